@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Runs every test of the monorepo: the TypeScript suites through node's test runner (tsx loads
+// the sources, the "development" export condition points workspace imports at src/), then the
+// Python client's pytest suite. Ends with one combined "N passed, N failed" line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const packages = ['shared', 'error-tracker', 'log-viewer', 'metrics-collector'];
+const only = process.argv.slice(2);
+
+function findTests(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) findTests(path, out);
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const files = packages
+  .flatMap((pkg) => [...findTests(join(root, pkg, 'src')), ...findTests(join(root, pkg, 'test'))])
+  .map((f) => relative(root, f))
+  .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+if (files.length > 0) {
+  const node = spawnSync(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 },
+  );
+  process.stdout.write(node.stdout);
+  const count = (label) => Number(node.stdout.match(new RegExp(`^ℹ ${label} (\\d+)`, 'm'))?.[1] ?? 0);
+  passed += count('pass');
+  failed += count('fail') + (node.status !== 0 && count('fail') === 0 ? 1 : 0);
+  skipped += count('skipped');
+}
+
+const pythonTests = join(root, 'clients', 'python', 'tests');
+if (existsSync(pythonTests) && (only.length === 0 || only.some((o) => o.startsWith('clients')))) {
+  const py = spawnSync('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', pythonTests], {
+    cwd: join(root, 'clients', 'python'),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  process.stdout.write(py.stdout);
+  const summary = py.stdout.trim().split('\n').pop() ?? '';
+  const n = (label) => Number(summary.match(new RegExp(`(\\d+) ${label}`))?.[1] ?? 0);
+  passed += n('passed');
+  failed += n('failed') + n('error');
+  skipped += n('skipped');
+  if (py.status !== 0 && n('failed') + n('error') === 0) failed += 1;
+}
+
+console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
