@@ -36,7 +36,10 @@ export function setting<T>(parse: Parser<T>, defaultValue: T | undefined, doc: s
 }
 
 /** Reads every setting of `table` from `env` (optionally under `prefix`), validating each. */
-export function loadConfig<T extends ConfigTable>(table: T, env: Record<string, string | undefined>): ConfigOf<T> {
+export function loadConfig<T extends ConfigTable>(
+  table: T,
+  env: Record<string, string | undefined>,
+): ConfigOf<T> {
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(table)) {
     const raw = env[key];
@@ -57,7 +60,9 @@ export function loadConfig<T extends ConfigTable>(table: T, env: Record<string, 
 /** One line per setting, for --help and the README. */
 export function describeConfig(table: ConfigTable): string {
   return Object.entries(table)
-    .map(([key, s]) => `${key}=${s.default === undefined ? '(required)' : formatDefault(s.default)}  ${s.doc}`)
+    .map(
+      ([key, s]) => `${key}=${s.default === undefined ? '(required)' : formatDefault(s.default)}  ${s.doc}`,
+    )
     .join('\n');
 }
 
@@ -133,8 +138,16 @@ export const baseConfig = {
     false,
     'generate and store an API key in DATA_DIR when API_KEY is unset (npm start sets it)',
   ),
-  SHUTDOWN_TIMEOUT: setting(parsers.duration, 10_000, 'how long in-flight requests may finish on SIGTERM (ms)'),
-  ERROR_TRACKER_URL: setting(parsers.url, 'http://localhost:5010', 'public URL of the error tracker (UI links)'),
+  SHUTDOWN_TIMEOUT: setting(
+    parsers.duration,
+    10_000,
+    'how long in-flight requests may finish on SIGTERM (ms)',
+  ),
+  ERROR_TRACKER_URL: setting(
+    parsers.url,
+    'http://localhost:5010',
+    'public URL of the error tracker (UI links)',
+  ),
   LOG_VIEWER_URL: setting(parsers.url, 'http://localhost:5011', 'public URL of the log viewer (UI links)'),
   METRICS_COLLECTOR_URL: setting(
     parsers.url,

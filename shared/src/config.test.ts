@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { baseConfig, ConfigError, defineConfig, loadConfig, parsers, setting } from './config.js';
+
+const table = defineConfig({
+  ...baseConfig,
+  MAX_EVENTS: setting(parsers.integer(1), 100, 'events kept per issue'),
+  RETENTION: setting(parsers.duration, 86_400_000, 'how long events are kept (ms)'),
+  MAX_SIZE: setting(parsers.bytes, 1024, 'size cap (bytes)'),
+});
+
+test('loadConfig() applies defaults and parses values', () => {
+  const config = loadConfig(table, { PORT: '5010', RETENTION: '7d', MAX_SIZE: '10MB', DEV_MODE: 'true' });
+  assert.equal(config.PORT, 5010);
+  assert.equal(config.RETENTION, 7 * 86_400_000);
+  assert.equal(config.MAX_SIZE, 10 * 1024 * 1024);
+  assert.equal(config.MAX_EVENTS, 100);
+  assert.equal(config.DEV_MODE, true);
+  assert.equal(config.ERROR_TRACKER_URL, 'http://localhost:5010');
+  assert.ok(Object.isFrozen(config));
+});
+
+test('loadConfig() names the bad variable', () => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ PORT: 'eighty' }, /^PORT: invalid value "eighty": expected an integer/],
+    [{ PORT: '70000' }, /^PORT: .*from 0 to 65535/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: .*expected one of/],
+    [{ RETENTION: '3 weeks' }, /^RETENTION: .*duration/],
+    [{ ERROR_TRACKER_URL: 'ftp://x' }, /^ERROR_TRACKER_URL: /],
+    [{ DEV_MODE: 'maybe' }, /^DEV_MODE: .*true or false/],
+  ];
+  for (const [env, message] of cases) {
+    assert.throws(
+      () => loadConfig(table, env),
+      (err: unknown) => err instanceof ConfigError && message.test(err.message),
+    );
+  }
+});
+
+test('a setting without a default is required', () => {
+  const required = defineConfig({ TOKEN: setting(parsers.string, undefined, 'needed') });
+  assert.throws(() => loadConfig(required, {}), { message: 'TOKEN: is required (needed)' });
+});
