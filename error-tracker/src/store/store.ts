@@ -1,0 +1,145 @@
+// The narrow, synchronous storage interface of the error tracker. The SQLite implementation is
+// in sqlite-store.ts; handlers, the digest loop and the UI only see this interface.
+import type {
+  AlertDelivery,
+  AlertRule,
+  AlertTrigger,
+  EventSummary,
+  HourlyCount,
+  IgnoreCondition,
+  Issue,
+  IssueAction,
+  IssueFilter,
+  ItemTypeCount,
+  Page,
+  Project,
+  ProjectKey,
+  ReleaseHealth,
+  StatusChange,
+  StoredEvent,
+  TagSummary,
+  TagValueCount,
+} from '../model.js';
+
+/** One accepted event waiting in the inbox for grouping. */
+export interface InboxEntry {
+  projectId: number;
+  eventId: string;
+  receivedAtMs: number;
+  /** Compressed normalized event JSON (see store/codec.ts). */
+  payload: Buffer;
+}
+
+/** Session updates accepted with an envelope, applied in the same transaction as the inbox append. */
+export interface SessionUpdate {
+  release: string;
+  environment: string;
+  /** Sessions started (init) by this update. */
+  started: number;
+  crashed: number;
+  errored: number;
+  abnormal: number;
+}
+
+export interface AcceptBatch {
+  projectId: number;
+  events: InboxEntry[];
+  /** Item types seen in the request, counted per project. */
+  itemCounts: Record<string, number>;
+  sessions: SessionUpdate[];
+}
+
+/** What grouping one inbox entry did, for alerts and metrics. */
+export interface DigestOutcome {
+  eventId: string;
+  projectId: number;
+  issueId: number;
+  isNewIssue: boolean;
+  isRegression: boolean;
+  duplicate: boolean;
+}
+
+export interface EventPageQuery {
+  cursor?: string | null;
+  limit?: number;
+}
+
+export interface PruneResult {
+  deletedEvents: number;
+  /** True when more work is pending (call again). */
+  more: boolean;
+}
+
+export interface RetentionPolicy {
+  maxEventAgeMs: number;
+  maxEventsPerIssue: number;
+}
+
+export interface NewAlertRule {
+  projectId: number;
+  trigger: AlertTrigger;
+  url: string;
+  format?: 'json' | 'slack';
+  threshold?: number | null;
+  windowMinutes?: number | null;
+}
+
+export interface ErrorStore {
+  // projects and keys
+  listProjects(): Project[];
+  getProject(id: number): Project | null;
+  createProject(input: { name: string; slug?: string; publicKey: string; nowMs: number }): Project;
+  updateProject(
+    id: number,
+    patch: Partial<Pick<Project, 'name' | 'quotaPerMinute' | 'quotaPerHour'>>,
+  ): Project;
+  listKeys(projectId: number): ProjectKey[];
+  addKey(projectId: number, publicKey: string, label: string, nowMs: number): ProjectKey;
+  revokeKey(projectId: number, keyId: number, nowMs: number): ProjectKey;
+  /** The active key with this public key for this project, or null. */
+  findActiveKey(projectId: number, publicKey: string): ProjectKey | null;
+
+  // ingest
+  /** Appends accepted events (and counters) in one short transaction: durable when it returns. */
+  accept(batch: AcceptBatch): void;
+  pendingCount(): number;
+  /** Groups up to `limit` inbox entries in one transaction. */
+  digest(limit: number, nowMs: number): DigestOutcome[];
+
+  // reads
+  listIssues(filter: IssueFilter): Page<Issue>;
+  getIssue(id: number): Issue | null;
+  listIssueEvents(issueId: number, page: EventPageQuery): Page<EventSummary>;
+  getEvent(eventId: string): StoredEvent | null;
+  getLatestEvent(issueId: number): StoredEvent | null;
+  /** Neighbours of an event within its issue (by receive order). */
+  getAdjacentEvents(issueId: number, eventId: string): { older: string | null; newer: string | null };
+  listEventsByTrace(traceId: string, limit: number): EventSummary[];
+  listIssueTags(issueId: number, topN: number): TagSummary[];
+  getTagValues(issueId: number, key: string, limit: number): TagValueCount[];
+  hourlyCounts(issueId: number, fromMs: number, toMs: number): HourlyCount[];
+  /** Hourly counts for many issues at once (list sparklines). */
+  hourlyCountsFor(issueIds: number[], fromMs: number, toMs: number): Map<number, HourlyCount[]>;
+  listStatusChanges(issueId: number): StatusChange[];
+  listReleaseHealth(projectId: number): ReleaseHealth[];
+  listItemCounts(projectId: number): ItemTypeCount[];
+
+  // workflow
+  applyAction(issueIds: number[], action: IssueAction, actor: string, nowMs: number): Issue[];
+  mergeIssues(targetId: number, sourceIds: number[], actor: string, nowMs: number): Issue;
+  deleteIssue(id: number): boolean;
+  /** Reopens ignored issues whose time condition passed. Returns reopened ids. */
+  expireIgnores(nowMs: number): number[];
+
+  // alerts
+  listAlertRules(projectId: number): AlertRule[];
+  createAlertRule(rule: NewAlertRule, nowMs: number): AlertRule;
+  deleteAlertRule(projectId: number, ruleId: number): boolean;
+  listDeliveries(projectId: number, limit: number): AlertDelivery[];
+
+  // retention
+  prune(policy: RetentionPolicy, nowMs: number, batchSize: number): PruneResult;
+  vacuumStep(pages: number): void;
+}
+
+export type { IgnoreCondition };
