@@ -1,0 +1,128 @@
+// The log store interface (issue 4, item 3). Speaks the domain; the SQLite block store in
+// sqlite-log-store.ts is the only implementation today. Extend this interface, never rename.
+import type { Level, LogRecord, StoredRecord } from '../model.js';
+
+/** Filters the store itself can apply (by block summaries and the block token index). */
+export interface ScanFilter {
+  /** Inclusive lower bound, ns since the epoch. */
+  fromNs: bigint;
+  /** Exclusive upper bound, ns since the epoch. */
+  toNs: bigint;
+  /** Only these services (exact names); undefined = all. */
+  services?: string[];
+  /** Only records at this level or above. */
+  minLevel?: Level;
+  /**
+   * Lowercase tokens (as produced by tokenize() in model.ts) that every matching record contains
+   * somewhere in its message, attribute values, host, labels, trace_id or span_id. Used only to prune
+   * blocks: a record in a candidate block may still lack them, so the caller re-checks each record.
+   */
+  requiredTokens?: string[];
+}
+
+export interface ScanQuery extends ScanFilter {
+  /** 'desc' = newest first (the default of the read API). */
+  order: 'desc' | 'asc';
+  /** Stop after visiting this many records (the visitor can also stop earlier). */
+  limit?: number;
+  /** Continue after the record this cursor was made from (see ScanResult.nextCursor). */
+  cursor?: string;
+  /** Give up after decoding this many blocks and report `truncated` (a scan budget for costly queries). */
+  maxBlocks?: number;
+}
+
+/** Called once per record in order; return false to stop the scan. */
+export type RecordVisitor = (record: StoredRecord) => boolean;
+
+export interface ScanResult {
+  /** Records handed to the visitor. */
+  visited: number;
+  /** Pass as `cursor` to continue after the last visited record; undefined when the range is exhausted. */
+  nextCursor?: string;
+  /** True when maxBlocks stopped the scan early. */
+  truncated: boolean;
+  blocksScanned: number;
+  blocksPruned: number;
+}
+
+export interface HistogramQuery {
+  fromNs: bigint;
+  toNs: bigint;
+  /** Bucket width in ns (rounded up to a whole minute, the resolution of block summaries). */
+  stepNs: bigint;
+  services?: string[];
+  minLevel?: Level;
+}
+
+export interface HistogramResult {
+  /** Start of the first bucket (fromNs aligned down to stepNs). */
+  startNs: bigint;
+  stepNs: bigint;
+  /** counts[level][i] = records of that level in bucket i. */
+  counts: Record<Level, number[]>;
+}
+
+export interface FieldInfo {
+  /** 'service', 'level', 'host', 'trace_id', 'labels.app', 'attributes' paths like 'user.id'. */
+  name: string;
+  /** Records (in the sampled blocks) that have the field. */
+  count: number;
+  /** Most frequent values with their counts, most frequent first. */
+  topValues: { value: string; count: number }[];
+}
+
+export interface DeleteQuery extends ScanFilter {
+  /** Exact predicate on top of the filter; when absent every record matching the filter goes. */
+  predicate?: (record: StoredRecord) => boolean;
+  /** Count only, change nothing. */
+  dryRun: boolean;
+}
+
+export interface StoreStats {
+  blocks: number;
+  /** Records in sealed blocks. */
+  sealedRecords: number;
+  /** Records acknowledged but still in open (in-memory + WAL) blocks. */
+  openRecords: number;
+  /** Bytes of the original records (message + attributes JSON + fields) as ingested. */
+  rawBytes: number;
+  /** Compressed block bytes plus token index bytes. */
+  storedBytes: number;
+  /** Size of the database and WAL files. */
+  diskBytes: number;
+  oldestNs?: bigint;
+  newestNs?: bigint;
+  services: string[];
+}
+
+export interface RetentionPolicy {
+  /** Drop blocks whose newest record is older than this (ns); undefined = keep forever. */
+  maxAgeNs?: bigint;
+  /** Drop oldest blocks while the stored bytes exceed this. */
+  maxBytes?: number;
+  /** Per-service age overrides. */
+  perService?: Record<string, { maxAgeNs: bigint }>;
+}
+
+export interface LogStore {
+  /** Assign ids, write to the durable inbox; resolves once the records survive a crash (fdatasync). */
+  append(records: LogRecord[]): Promise<void>;
+  /** Visit records matching the filter in time order (ties by seq), pruning blocks first. */
+  scan(query: ScanQuery, visit: RecordVisitor): ScanResult;
+  /** Counts per bucket and level from block summaries, without decoding blocks. */
+  histogram(query: HistogramQuery): HistogramResult;
+  /** Field names with top values, sampled from the newest blocks overlapping the range. */
+  fields(filter: ScanFilter, options?: { maxBlocks?: number; maxValues?: number }): FieldInfo[];
+  /** Delete matching records (rewriting or dropping blocks); returns how many matched. */
+  deleteWhere(query: DeleteQuery): number;
+  /** Apply a retention policy now: drops whole blocks; returns the number of records dropped. */
+  applyRetention(policy: RetentionPolicy, nowNs: bigint): number;
+  /** Sizes and counts for /metrics, the README and the UI. */
+  stats(): StoreStats;
+  /** Called with every batch once it is durable (for live tail). Returns an unsubscribe function. */
+  subscribe(listener: (records: StoredRecord[]) => void): () => void;
+  /** Seal open blocks now (tests, shutdown). */
+  flush(): void;
+  /** Stop background work; seals open blocks unless `{ seal: false }` (crash-like close in tests). */
+  close(options?: { seal?: boolean }): Promise<void>;
+}
