@@ -17,6 +17,12 @@ export interface SeriesSamples {
   labels: Labels;
   timestamps: number[];
   values: number[];
+  /**
+   * Optional (added by PromQL): `stale[i]` truthy when sample i is a Prometheus staleness marker
+   * (the NaN with bits 0x7ff0000000000002). A flag, not the NaN itself, because V8 canonicalizes
+   * NaN payloads stored in a `number[]`. Absent means no markers. The value at i is then NaN.
+   */
+  stale?: ArrayLike<number | boolean>;
 }
 
 export interface SampleSource {
