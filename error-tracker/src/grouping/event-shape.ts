@@ -1,0 +1,88 @@
+// Read-only accessors over a normalized Sentry event (see ingest/normalize.ts), shared by grouping
+// and by the title/culprit description. Tolerant of missing or odd-typed fields.
+export type JsonObject = Record<string, unknown>;
+
+export interface Frame {
+  module?: string;
+  filename?: string;
+  absPath?: string;
+  function?: string;
+  inApp?: boolean;
+  lineno?: number;
+}
+
+export interface ExceptionValue {
+  type: string;
+  value: string;
+  synthetic: boolean;
+  frames: Frame[];
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Exceptions oldest (cause) first, the main exception last, as Sentry orders them. */
+export function exceptionsOf(event: JsonObject): ExceptionValue[] {
+  const container = event.exception;
+  const values = isObject(container) && Array.isArray(container.values) ? container.values : [];
+  return values.filter(isObject).map((v) => {
+    const mechanism = isObject(v.mechanism) ? v.mechanism : {};
+    const stack = isObject(v.stacktrace) ? v.stacktrace : isObject(v.raw_stacktrace) ? v.raw_stacktrace : {};
+    const frames = Array.isArray(stack.frames) ? stack.frames.filter(isObject).map(toFrame) : [];
+    return {
+      type: str(v.type) ?? '',
+      value: typeof v.value === 'string' ? v.value : v.value == null ? '' : JSON.stringify(v.value),
+      synthetic: mechanism.synthetic === true,
+      frames,
+    };
+  });
+}
+
+function toFrame(f: JsonObject): Frame {
+  return {
+    module: str(f.module),
+    filename: str(f.filename),
+    absPath: str(f.abs_path),
+    function: str(f.function),
+    inApp: f.in_app === true ? true : f.in_app === false ? false : undefined,
+    lineno: typeof f.lineno === 'number' ? f.lineno : undefined,
+  };
+}
+
+/** The event's message: logentry.formatted, logentry.message or message. */
+export function messageOf(event: JsonObject): string {
+  const entry = isObject(event.logentry) ? event.logentry : null;
+  return str(entry?.formatted) ?? str(event.message) ?? str(entry?.message) ?? '';
+}
+
+export function basename(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] ?? path;
+}
+
+/** Where a frame lives: its module, else its file's basename. */
+export function frameLocation(frame: Frame): string {
+  if (frame.module) return frame.module;
+  const file = frame.filename ?? frame.absPath;
+  return file ? basename(file) : '';
+}
+
+export function fingerprintOf(event: JsonObject): string[] | null {
+  const fp = event.fingerprint;
+  if (!Array.isArray(fp) || fp.length === 0) return null;
+  return fp.map((p) => String(p));
+}
+
+export function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
+}

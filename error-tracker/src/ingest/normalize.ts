@@ -1,0 +1,159 @@
+// Sentry event normalization (develop.sentry.dev event payloads, 2026): brings the shapes SDKs
+// send into one form and keeps every unknown field. Pure: clock, ids and client IP are inputs.
+//   exception: {values:[...]} | [...] | single object  -> {values:[...]}
+//   message: string | {message, params, formatted}; logentry {...} -> logentry + message string
+//   tags: object | [[k, v], ...] -> object of strings; breadcrumbs: {values} | [...] -> {values}
+//   timestamps: RFC 3339 (UTC assumed without zone) or epoch seconds -> RFC 3339
+import type { Level } from '../model.js';
+import type { JsonObject } from './envelope.js';
+import { IngestParseError } from './errors.js';
+
+export interface NormalizeContext {
+  receivedAtMs: number;
+  /** The envelope header's event_id, which wins over the payload's. */
+  envelopeEventId?: string;
+  clientIp?: string;
+  /** Used when the event carries no event_id (legacy clients). */
+  newEventId: () => string;
+}
+
+const LEVEL_ALIASES: Record<string, Level> = {
+  fatal: 'fatal',
+  critical: 'fatal',
+  error: 'error',
+  warning: 'warning',
+  warn: 'warning',
+  info: 'info',
+  log: 'info',
+  debug: 'debug',
+};
+const MAX_TAG_CHARS = 200;
+
+export function normalizeEvent(raw: JsonObject, ctx: NormalizeContext): JsonObject {
+  const event: JsonObject = { ...raw };
+  event.event_id = normalizeEventId(ctx.envelopeEventId ?? raw.event_id, ctx.newEventId);
+  event.timestamp = toIsoTimestamp(raw.timestamp) ?? new Date(ctx.receivedAtMs).toISOString();
+  event.received = new Date(ctx.receivedAtMs).toISOString();
+  event.level = LEVEL_ALIASES[String(raw.level ?? 'error').toLowerCase()] ?? 'error';
+  event.platform = typeof raw.platform === 'string' && raw.platform ? raw.platform : 'other';
+  if (raw.exception !== undefined) event.exception = normalizeValues(raw.exception);
+  normalizeMessage(event, raw);
+  if (raw.tags !== undefined) event.tags = normalizeTags(raw.tags);
+  if (raw.breadcrumbs !== undefined) event.breadcrumbs = normalizeBreadcrumbs(raw.breadcrumbs);
+  if (raw.threads !== undefined) event.threads = normalizeValues(raw.threads);
+  if (isObject(raw.user) && raw.user.ip_address === '{{auto}}') {
+    event.user = { ...raw.user, ip_address: ctx.clientIp ?? null };
+  }
+  if (event.fingerprint !== undefined && !isStringList(event.fingerprint)) {
+    event.fingerprint = Array.isArray(event.fingerprint)
+      ? event.fingerprint.map((p) => String(p))
+      : undefined;
+  }
+  return event;
+}
+
+export function normalizeEventId(value: unknown, newEventId: () => string): string {
+  if (value === undefined || value === null || value === '') return newEventId();
+  const id = String(value).replaceAll('-', '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(id))
+    throw new IngestParseError(`invalid event_id: ${String(value).slice(0, 64)}`);
+  return id;
+}
+
+/** RFC 3339 string or epoch seconds → RFC 3339 UTC; null when absent or unparseable. */
+export function toIsoTimestamp(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return new Date(Math.round(value * 1000)).toISOString();
+  }
+  if (typeof value === 'string' && value !== '') {
+    if (/^\d+(\.\d+)?$/.test(value)) return toIsoTimestamp(Number(value));
+    const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(value);
+    const ms = Date.parse(hasZone ? value : `${value}Z`);
+    return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  }
+  return null;
+}
+
+function normalizeValues(value: unknown): JsonObject {
+  if (Array.isArray(value)) return { values: value.filter(isObject) };
+  if (isObject(value)) {
+    if (Array.isArray(value.values)) return { ...value, values: value.values.filter(isObject) };
+    if ('type' in value || 'value' in value || 'stacktrace' in value) return { values: [value] };
+  }
+  return { values: [] };
+}
+
+function normalizeMessage(event: JsonObject, raw: JsonObject): void {
+  const entry = isObject(raw.logentry) ? raw.logentry : isObject(raw.message) ? raw.message : null;
+  if (entry) {
+    const template = typeof entry.message === 'string' ? entry.message : '';
+    const formatted =
+      typeof entry.formatted === 'string' && entry.formatted !== ''
+        ? entry.formatted
+        : formatMessage(template, entry.params);
+    event.logentry = { ...entry, formatted };
+    event.message = formatted;
+  } else if (typeof raw.message === 'string') {
+    event.logentry = { formatted: raw.message };
+  } else if (raw.message !== undefined) {
+    event.message = String(raw.message);
+  }
+}
+
+/** Best-effort interpolation of printf-style (`%s`, `%d`, `%r`) or `{name}` parameters. */
+export function formatMessage(template: string, params: unknown): string {
+  if (Array.isArray(params)) {
+    let i = 0;
+    return template.replace(/%[sdifr%]/g, (m) =>
+      m === '%%' ? '%' : i < params.length ? paramText(params[i++]) : m,
+    );
+  }
+  if (isObject(params)) {
+    return template.replace(/\{(\w+)\}|%\((\w+)\)[sdifr]/g, (m, a, b) => {
+      const key = a ?? b;
+      return key in params ? paramText(params[key]) : m;
+    });
+  }
+  return template;
+}
+
+function paramText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function normalizeTags(tags: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (k: unknown, v: unknown) => {
+    if (k === undefined || k === null || v === undefined || v === null) return;
+    const key = String(k).slice(0, MAX_TAG_CHARS);
+    out[key] = (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, MAX_TAG_CHARS);
+  };
+  if (Array.isArray(tags)) {
+    for (const pair of tags) if (Array.isArray(pair) && pair.length >= 2) put(pair[0], pair[1]);
+  } else if (isObject(tags)) {
+    for (const [k, v] of Object.entries(tags)) put(k, v);
+  }
+  return out;
+}
+
+function normalizeBreadcrumbs(value: unknown): JsonObject {
+  const list = Array.isArray(value)
+    ? value
+    : isObject(value) && Array.isArray(value.values)
+      ? value.values
+      : [];
+  return {
+    values: list.filter(isObject).map((b) => {
+      const ts = toIsoTimestamp(b.timestamp);
+      return ts ? { ...b, timestamp: ts } : b;
+    }),
+  };
+}
+
+export function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}

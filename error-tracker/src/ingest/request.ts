@@ -1,0 +1,89 @@
+// Turns a decoded Sentry ingest body into what the service stores: raw event objects, per-type
+// item counts and session counters. Pure; size limits per item are checked here, body limits at
+// the edge. Endpoints: `envelope` (/api/<id>/envelope/) and `store` (legacy /api/<id>/store/).
+import { inflateSync } from 'node:zlib';
+import { type JsonObject, parseEnvelope, parseJsonObject } from './envelope.js';
+import { IngestParseError, IngestTooLarge } from './errors.js';
+import { type SessionCounts, sessionAggregatesCounts, sessionCounts } from './sessions.js';
+
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+export interface RawEvent {
+  raw: JsonObject;
+  /** event_id from the envelope header (wins over the payload's). */
+  envelopeEventId?: string;
+}
+
+export interface IngestPayload {
+  envelopeHeaders: JsonObject;
+  events: RawEvent[];
+  itemCounts: Record<string, number>;
+  sessions: SessionCounts[];
+}
+
+const EVENT_TYPES = new Set(['event']);
+
+export function readEnvelopeBody(body: Buffer): IngestPayload {
+  const envelope = parseEnvelope(body);
+  const headerEventId = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
+  const out: IngestPayload = { envelopeHeaders: envelope.headers, events: [], itemCounts: {}, sessions: [] };
+  for (const item of envelope.items) {
+    out.itemCounts[item.type] = (out.itemCounts[item.type] ?? 0) + 1;
+    if (EVENT_TYPES.has(item.type)) {
+      if (item.payload.length > MAX_EVENT_BYTES) {
+        throw new IngestTooLarge(`event is larger than ${MAX_EVENT_BYTES} bytes`, MAX_EVENT_BYTES);
+      }
+      out.events.push({
+        raw: parseJsonObject(item.payload, 'event payload'),
+        envelopeEventId: headerEventId,
+      });
+    } else if (item.type === 'session') {
+      const counts = sessionCounts(safeJson(item.payload));
+      if (counts) out.sessions.push(counts);
+    } else if (item.type === 'sessions') {
+      out.sessions.push(...sessionAggregatesCounts(safeJson(item.payload)));
+    }
+    // transaction, client_report, attachment, check_in and unknown types: counted only
+  }
+  return out;
+}
+
+/** Legacy /store/: one JSON event, or base64 (of zlib) JSON from old raven clients, or an envelope. */
+export function readStoreBody(body: Buffer, contentType: string | undefined): IngestPayload {
+  if ((contentType ?? '').toLowerCase().startsWith('application/x-sentry-envelope')) {
+    return readEnvelopeBody(body);
+  }
+  if (body.length > MAX_EVENT_BYTES) {
+    throw new IngestTooLarge(`event is larger than ${MAX_EVENT_BYTES} bytes`, MAX_EVENT_BYTES);
+  }
+  const raw = parseJsonObject(unwrapLegacy(body), 'event');
+  const type = typeof raw.type === 'string' ? raw.type : 'event';
+  const isEvent = type === 'event' || type === 'error' || type === 'default';
+  return {
+    envelopeHeaders: {},
+    events: isEvent ? [{ raw }] : [],
+    itemCounts: { [isEvent ? 'event' : type]: 1 },
+    sessions: [],
+  };
+}
+
+function unwrapLegacy(body: Buffer): Buffer {
+  const start = body.subarray(0, 64).toString('utf8').trimStart();
+  if (start.startsWith('{') || body.length === 0) return body;
+  const decoded = Buffer.from(body.toString('ascii').trim(), 'base64');
+  if (decoded.length === 0) throw new IngestParseError('event is neither JSON nor base64');
+  if (decoded[0] === 0x7b) return decoded;
+  try {
+    return inflateSync(decoded, { maxOutputLength: MAX_EVENT_BYTES });
+  } catch {
+    throw new IngestParseError('event is neither JSON, base64 JSON nor base64 zlib JSON');
+  }
+}
+
+function safeJson(payload: Buffer): JsonObject | null {
+  try {
+    return parseJsonObject(payload, 'item');
+  } catch {
+    return null;
+  }
+}
