@@ -1,0 +1,229 @@
+// Turns a parsed query into (a) a predicate over records and (b) what the store may use to prune
+// blocks. Semantics (v1):
+//   word / "phrase"  case-insensitive match on word boundaries in the message, attribute values,
+//                    trace_id or span_id ("time" does not match "timeout"; that is what lets the
+//                    block token index prune soundly)
+//   field:value      same word match within one field; `service:` and `level:` compare exactly
+//   field:=v / :!=v  exact (case-sensitive) equality; numbers compare as numbers
+//   field:>n …       numeric when both sides are numbers, by severity for level, else by text
+//   field:~re        JavaScript regex (a leading (?i) makes it case-insensitive)
+//   field:*          field present and not empty
+import { LEVELS, type Level, levelRank, normalizeLevel, type StoredRecord, tokenize } from '../model.js';
+import type { FieldOp, QueryNode } from './ast.js';
+import { fieldGetter, isTokenIndexedField, valueText } from './record-fields.js';
+
+export type RecordPredicate = (record: StoredRecord) => boolean;
+
+/** What the store may use to skip blocks; every matching record satisfies all of it. */
+export interface PruningPlan {
+  /** Only these services; [] means nothing can match. */
+  services?: string[];
+  minLevel?: Level;
+  requiredTokens: string[];
+}
+
+export interface CompiledQuery {
+  predicate: RecordPredicate;
+  plan: PruningPlan;
+  /** True when the plan alone decides a match (no per-record check needed). */
+  matchesAll: boolean;
+}
+
+export function compileQuery(node: QueryNode): CompiledQuery {
+  return { predicate: compilePredicate(node), plan: planPruning(node), matchesAll: node.kind === 'all' };
+}
+
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+/** A case-insensitive literal that must start and end on word boundaries where it has word chars. */
+export function wordMatcher(literal: string): (text: string) => boolean {
+  const escaped = literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const before = WORD_CHAR.test(literal[0] ?? '') ? '(?<![\\p{L}\\p{N}_])' : '';
+  const after = WORD_CHAR.test(literal.at(-1) ?? '') ? '(?![\\p{L}\\p{N}_])' : '';
+  const re = new RegExp(before + escaped + after, 'iu');
+  return (text) => re.test(text);
+}
+
+function anyStringValue(value: unknown, test: (text: string) => boolean): boolean {
+  if (typeof value === 'string') return test(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return test(String(value));
+  if (Array.isArray(value)) return value.some((v) => anyStringValue(v, test));
+  if (value !== null && typeof value === 'object')
+    return Object.values(value).some((v) => anyStringValue(v, test));
+  return false;
+}
+
+function compilePredicate(node: QueryNode): RecordPredicate {
+  switch (node.kind) {
+    case 'all':
+      return () => true;
+    case 'text': {
+      const test = wordMatcher(node.value);
+      return (r) =>
+        test(r.message) ||
+        (r.traceId !== '' && test(r.traceId)) ||
+        (r.spanId !== '' && test(r.spanId)) ||
+        anyStringValue(r.attributes, test);
+    }
+    case 'field':
+      return compileField(node.field, node.op, node.value);
+    case 'not': {
+      const child = compilePredicate(node.child);
+      return (r) => !child(r);
+    }
+    case 'and': {
+      const children = node.children.map(compilePredicate);
+      return (r) => children.every((c) => c(r));
+    }
+    case 'or': {
+      const children = node.children.map(compilePredicate);
+      return (r) => children.some((c) => c(r));
+    }
+  }
+}
+
+function compileField(field: string, op: FieldOp, value: string): RecordPredicate {
+  const lower = field.toLowerCase();
+  if (lower === 'level' && op !== 'regex' && op !== 'exists') return compileLevel(op, normalizeLevel(value)!);
+  const get = fieldGetter(field);
+  const exact = lower === 'service' || lower === 'protocol';
+  switch (op) {
+    case 'exists':
+      return (r) => {
+        const v = get(r);
+        return v !== undefined && v !== null && v !== '';
+      };
+    case 'match': {
+      if (exact) return (r) => get(r) === value;
+      const test = wordMatcher(value);
+      return (r) => anyStringValue(get(r), test);
+    }
+    case 'eq':
+      return (r) => equals(get(r), value);
+    case 'ne':
+      return (r) => !equals(get(r), value);
+    case 'regex': {
+      const ci = value.startsWith('(?i)');
+      const re = new RegExp(ci ? value.slice(4) : value, ci ? 'i' : '');
+      return (r) => {
+        const v = get(r);
+        return v !== undefined && v !== null && re.test(valueText(v));
+      };
+    }
+    default: {
+      const cmp = compare(op);
+      const n = Number(value);
+      const numeric = value.trim() !== '' && Number.isFinite(n);
+      return (r) => {
+        const v = get(r);
+        if (v === undefined || v === null || typeof v === 'object') return false;
+        if (numeric) {
+          const x = typeof v === 'number' ? v : Number(v);
+          return typeof v !== 'boolean' && String(v).trim() !== '' && Number.isFinite(x) && cmp(x - n);
+        }
+        const s = String(v);
+        return cmp(s < value ? -1 : s > value ? 1 : 0);
+      };
+    }
+  }
+}
+
+function equals(v: unknown, value: string): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'number') return v === Number(value) && value.trim() !== '';
+  return valueText(v) === value;
+}
+
+function compare(op: FieldOp): (diff: number) => boolean {
+  switch (op) {
+    case 'gt':
+      return (d) => d > 0;
+    case 'gte':
+      return (d) => d >= 0;
+    case 'lt':
+      return (d) => d < 0;
+    default:
+      return (d) => d <= 0;
+  }
+}
+
+function compileLevel(op: FieldOp, level: Level): RecordPredicate {
+  const allowed = new Set(LEVELS.filter((l) => levelAllowed(op, levelRank(l) - levelRank(level))));
+  return (r) => allowed.has(r.level);
+}
+
+function levelAllowed(op: FieldOp, diff: number): boolean {
+  if (op === 'match' || op === 'eq') return diff === 0;
+  if (op === 'ne') return diff !== 0;
+  return compare(op)(diff);
+}
+
+/** Pruning hints, only where logically sound: never from under NOT, intersected across OR. */
+export function planPruning(node: QueryNode): PruningPlan {
+  switch (node.kind) {
+    case 'all':
+    case 'not':
+      return { requiredTokens: [] };
+    case 'text':
+      return { requiredTokens: unique(tokenize(node.value)) };
+    case 'field':
+      return planField(node.field, node.op, node.value);
+    case 'and':
+      return node.children.map(planPruning).reduce(andPlans);
+    case 'or':
+      return node.children.map(planPruning).reduce(orPlans);
+  }
+}
+
+function planField(field: string, op: FieldOp, value: string): PruningPlan {
+  const lower = field.toLowerCase();
+  if (lower === 'service' && (op === 'match' || op === 'eq'))
+    return { services: [value], requiredTokens: [] };
+  if (lower === 'level') {
+    const level = normalizeLevel(value);
+    if (!level || !(op === 'match' || op === 'eq' || op === 'gte' || op === 'gt'))
+      return { requiredTokens: [] };
+    const rank = Math.min(levelRank(level) + (op === 'gt' ? 1 : 0), LEVELS.length - 1);
+    return { minLevel: LEVELS[rank], requiredTokens: [] };
+  }
+  if ((op === 'match' || op === 'eq') && isTokenIndexedField(field)) {
+    return { requiredTokens: unique(tokenize(value)) };
+  }
+  return { requiredTokens: [] };
+}
+
+function andPlans(a: PruningPlan, b: PruningPlan): PruningPlan {
+  const services =
+    a.services && b.services ? a.services.filter((s) => b.services!.includes(s)) : (a.services ?? b.services);
+  const minLevel =
+    a.minLevel && b.minLevel
+      ? LEVELS[Math.max(levelRank(a.minLevel), levelRank(b.minLevel))]
+      : (a.minLevel ?? b.minLevel);
+  return withOptional(services, minLevel, unique([...a.requiredTokens, ...b.requiredTokens]));
+}
+
+function orPlans(a: PruningPlan, b: PruningPlan): PruningPlan {
+  const services = a.services && b.services ? unique([...a.services, ...b.services]) : undefined;
+  const minLevel =
+    a.minLevel && b.minLevel ? LEVELS[Math.min(levelRank(a.minLevel), levelRank(b.minLevel))] : undefined;
+  return withOptional(
+    services,
+    minLevel,
+    a.requiredTokens.filter((t) => b.requiredTokens.includes(t)),
+  );
+}
+
+function withOptional(
+  services: string[] | undefined,
+  minLevel: Level | undefined,
+  tokens: string[],
+): PruningPlan {
+  const plan: PruningPlan = { requiredTokens: tokens };
+  if (services) plan.services = services;
+  if (minLevel) plan.minLevel = minLevel;
+  return plan;
+}
+
+function unique(items: string[]): string[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ParseError } from '@flowrent/shared/errors';
+import type { QueryNode } from './ast.js';
+import { parseQuery } from './parse-query.js';
+
+/** Compact s-expression of a tree, so each case fits on one line. */
+function show(n: QueryNode): string {
+  switch (n.kind) {
+    case 'all':
+      return '*';
+    case 'text':
+      return n.phrase ? JSON.stringify(n.value) : n.value;
+    case 'field':
+      return `${n.field}${n.op === 'match' ? ':' : `[${n.op}]`}${n.value}`;
+    case 'not':
+      return `(not ${show(n.child)})`;
+    case 'and':
+    case 'or':
+      return `(${n.kind} ${n.children.map(show).join(' ')})`;
+  }
+}
+
+function check(query: string, expected: string): void {
+  it(`parses ${JSON.stringify(query)}`, () => assert.equal(show(parseQuery(query)), expected));
+}
+
+function checkError(query: string, position: number, message: RegExp): void {
+  it(`rejects ${JSON.stringify(query)} at ${position}`, () => {
+    assert.throws(
+      () => parseQuery(query),
+      (e: unknown) => {
+        assert.ok(e instanceof ParseError, String(e));
+        assert.deepEqual((e.details as { position: number }).position, position, e.message);
+        assert.match(e.message, message);
+        return true;
+      },
+    );
+  });
+}
+
+describe('parseQuery() valid queries', () => {
+  check('', '*');
+  check('   ', '*');
+  check('*', '*');
+  check('timeout', 'timeout');
+  check('Timeout  refused', '(and Timeout refused)');
+  check('"connection refused"', '"connection refused"');
+  check('"say \\"hi\\""', '"say \\"hi\\""');
+  check('service:checkout', 'service:checkout');
+  check('service:"check out"', 'service:check out');
+  check('status:=500', 'status[eq]500');
+  check('status:!=500', 'status[ne]500');
+  check('status:>499', 'status[gt]499');
+  check('status:>=500', 'status[gte]500');
+  check('duration_ms:<10', 'duration_ms[lt]10');
+  check('duration_ms:<=10.5', 'duration_ms[lte]10.5');
+  check('level>=warn', 'level[gte]warn');
+  check('level>error', 'level[gt]error');
+  check('level:warning', 'level:warning');
+  check('trace_id=4bf92f3577b34da6a3ce929d0e0e4736', 'trace_id[eq]4bf92f3577b34da6a3ce929d0e0e4736');
+  check('path:~^/api/(v1|v2)/', 'path[regex]^/api/(v1|v2)/');
+  check('path:~"a b"', 'path[regex]a b');
+  check('user.id:42', 'user.id:42');
+  check('http.request.method:GET', 'http.request.method:GET');
+  check('exception:*', 'exception[exists]');
+  check('-healthcheck', '(not healthcheck)');
+  check('-"GET /healthz"', '(not "GET /healthz")');
+  check('-service:=db', '(not service[eq]db)');
+  check('NOT debug', '(not debug)');
+  check('NOT NOT debug', '(not (not debug))');
+  check('a OR b', '(or a b)');
+  check('a OR b OR c', '(or a b c)');
+  check('a b OR c', '(or (and a b) c)');
+  check('a AND b', '(and a b)');
+  check('a AND (b OR c)', '(and a (or b c))');
+  check('(a OR b) -(c OR d)', '(and (or a b) (not (or c d)))');
+  check('((a))', 'a');
+  check('not or and', '(and not or and)');
+  check('ORACLE NOTICE', '(and ORACLE NOTICE)');
+  check('foo(bar) baz', '(and foo(bar) baz)');
+  check('(foo(bar))', 'foo(bar)');
+  check('a-b', 'a-b');
+  check('/api/users', '/api/users');
+  check('-5', '(not 5)');
+  check('x.:y', 'x.:y');
+  check('service:api timeout -healthcheck', '(and service:api timeout (not healthcheck))');
+  check('"GET /" level>=error', '(and "GET /" level[gte]error)');
+});
+
+describe('parseQuery() malformed queries report the position', () => {
+  checkError('"unterminated', 0, /unterminated quoted string/);
+  checkError('foo "bar', 4, /unterminated/);
+  checkError('(a OR b', 7, /missing '\)'/);
+  checkError('a)', 1, /unexpected '\)'/);
+  checkError('()', 1, /expected a term/);
+  checkError('OR a', 0, /before 'OR'/);
+  checkError('a OR', 4, /end of the query/);
+  checkError('a OR OR b', 5, /before 'OR'/);
+  checkError('AND a', 0, /before 'AND'/);
+  checkError('a AND', 5, /after 'AND'/);
+  checkError('NOT', 3, /after 'NOT'/);
+  checkError('a - b', 3, /right after '-'/);
+  checkError('service:', 8, /value after 'service:'/);
+  checkError('status:> 5', 8, /value after 'status:>'/);
+  checkError('level>=loud', 7, /unknown level 'loud'/);
+  checkError('level:nope', 6, /unknown level/);
+  checkError('path:~(unclosed', 6, /invalid regular expression/);
+  checkError('path:~"[z-a]"', 6, /invalid regular expression/);
+  checkError('""', 0, /empty phrase/);
+  checkError('a'.repeat(5000), 4096, /longer than/);
+  checkError('('.repeat(100) + 'a' + ')'.repeat(100), 64, /nested deeper/);
+});
