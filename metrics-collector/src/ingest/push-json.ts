@@ -1,0 +1,151 @@
+// FlowRent JSON push format for `POST /api/metrics` (team contract, version 1):
+// {"metrics":[{name,type:"counter"|"gauge"|"histogram",help?,labels?,value?,timestamp?(epoch s),
+//   ttl_seconds?,buckets?:[{le,count}],sum?,count?,exemplar?}]}
+// Counters and histogram buckets are cumulative totals, like Prometheus clients send them. A
+// histogram expands to `<name>_bucket{le}`, `<name>_sum`, `<name>_count`. Pure: no HTTP, no storage.
+
+export interface PushedSample {
+  /** Labels including `__name__`, sorted by name. */
+  labels: [string, string][];
+  value: number;
+  timestampMs: number;
+  ttlSeconds?: number;
+}
+
+export interface PushedMetadata {
+  name: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  help: string;
+}
+
+export interface PushBatch {
+  samples: PushedSample[];
+  metadata: PushedMetadata[];
+}
+
+export class PushError extends Error {
+  constructor(
+    readonly metric: string | undefined,
+    readonly reason: string,
+  ) {
+    super(metric === undefined ? reason : `metric ${JSON.stringify(metric)}: ${reason}`);
+  }
+}
+
+const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const TYPES = new Set(['counter', 'gauge', 'histogram']);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function toNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (v === 'NaN') return Number.NaN;
+    if (v === '+Inf' || v === 'Inf') return Number.POSITIVE_INFINITY;
+    if (v === '-Inf') return Number.NEGATIVE_INFINITY;
+    if (v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  }
+  return undefined;
+}
+
+function formatLe(le: number): string {
+  if (le === Number.POSITIVE_INFINITY) return '+Inf';
+  return String(le);
+}
+
+/** Validates and expands a decoded JSON body. `nowMs` is used when a metric has no timestamp. */
+export function parsePushBatch(body: unknown, nowMs: number): PushBatch {
+  if (!isObject(body) || !Array.isArray(body.metrics)) {
+    throw new PushError(undefined, 'body must be an object with a "metrics" array');
+  }
+  const batch: PushBatch = { samples: [], metadata: [] };
+  for (const m of body.metrics as unknown[]) {
+    if (!isObject(m)) throw new PushError(undefined, 'each entry of "metrics" must be an object');
+    const name = m.name;
+    if (typeof name !== 'string' || !NAME_RE.test(name)) {
+      throw new PushError(
+        typeof name === 'string' ? name : undefined,
+        'name must match [a-zA-Z_:][a-zA-Z0-9_:]*',
+      );
+    }
+    const type = m.type ?? 'gauge';
+    if (typeof type !== 'string' || !TYPES.has(type))
+      throw new PushError(name, 'type must be counter, gauge or histogram');
+    const labels: [string, string][] = [];
+    if (m.labels !== undefined) {
+      if (!isObject(m.labels)) throw new PushError(name, 'labels must be an object');
+      for (const [k, v] of Object.entries(m.labels)) {
+        if (!LABEL_RE.test(k) || k.startsWith('__'))
+          throw new PushError(name, `invalid label name ${JSON.stringify(k)}`);
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+          throw new PushError(name, `label ${k} must be a string`);
+        }
+        if (v !== '') labels.push([k, String(v)]);
+      }
+    }
+    let timestampMs = nowMs;
+    if (m.timestamp !== undefined && m.timestamp !== null) {
+      if (typeof m.timestamp !== 'number' || !Number.isFinite(m.timestamp)) {
+        throw new PushError(name, 'timestamp must be epoch seconds');
+      }
+      timestampMs = Math.round(m.timestamp * 1000);
+    }
+    let ttlSeconds: number | undefined;
+    if (m.ttl_seconds !== undefined && m.ttl_seconds !== null) {
+      if (typeof m.ttl_seconds !== 'number' || !(m.ttl_seconds > 0))
+        throw new PushError(name, 'ttl_seconds must be > 0');
+      ttlSeconds = m.ttl_seconds;
+    }
+    const help = typeof m.help === 'string' ? m.help : '';
+    batch.metadata.push({ name, type: type as PushedMetadata['type'], help });
+    const push = (metric: string, extra: [string, string][], value: number) => {
+      const all: [string, string][] = [['__name__', metric], ...labels, ...extra];
+      all.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      batch.samples.push({ labels: all, value, timestampMs, ttlSeconds });
+    };
+    if (type === 'histogram') expandHistogram(m, name, push);
+    else {
+      const value = toNumber(m.value);
+      if (value === undefined) throw new PushError(name, 'value must be a number');
+      push(name, [], value);
+    }
+  }
+  return batch;
+}
+
+function expandHistogram(
+  m: Record<string, unknown>,
+  name: string,
+  push: (metric: string, extra: [string, string][], value: number) => void,
+): void {
+  if (!Array.isArray(m.buckets) || m.buckets.length === 0)
+    throw new PushError(name, 'histogram needs buckets');
+  let sawInf = false;
+  let prevLe = Number.NEGATIVE_INFINITY;
+  let infCount = 0;
+  for (const b of m.buckets as unknown[]) {
+    if (!isObject(b)) throw new PushError(name, 'each bucket must be {le, count}');
+    const le = toNumber(b.le);
+    const count = toNumber(b.count);
+    if (le === undefined || Number.isNaN(le))
+      throw new PushError(name, 'bucket le must be a number or "+Inf"');
+    if (count === undefined || count < 0) throw new PushError(name, 'bucket count must be a number >= 0');
+    if (le <= prevLe) throw new PushError(name, 'bucket le values must increase');
+    prevLe = le;
+    if (le === Number.POSITIVE_INFINITY) {
+      sawInf = true;
+      infCount = count;
+    }
+    push(`${name}_bucket`, [['le', formatLe(le)]], count);
+  }
+  const count = m.count === undefined ? infCount : toNumber(m.count);
+  if (count === undefined) throw new PushError(name, 'count must be a number');
+  if (!sawInf) push(`${name}_bucket`, [['le', '+Inf']], count);
+  const sum = toNumber(m.sum ?? 0);
+  if (sum === undefined) throw new PushError(name, 'sum must be a number');
+  push(`${name}_sum`, [], sum);
+  push(`${name}_count`, [], count);
+}

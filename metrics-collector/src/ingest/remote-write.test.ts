@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { encodeWriteRequest } from './remote-write-encode.js';
+import { ProtobufError, type RemoteWriteSink, walkWriteRequest } from './remote-write.js';
+
+interface Decoded {
+  labels: Record<string, string>;
+  samples: [number, number][];
+}
+
+function decode(buf: Uint8Array): Decoded[] {
+  const out: Decoded[] = [];
+  const dec = new TextDecoder();
+  const sink: RemoteWriteSink = {
+    beginSeries(b, offs, n) {
+      const labels: Record<string, string> = {};
+      for (let i = 0; i < n; i++) {
+        labels[dec.decode(b.subarray(offs[i * 4], offs[i * 4 + 1]))] = dec.decode(
+          b.subarray(offs[i * 4 + 2], offs[i * 4 + 3]),
+        );
+      }
+      out.push({ labels, samples: [] });
+      return out.length - 1;
+    },
+    sample(ref, t, v) {
+      out[ref].samples.push([t, v]);
+    },
+  };
+  walkWriteRequest(buf, sink);
+  return out;
+}
+
+test('walkWriteRequest() round-trips encoded series, including zero, negative and special values', () => {
+  const input = [
+    {
+      labels: [
+        ['__name__', 'up'],
+        ['job', 'ä-ü'],
+      ] as const,
+      timestamps: [0, 1795635903274, 2 ** 52],
+      values: [0, -1.5, Number.NaN],
+    },
+    { labels: [['__name__', 'x']] as const, timestamps: [-1000], values: [Number.POSITIVE_INFINITY] },
+  ];
+  const got = decode(encodeWriteRequest(input));
+  assert.deepEqual(got[0].labels, { __name__: 'up', job: 'ä-ü' });
+  assert.deepEqual(got[0].samples, [
+    [0, 0],
+    [1795635903274, -1.5],
+    [2 ** 52, Number.NaN],
+  ]);
+  assert.deepEqual(got[1].samples, [[-1000, Number.POSITIVE_INFINITY]]);
+});
+
+test('walkWriteRequest() reads a Sample with no value field as 0 and skips unknown fields', () => {
+  // TimeSeries{labels:[__name__=a], samples:[{timestamp:5}], exemplars:[{}]} + WriteRequest.metadata
+  const label = [0x0a, 0x0d, 0x0a, 0x08, ...Buffer.from('__name__'), 0x12, 0x01, 0x61];
+  const sample = [0x12, 0x02, 0x10, 0x05];
+  const exemplar = [0x1a, 0x00];
+  const ts = [...label, ...sample, ...exemplar];
+  const buf = Uint8Array.from([0x0a, ts.length, ...ts, 0x1a, 0x02, 0x08, 0x01]);
+  assert.deepEqual(decode(buf), [{ labels: { __name__: 'a' }, samples: [[5, 0]] }]);
+});
+
+test('walkWriteRequest() throws ProtobufError on truncated input', () => {
+  const good = encodeWriteRequest([{ labels: [['__name__', 'a']], timestamps: [1], values: [1] }]);
+  for (const cut of [1, 3, good.length - 1]) {
+    assert.throws(() => walkWriteRequest(good.subarray(0, cut), decodeSinkNoop), ProtobufError);
+  }
+  assert.throws(() => walkWriteRequest(Uint8Array.from([0x0f]), decodeSinkNoop), ProtobufError);
+});
+
+const decodeSinkNoop: RemoteWriteSink = { beginSeries: () => 0, sample: () => {} };

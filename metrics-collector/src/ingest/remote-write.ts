@@ -1,0 +1,187 @@
+// Prometheus remote_write 1.0 (prompb WriteRequest, prometheus/prometheus v2.42 prompb/remote.proto
+// + types.proto), decoded by walking the protobuf bytes by hand. protobufjs would build an object
+// per sample and a Long per timestamp; this walk builds none: labels are handed to the sink as byte
+// offsets so the store can hash the raw bytes and decode strings only for series it has never seen.
+// Skipped: WriteRequest.metadata (3), TimeSeries.exemplars (3), TimeSeries.histograms (4), and any
+// other unknown field. proto3 leaves out zero values, so a Sample without field 1 has value 0.
+
+export class ProtobufError extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(`${message} at byte ${offset}`);
+  }
+}
+
+/** Receives a decoded WriteRequest. `labelOffsets` holds [nameStart, nameEnd, valueStart, valueEnd]
+ * per label, indexes into `buf`; it is reused between series, so copy what must outlive the call. */
+export interface RemoteWriteSink {
+  /** Returns a handle passed back to `sample`, or -1 to drop the series' samples. */
+  beginSeries(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): number;
+  sample(seriesRef: number, timestampMs: number, value: number): void;
+}
+
+export interface WalkResult {
+  series: number;
+  samples: number;
+  metadata: number;
+}
+
+const MAX_LABELS = 1024;
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** Walks a decompressed WriteRequest; throws ProtobufError on malformed bytes. */
+export function walkWriteRequest(buf: Uint8Array, sink: RemoteWriteSink): WalkResult {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const offsets = new Int32Array(MAX_LABELS * 4);
+  const result: WalkResult = { series: 0, samples: 0, metadata: 0 };
+  const cursor = { pos: 0 };
+  const end = buf.length;
+  while (cursor.pos < end) {
+    const key = readVarint32(buf, cursor);
+    const field = key >>> 3;
+    const wire = key & 7;
+    if (field === 1 && wire === 2) {
+      const len = readVarint32(buf, cursor);
+      const start = cursor.pos;
+      const stop = start + len;
+      if (stop > end) throw new ProtobufError('TimeSeries runs past the end', start);
+      result.samples += walkTimeSeries(buf, view, start, stop, offsets, sink);
+      result.series++;
+      cursor.pos = stop;
+    } else {
+      if (field === 3) result.metadata++;
+      skipField(buf, cursor, wire);
+    }
+  }
+  if (cursor.pos !== end) throw new ProtobufError('truncated message', end);
+  return result;
+}
+
+function walkTimeSeries(
+  buf: Uint8Array,
+  view: DataView,
+  start: number,
+  stop: number,
+  offsets: Int32Array,
+  sink: RemoteWriteSink,
+): number {
+  // First pass: labels (Prometheus sends them first, but proto allows any order).
+  const c = { pos: start };
+  let labelCount = 0;
+  while (c.pos < stop) {
+    const key = readVarint32(buf, c);
+    if (key === 0x0a) {
+      const len = readVarint32(buf, c);
+      const lstop = c.pos + len;
+      if (lstop > stop) throw new ProtobufError('Label runs past its TimeSeries', c.pos);
+      if (labelCount >= MAX_LABELS) throw new ProtobufError(`more than ${MAX_LABELS} labels`, c.pos);
+      const o = labelCount * 4;
+      offsets[o] = offsets[o + 1] = offsets[o + 2] = offsets[o + 3] = c.pos;
+      while (c.pos < lstop) {
+        const lkey = readVarint32(buf, c);
+        if (lkey === 0x0a || lkey === 0x12) {
+          const slen = readVarint32(buf, c);
+          const at = lkey === 0x0a ? o : o + 2;
+          offsets[at] = c.pos;
+          offsets[at + 1] = c.pos + slen;
+          c.pos += slen;
+        } else skipField(buf, c, lkey & 7);
+      }
+      if (c.pos !== lstop) throw new ProtobufError('malformed Label', c.pos);
+      labelCount++;
+    } else skipField(buf, c, key & 7);
+  }
+  if (c.pos !== stop) throw new ProtobufError('malformed TimeSeries', c.pos);
+  const ref = sink.beginSeries(buf, offsets, labelCount);
+  // Second pass: samples.
+  let n = 0;
+  c.pos = start;
+  while (c.pos < stop) {
+    const key = readVarint32(buf, c);
+    if (key !== 0x12) {
+      skipField(buf, c, key & 7);
+      continue;
+    }
+    const len = readVarint32(buf, c);
+    const sstop = c.pos + len;
+    let value = 0;
+    let ts = 0;
+    while (c.pos < sstop) {
+      const skey = readVarint32(buf, c);
+      if (skey === 0x09) {
+        if (c.pos + 8 > sstop) throw new ProtobufError('truncated double', c.pos);
+        value = view.getFloat64(c.pos, true);
+        c.pos += 8;
+      } else if (skey === 0x10) ts = readVarint64(buf, c);
+      else skipField(buf, c, skey & 7);
+    }
+    if (c.pos !== sstop) throw new ProtobufError('malformed Sample', c.pos);
+    if (ref >= 0) sink.sample(ref, ts, value);
+    n++;
+  }
+  return n;
+}
+
+export function readVarint32(buf: Uint8Array, c: { pos: number }): number {
+  if (c.pos >= buf.length) throw new ProtobufError('truncated varint', c.pos);
+  let b = buf[c.pos++];
+  if (b < 0x80) return b;
+  let v = b & 0x7f;
+  let shift = 7;
+  while (shift < 35) {
+    if (c.pos >= buf.length) throw new ProtobufError('truncated varint', c.pos);
+    b = buf[c.pos++];
+    v |= (b & 0x7f) << shift;
+    if (b < 0x80) return v >>> 0;
+    shift += 7;
+  }
+  // A 64-bit varint where a 32-bit one was expected (negative int32): keep its low bits.
+  while (c.pos < buf.length && buf[c.pos++] >= 0x80) {}
+  return v >>> 0;
+}
+
+/** int64 varint as a JS number (exact below 2^53, which covers ms timestamps); negatives too. */
+export function readVarint64(buf: Uint8Array, c: { pos: number }): number {
+  let lo = 0;
+  let hi = 0;
+  let b = 0;
+  let i = 0;
+  for (; i < 4; i++) {
+    if (c.pos >= buf.length) throw new ProtobufError('truncated varint', c.pos);
+    b = buf[c.pos++];
+    lo |= (b & 0x7f) << (i * 7);
+    if (b < 0x80) return lo >>> 0;
+  }
+  if (c.pos >= buf.length) throw new ProtobufError('truncated varint', c.pos);
+  b = buf[c.pos++];
+  lo |= (b & 0x0f) << 28;
+  hi = (b & 0x7f) >> 4;
+  if (b >= 0x80) {
+    for (i = 0; i < 5; i++) {
+      if (c.pos >= buf.length) throw new ProtobufError('truncated varint', c.pos);
+      b = buf[c.pos++];
+      hi |= (b & 0x7f) << (i * 7 + 3);
+      if (b < 0x80) break;
+    }
+    if (b >= 0x80) throw new ProtobufError('varint longer than 10 bytes', c.pos);
+  }
+  if (hi >= 0 && hi < 0x200000) return hi * 4294967296 + (lo >>> 0);
+  scratch.setUint32(0, lo >>> 0, true);
+  scratch.setInt32(4, hi | 0, true);
+  return Number(scratch.getBigInt64(0, true));
+}
+
+function skipField(buf: Uint8Array, c: { pos: number }, wire: number): void {
+  const at = c.pos;
+  if (wire === 0) {
+    while (c.pos < buf.length && buf[c.pos++] >= 0x80) {}
+  } else if (wire === 1) c.pos += 8;
+  else if (wire === 2) {
+    const len = readVarint32(buf, c);
+    c.pos += len;
+  } else if (wire === 5) c.pos += 4;
+  else throw new ProtobufError(`unsupported wire type ${wire}`, at);
+  if (c.pos > buf.length) throw new ProtobufError('field runs past the end', at);
+}
