@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db } from './db.js';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { ServiceSpec } from './cli.js';
+import { type ConfigOf, type ConfigTable, loadConfig } from './config.js';
+import { closeDatabase, type Db, isMigrated, migrate, openDatabase } from './db.js';
+import { Registry } from './metrics.js';
 
 export function makeTempDir(prefix = 'flowrent-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -35,4 +40,60 @@ export function assertUsesIndex(
     indexName.endsWith('PRIMARY KEY') ? d.includes(`USING ${indexName}`) : d.includes(`INDEX ${indexName}`),
   );
   assert.ok(usesIndex, `query does not use index ${indexName}:\n${sql}\nplan:\n${text}`);
+}
+
+/** Runs a service's createApp on 127.0.0.1 port 0 with a temp data folder, the way main.ts would. */
+export async function startTestApp<T extends ConfigTable>(options: {
+  configTable: T;
+  migrationsDir: URL;
+  databaseFile: string;
+  createApp: ServiceSpec<T>['createApp'];
+  env?: Record<string, string>;
+  clock?: () => number;
+}): Promise<TestApp<ConfigOf<T>>> {
+  const dataDir = makeTempDir();
+  const config = loadConfig(options.configTable, {
+    API_KEY: TEST_API_KEY,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const db = openDatabase(join(dataDir, options.databaseFile));
+  const migrationsDir = decodeURIComponent(options.migrationsDir.pathname);
+  const { to } = migrate(db, migrationsDir);
+  const app = await options.createApp({
+    config,
+    version: '0.0.0-test',
+    db,
+    registry: new Registry(),
+    isReady: () => isMigrated(db, to),
+    clock: options.clock ?? Date.now,
+    logger: false,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    app,
+    db,
+    config,
+    dataDir,
+    adminHeaders: { authorization: `Bearer ${TEST_API_KEY}` },
+    async close() {
+      await app.close();
+      closeDatabase(db);
+    },
+  };
+}
+
+export const TEST_API_KEY = 'test-admin-key';
+
+export interface TestApp<C> {
+  url: string;
+  app: FastifyInstance;
+  db: Db;
+  config: C;
+  dataDir: string;
+  adminHeaders: Record<string, string>;
+  close(): Promise<void>;
 }

@@ -62,7 +62,6 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    disableRequestLogging: options.logger === false,
   });
   app.decorate('adminAuthenticators', []);
   app.setErrorHandler(handleError);

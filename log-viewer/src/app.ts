@@ -1,0 +1,19 @@
+// Wires the log viewer: the shared service app plus this service's routes, store and background work.
+import type { ServiceDeps } from '@flowrent/shared/cli';
+import { createServiceApp } from '@flowrent/shared/http';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+
+export type AppDeps = ServiceDeps<Config>;
+
+export function createApp(deps: AppDeps): FastifyInstance {
+  const app = createServiceApp({
+    service: { name: 'log-viewer', version: deps.version },
+    config: deps.config,
+    registry: deps.registry,
+    isReady: deps.isReady,
+    dataFiles: () => [deps.db.name, `${deps.db.name}-wal`],
+    logger: deps.logger,
+  });
+  return app;
+}
