@@ -105,12 +105,14 @@ export async function runService<T extends ConfigTable>(
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     // Stop accepting, let in-flight requests finish; past the deadline cut what is left.
+    // Keep-alive connections become idle as their last response ends: close them as they do.
     const deadline = setTimeout(() => app.server.closeAllConnections(), config.SHUTDOWN_TIMEOUT);
-    deadline.unref();
+    const reapIdle = setInterval(() => app.server.closeIdleConnections(), 50);
     try {
       await app.close();
     } finally {
       clearTimeout(deadline);
+      clearInterval(reapIdle);
       closeDatabase(db);
     }
     process.exit(0);
