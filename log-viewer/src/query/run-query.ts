@@ -1,0 +1,124 @@
+// Query execution over the LogStore interface: parse → compile → one store call. Shared by the
+// read API, export, the UI and the bench (`runQuery(store, { query, from: '24h', limit: 100 })`).
+// Takes the store as a parameter and imports only its types, so it stays free of I/O of its own.
+import type { StoredRecord } from '../model.js';
+import type { LogStore, ScanFilter } from '../store/log-store.js';
+import type { QueryNode } from './ast.js';
+import { type CompiledQuery, compileQuery } from './compile-query.js';
+import { parseQuery } from './parse-query.js';
+import { parseTimeRange, type TimeRange } from './time-range.js';
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 10_000;
+/** Scan budget of one page of results; a page that hits it comes back with a cursor to continue. */
+export const DEFAULT_MAX_BLOCKS = 2_000;
+
+/** `from`/`to` as the API takes them (`24h`, RFC 3339, epoch ms) or as ns. */
+export type TimeParam = string | bigint;
+
+export interface SearchParams {
+  query?: string;
+  from?: TimeParam;
+  to?: TimeParam;
+  limit?: number;
+  cursor?: string;
+  /** ns since the epoch; defaults to the wall clock (the bench); the API passes its clock. */
+  nowNs?: bigint;
+  maxBlocks?: number;
+}
+
+export interface PreparedSearch {
+  ast: QueryNode;
+  compiled: CompiledQuery;
+  range: TimeRange;
+  /** The store-side filter; null when the query can match nothing (e.g. two different services). */
+  filter: ScanFilter | null;
+}
+
+export function wallClockNs(): bigint {
+  return BigInt(Date.now()) * 1_000_000n;
+}
+
+export function prepareSearch(params: SearchParams): PreparedSearch {
+  const ast = parseQuery(params.query ?? '');
+  const compiled = compileQuery(ast);
+  const nowNs = params.nowNs ?? wallClockNs();
+  const range = parseTimeRange(
+    {
+      from: typeof params.from === 'bigint' ? undefined : params.from,
+      to: typeof params.to === 'bigint' ? undefined : params.to,
+    },
+    nowNs,
+  );
+  if (typeof params.from === 'bigint') range.fromNs = params.from;
+  if (typeof params.to === 'bigint') range.toNs = params.to;
+  const { plan } = compiled;
+  if (plan.services && plan.services.length === 0) return { ast, compiled, range, filter: null };
+  const filter: ScanFilter = { fromNs: range.fromNs, toNs: range.toNs };
+  if (plan.services) filter.services = plan.services;
+  if (plan.minLevel) filter.minLevel = plan.minLevel;
+  if (plan.requiredTokens.length > 0) filter.requiredTokens = plan.requiredTokens;
+  return { ast, compiled, range, filter };
+}
+
+export interface SearchResult {
+  records: StoredRecord[];
+  /** Continue with this cursor; undefined when the range is exhausted. */
+  nextCursor?: string;
+  /** The scan budget ran out before `limit` matches: follow nextCursor for more. */
+  truncated: boolean;
+  blocksScanned: number;
+  blocksPruned: number;
+}
+
+/** Newest first, at most `limit` records, cursor paging. */
+export function runQuery(store: LogStore, params: SearchParams): SearchResult {
+  const prepared = prepareSearch(params);
+  return runPrepared(store, prepared, params);
+}
+
+export function runPrepared(
+  store: LogStore,
+  { compiled, filter }: PreparedSearch,
+  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks'> & { order?: 'asc' | 'desc' },
+): SearchResult {
+  const limit = clampLimit(params.limit);
+  const records: StoredRecord[] = [];
+  if (!filter) return { records, truncated: false, blocksScanned: 0, blocksPruned: 0 };
+  const { predicate, matchesAll } = compiled;
+  const result = store.scan(
+    {
+      ...filter,
+      order: params.order ?? 'desc',
+      cursor: params.cursor || undefined,
+      maxBlocks: params.maxBlocks ?? DEFAULT_MAX_BLOCKS,
+    },
+    (record) => {
+      if (matchesAll || predicate(record)) records.push(record);
+      return records.length < limit;
+    },
+  );
+  return {
+    records,
+    nextCursor: result.nextCursor,
+    truncated: result.truncated,
+    blocksScanned: result.blocksScanned,
+    blocksPruned: result.blocksPruned,
+  };
+}
+
+export function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
+  return Math.min(Math.max(1, Math.floor(limit)), MAX_LIMIT);
+}
+
+/** Counts matching records (or, with dryRun false, deletes them). */
+export function runDelete(store: LogStore, params: SearchParams & { dryRun: boolean }): number {
+  const { compiled, filter } = prepareSearch(params);
+  if (!filter) return 0;
+  return store.deleteWhere({
+    ...filter,
+    dryRun: params.dryRun,
+    predicate: compiled.matchesAll ? undefined : compiled.predicate,
+  });
+}
