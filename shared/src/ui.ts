@@ -1,0 +1,2 @@
+// `import { html, renderPage, registerUi } from '@flowrent/shared/ui'`
+export * from './ui/index.js';

@@ -1,0 +1,93 @@
+// /assets/<file>: the shared stylesheet and script plus the service's own bundles. In production (this file
+// compiled to .js) they come from the directory `node scripts/build-ui.mjs <workspace>` filled; when running
+// from TypeScript sources (tests, tsx) they are bundled in memory on first request, so tests never see a
+// stale or missing build.
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { NotFound } from '../errors.js';
+import { setSecurityHeaders } from './security.js';
+
+export interface Asset {
+  body: Buffer;
+  etag: string;
+  type: string;
+}
+
+const TYPES: Record<string, string> = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  map: 'application/json; charset=utf-8',
+  svg: 'image/svg+xml',
+};
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+function toAssets(files: Map<string, Uint8Array>): Map<string, Asset> {
+  const out = new Map<string, Asset>();
+  for (const [name, contents] of files) {
+    const ext = name.slice(name.lastIndexOf('.') + 1);
+    const type = TYPES[ext];
+    if (!type) continue;
+    const body = Buffer.from(contents);
+    out.set(name, {
+      body,
+      type,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    });
+  }
+  return out;
+}
+
+type BundleUi = (o: { workspaceDir: string; write: boolean }) => Promise<Map<string, Uint8Array>>;
+
+/** Bundles a workspace's client code in memory with the same esbuild settings as the build step. */
+export async function bundleInMemory(workspaceDir: string): Promise<Map<string, Asset>> {
+  const script = new URL('../../../scripts/build-ui.mjs', import.meta.url).href;
+  const { bundleUi } = (await import(script)) as { bundleUi: BundleUi };
+  return toAssets(await bundleUi({ workspaceDir, write: false }));
+}
+
+export async function loadBuiltAssets(dir: string): Promise<Map<string, Asset>> {
+  const files = new Map<string, Uint8Array>();
+  for (const name of await readdir(dir)) files.set(name, await readFile(join(dir, name)));
+  return toAssets(files);
+}
+
+export interface AssetRouteOptions {
+  workspaceDir: string;
+  /** Where built bundles live; default <workspaceDir>/dist/ui/assets. */
+  clientBundleDir?: string;
+  /** 'source' bundles in memory (default when running from .ts), 'built' reads clientBundleDir. */
+  mode?: 'source' | 'built';
+}
+
+export function registerAssetRoute(app: FastifyInstance, options: AssetRouteOptions): void {
+  const mode = options.mode ?? (RUNNING_FROM_SOURCE ? 'source' : 'built');
+  const dir = resolve(options.clientBundleDir ?? join(options.workspaceDir, 'dist', 'ui', 'assets'));
+  let loading: Promise<Map<string, Asset>> | undefined;
+  const assets = () => {
+    loading ??= mode === 'source' ? bundleInMemory(options.workspaceDir) : loadBuiltAssets(dir);
+    // A failed load is retried on the next request rather than cached forever.
+    loading.catch(() => {
+      loading = undefined;
+    });
+    return loading;
+  };
+  app.get<{ Params: { name: string } }>(
+    '/assets/:name',
+    { config: { auth: 'public' } },
+    async (request, reply) => {
+      setSecurityHeaders(reply);
+      const asset = (await assets()).get(request.params.name);
+      if (!asset) throw new NotFound(`no asset ${request.params.name}`);
+      reply.header('cache-control', 'public, max-age=0, must-revalidate');
+      reply.header('etag', asset.etag);
+      if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+      return reply.type(asset.type).send(asset.body);
+    },
+  );
+}
