@@ -1,6 +1,7 @@
 // Volume histogram: counts per time bucket and level for a query. Service/level-only queries are
 // answered from block summaries without decoding (cheap over 24 h); any other query scans the
 // candidate blocks (pruned by time, service, level and tokens) and counts matches.
+import { ValidationError } from '@flowrent/shared/errors';
 import { LEVELS, type Level } from '../model.js';
 import type { LogStore } from '../store/log-store.js';
 import { prepareSearch, type SearchParams } from './run-query.js';
@@ -32,6 +33,7 @@ const NICE_STEPS = [
 export const TARGET_BUCKETS = 80;
 /** Decoding budget of a scanned histogram; beyond it the answer is marked truncated. */
 export const HISTOGRAM_MAX_BLOCKS = 20_000;
+export const MAX_BUCKETS = 5_000;
 
 export interface HistogramParams extends SearchParams {
   /** Bucket width in ns; chosen from the range when absent. */
@@ -62,6 +64,11 @@ export function runHistogram(store: LogStore, params: HistogramParams): Histogra
   const summary = summaryFilter(ast);
   const startNs = range.fromNs - (range.fromNs % stepNs);
   const buckets = Number((range.toNs - startNs + stepNs - 1n) / stepNs);
+  if (buckets > MAX_BUCKETS) {
+    throw new ValidationError(`that step makes ${buckets} buckets; at most ${MAX_BUCKETS} are allowed`, {
+      buckets,
+    });
+  }
   const counts = emptyCounts(buckets);
   if (!filter) return { startNs, stepNs, counts, source: 'summary', truncated: false };
 

@@ -1,0 +1,75 @@
+// GET /api/logs/tail: live tail as Server-Sent Events. Same query language as search; records reach
+// the client as soon as the store reports them durable (store.subscribe), so the lag is the store's
+// group-commit delay. Events: `log` (one record), `ready` (subscribed; after the optional backlog),
+// `dropped` ({dropped: n} when a slow client lost lines), `heartbeat` (now_ms, dropped) every 5 s.
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { StoredRecord } from '../model.js';
+import { prepareSearch, runPrepared } from '../query/run-query.js';
+import { nowNs, type QueryDeps } from './query-handlers.js';
+import { intParam, type RawQuery, stringParam } from './query-params.js';
+import { recordJson } from './query-record-json.js';
+import { TailBuffer } from './query-tail-buffer.js';
+
+export const TAIL_HEARTBEAT_MS = 5_000;
+const MAX_BACKLOG = 1_000;
+
+function logEvent(r: StoredRecord): string {
+  return `id: ${r.timeNs}-${r.seq}\nevent: log\ndata: ${JSON.stringify(recordJson(r))}\n\n`;
+}
+
+export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
+  const open = new Set<ServerResponse>();
+  // Long-lived responses would hold app.close() open: end them when the server starts closing.
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+  });
+
+  return async (request: FastifyRequest<{ Querystring: RawQuery }>, reply: FastifyReply) => {
+    const q = request.query;
+    const prepared = prepareSearch({
+      query: stringParam(q, 'query') ?? stringParam(q, 'q') ?? '',
+      from: stringParam(q, 'from') || '15m',
+      nowNs: nowNs(deps),
+    });
+    const backlogSize = intParam(q, 'backlog', { min: 0, max: MAX_BACKLOG, default: 0 });
+    const backlog =
+      backlogSize > 0 ? runPrepared(deps.store, prepared, { limit: backlogSize }).records.reverse() : [];
+    const { predicate, matchesAll } = prepared.compiled;
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
+      connection: 'keep-alive',
+    });
+    open.add(res);
+    const buffer = new TailBuffer({ write: (chunk) => res.write(chunk) });
+    res.on('drain', () => buffer.drain());
+    buffer.push(['retry: 3000\n\n', ...backlog.map(logEvent), 'event: ready\ndata: {}\n\n']);
+
+    const unsubscribe = deps.store.subscribe((records) => {
+      try {
+        const events: string[] = [];
+        for (const r of records) if (matchesAll || predicate(r)) events.push(logEvent(r));
+        if (events.length > 0) buffer.push(events);
+      } catch (err) {
+        request.log.error({ err }, 'live tail listener failed');
+      }
+    });
+    const heartbeat = setInterval(() => {
+      buffer.push([
+        `event: heartbeat\ndata: ${JSON.stringify({ now_ms: deps.clock(), dropped: buffer.dropped })}\n\n`,
+      ]);
+    }, TAIL_HEARTBEAT_MS);
+    heartbeat.unref();
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      open.delete(res);
+    });
+  };
+}
