@@ -7,14 +7,14 @@ import { renderKeyValues } from './stack-trace.js';
 
 export function renderBreadcrumbs(crumbs: BreadcrumbView[]): SafeHtml {
   if (crumbs.length === 0) return html`<p class="muted">No breadcrumbs.</p>`;
-  return html`<table class="breadcrumbs"><thead><tr><th>Time</th><th>Type</th><th>Category</th><th>Level</th><th>Message</th></tr></thead><tbody>${crumbs.map(
+  return html`<div class="table-wrap"><table class="data breadcrumbs"><thead><tr><th>Time</th><th>Type</th><th>Category</th><th>Level</th><th>Message</th></tr></thead><tbody>${crumbs.map(
     (b) =>
       html`<tr class="crumb"><td class="mono nowrap">${timeAbsolute(b.timestampMs)}</td><td>${b.type}</td><td class="mono">${
         b.category
-      }</td><td><span class="level ${levelClass(b.level)}">${b.level}</span></td><td class="crumb-message">${b.message}${
-        b.data === null ? '' : html`<pre class="json">${JSON.stringify(b.data, null, 2)}</pre>`
+      }</td><td><span class="badge ${levelClass(b.level)}">${b.level}</span></td><td class="crumb-message">${b.message}${
+        b.data === null ? '' : html`<pre class="json wrap">${JSON.stringify(b.data, null, 2)}</pre>`
       }</td></tr>`,
-  )}</tbody></table>`;
+  )}</tbody></table></div>`;
 }
 
 function entries(value: Json | undefined): [string, Json][] {
@@ -52,7 +52,7 @@ export function renderRequest(event: JsonObject): SafeHtml | null {
   }
   if (req.data !== undefined && req.data !== null) {
     sections.push(
-      html`<h4>Body</h4><pre class="json">${typeof req.data === 'string' ? req.data : JSON.stringify(req.data, null, 2)}</pre>`,
+      html`<h4>Body</h4><pre class="json wrap">${typeof req.data === 'string' ? req.data : JSON.stringify(req.data, null, 2)}</pre>`,
     );
   }
   return html`${sections}`;
@@ -68,7 +68,7 @@ export function renderContexts(event: JsonObject): SafeHtml | null {
     ([, v]) => asObject(v) && Object.keys(v as object).length > 0,
   );
   if (contexts.length === 0) return null;
-  return html`<div class="contexts">${contexts.map(
+  return html`<div class="grid contexts">${contexts.map(
     ([name, value]) =>
       html`<div class="context-card"><h4>${name}</h4>${renderKeyValues(entries(value))}</div>`,
   )}</div>`;

@@ -1,53 +1,27 @@
-// Small formatting helpers shared by the pages. `now` is always a parameter so pages are pure.
+// Formatting for the error tracker's pages, on top of the kit's helpers. `now` is a parameter so
+// pages stay pure; the kit's page script re-renders <time> elements live in the browser.
+import { formatNumber, formatRelativeTime, levelClass as kitLevelClass } from '@flowrent/shared/ui/format';
 import { html, type SafeHtml } from './html.js';
 
-const numberFormat = new Intl.NumberFormat('en-US');
-
 export function formatCount(n: number): string {
-  return numberFormat.format(n);
+  return formatNumber(n);
 }
 
-const UNITS: [number, string][] = [
-  [365 * 86400_000, 'y'],
-  [30 * 86400_000, 'mo'],
-  [86400_000, 'd'],
-  [3600_000, 'h'],
-  [60_000, 'min'],
-  [1000, 's'],
-];
-
-export function formatAgo(ms: number, nowMs: number): string {
-  const diff = nowMs - ms;
-  if (Math.abs(diff) < 5000) return 'just now';
-  const abs = Math.abs(diff);
-  const [unit, label] = UNITS.find(([u]) => abs >= u) ?? UNITS[UNITS.length - 1];
-  const n = Math.floor(abs / unit);
-  return diff >= 0 ? `${n} ${label} ago` : `in ${n} ${label}`;
-}
-
-export function isoUtc(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-/** Relative time with the absolute UTC time on hover; the browser script swaps in local time. */
+/** Relative time ("3 min ago") with the absolute time on hover. */
 export function timeAgo(ms: number | null, nowMs: number): SafeHtml {
-  if (ms === null) return html`<span class="muted">unknown</span>`;
-  const iso = isoUtc(ms);
-  return html`<time datetime="${iso}" title="${iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}">${formatAgo(ms, nowMs)}</time>`;
+  if (ms === null || Number.isNaN(ms)) return html`<span class="muted">unknown</span>`;
+  const iso = new Date(ms).toISOString();
+  return html`<time datetime="${iso}" title="${iso.replace('T', ' ').replace('Z', ' UTC')}">${formatRelativeTime(ms, nowMs)}</time>`;
 }
 
-/** Absolute UTC time with milliseconds, for breadcrumbs and event headers. */
+/** Absolute time with milliseconds (UTC until the page script applies the viewer's choice). */
 export function timeAbsolute(ms: number | null): SafeHtml {
-  if (ms === null) return html`<span class="muted">unknown</span>`;
-  const iso = isoUtc(ms);
-  return html`<time datetime="${iso}" class="abs">${iso.replace('T', ' ').replace('Z', '')}</time>`;
+  if (ms === null || Number.isNaN(ms)) return html`<span class="muted">unknown</span>`;
+  const iso = new Date(ms).toISOString();
+  return html`<time datetime="${iso}" data-format="absolute">${iso.replace('T', ' ').replace('Z', ' UTC')}</time>`;
 }
 
-const LEVELS = new Set(['trace', 'debug', 'info', 'warning', 'warn', 'error', 'fatal']);
-
-/** A level name safe to put into a class attribute (client data, so only known names). */
+/** CSS class for a level name from a client: only known names, anything else is level-unknown. */
 export function levelClass(level: string): string {
-  const l = level.toLowerCase();
-  if (!LEVELS.has(l)) return 'level-unknown';
-  return `level-${l === 'warning' ? 'warn' : l}`;
+  return kitLevelClass(level);
 }

@@ -17,8 +17,12 @@ test('renderExceptions() shows the chain with Caused by, context lines and local
     out.indexOf('Caused by') > out.indexOf('exc-type">ValueError') &&
       out.indexOf('Caused by') < out.indexOf('exc-type">KeyError'),
   );
-  assert.match(out, /<li class="current"><code> {4}return cfg\[&quot;database_url&quot;\]<\/code><\/li>/);
-  assert.match(out, /<ol class="context" start="64">/);
+  assert.ok(
+    out.includes(
+      '<span class="line current"><span class="lineno">69</span>    return cfg[&quot;database_url&quot;]</span>',
+    ),
+  );
+  assert.ok(out.includes('<span class="lineno">64</span>    init(dsn)'));
   assert.match(out, /Local variables/);
   assert.match(out, /&#39;http:\/\/publickey@127\.0\.0\.1:18080\/1&#39;/);
 });
@@ -29,11 +33,14 @@ test('renderExceptions() emphasizes in-app frames and folds runs of system frame
   ).value;
   assert.match(
     out,
-    /<details class="frame in-app" open><summary class="frame-title"><span class="frame-file">\/srv\/shop\/sentry_node_client\.cjs<\/span> in <span class="frame-fn">formatAddress<\/span>/,
+    /<details class="stack-frame in-app" open><summary class="frame-title"><span class="frame-file">\/srv\/shop\/sentry_node_client\.cjs<\/span> in <span class="frame-fn">formatAddress<\/span>/,
   );
-  assert.match(out, /<details class="system-frames"><summary>\d+ system frames<\/summary>/);
+  assert.match(
+    out,
+    /<details class="stack-frame system-frames"><summary class="frame-title muted">2 system frames<\/summary>/,
+  );
   assert.equal((out.match(/ open>/g) ?? []).length, 1);
-  assert.match(out, /badge unhandled/);
+  assert.ok(out.includes('<span class="badge level-error">unhandled</span>'));
 });
 
 test('renderExceptions() titles a synthetic message exception without a type', () => {
@@ -87,8 +94,8 @@ test('every renderer escapes hostile client text', () => {
     renderContexts(event as never)!.value,
   ].join('\n');
   assert.doesNotMatch(out, /<script|<img|onerror=alert\(1\)>|href="javascript/i);
-  assert.match(out, /&lt;script&gt;window\.__pwned=1&lt;\/script&gt;/);
-  assert.match(out, /class="level level-unknown"/);
+  assert.ok(out.includes('&lt;script&gt;window.__pwned&#61;1&lt;/script&gt;'));
+  assert.match(out, /class="badge level-unknown"/);
 });
 
 test('renderBreadcrumbs() and renderContexts() show python and node data', () => {

@@ -5,25 +5,28 @@ import type { ExceptionView, FrameView, Json } from './event-view.js';
 import { html, type SafeHtml } from './html.js';
 
 function renderValue(value: Json): SafeHtml {
-  if (typeof value === 'string') return html`<code>${value}</code>`;
-  if (value === null || typeof value !== 'object') return html`<code>${JSON.stringify(value)}</code>`;
+  if (typeof value === 'string') return html`${value}`;
+  if (value === null || typeof value !== 'object') return html`${JSON.stringify(value)}`;
   return html`<pre class="json">${JSON.stringify(value, null, 2)}</pre>`;
 }
 
+/** Key/value pairs from a client as a definition list (kit style `dl.kv`). */
 export function renderKeyValues(rows: [string, Json][], className = 'kv'): SafeHtml {
-  return html`<table class="${className}"><tbody>${rows.map(
-    ([k, v]) => html`<tr><th scope="row">${k}</th><td>${renderValue(v)}</td></tr>`,
-  )}</tbody></table>`;
+  return html`<dl class="${className}">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${renderValue(v)}</dd>`)}</dl>`;
 }
 
 function renderContext(frame: FrameView): SafeHtml | string {
   if (frame.contextLine === null) return '';
-  const first = frame.lineno === null ? 1 : frame.lineno - frame.preContext.length;
-  const line = (text: string, cls: string) => html`<li class="${cls}"><code>${text}</code></li>`;
-  return html`<ol class="context" start="${Math.max(first, 0)}">${frame.preContext.map((t) => line(t, 'pre'))}${line(
+  const first = frame.lineno === null ? null : frame.lineno - frame.preContext.length;
+  let n = first;
+  const line = (text: string, cls: string) => {
+    const no = n === null ? '' : String(n++);
+    return html`<span class="${cls}"><span class="lineno">${no}</span>${text}</span>`;
+  };
+  return html`<pre class="stack-context">${frame.preContext.map((t) => line(t, 'line'))}${line(
     frame.contextLine,
-    'current',
-  )}${frame.postContext.map((t) => line(t, 'post'))}</ol>`;
+    'line current',
+  )}${frame.postContext.map((t) => line(t, 'line'))}</pre>`;
 }
 
 function renderFrameTitle(frame: FrameView): SafeHtml {
@@ -33,21 +36,21 @@ function renderFrameTitle(frame: FrameView): SafeHtml {
       : html` at line <b>${frame.lineno}</b>${frame.colno === null ? '' : html`:${frame.colno}`}`;
   return html`<span class="frame-file">${frame.filename || frame.module || '<unknown>'}</span>${
     frame.function ? html` in <span class="frame-fn">${frame.function}</span>` : ''
-  }${where}${frame.inApp ? html` <span class="badge in-app-badge">in app</span>` : ''}`;
+  }${where}${frame.inApp ? html` <span class="badge badge-accent">in app</span>` : ''}`;
 }
 
 function renderFrame(frame: FrameView, open: boolean): SafeHtml {
-  const cls = frame.inApp ? 'frame in-app' : 'frame system';
+  const cls = frame.inApp ? 'stack-frame in-app' : 'stack-frame system';
   const hasBody = frame.contextLine !== null || frame.vars.length > 0;
   if (!hasBody)
     return html`<div class="${cls}"><div class="frame-title">${renderFrameTitle(frame)}</div></div>`;
   const vars =
     frame.vars.length === 0
       ? ''
-      : html`<div class="vars"><h4>Local variables</h4>${renderKeyValues(frame.vars, 'kv vars-table')}</div>`;
+      : html`<div class="frame-vars"><h4>Local variables</h4>${renderKeyValues(frame.vars, 'kv vars')}</div>`;
   return html`<details class="${cls}"${open ? html` open` : ''}><summary class="frame-title">${renderFrameTitle(
     frame,
-  )}</summary><div class="frame-body">${renderContext(frame)}${vars}</div></details>`;
+  )}</summary>${renderContext(frame)}${vars}</details>`;
 }
 
 /** Frames in display order; runs of system frames fold into one expandable group. */
@@ -57,12 +60,11 @@ export function renderFrames(frames: FrameView[]): SafeHtml {
   const out: SafeHtml[] = [];
   let run: SafeHtml[] = [];
   const flush = () => {
-    if (run.length === 0) return;
-    out.push(
-      run.length > 1
-        ? html`<details class="system-frames"><summary>${run.length} system frames</summary>${run}</details>`
-        : run[0],
-    );
+    if (run.length > 1) {
+      out.push(
+        html`<details class="stack-frame system-frames"><summary class="frame-title muted">${run.length} system frames</summary><div class="stack nested">${run}</div></details>`,
+      );
+    } else out.push(...run);
     run = [];
   };
   frames.forEach((frame, i) => {
@@ -74,32 +76,35 @@ export function renderFrames(frames: FrameView[]): SafeHtml {
     }
   });
   flush();
-  return html`<div class="frames">${out}</div>`;
+  return html`<div class="stack">${out}</div>`;
 }
 
 function renderMechanism(m: ExceptionView['mechanism']): SafeHtml | string {
   if (!m) return '';
   const handled =
     m.handled === false
-      ? html`<span class="badge unhandled">unhandled</span>`
+      ? html`<span class="badge level-error">unhandled</span>`
       : m.handled
         ? html`<span class="badge">handled</span>`
         : '';
-  return html`<span class="mechanism">${handled} <span class="muted">mechanism</span> <code>${m.type}</code></span>`;
+  return html`<div class="mechanism">${handled} <span class="muted small">mechanism</span> <code>${m.type}</code></div>`;
 }
 
 function renderException(e: ExceptionView, index: number): SafeHtml {
   const title = e.type || (e.mechanism?.synthetic ? 'Message' : 'Error');
-  return html`<section class="exception">${index > 0 ? html`<p class="caused-by">Caused by</p>` : ''}<h3 class="exception-title"><span class="exc-type">${title}</span>${
+  return html`<div class="exception">${index > 0 ? html`<p class="caused-by">Caused by</p>` : ''}<h3 class="exception-title"><span class="exc-type">${title}</span>${
     e.value ? html`: <span class="exc-value">${e.value}</span>` : ''
   }</h3>${renderMechanism(e.mechanism)}${
     e.frames.length > 0
       ? html`<p class="muted small">Most recent call first</p>${renderFrames(e.frames)}`
       : html`<p class="muted">No stack trace.</p>`
-  }</section>`;
+  }</div>`;
 }
 
 /** Chained exceptions: the one that was raised last on top, then "Caused by" each cause. */
 export function renderExceptions(exceptions: ExceptionView[]): SafeHtml {
   return html`<div class="exceptions">${exceptions.map(renderException)}</div>`;
 }
+
+/** Buttons (wired by the page script) that open or close every frame of a section. */
+export const FRAME_TOOLS = html`<span class="frame-tools"><button type="button" class="btn btn-small" data-frames="expand">Expand all</button> <button type="button" class="btn btn-small" data-frames="collapse">Collapse all</button></span>`;

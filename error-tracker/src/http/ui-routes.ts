@@ -1,0 +1,191 @@
+// The web UI's routes: sign-in and assets from the shared kit, then the error tracker's pages.
+// Handlers keep the usual shape: read the URL state → one or a few store reads → render.
+import { NotFound, ValidationError } from '@flowrent/shared/errors';
+import {
+  csrfToken,
+  formBody,
+  registerUi,
+  registerUiPages,
+  renderPage,
+  type ServiceUrls,
+  verifyCsrf,
+} from '@flowrent/shared/ui';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IssueAction, ProjectWithKeys } from '../model.js';
+import type { ErrorStore } from '../store/store.js';
+import { html, type SafeHtml } from '../ui/html.js';
+import { STATUS_FORM_ACTIONS } from '../ui/issue-actions.js';
+import { renderIssueListPage } from '../ui/issue-list-page.js';
+import { renderIssuePage } from '../ui/issue-page.js';
+import { readListState, toIssueFilter } from '../ui/issue-query.js';
+import { renderSettingsPage } from '../ui/settings-page.js';
+import { last24Hours } from '../ui/sparkline.js';
+import { renderTraceEventsPage } from '../ui/trace-events-page.js';
+
+export interface UiRouteDeps {
+  store: ErrorStore;
+  config: {
+    API_KEY: string;
+    ERROR_TRACKER_URL: string;
+    LOG_VIEWER_URL: string;
+    METRICS_COLLECTOR_URL: string;
+  };
+  clock: () => number;
+  /** DSN of a project key; defaults to one built from ERROR_TRACKER_URL. */
+  dsnFor?: (projectId: number, publicKey: string) => string;
+  /** Status changes; defaults to store.applyAction (pass the service's own if it does more). */
+  applyAction?: (issueIds: number[], action: IssueAction, actor: string, nowMs: number) => void;
+  /** 'built' serves dist/ui/assets (production); default: bundle in memory when running from .ts. */
+  assetMode?: 'source' | 'built';
+}
+
+const HOUR_MS = 3600_000;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const EVENT_ID = /^[0-9a-f]{32}$/;
+const NAV = [
+  { href: '/', label: 'Issues' },
+  { href: '/settings', label: 'Settings' },
+];
+
+export function dsnFromBaseUrl(baseUrl: string, projectId: number, publicKey: string): string {
+  const url = new URL(baseUrl);
+  return `${url.protocol}//${publicKey}@${url.host}${url.pathname.replace(/\/+$/, '')}/${projectId}`;
+}
+
+function projectsWithKeys(deps: UiRouteDeps): ProjectWithKeys[] {
+  const dsnFor = deps.dsnFor ?? ((id, key) => dsnFromBaseUrl(deps.config.ERROR_TRACKER_URL, id, key));
+  return deps.store.listProjects().map((project) => {
+    const keys = deps.store.listKeys(project.id).map((k) => ({ ...k, dsn: dsnFor(project.id, k.publicKey) }));
+    return { ...project, keys, dsn: keys.find((k) => k.revokedAt === null)?.dsn ?? null };
+  });
+}
+
+function last24(hours: { hour: string; count: number }[] | undefined, nowMs: number): number[] {
+  return last24Hours(
+    (hours ?? []).map((h) => ({ hourMs: Date.parse(h.hour), count: h.count })),
+    nowMs,
+  );
+}
+
+export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void {
+  const { store, config, clock } = deps;
+  const urls: ServiceUrls = {
+    errors: config.ERROR_TRACKER_URL,
+    logs: config.LOG_VIEWER_URL,
+    metrics: config.METRICS_COLLECTOR_URL,
+  };
+  const applyAction =
+    deps.applyAction ?? ((ids, action, actor, now) => void store.applyAction(ids, action, actor, now));
+  registerUi(app, { service: 'errors', apiKey: config.API_KEY, urls, now: clock, assetMode: deps.assetMode });
+
+  const send = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    page: { title: string; body: SafeHtml },
+    current: string,
+  ) =>
+    reply.type('text/html; charset=utf-8').send(
+      renderPage({
+        service: 'errors',
+        title: page.title,
+        urls,
+        body: page.body,
+        scripts: ['errors.js'],
+        styles: ['errors.css'],
+        csrfToken: csrfToken(request),
+        nav: NAV.map((n) => ({ ...n, current: n.href === current })),
+      }).value,
+    );
+  const fromHour = (nowMs: number) => Math.floor(nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+
+  registerUiPages(app, async (ui) => {
+    ui.get<{ Querystring: Record<string, unknown> }>('/', async (request, reply) => {
+      const nowMs = clock();
+      const state = readListState(request.query);
+      const page = store.listIssues(toIssueFilter(state));
+      const ids = page.data.map((i) => i.id);
+      const hourly = ids.length > 0 ? store.hourlyCountsFor(ids, fromHour(nowMs), nowMs) : new Map();
+      const sparklines = new Map(ids.map((id) => [id, last24(hourly.get(id), nowMs)]));
+      let emptyProjectDsn: string | null = null;
+      if (
+        page.data.length === 0 &&
+        store.listIssues({ projectId: state.projectId ?? undefined, limit: 1 }).data.length === 0
+      ) {
+        const projects = projectsWithKeys(deps);
+        emptyProjectDsn = (projects.find((p) => p.id === state.projectId) ?? projects[0])?.dsn ?? null;
+      }
+      const body = renderIssueListPage({
+        state,
+        projects: store.listProjects(),
+        issues: page.data,
+        sparklines,
+        nextCursor: page.nextCursor,
+        emptyProjectDsn,
+        nowMs,
+      });
+      return send(request, reply, body, '/');
+    });
+
+    ui.get<{ Params: { id: string }; Querystring: { event?: string } }>(
+      '/issues/:id',
+      async (request, reply) => {
+        const nowMs = clock();
+        const issue = store.getIssue(Number(request.params.id));
+        if (!issue) throw new NotFound(`no issue ${request.params.id}`);
+        const wanted = request.query.event;
+        const event =
+          typeof wanted === 'string' && EVENT_ID.test(wanted)
+            ? store.getEvent(wanted)
+            : store.getLatestEvent(issue.id);
+        if (event && event.issueId !== issue.id)
+          throw new NotFound(`event ${wanted} is not in issue ${issue.id}`);
+        if (!event && wanted) throw new NotFound(`no event ${wanted}`);
+        const page = renderIssuePage({
+          issue,
+          project: store.getProject(issue.projectId),
+          event,
+          adjacent: event ? store.getAdjacentEvents(issue.id, event.eventId) : { older: null, newer: null },
+          tags: store.listIssueTags(issue.id, 5),
+          hourly: last24(store.hourlyCounts(issue.id, fromHour(nowMs), nowMs), nowMs),
+          statusChanges: store.listStatusChanges(issue.id),
+          csrfField: html`<input type="hidden" name="_csrf" value="${csrfToken(request)}">`,
+          logViewerUrl: config.LOG_VIEWER_URL,
+          nowMs,
+        });
+        return send(request, reply, page, '/');
+      },
+    );
+
+    ui.post<{ Params: { id: string } }>('/issues/:id/status', async (request, reply) => {
+      verifyCsrf(request);
+      const issue = store.getIssue(Number(request.params.id));
+      if (!issue) throw new NotFound(`no issue ${request.params.id}`);
+      const toAction = STATUS_FORM_ACTIONS[formBody(request).action ?? ''];
+      if (!toAction) throw new ValidationError('unknown status action');
+      const nowMs = clock();
+      applyAction([issue.id], toAction(nowMs), 'ui', nowMs);
+      return reply.redirect(`/issues/${issue.id}`, 303);
+    });
+
+    ui.get<{ Querystring: { trace_id?: string } }>('/events', async (request, reply) => {
+      const traceId = String(request.query.trace_id ?? '').toLowerCase();
+      if (!TRACE_ID.test(traceId)) throw new ValidationError('trace_id must be 32 hex digits');
+      const page = renderTraceEventsPage({
+        traceId,
+        events: store.listEventsByTrace(traceId, 100),
+        logViewerUrl: config.LOG_VIEWER_URL,
+        nowMs: clock(),
+      });
+      return send(request, reply, page, '/');
+    });
+
+    ui.get<{ Querystring: { project?: string } }>('/settings', async (request, reply) => {
+      const projectId = Number(request.query.project);
+      const page = renderSettingsPage({
+        projects: projectsWithKeys(deps),
+        projectId: Number.isSafeInteger(projectId) ? projectId : null,
+      });
+      return send(request, reply, page, '/settings');
+    });
+  });
+}

@@ -1,0 +1,71 @@
+// Browser script of the error tracker's pages (bundled by esbuild to /assets/errors.js). Pages work
+// without it; it adds copy buttons, auto-applied filters, frame expand/collapse and event shortcuts.
+// The shared /assets/ui.js already handles times, numbers, theme, "/", Esc, j/k and Enter.
+// Importing the stylesheet makes esbuild emit /assets/errors.css next to the script.
+import './errors.css';
+
+function bindCopyButtons(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-copy]')) {
+    button.addEventListener('click', async () => {
+      const source = document.getElementById(button.dataset.copy ?? '');
+      if (!source) return;
+      const text = source.textContent ?? '';
+      try {
+        await navigator.clipboard.writeText(text);
+        button.textContent = 'Copied';
+      } catch {
+        // Clipboard API needs a secure context; fall back to selecting the text for Ctrl+C.
+        const range = document.createRange();
+        range.selectNodeContents(source);
+        const selection = window.getSelection();
+        selection?.removeAllRanges();
+        selection?.addRange(range);
+        button.textContent = 'Selected';
+      }
+      setTimeout(() => {
+        button.textContent = 'Copy';
+      }, 1500);
+    });
+  }
+}
+
+/** Filters are plain GET forms; changing a select applies it at once (the URL stays the state). */
+function bindAutoSubmit(): void {
+  for (const select of document.querySelectorAll<HTMLSelectElement>('form.search select')) {
+    select.addEventListener('change', () => select.form?.requestSubmit());
+  }
+}
+
+function bindFrameToggles(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-frames]')) {
+    button.addEventListener('click', () => {
+      const open = button.dataset.frames === 'expand';
+      const scope = button.closest('section') ?? document;
+      for (const d of scope.querySelectorAll<HTMLDetailsElement>('details.frame, details.system-frames'))
+        d.open = open;
+    });
+  }
+}
+
+/** On an issue page, "[" and "]" step to the older and newer event. */
+function bindEventKeys(): void {
+  document.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    const key = event.key === '[' ? 'older' : event.key === ']' ? 'newer' : null;
+    if (!key) return;
+    const link = document.querySelector<HTMLAnchorElement>(`a[data-key="${key}"]`);
+    if (link) link.click();
+  });
+}
+
+function start(): void {
+  bindCopyButtons();
+  bindAutoSubmit();
+  bindFrameToggles();
+  bindEventKeys();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();

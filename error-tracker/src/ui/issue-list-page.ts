@@ -1,0 +1,114 @@
+// The issue list at `/`: search box, status tabs, filters and sort, one row per issue with its
+// 24 h sparkline. A GET form, so the URL is the whole state.
+import { emptyState } from '@flowrent/shared/ui/layout';
+import type { Issue, Project } from '../model.js';
+import { formatCount, levelClass, timeAgo } from './format.js';
+import { html, type SafeHtml } from './html.js';
+import { type IssueListState, listUrl, STATUS_TABS } from './issue-query.js';
+import { renderSdkSetup } from './sdk-snippets.js';
+import { renderSparkline } from './sparkline.js';
+
+export interface IssueListData {
+  state: IssueListState;
+  projects: Project[];
+  issues: Issue[];
+  /** Issue id → 24 hourly counts, oldest first. */
+  sparklines: Map<number, number[]>;
+  nextCursor: string | null;
+  /** The DSN to show when no issue exists at all yet (then the empty state is the setup guide). */
+  emptyProjectDsn: string | null;
+  nowMs: number;
+}
+
+const SORT_LABELS: Record<string, string> = {
+  last_seen: 'Last seen',
+  first_seen: 'First seen',
+  events: 'Events',
+  users: 'Users',
+};
+const LEVEL_NAMES = ['fatal', 'error', 'warning', 'info', 'debug'];
+
+function renderTabs(state: IssueListState): SafeHtml {
+  return html`<nav class="tabs" aria-label="Status">${STATUS_TABS.map(
+    (tab) =>
+      html`<a href="${listUrl(state, { status: tab })}"${tab === state.status ? html` aria-current="page"` : ''}>${
+        tab[0].toUpperCase() + tab.slice(1)
+      }</a>`,
+  )}</nav>`;
+}
+
+function option(value: string, label: string, selected: boolean): SafeHtml {
+  return html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
+}
+
+function renderSearch(state: IssueListState, projects: Project[]): SafeHtml {
+  const projectSelect =
+    projects.length > 1
+      ? html`<select name="project" aria-label="Project"><option value="">All projects</option>${projects.map(
+          (p) => option(String(p.id), p.name, p.id === state.projectId),
+        )}</select>`
+      : '';
+  return html`<form class="toolbar search" method="get" action="/" role="search">
+<input class="grow" type="search" name="query" value="${state.query}" placeholder="Search: text, is:regressed, level:error, env:production, release:1.2, tag:value" aria-label="Search issues" autocomplete="off" data-search>
+${state.status === 'unresolved' ? '' : html`<input type="hidden" name="status" value="${state.status}">`}
+<select name="level" aria-label="Level"><option value="">Any level</option>${LEVEL_NAMES.map((l) => option(l, l, l === state.level))}</select>
+${projectSelect}
+<select name="sort" aria-label="Sort">${Object.entries(SORT_LABELS).map(([v, label]) => option(v, `Sort: ${label}`, v === state.sort))}</select>
+<button type="submit" class="btn btn-primary">Search</button>
+</form>`;
+}
+
+function renderRow(issue: Issue, counts: number[] | undefined, nowMs: number): SafeHtml {
+  const status = issue.status !== 'unresolved' ? html` <span class="badge">${issue.status}</span>` : '';
+  return html`<tr class="issue-row level-bar ${levelClass(issue.level)}" data-row>
+<td class="issue-cell"><a class="issue-title" data-row-link href="/issues/${issue.id}">${issue.title}</a>${
+    issue.isRegressed ? html` <span class="badge level-warn">regressed</span>` : ''
+  }${status}
+<div class="issue-culprit mono small">${issue.culprit}</div>
+<div class="issue-meta muted small"><span class="badge ${levelClass(issue.level)}">${issue.level}</span> ${timeAgo(
+    Date.parse(issue.lastSeen),
+    nowMs,
+  )} · first seen ${timeAgo(Date.parse(issue.firstSeen), nowMs)}${issue.lastRelease ? html` · <span class="mono">${issue.lastRelease}</span>` : ''}</div></td>
+<td class="spark">${renderSparkline(counts ?? new Array(24).fill(0))}</td>
+<td class="num">${formatCount(issue.eventCount)}</td>
+<td class="num">${formatCount(issue.userCount)}</td>
+</tr>`;
+}
+
+function renderEmpty(data: IssueListData): SafeHtml {
+  if (data.emptyProjectDsn !== null) {
+    return html`<div class="card">${emptyState(
+      'No errors yet',
+      html`<p>Point your application's Sentry SDK at this DSN and its errors show up here.</p>${renderSdkSetup(data.emptyProjectDsn)}`,
+    )}</div>`;
+  }
+  const example = (query: string, what: string) =>
+    html`<li><a href="${listUrl(data.state, { query, status: 'all' })}"><code>${query}</code></a> ${what}</li>`;
+  return html`<div class="card">${emptyState(
+    'No issues match',
+    html`<p>Try another status tab, a broader search, or one of these:</p><ul class="examples">${example(
+      'is:regressed',
+      'issues that came back after being resolved',
+    )}${example('level:fatal', 'crashes')}${example('env:production TypeError', 'text plus a filter')}</ul><p><a href="/?status=all">Clear all filters</a></p>`,
+  )}</div>`;
+}
+
+export function renderIssueListPage(data: IssueListData): { title: string; body: SafeHtml } {
+  const { state } = data;
+  const sortLink = (sort: IssueListState['sort'], label: string) =>
+    html`<a href="${listUrl(state, { sort })}"${state.sort === sort ? html` aria-current="true"` : ''}>${label}</a>`;
+  const table =
+    data.issues.length === 0
+      ? renderEmpty(data)
+      : html`<div class="table-wrap"><table class="data issues">
+<thead><tr><th>Issue</th><th>Last 24 h</th><th class="num">${sortLink('events', 'Events')}</th><th class="num">${sortLink('users', 'Users')}</th></tr></thead>
+<tbody>${data.issues.map((issue) => renderRow(issue, data.sparklines.get(issue.id), data.nowMs))}</tbody></table></div>
+${data.nextCursor ? html`<p class="pager"><a class="btn" href="${listUrl(state, { cursor: data.nextCursor })}" rel="next">Next page →</a></p>` : ''}`;
+  return {
+    title: 'Issues',
+    body: html`<div class="issue-list"><header class="page-header"><h1>Issues</h1></header>${renderTabs(state)}${renderSearch(
+      state,
+      data.projects,
+    )}${table}</div>`,
+  };
+}

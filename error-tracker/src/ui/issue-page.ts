@@ -1,0 +1,171 @@
+// One issue: header with status actions, counts, the selected (default: latest) event with its
+// stack trace and panels, older/newer navigation, and tag distributions on the side.
+import type { Issue, Project, StatusChange, StoredEvent, TagSummary } from '../model.js';
+import {
+  readEventFacts,
+  renderBreadcrumbs,
+  renderContexts,
+  renderExtra,
+  renderRequest,
+  renderUser,
+} from './event-panels.js';
+import {
+  type JsonObject,
+  readBreadcrumbs,
+  readExceptions,
+  readMessage,
+  readTags,
+  readThreadStack,
+  readTraceId,
+} from './event-view.js';
+import { emptyState } from '@flowrent/shared/ui/layout';
+import { formatCount, levelClass, timeAbsolute, timeAgo } from './format.js';
+import { html, type SafeHtml } from './html.js';
+import { renderStatusActions } from './issue-actions.js';
+import { renderSparkline } from './sparkline.js';
+import { FRAME_TOOLS, renderExceptions, renderFrames } from './stack-trace.js';
+
+export interface IssuePageData {
+  issue: Issue;
+  project: Project | null;
+  event: StoredEvent | null;
+  adjacent: { older: string | null; newer: string | null };
+  tags: TagSummary[];
+  hourly: number[];
+  statusChanges: StatusChange[];
+  /** Hidden CSRF field(s) for the status forms, from the UI kit. */
+  csrfField: SafeHtml;
+  /** Base URL of the log viewer (our config), or null when not configured. */
+  logViewerUrl: string | null;
+  nowMs: number;
+}
+
+function section(
+  id: string,
+  title: string,
+  body: SafeHtml | null,
+  tools: SafeHtml | '' = '',
+): SafeHtml | string {
+  return body === null
+    ? ''
+    : html`<section class="card panel" id="${id}"><div class="card-header"><h2>${title}</h2>${tools}</div>${body}</section>`;
+}
+
+function quoteValue(value: string): string {
+  return /[\s"]/.test(value) || value === '' ? `"${value.replaceAll('"', '')}"` : value;
+}
+
+function searchLink(key: string, value: string): string {
+  return `/?${new URLSearchParams({ query: `${key}:${quoteValue(value)}`, status: 'all' })}`;
+}
+
+function renderTagDistributions(tags: TagSummary[]): SafeHtml {
+  if (tags.length === 0) return html`<p class="muted">No tags.</p>`;
+  return html`${tags.map(
+    (t) =>
+      html`<div class="tag-dist"><h4>${t.key}</h4><ul>${t.topValues.map((v) => {
+        const pct = t.totalCount > 0 ? Math.round((v.count / t.totalCount) * 100) : 0;
+        return html`<li><a href="${searchLink(t.key, v.value)}"><span class="tag-value mono">${v.value}</span><span class="num">${pct}%</span></a><meter min="0" max="100" value="${pct}" title="${formatCount(
+          v.count,
+        )} events"></meter></li>`;
+      })}</ul></div>`,
+  )}`;
+}
+
+function renderEventNav(issue: Issue, event: StoredEvent, adjacent: IssuePageData['adjacent']): SafeHtml {
+  const link = (id: string | null, label: string, rel: string) =>
+    id
+      ? html`<a class="btn btn-small" rel="${rel}" href="/issues/${issue.id}?event=${id}" data-key="${rel === 'prev' ? 'older' : 'newer'}">${label}</a>`
+      : html`<button type="button" class="btn btn-small" disabled>${label}</button>`;
+  const latest =
+    event.eventId === issue.latestEventId
+      ? ''
+      : html`<a class="btn btn-small" href="/issues/${issue.id}">Latest</a>`;
+  return html`<nav class="event-nav" aria-label="Events">${link(adjacent.older, '← Older', 'prev')}${link(
+    adjacent.newer,
+    'Newer →',
+    'next',
+  )}${latest}</nav>`;
+}
+
+function renderTraceLinks(traceId: string | null, logViewerUrl: string | null): SafeHtml | string {
+  if (traceId === null) return '';
+  const logs = logViewerUrl
+    ? html` <a class="trace-logs" href="${logViewerUrl.replace(/\/+$/, '')}/?query=trace_id:${traceId}">View logs of this trace</a>`
+    : '';
+  return html`<div class="fact"><span class="muted">trace</span> <code>${traceId}</code>${logs} <a href="/?query=trace:${traceId}&amp;status=all">Other errors in this trace</a></div>`;
+}
+
+function renderEvent(data: IssuePageData, event: StoredEvent): SafeHtml {
+  const payload = event.data as JsonObject;
+  const exceptions = readExceptions(payload);
+  const message = readMessage(payload);
+  const threadFrames = exceptions.length === 0 ? readThreadStack(payload) : [];
+  const showMessage = message !== '' && !exceptions.some((e) => e.value === message);
+  const tags = readTags(payload);
+  const facts = readEventFacts(payload);
+  return html`<div class="event" data-event-id="${event.eventId}">
+<div class="event-head"><div><h2 class="event-id">Event <code>${event.eventId}</code></h2>
+<div class="muted small">${timeAbsolute(Date.parse(event.timestamp))} UTC · ${timeAgo(Date.parse(event.timestamp), data.nowMs)}</div></div>
+${renderEventNav(data.issue, event, data.adjacent)}</div>
+<div class="facts">${facts.map(([k, v]) => html`<div class="fact"><span class="muted">${k}</span> <span class="mono">${v}</span></div>`)}${renderTraceLinks(
+    readTraceId(payload) ?? (event.traceId && /^[0-9a-f]{32}$/.test(event.traceId) ? event.traceId : null),
+    data.logViewerUrl,
+  )}</div>
+${showMessage ? section('message', 'Message', html`<pre class="message">${message}</pre>`) : ''}
+${exceptions.length > 0 ? section('exception', exceptions.length > 1 ? 'Exceptions' : 'Exception', renderExceptions(exceptions), FRAME_TOOLS) : ''}
+${threadFrames.length > 0 ? section('stacktrace', 'Stack trace', renderFrames(threadFrames)) : ''}
+${section('breadcrumbs', 'Breadcrumbs', renderBreadcrumbs(readBreadcrumbs(payload)))}
+${section('request', 'Request', renderRequest(payload))}
+${section('user', 'User', renderUser(payload))}
+${section(
+  'tags',
+  'Tags',
+  tags.length === 0
+    ? null
+    : html`<ul class="tag-pills">${tags.map(
+        ([k, v]) =>
+          html`<li><a href="${searchLink(k, v)}"><span class="tag-key">${k}</span><span class="tag-val">${v}</span></a></li>`,
+      )}</ul>`,
+)}
+${section('contexts', 'Contexts', renderContexts(payload))}
+${section('extra', 'Additional data', renderExtra(payload))}
+</div>`;
+}
+
+function renderHistory(changes: StatusChange[], nowMs: number): SafeHtml | string {
+  if (changes.length === 0) return '';
+  return html`<section class="card history"><h3>Activity</h3><ul>${changes.map(
+    (c) =>
+      html`<li><span class="badge status-${c.toStatus}">${c.toStatus}</span> by ${c.actor} ${timeAgo(Date.parse(c.at), nowMs)}</li>`,
+  )}</ul></section>`;
+}
+
+export function renderIssuePage(data: IssuePageData): { title: string; body: SafeHtml } {
+  const { issue, nowMs } = data;
+  const stat = (label: string, value: SafeHtml | string) =>
+    html`<div class="stat"><div class="stat-label">${label}</div><div class="stat-value">${value}</div></div>`;
+  const body = html`<div class="issue-page">
+<header class="issue-head"><div class="issue-heading">
+<p class="crumbs"><a href="/">Issues</a>${data.project ? html` · ${data.project.name}` : ''} · <span class="mono">#${issue.id}</span></p>
+<h1 class="issue-title"><span class="badge ${levelClass(issue.level)}">${issue.level}</span> ${issue.title}</h1>
+<div class="issue-culprit mono">${issue.culprit}</div>
+<div class="issue-status"><span class="badge status-${issue.status}">${issue.status}</span>${issue.isRegressed ? html` <span class="badge level-warn">regressed</span>` : ''}${
+    issue.resolvedInRelease
+      ? html` <span class="muted">in the release after <span class="mono">${issue.resolvedInRelease}</span></span>`
+      : ''
+  }</div></div>
+${renderStatusActions(issue, data.csrfField)}</header>
+<section class="issue-stats">${stat('Events', formatCount(issue.eventCount))}${stat('Users', formatCount(issue.userCount))}${stat(
+    'First seen',
+    timeAgo(Date.parse(issue.firstSeen), nowMs),
+  )}${stat('Last seen', timeAgo(Date.parse(issue.lastSeen), nowMs))}${stat('Last 24 h', renderSparkline(data.hourly))}</section>
+<div class="issue-columns"><div class="issue-main">${
+    data.event
+      ? renderEvent(data, data.event)
+      : html`<div class="card">${emptyState('No stored events', 'Retention removed the events of this issue; its counts are kept.')}</div>`
+  }</div>
+<aside class="issue-side"><section class="card"><h3>Tags</h3>${renderTagDistributions(data.tags)}</section>${renderHistory(data.statusChanges, nowMs)}</aside></div>
+</div>`;
+  return { title: issue.title, body };
+}

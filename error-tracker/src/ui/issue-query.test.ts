@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { IssueFilter } from '../model.js';
+import { listUrl, readListState, tokenize, toIssueFilter } from './issue-query.js';
+
+test('readListState() falls back to defaults for missing or unknown values', () => {
+  assert.deepEqual(readListState({}), {
+    query: '',
+    status: 'unresolved',
+    sort: 'last_seen',
+    level: '',
+    projectId: null,
+    cursor: null,
+  });
+  const s = readListState({
+    status: 'bogus',
+    sort: 'events',
+    level: 'fatal',
+    project: '2',
+    cursor: 'abc',
+    query: ['a', 'b'],
+  });
+  assert.deepEqual(s, {
+    query: 'a',
+    status: 'unresolved',
+    sort: 'events',
+    level: 'fatal',
+    projectId: 2,
+    cursor: 'abc',
+  });
+  assert.equal(readListState({ project: '-1' }).projectId, null);
+});
+
+test('tokenize() keeps quoted values together', () => {
+  assert.deepEqual(tokenize('a  tenant:"big co" "two words" is:regressed'), [
+    'a',
+    'tenant:"big co"',
+    '"two words"',
+    'is:regressed',
+  ]);
+});
+
+test('toIssueFilter() maps search tokens onto the store filter', () => {
+  const check = (query: string, expected: Partial<IssueFilter>, status = 'unresolved') =>
+    assert.deepEqual(toIssueFilter(readListState({ query, status })), {
+      sort: 'last_seen',
+      cursor: null,
+      limit: 50,
+      ...expected,
+    });
+  check('', { status: 'unresolved' });
+  check('', {}, 'all');
+  check('card declined', { status: 'unresolved', text: 'card declined' });
+  check('is:resolved', { status: 'resolved' });
+  check('is:regressed level:fatal env:production release:shop@1.2.3', {
+    status: 'unresolved',
+    isRegressed: true,
+    level: 'fatal',
+    environment: 'production',
+    release: 'shop@1.2.3',
+  });
+  check('tenant:acme tenant:"big co"', {
+    status: 'unresolved',
+    tags: [
+      { key: 'tenant', value: 'acme' },
+      { key: 'tenant', value: 'big co' },
+    ],
+  });
+  check('trace:0E37CD84A5C14911BA036E32CF9C6D49', {
+    status: 'unresolved',
+    traceId: '0e37cd84a5c14911ba036e32cf9c6d49',
+  });
+  check('http://x "quoted words"', {
+    status: 'unresolved',
+    tags: [{ key: 'http', value: '//x' }],
+    text: 'quoted words',
+  });
+  check('level:nope', { status: 'unresolved', tags: [{ key: 'level', value: 'nope' }] });
+});
+
+test('listUrl() keeps the state in the query string and drops defaults', () => {
+  const s = readListState({ query: 'a b', status: 'resolved', cursor: 'c1' });
+  assert.equal(listUrl(s), '/?query=a+b&status=resolved');
+  assert.equal(listUrl(s, { sort: 'events' }), '/?query=a+b&status=resolved&sort=events');
+  assert.equal(listUrl(s, { cursor: 'c2' }), '/?query=a+b&status=resolved&cursor=c2');
+  assert.equal(listUrl(readListState({})), '/');
+});

@@ -1,0 +1,32 @@
+// `/events?trace_id=<id>`: the error events of one trace, the landing page of links from the
+// log viewer (the cross-service contract also allows `/?query=trace:<id>`).
+import type { EventSummary } from '../model.js';
+import { emptyState } from '@flowrent/shared/ui/layout';
+import { levelClass, timeAgo } from './format.js';
+import { html, type SafeHtml } from './html.js';
+
+export interface TraceEventsData {
+  traceId: string;
+  events: EventSummary[];
+  logViewerUrl: string | null;
+  nowMs: number;
+}
+
+export function renderTraceEventsPage(data: TraceEventsData): { title: string; body: SafeHtml } {
+  const logs = data.logViewerUrl
+    ? html`<a href="${data.logViewerUrl.replace(/\/+$/, '')}/?query=trace_id:${data.traceId}">View the logs of this trace</a>`
+    : '';
+  const list =
+    data.events.length === 0
+      ? html`<div class="card">${emptyState('No error events carry this trace id', 'Events link to a trace through contexts.trace.trace_id, which the SDKs set when tracing is on.')}</div>`
+      : html`<div class="table-wrap"><table class="data events"><thead><tr><th>Event</th><th>Time</th><th>Release</th></tr></thead><tbody>${data.events.map(
+          (e) =>
+            html`<tr data-row><td><span class="badge ${levelClass(e.level)}">${e.level}</span> <a data-row-link href="/issues/${e.issueId}?event=${e.eventId}">${
+              e.title
+            }</a><div class="muted small mono">${e.message}</div></td><td>${timeAgo(Date.parse(e.timestamp), data.nowMs)}</td><td class="mono">${e.release ?? ''}</td></tr>`,
+        )}</tbody></table></div>`;
+  return {
+    title: `Trace ${data.traceId}`,
+    body: html`<div class="trace-events"><header class="page-header"><h1>Errors in trace <code>${data.traceId}</code></h1>${logs}</header>${list}</div>`,
+  };
+}
