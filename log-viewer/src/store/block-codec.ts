@@ -1,0 +1,287 @@
+// Column block encoding (format version 1). A block holds up to BLOCK_ROWS rows of one service,
+// sorted by (time, seq). Sections, each zstd-compressed on its own so a scan can stop after the
+// cheap one: meta (times, seqs, levels, stream tuples, string lengths), messages, attributes, ids.
+// Strings of a column are joined and encoded with one native call; lengths (UTF-16 units) go in meta.
+import { compress, decompress } from 'zstd-napi';
+import { addTokenHashes, buildBloom } from './bloom.js';
+import { ByteReader, ByteWriter } from './bytes.js';
+import { compareRows, type Row, rawSize } from './row.js';
+
+export const BLOCK_FORMAT_VERSION = 1;
+const ZSTD_LEVEL = 1;
+const MS_PER_MINUTE = 60_000;
+
+export interface EncodedBlock {
+  data: Buffer;
+  bloom: Buffer;
+  service: string;
+  rows: number;
+  minMs: number;
+  /** Inclusive: the last row's ms (its sub-ms ns may be > 0). */
+  maxMs: number;
+  minSeq: number;
+  maxSeq: number;
+  levelCounts: number[];
+  /** Flat triples (minute since epoch, level, count) for histograms without decoding. */
+  minuteCounts: number[];
+  rawBytes: number;
+}
+
+interface Tuple {
+  host: string;
+  labels: string;
+  protocol: string;
+  levelText: string;
+  level: number;
+  severity: number;
+}
+
+export function encodeBlock(input: Row[]): EncodedBlock {
+  const rows = input.slice().sort(compareRows);
+  const meta = new ByteWriter(rows.length * 12 + 256);
+  const tupleIndex = new Map<string, number>();
+  const tuples: Tuple[] = [];
+  const tokens = new Set<number>();
+  const levelCounts = [0, 0, 0, 0, 0, 0];
+  const minutes = new Map<number, number>();
+  const messages: string[] = new Array(rows.length);
+  const attrs: string[] = new Array(rows.length);
+  const ids: string[] = [];
+  let raw = 0;
+  meta.uvarint(rows.length);
+  const baseMs = rows[0].ms;
+  meta.svarint(baseMs);
+  let prevMs = baseMs;
+  let prevSeq = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    const key = `${r.level}\u0001${r.severity}\u0001${r.levelText}\u0001${r.host}\u0001${r.protocol}\u0001${r.labels}`;
+    let t = tupleIndex.get(key);
+    if (t === undefined) {
+      t = tuples.length;
+      tupleIndex.set(key, t);
+      tuples.push({
+        host: r.host,
+        labels: r.labels,
+        protocol: r.protocol,
+        levelText: r.levelText,
+        level: r.level,
+        severity: r.severity,
+      });
+      addTokenHashes(r.host, tokens);
+      addTokenHashes(r.labels, tokens, true);
+    }
+    meta.uvarint(r.ms - prevMs);
+    meta.uvarint(r.subNs);
+    meta.svarint(r.seq - prevSeq);
+    meta.svarint(r.obsMs - r.ms);
+    meta.uvarint(r.obsSubNs);
+    meta.uvarint(t);
+    meta.uvarint(r.message.length);
+    meta.uvarint(r.attrs.length);
+    meta.byte((r.traceId ? 1 : 0) | (r.spanId ? 2 : 0));
+    prevMs = r.ms;
+    prevSeq = r.seq;
+    messages[i] = r.message;
+    attrs[i] = r.attrs;
+    if (r.traceId) ids.push(r.traceId);
+    if (r.spanId) ids.push(r.spanId);
+    addTokenHashes(r.message, tokens);
+    if (r.attrs) addTokenHashes(r.attrs, tokens, true);
+    if (r.traceId) addTokenHashes(r.traceId, tokens);
+    if (r.spanId) addTokenHashes(r.spanId, tokens);
+    levelCounts[r.level]++;
+    const mk = Math.floor(r.ms / MS_PER_MINUTE) * 8 + r.level;
+    minutes.set(mk, (minutes.get(mk) ?? 0) + 1);
+    raw += rawSize(r);
+  }
+  addTokenHashes(rows[0].service, tokens);
+  meta.uvarint(tuples.length);
+  for (const t of tuples) {
+    meta.byte(t.level);
+    meta.byte(t.severity);
+    meta.string(t.levelText);
+    meta.string(t.host);
+    meta.string(t.protocol);
+    meta.string(t.labels);
+  }
+  const sections = [
+    meta.finish(),
+    Buffer.from(messages.join(''), 'utf8'),
+    Buffer.from(attrs.join(''), 'utf8'),
+    Buffer.from(ids.join(''), 'latin1'),
+  ];
+  const compressed = sections.map((s) => compress(s, { compressionLevel: ZSTD_LEVEL }));
+  const header = Buffer.alloc(1 + 4 * compressed.length);
+  header[0] = BLOCK_FORMAT_VERSION;
+  for (let i = 0; i < compressed.length; i++) header.writeUInt32LE(compressed[i].length, 1 + 4 * i);
+  const minuteCounts: number[] = [];
+  for (const [mk, count] of minutes) minuteCounts.push(Math.floor(mk / 8), mk % 8, count);
+  let minSeq = rows[0].seq;
+  let maxSeq = rows[0].seq;
+  for (const r of rows) {
+    if (r.seq < minSeq) minSeq = r.seq;
+    if (r.seq > maxSeq) maxSeq = r.seq;
+  }
+  return {
+    data: Buffer.concat([header, ...compressed]),
+    bloom: buildBloom(tokens),
+    service: rows[0].service,
+    rows: rows.length,
+    minMs: rows[0].ms,
+    maxMs: rows[rows.length - 1].ms,
+    minSeq,
+    maxSeq,
+    levelCounts,
+    minuteCounts,
+    rawBytes: raw,
+  };
+}
+
+/** A decoded block: meta columns eagerly, text columns on demand. */
+export class DecodedBlock {
+  readonly count: number;
+  readonly ms: Float64Array;
+  readonly subNs: Float64Array;
+  readonly seq: Float64Array;
+  readonly level: Uint8Array;
+  private readonly obsMs: Float64Array;
+  private readonly obsSubNs: Float64Array;
+  private readonly tuple: Uint32Array;
+  private readonly msgLen: Uint32Array;
+  private readonly attrLen: Uint32Array;
+  private readonly idFlags: Uint8Array;
+  private readonly tuples: Tuple[] = [];
+  private readonly sections: Buffer[];
+  private text?: { messages: string[]; attrs: string[]; traceIds: string[]; spanIds: string[] };
+
+  constructor(
+    data: Uint8Array,
+    readonly service: string,
+  ) {
+    if (data[0] !== BLOCK_FORMAT_VERSION) throw new Error(`unknown block format ${data[0]}`);
+    const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.sections = [];
+    let off = 1 + 16;
+    for (let i = 0; i < 4; i++) {
+      const len = view.readUInt32LE(1 + 4 * i);
+      this.sections.push(view.subarray(off, off + len));
+      off += len;
+    }
+    const r = new ByteReader(decompress(this.sections[0]));
+    const n = r.uvarint();
+    this.count = n;
+    this.ms = new Float64Array(n);
+    this.subNs = new Float64Array(n);
+    this.seq = new Float64Array(n);
+    this.level = new Uint8Array(n);
+    this.obsMs = new Float64Array(n);
+    this.obsSubNs = new Float64Array(n);
+    this.tuple = new Uint32Array(n);
+    this.msgLen = new Uint32Array(n);
+    this.attrLen = new Uint32Array(n);
+    this.idFlags = new Uint8Array(n);
+    let ms = r.svarint();
+    let seq = 0;
+    for (let i = 0; i < n; i++) {
+      ms += r.uvarint();
+      this.ms[i] = ms;
+      this.subNs[i] = r.uvarint();
+      seq += r.svarint();
+      this.seq[i] = seq;
+      this.obsMs[i] = ms + r.svarint();
+      this.obsSubNs[i] = r.uvarint();
+      this.tuple[i] = r.uvarint();
+      this.msgLen[i] = r.uvarint();
+      this.attrLen[i] = r.uvarint();
+      this.idFlags[i] = r.byte();
+    }
+    const tupleCount = r.uvarint();
+    for (let t = 0; t < tupleCount; t++) {
+      const level = r.byte();
+      const severity = r.byte();
+      this.tuples.push({
+        level,
+        severity,
+        levelText: r.string(),
+        host: r.string(),
+        protocol: r.string(),
+        labels: r.string(),
+      });
+    }
+    for (let i = 0; i < n; i++) this.level[i] = this.tuples[this.tuple[i]].level;
+  }
+
+  private decodeText() {
+    if (this.text) return this.text;
+    const split = (buf: Buffer, lens: Uint32Array): string[] => {
+      const all = buf.toString('utf8');
+      const out: string[] = new Array(this.count);
+      let p = 0;
+      for (let i = 0; i < this.count; i++) {
+        out[i] = all.slice(p, p + lens[i]);
+        p += lens[i];
+      }
+      return out;
+    };
+    const idText = decompress(this.sections[3]).toString('latin1');
+    const traceIds: string[] = new Array(this.count);
+    const spanIds: string[] = new Array(this.count);
+    let p = 0;
+    for (let i = 0; i < this.count; i++) {
+      const f = this.idFlags[i];
+      traceIds[i] = '';
+      spanIds[i] = '';
+      if (f & 1) {
+        traceIds[i] = idText.slice(p, p + 32);
+        p += 32;
+      }
+      if (f & 2) {
+        spanIds[i] = idText.slice(p, p + 16);
+        p += 16;
+      }
+    }
+    this.text = {
+      messages: split(decompress(this.sections[1]), this.msgLen),
+      attrs: split(decompress(this.sections[2]), this.attrLen),
+      traceIds,
+      spanIds,
+    };
+    return this.text;
+  }
+
+  /** Row i as a store row (text columns decoded on first use). */
+  row(i: number): Row {
+    const text = this.decodeText();
+    const t = this.tuples[this.tuple[i]];
+    return {
+      seq: this.seq[i],
+      ms: this.ms[i],
+      subNs: this.subNs[i],
+      obsMs: this.obsMs[i],
+      obsSubNs: this.obsSubNs[i],
+      level: t.level,
+      levelText: t.levelText,
+      severity: t.severity,
+      service: this.service,
+      host: t.host,
+      message: text.messages[i],
+      attrs: text.attrs[i],
+      traceId: text.traceIds[i],
+      spanId: text.spanIds[i],
+      labels: t.labels,
+      protocol: t.protocol as Row['protocol'],
+    };
+  }
+
+  /** Lowercased message of row i, for token pre-checks. */
+  lowerMessage(i: number): string {
+    return this.decodeText().messages[i].toLowerCase();
+  }
+
+  allRows(): Row[] {
+    const out: Row[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.row(i);
+    return out;
+  }
+}

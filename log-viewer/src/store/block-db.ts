@@ -1,0 +1,165 @@
+// Every SQL statement of the log store: one function per statement, typed arguments.
+import type { Db } from '@flowrent/shared/db';
+import type { EncodedBlock } from './block-codec.js';
+import { BLOCK_FORMAT_VERSION } from './block-codec.js';
+
+/** The in-memory summary of a sealed block (all of them are kept in RAM: ~200 bytes each). */
+export interface BlockMeta {
+  id: number;
+  service: string;
+  minMs: number;
+  maxMs: number;
+  rows: number;
+  minSeq: number;
+  maxSeq: number;
+  levelCounts: number[];
+  minuteCounts: number[];
+  rawBytes: number;
+  storedBytes: number;
+  generation: number;
+}
+
+interface BlockRow {
+  id: number;
+  service: string;
+  min_ms: number;
+  max_ms: number;
+  row_count: number;
+  min_seq: number;
+  max_seq: number;
+  level_counts: string;
+  minute_counts: string;
+  raw_bytes: number;
+  stored_bytes: number;
+  generation: number;
+}
+
+export class BlockDb {
+  private readonly stmts;
+
+  constructor(readonly db: Db) {
+    this.stmts = {
+      insertBlock: db.prepare(
+        `INSERT INTO blocks (service, min_ms, max_ms, row_count, min_seq, max_seq, level_counts, minute_counts,
+           raw_bytes, stored_bytes, generation, format)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertData: db.prepare('INSERT INTO block_data (block_id, data) VALUES (?, ?)'),
+      insertBloom: db.prepare('INSERT INTO block_blooms (block_id, bloom) VALUES (?, ?)'),
+      deleteBlock: db.prepare('DELETE FROM blocks WHERE id = ?'),
+      selectData: db.prepare('SELECT data FROM block_data WHERE block_id = ?').pluck(),
+      selectBloom: db.prepare('SELECT bloom FROM block_blooms WHERE block_id = ?').pluck(),
+      selectAll: db.prepare('SELECT * FROM blocks ORDER BY max_ms'),
+      upsertMark: db.prepare(
+        `INSERT INTO seal_marks (service, max_seq) VALUES (?, ?)
+         ON CONFLICT (service) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq)`,
+      ),
+      selectMarks: db.prepare('SELECT service, max_seq FROM seal_marks'),
+    };
+  }
+
+  /** Inserts an encoded block (caller wraps it in a transaction). */
+  insertBlock(block: EncodedBlock, generation: number): BlockMeta {
+    const stored = block.data.length + block.bloom.length;
+    const info = this.stmts.insertBlock.run(
+      block.service,
+      block.minMs,
+      block.maxMs,
+      block.rows,
+      block.minSeq,
+      block.maxSeq,
+      JSON.stringify(block.levelCounts),
+      JSON.stringify(block.minuteCounts),
+      block.rawBytes,
+      stored,
+      generation,
+      BLOCK_FORMAT_VERSION,
+    );
+    const id = Number(info.lastInsertRowid);
+    this.stmts.insertData.run(id, block.data);
+    this.stmts.insertBloom.run(id, block.bloom);
+    return {
+      id,
+      service: block.service,
+      minMs: block.minMs,
+      maxMs: block.maxMs,
+      rows: block.rows,
+      minSeq: block.minSeq,
+      maxSeq: block.maxSeq,
+      levelCounts: block.levelCounts,
+      minuteCounts: block.minuteCounts,
+      rawBytes: block.rawBytes,
+      storedBytes: stored,
+      generation,
+    };
+  }
+
+  /** Deletes a block with its data and bloom (ON DELETE CASCADE). */
+  deleteBlock(id: number): void {
+    this.stmts.deleteBlock.run(id);
+  }
+
+  selectData(id: number): Buffer | undefined {
+    return this.stmts.selectData.get(id) as Buffer | undefined;
+  }
+
+  selectBloom(id: number): Buffer | undefined {
+    return this.stmts.selectBloom.get(id) as Buffer | undefined;
+  }
+
+  /** All block summaries, oldest first. */
+  selectAllBlocks(): BlockMeta[] {
+    return (this.stmts.selectAll.all() as BlockRow[]).map((r) => ({
+      id: r.id,
+      service: r.service,
+      minMs: r.min_ms,
+      maxMs: r.max_ms,
+      rows: r.row_count,
+      minSeq: r.min_seq,
+      maxSeq: r.max_seq,
+      levelCounts: JSON.parse(r.level_counts),
+      minuteCounts: JSON.parse(r.minute_counts),
+      rawBytes: r.raw_bytes,
+      storedBytes: r.stored_bytes,
+      generation: r.generation,
+    }));
+  }
+
+  upsertSealMark(service: string, maxSeq: number): void {
+    this.stmts.upsertMark.run(service, maxSeq);
+  }
+
+  selectSealMarks(): Map<string, number> {
+    const rows = this.stmts.selectMarks.all() as { service: string; max_seq: number }[];
+    return new Map(rows.map((r) => [r.service, r.max_seq]));
+  }
+
+  /** Folds SQLite's WAL into the main file with syncs; true when every frame was checkpointed. */
+  checkpoint(): boolean {
+    const [r] = this.db.pragma('wal_checkpoint(PASSIVE)') as {
+      busy: number;
+      log: number;
+      checkpointed: number;
+    }[];
+    return r.busy === 0 && r.log === r.checkpointed;
+  }
+
+  /** Returns free pages to the file system (the database is created with auto_vacuum=INCREMENTAL). */
+  reclaimSpace(): void {
+    this.db.pragma('incremental_vacuum');
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+}
+
+/** Switches a database that holds no blocks yet to incremental auto-vacuum (needs one VACUUM). */
+export function enableIncrementalVacuum(db: Db): void {
+  const mode = db.pragma('auto_vacuum', { simple: true }) as number;
+  if (mode === 2) return;
+  const blocks = db.prepare('SELECT count(*) FROM blocks').pluck().get() as number;
+  if (blocks > 0) return; // converting a full database would rewrite it; keep reusing free pages instead
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.exec('VACUUM');
+}

@@ -1,0 +1,62 @@
+// Rows acknowledged but not yet sealed: one open block per service, in memory (the inbox holds the
+// durable copy). Readers see them like sealed blocks.
+import type { Row } from './row.js';
+
+export interface OpenBlock {
+  service: string;
+  rows: Row[];
+  /** Clock ms when the first row arrived (blocks are sealed by age as well as size). */
+  openedAt: number;
+  minMs: number;
+  maxMs: number;
+  levelCounts: number[];
+}
+
+export class OpenBlocks {
+  readonly byService = new Map<string, OpenBlock>();
+  total = 0;
+
+  add(row: Row, now: number): OpenBlock {
+    let b = this.byService.get(row.service);
+    if (!b) {
+      b = {
+        service: row.service,
+        rows: [],
+        openedAt: now,
+        minMs: row.ms,
+        maxMs: row.ms,
+        levelCounts: [0, 0, 0, 0, 0, 0],
+      };
+      this.byService.set(row.service, b);
+    }
+    b.rows.push(row);
+    if (row.ms < b.minMs) b.minMs = row.ms;
+    if (row.ms > b.maxMs) b.maxMs = row.ms;
+    b.levelCounts[row.level]++;
+    this.total++;
+    return b;
+  }
+
+  /** Removes and returns the block of a service. */
+  take(service: string): OpenBlock | undefined {
+    const b = this.byService.get(service);
+    if (!b) return undefined;
+    this.byService.delete(service);
+    this.total -= b.rows.length;
+    return b;
+  }
+
+  /** Lowest seq still only in memory + inbox (rows are appended in seq order per service). */
+  lowWaterSeq(nextSeq: number): number {
+    let low = nextSeq;
+    for (const b of this.byService.values())
+      if (b.rows.length > 0 && b.rows[0].seq < low) low = b.rows[0].seq;
+    return low;
+  }
+
+  largest(): OpenBlock | undefined {
+    let best: OpenBlock | undefined;
+    for (const b of this.byService.values()) if (!best || b.rows.length > best.rows.length) best = b;
+    return best;
+  }
+}

@@ -1,0 +1,127 @@
+// Ordered scan over candidate blocks (sealed or open): blocks are opened in order of their time
+// bound and their matching rows merged, so records come out in exact (time, seq) order even though
+// blocks of different services overlap in time.
+import { LEVELS } from '../model.js';
+import type { RecordVisitor, ScanQuery, ScanResult } from './log-store.js';
+import { compareRows, type Row, rowMayContain, splitNs, toRecord } from './row.js';
+
+/** Columnar access to a block's rows (DecodedBlock, or a sorted snapshot of an open block). */
+export interface RowBatch {
+  readonly count: number;
+  readonly ms: ArrayLike<number>;
+  readonly subNs: ArrayLike<number>;
+  readonly seq: ArrayLike<number>;
+  readonly level: ArrayLike<number>;
+  row(i: number): Row;
+}
+
+export interface Candidate {
+  minMs: number;
+  maxMs: number;
+  /** Loads the rows; undefined when the block turned out not to match (e.g. by its bloom filter). */
+  load(): RowBatch | undefined;
+}
+
+export class RowsBatch implements RowBatch {
+  readonly count: number;
+  readonly ms: Float64Array;
+  readonly subNs: Float64Array;
+  readonly seq: Float64Array;
+  readonly level: Uint8Array;
+  constructor(private readonly rows: Row[]) {
+    this.count = rows.length;
+    this.ms = new Float64Array(rows.map((r) => r.ms));
+    this.subNs = new Float64Array(rows.map((r) => r.subNs));
+    this.seq = new Float64Array(rows.map((r) => r.seq));
+    this.level = new Uint8Array(rows.map((r) => r.level));
+  }
+  row(i: number): Row {
+    return this.rows[i];
+  }
+}
+
+type Pos = [number, number, number];
+
+function cmpPos(ms: number, sub: number, seq: number, p: Pos): number {
+  return ms - p[0] || sub - p[1] || seq - p[2];
+}
+
+export function encodeCursor(row: Row): string {
+  return `${row.ms}.${row.subNs}.${row.seq}`;
+}
+
+export function decodeCursor(cursor: string): Pos | undefined {
+  const m = /^(-?\d+)\.(\d+)\.(\d+)$/.exec(cursor);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+export function runScan(candidates: Candidate[], query: ScanQuery, visit: RecordVisitor): ScanResult {
+  const desc = query.order === 'desc';
+  const [fromMs, fromSub] = splitNs(query.fromNs);
+  const [toMs, toSub] = splitNs(query.toNs);
+  const from: Pos = [fromMs, fromSub, -1];
+  const to: Pos = [toMs, toSub, -1];
+  const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const minLevel = query.minLevel ? LEVELS.indexOf(query.minLevel) : 0;
+  const tokens = query.requiredTokens ?? [];
+  const limit = query.limit ?? Number.POSITIVE_INFINITY;
+  const sorted = candidates
+    .filter((c) => {
+      if (!cursor) return true;
+      return desc ? c.minMs <= cursor[0] : c.maxMs >= cursor[0];
+    })
+    .sort((a, b) => (desc ? b.maxMs - a.maxMs : a.minMs - b.minMs));
+  const result: ScanResult = { visited: 0, truncated: false, blocksScanned: 0, blocksPruned: 0 };
+  let pending: Row[] = [];
+  let next = 0;
+  let ci = 0;
+  let last: Row | undefined;
+  let stopped = false;
+  const emitUntil = (bound: number): void => {
+    while (next < pending.length && !stopped) {
+      const r = pending[next];
+      if (desc ? r.ms <= bound : r.ms >= bound) break;
+      next++;
+      last = r;
+      result.visited++;
+      if (!visit(toRecord(r)) || result.visited >= limit) stopped = true;
+    }
+  };
+  while (!stopped) {
+    const c = sorted[ci];
+    emitUntil(c ? (desc ? c.maxMs : c.minMs) : desc ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
+    if (stopped || !c) break;
+    ci++;
+    if (query.maxBlocks !== undefined && result.blocksScanned >= query.maxBlocks) {
+      result.truncated = true;
+      emitUntil(desc ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
+      break;
+    }
+    const batch = c.load();
+    if (!batch) {
+      result.blocksPruned++;
+      continue;
+    }
+    result.blocksScanned++;
+    const found: Row[] = [];
+    for (let i = 0; i < batch.count; i++) {
+      const ms = batch.ms[i];
+      const sub = batch.subNs[i];
+      const seq = batch.seq[i];
+      if (batch.level[i] < minLevel) continue;
+      if (cmpPos(ms, sub, seq, from) < 0 || cmpPos(ms, sub, seq, to) >= 0) continue;
+      if (cursor && (desc ? cmpPos(ms, sub, seq, cursor) >= 0 : cmpPos(ms, sub, seq, cursor) <= 0)) continue;
+      const row = batch.row(i);
+      if (tokens.length > 0 && !rowMayContain(row, tokens)) continue;
+      found.push(row);
+    }
+    if (found.length > 0) {
+      pending = pending.slice(next).concat(found);
+      next = 0;
+      pending.sort(desc ? (a, b) => compareRows(b, a) : compareRows);
+    }
+  }
+  const exhausted = !stopped || (ci >= sorted.length && next >= pending.length);
+  if (last && (!exhausted || result.truncated)) result.nextCursor = encodeCursor(last);
+  return result;
+}

@@ -1,0 +1,463 @@
+// The LogStore on SQLite: a durable inbox in front of per-service open blocks, sealed into
+// compressed column blocks with summaries and a bloom filter each; background sealing by age,
+// merging of small blocks and retention. All SQL is in block-db.ts.
+import type { Db } from '@flowrent/shared/db';
+import { LEVELS, type LogRecord, type StoredRecord } from '../model.js';
+import { DecodedBlock, type EncodedBlock, encodeBlock } from './block-codec.js';
+import { type BlockMeta, BlockDb, enableIncrementalVacuum } from './block-db.js';
+import { bloomMayContain, tokenHash } from './bloom.js';
+import { collectFields } from './fields.js';
+import { Inbox } from './inbox.js';
+import type {
+  DeleteQuery,
+  FieldInfo,
+  HistogramQuery,
+  HistogramResult,
+  LogStore,
+  RecordVisitor,
+  RetentionPolicy,
+  ScanFilter,
+  ScanQuery,
+  ScanResult,
+  StoreStats,
+} from './log-store.js';
+import { type OpenBlock, OpenBlocks } from './open-blocks.js';
+import { type Row, rawSize, splitNs, toRecord, toRow } from './row.js';
+import { type Candidate, RowsBatch, runScan } from './scan.js';
+import { statSync } from 'node:fs';
+
+export interface StoreOptions {
+  db: Db;
+  /** Folder of the inbox segment files. */
+  inboxDir: string;
+  /** Milliseconds since the epoch. */
+  clock: () => number;
+  /** Rows per sealed block (default 16384). */
+  blockRows?: number;
+  /** Seal an open block this long after its first row arrived (default 10 s). */
+  sealAgeMs?: number;
+  /** Cap on rows held in open blocks across services (default 131072). */
+  maxOpenRows?: number;
+  /** Background tick; 0 disables the timer (tests call maintain()). Default 1000 ms. */
+  maintenanceIntervalMs?: number;
+  /** Applied by the background tick at most every retentionIntervalMs (default 60 s). */
+  retention?: RetentionPolicy;
+  retentionIntervalMs?: number;
+  /** Budget of bloom filters cached in memory (default 32 MB). */
+  bloomCacheBytes?: number;
+}
+
+const MS_PER_MINUTE = 60_000;
+/** Merged blocks do not span more than this, so time pruning stays sharp. */
+const MAX_MERGED_SPAN_MS = 60 * MS_PER_MINUTE;
+
+export class SqliteLogStore implements LogStore {
+  private readonly sql: BlockDb;
+  private readonly inbox: Inbox;
+  private readonly blocks = new Map<number, BlockMeta>();
+  private readonly open = new OpenBlocks();
+  private readonly sealMarks: Map<string, number>;
+  private readonly listeners = new Set<(records: StoredRecord[]) => void>();
+  private readonly blooms = new Map<number, Buffer>();
+  private bloomBytes = 0;
+  private nextSeq = 1;
+  private timer?: NodeJS.Timeout;
+  private lastRetention = 0;
+  private releasePending = false;
+  private closed = false;
+  readonly blockRows: number;
+  private readonly sealAgeMs: number;
+  private readonly maxOpenRows: number;
+
+  constructor(private readonly options: StoreOptions) {
+    this.blockRows = options.blockRows ?? 16384;
+    this.sealAgeMs = options.sealAgeMs ?? 10_000;
+    this.maxOpenRows = options.maxOpenRows ?? 131072;
+    enableIncrementalVacuum(options.db);
+    this.sql = new BlockDb(options.db);
+    for (const b of this.sql.selectAllBlocks()) {
+      this.blocks.set(b.id, b);
+      if (b.maxSeq >= this.nextSeq) this.nextSeq = b.maxSeq + 1;
+    }
+    this.sealMarks = this.sql.selectSealMarks();
+    for (const seq of this.sealMarks.values()) if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+    const { inbox, rows } = Inbox.open(options.inboxDir);
+    this.inbox = inbox;
+    const now = options.clock();
+    for (const row of rows) {
+      if (row.seq >= this.nextSeq) this.nextSeq = row.seq + 1;
+      if (row.seq <= (this.sealMarks.get(row.service) ?? 0)) continue;
+      this.open.add(row, now);
+    }
+    const interval = options.maintenanceIntervalMs ?? 1000;
+    if (interval > 0) {
+      this.timer = setInterval(() => this.maintain(), interval);
+      this.timer.unref();
+    }
+  }
+
+  append(records: LogRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('log store is closed'));
+    if (records.length === 0) return Promise.resolve();
+    const now = this.options.clock();
+    const rows: Row[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) rows[i] = toRow(records[i], this.nextSeq++);
+    const durable = this.inbox.append(rows);
+    let full = false;
+    for (const row of rows) if (this.open.add(row, now).rows.length >= this.blockRows) full = true;
+    if (full || this.open.total > this.maxOpenRows) setImmediate(() => this.sealFull());
+    if (this.listeners.size === 0) return durable;
+    return durable.then(() => {
+      const stored = rows.map(toRecord);
+      for (const l of this.listeners) l(stored);
+    });
+  }
+
+  /** Seals blocks that reached blockRows, then the largest while over maxOpenRows. */
+  private sealFull(): void {
+    if (this.closed) return;
+    for (const b of [...this.open.byService.values()])
+      if (b.rows.length >= this.blockRows) this.seal(b.service);
+    while (this.open.total > this.maxOpenRows) {
+      const b = this.open.largest();
+      if (!b) break;
+      this.seal(b.service);
+    }
+  }
+
+  private seal(service: string): void {
+    const b = this.open.take(service);
+    if (!b || b.rows.length === 0) return;
+    for (let i = 0; i < b.rows.length; i += this.blockRows) {
+      const part = b.rows.slice(i, i + this.blockRows);
+      const encoded = encodeBlock(part);
+      const meta = this.sql.transaction(() => {
+        const m = this.sql.insertBlock(encoded, 0);
+        this.sql.upsertSealMark(service, part[part.length - 1].seq);
+        return m;
+      });
+      this.blocks.set(meta.id, meta);
+      this.sealMarks.set(service, part[part.length - 1].seq);
+    }
+    this.releasePending = true;
+  }
+
+  /** Background work: seal by age, merge small blocks, retention, inbox release. */
+  maintain(): void {
+    if (this.closed) return;
+    const now = this.options.clock();
+    for (const b of [...this.open.byService.values()])
+      if (now - b.openedAt >= this.sealAgeMs) this.seal(b.service);
+    this.mergeSmallBlocks();
+    const policy = this.options.retention;
+    if (policy && now - this.lastRetention >= (this.options.retentionIntervalMs ?? 60_000)) {
+      this.lastRetention = now;
+      this.applyRetention(policy, BigInt(now) * 1_000_000n);
+    }
+    this.releaseInbox();
+  }
+
+  private releaseInbox(): void {
+    if (!this.releasePending) return;
+    // Blocks committed with synchronous=NORMAL are durable once checkpointed; only then drop inbox files.
+    if (!this.sql.checkpoint()) return;
+    this.releasePending = false;
+    this.inbox.release(this.open.lowWaterSeq(this.nextSeq));
+  }
+
+  /** Merges runs of small adjacent blocks of one service into one block (one merge per call). */
+  mergeSmallBlocks(): boolean {
+    const small = new Map<string, BlockMeta[]>();
+    for (const b of this.blocks.values()) {
+      if (b.rows >= this.blockRows / 2) continue;
+      const list = small.get(b.service) ?? [];
+      list.push(b);
+      small.set(b.service, list);
+    }
+    for (const list of small.values()) {
+      if (list.length < 2) continue;
+      list.sort((a, b) => a.minMs - b.minMs);
+      for (let i = 0; i < list.length - 1; i++) {
+        const run = [list[i]];
+        let rows = list[i].rows;
+        for (let j = i + 1; j < list.length; j++) {
+          const b = list[j];
+          if (rows + b.rows > this.blockRows || b.maxMs - run[0].minMs > MAX_MERGED_SPAN_MS) break;
+          run.push(b);
+          rows += b.rows;
+        }
+        if (run.length < 2) continue;
+        this.replaceBlocks(
+          run,
+          run.flatMap((b) => this.decode(b).allRows()),
+        );
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Swaps blocks for new ones holding `rows` in one transaction. */
+  private replaceBlocks(old: BlockMeta[], rows: Row[]): void {
+    const encoded: EncodedBlock[] = [];
+    for (let i = 0; i < rows.length; i += this.blockRows)
+      encoded.push(encodeBlock(rows.slice(i, i + this.blockRows)));
+    const generation = Math.max(...old.map((b) => b.generation)) + 1;
+    const metas = this.sql.transaction(() => {
+      for (const b of old) this.sql.deleteBlock(b.id);
+      return encoded.map((e) => this.sql.insertBlock(e, generation));
+    });
+    for (const b of old) this.dropCached(b.id);
+    for (const m of metas) this.blocks.set(m.id, m);
+  }
+
+  private dropCached(id: number): void {
+    this.blocks.delete(id);
+    const bloom = this.blooms.get(id);
+    if (bloom) {
+      this.bloomBytes -= bloom.length;
+      this.blooms.delete(id);
+    }
+  }
+
+  private decode(b: BlockMeta): DecodedBlock {
+    const data = this.sql.selectData(b.id);
+    if (!data) throw new Error(`block ${b.id} has no data`);
+    return new DecodedBlock(data, b.service);
+  }
+
+  private bloom(id: number): Buffer | undefined {
+    let bloom = this.blooms.get(id);
+    if (bloom) return bloom;
+    bloom = this.sql.selectBloom(id);
+    if (!bloom) return undefined;
+    const budget = this.options.bloomCacheBytes ?? 32 * 1024 * 1024;
+    while (this.bloomBytes + bloom.length > budget && this.blooms.size > 0) {
+      const [oldId, old] = this.blooms.entries().next().value as [number, Buffer];
+      this.blooms.delete(oldId);
+      this.bloomBytes -= old.length;
+    }
+    this.blooms.set(id, bloom);
+    this.bloomBytes += bloom.length;
+    return bloom;
+  }
+
+  /** Sealed blocks and open blocks that may hold matches of `filter`, by summaries and blooms. */
+  private candidates(filter: ScanFilter): Candidate[] {
+    const [fromMs] = splitNs(filter.fromNs);
+    const [toMs] = splitNs(filter.toNs);
+    const services = filter.services ? new Set(filter.services) : undefined;
+    const minLevel = filter.minLevel ? LEVELS.indexOf(filter.minLevel) : 0;
+    const hashes = (filter.requiredTokens ?? []).map(tokenHash);
+    const levelOk = (counts: number[]) => counts.some((n, level) => n > 0 && level >= minLevel);
+    const out: Candidate[] = [];
+    for (const b of this.blocks.values()) {
+      if (b.maxMs < fromMs || b.minMs > toMs) continue;
+      if (services && !services.has(b.service)) continue;
+      if (!levelOk(b.levelCounts)) continue;
+      out.push({
+        minMs: b.minMs,
+        maxMs: b.maxMs,
+        load: () => {
+          if (hashes.length > 0) {
+            const bloom = this.bloom(b.id);
+            if (bloom && !hashes.every((h) => bloomMayContain(bloom, h))) return undefined;
+          }
+          return this.blocks.has(b.id) ? this.decode(b) : undefined;
+        },
+      });
+    }
+    for (const b of this.open.byService.values()) {
+      if (b.maxMs < fromMs || b.minMs > toMs) continue;
+      if (services && !services.has(b.service)) continue;
+      if (!levelOk(b.levelCounts)) continue;
+      const rows = b.rows.slice();
+      out.push({ minMs: b.minMs, maxMs: b.maxMs, load: () => new RowsBatch(rows.sort(compareRowsFast)) });
+    }
+    return out;
+  }
+
+  scan(query: ScanQuery, visit: RecordVisitor): ScanResult {
+    return runScan(this.candidates(query), query, visit);
+  }
+
+  histogram(query: HistogramQuery): HistogramResult {
+    const stepMs = Math.max(
+      MS_PER_MINUTE,
+      Math.ceil(Number(query.stepNs / 1_000_000n) / MS_PER_MINUTE) * MS_PER_MINUTE,
+    );
+    const [fromMs] = splitNs(query.fromNs);
+    const [toMs] = splitNs(query.toNs);
+    const startMs = Math.floor(fromMs / stepMs) * stepMs;
+    const n = Math.max(1, Math.ceil((toMs - startMs) / stepMs));
+    const counts = Object.fromEntries(
+      LEVELS.map((l) => [l, new Array<number>(n).fill(0)]),
+    ) as HistogramResult['counts'];
+    const minLevel = query.minLevel ? LEVELS.indexOf(query.minLevel) : 0;
+    // Summaries are per minute: a minute counts when it overlaps [from, to) (width 60000 ms).
+    const add = (ms: number, level: number, count: number, width: number) => {
+      if (level < minLevel || ms + width <= fromMs || ms >= toMs) return;
+      counts[LEVELS[level]][Math.floor((ms - startMs) / stepMs)] += count;
+    };
+    const services = query.services ? new Set(query.services) : undefined;
+    for (const b of this.blocks.values()) {
+      if (b.maxMs < fromMs || b.minMs > toMs || (services && !services.has(b.service))) continue;
+      const mc = b.minuteCounts;
+      for (let i = 0; i < mc.length; i += 3) add(mc[i] * MS_PER_MINUTE, mc[i + 1], mc[i + 2], MS_PER_MINUTE);
+    }
+    for (const b of this.open.byService.values()) {
+      if (services && !services.has(b.service)) continue;
+      for (const r of b.rows) add(r.ms, r.level, 1, 1);
+    }
+    return { startNs: BigInt(startMs) * 1_000_000n, stepNs: BigInt(stepMs) * 1_000_000n, counts };
+  }
+
+  fields(filter: ScanFilter, options: { maxBlocks?: number; maxValues?: number } = {}): FieldInfo[] {
+    const rows: Row[] = [];
+    const cands = this.candidates(filter).sort((a, b) => b.maxMs - a.maxMs);
+    for (const c of cands.slice(0, options.maxBlocks ?? 4)) {
+      const batch = c.load();
+      if (!batch) continue;
+      for (let i = 0; i < batch.count; i++) rows.push(batch.row(i));
+    }
+    return collectFields(rows, options.maxValues ?? 10);
+  }
+
+  deleteWhere(query: DeleteQuery): number {
+    if (!query.dryRun) this.flush();
+    let matched = 0;
+    const keep = (row: Row): boolean => {
+      const [fromMs, fromSub] = splitNs(query.fromNs);
+      const [toMs, toSub] = splitNs(query.toNs);
+      const inRange =
+        (row.ms > fromMs || (row.ms === fromMs && row.subNs >= fromSub)) &&
+        (row.ms < toMs || (row.ms === toMs && row.subNs < toSub));
+      const levelOk = !query.minLevel || row.level >= LEVELS.indexOf(query.minLevel);
+      const hit = inRange && levelOk && (!query.predicate || query.predicate(toRecord(row)));
+      if (hit) matched++;
+      return !hit;
+    };
+    for (const b of [...this.blocks.values()]) {
+      if (!this.blockInScope(b, query)) continue;
+      const rows = this.decode(b).allRows();
+      const kept = rows.filter(keep);
+      if (query.dryRun || kept.length === rows.length) continue;
+      if (kept.length === 0) this.dropBlocks([b]);
+      else this.replaceBlocks([b], kept);
+    }
+    if (query.dryRun) {
+      for (const b of this.open.byService.values()) {
+        if (!query.services || query.services.includes(b.service)) for (const r of b.rows) keep(r);
+      }
+    }
+    if (!query.dryRun) this.sql.reclaimSpace();
+    return matched;
+  }
+
+  private blockInScope(b: BlockMeta, f: ScanFilter): boolean {
+    const [fromMs] = splitNs(f.fromNs);
+    const [toMs] = splitNs(f.toNs);
+    if (b.maxMs < fromMs || b.minMs > toMs) return false;
+    if (f.services && !f.services.includes(b.service)) return false;
+    const hashes = (f.requiredTokens ?? []).map(tokenHash);
+    if (hashes.length === 0) return true;
+    const bloom = this.bloom(b.id);
+    return !bloom || hashes.every((h) => bloomMayContain(bloom, h));
+  }
+
+  private dropBlocks(list: BlockMeta[]): void {
+    this.sql.transaction(() => {
+      for (const b of list) this.sql.deleteBlock(b.id);
+    });
+    for (const b of list) this.dropCached(b.id);
+  }
+
+  applyRetention(policy: RetentionPolicy, nowNs: bigint): number {
+    const [nowMs] = splitNs(nowNs);
+    const drop = new Set<BlockMeta>();
+    for (const b of this.blocks.values()) {
+      const perService = policy.perService?.[b.service]?.maxAgeNs;
+      const maxAge = perService ?? policy.maxAgeNs;
+      if (maxAge !== undefined && b.maxMs < nowMs - Number(maxAge / 1_000_000n)) drop.add(b);
+    }
+    if (policy.maxBytes !== undefined) {
+      let total = 0;
+      for (const b of this.blocks.values()) if (!drop.has(b)) total += b.storedBytes;
+      const oldestFirst = [...this.blocks.values()]
+        .filter((b) => !drop.has(b))
+        .sort((a, b) => a.maxMs - b.maxMs);
+      for (const b of oldestFirst) {
+        if (total <= policy.maxBytes) break;
+        drop.add(b);
+        total -= b.storedBytes;
+      }
+    }
+    if (drop.size === 0) return 0;
+    const list = [...drop];
+    this.dropBlocks(list);
+    this.sql.reclaimSpace();
+    return list.reduce((n, b) => n + b.rows, 0);
+  }
+
+  stats(): StoreStats {
+    let sealed = 0;
+    let raw = 0;
+    let stored = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    let newest = Number.NEGATIVE_INFINITY;
+    const services = new Set<string>();
+    for (const b of this.blocks.values()) {
+      sealed += b.rows;
+      raw += b.rawBytes;
+      stored += b.storedBytes;
+      oldest = Math.min(oldest, b.minMs);
+      newest = Math.max(newest, b.maxMs);
+      services.add(b.service);
+    }
+    for (const b of this.open.byService.values()) {
+      for (const r of b.rows) raw += rawSize(r);
+      oldest = Math.min(oldest, b.minMs);
+      newest = Math.max(newest, b.maxMs);
+      services.add(b.service);
+    }
+    let diskBytes = 0;
+    for (const f of [this.options.db.name, `${this.options.db.name}-wal`]) {
+      try {
+        diskBytes += statSync(f).size;
+      } catch {}
+    }
+    return {
+      blocks: this.blocks.size,
+      sealedRecords: sealed,
+      openRecords: this.open.total,
+      rawBytes: raw,
+      storedBytes: stored,
+      diskBytes,
+      oldestNs: Number.isFinite(oldest) ? BigInt(oldest) * 1_000_000n : undefined,
+      newestNs: Number.isFinite(newest) ? BigInt(newest) * 1_000_000n : undefined,
+      services: [...services].sort(),
+    };
+  }
+
+  subscribe(listener: (records: StoredRecord[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  flush(): void {
+    for (const service of [...this.open.byService.keys()]) this.seal(service);
+    this.releaseInbox();
+  }
+
+  async close(options: { seal?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    if (this.timer) clearInterval(this.timer);
+    if (options.seal !== false) this.flush();
+    this.closed = true;
+    await this.inbox.close();
+  }
+}
+
+function compareRowsFast(a: OpenBlock['rows'][number], b: OpenBlock['rows'][number]): number {
+  return a.ms - b.ms || a.subNs - b.subNs || a.seq - b.seq;
+}
