@@ -1,0 +1,215 @@
+"""Errors: the envelope on the wire, frames, scrubbing, chains, scope, sampling, before_send."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+
+import flowrent_monitoring as fm
+from conftest import CaptureServer, init_for
+from flowrent_monitoring.scrub import FILTERED
+
+
+def _raise_with_locals() -> None:
+    password = "hun" + "ter2"  # noqa: F841 - read from the frame by the client
+    api_key = "k-123"  # noqa: F841
+    big = "x" * 5000  # noqa: F841
+    nested = {"token": "abc", "ok": [1, 2, 3]}  # noqa: F841
+    count = 3  # noqa: F841
+    raise ValueError("boom")
+
+
+def _capture_one(server: CaptureServer) -> dict:
+    try:
+        _raise_with_locals()
+    except ValueError as exc:
+        event_id = fm.capture_exception(exc)
+    assert event_id is not None
+    assert fm.flush(5)
+    request = server.wait_for(1, path="/api/1/envelope/")[0]
+    event = request.event()
+    assert event["event_id"] == event_id
+    return event
+
+
+def test_capture_exception_sends_a_gzipped_envelope_with_sentry_auth(server: CaptureServer) -> None:
+    init_for(server)
+    _capture_one(server)
+    request = server.of("/api/1/envelope/")[0]
+    assert request.headers["content-type"] == "application/x-sentry-envelope"
+    assert request.headers["content-encoding"] == "gzip"
+    auth = request.headers["x-sentry-auth"]
+    assert auth.startswith("Sentry ") and "sentry_key=publickey" in auth and "sentry_version=7" in auth
+    headers, items = request.envelope()
+    assert set(headers) >= {"event_id", "sent_at", "sdk"}
+    assert [(h["type"], h["length"] == len(p)) for h, p in items] == [("event", True)]
+
+
+def test_event_carries_level_platform_release_environment_and_sdk(server: CaptureServer) -> None:
+    init_for(server)
+    event = _capture_one(server)
+    assert event["level"] == "error"
+    assert event["platform"] == "python"
+    assert event["release"] == "test@1.0.0"
+    assert event["environment"] == "test"
+    assert event["tags"]["service"] == "test-svc"
+    assert event["sdk"]["name"] == "flowrent.python"
+    assert event["contexts"]["runtime"]["name"]
+
+
+def test_frames_have_module_function_lineno_context_and_in_app(server: CaptureServer) -> None:
+    init_for(server)
+    event = _capture_one(server)
+    (value,) = event["exception"]["values"]
+    assert value["type"] == "ValueError" and value["value"] == "boom"
+    assert value["mechanism"]["type"] == "generic" and value["mechanism"]["handled"] is True
+    frames = value["stacktrace"]["frames"]
+    crash = frames[-1]
+    assert crash["function"] == "_raise_with_locals"
+    assert crash["module"] == "test_errors"
+    assert crash["filename"] == "test_errors.py"
+    assert crash["abs_path"].endswith("tests/test_errors.py")
+    assert crash["in_app"] is True
+    assert crash["context_line"].strip() == 'raise ValueError("boom")'
+    assert len(crash["pre_context"]) == 5 and len(crash["post_context"]) <= 5
+    assert frames[-2]["function"] == "_capture_one"
+
+
+def test_frame_vars_are_reprs_with_secrets_filtered_and_sizes_capped(server: CaptureServer) -> None:
+    init_for(server, max_var_chars=100)
+    event = _capture_one(server)
+    variables = event["exception"]["values"][0]["stacktrace"]["frames"][-1]["vars"]
+    assert variables["password"] == FILTERED
+    assert variables["api_key"] == FILTERED
+    assert variables["count"] == "3"
+    assert len(variables["big"]) == 100 and variables["big"].endswith("...")
+    assert variables["nested"] == {"token": FILTERED, "ok": ["1", "2", "3"]}
+    assert "hunter2" not in json.dumps(event)
+
+
+def test_library_frames_are_not_in_app(server: CaptureServer) -> None:
+    init_for(server)
+    try:
+        json.loads("{not json")
+    except ValueError as exc:
+        fm.capture_exception(exc)
+    assert fm.flush(5)
+    frames = server.wait_for(1)[0].event()["exception"]["values"][-1]["stacktrace"]["frames"]
+    assert frames[0]["in_app"] is True
+    assert frames[-1]["module"].startswith("json") and frames[-1]["in_app"] is False
+
+
+def test_chained_exceptions_are_sent_cause_first(server: CaptureServer) -> None:
+    init_for(server)
+    try:
+        try:
+            {}["missing"]
+        except KeyError as inner:
+            raise RuntimeError("wrapped") from inner
+    except RuntimeError as exc:
+        fm.capture_exception(exc)
+    try:
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            raise TypeError("during handling")  # noqa: B904 - implicit __context__ on purpose
+    except TypeError as exc:
+        fm.capture_exception(exc)
+    try:
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            raise TypeError("suppressed") from None
+    except TypeError as exc:
+        fm.capture_exception(exc)
+    assert fm.flush(5)
+    events = [r.event() for r in server.wait_for(3)]
+    by_value = {e["exception"]["values"][-1]["value"]: e["exception"]["values"] for e in events}
+    assert [v["type"] for v in by_value["wrapped"]] == ["KeyError", "RuntimeError"]
+    assert by_value["wrapped"][0]["mechanism"]["source"] == "__cause__"
+    assert [v["type"] for v in by_value["during handling"]] == ["ZeroDivisionError", "TypeError"]
+    assert by_value["during handling"][0]["mechanism"]["source"] == "__context__"
+    assert [v["type"] for v in by_value["suppressed"]] == ["TypeError"]
+
+
+def test_capture_message_and_scope_tags_user_extra_contexts(server: CaptureServer) -> None:
+    init_for(server)
+    fm.set_tag("region", "eu")
+    fm.set_user({"id": "42", "email": "a@example.com"})
+    fm.set_extra("cart", {"items": 3, "session_token": "s3cret"})
+    fm.set_context("booking", {"id": "b-1"})
+    with fm.new_scope():
+        fm.set_tag("only_inside", "yes")
+        fm.capture_message("inside", level="warning")
+    fm.capture_message("outside")
+    assert fm.flush(5)
+    events = {e["message"]: e for e in (r.event() for r in server.wait_for(2))}
+    inside, outside = events["inside"], events["outside"]
+    assert inside["level"] == "warning" and outside["level"] == "info"
+    assert inside["tags"]["only_inside"] == "yes" and "only_inside" not in outside["tags"]
+    assert outside["tags"]["region"] == "eu"
+    assert outside["user"] == {"id": "42", "email": "a@example.com"}
+    assert outside["extra"]["cart"] == {"items": "3", "session_token": FILTERED}
+    assert outside["contexts"]["booking"] == {"id": "b-1"}
+
+
+def test_logging_records_become_breadcrumbs_on_the_next_event(server: CaptureServer) -> None:
+    init_for(server, logs_url=None)
+    log = logging.getLogger("app.crumbs")
+    log.setLevel(logging.DEBUG)
+    log.debug("too low for a breadcrumb")
+    log.info("user %s logged in", "ann")
+    log.warning("slow query")
+    fm.capture_message("after logs")
+    assert fm.flush(5)
+    crumbs = server.wait_for(1)[0].event()["breadcrumbs"]["values"]
+    assert [(c["category"], c["level"], c["message"]) for c in crumbs] == [
+        ("app.crumbs", "info", "user ann logged in"),
+        ("app.crumbs", "warning", "slow query"),
+    ]
+    assert all(c["type"] == "log" for c in crumbs)
+
+
+def test_log_event_level_turns_error_records_into_events(server: CaptureServer) -> None:
+    init_for(server, logs_url=None, log_event_level=logging.ERROR)
+    log = logging.getLogger("app.events")
+    log.error("payment %s failed", 1234)
+    assert fm.flush(5)
+    event = server.wait_for(1)[0].event()
+    assert event["logentry"] == {"message": "payment %s failed", "params": ["1234"]}
+    assert event["logger"] == "app.events" and event["level"] == "error"
+
+
+def test_before_send_may_modify_or_drop(server: CaptureServer) -> None:
+    def before_send(event: dict, hint: dict) -> dict | None:
+        if event.get("message") == "drop me":
+            return None
+        event["tags"]["seen"] = "yes"
+        return event
+
+    init_for(server, before_send=before_send)
+    assert fm.capture_message("drop me") is None
+    fm.capture_message("keep me")
+    assert fm.flush(5)
+    (request,) = server.wait_for(1)
+    assert request.event()["tags"]["seen"] == "yes"
+    assert fm.stats()["dropped"] == {"before_send": 1}
+
+
+def test_sample_rate_drops_the_unsampled_fraction(server: CaptureServer) -> None:
+    client = init_for(server, sample_rate=0.25)
+    client.rng = random.Random(7)
+    ids = [fm.capture_message(f"m{i}") for i in range(200)]
+    sent = sum(1 for i in ids if i)
+    assert fm.flush(10)
+    assert len(server.requests) == sent
+    assert 20 < sent < 80
+    assert fm.stats()["dropped"]["sample_rate"] == 200 - sent
+
+
+def test_without_dsn_errors_are_not_sent(server: CaptureServer) -> None:
+    init_for(server, dsn=None)
+    assert fm.capture_message("nowhere") is None
+    assert fm.flush(2)
+    assert server.of("/api/1/envelope/") == []
