@@ -9,13 +9,16 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const host = process.env.HOST || '127.0.0.1';
+// STACK_PORTS and STACK_DATA_DIR exist for the stack's own test, so it never collides with a real stack.
+const ports = (process.env.STACK_PORTS || '5010,5011,5012').split(',').map(Number);
+const dataRoot = process.env.STACK_DATA_DIR || join(root, 'data');
 const services = [
-  { name: 'error-tracker', title: 'Errors', port: 5010, data: 'errors', keyVar: 'ERROR_TRACKER_API_KEY' },
-  { name: 'log-viewer', title: 'Logs', port: 5011, data: 'logs', keyVar: 'LOG_VIEWER_API_KEY' },
+  { name: 'error-tracker', title: 'Errors', port: ports[0], data: 'errors', keyVar: 'ERROR_TRACKER_API_KEY' },
+  { name: 'log-viewer', title: 'Logs', port: ports[1], data: 'logs', keyVar: 'LOG_VIEWER_API_KEY' },
   {
     name: 'metrics-collector',
     title: 'Metrics',
-    port: 5012,
+    port: ports[2],
     data: 'metrics',
     keyVar: 'METRICS_COLLECTOR_API_KEY',
   },
@@ -52,6 +55,7 @@ for (const s of services) {
 }
 
 const urls = Object.fromEntries(services.map((s) => [s.name, `http://localhost:${s.port}`]));
+const errorTrackerPort = services[0].port;
 const children = services.map((s) => {
   const child = spawn(process.execPath, [join(root, s.name, 'dist', 'main.js')], {
     cwd: root,
@@ -60,7 +64,7 @@ const children = services.map((s) => {
       ...process.env,
       PORT: String(s.port),
       HOST: host,
-      DATA_DIR: join(root, 'data', s.data),
+      DATA_DIR: join(dataRoot, s.data),
       API_KEY: secrets[s.keyVar] ?? '',
       DEV_MODE: 'true',
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
@@ -117,19 +121,18 @@ if (notReady.length > 0) {
   );
   stop(1);
 } else {
-  const keyOf = (s) =>
-    secrets[s.keyVar] || readFileSync(join(root, 'data', s.data, 'api-key'), 'utf8').trim();
+  const keyOf = (s) => secrets[s.keyVar] || readFileSync(join(dataRoot, s.data, 'api-key'), 'utf8').trim();
   console.log('\nFlowRent Monitoring is up (Ctrl-C stops it):\n');
   for (const s of services)
     console.log(`  ${s.title.padEnd(8)} ${urls[s.name].padEnd(24)} API key: ${keyOf(s)}`);
   const dsn = await defaultDsn(keyOf(services[0]));
   if (dsn) console.log(`\n  Sentry DSN of the default project: ${dsn}`);
-  console.log(`\n  Data: ${join(root, 'data')}/{errors,logs,metrics}\n`);
+  console.log(`\n  Data: ${dataRoot}/{errors,logs,metrics}\n`);
 }
 
 async function defaultDsn(key) {
   try {
-    const res = await fetch('http://127.0.0.1:5010/api/projects', {
+    const res = await fetch(`http://127.0.0.1:${errorTrackerPort}/api/projects`, {
       headers: { authorization: `Bearer ${key}` },
     });
     if (!res.ok) return undefined;

@@ -1,0 +1,83 @@
+// `npm start` end to end: the three compiled services come up, answer /healthz, print their keys,
+// stop on Ctrl-C, reuse their data on a second start, and a taken port is reported.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { makeTempDir } from '../src/testing.js';
+
+const script = new URL('../../scripts/start-stack.mjs', import.meta.url).pathname;
+
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const s = createServer().listen(0, '127.0.0.1');
+      await once(s, 'listening');
+      return s;
+    }),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+function startStack(
+  ports: number[],
+  dataDir: string,
+): { child: ChildProcess; output: () => string; up: Promise<void> } {
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, STACK_PORTS: ports.join(','), STACK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const up = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      if (out.includes('FlowRent Monitoring is up') && /Metrics .*API key: \S+/.test(out)) resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c) => {
+      out += c;
+    });
+    child.on('exit', (code) => reject(new Error(`stack exited with ${code}:\n${out}`)));
+  });
+  return { child, output: () => out, up };
+}
+
+function printedKeys(output: string): string[] {
+  return [...output.matchAll(/API key: (\S+)/g)].map((m) => m[1]);
+}
+
+test('npm start brings up the three services, prints their keys, stops on SIGINT and reuses data', async () => {
+  const ports = await freePorts(3);
+  const dataDir = makeTempDir('flowrent-stack-');
+  const first = startStack(ports, dataDir);
+  await first.up;
+  for (const port of ports) assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+  const keys = printedKeys(first.output());
+  assert.equal(keys.length, 3);
+  first.child.kill('SIGINT');
+  const [code] = await once(first.child, 'exit');
+  assert.equal(code, 0);
+  for (const port of ports) await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
+  assert.ok(existsSync(join(dataDir, 'errors', 'errors.db')));
+
+  const second = startStack(ports, dataDir);
+  await second.up;
+  assert.deepEqual(printedKeys(second.output()), keys, 'the second start reuses the keys and data');
+  second.child.kill('SIGINT');
+  await once(second.child, 'exit');
+});
+
+test('npm start names a taken port and exits non-zero', async () => {
+  const ports = await freePorts(3);
+  const blocker = createServer().listen(ports[1], '127.0.0.1');
+  await once(blocker, 'listening');
+  const run = startStack(ports, makeTempDir('flowrent-stack-'));
+  await assert.rejects(run.up, /exited with 1/);
+  blocker.close();
+  assert.match(run.output(), new RegExp(`port ${ports[1]} \\(log-viewer\\) is already in use`));
+});
