@@ -18,7 +18,7 @@ import {
   readThreadStack,
   readTraceId,
 } from './event-view.js';
-import { emptyState } from '@flowrent/shared/ui/layout';
+import { emptyState, serviceLink } from '@flowrent/shared/ui/layout';
 import { formatCount, levelClass, timeAbsolute, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { renderStatusActions } from './issue-actions.js';
@@ -91,7 +91,7 @@ function renderEventNav(issue: Issue, event: StoredEvent, adjacent: IssuePageDat
 function renderTraceLinks(traceId: string | null, logViewerUrl: string | null): SafeHtml | string {
   if (traceId === null) return '';
   const logs = logViewerUrl
-    ? html` <a class="trace-logs" href="${logViewerUrl.replace(/\/+$/, '')}/?query=trace_id:${traceId}">View logs of this trace</a>`
+    ? html` <a class="trace-logs" href="${serviceLink(logViewerUrl, `/?query=trace_id:${traceId}`)}">View logs of this trace</a>`
     : '';
   return html`<div class="fact"><span class="muted">trace</span> <code>${traceId}</code>${logs} <a href="/?query=trace:${traceId}&amp;status=all">Other errors in this trace</a></div>`;
 }

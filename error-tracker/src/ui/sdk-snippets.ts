@@ -28,12 +28,12 @@ Sentry.init({
 export function renderSdkSetup(dsn: string, idPrefix = 'sdk'): SafeHtml {
   return html`<div class="sdk-setup">
 <label class="dsn-label">DSN</label>
-<div class="copy-row"><code class="dsn" id="${idPrefix}-dsn">${dsn}</code><button type="button" class="copy" data-copy="${idPrefix}-dsn">Copy</button></div>
+<div class="copy-row"><code class="dsn" id="${idPrefix}-dsn">${dsn}</code><button type="button" class="btn btn-small copy" data-copy="${idPrefix}-dsn">Copy</button></div>
 <div class="snippets">
-<div class="snippet"><div class="snippet-head"><h4>Python</h4><button type="button" class="copy" data-copy="${idPrefix}-python">Copy</button></div><pre id="${idPrefix}-python"><code>${pythonSnippet(
+<div class="snippet"><div class="snippet-head"><h4>Python</h4><button type="button" class="btn btn-small copy" data-copy="${idPrefix}-python">Copy</button></div><pre id="${idPrefix}-python"><code>${pythonSnippet(
     dsn,
   )}</code></pre></div>
-<div class="snippet"><div class="snippet-head"><h4>Node.js</h4><button type="button" class="copy" data-copy="${idPrefix}-node">Copy</button></div><pre id="${idPrefix}-node"><code>${nodeSnippet(
+<div class="snippet"><div class="snippet-head"><h4>Node.js</h4><button type="button" class="btn btn-small copy" data-copy="${idPrefix}-node">Copy</button></div><pre id="${idPrefix}-node"><code>${nodeSnippet(
     dsn,
   )}</code></pre></div>
 </div></div>`;

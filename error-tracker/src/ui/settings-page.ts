@@ -17,7 +17,7 @@ function renderKeys(project: ProjectWithKeys): SafeHtml {
       html`<tr><td>${k.label || 'Default'}</td><td class="mono">${k.dsn}</td><td>${
         k.revokedAt
           ? html`<span class="badge status-ignored">revoked</span>`
-          : html`<span class="badge status-resolved">active</span>`
+          : html`<span class="badge badge-ok">active</span>`
       }</td></tr>`,
   )}</tbody></table></div>`;
 }

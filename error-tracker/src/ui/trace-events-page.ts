@@ -1,7 +1,7 @@
 // `/events?trace_id=<id>`: the error events of one trace, the landing page of links from the
 // log viewer (the cross-service contract also allows `/?query=trace:<id>`).
 import type { EventSummary } from '../model.js';
-import { emptyState } from '@flowrent/shared/ui/layout';
+import { emptyState, serviceLink } from '@flowrent/shared/ui/layout';
 import { levelClass, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -14,7 +14,7 @@ export interface TraceEventsData {
 
 export function renderTraceEventsPage(data: TraceEventsData): { title: string; body: SafeHtml } {
   const logs = data.logViewerUrl
-    ? html`<a href="${data.logViewerUrl.replace(/\/+$/, '')}/?query=trace_id:${data.traceId}">View the logs of this trace</a>`
+    ? html`<a href="${serviceLink(data.logViewerUrl, `/?query=trace_id:${data.traceId}`)}">View the logs of this trace</a>`
     : '';
   const list =
     data.events.length === 0

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Issue, ProjectWithKeys, StoredEvent } from '../model.js';
+import { html } from './html.js';
+import { renderIssueListPage } from './issue-list-page.js';
+import { renderIssuePage } from './issue-page.js';
+import { readListState } from './issue-query.js';
+import { nodeSnippet, pythonSnippet } from './sdk-snippets.js';
+import { renderSettingsPage } from './settings-page.js';
+import { loadFixtureEvents } from './testing/fixture-events.js';
+
+const NOW = Date.UTC(2026, 10, 25, 20, 0);
+const HOSTILE = '<script>window.__xss=1</script><img src=x onerror=alert(1)>';
+const events = loadFixtureEvents();
+
+function issue(patch: Partial<Issue> = {}): Issue {
+  return {
+    id: 7,
+    projectId: 1,
+    groupingVersion: 1,
+    title: 'TypeError: Cannot read properties of undefined',
+    culprit: 'sentry_node_client in formatAddress',
+    type: 'TypeError',
+    message: '',
+    level: 'error',
+    platform: 'node',
+    status: 'unresolved',
+    isRegressed: false,
+    resolvedInRelease: null,
+    ignore: null,
+    firstSeen: new Date(NOW - 86400_000).toISOString(),
+    lastSeen: new Date(NOW - 120_000).toISOString(),
+    eventCount: 12345,
+    userCount: 3,
+    storedEventCount: 10,
+    lastRelease: 'shop@1.2.3',
+    lastEnvironment: 'production',
+    latestEventId: 'b6e55e44b6844b00a242b65caf8bb725',
+    ...patch,
+  };
+}
+
+function stored(name: string, patch: Partial<StoredEvent> = {}): StoredEvent {
+  const data = events.get(name)!;
+  return {
+    eventId: String(data.event_id),
+    issueId: 7,
+    projectId: 1,
+    timestamp: new Date(NOW - 120_000).toISOString(),
+    receivedAt: new Date(NOW - 120_000).toISOString(),
+    level: 'error',
+    title: 't',
+    message: '',
+    release: null,
+    environment: null,
+    traceId: null,
+    user: null,
+    data,
+    ...patch,
+  };
+}
+
+const listData = (patch = {}) => ({
+  state: readListState({}),
+  projects: [],
+  issues: [issue()],
+  sparklines: new Map([[7, [0, 1, 2]]]),
+  nextCursor: null,
+  emptyProjectDsn: null,
+  nowMs: NOW,
+  ...patch,
+});
+
+test('renderIssueListPage() shows rows with counts, sparkline and a next-page link that keeps the state', () => {
+  const { body } = renderIssueListPage(
+    listData({ state: readListState({ query: 'a', sort: 'events' }), nextCursor: 'c2' }),
+  );
+  assert.match(
+    body.value,
+    /<a class="issue-title" data-row-link href="\/issues\/7">TypeError: Cannot read properties of undefined<\/a>/,
+  );
+  assert.match(body.value, /<td class="num">12,345<\/td>/);
+  assert.match(body.value, /<svg class="sparkline"/);
+  assert.match(body.value, /href="\/\?query&#61;a&amp;sort&#61;events&amp;cursor&#61;c2" rel="next"/);
+  assert.match(
+    body.value,
+    /<a href="\/\?query&#61;a&amp;status&#61;resolved&amp;sort&#61;events">Resolved<\/a>/,
+  );
+});
+
+test('renderIssueListPage() empty states: the DSN and snippets before any event, example queries after', () => {
+  const first = renderIssueListPage(listData({ issues: [], emptyProjectDsn: 'http://k@h:5010/1' })).body
+    .value;
+  assert.match(first, /No errors yet/);
+  assert.match(first, /http:\/\/k@h:5010\/1/);
+  assert.match(first, /sentry_sdk\.init/);
+  const none = renderIssueListPage(listData({ issues: [] })).body.value;
+  assert.match(none, /No issues match/);
+  assert.match(none, /is:regressed/);
+});
+
+test('renderIssuePage() shows counts, status actions with CSRF, event navigation and the trace link', () => {
+  const { body } = renderIssuePage({
+    issue: issue(),
+    project: null,
+    event: stored('sentry-node-11.12.0-uncaught-exception-2-event'),
+    adjacent: { older: 'a'.repeat(32), newer: null },
+    tags: [
+      {
+        key: 'tenant',
+        totalCount: 4,
+        topValues: [{ key: 'tenant', value: 'acme', count: 3, firstSeen: '', lastSeen: '' }],
+      },
+    ],
+    hourly: new Array(24).fill(1),
+    statusChanges: [],
+    csrfField: html`<input type="hidden" name="_csrf" value="tok">`,
+    logViewerUrl: 'http://logs.example:5011/',
+    nowMs: NOW,
+  });
+  const out = body.value;
+  assert.equal((out.match(/name="_csrf" value="tok"/g) ?? []).length, 3);
+  assert.match(out, /data-action="resolve"/);
+  assert.match(out, /href="\/issues\/7\?event=a{32}" data-key="older">← Older/);
+  assert.match(out, /<button type="button" class="btn btn-small" disabled>Newer →<\/button>/);
+  assert.match(
+    out,
+    /href="http:\/\/logs\.example:5011\/\?query&#61;trace_id:f0963fcdf71842289610e542e0874db6"/,
+  );
+  assert.match(out, /<span class="tag-value mono">acme<\/span><span class="num">75%<\/span>/);
+  assert.match(out, /12,345/);
+});
+
+test('renderIssuePage() offers unresolve on a resolved issue and formats a logentry message', () => {
+  const out = renderIssuePage({
+    issue: issue({ status: 'resolved' }),
+    project: null,
+    event: stored('sentry-python-1.9.10-logging-error'),
+    adjacent: { older: null, newer: null },
+    tags: [],
+    hourly: [],
+    statusChanges: [],
+    csrfField: html``,
+    logViewerUrl: null,
+    nowMs: NOW,
+  }).body.value;
+  assert.match(out, /data-action="unresolve">Unresolve</);
+  assert.doesNotMatch(out, /data-action="resolve"/);
+  assert.match(out, /payment failed for order 1234: insufficient funds/);
+  assert.doesNotMatch(out, /trace_id:/);
+});
+
+test('page renderers keep hostile issue fields and tags as text', () => {
+  const hostile = issue({ title: HOSTILE, culprit: HOSTILE, lastRelease: HOSTILE });
+  const list = renderIssueListPage(listData({ issues: [hostile], state: readListState({ query: HOSTILE }) }))
+    .body.value;
+  const page = renderIssuePage({
+    issue: hostile,
+    project: null,
+    event: null,
+    adjacent: { older: null, newer: null },
+    tags: [
+      {
+        key: HOSTILE,
+        totalCount: 1,
+        topValues: [{ key: HOSTILE, value: HOSTILE, count: 1, firstSeen: '', lastSeen: '' }],
+      },
+    ],
+    hourly: [],
+    statusChanges: [],
+    csrfField: html``,
+    logViewerUrl: null,
+    nowMs: NOW,
+  }).body.value;
+  for (const out of [list, page]) assert.doesNotMatch(out, /<script|<img|onerror=/);
+});
+
+test('renderSettingsPage() shows the DSN, both SDK snippets and the keys', () => {
+  const project: ProjectWithKeys = {
+    id: 1,
+    name: 'Default',
+    slug: 'default',
+    createdAt: '',
+    quotaPerMinute: 0,
+    quotaPerHour: 0,
+    dsn: 'http://pk@127.0.0.1:5010/1',
+    keys: [
+      {
+        id: 1,
+        projectId: 1,
+        publicKey: 'pk',
+        label: 'Default',
+        createdAt: '',
+        revokedAt: null,
+        dsn: 'http://pk@127.0.0.1:5010/1',
+      },
+    ],
+  };
+  const out = renderSettingsPage({ projects: [project], projectId: null }).body.value;
+  assert.ok(
+    out.includes(
+      pythonSnippet('http://pk@127.0.0.1:5010/1').replaceAll('"', '&quot;').replaceAll('=', '&#61;'),
+    ),
+  );
+  assert.ok(out.includes('Sentry.init({'));
+  assert.match(nodeSnippet('x'), /dsn: 'x'/);
+  assert.match(out, /badge-ok">active/);
+});
