@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Api, logRecord, startApi } from './api-helpers.js';
+
+interface Saved {
+  id: number;
+  name: string;
+  query: string;
+  from: string;
+  to: string;
+}
+
+describe('delete by query and saved searches over real HTTP', () => {
+  let api: Api;
+  before(async () => {
+    api = await startApi();
+    await api.store.append(
+      Array.from({ length: 40 }, (_, i) =>
+        logRecord(i, i % 4 === 0 ? { message: `secret token=abc${i}` } : {}),
+      ),
+    );
+  });
+  after(() => api.close());
+
+  it('POST /api/logs/delete counts first (dry run by default), then deletes', async () => {
+    const body = JSON.stringify({ query: 'secret', from: '1h' });
+    const dry = await api.json<{ data: { matched: number; deleted: number; dry_run: boolean } }>(
+      '/api/logs/delete',
+      {
+        method: 'POST',
+        body,
+      },
+    );
+    assert.deepEqual(dry.body.data, { matched: 10, deleted: 0, dry_run: true });
+    const still = await api.json<{ data: unknown[] }>('/api/logs?from=1h&query=secret');
+    assert.equal(still.body.data.length, 10);
+
+    const real = await api.json<{ data: { matched: number; deleted: number } }>('/api/logs/delete', {
+      method: 'POST',
+      body: JSON.stringify({ query: 'secret', from: '1h', dry_run: false }),
+    });
+    assert.equal(real.body.data.deleted, 10);
+    const gone = await api.json<{ data: unknown[] }>('/api/logs?from=1h&query=secret');
+    assert.equal(gone.body.data.length, 0);
+    const rest = await api.json<{ data: unknown[] }>('/api/logs?from=1h&limit=1000');
+    assert.equal(rest.body.data.length, 30);
+  });
+
+  it('POST /api/logs/delete refuses an empty query and a bad one', async () => {
+    const empty = await api.json('/api/logs/delete', { method: 'POST', body: JSON.stringify({ query: '' }) });
+    assert.equal(empty.status, 422);
+    const bad = await api.json('/api/logs/delete', { method: 'POST', body: JSON.stringify({ query: '(' }) });
+    assert.equal(bad.status, 400);
+    const noKey = await fetch(`${api.url}/api/logs/delete`, { method: 'POST', body: '{"query":"*"}' });
+    assert.equal(noKey.status, 401);
+  });
+
+  it('saved searches: create, list, get, update, delete', async () => {
+    const created = await api.json<{ data: Saved }>('/api/saved-searches', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Checkout errors', query: 'service:checkout level>=error', from: '24h' }),
+    });
+    assert.equal(created.status, 201);
+    const id = created.body.data.id;
+    assert.deepEqual(
+      { ...created.body.data, id: 0 },
+      {
+        ...created.body.data,
+        id: 0,
+        name: 'Checkout errors',
+        query: 'service:checkout level>=error',
+        from: '24h',
+        to: '',
+      },
+    );
+    const list = await api.json<{ data: Saved[] }>('/api/saved-searches');
+    assert.deepEqual(
+      list.body.data.map((s) => s.name),
+      ['Checkout errors'],
+    );
+    const updated = await api.json<{ data: Saved }>(`/api/saved-searches/${id}`, {
+      method: 'PUT',
+      body: JSON.stringify({ name: 'Checkout warnings', query: 'service:checkout level>=warn' }),
+    });
+    assert.equal(updated.body.data.query, 'service:checkout level>=warn');
+    const got = await api.json<{ data: Saved }>(`/api/saved-searches/${id}`);
+    assert.equal(got.body.data.name, 'Checkout warnings');
+    const del = await fetch(`${api.url}/api/saved-searches/${id}`, {
+      method: 'DELETE',
+      headers: api.headers,
+    });
+    assert.equal(del.status, 204);
+    const missing = await api.json(`/api/saved-searches/${id}`);
+    assert.equal(missing.status, 404);
+  });
+
+  it('saved searches: duplicate name 409, bad query 400 with position, no name 422', async () => {
+    const make = (body: object) =>
+      api.json<{ error: { details?: { position?: number } } }>('/api/saved-searches', {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+    assert.equal((await make({ name: 'a', query: 'x' })).status, 201);
+    assert.equal((await make({ name: 'a', query: 'y' })).status, 409);
+    const bad = await make({ name: 'b', query: 'level>=loud' });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.details?.position, 7);
+    assert.equal((await make({ query: 'x' })).status, 422);
+    assert.equal((await make({ name: 'c', query: 'x', from: 'last tuesday' })).status, 400);
+  });
+});
