@@ -1,0 +1,303 @@
+// The metrics store: series registry + inverted index in memory, head chunks in memory, sealed
+// chunks in SQLite BLOBs, a write-ahead log in front. Writes: append in memory, log the request,
+// resolve after the group-committed fdatasync. A checkpoint (timer or size) writes sealed chunks,
+// new series and head snapshots in one SQLite transaction and drops the log segments it covers.
+// Reads implement the PromQL SampleSource contract (store-read.ts).
+import { mkdirSync } from 'node:fs';
+import type { Db } from '@flowrent/shared/db';
+import { walkWriteRequest } from '../ingest/remote-write.js';
+import { encodeSealedChunk } from './chunk-codec.js';
+import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, SeriesHead } from './head.js';
+import { type Limits, DEFAULT_LIMITS, checkNewSeries } from './limits.js';
+import { RemoteWriteAppender } from './remote-write-appender.js';
+import { loadStore } from './store-load.js';
+import { type Statements, prepareStatements } from './store-sql.js';
+import { type LabelPairs, SeriesIndex, type SeriesInfo, sortLabels } from './series-index.js';
+import { WAL_KIND_REMOTE_WRITE_SNAPPY, WAL_KIND_SAMPLES_JSON, WriteAheadLog, readWal } from './wal.js';
+import { decodeXorChunk } from './xor-chunk.js';
+
+export interface StoreOptions {
+  db: Db;
+  /** Folder for the write-ahead log. */
+  walDir: string;
+  clock?: () => number;
+  limits?: Partial<Limits>;
+  /** Samples older than (newest of the series − window) are rejected. */
+  outOfOrderWindowMs?: number;
+  /** fdatasync the log before acknowledging (turn off only in benchmarks of the in-memory path). */
+  fsync?: boolean;
+  /** Checkpoint once this many bytes of sealed chunks wait in memory. */
+  checkpointSealedBytes?: number;
+  /** Decompresses a snappy block (injected so the store has no opinion on the library). */
+  uncompressSnappy: (buf: Uint8Array) => Uint8Array;
+}
+
+export interface AppendResult {
+  accepted: number;
+  duplicates: number;
+  tooOld: number;
+  rejectedSeries: number;
+  /** Up to MAX_ERRORS human-readable reasons, each naming the series. */
+  errors: string[];
+}
+
+export interface PlainSample {
+  labels: LabelPairs;
+  t: number;
+  v: number;
+  ttlMs?: number;
+}
+
+export interface MetricMetadata {
+  type: string;
+  help: string;
+  unit: string;
+}
+
+const MAX_ERRORS = 10;
+
+export class MetricsStore {
+  readonly db: Db;
+  readonly sql: Statements;
+  readonly index = new SeriesIndex();
+  heads: (SeriesHead | undefined)[] = [];
+  readonly metadata = new Map<string, MetricMetadata>();
+  readonly clock: () => number;
+  readonly limits: Limits;
+  readonly oooWindowMs: number;
+  private readonly wal: WriteAheadLog;
+  private readonly uncompress: (buf: Uint8Array) => Uint8Array;
+  private readonly checkpointSealedBytes: number;
+  private seq = 1;
+  private sealedBytes = 0;
+  private checkpointScheduled = false;
+  private dirtyMetadata = new Set<string>();
+  private dirtyExpiry = new Set<number>();
+  private newSeries: number[] = [];
+  private readonly rw: RemoteWriteAppender;
+  readonly nextSeq = () => this.seq++;
+  stats = { samplesAppended: 0, checkpoints: 0 };
+
+  constructor(options: StoreOptions) {
+    this.db = options.db;
+    this.sql = prepareStatements(this.db);
+    this.clock = options.clock ?? Date.now;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.oooWindowMs = options.outOfOrderWindowMs ?? 3600_000;
+    this.uncompress = options.uncompressSnappy;
+    this.checkpointSealedBytes = options.checkpointSealedBytes ?? 64 * 1024 * 1024;
+    mkdirSync(options.walDir, { recursive: true });
+    this.seq = loadStore(this);
+    this.rw = new RemoteWriteAppender(this);
+    // Replay what the log holds beyond the last checkpoint, then fold it into SQLite.
+    let replayed = 0;
+    for (const rec of readWal(options.walDir)) {
+      if (rec.kind === WAL_KIND_REMOTE_WRITE_SNAPPY) this.applyRemoteWrite(this.uncompress(rec.payload));
+      else if (rec.kind === WAL_KIND_SAMPLES_JSON) this.applySamples(decodeSamplesRecord(rec.payload));
+      replayed++;
+    }
+    this.wal = new WriteAheadLog(options.walDir, options.fsync ?? true);
+    if (replayed > 0) this.checkpoint();
+  }
+
+  // ---- writes ----------------------------------------------------------------------------------
+
+  /** Appends a snappy-compressed remote_write body. Throws on a corrupt body before logging it. */
+  async appendRemoteWrite(compressed: Uint8Array, decompressed?: Uint8Array): Promise<AppendResult> {
+    const raw = decompressed ?? this.uncompress(compressed);
+    const result = this.applyRemoteWrite(raw);
+    if (result.accepted > 0 || result.duplicates > 0) {
+      await this.wal.append(WAL_KIND_REMOTE_WRITE_SNAPPY, compressed);
+    }
+    this.maybeCheckpoint();
+    return result;
+  }
+
+  /** Appends samples from scrape, StatsD or JSON push (labels need not be sorted). */
+  async appendSamples(samples: PlainSample[]): Promise<AppendResult> {
+    const result = this.applySamples(samples);
+    if (result.accepted > 0) await this.wal.append(WAL_KIND_SAMPLES_JSON, encodeSamplesRecord(samples));
+    this.maybeCheckpoint();
+    return result;
+  }
+
+  setMetadata(metric: string, meta: MetricMetadata): void {
+    const old = this.metadata.get(metric);
+    if (old && old.type === meta.type && old.help === meta.help && old.unit === meta.unit) return;
+    this.metadata.set(metric, meta);
+    this.dirtyMetadata.add(metric);
+  }
+
+  private applyRemoteWrite(raw: Uint8Array): AppendResult {
+    const result = emptyResult();
+    this.rw.begin(result);
+    try {
+      walkWriteRequest(raw, this.rw);
+    } finally {
+      this.rw.end();
+    }
+    return result;
+  }
+
+  private applySamples(samples: PlainSample[]): AppendResult {
+    const result = emptyResult();
+    for (const s of samples) {
+      const labels = sortLabels(s.labels.filter(([, v]) => v !== ''));
+      let id = this.index.findByKey(labels);
+      if (id === undefined) {
+        id = this.createSeries(labels, result);
+        if (id < 0) continue;
+      }
+      if (s.ttlMs !== undefined) {
+        const info = this.index.byId[id]!;
+        const expires = s.t + s.ttlMs;
+        if (info.expiresMs === undefined || expires > info.expiresMs) {
+          info.expiresMs = expires;
+          this.dirtyExpiry.add(id);
+        }
+      }
+      this.appendSample(id, s.t, s.v, result);
+    }
+    return result;
+  }
+
+  /** Creates a series after checking the limits; returns -1 (and records why) when refused. */
+  createSeries(labels: LabelPairs, result: AppendResult): number {
+    const problem = checkNewSeries(labels, this.index, this.limits);
+    if (problem) {
+      result.rejectedSeries++;
+      if (result.errors.length < MAX_ERRORS) result.errors.push(problem);
+      return -1;
+    }
+    const id = this.index.nextId;
+    this.index.add(id, labels, false);
+    this.newSeries.push(id);
+    return id;
+  }
+
+  appendSample(id: number, t: number, v: number, result: AppendResult): void {
+    let head = this.heads[id];
+    if (!head) {
+      head = new SeriesHead(id);
+      this.heads[id] = head;
+    }
+    const sealedBefore = head.sealed.length;
+    const r = head.append(t, v, this.oooWindowMs, this.nextSeq);
+    if (head.sealed.length !== sealedBefore)
+      this.sealedBytes += head.sealed[head.sealed.length - 1].xor.length;
+    if (r === APPEND_OK) {
+      result.accepted++;
+      this.stats.samplesAppended++;
+    } else if (r === APPEND_DUPLICATE) result.duplicates++;
+    else if (r === APPEND_TOO_OLD) {
+      result.tooOld++;
+      if (result.errors.length < MAX_ERRORS) {
+        result.errors.push(
+          `sample for ${formatSeries(this.index.byId[id])} at ${t} is older than the out-of-order window (${this.oooWindowMs} ms behind ${head.lastT})`,
+        );
+      }
+    }
+  }
+
+  // ---- checkpoint --------------------------------------------------------------------------------
+
+  private maybeCheckpoint(): void {
+    if (this.sealedBytes < this.checkpointSealedBytes || this.checkpointScheduled) return;
+    this.checkpointScheduled = true;
+    setImmediate(() => {
+      this.checkpointScheduled = false;
+      this.checkpoint();
+    });
+  }
+
+  /** Persists everything in memory and drops the log segments that held it. Synchronous. */
+  checkpoint(): void {
+    const oldSegments = this.wal ? this.wal.rotate() : [];
+    const now = this.clock();
+    const s = this.sql;
+    const write = this.db.transaction(() => {
+      for (const id of this.newSeries) {
+        const info = this.index.byId[id];
+        if (!info || info.persisted) continue;
+        s.insertSeries.run(id, info.metric, JSON.stringify(info.labels), now, info.expiresMs ?? null);
+        info.persisted = true;
+      }
+      this.newSeries = [];
+      for (const id of this.dirtyExpiry) s.updateExpiry.run(this.index.byId[id]?.expiresMs ?? null, id);
+      this.dirtyExpiry.clear();
+      for (const name of this.dirtyMetadata) {
+        const m = this.metadata.get(name);
+        if (m) s.upsertMetadata.run(name, m.type, m.help, m.unit);
+      }
+      this.dirtyMetadata.clear();
+      for (const head of this.heads) {
+        if (!head?.dirty) continue;
+        for (const c of head.sealed) {
+          const ts: number[] = [];
+          const vs: number[] = [];
+          decodeXorChunk(c.xor, ts, vs);
+          const enc = encodeSealedChunk(c.xor, ts, vs);
+          s.insertChunk.run(head.id, c.minT, c.maxT, c.seq, enc.encoding, c.count, enc.data);
+        }
+        head.sealed = [];
+        if (head.app || head.oooT) {
+          s.upsertHead.run(
+            head.id,
+            head.appSeq,
+            head.app ? head.app.bytes() : null,
+            head.oooSeq,
+            head.oooT ? xorOf(head.oooT, head.oooV!) : null,
+          );
+        } else s.deleteHead.run(head.id);
+        head.dirty = false;
+      }
+      s.setState.run('next_seq', this.seq);
+    });
+    this.db.pragma('synchronous = FULL');
+    try {
+      write.immediate();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+    this.sealedBytes = 0;
+    this.wal?.removeSegments(oldSegments);
+    this.stats.checkpoints++;
+  }
+
+  async close(): Promise<void> {
+    this.checkpoint();
+    await this.wal.close();
+  }
+}
+
+function emptyResult(): AppendResult {
+  return { accepted: 0, duplicates: 0, tooOld: 0, rejectedSeries: 0, errors: [] };
+}
+
+export function formatSeries(info: SeriesInfo | undefined): string {
+  if (!info) return '{}';
+  const rest = info.labels.filter(([n]) => n !== '__name__').map(([n, v]) => `${n}=${JSON.stringify(v)}`);
+  return `${info.metric}{${rest.join(',')}}`;
+}
+
+function xorOf(ts: number[], vs: number[]): Uint8Array {
+  const head = new SeriesHead(0);
+  head.restoreApp(0, ts, vs);
+  return head.app!.bytes();
+}
+
+function encodeSamplesRecord(samples: PlainSample[]): Uint8Array {
+  // Values may be NaN/±Inf, which JSON cannot hold: write them as strings.
+  const rows = samples.map((s) => [s.labels, s.t, Number.isFinite(s.v) ? s.v : String(s.v), s.ttlMs ?? null]);
+  return Buffer.from(JSON.stringify(rows));
+}
+
+function decodeSamplesRecord(payload: Uint8Array): PlainSample[] {
+  const rows = JSON.parse(Buffer.from(payload).toString('utf8')) as [
+    LabelPairs,
+    number,
+    number | string,
+    number | null,
+  ][];
+  return rows.map(([labels, t, v, ttl]) => ({ labels, t, v: Number(v), ttlMs: ttl ?? undefined }));
+}

@@ -1,0 +1,66 @@
+// Start-up: rebuild the in-memory registry and heads from SQLite. Returns the next chunk sequence.
+import { SeriesHead } from './head.js';
+import type { MetricsStore } from './metrics-store.js';
+import type { LabelPairs } from './series-index.js';
+import { decodeXorChunk } from './xor-chunk.js';
+
+export function loadStore(store: MetricsStore): number {
+  const s = store.sql;
+  for (const row of s.allSeries.iterate() as Iterable<{
+    id: number;
+    labels: string;
+    expires_ms: number | null;
+  }>) {
+    store.index.add(row.id, JSON.parse(row.labels) as LabelPairs, true, row.expires_ms ?? undefined);
+  }
+  const headOf = (id: number): SeriesHead => {
+    let h = store.heads[id];
+    if (!h) {
+      h = new SeriesHead(id);
+      store.heads[id] = h;
+    }
+    return h;
+  };
+  for (const row of s.chunkBounds.iterate() as Iterable<{
+    series_id: number;
+    min_t: number;
+    max_t: number;
+  }>) {
+    const h = headOf(row.series_id);
+    h.firstT = Math.min(h.firstT, row.min_t);
+    h.lastT = Math.max(h.lastT, row.max_t);
+  }
+  type HeadRow = {
+    series_id: number;
+    app_seq: number;
+    app_data: Uint8Array | null;
+    ooo_seq: number;
+    ooo_data: Uint8Array | null;
+  };
+  for (const row of s.allHeads.iterate() as Iterable<HeadRow>) {
+    const h = headOf(row.series_id);
+    if (row.app_data) {
+      const ts: number[] = [];
+      const vs: number[] = [];
+      decodeXorChunk(row.app_data, ts, vs);
+      h.restoreApp(row.app_seq, ts, vs);
+    }
+    h.appSeq = row.app_seq;
+    if (row.ooo_data) {
+      const ts: number[] = [];
+      const vs: number[] = [];
+      decodeXorChunk(row.ooo_data, ts, vs);
+      h.restoreOutOfOrder(row.ooo_seq, ts, vs);
+    }
+  }
+  for (const row of s.allMetadata.iterate() as Iterable<{
+    metric: string;
+    type: string;
+    help: string;
+    unit: string;
+  }>) {
+    store.metadata.set(row.metric, { type: row.type, help: row.help, unit: row.unit });
+  }
+  const next = s.getState.get('next_seq') as { value: number } | undefined;
+  return next?.value ?? 1;
+}

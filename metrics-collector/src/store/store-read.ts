@@ -1,0 +1,139 @@
+// Reads: the PromQL SampleSource contract over the store. Series come from the in-memory inverted
+// index; samples from persisted chunks (range scan on the chunks primary key, bounded because no
+// chunk spans more than CHUNK_MAX_SPAN_MS), sealed chunks waiting for a checkpoint, the open head
+// chunk and the out-of-order buffer, merged with last-write-wins on equal timestamps.
+import type { LabelMatcher, Labels, SampleSource, SeriesSamples } from '../promql/sample-source.js';
+import { decodeChunk, ENCODING_XOR } from './chunk-codec.js';
+import { CHUNK_MAX_SPAN_MS } from './head.js';
+import type { MetricsStore } from './metrics-store.js';
+import { labelsToObject } from './series-index.js';
+import type { ChunkRow } from './store-sql.js';
+
+interface Source {
+  seq: number;
+  ts: number[];
+  vs: number[];
+}
+
+export class StoreSampleSource implements SampleSource {
+  constructor(private readonly store: MetricsStore) {}
+
+  /** Ids of live series matching the matchers whose samples may overlap [start, end]. */
+  private matchIds(matchers: LabelMatcher[], startMs: number, endMs: number): number[] {
+    const { index, heads } = this.store;
+    const now = this.store.clock();
+    return index.match(matchers).filter((id) => {
+      const info = index.byId[id];
+      if (!info || (info.expiresMs !== undefined && info.expiresMs <= now)) return false;
+      const h = heads[id];
+      return h !== undefined && h.firstT <= endMs && h.lastT >= startMs;
+    });
+  }
+
+  select(matchers: LabelMatcher[], startMs: number, endMs: number): SeriesSamples[] {
+    const out: SeriesSamples[] = [];
+    for (const id of this.matchIds(matchers, startMs, endMs)) {
+      const samples = this.readSeries(id, startMs, endMs);
+      if (samples.timestamps.length === 0) continue;
+      out.push({ labels: labelsToObject(this.store.index.byId[id]!.labels), ...samples });
+    }
+    return out;
+  }
+
+  readSeries(id: number, startMs: number, endMs: number): { timestamps: number[]; values: number[] } {
+    const store = this.store;
+    const sources: Source[] = [];
+    const info = store.index.byId[id];
+    if (info?.persisted) {
+      const rows = store.sql.selectChunks.all(id, startMs - CHUNK_MAX_SPAN_MS, endMs, startMs) as ChunkRow[];
+      for (const r of rows) sources.push(decoded(r.seq, r.encoding, r.data));
+    }
+    const head = store.heads[id];
+    if (head) {
+      for (const c of head.sealed) {
+        if (c.minT <= endMs && c.maxT >= startMs) sources.push(decoded(c.seq, ENCODING_XOR, c.xor));
+      }
+      const app = head.app;
+      if (app && app.minT <= endMs && app.maxT >= startMs) {
+        sources.push(decoded(head.appSeq, ENCODING_XOR, app.bytes()));
+      }
+      if (head.oooT && head.oooV) sources.push({ seq: head.oooSeq, ts: head.oooT, vs: head.oooV });
+    }
+    return mergeSources(sources, startMs, endMs);
+  }
+
+  series(matcherSets: LabelMatcher[][], startMs: number, endMs: number): Labels[] {
+    return this.idsForSets(matcherSets, startMs, endMs).map((id) =>
+      labelsToObject(this.store.index.byId[id]!.labels),
+    );
+  }
+
+  labelNames(matcherSets: LabelMatcher[][], startMs: number, endMs: number): string[] {
+    const names = new Set<string>();
+    for (const id of this.idsForSets(matcherSets, startMs, endMs)) {
+      for (const [n] of this.store.index.byId[id]!.labels) names.add(n);
+    }
+    return [...names].sort();
+  }
+
+  labelValues(name: string, matcherSets: LabelMatcher[][], startMs: number, endMs: number): string[] {
+    const values = new Set<string>();
+    for (const id of this.idsForSets(matcherSets, startMs, endMs)) {
+      const v = this.store.index.byId[id]!.labels.find(([n]) => n === name)?.[1];
+      if (v !== undefined) values.add(v);
+    }
+    return [...values].sort();
+  }
+
+  private idsForSets(matcherSets: LabelMatcher[][], startMs: number, endMs: number): number[] {
+    const sets = matcherSets.length === 0 ? [[]] : matcherSets;
+    const ids = new Set<number>();
+    for (const set of sets) for (const id of this.matchIds(set, startMs, endMs)) ids.add(id);
+    return [...ids].sort((a, b) => a - b);
+  }
+}
+
+function decoded(seq: number, encoding: number, data: Uint8Array): Source {
+  const ts: number[] = [];
+  const vs: number[] = [];
+  decodeChunk(encoding, data, ts, vs);
+  return { seq, ts, vs };
+}
+
+/** Merges sources into ascending samples within [start, end]; equal timestamps: highest seq wins. */
+export function mergeSources(sources: Source[], startMs: number, endMs: number) {
+  const timestamps: number[] = [];
+  const values: number[] = [];
+  const live = sources.filter((s) => s.ts.length > 0);
+  live.sort((a, b) => a.ts[0] - b.ts[0] || a.seq - b.seq);
+  let disjoint = true;
+  for (let i = 1; i < live.length; i++) {
+    if (live[i].ts[0] <= live[i - 1].ts[live[i - 1].ts.length - 1]) disjoint = false;
+  }
+  if (disjoint) {
+    for (const s of live) {
+      for (let i = 0; i < s.ts.length; i++) {
+        const t = s.ts[i];
+        if (t >= startMs && t <= endMs) {
+          timestamps.push(t);
+          values.push(s.vs[i]);
+        }
+      }
+    }
+    return { timestamps, values };
+  }
+  const all: [number, number, number][] = [];
+  for (const s of live) {
+    for (let i = 0; i < s.ts.length; i++) {
+      const t = s.ts[i];
+      if (t >= startMs && t <= endMs) all.push([t, s.seq, s.vs[i]]);
+    }
+  }
+  all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  for (let i = 0; i < all.length; i++) {
+    if (i + 1 < all.length && all[i + 1][0] === all[i][0]) continue;
+    timestamps.push(all[i][0]);
+    values.push(all[i][2]);
+  }
+  return { timestamps, values };
+}
