@@ -1,0 +1,167 @@
+// Aggregation operators of Prometheus 2.42 (engine.go aggregation): groups are computed once per
+// input series; values per step. Output order for instant queries follows first appearance.
+import type { AggregateExpr } from '../ast.js';
+import { executionError } from '../errors.js';
+import { formatGoFloat } from '../format-value.js';
+import { isValidLabelName, labelsKey, METRIC_NAME } from '../labels.js';
+import type { Labels } from '../sample-source.js';
+import { quantile } from './stats.js';
+import { type EvalContext, newSeries, SeriesBuilder, type StepSeries } from './values.js';
+
+interface Group {
+  metric: Labels;
+  members: StepSeries[];
+}
+
+function groupMetric(metric: Labels, grouping: string[], without: boolean): Labels {
+  const out: Labels = {};
+  if (without) {
+    for (const n in metric) if (n !== METRIC_NAME && !grouping.includes(n)) out[n] = metric[n];
+  } else {
+    for (const n of grouping) if (metric[n]) out[n] = metric[n];
+  }
+  return out;
+}
+
+function buildGroups(input: StepSeries[], e: AggregateExpr): Group[] {
+  const groups = new Map<string, Group>();
+  for (const s of input) {
+    const metric = groupMetric(s.metric, e.grouping, e.without);
+    const key = labelsKey(metric);
+    let g = groups.get(key);
+    if (!g) {
+      g = { metric, members: [] };
+      groups.set(key, g);
+    }
+    g.members.push(s);
+  }
+  return [...groups.values()];
+}
+
+export function evalAggregate(
+  ctx: EvalContext,
+  e: AggregateExpr,
+  input: StepSeries[],
+  param: Float64Array | string | undefined,
+): StepSeries[] {
+  if (e.op === 'count_values') return countValues(ctx, e, input, param as string);
+  if (e.op === 'topk' || e.op === 'bottomk') return topk(ctx, e, input, param as Float64Array);
+  const groups = buildGroups(input, e);
+  const out: StepSeries[] = groups.map((g) => newSeries(g.metric, ctx.steps));
+  const buf: number[] = [];
+  for (let i = 0; i < ctx.steps; i++) {
+    for (let gi = 0; gi < groups.length; gi++) {
+      buf.length = 0;
+      for (const m of groups[gi].members) if (m.present[i]) buf.push(m.values[i]);
+      if (buf.length === 0) continue;
+      const v = e.op === 'quantile' ? quantile((param as Float64Array)[i], buf) : reduce(e.op, buf);
+      out[gi].values[i] = v;
+      out[gi].present[i] = 1;
+    }
+  }
+  return out.filter((s) => s.present.some((p) => p === 1));
+}
+
+function reduce(op: AggregateExpr['op'], xs: number[]): number {
+  switch (op) {
+    case 'sum': {
+      let s = 0;
+      for (const x of xs) s += x;
+      return s;
+    }
+    case 'avg': {
+      let mean = xs[0];
+      for (let n = 1; n < xs.length; n++) {
+        const v = xs[n];
+        const count = n + 1;
+        if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
+          if (!Number.isFinite(v) && !Number.isNaN(v) && mean > 0 === v > 0) continue;
+          if (Number.isFinite(v)) continue;
+        }
+        mean += v / count - mean / count;
+      }
+      return mean;
+    }
+    case 'count':
+      return xs.length;
+    case 'group':
+      return 1;
+    case 'max': {
+      let m = xs[0];
+      for (const x of xs) if (m < x || Number.isNaN(m)) m = x;
+      return m;
+    }
+    case 'min': {
+      let m = xs[0];
+      for (const x of xs) if (m > x || Number.isNaN(m)) m = x;
+      return m;
+    }
+    case 'stddev':
+    case 'stdvar': {
+      let count = 1;
+      let mean = xs[0];
+      let value = 0;
+      for (let n = 1; n < xs.length; n++) {
+        count++;
+        const delta = xs[n] - mean;
+        mean += delta / count;
+        value += delta * (xs[n] - mean);
+      }
+      return op === 'stdvar' ? value / count : Math.sqrt(value / count);
+    }
+    default:
+      throw executionError(`unsupported aggregation ${op}`);
+  }
+}
+
+/** NaN sorts last for both topk (descending) and bottomk (ascending), as Prometheus' heaps do. */
+function byValue(desc: boolean) {
+  return (a: number, b: number): number => {
+    if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+    if (Number.isNaN(b)) return -1;
+    return desc ? b - a : a - b;
+  };
+}
+
+function topk(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], k: Float64Array): StepSeries[] {
+  const groups = buildGroups(input, e);
+  const cmp = byValue(e.op === 'topk');
+  const selected = new Map<StepSeries, StepSeries>();
+  const instantOrder: StepSeries[] = [];
+  for (let i = 0; i < ctx.steps; i++) {
+    const kk = Math.trunc(k[i]);
+    if (!(kk >= 1)) continue;
+    for (const g of groups) {
+      const present = g.members.filter((m) => m.present[i]);
+      present.sort((a, b) => cmp(a.values[i], b.values[i]));
+      for (const m of present.slice(0, kk)) {
+        let o = selected.get(m);
+        if (!o) {
+          o = newSeries(m.metric, ctx.steps);
+          selected.set(m, o);
+        }
+        o.values[i] = m.values[i];
+        o.present[i] = 1;
+        if (ctx.steps === 1) instantOrder.push(o);
+      }
+    }
+  }
+  return ctx.steps === 1 ? instantOrder : [...selected.values()];
+}
+
+function countValues(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], label: string): StepSeries[] {
+  if (!isValidLabelName(label)) throw executionError(`invalid label name "${label}"`);
+  const grouping = e.without ? e.grouping : [...e.grouping, label];
+  const b = new SeriesBuilder(ctx.steps);
+  for (let i = 0; i < ctx.steps; i++) {
+    for (const s of input) {
+      if (!s.present[i]) continue;
+      const withValue: Labels = { ...s.metric, [label]: formatGoFloat(s.values[i], 'f') };
+      const metric = groupMetric(withValue, grouping, e.without);
+      const o = b.get(metric);
+      o.values[i] = o.present[i] ? o.values[i] + 1 : 1;
+      o.present[i] = 1;
+    }
+  }
+  return b.result();
+}

@@ -1,0 +1,256 @@
+// The evaluator: walks the AST over the query's step grid. Every node yields its value at all
+// steps at once (see values.ts), mirroring Prometheus 2.42's range evaluation, so an instant
+// query is the one-step case of a range query.
+import type { AggregateExpr, Call, Expr } from '../ast.js';
+import { executionError } from '../errors.js';
+import { dropMetricName } from '../labels.js';
+import { evalAggregate } from './aggregate.js';
+import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.js';
+import {
+  absentLabels,
+  ELEMENTWISE,
+  histogramQuantile,
+  labelJoin,
+  labelReplace,
+  mapElementwise,
+  sortByValue,
+  timeScalar,
+} from './functions.js';
+import { RANGE_FUNCTIONS, type Window } from './range-functions.js';
+import { evalMatrixSelector, evalSubquery, evalVectorSelector, forEachWindow } from './selectors.js';
+import {
+  checkDeadline,
+  constantScalar,
+  type EvalContext,
+  newSeries,
+  type RangeArg,
+  SeriesBuilder,
+  type StepSeries,
+  scalarValue,
+  stepTime,
+  type Value,
+  vectorValue,
+} from './values.js';
+
+export function evaluate(ctx: EvalContext, e: Expr): Value {
+  checkDeadline(ctx);
+  switch (e.type) {
+    case 'NumberLiteral':
+      return constantScalar(ctx.steps, e.value);
+    case 'StringLiteral':
+      return { kind: 'string', value: e.value };
+    case 'ParenExpr':
+      return evaluate(ctx, e.expr);
+    case 'UnaryExpr': {
+      const v = evaluate(ctx, e.expr);
+      if (e.op === '+') return v;
+      if (v.kind === 'scalar') return { kind: 'scalar', values: v.values.map((x) => -x) };
+      const b = new SeriesBuilder(ctx.steps);
+      for (const s of vectorValue(v))
+        b.addSeries({ ...s, values: s.values.map((x) => -x) }, dropMetricName(s.metric));
+      return { kind: 'vector', series: b.result() };
+    }
+    case 'VectorSelector':
+      return { kind: 'vector', series: evalVectorSelector(ctx, e) };
+    case 'MatrixSelector':
+      return { kind: 'matrix', range: evalMatrixSelector(ctx, e.selector, e.rangeMs) };
+    case 'SubqueryExpr':
+      return { kind: 'matrix', range: evalSubquery(ctx, e, evaluate) };
+    case 'AggregateExpr':
+      return evalAggregateExpr(ctx, e);
+    case 'BinaryExpr': {
+      const l = evaluate(ctx, e.lhs);
+      const r = evaluate(ctx, e.rhs);
+      if (l.kind === 'scalar' && r.kind === 'scalar')
+        return { kind: 'scalar', values: scalarBinop(e, l.values, r.values) };
+      if (l.kind === 'vector' && r.kind === 'vector')
+        return { kind: 'vector', series: vectorBinop(ctx, e, l.series, r.series) };
+      if (l.kind === 'vector')
+        return { kind: 'vector', series: vectorScalarBinop(ctx, e, l.series, scalarValue(r), false) };
+      return { kind: 'vector', series: vectorScalarBinop(ctx, e, vectorValue(r), scalarValue(l), true) };
+    }
+    case 'Call':
+      return evalCall(ctx, e);
+  }
+}
+
+function evalAggregateExpr(ctx: EvalContext, e: AggregateExpr): Value {
+  let param: Float64Array | string | undefined;
+  if (e.param) {
+    const p = evaluate(ctx, e.param);
+    param = p.kind === 'string' ? p.value : scalarValue(p);
+  }
+  const input = vectorValue(evaluate(ctx, e.expr));
+  return { kind: 'vector', series: evalAggregate(ctx, e, input, param) };
+}
+
+function unwrap(e: Expr): Expr {
+  return e.type === 'ParenExpr' ? unwrap(e.expr) : e;
+}
+
+function stringArg(ctx: EvalContext, e: Expr): string {
+  const v = evaluate(ctx, e);
+  if (v.kind !== 'string') throw executionError('expected string argument');
+  return v.value;
+}
+
+function evalCall(ctx: EvalContext, e: Call): Value {
+  const { func, args } = e;
+  if (RANGE_FUNCTIONS[func]) return evalRangeCall(ctx, e);
+  switch (func) {
+    case 'time':
+      return { kind: 'scalar', values: timeScalar(ctx) };
+    case 'pi':
+      return constantScalar(ctx.steps, Math.PI);
+    case 'vector': {
+      const s = newSeries({}, ctx.steps);
+      s.values.set(scalarValue(evaluate(ctx, args[0])));
+      s.present.fill(1);
+      return { kind: 'vector', series: [s] };
+    }
+    case 'scalar': {
+      const series = vectorValue(evaluate(ctx, args[0]));
+      const out = new Float64Array(ctx.steps);
+      for (let i = 0; i < ctx.steps; i++) {
+        let n = 0;
+        let v = Number.NaN;
+        for (const s of series) {
+          if (!s.present[i]) continue;
+          n++;
+          v = s.values[i];
+        }
+        out[i] = n === 1 ? v : Number.NaN;
+      }
+      return { kind: 'scalar', values: out };
+    }
+    case 'timestamp':
+      return { kind: 'vector', series: evalTimestamp(ctx, args[0]) };
+    case 'absent':
+    case 'absent_over_time':
+      return evalAbsent(ctx, e);
+    case 'sort':
+    case 'sort_desc': {
+      const series = vectorValue(evaluate(ctx, args[0]));
+      return { kind: 'vector', series: ctx.steps === 1 ? sortByValue(series, func === 'sort_desc') : series };
+    }
+    case 'label_replace':
+    case 'label_join': {
+      const input = vectorValue(evaluate(ctx, args[0]));
+      const strs = args.slice(1).map((a) => stringArg(ctx, a));
+      return {
+        kind: 'vector',
+        series: func === 'label_replace' ? labelReplace(ctx, input, strs) : labelJoin(ctx, input, strs),
+      };
+    }
+    case 'histogram_quantile': {
+      const q = scalarValue(evaluate(ctx, args[0]));
+      return { kind: 'vector', series: histogramQuantile(ctx, q, vectorValue(evaluate(ctx, args[1]))) };
+    }
+  }
+  if (ELEMENTWISE[func]) {
+    const input = args.length === 0 ? [timeVector(ctx)] : vectorValue(evaluate(ctx, args[0]));
+    const params = args.slice(1).map((a) => scalarValue(evaluate(ctx, a)));
+    return { kind: 'vector', series: mapElementwise(ctx, func, input, params) };
+  }
+  throw executionError(`function "${func}" is not supported`);
+}
+
+function timeVector(ctx: EvalContext): StepSeries {
+  const s = newSeries({}, ctx.steps);
+  s.values.set(timeScalar(ctx));
+  s.present.fill(1);
+  return s;
+}
+
+function evalTimestamp(ctx: EvalContext, arg: Expr): StepSeries[] {
+  const inner = unwrap(arg);
+  const b = new SeriesBuilder(ctx.steps);
+  if (inner.type === 'VectorSelector') {
+    const times: Float64Array[] = [];
+    const series = evalVectorSelector(ctx, inner, times);
+    series.forEach((s, k) => {
+      const o = b.get(dropMetricName(s.metric));
+      for (let i = 0; i < ctx.steps; i++) if (s.present[i]) b.set(o, i, times[k][i] / 1000);
+    });
+    return b.result();
+  }
+  for (const s of vectorValue(evaluate(ctx, arg))) {
+    const o = b.get(dropMetricName(s.metric));
+    for (let i = 0; i < ctx.steps; i++) if (s.present[i]) b.set(o, i, stepTime(ctx, i) / 1000);
+  }
+  return b.result();
+}
+
+function evalAbsent(ctx: EvalContext, e: Call): Value {
+  const v = evaluate(ctx, e.args[0]);
+  const out = newSeries(absentLabels(e.args[0]), ctx.steps);
+  if (v.kind === 'matrix') {
+    for (const s of v.range.series) {
+      forEachWindow(ctx, v.range, s.timestamps, (i, lo, hi) => {
+        if (hi > lo) out.present[i] = 2;
+      });
+    }
+  } else {
+    for (const s of vectorValue(v)) for (let i = 0; i < ctx.steps; i++) if (s.present[i]) out.present[i] = 2;
+  }
+  for (let i = 0; i < ctx.steps; i++) {
+    out.present[i] = out.present[i] === 2 ? 0 : 1;
+    out.values[i] = 1;
+  }
+  return { kind: 'vector', series: out.present.some((p) => p === 1) ? [out] : [] };
+}
+
+function rangeArgOf(ctx: EvalContext, e: Call): { range: RangeArg; params: Float64Array[] } {
+  let range: RangeArg | undefined;
+  const params: Float64Array[] = [];
+  for (const a of e.args) {
+    const v = evaluate(ctx, a);
+    if (v.kind === 'matrix') range = v.range;
+    else params.push(scalarValue(v));
+  }
+  if (!range) throw executionError(`expected range vector argument in call to "${e.func}"`);
+  return { range, params };
+}
+
+function evalRangeCall(ctx: EvalContext, e: Call): Value {
+  const fn = RANGE_FUNCTIONS[e.func];
+  const { range, params } = rangeArgOf(ctx, e);
+  const keepName = e.func === 'last_over_time';
+  const b = new SeriesBuilder(ctx.steps);
+  const owner = new Map<StepSeries, unknown>();
+  const w: Window = {
+    ts: [],
+    vs: [],
+    lo: 0,
+    hi: 0,
+    rangeEnd: 0,
+    rangeStart: 0,
+    rangeMs: range.rangeMs,
+    evalTs: 0,
+    params: [],
+  };
+  for (const s of range.series) {
+    checkDeadline(ctx);
+    const o = b.get(keepName ? s.metric : dropMetricName(s.metric));
+    w.ts = s.timestamps;
+    w.vs = s.values;
+    forEachWindow(ctx, range, s.timestamps, (i, lo, hi, ref) => {
+      if (hi <= lo) return;
+      w.lo = lo;
+      w.hi = hi;
+      w.rangeEnd = ref;
+      w.rangeStart = ref - range.rangeMs;
+      w.evalTs = stepTime(ctx, i);
+      w.params = params.map((p) => p[i]);
+      const v = fn(w);
+      if (v === undefined) return;
+      const first = owner.get(o);
+      if (first !== s) {
+        if (first) throw executionError('vector cannot contain metrics with the same labelset');
+        owner.set(o, s);
+      }
+      b.set(o, i, v);
+    });
+  }
+  return { kind: 'vector', series: b.result() };
+}

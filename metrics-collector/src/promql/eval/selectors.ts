@@ -1,0 +1,135 @@
+// Selectors against a SampleSource with Prometheus 2.42 semantics: an instant selector takes the
+// newest sample in [ref - lookback, ref] unless it is a staleness marker; a range selector takes
+// every non-stale sample in [ref - range, ref]; ref = (@ time or step time) - offset.
+import type { SubqueryExpr, VectorSelector } from '../ast.js';
+import { compareLabels } from '../labels.js';
+import type { SeriesSamples } from '../sample-source.js';
+import {
+  type EvalContext,
+  type PointSeries,
+  type RangeArg,
+  resolveAt,
+  type StepSeries,
+  stepTime,
+  type Value,
+  vectorValue,
+} from './values.js';
+
+function refRange(ctx: EvalContext, at: number | undefined, offsetMs: number): [number, number] {
+  if (at !== undefined) return [at - offsetMs, at - offsetMs];
+  return [ctx.start - offsetMs, stepTime(ctx, ctx.steps - 1) - offsetMs];
+}
+
+function fetchSorted(ctx: EvalContext, vs: VectorSelector, from: number, to: number): SeriesSamples[] {
+  const found = ctx.source.select(vs.matchers, from, to);
+  return found.sort((a, b) => compareLabels(a.labels, b.labels));
+}
+
+/** Evaluates an instant vector selector at every step; `sampleTimes` receives sample timestamps for timestamp(). */
+export function evalVectorSelector(
+  ctx: EvalContext,
+  vs: VectorSelector,
+  sampleTimes?: Float64Array[],
+): StepSeries[] {
+  const at = resolveAt(ctx, vs.at);
+  const [minRef, maxRef] = refRange(ctx, at, vs.offsetMs);
+  const out: StepSeries[] = [];
+  for (const s of fetchSorted(ctx, vs, minRef - ctx.lookbackMs, maxRef)) {
+    const values = new Float64Array(ctx.steps);
+    const present = new Uint8Array(ctx.steps);
+    const times = sampleTimes ? new Float64Array(ctx.steps) : undefined;
+    const ts = s.timestamps;
+    const stale = s.stale;
+    let j = -1;
+    let any = false;
+    for (let i = 0; i < ctx.steps; i++) {
+      const ref = (at ?? ctx.start + i * ctx.interval) - vs.offsetMs;
+      while (j + 1 < ts.length && ts[j + 1] <= ref) j++;
+      if (j < 0 || ts[j] < ref - ctx.lookbackMs || (stale?.[j] ?? false)) continue;
+      values[i] = s.values[j];
+      present[i] = 1;
+      if (times) times[i] = ts[j];
+      any = true;
+    }
+    if (!any) continue;
+    out.push({ metric: s.labels, values, present });
+    if (times) sampleTimes?.push(times);
+  }
+  return out;
+}
+
+/** Fetches the raw points a range selector reads across all steps (staleness markers dropped). */
+export function evalMatrixSelector(ctx: EvalContext, vs: VectorSelector, rangeMs: number): RangeArg {
+  const at = resolveAt(ctx, vs.at);
+  const [minRef, maxRef] = refRange(ctx, at, vs.offsetMs);
+  const series: PointSeries[] = [];
+  for (const s of fetchSorted(ctx, vs, minRef - rangeMs, maxRef)) {
+    let timestamps = s.timestamps;
+    let values = s.values;
+    const stale = s.stale;
+    if (stale && Array.prototype.some.call(stale, Boolean)) {
+      timestamps = [];
+      values = [];
+      for (let i = 0; i < s.timestamps.length; i++) {
+        if (stale[i]) continue;
+        timestamps.push(s.timestamps[i]);
+        values.push(s.values[i]);
+      }
+    }
+    if (timestamps.length > 0) series.push({ metric: s.labels, timestamps, values });
+  }
+  return { series, rangeMs, offsetMs: vs.offsetMs, at };
+}
+
+/** Evaluates a subquery's inner expression on its own step grid, aligned to multiples of the step. */
+export function evalSubquery(
+  ctx: EvalContext,
+  sq: SubqueryExpr,
+  evaluate: (ctx: EvalContext, e: SubqueryExpr['expr']) => Value,
+): RangeArg {
+  const at = resolveAt(ctx, sq.at);
+  const [minRef, maxRef] = refRange(ctx, at, sq.offsetMs);
+  const step = sq.stepMs || ctx.subqueryStepMs;
+  const lowest = minRef - sq.rangeMs;
+  // Go's integer division truncates toward zero; keep that for negative times.
+  let start = step * Math.trunc(lowest / step);
+  if (start < lowest) start += step;
+  const range: RangeArg = { series: [], rangeMs: sq.rangeMs, offsetMs: sq.offsetMs, at };
+  if (maxRef < start) return range;
+  const inner: EvalContext = {
+    ...ctx,
+    start,
+    interval: step,
+    steps: Math.floor((maxRef - start) / step) + 1,
+  };
+  for (const s of vectorValue(evaluate(inner, sq.expr))) {
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < inner.steps; i++) {
+      if (!s.present[i]) continue;
+      timestamps.push(start + i * step);
+      values.push(s.values[i]);
+    }
+    range.series.push({ metric: s.metric, timestamps, values });
+  }
+  range.series.sort((a, b) => compareLabels(a.metric, b.metric));
+  return range;
+}
+
+/** Index window [lo, hi) of points in [ref - range, ref] for each step, walked with two pointers. */
+export function forEachWindow(
+  ctx: EvalContext,
+  range: RangeArg,
+  ts: number[],
+  fn: (step: number, lo: number, hi: number, ref: number) => void,
+): void {
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < ctx.steps; i++) {
+    const ref = (range.at ?? ctx.start + i * ctx.interval) - range.offsetMs;
+    const mint = ref - range.rangeMs;
+    while (hi < ts.length && ts[hi] <= ref) hi++;
+    while (lo < hi && ts[lo] < mint) lo++;
+    fn(i, lo, hi, ref);
+  }
+}

@@ -1,0 +1,121 @@
+// Intermediate values of the evaluator. An instant vector is evaluated at every step of the query
+// at once and stored densely: one Float64Array of values plus a presence mask per series, so that
+// per-series work (grouping keys, signatures, label rewrites) is done once, not once per step.
+import type { AtModifier } from '../ast.js';
+import { executionError, PromQLError } from '../errors.js';
+import { labelsKey } from '../labels.js';
+import type { Labels, SampleSource } from '../sample-source.js';
+
+export interface StepSeries {
+  metric: Labels;
+  values: Float64Array;
+  present: Uint8Array;
+}
+
+/** Raw points of one series (from a range selector or a subquery). */
+export interface PointSeries {
+  metric: Labels;
+  timestamps: number[];
+  values: number[];
+}
+
+/** A range argument: points plus the window each step reads ([ref - range, ref]). */
+export interface RangeArg {
+  series: PointSeries[];
+  rangeMs: number;
+  offsetMs: number;
+  at: number | undefined;
+}
+
+export type Value =
+  | { kind: 'vector'; series: StepSeries[] }
+  | { kind: 'scalar'; values: Float64Array }
+  | { kind: 'string'; value: string }
+  | { kind: 'matrix'; range: RangeArg };
+
+export interface EvalContext {
+  source: SampleSource;
+  /** Step grid: start + k·interval for k in [0, steps). */
+  start: number;
+  interval: number;
+  steps: number;
+  /** Query start/end for @ start() / @ end(). */
+  queryStart: number;
+  queryEnd: number;
+  lookbackMs: number;
+  subqueryStepMs: number;
+  deadline: number;
+  now: () => number;
+}
+
+export function stepTime(ctx: EvalContext, i: number): number {
+  return ctx.start + i * ctx.interval;
+}
+
+export function resolveAt(ctx: EvalContext, at: AtModifier | undefined): number | undefined {
+  if (!at) return undefined;
+  if (at.kind === 'start') return ctx.queryStart;
+  if (at.kind === 'end') return ctx.queryEnd;
+  return at.ms;
+}
+
+export function checkDeadline(ctx: EvalContext): void {
+  if (ctx.now() > ctx.deadline) throw new PromQLError('timeout', 'query timed out in expression evaluation');
+}
+
+export function newSeries(metric: Labels, steps: number): StepSeries {
+  return { metric, values: new Float64Array(steps), present: new Uint8Array(steps) };
+}
+
+/**
+ * Collects output series by label set; two values for the same label set at the same step is
+ * Prometheus' "vector cannot contain metrics with the same labelset" error.
+ */
+export class SeriesBuilder {
+  private readonly byKey = new Map<string, StepSeries>();
+  constructor(private readonly steps: number) {}
+
+  get(metric: Labels, key = labelsKey(metric)): StepSeries {
+    let s = this.byKey.get(key);
+    if (!s) {
+      s = newSeries(metric, this.steps);
+      this.byKey.set(key, s);
+    }
+    return s;
+  }
+
+  set(s: StepSeries, i: number, v: number): void {
+    if (s.present[i]) throw executionError('vector cannot contain metrics with the same labelset');
+    s.present[i] = 1;
+    s.values[i] = v;
+  }
+
+  /** Adds a whole series, merging with one of the same labels when their steps do not overlap. */
+  addSeries(src: StepSeries, metric: Labels = src.metric): void {
+    const key = labelsKey(metric);
+    const existing = this.byKey.get(key);
+    if (!existing) {
+      this.byKey.set(key, metric === src.metric ? src : { ...src, metric });
+      return;
+    }
+    for (let i = 0; i < this.steps; i++) if (src.present[i]) this.set(existing, i, src.values[i]);
+  }
+
+  result(): StepSeries[] {
+    return [...this.byKey.values()].filter((s) => s.present.some((p) => p === 1));
+  }
+}
+
+export function scalarValue(v: Value): Float64Array {
+  if (v.kind !== 'scalar') throw executionError(`expected scalar, got ${v.kind}`);
+  return v.values;
+}
+
+export function vectorValue(v: Value): StepSeries[] {
+  if (v.kind !== 'vector') throw executionError(`expected instant vector, got ${v.kind}`);
+  return v.series;
+}
+
+export function constantScalar(steps: number, x: number): Value {
+  return { kind: 'scalar', values: new Float64Array(steps).fill(x) };
+}

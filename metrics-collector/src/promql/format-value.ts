@@ -1,0 +1,36 @@
+// Float rendering as Prometheus does it in Go: API values use strconv.FormatFloat(v, 'f' or 'e'
+// by magnitude, -1), labels from count_values use 'f'. Special values: NaN, +Inf, -Inf.
+
+export function formatGoFloat(v: number, mode: 'api' | 'f' = 'api'): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return '+Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  if (Object.is(v, -0)) return '-0';
+  const s = String(v);
+  const abs = Math.abs(v);
+  const useExp = mode === 'api' && abs !== 0 && (abs < 1e-6 || abs >= 1e21);
+  if (useExp) {
+    const e = v.toExponential();
+    return e.replace(/e([+-])(\d)$/, 'e$10$2');
+  }
+  if (!s.includes('e')) return s;
+  return expandExponent(v);
+}
+
+/** Shortest round-trip digits written without an exponent (Go's 'f' with precision -1). */
+function expandExponent(v: number): string {
+  const [mant, expStr] = v.toExponential().split('e');
+  const exp = Number(expStr);
+  const neg = mant.startsWith('-');
+  const digits = mant.replace('-', '').replace('.', '');
+  let out: string;
+  if (exp >= 0) {
+    out =
+      digits.length > exp + 1
+        ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`
+        : digits + '0'.repeat(exp + 1 - digits.length);
+  } else {
+    out = `0.${'0'.repeat(-exp - 1)}${digits}`;
+  }
+  return neg ? `-${out}` : out;
+}

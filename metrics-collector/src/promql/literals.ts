@@ -1,0 +1,107 @@
+// Literal syntax of PromQL 2.42: Go string quoting (strconv.Unquote), Prometheus durations
+// (model.ParseDuration), and numbers (strconv.ParseInt with base 0, then ParseFloat).
+
+const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
+
+/** Parses "1h30m", "5m", "250ms"; undefined when not a duration. */
+export function parseDurationMs(text: string): number | undefined {
+  if (text === '' || text === '0') return text === '0' ? 0 : undefined;
+  const m = DURATION_RE.exec(text);
+  if (!m) return undefined;
+  let ms = 0;
+  for (let i = 0; i < UNIT_MS.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i];
+  return ms;
+}
+
+/** Number literal as Prometheus reads it: ints in any Go base prefix, floats, Inf/NaN, or a duration in seconds. */
+export function parseNumber(text: string): number | undefined {
+  const t = text.toLowerCase();
+  if (t === 'inf' || t === '+inf') return Number.POSITIVE_INFINITY;
+  if (t === '-inf') return Number.NEGATIVE_INFINITY;
+  if (t === 'nan') return Number.NaN;
+  if (/^0x[0-9a-f]+$/.test(t)) return Number.parseInt(t.slice(2), 16);
+  if (/^0[0-7]+$/.test(t)) return Number.parseInt(t.slice(1), 8);
+  if (/^0o[0-7]+$/.test(t)) return Number.parseInt(t.slice(2), 8);
+  if (/^0b[01]+$/.test(t)) return Number.parseInt(t.slice(2), 2);
+  if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return Number(t);
+  const d = parseDurationMs(text);
+  return d === undefined ? undefined : d / 1000;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+};
+
+/** Go strconv.Unquote for "…", '…' and `…`; throws Error with a message on bad escapes. */
+export function unquoteString(raw: string): string {
+  const q = raw[0];
+  if (raw.length < 2 || raw[raw.length - 1] !== q) throw new Error(`unterminated quoted string ${raw}`);
+  const body = raw.slice(1, -1);
+  if (q === '`') return body;
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    const e = body[++i];
+    if (e !== undefined && e in SIMPLE_ESCAPES) {
+      if ((e === "'" && q === '"') || (e === '"' && q === "'"))
+        throw new Error(`invalid escape sequence \\${e}`);
+      out += SIMPLE_ESCAPES[e];
+    } else if (e === 'x' || e === 'u' || e === 'U') {
+      const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+      const hex = body.slice(i + 1, i + 1 + n);
+      if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(hex))
+        throw new Error(`invalid escape sequence \\${e}${hex}`);
+      out +=
+        e === 'x'
+          ? String.fromCharCode(Number.parseInt(hex, 16))
+          : String.fromCodePoint(Number.parseInt(hex, 16));
+      i += n;
+    } else if (e !== undefined && e >= '0' && e <= '7') {
+      const oct = body.slice(i, i + 3);
+      if (!/^[0-7]{3}$/.test(oct)) throw new Error(`invalid escape sequence \\${oct}`);
+      out += String.fromCharCode(Number.parseInt(oct, 8));
+      i += 2;
+    } else {
+      throw new Error(`invalid escape sequence \\${e ?? ''}`);
+    }
+  }
+  return out;
+}
+
+/** Prometheus' duration rendering (model.Duration.String), e.g. 90000 → "1m30s". */
+export function formatDurationMs(ms: number): string {
+  if (ms === 0) return '0s';
+  const parts: string[] = [];
+  let rest = ms;
+  const units: Array<[string, number]> = [
+    ['y', UNIT_MS[0]],
+    ['w', UNIT_MS[1]],
+    ['d', UNIT_MS[2]],
+    ['h', UNIT_MS[3]],
+    ['m', UNIT_MS[4]],
+    ['s', UNIT_MS[5]],
+    ['ms', 1],
+  ];
+  for (const [u, size] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      parts.push(`${n}${u}`);
+      rest -= n * size;
+    }
+  }
+  return parts.join('');
+}

@@ -1,0 +1,156 @@
+// Public entry points of the PromQL engine: evaluateInstant / evaluateRange over any SampleSource.
+// Results keep times in milliseconds; format.ts renders Prometheus' JSON.
+import { type Expr, typeOf } from './ast.js';
+import { PromQLError } from './errors.js';
+import { evaluate } from './eval/engine.js';
+import { stepTime, type EvalContext, type StepSeries } from './eval/values.js';
+import { compareLabels } from './labels.js';
+import { parseExpr } from './parse.js';
+import type { Labels, SampleSource } from './sample-source.js';
+
+export interface InstantSample {
+  metric: Labels;
+  t: number;
+  v: number;
+}
+
+export interface RangeSeries {
+  metric: Labels;
+  timestamps: number[];
+  values: number[];
+}
+
+export type QueryResult =
+  | { resultType: 'vector'; result: InstantSample[] }
+  | { resultType: 'matrix'; result: RangeSeries[] }
+  | { resultType: 'scalar'; result: { t: number; v: number } }
+  | { resultType: 'string'; result: { t: number; v: string } };
+
+export interface QueryOptions {
+  /** Default 5 m, as Prometheus' --query.lookback-delta. */
+  lookbackMs?: number;
+  /** Default 2 m, as --query.timeout. */
+  timeoutMs?: number;
+  /** Step of subqueries written without one (Prometheus' global evaluation_interval, default 1 m). */
+  subqueryStepMs?: number;
+  /** Clock for the timeout (ms). */
+  now?: () => number;
+}
+
+/** Prometheus' limit on points per series in a range query. */
+export const MAX_POINTS_PER_SERIES = 11_000;
+
+function context(
+  source: SampleSource,
+  start: number,
+  end: number,
+  interval: number,
+  opts: QueryOptions,
+): EvalContext {
+  const now = opts.now ?? Date.now;
+  return {
+    source,
+    start,
+    interval,
+    steps: Math.floor((end - start) / interval) + 1,
+    queryStart: start,
+    queryEnd: end,
+    lookbackMs: opts.lookbackMs ?? 300_000,
+    subqueryStepMs: opts.subqueryStepMs ?? 60_000,
+    deadline: now() + (opts.timeoutMs ?? 120_000),
+    now,
+  };
+}
+
+function toExpr(query: string | Expr): Expr {
+  return typeof query === 'string' ? parseExpr(query) : query;
+}
+
+export function evaluateInstant(
+  source: SampleSource,
+  query: string | Expr,
+  timeMs: number,
+  opts: QueryOptions = {},
+): QueryResult {
+  const expr = toExpr(query);
+  const ctx = context(source, timeMs, timeMs, 1, opts);
+  const v = evaluate(ctx, expr);
+  switch (v.kind) {
+    case 'scalar':
+      return { resultType: 'scalar', result: { t: timeMs, v: v.values[0] } };
+    case 'string':
+      return { resultType: 'string', result: { t: timeMs, v: v.value } };
+    case 'vector':
+      return {
+        resultType: 'vector',
+        result: v.series.map((s) => ({ metric: s.metric, t: timeMs, v: s.values[0] })),
+      };
+    case 'matrix': {
+      const ref = (v.range.at ?? timeMs) - v.range.offsetMs;
+      const result: RangeSeries[] = [];
+      for (const s of v.range.series) {
+        const timestamps: number[] = [];
+        const values: number[] = [];
+        s.timestamps.forEach((t, i) => {
+          if (t >= ref - v.range.rangeMs && t <= ref) {
+            timestamps.push(t);
+            values.push(s.values[i]);
+          }
+        });
+        if (timestamps.length > 0) result.push({ metric: s.metric, timestamps, values });
+      }
+      return { resultType: 'matrix', result };
+    }
+  }
+}
+
+export function evaluateRange(
+  source: SampleSource,
+  query: string | Expr,
+  startMs: number,
+  endMs: number,
+  stepMs: number,
+  opts: QueryOptions = {},
+): QueryResult {
+  if (!(stepMs > 0)) {
+    throw new PromQLError(
+      'bad_data',
+      'zero or negative query resolution step widths are not accepted. Try a positive integer',
+    );
+  }
+  if (endMs < startMs) throw new PromQLError('bad_data', 'end timestamp must not be before start time');
+  if ((endMs - startMs) / stepMs > MAX_POINTS_PER_SERIES) {
+    throw new PromQLError(
+      'bad_data',
+      'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+    );
+  }
+  const expr = toExpr(query);
+  const t = typeOf(expr);
+  if (t !== 'scalar' && t !== 'vector') {
+    const name = t === 'matrix' ? 'range vector' : t;
+    throw new PromQLError(
+      'bad_data',
+      `invalid expression type "${name}" for range query, must be Scalar or instant Vector`,
+    );
+  }
+  const ctx = context(source, startMs, endMs, stepMs, opts);
+  const v = evaluate(ctx, expr);
+  let series: StepSeries[];
+  if (v.kind === 'scalar') {
+    series = [{ metric: {}, values: v.values, present: new Uint8Array(ctx.steps).fill(1) }];
+  } else if (v.kind === 'vector') series = v.series;
+  else throw new PromQLError('execution', `unexpected ${v.kind} result`);
+  const result: RangeSeries[] = series.map((s) => {
+    const timestamps: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < ctx.steps; i++) {
+      if (!s.present[i]) continue;
+      timestamps.push(stepTime(ctx, i));
+      values.push(s.values[i]);
+    }
+    return { metric: s.metric, timestamps, values };
+  });
+  result.sort((a, b) => compareLabels(a.metric, b.metric));
+  return { resultType: 'matrix', result: result.filter((s) => s.timestamps.length > 0) };
+}

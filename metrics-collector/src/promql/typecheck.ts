@@ -1,0 +1,96 @@
+// Type checks of Prometheus 2.42's parser (checkAST), with its messages. Pure.
+import { type Expr, type Pos, type ValueType, typeOf } from './ast.js';
+import { FUNCTIONS } from './function-defs.js';
+
+const TYPE_NAMES: Record<ValueType, string> = {
+  scalar: 'scalar',
+  vector: 'instant vector',
+  matrix: 'range vector',
+  string: 'string',
+};
+
+export function typeName(t: ValueType): string {
+  return TYPE_NAMES[t];
+}
+
+type Fail = (pos: Pos, message: string) => never;
+
+export function checkTypes(e: Expr, fail: Fail): void {
+  switch (e.type) {
+    case 'NumberLiteral':
+    case 'StringLiteral':
+    case 'VectorSelector':
+    case 'MatrixSelector':
+      return;
+    case 'ParenExpr':
+      checkTypes(e.expr, fail);
+      return;
+    case 'UnaryExpr': {
+      checkTypes(e.expr, fail);
+      const t = typeOf(e.expr);
+      if (t !== 'scalar' && t !== 'vector') {
+        fail(
+          e.pos,
+          `unary expression only allowed on expressions of type scalar or instant vector, got "${typeName(t)}"`,
+        );
+      }
+      return;
+    }
+    case 'SubqueryExpr': {
+      checkTypes(e.expr, fail);
+      const t = typeOf(e.expr);
+      if (t !== 'vector')
+        fail(e.pos, `subquery is only allowed on instant vector, got ${typeName(t)} instead`);
+      return;
+    }
+    case 'BinaryExpr': {
+      checkTypes(e.lhs, fail);
+      checkTypes(e.rhs, fail);
+      for (const side of [e.lhs, e.rhs]) {
+        const t = typeOf(side);
+        if (t !== 'scalar' && t !== 'vector') {
+          fail(e.pos, 'binary expression must contain only scalar and instant vector types');
+        }
+      }
+      return;
+    }
+    case 'AggregateExpr': {
+      checkTypes(e.expr, fail);
+      const t = typeOf(e.expr);
+      if (t !== 'vector')
+        fail(e.pos, `expected type instant vector in aggregation expression, got ${typeName(t)}`);
+      if (e.param) {
+        checkTypes(e.param, fail);
+        const want: ValueType = e.op === 'count_values' ? 'string' : 'scalar';
+        const got = typeOf(e.param);
+        if (got !== want)
+          fail(e.pos, `expected type ${typeName(want)} in aggregation parameter, got ${typeName(got)}`);
+      }
+      return;
+    }
+    case 'Call':
+      checkCall(e, fail);
+      return;
+  }
+}
+
+function checkCall(e: Extract<Expr, { type: 'Call' }>, fail: Fail): void {
+  const def = FUNCTIONS[e.func];
+  const n = e.args.length;
+  const want = def.args.length;
+  if (def.variadic === 0 && n !== want) {
+    fail(e.pos, `expected ${want} argument(s) in call to "${e.func}", got ${n}`);
+  } else if (def.variadic < 0 && (n > want || n < want - 1)) {
+    fail(e.pos, `expected at most ${want} argument(s) in call to "${e.func}", got ${n}`);
+  } else if (def.variadic > 0 && n < want) {
+    fail(e.pos, `expected at least ${want} argument(s) in call to "${e.func}", got ${n}`);
+  }
+  e.args.forEach((arg, i) => {
+    checkTypes(arg, fail);
+    const wantT = def.args[Math.min(i, want - 1)];
+    const got = typeOf(arg);
+    if (got !== wantT) {
+      fail(arg.pos, `expected type ${typeName(wantT)} in call to function "${e.func}", got ${typeName(got)}`);
+    }
+  });
+}
