@@ -9,6 +9,7 @@ when it happened on the background thread.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import List, Optional
 
@@ -18,6 +19,15 @@ logger.addHandler(logging.NullHandler())
 _lock = threading.Lock()
 _strict = False
 _pending: List[BaseException] = []
+
+
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def set_strict(strict: bool) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import threading
 import time
+import weakref
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
 
 from . import _internal
@@ -222,6 +224,7 @@ class Registry:
         self._metrics: Dict[str, _Metric] = {}
         self._lock = threading.Lock()
         self._on_use: Optional[Callable[[], None]] = None
+        _REGISTRIES.add(self)
 
     def set_on_use(self, callback: Optional[Callable[[], None]]) -> None:
         self._on_use = callback
@@ -264,9 +267,18 @@ class Registry:
         return Timer(self.histogram(name, help, buckets), labels)
 
     def reset(self) -> None:
-        """Zero every series (after fork: the child counts its own work from zero)."""
+        """Zero every series."""
         for metric in list(self._metrics.values()):
             metric.reset()
+        self.refused = 0
+
+    def _after_fork_in_child(self) -> None:
+        # New locks without acquiring the old ones (a parent thread may have held them), and
+        # zeroed series: the child counts its own work under its own ``instance`` label.
+        self._lock = threading.Lock()
+        for metric in list(self._metrics.values()):
+            metric._lock = threading.Lock()
+            metric._series = {}
         self.refused = 0
 
     def clear(self) -> None:
@@ -305,5 +317,16 @@ def _fill_histogram(item: Dict[str, Any], bounds: Sequence[float], state: Dict[s
         trace_id, value, ts = state["exemplar"]
         item["exemplar"] = {"labels": {"trace_id": trace_id}, "value": value, "timestamp": ts}
 
+
+_REGISTRIES: "weakref.WeakSet[Registry]" = weakref.WeakSet()
+
+
+def _reset_registries_in_child() -> None:
+    for registry in list(_REGISTRIES):
+        registry._after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_registries_in_child)
 
 default_registry = Registry()

@@ -8,6 +8,7 @@ leak into another's. The copy lives in a ``ContextVar``.
 from __future__ import annotations
 
 import contextvars
+import os
 import threading
 import time
 from collections import deque
@@ -98,6 +99,14 @@ def isolation_scope() -> Iterator[Scope]:
         yield scope
     finally:
         _isolated.reset(token)
+
+
+def _after_fork_in_child() -> None:
+    _global_scope._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def enter_isolation_scope() -> Scope:

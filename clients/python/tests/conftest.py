@@ -90,6 +90,7 @@ class CaptureServer:
 def _handler(state: CaptureServer) -> type:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        wbufsize = -1  # one write per response (avoids Nagle/delayed-ACK stalls)
 
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)

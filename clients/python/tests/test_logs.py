@@ -1,0 +1,126 @@
+"""Log shipping: NDJSON batches to POST /api/logs with the contract's fields."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+import flowrent_monitoring as fm
+from conftest import CaptureServer, init_for
+from flowrent_monitoring.logs import format_timestamp_ns
+from flowrent_monitoring.scrub import FILTERED
+
+
+def _logger(name: str) -> logging.Logger:
+    log = logging.getLogger(name)
+    log.setLevel(logging.DEBUG)
+    return log
+
+
+def test_records_are_batched_into_one_ndjson_post_with_bearer_key(server: CaptureServer) -> None:
+    init_for(server, log_flush_interval=30)
+    log = _logger("app.batch")
+    for i in range(20):
+        log.info("record %d", i)
+    assert fm.flush(5)
+    (request,) = server.wait_for(1, path="/api/logs")
+    assert request.headers["content-type"] == "application/x-ndjson"
+    assert request.headers["authorization"] == "Bearer logs-key"
+    assert request.headers["content-encoding"] == "gzip"
+    records = request.ndjson()
+    assert [r["message"] for r in records] == [f"record {i}" for i in range(20)]
+
+
+def test_a_record_carries_the_contract_fields_and_extras_as_attributes(server: CaptureServer) -> None:
+    init_for(server)
+    log = _logger("app.fields")
+    log.warning("paid %s", "EUR 12", extra={"order_id": 77, "api_key": "nope", "obj": object()})
+    assert fm.flush(5)
+    (record,) = server.wait_for(1, path="/api/logs")[0].ndjson()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z", record["timestamp"])
+    assert record["level"] == "warning"
+    assert record["message"] == "paid EUR 12"
+    assert record["service"] == "test-svc"
+    assert record["host"]
+    assert record["logger"] == "app.fields"
+    assert record["thread"] == threading.current_thread().name
+    assert record["environment"] == "test" and record["release"] == "test@1.0.0"
+    assert record["order_id"] == 77
+    assert record["api_key"] == FILTERED
+    assert record["obj"].startswith("<object object")
+    assert "trace_id" not in record
+
+
+def test_exception_text_is_attached(server: CaptureServer) -> None:
+    init_for(server)
+    log = _logger("app.exc")
+    try:
+        raise KeyError("k")
+    except KeyError:
+        log.exception("lookup failed")
+    assert fm.flush(5)
+    (record,) = server.wait_for(1, path="/api/logs")[0].ndjson()
+    assert record["level"] == "error"
+    assert record["exception"].startswith("Traceback (most recent call last):")
+    assert record["exception"].endswith("KeyError: 'k'")
+
+
+def test_the_trace_id_of_the_current_context_is_attached(server: CaptureServer) -> None:
+    init_for(server)
+    log = _logger("app.trace")
+    with fm.trace() as ctx:
+        log.info("inside")
+    log.info("outside")
+    assert fm.flush(5)
+    records = {r["message"]: r for r in server.wait_for(1, path="/api/logs")[0].ndjson()}
+    assert records["inside"]["trace_id"] == ctx.trace_id and records["inside"]["span_id"] == ctx.span_id
+    assert "trace_id" not in records["outside"]
+
+
+def test_batches_split_at_log_batch_size(server: CaptureServer) -> None:
+    init_for(server, log_batch_size=10, log_flush_interval=30)
+    log = _logger("app.split")
+    for i in range(25):
+        log.info("r%d", i)
+    assert fm.flush(5)
+    sizes = [len(r.ndjson()) for r in server.of("/api/logs")]
+    assert sum(sizes) == 25 and max(sizes) <= 10
+
+
+def test_records_below_the_level_and_the_clients_own_logger_are_not_shipped(server: CaptureServer) -> None:
+    init_for(server, log_level=logging.WARNING)
+    _logger("app.levels").info("too low")
+    _logger("flowrent_monitoring.x").error("own")
+    _logger("app.levels").error("shipped")
+    assert fm.flush(5)
+    messages = [r["message"] for req in server.of("/api/logs") for r in req.ndjson()]
+    assert messages == ["shipped"]
+
+
+def test_logs_sample_rate_zero_ships_nothing_and_counts(server: CaptureServer) -> None:
+    init_for(server, logs_sample_rate=0.0)
+    _logger("app.sample").info("x")
+    assert fm.flush(5)
+    assert server.of("/api/logs") == []
+    assert fm.stats()["dropped"]["sample_rate"] == 1
+
+
+def test_a_standalone_log_handler_can_be_attached_to_any_logger(server: CaptureServer) -> None:
+    client = init_for(server, capture_logs=False)
+    log = _logger("app.own")
+    log.propagate = False
+    handler = fm.LogHandler(logging.INFO, client)
+    log.addHandler(handler)
+    try:
+        log.info("via own handler")
+        assert fm.flush(5)
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True
+    assert [r["message"] for r in server.wait_for(1, path="/api/logs")[0].ndjson()] == ["via own handler"]
+
+
+def test_format_timestamp_ns() -> None:
+    assert format_timestamp_ns(0) == "1970-01-01T00:00:00.000000000Z"
+    assert format_timestamp_ns(1764110000_123456789) == "2025-11-25T22:33:20.123456789Z"
