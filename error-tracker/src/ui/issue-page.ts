@@ -141,6 +141,15 @@ function renderHistory(changes: StatusChange[], nowMs: number): SafeHtml | strin
   )}</ul></section>`;
 }
 
+/** "until 10 more events", "until 2026-11-26 10:00 UTC", or "forever". */
+export function describeIgnore(ignore: Issue['ignore']): string {
+  const parts: string[] = [];
+  if (ignore?.untilEvents) parts.push(`${formatCount(ignore.untilEvents)} more events`);
+  if (ignore?.untilUsers) parts.push(`${formatCount(ignore.untilUsers)} more users`);
+  if (ignore?.untilTime) parts.push(ignore.untilTime.replace('T', ' ').replace(/(:\d\d)?(\.\d+)?Z$/, ' UTC'));
+  return parts.length === 0 ? 'forever' : `until ${parts.join(' or ')}`;
+}
+
 export function renderIssuePage(data: IssuePageData): { title: string; body: SafeHtml } {
   const { issue, nowMs } = data;
   const stat = (label: string, value: SafeHtml | string) =>
@@ -154,7 +163,7 @@ export function renderIssuePage(data: IssuePageData): { title: string; body: Saf
     issue.resolvedInRelease
       ? html` <span class="muted">in the release after <span class="mono">${issue.resolvedInRelease}</span></span>`
       : ''
-  }</div></div>
+  }${issue.status === 'ignored' ? html` <span class="muted">${describeIgnore(issue.ignore)}</span>` : ''}</div></div>
 ${renderStatusActions(issue, data.csrfField)}</header>
 <section class="issue-stats">${stat('Events', formatCount(issue.eventCount))}${stat('Users', formatCount(issue.userCount))}${stat(
     'First seen',

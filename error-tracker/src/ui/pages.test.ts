@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Issue, ProjectWithKeys, StoredEvent } from '../model.js';
 import { html } from './html.js';
 import { renderIssueListPage } from './issue-list-page.js';
-import { renderIssuePage } from './issue-page.js';
+import { describeIgnore, renderIssuePage } from './issue-page.js';
 import { readListState } from './issue-query.js';
 import { nodeSnippet, pythonSnippet } from './sdk-snippets.js';
 import { renderSettingsPage } from './settings-page.js';
@@ -205,4 +205,16 @@ test('renderSettingsPage() shows the DSN, both SDK snippets and the keys', () =>
   assert.ok(out.includes('Sentry.init({'));
   assert.match(nodeSnippet('x'), /dsn: 'x'/);
   assert.match(out, /badge-ok">active/);
+});
+
+test('describeIgnore() words each ignore condition', () => {
+  assert.equal(describeIgnore(null), 'forever');
+  assert.equal(
+    describeIgnore({ untilEvents: 1000, untilTime: null, untilUsers: null }),
+    'until 1,000 more events',
+  );
+  assert.equal(
+    describeIgnore({ untilEvents: null, untilTime: '2026-11-26T10:00:00.000Z', untilUsers: 10 }),
+    'until 10 more users or 2026-11-26 10:00 UTC',
+  );
 });
