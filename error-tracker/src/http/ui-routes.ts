@@ -102,7 +102,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
     ui.get<{ Querystring: Record<string, unknown> }>('/', async (request, reply) => {
       const nowMs = clock();
       const state = readListState(request.query);
-      const page = store.listIssues(toIssueFilter(state));
+      const page = store.listIssues(toIssueFilter(state, nowMs));
       const ids = page.data.map((i) => i.id);
       const hourly = ids.length > 0 ? store.hourlyCountsFor(ids, fromHour(nowMs), nowMs) : new Map();
       const sparklines = new Map(ids.map((id) => [id, last24(hourly.get(id), nowMs)]));

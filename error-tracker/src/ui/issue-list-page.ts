@@ -4,7 +4,7 @@ import { emptyState } from '@flowrent/shared/ui/layout';
 import type { Issue, Project } from '../model.js';
 import { formatCount, levelClass, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
-import { type IssueListState, listUrl, STATUS_TABS } from './issue-query.js';
+import { type IssueListState, listUrl, SINCE_RANGES, STATUS_TABS } from './issue-query.js';
 import { renderSdkSetup } from './sdk-snippets.js';
 import { renderSparkline } from './sparkline.js';
 
@@ -51,6 +51,9 @@ function renderSearch(state: IssueListState, projects: Project[]): SafeHtml {
   return html`<form class="toolbar search" method="get" action="/" role="search">
 <input class="grow" type="search" name="query" value="${state.query}" placeholder="Search: text, is:regressed, level:error, env:production, release:1.2, tag:value" aria-label="Search issues" autocomplete="off" data-search>
 ${state.status === 'unresolved' ? '' : html`<input type="hidden" name="status" value="${state.status}">`}
+<select name="since" aria-label="Last seen"><option value="">Any time</option>${Object.keys(SINCE_RANGES).map(
+    (r) => option(r, `Seen in ${r}`, r === state.since),
+  )}</select>
 <select name="level" aria-label="Level"><option value="">Any level</option>${LEVEL_NAMES.map((l) => option(l, l, l === state.level))}</select>
 ${projectSelect}
 <select name="sort" aria-label="Sort">${Object.entries(SORT_LABELS).map(([v, label]) => option(v, `Sort: ${label}`, v === state.sort))}</select>

@@ -6,6 +6,7 @@ import { listUrl, readListState, tokenize, toIssueFilter } from './issue-query.j
 test('readListState() falls back to defaults for missing or unknown values', () => {
   assert.deepEqual(readListState({}), {
     query: '',
+    since: '',
     status: 'unresolved',
     sort: 'last_seen',
     level: '',
@@ -19,9 +20,11 @@ test('readListState() falls back to defaults for missing or unknown values', () 
     project: '2',
     cursor: 'abc',
     query: ['a', 'b'],
+    since: '7d',
   });
   assert.deepEqual(s, {
     query: 'a',
+    since: '7d',
     status: 'unresolved',
     sort: 'events',
     level: 'fatal',
@@ -29,6 +32,13 @@ test('readListState() falls back to defaults for missing or unknown values', () 
     cursor: 'abc',
   });
   assert.equal(readListState({ project: '-1' }).projectId, null);
+  assert.equal(readListState({ since: '2y' }).since, '');
+});
+
+test('toIssueFilter() turns a quick range into a last-seen lower bound', () => {
+  const now = Date.UTC(2026, 10, 25, 12);
+  assert.equal(toIssueFilter(readListState({ since: '24h' }), now).lastSeenFrom, '2026-11-24T12:00:00.000Z');
+  assert.equal(listUrl(readListState({ since: '1h' })), '/?since=1h');
 });
 
 test('tokenize() keeps quoted values together', () => {
@@ -42,7 +52,7 @@ test('tokenize() keeps quoted values together', () => {
 
 test('toIssueFilter() maps search tokens onto the store filter', () => {
   const check = (query: string, expected: Partial<IssueFilter>, status = 'unresolved') =>
-    assert.deepEqual(toIssueFilter(readListState({ query, status })), {
+    assert.deepEqual(toIssueFilter(readListState({ query, status }), 0), {
       sort: 'last_seen',
       cursor: null,
       limit: 50,

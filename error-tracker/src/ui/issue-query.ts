@@ -14,8 +14,18 @@ import {
 export type StatusTab = IssueStatus | 'all';
 export const STATUS_TABS: readonly StatusTab[] = ['unresolved', 'resolved', 'ignored', 'all'];
 
+/** Quick ranges for "last seen within". */
+export const SINCE_RANGES: Record<string, number> = {
+  '1h': 3600_000,
+  '24h': 86400_000,
+  '7d': 7 * 86400_000,
+  '30d': 30 * 86400_000,
+};
+
 export interface IssueListState {
   query: string;
+  /** A key of SINCE_RANGES, or '' for any time. */
+  since: string;
   status: StatusTab;
   sort: IssueSort;
   level: Level | '';
@@ -38,6 +48,7 @@ export function readListState(params: Record<string, unknown>): IssueListState {
   const project = Number(one(params.project));
   return {
     query: one(params.query).slice(0, 500),
+    since: one(params.since) in SINCE_RANGES ? one(params.since) : '',
     status: (STATUS_TABS as readonly string[]).includes(status) ? (status as StatusTab) : 'unresolved',
     sort: (ISSUE_SORTS as readonly string[]).includes(sort) ? (sort as IssueSort) : 'last_seen',
     level: (LEVELS as readonly string[]).includes(level) ? (level as Level) : '',
@@ -59,8 +70,9 @@ function unquote(value: string): string {
 }
 
 /** The store filter for a list state; a `is:` token in the text overrides the status tab. */
-export function toIssueFilter(state: IssueListState): IssueFilter {
+export function toIssueFilter(state: IssueListState, nowMs: number): IssueFilter {
   const filter: IssueFilter = { sort: state.sort, cursor: state.cursor, limit: PAGE_SIZE };
+  if (state.since) filter.lastSeenFrom = new Date(nowMs - SINCE_RANGES[state.since]).toISOString();
   if (state.status !== 'all') filter.status = state.status;
   if (state.level) filter.level = state.level;
   if (state.projectId !== null) filter.projectId = state.projectId;
@@ -96,6 +108,7 @@ export function listUrl(state: IssueListState, change: Partial<IssueListState> =
   if (s.status !== 'unresolved') params.set('status', s.status);
   if (s.sort !== 'last_seen') params.set('sort', s.sort);
   if (s.level) params.set('level', s.level);
+  if (s.since) params.set('since', s.since);
   if (s.projectId !== null) params.set('project', String(s.projectId));
   if (s.cursor) params.set('cursor', s.cursor);
   const qs = params.toString();
