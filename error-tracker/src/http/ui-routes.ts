@@ -7,6 +7,7 @@ import {
   registerUi,
   registerUiPages,
   renderPage,
+  safeLocalPath,
   type ServiceUrls,
   verifyCsrf,
 } from '@flowrent/shared/ui';
@@ -67,6 +68,10 @@ function last24(hours: { hour: string; count: number }[] | undefined, nowMs: num
   );
 }
 
+function csrfInput(request: FastifyRequest): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${csrfToken(request)}">`;
+}
+
 export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void {
   const { store, config, clock } = deps;
   const urls: ServiceUrls = {
@@ -121,6 +126,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         sparklines,
         nextCursor: page.nextCursor,
         emptyProjectDsn,
+        csrfField: csrfInput(request),
         nowMs,
       });
       return send(request, reply, body, '/');
@@ -148,7 +154,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
           tags: store.listIssueTags(issue.id, 5),
           hourly: last24(store.hourlyCounts(issue.id, fromHour(nowMs), nowMs), nowMs),
           statusChanges: store.listStatusChanges(issue.id),
-          csrfField: html`<input type="hidden" name="_csrf" value="${csrfToken(request)}">`,
+          csrfField: csrfInput(request),
           logViewerUrl: config.LOG_VIEWER_URL,
           nowMs,
         });
@@ -165,6 +171,20 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
       const nowMs = clock();
       applyAction([issue.id], toAction(nowMs), 'ui', nowMs);
       return reply.redirect(`/issues/${issue.id}`, 303);
+    });
+
+    ui.post('/issues/bulk-status', async (request, reply) => {
+      verifyCsrf(request);
+      const form = formBody(request);
+      const toAction = STATUS_FORM_ACTIONS[form.action ?? ''];
+      if (!toAction) throw new ValidationError('unknown status action');
+      const ids = Object.keys(form)
+        .map((k) => /^issue_(\d{1,15})$/.exec(k)?.[1])
+        .filter((id): id is string => id !== undefined)
+        .map(Number);
+      const nowMs = clock();
+      if (ids.length > 0) applyAction(ids, toAction(nowMs), 'ui', nowMs);
+      return reply.redirect(safeLocalPath(form.next), 303);
     });
 
     ui.get<{ Querystring: { trace_id?: string } }>('/events', async (request, reply) => {

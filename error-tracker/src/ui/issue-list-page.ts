@@ -17,6 +17,8 @@ export interface IssueListData {
   nextCursor: string | null;
   /** The DSN to show when no issue exists at all yet (then the empty state is the setup guide). */
   emptyProjectDsn: string | null;
+  /** Hidden CSRF field for the bulk status form. */
+  csrfField: SafeHtml;
   nowMs: number;
 }
 
@@ -64,6 +66,7 @@ ${projectSelect}
 function renderRow(issue: Issue, counts: number[] | undefined, nowMs: number): SafeHtml {
   const status = issue.status !== 'unresolved' ? html` <span class="badge">${issue.status}</span>` : '';
   return html`<tr class="issue-row level-bar ${levelClass(issue.level)}" data-row>
+<td class="select"><input type="checkbox" form="bulk" name="issue_${issue.id}" value="1" aria-label="Select issue ${issue.id}"></td>
 <td class="issue-cell"><a class="issue-title" data-row-link href="/issues/${issue.id}">${issue.title}</a>${
     issue.isRegressed ? html` <span class="badge level-warn">regressed</span>` : ''
   }${status}
@@ -96,6 +99,16 @@ function renderEmpty(data: IssueListData): SafeHtml {
   )}</div>`;
 }
 
+/** Bulk status change for the ticked rows (checkboxes join this form through form="bulk"). */
+function renderBulkForm(data: IssueListData): SafeHtml {
+  return html`<form id="bulk" class="toolbar bulk" method="post" action="/issues/bulk-status">${data.csrfField}<input type="hidden" name="next" value="${listUrl(
+    data.state,
+    { cursor: data.state.cursor },
+  )}"><span class="muted small">Selected issues:</span><select name="action" aria-label="Bulk action">
+<option value="resolve">Resolve</option><option value="unresolve">Unresolve</option><option value="ignore">Ignore</option></select>
+<button type="submit" class="btn btn-small" data-action="bulk">Apply</button></form>`;
+}
+
 export function renderIssueListPage(data: IssueListData): { title: string; body: SafeHtml } {
   const { state } = data;
   const sortLink = (sort: IssueListState['sort'], label: string) =>
@@ -103,8 +116,8 @@ export function renderIssueListPage(data: IssueListData): { title: string; body:
   const table =
     data.issues.length === 0
       ? renderEmpty(data)
-      : html`<div class="table-wrap"><table class="data issues">
-<thead><tr><th>Issue</th><th>Last 24 h</th><th class="num">${sortLink('events', 'Events')}</th><th class="num">${sortLink('users', 'Users')}</th></tr></thead>
+      : html`${renderBulkForm(data)}<div class="table-wrap"><table class="data issues">
+<thead><tr><th class="select"></th><th>Issue</th><th>Last 24 h</th><th class="num">${sortLink('events', 'Events')}</th><th class="num">${sortLink('users', 'Users')}</th></tr></thead>
 <tbody>${data.issues.map((issue) => renderRow(issue, data.sparklines.get(issue.id), data.nowMs))}</tbody></table></div>
 ${data.nextCursor ? html`<p class="pager"><a class="btn" href="${listUrl(state, { cursor: data.nextCursor })}" rel="next">Next page →</a></p>` : ''}`;
   return {

@@ -67,6 +67,7 @@ const listData = (patch = {}) => ({
   sparklines: new Map([[7, [0, 1, 2]]]),
   nextCursor: null,
   emptyProjectDsn: null,
+  csrfField: html`<input type="hidden" name="_csrf" value="tok">`,
   nowMs: NOW,
   ...patch,
 });
@@ -80,6 +81,8 @@ test('renderIssueListPage() shows rows with counts, sparkline and a next-page li
     /<a class="issue-title" data-row-link href="\/issues\/7">TypeError: Cannot read properties of undefined<\/a>/,
   );
   assert.match(body.value, /<td class="num">12,345<\/td>/);
+  assert.match(body.value, /<input type="checkbox" form="bulk" name="issue_7"/);
+  assert.match(body.value, /<form id="bulk"[^>]*><input type="hidden" name="_csrf" value="tok">/);
   assert.match(body.value, /<svg class="sparkline"/);
   assert.match(body.value, /href="\/\?query&#61;a&amp;sort&#61;events&amp;cursor&#61;c2" rel="next"/);
   assert.match(
