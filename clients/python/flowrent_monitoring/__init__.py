@@ -119,7 +119,7 @@ def flush(timeout: float = 2.0) -> bool:
 
 def stats() -> Dict[str, Any]:
     client = get_client()
-    return client.stats() if client is not None else {"sent": {}, "dropped": {}, "queued": 0}
+    return client.stats() if client is not None else {"sent": {}, "dropped": {}, "queued": 0, "last_error": {}}
 
 
 def capture_exception(error: Optional[BaseException] = None, **fields: Any) -> Optional[str]:

@@ -261,5 +261,6 @@ class Client:
 
     def stats(self) -> Dict[str, Any]:
         """Counts of what was sent and dropped (by reason), and what is still queued."""
-        return {"sent": dict(self.worker.sent), "dropped": dict(self.worker.dropped), "queued": self.worker.queued()}
+        return {"sent": dict(self.worker.sent), "dropped": dict(self.worker.dropped), "queued": self.worker.queued(),
+                "last_error": dict(self.worker.last_error)}
 

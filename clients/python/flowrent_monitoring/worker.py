@@ -55,6 +55,7 @@ class Worker:
         self.maxsize = options.queue_size
         self.dropped: Dict[str, int] = {}
         self.sent: Dict[str, int] = {}
+        self.last_error: Dict[str, str] = {}  # channel -> latest failure, for stats() and debugging
         self._init_state()
         _WORKERS.add(self)
 
@@ -257,6 +258,7 @@ class Worker:
             channel.backlog.popleft()
             self._count_sent(channel.name, request.count)
             return
+        self.last_error[channel.name] = f"{verdict.status or verdict.reason} from {request.url}"
         if verdict.outcome == DROP:
             channel.backlog.popleft()
             self.count_drop(verdict.reason or "rejected", request.count)
