@@ -58,8 +58,21 @@ const BINARY_OPS: Record<string, BinaryOp> = {
 };
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
+/**
+ * The npm grammar knows Prometheus 2.42's holt_winters() only by its 3.x name; rewrite calls
+ * (outside string literals) before parsing. Positions after it shift, which only affects messages.
+ */
+function renameHoltWinters(q: string): string {
+  if (!q.includes('holt_winters')) return q;
+  return q.replace(
+    /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)|\bholt_winters(\s*\()/g,
+    (all, quoted, paren) => (quoted ? all : `double_exponential_smoothing${paren}`),
+  );
+}
+
 /** Parses a PromQL expression into a checked AST; throws PromQLParseError with a position. */
-export function parseExpr(query: string): Expr {
+export function parseExpr(input: string): Expr {
+  const query = renameHoltWinters(input);
   const tree = parser.parse(query);
   const top = tree.topNode;
   let firstError: SyntaxNode | undefined;
@@ -155,19 +168,34 @@ class AstBuilder {
       case 'VectorSelector':
         return this.vectorSelector(n);
       case 'MatrixSelector': {
-        const inner = this.expr(kids[0]);
-        if (inner.type !== 'VectorSelector') return this.fail(n, 'ranges only allowed for vector selectors');
-        if (inner.offsetMs !== 0 || inner.at)
-          return this.fail(n, 'no offset or @ modifiers allowed before range');
-        return { type: 'MatrixSelector', selector: inner, rangeMs: this.duration(kids[1]), pos };
+        const rangeMs = this.duration(kids[1]);
+        return pushDown(this.expr(kids[0]), (inner) => {
+          if (inner.type !== 'VectorSelector')
+            return this.fail(n, 'ranges only allowed for vector selectors');
+          if (inner.offsetMs !== 0 || inner.at)
+            return this.fail(n, 'no offset or @ modifiers allowed before range');
+          return {
+            type: 'MatrixSelector',
+            selector: inner,
+            rangeMs,
+            pos: { from: inner.pos.from, to: pos.to },
+          };
+        });
       }
       case 'SubqueryExpr': {
-        const inner = this.expr(kids[0]);
         const durations = kids.filter((k) => k.name === 'DurationExpr');
         const rangeMs = this.duration(durations[0]);
         const stepMs = durations[1] ? this.duration(durations[1]) : 0;
         if (stepMs < 0) return this.fail(n, 'step must be positive');
-        return { type: 'SubqueryExpr', expr: inner, rangeMs, stepMs, offsetMs: 0, at: undefined, pos };
+        return pushDown(this.expr(kids[0]), (inner) => ({
+          type: 'SubqueryExpr',
+          expr: inner,
+          rangeMs,
+          stepMs,
+          offsetMs: 0,
+          at: undefined,
+          pos: { from: inner.pos.from, to: pos.to },
+        }));
       }
       case 'OffsetExpr':
         return this.offset(n, kids);
@@ -226,8 +254,11 @@ class AstBuilder {
   }
 
   offset(n: SyntaxNode, kids: SyntaxNode[]): Expr {
-    const inner = this.expr(kids[0]);
     const ms = this.duration(kids[kids.length - 1]);
+    return pushDown(this.expr(kids[0]), (inner) => this.setOffset(n, inner, ms));
+  }
+
+  setOffset(n: SyntaxNode, inner: Expr, ms: number): Expr {
     const target = inner.type === 'MatrixSelector' ? inner.selector : inner;
     if (target.type !== 'VectorSelector' && target.type !== 'SubqueryExpr') {
       return this.fail(
@@ -237,12 +268,15 @@ class AstBuilder {
     }
     if (target.offsetMs !== 0) return this.fail(n, 'offset may not be set multiple times');
     target.offsetMs = ms;
-    inner.pos = this.pos(n);
+    inner.pos = { from: inner.pos.from, to: n.to };
     return inner;
   }
 
   atModifier(n: SyntaxNode, kids: SyntaxNode[]): Expr {
-    const inner = this.expr(kids[0]);
+    return pushDown(this.expr(kids[0]), (inner) => this.setAt(n, kids, inner));
+  }
+
+  setAt(n: SyntaxNode, kids: SyntaxNode[], inner: Expr): Expr {
     const target = inner.type === 'MatrixSelector' ? inner.selector : inner;
     if (target.type !== 'VectorSelector' && target.type !== 'SubqueryExpr') {
       return this.fail(
@@ -263,12 +297,13 @@ class AstBuilder {
       at = { kind: 'time', ms: Math.round(lit.value * 1000) };
     }
     target.at = at;
-    inner.pos = this.pos(n);
+    inner.pos = { from: inner.pos.from, to: n.to };
     return inner;
   }
 
   call(n: SyntaxNode, kids: SyntaxNode[]): Expr {
-    const name = this.text(kids[0]);
+    const raw = this.text(kids[0]);
+    const name = raw === 'double_exponential_smoothing' ? 'holt_winters' : raw;
     if (!FUNCTIONS[name]) return this.fail(kids[0], `unknown function with name "${name}"`);
     const args = this.children(kids[1]).map((a) => this.expr(a));
     return { type: 'Call', func: name, args, pos: this.pos(n) };
@@ -364,6 +399,18 @@ class AstBuilder {
     }
     return { type: 'BinaryExpr', op, lhs, rhs, returnBool, matching, pos: this.pos(n) };
   }
+}
+
+/**
+ * Postfix modifiers ([range], [range:step], offset, @) bind tighter than binary and unary operators
+ * in Prometheus' yacc grammar, but lezer-promql attaches them to the whole `a - b`; move them onto
+ * the rightmost operand so `a - b offset 1m` means `a - (b offset 1m)` as in Prometheus.
+ */
+function pushDown(e: Expr, apply: (inner: Expr) => Expr): Expr {
+  if (e.type === 'BinaryExpr')
+    return { ...e, rhs: pushDown(e.rhs, apply), pos: { from: e.pos.from, to: e.pos.to } };
+  if (e.type === 'UnaryExpr') return { ...e, expr: pushDown(e.expr, apply) };
+  return apply(e);
 }
 
 function matchesEmpty(m: LabelMatcher): boolean {

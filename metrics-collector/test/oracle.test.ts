@@ -1,0 +1,474 @@
+// THE ORACLE: the same samples go to Debian's Prometheus 2.42 (remote-write receiver) and to our
+// engine; ~90 dashboard-style PromQL queries are answered by both, instant and range, and must
+// agree within 1e-9 relative. One Prometheus start for the file, on 127.0.0.1, temp data dir.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import snappy from 'snappy';
+import { formatPromResponse } from '../src/promql/format.js';
+import { MemorySource } from '../src/promql/memory-source.js';
+import { evaluateInstant, evaluateRange } from '../src/promql/query.js';
+import type { Labels, SampleSource } from '../src/promql/sample-source.js';
+
+const PROMETHEUS = '/usr/bin/prometheus';
+const T0 = 1_700_000_000_000;
+const SPAN = 3_600_000;
+const SCRAPE = 15_000;
+
+// ---- data ---------------------------------------------------------------------------------------
+
+interface Sample {
+  labels: Labels;
+  t: number;
+  v: number;
+  stale?: boolean;
+}
+
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A small node-exporter + RED-style fleet: 3 hosts, one of them going away at 40 m (stale markers). */
+export function generateSamples(): Sample[] {
+  const rand = rng(42);
+  const out: Sample[] = [];
+  const hosts = ['host-1:9100', 'host-2:9100', 'host-3:9100'];
+  const counters = new Map<string, number>();
+  const bump = (key: string, inc: number) => {
+    const v = (counters.get(key) ?? 0) + inc;
+    counters.set(key, v);
+    return v;
+  };
+  const buckets = ['0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf'];
+  for (let k = 0; k * SCRAPE <= SPAN; k++) {
+    for (const [h, instance] of hosts.entries()) {
+      // host-2 scrapes with a few ms of jitter, host-3 disappears at 40 m.
+      const t = T0 + k * SCRAPE + (h === 1 ? Math.floor(rand() * 40) : 0);
+      const gone = h === 2 && k * SCRAPE >= 40 * 60_000;
+      const node = { job: 'node', instance };
+      const push = (name: string, extra: Labels, v: number) => {
+        const labels = { __name__: name, ...node, ...extra };
+        if (!gone) out.push({ labels, t, v });
+        else if (k * SCRAPE === 40 * 60_000) out.push({ labels, t, v: Number.NaN, stale: true });
+      };
+      push('up', {}, h === 1 && k >= 100 && k < 110 ? 0 : 1);
+      push('node_load1', {}, Math.round((0.5 + h * 0.6 + rand()) * 100) / 100);
+      push('node_boot_time_seconds', {}, T0 / 1000 - 86_400 * (h + 1));
+      push('node_uname_info', { nodename: `n${h + 1}` }, 1);
+      push('node_memory_MemTotal_bytes', {}, 8e9 * (h + 1));
+      push('node_memory_MemAvailable_bytes', {}, Math.round(8e9 * (h + 1) * (0.3 + 0.4 * rand())));
+      push('process_resident_memory_bytes', {}, Math.round(5e7 + 1e7 * rand() + k * 1e4));
+      for (const [device, mountpoint, fstype] of [
+        ['sda1', '/', 'ext4'],
+        ['sdb1', '/data', 'xfs'],
+        ['tmpfs', '/run', 'tmpfs'],
+      ]) {
+        const fs = { device, mountpoint, fstype };
+        push('node_filesystem_size_bytes', fs, 1e11);
+        push('node_filesystem_avail_bytes', fs, 6e10 - k * 1e7 * (h + 1) - Math.round(rand() * 1e6));
+      }
+      for (const cpu of ['0', '1']) {
+        for (const mode of ['idle', 'user', 'system', 'iowait']) {
+          const inc = (SCRAPE / 1000) * (mode === 'idle' ? 0.6 : 0.13) * (0.5 + rand());
+          push(
+            'node_cpu_seconds_total',
+            { cpu, mode },
+            Math.round(bump(`${instance}${cpu}${mode}`, inc) * 100) / 100,
+          );
+        }
+      }
+      const api = { job: 'api', instance: instance.replace('9100', '8080') };
+      const pushApi = (name: string, extra: Labels, v: number) => {
+        if (!gone) out.push({ labels: { __name__: name, ...api, ...extra }, t, v });
+      };
+      for (const method of ['GET', 'POST']) {
+        for (const status of ['200', '404', '500']) {
+          const key = `${instance}${method}${status}`;
+          const rate = status === '200' ? 20 : status === '404' ? 2 : 0.4;
+          let v = bump(key, Math.floor(rate * (SCRAPE / 1000) * rand() * 2));
+          // One counter resets at 30 m (process restart).
+          if (h === 0 && method === 'GET' && status === '200' && k * SCRAPE === 30 * 60_000) {
+            counters.set(key, 3);
+            v = 3;
+          }
+          pushApi('http_requests_total', { method, status }, v);
+        }
+      }
+      let cum = 0;
+      for (const le of buckets) {
+        cum += Math.floor(rand() * 10 * (le === '+Inf' ? 0.2 : 1));
+        pushApi('http_request_duration_seconds_bucket', { le }, bump(`${instance}b${le}`, cum));
+      }
+      pushApi('http_request_duration_seconds_count', {}, counters.get(`${instance}b+Inf`) ?? 0);
+      pushApi(
+        'http_request_duration_seconds_sum',
+        {},
+        Math.round(bump(`${instance}sum`, cum * 0.21) * 1000) / 1000,
+      );
+    }
+  }
+  return out;
+}
+
+// ---- remote write (hand-encoded: protobufjs would canonicalize the stale NaN) -------------------
+
+function varint(n: number, out: number[]): void {
+  while (n >= 128) {
+    out.push((n % 128) | 128);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+}
+
+function field(tag: number, body: number[], out: number[]): void {
+  out.push(tag);
+  varint(body.length, out);
+  for (const b of body) out.push(b);
+}
+
+function str(s: string): number[] {
+  return [...Buffer.from(s, 'utf8')];
+}
+
+export function encodeWriteRequest(samples: Sample[]): Buffer {
+  const bySeries = new Map<string, Sample[]>();
+  for (const s of samples) {
+    const key = JSON.stringify(Object.entries(s.labels).sort());
+    const list = bySeries.get(key);
+    if (list) list.push(s);
+    else bySeries.set(key, [s]);
+  }
+  const out: number[] = [];
+  for (const list of bySeries.values()) {
+    const ts: number[] = [];
+    for (const [name, value] of Object.entries(list[0].labels).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const label: number[] = [];
+      field(0x0a, str(name), label);
+      field(0x12, str(value), label);
+      field(0x0a, label, ts);
+    }
+    for (const s of list) {
+      const buf = Buffer.alloc(8);
+      if (s.stale) buf.writeBigUInt64LE(0x7ff0000000000002n);
+      else buf.writeDoubleLE(s.v);
+      const sample: number[] = [0x09, ...buf];
+      sample.push(0x10);
+      varint(s.t, sample);
+      field(0x12, sample, ts);
+    }
+    field(0x0a, ts, out);
+  }
+  return snappy.compressSync(Buffer.from(out));
+}
+
+// ---- prometheus ----------------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(base: string, proc: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (proc.exitCode !== null) throw new Error(`prometheus exited with ${proc.exitCode}`);
+    try {
+      const r = await fetch(`${base}/-/ready`);
+      if (r.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('prometheus did not become ready');
+}
+
+type PromData = { resultType: string; result: unknown };
+
+async function promQuery(
+  base: string,
+  path: string,
+  params: Record<string, string>,
+): Promise<PromData | string> {
+  const r = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
+  const body = (await r.json()) as { status: string; data: PromData; error?: string; errorType?: string };
+  return body.status === 'success' ? body.data : `error:${body.errorType}`;
+}
+
+function ours(source: SampleSource, run: () => ReturnType<typeof evaluateInstant>): PromData | string {
+  try {
+    void source;
+    return (JSON.parse(formatPromResponse(run())) as { data: PromData }).data;
+  } catch (e) {
+    return `error:${(e as { errorType?: string }).errorType ?? String(e)}`;
+  }
+}
+
+// ---- comparison ------------------------------------------------------------------------------------
+
+function close(a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = Number(a.replace('Inf', 'Infinity'));
+  const y = Number(b.replace('Inf', 'Infinity'));
+  if (Number.isNaN(x) || Number.isNaN(y)) return false;
+  return Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y)) || Math.abs(x - y) < 1e-12;
+}
+
+const keyOf = (m: Labels) => JSON.stringify(Object.entries(m).sort());
+
+function assertSame(query: string, expected: PromData | string, actual: PromData | string): void {
+  const ctx = `query ${query}\nprometheus: ${JSON.stringify(expected).slice(0, 1500)}\nours: ${JSON.stringify(actual).slice(0, 1500)}`;
+  if (typeof expected === 'string' || typeof actual === 'string') {
+    assert.equal(typeof actual, typeof expected, ctx);
+    return;
+  }
+  assert.equal(actual.resultType, expected.resultType, ctx);
+  if (expected.resultType === 'scalar' || expected.resultType === 'string') {
+    const [te, ve] = expected.result as [number, string];
+    const [ta, va] = actual.result as [number, string];
+    assert.equal(ta, te, ctx);
+    assert.ok(close(va, ve), ctx);
+    return;
+  }
+  type Elem = { metric: Labels; value?: [number, string]; values?: Array<[number, string]> };
+  const exp = expected.result as Elem[];
+  const act = actual.result as Elem[];
+  assert.deepEqual(act.map((e) => keyOf(e.metric)).sort(), exp.map((e) => keyOf(e.metric)).sort(), ctx);
+  const byKey = new Map(act.map((e) => [keyOf(e.metric), e]));
+  for (const e of exp) {
+    const a = byKey.get(keyOf(e.metric))!;
+    const ep = e.values ?? [e.value!];
+    const ap = a.values ?? [a.value!];
+    assert.deepEqual(
+      ap.map((p) => p[0]),
+      ep.map((p) => p[0]),
+      ctx,
+    );
+    ep.forEach((p, i) => {
+      assert.ok(close(ap[i][1], p[1]), `${ctx}\nat ${p[0]}: ${ap[i][1]} vs ${p[1]}`);
+    });
+  }
+  if (/^sort(_desc)?\(/.test(query) && expected.resultType === 'vector') {
+    const vals = (r: Elem[]) => r.map((e) => Number(e.value![1]));
+    assert.deepEqual(vals(act), vals(exp), `${ctx}\nsort order`);
+  }
+}
+
+// ---- queries (node-exporter, RED and USE dashboards) ------------------------------------------------
+
+const AT = (T0 + 20 * 60_000) / 1000;
+
+export const QUERIES: string[] = [
+  'up',
+  'up == 0',
+  'sum(up) by (job)',
+  'count(up == 1)',
+  'up{instance="host-3:9100"}',
+  'rate(node_cpu_seconds_total[5m])',
+  'sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[5m]))',
+  '100 - (avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) * 100)',
+  'irate(node_cpu_seconds_total{mode="user"}[1m])',
+  'sum(irate(node_cpu_seconds_total[5m])) by (mode)',
+  'avg without (cpu) (rate(node_cpu_seconds_total[5m]))',
+  'count by (instance) (node_cpu_seconds_total{mode="idle"})',
+  'node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes * 100',
+  '1 - (node_memory_MemAvailable_bytes{job="node"} / node_memory_MemTotal_bytes{job="node"})',
+  '(node_filesystem_size_bytes - node_filesystem_avail_bytes) / node_filesystem_size_bytes',
+  'node_filesystem_avail_bytes{fstype=~"ext4|xfs"} / node_filesystem_size_bytes{fstype=~"ext4|xfs"} < 0.45',
+  'node_filesystem_avail_bytes{fstype!~"tmpfs|fuse.*", mountpoint!="/data"}',
+  'predict_linear(node_filesystem_avail_bytes{mountpoint="/"}[30m], 4 * 3600)',
+  'sum(rate(http_requests_total[5m])) by (status)',
+  'sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
+  'rate(http_requests_total{status="500"}[5m]) / ignoring(status) rate(http_requests_total{status="200"}[5m])',
+  'http_requests_total / on(instance, job) group_left sum by (instance, job) (http_requests_total)',
+  'sum by (instance, job) (http_requests_total) / on(instance, job) group_right http_requests_total',
+  'histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket[5m])) by (le))',
+  'histogram_quantile(0.5, sum by (le, instance) (rate(http_request_duration_seconds_bucket[5m])))',
+  'histogram_quantile(0.9, rate(http_request_duration_seconds_bucket[10m]))',
+  'rate(http_request_duration_seconds_sum[5m]) / rate(http_request_duration_seconds_count[5m])',
+  'topk(3, sum by (instance, method) (rate(http_requests_total[5m])))',
+  'bottomk(2, node_memory_MemAvailable_bytes)',
+  'topk by (job) (1, node_load1)',
+  'increase(http_requests_total[1h])',
+  'increase(http_requests_total[10m])',
+  'resets(http_requests_total[1h])',
+  'delta(node_memory_MemAvailable_bytes[10m])',
+  'idelta(node_memory_MemAvailable_bytes[5m])',
+  'deriv(process_resident_memory_bytes[10m])',
+  'changes(up[30m])',
+  'avg_over_time(node_memory_MemAvailable_bytes[10m])',
+  'max_over_time(process_resident_memory_bytes[15m])',
+  'min_over_time(node_load1[15m])',
+  'sum_over_time(up[10m])',
+  'count_over_time(up[10m])',
+  'quantile_over_time(0.95, process_resident_memory_bytes[30m])',
+  'stddev_over_time(node_load1[20m])',
+  'stdvar_over_time(node_load1[20m])',
+  'last_over_time(up[10m])',
+  'present_over_time(up{instance="host-3:9100"}[5m])',
+  'holt_winters(node_load1[10m], 0.5, 0.3)',
+  'rate(http_requests_total[5m] offset 10m)',
+  'http_requests_total offset 30m',
+  'sum(rate(http_requests_total[5m])) - sum(rate(http_requests_total[5m] offset 15m))',
+  'max_over_time(rate(http_requests_total[2m])[15m:1m])',
+  'avg_over_time(sum by (job) (rate(http_requests_total[5m]))[30m:])',
+  'rate(node_cpu_seconds_total{mode="system"}[2m:15s])',
+  'max_over_time(node_load1[10m] offset 5m)',
+  'label_replace(up, "host", "$1", "instance", "([^:]+):.*")',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: label_replace's Go template, not JS
+  'label_replace(up, "port", "${2}x", "instance", "(.*):(.*)")',
+  'label_join(up, "id", "/", "job", "instance")',
+  'absent(up{job="nope"})',
+  'absent(up{job="node"})',
+  'absent_over_time(nonexistent_metric{a="b"}[5m])',
+  'node_load1 > 1.5',
+  'node_load1 > bool 1.5',
+  'sum(node_load1 > bool 1)',
+  '2 < node_load1',
+  'count_values("value", up)',
+  'count_values by (job) ("v", node_memory_MemTotal_bytes)',
+  'quantile(0.9, node_load1)',
+  'stddev(node_load1)',
+  'stdvar by (job) (node_load1)',
+  'group by (job) (up)',
+  'min(node_load1) by (job)',
+  'max without (instance) (node_load1)',
+  'up and on(instance) node_load1 > 1',
+  'up unless on(instance) node_load1 > 1.5',
+  'node_load1 or vector(0)',
+  'sum(up{job="missing"}) or vector(0)',
+  'scalar(sum(up))',
+  'time() - node_boot_time_seconds',
+  'timestamp(up)',
+  'abs(delta(node_load1[5m]))',
+  'ceil(node_load1)',
+  'floor(node_load1 * 3)',
+  'round(node_load1, 0.5)',
+  'clamp(node_load1, 0.8, 1.5)',
+  'clamp_min(node_load1, 1)',
+  'clamp_max(node_load1, 1)',
+  'sort_desc(sum by (instance) (node_load1))',
+  'sort(node_load1)',
+  'sqrt(node_load1) + exp(node_load1) - ln(node_load1) * log2(node_load1) / log10(node_load1)',
+  'node_load1 ^ 2 % 3',
+  '-node_load1',
+  `node_load1 @ ${AT}`,
+  'rate(http_requests_total[5m] @ end())',
+  'sum(rate(http_requests_total[5m] @ start()))',
+  '1 + 2 * 3 / 4 - 5 ^ 2',
+  '(1 > bool 0) + time()',
+  'http_requests_total{method="GET", status!="200"}',
+  '{__name__=~"node_load.*"}',
+  'count({job="api", __name__!~"http_request_duration.*"})',
+  'sum by (__name__) ({__name__=~"node_memory.*"})',
+  'hour() + minute(vector(time())) + day_of_week() + month() + year() + days_in_month()',
+  'avg(rate(node_cpu_seconds_total[5m]) * on(instance) group_left(nodename) node_uname_info) by (nodename)',
+  'sum by (instance) (node_load1) * on(instance) group_right node_uname_info',
+  'irate(http_requests_total[5m]) > 0',
+  'rate(http_requests_total[5m]) and rate(http_requests_total[5m] offset 5m)',
+  'vector(1) + on() group_left sum(up)',
+  'node_load1{instance=~"host-[12].*"} - on(instance) node_load1 offset 1m',
+  'sum(x_does_not_exist)',
+  'rate(up[5m])',
+  'node_memory_MemTotal_bytes[5m]',
+  'max_over_time(node_load1[5m:30s])[10m:2m]',
+  '"a string"',
+  'sum(rate(node_cpu_seconds_total[5m])) by (instance)',
+];
+
+const INSTANT_TIMES = [T0 + 30 * 60_000, T0 + 42 * 60_000 + 7_500, T0 + SPAN + 60_000];
+const RANGE = { start: T0 + 5 * 60_000, end: T0 + SPAN + 2 * 60_000, step: 60_000 };
+
+let base = '';
+let proc: ChildProcess | undefined;
+let dir = '';
+const memory = new MemorySource();
+const available = existsSync(PROMETHEUS);
+
+describe('PromQL oracle against Prometheus 2.42', { skip: !available && 'prometheus not installed' }, () => {
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'promql-oracle-'));
+    writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1m\n');
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    proc = spawn(
+      PROMETHEUS,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--web.enable-remote-write-receiver',
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    proc.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    await waitReady(base, proc).catch((e) => {
+      throw new Error(`${e.message}\n${stderr}`);
+    });
+    const samples = generateSamples();
+    for (const s of samples) memory.add(s.labels, s.t, s.v, { stale: s.stale });
+    // Chronological batches of 10 minutes: Prometheus' head rejects samples far behind its max time.
+    for (let from = T0; from <= T0 + SPAN; from += 600_000) {
+      const batch = samples.filter((s) => s.t >= from && s.t < from + 600_000);
+      const r = await fetch(`${base}/api/v1/write`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-encoding': 'snappy',
+          'x-prometheus-remote-write-version': '0.1.0',
+        },
+        body: encodeWriteRequest(batch),
+      });
+      assert.equal(r.status, 204, await r.text());
+    }
+  });
+
+  after(() => {
+    proc?.kill('SIGTERM');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`has at least 60 queries (${QUERIES.length})`, () => assert.ok(QUERIES.length >= 60));
+
+  for (const q of QUERIES) {
+    it(`instant: ${q}`, async () => {
+      for (const t of INSTANT_TIMES) {
+        const expected = await promQuery(base, '/api/v1/query', { query: q, time: String(t / 1000) });
+        const actual = ours(memory, () => evaluateInstant(memory, q, t));
+        assertSame(`${q} @ ${t / 1000}`, expected, actual);
+      }
+    });
+    it(`range: ${q}`, async () => {
+      const params = {
+        query: q,
+        start: String(RANGE.start / 1000),
+        end: String(RANGE.end / 1000),
+        step: '60',
+      };
+      const expected = await promQuery(base, '/api/v1/query_range', params);
+      const actual = ours(memory, () => evaluateRange(memory, q, RANGE.start, RANGE.end, RANGE.step));
+      assertSame(`${q} [range]`, expected, actual);
+    });
+  }
+});
