@@ -1,19 +1,128 @@
-// Wires the error tracker: the shared service app plus this service's routes, store and background work.
+// Wires the error tracker: the shared service app plus this service's store, ingest, background
+// loops (grouping, alert delivery, retention) and routes. No listen(), no globals.
+import { randomBytes } from 'node:crypto';
 import type { ServiceDeps } from '@flowrent/shared/cli';
 import { createServiceApp } from '@flowrent/shared/http';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import type { HttpContext } from './http/context.js';
+import { registerRoutes } from './http/routes.js';
+import { registerUiRoutes } from './http/ui-routes.js';
+import { AlertDeliverer } from './service/alert-deliverer.js';
+import { Digester } from './service/digester.js';
+import { IngestService } from './service/ingest-service.js';
+import { Maintenance } from './service/maintenance.js';
+import { dsnFor } from './service/sentry-auth.js';
+import { createSqliteStore } from './store/sqlite-store.js';
 
-export type AppDeps = ServiceDeps<Config>;
+export type AppDeps = ServiceDeps<Config> & {
+  /** Tests: no background timers; they call drain() / deliverDue() / runOnce() themselves. */
+  background?: boolean;
+  fetch?: typeof fetch;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    errorTracker: HttpContext;
+  }
+}
+
+const DIGEST_INTERVAL_MS = 1000;
+const ALERT_INTERVAL_MS = 5000;
+
+export function newPublicKey(): string {
+  return randomBytes(16).toString('hex');
+}
 
 export function createApp(deps: AppDeps): FastifyInstance {
+  const { config, clock } = deps;
   const app = createServiceApp({
     service: { name: 'error-tracker', version: deps.version },
-    config: deps.config,
+    config,
     registry: deps.registry,
     isReady: deps.isReady,
     dataFiles: () => [deps.db.name, `${deps.db.name}-wal`],
     logger: deps.logger,
   });
+  const store = createSqliteStore(deps.db);
+  const publicUrl = config.ERROR_TRACKER_URL;
+  ensureDefaultProject(
+    store,
+    config.DEFAULT_PROJECT_KEY || newPublicKey(),
+    clock(),
+    publicUrl,
+    deps.logger !== false,
+  );
+
+  const digested = deps.registry.counter('errors_events_grouped_total', 'Events grouped into issues.');
+  const digester = new Digester(store, {
+    batchSize: config.DIGEST_BATCH,
+    clock,
+    onOutcomes: (outcomes) => digested.inc({}, outcomes.filter((o) => !o.duplicate).length),
+  });
+  const ingest = new IngestService(store, digester, { maxPending: config.INGEST_MAX_PENDING, clock });
+  const deliverer = new AlertDeliverer(store, {
+    clock,
+    issueUrl: (id) => `${publicUrl}/issues/${id}`,
+    maxAttempts: config.ALERT_MAX_ATTEMPTS,
+    timeoutMs: 5000,
+    fetch: deps.fetch,
+  });
+  const maintenance = new Maintenance(store, {
+    clock,
+    policy: { maxEventAgeMs: config.EVENT_MAX_AGE, maxEventsPerIssue: config.MAX_EVENTS_PER_ISSUE },
+    batchSize: 500,
+    vacuumPages: 2000,
+  });
+  deps.registry.gauge('errors_inbox_pending', 'Accepted events waiting to be grouped.', (g) =>
+    g.set({}, digester.pending()),
+  );
+  deps.registry.gauge('errors_events_accepted', 'Events accepted since start.', (g) =>
+    g.set({}, ingest.accepted),
+  );
+
+  const ctx: HttpContext = {
+    store,
+    ingest,
+    digester,
+    deliverer,
+    maintenance,
+    clock,
+    publicUrl,
+    newPublicKey,
+  };
+  app.decorate('errorTracker', ctx);
+  registerRoutes(app, ctx);
+  registerUiRoutes(app, { store, config, clock });
+
+  if (deps.background !== false) {
+    digester.start(DIGEST_INTERVAL_MS);
+    deliverer.start(ALERT_INTERVAL_MS);
+    maintenance.start(config.MAINTENANCE_INTERVAL);
+    digester.kick();
+  }
+  app.addHook('onClose', async () => {
+    digester.stop();
+    deliverer.stop();
+    maintenance.stop();
+    // group what was accepted before the database closes, so a restart starts with an empty inbox
+    digester.drain();
+  });
   return app;
+}
+
+function ensureDefaultProject(
+  store: ReturnType<typeof createSqliteStore>,
+  publicKey: string,
+  nowMs: number,
+  publicUrl: string,
+  print: boolean,
+): void {
+  let project = store.listProjects()[0];
+  if (!project) project = store.createProject({ name: 'Default', slug: 'default', publicKey, nowMs });
+  const key = store.listKeys(project.id).find((k) => k.revokedAt === null);
+  if (print && key)
+    console.log(
+      `error-tracker: DSN of project "${project.name}": ${dsnFor(publicUrl, key.publicKey, project.id)}`,
+    );
 }

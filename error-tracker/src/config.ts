@@ -3,6 +3,37 @@ import { baseConfig, type ConfigOf, defineConfig, parsers, setting } from '@flow
 
 export const configTable = defineConfig({
   ...baseConfig,
+  EVENT_MAX_AGE: setting(
+    parsers.duration,
+    90 * 86_400_000,
+    'events older than this are pruned (ms; e.g. 90d)',
+  ),
+  MAX_EVENTS_PER_ISSUE: setting(
+    parsers.integer(0),
+    10_000,
+    'stored events kept per issue, oldest pruned first (0 = no cap)',
+  ),
+  INGEST_MAX_PENDING: setting(
+    parsers.integer(1),
+    20_000,
+    'accepted-but-ungrouped events before ingest answers 429',
+  ),
+  DIGEST_BATCH: setting(parsers.integer(1, 10_000), 200, 'events grouped per background transaction'),
+  DEFAULT_PROJECT_KEY: setting(
+    parsers.string,
+    '',
+    'public DSN key of the default project created on first start (random if empty)',
+  ),
+  ALERT_MAX_ATTEMPTS: setting(
+    parsers.integer(1, 20),
+    6,
+    'webhook delivery attempts before an alert is marked failed',
+  ),
+  MAINTENANCE_INTERVAL: setting(
+    parsers.duration,
+    60_000,
+    'how often retention pruning and ignore expiry run (ms)',
+  ),
 });
 
 export type Config = ConfigOf<typeof configTable>;

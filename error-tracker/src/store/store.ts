@@ -10,6 +10,7 @@ import type {
   Issue,
   IssueAction,
   IssueFilter,
+  Level,
   ItemTypeCount,
   Page,
   Project,
@@ -21,13 +22,53 @@ import type {
   TagValueCount,
 } from '../model.js';
 
+/** What the accept path computes once per event (pure CPU), so the digest is SQL only. */
+export interface EventFacts {
+  eventId: string;
+  timestampMs: number;
+  level: Level;
+  platform: string;
+  title: string;
+  culprit: string;
+  type: string;
+  message: string;
+  release: string | null;
+  environment: string | null;
+  traceId: string | null;
+  userKey: string | null;
+  /** Tag pairs counted per issue: the event's tags plus level, release, environment, server_name... */
+  tags: [string, string][];
+  groupingHash: string;
+  groupingVersion: number;
+}
+
 /** One accepted event waiting in the inbox for grouping. */
 export interface InboxEntry {
   projectId: number;
-  eventId: string;
   receivedAtMs: number;
+  facts: EventFacts;
   /** Compressed normalized event JSON (see store/codec.ts). */
   payload: Buffer;
+}
+
+/** A webhook delivery that is due. */
+export interface DueDelivery {
+  id: number;
+  ruleId: number;
+  issueId: number;
+  trigger: AlertTrigger;
+  format: 'json' | 'slack';
+  url: string;
+  attempts: number;
+}
+
+export interface DeliveryResult {
+  ok: boolean;
+  responseStatus: number | null;
+  error: string | null;
+  /** When to retry; null = give up (status 'failed') or delivered. */
+  nextAttemptAtMs: number | null;
+  nowMs: number;
 }
 
 /** Session updates accepted with an envelope, applied in the same transaction as the inbox append. */
@@ -136,6 +177,8 @@ export interface ErrorStore {
   createAlertRule(rule: NewAlertRule, nowMs: number): AlertRule;
   deleteAlertRule(projectId: number, ruleId: number): boolean;
   listDeliveries(projectId: number, limit: number): AlertDelivery[];
+  dueDeliveries(nowMs: number, limit: number): DueDelivery[];
+  recordDelivery(id: number, result: DeliveryResult): void;
 
   // retention
   prune(policy: RetentionPolicy, nowMs: number, batchSize: number): PruneResult;

@@ -1,0 +1,58 @@
+// Sentry ingest endpoints: thin handlers over IngestService, plus CORS for browser SDKs and the
+// X-Sentry-Error header on every 4xx (set in one onSend hook for these routes).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpContext } from './context.js';
+
+export const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers':
+    'x-sentry-auth, x-requested-with, x-forwarded-for, origin, referer, accept, authentication, authorization, content-encoding, content-type, transfer-encoding, sentry-trace, baggage',
+  'access-control-expose-headers': 'x-sentry-error, x-sentry-rate-limits, retry-after',
+};
+
+type IngestRequest = FastifyRequest<{ Params: { projectId: string }; Querystring: { sentry_key?: string } }>;
+
+export function ingestHandler(ctx: HttpContext, endpoint: 'envelope' | 'store') {
+  return async (request: IngestRequest, reply: FastifyReply) => {
+    const header = (name: string) => {
+      const v = request.headers[name];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const result = ctx.ingest.accept({
+      endpoint,
+      projectId: request.params.projectId,
+      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+      contentType: header('content-type'),
+      sentryAuth: header('x-sentry-auth'),
+      authorization: header('authorization'),
+      queryKey: request.query.sentry_key,
+      clientIp: request.ip,
+    });
+    reply.headers(CORS_HEADERS).send(result.id ? { id: result.id } : {});
+  };
+}
+
+export async function preflightHandler(_request: FastifyRequest, reply: FastifyReply) {
+  reply
+    .headers({ ...CORS_HEADERS, 'access-control-max-age': '3600' })
+    .status(200)
+    .send();
+}
+
+/** Adds CORS and X-Sentry-Error to error answers of ingest routes. */
+export function addSentryErrorHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const url = request.routeOptions.url ?? '';
+    if (!/^\/api\/:projectId\/(envelope|store)\/?$/.test(url)) return payload;
+    reply.headers(CORS_HEADERS);
+    if (reply.statusCode >= 400 && typeof payload === 'string') {
+      let message = `HTTP ${reply.statusCode}`;
+      try {
+        message = (JSON.parse(payload) as { error?: { message?: string } }).error?.message ?? message;
+      } catch {}
+      reply.header('x-sentry-error', message.replace(/[\r\n]+/g, ' ').slice(0, 300));
+    }
+    return payload;
+  });
+}

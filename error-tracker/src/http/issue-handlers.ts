@@ -1,0 +1,115 @@
+// Issue read API and workflow: list, detail, events, tags, status changes, bulk update, merge, delete.
+import { NotFound, ValidationError } from '@flowrent/shared/errors';
+import type { FastifyRequest } from 'fastify';
+import type { IssueAction } from '../model.js';
+import { parseIssueParams, QueryError, type QueryParams } from '../query/issue-search.js';
+import type { HttpContext } from './context.js';
+import { page, toSnakeCase } from './serialize.js';
+import { type Body, bodyObject, idParam, intList, optInt, optString } from './validate.js';
+
+type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: QueryParams }>;
+const DAY_MS = 86_400_000;
+
+function actorOf(request: FastifyRequest): string {
+  const v = request.headers['x-actor'];
+  return typeof v === 'string' && v ? v.slice(0, 100) : 'api';
+}
+
+function issueOr404(ctx: HttpContext, id: number) {
+  const issue = ctx.store.getIssue(id);
+  if (!issue) throw new NotFound(`issue ${id} not found`);
+  return issue;
+}
+
+/** Body {status, in_next_release?, ignore?: {until_events?, until_time?, until_users?}} → IssueAction. */
+export function parseAction(body: Body): IssueAction {
+  const status = body.status;
+  if (status === 'unresolved') return { status };
+  if (status === 'resolved') return { status, inNextRelease: body.in_next_release === true };
+  if (status === 'ignored') {
+    const ig = body.ignore === undefined ? {} : bodyObject(body.ignore);
+    const untilTime = optString(ig, 'until_time', 40);
+    if (untilTime !== undefined && Number.isNaN(Date.parse(untilTime))) {
+      throw new ValidationError('ignore.until_time must be an RFC 3339 time');
+    }
+    return {
+      status,
+      ignore: {
+        untilEvents: optInt(ig, 'until_events', 1) ?? null,
+        untilUsers: optInt(ig, 'until_users', 1) ?? null,
+        untilTime: untilTime ? new Date(untilTime).toISOString() : null,
+      },
+    };
+  }
+  throw new ValidationError('status must be unresolved, resolved or ignored');
+}
+
+export function issueHandlers(ctx: HttpContext) {
+  return {
+    async list(request: FastifyRequest<{ Querystring: QueryParams }>) {
+      let filter: ReturnType<typeof parseIssueParams>;
+      try {
+        filter = parseIssueParams(request.query);
+      } catch (err) {
+        if (err instanceof QueryError) throw new ValidationError(err.message);
+        throw err;
+      }
+      const result = ctx.store.listIssues(filter);
+      return page(result);
+    },
+    async get(request: IdRequest) {
+      const issue = issueOr404(ctx, idParam(request.params.id));
+      const now = ctx.clock();
+      return {
+        ...(toSnakeCase(issue) as object),
+        tags: toSnakeCase(ctx.store.listIssueTags(issue.id, 5)),
+        hourly: toSnakeCase(ctx.store.hourlyCounts(issue.id, now - DAY_MS, now)),
+        status_changes: toSnakeCase(ctx.store.listStatusChanges(issue.id)),
+      };
+    },
+    async events(request: IdRequest) {
+      const id = idParam(request.params.id);
+      issueOr404(ctx, id);
+      const limit = request.query.limit ? idParam(request.query.limit, 'limit') : undefined;
+      return page(ctx.store.listIssueEvents(id, { cursor: request.query.cursor, limit }));
+    },
+    async tagValues(request: FastifyRequest<{ Params: { id: string; key: string } }>) {
+      const id = idParam(request.params.id);
+      issueOr404(ctx, id);
+      return { data: toSnakeCase(ctx.store.getTagValues(id, request.params.key, 100)) };
+    },
+    async history(request: IdRequest) {
+      const id = idParam(request.params.id);
+      issueOr404(ctx, id);
+      return { data: toSnakeCase(ctx.store.listStatusChanges(id)) };
+    },
+    async patch(request: IdRequest) {
+      const id = idParam(request.params.id);
+      issueOr404(ctx, id);
+      const [issue] = ctx.store.applyAction(
+        [id],
+        parseAction(bodyObject(request.body)),
+        actorOf(request),
+        ctx.clock(),
+      );
+      return toSnakeCase(issue);
+    },
+    async bulk(request: FastifyRequest) {
+      const body = bodyObject(request.body);
+      const ids = intList(body, 'ids');
+      const issues = ctx.store.applyAction(ids, parseAction(body), actorOf(request), ctx.clock());
+      return { data: toSnakeCase(issues) };
+    },
+    async merge(request: IdRequest) {
+      const id = idParam(request.params.id);
+      issueOr404(ctx, id);
+      const sources = intList(bodyObject(request.body), 'ids');
+      return toSnakeCase(ctx.store.mergeIssues(id, sources, actorOf(request), ctx.clock()));
+    },
+    async remove(request: IdRequest, reply: { status: (n: number) => { send: () => void } }) {
+      const id = idParam(request.params.id);
+      if (!ctx.store.deleteIssue(id)) throw new NotFound(`issue ${id} not found`);
+      reply.status(204).send();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// Projects, DSN keys, alert rules and deliveries, release health and item counts.
+import { NotFound, ValidationError } from '@flowrent/shared/errors';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AlertTrigger, ProjectWithKeys } from '../model.js';
+import { dsnFor } from '../service/sentry-auth.js';
+import type { HttpContext } from './context.js';
+import { toSnakeCase } from './serialize.js';
+import { bodyObject, idParam, optInt, optString } from './validate.js';
+
+type ProjectRequest = FastifyRequest<{ Params: { id: string } }>;
+const TRIGGERS: AlertTrigger[] = ['new_issue', 'regression', 'frequency'];
+
+export function projectWithKeys(ctx: HttpContext, projectId: number): ProjectWithKeys {
+  const project = ctx.store.getProject(projectId);
+  if (!project) throw new NotFound(`project ${projectId} not found`);
+  const keys = ctx.store
+    .listKeys(projectId)
+    .map((k) => ({ ...k, dsn: dsnFor(ctx.publicUrl, k.publicKey, projectId) }));
+  const active = keys.find((k) => k.revokedAt === null);
+  return { ...project, keys, dsn: active?.dsn ?? null };
+}
+
+export function projectHandlers(ctx: HttpContext) {
+  const pid = (r: ProjectRequest) => {
+    const id = idParam(r.params.id);
+    if (!ctx.store.getProject(id)) throw new NotFound(`project ${id} not found`);
+    return id;
+  };
+  return {
+    async list() {
+      return { data: toSnakeCase(ctx.store.listProjects().map((p) => projectWithKeys(ctx, p.id))) };
+    },
+    async get(request: ProjectRequest) {
+      return toSnakeCase(projectWithKeys(ctx, pid(request)));
+    },
+    async create(request: FastifyRequest, reply: FastifyReply) {
+      const body = bodyObject(request.body);
+      const name = optString(body, 'name', 100);
+      if (!name) throw new ValidationError('name is required');
+      const project = ctx.store.createProject({
+        name,
+        slug: optString(body, 'slug', 50),
+        publicKey: ctx.newPublicKey(),
+        nowMs: ctx.clock(),
+      });
+      reply.status(201).send(toSnakeCase(projectWithKeys(ctx, project.id)));
+    },
+    async update(request: ProjectRequest) {
+      const id = pid(request);
+      const body = bodyObject(request.body);
+      ctx.store.updateProject(id, {
+        name: optString(body, 'name', 100),
+        quotaPerMinute: optInt(body, 'quota_per_minute'),
+        quotaPerHour: optInt(body, 'quota_per_hour'),
+      });
+      return toSnakeCase(projectWithKeys(ctx, id));
+    },
+    async addKey(request: ProjectRequest, reply: FastifyReply) {
+      const id = pid(request);
+      const label = optString(bodyObject(request.body ?? {}), 'label', 100) ?? '';
+      const key = ctx.store.addKey(id, ctx.newPublicKey(), label, ctx.clock());
+      reply.status(201).send(toSnakeCase({ ...key, dsn: dsnFor(ctx.publicUrl, key.publicKey, id) }));
+    },
+    async revokeKey(request: FastifyRequest<{ Params: { id: string; keyId: string } }>) {
+      const id = pid(request);
+      return toSnakeCase(ctx.store.revokeKey(id, idParam(request.params.keyId, 'keyId'), ctx.clock()));
+    },
+    async alertRules(request: ProjectRequest) {
+      return { data: toSnakeCase(ctx.store.listAlertRules(pid(request))) };
+    },
+    async createAlertRule(request: ProjectRequest, reply: FastifyReply) {
+      const id = pid(request);
+      const body = bodyObject(request.body);
+      const trigger = body.trigger as AlertTrigger;
+      if (!TRIGGERS.includes(trigger))
+        throw new ValidationError(`trigger must be one of ${TRIGGERS.join(', ')}`);
+      const url = optString(body, 'url', 2000);
+      if (!url || !/^https?:\/\//.test(url)) throw new ValidationError('url must be an http(s) URL');
+      const format = body.format === undefined ? 'json' : body.format;
+      if (format !== 'json' && format !== 'slack') throw new ValidationError('format must be json or slack');
+      const threshold = optInt(body, 'threshold', 1) ?? null;
+      const windowMinutes = optInt(body, 'window_minutes', 1) ?? null;
+      if (trigger === 'frequency' && (threshold === null || windowMinutes === null)) {
+        throw new ValidationError('a frequency rule needs threshold and window_minutes');
+      }
+      const rule = ctx.store.createAlertRule(
+        { projectId: id, trigger, url, format, threshold, windowMinutes },
+        ctx.clock(),
+      );
+      reply.status(201).send(toSnakeCase(rule));
+    },
+    async deleteAlertRule(
+      request: FastifyRequest<{ Params: { id: string; ruleId: string } }>,
+      reply: FastifyReply,
+    ) {
+      ctx.store.deleteAlertRule(pid(request), idParam(request.params.ruleId, 'ruleId'));
+      reply.status(204).send();
+    },
+    async deliveries(request: ProjectRequest) {
+      return { data: toSnakeCase(ctx.store.listDeliveries(pid(request), 100)) };
+    },
+    async releases(request: ProjectRequest) {
+      return { data: toSnakeCase(ctx.store.listReleaseHealth(pid(request))) };
+    },
+    async itemCounts(request: ProjectRequest) {
+      return { data: toSnakeCase(ctx.store.listItemCounts(pid(request))) };
+    },
+  };
+}

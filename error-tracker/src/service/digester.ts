@@ -1,0 +1,82 @@
+// The background grouping loop: drains the inbox in batches, each its own short transaction, and
+// yields to the event loop between batches so accepting stays fast. Tests call drain().
+import type { DigestOutcome, ErrorStore } from '../store/store.js';
+
+export interface DigesterOptions {
+  batchSize: number;
+  clock: () => number;
+  onOutcomes?: (outcomes: DigestOutcome[]) => void;
+}
+
+export class Digester {
+  private scheduled = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private waiting: number;
+  digested = 0;
+
+  constructor(
+    private readonly store: ErrorStore,
+    private readonly options: DigesterOptions,
+  ) {
+    this.waiting = store.pendingCount();
+  }
+
+  /** Events in the inbox, not yet grouped. */
+  pending(): number {
+    return this.waiting;
+  }
+
+  /** Called after `n` events were appended to the inbox. */
+  added(n: number): void {
+    this.waiting += n;
+    this.kick();
+  }
+
+  /** Groups everything pending now, synchronously. */
+  drain(): DigestOutcome[] {
+    const all: DigestOutcome[] = [];
+    for (;;) {
+      const batch = this.step();
+      all.push(...batch);
+      if (batch.length < this.options.batchSize) return all;
+    }
+  }
+
+  /** One batch. */
+  step(): DigestOutcome[] {
+    const outcomes = this.store.digest(this.options.batchSize, this.options.clock());
+    this.digested += outcomes.length;
+    this.waiting = outcomes.length < this.options.batchSize ? 0 : Math.max(0, this.waiting - outcomes.length);
+    if (outcomes.length > 0) this.options.onOutcomes?.(outcomes);
+    return outcomes;
+  }
+
+  /** Asks for a background run soon (coalesced). */
+  kick(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => this.runInBackground());
+  }
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => this.kick(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private runInBackground(): void {
+    if (this.stopped) return;
+    let n = 0;
+    try {
+      n = this.step().length;
+    } finally {
+      this.scheduled = false;
+    }
+    if (n >= this.options.batchSize) this.kick();
+  }
+}

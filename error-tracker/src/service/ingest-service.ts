@@ -1,0 +1,139 @@
+// The accept path of Sentry ingestion: authenticate the DSN key, apply back-pressure and quotas,
+// parse and normalize, and append to the inbox in one transaction. The 200 is sent after that
+// transaction commits, so an accepted event is never lost; grouping happens in the Digester.
+import { randomUUID } from 'node:crypto';
+import { AppError, NotFound, ParseError, RateLimited, TooLarge, Unauthorized } from '@flowrent/shared/errors';
+import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
+import { normalizeEvent } from '../ingest/normalize.js';
+import { type IngestPayload, readEnvelopeBody, readStoreBody } from '../ingest/request.js';
+import type { ErrorStore, InboxEntry } from '../store/store.js';
+import type { Digester } from './digester.js';
+import { prepareEvent } from './prepare.js';
+import { QuotaTracker } from './quotas.js';
+import { dsnFromEnvelopeHead, keyFromAuthHeader, keyFromDsn } from './sentry-auth.js';
+
+export interface IngestRequest {
+  endpoint: 'envelope' | 'store';
+  projectId: string;
+  body: Buffer;
+  contentType?: string;
+  sentryAuth?: string;
+  authorization?: string;
+  queryKey?: string;
+  clientIp?: string;
+}
+
+export interface IngestOptions {
+  maxPending: number;
+  clock: () => number;
+  newEventId?: () => string;
+}
+
+const BACKPRESSURE_RETRY_SECONDS = 10;
+const EVENT_CATEGORIES = 'error;default;security';
+
+export class IngestService {
+  private readonly quotas = new QuotaTracker();
+  accepted = 0;
+
+  constructor(
+    private readonly store: ErrorStore,
+    private readonly digester: Digester,
+    private readonly options: IngestOptions,
+  ) {}
+
+  accept(req: IngestRequest): { id: string | null } {
+    const projectId = /^\d+$/.test(req.projectId) ? Number(req.projectId) : Number.NaN;
+    const project = Number.isSafeInteger(projectId) ? this.store.getProject(projectId) : null;
+    if (!project) throw new NotFound(`unknown project ${req.projectId}`);
+    this.authenticate(req, projectId);
+    const payload = this.parse(req);
+    const nowMs = this.options.clock();
+    if (payload.events.length > 0) {
+      if (this.digester.pending() >= this.options.maxPending) {
+        throw rateLimited(
+          'ingestion is behind, retry later',
+          BACKPRESSURE_RETRY_SECONDS,
+          'organization',
+          'backpressure',
+        );
+      }
+      const wait = this.quotas.take(
+        projectId,
+        project.quotaPerMinute,
+        project.quotaPerHour,
+        nowMs,
+        payload.events.length,
+      );
+      if (wait > 0)
+        throw rateLimited(`project ${projectId} quota exceeded`, wait, 'project', 'project_quota');
+    }
+    const entries: InboxEntry[] = [];
+    const newEventId = this.options.newEventId ?? (() => randomUUID().replaceAll('-', ''));
+    for (const e of payload.events) {
+      const event = guard(() =>
+        normalizeEvent(e.raw, {
+          receivedAtMs: nowMs,
+          envelopeEventId: e.envelopeEventId,
+          clientIp: req.clientIp,
+          newEventId,
+        }),
+      );
+      entries.push(prepareEvent(event, projectId, nowMs));
+    }
+    this.store.accept({
+      projectId,
+      events: entries,
+      itemCounts: payload.itemCounts,
+      sessions: payload.sessions,
+    });
+    this.accepted += entries.length;
+    if (entries.length > 0) this.digester.added(entries.length);
+    const headerId = payload.envelopeHeaders.event_id;
+    const id = entries[0]?.facts.eventId ?? (typeof headerId === 'string' ? headerId : null);
+    return { id };
+  }
+
+  private authenticate(req: IngestRequest, projectId: number): void {
+    let key = req.queryKey || keyFromAuthHeader(req.sentryAuth) || keyFromAuthHeader(req.authorization);
+    if (!key && req.endpoint === 'envelope') {
+      const dsn = keyFromDsn(dsnFromEnvelopeHead(req.body));
+      if (dsn && dsn.projectId !== undefined && dsn.projectId !== projectId) {
+        throw new AppError(403, 'forbidden', 'envelope dsn names another project');
+      }
+      key = dsn?.publicKey;
+    }
+    if (!key)
+      throw new Unauthorized(
+        'missing sentry_key (X-Sentry-Auth, sentry_key query parameter or envelope dsn)',
+      );
+    if (!this.store.findActiveKey(projectId, key)) {
+      throw new AppError(403, 'forbidden', `invalid or revoked DSN key for project ${projectId}`);
+    }
+  }
+
+  private parse(req: IngestRequest): IngestPayload {
+    return guard(() =>
+      req.endpoint === 'envelope' ? readEnvelopeBody(req.body) : readStoreBody(req.body, req.contentType),
+    );
+  }
+}
+
+function rateLimited(message: string, seconds: number, scope: string, reason: string): RateLimited {
+  return new RateLimited(message, seconds, undefined, {
+    'x-sentry-rate-limits': `${seconds}:${EVENT_CATEGORIES}:${scope}:${reason}`,
+  });
+}
+
+/** Maps the pure ingest modules' errors to the shared typed errors. */
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof IngestParseError) throw new ParseError(err.message, { position: err.position });
+    if (err instanceof IngestTooLarge) throw new TooLarge(err.message, { limit_bytes: err.limitBytes });
+    if (err instanceof IngestUnsupportedEncoding)
+      throw new AppError(415, 'unsupported_media_type', err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+// From a normalized event to what the inbox stores: its facts (grouping key, title, culprit, tags,
+// user, trace) and its compressed JSON. Runs on the accept path: CPU only, no I/O.
+import { describeEvent } from '../grouping/describe.js';
+import { groupEvent } from '../grouping/grouping.js';
+import { isObject } from '../ingest/normalize.js';
+import type { Level } from '../model.js';
+import { compressPayload } from '../store/codec.js';
+import type { EventFacts, InboxEntry } from '../store/store.js';
+
+const MAX_TAGS = 50;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+export function prepareEvent(
+  event: Record<string, unknown>,
+  projectId: number,
+  receivedAtMs: number,
+): InboxEntry {
+  const grouping = groupEvent(event);
+  const description = describeEvent(event);
+  const release = str(event.release);
+  const environment = str(event.environment);
+  const userKey = userKeyOf(event.user);
+  const facts: EventFacts = {
+    eventId: event.event_id as string,
+    timestampMs: Date.parse(event.timestamp as string),
+    level: event.level as Level,
+    platform: event.platform as string,
+    title: description.title,
+    culprit: description.culprit,
+    type: description.type,
+    message: description.message,
+    release,
+    environment,
+    traceId: traceIdOf(event),
+    userKey,
+    tags: tagsOf(event, userKey),
+    groupingHash: grouping.hash,
+    groupingVersion: grouping.version,
+  };
+  return { projectId, receivedAtMs, facts, payload: compressPayload(JSON.stringify(event)) };
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value.slice(0, 200) : null;
+}
+
+function userKeyOf(user: unknown): string | null {
+  if (!isObject(user)) return null;
+  for (const [field, prefix] of [
+    ['id', 'id'],
+    ['email', 'email'],
+    ['username', 'username'],
+    ['ip_address', 'ip'],
+  ] as const) {
+    const v = user[field];
+    if ((typeof v === 'string' && v !== '') || typeof v === 'number') return `${prefix}:${v}`.slice(0, 200);
+  }
+  return null;
+}
+
+function traceIdOf(event: Record<string, unknown>): string | null {
+  const contexts = isObject(event.contexts) ? event.contexts : {};
+  const trace = isObject(contexts.trace) ? contexts.trace : {};
+  const id = typeof trace.trace_id === 'string' ? trace.trace_id.replaceAll('-', '').toLowerCase() : '';
+  return TRACE_ID.test(id) ? id : null;
+}
+
+function tagsOf(event: Record<string, unknown>, userKey: string | null): [string, string][] {
+  const tags = new Map<string, string>();
+  const put = (k: string, v: unknown) => {
+    const s = str(v);
+    if (s !== null && tags.size < MAX_TAGS) tags.set(k, s);
+  };
+  put('level', event.level);
+  put('release', event.release);
+  put('environment', event.environment);
+  put('server_name', event.server_name);
+  put('transaction', event.transaction);
+  put('user', userKey);
+  const contexts = isObject(event.contexts) ? event.contexts : {};
+  for (const name of ['runtime', 'os', 'browser']) {
+    const c = contexts[name];
+    if (isObject(c) && typeof c.name === 'string') {
+      put(name, typeof c.version === 'string' ? `${c.name} ${c.version.trim()}` : c.name);
+    }
+  }
+  if (isObject(event.tags)) for (const [k, v] of Object.entries(event.tags)) put(k, v);
+  return [...tags];
+}

@@ -1,0 +1,82 @@
+// Alert rules and the delivery outbox.
+import type { Db } from '@flowrent/shared/db';
+import { NotFound } from '@flowrent/shared/errors';
+import type { AlertDelivery, AlertRule, AlertTrigger } from '../model.js';
+import { type AlertRuleRow, type DeliveryRow, toAlertRule, toDelivery } from './rows.js';
+import type { DeliveryResult, DueDelivery, NewAlertRule } from './store.js';
+
+export function createAlerts(db: Db) {
+  const q = {
+    rules: db.prepare('SELECT * FROM alert_rules WHERE project_id = ? ORDER BY id'),
+    rule: db.prepare('SELECT * FROM alert_rules WHERE id = ?'),
+    insertRule: db.prepare(
+      `INSERT INTO alert_rules (project_id, trigger, url, format, threshold, window_minutes, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    deleteRule: db.prepare('DELETE FROM alert_rules WHERE id = ? AND project_id = ?'),
+    deliveries: db.prepare('SELECT * FROM alert_deliveries WHERE project_id = ? ORDER BY id DESC LIMIT ?'),
+    due: db.prepare(
+      `SELECT d.id, d.rule_id, d.issue_id, d.trigger, d.url, d.attempts, r.format FROM alert_deliveries d
+       JOIN alert_rules r ON r.id = d.rule_id
+       WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?`,
+    ),
+    record: db.prepare(
+      `UPDATE alert_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+        response_status = ?, delivered_at = ? WHERE id = ?`,
+    ),
+  };
+  return {
+    listAlertRules: (projectId: number): AlertRule[] =>
+      (q.rules.all(projectId) as AlertRuleRow[]).map(toAlertRule),
+    createAlertRule(rule: NewAlertRule, nowMs: number): AlertRule {
+      const info = q.insertRule.run(
+        rule.projectId,
+        rule.trigger,
+        rule.url,
+        rule.format ?? 'json',
+        rule.threshold ?? null,
+        rule.windowMinutes ?? null,
+        nowMs,
+      );
+      return toAlertRule(q.rule.get(Number(info.lastInsertRowid)) as AlertRuleRow);
+    },
+    deleteAlertRule(projectId: number, ruleId: number): boolean {
+      const done = q.deleteRule.run(ruleId, projectId).changes > 0;
+      if (!done) throw new NotFound(`alert rule ${ruleId} not found`);
+      return done;
+    },
+    listDeliveries: (projectId: number, limit: number): AlertDelivery[] =>
+      (q.deliveries.all(projectId, limit) as DeliveryRow[]).map(toDelivery),
+    dueDeliveries(nowMs: number, limit: number): DueDelivery[] {
+      const rows = q.due.all(nowMs, limit) as {
+        id: number;
+        rule_id: number;
+        issue_id: number;
+        trigger: string;
+        url: string;
+        attempts: number;
+        format: string;
+      }[];
+      return rows.map((r) => ({
+        id: r.id,
+        ruleId: r.rule_id,
+        issueId: r.issue_id,
+        trigger: r.trigger as AlertTrigger,
+        url: r.url,
+        attempts: r.attempts,
+        format: r.format === 'slack' ? 'slack' : 'json',
+      }));
+    },
+    recordDelivery(id: number, r: DeliveryResult): void {
+      const status = r.ok ? 'delivered' : r.nextAttemptAtMs === null ? 'failed' : 'pending';
+      q.record.run(
+        status,
+        r.ok ? null : r.nextAttemptAtMs,
+        r.error,
+        r.responseStatus,
+        r.ok ? r.nowMs : null,
+        id,
+      );
+    },
+  };
+}

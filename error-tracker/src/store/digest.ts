@@ -1,0 +1,240 @@
+// The digest: moves inbox entries into issues and events in one short write transaction per batch.
+// SQL only; grouping keys and summaries were computed on accept (see ingest/prepare.ts).
+// Per event: dedupe by event_id, find or create the issue through its grouping key, apply the
+// workflow (regression, resolved-in-next-release, ignore conditions), count users, tags and the
+// hourly series, and queue alert deliveries in the same transaction (an outbox).
+import type { Db } from '@flowrent/shared/db';
+import type { AlertRuleRow, IssueRow } from './rows.js';
+import type { DigestOutcome, EventFacts } from './store.js';
+
+const HOUR_MS = 3_600_000;
+
+interface InboxRow {
+  id: number;
+  project_id: number;
+  received_at: number;
+  facts: string;
+  payload: Buffer;
+}
+
+export function createDigest(db: Db) {
+  const q = {
+    inbox: db.prepare('SELECT id, project_id, received_at, facts, payload FROM inbox ORDER BY id LIMIT ?'),
+    deleteInbox: db.prepare('DELETE FROM inbox WHERE id = ?'),
+    eventExists: db.prepare('SELECT 1 FROM events WHERE event_id = ? AND project_id = ?').pluck(),
+    grouping: db.prepare('SELECT issue_id FROM groupings WHERE project_id = ? AND hash = ?').pluck(),
+    issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
+    insertIssue: db.prepare(
+      `INSERT INTO issues (project_id, grouping_version, title, culprit, type, message, level, platform,
+        first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertGrouping: db.prepare(
+      'INSERT INTO groupings (project_id, hash, version, issue_id) VALUES (?, ?, ?, ?)',
+    ),
+    insertEvent: db.prepare(
+      `INSERT INTO events (project_id, event_id, issue_id, timestamp, received_at, level, title, message,
+        release, environment, trace_id, user_key, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)'),
+    updateIssue: db.prepare(
+      `UPDATE issues SET event_count = event_count + 1, stored_count = stored_count + 1,
+        user_count = user_count + ?, last_seen = max(last_seen, ?), first_seen = min(first_seen, ?),
+        title = ?, culprit = ?, level = ?, last_release = coalesce(?, last_release),
+        last_environment = coalesce(?, last_environment), latest_event_id = ? WHERE id = ?`,
+    ),
+    reopen: db.prepare(
+      `UPDATE issues SET status = 'unresolved', is_regressed = ?, resolved_in_release = NULL, resolved_at = NULL,
+        ignore_until_events = NULL, ignore_until_time = NULL, ignore_until_users = NULL,
+        ignored_at_events = NULL, ignored_at_users = NULL, is_ignored_forever = 0 WHERE id = ?`,
+    ),
+    statusChange: db.prepare(
+      'INSERT INTO status_changes (issue_id, from_status, to_status, actor, at, details) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    tag: db.prepare(
+      `INSERT INTO issue_tags (issue_id, key, value, count, first_seen, last_seen) VALUES (?, ?, ?, 1, ?, ?)
+       ON CONFLICT (issue_id, key, value) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen`,
+    ),
+    hourly: db.prepare(
+      `INSERT INTO issue_hourly (issue_id, hour, count) VALUES (?, ?, 1)
+       ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + 1`,
+    ),
+    release: db.prepare('INSERT OR IGNORE INTO releases (project_id, release, first_seen) VALUES (?, ?, ?)'),
+    releaseFirstSeen: db
+      .prepare('SELECT first_seen FROM releases WHERE project_id = ? AND release = ?')
+      .pluck(),
+    rules: db.prepare('SELECT * FROM alert_rules WHERE project_id = ? AND enabled = 1'),
+    eventsInWindow: db.prepare('SELECT count(*) FROM events WHERE issue_id = ? AND received_at > ?').pluck(),
+    alertState: db
+      .prepare('SELECT last_fired_at FROM alert_state WHERE rule_id = ? AND issue_id = ?')
+      .pluck(),
+    setAlertState: db.prepare(
+      `INSERT INTO alert_state (rule_id, issue_id, last_fired_at) VALUES (?, ?, ?)
+       ON CONFLICT (rule_id, issue_id) DO UPDATE SET last_fired_at = excluded.last_fired_at`,
+    ),
+    delivery: db.prepare(
+      `INSERT INTO alert_deliveries (rule_id, project_id, issue_id, trigger, url, body, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, '', ?, ?)`,
+    ),
+  };
+
+  function isNewerRelease(projectId: number, release: string | null, resolvedIn: string): boolean {
+    if (release === null || release === resolvedIn) return false;
+    const resolvedFirst = q.releaseFirstSeen.get(projectId, resolvedIn) as number | undefined;
+    const eventFirst = q.releaseFirstSeen.get(projectId, release) as number | undefined;
+    // A release never seen before this event is newer than the one resolved in.
+    if (eventFirst === undefined) return true;
+    return resolvedFirst === undefined || eventFirst > resolvedFirst;
+  }
+
+  function applyWorkflow(
+    issue: IssueRow,
+    facts: EventFacts,
+    nowMs: number,
+    newUser: number,
+  ): 'regression' | null {
+    if (issue.status === 'resolved') {
+      if (
+        issue.resolved_in_release &&
+        !isNewerRelease(issue.project_id, facts.release, issue.resolved_in_release)
+      ) {
+        return null;
+      }
+      q.reopen.run(1, issue.id);
+      q.statusChange.run(
+        issue.id,
+        'resolved',
+        'unresolved',
+        'system',
+        nowMs,
+        JSON.stringify({ reason: 'regression', release: facts.release }),
+      );
+      return 'regression';
+    }
+    if (issue.status === 'ignored' && issue.is_ignored_forever === 0) {
+      const events = issue.event_count + 1 - (issue.ignored_at_events ?? 0);
+      const users = issue.user_count + newUser - (issue.ignored_at_users ?? 0);
+      const expired =
+        (issue.ignore_until_events !== null && events >= issue.ignore_until_events) ||
+        (issue.ignore_until_users !== null && users >= issue.ignore_until_users) ||
+        (issue.ignore_until_time !== null && nowMs >= issue.ignore_until_time);
+      if (expired) {
+        q.reopen.run(0, issue.id);
+        q.statusChange.run(
+          issue.id,
+          'ignored',
+          'unresolved',
+          'system',
+          nowMs,
+          JSON.stringify({ reason: 'ignore_expired' }),
+        );
+      }
+    }
+    return null;
+  }
+
+  function queueAlerts(
+    projectId: number,
+    issueId: number,
+    isNew: boolean,
+    isRegression: boolean,
+    nowMs: number,
+  ) {
+    const rules = q.rules.all(projectId) as AlertRuleRow[];
+    for (const rule of rules) {
+      let fire = false;
+      if (rule.trigger === 'new_issue') fire = isNew;
+      else if (rule.trigger === 'regression') fire = isRegression;
+      else if (rule.trigger === 'frequency' && rule.threshold !== null && rule.window_minutes !== null) {
+        const windowMs = rule.window_minutes * 60_000;
+        const count = q.eventsInWindow.get(issueId, nowMs - windowMs) as number;
+        const last = q.alertState.get(rule.id, issueId) as number | undefined;
+        if (count > rule.threshold && (last === undefined || nowMs - last >= windowMs)) {
+          fire = true;
+          q.setAlertState.run(rule.id, issueId, nowMs);
+        }
+      }
+      if (fire) q.delivery.run(rule.id, projectId, issueId, rule.trigger, rule.url, nowMs, nowMs);
+    }
+  }
+
+  function digestOne(row: InboxRow, nowMs: number): DigestOutcome {
+    const facts = JSON.parse(row.facts) as EventFacts;
+    const projectId = row.project_id;
+    const base = {
+      eventId: facts.eventId,
+      projectId,
+      isNewIssue: false,
+      isRegression: false,
+      duplicate: false,
+    };
+    if (q.eventExists.get(facts.eventId, projectId)) return { ...base, issueId: 0, duplicate: true };
+    const seen = row.received_at;
+    let issueId = q.grouping.get(projectId, facts.groupingHash) as number | undefined;
+    let isNew = false;
+    if (issueId === undefined) {
+      const info = q.insertIssue.run(
+        projectId,
+        facts.groupingVersion,
+        facts.title,
+        facts.culprit,
+        facts.type,
+        facts.message,
+        facts.level,
+        facts.platform,
+        seen,
+        seen,
+      );
+      issueId = Number(info.lastInsertRowid);
+      q.insertGrouping.run(projectId, facts.groupingHash, facts.groupingVersion, issueId);
+      isNew = true;
+    }
+    if (facts.release) q.release.run(projectId, facts.release, seen);
+    const newUser = facts.userKey ? q.insertUser.run(issueId, facts.userKey).changes : 0;
+    const issue = q.issue.get(issueId) as IssueRow;
+    const transition = isNew ? null : applyWorkflow(issue, facts, nowMs, newUser);
+    q.insertEvent.run(
+      projectId,
+      facts.eventId,
+      issueId,
+      facts.timestampMs,
+      seen,
+      facts.level,
+      facts.title,
+      facts.message,
+      facts.release,
+      facts.environment,
+      facts.traceId,
+      facts.userKey,
+      row.payload,
+    );
+    q.updateIssue.run(
+      newUser,
+      seen,
+      seen,
+      facts.title,
+      facts.culprit,
+      facts.level,
+      facts.release,
+      facts.environment,
+      facts.eventId,
+      issueId,
+    );
+    for (const [key, value] of facts.tags) q.tag.run(issueId, key, value, seen, seen);
+    q.hourly.run(issueId, Math.floor(seen / HOUR_MS) * HOUR_MS);
+    const isRegression = transition === 'regression';
+    queueAlerts(projectId, issueId, isNew, isRegression, nowMs);
+    return { ...base, issueId, isNewIssue: isNew, isRegression };
+  }
+
+  const batch = db.transaction((limit: number, nowMs: number) => {
+    const rows = q.inbox.all(limit) as InboxRow[];
+    const outcomes: DigestOutcome[] = [];
+    for (const row of rows) {
+      outcomes.push(digestOne(row, nowMs));
+      q.deleteInbox.run(row.id);
+    }
+    return outcomes;
+  });
+
+  return (limit: number, nowMs: number): DigestOutcome[] => batch.immediate(limit, nowMs);
+}

@@ -1,0 +1,129 @@
+// Read queries over issues and events: filters, sorts and keyset (cursor) paging. Every statement
+// here is checked to use an index in test/store-indexes.test.ts.
+import type { Statement } from 'better-sqlite3';
+import type { Db } from '@flowrent/shared/db';
+import type { EventSummary, Issue, IssueFilter, IssueSort, Page } from '../model.js';
+import { EVENT_SUMMARY_COLUMNS, type EventRow, type IssueRow, toEventSummary, toIssue } from './rows.js';
+
+const SORT_COLUMNS: Record<IssueSort, string> = {
+  last_seen: 'last_seen',
+  first_seen: 'first_seen',
+  events: 'event_count',
+  users: 'user_count',
+};
+export const DEFAULT_PAGE = 25;
+export const MAX_PAGE = 100;
+
+export function clampLimit(limit: number | undefined): number {
+  if (!limit || !Number.isFinite(limit) || limit < 1) return DEFAULT_PAGE;
+  return Math.min(Math.floor(limit), MAX_PAGE);
+}
+
+export function encodeCursor(parts: (number | string)[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): (number | string)[] | null {
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    return Array.isArray(parts) && parts.every((p) => typeof p === 'number') ? parts : null;
+  } catch {
+    return null;
+  }
+}
+
+const ms = (isoTime: string) => Date.parse(isoTime);
+
+/** Builds the SQL and parameters of an issue list query (exported for the index test). */
+export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: string; params: unknown[] } {
+  const sortCol = SORT_COLUMNS[filter.sort ?? 'last_seen'];
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, ...values: unknown[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (filter.projectId !== undefined) add('project_id = ?', filter.projectId);
+  if (filter.status) add('status = ?', filter.status);
+  if (filter.level) add('level = ?', filter.level);
+  if (filter.isRegressed !== undefined) add('is_regressed = ?', filter.isRegressed ? 1 : 0);
+  if (filter.firstSeenFrom) add('first_seen >= ?', ms(filter.firstSeenFrom));
+  if (filter.firstSeenTo) add('first_seen <= ?', ms(filter.firstSeenTo));
+  if (filter.lastSeenFrom) add('last_seen >= ?', ms(filter.lastSeenFrom));
+  if (filter.lastSeenTo) add('last_seen <= ?', ms(filter.lastSeenTo));
+  if (filter.environment) {
+    add(
+      "id IN (SELECT issue_id FROM issue_tags WHERE key = 'environment' AND value = ?)",
+      filter.environment,
+    );
+  }
+  if (filter.release) {
+    add("id IN (SELECT issue_id FROM issue_tags WHERE key = 'release' AND value = ?)", filter.release);
+  }
+  for (const tag of filter.tags ?? []) {
+    add('id IN (SELECT issue_id FROM issue_tags WHERE key = ? AND value = ?)', tag.key, tag.value);
+  }
+  if (filter.traceId) add('id IN (SELECT issue_id FROM events WHERE trace_id = ?)', filter.traceId);
+  if (filter.text) {
+    const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    add(
+      "(title LIKE ? ESCAPE '\\' OR culprit LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')",
+      like,
+      like,
+      like,
+    );
+  }
+  const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
+  if (cursor && cursor.length === 2) add(`(${sortCol}, id) < (?, ?)`, cursor[0], cursor[1]);
+  const sql =
+    `SELECT * FROM issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+    `ORDER BY ${sortCol} DESC, id DESC LIMIT ?`;
+  params.push(limit + 1);
+  return { sql, params };
+}
+
+export function createIssueQueries(db: Db) {
+  const cache = new Map<string, Statement<unknown[]>>();
+  const prepared = (sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = db.prepare<unknown[]>(sql);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+  const issueEvents = db.prepare(
+    `SELECT ${EVENT_SUMMARY_COLUMNS} FROM events WHERE issue_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+  );
+
+  return {
+    listIssues(filter: IssueFilter): Page<Issue> {
+      const limit = clampLimit(filter.limit);
+      const { sql, params } = buildIssueQuery(filter, limit);
+      const rows = prepared(sql).all(...params) as IssueRow[];
+      const sortCol = SORT_COLUMNS[filter.sort ?? 'last_seen'] as keyof IssueRow;
+      const more = rows.length > limit;
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map(toIssue),
+        nextCursor: more && last ? encodeCursor([last[sortCol] as number, last.id]) : null,
+      };
+    },
+    listIssueEvents(
+      issueId: number,
+      cursor: string | null | undefined,
+      limitIn?: number,
+    ): Page<EventSummary> {
+      const limit = clampLimit(limitIn);
+      const before = cursor ? (decodeCursor(cursor)?.[0] as number | undefined) : undefined;
+      const rows = issueEvents.all(issueId, before ?? Number.MAX_SAFE_INTEGER, limit + 1) as EventRow[];
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map(toEventSummary),
+        nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
+      };
+    },
+  };
+}

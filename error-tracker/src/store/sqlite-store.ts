@@ -1,0 +1,209 @@
+// SQLite implementation of ErrorStore. Composes the per-area statement sets; keeps the remaining
+// small reads and the accept transaction here.
+import type { Db } from '@flowrent/shared/db';
+import { NotFound } from '@flowrent/shared/errors';
+import type {
+  EventSummary,
+  HourlyCount,
+  Issue,
+  IssueAction,
+  ItemTypeCount,
+  ReleaseHealth,
+  StatusChange,
+  StoredEvent,
+  TagSummary,
+  TagValueCount,
+} from '../model.js';
+import { createAlerts } from './alerts.js';
+import { decompressPayload } from './codec.js';
+import { createDigest } from './digest.js';
+import { createIssueQueries } from './issue-queries.js';
+import { createProjects } from './projects.js';
+import { createRetention, enableIncrementalVacuum } from './retention.js';
+import {
+  EVENT_SUMMARY_COLUMNS,
+  type EventRow,
+  type IssueRow,
+  iso,
+  type StatusChangeRow,
+  toEventSummary,
+  toIssue,
+  toStatusChange,
+} from './rows.js';
+import type { AcceptBatch, ErrorStore, EventPageQuery } from './store.js';
+import { createWorkflow } from './workflow.js';
+
+const HOUR_MS = 3_600_000;
+
+interface TagRow {
+  key: string;
+  value: string;
+  count: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+const toTagValue = (r: TagRow): TagValueCount => ({
+  key: r.key,
+  value: r.value,
+  count: r.count,
+  firstSeen: iso(r.first_seen),
+  lastSeen: iso(r.last_seen),
+});
+
+export function createSqliteStore(db: Db): ErrorStore {
+  enableIncrementalVacuum(db);
+  const projects = createProjects(db);
+  const queries = createIssueQueries(db);
+  const workflow = createWorkflow(db);
+  const alerts = createAlerts(db);
+  const retention = createRetention(db);
+  const digest = createDigest(db);
+  const q = {
+    insertInbox: db.prepare(
+      'INSERT INTO inbox (project_id, event_id, received_at, facts, payload) VALUES (?, ?, ?, ?, ?)',
+    ),
+    countItem: db.prepare(
+      `INSERT INTO item_counts (project_id, type, count) VALUES (?, ?, ?)
+       ON CONFLICT (project_id, type) DO UPDATE SET count = count + excluded.count`,
+    ),
+    session: db.prepare(
+      `INSERT INTO release_health (project_id, release, environment, sessions, crashed, errored, abnormal)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, release, environment) DO UPDATE SET
+       sessions = sessions + excluded.sessions, crashed = crashed + excluded.crashed,
+       errored = errored + excluded.errored, abnormal = abnormal + excluded.abnormal`,
+    ),
+    pending: db.prepare('SELECT count(*) FROM inbox').pluck(),
+    issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
+    event: db.prepare('SELECT * FROM events WHERE event_id = ? ORDER BY id LIMIT 1'),
+    latestEvent: db.prepare('SELECT * FROM events WHERE issue_id = ? ORDER BY id DESC LIMIT 1'),
+    eventIdOf: db.prepare('SELECT id FROM events WHERE event_id = ? AND issue_id = ?').pluck(),
+    older: db
+      .prepare('SELECT event_id FROM events WHERE issue_id = ? AND id < ? ORDER BY id DESC LIMIT 1')
+      .pluck(),
+    newer: db
+      .prepare('SELECT event_id FROM events WHERE issue_id = ? AND id > ? ORDER BY id LIMIT 1')
+      .pluck(),
+    byTrace: db.prepare(
+      `SELECT ${EVENT_SUMMARY_COLUMNS} FROM events WHERE trace_id = ? ORDER BY id DESC LIMIT ?`,
+    ),
+    tagKeys: db.prepare(
+      'SELECT key, sum(count) AS total FROM issue_tags WHERE issue_id = ? GROUP BY key ORDER BY key',
+    ),
+    tagValues: db.prepare(
+      'SELECT * FROM issue_tags WHERE issue_id = ? AND key = ? ORDER BY count DESC, value LIMIT ?',
+    ),
+    hourly: db.prepare(
+      'SELECT hour, count FROM issue_hourly WHERE issue_id = ? AND hour >= ? AND hour <= ? ORDER BY hour',
+    ),
+    statusChanges: db.prepare('SELECT * FROM status_changes WHERE issue_id = ? ORDER BY id'),
+    releaseHealth: db.prepare(
+      'SELECT * FROM release_health WHERE project_id = ? ORDER BY release, environment',
+    ),
+    itemCounts: db.prepare('SELECT * FROM item_counts WHERE project_id = ? ORDER BY type'),
+  };
+
+  const toStored = (row: EventRow): StoredEvent => ({
+    ...toEventSummary(row),
+    data: JSON.parse(decompressPayload(row.payload as Buffer)) as Record<string, unknown>,
+  });
+  const getIssue = (id: number): Issue | null => {
+    const row = q.issue.get(id) as IssueRow | undefined;
+    return row ? toIssue(row) : null;
+  };
+
+  const accept = db.transaction((batch: AcceptBatch) => {
+    for (const e of batch.events) {
+      q.insertInbox.run(e.projectId, e.facts.eventId, e.receivedAtMs, JSON.stringify(e.facts), e.payload);
+    }
+    for (const [type, n] of Object.entries(batch.itemCounts)) q.countItem.run(batch.projectId, type, n);
+    for (const s of batch.sessions) {
+      q.session.run(batch.projectId, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
+    }
+  });
+
+  const hourlySeries = (issueId: number, fromMs: number, toMs: number): HourlyCount[] => {
+    const start = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
+    const rows = q.hourly.all(issueId, start, toMs) as { hour: number; count: number }[];
+    const byHour = new Map(rows.map((r) => [r.hour, r.count]));
+    const out: HourlyCount[] = [];
+    for (let h = start; h <= toMs; h += HOUR_MS) out.push({ hour: iso(h), count: byHour.get(h) ?? 0 });
+    return out;
+  };
+
+  return {
+    ...projects,
+    accept: (batch) => accept.immediate(batch),
+    pendingCount: () => q.pending.get() as number,
+    digest,
+    listIssues: queries.listIssues,
+    getIssue,
+    listIssueEvents: (issueId: number, page: EventPageQuery) =>
+      queries.listIssueEvents(issueId, page.cursor, page.limit),
+    getEvent(eventId: string): StoredEvent | null {
+      const row = q.event.get(eventId.replaceAll('-', '').toLowerCase()) as EventRow | undefined;
+      return row ? toStored(row) : null;
+    },
+    getLatestEvent(issueId: number): StoredEvent | null {
+      const row = q.latestEvent.get(issueId) as EventRow | undefined;
+      return row ? toStored(row) : null;
+    },
+    getAdjacentEvents(issueId: number, eventId: string) {
+      const id = q.eventIdOf.get(eventId, issueId) as number | undefined;
+      if (id === undefined) return { older: null, newer: null };
+      return {
+        older: (q.older.get(issueId, id) as string | undefined) ?? null,
+        newer: (q.newer.get(issueId, id) as string | undefined) ?? null,
+      };
+    },
+    listEventsByTrace: (traceId: string, limit: number): EventSummary[] =>
+      (q.byTrace.all(traceId.toLowerCase(), limit) as EventRow[]).map(toEventSummary),
+    listIssueTags(issueId: number, topN: number): TagSummary[] {
+      const keys = q.tagKeys.all(issueId) as { key: string; total: number }[];
+      return keys.map((k) => ({
+        key: k.key,
+        totalCount: k.total,
+        topValues: (q.tagValues.all(issueId, k.key, topN) as TagRow[]).map(toTagValue),
+      }));
+    },
+    getTagValues: (issueId: number, key: string, limit: number): TagValueCount[] =>
+      (q.tagValues.all(issueId, key, limit) as TagRow[]).map(toTagValue),
+    hourlyCounts: hourlySeries,
+    hourlyCountsFor(issueIds: number[], fromMs: number, toMs: number) {
+      return new Map(issueIds.map((id) => [id, hourlySeries(id, fromMs, toMs)]));
+    },
+    listStatusChanges: (issueId: number): StatusChange[] =>
+      (q.statusChanges.all(issueId) as StatusChangeRow[]).map(toStatusChange),
+    listReleaseHealth(projectId: number): ReleaseHealth[] {
+      const rows = q.releaseHealth.all(projectId) as {
+        release: string;
+        environment: string;
+        sessions: number;
+        crashed: number;
+        errored: number;
+        abnormal: number;
+      }[];
+      return rows.map((r) => ({
+        projectId,
+        ...r,
+        crashFreeRate: r.sessions > 0 ? Math.max(0, 1 - r.crashed / r.sessions) : null,
+      }));
+    },
+    listItemCounts: (projectId: number): ItemTypeCount[] =>
+      (q.itemCounts.all(projectId) as { type: string; count: number }[]).map((r) => ({ projectId, ...r })),
+    applyAction(ids: number[], action: IssueAction, actor: string, nowMs: number): Issue[] {
+      const done = workflow.applyAction(ids, action, actor, nowMs);
+      return done.map((id) => getIssue(id) as Issue);
+    },
+    mergeIssues(targetId: number, sourceIds: number[], actor: string, nowMs: number): Issue {
+      if (!workflow.mergeIssues(targetId, sourceIds, actor, nowMs)) {
+        throw new NotFound(`issue ${targetId} not found`);
+      }
+      return getIssue(targetId) as Issue;
+    },
+    deleteIssue: (id: number) => workflow.deleteIssue(id),
+    expireIgnores: (nowMs: number) => workflow.expireIgnores(nowMs),
+    ...alerts,
+    ...retention,
+  };
+}

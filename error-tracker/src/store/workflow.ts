@@ -1,0 +1,170 @@
+// Issue workflow writes: status changes (with history), merge and delete. Each public function is
+// one transaction.
+import type { Db } from '@flowrent/shared/db';
+import type { IssueAction, IssueStatus } from '../model.js';
+import type { IssueRow } from './rows.js';
+
+export function createWorkflow(db: Db) {
+  const q = {
+    issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
+    setUnresolved: db.prepare(
+      `UPDATE issues SET status = 'unresolved', is_regressed = 0, resolved_in_release = NULL, resolved_at = NULL,
+        ignore_until_events = NULL, ignore_until_time = NULL, ignore_until_users = NULL,
+        ignored_at_events = NULL, ignored_at_users = NULL, is_ignored_forever = 0 WHERE id = ?`,
+    ),
+    setResolved: db.prepare(
+      `UPDATE issues SET status = 'resolved', is_regressed = 0, resolved_in_release = ?, resolved_at = ?,
+        ignore_until_events = NULL, ignore_until_time = NULL, ignore_until_users = NULL,
+        ignored_at_events = NULL, ignored_at_users = NULL, is_ignored_forever = 0 WHERE id = ?`,
+    ),
+    setIgnored: db.prepare(
+      `UPDATE issues SET status = 'ignored', resolved_in_release = NULL, resolved_at = NULL,
+        ignore_until_events = ?, ignore_until_time = ?, ignore_until_users = ?,
+        ignored_at_events = event_count, ignored_at_users = user_count, is_ignored_forever = ? WHERE id = ?`,
+    ),
+    statusChange: db.prepare(
+      'INSERT INTO status_changes (issue_id, from_status, to_status, actor, at, details) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    moveGroupings: db.prepare('UPDATE groupings SET issue_id = ? WHERE issue_id = ?'),
+    moveEvents: db.prepare('UPDATE events SET issue_id = ? WHERE issue_id = ?'),
+    mergeTags: db.prepare(
+      `INSERT INTO issue_tags (issue_id, key, value, count, first_seen, last_seen)
+         SELECT ?, key, value, count, first_seen, last_seen FROM issue_tags WHERE issue_id = ? AND true
+       ON CONFLICT (issue_id, key, value) DO UPDATE SET count = count + excluded.count,
+         first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+    ),
+    mergeUsers: db.prepare(
+      'INSERT OR IGNORE INTO issue_users (issue_id, user_key) SELECT ?, user_key FROM issue_users WHERE issue_id = ?',
+    ),
+    mergeHourly: db.prepare(
+      `INSERT INTO issue_hourly (issue_id, hour, count) SELECT ?, hour, count FROM issue_hourly WHERE issue_id = ? AND true
+       ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + excluded.count`,
+    ),
+    countUsers: db.prepare('SELECT count(*) FROM issue_users WHERE issue_id = ?').pluck(),
+    mergeCounters: db.prepare(
+      `UPDATE issues SET event_count = event_count + ?, stored_count = stored_count + ?, user_count = ?,
+        first_seen = min(first_seen, ?), last_seen = max(last_seen, ?),
+        latest_event_id = CASE WHEN ? > last_seen THEN ? ELSE latest_event_id END WHERE id = ?`,
+    ),
+    deleteIssue: db.prepare('DELETE FROM issues WHERE id = ?'),
+    deleteEvents: db.prepare('DELETE FROM events WHERE issue_id = ?'),
+    deleteDeliveries: db.prepare('DELETE FROM alert_deliveries WHERE issue_id = ?'),
+    expiredIgnores: db
+      .prepare(
+        "SELECT id FROM issues WHERE status = 'ignored' AND ignore_until_time IS NOT NULL AND ignore_until_time <= ?",
+      )
+      .pluck(),
+  };
+
+  const record = (
+    id: number,
+    from: IssueStatus | null,
+    to: IssueStatus,
+    actor: string,
+    at: number,
+    details: object,
+  ) => q.statusChange.run(id, from, to, actor, at, JSON.stringify(details));
+
+  function applyOne(row: IssueRow, action: IssueAction, actor: string, nowMs: number): void {
+    const from = row.status as IssueStatus;
+    if (action.status === 'unresolved') {
+      q.setUnresolved.run(row.id);
+      record(row.id, from, 'unresolved', actor, nowMs, {});
+    } else if (action.status === 'resolved') {
+      const inRelease = action.inNextRelease ? row.last_release : null;
+      q.setResolved.run(inRelease, nowMs, row.id);
+      record(
+        row.id,
+        from,
+        'resolved',
+        actor,
+        nowMs,
+        action.inNextRelease ? { inNextRelease: true, release: inRelease } : {},
+      );
+    } else {
+      const ig = action.ignore ?? {};
+      const untilTime = ig.untilTime ? Date.parse(ig.untilTime) : null;
+      const untilEvents = ig.untilEvents ?? null;
+      const untilUsers = ig.untilUsers ?? null;
+      const forever = untilTime === null && untilEvents === null && untilUsers === null ? 1 : 0;
+      q.setIgnored.run(untilEvents, untilTime, untilUsers, forever, row.id);
+      record(row.id, from, 'ignored', actor, nowMs, {
+        untilEvents,
+        untilTime: ig.untilTime ?? null,
+        untilUsers,
+      });
+    }
+  }
+
+  const tx = {
+    applyActionTx: db.transaction(
+      (ids: number[], action: IssueAction, actor: string, nowMs: number): number[] => {
+        const done: number[] = [];
+        for (const id of ids) {
+          const row = q.issue.get(id) as IssueRow | undefined;
+          if (!row) continue;
+          applyOne(row, action, actor, nowMs);
+          done.push(id);
+        }
+        return done;
+      },
+    ),
+    mergeIssuesTx: db.transaction(
+      (targetId: number, sourceIds: number[], actor: string, nowMs: number): boolean => {
+        const target = q.issue.get(targetId) as IssueRow | undefined;
+        if (!target) return false;
+        const merged: number[] = [];
+        for (const sourceId of sourceIds) {
+          if (sourceId === targetId) continue;
+          const src = q.issue.get(sourceId) as IssueRow | undefined;
+          if (!src || src.project_id !== target.project_id) continue;
+          q.moveGroupings.run(targetId, sourceId);
+          q.moveEvents.run(targetId, sourceId);
+          q.mergeTags.run(targetId, sourceId);
+          q.mergeUsers.run(targetId, sourceId);
+          q.mergeHourly.run(targetId, sourceId);
+          const users = q.countUsers.get(targetId) as number;
+          q.mergeCounters.run(
+            src.event_count,
+            src.stored_count,
+            users,
+            src.first_seen,
+            src.last_seen,
+            src.last_seen,
+            src.latest_event_id,
+            targetId,
+          );
+          q.deleteDeliveries.run(sourceId);
+          q.deleteIssue.run(sourceId);
+          merged.push(sourceId);
+        }
+        if (merged.length > 0) {
+          const status = target.status as IssueStatus;
+          record(targetId, status, status, actor, nowMs, { merged });
+        }
+        return true;
+      },
+    ),
+    deleteIssueTx: db.transaction((id: number): boolean => {
+      q.deleteEvents.run(id);
+      q.deleteDeliveries.run(id);
+      return q.deleteIssue.run(id).changes > 0;
+    }),
+    expireIgnoresTx: db.transaction((nowMs: number): number[] => {
+      const ids = q.expiredIgnores.all(nowMs) as number[];
+      for (const id of ids) {
+        q.setUnresolved.run(id);
+        record(id, 'ignored', 'unresolved', 'system', nowMs, { reason: 'ignore_expired' });
+      }
+      return ids;
+    }),
+  };
+  return {
+    applyAction: (ids: number[], action: IssueAction, actor: string, nowMs: number): number[] =>
+      tx.applyActionTx.immediate(ids, action, actor, nowMs),
+    mergeIssues: (targetId: number, sourceIds: number[], actor: string, nowMs: number): boolean =>
+      tx.mergeIssuesTx.immediate(targetId, sourceIds, actor, nowMs),
+    deleteIssue: (id: number): boolean => tx.deleteIssueTx.immediate(id),
+    expireIgnores: (nowMs: number): number[] => tx.expireIgnoresTx.immediate(nowMs),
+  };
+}
