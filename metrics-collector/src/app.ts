@@ -3,6 +3,7 @@ import type { ServiceDeps } from '@flowrent/shared/cli';
 import { createServiceApp } from '@flowrent/shared/http';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { setupIngestion } from './http/ingest-setup.js';
 
 export type AppDeps = ServiceDeps<Config>;
 
@@ -15,5 +16,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
     dataFiles: () => [deps.db.name, `${deps.db.name}-wal`],
     logger: deps.logger,
   });
+  setupIngestion(app, deps);
   return app;
 }

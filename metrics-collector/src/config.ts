@@ -15,6 +15,30 @@ export const configTable = defineConfig({
     'path to a prometheus.yml-style scrape config; empty scrapes the three services',
   ),
   SCRAPE_INTERVAL: setting(parsers.duration, 15_000, 'default scrape interval (ms)'),
+  SCRAPE_TOKEN: setting(
+    parsers.string,
+    '',
+    'bearer token for the default /metrics targets (empty: METRICS_TOKEN)',
+  ),
+  STATSD_FLUSH_INTERVAL: setting(parsers.duration, 10_000, 'how often StatsD aggregates are written (ms)'),
+  INGEST_API_KEY: setting(
+    parsers.string,
+    '',
+    'key accepted (besides API_KEY) by /api/v1/write and /api/metrics',
+  ),
+  OUT_OF_ORDER_WINDOW: setting(
+    parsers.duration,
+    3_600_000,
+    'accept samples this far behind a series’ newest (ms)',
+  ),
+  RETENTION: setting(parsers.string, 'raw=15d,5m=90d,1h=730d', 'retention per resolution'),
+  RETENTION_OVERRIDES: setting(parsers.string, '', 'raw retention per metric regex, e.g. "debug_.*=1d;x=7d"'),
+  MAX_DISK_BYTES: setting(parsers.bytes, 0, 'size cap of the database; oldest chunks go first (0: none)'),
+  SERIES_LIMITS: setting(
+    parsers.string,
+    '',
+    'e.g. "labels=64,value_length=4096,per_metric=200000,total=5000000"',
+  ),
 });
 
 export type Config = ConfigOf<typeof configTable>;

@@ -53,3 +53,22 @@ export function checkNewSeries(labels: LabelPairs, index: SeriesIndex, limits: L
   }
   return undefined;
 }
+
+/** Parses "labels=64,value_length=4096,per_metric=200000,total=5000000" (any subset). */
+export function parseLimits(spec: string): Limits {
+  const limits = { ...DEFAULT_LIMITS };
+  const keys: Record<string, keyof Limits> = {
+    labels: 'maxLabelsPerSeries',
+    name_length: 'maxLabelNameLength',
+    value_length: 'maxLabelValueLength',
+    per_metric: 'maxSeriesPerMetric',
+    total: 'maxSeries',
+  };
+  for (const part of spec.split(',').filter((p) => p.trim())) {
+    const [k, v] = part.split('=').map((x) => x.trim());
+    const key = keys[k];
+    if (!key || !/^\d+$/.test(v ?? '')) throw new Error(`invalid series limit ${JSON.stringify(part)}`);
+    limits[key] = Number(v);
+  }
+  return limits;
+}

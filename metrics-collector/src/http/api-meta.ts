@@ -1,0 +1,83 @@
+// Metadata endpoints of the Prometheus API: series, labels, label values, metadata, buildinfo,
+// exemplars (always empty: exemplars are not stored).
+import { isValidLabelName } from '../promql/labels.js';
+import type { SampleSource } from '../promql/sample-source.js';
+import { badData, type FormParams, parseMatchParams, parseTimeRange } from './api-params.js';
+
+export interface MetricMetadataEntry {
+  type: string;
+  help: string;
+  unit: string;
+}
+
+export interface MetaDeps {
+  source: SampleSource;
+  version: string;
+  /** Metric name → metadata as the ingestion side learnt it. */
+  metadata?: () => Iterable<[string, MetricMetadataEntry]>;
+}
+
+function limitOf(p: FormParams): number {
+  const raw = p.get('limit');
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw badData(`invalid parameter "limit": cannot parse "${raw}" to a valid integer`);
+  return n;
+}
+
+export function listSeries(deps: MetaDeps, p: FormParams): unknown {
+  const matches = p.getAll('match[]');
+  if (matches.length === 0) throw badData('no match[] parameter provided');
+  const sets = parseMatchParams(matches);
+  const { start, end } = parseTimeRange(p);
+  const limit = limitOf(p);
+  const series = deps.source.series(sets, start, end);
+  return limit > 0 ? series.slice(0, limit) : series;
+}
+
+export function listLabelNames(deps: MetaDeps, p: FormParams): string[] {
+  const sets = parseMatchParams(p.getAll('match[]'));
+  const { start, end } = parseTimeRange(p);
+  const limit = limitOf(p);
+  const names = deps.source.labelNames(sets, start, end).sort();
+  return limit > 0 ? names.slice(0, limit) : names;
+}
+
+export function listLabelValues(deps: MetaDeps, p: FormParams, name: string): string[] {
+  let label = name;
+  // Prometheus' U__ escaping of label names that are not valid in a URL path segment.
+  if (label.startsWith('U__')) {
+    label = label.slice(3).replace(/_([0-9a-fA-F]+)_/g, (_m, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
+  }
+  if (!isValidLabelName(label)) throw badData(`invalid label name: "${label}"`);
+  const sets = parseMatchParams(p.getAll('match[]'));
+  const { start, end } = parseTimeRange(p);
+  const limit = limitOf(p);
+  const values = deps.source.labelValues(label, sets, start, end).sort();
+  return limit > 0 ? values.slice(0, limit) : values;
+}
+
+export function listMetadata(deps: MetaDeps, p: FormParams): Record<string, MetricMetadataEntry[]> {
+  const limit = limitOf(p);
+  const metric = p.get('metric');
+  const out: Record<string, MetricMetadataEntry[]> = {};
+  let n = 0;
+  for (const [name, meta] of deps.metadata?.() ?? []) {
+    if (metric && name !== metric) continue;
+    if (limit > 0 && n >= limit) break;
+    out[name] = [{ type: meta.type, help: meta.help, unit: meta.unit }];
+    n++;
+  }
+  return out;
+}
+
+export function buildInfo(deps: MetaDeps): Record<string, string> {
+  return {
+    version: deps.version,
+    revision: '',
+    branch: '',
+    buildUser: 'flowrent',
+    buildDate: '',
+    goVersion: `node ${process.versions.node}`,
+  };
+}

@@ -1,0 +1,97 @@
+// Request parameters of the Prometheus HTTP API (web/api/v1/api.go of 2.42): form values from the
+// URL and a form-encoded POST body (body first, like Go's r.FormValue), times as Unix seconds or
+// RFC 3339, durations as seconds or Prometheus durations, with Prometheus' error messages.
+import { PromQLError } from '../promql/errors.js';
+import { parseDurationMs } from '../promql/literals.js';
+import { parseExpr } from '../promql/parse.js';
+import type { LabelMatcher } from '../promql/sample-source.js';
+
+/** Prometheus' minTime/maxTime sentinels, clamped to what a JS Date can hold. */
+export const MIN_TIME_MS = -8_640_000_000_000_000;
+export const MAX_TIME_MS = 8_640_000_000_000_000;
+
+export class FormParams {
+  private readonly params: URLSearchParams;
+
+  constructor(url: string, body: Buffer | string | undefined) {
+    const query = new URL(url, 'http://localhost').searchParams;
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : (body ?? '');
+    this.params = new URLSearchParams(text);
+    for (const [k, v] of query) this.params.append(k, v);
+  }
+
+  get(name: string): string | undefined {
+    return this.params.get(name) ?? undefined;
+  }
+
+  getAll(name: string): string[] {
+    return this.params.getAll(name);
+  }
+}
+
+export function badData(message: string): PromQLError {
+  return new PromQLError('bad_data', message);
+}
+
+function invalidParam(name: string, message: string): PromQLError {
+  return badData(`invalid parameter "${name}": ${message}`);
+}
+
+/** Unix seconds (float) or RFC 3339 → ms; `fallback` when absent. */
+export function parseTimeParam(p: FormParams, name: string, fallback?: number): number {
+  const raw = p.get(name);
+  if (raw === undefined || raw === '') {
+    if (fallback !== undefined) return fallback;
+    throw invalidParam(name, `cannot parse "" to a valid timestamp`);
+  }
+  const ms = parseTime(raw);
+  if (ms === undefined) throw invalidParam(name, `cannot parse "${raw}" to a valid timestamp`);
+  return ms;
+}
+
+export function parseTime(raw: string): number | undefined {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return Math.round(Number(raw) * 1000);
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw)) {
+    const ms = Date.parse(raw);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+/** Seconds (float) or a Prometheus duration → ms. */
+export function parseDurationParam(p: FormParams, name: string): number | undefined {
+  const raw = p.get(name);
+  if (raw === undefined || raw === '') return undefined;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) {
+    const s = Number(raw);
+    if (!Number.isFinite(s) || Math.abs(s) * 1000 > Number.MAX_SAFE_INTEGER) {
+      throw invalidParam(name, `cannot parse "${raw}" to a valid duration. It overflows int64`);
+    }
+    return Math.round(s * 1000);
+  }
+  const ms = parseDurationMs(raw);
+  if (ms === undefined) throw invalidParam(name, `cannot parse "${raw}" to a valid duration`);
+  return ms;
+}
+
+/** `match[]` selectors → matcher lists; each must be a plain vector selector. */
+export function parseMatchParams(values: string[]): LabelMatcher[][] {
+  return values.map((v) => {
+    let e: ReturnType<typeof parseExpr>;
+    try {
+      e = parseExpr(v);
+    } catch (err) {
+      throw invalidParam('match[]', (err as Error).message);
+    }
+    if (e.type !== 'VectorSelector') throw invalidParam('match[]', 'match[] must be a series selector');
+    return e.matchers;
+  });
+}
+
+/** start/end of the metadata endpoints: both optional, default to the whole time axis. */
+export function parseTimeRange(p: FormParams): { start: number; end: number } {
+  const start = parseTimeParam(p, 'start', MIN_TIME_MS);
+  const end = parseTimeParam(p, 'end', MAX_TIME_MS);
+  if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
+  return { start, end };
+}

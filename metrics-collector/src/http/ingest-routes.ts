@@ -1,0 +1,128 @@
+// Ingest endpoints: remote_write 1.0, the JSON push batch, and the scrape-target health list.
+// Status codes follow the remote_write spec: 204 on success; 400 for data that can never succeed
+// (senders do not retry 4xx); 503 + Retry-After only when a retry can help (the log could not be
+// synced); 415 for a remote_write 2.0 body until 2.0 is supported.
+import { AppError, BadRequest, ParseError, Unavailable, UnsupportedMediaType } from '@flowrent/shared/errors';
+import { parseJson } from '@flowrent/shared/http/body';
+import type { FastifyInstance } from 'fastify';
+import { PushError, parsePushBatch } from '../ingest/push-json.js';
+import { ProtobufError } from '../ingest/remote-write.js';
+import type { ScrapeManager } from '../scrape/scrape-manager.js';
+import type { AppendResult, MetricsStore } from '../store/metrics-store.js';
+
+export const MAX_REMOTE_WRITE_BYTES = 32 * 1024 * 1024;
+export const MAX_REMOTE_WRITE_DECODED_BYTES = 256 * 1024 * 1024;
+export const MAX_PUSH_BYTES = 8 * 1024 * 1024;
+
+export interface IngestRouteDeps {
+  store: MetricsStore;
+  uncompressSnappy: (buf: Uint8Array) => Uint8Array;
+  /** Accepts the admin key or the ingest key. */
+  ingestAuth: (key: string | undefined) => boolean;
+  scrapeManager?: ScrapeManager;
+  clock: () => number;
+}
+
+function ingestFailure(result: AppendResult): AppError | undefined {
+  if (result.errors.length === 0) return undefined;
+  const dropped = result.tooOld + result.rejectedSeries;
+  return new BadRequest(
+    `${dropped} samples or series rejected (${result.accepted} accepted): ${result.errors[0]}`,
+    {
+      accepted: result.accepted,
+      too_old: result.tooOld,
+      rejected_series: result.rejectedSeries,
+      errors: result.errors,
+    },
+  );
+}
+
+async function durably<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof AppError || err instanceof ProtobufError) throw err;
+    // The log could not be synced: nothing was acknowledged, so the sender should retry.
+    throw new Unavailable(`write-ahead log unavailable: ${(err as Error).message}`, 5);
+  }
+}
+
+export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
+  const auth = (key: string | undefined) => deps.ingestAuth(key);
+
+  app.post(
+    '/api/v1/write',
+    {
+      config: {
+        auth,
+        ingest: {
+          maxBodyBytes: MAX_REMOTE_WRITE_BYTES,
+          maxDecodedBytes: MAX_REMOTE_WRITE_BYTES,
+          passEncodings: ['snappy'],
+        },
+      },
+    },
+    async (request, reply) => {
+      const type = String(request.headers['content-type'] ?? '').toLowerCase();
+      if (type.includes('io.prometheus.write.v2')) {
+        throw new UnsupportedMediaType('remote_write 2.0 is not supported yet; send remote_write 1.0', {
+          accepted: 'application/x-protobuf;proto=prometheus.WriteRequest',
+        });
+      }
+      const body = request.body as Buffer;
+      let raw: Uint8Array;
+      try {
+        raw = deps.uncompressSnappy(body);
+      } catch (err) {
+        throw new ParseError(`body is not snappy block data: ${(err as Error).message}`);
+      }
+      if (raw.length > MAX_REMOTE_WRITE_DECODED_BYTES) throw new BadRequest('decoded WriteRequest too large');
+      let result: AppendResult;
+      try {
+        result = await durably(deps.store.appendRemoteWrite(body, raw));
+      } catch (err) {
+        if (err instanceof ProtobufError) throw new ParseError(`malformed WriteRequest: ${err.message}`);
+        throw err;
+      }
+      const failure = ingestFailure(result);
+      if (failure) throw failure;
+      reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/metrics',
+    { config: { auth, ingest: { maxBodyBytes: MAX_PUSH_BYTES, maxDecodedBytes: MAX_PUSH_BYTES * 4 } } },
+    async (request, reply) => {
+      const body = parseJson((request.body as Buffer).toString('utf8'));
+      let batch: ReturnType<typeof parsePushBatch>;
+      try {
+        batch = parsePushBatch(body, deps.clock());
+      } catch (err) {
+        if (err instanceof PushError) throw new BadRequest(err.message, { metric: err.metric });
+        throw err;
+      }
+      for (const m of batch.metadata)
+        deps.store.setMetadata(m.name, { type: m.type, help: m.help, unit: '' });
+      const result = await durably(
+        deps.store.appendSamples(
+          batch.samples.map((s) => ({
+            labels: s.labels,
+            t: s.timestampMs,
+            v: s.value,
+            ttlMs: s.ttlSeconds === undefined ? undefined : s.ttlSeconds * 1000,
+          })),
+        ),
+      );
+      const failure = ingestFailure(result);
+      if (failure) throw failure;
+      reply.status(204).send();
+    },
+  );
+
+  app.get('/api/targets', async () => ({ data: deps.scrapeManager?.targets() ?? [] }));
+  app.get('/api/v1/targets', async () => ({
+    status: 'success',
+    data: { activeTargets: deps.scrapeManager?.prometheusTargets() ?? [], droppedTargets: [] },
+  }));
+}

@@ -1,0 +1,117 @@
+// Builds the ingestion side of the collector for app.ts: the store (with its log in DATA_DIR), the
+// ingest routes, the scrape manager and the StatsD listener, with start/stop tied to the app.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { keysMatch } from '@flowrent/shared/http/auth';
+import type { FastifyInstance } from 'fastify';
+import { uncompressSync } from 'snappy';
+import type { AppDeps } from '../app.js';
+import { parseScrapeConfig, type ScrapeConfig } from '../scrape/scrape-config.js';
+import { ScrapeManager } from '../scrape/scrape-manager.js';
+import { StatsdServer } from '../statsd/statsd-server.js';
+import { parseLimits } from '../store/limits.js';
+import { MetricsStore } from '../store/metrics-store.js';
+import { parseRetention, RetentionJob } from '../store/retention.js';
+import { StoreSampleSource } from '../store/store-read.js';
+import { registerIngestRoutes } from './ingest-routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The ingestion side (store, sample source, scrape manager), for other routes and tests. */
+    ingestion: Ingestion;
+  }
+}
+
+const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
+
+export function uncompressSnappy(buf: Uint8Array): Uint8Array {
+  return uncompressSync(buf, { asBuffer: true, copyOutputData: true }) as Buffer;
+}
+
+export interface Ingestion {
+  store: MetricsStore;
+  source: StoreSampleSource;
+  scrapeManager: ScrapeManager;
+  statsd?: StatsdServer;
+}
+
+/** The scrape config: the file when SCRAPE_CONFIG names one, else the three FlowRent services. */
+export function loadScrapeConfig(config: AppDeps['config']): ScrapeConfig {
+  if (config.SCRAPE_CONFIG) {
+    return parseScrapeConfig(readFileSync(config.SCRAPE_CONFIG, 'utf8'), dirname(config.SCRAPE_CONFIG));
+  }
+  const token = config.SCRAPE_TOKEN || config.METRICS_TOKEN || undefined;
+  const job = (jobName: string, url: string) => ({
+    jobName,
+    intervalMs: config.SCRAPE_INTERVAL,
+    timeoutMs: Math.min(10_000, config.SCRAPE_INTERVAL),
+    metricsPath: '/metrics',
+    scheme: 'http' as const,
+    params: {},
+    honorLabels: false,
+    honorTimestamps: true,
+    bearerToken: token,
+    staticConfigs: [{ targets: [url], labels: {} }],
+    fileSdFiles: [],
+  });
+  return {
+    jobs: [
+      job('metrics-collector', config.METRICS_COLLECTOR_URL),
+      job('error-tracker', config.ERROR_TRACKER_URL),
+      job('log-viewer', config.LOG_VIEWER_URL),
+    ],
+  };
+}
+
+export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
+  const { config, clock } = deps;
+  const store = new MetricsStore({
+    db: deps.db,
+    walDir: join(config.DATA_DIR, 'metrics-wal'),
+    clock,
+    limits: parseLimits(config.SERIES_LIMITS),
+    outOfOrderWindowMs: config.OUT_OF_ORDER_WINDOW,
+    uncompressSnappy,
+  });
+  const source = new StoreSampleSource(store);
+  const scrapeManager = new ScrapeManager({ config: loadScrapeConfig(config), store, clock });
+  const retention = new RetentionJob(store, parseRetention(config.RETENTION, config.RETENTION_OVERRIDES), {
+    maxDiskBytes: config.MAX_DISK_BYTES,
+  });
+  registerIngestRoutes(app, {
+    store,
+    uncompressSnappy,
+    scrapeManager,
+    clock,
+    ingestAuth: (key) => keysMatch(key, config.API_KEY) || keysMatch(key, config.INGEST_API_KEY),
+  });
+  const statsd =
+    config.STATSD_PORT > 0
+      ? new StatsdServer({
+          host: config.STATSD_HOST,
+          port: config.STATSD_PORT,
+          store,
+          clock,
+          flushIntervalMs: config.STATSD_FLUSH_INTERVAL,
+        })
+      : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    await statsd?.start();
+    scrapeManager.start();
+    timer = setInterval(() => {
+      store.checkpoint();
+      retention.run(clock());
+    }, CHECKPOINT_INTERVAL_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+    scrapeManager.stop();
+    await statsd?.stop();
+    await store.close();
+  });
+  const ingestion = { store, source, scrapeManager, statsd };
+  app.decorate('ingestion', ingestion);
+  return ingestion;
+}

@@ -1,0 +1,180 @@
+// The prometheus.yml subset we read (Prometheus 2.42 docs/configuration/configuration.md):
+// global.scrape_interval / scrape_timeout, scrape_configs[].job_name, scrape_interval,
+// scrape_timeout, metrics_path, scheme, params, honor_labels, honor_timestamps, authorization /
+// bearer_token / bearer_token_file / basic_auth, static_configs (targets + labels) and
+// file_sd_configs (JSON or YAML files of [{targets, labels}], re-read on every scrape round).
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+export interface TargetGroup {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+export interface ScrapeJob {
+  jobName: string;
+  intervalMs: number;
+  timeoutMs: number;
+  metricsPath: string;
+  scheme: 'http' | 'https';
+  params: Record<string, string[]>;
+  honorLabels: boolean;
+  honorTimestamps: boolean;
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+  staticConfigs: TargetGroup[];
+  fileSdFiles: string[];
+}
+
+export interface ScrapeConfig {
+  jobs: ScrapeJob[];
+}
+
+export class ScrapeConfigError extends Error {}
+
+const DURATION_RE = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
+
+export function parseDuration(s: string): number {
+  const m = DURATION_RE.exec(s.trim());
+  if (!m || s.trim() === '') throw new ScrapeConfigError(`invalid duration ${JSON.stringify(s)}`);
+  const n = (i: number) => Number(m[i] ?? 0);
+  return (
+    n(2) * 365 * 86_400_000 +
+    n(4) * 7 * 86_400_000 +
+    n(6) * 86_400_000 +
+    n(8) * 3_600_000 +
+    n(10) * 60_000 +
+    n(12) * 1000 +
+    n(14)
+  );
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function str(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new ScrapeConfigError(`${what} must be a string`);
+  return v;
+}
+
+function readSecretFile(file: unknown, baseDir: string): string | undefined {
+  if (file === undefined) return undefined;
+  return readFileSync(join(baseDir, str(file, 'credentials file')), 'utf8').trim();
+}
+
+function parseGroups(v: unknown, what: string): TargetGroup[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new ScrapeConfigError(`${what} must be a list`);
+  return v.map((g) => {
+    if (!isObj(g)) throw new ScrapeConfigError(`${what} entries must be maps`);
+    const targets = Array.isArray(g.targets) ? g.targets.map((t) => str(t, 'target')) : [];
+    const labels: Record<string, string> = {};
+    if (isObj(g.labels)) for (const [k, val] of Object.entries(g.labels)) labels[k] = String(val);
+    return { targets, labels };
+  });
+}
+
+/** Parses a prometheus.yml-style document; `baseDir` resolves relative file paths. */
+export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
+  const doc = parseYaml(text) ?? {};
+  if (!isObj(doc)) throw new ScrapeConfigError('the scrape config must be a YAML map');
+  const global = isObj(doc.global) ? doc.global : {};
+  const globalInterval = global.scrape_interval
+    ? parseDuration(str(global.scrape_interval, 'scrape_interval'))
+    : 60_000;
+  const globalTimeout = global.scrape_timeout
+    ? parseDuration(str(global.scrape_timeout, 'scrape_timeout'))
+    : 10_000;
+  const list = doc.scrape_configs ?? [];
+  if (!Array.isArray(list)) throw new ScrapeConfigError('scrape_configs must be a list');
+  const names = new Set<string>();
+  const jobs = list.map((j): ScrapeJob => {
+    if (!isObj(j)) throw new ScrapeConfigError('each scrape_configs entry must be a map');
+    const jobName = str(j.job_name, 'job_name');
+    if (names.has(jobName)) throw new ScrapeConfigError(`duplicate job_name ${jobName}`);
+    names.add(jobName);
+    const intervalMs = j.scrape_interval
+      ? parseDuration(str(j.scrape_interval, 'scrape_interval'))
+      : globalInterval;
+    const timeoutMs = Math.min(
+      intervalMs,
+      j.scrape_timeout ? parseDuration(str(j.scrape_timeout, 'scrape_timeout')) : globalTimeout,
+    );
+    const params: Record<string, string[]> = {};
+    if (isObj(j.params)) {
+      for (const [k, v] of Object.entries(j.params))
+        params[k] = Array.isArray(v) ? v.map(String) : [String(v)];
+    }
+    const scheme = j.scheme === undefined ? 'http' : str(j.scheme, 'scheme');
+    if (scheme !== 'http' && scheme !== 'https')
+      throw new ScrapeConfigError(`job ${jobName}: scheme must be http or https`);
+    let bearerToken: string | undefined;
+    if (isObj(j.authorization)) {
+      bearerToken =
+        (j.authorization.credentials as string | undefined) ??
+        readSecretFile(j.authorization.credentials_file, baseDir);
+    }
+    bearerToken ??= (j.bearer_token as string | undefined) ?? readSecretFile(j.bearer_token_file, baseDir);
+    let basicAuth: ScrapeJob['basicAuth'];
+    if (isObj(j.basic_auth)) {
+      basicAuth = {
+        username: String(j.basic_auth.username ?? ''),
+        password: String(j.basic_auth.password ?? readSecretFile(j.basic_auth.password_file, baseDir) ?? ''),
+      };
+    }
+    const fileSdFiles: string[] = [];
+    if (Array.isArray(j.file_sd_configs)) {
+      for (const sd of j.file_sd_configs) {
+        if (isObj(sd) && Array.isArray(sd.files))
+          for (const f of sd.files) fileSdFiles.push(join(baseDir, str(f, 'file')));
+      }
+    }
+    return {
+      jobName,
+      intervalMs,
+      timeoutMs,
+      metricsPath: j.metrics_path === undefined ? '/metrics' : str(j.metrics_path, 'metrics_path'),
+      scheme,
+      params,
+      honorLabels: j.honor_labels === true,
+      honorTimestamps: j.honor_timestamps !== false,
+      bearerToken,
+      basicAuth,
+      staticConfigs: parseGroups(j.static_configs, `job ${jobName}: static_configs`),
+      fileSdFiles,
+    };
+  });
+  return { jobs };
+}
+
+/** Reads the target groups of file_sd files (a `*` in the file name is a glob); unreadable files
+ * yield no targets, as in Prometheus, rather than failing the scrape round. */
+export function readFileSd(files: string[]): TargetGroup[] {
+  const groups: TargetGroup[] = [];
+  for (const pattern of files) {
+    let paths = [pattern];
+    if (basename(pattern).includes('*')) {
+      const re = new RegExp(
+        `^${basename(pattern)
+          .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')}$`,
+      );
+      try {
+        paths = readdirSync(dirname(pattern))
+          .filter((f) => re.test(f))
+          .map((f) => join(dirname(pattern), f));
+      } catch {
+        paths = [];
+      }
+    }
+    for (const p of paths) {
+      try {
+        groups.push(...parseGroups(parseYaml(readFileSync(p, 'utf8')), p));
+      } catch {
+        // skipped: Prometheus keeps the last good version; we drop the file until it parses
+      }
+    }
+  }
+  return groups;
+}

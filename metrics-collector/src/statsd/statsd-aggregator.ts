@@ -1,0 +1,101 @@
+// Turns StatsD metrics into Prometheus-style series, as prometheus/statsd_exporter does: counter
+// deltas (scaled by 1/sample rate) accumulate into a monotonic counter; gauges keep their value and
+// apply signed deltas; timers (ms, converted to seconds), histograms and distributions fill a
+// fixed-bucket cumulative histogram (_bucket/_sum/_count); sets count unique members per flush.
+// Tags become labels. flush() hands the current values to the store stamped with the flush time.
+import type { StatsdMetric } from '../ingest/statsd.js';
+import type { PlainSample } from '../store/metrics-store.js';
+
+export const STATSD_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+];
+
+interface Entry {
+  name: string;
+  labels: [string, string][];
+  kind: 'counter' | 'gauge' | 'histogram' | 'set';
+  value: number;
+  buckets?: number[];
+  sum?: number;
+  count?: number;
+  members?: Set<string>;
+}
+
+export class StatsdAggregator {
+  private entries = new Map<string, Entry>();
+  received = 0;
+
+  private entry(m: StatsdMetric, kind: Entry['kind']): Entry {
+    const labels = [...m.tags].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const key = `${kind}\u0000${m.name}\u0000${labels.map(([k, v]) => `${k}=${v}`).join('\u0001')}`;
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { name: m.name, labels, kind, value: 0 };
+      if (kind === 'histogram') {
+        e.buckets = STATSD_BUCKETS.map(() => 0);
+        e.sum = 0;
+        e.count = 0;
+      }
+      if (kind === 'set') e.members = new Set();
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
+  add(metrics: StatsdMetric[]): void {
+    for (const m of metrics) {
+      this.received++;
+      switch (m.type) {
+        case 'c': {
+          const e = this.entry(m, 'counter');
+          for (const v of m.values) e.value += v / m.sampleRate;
+          break;
+        }
+        case 'g': {
+          const e = this.entry(m, 'gauge');
+          for (const v of m.values) e.value = m.relative ? e.value + v : v;
+          break;
+        }
+        case 'ms':
+        case 'h':
+        case 'd': {
+          const e = this.entry(m, 'histogram');
+          const weight = 1 / m.sampleRate;
+          for (const raw of m.values) {
+            const v = m.type === 'ms' ? raw / 1000 : raw;
+            e.sum! += v * weight;
+            e.count! += weight;
+            for (let i = 0; i < STATSD_BUCKETS.length; i++)
+              if (v <= STATSD_BUCKETS[i]) e.buckets![i] += weight;
+          }
+          break;
+        }
+        case 's':
+          this.entry(m, 'set').members!.add(m.member ?? '');
+          break;
+      }
+    }
+  }
+
+  /** Current values as samples at `nowMs`; set membership starts over. */
+  flush(nowMs: number): PlainSample[] {
+    const out: PlainSample[] = [];
+    const push = (name: string, labels: [string, string][], v: number) =>
+      out.push({ labels: [['__name__', name], ...labels], t: nowMs, v });
+    for (const e of this.entries.values()) {
+      if (e.kind === 'counter' || e.kind === 'gauge') push(e.name, e.labels, e.value);
+      else if (e.kind === 'set') {
+        push(e.name, e.labels, e.members!.size);
+        e.members!.clear();
+      } else {
+        STATSD_BUCKETS.forEach((le, i) =>
+          push(`${e.name}_bucket`, [...e.labels, ['le', String(le)]], e.buckets![i]),
+        );
+        push(`${e.name}_bucket`, [...e.labels, ['le', '+Inf']], e.count!);
+        push(`${e.name}_sum`, e.labels, e.sum!);
+        push(`${e.name}_count`, e.labels, e.count!);
+      }
+    }
+    return out;
+  }
+}

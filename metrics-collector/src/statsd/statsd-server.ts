@@ -1,0 +1,69 @@
+// UDP listener for StatsD / DogStatsD datagrams. Parsing is per datagram (several metrics per
+// packet); values are aggregated in memory and written to the store on every flush interval.
+import { createSocket, type Socket } from 'node:dgram';
+import { parseStatsdDatagram } from '../ingest/statsd.js';
+import type { MetricsStore } from '../store/metrics-store.js';
+import { StatsdAggregator } from './statsd-aggregator.js';
+
+export interface StatsdServerOptions {
+  host: string;
+  port: number;
+  store: MetricsStore;
+  clock: () => number;
+  flushIntervalMs?: number;
+}
+
+export class StatsdServer {
+  readonly aggregator = new StatsdAggregator();
+  private socket: Socket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  datagrams = 0;
+  badLines = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly options: StatsdServerOptions) {}
+
+  async start(): Promise<{ address: string; port: number }> {
+    const socket = createSocket(this.options.host.includes(':') ? 'udp6' : 'udp4');
+    this.socket = socket;
+    socket.on('message', (msg) => this.receive(msg));
+    socket.on('error', () => {}); // a bad datagram must never stop the listener
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(this.options.port, this.options.host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    const interval = this.options.flushIntervalMs ?? 10_000;
+    this.timer = setInterval(() => void this.flush(), interval);
+    this.timer.unref();
+    return socket.address();
+  }
+
+  receive(msg: Buffer): void {
+    const parsed = parseStatsdDatagram(msg.toString('utf8'));
+    this.datagrams++;
+    this.badLines += parsed.errors.length;
+    this.aggregator.add(parsed.metrics);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves once `n` datagrams have arrived in total (tests wait on this, not on a sleep). */
+  async waitForDatagrams(n: number): Promise<void> {
+    while (this.datagrams < n) await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  async flush(): Promise<void> {
+    const samples = this.aggregator.flush(this.options.clock());
+    if (samples.length) await this.options.store.appendSamples(samples);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush().catch(() => {});
+    await new Promise<void>((r) => (this.socket ? this.socket.close(() => r()) : r()));
+  }
+}

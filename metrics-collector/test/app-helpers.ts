@@ -1,0 +1,32 @@
+// Starts the collector on 127.0.0.1:0 with a temp data folder, no StatsD listener and an empty
+// scrape config unless a test asks for them.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, startTestApp, type TestApp } from '@flowrent/shared/testing';
+import { createApp } from '../src/app.js';
+import { type Config, configTable } from '../src/config.js';
+
+export async function startCollector(
+  env: Record<string, string> = {},
+  clock?: () => number,
+): Promise<TestApp<Config>> {
+  const dir = makeTempDir('collector-config-');
+  const scrapeConfig = join(dir, 'scrape.yml');
+  writeFileSync(scrapeConfig, 'scrape_configs: []\n');
+  return startTestApp({
+    configTable,
+    migrationsDir: new URL('../migrations/', import.meta.url),
+    databaseFile: 'metrics.db',
+    createApp,
+    env: { STATSD_PORT: '0', SCRAPE_CONFIG: scrapeConfig, ...env },
+    clock,
+  });
+}
+
+export const FIXTURES = decodeURIComponent(new URL('./fixtures/metrics/', import.meta.url).pathname);
+
+export interface HttpFixture {
+  headers: Record<string, string>;
+  body_base64: string;
+  url: string;
+}
