@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BadRequest, ParseError, TooLarge } from '@flowrent/shared/errors';
+import { compressSync } from 'snappy';
+import { parseLokiJson, parseLokiProtobuf } from './loki.js';
+import { ProtoWriter, WIRE_VARINT } from './protobuf.js';
+
+const NOW = 1_800_000_000_000_000_000n;
+
+test('parseLokiJson maps labels, ns string timestamps, plain and JSON lines, structured metadata', () => {
+  const body = JSON.stringify({
+    streams: [
+      {
+        stream: { service_name: 'api', host: 'h1', level: 'warning' },
+        values: [
+          ['1795635890279000001', 'plain text line'],
+          [
+            '1795635890279000002',
+            '{"msg":"json line","user":7}',
+            { trace_id: '5b8efff798038103d269b633813fc60c', tenant: 't1' },
+          ],
+          ['1795635890279000003', '{not json'],
+        ],
+      },
+    ],
+  });
+  const [a, b, c] = parseLokiJson(body, NOW);
+  assert.equal(a.timeNs, 1_795_635_890_279_000_001n);
+  assert.deepEqual(
+    [a.service, a.host, a.level, a.levelText, a.message],
+    ['api', 'h1', 'warn', 'warning', 'plain text line'],
+  );
+  assert.deepEqual(a.labels, { service_name: 'api', host: 'h1', level: 'warning' });
+  assert.equal(b.message, 'json line');
+  assert.equal(b.traceId, '5b8efff798038103d269b633813fc60c');
+  assert.deepEqual(b.attributes, { tenant: 't1', user: 7 });
+  assert.equal(c.message, '{not json');
+  assert.equal(a.protocol, 'loki');
+});
+
+test('parseLokiJson rejects malformed pushes with 400 and too many labels naming the limit', () => {
+  const bad = (body: unknown, type: new (...a: never[]) => Error, pattern: RegExp) =>
+    assert.throws(
+      () => parseLokiJson(typeof body === 'string' ? body : JSON.stringify(body), NOW),
+      (e: Error) => e instanceof type && pattern.test(e.message),
+    );
+  bad('{"streams":', ParseError, /malformed JSON/);
+  bad({ nope: [] }, ParseError, /expected \{"streams"/);
+  bad(
+    { streams: [{ stream: {}, values: [['abc', 'x']] }] },
+    ParseError,
+    /values\[0\]: timestamp must be a string/,
+  );
+  bad({ streams: [{ stream: {}, values: [['1', 2]] }] }, ParseError, /expected \["<ns timestamp>"/);
+  bad(
+    { streams: [{ stream: {}, values: [['1', 'x', 'meta']] }] },
+    ParseError,
+    /structured metadata must be an object/,
+  );
+  const labels = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`l${i}`, 'v']));
+  bad({ streams: [{ stream: labels, values: [] }] }, BadRequest, /MAX_LABELS_PER_STREAM = 30/);
+  bad({ streams: [{ stream: {}, values: [['1', 'x'.repeat(300_000)]] }] }, TooLarge, /MAX_LINE_BYTES/);
+});
+
+function pushRequest(labels: string, entries: [number, number, string, [string, string][]][]): Buffer {
+  const stream = new ProtoWriter().bytesField(1, Buffer.from(labels));
+  for (const [seconds, nanos, line, meta] of entries) {
+    const ts = new ProtoWriter()
+      .tag(1, WIRE_VARINT)
+      .varint(seconds)
+      .tag(2, WIRE_VARINT)
+      .varint(nanos)
+      .finish();
+    const e = new ProtoWriter().bytesField(1, ts).bytesField(2, Buffer.from(line));
+    for (const [k, v] of meta)
+      e.bytesField(3, new ProtoWriter().bytesField(1, Buffer.from(k)).bytesField(2, Buffer.from(v)).finish());
+    stream.bytesField(2, e.finish());
+  }
+  return new ProtoWriter().bytesField(1, stream.finish()).finish();
+}
+
+test('parseLokiProtobuf decodes snappy-compressed PushRequest with structured metadata', () => {
+  const raw = pushRequest('{app="shop", level="error"}', [
+    [1795635894, 77000000, 'boom', [['trace_id', 'ab'.repeat(16)]]],
+  ]);
+  const [r] = parseLokiProtobuf(compressSync(raw), NOW);
+  assert.equal(r.timeNs, 1_795_635_894_077_000_000n);
+  assert.deepEqual([r.service, r.level, r.message, r.traceId], ['shop', 'error', 'boom', 'ab'.repeat(16)]);
+  assert.deepEqual(parseLokiProtobuf(raw, NOW, false)[0].message, 'boom');
+});
+
+test('parseLokiProtobuf rejects bodies that are not snappy or not protobuf', () => {
+  assert.throws(() => parseLokiProtobuf(Buffer.from('hello world'), NOW), ParseError);
+  assert.throws(
+    () => parseLokiProtobuf(compressSync(Buffer.from([0x0a, 0x05, 0x01])), NOW),
+    /malformed protobuf at byte/,
+  );
+  // A snappy header announcing 1 GB is refused before decompressing.
+  assert.throws(
+    () => parseLokiProtobuf(Buffer.from([0x80, 0x80, 0x80, 0x80, 0x04, 0]), NOW),
+    /MAX_REQUEST_BYTES/,
+  );
+});

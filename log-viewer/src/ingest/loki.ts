@@ -1,0 +1,203 @@
+// Grafana Loki push API (docs/sources/reference/loki-http-api.md, pkg/push/push.proto):
+// JSON `{"streams":[{"stream":{labels},"values":[["<ns>","line",{metadata}?]]}]}` and protobuf
+// logproto.PushRequest, snappy block-compressed. JSON-looking lines (pino, winston) are unpacked into
+// message + attributes; stream labels give service, host and level defaults.
+import { ParseError } from '@flowrent/shared/errors';
+import { type JsonValue, type Level, type LogRecord, normalizeLevel } from '../model.js';
+import { isJsonObject, type RecordContext, RecordError, recordFromObject } from './json-record.js';
+import { checkLabelCount, checkLineLength } from './limits.js';
+import { parseLokiLabels } from './loki-labels.js';
+import { ProtoReader, WIRE_LEN } from './protobuf.js';
+import { uncompressSnappy } from './snappy-body.js';
+
+const SERVICE_LABELS = ['service_name', 'service', 'app', 'application', 'job', 'container'];
+const HOST_LABELS = ['host', 'hostname', 'instance', 'node'];
+const LEVEL_LABELS = ['level', 'detected_level', 'severity', 'lvl'];
+
+interface StreamContext {
+  labels: Record<string, string>;
+  service?: string;
+  host?: string;
+  level?: Level;
+  levelText?: string;
+}
+
+function streamContext(labels: Record<string, string>, where: string): StreamContext {
+  checkLabelCount(Object.keys(labels).length, where);
+  const pick = (names: string[]) => names.map((n) => labels[n]).find((v) => v !== undefined && v !== '');
+  const levelText = pick(LEVEL_LABELS);
+  return {
+    labels,
+    service: pick(SERVICE_LABELS),
+    host: pick(HOST_LABELS),
+    level: normalizeLevel(levelText),
+    levelText,
+  };
+}
+
+function entryRecord(
+  stream: StreamContext,
+  timeNs: bigint,
+  line: string,
+  metadata: Record<string, string> | undefined,
+  nowNs: bigint,
+  where: string,
+): LogRecord {
+  checkLineLength(line, where);
+  const ctx: RecordContext = { protocol: 'loki', nowNs, timeNs, ...stream };
+  let obj: Record<string, JsonValue> | undefined;
+  if (line.charCodeAt(0) === 123 /* { */) {
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (isJsonObject(parsed)) obj = parsed;
+    } catch {
+      // not JSON after all: the line stays the message
+    }
+  }
+  try {
+    if (obj) return recordFromObject(metadata ? { ...metadata, ...obj } : obj, ctx);
+    const record = recordFromObject(metadata ?? {}, ctx);
+    record.message = line;
+    return record;
+  } catch (err) {
+    if (err instanceof RecordError) throw new ParseError(`${where}: ${err.message}`);
+    throw err;
+  }
+}
+
+function nsFromString(value: unknown, where: string): bigint {
+  if (typeof value === 'string' && /^\d{1,19}$/.test(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.round(value));
+  throw new ParseError(`${where}: timestamp must be a string of Unix epoch nanoseconds`);
+}
+
+/** Loki push JSON. */
+export function parseLokiJson(body: string, nowNs: bigint): LogRecord[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch (err) {
+    throw new ParseError(`malformed JSON: ${(err as Error).message}`);
+  }
+  if (!isJsonObject(doc) || !Array.isArray(doc.streams)) throw new ParseError('expected {"streams": [...]}');
+  const out: LogRecord[] = [];
+  doc.streams.forEach((s, si) => {
+    if (!isJsonObject(s) || !Array.isArray(s.values))
+      throw new ParseError(`streams[${si}]: expected {"stream": {...}, "values": [...]}`);
+    const labelsIn = s.stream ?? {};
+    if (!isJsonObject(labelsIn)) throw new ParseError(`streams[${si}].stream must be an object of labels`);
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(labelsIn)) labels[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    const stream = streamContext(labels, `streams[${si}]`);
+    s.values.forEach((v, vi) => {
+      const where = `streams[${si}].values[${vi}]`;
+      if (!Array.isArray(v) || v.length < 2 || typeof v[1] !== 'string')
+        throw new ParseError(`${where}: expected ["<ns timestamp>", "<line>", {metadata}?]`);
+      let metadata: Record<string, string> | undefined;
+      if (v.length > 2 && v[2] !== null) {
+        if (!isJsonObject(v[2])) throw new ParseError(`${where}: structured metadata must be an object`);
+        metadata = {};
+        for (const [k, mv] of Object.entries(v[2]))
+          metadata[k] = typeof mv === 'string' ? mv : JSON.stringify(mv);
+      }
+      out.push(entryRecord(stream, nsFromString(v[0], where), v[1], metadata, nowNs, where));
+    });
+  });
+  return out;
+}
+
+/** Loki push protobuf, body as sent: snappy-compressed unless `compressed` is false. */
+export function parseLokiProtobuf(body: Uint8Array, nowNs: bigint, compressed = true): LogRecord[] {
+  const buf = compressed ? uncompressSnappy(body) : body;
+  const r = new ProtoReader(buf);
+  const out: LogRecord[] = [];
+  let si = 0;
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field !== 1) {
+      r.skip(wire);
+      continue;
+    }
+    r.expect(wire, WIRE_LEN, 'PushRequest.streams');
+    readStream(r.sub(), si++, nowNs, out);
+  }
+  return out;
+}
+
+function readStream(r: ProtoReader, si: number, nowNs: bigint, out: LogRecord[]): void {
+  const entries: ProtoReader[] = [];
+  let labelText = '';
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === WIRE_LEN) labelText = r.string();
+    else if (field === 2 && wire === WIRE_LEN) entries.push(r.sub());
+    else r.skip(wire);
+  }
+  const stream = streamContext(parseLokiLabels(labelText), `streams[${si}]`);
+  entries.forEach((e, ei) => {
+    let timeNs = 0n;
+    let line = '';
+    let metadata: Record<string, string> | undefined;
+    while (!e.done) {
+      const [field, wire] = e.tag();
+      if (field === 1 && wire === WIRE_LEN) timeNs = readTimestamp(e.sub());
+      else if (field === 2 && wire === WIRE_LEN) line = e.string();
+      else if (field === 3 && wire === WIRE_LEN) {
+        const [k, v] = readPair(e.sub());
+        metadata ??= {};
+        metadata[k] = v;
+      } else e.skip(wire);
+    }
+    out.push(
+      entryRecord(
+        stream,
+        timeNs === 0n ? nowNs : timeNs,
+        line,
+        metadata,
+        nowNs,
+        `streams[${si}].entries[${ei}]`,
+      ),
+    );
+  });
+}
+
+function readTimestamp(r: ProtoReader): bigint {
+  let seconds = 0n;
+  let nanos = 0;
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === 0) seconds = BigInt.asIntN(64, r.varintBig());
+    else if (field === 2 && wire === 0) nanos = r.varint();
+    else r.skip(wire);
+  }
+  return seconds * 1_000_000_000n + BigInt(nanos);
+}
+
+function readPair(r: ProtoReader): [string, string] {
+  let name = '';
+  let value = '';
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === WIRE_LEN) name = r.string();
+    else if (field === 2 && wire === WIRE_LEN) value = r.string();
+    else r.skip(wire);
+  }
+  return [name, value];
+}
+
+/**
+ * Chooses the decoder from the request headers: JSON when Content-Type says so, otherwise protobuf,
+ * snappy-compressed whether or not Content-Encoding says so (winston-loki sends none).
+ */
+export function parseLokiPush(
+  body: Buffer,
+  headers: { contentType?: string; contentEncoding?: string },
+  nowNs: bigint,
+): LogRecord[] {
+  const type = (headers.contentType ?? '').split(';')[0].trim().toLowerCase();
+  const snappy = (headers.contentEncoding ?? '').toLowerCase().includes('snappy');
+  if (type === 'application/json') {
+    return parseLokiJson((snappy ? uncompressSnappy(body) : body).toString('utf8'), nowNs);
+  }
+  return parseLokiProtobuf(body, nowNs, true);
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ParseError, TooLarge } from '@flowrent/shared/errors';
+import { parseNdjsonLogs } from './ndjson.js';
+
+const NOW = 1_800_000_000_000_000_000n;
+
+function check(line: string, expected: Record<string, unknown>) {
+  const [r] = parseNdjsonLogs(line, NOW);
+  const got = {
+    time: r.timeNs,
+    level: r.level,
+    levelText: r.levelText,
+    message: r.message,
+    service: r.service,
+    host: r.host,
+    trace: r.traceId,
+    span: r.spanId,
+    attributes: r.attributes,
+  };
+  for (const [k, v] of Object.entries(expected))
+    assert.deepEqual(got[k as keyof typeof got], v, `${k} of ${line}`);
+}
+
+test('parseNdjsonLogs maps the contract keys and keeps the rest as attributes', () => {
+  check(
+    '{"timestamp":"2026-11-25T19:44:54.077Z","level":"warn","message":"slow","service":"api","host":"h1","trace_id":"5B8EFFF798038103D269B633813FC60C","span_id":"eee19b7ec3c1b174","logger":"db","user":{"id":42}}',
+    {
+      time: 1_795_635_894_077_000_000n,
+      level: 'warn',
+      levelText: 'warn',
+      message: 'slow',
+      service: 'api',
+      host: 'h1',
+      trace: '5b8efff798038103d269b633813fc60c',
+      span: 'eee19b7ec3c1b174',
+      attributes: { logger: 'db', user: { id: 42 } },
+    },
+  );
+  check('{"@timestamp":"2026-11-25T19:44:54Z","msg":"a"}', {
+    time: 1_795_635_894_000_000_000n,
+    message: 'a',
+    level: 'info',
+  });
+  check('{"time":1795635894077,"msg":"pino","level":50}', {
+    time: 1_795_635_894_077_000_000n,
+    level: 'error',
+    levelText: '50',
+  });
+  check('{"ts":1795635894.5,"severity":"WARNING","msg":"x"}', {
+    time: 1_795_635_894_500_000_000n,
+    level: 'warn',
+  });
+  check('{"@t":"2026-11-25T19:44:54Z","@m":"clef","@l":"Error","@x":"System.Exception: boom"}', {
+    message: 'clef',
+    level: 'error',
+    attributes: { exception: 'System.Exception: boom' },
+  });
+  check('{"@t":"2026-11-25T19:44:54Z","@mt":"Hello {Name}","Name":"x"}', {
+    message: 'Hello {Name}',
+    level: 'info',
+    attributes: { Name: 'x' },
+  });
+  check('{"message":"no time"}', { time: NOW, level: 'info' });
+  check('{"message":"odd level","level":"chatty"}', { level: 'info', attributes: { level: 'chatty' } });
+  check('{"message":"bad id","trace_id":"xyz"}', { trace: '', attributes: { trace_id: 'xyz' } });
+  check('{"message":{"nested":true}}', { message: '{"nested":true}' });
+});
+
+test('parseNdjsonLogs accepts NDJSON with blank lines and CRLF, and a JSON array', () => {
+  assert.equal(parseNdjsonLogs('{"msg":"a"}\r\n\n{"msg":"b"}\n', NOW).length, 2);
+  assert.deepEqual(
+    parseNdjsonLogs('[{"msg":"a"},{"msg":"b"}]', NOW).map((r) => r.message),
+    ['a', 'b'],
+  );
+  assert.deepEqual(parseNdjsonLogs('  \n', NOW), []);
+});
+
+test('parseNdjsonLogs rejects malformed input naming the line, and long lines naming the limit', () => {
+  const bad = (body: string, type: typeof ParseError | typeof TooLarge, pattern: RegExp) =>
+    assert.throws(
+      () => parseNdjsonLogs(body, NOW),
+      (e: Error) => e instanceof type && pattern.test(e.message),
+    );
+  bad('{"msg":"a"}\n{"msg":', ParseError, /^line 2: malformed JSON/);
+  bad('{"msg":"a"}\n[1,2]', ParseError, /line 2: expected a JSON object/);
+  bad('"just a string"', ParseError, /expected a JSON object/);
+  bad('{"msg":"a","time":"not a time"}', ParseError, /line 1: unreadable timestamp/);
+  bad('[{"msg":"a"},', ParseError, /malformed JSON array/);
+  bad(`{"msg":"${'x'.repeat(300 * 1024)}"}`, TooLarge, /MAX_LINE_BYTES/);
+});

@@ -1,0 +1,120 @@
+// OTLP LogRecord → LogRecord mapping shared by the protobuf and JSON decoders
+// (opentelemetry-proto logs/v1/logs.proto, as of opentelemetry-proto @ac2c4b5).
+import {
+  type JsonValue,
+  type LogRecord,
+  levelToSeverity,
+  normalizeLevel,
+  severityToLevel,
+} from '../model.js';
+import { lineFits, MAX_LABELS_PER_STREAM } from './limits.js';
+
+export interface OtlpResource {
+  attributes: Record<string, JsonValue>;
+}
+
+export interface OtlpScope {
+  name: string;
+  version: string;
+}
+
+export interface OtlpLogRecord {
+  timeNs: bigint;
+  observedNs: bigint;
+  severityNumber: number;
+  severityText: string;
+  body: JsonValue | undefined;
+  attributes: Record<string, JsonValue>;
+  traceId: string;
+  spanId: string;
+  eventName: string;
+}
+
+export interface OtlpResult {
+  records: LogRecord[];
+  /** Records not accepted (reported as partialSuccess). */
+  rejected: number;
+  /** Why, one short message per distinct reason. */
+  errors: string[];
+}
+
+export class OtlpCollector {
+  readonly result: OtlpResult = { records: [], rejected: 0, errors: [] };
+  constructor(private readonly nowNs: bigint) {}
+
+  reject(count: number, reason: string): void {
+    this.result.rejected += count;
+    if (!this.result.errors.includes(reason) && this.result.errors.length < 5)
+      this.result.errors.push(reason);
+  }
+
+  /** Checks a resource once; false when its records must all be rejected. */
+  resourceOk(resource: OtlpResource, recordCount: number): boolean {
+    const n = Object.keys(resource.attributes).length;
+    if (n <= MAX_LABELS_PER_STREAM) return true;
+    this.reject(
+      recordCount,
+      `resource has ${n} attributes, over MAX_LABELS_PER_STREAM = ${MAX_LABELS_PER_STREAM}`,
+    );
+    return false;
+  }
+
+  add(resource: OtlpResource, labels: Record<string, string>, scope: OtlpScope, r: OtlpLogRecord): void {
+    const message =
+      r.body === undefined || r.body === null
+        ? ''
+        : typeof r.body === 'string'
+          ? r.body
+          : JSON.stringify(r.body);
+    if (!lineFits(message)) {
+      this.reject(1, 'log record body exceeds MAX_LINE_BYTES = 262144');
+      return;
+    }
+    const level =
+      r.severityNumber >= 1 && r.severityNumber <= 24
+        ? severityToLevel(r.severityNumber)
+        : (normalizeLevel(r.severityText) ?? 'info');
+    const attributes = r.attributes;
+    if (scope.name) attributes['otel.scope.name'] = scope.name;
+    if (scope.version) attributes['otel.scope.version'] = scope.version;
+    if (r.eventName) attributes['event.name'] = r.eventName;
+    const observedNs = r.observedNs > 0n ? r.observedNs : this.nowNs;
+    const str = (v: JsonValue | undefined) => (typeof v === 'string' ? v : '');
+    this.result.records.push({
+      timeNs: r.timeNs > 0n ? r.timeNs : observedNs,
+      observedNs,
+      level,
+      levelText: r.severityText,
+      severity: r.severityNumber >= 1 && r.severityNumber <= 24 ? r.severityNumber : levelToSeverity(level),
+      service: str(resource.attributes['service.name']),
+      host: str(resource.attributes['host.name']),
+      message,
+      attributes,
+      traceId: r.traceId,
+      spanId: r.spanId,
+      labels,
+      protocol: 'otlp',
+    });
+  }
+}
+
+/** Resource attributes as stream labels (non-strings JSON-encoded). */
+export function resourceLabels(resource: OtlpResource): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(resource.attributes))
+    out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+/** int64 as a JSON number when exact, else its decimal string. */
+export function int64Value(v: bigint): JsonValue {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(v)
+    : v.toString();
+}
+
+export function bytesToHexId(b: Uint8Array, length: 16 | 8): string {
+  if (b.length !== length) return '';
+  const hex = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  return /^0+$/.test(hex) ? '' : hex;
+}

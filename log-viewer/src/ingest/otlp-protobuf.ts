@@ -1,0 +1,153 @@
+// OTLP/HTTP logs, protobuf encoding: opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest
+// (opentelemetry-proto @ac2c4b5), decoded by hand. Field numbers are from logs.proto, common.proto
+// and resource.proto.
+import type { JsonValue } from '../model.js';
+import {
+  bytesToHexId,
+  int64Value,
+  OtlpCollector,
+  type OtlpLogRecord,
+  type OtlpResource,
+  type OtlpResult,
+  type OtlpScope,
+  resourceLabels,
+} from './otlp-common.js';
+import { ProtoReader, ProtoWriter, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './protobuf.js';
+
+export function parseOtlpProtobuf(body: Uint8Array, nowNs: bigint): OtlpResult {
+  const out = new OtlpCollector(nowNs);
+  const r = new ProtoReader(body);
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === WIRE_LEN) readResourceLogs(r.sub(), out);
+    else r.skip(wire);
+  }
+  return out.result;
+}
+
+function readResourceLogs(r: ProtoReader, out: OtlpCollector): void {
+  let resource: OtlpResource = { attributes: {} };
+  const scopes: ProtoReader[] = [];
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === WIRE_LEN) resource = readResource(r.sub());
+    else if (field === 2 && wire === WIRE_LEN) scopes.push(r.sub());
+    else r.skip(wire);
+  }
+  const labels = resourceLabels(resource);
+  for (const s of scopes) {
+    let scope: OtlpScope = { name: '', version: '' };
+    const records: ProtoReader[] = [];
+    while (!s.done) {
+      const [field, wire] = s.tag();
+      if (field === 1 && wire === WIRE_LEN) scope = readScope(s.sub());
+      else if (field === 2 && wire === WIRE_LEN) records.push(s.sub());
+      else s.skip(wire);
+    }
+    if (!out.resourceOk(resource, records.length)) continue;
+    for (const rec of records) out.add(resource, labels, scope, readLogRecord(rec));
+  }
+}
+
+function readResource(r: ProtoReader): OtlpResource {
+  const attributes: Record<string, JsonValue> = {};
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === WIRE_LEN) readKeyValue(r.sub(), attributes);
+    else r.skip(wire);
+  }
+  return { attributes };
+}
+
+function readScope(r: ProtoReader): OtlpScope {
+  const scope: OtlpScope = { name: '', version: '' };
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === WIRE_LEN) scope.name = r.string();
+    else if (field === 2 && wire === WIRE_LEN) scope.version = r.string();
+    else r.skip(wire);
+  }
+  return scope;
+}
+
+function readLogRecord(r: ProtoReader): OtlpLogRecord {
+  const rec: OtlpLogRecord = {
+    timeNs: 0n,
+    observedNs: 0n,
+    severityNumber: 0,
+    severityText: '',
+    body: undefined,
+    attributes: {},
+    traceId: '',
+    spanId: '',
+    eventName: '',
+  };
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === WIRE_I64) rec.timeNs = r.fixed64();
+    else if (field === 11 && wire === WIRE_I64) rec.observedNs = r.fixed64();
+    else if (field === 2 && wire === WIRE_VARINT) rec.severityNumber = r.varint();
+    else if (field === 3 && wire === WIRE_LEN) rec.severityText = r.string();
+    else if (field === 5 && wire === WIRE_LEN) rec.body = readAnyValue(r.sub());
+    else if (field === 6 && wire === WIRE_LEN) readKeyValue(r.sub(), rec.attributes);
+    else if (field === 9 && wire === WIRE_LEN) rec.traceId = bytesToHexId(r.bytes(), 16);
+    else if (field === 10 && wire === WIRE_LEN) rec.spanId = bytesToHexId(r.bytes(), 8);
+    else if (field === 12 && wire === WIRE_LEN) rec.eventName = r.string();
+    else r.skip(wire);
+  }
+  return rec;
+}
+
+function readKeyValue(r: ProtoReader, into: Record<string, JsonValue>): void {
+  let key = '';
+  let value: JsonValue = null;
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === WIRE_LEN) key = r.string();
+    else if (field === 2 && wire === WIRE_LEN) value = readAnyValue(r.sub());
+    else r.skip(wire);
+  }
+  into[key] = value;
+}
+
+function readAnyValue(r: ProtoReader): JsonValue {
+  let value: JsonValue = null;
+  while (!r.done) {
+    const [field, wire] = r.tag();
+    if (field === 1 && wire === WIRE_LEN) value = r.string();
+    else if (field === 2 && wire === WIRE_VARINT) value = r.varint() !== 0;
+    else if (field === 3 && wire === WIRE_VARINT) value = int64Value(BigInt.asIntN(64, r.varintBig()));
+    else if (field === 4 && wire === WIRE_I64) value = r.double();
+    else if (field === 5 && wire === WIRE_LEN) {
+      const arr: JsonValue[] = [];
+      const a = r.sub();
+      while (!a.done) {
+        const [f, w] = a.tag();
+        if (f === 1 && w === WIRE_LEN) arr.push(readAnyValue(a.sub()));
+        else a.skip(w);
+      }
+      value = arr;
+    } else if (field === 6 && wire === WIRE_LEN) {
+      const obj: Record<string, JsonValue> = {};
+      const kv = r.sub();
+      while (!kv.done) {
+        const [f, w] = kv.tag();
+        if (f === 1 && w === WIRE_LEN) readKeyValue(kv.sub(), obj);
+        else kv.skip(w);
+      }
+      value = obj;
+    } else if (field === 7 && wire === WIRE_LEN) value = Buffer.from(r.bytes()).toString('base64');
+    else if (wire === WIRE_I32) r.skip(wire);
+    else r.skip(wire);
+  }
+  return value;
+}
+
+/** ExportLogsServiceResponse: empty, or with partial_success { rejected_log_records, error_message }. */
+export function encodeOtlpResponse(rejected: number, message: string): Buffer {
+  if (rejected === 0 && !message) return Buffer.alloc(0);
+  const partial = new ProtoWriter();
+  if (rejected > 0) partial.tag(1, WIRE_VARINT).varint(rejected);
+  if (message) partial.bytesField(2, Buffer.from(message, 'utf8'));
+  return new ProtoWriter().bytesField(1, partial.finish()).finish();
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ParseError } from '@flowrent/shared/errors';
+import { otlpJsonId, parseOtlpJson } from './otlp-json.js';
+import { encodeOtlpResponse, parseOtlpProtobuf } from './otlp-protobuf.js';
+import { ProtoReader } from './protobuf.js';
+
+const NOW = 1_800_000_000_000_000_000n;
+
+function request(
+  records: object[],
+  resourceAttrs: object[] = [{ key: 'service.name', value: { stringValue: 'svc' } }],
+) {
+  return JSON.stringify({
+    resourceLogs: [
+      { resource: { attributes: resourceAttrs }, scopeLogs: [{ scope: { name: 's' }, logRecords: records }] },
+    ],
+  });
+}
+
+test('otlpJsonId accepts hex in any case and base64, rejects other lengths and all-zero ids', () => {
+  const cases: [unknown, 16 | 8, string][] = [
+    ['5B8EFFF798038103D269B633813FC60C', 16, '5b8efff798038103d269b633813fc60c'],
+    ['W47/95gDgQPSabYzgT/GDA==', 16, '5b8efff798038103d269b633813fc60c'],
+    ['7uGbfsPBsXQ=', 8, 'eee19b7ec3c1b174'],
+    ['00000000000000000000000000000000', 16, ''],
+    ['abc', 16, ''],
+    [42, 8, ''],
+  ];
+  for (const [input, bytes, expected] of cases)
+    assert.equal(otlpJsonId(input as string, bytes), expected, String(input));
+});
+
+test('parseOtlpJson takes int64 as string or number, any body type, and falls back to observed time', () => {
+  const { records, rejected } = parseOtlpJson(
+    request([
+      {
+        timeUnixNano: '1795635894077000000',
+        severityNumber: 17,
+        body: { stringValue: 'a' },
+        attributes: [{ key: 'n', value: { intValue: '9007199254740993' } }],
+      },
+      { timeUnixNano: 1795635894077000000, body: { intValue: 5 } },
+      {
+        observedTimeUnixNano: '1795635894000000000',
+        severityText: 'Warning',
+        body: { arrayValue: { values: [{ boolValue: true }, { doubleValue: 1.5 }] } },
+      },
+      {
+        body: { kvlistValue: { values: [{ key: 'k', value: { stringValue: 'v' } }] } },
+        severity_number: 'SEVERITY_NUMBER_DEBUG',
+      },
+    ]),
+    NOW,
+  );
+  assert.equal(rejected, 0);
+  assert.deepEqual(
+    records.map((r) => [r.level, r.message, r.service]),
+    [
+      ['error', 'a', 'svc'],
+      ['info', '5', 'svc'],
+      ['warn', '[true,1.5]', 'svc'],
+      ['debug', '{"k":"v"}', 'svc'],
+    ],
+  );
+  assert.equal(records[0].attributes.n, '9007199254740993');
+  assert.equal(records[1].timeNs, 1_795_635_894_077_000_000n);
+  assert.equal(records[2].timeNs, 1_795_635_894_000_000_000n);
+  assert.equal(records[3].timeNs, NOW);
+});
+
+test('parseOtlpJson rejects bad records individually and bad documents entirely', () => {
+  const partial = parseOtlpJson(
+    request([
+      { timeUnixNano: 'soon', body: { stringValue: 'x' } },
+      { body: { stringValue: 'ok' } },
+      { body: { stringValue: 'y'.repeat(300_000) } },
+    ]),
+    NOW,
+  );
+  assert.equal(partial.records.length, 1);
+  assert.equal(partial.rejected, 2);
+  assert.match(partial.errors.join(';'), /timeUnixNano/);
+  const many = Array.from({ length: 31 }, (_, i) => ({ key: `k${i}`, value: { stringValue: 'v' } }));
+  assert.equal(parseOtlpJson(request([{}, {}], many), NOW).rejected, 2);
+  assert.throws(() => parseOtlpJson('{"resourceLogs":', NOW), ParseError);
+  assert.throws(() => parseOtlpJson('{"resourceLogs":{}}', NOW), /resourceLogs must be an array/);
+  assert.deepEqual(parseOtlpJson('', NOW).records, []);
+});
+
+test('parseOtlpProtobuf fails with the byte offset on truncated input', () => {
+  assert.throws(
+    () => parseOtlpProtobuf(Buffer.from([0x0a, 0x10, 0x0a]), NOW),
+    /malformed protobuf at byte 2/,
+  );
+  assert.deepEqual(parseOtlpProtobuf(Buffer.alloc(0), NOW).records, []);
+});
+
+test('encodeOtlpResponse writes partial_success only when something was rejected', () => {
+  assert.equal(encodeOtlpResponse(0, '').length, 0);
+  const r = new ProtoReader(encodeOtlpResponse(3, 'bad'));
+  assert.deepEqual(r.tag(), [1, 2]);
+  const p = r.sub();
+  assert.deepEqual(p.tag(), [1, 0]);
+  assert.equal(p.varint(), 3);
+  assert.deepEqual(p.tag(), [2, 2]);
+  assert.equal(p.string(), 'bad');
+});

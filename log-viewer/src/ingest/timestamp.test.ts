@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseTimestamp } from './timestamp.js';
+
+const check = (input: unknown, expected: bigint | undefined) =>
+  assert.equal(parseTimestamp(input), expected, `parseTimestamp(${JSON.stringify(input)})`);
+
+test('parseTimestamp reads RFC 3339 with zones and up to 9 fractional digits', () => {
+  check('2026-11-25T19:44:54Z', 1_795_635_894_000_000_000n);
+  check('2026-11-25T19:44:54.077Z', 1_795_635_894_077_000_000n);
+  check('2026-11-25T19:44:54.123456789Z', 1_795_635_894_123_456_789n);
+  check('2026-11-25T21:44:54.5+02:00', 1_795_635_894_500_000_000n);
+  check('2026-11-25T17:44:54-0200', 1_795_635_894_000_000_000n);
+  check('2026-11-25 19:44:54', 1_795_635_894_000_000_000n);
+});
+
+test('parseTimestamp guesses the unit of epoch numbers by magnitude', () => {
+  check(1795635894, 1_795_635_894_000_000_000n);
+  check(1795635894.25, 1_795_635_894_250_000_000n);
+  check(1795635894077, 1_795_635_894_077_000_000n);
+  check(1795635894077123, 1_795_635_894_077_123_000n);
+  check('1795635894077123456', 1_795_635_894_077_123_456n);
+  check('1795635894077', 1_795_635_894_077_000_000n);
+  check('1795635894.5', 1_795_635_894_500_000_000n);
+});
+
+test('parseTimestamp gives undefined for now-markers and garbage', () => {
+  check(0, undefined);
+  check('0', undefined);
+  check('', undefined);
+  check('yesterday', undefined);
+  check('2026-13-45T99:00:00Z', undefined);
+  check(-5, undefined);
+  check({}, undefined);
+});

@@ -1,0 +1,48 @@
+// Timestamps as clients send them → ns since the epoch (bigint). RFC 3339 with up to 9 fractional
+// digits (zone optional: UTC), or an epoch number whose unit is guessed by magnitude: s, ms, µs, ns.
+
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9})\d*)?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+
+/** Parses an RFC 3339 date-time; undefined when it is not one. */
+export function parseRfc3339(text: string): bigint | undefined {
+  const m = RFC3339.exec(text);
+  if (!m) return undefined;
+  const [mo, d, h, mi, s] = [m[2], m[3], m[4], m[5], m[6]].map(Number);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (Number.isNaN(ms)) return undefined;
+  let ns = BigInt(ms) * 1_000_000n + BigInt((m[7] ?? '').padEnd(9, '0') || '0');
+  if (m[9]) {
+    const offsetMin = Number(m[10]) * 60 + Number(m[11]);
+    ns -= BigInt(m[9] === '-' ? -offsetMin : offsetMin) * 60_000_000_000n;
+  }
+  return ns;
+}
+
+/** Epoch number → ns: below 1e11 seconds (fractions kept), below 1e14 ms, below 1e17 µs, else ns. */
+export function epochToNs(value: number): bigint | undefined {
+  if (!Number.isFinite(value) || value < 0) return undefined;
+  if (value < 1e11) return BigInt(Math.round(value * 1e6)) * 1000n;
+  if (value < 1e14) return BigInt(Math.round(value * 1e3)) * 1000n;
+  if (value < 1e17) return BigInt(Math.round(value)) * 1000n;
+  return BigInt(Math.round(value));
+}
+
+/** Digits-only string epoch, exact for ns. */
+function epochStringToNs(text: string): bigint | undefined {
+  if (text.length >= 17) return BigInt(text);
+  return epochToNs(Number(text));
+}
+
+/**
+ * Any accepted timestamp value → ns; undefined when absent or unparseable. "0" and 0 mean "now"
+ * (Elasticsearch shippers) and also give undefined so the caller substitutes the observed time.
+ */
+export function parseTimestamp(value: unknown): bigint | undefined {
+  if (typeof value === 'number') return value === 0 ? undefined : epochToNs(value);
+  if (typeof value !== 'string' || value === '' || value === '0') return undefined;
+  if (/^\d+$/.test(value)) return epochStringToNs(value);
+  if (/^\d+\.\d+$/.test(value)) return epochToNs(Number(value));
+  return parseRfc3339(value.trim());
+}
