@@ -11,6 +11,8 @@ export interface DigesterOptions {
 export class Digester {
   private scheduled = false;
   private stopped = false;
+  /** Background runs happen only after start(); tests drive drain() themselves. */
+  private started = false;
   private timer: NodeJS.Timeout | null = null;
   private waiting: number;
   digested = 0;
@@ -54,12 +56,13 @@ export class Digester {
 
   /** Asks for a background run soon (coalesced). */
   kick(): void {
-    if (this.scheduled || this.stopped) return;
+    if (this.scheduled || this.stopped || !this.started) return;
     this.scheduled = true;
     setImmediate(() => this.runInBackground());
   }
 
   start(intervalMs: number): void {
+    this.started = true;
     this.timer = setInterval(() => this.kick(), intervalMs);
     this.timer.unref();
   }

@@ -39,7 +39,7 @@ export function createDigest(db: Db) {
     updateIssue: db.prepare(
       `UPDATE issues SET event_count = event_count + 1, stored_count = stored_count + 1,
         user_count = user_count + ?, last_seen = max(last_seen, ?), first_seen = min(first_seen, ?),
-        title = ?, culprit = ?, level = ?, last_release = coalesce(?, last_release),
+        title = ?, culprit = ?, message = ?, level = ?, last_release = coalesce(?, last_release),
         last_environment = coalesce(?, last_environment), latest_event_id = ? WHERE id = ?`,
     ),
     reopen: db.prepare(
@@ -213,6 +213,7 @@ export function createDigest(db: Db) {
       seen,
       facts.title,
       facts.culprit,
+      facts.message,
       facts.level,
       facts.release,
       facts.environment,
