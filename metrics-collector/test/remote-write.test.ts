@@ -8,7 +8,7 @@ import type { TestApp } from '@flowrent/shared/testing';
 import { compressSync } from 'snappy';
 import type { Config } from '../src/config.js';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
-import { FIXTURES, type HttpFixture, startCollector } from './app-helpers.js';
+import { FIXTURES, type HttpFixture, startCollector } from './ingest-helpers.js';
 
 let t: TestApp<Config>;
 before(async () => {
