@@ -131,7 +131,9 @@ class QueryParser {
       this.i++;
       const inner = this.parseOr();
       this.skipSpace();
-      if (this.s[this.i] !== ')') throw this.error(`missing ')' to close '(' at position ${pos}`);
+      if (this.s[this.i] !== ')') {
+        throw new ParseError(`missing ')' at position ${this.i}`, { position: this.i, open_position: pos, query: this.s });
+      }
       this.i++;
       return inner;
     }

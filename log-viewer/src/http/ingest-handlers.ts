@@ -1,0 +1,87 @@
+// Ingest handlers, one per protocol, all the same shape: parse the (already decoded) body with a pure
+// parser → one store.append (resolves once durable) → the protocol's answer.
+import type { Counter } from '@flowrent/shared/metrics';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bulkResponse, parseBulk } from '../ingest/elasticsearch-bulk.js';
+import { parseLokiPush } from '../ingest/loki.js';
+import { parseNdjsonLogs } from '../ingest/ndjson.js';
+import { parseOtlpJson } from '../ingest/otlp-json.js';
+import { encodeOtlpResponse, parseOtlpProtobuf } from '../ingest/otlp-protobuf.js';
+import type { LogStore } from '../store/log-store.js';
+
+export interface IngestDeps {
+  store: LogStore;
+  /** Epoch ms. */
+  clock: () => number;
+  accepted: Counter;
+  rejected: Counter;
+}
+
+const body = (request: FastifyRequest): Buffer =>
+  Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+const header = (request: FastifyRequest, name: string): string | undefined => {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+};
+
+export function ingestHandlers(deps: IngestDeps) {
+  const nowNs = () => BigInt(deps.clock()) * 1_000_000n;
+  const count = (protocol: string, accepted: number, rejected = 0) => {
+    deps.accepted.inc({ protocol }, accepted);
+    if (rejected > 0) deps.rejected.inc({ protocol }, rejected);
+  };
+
+  return {
+    /** POST /loki/api/v1/push → 204. */
+    async lokiPush(request: FastifyRequest, reply: FastifyReply) {
+      const records = parseLokiPush(
+        body(request),
+        {
+          contentType: header(request, 'content-type'),
+          contentEncoding: header(request, 'content-encoding'),
+        },
+        nowNs(),
+      );
+      await deps.store.append(records);
+      count('loki', records.length);
+      reply.status(204).send();
+    },
+
+    /** POST /v1/logs → 200 ExportLogsServiceResponse in the request's encoding. */
+    async otlpLogs(request: FastifyRequest, reply: FastifyReply) {
+      const json = (header(request, 'content-type') ?? '').toLowerCase().startsWith('application/json');
+      const result = json
+        ? parseOtlpJson(body(request).toString('utf8'), nowNs())
+        : parseOtlpProtobuf(body(request), nowNs());
+      await deps.store.append(result.records);
+      count('otlp', result.records.length, result.rejected);
+      const message = result.errors.join('; ');
+      if (json) {
+        const partial =
+          result.rejected > 0
+            ? { partialSuccess: { rejectedLogRecords: String(result.rejected), errorMessage: message } }
+            : {};
+        reply.status(200).type('application/json').send(partial);
+      } else {
+        reply.status(200).type('application/x-protobuf').send(encodeOtlpResponse(result.rejected, message));
+      }
+    },
+
+    /** POST /_bulk → Elasticsearch bulk response with one item per action. */
+    async bulk(request: FastifyRequest, reply: FastifyReply) {
+      const started = deps.clock();
+      const result = parseBulk(body(request).toString('utf8'), nowNs());
+      await deps.store.append(result.records);
+      count('elasticsearch', result.records.length, result.items.length - result.records.length);
+      reply.status(200).send(bulkResponse(result.items, deps.clock() - started));
+    },
+
+    /** POST /api/logs (NDJSON or a JSON array) → 200 {"accepted": n}. */
+    async apiLogs(request: FastifyRequest, reply: FastifyReply) {
+      const records = parseNdjsonLogs(body(request).toString('utf8'), nowNs());
+      await deps.store.append(records);
+      count('ndjson', records.length);
+      reply.status(200).send({ accepted: records.length });
+    },
+  };
+}

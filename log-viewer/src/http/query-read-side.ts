@@ -1,0 +1,19 @@
+// One call for app.ts: the read API and the web UI of the log viewer.
+import type { Db } from '@flowrent/shared/db';
+import type { FastifyInstance } from 'fastify';
+import type { LogStore } from '../store/log-store.js';
+import { type LogsUiDeps, registerLogsUi } from '../ui/logs-page.js';
+import { registerQueryRoutes } from './query-routes.js';
+
+export interface ReadSideDeps {
+  store: LogStore;
+  db: Db;
+  /** Epoch ms. */
+  clock: () => number;
+  config: LogsUiDeps['config'];
+}
+
+export function registerReadSide(app: FastifyInstance, deps: ReadSideDeps): void {
+  registerQueryRoutes(app, deps);
+  registerLogsUi(app, deps);
+}
