@@ -60,6 +60,11 @@ describe('log explorer in headless Chromium', () => {
     const hostileRow = page.locator('.log-row', { hasText: "window.__xss='script'" }).first();
     assert.equal(await hostileRow.locator('.log-message').textContent(), HOSTILE);
 
+    // keyboard: j selects the first line, Enter opens its details
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    assert.ok(await page.locator('[data-log-list] > .log-row').first().locator('.log-details').isVisible());
+
     // search
     await page.fill('input[name="query"]', 'service:payments');
     await Promise.all([

@@ -65,6 +65,7 @@ export function renderRecord(r: RecordJson, state: PageState, urls: LogsPageData
   ];
   return html`<li class="log-row" data-row data-seq="${r.seq}" data-time-ns="${r.time_ns}">
 <div class="log-summary" data-toggle>
+<a class="log-expand" href="#" data-row-link aria-label="Show details" title="Details (Enter)">▸</a>
 <time class="log-time mono" datetime="${r.timestamp}" data-format="absolute">${r.timestamp.replace('T', ' ').slice(0, 23)}</time>
 <span class="badge level-${r.level}">${r.level}</span>
 <span class="log-service mono">${r.service}</span>

@@ -57,16 +57,28 @@ function bindQueryForm(state: PageState): void {
 function bindRows(list: HTMLElement, ctx: RowContext): void {
   list.addEventListener('click', (event) => {
     const target = event.target as Element;
+    const expand = target.closest<HTMLElement>('[data-row-link]');
+    if (expand) {
+      event.preventDefault();
+      toggleDetails(expand);
+      return;
+    }
     if (target.closest('a, button, summary, input')) {
       const contextButton = target.closest<HTMLButtonElement>('[data-context]');
       if (contextButton) void showContext(contextButton, ctx);
       return;
     }
     if (window.getSelection()?.toString()) return; // selecting text is not a click
-    const summary = target.closest('[data-toggle]');
-    const details = summary?.parentElement?.querySelector<HTMLElement>('.log-details');
-    if (details) details.hidden = !details.hidden;
+    toggleDetails(target);
   });
+}
+
+function toggleDetails(inside: Element): void {
+  const summary = inside.closest('[data-toggle]');
+  const details = summary?.parentElement?.querySelector<HTMLElement>(':scope > .log-details');
+  if (!details) return;
+  details.hidden = !details.hidden;
+  summary?.classList.toggle('is-open', !details.hidden);
 }
 
 async function showContext(button: HTMLButtonElement, ctx: RowContext): Promise<void> {

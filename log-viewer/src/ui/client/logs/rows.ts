@@ -162,6 +162,17 @@ export function renderRow(r: RecordJson, ctx: RowContext): HTMLElement {
       'div',
       { class: 'log-summary', 'data-toggle': '' },
       h(
+        'a',
+        {
+          class: 'log-expand',
+          href: '#',
+          'data-row-link': '',
+          'aria-label': 'Show details',
+          title: 'Details (Enter)',
+        },
+        '▸',
+      ),
+      h(
         'time',
         { class: 'log-time mono', datetime: r.timestamp, 'data-format': 'absolute' },
         r.timestamp.replace('T', ' ').slice(0, 23),
