@@ -31,6 +31,7 @@ from .worker import EVENT, LOG, Worker
 SDK_NAME = "flowrent.python"
 SDK_VERSION = "0.1.0"
 MAX_MESSAGE_CHARS = 8192
+MAX_EVENT_BYTES = 1024 * 1024  # Relay's and Bugsink's max_event_size (decompressed)
 
 _client: Optional["Client"] = None
 
@@ -46,6 +47,24 @@ def set_client(client: Optional["Client"]) -> None:
 
 def _rfc3339(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _fit_event(event: Dict[str, Any]) -> Dict[str, Any]:
+    """Shrink an event over ``MAX_EVENT_BYTES``: drop frame vars, then context lines, then
+    breadcrumbs and extra. Trackers reject oversized events whole, so a smaller one is better."""
+    if len(dumps(event)) <= MAX_EVENT_BYTES:
+        return event
+    frames = [f for v in (event.get("exception") or {}).get("values", []) for f in
+              (v.get("stacktrace") or {}).get("frames", [])]
+    for keys in (("vars",), ("pre_context", "post_context", "context_line")):
+        for frame in frames:
+            for key in keys:
+                frame.pop(key, None)
+        if len(dumps(event)) <= MAX_EVENT_BYTES:
+            return event
+    for key in ("breadcrumbs", "extra", "request"):
+        event.pop(key, None)
+    return event
 
 
 class Client:
@@ -69,6 +88,8 @@ class Client:
         )
         if self.metrics_url:
             registry.set_on_use(self.worker.start)
+            if registry.has_series():  # metrics recorded before init() still get pushed
+                self.worker.start()
         self._static_log_fields: Dict[str, Any] = {"environment": options.environment}
         if options.release:
             self._static_log_fields["release"] = options.release
@@ -183,7 +204,7 @@ class Client:
                             "environment": self.options.environment}
             if self.options.release:
                 trace_header["release"] = self.options.release
-        body = event_envelope(event, _rfc3339(time.time()), event["sdk"], trace_header)
+        body = event_envelope(_fit_event(event), _rfc3339(time.time()), event["sdk"], trace_header)
         headers = {
             "Content-Type": "application/x-sentry-envelope",
             "X-Sentry-Auth": dsn.auth_header(f"{SDK_NAME}/{SDK_VERSION}"),

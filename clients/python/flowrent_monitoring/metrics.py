@@ -234,6 +234,9 @@ class Registry:
         if callback is not None:
             callback()
 
+    def has_series(self) -> bool:
+        return any(metric._series for metric in list(self._metrics.values()))
+
     def count_refused(self) -> None:
         self.refused += 1
 

@@ -213,3 +213,24 @@ def test_without_dsn_errors_are_not_sent(server: CaptureServer) -> None:
     assert fm.capture_message("nowhere") is None
     assert fm.flush(2)
     assert server.of("/api/1/envelope/") == []
+
+
+def test_an_oversized_event_is_trimmed_below_the_event_size_limit(server: CaptureServer) -> None:
+    init_for(server, max_var_chars=100_000, max_vars_per_frame=50)
+
+    def deep(n: int) -> None:
+        payload = "y" * 90_000  # noqa: F841 - 90 KB of vars per frame, 15 frames
+        if n == 0:
+            raise MemoryError("deep")
+        deep(n - 1)
+
+    try:
+        deep(14)
+    except MemoryError as exc:
+        fm.capture_exception(exc)
+    assert fm.flush(5)
+    request = server.wait_for(1)[0]
+    assert len(request.body) <= 1024 * 1024 + 2048
+    frames = request.event()["exception"]["values"][0]["stacktrace"]["frames"]
+    assert len(frames) == 16 and all("vars" not in f for f in frames)
+    assert frames[-1]["function"].endswith("deep") and "context_line" in frames[-1]

@@ -117,3 +117,10 @@ def test_refused_series_are_counted_as_dropped(server: CaptureServer) -> None:
     c.inc(a="2")
     assert fm.flush(5)
     assert fm.stats()["dropped"] == {"cardinality": 1}
+
+
+def test_metrics_recorded_before_init_are_pushed_periodically(server: CaptureServer) -> None:
+    fm.counter("early_total").inc()
+    init_for(server, metrics_interval=0.05)
+    pushes = server.wait_for(1, path="/api/metrics")
+    assert pushes[0].json()["metrics"][0]["name"] == "early_total"
