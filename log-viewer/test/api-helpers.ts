@@ -9,7 +9,6 @@ import { makeTempDir, TEST_API_KEY } from '@flowrent/shared/testing';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../src/app.js';
 import { configTable } from '../src/config.js';
-import { registerReadSide } from '../src/http/query-read-side.js';
 import type { Level, LogRecord } from '../src/model.js';
 import { SqliteLogStore } from '../src/store/sqlite-log-store.js';
 
@@ -50,8 +49,8 @@ export async function startApi(env: Record<string, string> = {}): Promise<Api> {
     isReady: () => true,
     clock,
     logger: false,
+    store,
   });
-  registerReadSide(app, { store, db, clock, config });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const headers = { authorization: `Bearer ${TEST_API_KEY}` };

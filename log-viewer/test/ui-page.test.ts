@@ -58,7 +58,7 @@ describe('GET / (server-rendered log explorer)', () => {
 
   it('shows a query syntax error with its position instead of results', async () => {
     const res = await fetch(`${api.url}/?query=${encodeURIComponent('service:checkout (a')}`, {
-      headers: { cookie },
+      headers: { cookie, accept: 'text/html' },
     });
     const page = await res.text();
     assert.equal(res.status, 200);
