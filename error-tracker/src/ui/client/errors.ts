@@ -41,8 +41,7 @@ function bindFrameToggles(): void {
     button.addEventListener('click', () => {
       const open = button.dataset.frames === 'expand';
       const scope = button.closest('section') ?? document;
-      for (const d of scope.querySelectorAll<HTMLDetailsElement>('details.frame, details.system-frames'))
-        d.open = open;
+      for (const d of scope.querySelectorAll<HTMLDetailsElement>('details.stack-frame')) d.open = open;
     });
   }
 }
