@@ -19,13 +19,20 @@ def _json_default(value: Any) -> str:
         return f"<{type(value).__name__}>"
 
 
+# One encoder for the process: json.dumps() with options builds a new encoder per call (slow).
+_encode = json.JSONEncoder(separators=(",", ":"), default=_json_default, ensure_ascii=False).encode
+
+
 def dumps(value: Any) -> bytes:
     """Compact JSON; anything not JSON-serialisable becomes its repr; NaN/Infinity become null."""
-    text = json.dumps(value, separators=(",", ":"), default=_json_default, ensure_ascii=False)
-    if "NaN" in text or "Infinity" in text:
-        text = json.dumps(_replace_non_finite(value), separators=(",", ":"), default=_json_default,
-                          ensure_ascii=False)
+    text = _encode(value)
+    if ("NaN" in text or "Infinity" in text) and _has_non_finite(value):
+        text = _encode(_replace_non_finite(value))
     return text.encode("utf-8")
+
+
+def _has_non_finite(value: Any) -> bool:
+    return _replace_non_finite(value) != value
 
 
 def _replace_non_finite(value: Any) -> Any:

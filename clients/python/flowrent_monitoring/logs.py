@@ -78,10 +78,17 @@ class LogHandler(logging.Handler):
         pass  # emit never lets errors through; never print tracebacks into the host's stderr
 
 
+_second_cache: List[Any] = [None, ""]  # (epoch second, formatted prefix): records come in bursts
+
+
 def format_timestamp_ns(ns: int) -> str:
     """RFC 3339 UTC with 9 fractional digits."""
     seconds, frac = divmod(ns, 1_000_000_000)
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + f".{frac:09d}Z"
+    cache = _second_cache
+    if cache[0] != seconds:
+        cache[1] = datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        cache[0] = seconds
+    return f"{cache[1]}.{frac:09d}Z"
 
 
 def record_to_json(captured: Captured, service: str, host: str, static: Dict[str, Any]) -> Dict[str, Any]:

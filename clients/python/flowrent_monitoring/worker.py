@@ -87,7 +87,9 @@ class Worker:
         self._queue.append((kind, item))
         if self._thread is None:
             self._start()
-        if kind == EVENT or self._log_deadline is None or len(self._queue) >= self.options.log_batch_size:
+        # Wake the worker for events, for the first record of a batch and per full batch, not per
+        # record: Event.set() takes a lock, and waking a thread per record costs the host CPU.
+        if kind == EVENT or self._log_deadline is None or len(self._queue) % self.options.log_batch_size == 0:
             self._wake.set()
         return True
 
