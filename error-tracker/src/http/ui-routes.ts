@@ -1,6 +1,6 @@
 // The web UI's routes: sign-in and assets from the shared kit, then the error tracker's pages.
 // Handlers keep the usual shape: read the URL state → one or a few store reads → render.
-import { NotFound, ValidationError } from '@flowrent/shared/errors';
+import { AppError, NotFound, ValidationError } from '@flowrent/shared/errors';
 import {
   csrfToken,
   formBody,
@@ -12,7 +12,9 @@ import {
   verifyCsrf,
 } from '@flowrent/shared/ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IssueAction, ProjectWithKeys } from '../model.js';
+import type { Issue, IssueAction, Page, ProjectWithKeys } from '../model.js';
+import { QueryError } from '../query/issue-search.js';
+import { dsnFor } from '../service/sentry-auth.js';
 import type { ErrorStore } from '../store/store.js';
 import { html, type SafeHtml } from '../ui/html.js';
 import { STATUS_FORM_ACTIONS } from '../ui/issue-actions.js';
@@ -48,15 +50,10 @@ const NAV = [
   { href: '/settings', label: 'Settings' },
 ];
 
-export function dsnFromBaseUrl(baseUrl: string, projectId: number, publicKey: string): string {
-  const url = new URL(baseUrl);
-  return `${url.protocol}//${publicKey}@${url.host}${url.pathname.replace(/\/+$/, '')}/${projectId}`;
-}
-
 function projectsWithKeys(deps: UiRouteDeps): ProjectWithKeys[] {
-  const dsnFor = deps.dsnFor ?? ((id, key) => dsnFromBaseUrl(deps.config.ERROR_TRACKER_URL, id, key));
+  const dsnOf = deps.dsnFor ?? ((id, key) => dsnFor(deps.config.ERROR_TRACKER_URL, key, id));
   return deps.store.listProjects().map((project) => {
-    const keys = deps.store.listKeys(project.id).map((k) => ({ ...k, dsn: dsnFor(project.id, k.publicKey) }));
+    const keys = deps.store.listKeys(project.id).map((k) => ({ ...k, dsn: dsnOf(project.id, k.publicKey) }));
     return { ...project, keys, dsn: keys.find((k) => k.revokedAt === null)?.dsn ?? null };
   });
 }
@@ -107,7 +104,15 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
     ui.get<{ Querystring: Record<string, unknown> }>('/', async (request, reply) => {
       const nowMs = clock();
       const state = readListState(request.query);
-      const page = store.listIssues(toIssueFilter(state, nowMs));
+      let page: Page<Issue> = { data: [], nextCursor: null };
+      let error: string | undefined;
+      try {
+        page = store.listIssues(toIssueFilter(state, nowMs));
+      } catch (err) {
+        // A bad search or a stale cursor is the visitor's to fix: say so on the page.
+        if (!(err instanceof QueryError || (err instanceof AppError && err.status < 500))) throw err;
+        error = err.message;
+      }
       const ids = page.data.map((i) => i.id);
       const hourly = ids.length > 0 ? store.hourlyCountsFor(ids, fromHour(nowMs), nowMs) : new Map();
       const sparklines = new Map(ids.map((id) => [id, last24(hourly.get(id), nowMs)]));
@@ -126,6 +131,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         sparklines,
         nextCursor: page.nextCursor,
         emptyProjectDsn,
+        error,
         csrfField: csrfInput(request),
         nowMs,
       });

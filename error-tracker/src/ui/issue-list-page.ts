@@ -17,6 +17,8 @@ export interface IssueListData {
   nextCursor: string | null;
   /** The DSN to show when no issue exists at all yet (then the empty state is the setup guide). */
   emptyProjectDsn: string | null;
+  /** A search the parser rejected (shown above the list, which is then empty). */
+  error?: string;
   /** Hidden CSRF field for the bulk status form. */
   csrfField: SafeHtml;
   nowMs: number;
@@ -113,8 +115,9 @@ export function renderIssueListPage(data: IssueListData): { title: string; body:
   const { state } = data;
   const sortLink = (sort: IssueListState['sort'], label: string) =>
     html`<a href="${listUrl(state, { sort })}"${state.sort === sort ? html` aria-current="true"` : ''}>${label}</a>`;
-  const table =
-    data.issues.length === 0
+  const table = data.error
+    ? html`<p class="alert alert-error" role="alert">Search: ${data.error}</p>`
+    : data.issues.length === 0
       ? renderEmpty(data)
       : html`${renderBulkForm(data)}<div class="table-wrap"><table class="data issues">
 <thead><tr><th class="select"></th><th>Issue</th><th>Last 24 h</th><th class="num">${sortLink('events', 'Events')}</th><th class="num">${sortLink('users', 'Users')}</th></tr></thead>

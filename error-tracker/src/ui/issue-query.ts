@@ -1,15 +1,15 @@
-// The issue list's URL state → the store's IssueFilter. The search box takes free text plus
-// Sentry-style `key:value` tokens: is:unresolved|resolved|ignored|regressed, level:, env:/environment:,
-// release:, trace:; any other key is a tag condition. The URL keeps the raw text so views bookmark.
+// The issue list's URL state → the store's IssueFilter. The search box speaks the same language
+// as the API's `query` parameter (query/issue-search.ts: is:, level:, env:, release:, trace:,
+// tag:value, free text); the URL keeps the raw text so every view bookmarks.
 import {
   ISSUE_SORTS,
-  ISSUE_STATUSES,
   type IssueFilter,
   type IssueSort,
   type IssueStatus,
   LEVELS,
   type Level,
 } from '../model.js';
+import { applySearch } from '../query/issue-search.js';
 
 export type StatusTab = IssueStatus | 'all';
 export const STATUS_TABS: readonly StatusTab[] = ['unresolved', 'resolved', 'ignored', 'all'];
@@ -57,46 +57,14 @@ export function readListState(params: Record<string, unknown>): IssueListState {
   };
 }
 
-/** Splits on whitespace, keeping `key:"quoted value"` and `"quoted text"` together. */
-export function tokenize(query: string): string[] {
-  const tokens: string[] = [];
-  const re = /(?:[^\s"]+:)?"[^"]*"?|\S+/g;
-  for (const m of query.matchAll(re)) tokens.push(m[0]);
-  return tokens;
-}
-
-function unquote(value: string): string {
-  return value.replace(/^"/, '').replace(/"$/, '');
-}
-
-/** The store filter for a list state; a `is:` token in the text overrides the status tab. */
+/** The store filter for a list state; an `is:` token overrides the status tab. Throws QueryError. */
 export function toIssueFilter(state: IssueListState, nowMs: number): IssueFilter {
   const filter: IssueFilter = { sort: state.sort, cursor: state.cursor, limit: PAGE_SIZE };
   if (state.since) filter.lastSeenFrom = new Date(nowMs - SINCE_RANGES[state.since]).toISOString();
   if (state.status !== 'all') filter.status = state.status;
   if (state.level) filter.level = state.level;
   if (state.projectId !== null) filter.projectId = state.projectId;
-  const text: string[] = [];
-  for (const token of tokenize(state.query)) {
-    const colon = token.indexOf(':');
-    if (colon <= 0 || token.startsWith('"')) {
-      text.push(unquote(token));
-      continue;
-    }
-    const key = token.slice(0, colon).toLowerCase();
-    const value = unquote(token.slice(colon + 1));
-    if (key === 'is' && (ISSUE_STATUSES as readonly string[]).includes(value))
-      filter.status = value as IssueStatus;
-    else if (key === 'is' && value === 'regressed') filter.isRegressed = true;
-    else if (key === 'level' && (LEVELS as readonly string[]).includes(value)) filter.level = value as Level;
-    else if (key === 'env' || key === 'environment') filter.environment = value;
-    else if (key === 'release') filter.release = value;
-    else if (key === 'trace' || key === 'trace_id') filter.traceId = value.toLowerCase();
-    else if (value !== '') {
-      filter.tags = [...(filter.tags ?? []), { key: token.slice(0, colon), value }];
-    } else text.push(token);
-  }
-  if (text.length > 0) filter.text = text.join(' ');
+  applySearch(filter, state.query);
   return filter;
 }
 

@@ -221,3 +221,9 @@ test('describeIgnore() words each ignore condition', () => {
     'until 10 more users or 2026-11-26 10:00 UTC',
   );
 });
+
+test('renderIssueListPage() shows a rejected search as an alert, as text', () => {
+  const out = renderIssueListPage(listData({ issues: [], error: `level must be one of ${HOSTILE}` })).body
+    .value;
+  assert.match(out, /<p class="alert alert-error" role="alert">Search: level must be one of &lt;script&gt;/);
+});
