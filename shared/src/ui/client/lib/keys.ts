@@ -11,6 +11,7 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 function searchBox(): HTMLElement | null {
+  // A [data-search] host with a shadow root (delegatesFocus) forwards focus() to its editor.
   return (
     document.querySelector<HTMLElement>('[data-search]') ??
     document.querySelector<HTMLElement>('input[type="search"]')
@@ -57,7 +58,8 @@ export function openSelected(): boolean {
 export function bindKeys(): void {
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const target = event.target;
+    // The real target even inside a shadow root (the PromQL editor lives in one).
+    const target = event.composedPath()[0] ?? event.target;
     if (event.key === 'Escape') {
       if (target instanceof HTMLInputElement && target.matches('[data-search], input[type="search"]')) {
         target.value = '';
