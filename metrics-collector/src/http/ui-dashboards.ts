@@ -3,7 +3,12 @@ import { ValidationError } from '@flowrent/shared/errors';
 import { NotFound } from '@flowrent/shared/errors';
 import { formBody, verifyCsrf } from '@flowrent/shared/ui';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Dashboard, exportDashboard, parseDashboard, parseDashboardJson } from '../ui/dashboard-model.js';
+import {
+  type Dashboard,
+  exportDashboard,
+  parseDashboard,
+  parseDashboardJson,
+} from '../ui/dashboard-model.js';
 import {
   dashboardFromForm,
   renderDashboardEdit,
@@ -23,7 +28,12 @@ function dashboardId(request: IdRequest): number {
 }
 
 function fileName(title: string): string {
-  return `${title.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'dashboard'}.json`;
+  return `${
+    title
+      .replace(/[^A-Za-z0-9_-]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'dashboard'
+  }.json`;
 }
 
 export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
@@ -38,15 +48,30 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
       reply,
       request,
       ctx,
-      { section: 'dashboards', title: 'Dashboards', body: renderDashboardList(store.list(), request.uiSession!.csrfToken, error) },
+      {
+        section: 'dashboards',
+        title: 'Dashboards',
+        body: renderDashboardList(store.list(), request.uiSession!.csrfToken, error),
+      },
       error ? 422 : 200,
     );
-  const editPage = (request: IdRequest, reply: FastifyReply, id: number, d: Dashboard, json: string, error?: string) =>
+  const editPage = (
+    request: IdRequest,
+    reply: FastifyReply,
+    id: number,
+    d: Dashboard,
+    json: string,
+    error?: string,
+  ) =>
     sendPage(
       reply,
       request,
       ctx,
-      { section: 'dashboards', title: `Edit ${d.title}`, body: renderDashboardEdit(id, d, request.uiSession!.csrfToken, json, error) },
+      {
+        section: 'dashboards',
+        title: `Edit ${d.title}`,
+        body: renderDashboardEdit(id, d, request.uiSession!.csrfToken, json, error),
+      },
       error ? 422 : 200,
     );
 
@@ -84,7 +109,12 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
       };
       const range = resolveRange(params, ctx.clock());
       const body = renderDashboardView(id, dashboard, params, range);
-      return sendPage(reply, request, ctx, { section: 'dashboards', title: dashboard.title, body, bundle: 'dashboard' });
+      return sendPage(reply, request, ctx, {
+        section: 'dashboards',
+        title: dashboard.title,
+        body,
+        bundle: 'dashboard',
+      });
     },
 
     async edit(request: IdRequest, reply: FastifyReply) {
@@ -102,7 +132,14 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
         return reply.redirect(addPanel ? `/dashboards/${id}/edit` : `/dashboards/${id}`, 303);
       } catch (err) {
         if (err instanceof ValidationError)
-          return editPage(request, reply, id, current, JSON.stringify(exportDashboard(current), null, 2), err.message);
+          return editPage(
+            request,
+            reply,
+            id,
+            current,
+            JSON.stringify(exportDashboard(current), null, 2),
+            err.message,
+          );
         throw err;
       }
     },

@@ -38,7 +38,12 @@ export function uiPageHandlers(ctx: UiContext) {
       const params = exploreParams(request.query);
       const range = resolveRange(params, ctx.clock());
       const title = params.query ? params.query.slice(0, 80) : 'Explore';
-      return sendPage(reply, request, ctx, { section: 'explore', title, body: renderExploreBody(params, range), bundle: 'explorer' });
+      return sendPage(reply, request, ctx, {
+        section: 'explore',
+        title,
+        body: renderExploreBody(params, range),
+        bundle: 'explorer',
+      });
     },
 
     async targets(request: FastifyRequest, reply: FastifyReply) {

@@ -24,7 +24,8 @@ export async function promGet<T>(
     // not JSON: reported below with the status
   }
   if (res.statusCode === 200 && body.status === 'success') return { ok: true, data: body.data as T };
-  const error = typeof body.error === 'string' ? body.error : (body.error?.message ?? `HTTP ${res.statusCode}`);
+  const error =
+    typeof body.error === 'string' ? body.error : (body.error?.message ?? `HTTP ${res.statusCode}`);
   return { ok: false, status: res.statusCode, error };
 }
 
@@ -38,7 +39,9 @@ export async function loadTargets(
 ): Promise<{ targets: Target[]; source: 'targets-api' | 'up-series'; error?: string }> {
   const api = await promGet<{ activeTargets: Target[] }>(app, apiKey, '/api/v1/targets');
   if (api.ok) return { targets: api.data.activeTargets ?? [], source: 'targets-api' };
-  const up = await promGet<{ resultType: string; result: VectorSample[] }>(app, apiKey, '/api/v1/query', { query: 'up' });
+  const up = await promGet<{ resultType: string; result: VectorSample[] }>(app, apiKey, '/api/v1/query', {
+    query: 'up',
+  });
   if (!up.ok) return { targets: [], source: 'up-series', error: up.error };
   const extra = async (metric: string) => {
     const r = await promGet<{ result: VectorSample[] }>(app, apiKey, '/api/v1/query', { query: metric });
@@ -46,7 +49,10 @@ export async function loadTargets(
     if (r.ok) for (const s of r.data.result) byKey.set(`${s.metric.job}\u0000${s.metric.instance}`, s);
     return byKey;
   };
-  const [durations, samples] = await Promise.all([extra('scrape_duration_seconds'), extra('scrape_samples_scraped')]);
+  const [durations, samples] = await Promise.all([
+    extra('scrape_duration_seconds'),
+    extra('scrape_samples_scraped'),
+  ]);
   const targets = up.data.result.map((s): Target => {
     const key = `${s.metric.job}\u0000${s.metric.instance}`;
     const { __name__: _name, ...labels } = s.metric;
@@ -61,6 +67,10 @@ export async function loadTargets(
       samplesScraped: samples.has(key) ? Number(samples.get(key)!.value[1]) : undefined,
     };
   });
-  targets.sort((a, b) => a.scrapePool.localeCompare(b.scrapePool) || (a.labels.instance ?? '').localeCompare(b.labels.instance ?? ''));
+  targets.sort(
+    (a, b) =>
+      a.scrapePool.localeCompare(b.scrapePool) ||
+      (a.labels.instance ?? '').localeCompare(b.labels.instance ?? ''),
+  );
   return { targets, source: 'up-series' };
 }

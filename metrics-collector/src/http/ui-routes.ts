@@ -8,7 +8,12 @@ import { dashboardHandlers } from './ui-dashboards.js';
 import { type UiContext, uiPageHandlers } from './ui-pages.js';
 
 export interface MetricsUiDeps {
-  config: { API_KEY: string; ERROR_TRACKER_URL: string; LOG_VIEWER_URL: string; METRICS_COLLECTOR_URL: string };
+  config: {
+    API_KEY: string;
+    ERROR_TRACKER_URL: string;
+    LOG_VIEWER_URL: string;
+    METRICS_COLLECTOR_URL: string;
+  };
   db: Db;
   clock: () => number;
 }

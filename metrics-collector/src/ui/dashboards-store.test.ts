@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { parseDashboard } from './dashboard-model.js';
+import { DashboardsStore } from './dashboards-store.js';
+
+const dir = makeTempDir('ui-dashboards-');
+const db = openDatabase(join(dir, 'metrics.db'));
+migrate(db, new URL('../../migrations/', import.meta.url).pathname);
+const store = new DashboardsStore(db);
+after(() => {
+  closeDatabase(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('dashboards are created, listed by title, updated and deleted', () => {
+  const a = store.create(parseDashboard({ title: 'Checkout', panels: [{ expr: 'up' }] }), 1000);
+  const b = store.create(parseDashboard({ title: 'api', panels: [] }), 2000);
+  assert.deepEqual(
+    store.list().map((d) => [d.id, d.title, d.panelCount]),
+    [
+      [b, 'api', 0],
+      [a, 'Checkout', 1],
+    ],
+  );
+  assert.equal(store.update(a, parseDashboard({ title: 'Checkout v2', panels: [] }), 3000), true);
+  const got = store.get(a)!;
+  assert.equal(got.dashboard.title, 'Checkout v2');
+  assert.equal(got.createdMs, 1000);
+  assert.equal(got.updatedMs, 3000);
+  assert.equal(store.delete(b), true);
+  assert.equal(store.get(b), undefined);
+  assert.equal(store.update(b, got.dashboard, 4000), false);
+});
