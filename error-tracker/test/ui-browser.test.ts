@@ -259,3 +259,22 @@ test('settings show the DSN with copy-paste Python and Node snippets', async () 
   await saveScreenshot(page, 'error-tracker', 'ui-settings');
   await page.close();
 });
+
+test('an unknown issue is a 404 page, and a status form without the CSRF token is refused', async () => {
+  const page = await signedInPage();
+  const res = await page.goto(`${server.url}/issues/999999`);
+  assert.equal(res?.status(), 404);
+  assert.match(await page.locator('.error-page').innerText(), /Not found/);
+  const status = await page.evaluate(
+    async () =>
+      (
+        await fetch('/issues/1/status', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'action=resolve',
+        })
+      ).status,
+  );
+  assert.equal(status, 403);
+  await page.close();
+});

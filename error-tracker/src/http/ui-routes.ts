@@ -6,6 +6,7 @@ import {
   formBody,
   registerUi,
   registerUiPages,
+  readSession,
   renderPage,
   safeLocalPath,
   type ServiceUrls,
@@ -19,6 +20,7 @@ import type { ErrorStore } from '../store/store.js';
 import { html, type SafeHtml } from '../ui/html.js';
 import { STATUS_FORM_ACTIONS } from '../ui/issue-actions.js';
 import { renderIssueListPage } from '../ui/issue-list-page.js';
+import { renderErrorPage } from '../ui/error-page.js';
 import { renderIssuePage } from '../ui/issue-page.js';
 import { readListState, toIssueFilter } from '../ui/issue-query.js';
 import { renderSettingsPage } from '../ui/settings-page.js';
@@ -101,6 +103,25 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
   const fromHour = (nowMs: number) => Math.floor(nowMs / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
 
   registerUiPages(app, async (ui) => {
+    // Browsers get a page for their own mistakes (unknown issue, bad link); API clients and server
+    // errors go on to the app's single JSON error mapping.
+    ui.setErrorHandler(async (error, request, reply) => {
+      const browser = (request.headers.accept ?? '').includes('text/html');
+      if (!(error instanceof AppError) || error.status >= 500 || !browser) throw error;
+      const session = readSession(request);
+      reply.code(error.status).type('text/html; charset=utf-8');
+      return reply.send(
+        renderPage({
+          service: 'errors',
+          title: `Error ${error.status}`,
+          urls,
+          body: renderErrorPage(error.status, error.message),
+          styles: ['errors.css'],
+          csrfToken: session?.csrfToken,
+          nav: NAV,
+        }).value,
+      );
+    });
     ui.get<{ Querystring: Record<string, unknown> }>('/', async (request, reply) => {
       const nowMs = clock();
       const state = readListState(request.query);
