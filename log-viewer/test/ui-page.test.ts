@@ -28,6 +28,7 @@ describe('GET / (server-rendered log explorer)', () => {
         traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
       }),
       logRecord(2, { message: 'plain line', service: 'checkout' }),
+      logRecord(-3 * 3600, { message: 'three hours ago', traceId: 'aa'.repeat(16) }),
     ]);
     cookie = await signIn(api);
   });
@@ -64,6 +65,15 @@ describe('GET / (server-rendered log explorer)', () => {
     assert.equal(res.status, 200);
     assert.match(page, /data-query-error>missing &#39;\)&#39; at position 19/);
     assert.match(page, /service:checkout \(a\n {19}\^/);
+  });
+
+  it('a trace link (as the error tracker builds it) looks back 7 days', async () => {
+    const res = await fetch(`${api.url}/?query=trace_id:${'aa'.repeat(16)}`, {
+      headers: { cookie, accept: 'text/html' },
+    });
+    const page = await res.text();
+    assert.match(page, /three hours ago/);
+    assert.match(page, /name="from" class="mono range-input" value="7d"/);
   });
 
   it('API reads work with the session cookie, writes need the CSRF token', async () => {

@@ -132,7 +132,11 @@ class QueryParser {
       const inner = this.parseOr();
       this.skipSpace();
       if (this.s[this.i] !== ')') {
-        throw new ParseError(`missing ')' at position ${this.i}`, { position: this.i, open_position: pos, query: this.s });
+        throw new ParseError(`missing ')' at position ${this.i}`, {
+          position: this.i,
+          open_position: pos,
+          query: this.s,
+        });
       }
       this.i++;
       return inner;

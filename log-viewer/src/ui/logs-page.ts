@@ -15,6 +15,7 @@ import { type LogsPageData, renderLogsBody } from './render-logs.js';
 
 export const PAGE_SIZE = 100;
 export const DEFAULT_PAGE_RANGE = '1h';
+export const TRACE_PAGE_RANGE = '7d';
 
 export interface LogsUiDeps {
   store: LogStore;
@@ -33,9 +34,11 @@ function pageState(query: Record<string, unknown>): PageState {
     const v = query[k];
     return typeof v === 'string' ? v : '';
   };
+  const q = str('query') || str('q');
   return {
-    query: str('query') || str('q'),
-    from: str('from') || DEFAULT_PAGE_RANGE,
+    query: q,
+    // A trace link from the error tracker may point at an older trace: look back further for it.
+    from: str('from') || (/\btrace_id[:=]/.test(q) ? TRACE_PAGE_RANGE : DEFAULT_PAGE_RANGE),
     to: str('to'),
     live: str('live') === '1',
   };
