@@ -40,10 +40,16 @@ def _format_exception(record: logging.LogRecord) -> Optional[str]:
 
 
 def _message(record: logging.LogRecord) -> str:
+    """``record.getMessage()`` once per record for both our handlers (kept as ``_fm_message``)."""
+    cached = record.__dict__.get("_fm_message")
+    if cached is not None:
+        return cached
     try:
-        return record.getMessage()
+        message = record.getMessage()
     except Exception:  # noqa: BLE001 - a bad %-format in the host's call must not raise here
-        return f"{record.msg!s} {record.args!r}"
+        message = f"{record.msg!s} {record.args!r}"
+    record._fm_message = message  # type: ignore[attr-defined] - "_" keys are never shipped
+    return message
 
 
 class LogHandler(logging.Handler):
@@ -110,16 +116,29 @@ def record_to_json(captured: Captured, service: str, host: str, static: Dict[str
         out["exception"] = exc_text
     out.update(static)
     for key, value in record.__dict__.items():
-        if key in _STANDARD_ATTRS or key in out or key.startswith("_"):
+        if key in _STANDARD_ATTRS or key in out or key[:1] == "_":
             continue
-        out[key] = FILTERED if is_secret_key(key) else _attribute(value)
+        out[key] = FILTERED if _secret_key(key) else _attribute(value)
     return out
 
 
+_secret_keys: Dict[str, bool] = {}  # extra keys repeat record after record: match each once
+
+
+def _secret_key(key: str) -> bool:
+    known = _secret_keys.get(key)
+    if known is None:
+        if len(_secret_keys) > 10_000:
+            _secret_keys.clear()
+        known = _secret_keys[key] = is_secret_key(key)
+    return known
+
+
 def _attribute(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float)):
+    kind = type(value)
+    if kind is int or kind is float or kind is bool or value is None:
         return value
-    text = value if isinstance(value, str) else repr(value)
+    text = value if kind is str else value if isinstance(value, str) else repr(value)
     return text if len(text) <= MAX_ATTRIBUTE_CHARS else text[: MAX_ATTRIBUTE_CHARS - 3] + "..."
 
 

@@ -72,7 +72,7 @@ class Options:
     max_series_per_metric: int = 1000  # cardinality guard: new label sets past this are refused
     metrics_instance_label: bool = True  # add instance="<host>:<pid>" so forked workers do not collide
     max_retries: int = 5  # per payload, on 429 / 5xx / network errors
-    backoff_base: float = 0.5  # seconds; doubles per attempt, full jitter
+    backoff_base: float = 0.5  # seconds; doubles per attempt, with jitter (half fixed, half random)
     backoff_max: float = 60.0
     http_timeout: float = 5.0  # seconds per HTTP request (on the background thread)
     shutdown_timeout: float = 2.0  # atexit flush deadline in seconds
