@@ -102,6 +102,25 @@ describe('log explorer in headless Chromium', () => {
     assert.ok((await hostile.locator('.context-list .log-row').count()) >= 2);
     assert.equal(await hostile.locator('.context-anchor .log-message').textContent(), HOSTILE);
 
+    // save this search; it shows up in the sidebar
+    await page.fill('[data-save-search] input[name="name"]', 'Errors <b>bold</b>');
+    await Promise.all([page.waitForEvent('load'), page.click('[data-save-search] button[type="submit"]')]);
+    const saved = page.locator('.saved-list a', { hasText: 'Errors <b>bold</b>' });
+    assert.equal(await saved.getAttribute('href'), '/?query=level%3Aerror&from=1h');
+
+    // drag across the histogram to zoom the time range
+    const chart = page.locator('.histogram-svg');
+    await chart.waitFor();
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.78, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2, { steps: 4 });
+    await Promise.all([page.waitForURL(/from=2026-11-25T/), page.mouse.up()]);
+    const zoomed = new URL(page.url());
+    assert.ok(Date.parse(zoomed.searchParams.get('to')!) > Date.parse(zoomed.searchParams.get('from')!));
+    assert.equal(zoomed.searchParams.get('query'), 'level:error');
+    await page.waitForSelector('[data-log-list] > .log-row');
+
     // live tail: new lines (one hostile) arrive through SSE and are rendered as text
     await page.goto(`${api.url}/?from=1h&query=${encodeURIComponent('service:tailsvc')}`);
     await page.click('[data-live-toggle]');
