@@ -104,10 +104,12 @@ class Client:
                 error = sys.exc_info()[1]
                 if error is None:
                     return None
+            if not self._should_send_event():  # before the costly part: frames, vars, context
+                return None
             values = exception_values(error, self.options, {"type": mechanism, "handled": handled})
             event: Dict[str, Any] = {"level": level, "exception": {"values": values}}
             event.update(event_fields)
-            return self.capture_event(event, {"exc_info": error}, scope)
+            return self._send_event(event, {"exc_info": error}, scope)
         except Exception as exc:  # noqa: BLE001
             _internal.report(exc, "capture_exception")
             return None
@@ -115,9 +117,11 @@ class Client:
     def capture_message(self, message: str, level: str = "info", scope: Optional[Scope] = None,
                         **event_fields: Any) -> Optional[str]:
         try:
+            if not self._should_send_event():
+                return None
             event: Dict[str, Any] = {"level": level, "message": str(message)[:MAX_MESSAGE_CHARS]}
             event.update(event_fields)
-            return self.capture_event(event, {}, scope)
+            return self._send_event(event, {}, scope)
         except Exception as exc:  # noqa: BLE001
             _internal.report(exc, "capture_message")
             return None
@@ -135,11 +139,24 @@ class Client:
     def capture_event(self, event: Dict[str, Any], hint: Optional[Dict[str, Any]] = None,
                       scope: Optional[Scope] = None) -> Optional[str]:
         try:
-            if not self.options.parsed_dsn:
+            if not self._should_send_event():
                 return None
-            if self.options.sample_rate < 1.0 and self.rng.random() >= self.options.sample_rate:
-                self.worker.count_drop("sample_rate")
-                return None
+            return self._send_event(event, hint, scope)
+        except Exception as exc:  # noqa: BLE001
+            _internal.report(exc, "capture_event")
+            return None
+
+    def _should_send_event(self) -> bool:
+        if not self.options.parsed_dsn:
+            return False
+        if self.options.sample_rate < 1.0 and self.rng.random() >= self.options.sample_rate:
+            self.worker.count_drop("sample_rate")
+            return False
+        return True
+
+    def _send_event(self, event: Dict[str, Any], hint: Optional[Dict[str, Any]],
+                    scope: Optional[Scope]) -> Optional[str]:
+        try:
             prepared = self._prepare_event(event, scope or get_current_scope())
             if self.options.before_send is not None:
                 prepared = self.options.before_send(prepared, hint or {})
@@ -150,7 +167,7 @@ class Client:
             self.worker.put(EVENT, self._event_request(prepared))
             return event_id
         except Exception as exc:  # noqa: BLE001
-            _internal.report(exc, "capture_event")
+            _internal.report(exc, "send_event")
             return None
 
     def _prepare_event(self, event: Dict[str, Any], scope: Scope) -> Dict[str, Any]:

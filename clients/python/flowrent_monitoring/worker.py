@@ -143,7 +143,10 @@ class Worker:
         return ok
 
     def queued(self) -> int:
-        return len(self._queue) + len(self._logs) + sum(len(c.backlog) for c in self._channels.values())
+        return len(self._queue) + self._unsent()
+
+    def _unsent(self) -> int:
+        return len(self._logs) + sum(len(c.backlog) for c in self._channels.values())
 
     # ---- worker side ----------------------------------------------------------------------------
 
@@ -155,7 +158,9 @@ class Worker:
                 with self._done:
                     flushing = self._flush_requested
                 self._step(flush=flushing > self._flush_done)
-                if flushing > self._flush_done and self.queued() == 0:
+                # Everything put before the flush request was drained by this step; what other
+                # threads put since then does not hold the flush up.
+                if flushing > self._flush_done and self._unsent() == 0:
                     with self._done:
                         self._flush_done = flushing
                         self._done.notify_all()

@@ -198,3 +198,24 @@ def test_init_alone_captures_an_uncaught_exception_and_flushes_at_exit(server: C
     value = event["exception"]["values"][-1]
     assert value["mechanism"]["handled"] is False and value["stacktrace"]["frames"][-1]["function"] == "checkout"
     assert event["tags"]["service"] == "script"
+
+
+def test_flush_completes_while_other_threads_keep_logging(server: CaptureServer) -> None:
+    init_for(server, log_flush_interval=0.01)
+    log = logging.getLogger("app.busy")
+    log.setLevel(logging.INFO)
+    stop = threading.Event()
+
+    def chatter() -> None:
+        while not stop.is_set():
+            log.info("background chatter")
+
+    thread = threading.Thread(target=chatter, daemon=True)
+    thread.start()
+    try:
+        log.info("before flush")
+        assert fm.flush(HOST_WORK_DEADLINE)
+    finally:
+        stop.set()
+        thread.join()
+    assert "before flush" in [r["message"] for req in server.of("/api/logs") for r in req.ndjson()]
