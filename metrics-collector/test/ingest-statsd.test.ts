@@ -1,0 +1,49 @@
+// StatsD over real UDP on 127.0.0.1: the hot-shots client sends, the listener aggregates, a flush
+// writes series that read back through the sample source.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import StatsD from 'hot-shots';
+import { StatsdServer } from '../src/statsd/statsd-server.js';
+import { openStore } from './store-helpers.js';
+
+test('hot-shots datagrams to the UDP port are counted, tagged and flushed into series', async () => {
+  const s = openStore();
+  const T = 1_764_000_000_000;
+  const server = new StatsdServer({
+    host: '127.0.0.1',
+    port: 0,
+    store: s.store,
+    clock: () => T,
+    flushIntervalMs: 3600_000,
+  });
+  const { port } = await server.start();
+  const client = new StatsD({ host: '127.0.0.1', port, globalTags: { env: 'test' }, errorHandler: () => {} });
+  client.increment('shop.orders', 2, { region: 'eu' });
+  client.increment('shop.orders', 2, { region: 'eu' });
+  client.gauge('shop.queue', 10);
+  client.gauge('shop.queue', -4); // hot-shots sends a negative absolute gauge as "-4|g": a delta
+  client.timing('shop.latency', 250);
+  client.histogram('shop.size', 3000);
+  client.set('shop.users', 'u1');
+  client.set('shop.users', 'u2');
+  client.set('shop.users', 'u1');
+  await server.waitForDatagrams(9);
+  await new Promise<void>((r) => client.close(() => r()));
+  await server.flush();
+  const read = (name: string) => s.source.select([{ name: '__name__', type: '=', value: name }], 0, T * 2);
+  const orders = read('shop_orders');
+  assert.deepEqual(orders[0].labels, { __name__: 'shop_orders', env: 'test', region: 'eu' });
+  assert.deepEqual(orders[0].values, [4]);
+  assert.deepEqual(orders[0].timestamps, [T]);
+  assert.deepEqual(read('shop_queue')[0].values, [6]);
+  assert.deepEqual(read('shop_latency_sum')[0].values, [0.25]);
+  const le = (name: string, bound: string) => read(name).find((x) => x.labels.le === bound)?.values[0];
+  assert.equal(le('shop_latency_bucket', '0.25'), 1);
+  assert.equal(le('shop_latency_bucket', '0.1'), 0);
+  assert.equal(le('shop_size_bucket', '2500'), 0);
+  assert.equal(le('shop_size_bucket', '5000'), 1);
+  assert.deepEqual(read('shop_users')[0].values, [2]);
+  assert.equal(server.badLines, 0);
+  await server.stop();
+  await s.close();
+});

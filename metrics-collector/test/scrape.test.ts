@@ -1,0 +1,188 @@
+// The scrape manager against real exporters on loopback: prom-client (Node) and the python
+// prometheus_client (Debian's /usr/bin/python3), a target that is down, auth, params, file_sd and
+// honor_labels. Scrape rounds are driven with an explicit tick; no timers, no sleeps.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { parseScrapeConfig } from '../src/scrape/scrape-config.js';
+import { SCRAPE_ACCEPT, ScrapeManager } from '../src/scrape/scrape-manager.js';
+import { type OpenedStore, openStore } from './store-helpers.js';
+
+const TICK = 1_764_000_015_000;
+let server: Server;
+let base: string;
+let lastHeaders: IncomingHttpHeaders = {};
+let lastUrl = '';
+let s: OpenedStore;
+
+before(async () => {
+  const registry = new Registry();
+  new Counter({ name: 'orders_total', help: 'Orders.', labelNames: ['job'], registers: [registry] }).inc(
+    { job: 'inner' },
+    5,
+  );
+  new Gauge({ name: 'queue_depth', help: 'Depth.', registers: [registry] }).set(-1.5);
+  new Histogram({ name: 'req_seconds', help: 'Latency.', buckets: [0.1, 1], registers: [registry] }).observe(
+    0.3,
+  );
+  server = createServer(async (req, res) => {
+    lastHeaders = req.headers;
+    lastUrl = req.url ?? '';
+    if (req.url?.startsWith('/private') && req.headers.authorization !== 'Bearer sesame') {
+      res.writeHead(401).end();
+      return;
+    }
+    if (req.url?.startsWith('/broken')) {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok 1\nnot valid line here\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  s = openStore();
+});
+
+after(async () => {
+  server.close();
+  await s.close();
+});
+
+const read = (name: string, job?: string) =>
+  s.source.select(
+    [
+      { name: '__name__', type: '=', value: name },
+      ...(job ? [{ name: 'job', type: '=' as const, value: job }] : []),
+    ],
+    0,
+    TICK * 2,
+  );
+
+function manager(yaml: string, dir = '.') {
+  let now = TICK;
+  const clock = () => {
+    now += 10;
+    return now;
+  };
+  return new ScrapeManager({ config: parseScrapeConfig(yaml, dir), store: s.store, clock });
+}
+
+test('scrapes a prom-client target with Prometheus headers, stamps the tick and writes up/duration/samples', async () => {
+  const m = manager(`
+global: {scrape_interval: 15s, scrape_timeout: 5s}
+scrape_configs:
+  - job_name: node-app
+    params: {format: [prometheus]}
+    static_configs: [{targets: ['${base}'], labels: {env: prod}}]
+`);
+  await m.scrapeRound(TICK);
+  assert.equal(lastHeaders.accept, SCRAPE_ACCEPT);
+  assert.equal(lastHeaders['x-prometheus-scrape-timeout-seconds'], '5');
+  assert.equal(lastUrl, '/metrics?format=prometheus');
+  const orders = read('orders_total');
+  // honor_labels is off: the target's job wins and the scraped one is kept as exported_job.
+  assert.deepEqual(orders[0].labels, {
+    __name__: 'orders_total',
+    env: 'prod',
+    exported_job: 'inner',
+    instance: base,
+    job: 'node-app',
+  });
+  assert.deepEqual(orders[0].timestamps, [TICK]);
+  assert.deepEqual(read('queue_depth')[0].values, [-1.5]);
+  assert.deepEqual(
+    read('req_seconds_bucket').map((x) => x.values[0]),
+    [0, 1, 1],
+  );
+  assert.deepEqual(read('up', 'node-app')[0].values, [1]);
+  assert.equal(read('scrape_samples_scraped', 'node-app')[0].values[0], 7);
+  assert.equal(read('scrape_duration_seconds', 'node-app')[0].values[0], 0.01);
+  const [health] = m.targets();
+  assert.equal(health.health, 'up');
+  assert.equal(health.lastScrapeMs, TICK);
+  assert.equal(s.store.metadata.get('orders_total')?.type, 'counter');
+});
+
+test('a down target, a 401 and a syntax error each give up=0 and a readable error', async () => {
+  const m = manager(`
+scrape_configs:
+  - job_name: down
+    static_configs: [{targets: ['127.0.0.1:1']}]
+  - job_name: private
+    metrics_path: /private
+    static_configs: [{targets: ['${base}']}]
+  - job_name: broken
+    metrics_path: /broken
+    static_configs: [{targets: ['${base}']}]
+`);
+  await m.scrapeRound(TICK);
+  for (const job of ['down', 'private', 'broken']) assert.deepEqual(read('up', job)[0].values, [0], job);
+  const errors = Object.fromEntries(m.targets().map((t) => [t.job, t.lastError]));
+  assert.match(errors.private, /401/);
+  assert.match(errors.broken, /line 2/);
+  assert.ok(errors.down.length > 0);
+  assert.equal(read('ok', 'broken').length, 0); // a bad line fails the whole scrape, like Prometheus
+});
+
+test('bearer auth, honor_labels and file_sd targets', async () => {
+  const dir = makeTempDir('scrape-sd-');
+  writeFileSync(join(dir, 'targets-a.json'), JSON.stringify([{ targets: [base], labels: { team: 'shop' } }]));
+  const m = manager(
+    `
+scrape_configs:
+  - job_name: sd
+    honor_labels: true
+    metrics_path: /private
+    authorization: {credentials: sesame}
+    file_sd_configs: [{files: ['targets-*.json']}]
+`,
+    dir,
+  );
+  await m.scrapeRound(TICK + 15_000);
+  const orders = read('orders_total', 'inner');
+  assert.equal(orders.length, 1);
+  assert.equal(orders[0].labels.team, 'shop');
+  assert.equal(orders[0].labels.exported_job, undefined);
+  assert.deepEqual(read('up', 'sd')[0].values, [1]);
+});
+
+test('scrapes the python prometheus_client exporter (Debian python3)', async () => {
+  const script = `
+import sys
+import threading
+from wsgiref.simple_server import make_server, WSGIRequestHandler
+from prometheus_client import Counter, Gauge, make_wsgi_app
+class Quiet(WSGIRequestHandler):
+    def log_message(self, *args): pass
+c = Counter('py_jobs', 'Jobs done', ['queue'])
+c.labels(queue='emails').inc(3)
+Gauge('py_temp', 'Temp').set(-2.5)
+server = make_server('127.0.0.1', 0, make_wsgi_app(), handler_class=Quiet)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+print(server.server_port, flush=True)
+sys.stdin.read()
+`;
+  const py = spawn('/usr/bin/python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const { value: port } = await createInterface({ input: py.stdout! })[Symbol.asyncIterator]().next();
+    const m = manager(
+      `scrape_configs: [{job_name: python, static_configs: [{targets: ['127.0.0.1:${port}']}]}]`,
+    );
+    await m.scrapeRound(TICK);
+    assert.equal(m.targets()[0].lastError, '');
+    const jobs = read('py_jobs_total', 'python');
+    assert.deepEqual(jobs[0].values, [3]);
+    assert.equal(jobs[0].labels.queue, 'emails');
+    assert.equal(read('py_jobs_created', 'python').length, 1); // OpenMetrics _created kept as a sample
+    assert.deepEqual(read('py_temp', 'python')[0].values, [-2.5]);
+  } finally {
+    py.kill();
+  }
+});
