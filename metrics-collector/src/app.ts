@@ -3,7 +3,9 @@ import type { ServiceDeps } from '@flowrent/shared/cli';
 import { createServiceApp } from '@flowrent/shared/http';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { registerPromApi } from './http/api-routes.js';
 import { setupIngestion } from './http/ingest-setup.js';
+import { setupRules } from './rules/rules-setup.js';
 
 export type AppDeps = ServiceDeps<Config>;
 
@@ -17,5 +19,18 @@ export function createApp(deps: AppDeps): FastifyInstance {
     logger: deps.logger,
   });
   setupIngestion(app, deps);
+  const { store, source } = app.ingestion;
+  const write = (out: Array<{ labels: Record<string, string>; t: number; v: number; stale?: boolean }>) =>
+    store.appendSamples(
+      out.filter((s) => !s.stale).map((s) => ({ labels: Object.entries(s.labels), t: s.t, v: s.v })),
+    );
+  const rules = setupRules(app, { config: deps.config, source, clock: deps.clock, write });
+  registerPromApi(app, {
+    source,
+    clock: deps.clock,
+    version: deps.version,
+    metadata: () => store.metadata,
+    rules: () => rules,
+  });
   return app;
 }

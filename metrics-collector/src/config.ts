@@ -39,6 +39,17 @@ export const configTable = defineConfig({
     '',
     'e.g. "labels=64,value_length=4096,per_metric=200000,total=5000000"',
   ),
+  RULE_FILES: setting(
+    parsers.string,
+    '',
+    'comma-separated Prometheus rule files (recording and alerting rules)',
+  ),
+  RULE_EVALUATION_INTERVAL: setting(parsers.duration, 60_000, 'default rule group evaluation interval (ms)'),
+  ALERT_WEBHOOK_URLS: setting(
+    parsers.string,
+    '',
+    'comma-separated webhooks that get Alertmanager-format alerts',
+  ),
 });
 
 export type Config = ConfigOf<typeof configTable>;

@@ -21,7 +21,8 @@ function limitOf(p: FormParams): number {
   const raw = p.get('limit');
   if (raw === undefined || raw === '') return 0;
   const n = Number(raw);
-  if (!Number.isInteger(n)) throw badData(`invalid parameter "limit": cannot parse "${raw}" to a valid integer`);
+  if (!Number.isInteger(n))
+    throw badData(`invalid parameter "limit": cannot parse "${raw}" to a valid integer`);
   return n;
 }
 
@@ -47,7 +48,9 @@ export function listLabelValues(deps: MetaDeps, p: FormParams, name: string): st
   let label = name;
   // Prometheus' U__ escaping of label names that are not valid in a URL path segment.
   if (label.startsWith('U__')) {
-    label = label.slice(3).replace(/_([0-9a-fA-F]+)_/g, (_m, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
+    label = label
+      .slice(3)
+      .replace(/_([0-9a-fA-F]+)_/g, (_m, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
   }
   if (!isValidLabelName(label)) throw badData(`invalid label name: "${label}"`);
   const sets = parseMatchParams(p.getAll('match[]'));

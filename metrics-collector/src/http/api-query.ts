@@ -49,7 +49,9 @@ export function rangeQuery(deps: QueryDeps, p: FormParams): string {
     );
   }
   if ((end - start) / step > MAX_POINTS_PER_SERIES) {
-    throw badData('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    throw badData(
+      'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+    );
   }
   const opts = options(deps, p);
   const expr = parseQuery(p);

@@ -1,0 +1,82 @@
+// The Prometheus HTTP API routes, every one visible in this table. GET and POST (form-encoded, as
+// Grafana and promtool send) both work; errors answer Prometheus' body
+// {"status":"error","errorType":…,"error":…} with its status codes, not the service-wide shape.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PromQLError } from '../promql/errors.js';
+import { formatPromError, formatPromSuccess, statusForErrorType } from '../promql/format.js';
+import type { SampleSource } from '../promql/sample-source.js';
+import type { RuleManager } from '../rules/rule-manager.js';
+import {
+  buildInfo,
+  listLabelNames,
+  listLabelValues,
+  listMetadata,
+  listSeries,
+  type MetricMetadataEntry,
+} from './api-meta.js';
+import { FormParams } from './api-params.js';
+import { instantQuery, rangeQuery } from './api-query.js';
+import { listAlerts, listRules } from './rules-api.js';
+
+export interface PromApiDeps {
+  source: SampleSource;
+  clock: () => number;
+  version: string;
+  metadata?: () => Iterable<[string, MetricMetadataEntry]>;
+  rules?: () => RuleManager | undefined;
+  queryTimeoutMs?: number;
+  lookbackMs?: number;
+}
+
+/** Form bodies are read raw (the shared app would fold repeated `match[]` keys into one). */
+const FORM_BODY = { ingest: { maxBodyBytes: 1024 * 1024, maxDecodedBytes: 4 * 1024 * 1024 } };
+
+type Handler = (p: FormParams, req: FastifyRequest<{ Params: { name?: string } }>) => string;
+
+export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
+  const q = {
+    source: deps.source,
+    clock: deps.clock,
+    timeoutMs: deps.queryTimeoutMs ?? 120_000,
+    lookbackMs: deps.lookbackMs ?? 300_000,
+  };
+  const meta = { source: deps.source, version: deps.version, metadata: deps.metadata };
+  const ok = (data: unknown) => formatPromSuccess(data);
+  const routes: Array<[string, Handler]> = [
+    ['/api/v1/query', (p) => instantQuery(q, p)],
+    ['/api/v1/query_range', (p) => rangeQuery(q, p)],
+    ['/api/v1/series', (p) => ok(listSeries(meta, p))],
+    ['/api/v1/labels', (p) => ok(listLabelNames(meta, p))],
+    ['/api/v1/label/:name/values', (p, req) => ok(listLabelValues(meta, p, req.params.name ?? ''))],
+    ['/api/v1/metadata', (p) => ok(listMetadata(meta, p))],
+    ['/api/v1/status/buildinfo', () => ok(buildInfo(meta))],
+    ['/api/v1/query_exemplars', () => ok([])],
+    ['/api/v1/rules', (p) => ok(listRules(deps.rules?.(), p))],
+    ['/api/v1/alerts', () => ok(listAlerts(deps.rules?.()))],
+  ];
+  for (const [url, handler] of routes) {
+    app.route({
+      method: ['GET', 'POST'],
+      url,
+      config: FORM_BODY,
+      handler: async (req: FastifyRequest<{ Params: { name?: string } }>, reply: FastifyReply) => {
+        const body = req.method === 'POST' && isForm(req) ? (req.body as Buffer | undefined) : undefined;
+        try {
+          const text = handler(new FormParams(req.url, body), req);
+          return reply.type('application/json').send(text);
+        } catch (e) {
+          if (!(e instanceof PromQLError)) throw e;
+          return reply
+            .status(statusForErrorType(e.errorType))
+            .type('application/json')
+            .send(formatPromError(e.errorType, e.message));
+        }
+      },
+    });
+  }
+}
+
+function isForm(req: FastifyRequest): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/x-www-form-urlencoded' || type === '';
+}

@@ -1,0 +1,162 @@
+// Runs rule groups: each group is evaluated at multiples of its interval, rules in order so later
+// rules see earlier recordings; recorded samples (and ALERTS) go to a sink, alert changes to the
+// notifier. The clock is a parameter: tests call evaluateGroupsAt(t) and never sleep.
+import { labelsKey } from '../promql/labels.js';
+import type { QueryOptions } from '../promql/query.js';
+import type { SampleSource } from '../promql/sample-source.js';
+import type { AlertNotice, WebhookNotifier } from './notifier.js';
+import type { Rule, RuleGroup } from './rule-file.js';
+import { type Alert, alertsSeries, evalAlerting, evalRecording, type OutSample } from './rule-eval.js';
+
+export interface RuleStatus {
+  rule: Rule;
+  health: 'ok' | 'err' | 'unknown';
+  lastError: string;
+  lastEvaluation: number;
+  evaluationSeconds: number;
+  /** Alerting rules: alert label key → alert. */
+  alerts: Map<string, Alert>;
+  /** Recording rules: label keys written at the last evaluation (for staleness markers). */
+  lastSeries: Map<string, OutSample['labels']>;
+}
+
+export interface GroupStatus {
+  group: RuleGroup;
+  rules: RuleStatus[];
+  lastEvaluation: number;
+  evaluationSeconds: number;
+}
+
+export interface RuleManagerOptions {
+  source: SampleSource;
+  groups: RuleGroup[];
+  clock: () => number;
+  /** Where recorded samples, ALERTS and staleness markers go (the store); may be async. */
+  write?: (samples: OutSample[]) => unknown;
+  notifier?: Pick<WebhookNotifier, 'notify'>;
+  /** Base of generatorURL links, e.g. the collector's public URL. */
+  externalURL?: string;
+  queryOptions?: QueryOptions;
+}
+
+export class RuleManager {
+  readonly groups: GroupStatus[];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly opts: RuleManagerOptions) {
+    this.groups = opts.groups.map((group) => ({
+      group,
+      lastEvaluation: 0,
+      evaluationSeconds: 0,
+      rules: group.rules.map((rule) => ({
+        rule,
+        health: 'unknown',
+        lastError: '',
+        lastEvaluation: 0,
+        evaluationSeconds: 0,
+        alerts: new Map(),
+        lastSeries: new Map(),
+      })),
+    }));
+  }
+
+  /** Evaluates every group whose next aligned evaluation time is ≤ now. */
+  async tick(now: number = this.opts.clock()): Promise<void> {
+    for (const g of this.groups) {
+      const t = Math.floor(now / g.group.intervalMs) * g.group.intervalMs;
+      if (t > g.lastEvaluation) await this.evaluateGroup(g, t);
+    }
+  }
+
+  async evaluateGroup(g: GroupStatus, t: number): Promise<void> {
+    const started = performance.now();
+    for (const r of g.rules) {
+      const ruleStarted = performance.now();
+      try {
+        const out = r.rule.kind === 'recording' ? this.record(r, t) : this.alert(r, t);
+        if (out.length > 0) await this.opts.write?.(out);
+        r.health = 'ok';
+        r.lastError = '';
+      } catch (e) {
+        r.health = 'err';
+        r.lastError = (e as Error).message;
+      }
+      r.lastEvaluation = t;
+      r.evaluationSeconds = (performance.now() - ruleStarted) / 1000;
+    }
+    g.lastEvaluation = t;
+    g.evaluationSeconds = (performance.now() - started) / 1000;
+  }
+
+  private record(r: RuleStatus, t: number): OutSample[] {
+    const out = evalRecording(
+      this.opts.source,
+      r.rule as Extract<Rule, { kind: 'recording' }>,
+      t,
+      this.opts.queryOptions ?? {},
+    );
+    const now = new Map(out.map((s) => [labelsKey(s.labels), s.labels]));
+    // Series the rule no longer produces get a staleness marker, as Prometheus writes.
+    for (const [key, labels] of r.lastSeries)
+      if (!now.has(key)) out.push({ labels, t, v: Number.NaN, stale: true });
+    r.lastSeries = now;
+    return out;
+  }
+
+  private alert(r: RuleStatus, t: number): OutSample[] {
+    const rule = r.rule as Extract<Rule, { kind: 'alerting' }>;
+    const before = alertsSeries(r.alerts.values(), t);
+    const { fired, resolved } = evalAlerting(
+      this.opts.source,
+      rule,
+      r.alerts,
+      t,
+      this.opts.queryOptions ?? {},
+    );
+    const notices: AlertNotice[] = [...fired, ...resolved].map((a) => this.notice(rule.query, a));
+    if (notices.length > 0) this.opts.notifier?.notify(notices);
+    const after = alertsSeries(r.alerts.values(), t);
+    const live = new Set(after.map((s) => labelsKey(s.labels)));
+    for (const s of before)
+      if (!live.has(labelsKey(s.labels))) after.push({ ...s, v: Number.NaN, stale: true });
+    return after;
+  }
+
+  private notice(query: string, a: Alert): AlertNotice {
+    const base = this.opts.externalURL ?? '';
+    return {
+      status: a.state === 'firing' ? 'firing' : 'resolved',
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: a.activeAt,
+      endsAt: a.state === 'firing' ? 0 : a.resolvedAt,
+      generatorURL: `${base}/?query=${encodeURIComponent(query)}`,
+    };
+  }
+
+  /** Active (pending or firing) alerts of every rule. */
+  activeAlerts(): Alert[] {
+    const out: Alert[] = [];
+    for (const g of this.groups)
+      for (const r of g.rules) for (const a of r.alerts.values()) if (a.state !== 'inactive') out.push(a);
+    return out;
+  }
+
+  start(tickMs = 1000): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.tick().finally(() => {
+        this.running = undefined;
+      });
+    }, tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}
