@@ -43,10 +43,13 @@ function chargeCard(amountCents) {
   if (amountCents > 10000) throw new Error('card declined: amount ' + amountCents + ' exceeds limit');
   return 'ok';
 }
-function checkout() {
-  return chargeCard(25000);
+function checkout(amountCents) {
+  return chargeCard(amountCents);
 }
-try { checkout(); } catch (e) { Sentry.captureException(e); }
+// Two events of one issue (same frames; different messages, so Dedupe keeps both).
+for (const amount of [25000, 30000]) {
+  try { checkout(amount); } catch (e) { Sentry.captureException(e); }
+}
 Sentry.withScope((scope) => {
   scope.setTag('kind', 'hostile');
   scope.setTag('evil', HOSTILE);
@@ -177,7 +180,7 @@ test('the issue list shows SDK issues with sparklines, and search narrows it thr
   await page.goto(`${server.url}/`);
   const titles = await page.locator('a.issue-title').allInnerTexts();
   assert.ok(
-    titles.some((t) => t.includes('card declined: amount 25000 exceeds limit')),
+    titles.some((t) => /card declined: amount \d+ exceeds limit/.test(t)),
     titles.join('\n'),
   );
   assert.ok(
@@ -196,7 +199,8 @@ test('an issue from @sentry/node shows its in-app frames with context, then reso
   const page = await signedInPage();
   await page.goto(`${server.url}/?query=${encodeURIComponent('card declined')}`);
   await Promise.all([page.waitForURL(/\/issues\/\d+/), page.locator('a.issue-title').first().click()]);
-  assert.match(await page.locator('h1.issue-title').innerText(), /card declined: amount 25000 exceeds limit/);
+  assert.match(await page.locator('h1.issue-title').innerText(), /card declined: amount \d+ exceeds limit/);
+  assert.match(await page.locator('.exc-value').first().innerText(), /amount 30000/);
   const inApp = await page.locator('.stack-frame.in-app .frame-fn').allInnerTexts();
   assert.deepEqual(inApp.slice(0, 2), ['chargeCard', 'checkout']);
   const current = page.locator('details.stack-frame[open] .line.current').first();
@@ -207,6 +211,14 @@ test('an issue from @sentry/node shows its in-app frames with context, then reso
     /^http:\/\/logs\.invalid:5011\/\?query=trace_id:[0-9a-f]{32}$/,
   );
   await saveScreenshot(page, 'error-tracker', 'ui-issue-node');
+  await Promise.all([page.waitForURL(/\?event=/), page.click('a[data-key="older"]')]);
+  assert.match(await page.locator('.exc-value').first().innerText(), /amount 25000/);
+  assert.equal(await page.locator('a[data-key="older"]').count(), 0);
+  await Promise.all([page.waitForURL(/\?event=/), page.click('a[data-key="newer"]')]);
+  assert.match(await page.locator('.exc-value').first().innerText(), /amount 30000/);
+  await page.click('nav[aria-label="Issue views"] a[href$="?tab=events"]');
+  assert.equal(await page.locator('table.events tbody tr').count(), 2);
+  await page.goBack();
   await Promise.all([page.waitForLoadState('load'), page.click('button[data-action="resolve"]')]);
   await page.waitForSelector('.issue-status .badge.status-resolved');
   const id = Number(new URL(page.url()).pathname.split('/').pop());

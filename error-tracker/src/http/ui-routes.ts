@@ -159,24 +159,30 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
       return send(request, reply, body, '/');
     });
 
-    ui.get<{ Params: { id: string }; Querystring: { event?: string } }>(
+    ui.get<{ Params: { id: string }; Querystring: { event?: string; tab?: string; cursor?: string } }>(
       '/issues/:id',
       async (request, reply) => {
         const nowMs = clock();
         const issue = store.getIssue(Number(request.params.id));
         if (!issue) throw new NotFound(`no issue ${request.params.id}`);
         const wanted = request.query.event;
-        const event =
-          typeof wanted === 'string' && EVENT_ID.test(wanted)
+        const eventsPage =
+          request.query.tab === 'events'
+            ? store.listIssueEvents(issue.id, { cursor: request.query.cursor ?? null, limit: 50 })
+            : undefined;
+        const event = eventsPage
+          ? null
+          : typeof wanted === 'string' && EVENT_ID.test(wanted)
             ? store.getEvent(wanted)
             : store.getLatestEvent(issue.id);
         if (event && event.issueId !== issue.id)
           throw new NotFound(`event ${wanted} is not in issue ${issue.id}`);
-        if (!event && wanted) throw new NotFound(`no event ${wanted}`);
+        if (!event && wanted && !eventsPage) throw new NotFound(`no event ${wanted}`);
         const page = renderIssuePage({
           issue,
           project: store.getProject(issue.projectId),
           event,
+          eventsPage,
           adjacent: event ? store.getAdjacentEvents(issue.id, event.eventId) : { older: null, newer: null },
           tags: store.listIssueTags(issue.id, 5),
           hourly: last24(store.hourlyCounts(issue.id, fromHour(nowMs), nowMs), nowMs),
@@ -228,9 +234,15 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
 
     ui.get<{ Querystring: { project?: string } }>('/settings', async (request, reply) => {
       const projectId = Number(request.query.project);
+      const projects = projectsWithKeys(deps);
+      const shown = projects.find((p) => p.id === projectId) ?? projects[0];
       const page = renderSettingsPage({
-        projects: projectsWithKeys(deps),
-        projectId: Number.isSafeInteger(projectId) ? projectId : null,
+        projects,
+        projectId: shown?.id ?? null,
+        releases: shown ? store.listReleaseHealth(shown.id) : [],
+        alertRules: shown ? store.listAlertRules(shown.id) : [],
+        deliveries: shown ? store.listDeliveries(shown.id, 20) : [],
+        nowMs: clock(),
       });
       return send(request, reply, page, '/settings');
     });

@@ -1,6 +1,6 @@
 // One issue: header with status actions, counts, the selected (default: latest) event with its
 // stack trace and panels, older/newer navigation, and tag distributions on the side.
-import type { Issue, Project, StatusChange, StoredEvent, TagSummary } from '../model.js';
+import type { EventSummary, Issue, Page, Project, StatusChange, StoredEvent, TagSummary } from '../model.js';
 import {
   readEventFacts,
   renderBreadcrumbs,
@@ -22,6 +22,7 @@ import { emptyState, serviceLink } from '@flowrent/shared/ui/layout';
 import { formatCount, levelClass, timeAbsolute, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { renderStatusActions } from './issue-actions.js';
+import { renderIssueEvents, renderIssueTabs } from './issue-events.js';
 import { renderSparkline } from './sparkline.js';
 import { FRAME_TOOLS, renderExceptions, renderFrames } from './stack-trace.js';
 
@@ -29,6 +30,8 @@ export interface IssuePageData {
   issue: Issue;
   project: Project | null;
   event: StoredEvent | null;
+  /** Set on the "All events" tab (then `event` is not shown). */
+  eventsPage?: Page<EventSummary>;
   adjacent: { older: string | null; newer: string | null };
   tags: TagSummary[];
   hourly: number[];
@@ -169,10 +172,12 @@ ${renderStatusActions(issue, data.csrfField)}</header>
     'First seen',
     timeAgo(Date.parse(issue.firstSeen), nowMs),
   )}${stat('Last seen', timeAgo(Date.parse(issue.lastSeen), nowMs))}${stat('Last 24 h', renderSparkline(data.hourly))}</section>
-<div class="issue-columns"><div class="issue-main">${
-    data.event
-      ? renderEvent(data, data.event)
-      : html`<div class="card">${emptyState('No stored events', 'Retention removed the events of this issue; its counts are kept.')}</div>`
+<div class="issue-columns"><div class="issue-main">${renderIssueTabs(issue, data.eventsPage ? 'events' : 'event')}${
+    data.eventsPage
+      ? renderIssueEvents(issue, data.eventsPage, nowMs)
+      : data.event
+        ? renderEvent(data, data.event)
+        : html`<div class="card">${emptyState('No stored events', 'Retention removed the events of this issue; its counts are kept.')}</div>`
   }</div>
 <aside class="issue-side"><section class="card"><h3>Tags</h3>${renderTagDistributions(data.tags)}</section>${renderHistory(data.statusChanges, nowMs)}</aside></div>
 </div>`;

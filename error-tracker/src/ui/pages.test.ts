@@ -199,7 +199,27 @@ test('renderSettingsPage() shows the DSN, both SDK snippets and the keys', () =>
       },
     ],
   };
-  const out = renderSettingsPage({ projects: [project], projectId: null }).body.value;
+  const out = renderSettingsPage({
+    projects: [project],
+    projectId: null,
+    releases: [
+      {
+        projectId: 1,
+        release: 'shop@1.2.3',
+        environment: 'production',
+        sessions: 200,
+        crashed: 1,
+        errored: 3,
+        abnormal: 0,
+        crashFreeRate: 0.995,
+      },
+    ],
+    alertRules: [],
+    deliveries: [],
+    nowMs: NOW,
+  }).body.value;
+  assert.match(out, /<td class="num">99\.50%<\/td>/);
+  assert.match(out, /No alert rules/);
   assert.ok(
     out.includes(
       pythonSnippet('http://pk@127.0.0.1:5010/1').replaceAll('"', '&quot;').replaceAll('=', '&#61;'),

@@ -1,12 +1,18 @@
 // Project settings: each project's DSN keys and a copy-paste SDK setup for the first active one.
-import type { ProjectWithKeys } from '../model.js';
+import type { AlertDelivery, AlertRule, ProjectWithKeys, ReleaseHealth } from '../model.js';
 import { html, type SafeHtml } from './html.js';
+import { renderAlerts, renderReleaseHealth } from './project-health.js';
 import { renderSdkSetup } from './sdk-snippets.js';
 
 export interface SettingsPageData {
   projects: ProjectWithKeys[];
   /** The project shown; defaults to the first. */
   projectId: number | null;
+  /** Facts of the shown project. */
+  releases: ReleaseHealth[];
+  alertRules: AlertRule[];
+  deliveries: AlertDelivery[];
+  nowMs: number;
 }
 
 function renderKeys(project: ProjectWithKeys): SafeHtml {
@@ -45,6 +51,8 @@ export function renderSettingsPage(data: SettingsPageData): { title: string; bod
 ${project.dsn ? renderSdkSetup(project.dsn, `p${project.id}`) : html`<p class="muted">Every key of this project is revoked.</p>`}
 <h3>Client keys (DSN)</h3>${renderKeys(project)}
 <p class="muted small">Quotas: ${project.quotaPerMinute || 'unlimited'} events per minute, ${project.quotaPerHour || 'unlimited'} per hour.</p>
-</section></div>`,
+</section>
+<section class="card"><h2>Release health</h2>${renderReleaseHealth(data.releases)}</section>
+<section class="card"><h2>Alerts</h2>${renderAlerts(data.alertRules, data.deliveries, data.nowMs)}</section></div>`,
   };
 }
