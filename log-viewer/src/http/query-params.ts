@@ -4,6 +4,9 @@ import type { SearchParams } from '../query/run-query.js';
 
 export type RawQuery = Record<string, unknown>;
 
+/** How long one page of search results may scan before answering with what it has and a cursor. */
+export const SEARCH_BUDGET_MS = 5_000;
+
 /** One string parameter; a repeated parameter takes its last value. */
 export function stringParam(q: RawQuery, name: string): string | undefined {
   const v = q[name];
@@ -46,5 +49,6 @@ export function searchParams(q: RawQuery, nowNs: bigint, maxLimit: number): Sear
     limit: intParam(q, 'limit', { min: 1, max: maxLimit, default: 100 }),
     cursor: stringParam(q, 'cursor') || undefined,
     nowNs,
+    budgetMs: SEARCH_BUDGET_MS,
   };
 }

@@ -86,12 +86,18 @@ export function runHistogram(store: LogStore, params: HistogramParams): Histogra
   }
 
   const { predicate, matchesAll } = compiled;
-  const result = store.scan({ ...filter, order: 'asc', maxBlocks: HISTOGRAM_MAX_BLOCKS }, (r) => {
+  // Newest first, so a scan cut short by its budget still has the recent end of the chart right.
+  const deadline =
+    params.budgetMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + params.budgetMs;
+  let visited = 0;
+  let outOfTime = false;
+  const result = store.scan({ ...filter, order: 'desc', maxBlocks: HISTOGRAM_MAX_BLOCKS }, (r) => {
     const at = Number((r.timeNs - startNs) / stepNs);
     if (at >= 0 && at < buckets && (matchesAll || predicate(r))) counts[r.level][at]++;
-    return true;
+    if ((++visited & 1023) === 0 && performance.now() > deadline) outOfTime = true;
+    return !outOfTime;
   });
-  return { startNs, stepNs, counts, source: 'scan', truncated: result.truncated };
+  return { startNs, stepNs, counts, source: 'scan', truncated: result.truncated || outOfTime };
 }
 
 function emptyCounts(buckets: number): Record<Level, number[]> {

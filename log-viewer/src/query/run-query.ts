@@ -25,6 +25,11 @@ export interface SearchParams {
   /** ns since the epoch; defaults to the wall clock (the bench); the API passes its clock. */
   nowNs?: bigint;
   maxBlocks?: number;
+  /**
+   * Wall-time budget of one page in ms: past it the page ends early with `truncated` and a cursor
+   * to continue (a query nothing can prune must not hold a request for minutes). None by default.
+   */
+  budgetMs?: number;
 }
 
 export interface PreparedSearch {
@@ -80,12 +85,16 @@ export function runQuery(store: LogStore, params: SearchParams): SearchResult {
 export function runPrepared(
   store: LogStore,
   { compiled, filter }: PreparedSearch,
-  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks'> & { order?: 'asc' | 'desc' },
+  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks' | 'budgetMs'> & { order?: 'asc' | 'desc' },
 ): SearchResult {
   const limit = clampLimit(params.limit);
   const records: StoredRecord[] = [];
   if (!filter) return { records, truncated: false, blocksScanned: 0, blocksPruned: 0 };
   const { predicate, matchesAll } = compiled;
+  const deadline =
+    params.budgetMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + params.budgetMs;
+  let visited = 0;
+  let outOfTime = false;
   const result = store.scan(
     {
       ...filter,
@@ -95,13 +104,14 @@ export function runPrepared(
     },
     (record) => {
       if (matchesAll || predicate(record)) records.push(record);
-      return records.length < limit;
+      if ((++visited & 1023) === 0 && performance.now() > deadline) outOfTime = records.length < limit;
+      return records.length < limit && !outOfTime;
     },
   );
   return {
     records,
     nextCursor: result.nextCursor,
-    truncated: result.truncated,
+    truncated: result.truncated || outOfTime,
     blocksScanned: result.blocksScanned,
     blocksPruned: result.blocksPruned,
   };

@@ -14,6 +14,8 @@ import type { PageState } from './filter-query.js';
 import { type LogsPageData, renderLogsBody } from './render-logs.js';
 
 export const PAGE_SIZE = 100;
+/** The first page renders with what a few seconds of scanning found; "Load older lines" continues. */
+export const PAGE_BUDGET_MS = 3_000;
 export const DEFAULT_PAGE_RANGE = '1h';
 export const TRACE_PAGE_RANGE = '7d';
 
@@ -55,7 +57,7 @@ function loadPage(deps: LogsUiDeps, saved: SavedSearchStore, state: PageState): 
   };
   try {
     const prepared = prepareSearch({ ...state, nowNs: BigInt(deps.clock()) * 1_000_000n });
-    const result = runPrepared(deps.store, prepared, { limit: PAGE_SIZE });
+    const result = runPrepared(deps.store, prepared, { limit: PAGE_SIZE, budgetMs: PAGE_BUDGET_MS });
     data.records = result.records.map(recordJson);
     data.nextCursor = result.nextCursor ?? null;
     data.fields = countFields(result.records, 5);
