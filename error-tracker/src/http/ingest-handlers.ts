@@ -19,7 +19,7 @@ export function ingestHandler(ctx: HttpContext, endpoint: 'envelope' | 'store') 
       const v = request.headers[name];
       return typeof v === 'string' ? v : undefined;
     };
-    const result = ctx.ingest.accept({
+    const result = await ctx.ingest.accept({
       endpoint,
       projectId: request.params.projectId,
       body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),

@@ -43,6 +43,7 @@ export function projectHandlers(ctx: HttpContext) {
         publicKey: ctx.newPublicKey(),
         nowMs: ctx.clock(),
       });
+      ctx.ingest.forgetKeys();
       reply.status(201).send(toSnakeCase(projectWithKeys(ctx, project.id)));
     },
     async update(request: ProjectRequest) {
@@ -59,11 +60,14 @@ export function projectHandlers(ctx: HttpContext) {
       const id = pid(request);
       const label = optString(bodyObject(request.body ?? {}), 'label', 100) ?? '';
       const key = ctx.store.addKey(id, ctx.newPublicKey(), label, ctx.clock());
+      ctx.ingest.forgetKeys();
       reply.status(201).send(toSnakeCase({ ...key, dsn: dsnFor(ctx.publicUrl, key.publicKey, id) }));
     },
     async revokeKey(request: FastifyRequest<{ Params: { id: string; keyId: string } }>) {
       const id = pid(request);
-      return toSnakeCase(ctx.store.revokeKey(id, idParam(request.params.keyId, 'keyId'), ctx.clock()));
+      const key = ctx.store.revokeKey(id, idParam(request.params.keyId, 'keyId'), ctx.clock());
+      ctx.ingest.forgetKeys();
+      return toSnakeCase(key);
     },
     async alertRules(request: ProjectRequest) {
       return { data: toSnakeCase(ctx.store.listAlertRules(pid(request))) };

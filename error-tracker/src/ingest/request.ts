@@ -10,6 +10,8 @@ export const MAX_EVENT_BYTES = 1024 * 1024;
 
 export interface RawEvent {
   raw: JsonObject;
+  /** The event's JSON bytes as sent (stored as-is; normalization is repeated on read). */
+  bytes: Buffer;
   /** event_id from the envelope header (wins over the payload's). */
   envelopeEventId?: string;
 }
@@ -35,6 +37,7 @@ export function readEnvelopeBody(body: Buffer): IngestPayload {
       }
       out.events.push({
         raw: parseJsonObject(item.payload, 'event payload'),
+        bytes: item.payload,
         envelopeEventId: headerEventId,
       });
     } else if (item.type === 'session') {
@@ -56,12 +59,13 @@ export function readStoreBody(body: Buffer, contentType: string | undefined): In
   if (body.length > MAX_EVENT_BYTES) {
     throw new IngestTooLarge(`event is larger than ${MAX_EVENT_BYTES} bytes`, MAX_EVENT_BYTES);
   }
-  const raw = parseJsonObject(unwrapLegacy(body), 'event');
+  const bytes = unwrapLegacy(body);
+  const raw = parseJsonObject(bytes, 'event');
   const type = typeof raw.type === 'string' ? raw.type : 'event';
   const isEvent = type === 'event' || type === 'error' || type === 'default';
   return {
     envelopeHeaders: {},
-    events: isEvent ? [{ raw }] : [],
+    events: isEvent ? [{ raw, bytes }] : [],
     itemCounts: { [isEvent ? 'event' : type]: 1 },
     sessions: [],
   };

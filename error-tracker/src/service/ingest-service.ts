@@ -4,12 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, NotFound, ParseError, RateLimited, TooLarge, Unauthorized } from '@flowrent/shared/errors';
 import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
-import { normalizeEvent } from '../ingest/normalize.js';
+import { isObject, normalizeEvent } from '../ingest/normalize.js';
 import { type IngestPayload, readEnvelopeBody, readStoreBody } from '../ingest/request.js';
 import type { ErrorStore, InboxEntry } from '../store/store.js';
 import type { Digester } from './digester.js';
 import { prepareEvent } from './prepare.js';
 import { QuotaTracker } from './quotas.js';
+import { GroupCommit } from './group-commit.js';
 import { dsnFromEnvelopeHead, keyFromAuthHeader, keyFromDsn } from './sentry-auth.js';
 
 export interface IngestRequest {
@@ -30,19 +31,25 @@ export interface IngestOptions {
 }
 
 const BACKPRESSURE_RETRY_SECONDS = 10;
+const KEY_CACHE_MS = 5000;
 const EVENT_CATEGORIES = 'error;default;security';
 
 export class IngestService {
   private readonly quotas = new QuotaTracker();
+  private readonly commits: GroupCommit;
+  /** Active DSN keys by project, refreshed after a short time (key changes apply within it). */
+  private readonly keyCache = new Map<string, { active: boolean; atMs: number }>();
   accepted = 0;
 
   constructor(
     private readonly store: ErrorStore,
     private readonly digester: Digester,
     private readonly options: IngestOptions,
-  ) {}
+  ) {
+    this.commits = new GroupCommit(store);
+  }
 
-  accept(req: IngestRequest): { id: string | null } {
+  async accept(req: IngestRequest): Promise<{ id: string | null }> {
     const projectId = /^\d+$/.test(req.projectId) ? Number(req.projectId) : Number.NaN;
     const project = Number.isSafeInteger(projectId) ? this.store.getProject(projectId) : null;
     if (!project) throw new NotFound(`unknown project ${req.projectId}`);
@@ -79,7 +86,8 @@ export class IngestService {
           newEventId,
         }),
       );
-      entries.push(prepareEvent(event, projectId, nowMs));
+      const autoIp = isObject(e.raw.user) && e.raw.user.ip_address === '{{auto}}';
+      entries.push(prepareEvent(event, projectId, nowMs, autoIp ? undefined : e.bytes));
     }
     this.store.accept({
       projectId,
@@ -107,9 +115,25 @@ export class IngestService {
       throw new Unauthorized(
         'missing sentry_key (X-Sentry-Auth, sentry_key query parameter or envelope dsn)',
       );
-    if (!this.store.findActiveKey(projectId, key)) {
+    if (!this.isActiveKey(projectId, key)) {
       throw new AppError(403, 'forbidden', `invalid or revoked DSN key for project ${projectId}`);
     }
+  }
+
+  private isActiveKey(projectId: number, key: string): boolean {
+    const id = `${projectId}:${key}`;
+    const now = this.options.clock();
+    const cached = this.keyCache.get(id);
+    if (cached && now - cached.atMs < KEY_CACHE_MS && now >= cached.atMs) return cached.active;
+    const active = this.store.findActiveKey(projectId, key) !== null;
+    if (this.keyCache.size > 10_000) this.keyCache.clear();
+    this.keyCache.set(id, { active, atMs: now });
+    return active;
+  }
+
+  /** Forgets cached key lookups (after a key is added or revoked). */
+  forgetKeys(): void {
+    this.keyCache.clear();
   }
 
   private parse(req: IngestRequest): IngestPayload {

@@ -10,10 +10,15 @@ import type { EventFacts, InboxEntry } from '../store/store.js';
 const MAX_TAGS = 50;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
+/**
+ * `asSent`: the event's bytes as the SDK sent them, stored instead of re-serializing the normalized
+ * object when normalization is repeatable on read (it is, unless it used the connection's IP).
+ */
 export function prepareEvent(
   event: Record<string, unknown>,
   projectId: number,
   receivedAtMs: number,
+  asSent?: Buffer,
 ): InboxEntry {
   const grouping = groupEvent(event);
   const description = describeEvent(event);
@@ -37,7 +42,7 @@ export function prepareEvent(
     groupingHash: grouping.hash,
     groupingVersion: grouping.version,
   };
-  return { projectId, receivedAtMs, facts, payload: compressPayload(JSON.stringify(event)) };
+  return { projectId, receivedAtMs, facts, payload: compressPayload(asSent ?? JSON.stringify(event)) };
 }
 
 function str(value: unknown): string | null {

@@ -15,6 +15,8 @@ import type {
   TagValueCount,
 } from '../model.js';
 import { createAlerts } from './alerts.js';
+import { parseJsonObject } from '../ingest/envelope.js';
+import { normalizeEvent } from '../ingest/normalize.js';
 import { decompressPayload } from './codec.js';
 import { createDigest } from './digest.js';
 import { createIssueQueries } from './issue-queries.js';
@@ -105,14 +107,19 @@ export function createSqliteStore(db: Db): ErrorStore {
 
   const toStored = (row: EventRow): StoredEvent => ({
     ...toEventSummary(row),
-    data: JSON.parse(decompressPayload(row.payload as Buffer)) as Record<string, unknown>,
+    // payloads are stored as sent; normalization is pure and idempotent, so it is repeated here
+    data: normalizeEvent(parseJsonObject(decompressPayload(row.payload as Buffer), 'stored event'), {
+      receivedAtMs: row.received_at,
+      envelopeEventId: row.event_id,
+      newEventId: () => row.event_id,
+    }),
   });
   const getIssue = (id: number): Issue | null => {
     const row = q.issue.get(id) as IssueRow | undefined;
     return row ? toIssue(row) : null;
   };
 
-  const accept = db.transaction((batch: AcceptBatch) => {
+  const appendOne = (batch: AcceptBatch) => {
     for (const e of batch.events) {
       q.insertInbox.run(e.projectId, e.facts.eventId, e.receivedAtMs, JSON.stringify(e.facts), e.payload);
     }
@@ -120,6 +127,9 @@ export function createSqliteStore(db: Db): ErrorStore {
     for (const s of batch.sessions) {
       q.session.run(batch.projectId, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
     }
+  };
+  const accept = db.transaction((batches: AcceptBatch[]) => {
+    for (const batch of batches) appendOne(batch);
   });
 
   const hourlySeries = (issueId: number, fromMs: number, toMs: number): HourlyCount[] => {
@@ -133,7 +143,8 @@ export function createSqliteStore(db: Db): ErrorStore {
 
   return {
     ...projects,
-    accept: (batch) => accept.immediate(batch),
+    accept: (batch) => accept.immediate([batch]),
+    acceptMany: (batches) => accept.immediate(batches),
     pendingCount: () => q.pending.get() as number,
     digest,
     listIssues: queries.listIssues,

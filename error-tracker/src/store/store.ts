@@ -143,6 +143,8 @@ export interface ErrorStore {
   // ingest
   /** Appends accepted events (and counters) in one short transaction: durable when it returns. */
   accept(batch: AcceptBatch): void;
+  /** Several requests' batches in one transaction (group commit). */
+  acceptMany(batches: AcceptBatch[]): void;
   pendingCount(): number;
   /** Groups up to `limit` inbox entries in one transaction. */
   digest(limit: number, nowMs: number): DigestOutcome[];
