@@ -1,0 +1,88 @@
+// runQuery/runHistogram as the bench and other callers use them, over the real block store.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { runHistogram } from '../src/query/run-histogram.js';
+import { runDelete, runQuery } from '../src/query/run-query.js';
+import { logRecord, T0 } from './api-helpers.js';
+import { openTestStore, type TestStore } from './store-helpers.js';
+
+const NOW = T0 + 3_600_000_000_000n;
+
+describe('runQuery() and runHistogram() over the block store', () => {
+  let t: TestStore;
+  before(async () => {
+    t = openTestStore({ blockRows: 500 });
+    await t.store.append(
+      Array.from({ length: 3000 }, (_, i) => logRecord(i, { timeNs: T0 + BigInt(i) * 1_000_000n })),
+    );
+    t.store.flush();
+  });
+  after(() => t.store.close());
+
+  it('takes from/to as strings or ns and returns the newest matches first', () => {
+    const r = runQuery(t.store, { query: 'service:checkout level>=error', from: '2h', limit: 5, nowNs: NOW });
+    assert.equal(r.records.length, 5);
+    assert.ok(r.records.every((x) => x.service === 'checkout' && x.level === 'error'));
+    assert.ok(r.records[0].timeNs > r.records[4].timeNs);
+    const ns = runQuery(t.store, { query: '', from: T0, to: T0 + 10_000_000n, limit: 100 });
+    assert.equal(ns.records.length, 10);
+  });
+
+  it('prunes blocks by tokens for a needle', () => {
+    const r = runQuery(t.store, { query: '"cart/2999 "', from: '2h', nowNs: NOW });
+    assert.equal(r.records.length, 1);
+    assert.ok(r.blocksPruned > 0, `scanned ${r.blocksScanned}, pruned ${r.blocksPruned}`);
+  });
+
+  it('a page out of budget ends early with a cursor that continues the scan', () => {
+    let cursor: string | undefined;
+    let pages = 0;
+    let truncatedPages = 0;
+    let found = 0;
+    do {
+      const r = runQuery(t.store, {
+        query: 'http.status_code:>999',
+        from: '2h',
+        nowNs: NOW,
+        cursor,
+        budgetMs: 0,
+        maxBlocks: 100,
+      });
+      found += r.records.length;
+      if (r.truncated) truncatedPages++;
+      cursor = r.nextCursor;
+      assert.ok(++pages < 100);
+    } while (cursor);
+    assert.equal(found, 0);
+    assert.ok(truncatedPages >= 2, `${truncatedPages} truncated pages`);
+  });
+
+  it('histogram of a service/level query comes from summaries, of a text query from a scan; both agree', () => {
+    const summary = runHistogram(t.store, {
+      query: 'level>=warn',
+      from: '2h',
+      nowNs: NOW,
+      stepNs: 60_000_000_000n,
+    });
+    const scanned = runHistogram(t.store, {
+      query: 'level>=warn GET',
+      from: '2h',
+      nowNs: NOW,
+      stepNs: 60_000_000_000n,
+    });
+    assert.equal(summary.source, 'summary');
+    assert.equal(scanned.source, 'scan');
+    assert.deepEqual(scanned.counts, summary.counts);
+    const total = (h: typeof summary) =>
+      Object.values(h.counts)
+        .flat()
+        .reduce((a, b) => a + b, 0);
+    assert.equal(total(summary), 1200);
+  });
+
+  it('runDelete() counts on a dry run and deletes otherwise', () => {
+    assert.equal(runDelete(t.store, { query: 'cart/7', from: '2h', nowNs: NOW, dryRun: true }), 1);
+    assert.equal(runDelete(t.store, { query: 'cart/7', from: '2h', nowNs: NOW, dryRun: false }), 1);
+    assert.equal(runQuery(t.store, { query: 'cart/7', from: '2h', nowNs: NOW }).records.length, 0);
+  });
+});
