@@ -191,6 +191,12 @@ test('the issue list shows SDK issues with sparklines, and search narrows it thr
   await page.fill('input[name="query"]', 'card declined');
   await Promise.all([page.waitForURL(/query=card/), page.press('input[name="query"]', 'Enter')]);
   assert.equal(await page.locator('a.issue-title').count(), 1);
+  await page.goto(`${server.url}/?status=all`);
+  assert.equal(await page.locator('#recent-queries option').first().getAttribute('value'), 'card declined');
+  await page.fill('input[name="query"]', 'level:nonsense');
+  await Promise.all([page.waitForURL(/query=level/), page.press('input[name="query"]', 'Enter')]);
+  assert.match(await page.locator('[role="alert"]').innerText(), /level must be one of/);
+  await page.goto(`${server.url}/`);
   await saveScreenshot(page, 'error-tracker', 'ui-issue-list');
   await page.close();
 });

@@ -62,7 +62,13 @@ ${state.status === 'unresolved' ? '' : html`<input type="hidden" name="status" v
 ${projectSelect}
 <select name="sort" aria-label="Sort">${Object.entries(SORT_LABELS).map(([v, label]) => option(v, `Sort: ${label}`, v === state.sort))}</select>
 <button type="submit" class="btn btn-primary">Search</button>
-</form>`;
+</form>
+<details class="search-help hint"><summary>Search syntax</summary><ul>
+<li><code>is:unresolved</code> <code>is:resolved</code> <code>is:ignored</code> <code>is:regressed</code> status</li>
+<li><code>level:error</code> (fatal, error, warning, info, debug) · <code>env:production</code> · <code>release:shop@1.2.3</code></li>
+<li><code>trace:&lt;32 hex&gt;</code> issues with an event of that trace · <code>tenant:acme</code> any tag</li>
+<li>other words match the title, culprit and message; <code>"quoted words"</code> stay together. Keys: <kbd>/</kbd> search, <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> open.</li>
+</ul></details>`;
 }
 
 function renderRow(issue: Issue, counts: number[] | undefined, nowMs: number): SafeHtml {

@@ -59,8 +59,46 @@ function bindEventKeys(): void {
   });
 }
 
+const RECENT_KEY = 'flowrent.errors.recentQueries';
+const RECENT_MAX = 8;
+
+function readRecent(): string[] {
+  try {
+    const list = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]');
+    return Array.isArray(list) ? list.filter((q): q is string => typeof q === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The search box remembers recent queries (offered as suggestions through a datalist). */
+function bindRecentQueries(): void {
+  const input = document.querySelector<HTMLInputElement>('form.search input[name="query"]');
+  if (!input) return;
+  const list = document.createElement('datalist');
+  list.id = 'recent-queries';
+  for (const q of readRecent()) {
+    const option = document.createElement('option');
+    option.value = q;
+    list.append(option);
+  }
+  input.after(list);
+  input.setAttribute('list', list.id);
+  input.form?.addEventListener('submit', () => {
+    const q = input.value.trim();
+    if (!q) return;
+    const recent = [q, ...readRecent().filter((r) => r !== q)].slice(0, RECENT_MAX);
+    try {
+      localStorage.setItem(RECENT_KEY, JSON.stringify(recent));
+    } catch {
+      // storage may be disabled; suggestions are a convenience
+    }
+  });
+}
+
 function start(): void {
   bindCopyButtons();
+  bindRecentQueries();
   bindAutoSubmit();
   bindFrameToggles();
   bindEventKeys();
