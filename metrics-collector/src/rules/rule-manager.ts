@@ -43,6 +43,7 @@ export class RuleManager {
   readonly groups: GroupStatus[];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: RuleManagerOptions) {
     this.groups = opts.groups.map((group) => ({
@@ -61,12 +62,16 @@ export class RuleManager {
     }));
   }
 
-  /** Evaluates every group whose next aligned evaluation time is ≤ now. */
-  async tick(now: number = this.opts.clock()): Promise<void> {
-    for (const g of this.groups) {
-      const t = Math.floor(now / g.group.intervalMs) * g.group.intervalMs;
-      if (t > g.lastEvaluation) await this.evaluateGroup(g, t);
-    }
+  /** Evaluates every group whose next aligned evaluation time is ≤ now; calls are serialized. */
+  tick(now: number = this.opts.clock()): Promise<void> {
+    const next = this.queue.then(async () => {
+      for (const g of this.groups) {
+        const t = Math.floor(now / g.group.intervalMs) * g.group.intervalMs;
+        if (t > g.lastEvaluation) await this.evaluateGroup(g, t);
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   async evaluateGroup(g: GroupStatus, t: number): Promise<void> {
