@@ -219,3 +219,26 @@ def test_flush_completes_while_other_threads_keep_logging(server: CaptureServer)
         stop.set()
         thread.join()
     assert "before flush" in [r["message"] for req in server.of("/api/logs") for r in req.ndjson()]
+
+
+def test_interpreter_exit_waits_at_most_the_shutdown_timeout_for_a_hanging_service(server: CaptureServer) -> None:
+    def hang(_request: object) -> "tuple[int, dict]":
+        server.release.wait(120)
+        return 200, {}
+
+    server.responder = hang
+    script = textwrap.dedent(
+        """
+        import logging, flowrent_monitoring as fm
+        fm.init(shutdown_timeout=0.5, http_timeout=120)
+        logging.getLogger().setLevel(logging.INFO)
+        logging.getLogger("app").info("last words")
+        fm.capture_message("bye")
+        """
+    )
+    env = dict(os.environ, FLOWRENT_DSN=server.dsn, FLOWRENT_LOGS_URL=server.url,
+               PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert not server.release.is_set()  # it exited while the service was still hanging

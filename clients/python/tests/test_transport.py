@@ -173,3 +173,26 @@ def test_server_400_is_not_retried(server: CaptureServer) -> None:
     assert len(server.requests) == 1
     assert fm.stats()["dropped"] == {"rejected": 1}
 
+
+
+def test_x_sentry_rate_limits_on_a_200_drop_later_events_until_it_expires(server: CaptureServer) -> None:
+    answers = iter([(200, {"X-Sentry-Rate-Limits": "3600:error:key"})])
+    server.responder = lambda _r: next(answers, (200, {}))
+    init_for(server)
+    fm.capture_message("first")
+    assert fm.flush(5)
+    fm.capture_message("second")
+    fm.capture_message("third")
+    assert fm.flush(5)
+    assert len(server.requests) == 1
+    assert fm.stats()["dropped"] == {"rate_limited": 2}
+
+
+def test_a_429_with_x_sentry_rate_limits_is_retried_after_the_limit(server: CaptureServer) -> None:
+    answers = iter([(429, {"X-Sentry-Rate-Limits": "0:error:key"}), (200, {})])
+    server.responder = lambda _r: next(answers, (200, {}))
+    init_for(server)
+    fm.capture_message("limited then sent")
+    assert fm.flush(10)
+    assert [r.event()["message"] for r in server.requests] == ["limited then sent"] * 2
+    assert fm.stats()["sent"] == {"errors": 1}
