@@ -216,6 +216,17 @@ test('an issue from @sentry/node shows its in-app frames with context, then reso
     (await logs.getAttribute('href')) ?? '',
     /^http:\/\/logs\.invalid:5011\/\?query=trace_id:[0-9a-f]{32}$/,
   );
+  const traceId = ((await logs.getAttribute('href')) ?? '').split(':').pop();
+  const issueUrl = page.url();
+  await page.goto(`${server.url}/events?trace_id=${traceId}`);
+  assert.ok((await page.locator('table.events tbody tr').count()) >= 1);
+  await page.goto(`${server.url}/?query=trace:${traceId}&status=all`);
+  // One process without spans keeps one trace: its two issues both show, the python one does not.
+  const inTrace = await page.locator('a.issue-title').allInnerTexts();
+  assert.ok(
+    inTrace.some((t) => t.includes('card declined')) && !inTrace.some((t) => t.includes('ValueError')),
+  );
+  await page.goto(issueUrl);
   await saveScreenshot(page, 'error-tracker', 'ui-issue-node');
   await Promise.all([page.waitForURL(/\?event=/), page.click('a[data-key="older"]')]);
   assert.match(await page.locator('.exc-value').first().innerText(), /amount 25000/);
@@ -274,6 +285,8 @@ test('settings show the DSN with copy-paste Python and Node snippets', async () 
   assert.match(dsn, /^http:\/\/\w+@[^/]+\/\d+$/);
   assert.ok((await page.locator('pre[id$="-python"]').innerText()).includes(`dsn="${dsn}"`));
   assert.ok((await page.locator('pre[id$="-node"]').innerText()).includes(`dsn: '${dsn}'`));
+  await page.click('button[data-copy$="-dsn"]');
+  assert.match(await page.locator('button[data-copy$="-dsn"]').innerText(), /Copied|Selected/);
   await saveScreenshot(page, 'error-tracker', 'ui-settings');
   await page.close();
 });
