@@ -15,6 +15,11 @@ export interface NormalizeContext {
   clientIp?: string;
   /** Used when the event carries no event_id (legacy clients). */
   newEventId: () => string;
+  /**
+   * Skip the bulky parts grouping never reads (breadcrumbs, threads): for the accept path, which
+   * stores the bytes as sent and normalizes them fully on read.
+   */
+  factsOnly?: boolean;
 }
 
 const LEVEL_ALIASES: Record<string, Level> = {
@@ -39,8 +44,10 @@ export function normalizeEvent(raw: JsonObject, ctx: NormalizeContext): JsonObje
   if (raw.exception !== undefined) event.exception = normalizeValues(raw.exception);
   normalizeMessage(event, raw);
   if (raw.tags !== undefined) event.tags = normalizeTags(raw.tags);
-  if (raw.breadcrumbs !== undefined) event.breadcrumbs = normalizeBreadcrumbs(raw.breadcrumbs);
-  if (raw.threads !== undefined) event.threads = normalizeValues(raw.threads);
+  if (!ctx.factsOnly) {
+    if (raw.breadcrumbs !== undefined) event.breadcrumbs = normalizeBreadcrumbs(raw.breadcrumbs);
+    if (raw.threads !== undefined) event.threads = normalizeValues(raw.threads);
+  }
   if (isObject(raw.user) && raw.user.ip_address === '{{auto}}') {
     event.user = { ...raw.user, ip_address: ctx.clientIp ?? null };
   }

@@ -78,18 +78,20 @@ export class IngestService {
     const entries: InboxEntry[] = [];
     const newEventId = this.options.newEventId ?? (() => randomUUID().replaceAll('-', ''));
     for (const e of payload.events) {
+      const autoIp = isObject(e.raw.user) && e.raw.user.ip_address === '{{auto}}';
       const event = guard(() =>
         normalizeEvent(e.raw, {
           receivedAtMs: nowMs,
           envelopeEventId: e.envelopeEventId,
           clientIp: req.clientIp,
           newEventId,
+          factsOnly: !autoIp,
         }),
       );
-      const autoIp = isObject(e.raw.user) && e.raw.user.ip_address === '{{auto}}';
       entries.push(prepareEvent(event, projectId, nowMs, autoIp ? undefined : e.bytes));
     }
-    this.store.accept({
+    // durable before the answer: the group commit resolves after its transaction committed
+    await this.commits.append({
       projectId,
       events: entries,
       itemCounts: payload.itemCounts,
