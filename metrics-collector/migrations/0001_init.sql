@@ -26,7 +26,8 @@ CREATE INDEX chunks_by_max_t ON chunks (max_t);
 CREATE TABLE head_chunks (
   series_id INTEGER PRIMARY KEY,
   app_seq INTEGER NOT NULL,
-  app_data BLOB,                   -- open in-order chunk (encoding 1)
+  app_encoding INTEGER NOT NULL,   -- the open chunk, compressed like a sealed one (chunk-codec.ts)
+  app_data BLOB,
   ooo_seq INTEGER NOT NULL,
   ooo_data BLOB                    -- out-of-order buffer (encoding 1)
 );

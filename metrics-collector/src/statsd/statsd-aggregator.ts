@@ -80,17 +80,18 @@ export class StatsdAggregator {
   /** Current values as samples at `nowMs`; set membership starts over. */
   flush(nowMs: number): PlainSample[] {
     const out: PlainSample[] = [];
-    const push = (name: string, labels: [string, string][], v: number) =>
+    const push = (name: string, labels: [string, string][], v: number) => {
       out.push({ labels: [['__name__', name], ...labels], t: nowMs, v });
+    };
     for (const e of this.entries.values()) {
       if (e.kind === 'counter' || e.kind === 'gauge') push(e.name, e.labels, e.value);
       else if (e.kind === 'set') {
         push(e.name, e.labels, e.members!.size);
         e.members!.clear();
       } else {
-        STATSD_BUCKETS.forEach((le, i) =>
-          push(`${e.name}_bucket`, [...e.labels, ['le', String(le)]], e.buckets![i]),
-        );
+        for (let i = 0; i < STATSD_BUCKETS.length; i++) {
+          push(`${e.name}_bucket`, [...e.labels, ['le', String(STATSD_BUCKETS[i])]], e.buckets![i]);
+        }
         push(`${e.name}_bucket`, [...e.labels, ['le', '+Inf']], e.count!);
         push(`${e.name}_sum`, e.labels, e.sum!);
         push(`${e.name}_count`, e.labels, e.count!);

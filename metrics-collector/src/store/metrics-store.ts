@@ -233,18 +233,17 @@ export class MetricsStore {
       for (const head of this.heads) {
         if (!head?.dirty) continue;
         for (const c of head.sealed) {
-          const ts: number[] = [];
-          const vs: number[] = [];
-          decodeXorChunk(c.xor, ts, vs);
-          const enc = encodeSealedChunk(c.xor, ts, vs);
+          const enc = encodeXor(c.xor);
           s.insertChunk.run(head.id, c.minT, c.maxT, c.seq, enc.encoding, c.count, enc.data);
         }
         head.sealed = [];
         if (head.app || head.oooT) {
+          const app = head.app ? encodeXor(head.app.bytes()) : undefined;
           s.upsertHead.run(
             head.id,
             head.appSeq,
-            head.app ? head.app.bytes() : null,
+            app?.encoding ?? 0,
+            app?.data ?? null,
             head.oooSeq,
             head.oooT ? xorOf(head.oooT, head.oooV!) : null,
           );
@@ -268,6 +267,13 @@ export class MetricsStore {
     this.checkpoint();
     await this.wal.close();
   }
+}
+
+function encodeXor(xor: Uint8Array) {
+  const ts: number[] = [];
+  const vs: number[] = [];
+  decodeXorChunk(xor, ts, vs);
+  return encodeSealedChunk(xor, ts, vs);
 }
 
 function emptyResult(): AppendResult {

@@ -2,6 +2,7 @@
 import { SeriesHead } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import type { LabelPairs } from './series-index.js';
+import { decodeChunk } from './chunk-codec.js';
 import { decodeXorChunk } from './xor-chunk.js';
 
 export function loadStore(store: MetricsStore): number {
@@ -33,6 +34,7 @@ export function loadStore(store: MetricsStore): number {
   type HeadRow = {
     series_id: number;
     app_seq: number;
+    app_encoding: number;
     app_data: Uint8Array | null;
     ooo_seq: number;
     ooo_data: Uint8Array | null;
@@ -42,7 +44,7 @@ export function loadStore(store: MetricsStore): number {
     if (row.app_data) {
       const ts: number[] = [];
       const vs: number[] = [];
-      decodeXorChunk(row.app_data, ts, vs);
+      decodeChunk(row.app_encoding, row.app_data, ts, vs);
       h.restoreApp(row.app_seq, ts, vs);
     }
     h.appSeq = row.app_seq;

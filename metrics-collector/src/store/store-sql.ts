@@ -23,9 +23,9 @@ const SQL = {
     'INSERT OR REPLACE INTO chunks (series_id, min_t, max_t, seq, encoding, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
   selectChunks: SELECT_CHUNKS_SQL,
   upsertHead:
-    'INSERT OR REPLACE INTO head_chunks (series_id, app_seq, app_data, ooo_seq, ooo_data) VALUES (?, ?, ?, ?, ?)',
+    'INSERT OR REPLACE INTO head_chunks (series_id, app_seq, app_encoding, app_data, ooo_seq, ooo_data) VALUES (?, ?, ?, ?, ?, ?)',
   deleteHead: 'DELETE FROM head_chunks WHERE series_id = ?',
-  allHeads: 'SELECT series_id, app_seq, app_data, ooo_seq, ooo_data FROM head_chunks',
+  allHeads: 'SELECT series_id, app_seq, app_encoding, app_data, ooo_seq, ooo_data FROM head_chunks',
   upsertMetadata: 'INSERT OR REPLACE INTO metric_metadata (metric, type, help, unit) VALUES (?, ?, ?, ?)',
   allMetadata: 'SELECT metric, type, help, unit FROM metric_metadata',
   getState: 'SELECT value FROM store_state WHERE key = ?',

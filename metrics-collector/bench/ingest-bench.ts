@@ -1,0 +1,187 @@
+// npm run bench -w metrics-collector
+// Same pre-encoded remote_write load against this collector, and — when installed — Debian's
+// VictoriaMetrics and Prometheus, one system at a time on the same 2 cores with the generator.
+// Prints ingest samples/s, server CPU per million samples, peak RSS, bytes on disk per sample and
+// range-query latencies over the Prometheus HTTP API, then the ratios. BENCH_SCALE=0.2 shrinks the
+// series counts; BENCH_ONLY=collector skips the others.
+import { existsSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { buildLoad, type Load } from './load.js';
+import {
+  cpuSeconds,
+  dirBytes,
+  PROMETHEUS_BIN,
+  peakRssBytes,
+  type System,
+  startCollector,
+  startPrometheus,
+  startVictoria,
+  VICTORIA_BIN,
+} from './systems.js';
+
+const IN_FLIGHT = 8;
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+const ONLY = process.env.BENCH_ONLY?.split(',');
+
+interface Result {
+  system: string;
+  scenario: string;
+  samplesPerSec: number;
+  cpuPerMillion: number;
+  peakRssMb: number;
+  bytesPerSample: number;
+  rejected: number;
+  queries: Record<string, number | string>;
+}
+
+async function send(agent: Agent, sys: System, body: Buffer): Promise<number> {
+  const u = new URL(`${sys.url}/api/v1/write`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: {
+          ...sys.headers,
+          'content-type': 'application/x-protobuf',
+          'content-encoding': 'snappy',
+          'x-prometheus-remote-write-version': '0.1.0',
+          'content-length': body.length,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function ingest(sys: System, load: Load): Promise<{ seconds: number; rejected: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  let next = 0;
+  let rejected = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    while (next < load.requests.length) {
+      const status = await send(agent, sys, load.requests[next++]);
+      if (status !== 204 && status !== 200) rejected++;
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  return { seconds, rejected };
+}
+
+async function queryLatency(sys: System, load: Load, query: string, stepS: number): Promise<number | string> {
+  const params = new URLSearchParams({
+    query,
+    start: String(load.startMs / 1000),
+    end: String(load.endMs / 1000),
+    step: String(stepS),
+  });
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const res = await fetch(`${sys.url}/api/v1/query_range`, {
+      method: 'POST',
+      headers: { ...sys.headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: params,
+    });
+    const body = (await res.json().catch(() => ({}))) as { status?: string; data?: { result?: unknown[] } };
+    if (res.status !== 200 || body.status !== 'success') return `HTTP ${res.status}`;
+    if (!body.data?.result?.length) return 'empty';
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[2] * 10) / 10;
+}
+
+async function run(
+  start: (dir: string) => Promise<System>,
+  load: Load,
+  scenario: string,
+): Promise<Result> {
+  const dir = makeTempDir('metrics-bench-');
+  const sys = await start(dir);
+  const pid = sys.process.pid!;
+  const cpu0 = cpuSeconds(pid);
+  const { seconds, rejected } = await ingest(sys, load);
+  const cpu = cpuSeconds(pid) - cpu0;
+  await new Promise((r) => setTimeout(r, 2000)); // VM makes fresh rows searchable after ~1 s
+  const queries: Record<string, number | string> = {
+    'sum(rate[5m]) by (route), 60s step': await queryLatency(sys, load, 'sum(rate(bench_requests_total[5m])) by (route)', 60),
+    'raw single series': await queryLatency(
+      sys,
+      load,
+      `bench_requests_total{instance="host-0",route="/r0"}`,
+      load.stepMs / 1000,
+    ),
+    'histogram_quantile(0.99)': await queryLatency(
+      sys,
+      load,
+      'histogram_quantile(0.99, sum(rate(bench_latency_seconds_bucket[5m])) by (le))',
+      60,
+    ),
+  };
+  const peak = peakRssBytes(pid);
+  await sys.stop();
+  const disk = dirBytes(sys.dataDir);
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    system: sys.name,
+    scenario,
+    samplesPerSec: load.samples / seconds,
+    cpuPerMillion: cpu / (load.samples / 1e6),
+    peakRssMb: peak / 1024 / 1024,
+    bytesPerSample: disk / load.samples,
+    rejected,
+    queries,
+  };
+}
+
+const scenarios = [
+  { name: `${Math.round(10_000 * SCALE)} series × 360`, series: Math.round(10_000 * SCALE), samples: 360 },
+  { name: `${Math.round(100_000 * SCALE)} series × 60`, series: Math.round(100_000 * SCALE), samples: 60 },
+];
+const systems: [string, (dir: string) => Promise<System>][] = [['collector', startCollector]];
+if (existsSync(VICTORIA_BIN)) systems.push(['victoria-metrics', startVictoria]);
+if (existsSync(PROMETHEUS_BIN)) systems.push(['prometheus', startPrometheus]);
+
+const results: Result[] = [];
+for (const sc of scenarios) {
+  const load = buildLoad(sc.series, sc.samples, 60_000, Date.now());
+  console.log(`\n== ${sc.name} at 60 s: ${load.samples} samples in ${load.requests.length} requests, ${IN_FLIGHT} in flight`);
+  for (const [name, start] of systems) {
+    if (ONLY && !ONLY.includes(name)) continue;
+    const r = await run(start, load, sc.name);
+    results.push(r);
+    console.log(
+      `${r.system.padEnd(17)} ${(r.samplesPerSec / 1e6).toFixed(2)} M samples/s  ${r.cpuPerMillion.toFixed(2)} CPU-s/M  ` +
+        `peak RSS ${r.peakRssMb.toFixed(0)} MB  ${r.bytesPerSample.toFixed(2)} B/sample on disk  rejected ${r.rejected}`,
+    );
+    for (const [q, ms] of Object.entries(r.queries)) console.log(`${''.padEnd(19)}${q}: ${typeof ms === 'number' ? `${ms} ms` : ms}`);
+  }
+  const mine = results.find((r) => r.system === 'collector' && r.scenario === sc.name);
+  for (const other of results.filter((r) => r.system !== 'collector' && r.scenario === sc.name)) {
+    if (!mine) break;
+    const q = Object.keys(mine.queries)
+      .map((k) => {
+        const a = mine.queries[k];
+        const b = other.queries[k];
+        return typeof a === 'number' && typeof b === 'number' ? `${k} ${(a / b).toFixed(2)}×` : `${k} n/a`;
+      })
+      .join('; ');
+    console.log(
+      `ratio collector/${other.system}: ingest ${(mine.samplesPerSec / other.samplesPerSec).toFixed(2)}×, ` +
+        `disk ${(mine.bytesPerSample / other.bytesPerSample).toFixed(2)}×, RSS ${(mine.peakRssMb / other.peakRssMb).toFixed(2)}×, latency ${q}`,
+    );
+  }
+}

@@ -1,0 +1,145 @@
+// The systems under test, each started as its own process on 127.0.0.1 with a temp data folder:
+// this collector (src/main.ts through tsx, StatsD and scraping off), Debian's VictoriaMetrics and
+// Debian's Prometheus (remote-write receiver on). Figures read from /proc: CPU time and peak RSS.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface System {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  process: ChildProcess;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export const PROMETHEUS_BIN = '/usr/bin/prometheus';
+export const VICTORIA_BIN = '/usr/bin/victoria-metrics';
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function waitReady(url: string, headers: Record<string, string> = {}): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const res = await fetch(url, { headers });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+async function stopProcess(p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (p.exitCode !== null) return;
+  const done = new Promise((r) => p.once('exit', r));
+  p.kill(signal);
+  await done;
+}
+
+const API_KEY = 'bench-key';
+
+export async function startCollector(dir: string): Promise<System> {
+  const port = await freePort();
+  const dataDir = join(dir, 'collector');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dir, 'scrape.yml'), 'scrape_configs: []\n');
+  const main = new URL('../src/main.ts', import.meta.url).pathname;
+  const proc = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', main], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      API_KEY,
+      STATSD_PORT: '0',
+      SCRAPE_CONFIG: join(dir, 'scrape.yml'),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/readyz`);
+  return {
+    name: 'collector',
+    url,
+    headers: { authorization: `Bearer ${API_KEY}` },
+    process: proc,
+    dataDir,
+    stop: () => stopProcess(proc),
+  };
+}
+
+export async function startVictoria(dir: string): Promise<System> {
+  const port = await freePort();
+  const dataDir = join(dir, 'vm');
+  const proc = spawn(
+    VICTORIA_BIN,
+    [
+      `-storageDataPath=${dataDir}`,
+      `-httpListenAddr=127.0.0.1:${port}`,
+      '-retentionPeriod=1y',
+      '-search.latencyOffset=0s',
+      '-loggerLevel=ERROR',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/health`);
+  return { name: 'victoria-metrics', url, headers: {}, process: proc, dataDir, stop: () => stopProcess(proc, 'SIGINT') };
+}
+
+export async function startPrometheus(dir: string): Promise<System> {
+  const port = await freePort();
+  const dataDir = join(dir, 'prometheus');
+  mkdirSync(dataDir, { recursive: true });
+  const config = join(dir, 'prometheus.yml');
+  writeFileSync(config, 'global: {scrape_interval: 1h}\nscrape_configs: []\n');
+  const proc = spawn(
+    PROMETHEUS_BIN,
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+      '--storage.tsdb.retention.time=1y',
+      '--log.level=error',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/-/ready`);
+  return { name: 'prometheus', url, headers: {}, process: proc, dataDir, stop: () => stopProcess(proc) };
+}
+
+/** utime + stime of a process, seconds. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Peak resident set size (VmHWM), bytes. */
+export function peakRssBytes(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+export function dirBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) n += dirBytes(p);
+    else if (entry.isFile()) n += statSync(p).size;
+  }
+  return n;
+}
