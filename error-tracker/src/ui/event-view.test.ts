@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   readBreadcrumbs,
+  readThreadStack,
   readExceptions,
   readMessage,
   readTags,
@@ -90,4 +91,20 @@ test('readTags() reads objects and lists of pairs; readTraceId() only accepts 32
     '0e37cd84a5c14911ba036e32cf9c6d49',
   );
   assert.equal(readTraceId({ contexts: { trace: { trace_id: 'javascript:alert(1)' } } }), null);
+});
+
+test('readThreadStack() reads a top-level stacktrace, else the crashed or current thread', () => {
+  const frames = (fn: string) => ({ frames: [{ function: `${fn}-outer` }, { function: fn }] });
+  const check = (event: object, expected: string[]) =>
+    assert.deepEqual(
+      readThreadStack(event as never).map((f) => f.function),
+      expected,
+    );
+  check({ stacktrace: frames('top') }, ['top', 'top-outer']);
+  check({ threads: { values: [{ stacktrace: frames('a') }, { current: true, stacktrace: frames('b') }] } }, [
+    'b',
+    'b-outer',
+  ]);
+  check({ threads: [{ id: 1 }, { stacktrace: frames('c') }] }, ['c', 'c-outer']);
+  check({}, []);
 });

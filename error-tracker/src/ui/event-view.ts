@@ -111,9 +111,17 @@ export function readExceptions(event: JsonObject): ExceptionView[] {
   return listOrValues(event.exception).map(readException).reverse();
 }
 
-/** A top-level `stacktrace` (e.g. a message with attach_stacktrace) shown like an exception. */
+/**
+ * The stack of an event without exception: a top-level `stacktrace` (attach_stacktrace), else the
+ * crashed or current thread's, else the first thread that has one.
+ */
 export function readThreadStack(event: JsonObject): FrameView[] {
-  return listOrValues(asObject(event.stacktrace)?.frames).map(readFrame).reverse();
+  const threads = listOrValues(event.threads).map((t) => asObject(t) ?? {});
+  const thread =
+    threads.find((t) => (t.crashed === true || t.current === true) && asObject(t.stacktrace)) ??
+    threads.find((t) => asObject(t.stacktrace));
+  const stack = asObject(event.stacktrace) ?? asObject(thread?.stacktrace);
+  return listOrValues(stack?.frames).map(readFrame).reverse();
 }
 
 export function readBreadcrumbs(event: JsonObject): BreadcrumbView[] {

@@ -78,7 +78,7 @@ function renderTagDistributions(tags: TagSummary[]): SafeHtml {
 function renderEventNav(issue: Issue, event: StoredEvent, adjacent: IssuePageData['adjacent']): SafeHtml {
   const link = (id: string | null, label: string, rel: string) =>
     id
-      ? html`<a class="btn btn-small" rel="${rel}" href="/issues/${issue.id}?event=${id}" data-key="${rel === 'prev' ? 'older' : 'newer'}">${label}</a>`
+      ? html`<a class="btn btn-small" rel="${rel}" href="/issues/${issue.id}?event=${id}" data-key="${rel === 'prev' ? 'older' : 'newer'}" title="${rel === 'prev' ? 'Older event ([)' : 'Newer event (])'}">${label}</a>`
       : html`<button type="button" class="btn btn-small" disabled>${label}</button>`;
   const latest =
     event.eventId === issue.latestEventId
@@ -109,7 +109,7 @@ function renderEvent(data: IssuePageData, event: StoredEvent): SafeHtml {
   const facts = readEventFacts(payload);
   return html`<div class="event" data-event-id="${event.eventId}">
 <div class="event-head"><div><h2 class="event-id">Event <code>${event.eventId}</code></h2>
-<div class="muted small">${timeAbsolute(Date.parse(event.timestamp))} UTC · ${timeAgo(Date.parse(event.timestamp), data.nowMs)}</div></div>
+<div class="muted small">${timeAbsolute(Date.parse(event.timestamp))} · ${timeAgo(Date.parse(event.timestamp), data.nowMs)} · <a href="/api/events/${event.eventId}">JSON</a></div></div>
 ${renderEventNav(data.issue, event, data.adjacent)}</div>
 <div class="facts">${facts.map(([k, v]) => html`<div class="fact"><span class="muted">${k}</span> <span class="mono">${v}</span></div>`)}${renderTraceLinks(
     readTraceId(payload) ?? (event.traceId && /^[0-9a-f]{32}$/.test(event.traceId) ? event.traceId : null),
@@ -171,7 +171,7 @@ ${renderStatusActions(issue, data.csrfField)}</header>
 <section class="issue-stats">${stat('Events', formatCount(issue.eventCount))}${stat('Users', formatCount(issue.userCount))}${stat(
     'First seen',
     timeAgo(Date.parse(issue.firstSeen), nowMs),
-  )}${stat('Last seen', timeAgo(Date.parse(issue.lastSeen), nowMs))}${stat('Last 24 h', renderSparkline(data.hourly))}</section>
+  )}${stat('Last seen', timeAgo(Date.parse(issue.lastSeen), nowMs))}${stat('Last 24 h', renderSparkline(data.hourly, { width: 240, height: 40 }))}</section>
 <div class="issue-columns"><div class="issue-main">${renderIssueTabs(issue, data.eventsPage ? 'events' : 'event')}${
     data.eventsPage
       ? renderIssueEvents(issue, data.eventsPage, nowMs)

@@ -124,7 +124,7 @@ test('renderIssuePage() shows counts, status actions with CSRF, event navigation
   const out = body.value;
   assert.equal((out.match(/name="_csrf" value="tok"/g) ?? []).length, 3);
   assert.match(out, /data-action="resolve"/);
-  assert.match(out, /href="\/issues\/7\?event=a{32}" data-key="older">← Older/);
+  assert.match(out, /href="\/issues\/7\?event=a{32}" data-key="older" title="Older event \(\[\)">← Older/);
   assert.match(out, /<button type="button" class="btn btn-small" disabled>Newer →<\/button>/);
   assert.match(
     out,

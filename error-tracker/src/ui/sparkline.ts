@@ -2,10 +2,19 @@
 // computed go into the SVG, so it is built from our own constants.
 import { html, type SafeHtml } from './html.js';
 
-const WIDTH = 96;
-const HEIGHT = 24;
+export interface SparklineSize {
+  width: number;
+  height: number;
+}
 
-export function renderSparkline(counts: readonly number[], label = 'events per hour, last 24 h'): SafeHtml {
+const SMALL: SparklineSize = { width: 96, height: 24 };
+
+export function renderSparkline(
+  counts: readonly number[],
+  size: SparklineSize = SMALL,
+  label = 'events per hour, last 24 h',
+): SafeHtml {
+  const { width: WIDTH, height: HEIGHT } = size;
   const n = Math.max(counts.length, 1);
   const max = Math.max(1, ...counts);
   const slot = WIDTH / n;
