@@ -19,7 +19,8 @@ from . import _internal
 from .client import SDK_VERSION, Client, get_client, set_client
 from .hooks import ExceptHooks
 from .logs import BreadcrumbHandler, LogHandler
-from .metrics import DEFAULT_BUCKETS, Counter, Gauge, Histogram, Timer, default_registry
+from .metrics import DEFAULT_BUCKETS, Counter, Gauge, Histogram, Timer
+from .registry import default_registry
 from .options import Options, build_options
 from .scope import Scope, get_current_scope, get_global_scope, isolation_scope, reset_global_scope
 from .trace import TraceContext, current_trace, trace

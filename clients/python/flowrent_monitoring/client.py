@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional
 from . import _internal
 from .envelope import dumps, event_envelope
 from .logs import Captured, record_to_json, records_to_ndjson, sentry_level
-from .metrics import Registry, default_registry
+from .registry import Registry, default_registry
 from .options import Options, logs_endpoint, metrics_endpoint
 from .scope import Scope, get_current_scope
 from .scrub import scrub_json, serialize_value
@@ -157,13 +157,14 @@ class Client:
     def _send_event(self, event: Dict[str, Any], hint: Optional[Dict[str, Any]],
                     scope: Optional[Scope]) -> Optional[str]:
         try:
-            prepared = self._prepare_event(event, scope or get_current_scope())
+            prepared: Optional[Dict[str, Any]] = self._prepare_event(event, scope or get_current_scope())
             if self.options.before_send is not None:
-                prepared = self.options.before_send(prepared, hint or {})
+                prepared = self.options.before_send(prepared or {}, hint or {})
                 if prepared is None:
                     self.worker.count_drop("before_send")
                     return None
-            event_id = prepared["event_id"]
+            assert prepared is not None
+            event_id = str(prepared["event_id"])
             self.worker.put(EVENT, self._event_request(prepared))
             return event_id
         except Exception as exc:  # noqa: BLE001

@@ -32,7 +32,7 @@ def dumps(value: Any) -> bytes:
 
 
 def _has_non_finite(value: Any) -> bool:
-    return _replace_non_finite(value) != value
+    return bool(_replace_non_finite(value) != value)
 
 
 def _replace_non_finite(value: Any) -> Any:

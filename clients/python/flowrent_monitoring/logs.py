@@ -42,13 +42,13 @@ def _format_exception(record: logging.LogRecord) -> Optional[str]:
 def _message(record: logging.LogRecord) -> str:
     """``record.getMessage()`` once per record for both our handlers (kept as ``_fm_message``)."""
     cached = record.__dict__.get("_fm_message")
-    if cached is not None:
+    if isinstance(cached, str):
         return cached
     try:
         message = record.getMessage()
     except Exception:  # noqa: BLE001 - a bad %-format in the host's call must not raise here
         message = f"{record.msg!s} {record.args!r}"
-    record._fm_message = message  # type: ignore[attr-defined] - "_" keys are never shipped
+    record._fm_message = message  # "_" keys are never shipped
     return message
 
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import re
 import threading
 import time
-import weakref
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from . import _internal
 from .trace import current_trace
+
+if TYPE_CHECKING:
+    from .registry import Registry
 
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 DEFAULT_MAX_SERIES = 1000
@@ -215,121 +216,3 @@ class Timer:
                 self._histogram.observe(time.perf_counter() - start, **self._labels)
 
         return wrapper  # type: ignore[return-value]
-
-
-class Registry:
-    def __init__(self, max_series: int = DEFAULT_MAX_SERIES) -> None:
-        self.max_series = max_series
-        self.refused = 0
-        self._metrics: Dict[str, _Metric] = {}
-        self._lock = threading.Lock()
-        self._on_use: Optional[Callable[[], None]] = None
-        _REGISTRIES.add(self)
-
-    def set_on_use(self, callback: Optional[Callable[[], None]]) -> None:
-        self._on_use = callback
-
-    def notify_use(self) -> None:
-        callback = self._on_use
-        if callback is not None:
-            callback()
-
-    def has_series(self) -> bool:
-        return any(metric._series for metric in list(self._metrics.values()))
-
-    def count_refused(self) -> None:
-        self.refused += 1
-
-    def _get(self, cls: type, name: str, help: str, **kwargs: Any) -> Any:
-        metric = self._metrics.get(name)
-        if metric is None:
-            with self._lock:
-                metric = self._metrics.get(name)
-                if metric is None:
-                    if not _NAME.match(name):
-                        _internal.report(ValueError(f"invalid metric name {name!r}"), "metrics")
-                        name = re.sub(r"[^a-zA-Z0-9_:]", "_", name) or "_"
-                        if name[0].isdigit():
-                            name = "_" + name
-                    metric = self._metrics[name] = cls(self, name, help, **kwargs)
-        if not isinstance(metric, cls):
-            _internal.report(TypeError(f"metric {name!r} is a {metric.kind}, not a {cls.kind}"), "metrics")
-            return cls(Registry(0), name, help, **kwargs)  # detached: records nothing
-        return metric
-
-    def counter(self, name: str, help: str = "") -> Counter:
-        return self._get(Counter, name, help)
-
-    def gauge(self, name: str, help: str = "") -> Gauge:
-        return self._get(Gauge, name, help)
-
-    def histogram(self, name: str, help: str = "", buckets: Iterable[float] = DEFAULT_BUCKETS) -> Histogram:
-        return self._get(Histogram, name, help, buckets=tuple(buckets))
-
-    def timer(self, name: str, help: str = "", buckets: Iterable[float] = DEFAULT_BUCKETS, **labels: Any) -> Timer:
-        return Timer(self.histogram(name, help, buckets), labels)
-
-    def reset(self) -> None:
-        """Zero every series."""
-        for metric in list(self._metrics.values()):
-            metric.reset()
-        self.refused = 0
-
-    def _after_fork_in_child(self) -> None:
-        # New locks without acquiring the old ones (a parent thread may have held them), and
-        # zeroed series: the child counts its own work under its own ``instance`` label.
-        self._lock = threading.Lock()
-        for metric in list(self._metrics.values()):
-            metric._lock = threading.Lock()
-            metric._series = {}
-        self.refused = 0
-
-    def clear(self) -> None:
-        with self._lock:
-            self._metrics = {}
-        self.refused = 0
-
-    def to_payload(self, default_labels: Dict[str, str], now: float) -> List[Dict[str, Any]]:
-        """The collector's JSON ``metrics`` list; cumulative counts and buckets."""
-        out: List[Dict[str, Any]] = []
-        for metric in list(self._metrics.values()):
-            for key, state in metric.snapshot():
-                labels = dict(default_labels)
-                labels.update(key)
-                item: Dict[str, Any] = {"name": metric.name, "type": metric.kind, "labels": labels, "timestamp": now}
-                if metric.help:
-                    item["help"] = metric.help
-                if isinstance(metric, Histogram):
-                    _fill_histogram(item, metric.bounds, state)
-                else:
-                    item["value"] = state
-                out.append(item)
-        return out
-
-
-def _fill_histogram(item: Dict[str, Any], bounds: Sequence[float], state: Dict[str, Any]) -> None:
-    running = 0
-    buckets: List[Dict[str, Any]] = []
-    for bound, n in zip(list(bounds) + ["+Inf"], state["counts"]):
-        running += n
-        buckets.append({"le": bound, "count": running})
-    item["buckets"] = buckets
-    item["sum"] = state["sum"]
-    item["count"] = state["count"]
-    if state["exemplar"] is not None:
-        trace_id, value, ts = state["exemplar"]
-        item["exemplar"] = {"labels": {"trace_id": trace_id}, "value": value, "timestamp": ts}
-
-
-_REGISTRIES: "weakref.WeakSet[Registry]" = weakref.WeakSet()
-
-
-def _reset_registries_in_child() -> None:
-    for registry in list(_REGISTRIES):
-        registry._after_fork_in_child()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_registries_in_child)
-
-default_registry = Registry()

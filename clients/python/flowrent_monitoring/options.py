@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass, field, fields
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from .dsn import Dsn, parse_dsn
 
@@ -22,7 +22,7 @@ def _env_bool(raw: str) -> bool:
 
 
 # name -> (environment variables in priority order, parser)
-ENVIRONMENT: Dict[str, tuple] = {
+ENVIRONMENT: Dict[str, Tuple[Tuple[str, ...], Callable[[str], Any]]] = {
     "dsn": (("FLOWRENT_DSN", "SENTRY_DSN"), str),
     "logs_url": (("FLOWRENT_LOGS_URL",), str),
     "logs_key": (("FLOWRENT_LOGS_KEY",), str),

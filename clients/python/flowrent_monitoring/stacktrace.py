@@ -13,6 +13,7 @@ import sysconfig
 from types import FrameType, TracebackType
 from typing import Any, Dict, List, Optional, Tuple
 
+from .options import Options
 from .scrub import FILTERED, is_secret_key, serialize_value
 
 CONTEXT_LINES = 5
@@ -72,7 +73,7 @@ def _filename(abs_path: str, module: Optional[str]) -> str:
     return os.path.basename(abs_path) if os.path.isabs(abs_path) else abs_path
 
 
-def frame_to_dict(frame: FrameType, lineno: int, options: Any) -> Dict[str, Any]:
+def frame_to_dict(frame: FrameType, lineno: int, options: Options) -> Dict[str, Any]:
     code = frame.f_code
     f_globals = frame.f_globals
     module = f_globals.get("__name__") if isinstance(f_globals.get("__name__"), str) else None
@@ -102,7 +103,7 @@ def frame_vars(frame: FrameType, max_vars: int, max_chars: int) -> Dict[str, Any
     return out
 
 
-def _frames(tb: Optional[TracebackType], options: Any) -> List[Dict[str, Any]]:
+def _frames(tb: Optional[TracebackType], options: Options) -> List[Dict[str, Any]]:
     entries: List[Tuple[FrameType, int]] = []
     while tb is not None:
         if not tb.tb_frame.f_globals.get("__traceback_hide__"):
@@ -137,7 +138,7 @@ def _chain(exc: BaseException) -> List[BaseException]:
     return chain
 
 
-def exception_values(exc: BaseException, options: Any, mechanism: Dict[str, Any]) -> List[Dict[str, Any]]:
+def exception_values(exc: BaseException, options: Options, mechanism: Dict[str, Any]) -> List[Dict[str, Any]]:
     chain = _chain(exc)
     values: List[Dict[str, Any]] = []
     for position, item in enumerate(chain):

@@ -82,11 +82,11 @@ def current_trace() -> Optional[TraceContext]:
     return _current.get()
 
 
-def set_trace(ctx: Optional[TraceContext]) -> contextvars.Token:
+def set_trace(ctx: Optional[TraceContext]) -> "contextvars.Token[Optional[TraceContext]]":
     return _current.set(ctx)
 
 
-def reset_trace(token: contextvars.Token) -> None:
+def reset_trace(token: "contextvars.Token[Optional[TraceContext]]") -> None:
     _current.reset(token)
 
 

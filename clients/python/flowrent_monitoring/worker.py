@@ -18,13 +18,14 @@ from collections import deque
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from . import _internal
+from .options import Options
 from .transport import DROP, OK, HttpSender, Request, Verdict
 
 EVENT, LOG = "event", "log"
 MAX_BACKLOG_REQUESTS = 50  # per channel while its service is failing
 IDLE_WAKE_SECONDS = 1.0
 
-LogBatchBuilder = Callable[[List[Dict[str, Any]]], Optional[Request]]
+LogBatchBuilder = Callable[[List[Any]], Optional[Request]]  # captured records -> one request
 MetricsBuilder = Callable[[], Optional[Request]]
 
 
@@ -39,7 +40,7 @@ class _Channel:
 class Worker:
     def __init__(
         self,
-        options: Any,
+        options: Options,
         sender: HttpSender,
         build_log_batch: Optional[LogBatchBuilder] = None,
         build_metrics: Optional[MetricsBuilder] = None,
@@ -70,7 +71,7 @@ class Worker:
         self._closed = False
         self._flush_requested = 0
         self._flush_done = 0
-        self._logs: List[Dict[str, Any]] = []
+        self._logs: List[Any] = []
         self._log_deadline: Optional[float] = None
         self._metrics_deadline = self.clock() + self.options.metrics_interval
         self._channels = {name: _Channel(name) for name in ("errors", "logs", "metrics")}
@@ -286,7 +287,7 @@ class Worker:
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with "equal jitter": half fixed, half random, capped."""
-        cap = min(self.options.backoff_max, self.options.backoff_base * (2 ** (attempt - 1)))
+        cap = min(self.options.backoff_max, self.options.backoff_base * 2.0 ** (attempt - 1))
         return cap / 2 + self.rng.uniform(0, cap / 2)
 
     # ---- fork safety ----------------------------------------------------------------------------

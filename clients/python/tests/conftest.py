@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import flowrent_monitoring as fm  # noqa: E402
 from flowrent_monitoring import _internal  # noqa: E402
 from flowrent_monitoring.envelope import parse_envelope  # noqa: E402
-from flowrent_monitoring.metrics import default_registry  # noqa: E402
+from flowrent_monitoring.registry import default_registry  # noqa: E402
 
 
 @dataclass

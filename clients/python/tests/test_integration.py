@@ -196,7 +196,7 @@ def journey(stack: Dict[str, Service]) -> Iterator[Journey]:
     if metrics.skip_reason is None:
         options.update(metrics_url=metrics.url, metrics_key=metrics.key)
     from flowrent_monitoring import _internal
-    from flowrent_monitoring.metrics import default_registry
+    from flowrent_monitoring.registry import default_registry
 
     _internal.set_strict(True)
     default_registry.clear()

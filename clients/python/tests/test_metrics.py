@@ -7,7 +7,7 @@ import pytest
 import flowrent_monitoring as fm
 from conftest import CaptureServer, init_for
 from flowrent_monitoring import _internal
-from flowrent_monitoring.metrics import Registry
+from flowrent_monitoring.registry import Registry
 
 
 def _payload(registry: Registry) -> dict:
@@ -83,8 +83,9 @@ def test_misuse_is_an_internal_error_raised_in_strict_mode_and_ignored_otherwise
         reg.histogram("h").observe(1, le="x")
     _internal.set_strict(False)
     reg.gauge("requests_total").set(3)  # detached, records nothing
-    reg.counter("other total").inc()  # sanitised name
-    assert {m["name"] for m in reg.to_payload({}, 0)} == {"other_total"}
+    reg.counter("other total").inc()  # sanitised name, the same series on every call
+    reg.counter("other total").inc()
+    assert {m["name"]: m["value"] for m in reg.to_payload({}, 0)} == {"other_total": 2.0}
 
 
 def test_flush_pushes_the_contract_json_with_default_labels(server: CaptureServer) -> None:

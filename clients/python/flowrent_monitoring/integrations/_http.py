@@ -49,7 +49,7 @@ def record_request(client: Optional[Client], method: str, path: str, status: int
     """Duration histogram (exemplar carries the trace id) and one request log line."""
     duration = time.perf_counter() - started
     try:
-        from ..metrics import default_registry
+        from ..registry import default_registry
 
         hist = (client.registry if client is not None else default_registry).histogram(
             REQUEST_DURATION, REQUEST_DURATION_HELP)
