@@ -139,7 +139,11 @@ export function createDigest(db: Db) {
     isRegression: boolean,
     nowMs: number,
   ) {
-    const rules = q.rules.all(projectId) as AlertRuleRow[];
+    let rules = rulesInBatch.get(projectId);
+    if (!rules) {
+      rules = q.rules.all(projectId) as AlertRuleRow[];
+      rulesInBatch.set(projectId, rules);
+    }
     for (const rule of rules) {
       let fire = false;
       if (rule.trigger === 'new_issue') fire = isNew;
@@ -227,7 +231,10 @@ export function createDigest(db: Db) {
     return { ...base, issueId, isNewIssue: isNew, isRegression };
   }
 
+  // alert rules are read once per project and batch
+  const rulesInBatch = new Map<number, AlertRuleRow[]>();
   const batch = db.transaction((limit: number, nowMs: number) => {
+    rulesInBatch.clear();
     const rows = q.inbox.all(limit) as InboxRow[];
     const outcomes: DigestOutcome[] = [];
     for (const row of rows) {
