@@ -16,9 +16,12 @@ export function parseDurationMs(text: string): number | undefined {
 
 /** Number literal as Prometheus reads it: ints in any Go base prefix, floats, Inf/NaN, or a duration in seconds. */
 export function parseNumber(text: string): number | undefined {
+  if (text.startsWith('-') || text.startsWith('+')) {
+    const v = parseNumber(text.slice(1));
+    return v === undefined ? undefined : text[0] === '-' ? -v : v;
+  }
   const t = text.toLowerCase();
-  if (t === 'inf' || t === '+inf') return Number.POSITIVE_INFINITY;
-  if (t === '-inf') return Number.NEGATIVE_INFINITY;
+  if (t === 'inf') return Number.POSITIVE_INFINITY;
   if (t === 'nan') return Number.NaN;
   if (/^0x[0-9a-f]+$/.test(t)) return Number.parseInt(t.slice(2), 16);
   if (/^0[0-7]+$/.test(t)) return Number.parseInt(t.slice(1), 8);

@@ -82,6 +82,15 @@ export function parseExpr(input: string): Expr {
     },
   });
   if (firstError) {
+    const fn = /([a-zA-Z_][a-zA-Z0-9_]*)\s*$/.exec(query.slice(0, firstError.from));
+    if (fn && query[firstError.from] === '(' && !FUNCTIONS[fn[1]]) {
+      const from = firstError.from - fn[0].length;
+      throw new PromQLParseError(
+        query,
+        { from, to: from + fn[1].length },
+        `unknown function with name "${fn[1]}"`,
+      );
+    }
     const text = query.slice(firstError.from, firstError.to);
     const detail = text
       ? `unexpected "${text}"`

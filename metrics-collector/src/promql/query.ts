@@ -35,6 +35,8 @@ export interface QueryOptions {
   subqueryStepMs?: number;
   /** Clock for the timeout (ms). */
   now?: () => number;
+  /** Default 50,000,000, as --query.max-samples. */
+  maxSamples?: number;
 }
 
 /** Prometheus' limit on points per series in a range query. */
@@ -59,6 +61,7 @@ function context(
     subqueryStepMs: opts.subqueryStepMs ?? 60_000,
     deadline: now() + (opts.timeoutMs ?? 120_000),
     now,
+    samples: { loaded: 0, max: opts.maxSamples ?? 50_000_000 },
   };
 }
 

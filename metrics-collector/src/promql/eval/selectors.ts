@@ -5,6 +5,7 @@ import type { SubqueryExpr, VectorSelector } from '../ast.js';
 import { compareLabels } from '../labels.js';
 import type { SeriesSamples } from '../sample-source.js';
 import {
+  countSamples,
   type EvalContext,
   type PointSeries,
   type RangeArg,
@@ -52,6 +53,7 @@ export function evalVectorSelector(
       any = true;
     }
     if (!any) continue;
+    countSamples(ctx, ctx.steps);
     out.push({ metric: s.labels, values, present });
     if (times) sampleTimes?.push(times);
   }
@@ -76,6 +78,7 @@ export function evalMatrixSelector(ctx: EvalContext, vs: VectorSelector, rangeMs
         values.push(s.values[i]);
       }
     }
+    countSamples(ctx, timestamps.length);
     if (timestamps.length > 0) series.push({ metric: s.labels, timestamps, values });
   }
   return { series, rangeMs, offsetMs: vs.offsetMs, at };

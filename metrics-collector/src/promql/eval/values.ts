@@ -46,6 +46,15 @@ export interface EvalContext {
   subqueryStepMs: number;
   deadline: number;
   now: () => number;
+  /** Points loaded by selectors so far, against Prometheus' --query.max-samples. */
+  samples: { loaded: number; max: number };
+}
+
+export function countSamples(ctx: EvalContext, n: number): void {
+  ctx.samples.loaded += n;
+  if (ctx.samples.loaded > ctx.samples.max) {
+    throw executionError('query processing would load too many samples into memory in query execution');
+  }
 }
 
 export function stepTime(ctx: EvalContext, i: number): number {

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Expr } from './ast.js';
+import { PromQLParseError } from './errors.js';
+import { formatDurationMs, parseDurationMs, parseNumber, unquoteString } from './literals.js';
+import { parseExpr } from './parse.js';
+
+function fails(query: string, message: RegExp | string, column?: number) {
+  assert.throws(
+    () => parseExpr(query),
+    (e) => {
+      assert.ok(e instanceof PromQLParseError, String(e));
+      if (typeof message === 'string') assert.equal(e.detail, message);
+      else assert.match(e.message, message);
+      if (column !== undefined) assert.equal(e.column, column, e.message);
+      return true;
+    },
+  );
+}
+
+describe('parseExpr()', () => {
+  it('builds selectors with the metric name as the first matcher', () => {
+    const e = parseExpr('http_requests_total{job="api", code=~"5..", path!="/x", m!~"GET|HEAD"}');
+    assert.equal(e.type, 'VectorSelector');
+    assert.deepEqual(e.type === 'VectorSelector' && e.matchers, [
+      { name: '__name__', type: '=', value: 'http_requests_total' },
+      { name: 'job', type: '=', value: 'api' },
+      { name: 'code', type: '=~', value: '5..' },
+      { name: 'path', type: '!=', value: '/x' },
+      { name: 'm', type: '!~', value: 'GET|HEAD' },
+    ]);
+  });
+
+  it('reads ranges, offsets, @ and subqueries in milliseconds', () => {
+    const e = parseExpr('rate(x[1h30m] offset -5m @ 100.5)');
+    assert.ok(e.type === 'Call');
+    const m = e.args[0];
+    assert.ok(m.type === 'MatrixSelector');
+    assert.equal(m.rangeMs, 5_400_000);
+    assert.equal(m.selector.offsetMs, -300_000);
+    assert.deepEqual(m.selector.at, { kind: 'time', ms: 100_500 });
+    const sq = parseExpr('max_over_time(x[10m:30s] @ end())');
+    assert.ok(sq.type === 'Call' && sq.args[0].type === 'SubqueryExpr');
+    assert.equal(sq.args[0].rangeMs, 600_000);
+    assert.equal(sq.args[0].stepMs, 30_000);
+    assert.deepEqual(sq.args[0].at, { kind: 'end' });
+  });
+
+  it('binds offset and ranges to the nearest operand, as Prometheus does', () => {
+    const e = parseExpr('a - b offset 1m') as Extract<Expr, { type: 'BinaryExpr' }>;
+    assert.equal(e.type, 'BinaryExpr');
+    assert.ok(e.lhs.type === 'VectorSelector' && e.lhs.offsetMs === 0);
+    assert.ok(e.rhs.type === 'VectorSelector' && e.rhs.offsetMs === 60_000);
+    fails('a - b[5m]', 'binary expression must contain only scalar and instant vector types');
+  });
+
+  it('reads aggregation modifiers and vector matching', () => {
+    const e = parseExpr('sum without (a, b) (x) / on(job) group_left(team) y');
+    assert.ok(e.type === 'BinaryExpr');
+    assert.deepEqual(e.matching, { card: 'many-to-one', on: true, labels: ['job'], include: ['team'] });
+    assert.ok(e.lhs.type === 'AggregateExpr' && e.lhs.without);
+    assert.deepEqual(e.lhs.type === 'AggregateExpr' && e.lhs.grouping, ['a', 'b']);
+    const set = parseExpr('x and ignoring(a) y');
+    assert.ok(set.type === 'BinaryExpr');
+    assert.deepEqual(set.matching, { card: 'many-to-many', on: false, labels: ['a'], include: [] });
+  });
+
+  it('folds signed number literals and accepts hex, octal, Inf and NaN', () => {
+    const v = (q: string) => {
+      const e = parseExpr(q);
+      return e.type === 'NumberLiteral' ? e.value : undefined;
+    };
+    assert.equal(v('-1.5e3'), -1500);
+    assert.equal(v('0x1F'), 31);
+    assert.equal(v('010'), 8);
+    assert.equal(v('+Inf'), Number.POSITIVE_INFINITY);
+    assert.ok(Number.isNaN(v('NaN')));
+  });
+
+  it('reports syntax errors with line and column', () => {
+    fails('sum(rate(x[5m])', /^1:\d+: parse error: unexpected end of input|^1:\d+: parse error/);
+    fails('foo bar', 'unexpected "bar"', 5);
+    fails('x{a="b"}\n  + ', /^2:\d+: parse error/);
+  });
+
+  it('applies the type checks of Prometheus with its messages', () => {
+    fails('rate(x)', 'expected type range vector in call to function "rate", got instant vector', 6);
+    fails('abs(x[5m])', 'expected type instant vector in call to function "abs", got range vector');
+    fails('rate(x[5m], 1)', 'expected 1 argument(s) in call to "rate", got 2');
+    fails('nope(x)', 'unknown function with name "nope"');
+    fails('1 > 2', 'comparisons between scalars must use BOOL modifier');
+    fails('x + bool y', 'bool modifier can only be used on comparison operators');
+    fails('1 and x', 'set operator "and" not allowed in binary scalar expression');
+    fails('1 + on(a) x', 'vector matching only allowed between instant vectors');
+    fails('x and on(a) group_left y', 'no grouping allowed for "and" operation');
+    fails('sum(x[5m])', 'expected type instant vector in aggregation expression, got range vector');
+    fails('topk("a", x)', 'expected type scalar in aggregation parameter, got string');
+    fails('{a=""}', 'vector selector must contain at least one non-empty matcher');
+    fails('x{__name__="y"}', /metric name must not be set twice/);
+    fails('sum(x) offset 5m', /offset modifier must be preceded by an instant vector selector/);
+    fails('x offset 1m offset 2m', 'offset may not be set multiple times');
+    fails('(x)[5m]', 'ranges only allowed for vector selectors');
+    fails('x[5m][10m:]', 'subquery is only allowed on instant vector, got range vector instead');
+    fails('x{a=~"("}', /error parsing regexp/);
+    fails('"\\q"', /invalid escape sequence/);
+  });
+
+  it('accepts the 2.42 function set including holt_winters', () => {
+    for (const q of [
+      'holt_winters(x[5m], 0.5, 0.5)',
+      'label_join(x, "a", ",", "b", "c", "d")',
+      'round(x)',
+      'hour()',
+      'time()',
+    ]) {
+      parseExpr(q);
+    }
+  });
+});
+
+describe('literals', () => {
+  it('parses and prints Prometheus durations', () => {
+    assert.equal(parseDurationMs('1h30m'), 5_400_000);
+    assert.equal(parseDurationMs('1y2w3d'), (365 + 14 + 3) * 86_400_000);
+    assert.equal(parseDurationMs('250ms'), 250);
+    assert.equal(parseDurationMs('5m1h'), undefined);
+    assert.equal(formatDurationMs(90_000), '1m30s');
+    assert.equal(parseNumber('5m'), 300);
+  });
+
+  it('unquotes Go strings', () => {
+    assert.equal(unquoteString('"a\\"b\\n\\u00e9\\x41"'), 'a"b\néA');
+    assert.equal(unquoteString("'it\\'s'"), "it's");
+    assert.equal(unquoteString('`raw\\n`'), 'raw\\n');
+    assert.throws(() => unquoteString('"\\z"'), /invalid escape/);
+  });
+});

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PromQLError } from './errors.js';
+import { MemorySource } from './memory-source.js';
+import { evaluateInstant, evaluateRange } from './query.js';
+
+function source() {
+  const s = new MemorySource();
+  for (let t = 0; t <= 600_000; t += 15_000) {
+    s.add({ __name__: 'a', job: 'x' }, t, t / 1000);
+    s.add({ __name__: 'b', job: 'x' }, t, 1);
+  }
+  return s;
+}
+
+const errorType = (f: () => unknown, type: string, message?: RegExp) =>
+  assert.throws(
+    f,
+    (e) => e instanceof PromQLError && e.errorType === type && (!message || message.test(e.message)),
+  );
+
+describe('evaluateInstant() / evaluateRange()', () => {
+  it('uses a 5 m lookback and honours staleness markers', () => {
+    const s = new MemorySource();
+    s.add({ __name__: 'up' }, 0, 1);
+    s.add({ __name__: 'gone' }, 0, 1);
+    s.addStaleMarker({ __name__: 'gone' }, 30_000);
+    const at = (q: string, t: number) => {
+      const r = evaluateInstant(s, q, t);
+      return r.resultType === 'vector' ? r.result.length : -1;
+    };
+    assert.equal(at('up', 300_000), 1);
+    assert.equal(at('up', 300_001), 0);
+    assert.equal(at('gone', 29_999), 1);
+    assert.equal(at('gone', 30_000), 0);
+    assert.equal(at('count_over_time(gone[1m])', 60_000), 1);
+  });
+
+  it('evaluates range queries at start + k·step and returns scalars as a label-less matrix', () => {
+    const r = evaluateRange(source(), '1', 1000, 3500, 1000);
+    assert.deepEqual(r, {
+      resultType: 'matrix',
+      result: [{ metric: {}, timestamps: [1000, 2000, 3000], values: [1, 1, 1] }],
+    });
+  });
+
+  it('refuses more than 11,000 points, a non-positive step and a range vector', () => {
+    errorType(() => evaluateRange(source(), 'a', 0, 11_001_000, 1000), 'bad_data', /11,000 points/);
+    errorType(() => evaluateRange(source(), 'a', 0, 10, 0), 'bad_data', /zero or negative/);
+    errorType(
+      () => evaluateRange(source(), 'a[5m]', 0, 10, 1),
+      'bad_data',
+      /invalid expression type "range vector"/,
+    );
+  });
+
+  it('times out with errorType timeout', () => {
+    let now = 0;
+    const clock = () => {
+      now += 1000;
+      return now;
+    };
+    errorType(
+      () => evaluateInstant(source(), 'sum(a) + sum(b)', 600_000, { timeoutMs: 1500, now: clock }),
+      'timeout',
+    );
+  });
+
+  it('refuses two series with the same labels after dropping the name', () => {
+    errorType(() => evaluateInstant(source(), 'rate({job="x"}[5m])', 600_000), 'execution', /same labelset/);
+    errorType(() => evaluateInstant(source(), 'abs({job="x"})', 600_000), 'execution', /same labelset/);
+  });
+
+  it('drops __name__ where Prometheus does', () => {
+    const names = (q: string) => {
+      const r = evaluateInstant(source(), q, 600_000);
+      return r.resultType === 'vector' ? r.result.map((x) => x.metric.__name__ ?? null) : [];
+    };
+    assert.deepEqual(names('a'), ['a']);
+    assert.deepEqual(names('a > 1'), ['a']);
+    assert.deepEqual(names('a > bool 1'), [null]);
+    assert.deepEqual(names('a * 2'), [null]);
+    assert.deepEqual(names('-a'), [null]);
+    assert.deepEqual(names('last_over_time(a[1m])'), ['a']);
+    assert.deepEqual(names('max_over_time(a[1m])'), [null]);
+    assert.deepEqual(names('sort(a)'), ['a']);
+    assert.deepEqual(names('ceil(a)'), [null]);
+    assert.deepEqual(names('a and b'), ['a']);
+    assert.deepEqual(names('topk(1, a)'), ['a']);
+  });
+
+  it('limits the samples a query may load', () => {
+    errorType(
+      () => evaluateRange(source(), 'a', 0, 600_000, 1000, { maxSamples: 100 }),
+      'execution',
+      /too many samples/,
+    );
+  });
+});
