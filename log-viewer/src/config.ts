@@ -1,8 +1,40 @@
 // Settings of the log viewer: the shared ones plus its own. Read once in main.ts.
 import { baseConfig, type ConfigOf, defineConfig, parsers, setting } from '@flowrent/shared/config';
 
+/** `checkout=3d,payments=30d` → { checkout: ms, payments: ms }. */
+const perServiceDurations = (raw: string): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const part of raw.split(',').filter((p) => p.trim())) {
+    const [service, value] = part.split('=').map((s) => s.trim());
+    if (!service || !value)
+      throw new Error('expected service=duration pairs such as checkout=3d,payments=30d');
+    out[service] = parsers.duration(value);
+  }
+  return out;
+};
+
 export const configTable = defineConfig({
   ...baseConfig,
+  INGEST_API_KEY: setting(
+    parsers.string,
+    '',
+    'write-only key accepted (besides API_KEY) by the ingest endpoints',
+  ),
+  LOG_RETENTION: setting(
+    parsers.duration,
+    7 * 86_400_000,
+    'drop log blocks older than this (ms; 0 keeps forever)',
+  ),
+  LOG_RETENTION_MAX_BYTES: setting(
+    parsers.bytes,
+    0,
+    'drop the oldest log blocks beyond this stored size (bytes; 0 = no cap)',
+  ),
+  LOG_RETENTION_PER_SERVICE: setting(
+    perServiceDurations,
+    {},
+    'per-service age limits, e.g. checkout=3d,payments=30d',
+  ),
 });
 
 export type Config = ConfigOf<typeof configTable>;

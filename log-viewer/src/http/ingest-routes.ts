@@ -5,7 +5,7 @@ import type { Registry } from '@flowrent/shared/metrics';
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 import { MAX_REQUEST_BYTES } from '../ingest/limits.js';
 import type { LogStore } from '../store/log-store.js';
-import { elasticProbes, isElasticRootProbe } from './ingest-elasticsearch.js';
+import { elasticInfo, elasticProbes, isElasticRootProbe } from './ingest-elasticsearch.js';
 import { ingestHandlers } from './ingest-handlers.js';
 
 export interface IngestRouteDeps {
@@ -64,6 +64,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       [['GET'], `${prefix}/_xpack`, elasticProbes.harmless, false],
     );
   }
+  routes.push([['GET'], '/insert/elasticsearch', elasticProbes.info, false]);
   routes.push([['GET'], '/insert/elasticsearch/', elasticProbes.info, false]);
   for (const [methods, url, handler, hasBody] of routes) {
     app.route({
@@ -73,15 +74,15 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       config: { auth, ...(hasBody ? { ingest } : {}) },
     });
   }
-  // Elasticsearch clients hit the API root, which is also the UI's page: answer them before routing.
+  // Elasticsearch clients hit the API root, which is also the UI's page: answer programs (which do
+  // not ask for text/html) before routing. The header goes on every Elasticsearch-API answer.
   app.addHook('onRequest', async (request, reply) => {
-    const url = request.url.split('?')[0];
-    const elastic =
-      url === '/'
-        ? isElasticRootProbe(request)
-        : url.startsWith('/_') || url.startsWith('/insert/elasticsearch');
-    if (elastic) reply.header('x-elastic-product', 'Elasticsearch');
-    if (url === '/' && elastic)
-      return reply.send(request.method === 'HEAD' ? '' : (await elasticProbes.info(request, reply), reply));
+    const path = request.url.split('?')[0];
+    if (path.startsWith('/_') || path.startsWith('/insert/elasticsearch')) {
+      reply.header('x-elastic-product', 'Elasticsearch');
+    } else if (isElasticRootProbe(request)) {
+      reply.header('x-elastic-product', 'Elasticsearch');
+      return reply.send(request.method === 'HEAD' ? undefined : elasticInfo());
+    }
   });
 }

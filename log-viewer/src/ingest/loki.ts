@@ -46,22 +46,34 @@ function entryRecord(
   checkLineLength(line, where);
   const ctx: RecordContext = { protocol: 'loki', nowNs, timeNs, ...stream };
   let obj: Record<string, JsonValue> | undefined;
-  if (line.charCodeAt(0) === 123 /* { */) {
-    try {
-      const parsed: unknown = JSON.parse(line);
-      if (isJsonObject(parsed)) obj = parsed;
-    } catch {
-      // not JSON after all: the line stays the message
+  let message = line;
+  if (line.charCodeAt(0) === 123 /* { */) obj = parseObject(line);
+  else if (line.charCodeAt(line.length - 1) === 125 /* } */) {
+    // winston-loki's default line: `<message> <JSON of the meta>`.
+    const brace = line.indexOf(' {');
+    const meta = brace > 0 ? parseObject(line.slice(brace + 1)) : undefined;
+    if (meta) {
+      obj = meta;
+      message = line.slice(0, brace);
     }
   }
   try {
-    if (obj) return recordFromObject(metadata ? { ...metadata, ...obj } : obj, ctx);
-    const record = recordFromObject(metadata ?? {}, ctx);
-    record.message = line;
+    if (obj && message === line) return recordFromObject(metadata ? { ...metadata, ...obj } : obj, ctx);
+    const record = recordFromObject({ ...metadata, ...obj }, ctx);
+    record.message = message;
     return record;
   } catch (err) {
     if (err instanceof RecordError) throw new ParseError(`${where}: ${err.message}`);
     throw err;
+  }
+}
+
+function parseObject(text: string): Record<string, JsonValue> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isJsonObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined; // not JSON after all: the line stays the message
   }
 }
 

@@ -461,3 +461,22 @@ export class SqliteLogStore implements LogStore {
 function compareRowsFast(a: OpenBlock['rows'][number], b: OpenBlock['rows'][number]): number {
   return a.ms - b.ms || a.subNs - b.subNs || a.seq - b.seq;
 }
+
+/** The retention settings of config.ts as a policy (0 = no limit). */
+export function retentionPolicy(config: {
+  LOG_RETENTION: number;
+  LOG_RETENTION_MAX_BYTES: number;
+  LOG_RETENTION_PER_SERVICE: Record<string, number>;
+}): RetentionPolicy {
+  const ns = (ms: number) => BigInt(Math.round(ms)) * 1_000_000n;
+  return {
+    maxAgeNs: config.LOG_RETENTION > 0 ? ns(config.LOG_RETENTION) : undefined,
+    maxBytes: config.LOG_RETENTION_MAX_BYTES > 0 ? config.LOG_RETENTION_MAX_BYTES : undefined,
+    perService: Object.fromEntries(
+      Object.entries(config.LOG_RETENTION_PER_SERVICE).map(([service, ms]) => [
+        service,
+        { maxAgeNs: ns(ms) },
+      ]),
+    ),
+  };
+}
