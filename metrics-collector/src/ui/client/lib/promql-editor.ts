@@ -82,7 +82,8 @@ export function mountPromqlEditor(textarea: HTMLTextAreaElement, options: Editor
   const host = document.createElement('div');
   host.className = 'query-editor';
   host.dataset.search = '';
-  const shadow = host.attachShadow({ mode: 'open', delegatesFocus: true });
+  const shadow = host.attachShadow({ mode: 'open' });
+  host.tabIndex = -1;
   textarea.insertAdjacentElement('beforebegin', host);
   textarea.hidden = true;
   textarea.removeAttribute('data-search');
@@ -142,5 +143,7 @@ export function mountPromqlEditor(textarea: HTMLTextAreaElement, options: Editor
       ],
     }),
   });
+  // "/" focuses [data-search] (the host); hand the focus to CodeMirror's content element.
+  host.addEventListener('focus', () => view.focus());
   return view;
 }

@@ -1,0 +1,171 @@
+// The metrics web UI over real HTTP: sign-in gate, pages rendered from the real Prometheus API (a scraped
+// target, a firing alert), hostile label values escaped, dashboards created/edited/exported/imported/deleted.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { escapeHtml } from '@flowrent/shared/ui';
+import {
+  HOSTILE,
+  HOSTILE_SUMMARY,
+  pushRequests,
+  signInHttp,
+  startUiCollector,
+  type UiCollector,
+} from './ui-helpers.js';
+
+let c: UiCollector;
+let cookie: string;
+let csrf: string;
+
+before(async () => {
+  c = await startUiCollector();
+  await pushRequests(c);
+  await c.scrapeAndEvaluate();
+  ({ cookie, csrf } = await signInHttp(c));
+});
+after(() => c?.close());
+
+const get = (path: string) =>
+  fetch(`${c.url}${path}`, { headers: { cookie, accept: 'text/html' }, redirect: 'manual' });
+const post = (path: string, fields: Record<string, string>, token = csrf) =>
+  fetch(`${c.url}${path}`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: token, ...fields }).toString(),
+    redirect: 'manual',
+  });
+
+test('every page sends a signed-out browser to the sign-in page', async () => {
+  for (const path of ['/', '/dashboards', '/targets', '/rules', '/alerts', '/dashboards/1']) {
+    const res = await fetch(`${c.url}${path}`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    assert.equal(res.status, 303, path);
+    assert.match(res.headers.get('location') ?? '', /^\/login\?next=/);
+  }
+});
+
+test('explore renders the query from the URL into the form, escaped, with the strict CSP', async () => {
+  const query = `up{job="</textarea><script>alert(1)</script>"}`;
+  const res = await get(`/?query=${encodeURIComponent(query)}&range=6h&tab=table`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  const page = await res.text();
+  assert.ok(page.includes(`>${escapeHtml(query)}</textarea>`));
+  assert.doesNotMatch(page, /<script>alert/);
+  assert.match(page, /<script src="\/assets\/explorer.js" defer><\/script>/);
+  assert.match(page, /<a class="btn btn-small is-active" href="[^"]*range&#61;6h/);
+  assert.match(page, /data-tab="table"/);
+});
+
+test('the targets page shows the scraped target as up, and hostile label values as text', async () => {
+  const page = await (await get('/targets')).text();
+  assert.match(page, /<h2>demo<\/h2>/);
+  assert.match(page, /<span class="badge badge-ok">up<\/span>/);
+  assert.match(page, /1\/1 up/);
+  assert.doesNotMatch(page, /<img src=x/);
+});
+
+test('rules and alerts pages show the firing alert with its hostile annotation escaped', async () => {
+  const rules = await (await get('/rules')).text();
+  assert.match(rules, /QueueStuck/);
+  assert.match(rules, /queue:demo_jobs:sum/);
+  assert.match(rules, /<span class="badge level-error">firing<\/span>/);
+  const alerts = await (await get('/alerts')).text();
+  assert.match(alerts, /1 firing/);
+  assert.ok(alerts.includes(escapeHtml(HOSTILE)), 'hostile label shown as text');
+  assert.ok(!alerts.includes(HOSTILE_SUMMARY));
+  assert.doesNotMatch(alerts, /<img src=x|<script>alert/);
+});
+
+test('a dashboard is created, edited through the form, exported, re-imported and deleted', async () => {
+  const created = await post('/dashboards', { title: `Checkout ${HOSTILE}` });
+  assert.equal(created.status, 303);
+  const edit = created.headers.get('location') ?? '';
+  const id = Number(/^\/dashboards\/(\d+)\/edit$/.exec(edit)?.[1]);
+  assert.ok(id > 0);
+
+  const added = await post(`/dashboards/${id}`, {
+    title: 'Checkout',
+    range: '6h',
+    refresh: '30s',
+    action: 'add',
+  });
+  assert.equal(added.headers.get('location'), `/dashboards/${id}/edit`);
+  const saved = await post(`/dashboards/${id}`, {
+    title: 'Checkout',
+    range: '6h',
+    refresh: '30s',
+    'panels.0.title': 'Requests',
+    'panels.0.expr': 'sum by (service) (rate(http_requests_total[5m]))',
+    'panels.0.kind': 'graph',
+    'panels.0.width': '12',
+    'panels.0.stacked': '1',
+    action: 'save',
+  });
+  assert.equal(saved.headers.get('location'), `/dashboards/${id}`);
+
+  const view = await (await get(`/dashboards/${id}`)).text();
+  assert.match(view, /<h1>Checkout<\/h1>/);
+  assert.match(
+    view,
+    /class="card panel span-12" data-panel="0" data-expr="sum by \(service\) \(rate\(http_requests_total\[5m\]\)\)" data-kind="graph" data-stacked="1"/,
+  );
+  assert.match(view, /data-refresh="30s"/);
+
+  const exported = await get(`/dashboards/${id}/export`);
+  assert.match(exported.headers.get('content-disposition') ?? '', /attachment; filename="Checkout.json"/);
+  const json = await exported.json();
+  assert.deepEqual(json, {
+    flowrent_dashboard: 1,
+    title: 'Checkout',
+    description: '',
+    range: '6h',
+    refresh: '30s',
+    panels: [
+      {
+        title: 'Requests',
+        expr: 'sum by (service) (rate(http_requests_total[5m]))',
+        kind: 'graph',
+        stacked: true,
+        width: 12,
+      },
+    ],
+  });
+
+  const imported = await post('/dashboards/import', { json: JSON.stringify({ ...json, title: 'Copy' }) });
+  assert.equal(imported.status, 303);
+  const copyId = Number(/^\/dashboards\/(\d+)$/.exec(imported.headers.get('location') ?? '')?.[1]);
+  assert.notEqual(copyId, id);
+  const list = await (await get('/dashboards')).text();
+  assert.match(list, /Checkout<\/a>/);
+  assert.match(list, /Copy<\/a>/);
+
+  assert.equal((await post(`/dashboards/${copyId}/delete`, {})).headers.get('location'), '/dashboards');
+  assert.equal((await get(`/dashboards/${copyId}`)).status, 404);
+});
+
+test('dashboard forms refuse a missing CSRF token and re-render bad input with the reason', async () => {
+  assert.equal((await post('/dashboards', { title: 'x' }, 'forged')).status, 403);
+  const bad = await post('/dashboards/import', {
+    json: '{"title": "x", "panels": [{"expr": "up", "width": 40}]}',
+  });
+  assert.equal(bad.status, 422);
+  assert.match(await bad.text(), /Import failed: panels\[0\]\.width: must be an integer from 1 to 12/);
+  const notJson = await post('/dashboards/import', { json: '<script>' });
+  assert.equal(notJson.status, 422);
+  assert.doesNotMatch(await notJson.text(), /<script>[^<]/);
+  assert.equal((await get('/dashboards/999999')).status, 404);
+  assert.equal((await get('/dashboards/abc/edit')).status, 404);
+});
+
+test('the session cookie reads the Prometheus API the pages call from the browser', async () => {
+  const res = await fetch(`${c.url}/api/v1/label/__name__/values`, { headers: { cookie } });
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { data: string[] };
+  assert.ok(body.data.includes('http_requests_total'));
+  assert.equal((await fetch(`${c.url}/api/v1/labels`)).status, 401);
+});
+
+test('/graph (Prometheus UI links) lands in Explore with the expression', async () => {
+  const res = await get('/graph?g0.expr=up&g0.tab=0');
+  assert.equal(res.status, 303);
+  assert.match(res.headers.get('location') ?? '', /^\/\?g0\.expr=up&g0\.tab=0&query=up$/);
+});
