@@ -193,7 +193,8 @@ class Client:
         extra.update(event.get("extra") or {})
         if extra:
             event["extra"] = serialize_value(extra, opts.max_var_chars)
-        contexts: Dict[str, Any] = {k: dict(v) for k, v in scope.contexts.items()}
+        # list() snapshots in one C call: another thread may set_context() meanwhile
+        contexts: Dict[str, Any] = {k: dict(v) for k, v in list(scope.contexts.items())}
         contexts.setdefault("runtime", {"name": platform.python_implementation(), "version": platform.python_version()})
         contexts.setdefault("os", {"name": platform.system(), "version": platform.release()})
         trace = current_trace()
