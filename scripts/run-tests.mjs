@@ -2,7 +2,7 @@
 // Runs every test of the monorepo: the TypeScript suites through node's test runner (tsx loads
 // the sources, the "development" export condition points workspace imports at src/), then the
 // Python client's pytest suite. Ends with one combined "N passed, N failed" line.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -26,17 +26,41 @@ const files = packages
   .map((f) => relative(root, f))
   .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
 
+/** Runs a command, streaming its output through while keeping a copy to read the summary from. */
+function run(command, args, options) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('error', (err) => resolve({ status: 1, stdout: `${stdout}\n${err.message}\n` }));
+    child.on('close', (status) => resolve({ status, stdout }));
+  });
+}
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 
 if (files.length > 0) {
-  const node = spawnSync(
+  const node = await run(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 },
+    [
+      '--conditions=development',
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      // A test that hangs fails after 5 minutes; a file left with open handles still exits.
+      '--test-timeout=300000',
+      '--test-force-exit',
+      '--test-reporter=spec',
+      ...files,
+    ],
+    { cwd: root },
   );
-  process.stdout.write(node.stdout);
   const count = (label) => Number(node.stdout.match(new RegExp(`^ℹ ${label} (\\d+)`, 'm'))?.[1] ?? 0);
   passed += count('pass');
   failed += count('fail') + (node.status !== 0 && count('fail') === 0 ? 1 : 0);
@@ -45,13 +69,9 @@ if (files.length > 0) {
 
 const pythonTests = join(root, 'clients', 'python', 'tests');
 if (existsSync(pythonTests) && (only.length === 0 || only.some((o) => o.startsWith('clients')))) {
-  const py = spawnSync('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', pythonTests], {
+  const py = await run('python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', pythonTests], {
     cwd: join(root, 'clients', 'python'),
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
   });
-  process.stdout.write(py.stdout);
   const summary = py.stdout.trim().split('\n').pop() ?? '';
   const n = (label) => Number(summary.match(new RegExp(`(\\d+) ${label}`))?.[1] ?? 0);
   passed += n('passed');
