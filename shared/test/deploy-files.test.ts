@@ -58,6 +58,10 @@ test('compose builds each service from the repo root and health-checks it with t
     assert.ok(s.ports.includes(ports[svc]));
     assert.ok(s.volumes.includes(`./data/${volumes[svc]}:/data`));
     assert.ok(existsSync(join(root, 'deploy', 'data', volumes[svc], '.gitkeep')));
+    for (const volume of s.volumes as string[]) {
+      const source = volume.split(':')[0];
+      assert.ok(existsSync(join(root, 'deploy', source)), `${svc} mounts ${source}, which does not exist`);
+    }
     const [kind, program, script, flag] = s.healthcheck.test;
     assert.deepEqual([kind, program, flag], ['CMD', 'node', '--healthcheck']);
     assert.equal(script, `${svc}/dist/main.js`);
