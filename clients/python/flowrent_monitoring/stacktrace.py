@@ -7,6 +7,7 @@ library, site-packages/dist-packages and this package itself.
 
 from __future__ import annotations
 
+import builtins
 import linecache
 import os
 import sysconfig
@@ -138,24 +139,45 @@ def _chain(exc: BaseException) -> List[BaseException]:
     return chain
 
 
+def _value(item: BaseException, options: Options, mechanism: Dict[str, Any]) -> Dict[str, Any]:
+    type_name, module = _type_name(item)
+    value: Dict[str, Any] = {"type": type_name, "value": _str(item), "module": module, "mechanism": mechanism}
+    frames = _frames(item.__traceback__, options)
+    if frames:
+        value["stacktrace"] = {"frames": frames}
+    return value
+
+
 def exception_values(exc: BaseException, options: Options, mechanism: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The chain of ``exc`` plus, for an exception group, its members (one level, ``MAX_CHAINED``).
+
+    Built newest first, returned oldest first: causes, then group members, then ``exc`` last (the
+    main exception), each with Sentry's ``exception_id``/``parent_id`` mechanism links.
+    """
+    handled = mechanism.get("handled", True)
     chain = _chain(exc)
-    values: List[Dict[str, Any]] = []
-    for position, item in enumerate(chain):
-        type_name, module = _type_name(item)
-        value: Dict[str, Any] = {"type": type_name, "value": _str(item), "module": module}
-        frames = _frames(item.__traceback__, options)
-        if frames:
-            value["stacktrace"] = {"frames": frames}
-        if position == 0:
-            value["mechanism"] = dict(mechanism, exception_id=0)
-        else:
-            source = "__cause__" if chain[position - 1].__cause__ is item else "__context__"
-            value["mechanism"] = {"type": "chained", "source": source, "exception_id": position,
-                                  "parent_id": position - 1, "handled": mechanism.get("handled", True)}
-        values.append(value)
+    values: List[Dict[str, Any]] = [_value(exc, options, dict(mechanism, exception_id=0))]
+    members = list(getattr(exc, "exceptions", None) or []) if _is_group(exc) else []
+    if members:
+        values[0]["mechanism"]["is_exception_group"] = True
+    for index, member in enumerate(members[:MAX_CHAINED]):
+        values.append(_value(member, options, {"type": "chained", "source": f"exceptions[{index}]",
+                                               "exception_id": len(values), "parent_id": 0, "handled": handled}))
+    for position in range(1, len(chain)):
+        item = chain[position]
+        source = "__cause__" if chain[position - 1].__cause__ is item else "__context__"
+        parent = 0 if position == 1 else len(values) - 1
+        values.append(_value(item, options, {"type": "chained", "source": source, "exception_id": len(values),
+                                             "parent_id": parent, "handled": handled}))
     values.reverse()
     return values
+
+
+_EXCEPTION_GROUP: Optional[type] = getattr(builtins, "BaseExceptionGroup", None)  # Python >= 3.11
+
+
+def _is_group(exc: BaseException) -> bool:
+    return _EXCEPTION_GROUP is not None and isinstance(exc, _EXCEPTION_GROUP)
 
 
 def _str(exc: BaseException) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import random
+import sys
+
+import pytest
 
 import flowrent_monitoring as fm
 from conftest import CaptureServer, init_for
@@ -234,3 +237,18 @@ def test_an_oversized_event_is_trimmed_below_the_event_size_limit(server: Captur
     frames = request.event()["exception"]["values"][0]["stacktrace"]["frames"]
     assert len(frames) == 16 and all("vars" not in f for f in frames)
     assert frames[-1]["function"].endswith("deep") and "context_line" in frames[-1]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="ExceptionGroup is Python >= 3.11")
+def test_exception_group_members_are_sent_before_the_group(server: CaptureServer) -> None:
+    init_for(server)
+    try:
+        raise ExceptionGroup("two failures", [ValueError("a"), KeyError("b")])  # noqa: F821
+    except Exception as exc:  # noqa: BLE001
+        fm.capture_exception(exc)
+    assert fm.flush(5)
+    values = server.wait_for(1)[0].event()["exception"]["values"]
+    assert [v["type"] for v in values] == ["KeyError", "ValueError", "ExceptionGroup"]
+    assert values[-1]["mechanism"]["is_exception_group"] is True
+    assert [(v["mechanism"]["source"], v["mechanism"]["parent_id"]) for v in values[:2]] == [
+        ("exceptions[1]", 0), ("exceptions[0]", 0)]
