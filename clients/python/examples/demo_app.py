@@ -143,6 +143,15 @@ def checkout(cart: List[str], user_id: str) -> Dict[str, Any]:
     return {"payment": payment, "total": round(total - discount, 2)}
 
 
+def route_of(environ: Dict[str, Any]) -> str:
+    """Route templates for the duration histogram's ``route`` label (never raw paths)."""
+    path = environ.get("PATH_INFO", "/")
+    return "/products/{id}" if path.startswith("/products/") else path if path in KNOWN_ROUTES else "other"
+
+
+KNOWN_ROUTES = {"/", "/products", "/search", "/checkout"}
+
+
 def respond(start_response: Callable[..., Any], status: str, body: Any) -> Iterable[bytes]:
     data = json.dumps(body).encode()
     start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
@@ -274,7 +283,7 @@ def main() -> None:
     class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
         daemon_threads = True
 
-    server = make_server("127.0.0.1", args.port, error_page(WsgiMiddleware(shop)), server_class=ThreadingWSGIServer,
+    server = make_server("127.0.0.1", args.port, error_page(WsgiMiddleware(shop, route_of=route_of)), server_class=ThreadingWSGIServer,
                          handler_class=QuietHandler)
     base = f"http://127.0.0.1:{args.port}"
     print(f"demo shop on {base}")

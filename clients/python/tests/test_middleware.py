@@ -180,3 +180,27 @@ def test_asgi_error_log_and_metrics_share_the_trace(server: CaptureServer) -> No
     metrics = [m for req in server.of("/api/metrics") for m in req.json()["metrics"]]
     statuses = {m["labels"]["status"] for m in metrics if m["name"] == "http_request_duration_seconds"}
     assert statuses == {"201", "500"}
+
+
+def test_route_of_adds_a_route_label_to_the_duration_histogram(server: CaptureServer) -> None:
+    init_for(server)
+
+    def app(environ: Dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    def broken(environ: Dict[str, Any]) -> str:
+        raise RuntimeError("bug in route_of")
+
+    wrapped = WsgiMiddleware(app, route_of=lambda environ: "/orders/{id}")
+    _call_wsgi(wrapped, _environ("/orders/7"))
+    _call_wsgi(wrapped, _environ("/orders/8"))
+    assert fm.flush(5)
+    series = [m for req in server.of("/api/metrics") for m in req.json()["metrics"]
+              if m["name"] == "http_request_duration_seconds"]
+    assert [(m["labels"]["route"], m["count"]) for m in series] == [("/orders/{id}", 2)]
+    from flowrent_monitoring import _internal
+
+    _internal.set_strict(False)
+    _call_wsgi(WsgiMiddleware(app, route_of=broken), _environ("/x"))  # still answered, no route label
+    _internal.set_strict(True)

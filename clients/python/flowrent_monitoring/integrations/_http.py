@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional
 
 from ..client import Client
 from ..scrub import FILTERED, is_secret_key
@@ -45,7 +45,25 @@ def request_data(method: str, url: str, query: str, headers: Mapping[str, str],
     return data
 
 
-def record_request(client: Optional[Client], method: str, path: str, status: int, started: float) -> None:
+RouteOf = Callable[[Any], Optional[str]]
+
+
+def route_label(route_of: Optional[RouteOf], request: Any) -> Dict[str, str]:
+    """``{"route": ...}`` from the user's callable (a route template, never a raw path), else ``{}``."""
+    if route_of is None:
+        return {}
+    try:
+        route = route_of(request)
+    except Exception as exc:  # noqa: BLE001 - a broken callback must not break the request
+        from .. import _internal
+
+        _internal.report(exc, "route_of")
+        return {}
+    return {"route": route} if route else {}
+
+
+def record_request(client: Optional[Client], method: str, path: str, status: int, started: float,
+                   labels: Optional[Dict[str, str]] = None) -> None:
     """Duration histogram (exemplar carries the trace id) and one request log line."""
     duration = time.perf_counter() - started
     try:
@@ -53,12 +71,12 @@ def record_request(client: Optional[Client], method: str, path: str, status: int
 
         hist = (client.registry if client is not None else default_registry).histogram(
             REQUEST_DURATION, REQUEST_DURATION_HELP)
-        hist.observe(duration, method=method, status=str(status))
+        hist.observe(duration, method=method, status=str(status), **(labels or {}))
         if client is not None:
             level = "error" if status >= 500 else "warning" if status >= 400 else "info"
             client.capture_log(level, f"{method} {path} {status} {duration * 1000:.1f}ms",
                                http_method=method, http_path=path, http_status=status,
-                               duration_ms=round(duration * 1000, 3))
+                               duration_ms=round(duration * 1000, 3), **(labels or {}))
     except Exception as exc:  # noqa: BLE001
         from .. import _internal
 

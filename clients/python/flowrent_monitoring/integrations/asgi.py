@@ -12,7 +12,7 @@ from typing import Any, Awaitable, Callable, Dict, MutableMapping, Optional
 from ..client import Client, get_client
 from ..scope import isolation_scope
 from ..trace import continue_from_headers, reset_trace, set_trace
-from ._http import record_request, request_data
+from ._http import RouteOf, record_request, request_data, route_label
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -36,9 +36,12 @@ def _url(scope: Scope, headers: Dict[str, str]) -> str:
 
 
 class AsgiMiddleware:
-    def __init__(self, app: App, client: Optional[Client] = None) -> None:
+    def __init__(self, app: App, client: Optional[Client] = None, route_of: Optional[RouteOf] = None) -> None:
+        """``route_of(scope)`` runs after the app (routers fill the scope in), e.g. Starlette:
+        ``lambda scope: getattr(scope.get("route"), "path", None)``."""
         self.app = app
         self._client = client
+        self._route_of = route_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http":
@@ -71,6 +74,7 @@ class AsgiMiddleware:
                         client.capture_exception(exc, handled=False, mechanism="asgi")
                     raise
                 finally:
-                    record_request(client, method, path, status["code"], started)
+                    record_request(client, method, path, status["code"], started,
+                                   route_label(self._route_of, scope))
         finally:
             reset_trace(token)

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, Optional
 from ..client import Client, get_client
 from ..scope import enter_isolation_scope
 from ..trace import continue_from_headers, set_trace
-from ._http import record_request, request_data
+from ._http import RouteOf, record_request, request_data, route_label
 
 StartResponse = Callable[..., Any]
 
@@ -38,9 +38,12 @@ def _url(environ: Dict[str, Any]) -> str:
 
 class WsgiMiddleware:
     def __init__(self, app: Callable[[Dict[str, Any], StartResponse], Iterable[bytes]],
-                 client: Optional[Client] = None) -> None:
+                 client: Optional[Client] = None, route_of: Optional[RouteOf] = None) -> None:
+        """``route_of(environ)`` may return a route template (``/orders/{id}``) for the ``route``
+        label of the duration histogram; raw paths would explode its cardinality."""
         self.app = app
         self._client = client
+        self._route_of = route_of
 
     def __call__(self, environ: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         ctx = contextvars.copy_context()
@@ -67,14 +70,16 @@ class WsgiMiddleware:
             return start_response(status, response_headers, exc_info) if exc_info else start_response(
                 status, response_headers)
 
+        def _finish(status: int) -> None:
+            record_request(client, method, path, status, started, route_label(self._route_of, environ))
+
         try:
             iterable = self.app(environ, _start_response)
         except Exception as exc:
             _capture(client, exc)
-            record_request(client, method, path, 500, started)
+            _finish(500)
             raise
-        return _Response(iterable, ctx, lambda: record_request(client, method, path, state["status"], started),
-                         lambda exc: _capture(client, exc))
+        return _Response(iterable, ctx, lambda: _finish(state["status"]), lambda exc: _capture(client, exc))
 
 
 def _capture(client: Optional[Client], exc: BaseException) -> None:
