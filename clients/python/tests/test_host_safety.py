@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import select
+import signal
 import socket
 import subprocess
 import sys
@@ -130,7 +132,10 @@ def test_a_forked_child_gets_its_own_worker_and_metrics(server: CaptureServer) -
             os.write(write_end, bytes([code]))
             os._exit(0)
     os.close(write_end)
-    status = os.read(read_end, 1)
+    ready, _, _ = select.select([read_end], [], [], HOST_WORK_DEADLINE * 2)
+    if not ready:  # a deadlocked child must fail the test, not hang the suite
+        os.kill(pid, signal.SIGKILL)
+    status = os.read(read_end, 1) if ready else b"hung"
     os.close(read_end)
     os.waitpid(pid, 0)
     assert status == bytes([0])
