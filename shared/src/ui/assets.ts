@@ -3,15 +3,19 @@
 // from TypeScript sources (tests, tsx) they are bundled in memory on first request, so tests never see a
 // stale or missing build.
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { NotFound } from '../errors.js';
+import { toErrorResponse } from '../http/error-handler.js';
 import { setSecurityHeaders } from './security.js';
 
 export interface Asset {
   body: Buffer;
+  /** Gzipped body for text assets (computed once at load; the editor bundle shrinks about 3×). */
+  gzip?: Buffer;
   etag: string;
   type: string;
 }
@@ -33,8 +37,10 @@ function toAssets(files: Map<string, Uint8Array>): Map<string, Asset> {
     const type = TYPES[ext];
     if (!type) continue;
     const body = Buffer.from(contents);
+    const gzip = ext === 'svg' || body.length < 1024 ? undefined : gzipSync(body, { level: 9 });
     out.set(name, {
       body,
+      gzip,
       type,
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
     });
@@ -83,10 +89,17 @@ export function registerAssetRoute(app: FastifyInstance, options: AssetRouteOpti
     async (request, reply) => {
       setSecurityHeaders(reply);
       const asset = (await assets()).get(request.params.name);
-      if (!asset) throw new NotFound(`no asset ${request.params.name}`);
+      if (!asset) {
+        const { status, body } = toErrorResponse(new NotFound(`no asset ${request.params.name}`));
+        return reply.code(status).send(body);
+      }
       reply.header('cache-control', 'public, max-age=0, must-revalidate');
       reply.header('etag', asset.etag);
+      reply.header('vary', 'accept-encoding');
       if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+      if (asset.gzip && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+        return reply.type(asset.type).header('content-encoding', 'gzip').send(asset.gzip);
+      }
       return reply.type(asset.type).send(asset.body);
     },
   );
