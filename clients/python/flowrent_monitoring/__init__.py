@@ -52,6 +52,14 @@ def init(**options: Any) -> Optional[Client]:
         _internal.report(exc, "init")
         return None
     _internal.set_strict(opts.raise_internal_errors)
+    try:
+        return _install(opts)
+    except Exception as exc:  # noqa: BLE001 - init() must not take the host down either
+        _internal.report(exc, "init")
+        return None
+
+
+def _install(opts: Options) -> Client:
     if opts.debug:
         _enable_debug_output()
     reset_global_scope(opts.max_breadcrumbs)
