@@ -247,3 +247,20 @@ def test_interpreter_exit_waits_at_most_the_shutdown_timeout_for_a_hanging_servi
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert not server.release.is_set()  # it exited while the service was still hanging
+
+
+def test_queue_overflow_drops_new_items_and_counts_them(server: CaptureServer) -> None:
+    def hang(_request: object) -> "tuple[int, dict]":
+        server.release.wait(60)
+        return 200, {}
+
+    server.responder = hang
+    init_for(server, queue_size=20, http_timeout=60)
+    fm.capture_message("occupies the worker")
+    server.wait_for(1)  # the worker is now inside a request that does not return
+    log = logging.getLogger("app.overflow")
+    log.setLevel(logging.INFO)
+    for i in range(100):
+        log.info("record %d", i)
+    assert fm.stats()["dropped"] == {"queue_full": 80}
+    assert fm.stats()["queued"] == 20 + 1  # plus the event still in flight
