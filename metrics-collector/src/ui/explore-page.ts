@@ -5,6 +5,7 @@ import { QUICK_RANGES, type ResolvedRange } from './time-range.js';
 export interface ExploreParams {
   query: string;
   range: string;
+  from: string;
   end: string;
   step: string;
   tab: 'graph' | 'table';
@@ -15,7 +16,8 @@ export function exploreParams(q: Record<string, string | undefined>): ExplorePar
   return {
     query: q.query ?? q.expr ?? '',
     range: q.range ?? '1h',
-    end: q.end ?? '',
+    from: q.from ?? '',
+    end: q.end ?? q.to ?? '',
     step: q.step ?? '',
     tab: q.tab === 'table' ? 'table' : 'graph',
     stacked: q.stacked === '1' || q.stacked === 'on',
@@ -27,6 +29,7 @@ function link(p: ExploreParams, change: Partial<ExploreParams>): string {
   const qs = new URLSearchParams();
   if (next.query) qs.set('query', next.query);
   qs.set('range', next.range);
+  if (next.from) qs.set('from', next.from);
   if (next.end) qs.set('end', next.end);
   if (next.step) qs.set('step', next.step);
   if (next.tab !== 'graph') qs.set('tab', next.tab);
@@ -43,7 +46,7 @@ const EXAMPLES = [
 export function renderExploreBody(p: ExploreParams, range: ResolvedRange): SafeHtml {
   const quick = QUICK_RANGES.map(
     (r) =>
-      html`<a class="btn btn-small${r === p.range ? ' is-active' : ''}" href="${link(p, { range: r, end: '' })}">${r}</a>`,
+      html`<a class="btn btn-small${r === p.range && !p.from && !p.end ? ' is-active' : ''}" href="${link(p, { range: r, from: '', end: '' })}">${r}</a>`,
   );
   const tabs = (['graph', 'table'] as const).map(
     (t) =>
@@ -61,6 +64,7 @@ export function renderExploreBody(p: ExploreParams, range: ResolvedRange): SafeH
   <div class="toolbar">
     <div class="btn-group" role="group" aria-label="Quick ranges">${quick}</div>
     <label class="form-inline small">Range <input name="range" value="${p.range}" size="6" class="mono" aria-label="Range"></label>
+    <label class="form-inline small">From <input name="from" value="${p.from}" placeholder="end − range" size="22" class="mono" aria-label="Start time (RFC 3339 or epoch seconds)"></label>
     <label class="form-inline small">End <input name="end" value="${p.end}" placeholder="now" size="22" class="mono" aria-label="End time (RFC 3339 or epoch seconds)"></label>
     <label class="form-inline small">Step <input name="step" value="${p.step}" placeholder="auto" size="6" class="mono" aria-label="Step"></label>
     ${p.tab === 'table' ? html`<input type="hidden" name="tab" value="table">` : ''}

@@ -44,3 +44,11 @@ test('resolveRange defaults to the last hour with about 250 points, capped at 11
   assert.equal(resolveRange({ range: '5m', step: '10s', end: '1764110000' }, now).endMs, 1_764_110_000_000);
   assert.equal(autoStepMs(300_000), 2000);
 });
+
+test('resolveRange takes an absolute from/end pair over the range', () => {
+  const now = Date.UTC(2026, 10, 25, 12);
+  const r = resolveRange({ range: '7d', from: '2026-11-25T10:00:00Z', end: '2026-11-25T11:00:00Z' }, now);
+  assert.equal(r.startMs, Date.UTC(2026, 10, 25, 10));
+  assert.equal(r.rangeMs, 3_600_000);
+  assert.equal(resolveRange({ range: '5m', from: '2026-11-25T13:00:00Z' }, now).rangeMs, 300_000);
+});

@@ -74,12 +74,17 @@ export function autoStepMs(rangeMs: number): number {
   return Math.max(raw, Math.ceil(rangeMs / MAX_POINTS));
 }
 
+/** `from` (absolute start) wins over `range` when both it and a later end are given. */
 export function resolveRange(
-  params: { range?: string; end?: string; step?: string },
+  params: { range?: string; from?: string; end?: string; step?: string },
   nowMs: number,
 ): ResolvedRange {
-  const rangeMs = parseDurationMs(params.range) ?? parseDurationMs(DEFAULT_RANGE)!;
   const endMs = parseTimeMs(params.end) ?? nowMs;
+  const fromMs = parseTimeMs(params.from);
+  const rangeMs =
+    fromMs !== undefined && fromMs < endMs
+      ? endMs - fromMs
+      : (parseDurationMs(params.range) ?? parseDurationMs(DEFAULT_RANGE)!);
   const wanted = parseDurationMs(params.step);
   const stepMs = Math.max(wanted ?? autoStepMs(rangeMs), Math.ceil(rangeMs / MAX_POINTS));
   return { startMs: endMs - rangeMs, endMs, stepMs, rangeMs };

@@ -21,6 +21,7 @@ function zoom(from: number, to: number): void {
   const url = new URL(location.href);
   url.searchParams.set('range', `${Math.max(1, Math.round((to - from) / 1000))}s`);
   url.searchParams.set('end', new Date(to).toISOString());
+  url.searchParams.delete('from');
   location.assign(url.href);
 }
 

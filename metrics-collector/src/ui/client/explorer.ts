@@ -14,6 +14,12 @@ function num(el: HTMLElement, key: string): number {
   return Number(el.dataset[key]);
 }
 
+const MAX_GRAPH_SERIES = 200;
+
+function showWarnings(target: HTMLElement, warnings: string[] | undefined): void {
+  for (const w of warnings ?? []) target.prepend(el('p', { class: 'alert alert-warn' }, w));
+}
+
 function showError(target: HTMLElement, message: string): void {
   target.replaceChildren(el('p', { class: 'alert alert-error', role: 'alert' }, message));
 }
@@ -46,6 +52,7 @@ async function run(form: HTMLFormElement, query: string): Promise<void> {
     if (tab === 'table') {
       const res = await queryInstant(query, endMs);
       result.replaceChildren(renderResultTable(res.data));
+      showWarnings(result, res.warnings);
       const n =
         res.data.resultType === 'vector' || res.data.resultType === 'matrix' ? res.data.result.length : 1;
       status.textContent = `${formatNumber(n)} result${n === 1 ? '' : 's'} · ${Math.round(performance.now() - began)} ms`;
@@ -53,7 +60,9 @@ async function run(form: HTMLFormElement, query: string): Promise<void> {
       const res = await queryRange(query, startMs, endMs, stepMs);
       if (res.data.resultType !== 'matrix')
         throw new Error(`expected a range vector result, got ${res.data.resultType}`);
-      const series = res.data.result;
+      const all = res.data.result;
+      // Hundreds of lines are unreadable and slow to draw; the table view lists everything.
+      const series = all.slice(0, MAX_GRAPH_SERIES);
       if (series.length === 0) {
         result.replaceChildren(
           el(
@@ -81,6 +90,7 @@ async function run(form: HTMLFormElement, query: string): Promise<void> {
               url.searchParams.set('range', `${Math.max(1, Math.round((to - from) / 1000))}s`);
               url.searchParams.set('end', new Date(to).toISOString());
               url.searchParams.delete('step');
+              url.searchParams.delete('from');
               location.assign(url.href);
             },
           });
@@ -91,7 +101,16 @@ async function run(form: HTMLFormElement, query: string): Promise<void> {
         });
       }
       const points = series.reduce((n, s) => n + s.values.length, 0);
-      status.textContent = `${formatNumber(series.length)} series · ${formatNumber(points)} points · step ${stepMs / 1000}s · ${Math.round(performance.now() - began)} ms`;
+      status.textContent = `${formatNumber(all.length)} series · ${formatNumber(points)} points · step ${stepMs / 1000}s · ${Math.round(performance.now() - began)} ms`;
+      if (all.length > series.length)
+        result.prepend(
+          el(
+            'p',
+            { class: 'alert alert-warn' },
+            `Showing the first ${formatNumber(series.length)} of ${formatNumber(all.length)} series; narrow the query or aggregate it.`,
+          ),
+        );
+      showWarnings(result, res.warnings);
     }
   } catch (err) {
     status.textContent = '';
