@@ -11,6 +11,7 @@ import os
 import platform
 import random
 import sys
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -72,6 +73,7 @@ class Client:
                  rng: Optional[random.Random] = None) -> None:
         self.options = options
         self.rng = rng or random.Random()
+        self._local = threading.local()  # .capturing: this thread is inside a capture
         self.registry = registry
         registry.max_series = options.max_series_per_metric
         self.logs_url = logs_endpoint(options)
@@ -106,7 +108,12 @@ class Client:
                     return None
             if not self._should_send_event():  # before the costly part: frames, vars, context
                 return None
-            values = exception_values(error, self.options, {"type": mechanism, "handled": handled})
+            outer = getattr(self._local, "capturing", False)
+            self._local.capturing = True  # a __repr__ that logs an error must not capture itself
+            try:
+                values = exception_values(error, self.options, {"type": mechanism, "handled": handled})
+            finally:
+                self._local.capturing = outer
             event: Dict[str, Any] = {"level": level, "exception": {"values": values}}
             event.update(event_fields)
             return self._send_event(event, {"exc_info": error}, scope)
@@ -127,7 +134,12 @@ class Client:
             return None
 
     def capture_log_record(self, record: logging.LogRecord) -> Optional[str]:
-        """A log record at ``log_event_level`` as an event (``logentry`` with its params)."""
+        """A log record at ``log_event_level`` as an event (``logentry`` with its params).
+
+        Ignored while this thread is capturing: a ``before_send`` or a ``__repr__`` that logs an
+        error would otherwise capture itself forever."""
+        if getattr(self._local, "capturing", False):
+            return None
         fields: Dict[str, Any] = {"logger": record.name}
         params = list(record.args) if isinstance(record.args, tuple) else []
         entry = {"message": str(record.msg)[:MAX_MESSAGE_CHARS], "params": [serialize_value(p, 512) for p in params]}
@@ -156,6 +168,8 @@ class Client:
 
     def _send_event(self, event: Dict[str, Any], hint: Optional[Dict[str, Any]],
                     scope: Optional[Scope]) -> Optional[str]:
+        outer = getattr(self._local, "capturing", False)
+        self._local.capturing = True
         try:
             prepared: Optional[Dict[str, Any]] = self._prepare_event(event, scope or get_current_scope())
             if self.options.before_send is not None:
@@ -170,6 +184,8 @@ class Client:
         except Exception as exc:  # noqa: BLE001
             _internal.report(exc, "send_event")
             return None
+        finally:
+            self._local.capturing = outer
 
     def _prepare_event(self, event: Dict[str, Any], scope: Scope) -> Dict[str, Any]:
         opts = self.options

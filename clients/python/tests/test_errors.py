@@ -252,3 +252,16 @@ def test_exception_group_members_are_sent_before_the_group(server: CaptureServer
     assert values[-1]["mechanism"]["is_exception_group"] is True
     assert [(v["mechanism"]["source"], v["mechanism"]["parent_id"]) for v in values[:2]] == [
         ("exceptions[1]", 0), ("exceptions[0]", 0)]
+
+
+def test_logging_an_error_inside_before_send_does_not_recurse(server: CaptureServer) -> None:
+    log = logging.getLogger("app.recursive")
+
+    def before_send(event: dict, hint: dict) -> dict:
+        log.error("inside before_send")
+        return event
+
+    init_for(server, logs_url=None, log_event_level=logging.ERROR, before_send=before_send)
+    log.error("outer")
+    assert fm.flush(5)
+    assert [r.event()["logentry"]["message"] for r in server.wait_for(1)] == ["outer"]
