@@ -33,12 +33,19 @@ function labelsOf(i: number): [string, string][] {
   const kind = i % 10;
   const instance = `host-${Math.floor(i / 100)}`;
   const l = (name: string, extra: [string, string][]): [string, string][] =>
-    [['__name__', name] as [string, string], ['instance', instance] as [string, string], ['job', 'bench'] as [string, string], ...extra].sort(
-      (a, b) => (a[0] < b[0] ? -1 : 1),
-    );
+    [
+      ['__name__', name] as [string, string],
+      ['instance', instance] as [string, string],
+      ['job', 'bench'] as [string, string],
+      ...extra,
+    ].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   if (kind < 5) return l('bench_requests_total', [['route', `/r${i % 100}`]]);
   if (kind < 7) return l('bench_temperature', [['sensor', `s${i % 100}`]]);
-  if (kind < 9) return l('bench_latency_seconds_bucket', [['le', LE[i % LE.length]], ['shard', `${i % 100}`]]);
+  if (kind < 9)
+    return l('bench_latency_seconds_bucket', [
+      ['le', LE[i % LE.length]],
+      ['shard', `${i % 100}`],
+    ]);
   return l('bench_info', [['version', `v${i % 100}`]]);
 }
 
@@ -50,7 +57,8 @@ export function buildLoad(series: number, samplesPerSeries: number, stepMs: numb
   const labels = Array.from({ length: series }, (_, i) => labelsOf(i));
   const values = new Float64Array(series);
   const r = rng(42);
-  for (let i = 0; i < series; i++) values[i] = i % 10 === 9 ? 1 : i % 10 >= 5 && i % 10 < 7 ? 20 + r() * 10 : 0;
+  for (let i = 0; i < series; i++)
+    values[i] = i % 10 === 9 ? 1 : i % 10 >= 5 && i % 10 < 7 ? 20 + r() * 10 : 0;
   const requests: Buffer[] = [];
   for (let step = 0; step < samplesPerSeries; step += stepsPerRequest) {
     const steps = Math.min(stepsPerRequest, samplesPerSeries - step);

@@ -54,7 +54,10 @@ export async function startCollector(dir: string): Promise<System> {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dir, 'scrape.yml'), 'scrape_configs: []\n');
   const main = new URL('../src/main.ts', import.meta.url).pathname;
-  const proc = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', main], {
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const proc = spawn(process.execPath, [...profile, '--conditions=development', '--import', 'tsx', main], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -95,7 +98,14 @@ export async function startVictoria(dir: string): Promise<System> {
   );
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/health`);
-  return { name: 'victoria-metrics', url, headers: {}, process: proc, dataDir, stop: () => stopProcess(proc, 'SIGINT') };
+  return {
+    name: 'victoria-metrics',
+    url,
+    headers: {},
+    process: proc,
+    dataDir,
+    stop: () => stopProcess(proc, 'SIGINT'),
+  };
 }
 
 export async function startPrometheus(dir: string): Promise<System> {

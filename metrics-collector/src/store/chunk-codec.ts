@@ -3,10 +3,12 @@
 // of these wins:
 //   1  XOR chunk as is (xor-chunk.ts)
 //   2  zstd(XOR chunk)
-//   3  zstd(varint stream): u16 count, zigzag t0, then per sample zigzag delta-of-delta of the
-//      timestamp and zigzag delta of the value; only when every value is an integer below 2^50.
-//      Integer counters and gauges are most real series, and their deltas are tiny where XOR of
-//      their float64 bit patterns is not (VictoriaMetrics converts floats to decimals for this).
+//   3  zstd(varint stream): u16 count, u8 decimal exponent e, zigzag t0, then per sample zigzag
+//      delta-of-delta of the timestamp and zigzag delta of value×10^e; only when every value×10^e
+//      is an integer below 2^50 that divides back to exactly the same float64 (e = 0..6).
+//      Integer counters and fixed-decimal gauges are most real series, and their deltas are tiny
+//      where XOR of their float64 bit patterns is not (VictoriaMetrics converts floats to decimals
+//      for the same reason).
 // Persisted bytes: never change an encoding in place, add a number.
 import { compress, decompress } from 'zstd-napi';
 import { decodeXorChunk } from './xor-chunk.js';
@@ -51,34 +53,54 @@ export function decodeChunk(encoding: number, data: Uint8Array, ts: number[], vs
   }
 }
 
-function encodeIntDelta(ts: number[], vs: number[]): Uint8Array | undefined {
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
+
+/** The smallest e such that every value is exactly m / 10^e with an integer |m| < 2^50. */
+function decimalExponent(vs: number[]): number {
+  let e = 0;
   for (const v of vs) {
-    if (!Number.isInteger(v) || Math.abs(v) >= INT_LIMIT || Object.is(v, -0)) return undefined;
+    if (!Number.isFinite(v) || Object.is(v, -0)) return -1;
+    while (e < POW10.length) {
+      const m = Math.round(v * POW10[e]);
+      if (Math.abs(m) < INT_LIMIT && m / POW10[e] === v) break;
+      e++;
+    }
+    if (e === POW10.length) return -1;
   }
-  const out = new Uint8Array(2 + ts.length * 20);
+  return e;
+}
+
+function encodeIntDelta(ts: number[], vs: number[]): Uint8Array | undefined {
+  const e = decimalExponent(vs);
+  if (e < 0) return undefined;
+  const scale = POW10[e];
+  const out = new Uint8Array(3 + ts.length * 20);
   out[0] = ts.length >>> 8;
   out[1] = ts.length & 0xff;
-  const c = { pos: 2 };
+  out[2] = e;
+  const c = { pos: 3 };
   let prevT = 0;
   let prevDelta = 0;
-  let prevV = 0;
+  let prevM = 0;
   for (let i = 0; i < ts.length; i++) {
     const delta = ts[i] - prevT;
     writeZigzag(out, c, i === 0 ? ts[i] : delta - prevDelta);
     if (i > 0) prevDelta = delta;
     prevT = ts[i];
-    writeZigzag(out, c, vs[i] - prevV);
-    prevV = vs[i];
+    const m = Math.round(vs[i] * scale);
+    writeZigzag(out, c, m - prevM);
+    prevM = m;
   }
   return out.subarray(0, c.pos);
 }
 
 function decodeIntDelta(buf: Uint8Array, ts: number[], vs: number[]): number {
   const count = (buf[0] << 8) | buf[1];
-  const c = { pos: 2 };
+  const scale = POW10[buf[2]];
+  const c = { pos: 3 };
   let t = 0;
   let delta = 0;
-  let v = 0;
+  let m = 0;
   for (let i = 0; i < count; i++) {
     const d = readZigzag(buf, c);
     if (i === 0) t = d;
@@ -86,9 +108,9 @@ function decodeIntDelta(buf: Uint8Array, ts: number[], vs: number[]): number {
       delta += d;
       t += delta;
     }
-    v += readZigzag(buf, c);
+    m += readZigzag(buf, c);
     ts.push(t);
-    vs.push(v);
+    vs.push(scale === 1 ? m : m / scale);
   }
   return count;
 }

@@ -10,16 +10,12 @@ export interface SeriesInfo {
   id: number;
   labels: LabelPairs;
   metric: string;
-  /** Raw remote_write label bytes this series was last seen with (hot-path key), if any. */
-  rawKey?: Uint8Array;
+  /** Where the raw remote_write label bytes this series was first seen with sit in the key arena
+   * (one shared buffer: a Uint8Array per series costs ~200 B of overhead). */
+  rawAt?: number;
+  rawLength?: number;
   expiresMs?: number;
   persisted: boolean;
-}
-
-export function canonicalKey(labels: LabelPairs): string {
-  let key = '';
-  for (const [n, v] of labels) key += `${n}\u0000${v}\u0001`;
-  return key;
 }
 
 export function sortLabels(labels: LabelPairs): LabelPairs {
@@ -30,6 +26,23 @@ export function labelsToObject(labels: LabelPairs): Labels {
   const out: Labels = {};
   for (const [n, v] of labels) out[n] = v;
   return out;
+}
+
+function keyHash(labels: LabelPairs): number {
+  let h = 0x811c9dc5;
+  for (const [n, v] of labels) {
+    for (let i = 0; i < n.length; i++) h = Math.imul(h ^ n.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 0xff, 16777619);
+    for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ 0xfe, 16777619);
+  }
+  return h >>> 0;
+}
+
+function sameLabels(a: LabelPairs, b: LabelPairs): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
+  return true;
 }
 
 /** murmur3-style 32-bit hash of buf[start, end). */
@@ -55,11 +68,21 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** Series ids having one label value; `value` is the one string instance every series shares. */
+interface Posting {
+  value: string;
+  ids: number[];
+}
+
 export class SeriesIndex {
   readonly byId: (SeriesInfo | undefined)[] = [];
-  private readonly byKey = new Map<string, number>();
+  /** Hash of the canonical label key → series id(s); a string key per series cost ~150 B each. */
+  private readonly byKeyHash = new Map<number, number | number[]>();
   private readonly byRawHash = new Map<number, number>();
-  readonly postings = new Map<string, Map<string, number[]>>();
+  readonly postings = new Map<string, Map<string, Posting>>();
+  private readonly names = new Map<string, string>();
+  private arena = new Uint8Array(64 * 1024);
+  private arenaUsed = 0;
   readonly perMetric = new Map<string, number>();
   size = 0;
 
@@ -68,42 +91,73 @@ export class SeriesIndex {
   }
 
   findByKey(labels: LabelPairs): number | undefined {
-    return this.byKey.get(canonicalKey(labels));
+    const hit = this.byKeyHash.get(keyHash(labels));
+    if (hit === undefined) return undefined;
+    for (const id of typeof hit === 'number' ? [hit] : hit) {
+      const info = this.byId[id];
+      if (info && sameLabels(info.labels, labels)) return id;
+    }
+    return undefined;
   }
 
   /** Hot path: a series previously seen with exactly these raw bytes. */
   findByRaw(buf: Uint8Array, start: number, end: number, hash: number): number | undefined {
     const id = this.byRawHash.get(hash);
     if (id === undefined) return undefined;
-    const raw = this.byId[id]?.rawKey;
-    if (!raw || raw.length !== end - start) return undefined;
-    for (let i = 0; i < raw.length; i++) if (raw[i] !== buf[start + i]) return undefined;
+    const info = this.byId[id];
+    if (!info || info.rawAt === undefined || info.rawLength !== end - start) return undefined;
+    const arena = this.arena;
+    const at = info.rawAt - start;
+    for (let i = start; i < end; i++) if (arena[at + i] !== buf[i]) return undefined;
     return id;
   }
 
   rememberRaw(id: number, buf: Uint8Array, start: number, end: number, hash: number): void {
     const info = this.byId[id];
-    if (!info || this.byRawHash.has(hash)) return;
-    info.rawKey = buf.slice(start, end);
+    if (!info || this.byRawHash.has(hash) || info.rawAt !== undefined) return;
+    const len = end - start;
+    if (this.arenaUsed + len > this.arena.length) {
+      const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + len));
+      next.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = next;
+    }
+    this.arena.set(buf.subarray(start, end), this.arenaUsed);
+    info.rawAt = this.arenaUsed;
+    info.rawLength = len;
+    this.arenaUsed += len;
     this.byRawHash.set(hash, id);
   }
 
-  add(id: number, labels: LabelPairs, persisted: boolean, expiresMs?: number): SeriesInfo {
-    const metric = labels.find(([n]) => n === '__name__')?.[1] ?? '';
-    const info: SeriesInfo = { id, labels, metric, persisted, expiresMs };
-    while (this.byId.length <= id) this.byId.push(undefined);
-    this.byId[id] = info;
-    this.byKey.set(canonicalKey(labels), id);
-    for (const [n, v] of labels) {
+  add(id: number, input: LabelPairs, persisted: boolean, expiresMs?: number): SeriesInfo {
+    // Share one string instance per label name and per label value across series.
+    const labels: LabelPairs = [];
+    for (const [n0, v] of input) {
+      let n = this.names.get(n0);
+      if (n === undefined) {
+        n = n0;
+        this.names.set(n, n);
+      }
       let values = this.postings.get(n);
       if (!values) {
         values = new Map();
         this.postings.set(n, values);
       }
-      const ids = values.get(v);
-      if (ids) ids.push(id);
-      else values.set(v, [id]);
+      const posting = values.get(v);
+      if (posting) {
+        posting.ids.push(id);
+        labels.push([n, posting.value]);
+      } else {
+        values.set(v, { value: v, ids: [id] });
+        labels.push([n, v]);
+      }
     }
+    const metric = labels.find(([n]) => n === '__name__')?.[1] ?? '';
+    const info: SeriesInfo = { id, labels, metric, persisted, expiresMs };
+    while (this.byId.length <= id) this.byId.push(undefined);
+    this.byId[id] = info;
+    const h = keyHash(labels);
+    const prev = this.byKeyHash.get(h);
+    this.byKeyHash.set(h, prev === undefined ? id : typeof prev === 'number' ? [prev, id] : [...prev, id]);
     this.perMetric.set(metric, (this.perMetric.get(metric) ?? 0) + 1);
     this.size++;
     return info;
@@ -113,10 +167,16 @@ export class SeriesIndex {
     const info = this.byId[id];
     if (!info) return;
     this.byId[id] = undefined;
-    this.byKey.delete(canonicalKey(info.labels));
+    const h = keyHash(info.labels);
+    const prev = this.byKeyHash.get(h);
+    if (typeof prev === 'number' || prev === undefined) this.byKeyHash.delete(h);
+    else {
+      const rest = prev.filter((x) => x !== id);
+      this.byKeyHash.set(h, rest.length === 1 ? rest[0] : rest);
+    }
     for (const [n, v] of info.labels) {
       const values = this.postings.get(n);
-      const ids = values?.get(v);
+      const ids = values?.get(v)?.ids;
       if (!values || !ids) continue;
       const at = ids.indexOf(id);
       if (at >= 0) ids.splice(at, 1);
@@ -141,10 +201,10 @@ export class SeriesIndex {
       const values = this.postings.get(m.name);
       if (!values) return [];
       let ids: number[];
-      if (m.type === '=') ids = values.get(m.value) ?? [];
+      if (m.type === '=') ids = values.get(m.value)?.ids ?? [];
       else {
         const lists: number[][] = [];
-        for (const [v, l] of values) if (test(v)) lists.push(l);
+        for (const [v, p] of values) if (test(v)) lists.push(p.ids);
         ids = lists.length === 1 ? lists[0] : mergeUnion(lists);
       }
       candidates = candidates === undefined ? ids : intersect(candidates, ids);
