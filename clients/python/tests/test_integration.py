@@ -30,8 +30,8 @@ from flowrent_monitoring.integrations import WsgiMiddleware
 from flowrent_monitoring.dsn import parse_dsn
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-READY_SECONDS = 30.0
-FIND_SECONDS = 20.0
+READY_SECONDS = 60.0
+FIND_SECONDS = 30.0
 SERVICES = ("error-tracker", "log-viewer", "metrics-collector")
 
 
