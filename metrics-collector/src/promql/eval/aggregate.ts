@@ -114,6 +114,31 @@ function reduce(op: AggregateExpr['op'], xs: number[]): number {
   }
 }
 
+/** The k best present members at step i, best first: insertion into a k-long list, O(n·k). */
+function selectTop(
+  members: StepSeries[],
+  i: number,
+  k: number,
+  cmp: (a: number, b: number) => number,
+): StepSeries[] {
+  if (k > 64) {
+    const present = members.filter((m) => m.present[i]);
+    present.sort((a, b) => cmp(a.values[i], b.values[i]));
+    return present.slice(0, k);
+  }
+  const top: StepSeries[] = [];
+  for (const m of members) {
+    if (!m.present[i]) continue;
+    const v = m.values[i];
+    if (top.length === k && cmp(v, top[k - 1].values[i]) >= 0) continue;
+    let pos = top.length;
+    while (pos > 0 && cmp(v, top[pos - 1].values[i]) < 0) pos--;
+    top.splice(pos, 0, m);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
 /** NaN sorts last for both topk (descending) and bottomk (ascending), as Prometheus' heaps do. */
 function byValue(desc: boolean) {
   return (a: number, b: number): number => {
@@ -132,9 +157,8 @@ function topk(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], k: Float6
     const kk = Math.trunc(k[i]);
     if (!(kk >= 1)) continue;
     for (const g of groups) {
-      const present = g.members.filter((m) => m.present[i]);
-      present.sort((a, b) => cmp(a.values[i], b.values[i]));
-      for (const m of present.slice(0, kk)) {
+      const chosen = selectTop(g.members, i, kk, cmp);
+      for (const m of chosen) {
         let o = selected.get(m);
         if (!o) {
           o = newSeries(m.metric, ctx.steps);

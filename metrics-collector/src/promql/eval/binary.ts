@@ -3,7 +3,7 @@
 // for arithmetic and for `bool` comparisons.
 import { type BinaryExpr, type BinaryOp, COMPARISON_OPS, type VectorMatching } from '../ast.js';
 import { executionError } from '../errors.js';
-import { dropMetricName, formatLabels, labelsKey, matchSignature, METRIC_NAME } from '../labels.js';
+import { dropMetricName, formatLabels, matchSignature, METRIC_NAME } from '../labels.js';
 import type { Labels } from '../sample-source.js';
 import { goPow } from './stats.js';
 import { type EvalContext, SeriesBuilder, type StepSeries } from './values.js';
@@ -102,6 +102,28 @@ function resultMetric(l: Labels, r: Labels, e: BinaryExpr, m: VectorMatching): L
   return out;
 }
 
+function maxOf(...lists: number[][]): number {
+  let max = 0;
+  for (const l of lists) for (const x of l) if (x > max) max = x;
+  return max;
+}
+
+/** Integer ids for match signatures, so per-step bookkeeping needs no string keys. */
+function signatureIds(m: VectorMatching, ...sides: StepSeries[][]): number[][] {
+  const ids = new Map<string, number>();
+  return sides.map((side) =>
+    side.map((s) => {
+      const k = matchSignature(s.metric, m.on, m.labels);
+      let id = ids.get(k);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(k, id);
+      }
+      return id;
+    }),
+  );
+}
+
 export function vectorBinop(
   ctx: EvalContext,
   e: BinaryExpr,
@@ -113,65 +135,55 @@ export function vectorBinop(
   const swapped = m.card === 'one-to-many';
   const lhs = swapped ? rhsIn : lhsIn;
   const rhs = swapped ? lhsIn : rhsIn;
-  const sig = (s: StepSeries) => matchSignature(s.metric, m.on, m.labels);
-  const rightBySig = new Map<string, StepSeries[]>();
-  for (const s of rhs) {
-    const k = sig(s);
-    const list = rightBySig.get(k);
-    if (list) list.push(s);
-    else rightBySig.set(k, [s]);
-  }
-  const lhsSigs = lhs.map(sig);
+  const [lSig, rSig] = signatureIds(m, lhs, rhs);
+  const rightBySig: number[][] = [];
+  rSig.forEach((id, ri) => {
+    const list = rightBySig[id];
+    if (list) list.push(ri);
+    else rightBySig[id] = [ri];
+  });
+  const stamp = new Int32Array(maxOf(lSig, rSig) + 1).fill(-1);
   const b = new SeriesBuilder(ctx.steps);
-  const outFor = new Map<string, StepSeries>();
-  const isCmp = COMPARISON_OPS.has(e.op);
+  const outFor = new Map<number, StepSeries>();
   for (let i = 0; i < ctx.steps; i++) {
-    const matched = new Map<string, Set<string>>();
     for (let li = 0; li < lhs.length; li++) {
       const ls = lhs[li];
       if (!ls.present[i]) continue;
-      const candidates = rightBySig.get(lhsSigs[li]);
+      const candidates = rightBySig[lSig[li]];
       if (!candidates) continue;
-      let rs: StepSeries | undefined;
+      let ri = -1;
       for (const c of candidates) {
-        if (!c.present[i]) continue;
-        if (rs) {
+        if (!rhs[c].present[i]) continue;
+        if (ri >= 0) {
           const side = swapped ? 'left' : 'right';
           throw executionError(
-            `found duplicate series for the match group on the ${side} hand-side of the operation: [${formatLabels(c.metric)}, ${formatLabels(rs.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+            `found duplicate series for the match group on the ${side} hand-side of the operation: [${formatLabels(rhs[c].metric)}, ${formatLabels(rhs[ri].metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
           );
         }
-        rs = c;
+        ri = c;
       }
-      if (!rs) continue;
+      if (ri < 0) continue;
+      const rs = rhs[ri];
       const vl = swapped ? rs.values[i] : ls.values[i];
       const vr = swapped ? ls.values[i] : rs.values[i];
       let [v, keep] = elemBinop(e.op, vl, vr);
-      if (e.returnBool) {
-        v = keep ? 1 : 0;
-      } else if (!keep) continue;
-      if (isCmp && !e.returnBool && swapped) v = vl;
-      const pairKey = `${li}\x00${labelsKey(rs.metric)}`;
-      let o = outFor.get(pairKey);
+      if (e.returnBool) v = keep ? 1 : 0;
+      else if (!keep) continue;
+      const pair = li * rhs.length + ri;
+      let o = outFor.get(pair);
       if (!o) {
         o = b.get(resultMetric(ls.metric, rs.metric, e, m));
-        outFor.set(pairKey, o);
+        outFor.set(pair, o);
       }
-      const s = lhsSigs[li];
-      const seen = matched.get(s);
       if (m.card === 'one-to-one') {
-        if (seen) {
+        if (stamp[lSig[li]] === i) {
           throw executionError(
             'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
           );
         }
-        matched.set(s, new Set());
-      } else {
-        const outKey = labelsKey(o.metric);
-        if (seen?.has(outKey))
-          throw executionError('multiple matches for labels: grouping labels must ensure unique matches');
-        if (seen) seen.add(outKey);
-        else matched.set(s, new Set([outKey]));
+        stamp[lSig[li]] = i;
+      } else if (o.present[i]) {
+        throw executionError('multiple matches for labels: grouping labels must ensure unique matches');
       }
       b.set(o, i, v);
     }
@@ -186,26 +198,25 @@ function setBinop(
   lhs: StepSeries[],
   rhs: StepSeries[],
 ): StepSeries[] {
-  const sig = (s: StepSeries) => matchSignature(s.metric, m.on, m.labels);
-  const lSigs = lhs.map(sig);
-  const rSigs = rhs.map(sig);
+  const [lSig, rSig] = signatureIds(m, lhs, rhs);
+  const size = maxOf(lSig, rSig) + 1;
+  const rightAt = new Int32Array(size).fill(-1);
+  const leftAt = new Int32Array(size).fill(-1);
   const b = new SeriesBuilder(ctx.steps);
   const outL = lhs.map((s) => b.get(s.metric));
   const outR = op === 'or' ? rhs.map((s) => b.get(s.metric)) : [];
   for (let i = 0; i < ctx.steps; i++) {
-    const rightPresent = new Set<string>();
-    for (let ri = 0; ri < rhs.length; ri++) if (rhs[ri].present[i]) rightPresent.add(rSigs[ri]);
-    const leftPresent = new Set<string>();
+    for (let ri = 0; ri < rhs.length; ri++) if (rhs[ri].present[i]) rightAt[rSig[ri]] = i;
     for (let li = 0; li < lhs.length; li++) {
       if (!lhs[li].present[i]) continue;
-      leftPresent.add(lSigs[li]);
-      const has = rightPresent.has(lSigs[li]);
+      leftAt[lSig[li]] = i;
+      const has = rightAt[lSig[li]] === i;
       if (op === 'or' || (op === 'and' && has) || (op === 'unless' && !has))
         b.set(outL[li], i, lhs[li].values[i]);
     }
     if (op === 'or') {
       for (let ri = 0; ri < rhs.length; ri++) {
-        if (rhs[ri].present[i] && !leftPresent.has(rSigs[ri])) b.set(outR[ri], i, rhs[ri].values[i]);
+        if (rhs[ri].present[i] && leftAt[rSig[ri]] !== i) b.set(outR[ri], i, rhs[ri].values[i]);
       }
     }
   }

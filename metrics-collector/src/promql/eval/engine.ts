@@ -241,7 +241,7 @@ function evalRangeCall(ctx: EvalContext, e: Call): Value {
       w.rangeEnd = ref;
       w.rangeStart = ref - range.rangeMs;
       w.evalTs = stepTime(ctx, i);
-      w.params = params.map((p) => p[i]);
+      if (params.length > 0) w.params = params.map((p) => p[i]);
       const v = fn(w);
       if (v === undefined) return;
       const first = owner.get(o);
