@@ -42,30 +42,36 @@ export function fieldGetter(field: string): FieldGetter {
     return (r) => r.labels[key];
   }
   const path = field.startsWith('attributes.') ? field.slice('attributes.'.length) : field;
-  const parts = path.split('.');
+  const keyPaths = splitKeyPaths(path.split('.'));
   return (r) => {
-    const direct = r.attributes[path];
-    if (direct !== undefined) return direct;
-    if (parts.length > 1) {
-      const nested = getPath(r.attributes, parts, 0);
-      if (nested !== undefined) return nested;
+    for (const keys of keyPaths) {
+      let v: JsonValue | undefined = r.attributes;
+      for (const key of keys) {
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+          v = undefined;
+          break;
+        }
+        v = (v as Record<string, JsonValue>)[key];
+        if (v === undefined) break;
+      }
+      if (v !== undefined) return v;
     }
     return r.labels[field];
   };
 }
 
-/** Resolves a.b.c against keys that may themselves contain dots, longest key first. */
-function getPath(obj: JsonValue | undefined, parts: string[], from: number): JsonValue | undefined {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
-  for (let to = parts.length; to > from; to--) {
-    const key = parts.slice(from, to).join('.');
-    const value = (obj as Record<string, JsonValue>)[key];
-    if (value === undefined) continue;
-    if (to === parts.length) return value;
-    const deeper = getPath(value, parts, to);
-    if (deeper !== undefined) return deeper;
+/**
+ * Every way to read a.b.c when keys may themselves contain dots ("a.b" then "c", "a" then "b.c",
+ * ...), longest keys first, so the getter walks plain property lookups per record.
+ */
+export function splitKeyPaths(parts: string[]): string[][] {
+  if (parts.length === 0) return [[]];
+  const out: string[][] = [];
+  for (let take = parts.length; take >= 1; take--) {
+    const head = parts.slice(0, take).join('.');
+    for (const rest of splitKeyPaths(parts.slice(take))) out.push([head, ...rest]);
   }
-  return undefined;
+  return out;
 }
 
 /** A field value as text for matching and display: strings as is, objects as JSON. */
