@@ -12,6 +12,7 @@ import { AlertDeliverer } from './service/alert-deliverer.js';
 import { Digester } from './service/digester.js';
 import { IngestService } from './service/ingest-service.js';
 import { Maintenance } from './service/maintenance.js';
+import { inlinePreparer, workerPreparer } from './service/preparer.js';
 import { dsnFor } from './service/sentry-auth.js';
 import { createSqliteStore } from './store/sqlite-store.js';
 
@@ -60,7 +61,12 @@ export function createApp(deps: AppDeps): FastifyInstance {
     clock,
     onOutcomes: (outcomes) => digested.inc({}, outcomes.filter((o) => !o.duplicate).length),
   });
-  const ingest = new IngestService(store, digester, { maxPending: config.INGEST_MAX_PENDING, clock });
+  const preparer = config.INGEST_WORKERS > 0 ? workerPreparer(config.INGEST_WORKERS) : inlinePreparer();
+  const ingest = new IngestService(store, digester, {
+    maxPending: config.INGEST_MAX_PENDING,
+    clock,
+    preparer,
+  });
   const deliverer = new AlertDeliverer(store, {
     clock,
     issueUrl: (id) => `${publicUrl}/issues/${id}`,
@@ -105,6 +111,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     digester.stop();
     deliverer.stop();
     maintenance.stop();
+    await preparer.close();
     // group what was accepted before the database closes, so a restart starts with an empty inbox
     digester.drain();
   });

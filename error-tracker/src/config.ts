@@ -18,6 +18,11 @@ export const configTable = defineConfig({
     20_000,
     'accepted-but-ungrouped events before ingest answers 429',
   ),
+  INGEST_WORKERS: setting(
+    parsers.integer(0, 16),
+    1,
+    'worker threads that parse and prepare events (0 = on the main thread)',
+  ),
   DIGEST_BATCH: setting(parsers.integer(1, 10_000), 200, 'events grouped per background transaction'),
   DEFAULT_PROJECT_KEY: setting(
     parsers.string,

@@ -100,7 +100,8 @@ describe('fixtures decode to the documented facts', () => {
 describe('fixtures replayed against the server', () => {
   let t: TrackerTest;
   before(async () => {
-    t = await startTracker();
+    // inline preparation here; the other suites use the default worker thread
+    t = await startTracker({ INGEST_WORKERS: '0' });
   });
   after(async () => t.close());
 

@@ -1,14 +1,11 @@
 // The accept path of Sentry ingestion: authenticate the DSN key, apply back-pressure and quotas,
 // parse and normalize, and append to the inbox in one transaction. The 200 is sent after that
 // transaction commits, so an accepted event is never lost; grouping happens in the Digester.
-import { randomUUID } from 'node:crypto';
 import { AppError, NotFound, ParseError, RateLimited, TooLarge, Unauthorized } from '@flowrent/shared/errors';
 import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
-import { isObject, normalizeEvent } from '../ingest/normalize.js';
-import { type IngestPayload, readEnvelopeBody, readStoreBody } from '../ingest/request.js';
-import type { ErrorStore, InboxEntry } from '../store/store.js';
+import type { ErrorStore } from '../store/store.js';
 import type { Digester } from './digester.js';
-import { prepareEvent } from './prepare.js';
+import { inlinePreparer, type Preparer } from './preparer.js';
 import { QuotaTracker } from './quotas.js';
 import { GroupCommit } from './group-commit.js';
 import { dsnFromEnvelopeHead, keyFromAuthHeader, keyFromDsn } from './sentry-auth.js';
@@ -27,7 +24,8 @@ export interface IngestRequest {
 export interface IngestOptions {
   maxPending: number;
   clock: () => number;
-  newEventId?: () => string;
+  /** Where parsing and preparing run (inline or worker threads). */
+  preparer?: Preparer;
 }
 
 const BACKPRESSURE_RETRY_SECONDS = 10;
@@ -37,6 +35,7 @@ const EVENT_CATEGORIES = 'error;default;security';
 export class IngestService {
   private readonly quotas = new QuotaTracker();
   private readonly commits: GroupCommit;
+  private readonly preparer: Preparer;
   /** Active DSN keys by project, refreshed after a short time (key changes apply within it). */
   private readonly keyCache = new Map<string, { active: boolean; atMs: number }>();
   accepted = 0;
@@ -47,6 +46,7 @@ export class IngestService {
     private readonly options: IngestOptions,
   ) {
     this.commits = new GroupCommit(store);
+    this.preparer = options.preparer ?? inlinePreparer();
   }
 
   async accept(req: IngestRequest): Promise<{ id: string | null }> {
@@ -54,9 +54,19 @@ export class IngestService {
     const project = Number.isSafeInteger(projectId) ? this.store.getProject(projectId) : null;
     if (!project) throw new NotFound(`unknown project ${req.projectId}`);
     this.authenticate(req, projectId);
-    const payload = this.parse(req);
     const nowMs = this.options.clock();
-    if (payload.events.length > 0) {
+    const prepared = await guardAsync(
+      this.preparer.prepare({
+        endpoint: req.endpoint,
+        projectId,
+        body: req.body,
+        contentType: req.contentType,
+        clientIp: req.clientIp,
+        nowMs,
+      }),
+    );
+    const entries = prepared.entries;
+    if (entries.length > 0) {
       if (this.digester.pending() >= this.options.maxPending) {
         throw rateLimited(
           'ingestion is behind, retry later',
@@ -70,38 +80,21 @@ export class IngestService {
         project.quotaPerMinute,
         project.quotaPerHour,
         nowMs,
-        payload.events.length,
+        entries.length,
       );
       if (wait > 0)
         throw rateLimited(`project ${projectId} quota exceeded`, wait, 'project', 'project_quota');
-    }
-    const entries: InboxEntry[] = [];
-    const newEventId = this.options.newEventId ?? (() => randomUUID().replaceAll('-', ''));
-    for (const e of payload.events) {
-      const autoIp = isObject(e.raw.user) && e.raw.user.ip_address === '{{auto}}';
-      const event = guard(() =>
-        normalizeEvent(e.raw, {
-          receivedAtMs: nowMs,
-          envelopeEventId: e.envelopeEventId,
-          clientIp: req.clientIp,
-          newEventId,
-          factsOnly: !autoIp,
-        }),
-      );
-      entries.push(prepareEvent(event, projectId, nowMs, autoIp ? undefined : e.bytes));
     }
     // durable before the answer: the group commit resolves after its transaction committed
     await this.commits.append({
       projectId,
       events: entries,
-      itemCounts: payload.itemCounts,
-      sessions: payload.sessions,
+      itemCounts: prepared.itemCounts,
+      sessions: prepared.sessions,
     });
     this.accepted += entries.length;
     if (entries.length > 0) this.digester.added(entries.length);
-    const headerId = payload.envelopeHeaders.event_id;
-    const id = entries[0]?.facts.eventId ?? (typeof headerId === 'string' ? headerId : null);
-    return { id };
+    return { id: entries[0]?.facts.eventId ?? prepared.headerEventId };
   }
 
   private authenticate(req: IngestRequest, projectId: number): void {
@@ -137,12 +130,6 @@ export class IngestService {
   forgetKeys(): void {
     this.keyCache.clear();
   }
-
-  private parse(req: IngestRequest): IngestPayload {
-    return guard(() =>
-      req.endpoint === 'envelope' ? readEnvelopeBody(req.body) : readStoreBody(req.body, req.contentType),
-    );
-  }
 }
 
 function rateLimited(message: string, seconds: number, scope: string, reason: string): RateLimited {
@@ -152,9 +139,9 @@ function rateLimited(message: string, seconds: number, scope: string, reason: st
 }
 
 /** Maps the pure ingest modules' errors to the shared typed errors. */
-function guard<T>(fn: () => T): T {
+async function guardAsync<T>(promise: Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await promise;
   } catch (err) {
     if (err instanceof IngestParseError) throw new ParseError(err.message, { position: err.position });
     if (err instanceof IngestTooLarge) throw new TooLarge(err.message, { limit_bytes: err.limitBytes });

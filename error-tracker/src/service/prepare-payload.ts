@@ -1,0 +1,79 @@
+// The CPU-heavy half of accepting: parse the (decoded) body, normalize each event and compute its
+// facts and compressed payload. Pure apart from the id generator; runs inline or in a worker.
+import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
+import { isObject, normalizeEvent } from '../ingest/normalize.js';
+import { readEnvelopeBody, readStoreBody } from '../ingest/request.js';
+import type { SessionCounts } from '../ingest/sessions.js';
+import type { InboxEntry } from '../store/store.js';
+import { prepareEvent } from './prepare.js';
+
+export interface PrepareInput {
+  endpoint: 'envelope' | 'store';
+  projectId: number;
+  body: Buffer;
+  contentType?: string;
+  clientIp?: string;
+  nowMs: number;
+}
+
+export interface PreparedPayload {
+  entries: InboxEntry[];
+  itemCounts: Record<string, number>;
+  sessions: SessionCounts[];
+  headerEventId: string | null;
+}
+
+export function preparePayload(input: PrepareInput, newEventId: () => string): PreparedPayload {
+  const payload =
+    input.endpoint === 'envelope'
+      ? readEnvelopeBody(input.body)
+      : readStoreBody(input.body, input.contentType);
+  const entries: InboxEntry[] = [];
+  for (const e of payload.events) {
+    // events are stored as sent and normalized again on read, unless normalizing used the
+    // connection's address ({{auto}}), which is only known now
+    const autoIp = isObject(e.raw.user) && e.raw.user.ip_address === '{{auto}}';
+    const event = normalizeEvent(e.raw, {
+      receivedAtMs: input.nowMs,
+      envelopeEventId: e.envelopeEventId,
+      clientIp: input.clientIp,
+      newEventId,
+      factsOnly: !autoIp,
+    });
+    entries.push(prepareEvent(event, input.projectId, input.nowMs, autoIp ? undefined : e.bytes));
+  }
+  const headerId = payload.envelopeHeaders.event_id;
+  return {
+    entries,
+    itemCounts: payload.itemCounts,
+    sessions: payload.sessions,
+    headerEventId: typeof headerId === 'string' ? headerId : null,
+  };
+}
+
+/** Ingest errors as plain data, to cross a worker boundary. */
+export interface SerializedError {
+  kind: 'parse' | 'too_large' | 'encoding' | 'other';
+  message: string;
+  position?: number;
+  limitBytes?: number;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof IngestParseError) return { kind: 'parse', message: err.message, position: err.position };
+  if (err instanceof IngestTooLarge)
+    return { kind: 'too_large', message: err.message, limitBytes: err.limitBytes };
+  if (err instanceof IngestUnsupportedEncoding) return { kind: 'encoding', message: err.message };
+  return { kind: 'other', message: (err as Error)?.message ?? String(err) };
+}
+
+export function deserializeError(e: SerializedError): Error {
+  if (e.kind === 'parse') {
+    const err = new IngestParseError('', 0);
+    return Object.assign(err, { message: e.message, position: e.position ?? 0 });
+  }
+  if (e.kind === 'too_large')
+    return Object.assign(new IngestTooLarge('', 0), { message: e.message, limitBytes: e.limitBytes ?? 0 });
+  if (e.kind === 'encoding') return Object.assign(new IngestUnsupportedEncoding(''), { message: e.message });
+  return new Error(e.message);
+}

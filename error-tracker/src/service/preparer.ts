@@ -1,0 +1,93 @@
+// Runs preparePayload() inline or on a small pool of worker threads (INGEST_WORKERS). Results
+// cross back as structured clones; Buffers arrive as Uint8Arrays and are rewrapped.
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import {
+  deserializeError,
+  type PrepareInput,
+  type PreparedPayload,
+  preparePayload,
+  type SerializedError,
+} from './prepare-payload.js';
+
+export interface Preparer {
+  prepare(input: PrepareInput): Promise<PreparedPayload>;
+  close(): Promise<void>;
+}
+
+export function inlinePreparer(newEventId = () => randomUUID().replaceAll('-', '')): Preparer {
+  return {
+    prepare: async (input) => preparePayload(input, newEventId),
+    close: async () => {},
+  };
+}
+
+type Reply =
+  | { id: number; ok: true; result: PreparedPayload }
+  | { id: number; ok: false; error: SerializedError };
+interface Pending {
+  resolve: (p: PreparedPayload) => void;
+  reject: (e: Error) => void;
+}
+
+export function workerPreparer(size: number): Preparer {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const workerUrl = new URL(`./prepare-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+  const slots: { worker: Worker; pending: Map<number, Pending> }[] = [];
+  let nextId = 0;
+  let closed = false;
+
+  const spawn = (index: number) => {
+    // from .ts sources (tests, bench) the worker registers tsx's loader itself: loader hooks of
+    // the parent (`--import tsx`) do not reach worker threads on Node 20
+    const worker = fromSource
+      ? new Worker(
+          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`,
+          { eval: true },
+        )
+      : new Worker(workerUrl);
+    const pending = new Map<number, Pending>();
+    worker.on('message', (reply: Reply) => {
+      const p = pending.get(reply.id);
+      if (!p) return;
+      pending.delete(reply.id);
+      if (reply.ok) p.resolve(rewrap(reply.result));
+      else p.reject(deserializeError(reply.error));
+    });
+    const fail = (err: Error) => {
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+      if (!closed) spawn(index);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!closed) fail(new Error(`prepare worker exited with code ${code}`));
+    });
+    slots[index] = { worker, pending };
+  };
+  for (let i = 0; i < size; i++) spawn(i);
+
+  return {
+    prepare(input) {
+      // the least busy worker
+      const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject });
+        slot.worker.postMessage({ id, input });
+      });
+    },
+    async close() {
+      closed = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
+
+function rewrap(result: PreparedPayload): PreparedPayload {
+  for (const e of result.entries) {
+    const u8 = e.payload as Uint8Array;
+    e.payload = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+  }
+  return result;
+}
