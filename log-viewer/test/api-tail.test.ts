@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type Api, logRecord, startApi } from './api-helpers.js';
 
@@ -60,6 +61,40 @@ describe('GET /api/logs/tail (Server-Sent Events)', () => {
     controller.abort();
     const logs = events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).message);
     assert.deepEqual(logs, ['old payment line', 'live payment line']);
+  });
+
+  it('a client that stops reading loses lines and is told how many', async () => {
+    const { port } = new URL(api.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    let dropped = 0;
+    let delivered = 0;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      const text = received.slice(-64) + chunk;
+      received = text.length > 4096 ? text.slice(-4096) : received + chunk;
+      delivered += chunk.split('event: log\n').length - 1;
+      const m = /event: dropped\ndata: \{"dropped":(\d+)\}/.exec(text);
+      if (m) dropped = Number(m[1]);
+    });
+    socket.write(
+      `GET /api/logs/tail?query=service:flood HTTP/1.1\r\nHost: x\r\nAuthorization: ${api.headers.authorization}\r\n\r\n`,
+    );
+    while (!received.includes('event: ready')) await new Promise((r) => socket.once('data', r));
+    socket.pause(); // a slow client: the server's writes back up, then its queue fills
+    const padding = 'x'.repeat(1000);
+    for (let b = 0; b < 20; b++) {
+      await api.store.append(
+        Array.from({ length: 1000 }, (_, i) =>
+          logRecord(b * 1000 + i, { service: 'flood', message: `flood ${padding}` }),
+        ),
+      );
+    }
+    socket.resume();
+    while (dropped === 0) await new Promise((r) => socket.once('data', r));
+    socket.destroy();
+    assert.ok(delivered + dropped <= 20_000, `${delivered} delivered + ${dropped} dropped`);
+    assert.ok(dropped >= 20_000 - delivered - 2_000, `${delivered} delivered + ${dropped} dropped`);
   });
 
   it('answers 400 for a malformed query before streaming', async () => {

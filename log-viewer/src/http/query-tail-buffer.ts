@@ -35,6 +35,11 @@ export class TailBuffer {
     return lost;
   }
 
+  /** A control event (heartbeat): sent only when nothing is pending, never queued or counted. */
+  offer(event: string): void {
+    if (!this.blocked && this.queue.length === 0) this.write(event);
+  }
+
   /** The socket drained: send what queued up, then the updated dropped counter. */
   drain(): void {
     this.blocked = false;

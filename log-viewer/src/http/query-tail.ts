@@ -61,9 +61,9 @@ export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
       }
     });
     const heartbeat = setInterval(() => {
-      buffer.push([
+      buffer.offer(
         `event: heartbeat\ndata: ${JSON.stringify({ now_ms: deps.clock(), dropped: buffer.dropped })}\n\n`,
-      ]);
+      );
     }, TAIL_HEARTBEAT_MS);
     heartbeat.unref();
     res.on('close', () => {
