@@ -198,6 +198,22 @@ describe('RuleManager', () => {
     assert.ok(writes.length > 0);
   });
 
+  it('notifies a still-firing alert again after the repeat interval, not before', async () => {
+    const calls: string[][] = [];
+    const manager = new RuleManager({
+      source: new MemorySource(),
+      groups: parseRuleFile('groups: [{name: g, rules: [{alert: Always, expr: "vector(1)"}]}]', 'f', 60_000),
+      clock: () => 0,
+      notifier: { notify: (alerts) => calls.push(alerts.map((a) => a.status)) },
+      repeatIntervalMs: 4 * 3600_000,
+    });
+    await manager.tick(60_000);
+    await manager.tick(60_000 + 3600_000);
+    assert.deepEqual(calls, [['firing']]);
+    await manager.tick(60_000 + 4 * 3600_000);
+    assert.deepEqual(calls, [['firing'], ['firing']]);
+  });
+
   it('reports a failing rule as health "err" and keeps evaluating the rest', async () => {
     const source = new MemorySource();
     source.add({ __name__: 'x', a: '1' }, 0, 1);

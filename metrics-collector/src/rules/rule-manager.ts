@@ -37,6 +37,8 @@ export interface RuleManagerOptions {
   /** Base of generatorURL links, e.g. the collector's public URL. */
   externalURL?: string;
   queryOptions?: QueryOptions;
+  /** Firing alerts are notified again after this long (Alertmanager's repeat_interval, default 4 h). */
+  repeatIntervalMs?: number;
 }
 
 export class RuleManager {
@@ -44,6 +46,7 @@ export class RuleManager {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private queue: Promise<void> = Promise.resolve();
+  private readonly sentAt = new WeakMap<Alert, number>();
 
   constructor(private readonly opts: RuleManagerOptions) {
     this.groups = opts.groups.map((group) => ({
@@ -119,7 +122,13 @@ export class RuleManager {
       t,
       this.opts.queryOptions ?? {},
     );
-    const notices: AlertNotice[] = [...fired, ...resolved].map((a) => this.notice(rule.query, a));
+    const repeat = this.opts.repeatIntervalMs ?? 4 * 3600_000;
+    const due = [...r.alerts.values()].filter(
+      (a) => a.state === 'firing' && !fired.includes(a) && t - (this.sentAt.get(a) ?? a.firedAt) >= repeat,
+    );
+    const toSend = [...fired, ...due, ...resolved];
+    for (const a of toSend) this.sentAt.set(a, t);
+    const notices: AlertNotice[] = toSend.map((a) => this.notice(rule.query, a));
     if (notices.length > 0) this.opts.notifier?.notify(notices);
     const after = alertsSeries(r.alerts.values(), t);
     const live = new Set(after.map((s) => labelsKey(s.labels)));
