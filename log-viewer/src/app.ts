@@ -28,6 +28,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
       inboxDir: join(deps.config.DATA_DIR, 'inbox'),
       clock: deps.clock,
       retention: retentionPolicy(deps.config),
+      sealWorker: true,
     });
     app.addHook('onClose', () => own.close());
     store = own;

@@ -156,3 +156,23 @@ test('inbox segments are deleted once their rows are sealed', async () => {
   const files = readdirSync(join(t.dir, 'inbox'));
   assert.ok(files.length <= 1, `at most the current segment remains: ${files}`);
 });
+
+test('with the seal worker, full blocks are encoded off the main thread and stay readable throughout', async () => {
+  const t = openTestStore({ blockRows: 100, sealWorker: true });
+  await t.store.append(Array.from({ length: 450 }, (_, i) => rec(i)));
+  assert.equal(collect(t.store, {}).length, 450);
+  await new Promise((resolve) => setImmediate(resolve)); // the full-block check runs on setImmediate
+  await t.store.sealsSettled();
+  assert.ok(t.store.stats().blocks >= 2, `blocks: ${t.store.stats().blocks}`);
+  assert.equal(collect(t.store, {}).length, 450);
+  assert.equal(new Set(collect(t.store, {}).map((r) => r.seq)).size, 450);
+  t.store.flush();
+  assert.equal(t.store.stats().openRecords, 0);
+  assert.equal(collect(t.store, {}).length, 450);
+  await t.store.close();
+  closeDatabase(t.db);
+  const again = t.reopen();
+  assert.equal(collect(again.store, {}).length, 450);
+  await again.store.close();
+  closeDatabase(again.db);
+});

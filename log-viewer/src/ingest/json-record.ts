@@ -81,17 +81,23 @@ function nameOf(value: JsonValue): string | undefined {
 export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordContext): LogRecord {
   const best: Partial<Record<Slot, [string, number]>> = {};
   for (const key in obj) {
-    const hit = KEYS.get(key.length <= 14 ? key.toLowerCase() : '');
-    if (!hit) continue;
+    // Exact lookup first (keys are nearly always lowercase); lowercase only keys that start uppercase.
+    let hit = KEYS.get(key);
+    if (!hit) {
+      const c = key.charCodeAt(0);
+      if (c < 65 || c > 90 || key.length > 14) continue;
+      hit = KEYS.get(key.toLowerCase());
+      if (!hit) continue;
+    }
     const cur = best[hit[0]];
     if (!cur || hit[1] < cur[1]) best[hit[0]] = [key, hit[1]];
   }
   const attributes: Record<string, JsonValue> = ctx.attributes ? { ...ctx.attributes } : {};
-  const consumed = new Set<string>();
+  const consumed: string[] = [];
   const take = (slot: Slot): JsonValue | undefined => {
     const k = best[slot]?.[0];
     if (k === undefined) return undefined;
-    consumed.add(k);
+    consumed.push(k);
     return obj[k];
   };
 
@@ -119,16 +125,16 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
       level = normalized;
       levelText = String(rawLevel);
     } else {
-      consumed.delete(best.level![0]); // keep an unrecognised level as an attribute
+      consumed.pop(); // keep an unrecognised level as an attribute
     }
   }
 
   const serviceKey = best.service?.[0];
   const service = serviceKey !== undefined ? nameOf(obj[serviceKey]) : undefined;
-  if (service !== undefined && typeof obj[serviceKey!] === 'string') consumed.add(serviceKey!);
+  if (service !== undefined && typeof obj[serviceKey!] === 'string') consumed.push(serviceKey!);
   const hostKey = best.host?.[0];
   const host = hostKey !== undefined ? nameOf(obj[hostKey]) : undefined;
-  if (host !== undefined && typeof obj[hostKey!] === 'string') consumed.add(hostKey!);
+  if (host !== undefined && typeof obj[hostKey!] === 'string') consumed.push(hostKey!);
 
   let traceId = ctx.traceId ?? '';
   const traceKey = best.trace?.[0];
@@ -136,7 +142,7 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     const id = normalizeHexId(obj[traceKey], 32);
     if (id) {
       traceId = id;
-      consumed.add(traceKey);
+      consumed.push(traceKey);
     }
   }
   let spanId = ctx.spanId ?? '';
@@ -145,13 +151,13 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     const id = normalizeHexId(obj[spanKey], 16);
     if (id) {
       spanId = id;
-      consumed.add(spanKey);
+      consumed.push(spanKey);
     }
   }
   const exception = take('exception');
   if (exception !== undefined) attributes.exception = exception;
 
-  for (const key in obj) if (!consumed.has(key)) attributes[key] = obj[key];
+  for (const key in obj) if (!consumed.includes(key)) attributes[key] = obj[key];
   const finalLevel = level ?? 'info';
   return {
     timeNs: timeNs ?? ctx.nowNs,

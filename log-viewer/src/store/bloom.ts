@@ -8,11 +8,14 @@ const BITS_PER_TOKEN = 10;
 const PROBES = 6;
 export const BLOOM_VERSION = 1;
 
+/** Hashes are cut to 30 bits so they stay small integers (no heap number per token in a Set). */
+const HASH_MASK = 0x3fffffff;
+
 /** FNV-1a over lowercase UTF-16 code units of a token (the query side hashes tokenize() output). */
 export function tokenHash(token: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  return h & HASH_MASK;
 }
 
 function lower(c: number): number {
@@ -32,7 +35,7 @@ export function addTokenHashes(text: string, out: Set<number>, json = false): vo
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (json && c === 92) {
-      if (inToken) out.add(h >>> 0);
+      if (inToken) out.add(h & HASH_MASK);
       inToken = false;
       i += text.charCodeAt(i + 1) === 117 ? 5 : 1; // \uXXXX or \n, \", ...
       continue;
@@ -44,11 +47,11 @@ export function addTokenHashes(text: string, out: Set<number>, json = false): vo
       }
       h = Math.imul(h ^ lower(c), 0x01000193);
     } else if (inToken) {
-      out.add(h >>> 0);
+      out.add(h & HASH_MASK);
       inToken = false;
     }
   }
-  if (inToken) out.add(h >>> 0);
+  if (inToken) out.add(h & HASH_MASK);
 }
 
 function probe2(h: number): number {

@@ -46,6 +46,29 @@ export class OpenBlocks {
     return b;
   }
 
+  /** Drops a service's rows up to a seq (now in a sealed block), keeping later ones open. */
+  dropUpTo(service: string, uptoSeq: number): void {
+    const b = this.byService.get(service);
+    if (!b) return;
+    let n = 0;
+    while (n < b.rows.length && b.rows[n].seq <= uptoSeq) n++;
+    if (n === 0) return;
+    this.total -= n;
+    if (n === b.rows.length) {
+      this.byService.delete(service);
+      return;
+    }
+    b.rows = b.rows.slice(n);
+    b.minMs = Number.POSITIVE_INFINITY;
+    b.maxMs = Number.NEGATIVE_INFINITY;
+    b.levelCounts = [0, 0, 0, 0, 0, 0];
+    for (const r of b.rows) {
+      if (r.ms < b.minMs) b.minMs = r.ms;
+      if (r.ms > b.maxMs) b.maxMs = r.ms;
+      b.levelCounts[r.level]++;
+    }
+  }
+
   /** Lowest seq still only in memory + inbox (rows are appended in seq order per service). */
   lowWaterSeq(nextSeq: number): number {
     let low = nextSeq;

@@ -7,7 +7,8 @@ import { DecodedBlock, type EncodedBlock, encodeBlock } from './block-codec.js';
 import { type BlockMeta, BlockDb, enableIncrementalVacuum } from './block-db.js';
 import { bloomMayContain, tokenHash } from './bloom.js';
 import { collectFields } from './fields.js';
-import { Inbox } from './inbox.js';
+import { encodeRows, Inbox } from './inbox.js';
+import { SealClient } from './seal-client.js';
 import type {
   DeleteQuery,
   FieldInfo,
@@ -45,6 +46,8 @@ export interface StoreOptions {
   retentionIntervalMs?: number;
   /** Budget of bloom filters cached in memory (default 32 MB). */
   bloomCacheBytes?: number;
+  /** Encode blocks in a worker thread (default false; the app turns it on). flush() stays synchronous. */
+  sealWorker?: boolean;
 }
 
 const MS_PER_MINUTE = 60_000;
@@ -65,6 +68,8 @@ export class SqliteLogStore implements LogStore {
   private lastRetention = 0;
   private releasePending = false;
   private closed = false;
+  private sealer?: SealClient;
+  private idleWaiters: (() => void)[] = [];
   readonly blockRows: number;
   private readonly sealAgeMs: number;
   private readonly maxOpenRows: number;
@@ -89,6 +94,17 @@ export class SqliteLogStore implements LogStore {
       if (row.seq <= (this.sealMarks.get(row.service) ?? 0)) continue;
       this.open.add(row, now);
     }
+    if (options.sealWorker) {
+      this.sealer = new SealClient(
+        (service, uptoSeq, blocks) => this.onSealed(service, uptoSeq, blocks),
+        () => {
+          this.sealer = undefined; // fall back to sealing on the main thread
+          for (const w of this.idleWaiters.splice(0)) w();
+        },
+      );
+      for (const b of this.open.byService.values())
+        this.sealer.send({ t: 'rows', payload: encodeRows(b.rows) });
+    }
     const interval = options.maintenanceIntervalMs ?? 1000;
     if (interval > 0) {
       this.timer = setInterval(() => this.maintain(), interval);
@@ -102,7 +118,9 @@ export class SqliteLogStore implements LogStore {
     const now = this.options.clock();
     const rows: Row[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) rows[i] = toRow(records[i], this.nextSeq++);
-    const durable = this.inbox.append(rows);
+    const text = encodeRows(rows);
+    const durable = this.inbox.appendEncoded(rows, text);
+    this.sealer?.send({ t: 'rows', payload: text });
     let full = false;
     for (const row of rows) if (this.open.add(row, now).rows.length >= this.blockRows) full = true;
     if (full || this.open.total > this.maxOpenRows) setImmediate(() => this.sealFull());
@@ -116,8 +134,15 @@ export class SqliteLogStore implements LogStore {
   /** Seals blocks that reached blockRows, then the largest while over maxOpenRows. */
   private sealFull(): void {
     if (this.closed) return;
-    for (const b of [...this.open.byService.values()])
-      if (b.rows.length >= this.blockRows) this.seal(b.service);
+    for (const b of [...this.open.byService.values()]) {
+      if (b.rows.length >= this.blockRows) this.requestSeal(b.service);
+    }
+    if (this.sealer) {
+      // Rows stay readable in memory until their block is committed; cap how far that can lag.
+      if (this.open.total > this.maxOpenRows * 2)
+        for (const s of [...this.open.byService.keys()]) this.seal(s);
+      return;
+    }
     while (this.open.total > this.maxOpenRows) {
       const b = this.open.largest();
       if (!b) break;
@@ -125,9 +150,56 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
+  /** Seals a service's open rows: in the worker when there is one (asynchronously), else now. */
+  private requestSeal(service: string): void {
+    const b = this.open.byService.get(service);
+    if (!b || b.rows.length === 0) return;
+    if (!this.sealer) {
+      this.seal(service);
+      return;
+    }
+    if (this.sealer.pending.has(service)) return;
+    this.sealer.send({
+      t: 'seal',
+      service,
+      uptoSeq: b.rows[b.rows.length - 1].seq,
+      blockRows: this.blockRows,
+    });
+  }
+
+  /** Resolves once no block is being encoded in the worker (tests, bench). */
+  sealsSettled(): Promise<void> {
+    if (!this.sealer || this.sealer.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** A worker's blocks: commit them unless the rows were sealed on this thread meanwhile. */
+  private onSealed(service: string, uptoSeq: number, blocks: EncodedBlock[]): void {
+    try {
+      this.commitSealed(service, uptoSeq, blocks);
+    } finally {
+      if (!this.sealer || this.sealer.pending.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private commitSealed(service: string, uptoSeq: number, blocks: EncodedBlock[]): void {
+    if (this.closed || uptoSeq <= (this.sealMarks.get(service) ?? 0)) return;
+    const metas = this.sql.transaction(() => {
+      const out = blocks.map((e) => this.sql.insertBlock(e, 0));
+      this.sql.upsertSealMark(service, uptoSeq);
+      return out;
+    });
+    for (const m of metas) this.blocks.set(m.id, m);
+    this.sealMarks.set(service, uptoSeq);
+    this.open.dropUpTo(service, uptoSeq);
+    this.releasePending = true;
+  }
+
+  /** Seals a service's open rows on this thread, now. */
   private seal(service: string): void {
     const b = this.open.take(service);
     if (!b || b.rows.length === 0) return;
+    this.sealer?.send({ t: 'drop', service, uptoSeq: b.rows[b.rows.length - 1].seq });
     for (let i = 0; i < b.rows.length; i += this.blockRows) {
       const part = b.rows.slice(i, i + this.blockRows);
       const encoded = encodeBlock(part);
@@ -146,8 +218,9 @@ export class SqliteLogStore implements LogStore {
   maintain(): void {
     if (this.closed) return;
     const now = this.options.clock();
-    for (const b of [...this.open.byService.values()])
-      if (now - b.openedAt >= this.sealAgeMs) this.seal(b.service);
+    for (const b of [...this.open.byService.values()]) {
+      if (now - b.openedAt >= this.sealAgeMs) this.requestSeal(b.service);
+    }
     this.mergeSmallBlocks();
     const policy = this.options.retention;
     if (policy && now - this.lastRetention >= (this.options.retentionIntervalMs ?? 60_000)) {
@@ -454,6 +527,7 @@ export class SqliteLogStore implements LogStore {
     if (this.timer) clearInterval(this.timer);
     if (options.seal !== false) this.flush();
     this.closed = true;
+    await this.sealer?.close();
     await this.inbox.close();
   }
 }
