@@ -138,6 +138,12 @@ describe('log explorer in headless Chromium', () => {
 
     await watch.assertInert();
     const path = await saveScreenshot(page, 'log-viewer', 'logs-explorer-live');
+
+    // delete by query: count first, then delete exactly those
+    await page.click('[data-delete-matching]');
+    await page.locator('[data-confirm-delete]', { hasText: 'Delete 1 lines' }).click();
+    await page.waitForSelector('[data-deleted="1"]');
+    assert.equal(api.store.stats().openRecords + api.store.stats().sealedRecords, 61);
     assert.ok(path.endsWith('.png'));
     await page.goto(`${api.url}/?from=1h`);
     await page.waitForSelector('.histogram-svg rect.hist-bar');

@@ -33,6 +33,64 @@ function start(): void {
   bindLoadMore(list, ctx);
   bindSaved(state);
   bindLive(list, ctx);
+  bindDelete(state);
+}
+
+/** Delete by query: a dry-run count first, then an explicit second click that names the count. */
+function bindDelete(state: PageState): void {
+  const button = document.querySelector<HTMLButtonElement>('[data-delete-matching]');
+  const panel = document.querySelector<HTMLElement>('[data-delete-panel]');
+  if (!button || !panel) return;
+  type DeleteAnswer = { data: { matched: number; deleted: number } };
+  const request = (dryRun: boolean) =>
+    apiJson<DeleteAnswer>('/api/logs/delete', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: state.query.trim() || '*',
+        from: state.from,
+        to: state.to,
+        dry_run: dryRun,
+      }),
+    });
+  button.addEventListener('click', async () => {
+    panel.hidden = false;
+    panel.replaceChildren(h('p', { class: 'small muted' }, 'Counting…'));
+    try {
+      const { data } = await request(true);
+      const confirm = h(
+        'button',
+        { type: 'button', class: 'btn btn-small btn-danger', 'data-confirm-delete': '' },
+        `Delete ${data.matched.toLocaleString('en-US')} lines`,
+      );
+      const cancel = h('button', { type: 'button', class: 'btn btn-small' }, 'Cancel');
+      cancel.addEventListener('click', () => {
+        panel.hidden = true;
+      });
+      confirm.addEventListener('click', async () => {
+        const done = await request(false);
+        panel.replaceChildren(
+          h(
+            'p',
+            { class: 'alert alert-info', 'data-deleted': String(done.data.deleted) },
+            `Deleted ${done.data.deleted.toLocaleString('en-US')} lines. Reload to see what is left.`,
+          ),
+        );
+      });
+      panel.replaceChildren(
+        h(
+          'p',
+          { class: 'alert alert-warn' },
+          `${data.matched.toLocaleString('en-US')} lines match “${state.query || '*'}” in this time range. Deleting cannot be undone.`,
+        ),
+        data.matched > 0 ? confirm : '',
+        ' ',
+        cancel,
+      );
+    } catch (err) {
+      panel.replaceChildren(h('p', { class: 'alert alert-error' }, (err as Error).message));
+    }
+  });
 }
 
 function bindQueryForm(state: PageState): void {
