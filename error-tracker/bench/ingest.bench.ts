@@ -5,7 +5,7 @@
 //   2. latency: an open-loop 1,000 events/s for T seconds; reports p50/p99 accept latency;
 //   3. database bytes per stored event (after a WAL checkpoint) and the server's peak RSS (VmHWM).
 // Usage: npm run bench -w error-tracker   (BENCH_SECONDS, BENCH_CLIENTS, BENCH_RATE override)
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -62,6 +62,7 @@ function peakRss(pid: number): number {
 
 function startServer(dataDir: string): Promise<ChildProcess> {
   const main = new URL('../src/main.ts', import.meta.url).pathname;
+  const dist = new URL('../dist/main.js', import.meta.url).pathname;
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
@@ -103,6 +104,15 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main() {
+  if (!process.env.BENCH_FROM_SOURCE) {
+    console.log('building shared and error-tracker...');
+    const root = new URL('../../', import.meta.url).pathname;
+    const build = spawnSync('npm', ['run', 'build', '-w', 'shared', '-w', 'error-tracker'], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+    if (build.status !== 0) throw new Error('build failed (npm run build -w shared -w error-tracker)');
+  }
   console.log(`preparing ${GROUPS * VARIANTS} event bodies...`);
   const bodies = prepareBodies(GROUPS, VARIANTS);
   const avgDecompressed = bodies.flat().reduce((s, b) => s + b.decompressedBytes, 0) / (GROUPS * VARIANTS);

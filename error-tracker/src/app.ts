@@ -64,6 +64,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const preparer = config.INGEST_WORKERS > 0 ? workerPreparer(config.INGEST_WORKERS) : inlinePreparer();
   const ingest = new IngestService(store, digester, {
     maxPending: config.INGEST_MAX_PENDING,
+    maxInFlight: config.INGEST_MAX_IN_FLIGHT,
     clock,
     preparer,
   });

@@ -18,6 +18,11 @@ export const configTable = defineConfig({
     20_000,
     'accepted-but-ungrouped events before ingest answers 429',
   ),
+  INGEST_MAX_IN_FLIGHT: setting(
+    parsers.integer(1),
+    256,
+    'ingest requests parsed or committed at once before 429 (bounds memory)',
+  ),
   INGEST_WORKERS: setting(
     parsers.integer(0, 16),
     1,

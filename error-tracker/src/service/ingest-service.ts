@@ -23,6 +23,8 @@ export interface IngestRequest {
 
 export interface IngestOptions {
   maxPending: number;
+  /** Requests being parsed or committed at once before 429. */
+  maxInFlight: number;
   clock: () => number;
   /** Where parsing and preparing run (inline or worker threads). */
   preparer?: Preparer;
@@ -39,6 +41,7 @@ export class IngestService {
   /** Active DSN keys by project, refreshed after a short time (key changes apply within it). */
   private readonly keyCache = new Map<string, { active: boolean; atMs: number }>();
   accepted = 0;
+  private inFlight = 0;
 
   constructor(
     private readonly store: ErrorStore,
@@ -50,6 +53,19 @@ export class IngestService {
   }
 
   async accept(req: IngestRequest): Promise<{ id: string | null }> {
+    // shed load before decoded bodies pile up in front of the preparer (bounds memory)
+    if (this.inFlight >= this.options.maxInFlight) {
+      throw rateLimited('too many requests in flight, retry later', 1, 'organization', 'backpressure');
+    }
+    this.inFlight++;
+    try {
+      return await this.acceptNow(req);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async acceptNow(req: IngestRequest): Promise<{ id: string | null }> {
     const projectId = /^\d+$/.test(req.projectId) ? Number(req.projectId) : Number.NaN;
     const project = Number.isSafeInteger(projectId) ? this.store.getProject(projectId) : null;
     if (!project) throw new NotFound(`unknown project ${req.projectId}`);
