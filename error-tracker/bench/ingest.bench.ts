@@ -66,7 +66,11 @@ function startServer(dataDir: string): Promise<ChildProcess> {
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--conditions=development', '--import', 'tsx', main], {
+  // the production build (node dist/main.js), unless BENCH_FROM_SOURCE=1
+  const entry = process.env.BENCH_FROM_SOURCE
+    ? ['--conditions=development', '--import', 'tsx', main]
+    : [dist];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     env: {
       ...process.env,
       PORT: String(PORT),
