@@ -210,6 +210,31 @@ describe('rejected inputs get a 4xx with X-Sentry-Error', () => {
   }
 });
 
+describe('projects and DSN keys', () => {
+  test('GET /api/projects lists DSNs; an added key ingests, a revoked key is refused', async () => {
+    const admin = { ...t.adminHeaders, 'content-type': 'application/json' };
+    const list = (await (await fetch(`${t.url}/api/projects`, { headers: t.adminHeaders })).json()) as {
+      data: { id: number; dsn: string }[];
+    };
+    assert.match(list.data[0].dsn, /^http:\/\/publickey@localhost:5010\/1$/);
+    const added = (await (
+      await fetch(`${t.url}/api/projects/1/keys`, { method: 'POST', headers: admin, body: '{"label":"ci"}' })
+    ).json()) as { id: number; public_key: string; dsn: string };
+    assert.match(added.dsn, new RegExp(`^http://${added.public_key}@`));
+    const url = `${t.url}/api/1/envelope/?sentry_key=${added.public_key}`;
+    assert.equal((await send(url, { body: envelope(newId(), event()) })).status, 200);
+    const revoked = await fetch(`${t.url}/api/projects/1/keys/${added.id}`, {
+      method: 'DELETE',
+      headers: t.adminHeaders,
+    });
+    assert.equal(revoked.status, 200);
+    const refused = await send(url, { body: envelope(newId(), event()) });
+    assert.equal(refused.status, 403);
+    assert.match(String(refused.headers['x-sentry-error']), /revoked/);
+    assert.equal((await fetch(`${t.url}/api/projects`)).status, 401, 'the project list needs the admin key');
+  });
+});
+
 describe('quotas and back-pressure', () => {
   test('a project over its per-minute quota gets 429 with Retry-After and X-Sentry-Rate-Limits', async () => {
     const res = await fetch(`${t.url}/api/projects`, {
