@@ -89,6 +89,10 @@ describe('compileQuery() predicate', () => {
   check('(service:payments level>=warn) OR cart', warn, true);
   check('(service:payments level>=warn) OR cart', base, true);
   check('(service:payments level>=error) OR cart', warn, false);
+  check('{app="shop", env=~"pr.*"} |= "Connection refused"', base, true);
+  check('{app="shop"} |= "connection refused"', base, false); // |= is case-sensitive, as in Loki
+  check('{env=~"pr"}', base, false); // label regexes are anchored
+  check('{service_name="checkout"} != "upstream"', base, false);
 });
 
 function plan(query: string): unknown {

@@ -86,6 +86,19 @@ describe('parseQuery() valid queries', () => {
   check('x.:y', 'x.:y');
   check('service:api timeout -healthcheck', '(and service:api timeout (not healthcheck))');
   check('"GET /" level>=error', '(and "GET /" level[gte]error)');
+  // LogQL pasted from Grafana
+  check('{app="api"}', 'app[eq]api');
+  check(
+    '{app="api", env=~"prod|stg", level!="debug"}',
+    '(and app[eq]api env[regex]^(?:prod|stg)$ (not level[eq]debug))',
+  );
+  check(
+    '{service_name="checkout"} |= "timeout" != `health`',
+    '(and service[eq]checkout message[regex]timeout (not message[regex]health))',
+  );
+  check('{} |~ "err(or)?" !~ "debug.*"', '(and * message[regex]err(or)? (not message[regex]debug.*))');
+  check('|= "a.b"', 'message[regex]a\\.b');
+  check('|x', '|x');
 });
 
 describe('parseQuery() malformed queries report the position', () => {
@@ -109,5 +122,12 @@ describe('parseQuery() malformed queries report the position', () => {
   checkError('path:~"[z-a]"', 6, /invalid regular expression/);
   checkError('""', 0, /empty phrase/);
   checkError('a'.repeat(5000), 4096, /longer than/);
+  checkError('{app="x"', 8, /expected ',' or '}'/);
+  checkError('{app=x}', 5, /expected a quoted string/);
+  checkError('{app>"x"}', 4, /expected =, !=, =~ or !~/);
+  checkError('{app=~"("}', 6, /invalid regular expression/);
+  checkError('{1="x"}', 1, /expected a label name/);
+  checkError('{level="loud"}', 7, /unknown level 'loud'/);
+  checkError('|~ "["', 3, /invalid regular expression/);
   checkError('('.repeat(100) + 'a' + ')'.repeat(100), 64, /nested deeper/);
 });

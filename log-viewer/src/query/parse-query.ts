@@ -4,18 +4,21 @@
 //   or      := and ( "OR" and )*
 //   and     := unary ( ["AND"] unary )*           implicit AND between terms
 //   unary   := ("NOT" | "-") unary | primary
-//   primary := "(" or ")" | "phrase" | field-expr | word | "*"
+//   primary := "(" or ")" | "phrase" | field-expr | word | "*" | logql
 //   field-expr := name ( ":" | ":=" | ":!=" | ":>" | ":>=" | ":<" | ":<=" | ":~" ) value
 //               | name ( "=" | "!=" | ">" | ">=" | "<" | "<=" ) value
 //               | name ":*"                                            (field exists)
 //   name    := [A-Za-z_@][A-Za-z0-9_.@-]*        dots address nested attributes: user.id
 //   value   := "quoted" | word
 //
+//   logql   := {label="v", label=~"re", …} | (|= | != | |~ | !~) "text"   (see parse-logql.ts)
+//
 // Keywords are upper case only, so `not` and `or` stay searchable words. A word may contain
 // balanced parentheses (`path:~^/(a|b)`); an unbalanced `)` ends it. Pure: no I/O, no store.
 import { ParseError } from '@flowrent/shared/errors';
 import { LEVELS, normalizeLevel } from '../model.js';
 import type { FieldOp, QueryNode } from './ast.js';
+import { parseLineFilter, parseSelector } from './parse-logql.js';
 
 export const MAX_QUERY_CHARS = 4096;
 const MAX_DEPTH = 64;
@@ -140,6 +143,16 @@ class QueryParser {
       }
       this.i++;
       return inner;
+    }
+    if (c === '{') {
+      const { node, end } = parseSelector(this.s, this.i);
+      this.i = end;
+      return node;
+    }
+    const lineFilter = parseLineFilter(this.s, this.i);
+    if (lineFilter) {
+      this.i = lineFilter.end;
+      return lineFilter.node;
     }
     if (c === '"') {
       const value = this.readQuoted();

@@ -1,0 +1,106 @@
+// LogQL paste compatibility (grafana/loki docs/sources/query/log_queries): a stream selector
+// `{app="api", env=~"prod|stg", level!="debug"}` and line filters `|= "text"`, `!= "text"`,
+// `|~ "re"`, `!~ "re"`, turned into our own nodes. Label regexes are anchored as in Prometheus;
+// `|=` is a case-sensitive substring, as in Loki. Parsers, pipes and metric queries are not.
+import { ParseError } from '@flowrent/shared/errors';
+import { LEVELS, normalizeLevel } from '../model.js';
+import type { QueryNode } from './ast.js';
+
+export interface Parsed {
+  node: QueryNode;
+  end: number;
+}
+
+const LABEL = /[A-Za-z_][A-Za-z0-9_.]*/y;
+const SELECTOR_OPS = ['=~', '!~', '!=', '='] as const;
+const LINE_OPS = ['|=', '!=', '|~', '!~'] as const;
+/** Loki's OTLP label for the service. */
+const LABEL_ALIASES: Record<string, string> = { service_name: 'service' };
+
+function fail(message: string, position: number, query: string): ParseError {
+  return new ParseError(`${message} at position ${position}`, { position, query });
+}
+
+function skipSpace(s: string, i: number): number {
+  while (i < s.length && /\s/.test(s[i])) i++;
+  return i;
+}
+
+/** A "double-quoted" (with backslash escapes) or `raw` string starting at i. */
+function readString(s: string, i: number): { value: string; end: number } {
+  const quote = s[i];
+  if (quote !== '"' && quote !== '`') throw fail('expected a quoted string', i, s);
+  let out = '';
+  let j = i + 1;
+  while (j < s.length) {
+    const c = s[j++];
+    if (c === quote) return { value: out, end: j };
+    if (c === '\\' && quote === '"' && j < s.length) out += s[j++];
+    else out += c;
+  }
+  throw fail('unterminated quoted string starting', i, s);
+}
+
+function checkRegex(re: string, at: number, s: string): void {
+  try {
+    new RegExp(re);
+  } catch (e) {
+    throw fail(`invalid regular expression: ${(e as Error).message}`, at, s);
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** `{…}` at i. */
+export function parseSelector(s: string, i: number): Parsed {
+  const pos = i;
+  const children: QueryNode[] = [];
+  i = skipSpace(s, i + 1);
+  while (s[i] !== '}') {
+    if (i >= s.length) throw fail("missing '}'", i, s);
+    LABEL.lastIndex = i;
+    const m = LABEL.exec(s);
+    if (!m) throw fail('expected a label name', i, s);
+    const field = LABEL_ALIASES[m[0]] ?? m[0];
+    i = skipSpace(s, i + m[0].length);
+    const op = SELECTOR_OPS.find((o) => s.startsWith(o, i));
+    if (!op) throw fail(`expected =, !=, =~ or !~ after '${m[0]}'`, i, s);
+    i = skipSpace(s, i + op.length);
+    const valuePos = i;
+    const { value, end } = readString(s, i);
+    if (op === '=~' || op === '!~') checkRegex(`^(?:${value})$`, valuePos, s);
+    else if (field === 'level' && normalizeLevel(value) === undefined) {
+      throw fail(`unknown level '${value}' (use ${LEVELS.join(', ')})`, valuePos, s);
+    }
+    const node: QueryNode =
+      op === '=' || op === '!='
+        ? { kind: 'field', field, op: 'eq', value, pos: valuePos }
+        : { kind: 'field', field, op: 'regex', value: `^(?:${value})$`, pos: valuePos };
+    children.push(op.startsWith('!') ? { kind: 'not', child: node, pos: valuePos } : node);
+    i = skipSpace(s, end);
+    if (s[i] === ',') i = skipSpace(s, i + 1);
+    else if (s[i] !== '}') throw fail("expected ',' or '}'", i, s);
+  }
+  const node: QueryNode =
+    children.length === 0
+      ? { kind: 'all', pos }
+      : children.length === 1
+        ? children[0]
+        : { kind: 'and', children, pos };
+  return { node, end: i + 1 };
+}
+
+/** A line filter at i, or null when the text there is not one. */
+export function parseLineFilter(s: string, i: number): Parsed | null {
+  const op = LINE_OPS.find((o) => s.startsWith(o, i));
+  if (!op) return null;
+  const valuePos = skipSpace(s, i + 2);
+  if (s[valuePos] !== '"' && s[valuePos] !== '`') return null;
+  const { value, end } = readString(s, valuePos);
+  if (op.endsWith('~')) checkRegex(value, valuePos, s);
+  const regex = op.endsWith('~') ? value : escapeRegex(value);
+  const node: QueryNode = { kind: 'field', field: 'message', op: 'regex', value: regex, pos: i };
+  return { node: op.startsWith('!') ? { kind: 'not', child: node, pos: i } : node, end };
+}
