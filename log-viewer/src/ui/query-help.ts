@@ -14,6 +14,7 @@ const EXAMPLES: [string, string][] = [
   ['-healthcheck  NOT debug', 'exclude'],
   ['(a OR b) c', 'OR and grouping; terms side by side must all match'],
   ['trace_id:4bf92f3577b34da6a3ce929d0e0e4736', 'every line of one trace'],
+  ['{app="api", env=~"prod|stg"} |= "timeout"', 'a LogQL selector and line filter pasted from Grafana'],
 ];
 
 export function renderQueryHelp(): SafeHtml {
