@@ -28,7 +28,11 @@ export const configTable = defineConfig({
     1,
     'worker threads that parse and prepare events (0 = on the main thread)',
   ),
-  DIGEST_BATCH: setting(parsers.integer(1, 10_000), 200, 'events grouped per background transaction'),
+  DIGEST_BATCH: setting(
+    parsers.integer(1, 10_000),
+    50,
+    'events grouped per background transaction (small keeps accept latency low)',
+  ),
   DEFAULT_PROJECT_KEY: setting(
     parsers.string,
     '',
