@@ -106,7 +106,7 @@ function renderFields(data: LogsPageData): SafeHtml {
     ) => html`<details class="field"><summary class="mono">${f.name} <span class="muted small" data-number="${f.count}">${f.count}</span></summary>
 <ul class="field-values">${f.topValues.map((v) => html`<li><span class="mono field-value" title="${v.value}">${v.value}</span> <span class="muted small" data-number="${v.count}">${v.count}</span> ${filterLinks(data.state, f.name, v.value)}</li>`)}</ul></details>`,
   );
-  return html`<section class="card fields-card"><div class="card-header"><h2>Fields</h2></div>${items.length ? items : html`<p class="muted small">No fields in this range.</p>`}</section>`;
+  return html`<section class="card fields-card"><div class="card-header"><h2>Fields</h2></div><p class="small muted">Top values in the lines shown.</p>${items.length ? items : html`<p class="muted small">No fields in this range.</p>`}</section>`;
 }
 
 function renderSaved(data: LogsPageData): SafeHtml {

@@ -1,5 +1,6 @@
 // Volume histogram stacked by level, drawn as SVG from /api/logs/histogram; drag across it (or
 // click a bar) to zoom the page's time range to the selection.
+import { useUtc } from '@flowrent/shared/ui/client/lib/times';
 import { type PageState, pageUrl } from '../../filter-query.js';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -24,10 +25,18 @@ function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
   return el;
 }
 
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Axis label in the page's time zone choice (the top bar's Local/UTC toggle). */
 function label(ms: number, spanMs: number): string {
   const d = new Date(ms);
-  const iso = d.toISOString();
-  return spanMs > 2 * 86_400_000 ? iso.slice(5, 16).replace('T', ' ') : iso.slice(11, 19);
+  const utc = useUtc();
+  const [mo, day, h, mi, sec] = utc
+    ? [d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
+    : [d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()];
+  return spanMs > 2 * 86_400_000
+    ? `${pad(mo)}-${pad(day)} ${pad(h)}:${pad(mi)}`
+    : `${pad(h)}:${pad(mi)}:${pad(sec)}`;
 }
 
 export async function loadHistogram(container: HTMLElement, state: PageState): Promise<void> {
@@ -42,6 +51,7 @@ export async function loadHistogram(container: HTMLElement, state: PageState): P
   }
   const body = (await res.json()) as HistogramJson;
   draw(container, body, state);
+  document.addEventListener('flowrent:timezone', () => draw(container, body, state));
 }
 
 function draw(container: HTMLElement, body: HistogramJson, state: PageState): void {
