@@ -20,6 +20,7 @@ import { startTracker, type TrackerTest } from './helpers/server.js';
 
 const HOSTILE = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`;
 const LOGS_URL = 'http://logs.invalid:5011';
+const METRICS_URL = 'http://metrics.invalid:5012';
 const REPO_NODE_MODULES = new URL('../../node_modules', import.meta.url).pathname;
 
 // One file per SDK: ContextLines needs a real file, and in_app needs it outside node_modules.
@@ -39,6 +40,7 @@ Sentry.init({
     return event;
   },
 });
+Sentry.setTag('service', 'checkout-api');
 function chargeCard(amountCents) {
   if (amountCents > 10000) throw new Error('card declined: amount ' + amountCents + ' exceeds limit');
   return 'ok';
@@ -123,7 +125,7 @@ interface ApiIssue {
 }
 
 before(async () => {
-  server = await startTracker({ LOG_VIEWER_URL: LOGS_URL });
+  server = await startTracker({ LOG_VIEWER_URL: LOGS_URL, METRICS_COLLECTOR_URL: METRICS_URL });
   // The SDKs stamp events with the real time; the server's clock must agree for "last 24 h".
   server.clock.now = Date.now();
   // startTracker creates the default project (id 1) with the DSN key "publickey".
@@ -216,6 +218,9 @@ test('an issue from @sentry/node shows its in-app frames with context, then reso
     (await logs.getAttribute('href')) ?? '',
     /^http:\/\/logs\.invalid:5011\/\?query=trace_id:[0-9a-f]{32}$/,
   );
+  const metrics = new URL((await page.locator('a.service-metrics').getAttribute('href')) ?? '');
+  assert.equal(metrics.origin, METRICS_URL);
+  assert.match(metrics.searchParams.get('query') ?? '', /http_requests_total\{service="checkout-api"\}/);
   const traceId = ((await logs.getAttribute('href')) ?? '').split(':').pop();
   const issueUrl = page.url();
   await page.goto(`${server.url}/events?trace_id=${traceId}`);

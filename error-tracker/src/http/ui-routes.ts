@@ -189,6 +189,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
           statusChanges: store.listStatusChanges(issue.id),
           csrfField: csrfInput(request),
           logViewerUrl: config.LOG_VIEWER_URL,
+          metricsUrl: config.METRICS_COLLECTOR_URL,
           nowMs,
         });
         return send(request, reply, page, '/');

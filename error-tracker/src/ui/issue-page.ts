@@ -40,6 +40,8 @@ export interface IssuePageData {
   csrfField: SafeHtml;
   /** Base URL of the log viewer (our config), or null when not configured. */
   logViewerUrl: string | null;
+  /** Base URL of the metrics collector (our config), for a service's request metrics. */
+  metricsUrl?: string | null;
   nowMs: number;
 }
 
@@ -91,6 +93,22 @@ function renderEventNav(issue: Issue, event: StoredEvent, adjacent: IssuePageDat
   )}${latest}</nav>`;
 }
 
+/** The `service` tag of an event, when it is a plain name safe to put into a PromQL matcher. */
+export function serviceMetricsQuery(tags: [string, string][]): string | null {
+  const service = tags.find(([k]) => k === 'service')?.[1];
+  if (!service || !/^[\w.-]{1,100}$/.test(service)) return null;
+  return `sum by (route, status) (rate(http_requests_total{service="${service}"}[5m]))`;
+}
+
+function renderServiceLink(
+  tags: [string, string][],
+  metricsUrl: string | null | undefined,
+): SafeHtml | string {
+  const query = serviceMetricsQuery(tags);
+  if (!query || !metricsUrl) return '';
+  return html`<div class="fact"><a class="service-metrics" href="${serviceLink(metricsUrl, `/?query=${encodeURIComponent(query)}`)}">Request metrics of this service</a></div>`;
+}
+
 function renderTraceLinks(traceId: string | null, logViewerUrl: string | null): SafeHtml | string {
   if (traceId === null) return '';
   const logs = logViewerUrl
@@ -114,7 +132,7 @@ ${renderEventNav(data.issue, event, data.adjacent)}</div>
 <div class="facts">${facts.map(([k, v]) => html`<div class="fact"><span class="muted">${k}</span> <span class="mono">${v}</span></div>`)}${renderTraceLinks(
     readTraceId(payload) ?? (event.traceId && /^[0-9a-f]{32}$/.test(event.traceId) ? event.traceId : null),
     data.logViewerUrl,
-  )}</div>
+  )}${renderServiceLink(tags, data.metricsUrl)}</div>
 ${showMessage ? section('message', 'Message', html`<pre class="message">${message}</pre>`) : ''}
 ${exceptions.length > 0 ? section('exception', exceptions.length > 1 ? 'Exceptions' : 'Exception', renderExceptions(exceptions), FRAME_TOOLS) : ''}
 ${threadFrames.length > 0 ? section('stacktrace', 'Stack trace', renderFrames(threadFrames)) : ''}

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Issue, ProjectWithKeys, StoredEvent } from '../model.js';
 import { html } from './html.js';
 import { renderIssueListPage } from './issue-list-page.js';
-import { describeIgnore, renderIssuePage } from './issue-page.js';
+import { describeIgnore, renderIssuePage, serviceMetricsQuery } from './issue-page.js';
 import { readListState } from './issue-query.js';
 import { nodeSnippet, pythonSnippet } from './sdk-snippets.js';
 import { renderSettingsPage } from './settings-page.js';
@@ -246,4 +246,13 @@ test('renderIssueListPage() shows a rejected search as an alert, as text', () =>
   const out = renderIssueListPage(listData({ issues: [], error: `level must be one of ${HOSTILE}` })).body
     .value;
   assert.match(out, /<p class="alert alert-error" role="alert">Search: level must be one of &lt;script&gt;/);
+});
+
+test('serviceMetricsQuery() links a plain service tag to its request metrics, nothing else', () => {
+  assert.equal(
+    serviceMetricsQuery([['service', 'checkout-api']]),
+    'sum by (route, status) (rate(http_requests_total{service="checkout-api"}[5m]))',
+  );
+  assert.equal(serviceMetricsQuery([['service', 'a"}) or vector(1']]), null);
+  assert.equal(serviceMetricsQuery([['tenant', 'acme']]), null);
 });
