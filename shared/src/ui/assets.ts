@@ -14,7 +14,9 @@ import { setSecurityHeaders } from './security.js';
 
 export interface Asset {
   body: Buffer;
-  /** Gzipped body for text assets (computed once at load; the editor bundle shrinks about 3×). */
+  /** Worth compressing (scripts and styles over 1 KiB; source maps are for devtools only). */
+  compressible: boolean;
+  /** Gzipped body, made on the first request that accepts gzip (the editor bundle shrinks about 3×). */
   gzip?: Buffer;
   etag: string;
   type: string;
@@ -37,10 +39,9 @@ function toAssets(files: Map<string, Uint8Array>): Map<string, Asset> {
     const type = TYPES[ext];
     if (!type) continue;
     const body = Buffer.from(contents);
-    const gzip = ext === 'svg' || body.length < 1024 ? undefined : gzipSync(body, { level: 9 });
     out.set(name, {
       body,
-      gzip,
+      compressible: (ext === 'js' || ext === 'css') && body.length >= 1024,
       type,
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
     });
@@ -97,7 +98,8 @@ export function registerAssetRoute(app: FastifyInstance, options: AssetRouteOpti
       reply.header('etag', asset.etag);
       reply.header('vary', 'accept-encoding');
       if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-      if (asset.gzip && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+      if (asset.compressible && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+        asset.gzip ??= gzipSync(asset.body);
         return reply.type(asset.type).header('content-encoding', 'gzip').send(asset.gzip);
       }
       return reply.type(asset.type).send(asset.body);
