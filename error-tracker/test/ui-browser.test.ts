@@ -21,6 +21,7 @@ import { startTracker, type TrackerTest } from './helpers/server.js';
 const HOSTILE = `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">`;
 const LOGS_URL = 'http://logs.invalid:5011';
 const METRICS_URL = 'http://metrics.invalid:5012';
+const SDK_DEADLINE_MS = 60_000;
 const REPO_NODE_MODULES = new URL('../../node_modules', import.meta.url).pathname;
 
 // One file per SDK: ContextLines needs a real file, and in_app needs it outside node_modules.
@@ -102,10 +103,14 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
     child.stderr.on('data', (d) => {
       stderr += d;
     });
+    // A safety net, not a wait: an SDK that cannot reach the server must not hang the suite.
+    const guard = setTimeout(() => child.kill('SIGKILL'), SDK_DEADLINE_MS);
     child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr}`)),
-    );
+    child.on('exit', (code) => {
+      clearTimeout(guard);
+      if (code === 0) resolve();
+      else reject(new Error(`${command} exited ${code}: ${stderr}`));
+    });
   });
 }
 
