@@ -48,69 +48,85 @@ export function evalAggregate(
   if (e.op === 'topk' || e.op === 'bottomk') return topk(ctx, e, input, param as Float64Array);
   const groups = buildGroups(input, e);
   const out: StepSeries[] = groups.map((g) => newSeries(g.metric, ctx.steps));
-  const buf: number[] = [];
-  for (let i = 0; i < ctx.steps; i++) {
-    for (let gi = 0; gi < groups.length; gi++) {
-      buf.length = 0;
-      for (const m of groups[gi].members) if (m.present[i]) buf.push(m.values[i]);
-      if (buf.length === 0) continue;
-      const v = e.op === 'quantile' ? quantile((param as Float64Array)[i], buf) : reduce(e.op, buf);
-      out[gi].values[i] = v;
-      out[gi].present[i] = 1;
+  if (e.op === 'quantile') {
+    const q = param as Float64Array;
+    const buf: number[] = [];
+    for (let i = 0; i < ctx.steps; i++) {
+      for (let gi = 0; gi < groups.length; gi++) {
+        buf.length = 0;
+        for (const m of groups[gi].members) if (m.present[i]) buf.push(m.values[i]);
+        if (buf.length === 0) continue;
+        out[gi].values[i] = quantile(q[i], buf);
+        out[gi].present[i] = 1;
+      }
     }
+  } else {
+    for (let gi = 0; gi < groups.length; gi++) accumulate(e.op, groups[gi].members, out[gi], ctx.steps);
   }
   return out.filter((s) => s.present.some((p) => p === 1));
 }
 
-function reduce(op: AggregateExpr['op'], xs: number[]): number {
-  switch (op) {
-    case 'sum': {
-      let s = 0;
-      for (const x of xs) s += x;
-      return s;
-    }
-    case 'avg': {
-      let mean = xs[0];
-      for (let n = 1; n < xs.length; n++) {
-        const v = xs[n];
-        const count = n + 1;
-        if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
-          if (!Number.isFinite(v) && !Number.isNaN(v) && mean > 0 === v > 0) continue;
-          if (Number.isFinite(v)) continue;
+/**
+ * Series-major accumulation (each input array read once, sequentially) with per-step state; the
+ * arithmetic per step is Prometheus' in member order: plain sum, incremental mean with its Inf
+ * handling, Welford for stddev/stdvar, NaN-replacing min/max.
+ */
+function accumulate(op: AggregateExpr['op'], members: StepSeries[], out: StepSeries, steps: number): void {
+  const val = out.values;
+  const pres = out.present;
+  const count = new Float64Array(steps);
+  const mean = op === 'avg' || op === 'stddev' || op === 'stdvar' ? new Float64Array(steps) : val;
+  for (const m of members) {
+    const mv = m.values;
+    const mp = m.present;
+    for (let i = 0; i < steps; i++) {
+      if (!mp[i]) continue;
+      const v = mv[i];
+      if (!pres[i]) {
+        pres[i] = 1;
+        count[i] = 1;
+        mean[i] = v;
+        val[i] = op === 'stddev' || op === 'stdvar' ? 0 : op === 'group' ? 1 : v;
+        continue;
+      }
+      const n = ++count[i];
+      switch (op) {
+        case 'sum':
+          val[i] += v;
+          break;
+        case 'max':
+          if (val[i] < v || Number.isNaN(val[i])) val[i] = v;
+          break;
+        case 'min':
+          if (val[i] > v || Number.isNaN(val[i])) val[i] = v;
+          break;
+        case 'avg': {
+          const cur = mean[i];
+          if (!Number.isFinite(cur) && !Number.isNaN(cur)) {
+            if (!Number.isFinite(v) && !Number.isNaN(v) && cur > 0 === v > 0) break;
+            if (Number.isFinite(v)) break;
+          }
+          mean[i] = cur + (v / n - cur / n);
+          break;
         }
-        mean += v / count - mean / count;
+        case 'stddev':
+        case 'stdvar': {
+          const delta = v - mean[i];
+          mean[i] += delta / n;
+          val[i] += delta * (v - mean[i]);
+          break;
+        }
+        default:
+          break;
       }
-      return mean;
     }
-    case 'count':
-      return xs.length;
-    case 'group':
-      return 1;
-    case 'max': {
-      let m = xs[0];
-      for (const x of xs) if (m < x || Number.isNaN(m)) m = x;
-      return m;
-    }
-    case 'min': {
-      let m = xs[0];
-      for (const x of xs) if (m > x || Number.isNaN(m)) m = x;
-      return m;
-    }
-    case 'stddev':
-    case 'stdvar': {
-      let count = 1;
-      let mean = xs[0];
-      let value = 0;
-      for (let n = 1; n < xs.length; n++) {
-        count++;
-        const delta = xs[n] - mean;
-        mean += delta / count;
-        value += delta * (xs[n] - mean);
-      }
-      return op === 'stdvar' ? value / count : Math.sqrt(value / count);
-    }
-    default:
-      throw executionError(`unsupported aggregation ${op}`);
+  }
+  for (let i = 0; i < steps; i++) {
+    if (!pres[i]) continue;
+    if (op === 'count') val[i] = count[i];
+    else if (op === 'avg') val[i] = mean[i];
+    else if (op === 'stdvar') val[i] = val[i] / count[i];
+    else if (op === 'stddev') val[i] = Math.sqrt(val[i] / count[i]);
   }
 }
 

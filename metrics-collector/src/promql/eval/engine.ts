@@ -229,28 +229,41 @@ function evalRangeCall(ctx: EvalContext, e: Call): Value {
     evalTs: 0,
     params: [],
   };
+  const { rangeMs, offsetMs, at } = range;
   for (const s of range.series) {
     checkDeadline(ctx);
     const o = b.get(keepName ? s.metric : dropMetricName(s.metric));
-    w.ts = s.timestamps;
+    const ts = s.timestamps;
+    w.ts = ts;
     w.vs = s.values;
-    forEachWindow(ctx, range, s.timestamps, (i, lo, hi, ref) => {
-      if (hi <= lo) return;
+    let claimed = false;
+    let lo = 0;
+    let hi = 0;
+    // Two pointers over the sorted samples: windows [ref - range, ref] only move forward.
+    for (let i = 0; i < ctx.steps; i++) {
+      const evalTs = ctx.start + i * ctx.interval;
+      const ref = (at ?? evalTs) - offsetMs;
+      const mint = ref - rangeMs;
+      while (hi < ts.length && ts[hi] <= ref) hi++;
+      while (lo < hi && ts[lo] < mint) lo++;
+      if (hi <= lo) continue;
       w.lo = lo;
       w.hi = hi;
       w.rangeEnd = ref;
-      w.rangeStart = ref - range.rangeMs;
-      w.evalTs = stepTime(ctx, i);
+      w.rangeStart = mint;
+      w.evalTs = evalTs;
       if (params.length > 0) w.params = params.map((p) => p[i]);
       const v = fn(w);
-      if (v === undefined) return;
-      const first = owner.get(o);
-      if (first !== s) {
-        if (first) throw executionError('vector cannot contain metrics with the same labelset');
+      if (v === undefined) continue;
+      if (!claimed) {
+        // Two inputs with the same labels once the name is dropped: Prometheus refuses the result.
+        if (owner.has(o)) throw executionError('vector cannot contain metrics with the same labelset');
         owner.set(o, s);
+        claimed = true;
       }
-      b.set(o, i, v);
-    });
+      o.values[i] = v;
+      o.present[i] = 1;
+    }
   }
   return { kind: 'vector', series: b.result() };
 }

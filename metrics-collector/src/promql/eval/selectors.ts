@@ -35,25 +35,29 @@ export function evalVectorSelector(
   const at = resolveAt(ctx, vs.at);
   const [minRef, maxRef] = refRange(ctx, at, vs.offsetMs);
   const out: StepSeries[] = [];
-  for (const s of fetchSorted(ctx, vs, minRef - ctx.lookbackMs, maxRef)) {
-    const values = new Float64Array(ctx.steps);
-    const present = new Uint8Array(ctx.steps);
-    const times = sampleTimes ? new Float64Array(ctx.steps) : undefined;
+  const { start, interval, steps, lookbackMs } = ctx;
+  const offset = vs.offsetMs;
+  for (const s of fetchSorted(ctx, vs, minRef - lookbackMs, maxRef)) {
+    const values = new Float64Array(steps);
+    const present = new Uint8Array(steps);
+    const times = sampleTimes ? new Float64Array(steps) : undefined;
     const ts = s.timestamps;
+    const vals = s.values;
     const stale = s.stale;
+    const n = ts.length;
     let j = -1;
     let any = false;
-    for (let i = 0; i < ctx.steps; i++) {
-      const ref = (at ?? ctx.start + i * ctx.interval) - vs.offsetMs;
-      while (j + 1 < ts.length && ts[j + 1] <= ref) j++;
-      if (j < 0 || ts[j] < ref - ctx.lookbackMs || (stale?.[j] ?? false)) continue;
-      values[i] = s.values[j];
+    for (let i = 0; i < steps; i++) {
+      const ref = (at ?? start + i * interval) - offset;
+      while (j + 1 < n && ts[j + 1] <= ref) j++;
+      if (j < 0 || ts[j] < ref - lookbackMs || (stale !== undefined && stale[j])) continue;
+      values[i] = vals[j];
       present[i] = 1;
       if (times) times[i] = ts[j];
       any = true;
     }
     if (!any) continue;
-    countSamples(ctx, ctx.steps);
+    countSamples(ctx, steps);
     out.push({ metric: s.labels, values, present });
     if (times) sampleTimes?.push(times);
   }
