@@ -27,10 +27,10 @@ async function listEntries(dir) {
 }
 
 /**
- * @param {{ workspaceDir: string, outdir?: string, write?: boolean, minify?: boolean }} options
+ * @param {{ workspaceDir: string, outdir?: string, write?: boolean, minify?: boolean, sourcemap?: boolean }} options
  * @returns {Promise<Map<string, Uint8Array>>} output file name → contents (also written when write !== false)
  */
-export async function bundleUi({ workspaceDir, outdir, write = true, minify = true }) {
+export async function bundleUi({ workspaceDir, outdir, write = true, minify = true, sourcemap = true }) {
   const esbuild = await import('esbuild');
   const out = outdir ?? join(workspaceDir, 'dist', 'ui', 'assets');
   const entries = new Map([['ui', join(sharedClient, 'ui.ts')]]);
@@ -42,7 +42,7 @@ export async function bundleUi({ workspaceDir, outdir, write = true, minify = tr
   const common = {
     bundle: true,
     minify,
-    sourcemap: 'linked',
+    sourcemap: sourcemap ? 'linked' : false,
     outdir: out,
     write: false,
     logLevel: 'warning',

@@ -49,13 +49,18 @@ function toAssets(files: Map<string, Uint8Array>): Map<string, Asset> {
   return out;
 }
 
-type BundleUi = (o: { workspaceDir: string; write: boolean }) => Promise<Map<string, Uint8Array>>;
+type BundleUi = (o: {
+  workspaceDir: string;
+  write: boolean;
+  sourcemap: boolean;
+}) => Promise<Map<string, Uint8Array>>;
 
 /** Bundles a workspace's client code in memory with the same esbuild settings as the build step. */
 export async function bundleInMemory(workspaceDir: string): Promise<Map<string, Asset>> {
   const script = new URL('../../../scripts/build-ui.mjs', import.meta.url).href;
   const { bundleUi } = (await import(script)) as { bundleUi: BundleUi };
-  return toAssets(await bundleUi({ workspaceDir, write: false }));
+  // No source maps in memory: only tests run from sources, and maps double the bundling time.
+  return toAssets(await bundleUi({ workspaceDir, write: false, sourcemap: false }));
 }
 
 export async function loadBuiltAssets(dir: string): Promise<Map<string, Asset>> {
