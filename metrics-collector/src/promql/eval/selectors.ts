@@ -50,7 +50,7 @@ export function evalVectorSelector(
     for (let i = 0; i < steps; i++) {
       const ref = (at ?? start + i * interval) - offset;
       while (j + 1 < n && ts[j + 1] <= ref) j++;
-      if (j < 0 || ts[j] < ref - lookbackMs || (stale !== undefined && stale[j])) continue;
+      if (j < 0 || ts[j] < ref - lookbackMs || stale?.[j]) continue;
       values[i] = vals[j];
       present[i] = 1;
       if (times) times[i] = ts[j];
