@@ -80,6 +80,7 @@ describe('parseExpr()', () => {
   it('reports syntax errors with line and column', () => {
     fails('sum(rate(x[5m])', /^1:\d+: parse error: unexpected end of input|^1:\d+: parse error/);
     fails('foo bar', 'unexpected "bar"', 5);
+    fails('  # only a comment', 'no expression found in input', 1);
     fails('x{a="b"}\n  + ', /^2:\d+: parse error/);
   });
 

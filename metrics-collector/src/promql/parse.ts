@@ -73,6 +73,9 @@ function renameHoltWinters(q: string): string {
 /** Parses a PromQL expression into a checked AST; throws PromQLParseError with a position. */
 export function parseExpr(input: string): Expr {
   const query = renameHoltWinters(input);
+  if (/^\s*(#[^\n]*\s*)*$/.test(query)) {
+    throw new PromQLParseError(query, { from: 0, to: 0 }, 'no expression found in input');
+  }
   const tree = parser.parse(query);
   const top = tree.topNode;
   let firstError: SyntaxNode | undefined;
