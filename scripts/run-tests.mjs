@@ -26,10 +26,19 @@ const files = packages
   .map((f) => relative(root, f))
   .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
 
+let current;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    current?.kill(signal);
+    process.exit(1);
+  });
+}
+
 /** Runs a command, streaming its output through while keeping a copy to read the summary from. */
 function run(command, args, options) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'inherit'] });
+    current = child;
     let stdout = '';
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
