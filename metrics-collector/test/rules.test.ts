@@ -214,6 +214,22 @@ describe('RuleManager', () => {
     assert.deepEqual(calls, [['firing'], ['firing']]);
   });
 
+  it("refuses a result over the group's limit", async () => {
+    const source = new MemorySource();
+    for (const a of ['1', '2', '3']) source.add({ __name__: 'x', a }, 0, 1);
+    const groups = parseRuleFile(
+      'groups: [{name: g, limit: 2, rules: [{record: y, expr: x}, {alert: A, expr: x}]}]',
+      'f',
+      60_000,
+    );
+    const manager = new RuleManager({ source, groups, clock: () => 0 });
+    await manager.tick(60_000);
+    const [rec, alert] = manager.groups[0].rules;
+    assert.equal(rec.lastError, 'exceeded limit of 2 with 3 series');
+    assert.equal(alert.lastError, 'exceeded limit of 2 with 3 alerts');
+    assert.equal(alert.alerts.size, 0);
+  });
+
   it('reports a failing rule as health "err" and keeps evaluating the rest', async () => {
     const source = new MemorySource();
     source.add({ __name__: 'x', a: '1' }, 0, 1);

@@ -104,6 +104,9 @@ export class RuleManager {
       t,
       this.opts.queryOptions ?? {},
     );
+    const limit = this.limitOf(r);
+    if (limit > 0 && out.length > limit)
+      throw new Error(`exceeded limit of ${limit} with ${out.length} series`);
     const now = new Map(out.map((s) => [labelsKey(s.labels), s.labels]));
     // Series the rule no longer produces get a staleness marker, as Prometheus writes.
     for (const [key, labels] of r.lastSeries)
@@ -122,6 +125,12 @@ export class RuleManager {
       t,
       this.opts.queryOptions ?? {},
     );
+    const limit = this.limitOf(r);
+    const active = [...r.alerts.values()].filter((a) => a.state !== 'inactive').length;
+    if (limit > 0 && active > limit) {
+      r.alerts.clear();
+      throw new Error(`exceeded limit of ${limit} with ${active} alerts`);
+    }
     const repeat = this.opts.repeatIntervalMs ?? 4 * 3600_000;
     const due = [...r.alerts.values()].filter(
       (a) => a.state === 'firing' && !fired.includes(a) && t - (this.sentAt.get(a) ?? a.firedAt) >= repeat,
@@ -147,6 +156,11 @@ export class RuleManager {
       endsAt: a.state === 'firing' ? 0 : a.resolvedAt,
       generatorURL: `${base}/?query=${encodeURIComponent(query)}`,
     };
+  }
+
+  /** The `limit` of the group a rule belongs to (0: none). */
+  private limitOf(r: RuleStatus): number {
+    return this.groups.find((g) => g.rules.includes(r))?.group.limit ?? 0;
   }
 
   /** Active (pending or firing) alerts of every rule. */
