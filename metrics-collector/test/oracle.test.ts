@@ -445,6 +445,18 @@ export const QUERIES: string[] = [
   'count(count by (instance) (node_cpu_seconds_total))',
   'sum(up) / count(up)',
   'sgn(node_load1 - 1) * deg(node_load1) + rad(node_load1)',
+  'count_values without (instance) ("v", up)',
+  'absent(up{job="node"} offset 2h)',
+  'topk by (instance) (2, rate(node_cpu_seconds_total[5m]))',
+  'label_replace(node_load1, "__name__", "renamed_$1", "instance", "host-(.).*")',
+  'sum(rate(http_requests_total[5m])) by (method) / on() group_left sum(rate(http_requests_total[5m]))',
+  'quantile_over_time(0.5, rate(http_requests_total[1m])[10m:])',
+  'avg_over_time(up[20m:30s] offset 10m)',
+  'max(max_over_time(node_load1[1h])) - min(min_over_time(node_load1[1h]))',
+  'node_memory_MemAvailable_bytes and on(instance) (node_load1 > 1)',
+  'sum by (job) (up) > on(job) count by (job) (up) - 1',
+  'sort_desc(topk(3, node_load1))',
+  'http_request_duration_seconds_bucket{le="+Inf"} - ignoring(le) http_request_duration_seconds_count',
 ];
 
 const INSTANT_TIMES = [T0 + 30 * 60_000, T0 + 42 * 60_000 + 7_500, T0 + SPAN + 60_000];
