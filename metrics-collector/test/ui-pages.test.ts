@@ -169,3 +169,29 @@ test('/graph (Prometheus UI links) lands in Explore with the expression', async 
   assert.equal(res.status, 303);
   assert.match(res.headers.get('location') ?? '', /^\/\?g0\.expr=up&g0\.tab=0&query=up$/);
 });
+
+test('a query from Explore is added as a panel to a new or an existing dashboard', async () => {
+  const page = await (await get(`/?query=${encodeURIComponent('rate(x[5m])')}&stacked=1`)).text();
+  assert.match(page, /<form method="post" action="\/dashboards\/add-panel"/);
+  assert.match(page, /<option value="new">a new dashboard<\/option>/);
+
+  const created = await post('/dashboards/add-panel', {
+    dashboard: 'new',
+    expr: 'rate(x[5m])',
+    kind: 'graph',
+    stacked: '1',
+  });
+  const id = Number(/^\/dashboards\/(\d+)\/edit$/.exec(created.headers.get('location') ?? '')?.[1]);
+  assert.ok(id > 0);
+  const appended = await post('/dashboards/add-panel', { dashboard: String(id), expr: 'up', kind: 'table' });
+  assert.equal(appended.headers.get('location'), `/dashboards/${id}`);
+  const json = await (await get(`/dashboards/${id}/export`)).json();
+  assert.deepEqual(
+    json.panels.map((p: { expr: string; kind: string; stacked: boolean }) => [p.expr, p.kind, p.stacked]),
+    [
+      ['rate(x[5m])', 'graph', true],
+      ['up', 'table', false],
+    ],
+  );
+  assert.equal((await post('/dashboards/add-panel', { dashboard: '999999', expr: 'up' })).status, 404);
+});

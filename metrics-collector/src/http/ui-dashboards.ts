@@ -100,6 +100,36 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
       }
     },
 
+    /** From Explore: appends the query as a panel to a dashboard (or a new one) and opens it. */
+    async addPanel(request: FastifyRequest, reply: FastifyReply) {
+      verifyCsrf(request);
+      const form = formBody(request);
+      const panel = {
+        title: '',
+        expr: form.expr ?? '',
+        kind: form.kind === 'table' ? 'table' : 'graph',
+        stacked: form.stacked === '1',
+        width: 12,
+      };
+      const id = Number(form.dashboard);
+      const existing = Number.isSafeInteger(id) && id > 0 ? store.get(id) : undefined;
+      try {
+        if (existing) {
+          const d = existing.dashboard;
+          store.update(id, parseDashboard({ ...d, panels: [...d.panels, panel] }), ctx.clock());
+          return reply.redirect(`/dashboards/${id}`, 303);
+        }
+        if (form.dashboard !== 'new') throw new NotFound('no such dashboard');
+        const title = `Explore ${new Date(ctx.clock()).toISOString().slice(0, 16).replace('T', ' ')}`;
+        const created = store.create(parseDashboard({ title, panels: [panel] }), ctx.clock());
+        return reply.redirect(`/dashboards/${created}/edit`, 303);
+      } catch (err) {
+        if (err instanceof ValidationError)
+          return listPage(request, reply, `Could not add the panel: ${err.message}`);
+        throw err;
+      }
+    },
+
     async view(request: IdRequest, reply: FastifyReply) {
       const { id, dashboard } = load(request);
       const params = {

@@ -1,6 +1,7 @@
 // Handlers of the read-only metrics pages: Explore, Targets, Rules, Alerts (parse → one call → render).
 import { csrfToken, html, type ServiceUrls } from '@flowrent/shared/ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DashboardsStore } from '../ui/dashboards-store.js';
 import { exploreParams, renderExploreBody } from '../ui/explore-page.js';
 import { metricsPage, type Section } from '../ui/page.js';
 import type { Alert, RuleGroup } from '../ui/prom-shapes.js';
@@ -10,6 +11,7 @@ import { loadTargets, promGet } from './ui-prom.js';
 
 export interface UiContext {
   app: FastifyInstance;
+  dashboards: DashboardsStore;
   apiKey: string;
   urls: ServiceUrls;
   clock: () => number;
@@ -38,12 +40,9 @@ export function uiPageHandlers(ctx: UiContext) {
       const params = exploreParams(request.query);
       const range = resolveRange(params, ctx.clock());
       const title = params.query ? params.query.slice(0, 80) : 'Explore';
-      return sendPage(reply, request, ctx, {
-        section: 'explore',
-        title,
-        body: renderExploreBody(params, range),
-        bundle: 'explorer',
-      });
+      const add = { csrfToken: csrfToken(request), dashboards: ctx.dashboards.list() };
+      const body = renderExploreBody(params, range, add);
+      return sendPage(reply, request, ctx, { section: 'explore', title, body, bundle: 'explorer' });
     },
 
     async targets(request: FastifyRequest, reply: FastifyReply) {

@@ -25,9 +25,10 @@ export function registerMetricsUi(app: FastifyInstance, deps: MetricsUiDeps): vo
     metrics: deps.config.METRICS_COLLECTOR_URL,
   };
   registerUi(app, { service: 'metrics', apiKey: deps.config.API_KEY, urls, now: deps.clock });
-  const ctx: UiContext = { app, apiKey: deps.config.API_KEY, urls, clock: deps.clock };
+  const store = new DashboardsStore(deps.db);
+  const ctx: UiContext = { app, dashboards: store, apiKey: deps.config.API_KEY, urls, clock: deps.clock };
   const pages = uiPageHandlers(ctx);
-  const dashboards = dashboardHandlers(ctx, new DashboardsStore(deps.db));
+  const dashboards = dashboardHandlers(ctx, store);
   registerUiPages(app, async (ui) => {
     ui.get('/', pages.explore);
     // Prometheus' own UI path, so bookmarks and Grafana "explore in Prometheus" links land in Explore.
@@ -43,6 +44,7 @@ export function registerMetricsUi(app: FastifyInstance, deps: MetricsUiDeps): vo
     ui.get('/dashboards', dashboards.list);
     ui.post('/dashboards', dashboards.create);
     ui.post('/dashboards/import', dashboards.import);
+    ui.post('/dashboards/add-panel', dashboards.addPanel);
     ui.get('/dashboards/:id', dashboards.view);
     ui.post('/dashboards/:id', dashboards.save);
     ui.get('/dashboards/:id/edit', dashboards.edit);

@@ -33,10 +33,15 @@ ${table}
 </div>`;
 }
 
-function panelCard(panel: Panel, index: number): SafeHtml {
+function panelCard(panel: Panel, index: number, params: { range: string; end: string }): SafeHtml {
+  const qs = new URLSearchParams({ query: panel.expr, range: params.range });
+  if (params.end) qs.set('end', params.end);
+  if (panel.kind === 'table') qs.set('tab', 'table');
+  if (panel.stacked) qs.set('stacked', '1');
+  const exploreHref = `/?${qs}`;
   return html`<section class="card panel span-${panel.width}" data-panel="${index}" data-expr="${panel.expr}" data-kind="${panel.kind}" data-stacked="${panel.stacked ? '1' : '0'}">
   <div class="card-header"><h3 class="panel-title" title="${panel.title}">${panel.title || panel.expr}</h3>
-  <a class="panel-expr" href="/?query=${encodeURIComponent(panel.expr)}" title="Open in Explore">${panel.expr}</a></div>
+  <a class="panel-expr" href="${exploreHref}" title="Open in Explore">${panel.expr}</a></div>
   <div class="panel-body"><div class="empty"><span class="spinner"></span></div></div>
 </section>`;
 }
@@ -63,7 +68,7 @@ export function renderDashboardView(
   const panels =
     d.panels.length === 0
       ? html`<section class="card span-12">${emptyState('This dashboard has no panels', html`<a class="btn btn-primary" href="/dashboards/${id}/edit">Add a panel</a>`)}</section>`
-      : d.panels.map(panelCard);
+      : d.panels.map((panel, i) => panelCard(panel, i, params));
   return html`<div class="page-header"><h1>${d.title}</h1>${d.description ? html`<span class="muted">${d.description}</span>` : ''}
   <div class="actions"><a class="btn" href="/dashboards/${id}/edit">Edit</a><a class="btn" href="/dashboards/${id}/export">Export JSON</a></div></div>
 <form class="toolbar" method="get" action="/dashboards/${id}" id="dashboard-toolbar"

@@ -43,7 +43,22 @@ const EXAMPLES = [
   'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
 ];
 
-export function renderExploreBody(p: ExploreParams, range: ResolvedRange): SafeHtml {
+export interface AddToDashboard {
+  csrfToken: string;
+  dashboards: { id: number; title: string }[];
+}
+
+function addToDashboardForm(p: ExploreParams, add: AddToDashboard): SafeHtml | '' {
+  if (!p.query) return '';
+  const options = add.dashboards.map((d) => html`<option value="${d.id}">${d.title}</option>`);
+  return html`<form method="post" action="/dashboards/add-panel" class="toolbar add-to-dashboard">
+  <input type="hidden" name="_csrf" value="${add.csrfToken}"><input type="hidden" name="expr" value="${p.query}">
+  <input type="hidden" name="kind" value="${p.tab}"><input type="hidden" name="stacked" value="${p.stacked ? '1' : ''}">
+  <label>Add this query to <select name="dashboard">${options}<option value="new">a new dashboard</option></select></label>
+  <button type="submit" class="btn btn-small">Add panel</button></form>`;
+}
+
+export function renderExploreBody(p: ExploreParams, range: ResolvedRange, add?: AddToDashboard): SafeHtml {
   const quick = QUICK_RANGES.map(
     (r) =>
       html`<a class="btn btn-small${r === p.range && !p.from && !p.end ? ' is-active' : ''}" href="${link(p, { range: r, from: '', end: '' })}">${r}</a>`,
@@ -74,5 +89,6 @@ export function renderExploreBody(p: ExploreParams, range: ResolvedRange): SafeH
 <nav class="tabs" aria-label="View">${tabs}</nav>
 <div id="explore-status" class="explore-status" aria-live="polite"></div>
 <section class="card"><div id="explore-result">${p.query ? html`<div class="empty"><span class="spinner"></span></div>` : empty}</div></section>
+${add ? addToDashboardForm(p, add) : ''}
 <section class="card"><div class="card-header"><h3>Recent queries</h3></div><ul id="recent-queries" class="recent-queries"></ul></section>`;
 }
