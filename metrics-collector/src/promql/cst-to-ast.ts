@@ -1,0 +1,384 @@
+// Walks lezer-promql's concrete syntax tree into the typed AST of ast.ts (one method per node
+// kind), with Prometheus 2.42's parser errors. Type checks come after, in typecheck.ts.
+import type { SyntaxNode } from '@lezer/common';
+import {
+  type AggregateExpr,
+  type AggregateOp,
+  type AtModifier,
+  type BinaryOp,
+  type Cardinality,
+  COMPARISON_OPS,
+  type Expr,
+  type Pos,
+  SET_OPS,
+  type VectorMatching,
+  type VectorSelector,
+  typeOf,
+} from './ast.js';
+import { PromQLParseError } from './errors.js';
+import { FUNCTIONS } from './function-defs.js';
+import { parseDurationMs, parseNumber, unquoteString } from './literals.js';
+import { compileAnchoredRegex } from './matchers.js';
+import type { LabelMatcher, MatchType } from './sample-source.js';
+
+const AGGREGATE_OPS = new Set([
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+]);
+const BINARY_OPS: Record<string, BinaryOp> = {
+  Add: '+',
+  Sub: '-',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Pow: '^',
+  Atan2: 'atan2',
+  Eql: '==',
+  Neq: '!=',
+  Gtr: '>',
+  Lss: '<',
+  Gte: '>=',
+  Lte: '<=',
+  And: 'and',
+  Or: 'or',
+  Unless: 'unless',
+};
+const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
+
+export class AstBuilder {
+  constructor(private readonly q: string) {}
+
+  fail(pos: Pos | SyntaxNode, detail: string): never {
+    throw new PromQLParseError(this.q, { from: pos.from, to: pos.to }, detail);
+  }
+
+  text(n: SyntaxNode): string {
+    return this.q.slice(n.from, n.to);
+  }
+
+  pos(n: SyntaxNode): Pos {
+    return { from: n.from, to: n.to };
+  }
+
+  children(n: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'LineComment') out.push(c);
+    return out;
+  }
+
+  string(n: SyntaxNode): string {
+    try {
+      return unquoteString(this.text(n));
+    } catch (e) {
+      return this.fail(n, (e as Error).message);
+    }
+  }
+
+  duration(n: SyntaxNode): number {
+    const kids = this.children(n);
+    if (n.name === 'DurationExpr' || n.name === 'OffsetDurationExpr') {
+      if (kids.length === 2 && kids[0].name === 'UnaryOp') {
+        const d = this.duration(kids[1]);
+        return this.text(kids[0]) === '-' ? -d : d;
+      }
+      if (kids.length !== 1) return this.fail(n, 'duration arithmetic is not supported');
+      return this.duration(kids[0]);
+    }
+    const t = this.text(n);
+    const d = parseDurationMs(t);
+    if (d !== undefined) return d;
+    if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+    return this.fail(n, `bad duration syntax: "${t}"`);
+  }
+
+  expr(n: SyntaxNode): Expr {
+    const pos = this.pos(n);
+    const kids = this.children(n);
+    switch (n.name) {
+      case 'NumberDurationLiteral': {
+        const v = parseNumber(this.text(n));
+        if (v === undefined) return this.fail(n, `bad number or duration syntax: "${this.text(n)}"`);
+        return { type: 'NumberLiteral', value: v, pos };
+      }
+      case 'StringLiteral':
+        return { type: 'StringLiteral', value: this.string(n), pos };
+      case 'ParenExpr':
+        return { type: 'ParenExpr', expr: this.expr(kids[0]), pos };
+      case 'UnaryExpr': {
+        const op = this.text(kids[0]) as '+' | '-';
+        const inner = this.expr(kids[1]);
+        if (inner.type === 'NumberLiteral') {
+          return { type: 'NumberLiteral', value: op === '-' ? -inner.value : inner.value, pos };
+        }
+        return { type: 'UnaryExpr', op, expr: inner, pos };
+      }
+      case 'VectorSelector':
+        return this.vectorSelector(n);
+      case 'MatrixSelector': {
+        const rangeMs = this.duration(kids[1]);
+        return pushDown(this.expr(kids[0]), (inner) => {
+          if (inner.type !== 'VectorSelector')
+            return this.fail(n, 'ranges only allowed for vector selectors');
+          if (inner.offsetMs !== 0 || inner.at)
+            return this.fail(n, 'no offset or @ modifiers allowed before range');
+          return {
+            type: 'MatrixSelector',
+            selector: inner,
+            rangeMs,
+            pos: { from: inner.pos.from, to: pos.to },
+          };
+        });
+      }
+      case 'SubqueryExpr': {
+        const durations = kids.filter((k) => k.name === 'DurationExpr');
+        const rangeMs = this.duration(durations[0]);
+        const stepMs = durations[1] ? this.duration(durations[1]) : 0;
+        if (stepMs < 0) return this.fail(n, 'step must be positive');
+        return pushDown(this.expr(kids[0]), (inner) => ({
+          type: 'SubqueryExpr',
+          expr: inner,
+          rangeMs,
+          stepMs,
+          offsetMs: 0,
+          at: undefined,
+          pos: { from: inner.pos.from, to: pos.to },
+        }));
+      }
+      case 'OffsetExpr':
+        return this.offset(n, kids);
+      case 'StepInvariantExpr':
+        return this.atModifier(n, kids);
+      case 'FunctionCall':
+        return this.call(n, kids);
+      case 'AggregateExpr':
+        return this.aggregate(n, kids);
+      case 'BinaryExpr':
+        return this.binary(n, kids);
+      default:
+        return this.fail(n, `unsupported expression "${this.text(n)}" (${n.name})`);
+    }
+  }
+
+  vectorSelector(n: SyntaxNode): VectorSelector {
+    const matchers: LabelMatcher[] = [];
+    let name: string | undefined;
+    for (const c of this.children(n)) {
+      if (c.name === 'Identifier') name = this.text(c);
+      else if (c.name === 'LabelMatchers') {
+        for (const m of this.children(c)) {
+          const mk = this.children(m);
+          if (m.name === 'QuotedLabelName') {
+            if (name !== undefined) this.fail(m, 'metric name must not be set twice');
+            name = this.string(mk[0]);
+            continue;
+          }
+          const labelName =
+            m.name === 'QuotedLabelMatcher' ? this.string(this.children(mk[0])[0]) : this.text(mk[0]);
+          const opNode = this.children(mk[1])[0];
+          const type = MATCH_OPS[opNode.name];
+          if (!type) this.fail(mk[1], `unexpected matcher "${this.text(mk[1])}"`);
+          const value = this.string(mk[2]);
+          if (type === '=~' || type === '!~') {
+            try {
+              compileAnchoredRegex(value);
+            } catch (e) {
+              this.fail(m, `error parsing regexp: ${(e as Error).message}`);
+            }
+          }
+          matchers.push({ name: labelName, type, value });
+        }
+      }
+    }
+    if (name !== undefined) {
+      if (matchers.some((m) => m.name === '__name__'))
+        this.fail(n, `metric name must not be set twice: "${name}"`);
+      matchers.unshift({ name: '__name__', type: '=', value: name });
+    }
+    if (!matchers.some((m) => !matchesEmpty(m))) {
+      this.fail(n, 'vector selector must contain at least one non-empty matcher');
+    }
+    return { type: 'VectorSelector', name, matchers, offsetMs: 0, at: undefined, pos: this.pos(n) };
+  }
+
+  offset(n: SyntaxNode, kids: SyntaxNode[]): Expr {
+    const ms = this.duration(kids[kids.length - 1]);
+    return pushDown(this.expr(kids[0]), (inner) => this.setOffset(n, inner, ms));
+  }
+
+  setOffset(n: SyntaxNode, inner: Expr, ms: number): Expr {
+    const target = inner.type === 'MatrixSelector' ? inner.selector : inner;
+    if (target.type !== 'VectorSelector' && target.type !== 'SubqueryExpr') {
+      return this.fail(
+        n,
+        'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      );
+    }
+    if (target.offsetMs !== 0) return this.fail(n, 'offset may not be set multiple times');
+    target.offsetMs = ms;
+    inner.pos = { from: inner.pos.from, to: n.to };
+    return inner;
+  }
+
+  atModifier(n: SyntaxNode, kids: SyntaxNode[]): Expr {
+    return pushDown(this.expr(kids[0]), (inner) => this.setAt(n, kids, inner));
+  }
+
+  setAt(n: SyntaxNode, kids: SyntaxNode[], inner: Expr): Expr {
+    const target = inner.type === 'MatrixSelector' ? inner.selector : inner;
+    if (target.type !== 'VectorSelector' && target.type !== 'SubqueryExpr') {
+      return this.fail(
+        n,
+        '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+      );
+    }
+    if (target.at) return this.fail(n, '@ <timestamp> may not be set multiple times');
+    const last = kids[kids.length - 1];
+    let at: AtModifier;
+    if (last.name === 'AtModifierPreprocessors') {
+      at = this.children(last)[0].name === 'AtStart' ? { kind: 'start' } : { kind: 'end' };
+    } else {
+      const lit = this.expr(last);
+      if (lit.type !== 'NumberLiteral' || !Number.isFinite(lit.value)) {
+        return this.fail(last, `timestamp out of bounds for @ modifier: ${this.text(last)}`);
+      }
+      at = { kind: 'time', ms: Math.round(lit.value * 1000) };
+    }
+    target.at = at;
+    inner.pos = { from: inner.pos.from, to: n.to };
+    return inner;
+  }
+
+  call(n: SyntaxNode, kids: SyntaxNode[]): Expr {
+    const raw = this.text(kids[0]);
+    const name = raw === 'double_exponential_smoothing' ? 'holt_winters' : raw;
+    if (!FUNCTIONS[name]) return this.fail(kids[0], `unknown function with name "${name}"`);
+    const args = this.children(kids[1]).map((a) => this.expr(a));
+    return { type: 'Call', func: name, args, pos: this.pos(n) };
+  }
+
+  aggregate(n: SyntaxNode, kids: SyntaxNode[]): AggregateExpr {
+    const op = this.text(kids[0]).toLowerCase();
+    if (!AGGREGATE_OPS.has(op)) return this.fail(kids[0], `aggregation "${op}" is not supported`);
+    let grouping: string[] = [];
+    let without = false;
+    let body: SyntaxNode | undefined;
+    for (const c of kids.slice(1)) {
+      if (c.name === 'AggregateModifier') {
+        const mk = this.children(c);
+        without = mk[0].name === 'Without';
+        grouping = mk[1] ? this.groupingLabels(mk[1]) : [];
+      } else if (c.name === 'FunctionCallBody') body = c;
+    }
+    const args = body ? this.children(body).map((a) => this.expr(a)) : [];
+    const takesParam = op === 'topk' || op === 'bottomk' || op === 'quantile' || op === 'count_values';
+    const want = takesParam ? 2 : 1;
+    if (args.length !== want) {
+      return this.fail(
+        n,
+        `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
+      );
+    }
+    return {
+      type: 'AggregateExpr',
+      op: op as AggregateOp,
+      expr: args[want - 1],
+      param: takesParam ? args[0] : undefined,
+      grouping,
+      without,
+      pos: this.pos(n),
+    };
+  }
+
+  groupingLabels(n: SyntaxNode): string[] {
+    return this.children(n).map((c) =>
+      c.name === 'QuotedLabelName' ? this.string(this.children(c)[0]) : this.text(c),
+    );
+  }
+
+  binary(n: SyntaxNode, kids: SyntaxNode[]): Expr {
+    const lhs = this.expr(kids[0]);
+    const rhs = this.expr(kids[kids.length - 1]);
+    const op = BINARY_OPS[kids[1].name];
+    if (!op) return this.fail(kids[1], `unsupported binary operator "${this.text(kids[1])}"`);
+    let returnBool = false;
+    let matching: VectorMatching | undefined;
+    let clause: SyntaxNode | undefined;
+    for (const c of kids.slice(2, -1)) {
+      if (c.name === 'BoolModifier') returnBool = true;
+      else if (c.name === 'MatchingModifierClause') clause = c;
+      else this.fail(c, `unsupported modifier "${this.text(c)}"`);
+    }
+    const lt = typeOf(lhs);
+    const rt = typeOf(rhs);
+    if (returnBool && !COMPARISON_OPS.has(op))
+      this.fail(n, 'bool modifier can only be used on comparison operators');
+    if (lt === 'scalar' && rt === 'scalar' && COMPARISON_OPS.has(op) && !returnBool) {
+      this.fail(n, 'comparisons between scalars must use BOOL modifier');
+    }
+    if (SET_OPS.has(op) && (lt === 'scalar' || rt === 'scalar')) {
+      this.fail(n, `set operator "${op}" not allowed in binary scalar expression`);
+    }
+    if (lt === 'vector' && rt === 'vector') {
+      matching = {
+        card: SET_OPS.has(op) ? 'many-to-many' : 'one-to-one',
+        on: false,
+        labels: [],
+        include: [],
+      };
+    }
+    if (clause) {
+      if (!matching) return this.fail(clause, 'vector matching only allowed between instant vectors');
+      const ck = this.children(clause);
+      matching.on = ck[0].name === 'On';
+      matching.labels = this.groupingLabels(ck[1]);
+      const group = ck[2];
+      if (group) {
+        if (SET_OPS.has(op)) this.fail(clause, `no grouping allowed for "${op}" operation`);
+        const card: Cardinality = group.name === 'GroupLeft' ? 'many-to-one' : 'one-to-many';
+        matching.card = card;
+        matching.include = ck[3] ? this.groupingLabels(ck[3]) : [];
+        for (const l of matching.include) {
+          if (matching.on && matching.labels.includes(l)) {
+            this.fail(clause, `label "${l}" must not occur in ON and GROUP clause at once`);
+          }
+        }
+      }
+    }
+    return { type: 'BinaryExpr', op, lhs, rhs, returnBool, matching, pos: this.pos(n) };
+  }
+}
+
+/**
+ * Postfix modifiers ([range], [range:step], offset, @) bind tighter than binary and unary operators
+ * in Prometheus' yacc grammar, but lezer-promql attaches them to the whole `a - b`; move them onto
+ * the rightmost operand so `a - b offset 1m` means `a - (b offset 1m)` as in Prometheus.
+ */
+function pushDown(e: Expr, apply: (inner: Expr) => Expr): Expr {
+  if (e.type === 'BinaryExpr')
+    return { ...e, rhs: pushDown(e.rhs, apply), pos: { from: e.pos.from, to: e.pos.to } };
+  if (e.type === 'UnaryExpr') return { ...e, expr: pushDown(e.expr, apply) };
+  return apply(e);
+}
+
+function matchesEmpty(m: LabelMatcher): boolean {
+  switch (m.type) {
+    case '=':
+      return m.value === '';
+    case '!=':
+      return m.value !== '';
+    case '=~':
+      return compileAnchoredRegex(m.value).test('');
+    case '!~':
+      return !compileAnchoredRegex(m.value).test('');
+  }
+}
