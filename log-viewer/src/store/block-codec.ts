@@ -212,10 +212,22 @@ export class DecodedBlock {
     for (let i = 0; i < n; i++) this.level[i] = this.tuples[this.tuple[i]].level;
   }
 
+  private raw?: { messages: string; attrs: string; ids: string };
+
+  /** The text sections as whole strings (one native decode each). */
+  private rawText() {
+    this.raw ??= {
+      messages: decompress(this.sections[1]).toString('utf8'),
+      attrs: decompress(this.sections[2]).toString('utf8'),
+      ids: decompress(this.sections[3]).toString('latin1'),
+    };
+    return this.raw;
+  }
+
   private decodeText() {
     if (this.text) return this.text;
-    const split = (buf: Buffer, lens: Uint32Array): string[] => {
-      const all = buf.toString('utf8');
+    const raw = this.rawText();
+    const split = (all: string, lens: Uint32Array): string[] => {
       const out: string[] = new Array(this.count);
       let p = 0;
       for (let i = 0; i < this.count; i++) {
@@ -224,7 +236,7 @@ export class DecodedBlock {
       }
       return out;
     };
-    const idText = decompress(this.sections[3]).toString('latin1');
+    const idText = raw.ids;
     const traceIds: string[] = new Array(this.count);
     const spanIds: string[] = new Array(this.count);
     let p = 0;
@@ -242,12 +254,47 @@ export class DecodedBlock {
       }
     }
     this.text = {
-      messages: split(decompress(this.sections[1]), this.msgLen),
-      attrs: split(decompress(this.sections[2]), this.attrLen),
+      messages: split(raw.messages, this.msgLen),
+      attrs: split(raw.attrs, this.attrLen),
       traceIds,
       spanIds,
     };
     return this.text;
+  }
+
+  /**
+   * Rows that may contain every token (lowercase substrings of message, attributes, ids, host, labels
+   * or service), found by searching each whole text section once instead of row by row. Undefined
+   * when lowercasing changes the text's length (then offsets do not map and the caller checks rows).
+   */
+  mayContain(tokens: string[]): Uint8Array | undefined {
+    const raw = this.rawText();
+    const n = this.count;
+    const lower = [raw.messages.toLowerCase(), raw.attrs.toLowerCase(), raw.ids];
+    if (lower[0].length !== raw.messages.length || lower[1].length !== raw.attrs.length) return undefined;
+    const offsets = [prefix(this.msgLen), prefix(this.attrLen), this.idOffsets()];
+    const result = new Uint8Array(n).fill(1);
+    for (const token of tokens) {
+      const hit = new Uint8Array(n);
+      for (let s = 0; s < 3; s++) markHits(lower[s], token, offsets[s], hit);
+      const service = this.service.toLowerCase().includes(token);
+      this.tuples.forEach((t, ti) => {
+        if (service || `${t.host}\n${t.labels}`.toLowerCase().includes(token)) {
+          for (let i = 0; i < n; i++) if (this.tuple[i] === ti) hit[i] = 1;
+        }
+      });
+      for (let i = 0; i < n; i++) result[i] &= hit[i];
+    }
+    return result;
+  }
+
+  private idOffsets(): Uint32Array {
+    const out = new Uint32Array(this.count + 1);
+    for (let i = 0; i < this.count; i++) {
+      const f = this.idFlags[i];
+      out[i + 1] = out[i] + (f & 1 ? 32 : 0) + (f & 2 ? 16 : 0);
+    }
+    return out;
   }
 
   /** Row i as a store row (text columns decoded on first use). */
@@ -283,5 +330,27 @@ export class DecodedBlock {
     const out: Row[] = new Array(this.count);
     for (let i = 0; i < this.count; i++) out[i] = this.row(i);
     return out;
+  }
+}
+
+function prefix(lens: Uint32Array): Uint32Array {
+  const out = new Uint32Array(lens.length + 1);
+  for (let i = 0; i < lens.length; i++) out[i + 1] = out[i] + lens[i];
+  return out;
+}
+
+/** Marks the rows (by start offsets, length n + 1) whose text holds `token`; one indexOf per hit row. */
+function markHits(text: string, token: string, offsets: Uint32Array, hit: Uint8Array): void {
+  let p = text.indexOf(token);
+  while (p >= 0) {
+    let lo = 0;
+    let hi = offsets.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (offsets[mid] <= p) lo = mid;
+      else hi = mid - 1;
+    }
+    hit[lo] = 1;
+    p = text.indexOf(token, Math.max(offsets[lo + 1], p + 1));
   }
 }

@@ -21,7 +21,9 @@ import { crc32 } from 'node:zlib';
 import type { Row } from './row.js';
 
 /** Start a new segment after this many bytes. */
-const SEGMENT_BYTES = 64 * 1024 * 1024;
+const SEGMENT_BYTES = 16 * 1024 * 1024;
+/** A fully sealed current segment is closed and deleted once it holds this much. */
+const RELEASE_CURRENT_BYTES = 1024 * 1024;
 const SEGMENT_NAME = /^seg-(\d{10})\.log$/;
 
 interface Segment {
@@ -126,13 +128,13 @@ export class Inbox {
       rmSync(s.path, { force: true });
       return false;
     });
-    if (current.maxSeq >= 0 && current.maxSeq < lowWaterSeq && this.size > SEGMENT_BYTES / 8) {
+    if (current.maxSeq >= 0 && current.maxSeq < lowWaterSeq && this.size > RELEASE_CURRENT_BYTES) {
       this.startSegment();
       this.release(lowWaterSeq);
     }
   }
 
-  /** Bytes in segment files not yet released. */
+  /** Segment files not yet released (the current one included). */
   segmentCount(): number {
     return this.segments.length;
   }

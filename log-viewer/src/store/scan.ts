@@ -13,6 +13,8 @@ export interface RowBatch {
   readonly seq: ArrayLike<number>;
   readonly level: ArrayLike<number>;
   row(i: number): Row;
+  /** Optional fast pre-filter: 1 for rows that may contain every token. */
+  mayContain?(tokens: string[]): Uint8Array | undefined;
 }
 
 export interface Candidate {
@@ -104,7 +106,9 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
     }
     result.blocksScanned++;
     const found: Row[] = [];
+    const candidates = tokens.length > 0 ? batch.mayContain?.(tokens) : undefined;
     for (let i = 0; i < batch.count; i++) {
+      if (candidates && candidates[i] === 0) continue;
       const ms = batch.ms[i];
       const sub = batch.subNs[i];
       const seq = batch.seq[i];
@@ -112,7 +116,7 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
       if (cmpPos(ms, sub, seq, from) < 0 || cmpPos(ms, sub, seq, to) >= 0) continue;
       if (cursor && (desc ? cmpPos(ms, sub, seq, cursor) >= 0 : cmpPos(ms, sub, seq, cursor) <= 0)) continue;
       const row = batch.row(i);
-      if (tokens.length > 0 && !rowMayContain(row, tokens)) continue;
+      if (!candidates && tokens.length > 0 && !rowMayContain(row, tokens)) continue;
       found.push(row);
     }
     if (found.length > 0) {

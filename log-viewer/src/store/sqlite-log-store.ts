@@ -37,7 +37,7 @@ export interface StoreOptions {
   blockRows?: number;
   /** Seal an open block this long after its first row arrived (default 10 s). */
   sealAgeMs?: number;
-  /** Cap on rows held in open blocks across services (default 131072). */
+  /** Cap on rows held in open blocks across services (default 65536). */
   maxOpenRows?: number;
   /** Background tick; 0 disables the timer (tests call maintain()). Default 1000 ms. */
   maintenanceIntervalMs?: number;
@@ -77,7 +77,7 @@ export class SqliteLogStore implements LogStore {
   constructor(private readonly options: StoreOptions) {
     this.blockRows = options.blockRows ?? 16384;
     this.sealAgeMs = options.sealAgeMs ?? 10_000;
-    this.maxOpenRows = options.maxOpenRows ?? 131072;
+    this.maxOpenRows = options.maxOpenRows ?? 65536;
     enableIncrementalVacuum(options.db);
     this.sql = new BlockDb(options.db);
     for (const b of this.sql.selectAllBlocks()) {
@@ -138,9 +138,17 @@ export class SqliteLogStore implements LogStore {
       if (b.rows.length >= this.blockRows) this.requestSeal(b.service);
     }
     if (this.sealer) {
-      // Rows stay readable in memory until their block is committed; cap how far that can lag.
-      if (this.open.total > this.maxOpenRows * 2)
+      // Over the cap: hand the largest blocks to the worker; far over it (worker lagging): seal here.
+      if (this.open.total > this.maxOpenRows * 2) {
         for (const s of [...this.open.byService.keys()]) this.seal(s);
+      }
+      let excess = this.open.total - this.maxOpenRows;
+      const bySize = [...this.open.byService.values()].sort((a, b) => b.rows.length - a.rows.length);
+      for (const b of bySize) {
+        if (excess <= 0) break;
+        this.requestSeal(b.service);
+        excess -= b.rows.length;
+      }
       return;
     }
     while (this.open.total > this.maxOpenRows) {

@@ -1,0 +1,2 @@
+/** API key the bench server is started with. */
+export const BENCH_KEY = 'bench-key';

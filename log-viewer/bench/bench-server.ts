@@ -1,0 +1,112 @@
+// The log viewer as the bench runs it: a child process with the real app, store (with its seal
+// worker) and temp data dir, answering commands over IPC so its RSS and CPU are its own.
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { loadConfig } from '@flowrent/shared/config';
+import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
+import { Registry } from '@flowrent/shared/metrics';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { createApp } from '../src/app.js';
+import { configTable } from '../src/config.js';
+import { runHistogram } from '../src/query/run-histogram.js';
+import { runQuery } from '../src/query/run-query.js';
+import { SqliteLogStore } from '../src/store/sqlite-log-store.js';
+
+import { BENCH_KEY } from './bench-key.js';
+
+const dataDir = makeTempDir('logviewer-bench-');
+const config = loadConfig(configTable, {
+  API_KEY: BENCH_KEY,
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'warn',
+  LOG_RETENTION: '30d',
+});
+const db = openDatabase(join(dataDir, 'logs.db'));
+migrate(db, decodeURIComponent(new URL('../migrations/', import.meta.url).pathname));
+const store = new SqliteLogStore({ db, inboxDir: join(dataDir, 'inbox'), clock: Date.now, sealWorker: true });
+const app = await createApp({
+  config,
+  version: 'bench',
+  db,
+  registry: new Registry(),
+  isReady: () => true,
+  clock: Date.now,
+  logger: false,
+  store,
+});
+// The read side (tail) is registered by app.ts once the query engineer wires it; add it here if not.
+if (!app.hasRoute({ method: 'GET', url: '/api/logs/tail' })) {
+  const { registerReadSide } = await import('../src/http/query-read-side.js');
+  registerReadSide(app, { store, db, clock: Date.now, config });
+}
+await app.listen({ port: 0, host: '127.0.0.1' });
+
+function du(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const s = statSync(p);
+    total += s.isDirectory() ? du(p) : s.size;
+  }
+  return total;
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const t = performance.now();
+  const r = fn();
+  return [r, performance.now() - t];
+}
+
+type Command =
+  | { cmd: 'flush' }
+  | { cmd: 'query'; query: string; nowMs: number }
+  | { cmd: 'histogram'; nowMs: number }
+  | { cmd: 'stats' }
+  | { cmd: 'cpu' }
+  | { cmd: 'exit' };
+
+process.on('message', async (m: Command) => {
+  const send = (x: object) => process.send?.(x);
+  if (m.cmd === 'flush') {
+    await store.sealsSettled();
+    store.flush();
+    while (store.mergeSmallBlocks()) {}
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    send({ ok: true });
+  } else if (m.cmd === 'query') {
+    const nowNs = BigInt(m.nowMs) * 1_000_000n;
+    const [r, ms] = time(() => runQuery(store, { query: m.query, from: '24h', limit: 100, nowNs }));
+    send({
+      ms,
+      hits: r.records.length,
+      blocksScanned: r.blocksScanned,
+      blocksPruned: r.blocksPruned,
+      truncated: r.truncated,
+    });
+  } else if (m.cmd === 'histogram') {
+    const nowNs = BigInt(m.nowMs) * 1_000_000n;
+    const [h, ms] = time(() => runHistogram(store, { query: '', from: '24h', nowNs }));
+    const total = Object.values(h.counts).reduce((n, c) => n + c.reduce((a, b) => a + b, 0), 0);
+    send({ ms, total, buckets: h.counts.info.length, source: h.source });
+  } else if (m.cmd === 'cpu') {
+    const u = process.cpuUsage();
+    send({ cpuMs: (u.user + u.system) / 1000 });
+  } else if (m.cmd === 'stats') {
+    const s = store.stats();
+    send({
+      blocks: s.blocks,
+      records: s.sealedRecords + s.openRecords,
+      diskBytes: du(dataDir),
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    });
+  } else if (m.cmd === 'exit') {
+    await app.close();
+    await store.close();
+    closeDatabase(db);
+    rmSync(dataDir, { recursive: true, force: true });
+    send({ ok: true });
+    process.exit(0);
+  }
+});
+process.send?.({ port: (app.server.address() as AddressInfo).port });

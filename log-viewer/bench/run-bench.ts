@@ -1,0 +1,209 @@
+// npm run bench -w log-viewer: ingest generated logs over real HTTP (NDJSON, then OTLP protobuf)
+// into a server in a child process, then measure storage, query latency, tail lag and peak RSS.
+// BENCH_LINES (default 2,000,000) sets the NDJSON line count; OTLP gets a quarter of it.
+import { type ChildProcess, fork } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BENCH_KEY } from './bench-key.js';
+import { createGenerator, type GeneratedLine, NEEDLE_PHRASE, NEEDLE_WORD } from './generate.js';
+import { encodeOtlp } from './otlp-encode.js';
+
+const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
+const OTLP_LINES = Math.floor(LINES / 4);
+const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const auth = { authorization: `Bearer ${BENCH_KEY}` };
+
+const server: ChildProcess = fork(new URL('./bench-server.ts', import.meta.url), [], {
+  execArgv: [
+    '--conditions=development',
+    '--import',
+    'tsx',
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lvprof'] : []),
+  ],
+});
+const replies: ((m: Record<string, unknown>) => void)[] = [];
+server.on('message', (m: Record<string, unknown>) => replies.shift()?.(m));
+const call = (msg: object) =>
+  new Promise<Record<string, number | string | boolean>>((resolve) => {
+    replies.push(resolve as (m: Record<string, unknown>) => void);
+    if (Object.keys(msg).length > 0) server.send(msg);
+  });
+const { port } = await call({});
+const base = `http://127.0.0.1:${port}`;
+
+interface Prepared {
+  file: string;
+  lines: number;
+  raw: number;
+  needleTraceId: string;
+}
+
+/** Generates the data set before timing: frames [u32 length][body] of BATCH lines each. */
+function prepare(
+  name: string,
+  total: number,
+  endMs: number,
+  seed: number,
+  body: (lines: GeneratedLine[]) => Uint8Array,
+): Prepared {
+  const file = join(workDir, `${name}.frames`);
+  const fd = openSync(file, 'w');
+  const gen = createGenerator(total, endMs, 86_400_000, seed);
+  let raw = 0;
+  let lines = 0;
+  for (;;) {
+    const batch = gen.next(BATCH);
+    if (batch.length === 0) break;
+    for (const l of batch) raw += Buffer.byteLength(l.json) + 1;
+    lines += batch.length;
+    const b = body(batch);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length);
+    writeSync(fd, len);
+    writeSync(fd, b);
+  }
+  closeSync(fd);
+  return { file, lines, raw, needleTraceId: gen.needleTraceId };
+}
+
+function* frames(file: string): Generator<Buffer> {
+  const fd = openSync(file, 'r');
+  const len = Buffer.alloc(4);
+  while (readSync(fd, len, 0, 4, null) === 4) {
+    const b = Buffer.allocUnsafe(len.readUInt32LE());
+    readSync(fd, b, 0, b.length, null);
+    yield b;
+  }
+  closeSync(fd);
+}
+
+/** POSTs every frame with CONCURRENCY requests in flight; each answer means the batch is durable. */
+async function ingest(label: string, data: Prepared, path: string, type: string) {
+  const cpuBefore = (await call({ cmd: 'cpu' })).cpuMs as number;
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  for (const payload of frames(data.file)) {
+    const p: Promise<void> = fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': type },
+      body: payload,
+    }).then(async (res) => {
+      if (res.status !== 200) throw new Error(`${label}: HTTP ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      inFlight.delete(p);
+    });
+    inFlight.add(p);
+    if (inFlight.size >= CONCURRENCY) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = ((await call({ cmd: 'cpu' })).cpuMs as number) - cpuBefore;
+  return {
+    seconds,
+    linesPerSec: Math.round(data.lines / seconds),
+    serverCpu: cpu / 1000 / seconds,
+    cpuUsPerLine: (cpu * 1000) / data.lines,
+  };
+}
+
+console.log(
+  `load average before the run: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores`,
+);
+const endMs = Date.now();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const workDir = mkdtempSync(join(tmpdir(), 'logviewer-bench-input-'));
+const t0 = performance.now();
+const ndData = prepare('ndjson', LINES, endMs, 42, (lines) =>
+  Buffer.from(lines.map((l) => l.json).join('\n')),
+);
+const otData = prepare('otlp', OTLP_LINES, endMs, 7, (lines) => encodeOtlp(lines.map((l) => l.record)));
+console.log(
+  `generated ${ndData.lines + otData.lines} lines in ${((performance.now() - t0) / 1000).toFixed(1)} s (not timed)`,
+);
+const nd = await ingest('ndjson', ndData, '/api/logs', 'application/x-ndjson');
+console.log(
+  `NDJSON ingest: ${ndData.lines} lines (${(ndData.raw / 1e6).toFixed(0)} MB raw, ${(ndData.raw / ndData.lines).toFixed(0)} B/line) in ${nd.seconds.toFixed(1)} s = ${nd.linesPerSec} lines/s (batches of ${BATCH}, ${CONCURRENCY} in flight, each acknowledged after fdatasync; server used ${nd.serverCpu.toFixed(2)} cores, ${nd.cpuUsPerLine.toFixed(1)} CPU-µs per line over all its threads)`,
+);
+const ot = await ingest('otlp', otData, '/v1/logs', 'application/x-protobuf');
+console.log(
+  `OTLP protobuf ingest: ${otData.lines} lines in ${ot.seconds.toFixed(1)} s = ${ot.linesPerSec} lines/s`,
+);
+rmSync(workDir, { recursive: true, force: true });
+
+// Tail lag: a line POSTed while an SSE tail for it is open; time from send to event.
+const lags: number[] = [];
+const ctrl = new AbortController();
+const tail = await fetch(`${base}/api/logs/tail?query=${encodeURIComponent('service:tailprobe')}`, {
+  headers: auth,
+  signal: ctrl.signal,
+});
+if (tail.ok && tail.body) {
+  const reader = tail.body.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  const waitFor = async (id: string) => {
+    for (;;) {
+      if (buf.includes(id)) return;
+      const { value, done } = await reader.read();
+      if (done) throw new Error('tail ended');
+      buf += dec.decode(value);
+    }
+  };
+  await waitFor('event: ready');
+  for (let i = 0; i < 50; i++) {
+    const id = `probe${i}x${Date.now()}`;
+    const t = performance.now();
+    await fetch(`${base}/api/logs`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ service: 'tailprobe', message: id }),
+    });
+    await waitFor(id);
+    lags.push(performance.now() - t);
+  }
+  ctrl.abort();
+}
+const sortedLags = [...lags].sort((a, b) => a - b);
+const lagLine = lags.length
+  ? `tail lag p50 ${sortedLags[Math.floor(lags.length * 0.5)].toFixed(1)} ms, p99 ${sortedLags[Math.floor(lags.length * 0.99)].toFixed(1)} ms (${lags.length} probes, POST → SSE event)`
+  : 'tail: endpoint not available';
+console.log(lagLine);
+
+await call({ cmd: 'flush' });
+const stats = await call({ cmd: 'stats' });
+const raw = ndData.raw + otData.raw;
+console.log(
+  `storage: ${stats.records} records in ${stats.blocks} blocks, ${((stats.diskBytes as number) / 1e6).toFixed(1)} MB on disk for ${(raw / 1e6).toFixed(0)} MB raw JSON = ${((stats.diskBytes as number) / raw).toFixed(3)} bytes per raw byte`,
+);
+
+const queries: [string, string][] = [
+  ['rare word', NEEDLE_WORD],
+  ['trace id', `trace_id:${ndData.needleTraceId}`],
+  ['phrase', `"${NEEDLE_PHRASE}"`],
+  ['service + level', 'service:payments level>=error'],
+];
+for (const [name, query] of queries) {
+  const runs = [];
+  for (let i = 0; i < 4; i++) runs.push(await call({ cmd: 'query', query, nowMs: endMs + 60_000 }));
+  const warm = median(runs.slice(1).map((r) => r.ms as number));
+  console.log(
+    `query ${name} \`${query}\` (24 h, newest 100): cold ${(runs[0].ms as number).toFixed(1)} ms, warm median ${warm.toFixed(1)} ms; ${runs[0].hits} hits, ${runs[0].blocksScanned} blocks decoded, ${runs[0].blocksPruned} pruned by bloom`,
+  );
+}
+const hist = [];
+for (let i = 0; i < 4; i++) hist.push(await call({ cmd: 'histogram', nowMs: endMs + 60_000 }));
+console.log(
+  `24 h histogram by level: cold ${(hist[0].ms as number).toFixed(1)} ms, warm median ${median(hist.slice(1).map((r) => r.ms as number)).toFixed(1)} ms (${hist[0].buckets} buckets, ${hist[0].total} records, from ${hist[0].source})`,
+);
+const final = await call({ cmd: 'stats' });
+console.log(
+  `load average after the run: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(`peak RSS of the server process: ${(final.peakRssMb as number).toFixed(0)} MB`);
+await call({ cmd: 'exit' });

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tokenize } from '../model.js';
+import { DecodedBlock, encodeBlock } from './block-codec.js';
+import { bloomMayContain, tokenHash } from './bloom.js';
+import type { Row } from './row.js';
+
+function row(seq: number, over: Partial<Row> = {}): Row {
+  return {
+    seq,
+    ms: 1_795_635_890_000 + seq,
+    subNs: seq * 7,
+    obsMs: 1_795_635_890_100 + seq,
+    obsSubNs: 0,
+    level: 2,
+    levelText: 'INFO',
+    severity: 9,
+    service: 'checkout',
+    host: 'web-1',
+    message: `line ${seq}`,
+    attrs: '',
+    traceId: '',
+    spanId: '',
+    labels: '',
+    protocol: 'ndjson',
+    ...over,
+  };
+}
+
+const rows = [
+  row(3, { message: 'Payment FAILED for ünïcödé user', attrs: '{"user":{"id":"u-42"},"note":"a\\nbeta"}' }),
+  row(1, { host: 'db-7', labels: '{"env":"Staging"}', traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) }),
+  row(2, { message: 'other', level: 4, levelText: 'error', severity: 17 }),
+];
+
+test('a block round-trips its rows sorted by time, with every column', () => {
+  const block = encodeBlock(rows);
+  assert.deepEqual(
+    [block.rows, block.minSeq, block.maxSeq, block.levelCounts],
+    [3, 1, 3, [0, 0, 2, 0, 1, 0]],
+  );
+  const decoded = new DecodedBlock(block.data, 'checkout');
+  assert.deepEqual(decoded.allRows(), [rows[1], rows[2], rows[0]]);
+});
+
+test('mayContain finds tokens in messages, attributes, ids, host, labels and service', () => {
+  const decoded = new DecodedBlock(encodeBlock(rows).data, 'checkout');
+  const check = (text: string, expected: number[]) =>
+    assert.deepEqual([...decoded.mayContain(tokenize(text))!], expected, text);
+  check('failed', [0, 0, 1]);
+  check('42', [0, 0, 1]);
+  check('beta', [0, 0, 1]);
+  check('ünïcödé', [0, 0, 1]);
+  check('ab'.repeat(16), [1, 0, 0]);
+  check('db', [1, 0, 0]);
+  check('staging', [1, 0, 0]);
+  check('checkout', [1, 1, 1]);
+  check('payment other', [0, 0, 0]);
+  check('nothere', [0, 0, 0]);
+});
+
+test('the bloom filter holds every token of the block (JSON escapes skipped)', () => {
+  const { bloom } = encodeBlock(rows);
+  for (const t of [
+    'payment',
+    'failed',
+    'u',
+    '42',
+    'beta',
+    'note',
+    'db',
+    'staging',
+    'ab'.repeat(16),
+    'checkout',
+    'ünïcödé',
+  ])
+    assert.ok(bloomMayContain(bloom, tokenHash(t)), t);
+  const absent = ['zebra', 'quux', 'nbeta', 'x1', 'y2', 'z3'].filter((t) =>
+    bloomMayContain(bloom, tokenHash(t)),
+  );
+  assert.ok(absent.length <= 1, `false positives: ${absent}`);
+});
