@@ -114,26 +114,28 @@ async function run(start: (dir: string) => Promise<System>, load: Load, scenario
   const cpu = cpuSeconds(pid) - cpu0;
   const ingestPeak = peakRssBytes(pid);
   await new Promise((r) => setTimeout(r, 2000)); // VM makes fresh rows searchable after ~1 s
-  const queries: Record<string, number | string> = {
-    'sum(rate[5m]) by (route), 60s step': await queryLatency(
-      sys,
-      load,
-      'sum(rate(bench_requests_total[5m])) by (route)',
-      60,
-    ),
-    'raw single series': await queryLatency(
-      sys,
-      load,
-      `bench_requests_total{instance="host-0",route="/r0"}`,
-      load.stepMs / 1000,
-    ),
-    'histogram_quantile(0.99)': await queryLatency(
-      sys,
-      load,
-      'histogram_quantile(0.99, sum(rate(bench_latency_seconds_bucket[5m])) by (le))',
-      60,
-    ),
-  };
+  const queries: Record<string, number | string> = process.env.BENCH_NO_QUERIES
+    ? {}
+    : {
+        'sum(rate[5m]) by (route), 60s step': await queryLatency(
+          sys,
+          load,
+          'sum(rate(bench_requests_total[5m])) by (route)',
+          60,
+        ),
+        'raw single series': await queryLatency(
+          sys,
+          load,
+          `bench_requests_total{instance="host-0",route="/r0"}`,
+          load.stepMs / 1000,
+        ),
+        'histogram_quantile(0.99)': await queryLatency(
+          sys,
+          load,
+          'histogram_quantile(0.99, sum(rate(bench_latency_seconds_bucket[5m])) by (le))',
+          60,
+        ),
+      };
   const peak = peakRssBytes(pid);
   await sys.stop();
   const disk = dirBytes(sys.dataDir);

@@ -67,6 +67,7 @@ export async function startCollector(dir: string): Promise<System> {
       STATSD_PORT: '0',
       SCRAPE_CONFIG: join(dir, 'scrape.yml'),
       LOG_LEVEL: 'warn',
+      WAL_FSYNC: process.env.BENCH_WAL_FSYNC ?? 'true',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

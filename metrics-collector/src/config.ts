@@ -34,6 +34,7 @@ export const configTable = defineConfig({
   RETENTION: setting(parsers.string, 'raw=15d,5m=90d,1h=730d', 'retention per resolution'),
   RETENTION_OVERRIDES: setting(parsers.string, '', 'raw retention per metric regex, e.g. "debug_.*=1d;x=7d"'),
   MAX_DISK_BYTES: setting(parsers.bytes, 0, 'size cap of the database; oldest chunks go first (0: none)'),
+  WAL_FSYNC: setting(parsers.boolean, true, 'fdatasync the write-ahead log before acknowledging a write'),
   SERIES_LIMITS: setting(
     parsers.string,
     '',

@@ -71,6 +71,7 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
     clock,
     limits: parseLimits(config.SERIES_LIMITS),
     outOfOrderWindowMs: config.OUT_OF_ORDER_WINDOW,
+    fsync: config.WAL_FSYNC,
     uncompressSnappy,
   });
   const source = new StoreSampleSource(store);

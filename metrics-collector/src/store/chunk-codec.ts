@@ -10,7 +10,7 @@
 //      where XOR of their float64 bit patterns is not (VictoriaMetrics converts floats to decimals
 //      for the same reason).
 // Persisted bytes: never change an encoding in place, add a number.
-import { compress, decompress } from 'zstd-napi';
+import { Compressor, decompress } from 'zstd-napi';
 import { decodeXorChunk } from './xor-chunk.js';
 
 export const ENCODING_XOR = 1;
@@ -18,6 +18,16 @@ export const ENCODING_XOR_ZSTD = 2;
 export const ENCODING_INT_DELTA_ZSTD = 3;
 
 const ZSTD_LEVEL = 3;
+// One compressor with its parameters set once: the one-shot compress() re-applies them per call,
+// which cost more than compressing a 300-byte chunk.
+let compressor: Compressor | undefined;
+function compress(data: Uint8Array): Buffer {
+  if (!compressor) {
+    compressor = new Compressor();
+    compressor.setParameters({ compressionLevel: ZSTD_LEVEL, checksumFlag: false, contentSizeFlag: true });
+  }
+  return compressor.compress(data);
+}
 const INT_LIMIT = 2 ** 50;
 
 export interface EncodedChunk {
@@ -29,12 +39,12 @@ export interface EncodedChunk {
 export function encodeSealedChunk(xor: Uint8Array, ts: number[], vs: number[]): EncodedChunk {
   let best: EncodedChunk = { encoding: ENCODING_XOR, data: xor };
   if (xor.length > 32) {
-    const z = compress(xor, { compressionLevel: ZSTD_LEVEL });
+    const z = compress(xor);
     if (z.length < best.data.length) best = { encoding: ENCODING_XOR_ZSTD, data: z };
   }
   const ints = encodeIntDelta(ts, vs);
   if (ints) {
-    const z = compress(ints, { compressionLevel: ZSTD_LEVEL });
+    const z = compress(ints);
     if (z.length < best.data.length) best = { encoding: ENCODING_INT_DELTA_ZSTD, data: z };
   }
   return best;

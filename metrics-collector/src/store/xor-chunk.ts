@@ -47,36 +47,6 @@ export class BitWriter {
   }
 }
 
-export class BitReader {
-  bitPos: number;
-  constructor(
-    readonly buf: Uint8Array,
-    byteOffset = 0,
-  ) {
-    this.bitPos = byteOffset * 8;
-  }
-  readBits(n: number): number {
-    let v = 0;
-    while (n > 0) {
-      const byte = this.buf[this.bitPos >>> 3];
-      if (byte === undefined) throw new Error('chunk truncated');
-      const avail = 8 - (this.bitPos & 7);
-      const take = Math.min(n, avail);
-      v = v * (1 << take) + ((byte >>> (avail - take)) & ((1 << take) - 1));
-      this.bitPos += take;
-      n -= take;
-    }
-    return v;
-  }
-  readBit(): number {
-    const byte = this.buf[this.bitPos >>> 3];
-    if (byte === undefined) throw new Error('chunk truncated');
-    const bit = (byte >>> (7 - (this.bitPos & 7))) & 1;
-    this.bitPos++;
-    return bit;
-  }
-}
-
 function ctz32(x: number): number {
   return 31 - Math.clz32(x & -x);
 }
@@ -181,46 +151,77 @@ function writeShifted(w: BitWriter, hi: number, lo: number, shift: number, n: nu
   w.write64(hi, lo, n);
 }
 
-/** Decodes a whole chunk, appending to the output arrays. Returns the number of samples. */
-export function decodeXorChunk(buf: Uint8Array, ts: number[], vs: number[]): number {
-  const count = (buf[0] << 8) | buf[1];
+/** 32 bits of `buf` starting at bit `p` (buf must have 5 readable bytes past p's byte). */
+function peek32(buf: Uint8Array, p: number): number {
+  const b = p >>> 3;
+  const s = p & 7;
+  const w = (buf[b] << 24) | (buf[b + 1] << 16) | (buf[b + 2] << 8) | buf[b + 3];
+  return s === 0 ? w >>> 0 : ((w << s) | (buf[b + 4] >>> (8 - s))) >>> 0;
+}
+
+/** Decodes a whole chunk, appending to the output arrays. Returns the number of samples. The bit
+ * reads are inlined over a zero-padded copy: a BitReader object with per-bit loops was 10× slower. */
+export function decodeXorChunk(input: Uint8Array, ts: number[], vs: number[], countLimit = 0x10000): number {
+  const count = Math.min((input[0] << 8) | input[1], countLimit);
   if (count === 0) return 0;
-  const r = new BitReader(buf, 2);
-  let t = readSigned64(r);
-  u32[1] = r.readBits(32);
-  u32[0] = r.readBits(32);
-  let hi = u32[1];
-  let lo = u32[0];
+  const buf = new Uint8Array(input.length + 8);
+  buf.set(input);
+  let p = 16;
+  let t = (peek32(buf, p) | 0) * 4294967296 + peek32(buf, p + 32);
+  p += 64;
+  let hi = peek32(buf, p);
+  let lo = peek32(buf, p + 32);
+  p += 64;
+  u32[1] = hi;
+  u32[0] = lo;
   ts.push(t);
   vs.push(f64[0]);
   let delta = 0;
   let leading = 0;
   let trailing = 0;
   for (let i = 1; i < count; i++) {
-    let ones = 0;
-    while (ones < 4 && r.readBit() === 1) ones++;
-    const dod =
-      ones === 0 ? 0 : ones === 4 ? readSigned64(r) : signExtend(r.readBits(DOD_BITS[ones]), DOD_BITS[ones]);
+    if (p >= input.length * 8) throw new Error('chunk truncated');
+    const head = peek32(buf, p);
+    let dod = 0;
+    if (head < 0x80000000) p += 1;
+    else if (head < 0xc0000000) {
+      dod = signExtend((head >>> 16) & 0x3fff, 14);
+      p += 16;
+    } else if (head < 0xe0000000) {
+      dod = signExtend((head >>> 12) & 0x1ffff, 17);
+      p += 20;
+    } else if (head < 0xf0000000) {
+      dod = signExtend((head >>> 8) & 0xfffff, 20);
+      p += 24;
+    } else {
+      p += 4;
+      dod = (peek32(buf, p) | 0) * 4294967296 + peek32(buf, p + 32);
+      p += 64;
+    }
     delta += dod;
     t += delta;
     ts.push(t);
-    if (r.readBit() === 1) {
-      if (r.readBit() === 1) {
-        leading = r.readBits(5);
-        let sig = r.readBits(6);
+    const ctl = peek32(buf, p);
+    if (ctl < 0x80000000) {
+      p += 1;
+    } else {
+      if (ctl >= 0xc0000000) {
+        leading = (ctl >>> 25) & 31;
+        let sig = (ctl >>> 19) & 63;
         if (sig === 0) sig = 64;
         trailing = 64 - leading - sig;
-      }
+        p += 13;
+      } else p += 2;
       const sig = 64 - leading - trailing;
       let xh = 0;
       let xl = 0;
       if (sig > 32) {
-        xh = r.readBits(sig - 32);
-        xl = r.readBits(32);
-      } else xl = r.readBits(sig);
-      // shift left by trailing
+        xh = peek32(buf, p) >>> (64 - sig);
+        xl = peek32(buf, p + sig - 32);
+      } else xl = sig === 32 ? peek32(buf, p) : peek32(buf, p) >>> (32 - sig);
+      p += sig;
       if (trailing >= 32) {
-        xh = xl * 2 ** (trailing - 32);
+        xh = trailing === 32 ? xl : (xl << (trailing - 32)) >>> 0;
         xl = 0;
       } else if (trailing > 0) {
         xh = ((xh << trailing) | (xl >>> (32 - trailing))) >>> 0;
@@ -236,15 +237,7 @@ export function decodeXorChunk(buf: Uint8Array, ts: number[], vs: number[]): num
   return count;
 }
 
-const DOD_BITS = [0, 14, 17, 20];
-
 function signExtend(v: number, bits: number): number {
   const half = 2 ** (bits - 1);
   return v > half ? v - 2 ** bits : v;
-}
-
-function readSigned64(r: BitReader): number {
-  const h = r.readBits(32);
-  const l = r.readBits(32);
-  return (h | 0) * 4294967296 + l;
 }
