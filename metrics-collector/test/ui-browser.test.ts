@@ -80,10 +80,11 @@ test('explore: autocomplete offers metric names and label values; a syntax error
   await page.locator('.cm-content').click();
   await page.keyboard.press('Control+a');
   await page.keyboard.type('demo_jobs_total{queue="');
-  await page.locator('.cm-tooltip-autocomplete li').first().waitFor();
+  // Wait for the label-value list itself (a list of label names may still be showing from `{`).
+  await page.locator('.cm-tooltip-autocomplete li', { hasText: '<script>' }).first().waitFor();
   const offered = await page.locator('.cm-tooltip-autocomplete li').allTextContents();
   assert.ok(
-    offered.some((o) => o.includes('<script>')),
+    offered.some((o) => o.includes(HOSTILE)),
     `label values offered: ${offered.join(' | ')}`,
   );
   await saveScreenshot(page, 'metrics-collector', 'ui-explore-autocomplete');
@@ -91,7 +92,8 @@ test('explore: autocomplete offers metric names and label values; a syntax error
 
   await page.keyboard.press('Control+a');
   await page.keyboard.type('sum(rate(http_requests_total[5m]) by');
-  await Promise.all([page.waitForURL(/query=sum/), page.keyboard.press('Enter')]);
+  // The Run button rather than Enter: Enter would first accept a completion the list may be offering.
+  await Promise.all([page.waitForURL(/query=sum/), page.click('button:has-text("Run")')]);
   const error = page.locator('#explore-result .alert-error');
   await error.waitFor();
   assert.match((await error.textContent()) ?? '', /parse error/);
