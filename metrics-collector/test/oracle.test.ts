@@ -302,6 +302,14 @@ export const QUERIES: string[] = [
   'sum by (job) (up) > on(job) count by (job) (up) - 1',
   'sort_desc(topk(3, node_load1))',
   'http_request_duration_seconds_bucket{le="+Inf"} - ignoring(le) http_request_duration_seconds_count',
+  `timestamp(node_load1 @ ${AT})`,
+  'changes(node_load1[5m] @ start())',
+  'max_over_time(sum(rate(http_requests_total[1m] @ end()))[10m:1m])',
+  'count_over_time(up[5m:1m] @ start() offset 1m)',
+  'vector(1) @ 100',
+  'sum(up @ start()) - sum(up @ end())',
+  'time() - timestamp(up offset 1m)',
+  'sum(rate(http_requests_total[5m])) by (status) > 0.5',
 ];
 
 const INSTANT_TIMES = [T0 + 30 * 60_000, T0 + 42 * 60_000 + 7_500, T0 + SPAN + 60_000];
