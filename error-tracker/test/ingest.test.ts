@@ -35,6 +35,16 @@ describe('accepted inputs', () => {
     const dsn = `http://publickey@127.0.0.1/1`;
     const r3 = await send(envUrl(''), { body: envelope(c, event(), { dsn }) });
     assert.deepEqual(r3.json(), { id: c });
+    const d = newId();
+    const r4 = await send(envUrl(''), {
+      headers: { 'content-encoding': 'gzip' },
+      body: gzipSync(envelope(d, event(), { dsn })),
+    });
+    assert.deepEqual(r4.json(), { id: d }, 'dsn in a compressed envelope');
+    const other = await send(envUrl(''), {
+      body: envelope(newId(), event(), { dsn: 'http://publickey@127.0.0.1/2' }),
+    });
+    assert.equal(other.status, 403, 'the dsn must name this project');
   });
 
   test('gzip, deflate (zlib and raw) and br bodies, chunked without content-length or content-type', async () => {

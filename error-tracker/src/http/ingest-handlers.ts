@@ -24,6 +24,7 @@ export function ingestHandler(ctx: HttpContext, endpoint: 'envelope' | 'store') 
       projectId: request.params.projectId,
       body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       contentType: header('content-type'),
+      contentEncoding: header('content-encoding'),
       sentryAuth: header('x-sentry-auth'),
       authorization: header('authorization'),
       queryKey: request.query.sentry_key,

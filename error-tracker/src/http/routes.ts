@@ -10,7 +10,13 @@ import { issueHandlers } from './issue-handlers.js';
 import { projectHandlers } from './project-handlers.js';
 
 export const MAX_ENVELOPE_BYTES = 20 * 1024 * 1024;
-const INGEST: IngestOptions = { maxBodyBytes: MAX_ENVELOPE_BYTES, maxDecodedBytes: MAX_ENVELOPE_BYTES };
+// Bodies reach the handler still compressed: decoding (capped) happens on the ingest worker
+// thread together with parsing, off the main thread.
+const INGEST: IngestOptions = {
+  maxBodyBytes: MAX_ENVELOPE_BYTES,
+  maxDecodedBytes: MAX_ENVELOPE_BYTES,
+  passEncodings: ['gzip', 'x-gzip', 'deflate', 'br'],
+};
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
 interface Route {

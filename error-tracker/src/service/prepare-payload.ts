@@ -1,5 +1,6 @@
 // The CPU-heavy half of accepting: parse the (decoded) body, normalize each event and compute its
 // facts and compressed payload. Pure apart from the id generator; runs inline or in a worker.
+import { decodeBody } from '../ingest/decode.js';
 import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
 import { isObject, normalizeEvent } from '../ingest/normalize.js';
 import { readEnvelopeBody, readStoreBody } from '../ingest/request.js';
@@ -12,6 +13,7 @@ export interface PrepareInput {
   projectId: number;
   body: Buffer;
   contentType?: string;
+  contentEncoding?: string;
   clientIp?: string;
   nowMs: number;
 }
@@ -23,11 +25,12 @@ export interface PreparedPayload {
   headerEventId: string | null;
 }
 
+export const MAX_DECODED_BYTES = 20 * 1024 * 1024;
+
 export function preparePayload(input: PrepareInput, newEventId: () => string): PreparedPayload {
+  const body = decodeBody(input.body, input.contentEncoding, MAX_DECODED_BYTES);
   const payload =
-    input.endpoint === 'envelope'
-      ? readEnvelopeBody(input.body)
-      : readStoreBody(input.body, input.contentType);
+    input.endpoint === 'envelope' ? readEnvelopeBody(body) : readStoreBody(body, input.contentType);
   const entries: InboxEntry[] = [];
   for (const e of payload.events) {
     // events are stored as sent and normalized again on read, unless normalizing used the
