@@ -106,13 +106,29 @@ export class RetentionJob {
         encoding: number;
         data: Uint8Array;
       }[];
-      if (rows.length === 0) break;
-      const oldest = rows.slice(0, Math.max(1, Math.ceil(rows.length / 10)));
-      for (const r of oldest) expired += this.rollUpAndDelete(r.series_id, [r]);
+      if (rows.length > 0) {
+        const oldest = rows.slice(0, Math.max(1, Math.ceil(rows.length / 10)));
+        for (const r of oldest) expired += this.rollUpAndDelete(r.series_id, [r]);
+      } else if (!this.dropOldestRollups()) break;
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.exec('VACUUM');
     }
     return { chunksExpired: expired };
+  }
+
+  /** With no raw chunks left, the oldest tenth of the finest rollups goes next. */
+  private dropOldestRollups(): boolean {
+    const db = this.store.db;
+    for (const res of RESOLUTIONS) {
+      const row = db
+        .prepare('SELECT MIN(bucket_t) AS lo, MAX(bucket_t) AS hi FROM rollups WHERE resolution = ?')
+        .get(res) as { lo: number | null; hi: number | null };
+      if (row.lo === null || row.hi === null) continue;
+      const cut = row.lo + Math.max(res, Math.floor((row.hi - row.lo) / 10));
+      this.store.sql.deleteRollupsBefore.run(res, cut);
+      return true;
+    }
+    return false;
   }
 
   private rollUpAndDelete(

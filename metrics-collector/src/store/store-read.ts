@@ -9,6 +9,26 @@ import type { MetricsStore } from './metrics-store.js';
 import { labelsToObject } from './series-index.js';
 import type { ChunkRow } from './store-sql.js';
 
+interface RollupRow {
+  bucket_t: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  last: number;
+}
+
+export interface RollupSeries {
+  labels: Labels;
+  /** Bucket start times, ms. */
+  timestamps: number[];
+  min: number[];
+  max: number[];
+  sum: number[];
+  count: number[];
+  last: number[];
+}
+
 interface Source {
   seq: number;
   ts: number[];
@@ -60,6 +80,34 @@ export class StoreSampleSource implements SampleSource {
       if (head.oooT && head.oooV) sources.push({ seq: head.oooSeq, ts: head.oooT, vs: head.oooV });
     }
     return mergeSources(sources, startMs, endMs);
+  }
+
+  /** Downsampled buckets (resolution 300000 or 3600000 ms) of matching series; they exist for data
+   * that has left raw retention (retention.ts), so long ranges stay answerable. */
+  selectRollups(
+    matchers: LabelMatcher[],
+    resolutionMs: number,
+    startMs: number,
+    endMs: number,
+  ): RollupSeries[] {
+    const out: RollupSeries[] = [];
+    const now = this.store.clock();
+    for (const id of this.store.index.match(matchers)) {
+      const info = this.store.index.byId[id];
+      if (!info?.persisted || (info.expiresMs !== undefined && info.expiresMs <= now)) continue;
+      const rows = this.store.sql.selectRollups.all(resolutionMs, id, startMs, endMs) as RollupRow[];
+      if (rows.length === 0) continue;
+      out.push({
+        labels: labelsToObject(info.labels),
+        timestamps: rows.map((r) => r.bucket_t),
+        min: rows.map((r) => r.min),
+        max: rows.map((r) => r.max),
+        sum: rows.map((r) => r.sum),
+        count: rows.map((r) => r.count),
+        last: rows.map((r) => r.last),
+      });
+    }
+    return out;
   }
 
   series(matcherSets: LabelMatcher[][], startMs: number, endMs: number): Labels[] {
