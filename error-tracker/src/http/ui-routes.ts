@@ -26,6 +26,7 @@ import { readListState, toIssueFilter } from '../ui/issue-query.js';
 import { renderSettingsPage } from '../ui/settings-page.js';
 import { last24Hours } from '../ui/sparkline.js';
 import { renderTraceEventsPage } from '../ui/trace-events-page.js';
+import { registerManageRoutes } from './ui-manage-routes.js';
 
 export interface UiRouteDeps {
   store: ErrorStore;
@@ -40,6 +41,10 @@ export interface UiRouteDeps {
   dsnFor?: (projectId: number, publicKey: string) => string;
   /** Status changes; defaults to store.applyAction (pass the service's own if it does more). */
   applyAction?: (issueIds: number[], action: IssueAction, actor: string, nowMs: number) => void;
+  /** Called after a DSN key is added or revoked (the ingest key cache); default: the app's ingest service. */
+  onKeysChanged?: () => void;
+  /** New DSN public keys; default: 16 random bytes in hex, as app.ts makes them. */
+  newPublicKey?: () => string;
   /** 'built' serves dist/ui/assets (production); default: bundle in memory when running from .ts. */
   assetMode?: 'source' | 'built';
 }
@@ -243,9 +248,12 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         releases: shown ? store.listReleaseHealth(shown.id) : [],
         alertRules: shown ? store.listAlertRules(shown.id) : [],
         deliveries: shown ? store.listDeliveries(shown.id, 20) : [],
+        csrfField: csrfInput(request),
         nowMs: clock(),
       });
       return send(request, reply, page, '/settings');
     });
+
+    registerManageRoutes(ui, deps, send);
   });
 }

@@ -22,6 +22,7 @@ import { emptyState, serviceLink } from '@flowrent/shared/ui/layout';
 import { formatCount, levelClass, timeAbsolute, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { renderStatusActions } from './issue-actions.js';
+import { renderManageMenu } from './issue-manage.js';
 import { renderIssueEvents, renderIssueTabs } from './issue-events.js';
 import { renderSparkline } from './sparkline.js';
 import { FRAME_TOOLS, renderExceptions, renderFrames } from './stack-trace.js';
@@ -185,7 +186,7 @@ export function renderIssuePage(data: IssuePageData): { title: string; body: Saf
       ? html` <span class="muted">in the release after <span class="mono">${issue.resolvedInRelease}</span></span>`
       : ''
   }${issue.status === 'ignored' ? html` <span class="muted">${describeIgnore(issue.ignore)}</span>` : ''}</div></div>
-${renderStatusActions(issue, data.csrfField)}</header>
+<div class="issue-actions">${renderStatusActions(issue, data.csrfField)}${renderManageMenu(issue)}</div></header>
 <section class="issue-stats">${stat('Events', formatCount(issue.eventCount))}${stat('Users', formatCount(issue.userCount))}${stat(
     'First seen',
     timeAgo(Date.parse(issue.firstSeen), nowMs),

@@ -1,6 +1,6 @@
 // Read-only project facts on the settings page: crash-free sessions per release, alert rules and
-// the latest webhook deliveries (rules are managed through the API).
-import type { AlertDelivery, AlertRule, ReleaseHealth } from '../model.js';
+// the latest webhook deliveries.
+import type { AlertDelivery, ReleaseHealth } from '../model.js';
 import { formatCount, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -17,30 +17,17 @@ export function renderReleaseHealth(releases: ReleaseHealth[]): SafeHtml {
   )}</tbody></table></div>`;
 }
 
-function describeRule(rule: AlertRule): string {
-  if (rule.trigger === 'frequency') return `more than ${rule.threshold} events in ${rule.windowMinutes} min`;
-  return rule.trigger === 'new_issue' ? 'new issue' : 'regression';
-}
-
-export function renderAlerts(rules: AlertRule[], deliveries: AlertDelivery[], nowMs: number): SafeHtml {
-  const ruleTable =
-    rules.length === 0
-      ? html`<p class="muted">No alert rules. Add one with <code>POST /api/projects/:id/alerts</code> (<code>{"trigger":"new_issue","url":"https://…"}</code>).</p>`
-      : html`<div class="table-wrap"><table class="data rules"><thead><tr><th>When</th><th>Webhook</th><th>Body</th><th>Enabled</th></tr></thead><tbody>${rules.map(
-          (r) =>
-            html`<tr><td>${describeRule(r)}</td><td class="mono">${r.url}</td><td>${r.format}</td><td>${r.enabled ? 'yes' : 'no'}</td></tr>`,
-        )}</tbody></table></div>`;
-  const deliveryTable =
-    deliveries.length === 0
-      ? ''
-      : html`<h4>Latest deliveries</h4><div class="table-wrap"><table class="data deliveries"><thead><tr><th>Issue</th><th>Trigger</th><th>Status</th><th class="num">Attempts</th><th>Last error</th><th>Created</th></tr></thead><tbody>${deliveries.map(
-          (d) =>
-            html`<tr><td><a href="/issues/${d.issueId}">#${d.issueId}</a></td><td>${d.trigger}</td><td><span class="badge${
-              d.status === 'delivered' ? ' badge-ok' : d.status === 'failed' ? ' level-error' : ''
-            }">${d.status}</span></td><td class="num">${d.attempts}</td><td class="small">${d.lastError ?? ''}</td><td>${timeAgo(
-              Date.parse(d.createdAt),
-              nowMs,
-            )}</td></tr>`,
-        )}</tbody></table></div>`;
-  return html`${ruleTable}${deliveryTable}`;
+/** The latest webhook deliveries (rules themselves are edited in settings-forms.ts). */
+export function renderDeliveries(deliveries: AlertDelivery[], nowMs: number): SafeHtml | string {
+  return deliveries.length === 0
+    ? ''
+    : html`<h4>Latest deliveries</h4><div class="table-wrap"><table class="data deliveries"><thead><tr><th>Issue</th><th>Trigger</th><th>Status</th><th class="num">Attempts</th><th>Last error</th><th>Created</th></tr></thead><tbody>${deliveries.map(
+        (d) =>
+          html`<tr><td><a href="/issues/${d.issueId}">#${d.issueId}</a></td><td>${d.trigger}</td><td><span class="badge${
+            d.status === 'delivered' ? ' badge-ok' : d.status === 'failed' ? ' level-error' : ''
+          }">${d.status}</span></td><td class="num">${d.attempts}</td><td class="small">${d.lastError ?? ''}</td><td>${timeAgo(
+            Date.parse(d.createdAt),
+            nowMs,
+          )}</td></tr>`,
+      )}</tbody></table></div>`;
 }

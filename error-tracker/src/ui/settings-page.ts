@@ -1,8 +1,10 @@
-// Project settings: each project's DSN keys and a copy-paste SDK setup for the first active one.
+// Project settings: each project's DSN keys (add, revoke), a copy-paste SDK setup for the first
+// active one, release health, and alert rules (add, delete) with their latest deliveries.
 import type { AlertDelivery, AlertRule, ProjectWithKeys, ReleaseHealth } from '../model.js';
 import { html, type SafeHtml } from './html.js';
-import { renderAlerts, renderReleaseHealth } from './project-health.js';
+import { renderDeliveries, renderReleaseHealth } from './project-health.js';
 import { renderSdkSetup } from './sdk-snippets.js';
+import { renderAlertRules, renderKeys } from './settings-forms.js';
 
 export interface SettingsPageData {
   projects: ProjectWithKeys[];
@@ -12,20 +14,9 @@ export interface SettingsPageData {
   releases: ReleaseHealth[];
   alertRules: AlertRule[];
   deliveries: AlertDelivery[];
+  /** Hidden CSRF field for the key and alert forms, from the UI kit. */
+  csrfField: SafeHtml;
   nowMs: number;
-}
-
-function renderKeys(project: ProjectWithKeys): SafeHtml {
-  if (project.keys.length === 0)
-    return html`<p class="muted">No keys. Add one through the API (<code>POST /api/projects/${project.id}/keys</code>).</p>`;
-  return html`<div class="table-wrap"><table class="data keys"><thead><tr><th>Label</th><th>DSN</th><th>Status</th></tr></thead><tbody>${project.keys.map(
-    (k) =>
-      html`<tr><td>${k.label || 'Default'}</td><td class="mono">${k.dsn}</td><td>${
-        k.revokedAt
-          ? html`<span class="badge status-ignored">revoked</span>`
-          : html`<span class="badge badge-ok">active</span>`
-      }</td></tr>`,
-  )}</tbody></table></div>`;
 }
 
 export function renderSettingsPage(data: SettingsPageData): { title: string; body: SafeHtml } {
@@ -49,10 +40,10 @@ export function renderSettingsPage(data: SettingsPageData): { title: string; bod
 <section class="card"><h2>${project.name} <span class="muted small mono">${project.slug} · id ${project.id}</span></h2>
 <h3>Set up an SDK</h3><p>Errors arrive from the official Sentry SDKs: only the DSN changes.</p>
 ${project.dsn ? renderSdkSetup(project.dsn, `p${project.id}`) : html`<p class="muted">Every key of this project is revoked.</p>`}
-<h3>Client keys (DSN)</h3>${renderKeys(project)}
+<h3 id="keys">Client keys (DSN)</h3>${renderKeys(project, data.csrfField)}
 <p class="muted small">Quotas: ${project.quotaPerMinute || 'unlimited'} events per minute, ${project.quotaPerHour || 'unlimited'} per hour.</p>
 </section>
 <section class="card"><h2>Release health</h2>${renderReleaseHealth(data.releases)}</section>
-<section class="card"><h2>Alerts</h2>${renderAlerts(data.alertRules, data.deliveries, data.nowMs)}</section></div>`,
+<section class="card" id="alerts"><h2>Alerts</h2>${renderAlertRules(project.id, data.alertRules, data.csrfField)}${renderDeliveries(data.deliveries, data.nowMs)}</section></div>`,
   };
 }
