@@ -214,6 +214,50 @@ describe('RuleManager', () => {
     assert.deepEqual(calls, [['firing'], ['firing']]);
   });
 
+  it('restores `for` state after a restart from ALERTS_FOR_STATE and does not re-announce', async () => {
+    const source = new MemorySource();
+    const groups = parseRuleFile(
+      'groups: [{name: g, rules: [{alert: Slow, expr: "vector(1)", for: 2m}, {alert: Fast, expr: "vector(2)", for: 10m}]}]',
+      'f',
+      60_000,
+    );
+    const write = (
+      samples: Array<{ labels: Record<string, string>; t: number; v: number; stale?: boolean }>,
+    ) => {
+      for (const x of samples) source.add(x.labels, x.t, x.v, { stale: x.stale });
+    };
+    const first: string[] = [];
+    const before = new RuleManager({
+      source,
+      groups,
+      clock: () => 0,
+      write,
+      notifier: { notify: (alerts) => first.push(...alerts.map((a) => `${a.labels.alertname}:${a.status}`)) },
+    });
+    for (const t of [60_000, 120_000, 180_000, 240_000]) await before.tick(t);
+    assert.deepEqual(first, ['Slow:firing']);
+    // "Restart": a new manager over the same storage, evaluating a minute later.
+    const second: string[] = [];
+    const after = new RuleManager({
+      source,
+      groups,
+      clock: () => 0,
+      write,
+      notifier: {
+        notify: (alerts) => second.push(...alerts.map((a) => `${a.labels.alertname}:${a.status}`)),
+      },
+    });
+    await after.tick(300_000);
+    const [slow, fast] = after.groups[0].rules.map((r) => [...r.alerts.values()][0]);
+    assert.equal(slow.state, 'firing');
+    assert.equal(slow.activeAt, 60_000);
+    assert.equal(fast.state, 'pending');
+    assert.equal(fast.activeAt, 60_000);
+    assert.deepEqual(second, []);
+    await after.tick(660_000);
+    assert.deepEqual(second, ['Fast:firing']);
+  });
+
   it("refuses a result over the group's limit", async () => {
     const source = new MemorySource();
     for (const a of ['1', '2', '3']) source.add({ __name__: 'x', a }, 0, 1);

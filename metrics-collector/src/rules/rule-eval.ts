@@ -122,12 +122,13 @@ export function evalAlerting(
   return { fired, resolved };
 }
 
-/** ALERTS{alertname, alertstate, …} = 1 for every pending or firing alert, as Prometheus records. */
+/** ALERTS{…, alertstate} = 1 and ALERTS_FOR_STATE{…} = activeAt for pending and firing alerts, as Prometheus records. */
 export function alertsSeries(active: Iterable<Alert>, t: number): OutSample[] {
   const out: OutSample[] = [];
   for (const a of active) {
     if (a.state === 'inactive') continue;
     out.push({ labels: { ...a.labels, __name__: 'ALERTS', alertstate: a.state }, t, v: 1 });
+    out.push({ labels: { ...a.labels, __name__: 'ALERTS_FOR_STATE' }, t, v: a.activeAt / 1000 });
   }
   return out;
 }

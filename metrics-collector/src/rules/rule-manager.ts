@@ -6,6 +6,7 @@ import type { QueryOptions } from '../promql/query.js';
 import type { SampleSource } from '../promql/sample-source.js';
 import type { AlertNotice, WebhookNotifier } from './notifier.js';
 import type { Rule, RuleGroup } from './rule-file.js';
+import { restoreAlerts } from './alert-restore.js';
 import { type Alert, alertsSeries, evalAlerting, evalRecording, type OutSample } from './rule-eval.js';
 
 export interface RuleStatus {
@@ -18,6 +19,8 @@ export interface RuleStatus {
   alerts: Map<string, Alert>;
   /** Recording rules: label keys written at the last evaluation (for staleness markers). */
   lastSeries: Map<string, OutSample['labels']>;
+  /** Whether the first evaluation has looked for alert state from before a restart. */
+  restored: boolean;
 }
 
 export interface GroupStatus {
@@ -61,6 +64,7 @@ export class RuleManager {
         evaluationSeconds: 0,
         alerts: new Map(),
         lastSeries: new Map(),
+        restored: false,
       })),
     }));
   }
@@ -118,13 +122,13 @@ export class RuleManager {
   private alert(r: RuleStatus, t: number): OutSample[] {
     const rule = r.rule as Extract<Rule, { kind: 'alerting' }>;
     const before = alertsSeries(r.alerts.values(), t);
-    const { fired, resolved } = evalAlerting(
-      this.opts.source,
-      rule,
-      r.alerts,
-      t,
-      this.opts.queryOptions ?? {},
-    );
+    const evaluated = evalAlerting(this.opts.source, rule, r.alerts, t, this.opts.queryOptions ?? {});
+    const { resolved } = evaluated;
+    let { fired } = evaluated;
+    if (!r.restored) {
+      r.restored = true;
+      fired = restoreAlerts(this.opts.source, rule.name, rule.forMs, r.alerts, t, fired);
+    }
     const limit = this.limitOf(r);
     const active = [...r.alerts.values()].filter((a) => a.state !== 'inactive').length;
     if (limit > 0 && active > limit) {
