@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TailBuffer } from './query-tail-buffer.js';
+import { TailBuffer, TailRateLimit } from './query-tail-buffer.js';
 
 function sink(accepting: boolean[]) {
   const written: string[] = [];
@@ -42,5 +42,37 @@ describe('TailBuffer', () => {
     const b = new TailBuffer(s);
     b.drain();
     assert.deepEqual(s.written, []);
+  });
+});
+
+describe('TailRateLimit', () => {
+  it('grants up to the budget per second, then refills', () => {
+    let now = 10_000;
+    const limit = new TailRateLimit(() => now, 5);
+    assert.equal(limit.take(3), 3);
+    assert.equal(limit.take(3), 2);
+    assert.equal(limit.take(1), 0);
+    now += 999;
+    assert.equal(limit.take(1), 0);
+    now += 1;
+    assert.equal(limit.take(10), 5);
+  });
+});
+
+describe('TailBuffer.room() and drop()', () => {
+  it('reports room only while backed up and reports drops at once when writable', () => {
+    const s = sink([false]);
+    const b = new TailBuffer(s, 2);
+    assert.equal(b.room(), Number.POSITIVE_INFINITY);
+    b.push(['a']);
+    assert.equal(b.room(), 2);
+    b.drop(3);
+    assert.equal(b.dropped, 3);
+    b.drain();
+    b.drop(1);
+    assert.deepEqual(s.written.slice(1), [
+      'event: dropped\ndata: {"dropped":3}\n\n',
+      'event: dropped\ndata: {"dropped":4}\n\n',
+    ]);
   });
 });

@@ -3,6 +3,30 @@
 // client never makes the server buffer without limit or slows ingest. Pure; the SSE handler owns I/O.
 
 export const MAX_QUEUED_TAIL_LINES = 2_000;
+/** More than a person can read; beyond it a tail is a firehose that would cost the ingest path. */
+export const MAX_TAIL_LINES_PER_SECOND = 2_000;
+
+/** A per-client budget of lines per wall-clock second (clock in ms, a parameter for tests). */
+export class TailRateLimit {
+  private windowStart = 0;
+  private sent = 0;
+  constructor(
+    private readonly clock: () => number,
+    private readonly perSecond = MAX_TAIL_LINES_PER_SECOND,
+  ) {}
+
+  /** How many of `wanted` lines may go now; the caller drops the rest. */
+  take(wanted: number): number {
+    const now = this.clock();
+    if (now - this.windowStart >= 1000) {
+      this.windowStart = now;
+      this.sent = 0;
+    }
+    const granted = Math.max(0, Math.min(wanted, this.perSecond - this.sent));
+    this.sent += granted;
+    return granted;
+  }
+}
 
 export interface TailSink {
   /** Returns false when the socket is backed up (like stream.write). */
@@ -33,6 +57,19 @@ export class TailBuffer {
     this.queue.push(...kept);
     this.dropped += lost;
     return lost;
+  }
+
+  /** How many more events push() would keep right now (the rest would be dropped). */
+  room(): number {
+    return !this.blocked && this.queue.length === 0
+      ? Number.POSITIVE_INFINITY
+      : this.maxQueued - this.queue.length;
+  }
+
+  /** Counts lines the caller did not even serialize (no room, or over the rate limit). */
+  drop(count: number): void {
+    this.dropped += count;
+    if (!this.blocked && this.queue.length === 0) this.write(this.droppedEvent());
   }
 
   /** A control event (heartbeat): sent only when nothing is pending, never queued or counted. */

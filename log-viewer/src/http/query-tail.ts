@@ -1,7 +1,7 @@
 // GET /api/logs/tail: live tail as Server-Sent Events. Same query language as search; records reach
 // the client as soon as the store reports them durable (store.subscribe), so the lag is the store's
 // group-commit delay. Events: `log` (one record), `ready` (subscribed; after the optional backlog),
-// `dropped` ({dropped: n} when a slow client lost lines), `heartbeat` (now_ms, dropped) every 5 s.
+// `dropped` ({dropped: n} when a slow client lost lines, or beyond 2,000 lines/s per client), `heartbeat` (now_ms, dropped) every 5 s.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredRecord } from '../model.js';
@@ -9,7 +9,7 @@ import { prepareSearch, runPrepared } from '../query/run-query.js';
 import { nowNs, type QueryDeps } from './query-handlers.js';
 import { intParam, type RawQuery, stringParam } from './query-params.js';
 import { recordJson } from './query-record-json.js';
-import { TailBuffer } from './query-tail-buffer.js';
+import { TailBuffer, TailRateLimit } from './query-tail-buffer.js';
 
 export const TAIL_HEARTBEAT_MS = 5_000;
 const MAX_BACKLOG = 1_000;
@@ -48,14 +48,18 @@ export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
     });
     open.add(res);
     const buffer = new TailBuffer({ write: (chunk) => res.write(chunk) });
+    const limit = new TailRateLimit(() => performance.now()); // wall time, even when tests fix the clock
     res.on('drain', () => buffer.drain());
     buffer.push(['retry: 3000\n\n', ...backlog.map(logEvent), 'event: ready\ndata: {}\n\n']);
 
     const unsubscribe = deps.store.subscribe((records) => {
       try {
-        const events: string[] = [];
-        for (const r of records) if (matchesAll || predicate(r)) events.push(logEvent(r));
-        if (events.length > 0) buffer.push(events);
+        const matches = matchesAll ? records : records.filter(predicate);
+        if (matches.length === 0) return;
+        // Serialize only what this client can take; the rest is counted as dropped.
+        const keep = Math.min(limit.take(matches.length), buffer.room());
+        if (keep > 0) buffer.push(matches.slice(0, keep).map(logEvent));
+        if (keep < matches.length) buffer.drop(matches.length - keep);
       } catch (err) {
         request.log.error({ err }, 'live tail listener failed');
       }
