@@ -224,7 +224,8 @@ describe('Prometheus metadata API', () => {
     const meta = await api('/api/v1/metadata?metric=http_requests_total');
     assert.equal(meta.body.data.http_requests_total[0].type, 'counter');
     const build = await api('/api/v1/status/buildinfo');
-    assert.equal(typeof build.body.data.version, 'string');
+    assert.equal(build.body.data.version, '2.42.0');
+    assert.match(build.body.data.revision, /^flowrent-metrics-collector /);
     assert.deepEqual((await api('/api/v1/query_exemplars?query=up&start=0&end=1')).body, {
       status: 'success',
       data: [],

@@ -74,11 +74,15 @@ export function listMetadata(deps: MetaDeps, p: FormParams): Record<string, Metr
   return out;
 }
 
+/**
+ * Clients (Grafana) read `version` as the Prometheus version whose API is spoken, so it names the
+ * emulated 2.42.0, as VictoriaMetrics does with its own; the collector's version is in `revision`.
+ */
 export function buildInfo(deps: MetaDeps): Record<string, string> {
   return {
-    version: deps.version,
-    revision: '',
-    branch: '',
+    version: '2.42.0',
+    revision: `flowrent-metrics-collector ${deps.version}`,
+    branch: 'flowrent',
     buildUser: 'flowrent',
     buildDate: '',
     goVersion: `node ${process.versions.node}`,
