@@ -55,6 +55,12 @@ test('explore: a query draws a chart whose hostile label stays text, and the tab
     values.slice(1).every((v) => /^[\d,.]+$/.test(v)),
     `legend values: ${values.join(' | ')}`,
   );
+  // Near a line, a tooltip names that series (uPlot focuses the closest one).
+  const tooltip = page.locator('.chart-tooltip');
+  for (let y = 2; y < box.height && !(await tooltip.isVisible()); y += 3) {
+    await page.mouse.move(box.x + box.width * 0.8, box.y + y);
+  }
+  assert.match((await tooltip.textContent()) ?? '', /\{service="/);
   await watch.assertInert();
   await saveScreenshot(page, 'metrics-collector', 'ui-explore-graph');
 

@@ -99,6 +99,7 @@ function start(): void {
     .querySelector('select[name="refresh"]')
     ?.addEventListener('change', () => (toolbar as HTMLFormElement).requestSubmit());
   document.addEventListener('flowrent:theme', () => void refresh());
+  document.addEventListener('flowrent:timezone', () => void refresh());
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

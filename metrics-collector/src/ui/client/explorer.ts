@@ -95,10 +95,12 @@ async function run(form: HTMLFormElement, query: string): Promise<void> {
             },
           });
         let plot = draw();
-        document.addEventListener('flowrent:theme', () => {
+        const redraw = () => {
           plot.destroy();
           plot = draw();
-        });
+        };
+        document.addEventListener('flowrent:theme', redraw);
+        document.addEventListener('flowrent:timezone', redraw);
       }
       const points = series.reduce((n, s) => n + s.values.length, 0);
       status.textContent = `${formatNumber(all.length)} series · ${formatNumber(points)} points · step ${stepMs / 1000}s · ${Math.round(performance.now() - began)} ms`;

@@ -2,7 +2,9 @@
 // cursor), optional stacking, drag-to-zoom reported to the caller. Labels reach the DOM only as text
 // (uPlot sets legend labels with textContent and draws axes on canvas).
 import { formatNumber } from '@flowrent/shared/ui/format';
+import { formatAbsolute, useUtc } from '@flowrent/shared/ui/client/lib/times';
 import uPlot from 'uplot';
+import { tooltipPlugin } from './chart-tooltip.js';
 import { parseSampleValue, type SamplePair, seriesName } from './prom-api.js';
 
 const PALETTE = [
@@ -76,8 +78,12 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** 24-hour local time ticks; the date is added when the range spans more than a day. */
 function timeTick(seconds: number, rangeMs: number): string {
   const d = new Date(seconds * 1000);
-  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  return rangeMs > 86_400_000 ? `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}` : time;
+  const utc = useUtc();
+  const [mo, day, h, mi] = utc
+    ? [d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()]
+    : [d.getMonth(), d.getDate(), d.getHours(), d.getMinutes()];
+  const time = `${pad(h)}:${pad(mi)}`;
+  return rangeMs > 86_400_000 ? `${pad(mo + 1)}-${pad(day)} ${time}` : time;
 }
 
 function fmt(v: number | null | undefined): string {
@@ -116,8 +122,7 @@ export function renderChart(container: HTMLElement, series: ChartSeries[], optio
     ],
     series: [
       {
-        value: (_u, v) =>
-          v === null ? '—' : new Date(v * 1000).toISOString().replace('T', ' ').slice(0, 19),
+        value: (_u, v) => (v === null ? '—' : formatAbsolute(new Date(v * 1000))),
       },
       ...series.map((s, i) => {
         const color = PALETTE[i % PALETTE.length]!;
@@ -133,6 +138,12 @@ export function renderChart(container: HTMLElement, series: ChartSeries[], optio
             idx === null ? '—' : fmt(ys[i]![idx]),
         } satisfies uPlot.Series;
       }),
+    ],
+    plugins: [
+      tooltipPlugin(
+        series.map((s) => seriesName(s.metric)),
+        (si, idx) => ys[si - 1]?.[idx] ?? null,
+      ),
     ],
     bands: options.stacked
       ? series.slice(1).map((_, i) => ({ series: [i + 2, i + 1] as [number, number] }))
