@@ -149,6 +149,8 @@ describe('log explorer in headless Chromium', () => {
     await page.waitForSelector('.histogram-svg rect.hist-bar');
     await page.locator('[data-log-list] > .log-row').nth(1).locator('.log-summary').click();
     await saveScreenshot(page, 'log-viewer', 'logs-explorer');
+    await page.click('[data-theme-toggle]');
+    await saveScreenshot(page, 'log-viewer', 'logs-explorer-dark');
     await watch.assertInert();
     await page.close();
   });
