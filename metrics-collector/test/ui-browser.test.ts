@@ -68,6 +68,12 @@ test('explore: a query draws a chart whose hostile label stays text, and the tab
   await page.waitForSelector('.result-table tbody tr');
   assert.equal(await page.locator('.result-table tbody tr').count(), 3);
   assert.ok((await page.locator('.result-table').textContent())?.includes(HOSTILE));
+  // A service label links to that service's logs in the log viewer (LOG_VIEWER_URL).
+  const logs = await page
+    .locator('.result-table a[title="Logs of this service"]')
+    .evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+  assert.ok(logs.includes('http://localhost:5011/?query=service%3A%22checkout%22'), logs.join(' '));
+  assert.ok(logs.every((href) => href.startsWith('http://localhost:5011/?query=')));
   await watch.assertInert();
   await saveScreenshot(page, 'metrics-collector', 'ui-explore-table');
   await page.close();

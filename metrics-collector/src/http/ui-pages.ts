@@ -41,7 +41,7 @@ export function uiPageHandlers(ctx: UiContext) {
       const range = resolveRange(params, ctx.clock());
       const title = params.query ? params.query.slice(0, 80) : 'Explore';
       const add = { csrfToken: csrfToken(request), dashboards: ctx.dashboards.list() };
-      const body = renderExploreBody(params, range, add);
+      const body = renderExploreBody(params, range, add, ctx.urls.logs);
       return sendPage(reply, request, ctx, { section: 'explore', title, body, bundle: 'explorer' });
     },
 

@@ -58,7 +58,13 @@ function addToDashboardForm(p: ExploreParams, add: AddToDashboard): SafeHtml | '
   <button type="submit" class="btn btn-small">Add panel</button></form>`;
 }
 
-export function renderExploreBody(p: ExploreParams, range: ResolvedRange, add?: AddToDashboard): SafeHtml {
+export function renderExploreBody(
+  p: ExploreParams,
+  range: ResolvedRange,
+  add?: AddToDashboard,
+  /** The log viewer's public URL: `service` label values link to that service's logs. */
+  logsUrl = '',
+): SafeHtml {
   const quick = QUICK_RANGES.map(
     (r) =>
       html`<a class="btn btn-small${r === p.range && !p.from && !p.end ? ' is-active' : ''}" href="${link(p, { range: r, from: '', end: '' })}">${r}</a>`,
@@ -71,7 +77,7 @@ export function renderExploreBody(p: ExploreParams, range: ResolvedRange, add?: 
     <div class="empty-hint">Start typing a metric name for suggestions, or try one of these:
     <ul class="recent-queries">${EXAMPLES.map((e) => html`<li><a href="${link(p, { query: e })}">${e}</a></li>`)}</ul></div></div>`;
   return html`<form id="explore-form" class="explore-form" method="get" action="/"
-    data-start="${range.startMs}" data-end="${range.endMs}" data-step="${range.stepMs}" data-tab="${p.tab}" data-stacked="${p.stacked ? '1' : '0'}">
+    data-start="${range.startMs}" data-end="${range.endMs}" data-step="${range.stepMs}" data-tab="${p.tab}" data-stacked="${p.stacked ? '1' : '0'}" data-logs-url="${logsUrl}">
   <div class="query-row">
     <textarea id="query-input" name="query" class="mono" rows="1" spellcheck="false" data-search placeholder="Expression, e.g. rate(http_requests_total[5m])">${p.query}</textarea>
     <button type="submit" class="btn btn-primary">Run</button>

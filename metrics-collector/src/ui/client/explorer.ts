@@ -51,7 +51,7 @@ async function run(form: HTMLFormElement, query: string): Promise<void> {
   try {
     if (tab === 'table') {
       const res = await queryInstant(query, endMs);
-      result.replaceChildren(renderResultTable(res.data));
+      result.replaceChildren(renderResultTable(res.data, 1000, { logsUrl: form.dataset.logsUrl }));
       showWarnings(result, res.warnings);
       const n =
         res.data.resultType === 'vector' || res.data.resultType === 'matrix' ? res.data.result.length : 1;

@@ -3,19 +3,42 @@ import { formatNumber } from '@flowrent/shared/ui/format';
 import { el } from './dom.js';
 import { type QueryResult, seriesName } from './prom-api.js';
 
-function labelsCell(metric: Record<string, string>): HTMLElement {
+export interface ResultLinks {
+  /** The log viewer's base URL (from the server's config); `service` values link to their logs. */
+  logsUrl?: string;
+}
+
+function logsLink(base: string | undefined, service: string): HTMLElement | null {
+  if (!base) return null;
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  url.pathname = url.pathname.replace(/\/*$/, '/');
+  url.search = new URLSearchParams({ query: `service:${JSON.stringify(service)}` }).toString();
+  return el('a', { href: url.href, class: 'small', title: 'Logs of this service' }, 'logs');
+}
+
+function labelsCell(metric: Record<string, string>, links: ResultLinks): HTMLElement {
   const cell = el('td', { class: 'series-labels' });
   const name = metric.__name__;
   if (name) cell.append(el('span', { class: 'series-metric mono' }, name), ' ');
   for (const key of Object.keys(metric).sort()) {
     if (key === '__name__') continue;
     cell.append(el('span', { class: 'label' }, el('span', { class: 'label-key' }, `${key}=`), metric[key]!));
+    if (key === 'service') {
+      const link = logsLink(links.logsUrl, metric[key]!);
+      if (link) cell.append(link, ' ');
+    }
   }
   if (cell.childNodes.length === 0) cell.append(el('span', { class: 'muted' }, '{}'));
   return cell;
 }
 
-export function renderResultTable(result: QueryResult, limit = 1000): HTMLElement {
+export function renderResultTable(result: QueryResult, limit = 1000, links: ResultLinks = {}): HTMLElement {
   const body = el('tbody');
   let count = 0;
   if (result.resultType === 'vector') {
@@ -24,7 +47,7 @@ export function renderResultTable(result: QueryResult, limit = 1000): HTMLElemen
         el(
           'tr',
           { 'data-row': true },
-          labelsCell(s.metric),
+          labelsCell(s.metric, links),
           el('td', { class: 'num mono' }, formatNumber(s.value[1])),
         ),
       );
@@ -37,7 +60,7 @@ export function renderResultTable(result: QueryResult, limit = 1000): HTMLElemen
         el(
           'tr',
           { 'data-row': true },
-          labelsCell(s.metric),
+          labelsCell(s.metric, links),
           el('td', { class: 'num mono pre-line' }, values),
         ),
       );
