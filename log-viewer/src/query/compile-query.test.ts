@@ -43,6 +43,12 @@ describe('compileQuery() predicate', () => {
   check('connection', base, true);
   check('CONNECTION', base, true);
   check('connect', base, false); // word semantics, not substring
+  check('connect*', base, true); // prefix
+  check('CONN*', base, true);
+  check('onnect*', base, false);
+  check('"connect*"', base, false); // quoted: literal
+  check('user.email:ann@exa*', base, true);
+  check('host:we*', base, true);
   check('"connection refused"', base, true);
   check('"refused connection"', base, false);
   check('/api/cart', base, true);
@@ -111,6 +117,9 @@ describe('compileQuery() pruning plan is sound', () => {
   checkPlan('level:error', { minLevel: 'error', requiredTokens: [] });
   checkPlan('level<error', { requiredTokens: [] });
   checkPlan('trace_id:4bf92f35', { requiredTokens: ['4bf92f35'] });
+  checkPlan('err*', { requiredTokens: [] });
+  checkPlan('/api/cart/4*', { requiredTokens: ['api', 'cart'] });
+  checkPlan('path:/api/us*', { requiredTokens: ['api'] });
   checkPlan('user.id:=42', { requiredTokens: ['42'] });
   checkPlan('status:>=500 path:~^/api exception:*', { requiredTokens: [] });
   checkPlan('-timeout', { requiredTokens: [] });

@@ -35,11 +35,20 @@ export function compileQuery(node: QueryNode): CompiledQuery {
 
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
-/** A case-insensitive literal that must start and end on word boundaries where it has word chars. */
-export function wordMatcher(literal: string): (text: string) => boolean {
+/** `err*`: a word ending in `*` after a word character is a prefix. */
+export function isPrefixWord(value: string): boolean {
+  return value.length > 1 && value.endsWith('*') && WORD_CHAR.test(value.at(-2) ?? '');
+}
+
+/**
+ * A case-insensitive literal that must start and end on word boundaries where it has word chars;
+ * a prefix word (`err*`) only starts on one.
+ */
+export function wordMatcher(value: string, prefix = isPrefixWord(value)): (text: string) => boolean {
+  const literal = prefix ? value.slice(0, -1) : value;
   const escaped = literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   const before = WORD_CHAR.test(literal[0] ?? '') ? '(?<![\\p{L}\\p{N}_])' : '';
-  const after = WORD_CHAR.test(literal.at(-1) ?? '') ? '(?![\\p{L}\\p{N}_])' : '';
+  const after = !prefix && WORD_CHAR.test(literal.at(-1) ?? '') ? '(?![\\p{L}\\p{N}_])' : '';
   const re = new RegExp(before + escaped + after, 'iu');
   return (text) => re.test(text);
 }
@@ -58,7 +67,7 @@ function compilePredicate(node: QueryNode): RecordPredicate {
     case 'all':
       return () => true;
     case 'text': {
-      const test = wordMatcher(node.value);
+      const test = wordMatcher(node.value, !node.phrase && isPrefixWord(node.value));
       return (r) =>
         test(r.message) ||
         (r.traceId !== '' && test(r.traceId)) ||
@@ -165,7 +174,7 @@ export function planPruning(node: QueryNode): PruningPlan {
     case 'not':
       return { requiredTokens: [] };
     case 'text':
-      return { requiredTokens: unique(tokenize(node.value)) };
+      return { requiredTokens: wordTokens(node.value, !node.phrase && isPrefixWord(node.value)) };
     case 'field':
       return planField(node.field, node.op, node.value);
     case 'and':
@@ -187,7 +196,7 @@ function planField(field: string, op: FieldOp, value: string): PruningPlan {
     return { minLevel: LEVELS[rank], requiredTokens: [] };
   }
   if ((op === 'match' || op === 'eq') && isTokenIndexedField(field)) {
-    return { requiredTokens: unique(tokenize(value)) };
+    return { requiredTokens: wordTokens(value, op === 'match' && isPrefixWord(value)) };
   }
   return { requiredTokens: [] };
 }
@@ -222,6 +231,12 @@ function withOptional(
   if (services) plan.services = services;
   if (minLevel) plan.minLevel = minLevel;
   return plan;
+}
+
+/** Tokens every match contains; a prefix's last token may be partial, so it is left out. */
+function wordTokens(value: string, prefix: boolean): string[] {
+  const tokens = tokenize(prefix ? value.slice(0, -1) : value);
+  return unique(prefix ? tokens.slice(0, -1) : tokens);
 }
 
 function unique(items: string[]): string[] {

@@ -4,6 +4,7 @@ import { html, type SafeHtml } from '@flowrent/shared/ui';
 const EXAMPLES: [string, string][] = [
   ['timeout', 'the word in the message or any attribute value (case-insensitive, whole words)'],
   ['"connection refused"', 'a phrase'],
+  ['timeout*', 'words starting with timeout'],
   ['service:checkout', 'one service'],
   ['level>=warn', 'warn, error and fatal'],
   ['user.id:42', 'a word in a (nested) attribute'],
