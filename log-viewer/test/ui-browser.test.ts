@@ -55,6 +55,7 @@ describe('log explorer in headless Chromium', () => {
     await page.waitForSelector('[data-log-list] > .log-row');
     assert.equal(await rowCount(page), 60);
     await page.waitForSelector('.histogram-svg rect.hist-bar');
+    assert.equal(await page.textContent('[data-total]'), '60 in range');
 
     // the hostile line is shown as text
     const hostileRow = page.locator('.log-row', { hasText: "window.__xss='script'" }).first();

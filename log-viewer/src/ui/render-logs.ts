@@ -140,7 +140,7 @@ ${renderQueryHelp()}
 <div class="logs-layout">
 <aside class="logs-side">${renderSaved(data)}${renderFields(data)}</aside>
 <section class="card results-card">
-<div class="card-header"><h2>Log lines</h2><span class="live-status small" data-live-status hidden></span><span class="muted small" data-result-count>${data.records.length}${data.nextCursor ? '+' : ''} shown</span>
+<div class="card-header"><h2>Log lines</h2><span class="live-status small" data-live-status hidden></span><span class="muted small" data-total hidden></span><span class="muted small" data-result-count>${data.records.length}${data.nextCursor ? '+' : ''} shown</span>
 <button type="button" class="btn btn-small btn-danger delete-matching" data-delete-matching title="Count, then delete every line this query matches in this time range">Delete matching…</button></div>
 <div class="delete-panel" data-delete-panel hidden></div>
 <ol class="log-list" data-log-list data-query="${state.query}" data-from="${state.from}" data-to="${state.to}" data-errors-url="${data.urls.errors}" data-metrics-url="${data.urls.metrics}">${rows}</ol>

@@ -51,6 +51,11 @@ export async function loadHistogram(container: HTMLElement, state: PageState): P
   }
   const body = (await res.json()) as HistogramJson;
   draw(container, body, state);
+  const total = document.querySelector('[data-total]');
+  if (total) {
+    total.textContent = `${body.truncated ? '≥ ' : ''}${body.data.total.toLocaleString('en-US')} in range`;
+    total.removeAttribute('hidden');
+  }
   document.addEventListener('flowrent:timezone', () => draw(container, body, state));
 }
 
