@@ -93,20 +93,16 @@ describe('GET /api/logs/tail (Server-Sent Events)', () => {
     );
     await ready;
     socket.pause(); // the server's writes back up, its queue fills, and the rate limit applies
-    const padding = 'x'.repeat(500);
     const total = 10_000;
-    for (let b = 0; b < total / 1000; b++) {
-      await api.store.append(
-        Array.from({ length: 1000 }, (_, i) =>
-          logRecord(b * 1000 + i, { service: 'flood', message: `flood ${padding}` }),
-        ),
-      );
-    }
+    // One batch: the store notifies once, so at most the per-second budget of it can go out.
+    await api.store.append(
+      Array.from({ length: total }, (_, i) => logRecord(i, { service: 'flood', message: `flood ${i}` })),
+    );
     socket.resume();
     while (delivered + dropped < total) await new Promise((r) => socket.once('data', r));
     socket.destroy();
     assert.equal(delivered + dropped, total);
-    assert.ok(dropped > 0 && delivered > 0, `${delivered} delivered, ${dropped} dropped`);
+    assert.ok(dropped >= total - 2_000 && delivered > 0, `${delivered} delivered, ${dropped} dropped`);
   });
 
   it('answers 400 for a malformed query before streaming', async () => {
