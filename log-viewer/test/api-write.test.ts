@@ -13,7 +13,7 @@ interface Saved {
 describe('delete by query and saved searches over real HTTP', () => {
   let api: Api;
   before(async () => {
-    api = await startApi();
+    api = await startApi({ INGEST_API_KEY: 'write-only-ingest-key' });
     await api.store.append(
       Array.from({ length: 40 }, (_, i) =>
         logRecord(i, i % 4 === 0 ? { message: `secret token=abc${i}` } : {}),
@@ -53,6 +53,26 @@ describe('delete by query and saved searches over real HTTP', () => {
     assert.equal(bad.status, 400);
     const noKey = await fetch(`${api.url}/api/logs/delete`, { method: 'POST', body: '{"query":"*"}' });
     assert.equal(noKey.status, 401);
+  });
+
+  it('the write-only ingest key can neither read nor delete', async () => {
+    const headers = { authorization: 'Bearer write-only-ingest-key', 'content-type': 'application/json' };
+    for (const [method, path] of [
+      ['GET', '/api/logs'],
+      ['GET', '/api/logs/tail'],
+      ['GET', '/api/logs/export'],
+      ['GET', '/api/fields'],
+      ['GET', '/api/saved-searches'],
+      ['POST', '/api/logs/delete'],
+    ]) {
+      const res = await fetch(api.url + path, {
+        method,
+        headers,
+        body: method === 'POST' ? '{"query":"*"}' : undefined,
+      });
+      assert.equal(res.status, 401, `${method} ${path}`);
+      await res.body?.cancel();
+    }
   });
 
   it('saved searches: create, list, get, update, delete', async () => {
