@@ -23,7 +23,7 @@ from .metrics import DEFAULT_BUCKETS, Counter, Gauge, Histogram, Timer
 from .registry import default_registry
 from .options import Options, build_options
 from .scope import Scope, get_current_scope, get_global_scope, isolation_scope, reset_global_scope
-from .trace import TraceContext, current_trace, trace
+from .trace import TraceContext, continue_from_headers, current_trace, outgoing_headers, trace
 
 __version__ = SDK_VERSION
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "set_tag", "set_user", "set_extra", "set_context", "add_breadcrumb", "isolation_scope", "new_scope",
     "counter", "gauge", "histogram", "timer",
     "LogHandler", "Client", "get_global_scope", "Options", "Scope", "TraceContext", "current_trace", "trace",
+    "continue_trace", "outgoing_headers",
     "Counter", "Gauge", "Histogram", "Timer",
 ]
 
@@ -178,6 +179,12 @@ def new_scope() -> Iterator[Scope]:
     """Alias of ``isolation_scope``: changes inside the block stay inside it."""
     with isolation_scope() as scope:
         yield scope
+
+
+def continue_trace(headers: Dict[str, str]) -> TraceContext:
+    """A trace continued from incoming ``traceparent``/``sentry-trace`` headers (any case), or a new
+    one: ``with fm.trace(fm.continue_trace(message.headers)):`` in a queue consumer."""
+    return continue_from_headers({k.lower(): v for k, v in headers.items()})
 
 
 def counter(name: str, help: str = "") -> Counter:

@@ -12,7 +12,7 @@ import contextvars
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterator, Mapping, Optional
+from typing import Dict, Iterator, Mapping, Optional
 from contextlib import contextmanager
 
 _TRACEPARENT = re.compile(r"^\s*([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})\s*$")
@@ -88,6 +88,16 @@ def set_trace(ctx: Optional[TraceContext]) -> "contextvars.Token[Optional[TraceC
 
 def reset_trace(token: "contextvars.Token[Optional[TraceContext]]") -> None:
     _current.reset(token)
+
+
+def outgoing_headers() -> Dict[str, str]:
+    """``traceparent`` and ``sentry-trace`` for an outgoing request, so the callee continues the
+    current trace; empty outside a trace."""
+    ctx = _current.get()
+    if ctx is None:
+        return {}
+    sampled = "" if ctx.sampled is None else f"-{int(ctx.sampled)}"
+    return {"traceparent": ctx.to_traceparent(), "sentry-trace": f"{ctx.trace_id}-{ctx.span_id}{sampled}"}
 
 
 @contextmanager

@@ -145,3 +145,14 @@ def test_envelope_round_trip_with_and_without_length() -> None:
 def test_dumps_replaces_non_finite_numbers_and_reprs_unknown_objects() -> None:
     assert dumps({"a": float("nan"), "b": [float("inf")], "c": "NaN"}) == b'{"a":null,"b":[null],"c":"NaN"}'
     assert dumps({"o": object()}).startswith(b'{"o":"<object object at')
+
+
+def test_outgoing_headers_continue_the_current_trace_and_round_trip() -> None:
+    import flowrent_monitoring as fm
+
+    assert fm.outgoing_headers() == {}
+    with fm.trace(fm.continue_trace({"TraceParent": f"00-{T}-{S}-01"})) as ctx:
+        headers = fm.outgoing_headers()
+    assert headers == {"traceparent": f"00-{T}-{ctx.span_id}-01", "sentry-trace": f"{T}-{ctx.span_id}-1"}
+    downstream = continue_from_headers(headers)
+    assert (downstream.trace_id, downstream.parent_span_id) == (T, ctx.span_id)
