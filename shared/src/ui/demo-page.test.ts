@@ -57,6 +57,9 @@ after(async () => {
 test('the demo page renders hostile strings as text and no script runs', async () => {
   const page = await chromium.newPage();
   const watch = await watchForScriptExecution(page);
+  await page.goto(`${base}/demo`);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await saveScreenshot(page, 'shared', 'ui-kit-sign-in');
   await signIn(page, base, API_KEY, '/demo');
   assert.equal(new URL(page.url()).pathname, '/demo');
   await page.waitForFunction(() => document.querySelector('time')?.textContent?.includes('ago'));
