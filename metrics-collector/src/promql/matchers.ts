@@ -18,11 +18,37 @@ export function compileAnchoredRegex(source: string): RegExp {
     if (inline[1].includes('s')) flags += 's';
     if (inline[1].includes('m')) flags += 'm';
   }
-  body = body.replace(/\(\?P</g, '(?<');
+  body = translateRe2(body);
   re = new RegExp(`^(?:${body})$`, flags);
   if (cache.size > 10_000) cache.clear();
   cache.set(source, re);
   return re;
+}
+
+const POSIX_CLASSES: Record<string, string> = {
+  alnum: '0-9A-Za-z',
+  alpha: 'A-Za-z',
+  ascii: '\\x00-\\x7F',
+  blank: '\\t ',
+  cntrl: '\\x00-\\x1F\\x7F',
+  digit: '0-9',
+  graph: '!-~',
+  lower: 'a-z',
+  print: ' -~',
+  punct: '!-\\/:-@\\[-`{-~',
+  space: '\\t\\n\\v\\f\\r ',
+  upper: 'A-Z',
+  word: '0-9A-Za-z_',
+  xdigit: '0-9A-Fa-f',
+};
+
+/** RE2 spellings JavaScript lacks: (?P<name>), [[:class:]], \A and \z. */
+export function translateRe2(re: string): string {
+  return re
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\[:([a-z]+):\]/g, (all, name: string) => POSIX_CLASSES[name] ?? all)
+    .replace(/\\A/g, '^')
+    .replace(/\\z/g, '$');
 }
 
 export type CompiledMatcher = (value: string) => boolean;
