@@ -84,6 +84,12 @@ export function createApp(deps: AppDeps): FastifyInstance {
   deps.registry.gauge('errors_inbox_pending', 'Accepted events waiting to be grouped.', (g) =>
     g.set({}, digester.pending()),
   );
+  deps.registry.gauge('nodejs_external_memory_bytes', 'Memory outside the V8 heap (Buffers), bytes.', (g) => {
+    const m = process.memoryUsage();
+    g.set({ kind: 'external' }, m.external);
+    g.set({ kind: 'array_buffers' }, m.arrayBuffers);
+    g.set({ kind: 'heap_total' }, m.heapTotal);
+  });
   deps.registry.gauge('errors_events_accepted', 'Events accepted since start.', (g) =>
     g.set({}, ingest.accepted),
   );

@@ -10,6 +10,9 @@ import {
   type SerializedError,
 } from './prepare-payload.js';
 
+// A small young generation keeps the worker's footprint low; events are at most 1 MiB each.
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
+
 export interface Preparer {
   prepare(input: PrepareInput): Promise<PreparedPayload>;
   close(): Promise<void>;
@@ -43,9 +46,9 @@ export function workerPreparer(size: number): Preparer {
     const worker = fromSource
       ? new Worker(
           `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`,
-          { eval: true },
+          { eval: true, resourceLimits: WORKER_LIMITS },
         )
-      : new Worker(workerUrl);
+      : new Worker(workerUrl, { resourceLimits: WORKER_LIMITS });
     const pending = new Map<number, Pending>();
     worker.on('message', (reply: Reply) => {
       const p = pending.get(reply.id);

@@ -55,6 +55,9 @@ const toTagValue = (r: TagRow): TagValueCount => ({
 
 export function createSqliteStore(db: Db): ErrorStore {
   enableIncrementalVacuum(db);
+  // 8 MB of page cache (better-sqlite3 defaults to 16 MB): the hot set is the inbox, the newest
+  // events and the issue rows; payload pages are written once and rarely read back.
+  db.pragma('cache_size = -8000');
   const projects = createProjects(db);
   const queries = createIssueQueries(db);
   const workflow = createWorkflow(db);
