@@ -94,11 +94,17 @@ function renderEventNav(issue: Issue, event: StoredEvent, adjacent: IssuePageDat
   )}${latest}</nav>`;
 }
 
-/** The `service` tag of an event, when it is a plain name safe to put into a PromQL matcher. */
+/**
+ * Request rate by route and status for the event's `service` tag (only a plain name, safe in a
+ * PromQL matcher). Prometheus clients count requests in `http_requests_total`; our Python client
+ * (and any histogram-only client) has just `http_request_duration_seconds`, whose `_count` is the
+ * same count, so the query takes whichever the service reports.
+ */
 export function serviceMetricsQuery(tags: [string, string][]): string | null {
   const service = tags.find(([k]) => k === 'service')?.[1];
   if (!service || !/^[\w.-]{1,100}$/.test(service)) return null;
-  return `sum by (route, status) (rate(http_requests_total{service="${service}"}[5m]))`;
+  const rate = (metric: string) => `sum by (route, status) (rate(${metric}{service="${service}"}[5m]))`;
+  return `${rate('http_requests_total')} or ${rate('http_request_duration_seconds_count')}`;
 }
 
 function renderServiceLink(

@@ -251,7 +251,8 @@ test('renderIssueListPage() shows a rejected search as an alert, as text', () =>
 test('serviceMetricsQuery() links a plain service tag to its request metrics, nothing else', () => {
   assert.equal(
     serviceMetricsQuery([['service', 'checkout-api']]),
-    'sum by (route, status) (rate(http_requests_total{service="checkout-api"}[5m]))',
+    'sum by (route, status) (rate(http_requests_total{service="checkout-api"}[5m])) or ' +
+      'sum by (route, status) (rate(http_request_duration_seconds_count{service="checkout-api"}[5m]))',
   );
   assert.equal(serviceMetricsQuery([['service', 'a"}) or vector(1']]), null);
   assert.equal(serviceMetricsQuery([['tenant', 'acme']]), null);

@@ -23,7 +23,7 @@ export function renderTraceEventsPage(data: TraceEventsData): { title: string; b
           (e) =>
             html`<tr data-row><td><span class="badge ${levelClass(e.level)}">${e.level}</span> <a data-row-link href="/issues/${e.issueId}?event=${e.eventId}">${
               e.title
-            }</a><div class="muted small mono">${e.message}</div></td><td>${timeAgo(Date.parse(e.timestamp), data.nowMs)}</td><td class="mono">${e.release ?? ''}</td></tr>`,
+            }</a>${e.message && e.message !== e.title ? html`<div class="muted small mono">${e.message}</div>` : ''}</td><td>${timeAgo(Date.parse(e.timestamp), data.nowMs)}</td><td class="mono">${e.release ?? ''}</td></tr>`,
         )}</tbody></table></div>`;
   return {
     title: `Trace ${data.traceId}`,
