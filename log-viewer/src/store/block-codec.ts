@@ -1,4 +1,4 @@
-// Column block encoding (format version 1). A block holds up to BLOCK_ROWS rows of one service,
+// Column block encoding (format version 2: meta columns stored column-major). A block holds up to BLOCK_ROWS rows of one service,
 // sorted by (time, seq). Sections, each zstd-compressed on its own so a scan can stop after the
 // cheap one: meta (times, seqs, levels, stream tuples, string lengths), messages, attributes, ids.
 // Strings of a column are joined and encoded with one native call; lengths (UTF-16 units) go in meta.
@@ -7,7 +7,7 @@ import { addTokenHashes, buildBloom } from './bloom.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { compareRows, type Row, rawSize } from './row.js';
 
-export const BLOCK_FORMAT_VERSION = 1;
+export const BLOCK_FORMAT_VERSION = 2;
 const ZSTD_LEVEL = 1;
 const MS_PER_MINUTE = 60_000;
 
@@ -51,8 +51,7 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   meta.uvarint(rows.length);
   const baseMs = rows[0].ms;
   meta.svarint(baseMs);
-  let prevMs = baseMs;
-  let prevSeq = 0;
+  const tupleOf = new Uint32Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     const key = `${r.level}\u0001${r.severity}\u0001${r.levelText}\u0001${r.host}\u0001${r.protocol}\u0001${r.labels}`;
@@ -71,17 +70,7 @@ export function encodeBlock(input: Row[]): EncodedBlock {
       addTokenHashes(r.host, tokens);
       addTokenHashes(r.labels, tokens, true);
     }
-    meta.uvarint(r.ms - prevMs);
-    meta.uvarint(r.subNs);
-    meta.svarint(r.seq - prevSeq);
-    meta.svarint(r.obsMs - r.ms);
-    meta.uvarint(r.obsSubNs);
-    meta.uvarint(t);
-    meta.uvarint(r.message.length);
-    meta.uvarint(r.attrs.length);
-    meta.byte((r.traceId ? 1 : 0) | (r.spanId ? 2 : 0));
-    prevMs = r.ms;
-    prevSeq = r.seq;
+    tupleOf[i] = t;
     messages[i] = r.message;
     attrs[i] = r.attrs;
     if (r.traceId) ids.push(r.traceId);
@@ -95,6 +84,18 @@ export function encodeBlock(input: Row[]): EncodedBlock {
     minutes.set(mk, (minutes.get(mk) ?? 0) + 1);
     raw += rawSize(r);
   }
+  // Column-major: each column's values sit together, which zstd compresses far better.
+  const n = rows.length;
+  for (let i = 0, prev = baseMs; i < n; prev = rows[i].ms, i++) meta.uvarint(rows[i].ms - prev);
+  for (let i = 0; i < n; i++) meta.uvarint(rows[i].subNs);
+  for (let i = 0, prev = 0; i < n; prev = rows[i].seq, i++) meta.svarint(rows[i].seq - prev);
+  // Observed time against the previous row's: rows of one request share it, so mostly 0.
+  for (let i = 0, prev = baseMs; i < n; prev = rows[i].obsMs, i++) meta.svarint(rows[i].obsMs - prev);
+  for (let i = 0; i < n; i++) meta.uvarint(rows[i].obsSubNs);
+  for (let i = 0; i < n; i++) meta.uvarint(tupleOf[i]);
+  for (let i = 0; i < n; i++) meta.uvarint(rows[i].message.length);
+  for (let i = 0; i < n; i++) meta.uvarint(rows[i].attrs.length);
+  for (let i = 0; i < n; i++) meta.byte((rows[i].traceId ? 1 : 0) | (rows[i].spanId ? 2 : 0));
   addTokenHashes(rows[0].service, tokens);
   meta.uvarint(tuples.length);
   for (const t of tuples) {
@@ -182,20 +183,24 @@ export class DecodedBlock {
     this.attrLen = new Uint32Array(n);
     this.idFlags = new Uint8Array(n);
     let ms = r.svarint();
-    let seq = 0;
     for (let i = 0; i < n; i++) {
       ms += r.uvarint();
       this.ms[i] = ms;
-      this.subNs[i] = r.uvarint();
+    }
+    for (let i = 0; i < n; i++) this.subNs[i] = r.uvarint();
+    for (let i = 0, seq = 0; i < n; i++) {
       seq += r.svarint();
       this.seq[i] = seq;
-      this.obsMs[i] = ms + r.svarint();
-      this.obsSubNs[i] = r.uvarint();
-      this.tuple[i] = r.uvarint();
-      this.msgLen[i] = r.uvarint();
-      this.attrLen[i] = r.uvarint();
-      this.idFlags[i] = r.byte();
     }
+    for (let i = 0, obs = this.ms[0]; i < n; i++) {
+      obs += r.svarint();
+      this.obsMs[i] = obs;
+    }
+    for (let i = 0; i < n; i++) this.obsSubNs[i] = r.uvarint();
+    for (let i = 0; i < n; i++) this.tuple[i] = r.uvarint();
+    for (let i = 0; i < n; i++) this.msgLen[i] = r.uvarint();
+    for (let i = 0; i < n; i++) this.attrLen[i] = r.uvarint();
+    for (let i = 0; i < n; i++) this.idFlags[i] = r.byte();
     const tupleCount = r.uvarint();
     for (let t = 0; t < tupleCount; t++) {
       const level = r.byte();

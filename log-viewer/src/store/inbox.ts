@@ -153,6 +153,16 @@ export class Inbox {
 }
 
 const J = JSON.stringify;
+/** JSON of the few distinct level texts, services and hosts, memoized (bounded). */
+const quoted = new Map<string, string>();
+function Q(s: string): string {
+  let q = quoted.get(s);
+  if (q === undefined) {
+    q = J(s);
+    if (quoted.size < 10_000) quoted.set(s, q);
+  }
+  return q;
+}
 
 /**
  * A frame's payload: a JSON array of row tuples. Attributes and labels are already JSON text, so they
@@ -163,8 +173,8 @@ export function encodeRows(rows: Row[]): string {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     parts[i] =
-      `[${r.seq},${r.ms},${r.subNs},${r.obsMs},${r.obsSubNs},${r.level},${r.severity},${J(r.levelText)},` +
-      `${J(r.service)},${J(r.host)},${J(r.message)},${r.attrs || '{}'},"${r.traceId}","${r.spanId}",` +
+      `[${r.seq},${r.ms},${r.subNs},${r.obsMs},${r.obsSubNs},${r.level},${r.severity},${Q(r.levelText)},` +
+      `${Q(r.service)},${Q(r.host)},${J(r.message)},${r.attrs || '{}'},"${r.traceId}","${r.spanId}",` +
       `${r.labels || '{}'},"${r.protocol}"]`;
   }
   return `[${parts.join(',')}]`;

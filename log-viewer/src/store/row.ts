@@ -58,9 +58,17 @@ function isEmpty(o: object): boolean {
   return true;
 }
 
+/** Records of one request share their observed time: split it once. */
+let lastObserved = -1n;
+let lastObservedSplit: [number, number] = [0, 0];
+
 export function toRow(r: LogRecord, seq: number): Row {
   const [ms, subNs] = splitNs(r.timeNs);
-  const [obsMs, obsSubNs] = r.observedNs === r.timeNs ? [ms, subNs] : splitNs(r.observedNs);
+  if (r.observedNs !== lastObserved) {
+    lastObserved = r.observedNs;
+    lastObservedSplit = splitNs(r.observedNs);
+  }
+  const [obsMs, obsSubNs] = r.observedNs === r.timeNs ? [ms, subNs] : lastObservedSplit;
   return {
     seq,
     ms,

@@ -4,6 +4,9 @@ import { Worker } from 'node:worker_threads';
 import type { EncodedBlock } from './block-codec.js';
 import type { SealReply, SealRequest } from './seal-worker.js';
 
+/** The worker holds at most the open rows plus one block being encoded: keep its heap small. */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16 };
+
 export class SealClient {
   private readonly worker: Worker;
   private failed = false;
@@ -20,11 +23,9 @@ export class SealClient {
     this.worker = fromSource
       ? new Worker(
           `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`,
-          {
-            eval: true,
-          },
+          { eval: true, resourceLimits: WORKER_LIMITS },
         )
-      : new Worker(url);
+      : new Worker(url, { resourceLimits: WORKER_LIMITS });
     this.worker.unref();
     this.worker.on('message', (msg: SealReply) => {
       if (msg.t === 'error') return this.fail(new Error(`seal worker: ${msg.message}`), onError);

@@ -37,7 +37,7 @@ export interface StoreOptions {
   blockRows?: number;
   /** Seal an open block this long after its first row arrived (default 10 s). */
   sealAgeMs?: number;
-  /** Cap on rows held in open blocks across services (default 65536). */
+  /** Cap on rows held in open blocks across services (default 32768). */
   maxOpenRows?: number;
   /** Background tick; 0 disables the timer (tests call maintain()). Default 1000 ms. */
   maintenanceIntervalMs?: number;
@@ -77,7 +77,7 @@ export class SqliteLogStore implements LogStore {
   constructor(private readonly options: StoreOptions) {
     this.blockRows = options.blockRows ?? 16384;
     this.sealAgeMs = options.sealAgeMs ?? 10_000;
-    this.maxOpenRows = options.maxOpenRows ?? 65536;
+    this.maxOpenRows = options.maxOpenRows ?? 32768;
     enableIncrementalVacuum(options.db);
     this.sql = new BlockDb(options.db);
     for (const b of this.sql.selectAllBlocks()) {
