@@ -108,6 +108,10 @@ def _start(name: str, root: str) -> Service:
     service.log_path = os.path.join(root, f"{name}.log")
     env = dict(os.environ, API_KEY=service.key, PORT=str(port), HOST="127.0.0.1", DATA_DIR=data_dir,
                LOG_LEVEL="warn")
+    if name == "metrics-collector":
+        # Its StatsD listener defaults to UDP 0.0.0.0:8125: off, so a second collector (npm start,
+        # another suite) cannot make this one fail, and nothing listens beyond loopback.
+        env["STATSD_PORT"] = "0"
     with open(service.log_path, "wb") as log_file:
         service.process = subprocess.Popen(["node", main], cwd=REPO, env=env, stdout=log_file,
                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
