@@ -218,6 +218,14 @@ describe('Prometheus metadata API', () => {
     assert.ok(names.body.data.includes('http_requests_total'));
     const codes = await api(`/api/v1/label/code/values?match[]=${encodeURIComponent('{instance="b:80"}')}`);
     assert.deepEqual(codes.body.data, ['200']);
+    const re2 = await api(
+      `/api/v1/label/code/values?match[]=${encodeURIComponent('{instance=~"(?i)B:80"}')}`,
+    );
+    assert.deepEqual(re2.body.data, ['200']);
+    const series = await api(
+      `/api/v1/series?match[]=${encodeURIComponent('{__name__=~"(?i)TEMPERATURE_.*"}')}`,
+    );
+    assert.deepEqual(series.body.data, [{ __name__: 'temperature_celsius', room: 'lab' }]);
   });
 
   it('serves metadata, buildinfo, exemplars, rules and alerts', async () => {

@@ -310,6 +310,9 @@ export const QUERIES: string[] = [
   'sum(up @ start()) - sum(up @ end())',
   'time() - timestamp(up offset 1m)',
   'sum(rate(http_requests_total[5m])) by (status) > 0.5',
+  'up{job=~"(?i)NODE"}',
+  'count({__name__=~"(?i)NODE_LOAD1"})',
+  'node_filesystem_avail_bytes{device=~"[[:alpha:]]+[[:digit:]]"}',
 ];
 
 const INSTANT_TIMES = [T0 + 30 * 60_000, T0 + 42 * 60_000 + 7_500, T0 + SPAN + 60_000];

@@ -1,7 +1,8 @@
 // Metadata endpoints of the Prometheus API: series, labels, label values, metadata, buildinfo,
 // exemplars (always empty: exemplars are not stored).
-import { isValidLabelName } from '../promql/labels.js';
-import type { SampleSource } from '../promql/sample-source.js';
+import { isValidLabelName, labelsKey } from '../promql/labels.js';
+import { splitForSource } from '../promql/matchers.js';
+import type { LabelMatcher, Labels, SampleSource } from '../promql/sample-source.js';
 import { badData, type FormParams, parseMatchParams, parseTimeRange } from './api-params.js';
 
 export interface MetricMetadataEntry {
@@ -32,15 +33,30 @@ export function listSeries(deps: MetaDeps, p: FormParams): unknown {
   const sets = parseMatchParams(matches);
   const { start, end } = parseTimeRange(p);
   const limit = limitOf(p);
-  const series = deps.source.series(sets, start, end);
+  const series = seriesOf(deps.source, sets, start, end);
   return limit > 0 ? series.slice(0, limit) : series;
 }
+
+/** source.series() with RE2-only regexes applied here (see splitForSource). */
+function seriesOf(source: SampleSource, sets: LabelMatcher[][], start: number, end: number): Labels[] {
+  const out = new Map<string, Labels>();
+  for (const set of sets) {
+    const { pushed, own } = splitForSource(set);
+    for (const l of source.series([pushed], start, end)) if (!own || own(l)) out.set(labelsKey(l), l);
+  }
+  return [...out.values()];
+}
+
+const needsOwnMatching = (sets: LabelMatcher[][]) =>
+  sets.some((set) => splitForSource(set).own !== undefined);
 
 export function listLabelNames(deps: MetaDeps, p: FormParams): string[] {
   const sets = parseMatchParams(p.getAll('match[]'));
   const { start, end } = parseTimeRange(p);
   const limit = limitOf(p);
-  const names = deps.source.labelNames(sets, start, end).sort();
+  const names = needsOwnMatching(sets)
+    ? [...new Set(seriesOf(deps.source, sets, start, end).flatMap((l) => Object.keys(l)))].sort()
+    : deps.source.labelNames(sets, start, end).sort();
   return limit > 0 ? names.slice(0, limit) : names;
 }
 
@@ -56,7 +72,11 @@ export function listLabelValues(deps: MetaDeps, p: FormParams, name: string): st
   const sets = parseMatchParams(p.getAll('match[]'));
   const { start, end } = parseTimeRange(p);
   const limit = limitOf(p);
-  const values = deps.source.labelValues(label, sets, start, end).sort();
+  const values = needsOwnMatching(sets)
+    ? [
+        ...new Set(seriesOf(deps.source, sets, start, end).flatMap((l) => (l[label] ? [l[label]] : []))),
+      ].sort()
+    : deps.source.labelValues(label, sets, start, end).sort();
   return limit > 0 ? values.slice(0, limit) : values;
 }
 

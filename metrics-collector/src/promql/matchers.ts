@@ -75,3 +75,23 @@ export function compileMatchers(matchers: LabelMatcher[]): (labels: Labels) => b
   const compiled = matchers.map((m) => ({ name: m.name, test: compileMatcher(m) }));
   return (labels) => compiled.every((c) => c.test(labels[c.name] ?? ''));
 }
+
+/**
+ * Splits matchers into those any SampleSource can evaluate (plain `^(?:re)$` in JavaScript) and
+ * regexes that need this module's RE2 translation ((?i), [[:digit:]], …), which the caller applies
+ * to the returned series itself.
+ */
+export function splitForSource(matchers: LabelMatcher[]): {
+  pushed: LabelMatcher[];
+  own: ((labels: Labels) => boolean) | undefined;
+} {
+  const needsOwn = (m: LabelMatcher) =>
+    (m.type === '=~' || m.type === '!~') &&
+    (/^\(\?[imsU]+\)/.test(m.value) || translateRe2(m.value) !== m.value);
+  const own = matchers.filter(needsOwn);
+  if (own.length === 0) return { pushed: matchers, own: undefined };
+  const pushed = matchers.filter((m) => !needsOwn(m));
+  // A source needs at least one matcher: ask for every series with a metric name.
+  if (pushed.length === 0) pushed.push({ name: '__name__', type: '=~', value: '.+' });
+  return { pushed, own: compileMatchers(own) };
+}

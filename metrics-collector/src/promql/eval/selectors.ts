@@ -3,6 +3,7 @@
 // every non-stale sample in [ref - range, ref]; ref = (@ time or step time) - offset.
 import type { SubqueryExpr, VectorSelector } from '../ast.js';
 import { compareLabels } from '../labels.js';
+import { splitForSource } from '../matchers.js';
 import type { SeriesSamples } from '../sample-source.js';
 import {
   countSamples,
@@ -22,7 +23,9 @@ function refRange(ctx: EvalContext, at: number | undefined, offsetMs: number): [
 }
 
 function fetchSorted(ctx: EvalContext, vs: VectorSelector, from: number, to: number): SeriesSamples[] {
-  const found = ctx.source.select(vs.matchers, from, to);
+  const { pushed, own } = splitForSource(vs.matchers);
+  let found = ctx.source.select(pushed, from, to);
+  if (own) found = found.filter((s) => own(s.labels));
   return found.sort((a, b) => compareLabels(a.labels, b.labels));
 }
 
