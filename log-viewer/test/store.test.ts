@@ -176,3 +176,28 @@ test('with the seal worker, full blocks are encoded off the main thread and stay
   await again.store.close();
   closeDatabase(again.db);
 });
+
+test('the background tick applies retention and gives the space back to the file system', async () => {
+  let now = Number(T0 / 1_000_000n);
+  const t = openTestStore({
+    blockRows: 500,
+    clock: () => now,
+    retention: { maxAgeNs: 86_400_000_000_000n },
+    retentionIntervalMs: 0,
+  });
+  const big = 'x'.repeat(2000);
+  await t.store.append(
+    Array.from({ length: 2000 }, (_, i) => rec(i, { message: `${big}${i}`, attributes: { n: i } })),
+  );
+  t.store.flush();
+  const pages = () => t.db.pragma('page_count', { simple: true }) as number;
+  const before = pages();
+  t.store.maintain();
+  assert.equal(t.store.stats().sealedRecords, 2000, 'nothing is old yet');
+  now += 2 * 86_400_000;
+  t.store.maintain();
+  assert.equal(t.store.stats().blocks, 0);
+  assert.ok(pages() < before, `pages ${pages()} < ${before}`);
+  await t.store.close();
+  closeDatabase(t.db);
+});

@@ -7,7 +7,12 @@ const RFC3339 =
 /** Parses an RFC 3339 date-time; undefined when it is not one. */
 export function parseRfc3339(text: string): bigint | undefined {
   // Fast path: what Date.toISOString() writes (24 chars, ms precision, Z).
-  if (text.length === 24 && text.charCodeAt(23) === 90 && text.charCodeAt(10) === 84 && text.charCodeAt(19) === 46) {
+  if (
+    text.length === 24 &&
+    text.charCodeAt(23) === 90 &&
+    text.charCodeAt(10) === 84 &&
+    text.charCodeAt(19) === 46
+  ) {
     const ms = Date.parse(text);
     if (!Number.isNaN(ms)) return BigInt(ms) * 1_000_000n;
   }
