@@ -2,7 +2,8 @@
 // webhook notifications in Alertmanager's format with retries against a local HTTP receiver, and
 // /api/v1/rules + /api/v1/alerts on the real collector.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -63,6 +64,39 @@ describe('parseRuleFile()', () => {
       /invalid field 'for' in recording rule/,
     );
   });
+});
+
+describe('rule files agree with promtool check rules', {
+  skip: !existsSync('/usr/bin/promtool') && 'no promtool',
+}, () => {
+  const dir = makeTempDir('rulecheck-');
+  const promtoolAccepts = (text: string) => {
+    const file = join(dir, `r${Math.random().toString(36).slice(2)}.yml`);
+    writeFileSync(file, text);
+    return spawnSync('promtool', ['check', 'rules', file]).status === 0;
+  };
+  const ours = (text: string) => {
+    try {
+      parseRuleFile(text, 'f.yml', 60_000);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const cases = [
+    RULES,
+    'groups: [{name: a, rules: [{record: x, expr: "sum("}]}]',
+    'groups: [{name: a, rules: [{expr: "up"}]}]',
+    'groups: [{name: a, rules: [{record: "bad name", expr: up}]}]',
+    'groups: [{name: a, rules: [{alert: A, expr: up, for: soon}]}]',
+    'groups: [{name: a, rules: []}, {name: a, rules: []}]',
+    'groups: [{name: a, rules: [{record: x, expr: up, for: 1m}]}]',
+    'groups: [{name: a, interval: 15s, rules: [{alert: B, expr: "rate(x[5m]) > 0", labels: {sev: hi}}]}]',
+    'groups: [{name: a, rules: [{alert: C, expr: "x", annotations: {a: "{{ $value }}"}}]}]',
+  ];
+  for (const [i, text] of cases.entries()) {
+    it(`case ${i + 1}`, () => assert.equal(ours(text), promtoolAccepts(text), text));
+  }
 });
 
 describe('expandTemplate()', () => {
