@@ -36,6 +36,113 @@ describe('fixtures decode to the documented facts', () => {
     }
   });
 
+  // [capture, event_id, level, platform, main exception type or '' , in-app frames of the main exception]
+  const EVENTS: [string, string, string, string, string, number][] = [
+    ['sentry-node-11.12.0-message-2-event', 'd6132abe9e29402692bb4f3de9b5d683', 'warning', 'node', '', 3],
+    [
+      'sentry-node-11.12.0-natural-exit-2-event',
+      '6ce63f77ff5e45569721ac06960c58a8',
+      'error',
+      'node',
+      'TypeError',
+      6,
+    ],
+    [
+      'sentry-node-11.12.0-rich-context-2-event',
+      '55271d00c52943228f2ce88a385202a2',
+      'error',
+      'node',
+      'Error',
+      5,
+    ],
+    [
+      'sentry-node-11.12.0-type-error-nested-2-event',
+      '60c97fc98e294808bdeab59e8c5f2d5b',
+      'error',
+      'node',
+      'TypeError',
+      6,
+    ],
+    [
+      'sentry-node-11.12.0-uncaught-exception-2-event',
+      'b6e55e44b6844b00a242b65caf8bb725',
+      'fatal',
+      'node',
+      'TypeError',
+      4,
+    ],
+    [
+      'sentry-python-1.9.10-chained-exception',
+      '48759cca7e044c0985fb0de355829cca',
+      'error',
+      'python',
+      'ValueError',
+      2,
+    ],
+    [
+      'sentry-python-1.9.10-grouping-same-line-1-event',
+      'c946c6cb5ad3498b83e22954a87694ad',
+      'error',
+      'python',
+      'ValueError',
+      2,
+    ],
+    [
+      'sentry-python-1.9.10-grouping-same-line-2-event',
+      '08414ffe2a504c31952e5b0076480730',
+      'error',
+      'python',
+      'ValueError',
+      2,
+    ],
+    ['sentry-python-1.9.10-logging-error', '90046678ae3f428d837b7294f087842b', 'error', 'python', '', 0],
+    ['sentry-python-1.9.10-message-warning', '0770b7c88cb340839989fa0b31cedc9a', 'warning', 'python', '', 0],
+    [
+      'sentry-python-1.9.10-rich-context',
+      '8edb0837b3e7483aafccbd6fc4e18fa4',
+      'error',
+      'python',
+      'RuntimeError',
+      2,
+    ],
+    [
+      'sentry-python-1.9.10-session-1-event',
+      '1d29c41920854b29afae855436ce7a9e',
+      'error',
+      'python',
+      'KeyError',
+      1,
+    ],
+    [
+      'sentry-python-1.9.10-zero-division-uncaught',
+      'e21a22d53ae94708aab589e4c1f2941f',
+      'error',
+      'python',
+      'ZeroDivisionError',
+      6,
+    ],
+  ];
+  for (const [name, id, level, platform, type, inApp] of EVENTS) {
+    test(`${name}: ${id} ${level} ${platform} ${type || '(message)'}`, () => {
+      const ev = eventOf(`${name}.json`);
+      assert.equal(ev.event_id, id);
+      assert.equal(ev.level, level);
+      assert.equal(ev.platform, platform);
+      assert.equal(ev.release, 'shop@1.2.3');
+      assert.equal(ev.environment, 'production');
+      assert.equal(ev.server_name, 'capture-host');
+      const values =
+        (
+          ev.exception as
+            | { values: { type?: string; stacktrace?: { frames: { in_app?: boolean }[] } }[] }
+            | undefined
+        )?.values ?? [];
+      const main = values[values.length - 1];
+      assert.equal(main?.type ?? '', type);
+      assert.equal(main?.stacktrace?.frames.filter((f) => f.in_app).length ?? 0, inApp);
+    });
+  }
+
   test('@sentry/node message: envelope event_id, synthetic exception without type, bare breadcrumbs', () => {
     const ev = eventOf('sentry-node-11.12.0-message-2-event.json');
     assert.equal(ev.event_id, 'd6132abe9e29402692bb4f3de9b5d683');
