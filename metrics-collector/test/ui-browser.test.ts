@@ -153,7 +153,14 @@ test('dashboards: an imported dashboard shows graph, table and stat panels; drag
   const range = Number(/range=(\d+)s/.exec(page.url())?.[1]);
   assert.ok(range > 600 && range < 1200, `zoomed to about a quarter of an hour: ${range}s`);
   await page.waitForSelector('[data-panel="0"] .uplot canvas');
+
+  // Edit: move the first panel down; the form stays open with the new order.
+  await Promise.all([page.waitForURL(/\/edit$/), page.click('a:has-text("Edit")')]);
+  await Promise.all([page.waitForEvent('load'), page.click('button[aria-label="Move panel 1 down"]')]);
+  assert.equal(await page.inputValue('textarea[name="panels.0.expr"]'), 'sum(rate(http_requests_total[5m]))');
+  assert.equal(await page.inputValue('textarea[name="panels.1.expr"]'), QUERY);
   await watch.assertInert();
+  await saveScreenshot(page, 'metrics-collector', 'ui-dashboard-edit');
   await page.close();
 });
 

@@ -155,11 +155,11 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
     async save(request: IdRequest, reply: FastifyReply) {
       verifyCsrf(request);
       const { id, dashboard: current } = load(request);
-      const { dashboard: raw, addPanel } = dashboardFromForm(formBody(request));
+      const { dashboard: raw, stayOnEdit } = dashboardFromForm(formBody(request));
       try {
         const dashboard = parseDashboard(raw);
         store.update(id, dashboard, ctx.clock());
-        return reply.redirect(addPanel ? `/dashboards/${id}/edit` : `/dashboards/${id}`, 303);
+        return reply.redirect(stayOnEdit ? `/dashboards/${id}/edit` : `/dashboards/${id}`, 303);
       } catch (err) {
         if (err instanceof ValidationError)
           return editPage(

@@ -97,6 +97,7 @@ function panelFields(panel: Panel, i: number): SafeHtml {
     <label>Width <select name="panels.${i}.width">${widths}</select></label>
     <label class="inline"><input type="checkbox" name="panels.${i}.stacked" value="1"${panel.stacked ? html` checked` : ''}> Stacked</label>
     <label class="inline"><input type="checkbox" name="panels.${i}.remove" value="1"> Remove</label>
+    <span class="btn-group"><button type="submit" class="btn btn-small" name="action" value="up:${i}" title="Move up" aria-label="Move panel ${i + 1} up">↑</button><button type="submit" class="btn btn-small" name="action" value="down:${i}" title="Move down" aria-label="Move panel ${i + 1} down">↓</button></span>
   </div>
   <label>PromQL <textarea name="panels.${i}.expr" rows="2" class="mono" spellcheck="false">${panel.expr}</textarea></label>
 </fieldset>`;
@@ -123,7 +124,8 @@ ${error ? html`<p class="alert alert-error" role="alert">${error}</p>` : ''}
     <label>Title <input name="title" value="${d.title}" required maxlength="200"></label>
     <label>Description <input name="description" value="${d.description}" maxlength="2000"></label>
     <div class="form-inline"><label>Default range <select name="range">${ranges}</select></label>
-    <label>Refresh <select name="refresh">${refresh}</select></label></div>
+    <label>Refresh <select name="refresh">${refresh}</select></label>
+    <button type="submit" class="btn btn-primary" name="action" value="save">Save</button></div>
   </section>
   ${d.panels.map(panelFields)}
   <div class="row form-actions"><button type="submit" class="btn btn-primary" name="action" value="save">Save</button>
@@ -141,34 +143,48 @@ ${error ? html`<p class="alert alert-error" role="alert">${error}</p>` : ''}
 </div>`;
 }
 
-/** Reads the edit form (panels.N.field names) back into a dashboard object for parseDashboard. */
+/**
+ * Reads the edit form (panels.N.field names) back into a dashboard object for parseDashboard. The pressed
+ * button is `action`: save, add (append a panel), up:N / down:N (move panel N); all but save stay on the form.
+ * The first submit button of the form is a Save, so Enter in a field never moves a panel.
+ */
 export function dashboardFromForm(form: Record<string, string>): {
   dashboard: Record<string, unknown>;
-  addPanel: boolean;
+  stayOnEdit: boolean;
 } {
-  const panels: Record<string, unknown>[] = [];
+  const panels: { index: number; panel: Record<string, unknown> }[] = [];
   for (let i = 0; i < 200; i++) {
     const expr = form[`panels.${i}.expr`];
     if (expr === undefined) break;
     if (form[`panels.${i}.remove`] === '1') continue;
     panels.push({
-      title: form[`panels.${i}.title`] ?? '',
-      expr,
-      kind: form[`panels.${i}.kind`] ?? 'graph',
-      width: Number(form[`panels.${i}.width`] ?? 6),
-      stacked: form[`panels.${i}.stacked`] === '1',
+      index: i,
+      panel: {
+        title: form[`panels.${i}.title`] ?? '',
+        expr,
+        kind: form[`panels.${i}.kind`] ?? 'graph',
+        width: Number(form[`panels.${i}.width`] ?? 6),
+        stacked: form[`panels.${i}.stacked`] === '1',
+      },
     });
   }
-  const addPanel = form.action === 'add';
-  if (addPanel) panels.push({ title: '', expr: 'up', kind: 'graph', width: 6, stacked: false });
+  const action = form.action ?? 'save';
+  const move = /^(up|down):(\d+)$/.exec(action);
+  if (move) {
+    const at = panels.findIndex((p) => p.index === Number(move[2]));
+    const to = move[1] === 'up' ? at - 1 : at + 1;
+    if (at >= 0 && to >= 0 && to < panels.length) [panels[at], panels[to]] = [panels[to]!, panels[at]!];
+  }
+  const list = panels.map((p) => p.panel);
+  if (action === 'add') list.push({ title: '', expr: 'up', kind: 'graph', width: 6, stacked: false });
   return {
     dashboard: {
       title: form.title ?? '',
       description: form.description ?? '',
       range: form.range ?? '1h',
       refresh: form.refresh ?? '',
-      panels,
+      panels: list,
     },
-    addPanel,
+    stayOnEdit: action !== 'save',
   };
 }
