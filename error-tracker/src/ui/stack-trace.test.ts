@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderBreadcrumbs, renderContexts, renderRequest, renderUser } from './event-panels.js';
-import { readBreadcrumbs, readExceptions } from './event-view.js';
+import { type Json, readBreadcrumbs, readExceptions } from './event-view.js';
 import { renderSparkline, last24Hours } from './sparkline.js';
-import { renderExceptions } from './stack-trace.js';
+import { formatValue, renderExceptions } from './stack-trace.js';
 import { loadFixtureEvents } from './testing/fixture-events.js';
 
 const events = loadFixtureEvents();
@@ -134,4 +134,13 @@ test('last24Hours() lays stored hours onto the 24 hours ending now', () => {
     out.reduce((a, b) => a + b, 0),
     7,
   );
+});
+
+test('formatValue() shows python reprs as sent and quotes plain strings like JSON', () => {
+  const check = (input: Json, expected: string) => assert.equal(formatValue(input), expected);
+  check("'5'", "'5'");
+  check('plain', '"plain"');
+  check(["'5'", 1, null], "[\n  '5',\n  1,\n  null\n]");
+  check({ id: "'4'", tags: {} }, `{\n  "id": '4',\n  "tags": {}\n}`);
+  check({ a: ['"x"', "'"] }, `{\n  "a": [\n    "x",\n    "'"\n  ]\n}`);
 });

@@ -4,10 +4,27 @@
 import type { ExceptionView, FrameView, Json } from './event-view.js';
 import { html, type SafeHtml } from './html.js';
 
+const REPR = /^(['"]).*\1$/s;
+
+/**
+ * JSON-like, except that strings which already are reprs (sentry-python sends `'5'` for the str
+ * "5") are shown as sent rather than quoted a second time, as Sentry shows them.
+ */
+export function formatValue(value: Json, indent = ''): string {
+  if (typeof value === 'string') return REPR.test(value) ? value : JSON.stringify(value);
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const inner = `${indent}  `;
+  const items = Array.isArray(value)
+    ? value.map((v) => inner + formatValue(v, inner))
+    : Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatValue(v, inner)}`);
+  const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+  return items.length === 0 ? `${open}${close}` : `${open}\n${items.join(',\n')}\n${indent}${close}`;
+}
+
 function renderValue(value: Json): SafeHtml {
   if (typeof value === 'string') return html`${value}`;
   if (value === null || typeof value !== 'object') return html`${JSON.stringify(value)}`;
-  return html`<pre class="json">${JSON.stringify(value, null, 2)}</pre>`;
+  return html`<pre class="json">${formatValue(value)}</pre>`;
 }
 
 /** Key/value pairs from a client as a definition list (kit style `dl.kv`). */
