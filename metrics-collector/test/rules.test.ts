@@ -112,6 +112,8 @@ describe('expandTemplate()', () => {
     check('{{ printf "%.2f" $value }}', '1234.57');
     check('{{ $labels.missing }}!', '!');
     check('{{ weird stuff }}', '{{ weird stuff }}');
+    check('{{ $value | humanize1024 }}', '1.206ki');
+    check('{{ $labels.job | toUpper }}', 'API');
   });
 });
 

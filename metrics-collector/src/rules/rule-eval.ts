@@ -69,10 +69,11 @@ export function evalAlerting(
   t: number,
   opts: QueryOptions,
   externalLabels: Labels = {},
+  externalURL = '',
 ): { fired: Alert[]; resolved: Alert[] } {
   const seen = new Set<string>();
   for (const s of ruleVector(source, rule, t, opts)) {
-    const data = { labels: s.metric, value: s.v, externalLabels };
+    const data = { labels: s.metric, value: s.v, externalLabels, externalURL };
     const labels: Labels = { ...s.metric };
     delete labels.__name__;
     for (const [k, v] of Object.entries(rule.labels)) labels[k] = expandTemplate(v, data);

@@ -122,7 +122,15 @@ export class RuleManager {
   private alert(r: RuleStatus, t: number): OutSample[] {
     const rule = r.rule as Extract<Rule, { kind: 'alerting' }>;
     const before = alertsSeries(r.alerts.values(), t);
-    const evaluated = evalAlerting(this.opts.source, rule, r.alerts, t, this.opts.queryOptions ?? {});
+    const evaluated = evalAlerting(
+      this.opts.source,
+      rule,
+      r.alerts,
+      t,
+      this.opts.queryOptions ?? {},
+      {},
+      this.opts.externalURL ?? '',
+    );
     const { resolved } = evaluated;
     let { fired } = evaluated;
     if (!r.restored) {

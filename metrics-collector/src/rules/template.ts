@@ -7,6 +7,7 @@ export interface TemplateData {
   labels: Record<string, string>;
   value: number;
   externalLabels?: Record<string, string>;
+  externalURL?: string;
 }
 
 const PREFIXES = ['K', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
@@ -37,6 +38,18 @@ export function humanize(v: number): string {
   return trimFloat(x) + small[i];
 }
 
+function humanize1024(v: number): string {
+  if (Math.abs(v) <= 1 || !Number.isFinite(v)) return trimFloat(v);
+  const units = ['', 'ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi'];
+  let i = 0;
+  let x = v;
+  while (Math.abs(x) >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return trimFloat(x) + units[i];
+}
+
 function humanizeDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return String(seconds);
   if (Math.abs(seconds) < 1) return `${trimFloat(seconds * 1000)}ms`;
@@ -55,6 +68,7 @@ function resolve(term: string, data: TemplateData): string | number | undefined 
   const ext = /^\$externalLabels\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(t);
   if (ext) return data.externalLabels?.[ext[1]] ?? '';
   if (t === '$value' || t === '.Value') return data.value;
+  if (t === '$externalURL' || t === '.ExternalURL') return data.externalURL ?? '';
   const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(t);
   if (quoted) return quoted[1];
   return undefined;
@@ -65,6 +79,10 @@ function applyPipe(value: string | number, fn: string): string | number | undefi
   const n = typeof value === 'number' ? value : Number(value);
   if (f === 'humanize') return humanize(n);
   if (f === 'humanizePercentage') return `${trimFloat(n * 100)}%`;
+  if (f === 'humanize1024') return humanize1024(n);
+  if (f === 'toUpper') return String(value).toUpperCase();
+  if (f === 'toLower') return String(value).toLowerCase();
+  if (f === 'title') return String(value).replace(/\b\w/g, (c) => c.toUpperCase());
   if (f === 'humanizeDuration') return humanizeDuration(n);
   const printf = /^printf\s+"%\.(\d+)f"$/.exec(f);
   if (printf) return n.toFixed(Number(printf[1]));
