@@ -67,6 +67,9 @@ const children = services.map((s) => {
       DATA_DIR: join(dataRoot, s.data),
       API_KEY: secrets[s.keyVar] ?? '',
       DEV_MODE: 'true',
+      // StatsD (metrics collector) stays on the same interface as HTTP; STACK_STATSD_PORT=0 turns it off.
+      STATSD_HOST: host,
+      STATSD_PORT: process.env.STACK_STATSD_PORT ?? '8125',
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
       ERROR_TRACKER_URL: urls['error-tracker'],
       LOG_VIEWER_URL: urls['log-viewer'],

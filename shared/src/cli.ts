@@ -88,11 +88,12 @@ export async function runService<T extends ConfigTable>(
   try {
     await app.listen({ port: config.PORT, host: config.HOST });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const { code, syscall } = err as NodeJS.ErrnoException;
+    // Only the HTTP listen is ours to name; other sockets (e.g. a UDP listener) say what they are.
     console.error(
-      code === 'EADDRINUSE'
+      code === 'EADDRINUSE' && syscall === 'listen'
         ? `${spec.name}: port ${config.PORT} is already in use`
-        : `${spec.name}: cannot listen: ${(err as Error).message}`,
+        : `${spec.name}: cannot start: ${(err as Error).message}`,
     );
     await app.close();
     closeDatabase(db);

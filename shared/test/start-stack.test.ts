@@ -29,7 +29,13 @@ function startStack(
   dataDir: string,
 ): { child: ChildProcess; output: () => string; up: Promise<void> } {
   const child = spawn(process.execPath, [script], {
-    env: { ...process.env, STACK_PORTS: ports.join(','), STACK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      STACK_PORTS: ports.join(','),
+      STACK_DATA_DIR: dataDir,
+      STACK_STATSD_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -178,3 +178,8 @@ test('unknown routes get a JSON 404', async () => {
   assert.equal(res.status, 404);
   assert.equal((await res.json()).error.code, 'not_found');
 });
+
+test('an unknown route gets 404 even when the request has a Content-Encoding', async () => {
+  const res = await post('/nowhere', Buffer.from('x'), { 'content-encoding': 'gzip' });
+  assert.equal(res.status, 404);
+});

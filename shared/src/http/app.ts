@@ -97,7 +97,7 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     'Bytes received on ingest routes, as sent.',
   );
   app.addHook('preValidation', async (request) => {
-    if (!Buffer.isBuffer(request.body)) return;
+    if (!Buffer.isBuffer(request.body) || request.is404) return;
     const ingest = request.routeOptions.config?.ingest;
     const encoding = request.headers['content-encoding'];
     if (ingest) {
