@@ -31,6 +31,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     version: deps.version,
     metadata: () => store.metadata,
     rules: () => rules,
+    subqueryStepMs: deps.config.RULE_EVALUATION_INTERVAL,
   });
   return app;
 }

@@ -12,6 +12,8 @@ export interface QueryDeps {
   /** --query.timeout; a smaller `timeout` parameter wins. */
   timeoutMs: number;
   lookbackMs: number;
+  /** Step of subqueries written without one: the global evaluation interval, as in Prometheus. */
+  subqueryStepMs?: number;
 }
 
 function parseQuery(p: FormParams) {
@@ -26,6 +28,7 @@ function options(deps: QueryDeps, p: FormParams): QueryOptions {
   const timeout = parseDurationParam(p, 'timeout');
   return {
     lookbackMs: deps.lookbackMs,
+    subqueryStepMs: deps.subqueryStepMs,
     timeoutMs: timeout !== undefined && timeout > 0 ? Math.min(timeout, deps.timeoutMs) : deps.timeoutMs,
   };
 }

@@ -26,6 +26,7 @@ export interface PromApiDeps {
   rules?: () => RuleManager | undefined;
   queryTimeoutMs?: number;
   lookbackMs?: number;
+  subqueryStepMs?: number;
 }
 
 /** Form bodies are read raw (the shared app would fold repeated `match[]` keys into one). */
@@ -39,6 +40,7 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
     clock: deps.clock,
     timeoutMs: deps.queryTimeoutMs ?? 120_000,
     lookbackMs: deps.lookbackMs ?? 300_000,
+    subqueryStepMs: deps.subqueryStepMs,
   };
   const meta = { source: deps.source, version: deps.version, metadata: deps.metadata };
   const ok = (data: unknown) => formatPromSuccess(data);

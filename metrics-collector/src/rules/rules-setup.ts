@@ -54,6 +54,7 @@ export function setupRules(
     write: opts.write,
     notifier,
     externalURL: config.METRICS_COLLECTOR_URL,
+    queryOptions: { subqueryStepMs: config.RULE_EVALUATION_INTERVAL },
   });
   app.decorate('rules', manager);
   if (manager.groups.length > 0) {
