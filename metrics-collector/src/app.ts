@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { registerPromApi } from './http/api-routes.js';
 import { setupIngestion } from './http/ingest-setup.js';
+import { registerMetricsUi } from './http/ui-routes.js';
 import { setupRules } from './rules/rules-setup.js';
 
 export type AppDeps = ServiceDeps<Config>;
@@ -33,5 +34,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
     rules: () => rules,
     subqueryStepMs: deps.config.RULE_EVALUATION_INTERVAL,
   });
+  registerMetricsUi(app, deps);
   return app;
 }
