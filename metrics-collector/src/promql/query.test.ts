@@ -95,5 +95,11 @@ describe('evaluateInstant() / evaluateRange()', () => {
       'execution',
       /too many samples/,
     );
+    // A huge subquery resolution is refused before its step arrays are allocated.
+    errorType(
+      () => evaluateInstant(source(), 'max_over_time(a[30d:1ms])', 600_000),
+      'execution',
+      /too many samples/,
+    );
   });
 });

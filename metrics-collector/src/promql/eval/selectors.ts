@@ -40,7 +40,10 @@ export function evalVectorSelector(
   const out: StepSeries[] = [];
   const { start, interval, steps, lookbackMs } = ctx;
   const offset = vs.offsetMs;
-  for (const s of fetchSorted(ctx, vs, minRef - lookbackMs, maxRef)) {
+  const found = fetchSorted(ctx, vs, minRef - lookbackMs, maxRef);
+  // Refuse before allocating: every matched series costs one slot per step.
+  if (ctx.samples.loaded + found.length * steps > ctx.samples.max) countSamples(ctx, found.length * steps);
+  for (const s of found) {
     const values = new Float64Array(steps);
     const present = new Uint8Array(steps);
     const times = sampleTimes ? new Float64Array(steps) : undefined;
