@@ -101,5 +101,10 @@ describe('evaluateInstant() / evaluateRange()', () => {
       'execution',
       /too many samples/,
     );
+    errorType(
+      () => evaluateInstant(source(), 'max_over_time(vector(1)[30d:1ms])', 600_000),
+      'execution',
+      /too many samples/,
+    );
   });
 });

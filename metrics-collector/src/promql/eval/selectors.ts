@@ -109,12 +109,10 @@ export function evalSubquery(
   if (start < lowest) start += step;
   const range: RangeArg = { series: [], rangeMs: sq.rangeMs, offsetMs: sq.offsetMs, at };
   if (maxRef < start) return range;
-  const inner: EvalContext = {
-    ...ctx,
-    start,
-    interval: step,
-    steps: Math.floor((maxRef - start) / step) + 1,
-  };
+  const steps = Math.floor((maxRef - start) / step) + 1;
+  // Each inner step holds at least one value; refuse resolutions no sample budget can hold.
+  if (steps > ctx.samples.max) countSamples(ctx, steps);
+  const inner: EvalContext = { ...ctx, start, interval: step, steps };
   for (const s of vectorValue(evaluate(inner, sq.expr))) {
     const timestamps: number[] = [];
     const values: number[] = [];
