@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { TestApp } from '@flowrent/shared/testing';
+import Fastify from 'fastify';
+import { registerPromApi } from '../src/http/api-routes.js';
 import type { Config } from '../src/config.js';
 import { startCollector } from './ingest-helpers.js';
 
@@ -184,6 +186,23 @@ describe('Prometheus query API', () => {
     const r = await api(`/api/v1/query?query=${encodeURIComponent(q)}&time=${BASE_S + 3600}&timeout=1ms`);
     assert.equal(r.status, 503);
     assert.equal(r.body.errorType, 'timeout');
+  });
+
+  it('answers storage failures with 500 internal in the Prometheus shape', async () => {
+    const app = Fastify({ logger: false });
+    const failing = {
+      select: () => {
+        throw new Error('disk on fire');
+      },
+      series: () => [],
+      labelNames: () => [],
+      labelValues: () => [],
+    };
+    registerPromApi(app, { source: failing, clock: () => 0, version: 'test' });
+    const r = await app.inject({ method: 'GET', url: '/api/v1/query?query=up' });
+    assert.equal(r.statusCode, 500);
+    assert.deepEqual(r.json(), { status: 'error', errorType: 'internal', error: 'disk on fire' });
+    await app.close();
   });
 
   it('requires the admin key', async () => {

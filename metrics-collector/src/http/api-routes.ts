@@ -67,11 +67,13 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
           const text = handler(new FormParams(req.url, body), req);
           return reply.type('application/json').send(text);
         } catch (e) {
-          if (!(e instanceof PromQLError)) throw e;
+          // Prometheus clients read errorType/error; unexpected failures (storage) are "internal".
+          const err = e instanceof PromQLError ? e : new PromQLError('internal', (e as Error).message);
+          if (!(e instanceof PromQLError)) req.log.error({ err: e }, 'prometheus api handler failed');
           return reply
-            .status(statusForErrorType(e.errorType))
+            .status(statusForErrorType(err.errorType))
             .type('application/json')
-            .send(formatPromError(e.errorType, e.message));
+            .send(formatPromError(err.errorType, err.message));
         }
       },
     });
