@@ -19,6 +19,7 @@ import {
   readTraceId,
 } from './event-view.js';
 import { emptyState, serviceLink } from '@flowrent/shared/ui/layout';
+import { requestMetricsQuery } from '@flowrent/shared/ui/links';
 import { formatCount, levelClass, timeAbsolute, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { renderStatusActions } from './issue-actions.js';
@@ -94,17 +95,11 @@ function renderEventNav(issue: Issue, event: StoredEvent, adjacent: IssuePageDat
   )}${latest}</nav>`;
 }
 
-/**
- * Request rate by route and status for the event's `service` tag (only a plain name, safe in a
- * PromQL matcher). Prometheus clients count requests in `http_requests_total`; our Python client
- * (and any histogram-only client) has just `http_request_duration_seconds`, whose `_count` is the
- * same count, so the query takes whichever the service reports.
- */
+/** Request metrics of the event's `service` tag (only a plain name, as a tag value can be anything). */
 export function serviceMetricsQuery(tags: [string, string][]): string | null {
   const service = tags.find(([k]) => k === 'service')?.[1];
   if (!service || !/^[\w.-]{1,100}$/.test(service)) return null;
-  const rate = (metric: string) => `sum by (route, status) (rate(${metric}{service="${service}"}[5m]))`;
-  return `${rate('http_requests_total')} or ${rate('http_request_duration_seconds_count')}`;
+  return requestMetricsQuery(service);
 }
 
 function renderServiceLink(

@@ -1,5 +1,6 @@
 // Builds queries and page URLs from clicks ("filter by this value", "exclude it", a trace id).
 // Pure and DOM-free: the server renders these links and the browser bundle builds the same ones.
+import { metricsQueryUrl, requestMetricsQuery, traceErrorsUrl } from '@flowrent/shared/ui/links';
 
 /** A value as the query language reads it back verbatim: bare when it is one plain word, else quoted. */
 export function quoteValue(value: string): string {
@@ -42,11 +43,10 @@ export function pageUrl(state: PageState): string {
 
 /** Link to the error tracker's events of one trace (the cross-service contract). */
 export function errorTrackerTraceUrl(base: string, traceId: string): string {
-  return `${base.replace(/\/+$/, '')}/events?trace_id=${encodeURIComponent(traceId)}`;
+  return traceErrorsUrl(base, traceId);
 }
 
 /** Link to the metrics collector's request rate of one service. */
 export function metricsServiceUrl(base: string, service: string): string {
-  const promql = `sum by (route, status) (rate(http_requests_total{service="${service.replace(/["\\]/g, '\\$&')}"}[5m]))`;
-  return `${base.replace(/\/+$/, '')}/?query=${encodeURIComponent(promql)}`;
+  return metricsQueryUrl(base, requestMetricsQuery(service));
 }

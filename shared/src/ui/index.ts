@@ -34,6 +34,7 @@ export {
   serviceLink,
   timeAgo,
 } from './layout.js';
+export { metricsQueryUrl, requestMetricsQuery, traceErrorsUrl, traceLogsUrl } from './links.js';
 export {
   csrfToken,
   readSession,
