@@ -94,7 +94,9 @@ process.on('message', async (m: Command) => {
     send({ cpuMs: (u.user + u.system) / 1000 });
   } else if (m.cmd === 'stats') {
     const s = store.stats();
+    const mem = process.memoryUsage();
     send({
+      memory: `heap ${(mem.heapUsed / 1e6).toFixed(0)}/${(mem.heapTotal / 1e6).toFixed(0)} MB, external ${(mem.external / 1e6).toFixed(0)} MB, rss now ${(mem.rss / 1e6).toFixed(0)} MB`,
       blocks: s.blocks,
       records: s.sealedRecords + s.openRecords,
       diskBytes: du(dataDir),

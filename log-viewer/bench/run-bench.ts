@@ -205,5 +205,7 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );
-console.log(`peak RSS of the server process: ${(final.peakRssMb as number).toFixed(0)} MB`);
+console.log(
+  `peak RSS of the server process: ${(final.peakRssMb as number).toFixed(0)} MB (at the end: ${final.memory})`,
+);
 await call({ cmd: 'exit' });
