@@ -9,6 +9,7 @@ import type { HttpContext } from './http/context.js';
 import { registerRoutes } from './http/routes.js';
 import { registerUiRoutes } from './http/ui-routes.js';
 import { AlertDeliverer } from './service/alert-deliverer.js';
+import { Checkpointer } from './service/checkpointer.js';
 import { Digester } from './service/digester.js';
 import { IngestService } from './service/ingest-service.js';
 import { Maintenance } from './service/maintenance.js';
@@ -30,6 +31,7 @@ declare module 'fastify' {
 
 const DIGEST_INTERVAL_MS = 1000;
 const ALERT_INTERVAL_MS = 5000;
+const CHECKPOINT_INTERVAL_MS = 500;
 
 export function newPublicKey(): string {
   return randomBytes(16).toString('hex');
@@ -108,7 +110,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerRoutes(app, ctx);
   registerUiRoutes(app, { store, config, clock });
 
+  const checkpointer = new Checkpointer(deps.db);
   if (deps.background !== false) {
+    checkpointer.start(CHECKPOINT_INTERVAL_MS);
     digester.start(DIGEST_INTERVAL_MS);
     deliverer.start(ALERT_INTERVAL_MS);
     maintenance.start(config.MAINTENANCE_INTERVAL);
@@ -119,6 +123,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     deliverer.stop();
     maintenance.stop();
     await preparer.close();
+    await checkpointer.stop();
     // group what was accepted before the database closes, so a restart starts with an empty inbox
     digester.drain();
   });

@@ -1,7 +1,7 @@
 // Runs preparePayload() inline or on a small pool of worker threads (INGEST_WORKERS). Results
 // cross back as structured clones; Buffers arrive as Uint8Arrays and are rewrapped.
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   deserializeError,
   type PrepareInput,
@@ -9,6 +9,7 @@ import {
   preparePayload,
   type SerializedError,
 } from './prepare-payload.js';
+import { spawnWorker } from './spawn-worker.js';
 
 // A small young generation keeps the worker's footprint low; events are at most 1 MiB each.
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
@@ -34,21 +35,12 @@ interface Pending {
 }
 
 export function workerPreparer(size: number): Preparer {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const workerUrl = new URL(`./prepare-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
   const slots: { worker: Worker; pending: Map<number, Pending> }[] = [];
   let nextId = 0;
   let closed = false;
 
   const spawn = (index: number) => {
-    // from .ts sources (tests, bench) the worker registers tsx's loader itself: loader hooks of
-    // the parent (`--import tsx`) do not reach worker threads on Node 20
-    const worker = fromSource
-      ? new Worker(
-          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`,
-          { eval: true, resourceLimits: WORKER_LIMITS },
-        )
-      : new Worker(workerUrl, { resourceLimits: WORKER_LIMITS });
+    const worker = spawnWorker('prepare-worker', { resourceLimits: WORKER_LIMITS });
     const pending = new Map<number, Pending>();
     worker.on('message', (reply: Reply) => {
       const p = pending.get(reply.id);
