@@ -154,7 +154,6 @@ export class DecodedBlock {
   private readonly idFlags: Uint8Array;
   private readonly tuples: Tuple[] = [];
   private readonly sections: Buffer[];
-  private text?: { messages: string[]; attrs: string[]; traceIds: string[]; spanIds: string[] };
 
   constructor(
     data: Uint8Array,
@@ -229,42 +228,12 @@ export class DecodedBlock {
     return this.raw;
   }
 
-  private decodeText() {
-    if (this.text) return this.text;
-    const raw = this.rawText();
-    const split = (all: string, lens: Uint32Array): string[] => {
-      const out: string[] = new Array(this.count);
-      let p = 0;
-      for (let i = 0; i < this.count; i++) {
-        out[i] = all.slice(p, p + lens[i]);
-        p += lens[i];
-      }
-      return out;
-    };
-    const idText = raw.ids;
-    const traceIds: string[] = new Array(this.count);
-    const spanIds: string[] = new Array(this.count);
-    let p = 0;
-    for (let i = 0; i < this.count; i++) {
-      const f = this.idFlags[i];
-      traceIds[i] = '';
-      spanIds[i] = '';
-      if (f & 1) {
-        traceIds[i] = idText.slice(p, p + 32);
-        p += 32;
-      }
-      if (f & 2) {
-        spanIds[i] = idText.slice(p, p + 16);
-        p += 16;
-      }
-    }
-    this.text = {
-      messages: split(raw.messages, this.msgLen),
-      attrs: split(raw.attrs, this.attrLen),
-      traceIds,
-      spanIds,
-    };
-    return this.text;
+  private offsets?: { messages: Uint32Array; attrs: Uint32Array; ids: Uint32Array };
+
+  /** Start offsets of each row's text in the whole sections; rows are sliced out on demand. */
+  private textOffsets() {
+    this.offsets ??= { messages: prefix(this.msgLen), attrs: prefix(this.attrLen), ids: this.idOffsets() };
+    return this.offsets;
   }
 
   /**
@@ -277,7 +246,8 @@ export class DecodedBlock {
     const n = this.count;
     const lower = [raw.messages.toLowerCase(), raw.attrs.toLowerCase(), raw.ids];
     if (lower[0].length !== raw.messages.length || lower[1].length !== raw.attrs.length) return undefined;
-    const offsets = [prefix(this.msgLen), prefix(this.attrLen), this.idOffsets()];
+    const o = this.textOffsets();
+    const offsets = [o.messages, o.attrs, o.ids];
     const result = new Uint8Array(n).fill(1);
     for (const token of tokens) {
       const hit = new Uint8Array(n);
@@ -302,10 +272,13 @@ export class DecodedBlock {
     return out;
   }
 
-  /** Row i as a store row (text columns decoded on first use). */
+  /** Row i as a store row (text sections decompressed on first use, the row's strings sliced out). */
   row(i: number): Row {
-    const text = this.decodeText();
+    const raw = this.rawText();
+    const o = this.textOffsets();
     const t = this.tuples[this.tuple[i]];
+    const f = this.idFlags[i];
+    const idAt = o.ids[i];
     return {
       seq: this.seq[i],
       ms: this.ms[i],
@@ -317,10 +290,10 @@ export class DecodedBlock {
       severity: t.severity,
       service: this.service,
       host: t.host,
-      message: text.messages[i],
-      attrs: text.attrs[i],
-      traceId: text.traceIds[i],
-      spanId: text.spanIds[i],
+      message: raw.messages.slice(o.messages[i], o.messages[i + 1]),
+      attrs: raw.attrs.slice(o.attrs[i], o.attrs[i + 1]),
+      traceId: f & 1 ? raw.ids.slice(idAt, idAt + 32) : '',
+      spanId: f & 2 ? raw.ids.slice(idAt + (f & 1 ? 32 : 0), idAt + (f & 1 ? 48 : 16)) : '',
       labels: t.labels,
       protocol: t.protocol as Row['protocol'],
     };
@@ -328,7 +301,10 @@ export class DecodedBlock {
 
   /** Lowercased message of row i, for token pre-checks. */
   lowerMessage(i: number): string {
-    return this.decodeText().messages[i].toLowerCase();
+    const o = this.textOffsets();
+    return this.rawText()
+      .messages.slice(o.messages[i], o.messages[i + 1])
+      .toLowerCase();
   }
 
   allRows(): Row[] {
