@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 const { file, intervalMs } = workerData as { file: string; intervalMs: number };
 const db = new Database(file);
 db.pragma('busy_timeout = 1000');
+// checkpointing copies WAL frames; it needs no page cache of its own
+db.pragma('cache_size = -256');
 
 const timer = setInterval(() => {
   try {
