@@ -13,6 +13,7 @@ import { spawnWorker } from './spawn-worker.js';
 
 // A small young generation keeps the worker's footprint low; events are at most 1 MiB each.
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
+const MAX_RESPAWNS = 20;
 
 export interface Preparer {
   prepare(input: PrepareInput): Promise<PreparedPayload>;
@@ -38,6 +39,10 @@ export function workerPreparer(size: number): Preparer {
   const slots: { worker: Worker; pending: Map<number, Pending> }[] = [];
   let nextId = 0;
   let closed = false;
+  // a worker that keeps dying (e.g. cannot load) is given up: preparation continues inline
+  let respawns = 0;
+  let broken = false;
+  const inline = inlinePreparer();
 
   const spawn = (index: number) => {
     const worker = spawnWorker('prepare-worker', { resourceLimits: WORKER_LIMITS });
@@ -49,10 +54,15 @@ export function workerPreparer(size: number): Preparer {
       if (reply.ok) p.resolve(rewrap(reply.result));
       else p.reject(deserializeError(reply.error));
     });
+    let dead = false;
     const fail = (err: Error) => {
+      if (dead) return; // 'error' is followed by 'exit'
+      dead = true;
       for (const p of pending.values()) p.reject(err);
       pending.clear();
-      if (!closed) spawn(index);
+      if (closed) return;
+      if (++respawns > MAX_RESPAWNS) broken = true;
+      else spawn(index);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {
@@ -64,6 +74,7 @@ export function workerPreparer(size: number): Preparer {
 
   return {
     prepare(input) {
+      if (broken) return inline.prepare(input);
       // the least busy worker
       const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
       const id = nextId++;

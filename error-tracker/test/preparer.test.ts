@@ -1,0 +1,33 @@
+// The ingest worker pool prepares like the inline path and carries typed errors back.
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { after, test } from 'node:test';
+import { IngestParseError, IngestTooLarge } from '../src/ingest/errors.js';
+import { inlinePreparer, workerPreparer } from '../src/service/preparer.js';
+
+const pool = workerPreparer(1);
+after(() => pool.close());
+
+const body = gzipSync(
+  '{"event_id":"0123456789abcdef0123456789abcdef"}\n{"type":"event"}\n{"message":"hi 1"}\n',
+);
+const input = { endpoint: 'envelope' as const, projectId: 1, body, contentEncoding: 'gzip', nowMs: 1000 };
+
+test('the worker pool returns the same facts and payload as the inline path', async () => {
+  const viaWorker = await pool.prepare(input);
+  const inline = await inlinePreparer().prepare(input);
+  assert.deepEqual(viaWorker.entries[0].facts, inline.entries[0].facts);
+  assert.ok(Buffer.isBuffer(viaWorker.entries[0].payload));
+  assert.deepEqual(viaWorker.entries[0].payload, inline.entries[0].payload);
+  assert.deepEqual(viaWorker.itemCounts, { event: 1 });
+});
+
+test('typed ingest errors cross the worker boundary', async () => {
+  await assert.rejects(pool.prepare({ ...input, body: Buffer.from('nope') }), IngestParseError);
+  const bomb = gzipSync(Buffer.alloc(21 * 1024 * 1024, 32));
+  await assert.rejects(pool.prepare({ ...input, body: bomb }), IngestTooLarge);
+  await assert.rejects(
+    pool.prepare({ ...input, body: Buffer.from('{}\n{"type":"event"}\n{bad'), contentEncoding: undefined }),
+    /not valid JSON/,
+  );
+});
