@@ -1,5 +1,5 @@
-// The log viewer as the bench runs it: a child process with the real app, store (with its seal
-// worker) and temp data dir, answering commands over IPC so its RSS and CPU are its own.
+// The log viewer as the bench runs it: a child process with the real app (production build), store
+// (with its seal worker) and temp data dir, answering commands over IPC so its RSS and CPU are its own.
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,11 +7,12 @@ import { loadConfig } from '@flowrent/shared/config';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { Registry } from '@flowrent/shared/metrics';
 import { makeTempDir } from '@flowrent/shared/testing';
-import { createApp } from '../src/app.js';
-import { configTable } from '../src/config.js';
-import { runHistogram } from '../src/query/run-histogram.js';
-import { runQuery } from '../src/query/run-query.js';
-import { SqliteLogStore } from '../src/store/sqlite-log-store.js';
+// The production build (dist/, built by `npm run bench`), so neither thread runs through tsx.
+import { createApp } from '../dist/app.js';
+import { configTable } from '../dist/config.js';
+import { runHistogram } from '../dist/query/run-histogram.js';
+import { runQuery } from '../dist/query/run-query.js';
+import { SqliteLogStore } from '../dist/store/sqlite-log-store.js';
 
 import { BENCH_KEY } from './bench-key.js';
 
@@ -35,11 +36,6 @@ const app = await createApp({
   logger: false,
   store,
 });
-// The read side (tail) is registered by app.ts once the query engineer wires it; add it here if not.
-if (!app.hasRoute({ method: 'GET', url: '/api/logs/tail' })) {
-  const { registerReadSide } = await import('../src/http/query-read-side.js');
-  registerReadSide(app, { store, db, clock: Date.now, config });
-}
 await app.listen({ port: 0, host: '127.0.0.1' });
 
 function du(dir: string): number {

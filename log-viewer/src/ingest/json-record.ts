@@ -70,6 +70,9 @@ export interface RecordContext {
 
 export class RecordError extends Error {}
 
+/** Shared by every record without labels (the store caches label JSON per labels object). */
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 function nameOf(value: JsonValue): string | undefined {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && !Array.isArray(value) && typeof value.name === 'string')
@@ -171,7 +174,7 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     attributes,
     traceId,
     spanId,
-    labels: ctx.labels ?? {},
+    labels: ctx.labels ?? NO_LABELS,
     protocol: ctx.protocol,
   };
 }

@@ -3,7 +3,7 @@
 import { ParseError } from '@flowrent/shared/errors';
 import type { JsonValue, LogRecord } from '../model.js';
 import { isJsonObject, RecordError, recordFromObject } from './json-record.js';
-import { checkLineLength } from './limits.js';
+import { checkLineLength, MAX_LINE_BYTES } from './limits.js';
 
 function parseLine(text: string, line: number, nowNs: bigint): LogRecord {
   checkLineLength(text, `line ${line}`);
@@ -45,6 +45,8 @@ export function parseNdjsonLogs(body: string, nowNs: bigint): LogRecord[] {
       return fromValue(v, i + 1, nowNs);
     });
   }
+  const fast = parseAllAtOnce(body, nowNs);
+  if (fast) return fast;
   const out: LogRecord[] = [];
   let line = 0;
   let pos = 0;
@@ -57,5 +59,30 @@ export function parseNdjsonLogs(body: string, nowNs: bigint): LogRecord[] {
     if (text.trim() !== '') out.push(parseLine(text, line, nowNs));
     pos = end + 1;
   }
+  return out;
+}
+
+/**
+ * The common case in one JSON.parse call: a clean NDJSON body becomes a JSON array by turning its
+ * newlines into commas (JSON strings cannot hold raw newlines). Returns undefined whenever anything
+ * is unusual (blank lines, CR, long lines, a parse error) so the line-by-line path reports it exactly.
+ */
+function parseAllAtOnce(body: string, nowNs: bigint): LogRecord[] | undefined {
+  const text = body.trim();
+  if (text.includes('\r') || text.includes('\n\n')) return undefined;
+  for (let p = 0, next = 0; p < text.length; p = next + 1) {
+    next = text.indexOf('\n', p);
+    if (next < 0) next = text.length;
+    if ((next - p) * 3 > MAX_LINE_BYTES) return undefined;
+  }
+  let values: unknown;
+  try {
+    values = JSON.parse(`[${text.replaceAll('\n', ',')}]`);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(values)) return undefined;
+  const out: LogRecord[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = fromValue(values[i], i + 1, nowNs);
   return out;
 }

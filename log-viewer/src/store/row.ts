@@ -45,9 +45,10 @@ export function joinNs(ms: number, subNs: number): bigint {
 const labelsCache = new WeakMap<object, string>();
 
 function stringifyLabels(labels: Record<string, string>): string {
+  if (isEmpty(labels)) return '';
   let s = labelsCache.get(labels);
   if (s === undefined) {
-    s = isEmpty(labels) ? '' : JSON.stringify(labels);
+    s = JSON.stringify(labels);
     labelsCache.set(labels, s);
   }
   return s;
