@@ -53,6 +53,21 @@ export function compareLabels(a: Labels, b: Labels): number {
   return an.length - bn.length;
 }
 
+/**
+ * Sorts by compareLabels' order with one precomputed key per item: sorted "name\x00value\x00" pairs
+ * compare like the pairs themselves (\x00 sorts before any character of a name or a value).
+ */
+export function sortByLabels<T>(items: T[], labelsOf: (item: T) => Labels): T[] {
+  const keyed = items.map((item) => {
+    const l = labelsOf(item);
+    let key = '';
+    for (const n of Object.keys(l).sort()) key += `${n}\x00${l[n]}\x00`;
+    return { item, key };
+  });
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.item);
+}
+
 /** `name{a="b", c="d"}` as Prometheus prints a label set in error messages. */
 export function formatLabels(labels: Labels): string {
   const parts = Object.keys(labels)

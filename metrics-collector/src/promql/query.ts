@@ -4,7 +4,7 @@ import { type Expr, typeOf } from './ast.js';
 import { PromQLError } from './errors.js';
 import { evaluate } from './eval/engine.js';
 import { stepTime, type EvalContext, type StepSeries } from './eval/values.js';
-import { compareLabels } from './labels.js';
+import { sortByLabels } from './labels.js';
 import { parseExpr } from './parse.js';
 import type { Labels, SampleSource } from './sample-source.js';
 
@@ -154,6 +154,6 @@ export function evaluateRange(
     }
     return { metric: s.metric, timestamps, values };
   });
-  result.sort((a, b) => compareLabels(a.metric, b.metric));
-  return { resultType: 'matrix', result: result.filter((s) => s.timestamps.length > 0) };
+  const sorted = sortByLabels(result, (s) => s.metric);
+  return { resultType: 'matrix', result: sorted.filter((s) => s.timestamps.length > 0) };
 }

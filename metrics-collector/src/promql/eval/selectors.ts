@@ -2,7 +2,7 @@
 // newest sample in [ref - lookback, ref] unless it is a staleness marker; a range selector takes
 // every non-stale sample in [ref - range, ref]; ref = (@ time or step time) - offset.
 import type { SubqueryExpr, VectorSelector } from '../ast.js';
-import { compareLabels } from '../labels.js';
+import { sortByLabels } from '../labels.js';
 import { splitForSource } from '../matchers.js';
 import type { SeriesSamples } from '../sample-source.js';
 import {
@@ -26,7 +26,7 @@ function fetchSorted(ctx: EvalContext, vs: VectorSelector, from: number, to: num
   const { pushed, own } = splitForSource(vs.matchers);
   let found = ctx.source.select(pushed, from, to);
   if (own) found = found.filter((s) => own(s.labels));
-  return found.sort((a, b) => compareLabels(a.labels, b.labels));
+  return sortByLabels(found, (s) => s.labels);
 }
 
 /** Evaluates an instant vector selector at every step; `sampleTimes` receives sample timestamps for timestamp(). */
@@ -123,7 +123,7 @@ export function evalSubquery(
     }
     range.series.push({ metric: s.metric, timestamps, values });
   }
-  range.series.sort((a, b) => compareLabels(a.metric, b.metric));
+  range.series = sortByLabels(range.series, (s) => s.metric);
   return range;
 }
 
