@@ -93,6 +93,11 @@ describe('rule files agree with promtool check rules', {
     'groups: [{name: a, rules: [{record: x, expr: up, for: 1m}]}]',
     'groups: [{name: a, interval: 15s, rules: [{alert: B, expr: "rate(x[5m]) > 0", labels: {sev: hi}}]}]',
     'groups: [{name: a, rules: [{alert: C, expr: "x", annotations: {a: "{{ $value }}"}}]}]',
+    'groups: [{name: a, rules: [{alert: D, expr: up, keep_firing_for: 5m}]}]',
+    'groups: [{name: a, rules: [{record: x, expr: up, keep_firing_for: 5m}]}]',
+    'groups: [{name: a, rules: [{record: x, expr: up, foo: bar}]}]',
+    'groups: [{name: a, foo: 1, rules: []}]',
+    'foo: 1\ngroups: []',
   ];
   for (const [i, text] of cases.entries()) {
     it(`case ${i + 1}`, () => assert.equal(ours(text), promtoolAccepts(text), text));
@@ -292,6 +297,27 @@ describe('RuleManager', () => {
     assert.deepEqual(second, []);
     await after.tick(660_000);
     assert.deepEqual(second, ['Fast:firing']);
+  });
+
+  it('keeps a firing alert firing for keep_firing_for after its series vanish', async () => {
+    const source = new MemorySource();
+    source.add({ __name__: 'bad' }, 60_000, 1);
+    const groups = parseRuleFile(
+      'groups: [{name: g, rules: [{alert: K, expr: bad, keep_firing_for: 3m}]}]',
+      'f',
+      60_000,
+    );
+    const manager = new RuleManager({ source, groups, clock: () => 0 });
+    const state = () => [...manager.groups[0].rules[0].alerts.values()][0]?.state;
+    await manager.tick(60_000);
+    assert.equal(state(), 'firing');
+    // The sample is older than the 5 m lookback from 420 s on: the series is gone.
+    await manager.tick(420_000);
+    assert.equal(state(), 'firing');
+    await manager.tick(540_000);
+    assert.equal(state(), 'firing');
+    await manager.tick(600_000);
+    assert.equal(state(), 'inactive');
   });
 
   it("refuses a result over the group's limit", async () => {

@@ -54,6 +54,7 @@ function ruleView(r: RuleStatus) {
     name: r.rule.name,
     query: r.rule.query,
     duration: r.rule.forMs / 1000,
+    keepFiringFor: r.rule.keepFiringForMs / 1000,
     labels: r.rule.labels,
     annotations: r.rule.annotations,
     alerts: alerts.map(alertView),

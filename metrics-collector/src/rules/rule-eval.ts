@@ -24,6 +24,8 @@ export interface Alert {
   activeAt: number;
   firedAt: number;
   resolvedAt: number;
+  /** When the series last went missing while firing (keep_firing_for), 0 while present. */
+  keepFiringSince: number;
   value: number;
 }
 
@@ -98,6 +100,7 @@ export function evalAlerting(
       activeAt: t,
       firedAt: 0,
       resolvedAt: 0,
+      keepFiringSince: 0,
       value: s.v,
     });
   }
@@ -105,6 +108,13 @@ export function evalAlerting(
   const resolved: Alert[] = [];
   for (const [key, a] of active) {
     if (!seen.has(key)) {
+      // keep_firing_for: a firing alert stays firing that long after its series went missing.
+      let keepFiring = false;
+      if (a.state === 'firing' && rule.keepFiringForMs > 0) {
+        if (a.keepFiringSince === 0) a.keepFiringSince = t;
+        keepFiring = t - a.keepFiringSince < rule.keepFiringForMs;
+      }
+      if (keepFiring) continue;
       if (a.state === 'pending') active.delete(key);
       else if (a.state === 'firing') {
         a.state = 'inactive';
@@ -114,6 +124,7 @@ export function evalAlerting(
       if (a.state === 'inactive' && t - a.resolvedAt > RESOLVED_RETENTION_MS) active.delete(key);
       continue;
     }
+    a.keepFiringSince = 0;
     if (a.state === 'pending' && t - a.activeAt >= rule.forMs) {
       a.state = 'firing';
       a.firedAt = t;

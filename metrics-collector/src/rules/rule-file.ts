@@ -21,6 +21,8 @@ export interface AlertingRule {
   query: string;
   expr: Expr;
   forMs: number;
+  /** Keep a firing alert firing this long after its series disappear (2.42's keep_firing_for). */
+  keepFiringForMs: number;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
@@ -41,6 +43,16 @@ export class RuleFileError extends Error {
 
 const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+const GROUP_FIELDS = ['name', 'interval', 'limit', 'rules'];
+const RULE_FIELDS = ['record', 'alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'];
+
+/** Prometheus decodes rule files strictly: an unknown key is an error, not ignored. */
+function rejectUnknown(obj: Record<string, unknown>, allowed: string[], type: string, at: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) throw new RuleFileError(`${at}: field ${k} not found in type rulefmt.${type}`);
+  }
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -75,11 +87,13 @@ export function parseRuleFile(text: string, file: string, defaultIntervalMs: num
   if (doc === null || doc === undefined) return [];
   if (!isRecord(doc) || !Array.isArray(doc.groups))
     throw new RuleFileError(`${file}: expected a "groups" list`);
+  rejectUnknown(doc, ['groups'], 'RuleGroups', file);
   const seen = new Set<string>();
   return doc.groups.map((g: unknown, gi: number) => {
     const at = `${file}: group ${gi + 1}`;
     if (!isRecord(g) || typeof g.name !== 'string' || g.name === '')
       throw new RuleFileError(`${at}: groupname must not be empty`);
+    rejectUnknown(g, GROUP_FIELDS, 'RuleGroup', at);
     if (seen.has(g.name)) throw new RuleFileError(`${at}: ${g.name}: repeated in the same file`);
     seen.add(g.name);
     if (!Array.isArray(g.rules)) throw new RuleFileError(`${at} "${g.name}": expected a "rules" list`);
@@ -92,6 +106,7 @@ export function parseRuleFile(text: string, file: string, defaultIntervalMs: num
 
 function parseRule(r: unknown, at: string): Rule {
   if (!isRecord(r)) throw new RuleFileError(`${at}: must be a map`);
+  rejectUnknown(r, RULE_FIELDS, 'RuleNode', at);
   const { record, alert } = r;
   if ((record === undefined) === (alert === undefined)) {
     throw new RuleFileError(`${at}: one of 'record' or 'alert' must be set`);
@@ -113,6 +128,8 @@ function parseRule(r: unknown, at: string): Rule {
     if (r.for !== undefined) throw new RuleFileError(`${at}: invalid field 'for' in recording rule`);
     if (r.annotations !== undefined)
       throw new RuleFileError(`${at}: invalid field 'annotations' in recording rule`);
+    if (r.keep_firing_for !== undefined)
+      throw new RuleFileError(`${at}: invalid field 'keep_firing_for' in recording rule`);
     return { kind: 'recording', name: record, query, expr, labels };
   }
   if (typeof alert !== 'string' || !LABEL_NAME_RE.test(alert))
@@ -123,6 +140,7 @@ function parseRule(r: unknown, at: string): Rule {
     query,
     expr,
     forMs: duration(r.for, `${at}: for`) ?? 0,
+    keepFiringForMs: duration(r.keep_firing_for, `${at}: keep_firing_for`) ?? 0,
     labels,
     annotations: stringMap(r.annotations, `${at}: annotations`),
   };
