@@ -26,6 +26,8 @@ export interface StoreOptions {
   outOfOrderWindowMs?: number;
   /** fdatasync the log before acknowledging (turn off only in benchmarks of the in-memory path). */
   fsync?: boolean;
+  /** Size of the preallocated log segments. */
+  walSegmentBytes?: number;
   /** Checkpoint once this many bytes of sealed chunks wait in memory. */
   checkpointSealedBytes?: number;
   /** Decompresses a snappy block (injected so the store has no opinion on the library). */
@@ -65,7 +67,7 @@ export class MetricsStore {
   readonly clock: () => number;
   readonly limits: Limits;
   readonly oooWindowMs: number;
-  private readonly wal: WriteAheadLog;
+  readonly wal: WriteAheadLog;
   private readonly uncompress: (buf: Uint8Array) => Uint8Array;
   private readonly checkpointSealedBytes: number;
   private seq = 1;
@@ -96,7 +98,7 @@ export class MetricsStore {
       else if (rec.kind === WAL_KIND_SAMPLES_JSON) this.applySamples(decodeSamplesRecord(rec.payload));
       replayed++;
     }
-    this.wal = new WriteAheadLog(options.walDir, options.fsync ?? true);
+    this.wal = new WriteAheadLog(options.walDir, options.fsync ?? true, options.walSegmentBytes);
     if (replayed > 0) this.checkpoint();
   }
 

@@ -4,13 +4,29 @@
 // a synchronous writev, then one asynchronous fdatasync covers every record queued behind it, so
 // callers answer 204 only after their bytes are on disk without a sync per request. A torn record at
 // the end of a segment (crash mid-write) ends replay of that segment.
-import { closeSync, fdatasync, openSync, readdirSync, readFileSync, unlinkSync, writevSync } from 'node:fs';
+// Segments are preallocated and zero-filled, and records are written in place: an fdatasync then
+// flushes data blocks only, with no file-size or extent change to journal — measured here it took
+// about half as long as on a growing file. A zero header (checksum mismatch) ends a segment too.
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+  writevSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export const WAL_KIND_REMOTE_WRITE_SNAPPY = 1;
 export const WAL_KIND_SAMPLES_JSON = 2;
 
 const HEADER_BYTES = 9;
+export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
+const ZEROS = Buffer.alloc(1024 * 1024);
 const SEGMENT_RE = /^wal-(\d{8})\.log$/;
 
 export interface WalRecord {
@@ -26,34 +42,60 @@ function checksum(buf: Uint8Array): number {
 }
 
 export class WriteAheadLog {
-  private fd: number;
+  private fd = -1;
   private segment: number;
+  private pos = 0;
+  private size = 0;
   private waiters: ((err: Error | null) => void)[] = [];
   private syncing = false;
   private closed = false;
   bytesWritten = 0;
+  readonly stats = { syncs: 0, syncMs: 0, records: 0 };
 
   constructor(
     private readonly dir: string,
     private readonly fsync = true,
+    private readonly segmentBytes = DEFAULT_SEGMENT_BYTES,
   ) {
     const existing = listSegments(dir);
-    this.segment = existing.length ? existing[existing.length - 1] + 1 : 1;
-    this.fd = openSync(this.path(this.segment), 'a');
+    this.segment = existing.length ? existing[existing.length - 1] : 0;
   }
 
   private path(n: number): string {
     return join(this.dir, `wal-${String(n).padStart(8, '0')}.log`);
   }
 
+  /** Opens segment n+1, zero-filled to at least `minBytes`; the previous one is synced first. */
+  private nextSegment(minBytes: number): void {
+    const old = this.fd;
+    if (old >= 0) {
+      // Records in the old segment may still wait for a sync that would now go to the new one.
+      if (this.fsync) fdatasyncSync(old);
+      if (!this.syncing) closeSync(old);
+    }
+    this.segment++;
+    const fd = openSync(this.path(this.segment), 'w+');
+    const size = Math.max(this.segmentBytes, minBytes);
+    for (let at = 0; at < size; at += ZEROS.length)
+      writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
+    if (this.fsync) fsyncSync(fd);
+    this.fd = fd;
+    this.pos = 0;
+    this.size = size;
+  }
+
   /** Appends a record; the promise settles once it is durable. */
   append(kind: number, payload: Uint8Array): Promise<void> {
+    const need = HEADER_BYTES + payload.length;
+    if (this.fd < 0 || this.pos + need > this.size) this.nextSegment(need);
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt32LE(payload.length, 0);
     header.writeUInt8(kind, 4);
     header.writeUInt32LE(checksum(payload), 5);
-    writevSync(this.fd, [header, payload]);
-    this.bytesWritten += HEADER_BYTES + payload.length;
+    writevSync(this.fd, [header, payload], this.pos);
+    this.pos += need;
+    this.bytesWritten += need;
+    this.stats.records++;
     if (!this.fsync) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push((err) => (err ? reject(err) : resolve()));
@@ -65,27 +107,35 @@ export class WriteAheadLog {
     if (this.syncing || this.waiters.length === 0) return;
     const batch = this.waiters;
     this.waiters = [];
-    this.syncing = true;
     const fd = this.fd;
+    if (fd < 0) {
+      // rotate() ran: the checkpoint that called it has durably persisted everything these
+      // records held before any callback can run.
+      for (const w of batch) w(null);
+      return;
+    }
+    this.syncing = true;
+    const started = performance.now();
     fdatasync(fd, (err) => {
+      this.stats.syncs++;
+      this.stats.syncMs += performance.now() - started;
       this.syncing = false;
       for (const w of batch) w(err);
-      if (fd !== this.fd) closeSync(fd);
+      if (fd !== this.fd && fd >= 0) closeSync(fd);
       this.kick();
     });
   }
 
-  /** Starts a new segment and returns the numbers of the older ones (now safe to delete once the
-   * state they hold is persisted elsewhere). */
+  /** Makes the next record start a new segment and returns the numbers of all segments written
+   * so far (safe to delete once the state they hold is persisted elsewhere). */
   rotate(): number[] {
-    const old = this.fd;
-    const olderSegments = listSegments(this.dir);
-    this.segment++;
-    this.fd = openSync(this.path(this.segment), 'a');
-    // An fdatasync in flight still holds the old fd; it closes it when done.
-    if (!this.syncing) closeSync(old);
+    const done = listSegments(this.dir).filter((n) => n <= this.segment);
+    if (this.fd >= 0) {
+      if (!this.syncing) closeSync(this.fd); // else the in-flight sync's callback closes it
+      this.fd = -1;
+    }
     this.bytesWritten = 0;
-    return olderSegments.filter((n) => n < this.segment);
+    return done;
   }
 
   removeSegments(segments: number[]): void {
@@ -96,7 +146,8 @@ export class WriteAheadLog {
     if (this.closed) return;
     this.closed = true;
     while (this.syncing || this.waiters.length) await new Promise((r) => setImmediate(r));
-    closeSync(this.fd);
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
   }
 }
 
