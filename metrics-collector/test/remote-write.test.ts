@@ -160,3 +160,9 @@ test('POST /api/metrics stores counters, gauges and histograms and names a bad m
   assert.equal(bad.status, 400);
   assert.match(await bad.text(), /broken_gauge/);
 });
+
+test('the collector reports its store and log figures on /metrics', async () => {
+  const text = await (await fetch(`${t.url}/metrics`)).text();
+  assert.match(text, /^metrics_active_series \d+/m);
+  assert.match(text, /^metrics_wal_fsyncs_total \d+/m);
+});

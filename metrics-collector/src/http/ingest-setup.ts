@@ -96,6 +96,20 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
           flushIntervalMs: config.STATSD_FLUSH_INTERVAL,
         })
       : undefined;
+  const r = deps.registry;
+  r.gauge('metrics_active_series', 'Series known to the store.', (g) => g.set({}, store.index.size));
+  r.gauge('metrics_samples_appended_total', 'Samples appended since start (counter).', (g) =>
+    g.set({}, store.stats.samplesAppended),
+  );
+  r.gauge('metrics_checkpoints_total', 'Checkpoints written since start (counter).', (g) =>
+    g.set({}, store.stats.checkpoints),
+  );
+  r.gauge('metrics_wal_fsyncs_total', 'Group-commit fdatasync calls of the write-ahead log (counter).', (g) =>
+    g.set({}, store.wal.stats.syncs),
+  );
+  r.gauge('metrics_wal_fsync_seconds_total', 'Time spent in those fdatasync calls (counter).', (g) =>
+    g.set({}, store.wal.stats.syncMs / 1000),
+  );
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     await statsd?.start();
