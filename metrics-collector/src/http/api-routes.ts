@@ -30,7 +30,7 @@ export interface PromApiDeps {
 }
 
 /** Form bodies are read raw (the shared app would fold repeated `match[]` keys into one). */
-const FORM_BODY = { ingest: { maxBodyBytes: 1024 * 1024, maxDecodedBytes: 4 * 1024 * 1024 } };
+const FORM_BODY = { rawBody: true };
 
 type Handler = (p: FormParams, req: FastifyRequest<{ Params: { name?: string } }>) => string;
 

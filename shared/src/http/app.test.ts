@@ -31,6 +31,9 @@ before(async () => {
       text: (request.body as Buffer).toString().slice(0, 20),
     }),
   );
+  app.post('/raw', { config: { rawBody: true } }, async (request) => ({
+    raw: Buffer.isBuffer(request.body) ? (request.body as Buffer).toString() : null,
+  }));
   app.get('/boom', async () => {
     throw new Error('secret internals');
   });
@@ -182,4 +185,11 @@ test('unknown routes get a JSON 404', async () => {
 test('an unknown route gets 404 even when the request has a Content-Encoding', async () => {
   const res = await post('/nowhere', Buffer.from('x'), { 'content-encoding': 'gzip' });
   assert.equal(res.status, 404);
+});
+
+test('a rawBody route gets the bytes as sent, e.g. a form with repeated keys', async () => {
+  const res = await post('/raw', 'match[]=a&match[]=b', {
+    'content-type': 'application/x-www-form-urlencoded',
+  });
+  assert.deepEqual(res.json, { raw: 'match[]=a&match[]=b' });
 });

@@ -27,6 +27,8 @@ declare module 'fastify' {
     auth?: RouteAuth;
     /** Ingest routes get the decoded body as a Buffer whatever its Content-Type. */
     ingest?: IngestOptions;
+    /** The handler parses the body itself (e.g. a form with repeated keys); it gets the Buffer. */
+    rawBody?: boolean;
   }
   interface FastifyInstance {
     /** Extra ways to pass admin auth, e.g. the UI's session cookie. */
@@ -107,6 +109,7 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     }
     if (encoding && encoding !== 'identity')
       throw new UnsupportedMediaType('Content-Encoding is only accepted on ingest routes');
+    if (request.routeOptions.config?.rawBody) return;
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (request.body.length === 0) request.body = undefined;
     else if (type === 'application/json' || type.endsWith('+json'))
