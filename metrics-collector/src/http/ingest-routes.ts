@@ -69,6 +69,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
           accepted: 'application/x-protobuf;proto=prometheus.WriteRequest',
         });
       }
+      if (deps.store.isOverloaded()) {
+        throw new Unavailable('the store is behind writing chunks to disk; retry shortly', 2);
+      }
       const body = request.body as Buffer;
       let raw: Uint8Array;
       try {

@@ -201,6 +201,11 @@ export class MetricsStore {
     }
   }
 
+  /** True while sealed chunks pile up faster than checkpoints write them: senders should back off. */
+  isOverloaded(): boolean {
+    return this.sealedBytes > 4 * this.checkpointSealedBytes;
+  }
+
   // ---- checkpoint --------------------------------------------------------------------------------
 
   private maybeCheckpoint(): void {
