@@ -75,9 +75,14 @@ export class StoreSampleSource implements SampleSource {
       }
       const app = head.app;
       if (app && app.minT <= endMs && app.maxT >= startMs) {
-        sources.push(decoded(head.appSeq, ENCODING_XOR, app.bytes()));
+        const ts: number[] = [];
+        const vs: number[] = [];
+        app.decodeInto(ts, vs);
+        sources.push({ seq: head.appSeq, ts, vs });
       }
-      if (head.oooT && head.oooV) sources.push({ seq: head.oooSeq, ts: head.oooT, vs: head.oooV });
+      // Copies: the buffer keeps changing, and a single source is handed to the caller as is.
+      if (head.oooT && head.oooV)
+        sources.push({ seq: head.oooSeq, ts: head.oooT.slice(), vs: head.oooV.slice() });
     }
     return mergeSources(sources, startMs, endMs);
   }
@@ -158,6 +163,14 @@ export function mergeSources(sources: Source[], startMs: number, endMs: number) 
   for (let i = 1; i < live.length; i++) {
     if (live[i].ts[0] <= live[i - 1].ts[live[i - 1].ts.length - 1]) disjoint = false;
   }
+  if (live.length === 1) {
+    // One source (the common case): cut the range by binary search instead of copying sample by sample.
+    const { ts, vs } = live[0];
+    const from = lowerBound(ts, startMs);
+    const to = lowerBound(ts, endMs + 1);
+    if (from === 0 && to === ts.length) return { timestamps: ts, values: vs };
+    return { timestamps: ts.slice(from, to), values: vs.slice(from, to) };
+  }
   if (disjoint) {
     for (const s of live) {
       for (let i = 0; i < s.ts.length; i++) {
@@ -184,4 +197,15 @@ export function mergeSources(sources: Source[], startMs: number, endMs: number) 
     values.push(all[i][2]);
   }
   return { timestamps, values };
+}
+
+function lowerBound(ts: number[], t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -131,6 +131,11 @@ export class XorAppender {
     writeShifted(w, xh, xl, trailing, sig);
   }
 
+  /** Appends the samples to the arrays without copying the chunk. */
+  decodeInto(ts: number[], vs: number[]): void {
+    decodeXorChunk(this.w.buf, ts, vs, this.count, (this.w.bitPos + 7) >>> 3);
+  }
+
   /** The chunk bytes (a copy) with the sample count in the header. */
   bytes(): Uint8Array {
     const out = this.w.buf.slice(0, (this.w.bitPos + 7) >>> 3);
@@ -161,11 +166,21 @@ function peek32(buf: Uint8Array, p: number): number {
 
 /** Decodes a whole chunk, appending to the output arrays. Returns the number of samples. The bit
  * reads are inlined over a zero-padded copy: a BitReader object with per-bit loops was 10× slower. */
-export function decodeXorChunk(input: Uint8Array, ts: number[], vs: number[], countLimit = 0x10000): number {
-  const count = Math.min((input[0] << 8) | input[1], countLimit);
+export function decodeXorChunk(
+  input: Uint8Array,
+  ts: number[],
+  vs: number[],
+  countOverride = -1,
+  usedBytes = input.length,
+): number {
+  const count = countOverride >= 0 ? countOverride : (input[0] << 8) | input[1];
   if (count === 0) return 0;
-  const buf = new Uint8Array(input.length + 8);
-  buf.set(input);
+  // The open chunk's own buffer already has zeroed slack past its last bit: no copy needed.
+  let buf = input;
+  if (input.length - usedBytes < 8) {
+    buf = new Uint8Array(usedBytes + 8);
+    buf.set(input.subarray(0, usedBytes));
+  }
   let p = 16;
   let t = (peek32(buf, p) | 0) * 4294967296 + peek32(buf, p + 32);
   p += 64;
@@ -180,7 +195,7 @@ export function decodeXorChunk(input: Uint8Array, ts: number[], vs: number[], co
   let leading = 0;
   let trailing = 0;
   for (let i = 1; i < count; i++) {
-    if (p >= input.length * 8) throw new Error('chunk truncated');
+    if (p >= usedBytes * 8) throw new Error('chunk truncated');
     const head = peek32(buf, p);
     let dod = 0;
     if (head < 0x80000000) p += 1;
