@@ -33,11 +33,11 @@ export interface StoreOptions {
   inboxDir: string;
   /** Milliseconds since the epoch. */
   clock: () => number;
-  /** Rows per sealed block (default 16384). */
+  /** Rows per sealed block (default 8192). */
   blockRows?: number;
   /** Seal an open block this long after its first row arrived (default 10 s). */
   sealAgeMs?: number;
-  /** Cap on rows held in open blocks across services (default 32768). */
+  /** Cap on rows held in open blocks across services (default 16384). */
   maxOpenRows?: number;
   /** Background tick; 0 disables the timer (tests call maintain()). Default 1000 ms. */
   maintenanceIntervalMs?: number;
@@ -75,9 +75,9 @@ export class SqliteLogStore implements LogStore {
   private readonly maxOpenRows: number;
 
   constructor(private readonly options: StoreOptions) {
-    this.blockRows = options.blockRows ?? 16384;
+    this.blockRows = options.blockRows ?? 8192;
     this.sealAgeMs = options.sealAgeMs ?? 10_000;
-    this.maxOpenRows = options.maxOpenRows ?? 32768;
+    this.maxOpenRows = options.maxOpenRows ?? 16384;
     enableIncrementalVacuum(options.db);
     this.sql = new BlockDb(options.db);
     for (const b of this.sql.selectAllBlocks()) {
