@@ -205,6 +205,13 @@ test('Elasticsearch probes and _bulk answer like Elasticsearch, with X-Elastic-P
   assert.equal(root.headers.get('x-elastic-product'), 'Elasticsearch');
   assert.match(((await root.json()) as { version: { number: string } }).version.number, /^8\./);
   assert.equal((await get('/', { method: 'HEAD' })).status, 200);
+  const browser = await fetch(`${server.url}/`, { headers: { accept: 'text/html' } });
+  assert.equal(
+    browser.headers.get('x-elastic-product'),
+    null,
+    'a browser asking for / gets the UI, not the probe',
+  );
+  await browser.arrayBuffer();
   assert.equal(
     ((await (await get('/_license')).json()) as { license: { status: string } }).license.status,
     'active',
