@@ -45,11 +45,13 @@ for (const svc of services) {
     }
   });
 
-  test(`${svc}: only store/ imports better-sqlite3`, () => {
+  test(`${svc}: only store/ imports better-sqlite3 or runs SQL`, () => {
     for (const file of sourceFiles(join(root, svc, 'src'))) {
       if (relative(join(root, svc, 'src'), file).startsWith('store/')) continue;
       for (const spec of imports(file))
         assert.notEqual(spec, 'better-sqlite3', `${relative(root, file)} imports better-sqlite3`);
+      const text = readFileSync(file, 'utf8');
+      assert.doesNotMatch(text, /\bdb\.(prepare|exec)\(/, `${relative(root, file)} runs SQL outside store/`);
     }
   });
 }

@@ -1,4 +1,4 @@
-// Runs WAL checkpoints on a worker thread (see checkpoint-worker.ts) and turns off SQLite's
+// Runs WAL checkpoints on a worker thread (see store/checkpoint-worker.ts) and turns off SQLite's
 // automatic checkpoints on the main connection meanwhile; stop() restores them.
 import { once } from 'node:events';
 import type { Db } from '@flowrent/shared/db';
@@ -13,7 +13,7 @@ export class Checkpointer {
 
   start(intervalMs: number): void {
     if (this.worker || this.db.name === ':memory:') return;
-    this.worker = spawnWorker('checkpoint-worker', {
+    this.worker = spawnWorker('../store/checkpoint-worker', {
       workerData: { file: this.db.name, intervalMs },
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
     });

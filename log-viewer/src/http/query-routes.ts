@@ -3,7 +3,7 @@
 // the session's CSRF token (checked by the UI kit's session authenticator).
 import type { Db } from '@flowrent/shared/db';
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
-import { SavedSearchStore } from '../saved-searches/saved-search-store.js';
+import { SavedSearchStore } from '../store/saved-search-store.js';
 import type { LogStore } from '../store/log-store.js';
 import { exportHandler } from './query-export.js';
 import { queryHandlers } from './query-handlers.js';

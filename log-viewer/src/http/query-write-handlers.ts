@@ -5,11 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseQuery } from '../query/parse-query.js';
 import { runDelete } from '../query/run-query.js';
 import { parseTimeParam } from '../query/time-range.js';
-import type {
-  SavedSearch,
-  SavedSearchInput,
-  SavedSearchStore,
-} from '../saved-searches/saved-search-store.js';
+import type { SavedSearch, SavedSearchInput, SavedSearchStore } from '../store/saved-search-store.js';
 import { nowNs, type QueryDeps } from './query-handlers.js';
 
 export const MAX_SAVED_SEARCH_NAME = 200;

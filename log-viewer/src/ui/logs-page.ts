@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordJson } from '../http/query-record-json.js';
 import { countFields } from '../query/run-fields.js';
 import { prepareSearch, runPrepared } from '../query/run-query.js';
-import { SavedSearchStore } from '../saved-searches/saved-search-store.js';
+import { SavedSearchStore } from '../store/saved-search-store.js';
 import type { LogStore } from '../store/log-store.js';
 import type { PageState } from './filter-query.js';
 import { type LogsPageData, renderLogsBody } from './render-logs.js';

@@ -8,14 +8,14 @@ import {
   exportDashboard,
   parseDashboard,
   parseDashboardJson,
-} from '../ui/dashboard-model.js';
+} from '../dashboards/dashboard-model.js';
 import {
   dashboardFromForm,
   renderDashboardEdit,
   renderDashboardList,
   renderDashboardView,
 } from '../ui/dashboard-pages.js';
-import type { DashboardsStore } from '../ui/dashboards-store.js';
+import type { DashboardsStore } from '../store/dashboards-store.js';
 import { resolveRange } from '../ui/time-range.js';
 import { sendPage, type UiContext } from './ui-pages.js';
 

@@ -1,7 +1,7 @@
 // Handlers of the read-only metrics pages: Explore, Targets, Rules, Alerts (parse → one call → render).
 import { csrfToken, html, type ServiceUrls } from '@flowrent/shared/ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DashboardsStore } from '../ui/dashboards-store.js';
+import type { DashboardsStore } from '../store/dashboards-store.js';
 import { exploreParams, renderExploreBody } from '../ui/explore-page.js';
 import { metricsPage, type Section } from '../ui/page.js';
 import type { Alert, RuleGroup } from '../ui/prom-shapes.js';

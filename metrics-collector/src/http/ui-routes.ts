@@ -3,7 +3,7 @@
 import type { Db } from '@flowrent/shared/db';
 import { registerUi, registerUiPages, type ServiceUrls } from '@flowrent/shared/ui';
 import type { FastifyInstance } from 'fastify';
-import { DashboardsStore } from '../ui/dashboards-store.js';
+import { DashboardsStore } from '../store/dashboards-store.js';
 import { dashboardHandlers } from './ui-dashboards.js';
 import { type UiContext, uiPageHandlers } from './ui-pages.js';
 

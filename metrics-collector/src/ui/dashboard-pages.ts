@@ -1,7 +1,7 @@
 // Dashboards: the list (with create and import), a dashboard's panel grid, and its edit form.
 import { emptyState, formatNumber, html, type SafeHtml, timeAgo } from '@flowrent/shared/ui';
-import { type Dashboard, GRID_COLUMNS, PANEL_KINDS, type Panel } from './dashboard-model.js';
-import type { DashboardSummary } from './dashboards-store.js';
+import { type Dashboard, GRID_COLUMNS, PANEL_KINDS, type Panel } from '../dashboards/dashboard-model.js';
+import type { DashboardSummary } from '../store/dashboards-store.js';
 import { QUICK_RANGES, REFRESH_CHOICES, type ResolvedRange } from './time-range.js';
 
 const IMPORT_PLACEHOLDER =

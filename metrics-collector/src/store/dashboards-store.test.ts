@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
-import { parseDashboard } from './dashboard-model.js';
+import { parseDashboard } from '../dashboards/dashboard-model.js';
 import { DashboardsStore } from './dashboards-store.js';
 
 const dir = makeTempDir('ui-dashboards-');

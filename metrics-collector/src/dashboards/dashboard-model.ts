@@ -1,7 +1,7 @@
 // Dashboards as data: a title, a default time range and refresh, and a grid of panels each holding one
 // PromQL query. This is also the import/export JSON format (`flowrent_dashboard: 1`); pure, validated here.
 import { ValidationError } from '@flowrent/shared/errors';
-import { parseDurationMs } from './time-range.js';
+import { parseDurationMs } from '../ui/time-range.js';
 
 export const DASHBOARD_FORMAT_VERSION = 1;
 export const MAX_PANELS = 60;

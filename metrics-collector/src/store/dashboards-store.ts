@@ -1,7 +1,7 @@
 // SQL for saved dashboards (the UI's only table). Kept beside the UI rather than in store/, which holds
 // the sample storage engine; one function per statement, synchronous like better-sqlite3.
 import type { Db } from '@flowrent/shared/db';
-import { type Dashboard, parseDashboard } from './dashboard-model.js';
+import { type Dashboard, parseDashboard } from '../dashboards/dashboard-model.js';
 
 export interface DashboardSummary {
   id: number;
