@@ -3,7 +3,7 @@
 // cheap one: meta (times, seqs, levels, stream tuples, string lengths), messages, attributes, ids.
 // Strings of a column are joined and encoded with one native call; lengths (UTF-16 units) go in meta.
 import { compress, decompress } from 'zstd-napi';
-import { addTokenHashes, buildBloom } from './bloom.js';
+import { addTokenHashes, buildBloom, TokenSet } from './bloom.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { compareRows, type Row, rawSize } from './row.js';
 
@@ -41,7 +41,7 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   const meta = new ByteWriter(rows.length * 12 + 256);
   const tupleIndex = new Map<string, number>();
   const tuples: Tuple[] = [];
-  const tokens = new Set<number>();
+  const tokens = new TokenSet(input.length * 2);
   const levelCounts = [0, 0, 0, 0, 0, 0];
   const minutes = new Map<number, number>();
   const messages: string[] = new Array(rows.length);

@@ -25,34 +25,82 @@ function lower(c: number): number {
 }
 
 /**
+ * Distinct token hashes of a block: an open-addressing set in one Int32Array (hashes are 30-bit, so
+ * -1 marks a free slot). About 5x cheaper than a Set<number> on the write path and no garbage.
+ */
+export class TokenSet {
+  private slots: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(capacity = 4096) {
+    let n = 1024;
+    while (n < capacity * 2) n *= 2;
+    this.slots = new Int32Array(n).fill(-1);
+    this.mask = n - 1;
+  }
+
+  add(h: number): void {
+    const slots = this.slots;
+    let i = Math.imul(h, 0x9e3779b1) & this.mask;
+    for (;;) {
+      const v = slots[i];
+      if (v === h) return;
+      if (v === -1) break;
+      i = (i + 1) & this.mask;
+    }
+    slots[i] = h;
+    if (++this.size * 2 > slots.length) this.grow();
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2).fill(-1);
+    this.mask = this.slots.length - 1;
+    this.size = 0;
+    for (const v of old) if (v !== -1) this.add(v);
+  }
+
+  forEach(fn: (h: number) => void): void {
+    for (const v of this.slots) if (v !== -1) fn(v);
+  }
+}
+
+/**
  * Adds the hash of every token of `text` to `out`. With `json` set, backslash escapes of JSON text
  * are skipped so that `"a\nb"` yields tokens a and b, as tokenize() of the decoded value does.
  */
-export function addTokenHashes(text: string, out: Set<number>, json = false): void {
+export function addTokenHashes(text: string, out: TokenSet, json = false): void {
   let h = 0x811c9dc5;
   let inToken = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (json && c === 92) {
-      if (inToken) out.add(h & HASH_MASK);
-      inToken = false;
-      i += text.charCodeAt(i + 1) === 117 ? 5 : 1; // \uXXXX or \n, \", ...
-      continue;
-    }
-    if (isTokenChar(c)) {
+    // ASCII through a table (lowercased token char, or 0); other code units through isTokenChar.
+    const l = c < 128 ? ASCII_TOKEN[c] : isTokenChar(c) ? lower(c) : 0;
+    if (l !== 0) {
       if (!inToken) {
         h = 0x811c9dc5;
         inToken = true;
       }
-      h = Math.imul(h ^ lower(c), 0x01000193);
-    } else if (inToken) {
+      h = Math.imul(h ^ l, 0x01000193);
+      continue;
+    }
+    if (inToken) {
       out.add(h & HASH_MASK);
       inToken = false;
     }
+    if (json && c === 92) i += text.charCodeAt(i + 1) === 117 ? 5 : 1; // \uXXXX or \n, \", ...
   }
   if (inToken) out.add(h & HASH_MASK);
 }
+
+/** For each ASCII code: its lowercase form when it is a token char (letter, digit, '_'), else 0. */
+const ASCII_TOKEN = (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) if (isTokenChar(c)) t[c] = c >= 65 && c <= 90 ? c + 32 : c;
+  return t;
+})();
 
 function probe2(h: number): number {
   let x = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
@@ -61,19 +109,19 @@ function probe2(h: number): number {
 }
 
 /** Serialized filter: [version u8][probes u8][bit count u32 LE][bits]. */
-export function buildBloom(hashes: Set<number>): Buffer {
+export function buildBloom(hashes: TokenSet): Buffer {
   const bits = Math.max(512, Math.ceil((hashes.size * BITS_PER_TOKEN) / 8) * 8);
   const out = Buffer.alloc(6 + bits / 8);
   out[0] = BLOOM_VERSION;
   out[1] = PROBES;
   out.writeUInt32LE(bits, 2);
-  for (const h of hashes) {
+  hashes.forEach((h) => {
     const h2 = probe2(h);
     for (let k = 0; k < PROBES; k++) {
       const bit = ((h + Math.imul(k, h2)) >>> 0) % bits;
       out[6 + (bit >>> 3)] |= 1 << (bit & 7);
     }
-  }
+  });
   return out;
 }
 
