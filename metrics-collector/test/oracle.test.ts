@@ -319,11 +319,12 @@ const INSTANT_TIMES = [T0 + 30 * 60_000, T0 + 42 * 60_000 + 7_500, T0 + SPAN + 6
 const RANGE = { start: T0 + 5 * 60_000, end: T0 + SPAN + 2 * 60_000, step: 60_000 };
 
 /**
- * The chunk store does not keep staleness markers yet (it stores them as plain NaN), so the
- * collector is compared before host-3 goes away at 40 m; the in-memory source covers staleness.
+ * The collector is compared over the whole span, past host-3 going away at 40 m: its staleness
+ * markers travel remote_write → WAL → head chunks → SQLite chunks and end the series' lookback as
+ * in Prometheus. The range uses a 30 s step so steps fall between the markers and the next scrapes.
  */
-const COLLECTOR_TIMES = [T0 + 30 * 60_000, T0 + 38 * 60_000 + 7_500];
-const COLLECTOR_RANGE = { start: T0 + 5 * 60_000, end: T0 + 39 * 60_000, step: 30_000 };
+const COLLECTOR_TIMES = [...INSTANT_TIMES, T0 + 40 * 60_000, T0 + 41 * 60_000, T0 + 44 * 60_000 + 59_000];
+const COLLECTOR_RANGE = { start: T0 + 5 * 60_000, end: T0 + SPAN + 2 * 60_000, step: 30_000 };
 
 let base = '';
 let proc: ChildProcess | undefined;

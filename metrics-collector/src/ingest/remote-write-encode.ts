@@ -7,6 +7,8 @@ export interface EncodableSeries {
   labels: ReadonlyArray<readonly [string, string]>;
   timestamps: ArrayLike<number>;
   values: ArrayLike<number>;
+  /** Truthy at i: write sample i as a staleness marker (bits 0x7ff0000000000002). */
+  stale?: ArrayLike<number | boolean>;
 }
 
 const encoder = new TextEncoder();
@@ -46,6 +48,11 @@ class Writer {
   double(v: number): void {
     this.ensure(8);
     this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+  staleMarker(): void {
+    this.ensure(8);
+    this.view.setBigUint64(this.pos, 0x7ff0000000000002n, true);
     this.pos += 8;
   }
   bytes(b: Uint8Array): void {
@@ -98,7 +105,8 @@ export function encodeWriteRequest(series: Iterable<EncodableSeries>): Uint8Arra
       w.varint(0x12);
       w.varint(sampleSizes[i]);
       w.varint(0x09);
-      w.double(s.values[i]);
+      if (s.stale?.[i]) w.staleMarker();
+      else w.double(s.values[i]);
       w.varint(0x10);
       w.varint(s.timestamps[i]);
     }

@@ -6,6 +6,7 @@ import { ProtobufError, type RemoteWriteSink, walkWriteRequest } from './remote-
 interface Decoded {
   labels: Record<string, string>;
   samples: [number, number][];
+  stale: number[];
 }
 
 function decode(buf: Uint8Array): Decoded[] {
@@ -19,10 +20,11 @@ function decode(buf: Uint8Array): Decoded[] {
           b.subarray(offs[i * 4 + 2], offs[i * 4 + 3]),
         );
       }
-      out.push({ labels, samples: [] });
+      out.push({ labels, samples: [], stale: [] });
       return out.length - 1;
     },
-    sample(ref, t, v) {
+    sample(ref, t, v, stale) {
+      if (stale) out[ref].stale.push(out[ref].samples.length);
       out[ref].samples.push([t, v]);
     },
   };
@@ -59,7 +61,29 @@ test('walkWriteRequest() reads a Sample with no value field as 0 and skips unkno
   const exemplar = [0x1a, 0x00];
   const ts = [...label, ...sample, ...exemplar];
   const buf = Uint8Array.from([0x0a, ts.length, ...ts, 0x1a, 0x02, 0x08, 0x01]);
-  assert.deepEqual(decode(buf), [{ labels: { __name__: 'a' }, samples: [[5, 0]] }]);
+  assert.deepEqual(decode(buf), [{ labels: { __name__: 'a' }, samples: [[5, 0]], stale: [] }]);
+});
+
+test('walkWriteRequest() flags exactly the staleness-marker bit pattern, not other NaNs', () => {
+  const buf = encodeWriteRequest([
+    {
+      labels: [['__name__', 'up']],
+      timestamps: [1000, 2000, 3000, 4000],
+      values: [1, Number.NaN, Number.NaN, 0],
+      stale: [0, 0, 1, 0],
+    },
+  ]);
+  // The marker's bytes are on the wire as Prometheus sends them (little-endian double).
+  const marker = Buffer.from('020000000000f07f', 'hex');
+  const at = Buffer.from(buf).indexOf(marker);
+  assert.ok(at > 0);
+  const [got] = decode(buf);
+  assert.deepEqual(got.stale, [2]);
+  assert.ok(Number.isNaN(got.samples[2][1]));
+  // A NaN one payload bit away from the marker is a plain NaN.
+  const other = Buffer.from(buf);
+  other[at] = 0x03;
+  assert.deepEqual(decode(other)[0].stale, []);
 });
 
 test('walkWriteRequest() throws ProtobufError on truncated input', () => {

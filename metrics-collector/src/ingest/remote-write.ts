@@ -19,7 +19,9 @@ export class ProtobufError extends Error {
 export interface RemoteWriteSink {
   /** Returns a handle passed back to `sample`, or -1 to drop the series' samples. */
   beginSeries(buf: Uint8Array, labelOffsets: Int32Array, labelCount: number): number;
-  sample(seriesRef: number, timestampMs: number, value: number): void;
+  /** `stale` is true for a staleness marker (value bits exactly 0x7ff0000000000002, checked on the
+   * wire bytes: the NaN payload need not survive a JS number); `value` is then NaN. */
+  sample(seriesRef: number, timestampMs: number, value: number, stale: boolean): void;
 }
 
 export interface WalkResult {
@@ -107,21 +109,37 @@ function walkTimeSeries(
     const len = readVarint32(buf, c);
     const sstop = c.pos + len;
     let value = 0;
+    let stale = false;
     let ts = 0;
     while (c.pos < sstop) {
       const skey = readVarint32(buf, c);
       if (skey === 0x09) {
         if (c.pos + 8 > sstop) throw new ProtobufError('truncated double', c.pos);
         value = view.getFloat64(c.pos, true);
+        stale = isStaleMarker(buf, c.pos);
         c.pos += 8;
       } else if (skey === 0x10) ts = readVarint64(buf, c);
       else skipField(buf, c, skey & 7);
     }
     if (c.pos !== sstop) throw new ProtobufError('malformed Sample', c.pos);
-    if (ref >= 0) sink.sample(ref, ts, value);
+    if (ref >= 0) sink.sample(ref, ts, value, stale);
     n++;
   }
   return n;
+}
+
+/** The little-endian bytes of 0x7ff0000000000002, Prometheus' staleness marker (value.StaleNaN). */
+function isStaleMarker(buf: Uint8Array, at: number): boolean {
+  return (
+    buf[at + 7] === 0x7f &&
+    buf[at + 6] === 0xf0 &&
+    buf[at] === 0x02 &&
+    buf[at + 1] === 0 &&
+    buf[at + 2] === 0 &&
+    buf[at + 3] === 0 &&
+    buf[at + 4] === 0 &&
+    buf[at + 5] === 0
+  );
 }
 
 export function readVarint32(buf: Uint8Array, c: { pos: number }): number {

@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeChunk, ENCODING_INT_DELTA_ZSTD, ENCODING_XOR, encodeSealedChunk } from './chunk-codec.js';
-import { XorAppender } from './xor-chunk.js';
+import {
+  decodeChunk,
+  ENCODING_INT_DELTA_STALE_ZSTD,
+  ENCODING_INT_DELTA_ZSTD,
+  ENCODING_XOR,
+  ENCODING_XOR_ZSTD,
+  encodeSealedChunk,
+} from './chunk-codec.js';
+import { decodeXorChunk, XorAppender } from './xor-chunk.js';
 
 function roundTrip(vs: number[]): number {
   const ts = vs.map((_, i) => 1_764_000_000_000 + i * 15_000 + (i % 7 === 3 ? 2 : 0));
   const app = new XorAppender();
-  vs.forEach((v, i) => app.append(ts[i], v));
+  for (let i = 0; i < vs.length; i++) app.append(ts[i], vs[i]);
   const enc = encodeSealedChunk(app.bytes(), ts, vs);
   const outT: number[] = [];
   const outV: number[] = [];
@@ -26,4 +33,70 @@ test('encodeSealedChunk() round-trips integers, decimals and arbitrary floats ex
   roundTrip(Array.from({ length: 300 }, (_, i) => Math.sqrt(i)));
   roundTrip([-0, 0, 1e300, -5, 2 ** 52]);
   roundTrip([1.5, Number.POSITIVE_INFINITY]);
+});
+
+/** Encodes samples with markers at `staleAt` through the XOR appender and the sealed-chunk codec. */
+function roundTripStale(vs: number[], staleAt: number[], want: number): void {
+  const ts = vs.map((_, i) => 1_764_000_000_000 + i * 15_000);
+  const app = new XorAppender();
+  for (let i = 0; i < vs.length; i++) app.append(ts[i], vs[i], staleAt.includes(i));
+  // The open chunk and its sealed bytes both report the markers.
+  const openT: number[] = [];
+  const openV: number[] = [];
+  const openS: number[] = [];
+  app.decodeInto(openT, openV, openS);
+  assert.deepEqual(openS, staleAt);
+  const xor = app.bytes();
+  const xorS: number[] = [];
+  decodeXorChunk(xor, [], [], xorS);
+  assert.deepEqual(xorS, staleAt);
+  const enc = encodeSealedChunk(xor, ts, vs, staleAt);
+  assert.equal(enc.encoding, want);
+  // Decoding appends: indexes are positions in the output arrays, after what they held.
+  const outT = [42];
+  const outV = [42];
+  const outS: number[] = [];
+  decodeChunk(enc.encoding, enc.data, outT, outV, outS);
+  assert.deepEqual(outT.slice(1), ts);
+  assert.deepEqual(
+    outS,
+    staleAt.map((i) => i + 1),
+  );
+  outV.slice(1).forEach((v, i) => {
+    if (staleAt.includes(i)) assert.ok(Number.isNaN(v), `sample ${i} is NaN`);
+    else assert.equal(v, vs[i], `sample ${i}`);
+  });
+}
+
+test('staleness markers survive every chunk encoding', () => {
+  const counter = Array.from({ length: 200 }, (_, i) => i * 17);
+  // Integer counter ending in a marker, with one in the middle: encoding 4 (int delta + markers).
+  roundTripStale(counter, [100, 199], ENCODING_INT_DELTA_STALE_ZSTD);
+  // Two markers in a row (same bits twice: the XOR stream writes a zero bit for the second).
+  roundTripStale(counter, [150, 151], ENCODING_INT_DELTA_STALE_ZSTD);
+  // Arbitrary floats: XOR + zstd keeps the marker's own bits.
+  roundTripStale(
+    Array.from({ length: 300 }, (_, i) => (i % 5) / 3),
+    [0, 299],
+    ENCODING_XOR_ZSTD,
+  );
+  // Short chunk: raw XOR.
+  roundTripStale([0.1 + 0.2, Number.NaN, 1 / 3], [2], ENCODING_XOR);
+});
+
+test('a plain NaN never decodes as a staleness marker', () => {
+  const ts = [1000, 2000, 3000];
+  const vs = [Number.NaN, 1, Number.NaN];
+  const app = new XorAppender();
+  for (let i = 0; i < vs.length; i++) app.append(ts[i], vs[i]);
+  // Even a NaN with the marker's bits, when the caller did not say stale, is stored canonical.
+  const bits = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0];
+  app.append(4000, bits);
+  const stale: number[] = [];
+  decodeXorChunk(app.bytes(), [], [], stale);
+  assert.deepEqual(stale, []);
+  const enc = encodeSealedChunk(app.bytes(), [...ts, 4000], [...vs, bits], []);
+  const outS: number[] = [];
+  decodeChunk(enc.encoding, enc.data, [], [], outS);
+  assert.deepEqual(outS, []);
 });

@@ -9,6 +9,9 @@
 //      Integer counters and fixed-decimal gauges are most real series, and their deltas are tiny
 //      where XOR of their float64 bit patterns is not (VictoriaMetrics converts floats to decimals
 //      for the same reason).
+//   4  encoding 3 with staleness markers: after the u8 exponent, varint n then n varints of
+//      index gaps (first index, then differences) of the stale samples; those samples write a
+//      value delta of 0 and decode as NaN. Encodings 1 and 2 keep markers as their own bits.
 // Persisted bytes: never change an encoding in place, add a number.
 import { Compressor, decompress } from 'zstd-napi';
 import { decodeXorChunk } from './xor-chunk.js';
@@ -16,6 +19,7 @@ import { decodeXorChunk } from './xor-chunk.js';
 export const ENCODING_XOR = 1;
 export const ENCODING_XOR_ZSTD = 2;
 export const ENCODING_INT_DELTA_ZSTD = 3;
+export const ENCODING_INT_DELTA_STALE_ZSTD = 4;
 
 const ZSTD_LEVEL = 3;
 // One compressor with its parameters set once: the one-shot compress() re-applies them per call,
@@ -35,29 +39,46 @@ export interface EncodedChunk {
   data: Uint8Array;
 }
 
-/** Picks the smallest encoding for a sealed chunk given its decoded samples and XOR bytes. */
-export function encodeSealedChunk(xor: Uint8Array, ts: number[], vs: number[]): EncodedChunk {
+/** Picks the smallest encoding for a sealed chunk given its decoded samples and XOR bytes;
+ * `stale` lists the ascending indexes of staleness markers (as decodeXorChunk reports them). */
+export function encodeSealedChunk(
+  xor: Uint8Array,
+  ts: number[],
+  vs: number[],
+  stale?: number[],
+): EncodedChunk {
   let best: EncodedChunk = { encoding: ENCODING_XOR, data: xor };
   if (xor.length > 32) {
     const z = compress(xor);
     if (z.length < best.data.length) best = { encoding: ENCODING_XOR_ZSTD, data: z };
   }
-  const ints = encodeIntDelta(ts, vs);
+  const withStale = stale !== undefined && stale.length > 0;
+  const ints = encodeIntDelta(ts, vs, withStale ? stale : undefined);
   if (ints) {
     const z = compress(ints);
-    if (z.length < best.data.length) best = { encoding: ENCODING_INT_DELTA_ZSTD, data: z };
+    const encoding = withStale ? ENCODING_INT_DELTA_STALE_ZSTD : ENCODING_INT_DELTA_ZSTD;
+    if (z.length < best.data.length) best = { encoding, data: z };
   }
   return best;
 }
 
-export function decodeChunk(encoding: number, data: Uint8Array, ts: number[], vs: number[]): number {
+/** Appends a chunk's samples to ts/vs; `stale` receives the indexes (in ts) of staleness markers. */
+export function decodeChunk(
+  encoding: number,
+  data: Uint8Array,
+  ts: number[],
+  vs: number[],
+  stale?: number[],
+): number {
   switch (encoding) {
     case ENCODING_XOR:
-      return decodeXorChunk(data, ts, vs);
+      return decodeXorChunk(data, ts, vs, stale);
     case ENCODING_XOR_ZSTD:
-      return decodeXorChunk(decompress(data), ts, vs);
+      return decodeXorChunk(decompress(data), ts, vs, stale);
     case ENCODING_INT_DELTA_ZSTD:
-      return decodeIntDelta(decompress(data), ts, vs);
+      return decodeIntDelta(decompress(data), ts, vs, false, stale);
+    case ENCODING_INT_DELTA_STALE_ZSTD:
+      return decodeIntDelta(decompress(data), ts, vs, true, stale);
     default:
       throw new Error(`unknown chunk encoding ${encoding}`);
   }
@@ -66,9 +87,15 @@ export function decodeChunk(encoding: number, data: Uint8Array, ts: number[], vs
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
 
 /** The smallest e such that every value is exactly m / 10^e with an integer |m| < 2^50. */
-function decimalExponent(vs: number[]): number {
+function decimalExponent(vs: number[], stale?: number[]): number {
   let e = 0;
-  for (const v of vs) {
+  let k = 0;
+  for (let i = 0; i < vs.length; i++) {
+    if (stale && stale[k] === i) {
+      k++;
+      continue;
+    }
+    const v = vs[i];
     if (!Number.isFinite(v) || Object.is(v, -0)) return -1;
     while (e < POW10.length) {
       const m = Math.round(v * POW10[e]);
@@ -80,23 +107,33 @@ function decimalExponent(vs: number[]): number {
   return e;
 }
 
-function encodeIntDelta(ts: number[], vs: number[]): Uint8Array | undefined {
-  const e = decimalExponent(vs);
+function encodeIntDelta(ts: number[], vs: number[], stale?: number[]): Uint8Array | undefined {
+  const e = decimalExponent(vs, stale);
   if (e < 0) return undefined;
   const scale = POW10[e];
-  const out = new Uint8Array(3 + ts.length * 20);
+  const out = new Uint8Array(3 + (ts.length + (stale?.length ?? 0)) * 20 + 10);
   out[0] = ts.length >>> 8;
   out[1] = ts.length & 0xff;
   out[2] = e;
   const c = { pos: 3 };
+  if (stale) {
+    writeZigzag(out, c, stale.length);
+    for (let k = 0; k < stale.length; k++) writeZigzag(out, c, stale[k] - (k > 0 ? stale[k - 1] : 0));
+  }
   let prevT = 0;
   let prevDelta = 0;
   let prevM = 0;
+  let k = 0;
   for (let i = 0; i < ts.length; i++) {
     const delta = ts[i] - prevT;
     writeZigzag(out, c, i === 0 ? ts[i] : delta - prevDelta);
     if (i > 0) prevDelta = delta;
     prevT = ts[i];
+    if (stale && stale[k] === i) {
+      k++;
+      writeZigzag(out, c, 0);
+      continue;
+    }
     const m = Math.round(vs[i] * scale);
     writeZigzag(out, c, m - prevM);
     prevM = m;
@@ -104,10 +141,27 @@ function encodeIntDelta(ts: number[], vs: number[]): Uint8Array | undefined {
   return out.subarray(0, c.pos);
 }
 
-function decodeIntDelta(buf: Uint8Array, ts: number[], vs: number[]): number {
+function decodeIntDelta(
+  buf: Uint8Array,
+  ts: number[],
+  vs: number[],
+  withStale: boolean,
+  staleOut?: number[],
+): number {
   const count = (buf[0] << 8) | buf[1];
   const scale = POW10[buf[2]];
   const c = { pos: 3 };
+  const base = ts.length;
+  const staleAt: number[] = [];
+  if (withStale) {
+    const n = readZigzag(buf, c);
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      at += readZigzag(buf, c);
+      staleAt.push(at);
+    }
+  }
+  let k = 0;
   let t = 0;
   let delta = 0;
   let m = 0;
@@ -120,6 +174,12 @@ function decodeIntDelta(buf: Uint8Array, ts: number[], vs: number[]): number {
     }
     m += readZigzag(buf, c);
     ts.push(t);
+    if (k < staleAt.length && staleAt[k] === i) {
+      k++;
+      vs.push(Number.NaN);
+      staleOut?.push(base + i);
+      continue;
+    }
     vs.push(scale === 1 ? m : m / scale);
   }
   return count;

@@ -25,17 +25,20 @@ export class SeriesHead {
   appSeq = 0;
   oooT: number[] | null = null;
   oooV: number[] | null = null;
+  /** 1 where the out-of-order sample is a staleness marker (parallel to oooT). */
+  oooS: number[] | null = null;
   oooSeq = 0;
   sealed: SealedChunk[] = [];
   /** Highest timestamp accepted in order; older samples go through the out-of-order buffer. */
   lastT = Number.NEGATIVE_INFINITY;
   lastV = 0;
+  lastStale = false;
   firstT = Number.POSITIVE_INFINITY;
   dirty = false;
 
   constructor(readonly id: number) {}
 
-  append(t: number, v: number, oooWindowMs: number, nextSeq: () => number): number {
+  append(t: number, v: number, oooWindowMs: number, nextSeq: () => number, stale = false): number {
     this.dirty = true;
     if (t < this.firstT) this.firstT = t;
     if (t > this.lastT) {
@@ -49,19 +52,23 @@ export class SeriesHead {
         this.app = app;
         this.appSeq = nextSeq();
       }
-      app.append(t, v);
+      app.append(t, v, stale);
       this.lastT = t;
       this.lastV = v;
+      this.lastStale = stale;
       return APPEND_OK;
     }
-    if (t === this.lastT && Object.is(v, this.lastV)) return APPEND_DUPLICATE;
+    if (t === this.lastT && Object.is(v, this.lastV) && stale === this.lastStale) return APPEND_DUPLICATE;
     if (t < this.lastT - oooWindowMs) return APPEND_TOO_OLD;
-    this.insertOutOfOrder(t, v, nextSeq);
-    if (t === this.lastT) this.lastV = v;
+    this.insertOutOfOrder(t, v, nextSeq, stale);
+    if (t === this.lastT) {
+      this.lastV = v;
+      this.lastStale = stale;
+    }
     return APPEND_OK;
   }
 
-  private insertOutOfOrder(t: number, v: number, nextSeq: () => number): void {
+  private insertOutOfOrder(t: number, v: number, nextSeq: () => number, stale: boolean): void {
     if (this.oooT && this.oooV) {
       const lo = Math.min(this.oooT[0], t);
       const hi = Math.max(this.oooT[this.oooT.length - 1], t);
@@ -70,9 +77,11 @@ export class SeriesHead {
         this.sealOutOfOrder();
       }
     }
-    if (!this.oooT || !this.oooV) {
+    const flag = stale ? 1 : 0;
+    if (!this.oooT || !this.oooV || !this.oooS) {
       this.oooT = [t];
       this.oooV = [v];
+      this.oooS = [flag];
       this.oooSeq = nextSeq();
       return;
     }
@@ -84,10 +93,13 @@ export class SeriesHead {
       if (ts[mid] < t) a = mid + 1;
       else b = mid;
     }
-    if (ts[a] === t) this.oooV[a] = v;
-    else {
+    if (ts[a] === t) {
+      this.oooV[a] = v;
+      this.oooS[a] = flag;
+    } else {
       ts.splice(a, 0, t);
       this.oooV.splice(a, 0, v);
+      this.oooS.splice(a, 0, flag);
     }
   }
 
@@ -107,7 +119,8 @@ export class SeriesHead {
   sealOutOfOrder(): void {
     if (!this.oooT || !this.oooV) return;
     const app = new XorAppender();
-    for (let i = 0; i < this.oooT.length; i++) app.append(this.oooT[i], this.oooV[i]);
+    const flags = this.oooS;
+    for (let i = 0; i < this.oooT.length; i++) app.append(this.oooT[i], this.oooV[i], flags?.[i] === 1);
     this.sealed.push({
       minT: app.minT,
       maxT: app.maxT,
@@ -117,24 +130,32 @@ export class SeriesHead {
     });
     this.oooT = null;
     this.oooV = null;
+    this.oooS = null;
   }
 
-  /** Restores an open chunk from its snapshot bytes. */
-  restoreApp(seq: number, ts: number[], vs: number[]): void {
+  /** Restores an open chunk from its decoded snapshot (`stale`: ascending marker indexes). */
+  restoreApp(seq: number, ts: number[], vs: number[], stale: number[] = []): void {
     const app = new XorAppender();
-    for (let i = 0; i < ts.length; i++) app.append(ts[i], vs[i]);
+    let k = 0;
+    for (let i = 0; i < ts.length; i++) {
+      const isStale = stale[k] === i;
+      if (isStale) k++;
+      app.append(ts[i], vs[i], isStale);
+    }
     this.app = app;
     this.appSeq = seq;
     if (ts.length) {
       this.lastT = Math.max(this.lastT, ts[ts.length - 1]);
       this.lastV = vs[vs.length - 1];
+      this.lastStale = stale[stale.length - 1] === ts.length - 1;
       this.firstT = Math.min(this.firstT, ts[0]);
     }
   }
 
-  restoreOutOfOrder(seq: number, ts: number[], vs: number[]): void {
+  restoreOutOfOrder(seq: number, ts: number[], vs: number[], stale: number[] = []): void {
     this.oooT = ts;
     this.oooV = vs;
+    this.oooS = flagsOf(stale, ts.length);
     this.oooSeq = seq;
     if (ts.length) this.firstT = Math.min(this.firstT, ts[0]);
   }
@@ -144,4 +165,18 @@ export class SeriesHead {
     for (const c of this.sealed) n += c.xor.length;
     return n;
   }
+}
+
+/** Ascending indexes → 0/1 flags of length n. */
+export function flagsOf(indexes: number[], n: number): number[] {
+  const flags = new Array<number>(n).fill(0);
+  for (const i of indexes) flags[i] = 1;
+  return flags;
+}
+
+/** 0/1 flags → ascending indexes of the ones. */
+export function indexesOf(flags: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < flags.length; i++) if (flags[i]) out.push(i);
+  return out;
 }

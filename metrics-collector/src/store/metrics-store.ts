@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import type { Db } from '@flowrent/shared/db';
 import { walkWriteRequest } from '../ingest/remote-write.js';
 import { encodeSealedChunk } from './chunk-codec.js';
-import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, SeriesHead } from './head.js';
+import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, SeriesHead, indexesOf } from './head.js';
 import { type Limits, DEFAULT_LIMITS, checkNewSeries } from './limits.js';
 import { RemoteWriteAppender } from './remote-write-appender.js';
 import { loadStore } from './store-load.js';
@@ -48,6 +48,8 @@ export interface PlainSample {
   t: number;
   v: number;
   ttlMs?: number;
+  /** A Prometheus staleness marker (the series ended here); `v` is then ignored (NaN). */
+  stale?: boolean;
 }
 
 export interface MetricMetadata {
@@ -158,7 +160,7 @@ export class MetricsStore {
           this.dirtyExpiry.add(id);
         }
       }
-      this.appendSample(id, s.t, s.v, result);
+      this.appendSample(id, s.t, s.stale ? Number.NaN : s.v, result, s.stale === true);
     }
     return result;
   }
@@ -177,14 +179,14 @@ export class MetricsStore {
     return id;
   }
 
-  appendSample(id: number, t: number, v: number, result: AppendResult): void {
+  appendSample(id: number, t: number, v: number, result: AppendResult, stale = false): void {
     let head = this.heads[id];
     if (!head) {
       head = new SeriesHead(id);
       this.heads[id] = head;
     }
     const sealedBefore = head.sealed.length;
-    const r = head.append(t, v, this.oooWindowMs, this.nextSeq);
+    const r = head.append(t, v, this.oooWindowMs, this.nextSeq, stale);
     if (head.sealed.length !== sealedBefore)
       this.sealedBytes += head.sealed[head.sealed.length - 1].xor.length;
     if (r === APPEND_OK) {
@@ -252,7 +254,7 @@ export class MetricsStore {
             app?.encoding ?? 0,
             app?.data ?? null,
             head.oooSeq,
-            head.oooT ? xorOf(head.oooT, head.oooV!) : null,
+            head.oooT ? xorOf(head.oooT, head.oooV!, head.oooS) : null,
           );
         } else s.deleteHead.run(head.id);
         head.dirty = false;
@@ -279,8 +281,9 @@ export class MetricsStore {
 function encodeXor(xor: Uint8Array) {
   const ts: number[] = [];
   const vs: number[] = [];
-  decodeXorChunk(xor, ts, vs);
-  return encodeSealedChunk(xor, ts, vs);
+  const stale: number[] = [];
+  decodeXorChunk(xor, ts, vs, stale);
+  return encodeSealedChunk(xor, ts, vs, stale);
 }
 
 function emptyResult(): AppendResult {
@@ -293,15 +296,21 @@ export function formatSeries(info: SeriesInfo | undefined): string {
   return `${info.metric}{${rest.join(',')}}`;
 }
 
-function xorOf(ts: number[], vs: number[]): Uint8Array {
+function xorOf(ts: number[], vs: number[], staleFlags: number[] | null): Uint8Array {
   const head = new SeriesHead(0);
-  head.restoreApp(0, ts, vs);
+  head.restoreApp(0, ts, vs, staleFlags ? indexesOf(staleFlags) : []);
   return head.app!.bytes();
 }
 
 function encodeSamplesRecord(samples: PlainSample[]): Uint8Array {
-  // Values may be NaN/±Inf, which JSON cannot hold: write them as strings.
-  const rows = samples.map((s) => [s.labels, s.t, Number.isFinite(s.v) ? s.v : String(s.v), s.ttlMs ?? null]);
+  // Values may be NaN/±Inf, which JSON cannot hold: write them as strings; a staleness marker
+  // as the string "stale" (a NaN's payload does not survive JS numbers).
+  const rows = samples.map((s) => [
+    s.labels,
+    s.t,
+    s.stale ? 'stale' : Number.isFinite(s.v) ? s.v : String(s.v),
+    s.ttlMs ?? null,
+  ]);
   return Buffer.from(JSON.stringify(rows));
 }
 
@@ -312,5 +321,9 @@ function decodeSamplesRecord(payload: Uint8Array): PlainSample[] {
     number | string,
     number | null,
   ][];
-  return rows.map(([labels, t, v, ttl]) => ({ labels, t, v: Number(v), ttlMs: ttl ?? undefined }));
+  return rows.map(([labels, t, v, ttl]) =>
+    v === 'stale'
+      ? { labels, t, v: Number.NaN, stale: true, ttlMs: ttl ?? undefined }
+      : { labels, t, v: Number(v), ttlMs: ttl ?? undefined },
+  );
 }

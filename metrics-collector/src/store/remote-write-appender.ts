@@ -54,7 +54,7 @@ export class RemoteWriteAppender implements RemoteWriteSink {
     return this.store.createSeries(labels, this.result!);
   }
 
-  sample(ref: number, t: number, v: number): void {
-    this.store.appendSample(ref, t, v, this.result!);
+  sample(ref: number, t: number, v: number, stale: boolean): void {
+    this.store.appendSample(ref, t, v, this.result!, stale);
   }
 }

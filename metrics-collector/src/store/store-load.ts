@@ -44,15 +44,17 @@ export function loadStore(store: MetricsStore): number {
     if (row.app_data) {
       const ts: number[] = [];
       const vs: number[] = [];
-      decodeChunk(row.app_encoding, row.app_data, ts, vs);
-      h.restoreApp(row.app_seq, ts, vs);
+      const stale: number[] = [];
+      decodeChunk(row.app_encoding, row.app_data, ts, vs, stale);
+      h.restoreApp(row.app_seq, ts, vs, stale);
     }
     h.appSeq = row.app_seq;
     if (row.ooo_data) {
       const ts: number[] = [];
       const vs: number[] = [];
-      decodeXorChunk(row.ooo_data, ts, vs);
-      h.restoreOutOfOrder(row.ooo_seq, ts, vs);
+      const stale: number[] = [];
+      decodeXorChunk(row.ooo_data, ts, vs, stale);
+      h.restoreOutOfOrder(row.ooo_seq, ts, vs, stale);
     }
   }
   for (const row of s.allMetadata.iterate() as Iterable<{

@@ -4,7 +4,7 @@
 // chunk and the out-of-order buffer, merged with last-write-wins on equal timestamps.
 import type { LabelMatcher, Labels, SampleSource, SeriesSamples } from '../promql/sample-source.js';
 import { decodeChunk, ENCODING_XOR } from './chunk-codec.js';
-import { CHUNK_MAX_SPAN_MS } from './head.js';
+import { CHUNK_MAX_SPAN_MS, indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { labelsToObject } from './series-index.js';
 import type { ChunkRow } from './store-sql.js';
@@ -33,6 +33,15 @@ interface Source {
   seq: number;
   ts: number[];
   vs: number[];
+  /** Ascending indexes of staleness markers, if any. */
+  st?: number[];
+}
+
+export interface ReadSamples {
+  timestamps: number[];
+  values: number[];
+  /** 1 where the sample is a staleness marker; absent when there is none. */
+  stale?: Uint8Array;
 }
 
 export class StoreSampleSource implements SampleSource {
@@ -60,7 +69,7 @@ export class StoreSampleSource implements SampleSource {
     return out;
   }
 
-  readSeries(id: number, startMs: number, endMs: number): { timestamps: number[]; values: number[] } {
+  readSeries(id: number, startMs: number, endMs: number): ReadSamples {
     const store = this.store;
     const sources: Source[] = [];
     const info = store.index.byId[id];
@@ -77,12 +86,15 @@ export class StoreSampleSource implements SampleSource {
       if (app && app.minT <= endMs && app.maxT >= startMs) {
         const ts: number[] = [];
         const vs: number[] = [];
-        app.decodeInto(ts, vs);
-        sources.push({ seq: head.appSeq, ts, vs });
+        const st: number[] = [];
+        app.decodeInto(ts, vs, st);
+        sources.push({ seq: head.appSeq, ts, vs, st });
       }
       // Copies: the buffer keeps changing, and a single source is handed to the caller as is.
-      if (head.oooT && head.oooV)
-        sources.push({ seq: head.oooSeq, ts: head.oooT.slice(), vs: head.oooV.slice() });
+      if (head.oooT && head.oooV) {
+        const st = head.oooS ? indexesOf(head.oooS) : undefined;
+        sources.push({ seq: head.oooSeq, ts: head.oooT.slice(), vs: head.oooV.slice(), st });
+      }
     }
     return mergeSources(sources, startMs, endMs);
   }
@@ -149,45 +161,59 @@ export class StoreSampleSource implements SampleSource {
 function decoded(seq: number, encoding: number, data: Uint8Array): Source {
   const ts: number[] = [];
   const vs: number[] = [];
-  decodeChunk(encoding, data, ts, vs);
-  return { seq, ts, vs };
+  const st: number[] = [];
+  decodeChunk(encoding, data, ts, vs, st);
+  return { seq, ts, vs, st };
 }
 
 /** Merges sources into ascending samples within [start, end]; equal timestamps: highest seq wins. */
-export function mergeSources(sources: Source[], startMs: number, endMs: number) {
+export function mergeSources(sources: Source[], startMs: number, endMs: number): ReadSamples {
   const timestamps: number[] = [];
   const values: number[] = [];
   const live = sources.filter((s) => s.ts.length > 0);
   live.sort((a, b) => a.ts[0] - b.ts[0] || a.seq - b.seq);
   let disjoint = true;
-  for (let i = 1; i < live.length; i++) {
-    if (live[i].ts[0] <= live[i - 1].ts[live[i - 1].ts.length - 1]) disjoint = false;
+  let anyStale = false;
+  for (let i = 0; i < live.length; i++) {
+    if (live[i].st?.length) anyStale = true;
+    if (i > 0 && live[i].ts[0] <= live[i - 1].ts[live[i - 1].ts.length - 1]) disjoint = false;
   }
   if (live.length === 1) {
     // One source (the common case): cut the range by binary search instead of copying sample by sample.
-    const { ts, vs } = live[0];
+    const { ts, vs, st } = live[0];
     const from = lowerBound(ts, startMs);
     const to = lowerBound(ts, endMs + 1);
-    if (from === 0 && to === ts.length) return { timestamps: ts, values: vs };
-    return { timestamps: ts.slice(from, to), values: vs.slice(from, to) };
+    const stale = anyStale ? staleFlags(st!, from, to) : undefined;
+    if (from === 0 && to === ts.length) return withStale({ timestamps: ts, values: vs }, stale);
+    return withStale({ timestamps: ts.slice(from, to), values: vs.slice(from, to) }, stale);
   }
+  const flags: number[] = [];
   if (disjoint) {
     for (const s of live) {
+      const st = s.st;
+      let k = 0;
       for (let i = 0; i < s.ts.length; i++) {
         const t = s.ts[i];
+        const isStale = st !== undefined && st[k] === i;
+        if (isStale) k++;
         if (t >= startMs && t <= endMs) {
           timestamps.push(t);
           values.push(s.vs[i]);
+          if (anyStale) flags.push(isStale ? 1 : 0);
         }
       }
     }
-    return { timestamps, values };
+    return withStale({ timestamps, values }, anyStale ? Uint8Array.from(flags) : undefined);
   }
-  const all: [number, number, number][] = [];
+  const all: [number, number, number, number][] = [];
   for (const s of live) {
+    const st = s.st;
+    let k = 0;
     for (let i = 0; i < s.ts.length; i++) {
       const t = s.ts[i];
-      if (t >= startMs && t <= endMs) all.push([t, s.seq, s.vs[i]]);
+      const isStale = st !== undefined && st[k] === i;
+      if (isStale) k++;
+      if (t >= startMs && t <= endMs) all.push([t, s.seq, s.vs[i], isStale ? 1 : 0]);
     }
   }
   all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -195,8 +221,24 @@ export function mergeSources(sources: Source[], startMs: number, endMs: number) 
     if (i + 1 < all.length && all[i + 1][0] === all[i][0]) continue;
     timestamps.push(all[i][0]);
     values.push(all[i][2]);
+    if (anyStale) flags.push(all[i][3]);
   }
-  return { timestamps, values };
+  return withStale({ timestamps, values }, anyStale ? Uint8Array.from(flags) : undefined);
+}
+
+function staleFlags(st: number[], from: number, to: number): Uint8Array | undefined {
+  let flags: Uint8Array | undefined;
+  for (const i of st) {
+    if (i < from || i >= to) continue;
+    flags ??= new Uint8Array(to - from);
+    flags[i - from] = 1;
+  }
+  return flags;
+}
+
+function withStale(r: ReadSamples, stale: Uint8Array | undefined): ReadSamples {
+  if (stale?.includes(1)) r.stale = stale;
+  return r;
 }
 
 function lowerBound(ts: number[], t: number): number {

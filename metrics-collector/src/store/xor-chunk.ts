@@ -4,6 +4,13 @@
 // stream: t0 (64 bits, two's complement), v0 (64 bits), then per sample dod + xor. The first delta
 // is written as a dod from 0, which costs a few bits once and keeps one code path.
 // Persisted bytes: changing anything here needs a new encoding number (see chunk-codec.ts).
+// Staleness markers are stored as Prometheus stores them: the NaN with bits 0x7ff0000000000002.
+// JS numbers cannot carry that payload reliably (V8 canonicalizes NaN in double arrays), so the
+// appender takes a `stale` flag and writes the bits itself, and the decoder reports the indexes
+// whose bits match instead of trusting the number it pushes; any other NaN is written canonical.
+
+export const STALE_HI = 0x7ff00000;
+export const STALE_LO = 0x00000002;
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -67,11 +74,19 @@ export class XorAppender {
     this.w = new BitWriter(capacity, 2);
   }
 
-  append(t: number, v: number): void {
+  append(t: number, v: number, stale = false): void {
     const w = this.w;
-    f64[0] = v;
-    const hi = u32[1];
-    const lo = u32[0];
+    let hi = STALE_HI;
+    let lo = STALE_LO;
+    if (!stale) {
+      f64[0] = v;
+      hi = u32[1];
+      lo = u32[0];
+      if (hi === STALE_HI && lo === STALE_LO) {
+        hi = 0x7ff80000;
+        lo = 0;
+      }
+    }
     if (this.count === 0) {
       const th = Math.floor(t / 4294967296);
       w.writeBits(th >>> 0, 32);
@@ -131,9 +146,9 @@ export class XorAppender {
     writeShifted(w, xh, xl, trailing, sig);
   }
 
-  /** Appends the samples to the arrays without copying the chunk. */
-  decodeInto(ts: number[], vs: number[]): void {
-    decodeXorChunk(this.w.buf, ts, vs, this.count, (this.w.bitPos + 7) >>> 3);
+  /** Appends the samples to the arrays without copying the chunk (stale: see decodeXorChunk). */
+  decodeInto(ts: number[], vs: number[], stale?: number[]): void {
+    decodeXorChunk(this.w.buf, ts, vs, stale, this.count, (this.w.bitPos + 7) >>> 3);
   }
 
   /** The chunk bytes (a copy) with the sample count in the header. */
@@ -165,11 +180,13 @@ function peek32(buf: Uint8Array, p: number): number {
 }
 
 /** Decodes a whole chunk, appending to the output arrays. Returns the number of samples. The bit
- * reads are inlined over a zero-padded copy: a BitReader object with per-bit loops was 10× slower. */
+ * reads are inlined over a zero-padded copy: a BitReader object with per-bit loops was 10× slower.
+ * `stale` receives the index in `ts` of every staleness marker (whose value in `vs` is NaN). */
 export function decodeXorChunk(
   input: Uint8Array,
   ts: number[],
   vs: number[],
+  stale?: number[],
   countOverride = -1,
   usedBytes = input.length,
 ): number {
@@ -191,6 +208,7 @@ export function decodeXorChunk(
   u32[0] = lo;
   ts.push(t);
   vs.push(f64[0]);
+  if (hi === STALE_HI && lo === STALE_LO && stale) stale.push(ts.length - 1);
   let delta = 0;
   let leading = 0;
   let trailing = 0;
@@ -248,6 +266,7 @@ export function decodeXorChunk(
     u32[1] = hi;
     u32[0] = lo;
     vs.push(f64[0]);
+    if (hi === STALE_HI && lo === STALE_LO && stale) stale.push(ts.length - 1);
   }
   return count;
 }
