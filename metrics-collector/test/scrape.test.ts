@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { evaluateInstant } from '../src/promql/query.js';
 import { parseScrapeConfig } from '../src/scrape/scrape-config.js';
 import { SCRAPE_ACCEPT, ScrapeManager } from '../src/scrape/scrape-manager.js';
 import { type OpenedStore, openStore } from './store-helpers.js';
@@ -21,6 +22,8 @@ let base: string;
 let lastHeaders: IncomingHttpHeaders = {};
 let lastUrl = '';
 let s: OpenedStore;
+/** What /dynamic serves; null answers 500. */
+let dynamic: string | null = '';
 
 before(async () => {
   const registry = new Registry();
@@ -37,6 +40,11 @@ before(async () => {
     lastUrl = req.url ?? '';
     if (req.url?.startsWith('/private') && req.headers.authorization !== 'Bearer sesame') {
       res.writeHead(401).end();
+      return;
+    }
+    if (req.url?.startsWith('/dynamic')) {
+      if (dynamic === null) res.writeHead(500).end();
+      else res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(dynamic);
       return;
     }
     if (req.url?.startsWith('/broken')) {
@@ -151,6 +159,72 @@ scrape_configs:
   assert.equal(orders[0].labels.team, 'shop');
   assert.equal(orders[0].labels.exported_job, undefined);
   assert.deepEqual(read('up', 'sd')[0].values, [1]);
+});
+
+test('staleness markers for vanished series, failed scrapes and removed targets, as Prometheus writes them', async () => {
+  const dir = makeTempDir('scrape-stale-');
+  const list = join(dir, 'targets.json');
+  writeFileSync(list, JSON.stringify([{ targets: [base] }]));
+  const m = manager(
+    `
+global: {scrape_interval: 15s}
+scrape_configs:
+  - job_name: vanish
+    metrics_path: /dynamic
+    file_sd_configs: [{files: ['targets.json']}]
+`,
+    dir,
+  );
+  const I = 15_000;
+  /** Timestamps of a series and which of them are staleness markers. */
+  const history = (name: string) => {
+    const [x] = read(name, 'vanish');
+    return {
+      t: x.timestamps.map((t) => (t - TICK) / I),
+      stale: x.timestamps.map((_, i) => (x.stale?.[i] ? 1 : 0)),
+    };
+  };
+  dynamic = 'kept 1\ngoes 2\n';
+  await m.scrapeRound(TICK);
+  dynamic = 'kept 2\n';
+  await m.scrapeRound(TICK + I);
+  assert.deepEqual(history('goes'), { t: [0, 1], stale: [0, 1] });
+  // The marker ends the series at once instead of 5 minutes of lookback later.
+  const at = (q: string, t: number) => (evaluateInstant(s.source, q, t).result as unknown[]).length;
+  assert.equal(at('goes{job="vanish"}', TICK + I - 1), 1);
+  assert.equal(at('goes{job="vanish"}', TICK + I), 0);
+  // A failed scrape: every series of the last good scrape goes stale; up carries on with 0.
+  dynamic = null;
+  await m.scrapeRound(TICK + 2 * I);
+  assert.deepEqual(history('kept'), { t: [0, 1, 2], stale: [0, 0, 1] });
+  assert.deepEqual(read('up', 'vanish')[0].values, [1, 1, 0]);
+  // Back: the series resumes and nothing already stale is marked again.
+  dynamic = 'kept 3\n';
+  await m.scrapeRound(TICK + 3 * I);
+  assert.deepEqual(history('kept'), { t: [0, 1, 2, 3], stale: [0, 0, 1, 0] });
+  assert.deepEqual(history('goes'), { t: [0, 1], stale: [0, 1] });
+  // The target leaves file_sd at tick 4; after two intervals away its series and report series
+  // get markers at tick 4, the first scrape it missed, and it leaves the targets list.
+  writeFileSync(list, '[]');
+  await m.scrapeRound(TICK + 4 * I);
+  await m.scrapeRound(TICK + 5 * I);
+  assert.deepEqual(history('kept').stale, [0, 0, 1, 0]);
+  assert.equal(m.targets().filter((t) => t.job === 'vanish').length, 1);
+  await m.scrapeRound(TICK + 6 * I);
+  assert.deepEqual(history('kept'), { t: [0, 1, 2, 3, 4], stale: [0, 0, 1, 0, 1] });
+  for (const name of ['up', 'scrape_duration_seconds', 'scrape_samples_scraped']) {
+    assert.deepEqual(history(name), { t: [0, 1, 2, 3, 4], stale: [0, 0, 0, 0, 1] }, name);
+  }
+  assert.equal(m.targets().filter((t) => t.job === 'vanish').length, 0);
+  // A target that comes back within two intervals gets no markers.
+  writeFileSync(list, JSON.stringify([{ targets: [base] }]));
+  await m.scrapeRound(TICK + 7 * I);
+  writeFileSync(list, '[]');
+  await m.scrapeRound(TICK + 8 * I);
+  writeFileSync(list, JSON.stringify([{ targets: [base] }]));
+  await m.scrapeRound(TICK + 9 * I);
+  await m.scrapeRound(TICK + 10 * I);
+  assert.deepEqual(history('kept'), { t: [0, 1, 2, 3, 4, 7, 9, 10], stale: [0, 0, 1, 0, 1, 0, 0, 0] });
 });
 
 const hasPythonClient =

@@ -4,9 +4,11 @@
 // `scrape_duration_seconds` and `scrape_samples_scraped`. Sample timestamps are the scheduled
 // tick (not the moment the response arrived), so regular series compress to ~1 bit per timestamp.
 // Time comes from `clock`; timers only decide when to call scrapeRound(), which tests call directly.
+// Series that vanish, failed scrapes and removed targets get staleness markers (scrape-staleness.ts).
 import { isOpenMetricsContentType, parseExposition } from '../ingest/exposition.js';
 import type { MetricsStore, PlainSample } from '../store/metrics-store.js';
 import { readFileSd, type ScrapeConfig, type ScrapeJob } from './scrape-config.js';
+import { expireTargets, ScrapedSeries, type TargetState } from './scrape-staleness.js';
 
 export const SCRAPE_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -29,6 +31,9 @@ interface Target {
   url: string;
   labels: [string, string][];
   health: TargetHealth;
+  /** Job, URL and labels: a target whose labels change is a new target, as in Prometheus. */
+  stateKey: string;
+  healthKey: string;
 }
 
 export interface ScrapeManagerOptions {
@@ -42,6 +47,7 @@ export interface ScrapeManagerOptions {
 export class ScrapeManager {
   private timers = new Map<string, NodeJS.Timeout>();
   private health = new Map<string, TargetHealth>();
+  private states = new Map<string, TargetState>();
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: ScrapeManagerOptions) {
@@ -77,7 +83,9 @@ export class ScrapeManager {
           };
           this.health.set(key, health);
         }
-        out.push({ job, url: u.href, labels: Object.entries(labels), health });
+        const pairs = Object.entries(labels);
+        const stateKey = `${key}\u0000${JSON.stringify(pairs)}`;
+        out.push({ job, url: u.href, labels: pairs, health, stateKey, healthKey: key });
       }
     }
     return out;
@@ -85,15 +93,44 @@ export class ScrapeManager {
 
   /** Scrapes every target of every job whose schedule includes `tickMs`, stamping samples with it. */
   async scrapeRound(tickMs: number, jobs = this.options.config.jobs): Promise<void> {
-    await Promise.all(
-      jobs.flatMap((job) => this.resolveTargets(job).map((t) => this.scrapeTarget(t, tickMs))),
+    const targets = jobs.flatMap((job) => this.resolveTargets(job));
+    const gone: string[] = [];
+    const markers = expireTargets(
+      this.states,
+      new Set(jobs.map((j) => j.jobName)),
+      new Set(targets.map((t) => t.stateKey)),
+      tickMs,
+      gone,
     );
+    const listed = new Set(targets.map((t) => t.healthKey));
+    for (const key of gone) if (!listed.has(key)) this.health.delete(key);
+    await Promise.all(targets.map((t) => this.scrapeTarget(t, tickMs)));
+    if (markers.length) await this.options.store.appendSamples(markers);
+  }
+
+  private stateOf(target: Target): TargetState {
+    let st = this.states.get(target.stateKey);
+    if (!st) {
+      st = {
+        jobName: target.job.jobName,
+        healthKey: target.healthKey,
+        intervalMs: target.job.intervalMs,
+        labels: target.labels,
+        series: new ScrapedSeries(),
+        lastTickMs: null,
+      };
+      this.states.set(target.stateKey, st);
+    }
+    return st;
   }
 
   async scrapeTarget(target: Target, tickMs: number): Promise<void> {
     const { job } = target;
     const started = this.options.clock();
     const samples: PlainSample[] = [];
+    const state = this.stateOf(target);
+    /** Series stamped with the tick: the ones staleness tracking follows. */
+    const tracked: [string, string][][] = [];
     let error = '';
     let scraped = 0;
     try {
@@ -116,11 +153,10 @@ export class ScrapeManager {
       });
       for (const [name, meta] of exposition.families) this.options.store.setMetadata(name, meta);
       for (const s of exposition.samples) {
-        samples.push({
-          labels: mergeLabels(s.name, s.labels, target.labels, job.honorLabels),
-          t: job.honorTimestamps && s.timestampMs !== undefined ? s.timestampMs : tickMs,
-          v: s.value,
-        });
+        const labels = mergeLabels(s.name, s.labels, target.labels, job.honorLabels);
+        const ownTime = job.honorTimestamps && s.timestampMs !== undefined;
+        samples.push({ labels, t: ownTime ? s.timestampMs! : tickMs, v: s.value });
+        if (!ownTime) tracked.push(labels);
       }
       scraped = exposition.samples.length;
     } catch (err) {
@@ -130,6 +166,9 @@ export class ScrapeManager {
           : (err as Error).message;
       samples.length = 0;
     }
+    // A failed scrape is an empty one: everything the last good scrape had goes stale.
+    samples.push(...(error ? state.series.clear(tickMs) : state.series.update(tracked, tickMs)));
+    state.lastTickMs = tickMs;
     const duration = (this.options.clock() - started) / 1000;
     const own = (name: string, v: number): PlainSample => ({
       labels: [['__name__', name], ...target.labels],
