@@ -15,6 +15,7 @@ import type { Labels } from '../src/promql/sample-source.js';
 import type { TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
 import { startCollector } from './ingest-helpers.js';
+import { type OpenedStore, openStore } from './store-helpers.js';
 import { encodeWriteRequest, generateSamples, SPAN, T0 } from './oracle-data.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -333,6 +334,8 @@ let collector: TestApp<Config> | undefined;
 const memory = new MemorySource();
 const available = existsSync(PROMETHEUS);
 const batches: Buffer[] = [];
+/** A store fed the same batches, checkpointed and reopened: samples come back from SQLite. */
+let restored: OpenedStore | undefined;
 
 async function post(url: string, body: Buffer, headers: Record<string, string> = {}): Promise<void> {
   const r = await fetch(url, {
@@ -385,11 +388,16 @@ describe('PromQL oracle against Prometheus 2.42', { skip: !available && 'prometh
     for (const b of batches) await post(`${base}/api/v1/write`, b);
     collector = await startCollector({}, () => T0 + SPAN + 10 * 60_000);
     for (const b of batches) await post(`${collector.url}/api/v1/write`, b, collector.adminHeaders);
+    const first = openStore();
+    for (const b of batches) await first.store.appendRemoteWrite(b);
+    await first.close();
+    restored = openStore(first.dir);
   });
 
   after(async () => {
     proc?.kill('SIGTERM');
     await collector?.close();
+    await restored?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -425,6 +433,33 @@ describe('PromQL oracle against Prometheus 2.42', { skip: !available && 'prometh
         const params = rangeParams(q, COLLECTOR_RANGE);
         const expected = await promQuery(base, '/api/v1/query_range', params);
         const actual = await promQuery(c.url, '/api/v1/query_range', params, c.adminHeaders);
+        assertSame(`${q} [range]`, expected, actual);
+      });
+    }
+  });
+
+  describe('store after a checkpoint and restart (head chunks from SQLite)', () => {
+    it('restored the open chunks of host-3 with their markers from a persisted encoding', () => {
+      const encodings = restored!.store.db
+        .prepare('SELECT DISTINCT app_encoding FROM head_chunks ORDER BY 1')
+        .pluck()
+        .all() as number[];
+      assert.ok(encodings.includes(4), `encodings ${encodings}`);
+    });
+    for (const q of QUERIES) {
+      it(`instant + range: ${q}`, async () => {
+        const source = restored!.source;
+        for (const t of COLLECTOR_TIMES) {
+          const expected = await promQuery(base, '/api/v1/query', { query: q, time: String(t / 1000) });
+          assertSame(
+            `${q} @ ${t / 1000}`,
+            expected,
+            ours(() => evaluateInstant(source, q, t)),
+          );
+        }
+        const r = COLLECTOR_RANGE;
+        const expected = await promQuery(base, '/api/v1/query_range', rangeParams(q, r));
+        const actual = ours(() => evaluateRange(source, q, r.start, r.end, r.step));
         assertSame(`${q} [range]`, expected, actual);
       });
     }
