@@ -166,3 +166,35 @@ test('the collector reports its store and log figures on /metrics', async () => 
   assert.match(text, /^metrics_active_series \d+/m);
   assert.match(text, /^metrics_wal_fsyncs_total \d+/m);
 });
+
+test('a staleness marker sent over remote_write ends the series for /api/v1/query at once', async () => {
+  const T = 1_795_700_000_000;
+  const body = encodeWriteRequest([
+    {
+      labels: [
+        ['__name__', 'stale_probe'],
+        ['job', 'rw-stale'],
+      ],
+      timestamps: [T, T + 15_000, T + 30_000],
+      values: [1, 2, Number.NaN],
+      stale: [0, 0, 1],
+    },
+  ]);
+  const res = await fetch(`${t.url}/api/v1/write`, {
+    method: 'POST',
+    headers: rwHeaders(),
+    body: compressSync(Buffer.from(body)),
+  });
+  assert.equal(res.status, 204, await res.text());
+  const query = async (at: number) => {
+    const params = new URLSearchParams({ query: 'stale_probe', time: String(at / 1000) });
+    const r = await fetch(`${t.url}/api/v1/query?${params}`, { headers: t.adminHeaders });
+    const json = (await r.json()) as { data: { result: Array<{ value: [number, string] }> } };
+    return json.data.result.map((x) => x.value[1]);
+  };
+  assert.deepEqual(await query(T + 29_999), ['2']);
+  assert.deepEqual(await query(T + 30_000), []);
+  assert.deepEqual(await query(T + 120_000), []); // without the marker: '2' for 5 minutes
+  const [s] = t.app.ingestion.source.select([{ name: 'job', type: '=', value: 'rw-stale' }], T, T + 30_000);
+  assert.deepEqual(Array.from(s.stale ?? []), [0, 0, 1]);
+});
