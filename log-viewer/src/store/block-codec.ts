@@ -1,5 +1,7 @@
-// Column block encoding (format version 2: meta columns stored column-major). A block holds up to BLOCK_ROWS rows of one service,
-// sorted by (time, seq). Sections, each zstd-compressed on its own so a scan can stop after the
+// Column block encoding. Format 3: one block stream for all services (the service is part of each
+// row's stream tuple), so the lines of one request, which share a trace id, compress together.
+// Format 2 (still readable): blocks of one service, the service kept outside the block. Meta columns
+// are column-major; rows are sorted by (time, seq). Sections, each zstd-compressed on its own so a scan can stop after the
 // cheap one: meta (times, seqs, levels, stream tuples, string lengths), messages, attributes, ids.
 // Strings of a column are joined and encoded with one native call; lengths (UTF-16 units) go in meta.
 import { compress, decompress } from 'zstd-napi';
@@ -7,14 +9,19 @@ import { addTokenHashes, buildBloom, TokenSet } from './bloom.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { compareRows, type Row, rawSize } from './row.js';
 
-export const BLOCK_FORMAT_VERSION = 2;
+export const BLOCK_FORMAT_VERSION = 3;
+/** Per-service blocks, the service given by the caller; decoded, never written. */
+const FORMAT_PER_SERVICE = 2;
 const ZSTD_LEVEL = 1;
 const MS_PER_MINUTE = 60_000;
 
 export interface EncodedBlock {
   data: Buffer;
   bloom: Buffer;
+  /** The block's only service, or '' when it holds several (see services). */
   service: string;
+  /** Distinct services in the block, sorted. */
+  services: string[];
   rows: number;
   minMs: number;
   /** Inclusive: the last row's ms (its sub-ms ns may be > 0). */
@@ -22,12 +29,16 @@ export interface EncodedBlock {
   minSeq: number;
   maxSeq: number;
   levelCounts: number[];
-  /** Flat triples (minute since epoch, level, count) for histograms without decoding. */
+  /**
+   * Flat quadruples (minute since epoch, level, count, index into services) for histograms without
+   * decoding, ordered by minute.
+   */
   minuteCounts: number[];
   rawBytes: number;
 }
 
 interface Tuple {
+  service: string;
   host: string;
   labels: string;
   protocol: string;
@@ -43,7 +54,7 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   const tuples: Tuple[] = [];
   const tokens = new TokenSet(input.length * 2);
   const levelCounts = [0, 0, 0, 0, 0, 0];
-  const minutes = new Map<number, number>();
+  const serviceIndex = new Map<string, number>();
   const messages: string[] = new Array(rows.length);
   const attrs: string[] = new Array(rows.length);
   const ids: string[] = [];
@@ -54,12 +65,13 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   const tupleOf = new Uint32Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    const key = `${r.level}\u0001${r.severity}\u0001${r.levelText}\u0001${r.host}\u0001${r.protocol}\u0001${r.labels}`;
+    const key = `${r.level}\u0001${r.severity}\u0001${r.levelText}\u0001${r.host}\u0001${r.protocol}\u0001${r.service}\u0001${r.labels}`;
     let t = tupleIndex.get(key);
     if (t === undefined) {
       t = tuples.length;
       tupleIndex.set(key, t);
       tuples.push({
+        service: r.service,
         host: r.host,
         labels: r.labels,
         protocol: r.protocol,
@@ -69,6 +81,10 @@ export function encodeBlock(input: Row[]): EncodedBlock {
       });
       addTokenHashes(r.host, tokens);
       addTokenHashes(r.labels, tokens, true);
+      if (!serviceIndex.has(r.service)) {
+        serviceIndex.set(r.service, 0);
+        addTokenHashes(r.service, tokens);
+      }
     }
     tupleOf[i] = t;
     messages[i] = r.message;
@@ -80,8 +96,6 @@ export function encodeBlock(input: Row[]): EncodedBlock {
     if (r.traceId) addTokenHashes(r.traceId, tokens);
     if (r.spanId) addTokenHashes(r.spanId, tokens);
     levelCounts[r.level]++;
-    const mk = Math.floor(r.ms / MS_PER_MINUTE) * 8 + r.level;
-    minutes.set(mk, (minutes.get(mk) ?? 0) + 1);
     raw += rawSize(r);
   }
   // Column-major: each column's values sit together, which zstd compresses far better.
@@ -96,7 +110,6 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   for (let i = 0; i < n; i++) meta.uvarint(rows[i].message.length);
   for (let i = 0; i < n; i++) meta.uvarint(rows[i].attrs.length);
   for (let i = 0; i < n; i++) meta.byte((rows[i].traceId ? 1 : 0) | (rows[i].spanId ? 2 : 0));
-  addTokenHashes(rows[0].service, tokens);
   meta.uvarint(tuples.length);
   for (const t of tuples) {
     meta.byte(t.level);
@@ -105,6 +118,7 @@ export function encodeBlock(input: Row[]): EncodedBlock {
     meta.string(t.host);
     meta.string(t.protocol);
     meta.string(t.labels);
+    meta.string(t.service);
   }
   const sections = [
     meta.finish(),
@@ -116,8 +130,9 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   const header = Buffer.alloc(1 + 4 * compressed.length);
   header[0] = BLOCK_FORMAT_VERSION;
   for (let i = 0; i < compressed.length; i++) header.writeUInt32LE(compressed[i].length, 1 + 4 * i);
-  const minuteCounts: number[] = [];
-  for (const [mk, count] of minutes) minuteCounts.push(Math.floor(mk / 8), mk % 8, count);
+  const services = [...serviceIndex.keys()].sort();
+  for (let i = 0; i < services.length; i++) serviceIndex.set(services[i], i);
+  const minuteCounts = countPerMinute(rows, tuples, tupleOf, serviceIndex);
   let minSeq = rows[0].seq;
   let maxSeq = rows[0].seq;
   for (const r of rows) {
@@ -127,7 +142,8 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   return {
     data: Buffer.concat([header, ...compressed]),
     bloom: buildBloom(tokens),
-    service: rows[0].service,
+    service: services.length === 1 ? services[0] : '',
+    services,
     rows: rows.length,
     minMs: rows[0].ms,
     maxMs: rows[rows.length - 1].ms,
@@ -137,6 +153,34 @@ export function encodeBlock(input: Row[]): EncodedBlock {
     minuteCounts,
     rawBytes: raw,
   };
+}
+
+/** (minute, level, count, service index) quadruples of rows sorted by time. */
+function countPerMinute(
+  rows: Row[],
+  tuples: Tuple[],
+  tupleOf: Uint32Array,
+  serviceIndex: Map<string, number>,
+): number[] {
+  const out: number[] = [];
+  const slot = new Map<number, number>(); // level * 65536 + service index -> position in out
+  let minute = Number.NaN;
+  for (let i = 0; i < rows.length; i++) {
+    const m = Math.floor(rows[i].ms / MS_PER_MINUTE);
+    if (m !== minute) {
+      minute = m;
+      slot.clear();
+    }
+    const t = tuples[tupleOf[i]];
+    const key = t.level * 65536 + serviceIndex.get(t.service)!;
+    const at = slot.get(key);
+    if (at !== undefined) out[at]++;
+    else {
+      slot.set(key, out.length + 2);
+      out.push(m, t.level, 1, serviceIndex.get(t.service)!);
+    }
+  }
+  return out;
 }
 
 /** A decoded block: meta columns eagerly, text columns on demand. */
@@ -157,9 +201,12 @@ export class DecodedBlock {
 
   constructor(
     data: Uint8Array,
-    readonly service: string,
+    /** The service of a format-2 block (format 3 blocks name it per row). */
+    service: string,
   ) {
-    if (data[0] !== BLOCK_FORMAT_VERSION) throw new Error(`unknown block format ${data[0]}`);
+    const format = data[0];
+    if (format !== BLOCK_FORMAT_VERSION && format !== FORMAT_PER_SERVICE)
+      throw new Error(`unknown block format ${format}`);
     const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.sections = [];
     let off = 1 + 16;
@@ -211,6 +258,7 @@ export class DecodedBlock {
         host: r.string(),
         protocol: r.string(),
         labels: r.string(),
+        service: format === FORMAT_PER_SERVICE ? service : r.string(),
       });
     }
     for (let i = 0; i < n; i++) this.level[i] = this.tuples[this.tuple[i]].level;
@@ -252,9 +300,8 @@ export class DecodedBlock {
     for (const token of tokens) {
       const hit = new Uint8Array(n);
       for (let s = 0; s < 3; s++) markHits(lower[s], token, offsets[s], hit);
-      const service = this.service.toLowerCase().includes(token);
       this.tuples.forEach((t, ti) => {
-        if (service || `${t.host}\n${t.labels}`.toLowerCase().includes(token)) {
+        if (`${t.host}\n${t.labels}\n${t.service}`.toLowerCase().includes(token)) {
           for (let i = 0; i < n; i++) if (this.tuple[i] === ti) hit[i] = 1;
         }
       });
@@ -288,7 +335,7 @@ export class DecodedBlock {
       level: t.level,
       levelText: t.levelText,
       severity: t.severity,
-      service: this.service,
+      service: t.service,
       host: t.host,
       message: raw.messages.slice(o.messages[i], o.messages[i + 1]),
       attrs: raw.attrs.slice(o.attrs[i], o.attrs[i + 1]),
@@ -297,6 +344,11 @@ export class DecodedBlock {
       labels: t.labels,
       protocol: t.protocol as Row['protocol'],
     };
+  }
+
+  /** Service of row i without materializing the row. */
+  serviceOf(i: number): string {
+    return this.tuples[this.tuple[i]].service;
   }
 
   /** Lowercased message of row i, for token pre-checks. */

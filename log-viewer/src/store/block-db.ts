@@ -6,13 +6,17 @@ import { BLOCK_FORMAT_VERSION } from './block-codec.js';
 /** The in-memory summary of a sealed block (all of them are kept in RAM: ~200 bytes each). */
 export interface BlockMeta {
   id: number;
+  /** The block's only service, or '' when it holds several. */
   service: string;
+  /** Distinct services in the block, sorted. */
+  services: string[];
   minMs: number;
   maxMs: number;
   rows: number;
   minSeq: number;
   maxSeq: number;
   levelCounts: number[];
+  /** (minute since epoch, level, count, index into services) quadruples. */
   minuteCounts: number[];
   rawBytes: number;
   storedBytes: number;
@@ -32,6 +36,8 @@ interface BlockRow {
   raw_bytes: number;
   stored_bytes: number;
   generation: number;
+  format: number;
+  services: string;
 }
 
 export class BlockDb {
@@ -41,8 +47,8 @@ export class BlockDb {
     this.stmts = {
       insertBlock: db.prepare(
         `INSERT INTO blocks (service, min_ms, max_ms, row_count, min_seq, max_seq, level_counts, minute_counts,
-           raw_bytes, stored_bytes, generation, format)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           raw_bytes, stored_bytes, generation, format, services)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertData: db.prepare('INSERT INTO block_data (block_id, data) VALUES (?, ?)'),
       insertBloom: db.prepare('INSERT INTO block_blooms (block_id, bloom) VALUES (?, ?)'),
@@ -74,6 +80,7 @@ export class BlockDb {
       stored,
       generation,
       BLOCK_FORMAT_VERSION,
+      JSON.stringify(block.services),
     );
     const id = Number(info.lastInsertRowid);
     this.stmts.insertData.run(id, block.data);
@@ -81,6 +88,7 @@ export class BlockDb {
     return {
       id,
       service: block.service,
+      services: block.services,
       minMs: block.minMs,
       maxMs: block.maxMs,
       rows: block.rows,
@@ -112,13 +120,14 @@ export class BlockDb {
     return (this.stmts.selectAll.all() as BlockRow[]).map((r) => ({
       id: r.id,
       service: r.service,
+      services: r.services === '' ? [r.service] : JSON.parse(r.services),
       minMs: r.min_ms,
       maxMs: r.max_ms,
       rows: r.row_count,
       minSeq: r.min_seq,
       maxSeq: r.max_seq,
       levelCounts: JSON.parse(r.level_counts),
-      minuteCounts: JSON.parse(r.minute_counts),
+      minuteCounts: r.format >= 3 ? JSON.parse(r.minute_counts) : tripleToQuads(JSON.parse(r.minute_counts)),
       rawBytes: r.raw_bytes,
       storedBytes: r.stored_bytes,
       generation: r.generation,
@@ -162,4 +171,11 @@ export function enableIncrementalVacuum(db: Db): void {
   if (blocks > 0) return; // converting a full database would rewrite it; keep reusing free pages instead
   db.pragma('auto_vacuum = INCREMENTAL');
   db.exec('VACUUM');
+}
+
+/** Format 2 summaries (minute, level, count) of a one-service block as quadruples with service 0. */
+function tripleToQuads(triples: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < triples.length; i += 3) out.push(triples[i], triples[i + 1], triples[i + 2], 0);
+  return out;
 }

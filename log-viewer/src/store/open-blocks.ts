@@ -1,8 +1,13 @@
-// Rows acknowledged but not yet sealed: one open block per service, in memory (the inbox holds the
-// durable copy). Readers see them like sealed blocks.
+// Rows acknowledged but not yet sealed, in memory (the inbox holds the durable copy). Readers see
+// them like sealed blocks. Open blocks are keyed by stream; since block format 3 there is one stream
+// for all services (STREAM), so a request's lines land in one block and compress together.
 import type { Row } from './row.js';
 
+/** The stream key of every row: one block stream for all services (a NUL: no service name clashes in seal marks). */
+export const STREAM = '\u0000';
+
 export interface OpenBlock {
+  /** The stream key (STREAM); the rows carry their own services. */
   service: string;
   rows: Row[];
   /** Clock ms when the first row arrived (blocks are sealed by age as well as size). */
@@ -17,17 +22,17 @@ export class OpenBlocks {
   total = 0;
 
   add(row: Row, now: number): OpenBlock {
-    let b = this.byService.get(row.service);
+    let b = this.byService.get(STREAM);
     if (!b) {
       b = {
-        service: row.service,
+        service: STREAM,
         rows: [],
         openedAt: now,
         minMs: row.ms,
         maxMs: row.ms,
         levelCounts: [0, 0, 0, 0, 0, 0],
       };
-      this.byService.set(row.service, b);
+      this.byService.set(STREAM, b);
     }
     b.rows.push(row);
     if (row.ms < b.minMs) b.minMs = row.ms;

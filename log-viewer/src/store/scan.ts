@@ -13,6 +13,8 @@ export interface RowBatch {
   readonly seq: ArrayLike<number>;
   readonly level: ArrayLike<number>;
   row(i: number): Row;
+  /** Service of row i (blocks hold several services). */
+  serviceOf(i: number): string;
   /** Optional fast pre-filter: 1 for rows that may contain every token. */
   mayContain?(tokens: string[]): Uint8Array | undefined;
 }
@@ -40,6 +42,9 @@ export class RowsBatch implements RowBatch {
   row(i: number): Row {
     return this.rows[i];
   }
+  serviceOf(i: number): string {
+    return this.rows[i].service;
+  }
 }
 
 type Pos = [number, number, number];
@@ -65,6 +70,7 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
   const to: Pos = [toMs, toSub, -1];
   const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
   const minLevel = query.minLevel ? LEVELS.indexOf(query.minLevel) : 0;
+  const services = query.services ? new Set(query.services) : undefined;
   const tokens = query.requiredTokens ?? [];
   const limit = query.limit ?? Number.POSITIVE_INFINITY;
   const sorted = candidates
@@ -113,6 +119,7 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
       const sub = batch.subNs[i];
       const seq = batch.seq[i];
       if (batch.level[i] < minLevel) continue;
+      if (services && !services.has(batch.serviceOf(i))) continue;
       if (cmpPos(ms, sub, seq, from) < 0 || cmpPos(ms, sub, seq, to) >= 0) continue;
       if (cursor && (desc ? cmpPos(ms, sub, seq, cursor) >= 0 : cmpPos(ms, sub, seq, cursor) <= 0)) continue;
       const row = batch.row(i);

@@ -1,9 +1,10 @@
 // Worker thread that turns inbox rows into encoded blocks (tokenizing, bloom filter, column encoding,
 // zstd) off the main thread. It mirrors the main thread's open rows from the same inbox payloads and
-// seals a service's rows up to a seq on request; the main thread inserts the result into SQLite.
+// seals a stream's rows up to a seq on request; the main thread inserts the result into SQLite.
 import { parentPort } from 'node:worker_threads';
 import { type EncodedBlock, encodeBlock } from './block-codec.js';
 import { decodeRows } from './inbox.js';
+import { STREAM } from './open-blocks.js';
 import type { Row } from './row.js';
 
 export type SealRequest =
@@ -30,10 +31,10 @@ function takePrefix(service: string, uptoSeq: number): Row[] {
 function handle(msg: SealRequest): void {
   if (msg.t === 'rows') {
     for (const row of decodeRows(msg.payload)) {
-      let list = open.get(row.service);
+      let list = open.get(STREAM);
       if (!list) {
         list = [];
-        open.set(row.service, list);
+        open.set(STREAM, list);
       }
       list.push(row);
     }

@@ -1,5 +1,5 @@
-// The LogStore on SQLite: a durable inbox in front of per-service open blocks, sealed into
-// compressed column blocks with summaries and a bloom filter each; background sealing by age,
+// The LogStore on SQLite: a durable inbox in front of one open block stream for all services, sealed
+// into compressed column blocks with summaries and a bloom filter each; background sealing by age,
 // merging of small blocks and retention. All SQL is in block-db.ts.
 import type { Db } from '@flowrent/shared/db';
 import { LEVELS, type LogRecord, type StoredRecord } from '../model.js';
@@ -22,7 +22,7 @@ import type {
   ScanResult,
   StoreStats,
 } from './log-store.js';
-import { type OpenBlock, OpenBlocks } from './open-blocks.js';
+import { type OpenBlock, OpenBlocks, STREAM } from './open-blocks.js';
 import { type Row, rawSize, splitNs, toRecord, toRow } from './row.js';
 import { type Candidate, RowsBatch, runScan } from './scan.js';
 import { statSync } from 'node:fs';
@@ -89,9 +89,11 @@ export class SqliteLogStore implements LogStore {
     const { inbox, rows } = Inbox.open(options.inboxDir);
     this.inbox = inbox;
     const now = options.clock();
+    // Seal marks are per stream; per-service marks left by format-2 stores still cover their rows.
+    const streamMark = this.sealMarks.get(STREAM) ?? 0;
     for (const row of rows) {
       if (row.seq >= this.nextSeq) this.nextSeq = row.seq + 1;
-      if (row.seq <= (this.sealMarks.get(row.service) ?? 0)) continue;
+      if (row.seq <= streamMark || row.seq <= (this.sealMarks.get(row.service) ?? 0)) continue;
       this.open.add(row, now);
     }
     if (options.sealWorker) {
@@ -246,34 +248,28 @@ export class SqliteLogStore implements LogStore {
     this.inbox.release(this.open.lowWaterSeq(this.nextSeq));
   }
 
-  /** Merges runs of small adjacent blocks of one service into one block (one merge per call). */
+  /** Merges runs of small adjacent blocks into one block (one merge per call). */
   mergeSmallBlocks(): boolean {
-    const small = new Map<string, BlockMeta[]>();
-    for (const b of this.blocks.values()) {
-      if (b.rows >= this.blockRows / 2) continue;
-      const list = small.get(b.service) ?? [];
-      list.push(b);
-      small.set(b.service, list);
-    }
-    for (const list of small.values()) {
-      if (list.length < 2) continue;
-      list.sort((a, b) => a.minMs - b.minMs);
-      for (let i = 0; i < list.length - 1; i++) {
-        const run = [list[i]];
-        let rows = list[i].rows;
-        for (let j = i + 1; j < list.length; j++) {
-          const b = list[j];
-          if (rows + b.rows > this.blockRows || b.maxMs - run[0].minMs > MAX_MERGED_SPAN_MS) break;
-          run.push(b);
-          rows += b.rows;
-        }
-        if (run.length < 2) continue;
-        this.replaceBlocks(
-          run,
-          run.flatMap((b) => this.decode(b).allRows()),
-        );
-        return true;
+    // One stream: small blocks of any services (format-2 per-service blocks too) merge together.
+    const list: BlockMeta[] = [];
+    for (const b of this.blocks.values()) if (b.rows < this.blockRows / 2) list.push(b);
+    if (list.length < 2) return false;
+    list.sort((a, b) => a.minMs - b.minMs);
+    for (let i = 0; i < list.length - 1; i++) {
+      const run = [list[i]];
+      let rows = list[i].rows;
+      for (let j = i + 1; j < list.length; j++) {
+        const b = list[j];
+        if (rows + b.rows > this.blockRows || b.maxMs - run[0].minMs > MAX_MERGED_SPAN_MS) break;
+        run.push(b);
+        rows += b.rows;
       }
+      if (run.length < 2) continue;
+      this.replaceBlocks(
+        run,
+        run.flatMap((b) => this.decode(b).allRows()),
+      );
+      return true;
     }
     return false;
   }
@@ -334,7 +330,7 @@ export class SqliteLogStore implements LogStore {
     const out: Candidate[] = [];
     for (const b of this.blocks.values()) {
       if (b.maxMs < fromMs || b.minMs > toMs) continue;
-      if (services && !services.has(b.service)) continue;
+      if (services && !b.services.some((s) => services.has(s))) continue;
       if (!levelOk(b.levelCounts)) continue;
       out.push({
         minMs: b.minMs,
@@ -350,8 +346,7 @@ export class SqliteLogStore implements LogStore {
     }
     for (const b of this.open.byService.values()) {
       if (b.maxMs < fromMs || b.minMs > toMs) continue;
-      if (services && !services.has(b.service)) continue;
-      if (!levelOk(b.levelCounts)) continue;
+      if (!levelOk(b.levelCounts)) continue; // services are checked per row by the scan
       const rows = b.rows.slice();
       out.push({ minMs: b.minMs, maxMs: b.maxMs, load: () => new RowsBatch(rows.sort(compareRowsFast)) });
     }
@@ -382,13 +377,16 @@ export class SqliteLogStore implements LogStore {
     };
     const services = query.services ? new Set(query.services) : undefined;
     for (const b of this.blocks.values()) {
-      if (b.maxMs < fromMs || b.minMs > toMs || (services && !services.has(b.service))) continue;
+      if (b.maxMs < fromMs || b.minMs > toMs || (services && !b.services.some((s) => services.has(s))))
+        continue;
       const mc = b.minuteCounts;
-      for (let i = 0; i < mc.length; i += 3) add(mc[i] * MS_PER_MINUTE, mc[i + 1], mc[i + 2], MS_PER_MINUTE);
+      for (let i = 0; i < mc.length; i += 4) {
+        if (services && !services.has(b.services[mc[i + 3]])) continue;
+        add(mc[i] * MS_PER_MINUTE, mc[i + 1], mc[i + 2], MS_PER_MINUTE);
+      }
     }
     for (const b of this.open.byService.values()) {
-      if (services && !services.has(b.service)) continue;
-      for (const r of b.rows) add(r.ms, r.level, 1, 1);
+      for (const r of b.rows) if (!services || services.has(r.service)) add(r.ms, r.level, 1, 1);
     }
     return { startNs: BigInt(startMs) * 1_000_000n, stepNs: BigInt(stepMs) * 1_000_000n, counts };
   }
@@ -414,7 +412,8 @@ export class SqliteLogStore implements LogStore {
         (row.ms > fromMs || (row.ms === fromMs && row.subNs >= fromSub)) &&
         (row.ms < toMs || (row.ms === toMs && row.subNs < toSub));
       const levelOk = !query.minLevel || row.level >= LEVELS.indexOf(query.minLevel);
-      const hit = inRange && levelOk && (!query.predicate || query.predicate(toRecord(row)));
+      const serviceOk = !query.services || query.services.includes(row.service);
+      const hit = inRange && levelOk && serviceOk && (!query.predicate || query.predicate(toRecord(row)));
       if (hit) matched++;
       return !hit;
     };
@@ -427,9 +426,7 @@ export class SqliteLogStore implements LogStore {
       else this.replaceBlocks([b], kept);
     }
     if (query.dryRun) {
-      for (const b of this.open.byService.values()) {
-        if (!query.services || query.services.includes(b.service)) for (const r of b.rows) keep(r);
-      }
+      for (const b of this.open.byService.values()) for (const r of b.rows) keep(r);
     }
     if (!query.dryRun) this.sql.reclaimSpace();
     return matched;
@@ -439,7 +436,7 @@ export class SqliteLogStore implements LogStore {
     const [fromMs] = splitNs(f.fromNs);
     const [toMs] = splitNs(f.toNs);
     if (b.maxMs < fromMs || b.minMs > toMs) return false;
-    if (f.services && !f.services.includes(b.service)) return false;
+    if (f.services && !b.services.some((s) => f.services!.includes(s))) return false;
     const hashes = (f.requiredTokens ?? []).map(tokenHash);
     if (hashes.length === 0) return true;
     const bloom = this.bloom(b.id);
@@ -455,11 +452,37 @@ export class SqliteLogStore implements LogStore {
 
   applyRetention(policy: RetentionPolicy, nowNs: bigint): number {
     const [nowMs] = splitNs(nowNs);
+    /** Rows of a service older than this go (-Infinity: kept forever). */
+    const cutoff = (service: string): number => {
+      const maxAge = policy.perService?.[service]?.maxAgeNs ?? policy.maxAgeNs;
+      return maxAge === undefined ? Number.NEGATIVE_INFINITY : nowMs - Number(maxAge / 1_000_000n);
+    };
     const drop = new Set<BlockMeta>();
+    const trim: BlockMeta[] = [];
     for (const b of this.blocks.values()) {
-      const perService = policy.perService?.[b.service]?.maxAgeNs;
-      const maxAge = perService ?? policy.maxAgeNs;
-      if (maxAge !== undefined && b.maxMs < nowMs - Number(maxAge / 1_000_000n)) drop.add(b);
+      if (b.services.every((s) => b.maxMs < cutoff(s))) drop.add(b);
+      else if (b.services.length > 1 && b.minMs < Math.max(...b.services.map(cutoff))) {
+        // A block shared by services with different ages: trim when a service's oldest minute expired.
+        const oldest = new Map<string, number>();
+        const mc = b.minuteCounts;
+        for (let i = 0; i < mc.length; i += 4) {
+          const s = b.services[mc[i + 3]];
+          if (!oldest.has(s)) oldest.set(s, mc[i] * MS_PER_MINUTE);
+        }
+        if ([...oldest].some(([s, ms]) => ms < cutoff(s))) trim.push(b);
+      }
+    }
+    let dropped = 0;
+    for (const b of trim) {
+      const rows = this.decode(b).allRows();
+      const kept = rows.filter((r) => r.ms >= cutoff(r.service));
+      if (kept.length === rows.length) continue;
+      if (kept.length === 0) {
+        drop.add(b);
+        continue;
+      }
+      dropped += rows.length - kept.length;
+      this.replaceBlocks([b], kept);
     }
     if (policy.maxBytes !== undefined) {
       let total = 0;
@@ -473,11 +496,14 @@ export class SqliteLogStore implements LogStore {
         total -= b.storedBytes;
       }
     }
-    if (drop.size === 0) return 0;
+    if (drop.size === 0) {
+      if (dropped > 0) this.sql.reclaimSpace();
+      return dropped;
+    }
     const list = [...drop];
     this.dropBlocks(list);
     this.sql.reclaimSpace();
-    return list.reduce((n, b) => n + b.rows, 0);
+    return dropped + list.reduce((n, b) => n + b.rows, 0);
   }
 
   stats(): StoreStats {
@@ -493,13 +519,15 @@ export class SqliteLogStore implements LogStore {
       stored += b.storedBytes;
       oldest = Math.min(oldest, b.minMs);
       newest = Math.max(newest, b.maxMs);
-      services.add(b.service);
+      for (const s of b.services) services.add(s);
     }
     for (const b of this.open.byService.values()) {
-      for (const r of b.rows) raw += rawSize(r);
+      for (const r of b.rows) {
+        raw += rawSize(r);
+        services.add(r.service);
+      }
       oldest = Math.min(oldest, b.minMs);
       newest = Math.max(newest, b.maxMs);
-      services.add(b.service);
     }
     let diskBytes = 0;
     for (const f of [this.options.db.name, `${this.options.db.name}-wal`]) {
