@@ -23,7 +23,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const { store, source } = app.ingestion;
   const write = (out: Array<{ labels: Record<string, string>; t: number; v: number; stale?: boolean }>) =>
     store.appendSamples(
-      out.filter((s) => !s.stale).map((s) => ({ labels: Object.entries(s.labels), t: s.t, v: s.v })),
+      out.map((s) => ({ labels: Object.entries(s.labels), t: s.t, v: s.v, stale: s.stale })),
     );
   const rules = setupRules(app, { config: deps.config, source, clock: deps.clock, write });
   registerPromApi(app, {
