@@ -52,7 +52,10 @@ for (const [name, Exporter] of [
     });
     logger.emit({ severityNumber: 17, severityText: 'ERROR', body: 'payment provider failed', context: ctx });
     await provider.forceFlush();
-    const [info, error] = await arrived;
+    // SimpleLogRecordProcessor exports each record in its own request: they may arrive in either order.
+    const records = await arrived;
+    const info = records.find((r) => r.message === 'user logged in') ?? records[0];
+    const error = records.find((r) => r.message === 'payment provider failed') ?? records[1];
     assert.deepEqual(
       [info.service, info.host, info.level, info.message, info.protocol],
       [`otel-${name}`, 'node-7', 'info', 'user logged in', 'otlp'],
