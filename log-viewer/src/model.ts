@@ -104,6 +104,9 @@ const LEVEL_WORDS: Record<string, Level> = {
   dpanic: 'fatal',
 };
 
+/** LEVEL_WORDS as a Map: no prototype keys ('constructor', '__proto__') can match. */
+const LEVEL_MAP = new Map<string, Level>(Object.entries(LEVEL_WORDS));
+
 /**
  * Normalize a level as sent by any client: words in any case ("Warning", "ERR", "Information"),
  * OTel severity texts ("INFO2"), pino numbers (10..60) and OTel severity numbers (1..24).
@@ -116,11 +119,13 @@ export function normalizeLevel(value: unknown): Level | undefined {
     return undefined;
   }
   if (typeof value !== 'string' || value.length === 0 || value.length > 32) return undefined;
+  const exact = LEVEL_MAP.get(value); // the common case: already a lowercase word
+  if (exact) return exact;
   const word = value.trim().toLowerCase();
-  const direct = LEVEL_WORDS[word];
+  const direct = LEVEL_MAP.get(word);
   if (direct) return direct;
   const stripped = word.replace(/[0-9]+$/, ''); // OTel "INFO2", "ERROR3"
-  if (stripped !== word && LEVEL_WORDS[stripped]) return LEVEL_WORDS[stripped];
+  if (stripped !== word && LEVEL_MAP.has(stripped)) return LEVEL_MAP.get(stripped);
   if (/^[0-9]+$/.test(word)) return normalizeLevel(Number(word));
   return undefined;
 }
@@ -155,7 +160,16 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /** Parse a 32-hex (trace) or 16-hex (span) id; lowercase, '' when invalid or all zero. */
 export function normalizeHexId(value: unknown, hexLength: 32 | 16): string {
-  if (typeof value !== 'string' || value.length !== hexLength || !/^[0-9a-fA-F]+$/.test(value)) return '';
-  const lower = value.toLowerCase();
-  return /^0+$/.test(lower) ? '' : lower;
+  if (typeof value !== 'string' || value.length !== hexLength) return '';
+  let upper = false;
+  let nonZero = false;
+  for (let i = 0; i < hexLength; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 97 && c <= 102) nonZero = true;
+    else if (c >= 49 && c <= 57) nonZero = true;
+    else if (c >= 65 && c <= 70) upper = nonZero = true;
+    else if (c !== 48) return '';
+  }
+  if (!nonZero) return '';
+  return upper ? value.toLowerCase() : value;
 }

@@ -80,67 +80,89 @@ function nameOf(value: JsonValue): string | undefined {
   return undefined;
 }
 
+// Slot numbers for the per-call scratch arrays below.
+const SLOT: Record<Slot, number> = {
+  time: 0,
+  message: 1,
+  level: 2,
+  service: 3,
+  host: 4,
+  trace: 5,
+  span: 6,
+  exception: 7,
+};
+/** lowercase key → slot * 16 + priority: one Map lookup, no tuple per key. */
+const KEY_CODES = new Map<string, number>([...KEYS].map(([k, [slot, prio]]) => [k, SLOT[slot] * 16 + prio]));
+// Scratch state of recordFromObject (synchronous, never re-entered): no allocation per record.
+const bestKey: (string | undefined)[] = new Array(8).fill(undefined);
+const bestPrio = new Int8Array(8);
+const consumed: string[] = [];
+
 /** Converts a parsed JSON object; throws RecordError for a timestamp it cannot read. */
 export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordContext): LogRecord {
-  const best: Partial<Record<Slot, [string, number]>> = {};
+  bestKey.fill(undefined);
   for (const key in obj) {
     // Exact lookup first (keys are nearly always lowercase); lowercase only keys that start uppercase.
-    let hit = KEYS.get(key);
-    if (!hit) {
+    let code = KEY_CODES.get(key);
+    if (code === undefined) {
       const c = key.charCodeAt(0);
       if (c < 65 || c > 90 || key.length > 14) continue;
-      hit = KEYS.get(key.toLowerCase());
-      if (!hit) continue;
+      code = KEY_CODES.get(key.toLowerCase());
+      if (code === undefined) continue;
     }
-    const cur = best[hit[0]];
-    if (!cur || hit[1] < cur[1]) best[hit[0]] = [key, hit[1]];
+    const slot = code >> 4;
+    const prio = code & 15;
+    if (bestKey[slot] === undefined || prio < bestPrio[slot]) {
+      bestKey[slot] = key;
+      bestPrio[slot] = prio;
+    }
   }
-  const attributes: Record<string, JsonValue> = ctx.attributes ? { ...ctx.attributes } : {};
-  const consumed: string[] = [];
-  const take = (slot: Slot): JsonValue | undefined => {
-    const k = best[slot]?.[0];
-    if (k === undefined) return undefined;
-    consumed.push(k);
-    return obj[k];
-  };
+  consumed.length = 0;
+  const timeKey = bestKey[0];
+  const messageKey = bestKey[1];
+  const levelKey = bestKey[2];
+  const serviceKey = bestKey[3];
+  const hostKey = bestKey[4];
+  const traceKey = bestKey[5];
+  const spanKey = bestKey[6];
+  const exceptionKey = bestKey[7];
 
   let timeNs = ctx.timeNs;
-  const rawTime = take('time');
-  if (rawTime !== undefined && timeNs === undefined) {
-    timeNs = parseTimestamp(rawTime);
-    if (timeNs === undefined && rawTime !== 0 && rawTime !== '0' && rawTime !== null)
-      throw new RecordError(`unreadable timestamp ${JSON.stringify(rawTime).slice(0, 60)}`);
+  if (timeKey !== undefined) {
+    consumed.push(timeKey);
+    const rawTime = obj[timeKey];
+    if (timeNs === undefined) {
+      timeNs = parseTimestamp(rawTime);
+      if (timeNs === undefined && rawTime !== 0 && rawTime !== '0' && rawTime !== null)
+        throw new RecordError(`unreadable timestamp ${JSON.stringify(rawTime).slice(0, 60)}`);
+    }
   }
-  const rawMessage = take('message');
-  const message =
-    rawMessage === undefined || rawMessage === null
-      ? ''
-      : typeof rawMessage === 'string'
-        ? rawMessage
-        : JSON.stringify(rawMessage);
+  let message = '';
+  if (messageKey !== undefined) {
+    consumed.push(messageKey);
+    const rawMessage = obj[messageKey];
+    if (typeof rawMessage === 'string') message = rawMessage;
+    else if (rawMessage !== null) message = JSON.stringify(rawMessage);
+  }
 
   let level = ctx.level;
   let levelText = ctx.levelText ?? '';
-  const rawLevel = take('level');
-  if (rawLevel !== undefined) {
+  if (levelKey !== undefined) {
+    const rawLevel = obj[levelKey];
     const normalized = normalizeLevel(rawLevel);
     if (normalized) {
       level = normalized;
-      levelText = String(rawLevel);
-    } else {
-      consumed.pop(); // keep an unrecognised level as an attribute
-    }
+      levelText = typeof rawLevel === 'string' ? rawLevel : String(rawLevel);
+      consumed.push(levelKey);
+    } // else: an unrecognised level stays an attribute
   }
 
-  const serviceKey = best.service?.[0];
   const service = serviceKey !== undefined ? nameOf(obj[serviceKey]) : undefined;
   if (service !== undefined && typeof obj[serviceKey!] === 'string') consumed.push(serviceKey!);
-  const hostKey = best.host?.[0];
   const host = hostKey !== undefined ? nameOf(obj[hostKey]) : undefined;
   if (host !== undefined && typeof obj[hostKey!] === 'string') consumed.push(hostKey!);
 
   let traceId = ctx.traceId ?? '';
-  const traceKey = best.trace?.[0];
   if (traceKey !== undefined) {
     const id = normalizeHexId(obj[traceKey], 32);
     if (id) {
@@ -149,7 +171,6 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     }
   }
   let spanId = ctx.spanId ?? '';
-  const spanKey = best.span?.[0];
   if (spanKey !== undefined) {
     const id = normalizeHexId(obj[spanKey], 16);
     if (id) {
@@ -157,10 +178,21 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
       consumed.push(spanKey);
     }
   }
-  const exception = take('exception');
-  if (exception !== undefined) attributes.exception = exception;
-
-  for (const key in obj) if (!consumed.includes(key)) attributes[key] = obj[key];
+  const attributes: Record<string, JsonValue> = ctx.attributes ? { ...ctx.attributes } : {};
+  if (exceptionKey !== undefined) {
+    consumed.push(exceptionKey);
+    attributes.exception = obj[exceptionKey];
+  }
+  const nConsumed = consumed.length;
+  for (const key in obj) {
+    let taken = false;
+    for (let i = 0; i < nConsumed; i++)
+      if (consumed[i] === key) {
+        taken = true;
+        break;
+      }
+    if (!taken) attributes[key] = obj[key];
+  }
   const finalLevel = level ?? 'info';
   return {
     timeNs: timeNs ?? ctx.nowNs,

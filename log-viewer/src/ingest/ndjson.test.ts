@@ -89,3 +89,18 @@ test('parseNdjsonLogs rejects malformed input naming the line, and long lines na
   bad('[{"msg":"a"},', ParseError, /malformed JSON array/);
   bad(`{"msg":"${'x'.repeat(300 * 1024)}"}`, TooLarge, /MAX_LINE_BYTES/);
 });
+
+test('levels and ids: prototype keys are not levels, uppercase ids are lowercased, zero ids dropped', () => {
+  const [a, b] = parseNdjsonLogs(
+    `{"level":"constructor","trace_id":"ABCDEF0123456789ABCDEF0123456789","span_id":"0000000000000000"}\n{"level":"WARNING","span_id":"00000000000000a1"}`,
+    1n,
+  );
+  assert.equal(a.level, 'info');
+  assert.equal(a.attributes.level, 'constructor');
+  assert.equal(a.traceId, 'abcdef0123456789abcdef0123456789');
+  assert.equal(a.spanId, '');
+  assert.equal(a.attributes.span_id, '0000000000000000');
+  assert.equal(b.level, 'warn');
+  assert.equal(b.levelText, 'WARNING');
+  assert.equal(b.spanId, '00000000000000a1');
+});

@@ -33,3 +33,11 @@ test('parseTimestamp gives undefined for now-markers and garbage', () => {
   check(-5, undefined);
   check({}, undefined);
 });
+
+test('the toISOString fast path agrees with the general parser and rejects near-misses', () => {
+  check('2026-11-25T19:44:54.077Z', 1_795_635_894_077_000_000n);
+  check('2024-02-29T23:59:59.999Z', 1_709_251_199_999_000_000n);
+  check('2026-11-25T19:44:54.07xZ', undefined);
+  check('2026-13-25T19:44:54.077Z', undefined);
+  check('2026-11-25T24:44:54.077Z', undefined);
+});

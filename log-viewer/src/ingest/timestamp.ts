@@ -6,15 +6,10 @@ const RFC3339 =
 
 /** Parses an RFC 3339 date-time; undefined when it is not one. */
 export function parseRfc3339(text: string): bigint | undefined {
-  // Fast path: what Date.toISOString() writes (24 chars, ms precision, Z).
-  if (
-    text.length === 24 &&
-    text.charCodeAt(23) === 90 &&
-    text.charCodeAt(10) === 84 &&
-    text.charCodeAt(19) === 46
-  ) {
-    const ms = Date.parse(text);
-    if (!Number.isNaN(ms)) return BigInt(ms) * 1_000_000n;
+  // Fast path: what Date.toISOString() writes (24 chars, ms precision, Z), read digit by digit.
+  if (text.length === 24) {
+    const ms = isoMillis(text);
+    if (ms !== undefined) return BigInt(ms) * 1_000_000n;
   }
   const m = RFC3339.exec(text);
   if (!m) return undefined;
@@ -28,6 +23,39 @@ export function parseRfc3339(text: string): bigint | undefined {
     ns -= BigInt(m[9] === '-' ? -offsetMin : offsetMin) * 60_000_000_000n;
   }
   return ns;
+}
+
+/** The decimal number in t[at, at + len), NaN when a char is not a digit. */
+function digits(t: string, at: number, len: number): number {
+  let v = 0;
+  for (let i = at; i < at + len; i++) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.mmmZ` → epoch ms; undefined for anything else (the regex path decides). */
+function isoMillis(t: string): number | undefined {
+  if (
+    t.charCodeAt(4) !== 45 ||
+    t.charCodeAt(7) !== 45 ||
+    t.charCodeAt(10) !== 84 ||
+    t.charCodeAt(13) !== 58 ||
+    t.charCodeAt(16) !== 58 ||
+    t.charCodeAt(19) !== 46 ||
+    t.charCodeAt(23) !== 90
+  )
+    return undefined;
+  const mo = digits(t, 5, 2);
+  const d = digits(t, 8, 2);
+  const h = digits(t, 11, 2);
+  const mi = digits(t, 14, 2);
+  const s = digits(t, 17, 2);
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 59)) return undefined;
+  const ms = Date.UTC(digits(t, 0, 4), mo - 1, d, h, mi, s, digits(t, 20, 3));
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 /** Epoch number → ns: below 1e11 seconds (fractions kept), below 1e14 ms, below 1e17 µs, else ns. */
@@ -52,6 +80,10 @@ function epochStringToNs(text: string): bigint | undefined {
 export function parseTimestamp(value: unknown): bigint | undefined {
   if (typeof value === 'number') return value === 0 ? undefined : epochToNs(value);
   if (typeof value !== 'string' || value === '' || value === '0') return undefined;
+  if (value.length === 24) {
+    const ms = isoMillis(value);
+    if (ms !== undefined) return BigInt(ms) * 1_000_000n;
+  }
   if (/^\d+$/.test(value)) return epochStringToNs(value);
   if (/^\d+\.\d+$/.test(value)) return epochToNs(Number(value));
   return parseRfc3339(value.trim());
