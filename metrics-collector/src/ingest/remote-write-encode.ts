@@ -9,6 +9,14 @@ export interface EncodableSeries {
   values: ArrayLike<number>;
   /** Truthy at i: write sample i as a staleness marker (bits 0x7ff0000000000002). */
   stale?: ArrayLike<number | boolean>;
+  /** TimeSeries.exemplars (field 3), written after the samples. */
+  exemplars?: ReadonlyArray<EncodableExemplar>;
+}
+
+export interface EncodableExemplar {
+  labels: ReadonlyArray<readonly [string, string]>;
+  value: number;
+  timestampMs: number;
 }
 
 const encoder = new TextEncoder();
@@ -89,6 +97,8 @@ export function encodeWriteRequest(series: Iterable<EncodableSeries>): Uint8Arra
       sampleSizes.push(ss);
       size += 1 + varintSize(ss) + ss;
     }
+    const exemplars = (s.exemplars ?? []).map(encodeExemplar);
+    for (const e of exemplars) size += 1 + varintSize(e.length) + e.length;
     w.varint(0x0a);
     w.varint(size);
     labels.forEach(([n, v], i) => {
@@ -110,6 +120,32 @@ export function encodeWriteRequest(series: Iterable<EncodableSeries>): Uint8Arra
       w.varint(0x10);
       w.varint(s.timestamps[i]);
     }
+    for (const e of exemplars) {
+      w.varint(0x1a);
+      w.varint(e.length);
+      w.bytes(e);
+    }
   }
+  return w.buf.slice(0, w.pos);
+}
+
+function encodeExemplar(e: EncodableExemplar): Uint8Array {
+  const w = new Writer();
+  for (const [name, value] of e.labels) {
+    const n = encoder.encode(name);
+    const v = encoder.encode(value);
+    w.varint(0x0a);
+    w.varint(1 + varintSize(n.length) + n.length + 1 + varintSize(v.length) + v.length);
+    w.varint(0x0a);
+    w.varint(n.length);
+    w.bytes(n);
+    w.varint(0x12);
+    w.varint(v.length);
+    w.bytes(v);
+  }
+  w.varint(0x11);
+  w.double(e.value);
+  w.varint(0x18);
+  w.varint(e.timestampMs);
   return w.buf.slice(0, w.pos);
 }

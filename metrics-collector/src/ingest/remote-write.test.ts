@@ -95,3 +95,53 @@ test('walkWriteRequest() throws ProtobufError on truncated input', () => {
 });
 
 const decodeSinkNoop: RemoteWriteSink = { beginSeries: () => 0, sample: () => {} };
+
+test('walkWriteRequest() hands TimeSeries exemplars to a sink that takes them, after the series', () => {
+  const buf = encodeWriteRequest([
+    {
+      labels: [
+        ['__name__', 'req_bucket'],
+        ['le', '0.5'],
+      ],
+      timestamps: [1000],
+      values: [3],
+      exemplars: [
+        { labels: [['trace_id', '4bf92f3577b34da6a3ce929d0e0e4736']], value: 0.12, timestampMs: 900 },
+        {
+          labels: [
+            ['trace_id', 'b'],
+            ['empty', ''],
+          ],
+          value: 0,
+          timestampMs: 0,
+        },
+      ],
+    },
+    {
+      labels: [['__name__', 'dropped']],
+      timestamps: [1],
+      values: [1],
+      exemplars: [{ labels: [], value: 1, timestampMs: 1 }],
+    },
+  ]);
+  const seen: unknown[] = [];
+  walkWriteRequest(buf, {
+    beginSeries: (_b, _o, n) => (n === 2 ? 7 : -1),
+    sample: () => {},
+    exemplar: (ref, labels, value, t) => seen.push([ref, labels, value, t]),
+  });
+  assert.deepEqual(seen, [
+    [7, { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }, 0.12, 900],
+    [7, { trace_id: 'b' }, 0, 0],
+  ]);
+  // A sink without exemplar() skips them, and the samples read the same.
+  assert.deepEqual(decode(buf)[0].samples, [[1000, 3]]);
+  // A truncated exemplar is a ProtobufError, like any other malformed field.
+  const cut = Buffer.from(buf);
+  const at = cut.indexOf(0x1a, 20);
+  assert.ok(at > 0);
+  assert.throws(
+    () => walkWriteRequest(cut.subarray(0, at + 5), { ...decodeSinkNoop, exemplar: () => {} }),
+    ProtobufError,
+  );
+});

@@ -2,8 +2,9 @@
 // + types.proto), decoded by walking the protobuf bytes by hand. protobufjs would build an object
 // per sample and a Long per timestamp; this walk builds none: labels are handed to the sink as byte
 // offsets so the store can hash the raw bytes and decode strings only for series it has never seen.
-// Skipped: WriteRequest.metadata (3), TimeSeries.exemplars (3), TimeSeries.histograms (4), and any
-// other unknown field. proto3 leaves out zero values, so a Sample without field 1 has value 0.
+// TimeSeries.exemplars (3) are decoded only when present and the sink takes them (the sample path
+// does not change). Skipped: WriteRequest.metadata (3), TimeSeries.histograms (4), and any other
+// unknown field. proto3 leaves out zero values, so a Sample without field 1 has value 0.
 
 export class ProtobufError extends Error {
   constructor(
@@ -22,6 +23,8 @@ export interface RemoteWriteSink {
   /** `stale` is true for a staleness marker (value bits exactly 0x7ff0000000000002, checked on the
    * wire bytes: the NaN payload need not survive a JS number); `value` is then NaN. */
   sample(seriesRef: number, timestampMs: number, value: number, stale: boolean): void;
+  /** Optional: an Exemplar of the series (labels decoded, empty values dropped). */
+  exemplar?(seriesRef: number, labels: Record<string, string>, value: number, timestampMs: number): void;
 }
 
 export interface WalkResult {
@@ -103,7 +106,8 @@ function walkTimeSeries(
   while (c.pos < stop) {
     const key = readVarint32(buf, c);
     if (key !== 0x12) {
-      skipField(buf, c, key & 7);
+      if (key === 0x1a && ref >= 0 && sink.exemplar) readExemplar(buf, view, c, stop, ref, sink);
+      else skipField(buf, c, key & 7);
       continue;
     }
     const len = readVarint32(buf, c);
@@ -126,6 +130,55 @@ function walkTimeSeries(
     n++;
   }
   return n;
+}
+
+const utf8 = new TextDecoder();
+
+/** Exemplar{labels=1 (Label), value=2 (double), timestamp=3 (int64 ms)}, at its length prefix. */
+function readExemplar(
+  buf: Uint8Array,
+  view: DataView,
+  c: { pos: number },
+  stop: number,
+  ref: number,
+  sink: RemoteWriteSink,
+): void {
+  const len = readVarint32(buf, c);
+  const estop = c.pos + len;
+  if (estop > stop) throw new ProtobufError('Exemplar runs past its TimeSeries', c.pos);
+  const labels: Record<string, string> = {};
+  let value = 0;
+  let ts = 0;
+  while (c.pos < estop) {
+    const key = readVarint32(buf, c);
+    if (key === 0x0a) {
+      const llen = readVarint32(buf, c);
+      const lstop = c.pos + llen;
+      if (lstop > estop) throw new ProtobufError('Label runs past its Exemplar', c.pos);
+      let name = '';
+      let val = '';
+      while (c.pos < lstop) {
+        const lkey = readVarint32(buf, c);
+        if (lkey === 0x0a || lkey === 0x12) {
+          const slen = readVarint32(buf, c);
+          if (c.pos + slen > lstop) throw new ProtobufError('string runs past its Label', c.pos);
+          const text = utf8.decode(buf.subarray(c.pos, c.pos + slen));
+          if (lkey === 0x0a) name = text;
+          else val = text;
+          c.pos += slen;
+        } else skipField(buf, c, lkey & 7);
+      }
+      if (c.pos !== lstop) throw new ProtobufError('malformed Label', c.pos);
+      if (name !== '' && val !== '') labels[name] = val;
+    } else if (key === 0x11) {
+      if (c.pos + 8 > estop) throw new ProtobufError('truncated double', c.pos);
+      value = view.getFloat64(c.pos, true);
+      c.pos += 8;
+    } else if (key === 0x18) ts = readVarint64(buf, c);
+    else skipField(buf, c, key & 7);
+  }
+  if (c.pos !== estop) throw new ProtobufError('malformed Exemplar', c.pos);
+  sink.exemplar!(ref, labels, value, ts);
 }
 
 /** The little-endian bytes of 0x7ff0000000000002, Prometheus' staleness marker (value.StaleNaN). */
