@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { test } from 'node:test';
 import { assertUsesIndex } from '@flowrent/shared/testing';
 import { parseRetention, RetentionJob } from '../src/store/retention.js';
+import { StoreSampleSource } from '../src/store/store-read.js';
 import { openStore } from './store-helpers.js';
 
 const HOUR = 3_600_000;
@@ -27,9 +28,13 @@ test('expired raw chunks become 5m and 1h rollups (min/max/sum/count/last), per-
   const job = new RetentionJob(s.store, parseRetention('raw=1d,5m=30d,1h=1y', 'short_.*=1h'));
   now = T0 + 4 * HOUR;
   job.run(now);
-  const raw = (m: string) => s.source.select([{ name: '__name__', type: '=', value: m }], 0, now);
+  const rawOnly = new StoreSampleSource(s.store, { readRollups: false });
+  const raw = (m: string) => rawOnly.select([{ name: '__name__', type: '=', value: m }], 0, now);
   assert.equal(raw('kept_metric')[0].values.length, 120);
   assert.equal(raw('short_metric').length, 0);
+  // The default source serves the expired period from the 5 m bucket lasts (store-rollup-read.test.ts).
+  const [served] = s.source.select([{ name: '__name__', type: '=', value: 'short_metric' }], 0, now);
+  assert.equal(served.values.length, 24);
   const [hourly] = s.source.selectRollups(
     [{ name: '__name__', type: '=', value: 'short_metric' }],
     HOUR,

@@ -136,6 +136,10 @@ export class RetentionJob {
     rows: { min_t: number; seq: number; encoding: number; data: Uint8Array }[],
   ): number {
     const s = this.store.sql;
+    // The watermark tells reads (store-read.ts) that raw data up to it may be gone and that the
+    // period is to be served from rollups.
+    const info = this.store.index.byId[seriesId];
+    let until = info?.rolledUntilMs ?? Number.NEGATIVE_INFINITY;
     const tx = this.store.db.transaction(() => {
       for (const res of RESOLUTIONS) {
         const buckets = new Map<number, Bucket>();
@@ -143,15 +147,19 @@ export class RetentionJob {
           const ts: number[] = [];
           const vs: number[] = [];
           decodeChunk(r.encoding, r.data, ts, vs);
-          for (let i = 0; i < ts.length; i++)
+          for (let i = 0; i < ts.length; i++) {
             addToBucket(buckets, Math.floor(ts[i] / res) * res, ts[i], vs[i]);
+            if (ts[i] > until) until = ts[i];
+          }
         }
         for (const [t, b] of buckets)
           s.upsertRollup.run(res, seriesId, t, b.min, b.max, b.sum, b.count, b.last, b.lastT);
       }
       for (const r of rows) s.deleteChunk.run(seriesId, r.min_t, r.seq);
+      if (Number.isFinite(until)) s.setRollupWatermark.run(seriesId, until);
     });
     tx.immediate();
+    if (info && Number.isFinite(until)) info.rolledUntilMs = until;
     return rows.length;
   }
 }

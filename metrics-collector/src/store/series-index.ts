@@ -16,6 +16,9 @@ export interface SeriesInfo {
   rawLength?: number;
   expiresMs?: number;
   persisted: boolean;
+  /** Newest sample time retention folded into rollups (raw data up to it may be gone, so reads
+   * serve that period from rollups: store-read.ts). Absent: never rolled up. */
+  rolledUntilMs?: number;
 }
 
 export function sortLabels(labels: LabelPairs): LabelPairs {

@@ -57,6 +57,10 @@ export function loadStore(store: MetricsStore): number {
       h.restoreOutOfOrder(row.ooo_seq, ts, vs, stale);
     }
   }
+  for (const row of s.allRollupWatermarks.iterate() as Iterable<{ series_id: number; done_t: number }>) {
+    const info = store.index.byId[row.series_id];
+    if (info) info.rolledUntilMs = row.done_t;
+  }
   for (const row of s.allMetadata.iterate() as Iterable<{
     metric: string;
     type: string;

@@ -1,11 +1,14 @@
 // Reads: the PromQL SampleSource contract over the store. Series come from the in-memory inverted
 // index; samples from persisted chunks (range scan on the chunks primary key, bounded because no
 // chunk spans more than CHUNK_MAX_SPAN_MS), sealed chunks waiting for a checkpoint, the open head
-// chunk and the out-of-order buffer, merged with last-write-wins on equal timestamps.
+// chunk and the out-of-order buffer, merged with last-write-wins on equal timestamps. The period
+// before a series' oldest raw sample that retention rolled up is served from rollups
+// (rollup-read.ts: one synthetic sample per bucket, its last value; what that approximates is there).
 import type { LabelMatcher, Labels, SampleSource, SeriesSamples } from '../promql/sample-source.js';
 import { decodeChunk, ENCODING_XOR } from './chunk-codec.js';
 import { CHUNK_MAX_SPAN_MS, indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
+import { prependSamples, readRollupLasts } from './rollup-read.js';
 import { labelsToObject } from './series-index.js';
 import type { ChunkRow } from './store-sql.js';
 
@@ -44,10 +47,22 @@ export interface ReadSamples {
   stale?: Uint8Array;
 }
 
-export class StoreSampleSource implements SampleSource {
-  constructor(private readonly store: MetricsStore) {}
+export interface SampleSourceOptions {
+  /** Serve periods whose raw samples expired from rollups (default true; false: raw samples only). */
+  readRollups?: boolean;
+}
 
-  /** Ids of live series matching the matchers whose samples may overlap [start, end]. */
+export class StoreSampleSource implements SampleSource {
+  private readonly readRollups: boolean;
+
+  constructor(
+    private readonly store: MetricsStore,
+    options: SampleSourceOptions = {},
+  ) {
+    this.readRollups = options.readRollups ?? true;
+  }
+
+  /** Ids of live series matching the matchers whose samples (raw or rolled up) may overlap [start, end]. */
   private matchIds(matchers: LabelMatcher[], startMs: number, endMs: number): number[] {
     const { index, heads } = this.store;
     const now = this.store.clock();
@@ -55,7 +70,10 @@ export class StoreSampleSource implements SampleSource {
       const info = index.byId[id];
       if (!info || (info.expiresMs !== undefined && info.expiresMs <= now)) return false;
       const h = heads[id];
-      return h !== undefined && h.firstT <= endMs && h.lastT >= startMs;
+      if (h !== undefined && h.firstT <= endMs && h.lastT >= startMs) return true;
+      // Raw gone (after a restart the series may have no head at all) but rolled up.
+      const until = this.readRollups ? info.rolledUntilMs : undefined;
+      return until !== undefined && until >= startMs;
     });
   }
 
@@ -96,7 +114,12 @@ export class StoreSampleSource implements SampleSource {
         sources.push({ seq: head.oooSeq, ts: head.oooT.slice(), vs: head.oooV.slice(), st });
       }
     }
-    return mergeSources(sources, startMs, endMs);
+    const raw = mergeSources(sources, startMs, endMs);
+    const until = this.readRollups ? info?.rolledUntilMs : undefined;
+    if (until === undefined || until < startMs) return raw;
+    // Rollups only where no raw sample is left: before the oldest raw one in range.
+    const before = Math.min(until + 1, endMs + 1, raw.timestamps.length ? raw.timestamps[0] : endMs + 1);
+    return prependSamples(readRollupLasts(store.sql, id, startMs, before), raw);
   }
 
   /** Downsampled buckets (resolution 300000 or 3600000 ms) of matching series; they exist for data

@@ -40,6 +40,7 @@ const SQL = {
   // rollups
   rollupWatermark: 'SELECT done_t FROM rollup_watermarks WHERE series_id = ?',
   setRollupWatermark: 'INSERT OR REPLACE INTO rollup_watermarks (series_id, done_t) VALUES (?, ?)',
+  allRollupWatermarks: 'SELECT series_id, done_t FROM rollup_watermarks',
   upsertRollup: `INSERT INTO rollups (resolution, series_id, bucket_t, min, max, sum, count, last, last_t)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (resolution, series_id, bucket_t) DO UPDATE SET
@@ -49,6 +50,8 @@ const SQL = {
          last_t = MAX(last_t, excluded.last_t)`,
   selectRollups:
     'SELECT bucket_t, min, max, sum, count, last FROM rollups WHERE resolution = ? AND series_id = ? AND bucket_t >= ? AND bucket_t <= ? ORDER BY bucket_t',
+  selectRollupLasts:
+    'SELECT bucket_t, last, last_t FROM rollups WHERE resolution = ? AND series_id = ? AND bucket_t >= ? AND bucket_t <= ? ORDER BY bucket_t',
   deleteRollupsBefore: 'DELETE FROM rollups WHERE resolution = ? AND bucket_t < ?',
   deleteSeriesRollupsBefore: 'DELETE FROM rollups WHERE resolution = ? AND series_id = ? AND bucket_t < ?',
 };
