@@ -32,6 +32,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     version: deps.version,
     metadata: () => store.metadata,
     rules: () => rules,
+    exemplars: store.exemplars,
     subqueryStepMs: deps.config.RULE_EVALUATION_INTERVAL,
   });
   registerMetricsUi(app, deps);

@@ -227,6 +227,35 @@ scrape_configs:
   assert.deepEqual(history('kept'), { t: [0, 1, 2, 3, 4, 7, 9, 10], stale: [0, 0, 1, 0, 1, 0, 0, 0] });
 });
 
+test('scraped exemplars are kept on their series; one without a timestamp takes the tick', async () => {
+  const m = manager(`
+scrape_configs:
+  - job_name: traced
+    metrics_path: /dynamic
+    static_configs: [{targets: ['${base}']}]
+`);
+  dynamic = [
+    'lat_bucket{le="0.5"} 4 # {trace_id="aaa"} 0.3 1764000010.5',
+    'lat_bucket{le="+Inf"} 5 # {trace_id="bbb"} 0.9',
+    'plain_total 1',
+    '',
+  ].join('\n');
+  await m.scrapeRound(TICK);
+  const job = (l: Record<string, string>) => l.job === 'traced';
+  const got = s.store.exemplars.select([job], 0, TICK * 2);
+  assert.deepEqual(
+    got.map((x) => [x.seriesLabels.le, x.exemplars]),
+    [
+      ['+Inf', [{ labels: { trace_id: 'bbb' }, value: 0.9, timestampMs: TICK }]],
+      ['0.5', [{ labels: { trace_id: 'aaa' }, value: 0.3, timestampMs: 1764000010500 }]],
+    ],
+  );
+  // The next scrape repeats the same exemplar: a duplicate, not a second copy.
+  await m.scrapeRound(TICK + 15_000);
+  const again = s.store.exemplars.select([job], 0, TICK * 2);
+  assert.equal(again.find((x) => x.seriesLabels.le === '0.5')?.exemplars.length, 1);
+});
+
 const hasPythonClient =
   spawnSync('/usr/bin/python3', ['-c', 'import prometheus_client'], { stdio: 'ignore' }).status === 0;
 

@@ -1,5 +1,5 @@
-// Metadata endpoints of the Prometheus API: series, labels, label values, metadata, buildinfo,
-// exemplars (always empty: exemplars are not stored).
+// Metadata endpoints of the Prometheus API: series, labels, label values, metadata, buildinfo
+// (exemplars: api-exemplars.ts).
 import { isValidLabelName, labelsKey } from '../promql/labels.js';
 import { splitForSource } from '../promql/matchers.js';
 import type { LabelMatcher, Labels, SampleSource } from '../promql/sample-source.js';

@@ -6,6 +6,8 @@ import { PromQLError } from '../promql/errors.js';
 import { formatPromError, formatPromSuccess, statusForErrorType } from '../promql/format.js';
 import type { SampleSource } from '../promql/sample-source.js';
 import type { RuleManager } from '../rules/rule-manager.js';
+import type { ExemplarStore } from '../store/exemplar-store.js';
+import { queryExemplars } from './api-exemplars.js';
 import {
   buildInfo,
   listLabelNames,
@@ -24,6 +26,7 @@ export interface PromApiDeps {
   version: string;
   metadata?: () => Iterable<[string, MetricMetadataEntry]>;
   rules?: () => RuleManager | undefined;
+  exemplars?: ExemplarStore;
   queryTimeoutMs?: number;
   lookbackMs?: number;
   subqueryStepMs?: number;
@@ -52,7 +55,7 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
     ['/api/v1/label/:name/values', (p, req) => ok(listLabelValues(meta, p, req.params.name ?? ''))],
     ['/api/v1/metadata', (p) => ok(listMetadata(meta, p))],
     ['/api/v1/status/buildinfo', () => ok(buildInfo(meta))],
-    ['/api/v1/query_exemplars', () => ok([])],
+    ['/api/v1/query_exemplars', (p) => ok(queryExemplars(deps.exemplars, p))],
     ['/api/v1/rules', (p) => ok(listRules(deps.rules?.(), p))],
     ['/api/v1/alerts', () => ok(listAlerts(deps.rules?.()))],
   ];

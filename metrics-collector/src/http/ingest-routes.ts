@@ -114,6 +114,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
             t: s.timestampMs,
             v: s.value,
             ttlMs: s.ttlSeconds === undefined ? undefined : s.ttlSeconds * 1000,
+            exemplar: s.exemplar,
           })),
         ),
       );

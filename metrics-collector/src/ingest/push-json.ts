@@ -2,7 +2,11 @@
 // {"metrics":[{name,type:"counter"|"gauge"|"histogram",help?,labels?,value?,timestamp?(epoch s),
 //   ttl_seconds?,buckets?:[{le,count}],sum?,count?,exemplar?}]}
 // Counters and histogram buckets are cumulative totals, like Prometheus clients send them. A
-// histogram expands to `<name>_bucket{le}`, `<name>_sum`, `<name>_count`. Pure: no HTTP, no storage.
+// histogram expands to `<name>_bucket{le}`, `<name>_sum`, `<name>_count`. An exemplar
+// ({labels, value, timestamp?}) goes with the sample of a counter or gauge, and with the bucket of
+// a histogram whose `le` is the smallest ≥ its value (as Prometheus clients expose it). Pure: no
+// HTTP, no storage.
+import type { Exemplar } from '../store/exemplar-store.js';
 
 export interface PushedSample {
   /** Labels including `__name__`, sorted by name. */
@@ -10,6 +14,7 @@ export interface PushedSample {
   value: number;
   timestampMs: number;
   ttlSeconds?: number;
+  exemplar?: Exemplar;
 }
 
 export interface PushedMetadata {
@@ -101,26 +106,61 @@ export function parsePushBatch(body: unknown, nowMs: number): PushBatch {
     }
     const help = typeof m.help === 'string' ? m.help : '';
     batch.metadata.push({ name, type: type as PushedMetadata['type'], help });
+    const exemplar = parseExemplar(m.exemplar, name, timestampMs);
     const push = (metric: string, extra: [string, string][], value: number) => {
       const all: [string, string][] = [['__name__', metric], ...labels, ...extra];
       all.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      batch.samples.push({ labels: all, value, timestampMs, ttlSeconds });
+      const sample: PushedSample = { labels: all, value, timestampMs, ttlSeconds };
+      batch.samples.push(sample);
+      return sample;
     };
-    if (type === 'histogram') expandHistogram(m, name, push);
-    else {
+    if (type === 'histogram') {
+      const buckets = expandHistogram(m, name, push);
+      if (exemplar) {
+        const home = buckets.find((b) => exemplar.value <= b.le) ?? buckets[buckets.length - 1];
+        home.sample.exemplar = exemplar;
+      }
+    } else {
       const value = toNumber(m.value);
       if (value === undefined) throw new PushError(name, 'value must be a number');
-      push(name, [], value);
+      const sample = push(name, [], value);
+      if (exemplar) sample.exemplar = exemplar;
     }
   }
   return batch;
 }
 
+function parseExemplar(raw: unknown, name: string, defaultMs: number): Exemplar | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isObject(raw)) throw new PushError(name, 'exemplar must be {labels, value, timestamp?}');
+  const labels: Record<string, string> = {};
+  if (raw.labels !== undefined) {
+    if (!isObject(raw.labels)) throw new PushError(name, 'exemplar labels must be an object');
+    for (const [k, v] of Object.entries(raw.labels)) {
+      if (!LABEL_RE.test(k)) throw new PushError(name, `invalid exemplar label name ${JSON.stringify(k)}`);
+      if (typeof v !== 'string' && typeof v !== 'number')
+        throw new PushError(name, `exemplar label ${k} must be a string`);
+      if (v !== '') labels[k] = String(v);
+    }
+  }
+  const value = toNumber(raw.value);
+  if (value === undefined) throw new PushError(name, 'exemplar value must be a number');
+  let timestampMs = defaultMs;
+  if (raw.timestamp !== undefined && raw.timestamp !== null) {
+    if (typeof raw.timestamp !== 'number' || !Number.isFinite(raw.timestamp))
+      throw new PushError(name, 'exemplar timestamp must be epoch seconds');
+    timestampMs = Math.round(raw.timestamp * 1000);
+  }
+  return { labels, value, timestampMs };
+}
+
+/** Pushes the series of a histogram; returns its bucket samples in `le` order. */
 function expandHistogram(
   m: Record<string, unknown>,
   name: string,
-  push: (metric: string, extra: [string, string][], value: number) => void,
-): void {
+  push: (metric: string, extra: [string, string][], value: number) => PushedSample,
+): Array<{ le: number; sample: PushedSample }> {
+  const out: Array<{ le: number; sample: PushedSample }> = [];
   if (!Array.isArray(m.buckets) || m.buckets.length === 0)
     throw new PushError(name, 'histogram needs buckets');
   let sawInf = false;
@@ -139,13 +179,15 @@ function expandHistogram(
       sawInf = true;
       infCount = count;
     }
-    push(`${name}_bucket`, [['le', formatLe(le)]], count);
+    out.push({ le, sample: push(`${name}_bucket`, [['le', formatLe(le)]], count) });
   }
   const count = m.count === undefined ? infCount : toNumber(m.count);
   if (count === undefined) throw new PushError(name, 'count must be a number');
-  if (!sawInf) push(`${name}_bucket`, [['le', '+Inf']], count);
+  if (!sawInf)
+    out.push({ le: Number.POSITIVE_INFINITY, sample: push(`${name}_bucket`, [['le', '+Inf']], count) });
   const sum = toNumber(m.sum ?? 0);
   if (sum === undefined) throw new PushError(name, 'sum must be a number');
   push(`${name}_sum`, [], sum);
   push(`${name}_count`, [], count);
+  return out;
 }

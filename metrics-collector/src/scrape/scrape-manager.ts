@@ -155,7 +155,10 @@ export class ScrapeManager {
       for (const s of exposition.samples) {
         const labels = mergeLabels(s.name, s.labels, target.labels, job.honorLabels);
         const ownTime = job.honorTimestamps && s.timestampMs !== undefined;
-        samples.push({ labels, t: ownTime ? s.timestampMs! : tickMs, v: s.value });
+        const t = ownTime ? s.timestampMs! : tickMs;
+        // An exemplar without its own timestamp gets the sample's, as Prometheus does.
+        const exemplar = s.exemplar && { ...s.exemplar, timestampMs: s.exemplar.timestampMs ?? t };
+        samples.push({ labels, t, v: s.value, exemplar });
         if (!ownTime) tracked.push(labels);
       }
       scraped = exposition.samples.length;

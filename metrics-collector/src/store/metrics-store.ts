@@ -7,12 +7,13 @@ import { mkdirSync } from 'node:fs';
 import type { Db } from '@flowrent/shared/db';
 import { walkWriteRequest } from '../ingest/remote-write.js';
 import { encodeSealedChunk } from './chunk-codec.js';
+import { DEFAULT_MAX_EXEMPLARS, type Exemplar, ExemplarStore } from './exemplar-store.js';
 import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, SeriesHead, indexesOf } from './head.js';
 import { type Limits, DEFAULT_LIMITS, checkNewSeries } from './limits.js';
 import { RemoteWriteAppender } from './remote-write-appender.js';
 import { loadStore } from './store-load.js';
 import { type Statements, prepareStatements } from './store-sql.js';
-import { type LabelPairs, SeriesIndex, type SeriesInfo, sortLabels } from './series-index.js';
+import { type LabelPairs, SeriesIndex, type SeriesInfo, labelsToObject, sortLabels } from './series-index.js';
 import { WAL_KIND_REMOTE_WRITE_SNAPPY, WAL_KIND_SAMPLES_JSON, WriteAheadLog, readWal } from './wal.js';
 import { decodeXorChunk } from './xor-chunk.js';
 
@@ -32,6 +33,8 @@ export interface StoreOptions {
   checkpointSealedBytes?: number;
   /** Decompresses a snappy block (injected so the store has no opinion on the library). */
   uncompressSnappy: (buf: Uint8Array) => Uint8Array;
+  /** Size of the in-memory exemplar ring (all series together); 0 turns exemplars off. */
+  maxExemplars?: number;
 }
 
 export interface AppendResult {
@@ -50,6 +53,8 @@ export interface PlainSample {
   ttlMs?: number;
   /** A Prometheus staleness marker (the series ended here); `v` is then ignored (NaN). */
   stale?: boolean;
+  /** Kept in the exemplar ring only (not in the write-ahead log). */
+  exemplar?: Exemplar;
 }
 
 export interface MetricMetadata {
@@ -70,6 +75,8 @@ export class MetricsStore {
   readonly limits: Limits;
   readonly oooWindowMs: number;
   readonly wal: WriteAheadLog;
+  /** Exemplars of all series, in memory only (see exemplar-store.ts). */
+  readonly exemplars: ExemplarStore;
   private readonly uncompress: (buf: Uint8Array) => Uint8Array;
   private readonly checkpointSealedBytes: number;
   private seq = 1;
@@ -90,6 +97,7 @@ export class MetricsStore {
     this.oooWindowMs = options.outOfOrderWindowMs ?? 3600_000;
     this.uncompress = options.uncompressSnappy;
     this.checkpointSealedBytes = options.checkpointSealedBytes ?? 64 * 1024 * 1024;
+    this.exemplars = new ExemplarStore(options.maxExemplars ?? DEFAULT_MAX_EXEMPLARS);
     mkdirSync(options.walDir, { recursive: true });
     this.seq = loadStore(this);
     this.rw = new RemoteWriteAppender(this);
@@ -161,8 +169,14 @@ export class MetricsStore {
         }
       }
       this.appendSample(id, s.t, s.stale ? Number.NaN : s.v, result, s.stale === true);
+      if (s.exemplar) this.addExemplar(id, s.exemplar);
     }
     return result;
+  }
+
+  /** Adds an exemplar to a known series; refused ones (duplicate, out of order) are only counted. */
+  addExemplar(id: number, e: Exemplar): void {
+    this.exemplars.add(id, () => labelsToObject(this.index.byId[id]!.labels), e);
   }
 
   /** Creates a series after checking the limits; returns -1 (and records why) when refused. */

@@ -57,4 +57,8 @@ export class RemoteWriteAppender implements RemoteWriteSink {
   sample(ref: number, t: number, v: number, stale: boolean): void {
     this.store.appendSample(ref, t, v, this.result!, stale);
   }
+
+  exemplar(ref: number, labels: Record<string, string>, value: number, timestampMs: number): void {
+    this.store.addExemplar(ref, { labels, value, timestampMs });
+  }
 }
