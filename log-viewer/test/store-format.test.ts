@@ -83,6 +83,82 @@ test('format-2 per-service blocks stay readable, filterable and mergeable after 
   closeDatabase(t.db);
 });
 
+// A block written by the format-3 encoder (one stream, attributes as whole JSON objects): rec() rows
+// 1 (legacy3), 2 (billing) and 3 (legacy3) with seqs 201-203.
+const V3_BLOCK = {
+  data: 'A30AAAA2AAAAOQAAAAkAAAAotS/9IKalAwB0BgOinerDwmgAAQEAAACSAwICAAICAAAAAAECGQAAAAMCCQRJTkZPBXdlYi0xBm5kanNvbg57ImVudiI6InByb2QifQdsZWdhY3kzAQkFREVCVUdiaWxsaW5nAwkEV0FSTmxlZ2FjeTMDAE7d6p66cAGMASi1L/0gS20BAAQCcmVxdWVzdCAxIGhhbmRsZWQgaW4gMSBtczIyMzMgbXMEAIALMA5wFhMTDyi1L/0gS4UBAFQCeyJ1c2VyIjp7ImlkIjoiMSJ9LCJuIjoxfTIyMyJ9LCJuIjozfQMAAAnIbtzNMSi1L/0gAAEAAA==',
+  bloom: 'AQYAAgAAAAJxkBKACoQOAIIJCEEBIAACikhCCAMQAAgAEJMABAAAESAQAAARwSAAJkGAABBEAAgAIAEAFiASQiAlCCDEAA==',
+  minuteCounts: [29927264, 2, 1, 1, 29927264, 1, 1, 0, 29927264, 3, 1, 1],
+  levelCounts: [0, 1, 1, 1, 0, 0],
+  services: ['billing', 'legacy3'],
+  minMs: 1795635890001,
+  maxMs: 1795635890003,
+  rawBytes: 309,
+};
+
+test('format-3 blocks (whole JSON attributes) stay readable next to format-4 ones', async () => {
+  let t = openTestStore();
+  const id = Number(
+    t.db
+      .prepare(
+        `INSERT INTO blocks (service, min_ms, max_ms, row_count, min_seq, max_seq, level_counts, minute_counts,
+           raw_bytes, stored_bytes, generation, format, services) VALUES ('', ?, ?, 3, 201, 203, ?, ?, ?, 0, 0, 3, ?)`,
+      )
+      .run(
+        V3_BLOCK.minMs,
+        V3_BLOCK.maxMs,
+        JSON.stringify(V3_BLOCK.levelCounts),
+        JSON.stringify(V3_BLOCK.minuteCounts),
+        V3_BLOCK.rawBytes,
+        JSON.stringify(V3_BLOCK.services),
+      ).lastInsertRowid,
+  );
+  t.db
+    .prepare('INSERT INTO block_data (block_id, data) VALUES (?, ?)')
+    .run(id, Buffer.from(V3_BLOCK.data, 'base64'));
+  t.db
+    .prepare('INSERT INTO block_blooms (block_id, bloom) VALUES (?, ?)')
+    .run(id, Buffer.from(V3_BLOCK.bloom, 'base64'));
+  await t.store.close({ seal: false });
+  t = t.reopen();
+  const old = collect(t.store, { services: ['legacy3'] });
+  assert.deepEqual(
+    old.map((r) => [r.seq, r.attributes]),
+    [
+      [203, { user: { id: '3' }, n: 3 }],
+      [201, { user: { id: '1' }, n: 1 }],
+    ],
+  );
+  const h = t.store.histogram({
+    fromNs: T0 - 3_600_000_000_000n,
+    toNs: T0 + 3_600_000_000_000n,
+    stepNs: 60_000_000_000n,
+    services: ['billing'],
+  });
+  assert.equal(
+    Object.values(h.counts)
+      .flat()
+      .reduce((a, b) => a + b, 0),
+    1,
+  );
+  await t.store.append([rec(10, { attributes: { k: 'v', nested: { a: [1, 2] } } })]);
+  t.store.flush();
+  while (t.store.mergeSmallBlocks()) {}
+  assert.equal(t.store.stats().blocks, 1);
+  const all = collect(t.store, {});
+  assert.deepEqual(
+    all.map((r) => r.attributes),
+    [
+      { k: 'v', nested: { a: [1, 2] } },
+      { user: { id: '3' }, n: 3 },
+      { user: { id: '2' }, n: 2 },
+      { user: { id: '1' }, n: 1 },
+    ],
+  );
+  await t.store.close();
+  closeDatabase(t.db);
+});
+
 test('one block stream: services share a block, histograms and retention stay per service', async () => {
   const t = openTestStore();
   await t.store.append(Array.from({ length: 100 }, (_, i) => rec(i)));

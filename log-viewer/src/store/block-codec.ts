@@ -1,15 +1,19 @@
-// Column block encoding. Format 3: one block stream for all services (the service is part of each
+// Column block encoding. Format 4: as format 3 with the attributes section transposed into per-key
+// columns (attr-columns.ts). Format 3: one block stream for all services (the service is part of each
 // row's stream tuple), so the lines of one request, which share a trace id, compress together.
 // Format 2 (still readable): blocks of one service, the service kept outside the block. Meta columns
 // are column-major; rows are sorted by (time, seq). Sections, each zstd-compressed on its own so a scan can stop after the
 // cheap one: meta (times, seqs, levels, stream tuples, string lengths), messages, attributes, ids.
 // Strings of a column are joined and encoded with one native call; lengths (UTF-16 units) go in meta.
 import { compress, decompress } from 'zstd-napi';
+import { AttrColumns, encodeAttrColumns } from './attr-columns.js';
 import { addTokenHashes, buildBloom, TokenSet } from './bloom.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { compareRows, type Row, rawSize } from './row.js';
 
-export const BLOCK_FORMAT_VERSION = 3;
+export const BLOCK_FORMAT_VERSION = 4;
+/** One stream, attributes as whole JSON objects; decoded, never written. */
+const FORMAT_WHOLE_ATTRS = 3;
 /** Per-service blocks, the service given by the caller; decoded, never written. */
 const FORMAT_PER_SERVICE = 2;
 const ZSTD_LEVEL = 1;
@@ -123,7 +127,7 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   const sections = [
     meta.finish(),
     Buffer.from(messages.join(''), 'utf8'),
-    Buffer.from(attrs.join(''), 'utf8'),
+    Buffer.from(encodeAttrColumns(attrs), 'utf8'),
     Buffer.from(ids.join(''), 'latin1'),
   ];
   const compressed = sections.map((s) => compress(s, { compressionLevel: ZSTD_LEVEL }));
@@ -198,6 +202,7 @@ export class DecodedBlock {
   private readonly idFlags: Uint8Array;
   private readonly tuples: Tuple[] = [];
   private readonly sections: Buffer[];
+  private readonly format: number;
 
   constructor(
     data: Uint8Array,
@@ -205,7 +210,8 @@ export class DecodedBlock {
     service: string,
   ) {
     const format = data[0];
-    if (format !== BLOCK_FORMAT_VERSION && format !== FORMAT_PER_SERVICE)
+    this.format = format;
+    if (format !== BLOCK_FORMAT_VERSION && format !== FORMAT_WHOLE_ATTRS && format !== FORMAT_PER_SERVICE)
       throw new Error(`unknown block format ${format}`);
     const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     this.sections = [];
@@ -264,16 +270,33 @@ export class DecodedBlock {
     for (let i = 0; i < n; i++) this.level[i] = this.tuples[this.tuple[i]].level;
   }
 
-  private raw?: { messages: string; attrs: string; ids: string };
+  private raw?: { messages: string; ids: string };
 
-  /** The text sections as whole strings (one native decode each). */
+  /** The message and id sections as whole strings (one native decode each). */
   private rawText() {
     this.raw ??= {
       messages: decompress(this.sections[1]).toString('utf8'),
-      attrs: decompress(this.sections[2]).toString('utf8'),
       ids: decompress(this.sections[3]).toString('latin1'),
     };
     return this.raw;
+  }
+
+  private attrSection?: string | AttrColumns;
+
+  /** Format 4: the transposed columns; formats 2 and 3: all rows' attribute texts concatenated. */
+  private attrs(): string | AttrColumns {
+    if (this.attrSection === undefined) {
+      const text = decompress(this.sections[2]).toString('utf8');
+      this.attrSection = this.format === BLOCK_FORMAT_VERSION ? new AttrColumns(text) : text;
+    }
+    return this.attrSection;
+  }
+
+  private attrText(i: number): string {
+    const a = this.attrs();
+    if (typeof a !== 'string') return a.text(i);
+    const o = this.textOffsets().attrs;
+    return a.slice(o[i], o[i + 1]);
   }
 
   private offsets?: { messages: Uint32Array; attrs: Uint32Array; ids: Uint32Array };
@@ -292,14 +315,18 @@ export class DecodedBlock {
   mayContain(tokens: string[]): Uint8Array | undefined {
     const raw = this.rawText();
     const n = this.count;
-    const lower = [raw.messages.toLowerCase(), raw.attrs.toLowerCase(), raw.ids];
-    if (lower[0].length !== raw.messages.length || lower[1].length !== raw.attrs.length) return undefined;
+    const a = this.attrs();
+    // Format 4 rebuilds the attribute texts only when a token may be in them.
+    const needAttrs = typeof a === 'string' || tokens.some((t) => a.mayHold(t));
+    const attrs = typeof a === 'string' ? a : needAttrs ? a.all() : '';
+    const lower = [raw.messages.toLowerCase(), attrs.toLowerCase(), raw.ids];
+    if (lower[0].length !== raw.messages.length || lower[1].length !== attrs.length) return undefined;
     const o = this.textOffsets();
     const offsets = [o.messages, o.attrs, o.ids];
     const result = new Uint8Array(n).fill(1);
     for (const token of tokens) {
       const hit = new Uint8Array(n);
-      for (let s = 0; s < 3; s++) markHits(lower[s], token, offsets[s], hit);
+      for (let s = 0; s < 3; s++) if (s !== 1 || needAttrs) markHits(lower[s], token, offsets[s], hit);
       this.tuples.forEach((t, ti) => {
         if (`${t.host}\n${t.labels}\n${t.service}`.toLowerCase().includes(token)) {
           for (let i = 0; i < n; i++) if (this.tuple[i] === ti) hit[i] = 1;
@@ -338,7 +365,7 @@ export class DecodedBlock {
       service: t.service,
       host: t.host,
       message: raw.messages.slice(o.messages[i], o.messages[i + 1]),
-      attrs: raw.attrs.slice(o.attrs[i], o.attrs[i + 1]),
+      attrs: this.attrText(i),
       traceId: f & 1 ? raw.ids.slice(idAt, idAt + 32) : '',
       spanId: f & 2 ? raw.ids.slice(idAt + (f & 1 ? 32 : 0), idAt + (f & 1 ? 48 : 16)) : '',
       labels: t.labels,

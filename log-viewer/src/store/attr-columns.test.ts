@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tokenize } from '../model.js';
+import { AttrColumns, decodeAttrColumns, encodeAttrColumns } from './attr-columns.js';
+
+test('attribute columns rebuild every row text exactly, transposed or verbatim', () => {
+  const rows = [
+    JSON.stringify({ user: 'u-1', method: 'GET', status: 200, ms: 12 }),
+    '',
+    JSON.stringify({ user: 'u-2', method: 'POST', status: 500, ms: 3, exception: 'Error: x\n  at y' }),
+    JSON.stringify({ user: { id: '42', tags: ['a', 'b'] }, n: null }),
+    JSON.stringify({ user: 'u-3', method: 'GET', status: 200, ms: 7 }),
+    JSON.stringify({ ünï: 'cödé ✓ "q" \u0000 \u0001', 10: 'int key', __proto__: 1 }),
+    '{"spaced": 1}',
+    '{}',
+    JSON.stringify({ big: 1e21, small: 1e-7, f: 1.5 }),
+  ];
+  const section = encodeAttrColumns(rows);
+  assert.equal(decodeAttrColumns(section), rows.join(''));
+  const cols = new AttrColumns(section);
+  rows.forEach((text, i) => {
+    assert.equal(cols.text(i), text);
+    for (const token of tokenize(text)) assert.ok(cols.mayHold(token), `${token} of row ${i}`);
+  });
+  assert.equal(cols.mayHold('zanzibar'), false);
+  assert.ok(!section.includes('"method"', section.indexOf('\u0001')), 'keys are stored once per shape');
+  assert.equal(decodeAttrColumns(encodeAttrColumns([])), '');
+  assert.equal(decodeAttrColumns(encodeAttrColumns(['', ''])), '');
+});

@@ -1,0 +1,143 @@
+// The attributes section of block format 4: attribute objects transposed into per-key columns.
+// Rows whose attributes have the same keys in the same order share a shape; each (shape, key) column
+// holds the JSON texts of that key's values in row order, so similar values sit together and zstd
+// compresses them about a quarter better than whole JSON objects. Decoding rebuilds the exact JSON
+// text of every row (rows whose text would not round-trip are kept verbatim), so offsets, slicing and
+// text search work as on the whole-object layout.
+//
+// Layout (UTF-8 text): JSON header {"k": [[key, ...] per shape], "s": [shape per row, -1 = verbatim],
+// "v": [verbatim texts]} then U+0001, then the columns, each a U+0000-joined list, joined by U+0001.
+// JSON text never holds raw U+0000 or U+0001 (JSON.stringify escapes control characters).
+
+const COL = '\u0001';
+const VAL = '\u0000';
+
+interface Header {
+  k: string[][];
+  s: number[];
+  v: string[];
+}
+
+/** Transposes the rows' attribute JSON texts ('' = none) into the format-4 section text. */
+export function encodeAttrColumns(attrs: string[]): string {
+  const shapeIds = new Map<string, number>();
+  const header: Header = { k: [], s: new Array(attrs.length), v: [] };
+  const columns: string[][][] = [];
+  for (let i = 0; i < attrs.length; i++) {
+    const text = attrs[i];
+    const transposed = text.charCodeAt(0) === 123 ? splitObject(text) : undefined;
+    if (!transposed) {
+      header.s[i] = -1;
+      header.v.push(text);
+      continue;
+    }
+    const [keys, values] = transposed;
+    const shapeKey = keys.join(VAL);
+    let shape = shapeIds.get(shapeKey);
+    if (shape === undefined) {
+      shape = header.k.length;
+      shapeIds.set(shapeKey, shape);
+      header.k.push(keys);
+      columns.push(keys.map(() => []));
+    }
+    header.s[i] = shape;
+    const cols = columns[shape];
+    for (let k = 0; k < values.length; k++) cols[k].push(values[k]);
+  }
+  let out = JSON.stringify(header);
+  for (const cols of columns) for (const col of cols) out += COL + col.join(VAL);
+  return out;
+}
+
+/** Keys and value texts of a JSON object text, when rebuilding them gives the text back exactly. */
+function splitObject(text: string): [string[], string[]] | undefined {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined;
+  const record = obj as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 0) return undefined;
+  const values = keys.map((k) => JSON.stringify(record[k]));
+  return rebuild(keys.map(keyPrefix), values, 0) === text ? [keys, values] : undefined;
+}
+
+function keyPrefix(key: string, index: number): string {
+  return `${index === 0 ? '{' : ','}${JSON.stringify(key)}:`;
+}
+
+function rebuild(prefixes: string[], values: string[], at: number): string {
+  let s = '';
+  for (let k = 0; k < prefixes.length; k++) s += prefixes[k] + values[at + k];
+  return `${s}}`;
+}
+
+/** A decoded format-4 attributes section: rows rebuilt one at a time, or all at once for a text search. */
+export class AttrColumns {
+  private readonly header: Header;
+  private readonly prefixes: string[][];
+  /** columns[shape][key] = value texts of the rows of that shape. */
+  private readonly columns: string[][][] = [];
+  /** Row → its index among the rows of its shape (or among the verbatim rows). */
+  private readonly pos: Int32Array;
+  private lowerSection?: string;
+  private whole?: string;
+
+  constructor(private readonly section: string) {
+    const cut = section.indexOf(COL);
+    this.header = JSON.parse(cut < 0 ? section : section.slice(0, cut)) as Header;
+    const parts = cut < 0 ? [] : section.slice(cut + 1).split(COL);
+    this.prefixes = this.header.k.map((keys) => keys.map(keyPrefix));
+    let p = 0;
+    for (const keys of this.header.k) {
+      const cols: string[][] = [];
+      for (let k = 0; k < keys.length; k++) cols.push(parts[p++].split(VAL));
+      this.columns.push(cols);
+    }
+    const shapes = this.header.s;
+    const cursor = new Array<number>(this.header.k.length).fill(0);
+    let verbatim = 0;
+    this.pos = new Int32Array(shapes.length);
+    for (let i = 0; i < shapes.length; i++) this.pos[i] = shapes[i] < 0 ? verbatim++ : cursor[shapes[i]]++;
+  }
+
+  /** The attribute JSON text of row i ('' = none). */
+  text(i: number): string {
+    const shape = this.header.s[i];
+    if (shape < 0) return this.header.v[this.pos[i]];
+    const cols = this.columns[shape];
+    const pre = this.prefixes[shape];
+    const at = this.pos[i];
+    let s = '';
+    for (let k = 0; k < pre.length; k++) s += pre[k] + cols[k][at];
+    return `${s}}`;
+  }
+
+  /** All rows' texts concatenated (what formats 2 and 3 store). */
+  all(): string {
+    if (this.whole === undefined) {
+      const out: string[] = new Array(this.header.s.length);
+      for (let i = 0; i < out.length; i++) out[i] = this.text(i);
+      this.whole = out.join('');
+    }
+    return this.whole;
+  }
+
+  /**
+   * False when no row can contain the lowercase token: every word-character run of a row's text is
+   * inside one key or one value, and the section holds each of them as is (verbatim texts JSON-escaped,
+   * which touches no word characters), so searching the section needs no rebuilding.
+   */
+  mayHold(token: string): boolean {
+    this.lowerSection ??= this.section.toLowerCase();
+    return this.lowerSection.includes(token);
+  }
+}
+
+/** The concatenated attribute texts of all rows, from the section. */
+export function decodeAttrColumns(section: string): string {
+  return new AttrColumns(section).all();
+}
