@@ -311,14 +311,24 @@ def test_the_metric_exemplar_carries_the_trace_id(stack: Dict[str, Service], jou
     metrics = stack["metrics-collector"]
     _require(metrics)
     now = time.time()
-    params = {"query": f"{journey.metric}_bucket", "start": str(now - 3600), "end": str(now + 60)}
-    status, body = metrics.get("/api/v1/query_exemplars", params)
-    if status == 404 or (status == 200 and not body.get("data")):
-        pytest.skip("the metrics collector does not return exemplars (GET /api/v1/query_exemplars is "
-                    f"{'404' if status == 404 else 'always empty'}); the client sends them in the push JSON")
-    assert status == 200, body
-    trace_ids = {e["labels"].get("trace_id") for s in body["data"] for e in s.get("exemplars", [])}
-    assert journey.trace_id in trace_ids
+    params = {"query": f'{journey.metric}_bucket{{run="{journey.run}"}}', "start": str(now - 3600),
+              "end": str(now + 60)}
+
+    def find() -> Tuple[Optional[List[Dict[str, Any]]], Any]:
+        status, body = metrics.get("/api/v1/query_exemplars", params)
+        if status == 404:
+            pytest.skip(f"metrics collector does not serve GET /api/v1/query_exemplars yet (404: {body})")
+        data = body.get("data") if status == 200 and isinstance(body, dict) else None
+        return (data or None), (status, body)
+
+    # The observation (0.25) was the request's exemplar: it sits on the smallest bucket holding it.
+    (series,) = _poll(find, f"exemplars of {params['query']}")
+    assert series["seriesLabels"]["le"] == "1"
+    assert series["seriesLabels"]["service"] == "python-it"
+    (exemplar,) = series["exemplars"]
+    assert exemplar["labels"]["trace_id"] == journey.trace_id
+    assert float(exemplar["value"]) == 0.25
+    assert now - 3600 < exemplar["timestamp"] <= now + 60
 
 
 def test_the_request_duration_histogram_is_exported(stack: Dict[str, Service], journey: Journey) -> None:
