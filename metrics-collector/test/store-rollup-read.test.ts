@@ -99,6 +99,20 @@ test('queries over expired raw data answer from 5m rollups (rate/increase exact 
   );
   const inc = evaluateRange(reopened.source, 'increase(req_total[2h])', T0 + 4 * HOUR, T0 + 4 * HOUR, MIN);
   assertClose(points(inc, ''), [[T0 + 4 * HOUR, 1200]]);
+  // On-the-hour steps find the previous bucket's last within the 5 m lookback; others do not.
+  const hourly1h = evaluateRange(reopened.source, 'temp_celsius', T0 + HOUR, T0 + 4 * HOUR, HOUR);
+  assert.deepEqual(
+    points(hourly1h, 'temp_celsius'),
+    [1, 2, 3, 4].map((h) => [T0 + h * HOUR, gauge(h * 60 - 1)]),
+  );
+  const offHour = evaluateRange(
+    reopened.source,
+    'temp_celsius',
+    T0 + HOUR + 30 * MIN,
+    T0 + HOUR + 30 * MIN,
+    MIN,
+  );
+  assert.equal((offHour.result as unknown[]).length, 0);
   await reopened.close();
 });
 

@@ -16,8 +16,10 @@
 //   was sampled (the usual loss of a sparser scrape), and irate/idelta are taken between bucket lasts;
 // - a range selector shorter than two buckets (rate(x[5m]) on 5 m rollups) has fewer than two
 //   samples and yields nothing; use e.g. [15m] over 5 m rollups, [3h] over 1 h;
-// - an instant selector's 5 m lookback bridges 5 m buckets at a regular scrape interval, but not the
-//   gaps between 1 h bucket lasts (use last_over_time(x[1h]) there).
+// - an instant selector's 5 m lookback bridges 5 m buckets at a regular scrape interval, but on 1 h
+//   rollups it finds the previous bucket's last only at step times on the hour (Grafana aligns steps
+//   to multiples of the step; otherwise last_over_time(x[1h])). Widening the lookback for synthetic
+//   samples would need the evaluator to fetch further back; not done.
 import type { Statements } from './store-sql.js';
 import type { ReadSamples } from './store-read.js';
 
