@@ -157,3 +157,9 @@ test('query_exemplars answers bad_data for a bad query or time range, like Prome
   assert.equal(malformed.status, 400);
   assert.match(await malformed.text(), /exemplar value/);
 });
+
+test('/metrics counts kept and dropped exemplars', async () => {
+  const text = await (await fetch(`${t.url}/metrics`, { headers: t.adminHeaders })).text();
+  assert.match(text, /^metrics_exemplars_appended_total 4$/m);
+  assert.match(text, /^metrics_exemplars_dropped_total\{reason="out_of_order"\} 0$/m);
+});

@@ -110,6 +110,19 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
   r.gauge('metrics_wal_fsync_seconds_total', 'Time spent in those fdatasync calls (counter).', (g) =>
     g.set({}, store.wal.stats.syncMs / 1000),
   );
+  r.gauge('metrics_exemplars_appended_total', 'Exemplars kept since start (counter).', (g) =>
+    g.set({}, store.exemplars.stats.added),
+  );
+  r.gauge(
+    'metrics_exemplars_dropped_total',
+    'Exemplars dropped as duplicate, out of order or too long, since start (counter).',
+    (g) => {
+      const s = store.exemplars.stats;
+      g.set({ reason: 'duplicate' }, s.duplicates);
+      g.set({ reason: 'out_of_order' }, s.outOfOrder);
+      g.set({ reason: 'too_long' }, s.tooLong);
+    },
+  );
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     await statsd?.start();
