@@ -42,6 +42,7 @@ class Service:
     key: str = ""
     process: Optional[subprocess.Popen] = None
     skip_reason: Optional[str] = None
+    failure: Optional[str] = None
     log_path: str = ""
 
     def get(self, path: str, params: Optional[Dict[str, str]] = None) -> Tuple[int, Any]:
@@ -98,7 +99,7 @@ def _start(name: str, root: str) -> Service:
         service.skip_reason = "node is not installed"
         return service
     if not os.path.exists(main):
-        service.skip_reason = f"{name}/dist/main.js does not exist (run `npm run build -w {name}`)"
+        service.failure = f"{name}/dist/main.js does not exist (run `npm run build -w {name}`)"
         return service
     port = _free_port()
     data_dir = os.path.join(root, name)
@@ -118,12 +119,12 @@ def _start(name: str, root: str) -> Service:
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         if service.process.poll() is not None:
-            service.skip_reason = f"{name} exited with {service.process.returncode}: {service.output()}"
+            service.failure = f"{name} exited with {service.process.returncode}: {service.output()}"
             return service
         if _ready(service.url):
             return service
         time.sleep(0.1)
-    service.skip_reason = f"{name} did not answer GET /readyz = 200 within {READY_SECONDS:.0f}s"
+    service.failure = f"{name} did not answer GET /readyz = 200 within {READY_SECONDS:.0f}s"
     return service
 
 
@@ -142,6 +143,13 @@ def _stop(service: Service) -> None:
 def stack() -> Iterator[Dict[str, Service]]:
     root = tempfile.mkdtemp(prefix="flowrent-python-it-")
     services = {name: _start(name, root) for name in SERVICES}
+    failures = [s.failure for s in services.values() if s.failure]
+    if failures:
+        # All three services exist now: one that does not start is a failure, not a reason to skip.
+        for service in services.values():
+            _stop(service)
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.fail("; ".join(failures))
     try:
         yield services
     finally:
