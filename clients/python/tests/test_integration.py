@@ -2,8 +2,8 @@
 
 One traced request through ``WsgiMiddleware`` raises an exception, logs a line and observes a
 metric; each is then found through its service's read API, sharing the trace id. A service whose
-``dist/main.js`` is missing (``npm run build -w <service>``), that does not become ready, or that
-does not serve the endpoint yet makes its test skip with the reason.
+``dist/main.js`` is missing (``npm run build -w <service>``) or that does not become ready fails the
+suite; only a missing ``node`` skips it.
 """
 
 from __future__ import annotations
