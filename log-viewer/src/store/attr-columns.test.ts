@@ -27,3 +27,18 @@ test('attribute columns rebuild every row text exactly, transposed or verbatim',
   assert.equal(decodeAttrColumns(encodeAttrColumns([])), '');
   assert.equal(decodeAttrColumns(encodeAttrColumns(['', ''])), '');
 });
+
+test('attribute columns keep odd but valid texts exactly', () => {
+  const rows = [
+    '{"a":1 ,"b":[1, {"c":"}]\\""}],"d":{}}',
+    '{"esc\\"aped":"v","\\u00e9":2}',
+    '{"k\\u0041":1}',
+    '{ "lead":1}',
+    '{"a":"x","a":"y"}',
+    '{"s":"a,b}c"}',
+  ];
+  const section = encodeAttrColumns(rows);
+  assert.equal(decodeAttrColumns(section), rows.join(''));
+  const cols = new AttrColumns(section);
+  rows.forEach((text, i) => assert.equal(cols.text(i), text));
+});

@@ -1,6 +1,6 @@
 // The attributes section of block format 4: attribute objects transposed into per-key columns.
 // Rows whose attributes have the same keys in the same order share a shape; each (shape, key) column
-// holds the JSON texts of that key's values in row order, so similar values sit together and zstd
+// holds the JSON texts of that key's values in row order (raw slices of the row text), so similar values sit together and zstd
 // compresses them about a quarter better than whole JSON objects. Decoding rebuilds the exact JSON
 // text of every row (rows whose text would not round-trip are kept verbatim), so offsets, slicing and
 // text search work as on the whole-object layout.
@@ -49,30 +49,71 @@ export function encodeAttrColumns(attrs: string[]): string {
   return out;
 }
 
-/** Keys and value texts of a JSON object text, when rebuilding them gives the text back exactly. */
+/**
+ * Keys and raw value texts of the top-level members of a JSON object text, found by one scan without
+ * parsing; undefined unless rebuilding (JSON.stringify(key), ':', raw value, joined by ',' in braces)
+ * gives the text back exactly, e.g. with whitespace between members, or for '{}'.
+ */
 function splitObject(text: string): [string[], string[]] | undefined {
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch {
-    return undefined;
+  const n = text.length;
+  if (n <= 2 || text.charCodeAt(0) !== 123 || text.charCodeAt(n - 1) !== 125) return undefined;
+  const keys: string[] = [];
+  const values: string[] = [];
+  let i = 1;
+  for (;;) {
+    if (text.charCodeAt(i) !== 34) return undefined;
+    let j = i + 1;
+    let escaped = false;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c === 92) {
+        escaped = true;
+        j += 2;
+      } else if (c === 34) break;
+      else j++;
+    }
+    if (j >= n) return undefined;
+    let key = text.slice(i + 1, j);
+    if (escaped) {
+      const quoted = text.slice(i, j + 1);
+      try {
+        key = JSON.parse(quoted) as string;
+      } catch {
+        return undefined;
+      }
+      if (JSON.stringify(key) !== quoted) return undefined;
+    }
+    i = j + 1;
+    if (text.charCodeAt(i) !== 58) return undefined;
+    const start = ++i;
+    let depth = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (d === 92) i += 2;
+          else if (d === 34) break;
+          else i++;
+        }
+      } else if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === 44 && depth === 0) break;
+      i++;
+    }
+    if (i >= n || i === start) return undefined;
+    keys.push(key);
+    values.push(text.slice(start, i));
+    if (text.charCodeAt(i) === 125) return i === n - 1 ? [keys, values] : undefined;
+    i++;
   }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined;
-  const record = obj as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (keys.length === 0) return undefined;
-  const values = keys.map((k) => JSON.stringify(record[k]));
-  return rebuild(keys.map(keyPrefix), values, 0) === text ? [keys, values] : undefined;
 }
 
 function keyPrefix(key: string, index: number): string {
   return `${index === 0 ? '{' : ','}${JSON.stringify(key)}:`;
-}
-
-function rebuild(prefixes: string[], values: string[], at: number): string {
-  let s = '';
-  for (let k = 0; k < prefixes.length; k++) s += prefixes[k] + values[at + k];
-  return `${s}}`;
 }
 
 /** A decoded format-4 attributes section: rows rebuilt one at a time, or all at once for a text search. */
