@@ -5,7 +5,7 @@ import type { EncodedBlock } from './block-codec.js';
 import type { SealReply, SealRequest } from './seal-worker.js';
 
 /** The worker holds at most the open rows plus one block being encoded: keep its heap small. */
-const WORKER_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16 };
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 48 };
 
 export class SealClient {
   private readonly worker: Worker;
