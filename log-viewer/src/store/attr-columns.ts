@@ -118,40 +118,50 @@ function keyPrefix(key: string, index: number): string {
 
 /** A decoded format-4 attributes section: rows rebuilt one at a time, or all at once for a text search. */
 export class AttrColumns {
-  private readonly header: Header;
-  private readonly prefixes: string[][];
-  /** columns[shape][key] = value texts of the rows of that shape. */
-  private readonly columns: string[][][] = [];
-  /** Row → its index among the rows of its shape (or among the verbatim rows). */
-  private readonly pos: Int32Array;
+  private parsed?: {
+    header: Header;
+    prefixes: string[][];
+    /** columns[shape][key] = value texts of the rows of that shape. */
+    columns: string[][][];
+    /** Row → its index among the rows of its shape (or among the verbatim rows). */
+    pos: Int32Array;
+  };
   private lowerSection?: string;
   private whole?: string;
 
-  constructor(private readonly section: string) {
+  /** Nothing is parsed until a row is read: a token search may rule the whole section out first. */
+  constructor(private readonly section: string) {}
+
+  private parse() {
+    if (this.parsed) return this.parsed;
+    const section = this.section;
     const cut = section.indexOf(COL);
-    this.header = JSON.parse(cut < 0 ? section : section.slice(0, cut)) as Header;
+    const header = JSON.parse(cut < 0 ? section : section.slice(0, cut)) as Header;
     const parts = cut < 0 ? [] : section.slice(cut + 1).split(COL);
-    this.prefixes = this.header.k.map((keys) => keys.map(keyPrefix));
+    const columns: string[][][] = [];
     let p = 0;
-    for (const keys of this.header.k) {
+    for (const keys of header.k) {
       const cols: string[][] = [];
       for (let k = 0; k < keys.length; k++) cols.push(parts[p++].split(VAL));
-      this.columns.push(cols);
+      columns.push(cols);
     }
-    const shapes = this.header.s;
-    const cursor = new Array<number>(this.header.k.length).fill(0);
+    const shapes = header.s;
+    const cursor = new Array<number>(header.k.length).fill(0);
     let verbatim = 0;
-    this.pos = new Int32Array(shapes.length);
-    for (let i = 0; i < shapes.length; i++) this.pos[i] = shapes[i] < 0 ? verbatim++ : cursor[shapes[i]]++;
+    const pos = new Int32Array(shapes.length);
+    for (let i = 0; i < shapes.length; i++) pos[i] = shapes[i] < 0 ? verbatim++ : cursor[shapes[i]]++;
+    this.parsed = { header, prefixes: header.k.map((keys) => keys.map(keyPrefix)), columns, pos };
+    return this.parsed;
   }
 
   /** The attribute JSON text of row i ('' = none). */
   text(i: number): string {
-    const shape = this.header.s[i];
-    if (shape < 0) return this.header.v[this.pos[i]];
-    const cols = this.columns[shape];
-    const pre = this.prefixes[shape];
-    const at = this.pos[i];
+    const { header, columns, prefixes, pos } = this.parse();
+    const shape = header.s[i];
+    if (shape < 0) return header.v[pos[i]];
+    const cols = columns[shape];
+    const pre = prefixes[shape];
+    const at = pos[i];
     let s = '';
     for (let k = 0; k < pre.length; k++) s += pre[k] + cols[k][at];
     return `${s}}`;
@@ -160,7 +170,7 @@ export class AttrColumns {
   /** All rows' texts concatenated (what formats 2 and 3 store). */
   all(): string {
     if (this.whole === undefined) {
-      const out: string[] = new Array(this.header.s.length);
+      const out: string[] = new Array(this.parse().header.s.length);
       for (let i = 0; i < out.length; i++) out[i] = this.text(i);
       this.whole = out.join('');
     }
