@@ -40,5 +40,5 @@ test('attribute columns keep odd but valid texts exactly', () => {
   const section = encodeAttrColumns(rows);
   assert.equal(decodeAttrColumns(section), rows.join(''));
   const cols = new AttrColumns(section);
-  rows.forEach((text, i) => assert.equal(cols.text(i), text));
+  for (const [i, text] of rows.entries()) assert.equal(cols.text(i), text);
 });
