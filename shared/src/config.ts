@@ -2,6 +2,8 @@
 // units); loadConfig() reads them from an environment object once at start-up, names the variable
 // that is wrong, and returns a frozen object. Only main.ts passes process.env in.
 
+import { parseDurationMs } from './duration.js';
+
 export type Parser<T> = (raw: string) => T;
 
 export interface Setting<T> {
@@ -105,12 +107,11 @@ export const parsers = {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('expected an http(s) URL');
     return raw.replace(/\/+$/, '');
   }) as Parser<string>,
-  /** Durations such as 500ms, 30s, 5m, 12h, 7d; returns milliseconds. */
+  /** Durations such as 500ms, 30s, 5m, 1h30m, 7d; returns milliseconds. */
   duration: ((raw) => {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(raw.trim());
-    if (!m) throw new Error('expected a duration such as 30s, 5m, 12h or 7d');
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms'];
-    return Number(m[1]) * unit;
+    const ms = parseDurationMs(raw);
+    if (ms === undefined) throw new Error('expected a duration such as 30s, 5m, 12h or 7d');
+    return ms;
   }) as Parser<number>,
   /** Sizes such as 512, 64KB, 10MB, 2GB (binary multiples); returns bytes. */
   bytes: ((raw) => {

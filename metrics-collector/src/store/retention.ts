@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import { decodeChunk } from './chunk-codec.js';
 import type { MetricsStore } from './metrics-store.js';
+import { parseDurationMs } from '@flowrent/shared/duration';
 
 export const RESOLUTIONS = [300_000, 3_600_000] as const;
 
@@ -16,21 +17,10 @@ export interface RetentionPolicy {
   overrides: { pattern: RegExp; rawMs: number }[];
 }
 
-const DURATION = /^(\d+)(ms|s|m|h|d|w|y)$/;
-const UNIT: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  y: 31_536_000_000,
-};
-
 function duration(s: string): number {
-  const m = DURATION.exec(s.trim());
-  if (!m) throw new Error(`invalid duration ${JSON.stringify(s)} (use e.g. 15d, 12h)`);
-  return Number(m[1]) * UNIT[m[2]];
+  const ms = parseDurationMs(s);
+  if (ms === undefined) throw new Error(`invalid duration ${JSON.stringify(s)} (use e.g. 15d, 12h)`);
+  return ms;
 }
 
 export function parseRetention(spec: string, overrides = ''): RetentionPolicy {

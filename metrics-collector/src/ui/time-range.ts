@@ -9,48 +9,8 @@ export const TARGET_POINTS = 250;
 /** Prometheus refuses more than 11,000 points per series; stay under it. */
 export const MAX_POINTS = 11_000;
 
-const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  y: 31_536_000_000,
-};
-
-/** "1h30m" → 5400000; a bare number is seconds; undefined when malformed or not positive. */
-export function parseDurationMs(text: string | undefined | null): number | undefined {
-  if (!text) return undefined;
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) {
-    const seconds = Number(t);
-    return seconds > 0 ? Math.round(seconds * 1000) : undefined;
-  }
-  const re = /(\d+)(ms|[smhdwy])/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(t); m; m = re.exec(t)) {
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    matched = re.lastIndex;
-  }
-  return matched === t.length && total > 0 ? total : undefined;
-}
-
-/** 5400000 → "1h30m" (the largest units first, as Prometheus prints durations). */
-export function formatDurationMs(ms: number): string {
-  if (ms <= 0) return '0s';
-  let rest = ms;
-  let out = '';
-  for (const unit of ['w', 'd', 'h', 'm', 's', 'ms']) {
-    const size = UNIT_MS[unit]!;
-    if (rest >= size) {
-      out += `${Math.floor(rest / size)}${unit}`;
-      rest %= size;
-    }
-  }
-  return out;
-}
+export { formatDurationMs, parseDurationMs } from '@flowrent/shared/duration';
+import { parseDurationMs } from '@flowrent/shared/duration';
 
 /** RFC 3339 or epoch seconds → epoch ms; undefined for empty or malformed input. */
 export function parseTimeMs(text: string | undefined | null): number | undefined {
