@@ -1,8 +1,10 @@
 // Loads the captured Sentry SDK requests in ../shared/fixtures/errors/ (see the README there).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const FIXTURE_DIR = '/work/shared/fixtures/errors';
+// ../shared sits beside the repository (in CI too), so resolve it from here, not from a fixed path.
+export const FIXTURE_DIR = fileURLToPath(new URL('../../../../shared/fixtures/errors/', import.meta.url));
 
 export interface Capture {
   name: string;
