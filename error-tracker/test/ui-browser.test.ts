@@ -296,7 +296,13 @@ test('settings show the DSN with copy-paste Python and Node snippets', async () 
   assert.ok((await page.locator('pre[id$="-python"]').innerText()).includes(`dsn="${dsn}"`));
   assert.ok((await page.locator('pre[id$="-node"]').innerText()).includes(`dsn: '${dsn}'`));
   await page.click('button[data-copy$="-dsn"]');
-  assert.match(await page.locator('button[data-copy$="-dsn"]').innerText(), /Copied|Selected/);
+  // The label changes once the clipboard promise settles: wait for it rather than read at once.
+  const copied = page
+    .locator('button[data-copy$="-dsn"]')
+    .filter({ hasText: /Copied|Selected/ })
+    .first();
+  await copied.waitFor();
+  assert.match(await copied.innerText(), /Copied|Selected/);
   await saveScreenshot(page, 'error-tracker', 'ui-settings');
   await page.close();
 });
