@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { RecordJson } from '../src/http/query-record-json.js';
 import { type Api, logRecord, NOW_MS, startApi, T0 } from './api-helpers.js';
 
-interface RecordBody {
-  seq: number;
-  timestamp: string;
-  time_ns: string;
-  level: string;
-  service: string;
-  host: string;
-  message: string;
-  attributes: Record<string, unknown>;
-  trace_id: string;
-  span_id: string;
-  labels: Record<string, string>;
-  protocol: string;
-}
+type RecordBody = RecordJson;
 interface SearchBody {
   data: RecordBody[];
   next_cursor: string | null;

@@ -7,23 +7,11 @@ import {
   type PageState,
   pageUrl,
 } from '../../filter-query.js';
+import type { RecordJson } from '../../../http/query-record-json.js';
 import { type Child, h } from './dom.js';
 
-export interface RecordJson {
-  seq: number;
-  timestamp: string;
-  time_ns: string;
-  observed_time_ns?: string;
-  level: string;
-  service: string;
-  host: string;
-  message: string;
-  attributes: Record<string, unknown>;
-  trace_id: string;
-  span_id: string;
-  labels: Record<string, string>;
-  protocol: string;
-}
+// The read API's record shape, defined once beside the handler that writes it.
+export type { RecordJson } from '../../../http/query-record-json.js';
 
 export interface RowContext {
   state: PageState;
