@@ -1,12 +1,12 @@
 // Ingest handlers, one per protocol, all the same shape: parse the (already decoded) body with a pure
-// parser → one store.append (resolves once durable) → the protocol's answer.
+// parser → one store.append (resolves once durable) → the protocol's answer. NDJSON and OTLP hand the
+// store the body itself (store.ingestBody), which parses it in a worker thread and keeps the body as
+// the durable inbox frame.
 import type { Counter } from '@flowrent/shared/metrics';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bulkResponse, parseBulk } from '../ingest/elasticsearch-bulk.js';
 import { parseLokiPush } from '../ingest/loki.js';
-import { parseNdjsonLogs } from '../ingest/ndjson.js';
-import { parseOtlpJson } from '../ingest/otlp-json.js';
-import { encodeOtlpResponse, parseOtlpProtobuf } from '../ingest/otlp-protobuf.js';
+import { encodeOtlpResponse } from '../ingest/otlp-protobuf.js';
 import type { LogStore } from '../store/log-store.js';
 
 export interface IngestDeps {
@@ -50,11 +50,12 @@ export function ingestHandlers(deps: IngestDeps) {
     /** POST /v1/logs → 200 ExportLogsServiceResponse in the request's encoding. */
     async otlpLogs(request: FastifyRequest, reply: FastifyReply) {
       const json = (header(request, 'content-type') ?? '').toLowerCase().startsWith('application/json');
-      const result = json
-        ? parseOtlpJson(body(request).toString('utf8'), nowNs())
-        : parseOtlpProtobuf(body(request), nowNs());
-      await deps.store.append(result.records);
-      count('otlp', result.records.length, result.rejected);
+      const result = await deps.store.ingestBody({
+        kind: json ? 'otlp-json' : 'otlp-protobuf',
+        body: body(request),
+        nowNs: nowNs(),
+      });
+      count('otlp', result.accepted, result.rejected);
       const message = result.errors.join('; ');
       if (json) {
         const partial =
@@ -78,10 +79,9 @@ export function ingestHandlers(deps: IngestDeps) {
 
     /** POST /api/logs (NDJSON or a JSON array) → 200 {"accepted": n}. */
     async apiLogs(request: FastifyRequest, reply: FastifyReply) {
-      const records = parseNdjsonLogs(body(request).toString('utf8'), nowNs());
-      await deps.store.append(records);
-      count('ndjson', records.length);
-      reply.status(200).send({ accepted: records.length });
+      const result = await deps.store.ingestBody({ kind: 'ndjson', body: body(request), nowNs: nowNs() });
+      count('ndjson', result.accepted);
+      reply.status(200).send({ accepted: result.accepted });
     },
   };
 }

@@ -1,9 +1,14 @@
 // The durable inbox (write-ahead log) in front of the block store. Every append is one frame
-// [u32 payload length][u32 crc32][payload: JSON array of rows] written to the current segment file;
-// appends that arrive while an fdatasync is in flight share the next one (group commit), and a
-// promise resolves only after the sync that covers its frame. Segments are deleted once every row in
-// them has been sealed into a block (the store passes a low-water seq). A torn frame at the tail of a
-// segment (crash mid-write) ends replay of that segment; everything acknowledged before it is intact.
+// [u32 payload length][u32 crc32][payload] written to the current segment file; appends that arrive
+// while an fdatasync is in flight share the next one (group commit), and a promise resolves only after
+// the sync that covers its frame. Payloads (the first byte tells them apart):
+//   0x02 body frame: [stream u8][kind u8][seqBase f64][count u32][observed ns i64][request body as received]
+//        (the durable form of a request is its body: no re-serialization; replay parses it again)
+//   0x01 rows frame: [stream u8][JSON array of row tuples] (records handed to append())
+//   '['  a JSON array of row tuples from before streams existed (stream 0); read, never written.
+// Segments are deleted once every row in them has been sealed into a block (the store passes a
+// low-water seq). A torn frame at the tail of a segment (crash mid-write) ends replay of that
+// segment; everything acknowledged before it is intact.
 import {
   closeSync,
   fdatasync,
@@ -14,10 +19,11 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  writeSync,
+  writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { BODY_KINDS, type BodyKind } from '../ingest/body-parsers.js';
 import type { Row } from './row.js';
 
 /** Start a new segment after this many bytes. */
@@ -32,6 +38,15 @@ interface Segment {
   /** Highest seq written to it (-1 when empty). */
   maxSeq: number;
 }
+
+const ROWS_FRAME = 0x01;
+const BODY_FRAME = 0x02;
+const BODY_HEAD_BYTES = 1 + 1 + 1 + 8 + 4 + 8;
+
+/** A frame read back at start-up: rows as appended, or a body to parse again. */
+export type InboxEntry =
+  | { stream: number; rows: Row[] }
+  | { stream: number; body: Uint8Array; kind: BodyKind; seqBase: number; count: number; nowNs: bigint };
 
 interface Waiter {
   resolve: () => void;
@@ -49,45 +64,63 @@ export class Inbox {
 
   private constructor(private readonly dir: string) {}
 
-  /** Opens the inbox, returning the rows of every intact frame (the caller drops sealed ones). */
-  static open(dir: string): { inbox: Inbox; rows: Row[] } {
+  /** Opens the inbox, returning every intact frame in order (the caller drops sealed rows). */
+  static open(dir: string): { inbox: Inbox; entries: InboxEntry[] } {
     mkdirSync(dir, { recursive: true });
     const inbox = new Inbox(dir);
-    const rows: Row[] = [];
+    const entries: InboxEntry[] = [];
     const names = readdirSync(dir)
       .filter((n) => SEGMENT_NAME.test(n))
       .sort();
     for (const name of names) {
       const index = Number(SEGMENT_NAME.exec(name)![1]);
       const seg: Segment = { index, path: join(dir, name), maxSeq: -1 };
-      for (const row of readFrames(readFileSync(seg.path))) {
-        rows.push(row);
-        if (row.seq > seg.maxSeq) seg.maxSeq = row.seq;
+      for (const entry of readFrames(readFileSync(seg.path))) {
+        entries.push(entry);
+        if ('rows' in entry) {
+          for (const r of entry.rows) if (r.seq > seg.maxSeq) seg.maxSeq = r.seq;
+        } else seg.maxSeq = Math.max(seg.maxSeq, entry.seqBase + entry.count - 1);
       }
       inbox.segments.push(seg);
     }
     inbox.startSegment();
-    return { inbox, rows };
+    return { inbox, entries };
   }
 
-  /** Writes the rows and resolves after they are on disk. */
-  append(rows: Row[]): Promise<void> {
-    return this.appendEncoded(rows, encodeRows(rows));
+  /** Writes rows (text = encodeRows(rows), which also feeds the seal worker); resolves once on disk. */
+  appendRows(stream: number, rows: Row[], text: string): Promise<void> {
+    const head = Buffer.from([ROWS_FRAME, stream]);
+    let maxSeq = -1;
+    for (const r of rows) if (r.seq > maxSeq) maxSeq = r.seq;
+    return this.write(head, Buffer.from(text, 'utf8'), maxSeq);
   }
 
-  /** Same as append() when the caller already has encodeRows(rows) (it also feeds the seal worker). */
-  appendEncoded(rows: Row[], text: string): Promise<void> {
+  /** Writes a request body whose records get seqs seqBase … seqBase + count - 1; resolves once on disk. */
+  appendBody(
+    stream: number,
+    batch: { kind: BodyKind; body: Uint8Array; seqBase: number; count: number; nowNs: bigint },
+  ): Promise<void> {
+    const head = Buffer.allocUnsafe(BODY_HEAD_BYTES);
+    head[0] = BODY_FRAME;
+    head[1] = stream;
+    head[2] = BODY_KINDS.indexOf(batch.kind);
+    head.writeDoubleLE(batch.seqBase, 3);
+    head.writeUInt32LE(batch.count, 11);
+    head.writeBigInt64LE(batch.nowNs, 15);
+    return this.write(head, batch.body, batch.seqBase + batch.count - 1);
+  }
+
+  private write(head: Uint8Array, body: Uint8Array, maxSeq: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error('inbox is closed'));
-    const payload = Buffer.from(text, 'utf8');
+    const length = head.length + body.length;
     const header = Buffer.allocUnsafe(8);
-    header.writeUInt32LE(payload.length, 0);
-    header.writeUInt32LE(crc32(payload), 4);
-    if (this.size > 0 && this.size + payload.length > SEGMENT_BYTES) this.startSegment();
-    writeSync(this.fd, header);
-    writeSync(this.fd, payload);
-    this.size += payload.length + 8;
+    header.writeUInt32LE(length, 0);
+    header.writeUInt32LE(crc32(body, crc32(head)), 4);
+    if (this.size > 0 && this.size + length > SEGMENT_BYTES) this.startSegment();
+    writevSync(this.fd, [header, head, body]);
+    this.size += length + 8;
     const seg = this.segments[this.segments.length - 1];
-    for (const r of rows) if (r.seq > seg.maxSeq) seg.maxSeq = r.seq;
+    if (maxSeq > seg.maxSeq) seg.maxSeq = maxSeq;
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ resolve, reject });
       if (!this.syncing) this.sync();
@@ -222,7 +255,7 @@ export function decodeRows(text: string): Row[] {
   }));
 }
 
-function* readFrames(buf: Buffer): Generator<Row> {
+function* readFrames(buf: Buffer): Generator<InboxEntry> {
   let off = 0;
   while (off + 8 <= buf.length) {
     const len = buf.readUInt32LE(off);
@@ -230,7 +263,20 @@ function* readFrames(buf: Buffer): Generator<Row> {
     if (off + 8 + len > buf.length) return; // torn tail
     const payload = buf.subarray(off + 8, off + 8 + len);
     if (crc32(payload) !== sum) return;
-    yield* decodeRows(payload.toString('utf8'));
     off += 8 + len;
+    if (payload[0] === BODY_FRAME) {
+      yield {
+        stream: payload[1],
+        kind: BODY_KINDS[payload[2]],
+        seqBase: payload.readDoubleLE(3),
+        count: payload.readUInt32LE(11),
+        nowNs: payload.readBigInt64LE(15),
+        body: payload.subarray(BODY_HEAD_BYTES),
+      };
+    } else if (payload[0] === ROWS_FRAME) {
+      yield { stream: payload[1], rows: decodeRows(payload.subarray(2).toString('utf8')) };
+    } else {
+      yield { stream: 0, rows: decodeRows(payload.toString('utf8')) };
+    }
   }
 }

@@ -1,5 +1,6 @@
 // The log store interface (issue 4, item 3). Speaks the domain; the SQLite block store in
 // sqlite-log-store.ts is the only implementation today. Extend this interface, never rename.
+import type { BodyKind } from '../ingest/body-parsers.js';
 import type { Level, LogRecord, StoredRecord } from '../model.js';
 
 /** Filters the store itself can apply (by block summaries and the block token index). */
@@ -104,9 +105,31 @@ export interface RetentionPolicy {
   perService?: Record<string, { maxAgeNs: bigint }>;
 }
 
+/** A request body for ingestBody(): the store parses it (possibly in a worker thread). */
+export interface BodyIngest {
+  kind: BodyKind;
+  /** The body as received (Content-Encoding undone); kept as is in the durable inbox. */
+  body: Uint8Array;
+  /** Observed time of the request. */
+  nowNs: bigint;
+}
+
+export interface BodyIngestResult {
+  /** Records appended (durable when the promise resolves). */
+  accepted: number;
+  /** Records rejected one by one (OTLP partial success). */
+  rejected: number;
+  errors: string[];
+}
+
 export interface LogStore {
   /** Assign ids, write to the durable inbox; resolves once the records survive a crash (fdatasync). */
   append(records: LogRecord[]): Promise<void>;
+  /**
+   * Parse a body with ingest/body-parsers.ts and append its records like append(): resolves once they
+   * are durable; rejects with the parser's typed error (nothing is appended then).
+   */
+  ingestBody(request: BodyIngest): Promise<BodyIngestResult>;
   /** Visit records matching the filter in time order (ties by seq), pruning blocks first. */
   scan(query: ScanQuery, visit: RecordVisitor): ScanResult;
   /** Counts per bucket and level from block summaries, without decoding blocks. */

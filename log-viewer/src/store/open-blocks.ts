@@ -1,90 +1,156 @@
-// Rows acknowledged but not yet sealed, in memory (the inbox holds the durable copy). Readers see
-// them like sealed blocks. Open blocks are keyed by stream; since block format 3 there is one stream
-// for all services (STREAM), so a request's lines land in one block and compress together.
+// Rows acknowledged but not yet sealed, on the main thread (the inbox holds the durable copy). Readers
+// see them like sealed blocks. Open blocks are keyed by stream: one per ingest worker (all services
+// together, so a request's lines land in one block and compress together). A batch is one append or
+// one request body; when a worker parsed the body, the main thread keeps only the body and a summary
+// and parses it again only if a reader (or a seal on this thread) needs the rows.
+import type { BodyKind } from '../ingest/body-parsers.js';
+import { type BatchSummary, parseBodyRows } from './body-rows.js';
 import type { Row } from './row.js';
 
-/** The stream key of every row: one block stream for all services (a NUL: no service name clashes in seal marks). */
+/** The stream key of the first stream (the only one before ingest workers; a NUL: no service name clashes in seal marks). */
 export const STREAM = '\u0000';
 
+/** Seal-mark key of stream i. */
+export function streamKey(i: number): string {
+  return i === 0 ? STREAM : `${STREAM}${i}`;
+}
+
+export interface OpenBatch extends BatchSummary {
+  seqBase: number;
+  /** Clock ms when it arrived (blocks are sealed by age as well as size). */
+  arrivedAt: number;
+  /** The rows (seq order), or undefined until parsed from `body`. */
+  rows?: Row[];
+  body?: { kind: BodyKind; bytes: Uint8Array; nowNs: bigint };
+}
+
 export interface OpenBlock {
-  /** The stream key (STREAM); the rows carry their own services. */
+  /** The stream key; the rows carry their own services. */
   service: string;
-  rows: Row[];
-  /** Clock ms when the first row arrived (blocks are sealed by age as well as size). */
+  batches: OpenBatch[];
+  /** Rows with seq <= this are already in sealed blocks (a batch can be sealed in part). */
+  sealedUpTo: number;
+  /** Open rows. */
+  count: number;
   openedAt: number;
+  /** Bounds over the batches (a superset once a batch is sealed in part: fine for pruning). */
   minMs: number;
   maxMs: number;
   levelCounts: number[];
+}
+
+/** The rows of a batch, parsing its body on first use. */
+export function batchRows(b: OpenBatch): Row[] {
+  if (!b.rows) {
+    const body = b.body!;
+    b.rows = parseBodyRows(body.kind, body.bytes, body.nowNs, b.seqBase).rows;
+  }
+  return b.rows;
 }
 
 export class OpenBlocks {
   readonly byService = new Map<string, OpenBlock>();
   total = 0;
 
-  add(row: Row, now: number): OpenBlock {
-    let b = this.byService.get(STREAM);
+  add(stream: string, batch: OpenBatch): OpenBlock {
+    let b = this.byService.get(stream);
     if (!b) {
       b = {
-        service: STREAM,
-        rows: [],
-        openedAt: now,
-        minMs: row.ms,
-        maxMs: row.ms,
+        service: stream,
+        batches: [],
+        sealedUpTo: 0,
+        count: 0,
+        openedAt: batch.arrivedAt,
+        minMs: batch.minMs,
+        maxMs: batch.maxMs,
         levelCounts: [0, 0, 0, 0, 0, 0],
       };
-      this.byService.set(STREAM, b);
+      this.byService.set(stream, b);
     }
-    b.rows.push(row);
-    if (row.ms < b.minMs) b.minMs = row.ms;
-    if (row.ms > b.maxMs) b.maxMs = row.ms;
-    b.levelCounts[row.level]++;
-    this.total++;
+    b.batches.push(batch);
+    b.count += batch.count;
+    if (batch.minMs < b.minMs) b.minMs = batch.minMs;
+    if (batch.maxMs > b.maxMs) b.maxMs = batch.maxMs;
+    for (let l = 0; l < 6; l++) b.levelCounts[l] += batch.levelCounts[l];
+    this.total += batch.count;
     return b;
   }
 
-  /** Removes and returns the block of a service. */
-  take(service: string): OpenBlock | undefined {
-    const b = this.byService.get(service);
+  /** The open rows of a block in seq order (bodies parsed where needed). */
+  rows(b: Pick<OpenBlock, 'batches' | 'sealedUpTo'>): Row[] {
+    const out: Row[] = [];
+    for (const batch of b.batches) {
+      const rows = batchRows(batch);
+      if (batch.seqBase > b.sealedUpTo) for (const r of rows) out.push(r);
+      else for (const r of rows) if (r.seq > b.sealedUpTo) out.push(r);
+    }
+    return out;
+  }
+
+  /** Seq of the k-th open row (0-based) of a block. */
+  seqAt(b: OpenBlock, k: number): number {
+    for (const batch of b.batches) {
+      const first = Math.max(batch.seqBase, b.sealedUpTo + 1);
+      const n = batch.seqBase + batch.count - first;
+      if (k < n) return first + k;
+      k -= n;
+    }
+    throw new RangeError('past the open rows');
+  }
+
+  /** Removes and returns the block of a stream. */
+  take(stream: string): OpenBlock | undefined {
+    const b = this.byService.get(stream);
     if (!b) return undefined;
-    this.byService.delete(service);
-    this.total -= b.rows.length;
+    this.byService.delete(stream);
+    this.total -= b.count;
     return b;
   }
 
-  /** Drops a service's rows up to a seq (now in a sealed block), keeping later ones open. */
-  dropUpTo(service: string, uptoSeq: number): void {
-    const b = this.byService.get(service);
-    if (!b) return;
-    let n = 0;
-    while (n < b.rows.length && b.rows[n].seq <= uptoSeq) n++;
-    if (n === 0) return;
-    this.total -= n;
-    if (n === b.rows.length) {
-      this.byService.delete(service);
+  /** Drops a stream's rows up to a seq (now in a sealed block), keeping later ones open. */
+  dropUpTo(stream: string, uptoSeq: number): void {
+    const b = this.byService.get(stream);
+    if (!b || uptoSeq <= b.sealedUpTo) return;
+    let open = 0;
+    const kept: OpenBatch[] = [];
+    for (const batch of b.batches) {
+      const end = batch.seqBase + batch.count; // exclusive
+      if (end - 1 <= uptoSeq) continue;
+      kept.push(batch);
+      open += end - Math.max(batch.seqBase, uptoSeq + 1);
+    }
+    this.total -= b.count - open;
+    if (kept.length === 0) {
+      this.byService.delete(stream);
       return;
     }
-    b.rows = b.rows.slice(n);
+    b.batches = kept;
+    b.count = open;
+    b.sealedUpTo = uptoSeq;
+    b.openedAt = kept[0].arrivedAt;
     b.minMs = Number.POSITIVE_INFINITY;
     b.maxMs = Number.NEGATIVE_INFINITY;
     b.levelCounts = [0, 0, 0, 0, 0, 0];
-    for (const r of b.rows) {
-      if (r.ms < b.minMs) b.minMs = r.ms;
-      if (r.ms > b.maxMs) b.maxMs = r.ms;
-      b.levelCounts[r.level]++;
+    for (const batch of kept) {
+      if (batch.minMs < b.minMs) b.minMs = batch.minMs;
+      if (batch.maxMs > b.maxMs) b.maxMs = batch.maxMs;
+      for (let l = 0; l < 6; l++) b.levelCounts[l] += batch.levelCounts[l];
     }
   }
 
-  /** Lowest seq still only in memory + inbox (rows are appended in seq order per service). */
+  /** Lowest seq still only in memory + inbox. */
   lowWaterSeq(nextSeq: number): number {
     let low = nextSeq;
-    for (const b of this.byService.values())
-      if (b.rows.length > 0 && b.rows[0].seq < low) low = b.rows[0].seq;
+    for (const b of this.byService.values()) {
+      const first = b.batches[0];
+      if (first) low = Math.min(low, Math.max(first.seqBase, b.sealedUpTo + 1));
+    }
     return low;
   }
 
   largest(): OpenBlock | undefined {
     let best: OpenBlock | undefined;
-    for (const b of this.byService.values()) if (!best || b.rows.length > best.rows.length) best = b;
+    for (const b of this.byService.values()) if (!best || b.count > best.count) best = b;
     return best;
   }
 }

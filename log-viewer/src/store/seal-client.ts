@@ -1,20 +1,45 @@
-// Main-thread side of the seal worker: starts it (also from TypeScript sources under tsx, in tests),
-// forwards inbox payloads, and hands encoded blocks back to the store.
+// Main-thread side of one ingest worker: starts it (also from TypeScript sources under tsx, in tests),
+// sends bodies to parse and rows to hold, and hands encoded blocks back to the store.
 import { Worker } from 'node:worker_threads';
+import { type AppError, BadRequest, ParseError, TooLarge, ValidationError } from '@flowrent/shared/errors';
+import type { BodyKind } from '../ingest/body-parsers.js';
 import type { EncodedBlock } from './block-codec.js';
-import type { SealReply, SealRequest } from './seal-worker.js';
+import type { BatchSummary } from './body-rows.js';
+import type { SealReply, SealRequest, WorkerError } from './seal-worker.js';
 
-/** The worker holds at most the open rows plus one block being encoded: keep its heap small. */
+/** The worker holds its open rows plus one block being encoded: keep its heap small. */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 48 };
+
+export interface Parsed {
+  id: number;
+  summary: BatchSummary;
+  rejected: number;
+  errors: string[];
+}
+
+/** The parser's typed errors, rebuilt on this side so the HTTP layer maps them as usual. */
+const ERRORS: Record<string, new (message: string, details?: unknown) => AppError> = {
+  ParseError,
+  TooLarge,
+  BadRequest,
+  ValidationError,
+};
+
+function rebuild(e: WorkerError): Error {
+  const Type = ERRORS[e.name];
+  return Type ? new Type(e.message, e.details) : new Error(e.message);
+}
 
 export class SealClient {
   private readonly worker: Worker;
   private failed = false;
-  /** Services with a seal request in flight, and up to which seq. */
+  private nextId = 1;
+  private readonly parsing = new Map<number, { resolve: (p: Parsed) => void; reject: (e: Error) => void }>();
+  /** Streams with a seal request in flight, and up to which seq. */
   readonly pending = new Map<string, number>();
 
   constructor(
-    onSealed: (service: string, uptoSeq: number, blocks: EncodedBlock[]) => void,
+    onSealed: (stream: string, uptoSeq: number, blocks: EncodedBlock[]) => void,
     onError: (err: Error) => void,
   ) {
     const fromSource = import.meta.url.endsWith('.ts');
@@ -28,10 +53,17 @@ export class SealClient {
       : new Worker(url, { resourceLimits: WORKER_LIMITS });
     this.worker.unref();
     this.worker.on('message', (msg: SealReply) => {
-      if (msg.t === 'error') return this.fail(new Error(`seal worker: ${msg.message}`), onError);
-      this.pending.delete(msg.service);
+      if (msg.t === 'error') return this.fail(new Error(`ingest worker: ${msg.message}`), onError);
+      if (msg.t === 'parsed' || msg.t === 'parse-failed') {
+        const waiter = this.parsing.get(msg.id);
+        this.parsing.delete(msg.id);
+        if (msg.t === 'parsed') waiter?.resolve(msg);
+        else waiter?.reject(rebuild(msg.error));
+        return;
+      }
+      this.pending.delete(msg.stream);
       const blocks = msg.blocks.map((b) => ({ ...b, data: asBuffer(b.data), bloom: asBuffer(b.bloom) }));
-      onSealed(msg.service, msg.uptoSeq, blocks);
+      onSealed(msg.stream, msg.uptoSeq, blocks);
     });
     this.worker.on('error', (err) => this.fail(err, onError));
   }
@@ -40,6 +72,8 @@ export class SealClient {
     if (this.failed) return;
     this.failed = true;
     this.pending.clear();
+    for (const w of this.parsing.values()) w.reject(err);
+    this.parsing.clear();
     void this.worker.terminate();
     onError(err);
   }
@@ -48,14 +82,31 @@ export class SealClient {
     return !this.failed;
   }
 
+  /** Bodies sent and not yet answered. */
+  get parsingCount(): number {
+    return this.parsing.size;
+  }
+
+  /** Parses a body in the worker, which keeps the rows until commit(id) or abort(id). */
+  parse(kind: BodyKind, body: Uint8Array, nowNs: bigint): Promise<Parsed> {
+    if (this.failed) return Promise.reject(new Error('ingest worker has stopped'));
+    const id = this.nextId++;
+    return new Promise<Parsed>((resolve, reject) => {
+      this.parsing.set(id, { resolve, reject });
+      this.worker.postMessage({ t: 'parse', id, kind, body, nowNs } satisfies SealRequest);
+    });
+  }
+
   send(msg: SealRequest): void {
     if (this.failed) return;
-    if (msg.t === 'seal') this.pending.set(msg.service, msg.uptoSeq);
+    if (msg.t === 'seal') this.pending.set(msg.stream, msg.uptoSeq);
     this.worker.postMessage(msg);
   }
 
   async close(): Promise<void> {
     this.failed = true;
+    for (const w of this.parsing.values()) w.reject(new Error('log store is closed'));
+    this.parsing.clear();
     await this.worker.terminate();
   }
 }

@@ -7,9 +7,12 @@ import { DecodedBlock, type EncodedBlock, encodeBlock } from './block-codec.js';
 import { type BlockMeta, BlockDb, enableIncrementalVacuum } from './block-db.js';
 import { bloomMayContain, tokenHash } from './bloom.js';
 import { collectFields } from './fields.js';
-import { encodeRows, Inbox } from './inbox.js';
+import { encodeRows, Inbox, type InboxEntry } from './inbox.js';
+import { parseBodyRows, summarizeRows } from './body-rows.js';
 import { SealClient } from './seal-client.js';
 import type {
+  BodyIngest,
+  BodyIngestResult,
   DeleteQuery,
   FieldInfo,
   HistogramQuery,
@@ -22,8 +25,8 @@ import type {
   ScanResult,
   StoreStats,
 } from './log-store.js';
-import { type OpenBlock, OpenBlocks, STREAM } from './open-blocks.js';
-import { type Row, rawSize, splitNs, toRecord, toRow } from './row.js';
+import { batchRows, type OpenBatch, OpenBlocks, STREAM, streamKey } from './open-blocks.js';
+import { compareRows, type Row, splitNs, toRecord, toRow } from './row.js';
 import { type Candidate, RowsBatch, runScan } from './scan.js';
 import { statSync } from 'node:fs';
 
@@ -37,7 +40,7 @@ export interface StoreOptions {
   blockRows?: number;
   /** Seal an open block this long after its first row arrived (default 10 s). */
   sealAgeMs?: number;
-  /** Cap on rows held in open blocks across services (default 16384). */
+  /** Cap on rows held in open blocks across streams (default 32768). */
   maxOpenRows?: number;
   /** Background tick; 0 disables the timer (tests call maintain()). Default 1000 ms. */
   maintenanceIntervalMs?: number;
@@ -46,8 +49,10 @@ export interface StoreOptions {
   retentionIntervalMs?: number;
   /** Budget of bloom filters cached in memory (default 32 MB). */
   bloomCacheBytes?: number;
-  /** Encode blocks in a worker thread (default false; the app turns it on). flush() stays synchronous. */
+  /** Parse bodies and encode blocks in worker threads (default false; the app turns it on). flush() stays synchronous. */
   sealWorker?: boolean;
+  /** Ingest workers when sealWorker is on (default 2), each with its own open block stream. */
+  workers?: number;
 }
 
 const MS_PER_MINUTE = 60_000;
@@ -68,7 +73,10 @@ export class SqliteLogStore implements LogStore {
   private lastRetention = 0;
   private releasePending = false;
   private closed = false;
-  private sealer?: SealClient;
+  /** Ingest worker i owns stream i; undefined once it failed (its stream is then sealed here). */
+  private readonly sealers: (SealClient | undefined)[] = [];
+  private turn = 0;
+  private sealScheduled = false;
   private idleWaiters: (() => void)[] = [];
   readonly blockRows: number;
   private readonly sealAgeMs: number;
@@ -77,7 +85,7 @@ export class SqliteLogStore implements LogStore {
   constructor(private readonly options: StoreOptions) {
     this.blockRows = options.blockRows ?? 8192;
     this.sealAgeMs = options.sealAgeMs ?? 10_000;
-    this.maxOpenRows = options.maxOpenRows ?? 16384;
+    this.maxOpenRows = options.maxOpenRows ?? 32768;
     enableIncrementalVacuum(options.db);
     this.sql = new BlockDb(options.db);
     for (const b of this.sql.selectAllBlocks()) {
@@ -86,27 +94,28 @@ export class SqliteLogStore implements LogStore {
     }
     this.sealMarks = this.sql.selectSealMarks();
     for (const seq of this.sealMarks.values()) if (seq >= this.nextSeq) this.nextSeq = seq + 1;
-    const { inbox, rows } = Inbox.open(options.inboxDir);
+    const { inbox, entries } = Inbox.open(options.inboxDir);
     this.inbox = inbox;
     const now = options.clock();
-    // Seal marks are per stream; per-service marks left by format-2 stores still cover their rows.
-    const streamMark = this.sealMarks.get(STREAM) ?? 0;
-    for (const row of rows) {
-      if (row.seq >= this.nextSeq) this.nextSeq = row.seq + 1;
-      if (row.seq <= streamMark || row.seq <= (this.sealMarks.get(row.service) ?? 0)) continue;
-      this.open.add(row, now);
-    }
-    if (options.sealWorker) {
-      this.sealer = new SealClient(
-        (service, uptoSeq, blocks) => this.onSealed(service, uptoSeq, blocks),
-        () => {
-          this.sealer = undefined; // fall back to sealing on the main thread
-          for (const w of this.idleWaiters.splice(0)) w();
-        },
+    for (const entry of entries) this.replay(entry, now);
+    const workers = options.sealWorker ? (options.workers ?? 2) : 0;
+    for (let i = 0; i < workers; i++) {
+      this.sealers.push(
+        new SealClient(
+          (stream, uptoSeq, blocks) => this.onSealed(stream, uptoSeq, blocks),
+          () => {
+            this.sealers[i] = undefined; // its stream falls back to sealing on the main thread
+            this.wakeIdle();
+          },
+        ),
       );
-      for (const b of this.open.byService.values())
-        this.sealer.send({ t: 'rows', payload: encodeRows(b.rows) });
     }
+    for (const b of this.open.byService.values())
+      this.sealerOf(b.service)?.send({
+        t: 'rows',
+        stream: b.service,
+        payload: encodeRows(this.open.rows(b)),
+      });
     const interval = options.maintenanceIntervalMs ?? 1000;
     if (interval > 0) {
       this.timer = setInterval(() => this.maintain(), interval);
@@ -114,42 +123,158 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
+  /** Puts the unsealed rows of an inbox frame back into their open block. */
+  private replay(entry: InboxEntry, now: number): void {
+    const stream = streamKey(entry.stream);
+    const mark = this.sealMarks.get(stream) ?? 0;
+    let rows: Row[];
+    if ('rows' in entry) {
+      rows = entry.rows;
+    } else {
+      if (entry.seqBase + entry.count > this.nextSeq) this.nextSeq = entry.seqBase + entry.count;
+      if (entry.seqBase + entry.count - 1 <= mark) return;
+      rows = parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase).rows;
+    }
+    // Per-service marks left by format-2 stores still cover their rows; keep runs of consecutive seqs.
+    let run: Row[] = [];
+    const flush = () => {
+      if (run.length > 0)
+        this.open.add(stream, { ...summarizeRows(run), seqBase: run[0].seq, arrivedAt: now, rows: run });
+      run = [];
+    };
+    for (const row of rows) {
+      if (row.seq >= this.nextSeq) this.nextSeq = row.seq + 1;
+      if (row.seq <= mark || row.seq <= (this.sealMarks.get(row.service) ?? 0)) continue;
+      if (run.length > 0 && row.seq !== run[run.length - 1].seq + 1) flush();
+      run.push(row);
+    }
+    flush();
+  }
+
+  /** Index of the stream that receives the next batch: the live worker with the fewest bodies in flight. */
+  private pickStream(): number {
+    let best = -1;
+    for (let k = 0; k < this.sealers.length; k++) {
+      const i = (this.turn + k) % this.sealers.length;
+      const c = this.sealers[i];
+      if (c && (best < 0 || c.parsingCount < this.sealers[best]!.parsingCount)) best = i;
+    }
+    this.turn++;
+    return Math.max(best, 0);
+  }
+
+  private sealerOf(stream: string): SealClient | undefined {
+    if (this.sealers.length === 0) return undefined;
+    const index = stream === STREAM ? 0 : Number(stream.slice(STREAM.length));
+    return this.sealers[(Number.isInteger(index) ? index : 0) % this.sealers.length];
+  }
+
   append(records: LogRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('log store is closed'));
     if (records.length === 0) return Promise.resolve();
-    const now = this.options.clock();
     const rows: Row[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) rows[i] = toRow(records[i], this.nextSeq++);
+    const index = this.pickStream();
+    const stream = streamKey(index);
     const text = encodeRows(rows);
-    const durable = this.inbox.appendEncoded(rows, text);
-    this.sealer?.send({ t: 'rows', payload: text });
-    let full = false;
-    for (const row of rows) if (this.open.add(row, now).rows.length >= this.blockRows) full = true;
-    if (full || this.open.total > this.maxOpenRows) setImmediate(() => this.sealFull());
-    if (this.listeners.size === 0) return durable;
-    return durable.then(() => {
-      const stored = rows.map(toRecord);
-      for (const l of this.listeners) l(stored);
-    });
+    const durable = this.inbox.appendRows(index, rows, text);
+    this.sealerOf(stream)?.send({ t: 'rows', stream, payload: text });
+    const batch: OpenBatch = {
+      ...summarizeRows(rows),
+      seqBase: rows[0].seq,
+      arrivedAt: this.options.clock(),
+      rows,
+    };
+    this.addBatch(stream, batch);
+    return this.listeners.size === 0 ? durable : durable.then(() => this.notify(batch));
   }
 
-  /** Seals blocks that reached blockRows, then the largest while over maxOpenRows. */
+  async ingestBody(request: BodyIngest): Promise<BodyIngestResult> {
+    if (this.closed) throw new Error('log store is closed');
+    const { kind, body, nowNs } = request;
+    const index = this.pickStream();
+    const client = this.sealers[index];
+    if (!client) {
+      // No worker: parse here; the inbox still keeps the body, not the rows.
+      const seqBase = this.nextSeq;
+      const parsed = parseBodyRows(kind, body, nowNs, seqBase);
+      const n = parsed.rows.length;
+      if (n > 0) {
+        this.nextSeq += n;
+        const durable = this.inbox.appendBody(index, { kind, body, seqBase, count: n, nowNs });
+        const batch: OpenBatch = {
+          ...summarizeRows(parsed.rows),
+          seqBase,
+          arrivedAt: this.options.clock(),
+          rows: parsed.rows,
+        };
+        this.addBatch(streamKey(index), batch);
+        await durable;
+        this.notify(batch);
+      }
+      return { accepted: n, rejected: parsed.rejected, errors: parsed.errors };
+    }
+    const parsed = await client.parse(kind, body, nowNs);
+    const n = parsed.summary.count;
+    if (n === 0) return { accepted: 0, rejected: parsed.rejected, errors: parsed.errors };
+    if (this.closed) throw new Error('log store is closed');
+    const stream = streamKey(index);
+    const seqBase = this.nextSeq;
+    let durable: Promise<void>;
+    try {
+      durable = this.inbox.appendBody(index, { kind, body, seqBase, count: n, nowNs });
+    } catch (err) {
+      client.send({ t: 'abort', id: parsed.id });
+      throw err;
+    }
+    this.nextSeq += n;
+    client.send({ t: 'commit', id: parsed.id, stream, seqBase });
+    const batch: OpenBatch = {
+      ...parsed.summary,
+      seqBase,
+      arrivedAt: this.options.clock(),
+      body: { kind, bytes: body, nowNs },
+    };
+    this.addBatch(stream, batch);
+    await durable;
+    this.notify(batch);
+    return { accepted: n, rejected: parsed.rejected, errors: parsed.errors };
+  }
+
+  private addBatch(stream: string, batch: OpenBatch): void {
+    const b = this.open.add(stream, batch);
+    if ((b.count >= this.blockRows || this.open.total > this.maxOpenRows) && !this.sealScheduled) {
+      this.sealScheduled = true;
+      setImmediate(() => this.sealFull());
+    }
+  }
+
+  /** Hands a durable batch to live-tail listeners (parsing its body here only when someone listens). */
+  private notify(batch: OpenBatch): void {
+    if (this.listeners.size === 0) return;
+    const stored = batchRows(batch).map(toRecord);
+    for (const l of this.listeners) l(stored);
+  }
+
+  /** Seals whole blocks of streams that have them, then the largest while over maxOpenRows. */
   private sealFull(): void {
+    this.sealScheduled = false;
     if (this.closed) return;
     for (const b of [...this.open.byService.values()]) {
-      if (b.rows.length >= this.blockRows) this.requestSeal(b.service);
+      if (b.count >= this.blockRows) this.requestSeal(b.service, false);
     }
-    if (this.sealer) {
-      // Over the cap: hand the largest blocks to the worker; far over it (worker lagging): seal here.
+    if (this.open.total <= this.maxOpenRows) return;
+    if (this.sealers.some((c) => c)) {
+      // Over the cap: hand the largest blocks to the workers; far over it (workers lagging): seal here.
       if (this.open.total > this.maxOpenRows * 2) {
         for (const s of [...this.open.byService.keys()]) this.seal(s);
       }
       let excess = this.open.total - this.maxOpenRows;
-      const bySize = [...this.open.byService.values()].sort((a, b) => b.rows.length - a.rows.length);
+      const bySize = [...this.open.byService.values()].sort((a, b) => b.count - a.count);
       for (const b of bySize) {
         if (excess <= 0) break;
-        this.requestSeal(b.service);
-        excess -= b.rows.length;
+        this.requestSeal(b.service, true);
+        excess -= b.count;
       }
       return;
     }
@@ -160,66 +285,73 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
-  /** Seals a service's open rows: in the worker when there is one (asynchronously), else now. */
-  private requestSeal(service: string): void {
-    const b = this.open.byService.get(service);
-    if (!b || b.rows.length === 0) return;
-    if (!this.sealer) {
-      this.seal(service);
+  /**
+   * Seals a stream's open rows: in its worker when it has one (asynchronously), else now. `all` false
+   * seals whole blocks only and leaves the rest open, so size-triggered seals make no small blocks.
+   */
+  private requestSeal(stream: string, all: boolean): void {
+    const b = this.open.byService.get(stream);
+    if (!b || b.count === 0) return;
+    const client = this.sealerOf(stream);
+    if (!client) {
+      this.seal(stream);
       return;
     }
-    if (this.sealer.pending.has(service)) return;
-    this.sealer.send({
-      t: 'seal',
-      service,
-      uptoSeq: b.rows[b.rows.length - 1].seq,
-      blockRows: this.blockRows,
-    });
+    if (client.pending.has(stream)) return;
+    const n = all ? b.count : b.count - (b.count % this.blockRows);
+    if (n === 0) return;
+    client.send({ t: 'seal', stream, uptoSeq: this.open.seqAt(b, n - 1), blockRows: this.blockRows });
   }
 
-  /** Resolves once no block is being encoded in the worker (tests, bench). */
+  /** Resolves once no block is being encoded in a worker (tests, bench). */
   sealsSettled(): Promise<void> {
-    if (!this.sealer || this.sealer.pending.size === 0) return Promise.resolve();
+    if (this.sealers.every((c) => !c || c.pending.size === 0)) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private wakeIdle(): void {
+    if (this.sealers.every((c) => !c || c.pending.size === 0))
+      for (const w of this.idleWaiters.splice(0)) w();
+  }
+
   /** A worker's blocks: commit them unless the rows were sealed on this thread meanwhile. */
-  private onSealed(service: string, uptoSeq: number, blocks: EncodedBlock[]): void {
+  private onSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[]): void {
     try {
-      this.commitSealed(service, uptoSeq, blocks);
+      this.commitSealed(stream, uptoSeq, blocks);
     } finally {
-      if (!this.sealer || this.sealer.pending.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+      this.wakeIdle();
     }
   }
 
-  private commitSealed(service: string, uptoSeq: number, blocks: EncodedBlock[]): void {
-    if (this.closed || uptoSeq <= (this.sealMarks.get(service) ?? 0)) return;
+  private commitSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[]): void {
+    if (this.closed || uptoSeq <= (this.sealMarks.get(stream) ?? 0)) return;
     const metas = this.sql.transaction(() => {
       const out = blocks.map((e) => this.sql.insertBlock(e, 0));
-      this.sql.upsertSealMark(service, uptoSeq);
+      this.sql.upsertSealMark(stream, uptoSeq);
       return out;
     });
     for (const m of metas) this.blocks.set(m.id, m);
-    this.sealMarks.set(service, uptoSeq);
-    this.open.dropUpTo(service, uptoSeq);
+    this.sealMarks.set(stream, uptoSeq);
+    this.open.dropUpTo(stream, uptoSeq);
     this.releasePending = true;
   }
 
-  /** Seals a service's open rows on this thread, now. */
-  private seal(service: string): void {
-    const b = this.open.take(service);
-    if (!b || b.rows.length === 0) return;
-    this.sealer?.send({ t: 'drop', service, uptoSeq: b.rows[b.rows.length - 1].seq });
-    for (let i = 0; i < b.rows.length; i += this.blockRows) {
-      const part = b.rows.slice(i, i + this.blockRows);
+  /** Seals a stream's open rows on this thread, now. */
+  private seal(stream: string): void {
+    const b = this.open.take(stream);
+    if (!b || b.count === 0) return;
+    const rows = this.open.rows(b);
+    this.sealerOf(stream)?.send({ t: 'drop', stream, uptoSeq: rows[rows.length - 1].seq });
+    for (let i = 0; i < rows.length; i += this.blockRows) {
+      const part = rows.slice(i, i + this.blockRows);
       const encoded = encodeBlock(part);
       const meta = this.sql.transaction(() => {
         const m = this.sql.insertBlock(encoded, 0);
-        this.sql.upsertSealMark(service, part[part.length - 1].seq);
+        this.sql.upsertSealMark(stream, part[part.length - 1].seq);
         return m;
       });
       this.blocks.set(meta.id, meta);
-      this.sealMarks.set(service, part[part.length - 1].seq);
+      this.sealMarks.set(stream, part[part.length - 1].seq);
     }
     this.releasePending = true;
   }
@@ -229,7 +361,7 @@ export class SqliteLogStore implements LogStore {
     if (this.closed) return;
     const now = this.options.clock();
     for (const b of [...this.open.byService.values()]) {
-      if (now - b.openedAt >= this.sealAgeMs) this.requestSeal(b.service);
+      if (now - b.openedAt >= this.sealAgeMs) this.requestSeal(b.service, true);
     }
     this.mergeSmallBlocks();
     const policy = this.options.retention;
@@ -347,8 +479,12 @@ export class SqliteLogStore implements LogStore {
     for (const b of this.open.byService.values()) {
       if (b.maxMs < fromMs || b.minMs > toMs) continue;
       if (!levelOk(b.levelCounts)) continue; // services are checked per row by the scan
-      const rows = b.rows.slice();
-      out.push({ minMs: b.minMs, maxMs: b.maxMs, load: () => new RowsBatch(rows.sort(compareRowsFast)) });
+      const snapshot = { batches: b.batches.slice(), sealedUpTo: b.sealedUpTo };
+      out.push({
+        minMs: b.minMs,
+        maxMs: b.maxMs,
+        load: () => new RowsBatch(this.open.rows(snapshot).sort(compareRows)),
+      });
     }
     return out;
   }
@@ -386,7 +522,7 @@ export class SqliteLogStore implements LogStore {
       }
     }
     for (const b of this.open.byService.values()) {
-      for (const r of b.rows) if (!services || services.has(r.service)) add(r.ms, r.level, 1, 1);
+      for (const r of this.open.rows(b)) if (!services || services.has(r.service)) add(r.ms, r.level, 1, 1);
     }
     return { startNs: BigInt(startMs) * 1_000_000n, stepNs: BigInt(stepMs) * 1_000_000n, counts };
   }
@@ -426,7 +562,7 @@ export class SqliteLogStore implements LogStore {
       else this.replaceBlocks([b], kept);
     }
     if (query.dryRun) {
-      for (const b of this.open.byService.values()) for (const r of b.rows) keep(r);
+      for (const b of this.open.byService.values()) for (const r of this.open.rows(b)) keep(r);
     }
     if (!query.dryRun) this.sql.reclaimSpace();
     return matched;
@@ -522,9 +658,11 @@ export class SqliteLogStore implements LogStore {
       for (const s of b.services) services.add(s);
     }
     for (const b of this.open.byService.values()) {
-      for (const r of b.rows) {
-        raw += rawSize(r);
-        services.add(r.service);
+      for (const batch of b.batches) {
+        // A batch sealed in part counts its open share of the raw bytes.
+        const open = batch.seqBase + batch.count - Math.max(batch.seqBase, b.sealedUpTo + 1);
+        raw += Math.round((batch.rawBytes * open) / batch.count);
+        for (const s of batch.services) services.add(s);
       }
       oldest = Math.min(oldest, b.minMs);
       newest = Math.max(newest, b.maxMs);
@@ -563,13 +701,9 @@ export class SqliteLogStore implements LogStore {
     if (this.timer) clearInterval(this.timer);
     if (options.seal !== false) this.flush();
     this.closed = true;
-    await this.sealer?.close();
+    await Promise.all(this.sealers.map((c) => c?.close()));
     await this.inbox.close();
   }
-}
-
-function compareRowsFast(a: OpenBlock['rows'][number], b: OpenBlock['rows'][number]): number {
-  return a.ms - b.ms || a.subNs - b.subNs || a.seq - b.seq;
 }
 
 /** The retention settings of config.ts as a policy (0 = no limit). */

@@ -1,0 +1,33 @@
+// Request bodies whose parsing the log store may run in a worker thread: the handler hands the store
+// the raw bytes and a kind, the store (or its worker) calls parseBody. One table, kind → parser, so
+// the durable inbox can keep the body itself and replay it through the same parser after a crash.
+import type { LogRecord } from '../model.js';
+import { parseNdjsonLogs } from './ndjson.js';
+import { parseOtlpJson } from './otlp-json.js';
+import { parseOtlpProtobuf } from './otlp-protobuf.js';
+
+export const BODY_KINDS = ['ndjson', 'otlp-protobuf', 'otlp-json'] as const;
+export type BodyKind = (typeof BODY_KINDS)[number];
+
+export interface ParsedBody {
+  records: LogRecord[];
+  /** Records rejected one by one (OTLP partial success); 0 for all-or-nothing protocols. */
+  rejected: number;
+  errors: string[];
+}
+
+function text(body: Uint8Array): string {
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+}
+
+/** Parses a body of `kind` observed at `nowNs`; throws the parser's typed error (ParseError, TooLarge, …). */
+export function parseBody(kind: BodyKind, body: Uint8Array, nowNs: bigint): ParsedBody {
+  switch (kind) {
+    case 'ndjson':
+      return { records: parseNdjsonLogs(text(body), nowNs), rejected: 0, errors: [] };
+    case 'otlp-protobuf':
+      return parseOtlpProtobuf(body, nowNs);
+    case 'otlp-json':
+      return parseOtlpJson(text(body), nowNs);
+  }
+}
