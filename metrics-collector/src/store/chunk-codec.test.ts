@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   decodeChunk,
+  ENCODING_DECIMAL_PACKED,
   ENCODING_INT_DELTA_STALE_ZSTD,
   ENCODING_INT_DELTA_ZSTD,
   ENCODING_XOR,
@@ -24,16 +25,29 @@ function roundTrip(vs: number[]): number {
 }
 
 test('encodeSealedChunk() round-trips integers, decimals and arbitrary floats exactly', () => {
+  // A perfectly regular counter: zstd finds the repetition; noisy decimals: bit-packing wins.
   assert.equal(roundTrip(Array.from({ length: 200 }, (_, i) => i * 17)), ENCODING_INT_DELTA_ZSTD);
   assert.equal(
     roundTrip(Array.from({ length: 200 }, (_, i) => Math.round(Math.sin(i) * 10_000) / 100)),
-    ENCODING_INT_DELTA_ZSTD,
+    ENCODING_DECIMAL_PACKED,
   );
+  // Deltas too wide to bit-pack (> 32 bits) fall back to zstd of varints.
+  assert.equal(roundTrip(Array.from({ length: 200 }, (_, i) => (i % 2) * 2 ** 40)), ENCODING_INT_DELTA_ZSTD);
   assert.equal(roundTrip([0.1 + 0.2, 1 / 3, Math.PI, Number.NaN]), ENCODING_XOR);
   roundTrip(Array.from({ length: 300 }, (_, i) => Math.sqrt(i)));
   roundTrip([-0, 0, 1e300, -5, 2 ** 52]);
   roundTrip([1.5, Number.POSITIVE_INFINITY]);
 });
+
+function noisyCounter(n: number): number[] {
+  let seed = 42;
+  let c = 0;
+  return Array.from({ length: n }, () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    c += seed % 51;
+    return c;
+  });
+}
 
 /** Encodes samples with markers at `staleAt` through the XOR appender and the sealed-chunk codec. */
 function roundTripStale(vs: number[], staleAt: number[], want: number): void {
@@ -69,11 +83,18 @@ function roundTripStale(vs: number[], staleAt: number[], want: number): void {
 }
 
 test('staleness markers survive every chunk encoding', () => {
-  const counter = Array.from({ length: 200 }, (_, i) => i * 17);
-  // Integer counter ending in a marker, with one in the middle: encoding 4 (int delta + markers).
-  roundTripStale(counter, [100, 199], ENCODING_INT_DELTA_STALE_ZSTD);
+  const counter = noisyCounter(200);
+  // Integer counter ending in a marker, with one in the middle: encoding 5 (packed + markers).
+  roundTripStale(counter, [100, 199], ENCODING_DECIMAL_PACKED);
   // Two markers in a row (same bits twice: the XOR stream writes a zero bit for the second).
-  roundTripStale(counter, [150, 151], ENCODING_INT_DELTA_STALE_ZSTD);
+  roundTripStale(counter, [150, 151], ENCODING_DECIMAL_PACKED);
+  roundTripStale(counter, [0], ENCODING_DECIMAL_PACKED);
+  // Too wide to pack: encoding 4 (zstd of varints + markers).
+  roundTripStale(
+    counter.map((v, i) => v + (i % 2) * 2 ** 40),
+    [3],
+    ENCODING_INT_DELTA_STALE_ZSTD,
+  );
   // Arbitrary floats: XOR + zstd keeps the marker's own bits.
   roundTripStale(
     Array.from({ length: 300 }, (_, i) => (i % 5) / 3),
@@ -99,4 +120,46 @@ test('a plain NaN never decodes as a staleness marker', () => {
   const outS: number[] = [];
   decodeChunk(enc.encoding, enc.data, [], [], outS);
   assert.deepEqual(outS, []);
+});
+
+test('chunks written as encodings 3 and 4 before encoding 5 existed still decode', () => {
+  // Bytes written by the previous release (20 samples each, 15 s apart with 2 ms jitter at i % 7 = 3).
+  const ts = Array.from({ length: 20 }, (_, i) => 1_764_000_000_000 + i * 15_000 + (i % 7 === 3 ? 2 : 0));
+  const check = (encoding: number, b64: string, vs: number[], stale: number[]) => {
+    const outT: number[] = [];
+    const outV: number[] = [];
+    const outS: number[] = [];
+    decodeChunk(encoding, Buffer.from(b64, 'base64'), outT, outV, outS);
+    assert.deepEqual(outT, ts);
+    assert.deepEqual(outS, stale);
+    for (let i = 0; i < outV.length; i++) {
+      if (stale.includes(i)) assert.ok(Number.isNaN(outV[i]));
+      else assert.equal(outV[i], vs[i]);
+    }
+  };
+  check(
+    ENCODING_INT_DELTA_ZSTD,
+    'KLUv/SBMYQIAABQCgKC/6dZmALDqAb6DAQDMCgSDeAeljAEEyR8AlmoAqJIBAPgzAJlaBLGVAQefRwS0SADAlQEAkFkAlTUAy5IBBJ1pB/AgBOKMAQ==',
+    Array.from({ length: 20 }, (_, i) => Math.round(Math.sin(i) * 10_000) / 100),
+    [],
+  );
+  check(
+    ENCODING_INT_DELTA_STALE_ZSTD,
+    'KLUv/SA1TQEA+AAUAAQKHICgv+nWZgCw6gEiACIEIgciBAAARAAiAAADAKCg5QKDmE4=',
+    Array.from({ length: 20 }, (_, i) => i * 17),
+    [5, 19],
+  );
+});
+
+test('encoding 5 costs under a byte per sample for a counter and a 2-decimal gauge', () => {
+  const ts = Array.from({ length: 360 }, (_, i) => 1_764_000_000_000 + i * 60_000);
+  const counter = noisyCounter(360);
+  const gauge = noisyCounter(360).map((v, i) => (v - i * 25) / 100);
+  for (const vs of [counter, gauge]) {
+    const app = new XorAppender();
+    for (let i = 0; i < vs.length; i++) app.append(ts[i], vs[i]);
+    const enc = encodeSealedChunk(app.bytes(), ts, vs, []);
+    assert.equal(enc.encoding, ENCODING_DECIMAL_PACKED);
+    assert.ok(enc.data.length < 360, `${enc.data.length} bytes`);
+  }
 });

@@ -12,14 +12,20 @@
 //   4  encoding 3 with staleness markers: after the u8 exponent, varint n then n varints of
 //      index gaps (first index, then differences) of the stale samples; those samples write a
 //      value delta of 0 and decode as NaN. Encodings 1 and 2 keep markers as their own bits.
+//   5  the samples of 3/4 bit-packed instead of zstd'd (packed-ints.ts): varint count, u8 e,
+//      varint n + n index gaps of staleness markers (n may be 0), zigzag t0, zigzag first delta,
+//      packed delta-of-deltas of samples 2.., zigzag m0, packed value deltas of samples 1...
+//      Measured on the benchmark mix at 360 samples per chunk: 0.63 bytes/sample where 3 took 1.02.
 // Persisted bytes: never change an encoding in place, add a number.
 import { Compressor, decompress } from 'zstd-napi';
+import { ByteReader, ByteWriter, readPackedInts, writePackedInts } from './packed-ints.js';
 import { decodeXorChunk } from './xor-chunk.js';
 
 export const ENCODING_XOR = 1;
 export const ENCODING_XOR_ZSTD = 2;
 export const ENCODING_INT_DELTA_ZSTD = 3;
 export const ENCODING_INT_DELTA_STALE_ZSTD = 4;
+export const ENCODING_DECIMAL_PACKED = 5;
 
 const ZSTD_LEVEL = 3;
 // One compressor with its parameters set once: the one-shot compress() re-applies them per call,
@@ -53,12 +59,14 @@ export function encodeSealedChunk(
     if (z.length < best.data.length) best = { encoding: ENCODING_XOR_ZSTD, data: z };
   }
   const withStale = stale !== undefined && stale.length > 0;
-  const ints = encodeIntDelta(ts, vs, withStale ? stale : undefined);
-  if (ints) {
-    const z = compress(ints);
-    const encoding = withStale ? ENCODING_INT_DELTA_STALE_ZSTD : ENCODING_INT_DELTA_ZSTD;
-    if (z.length < best.data.length) best = { encoding, data: z };
-  }
+  const e = decimalExponent(vs, withStale ? stale : undefined);
+  if (e < 0) return best;
+  const ints = encodeIntDelta(ts, vs, e, withStale ? stale : undefined);
+  const z = compress(ints);
+  const encoding = withStale ? ENCODING_INT_DELTA_STALE_ZSTD : ENCODING_INT_DELTA_ZSTD;
+  if (z.length < best.data.length) best = { encoding, data: z };
+  const packed = encodePacked(ts, vs, e, stale ?? []);
+  if (packed && packed.length < best.data.length) best = { encoding: ENCODING_DECIMAL_PACKED, data: packed };
   return best;
 }
 
@@ -79,6 +87,8 @@ export function decodeChunk(
       return decodeIntDelta(decompress(data), ts, vs, false, stale);
     case ENCODING_INT_DELTA_STALE_ZSTD:
       return decodeIntDelta(decompress(data), ts, vs, true, stale);
+    case ENCODING_DECIMAL_PACKED:
+      return decodePacked(data, ts, vs, stale);
     default:
       throw new Error(`unknown chunk encoding ${encoding}`);
   }
@@ -107,9 +117,7 @@ function decimalExponent(vs: number[], stale?: number[]): number {
   return e;
 }
 
-function encodeIntDelta(ts: number[], vs: number[], stale?: number[]): Uint8Array | undefined {
-  const e = decimalExponent(vs, stale);
-  if (e < 0) return undefined;
+function encodeIntDelta(ts: number[], vs: number[], e: number, stale?: number[]): Uint8Array {
   const scale = POW10[e];
   const out = new Uint8Array(3 + (ts.length + (stale?.length ?? 0)) * 20 + 10);
   out[0] = ts.length >>> 8;
@@ -183,6 +191,78 @@ function decodeIntDelta(
     vs.push(scale === 1 ? m : m / scale);
   }
   return count;
+}
+
+function encodePacked(ts: number[], vs: number[], e: number, stale: number[]): Uint8Array | undefined {
+  const n = ts.length;
+  if (n === 0) return undefined;
+  const scale = POW10[e];
+  const w = new ByteWriter(24 + n);
+  w.zigzag(n);
+  w.byte(e);
+  w.zigzag(stale.length);
+  for (let k = 0; k < stale.length; k++) w.zigzag(stale[k] - (k > 0 ? stale[k - 1] : 0));
+  const ints = new Float64Array(n);
+  w.zigzag(ts[0]);
+  if (n > 1) {
+    w.zigzag(ts[1] - ts[0]);
+    for (let i = 2; i < n; i++) ints[i - 2] = ts[i] - 2 * ts[i - 1] + ts[i - 2];
+    if (!writePackedInts(w, ints, 0, n - 2)) return undefined;
+  }
+  let prevM = 0;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    let m = prevM;
+    if (stale[k] === i) k++;
+    else m = Math.round(vs[i] * scale);
+    if (i === 0) w.zigzag(m);
+    else ints[i - 1] = m - prevM;
+    prevM = m;
+  }
+  if (!writePackedInts(w, ints, 0, n - 1)) return undefined;
+  return w.bytes().slice();
+}
+
+function decodePacked(buf: Uint8Array, ts: number[], vs: number[], staleOut?: number[]): number {
+  const r = new ByteReader(buf);
+  const n = r.zigzag();
+  const scale = POW10[r.byte()];
+  if (scale === undefined) throw new Error('chunk corrupt: decimal exponent');
+  const staleAt: number[] = [];
+  let at = 0;
+  for (let k = r.zigzag(); k > 0; k--) {
+    at += r.zigzag();
+    staleAt.push(at);
+  }
+  const base = ts.length;
+  const ints = new Float64Array(n);
+  let t = r.zigzag();
+  ts.push(t);
+  if (n > 1) {
+    let delta = r.zigzag();
+    t += delta;
+    ts.push(t);
+    readPackedInts(r, n - 2, ints, 0);
+    for (let i = 0; i < n - 2; i++) {
+      delta += ints[i];
+      t += delta;
+      ts.push(t);
+    }
+  }
+  let m = r.zigzag();
+  readPackedInts(r, n - 1, ints, 0);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) m += ints[i - 1];
+    if (k < staleAt.length && staleAt[k] === i) {
+      k++;
+      vs.push(Number.NaN);
+      staleOut?.push(base + i);
+      continue;
+    }
+    vs.push(scale === 1 ? m : m / scale);
+  }
+  return n;
 }
 
 function writeZigzag(out: Uint8Array, c: { pos: number }, n: number): void {
