@@ -9,6 +9,7 @@ import { walkWriteRequest } from '../ingest/remote-write.js';
 import { encodeSealedChunk } from './chunk-codec.js';
 import { DEFAULT_MAX_EXEMPLARS, type Exemplar, ExemplarStore } from './exemplar-store.js';
 import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, SeriesHead, indexesOf } from './head.js';
+import { LabelPairIds } from './label-pairs.js';
 import { type Limits, DEFAULT_LIMITS, checkNewSeries } from './limits.js';
 import { RemoteWriteAppender } from './remote-write-appender.js';
 import { loadStore } from './store-load.js';
@@ -71,6 +72,7 @@ export class MetricsStore {
   readonly index = new SeriesIndex();
   heads: (SeriesHead | undefined)[] = [];
   readonly metadata = new Map<string, MetricMetadata>();
+  readonly labelPairs = new LabelPairIds();
   readonly clock: () => number;
   readonly limits: Limits;
   readonly oooWindowMs: number;
@@ -236,13 +238,14 @@ export class MetricsStore {
   /** Persists everything in memory and drops the log segments that held it. Synchronous. */
   checkpoint(): void {
     const oldSegments = this.wal ? this.wal.rotate() : [];
-    const now = this.clock();
     const s = this.sql;
+    const insertPair = (pairId: number, name: string, value: string) =>
+      s.insertLabelPair.run(pairId, name, value);
     const write = this.db.transaction(() => {
       for (const id of this.newSeries) {
         const info = this.index.byId[id];
         if (!info || info.persisted) continue;
-        s.insertSeries.run(id, info.metric, JSON.stringify(info.labels), now, info.expiresMs ?? null);
+        s.insertSeries.run(id, this.labelPairs.encode(info.labels, insertPair), info.expiresMs ?? null);
         info.persisted = true;
       }
       this.newSeries = [];
@@ -278,6 +281,10 @@ export class MetricsStore {
     this.db.pragma('synchronous = FULL');
     try {
       write.immediate();
+      this.labelPairs.commit();
+    } catch (err) {
+      this.labelPairs.rollback();
+      throw err;
     } finally {
       this.db.pragma('synchronous = NORMAL');
     }

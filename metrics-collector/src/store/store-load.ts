@@ -1,18 +1,19 @@
 // Start-up: rebuild the in-memory registry and heads from SQLite. Returns the next chunk sequence.
 import { SeriesHead } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
-import type { LabelPairs } from './series-index.js';
 import { decodeChunk } from './chunk-codec.js';
 import { decodeXorChunk } from './xor-chunk.js';
 
 export function loadStore(store: MetricsStore): number {
   const s = store.sql;
+  for (const row of s.allLabelPairs.iterate() as Iterable<{ id: number; name: string; value: string }>)
+    store.labelPairs.load(row.id, row.name, row.value);
   for (const row of s.allSeries.iterate() as Iterable<{
     id: number;
-    labels: string;
+    pairs: string;
     expires_ms: number | null;
   }>) {
-    store.index.add(row.id, JSON.parse(row.labels) as LabelPairs, true, row.expires_ms ?? undefined);
+    store.index.add(row.id, store.labelPairs.decode(row.pairs), true, row.expires_ms ?? undefined);
   }
   const headOf = (id: number): SeriesHead => {
     let h = store.heads[id];

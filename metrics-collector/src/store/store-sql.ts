@@ -14,10 +14,11 @@ export const SELECT_CHUNKS_SQL =
   'SELECT min_t, max_t, seq, encoding, data FROM chunks WHERE series_id = ? AND min_t >= ? AND min_t <= ? AND max_t >= ?';
 
 const SQL = {
-  insertSeries: 'INSERT INTO series (id, metric, labels, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?)',
+  insertSeries: 'INSERT INTO series (id, pairs, expires_ms) VALUES (?, ?, ?)',
+  insertLabelPair: 'INSERT INTO label_pairs (id, name, value) VALUES (?, ?, ?)',
+  allLabelPairs: 'SELECT id, name, value FROM label_pairs',
   updateExpiry: 'UPDATE series SET expires_ms = ? WHERE id = ?',
-  deleteSeries: 'DELETE FROM series WHERE id = ?',
-  allSeries: 'SELECT id, labels, expires_ms FROM series ORDER BY id',
+  allSeries: 'SELECT id, pairs, expires_ms FROM series ORDER BY id',
   chunkBounds: 'SELECT series_id, MIN(min_t) AS min_t, MAX(max_t) AS max_t FROM chunks GROUP BY series_id',
   insertChunk:
     'INSERT OR REPLACE INTO chunks (series_id, min_t, max_t, seq, encoding, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)',

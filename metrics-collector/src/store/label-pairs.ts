@@ -1,0 +1,65 @@
+// The `label_pairs` table's in-memory side: each distinct (name, value) gets a number once, and a
+// persisted series is the list of its pair numbers (migration 0003). Ids are handed out here and
+// inserted in the checkpoint transaction that first needs them.
+import type { LabelPairs } from './series-index.js';
+
+export class LabelPairIds {
+  private readonly ids = new Map<string, number>();
+  private readonly pairs: [string, string][] = [];
+  private nextId = 1;
+  /** Keys handed out since the last commit(): forgotten again if their transaction fails. */
+  private pending: string[] = [];
+
+  /** Registers a stored pair (start-up). */
+  load(id: number, name: string, value: string): void {
+    this.ids.set(pairKey(name, value), id);
+    this.pairs[id] = [name, value];
+    if (id >= this.nextId) this.nextId = id + 1;
+  }
+
+  /** "3,17,40" for a series' labels; `insert` receives pairs seen for the first time. */
+  encode(labels: LabelPairs, insert: (id: number, name: string, value: string) => void): string {
+    let out = '';
+    for (const [name, value] of labels) {
+      const key = pairKey(name, value);
+      let id = this.ids.get(key);
+      if (id === undefined) {
+        id = this.nextId++;
+        insert(id, name, value);
+        this.ids.set(key, id);
+        this.pairs[id] = [name, value];
+        this.pending.push(key);
+      }
+      out = out === '' ? String(id) : `${out},${id}`;
+    }
+    return out;
+  }
+
+  /** The transaction that inserted the new pairs committed. */
+  commit(): void {
+    this.pending = [];
+  }
+
+  /** It rolled back: the new pairs are not stored, so they must be inserted again next time. */
+  rollback(): void {
+    for (const key of this.pending) {
+      const id = this.ids.get(key)!;
+      this.ids.delete(key);
+      delete this.pairs[id];
+    }
+    this.pending = [];
+  }
+
+  decode(text: string): LabelPairs {
+    return text.split(',').map((s) => {
+      const pair = this.pairs[Number(s)];
+      if (!pair) throw new Error(`series refers to unknown label pair ${s}`);
+      return [pair[0], pair[1]];
+    });
+  }
+}
+
+function pairKey(name: string, value: string): string {
+  // Label names never contain NUL (Prometheus: [a-zA-Z_][a-zA-Z0-9_]*), so the split is unambiguous.
+  return `${name}\u0000${value}`;
+}
