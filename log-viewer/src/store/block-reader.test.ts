@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { encodeBlock } from './block-codec.js';
+import { BlockReader } from './block-reader.js';
+import type { Row } from './row.js';
+
+function row(seq: number, over: Partial<Row> = {}): Row {
+  return {
+    seq,
+    ms: 1_795_635_890_000 + seq,
+    subNs: seq * 7,
+    obsMs: 1_795_635_890_100 + seq,
+    obsSubNs: 0,
+    level: 2,
+    levelText: 'INFO',
+    severity: 9,
+    service: 'checkout',
+    host: 'web-1',
+    message: `line ${seq}`,
+    attrs: '',
+    traceId: '',
+    spanId: '',
+    labels: '',
+    protocol: 'ndjson',
+    ...over,
+  };
+}
+
+/** Rows with enough text for several search chunks, a few shapes, ids on some rows. */
+function manyRows(n: number, unicode: boolean): Row[] {
+  const rows: Row[] = [];
+  for (let i = 0; i < n; i++) {
+    const attrs =
+      unicode && i % 13 === 0
+        ? JSON.stringify({ note: `Größe ${i}`, user: `u-${i}` })
+        : i % 7 === 0
+          ? ''
+          : i % 5 === 0
+            ? JSON.stringify({ user: `u-${i}`, nested: { deep: `Value${i}` }, tags: ['x', i] })
+            : i % 11 === 0
+              ? `{"spaced": ${i}}`
+              : JSON.stringify({
+                  user: `u-${i}`,
+                  method: i % 2 ? 'GET' : 'POST',
+                  status: 200 + (i % 3),
+                  ms: i,
+                });
+    rows.push(
+      row(i + 1, {
+        message: `${unicode && i % 9 === 0 ? 'Größe ✓ ' : ''}Request ${i} completed for Order ORD-${i * 13} in ${i % 1000} ms`,
+        attrs,
+        traceId: i % 3 === 0 ? (i * 7919).toString(16).padStart(32, 'a') : '',
+        spanId: i % 4 === 0 ? (i * 31).toString(16).padStart(16, 'b') : '',
+        host: i % 2 ? 'web-1' : 'Web-2',
+        service: i % 3 ? 'checkout' : 'payments',
+      }),
+    );
+  }
+  return rows;
+}
+
+/** The reference semantics: every token a substring of the row's lowercased text somewhere. */
+function reference(rows: Row[], tokens: string[]): number[] {
+  return rows.map((r) =>
+    tokens.every((t) =>
+      [r.message, r.attrs, r.traceId + r.spanId, r.host, r.labels, r.service].some((f) =>
+        f.toLowerCase().includes(t),
+      ),
+    )
+      ? 1
+      : 0,
+  );
+}
+
+for (const unicode of [false, true]) {
+  test(`BlockReader rebuilds every row and finds exactly the rows holding tokens (${unicode ? 'non-ASCII' : 'ASCII'} text)`, () => {
+    const rows = manyRows(4000, unicode);
+    const reader = new BlockReader(encodeBlock(rows).data, '');
+    assert.deepEqual(reader.allRows(), rows);
+    const cases = [
+      ['completed'],
+      ['ord', '1300'],
+      ['u', '4005'],
+      ['value35'],
+      ['deep'],
+      ['spaced'],
+      ['post', 'ms'],
+      ['web'],
+      ['payments', '3999'],
+      ['aaaaaaaaaaa'],
+      ['größe'],
+      ['zanzibar'],
+      ['request', '1234', 'completed'],
+    ];
+    for (const tokens of cases) {
+      const fresh = new BlockReader(encodeBlock(rows).data, '');
+      const got = fresh.mayContain(tokens);
+      assert.ok(got, tokens.join(' '));
+      const want = reference(rows, tokens);
+      for (let i = 0; i < rows.length; i++)
+        assert.equal(got[i], want[i], `${tokens.join(' ')} row ${i}: ${JSON.stringify(rows[i])}`);
+    }
+  });
+}
+
+test('BlockReader finds a token in any case, and in keys of transposed attributes', () => {
+  const rows = [
+    row(1, { message: 'Mailbox UNAVAILABLE for user' }),
+    row(2, { attrs: '{"RetryAfter":5}' }),
+    row(3, { attrs: '{"a":"x","a":"y"}' }),
+  ];
+  const reader = new BlockReader(encodeBlock(rows).data, '');
+  assert.deepEqual([...reader.mayContain(['mailbox', 'unavailable'])!], [1, 0, 0]);
+  assert.deepEqual([...reader.mayContain(['retryafter'])!], [0, 1, 0]);
+  assert.deepEqual([...reader.mayContain(['y'])!], [0, 1, 1]);
+  assert.deepEqual(reader.row(2).attrs, '{"a":"x","a":"y"}');
+});
+
+test('BlockReader leaves rows to the caller when lowercasing changes the text length', () => {
+  const rows = [row(1, { message: 'İstanbul office' }), row(2, { message: 'other' })];
+  const got = new BlockReader(encodeBlock(rows).data, '').mayContain(['office']);
+  assert.ok(got === undefined || got[0] === 1);
+});

@@ -1,0 +1,287 @@
+// Reading a sealed block (formats 2–4 as block-codec.ts writes them) for scans: the meta columns
+// decoded in one pass, each text section decompressed only when a search or a row needs it, a token
+// searched once per section, and only matching rows materialized.
+import { decompress } from 'zstd-napi';
+import { readAttrSection } from './attr-section.js';
+import { BLOCK_FORMAT_VERSION } from './block-codec.js';
+import { type Row, rowMayContain } from './row.js';
+import type { RowBatch } from './scan.js';
+import { type RowSearch, TextColumn } from './text-column.js';
+
+/** One stream, attributes as whole JSON objects. */
+const FORMAT_WHOLE_ATTRS = 3;
+/** Per-service blocks, the service given by the caller. */
+const FORMAT_PER_SERVICE = 2;
+const SECTIONS = 4;
+/** Once this few rows are left after a token, the other tokens are checked row by row. */
+const FEW_ROWS = 32;
+
+interface Tuple {
+  service: string;
+  host: string;
+  labels: string;
+  protocol: string;
+  levelText: string;
+  level: number;
+  severity: number;
+}
+
+export class BlockReader implements RowBatch {
+  readonly count: number;
+  readonly ms: Float64Array;
+  readonly subNs: Float64Array;
+  readonly seq: Float64Array;
+  readonly level: Uint8Array;
+  private readonly obsMs: Float64Array;
+  private readonly obsSubNs: Float64Array;
+  private readonly tuple: Uint32Array;
+  private readonly msgOffsets: Uint32Array;
+  private readonly attrOffsets: Uint32Array;
+  private readonly idOffsets: Uint32Array;
+  private readonly hasTrace: Uint8Array;
+  private readonly tuples: Tuple[] = [];
+  private readonly sections: Buffer[] = [];
+  private readonly format: number;
+  private messageColumn?: TextColumn;
+  private attrColumn?: RowSearch;
+  private idColumn?: TextColumn;
+
+  constructor(
+    data: Uint8Array,
+    /** The service of a format-2 block (later formats name it per row). */
+    service: string,
+  ) {
+    const format = data[0];
+    this.format = format;
+    if (format !== BLOCK_FORMAT_VERSION && format !== FORMAT_WHOLE_ATTRS && format !== FORMAT_PER_SERVICE)
+      throw new Error(`unknown block format ${format}`);
+    const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let off = 1 + 4 * SECTIONS;
+    for (let i = 0; i < SECTIONS; i++) {
+      const len = view.readUInt32LE(1 + 4 * i);
+      this.sections.push(view.subarray(off, off + len));
+      off += len;
+    }
+    const m = new MetaReader(decompress(this.sections[0]));
+    const n = m.uvarint();
+    this.count = n;
+    this.ms = new Float64Array(n);
+    this.subNs = new Float64Array(n);
+    this.seq = new Float64Array(n);
+    this.obsMs = new Float64Array(n);
+    this.obsSubNs = new Float64Array(n);
+    this.tuple = new Uint32Array(n);
+    this.msgOffsets = new Uint32Array(n + 1);
+    this.attrOffsets = new Uint32Array(n + 1);
+    this.idOffsets = new Uint32Array(n + 1);
+    this.hasTrace = new Uint8Array(n);
+    m.deltas(this.ms, m.svarint(), false);
+    m.values(this.subNs);
+    m.deltas(this.seq, 0, true);
+    m.deltas(this.obsMs, this.ms[0], true);
+    m.values(this.obsSubNs);
+    m.values(this.tuple);
+    m.offsets(this.msgOffsets);
+    m.offsets(this.attrOffsets);
+    m.idOffsets(this.idOffsets, this.hasTrace);
+    const tupleCount = m.uvarint();
+    for (let t = 0; t < tupleCount; t++) {
+      const level = m.byte();
+      const severity = m.byte();
+      this.tuples.push({
+        level,
+        severity,
+        levelText: m.string(),
+        host: m.string(),
+        protocol: m.string(),
+        labels: m.string(),
+        service: format === FORMAT_PER_SERVICE ? service : m.string(),
+      });
+    }
+    this.level = new Uint8Array(n);
+    for (let i = 0; i < n; i++) this.level[i] = this.tuples[this.tuple[i]].level;
+  }
+
+  private messages(): TextColumn {
+    this.messageColumn ??= new TextColumn(decompress(this.sections[1]), this.msgOffsets, 'utf8');
+    return this.messageColumn;
+  }
+
+  private attrs(): RowSearch {
+    if (!this.attrColumn) {
+      const bytes = decompress(this.sections[2]);
+      this.attrColumn =
+        this.format === BLOCK_FORMAT_VERSION
+          ? readAttrSection(bytes)
+          : new TextColumn(bytes, this.attrOffsets, 'utf8');
+    }
+    return this.attrColumn;
+  }
+
+  private ids(): TextColumn {
+    this.idColumn ??= new TextColumn(decompress(this.sections[3]), this.idOffsets, 'latin1');
+    return this.idColumn;
+  }
+
+  /**
+   * Rows that may contain every token (lowercase substrings of message, attributes, ids, host, labels
+   * or service), each token searched once per whole section; undefined when a section cannot map its
+   * hits to rows (then the caller checks rows itself).
+   */
+  mayContain(tokens: string[]): Uint8Array | undefined {
+    const n = this.count;
+    let result: Uint8Array | undefined;
+    // Longer tokens first: they are usually rarer, so fewer rows are left for the others.
+    const order = [...tokens].sort((a, b) => b.length - a.length);
+    for (let t = 0; t < order.length; t++) {
+      const token = order[t];
+      const hit = new Uint8Array(n);
+      if (!this.messages().markRows(token, hit)) return undefined;
+      if (!this.attrs().markRows(token, hit)) return undefined;
+      if (!this.ids().markRows(token, hit)) return undefined;
+      this.tuples.forEach((tu, ti) => {
+        if (`${tu.host}\n${tu.labels}\n${tu.service}`.toLowerCase().includes(token)) {
+          for (let i = 0; i < n; i++) if (this.tuple[i] === ti) hit[i] = 1;
+        }
+      });
+      if (result) for (let i = 0; i < n; i++) result[i] &= hit[i];
+      else result = hit;
+      let left = 0;
+      for (let i = 0; i < n && left <= FEW_ROWS; i++) left += result[i];
+      if (left <= FEW_ROWS && t + 1 < order.length) {
+        const rest = order.slice(t + 1);
+        for (let i = 0; i < n; i++) if (result[i] && !rowMayContain(this.row(i), rest)) result[i] = 0;
+        break;
+      }
+    }
+    return result ?? new Uint8Array(n).fill(1);
+  }
+
+  /** Row i as a store row (text sections decompressed on first use, the row's strings sliced out). */
+  row(i: number): Row {
+    const t = this.tuples[this.tuple[i]];
+    const idAt = this.idOffsets[i];
+    const idEnd = this.idOffsets[i + 1];
+    const ids = idEnd > idAt ? this.ids().text(i) : '';
+    const trace = this.hasTrace[i] === 1;
+    return {
+      seq: this.seq[i],
+      ms: this.ms[i],
+      subNs: this.subNs[i],
+      obsMs: this.obsMs[i],
+      obsSubNs: this.obsSubNs[i],
+      level: t.level,
+      levelText: t.levelText,
+      severity: t.severity,
+      service: t.service,
+      host: t.host,
+      message: this.msgOffsets[i + 1] > this.msgOffsets[i] ? this.messages().text(i) : '',
+      attrs: this.attrOffsets[i + 1] > this.attrOffsets[i] ? this.attrs().text(i) : '',
+      traceId: trace ? ids.slice(0, 32) : '',
+      spanId: trace ? ids.slice(32) : ids,
+      labels: t.labels,
+      protocol: t.protocol as Row['protocol'],
+    };
+  }
+
+  /** Service of row i without materializing the row. */
+  serviceOf(i: number): string {
+    return this.tuples[this.tuple[i]].service;
+  }
+
+  allRows(): Row[] {
+    const out: Row[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.row(i);
+    return out;
+  }
+}
+
+/** LEB128 columns of the meta section, each decoded by one loop (no call per value). */
+class MetaReader {
+  private pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
+
+  private check(): void {
+    if (this.pos > this.buf.length) throw new RangeError('read past end of block');
+  }
+
+  uvarint(): number {
+    const buf = this.buf;
+    let p = this.pos;
+    let b = buf[p++];
+    let v = b & 0x7f;
+    for (let mul = 128; b >= 0x80; mul *= 128) {
+      b = buf[p++];
+      v += (b & 0x7f) * mul;
+    }
+    this.pos = p;
+    this.check();
+    return v;
+  }
+
+  svarint(): number {
+    const v = this.uvarint();
+    return v % 2 === 1 ? -(v + 1) / 2 : v / 2;
+  }
+
+  byte(): number {
+    const b = this.buf[this.pos++];
+    this.check();
+    return b;
+  }
+
+  string(): string {
+    const len = this.uvarint();
+    const start = this.pos;
+    this.pos += len;
+    this.check();
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset + start, len).toString('utf8');
+  }
+
+  /** Unsigned values. */
+  values(out: Float64Array | Uint32Array): void {
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < out.length; i++) {
+      let b = buf[p++];
+      let v = b & 0x7f;
+      for (let mul = 128; b >= 0x80; mul *= 128) {
+        b = buf[p++];
+        v += (b & 0x7f) * mul;
+      }
+      out[i] = v;
+    }
+    this.pos = p;
+    this.check();
+  }
+
+  /** Running sums of deltas from `start`, zigzag-signed or unsigned. */
+  deltas(out: Float64Array, start: number, signed: boolean): void {
+    this.values(out);
+    let acc = start;
+    for (let i = 0; i < out.length; i++) {
+      const d = out[i];
+      acc += signed ? (d % 2 === 1 ? -(d + 1) / 2 : d / 2) : d;
+      out[i] = acc;
+    }
+  }
+
+  /** Lengths turned into start offsets (out has one more slot than there are rows). */
+  offsets(out: Uint32Array): void {
+    const lens = out.subarray(1);
+    this.values(lens);
+    for (let i = 1; i < out.length; i++) out[i] += out[i - 1];
+  }
+
+  /** Id flags (bit 0 trace id, 32 chars; bit 1 span id, 16 chars) as offsets into the id section. */
+  idOffsets(out: Uint32Array, hasTrace: Uint8Array): void {
+    const buf = this.buf;
+    for (let i = 0; i < hasTrace.length; i++) {
+      const f = buf[this.pos + i];
+      hasTrace[i] = f & 1;
+      out[i + 1] = out[i] + (f & 1 ? 32 : 0) + (f & 2 ? 16 : 0);
+    }
+    this.pos += hasTrace.length;
+    this.check();
+  }
+}
