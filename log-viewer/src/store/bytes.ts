@@ -1,4 +1,4 @@
-// Growable byte writer / reader with LEB128 varints, used by the block codec. Numbers up to 2^53.
+// Growable byte writer with LEB128 varints, used by the block codec (block-reader.ts reads them). Numbers up to 2^53.
 
 export class ByteWriter {
   private buf: Buffer;
@@ -59,48 +59,5 @@ export class ByteWriter {
 
   finish(): Buffer {
     return this.buf.subarray(0, this.length);
-  }
-}
-
-export class ByteReader {
-  pos = 0;
-  constructor(readonly buf: Uint8Array) {}
-
-  byte(): number {
-    if (this.pos >= this.buf.length) throw new RangeError('read past end of block');
-    return this.buf[this.pos++];
-  }
-
-  uvarint(): number {
-    let result = 0;
-    let mul = 1;
-    for (;;) {
-      const b = this.byte();
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) return result;
-      mul *= 0x80;
-    }
-  }
-
-  svarint(): number {
-    const v = this.uvarint();
-    return v % 2 === 1 ? -(v + 1) / 2 : v / 2;
-  }
-
-  bytes(n: number): Uint8Array {
-    if (this.pos + n > this.buf.length) throw new RangeError('read past end of block');
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-
-  string(): string {
-    const n = this.uvarint();
-    const b = this.bytes(n);
-    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
-  }
-
-  get done(): boolean {
-    return this.pos >= this.buf.length;
   }
 }
