@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Row } from './row.js';
+import { ScanCache, type SearchableBatch } from './scan-cache.js';
+
+/** A fake decoded block of n rows whose row i holds the tokens in `words[i]`. */
+function block(words: string[], decoded: { count: number }): () => SearchableBatch {
+  return () => {
+    decoded.count++;
+    const rows = words.map(
+      (w, i) =>
+        ({ seq: i, ms: i, subNs: 0, level: 2, message: w, traceId: '', spanId: '', service: 's' }) as Row,
+    );
+    return {
+      count: rows.length,
+      ms: rows.map((r) => r.ms),
+      subNs: rows.map(() => 0),
+      seq: rows.map((r) => r.seq),
+      level: rows.map(() => 2),
+      row: (i) => rows[i],
+      serviceOf: () => 's',
+      mayContain: (tokens) =>
+        Uint8Array.from(rows, (r) => (tokens.every((t) => r.message.includes(t)) ? 1 : 0)),
+    };
+  };
+}
+
+test('ScanCache serves a searched token set without decoding, per block, within its row budget', () => {
+  const cache = new ScanCache(3);
+  const decoded = { count: 0 };
+  const a = {};
+  const b = {};
+  const words = ['x y', 'y', 'x', 'z'];
+  const search = (key: object, tokens: string[]) => {
+    const batch = cache.load(key, tokens, block(words, decoded));
+    const hits = batch.mayContain?.(tokens);
+    return Array.from({ length: batch.count }, (_, i) => i)
+      .filter((i) => !hits || hits[i])
+      .map((i) => batch.row(i).message);
+  };
+  assert.deepEqual(search(a, ['x']), ['x y', 'x']);
+  assert.equal(decoded.count, 1);
+  assert.deepEqual(search(a, ['x']), ['x y', 'x']);
+  assert.equal(decoded.count, 1, 'served from the cache');
+  assert.deepEqual(search(a, ['y', 'x']), ['x y']);
+  assert.equal(decoded.count, 2, 'another token set is another search');
+  assert.equal(cache.size, 3);
+  assert.deepEqual(search(b, ['z']), ['z']);
+  assert.equal(cache.size, 1, 'the least recently used block went');
+  search(a, ['x']);
+  assert.equal(decoded.count, 4);
+  cache.load(a, [], block(words, decoded));
+  assert.equal(decoded.count, 5, 'scans without tokens are not cached');
+});

@@ -1,0 +1,123 @@
+// A bounded cache of what token searches found in sealed blocks: per block and set of tokens, the
+// rows that may hold them, with those rows materialized. A repeated or paged needle query (the UI
+// asks again on refresh, on the next page, for the histogram) then reads no block at all.
+//
+// Only small results are kept (a needle finds a handful of rows per block; a common word would fill
+// the budget with one query), and the least recently used blocks go first. Entries are keyed by the
+// store's block summary object, so a block that is merged, rewritten or dropped is never served
+// again even if SQLite reuses its id.
+import type { Row } from './row.js';
+import { RowsBatch, type RowBatch } from './scan.js';
+
+/** More candidate rows than this in one block: the result is not worth caching. */
+const MAX_ROWS_PER_RESULT = 256;
+
+/** A block reader as the cache needs it (BlockReader). */
+export interface SearchableBatch extends RowBatch {
+  mayContain(tokens: string[]): Uint8Array | undefined;
+}
+
+interface Entry {
+  /** Token set (sorted, space-joined) → candidate rows, each materialized. */
+  results: Map<string, Row[]>;
+  rows: number;
+}
+
+export class ScanCache {
+  private readonly entries = new Map<object, Entry>();
+  private rows = 0;
+
+  constructor(
+    /** Rows kept over all blocks (about 0.5 KB each). */
+    private readonly maxRows = 16_384,
+  ) {}
+
+  /**
+   * The block's rows for a scan that needs `tokens`: the cached candidates when this token set was
+   * searched before in this block, else the decoded block, whose search result is then cached.
+   */
+  load(block: object, tokens: string[], decode: () => SearchableBatch): RowBatch {
+    if (tokens.length === 0) return decode();
+    const key = [...new Set(tokens)].sort().join(' ');
+    const entry = this.entries.get(block);
+    const cached = entry?.results.get(key);
+    if (entry && cached) {
+      this.entries.delete(block); // most recently used last
+      this.entries.set(block, entry);
+      return new RowsBatch(cached);
+    }
+    return new CachingBatch(decode(), (result) => this.store(block, key, result));
+  }
+
+  private store(block: object, key: string, rows: Row[]): void {
+    let entry = this.entries.get(block);
+    if (!entry) {
+      entry = { results: new Map(), rows: 0 };
+      this.entries.set(block, entry);
+    }
+    entry.results.set(key, rows);
+    entry.rows += rows.length;
+    this.rows += rows.length;
+    for (const [oldest, e] of this.entries) {
+      if (this.rows <= this.maxRows) break;
+      this.entries.delete(oldest);
+      this.rows -= e.rows;
+    }
+  }
+
+  /** Rows held now (tests, stats). */
+  get size(): number {
+    return this.rows;
+  }
+}
+
+/** A decoded block that hands a small search result to the cache as it is computed. */
+class CachingBatch implements RowBatch {
+  private readonly made = new Map<number, Row>();
+  readonly count: number;
+  readonly ms: ArrayLike<number>;
+  readonly subNs: ArrayLike<number>;
+  readonly seq: ArrayLike<number>;
+  readonly level: ArrayLike<number>;
+
+  constructor(
+    private readonly block: SearchableBatch,
+    private readonly keep: (rows: Row[]) => void,
+  ) {
+    this.count = block.count;
+    this.ms = block.ms;
+    this.subNs = block.subNs;
+    this.seq = block.seq;
+    this.level = block.level;
+  }
+
+  row(i: number): Row {
+    return this.made.get(i) ?? this.block.row(i);
+  }
+
+  serviceOf(i: number): string {
+    return this.block.serviceOf(i);
+  }
+
+  mayContain(tokens: string[]): Uint8Array | undefined {
+    const hits = this.block.mayContain(tokens);
+    if (!hits) return hits;
+    const rows: Row[] = [];
+    for (let i = 0; i < hits.length && rows.length <= MAX_ROWS_PER_RESULT; i++)
+      if (hits[i]) {
+        const row = this.block.row(i);
+        this.made.set(i, row);
+        rows.push({ ...row, message: own(row.message), traceId: own(row.traceId), spanId: own(row.spanId) });
+      }
+    if (rows.length <= MAX_ROWS_PER_RESULT) this.keep(rows);
+    return hits;
+  }
+}
+
+/**
+ * A copy that does not keep its source alive: a row's strings are slices of ~32 KB section chunks
+ * (text-column.ts), and a cached slice would pin its whole chunk. JSON round-trips any string exactly.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
