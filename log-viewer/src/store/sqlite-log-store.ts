@@ -28,6 +28,7 @@ import type {
 import { batchRows, type OpenBatch, OpenBlocks, STREAM, streamKey } from './open-blocks.js';
 import { compareRows, type Row, splitNs, toRecord, toRow } from './row.js';
 import { type Candidate, RowsBatch, runScan } from './scan.js';
+import { ScanCache } from './scan-cache.js';
 import { statSync } from 'node:fs';
 
 export interface StoreOptions {
@@ -68,6 +69,8 @@ export class SqliteLogStore implements LogStore {
   private readonly listeners = new Set<(records: StoredRecord[]) => void>();
   private readonly blooms = new Map<number, Buffer>();
   private bloomBytes = 0;
+  /** Needle results per sealed block, so repeated and paged text queries skip decoding. */
+  private readonly scanCache = new ScanCache();
   private nextSeq = 1;
   private timer?: NodeJS.Timeout;
   private lastRetention = 0;
@@ -472,7 +475,8 @@ export class SqliteLogStore implements LogStore {
             const bloom = this.bloom(b.id);
             if (bloom && !hashes.every((h) => bloomMayContain(bloom, h))) return undefined;
           }
-          return this.blocks.has(b.id) ? this.decode(b) : undefined;
+          if (!this.blocks.has(b.id)) return undefined;
+          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b));
         },
       });
     }
