@@ -133,6 +133,10 @@ console.log(
   `OTLP protobuf ingest: ${otData.lines} lines in ${ot.seconds.toFixed(1)} s = ${ot.linesPerSec} lines/s`,
 );
 rmSync(workDir, { recursive: true, force: true });
+const afterIngest = await call({ cmd: 'stats' });
+console.log(
+  `peak RSS of the server process during ingest: ${(afterIngest.peakRssMb as number).toFixed(0)} MB (then: ${afterIngest.memory})`,
+);
 
 // Tail lag: a line POSTed while an SSE tail for it is open; time from send to event.
 const lags: number[] = [];

@@ -93,6 +93,19 @@ const SLOT: Record<Slot, number> = {
 };
 /** lowercase key → slot * 16 + priority: one Map lookup, no tuple per key. */
 const KEY_CODES = new Map<string, number>([...KEYS].map(([k, [slot, prio]]) => [k, SLOT[slot] * 16 + prio]));
+/**
+ * slot * 16 + priority of a key as recordFromObject() matches it (exact, then lowercased when it starts
+ * with an uppercase letter), or undefined for an attribute key. Slots: 0 time, 1 message, 2 level,
+ * 3 service, 4 host, 5 trace id, 6 span id, 7 exception. For parsers that scan JSON text themselves.
+ */
+export function keySlotCode(key: string): number | undefined {
+  const code = KEY_CODES.get(key);
+  if (code !== undefined) return code;
+  const c = key.charCodeAt(0);
+  if (c < 65 || c > 90 || key.length > 14) return undefined;
+  return KEY_CODES.get(key.toLowerCase());
+}
+
 // Scratch state of recordFromObject (synchronous, never re-entered): no allocation per record.
 const bestKey: (string | undefined)[] = new Array(8).fill(undefined);
 const bestPrio = new Int8Array(8);

@@ -37,7 +37,7 @@ function digits(t: string, at: number, len: number): number {
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.mmmZ` → epoch ms; undefined for anything else (the regex path decides). */
-function isoMillis(t: string): number | undefined {
+export function isoMillis(t: string): number | undefined {
   if (
     t.charCodeAt(4) !== 45 ||
     t.charCodeAt(7) !== 45 ||
