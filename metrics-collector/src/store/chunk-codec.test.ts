@@ -15,7 +15,7 @@ function roundTrip(vs: number[]): number {
   const ts = vs.map((_, i) => 1_764_000_000_000 + i * 15_000 + (i % 7 === 3 ? 2 : 0));
   const app = new XorAppender();
   for (let i = 0; i < vs.length; i++) app.append(ts[i], vs[i]);
-  const enc = encodeSealedChunk(app.bytes(), ts, vs);
+  const enc = encodeSealedChunk(ts, vs);
   const outT: number[] = [];
   const outV: number[] = [];
   decodeChunk(enc.encoding, enc.data, outT, outV);
@@ -64,7 +64,7 @@ function roundTripStale(vs: number[], staleAt: number[], want: number): void {
   const xorS: number[] = [];
   decodeXorChunk(xor, [], [], xorS);
   assert.deepEqual(xorS, staleAt);
-  const enc = encodeSealedChunk(xor, ts, vs, staleAt);
+  const enc = encodeSealedChunk(ts, vs, staleAt);
   assert.equal(enc.encoding, want);
   // Decoding appends: indexes are positions in the output arrays, after what they held.
   const outT = [42];
@@ -116,7 +116,7 @@ test('a plain NaN never decodes as a staleness marker', () => {
   const stale: number[] = [];
   decodeXorChunk(app.bytes(), [], [], stale);
   assert.deepEqual(stale, []);
-  const enc = encodeSealedChunk(app.bytes(), [...ts, 4000], [...vs, bits], []);
+  const enc = encodeSealedChunk([...ts, 4000], [...vs, bits], []);
   const outS: number[] = [];
   decodeChunk(enc.encoding, enc.data, [], [], outS);
   assert.deepEqual(outS, []);
@@ -158,7 +158,7 @@ test('encoding 5 costs under a byte per sample for a counter and a 2-decimal gau
   for (const vs of [counter, gauge]) {
     const app = new XorAppender();
     for (let i = 0; i < vs.length; i++) app.append(ts[i], vs[i]);
-    const enc = encodeSealedChunk(app.bytes(), ts, vs, []);
+    const enc = encodeSealedChunk(ts, vs, []);
     assert.equal(enc.encoding, ENCODING_DECIMAL_PACKED);
     assert.ok(enc.data.length < 360, `${enc.data.length} bytes`);
   }

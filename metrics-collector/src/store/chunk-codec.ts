@@ -1,6 +1,6 @@
-// Encodings of persisted chunks (the `encoding` column). Head chunks are always encoding 1 (Gorilla
-// XOR, cheap to append). When a chunk is sealed a second stage may shrink it further; the smallest
-// of these wins:
+// Encodings of chunks (the `encoding` column). Head chunks are encoding 6 in memory (delta-chunk.ts,
+// cheap to append); when a chunk is persisted it is re-encoded and the smallest of 1-5 wins (1 and
+// 2 only for values that are not decimals, 3-5 only for decimals):
 //   1  XOR chunk as is (xor-chunk.ts)
 //   2  zstd(XOR chunk)
 //   3  zstd(varint stream): u16 count, u8 decimal exponent e, zigzag t0, then per sample zigzag
@@ -16,16 +16,19 @@
 //      varint n + n index gaps of staleness markers (n may be 0), zigzag t0, zigzag first delta,
 //      packed delta-of-deltas of samples 2.., zigzag m0, packed value deltas of samples 1...
 //      Measured on the benchmark mix at 360 samples per chunk: 0.63 bytes/sample where 3 took 1.02.
+//   6  the head chunk's own format (delta-chunk.ts); head chunks written before it existed are 1.
 // Persisted bytes: never change an encoding in place, add a number.
 import { Compressor, decompress } from 'zstd-napi';
 import { ByteReader, ByteWriter, readPackedInts, writePackedInts } from './packed-ints.js';
-import { decodeXorChunk } from './xor-chunk.js';
+import { decodeDeltaChunk } from './delta-chunk.js';
+import { decodeXorChunk, XorAppender } from './xor-chunk.js';
 
 export const ENCODING_XOR = 1;
 export const ENCODING_XOR_ZSTD = 2;
 export const ENCODING_INT_DELTA_ZSTD = 3;
 export const ENCODING_INT_DELTA_STALE_ZSTD = 4;
 export const ENCODING_DECIMAL_PACKED = 5;
+export const ENCODING_DELTA = 6;
 
 const ZSTD_LEVEL = 3;
 // One compressor with its parameters set once: the one-shot compress() re-applies them per call,
@@ -45,27 +48,33 @@ export interface EncodedChunk {
   data: Uint8Array;
 }
 
-/** Picks the smallest encoding for a sealed chunk given its decoded samples and XOR bytes;
- * `stale` lists the ascending indexes of staleness markers (as decodeXorChunk reports them). */
-export function encodeSealedChunk(
-  xor: Uint8Array,
-  ts: number[],
-  vs: number[],
-  stale?: number[],
-): EncodedChunk {
-  let best: EncodedChunk = { encoding: ENCODING_XOR, data: xor };
-  if (xor.length > 32) {
-    const z = compress(xor);
-    if (z.length < best.data.length) best = { encoding: ENCODING_XOR_ZSTD, data: z };
+/** Picks the smallest encoding for a chunk given its samples; `stale` lists the ascending indexes of
+ * staleness markers. */
+export function encodeSealedChunk(ts: number[], vs: number[], stale: number[] = []): EncodedChunk {
+  const e = decimalExponent(vs, stale.length > 0 ? stale : undefined);
+  if (e < 0) {
+    // Not all decimals: Gorilla XOR, zstd'd when that helps.
+    const app = new XorAppender();
+    let k = 0;
+    for (let i = 0; i < ts.length; i++) {
+      const isStale = stale[k] === i;
+      if (isStale) k++;
+      app.append(ts[i], vs[i], isStale);
+    }
+    const xor = app.bytes();
+    let best: EncodedChunk = { encoding: ENCODING_XOR, data: xor };
+    if (xor.length > 32) {
+      const z = compress(xor);
+      if (z.length < best.data.length) best = { encoding: ENCODING_XOR_ZSTD, data: z };
+    }
+    return best;
   }
-  const withStale = stale !== undefined && stale.length > 0;
-  const e = decimalExponent(vs, withStale ? stale : undefined);
-  if (e < 0) return best;
-  const ints = encodeIntDelta(ts, vs, e, withStale ? stale : undefined);
-  const z = compress(ints);
-  const encoding = withStale ? ENCODING_INT_DELTA_STALE_ZSTD : ENCODING_INT_DELTA_ZSTD;
-  if (z.length < best.data.length) best = { encoding, data: z };
-  const packed = encodePacked(ts, vs, e, stale ?? []);
+  const withStale = stale.length > 0;
+  let best: EncodedChunk = {
+    encoding: withStale ? ENCODING_INT_DELTA_STALE_ZSTD : ENCODING_INT_DELTA_ZSTD,
+    data: compress(encodeIntDelta(ts, vs, e, withStale ? stale : undefined)),
+  };
+  const packed = encodePacked(ts, vs, e, stale);
   if (packed && packed.length < best.data.length) best = { encoding: ENCODING_DECIMAL_PACKED, data: packed };
   return best;
 }
@@ -89,6 +98,8 @@ export function decodeChunk(
       return decodeIntDelta(decompress(data), ts, vs, true, stale);
     case ENCODING_DECIMAL_PACKED:
       return decodePacked(data, ts, vs, stale);
+    case ENCODING_DELTA:
+      return decodeDeltaChunk(data, ts, vs, stale);
     default:
       throw new Error(`unknown chunk encoding ${encoding}`);
   }

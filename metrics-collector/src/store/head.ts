@@ -1,7 +1,7 @@
-// Per-series in-memory state: the open in-order chunk, an out-of-order buffer, and sealed chunks
-// waiting for the next checkpoint. Every chunk gets a sequence number when it is opened; on reads,
+// Per-series in-memory state: the open in-order chunk (encoding 6, delta-chunk.ts), an out-of-order
+// buffer, and sealed chunks (also encoding 6) waiting for the next checkpoint. Every chunk gets a sequence number when it is opened; on reads,
 // for equal timestamps the sample from the chunk with the higher sequence wins (last write wins).
-import { XorAppender } from './xor-chunk.js';
+import { DeltaAppender } from './delta-chunk.js';
 
 export const CHUNK_MAX_SAMPLES = 720;
 /** Chunks never span more than this, so a range read can bound its index scan on min_t. */
@@ -13,7 +13,8 @@ export interface SealedChunk {
   maxT: number;
   count: number;
   seq: number;
-  xor: Uint8Array;
+  /** Encoding 6 (delta-chunk.ts). */
+  data: Uint8Array;
 }
 
 export const APPEND_OK = 0;
@@ -21,7 +22,7 @@ export const APPEND_DUPLICATE = 1;
 export const APPEND_TOO_OLD = 2;
 
 export class SeriesHead {
-  app: XorAppender | null = null;
+  app: DeltaAppender | null = null;
   appSeq = 0;
   oooT: number[] | null = null;
   oooV: number[] | null = null;
@@ -48,7 +49,7 @@ export class SeriesHead {
         app = null;
       }
       if (!app) {
-        app = new XorAppender();
+        app = new DeltaAppender();
         this.app = app;
         this.appSeq = nextSeq();
       }
@@ -111,14 +112,14 @@ export class SeriesHead {
       maxT: app.maxT,
       count: app.count,
       seq: this.appSeq,
-      xor: app.bytes(),
+      data: app.bytes(),
     });
     this.app = null;
   }
 
   sealOutOfOrder(): void {
     if (!this.oooT || !this.oooV) return;
-    const app = new XorAppender();
+    const app = new DeltaAppender();
     const flags = this.oooS;
     for (let i = 0; i < this.oooT.length; i++) app.append(this.oooT[i], this.oooV[i], flags?.[i] === 1);
     this.sealed.push({
@@ -126,7 +127,7 @@ export class SeriesHead {
       maxT: app.maxT,
       count: app.count,
       seq: this.oooSeq,
-      xor: app.bytes(),
+      data: app.bytes(),
     });
     this.oooT = null;
     this.oooV = null;
@@ -135,7 +136,7 @@ export class SeriesHead {
 
   /** Restores an open chunk from its decoded snapshot (`stale`: ascending marker indexes). */
   restoreApp(seq: number, ts: number[], vs: number[], stale: number[] = []): void {
-    const app = new XorAppender();
+    const app = new DeltaAppender();
     let k = 0;
     for (let i = 0; i < ts.length; i++) {
       const isStale = stale[k] === i;
@@ -162,7 +163,7 @@ export class SeriesHead {
 
   sealedBytes(): number {
     let n = 0;
-    for (const c of this.sealed) n += c.xor.length;
+    for (const c of this.sealed) n += c.data.length;
     return n;
   }
 }

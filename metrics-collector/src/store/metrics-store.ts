@@ -8,7 +8,7 @@ import type { Db } from '@flowrent/shared/db';
 import { walkWriteRequest } from '../ingest/remote-write.js';
 import { encodeSealedChunk } from './chunk-codec.js';
 import { DEFAULT_MAX_EXEMPLARS, type Exemplar, ExemplarStore } from './exemplar-store.js';
-import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, SeriesHead, indexesOf } from './head.js';
+import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, SeriesHead } from './head.js';
 import { LabelPairIds } from './label-pairs.js';
 import { type Limits, DEFAULT_LIMITS, checkNewSeries } from './limits.js';
 import { RemoteWriteAppender } from './remote-write-appender.js';
@@ -16,7 +16,8 @@ import { loadStore } from './store-load.js';
 import { type Statements, prepareStatements } from './store-sql.js';
 import { type LabelPairs, SeriesIndex, type SeriesInfo, labelsToObject, sortLabels } from './series-index.js';
 import { WAL_KIND_REMOTE_WRITE_SNAPPY, WAL_KIND_SAMPLES_JSON, WriteAheadLog, readWal } from './wal.js';
-import { decodeXorChunk } from './xor-chunk.js';
+import { decodeDeltaChunk } from './delta-chunk.js';
+import { XorAppender } from './xor-chunk.js';
 
 export interface StoreOptions {
   db: Db;
@@ -204,7 +205,7 @@ export class MetricsStore {
     const sealedBefore = head.sealed.length;
     const r = head.append(t, v, this.oooWindowMs, this.nextSeq, stale);
     if (head.sealed.length !== sealedBefore)
-      this.sealedBytes += head.sealed[head.sealed.length - 1].xor.length;
+      this.sealedBytes += head.sealed[head.sealed.length - 1].data.length;
     if (r === APPEND_OK) {
       result.accepted++;
       this.stats.samplesAppended++;
@@ -259,12 +260,12 @@ export class MetricsStore {
       for (const head of this.heads) {
         if (!head?.dirty) continue;
         for (const c of head.sealed) {
-          const enc = encodeXor(c.xor);
+          const enc = encodeHeadChunk(c.data);
           s.insertChunk.run(head.id, c.minT, c.maxT, c.seq, enc.encoding, c.count, enc.data);
         }
         head.sealed = [];
         if (head.app || head.oooT) {
-          const app = head.app ? encodeXor(head.app.bytes()) : undefined;
+          const app = head.app ? encodeHeadChunk(head.app.bytes()) : undefined;
           s.upsertHead.run(
             head.id,
             head.appSeq,
@@ -299,12 +300,13 @@ export class MetricsStore {
   }
 }
 
-function encodeXor(xor: Uint8Array) {
+/** Re-encodes an encoding-6 head chunk in the smallest persisted encoding. */
+function encodeHeadChunk(data: Uint8Array) {
   const ts: number[] = [];
   const vs: number[] = [];
   const stale: number[] = [];
-  decodeXorChunk(xor, ts, vs, stale);
-  return encodeSealedChunk(xor, ts, vs, stale);
+  decodeDeltaChunk(data, ts, vs, stale);
+  return encodeSealedChunk(ts, vs, stale);
 }
 
 function emptyResult(): AppendResult {
@@ -318,9 +320,9 @@ export function formatSeries(info: SeriesInfo | undefined): string {
 }
 
 function xorOf(ts: number[], vs: number[], staleFlags: number[] | null): Uint8Array {
-  const head = new SeriesHead(0);
-  head.restoreApp(0, ts, vs, staleFlags ? indexesOf(staleFlags) : []);
-  return head.app!.bytes();
+  const app = new XorAppender();
+  for (let i = 0; i < ts.length; i++) app.append(ts[i], vs[i], staleFlags?.[i] === 1);
+  return app.bytes();
 }
 
 function encodeSamplesRecord(samples: PlainSample[]): Uint8Array {

@@ -5,7 +5,7 @@
 // before a series' oldest raw sample that retention rolled up is served from rollups
 // (rollup-read.ts: one synthetic sample per bucket, its last value; what that approximates is there).
 import type { LabelMatcher, Labels, SampleSource, SeriesSamples } from '../promql/sample-source.js';
-import { decodeChunk, ENCODING_XOR } from './chunk-codec.js';
+import { decodeChunk, ENCODING_DELTA } from './chunk-codec.js';
 import { CHUNK_MAX_SPAN_MS, indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { prependSamples, readRollupLasts } from './rollup-read.js';
@@ -98,7 +98,7 @@ export class StoreSampleSource implements SampleSource {
     const head = store.heads[id];
     if (head) {
       for (const c of head.sealed) {
-        if (c.minT <= endMs && c.maxT >= startMs) sources.push(decoded(c.seq, ENCODING_XOR, c.xor));
+        if (c.minT <= endMs && c.maxT >= startMs) sources.push(decoded(c.seq, ENCODING_DELTA, c.data));
       }
       const app = head.app;
       if (app && app.minT <= endMs && app.maxT >= startMs) {

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DeltaAppender, decodeDeltaChunk } from './delta-chunk.js';
+
+function roundTrip(
+  vs: number[],
+  staleAt: number[] = [],
+  ts = vs.map((_, i) => 1_764_000_000_000 + i * 15_000),
+) {
+  const app = new DeltaAppender(4);
+  for (let i = 0; i < vs.length; i++) app.append(ts[i], vs[i], staleAt.includes(i));
+  for (const decode of [
+    (t: number[], v: number[], s: number[]) => app.decodeInto(t, v, s),
+    (t: number[], v: number[], s: number[]) => decodeDeltaChunk(app.bytes(), t, v, s),
+  ]) {
+    const outT = [7];
+    const outV = [7];
+    const outS: number[] = [];
+    assert.equal(decode(outT, outV, outS), vs.length);
+    assert.deepEqual(outT.slice(1), ts);
+    assert.deepEqual(
+      outS,
+      staleAt.map((i) => i + 1),
+    );
+    for (let i = 0; i < vs.length; i++) {
+      if (staleAt.includes(i)) assert.ok(Number.isNaN(outV[i + 1]));
+      else assert.ok(Object.is(outV[i + 1], vs[i]), `sample ${i}: ${outV[i + 1]} for ${vs[i]}`);
+    }
+  }
+  return app.bytes().length;
+}
+
+test('DeltaAppender round-trips integers, decimals, exponent changes and raw floats exactly', () => {
+  roundTrip([1]);
+  roundTrip([0, 1, 2, 3, 1000, -5, 2 ** 49, -(2 ** 49)]);
+  roundTrip([20, 20.5, 20.25, 19, 0.001, 0.000001, 3]);
+  roundTrip([0.1 + 0.2, 1 / 3, Math.PI, 2.5, 2.75, 1 / 3, 4]);
+  roundTrip([Number.NaN, 1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0, -0, 2 ** 60, 1.5]);
+  roundTrip([2 ** 49, 0.5, 2 ** 49 + 1]);
+  roundTrip([1e-7, 1.5, 1.25, 1e300, -1e-300]);
+  roundTrip([5, 6, 7], [0, 2]);
+  roundTrip([0.5, 1, 1.5], [1]);
+  roundTrip([1 / 3, 2, 3], [0]);
+  roundTrip([], []);
+  roundTrip([1, 2, 3], [], [0, 1_000_000_000_000, 1_000_000_000_001]);
+  roundTrip([1, 2, 3], [], [-5, 7, 3_000_000]);
+});
+
+test('DeltaAppender round-trips random mixes of every kind of value', () => {
+  let seed = 1;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const kinds = [
+    () => Math.floor(rnd() * 100),
+    () => Math.round(rnd() * 1e6) / 100,
+    () => Math.round(rnd() * 1e9) / 1e6,
+    () => rnd(),
+    () => [Number.NaN, -0, Number.POSITIVE_INFINITY, 2 ** 51][Math.floor(rnd() * 4)],
+    () => Math.floor(rnd() * 2 ** 48) * (rnd() < 0.5 ? -1 : 1),
+  ];
+  for (let round = 0; round < 300; round++) {
+    const n = 1 + Math.floor(rnd() * 200);
+    const stick = Math.floor(rnd() * kinds.length);
+    const vs: number[] = [];
+    const staleAt: number[] = [];
+    let t = Math.floor(rnd() * 2e12);
+    const ts: number[] = [];
+    for (let i = 0; i < n; i++) {
+      vs.push(kinds[rnd() < 0.8 ? stick : Math.floor(rnd() * kinds.length)]());
+      if (rnd() < 0.05) staleAt.push(i);
+      ts.push(t);
+      t += rnd() < 0.9 ? 15_000 : 1 + Math.floor(rnd() * 1e7);
+    }
+    roundTrip(vs, staleAt, ts);
+  }
+});
+
+test('DeltaAppender takes 2 bytes per sample for a counter growing by up to 50 per regular step', () => {
+  let c = 0;
+  const vs = Array.from({ length: 720 }, (_, i) => (c += (i * 37) % 51));
+  assert.ok(roundTrip(vs) <= 3 + 6 + 3 + 720 * 2);
+});
+
+test('decodeDeltaChunk() throws on truncated input', () => {
+  const app = new DeltaAppender();
+  app.append(1000, 0.1 + 0.2);
+  app.append(2000, 5);
+  const bytes = app.bytes();
+  assert.throws(() => decodeDeltaChunk(bytes.subarray(0, bytes.length - 2), [], [], []), /truncated/);
+});
