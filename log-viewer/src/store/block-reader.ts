@@ -99,7 +99,8 @@ export class BlockReader implements RowBatch {
       });
     }
     this.level = new Uint8Array(n);
-    for (let i = 0; i < n; i++) this.level[i] = this.tuples[this.tuple[i]].level;
+    const levelOf = Uint8Array.from(this.tuples, (t) => t.level);
+    for (let i = 0; i < n; i++) this.level[i] = levelOf[this.tuple[i]];
   }
 
   private messages(): TextColumn {
@@ -255,15 +256,25 @@ class MetaReader {
     this.check();
   }
 
-  /** Running sums of deltas from `start`, zigzag-signed or unsigned. */
+  /** Running sums of deltas from `start`, zigzag-signed or unsigned, decoded in the same loop. */
   deltas(out: Float64Array, start: number, signed: boolean): void {
-    this.values(out);
+    const buf = this.buf;
+    let p = this.pos;
     let acc = start;
     for (let i = 0; i < out.length; i++) {
-      const d = out[i];
-      acc += signed ? (d % 2 === 1 ? -(d + 1) / 2 : d / 2) : d;
+      let b = buf[p++];
+      let v = b & 0x7f;
+      for (let mul = 128; b >= 0x80; mul *= 128) {
+        b = buf[p++];
+        v += (b & 0x7f) * mul;
+      }
+      // Small values (nearly all deltas) unzigzag with integer ops; `%` on a double is a libc call.
+      if (signed) v = v < 0x40000000 ? (v >>> 1) ^ -(v & 1) : v % 2 === 1 ? -(v + 1) / 2 : v / 2;
+      acc += v;
       out[i] = acc;
     }
+    this.pos = p;
+    this.check();
   }
 
   /** Lengths turned into start offsets (out has one more slot than there are rows). */
@@ -276,12 +287,16 @@ class MetaReader {
   /** Id flags (bit 0 trace id, 32 chars; bit 1 span id, 16 chars) as offsets into the id section. */
   idOffsets(out: Uint32Array, hasTrace: Uint8Array): void {
     const buf = this.buf;
-    for (let i = 0; i < hasTrace.length; i++) {
-      const f = buf[this.pos + i];
-      hasTrace[i] = f & 1;
-      out[i + 1] = out[i] + (f & 1 ? 32 : 0) + (f & 2 ? 16 : 0);
-    }
-    this.pos += hasTrace.length;
+    const n = hasTrace.length;
+    const p = this.pos;
+    this.pos += n;
     this.check();
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const f = buf[p + i];
+      hasTrace[i] = f & 1;
+      at += (f & 1) * 32 + ((f >> 1) & 1) * 16;
+      out[i + 1] = at;
+    }
   }
 }
