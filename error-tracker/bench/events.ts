@@ -4,7 +4,7 @@
 // fingerprint), followed by a pre-compressed member with the rest of the event JSON
 // (gzip allows concatenated members), so the load generator spends almost no CPU per request.
 import { randomBytes } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 
 const WORDS = [
   'order',
@@ -131,6 +131,21 @@ export function prepareBodies(groups: number, variants: number): PreparedBody[][
 export function envelopeBody(prepared: PreparedBody, fingerprint?: string): Buffer {
   const header = JSON.stringify({ event_id: randomBytes(16).toString('hex') });
   const open = fingerprint ? `{"fingerprint":${JSON.stringify([fingerprint])},` : '{';
-  const head = gzipSync(`${header}\n{"type":"event"}\n${open}`, { level: 1 });
-  return Buffer.concat([head, prepared.tail]);
+  return Buffer.concat([
+    storedGzipMember(Buffer.from(`${header}\n{"type":"event"}\n${open}`)),
+    prepared.tail,
+  ]);
+}
+
+/** A gzip member holding `data` in one stored (uncompressed) deflate block: no zlib call per request. */
+function storedGzipMember(data: Buffer): Buffer {
+  const out = Buffer.alloc(10 + 5 + data.length + 8);
+  out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]); // magic, deflate, no flags, no mtime, unknown OS
+  out[10] = 1; // final block, stored
+  out.writeUInt16LE(data.length, 11);
+  out.writeUInt16LE(~data.length & 0xffff, 13);
+  data.copy(out, 15);
+  out.writeUInt32LE(crc32(data), 15 + data.length);
+  out.writeUInt32LE(data.length, 19 + data.length);
+  return out;
 }

@@ -6,10 +6,10 @@
 //   3. database bytes per stored event (after a WAL checkpoint) and the server's peak RSS (VmHWM).
 // Usage: npm run bench -w error-tracker   (BENCH_SECONDS, BENCH_CLIENTS, BENCH_RATE override)
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LeanClient } from './http-client.js';
 import { envelopeBody, type PreparedBody, prepareBodies } from './events.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -22,22 +22,11 @@ const GROUPS = 300;
 const VARIANTS = 8;
 const NEW_GROUP_SHARE = 0.1;
 
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-const url = `${BASE}/api/1/envelope/?sentry_key=benchkey`;
+const client = new LeanClient('127.0.0.1', PORT, 256);
+const INGEST_PATH = '/api/1/envelope/?sentry_key=benchkey';
 
 function post(body: Buffer): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { 'content-encoding': 'gzip', 'content-length': body.length } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  return client.post(INGEST_PATH, { 'content-encoding': 'gzip' }, body);
 }
 
 async function getText(path: string): Promise<string> {
@@ -58,6 +47,24 @@ async function pending(): Promise<number> {
 function peakRss(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** CPU seconds of the server's main thread and of all its other threads (workers, V8, libuv). */
+function threadCpu(pid: number): { main: number; others: number; each: Map<string, number> } {
+  const out = { main: 0, others: 0, each: new Map<string, number>() };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks
+      out.each.set(tid, seconds);
+      if (Number(tid) === pid) out.main += seconds;
+      else out.others += seconds;
+    } catch {
+      // a thread that exited meanwhile
+    }
+  }
+  return out;
 }
 
 function startServer(dataDir: string): Promise<ChildProcess> {
@@ -130,6 +137,8 @@ async function main() {
     let accepted = 0;
     let rejected = 0;
     const cpu0 = await cpuSeconds();
+    const threads0 = threadCpu(pid);
+    const client0 = process.cpuUsage();
     const started = performance.now();
     const stopAt = started + SECONDS * 1000;
     await Promise.all(
@@ -142,9 +151,22 @@ async function main() {
       }),
     );
     const acceptSeconds = (performance.now() - started) / 1000;
+    const client = process.cpuUsage(client0);
+    const clientPerEventMs = (client.user + client.system) / 1000 / (accepted + rejected);
     while ((await pending()) > 0) await new Promise((r) => setTimeout(r, 100));
     const groupSeconds = (performance.now() - started) / 1000;
     const cpuPerEventMs = (((await cpuSeconds()) - cpu0) * 1000) / accepted;
+    const threads1 = threadCpu(pid);
+    if (process.env.BENCH_THREADS)
+      console.log(
+        [...threads1.each]
+          .map(([tid, s]) => [tid, ((s - (threads0.each.get(tid) ?? 0)) * 1000) / accepted] as const)
+          .filter(([, ms]) => ms > 0.005)
+          .map(([tid, ms]) => `${tid}:${ms.toFixed(3)}`)
+          .join(' '),
+      );
+    const mainPerEventMs = ((threads1.main - threads0.main) * 1000) / accepted;
+    const othersPerEventMs = ((threads1.others - threads0.others) * 1000) / accepted;
 
     // 2. latency at a fixed rate (open loop)
     const latencies: number[] = [];
@@ -206,6 +228,9 @@ async function main() {
       `    server CPU per event (accept + group + store): ${fmt(cpuPerEventMs, 2)} ms → ${fmt(1000 / cpuPerEventMs)} events/s per core`,
     );
     console.log(
+      `      of which main thread ${fmt(mainPerEventMs, 2)} ms, other threads ${fmt(othersPerEventMs, 2)} ms; load generator ${fmt(clientPerEventMs, 2)} ms`,
+    );
+    console.log(
       `  latency phase: open loop at ${RATE} events/s for ${SECONDS} s (achieved ${fmt(achievedRate)}/s, ${latErrors} non-200)`,
     );
     console.log(
@@ -227,6 +252,7 @@ async function main() {
       `  (event counts: ${JSON.stringify(stats.data)}; busiest issue ${issues.data[0]?.event_count} events)`,
     );
   } finally {
+    client.close();
     if (server.exitCode === null) server.kill('SIGKILL');
   }
 }

@@ -2,6 +2,8 @@
 // yields to the event loop between batches so accepting stays fast. Tests call drain().
 import type { DigestOutcome, ErrorStore } from '../store/store.js';
 
+const PARTIAL_BATCH_DELAY_MS = 20;
+
 export interface DigesterOptions {
   batchSize: number;
   clock: () => number;
@@ -14,6 +16,7 @@ export class Digester {
   /** Background runs happen only after start(); tests drive drain() themselves. */
   private started = false;
   private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Timeout | null = null;
   private waiting: number;
   digested = 0;
 
@@ -32,7 +35,10 @@ export class Digester {
   /** Called after `n` events were appended to the inbox. */
   added(n: number): void {
     this.waiting += n;
-    this.kick();
+    // a full batch is grouped right away; a partial one waits a little for more, since each
+    // transaction's commit costs about as much as grouping a handful of events
+    if (this.waiting >= this.options.batchSize) this.kick();
+    else this.kickSoon();
   }
 
   /** Groups everything pending now, synchronously. */
@@ -54,11 +60,25 @@ export class Digester {
     return outcomes;
   }
 
-  /** Asks for a background run soon (coalesced). */
+  /** Asks for a background run now (coalesced). */
   kick(): void {
     if (this.scheduled || this.stopped || !this.started) return;
     this.scheduled = true;
+    this.cancelSoon();
     setImmediate(() => this.runInBackground());
+  }
+
+  private kickSoon(): void {
+    if (this.scheduled || this.soon || this.stopped || !this.started) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      this.kick();
+    }, PARTIAL_BATCH_DELAY_MS);
+  }
+
+  private cancelSoon(): void {
+    if (this.soon) clearTimeout(this.soon);
+    this.soon = null;
   }
 
   start(intervalMs: number): void {
@@ -70,6 +90,7 @@ export class Digester {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.cancelSoon();
   }
 
   private runInBackground(): void {

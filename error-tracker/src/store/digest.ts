@@ -14,16 +14,37 @@ interface InboxRow {
   project_id: number;
   received_at: number;
   facts: string;
-  payload: Buffer;
 }
+
+/** The columns the workflow reads (the full row has 27). */
+type WorkflowRow = Pick<
+  IssueRow,
+  | 'id'
+  | 'project_id'
+  | 'status'
+  | 'resolved_in_release'
+  | 'is_ignored_forever'
+  | 'event_count'
+  | 'user_count'
+  | 'ignored_at_events'
+  | 'ignored_at_users'
+  | 'ignore_until_events'
+  | 'ignore_until_users'
+  | 'ignore_until_time'
+>;
 
 export function createDigest(db: Db) {
   const q = {
-    inbox: db.prepare('SELECT id, project_id, received_at, facts, payload FROM inbox ORDER BY id LIMIT ?'),
-    deleteInbox: db.prepare('DELETE FROM inbox WHERE id = ?'),
+    // the payload stays in SQLite: insertEvent copies it from the inbox row, not through JS
+    inbox: db.prepare('SELECT id, project_id, received_at, facts FROM inbox ORDER BY id LIMIT ?'),
+    deleteInbox: db.prepare('DELETE FROM inbox WHERE id <= ?'),
     eventExists: db.prepare('SELECT 1 FROM events WHERE event_id = ? AND project_id = ?').pluck(),
     grouping: db.prepare('SELECT issue_id FROM groupings WHERE project_id = ? AND hash = ?').pluck(),
-    issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
+    issue: db.prepare(
+      `SELECT id, project_id, status, resolved_in_release, is_ignored_forever, event_count, user_count,
+        ignored_at_events, ignored_at_users, ignore_until_events, ignore_until_users, ignore_until_time
+       FROM issues WHERE id = ?`,
+    ),
     insertIssue: db.prepare(
       `INSERT INTO issues (project_id, grouping_version, title, culprit, type, message, level, platform,
         first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -33,7 +54,8 @@ export function createDigest(db: Db) {
     ),
     insertEvent: db.prepare(
       `INSERT INTO events (project_id, event_id, issue_id, timestamp, received_at, level, title, message,
-        release, environment, trace_id, user_key, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        release, environment, trace_id, user_key, payload)
+       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, payload FROM inbox WHERE id = ?`,
     ),
     insertUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)'),
     updateIssue: db.prepare(
@@ -87,7 +109,7 @@ export function createDigest(db: Db) {
   }
 
   function applyWorkflow(
-    issue: IssueRow,
+    issue: WorkflowRow,
     facts: EventFacts,
     nowMs: number,
     newUser: number,
@@ -194,7 +216,7 @@ export function createDigest(db: Db) {
     }
     if (facts.release) q.release.run(projectId, facts.release, seen);
     const newUser = facts.userKey ? q.insertUser.run(issueId, facts.userKey).changes : 0;
-    const issue = q.issue.get(issueId) as IssueRow;
+    const issue = q.issue.get(issueId) as WorkflowRow;
     const transition = isNew ? null : applyWorkflow(issue, facts, nowMs, newUser);
     q.insertEvent.run(
       projectId,
@@ -209,7 +231,7 @@ export function createDigest(db: Db) {
       facts.environment,
       facts.traceId,
       facts.userKey,
-      row.payload,
+      row.id,
     );
     q.updateIssue.run(
       newUser,
@@ -237,10 +259,9 @@ export function createDigest(db: Db) {
     rulesInBatch.clear();
     const rows = q.inbox.all(limit) as InboxRow[];
     const outcomes: DigestOutcome[] = [];
-    for (const row of rows) {
-      outcomes.push(digestOne(row, nowMs));
-      q.deleteInbox.run(row.id);
-    }
+    for (const row of rows) outcomes.push(digestOne(row, nowMs));
+    // rows are read in id order and only this connection appends, so one range delete suffices
+    if (rows.length > 0) q.deleteInbox.run(rows[rows.length - 1].id);
     return outcomes;
   });
 
