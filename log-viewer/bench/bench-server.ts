@@ -1,6 +1,6 @@
 // The log viewer as the bench runs it: a child process with the real app (production build), store
 // (with its seal worker) and temp data dir, answering commands over IPC so its RSS and CPU are its own.
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '@flowrent/shared/config';
@@ -48,6 +48,20 @@ function du(dir: string): number {
   return total;
 }
 
+/** CPU ms of each thread of this process (Linux /proc), keyed `name#tid`: main, V8's GC helpers, libuv pool, workers. */
+function threadCpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[`${Number(tid) === process.pid ? 'main' : name}#${tid}`] = (Number(f[11]) + Number(f[12])) * 10;
+    }
+  } catch {} // not Linux: no per-thread figures
+  return out;
+}
+
 function time<T>(fn: () => T): [T, number] {
   const t = performance.now();
   const r = fn();
@@ -60,6 +74,7 @@ type Command =
   | { cmd: 'histogram'; nowMs: number }
   | { cmd: 'stats' }
   | { cmd: 'cpu' }
+  | { cmd: 'threads' }
   | { cmd: 'exit' };
 
 process.on('message', async (m: Command) => {
@@ -88,12 +103,15 @@ process.on('message', async (m: Command) => {
   } else if (m.cmd === 'cpu') {
     const u = process.cpuUsage();
     send({ cpuMs: (u.user + u.system) / 1000 });
+  } else if (m.cmd === 'threads') {
+    send({ threads: threadCpuMs() });
   } else if (m.cmd === 'stats') {
     const s = store.stats();
     const mem = process.memoryUsage();
     send({
       memory: `heap ${(mem.heapUsed / 1e6).toFixed(0)}/${(mem.heapTotal / 1e6).toFixed(0)} MB, external ${(mem.external / 1e6).toFixed(0)} MB, rss now ${(mem.rss / 1e6).toFixed(0)} MB`,
       blocks: s.blocks,
+      workers: store.liveWorkers(),
       records: s.sealedRecords + s.openRecords,
       diskBytes: du(dataDir),
       peakRssMb: process.resourceUsage().maxRSS / 1024,

@@ -16,8 +16,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const auth = { authorization: `Bearer ${BENCH_KEY}` };
 
 const server: ChildProcess = fork(new URL('./bench-server.ts', import.meta.url), [], {
+  // No development conditions: the server and its worker threads load the built dist/ of shared too.
   execArgv: [
-    '--conditions=development',
     '--import',
     'tsx',
     ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lvprof'] : []),
@@ -82,6 +82,7 @@ function* frames(file: string): Generator<Buffer> {
 /** POSTs every frame with CONCURRENCY requests in flight; each answer means the batch is durable. */
 async function ingest(label: string, data: Prepared, path: string, type: string) {
   const cpuBefore = (await call({ cmd: 'cpu' })).cpuMs as number;
+  const threadsBefore = (await call({ cmd: 'threads' })).threads as unknown as Record<string, number>;
   const started = performance.now();
   const inFlight = new Set<Promise<void>>();
   for (const payload of frames(data.file)) {
@@ -100,7 +101,15 @@ async function ingest(label: string, data: Prepared, path: string, type: string)
   await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
   const cpu = ((await call({ cmd: 'cpu' })).cpuMs as number) - cpuBefore;
+  const threadsAfter = (await call({ cmd: 'threads' })).threads as unknown as Record<string, number>;
+  const perThread = Object.entries(threadsAfter)
+    .map(([t, ms]) => [t, ((ms - (threadsBefore[t] ?? 0)) * 1000) / data.lines] as const)
+    .filter(([, us]) => us >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, us]) => `${t} ${us.toFixed(2)}`)
+    .join(', ');
   return {
+    perThread,
     seconds,
     linesPerSec: Math.round(data.lines / seconds),
     serverCpu: cpu / 1000 / seconds,
@@ -128,14 +137,16 @@ const nd = await ingest('ndjson', ndData, '/api/logs', 'application/x-ndjson');
 console.log(
   `NDJSON ingest: ${ndData.lines} lines (${(ndData.raw / 1e6).toFixed(0)} MB raw, ${(ndData.raw / ndData.lines).toFixed(0)} B/line) in ${nd.seconds.toFixed(1)} s = ${nd.linesPerSec} lines/s (batches of ${BATCH}, ${CONCURRENCY} in flight, each acknowledged after fdatasync; server used ${nd.serverCpu.toFixed(2)} cores, ${nd.cpuUsPerLine.toFixed(1)} CPU-µs per line over all its threads)`,
 );
+console.log(`  CPU-µs per NDJSON line by server thread: ${nd.perThread}`);
 const ot = await ingest('otlp', otData, '/v1/logs', 'application/x-protobuf');
 console.log(
-  `OTLP protobuf ingest: ${otData.lines} lines in ${ot.seconds.toFixed(1)} s = ${ot.linesPerSec} lines/s`,
+  `OTLP protobuf ingest: ${otData.lines} lines in ${ot.seconds.toFixed(1)} s = ${ot.linesPerSec} lines/s (server used ${ot.serverCpu.toFixed(2)} cores, ${ot.cpuUsPerLine.toFixed(1)} CPU-µs per line)`,
 );
+console.log(`  CPU-µs per OTLP line by server thread: ${ot.perThread}`);
 rmSync(workDir, { recursive: true, force: true });
 const afterIngest = await call({ cmd: 'stats' });
 console.log(
-  `peak RSS of the server process during ingest: ${(afterIngest.peakRssMb as number).toFixed(0)} MB (then: ${afterIngest.memory})`,
+  `peak RSS of the server process during ingest: ${(afterIngest.peakRssMb as number).toFixed(0)} MB (then: ${afterIngest.memory}); ingest workers still running: ${afterIngest.workers}`,
 );
 
 // Tail lag: a line POSTed while an SSE tail for it is open; time from send to event.

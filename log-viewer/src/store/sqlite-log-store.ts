@@ -9,7 +9,7 @@ import { bloomMayContain, tokenHash } from './bloom.js';
 import { collectFields } from './fields.js';
 import { encodeRows, Inbox, type InboxEntry } from './inbox.js';
 import { parseBodyRows, summarizeRows } from './body-rows.js';
-import { SealClient } from './seal-client.js';
+import { type Parsed, SealClient } from './seal-client.js';
 import type {
   BodyIngest,
   BodyIngestResult,
@@ -217,7 +217,13 @@ export class SqliteLogStore implements LogStore {
       }
       return { accepted: n, rejected: parsed.rejected, errors: parsed.errors };
     }
-    const parsed = await client.parse(kind, body, nowNs);
+    let parsed: Parsed;
+    try {
+      parsed = await client.parse(kind, body, nowNs);
+    } catch (err) {
+      if (client.ok || this.closed) throw err;
+      return this.ingestBody(request); // the worker stopped: another one or this thread parses it
+    }
     const n = parsed.summary.count;
     if (n === 0) return { accepted: 0, rejected: parsed.rejected, errors: parsed.errors };
     if (this.closed) throw new Error('log store is closed');
@@ -304,6 +310,11 @@ export class SqliteLogStore implements LogStore {
     const n = all ? b.count : b.count - (b.count % this.blockRows);
     if (n === 0) return;
     client.send({ t: 'seal', stream, uptoSeq: this.open.seqAt(b, n - 1), blockRows: this.blockRows });
+  }
+
+  /** Ingest workers running (bench, /metrics): fewer than configured means some fell back to this thread. */
+  liveWorkers(): number {
+    return this.sealers.filter((c) => c?.ok).length;
   }
 
   /** Resolves once no block is being encoded in a worker (tests, bench). */
