@@ -94,14 +94,16 @@ class AsciiAttrSection implements RowSearch {
     const rowsOf = counts.map((n) => new Int32Array(n));
     counts.fill(0);
     let verbatim = 0;
-    const pos = new Int32Array(header.s.length);
-    header.s.forEach((s, row) => {
+    const shapes = header.s;
+    const pos = new Int32Array(shapes.length);
+    for (let row = 0; row < shapes.length; row++) {
+      const s = shapes[row];
       if (s < 0) pos[row] = verbatim++;
       else {
         rowsOf[s][counts[s]] = row;
         pos[row] = counts[s]++;
       }
-    });
+    }
     const prefixes = header.k.map((keys) =>
       keys.map((key, k) => `${k === 0 ? '{' : ','}${JSON.stringify(key)}:`),
     );
@@ -133,6 +135,28 @@ class AsciiAttrSection implements RowSearch {
     return starts[j];
   }
 
+  /**
+   * Byte range of value j of column c: from the value index when it reaches that far or j is in the
+   * column's first half (then the index is extended), else found by counting separators back from the
+   * column's end, which halves the bytes a single row costs on average.
+   */
+  private valueRange(c: number, j: number): [number, number] {
+    const p = this.parse();
+    const count = p.rowsOf[p.shapeOf[c]].length;
+    if (j < (this.built[c] ?? 0) || j < count / 2)
+      return [this.valueStart(c, j), this.valueStart(c, j + 1) - 1];
+    const bytes = this.bytes;
+    const first = p.colStart[c];
+    let end = p.colStart[c + 1] - 1;
+    for (let m = count - 1; m > j; m--) {
+      end--;
+      while (end > first && bytes[end] !== VAL) end--;
+    }
+    let start = end;
+    while (start > first && bytes[start - 1] !== VAL) start--;
+    return [start, end];
+  }
+
   text(i: number): string {
     const p = this.parse();
     const shape = p.header.s[i];
@@ -141,8 +165,8 @@ class AsciiAttrSection implements RowSearch {
     const at = p.pos[i];
     let s = '';
     for (let k = 0; k < pre.length; k++) {
-      const c = p.firstColumn[shape] + k;
-      s += pre[k] + this.bytes.toString('latin1', this.valueStart(c, at), this.valueStart(c, at + 1) - 1);
+      const [start, end] = this.valueRange(p.firstColumn[shape] + k, at);
+      s += pre[k] + this.bytes.toString('latin1', start, end);
     }
     return `${s}}`;
   }
