@@ -27,3 +27,21 @@ test('write-ahead log replays records across preallocated segments and stops at 
   appendFileSync(segment, Buffer.from([9, 0, 0, 0, 1, 1, 2]));
   assert.deepEqual(read(dir), ['2:new']);
 });
+
+test('write-ahead log acknowledges concurrent appends across segment switches and replays them all', async () => {
+  const dir = makeTempDir('wal-');
+  const wal = new WriteAheadLog(dir, true, 256);
+  const payloads = Array.from({ length: 60 }, (_, i) => `record ${i} ${'y'.repeat(i % 40)}`);
+  await Promise.all(payloads.map((p) => wal.append(1, rec(p))));
+  const more = payloads.slice(0, 10).map((p) => wal.append(2, rec(p)));
+  const done = wal.rotate();
+  await Promise.all([...more, wal.append(2, rec('after rotate'))]);
+  await wal.close();
+  assert.deepEqual(read(dir), [
+    ...payloads.map((p) => `1:${p}`),
+    ...payloads.slice(0, 10).map((p) => `2:${p}`),
+    '2:after rotate',
+  ]);
+  wal.removeSegments(done);
+  assert.deepEqual(read(dir), ['2:after rotate']);
+});

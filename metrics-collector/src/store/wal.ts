@@ -25,6 +25,12 @@ export const WAL_KIND_REMOTE_WRITE_SNAPPY = 1;
 export const WAL_KIND_SAMPLES_JSON = 2;
 
 const HEADER_BYTES = 9;
+/** fdatasync calls allowed in flight at once (libuv runs them on its thread pool). Records written
+ * while one is in flight need a sync that starts after them; with one at a time they waited for
+ * the rest of the running sync first. In-process, 8 writers of 2,000-sample requests on this shared
+ * disk (fdatasync 3-8 ms under load), 8 runs each: median 1.33 M samples/s with 1, 1.86 with 2;
+ * 3 or 4 made every sync slower. */
+export const MAX_CONCURRENT_SYNCS = 2;
 export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 const ZEROS = Buffer.alloc(1024 * 1024);
 const SEGMENT_RE = /^wal-(\d{8})\.log$/;
@@ -47,7 +53,9 @@ export class WriteAheadLog {
   private pos = 0;
   private size = 0;
   private waiters: ((err: Error | null) => void)[] = [];
-  private syncing = false;
+  private syncsInFlight = 0;
+  /** In-flight syncs per fd: a replaced segment's fd is closed by the last of them. */
+  private readonly syncsOnFd = new Map<number, number>();
   private closed = false;
   bytesWritten = 0;
   readonly stats = { syncs: 0, syncMs: 0, records: 0 };
@@ -71,7 +79,7 @@ export class WriteAheadLog {
     if (old >= 0) {
       // Records in the old segment may still wait for a sync that would now go to the new one.
       if (this.fsync) fdatasyncSync(old);
-      if (!this.syncing) closeSync(old);
+      if (!this.syncsOnFd.has(old)) closeSync(old);
     }
     this.segment++;
     const fd = openSync(this.path(this.segment), 'w+');
@@ -104,7 +112,7 @@ export class WriteAheadLog {
   }
 
   private kick(): void {
-    if (this.syncing || this.waiters.length === 0) return;
+    if (this.syncsInFlight >= MAX_CONCURRENT_SYNCS || this.waiters.length === 0) return;
     const batch = this.waiters;
     this.waiters = [];
     const fd = this.fd;
@@ -114,14 +122,20 @@ export class WriteAheadLog {
       for (const w of batch) w(null);
       return;
     }
-    this.syncing = true;
+    this.syncsInFlight++;
+    this.syncsOnFd.set(fd, (this.syncsOnFd.get(fd) ?? 0) + 1);
     const started = performance.now();
     fdatasync(fd, (err) => {
       this.stats.syncs++;
       this.stats.syncMs += performance.now() - started;
-      this.syncing = false;
+      this.syncsInFlight--;
+      const left = this.syncsOnFd.get(fd)! - 1;
+      if (left > 0) this.syncsOnFd.set(fd, left);
+      else {
+        this.syncsOnFd.delete(fd);
+        if (fd !== this.fd) closeSync(fd);
+      }
       for (const w of batch) w(err);
-      if (fd !== this.fd && fd >= 0) closeSync(fd);
       this.kick();
     });
   }
@@ -131,7 +145,7 @@ export class WriteAheadLog {
   rotate(): number[] {
     const done = listSegments(this.dir).filter((n) => n <= this.segment);
     if (this.fd >= 0) {
-      if (!this.syncing) closeSync(this.fd); // else the in-flight sync's callback closes it
+      if (!this.syncsOnFd.has(this.fd)) closeSync(this.fd); // else the last in-flight sync closes it
       this.fd = -1;
     }
     this.bytesWritten = 0;
@@ -145,7 +159,7 @@ export class WriteAheadLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.syncing || this.waiters.length) await new Promise((r) => setImmediate(r));
+    while (this.syncsInFlight > 0 || this.waiters.length) await new Promise((r) => setImmediate(r));
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
