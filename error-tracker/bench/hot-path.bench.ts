@@ -14,7 +14,7 @@ import { prepareEvent } from '../src/service/prepare.js';
 import { preparePayload } from '../src/service/prepare-payload.js';
 import { compressPayload } from '../src/store/codec.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
-import { Checkpointer } from '../src/service/checkpointer.js';
+import { StoreWorker } from '../src/service/store-worker.js';
 import { envelopeBody, prepareBodies } from './events.js';
 
 const N = Number(process.env.HOT_EVENTS ?? 4000);
@@ -77,7 +77,7 @@ const dir = mkdtempSync(join(tmpdir(), 'et-hot-'));
 const db = openDatabase(join(dir, 'errors.db'));
 migrate(db, new URL('../migrations/', import.meta.url).pathname);
 const store = createSqliteStore(db);
-const checkpointer = new Checkpointer(db);
+const checkpointer = new StoreWorker(db);
 if (process.env.HOT_CHECKPOINTER) checkpointer.start(500);
 store.createProject({ name: 'Default', slug: 'default', publicKey: 'benchkey', nowMs: Date.now() });
 // a warm database: one round first, so the measured round finds existing issues
@@ -125,5 +125,11 @@ if (process.env.HOT_WAL) {
     while (store.digest(BATCH, Date.now()).length > 0);
   });
 }
+time('getProject + findActiveKey (per request)', () => {
+  for (let i = 0; i < N; i++) {
+    store.getProject(1);
+    store.findActiveKey(1, 'benchkey');
+  }
+});
 await checkpointer.stop();
 db.close();

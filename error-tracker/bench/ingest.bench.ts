@@ -18,6 +18,10 @@ const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const PORT = 15010 + Math.floor(Math.random() * 1000);
 const API_KEY = 'bench-admin-key';
 const BASE = `http://127.0.0.1:${PORT}`;
+// the V8 flags the service runs with in production (the Dockerfile's CMD); BENCH_NODE_FLAGS overrides
+const SERVER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2')
+  .split(' ')
+  .filter(Boolean);
 const GROUPS = 300;
 const VARIANTS = 8;
 const NEW_GROUP_SHARE = 0.1;
@@ -77,7 +81,7 @@ function startServer(dataDir: string): Promise<ChildProcess> {
   const entry = process.env.BENCH_FROM_SOURCE
     ? ['--conditions=development', '--import', 'tsx', main]
     : [dist];
-  const child = spawn(process.execPath, [...profile, ...entry], {
+  const child = spawn(process.execPath, [...profile, ...SERVER_NODE_FLAGS, ...entry], {
     env: {
       ...process.env,
       PORT: String(PORT),

@@ -9,12 +9,12 @@ import type { HttpContext } from './http/context.js';
 import { registerRoutes } from './http/routes.js';
 import { registerUiRoutes } from './http/ui-routes.js';
 import { AlertDeliverer } from './service/alert-deliverer.js';
-import { Checkpointer } from './service/checkpointer.js';
 import { Digester } from './service/digester.js';
 import { IngestService } from './service/ingest-service.js';
 import { Maintenance } from './service/maintenance.js';
 import { inlinePreparer, workerPreparer } from './service/preparer.js';
 import { dsnFor } from './service/sentry-auth.js';
+import { StoreWorker } from './service/store-worker.js';
 import { createSqliteStore } from './store/sqlite-store.js';
 
 export type AppDeps = ServiceDeps<Config> & {
@@ -61,14 +61,18 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const digester = new Digester(store, {
     batchSize: config.DIGEST_BATCH,
     clock,
-    onOutcomes: (outcomes) => digested.inc({}, outcomes.filter((o) => !o.duplicate).length),
+    onGrouped: (n) => digested.inc({}, n),
+    onError: (err) => app.log.error({ err }, 'digest batch failed; retried on the next run'),
   });
+  // checkpoints and, in the background, digest batches run on their own thread and connection
+  const storeWorker = new StoreWorker(deps.db);
   const preparer = config.INGEST_WORKERS > 0 ? workerPreparer(config.INGEST_WORKERS) : inlinePreparer();
   const ingest = new IngestService(store, digester, {
     maxPending: config.INGEST_MAX_PENDING,
     maxInFlight: config.INGEST_MAX_IN_FLIGHT,
     clock,
     preparer,
+    writeGate: storeWorker,
   });
   const deliverer = new AlertDeliverer(store, {
     clock,
@@ -110,9 +114,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerRoutes(app, ctx);
   registerUiRoutes(app, { store, config, clock });
 
-  const checkpointer = new Checkpointer(deps.db);
   if (deps.background !== false) {
-    checkpointer.start(CHECKPOINT_INTERVAL_MS);
+    storeWorker.start(CHECKPOINT_INTERVAL_MS, (err) => {
+      // grouping continues on the main thread
+      digester.runOn(null);
+      app.log.error({ err }, 'store worker failed; digesting on the main thread');
+    });
+    if (storeWorker.running) digester.runOn(storeWorker);
     digester.start(DIGEST_INTERVAL_MS);
     deliverer.start(ALERT_INTERVAL_MS);
     maintenance.start(config.MAINTENANCE_INTERVAL);
@@ -123,7 +131,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     deliverer.stop();
     maintenance.stop();
     await preparer.close();
-    await checkpointer.stop();
+    digester.runOn(null);
+    await storeWorker.stop();
     // group what was accepted before the database closes, so a restart starts with an empty inbox
     digester.drain();
   });

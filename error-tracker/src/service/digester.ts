@@ -1,13 +1,22 @@
-// The background grouping loop: drains the inbox in batches, each its own short transaction, and
-// yields to the event loop between batches so accepting stays fast. Tests call drain().
-import type { DigestOutcome, ErrorStore } from '../store/store.js';
+// The background grouping loop: drains the inbox in batches, each its own short transaction.
+// Batches run on the store worker's connection when one is attached (runOn), else on the main
+// thread, yielding to the event loop between batches so accepting stays fast. Tests call drain().
+import type { ErrorStore } from '../store/store.js';
 
 const PARTIAL_BATCH_DELAY_MS = 20;
 
 export interface DigesterOptions {
   batchSize: number;
   clock: () => number;
-  onOutcomes?: (outcomes: DigestOutcome[]) => void;
+  /** Events stored into issues by a batch (duplicates not counted). */
+  onGrouped?: (n: number) => void;
+  /** A batch that failed in the background (it is retried on the next run). */
+  onError?: (err: unknown) => void;
+}
+
+/** Where background batches run instead of the main thread (service/store-worker.ts). */
+export interface RemoteDigest {
+  digest(limit: number, nowMs: number): Promise<{ count: number; grouped: number }>;
 }
 
 export class Digester {
@@ -17,6 +26,7 @@ export class Digester {
   private started = false;
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Timeout | null = null;
+  private remote: RemoteDigest | null = null;
   private waiting: number;
   digested = 0;
 
@@ -41,23 +51,21 @@ export class Digester {
     else this.kickSoon();
   }
 
-  /** Groups everything pending now, synchronously. */
-  drain(): DigestOutcome[] {
-    const all: DigestOutcome[] = [];
-    for (;;) {
-      const batch = this.step();
-      all.push(...batch);
-      if (batch.length < this.options.batchSize) return all;
-    }
+  /** Groups everything pending now, synchronously, on the main connection. */
+  drain(): void {
+    while (this.step() >= this.options.batchSize);
   }
 
-  /** One batch. */
-  step(): DigestOutcome[] {
+  /** One batch on the main connection; returns the inbox entries consumed. */
+  step(): number {
     const outcomes = this.store.digest(this.options.batchSize, this.options.clock());
-    this.digested += outcomes.length;
-    this.waiting = outcomes.length < this.options.batchSize ? 0 : Math.max(0, this.waiting - outcomes.length);
-    if (outcomes.length > 0) this.options.onOutcomes?.(outcomes);
-    return outcomes;
+    this.counted(outcomes.length, outcomes.filter((o) => !o.duplicate).length);
+    return outcomes.length;
+  }
+
+  /** Background batches run on `remote` from now on. */
+  runOn(remote: RemoteDigest | null): void {
+    this.remote = remote;
   }
 
   /** Asks for a background run now (coalesced). */
@@ -66,6 +74,24 @@ export class Digester {
     this.scheduled = true;
     this.cancelSoon();
     setImmediate(() => this.runInBackground());
+  }
+
+  start(intervalMs: number): void {
+    this.started = true;
+    this.timer = setInterval(() => this.kick(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.cancelSoon();
+  }
+
+  private counted(count: number, grouped: number): void {
+    this.digested += grouped;
+    this.waiting = count < this.options.batchSize ? 0 : Math.max(0, this.waiting - count);
+    if (grouped > 0) this.options.onGrouped?.(grouped);
   }
 
   private kickSoon(): void {
@@ -81,23 +107,29 @@ export class Digester {
     this.soon = null;
   }
 
-  start(intervalMs: number): void {
-    this.started = true;
-    this.timer = setInterval(() => this.kick(), intervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.cancelSoon();
-  }
-
   private runInBackground(): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      this.scheduled = false;
+      return;
+    }
+    if (this.remote) {
+      // `scheduled` stays set until the batch is back: one batch at a time
+      this.remote.digest(this.options.batchSize, this.options.clock()).then(
+        ({ count, grouped }) => {
+          this.scheduled = false;
+          this.counted(count, grouped);
+          if (count >= this.options.batchSize) this.kick();
+        },
+        (err) => {
+          this.scheduled = false;
+          this.options.onError?.(err);
+        },
+      );
+      return;
+    }
     let n = 0;
     try {
-      n = this.step().length;
+      n = this.step();
     } finally {
       this.scheduled = false;
     }

@@ -9,7 +9,7 @@ import { decodeBody } from '../ingest/decode.js';
 import { MAX_DECODED_BYTES } from './prepare-payload.js';
 import { inlinePreparer, type Preparer } from './preparer.js';
 import { QuotaTracker } from './quotas.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type WriteGate } from './group-commit.js';
 import { dsnFromEnvelopeHead, keyFromAuthHeader, keyFromDsn } from './sentry-auth.js';
 
 export interface IngestRequest {
@@ -32,6 +32,8 @@ export interface IngestOptions {
   clock: () => number;
   /** Where parsing and preparing run (inline or worker threads). */
   preparer?: Preparer;
+  /** Another writer inbox appends wait for (the store worker's digest batches). */
+  writeGate?: WriteGate;
 }
 
 const BACKPRESSURE_RETRY_SECONDS = 10;
@@ -52,7 +54,7 @@ export class IngestService {
     private readonly digester: Digester,
     private readonly options: IngestOptions,
   ) {
-    this.commits = new GroupCommit(store);
+    this.commits = new GroupCommit(store, options.writeGate ?? null);
     this.preparer = options.preparer ?? inlinePreparer();
   }
 

@@ -1,0 +1,97 @@
+// The store worker: while it runs the main connection does not checkpoint and the worker's own
+// connection copies the WAL into the database file; digest batches run on its connection, and
+// inbox appends wait for a running batch instead of contending for SQLite's lock.
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { GroupCommit } from '../src/service/group-commit.js';
+import { inlinePreparer } from '../src/service/preparer.js';
+import { StoreWorker } from '../src/service/store-worker.js';
+import { createSqliteStore } from '../src/store/sqlite-store.js';
+import type { AcceptBatch } from '../src/store/store.js';
+
+test('StoreWorker moves checkpoints to a worker and restores autocheckpoint on stop', async () => {
+  const file = join(makeTempDir(), 'cp.db');
+  const db = openDatabase(file);
+  db.exec('CREATE TABLE t (x BLOB)');
+  const sw = new StoreWorker(db);
+  sw.start(20);
+  assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+  const before = statSync(file).size;
+  const insert = db.prepare('INSERT INTO t (x) VALUES (randomblob(4000))');
+  db.transaction(() => {
+    for (let i = 0; i < 500; i++) insert.run();
+  })();
+  // bounded wait for the worker's next checkpoint (it runs every 20 ms)
+  // (a PASSIVE checkpoint may copy only part of the WAL at first, so wait for all of it)
+  const copied = () => statSync(file).size > before + 1_000_000;
+  for (let i = 0; i < 500 && !copied(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(copied(), 'the WAL was copied into the database file');
+  await sw.stop();
+  assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  closeDatabase(db);
+});
+
+async function acceptBatch(n: number, message: string): Promise<AcceptBatch> {
+  const preparer = inlinePreparer();
+  const events = [];
+  for (let i = 0; i < n; i++) {
+    const id = `${message.length.toString(16)}${i.toString(16)}`.padStart(32, 'a');
+    const body = Buffer.from(`{"event_id":"${id}"}\n{"type":"event"}\n{"message":"${message} ${i}"}\n`);
+    const prepared = await preparer.prepare({ endpoint: 'envelope', projectId: 1, body, nowMs: 1000 + i });
+    events.push(...prepared.entries);
+  }
+  return { projectId: 1, events, itemCounts: { event: n }, sessions: [] };
+}
+
+function trackerDb() {
+  const db = openDatabase(join(makeTempDir(), 'errors.db'));
+  migrate(db, new URL('../migrations/', import.meta.url).pathname);
+  const store = createSqliteStore(db);
+  store.createProject({ name: 'Default', slug: 'default', publicKey: 'publickey', nowMs: 1000 });
+  return { db, store };
+}
+
+test('digest batches run on the worker connection and group like the main thread does', async () => {
+  const { db, store } = trackerDb();
+  store.acceptMany([await acceptBatch(30, 'disk full on volume')]);
+  const sw = new StoreWorker(db);
+  sw.start(1000);
+  assert.deepEqual(await sw.digest(20, 5000), { count: 20, grouped: 20 });
+  assert.deepEqual(await sw.digest(20, 5000), { count: 10, grouped: 10 });
+  assert.equal(store.pendingCount(), 0);
+  const issues = store.listIssues({ limit: 10 }).data;
+  assert.equal(issues.length, 1, 'one message with numbers parameterized: one issue');
+  assert.equal(issues[0].eventCount, 30);
+  // the same events again are duplicates: consumed, not stored twice
+  store.acceptMany([await acceptBatch(5, 'disk full on volume')]);
+  assert.deepEqual(await sw.digest(20, 5000), { count: 5, grouped: 0 });
+  await sw.stop();
+  closeDatabase(db);
+});
+
+test('an inbox append waits for a running digest batch, then commits', async () => {
+  const { db, store } = trackerDb();
+  store.acceptMany([await acceptBatch(10, 'first')]);
+  const sw = new StoreWorker(db);
+  sw.start(1000);
+  const commits = new GroupCommit(store, sw);
+  const second = await acceptBatch(3, 'second');
+  const order: string[] = [];
+  const batch = sw.digest(50, 5000).then((counts) => {
+    order.push('batch');
+    return counts;
+  });
+  assert.ok(sw.busy());
+  // without the gate this commit would sleep in SQLite's busy handler and land before the batch
+  const appended = commits.append(second).then(() => order.push('append'));
+  assert.deepEqual(await batch, { count: 10, grouped: 10 });
+  await appended;
+  assert.deepEqual(order, ['batch', 'append']);
+  assert.equal(store.pendingCount(), 3);
+  await sw.stop();
+  closeDatabase(db);
+});
