@@ -5,7 +5,6 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_KEY } from './bench-key.js';
 import { createGenerator, type GeneratedLine, NEEDLE_PHRASE, NEEDLE_WORD } from './generate.js';
 import { encodeOtlp } from './otlp-encode.js';
 
@@ -13,15 +12,13 @@ const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const OTLP_LINES = Math.floor(LINES / 4);
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const auth = { authorization: `Bearer ${BENCH_KEY}` };
+/** The bench server's API key (bench-server.mjs). */
+const auth = { authorization: 'Bearer bench-key' };
 
-const server: ChildProcess = fork(new URL('./bench-server.ts', import.meta.url), [], {
-  // No development conditions: the server and its worker threads load the built dist/ of shared too.
-  execArgv: [
-    '--import',
-    'tsx',
-    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lvprof'] : []),
-  ],
+const server: ChildProcess = fork(new URL('./bench-server.mjs', import.meta.url), [], {
+  // Plain node, no tsx and no development conditions: the server and its ingest workers load the
+  // production build (dist/ of shared and of the log viewer), as `node dist/main.js` does.
+  execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lvprof'] : [],
 });
 const replies: ((m: Record<string, unknown>) => void)[] = [];
 server.on('message', (m: Record<string, unknown>) => replies.shift()?.(m));

@@ -1,7 +1,9 @@
+// @ts-check
 // The log viewer as the bench runs it: a child process with the real app (production build), store
-// (with its seal worker) and temp data dir, answering commands over IPC so its RSS and CPU are its own.
+// (with its ingest workers) and temp data dir, answering commands over IPC so its RSS and CPU are its
+// own. Plain JavaScript on purpose: run without tsx (whose loader adds ~50 MB of RSS to the process
+// and to every worker thread), like `node dist/main.js` in production.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '@flowrent/shared/config';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
@@ -14,7 +16,8 @@ import { runHistogram } from '../dist/query/run-histogram.js';
 import { runQuery } from '../dist/query/run-query.js';
 import { SqliteLogStore } from '../dist/store/sqlite-log-store.js';
 
-import { BENCH_KEY } from './bench-key.js';
+/** API key the bench server is started with (run-bench.ts sends it). */
+const BENCH_KEY = 'bench-key';
 
 const dataDir = makeTempDir('logviewer-bench-');
 const config = loadConfig(configTable, {
@@ -38,7 +41,8 @@ const app = await createApp({
 });
 await app.listen({ port: 0, host: '127.0.0.1' });
 
-function du(dir: string): number {
+/** @param {string} dir */
+function du(dir) {
   let total = 0;
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
@@ -49,8 +53,10 @@ function du(dir: string): number {
 }
 
 /** CPU ms of each thread of this process (Linux /proc), keyed `name#tid`: main, V8's GC helpers, libuv pool, workers. */
-function threadCpuMs(): Record<string, number> {
-  const out: Record<string, number> = {};
+/** @returns {Record<string, number>} */
+function threadCpuMs() {
+  /** @type {Record<string, number>} */
+  const out = {};
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
@@ -62,23 +68,19 @@ function threadCpuMs(): Record<string, number> {
   return out;
 }
 
-function time<T>(fn: () => T): [T, number] {
+/**
+ * @template T
+ * @param {() => T} fn
+ * @returns {[T, number]}
+ */
+function time(fn) {
   const t = performance.now();
   const r = fn();
   return [r, performance.now() - t];
 }
 
-type Command =
-  | { cmd: 'flush' }
-  | { cmd: 'query'; query: string; nowMs: number }
-  | { cmd: 'histogram'; nowMs: number }
-  | { cmd: 'stats' }
-  | { cmd: 'cpu' }
-  | { cmd: 'threads' }
-  | { cmd: 'exit' };
-
-process.on('message', async (m: Command) => {
-  const send = (x: object) => process.send?.(x);
+process.on('message', async (/** @type {any} */ m) => {
+  const send = (/** @type {object} */ x) => process.send?.(x);
   if (m.cmd === 'flush') {
     await store.sealsSettled();
     store.flush();
@@ -98,7 +100,10 @@ process.on('message', async (m: Command) => {
   } else if (m.cmd === 'histogram') {
     const nowNs = BigInt(m.nowMs) * 1_000_000n;
     const [h, ms] = time(() => runHistogram(store, { query: '', from: '24h', nowNs }));
-    const total = Object.values(h.counts).reduce((n, c) => n + c.reduce((a, b) => a + b, 0), 0);
+    const total = Object.values(h.counts).reduce(
+      (n, /** @type {number[]} */ c) => n + c.reduce((a, b) => a + b, 0),
+      0,
+    );
     send({ ms, total, buckets: h.counts.info.length, source: h.source });
   } else if (m.cmd === 'cpu') {
     const u = process.cpuUsage();
@@ -125,4 +130,4 @@ process.on('message', async (m: Command) => {
     process.exit(0);
   }
 });
-process.send?.({ port: (app.server.address() as AddressInfo).port });
+process.send?.({ port: /** @type {import('node:net').AddressInfo} */ (app.server.address()).port });
