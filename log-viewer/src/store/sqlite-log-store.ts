@@ -344,7 +344,7 @@ export class SqliteLogStore implements LogStore {
       this.sql.upsertSealMark(stream, uptoSeq);
       return out;
     });
-    for (const m of metas) this.blocks.set(m.id, m);
+    metas.forEach((m, i) => this.addBlock(m, blocks[i].bloom));
     this.sealMarks.set(stream, uptoSeq);
     this.open.dropUpTo(stream, uptoSeq);
     this.releasePending = true;
@@ -364,7 +364,7 @@ export class SqliteLogStore implements LogStore {
         this.sql.upsertSealMark(stream, part[part.length - 1].seq);
         return m;
       });
-      this.blocks.set(meta.id, meta);
+      this.addBlock(meta, encoded.bloom);
       this.sealMarks.set(stream, part[part.length - 1].seq);
     }
     this.releasePending = true;
@@ -431,7 +431,16 @@ export class SqliteLogStore implements LogStore {
       return encoded.map((e) => this.sql.insertBlock(e, generation));
     });
     for (const b of old) this.dropCached(b.id);
-    for (const m of metas) this.blocks.set(m.id, m);
+    metas.forEach((m, i) => this.addBlock(m, encoded[i].bloom));
+  }
+
+  /**
+   * A committed block, with a copy of its bloom filter in the cache: the first text query after
+   * ingest would otherwise read every block's filter back from SQLite (20-80 ms for 325 blocks).
+   */
+  private addBlock(meta: BlockMeta, bloom: Uint8Array): void {
+    this.blocks.set(meta.id, meta);
+    this.cacheBloom(meta.id, Buffer.from(bloom));
   }
 
   private dropCached(id: number): void {
@@ -453,7 +462,14 @@ export class SqliteLogStore implements LogStore {
     let bloom = this.blooms.get(id);
     if (bloom) return bloom;
     bloom = this.sql.selectBloom(id);
-    if (!bloom) return undefined;
+    if (bloom) this.cacheBloom(id, bloom);
+    return bloom;
+  }
+
+  private cacheBloom(id: number, bloom: Buffer): void {
+    const stale = this.blooms.get(id);
+    if (stale) this.bloomBytes -= stale.length;
+    this.blooms.delete(id);
     const budget = this.options.bloomCacheBytes ?? 32 * 1024 * 1024;
     while (this.bloomBytes + bloom.length > budget && this.blooms.size > 0) {
       const [oldId, old] = this.blooms.entries().next().value as [number, Buffer];
@@ -462,7 +478,6 @@ export class SqliteLogStore implements LogStore {
     }
     this.blooms.set(id, bloom);
     this.bloomBytes += bloom.length;
-    return bloom;
   }
 
   /** Sealed blocks and open blocks that may hold matches of `filter`, by summaries and blooms. */
