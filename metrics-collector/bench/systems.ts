@@ -63,7 +63,8 @@ export async function startCollector(dir: string): Promise<System> {
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  const proc = spawn(process.execPath, [...profile, ...entry], {
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? productionNodeFlags();
+  const proc = spawn(process.execPath, [...flags, ...profile, ...entry], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -87,6 +88,15 @@ export async function startCollector(dir: string): Promise<System> {
     dataDir,
     stop: () => stopProcess(proc),
   };
+}
+
+/** The node flags of the Dockerfile's CMD, so the bench measures the process as deployed. */
+function productionNodeFlags(): string[] {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+  if (!cmd) throw new Error('Dockerfile has no CMD ["node", ...] line');
+  const argv = JSON.parse(cmd[1]) as string[];
+  return argv.slice(1, -1);
 }
 
 export async function startVictoria(dir: string): Promise<System> {
