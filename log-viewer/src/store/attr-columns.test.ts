@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tokenize } from '../model.js';
 import { AttrColumns, decodeAttrColumns, encodeAttrColumns } from './attr-columns.js';
+import { addTokenHashes, TokenSet } from './bloom.js';
 
 test('attribute columns rebuild every row text exactly, transposed or verbatim', () => {
   const rows = [
@@ -41,4 +42,27 @@ test('attribute columns keep odd but valid texts exactly', () => {
   assert.equal(decodeAttrColumns(section), rows.join(''));
   const cols = new AttrColumns(section);
   for (const [i, text] of rows.entries()) assert.equal(cols.text(i), text);
+});
+
+test('encodeAttrColumns() adds the tokens of every text, as hashing each whole text would', () => {
+  const rows = [
+    JSON.stringify({ user: 'u-1', method: 'GET', status: 200, ms: 12 }),
+    JSON.stringify({ user: 'u-1', method: 'GET', status: 200, ms: 13 }),
+    '',
+    JSON.stringify({ ünï: 'cödé ✓ "q"\nline', nested: { deep: ['Alpha', 'beta_2'] } }),
+    '{"esc\\"aped":"v","\\u00e9":2,"k\\u0041":"x\\u00e9y"}',
+    '{"spaced": "verbatim row"}',
+  ];
+  const expected = new TokenSet();
+  for (const text of rows) addTokenHashes(text, expected, true);
+  const actual = new TokenSet();
+  encodeAttrColumns(rows, actual);
+  const all = (set: TokenSet) => {
+    const out: number[] = [];
+    set.forEach((h) => {
+      out.push(h);
+    });
+    return out.sort();
+  };
+  assert.deepEqual(all(actual), all(expected));
 });

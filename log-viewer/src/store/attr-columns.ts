@@ -8,6 +8,7 @@
 // Layout (UTF-8 text): JSON header {"k": [[key, ...] per shape], "s": [shape per row, -1 = verbatim],
 // "v": [verbatim texts]} then U+0001, then the columns, each a U+0000-joined list, joined by U+0001.
 // JSON text never holds raw U+0000 or U+0001 (JSON.stringify escapes control characters).
+import { addTokenHashes, type TokenSet } from './bloom.js';
 
 const COL = '\u0001';
 const VAL = '\u0000';
@@ -18,96 +19,180 @@ interface Header {
   v: string[];
 }
 
-/** Transposes the rows' attribute JSON texts ('' = none) into the format-4 section text. */
-export function encodeAttrColumns(attrs: string[]): string {
-  const shapeIds = new Map<string, number>();
+/**
+ * Transposes the rows' attribute JSON texts ('' = none) into the format-4 section text. With `tokens`,
+ * also adds the token hashes of every text (as addTokenHashes(text, tokens, true) would), hashing
+ * each shape's keys once and each distinct value text once: separators between members hold no
+ * token characters, so the tokens of a text are those of its keys and values.
+ */
+export function encodeAttrColumns(attrs: string[], tokens?: TokenSet): string {
+  const seenValues = new Set<string>();
+  const shapeOf = new Map<ShapeNode, number>();
   const header: Header = { k: [], s: new Array(attrs.length), v: [] };
   const columns: string[][][] = [];
   for (let i = 0; i < attrs.length; i++) {
     const text = attrs[i];
-    const transposed = text.charCodeAt(0) === 123 ? splitObject(text) : undefined;
-    if (!transposed) {
+    const n = text.charCodeAt(0) === 123 ? splitObject(text) : -1;
+    if (n < 0) {
       header.s[i] = -1;
       header.v.push(text);
+      if (tokens && text !== '') addTokenHashes(text, tokens, true);
       continue;
     }
-    const [keys, values] = transposed;
-    const shapeKey = keys.join(VAL);
-    let shape = shapeIds.get(shapeKey);
+    // The shape: a walk down a trie of interned key ids (no key strings or joined key per row).
+    let node = SHAPES;
+    for (let k = 0; k < n; k++) {
+      let next = node.next.get(keyIds[k]);
+      if (!next) {
+        next = { next: new Map(), keys: [...node.keys, keyStrings[k]] };
+        node.next.set(keyIds[k], next);
+      }
+      node = next;
+    }
+    let shape = shapeOf.get(node);
     if (shape === undefined) {
       shape = header.k.length;
-      shapeIds.set(shapeKey, shape);
-      header.k.push(keys);
-      columns.push(keys.map(() => []));
+      shapeOf.set(node, shape);
+      header.k.push(node.keys);
+      columns.push(node.keys.map(() => []));
+      if (tokens) for (const key of node.keys) addTokenHashes(JSON.stringify(key), tokens, true);
     }
     header.s[i] = shape;
     const cols = columns[shape];
-    for (let k = 0; k < values.length; k++) cols[k].push(values[k]);
+    for (let k = 0; k < n; k++) {
+      const value = text.slice(valueStarts[k], valueEnds[k]);
+      cols[k].push(value);
+      if (tokens && !seenValues.has(value)) {
+        seenValues.add(value);
+        addTokenHashes(value, tokens, true);
+      }
+    }
   }
   let out = JSON.stringify(header);
   for (const cols of columns) for (const col of cols) out += COL + col.join(VAL);
   return out;
 }
 
+/** A trie node of key sequences (process-wide; there are few distinct attribute shapes). */
+interface ShapeNode {
+  next: Map<number, ShapeNode>;
+  keys: string[];
+}
+const SHAPES: ShapeNode = { next: new Map(), keys: [] };
+
+// Scratch output of splitObject (synchronous, never re-entered).
+const keyIds: number[] = [];
+const keyStrings: string[] = [];
+const valueStarts: number[] = [];
+const valueEnds: number[] = [];
+
+/** Interned keys by a hash of their text: the same key string and id for every row, no slice per row. */
+const KEY_SLOTS = 1024;
+const keySlotText: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+const keySlotId = new Int32Array(KEY_SLOTS);
+const keyIdOf = new Map<string, number>();
+/** The key string of the last internKey() call. */
+let internedKey = '';
+
+function internKey(text: string, from: number, to: number): number {
+  let h = to - from;
+  for (let k = from; k < to; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  const slot = h & (KEY_SLOTS - 1);
+  const cached = keySlotText[slot];
+  if (cached !== undefined && cached.length === to - from && text.startsWith(cached, from)) {
+    internedKey = cached;
+    return keySlotId[slot];
+  }
+  const key = text.slice(from, to);
+  let id = keyIdOf.get(key);
+  if (id === undefined) {
+    id = keyIdOf.size;
+    if (id < 65536) keyIdOf.set(key, id); // bounded: a flood of distinct keys just misses the cache
+  }
+  keySlotText[slot] = key;
+  keySlotId[slot] = id;
+  internedKey = key;
+  return id;
+}
+
+function hasBackslash(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (text.charCodeAt(k) === 92) return true;
+  return false;
+}
+
+/** Index after the string whose opening quote is at i, or -1 (native search for the closing quote). */
+function skipString(text: string, i: number, n: number): number {
+  for (let from = i + 1; ; ) {
+    const q = text.indexOf('"', from);
+    if (q < 0 || q >= n) return -1;
+    // Escaped when preceded by an odd run of backslashes.
+    let b = q - 1;
+    while (b > i && text.charCodeAt(b) === 92) b--;
+    if ((q - 1 - b) % 2 === 0) return q + 1;
+    from = q + 1;
+  }
+}
+
 /**
- * Keys and raw value texts of the top-level members of a JSON object text, found by one scan without
- * parsing; undefined unless rebuilding (JSON.stringify(key), ':', raw value, joined by ',' in braces)
- * gives the text back exactly, e.g. with whitespace between members, or for '{}'.
+ * Splits the top-level members of a JSON object text into keyIds/keyStrings and value bounds, found by
+ * one scan without parsing; returns the member count, or -1 unless rebuilding (JSON.stringify(key),
+ * ':', raw value, joined by ',' in braces) gives the text back exactly, e.g. with whitespace between
+ * members, or for '{}'.
  */
-function splitObject(text: string): [string[], string[]] | undefined {
+function splitObject(text: string): number {
   const n = text.length;
-  if (n <= 2 || text.charCodeAt(0) !== 123 || text.charCodeAt(n - 1) !== 125) return undefined;
-  const keys: string[] = [];
-  const values: string[] = [];
+  if (n <= 2 || text.charCodeAt(0) !== 123 || text.charCodeAt(n - 1) !== 125) return -1;
+  let count = 0;
   let i = 1;
   for (;;) {
-    if (text.charCodeAt(i) !== 34) return undefined;
-    let j = i + 1;
-    let escaped = false;
-    while (j < n) {
-      const c = text.charCodeAt(j);
-      if (c === 92) {
-        escaped = true;
-        j += 2;
-      } else if (c === 34) break;
-      else j++;
-    }
-    if (j >= n) return undefined;
-    let key = text.slice(i + 1, j);
-    if (escaped) {
-      const quoted = text.slice(i, j + 1);
+    if (text.charCodeAt(i) !== 34) return -1;
+    const j = skipString(text, i, n);
+    if (j < 0) return -1;
+    const keyEnd = j - 1;
+    if (hasBackslash(text, i + 1, keyEnd)) {
+      // An escaped key: it round-trips only when JSON.stringify writes it the same way.
+      const quoted = text.slice(i, j);
+      let key: string;
       try {
         key = JSON.parse(quoted) as string;
       } catch {
-        return undefined;
+        return -1;
       }
-      if (JSON.stringify(key) !== quoted) return undefined;
+      if (JSON.stringify(key) !== quoted) return -1;
+      let id = keyIdOf.get(key);
+      if (id === undefined) {
+        id = keyIdOf.size;
+        keyIdOf.set(key, id);
+      }
+      keyIds[count] = id;
+      keyStrings[count] = key;
+    } else {
+      keyIds[count] = internKey(text, i + 1, keyEnd);
+      keyStrings[count] = internedKey;
     }
-    i = j + 1;
-    if (text.charCodeAt(i) !== 58) return undefined;
+    i = j;
+    if (text.charCodeAt(i) !== 58) return -1;
     const start = ++i;
     let depth = 0;
     while (i < n) {
       const c = text.charCodeAt(i);
       if (c === 34) {
-        i++;
-        while (i < n) {
-          const d = text.charCodeAt(i);
-          if (d === 92) i += 2;
-          else if (d === 34) break;
-          else i++;
-        }
-      } else if (c === 123 || c === 91) depth++;
+        i = skipString(text, i, n);
+        if (i < 0) return -1;
+        continue;
+      }
+      if (c === 123 || c === 91) depth++;
       else if (c === 125 || c === 93) {
         if (depth === 0) break;
         depth--;
       } else if (c === 44 && depth === 0) break;
       i++;
     }
-    if (i >= n || i === start) return undefined;
-    keys.push(key);
-    values.push(text.slice(start, i));
-    if (text.charCodeAt(i) === 125) return i === n - 1 ? [keys, values] : undefined;
+    if (i >= n || i === start) return -1;
+    valueStarts[count] = start;
+    valueEnds[count] = i;
+    count++;
+    if (text.charCodeAt(i) === 125) return i === n - 1 ? count : -1;
     i++;
   }
 }

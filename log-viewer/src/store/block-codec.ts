@@ -50,7 +50,8 @@ interface Tuple {
 export function encodeBlock(input: Row[]): EncodedBlock {
   const rows = input.slice().sort(compareRows);
   const meta = new ByteWriter(rows.length * 12 + 256);
-  const tupleIndex = new Map<string, number>();
+  /** service → indexes of its tuples */
+  const tupleIndex = new Map<string, number[]>();
   const tuples: Tuple[] = [];
   const tokens = new TokenSet(input.length * 2);
   const levelCounts = [0, 0, 0, 0, 0, 0];
@@ -63,13 +64,33 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   const baseMs = rows[0].ms;
   meta.svarint(baseMs);
   const tupleOf = new Uint32Array(rows.length);
+  let prevTrace = '';
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    const key = `${r.level}\u0001${r.severity}\u0001${r.levelText}\u0001${r.host}\u0001${r.protocol}\u0001${r.service}\u0001${r.labels}`;
-    let t = tupleIndex.get(key);
+    // The row's stream tuple: a few candidates per service compared field by field (no key string per row).
+    let candidates = tupleIndex.get(r.service);
+    if (!candidates) {
+      candidates = [];
+      tupleIndex.set(r.service, candidates);
+    }
+    let t: number | undefined;
+    for (const c of candidates) {
+      const u = tuples[c];
+      if (
+        u.level === r.level &&
+        u.severity === r.severity &&
+        u.levelText === r.levelText &&
+        u.host === r.host &&
+        u.protocol === r.protocol &&
+        u.labels === r.labels
+      ) {
+        t = c;
+        break;
+      }
+    }
     if (t === undefined) {
       t = tuples.length;
-      tupleIndex.set(key, t);
+      candidates.push(t);
       tuples.push({
         service: r.service,
         host: r.host,
@@ -92,8 +113,10 @@ export function encodeBlock(input: Row[]): EncodedBlock {
     if (r.traceId) ids.push(r.traceId);
     if (r.spanId) ids.push(r.spanId);
     addTokenHashes(r.message, tokens);
-    if (r.attrs) addTokenHashes(r.attrs, tokens, true);
-    if (r.traceId) addTokenHashes(r.traceId, tokens);
+    // Attribute tokens are added by encodeAttrColumns (once per distinct key and value text); a
+    // request's lines share a trace id, so it is hashed once per run.
+    if (r.traceId && r.traceId !== prevTrace) addTokenHashes(r.traceId, tokens);
+    prevTrace = r.traceId;
     if (r.spanId) addTokenHashes(r.spanId, tokens);
     levelCounts[r.level]++;
     raw += rawSize(r);
@@ -123,7 +146,7 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   const sections = [
     meta.finish(),
     Buffer.from(messages.join(''), 'utf8'),
-    Buffer.from(encodeAttrColumns(attrs), 'utf8'),
+    Buffer.from(encodeAttrColumns(attrs, tokens), 'utf8'),
     Buffer.from(ids.join(''), 'latin1'),
   ];
   const compressed = sections.map((s) => compress(s, { compressionLevel: ZSTD_LEVEL }));

@@ -287,6 +287,16 @@ function scanLine(t: string, start: number, end: number): number {
   return skipWs(t, i, end) === end ? n : -1;
 }
 
+/** Like stringOf() for short repeated values (service, host, level): the same string object each time. */
+function internedStringOf(t: string, m: number): string | undefined {
+  if (types[m] !== T_STRING) return undefined;
+  const from = starts[m] + 1;
+  const to = ends[m] - 1;
+  if (to - from > 64) return stringOf(t, m);
+  for (let k = from; k < to; k++) if (t.charCodeAt(k) === 92) return stringOf(t, m);
+  return internKey(t, from, to);
+}
+
 /** The string value of member m (unescaped), or undefined when it is not a string. */
 function stringOf(t: string, m: number): string | undefined {
   if (types[m] !== T_STRING) return undefined;
@@ -383,7 +393,7 @@ function lineRow(
   let levelText = '';
   const lm = best[2];
   if (lm >= 0) {
-    const value = types[lm] === T_NUMBER ? Number(t.slice(starts[lm], ends[lm])) : stringOf(t, lm);
+    const value = types[lm] === T_NUMBER ? Number(t.slice(starts[lm], ends[lm])) : internedStringOf(t, lm);
     const normalized = value === undefined ? undefined : normalizeLevel(value);
     if (normalized) {
       level = normalized;
@@ -396,7 +406,7 @@ function lineRow(
   const sm = best[3];
   if (sm >= 0) {
     if (types[sm] === T_CONTAINER) return undefined; // {"name": …}: the object path
-    const s = stringOf(t, sm);
+    const s = internedStringOf(t, sm);
     if (s !== undefined) {
       service = s;
       consumed[nConsumed++] = keys[sm];
@@ -406,7 +416,7 @@ function lineRow(
   const hm = best[4];
   if (hm >= 0) {
     if (types[hm] === T_CONTAINER) return undefined;
-    const s = stringOf(t, hm);
+    const s = internedStringOf(t, hm);
     if (s !== undefined) {
       host = s;
       consumed[nConsumed++] = keys[hm];
