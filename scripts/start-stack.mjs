@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { serviceNodeFlags } from './service-node-flags.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const host = process.env.HOST || '127.0.0.1';
@@ -57,25 +58,29 @@ for (const s of services) {
 const urls = Object.fromEntries(services.map((s) => [s.name, `http://localhost:${s.port}`]));
 const errorTrackerPort = services[0].port;
 const children = services.map((s) => {
-  const child = spawn(process.execPath, [join(root, s.name, 'dist', 'main.js')], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env,
-      PORT: String(s.port),
-      HOST: host,
-      DATA_DIR: join(dataRoot, s.data),
-      API_KEY: secrets[s.keyVar] ?? '',
-      DEV_MODE: 'true',
-      // StatsD (metrics collector) stays on the same interface as HTTP; STACK_STATSD_PORT=0 turns it off.
-      STATSD_HOST: host,
-      STATSD_PORT: process.env.STACK_STATSD_PORT ?? '8125',
-      LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
-      ERROR_TRACKER_URL: urls['error-tracker'],
-      LOG_VIEWER_URL: urls['log-viewer'],
-      METRICS_COLLECTOR_URL: urls['metrics-collector'],
+  const child = spawn(
+    process.execPath,
+    [...serviceNodeFlags(root, s.name), join(root, s.name, 'dist', 'main.js')],
+    {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        PORT: String(s.port),
+        HOST: host,
+        DATA_DIR: join(dataRoot, s.data),
+        API_KEY: secrets[s.keyVar] ?? '',
+        DEV_MODE: 'true',
+        // StatsD (metrics collector) stays on the same interface as HTTP; STACK_STATSD_PORT=0 turns it off.
+        STATSD_HOST: host,
+        STATSD_PORT: process.env.STACK_STATSD_PORT ?? '8125',
+        LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+        ERROR_TRACKER_URL: urls['error-tracker'],
+        LOG_VIEWER_URL: urls['log-viewer'],
+        METRICS_COLLECTOR_URL: urls['metrics-collector'],
+      },
     },
-  });
+  );
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`npm start: ${s.name} exited (${signal ?? code}); stopping the stack`);

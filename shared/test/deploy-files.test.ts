@@ -1,10 +1,14 @@
 // Checks the deploy folder against the code, since no Docker engine runs here to build the images:
-// every path a Dockerfile copies exists, and the compose health checks call the real CLI flag.
+// every path a Dockerfile copies exists, the compose health checks call the real CLI flag, and
+// `npm start` runs each service with its container's node flags.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { makeTempDir } from '../src/testing.js';
+// @ts-expect-error: a plain .mjs script without type declarations
+import { serviceNodeFlags } from '../../scripts/service-node-flags.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const services = ['error-tracker', 'log-viewer', 'metrics-collector'];
@@ -36,6 +40,26 @@ for (const svc of services) {
     }
   });
 }
+
+test('npm start runs each service with the V8 flags of its Dockerfile CMD', () => {
+  for (const svc of services) {
+    const flags: string[] = serviceNodeFlags(root, svc);
+    for (const flag of flags) assert.match(flag, /^--[a-z-]+(=\S+)?$/, `${svc}: ${flag}`);
+    const stack = readFileSync(join(root, 'scripts', 'start-stack.mjs'), 'utf8');
+    assert.ok(stack.includes('...serviceNodeFlags(root, s.name)'));
+  }
+  const tree = makeTempDir('node-flags');
+  mkdirSync(join(tree, 'svc'));
+  const write = (cmd: string) => writeFileSync(join(tree, 'svc', 'Dockerfile'), `FROM node:20\n${cmd}\n`);
+  write('CMD ["node", "--max-semi-space-size=2", "--expose-gc", "svc/dist/main.js"]');
+  assert.deepEqual(serviceNodeFlags(tree, 'svc'), ['--max-semi-space-size=2', '--expose-gc']);
+  write('CMD ["node", "svc/dist/main.js"]');
+  assert.deepEqual(serviceNodeFlags(tree, 'svc'), []);
+  write('CMD node svc/dist/main.js');
+  assert.throws(() => serviceNodeFlags(tree, 'svc'), /no exec-form CMD/);
+  write('CMD ["node", "other/dist/main.js"]');
+  assert.throws(() => serviceNodeFlags(tree, 'svc'), /must be \["node", \.\.\.flags, "svc\/dist\/main.js"\]/);
+});
 
 test('compose builds each service from the repo root and health-checks it with the real --healthcheck flag', () => {
   const compose = parse(readFileSync(join(root, 'deploy', 'docker-compose.monitoring.yml'), 'utf8'));
