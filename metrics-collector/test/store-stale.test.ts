@@ -8,7 +8,7 @@ import { compressSync } from 'snappy';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
 import { evaluateInstant } from '../src/promql/query.js';
 import type { SampleSource } from '../src/promql/sample-source.js';
-import { ENCODING_INT_DELTA_STALE_ZSTD } from '../src/store/chunk-codec.js';
+import { ENCODING_DECIMAL_PACKED } from '../src/store/chunk-codec.js';
 import { openStore } from './store-helpers.js';
 
 const T0 = 1_764_000_000_000;
@@ -69,7 +69,7 @@ test('staleness markers survive the head, the WAL replay and SQLite chunks', asy
   const replayed = openStore(s.dir);
   check(replayed.source);
   const encodings = replayed.store.db.prepare('SELECT DISTINCT encoding FROM chunks').pluck().all();
-  assert.deepEqual(encodings, [ENCODING_INT_DELTA_STALE_ZSTD]);
+  assert.deepEqual(encodings, [ENCODING_DECIMAL_PACKED]);
   await replayed.close();
 
   // Clean restart: sealed chunks, the open chunk and the out-of-order buffer come from SQLite.
