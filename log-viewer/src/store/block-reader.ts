@@ -45,6 +45,8 @@ export class BlockReader implements RowBatch {
   private messageColumn?: TextColumn;
   private attrColumn?: RowSearch;
   private idColumn?: TextColumn;
+  /** Rows built while checking the last tokens row by row (mayContain), handed out by row(). */
+  private readonly checked = new Map<number, Row>();
 
   constructor(
     data: Uint8Array,
@@ -151,7 +153,13 @@ export class BlockReader implements RowBatch {
       for (let i = 0; i < n && left <= FEW_ROWS; i++) left += result[i];
       if (left <= FEW_ROWS && t + 1 < order.length) {
         const rest = order.slice(t + 1);
-        for (let i = 0; i < n; i++) if (result[i] && !rowMayContain(this.row(i), rest)) result[i] = 0;
+        for (let i = 0; i < n; i++) {
+          if (!result[i]) continue;
+          // Kept: the scan asks for these rows next, and rebuilding attributes is the costly part.
+          const row = this.row(i);
+          if (rowMayContain(row, rest)) this.checked.set(i, row);
+          else result[i] = 0;
+        }
         break;
       }
     }
@@ -160,6 +168,8 @@ export class BlockReader implements RowBatch {
 
   /** Row i as a store row (text sections decompressed on first use, the row's strings sliced out). */
   row(i: number): Row {
+    const checked = this.checked.get(i);
+    if (checked) return checked;
     const t = this.tuples[this.tuple[i]];
     const idAt = this.idOffsets[i];
     const idEnd = this.idOffsets[i + 1];
