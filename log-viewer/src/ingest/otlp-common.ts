@@ -112,9 +112,3 @@ export function int64Value(v: bigint): JsonValue {
     ? Number(v)
     : v.toString();
 }
-
-export function bytesToHexId(b: Uint8Array, length: 16 | 8): string {
-  if (b.length !== length) return '';
-  const hex = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-  return /^0+$/.test(hex) ? '' : hex;
-}

@@ -3,8 +3,6 @@
 // and resource.proto.
 import type { JsonValue } from '../model.js';
 import {
-  bytesToHexId,
-  int64Value,
   OtlpCollector,
   type OtlpLogRecord,
   type OtlpResource,
@@ -90,8 +88,8 @@ function readLogRecord(r: ProtoReader): OtlpLogRecord {
     else if (field === 3 && wire === WIRE_LEN) rec.severityText = r.string();
     else if (field === 5 && wire === WIRE_LEN) rec.body = readAnyValue(r.sub());
     else if (field === 6 && wire === WIRE_LEN) readKeyValue(r.sub(), rec.attributes);
-    else if (field === 9 && wire === WIRE_LEN) rec.traceId = bytesToHexId(r.bytes(), 16);
-    else if (field === 10 && wire === WIRE_LEN) rec.spanId = bytesToHexId(r.bytes(), 8);
+    else if (field === 9 && wire === WIRE_LEN) rec.traceId = r.hexId(16);
+    else if (field === 10 && wire === WIRE_LEN) rec.spanId = r.hexId(8);
     else if (field === 12 && wire === WIRE_LEN) rec.eventName = r.string();
     else r.skip(wire);
   }
@@ -116,7 +114,7 @@ function readAnyValue(r: ProtoReader): JsonValue {
     const [field, wire] = r.tag();
     if (field === 1 && wire === WIRE_LEN) value = r.string();
     else if (field === 2 && wire === WIRE_VARINT) value = r.varint() !== 0;
-    else if (field === 3 && wire === WIRE_VARINT) value = int64Value(BigInt.asIntN(64, r.varintBig()));
+    else if (field === 3 && wire === WIRE_VARINT) value = r.int64();
     else if (field === 4 && wire === WIRE_I64) value = r.double();
     else if (field === 5 && wire === WIRE_LEN) {
       const arr: JsonValue[] = [];

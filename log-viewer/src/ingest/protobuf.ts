@@ -10,12 +10,17 @@ export const WIRE_I32 = 5;
 
 export class ProtoReader {
   pos: number;
+  /** `buf` as a Buffer, shared with sub-readers: strings and hex are decoded in place, no slice per field. */
+  private readonly view: Buffer;
   constructor(
     readonly buf: Uint8Array,
     start = 0,
     readonly end = buf.length,
+    view?: Buffer,
   ) {
     this.pos = start;
+    this.view =
+      view ?? (Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
   }
 
   get done(): boolean {
@@ -93,21 +98,57 @@ export class ProtoReader {
 
   /** Length-delimited field: returns a reader over its bytes and skips past them. */
   sub(): ProtoReader {
+    const start = this.lengthDelimited();
+    return new ProtoReader(this.buf, start, this.pos, this.view);
+  }
+
+  /** Skips a length-delimited field, returning where its bytes start (they end at pos). */
+  private lengthDelimited(): number {
     const len = this.varint();
     if (this.pos + len > this.end) this.fail('length-delimited field runs past the end');
-    const r = new ProtoReader(this.buf, this.pos, this.pos + len);
+    const start = this.pos;
     this.pos += len;
-    return r;
+    return start;
   }
 
   bytes(): Uint8Array {
-    const r = this.sub();
-    return this.buf.subarray(r.pos, r.end);
+    const start = this.lengthDelimited();
+    return this.buf.subarray(start, this.pos);
   }
 
   string(): string {
-    const b = this.bytes();
-    return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
+    const start = this.lengthDelimited();
+    return this.view.toString('utf8', start, this.pos);
+  }
+
+  /** A bytes field as lowercase hex when it has `length` bytes and is not all zero, else ''. */
+  hexId(length: number): string {
+    const start = this.lengthDelimited();
+    if (this.pos - start !== length) return '';
+    for (let i = start; i < this.pos; i++)
+      if (this.buf[i] !== 0) return this.view.toString('hex', start, this.pos);
+    return '';
+  }
+
+  /** int64 varint as a JSON number when exact, else its decimal string (as int64Value() in otlp-common). */
+  int64(): number | string {
+    // Up to 7 bytes (< 2^49) the value is a small positive number: no bigint.
+    const b = this.buf;
+    let result = 0;
+    let mul = 1;
+    for (let i = this.pos; i < this.end && i < this.pos + 7; i++) {
+      const byte = b[i];
+      result += (byte & 0x7f) * mul;
+      if (byte < 0x80) {
+        this.pos = i + 1;
+        return result;
+      }
+      mul *= 128;
+    }
+    const v = BigInt.asIntN(64, this.varintBig());
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(v)
+      : v.toString();
   }
 
   skip(wire: number): void {
