@@ -22,11 +22,11 @@ interface Header {
 /**
  * Transposes the rows' attribute JSON texts ('' = none) into the format-4 section text. With `tokens`,
  * also adds the token hashes of every text (as addTokenHashes(text, tokens, true) would), hashing
- * each shape's keys once and each distinct value text once: separators between members hold no
- * token characters, so the tokens of a text are those of its keys and values.
+ * each shape's keys once and each value text: separators between members hold no token characters,
+ * so the tokens of a text are those of its keys and values. (A Set to hash each distinct value only
+ * once cost more than it saved: 3.4 against 2.8 us per row for the whole block encoding.)
  */
 export function encodeAttrColumns(attrs: string[], tokens?: TokenSet): string {
-  const seenValues = new Set<string>();
   const shapeOf = new Map<ShapeNode, number>();
   const header: Header = { k: [], s: new Array(attrs.length), v: [] };
   const columns: string[][][] = [];
@@ -62,10 +62,7 @@ export function encodeAttrColumns(attrs: string[], tokens?: TokenSet): string {
     for (let k = 0; k < n; k++) {
       const value = text.slice(valueStarts[k], valueEnds[k]);
       cols[k].push(value);
-      if (tokens && !seenValues.has(value)) {
-        seenValues.add(value);
-        addTokenHashes(value, tokens, true);
-      }
+      if (tokens) addTokenHashes(value, tokens, true);
     }
   }
   let out = JSON.stringify(header);
