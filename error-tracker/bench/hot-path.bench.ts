@@ -77,6 +77,7 @@ const dir = mkdtempSync(join(tmpdir(), 'et-hot-'));
 const db = openDatabase(join(dir, 'errors.db'));
 migrate(db, new URL('../migrations/', import.meta.url).pathname);
 const store = createSqliteStore(db);
+if (process.env.HOT_CACHE_KB) db.pragma(`cache_size = -${process.env.HOT_CACHE_KB}`);
 const checkpointer = new StoreWorker(db);
 if (process.env.HOT_CHECKPOINTER) checkpointer.start(500);
 store.createProject({ name: 'Default', slug: 'default', publicKey: 'benchkey', nowMs: Date.now() });

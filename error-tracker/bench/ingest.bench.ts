@@ -19,7 +19,7 @@ const PORT = 15010 + Math.floor(Math.random() * 1000);
 const API_KEY = 'bench-admin-key';
 const BASE = `http://127.0.0.1:${PORT}`;
 // the V8 flags the service runs with in production (the Dockerfile's CMD); BENCH_NODE_FLAGS overrides
-const SERVER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2')
+const SERVER_NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=1')
   .split(' ')
   .filter(Boolean);
 const GROUPS = 300;
@@ -172,6 +172,7 @@ async function main() {
     const mainPerEventMs = ((threads1.main - threads0.main) * 1000) / accepted;
     const othersPerEventMs = ((threads1.others - threads0.others) * 1000) / accepted;
 
+    const rssAfterThroughput = peakRss(pid);
     // 2. latency at a fixed rate (open loop)
     const latencies: number[] = [];
     const inflight: Promise<void>[] = [];
@@ -251,7 +252,9 @@ async function main() {
         .map((l) => l.toFixed(1))
         .join(' ')} on ${cpus().length} cores`,
     );
-    console.log(`  peak RSS of the server: ${fmt(rss / 1024 / 1024, 1)} MB`);
+    console.log(
+      `  peak RSS of the server: ${fmt(rss / 1024 / 1024, 1)} MB (${fmt(rssAfterThroughput / 1024 / 1024, 1)} MB by the end of the throughput phase)`,
+    );
     console.log(
       `  (event counts: ${JSON.stringify(stats.data)}; busiest issue ${issues.data[0]?.event_count} events)`,
     );

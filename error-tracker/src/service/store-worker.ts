@@ -10,7 +10,7 @@ import { spawnWorker } from './spawn-worker.js';
 
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 /** Page cache of the worker's connection, which does the digest's reads (issues, groupings). */
-const WORKER_CACHE_KB = 8000;
+const WORKER_CACHE_KB = 4000;
 /** Page cache left to the main connection, which then only appends and serves reads. */
 const MAIN_CACHE_KB = 2000;
 
