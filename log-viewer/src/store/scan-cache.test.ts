@@ -26,7 +26,7 @@ function block(words: string[], decoded: { count: number }): () => SearchableBat
 }
 
 test('ScanCache serves a searched token set without decoding, per block, within its row budget', () => {
-  const cache = new ScanCache(3);
+  const cache = new ScanCache(6);
   const decoded = { count: 0 };
   const a = {};
   const b = {};
@@ -44,11 +44,13 @@ test('ScanCache serves a searched token set without decoding, per block, within 
   assert.equal(decoded.count, 1, 'served from the cache');
   assert.deepEqual(search(a, ['y', 'x']), ['x y']);
   assert.equal(decoded.count, 2, 'another token set is another search');
-  assert.equal(cache.size, 3);
+  assert.equal(cache.size, 5, 'rows plus one per result');
   assert.deepEqual(search(b, ['z']), ['z']);
-  assert.equal(cache.size, 1, 'the least recently used block went');
+  assert.equal(cache.size, 2, 'the least recently used block went');
+  assert.deepEqual(search(b, ['q']), []);
+  assert.equal(cache.size, 3, 'an empty result takes a slot too');
   search(a, ['x']);
-  assert.equal(decoded.count, 4);
+  assert.equal(decoded.count, 5);
   cache.load(a, [], block(words, decoded));
-  assert.equal(decoded.count, 5, 'scans without tokens are not cached');
+  assert.equal(decoded.count, 6, 'scans without tokens are not cached');
 });

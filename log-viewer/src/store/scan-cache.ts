@@ -28,7 +28,7 @@ export class ScanCache {
   private rows = 0;
 
   constructor(
-    /** Rows kept over all blocks (about 0.5 KB each). */
+    /** Rows kept over all blocks (about 0.5 KB each), plus one per cached result. */
     private readonly maxRows = 16_384,
   ) {}
 
@@ -56,8 +56,10 @@ export class ScanCache {
       this.entries.set(block, entry);
     }
     entry.results.set(key, rows);
-    entry.rows += rows.length;
-    this.rows += rows.length;
+    // An empty result (a bloom false positive) costs a slot too, so entries stay bounded.
+    const cost = rows.length + 1;
+    entry.rows += cost;
+    this.rows += cost;
     for (const [oldest, e] of this.entries) {
       if (this.rows <= this.maxRows) break;
       this.entries.delete(oldest);
@@ -65,7 +67,7 @@ export class ScanCache {
     }
   }
 
-  /** Rows held now (tests, stats). */
+  /** Rows held now plus one per result (tests, stats). */
   get size(): number {
     return this.rows;
   }
