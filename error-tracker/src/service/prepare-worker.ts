@@ -13,7 +13,9 @@ parentPort?.on('message', (msg: { id: number; input: PrepareInput }) => {
       body: Buffer.from(msg.input.body.buffer, msg.input.body.byteOffset, msg.input.body.byteLength),
     };
     const result = preparePayload(input, newEventId);
-    parentPort?.postMessage({ id: msg.id, ok: true, result });
+    // payloads own their ArrayBuffers (store/codec.ts): moved to the main thread, not copied
+    const transfer = result.entries.map((e) => e.payload.buffer as ArrayBuffer);
+    parentPort?.postMessage({ id: msg.id, ok: true, result }, transfer);
   } catch (err) {
     parentPort?.postMessage({ id: msg.id, ok: false, error: serializeError(err) });
   }

@@ -75,6 +75,8 @@ export class StoreWorker {
       reject = rej;
     });
     this.inFlight = { resolve, reject, done: done.catch(() => {}) };
+    // an idle worker does not keep the process alive; one with a batch to answer does
+    worker.ref();
     worker.postMessage({ type: 'digest', limit, nowMs } satisfies StoreWorkerRequest);
     return done;
   }
@@ -105,6 +107,7 @@ export class StoreWorker {
   private settle() {
     const p = this.inFlight;
     this.inFlight = null;
+    this.worker?.unref();
     const waiters = this.waiters;
     this.waiters = [];
     // the reply is handled first, then the waiting appends go

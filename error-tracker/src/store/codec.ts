@@ -18,7 +18,8 @@ export function compressPayload(json: string | Buffer): Buffer {
     compressor.setParameters({ compressionLevel: ZSTD_LEVEL });
   }
   const packed = compressor.compress(typeof json === 'string' ? Buffer.from(json, 'utf8') : json);
-  const out = Buffer.allocUnsafe(packed.length + 1);
+  // its own ArrayBuffer (not a slice of Node's 8 KB pool), so a worker can transfer it, not copy it
+  const out = Buffer.allocUnsafeSlow(packed.length + 1);
   out[0] = FORMAT_ZSTD;
   packed.copy(out, 1);
   return out;
