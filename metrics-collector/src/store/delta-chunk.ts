@@ -40,12 +40,14 @@ export class DeltaAppender {
   /** m of the last decimal value, or NaN when the last value was raw and not decimal at e. */
   private m = Number.NaN;
 
-  constructor(capacity = 32) {
+  constructor(capacity = 64) {
     this.buf = new Uint8Array(capacity);
   }
 
   private grow(): void {
-    const next = new Uint8Array(this.buf.length + (this.buf.length >>> 1) + 16);
+    // ×1.75: 4 reallocations up to 360 samples of a counter (×1.5 from 32 took 7 and showed in
+    // the ingest profile), ending at 779 bytes for 730 used where doubling would reach 1024.
+    const next = new Uint8Array(Math.ceil(this.buf.length * 1.75) + 16);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
   }
@@ -63,7 +65,7 @@ export class DeltaAppender {
 
   append(t: number, v: number, stale = false): void {
     // Worst case per sample: 8 (t) + 1 + 1 + 1 + 8 (value) bytes.
-    if (this.pos + 24 > this.buf.length) this.grow();
+    while (this.pos + 24 > this.buf.length) this.grow();
     if (this.count === 0) {
       this.varint(t >= 0 ? t * 2 : -t * 2 - 1);
       this.minT = t;
