@@ -344,7 +344,7 @@ export class SqliteLogStore implements LogStore {
       this.sql.upsertSealMark(stream, uptoSeq);
       return out;
     });
-    metas.forEach((m, i) => this.addBlock(m, blocks[i].bloom));
+    for (let i = 0; i < metas.length; i++) this.addBlock(metas[i], blocks[i].bloom);
     this.sealMarks.set(stream, uptoSeq);
     this.open.dropUpTo(stream, uptoSeq);
     this.releasePending = true;
@@ -431,7 +431,7 @@ export class SqliteLogStore implements LogStore {
       return encoded.map((e) => this.sql.insertBlock(e, generation));
     });
     for (const b of old) this.dropCached(b.id);
-    metas.forEach((m, i) => this.addBlock(m, encoded[i].bloom));
+    for (let i = 0; i < metas.length; i++) this.addBlock(metas[i], encoded[i].bloom);
   }
 
   /**
