@@ -12,7 +12,7 @@ import { asciiTokenRegex, type RowSearch } from './text-column.js';
 const COL = 1;
 const VAL = 0;
 const CHUNK_BYTES = 32 * 1024;
-/** Rows of a column read (by index) past which values are sliced from the column's whole text. */
+/** Rows read one by one (a needle's hits) before whole columns are split instead. */
 const BULK_ROWS = 64;
 
 interface Header {
@@ -71,7 +71,9 @@ class AsciiAttrSection implements RowSearch {
   /** Per column: start offsets of the values found so far (built as far as a lookup needed). */
   private readonly starts: Uint32Array[] = [];
   private readonly built: number[] = [];
-  private readonly columnText: string[] = [];
+  /** Rows read so far, and each column's values once split (past BULK_ROWS rows). */
+  private texts = 0;
+  private readonly columnValues: string[][] = [];
 
   constructor(private readonly bytes: Buffer) {
     const cut = bytes.indexOf(COL);
@@ -161,17 +163,6 @@ class AsciiAttrSection implements RowSearch {
     return [start, end];
   }
 
-  /**
-   * The text of a value: a copy of its bytes for a few rows; slices of the whole column's text once
-   * many rows of it are read (allRows in merges), where a native call per value would cost ~3x.
-   */
-  private value(c: number, start: number, end: number): string {
-    if ((this.built[c] ?? 0) < BULK_ROWS) return this.bytes.toString('latin1', start, end);
-    const p = this.parse();
-    const text = (this.columnText[c] ??= this.bytes.toString('latin1', p.colStart[c], p.colStart[c + 1] - 1));
-    return text.slice(start - p.colStart[c], end - p.colStart[c]);
-  }
-
   text(i: number): string {
     const p = this.parse();
     const shape = p.header.s[i];
@@ -179,10 +170,20 @@ class AsciiAttrSection implements RowSearch {
     const pre = p.prefixes[shape];
     const at = p.pos[i];
     let s = '';
+    if (++this.texts > BULK_ROWS) {
+      // Many rows (allRows for merges, delete, fields): split each column once, natively.
+      for (let k = 0; k < pre.length; k++) {
+        const c = p.firstColumn[shape] + k;
+        const values = (this.columnValues[c] ??= this.bytes
+          .toString('latin1', p.colStart[c], p.colStart[c + 1] - 1)
+          .split('\u0000'));
+        s += pre[k] + values[at];
+      }
+      return `${s}}`;
+    }
     for (let k = 0; k < pre.length; k++) {
-      const c = p.firstColumn[shape] + k;
-      const [start, end] = this.valueRange(c, at);
-      s += pre[k] + this.value(c, start, end);
+      const [start, end] = this.valueRange(p.firstColumn[shape] + k, at);
+      s += pre[k] + this.bytes.toString('latin1', start, end);
     }
     return `${s}}`;
   }

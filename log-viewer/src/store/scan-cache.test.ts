@@ -9,7 +9,17 @@ function block(words: string[], decoded: { count: number }): () => SearchableBat
     decoded.count++;
     const rows = words.map(
       (w, i) =>
-        ({ seq: i, ms: i, subNs: 0, level: 2, message: w, traceId: '', spanId: '', service: 's' }) as Row,
+        ({
+          seq: i,
+          ms: i,
+          subNs: 0,
+          level: 2,
+          message: w,
+          attrs: '',
+          traceId: '',
+          spanId: '',
+          service: 's',
+        }) as Row,
     );
     return {
       count: rows.length,

@@ -109,7 +109,13 @@ class CachingBatch implements RowBatch {
       if (hits[i]) {
         const row = this.block.row(i);
         this.made.set(i, row);
-        rows.push({ ...row, message: own(row.message), traceId: own(row.traceId), spanId: own(row.spanId) });
+        rows.push({
+          ...row,
+          message: own(row.message),
+          attrs: own(row.attrs),
+          traceId: own(row.traceId),
+          spanId: own(row.spanId),
+        });
       }
     if (rows.length <= MAX_ROWS_PER_RESULT) this.keep(rows);
     return hits;
@@ -118,7 +124,8 @@ class CachingBatch implements RowBatch {
 
 /**
  * A copy that does not keep its source alive: a row's strings are slices of ~32 KB section chunks
- * (text-column.ts), and a cached slice would pin its whole chunk. JSON round-trips any string exactly.
+ * or of whole attribute columns, and a cached slice would pin all of it. JSON round-trips any string
+ * exactly.
  */
 function own(s: string): string {
   return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
