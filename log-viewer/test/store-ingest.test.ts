@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { crc32 } from 'node:zlib';
 import { ParseError } from '@flowrent/shared/errors';
 import { closeDatabase } from '@flowrent/shared/db';
-import { collect, openTestStore, T0 } from './store-helpers.js';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { encodeRows } from '../src/store/inbox.js';
+import { toRow } from '../src/store/row.js';
+import { collect, openTestStore, rec, T0 } from './store-helpers.js';
 
 const NOW = T0 + 5_000_000_000n;
 
@@ -81,4 +87,57 @@ test('ingestBody() hands each durable batch to tail listeners', async () => {
   assert.deepEqual(seen, ['line 0', 'line 1']);
   await t.store.close();
   closeDatabase(t.db);
+});
+
+test('inbox frames written before body frames existed (a JSON array of row tuples) are replayed after the upgrade', async () => {
+  const dir = makeTempDir('logstore-legacy-');
+  mkdirSync(join(dir, 'inbox'), { recursive: true });
+  const rows = [rec(1), rec(2)].map((r, i) => toRow(r, 1 + i));
+  const payload = Buffer.from(encodeRows(rows), 'utf8');
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(crc32(payload), 4);
+  writeFileSync(join(dir, 'inbox', 'seg-0000000001.log'), Buffer.concat([header, payload]));
+  const t = openTestStore({ sealWorker: true }, dir);
+  assert.deepEqual(
+    collect(t.store, {}).map((r) => [r.seq, r.message]),
+    [
+      [2, 'request 2 handled in 2 ms'],
+      [1, 'request 1 handled in 1 ms'],
+    ],
+  );
+  const more = await t.store.ingestBody({ kind: 'ndjson', body: ndjson(0, 1), nowNs: NOW });
+  assert.equal(more.accepted, 1);
+  // Newest first by time: the body's line is stamped T0, before the replayed rows.
+  assert.deepEqual(
+    collect(t.store, {}).map((r) => r.seq),
+    [2, 1, 3],
+  );
+  t.store.flush();
+  await t.store.close();
+  closeDatabase(t.db);
+});
+
+test('append() and ingestBody() batches interleave in one store and all survive a crash', async () => {
+  const t = openTestStore({ sealWorker: true, blockRows: 32 });
+  await Promise.all([
+    t.store.append([rec(1), rec(2), rec(3)]),
+    t.store.ingestBody({ kind: 'ndjson', body: ndjson(10, 40), nowNs: NOW }),
+    t.store.append([rec(4)]),
+    t.store.ingestBody({ kind: 'ndjson', body: ndjson(50, 40), nowNs: NOW }),
+  ]);
+  await new Promise((resolve) => setImmediate(resolve));
+  await t.store.sealsSettled();
+  const before = collect(t.store, {}).map((r) => [r.seq, r.message]);
+  assert.equal(before.length, 84);
+  await t.store.close({ seal: false });
+  const again = t.reopen({ sealWorker: false });
+  assert.deepEqual(
+    collect(again.store, {}).map((r) => [r.seq, r.message]),
+    before,
+  );
+  again.store.flush();
+  assert.equal(collect(again.store, {}).length, 84);
+  await again.store.close();
+  closeDatabase(again.db);
 });
