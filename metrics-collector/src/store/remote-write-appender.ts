@@ -8,6 +8,9 @@ const decoder = new TextDecoder();
 
 export class RemoteWriteAppender implements RemoteWriteSink {
   private result: AppendResult | undefined;
+  /** A DataView over the request being walked, made once per request for hashBytes. */
+  private view: DataView | undefined;
+  private viewOf: Uint8Array | undefined;
 
   constructor(private readonly store: MetricsStore) {}
 
@@ -17,6 +20,8 @@ export class RemoteWriteAppender implements RemoteWriteSink {
 
   end(): void {
     this.result = undefined;
+    this.view = undefined;
+    this.viewOf = undefined;
   }
 
   beginSeries(buf: Uint8Array, offs: Int32Array, n: number): number {
@@ -30,7 +35,11 @@ export class RemoteWriteAppender implements RemoteWriteSink {
     const end = offs[(n - 1) * 4 + 3];
     const index = this.store.index;
     if (end > start) {
-      const hash = hashBytes(buf, start, end);
+      if (this.viewOf !== buf || !this.view) {
+        this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+        this.viewOf = buf;
+      }
+      const hash = hashBytes(buf, start, end, this.view);
       const id = index.findByRaw(buf, start, end, hash);
       if (id !== undefined) return id;
       const found = this.slowPath(buf, offs, n);
