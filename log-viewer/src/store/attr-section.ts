@@ -174,9 +174,11 @@ class AsciiAttrSection implements RowSearch {
       // Many rows (allRows for merges, delete, fields): split each column once, natively.
       for (let k = 0; k < pre.length; k++) {
         const c = p.firstColumn[shape] + k;
-        const values = (this.columnValues[c] ??= this.bytes
-          .toString('latin1', p.colStart[c], p.colStart[c + 1] - 1)
-          .split('\u0000'));
+        let values = this.columnValues[c];
+        if (!values) {
+          values = this.bytes.toString('latin1', p.colStart[c], p.colStart[c + 1] - 1).split('\u0000');
+          this.columnValues[c] = values;
+        }
         s += pre[k] + values[at];
       }
       return `${s}}`;
