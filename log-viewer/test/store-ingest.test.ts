@@ -141,3 +141,23 @@ test('append() and ingestBody() batches interleave in one store and all survive 
   await again.store.close();
   closeDatabase(again.db);
 });
+
+test('when an ingest worker stops, its stream and new bodies are handled on the remaining threads without losing rows', async () => {
+  const t = openTestStore({ sealWorker: true, blockRows: 64 });
+  await t.store.ingestBody({ kind: 'ndjson', body: ndjson(0, 100), nowNs: NOW });
+  await t.store.ingestBody({ kind: 'ndjson', body: ndjson(100, 100), nowNs: NOW });
+  const internals = t.store as unknown as {
+    sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[];
+  };
+  await internals.sealers[0]?.worker.terminate();
+  await internals.sealers[1]?.worker.terminate();
+  assert.equal(t.store.liveWorkers(), 0);
+  const more = await t.store.ingestBody({ kind: 'ndjson', body: ndjson(200, 100), nowNs: NOW });
+  assert.equal(more.accepted, 100);
+  assert.equal(collect(t.store, {}).length, 300);
+  t.store.flush();
+  assert.equal(t.store.stats().openRecords, 0);
+  assert.equal(new Set(collect(t.store, {}).map((r) => r.seq)).size, 300);
+  await t.store.close();
+  closeDatabase(t.db);
+});

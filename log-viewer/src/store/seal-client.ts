@@ -70,6 +70,8 @@ export class SealClient {
       onSealed(msg.stream, msg.uptoSeq, blocks);
     });
     this.worker.on('error', (err) => this.fail(err, onError));
+    // An exit we did not ask for (close() marks the client failed first) must not leave parses waiting.
+    this.worker.on('exit', (code) => this.fail(new Error(`ingest worker exited with code ${code}`), onError));
   }
 
   private fail(err: Error, onError: (err: Error) => void): void {
