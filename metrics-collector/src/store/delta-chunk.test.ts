@@ -90,3 +90,16 @@ test('decodeDeltaChunk() throws on truncated input', () => {
   const bytes = app.bytes();
   assert.throws(() => decodeDeltaChunk(bytes.subarray(0, bytes.length - 2), [], [], []), /truncated/);
 });
+
+test('DeltaAppender never reports a NaN with the marker bits as stale unless told so', () => {
+  const bits = new Float64Array(new BigUint64Array([0x7ff0000000000002n]).buffer)[0];
+  const app = new DeltaAppender();
+  app.append(1000, bits);
+  app.append(2000, Number.NaN);
+  app.append(3000, 1, true);
+  const stale: number[] = [];
+  const vs: number[] = [];
+  decodeDeltaChunk(app.bytes(), [], vs, stale);
+  assert.deepEqual(stale, [2]);
+  assert.ok(vs.every((v, i) => i === 2 || Number.isNaN(v)));
+});
