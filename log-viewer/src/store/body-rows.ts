@@ -1,7 +1,6 @@
 // A request body (see ingest/body-parsers.ts) as store rows, and the summary of a batch of rows that
 // the main thread keeps for rows it has not parsed itself (time range, levels, services, raw size).
 import { type BodyKind, type ParsedBody, parseBody } from '../ingest/body-parsers.js';
-import { parseNdjsonLogs } from '../ingest/ndjson.js';
 import { ndjsonRows } from './ndjson-rows.js';
 import { type Row, rawSize, toRow } from './row.js';
 
@@ -20,8 +19,8 @@ export function parseBodyRows(kind: BodyKind, body: Uint8Array, nowNs: bigint, s
     const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
     const rows = ndjsonRows(text, nowNs, seqBase);
     if (rows) return { rows, rejected: 0, errors: [] };
-    return toRows({ records: parseNdjsonLogs(text, nowNs), rejected: 0, errors: [] }, seqBase);
   }
+  // The object path (for NDJSON the exact rows or the exact error of what the scan left).
   return toRows(parseBody(kind, body, nowNs), seqBase);
 }
 
