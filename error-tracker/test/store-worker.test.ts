@@ -13,13 +13,15 @@ import { StoreWorker } from '../src/service/store-worker.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
 import type { AcceptBatch } from '../src/store/store.js';
 
-test('StoreWorker moves checkpoints to a worker and restores autocheckpoint on stop', async () => {
+test('StoreWorker moves checkpoints to a worker and restores autocheckpoint and cache on stop', async () => {
   const file = join(makeTempDir(), 'cp.db');
   const db = openDatabase(file);
   db.exec('CREATE TABLE t (x BLOB)');
+  db.pragma('cache_size = -8000');
   const sw = new StoreWorker(db);
   sw.start(20);
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+  assert.equal(db.pragma('cache_size', { simple: true }), -2000);
   const before = statSync(file).size;
   const insert = db.prepare('INSERT INTO t (x) VALUES (randomblob(4000))');
   db.transaction(() => {
@@ -32,6 +34,7 @@ test('StoreWorker moves checkpoints to a worker and restores autocheckpoint on s
   assert.ok(copied(), 'the WAL was copied into the database file');
   await sw.stop();
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  assert.equal(db.pragma('cache_size', { simple: true }), -8000);
   closeDatabase(db);
 });
 

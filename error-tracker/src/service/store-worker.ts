@@ -9,9 +9,10 @@ import type { StoreWorkerReply, StoreWorkerRequest } from '../store/store-worker
 import { spawnWorker } from './spawn-worker.js';
 
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
-/** Page cache of the worker's connection, which does the digest's reads (issues, groupings). */
-const WORKER_CACHE_KB = 4000;
-/** Page cache left to the main connection, which then only appends and serves reads. */
+// Page caches: the worker's connection does the digest's reads (issues, groupings, indexes), the
+// main one then only appends and serves the API. 2 MB each: 2, 4 and 8 MB gave the same digest
+// CPU in bench/hot-path.bench.ts (within its spread), and every MB counts toward the RSS goal.
+const WORKER_CACHE_KB = 2000;
 const MAIN_CACHE_KB = 2000;
 
 export interface DigestCounts {
@@ -29,6 +30,8 @@ export class StoreWorker {
     done: Promise<unknown>;
   } | null = null;
   private waiters: (() => void)[] = [];
+  /** The main connection's cache_size before start(), restored by stop(). */
+  private mainCacheSize: number | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -41,7 +44,7 @@ export class StoreWorker {
     if (this.worker || this.db.name === ':memory:') return;
     const worker = spawnWorker('../store/store-worker-thread', {
       workerData: { file: this.db.name, intervalMs: checkpointIntervalMs, cacheKb: WORKER_CACHE_KB },
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+      resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
     });
     worker.on('message', (msg: StoreWorkerReply) => {
       const p = this.settle();
@@ -60,6 +63,7 @@ export class StoreWorker {
     worker.unref();
     this.worker = worker;
     this.db.pragma('wal_autocheckpoint = 0');
+    this.mainCacheSize = Number(this.db.pragma('cache_size', { simple: true }));
     this.db.pragma(`cache_size = -${MAIN_CACHE_KB}`);
   }
 
@@ -120,6 +124,7 @@ export class StoreWorker {
   private restoreMainConnection(): void {
     if (!this.db.open) return;
     this.db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
-    this.db.pragma(`cache_size = -${WORKER_CACHE_KB}`);
+    if (this.mainCacheSize !== null) this.db.pragma(`cache_size = ${this.mainCacheSize}`);
+    this.mainCacheSize = null;
   }
 }
