@@ -193,3 +193,34 @@ test('a rawBody route gets the bytes as sent, e.g. a form with repeated keys', a
   });
   assert.deepEqual(res.json, { raw: 'match[]=a&match[]=b' });
 });
+
+test('successful requests are logged at debug only; a rejected one at info', async () => {
+  const linesAt = async (level: string) => {
+    const lines: Array<{ msg: string; status?: number; url?: string }> = [];
+    const logged = createServiceApp({
+      service: { name: 'test', version: '1' },
+      config: { API_KEY, LOG_LEVEL: level },
+      registry: new Registry(),
+      isReady: () => true,
+      logStream: { write: (line) => lines.push(JSON.parse(line)) },
+    });
+    logged.get('/ok', async () => ({ ok: true }));
+    assert.equal((await logged.inject({ url: '/ok', headers: admin })).statusCode, 200);
+    assert.equal((await logged.inject({ url: '/ok' })).statusCode, 401);
+    await logged.close();
+    return lines;
+  };
+  const info = await linesAt('info');
+  assert.deepEqual(
+    info.map((l) => l.msg),
+    ['missing API key'],
+  );
+  const debug = await linesAt('debug');
+  assert.deepEqual(
+    debug.filter((l) => l.msg === 'request').map((l) => [l.url, l.status]),
+    [
+      ['/ok', 200],
+      ['/ok', 401],
+    ],
+  );
+});
