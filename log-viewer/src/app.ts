@@ -29,8 +29,14 @@ export function createApp(deps: AppDeps): FastifyInstance {
       clock: deps.clock,
       retention: retentionPolicy(deps.config),
       sealWorker: true,
+      workers: deps.config.INGEST_WORKERS,
     });
     app.addHook('onClose', () => own.close());
+    deps.registry.gauge(
+      'log_ingest_workers_live',
+      'Ingest worker threads running; fewer than INGEST_WORKERS means some fell back to the main thread.',
+      (g) => g.set({}, own.liveWorkers()),
+    );
     store = own;
   }
   registerIngestRoutes(app, { store, clock: deps.clock, registry: deps.registry, config: deps.config });

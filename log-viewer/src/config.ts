@@ -20,6 +20,11 @@ export const configTable = defineConfig({
     '',
     'write-only key accepted (besides API_KEY) by the ingest endpoints',
   ),
+  INGEST_WORKERS: setting(
+    parsers.integer(0, 16),
+    2,
+    'worker threads that parse NDJSON/OTLP bodies and build blocks (0: all on the main thread)',
+  ),
   LOG_RETENTION: setting(
     parsers.duration,
     7 * 86_400_000,
