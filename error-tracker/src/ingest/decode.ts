@@ -20,8 +20,12 @@ export function decodeBody(body: Buffer, contentEncoding: string | undefined, ma
   return out;
 }
 
+// zlib's default 16 KB output chunks take two rounds and a concat for a typical 20-30 KB event;
+// 64 KB chunks decode it in one: 34-45 vs 57-79 us per event (bench/hot-path.bench.ts events).
+const OUTPUT_CHUNK_BYTES = 64 * 1024;
+
 function decodeOne(body: Buffer, encoding: string, maxBytes: number): Buffer {
-  const opts = { maxOutputLength: maxBytes };
+  const opts = { maxOutputLength: maxBytes, chunkSize: OUTPUT_CHUNK_BYTES };
   switch (encoding) {
     case 'gzip':
     case 'x-gzip':
