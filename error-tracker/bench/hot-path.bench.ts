@@ -2,7 +2,7 @@
 // temp-file SQLite database (no HTTP, no lock needed: runs a few seconds). Prints CPU µs per event
 // for each stage so a change can be measured without the noise of the shared machine.
 // Usage: node --conditions=development --import tsx bench/hot-path.bench.ts   (HOT_EVENTS=N)
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -134,3 +134,4 @@ time('getProject + findActiveKey (per request)', () => {
 });
 await checkpointer.stop();
 db.close();
+rmSync(dir, { recursive: true, force: true });

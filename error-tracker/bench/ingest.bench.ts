@@ -6,7 +6,7 @@
 //   3. database bytes per stored event (after a WAL checkpoint) and the server's peak RSS (VmHWM).
 // Usage: npm run bench -w error-tracker   (BENCH_SECONDS, BENCH_CLIENTS, BENCH_RATE override)
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeanClient } from './http-client.js';
@@ -260,7 +260,12 @@ async function main() {
     );
   } finally {
     client.close();
-    if (server.exitCode === null) server.kill('SIGKILL');
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGKILL');
+      await new Promise((r) => server.once('exit', r));
+    }
+    // a full run leaves ~200 MB of database behind
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
