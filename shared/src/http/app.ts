@@ -3,7 +3,7 @@
 // their routes to the instance this returns; main.ts listens and wires shutdown.
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { Unauthorized, UnsupportedMediaType } from '../errors.js';
 import { PROMETHEUS_TEXT_CONTENT_TYPE, type Registry } from '../metrics.js';
 import { keysMatch, presentedKey } from './auth.js';
@@ -70,7 +70,7 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     return503OnClosing: true,
     // Fastify's two info lines per request cost ~60 µs of CPU each time and flood the log of an
     // ingest service taking thousands of requests a second; one debug line per response instead.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.decorate('adminAuthenticators', []);
   app.setErrorHandler(handleError);
