@@ -49,18 +49,25 @@ function chargeCard(amountCents) {
 function checkout(amountCents) {
   return chargeCard(amountCents);
 }
-// Two events of one issue (same frames; different messages, so Dedupe keeps both).
-for (const amount of [25000, 30000]) {
-  try { checkout(amount); } catch (e) { Sentry.captureException(e); }
+async function main() {
+  // Two events of one issue (same frames; different messages, so Dedupe keeps both). The SDK sends
+  // queued events concurrently, so the first is flushed before the second is captured (the test
+  // expects the 30000 one to be the newer); both are thrown after an await, so their stacks match.
+  for (const amount of [25000, 30000]) {
+    await Sentry.flush(5000);
+    try { checkout(amount); } catch (e) { Sentry.captureException(e); }
+  }
+  Sentry.withScope((scope) => {
+    scope.setTag('kind', 'hostile');
+    scope.setTag('evil', HOSTILE);
+    scope.setUser({ id: HOSTILE, email: 'a@example.com' });
+    Sentry.addBreadcrumb({ category: 'xss', message: HOSTILE, level: 'warning' });
+    try { throw new Error('hostile ' + HOSTILE); } catch (e) { Sentry.captureException(e); }
+  });
+  await Sentry.close(5000);
+  process.exit(0);
 }
-Sentry.withScope((scope) => {
-  scope.setTag('kind', 'hostile');
-  scope.setTag('evil', HOSTILE);
-  scope.setUser({ id: HOSTILE, email: 'a@example.com' });
-  Sentry.addBreadcrumb({ category: 'xss', message: HOSTILE, level: 'warning' });
-  try { throw new Error('hostile ' + HOSTILE); } catch (e) { Sentry.captureException(e); }
-});
-Sentry.close(5000).then(() => process.exit(0));
+main();
 `;
 
 const PYTHON_CLIENT = `
