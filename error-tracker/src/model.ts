@@ -105,6 +105,13 @@ export interface StoredEvent extends EventSummary {
 export type IssueSort = 'last_seen' | 'first_seen' | 'events' | 'users';
 export const ISSUE_SORTS: readonly IssueSort[] = ['last_seen', 'first_seen', 'events', 'users'];
 
+/** `key:value`, `key:[a,b]` (any of), `has:key` (no values); negated: the issue must not match. */
+export interface TagTerm {
+  key: string;
+  values: string[];
+  negated: boolean;
+}
+
 export interface IssueFilter {
   projectId?: number;
   status?: IssueStatus;
@@ -117,8 +124,8 @@ export interface IssueFilter {
   lastSeenTo?: string;
   /** Free text over title, culprit and message (case-insensitive substring). */
   text?: string;
-  /** `tag:value` conditions, all must hold. */
-  tags?: { key: string; value: string }[];
+  /** Tag conditions from the search language, all must hold. */
+  tags?: TagTerm[];
   isRegressed?: boolean;
   /** Trace id: issues with an event of that trace. */
   traceId?: string;

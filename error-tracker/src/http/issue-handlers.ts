@@ -1,8 +1,8 @@
 // Issue read API and workflow: list, detail, events, tags, status changes, bulk update, merge, delete.
-import { NotFound, ValidationError } from '@flowrent/shared/errors';
+import { NotFound, ParseError, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyRequest } from 'fastify';
 import type { IssueAction } from '../model.js';
-import { parseIssueParams, QueryError, type QueryParams } from '../query/issue-search.js';
+import { parseIssueParams, QueryError, QuerySyntaxError, type QueryParams } from '../query/issue-search.js';
 import type { HttpContext } from './context.js';
 import { page, toSnakeCase } from './serialize.js';
 import { type Body, bodyObject, idParam, intList, optInt, optString } from './validate.js';
@@ -51,6 +51,9 @@ export function issueHandlers(ctx: HttpContext) {
       try {
         filter = parseIssueParams(request.query);
       } catch (err) {
+        if (err instanceof QuerySyntaxError) {
+          throw new ParseError(err.message, { param: 'query', position: err.position });
+        }
         if (err instanceof QueryError) throw new ValidationError(err.message);
         throw err;
       }

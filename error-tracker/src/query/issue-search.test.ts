@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseIssueParams, QueryError } from './issue-search.js';
+import type { IssueFilter } from '../model.js';
+import { MAX_TAG_TERMS, parseIssueParams, QueryError, QuerySyntaxError } from './issue-search.js';
+
+const tag = (key: string, values: string[], negated = false) => ({ key, values, negated });
 
 test('parseIssueParams() reads filters, sorts and the search language', () => {
   assert.deepEqual(parseIssueParams({ project: '1', status: 'resolved', sort: 'events', limit: '10' }), {
@@ -9,26 +12,69 @@ test('parseIssueParams() reads filters, sorts and the search language', () => {
     sort: 'events',
     limit: 10,
   });
-  assert.deepEqual(
-    parseIssueParams({ query: 'is:regressed level:error tenant:acme env:prod "card declined" amount' }),
-    {
-      isRegressed: true,
-      level: 'error',
-      tags: [{ key: 'tenant', value: 'acme' }],
-      environment: 'prod',
-      text: 'card declined amount',
-    },
-  );
-  assert.deepEqual(parseIssueParams({ query: 'trace:936465bc5ba647439256e81b3e62c538' }), {
-    traceId: '936465bc5ba647439256e81b3e62c538',
+  assert.deepEqual(parseIssueParams({ environment: 'prod', release: 'app@1' }), {
+    environment: 'prod',
+    release: 'app@1',
   });
   assert.equal(parseIssueParams({ last_seen_from: '1764110000' }).lastSeenFrom, '2025-11-25T22:33:20.000Z');
 });
 
-test('parseIssueParams() rejects bad values', () => {
-  assert.throws(() => parseIssueParams({ status: 'open' }), QueryError);
-  assert.throws(() => parseIssueParams({ sort: 'random' }), QueryError);
-  assert.throws(() => parseIssueParams({ limit: '-1' }), QueryError);
-  assert.throws(() => parseIssueParams({ query: 'trace:xyz' }), QueryError);
-  assert.throws(() => parseIssueParams({ first_seen_from: 'yesterday' }), QueryError);
+test('parseIssueParams() maps each search term onto the filter', () => {
+  const check = (query: string, expected: IssueFilter) =>
+    assert.deepEqual(parseIssueParams({ query }), expected);
+  check('is:regressed level:error tenant:acme env:prod "card declined" amount', {
+    isRegressed: true,
+    level: 'error',
+    tags: [tag('tenant', ['acme']), tag('environment', ['prod'])],
+    text: 'card declined amount',
+  });
+  check('is:ignored', { status: 'ignored' });
+  check('trace:936465bc5ba647439256e81b3e62c538', { traceId: '936465bc5ba647439256e81b3e62c538' });
+  check('browser:"Chrome 120"', { tags: [tag('browser', ['Chrome 120'])] });
+  check('k:"say \\"hi\\""', { tags: [tag('k', ['say "hi"'])] });
+  check('message:"card declined"', { text: 'card declined' });
+  check('!tenant:acme -browser:"Chrome 120"', {
+    tags: [tag('tenant', ['acme'], true), tag('browser', ['Chrome 120'], true)],
+  });
+  check('tenant:[acme, "big co"]', { tags: [tag('tenant', ['acme', 'big co'])] });
+  check('!env:[staging,dev] release:shop@1.2', {
+    tags: [tag('environment', ['staging', 'dev'], true), tag('release', ['shop@1.2'])],
+  });
+  check('has:browser !has:user has:env', {
+    tags: [tag('browser', []), tag('user', [], true), tag('environment', [])],
+  });
+  check('Tenant:X', { tags: [tag('Tenant', ['X'])] });
+  check('https://shop/x 10:30', { text: 'https://shop/x 10:30' });
+});
+
+test('parseIssueParams() rejects bad values with a QueryError', () => {
+  const bad = (params: Record<string, string>, message: RegExp) =>
+    assert.throws(
+      () => parseIssueParams(params),
+      (err: unknown) => err instanceof QueryError && message.test(err.message),
+    );
+  bad({ status: 'open' }, /status must be one of/);
+  bad({ sort: 'random' }, /sort/);
+  bad({ limit: '-1' }, /limit/);
+  bad({ first_seen_from: 'yesterday' }, /first_seen_from/);
+  bad({ query: 'trace:xyz' }, /32 hex/);
+  bad({ query: 'level:nonsense' }, /level must be one of/);
+  bad({ query: '!level:error' }, /level: cannot be negated/);
+  bad({ query: '-is:resolved' }, /is: cannot be negated/);
+  bad({ query: 'level:[error,fatal]' }, /level: takes one value/);
+  bad({ query: 'has:[a,b]' }, /has: takes one tag name/);
+  bad({ query: 'has:""' }, /has: takes one tag name/);
+  bad(
+    { query: Array.from({ length: MAX_TAG_TERMS + 1 }, (_, n) => `t${n}:v`).join(' ') },
+    /at most 20 tag terms/,
+  );
+  bad({ query: `k:[${Array.from({ length: 101 }, (_, n) => n).join(',')}]` }, /at most 100 values/);
+});
+
+test('parseIssueParams() reports an unterminated quote as a syntax error with its position', () => {
+  assert.throws(
+    () => parseIssueParams({ query: 'level:error browser:"Chrome 120' }),
+    (err: unknown) =>
+      err instanceof QuerySyntaxError && err.position === 20 && /unterminated quote/.test(err.message),
+  );
 });

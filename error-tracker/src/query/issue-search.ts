@@ -1,6 +1,9 @@
-// Issue list parameters → IssueFilter. Pure. The `query` parameter is a small search language:
-//   is:unresolved|resolved|ignored|regressed  level:<l>  env:<e>|environment:<e>  release:<r>
-//   trace:<32 hex>  <tag>:<value>  "quoted text"  and any other words as free text.
+// Issue list parameters → IssueFilter. Pure. The `query` parameter is a small search language
+// after Sentry's, tokenized by search-tokens.ts:
+//   is:unresolved|resolved|ignored|regressed  level:<l>  trace:<32 hex>  message:<text>
+//   <tag>:<value>  <tag>:"quoted \"value\""  <tag>:[a, "b c"]  !<tag>:<v> or -<tag>:<v>
+//   has:<tag>  !has:<tag>   (env:, environment: and release: are the tags they name)
+//   and any other words or "quoted phrases" as free text over title, culprit and message.
 import {
   ISSUE_SORTS,
   ISSUE_STATUSES,
@@ -9,14 +12,23 @@ import {
   type IssueStatus,
   LEVELS,
   type Level,
+  type TagTerm,
 } from '../model.js';
+import { QueryError, type SearchToken, tokenizeSearch } from './search-tokens.js';
 
-export class QueryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'QueryError';
-  }
-}
+export { QueryError, QuerySyntaxError } from './search-tokens.js';
+
+/** Each tag term is a subquery: bounds keep one search from building an unbounded statement. */
+export const MAX_TAG_TERMS = 20;
+export const MAX_LIST_VALUES = 100;
+
+const TAG_ALIASES: Record<string, string> = {
+  env: 'environment',
+  environment: 'environment',
+  release: 'release',
+};
+const BUILT_IN_KEYS = new Set(['is', 'level', 'trace', 'trace_id', 'message']);
+type Term = SearchToken & { kind: 'term' };
 
 export type QueryParams = Record<string, string | undefined>;
 
@@ -49,31 +61,44 @@ export function parseIssueParams(params: QueryParams): IssueFilter {
 
 export function applySearch(filter: IssueFilter, query: string): void {
   const words: string[] = [];
-  const tokens = query.match(/"[^"]*"|\S+/g) ?? [];
-  for (const token of tokens) {
-    if (token.startsWith('"')) {
-      words.push(token.slice(1, -1));
-      continue;
-    }
-    const colon = token.indexOf(':');
-    if (colon <= 0 || colon === token.length - 1) {
-      words.push(token);
-      continue;
-    }
-    const key = token.slice(0, colon).toLowerCase();
-    const value = token.slice(colon + 1).replace(/^"|"$/g, '');
-    if (key === 'is') {
-      if (value === 'regressed') filter.isRegressed = true;
-      else filter.status = oneOf(value, ISSUE_STATUSES, 'is') as IssueStatus;
-    } else if (key === 'level') filter.level = oneOf(value, LEVELS, 'level') as Level;
-    else if (key === 'env' || key === 'environment') filter.environment = value;
-    else if (key === 'release') filter.release = value;
-    else if (key === 'trace' || key === 'trace_id') filter.traceId = traceId(value);
-    else if (/^https?$/.test(key)) words.push(token);
-    else filter.tags = [...(filter.tags ?? []), { key: token.slice(0, colon), value }];
+  const tags: TagTerm[] = [];
+  for (const token of tokenizeSearch(query)) {
+    if (token.kind === 'text') words.push(token.value);
+    else if (token.key.toLowerCase() === 'has') tags.push(hasTerm(token));
+    else if (BUILT_IN_KEYS.has(token.key.toLowerCase())) applyBuiltIn(filter, token, words);
+    else tags.push(tagTerm(token));
   }
+  if (tags.length > MAX_TAG_TERMS) throw new QueryError(`a search holds at most ${MAX_TAG_TERMS} tag terms`);
+  if (tags.length) filter.tags = tags;
   const text = words.join(' ').trim();
   if (text) filter.text = text;
+}
+
+function tagTerm(token: Term): TagTerm {
+  if (token.values.length > MAX_LIST_VALUES) {
+    throw new QueryError(`${token.key}: a list holds at most ${MAX_LIST_VALUES} values`);
+  }
+  const key = TAG_ALIASES[token.key.toLowerCase()] ?? token.key;
+  return { key, values: token.values, negated: token.negated };
+}
+
+function hasTerm(token: Term): TagTerm {
+  const key = token.values[0];
+  if (token.list || !key) throw new QueryError('has: takes one tag name, e.g. has:browser');
+  return { key: TAG_ALIASES[key.toLowerCase()] ?? key, values: [], negated: token.negated };
+}
+
+function applyBuiltIn(filter: IssueFilter, token: Term, words: string[]): void {
+  const key = token.key.toLowerCase();
+  if (token.negated) throw new QueryError(`${key}: cannot be negated, only tag terms and has: can`);
+  if (token.list) throw new QueryError(`${key}: takes one value, not a list`);
+  const value = token.values[0];
+  if (key === 'is') {
+    if (value === 'regressed') filter.isRegressed = true;
+    else filter.status = oneOf(value, ISSUE_STATUSES, 'is') as IssueStatus;
+  } else if (key === 'level') filter.level = oneOf(value, LEVELS, 'level') as Level;
+  else if (key === 'message') words.push(value);
+  else filter.traceId = traceId(value);
 }
 
 function positiveInt(v: string, name: string): number {

@@ -13,6 +13,7 @@ const SORT_COLUMNS: Record<IssueSort, string> = {
 };
 export const DEFAULT_PAGE = 25;
 export const MAX_PAGE = 100;
+const MAX_CACHED_STATEMENTS = 200;
 
 export function clampLimit(limit: number | undefined): number {
   if (!limit || !Number.isFinite(limit) || limit < 1) return DEFAULT_PAGE;
@@ -61,7 +62,14 @@ export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: stri
     add("id IN (SELECT issue_id FROM issue_tags WHERE key = 'release' AND value = ?)", filter.release);
   }
   for (const tag of filter.tags ?? []) {
-    add('id IN (SELECT issue_id FROM issue_tags WHERE key = ? AND value = ?)', tag.key, tag.value);
+    // NOT IN rather than a NOT EXISTS join: both probe idx_issue_tags_kv once per query, and the
+    // issue scan stays on the sort's index.
+    const values = tag.values.length ? ` AND value IN (${tag.values.map(() => '?').join(', ')})` : '';
+    add(
+      `id ${tag.negated ? 'NOT IN' : 'IN'} (SELECT issue_id FROM issue_tags WHERE key = ?${values})`,
+      tag.key,
+      ...tag.values,
+    );
   }
   if (filter.traceId) add('id IN (SELECT issue_id FROM events WHERE trace_id = ?)', filter.traceId);
   if (filter.text) {
@@ -87,6 +95,8 @@ export function createIssueQueries(db: Db) {
   const prepared = (sql: string) => {
     let stmt = cache.get(sql);
     if (!stmt) {
+      // Searches with lists and several tag terms make many distinct statements: bound the cache.
+      if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
       stmt = db.prepare<unknown[]>(sql);
       cache.set(sql, stmt);
     }

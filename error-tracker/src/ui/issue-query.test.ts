@@ -58,16 +58,25 @@ test('toIssueFilter() maps search tokens onto the store filter', () => {
     status: 'unresolved',
     isRegressed: true,
     level: 'fatal',
-    environment: 'production',
-    release: 'shop@1.2.3',
+    tags: [
+      { key: 'environment', values: ['production'], negated: false },
+      { key: 'release', values: ['shop@1.2.3'], negated: false },
+    ],
   });
-  check('tenant:acme', { status: 'unresolved', tags: [{ key: 'tenant', value: 'acme' }] });
+  check('tenant:acme', { status: 'unresolved', tags: [{ key: 'tenant', values: ['acme'], negated: false }] });
+  check('!browser:"Chrome 120" has:user', {
+    status: 'unresolved',
+    tags: [
+      { key: 'browser', values: ['Chrome 120'], negated: true },
+      { key: 'user', values: [], negated: false },
+    ],
+  });
   check('trace:0E37CD84A5C14911BA036E32CF9C6D49', {
     status: 'unresolved',
     traceId: '0e37cd84a5c14911ba036e32cf9c6d49',
   });
   check('http://x "quoted words"', { status: 'unresolved', text: 'http://x quoted words' });
-  for (const bad of ['level:nope', 'is:sleeping', 'trace:xyz']) {
+  for (const bad of ['level:nope', 'is:sleeping', 'trace:xyz', 'browser:"Chrome']) {
     assert.throws(() => toIssueFilter(readListState({ query: bad }), 0), QueryError);
   }
 });

@@ -1,6 +1,7 @@
 // The issue list's URL state → the store's IssueFilter. The search box speaks the same language
-// as the API's `query` parameter (query/issue-search.ts: is:, level:, env:, release:, trace:,
-// tag:value, free text); the URL keeps the raw text so every view bookmarks.
+// as the API's `query` parameter (query/issue-search.ts: is:, level:, trace:, tag:value,
+// tag:"quoted", tag:[a,b], !tag:value, has:tag, free text); the URL keeps the raw text so every
+// view bookmarks.
 import {
   ISSUE_SORTS,
   type IssueFilter,

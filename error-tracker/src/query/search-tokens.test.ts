@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { QuerySyntaxError, type SearchToken, tokenizeSearch } from './search-tokens.js';
+
+const text = (value: string, position: number): SearchToken => ({ kind: 'text', value, position });
+const term = (
+  key: string,
+  values: string[],
+  position: number,
+  more: { list?: boolean; negated?: boolean } = {},
+) =>
+  ({
+    kind: 'term',
+    key,
+    values,
+    position,
+    list: more.list ?? false,
+    negated: more.negated ?? false,
+  }) as SearchToken;
+
+test('tokenizeSearch() splits words, terms, quoted values, lists and negations', () => {
+  const check = (query: string, expected: SearchToken[]) => assert.deepEqual(tokenizeSearch(query), expected);
+  check('', []);
+  check('   ', []);
+  check('card declined', [text('card', 0), text('declined', 5)]);
+  check('"card declined" x', [text('card declined', 0), text('x', 16)]);
+  check('tenant:acme', [term('tenant', ['acme'], 0)]);
+  check('browser:"Chrome 120"', [term('browser', ['Chrome 120'], 0)]);
+  check('message:"card declined" level:error', [
+    term('message', ['card declined'], 0),
+    term('level', ['error'], 24),
+  ]);
+  check('k:"say \\"hi\\" \\\\ ok"', [term('k', ['say "hi" \\ ok'], 0)]);
+  check('k:""', [term('k', [''], 0)]);
+  check('!tenant:acme -browser:"Chrome 120"', [
+    term('tenant', ['acme'], 0, { negated: true }),
+    term('browser', ['Chrome 120'], 13, { negated: true }),
+  ]);
+  check('tenant:[a,b]', [term('tenant', ['a', 'b'], 0, { list: true })]);
+  check('tenant:[ a , "b c" ,d]', [term('tenant', ['a', 'b c', 'd'], 0, { list: true })]);
+  check('!has:user', [term('has', ['user'], 0, { negated: true })]);
+  check('sentry.os:Linux user.id@x:7', [term('sentry.os', ['Linux'], 0), term('user.id@x', ['7'], 16)]);
+  // Not terms: a bare key, a URL, a time, a leading colon, negation without a key, a mid-word quote.
+  check('key: https://x/y 10:30 :x ! -word', [
+    text('key:', 0),
+    text('https://x/y', 5),
+    text('10:30', 17),
+    text(':x', 23),
+    text('!', 26),
+    text('-word', 28),
+  ]);
+  check('it"s k:a"b', [text('it"s', 0), term('k', ['a"b'], 5)]);
+});
+
+test('tokenizeSearch() rejects malformed queries with the position of the fault', () => {
+  const check = (query: string, message: RegExp, position: number) =>
+    assert.throws(
+      () => tokenizeSearch(query),
+      (err: unknown) =>
+        err instanceof QuerySyntaxError &&
+        err.position === position &&
+        message.test(err.message) &&
+        err.message.endsWith(`at position ${position}`),
+    );
+  check('browser:"Chrome 120', /unterminated quote/, 8);
+  check('a "card declined', /unterminated quote/, 2);
+  check('k:"ends in escape\\"', /unterminated quote/, 2);
+  check('k:[a, "b]', /unterminated quote/, 6);
+  check('k:[a, b', /unterminated list/, 2);
+  check('k:[a b]', /expected ',' or ']'/, 5);
+  check('k:[a,,b]', /expected a value/, 5);
+  check('k:[]', /expected a value/, 3);
+  check('k:"a"b', /expected a space after the closing quote/, 5);
+  check('"a"b', /expected a space after the closing quote/, 3);
+  check('k:[a]b', /expected a space/, 5);
+});

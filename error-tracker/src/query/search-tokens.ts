@@ -1,0 +1,109 @@
+// Tokenizer for the issue search language, after Sentry's search syntax (docs.sentry.io "Search",
+// 2024): `key:value`, `key:"quoted value"` with `\"` and `\\` escapes, `key:[a, "b c"]` lists,
+// `!key:value` or `-key:value` negation, and free text (words or "quoted phrases"). Pure.
+// A hand-written scanner rather than a regex split: a quoted value may hold spaces, and a bad
+// query must fail with the position of its first error rather than be guessed at.
+
+export class QueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}
+
+/** A malformed query (e.g. an unterminated quote); `position` is the 0-based offset of the fault. */
+export class QuerySyntaxError extends QueryError {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super(`${message} at position ${position}`);
+    this.name = 'QuerySyntaxError';
+  }
+}
+
+export type SearchToken =
+  | { kind: 'text'; value: string; position: number }
+  | { kind: 'term'; key: string; values: string[]; list: boolean; negated: boolean; position: number };
+
+// A key starts with a letter or `_` so that times ("10:30") and ids stay free text.
+const KEY = /([!-]?)([A-Za-z_][\w.@-]*):/y;
+const WORD = /[^\s]+/y;
+const LIST_ITEM = /[^\s,\]"]+/y;
+
+export function tokenizeSearch(query: string): SearchToken[] {
+  const tokens: SearchToken[] = [];
+  let i = 0;
+  const skipSpace = () => {
+    while (i < query.length && /\s/.test(query[i])) i++;
+  };
+  const atBoundary = () => i >= query.length || /\s/.test(query[i]);
+  const expectBoundary = () => {
+    if (!atBoundary()) throw new QuerySyntaxError('expected a space after the closing quote', i);
+  };
+  const quoted = (): string => {
+    const open = i++;
+    let value = '';
+    while (i < query.length) {
+      const c = query[i++];
+      if (c === '"') return value;
+      if (c === '\\' && i < query.length) value += query[i++];
+      else value += c;
+    }
+    throw new QuerySyntaxError('unterminated quote: the " is never closed', open);
+  };
+  const match = (re: RegExp): RegExpExecArray | null => {
+    re.lastIndex = i;
+    const m = re.exec(query);
+    if (m) i = re.lastIndex;
+    return m;
+  };
+  const list = (): string[] => {
+    const open = i++;
+    const values: string[] = [];
+    for (;;) {
+      skipSpace();
+      if (i >= query.length) throw new QuerySyntaxError('unterminated list: the [ is never closed', open);
+      const item = query[i] === '"' ? quoted() : match(LIST_ITEM)?.[0];
+      if (item === undefined) throw new QuerySyntaxError('expected a value in the list', i);
+      values.push(item);
+      skipSpace();
+      if (query[i] === ']') {
+        i++;
+        return values;
+      }
+      if (query[i] !== ',') {
+        if (i >= query.length) throw new QuerySyntaxError('unterminated list: the [ is never closed', open);
+        throw new QuerySyntaxError("expected ',' or ']' in the list", i);
+      }
+      i++;
+    }
+  };
+
+  for (skipSpace(); i < query.length; skipSpace()) {
+    const position = i;
+    if (query[i] === '"') {
+      tokens.push({ kind: 'text', value: quoted(), position });
+      expectBoundary();
+      continue;
+    }
+    const key = match(KEY);
+    // `key:` followed by nothing, and URLs (`https://…`), are free text.
+    if (!key || atBoundary() || /^https?$/i.test(key[2])) {
+      i = position;
+      tokens.push({ kind: 'text', value: match(WORD)?.[0] ?? '', position });
+      continue;
+    }
+    const term = { kind: 'term' as const, key: key[2], negated: key[1] !== '', position };
+    if (query[i] === '"') {
+      tokens.push({ ...term, values: [quoted()], list: false });
+      expectBoundary();
+    } else if (query[i] === '[') {
+      tokens.push({ ...term, values: list(), list: true });
+      expectBoundary();
+    } else {
+      tokens.push({ ...term, values: [match(WORD)?.[0] ?? ''], list: false });
+    }
+  }
+  return tokens;
+}
