@@ -1,16 +1,19 @@
-// In-process harness for the durable ingest path without HTTP: NDJSON bodies → store.ingestBody (with
-// the ingest workers, 4 bodies in flight, as the bench sends them) → sealing; prints wall time and
-// CPU-µs per line over all threads of the process.
-//   PROFILE_LINES=300000 node --conditions=development --import tsx bench/profile-ingest.ts
+// In-process harness for the durable ingest path without HTTP: NDJSON bodies (or, with
+// PROFILE_KIND=loki-protobuf, snappy Loki pushes) → store.ingestBody (with the ingest workers, 4
+// bodies in flight, as the bench sends them) → sealing; prints wall time and CPU-µs per line over all
+// threads of the process.
+//   PROFILE_LINES=300000 [PROFILE_KIND=loki-protobuf] node --conditions=development --import tsx bench/profile-ingest.ts
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { SqliteLogStore } from '../src/store/sqlite-log-store.js';
 import { createGenerator } from './generate.js';
+import { encodeLokiPush } from './loki-encode.js';
 
 const LINES = Number(process.env.PROFILE_LINES ?? 300_000);
 const WORKERS = Number(process.env.PROFILE_WORKERS ?? 2);
+const KIND = process.env.PROFILE_KIND === 'loki-protobuf' ? 'loki-protobuf' : 'ndjson';
 const dir = makeTempDir('lv-prof-');
 const db = openDatabase(join(dir, 'logs.db'));
 migrate(db, decodeURIComponent(new URL('../migrations/', import.meta.url).pathname));
@@ -27,9 +30,9 @@ let raw = 0;
 for (;;) {
   const b = gen.next(5000);
   if (b.length === 0) break;
-  const body = Buffer.from(b.map((l) => l.json).join('\n'));
-  raw += body.length;
-  bodies.push(body);
+  const ndjson = Buffer.from(b.map((l) => l.json).join('\n'));
+  raw += ndjson.length;
+  bodies.push(KIND === 'ndjson' ? ndjson : encodeLokiPush(b));
 }
 await new Promise((r) => setTimeout(r, 300)); // workers started
 const cpu0 = process.cpuUsage();
@@ -37,7 +40,7 @@ const t0 = performance.now();
 const inFlight = new Set<Promise<unknown>>();
 for (const body of bodies) {
   const p: Promise<unknown> = store
-    .ingestBody({ kind: 'ndjson', body, nowNs: BigInt(Date.now()) * 1_000_000n })
+    .ingestBody({ kind: KIND, body, nowNs: BigInt(Date.now()) * 1_000_000n })
     .then(() => inFlight.delete(p));
   inFlight.add(p);
   if (inFlight.size >= 4) await Promise.race(inFlight);
@@ -55,6 +58,7 @@ const du = (d: string): number =>
   }, 0);
 console.log(
   JSON.stringify({
+    kind: KIND,
     lines: LINES,
     workers: WORKERS,
     linesPerSec: Math.round(LINES / (ingestMs / 1000)),

@@ -28,7 +28,8 @@ export interface IngestServer {
   close(): Promise<void>;
 }
 
-export async function startIngestServer(): Promise<IngestServer> {
+/** `sealWorker`: the store parses bodies in its ingest workers (default: on the main thread). */
+export async function startIngestServer(options: { sealWorker?: boolean } = {}): Promise<IngestServer> {
   const dataDir = makeTempDir('logviewer-ingest-');
   const config = loadConfig(configTable, {
     API_KEY: TEST_API_KEY,
@@ -43,6 +44,7 @@ export async function startIngestServer(): Promise<IngestServer> {
     inboxDir: join(dataDir, 'inbox'),
     clock: Date.now,
     maintenanceIntervalMs: 0,
+    sealWorker: options.sealWorker ?? false,
   });
   const app = await createApp({
     config,

@@ -3,9 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { ParseError } from '@flowrent/shared/errors';
+import { BadRequest, ParseError, TooLarge } from '@flowrent/shared/errors';
 import { closeDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
+import { compressSync } from 'snappy';
+import { ProtoWriter, WIRE_VARINT } from '../src/ingest/protobuf.js';
 import { encodeRows } from '../src/store/inbox.js';
 import { toRow } from '../src/store/row.js';
 import { collect, openTestStore, rec, T0 } from './store-helpers.js';
@@ -22,6 +24,34 @@ function ndjson(from: number, n: number): Buffer {
   }
   return Buffer.from(lines.join('\n'));
 }
+
+/** A snappy logproto.PushRequest: one stream per label string, entries [ms offset from T0, line, metadata]. */
+function lokiPush(streams: [string, [number, string, [string, string][]][]][]): Buffer {
+  const request = new ProtoWriter();
+  for (const [labels, entries] of streams) {
+    const stream = new ProtoWriter().bytesField(1, Buffer.from(labels));
+    for (const [ms, line, meta] of entries) {
+      const t = T0 / 1_000_000n + BigInt(ms);
+      const ts = new ProtoWriter()
+        .tag(1, WIRE_VARINT)
+        .varint(Number(t / 1000n))
+        .tag(2, WIRE_VARINT)
+        .varint(Number(t % 1000n) * 1_000_000)
+        .finish();
+      const e = new ProtoWriter().bytesField(1, ts).bytesField(2, Buffer.from(line));
+      for (const [k, v] of meta)
+        e.bytesField(
+          3,
+          new ProtoWriter().bytesField(1, Buffer.from(k)).bytesField(2, Buffer.from(v)).finish(),
+        );
+      stream.bytesField(2, e.finish());
+    }
+    request.bytesField(1, stream.finish());
+  }
+  return compressSync(request.finish());
+}
+
+const TRACE = 'ab'.repeat(16);
 
 for (const sealWorker of [false, true]) {
   const where = sealWorker ? 'in the ingest workers' : 'on the main thread';
@@ -73,6 +103,184 @@ for (const sealWorker of [false, true]) {
     assert.deepEqual(
       collect(t.store, {}).map((r) => r.seq),
       [3, 2, 1],
+    );
+    await t.store.close();
+    closeDatabase(t.db);
+  });
+}
+
+for (const sealWorker of [false, true]) {
+  const where = sealWorker ? 'in the ingest workers' : 'on the main thread';
+  test(`ingestBody() takes Loki pushes (snappy protobuf and JSON) ${where}; labels, metadata and rows survive a crash`, async () => {
+    const t = openTestStore({ blockRows: 4, sealWorker });
+    const protobuf = lokiPush([
+      // winston-loki's unescaped quote inside a label value, parsed leniently.
+      ['{app="shop", host="h1", note="say "hi""}', [[1, 'plain line one', [['trace_id', TRACE]]]]],
+      [
+        '{service_name="pay", level="warn"}',
+        [
+          [2, '{"msg":"json line","user":7}', []],
+          [3, 'charged {"order":"o-1"}', [['tenant', 't1']]],
+        ],
+      ],
+    ]);
+    const json = Buffer.from(
+      JSON.stringify({
+        streams: [
+          {
+            stream: { service_name: 'api', level: 'error' },
+            values: [
+              [String(T0 + 4_000_000n), 'from json', { trace_id: 'cd'.repeat(16) }],
+              [String(T0 + 5_000_000n), 'second json line'],
+            ],
+          },
+        ],
+      }),
+    );
+    const results = await Promise.all([
+      t.store.ingestBody({ kind: 'loki-protobuf', body: protobuf, nowNs: NOW }),
+      t.store.ingestBody({ kind: 'loki-json', body: json, nowNs: NOW }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => [r.accepted, r.rejected]),
+      [
+        [3, 0],
+        [2, 0],
+      ],
+    );
+    const view = (records: ReturnType<typeof collect>) =>
+      records.map((r) => [
+        r.message,
+        r.service,
+        r.host,
+        r.level,
+        r.traceId,
+        r.labels,
+        r.attributes,
+        r.protocol,
+        String(r.timeNs - T0),
+      ]);
+    const before = view(collect(t.store, {}));
+    assert.deepEqual(before, [
+      [
+        'second json line',
+        'api',
+        '',
+        'error',
+        '',
+        { service_name: 'api', level: 'error' },
+        {},
+        'loki',
+        '5000000',
+      ],
+      [
+        'from json',
+        'api',
+        '',
+        'error',
+        'cd'.repeat(16),
+        { service_name: 'api', level: 'error' },
+        {},
+        'loki',
+        '4000000',
+      ],
+      [
+        'charged',
+        'pay',
+        '',
+        'warn',
+        '',
+        { service_name: 'pay', level: 'warn' },
+        { tenant: 't1', order: 'o-1' },
+        'loki',
+        '3000000',
+      ],
+      [
+        'json line',
+        'pay',
+        '',
+        'warn',
+        '',
+        { service_name: 'pay', level: 'warn' },
+        { user: 7 },
+        'loki',
+        '2000000',
+      ],
+      [
+        'plain line one',
+        'shop',
+        'h1',
+        'info',
+        TRACE,
+        { app: 'shop', host: 'h1', note: 'say "hi"' },
+        {},
+        'loki',
+        '1000000',
+      ],
+    ]);
+    // Crash-like close before any seal: the inbox holds the two bodies (protobuf still compressed).
+    await t.store.close({ seal: false });
+    const again = t.reopen();
+    assert.deepEqual(view(collect(again.store, {})), before);
+    again.store.flush();
+    assert.equal(again.store.stats().openRecords, 0);
+    assert.deepEqual(view(collect(again.store, {})), before);
+    await again.store.close();
+    closeDatabase(again.db);
+  });
+
+  test(`ingestBody() rejects bad Loki pushes ${where} with the parser's error and appends nothing`, async () => {
+    const t = openTestStore({ sealWorker });
+    const reject = async (
+      kind: 'loki-protobuf' | 'loki-json',
+      body: Buffer,
+      type: new (...args: never[]) => Error,
+      message: RegExp,
+    ) =>
+      assert.rejects(t.store.ingestBody({ kind, body, nowNs: NOW }), (err: Error) => {
+        assert.ok(err instanceof type, `${err.name}: ${err.message}`);
+        assert.match(err.message, message);
+        return true;
+      });
+    await reject('loki-protobuf', Buffer.from('garbage'), ParseError, /snappy/);
+    await reject(
+      'loki-protobuf',
+      compressSync(Buffer.from([0x0a, 0x05, 0x01])),
+      ParseError,
+      /malformed protobuf/,
+    );
+    const labels = `{${Array.from({ length: 31 }, (_, i) => `l${i}="v"`).join(', ')}}`;
+    await reject(
+      'loki-protobuf',
+      lokiPush([[labels, [[1, 'x', []]]]]),
+      BadRequest,
+      /MAX_LABELS_PER_STREAM = 30/,
+    );
+    await reject(
+      'loki-protobuf',
+      lokiPush([
+        [
+          '{app="a"}',
+          [
+            [1, 'ok', []],
+            [2, 'x'.repeat(300_000), []],
+          ],
+        ],
+      ]),
+      TooLarge,
+      /MAX_LINE_BYTES/,
+    );
+    await reject('loki-json', Buffer.from('{"streams":'), ParseError, /malformed JSON/);
+    assert.equal(collect(t.store, {}).length, 0);
+    const ok = await t.store.ingestBody({
+      kind: 'loki-protobuf',
+      body: lokiPush([['{app="a"}', [[1, 'ok', []]]]]),
+      nowNs: NOW,
+    });
+    assert.equal(ok.accepted, 1);
+    assert.deepEqual(
+      collect(t.store, {}).map((r) => [r.seq, r.message]),
+      [[1, 'ok']],
     );
     await t.store.close();
     closeDatabase(t.db);

@@ -1,11 +1,11 @@
 // Ingest handlers, one per protocol, all the same shape: parse the (already decoded) body with a pure
-// parser → one store.append (resolves once durable) → the protocol's answer. NDJSON and OTLP hand the
-// store the body itself (store.ingestBody), which parses it in a worker thread and keeps the body as
-// the durable inbox frame.
+// parser → one store.append (resolves once durable) → the protocol's answer. NDJSON, OTLP and Loki
+// hand the store the body itself (store.ingestBody), which parses it in a worker thread and keeps the
+// body as the durable inbox frame; its parse errors reject before anything is appended.
 import type { Counter } from '@flowrent/shared/metrics';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bulkResponse, parseBulk } from '../ingest/elasticsearch-bulk.js';
-import { parseLokiPush } from '../ingest/loki.js';
+import { lokiPushBody } from '../ingest/loki.js';
 import { encodeOtlpResponse } from '../ingest/otlp-protobuf.js';
 import type { LogStore } from '../store/log-store.js';
 
@@ -34,16 +34,12 @@ export function ingestHandlers(deps: IngestDeps) {
   return {
     /** POST /loki/api/v1/push → 204. */
     async lokiPush(request: FastifyRequest, reply: FastifyReply) {
-      const records = parseLokiPush(
-        body(request),
-        {
-          contentType: header(request, 'content-type'),
-          contentEncoding: header(request, 'content-encoding'),
-        },
-        nowNs(),
-      );
-      await deps.store.append(records);
-      count('loki', records.length);
+      const push = lokiPushBody(body(request), {
+        contentType: header(request, 'content-type'),
+        contentEncoding: header(request, 'content-encoding'),
+      });
+      const result = await deps.store.ingestBody({ ...push, nowNs: nowNs() });
+      count('loki', result.accepted);
       reply.status(204).send();
     },
 

@@ -2,11 +2,13 @@
 // the raw bytes and a kind, the store (or its worker) calls parseBody. One table, kind → parser, so
 // the durable inbox can keep the body itself and replay it through the same parser after a crash.
 import type { LogRecord } from '../model.js';
+import { parseLokiJson, parseLokiProtobuf } from './loki.js';
 import { parseNdjsonLogs } from './ndjson.js';
 import { parseOtlpJson } from './otlp-json.js';
 import { parseOtlpProtobuf } from './otlp-protobuf.js';
 
-export const BODY_KINDS = ['ndjson', 'otlp-protobuf', 'otlp-json'] as const;
+/** Append only: a kind's index is its byte in the inbox's body frames. */
+export const BODY_KINDS = ['ndjson', 'otlp-protobuf', 'otlp-json', 'loki-protobuf', 'loki-json'] as const;
 export type BodyKind = (typeof BODY_KINDS)[number];
 
 export interface ParsedBody {
@@ -29,5 +31,9 @@ export function parseBody(kind: BodyKind, body: Uint8Array, nowNs: bigint): Pars
       return parseOtlpProtobuf(body, nowNs);
     case 'otlp-json':
       return parseOtlpJson(text(body), nowNs);
+    case 'loki-protobuf': // snappy-compressed, as sent (the inbox keeps the compressed body)
+      return { records: parseLokiProtobuf(body, nowNs, true), rejected: 0, errors: [] };
+    case 'loki-json':
+      return { records: parseLokiJson(text(body), nowNs), rejected: 0, errors: [] };
   }
 }

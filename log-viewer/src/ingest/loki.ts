@@ -199,17 +199,16 @@ function readPair(r: ProtoReader): [string, string] {
 
 /**
  * Chooses the decoder from the request headers: JSON when Content-Type says so, otherwise protobuf,
- * snappy-compressed whether or not Content-Encoding says so (winston-loki sends none).
+ * snappy-compressed whether or not Content-Encoding says so (winston-loki sends none). Returns the
+ * body kind for the store's parsers (ingest/body-parsers.ts) and the body to hand it: a snappy JSON
+ * body is decompressed here (throwing ParseError or TooLarge), a protobuf one stays compressed.
  */
-export function parseLokiPush(
+export function lokiPushBody(
   body: Buffer,
   headers: { contentType?: string; contentEncoding?: string },
-  nowNs: bigint,
-): LogRecord[] {
+): { kind: 'loki-json' | 'loki-protobuf'; body: Buffer } {
   const type = (headers.contentType ?? '').split(';')[0].trim().toLowerCase();
   const snappy = (headers.contentEncoding ?? '').toLowerCase().includes('snappy');
-  if (type === 'application/json') {
-    return parseLokiJson((snappy ? uncompressSnappy(body) : body).toString('utf8'), nowNs);
-  }
-  return parseLokiProtobuf(body, nowNs, true);
+  if (type === 'application/json') return { kind: 'loki-json', body: snappy ? uncompressSnappy(body) : body };
+  return { kind: 'loki-protobuf', body };
 }

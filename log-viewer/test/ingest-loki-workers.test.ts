@@ -1,0 +1,99 @@
+// Loki push through the store's ingest workers over real HTTP: the same 204/400/413 answers, byte for
+// byte, as a server that parses on the main thread, and the accepted lines stored alike.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { compressSync } from 'snappy';
+import { ProtoWriter } from '../src/ingest/protobuf.js';
+import { INGEST_KEY, type IngestServer, startIngestServer } from './ingest-helpers.js';
+
+let inWorkers: IngestServer;
+let onMain: IngestServer;
+
+before(async () => {
+  [inWorkers, onMain] = await Promise.all([
+    startIngestServer({ sealWorker: true }),
+    startIngestServer({ sealWorker: false }),
+  ]);
+});
+after(async () => {
+  await Promise.all([inWorkers.close(), onMain.close()]);
+});
+
+async function post(server: IngestServer, body: Buffer, headers: Record<string, string>) {
+  const res = await fetch(`${server.url}/loki/api/v1/push`, {
+    method: 'POST',
+    body,
+    headers: { authorization: `Bearer ${INGEST_KEY}`, ...headers },
+  });
+  return [res.status, await res.text()];
+}
+
+function push(labels: string, lines: string[]): Buffer {
+  const stream = new ProtoWriter().bytesField(1, Buffer.from(labels));
+  for (const line of lines) stream.bytesField(2, new ProtoWriter().bytesField(2, Buffer.from(line)).finish());
+  return compressSync(new ProtoWriter().bytesField(1, stream.finish()).finish());
+}
+
+const PROTOBUF = { 'content-type': 'application/x-protobuf' };
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+test('bad Loki pushes get the same answer with and without ingest workers', async () => {
+  const manyLabels = `{${Array.from({ length: 31 }, (_, i) => `l${i}="v"`).join(', ')}}`;
+  const cases: [string, Buffer, Record<string, string>, number, RegExp][] = [
+    ['not snappy', Buffer.from('garbage'), PROTOBUF, 400, /snappy/],
+    ['not protobuf', compressSync(Buffer.from([0x0a, 0x05, 0x01])), PROTOBUF, 400, /malformed protobuf/],
+    ['31 labels', push(manyLabels, ['x']), PROTOBUF, 400, /MAX_LABELS_PER_STREAM/],
+    ['long line', push('{app="a"}', ['ok', 'x'.repeat(300_000)]), PROTOBUF, 413, /MAX_LINE_BYTES/],
+    ['1 GB announced', Buffer.from([0x80, 0x80, 0x80, 0x80, 0x04, 0]), PROTOBUF, 413, /MAX_REQUEST_BYTES/],
+    ['bad labels', push('app="a"', ['x']), PROTOBUF, 400, /stream labels/],
+    ['malformed JSON', Buffer.from('{"streams":'), JSON_TYPE, 400, /malformed JSON/],
+    [
+      'JSON label limit',
+      Buffer.from(
+        JSON.stringify({
+          streams: [
+            {
+              stream: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`l${i}`, 'v'])),
+              values: [['1', 'x']],
+            },
+          ],
+        }),
+      ),
+      JSON_TYPE,
+      400,
+      /MAX_LABELS_PER_STREAM/,
+    ],
+  ];
+  for (const [name, body, headers, status, message] of cases) {
+    const answer = await post(inWorkers, body, headers);
+    assert.deepEqual(answer, await post(onMain, body, headers), name);
+    assert.equal(answer[0], status, name);
+    assert.match(answer[1], message, name);
+  }
+  assert.equal(inWorkers.all().length, 0);
+});
+
+test('the winston-loki protobuf capture is stored alike with and without ingest workers', async () => {
+  const capture = JSON.parse(
+    readFileSync(new URL('./fixtures/logs/winston-loki-6.1.7-protobuf.json', import.meta.url), 'utf8'),
+  );
+  const body = Buffer.from(capture.body_base64, 'base64');
+  const stored: unknown[][] = [];
+  for (const server of [inWorkers, onMain]) {
+    const arrived = server.waitForRecords(5);
+    assert.deepEqual(await post(server, body, PROTOBUF), [204, '']);
+    stored.push(
+      (await arrived).map((r) => [
+        r.timeNs,
+        r.message,
+        r.service,
+        r.level,
+        r.labels,
+        r.attributes,
+        r.protocol,
+      ]),
+    );
+  }
+  assert.deepEqual(stored[0], stored[1]);
+});
