@@ -117,7 +117,7 @@ describe('the UI issue list', () => {
   test('shows an unterminated quote with its position, as it shows a bad level', async () => {
     assert.match(
       await listPage('browser:"Chrome 120'),
-      /role="alert">Search: unterminated quote: the &quot; is never closed at position 8</,
+      /role="alert"><p>Search: unterminated quote: the &quot; is never closed at position 8<\/p><pre class="code mono">browser:&quot;Chrome 120\n {8}\^<\/pre>/,
     );
   });
 });

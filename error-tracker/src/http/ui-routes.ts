@@ -14,7 +14,7 @@ import {
 } from '@flowrent/shared/ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Issue, IssueAction, Page, ProjectWithKeys } from '../model.js';
-import { QueryError } from '../query/issue-search.js';
+import { QueryError, QuerySyntaxError } from '../query/issue-search.js';
 import { dsnFor } from '../service/sentry-auth.js';
 import type { ErrorStore } from '../store/store.js';
 import { html, type SafeHtml } from '../ui/html.js';
@@ -132,12 +132,14 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
       const state = readListState(request.query);
       let page: Page<Issue> = { data: [], nextCursor: null };
       let error: string | undefined;
+      let errorPosition: number | undefined;
       try {
         page = store.listIssues(toIssueFilter(state, nowMs));
       } catch (err) {
         // A bad search or a stale cursor is the visitor's to fix: say so on the page.
         if (!(err instanceof QueryError || (err instanceof AppError && err.status < 500))) throw err;
         error = err.message;
+        if (err instanceof QuerySyntaxError) errorPosition = err.position;
       }
       const ids = page.data.map((i) => i.id);
       const hourly = ids.length > 0 ? store.hourlyCountsFor(ids, fromHour(nowMs), nowMs) : new Map();
@@ -158,6 +160,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         nextCursor: page.nextCursor,
         emptyProjectDsn,
         error,
+        errorPosition,
         csrfField: csrfInput(request),
         nowMs,
       });

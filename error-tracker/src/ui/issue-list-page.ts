@@ -19,6 +19,8 @@ export interface IssueListData {
   emptyProjectDsn: string | null;
   /** A search the parser rejected (shown above the list, which is then empty). */
   error?: string;
+  /** Where a syntax error is in the query (0-based), to point at it under the query. */
+  errorPosition?: number;
   /** Hidden CSRF field for the bulk status form. */
   csrfField: SafeHtml;
   nowMs: number;
@@ -53,7 +55,7 @@ function renderSearch(state: IssueListState, projects: Project[]): SafeHtml {
         )}</select>`
       : '';
   return html`<form class="toolbar search" method="get" action="/" role="search">
-<input class="grow" type="search" name="query" value="${state.query}" placeholder="Search: text, is:regressed, level:error, env:production, release:1.2, tag:value" aria-label="Search issues" autocomplete="off" data-search>
+<input class="grow" type="search" name="query" value="${state.query}" placeholder='Search: text, is:regressed, level:error, browser:"Chrome 120", !tag:value, has:tag' aria-label="Search issues" autocomplete="off" data-search>
 ${state.status === 'unresolved' ? '' : html`<input type="hidden" name="status" value="${state.status}">`}
 <select name="since" aria-label="Last seen"><option value="">Any time</option>${Object.keys(SINCE_RANGES).map(
     (r) => option(r, `Seen in ${r}`, r === state.since),
@@ -66,7 +68,8 @@ ${projectSelect}
 <details class="search-help hint"><summary>Search syntax</summary><ul>
 <li><code>is:unresolved</code> <code>is:resolved</code> <code>is:ignored</code> <code>is:regressed</code> status</li>
 <li><code>level:error</code> (fatal, error, warning, info, debug) · <code>env:production</code> · <code>release:shop@1.2.3</code></li>
-<li><code>trace:&lt;32 hex&gt;</code> issues with an event of that trace · <code>tenant:acme</code> any tag</li>
+<li><code>tenant:acme</code> any tag · <code>browser:"Chrome 120"</code> quoted (<code>\\"</code> for a quote) · <code>tenant:[acme, beta]</code> any of · <code>!tenant:acme</code> or <code>-tenant:acme</code> not · <code>has:browser</code> <code>!has:browser</code></li>
+<li><code>trace:&lt;32 hex&gt;</code> issues with an event of that trace · <code>message:"card declined"</code> text</li>
 <li>other words match the title, culprit and message; <code>"quoted words"</code> stay together. Keys: <kbd>/</kbd> search, <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> open.</li>
 </ul></details>`;
 }
@@ -122,7 +125,11 @@ export function renderIssueListPage(data: IssueListData): { title: string; body:
   const sortLink = (sort: IssueListState['sort'], label: string) =>
     html`<a href="${listUrl(state, { sort })}"${state.sort === sort ? html` aria-current="true"` : ''}>${label}</a>`;
   const table = data.error
-    ? html`<p class="alert alert-error" role="alert">Search: ${data.error}</p>`
+    ? html`<div class="alert alert-error" role="alert"><p>Search: ${data.error}</p>${
+        data.errorPosition === undefined
+          ? ''
+          : html`<pre class="code mono">${state.query}\n${' '.repeat(data.errorPosition)}^</pre>`
+      }</div>`
     : data.issues.length === 0
       ? renderEmpty(data)
       : html`${renderBulkForm(data)}<div class="table-wrap"><table class="data issues">

@@ -245,7 +245,26 @@ test('describeIgnore() words each ignore condition', () => {
 test('renderIssueListPage() shows a rejected search as an alert, as text', () => {
   const out = renderIssueListPage(listData({ issues: [], error: `level must be one of ${HOSTILE}` })).body
     .value;
-  assert.match(out, /<p class="alert alert-error" role="alert">Search: level must be one of &lt;script&gt;/);
+  assert.match(
+    out,
+    /<div class="alert alert-error" role="alert"><p>Search: level must be one of &lt;script&gt;/,
+  );
+  assert.doesNotMatch(out, /\^<\/pre>/, 'no caret without a position');
+});
+
+test('renderIssueListPage() points a caret at the position of a search syntax error', () => {
+  const query = `${HOSTILE} k:"x`;
+  const out = renderIssueListPage(
+    listData({
+      state: readListState({ query }),
+      issues: [],
+      error: 'unterminated quote',
+      errorPosition: HOSTILE.length + 3,
+    }),
+  ).body.value;
+  assert.ok(out.includes(`<pre class="code mono">&lt;script&gt;`), out);
+  assert.ok(out.includes(`\n${' '.repeat(HOSTILE.length + 3)}^</pre>`));
+  assert.doesNotMatch(out, /<script>/);
 });
 
 test('serviceMetricsQuery() links a plain service tag to its request metrics, nothing else', () => {
