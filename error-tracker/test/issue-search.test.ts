@@ -53,6 +53,12 @@ describe('GET /api/issues?query=', () => {
     assert.deepEqual(await search('browser:["Chrome 120", "Safari 17"]'), ['chrome', 'safari']);
     assert.deepEqual(await search('!has:browser'), ['card declined for order 7', 'nobrowser']);
     assert.deepEqual(await search('!env:production'), ['safari']);
+    assert.deepEqual(await search('!browser:"Chrome 120"'), [
+      'card declined for order 7',
+      'firefox',
+      'nobrowser',
+      'safari',
+    ]);
     assert.deepEqual(await search('env:[staging] has:env'), ['safari']);
   });
 
@@ -112,6 +118,22 @@ describe('the UI issue list', () => {
     assert.match(page, /failure in firefox/);
     assert.match(page, /failure in safari/);
     assert.doesNotMatch(page, /failure in chrome/);
+  });
+
+  test("an issue page's tag link finds the issue again, even for a value with spaces and quotes", async () => {
+    const safari = (
+      await api<Page & { data: { id: number }[] }>(t, 'GET', '/api/issues?query=has:browser+safari')
+    ).json.data[0];
+    const res = await fetch(`${t.url}/issues/${safari.id}`, { headers: { cookie, accept: 'text/html' } });
+    const href = /<a href="(\/\?query&#61;tenant[^"]*)"/
+      .exec(await res.text())?.[1]
+      .replaceAll('&#61;', '=')
+      .replaceAll('&amp;', '&');
+    assert.ok(href);
+    assert.equal(new URL(href, t.url).searchParams.get('query'), 'tenant:"say \\"hi\\""');
+    const list = await (await fetch(`${t.url}${href}`, { headers: { cookie, accept: 'text/html' } })).text();
+    assert.match(list, /failure in safari/);
+    assert.doesNotMatch(list, /failure in (chrome|firefox)|nobrowser/);
   });
 
   test('shows an unterminated quote with its position, as it shows a bad level', async () => {

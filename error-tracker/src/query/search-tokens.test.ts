@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { QuerySyntaxError, type SearchToken, tokenizeSearch } from './search-tokens.js';
+import { formatSearchValue, QuerySyntaxError, type SearchToken, tokenizeSearch } from './search-tokens.js';
 
 const text = (value: string, position: number): SearchToken => ({ kind: 'text', value, position });
 const term = (
@@ -73,4 +73,22 @@ test('tokenizeSearch() rejects malformed queries with the position of the fault'
   check('k:"a"b', /expected a space after the closing quote/, 5);
   check('"a"b', /expected a space after the closing quote/, 3);
   check('k:[a]b', /expected a space/, 5);
+});
+
+test('formatSearchValue() writes any tag value so that tokenizeSearch() reads it back whole', () => {
+  const check = (value: string, written: string) => {
+    assert.equal(formatSearchValue(value), written);
+    assert.deepEqual(tokenizeSearch(`k:${written} x`), [
+      term('k', [value], 0),
+      text('x', 3 + written.length),
+    ]);
+  };
+  check('acme', 'acme');
+  check('Chrome 120', '"Chrome 120"');
+  check('say "hi"', '"say \\"hi\\""');
+  check('C:\\tmp', '"C:\\\\tmp"');
+  check('', '""');
+  check('[a,b]', '"[a,b]"');
+  check('"', '"\\""');
+  check('a:b-c.d@e', 'a:b-c.d@e');
 });

@@ -107,3 +107,8 @@ export function tokenizeSearch(query: string): SearchToken[] {
   }
   return tokens;
 }
+
+/** A tag value written so tokenizeSearch() reads it back whole: quoted, backslashes and quotes escaped, when needed. */
+export function formatSearchValue(value: string): string {
+  return value === '' || /[\s"\\]|^\[/.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : value;
+}

@@ -20,6 +20,7 @@ import {
 } from './event-view.js';
 import { emptyState, serviceLink } from '@flowrent/shared/ui/layout';
 import { requestMetricsQuery } from '@flowrent/shared/ui/links';
+import { formatSearchValue } from '../query/search-tokens.js';
 import { formatCount, levelClass, timeAbsolute, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { renderStatusActions } from './issue-actions.js';
@@ -58,12 +59,8 @@ function section(
     : html`<section class="card panel" id="${id}"><div class="card-header"><h2>${title}</h2>${tools}</div>${body}</section>`;
 }
 
-function quoteValue(value: string): string {
-  return /[\s"]/.test(value) || value === '' ? `"${value.replaceAll('"', '')}"` : value;
-}
-
 function searchLink(key: string, value: string): string {
-  return `/?${new URLSearchParams({ query: `${key}:${quoteValue(value)}`, status: 'all' })}`;
+  return `/?${new URLSearchParams({ query: `${key}:${formatSearchValue(value)}`, status: 'all' })}`;
 }
 
 function renderTagDistributions(tags: TagSummary[]): SafeHtml {
