@@ -1,20 +1,24 @@
 // Pure formatting helpers used by server-rendered pages and by browser bundles alike
 // (no Node imports here, so esbuild can bundle this file for the browser).
 
-const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const DECIMAL = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
+// Created on first use, not at import: building a NumberFormat pages in ~4 MB of ICU data from the
+// node binary, which a service that renders no page (e.g. one that only ingests) never needs.
+let integerFormat: Intl.NumberFormat | undefined;
+let decimalFormat: Intl.NumberFormat | undefined;
+const integer = () => (integerFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }));
+const decimal = () => (decimalFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 }));
 
 /** 1234567 → "1,234,567"; 1234.5678 → "1,234.568"; NaN/±Inf spelled like Prometheus. */
 export function formatNumber(value: number | bigint | string): string {
-  if (typeof value === 'bigint') return INTEGER.format(value);
+  if (typeof value === 'bigint') return integer().format(value);
   const n = typeof value === 'string' ? Number(value) : value;
   if (Number.isNaN(n))
     return typeof value === 'string' && value.trim() !== '' && value !== 'NaN' ? value : 'NaN';
   if (n === Number.POSITIVE_INFINITY) return '+Inf';
   if (n === Number.NEGATIVE_INFINITY) return '-Inf';
-  if (Number.isInteger(n)) return INTEGER.format(n);
+  if (Number.isInteger(n)) return integer().format(n);
   if (Math.abs(n) !== 0 && (Math.abs(n) < 0.001 || Math.abs(n) >= 1e15)) return n.toExponential(3);
-  return DECIMAL.format(n);
+  return decimal().format(n);
 }
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
