@@ -2,7 +2,7 @@
 // with error recovery; this walks it into the typed AST of ast.ts and applies the checks of
 // Prometheus 2.42's parser (promql/parser/parse.go checkAST) with Prometheus' error messages.
 import type { SyntaxNode } from '@lezer/common';
-import { parser } from '@prometheus-io/lezer-promql';
+import { promqlParser } from '../lazy-deps.js';
 import type { Expr } from './ast.js';
 import { AstBuilder } from './cst-to-ast.js';
 import { PromQLParseError } from './errors.js';
@@ -27,7 +27,7 @@ export function parseExpr(input: string): Expr {
   if (/^\s*(#[^\n]*\s*)*$/.test(query)) {
     throw new PromQLParseError(query, { from: 0, to: 0 }, 'no expression found in input');
   }
-  const tree = parser.parse(query);
+  const tree = promqlParser().parse(query);
   const top = tree.topNode;
   let firstError: SyntaxNode | undefined;
   tree.iterate({

@@ -2,7 +2,7 @@
 //   groups: [{ name, interval?, limit?, rules: [{ record | alert, expr, for?, labels?, annotations? }] }]
 // Parsed and validated into typed groups; every expression is parsed up front so a bad file is
 // refused at load with the group, rule and parser message.
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../lazy-deps.js';
 import type { Expr } from '../promql/ast.js';
 import { parseDurationMs } from '../promql/literals.js';
 import { parseExpr } from '../promql/parse.js';

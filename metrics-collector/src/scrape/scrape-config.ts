@@ -5,7 +5,7 @@
 // file_sd_configs (JSON or YAML files of [{targets, labels}], re-read on every scrape round).
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../lazy-deps.js';
 
 export interface TargetGroup {
   targets: string[];
