@@ -287,6 +287,68 @@ for (const sealWorker of [false, true]) {
   });
 }
 
+for (const sealWorker of [false, true]) {
+  const where = sealWorker ? 'in the ingest workers' : 'on the main thread';
+  test(`ingestBody() takes Elasticsearch bulk bodies ${where}: per-action items, rows that survive a crash`, async () => {
+    const t = openTestStore({ blockRows: 4, sealWorker });
+    const body = Buffer.from(
+      [
+        '{"create":{"_index":"logs-app"}}',
+        '{"@timestamp":"2026-11-25T19:44:54.077Z","message":"one","log.level":"error","service.name":"files"}',
+        '{"delete":{"_id":"1"}}',
+        '{"index":{}}',
+        '{"message":"bad","@timestamp":"never"}',
+        '{"index":{}}',
+        '{"message":"two","user":{"id":7}}',
+      ].join('\n'),
+    );
+    const result = await t.store.ingestBody({ kind: 'elasticsearch-bulk', body, nowNs: NOW });
+    assert.deepEqual([result.accepted, result.rejected], [2, 2]);
+    assert.deepEqual(
+      result.items?.map((i) => [i.action, i.status, i.error?.type]),
+      [
+        ['create', 201, undefined],
+        ['delete', 400, 'illegal_argument_exception'],
+        ['index', 400, 'mapper_parsing_exception'],
+        ['index', 201, undefined],
+      ],
+    );
+    const view = () =>
+      collect(t.store, {}).map((r) => [
+        r.seq,
+        r.message,
+        r.service,
+        r.level,
+        r.labels,
+        r.attributes,
+        r.protocol,
+      ]);
+    const before = view();
+    assert.deepEqual(before, [
+      [2, 'two', '', 'info', {}, { user: { id: 7 } }, 'elasticsearch'],
+      [1, 'one', 'files', 'error', { _index: 'logs-app' }, {}, 'elasticsearch'],
+    ]);
+    await assert.rejects(
+      t.store.ingestBody({ kind: 'elasticsearch-bulk', body: Buffer.from('{"index":{}}'), nowNs: NOW }),
+      (err: Error) => err instanceof ParseError && /has no document line/.test(err.message),
+    );
+    await t.store.close({ seal: false });
+    const again = t.reopen();
+    const replayed = collect(again.store, {}).map((r) => [
+      r.seq,
+      r.message,
+      r.service,
+      r.level,
+      r.labels,
+      r.attributes,
+      r.protocol,
+    ]);
+    assert.deepEqual(replayed, before);
+    await again.store.close();
+    closeDatabase(again.db);
+  });
+}
+
 test('ingestBody() hands each durable batch to tail listeners', async () => {
   const t = openTestStore({ sealWorker: true });
   const seen: string[] = [];

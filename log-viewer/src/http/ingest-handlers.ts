@@ -1,10 +1,10 @@
-// Ingest handlers, one per protocol, all the same shape: parse the (already decoded) body with a pure
-// parser → one store.append (resolves once durable) → the protocol's answer. NDJSON, OTLP and Loki
-// hand the store the body itself (store.ingestBody), which parses it in a worker thread and keeps the
-// body as the durable inbox frame; its parse errors reject before anything is appended.
+// Ingest handlers, one per protocol, all the same shape: hand the store the (already decoded) body
+// and its kind (store.ingestBody, which parses it in a worker thread with ingest/body-parsers.ts,
+// keeps the body as the durable inbox frame and resolves once durable; a parse error rejects before
+// anything is appended) → the protocol's answer.
 import type { Counter } from '@flowrent/shared/metrics';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bulkResponse, parseBulk } from '../ingest/elasticsearch-bulk.js';
+import { bulkResponse } from '../ingest/elasticsearch-bulk.js';
 import { lokiPushBody } from '../ingest/loki.js';
 import { encodeOtlpResponse } from '../ingest/otlp-protobuf.js';
 import type { LogStore } from '../store/log-store.js';
@@ -67,10 +67,13 @@ export function ingestHandlers(deps: IngestDeps) {
     /** POST /_bulk → Elasticsearch bulk response with one item per action. */
     async bulk(request: FastifyRequest, reply: FastifyReply) {
       const started = deps.clock();
-      const result = parseBulk(body(request).toString('utf8'), nowNs());
-      await deps.store.append(result.records);
-      count('elasticsearch', result.records.length, result.items.length - result.records.length);
-      reply.status(200).send(bulkResponse(result.items, deps.clock() - started));
+      const result = await deps.store.ingestBody({
+        kind: 'elasticsearch-bulk',
+        body: body(request),
+        nowNs: nowNs(),
+      });
+      count('elasticsearch', result.accepted, result.rejected);
+      reply.status(200).send(bulkResponse(result.items ?? [], deps.clock() - started));
     },
 
     /** POST /api/logs (NDJSON or a JSON array) → 200 {"accepted": n}. */

@@ -2,13 +2,21 @@
 // the raw bytes and a kind, the store (or its worker) calls parseBody. One table, kind → parser, so
 // the durable inbox can keep the body itself and replay it through the same parser after a crash.
 import type { LogRecord } from '../model.js';
+import { type BulkItem, parseBulk } from './elasticsearch-bulk.js';
 import { parseLokiJson, parseLokiProtobuf } from './loki.js';
 import { parseNdjsonLogs } from './ndjson.js';
 import { parseOtlpJson } from './otlp-json.js';
 import { parseOtlpProtobuf } from './otlp-protobuf.js';
 
 /** Append only: a kind's index is its byte in the inbox's body frames. */
-export const BODY_KINDS = ['ndjson', 'otlp-protobuf', 'otlp-json', 'loki-protobuf', 'loki-json'] as const;
+export const BODY_KINDS = [
+  'ndjson',
+  'otlp-protobuf',
+  'otlp-json',
+  'loki-protobuf',
+  'loki-json',
+  'elasticsearch-bulk',
+] as const;
 export type BodyKind = (typeof BODY_KINDS)[number];
 
 export interface ParsedBody {
@@ -16,6 +24,8 @@ export interface ParsedBody {
   /** Records rejected one by one (OTLP partial success); 0 for all-or-nothing protocols. */
   rejected: number;
   errors: string[];
+  /** Elasticsearch bulk: one answer per action, in request order (the response's `items`). */
+  items?: BulkItem[];
 }
 
 function text(body: Uint8Array): string {
@@ -35,5 +45,9 @@ export function parseBody(kind: BodyKind, body: Uint8Array, nowNs: bigint): Pars
       return { records: parseLokiProtobuf(body, nowNs, true), rejected: 0, errors: [] };
     case 'loki-json':
       return { records: parseLokiJson(text(body), nowNs), rejected: 0, errors: [] };
+    case 'elasticsearch-bulk': {
+      const { records, items } = parseBulk(text(body), nowNs);
+      return { records, rejected: items.length - records.length, errors: [], items };
+    }
   }
 }

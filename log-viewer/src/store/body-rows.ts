@@ -1,6 +1,7 @@
 // A request body (see ingest/body-parsers.ts) as store rows, and the summary of a batch of rows that
 // the main thread keeps for rows it has not parsed itself (time range, levels, services, raw size).
 import { type BodyKind, type ParsedBody, parseBody } from '../ingest/body-parsers.js';
+import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import { ndjsonRows } from './ndjson-rows.js';
 import { type Row, rawSize, toRow } from './row.js';
 
@@ -8,6 +9,8 @@ export interface BodyRows {
   rows: Row[];
   rejected: number;
   errors: string[];
+  /** Elasticsearch bulk: one answer per action. */
+  items?: BulkItem[];
 }
 
 /**
@@ -27,7 +30,7 @@ export function parseBodyRows(kind: BodyKind, body: Uint8Array, nowNs: bigint, s
 function toRows(parsed: ParsedBody, seqBase: number): BodyRows {
   const rows: Row[] = new Array(parsed.records.length);
   for (let i = 0; i < rows.length; i++) rows[i] = toRow(parsed.records[i], seqBase + i);
-  return { rows, rejected: parsed.rejected, errors: parsed.errors };
+  return { rows, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
 }
 
 export interface BatchSummary {

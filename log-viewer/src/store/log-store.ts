@@ -1,6 +1,7 @@
 // The log store interface (issue 4, item 3). Speaks the domain; the SQLite block store in
 // sqlite-log-store.ts is the only implementation today. Extend this interface, never rename.
 import type { BodyKind } from '../ingest/body-parsers.js';
+import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import type { Level, LogRecord, StoredRecord } from '../model.js';
 
 /** Filters the store itself can apply (by block summaries and the block token index). */
@@ -117,9 +118,11 @@ export interface BodyIngest {
 export interface BodyIngestResult {
   /** Records appended (durable when the promise resolves). */
   accepted: number;
-  /** Records rejected one by one (OTLP partial success). */
+  /** Records rejected one by one (OTLP partial success, bulk items). */
   rejected: number;
   errors: string[];
+  /** Elasticsearch bulk: one answer per action, in request order. */
+  items?: BulkItem[];
 }
 
 export interface LogStore {

@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { type AppError, BadRequest, ParseError, TooLarge, ValidationError } from '@flowrent/shared/errors';
 import type { BodyKind } from '../ingest/body-parsers.js';
+import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import type { EncodedBlock } from './block-codec.js';
 import type { BatchSummary } from './body-rows.js';
 import type { SealReply, SealRequest, WorkerError } from './seal-worker.js';
@@ -19,6 +20,7 @@ export interface Parsed {
   summary: BatchSummary;
   rejected: number;
   errors: string[];
+  items?: BulkItem[];
 }
 
 /** The parser's typed errors, rebuilt on this side so the HTTP layer maps them as usual. */

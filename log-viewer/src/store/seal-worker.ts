@@ -5,6 +5,7 @@
 // request; the main thread inserts the result into SQLite.
 import { parentPort } from 'node:worker_threads';
 import type { BodyKind } from '../ingest/body-parsers.js';
+import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import { type EncodedBlock, encodeBlock } from './block-codec.js';
 import { type BatchSummary, parseBodyRows, summarizeRows } from './body-rows.js';
 import { decodeRows } from './inbox.js';
@@ -27,7 +28,14 @@ export interface WorkerError {
 }
 
 export type SealReply =
-  | { t: 'parsed'; id: number; summary: BatchSummary; rejected: number; errors: string[] }
+  | {
+      t: 'parsed';
+      id: number;
+      summary: BatchSummary;
+      rejected: number;
+      errors: string[];
+      items?: BulkItem[];
+    }
   | { t: 'parse-failed'; id: number; error: WorkerError }
   | { t: 'sealed'; stream: string; uptoSeq: number; blocks: EncodedBlock[] }
   | { t: 'error'; message: string };
@@ -81,6 +89,7 @@ function handle(msg: SealRequest): void {
       summary: summarizeRows(parsed.rows),
       rejected: parsed.rejected,
       errors: parsed.errors,
+      items: parsed.items,
     });
   } else if (msg.t === 'commit') {
     const rows = parked.get(msg.id);

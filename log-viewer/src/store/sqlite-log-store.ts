@@ -215,7 +215,7 @@ export class SqliteLogStore implements LogStore {
         await durable;
         this.notify(batch);
       }
-      return { accepted: n, rejected: parsed.rejected, errors: parsed.errors };
+      return { accepted: n, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
     }
     let parsed: Parsed;
     try {
@@ -225,7 +225,8 @@ export class SqliteLogStore implements LogStore {
       return this.ingestBody(request); // the worker stopped: another one or this thread parses it
     }
     const n = parsed.summary.count;
-    if (n === 0) return { accepted: 0, rejected: parsed.rejected, errors: parsed.errors };
+    if (n === 0)
+      return { accepted: 0, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
     if (this.closed) throw new Error('log store is closed');
     const stream = streamKey(index);
     const seqBase = this.nextSeq;
@@ -247,7 +248,7 @@ export class SqliteLogStore implements LogStore {
     this.addBatch(stream, batch);
     await durable;
     this.notify(batch);
-    return { accepted: n, rejected: parsed.rejected, errors: parsed.errors };
+    return { accepted: n, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
   }
 
   private addBatch(stream: string, batch: OpenBatch): void {

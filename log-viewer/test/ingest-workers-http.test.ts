@@ -1,5 +1,6 @@
-// Loki push through the store's ingest workers over real HTTP: the same 204/400/413 answers, byte for
-// byte, as a server that parses on the main thread, and the accepted lines stored alike.
+// Loki push and Elasticsearch bulk through the store's ingest workers over real HTTP: the same
+// 204/200/400/413 answers, byte for byte, as a server that parses on the main thread, and the accepted
+// lines stored alike.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -20,8 +21,13 @@ after(async () => {
   await Promise.all([inWorkers.close(), onMain.close()]);
 });
 
-async function post(server: IngestServer, body: Buffer, headers: Record<string, string>) {
-  const res = await fetch(`${server.url}/loki/api/v1/push`, {
+async function post(
+  server: IngestServer,
+  body: Buffer,
+  headers: Record<string, string>,
+  path = '/loki/api/v1/push',
+) {
+  const res = await fetch(server.url + path, {
     method: 'POST',
     body,
     headers: { authorization: `Bearer ${INGEST_KEY}`, ...headers },
@@ -96,4 +102,43 @@ test('the winston-loki protobuf capture is stored alike with and without ingest 
     );
   }
   assert.deepEqual(stored[0], stored[1]);
+});
+
+const BULK = [
+  '{"create":{"_index":"logs-app"}}',
+  '{"@timestamp":"2026-11-25T19:44:54.077Z","message":"cannot open file","host":{"name":"h1"},"log.level":"error"}',
+  '{"index":{}}',
+  '{"log":"fluent bit line\\n","stream":"stderr"}',
+  '{"delete":{"_id":"1"}}',
+  '{"update":{"_id":"1"}}',
+  '{"doc":{}}',
+  '{"index":{}}',
+  '{"message":"x","@timestamp":"never"}',
+  '{"index":{}}',
+  `{"message":"${'y'.repeat(300_000)}"}`,
+  '',
+].join('\n');
+
+test('Elasticsearch bulk gets the same items and stores the same records with and without ingest workers', async () => {
+  const ndjson = { 'content-type': 'application/x-ndjson' };
+  const stored: unknown[][] = [];
+  for (const server of [inWorkers, onMain]) {
+    const arrived = server.waitForRecords(2);
+    const [status, text] = await post(server, Buffer.from(BULK), ndjson, '/_bulk');
+    assert.equal(status, 200);
+    const answer = JSON.parse(String(text)) as { took: number; errors: boolean; items: unknown[] };
+    stored.push([answer.errors, answer.items]);
+    stored.push((await arrived).map((r) => [r.message, r.host, r.level, r.labels, r.attributes]));
+  }
+  assert.deepEqual(stored[0], stored[2]);
+  assert.deepEqual(stored[1], stored[3]);
+  assert.deepEqual(
+    (stored[0][1] as Record<string, { status: number }>[]).map((i) => Object.values(i)[0].status),
+    [201, 201, 400, 400, 400, 413],
+  );
+  const broken = Buffer.from('{"index":{}}\n{"message":"ok"}\nnot an action\n');
+  const answer = await post(inWorkers, broken, ndjson, '/_bulk');
+  assert.deepEqual(answer, await post(onMain, broken, ndjson, '/_bulk'));
+  assert.equal(answer[0], 400);
+  assert.match(String(answer[1]), /line 3: malformed action/);
 });
