@@ -23,7 +23,7 @@ export const configTable = defineConfig({
   INGEST_WORKERS: setting(
     parsers.integer(0, 16),
     2,
-    'worker threads that parse NDJSON/OTLP bodies and build blocks (0: all on the main thread)',
+    'worker threads that parse ingest bodies (NDJSON, OTLP, Loki, Elasticsearch bulk) and build blocks (0: all on the main thread)',
   ),
   LOG_RETENTION: setting(
     parsers.duration,
