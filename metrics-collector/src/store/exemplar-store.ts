@@ -44,7 +44,9 @@ export class ExemplarStore {
   stats = { added: 0, duplicates: 0, outOfOrder: 0, tooLong: 0 };
 
   constructor(readonly capacity = DEFAULT_MAX_EXEMPLARS) {
-    this.slots = new Array(Math.max(0, capacity));
+    // Grows as exemplars arrive (slots fill in index order), up to `capacity`: preallocating held
+    // 0.8 MB (100k holes) from start-up in every collector, also in those that never get one.
+    this.slots = [];
   }
 
   /** Exemplars held now (≤ capacity). */
