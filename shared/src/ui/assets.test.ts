@@ -29,3 +29,22 @@ test('built assets are served from the bundle directory, gzipped when the client
   assert.equal((await app.inject({ url: '/assets/notes.txt' })).statusCode, 404);
   await app.close();
 });
+
+test('built assets are read on their first request, and only names listed in the bundle directory', async () => {
+  const out = join(dir, 'lazy', 'dist', 'ui', 'assets');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'page.js'), 'first();');
+  writeFileSync(join(out, 'page.js.map'), '{"v":1}');
+  writeFileSync(join(dir, 'lazy', 'dist', 'ui', 'secret.js'), 'secret();');
+  const app = Fastify();
+  registerAssetRoute(app, { workspaceDir: join(dir, 'lazy'), mode: 'built' });
+  assert.equal((await app.inject({ url: '/assets/page.js' })).body, 'first();');
+  // Not read by the first request: the map's current contents are what the second one gets.
+  writeFileSync(join(out, 'page.js.map'), '{"v":2}');
+  assert.equal((await app.inject({ url: '/assets/page.js.map' })).body, '{"v":2}');
+  // Read once, then kept.
+  writeFileSync(join(out, 'page.js'), 'second();');
+  assert.equal((await app.inject({ url: '/assets/page.js' })).body, 'first();');
+  assert.equal((await app.inject({ url: '/assets/..%2Fsecret.js' })).statusCode, 404);
+  await app.close();
+});
