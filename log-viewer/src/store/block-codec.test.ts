@@ -1,31 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tokenize } from '../model.js';
-import { DecodedBlock, encodeBlock } from './block-codec.js';
+import { encodeBlock } from './block-codec.js';
+import { BlockReader } from './block-reader.js';
 import { bloomMayContain, tokenHash } from './bloom.js';
-import type { Row } from './row.js';
-
-function row(seq: number, over: Partial<Row> = {}): Row {
-  return {
-    seq,
-    ms: 1_795_635_890_000 + seq,
-    subNs: seq * 7,
-    obsMs: 1_795_635_890_100 + seq,
-    obsSubNs: 0,
-    level: 2,
-    levelText: 'INFO',
-    severity: 9,
-    service: 'checkout',
-    host: 'web-1',
-    message: `line ${seq}`,
-    attrs: '',
-    traceId: '',
-    spanId: '',
-    labels: '',
-    protocol: 'ndjson',
-    ...over,
-  };
-}
+import { testRow as row } from './testing/rows.js';
 
 const rows = [
   row(3, { message: 'Payment FAILED for ünïcödé user', attrs: '{"user":{"id":"u-42"},"note":"a\\nbeta"}' }),
@@ -39,12 +18,12 @@ test('a block round-trips its rows sorted by time, with every column', () => {
     [block.rows, block.minSeq, block.maxSeq, block.levelCounts],
     [3, 1, 3, [0, 0, 2, 0, 1, 0]],
   );
-  const decoded = new DecodedBlock(block.data, 'checkout');
+  const decoded = new BlockReader(block.data, 'checkout');
   assert.deepEqual(decoded.allRows(), [rows[1], rows[2], rows[0]]);
 });
 
 test('mayContain finds tokens in messages, attributes, ids, host, labels and service', () => {
-  const decoded = new DecodedBlock(encodeBlock(rows).data, 'checkout');
+  const decoded = new BlockReader(encodeBlock(rows).data, 'checkout');
   const check = (text: string, expected: number[]) =>
     assert.deepEqual([...decoded.mayContain(tokenize(text))!], expected, text);
   check('failed', [0, 0, 1]);

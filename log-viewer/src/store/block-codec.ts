@@ -9,7 +9,7 @@ import { compress } from 'zstd-napi';
 import { encodeAttrColumns } from './attr-columns.js';
 import { addTokenHashes, buildBloom, TokenSet } from './bloom.js';
 import { ByteWriter } from './bytes.js';
-import { compareRows, type Row, rawSize } from './row.js';
+import { compareRows, type Row, rawSize, type StreamTuple } from './row.js';
 
 export const BLOCK_FORMAT_VERSION = 4;
 const ZSTD_LEVEL = 1;
@@ -37,22 +37,12 @@ export interface EncodedBlock {
   rawBytes: number;
 }
 
-interface Tuple {
-  service: string;
-  host: string;
-  labels: string;
-  protocol: string;
-  levelText: string;
-  level: number;
-  severity: number;
-}
-
 export function encodeBlock(input: Row[]): EncodedBlock {
   const rows = input.slice().sort(compareRows);
   const meta = new ByteWriter(rows.length * 12 + 256);
   /** service → indexes of its tuples */
   const tupleIndex = new Map<string, number[]>();
-  const tuples: Tuple[] = [];
+  const tuples: StreamTuple[] = [];
   const tokens = new TokenSet(input.length * 2);
   const levelCounts = [0, 0, 0, 0, 0, 0];
   const serviceIndex = new Map<string, number>();
@@ -181,7 +171,7 @@ export function encodeBlock(input: Row[]): EncodedBlock {
 /** (minute, level, count, service index) quadruples of rows sorted by time. */
 function countPerMinute(
   rows: Row[],
-  tuples: Tuple[],
+  tuples: StreamTuple[],
   tupleOf: Uint32Array,
   serviceIndex: Map<string, number>,
 ): number[] {
@@ -205,6 +195,3 @@ function countPerMinute(
   }
   return out;
 }
-
-// Blocks are read by BlockReader (block-reader.ts, the read side); the old name stays for callers.
-export { BlockReader as DecodedBlock } from './block-reader.js';

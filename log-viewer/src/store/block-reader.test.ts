@@ -3,28 +3,7 @@ import { test } from 'node:test';
 import { encodeBlock } from './block-codec.js';
 import { BlockReader } from './block-reader.js';
 import type { Row } from './row.js';
-
-function row(seq: number, over: Partial<Row> = {}): Row {
-  return {
-    seq,
-    ms: 1_795_635_890_000 + seq,
-    subNs: seq * 7,
-    obsMs: 1_795_635_890_100 + seq,
-    obsSubNs: 0,
-    level: 2,
-    levelText: 'INFO',
-    severity: 9,
-    service: 'checkout',
-    host: 'web-1',
-    message: `line ${seq}`,
-    attrs: '',
-    traceId: '',
-    spanId: '',
-    labels: '',
-    protocol: 'ndjson',
-    ...over,
-  };
-}
+import { testRow as row } from './testing/rows.js';
 
 /** Rows with enough text for several search chunks, a few shapes, ids on some rows. */
 function manyRows(n: number, unicode: boolean): Row[] {

@@ -4,7 +4,7 @@
 import { decompress } from 'zstd-napi';
 import { readAttrSection } from './attr-section.js';
 import { BLOCK_FORMAT_VERSION } from './block-codec.js';
-import { type Row, rowMayContain } from './row.js';
+import { type Row, rowMayContain, type StreamTuple } from './row.js';
 import type { RowBatch } from './scan.js';
 import { type RowSearch, TextColumn } from './text-column.js';
 
@@ -15,16 +15,6 @@ const FORMAT_PER_SERVICE = 2;
 const SECTIONS = 4;
 /** Once this few rows are left after a token, the other tokens are checked row by row. */
 const FEW_ROWS = 32;
-
-interface Tuple {
-  service: string;
-  host: string;
-  labels: string;
-  protocol: string;
-  levelText: string;
-  level: number;
-  severity: number;
-}
 
 export class BlockReader implements RowBatch {
   readonly count: number;
@@ -39,7 +29,7 @@ export class BlockReader implements RowBatch {
   private readonly attrOffsets: Uint32Array;
   private readonly idOffsets: Uint32Array;
   private readonly hasTrace: Uint8Array;
-  private readonly tuples: Tuple[] = [];
+  private readonly tuples: StreamTuple[] = [];
   private readonly sections: Buffer[] = [];
   private readonly format: number;
   private messageColumn?: TextColumn;
@@ -95,7 +85,7 @@ export class BlockReader implements RowBatch {
         severity,
         levelText: m.string(),
         host: m.string(),
-        protocol: m.string(),
+        protocol: m.string() as Row['protocol'],
         labels: m.string(),
         service: format === FORMAT_PER_SERVICE ? service : m.string(),
       });
@@ -191,7 +181,7 @@ export class BlockReader implements RowBatch {
       traceId: trace ? ids.slice(0, 32) : '',
       spanId: trace ? ids.slice(32) : ids,
       labels: t.labels,
-      protocol: t.protocol as Row['protocol'],
+      protocol: t.protocol,
     };
   }
 

@@ -26,6 +26,12 @@ export interface Row {
   protocol: Protocol;
 }
 
+/** The fields a block stores once per distinct combination (its stream tuples), not per row. */
+export type StreamTuple = Pick<
+  Row,
+  'service' | 'host' | 'labels' | 'protocol' | 'levelText' | 'level' | 'severity'
+>;
+
 const NS_PER_MS = 1_000_000n;
 
 export function splitNs(ns: bigint): [number, number] {

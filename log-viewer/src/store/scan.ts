@@ -5,7 +5,7 @@ import { LEVELS } from '../model.js';
 import type { RecordVisitor, ScanQuery, ScanResult } from './log-store.js';
 import { compareRows, type Row, rowMayContain, splitNs, toRecord } from './row.js';
 
-/** Columnar access to a block's rows (DecodedBlock, or a sorted snapshot of an open block). */
+/** Columnar access to a block's rows (BlockReader, or a sorted snapshot of an open block). */
 export interface RowBatch {
   readonly count: number;
   readonly ms: ArrayLike<number>;

@@ -3,7 +3,8 @@
 // merging of small blocks and retention. All SQL is in block-db.ts.
 import type { Db } from '@flowrent/shared/db';
 import { LEVELS, type LogRecord, type StoredRecord } from '../model.js';
-import { DecodedBlock, type EncodedBlock, encodeBlock } from './block-codec.js';
+import { type EncodedBlock, encodeBlock } from './block-codec.js';
+import { BlockReader } from './block-reader.js';
 import { type BlockMeta, BlockDb, enableIncrementalVacuum } from './block-db.js';
 import { bloomMayContain, tokenHash } from './bloom.js';
 import { collectFields } from './fields.js';
@@ -453,10 +454,10 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
-  private decode(b: BlockMeta): DecodedBlock {
+  private decode(b: BlockMeta): BlockReader {
     const data = this.sql.selectData(b.id);
     if (!data) throw new Error(`block ${b.id} has no data`);
-    return new DecodedBlock(data, b.service);
+    return new BlockReader(data, b.service);
   }
 
   private bloom(id: number): Buffer | undefined {
