@@ -26,6 +26,11 @@ const files = packages
   .map((f) => relative(root, f))
   .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)));
 
+if (only.length > 0 && files.length === 0 && !only.some((o) => o.startsWith('clients'))) {
+  console.error(`no test file under ${packages.join(', ')} starts with ${only.join(' or ')}`);
+  process.exit(1);
+}
+
 let current;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {

@@ -1,6 +1,6 @@
 // Helpers for tests only: temp folders and the index-use assertion every list query is checked by.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -10,8 +10,27 @@ import { type ConfigOf, type ConfigTable, loadConfig } from './config.js';
 import { closeDatabase, type Db, isMigrated, migrate, openDatabase } from './db.js';
 import { Registry } from './metrics.js';
 
+const tempDirsToRemove: string[] = [];
+
+/**
+ * A fresh folder under the OS temp dir, removed when the test process exits (each test file runs in
+ * its own process), so repeated runs do not fill /tmp with SQLite files.
+ */
 export function makeTempDir(prefix = 'flowrent-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (tempDirsToRemove.length === 0) process.once('exit', removeTempDirs);
+  tempDirsToRemove.push(dir);
+  return dir;
+}
+
+function removeTempDirs(): void {
+  for (const dir of tempDirsToRemove) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A folder a child process still writes to may refuse removal; /tmp is cleaned eventually.
+    }
+  }
 }
 
 /** The detail column (column 3) of every row of EXPLAIN QUERY PLAN for `sql`. */
