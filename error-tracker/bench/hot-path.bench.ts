@@ -12,7 +12,7 @@ import { readEnvelopeBody } from '../src/ingest/request.js';
 import { normalizeEvent } from '../src/ingest/normalize.js';
 import { prepareEvent } from '../src/service/prepare.js';
 import { preparePayload } from '../src/service/prepare-payload.js';
-import { compressPayload } from '../src/store/codec.js';
+import { compressPayload, payloadAsSent } from '../src/store/codec.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
 import { StoreWorker } from '../src/service/store-worker.js';
 import { envelopeBody, prepareBodies } from './events.js';
@@ -53,8 +53,18 @@ time('normalize (facts only)', () => {
 time('compress payload (codec)', () => {
   for (const p of payloads) compressPayload(p.events[0].bytes);
 });
-time('prepareEvent (group + describe + compress)', () => {
-  for (let i = 0; i < N; i++) prepareEvent(events[i], 1, Date.now(), payloads[i].events[0].bytes);
+time('payload as sent (no compression)', () => {
+  for (let i = 0; i < N; i++) {
+    const bytes = payloads[i].events[0].bytes;
+    payloadAsSent(requests[i], 'gzip', {
+      offset: bytes.byteOffset - decoded[i].byteOffset,
+      length: bytes.length,
+      decodedLength: decoded[i].length,
+    });
+  }
+});
+time('prepareEvent (group + describe + zstd)', () => {
+  for (let i = 0; i < N; i++) prepareEvent(events[i], 1, Date.now(), { json: payloads[i].events[0].bytes });
 });
 const prepared = requests.map((r) =>
   preparePayload(

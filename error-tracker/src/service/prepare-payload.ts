@@ -5,6 +5,7 @@ import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../
 import { isObject, normalizeEvent } from '../ingest/normalize.js';
 import { readEnvelopeBody, readStoreBody } from '../ingest/request.js';
 import type { SessionCounts } from '../ingest/sessions.js';
+import { payloadAsSent } from '../store/codec.js';
 import type { InboxEntry } from '../store/store.js';
 import { prepareEvent } from './prepare.js';
 
@@ -43,7 +44,14 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
       newEventId,
       factsOnly: !autoIp,
     });
-    entries.push(prepareEvent(event, input.projectId, input.nowMs, autoIp ? undefined : e.bytes));
+    entries.push(
+      prepareEvent(
+        event,
+        input.projectId,
+        input.nowMs,
+        autoIp ? undefined : storedAsSent(input, body, e.bytes, payload.events.length),
+      ),
+    );
   }
   const headerId = payload.envelopeHeaders.event_id;
   return {
@@ -52,6 +60,26 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
     sessions: payload.sessions,
     headerEventId: typeof headerId === 'string' ? headerId : null,
   };
+}
+
+/** The compressed body as received when it holds just this event, else the event's bytes. */
+function storedAsSent(
+  input: PrepareInput,
+  decoded: Buffer,
+  event: Buffer,
+  eventCount: number,
+): { payload: Buffer } | { json: Buffer } {
+  const offset = event.byteOffset - decoded.byteOffset;
+  const inBody = event.buffer === decoded.buffer && offset >= 0 && offset + event.length <= decoded.length;
+  const payload =
+    eventCount === 1 && inBody && decoded !== input.body
+      ? payloadAsSent(input.body, input.contentEncoding, {
+          offset,
+          length: event.length,
+          decodedLength: decoded.length,
+        })
+      : null;
+  return payload ? { payload } : { json: event };
 }
 
 /** Ingest errors as plain data, to cross a worker boundary. */

@@ -11,14 +11,15 @@ const MAX_TAGS = 50;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
 /**
- * `asSent`: the event's bytes as the SDK sent them, stored instead of re-serializing the normalized
- * object when normalization is repeatable on read (it is, unless it used the connection's IP).
+ * `stored`: the payload to store (store/codec.ts) made from the event's bytes as the SDK sent them,
+ * instead of re-serializing the normalized object, when normalization is repeatable on read (it
+ * is, unless it used the connection's IP); a string or bytes are compressed here.
  */
 export function prepareEvent(
   event: Record<string, unknown>,
   projectId: number,
   receivedAtMs: number,
-  asSent?: Buffer,
+  stored?: { payload: Buffer } | { json: Buffer },
 ): InboxEntry {
   const grouping = groupEvent(event);
   const description = describeEvent(event);
@@ -42,7 +43,9 @@ export function prepareEvent(
     groupingHash: grouping.hash,
     groupingVersion: grouping.version,
   };
-  return { projectId, receivedAtMs, facts, payload: compressPayload(asSent ?? JSON.stringify(event)) };
+  const payload =
+    stored && 'payload' in stored ? stored.payload : compressPayload(stored?.json ?? JSON.stringify(event));
+  return { projectId, receivedAtMs, facts, payload };
 }
 
 function str(value: unknown): string | null {
