@@ -190,10 +190,12 @@ describe('Prometheus query API', () => {
 
   it('answers storage failures with 500 internal in the Prometheus shape', async () => {
     const app = Fastify({ logger: false });
+    const fire = () => {
+      throw new Error('disk on fire');
+    };
     const failing = {
-      select: () => {
-        throw new Error('disk on fire');
-      },
+      stream: fire,
+      select: fire,
       series: () => [],
       labelNames: () => [],
       labelValues: () => [],

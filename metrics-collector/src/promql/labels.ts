@@ -3,7 +3,8 @@
 import type { Labels } from './sample-source.js';
 
 export const METRIC_NAME = '__name__';
-const SEP = '\xff';
+/** Separator in labelsKey strings. */
+export const LABEL_SEP = '\xff';
 
 /** A canonical string key of a label set (sorted names; empty values skipped). */
 export function labelsKey(labels: Labels): string {
@@ -11,7 +12,7 @@ export function labelsKey(labels: Labels): string {
   let key = '';
   for (const n of names) {
     const v = labels[n];
-    if (v !== '') key += n + SEP + v + SEP;
+    if (v !== '') key += n + LABEL_SEP + v + LABEL_SEP;
   }
   return key;
 }
@@ -27,14 +28,14 @@ export function dropMetricName(labels: Labels): Labels {
 export function matchSignature(labels: Labels, on: boolean, names: readonly string[]): string {
   if (on) {
     let key = '';
-    for (const n of [...names].sort()) key += n + SEP + (labels[n] ?? '') + SEP;
+    for (const n of [...names].sort()) key += n + LABEL_SEP + (labels[n] ?? '') + LABEL_SEP;
     return key;
   }
   const skip = new Set(names);
   skip.add(METRIC_NAME);
   let key = '';
   for (const n of Object.keys(labels).sort()) {
-    if (!skip.has(n) && labels[n] !== '') key += n + SEP + labels[n] + SEP;
+    if (!skip.has(n) && labels[n] !== '') key += n + LABEL_SEP + labels[n] + LABEL_SEP;
   }
   return key;
 }

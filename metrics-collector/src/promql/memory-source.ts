@@ -1,8 +1,8 @@
 // An in-memory SampleSource: the reference implementation of the storage contract, used by unit
 // tests, the oracle test and rule tests. Not tuned for size; series are scanned linearly.
-import { labelsKey } from './labels.js';
+import { labelsKey, sortByLabels } from './labels.js';
 import { compileMatchers } from './matchers.js';
-import type { LabelMatcher, Labels, SampleSource, SeriesSamples } from './sample-source.js';
+import type { LabelMatcher, Labels, SampleSource, SelectHints, SeriesSamples } from './sample-source.js';
 
 interface StoredSeries {
   labels: Labels;
@@ -43,20 +43,27 @@ export class MemorySource implements SampleSource {
     this.add(labels, timestampMs, Number.NaN, { stale: true });
   }
 
+  *stream(
+    matchers: LabelMatcher[],
+    startMs: number,
+    endMs: number,
+    hints: SelectHints = {},
+  ): Generator<SeriesSamples> {
+    const test = compileMatchers(matchers);
+    const filter = hints.filter;
+    const matched = [...this.byKey.values()].filter((s) => test(s.labels) && (!filter || filter(s.labels)));
+    for (const s of sortByLabels(matched, (m) => m.labels)) {
+      const found = samplesIn(s, startMs, endMs);
+      if (found) yield found;
+    }
+  }
+
   select(matchers: LabelMatcher[], startMs: number, endMs: number): SeriesSamples[] {
     const test = compileMatchers(matchers);
     const out: SeriesSamples[] = [];
     for (const s of this.byKey.values()) {
-      if (!test(s.labels)) continue;
-      const lo = lowerBound(s.timestamps, startMs);
-      const hi = lowerBound(s.timestamps, endMs + 1);
-      if (hi <= lo) continue;
-      out.push({
-        labels: s.labels,
-        timestamps: s.timestamps.slice(lo, hi),
-        values: s.values.slice(lo, hi),
-        stale: s.stale.slice(lo, hi),
-      });
+      const found = test(s.labels) ? samplesIn(s, startMs, endMs) : undefined;
+      if (found) out.push(found);
     }
     return out;
   }
@@ -86,6 +93,18 @@ export class MemorySource implements SampleSource {
       matcherSets.length > 0 ? matcherSets : [[{ name: '__name__', type: '=~' as const, value: '.+' }]];
     return this.series(sets, startMs, endMs);
   }
+}
+
+function samplesIn(s: StoredSeries, startMs: number, endMs: number): SeriesSamples | undefined {
+  const lo = lowerBound(s.timestamps, startMs);
+  const hi = lowerBound(s.timestamps, endMs + 1);
+  if (hi <= lo) return undefined;
+  return {
+    labels: s.labels,
+    timestamps: s.timestamps.slice(lo, hi),
+    values: s.values.slice(lo, hi),
+    stale: s.stale.slice(lo, hi),
+  };
 }
 
 function lowerBound(a: number[], x: number): number {

@@ -1,6 +1,9 @@
 // The contract between PromQL evaluation and storage: the evaluator asks for raw samples of the
 // series a selector matches; storage answers synchronously (better-sqlite3 is synchronous).
 // Times are Unix milliseconds; samples are ascending by time with at most one per timestamp.
+// Selected series stream: storage reads a series' samples when the caller's iteration reaches it,
+// so a query over every series holds one series' raw samples at a time, not all of them (the
+// evaluator folds each into its step values and drops it; see eval/stream.ts).
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -25,8 +28,25 @@ export interface SeriesSamples {
   stale?: ArrayLike<number | boolean>;
 }
 
+export interface SelectHints {
+  /** A further test on a series' labels, applied before its samples are read (the evaluator's
+   * RE2-only regexes: see splitForSource). */
+  filter?: (labels: Labels) => boolean;
+}
+
 export interface SampleSource {
-  /** Samples in [startMs, endMs] of every series matching all matchers. */
+  /**
+   * Samples in [startMs, endMs] of every series matching all matchers (and `hints.filter`), in
+   * Prometheus' label order (labels.Compare), series without samples in range left out. Lazy: a
+   * series' samples are read when the iteration reaches it; iterate once. What queries use.
+   */
+  stream(
+    matchers: LabelMatcher[],
+    startMs: number,
+    endMs: number,
+    hints?: SelectHints,
+  ): Iterable<SeriesSamples>;
+  /** The same series all at once, in no particular order: for small reads (alert restore, tests). */
   select(matchers: LabelMatcher[], startMs: number, endMs: number): SeriesSamples[];
   /** Label sets of series matching any of the matcher lists and having samples in range. */
   series(matcherSets: LabelMatcher[][], startMs: number, endMs: number): Labels[];

@@ -4,12 +4,18 @@
 // chunk and the out-of-order buffer, merged with last-write-wins on equal timestamps. The period
 // before a series' oldest raw sample that retention rolled up is served from rollups
 // (rollup-read.ts: one synthetic sample per bucket, its last value; what that approximates is there).
-import type { LabelMatcher, Labels, SampleSource, SeriesSamples } from '../promql/sample-source.js';
+import type {
+  LabelMatcher,
+  Labels,
+  SampleSource,
+  SelectHints,
+  SeriesSamples,
+} from '../promql/sample-source.js';
 import { decodeChunk, ENCODING_DELTA } from './chunk-codec.js';
 import { CHUNK_MAX_SPAN_MS, indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { prependSamples, readRollupLasts } from './rollup-read.js';
-import { labelsToObject } from './series-index.js';
+import { type LabelPairs, labelsToObject } from './series-index.js';
 import type { ChunkRow } from './store-sql.js';
 
 interface RollupRow {
@@ -77,14 +83,36 @@ export class StoreSampleSource implements SampleSource {
     });
   }
 
+  /** Series in label order, each read from chunks when the iteration reaches it (see SampleSource). */
+  stream(
+    matchers: LabelMatcher[],
+    startMs: number,
+    endMs: number,
+    hints: SelectHints = {},
+  ): Iterable<SeriesSamples> {
+    const byId = this.store.index.byId;
+    // Sorted on the index's name-sorted pairs: no label object per series until it is read.
+    const ids = this.matchIds(matchers, startMs, endMs);
+    ids.sort((a, b) => compareLabelPairs(byId[a]!.labels, byId[b]!.labels));
+    return this.read(ids, startMs, endMs, hints.filter);
+  }
+
   select(matchers: LabelMatcher[], startMs: number, endMs: number): SeriesSamples[] {
-    const out: SeriesSamples[] = [];
-    for (const id of this.matchIds(matchers, startMs, endMs)) {
+    return [...this.read(this.matchIds(matchers, startMs, endMs), startMs, endMs)];
+  }
+
+  private *read(
+    ids: number[],
+    startMs: number,
+    endMs: number,
+    filter?: (labels: Labels) => boolean,
+  ): Generator<SeriesSamples> {
+    for (const id of ids) {
+      const labels = labelsToObject(this.store.index.byId[id]!.labels);
+      if (filter && !filter(labels)) continue;
       const samples = this.readSeries(id, startMs, endMs);
-      if (samples.timestamps.length === 0) continue;
-      out.push({ labels: labelsToObject(this.store.index.byId[id]!.labels), ...samples });
+      if (samples.timestamps.length > 0) yield { labels, ...samples };
     }
-    return out;
   }
 
   readSeries(id: number, startMs: number, endMs: number): ReadSamples {
@@ -179,6 +207,18 @@ export class StoreSampleSource implements SampleSource {
     for (const set of sets) for (const id of this.matchIds(set, startMs, endMs)) ids.add(id);
     return [...ids].sort((a, b) => a - b);
   }
+}
+
+/** Prometheus' labels.Compare over name-sorted pairs (what sortByLabels does with label objects). */
+export function compareLabelPairs(a: LabelPairs, b: LabelPairs): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const [an, av] = a[i];
+    const [bn, bv] = b[i];
+    if (an !== bn) return an < bn ? -1 : 1;
+    if (av !== bv) return av < bv ? -1 : 1;
+  }
+  return a.length - b.length;
 }
 
 function decoded(seq: number, encoding: number, data: Uint8Array): Source {

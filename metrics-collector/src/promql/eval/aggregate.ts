@@ -3,7 +3,7 @@
 import type { AggregateExpr } from '../ast.js';
 import { executionError } from '../errors.js';
 import { formatGoFloat } from '../format-value.js';
-import { isValidLabelName, labelsKey, METRIC_NAME } from '../labels.js';
+import { isValidLabelName, LABEL_SEP, labelsKey, METRIC_NAME } from '../labels.js';
 import type { Labels } from '../sample-source.js';
 import { quantile } from './stats.js';
 import { type EvalContext, newSeries, SeriesBuilder, type StepSeries } from './values.js';
@@ -41,93 +41,149 @@ function buildGroups(input: StepSeries[], e: AggregateExpr): Group[] {
 export function evalAggregate(
   ctx: EvalContext,
   e: AggregateExpr,
-  input: StepSeries[],
+  input: Iterable<StepSeries>,
   param: Float64Array | string | undefined,
 ): StepSeries[] {
-  if (e.op === 'count_values') return countValues(ctx, e, input, param as string);
-  if (e.op === 'topk' || e.op === 'bottomk') return topk(ctx, e, input, param as Float64Array);
+  if (e.op === 'count_values') return countValues(ctx, e, [...input], param as string);
+  if (e.op === 'topk' || e.op === 'bottomk') return topk(ctx, e, [...input], param as Float64Array);
+  if (e.op === 'quantile') return quantiles(ctx, e, [...input], param as Float64Array);
+  return fold(ctx, e, input);
+}
+
+function quantiles(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], q: Float64Array): StepSeries[] {
   const groups = buildGroups(input, e);
   const out: StepSeries[] = groups.map((g) => newSeries(g.metric, ctx.steps));
-  if (e.op === 'quantile') {
-    const q = param as Float64Array;
-    const buf: number[] = [];
-    for (let i = 0; i < ctx.steps; i++) {
-      for (let gi = 0; gi < groups.length; gi++) {
-        buf.length = 0;
-        for (const m of groups[gi].members) if (m.present[i]) buf.push(m.values[i]);
-        if (buf.length === 0) continue;
-        out[gi].values[i] = quantile(q[i], buf);
-        out[gi].present[i] = 1;
-      }
+  const buf: number[] = [];
+  for (let i = 0; i < ctx.steps; i++) {
+    for (let gi = 0; gi < groups.length; gi++) {
+      buf.length = 0;
+      for (const m of groups[gi].members) if (m.present[i]) buf.push(m.values[i]);
+      if (buf.length === 0) continue;
+      out[gi].values[i] = quantile(q[i], buf);
+      out[gi].present[i] = 1;
     }
-  } else {
-    for (let gi = 0; gi < groups.length; gi++) accumulate(e.op, groups[gi].members, out[gi], ctx.steps);
   }
   return out.filter((s) => s.present.some((p) => p === 1));
 }
 
+/** Per-step state of one group: the output plus the count and mean the operator needs. */
+interface FoldState {
+  out: StepSeries;
+  count: Float64Array | undefined;
+  mean: Float64Array;
+}
+
 /**
- * Series-major accumulation (each input array read once, sequentially) with per-step state; the
- * arithmetic per step is Prometheus' in member order: plain sum, incremental mean with its Inf
- * handling, Welford for stddev/stdvar, NaN-replacing min/max.
+ * sum/avg/min/max/count/group/stddev/stdvar: each input series is folded into its group's per-step
+ * state as it arrives and not kept, so the input can stream from storage. Per group and step the
+ * arithmetic is Prometheus' in member order: plain sum, incremental mean with its Inf handling,
+ * Welford for stddev/stdvar, NaN-replacing min/max.
  */
-function accumulate(op: AggregateExpr['op'], members: StepSeries[], out: StepSeries, steps: number): void {
-  const val = out.values;
-  const pres = out.present;
-  const count = new Float64Array(steps);
-  const mean = op === 'avg' || op === 'stddev' || op === 'stdvar' ? new Float64Array(steps) : val;
-  for (const m of members) {
-    const mv = m.values;
-    const mp = m.present;
+function fold(ctx: EvalContext, e: AggregateExpr, input: Iterable<StepSeries>): StepSeries[] {
+  const { op } = e;
+  const steps = ctx.steps;
+  const keyOf = groupKeyOf(e);
+  const withMean = op === 'avg' || op === 'stddev' || op === 'stdvar';
+  const withCount = withMean || op === 'count';
+  const groups = new Map<string, FoldState>();
+  for (const s of input) {
+    const key = keyOf(s.metric);
+    let g = groups.get(key);
+    if (!g) {
+      const out = newSeries(groupMetric(s.metric, e.grouping, e.without), steps);
+      g = {
+        out,
+        count: withCount ? new Float64Array(steps) : undefined,
+        mean: withMean ? new Float64Array(steps) : out.values,
+      };
+      groups.set(key, g);
+    }
+    foldSeries(op, g, s, steps);
+  }
+  const result: StepSeries[] = [];
+  for (const g of groups.values()) {
+    const { values: val, present: pres } = g.out;
+    const count = g.count;
+    let any = false;
     for (let i = 0; i < steps; i++) {
-      if (!mp[i]) continue;
-      const v = mv[i];
-      if (!pres[i]) {
-        pres[i] = 1;
-        count[i] = 1;
-        mean[i] = v;
-        val[i] = op === 'stddev' || op === 'stdvar' ? 0 : op === 'group' ? 1 : v;
-        continue;
-      }
-      const n = ++count[i];
-      switch (op) {
-        case 'sum':
-          val[i] += v;
-          break;
-        case 'max':
-          if (val[i] < v || Number.isNaN(val[i])) val[i] = v;
-          break;
-        case 'min':
-          if (val[i] > v || Number.isNaN(val[i])) val[i] = v;
-          break;
-        case 'avg': {
-          const cur = mean[i];
-          if (!Number.isFinite(cur) && !Number.isNaN(cur)) {
-            if (!Number.isFinite(v) && !Number.isNaN(v) && cur > 0 === v > 0) break;
-            if (Number.isFinite(v)) break;
-          }
-          mean[i] = cur + (v / n - cur / n);
-          break;
+      if (!pres[i]) continue;
+      any = true;
+      if (!count) continue;
+      if (op === 'count') val[i] = count[i];
+      else if (op === 'avg') val[i] = g.mean[i];
+      else if (op === 'stdvar') val[i] = val[i] / count[i];
+      else if (op === 'stddev') val[i] = Math.sqrt(val[i] / count[i]);
+    }
+    if (any) result.push(g.out);
+  }
+  return result;
+}
+
+function foldSeries(op: AggregateExpr['op'], g: FoldState, m: StepSeries, steps: number): void {
+  const val = g.out.values;
+  const pres = g.out.present;
+  const { count, mean } = g;
+  const mv = m.values;
+  const mp = m.present;
+  for (let i = 0; i < steps; i++) {
+    if (!mp[i]) continue;
+    const v = mv[i];
+    if (!pres[i]) {
+      pres[i] = 1;
+      if (count) count[i] = 1;
+      mean[i] = v;
+      val[i] = op === 'stddev' || op === 'stdvar' ? 0 : op === 'group' ? 1 : v;
+      continue;
+    }
+    switch (op) {
+      case 'sum':
+        val[i] += v;
+        break;
+      case 'max':
+        if (val[i] < v || Number.isNaN(val[i])) val[i] = v;
+        break;
+      case 'min':
+        if (val[i] > v || Number.isNaN(val[i])) val[i] = v;
+        break;
+      case 'count':
+        count![i]++;
+        break;
+      case 'avg': {
+        const n = ++count![i];
+        const cur = mean[i];
+        if (!Number.isFinite(cur) && !Number.isNaN(cur)) {
+          if (!Number.isFinite(v) && !Number.isNaN(v) && cur > 0 === v > 0) break;
+          if (Number.isFinite(v)) break;
         }
-        case 'stddev':
-        case 'stdvar': {
-          const delta = v - mean[i];
-          mean[i] += delta / n;
-          val[i] += delta * (v - mean[i]);
-          break;
-        }
-        default:
-          break;
+        mean[i] = cur + (v / n - cur / n);
+        break;
       }
+      case 'stddev':
+      case 'stdvar': {
+        const n = ++count![i];
+        const delta = v - mean[i];
+        mean[i] += delta / n;
+        val[i] += delta * (v - mean[i]);
+        break;
+      }
+      default:
+        break;
     }
   }
-  for (let i = 0; i < steps; i++) {
-    if (!pres[i]) continue;
-    if (op === 'count') val[i] = count[i];
-    else if (op === 'avg') val[i] = mean[i];
-    else if (op === 'stdvar') val[i] = val[i] / count[i];
-    else if (op === 'stddev') val[i] = Math.sqrt(val[i] / count[i]);
-  }
+}
+
+/** The key of a series' group: labelsKey(groupMetric(...)) without building the group's labels for `by`. */
+function groupKeyOf(e: AggregateExpr): (metric: Labels) => string {
+  if (e.without) return (metric) => labelsKey(groupMetric(metric, e.grouping, true));
+  const names = [...new Set(e.grouping)].sort();
+  return (metric) => {
+    let key = '';
+    for (const n of names) {
+      const v = metric[n];
+      if (v) key += `${n}${LABEL_SEP}${v}${LABEL_SEP}`;
+    }
+    return key;
+  };
 }
 
 /** The k best present members at step i, best first: insertion into a k-long list, O(n·k). */

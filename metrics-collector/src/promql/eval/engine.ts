@@ -16,14 +16,14 @@ import {
   sortByValue,
   timeScalar,
 } from './functions.js';
-import { RANGE_FUNCTIONS, type Window } from './range-functions.js';
-import { evalMatrixSelector, evalSubquery, evalVectorSelector, forEachWindow } from './selectors.js';
+import { streamRangeCall } from './range-call.js';
+import { RANGE_FUNCTIONS } from './range-functions.js';
+import { evalSubquery, forEachWindow, streamMatrixSelector, streamVectorSelector } from './selectors.js';
 import {
   checkDeadline,
   constantScalar,
   type EvalContext,
   newSeries,
-  type RangeArg,
   SeriesBuilder,
   type StepSeries,
   scalarValue,
@@ -51,9 +51,9 @@ export function evaluate(ctx: EvalContext, e: Expr): Value {
       return { kind: 'vector', series: b.result() };
     }
     case 'VectorSelector':
-      return { kind: 'vector', series: evalVectorSelector(ctx, e) };
+      return { kind: 'vector', series: [...streamVectorSelector(ctx, e)] };
     case 'MatrixSelector':
-      return { kind: 'matrix', range: evalMatrixSelector(ctx, e.selector, e.rangeMs) };
+      return { kind: 'matrix', range: streamMatrixSelector(ctx, e.selector, e.rangeMs) };
     case 'SubqueryExpr':
       return { kind: 'matrix', range: evalSubquery(ctx, e, evaluate) };
     case 'AggregateExpr':
@@ -80,8 +80,19 @@ function evalAggregateExpr(ctx: EvalContext, e: AggregateExpr): Value {
     const p = evaluate(ctx, e.param);
     param = p.kind === 'string' ? p.value : scalarValue(p);
   }
-  const input = vectorValue(evaluate(ctx, e.expr));
-  return { kind: 'vector', series: evalAggregate(ctx, e, input, param) };
+  return { kind: 'vector', series: evalAggregate(ctx, e, streamVector(ctx, e.expr), param) };
+}
+
+/**
+ * The instant vector `e` as a sequence of series: selectors and range-function calls produce one
+ * series at a time from storage (nothing is read before iteration starts); anything else is
+ * evaluated whole. Iterate once.
+ */
+function streamVector(ctx: EvalContext, e: Expr): Iterable<StepSeries> {
+  if (e.type === 'ParenExpr') return streamVector(ctx, e.expr);
+  if (e.type === 'VectorSelector') return streamVectorSelector(ctx, e);
+  if (e.type === 'Call' && RANGE_FUNCTIONS[e.func]) return streamRangeCall(ctx, e, evaluate);
+  return vectorValue(evaluate(ctx, e));
 }
 
 function unwrap(e: Expr): Expr {
@@ -96,7 +107,7 @@ function stringArg(ctx: EvalContext, e: Expr): string {
 
 function evalCall(ctx: EvalContext, e: Call): Value {
   const { func, args } = e;
-  if (RANGE_FUNCTIONS[func]) return evalRangeCall(ctx, e);
+  if (RANGE_FUNCTIONS[func]) return { kind: 'vector', series: [...streamRangeCall(ctx, e, evaluate)] };
   switch (func) {
     case 'time':
       return { kind: 'scalar', values: timeScalar(ctx) };
@@ -167,7 +178,7 @@ function evalTimestamp(ctx: EvalContext, arg: Expr): StepSeries[] {
   const b = new SeriesBuilder(ctx.steps);
   if (inner.type === 'VectorSelector') {
     const times: Float64Array[] = [];
-    const series = evalVectorSelector(ctx, inner, times);
+    const series = [...streamVectorSelector(ctx, inner, times)];
     series.forEach((s, k) => {
       const o = b.get(dropMetricName(s.metric));
       for (let i = 0; i < ctx.steps; i++) if (s.present[i]) b.set(o, i, times[k][i] / 1000);
@@ -198,72 +209,4 @@ function evalAbsent(ctx: EvalContext, e: Call): Value {
     out.values[i] = 1;
   }
   return { kind: 'vector', series: out.present.some((p) => p === 1) ? [out] : [] };
-}
-
-function rangeArgOf(ctx: EvalContext, e: Call): { range: RangeArg; params: Float64Array[] } {
-  let range: RangeArg | undefined;
-  const params: Float64Array[] = [];
-  for (const a of e.args) {
-    const v = evaluate(ctx, a);
-    if (v.kind === 'matrix') range = v.range;
-    else params.push(scalarValue(v));
-  }
-  if (!range) throw executionError(`expected range vector argument in call to "${e.func}"`);
-  return { range, params };
-}
-
-function evalRangeCall(ctx: EvalContext, e: Call): Value {
-  const fn = RANGE_FUNCTIONS[e.func];
-  const { range, params } = rangeArgOf(ctx, e);
-  const keepName = e.func === 'last_over_time';
-  const b = new SeriesBuilder(ctx.steps);
-  const owner = new Map<StepSeries, unknown>();
-  const w: Window = {
-    ts: [],
-    vs: [],
-    lo: 0,
-    hi: 0,
-    rangeEnd: 0,
-    rangeStart: 0,
-    rangeMs: range.rangeMs,
-    evalTs: 0,
-    params: [],
-  };
-  const { rangeMs, offsetMs, at } = range;
-  for (const s of range.series) {
-    checkDeadline(ctx);
-    const o = b.get(keepName ? s.metric : dropMetricName(s.metric));
-    const ts = s.timestamps;
-    w.ts = ts;
-    w.vs = s.values;
-    let claimed = false;
-    let lo = 0;
-    let hi = 0;
-    // Two pointers over the sorted samples: windows [ref - range, ref] only move forward.
-    for (let i = 0; i < ctx.steps; i++) {
-      const evalTs = ctx.start + i * ctx.interval;
-      const ref = (at ?? evalTs) - offsetMs;
-      const mint = ref - rangeMs;
-      while (hi < ts.length && ts[hi] <= ref) hi++;
-      while (lo < hi && ts[lo] < mint) lo++;
-      if (hi <= lo) continue;
-      w.lo = lo;
-      w.hi = hi;
-      w.rangeEnd = ref;
-      w.rangeStart = mint;
-      w.evalTs = evalTs;
-      if (params.length > 0) w.params = params.map((p) => p[i]);
-      const v = fn(w);
-      if (v === undefined) continue;
-      if (!claimed) {
-        // Two inputs with the same labels once the name is dropped: Prometheus refuses the result.
-        if (owner.has(o)) throw executionError('vector cannot contain metrics with the same labelset');
-        owner.set(o, s);
-        claimed = true;
-      }
-      o.values[i] = v;
-      o.present[i] = 1;
-    }
-  }
-  return { kind: 'vector', series: b.result() };
 }

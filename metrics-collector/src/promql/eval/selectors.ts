@@ -2,10 +2,11 @@
 // newest sample in [ref - lookback, ref] unless it is a staleness marker; a range selector takes
 // every non-stale sample in [ref - range, ref]; ref = (@ time or step time) - offset.
 import type { SubqueryExpr, VectorSelector } from '../ast.js';
-import { sortByLabels } from '../labels.js';
+import { METRIC_NAME, sortByLabels } from '../labels.js';
 import { splitForSource } from '../matchers.js';
 import type { SeriesSamples } from '../sample-source.js';
 import {
+  checkDeadline,
   countSamples,
   type EvalContext,
   type PointSeries,
@@ -22,28 +23,32 @@ function refRange(ctx: EvalContext, at: number | undefined, offsetMs: number): [
   return [ctx.start - offsetMs, stepTime(ctx, ctx.steps - 1) - offsetMs];
 }
 
-function fetchSorted(ctx: EvalContext, vs: VectorSelector, from: number, to: number): SeriesSamples[] {
+/** The selector's series in label order, read one at a time (RE2-only regexes tested here). */
+function selectSeries(
+  ctx: EvalContext,
+  vs: VectorSelector,
+  from: number,
+  to: number,
+): Iterable<SeriesSamples> {
   const { pushed, own } = splitForSource(vs.matchers);
-  let found = ctx.source.select(pushed, from, to);
-  if (own) found = found.filter((s) => own(s.labels));
-  return sortByLabels(found, (s) => s.labels);
+  return ctx.source.stream(pushed, from, to, own ? { filter: own } : undefined);
 }
 
-/** Evaluates an instant vector selector at every step; `sampleTimes` receives sample timestamps for timestamp(). */
-export function evalVectorSelector(
+/**
+ * Evaluates an instant vector selector at every step, one series at a time; `sampleTimes`
+ * receives the sample timestamps of each yielded series, in order, for timestamp().
+ */
+export function* streamVectorSelector(
   ctx: EvalContext,
   vs: VectorSelector,
   sampleTimes?: Float64Array[],
-): StepSeries[] {
+): Generator<StepSeries> {
   const at = resolveAt(ctx, vs.at);
   const [minRef, maxRef] = refRange(ctx, at, vs.offsetMs);
-  const out: StepSeries[] = [];
   const { start, interval, steps, lookbackMs } = ctx;
   const offset = vs.offsetMs;
-  const found = fetchSorted(ctx, vs, minRef - lookbackMs, maxRef);
-  // Refuse before allocating: every matched series costs one slot per step.
-  if (ctx.samples.loaded + found.length * steps > ctx.samples.max) countSamples(ctx, found.length * steps);
-  for (const s of found) {
+  for (const s of selectSeries(ctx, vs, minRef - lookbackMs, maxRef)) {
+    checkDeadline(ctx);
     const values = new Float64Array(steps);
     const present = new Uint8Array(steps);
     const times = sampleTimes ? new Float64Array(steps) : undefined;
@@ -64,18 +69,30 @@ export function evalVectorSelector(
     }
     if (!any) continue;
     countSamples(ctx, steps);
-    out.push({ metric: s.labels, values, present });
     if (times) sampleTimes?.push(times);
+    yield { metric: s.labels, values, present };
   }
-  return out;
 }
 
-/** Fetches the raw points a range selector reads across all steps (staleness markers dropped). */
-export function evalMatrixSelector(ctx: EvalContext, vs: VectorSelector, rangeMs: number): RangeArg {
+/**
+ * The raw points a range selector reads across all steps (staleness markers dropped), as a lazy
+ * sequence: each series is read from the source when the consumer reaches it. Iterate once.
+ */
+export function streamMatrixSelector(ctx: EvalContext, vs: VectorSelector, rangeMs: number): RangeArg {
   const at = resolveAt(ctx, vs.at);
   const [minRef, maxRef] = refRange(ctx, at, vs.offsetMs);
-  const series: PointSeries[] = [];
-  for (const s of fetchSorted(ctx, vs, minRef - rangeMs, maxRef)) {
+  return {
+    series: matrixPoints(ctx, selectSeries(ctx, vs, minRef - rangeMs, maxRef)),
+    rangeMs,
+    offsetMs: vs.offsetMs,
+    at,
+    distinct: pinsMetricName(vs) ? 'without-name' : 'labels',
+  };
+}
+
+function* matrixPoints(ctx: EvalContext, found: Iterable<SeriesSamples>): Generator<PointSeries> {
+  for (const s of found) {
+    checkDeadline(ctx);
     let timestamps = s.timestamps;
     let values = s.values;
     const stale = s.stale;
@@ -89,9 +106,13 @@ export function evalMatrixSelector(ctx: EvalContext, vs: VectorSelector, rangeMs
       }
     }
     countSamples(ctx, timestamps.length);
-    if (timestamps.length > 0) series.push({ metric: s.labels, timestamps, values });
+    if (timestamps.length > 0) yield { metric: s.labels, timestamps, values };
   }
-  return { series, rangeMs, offsetMs: vs.offsetMs, at };
+}
+
+/** True when every selected series has the same name, so dropping it cannot make two label sets equal. */
+function pinsMetricName(vs: VectorSelector): boolean {
+  return vs.matchers.some((m) => m.name === METRIC_NAME && m.type === '=');
 }
 
 /** Evaluates a subquery's inner expression on its own step grid, aligned to multiples of the step. */
@@ -107,7 +128,7 @@ export function evalSubquery(
   // Go's integer division truncates toward zero; keep that for negative times.
   let start = step * Math.trunc(lowest / step);
   if (start < lowest) start += step;
-  const range: RangeArg = { series: [], rangeMs: sq.rangeMs, offsetMs: sq.offsetMs, at };
+  const range = { series: [] as PointSeries[], rangeMs: sq.rangeMs, offsetMs: sq.offsetMs, at };
   if (maxRef < start) return range;
   const steps = Math.floor((maxRef - start) / step) + 1;
   // Each inner step holds at least one value; refuse resolutions no sample budget can hold.

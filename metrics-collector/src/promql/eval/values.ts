@@ -1,6 +1,8 @@
 // Intermediate values of the evaluator. An instant vector is evaluated at every step of the query
 // at once and stored densely: one Float64Array of values plus a presence mask per series, so that
 // per-series work (grouping keys, signatures, label rewrites) is done once, not once per step.
+// Selectors and range functions also produce their series one at a time (engine.ts streamVector),
+// which aggregations consume without holding every input series.
 import type { AtModifier } from '../ast.js';
 import { executionError, PromQLError } from '../errors.js';
 import { labelsKey } from '../labels.js';
@@ -19,12 +21,18 @@ export interface PointSeries {
   values: number[];
 }
 
-/** A range argument: points plus the window each step reads ([ref - range, ref]). */
+/**
+ * A range argument: points plus the window each step reads ([ref - range, ref]). From a range
+ * selector the series are a lazy sequence read from storage one at a time: iterate once.
+ */
 export interface RangeArg {
-  series: PointSeries[];
+  series: Iterable<PointSeries>;
   rangeMs: number;
   offsetMs: number;
   at: number | undefined;
+  /** What keeps the series' label sets distinct without a check: a selector's series differ
+   * ('labels'), and still do once `__name__` is dropped when it pins one name ('without-name'). */
+  distinct?: 'labels' | 'without-name';
 }
 
 export type Value =

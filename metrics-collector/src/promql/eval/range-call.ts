@@ -1,0 +1,98 @@
+// Range-function calls (rate(x[5m]), max_over_time(...), ...) evaluated one input series at a
+// time: each series' raw points are folded into its step values and dropped before the next series
+// is read, so `sum(rate(x[5m]))` over every series holds one series' samples, not all of them.
+import type { Call, Expr } from '../ast.js';
+import { executionError } from '../errors.js';
+import { dropMetricName, labelsKey } from '../labels.js';
+import { RANGE_FUNCTIONS, type Window } from './range-functions.js';
+import {
+  checkDeadline,
+  type EvalContext,
+  type RangeArg,
+  type StepSeries,
+  scalarValue,
+  type Value,
+} from './values.js';
+
+type Evaluate = (ctx: EvalContext, e: Expr) => Value;
+
+function rangeArgOf(
+  ctx: EvalContext,
+  e: Call,
+  evaluate: Evaluate,
+): { range: RangeArg; params: Float64Array[] } {
+  let range: RangeArg | undefined;
+  const params: Float64Array[] = [];
+  for (const a of e.args) {
+    const v = evaluate(ctx, a);
+    if (v.kind === 'matrix') range = v.range;
+    else params.push(scalarValue(v));
+  }
+  if (!range) throw executionError(`expected range vector argument in call to "${e.func}"`);
+  return { range, params };
+}
+
+/** The call's output series in input order, those without any value left out. */
+export function* streamRangeCall(ctx: EvalContext, e: Call, evaluate: Evaluate): Generator<StepSeries> {
+  const fn = RANGE_FUNCTIONS[e.func];
+  const { range, params } = rangeArgOf(ctx, e, evaluate);
+  const keepName = e.func === 'last_over_time';
+  // Two inputs with the same labels once the name is dropped: Prometheus refuses the result. The
+  // keys are only kept when the input does not rule that out.
+  const distinct = range.distinct === 'without-name' || (keepName && range.distinct === 'labels');
+  const seen = distinct ? undefined : new Set<string>();
+  const w: Window = {
+    ts: [],
+    vs: [],
+    lo: 0,
+    hi: 0,
+    rangeEnd: 0,
+    rangeStart: 0,
+    rangeMs: range.rangeMs,
+    evalTs: 0,
+    params: [],
+  };
+  const { rangeMs, offsetMs, at } = range;
+  const { steps, start, interval } = ctx;
+  for (const s of range.series) {
+    checkDeadline(ctx);
+    const ts = s.timestamps;
+    w.ts = ts;
+    w.vs = s.values;
+    let values: Float64Array | undefined;
+    let present: Uint8Array | undefined;
+    let lo = 0;
+    let hi = 0;
+    // Two pointers over the sorted samples: windows [ref - range, ref] only move forward.
+    for (let i = 0; i < steps; i++) {
+      const evalTs = start + i * interval;
+      const ref = (at ?? evalTs) - offsetMs;
+      const mint = ref - rangeMs;
+      while (hi < ts.length && ts[hi] <= ref) hi++;
+      while (lo < hi && ts[lo] < mint) lo++;
+      if (hi <= lo) continue;
+      w.lo = lo;
+      w.hi = hi;
+      w.rangeEnd = ref;
+      w.rangeStart = mint;
+      w.evalTs = evalTs;
+      if (params.length > 0) w.params = params.map((p) => p[i]);
+      const v = fn(w);
+      if (v === undefined) continue;
+      if (!values || !present) {
+        values = new Float64Array(steps);
+        present = new Uint8Array(steps);
+      }
+      values[i] = v;
+      present[i] = 1;
+    }
+    if (!values || !present) continue;
+    const metric = keepName ? s.metric : dropMetricName(s.metric);
+    if (seen) {
+      const key = labelsKey(metric);
+      if (seen.has(key)) throw executionError('vector cannot contain metrics with the same labelset');
+      seen.add(key);
+    }
+    yield { metric, values, present };
+  }
+}
