@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeBlock } from './block-codec.js';
 import { BlockReader } from './block-reader.js';
+import { SectionBuffers } from './block-reader-buffers.js';
 import type { Row } from './row.js';
 import { testRow as row } from './testing/rows.js';
 
@@ -103,4 +104,23 @@ test('BlockReader leaves rows to the caller when lowercasing changes the text le
   const rows = [row(1, { message: 'İstanbul office' }), row(2, { message: 'other' })];
   const got = new BlockReader(encodeBlock(rows).data, '').mayContain(['office']);
   assert.ok(got === undefined || got[0] === 1);
+});
+
+test('BlockReaders sharing section buffers read one block after another, and a superseded one throws', () => {
+  const buffers = new SectionBuffers();
+  const a = manyRows(3000, false);
+  const b = manyRows(500, true).map((r) => ({ ...r, message: `${r.message} zanzibar` }));
+  const blockA = encodeBlock(a).data;
+  const blockB = encodeBlock(b).data;
+  for (let round = 0; round < 2; round++) {
+    const ra = new BlockReader(blockA, '', buffers);
+    assert.deepEqual([...ra.mayContain(['ord', '1300'])!], reference(a, ['ord', '1300']));
+    assert.deepEqual(ra.row(2999), a[2999]);
+    const rb = new BlockReader(blockB, '', buffers);
+    assert.throws(() => ra.row(0), /reused/);
+    assert.throws(() => ra.mayContain(['x']), /reused/);
+    assert.deepEqual([...rb.mayContain(['zanzibar'])!], reference(b, ['zanzibar']));
+    assert.deepEqual(rb.allRows(), b);
+  }
+  assert.ok(buffers.bytes > 0);
 });

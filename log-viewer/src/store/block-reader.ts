@@ -2,8 +2,9 @@
 // decoded in one pass, each text section decompressed only when a search or a row needs it, a token
 // searched once per section, and only matching rows materialized.
 import { decompress } from 'zstd-napi';
-import { readAttrSection } from './attr-section.js';
 import { BLOCK_FORMAT_VERSION } from './block-codec.js';
+import { readAttrs } from './block-reader-attrs.js';
+import type { SectionBuffers } from './block-reader-buffers.js';
 import { type Row, rowMayContain, type StreamTuple } from './row.js';
 import type { RowBatch } from './scan.js';
 import { type RowSearch, TextColumn } from './text-column.js';
@@ -13,6 +14,10 @@ const FORMAT_WHOLE_ATTRS = 3;
 /** Per-service blocks, the service given by the caller. */
 const FORMAT_PER_SERVICE = 2;
 const SECTIONS = 4;
+const META = 0;
+const MESSAGES = 1;
+const ATTRS = 2;
+const IDS = 3;
 /** Once this few rows are left after a token, the other tokens are checked row by row. */
 const FEW_ROWS = 32;
 
@@ -37,12 +42,16 @@ export class BlockReader implements RowBatch {
   private idColumn?: TextColumn;
   /** Rows built while checking the last tokens row by row (mayContain), handed out by row(). */
   private readonly checked = new Map<number, Row>();
+  private readonly lease: number;
 
   constructor(
     data: Uint8Array,
     /** The service of a format-2 block (later formats name it per row). */
     service: string,
+    /** Reused decompression buffers (scans): this reader is then valid until the next one is made. */
+    private readonly buffers?: SectionBuffers,
   ) {
+    this.lease = buffers?.lease() ?? 0;
     const format = data[0];
     this.format = format;
     if (format !== BLOCK_FORMAT_VERSION && format !== FORMAT_WHOLE_ATTRS && format !== FORMAT_PER_SERVICE)
@@ -54,19 +63,21 @@ export class BlockReader implements RowBatch {
       this.sections.push(view.subarray(off, off + len));
       off += len;
     }
-    const m = new MetaReader(decompress(this.sections[0]));
+    const m = new MetaReader(this.section(META));
     const n = m.uvarint();
     this.count = n;
-    this.ms = new Float64Array(n);
-    this.subNs = new Float64Array(n);
-    this.seq = new Float64Array(n);
-    this.obsMs = new Float64Array(n);
-    this.obsSubNs = new Float64Array(n);
-    this.tuple = new Uint32Array(n);
-    this.msgOffsets = new Uint32Array(n + 1);
-    this.attrOffsets = new Uint32Array(n + 1);
-    this.idOffsets = new Uint32Array(n + 1);
-    this.hasTrace = new Uint8Array(n);
+    const b = buffers;
+    this.ms = b ? b.float64(0, n) : new Float64Array(n);
+    this.subNs = b ? b.float64(1, n) : new Float64Array(n);
+    this.seq = b ? b.float64(2, n) : new Float64Array(n);
+    this.obsMs = b ? b.float64(3, n) : new Float64Array(n);
+    this.obsSubNs = b ? b.float64(4, n) : new Float64Array(n);
+    this.tuple = b ? b.uint32(0, n) : new Uint32Array(n);
+    this.msgOffsets = b ? b.uint32(1, n + 1) : new Uint32Array(n + 1);
+    this.attrOffsets = b ? b.uint32(2, n + 1) : new Uint32Array(n + 1);
+    this.idOffsets = b ? b.uint32(3, n + 1) : new Uint32Array(n + 1);
+    this.hasTrace = b ? b.uint8(0, n) : new Uint8Array(n);
+    this.level = b ? b.uint8(1, n) : new Uint8Array(n);
     m.deltas(this.ms, m.svarint(), false);
     m.values(this.subNs);
     m.deltas(this.seq, 0, true);
@@ -90,29 +101,32 @@ export class BlockReader implements RowBatch {
         service: format === FORMAT_PER_SERVICE ? service : m.string(),
       });
     }
-    this.level = new Uint8Array(n);
     const levelOf = Uint8Array.from(this.tuples, (t) => t.level);
     for (let i = 0; i < n; i++) this.level[i] = levelOf[this.tuple[i]];
   }
 
+  private section(i: number): Buffer {
+    return this.buffers ? this.buffers.decompress(i, this.sections[i]) : decompress(this.sections[i]);
+  }
+
   private messages(): TextColumn {
-    this.messageColumn ??= new TextColumn(decompress(this.sections[1]), this.msgOffsets, 'utf8');
+    this.messageColumn ??= new TextColumn(this.section(MESSAGES), this.msgOffsets, 'utf8');
     return this.messageColumn;
   }
 
   private attrs(): RowSearch {
     if (!this.attrColumn) {
-      const bytes = decompress(this.sections[2]);
+      const bytes = this.section(ATTRS);
       this.attrColumn =
         this.format === BLOCK_FORMAT_VERSION
-          ? readAttrSection(bytes)
+          ? readAttrs(bytes)
           : new TextColumn(bytes, this.attrOffsets, 'utf8');
     }
     return this.attrColumn;
   }
 
   private ids(): TextColumn {
-    this.idColumn ??= new TextColumn(decompress(this.sections[3]), this.idOffsets, 'latin1');
+    this.idColumn ??= new TextColumn(this.section(IDS), this.idOffsets, 'latin1');
     return this.idColumn;
   }
 
@@ -122,6 +136,7 @@ export class BlockReader implements RowBatch {
    * hits to rows (then the caller checks rows itself).
    */
   mayContain(tokens: string[]): Uint8Array | undefined {
+    this.buffers?.check(this.lease);
     const n = this.count;
     let result: Uint8Array | undefined;
     // Longer tokens first: they are usually rarer, so fewer rows are left for the others.
@@ -131,7 +146,8 @@ export class BlockReader implements RowBatch {
       const hit = new Uint8Array(n);
       if (!this.messages().markRows(token, hit)) return undefined;
       if (!this.attrs().markRows(token, hit)) return undefined;
-      if (!this.ids().markRows(token, hit)) return undefined;
+      // Ids are lowercase hex (normalizeHexId): a token with another character is not in them.
+      if (HEX_ONLY.test(token) && !this.ids().markRows(token, hit)) return undefined;
       this.tuples.forEach((tu, ti) => {
         if (`${tu.host}\n${tu.labels}\n${tu.service}`.toLowerCase().includes(token)) {
           for (let i = 0; i < n; i++) if (this.tuple[i] === ti) hit[i] = 1;
@@ -158,6 +174,7 @@ export class BlockReader implements RowBatch {
 
   /** Row i as a store row (text sections decompressed on first use, the row's strings sliced out). */
   row(i: number): Row {
+    this.buffers?.check(this.lease);
     const checked = this.checked.get(i);
     if (checked) return checked;
     const t = this.tuples[this.tuple[i]];
@@ -197,10 +214,12 @@ export class BlockReader implements RowBatch {
   }
 }
 
+const HEX_ONLY = /^[0-9a-f]+$/;
+
 /** LEB128 columns of the meta section, each decoded by one loop (no call per value). */
 class MetaReader {
   private pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
+  constructor(private readonly buf: Buffer) {}
 
   private check(): void {
     if (this.pos > this.buf.length) throw new RangeError('read past end of block');
@@ -236,20 +255,27 @@ class MetaReader {
     const start = this.pos;
     this.pos += len;
     this.check();
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + start, len).toString('utf8');
+    return this.buf.toString('utf8', start, start + len);
   }
 
   /** Unsigned values. */
   values(out: Float64Array | Uint32Array): void {
     const buf = this.buf;
+    const n = out.length;
     let p = this.pos;
-    for (let i = 0; i < out.length; i++) {
+    for (let i = 0; i < n; i++) {
       let b = buf[p++];
+      if (b < 0x80) {
+        out[i] = b; // nearly all values of these columns fit one byte
+        continue;
+      }
       let v = b & 0x7f;
-      for (let mul = 128; b >= 0x80; mul *= 128) {
+      let mul = 128;
+      do {
         b = buf[p++];
         v += (b & 0x7f) * mul;
-      }
+        mul *= 128;
+      } while (b >= 0x80);
       out[i] = v;
     }
     this.pos = p;
@@ -259,14 +285,20 @@ class MetaReader {
   /** Running sums of deltas from `start`, zigzag-signed or unsigned, decoded in the same loop. */
   deltas(out: Float64Array, start: number, signed: boolean): void {
     const buf = this.buf;
+    const n = out.length;
     let p = this.pos;
     let acc = start;
-    for (let i = 0; i < out.length; i++) {
+    for (let i = 0; i < n; i++) {
       let b = buf[p++];
-      let v = b & 0x7f;
-      for (let mul = 128; b >= 0x80; mul *= 128) {
-        b = buf[p++];
-        v += (b & 0x7f) * mul;
+      let v = b;
+      if (b >= 0x80) {
+        v = b & 0x7f;
+        let mul = 128;
+        do {
+          b = buf[p++];
+          v += (b & 0x7f) * mul;
+          mul *= 128;
+        } while (b >= 0x80);
       }
       // Small values (nearly all deltas) unzigzag with integer ops; `%` on a double is a libc call.
       if (signed) v = v < 0x40000000 ? (v >>> 1) ^ -(v & 1) : v % 2 === 1 ? -(v + 1) / 2 : v / 2;
@@ -279,6 +311,7 @@ class MetaReader {
 
   /** Lengths turned into start offsets (out has one more slot than there are rows). */
   offsets(out: Uint32Array): void {
+    out[0] = 0;
     const lens = out.subarray(1);
     this.values(lens);
     for (let i = 1; i < out.length; i++) out[i] += out[i - 1];
@@ -292,6 +325,7 @@ class MetaReader {
     this.pos += n;
     this.check();
     let at = 0;
+    out[0] = 0;
     for (let i = 0; i < n; i++) {
       const f = buf[p + i];
       hasTrace[i] = f & 1;

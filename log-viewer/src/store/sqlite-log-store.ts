@@ -5,6 +5,7 @@ import type { Db } from '@flowrent/shared/db';
 import { LEVELS, type LogRecord, type StoredRecord } from '../model.js';
 import { type EncodedBlock, encodeBlock } from './block-codec.js';
 import { BlockReader } from './block-reader.js';
+import { SectionBuffers } from './block-reader-buffers.js';
 import { type BlockMeta, BlockDb, enableIncrementalVacuum } from './block-db.js';
 import { bloomMayContain, tokenHash } from './bloom.js';
 import { collectFields } from './fields.js';
@@ -72,6 +73,8 @@ export class SqliteLogStore implements LogStore {
   private bloomBytes = 0;
   /** Needle results per sealed block, so repeated and paged text queries skip decoding. */
   private readonly scanCache = new ScanCache();
+  /** Decompression buffers reused by the blocks a scan reads one after another. */
+  private readonly sectionBuffers = new SectionBuffers();
   private nextSeq = 1;
   private timer?: NodeJS.Timeout;
   private lastRetention = 0;
@@ -454,10 +457,11 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
-  private decode(b: BlockMeta): BlockReader {
+  /** A sealed block's reader; `reuse` for scans, which read one block at a time (see SectionBuffers). */
+  private decode(b: BlockMeta, reuse = false): BlockReader {
     const data = this.sql.selectData(b.id);
     if (!data) throw new Error(`block ${b.id} has no data`);
-    return new BlockReader(data, b.service);
+    return new BlockReader(data, b.service, reuse ? this.sectionBuffers : undefined);
   }
 
   private bloom(id: number): Buffer | undefined {
@@ -504,7 +508,7 @@ export class SqliteLogStore implements LogStore {
             if (bloom && !hashes.every((h) => bloomMayContain(bloom, h))) return undefined;
           }
           if (!this.blocks.has(b.id)) return undefined;
-          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b));
+          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b, true));
         },
       });
     }
