@@ -7,6 +7,7 @@ import { readAttrs } from './block-reader-attrs.js';
 import type { SectionBuffers } from './block-reader-buffers.js';
 import { type Row, rowMayContain, type StreamTuple } from './row.js';
 import type { RowBatch } from './scan.js';
+import { readText } from './block-reader-text.js';
 import { type RowSearch, TextColumn } from './text-column.js';
 
 /** One stream, attributes as whole JSON objects. */
@@ -37,9 +38,9 @@ export class BlockReader implements RowBatch {
   private readonly tuples: StreamTuple[] = [];
   private readonly sections: Buffer[] = [];
   private readonly format: number;
-  private messageColumn?: TextColumn;
+  private messageColumn?: RowSearch;
   private attrColumn?: RowSearch;
-  private idColumn?: TextColumn;
+  private idColumn?: RowSearch;
   /** Rows built while checking the last tokens row by row (mayContain), handed out by row(). */
   private readonly checked = new Map<number, Row>();
   private readonly lease: number;
@@ -109,8 +110,8 @@ export class BlockReader implements RowBatch {
     return this.buffers ? this.buffers.decompress(i, this.sections[i]) : decompress(this.sections[i]);
   }
 
-  private messages(): TextColumn {
-    this.messageColumn ??= new TextColumn(this.section(MESSAGES), this.msgOffsets, 'utf8');
+  private messages(): RowSearch {
+    this.messageColumn ??= readText(this.section(MESSAGES), this.msgOffsets, 'utf8');
     return this.messageColumn;
   }
 
@@ -125,8 +126,8 @@ export class BlockReader implements RowBatch {
     return this.attrColumn;
   }
 
-  private ids(): TextColumn {
-    this.idColumn ??= new TextColumn(this.section(IDS), this.idOffsets, 'latin1');
+  private ids(): RowSearch {
+    this.idColumn ??= readText(this.section(IDS), this.idOffsets, 'latin1');
     return this.idColumn;
   }
 

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readText } from './block-reader-text.js';
+
+function column(texts: string[]): [Buffer, Uint32Array] {
+  const offsets = new Uint32Array(texts.length + 1);
+  for (let i = 0; i < texts.length; i++) offsets[i + 1] = offsets[i] + texts[i].length;
+  return [Buffer.from(texts.join(''), 'latin1'), offsets];
+}
+
+test('readText() finds a token cut by a search chunk boundary, in any case, and rows around empty ones', () => {
+  // Rows of 999 characters: the 32 KB chunk boundary (32 768) falls inside row 32 (from 31 968),
+  // in the middle of its ZanziBar.
+  const texts = Array.from({ length: 80 }, (_, i) => `${'.'.repeat(990)}row${String(i).padStart(3, '0')}...`);
+  texts[32] = `${'.'.repeat(796)}ZanziBar${'.'.repeat(195)}`;
+  texts[40] = '';
+  texts[41] = 'zanzibar';
+  texts[79] = `${'.'.repeat(992)}zanzibar`;
+  const [bytes, offsets] = column(texts);
+  assert.equal(bytes.indexOf('ZanziBar'), 32_768 - 4);
+  const section = readText(bytes, offsets, 'utf8');
+  const hit = new Uint8Array(texts.length);
+  assert.ok(section.markRows('zanzibar', hit));
+  assert.deepEqual(
+    [...hit].flatMap((h, i) => (h ? [i] : [])),
+    [32, 41, 79],
+  );
+  texts.forEach((t, i) => {
+    assert.equal(section.text(i), t);
+  });
+  const none = new Uint8Array(texts.length);
+  readText(bytes, offsets, 'latin1').markRows('größe', none);
+  assert.equal(none.indexOf(1), -1);
+});
+
+test('readText() leaves non-ASCII UTF-8 sections to TextColumn', () => {
+  const texts = ['Größe ✓ ok', 'plain'];
+  const bytes = Buffer.from(texts.join(''), 'utf8');
+  const offsets = Uint32Array.from([0, texts[0].length, texts[0].length + texts[1].length]);
+  const section = readText(bytes, offsets, 'utf8');
+  assert.equal(section.text(0), texts[0]);
+  const hit = new Uint8Array(2);
+  assert.ok(section.markRows('größe', hit));
+  assert.deepEqual([...hit], [1, 0]);
+});
