@@ -160,19 +160,11 @@ class AsciiAttrs implements RowSearch {
       while (left > 0 && (p & 3) !== 0 && p < end) if (bytes[p++] === VAL) left--;
       // Whole words inside the column hold only value bytes (>= 0x20) and separators (0): there a
       // word's zero bytes are counted exactly by the classic has-zero-byte expression.
-      const lastWord = (end >>> 2) - 1;
-      let w = p >>> 2;
-      while (left > 0 && w <= lastWord) {
-        const v = words[w];
-        const z = (v - 0x01010101) & ~v & 0x80808080;
-        if (z !== 0) {
-          const k = Math.imul(z >>> 7, 0x01010101) >>> 24;
-          if (k >= left) break;
-          left -= k;
-        }
-        w++;
+      if (left > 0) {
+        const w = wordsForward(words, p >>> 2, (end >>> 2) - 1, left);
+        left = remaining;
+        if (w << 2 > p) p = w << 2;
       }
-      p = Math.max(p, w << 2);
     }
     while (left > 0 && p < end) if (bytes[p++] === VAL) left--;
     return p;
@@ -187,19 +179,9 @@ class AsciiAttrs implements RowSearch {
     let left = n;
     if (words) {
       while (left > 0 && (p & 3) !== 0 && p > from) if (bytes[--p] === VAL && --left === 0) return p;
-      const firstWord = (from + 3) >>> 2;
-      let w = (p >>> 2) - 1;
-      while (left > 0 && w >= firstWord) {
-        const v = words[w];
-        const z = (v - 0x01010101) & ~v & 0x80808080;
-        if (z !== 0) {
-          const k = Math.imul(z >>> 7, 0x01010101) >>> 24;
-          if (k >= left) break;
-          left -= k;
-        }
-        w--;
-      }
-      p = Math.min(p, (w + 1) << 2);
+      const w = wordsBackward(words, (p >>> 2) - 1, (from + 3) >>> 2, left);
+      left = remaining;
+      if ((w + 1) << 2 < p) p = (w + 1) << 2;
     }
     while (left > 0 && p > from) if (bytes[--p] === VAL && --left === 0) return p;
     return from;
@@ -275,12 +257,8 @@ class AsciiAttrs implements RowSearch {
     if (words) {
       while ((p & 3) !== 0 && p < to) if (bytes[p++] === VAL) n++;
       const stop = to >>> 2;
-      for (let w = p >>> 2; w < stop; w++) {
-        const v = words[w];
-        const z = (v - 0x01010101) & ~v & 0x80808080;
-        if (z !== 0) n += Math.imul(z >>> 7, 0x01010101) >>> 24;
-      }
-      p = Math.max(p, stop << 2);
+      n += wordsZeroBytes(words, p >>> 2, stop);
+      if (stop << 2 > p) p = stop << 2;
     }
     while (p < to) if (bytes[p++] === VAL) n++;
     return n;
@@ -297,6 +275,67 @@ class AsciiAttrs implements RowSearch {
     for (let row = 0; row < shapes.length; row++)
       if (shapes[row] < 0 && verbatim[pos[row]].toLowerCase().includes(token)) hit[row] = 1;
   }
+}
+
+// The word loops below are functions of their own with nothing after the loop: V8 compiles a long
+// loop on the stack (OSR) and reuses that code on later calls, and code after the loop that had not
+// run by then (no type feedback) deoptimized it on every block (~110 times over 584 blocks).
+
+/** Zero bytes still to pass after wordsForward / wordsBackward stopped. */
+let remaining = 0;
+
+/**
+ * Words from w up to lastWord while fewer than `left` zero bytes were passed: the word holding the
+ * left-th (remaining = those still to pass in it), or lastWord + 1.
+ */
+function wordsForward(words: Int32Array, w: number, lastWord: number, left: number): number {
+  for (; w <= lastWord; w++) {
+    const v = words[w];
+    const z = (v - 0x01010101) & ~v & 0x80808080;
+    if (z !== 0) {
+      const k = zeroBytes(z);
+      if (k >= left) break;
+      left -= k;
+    }
+  }
+  remaining = left;
+  return w;
+}
+
+/** As wordsForward, from w down to firstWord (firstWord - 1 when not found). */
+function wordsBackward(words: Int32Array, w: number, firstWord: number, left: number): number {
+  for (; w >= firstWord; w--) {
+    const v = words[w];
+    const z = (v - 0x01010101) & ~v & 0x80808080;
+    if (z !== 0) {
+      const k = zeroBytes(z);
+      if (k >= left) break;
+      left -= k;
+    }
+  }
+  remaining = left;
+  return w;
+}
+
+/** Zero bytes in words [from, to). */
+function wordsZeroBytes(words: Int32Array, from: number, to: number): number {
+  let n = 0;
+  for (let w = from; w < to; w++) {
+    const v = words[w];
+    const z = (v - 0x01010101) & ~v & 0x80808080;
+    if (z !== 0) n += zeroBytes(z);
+  }
+  return n;
+}
+
+/**
+ * Zero bytes flagged by the has-zero-byte mask `z` (bit 7 of each flagged byte): the flags summed
+ * into the top byte. The product stays below 2^49, so it is exact and `>>> 24` keeps its low bits.
+ * (Plain operators here: a Math.* call only reached after a hot loop had no type feedback when
+ * the loop was optimized, and deoptimized it on every block.)
+ */
+function zeroBytes(z: number): number {
+  return ((z >>> 7) * 0x01010101) >>> 24;
 }
 
 /** Index of the column holding byte `at` (after the header). */
