@@ -61,7 +61,8 @@ function threadCpu(pid: number): { main: number; others: number; each: Map<strin
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const seconds = (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks
-      out.each.set(tid, seconds);
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.each.set(`${tid}(${name})`, seconds);
       if (Number(tid) === pid) out.main += seconds;
       else out.others += seconds;
     } catch {

@@ -280,6 +280,25 @@ describe('quotas and back-pressure', () => {
     );
   });
 
+  test('a quota set after a project has received events applies at once (no stale cached project)', async () => {
+    const res = await fetch(`${t.url}/api/projects`, {
+      method: 'POST',
+      headers: { ...t.adminHeaders, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Late quota' }),
+    });
+    const project = (await res.json()) as { id: number; keys: { public_key: string }[] };
+    const url = `${t.url}/api/${project.id}/envelope/?sentry_key=${project.keys[0].public_key}`;
+    assert.equal((await send(url, { body: envelope(newId(), event()) })).status, 200);
+    await fetch(`${t.url}/api/projects/${project.id}`, {
+      method: 'PATCH',
+      headers: { ...t.adminHeaders, 'content-type': 'application/json' },
+      body: JSON.stringify({ quota_per_minute: 1 }),
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 2; i++) statuses.push((await send(url, { body: envelope(newId(), event()) })).status);
+    assert.deepEqual(statuses, [200, 429]);
+  });
+
   test('when grouping is behind, ingest answers 429 and recovers after the digest', async () => {
     t.drain();
     for (let i = 0; i < 50; i++) await send(envUrl(), { body: envelope(newId(), event()) });

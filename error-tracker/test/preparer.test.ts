@@ -16,7 +16,7 @@ const input = { endpoint: 'envelope' as const, projectId: 1, body, contentEncodi
 test('the worker pool returns the same facts and payload as the inline path', async () => {
   const viaWorker = await pool.prepare(input);
   const inline = await inlinePreparer().prepare(input);
-  assert.deepEqual(viaWorker.entries[0].facts, inline.entries[0].facts);
+  assert.deepEqual(JSON.parse(viaWorker.entries[0].factsJson), JSON.parse(inline.entries[0].factsJson));
   assert.ok(Buffer.isBuffer(viaWorker.entries[0].payload));
   assert.deepEqual(viaWorker.entries[0].payload, inline.entries[0].payload);
   assert.deepEqual(viaWorker.itemCounts, { event: 1 });

@@ -98,3 +98,24 @@ test('an inbox append waits for a running digest batch, then commits', async () 
   await sw.stop();
   closeDatabase(db);
 });
+
+test('acceptMany() stores every event of a group commit and sums its item counts per project and type', async () => {
+  const { db, store } = trackerDb();
+  const a = await acceptBatch(2, 'first');
+  const b = await acceptBatch(3, 'second one');
+  store.acceptMany([
+    { ...a, itemCounts: { event: 2, session: 1 } },
+    { ...b, itemCounts: { event: 3, client_report: 1 } },
+  ]);
+  store.acceptMany([{ ...(await acceptBatch(1, 'x')), itemCounts: { event: 1 } }]);
+  assert.equal(store.pendingCount(), 6);
+  assert.deepEqual(
+    store.listItemCounts(1).map((c) => [c.type, c.count]),
+    [
+      ['client_report', 1],
+      ['event', 6],
+      ['session', 1],
+    ],
+  );
+  closeDatabase(db);
+});

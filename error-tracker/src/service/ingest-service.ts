@@ -3,6 +3,7 @@
 // transaction commits, so an accepted event is never lost; grouping happens in the Digester.
 import { AppError, NotFound, ParseError, RateLimited, TooLarge, Unauthorized } from '@flowrent/shared/errors';
 import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
+import type { Project } from '../model.js';
 import type { ErrorStore } from '../store/store.js';
 import type { Digester } from './digester.js';
 import { decodeBody } from '../ingest/decode.js';
@@ -46,6 +47,8 @@ export class IngestService {
   private readonly preparer: Preparer;
   /** Active DSN keys by project, refreshed after a short time (key changes apply within it). */
   private readonly keyCache = new Map<string, { active: boolean; atMs: number }>();
+  /** Projects (their quotas) by id, refreshed likewise: one SELECT per request was ~10 us. */
+  private readonly projectCache = new Map<number, { project: Project | null; atMs: number }>();
   accepted = 0;
   private inFlight = 0;
 
@@ -74,7 +77,7 @@ export class IngestService {
   private async acceptNow(received: IngestRequest): Promise<{ id: string | null }> {
     let req = received;
     const projectId = /^\d+$/.test(req.projectId) ? Number(req.projectId) : Number.NaN;
-    const project = Number.isSafeInteger(projectId) ? this.store.getProject(projectId) : null;
+    const project = Number.isSafeInteger(projectId) ? this.projectOf(projectId) : null;
     if (!project) throw new NotFound(`unknown project ${req.projectId}`);
     if (!this.keyOutsideBody(req) && req.endpoint === 'envelope' && req.contentEncoding) {
       // the key can only be in the envelope header: decode here (rare: tunnels send plain bodies)
@@ -125,7 +128,7 @@ export class IngestService {
     });
     this.accepted += entries.length;
     if (entries.length > 0) this.digester.added(entries.length);
-    return { id: entries[0]?.facts.eventId ?? prepared.headerEventId };
+    return { id: entries[0]?.eventId ?? prepared.headerEventId };
   }
 
   private keyOutsideBody(req: IngestRequest): string | undefined {
@@ -150,6 +153,16 @@ export class IngestService {
     }
   }
 
+  private projectOf(projectId: number): Project | null {
+    const now = this.options.clock();
+    const cached = this.projectCache.get(projectId);
+    if (cached && now - cached.atMs < KEY_CACHE_MS && now >= cached.atMs) return cached.project;
+    const project = this.store.getProject(projectId);
+    if (this.projectCache.size > 10_000) this.projectCache.clear();
+    this.projectCache.set(projectId, { project, atMs: now });
+    return project;
+  }
+
   private isActiveKey(projectId: number, key: string): boolean {
     const id = `${projectId}:${key}`;
     const now = this.options.clock();
@@ -161,9 +174,10 @@ export class IngestService {
     return active;
   }
 
-  /** Forgets cached key lookups (after a key is added or revoked). */
-  forgetKeys(): void {
+  /** Forgets cached projects and key lookups (after a project or key is added, changed or revoked). */
+  forgetProjects(): void {
     this.keyCache.clear();
+    this.projectCache.clear();
   }
 }
 

@@ -45,7 +45,7 @@ export function prepareEvent(
   };
   const payload =
     stored && 'payload' in stored ? stored.payload : compressPayload(stored?.json ?? JSON.stringify(event));
-  return { projectId, receivedAtMs, facts, payload };
+  return { projectId, receivedAtMs, eventId: facts.eventId, factsJson: JSON.stringify(facts), payload };
 }
 
 function str(value: unknown): string | null {

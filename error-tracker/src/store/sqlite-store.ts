@@ -122,17 +122,24 @@ export function createSqliteStore(db: Db): ErrorStore {
     return row ? toIssue(row) : null;
   };
 
-  const appendOne = (batch: AcceptBatch) => {
-    for (const e of batch.events) {
-      q.insertInbox.run(e.projectId, e.facts.eventId, e.receivedAtMs, JSON.stringify(e.facts), e.payload);
-    }
-    for (const [type, n] of Object.entries(batch.itemCounts)) q.countItem.run(batch.projectId, type, n);
-    for (const s of batch.sessions) {
-      q.session.run(batch.projectId, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
-    }
-  };
+  // one group commit holds many requests, mostly of one project and item type: their item counts
+  // are summed first, so the commit runs one upsert per project and type, not one per request
   const accept = db.transaction((batches: AcceptBatch[]) => {
-    for (const batch of batches) appendOne(batch);
+    const itemCounts = new Map<number, Map<string, number>>();
+    for (const batch of batches) {
+      for (const e of batch.events) {
+        q.insertInbox.run(e.projectId, e.eventId, e.receivedAtMs, e.factsJson, e.payload);
+      }
+      let counts = itemCounts.get(batch.projectId);
+      if (!counts) itemCounts.set(batch.projectId, (counts = new Map()));
+      for (const [type, n] of Object.entries(batch.itemCounts)) counts.set(type, (counts.get(type) ?? 0) + n);
+      for (const s of batch.sessions) {
+        q.session.run(batch.projectId, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
+      }
+    }
+    for (const [projectId, counts] of itemCounts) {
+      for (const [type, n] of counts) q.countItem.run(projectId, type, n);
+    }
   });
 
   const hourlySeries = (issueId: number, fromMs: number, toMs: number): HourlyCount[] => {

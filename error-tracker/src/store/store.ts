@@ -46,7 +46,9 @@ export interface EventFacts {
 export interface InboxEntry {
   projectId: number;
   receivedAtMs: number;
-  facts: EventFacts;
+  eventId: string;
+  /** The EventFacts as JSON, as the inbox stores them: made where the event was prepared. */
+  factsJson: string;
   /** Compressed normalized event JSON (see store/codec.ts). */
   payload: Buffer;
 }
