@@ -1,9 +1,10 @@
 // Micro-benchmark of one ingest worker's work, phase by phase, on one thread: parsing NDJSON bodies
-// into rows (parseBodyRows) and encoding 8192-row blocks (tokenizing + bloom + columns + zstd):
+// into column tables (parseBodyColumns), appending them to a stream's open rows, and encoding
+// 8192-row blocks (tokenizing + bloom + columns + zstd):
 //   PROFILE_LINES=200000 node --conditions=development --import tsx bench/profile-encode.ts
-import { encodeBlock } from '../src/store/block-codec.js';
-import { parseBodyRows } from '../src/store/body-rows.js';
-import type { Row } from '../src/store/row.js';
+import { encodeColumns } from '../src/store/block-codec.js';
+import { parseBodyColumns } from '../src/store/body-rows.js';
+import { RowColumns } from '../src/store/row-columns.js';
 import { createGenerator } from './generate.js';
 
 const LINES = Number(process.env.PROFILE_LINES ?? 200_000);
@@ -22,17 +23,17 @@ function cpuMs(): number {
 
 for (let round = 0; round < 3; round++) {
   let t = cpuMs();
-  const rows: Row[] = [];
+  const rows = new RowColumns(8192);
   for (const body of bodies) {
-    const parsed = parseBodyRows('ndjson', body, 1_795_635_900_000_000_000n, rows.length + 1);
-    for (const r of parsed.rows) rows.push(r);
+    const parsed = parseBodyColumns('ndjson', body, 1_795_635_900_000_000_000n, 0);
+    rows.append(parsed.rows, rows.count + 1);
   }
   const parseMs = cpuMs() - t;
   t = cpuMs();
   let bytes = 0;
   let raw = 0;
-  for (let i = 0; i < rows.length; i += 8192) {
-    const e = encodeBlock(rows.slice(i, i + 8192));
+  for (let i = 0; i < rows.count; i += 8192) {
+    const e = encodeColumns(rows, i, Math.min(rows.count, i + 8192));
     bytes += e.data.length + e.bloom.length;
     raw += e.rawBytes;
   }

@@ -3,7 +3,7 @@
 // bodies in flight, as the bench sends them) → sealing; prints wall time and CPU-µs per line over all
 // threads of the process.
 //   PROFILE_LINES=300000 [PROFILE_KIND=loki-protobuf] node --conditions=development --import tsx bench/profile-ingest.ts
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
@@ -35,6 +35,18 @@ for (;;) {
   bodies.push(KIND === 'ndjson' ? ndjson : encodeLokiPush(b));
 }
 await new Promise((r) => setTimeout(r, 300)); // workers started
+/** CPU ms of each thread of this process (Linux /proc), as the bench server reports them. */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(`${Number(tid) === process.pid ? 'main' : name}#${tid}`, (Number(f[11]) + Number(f[12])) * 10);
+  }
+  return out;
+}
+const threads0 = threadCpuMs();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const inFlight = new Set<Promise<unknown>>();
@@ -49,6 +61,12 @@ await Promise.all(inFlight);
 const ingestMs = performance.now() - t0;
 const cpu1 = process.cpuUsage(cpu0);
 const cpuUs = cpu1.user + cpu1.system;
+const perThread = [...threadCpuMs()]
+  .map(([t, ms]) => [t, ((ms - (threads0.get(t) ?? 0)) * 1000) / LINES] as const)
+  .filter(([, us]) => us >= 0.05)
+  .sort((a, b) => b[1] - a[1])
+  .map(([t, us]) => `${t} ${us.toFixed(2)}`)
+  .join(', ');
 await store.sealsSettled();
 store.flush();
 const du = (d: string): number =>
@@ -69,6 +87,7 @@ console.log(
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   }),
 );
+console.log(`CPU-µs per line by thread: ${perThread}`);
 await store.close();
 closeDatabase(db);
 rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // npm run bench -w log-viewer: ingest generated logs over real HTTP (NDJSON, then OTLP protobuf)
 // into a server in a child process, then measure storage, query latency, tail lag and peak RSS.
-// BENCH_LINES (default 2,000,000) sets the NDJSON line count; OTLP gets a quarter of it.
+// BENCH_LINES (default 2,000,000) sets the NDJSON line count; OTLP gets a quarter of it. BENCH_QUERIES=0
+// skips the query phase (ingest, tail, storage and RSS only).
 import { type ChildProcess, fork } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { encodeOtlp } from './otlp-encode.js';
 
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
 const OTLP_LINES = Math.floor(LINES / 4);
+const QUERIES = process.env.BENCH_QUERIES !== '0';
 const BATCH = Number(process.env.BENCH_BATCH ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 /** The bench server's API key (bench-server.mjs). */
@@ -198,7 +200,7 @@ const queries: [string, string][] = [
   ['phrase', `"${NEEDLE_PHRASE}"`],
   ['service + level', 'service:payments level>=error'],
 ];
-for (const [name, query] of queries) {
+for (const [name, query] of QUERIES ? queries : []) {
   const runs = [];
   for (let i = 0; i < 4; i++) runs.push(await call({ cmd: 'query', query, nowMs: endMs + 60_000 }));
   const warm = median(runs.slice(1).map((r) => r.ms as number));
@@ -206,11 +208,13 @@ for (const [name, query] of queries) {
     `query ${name} \`${query}\` (24 h, newest 100): cold ${(runs[0].ms as number).toFixed(1)} ms, warm median ${warm.toFixed(1)} ms; ${runs[0].hits} hits, ${runs[0].blocksScanned} blocks decoded, ${runs[0].blocksPruned} pruned by bloom`,
   );
 }
-const hist = [];
-for (let i = 0; i < 4; i++) hist.push(await call({ cmd: 'histogram', nowMs: endMs + 60_000 }));
-console.log(
-  `24 h histogram by level: cold ${(hist[0].ms as number).toFixed(1)} ms, warm median ${median(hist.slice(1).map((r) => r.ms as number)).toFixed(1)} ms (${hist[0].buckets} buckets, ${hist[0].total} records, from ${hist[0].source})`,
-);
+if (QUERIES) {
+  const hist = [];
+  for (let i = 0; i < 4; i++) hist.push(await call({ cmd: 'histogram', nowMs: endMs + 60_000 }));
+  console.log(
+    `24 h histogram by level: cold ${(hist[0].ms as number).toFixed(1)} ms, warm median ${median(hist.slice(1).map((r) => r.ms as number)).toFixed(1)} ms (${hist[0].buckets} buckets, ${hist[0].total} records, from ${hist[0].source})`,
+  );
+}
 const final = await call({ cmd: 'stats' });
 console.log(
   `load average after the run: ${loadavg()

@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tokenize } from '../model.js';
-import { AttrColumns, decodeAttrColumns, encodeAttrColumns } from './attr-columns.js';
+import { AttrColumns, decodeAttrColumns, encodeAttrSection } from './attr-columns.js';
 import { addTokenHashes, TokenSet } from './bloom.js';
+import { RowColumns } from './row-columns.js';
+import { testRow } from './testing/rows.js';
+
+/** The section of rows with these attribute texts, through open-row columns as an ingest worker keeps them. */
+function encodeAttrColumns(texts: string[], tokens?: TokenSet): string {
+  const cols = RowColumns.fromRows(texts.map((attrs, i) => testRow(i + 1, { attrs })));
+  for (const [i, text] of texts.entries()) assert.equal(cols.attrsOf(i), text);
+  const order = Uint32Array.from(texts.keys());
+  return encodeAttrSection(cols, order, tokens).toString('utf8');
+}
 
 test('attribute columns rebuild every row text exactly, transposed or verbatim', () => {
   const rows = [
@@ -44,7 +54,7 @@ test('attribute columns keep odd but valid texts exactly', () => {
   for (const [i, text] of rows.entries()) assert.equal(cols.text(i), text);
 });
 
-test('encodeAttrColumns() adds the tokens of every text, as hashing each whole text would', () => {
+test('encodeAttrSection() adds the tokens of every text, as hashing each whole text would', () => {
   const rows = [
     JSON.stringify({ user: 'u-1', method: 'GET', status: 200, ms: 12 }),
     JSON.stringify({ user: 'u-1', method: 'GET', status: 200, ms: 13 }),

@@ -8,7 +8,12 @@
 // Layout (UTF-8 text): JSON header {"k": [[key, ...] per shape], "s": [shape per row, -1 = verbatim],
 // "v": [verbatim texts]} then U+0001, then the columns, each a U+0000-joined list, joined by U+0001.
 // JSON text never holds raw U+0000 or U+0001 (JSON.stringify escapes control characters).
-import { addTokenHashes, type TokenSet } from './bloom.js';
+//
+// Writing: open rows (row-columns.ts) keep each row's attributes already split, as a shape id of the
+// process-wide registry below and the value texts as UTF-8 bytes, so a block's section is put
+// together from bytes, with no string per value.
+import { addTokenHashes, addTokenHashesBytes, type TokenSet } from './bloom.js';
+import type { RowColumns } from './row-columns.js';
 
 const COL = '\u0001';
 const VAL = '\u0000';
@@ -19,75 +24,81 @@ interface Header {
   v: string[];
 }
 
-/**
- * Transposes the rows' attribute JSON texts ('' = none) into the format-4 section text. With `tokens`,
- * also adds the token hashes of every text (as addTokenHashes(text, tokens, true) would), hashing
- * each shape's keys once and each value text: separators between members hold no token characters,
- * so the tokens of a text are those of its keys and values. (A Set to hash each distinct value only
- * once cost more than it saved: 3.4 against 2.8 us per row for the whole block encoding.)
- */
-export function encodeAttrColumns(attrs: string[], tokens?: TokenSet): string {
-  const shapeOf = new Map<ShapeNode, number>();
-  const header: Header = { k: [], s: new Array(attrs.length), v: [] };
-  const columns: string[][][] = [];
-  for (let i = 0; i < attrs.length; i++) {
-    const text = attrs[i];
-    const n = text.charCodeAt(0) === 123 ? splitObject(text) : -1;
-    if (n < 0) {
-      header.s[i] = -1;
-      header.v.push(text);
-      if (tokens && text !== '') addTokenHashes(text, tokens, true);
-      continue;
-    }
-    // The shape: a walk down a trie of interned key ids (no key strings or joined key per row).
-    let node = SHAPES;
-    for (let k = 0; k < n; k++) {
-      let next = node.next.get(keyIds[k]);
-      if (!next) {
-        next = { next: new Map(), keys: [...node.keys, keyStrings[k]] };
-        node.next.set(keyIds[k], next);
-      }
-      node = next;
-    }
-    let shape = shapeOf.get(node);
-    if (shape === undefined) {
-      shape = header.k.length;
-      shapeOf.set(node, shape);
-      header.k.push(node.keys);
-      columns.push(node.keys.map(() => []));
-      if (tokens) for (const key of node.keys) addTokenHashes(JSON.stringify(key), tokens, true);
-    }
-    header.s[i] = shape;
-    const cols = columns[shape];
-    for (let k = 0; k < n; k++) {
-      const value = text.slice(valueStarts[k], valueEnds[k]);
-      cols[k].push(value);
-      if (tokens) addTokenHashes(value, tokens, true);
-    }
-  }
-  let out = JSON.stringify(header);
-  for (const cols of columns) for (const col of cols) out += COL + col.join(VAL);
-  return out;
-}
+/** Shape of a row without attributes ('' as text), and of a row kept verbatim. */
+export const SHAPE_NONE = -2;
+export const SHAPE_VERBATIM = -1;
 
-/** A trie node of key sequences (process-wide; there are few distinct attribute shapes). */
+/** A trie node of key sequences: the shape reached by a walk from ROOT through key ids. */
 interface ShapeNode {
   next: Map<number, ShapeNode>;
   keys: string[];
+  /** Shape id once a row ended here, else -1. */
+  id: number;
 }
-const SHAPES: ShapeNode = { next: new Map(), keys: [] };
+const ROOT: ShapeNode = { next: new Map(), keys: [], id: -1 };
+/** Keys of each shape, and `{"key":` / `,"key":` per key (what rebuilding a row's text puts before each value). */
+export const shapeKeys: string[][] = [];
+export const shapePrefixes: string[][] = [];
+/**
+ * Bounds of the process-wide registries: past them rows are kept verbatim (a flood of distinct keys
+ * costs compression, never memory or correctness).
+ */
+const MAX_SHAPES = 16_384;
+const MAX_KEYS = 65_536;
+const keyIdOf = new Map<string, number>();
 
-// Scratch output of splitObject (synchronous, never re-entered).
-const keyIds: number[] = [];
-const keyStrings: string[] = [];
-const valueStarts: number[] = [];
-const valueEnds: number[] = [];
+/** The id of a key, or -1 when the registry is full. */
+export function keyId(key: string): number {
+  let id = keyIdOf.get(key);
+  if (id === undefined) {
+    if (keyIdOf.size >= MAX_KEYS) return -1;
+    id = keyIdOf.size;
+    keyIdOf.set(key, id);
+  }
+  return id;
+}
+
+/** A walk through the shape trie, one key at a time: begin(), step(id, key)..., end() → shape id. */
+let walk: ShapeNode = ROOT;
+
+export function beginShape(): void {
+  walk = ROOT;
+}
+
+export function stepShape(id: number, key: string): void {
+  let next = walk.next.get(id);
+  if (!next) {
+    next = { next: new Map(), keys: [...walk.keys, key], id: -1 };
+    walk.next.set(id, next);
+  }
+  walk = next;
+}
+
+/** The shape id of the walk so far, or -1 when the registry is full. */
+export function endShape(): number {
+  if (walk.id < 0) {
+    if (shapeKeys.length >= MAX_SHAPES) return -1;
+    walk.id = shapeKeys.length;
+    shapeKeys.push(walk.keys);
+    shapePrefixes.push(walk.keys.map(keyPrefix));
+  }
+  return walk.id;
+}
+
+function keyPrefix(key: string, index: number): string {
+  return `${index === 0 ? '{' : ','}${JSON.stringify(key)}:`;
+}
+
+// Output of splitObject (synchronous, never re-entered).
+export const splitKeyIds: number[] = [];
+export const splitKeys: string[] = [];
+export const valueStarts: number[] = [];
+export const valueEnds: number[] = [];
 
 /** Interned keys by a hash of their text: the same key string and id for every row, no slice per row. */
 const KEY_SLOTS = 1024;
 const keySlotText: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
 const keySlotId = new Int32Array(KEY_SLOTS);
-const keyIdOf = new Map<string, number>();
 /** The key string of the last internKey() call. */
 let internedKey = '';
 
@@ -101,13 +112,11 @@ function internKey(text: string, from: number, to: number): number {
     return keySlotId[slot];
   }
   const key = text.slice(from, to);
-  let id = keyIdOf.get(key);
-  if (id === undefined) {
-    id = keyIdOf.size;
-    if (id < 65536) keyIdOf.set(key, id); // bounded: a flood of distinct keys just misses the cache
+  const id = keyId(key);
+  if (id >= 0) {
+    keySlotText[slot] = key;
+    keySlotId[slot] = id;
   }
-  keySlotText[slot] = key;
-  keySlotId[slot] = id;
   internedKey = key;
   return id;
 }
@@ -131,12 +140,12 @@ function skipString(text: string, i: number, n: number): number {
 }
 
 /**
- * Splits the top-level members of a JSON object text into keyIds/keyStrings and value bounds, found by
- * one scan without parsing; returns the member count, or -1 unless rebuilding (JSON.stringify(key),
- * ':', raw value, joined by ',' in braces) gives the text back exactly, e.g. with whitespace between
- * members, or for '{}'.
+ * Splits the top-level members of a JSON object text into splitKeyIds/splitKeys and value bounds,
+ * found by one scan without parsing; returns the member count, or -1 unless rebuilding
+ * (JSON.stringify(key), ':', raw value, joined by ',' in braces) gives the text back exactly, e.g.
+ * with whitespace between members, or for '{}' (or when the key registry is full).
  */
-function splitObject(text: string): number {
+export function splitObject(text: string): number {
   const n = text.length;
   if (n <= 2 || text.charCodeAt(0) !== 123 || text.charCodeAt(n - 1) !== 125) return -1;
   let count = 0;
@@ -156,17 +165,13 @@ function splitObject(text: string): number {
         return -1;
       }
       if (JSON.stringify(key) !== quoted) return -1;
-      let id = keyIdOf.get(key);
-      if (id === undefined) {
-        id = keyIdOf.size;
-        keyIdOf.set(key, id);
-      }
-      keyIds[count] = id;
-      keyStrings[count] = key;
+      splitKeyIds[count] = keyId(key);
+      splitKeys[count] = key;
     } else {
-      keyIds[count] = internKey(text, i + 1, keyEnd);
-      keyStrings[count] = internedKey;
+      splitKeyIds[count] = internKey(text, i + 1, keyEnd);
+      splitKeys[count] = internedKey;
     }
+    if (splitKeyIds[count] < 0) return -1;
     i = j;
     if (text.charCodeAt(i) !== 58) return -1;
     const start = ++i;
@@ -194,8 +199,71 @@ function splitObject(text: string): number {
   }
 }
 
-function keyPrefix(key: string, index: number): string {
-  return `${index === 0 ? '{' : ','}${JSON.stringify(key)}:`;
+/**
+ * The attributes section of rows `order` (indexes into c, in block order), as UTF-8 bytes. With
+ * `tokens`, also adds the token hashes of every row's text, as addTokenHashes(text, tokens, true)
+ * would: separators between members hold no token characters, so the tokens of a text are those of
+ * its keys (hashed once per shape in the block) and of its values (one pass over the row's values,
+ * which sit back to back with a NUL between them).
+ */
+export function encodeAttrSection(c: RowColumns, order: Uint32Array, tokens?: TokenSet): Buffer {
+  const n = order.length;
+  const { shape, valFirst, valEnd, attrBytes: bytes } = c;
+  const header: Header = { k: [], s: new Array(n), v: [] };
+  /** Block shape of each registry shape seen, by registry id. */
+  const blockShape = new Map<number, number>();
+  /** Rows (indexes into c) of each block shape, in block order. */
+  const rowsOf: number[][] = [];
+  let valueBytes = 0;
+  let values = 0;
+  for (let j = 0; j < n; j++) {
+    const i = order[j];
+    const s = shape[i];
+    const v0 = valFirst[i];
+    const v1 = c.valuesEnd(i);
+    const from = v0 === 0 ? 0 : valEnd[v0 - 1] + 1;
+    const to = v1 === v0 ? from : valEnd[v1 - 1];
+    if (s < 0) {
+      header.s[j] = -1;
+      if (s === SHAPE_NONE) header.v.push('');
+      else {
+        header.v.push(bytes.toString('utf8', from, to));
+        if (tokens) addTokenHashesBytes(bytes, from, to, tokens, true);
+      }
+      continue;
+    }
+    let b = blockShape.get(s);
+    if (b === undefined) {
+      b = header.k.length;
+      blockShape.set(s, b);
+      header.k.push(shapeKeys[s]);
+      rowsOf.push([]);
+      if (tokens) for (const key of shapeKeys[s]) addTokenHashes(JSON.stringify(key), tokens, true);
+    }
+    header.s[j] = b;
+    rowsOf[b].push(i);
+    valueBytes += to - from - (v1 - v0 - 1);
+    values += v1 - v0;
+    if (tokens) addTokenHashesBytes(bytes, from, to, tokens, true);
+  }
+  const head = JSON.stringify(header);
+  // Per column one COL before it and a VAL between values: as many separators as values.
+  const out = Buffer.allocUnsafe(Buffer.byteLength(head) + valueBytes + values);
+  let o = out.write(head, 0, 'utf8');
+  for (let b = 0; b < rowsOf.length; b++) {
+    const rows = rowsOf[b];
+    const keys = header.k[b].length;
+    for (let k = 0; k < keys; k++) {
+      out[o++] = 1;
+      for (let r = 0; r < rows.length; r++) {
+        if (r > 0) out[o++] = 0;
+        const v = valFirst[rows[r]] + k;
+        const end = valEnd[v];
+        for (let p = v === 0 ? 0 : valEnd[v - 1] + 1; p < end; p++) out[o++] = bytes[p];
+      }
+    }
+  }
+  return o === out.length ? out : out.subarray(0, o);
 }
 
 /** A decoded format-4 attributes section: rows rebuilt one at a time, or all at once for a text search. */

@@ -6,10 +6,11 @@
 // cheap one: meta (times, seqs, levels, stream tuples, string lengths), messages, attributes, ids.
 // Strings of a column are joined and encoded with one native call; lengths (UTF-16 units) go in meta.
 import { compress } from 'zstd-napi';
-import { encodeAttrColumns } from './attr-columns.js';
-import { addTokenHashes, buildBloom, TokenSet } from './bloom.js';
+import { encodeAttrSection } from './attr-columns.js';
+import { addTokenHashes, addTokenHashesBytes, buildBloom, TokenSet } from './bloom.js';
 import { ByteWriter } from './bytes.js';
-import { compareRows, type Row, rawSize, type StreamTuple } from './row.js';
+import type { Row, StreamTuple } from './row.js';
+import { RowColumns } from './row-columns.js';
 
 export const BLOCK_FORMAT_VERSION = 4;
 const ZSTD_LEVEL = 1;
@@ -37,92 +38,93 @@ export interface EncodedBlock {
   rawBytes: number;
 }
 
-export function encodeBlock(input: Row[]): EncodedBlock {
-  const rows = input.slice().sort(compareRows);
-  const meta = new ByteWriter(rows.length * 12 + 256);
-  /** service → indexes of its tuples */
-  const tupleIndex = new Map<string, number[]>();
+/** Encodes rows (any order) as one block: the main thread's seals, merges and rewrites. */
+export function encodeBlock(rows: Row[]): EncodedBlock {
+  return encodeColumns(RowColumns.fromRows(rows), 0, rows.length);
+}
+
+/** Encodes rows [from, to) of a column table as one block (an ingest worker's seal). */
+export function encodeColumns(c: RowColumns, from: number, to: number): EncodedBlock {
+  const n = to - from;
+  const { ms, subNs, seq } = c;
+  // Block order: by (time, seq). A stream's rows mostly arrive in that order already.
+  const order = new Uint32Array(n);
+  let sorted = true;
+  for (let j = 0; j < n; j++) {
+    const i = from + j;
+    order[j] = i;
+    if (j > 0 && (ms[i] - ms[i - 1] || subNs[i] - subNs[i - 1] || seq[i] - seq[i - 1]) < 0) sorted = false;
+  }
+  if (!sorted) order.sort((a, b) => ms[a] - ms[b] || subNs[a] - subNs[b] || seq[a] - seq[b]);
+  const meta = new ByteWriter(n * 12 + 256);
+  /** The block's tuple of each of the table's tuples (-1: not used yet), and the block's tuples. */
+  const blockTuple = new Int32Array(c.tuples.length).fill(-1);
   const tuples: StreamTuple[] = [];
-  const tokens = new TokenSet(input.length * 2);
+  const tokens = new TokenSet(n * 2);
   const levelCounts = [0, 0, 0, 0, 0, 0];
   const serviceIndex = new Map<string, number>();
-  const messages: string[] = new Array(rows.length);
-  const attrs: string[] = new Array(rows.length);
-  const ids: string[] = [];
+  const tupleOf = new Uint32Array(n);
+  const msgBytes = c.msg.buf;
+  const idBytes = c.ids.buf;
+  const { msgEnd, idEnd, idFlags } = c;
   let raw = 0;
-  meta.uvarint(rows.length);
-  const baseMs = rows[0].ms;
-  meta.svarint(baseMs);
-  const tupleOf = new Uint32Array(rows.length);
-  let prevTrace = '';
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    // The row's stream tuple: a few candidates per service compared field by field (no key string per row).
-    let candidates = tupleIndex.get(r.service);
-    if (!candidates) {
-      candidates = [];
-      tupleIndex.set(r.service, candidates);
-    }
-    let t: number | undefined;
-    for (const c of candidates) {
-      const u = tuples[c];
-      if (
-        u.level === r.level &&
-        u.severity === r.severity &&
-        u.levelText === r.levelText &&
-        u.host === r.host &&
-        u.protocol === r.protocol &&
-        u.labels === r.labels
-      ) {
-        t = c;
-        break;
-      }
-    }
-    if (t === undefined) {
+  let prevTrace = -1;
+  for (let j = 0; j < n; j++) {
+    const i = order[j];
+    const ct = c.tuple[i];
+    let t = blockTuple[ct];
+    if (t < 0) {
       t = tuples.length;
-      candidates.push(t);
-      tuples.push({
-        service: r.service,
-        host: r.host,
-        labels: r.labels,
-        protocol: r.protocol,
-        levelText: r.levelText,
-        level: r.level,
-        severity: r.severity,
-      });
-      addTokenHashes(r.host, tokens);
-      addTokenHashes(r.labels, tokens, true);
-      if (!serviceIndex.has(r.service)) {
-        serviceIndex.set(r.service, 0);
-        addTokenHashes(r.service, tokens);
+      blockTuple[ct] = t;
+      const u = c.tuples[ct];
+      tuples.push(u);
+      addTokenHashes(u.host, tokens);
+      addTokenHashes(u.labels, tokens, true);
+      if (!serviceIndex.has(u.service)) {
+        serviceIndex.set(u.service, 0);
+        addTokenHashes(u.service, tokens);
       }
     }
-    tupleOf[i] = t;
-    messages[i] = r.message;
-    attrs[i] = r.attrs;
-    if (r.traceId) ids.push(r.traceId);
-    if (r.spanId) ids.push(r.spanId);
-    addTokenHashes(r.message, tokens);
-    // Attribute tokens are added by encodeAttrColumns (once per distinct key and value text); a
-    // request's lines share a trace id, so it is hashed once per run.
-    if (r.traceId && r.traceId !== prevTrace) addTokenHashes(r.traceId, tokens);
-    prevTrace = r.traceId;
-    if (r.spanId) addTokenHashes(r.spanId, tokens);
-    levelCounts[r.level]++;
-    raw += rawSize(r);
+    tupleOf[j] = t;
+    levelCounts[tuples[t].level]++;
+    addTokenHashesBytes(msgBytes, i === 0 ? 0 : msgEnd[i - 1], msgEnd[i], tokens);
+    // A request's lines share a trace id: hash it once per run of equal ids.
+    const id0 = i === 0 ? 0 : idEnd[i - 1];
+    const flags = idFlags[i];
+    if (flags & 1) {
+      if (prevTrace < 0 || !sameBytes(idBytes, prevTrace, id0, 32))
+        addTokenHashesBytes(idBytes, id0, id0 + 32, tokens);
+      prevTrace = id0;
+    } else prevTrace = -1;
+    if (flags & 2) addTokenHashesBytes(idBytes, idEnd[i] - 16, idEnd[i], tokens);
+    raw += c.rawSize(i);
   }
   // Column-major: each column's values sit together, which zstd compresses far better.
-  const n = rows.length;
-  for (let i = 0, prev = baseMs; i < n; prev = rows[i].ms, i++) meta.uvarint(rows[i].ms - prev);
-  for (let i = 0; i < n; i++) meta.uvarint(rows[i].subNs);
-  for (let i = 0, prev = 0; i < n; prev = rows[i].seq, i++) meta.svarint(rows[i].seq - prev);
+  const baseMs = ms[order[0]];
+  meta.uvarint(n);
+  meta.svarint(baseMs);
+  for (let j = 0, prev = baseMs; j < n; j++) {
+    const v = ms[order[j]];
+    meta.uvarint(v - prev);
+    prev = v;
+  }
+  for (let j = 0; j < n; j++) meta.uvarint(subNs[order[j]]);
+  for (let j = 0, prev = 0; j < n; j++) {
+    const v = seq[order[j]];
+    meta.svarint(v - prev);
+    prev = v;
+  }
   // Observed time against the previous row's: rows of one request share it, so mostly 0.
-  for (let i = 0, prev = baseMs; i < n; prev = rows[i].obsMs, i++) meta.svarint(rows[i].obsMs - prev);
-  for (let i = 0; i < n; i++) meta.uvarint(rows[i].obsSubNs);
-  for (let i = 0; i < n; i++) meta.uvarint(tupleOf[i]);
-  for (let i = 0; i < n; i++) meta.uvarint(rows[i].message.length);
-  for (let i = 0; i < n; i++) meta.uvarint(rows[i].attrs.length);
-  for (let i = 0; i < n; i++) meta.byte((rows[i].traceId ? 1 : 0) | (rows[i].spanId ? 2 : 0));
+  for (let j = 0, prev = baseMs; j < n; j++) {
+    const v = c.obsMs[order[j]];
+    meta.svarint(v - prev);
+    prev = v;
+  }
+  for (let j = 0; j < n; j++) meta.uvarint(c.obsSubNs[order[j]]);
+  for (let j = 0; j < n; j++) meta.uvarint(tupleOf[j]);
+  for (let j = 0; j < n; j++) meta.uvarint(c.msgLen[order[j]]);
+  for (let j = 0; j < n; j++) meta.uvarint(c.attrLen[order[j]]);
+  for (let j = 0; j < n; j++) meta.byte(idFlags[order[j]]);
   meta.uvarint(tuples.length);
   for (const t of tuples) {
     meta.byte(t.level);
@@ -135,9 +137,9 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   }
   const sections = [
     meta.finish(),
-    Buffer.from(messages.join(''), 'utf8'),
-    Buffer.from(encodeAttrColumns(attrs, tokens), 'utf8'),
-    Buffer.from(ids.join(''), 'latin1'),
+    gather(msgBytes, msgEnd, order, sorted),
+    encodeAttrSection(c, order, tokens),
+    gather(idBytes, idEnd, order, sorted),
   ];
   const compressed = sections.map((s) => compress(s, { compressionLevel: ZSTD_LEVEL }));
   const header = Buffer.alloc(1 + 4 * compressed.length);
@@ -145,21 +147,21 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   for (let i = 0; i < compressed.length; i++) header.writeUInt32LE(compressed[i].length, 1 + 4 * i);
   const services = [...serviceIndex.keys()].sort();
   for (let i = 0; i < services.length; i++) serviceIndex.set(services[i], i);
-  const minuteCounts = countPerMinute(rows, tuples, tupleOf, serviceIndex);
-  let minSeq = rows[0].seq;
-  let maxSeq = rows[0].seq;
-  for (const r of rows) {
-    if (r.seq < minSeq) minSeq = r.seq;
-    if (r.seq > maxSeq) maxSeq = r.seq;
+  const minuteCounts = countPerMinute(ms, order, tuples, tupleOf, serviceIndex);
+  let minSeq = seq[from];
+  let maxSeq = seq[from];
+  for (let i = from; i < to; i++) {
+    if (seq[i] < minSeq) minSeq = seq[i];
+    if (seq[i] > maxSeq) maxSeq = seq[i];
   }
   return {
     data: Buffer.concat([header, ...compressed]),
     bloom: buildBloom(tokens),
     service: services.length === 1 ? services[0] : '',
     services,
-    rows: rows.length,
-    minMs: rows[0].ms,
-    maxMs: rows[rows.length - 1].ms,
+    rows: n,
+    minMs: baseMs,
+    maxMs: ms[order[n - 1]],
     minSeq,
     maxSeq,
     levelCounts,
@@ -168,9 +170,33 @@ export function encodeBlock(input: Row[]): EncodedBlock {
   };
 }
 
+function sameBytes(b: Buffer, x: number, y: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (b[x + k] !== b[y + k]) return false;
+  return true;
+}
+
+/** The texts of rows `order` back to back: one slice when the rows are in table order. */
+function gather(bytes: Buffer, ends: Uint32Array, order: Uint32Array, sorted: boolean): Buffer {
+  const first = order[0];
+  if (sorted) return bytes.subarray(first === 0 ? 0 : ends[first - 1], ends[order[order.length - 1]]);
+  let size = 0;
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j];
+    size += ends[i] - (i === 0 ? 0 : ends[i - 1]);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (let j = 0; j < order.length; j++) {
+    const i = order[j];
+    o += bytes.copy(out, o, i === 0 ? 0 : ends[i - 1], ends[i]);
+  }
+  return out;
+}
+
 /** (minute, level, count, service index) quadruples of rows sorted by time. */
 function countPerMinute(
-  rows: Row[],
+  ms: Float64Array,
+  order: Uint32Array,
   tuples: StreamTuple[],
   tupleOf: Uint32Array,
   serviceIndex: Map<string, number>,
@@ -178,13 +204,13 @@ function countPerMinute(
   const out: number[] = [];
   const slot = new Map<number, number>(); // level * 65536 + service index -> position in out
   let minute = Number.NaN;
-  for (let i = 0; i < rows.length; i++) {
-    const m = Math.floor(rows[i].ms / MS_PER_MINUTE);
+  for (let j = 0; j < order.length; j++) {
+    const m = Math.floor(ms[order[j]] / MS_PER_MINUTE);
     if (m !== minute) {
       minute = m;
       slot.clear();
     }
-    const t = tuples[tupleOf[i]];
+    const t = tuples[tupleOf[j]];
     const key = t.level * 65536 + serviceIndex.get(t.service)!;
     const at = slot.get(key);
     if (at !== undefined) out[at]++;

@@ -95,6 +95,44 @@ export function addTokenHashes(text: string, out: TokenSet, json = false): void 
   if (inToken) out.add(h & HASH_MASK);
 }
 
+/**
+ * addTokenHashes() over UTF-8 bytes [from, to) of `bytes` (the write path keeps open rows as bytes):
+ * ASCII through the same table; a range with other bytes is decoded and hashed as text.
+ */
+export function addTokenHashesBytes(
+  bytes: Buffer,
+  from: number,
+  to: number,
+  out: TokenSet,
+  json = false,
+): void {
+  let h = 0x811c9dc5;
+  let inToken = false;
+  for (let i = from; i < to; i++) {
+    const c = bytes[i];
+    if (c >= 128) {
+      // Tokens added so far are tokens of the text too (a set: adding them again changes nothing).
+      addTokenHashes(bytes.toString('utf8', from, to), out, json);
+      return;
+    }
+    const l = ASCII_TOKEN[c];
+    if (l !== 0) {
+      if (!inToken) {
+        h = 0x811c9dc5;
+        inToken = true;
+      }
+      h = Math.imul(h ^ l, 0x01000193);
+      continue;
+    }
+    if (inToken) {
+      out.add(h & HASH_MASK);
+      inToken = false;
+    }
+    if (json && c === 92) i += bytes[i + 1] === 117 ? 5 : 1;
+  }
+  if (inToken) out.add(h & HASH_MASK);
+}
+
 /** For each ASCII code: its lowercase form when it is a token char (letter, digit, '_'), else 0. */
 const ASCII_TOKEN = (() => {
   const t = new Uint8Array(128);

@@ -1,30 +1,53 @@
-// A request body (see ingest/body-parsers.ts) as store rows, and the summary of a batch of rows that
-// the main thread keeps for rows it has not parsed itself (time range, levels, services, raw size).
+// A request body (see ingest/body-parsers.ts) as store rows: Row objects for the main thread (reads of
+// open rows, replay, no workers) or column tables for an ingest worker; and the summary of a batch of
+// rows that the main thread keeps for rows it has not parsed itself (time range, levels, services,
+// raw size).
 import { type BodyKind, type ParsedBody, parseBody } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
-import { ndjsonRows } from './ndjson-rows.js';
+import { ndjsonColumns } from './ndjson-rows.js';
 import { type Row, rawSize, toRow } from './row.js';
+import { RowColumns } from './row-columns.js';
 
-export interface BodyRows {
-  rows: Row[];
+interface Parsed<T> {
+  rows: T;
   rejected: number;
   errors: string[];
   /** Elasticsearch bulk: one answer per action. */
   items?: BulkItem[];
 }
+export type BodyRows = Parsed<Row[]>;
+export type BodyColumns = Parsed<RowColumns>;
+
+/** Lines per body byte, roughly, to size a column table once. */
+const BYTES_PER_LINE_GUESS = 160;
 
 /**
  * Parses a body into rows numbered seqBase, seqBase + 1, …; deterministic for the same inputs. NDJSON
  * takes the scan of ndjson-rows.ts when it can, the object path otherwise.
  */
-export function parseBodyRows(kind: BodyKind, body: Uint8Array, nowNs: bigint, seqBase: number): BodyRows {
+export function parseBodyColumns(
+  kind: BodyKind,
+  body: Uint8Array,
+  nowNs: bigint,
+  seqBase: number,
+): BodyColumns {
   if (kind === 'ndjson') {
     const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-    const rows = ndjsonRows(text, nowNs, seqBase);
-    if (rows) return { rows, rejected: 0, errors: [] };
+    const rows = new RowColumns(Math.max(16, Math.ceil(body.byteLength / BYTES_PER_LINE_GUESS)));
+    if (ndjsonColumns(text, nowNs, seqBase, rows)) return { rows, rejected: 0, errors: [] };
   }
   // The object path (for NDJSON the exact rows or the exact error of what the scan left).
-  return toRows(parseBody(kind, body, nowNs), seqBase);
+  const parsed = parseBody(kind, body, nowNs);
+  const rows = new RowColumns(Math.max(16, parsed.records.length));
+  for (let i = 0; i < parsed.records.length; i++) rows.pushRow(toRow(parsed.records[i], seqBase + i));
+  return { rows, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
+}
+
+/** parseBodyColumns() as Row objects. */
+export function parseBodyRows(kind: BodyKind, body: Uint8Array, nowNs: bigint, seqBase: number): BodyRows {
+  if (kind !== 'ndjson') return toRows(parseBody(kind, body, nowNs), seqBase);
+  const parsed = parseBodyColumns(kind, body, nowNs, seqBase);
+  return { ...parsed, rows: parsed.rows.rows() };
 }
 
 function toRows(parsed: ParsedBody, seqBase: number): BodyRows {
@@ -57,4 +80,27 @@ export function summarizeRows(rows: Row[]): BatchSummary {
     rawBytes += rawSize(r);
   }
   return { count: rows.length, minMs, maxMs, levelCounts, services: [...services], rawBytes };
+}
+
+/** summarizeRows() of a whole column table. */
+export function summarizeColumns(c: RowColumns): BatchSummary {
+  let minMs = Number.POSITIVE_INFINITY;
+  let maxMs = Number.NEGATIVE_INFINITY;
+  const perTuple = new Array<number>(c.tuples.length).fill(0);
+  let rawBytes = 0;
+  for (let i = 0; i < c.count; i++) {
+    const ms = c.ms[i];
+    if (ms < minMs) minMs = ms;
+    if (ms > maxMs) maxMs = ms;
+    perTuple[c.tuple[i]]++;
+    rawBytes += c.rawSize(i);
+  }
+  const levelCounts = [0, 0, 0, 0, 0, 0];
+  const services = new Set<string>();
+  for (let t = 0; t < perTuple.length; t++) {
+    if (perTuple[t] === 0) continue;
+    levelCounts[c.tuples[t].level] += perTuple[t];
+    services.add(c.tuples[t].service);
+  }
+  return { count: c.count, minMs, maxMs, levelCounts, services: [...services], rawBytes };
 }

@@ -1,9 +1,11 @@
-// NDJSON bodies (POST /api/logs) straight to store rows, without a JavaScript object per record: one
-// validating scan per line finds the top-level members, the well-known keys are read from their raw
-// text (same key table and rules as ingest/json-record.ts) and the attributes JSON is the other members'
-// raw text joined. Only the common case is taken: compact or spaced JSON objects, one per line.
+// NDJSON bodies (POST /api/logs) straight to store rows in column tables (row-columns.ts), without a
+// JavaScript object per record: one validating scan per line finds the top-level members, the
+// well-known keys are read from their raw text (same key table and rules as ingest/json-record.ts) and
+// the other members are the attributes, written member by member as the row's shape and value texts
+// (or, when not a compact run, as their raw text joined). Only the common case is taken: compact or
+// spaced JSON objects, one per line.
 // Anything else (blank lines, CR, a JSON array body, long lines, CLEF @x, escaped keys, an odd
-// timestamp, invalid JSON...) returns undefined and the caller uses parseNdjsonLogs + toRow, which
+// timestamp, invalid JSON...) returns false and the caller uses parseNdjsonLogs + toRow, which
 // gives the exact rows or the exact error. Attribute values whose raw text would tokenize or compare
 // differently from their JSON.stringify form (\u or \/ escapes, non-canonical numbers) are
 // re-serialized, so the token index and the stored values are what the object path produces.
@@ -12,6 +14,7 @@ import { MAX_LINE_BYTES } from '../ingest/limits.js';
 import { isoMillis, parseTimestamp } from '../ingest/timestamp.js';
 import { type Level, levelRank, levelToSeverity, normalizeHexId, normalizeLevel } from '../model.js';
 import { type Row, splitNs } from './row.js';
+import { RowColumns } from './row-columns.js';
 
 const MAX_DEPTH = 64;
 /** Control characters other than the line feed (tabs and CRs included: the object path takes those). */
@@ -305,25 +308,29 @@ function stringOf(t: string, m: number): string | undefined {
 }
 
 /**
- * Rows of an NDJSON body observed at nowNs (seqs from seqBase), as parseNdjsonLogs + toRow would give
- * them; undefined when the body needs the object path (see the file comment).
+ * Adds the rows of an NDJSON body observed at nowNs (seqs from seqBase) to `out`, as parseNdjsonLogs +
+ * toRow would give them; false when the body needs the object path (see the file comment), in which
+ * case `out` holds a part of the rows and is to be dropped.
  */
-export function ndjsonRows(body: string, nowNs: bigint, seqBase: number): Row[] | undefined {
+export function ndjsonColumns(body: string, nowNs: bigint, seqBase: number, out: RowColumns): boolean {
   const text = body.trim();
-  if (text === '' || text.includes('\n\n') || CONTROL.test(text)) return undefined;
+  if (text === '' || text.includes('\n\n') || CONTROL.test(text)) return false;
   nextBackslash = -1;
   const [obsMs, obsSubNs] = splitNs(nowNs);
-  const rows: Row[] = [];
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    if ((end - start) * 3 > MAX_LINE_BYTES) return undefined;
-    const row = lineRow(text, start, end, obsMs, obsSubNs, seqBase + rows.length);
-    if (!row) return undefined;
-    rows.push(row);
+    if ((end - start) * 3 > MAX_LINE_BYTES) return false;
+    if (!lineRow(text, start, end, obsMs, obsSubNs, seqBase + out.count, out)) return false;
     start = end + 1;
   }
-  return rows;
+  return true;
+}
+
+/** ndjsonColumns() as Row objects, or undefined when the body needs the object path. */
+export function ndjsonRows(body: string, nowNs: bigint, seqBase: number): Row[] | undefined {
+  const out = new RowColumns();
+  return ndjsonColumns(body, nowNs, seqBase, out) ? out.rows() : undefined;
 }
 
 function lineRow(
@@ -333,9 +340,10 @@ function lineRow(
   obsMs: number,
   obsSubNs: number,
   seq: number,
-): Row | undefined {
+  out: RowColumns,
+): boolean {
   const n = scanLine(t, start, end);
-  if (n < 0) return undefined;
+  if (n < 0) return false;
   best.fill(-1);
   for (let m = 0; m < n; m++) {
     const code = keySlotCode(keys[m]);
@@ -353,7 +361,7 @@ function lineRow(
       bestPrio[slot] = prio;
     }
   }
-  if (best[7] >= 0) return undefined; // CLEF @x renames the key: the object path handles it
+  if (best[7] >= 0) return false; // CLEF @x renames the key: the object path handles it
   // Consumed members, by key (a consumed key's duplicates go too, as with the object path).
   nConsumed = 0;
 
@@ -365,7 +373,7 @@ function lineRow(
     let raw: string | number | undefined;
     if (types[tm] === T_STRING) raw = stringOf(t, tm);
     else if (types[tm] === T_NUMBER) raw = Number(t.slice(starts[tm], ends[tm]));
-    else return undefined;
+    else return false;
     const iso = typeof raw === 'string' && raw.length === 24 ? isoMillis(raw) : undefined;
     if (iso !== undefined) {
       ms = iso;
@@ -373,7 +381,7 @@ function lineRow(
     } else {
       const ns = parseTimestamp(raw);
       if (ns !== undefined) [ms, subNs] = splitNs(ns);
-      else if (raw !== 0 && raw !== '0') return undefined; // the object path names the bad timestamp
+      else if (raw !== 0 && raw !== '0') return false; // the object path names the bad timestamp
     }
   }
 
@@ -405,7 +413,7 @@ function lineRow(
   let service = '';
   const sm = best[3];
   if (sm >= 0) {
-    if (types[sm] === T_CONTAINER) return undefined; // {"name": …}: the object path
+    if (types[sm] === T_CONTAINER) return false; // {"name": …}: the object path
     const s = internedStringOf(t, sm);
     if (s !== undefined) {
       service = s;
@@ -415,7 +423,7 @@ function lineRow(
   let host = '';
   const hm = best[4];
   if (hm >= 0) {
-    if (types[hm] === T_CONTAINER) return undefined;
+    if (types[hm] === T_CONTAINER) return false;
     const s = internedStringOf(t, hm);
     if (s !== undefined) {
       host = s;
@@ -442,6 +450,7 @@ function lineRow(
   }
 
   return makeRow(
+    out,
     t,
     n,
     seq,
@@ -460,6 +469,7 @@ function lineRow(
 }
 
 function makeRow(
+  out: RowColumns,
   t: string,
   n: number,
   seq: number,
@@ -474,9 +484,11 @@ function makeRow(
   message: string,
   traceId: string,
   spanId: string,
-): Row {
+): boolean {
+  const tuple = out.tupleOf(levelRank(level), levelText, levelToSeverity(level), service, host, '', 'ndjson');
+  out.push(seq, ms, subNs, obsMs, obsSubNs, tuple, message, traceId, spanId);
   // The attributes: when they are a run of compact members (`"k":v,"k2":v2`) needing no
-  // re-serialization, one slice of the line; otherwise rebuilt member by member.
+  // re-serialization, member by member straight into the columns; otherwise their rebuilt text.
   let first = -1;
   let last = -1;
   let run = true;
@@ -487,35 +499,24 @@ function makeRow(
     if (flags[m] || starts[m] !== keyStarts[m] + keys[m].length + 3) run = false;
     last = m;
   }
-  let attrs = '';
-  if (first >= 0 && run) attrs = `{${t.slice(keyStarts[first], ends[last])}}`;
-  else if (first >= 0) {
-    for (let m = first; m <= last; m++) {
-      const key = keys[m];
-      if (slotOf[m] >= 0 && isConsumed(key)) continue;
-      let value = t.slice(starts[m], ends[m]);
-      if (flags[m]) value = JSON.stringify(JSON.parse(value));
-      attrs += `${attrs === '' ? '{' : ','}"${key}":${value}`;
-    }
-    attrs += '}';
+  if (first < 0) return true;
+  if (run) {
+    out.beginAttrs();
+    let m = first;
+    while (m <= last && out.attr(keys[m], t, starts[m], ends[m])) m++;
+    if (m > last && out.endAttrs(ends[last] - keyStarts[first] + 2)) return true;
+    out.dropAttrs();
+    out.attrsText(`{${t.slice(keyStarts[first], ends[last])}}`);
+    return true;
   }
-
-  return {
-    seq,
-    ms,
-    subNs,
-    obsMs,
-    obsSubNs,
-    level: levelRank(level),
-    levelText,
-    severity: levelToSeverity(level),
-    service,
-    host,
-    message,
-    attrs,
-    traceId,
-    spanId,
-    labels: '',
-    protocol: 'ndjson',
-  };
+  let attrs = '';
+  for (let m = first; m <= last; m++) {
+    const key = keys[m];
+    if (slotOf[m] >= 0 && isConsumed(key)) continue;
+    let value = t.slice(starts[m], ends[m]);
+    if (flags[m]) value = JSON.stringify(JSON.parse(value));
+    attrs += `${attrs === '' ? '{' : ','}"${key}":${value}`;
+  }
+  out.attrsText(`${attrs}}`);
+  return true;
 }

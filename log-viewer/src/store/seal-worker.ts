@@ -6,10 +6,10 @@
 import { parentPort } from 'node:worker_threads';
 import type { BodyKind } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
-import { type EncodedBlock, encodeBlock } from './block-codec.js';
-import { type BatchSummary, parseBodyRows, summarizeRows } from './body-rows.js';
+import { type EncodedBlock, encodeColumns } from './block-codec.js';
+import { type BatchSummary, type BodyColumns, parseBodyColumns, summarizeColumns } from './body-rows.js';
 import { decodeRows } from './inbox.js';
-import type { Row } from './row.js';
+import { RowColumns } from './row-columns.js';
 
 export type SealRequest =
   | { t: 'parse'; id: number; kind: BodyKind; body: Uint8Array; nowNs: bigint }
@@ -40,27 +40,25 @@ export type SealReply =
   | { t: 'sealed'; stream: string; uptoSeq: number; blocks: EncodedBlock[] }
   | { t: 'error'; message: string };
 
-const open = new Map<string, Row[]>();
+/** Open rows per stream, in seq order, as columns (no object per row for the collector to copy). */
+const open = new Map<string, RowColumns>();
 /** Parsed bodies waiting for their seqs (the main thread commits them once they are in the inbox). */
-const parked = new Map<number, Row[]>();
+const parked = new Map<number, RowColumns>();
 
-function openRows(stream: string): Row[] {
-  let list = open.get(stream);
-  if (!list) {
-    list = [];
-    open.set(stream, list);
+function openRows(stream: string): RowColumns {
+  let rows = open.get(stream);
+  if (!rows) {
+    rows = new RowColumns(8192);
+    open.set(stream, rows);
   }
-  return list;
+  return rows;
 }
 
-function takePrefix(stream: string, uptoSeq: number): Row[] {
-  const rows = open.get(stream) ?? [];
+/** How many of a stream's open rows have seq <= uptoSeq (a prefix: rows are in seq order). */
+function prefixUpTo(rows: RowColumns, uptoSeq: number): number {
   let n = 0;
-  while (n < rows.length && rows[n].seq <= uptoSeq) n++;
-  const taken = rows.slice(0, n);
-  if (n === rows.length) open.delete(stream);
-  else open.set(stream, rows.slice(n));
-  return taken;
+  while (n < rows.count && rows.seq[n] <= uptoSeq) n++;
+  return n;
 }
 
 function post(reply: SealReply): void {
@@ -70,9 +68,9 @@ function post(reply: SealReply): void {
 
 function handle(msg: SealRequest): void {
   if (msg.t === 'parse') {
-    let parsed: ReturnType<typeof parseBodyRows>;
+    let parsed: BodyColumns;
     try {
-      parsed = parseBodyRows(msg.kind, msg.body, msg.nowNs, 0);
+      parsed = parseBodyColumns(msg.kind, msg.body, msg.nowNs, 0);
     } catch (err) {
       const e = err as Error & { status?: number; details?: unknown };
       post({
@@ -82,11 +80,11 @@ function handle(msg: SealRequest): void {
       });
       return;
     }
-    if (parsed.rows.length > 0) parked.set(msg.id, parsed.rows);
+    if (parsed.rows.count > 0) parked.set(msg.id, parsed.rows);
     post({
       t: 'parsed',
       id: msg.id,
-      summary: summarizeRows(parsed.rows),
+      summary: summarizeColumns(parsed.rows),
       rejected: parsed.rejected,
       errors: parsed.errors,
       items: parsed.items,
@@ -95,27 +93,25 @@ function handle(msg: SealRequest): void {
     const rows = parked.get(msg.id);
     if (!rows) return;
     parked.delete(msg.id);
-    const list = openRows(msg.stream);
-    for (let i = 0; i < rows.length; i++) {
-      rows[i].seq = msg.seqBase + i;
-      list.push(rows[i]);
-    }
+    openRows(msg.stream).append(rows, msg.seqBase);
   } else if (msg.t === 'abort') {
     parked.delete(msg.id);
   } else if (msg.t === 'rows') {
     const list = openRows(msg.stream);
-    for (const row of decodeRows(msg.payload)) list.push(row);
+    for (const row of decodeRows(msg.payload)) list.pushRow(row);
   } else if (msg.t === 'drop') {
-    takePrefix(msg.stream, msg.uptoSeq);
+    const rows = open.get(msg.stream);
+    if (rows) rows.dropPrefix(prefixUpTo(rows, msg.uptoSeq));
   } else {
-    const rows = takePrefix(msg.stream, msg.uptoSeq);
+    const rows = open.get(msg.stream);
+    const n = rows ? prefixUpTo(rows, msg.uptoSeq) : 0;
     const blocks: EncodedBlock[] = [];
-    for (let i = 0; i < rows.length; i += msg.blockRows)
-      blocks.push(encodeBlock(rows.slice(i, i + msg.blockRows)));
+    for (let i = 0; i < n; i += msg.blockRows)
+      blocks.push(encodeColumns(rows!, i, Math.min(n, i + msg.blockRows)));
+    rows?.dropPrefix(n);
     post({ t: 'sealed', stream: msg.stream, uptoSeq: msg.uptoSeq, blocks });
   }
 }
-
 parentPort?.on('message', (msg: SealRequest) => {
   try {
     handle(msg);
