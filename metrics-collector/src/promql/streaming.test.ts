@@ -99,6 +99,12 @@ describe('streaming evaluation', () => {
     'topk(2, sum(rate(req_total[5m])) by (route))',
     'quantile(0.5, rate(req_total[5m]))',
     'sum(rate(req_total[5m] @ end()))',
+    'sum(rate(req_total[5m]) * 60) by (route)',
+    'count(temp > 20) by (instance)',
+    'count(20 < bool temp)',
+    'sum(1 - rate(req_total[5m]) / 100)',
+    'sum(last_over_time(temp[5m]) >= 20)',
+    'sum({__name__=~"temp|req_total"} * 2) by (instance)',
   ];
 
   it('gives the same results when every series is gone once the next is read', () => {
@@ -114,7 +120,13 @@ describe('streaming evaluation', () => {
     // sort() evaluates its argument whole (and keeps its order in a range query), so the
     // aggregation then folds a materialized vector: same members, same order, same arithmetic.
     for (const op of ['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar']) {
-      for (const inner of ['rate(req_total[5m])', 'temp', 'delta(temp[5m])']) {
+      for (const inner of [
+        'rate(req_total[5m])',
+        'temp',
+        'delta(temp[5m])',
+        '60 * rate(req_total[5m])',
+        'temp > 20',
+      ]) {
         const streamed = range(memory, `${op} by (instance) (${inner})`);
         const materialized = range(memory, `${op} by (instance) (sort(${inner}))`);
         assert.deepEqual(streamed, materialized, `${op}(${inner})`);
@@ -155,6 +167,10 @@ describe('streaming evaluation', () => {
     s.add({ __name__: 'b', job: 'x' }, T0 + 60_000, 3);
     assert.throws(() => evaluateInstant(s, 'sum(rate({job="x"}[5m]))', T0 + 60_000), /same labelset/);
     assert.throws(() => evaluateInstant(s, 'sum(rate({job="x"}[5m:15s]))', T0 + 60_000), /same labelset/);
+    assert.throws(() => evaluateInstant(s, 'sum({job="x"} * 2)', T0 + 60_000), /same labelset/);
+    assert.throws(() => evaluateInstant(s, 'count({job="x"} > bool 0)', T0 + 60_000), /same labelset/);
+    const count = evaluateInstant(s, 'count({job="x"} > 0)', T0 + 60_000);
+    assert.deepEqual(count, { resultType: 'vector', result: [{ metric: {}, t: T0 + 60_000, v: 2 }] });
     const r = evaluateInstant(s, 'sum(last_over_time({job="x"}[5m]))', T0 + 60_000);
     assert.deepEqual(r, { resultType: 'vector', result: [{ metric: {}, t: T0 + 60_000, v: 5 }] });
   });

@@ -6,7 +6,7 @@ import { executionError } from '../errors.js';
 import { dropMetricName, formatLabels, matchSignature, METRIC_NAME } from '../labels.js';
 import type { Labels } from '../sample-source.js';
 import { goPow } from './stats.js';
-import { type EvalContext, SeriesBuilder, type StepSeries } from './values.js';
+import { type EvalContext, newSeries, SeriesBuilder, type StepSeries } from './values.js';
 
 /** [value, keep]: arithmetic always keeps; comparisons keep the left value when true. */
 export function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
@@ -42,7 +42,8 @@ export function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean]
   }
 }
 
-const dropsName = (op: BinaryOp, returnBool: boolean) => returnBool || !COMPARISON_OPS.has(op);
+export const dropsName = (op: BinaryOp, returnBool: boolean): boolean =>
+  returnBool || !COMPARISON_OPS.has(op);
 
 export function scalarBinop(e: BinaryExpr, l: Float64Array, r: Float64Array): Float64Array {
   const out = new Float64Array(l.length);
@@ -62,24 +63,53 @@ export function vectorScalarBinop(
   swap: boolean,
 ): StepSeries[] {
   const b = new SeriesBuilder(ctx.steps);
-  const isCmp = COMPARISON_OPS.has(e.op);
   for (const s of vec) {
-    const metric = dropsName(e.op, e.returnBool) ? dropMetricName(s.metric) : s.metric;
-    const o = b.get(metric);
-    for (let i = 0; i < ctx.steps; i++) {
-      if (!s.present[i]) continue;
-      const lv = swap ? scalar[i] : s.values[i];
-      const rv = swap ? s.values[i] : scalar[i];
-      let [v, keep] = elemBinop(e.op, lv, rv);
-      if (isCmp && swap) v = rv;
-      if (e.returnBool) {
-        v = keep ? 1 : 0;
-        keep = true;
-      }
-      if (keep) b.set(o, i, v);
-    }
+    const o = seriesScalarBinop(ctx, e, s, scalar, swap);
+    if (o) b.addSeries(o);
   }
   return b.result();
+}
+
+/** vectorScalarBinop one series at a time, for an input whose output label sets cannot collide. */
+export function* streamScalarBinop(
+  ctx: EvalContext,
+  e: BinaryExpr,
+  vec: Iterable<StepSeries>,
+  scalar: Float64Array,
+  swap: boolean,
+): Generator<StepSeries> {
+  for (const s of vec) {
+    const o = seriesScalarBinop(ctx, e, s, scalar, swap);
+    if (o) yield o;
+  }
+}
+
+/** One series ⊕ scalar; undefined when no step keeps a value. */
+function seriesScalarBinop(
+  ctx: EvalContext,
+  e: BinaryExpr,
+  s: StepSeries,
+  scalar: Float64Array,
+  swap: boolean,
+): StepSeries | undefined {
+  const isCmp = COMPARISON_OPS.has(e.op);
+  let o: StepSeries | undefined;
+  for (let i = 0; i < ctx.steps; i++) {
+    if (!s.present[i]) continue;
+    const lv = swap ? scalar[i] : s.values[i];
+    const rv = swap ? s.values[i] : scalar[i];
+    let [v, keep] = elemBinop(e.op, lv, rv);
+    if (isCmp && swap) v = rv;
+    if (e.returnBool) {
+      v = keep ? 1 : 0;
+      keep = true;
+    }
+    if (!keep) continue;
+    o ??= newSeries(dropsName(e.op, e.returnBool) ? dropMetricName(s.metric) : s.metric, ctx.steps);
+    o.values[i] = v;
+    o.present[i] = 1;
+  }
+  return o;
 }
 
 function resultMetric(l: Labels, r: Labels, e: BinaryExpr, m: VectorMatching): Labels {

@@ -1,11 +1,11 @@
 // The evaluator: walks the AST over the query's step grid. Every node yields its value at all
 // steps at once (see values.ts), mirroring Prometheus 2.42's range evaluation, so an instant
 // query is the one-step case of a range query.
-import type { AggregateExpr, Call, Expr } from '../ast.js';
+import { type AggregateExpr, type BinaryExpr, type Call, type Expr, SET_OPS, typeOf } from '../ast.js';
 import { executionError } from '../errors.js';
 import { dropMetricName } from '../labels.js';
 import { evalAggregate } from './aggregate.js';
-import { scalarBinop, vectorBinop, vectorScalarBinop } from './binary.js';
+import { dropsName, scalarBinop, streamScalarBinop, vectorBinop, vectorScalarBinop } from './binary.js';
 import {
   absentLabels,
   ELEMENTWISE,
@@ -18,7 +18,13 @@ import {
 } from './functions.js';
 import { streamRangeCall } from './range-call.js';
 import { RANGE_FUNCTIONS } from './range-functions.js';
-import { evalSubquery, forEachWindow, streamMatrixSelector, streamVectorSelector } from './selectors.js';
+import {
+  evalSubquery,
+  forEachWindow,
+  selectorDistinct,
+  streamMatrixSelector,
+  streamVectorSelector,
+} from './selectors.js';
 import {
   checkDeadline,
   constantScalar,
@@ -29,6 +35,7 @@ import {
   scalarValue,
   stepTime,
   type Value,
+  type VectorStream,
   vectorValue,
 } from './values.js';
 
@@ -80,19 +87,45 @@ function evalAggregateExpr(ctx: EvalContext, e: AggregateExpr): Value {
     const p = evaluate(ctx, e.param);
     param = p.kind === 'string' ? p.value : scalarValue(p);
   }
-  return { kind: 'vector', series: evalAggregate(ctx, e, streamVector(ctx, e.expr), param) };
+  return { kind: 'vector', series: evalAggregate(ctx, e, streamVector(ctx, e.expr).series, param) };
 }
 
 /**
- * The instant vector `e` as a sequence of series: selectors and range-function calls produce one
- * series at a time from storage (nothing is read before iteration starts); anything else is
- * evaluated whole. Iterate once.
+ * The instant vector `e` as a sequence of series: selectors, range-function calls and their
+ * arithmetic or comparison with a scalar produce one series at a time from storage (nothing is
+ * read before iteration starts); anything else is evaluated whole. Iterate once.
  */
-function streamVector(ctx: EvalContext, e: Expr): Iterable<StepSeries> {
-  if (e.type === 'ParenExpr') return streamVector(ctx, e.expr);
-  if (e.type === 'VectorSelector') return streamVectorSelector(ctx, e);
-  if (e.type === 'Call' && RANGE_FUNCTIONS[e.func]) return streamRangeCall(ctx, e, evaluate);
-  return vectorValue(evaluate(ctx, e));
+function streamVector(ctx: EvalContext, e: Expr): VectorStream {
+  switch (e.type) {
+    case 'ParenExpr':
+      return streamVector(ctx, e.expr);
+    case 'VectorSelector':
+      return { series: streamVectorSelector(ctx, e), distinct: selectorDistinct(e) };
+    case 'Call':
+      if (RANGE_FUNCTIONS[e.func]) return streamRangeCall(ctx, e, evaluate);
+      break;
+    case 'BinaryExpr':
+      if (SET_OPS.has(e.op) || typeOf(e.lhs) === typeOf(e.rhs)) break;
+      return streamWithScalar(ctx, e);
+  }
+  return { series: vectorValue(evaluate(ctx, e)), distinct: undefined };
+}
+
+/** vector ⊕ scalar streamed when the output label sets cannot collide, else evaluated whole. */
+function streamWithScalar(ctx: EvalContext, e: BinaryExpr): VectorStream {
+  const swap = typeOf(e.lhs) === 'scalar';
+  // Operands in Prometheus' order: the scalar first only when it is on the left.
+  const scalar = swap ? scalarValue(evaluate(ctx, e.lhs)) : undefined;
+  const vec = streamVector(ctx, swap ? e.rhs : e.lhs);
+  const s = scalar ?? scalarValue(evaluate(ctx, e.rhs));
+  const dropName = dropsName(e.op, e.returnBool);
+  if (vec.distinct === 'without-name' || (vec.distinct === 'labels' && !dropName)) {
+    return {
+      series: streamScalarBinop(ctx, e, vec.series, s, swap),
+      distinct: dropName ? 'without-name' : vec.distinct,
+    };
+  }
+  return { series: vectorScalarBinop(ctx, e, [...vec.series], s, swap), distinct: undefined };
 }
 
 function unwrap(e: Expr): Expr {
@@ -107,7 +140,7 @@ function stringArg(ctx: EvalContext, e: Expr): string {
 
 function evalCall(ctx: EvalContext, e: Call): Value {
   const { func, args } = e;
-  if (RANGE_FUNCTIONS[func]) return { kind: 'vector', series: [...streamRangeCall(ctx, e, evaluate)] };
+  if (RANGE_FUNCTIONS[func]) return { kind: 'vector', series: [...streamRangeCall(ctx, e, evaluate).series] };
   switch (func) {
     case 'time':
       return { kind: 'scalar', values: timeScalar(ctx) };

@@ -1,10 +1,11 @@
 // Range-function calls (rate(x[5m]), max_over_time(...), ...) evaluated one input series at a
 // time: each series' raw points are folded into its step values and dropped before the next series
 // is read, so `sum(rate(x[5m]))` over every series holds one series' samples, not all of them.
-import type { Call, Expr } from '../ast.js';
+import { type Call, type Expr, typeOf } from '../ast.js';
 import { executionError } from '../errors.js';
 import { dropMetricName, labelsKey } from '../labels.js';
 import { RANGE_FUNCTIONS, type Window } from './range-functions.js';
+import { selectorDistinct } from './selectors.js';
 import {
   checkDeadline,
   type EvalContext,
@@ -12,6 +13,7 @@ import {
   type StepSeries,
   scalarValue,
   type Value,
+  type VectorStream,
 } from './values.js';
 
 type Evaluate = (ctx: EvalContext, e: Expr) => Value;
@@ -33,7 +35,19 @@ function rangeArgOf(
 }
 
 /** The call's output series in input order, those without any value left out. */
-export function* streamRangeCall(ctx: EvalContext, e: Call, evaluate: Evaluate): Generator<StepSeries> {
+export function streamRangeCall(ctx: EvalContext, e: Call, evaluate: Evaluate): VectorStream {
+  // Known before evaluating: from a selector, or nothing (subqueries).
+  let arg = e.args.find((a) => typeOf(a) === 'matrix');
+  while (arg?.type === 'ParenExpr') arg = arg.expr;
+  const input = arg?.type === 'MatrixSelector' ? selectorDistinct(arg.selector) : undefined;
+  const keepName = e.func === 'last_over_time';
+  return {
+    series: rangeCallSeries(ctx, e, evaluate),
+    distinct: !keepName ? 'without-name' : input === 'without-name' ? input : 'labels',
+  };
+}
+
+function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Generator<StepSeries> {
   const fn = RANGE_FUNCTIONS[e.func];
   const { range, params } = rangeArgOf(ctx, e, evaluate);
   const keepName = e.func === 'last_over_time';

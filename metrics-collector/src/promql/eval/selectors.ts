@@ -8,6 +8,7 @@ import type { SeriesSamples } from '../sample-source.js';
 import {
   checkDeadline,
   countSamples,
+  type Distinct,
   type EvalContext,
   type PointSeries,
   type RangeArg,
@@ -86,7 +87,7 @@ export function streamMatrixSelector(ctx: EvalContext, vs: VectorSelector, range
     rangeMs,
     offsetMs: vs.offsetMs,
     at,
-    distinct: pinsMetricName(vs) ? 'without-name' : 'labels',
+    distinct: selectorDistinct(vs),
   };
 }
 
@@ -110,9 +111,9 @@ function* matrixPoints(ctx: EvalContext, found: Iterable<SeriesSamples>): Genera
   }
 }
 
-/** True when every selected series has the same name, so dropping it cannot make two label sets equal. */
-function pinsMetricName(vs: VectorSelector): boolean {
-  return vs.matchers.some((m) => m.name === METRIC_NAME && m.type === '=');
+/** A selector's series differ; when it pins one name they still do without it. */
+export function selectorDistinct(vs: VectorSelector): Distinct {
+  return vs.matchers.some((m) => m.name === METRIC_NAME && m.type === '=') ? 'without-name' : 'labels';
 }
 
 /** Evaluates a subquery's inner expression on its own step grid, aligned to multiples of the step. */
@@ -128,7 +129,13 @@ export function evalSubquery(
   // Go's integer division truncates toward zero; keep that for negative times.
   let start = step * Math.trunc(lowest / step);
   if (start < lowest) start += step;
-  const range = { series: [] as PointSeries[], rangeMs: sq.rangeMs, offsetMs: sq.offsetMs, at };
+  const range = {
+    series: [] as PointSeries[],
+    rangeMs: sq.rangeMs,
+    offsetMs: sq.offsetMs,
+    at,
+    distinct: undefined,
+  };
   if (maxRef < start) return range;
   const steps = Math.floor((maxRef - start) / step) + 1;
   // Each inner step holds at least one value; refuse resolutions no sample budget can hold.

@@ -30,9 +30,20 @@ export interface RangeArg {
   rangeMs: number;
   offsetMs: number;
   at: number | undefined;
-  /** What keeps the series' label sets distinct without a check: a selector's series differ
-   * ('labels'), and still do once `__name__` is dropped when it pins one name ('without-name'). */
-  distinct?: 'labels' | 'without-name';
+  distinct: Distinct;
+}
+
+/**
+ * What is known, without a check, about a sequence of series: their label sets differ ('labels'),
+ * and still do once `__name__` is dropped ('without-name': a selector pinning one name, the output
+ * of a function that drops it); undefined when nothing is known.
+ */
+export type Distinct = 'labels' | 'without-name' | undefined;
+
+/** An instant vector produced one series at a time (see engine.ts streamVector). Iterate once. */
+export interface VectorStream {
+  series: Iterable<StepSeries>;
+  distinct: Distinct;
 }
 
 export type Value =
