@@ -103,3 +103,16 @@ test('DeltaAppender never reports a NaN with the marker bits as stale unless tol
   assert.deepEqual(stale, [2]);
   assert.ok(vs.every((v, i) => i === 2 || Number.isNaN(v)));
 });
+
+test('DeltaAppender grows once to about the size the chunk reaches at its interval, not ×1.75 each time', () => {
+  // 60 s interval: the head cuts the chunk after 6 h, i.e. 360 samples of ~2 bytes.
+  const app = new DeltaAppender(64, 720, 6 * 3600_000);
+  const capacities = new Set<number>();
+  let c = 0;
+  for (let i = 0; i < 360; i++) {
+    app.append(1_764_000_000_000 + i * 60_000, (c += (i * 37) % 51));
+    capacities.add(app.buf.length);
+  }
+  assert.ok(capacities.size <= 3, `reallocated ${capacities.size - 1} times`);
+  assert.ok(app.buf.length <= app.pos * 1.1 + 24, `capacity ${app.buf.length} for ${app.pos} bytes`);
+});

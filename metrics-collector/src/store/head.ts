@@ -49,7 +49,7 @@ export class SeriesHead {
         app = null;
       }
       if (!app) {
-        app = new DeltaAppender();
+        app = new DeltaAppender(64, CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS);
         this.app = app;
         this.appSeq = nextSeq();
       }
