@@ -110,7 +110,8 @@ test('DeltaAppender grows once to about the size the chunk reaches at its interv
   const capacities = new Set<number>();
   let c = 0;
   for (let i = 0; i < 360; i++) {
-    app.append(1_764_000_000_000 + i * 60_000, (c += (i * 37) % 51));
+    c += (i * 37) % 51;
+    app.append(1_764_000_000_000 + i * 60_000, c);
     capacities.add(app.buf.length);
   }
   assert.ok(capacities.size <= 3, `reallocated ${capacities.size - 1} times`);
