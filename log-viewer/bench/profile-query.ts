@@ -3,8 +3,7 @@
 // PROFILE_STORE once, then opens it PROFILE_ROUNDS times and runs the bench's queries on each fresh
 // store: the first run of a query is cold (no needle cache; the page cache is warm), the next warm.
 //   PROFILE_LINES=2000000 node --conditions=development --import tsx bench/profile-query.ts
-// Add --cpu-prof for hot spots. PROFILE_QUERY='…' runs one query instead of the bench's;
-// PROFILE_HELPER=1 uses the scan helper thread.
+// Add --cpu-prof for hot spots. PROFILE_QUERY='…' runs one query instead of the bench's.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
@@ -20,9 +19,6 @@ const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 3);
 const END_MS = Date.UTC(2026, 10, 26, 0, 0, 0);
 const BATCH = 5000;
 
-/** PROFILE_HELPER=1: queries share candidate blocks with the scan helper thread (started before them). */
-const HELPER = process.env.PROFILE_HELPER === '1';
-
 function openStore(sealWorker: boolean): { store: SqliteLogStore; close: () => Promise<void> } {
   const db = openDatabase(join(DIR, 'logs.db'));
   migrate(db, decodeURIComponent(new URL('../migrations/', import.meta.url).pathname));
@@ -32,7 +28,6 @@ function openStore(sealWorker: boolean): { store: SqliteLogStore; close: () => P
     clock: Date.now,
     maintenanceIntervalMs: 0,
     sealWorker,
-    scanHelper: HELPER,
   });
   return {
     store,
@@ -92,7 +87,6 @@ const cpuMs = () => {
 };
 for (let round = 0; round < ROUNDS; round++) {
   const { store, close } = openStore(false);
-  if (HELPER && !(await store.scanHelperReady())) throw new Error('scan helper did not start');
   const rss0 = process.memoryUsage().rss;
   const line: string[] = [];
   for (const [name, query] of queries) {

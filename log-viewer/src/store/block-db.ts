@@ -163,12 +163,6 @@ export class BlockDb {
   }
 }
 
-/** A block's data by id through another connection (the scan helper thread's read-only one). */
-export function blockDataReader(db: Db): (id: number) => Buffer | undefined {
-  const stmt = db.prepare('SELECT data FROM block_data WHERE block_id = ?').pluck();
-  return (id) => stmt.get(id) as Buffer | undefined;
-}
-
 /** Switches a database that holds no blocks yet to incremental auto-vacuum (needs one VACUUM). */
 export function enableIncrementalVacuum(db: Db): void {
   const mode = db.pragma('auto_vacuum', { simple: true }) as number;

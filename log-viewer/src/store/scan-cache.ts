@@ -38,7 +38,7 @@ export class ScanCache {
    */
   load(block: object, tokens: string[], decode: () => SearchableBatch): RowBatch {
     if (tokens.length === 0) return decode();
-    const key = keyOf(tokens);
+    const key = [...new Set(tokens)].sort().join(' ');
     const entry = this.entries.get(block);
     const cached = entry?.results.get(key);
     if (entry && cached) {
@@ -47,16 +47,6 @@ export class ScanCache {
       return new RowsBatch(cached);
     }
     return new CachingBatch(decode(), (result) => this.store(block, key, result));
-  }
-
-  /** Whether this token set's result for the block is cached. */
-  has(block: object, tokens: string[]): boolean {
-    return this.entries.get(block)?.results.has(keyOf(tokens)) ?? false;
-  }
-
-  /** Caches candidate rows found elsewhere (the scan helper thread); more than a result's cap are not kept. */
-  put(block: object, tokens: string[], rows: Row[]): void {
-    if (tokens.length > 0 && rows.length <= MAX_ROWS_PER_RESULT) this.store(block, keyOf(tokens), rows);
   }
 
   private store(block: object, key: string, rows: Row[]): void {
@@ -81,10 +71,6 @@ export class ScanCache {
   get size(): number {
     return this.rows;
   }
-}
-
-function keyOf(tokens: string[]): string {
-  return [...new Set(tokens)].sort().join(' ');
 }
 
 /** A decoded block that hands a small search result to the cache as it is computed. */

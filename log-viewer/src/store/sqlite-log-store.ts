@@ -29,9 +29,8 @@ import type {
 } from './log-store.js';
 import { batchRows, type OpenBatch, OpenBlocks, STREAM, streamKey } from './open-blocks.js';
 import { compareRows, type Row, splitNs, toRecord, toRow } from './row.js';
-import { type Candidate, decodeCursor, RowsBatch, runScan } from './scan.js';
+import { type Candidate, RowsBatch, runScan } from './scan.js';
 import { ScanCache } from './scan-cache.js';
-import { type HelperScan, ScanHelper } from './scan-helper.js';
 import { statSync } from 'node:fs';
 
 export interface StoreOptions {
@@ -57,20 +56,6 @@ export interface StoreOptions {
   sealWorker?: boolean;
   /** Ingest workers when sealWorker is on (default 2), each with its own open block stream. */
   workers?: number;
-  /**
-   * A helper thread that reads candidate blocks of text scans from the other end (scan-helper.ts);
-   * default: on with sealWorker, for a database file.
-   */
-  scanHelper?: boolean;
-}
-
-/** Text scans over at least this many uncached candidate blocks share them with the helper thread. */
-const MIN_HELPED_BLOCKS = 6;
-
-/** A sealed block as a scan candidate, with its place in the helper's share when it has one. */
-interface SealedCandidate extends Candidate {
-  block: BlockMeta;
-  helped?: { scan: HelperScan; index: number };
 }
 
 const MS_PER_MINUTE = 60_000;
@@ -90,7 +75,6 @@ export class SqliteLogStore implements LogStore {
   private readonly scanCache = new ScanCache();
   /** Decompression buffers reused by the blocks a scan reads one after another. */
   private readonly sectionBuffers = new SectionBuffers();
-  private readonly helper?: ScanHelper;
   private nextSeq = 1;
   private timer?: NodeJS.Timeout;
   private lastRetention = 0;
@@ -139,9 +123,6 @@ export class SqliteLogStore implements LogStore {
         stream: b.service,
         payload: encodeRows(this.open.rows(b)),
       });
-    const file = options.db.name;
-    if ((options.scanHelper ?? options.sealWorker) && file && file !== ':memory:' && !options.db.memory)
-      this.helper = new ScanHelper(file);
     const interval = options.maintenanceIntervalMs ?? 1000;
     if (interval > 0) {
       this.timer = setInterval(() => this.maintain(), interval);
@@ -514,30 +495,22 @@ export class SqliteLogStore implements LogStore {
     const hashes = (filter.requiredTokens ?? []).map(tokenHash);
     const levelOk = (counts: number[]) => counts.some((n, level) => n > 0 && level >= minLevel);
     const out: Candidate[] = [];
-    const tokens = filter.requiredTokens ?? [];
     for (const b of this.blocks.values()) {
       if (b.maxMs < fromMs || b.minMs > toMs) continue;
       if (services && !b.services.some((s) => services.has(s))) continue;
       if (!levelOk(b.levelCounts)) continue;
-      const c: SealedCandidate = {
+      out.push({
         minMs: b.minMs,
         maxMs: b.maxMs,
-        block: b,
         load: () => {
           if (hashes.length > 0) {
             const bloom = this.bloom(b.id);
             if (bloom && !hashes.every((h) => bloomMayContain(bloom, h))) return undefined;
           }
           if (!this.blocks.has(b.id)) return undefined;
-          const rows = c.helped?.scan.take(c.helped.index);
-          if (rows) {
-            this.scanCache.put(b, tokens, rows);
-            return new RowsBatch(rows);
-          }
-          return this.scanCache.load(b, tokens, () => this.decode(b, true));
+          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b, true));
         },
-      };
-      out.push(c);
+      });
     }
     for (const b of this.open.byService.values()) {
       if (b.maxMs < fromMs || b.minMs > toMs) continue;
@@ -553,60 +526,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   scan(query: ScanQuery, visit: RecordVisitor): ScanResult {
-    const candidates = this.candidates(query);
-    const helped = this.shareWithHelper(candidates, query);
-    try {
-      return runScan(candidates, query, visit);
-    } finally {
-      helped?.end();
-    }
-  }
-
-  /** Starts the scan helper thread; true once it can be used (false without one: tests, bench). */
-  async scanHelperReady(): Promise<boolean> {
-    return (await this.helper?.whenReady()) ?? false;
-  }
-
-  /** Blocks whose rows scans took from the helper thread (tests, stats). */
-  get scanHelperBlocks(): number {
-    return this.helper?.blocksTaken ?? 0;
-  }
-
-  /**
-   * Hands the text scan's uncached candidate blocks that pass their bloom filter to the helper thread,
-   * in the order runScan reads them (the helper starts from the end). The first such scan only
-   * starts the helper.
-   */
-  private shareWithHelper(candidates: Candidate[], query: ScanQuery): HelperScan | undefined {
-    const tokens = query.requiredTokens ?? [];
-    if (!this.helper || tokens.length === 0) return undefined;
-    const hashes = tokens.map(tokenHash);
-    const desc = query.order === 'desc';
-    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const share = (candidates as Partial<SealedCandidate>[])
-      .filter((c): c is SealedCandidate => {
-        const b = c.block;
-        if (!b) return false;
-        if (cursor && (desc ? b.minMs > cursor[0] : b.maxMs < cursor[0])) return false;
-        const bloom = this.bloom(b.id);
-        if (bloom && !hashes.every((h) => bloomMayContain(bloom, h))) return false;
-        return !this.scanCache.has(b, tokens);
-      })
-      // runScan's order (a stable sort, as there).
-      .sort((a, b) => (desc ? b.maxMs - a.maxMs : a.minMs - b.minMs));
-    if (share.length < MIN_HELPED_BLOCKS) return undefined;
-    const scan = this.helper.begin(
-      share.map((c) => ({ id: c.block.id, service: c.block.service })),
-      tokens,
-    );
-    if (!scan) {
-      this.helper.start();
-      return undefined;
-    }
-    share.forEach((c, index) => {
-      c.helped = { scan, index };
-    });
-    return scan;
+    return runScan(this.candidates(query), query, visit);
   }
 
   histogram(query: HistogramQuery): HistogramResult {
@@ -818,7 +738,6 @@ export class SqliteLogStore implements LogStore {
     if (options.seal !== false) this.flush();
     this.closed = true;
     await Promise.all(this.sealers.map((c) => c?.close()));
-    await this.helper?.close();
     await this.inbox.close();
   }
 }
