@@ -207,16 +207,35 @@ export function splitObject(text: string): number {
  * which sit back to back with a NUL between them).
  */
 export function encodeAttrSection(c: RowColumns, order: Uint32Array, tokens?: TokenSet): Buffer {
-  const n = order.length;
-  const { shape, valFirst, valEnd, attrBytes: bytes } = c;
-  const header: Header = { k: [], s: new Array(n), v: [] };
-  /** Block shape of each registry shape seen, by registry id. */
-  const blockShape = new Map<number, number>();
+  const header: Header = { k: [], s: new Array(order.length), v: [] };
   /** Rows (indexes into c) of each block shape, in block order. */
   const rowsOf: number[][] = [];
-  let valueBytes = 0;
-  let values = 0;
-  for (let j = 0; j < n; j++) {
+  const valueBytes = collectShapes(c, order, header, rowsOf, tokens);
+  const head = JSON.stringify(header);
+  const out = Buffer.allocUnsafe(Buffer.byteLength(head) + valueBytes);
+  const o = out.write(head, 0, 'utf8');
+  // (Its own function: loops in this one, which runs once per block, would be compiled on stack.)
+  const end = writeColumns(c, header.k, rowsOf, out, o);
+  return end === out.length ? out : out.subarray(0, end);
+}
+
+/**
+ * Fills the header's shapes and verbatim texts and rowsOf; adds the tokens. Returns the bytes the
+ * columns need: their values plus one separator per value (a COL before each column, a VAL between
+ * its values).
+ */
+function collectShapes(
+  c: RowColumns,
+  order: Uint32Array,
+  header: Header,
+  rowsOf: number[][],
+  tokens: TokenSet | undefined,
+): number {
+  const { shape, valFirst, valEnd, attrBytes: bytes } = c;
+  /** Block shape of each registry shape seen, by registry id. */
+  const blockShape = new Map<number, number>();
+  let size = 0;
+  for (let j = 0; j < order.length; j++) {
     const i = order[j];
     const s = shape[i];
     const v0 = valFirst[i];
@@ -225,45 +244,56 @@ export function encodeAttrSection(c: RowColumns, order: Uint32Array, tokens?: To
     const to = v1 === v0 ? from : valEnd[v1 - 1];
     if (s < 0) {
       header.s[j] = -1;
-      if (s === SHAPE_NONE) header.v.push('');
-      else {
-        header.v.push(bytes.toString('utf8', from, to));
-        if (tokens) addTokenHashesBytes(bytes, from, to, tokens, true);
-      }
+      header.v.push(s === SHAPE_NONE ? '' : bytes.toString('utf8', from, to));
+      if (tokens && s !== SHAPE_NONE) addTokenHashesBytes(bytes, from, to, tokens, true);
       continue;
     }
     let b = blockShape.get(s);
-    if (b === undefined) {
-      b = header.k.length;
-      blockShape.set(s, b);
-      header.k.push(shapeKeys[s]);
-      rowsOf.push([]);
-      if (tokens) for (const key of shapeKeys[s]) addTokenHashes(JSON.stringify(key), tokens, true);
-    }
+    if (b === undefined) b = addShape(s, blockShape, header, rowsOf, tokens);
     header.s[j] = b;
     rowsOf[b].push(i);
-    valueBytes += to - from - (v1 - v0 - 1);
-    values += v1 - v0;
+    // The row's values with the NULs between them, plus one separator.
+    size += to - from + 1;
     if (tokens) addTokenHashesBytes(bytes, from, to, tokens, true);
   }
-  const head = JSON.stringify(header);
-  // Per column one COL before it and a VAL between values: as many separators as values.
-  const out = Buffer.allocUnsafe(Buffer.byteLength(head) + valueBytes + values);
-  let o = out.write(head, 0, 'utf8');
+  return size;
+}
+
+function addShape(
+  s: number,
+  blockShape: Map<number, number>,
+  header: Header,
+  rowsOf: number[][],
+  tokens: TokenSet | undefined,
+): number {
+  const b = header.k.length;
+  blockShape.set(s, b);
+  header.k.push(shapeKeys[s]);
+  rowsOf.push([]);
+  if (tokens) for (const key of shapeKeys[s]) addTokenHashes(JSON.stringify(key), tokens, true);
+  return b;
+}
+
+/** Writes each (shape, key) column at `o`: COL, then the values joined by VAL. Returns the end. */
+function writeColumns(c: RowColumns, keys: string[][], rowsOf: number[][], out: Buffer, o: number): number {
+  const { valFirst, valEnd, attrBytes: bytes } = c;
   for (let b = 0; b < rowsOf.length; b++) {
     const rows = rowsOf[b];
-    const keys = header.k[b].length;
-    for (let k = 0; k < keys; k++) {
+    for (let k = 0; k < keys[b].length; k++) {
       out[o++] = 1;
       for (let r = 0; r < rows.length; r++) {
         if (r > 0) out[o++] = 0;
         const v = valFirst[rows[r]] + k;
-        const end = valEnd[v];
-        for (let p = v === 0 ? 0 : valEnd[v - 1] + 1; p < end; p++) out[o++] = bytes[p];
+        o = copyValue(bytes, v === 0 ? 0 : valEnd[v - 1] + 1, valEnd[v], out, o);
       }
     }
   }
-  return o === out.length ? out : out.subarray(0, o);
+  return o;
+}
+
+function copyValue(bytes: Buffer, from: number, to: number, out: Buffer, o: number): number {
+  for (let p = from; p < to; p++) out[o++] = bytes[p];
+  return o;
 }
 
 /** A decoded format-4 attributes section: rows rebuilt one at a time, or all at once for a text search. */

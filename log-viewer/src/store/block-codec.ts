@@ -43,48 +43,102 @@ export function encodeBlock(rows: Row[]): EncodedBlock {
   return encodeColumns(RowColumns.fromRows(rows), 0, rows.length);
 }
 
-/** Encodes rows [from, to) of a column table as one block (an ingest worker's seal). */
+/**
+ * Encodes rows [from, to) of a column table as one block (an ingest worker's seal). Each loop is a
+ * function of its own: this runs once per block, so V8 compiles its loops on stack (OSR), and one
+ * large function with many loops was recompiled whole for each loop and after each, ~100 ms of
+ * compiler time on V8's helper threads each time.
+ */
 export function encodeColumns(c: RowColumns, from: number, to: number): EncodedBlock {
   const n = to - from;
-  const { ms, subNs, seq } = c;
+  const { ms, seq } = c;
   // Block order: by (time, seq). A stream's rows mostly arrive in that order already.
-  const order = new Uint32Array(n);
-  let sorted = true;
-  for (let j = 0; j < n; j++) {
-    const i = from + j;
-    order[j] = i;
-    if (j > 0 && (ms[i] - ms[i - 1] || subNs[i] - subNs[i - 1] || seq[i] - seq[i - 1]) < 0) sorted = false;
-  }
-  if (!sorted) order.sort((a, b) => ms[a] - ms[b] || subNs[a] - subNs[b] || seq[a] - seq[b]);
-  const meta = new ByteWriter(n * 12 + 256);
+  const order = tableOrder(from, to);
+  const sorted = isSorted(c, from, to);
+  if (!sorted) order.sort((a, b) => ms[a] - ms[b] || c.subNs[a] - c.subNs[b] || seq[a] - seq[b]);
+  const rows: BlockRows = {
+    order,
+    blockTuple: new Int32Array(c.tuples.length).fill(-1),
+    tuples: [],
+    tupleOf: new Uint32Array(n),
+    tokens: new TokenSet(n * 2),
+    levelCounts: [0, 0, 0, 0, 0, 0],
+    serviceIndex: new Map<string, number>(),
+    raw: 0,
+  };
+  indexRows(c, rows);
+  const sections = [
+    encodeMeta(c, rows),
+    gather(c.msg.buf, c.msgEnd, order, sorted),
+    encodeAttrSection(c, order, rows.tokens),
+    gather(c.ids.buf, c.idEnd, order, sorted),
+  ];
+  const compressed = sections.map((s) => compress(s, { compressionLevel: ZSTD_LEVEL }));
+  const header = Buffer.alloc(1 + 4 * compressed.length);
+  header[0] = BLOCK_FORMAT_VERSION;
+  for (let i = 0; i < compressed.length; i++) header.writeUInt32LE(compressed[i].length, 1 + 4 * i);
+  const { serviceIndex } = rows;
+  const services = [...serviceIndex.keys()].sort();
+  for (let i = 0; i < services.length; i++) serviceIndex.set(services[i], i);
+  const [minSeq, maxSeq] = seqRange(seq, from, to);
+  return {
+    data: Buffer.concat([header, ...compressed]),
+    bloom: buildBloom(rows.tokens),
+    service: services.length === 1 ? services[0] : '',
+    services,
+    rows: n,
+    minMs: ms[order[0]],
+    maxMs: ms[order[n - 1]],
+    minSeq,
+    maxSeq,
+    levelCounts: rows.levelCounts,
+    minuteCounts: countPerMinute(ms, order, rows.tuples, rows.tupleOf, serviceIndex),
+    rawBytes: rows.raw,
+  };
+}
+
+/** What indexRows() finds out about a block's rows. */
+interface BlockRows {
+  /** Table indexes in block order. */
+  order: Uint32Array;
   /** The block's tuple of each of the table's tuples (-1: not used yet), and the block's tuples. */
-  const blockTuple = new Int32Array(c.tuples.length).fill(-1);
-  const tuples: StreamTuple[] = [];
-  const tokens = new TokenSet(n * 2);
-  const levelCounts = [0, 0, 0, 0, 0, 0];
-  const serviceIndex = new Map<string, number>();
-  const tupleOf = new Uint32Array(n);
+  blockTuple: Int32Array;
+  tuples: StreamTuple[];
+  /** Block tuple of each row, in block order. */
+  tupleOf: Uint32Array;
+  tokens: TokenSet;
+  levelCounts: number[];
+  /** The block's services (values set once sorted). */
+  serviceIndex: Map<string, number>;
+  raw: number;
+}
+
+function tableOrder(from: number, to: number): Uint32Array {
+  const order = new Uint32Array(to - from);
+  for (let j = 0; j < order.length; j++) order[j] = from + j;
+  return order;
+}
+
+function isSorted(c: RowColumns, from: number, to: number): boolean {
+  const { ms, subNs, seq } = c;
+  for (let i = from + 1; i < to; i++)
+    if ((ms[i] - ms[i - 1] || subNs[i] - subNs[i - 1] || seq[i] - seq[i - 1]) < 0) return false;
+  return true;
+}
+
+/** Block tuples, level counts, raw size and the tokens of messages, ids and stream tuples. */
+function indexRows(c: RowColumns, b: BlockRows): void {
+  const { order, blockTuple, tuples, tupleOf, tokens, levelCounts, serviceIndex } = b;
   const msgBytes = c.msg.buf;
   const idBytes = c.ids.buf;
   const { msgEnd, idEnd, idFlags } = c;
   let raw = 0;
   let prevTrace = -1;
-  for (let j = 0; j < n; j++) {
+  for (let j = 0; j < order.length; j++) {
     const i = order[j];
     const ct = c.tuple[i];
     let t = blockTuple[ct];
-    if (t < 0) {
-      t = tuples.length;
-      blockTuple[ct] = t;
-      const u = c.tuples[ct];
-      tuples.push(u);
-      addTokenHashes(u.host, tokens);
-      addTokenHashes(u.labels, tokens, true);
-      if (!serviceIndex.has(u.service)) {
-        serviceIndex.set(u.service, 0);
-        addTokenHashes(u.service, tokens);
-      }
-    }
+    if (t < 0) t = addTuple(c, b, ct);
     tupleOf[j] = t;
     levelCounts[tuples[t].level]++;
     addTokenHashesBytes(msgBytes, i === 0 ? 0 : msgEnd[i - 1], msgEnd[i], tokens);
@@ -99,34 +153,43 @@ export function encodeColumns(c: RowColumns, from: number, to: number): EncodedB
     if (flags & 2) addTokenHashesBytes(idBytes, idEnd[i] - 16, idEnd[i], tokens);
     raw += c.rawSize(i);
   }
-  // Column-major: each column's values sit together, which zstd compresses far better.
-  const baseMs = ms[order[0]];
+  b.raw = raw;
+}
+
+function addTuple(c: RowColumns, b: BlockRows, ct: number): number {
+  const t = b.tuples.length;
+  b.blockTuple[ct] = t;
+  const u = c.tuples[ct];
+  b.tuples.push(u);
+  addTokenHashes(u.host, b.tokens);
+  addTokenHashes(u.labels, b.tokens, true);
+  if (!b.serviceIndex.has(u.service)) {
+    b.serviceIndex.set(u.service, 0);
+    addTokenHashes(u.service, b.tokens);
+  }
+  return t;
+}
+
+/** The meta section. Column-major: each column's values sit together, which zstd compresses far better. */
+function encodeMeta(c: RowColumns, b: BlockRows): Buffer {
+  const { order } = b;
+  const n = order.length;
+  const meta = new ByteWriter(n * 12 + 256);
+  const baseMs = c.ms[order[0]];
   meta.uvarint(n);
   meta.svarint(baseMs);
-  for (let j = 0, prev = baseMs; j < n; j++) {
-    const v = ms[order[j]];
-    meta.uvarint(v - prev);
-    prev = v;
-  }
-  for (let j = 0; j < n; j++) meta.uvarint(subNs[order[j]]);
-  for (let j = 0, prev = 0; j < n; j++) {
-    const v = seq[order[j]];
-    meta.svarint(v - prev);
-    prev = v;
-  }
+  putDeltas(meta, c.ms, order, baseMs, false);
+  putValues(meta, c.subNs, order);
+  putDeltas(meta, c.seq, order, 0, true);
   // Observed time against the previous row's: rows of one request share it, so mostly 0.
-  for (let j = 0, prev = baseMs; j < n; j++) {
-    const v = c.obsMs[order[j]];
-    meta.svarint(v - prev);
-    prev = v;
-  }
-  for (let j = 0; j < n; j++) meta.uvarint(c.obsSubNs[order[j]]);
-  for (let j = 0; j < n; j++) meta.uvarint(tupleOf[j]);
-  for (let j = 0; j < n; j++) meta.uvarint(c.msgLen[order[j]]);
-  for (let j = 0; j < n; j++) meta.uvarint(c.attrLen[order[j]]);
-  for (let j = 0; j < n; j++) meta.byte(idFlags[order[j]]);
-  meta.uvarint(tuples.length);
-  for (const t of tuples) {
+  putDeltas(meta, c.obsMs, order, baseMs, true);
+  putValues(meta, c.obsSubNs, order);
+  putValues(meta, b.tupleOf, undefined);
+  putValues(meta, c.msgLen, order);
+  putValues(meta, c.attrLen, order);
+  putBytes(meta, c.idFlags, order);
+  meta.uvarint(b.tuples.length);
+  for (const t of b.tuples) {
     meta.byte(t.level);
     meta.byte(t.severity);
     meta.string(t.levelText);
@@ -135,39 +198,47 @@ export function encodeColumns(c: RowColumns, from: number, to: number): EncodedB
     meta.string(t.labels);
     meta.string(t.service);
   }
-  const sections = [
-    meta.finish(),
-    gather(msgBytes, msgEnd, order, sorted),
-    encodeAttrSection(c, order, tokens),
-    gather(idBytes, idEnd, order, sorted),
-  ];
-  const compressed = sections.map((s) => compress(s, { compressionLevel: ZSTD_LEVEL }));
-  const header = Buffer.alloc(1 + 4 * compressed.length);
-  header[0] = BLOCK_FORMAT_VERSION;
-  for (let i = 0; i < compressed.length; i++) header.writeUInt32LE(compressed[i].length, 1 + 4 * i);
-  const services = [...serviceIndex.keys()].sort();
-  for (let i = 0; i < services.length; i++) serviceIndex.set(services[i], i);
-  const minuteCounts = countPerMinute(ms, order, tuples, tupleOf, serviceIndex);
-  let minSeq = seq[from];
-  let maxSeq = seq[from];
-  for (let i = from; i < to; i++) {
-    if (seq[i] < minSeq) minSeq = seq[i];
-    if (seq[i] > maxSeq) maxSeq = seq[i];
+  return meta.finish();
+}
+
+/** values[order[j]] - values[order[j - 1]] (the first against `prev`), as unsigned or zigzag varints. */
+function putDeltas(
+  meta: ByteWriter,
+  values: Float64Array,
+  order: Uint32Array,
+  prev: number,
+  signed: boolean,
+): void {
+  for (let j = 0; j < order.length; j++) {
+    const v = values[order[j]];
+    if (signed) meta.svarint(v - prev);
+    else meta.uvarint(v - prev);
+    prev = v;
   }
-  return {
-    data: Buffer.concat([header, ...compressed]),
-    bloom: buildBloom(tokens),
-    service: services.length === 1 ? services[0] : '',
-    services,
-    rows: n,
-    minMs: baseMs,
-    maxMs: ms[order[n - 1]],
-    minSeq,
-    maxSeq,
-    levelCounts,
-    minuteCounts,
-    rawBytes: raw,
-  };
+}
+
+/** values[order[j]] (values[j] without an order) as unsigned varints. */
+function putValues(
+  meta: ByteWriter,
+  values: Float64Array | Uint32Array,
+  order: Uint32Array | undefined,
+): void {
+  const n = order ? order.length : values.length;
+  for (let j = 0; j < n; j++) meta.uvarint(values[order ? order[j] : j]);
+}
+
+function putBytes(meta: ByteWriter, values: Uint8Array, order: Uint32Array): void {
+  for (let j = 0; j < order.length; j++) meta.byte(values[order[j]]);
+}
+
+function seqRange(seq: Float64Array, from: number, to: number): [number, number] {
+  let min = seq[from];
+  let max = seq[from];
+  for (let i = from; i < to; i++) {
+    if (seq[i] < min) min = seq[i];
+    if (seq[i] > max) max = seq[i];
+  }
+  return [min, max];
 }
 
 function sameBytes(b: Buffer, x: number, y: number, length: number): boolean {

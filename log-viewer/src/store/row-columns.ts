@@ -384,7 +384,10 @@ export class RowColumns {
     return this.msgLen[i] + this.attrLen[i] + this.tuples[this.tuple[i]].host.length + ids + 48;
   }
 
-  /** Appends the rows of another table, numbered seqBase, seqBase + 1, … when given. */
+  /**
+   * Appends the rows of another table, numbered seqBase, seqBase + 1, … when given. (Loops are in
+   * helpers: a function called once per body with loops in it gets compiled on stack per loop.)
+   */
   append(o: RowColumns, seqBase?: number): void {
     const n = o.count;
     if (n === 0) return;
@@ -395,10 +398,9 @@ export class RowColumns {
     while (capacity < this.count + n) capacity *= 2;
     if (capacity !== this.capacity) this.resize(capacity);
     const base = this.count;
-    for (let i = 0; i < n; i++) {
-      this.seq[base + i] = seqBase === undefined ? o.seq[i] : seqBase + i;
-      this.tuple[base + i] = map[o.tuple[i]];
-    }
+    if (seqBase === undefined) this.seq.set(o.seq.subarray(0, n), base);
+    else numberFrom(this.seq, base, n, seqBase);
+    remap(this.tuple, base, o.tuple, n, map);
     this.ms.set(o.ms.subarray(0, n), base);
     this.subNs.set(o.subNs.subarray(0, n), base);
     this.obsMs.set(o.obsMs.subarray(0, n), base);
@@ -407,16 +409,12 @@ export class RowColumns {
     this.idFlags.set(o.idFlags.subarray(0, n), base);
     this.shape.set(o.shape.subarray(0, n), base);
     this.attrLen.set(o.attrLen.subarray(0, n), base);
-    const mb = this.msg.length;
-    const ib = this.ids.length;
-    const vb = this.valCount;
-    for (let i = 0; i < n; i++) {
-      this.msgEnd[base + i] = o.msgEnd[i] + mb;
-      this.idEnd[base + i] = o.idEnd[i] + ib;
-      this.valFirst[base + i] = o.valFirst[i] + vb;
-    }
+    copyShifted(this.msgEnd, base, o.msgEnd, n, this.msg.length);
+    copyShifted(this.idEnd, base, o.idEnd, n, this.ids.length);
+    copyShifted(this.valFirst, base, o.valFirst, n, this.valCount);
     this.msg.copy(o.msg.buf, 0, o.msg.length);
     this.ids.copy(o.ids.buf, 0, o.ids.length);
+    const vb = this.valCount;
     if (vb + o.valCount > this.valEnd.length) {
       let size = this.valEnd.length * 2;
       while (size < vb + o.valCount) size *= 2;
@@ -424,8 +422,7 @@ export class RowColumns {
       next.set(this.valEnd.subarray(0, vb));
       this.valEnd = next;
     }
-    const ab = this.attrs.length;
-    for (let v = 0; v < o.valCount; v++) this.valEnd[vb + v] = o.valEnd[v] + ab;
+    copyShifted(this.valEnd, vb, o.valEnd, o.valCount, this.attrs.length);
     this.valCount += o.valCount;
     this.attrs.copy(o.attrs.buf, 0, o.attrs.length);
     this.count += n;
@@ -457,14 +454,12 @@ export class RowColumns {
     this.msgEnd.copyWithin(0, n, count);
     this.idEnd.copyWithin(0, n, count);
     this.valFirst.copyWithin(0, n, count);
-    for (let i = 0; i < rest; i++) {
-      this.msgEnd[i] -= mb;
-      this.idEnd[i] -= ib;
-      this.valFirst[i] -= vb;
-    }
+    copyShifted(this.msgEnd, 0, this.msgEnd, rest, -mb);
+    copyShifted(this.idEnd, 0, this.idEnd, rest, -ib);
+    copyShifted(this.valFirst, 0, this.valFirst, rest, -vb);
     this.valEnd.copyWithin(0, vb, this.valCount);
     this.valCount -= vb;
-    for (let v = 0; v < this.valCount; v++) this.valEnd[v] -= ab;
+    copyShifted(this.valEnd, 0, this.valEnd, this.valCount, -ab);
     this.msg.shift(mb);
     this.ids.shift(ib);
     this.attrs.shift(ab);
@@ -487,4 +482,17 @@ export class RowColumns {
       this.tuple[i] = map[t];
     }
   }
+}
+
+/** dst[at + i] = src[i] + delta for i < n (src may be dst with at 0). */
+function copyShifted(dst: Uint32Array, at: number, src: Uint32Array, n: number, delta: number): void {
+  for (let i = 0; i < n; i++) dst[at + i] = src[i] + delta;
+}
+
+function numberFrom(seq: Float64Array, at: number, n: number, first: number): void {
+  for (let i = 0; i < n; i++) seq[at + i] = first + i;
+}
+
+function remap(dst: Uint32Array, at: number, src: Uint32Array, n: number, map: number[]): void {
+  for (let i = 0; i < n; i++) dst[at + i] = map[src[i]];
 }
