@@ -194,6 +194,10 @@ console.log(
   `storage: ${stats.records} records in ${stats.blocks} blocks, ${((stats.diskBytes as number) / 1e6).toFixed(1)} MB on disk for ${(raw / 1e6).toFixed(0)} MB raw JSON = ${((stats.diskBytes as number) / raw).toFixed(3)} bytes per raw byte`,
 );
 
+// The server's memory as the queries start (after flush and merges): what they add is their own.
+console.log(
+  `before the queries: ${stats.memory}, peak RSS so far ${(stats.peakRssMb as number).toFixed(0)} MB`,
+);
 const queries: [string, string][] = [
   ['rare word', NEEDLE_WORD],
   ['trace id', `trace_id:${ndData.needleTraceId}`],
@@ -216,6 +220,7 @@ if (QUERIES) {
   );
 }
 const final = await call({ cmd: 'stats' });
+console.log(`after the queries: ${final.memory}`);
 console.log(
   `load average after the run: ${loadavg()
     .map((l) => l.toFixed(1))
