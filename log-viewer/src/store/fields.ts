@@ -6,45 +6,55 @@ import type { Row } from './row.js';
 /** Distinct values tracked per field before further new values are ignored. */
 const MAX_TRACKED_VALUES = 1000;
 
-export function collectFields(rows: Row[], maxValues: number): FieldInfo[] {
-  const fields = new Map<string, { count: number; values: Map<string, number> }>();
-  const see = (name: string, value: unknown) => {
-    let f = fields.get(name);
+/**
+ * Field counts fed one row at a time, so a sample of several blocks (32 k rows) is never held as
+ * rows at once: each row is counted as its block is read and dropped.
+ */
+export class FieldCollector {
+  private readonly fields = new Map<string, { count: number; values: Map<string, number> }>();
+
+  private see(name: string, value: unknown): void {
+    let f = this.fields.get(name);
     if (!f) {
       f = { count: 0, values: new Map() };
-      fields.set(name, f);
+      this.fields.set(name, f);
     }
     f.count++;
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     const n = f.values.get(text);
     if (n !== undefined) f.values.set(text, n + 1);
     else if (f.values.size < MAX_TRACKED_VALUES) f.values.set(text, 1);
-  };
-  const walk = (prefix: string, value: unknown) => {
+  }
+
+  private walk(prefix: string, value: unknown): void {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v);
-    } else see(prefix, value);
-  };
-  for (const r of rows) {
-    see('service', r.service);
-    see('level', LEVELS[r.level]);
-    if (r.host) see('host', r.host);
-    if (r.traceId) see('trace_id', r.traceId);
-    if (r.spanId) see('span_id', r.spanId);
-    see('protocol', r.protocol);
+      for (const [k, v] of Object.entries(value)) this.walk(prefix ? `${prefix}.${k}` : k, v);
+    } else this.see(prefix, value);
+  }
+
+  add(r: Row): void {
+    this.see('service', r.service);
+    this.see('level', LEVELS[r.level]);
+    if (r.host) this.see('host', r.host);
+    if (r.traceId) this.see('trace_id', r.traceId);
+    if (r.spanId) this.see('span_id', r.spanId);
+    this.see('protocol', r.protocol);
     if (r.labels)
       for (const [k, v] of Object.entries(JSON.parse(r.labels) as Record<string, string>))
-        see(`labels.${k}`, v);
-    if (r.attrs) walk('', JSON.parse(r.attrs));
+        this.see(`labels.${k}`, v);
+    if (r.attrs) this.walk('', JSON.parse(r.attrs));
   }
-  return [...fields.entries()]
-    .map(([name, f]) => ({
-      name,
-      count: f.count,
-      topValues: [...f.values.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, maxValues)
-        .map(([value, count]) => ({ value, count })),
-    }))
-    .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+
+  result(maxValues: number): FieldInfo[] {
+    return [...this.fields.entries()]
+      .map(([name, f]) => ({
+        name,
+        count: f.count,
+        topValues: [...f.values.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, maxValues)
+          .map(([value, count]) => ({ value, count })),
+      }))
+      .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
+  }
 }

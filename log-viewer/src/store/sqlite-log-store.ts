@@ -8,7 +8,7 @@ import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
 import { type BlockMeta, BlockDb, enableIncrementalVacuum } from './block-db.js';
 import { bloomMayContain, tokenHash } from './bloom.js';
-import { collectFields } from './fields.js';
+import { FieldCollector } from './fields.js';
 import { encodeRows, Inbox, type InboxEntry } from './inbox.js';
 import { parseBodyRows, summarizeRows } from './body-rows.js';
 import { type Parsed, SealClient } from './seal-client.js';
@@ -564,14 +564,14 @@ export class SqliteLogStore implements LogStore {
   }
 
   fields(filter: ScanFilter, options: { maxBlocks?: number; maxValues?: number } = {}): FieldInfo[] {
-    const rows: Row[] = [];
+    const fields = new FieldCollector();
     const cands = this.candidates(filter).sort((a, b) => b.maxMs - a.maxMs);
     for (const c of cands.slice(0, options.maxBlocks ?? 4)) {
       const batch = c.load();
       if (!batch) continue;
-      for (let i = 0; i < batch.count; i++) rows.push(batch.row(i));
+      for (let i = 0; i < batch.count; i++) fields.add(batch.row(i));
     }
-    return collectFields(rows, options.maxValues ?? 10);
+    return fields.result(options.maxValues ?? 10);
   }
 
   deleteWhere(query: DeleteQuery): number {
