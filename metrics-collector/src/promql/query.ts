@@ -3,7 +3,7 @@
 import { type Expr, typeOf } from './ast.js';
 import { PromQLError } from './errors.js';
 import { evaluate } from './eval/engine.js';
-import { stepTime, type EvalContext, type StepSeries } from './eval/values.js';
+import { countSamples, type EvalContext, type StepSeries, stepTime } from './eval/values.js';
 import { sortByLabels } from './labels.js';
 import { parseExpr } from './parse.js';
 import type { Labels, SampleSource } from './sample-source.js';
@@ -100,6 +100,8 @@ export function evaluateInstant(
             values.push(s.values[i]);
           }
         });
+        // The result keeps these points past the selector's series-at-a-time accounting.
+        countSamples(ctx, timestamps.length);
         if (timestamps.length > 0) result.push({ metric: s.metric, timestamps, values });
       }
       return { resultType: 'matrix', result };

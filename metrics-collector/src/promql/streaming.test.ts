@@ -159,6 +159,22 @@ describe('streaming evaluation', () => {
     }
   });
 
+  it('counts raw points of a range selector against max-samples only while their series is in use', () => {
+    const at = T0 + 7200_000;
+    // 40 series of ~480 points: each fits under 1,000, all of them together do not.
+    const summed = evaluateInstant(memory, 'sum(count_over_time(req_total[2h]))', at, { maxSamples: 1000 });
+    assert.ok(summed.resultType === 'vector' && summed.result[0].v > 1000);
+    // A matrix result keeps every point.
+    assert.throws(
+      () => evaluateInstant(memory, 'req_total[2h]', at, { maxSamples: 1000 }),
+      /too many samples/,
+    );
+    assert.throws(
+      () => evaluateInstant(memory, 'count_over_time(req_total[2h])', at, { maxSamples: 400 }),
+      /too many samples/,
+    );
+  });
+
   it('still refuses two series that are equal once the name is dropped', () => {
     const s = new MemorySource();
     s.add({ __name__: 'a', job: 'x' }, T0, 1);

@@ -77,7 +77,8 @@ export function* streamVectorSelector(
 
 /**
  * The raw points a range selector reads across all steps (staleness markers dropped), as a lazy
- * sequence: each series is read from the source when the consumer reaches it. Iterate once.
+ * sequence: each series is read from the source when the consumer reaches it, and is the
+ * consumer's to use until it asks for the next one. Iterate once.
  */
 export function streamMatrixSelector(ctx: EvalContext, vs: VectorSelector, rangeMs: number): RangeArg {
   const at = resolveAt(ctx, vs.at);
@@ -106,8 +107,12 @@ function* matrixPoints(ctx: EvalContext, found: Iterable<SeriesSamples>): Genera
         values.push(s.values[i]);
       }
     }
+    if (timestamps.length === 0) continue;
+    // Counted while the consumer holds them, released when it asks for the next series: the
+    // peak, as Prometheus counts raw points against --query.max-samples, not the total.
     countSamples(ctx, timestamps.length);
-    if (timestamps.length > 0) yield { metric: s.labels, timestamps, values };
+    yield { metric: s.labels, timestamps, values };
+    ctx.samples.loaded -= timestamps.length;
   }
 }
 

@@ -65,7 +65,8 @@ export interface EvalContext {
   subqueryStepMs: number;
   deadline: number;
   now: () => number;
-  /** Points loaded by selectors so far, against Prometheus' --query.max-samples. */
+  /** Points held for the query (a range selector's raw points only while their series is in
+   * use), against Prometheus' --query.max-samples. */
   samples: { loaded: number; max: number };
 }
 
