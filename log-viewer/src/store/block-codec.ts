@@ -128,7 +128,7 @@ function isSorted(c: RowColumns, from: number, to: number): boolean {
 
 /** Block tuples, level counts, raw size and the tokens of messages, ids and stream tuples. */
 function indexRows(c: RowColumns, b: BlockRows): void {
-  const { order, blockTuple, tuples, tupleOf, tokens, levelCounts, serviceIndex } = b;
+  const { order, blockTuple, tuples, tupleOf, tokens, levelCounts } = b;
   const msgBytes = c.msg.buf;
   const idBytes = c.ids.buf;
   const { msgEnd, idEnd, idFlags } = c;

@@ -22,23 +22,24 @@ export type BodyColumns = Parsed<RowColumns>;
 const BYTES_PER_LINE_GUESS = 160;
 
 /**
- * Parses a body into rows numbered seqBase, seqBase + 1, …; deterministic for the same inputs. NDJSON
- * takes the scan of ndjson-rows.ts when it can, the object path otherwise.
+ * Parses a body into rows numbered seqBase, seqBase + 1, …, added to `rows` (an empty table; an ingest
+ * worker reuses a few, so their buffers are not allocated and freed for every body); deterministic
+ * for the same inputs. NDJSON takes the scan of ndjson-rows.ts when it can, the object path otherwise.
  */
 export function parseBodyColumns(
   kind: BodyKind,
   body: Uint8Array,
   nowNs: bigint,
   seqBase: number,
+  rows = new RowColumns(Math.max(16, Math.ceil(body.byteLength / BYTES_PER_LINE_GUESS))),
 ): BodyColumns {
   if (kind === 'ndjson') {
     const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-    const rows = new RowColumns(Math.max(16, Math.ceil(body.byteLength / BYTES_PER_LINE_GUESS)));
     if (ndjsonColumns(text, nowNs, seqBase, rows)) return { rows, rejected: 0, errors: [] };
+    rows.clear();
   }
   // The object path (for NDJSON the exact rows or the exact error of what the scan left).
   const parsed = parseBody(kind, body, nowNs);
-  const rows = new RowColumns(Math.max(16, parsed.records.length));
   for (let i = 0; i < parsed.records.length; i++) rows.pushRow(toRow(parsed.records[i], seqBase + i));
   return { rows, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
 }

@@ -428,6 +428,17 @@ export class RowColumns {
     this.count += n;
   }
 
+  /** Drops every row, keeping the buffers for the next rows. */
+  clear(): void {
+    this.count = 0;
+    this.valCount = 0;
+    this.msg.length = 0;
+    this.ids.length = 0;
+    this.attrs.length = 0;
+    this.tuples = [];
+    this.tupleIndex.clear();
+  }
+
   /** Drops the first n rows (sealed into blocks). */
   dropPrefix(n: number): void {
     if (n <= 0) return;

@@ -44,6 +44,14 @@ export type SealReply =
 const open = new Map<string, RowColumns>();
 /** Parsed bodies waiting for their seqs (the main thread commits them once they are in the inbox). */
 const parked = new Map<number, RowColumns>();
+/** Emptied parse tables, reused: a new one per body made ~2.5 MB of malloc churn each (RSS). */
+const spare: RowColumns[] = [];
+const MAX_SPARE = 4;
+
+function recycle(rows: RowColumns): void {
+  rows.clear();
+  if (spare.length < MAX_SPARE) spare.push(rows);
+}
 
 function openRows(stream: string): RowColumns {
   let rows = open.get(stream);
@@ -69,9 +77,11 @@ function post(reply: SealReply): void {
 function handle(msg: SealRequest): void {
   if (msg.t === 'parse') {
     let parsed: BodyColumns;
+    const table = spare.pop();
     try {
-      parsed = parseBodyColumns(msg.kind, msg.body, msg.nowNs, 0);
+      parsed = parseBodyColumns(msg.kind, msg.body, msg.nowNs, 0, table);
     } catch (err) {
+      if (table) recycle(table);
       const e = err as Error & { status?: number; details?: unknown };
       post({
         t: 'parse-failed',
@@ -80,11 +90,13 @@ function handle(msg: SealRequest): void {
       });
       return;
     }
+    const summary = summarizeColumns(parsed.rows);
     if (parsed.rows.count > 0) parked.set(msg.id, parsed.rows);
+    else recycle(parsed.rows);
     post({
       t: 'parsed',
       id: msg.id,
-      summary: summarizeColumns(parsed.rows),
+      summary,
       rejected: parsed.rejected,
       errors: parsed.errors,
       items: parsed.items,
@@ -94,8 +106,11 @@ function handle(msg: SealRequest): void {
     if (!rows) return;
     parked.delete(msg.id);
     openRows(msg.stream).append(rows, msg.seqBase);
+    recycle(rows);
   } else if (msg.t === 'abort') {
+    const rows = parked.get(msg.id);
     parked.delete(msg.id);
+    if (rows) recycle(rows);
   } else if (msg.t === 'rows') {
     const list = openRows(msg.stream);
     for (const row of decodeRows(msg.payload)) list.pushRow(row);
