@@ -12,9 +12,12 @@
 // (chunk-codec.ts), so this format is only what the head holds in memory and in its snapshot.
 // Persisted bytes: changing anything here needs a new encoding number.
 
+import { ARENA_PAGE_BYTES, arenaBlockBytes, headArena } from './delta-chunk-arena.js';
+
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
 const INT_LIMIT = 2 ** 50;
 const HEADER_BYTES = 3;
+
 const f64 = new Float64Array(1);
 const u8 = new Uint8Array(f64.buffer);
 
@@ -28,49 +31,86 @@ function exponentOf(v: number): number {
   return -1;
 }
 
+/** The head cuts a chunk at this many samples (head.ts), */
+export const CHUNK_MAX_SAMPLES = 720;
+/** or when it would span this long, so a range read can bound its index scan on min_t. */
+export const CHUNK_MAX_SPAN_MS = 6 * 3600_000;
+
+/** Appends samples to an encoding-6 chunk whose bytes sit in a block of the head arena
+ * (delta-chunk-arena.ts): `buf` is the arena page, the chunk is buf[base, pos). Call release()
+ * once the chunk is sealed or dropped, or its block is never reused. */
 export class DeltaAppender {
   buf: Uint8Array;
-  pos = HEADER_BYTES;
+  /** Where the block starts in `buf`, its arena handle, and where it ends. */
+  private base: number;
+  private at: number;
+  private limit: number;
+  pos: number;
   count = 0;
   minT = 0;
   maxT = 0;
   private delta = 0;
   /** pos after the second sample (growth estimate). */
-  private posAfterTwo = HEADER_BYTES;
+  private posAfterTwo: number;
   /** Current exponent, or -1 before the first decimal value. */
   private e = -1;
   /** m of the last decimal value, or NaN when the last value was raw and not decimal at e. */
   private m = Number.NaN;
 
-  /** `maxSamples` / `maxSpanMs`: where the head cuts this chunk (head.ts); growth aims at the size
-   * the chunk will have then, so a chunk is reallocated about twice instead of once per ×1.75. */
-  constructor(
-    capacity = 64,
-    private readonly maxSamples = 720,
-    private readonly maxSpanMs = 6 * 3600_000,
-  ) {
-    this.buf = new Uint8Array(capacity);
+  constructor(capacity = 64) {
+    this.at = headArena.alloc(capacity);
+    this.buf = headArena.page(this.at);
+    this.base = this.at % ARENA_PAGE_BYTES;
+    this.limit = this.base + arenaBlockBytes(capacity);
+    this.pos = this.posAfterTwo = this.base + HEADER_BYTES;
+    this.buf[this.base + 2] = 0;
+  }
+
+  /** Bytes of the chunk so far, and of its block. */
+  get size(): number {
+    return this.pos - this.base;
+  }
+
+  get capacity(): number {
+    return this.limit - this.base;
+  }
+
+  /** Gives the block back to the arena; the appender must not be used afterwards. */
+  release(): void {
+    if (this.at < 0) return;
+    headArena.release(this.at, this.capacity);
+    this.at = -1;
   }
 
   private grow(): void {
     // Growing ×1.75 from 64 reallocated 4 times up to 360 samples of a counter and left ~870 bytes
     // per series of dead buffers, which showed in the peak RSS of an ingest. Once a few samples are
     // in, the chunk's final size is predictable: bytes per sample so far × the samples the chunk
-    // will hold at this interval (it is cut at maxSamples or maxSpanMs), plus 6 % and the 24-byte
-    // worst case of one append. Never less than ×1.25, so a chunk that gets denser still grows fast.
-    let size = Math.ceil(this.buf.length * 1.75) + 16;
+    // will hold at this interval (the head cuts it at CHUNK_MAX_SAMPLES or CHUNK_MAX_SPAN_MS), plus
+    // 2 % and the 24-byte worst case of one append. Never less than ×1.25, so a chunk that gets
+    // denser still grows fast.
+    const used = this.size;
+    let size = Math.ceil(this.capacity * 1.75) + 16;
     const n = this.count;
     if (n >= 8 && this.maxT > this.minT) {
       const interval = (this.maxT - this.minT) / (n - 1);
-      const expected = Math.min(this.maxSamples, Math.ceil(this.maxSpanMs / interval));
+      const expected = Math.min(CHUNK_MAX_SAMPLES, Math.ceil(CHUNK_MAX_SPAN_MS / interval));
       // The first two samples (absolute timestamp, first delta) cost more than the rest.
       const perSample = (this.pos - this.posAfterTwo) / (n - 2);
-      const predicted = this.pos + Math.ceil(perSample * Math.max(0, expected - n) * 1.02) + 24;
-      size = Math.max(predicted, Math.ceil(this.buf.length * 1.25) + 16);
+      const predicted = used + Math.ceil(perSample * Math.max(0, expected - n) * 1.02) + 24;
+      size = Math.max(predicted, Math.ceil(this.capacity * 1.25) + 16);
     }
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
+    const at = headArena.alloc(size);
+    const page = headArena.page(at);
+    const base = at % ARENA_PAGE_BYTES;
+    page.set(this.buf.subarray(this.base, this.pos), base);
+    this.release();
+    this.posAfterTwo += base - this.base;
+    this.at = at;
+    this.buf = page;
+    this.base = base;
+    this.pos = base + used;
+    this.limit = base + arenaBlockBytes(size);
   }
 
   private varint(z: number): void {
@@ -86,7 +126,7 @@ export class DeltaAppender {
 
   append(t: number, v: number, stale = false): void {
     // Worst case per sample: 8 (t) + 1 + 1 + 1 + 8 (value) bytes.
-    while (this.pos + 24 > this.buf.length) this.grow();
+    while (this.pos + 24 > this.limit) this.grow();
     if (this.count === 0) {
       this.varint(t >= 0 ? t * 2 : -t * 2 - 1);
       this.minT = t;
@@ -116,7 +156,7 @@ export class DeltaAppender {
     if (need > e) {
       if (this.count === 1) {
         // First sample: the exponent goes in the header and m starts at 0, as in the decoder.
-        this.buf[2] = need;
+        this.buf[this.base + 2] = need;
         this.m = 0;
       } else {
         this.buf[this.pos++] = 2;
@@ -148,18 +188,18 @@ export class DeltaAppender {
     this.varint((d >= 0 ? d * 2 : -d * 2 - 1) + 3);
   }
 
-  /** The chunk bytes (a copy; the appender keeps its buffer). */
+  /** The chunk bytes (a copy; the appender keeps its block). */
   bytes(): Uint8Array {
-    const out = this.buf.slice(0, this.pos);
+    const out = this.buf.slice(this.base, this.pos);
     out[0] = this.count >>> 8;
     out[1] = this.count & 0xff;
     return out;
   }
 
   decodeInto(ts: number[], vs: number[], stale?: number[]): number {
-    this.buf[0] = this.count >>> 8;
-    this.buf[1] = this.count & 0xff;
-    return decodeDeltaChunk(this.buf.subarray(0, this.pos), ts, vs, stale);
+    this.buf[this.base] = this.count >>> 8;
+    this.buf[this.base + 1] = this.count & 0xff;
+    return decodeDeltaChunk(this.buf.subarray(this.base, this.pos), ts, vs, stale);
   }
 }
 

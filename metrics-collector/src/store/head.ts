@@ -1,11 +1,9 @@
 // Per-series in-memory state: the open in-order chunk (encoding 6, delta-chunk.ts), an out-of-order
 // buffer, and sealed chunks (also encoding 6) waiting for the next checkpoint. Every chunk gets a sequence number when it is opened; on reads,
 // for equal timestamps the sample from the chunk with the higher sequence wins (last write wins).
-import { DeltaAppender } from './delta-chunk.js';
+import { CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS, DeltaAppender } from './delta-chunk.js';
 
-export const CHUNK_MAX_SAMPLES = 720;
-/** Chunks never span more than this, so a range read can bound its index scan on min_t. */
-export const CHUNK_MAX_SPAN_MS = 6 * 3600_000;
+export { CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS };
 const OOO_MAX_SAMPLES = 240;
 
 export interface SealedChunk {
@@ -49,7 +47,7 @@ export class SeriesHead {
         app = null;
       }
       if (!app) {
-        app = new DeltaAppender(64, CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS);
+        app = new DeltaAppender();
         this.app = app;
         this.appSeq = nextSeq();
       }
@@ -114,6 +112,7 @@ export class SeriesHead {
       seq: this.appSeq,
       data: app.bytes(),
     });
+    app.release();
     this.app = null;
   }
 
@@ -129,6 +128,7 @@ export class SeriesHead {
       seq: this.oooSeq,
       data: app.bytes(),
     });
+    app.release();
     this.oooT = null;
     this.oooV = null;
     this.oooS = null;
@@ -143,6 +143,7 @@ export class SeriesHead {
       if (isStale) k++;
       app.append(ts[i], vs[i], isStale);
     }
+    this.app?.release();
     this.app = app;
     this.appSeq = seq;
     if (ts.length) {
