@@ -73,7 +73,7 @@ export class SqliteLogStore implements LogStore {
   private bloomBytes = 0;
   /** Needle results per sealed block, so repeated and paged text queries skip decoding. */
   private readonly scanCache = new ScanCache();
-  /** Decompression buffers reused by the blocks a scan reads one after another. */
+  /** Decompression buffers and column arrays reused by the blocks read one after another. */
   private readonly sectionBuffers = new SectionBuffers();
   private nextSeq = 1;
   private timer?: NodeJS.Timeout;
@@ -457,11 +457,14 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
-  /** A sealed block's reader; `reuse` for scans, which read one block at a time (see SectionBuffers). */
-  private decode(b: BlockMeta, reuse = false): BlockReader {
+  /**
+   * A sealed block's reader on the store's reused section buffers: valid until the next decode (every
+   * caller, scans, fields, merges, delete and retention, takes a block's rows before reading the next).
+   */
+  private decode(b: BlockMeta): BlockReader {
     const data = this.sql.selectData(b.id);
     if (!data) throw new Error(`block ${b.id} has no data`);
-    return new BlockReader(data, b.service, reuse ? this.sectionBuffers : undefined);
+    return new BlockReader(data, b.service, this.sectionBuffers);
   }
 
   private bloom(id: number): Buffer | undefined {
@@ -508,7 +511,7 @@ export class SqliteLogStore implements LogStore {
             if (bloom && !hashes.every((h) => bloomMayContain(bloom, h))) return undefined;
           }
           if (!this.blocks.has(b.id)) return undefined;
-          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b, true));
+          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b));
         },
       });
     }
