@@ -19,9 +19,11 @@ import { envelopeBody, prepareBodies } from './events.js';
 
 const N = Number(process.env.HOT_EVENTS ?? 4000);
 const BATCH = Number(process.env.HOT_DIGEST_BATCH ?? 50);
-const bodies = prepareBodies(300, 8);
+// HOT_GROUPS: distinct fingerprints (fewer = a few hot issues, as real traffic often is)
+const GROUPS = Number(process.env.HOT_GROUPS ?? 300);
+const bodies = prepareBodies(GROUPS, 8);
 const requests = Array.from({ length: N }, (_, i) =>
-  envelopeBody(bodies[i % 300][(i >> 3) % 8], Math.random() < 0.1 ? `new-${i}` : undefined),
+  envelopeBody(bodies[i % GROUPS][(i >> 3) % 8], Math.random() < 0.1 ? `new-${i}` : undefined),
 );
 
 function time(label: string, fn: () => void): number {
@@ -103,7 +105,7 @@ const append = (list: typeof prepared, per: number) => {
 append(prepared, 8);
 while (store.digest(BATCH, Date.now()).length > 0);
 const fresh = Array.from({ length: N }, (_, i) =>
-  envelopeBody(bodies[i % 300][(i >> 3) % 8], Math.random() < 0.1 ? `new2-${i}` : undefined),
+  envelopeBody(bodies[i % GROUPS][(i >> 3) % 8], Math.random() < 0.1 ? `new2-${i}` : undefined),
 );
 const again = fresh.map((r) =>
   preparePayload(

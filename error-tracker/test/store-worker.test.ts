@@ -119,3 +119,54 @@ test('acceptMany() stores every event of a group commit and sums its item counts
   );
   closeDatabase(db);
 });
+
+test('digest() counts tags, hours and releases the same in one batch as one event per batch', async () => {
+  const HOUR = 3_600_000;
+  const preparer = inlinePreparer();
+  const events = [];
+  for (let i = 0; i < 6; i++) {
+    const id = i.toString(16).padStart(32, 'b');
+    const event = {
+      message: `cache miss ${i}`,
+      release: i < 3 ? 'shop@1.0' : 'shop@1.1',
+      tags: { region: i % 2 ? 'eu' : 'us' },
+    };
+    const body = Buffer.from(`{"event_id":"${id}"}\n{"type":"event"}\n${JSON.stringify(event)}\n`);
+    // 40 minutes apart: the six events span four hours
+    const prepared = await preparer.prepare({
+      endpoint: 'envelope',
+      projectId: 1,
+      body,
+      nowMs: i * 40 * 60_000,
+    });
+    events.push(...prepared.entries);
+  }
+  const digestAll = (batchSize: number) => {
+    const { db, store } = trackerDb();
+    store.acceptMany([{ projectId: 1, events, itemCounts: { event: events.length }, sessions: [] }]);
+    while (store.digest(batchSize, 10 * HOUR).length > 0);
+    const issueId = store.listIssues({ limit: 10 }).data[0].id;
+    const result = {
+      region: store.getTagValues(issueId, 'region', 10),
+      release: store.getTagValues(issueId, 'release', 10),
+      hours: store.hourlyCounts(issueId, 0, 10 * HOUR),
+      issue: store.getIssue(issueId),
+    };
+    closeDatabase(db);
+    return result;
+  };
+  const oneByOne = digestAll(1);
+  const together = digestAll(50);
+  assert.deepEqual(together, oneByOne);
+  assert.deepEqual(
+    together.region.map((t) => [t.value, t.count, t.firstSeen, t.lastSeen]),
+    [
+      ['eu', 3, new Date(40 * 60_000).toISOString(), new Date(200 * 60_000).toISOString()],
+      ['us', 3, new Date(0).toISOString(), new Date(160 * 60_000).toISOString()],
+    ],
+  );
+  assert.deepEqual(
+    together.hours.filter((h) => h.count > 0).map((h) => h.count),
+    [2, 1, 2, 1],
+  );
+});
