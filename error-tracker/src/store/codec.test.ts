@@ -40,8 +40,10 @@ test('payloadAsSent() keeps only a well compressed single-encoding body around o
   assert.equal(payloadAsSent(gzip, 'gzip, br', where), null);
   assert.equal(payloadAsSent(deflateSync(envelope), 'deflate', where), null);
   assert.equal(payloadAsSent(Buffer.from(envelope), undefined, where), null);
-  // weakly compressed: stored with zstd instead
+  // weakly compressed (over 16 % of the event): stored with zstd instead
   assert.equal(payloadAsSent(gzipSync(envelope, { level: 0 }), 'gzip', where), null);
+  assert.equal(payloadAsSent(Buffer.alloc(Math.ceil(event.length * 0.17)), 'gzip', where), null);
+  assert.ok(payloadAsSent(Buffer.alloc(Math.floor(event.length * 0.15)), 'gzip', where));
   // an envelope that decodes to much more than its event (an attachment, say)
   assert.equal(payloadAsSent(gzip, 'gzip', { ...where, decodedLength: envelope.length * 3 }), null);
 });

@@ -17,8 +17,12 @@ const FORMAT_BROTLI_SLICE = 4;
 const ZSTD_LEVEL = 3;
 /** format byte, then the event's offset and length in the decoded body (uint32 LE each) */
 const SLICE_HEADER_BYTES = 9;
-/** A body is kept as sent only if it is at most this share of the event's JSON (well compressed). */
-const MAX_SENT_SHARE = 0.25;
+/**
+ * A body is kept as sent only if it is at most this share of the event's JSON. On the bench's
+ * events zstd 3 makes 12.5 %, gzip -6 13.1 %, gzip -1 14.7 %, br 4 11.9 %: a body past 16 % is
+ * stored with zstd instead, so what is kept as sent stays within ~30 % of zstd's size.
+ */
+const MAX_SENT_SHARE = 0.16;
 
 let compressor: Compressor | null = null;
 let decompressor: Decompressor | null = null;
