@@ -4,7 +4,7 @@
 import { type Call, type Expr, typeOf } from '../ast.js';
 import { executionError } from '../errors.js';
 import { dropMetricName, labelsKey } from '../labels.js';
-import { RANGE_FUNCTIONS, type Window } from './range-functions.js';
+import { mayReset, RANGE_FUNCTIONS, type Window } from './range-functions.js';
 import { selectorDistinct } from './selectors.js';
 import {
   checkDeadline,
@@ -65,7 +65,9 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
     rangeMs: range.rangeMs,
     evalTs: 0,
     params: [],
+    mayReset: true,
   };
+  const counter = e.func === 'rate' || e.func === 'increase';
   const { rangeMs, offsetMs, at } = range;
   const { steps, start, interval } = ctx;
   for (const s of range.series) {
@@ -73,6 +75,7 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
     const ts = s.timestamps;
     w.ts = ts;
     w.vs = s.values;
+    if (counter) w.mayReset = mayReset(s.values);
     let values: Float64Array | undefined;
     let present: Uint8Array | undefined;
     let lo = 0;

@@ -17,6 +17,15 @@ export interface Window {
   evalTs: number;
   /** Scalar arguments at this step, in call order (the range argument excluded). */
   params: number[];
+  /** False when no value of the series is negative or below its predecessor, so no window holds
+   * a counter reset (rate/increase then skip the per-window scan; the result is the same). */
+  mayReset: boolean;
+}
+
+/** Window.mayReset for a series' values. */
+export function mayReset(vs: number[]): boolean {
+  for (let i = 0; i < vs.length; i++) if (vs[i] < 0 || (i > 0 && vs[i] < vs[i - 1])) return true;
+  return false;
 }
 
 export type RangeFn = (w: Window) => number | undefined;
@@ -27,7 +36,7 @@ function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): numbe
   const first = lo;
   const last = hi - 1;
   let result = vs[last] - vs[first];
-  if (isCounter) {
+  if (isCounter && w.mayReset) {
     let prev = 0;
     for (let i = lo; i < hi; i++) {
       if (vs[i] < prev) result += prev;
