@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseTimestamp } from './timestamp.js';
+import { isoMillis, parseTimestamp } from './timestamp.js';
 
 const check = (input: unknown, expected: bigint | undefined) =>
   assert.equal(parseTimestamp(input), expected, `parseTimestamp(${JSON.stringify(input)})`);
@@ -40,4 +40,27 @@ test('the toISOString fast path agrees with the general parser and rejects near-
   check('2026-11-25T19:44:54.07xZ', undefined);
   check('2026-13-25T19:44:54.077Z', undefined);
   check('2026-11-25T24:44:54.077Z', undefined);
+});
+
+test('isoMillis reads toISOString() output anywhere in a text, across hours and days', () => {
+  const times = [
+    '2026-11-26T03:59:59.999Z',
+    '2026-11-26T03:00:00.000Z',
+    '2026-11-26T04:00:00.001Z',
+    '2026-11-26T04:17:42.123Z',
+    '2024-02-29T23:59:59.999Z',
+    '2026-12-31T23:00:00.000Z',
+  ];
+  for (const t of times) {
+    assert.equal(isoMillis(t), Date.parse(t), t);
+    assert.equal(isoMillis(`{"ts":"${t}"}`, 7), Date.parse(t), t);
+  }
+  for (const bad of [
+    '2026-11-26T03:60:00.000Z',
+    '2026-11-26T24:00:00.000Z',
+    '2026-13-01T00:00:00.000Z',
+    '2026-11-26T03:00:00.0a0Z',
+    '2026-11-26T03:00:00.000+',
+  ])
+    assert.equal(isoMillis(bad), undefined, bad);
 });

@@ -36,26 +36,42 @@ function digits(t: string, at: number, len: number): number {
   return v;
 }
 
-/** `YYYY-MM-DDTHH:MM:SS.mmmZ` → epoch ms; undefined for anything else (the regex path decides). */
-export function isoMillis(t: string): number | undefined {
+/** The hour last computed by isoMillis() (lines of a request share it): key and epoch ms. */
+let lastHourKey = Number.NaN;
+let lastHourMs = 0;
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.mmmZ` at t[at, at + 24) → epoch ms; undefined for anything else (the regex
+ * path decides). Date.UTC() is called once per distinct hour: minutes, seconds and ms are added to it.
+ */
+export function isoMillis(t: string, at = 0): number | undefined {
   if (
-    t.charCodeAt(4) !== 45 ||
-    t.charCodeAt(7) !== 45 ||
-    t.charCodeAt(10) !== 84 ||
-    t.charCodeAt(13) !== 58 ||
-    t.charCodeAt(16) !== 58 ||
-    t.charCodeAt(19) !== 46 ||
-    t.charCodeAt(23) !== 90
+    t.charCodeAt(at + 4) !== 45 ||
+    t.charCodeAt(at + 7) !== 45 ||
+    t.charCodeAt(at + 10) !== 84 ||
+    t.charCodeAt(at + 13) !== 58 ||
+    t.charCodeAt(at + 16) !== 58 ||
+    t.charCodeAt(at + 19) !== 46 ||
+    t.charCodeAt(at + 23) !== 90
   )
     return undefined;
-  const mo = digits(t, 5, 2);
-  const d = digits(t, 8, 2);
-  const h = digits(t, 11, 2);
-  const mi = digits(t, 14, 2);
-  const s = digits(t, 17, 2);
-  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 59)) return undefined;
-  const ms = Date.UTC(digits(t, 0, 4), mo - 1, d, h, mi, s, digits(t, 20, 3));
-  return Number.isNaN(ms) ? undefined : ms;
+  const y = digits(t, at, 4);
+  const mo = digits(t, at + 5, 2);
+  const d = digits(t, at + 8, 2);
+  const h = digits(t, at + 11, 2);
+  const mi = digits(t, at + 14, 2);
+  const s = digits(t, at + 17, 2);
+  const ms = digits(t, at + 20, 3);
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 59 && ms >= 0))
+    return undefined;
+  const key = ((y * 100 + mo) * 100 + d) * 100 + h;
+  if (key !== lastHourKey) {
+    const hourMs = Date.UTC(y, mo - 1, d, h);
+    if (Number.isNaN(hourMs)) return undefined;
+    lastHourKey = key;
+    lastHourMs = hourMs;
+  }
+  return lastHourMs + mi * 60_000 + s * 1000 + ms;
 }
 
 /** Epoch number → ns: below 1e11 seconds (fractions kept), below 1e14 ms, below 1e17 µs, else ns. */

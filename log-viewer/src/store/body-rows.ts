@@ -34,8 +34,7 @@ export function parseBodyColumns(
   rows = new RowColumns(Math.max(16, Math.ceil(body.byteLength / BYTES_PER_LINE_GUESS))),
 ): BodyColumns {
   if (kind === 'ndjson') {
-    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-    if (ndjsonColumns(text, nowNs, seqBase, rows)) return { rows, rejected: 0, errors: [] };
+    if (ndjsonColumns(body, nowNs, seqBase, rows)) return { rows, rejected: 0, errors: [] };
     rows.clear();
   }
   // The object path (for NDJSON the exact rows or the exact error of what the scan left).
