@@ -156,12 +156,12 @@ export class BlockReader implements RowBatch {
       });
       if (result) for (let i = 0; i < n; i++) result[i] &= hit[i];
       else result = hit;
+      // Hit rows found by the native indexOf (a needle's few hits cost no loop over every row).
       let left = 0;
-      for (let i = 0; i < n && left <= FEW_ROWS; i++) left += result[i];
+      for (let i = result.indexOf(1); i >= 0 && left <= FEW_ROWS; i = result.indexOf(1, i + 1)) left++;
       if (left <= FEW_ROWS && t + 1 < order.length) {
         const rest = order.slice(t + 1);
-        for (let i = 0; i < n; i++) {
-          if (!result[i]) continue;
+        for (let i = result.indexOf(1); i >= 0; i = result.indexOf(1, i + 1)) {
           // Kept: the scan asks for these rows next, and rebuilding attributes is the costly part.
           const row = this.row(i);
           if (rowMayContain(row, rest)) this.checked.set(i, row);

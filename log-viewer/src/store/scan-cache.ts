@@ -105,18 +105,17 @@ class CachingBatch implements RowBatch {
     const hits = this.block.mayContain(tokens);
     if (!hits) return hits;
     const rows: Row[] = [];
-    for (let i = 0; i < hits.length && rows.length <= MAX_ROWS_PER_RESULT; i++)
-      if (hits[i]) {
-        const row = this.block.row(i);
-        this.made.set(i, row);
-        rows.push({
-          ...row,
-          message: own(row.message),
-          attrs: own(row.attrs),
-          traceId: own(row.traceId),
-          spanId: own(row.spanId),
-        });
-      }
+    for (let i = hits.indexOf(1); i >= 0 && rows.length <= MAX_ROWS_PER_RESULT; i = hits.indexOf(1, i + 1)) {
+      const row = this.block.row(i);
+      this.made.set(i, row);
+      rows.push({
+        ...row,
+        message: own(row.message),
+        attrs: own(row.attrs),
+        traceId: own(row.traceId),
+        spanId: own(row.spanId),
+      });
+    }
     if (rows.length <= MAX_ROWS_PER_RESULT) this.keep(rows);
     return hits;
   }

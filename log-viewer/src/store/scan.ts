@@ -113,8 +113,12 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
     result.blocksScanned++;
     const found: Row[] = [];
     const candidates = tokens.length > 0 ? batch.mayContain?.(tokens) : undefined;
-    for (let i = 0; i < batch.count; i++) {
-      if (candidates && candidates[i] === 0) continue;
+    // With candidates, only their rows are visited (found by the native indexOf).
+    for (
+      let i = candidates ? candidates.indexOf(1) : 0;
+      i >= 0 && i < batch.count;
+      i = candidates ? candidates.indexOf(1, i + 1) : i + 1
+    ) {
       const ms = batch.ms[i];
       const sub = batch.subNs[i];
       const seq = batch.seq[i];
