@@ -5,6 +5,7 @@ import type { LogRecord } from '../model.js';
 import { type BulkItem, parseBulk } from './elasticsearch-bulk.js';
 import { parseLokiJson, parseLokiProtobuf } from './loki.js';
 import { parseNdjsonLogs } from './ndjson.js';
+import type { RecordSink } from './otlp-common.js';
 import { parseOtlpJson } from './otlp-json.js';
 import { parseOtlpProtobuf } from './otlp-protobuf.js';
 
@@ -32,8 +33,23 @@ function text(body: Uint8Array): string {
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
 }
 
-/** Parses a body of `kind` observed at `nowNs`; throws the parser's typed error (ParseError, TooLarge, …). */
-export function parseBody(kind: BodyKind, body: Uint8Array, nowNs: bigint): ParsedBody {
+/**
+ * Parses a body of `kind` observed at `nowNs`; throws the parser's typed error (ParseError, TooLarge,
+ * …). With a sink, the accepted records go to it in order (as each is parsed, for OTLP, so none
+ * outlives its turn) and `records` comes back empty; a parser that throws may have handed some over.
+ */
+export function parseBody(kind: BodyKind, body: Uint8Array, nowNs: bigint, sink?: RecordSink): ParsedBody {
+  if (kind === 'otlp-protobuf') return parseOtlpProtobuf(body, nowNs, sink);
+  if (kind === 'otlp-json') return parseOtlpJson(text(body), nowNs, sink);
+  const parsed = parseWhole(kind, body, nowNs);
+  if (sink) {
+    for (const r of parsed.records) sink(r);
+    parsed.records = [];
+  }
+  return parsed;
+}
+
+function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint): ParsedBody {
   switch (kind) {
     case 'ndjson':
       return { records: parseNdjsonLogs(text(body), nowNs), rejected: 0, errors: [] };

@@ -38,9 +38,19 @@ export interface OtlpResult {
   errors: string[];
 }
 
+/** Takes each accepted record as it is parsed (instead of the result's records array). */
+export type RecordSink = (record: LogRecord) => void;
+
 export class OtlpCollector {
   readonly result: OtlpResult = { records: [], rejected: 0, errors: [] };
-  constructor(private readonly nowNs: bigint) {}
+  private readonly sink: RecordSink;
+
+  constructor(
+    private readonly nowNs: bigint,
+    sink?: RecordSink,
+  ) {
+    this.sink = sink ?? ((record) => this.result.records.push(record));
+  }
 
   reject(count: number, reason: string): void {
     this.result.rejected += count;
@@ -80,7 +90,7 @@ export class OtlpCollector {
     if (r.eventName) attributes['event.name'] = r.eventName;
     const observedNs = r.observedNs > 0n ? r.observedNs : this.nowNs;
     const str = (v: JsonValue | undefined) => (typeof v === 'string' ? v : '');
-    this.result.records.push({
+    this.sink({
       timeNs: r.timeNs > 0n ? r.timeNs : observedNs,
       observedNs,
       level,

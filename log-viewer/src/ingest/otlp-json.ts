@@ -11,6 +11,7 @@ import {
   type OtlpResource,
   type OtlpResult,
   type OtlpScope,
+  type RecordSink,
   resourceLabels,
 } from './otlp-common.js';
 
@@ -138,7 +139,8 @@ function logRecord(o: Obj): OtlpLogRecord {
   };
 }
 
-export function parseOtlpJson(body: string, nowNs: bigint): OtlpResult {
+/** With a sink, accepted records go to it one by one and the result's records stay empty. */
+export function parseOtlpJson(body: string, nowNs: bigint, sink?: RecordSink): OtlpResult {
   let doc: unknown;
   try {
     doc = body.trim() === '' ? {} : JSON.parse(body);
@@ -146,7 +148,7 @@ export function parseOtlpJson(body: string, nowNs: bigint): OtlpResult {
     throw new ParseError(`malformed JSON: ${(err as Error).message}`);
   }
   if (!isJsonObject(doc)) throw new ParseError('expected an ExportLogsServiceRequest object');
-  const out = new OtlpCollector(nowNs);
+  const out = new OtlpCollector(nowNs, sink);
   list(get(doc, 'resourceLogs', 'resource_logs'), 'resourceLogs').forEach((rl, ri) => {
     const res = rl.resource;
     const resource: OtlpResource = { attributes: isJsonObject(res) ? keyValues(res.attributes) : {} };

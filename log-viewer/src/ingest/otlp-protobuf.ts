@@ -8,12 +8,14 @@ import {
   type OtlpResource,
   type OtlpResult,
   type OtlpScope,
+  type RecordSink,
   resourceLabels,
 } from './otlp-common.js';
 import { ProtoReader, ProtoWriter, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './protobuf.js';
 
-export function parseOtlpProtobuf(body: Uint8Array, nowNs: bigint): OtlpResult {
-  const out = new OtlpCollector(nowNs);
+/** With a sink, accepted records go to it one by one and the result's records stay empty. */
+export function parseOtlpProtobuf(body: Uint8Array, nowNs: bigint, sink?: RecordSink): OtlpResult {
+  const out = new OtlpCollector(nowNs, sink);
   const r = new ProtoReader(body);
   while (!r.done) {
     const [field, wire] = r.tag();

@@ -37,9 +37,9 @@ export function parseBodyColumns(
     if (ndjsonColumns(body, nowNs, seqBase, rows)) return { rows, rejected: 0, errors: [] };
     rows.clear();
   }
-  // The object path (for NDJSON the exact rows or the exact error of what the scan left).
-  const parsed = parseBody(kind, body, nowNs);
-  for (let i = 0; i < parsed.records.length; i++) rows.pushRow(toRow(parsed.records[i], seqBase + i));
+  // The object path (for NDJSON the exact rows or the exact error of what the scan left). Records
+  // go into the table as they are parsed (OTLP), so none outlives a young-generation collection.
+  const parsed = parseBody(kind, body, nowNs, (r) => rows.pushRecord(r, seqBase + rows.count));
   return { rows, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
 }
 

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeBlock, encodeColumns } from './block-codec.js';
 import { BlockReader } from './block-reader.js';
+import type { JsonValue, LogRecord } from '../model.js';
+import { toRow } from './row.js';
 import { RowColumns } from './row-columns.js';
 import { testRow as row } from './testing/rows.js';
 
@@ -41,4 +43,35 @@ test('encodeColumns() of a range writes the block encodeBlock() writes for those
   const block = encodeColumns(c, 1, 6);
   assert.deepEqual(block, encodeBlock(shuffled));
   assert.deepEqual(new BlockReader(block.data, '').allRows(), rows);
+});
+
+test('pushRecord() adds what pushRow(toRow()) adds, attributes rebuilt to their JSON text', () => {
+  const attributes: Record<string, JsonValue>[] = [
+    { user: 'u-1', status: 200, ok: true },
+    {},
+    { 'say "hi"': 'x\ny', ünï: ['cödé', { deep: null }], 10: 'int keys first', 2: 2.5 },
+    { user: 'u-2', status: 500, ok: false },
+    JSON.parse('{"__proto__":{"a":1},"b":[]}') as Record<string, JsonValue>,
+  ];
+  const records: LogRecord[] = attributes.map((attrs, i) => ({
+    timeNs: 1_795_635_890_123_456_789n + BigInt(i),
+    observedNs: 1_795_635_891_000_000_000n,
+    level: i === 1 ? 'error' : 'info',
+    levelText: i === 1 ? 'ERROR' : '',
+    severity: i === 1 ? 17 : 9,
+    service: 'api',
+    host: 'h1',
+    message: `m${i}`,
+    attributes: attrs,
+    traceId: i === 0 ? 'ab'.repeat(16) : '',
+    spanId: '',
+    labels: i === 2 ? { env: 'prod' } : {},
+    protocol: 'otlp',
+  }));
+  const c = new RowColumns(2);
+  records.forEach((r, i) => c.pushRecord(r, 5 + i));
+  assert.deepEqual(
+    c.rows(),
+    records.map((r, i) => toRow(r, 5 + i)),
+  );
 });

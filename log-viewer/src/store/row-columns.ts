@@ -18,8 +18,8 @@ import {
   valueEnds,
   valueStarts,
 } from './attr-columns.js';
-import type { Protocol } from '../model.js';
-import type { Row, StreamTuple } from './row.js';
+import { type JsonValue, type LogRecord, levelRank, type Protocol } from '../model.js';
+import { type Row, type StreamTuple, splitNs, splitObservedNs, stringifyLabels } from './row.js';
 
 /** A growable byte buffer. */
 class Bytes {
@@ -251,6 +251,24 @@ export class RowColumns {
     this.attrLen[i] = 0;
   }
 
+  /** A parsed record, as pushRow(toRow(r, seq)) would add it, without the Row or the attributes' whole text. */
+  pushRecord(r: LogRecord, seq: number): void {
+    const [ms, subNs] = splitNs(r.timeNs);
+    const [obsMs, obsSubNs] = r.observedNs === r.timeNs ? [ms, subNs] : splitObservedNs(r.observedNs);
+    const labels = stringifyLabels(r.labels);
+    const t = this.tupleOf(
+      levelRank(r.level),
+      r.levelText,
+      r.severity,
+      r.service,
+      r.host,
+      labels,
+      r.protocol,
+    );
+    this.push(seq, ms, subNs, obsMs, obsSubNs, t, r.message, r.traceId, r.spanId);
+    this.attrsObject(r.attributes);
+  }
+
   pushRow(r: Row): void {
     const t = this.tupleOf(r.level, r.levelText, r.severity, r.service, r.host, r.labels, r.protocol);
     this.push(r.seq, r.ms, r.subNs, r.obsMs, r.obsSubNs, t, r.message, r.traceId, r.spanId);
@@ -288,6 +306,36 @@ export class RowColumns {
     }
     for (let k = 0; k < n; k++) this.value(text, valueStarts[k], valueEnds[k]);
     this.shape[i] = shape;
+  }
+
+  /**
+   * The attributes of the row just pushed, as an object: each value's JSON text under the object's
+   * shape, which rebuilds to exactly JSON.stringify(attributes) (the same keys in the same order).
+   */
+  attrsObject(attributes: Record<string, JsonValue>): void {
+    const keys = Object.keys(attributes);
+    if (keys.length === 0) return;
+    beginShape();
+    let length = 1;
+    for (const key of keys) {
+      const id = keyId(key);
+      const text = JSON.stringify(attributes[key]) as string | undefined;
+      if (id < 0 || text === undefined) return this.attrsFallback(attributes);
+      stepShape(id, key);
+      this.value(text, 0, text.length);
+      length += text.length;
+    }
+    const shape = endShape();
+    if (shape < 0) return this.attrsFallback(attributes);
+    for (const prefix of shapePrefixes[shape]) length += prefix.length;
+    const i = this.count - 1;
+    this.shape[i] = shape;
+    this.attrLen[i] = length;
+  }
+
+  private attrsFallback(attributes: Record<string, JsonValue>): void {
+    this.dropAttrs();
+    this.attrsText(JSON.stringify(attributes));
   }
 
   /** The attributes of the row just pushed, member by member (keys that need no JSON escaping). */

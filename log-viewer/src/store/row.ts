@@ -50,7 +50,8 @@ export function joinNs(ms: number, subNs: number): bigint {
 
 const labelsCache = new WeakMap<object, string>();
 
-function stringifyLabels(labels: Record<string, string>): string {
+/** The JSON text of labels ('' when there are none), cached per labels object (records of a stream share one). */
+export function stringifyLabels(labels: Record<string, string>): string {
   if (isEmpty(labels)) return '';
   let s = labelsCache.get(labels);
   if (s === undefined) {
@@ -69,13 +70,18 @@ function isEmpty(o: object): boolean {
 let lastObserved = -1n;
 let lastObservedSplit: [number, number] = [0, 0];
 
+/** splitNs() of an observed time, cached for the next record of the same request. */
+export function splitObservedNs(ns: bigint): [number, number] {
+  if (ns !== lastObserved) {
+    lastObserved = ns;
+    lastObservedSplit = splitNs(ns);
+  }
+  return lastObservedSplit;
+}
+
 export function toRow(r: LogRecord, seq: number): Row {
   const [ms, subNs] = splitNs(r.timeNs);
-  if (r.observedNs !== lastObserved) {
-    lastObserved = r.observedNs;
-    lastObservedSplit = splitNs(r.observedNs);
-  }
-  const [obsMs, obsSubNs] = r.observedNs === r.timeNs ? [ms, subNs] : lastObservedSplit;
+  const [obsMs, obsSubNs] = r.observedNs === r.timeNs ? [ms, subNs] : splitObservedNs(r.observedNs);
   return {
     seq,
     ms,
