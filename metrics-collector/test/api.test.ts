@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import type { TestApp } from '@flowrent/shared/testing';
 import Fastify from 'fastify';
 import { registerPromApi } from '../src/http/api-routes.js';
+import { formatPromResponse } from '../src/promql/format.js';
+import { evaluateRange } from '../src/promql/query.js';
 import type { Config } from '../src/config.js';
 import { startCollector } from './ingest-helpers.js';
 
@@ -71,6 +73,26 @@ after(async () => {
 });
 
 describe('Prometheus query API', () => {
+  it('streams a large range result in pieces that make the same JSON as one string', async () => {
+    const [start, end] = [BASE_S, BASE_S + 3600];
+    const r = await fetch(
+      `${c.url}/api/v1/query_range?query=http_requests_total&start=${start}&end=${end}&step=1`,
+      {
+        headers: c.adminHeaders,
+      },
+    );
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('transfer-encoding'), 'chunked');
+    assert.match(r.headers.get('content-type') ?? '', /^application\/json/);
+    const text = await r.text();
+    const source = c.app.ingestion.source;
+    const expected = formatPromResponse(
+      evaluateRange(source, 'http_requests_total', start * 1000, end * 1000, 1000),
+    );
+    assert.ok(text.length > 200_000, `${text.length} characters`);
+    assert.equal(text, expected);
+  });
+
   it("answers Grafana's data-source check (1+1 at time 4) with scalar 2", async () => {
     const r = await fetch(`${c.url}/api/v1/query?query=1%2B1&time=4`, { headers: c.adminHeaders });
     assert.equal(r.status, 200);

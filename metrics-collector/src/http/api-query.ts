@@ -1,6 +1,7 @@
 // /api/v1/query and /api/v1/query_range: parse → evaluate over the SampleSource → Prometheus JSON.
+import { Readable } from 'node:stream';
 import type { PromQLError } from '../promql/errors.js';
-import { formatPromResponse } from '../promql/format.js';
+import { promResponsePieces } from '../promql/format.js';
 import { parseExpr } from '../promql/parse.js';
 import { evaluateInstant, evaluateRange, MAX_POINTS_PER_SERIES, type QueryOptions } from '../promql/query.js';
 import type { SampleSource } from '../promql/sample-source.js';
@@ -33,14 +34,31 @@ function options(deps: QueryDeps, p: FormParams): QueryOptions {
   };
 }
 
-export function instantQuery(deps: QueryDeps, p: FormParams): string {
+/** A body of one piece as a string; a larger one as a stream of its pieces, written as they are
+ * formatted, so the process never holds it whole (see promResponsePieces). */
+function responseBody(pieces: Generator<string>): string | Readable {
+  const first = pieces.next();
+  if (first.done) return '';
+  const second = pieces.next();
+  if (second.done) return first.value;
+  return Readable.from(
+    (function* () {
+      yield first.value;
+      yield second.value;
+      yield* pieces;
+    })(),
+    { objectMode: false },
+  );
+}
+
+export function instantQuery(deps: QueryDeps, p: FormParams): string | Readable {
   const time = parseTimeParam(p, 'time', deps.clock());
   const opts = options(deps, p);
   const expr = parseQuery(p);
-  return formatPromResponse(evaluateInstant(deps.source, expr, time, opts));
+  return responseBody(promResponsePieces(evaluateInstant(deps.source, expr, time, opts)));
 }
 
-export function rangeQuery(deps: QueryDeps, p: FormParams): string {
+export function rangeQuery(deps: QueryDeps, p: FormParams): string | Readable {
   const start = parseTimeParam(p, 'start');
   const end = parseTimeParam(p, 'end');
   if (end < start) throw badData('invalid parameter "end": end timestamp must not be before start time');
@@ -58,5 +76,5 @@ export function rangeQuery(deps: QueryDeps, p: FormParams): string {
   }
   const opts = options(deps, p);
   const expr = parseQuery(p);
-  return formatPromResponse(evaluateRange(deps.source, expr, start, end, step, opts));
+  return responseBody(promResponsePieces(evaluateRange(deps.source, expr, start, end, step, opts)));
 }

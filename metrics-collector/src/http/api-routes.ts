@@ -1,6 +1,7 @@
 // The Prometheus HTTP API routes, every one visible in this table. GET and POST (form-encoded, as
 // Grafana and promtool send) both work; errors answer Prometheus' body
 // {"status":"error","errorType":…,"error":…} with its status codes, not the service-wide shape.
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PromQLError } from '../promql/errors.js';
 import { formatPromError, formatPromSuccess, statusForErrorType } from '../promql/format.js';
@@ -35,7 +36,7 @@ export interface PromApiDeps {
 /** Form bodies are read raw (the shared app would fold repeated `match[]` keys into one). */
 const FORM_BODY = { rawBody: true };
 
-type Handler = (p: FormParams, req: FastifyRequest<{ Params: { name?: string } }>) => string;
+type Handler = (p: FormParams, req: FastifyRequest<{ Params: { name?: string } }>) => string | Readable;
 
 export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
   const q = {

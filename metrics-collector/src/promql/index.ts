@@ -1,7 +1,7 @@
 // The PromQL engine's public surface for the HTTP API, the rules and the UI.
 export type { Expr } from './ast.js';
 export { PromQLError, PromQLParseError, type PromErrorType } from './errors.js';
-export { formatPromError, formatPromResponse, formatQueryData, statusForErrorType } from './format.js';
+export { formatPromError, formatPromResponse, promResponsePieces, statusForErrorType } from './format.js';
 export { MemorySource } from './memory-source.js';
 export { parseExpr } from './parse.js';
 export {
