@@ -18,7 +18,8 @@
 //      Measured on the benchmark mix at 360 samples per chunk: 0.63 bytes/sample where 3 took 1.02.
 //   6  the head chunk's own format (delta-chunk.ts); head chunks written before it existed are 1.
 // Persisted bytes: never change an encoding in place, add a number.
-import { Compressor, decompress } from 'zstd-napi';
+import { createRequire } from 'node:module';
+import type * as Zstd from 'zstd-napi';
 import { ByteReader, ByteWriter, readPackedInts, writePackedInts } from './packed-ints.js';
 import { decodeDeltaChunk } from './delta-chunk.js';
 import { decodeXorChunk, XorAppender } from './xor-chunk.js';
@@ -31,12 +32,23 @@ export const ENCODING_DECIMAL_PACKED = 5;
 export const ENCODING_DELTA = 6;
 
 const ZSTD_LEVEL = 3;
+// zstd is loaded on first use (+3 MB of RSS once loaded): most chunks are bit-packed (encoding 5),
+// so an ingesting collector needs it only at a checkpoint, for chunks that do not pack.
+const require = createRequire(import.meta.url);
+let zstd: typeof Zstd | undefined;
+function zstdLib(): typeof Zstd {
+  zstd ??= require('zstd-napi') as typeof Zstd;
+  return zstd;
+}
+function decompress(data: Uint8Array): Buffer {
+  return zstdLib().decompress(data);
+}
 // One compressor with its parameters set once: the one-shot compress() re-applies them per call,
 // which cost more than compressing a 300-byte chunk.
-let compressor: Compressor | undefined;
+let compressor: Zstd.Compressor | undefined;
 function compress(data: Uint8Array): Buffer {
   if (!compressor) {
-    compressor = new Compressor();
+    compressor = new (zstdLib().Compressor)();
     compressor.setParameters({ compressionLevel: ZSTD_LEVEL, checksumFlag: false, contentSizeFlag: true });
   }
   return compressor.compress(data);

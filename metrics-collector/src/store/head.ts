@@ -19,6 +19,10 @@ export const APPEND_OK = 0;
 export const APPEND_DUPLICATE = 1;
 export const APPEND_TOO_OLD = 2;
 
+/** The `sealed` of every head without sealed chunks (most of them, between checkpoints): an empty
+ * array per series cost 32 bytes. Frozen, so a push on it throws instead of leaking into all. */
+const NO_SEALED: SealedChunk[] = Object.freeze([]) as unknown as SealedChunk[];
+
 export class SeriesHead {
   app: DeltaAppender | null = null;
   appSeq = 0;
@@ -27,7 +31,7 @@ export class SeriesHead {
   /** 1 where the out-of-order sample is a staleness marker (parallel to oooT). */
   oooS: number[] | null = null;
   oooSeq = 0;
-  sealed: SealedChunk[] = [];
+  sealed: SealedChunk[] = NO_SEALED;
   /** Highest timestamp accepted in order; older samples go through the out-of-order buffer. */
   lastT = Number.NEGATIVE_INFINITY;
   lastV = 0;
@@ -105,7 +109,7 @@ export class SeriesHead {
   sealApp(): void {
     const app = this.app;
     if (!app) return;
-    this.sealed.push({
+    this.addSealed({
       minT: app.minT,
       maxT: app.maxT,
       count: app.count,
@@ -121,7 +125,7 @@ export class SeriesHead {
     const app = new DeltaAppender();
     const flags = this.oooS;
     for (let i = 0; i < this.oooT.length; i++) app.append(this.oooT[i], this.oooV[i], flags?.[i] === 1);
-    this.sealed.push({
+    this.addSealed({
       minT: app.minT,
       maxT: app.maxT,
       count: app.count,
@@ -160,6 +164,16 @@ export class SeriesHead {
     this.oooS = flagsOf(stale, ts.length);
     this.oooSeq = seq;
     if (ts.length) this.firstT = Math.min(this.firstT, ts[0]);
+  }
+
+  private addSealed(chunk: SealedChunk): void {
+    if (this.sealed === NO_SEALED) this.sealed = [chunk];
+    else this.sealed.push(chunk);
+  }
+
+  /** The sealed chunks were persisted (checkpoint). */
+  clearSealed(): void {
+    this.sealed = NO_SEALED;
   }
 
   sealedBytes(): number {

@@ -263,7 +263,7 @@ export class MetricsStore {
           const enc = encodeHeadChunk(c.data);
           s.insertChunk.run(head.id, c.minT, c.maxT, c.seq, enc.encoding, c.count, enc.data);
         }
-        head.sealed = [];
+        head.clearSealed();
         if (head.app || head.oooT) {
           const app = head.app ? encodeHeadChunk(head.app.bytes()) : undefined;
           s.upsertHead.run(

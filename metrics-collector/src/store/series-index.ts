@@ -77,9 +77,10 @@ export function hashBytes(
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Series ids having one label value; `value` is the one string instance every series shares. */
+/** Series ids having one label value; `pair` is the one [name, value] array every series with
+ * this label shares in its `labels` (an array per label per series cost ~64 bytes). */
 interface Posting {
-  value: string;
+  pair: [string, string];
   ids: number[];
 }
 
@@ -138,7 +139,9 @@ export class SeriesIndex {
   }
 
   add(id: number, input: LabelPairs, persisted: boolean, expiresMs?: number): SeriesInfo {
-    // Share one string instance per label name and per label value across series.
+    // Share one [name, value] array per distinct label across series: a series' `labels` holds
+    // the posting's pair, so stored label pairs must never be mutated (nothing does: readers copy
+    // them into objects).
     const labels: LabelPairs = [];
     for (const [n0, v] of input) {
       let n = this.names.get(n0);
@@ -154,14 +157,26 @@ export class SeriesIndex {
       const posting = values.get(v);
       if (posting) {
         posting.ids.push(id);
-        labels.push([n, posting.value]);
+        labels.push(posting.pair);
       } else {
-        values.set(v, { value: v, ids: [id] });
-        labels.push([n, v]);
+        const pair: [string, string] = [n, v];
+        values.set(v, { pair, ids: [id] });
+        labels.push(pair);
       }
     }
     const metric = labels.find(([n]) => n === '__name__')?.[1] ?? '';
-    const info: SeriesInfo = { id, labels, metric, persisted, expiresMs };
+    // Every field in the literal: properties added later go to a separate backing store
+    // (~60 bytes more per series).
+    const info: SeriesInfo = {
+      id,
+      labels: labels.slice(), // exact length: the pushed-to array holds 17 slots
+      metric,
+      rawAt: undefined,
+      rawLength: undefined,
+      expiresMs,
+      persisted,
+      rolledUntilMs: undefined,
+    };
     while (this.byId.length <= id) this.byId.push(undefined);
     this.byId[id] = info;
     const h = keyHash(labels);
