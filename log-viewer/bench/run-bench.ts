@@ -20,7 +20,11 @@ const auth = { authorization: 'Bearer bench-key' };
 const server: ChildProcess = fork(new URL('./bench-server.mjs', import.meta.url), [], {
   // Plain node, no tsx and no development conditions: the server and its ingest workers load the
   // production build (dist/ of shared and of the log viewer), as `node dist/main.js` does.
-  execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lvprof'] : [],
+  // BENCH_NODE_FLAGS: node flags for the server (to try V8 settings; production runs plain `node`).
+  execArgv: [
+    ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lvprof'] : []),
+  ],
 });
 const replies: ((m: Record<string, unknown>) => void)[] = [];
 server.on('message', (m: Record<string, unknown>) => replies.shift()?.(m));
