@@ -74,6 +74,8 @@ for (const [where, bytes] of placements(section(rows))) {
     const one = readAttrs(bytes);
     for (const i of [2999, 0, 1700, 1699, 3, 2999])
       assert.equal(one.text(i), rows[i], `row ${i} after others`);
+    const stepping = readAttrs(bytes);
+    for (let i = 7; i < rows.length; i += 47) assert.equal(stepping.text(i), rows[i], `row ${i} going on`);
     const all = readAttrs(bytes);
     for (let i = 0; i < rows.length; i++) assert.equal(all.text(i), rows[i], `row ${i} in order`);
   });

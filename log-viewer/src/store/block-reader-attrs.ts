@@ -58,6 +58,9 @@ class AsciiAttrs implements RowSearch {
   /** The section as 32-bit words when it is 4-byte aligned (for counting separators), else undefined. */
   private readonly words?: Int32Array;
   private texts = 0;
+  /** Per column: the value last looked up and where it starts. */
+  private readonly cursorValue: number[] = [];
+  private readonly cursorStart: number[] = [];
   /** Each column's values once split (past BULK_ROWS rows). */
   private readonly columnValues: string[][] = [];
 
@@ -138,13 +141,20 @@ class AsciiAttrs implements RowSearch {
     const end = p.colStart[c + 1] - 1;
     const bytes = this.bytes;
     let start: number;
-    if (j <= count - 1 - j) start = j === 0 ? first : this.afterSeparators(first, end, j);
+    // Rows read in order (a scan's matches in a block) go on from the column's previous value, so a
+    // block's rows cost one pass over the column rather than one per row.
+    const at = this.cursorValue[c];
+    if (at !== undefined && j >= at && j - at <= Math.min(j, count - 1 - j))
+      start = j === at ? this.cursorStart[c] : this.afterSeparators(this.cursorStart[c], end, j - at);
+    else if (j <= count - 1 - j) start = j === 0 ? first : this.afterSeparators(first, end, j);
     else {
       // Nearer the end: step back over the values after j, then to the start of value j.
       let q = this.beforeSeparators(first, end, count - 1 - j);
       while (q > first && bytes[q - 1] !== VAL) q--;
       start = q;
     }
+    this.cursorValue[c] = j;
+    this.cursorStart[c] = start;
     let stop = start;
     while (stop < end && bytes[stop] !== VAL) stop++;
     return [start, stop];
