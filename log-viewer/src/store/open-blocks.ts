@@ -4,8 +4,9 @@
 // one request body; when a worker parsed the body, the main thread keeps only the body and a summary
 // and parses it again only if a reader (or a seal on this thread) needs the rows.
 import type { BodyKind } from '../ingest/body-parsers.js';
-import { type BatchSummary, parseBodyRows } from './body-rows.js';
+import { type BatchSummary, parseBodyColumns, parseBodyRows } from './body-rows.js';
 import type { Row } from './row.js';
+import { RowColumns } from './row-columns.js';
 
 /** The stream key of the first stream (the only one before ingest workers; a NUL: no service name clashes in seal marks). */
 export const STREAM = '\u0000';
@@ -83,6 +84,23 @@ export class OpenBlocks {
       const rows = batchRows(batch);
       if (batch.seqBase > b.sealedUpTo) for (const r of rows) out.push(r);
       else for (const r of rows) if (r.seq > b.sealedUpTo) out.push(r);
+    }
+    return out;
+  }
+
+  /**
+   * The open rows of a block in seq order as one column table (a seal on this thread): bodies not
+   * parsed here yet go straight into columns, without Row objects.
+   */
+  columns(b: Pick<OpenBlock, 'batches' | 'sealedUpTo' | 'count'>): RowColumns {
+    const out = new RowColumns(Math.max(16, b.count));
+    for (const batch of b.batches) {
+      // A batch's rows have consecutive seqs from seqBase: those up to sealedUpTo are its first ones.
+      const part = batch.rows
+        ? RowColumns.fromRows(batch.rows)
+        : parseBodyColumns(batch.body!.kind, batch.body!.bytes, batch.body!.nowNs, batch.seqBase).rows;
+      part.dropPrefix(b.sealedUpTo + 1 - batch.seqBase);
+      out.append(part);
     }
     return out;
   }

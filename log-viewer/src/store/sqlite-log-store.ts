@@ -3,7 +3,7 @@
 // merging of small blocks and retention. All SQL is in block-db.ts.
 import type { Db } from '@flowrent/shared/db';
 import { LEVELS, type LogRecord, type StoredRecord } from '../model.js';
-import { type EncodedBlock, encodeBlock } from './block-codec.js';
+import { type EncodedBlock, encodeBlock, encodeColumns } from './block-codec.js';
 import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
 import { type BlockMeta, BlockDb, enableIncrementalVacuum } from './block-db.js';
@@ -355,22 +355,23 @@ export class SqliteLogStore implements LogStore {
     this.releasePending = true;
   }
 
-  /** Seals a stream's open rows on this thread, now. */
+  /** Seals a stream's open rows on this thread, now (as column tables: no Row object per row). */
   private seal(stream: string): void {
     const b = this.open.take(stream);
     if (!b || b.count === 0) return;
-    const rows = this.open.rows(b);
-    this.sealerOf(stream)?.send({ t: 'drop', stream, uptoSeq: rows[rows.length - 1].seq });
-    for (let i = 0; i < rows.length; i += this.blockRows) {
-      const part = rows.slice(i, i + this.blockRows);
-      const encoded = encodeBlock(part);
+    const rows = this.open.columns(b);
+    this.sealerOf(stream)?.send({ t: 'drop', stream, uptoSeq: rows.seq[rows.count - 1] });
+    for (let i = 0; i < rows.count; i += this.blockRows) {
+      const end = Math.min(rows.count, i + this.blockRows);
+      const encoded = encodeColumns(rows, i, end);
+      const last = rows.seq[end - 1];
       const meta = this.sql.transaction(() => {
         const m = this.sql.insertBlock(encoded, 0);
-        this.sql.upsertSealMark(stream, part[part.length - 1].seq);
+        this.sql.upsertSealMark(stream, last);
         return m;
       });
       this.addBlock(meta, encoded.bloom);
-      this.sealMarks.set(stream, part[part.length - 1].seq);
+      this.sealMarks.set(stream, last);
     }
     this.releasePending = true;
   }
