@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import type { PromQLError } from '../promql/errors.js';
 import { promResponsePieces } from '../promql/format.js';
-import { parseExpr } from '../promql/parse.js';
+import type { ParsedQueries } from '../promql/parse-cache.js';
 import { evaluateInstant, evaluateRange, MAX_POINTS_PER_SERIES, type QueryOptions } from '../promql/query.js';
 import type { SampleSource } from '../promql/sample-source.js';
 import { badData, type FormParams, parseDurationParam, parseTimeParam } from './api-params.js';
@@ -15,11 +15,12 @@ export interface QueryDeps {
   lookbackMs: number;
   /** Step of subqueries written without one: the global evaluation interval, as in Prometheus. */
   subqueryStepMs?: number;
+  parsed: ParsedQueries;
 }
 
-function parseQuery(p: FormParams) {
+function parseQuery(deps: QueryDeps, p: FormParams) {
   try {
-    return parseExpr(p.get('query') ?? '');
+    return deps.parsed.get(p.get('query') ?? '');
   } catch (e) {
     throw badData(`invalid parameter "query": ${(e as PromQLError).message}`);
   }
@@ -54,7 +55,7 @@ function responseBody(pieces: Generator<string>): string | Readable {
 export function instantQuery(deps: QueryDeps, p: FormParams): string | Readable {
   const time = parseTimeParam(p, 'time', deps.clock());
   const opts = options(deps, p);
-  const expr = parseQuery(p);
+  const expr = parseQuery(deps, p);
   return responseBody(promResponsePieces(evaluateInstant(deps.source, expr, time, opts)));
 }
 
@@ -75,6 +76,6 @@ export function rangeQuery(deps: QueryDeps, p: FormParams): string | Readable {
     );
   }
   const opts = options(deps, p);
-  const expr = parseQuery(p);
+  const expr = parseQuery(deps, p);
   return responseBody(promResponsePieces(evaluateRange(deps.source, expr, start, end, step, opts)));
 }

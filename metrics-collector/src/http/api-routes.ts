@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PromQLError } from '../promql/errors.js';
 import { formatPromError, formatPromSuccess, statusForErrorType } from '../promql/format.js';
+import { ParsedQueries } from '../promql/parse-cache.js';
 import type { SampleSource } from '../promql/sample-source.js';
 import type { RuleManager } from '../rules/rule-manager.js';
 import type { ExemplarStore } from '../store/exemplar-store.js';
@@ -45,6 +46,7 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
     timeoutMs: deps.queryTimeoutMs ?? 120_000,
     lookbackMs: deps.lookbackMs ?? 300_000,
     subqueryStepMs: deps.subqueryStepMs,
+    parsed: new ParsedQueries(),
   };
   const meta = { source: deps.source, version: deps.version, metadata: deps.metadata };
   const ok = (data: unknown) => formatPromSuccess(data);
