@@ -124,3 +124,19 @@ test('BlockReaders sharing section buffers read one block after another, and a s
   }
   assert.ok(buffers.bytes > 0);
 });
+
+test('BlockReader finds hex tokens that only ids hold, and skips the ids for other tokens without losing rows', () => {
+  const rows = [
+    row(1, { message: 'deadbeef in the message', traceId: 'ab'.repeat(16) }),
+    row(2, { message: 'plain', traceId: `${'0'.repeat(24)}deadbeef`, spanId: 'cafe'.repeat(4) }),
+    row(3, { message: 'cafe open', spanId: '1'.repeat(16) }),
+    row(4, { message: 'nothing', attrs: '{"id":"cafebabe"}' }),
+  ];
+  const reader = new BlockReader(encodeBlock(rows).data, '');
+  assert.deepEqual([...reader.mayContain(['deadbeef'])!], [1, 1, 0, 0]);
+  assert.deepEqual([...reader.mayContain(['cafe'])!], [0, 1, 1, 1]);
+  // Not hex: never in an id, still found in messages and attributes.
+  assert.deepEqual([...reader.mayContain(['open'])!], [0, 0, 1, 0]);
+  assert.deepEqual([...reader.mayContain(['id'])!], [0, 0, 0, 1]);
+  assert.deepEqual([...reader.mayContain(['abab'])!], [1, 0, 0, 0]);
+});
