@@ -40,7 +40,7 @@ export class RemoteWriteAppender implements RemoteWriteSink {
         this.viewOf = buf;
       }
       const hash = hashBytes(buf, start, end, this.view);
-      const id = index.findByRaw(buf, start, end, hash);
+      const id = index.findByRaw(buf, start, end, hash, this.view);
       if (id !== undefined) return id;
       const found = this.slowPath(buf, offs, n);
       if (found >= 0) index.rememberRaw(found, buf, start, end, hash);
