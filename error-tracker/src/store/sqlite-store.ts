@@ -130,8 +130,8 @@ export function createSqliteStore(db: Db): ErrorStore {
       for (const e of batch.events) {
         q.insertInbox.run(e.projectId, e.eventId, e.receivedAtMs, e.factsJson, e.payload);
       }
-      let counts = itemCounts.get(batch.projectId);
-      if (!counts) itemCounts.set(batch.projectId, (counts = new Map()));
+      const counts = itemCounts.get(batch.projectId) ?? new Map<string, number>();
+      itemCounts.set(batch.projectId, counts);
       for (const [type, n] of Object.entries(batch.itemCounts)) counts.set(type, (counts.get(type) ?? 0) + n);
       for (const s of batch.sessions) {
         q.session.run(batch.projectId, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
