@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tokenize } from '../model.js';
-import { AttrColumns, decodeAttrColumns, encodeAttrSection } from './attr-columns.js';
+import { AttrColumns, encodeAttrSection } from './attr-columns.js';
 import { addTokenHashes, TokenSet } from './bloom.js';
 import { RowColumns } from './row-columns.js';
 import { testRow } from './testing/rows.js';
+
+/** Every row's text rebuilt from a section, concatenated. */
+function decodeAttrColumns(section: string): string {
+  const cols = new AttrColumns(section);
+  const n = section === '' ? 0 : (JSON.parse(section.split('\u0001')[0]) as { s: number[] }).s.length;
+  let out = '';
+  for (let i = 0; i < n; i++) out += cols.text(i);
+  return out;
+}
 
 /** The section of rows with these attribute texts, through open-row columns as an ingest worker keeps them. */
 function encodeAttrColumns(texts: string[], tokens?: TokenSet): string {

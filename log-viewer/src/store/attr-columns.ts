@@ -307,7 +307,6 @@ export class AttrColumns {
     pos: Int32Array;
   };
   private lowerSection?: string;
-  private whole?: string;
 
   /** Nothing is parsed until a row is read: a token search may rule the whole section out first. */
   constructor(private readonly section: string) {}
@@ -347,16 +346,6 @@ export class AttrColumns {
     return `${s}}`;
   }
 
-  /** All rows' texts concatenated (what formats 2 and 3 store). */
-  all(): string {
-    if (this.whole === undefined) {
-      const out: string[] = new Array(this.parse().header.s.length);
-      for (let i = 0; i < out.length; i++) out[i] = this.text(i);
-      this.whole = out.join('');
-    }
-    return this.whole;
-  }
-
   /**
    * False when no row can contain the lowercase token: every word-character run of a row's text is
    * inside one key or one value, and the section holds each of them as is (verbatim texts JSON-escaped,
@@ -366,9 +355,4 @@ export class AttrColumns {
     this.lowerSection ??= this.section.toLowerCase();
     return this.lowerSection.includes(token);
   }
-}
-
-/** The concatenated attribute texts of all rows, from the section. */
-export function decodeAttrColumns(section: string): string {
-  return new AttrColumns(section).all();
 }
