@@ -3,10 +3,17 @@ import { describe, it } from 'node:test';
 import { createGenerator } from '../../bench/generate.js';
 import { parseNdjsonLogs } from '../ingest/ndjson.js';
 import { addTokenHashes, TokenSet } from './bloom.js';
-import { ndjsonRows } from './ndjson-rows.js';
+import { ndjsonColumns } from './ndjson-rows.js';
 import { type Row, toRow } from './row.js';
+import { RowColumns } from './row-columns.js';
 
 const NOW = 1_795_635_900_123_456_789n;
+
+/** ndjsonColumns() as Row objects, or undefined when the body needs the object path. */
+function ndjsonRows(body: string, nowNs: bigint, seqBase: number): Row[] | undefined {
+  const out = new RowColumns();
+  return ndjsonColumns(Buffer.from(body), nowNs, seqBase, out) ? out.rows() : undefined;
+}
 
 function tokens(text: string): number[] {
   const set = new TokenSet();
@@ -37,7 +44,7 @@ function sameAsObjectPath(body: string): void {
   }
 }
 
-describe('ndjsonRows()', () => {
+describe('ndjsonColumns()', () => {
   it('gives what parseNdjsonLogs + toRow give, for the cases it takes', () => {
     const cases = [
       '{"ts":"2026-11-25T10:00:00.123Z","level":"info","service":"api","msg":"hello","user":"u-1","n":5}',

@@ -13,8 +13,8 @@ import { keySlotCode } from '../ingest/json-record.js';
 import { MAX_LINE_BYTES } from '../ingest/limits.js';
 import { isoMillis, parseTimestamp } from '../ingest/timestamp.js';
 import { type Level, levelRank, levelToSeverity, normalizeHexId, normalizeLevel } from '../model.js';
-import { type Row, splitNs } from './row.js';
-import { RowColumns } from './row-columns.js';
+import { splitNs } from './row.js';
+import type { RowColumns } from './row-columns.js';
 
 const MAX_DEPTH = 64;
 const T_STRING = 1;
@@ -387,12 +387,6 @@ function hasControl(b: Uint8Array): boolean {
 
 function isControl(c: number): boolean {
   return c < 32 && c !== 10;
-}
-
-/** ndjsonColumns() as Row objects, or undefined when the body needs the object path. */
-export function ndjsonRows(body: string, nowNs: bigint, seqBase: number): Row[] | undefined {
-  const out = new RowColumns();
-  return ndjsonColumns(Buffer.from(body), nowNs, seqBase, out) ? out.rows() : undefined;
 }
 
 function lineRow(
