@@ -28,7 +28,7 @@ interface SizeClass {
 export class DeltaChunkArena {
   readonly pages: Uint8Array[] = [];
   private readonly classes = new Map<number, SizeClass>();
-  /** Bytes in blocks handed out and not freed (for tests and /metrics). */
+  /** Bytes in blocks handed out and not freed (for tests). */
   usedBytes = 0;
 
   /** A block of `arenaBlockBytes(n)` bytes, as a handle: page index × ARENA_PAGE_BYTES + offset. */
