@@ -2,10 +2,10 @@
 // sentry-python (/usr/bin/python3) change only the DSN and create issues that group as Sentry would.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { makeTempDir } from '@flowrent/shared/testing';
 import { getJson, startTracker, type TrackerTest } from './helpers/server.js';
 
 const NODE_MODULES = new URL('../../node_modules', import.meta.url).pathname;
@@ -79,7 +79,7 @@ let t: TrackerTest;
 let dir: string;
 before(async () => {
   t = await startTracker();
-  dir = mkdtempSync(join(tmpdir(), 'et-sdk-'));
+  dir = makeTempDir('et-sdk-');
   writeFileSync(join(dir, 'node_client.cjs'), NODE_CLIENT);
   writeFileSync(join(dir, 'python_client.py'), PYTHON_CLIENT);
 });

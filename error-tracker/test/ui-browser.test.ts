@@ -3,11 +3,10 @@
 // with frames, resolve, settings, and a hostile event that must stay inert.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { TEST_API_KEY } from '@flowrent/shared/testing';
+import { makeTempDir, TEST_API_KEY } from '@flowrent/shared/testing';
 import {
   type LaunchedBrowser,
   launchBrowser,
@@ -98,7 +97,6 @@ sentry_sdk.flush()
 
 let server: TrackerTest;
 let browser: LaunchedBrowser;
-let clientDir: string;
 
 function run(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -142,7 +140,7 @@ before(async () => {
   server.clock.now = Date.now();
   // startTracker creates the default project (id 1) with the DSN key "publickey".
   const dsn = `http://publickey@${new URL(server.url).host}/1`;
-  clientDir = mkdtempSync(join(tmpdir(), 'et-ui-sdk-'));
+  const clientDir = makeTempDir('et-ui-sdk-');
   writeFileSync(join(clientDir, 'shop_client.cjs'), NODE_CLIENT);
   writeFileSync(join(clientDir, 'shop_client.py'), PYTHON_CLIENT);
   await Promise.all([
@@ -156,7 +154,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.close();
-  if (clientDir) rmSync(clientDir, { recursive: true, force: true });
 });
 
 /** Pages share one browser profile: sign in through the real form unless the session cookie exists. */
