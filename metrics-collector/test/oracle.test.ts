@@ -3,9 +3,8 @@
 // agree within 1e-9 relative. One Prometheus start for the file, on 127.0.0.1, temp data dir.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatPromResponse } from '../src/promql/format.js';
@@ -13,7 +12,7 @@ import { decodeChunk } from '../src/store/chunk-codec.js';
 import { MemorySource } from '../src/promql/memory-source.js';
 import { evaluateInstant, evaluateRange } from '../src/promql/query.js';
 import type { Labels } from '../src/promql/sample-source.js';
-import type { TestApp } from '@flowrent/shared/testing';
+import { makeTempDir, type TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
 import { startCollector } from './ingest-helpers.js';
 import { type OpenedStore, openStore } from './store-helpers.js';
@@ -330,7 +329,6 @@ const COLLECTOR_RANGE = { start: T0 + 5 * 60_000, end: T0 + SPAN + 2 * 60_000, s
 
 let base = '';
 let proc: ChildProcess | undefined;
-let dir = '';
 let collector: TestApp<Config> | undefined;
 const memory = new MemorySource();
 const available = existsSync(PROMETHEUS);
@@ -353,7 +351,7 @@ async function post(url: string, body: Buffer, headers: Record<string, string> =
 }
 
 async function startPrometheus(): Promise<void> {
-  dir = mkdtempSync(join(tmpdir(), 'promql-oracle-'));
+  const dir = makeTempDir('promql-oracle-');
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1m\n');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -399,7 +397,6 @@ describe('PromQL oracle against Prometheus 2.42', { skip: !available && 'prometh
     proc?.kill('SIGTERM');
     await collector?.close();
     await restored?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it(`has at least 60 queries (${QUERIES.length})`, () => assert.ok(QUERIES.length >= 60));
