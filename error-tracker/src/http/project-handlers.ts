@@ -43,7 +43,7 @@ export function projectHandlers(ctx: HttpContext) {
         publicKey: ctx.newPublicKey(),
         nowMs: ctx.clock(),
       });
-      ctx.ingest.forgetProjects();
+      ctx.ingest.forgetCachedLookups();
       reply.status(201).send(toSnakeCase(projectWithKeys(ctx, project.id)));
     },
     async update(request: ProjectRequest) {
@@ -54,20 +54,20 @@ export function projectHandlers(ctx: HttpContext) {
         quotaPerMinute: optInt(body, 'quota_per_minute'),
         quotaPerHour: optInt(body, 'quota_per_hour'),
       });
-      ctx.ingest.forgetProjects();
+      ctx.ingest.forgetCachedLookups();
       return toSnakeCase(projectWithKeys(ctx, id));
     },
     async addKey(request: ProjectRequest, reply: FastifyReply) {
       const id = pid(request);
       const label = optString(bodyObject(request.body ?? {}), 'label', 100) ?? '';
       const key = ctx.store.addKey(id, ctx.newPublicKey(), label, ctx.clock());
-      ctx.ingest.forgetProjects();
+      ctx.ingest.forgetCachedLookups();
       reply.status(201).send(toSnakeCase({ ...key, dsn: dsnFor(ctx.publicUrl, key.publicKey, id) }));
     },
     async revokeKey(request: FastifyRequest<{ Params: { id: string; keyId: string } }>) {
       const id = pid(request);
       const key = ctx.store.revokeKey(id, idParam(request.params.keyId, 'keyId'), ctx.clock());
-      ctx.ingest.forgetProjects();
+      ctx.ingest.forgetCachedLookups();
       return toSnakeCase(key);
     },
     async alertRules(request: ProjectRequest) {

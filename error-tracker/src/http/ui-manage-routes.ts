@@ -33,7 +33,7 @@ export function registerManageRoutes(ui: FastifyInstance, deps: UiRouteDeps, sen
   // Cached key lookups on the ingest path must forget a revoked key at once.
   const keysChanged = () => {
     if (deps.onKeysChanged) deps.onKeysChanged();
-    else (ui as unknown as { errorTracker?: HttpContext }).errorTracker?.ingest.forgetProjects();
+    else (ui as unknown as { errorTracker?: HttpContext }).errorTracker?.ingest.forgetCachedLookups();
   };
   const newKey = deps.newPublicKey ?? (() => randomBytes(16).toString('hex'));
   const projectOr404 = (id: string) => {

@@ -11,6 +11,7 @@ import { MAX_DECODED_BYTES } from './prepare-payload.js';
 import { inlinePreparer, type Preparer } from './preparer.js';
 import { QuotaTracker } from './quotas.js';
 import { GroupCommit, type WriteGate } from './group-commit.js';
+import { LookupCache } from './lookup-cache.js';
 import { dsnFromEnvelopeHead, keyFromAuthHeader, keyFromDsn } from './sentry-auth.js';
 
 export interface IngestRequest {
@@ -38,17 +39,18 @@ export interface IngestOptions {
 }
 
 const BACKPRESSURE_RETRY_SECONDS = 10;
-const KEY_CACHE_MS = 5000;
+/** How long a project or key lookup is reused (changes made elsewhere apply within it). */
+const LOOKUP_CACHE_MS = 5000;
 const EVENT_CATEGORIES = 'error;default;security';
 
 export class IngestService {
   private readonly quotas = new QuotaTracker();
   private readonly commits: GroupCommit;
   private readonly preparer: Preparer;
-  /** Active DSN keys by project, refreshed after a short time (key changes apply within it). */
-  private readonly keyCache = new Map<string, { active: boolean; atMs: number }>();
-  /** Projects (their quotas) by id, refreshed likewise: one SELECT per request was ~10 us. */
-  private readonly projectCache = new Map<number, { project: Project | null; atMs: number }>();
+  /** Whether a DSN key is active, by `${projectId}:${key}`. */
+  private readonly keyCache = new LookupCache<string, boolean>(LOOKUP_CACHE_MS);
+  /** Projects (their quotas) by id; null for an unknown id. */
+  private readonly projectCache = new LookupCache<number, Project | null>(LOOKUP_CACHE_MS);
   accepted = 0;
   private inFlight = 0;
 
@@ -155,29 +157,27 @@ export class IngestService {
 
   private projectOf(projectId: number): Project | null {
     const now = this.options.clock();
-    const cached = this.projectCache.get(projectId);
-    if (cached && now - cached.atMs < KEY_CACHE_MS && now >= cached.atMs) return cached.project;
+    const cached = this.projectCache.get(projectId, now);
+    if (cached !== undefined) return cached;
     const project = this.store.getProject(projectId);
-    if (this.projectCache.size > 10_000) this.projectCache.clear();
-    this.projectCache.set(projectId, { project, atMs: now });
+    this.projectCache.set(projectId, project, now);
     return project;
   }
 
   private isActiveKey(projectId: number, key: string): boolean {
     const id = `${projectId}:${key}`;
     const now = this.options.clock();
-    const cached = this.keyCache.get(id);
-    if (cached && now - cached.atMs < KEY_CACHE_MS && now >= cached.atMs) return cached.active;
+    const cached = this.keyCache.get(id, now);
+    if (cached !== undefined) return cached;
     const active = this.store.findActiveKey(projectId, key) !== null;
-    if (this.keyCache.size > 10_000) this.keyCache.clear();
-    this.keyCache.set(id, { active, atMs: now });
+    this.keyCache.set(id, active, now);
     return active;
   }
 
   /** Forgets cached projects and key lookups (after a project or key is added, changed or revoked). */
-  forgetProjects(): void {
-    this.keyCache.clear();
-    this.projectCache.clear();
+  forgetCachedLookups(): void {
+    this.keyCache.forget();
+    this.projectCache.forget();
   }
 }
 
