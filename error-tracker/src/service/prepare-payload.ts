@@ -7,7 +7,7 @@ import { readEnvelopeBody, readStoreBody } from '../ingest/request.js';
 import type { SessionCounts } from '../ingest/sessions.js';
 import { payloadAsSent } from '../store/codec.js';
 import type { InboxEntry } from '../store/store.js';
-import { prepareEvent } from './prepare.js';
+import { type EventAsSent, prepareEvent } from './prepare.js';
 
 export interface PrepareInput {
   endpoint: 'envelope' | 'store';
@@ -49,7 +49,7 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
         event,
         input.projectId,
         input.nowMs,
-        autoIp ? undefined : storedAsSent(input, body, e.bytes, payload.events.length),
+        autoIp ? undefined : eventAsSent(input, body, e.bytes, payload.events.length),
       ),
     );
   }
@@ -62,13 +62,9 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
   };
 }
 
-/** The compressed body as received when it holds just this event, else the event's bytes. */
-function storedAsSent(
-  input: PrepareInput,
-  decoded: Buffer,
-  event: Buffer,
-  eventCount: number,
-): { payload: Buffer } | { json: Buffer } {
+/** The compressed body as received when it holds just this event and codec.ts finds it worth
+ * keeping (payloadAsSent), else the event's bytes within the `decoded` body. */
+function eventAsSent(input: PrepareInput, decoded: Buffer, event: Buffer, eventCount: number): EventAsSent {
   const offset = event.byteOffset - decoded.byteOffset;
   const inBody = event.buffer === decoded.buffer && offset >= 0 && offset + event.length <= decoded.length;
   const payload =

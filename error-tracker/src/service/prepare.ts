@@ -11,15 +11,20 @@ const MAX_TAGS = 50;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
 /**
- * `stored`: the payload to store (store/codec.ts) made from the event's bytes as the SDK sent them,
- * instead of re-serializing the normalized object, when normalization is repeatable on read (it
- * is, unless it used the connection's IP); a string or bytes are compressed here.
+ * The event as the SDK sent it: a finished payload (the compressed request body kept as sent,
+ * store/codec.ts) or the event's JSON bytes, which prepareEvent() compresses.
+ */
+export type EventAsSent = { payload: Buffer } | { json: Buffer };
+
+/**
+ * `asSent` is stored instead of re-serializing the normalized object, because normalization is
+ * repeated on read; it is omitted when normalizing used the connection's IP, which is not.
  */
 export function prepareEvent(
   event: Record<string, unknown>,
   projectId: number,
   receivedAtMs: number,
-  stored?: { payload: Buffer } | { json: Buffer },
+  asSent?: EventAsSent,
 ): InboxEntry {
   const grouping = groupEvent(event);
   const description = describeEvent(event);
@@ -44,7 +49,7 @@ export function prepareEvent(
     groupingVersion: grouping.version,
   };
   const payload =
-    stored && 'payload' in stored ? stored.payload : compressPayload(stored?.json ?? JSON.stringify(event));
+    asSent && 'payload' in asSent ? asSent.payload : compressPayload(asSent?.json ?? JSON.stringify(event));
   return { projectId, receivedAtMs, eventId: facts.eventId, factsJson: JSON.stringify(facts), payload };
 }
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { preparePayload } from '../service/prepare-payload.js';
 import { compressPayload, decompressPayload, payloadAsSent } from './codec.js';
 
 const event = JSON.stringify({
@@ -11,17 +10,6 @@ const event = JSON.stringify({
 const envelope = `{"event_id":"0123456789abcdef0123456789abcdef"}\n{"type":"event"}\n${event}\n`;
 const offset = envelope.indexOf(event);
 const where = { offset, length: event.length, decodedLength: envelope.length };
-
-/** The format byte of what preparePayload() stores for `body` sent with `encoding`. */
-function storedFormat(body: Buffer, encoding?: string): number {
-  const prepared = preparePayload(
-    { endpoint: 'envelope', projectId: 1, body, contentEncoding: encoding, nowMs: 1000 },
-    () => 'f'.repeat(32),
-  );
-  const payload = prepared.entries[0].payload;
-  assert.equal(decompressPayload(payload), event);
-  return payload[0];
-}
 
 test('decompressPayload() reads back every stored format', () => {
   assert.equal(decompressPayload(compressPayload(event)), event);
@@ -46,20 +34,4 @@ test('payloadAsSent() keeps only a well compressed single-encoding body around o
   assert.ok(payloadAsSent(Buffer.alloc(Math.floor(event.length * 0.15)), 'gzip', where));
   // an envelope that decodes to much more than its event (an attachment, say)
   assert.equal(payloadAsSent(gzip, 'gzip', { ...where, decodedLength: envelope.length * 3 }), null);
-});
-
-test('preparePayload() stores a gzip or br event as sent and anything else with zstd', () => {
-  assert.equal(storedFormat(gzipSync(envelope), 'gzip'), 3);
-  assert.equal(storedFormat(brotliCompressSync(envelope), 'br'), 4);
-  assert.equal(storedFormat(deflateSync(envelope), 'deflate'), 2);
-  assert.equal(storedFormat(Buffer.from(envelope)), 2);
-  const twoEvents = `${envelope}{"type":"event"}\n${event}\n`;
-  const prepared = preparePayload(
-    { endpoint: 'envelope', projectId: 1, body: gzipSync(twoEvents), contentEncoding: 'gzip', nowMs: 1 },
-    () => 'f'.repeat(32),
-  );
-  assert.deepEqual(
-    prepared.entries.map((e) => e.payload[0]),
-    [2, 2],
-  );
 });

@@ -47,9 +47,11 @@ export interface InboxEntry {
   projectId: number;
   receivedAtMs: number;
   eventId: string;
-  /** The EventFacts as JSON, as the inbox stores them: made where the event was prepared. */
+  /** The EventFacts as JSON, as the inbox stores them: made where the event was prepared, so with
+   * ingest workers the main thread neither stringifies nor structured-clones an object per event. */
   factsJson: string;
-  /** Compressed normalized event JSON (see store/codec.ts). */
+  /** The event's JSON (as sent, or normalized when that used the client's IP) compressed, or the
+   * compressed request body holding it as sent (store/codec.ts). */
   payload: Buffer;
 }
 
