@@ -63,3 +63,53 @@ test('stream() reads each series when the iteration reaches it, in label order',
   assert.equal(r.result.length, 1);
   await s.close();
 });
+
+test('a range read of head chunks returns exactly the whole read cut to the range, at every boundary', async () => {
+  const s = openStore(undefined, { fsync: false });
+  const labels = [
+    ['__name__', 'bounded_total'],
+    ['instance', 'a'],
+  ] as [string, string][];
+  // 800 in-order samples: a sealed head chunk (720) and the open one; staleness markers in both,
+  // decimal, raw-float and exponent-changing values, then out-of-order samples inside the window.
+  const samples = [];
+  const ts: number[] = [];
+  for (let k = 0; k < 800; k++) {
+    const t = T0 + k * 15_000 + (k % 3) * 1000;
+    ts.push(t);
+    const v = k % 50 === 7 ? 1 / 3 : k % 90 === 11 ? k + 0.125 : k;
+    samples.push({ labels, t, v, stale: k % 97 === 5 });
+  }
+  await s.store.appendSamples(samples);
+  await s.store.appendSamples([
+    { labels, t: ts[795] - 500, v: -1 },
+    { labels, t: ts[790], v: -2 },
+  ]);
+  const matchers = [{ name: '__name__', type: '=' as const, value: 'bounded_total' }];
+  const [whole] = s.source.select(matchers, T0 - 1, ts[799] + 1);
+  assert.equal(whole.timestamps.length, 801);
+  const picks = [0, 1, 2, 359, 360, 719, 720, 721, 789, 790, 791, 795, 798, 799];
+  const bounds = [T0 - 60_000, ...picks.flatMap((k) => [ts[k] - 1, ts[k], ts[k] + 1]), ts[799] + 60_000];
+  for (const from of bounds) {
+    for (const to of bounds) {
+      if (to < from) continue;
+      const keep = whole.timestamps.flatMap((t, i) => (t >= from && t <= to ? [i] : []));
+      const got = s.source.select(matchers, from, to)[0];
+      if (keep.length === 0) {
+        assert.equal(got, undefined, `[${from}, ${to}]`);
+        continue;
+      }
+      assert.deepEqual(
+        got.timestamps,
+        keep.map((i) => whole.timestamps[i]),
+        `[${from}, ${to}]`,
+      );
+      keep.forEach((i, k) => {
+        assert.ok(Object.is(got.values[k], whole.values[i]), `[${from}, ${to}] #${i}`);
+      });
+      const stale = keep.map((i) => whole.stale?.[i] ?? 0);
+      assert.deepEqual(got.stale ? [...got.stale] : keep.map(() => 0), stale, `[${from}, ${to}] stale`);
+    }
+  }
+  await s.close();
+});

@@ -118,3 +118,65 @@ test('DeltaAppender grows once to about the size the chunk reaches at its interv
   // The arena rounds blocks up to 64 bytes below 2 KB.
   assert.ok(app.capacity <= app.size * 1.05 + 24 + 64, `capacity ${app.capacity} for ${app.size} bytes`);
 });
+
+test('a range-bounded decode returns exactly the whole decode cut to [from, to], at every boundary', () => {
+  // Irregular intervals, exponent changes, raw floats (NaN, ±Inf, -0, non-decimals) and staleness
+  // markers, so that the skipped prefix has to carry the value state (m, e) correctly.
+  const values = [
+    5,
+    5.5,
+    1 / 3,
+    7,
+    0.001,
+    Number.NaN,
+    -0,
+    12,
+    2 ** 60,
+    3,
+    3.25,
+    Number.POSITIVE_INFINITY,
+    4,
+    100,
+  ];
+  const staleAt = new Set([3, 9]);
+  const ts: number[] = [];
+  let t = 1_764_000_000_000;
+  for (let i = 0; i < values.length; i++) {
+    t += 1000 + ((i * 7919) % 13) * 250;
+    ts.push(t);
+  }
+  const app = new DeltaAppender(4);
+  for (let i = 0; i < values.length; i++) app.append(ts[i], values[i], staleAt.has(i));
+  const wholeT: number[] = [];
+  const wholeV: number[] = [];
+  const wholeS: number[] = [];
+  decodeDeltaChunk(app.bytes(), wholeT, wholeV, wholeS);
+  // Every sample timestamp, one before and one after it, and beyond both ends.
+  const bounds = [ts[0] - 10_000, ...ts.flatMap((x) => [x - 1, x, x + 1]), ts[ts.length - 1] + 10_000];
+  for (const from of bounds) {
+    for (const to of bounds) {
+      const keep = wholeT.map((_, i) => i).filter((i) => wholeT[i] >= from && wholeT[i] <= to);
+      for (const decode of [
+        (a: number[], b: number[], c: number[]) => decodeDeltaChunk(app.bytes(), a, b, c, from, to),
+        (a: number[], b: number[], c: number[]) => app.decodeInto(a, b, c, from, to),
+      ]) {
+        // Output arrays that already hold a sample: stale indexes are positions in ts.
+        const outT = [1];
+        const outV = [1];
+        const outS: number[] = [];
+        assert.equal(decode(outT, outV, outS), keep.length, `[${from}, ${to}]`);
+        assert.deepEqual(
+          outT.slice(1),
+          keep.map((i) => wholeT[i]),
+        );
+        keep.forEach((i, k) => {
+          assert.ok(Object.is(outV[k + 1], wholeV[i]), `[${from}, ${to}] sample ${i}`);
+        });
+        assert.deepEqual(
+          outS,
+          keep.flatMap((i, k) => (wholeS.includes(i) ? [k + 1] : [])),
+        );
+      }
+    }
+  }
+});

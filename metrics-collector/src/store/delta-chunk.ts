@@ -196,15 +196,35 @@ export class DeltaAppender {
     return out;
   }
 
-  decodeInto(ts: number[], vs: number[], stale?: number[]): number {
+  /** decodeDeltaChunk of this chunk; with fromMs/toMs, only its samples in [fromMs, toMs]. */
+  decodeInto(
+    ts: number[],
+    vs: number[],
+    stale?: number[],
+    fromMs = Number.NEGATIVE_INFINITY,
+    toMs = Number.POSITIVE_INFINITY,
+  ): number {
     this.buf[this.base] = this.count >>> 8;
     this.buf[this.base + 1] = this.count & 0xff;
-    return decodeDeltaChunk(this.buf.subarray(this.base, this.pos), ts, vs, stale);
+    if (fromMs > this.maxT || toMs < this.minT) return 0;
+    return decodeDeltaChunk(this.buf.subarray(this.base, this.pos), ts, vs, stale, fromMs, toMs);
   }
 }
 
-/** Appends a chunk's samples to ts/vs; `stale` receives the indexes (in ts) of markers. */
-export function decodeDeltaChunk(buf: Uint8Array, ts: number[], vs: number[], stale?: number[]): number {
+/**
+ * Appends a chunk's samples to ts/vs; `stale` receives the indexes (in ts) of markers. With
+ * fromMs/toMs only the samples in [fromMs, toMs] are appended: earlier ones are decoded into the
+ * running state without being stored, and decoding stops at the first sample past toMs (an
+ * appender's timestamps strictly ascend). Returns how many samples were appended.
+ */
+export function decodeDeltaChunk(
+  buf: Uint8Array,
+  ts: number[],
+  vs: number[],
+  stale?: number[],
+  fromMs = Number.NEGATIVE_INFINITY,
+  toMs = Number.POSITIVE_INFINITY,
+): number {
   const count = (buf[0] << 8) | buf[1];
   let e = buf[2];
   let scale = POW10[e];
@@ -233,7 +253,8 @@ export function decodeDeltaChunk(buf: Uint8Array, ts: number[], vs: number[], st
       delta += dt;
       t += delta;
     }
-    ts.push(t);
+    if (t > toMs) break;
+    const keep = t >= fromMs;
     let u = read();
     while (u === 2) {
       const next = buf[pos++];
@@ -244,20 +265,26 @@ export function decodeDeltaChunk(buf: Uint8Array, ts: number[], vs: number[], st
       u = read();
     }
     if (u === 0) {
+      if (!keep) continue;
+      stale?.push(ts.length);
+      ts.push(t);
       vs.push(Number.NaN);
-      stale?.push(base + i);
     } else if (u === 1) {
       if (pos + 8 > buf.length) throw new Error('chunk truncated');
       for (let k = 0; k < 8; k++) u8[k] = buf[pos + k];
       pos += 8;
       const v = f64[0];
-      vs.push(v);
       m = Math.round(v * scale);
+      if (!keep) continue;
+      ts.push(t);
+      vs.push(v);
     } else {
       const z = u - 3;
       m += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      if (!keep) continue;
+      ts.push(t);
       vs.push(e === 0 ? m : m / scale);
     }
   }
-  return count;
+  return ts.length - base;
 }

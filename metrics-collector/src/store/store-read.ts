@@ -11,7 +11,8 @@ import type {
   SelectHints,
   SeriesSamples,
 } from '../promql/sample-source.js';
-import { decodeChunk, ENCODING_DELTA } from './chunk-codec.js';
+import { decodeChunk } from './chunk-codec.js';
+import { decodeDeltaChunk } from './delta-chunk.js';
 import { CHUNK_MAX_SPAN_MS, indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { prependSamples, readRollupLasts } from './rollup-read.js';
@@ -125,16 +126,20 @@ export class StoreSampleSource implements SampleSource {
     }
     const head = store.heads[id];
     if (head) {
+      // Head chunks (encoding 6) are decoded only as far as the range needs: samples before
+      // startMs are skipped without being stored, decoding stops past endMs.
       for (const c of head.sealed) {
-        if (c.minT <= endMs && c.maxT >= startMs) sources.push(decoded(c.seq, ENCODING_DELTA, c.data));
+        if (c.minT <= endMs && c.maxT >= startMs) {
+          const src: Source = { seq: c.seq, ts: [], vs: [], st: [] };
+          decodeDeltaChunk(c.data, src.ts, src.vs, src.st, startMs, endMs);
+          sources.push(src);
+        }
       }
       const app = head.app;
       if (app && app.minT <= endMs && app.maxT >= startMs) {
-        const ts: number[] = [];
-        const vs: number[] = [];
-        const st: number[] = [];
-        app.decodeInto(ts, vs, st);
-        sources.push({ seq: head.appSeq, ts, vs, st });
+        const src: Source = { seq: head.appSeq, ts: [], vs: [], st: [] };
+        app.decodeInto(src.ts, src.vs, src.st, startMs, endMs);
+        sources.push(src);
       }
       // Copies: the buffer keeps changing, and a single source is handed to the caller as is.
       if (head.oooT && head.oooV) {
