@@ -1,8 +1,10 @@
-// Reading a sealed block (formats 2–4 as block-codec.ts writes them) for scans: the meta columns
-// decoded in one pass, each text section decompressed only when a search or a row needs it, a token
-// searched once per section, and only matching rows materialized.
+// Reading a sealed block (formats 2–5 as block-codec.ts writes them) for scans: the meta columns
+// decoded in one pass, each text section (format 5: each attribute row group) decompressed only when a
+// search or a row needs it, a token searched once per section and only in the sections the block's
+// split filter says may hold it, and only matching rows materialized.
 import { decompress } from 'zstd-napi';
 import { BLOCK_FORMAT_VERSION } from './block-codec.js';
+import { bloomWhere, IN_ATTRS, IN_OTHER, tokenHash } from './bloom.js';
 import { readAttrs } from './block-reader-attrs.js';
 import type { SectionBuffers } from './block-reader-buffers.js';
 import { type Row, rowMayContain, type StreamTuple } from './row.js';
@@ -10,15 +12,21 @@ import type { RowBatch } from './scan.js';
 import { readText } from './block-reader-text.js';
 import { type RowSearch, TextColumn } from './text-column.js';
 
+/** Attributes transposed into per-key columns, one section for the whole block. */
+const FORMAT_ATTR_COLUMNS = 4;
 /** One stream, attributes as whole JSON objects. */
 const FORMAT_WHOLE_ATTRS = 3;
 /** Per-service blocks, the service given by the caller. */
 const FORMAT_PER_SERVICE = 2;
-const SECTIONS = 4;
+/** Sections of formats 2-4, in their order. */
+const OLD_SECTIONS = 4;
+/** Section buffer slots (format 5 keeps them in the order meta, messages, ids, attribute groups). */
 const META = 0;
 const MESSAGES = 1;
 const ATTRS = 2;
 const IDS = 3;
+/** Slot of attribute group 0 of format 5 (group g uses FIRST_GROUP + g). */
+const FIRST_GROUP = 4;
 /** Once this few rows are left after a token, the other tokens are checked row by row. */
 const FEW_ROWS = 32;
 
@@ -36,8 +44,11 @@ export class BlockReader implements RowBatch {
   private readonly idOffsets: Uint32Array;
   private readonly hasTrace: Uint8Array;
   private readonly tuples: StreamTuple[] = [];
+  /** Compressed sections by slot (META, MESSAGES, ATTRS, IDS, then format 5's attribute groups). */
   private readonly sections: Buffer[] = [];
   private readonly format: number;
+  /** Format 5: rows per attribute group. */
+  private readonly groupRows: number = 0;
   private messageColumn?: RowSearch;
   private attrColumn?: RowSearch;
   private idColumn?: RowSearch;
@@ -51,19 +62,39 @@ export class BlockReader implements RowBatch {
     service: string,
     /** Reused decompression buffers (scans): this reader is then valid until the next one is made. */
     private readonly buffers?: SectionBuffers,
+    /**
+     * The block's token filter (bloom.ts), when the caller has it: with a split filter (format 5) a
+     * token is searched only in the sections that may hold it.
+     */
+    private readonly bloom?: Uint8Array,
   ) {
     this.lease = buffers?.lease() ?? 0;
     const format = data[0];
     this.format = format;
-    if (format !== BLOCK_FORMAT_VERSION && format !== FORMAT_WHOLE_ATTRS && format !== FORMAT_PER_SERVICE)
-      throw new Error(`unknown block format ${format}`);
     const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    let off = 1 + 4 * SECTIONS;
-    for (let i = 0; i < SECTIONS; i++) {
-      const len = view.readUInt32LE(1 + 4 * i);
-      this.sections.push(view.subarray(off, off + len));
-      off += len;
-    }
+    if (format === BLOCK_FORMAT_VERSION) {
+      const groups = view[1];
+      this.groupRows = view.readUInt32LE(2);
+      const slots = [META, MESSAGES, IDS];
+      for (let g = 0; g < groups; g++) slots.push(FIRST_GROUP + g);
+      let off = 6 + 4 * slots.length;
+      for (let i = 0; i < slots.length; i++) {
+        const len = view.readUInt32LE(6 + 4 * i);
+        this.sections[slots[i]] = view.subarray(off, off + len);
+        off += len;
+      }
+    } else if (
+      format === FORMAT_ATTR_COLUMNS ||
+      format === FORMAT_WHOLE_ATTRS ||
+      format === FORMAT_PER_SERVICE
+    ) {
+      let off = 1 + 4 * OLD_SECTIONS;
+      for (let i = 0; i < OLD_SECTIONS; i++) {
+        const len = view.readUInt32LE(1 + 4 * i);
+        this.sections.push(view.subarray(off, off + len));
+        off += len;
+      }
+    } else throw new Error(`unknown block format ${format}`);
     const m = new MetaReader(this.section(META));
     const n = m.uvarint();
     this.count = n;
@@ -117,11 +148,15 @@ export class BlockReader implements RowBatch {
 
   private attrs(): RowSearch {
     if (!this.attrColumn) {
-      const bytes = this.section(ATTRS);
-      this.attrColumn =
-        this.format === BLOCK_FORMAT_VERSION
-          ? readAttrs(bytes)
-          : new TextColumn(bytes, this.attrOffsets, 'utf8');
+      if (this.format === BLOCK_FORMAT_VERSION)
+        this.attrColumn = new AttrGroups(this.count, this.groupRows, (g) => this.section(FIRST_GROUP + g));
+      else {
+        const bytes = this.section(ATTRS);
+        this.attrColumn =
+          this.format === FORMAT_ATTR_COLUMNS
+            ? readAttrs(bytes)
+            : new TextColumn(bytes, this.attrOffsets, 'utf8');
+      }
     }
     return this.attrColumn;
   }
@@ -134,7 +169,9 @@ export class BlockReader implements RowBatch {
   /**
    * Rows that may contain every token (lowercase substrings of message, attributes, ids, host, labels
    * or service), each token searched once per whole section; undefined when a section cannot map its
-   * hits to rows (then the caller checks rows itself).
+   * hits to rows (then the caller checks rows itself). With a split filter, a token is searched only
+   * where the filter says it may be as a whole token: tokens are tokenize() output (the query's
+   * required tokens), and a record matches a word only where it stands as a whole token.
    */
   mayContain(tokens: string[]): Uint8Array | undefined {
     this.buffers?.check(this.lease);
@@ -145,15 +182,18 @@ export class BlockReader implements RowBatch {
     for (let t = 0; t < order.length; t++) {
       const token = order[t];
       const hit = new Uint8Array(n);
-      if (!this.messages().markRows(token, hit)) return undefined;
-      if (!this.attrs().markRows(token, hit)) return undefined;
-      // Ids are lowercase hex (normalizeHexId): a token with another character is not in them.
-      if (HEX_ONLY.test(token) && !this.ids().markRows(token, hit)) return undefined;
-      this.tuples.forEach((tu, ti) => {
-        if (`${tu.host}\n${tu.labels}\n${tu.service}`.toLowerCase().includes(token)) {
-          for (let i = 0; i < n; i++) if (this.tuple[i] === ti) hit[i] = 1;
-        }
-      });
+      const where = this.bloom ? bloomWhere(this.bloom, tokenHash(token)) : IN_OTHER | IN_ATTRS;
+      if (where & IN_OTHER) {
+        if (!this.messages().markRows(token, hit)) return undefined;
+        // Ids are lowercase hex (normalizeHexId): a token with another character is not in them.
+        if (HEX_ONLY.test(token) && !this.ids().markRows(token, hit)) return undefined;
+        this.tuples.forEach((tu, ti) => {
+          if (`${tu.host}\n${tu.labels}\n${tu.service}`.toLowerCase().includes(token)) {
+            for (let i = 0; i < n; i++) if (this.tuple[i] === ti) hit[i] = 1;
+          }
+        });
+      }
+      if (where & IN_ATTRS && !this.attrs().markRows(token, hit)) return undefined;
       if (result) for (let i = 0; i < n; i++) result[i] &= hit[i];
       else result = hit;
       // Hit rows found by the native indexOf (a needle's few hits cost no loop over every row).
@@ -216,6 +256,41 @@ export class BlockReader implements RowBatch {
 }
 
 const HEX_ONLY = /^[0-9a-f]+$/;
+
+/**
+ * Format 5's attributes: row groups, each a format-4 attributes section of its own, decompressed
+ * when a row of the group is read or a token searched.
+ */
+class AttrGroups implements RowSearch {
+  private readonly groups: (RowSearch | undefined)[] = [];
+
+  constructor(
+    private readonly count: number,
+    private readonly groupRows: number,
+    private readonly load: (group: number) => Buffer,
+  ) {}
+
+  private group(g: number): RowSearch {
+    let group = this.groups[g];
+    if (!group) {
+      group = readAttrs(this.load(g));
+      this.groups[g] = group;
+    }
+    return group;
+  }
+
+  text(i: number): string {
+    const g = Math.floor(i / this.groupRows);
+    return this.group(g).text(i - g * this.groupRows);
+  }
+
+  markRows(token: string, hit: Uint8Array): boolean {
+    for (let g = 0, from = 0; from < this.count; g++, from += this.groupRows)
+      if (!this.group(g).markRows(token, hit.subarray(from, Math.min(this.count, from + this.groupRows))))
+        return false;
+    return true;
+  }
+}
 
 /** LEB128 columns of the meta section, each decoded by one loop (no call per value). */
 class MetaReader {

@@ -1,12 +1,21 @@
-// Block-granular token index: a bloom filter over the distinct token hashes of one block.
+// Block-granular token index: bloom filters over the distinct token hashes of one block.
 // Tokens follow tokenize() in model.ts exactly (word chars, lowercased); hashing is done while
 // scanning the text so no token strings are allocated on the write path.
+//
+// Version 1: one filter over all tokens of the block. Version 2 (block format 5): two filters, the
+// tokens of messages, ids, hosts, labels and services, then the tokens of attributes, so a reader
+// searches only the sections that may hold a token. A block may hold a token when either does.
 import { isTokenChar } from '../model.js';
 
-/** Bits per distinct token and probes: about 1 % false positives. */
+/** Bits per distinct token and probes: about 1 % false positives (attribute tokens ~2 %). */
 const BITS_PER_TOKEN = 10;
+const ATTR_BITS_PER_TOKEN = 8;
 const PROBES = 6;
 export const BLOOM_VERSION = 1;
+export const SPLIT_BLOOM_VERSION = 2;
+/** What bloomWhere() answers: the token may be in messages, ids or stream tuples; in attributes. */
+export const IN_OTHER = 1;
+export const IN_ATTRS = 2;
 
 /** Hashes are cut to 30 bits so they stay small integers (no heap number per token in a Set). */
 const HASH_MASK = 0x3fffffff;
@@ -147,8 +156,8 @@ function probe2(h: number): number {
 }
 
 /** Serialized filter: [version u8][probes u8][bit count u32 LE][bits]. */
-export function buildBloom(hashes: TokenSet): Buffer {
-  const bits = Math.max(512, Math.ceil((hashes.size * BITS_PER_TOKEN) / 8) * 8);
+export function buildBloom(hashes: TokenSet, bitsPerToken = BITS_PER_TOKEN): Buffer {
+  const bits = Math.max(512, Math.ceil((hashes.size * bitsPerToken) / 8) * 8);
   const out = Buffer.alloc(6 + bits / 8);
   out[0] = BLOOM_VERSION;
   out[1] = PROBES;
@@ -163,14 +172,43 @@ export function buildBloom(hashes: TokenSet): Buffer {
   return out;
 }
 
+/**
+ * Version 2: [2][byte length of the first filter u32 LE][filter of the other tokens][filter of the
+ * attribute tokens], each filter as buildBloom() writes it.
+ */
+export function buildSplitBloom(other: TokenSet, attrs: TokenSet): Buffer {
+  const a = buildBloom(other);
+  const b = buildBloom(attrs, ATTR_BITS_PER_TOKEN);
+  const head = Buffer.alloc(5);
+  head[0] = SPLIT_BLOOM_VERSION;
+  head.writeUInt32LE(a.length, 1);
+  return Buffer.concat([head, a, b]);
+}
+
 /** False means the block certainly has no such token. */
 export function bloomMayContain(bloom: Uint8Array, hash: number): boolean {
-  const probes = bloom[1];
-  const bits = bloom[2] | (bloom[3] << 8) | (bloom[4] << 16) | (bloom[5] * 0x1000000);
+  return bloomWhere(bloom, hash) !== 0;
+}
+
+/**
+ * Where a block may hold a token: IN_OTHER | IN_ATTRS bits (a version-1 filter cannot tell, so
+ * both when it may hold it), 0 when certainly nowhere.
+ */
+export function bloomWhere(bloom: Uint8Array, hash: number): number {
+  if (bloom[0] !== SPLIT_BLOOM_VERSION) return filterMayContain(bloom, 0, hash) ? IN_OTHER | IN_ATTRS : 0;
+  const second = 5 + (bloom[1] | (bloom[2] << 8) | (bloom[3] << 16) | (bloom[4] * 0x1000000));
+  return (
+    (filterMayContain(bloom, 5, hash) ? IN_OTHER : 0) | (filterMayContain(bloom, second, hash) ? IN_ATTRS : 0)
+  );
+}
+
+function filterMayContain(bloom: Uint8Array, at: number, hash: number): boolean {
+  const probes = bloom[at + 1];
+  const bits = bloom[at + 2] | (bloom[at + 3] << 8) | (bloom[at + 4] << 16) | (bloom[at + 5] * 0x1000000);
   const h2 = probe2(hash);
   for (let k = 0; k < probes; k++) {
     const bit = ((hash + Math.imul(k, h2)) >>> 0) % bits;
-    if ((bloom[6 + (bit >>> 3)] & (1 << (bit & 7))) === 0) return false;
+    if ((bloom[at + 6 + (bit >>> 3)] & (1 << (bit & 7))) === 0) return false;
   }
   return true;
 }

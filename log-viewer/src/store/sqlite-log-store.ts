@@ -462,10 +462,10 @@ export class SqliteLogStore implements LogStore {
    * A sealed block's reader on the store's reused section buffers: valid until the next decode (every
    * caller, scans, fields, merges, delete and retention, takes a block's rows before reading the next).
    */
-  private decode(b: BlockMeta): BlockReader {
+  private decode(b: BlockMeta, bloom?: Buffer): BlockReader {
     const data = this.sql.selectData(b.id);
     if (!data) throw new Error(`block ${b.id} has no data`);
-    return new BlockReader(data, b.service, this.sectionBuffers);
+    return new BlockReader(data, b.service, this.sectionBuffers, bloom);
   }
 
   private bloom(id: number): Buffer | undefined {
@@ -507,12 +507,14 @@ export class SqliteLogStore implements LogStore {
         minMs: b.minMs,
         maxMs: b.maxMs,
         load: () => {
+          let bloom: Buffer | undefined;
           if (hashes.length > 0) {
-            const bloom = this.bloom(b.id);
-            if (bloom && !hashes.every((h) => bloomMayContain(bloom, h))) return undefined;
+            bloom = this.bloom(b.id);
+            if (bloom && !hashes.every((h) => bloomMayContain(bloom!, h))) return undefined;
           }
           if (!this.blocks.has(b.id)) return undefined;
-          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b));
+          // With the filter, the reader searches a token only in the sections that may hold it.
+          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b, bloom));
         },
       });
     }

@@ -1,0 +1,252 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { closeDatabase } from '@flowrent/shared/db';
+import { collect, openTestStore, rec } from '../../test/store-helpers.js';
+import { tokenize } from '../model.js';
+import { attrGroupRows, BLOCK_FORMAT_VERSION, encodeBlock } from './block-codec.js';
+import { BlockReader } from './block-reader.js';
+import { SectionBuffers } from './block-reader-buffers.js';
+import { bloomMayContain, bloomWhere, IN_ATTRS, IN_OTHER, tokenHash } from './bloom.js';
+import type { Row } from './row.js';
+import { testRow as row } from './testing/rows.js';
+
+// A block written by the format-4 encoder (attributes in per-key columns, one zstd frame, one bloom
+// filter over all tokens), with the rows it holds.
+const V4_BLOCK = {
+  data: 'BGkAAAA5AAAAZQAAABUAAAAotS/9IH8FAwA0BQOinerDwmgAAQEHDhUCAgLIAQICAAAAAAECHAoKLCcAAwAAAwIJBElORk8Fd2ViLTEGbmRqc29uAAhjaGVja291dAQRBUVSUk9ScGF5bWVudHMyAwAwCyBwrIhOnQEotS/9IDCBAQBNYWlsYm94IHVuYXZhaWxhYmxlIGZvciB1c2VycGF5bWVudCBva3BsYWluIGxpbmUotS/9IHLlAgDyRRQbcGszBujo+Av0AtK2hFRC/f+1Rf+V5Vn6H0kIbzKsBkuFT5sgOG2lLMk4SwriOzAYV+vmNP3EF5+i49ABEmc+1dmyktMZm0D2exFGcSZ+uAkCAPqTwGTMJii1L/0gMGUAACBhYmNkAgBAxokOCw==',
+  bloom: 'AQYAAgAAkApgMuCoGYwEQ4iIUaEIITAEChRCCIHWgCABAomBRBATIkQYARAQKyVwOwGghAJACgQLAALAABTQyiBwKCBEAg==',
+  rows: [
+    {
+      seq: 1,
+      ms: 1795635890001,
+      subNs: 7,
+      obsMs: 1795635890101,
+      obsSubNs: 0,
+      level: 2,
+      levelText: 'INFO',
+      severity: 9,
+      service: 'checkout',
+      host: 'web-1',
+      message: 'Mailbox unavailable for user',
+      attrs: '{"user":{"id":"42","plan":"gold"},"retry":3}',
+      traceId: 'abababababababababababababababab',
+      spanId: 'cdcdcdcdcdcdcdcd',
+      labels: '',
+      protocol: 'ndjson',
+    },
+    {
+      seq: 2,
+      ms: 1795635890002,
+      subNs: 14,
+      obsMs: 1795635890102,
+      obsSubNs: 0,
+      level: 4,
+      levelText: 'ERROR',
+      severity: 17,
+      service: 'payments',
+      host: 'web-1',
+      message: 'payment ok',
+      attrs: '{"user":{"id":"7"},"region":"Zanzibar"}',
+      traceId: '',
+      spanId: '',
+      labels: '',
+      protocol: 'ndjson',
+    },
+    {
+      seq: 3,
+      ms: 1795635890003,
+      subNs: 21,
+      obsMs: 1795635890103,
+      obsSubNs: 0,
+      level: 2,
+      levelText: 'INFO',
+      severity: 9,
+      service: 'checkout',
+      host: 'web-2',
+      message: 'plain line',
+      attrs: '',
+      traceId: '',
+      spanId: '',
+      labels: '',
+      protocol: 'ndjson',
+    },
+  ] as Row[],
+};
+
+test('format-4 blocks and their single bloom filter stay readable and searchable', () => {
+  const data = Buffer.from(V4_BLOCK.data, 'base64');
+  const bloom = Buffer.from(V4_BLOCK.bloom, 'base64');
+  assert.equal(data[0], 4);
+  assert.deepEqual(new BlockReader(data, '').allRows(), V4_BLOCK.rows);
+  assert.deepEqual(new BlockReader(data, '').row(1), V4_BLOCK.rows[1]);
+  for (const [tokens, want] of [
+    [
+      ['mailbox', 'unavailable'],
+      [1, 0, 0],
+    ],
+    [['zanzibar'], [0, 1, 0]],
+    [['gold'], [1, 0, 0]],
+    [['web'], [1, 1, 1]],
+  ] as const) {
+    for (const t of tokens) assert.equal(bloomWhere(bloom, tokenHash(t)), IN_OTHER | IN_ATTRS, t);
+    const reader = new BlockReader(data, '', new SectionBuffers(), bloom);
+    assert.deepEqual([...reader.mayContain([...tokens])!], want, tokens.join(' '));
+  }
+});
+
+/** Rows with needles planted in single fields (indexes below), over several attribute groups. */
+function plantedRows(n: number): Row[] {
+  const rows: Row[] = [];
+  for (let i = 0; i < n; i++) {
+    rows.push(
+      row(i + 1, {
+        message: `Request ${i} completed for order ORD-${i * 13} in ${i % 1000} ms`,
+        attrs:
+          i % 7 === 0
+            ? ''
+            : JSON.stringify({ user: `u-${i}`, method: i % 2 ? 'GET' : 'POST', status: 200 + (i % 3) }),
+        traceId: i % 3 === 0 ? (i * 7919).toString(16).padStart(32, '0') : '',
+        spanId: i % 4 === 0 ? (i * 31).toString(16).padStart(16, '0') : '',
+        service: i % 3 ? 'checkout' : 'payments',
+      }),
+    );
+  }
+  const set = (i: number, over: Partial<Row>) => {
+    rows[i] = { ...rows[i], ...over };
+  };
+  set(10, { message: 'Mailbox UNAVAILABLE at relay' }); // message only, upper case
+  set(2600, { attrs: JSON.stringify({ user: { profile: { Country: 'Zanzibar', tags: ['Quetzal'] } } }) }); // nested
+  set(3100, { attrs: JSON.stringify({ note: 'Wombat sighted' }) }); // attributes only
+  set(3200, { message: 'wombat in the message' }); // the same token in a message of another row
+  set(1500, { traceId: `${'0'.repeat(24)}feedface` }); // id only
+  set(3000, { host: 'Edge-Node-7' }); // stream tuple only
+  set(4000, { labels: '{"Cluster":"Kestrel"}' });
+  set(4999, { message: 'mailbox full', attrs: JSON.stringify({ state: 'unavailable' }) }); // words in two fields
+  return rows;
+}
+
+/** Rows holding every token as a whole token of one of their fields (what a query can match). */
+function wholeTokenRows(rows: Row[], tokens: string[]): number[] {
+  return rows.map((r) =>
+    tokens.every((t) =>
+      [r.message, r.attrs, r.traceId, r.spanId, r.host, r.labels, r.service].some((f) =>
+        tokenize(f).includes(t),
+      ),
+    )
+      ? 1
+      : 0,
+  );
+}
+
+/** Section buffers that record which slots (0 meta, 1 messages, 3 ids, 4 + g attribute group g) were read. */
+class CountingBuffers extends SectionBuffers {
+  readonly slots = new Set<number>();
+  override decompress(slot: number, frame: Uint8Array): Buffer {
+    this.slots.add(slot);
+    return super.decompress(slot, frame);
+  }
+}
+
+test('format 5: attributes in row groups, a split filter, and no matching row dropped by it', () => {
+  const rows = plantedRows(5000);
+  const block = encodeBlock(rows);
+  assert.equal(block.data[0], BLOCK_FORMAT_VERSION);
+  assert.equal(block.data[0], 5);
+  assert.equal(attrGroupRows(5000), 1250);
+  assert.equal(block.data[1], 4, 'attribute groups');
+  assert.equal(block.bloom[0], 2, 'split filter');
+  assert.deepEqual(new BlockReader(block.data, '').allRows(), rows);
+  for (const i of [0, 1249, 1250, 2600, 3749, 3750, 4999])
+    assert.deepEqual(
+      new BlockReader(block.data, '', new SectionBuffers(), block.bloom).row(i),
+      rows[i],
+      `row ${i}`,
+    );
+
+  const cases: [string[], number[], number][] = [
+    [['mailbox', 'unavailable'], [10], IN_OTHER], // message only (the phrase's words); 4999 has them in two fields
+    [['zanzibar'], [2600], IN_ATTRS], // nested attribute value, mixed case
+    [['quetzal'], [2600], IN_ATTRS], // in an array of a nested object
+    [['country'], [2600], IN_ATTRS], // a nested key
+    [['wombat'], [3100, 3200], IN_OTHER | IN_ATTRS],
+    [[`${'0'.repeat(24)}feedface`], [1500], IN_OTHER],
+    [['edge', 'node'], [3000], IN_OTHER],
+    [['kestrel'], [4000], IN_OTHER],
+  ];
+  for (const [tokens, planted, where] of cases) {
+    for (const t of tokens) {
+      assert.ok(bloomMayContain(block.bloom, tokenHash(t)), t);
+      assert.equal(bloomWhere(block.bloom, tokenHash(t)) & where, where, t);
+    }
+    const want = wholeTokenRows(rows, tokens);
+    for (const i of planted) assert.equal(want[i], 1, `${tokens} planted in row ${i}`);
+    const got = new BlockReader(block.data, '', new SectionBuffers(), block.bloom).mayContain(tokens);
+    assert.ok(got, tokens.join(' '));
+    for (let i = 0; i < rows.length; i++)
+      if (want[i]) assert.equal(got[i], 1, `${tokens.join(' ')}: row ${i} dropped`);
+    // Upper-case text, lower-case tokens (what tokenize() gives the query): the same rows.
+    assert.ok(tokens.every((t) => t === t.toLowerCase()));
+  }
+  // Words of a phrase in two fields of one row stay a candidate (the query's phrase match decides).
+  const both = new BlockReader(block.data, '', new SectionBuffers(), block.bloom).mayContain([
+    'mailbox',
+    'unavailable',
+  ]);
+  assert.equal(both![4999], 1);
+  // Without a filter (callers that have none) the reader searches every section: the same matches.
+  const plain = new BlockReader(block.data, '').mayContain(['wombat'])!;
+  assert.deepEqual([plain.indexOf(1), plain.lastIndexOf(1)], [3100, 3200]);
+});
+
+test('format 5: a message needle reads no attribute group, an attribute needle no messages', () => {
+  const rows = plantedRows(5000);
+  const block = encodeBlock(rows);
+  const msg = new CountingBuffers();
+  new BlockReader(block.data, '', msg, block.bloom).mayContain(['mailbox']);
+  assert.ok(msg.slots.has(1));
+  assert.deepEqual(
+    [4, 5, 6, 7].filter((s) => msg.slots.has(s)),
+    [],
+    'no attribute group for a message token',
+  );
+  // Two tokens of messages only: the first token's few hit rows are built to check the second, so
+  // only their groups (rows 10 and 4999: groups 0 and 3) are read.
+  const hit = new CountingBuffers();
+  const r = new BlockReader(block.data, '', hit, block.bloom);
+  assert.deepEqual(
+    [...r.mayContain(['mailbox', 'relay'])!].flatMap((v, i) => (v ? [i] : [])),
+    [10],
+  );
+  assert.deepEqual(r.row(10), rows[10]);
+  assert.deepEqual(
+    [4, 5, 6, 7].filter((s) => hit.slots.has(s)),
+    [4, 7],
+    'only the groups of rows 10 and 4999 (the hits of mailbox, built to check relay)',
+  );
+  const attrs = new CountingBuffers();
+  new BlockReader(block.data, '', attrs, block.bloom).mayContain(['zanzibar']);
+  assert.ok(!attrs.slots.has(1), 'no messages for an attribute token');
+  assert.ok(attrs.slots.has(4 + Math.floor(2600 / 1250)));
+});
+
+test('the store finds tokens of single fields in format-5 blocks through its filters', async () => {
+  const t = openTestStore();
+  const records = Array.from({ length: 3000 }, (_, i) => rec(i));
+  records[5] = rec(5, { message: 'Mailbox UNAVAILABLE now' });
+  records[1800] = rec(1800, { attributes: { user: { profile: { Country: 'Zanzibar' } } } });
+  records[2900] = rec(2900, { attributes: { note: 'wombat' }, message: 'plain' });
+  records[2950] = rec(2950, { message: 'a Wombat' });
+  await t.store.append(records);
+  t.store.flush();
+  const seqs = (tokens: string[]) =>
+    collect(t.store, { requiredTokens: tokens }).map((r) => r.message + JSON.stringify(r.attributes));
+  assert.deepEqual(seqs(['mailbox', 'unavailable']), [
+    `Mailbox UNAVAILABLE now${JSON.stringify(records[5].attributes)}`,
+  ]);
+  assert.equal(seqs(['zanzibar']).length, 1);
+  assert.match(seqs(['zanzibar'])[0], /Zanzibar/);
+  assert.equal(seqs(['wombat']).length, 2);
+  assert.equal(seqs(['nosuchtoken']).length, 0);
+  await t.store.close();
+  closeDatabase(t.db);
+});
