@@ -24,7 +24,6 @@ test('DeltaChunkArena hands out disjoint blocks and reuses a released block of t
   assert.equal(Math.floor(c / ARENA_PAGE_BYTES), 1, 'another class starts its own page');
   arena.page(a).fill(7, a % ARENA_PAGE_BYTES, (a % ARENA_PAGE_BYTES) + 128);
   assert.equal(arena.page(b)[b % ARENA_PAGE_BYTES], 0);
-  assert.equal(arena.usedBytes, 128 + 128 + 704);
   arena.release(a, 100);
   assert.equal(arena.alloc(65), a);
   assert.equal(arena.alloc(128), b + 128);

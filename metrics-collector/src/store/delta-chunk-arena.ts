@@ -28,8 +28,6 @@ interface SizeClass {
 export class DeltaChunkArena {
   readonly pages: Uint8Array[] = [];
   private readonly classes = new Map<number, SizeClass>();
-  /** Bytes in blocks handed out and not freed (for tests). */
-  usedBytes = 0;
 
   /** A block of `arenaBlockBytes(n)` bytes, as a handle: page index × ARENA_PAGE_BYTES + offset. */
   alloc(n: number): number {
@@ -40,7 +38,6 @@ export class DeltaChunkArena {
       c = { free: [], next: 0, end: 0 };
       this.classes.set(size, c);
     }
-    this.usedBytes += size;
     const reused = c.free.pop();
     if (reused !== undefined) return reused;
     if (c.next + size > c.end) {
@@ -57,7 +54,6 @@ export class DeltaChunkArena {
   release(at: number, n: number): void {
     const size = arenaBlockBytes(n);
     this.classes.get(size)!.free.push(at);
-    this.usedBytes -= size;
   }
 
   page(at: number): Uint8Array {

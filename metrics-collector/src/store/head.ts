@@ -1,9 +1,12 @@
 // Per-series in-memory state: the open in-order chunk (encoding 6, delta-chunk.ts), an out-of-order
-// buffer, and sealed chunks (also encoding 6) waiting for the next checkpoint. Every chunk gets a sequence number when it is opened; on reads,
-// for equal timestamps the sample from the chunk with the higher sequence wins (last write wins).
+// buffer, and sealed chunks (also encoding 6) waiting for the next checkpoint. Every chunk gets a
+// sequence number when it is opened; on reads, for equal timestamps the sample from the chunk with
+// the higher sequence wins (last write wins).
 import { CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS, DeltaAppender } from './delta-chunk.js';
 
-export { CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS };
+// The limits moved to delta-chunk.ts (its growth estimate needs them); store-read.ts still imports
+// the span from here.
+export { CHUNK_MAX_SPAN_MS };
 const OOO_MAX_SAMPLES = 240;
 
 export interface SealedChunk {
