@@ -246,19 +246,30 @@ describe('projects and DSN keys', () => {
 });
 
 describe('quotas and back-pressure', () => {
-  test('a project over its per-minute quota gets 429 with Retry-After and X-Sentry-Rate-Limits', async () => {
+  /** Creates a project through the API; returns its envelope URL with its DSN key. */
+  const createProject = async (name: string): Promise<{ id: number; url: string }> => {
     const res = await fetch(`${t.url}/api/projects`, {
       method: 'POST',
       headers: { ...t.adminHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Quota' }),
+      body: JSON.stringify({ name }),
     });
     const project = (await res.json()) as { id: number; keys: { public_key: string }[] };
-    await fetch(`${t.url}/api/projects/${project.id}`, {
+    return {
+      id: project.id,
+      url: `${t.url}/api/${project.id}/envelope/?sentry_key=${project.keys[0].public_key}`,
+    };
+  };
+  const setQuotaPerMinute = (projectId: number, quota: number) =>
+    fetch(`${t.url}/api/projects/${projectId}`, {
       method: 'PATCH',
       headers: { ...t.adminHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify({ quota_per_minute: 2 }),
+      body: JSON.stringify({ quota_per_minute: quota }),
     });
-    const url = `${t.url}/api/${project.id}/envelope/?sentry_key=${project.keys[0].public_key}`;
+
+  test('a project over its per-minute quota gets 429 with Retry-After and X-Sentry-Rate-Limits', async () => {
+    const project = await createProject('Quota');
+    await setQuotaPerMinute(project.id, 2);
+    const url = project.url;
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<typeof send>> | undefined;
     for (let i = 0; i < 3; i++) {
@@ -281,19 +292,10 @@ describe('quotas and back-pressure', () => {
   });
 
   test('a quota set after a project has received events applies at once (no stale cached project)', async () => {
-    const res = await fetch(`${t.url}/api/projects`, {
-      method: 'POST',
-      headers: { ...t.adminHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Late quota' }),
-    });
-    const project = (await res.json()) as { id: number; keys: { public_key: string }[] };
-    const url = `${t.url}/api/${project.id}/envelope/?sentry_key=${project.keys[0].public_key}`;
+    const project = await createProject('Late quota');
+    const url = project.url;
     assert.equal((await send(url, { body: envelope(newId(), event()) })).status, 200);
-    await fetch(`${t.url}/api/projects/${project.id}`, {
-      method: 'PATCH',
-      headers: { ...t.adminHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify({ quota_per_minute: 1 }),
-    });
+    await setQuotaPerMinute(project.id, 1);
     const statuses: number[] = [];
     for (let i = 0; i < 2; i++) statuses.push((await send(url, { body: envelope(newId(), event()) })).status);
     assert.deepEqual(statuses, [200, 429]);
