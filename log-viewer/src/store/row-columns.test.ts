@@ -69,7 +69,9 @@ test('pushRecord() adds what pushRow(toRow()) adds, attributes rebuilt to their 
     protocol: 'otlp',
   }));
   const c = new RowColumns(2);
-  records.forEach((r, i) => c.pushRecord(r, 5 + i));
+  records.forEach((r, i) => {
+    c.pushRecord(r, 5 + i);
+  });
   assert.deepEqual(
     c.rows(),
     records.map((r, i) => toRow(r, 5 + i)),

@@ -320,13 +320,19 @@ export class RowColumns {
     for (const key of keys) {
       const id = keyId(key);
       const text = JSON.stringify(attributes[key]) as string | undefined;
-      if (id < 0 || text === undefined) return this.attrsFallback(attributes);
+      if (id < 0 || text === undefined) {
+        this.attrsFallback(attributes);
+        return;
+      }
       stepShape(id, key);
       this.value(text, 0, text.length);
       length += text.length;
     }
     const shape = endShape();
-    if (shape < 0) return this.attrsFallback(attributes);
+    if (shape < 0) {
+      this.attrsFallback(attributes);
+      return;
+    }
     for (const prefix of shapePrefixes[shape]) length += prefix.length;
     const i = this.count - 1;
     this.shape[i] = shape;
