@@ -23,6 +23,9 @@ const SLICE_HEADER_BYTES = 9;
  * stored with zstd instead, so what is kept as sent stays within ~30 % of zstd's size.
  */
 const MAX_SENT_SHARE = 0.16;
+/** A body is kept as sent only if it decodes to at most this many times its event's bytes: every
+ * read of the event decodes the whole body (an envelope with attachments is stored with zstd). */
+const MAX_DECODED_PER_EVENT = 2;
 
 let compressor: Compressor | null = null;
 let decompressor: Decompressor | null = null;
@@ -59,7 +62,11 @@ export function payloadAsSent(
       : encoding === 'br'
         ? FORMAT_BROTLI_SLICE
         : null;
-  if (format === null || body.length > length * MAX_SENT_SHARE || where.decodedLength > 2 * length) {
+  if (
+    format === null ||
+    body.length > length * MAX_SENT_SHARE ||
+    where.decodedLength > MAX_DECODED_PER_EVENT * length
+  ) {
     return null;
   }
   const out = Buffer.allocUnsafeSlow(SLICE_HEADER_BYTES + body.length);
