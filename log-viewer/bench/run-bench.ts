@@ -210,10 +210,17 @@ const queries: [string, string][] = [
 ];
 for (const [name, query] of QUERIES ? queries : []) {
   const runs = [];
-  for (let i = 0; i < 4; i++) runs.push(await call({ cmd: 'query', query, nowMs: endMs + 60_000 }));
+  const cpu = [];
+  for (let i = 0; i < 4; i++) {
+    // The server's CPU time around each query (all its threads; the ingest workers idle by now):
+    // steadier than wall time on the shared machine.
+    const before = (await call({ cmd: 'cpu' })).cpuMs as number;
+    runs.push(await call({ cmd: 'query', query, nowMs: endMs + 60_000 }));
+    cpu.push(((await call({ cmd: 'cpu' })).cpuMs as number) - before);
+  }
   const warm = median(runs.slice(1).map((r) => r.ms as number));
   console.log(
-    `query ${name} \`${query}\` (24 h, newest 100): cold ${(runs[0].ms as number).toFixed(1)} ms, warm median ${warm.toFixed(1)} ms; ${runs[0].hits} hits, ${runs[0].blocksScanned} blocks decoded, ${runs[0].blocksPruned} pruned by bloom`,
+    `query ${name} \`${query}\` (24 h, newest 100): cold ${(runs[0].ms as number).toFixed(1)} ms (${cpu[0].toFixed(0)} CPU-ms), warm median ${warm.toFixed(1)} ms (${median(cpu.slice(1)).toFixed(0)} CPU-ms); ${runs[0].hits} hits, ${runs[0].blocksScanned} blocks decoded, ${runs[0].blocksPruned} pruned by bloom`,
   );
 }
 if (QUERIES) {
