@@ -69,6 +69,45 @@ function threadCpuMs() {
 }
 
 /**
+ * Where the resident memory is (BENCH_SMAPS=1: sampled every second, the breakdown at the highest RSS
+ * is reported): the main thread's malloc arena ([heap]), the other threads' arenas (64 MB-aligned
+ * mappings), other anonymous memory (V8 pages, malloc's mmapped chunks), files (binaries, SQLite's
+ * -shm), in MB.
+ */
+function smapsBreakdown() {
+  /** @type {Record<string, number>} */
+  const kb = { rss: 0, mainArena: 0, threadArenas: 0, otherAnon: 0, files: 0 };
+  let kind = '';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const [, start, name] = head;
+      kind =
+        name === '[heap]'
+          ? 'mainArena'
+          : name.startsWith('/')
+            ? 'files'
+            : name === '' && BigInt(`0x${start}`) % 0x4000000n === 0n
+              ? 'threadArenas'
+              : 'otherAnon';
+    } else if (line.startsWith('Rss:')) {
+      const n = Number(line.split(/\s+/)[1]);
+      kb[kind] = (kb[kind] ?? 0) + n;
+      kb.rss += n;
+    }
+  }
+  return Object.fromEntries(Object.entries(kb).map(([k, v]) => [k, Math.round(v / 1024)]));
+}
+/** @type {Record<string, number> | undefined} */
+let smapsAtPeak;
+if (process.env.BENCH_SMAPS === '1') {
+  setInterval(() => {
+    const b = smapsBreakdown();
+    if (!smapsAtPeak || b.rss > smapsAtPeak.rss) smapsAtPeak = b;
+  }, 1000).unref();
+}
+
+/**
  * @template T
  * @param {() => T} fn
  * @returns {[T, number]}
@@ -120,6 +159,7 @@ process.on('message', async (/** @type {any} */ m) => {
       records: s.sealedRecords + s.openRecords,
       diskBytes: du(dataDir),
       peakRssMb: process.resourceUsage().maxRSS / 1024,
+      smapsAtPeak: smapsAtPeak && { ...smapsAtPeak, now: smapsBreakdown() },
     });
   } else if (m.cmd === 'exit') {
     await app.close();

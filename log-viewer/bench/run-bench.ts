@@ -151,6 +151,10 @@ const afterIngest = await call({ cmd: 'stats' });
 console.log(
   `peak RSS of the server process during ingest: ${(afterIngest.peakRssMb as number).toFixed(0)} MB (then: ${afterIngest.memory}); ingest workers still running: ${afterIngest.workers}`,
 );
+if (afterIngest.smapsAtPeak)
+  console.log(
+    `  resident MB at the sampled peak (BENCH_SMAPS=1): ${JSON.stringify(afterIngest.smapsAtPeak)}`,
+  );
 
 // Tail lag: a line POSTed while an SSE tail for it is open; time from send to event.
 const lags: number[] = [];
