@@ -14,10 +14,16 @@ export class FormParams {
   private readonly params: URLSearchParams;
 
   constructor(url: string, body: Buffer | string | undefined) {
-    const query = new URL(url, 'http://localhost').searchParams;
     const text = Buffer.isBuffer(body) ? body.toString('utf8') : (body ?? '');
     this.params = new URLSearchParams(text);
-    for (const [k, v] of query) this.params.append(k, v);
+    // The query string of the request target, as URL.searchParams reads it, without a WHATWG URL
+    // parse per request (a POST form usually has none). The leading '&' keeps a second '?' part
+    // of the first name, where URLSearchParams would strip it.
+    const q = url.indexOf('?');
+    if (q < 0) return;
+    const hash = url.indexOf('#', q);
+    const query = `&${url.slice(q + 1, hash < 0 ? undefined : hash)}`;
+    for (const [k, v] of new URLSearchParams(query)) this.params.append(k, v);
   }
 
   get(name: string): string | undefined {
