@@ -2,6 +2,9 @@
 // by magnitude, -1), labels from count_values use 'f'. Special values: NaN, +Inf, -Inf.
 
 export function formatGoFloat(v: number, mode: 'api' | 'f' = 'api'): string {
+  // Integers below 1e21 (counters, most gauges): the shortest digits, never an exponent; -0 is not one.
+  if (Number.isInteger(v) && v < 1e21 && v > -1e21 && (v !== 0 || !Object.is(v, -0)))
+    return JSON.stringify(v);
   if (Number.isNaN(v)) return 'NaN';
   if (v === Number.POSITIVE_INFINITY) return '+Inf';
   if (v === Number.NEGATIVE_INFINITY) return '-Inf';

@@ -19,6 +19,11 @@ function point(t: number, v: string): string {
   return `[${formatTimestamp(t)},${JSON.stringify(v)}]`;
 }
 
+/** point() of a float: formatGoFloat's text (digits, '.', 'e', signs, NaN, Inf) needs no escaping. */
+function floatPoint(t: number, v: number): string {
+  return `[${formatTimestamp(t)},"${formatGoFloat(v)}"]`;
+}
+
 function metricJson(m: Labels): string {
   const names = Object.keys(m).sort();
   return `{${names.map((n) => `${JSON.stringify(n)}:${JSON.stringify(m[n])}`).join(',')}}`;
@@ -39,7 +44,7 @@ export function* promResponsePieces(r: QueryResult, warnings: string[] = []): Ge
   let out = `{"status":"success","data":{"resultType":"${r.resultType}","result":`;
   switch (r.resultType) {
     case 'scalar':
-      out += point(r.result.t, formatGoFloat(r.result.v));
+      out += floatPoint(r.result.t, r.result.v);
       break;
     case 'string':
       out += point(r.result.t, r.result.v);
@@ -48,7 +53,7 @@ export function* promResponsePieces(r: QueryResult, warnings: string[] = []): Ge
       out += '[';
       for (let k = 0; k < r.result.length; k++) {
         const s = r.result[k];
-        out += `${k > 0 ? ',' : ''}{"metric":${metricJson(s.metric)},"value":${point(s.t, formatGoFloat(s.v))}}`;
+        out += `${k > 0 ? ',' : ''}{"metric":${metricJson(s.metric)},"value":${floatPoint(s.t, s.v)}}`;
         if (out.length >= PIECE_CHARS) {
           yield out;
           out = '';
@@ -62,7 +67,7 @@ export function* promResponsePieces(r: QueryResult, warnings: string[] = []): Ge
         const s = r.result[k];
         out += `${k > 0 ? ',' : ''}{"metric":${metricJson(s.metric)},"values":[`;
         for (let i = 0; i < s.timestamps.length; i++) {
-          out += `${i > 0 ? ',' : ''}${point(s.timestamps[i], formatGoFloat(s.values[i]))}`;
+          out += `${i > 0 ? ',' : ''}${floatPoint(s.timestamps[i], s.values[i])}`;
           if (out.length >= PIECE_CHARS) {
             yield out;
             out = '';
