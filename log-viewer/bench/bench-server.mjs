@@ -11,7 +11,7 @@ import { Registry } from '@flowrent/shared/metrics';
 import { makeTempDir } from '@flowrent/shared/testing';
 // The production build (dist/, built by `npm run bench`), so neither thread runs through tsx.
 import { createApp } from '../dist/app.js';
-import { configTable } from '../dist/config.js';
+import { configTable, tuneDatabase } from '../dist/config.js';
 import { runHistogram } from '../dist/query/run-histogram.js';
 import { runQuery } from '../dist/query/run-query.js';
 import { SqliteLogStore } from '../dist/store/sqlite-log-store.js';
@@ -27,6 +27,7 @@ const config = loadConfig(configTable, {
   LOG_RETENTION: '30d',
 });
 const db = openDatabase(join(dataDir, 'logs.db'));
+tuneDatabase(db); // as main.ts does
 migrate(db, decodeURIComponent(new URL('../migrations/', import.meta.url).pathname));
 const store = new SqliteLogStore({ db, inboxDir: join(dataDir, 'inbox'), clock: Date.now, sealWorker: true });
 const app = await createApp({

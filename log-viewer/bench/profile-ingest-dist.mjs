@@ -8,6 +8,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, rmSync } from
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
+import { tuneDatabase } from '../dist/config.js';
 import { SqliteLogStore } from '../dist/store/sqlite-log-store.js';
 
 const file = process.argv[2] ?? '/tmp/lv-frames.bin';
@@ -41,6 +42,7 @@ function threadCpuMs() {
 
 const dir = makeTempDir('lv-prof-');
 const db = openDatabase(join(dir, 'logs.db'));
+tuneDatabase(db); // as main.ts does
 migrate(db, decodeURIComponent(new URL('../migrations/', import.meta.url).pathname));
 const store = new SqliteLogStore({ db, inboxDir: join(dir, 'inbox'), clock: Date.now, sealWorker: true });
 await new Promise((r) => setTimeout(r, 300)); // workers started

@@ -1,7 +1,7 @@
 // The only module that reads process.env: hands it to the shared runner with this service's parts.
 import { runService } from '@flowrent/shared/cli';
 import { createApp } from './app.js';
-import { configTable } from './config.js';
+import { configTable, tuneDatabase } from './config.js';
 
 await runService(
   {
@@ -10,7 +10,10 @@ await runService(
     migrationsDir: new URL('../migrations/', import.meta.url),
     databaseFile: 'logs.db',
     configTable,
-    createApp,
+    createApp: (deps: Parameters<typeof createApp>[0]) => {
+      tuneDatabase(deps.db);
+      return createApp(deps);
+    },
   },
   process.argv.slice(2),
   process.env,
