@@ -17,6 +17,11 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 /** The bench server's API key (bench-server.mjs). */
 const auth = { authorization: 'Bearer bench-key' };
 
+function serverEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '1048576' };
+  if (env.MALLOC_MMAP_THRESHOLD_ === '') delete env.MALLOC_MMAP_THRESHOLD_;
+  return env;
+}
 const server: ChildProcess = fork(new URL('./bench-server.mjs', import.meta.url), [], {
   // Plain node, no tsx and no development conditions: the server and its ingest workers load the
   // production build (dist/ of shared and of the log viewer), as `node dist/main.js` does.
@@ -25,6 +30,10 @@ const server: ChildProcess = fork(new URL('./bench-server.mjs', import.meta.url)
     ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
     ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lvprof'] : []),
   ],
+  // The image's malloc setting (log-viewer/Dockerfile, ENV) unless the caller sets another (empty:
+  // glibc's default): blocks of 1 MB and more (request bodies and their copies) are mmapped and go back
+  // to the system when freed, instead of raising glibc's dynamic threshold and staying in the arena.
+  env: serverEnv(),
 });
 const replies: ((m: Record<string, unknown>) => void)[] = [];
 server.on('message', (m: Record<string, unknown>) => replies.shift()?.(m));
