@@ -1,6 +1,7 @@
-// The V8 flags a service runs with in production, read from the final `CMD ["node", ...flags,
-// "<service>/dist/main.js"]` of its Dockerfile, so `npm start` and the container run it the same way
-// (the flags size the young generation, which decides the service's peak RSS).
+// How a service runs in production, read from its Dockerfile so `npm start` and the container run it
+// the same way: the V8 flags of the final `CMD ["node", ...flags, "<service>/dist/main.js"]` (they
+// size the young generation) and the glibc allocator settings of its `ENV MALLOC_*=…` lines; both
+// decide the service's peak RSS.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,4 +15,20 @@ export function serviceNodeFlags(root, service) {
     throw new Error(`${service}/Dockerfile: CMD must be ["node", ...flags, "${main}"]`);
   }
   return argv.slice(1, -1);
+}
+
+/** The `MALLOC_*` variables the Dockerfile's `ENV KEY=value …` lines set (glibc malloc tuning). */
+export function serviceAllocatorEnv(root, service) {
+  const dockerfile = readFileSync(join(root, service, 'Dockerfile'), 'utf8');
+  const env = {};
+  for (const [, assignments] of dockerfile.matchAll(/^ENV\s+(.*)$/gm)) {
+    for (const assignment of assignments.trim().split(/\s+/)) {
+      const match = /^(MALLOC_[A-Z_]+)=(\S*)$/.exec(assignment);
+      if (match) env[match[1]] = match[2];
+      else if (assignment.startsWith('MALLOC_')) {
+        throw new Error(`${service}/Dockerfile: write ENV ${assignment} as MALLOC_NAME=value`);
+      }
+    }
+  }
+  return env;
 }

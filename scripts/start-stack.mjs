@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { serviceNodeFlags } from './service-node-flags.mjs';
+import { serviceAllocatorEnv, serviceNodeFlags } from './service-node-flags.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const host = process.env.HOST || '127.0.0.1';
@@ -65,6 +65,8 @@ const children = services.map((s) => {
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit'],
       env: {
+        // the allocator settings of the service's image, unless the caller set them
+        ...serviceAllocatorEnv(root, s.name),
         ...process.env,
         PORT: String(s.port),
         HOST: host,

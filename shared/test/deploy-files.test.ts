@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { makeTempDir } from '../src/testing.js';
 // @ts-expect-error: a plain .mjs script without type declarations
-import { serviceNodeFlags } from '../../scripts/service-node-flags.mjs';
+import { serviceAllocatorEnv, serviceNodeFlags } from '../../scripts/service-node-flags.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const services = ['error-tracker', 'log-viewer', 'metrics-collector'];
@@ -59,6 +59,31 @@ test('npm start runs each service with the V8 flags of its Dockerfile CMD', () =
   assert.throws(() => serviceNodeFlags(tree, 'svc'), /no exec-form CMD/);
   write('CMD ["node", "other/dist/main.js"]');
   assert.throws(() => serviceNodeFlags(tree, 'svc'), /must be \["node", \.\.\.flags, "svc\/dist\/main.js"\]/);
+});
+
+test('npm start gives each service the glibc allocator settings (ENV MALLOC_*) of its Dockerfile', () => {
+  const stack = readFileSync(join(root, 'scripts', 'start-stack.mjs'), 'utf8');
+  assert.ok(
+    stack.includes('...serviceAllocatorEnv(root, s.name),\n        ...process.env,'),
+    'the caller can override',
+  );
+  for (const svc of services) {
+    for (const [name, value] of Object.entries(serviceAllocatorEnv(root, svc))) {
+      assert.match(`${name}=${value}`, /^MALLOC_[A-Z_]+=\d+$/, svc);
+    }
+  }
+  const tree = makeTempDir('allocator-env');
+  mkdirSync(join(tree, 'svc'));
+  const write = (lines: string) => writeFileSync(join(tree, 'svc', 'Dockerfile'), `FROM node:20\n${lines}\n`);
+  write('ENV NODE_ENV=production PORT=8000\nENV MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_ARENA_MAX=2');
+  assert.deepEqual(serviceAllocatorEnv(tree, 'svc'), {
+    MALLOC_MMAP_THRESHOLD_: '1048576',
+    MALLOC_ARENA_MAX: '2',
+  });
+  write('ENV NODE_ENV=production');
+  assert.deepEqual(serviceAllocatorEnv(tree, 'svc'), {});
+  write('ENV MALLOC_ARENA_MAX 2');
+  assert.throws(() => serviceAllocatorEnv(tree, 'svc'), /write ENV MALLOC_ARENA_MAX as MALLOC_NAME=value/);
 });
 
 test('compose builds each service from the repo root and health-checks it with the real --healthcheck flag', () => {
