@@ -13,6 +13,7 @@ function batch(seqBase: number, count: number, bytes: Uint8Array): OpenBatch {
     services: ['api'],
     rawBytes: bytes.byteLength,
     body: { kind: 'ndjson', bytes, nowNs: 0n },
+    answered: true,
   };
 }
 
@@ -30,6 +31,17 @@ test('sealed bodies are released (their memory freed at once), open ones kept', 
   assert.equal(open.total, 5);
   open.dropUpTo(STREAM, 20);
   assert.equal(second.byteLength, 0);
+  assert.equal(open.total, 0);
+});
+
+test('a body is kept while its request is not answered yet (a seal can come back before the fdatasync)', () => {
+  const open = new OpenBlocks();
+  const body = Buffer.alloc(100_000, 1);
+  const b = batch(1, 10, body);
+  b.answered = false;
+  open.add(STREAM, b);
+  open.dropUpTo(STREAM, 10);
+  assert.equal(body.byteLength, 100_000);
   assert.equal(open.total, 0);
 });
 

@@ -25,6 +25,12 @@ export interface OpenBatch extends BatchSummary {
   rows?: Row[];
   /** The request body, owned by the store from ingestBody on: released (detached) once its rows are sealed. */
   body?: { kind: BodyKind; bytes: Uint8Array; nowNs: bigint };
+  /**
+   * Set once the request is answered (durable, live tail notified): a worker's seal can come back
+   * before the inbox's fdatasync, and the tail still parses the body after it, so only an answered
+   * batch's body is released.
+   */
+  answered?: boolean;
 }
 
 export interface OpenBlock {
@@ -167,7 +173,7 @@ export class OpenBlocks {
     for (const batch of b.batches) {
       const end = batch.seqBase + batch.count; // exclusive
       if (end - 1 <= uptoSeq) {
-        if (batch.body) releaseBody(batch.body.bytes);
+        if (batch.body && batch.answered) releaseBody(batch.body.bytes);
         continue;
       }
       kept.push(batch);

@@ -252,6 +252,7 @@ export class SqliteLogStore implements LogStore {
     this.addBatch(stream, batch);
     await durable;
     this.notify(batch);
+    batch.answered = true; // its body may be released once sealed
     return { accepted: n, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
   }
 
