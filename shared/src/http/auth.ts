@@ -28,9 +28,23 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+// The expected keys are a handful of configured values checked on every request: hash each once.
+const expectedDigests = new Map<string, Buffer>();
+const MAX_EXPECTED_DIGESTS = 64;
+
+function expectedDigest(expected: string): Buffer {
+  let d = expectedDigests.get(expected);
+  if (d === undefined) {
+    if (expectedDigests.size >= MAX_EXPECTED_DIGESTS) expectedDigests.clear();
+    d = digest(expected);
+    expectedDigests.set(expected, d);
+  }
+  return d;
+}
+
 /** Constant-time equality of a presented key and an expected one. */
 export function keysMatch(presented: string | undefined, expected: string): boolean {
   if (!expected) return false;
-  const ok = timingSafeEqual(digest(presented ?? ''), digest(expected));
+  const ok = timingSafeEqual(digest(presented ?? ''), expectedDigest(expected));
   return ok && presented !== undefined;
 }
