@@ -4,9 +4,6 @@
 // the higher sequence wins (last write wins).
 import { CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS, DeltaAppender } from './delta-chunk.js';
 
-// The limits moved to delta-chunk.ts (its growth estimate needs them); store-read.ts still imports
-// the span from here.
-export { CHUNK_MAX_SPAN_MS };
 const OOO_MAX_SAMPLES = 240;
 
 export interface SealedChunk {

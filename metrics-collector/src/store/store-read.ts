@@ -13,7 +13,8 @@ import type {
 } from '../promql/sample-source.js';
 import { decodeChunk } from './chunk-codec.js';
 import { decodeDeltaChunk } from './delta-chunk.js';
-import { CHUNK_MAX_SPAN_MS, indexesOf } from './head.js';
+import { CHUNK_MAX_SPAN_MS } from './delta-chunk.js';
+import { indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { prependSamples, readRollupLasts } from './rollup-read.js';
 import { type LabelPairs, labelsToObject } from './series-index.js';
