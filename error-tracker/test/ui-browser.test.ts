@@ -247,7 +247,11 @@ test('an issue from @sentry/node shows its in-app frames with context, then reso
   assert.equal(await page.locator('a[data-key="older"]').count(), 0);
   await Promise.all([page.waitForURL(/\?event=/), page.click('a[data-key="newer"]')]);
   assert.match(await page.locator('.exc-value').first().innerText(), /amount 30000/);
-  await page.click('nav[aria-label="Issue views"] a[href$="?tab=events"]');
+  // a click does not wait for the page it opens: count the rows once the events tab has loaded
+  await Promise.all([
+    page.waitForURL(/\?tab=events$/, { waitUntil: 'load' }),
+    page.click('nav[aria-label="Issue views"] a[href$="?tab=events"]'),
+  ]);
   assert.equal(await page.locator('table.events tbody tr').count(), 2);
   await page.goBack();
   await Promise.all([page.waitForLoadState('load'), page.click('button[data-action="resolve"]')]);
