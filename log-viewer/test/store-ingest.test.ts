@@ -9,6 +9,7 @@ import { makeTempDir } from '@flowrent/shared/testing';
 import { compressSync } from 'snappy';
 import { ProtoWriter, WIRE_VARINT } from '../src/ingest/protobuf.js';
 import { encodeRows } from '../src/store/inbox.js';
+import type { SqliteLogStore } from '../src/store/sqlite-log-store.js';
 import { toRow } from '../src/store/row.js';
 import { collect, openTestStore, rec, T0 } from './store-helpers.js';
 
@@ -313,8 +314,8 @@ for (const sealWorker of [false, true]) {
         ['index', 201, undefined],
       ],
     );
-    const view = () =>
-      collect(t.store, {}).map((r) => [
+    const view = (store: SqliteLogStore) =>
+      collect(store, {}).map((r) => [
         r.seq,
         r.message,
         r.service,
@@ -323,7 +324,7 @@ for (const sealWorker of [false, true]) {
         r.attributes,
         r.protocol,
       ]);
-    const before = view();
+    const before = view(t.store);
     assert.deepEqual(before, [
       [2, 'two', '', 'info', {}, { user: { id: 7 } }, 'elasticsearch'],
       [1, 'one', 'files', 'error', { _index: 'logs-app' }, {}, 'elasticsearch'],
@@ -334,16 +335,7 @@ for (const sealWorker of [false, true]) {
     );
     await t.store.close({ seal: false });
     const again = t.reopen();
-    const replayed = collect(again.store, {}).map((r) => [
-      r.seq,
-      r.message,
-      r.service,
-      r.level,
-      r.labels,
-      r.attributes,
-      r.protocol,
-    ]);
-    assert.deepEqual(replayed, before);
+    assert.deepEqual(view(again.store), before);
     await again.store.close();
     closeDatabase(again.db);
   });
