@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, truncateSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTempDir } from '@flowrent/shared/testing';
@@ -44,4 +44,37 @@ test('write-ahead log acknowledges concurrent appends across segment switches an
   ]);
   wal.removeSegments(done);
   assert.deepEqual(read(dir), ['2:after rotate']);
+});
+
+test('write-ahead log replays records of the first format (FNV-1a checksum) and stops at a corrupt payload', async () => {
+  const dir = makeTempDir('wal-');
+  const fnv1a = (buf: Uint8Array) => {
+    let h = 0x811c9dc5;
+    for (const b of buf) h = Math.imul(h ^ b, 16777619);
+    return h >>> 0;
+  };
+  const oldRecord = (kind: number, text: string) => {
+    const payload = Buffer.from(text);
+    const header = Buffer.alloc(9);
+    header.writeUInt32LE(payload.length, 0);
+    header.writeUInt8(kind, 4);
+    header.writeUInt32LE(fnv1a(payload), 5);
+    return Buffer.concat([header, payload]);
+  };
+  writeFileSync(
+    join(dir, 'wal-00000001.log'),
+    Buffer.concat([oldRecord(1, 'old one'), oldRecord(2, 'old two')]),
+  );
+  const wal = new WriteAheadLog(dir, true, 64);
+  await wal.append(1, rec('new one'));
+  await wal.append(2, rec('new two'));
+  await wal.close();
+  assert.deepEqual(read(dir), ['1:old one', '2:old two', '1:new one', '2:new two']);
+  // Flip one payload byte of the last record: replay ends before it.
+  const segment = join(dir, 'wal-00000002.log');
+  const bytes = readFileSync(segment);
+  bytes[9 + 7 + 9] ^= 1;
+  writeFileSync(segment, bytes);
+  assert.deepEqual(read(dir), ['1:old one', '2:old two', '1:new one']);
+  assert.throws(() => new WriteAheadLog(dir, false).append(0x81, rec('x')), RangeError);
 });

@@ -1,5 +1,5 @@
 // Write-ahead log: numbered segment files `wal-NNNNNNNN.log` in the data folder. A record is
-// [u32 payload length][u8 kind][u32 crc-ish checksum][payload]; remote_write bodies are logged still
+// [u32 payload length][u8 kind][u32 checksum][payload]; remote_write bodies are logged still
 // snappy-compressed (cheapest bytes to write). Durability by group commit: records are written with
 // a synchronous writev, then one asynchronous fdatasync covers every record queued behind it, so
 // callers answer 204 only after their bytes are on disk without a sync per request. A torn record at
@@ -20,11 +20,16 @@ import {
   writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 
 export const WAL_KIND_REMOTE_WRITE_SNAPPY = 1;
 export const WAL_KIND_SAMPLES_JSON = 2;
 
 const HEADER_BYTES = 9;
+/** Set in the kind byte of records whose checksum is CRC-32 (zlib.crc32, native: ~4 µs for a 14 KB
+ * remote_write body where the JS FNV-1a loop of the first format took ~22 µs, and up to ~160 µs in
+ * the server's profile). Records without it carry FNV-1a and still replay. */
+const KIND_CRC32 = 0x80;
 /** fdatasync calls allowed in flight at once (libuv runs them on its thread pool). Records written
  * while one is in flight need a sync that starts after them; with one at a time they waited for
  * the rest of the running sync first. In-process, 8 writers of 2,000-sample requests on this shared
@@ -40,8 +45,8 @@ export interface WalRecord {
   payload: Uint8Array;
 }
 
-function checksum(buf: Uint8Array): number {
-  // FNV-1a over the payload: cheap, and enough to tell a torn tail from a record.
+/** The first format's checksum (kind byte without KIND_CRC32), kept to replay older logs. */
+function fnv1a(buf: Uint8Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < buf.length; i++) h = Math.imul(h ^ buf[i], 16777619);
   return h >>> 0;
@@ -94,12 +99,13 @@ export class WriteAheadLog {
 
   /** Appends a record; the promise settles once it is durable. */
   append(kind: number, payload: Uint8Array): Promise<void> {
+    if (kind <= 0 || kind >= KIND_CRC32) throw new RangeError(`record kind ${kind} is not 1-127`);
     const need = HEADER_BYTES + payload.length;
     if (this.fd < 0 || this.pos + need > this.size) this.nextSegment(need);
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt32LE(payload.length, 0);
-    header.writeUInt8(kind, 4);
-    header.writeUInt32LE(checksum(payload), 5);
+    header.writeUInt8(kind | KIND_CRC32, 4);
+    header.writeUInt32LE(crc32(payload), 5);
     writevSync(this.fd, [header, payload], this.pos);
     this.pos += need;
     this.bytesWritten += need;
@@ -185,8 +191,8 @@ export function* readWal(dir: string): Generator<WalRecord> {
       const end = pos + HEADER_BYTES + len;
       if (end > buf.length) break;
       const payload = buf.subarray(pos + HEADER_BYTES, end);
-      if (checksum(payload) !== sum) break;
-      yield { kind, payload };
+      if (((kind & KIND_CRC32) !== 0 ? crc32(payload) : fnv1a(payload)) !== sum) break;
+      yield { kind: kind & ~KIND_CRC32, payload };
       pos = end;
     }
   }
