@@ -15,6 +15,8 @@ import { Maintenance } from './service/maintenance.js';
 import { inlinePreparer, workerPreparer } from './service/preparer.js';
 import { dsnFor } from './service/sentry-auth.js';
 import { StoreWorker } from './service/store-worker.js';
+import { closeDatabase } from '@flowrent/shared/db';
+import { inboxDataFiles, inboxFileFor, openInbox } from './store/inbox.js';
 import { createSqliteStore } from './store/sqlite-store.js';
 
 export type AppDeps = ServiceDeps<Config> & {
@@ -44,10 +46,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
     config,
     registry: deps.registry,
     isReady: deps.isReady,
-    dataFiles: () => [deps.db.name, `${deps.db.name}-wal`],
+    dataFiles: () => [deps.db.name, `${deps.db.name}-wal`, ...inboxDataFiles(inboxDb)],
     logger: deps.logger,
   });
-  const store = createSqliteStore(deps.db);
+  // accepted events wait for grouping in their own file next to errors.db (store/inbox.ts); the
+  // app opens it and closes it after the shutdown drain
+  const inboxDb = openInbox(inboxFileFor(deps.db.name));
+  const store = createSqliteStore(deps.db, inboxDb);
   const publicUrl = config.ERROR_TRACKER_URL;
   ensureDefaultProject(
     store,
@@ -65,14 +70,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
     onError: (err) => app.log.error({ err }, 'digest batch failed; retried on the next run'),
   });
   // checkpoints and, in the background, digest batches run on their own thread and connection
-  const storeWorker = new StoreWorker(deps.db);
+  const storeWorker = new StoreWorker(deps.db, inboxDb);
   const preparer = config.INGEST_WORKERS > 0 ? workerPreparer(config.INGEST_WORKERS) : inlinePreparer();
   const ingest = new IngestService(store, digester, {
     maxPending: config.INGEST_MAX_PENDING,
     maxInFlight: config.INGEST_MAX_IN_FLIGHT,
     clock,
     preparer,
-    writeGate: storeWorker,
   });
   const deliverer = new AlertDeliverer(store, {
     clock,
@@ -135,6 +139,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     await storeWorker.stop();
     // group what was accepted before the database closes, so a restart starts with an empty inbox
     digester.drain();
+    closeDatabase(inboxDb);
   });
   return app;
 }

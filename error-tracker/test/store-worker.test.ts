@@ -1,6 +1,6 @@
-// The store worker: while it runs the main connection does not checkpoint and the worker's own
-// connection copies the WAL into the database file; digest batches run on its connection, and
-// inbox appends wait for a running batch instead of contending for SQLite's lock.
+// The store worker: while it runs the main thread's connections do not checkpoint and the
+// worker's own connections copy the WALs into the database files; digest batches run on its
+// connection, and inbox appends (to the inbox file) do not wait for them.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,17 +10,20 @@ import { makeTempDir } from '@flowrent/shared/testing';
 import { GroupCommit } from '../src/service/group-commit.js';
 import { inlinePreparer } from '../src/service/preparer.js';
 import { StoreWorker } from '../src/service/store-worker.js';
+import { inboxFileFor, openInbox } from '../src/store/inbox.js';
 import { createSqliteStore } from '../src/store/sqlite-store.js';
 import type { AcceptBatch } from '../src/store/store.js';
 
 test('StoreWorker moves checkpoints to a worker and restores autocheckpoint and cache on stop', async () => {
   const file = join(makeTempDir(), 'cp.db');
   const db = openDatabase(file);
+  const inboxDb = openInbox(inboxFileFor(file));
   db.exec('CREATE TABLE t (x BLOB)');
   db.pragma('cache_size = -8000');
-  const sw = new StoreWorker(db);
+  const sw = new StoreWorker(db, inboxDb);
   sw.start(20);
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+  assert.equal(inboxDb.pragma('wal_autocheckpoint', { simple: true }), 0);
   assert.equal(db.pragma('cache_size', { simple: true }), -2000);
   const before = statSync(file).size;
   const insert = db.prepare('INSERT INTO t (x) VALUES (randomblob(4000))');
@@ -34,7 +37,9 @@ test('StoreWorker moves checkpoints to a worker and restores autocheckpoint and 
   assert.ok(copied(), 'the WAL was copied into the database file');
   await sw.stop();
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  assert.equal(inboxDb.pragma('wal_autocheckpoint', { simple: true }), 1000);
   assert.equal(db.pragma('cache_size', { simple: true }), -8000);
+  closeDatabase(inboxDb);
   closeDatabase(db);
 });
 
@@ -53,54 +58,68 @@ async function acceptBatch(n: number, message: string): Promise<AcceptBatch> {
 function trackerDb() {
   const db = openDatabase(join(makeTempDir(), 'errors.db'));
   migrate(db, new URL('../migrations/', import.meta.url).pathname);
-  const store = createSqliteStore(db);
+  const inboxDb = openInbox(inboxFileFor(db.name));
+  const store = createSqliteStore(db, inboxDb);
   store.createProject({ name: 'Default', slug: 'default', publicKey: 'publickey', nowMs: 1000 });
-  return { db, store };
+  const close = () => {
+    closeDatabase(inboxDb);
+    closeDatabase(db);
+  };
+  return { db, inboxDb, store, close };
 }
 
+const counts = ({ entries, events, grouped }: { entries: number; events: number; grouped: number }) => ({
+  entries,
+  events,
+  grouped,
+});
+
 test('digest batches run on the worker connection and group like the main thread does', async () => {
-  const { db, store } = trackerDb();
+  const { db, inboxDb, store, close } = trackerDb();
   store.acceptMany([await acceptBatch(30, 'disk full on volume')]);
-  const sw = new StoreWorker(db);
+  const sw = new StoreWorker(db, inboxDb);
   sw.start(1000);
-  assert.deepEqual(await sw.digest(20, 5000), { count: 20, grouped: 20 });
-  assert.deepEqual(await sw.digest(20, 5000), { count: 10, grouped: 10 });
+  // 30 event rows; the commit's item counts ride on the first
+  const first = await sw.digest(20, 5000);
+  assert.deepEqual(counts(first), { entries: 20, events: 20, grouped: 20 });
+  store.trimInbox(first.digestedThrough);
+  assert.deepEqual(counts(await sw.digest(20, 5000)), { entries: 10, events: 10, grouped: 10 });
   assert.equal(store.pendingCount(), 0);
   const issues = store.listIssues({ limit: 10 }).data;
   assert.equal(issues.length, 1, 'one message with numbers parameterized: one issue');
   assert.equal(issues[0].eventCount, 30);
   // the same events again are duplicates: consumed, not stored twice
   store.acceptMany([await acceptBatch(5, 'disk full on volume')]);
-  assert.deepEqual(await sw.digest(20, 5000), { count: 5, grouped: 0 });
+  assert.deepEqual(counts(await sw.digest(20, 5000)), { entries: 5, events: 5, grouped: 0 });
+  assert.deepEqual(
+    store.listItemCounts(1).map((c) => [c.type, c.count]),
+    [['event', 35]],
+  );
   await sw.stop();
-  closeDatabase(db);
+  close();
 });
 
-test('an inbox append waits for a running digest batch, then commits', async () => {
-  const { db, store } = trackerDb();
-  store.acceptMany([await acceptBatch(10, 'first')]);
-  const sw = new StoreWorker(db);
+test('an inbox append commits while another connection holds the events database write lock', async () => {
+  const { db, inboxDb, store, close } = trackerDb();
+  const sw = new StoreWorker(db, inboxDb);
   sw.start(1000);
-  const commits = new GroupCommit(store, sw);
-  const second = await acceptBatch(3, 'second');
-  const order: string[] = [];
-  const batch = sw.digest(50, 5000).then((counts) => {
-    order.push('batch');
-    return counts;
-  });
-  assert.ok(sw.busy());
-  // without the gate this commit would sleep in SQLite's busy handler and land before the batch
-  const appended = commits.append(second).then(() => order.push('append'));
-  assert.deepEqual(await batch, { count: 10, grouped: 10 });
-  await appended;
-  assert.deepEqual(order, ['batch', 'append']);
-  assert.equal(store.pendingCount(), 3);
+  // what a long digest batch does to errors.db: hold its write lock (the old single-file inbox
+  // waited here for the whole batch)
+  const other = openDatabase(db.name, { busyTimeoutMs: 0 });
+  other.exec('BEGIN IMMEDIATE');
+  other.prepare('UPDATE inbox_progress SET digested_through = digested_through WHERE id = 1').run();
+  const commits = new GroupCommit(store);
+  await commits.append(await acceptBatch(3, 'second'));
+  assert.equal(store.pendingCount(), 3, 'committed while errors.db was locked');
+  other.exec('ROLLBACK');
+  other.close();
+  assert.deepEqual(counts(await sw.digest(50, 5000)), { entries: 3, events: 3, grouped: 3 });
   await sw.stop();
-  closeDatabase(db);
+  close();
 });
 
-test('acceptMany() stores every event of a group commit and sums its item counts per project and type', async () => {
-  const { db, store } = trackerDb();
+test('acceptMany() stores every event of a group commit; the digest sums its item counts per project and type', async () => {
+  const { store, close } = trackerDb();
   const a = await acceptBatch(2, 'first');
   const b = await acceptBatch(3, 'second one');
   store.acceptMany([
@@ -109,6 +128,8 @@ test('acceptMany() stores every event of a group commit and sums its item counts
   ]);
   store.acceptMany([{ ...(await acceptBatch(1, 'x')), itemCounts: { event: 1 } }]);
   assert.equal(store.pendingCount(), 6);
+  assert.deepEqual(store.listItemCounts(1), [], 'counted once digested');
+  assert.equal(store.digest(50, 5000).entries, 6);
   assert.deepEqual(
     store.listItemCounts(1).map((c) => [c.type, c.count]),
     [
@@ -117,7 +138,7 @@ test('acceptMany() stores every event of a group commit and sums its item counts
       ['session', 1],
     ],
   );
-  closeDatabase(db);
+  close();
 });
 
 test('digest() counts tags, hours and releases the same in one batch as one event per batch', async () => {
@@ -142,9 +163,9 @@ test('digest() counts tags, hours and releases the same in one batch as one even
     events.push(...prepared.entries);
   }
   const digestAll = (batchSize: number) => {
-    const { db, store } = trackerDb();
+    const { store, close } = trackerDb();
     store.acceptMany([{ projectId: 1, events, itemCounts: { event: events.length }, sessions: [] }]);
-    while (store.digest(batchSize, 10 * HOUR).length > 0);
+    while (store.digest(batchSize, 10 * HOUR).entries > 0);
     const issueId = store.listIssues({ limit: 10 }).data[0].id;
     const result = {
       region: store.getTagValues(issueId, 'region', 10),
@@ -152,7 +173,7 @@ test('digest() counts tags, hours and releases the same in one batch as one even
       hours: store.hourlyCounts(issueId, 0, 10 * HOUR),
       issue: store.getIssue(issueId),
     };
-    closeDatabase(db);
+    close();
     return result;
   };
   const oneByOne = digestAll(1);

@@ -1,7 +1,9 @@
 // The background grouping loop: drains the inbox in batches, each its own short transaction.
 // Batches run on the store worker's connection when one is attached (runOn), else on the main
-// thread, yielding to the event loop between batches so accepting stays fast. Tests call drain().
+// thread, yielding to the event loop between batches so accepting stays fast. After each batch
+// the main thread, the inbox file's only writer, removes the entries it consumed. Tests call drain().
 import type { ErrorStore } from '../store/store.js';
+import type { DigestCounts } from './store-worker.js';
 
 const PARTIAL_BATCH_DELAY_MS = 20;
 
@@ -16,7 +18,7 @@ export interface DigesterOptions {
 
 /** Where background batches run instead of the main thread (service/store-worker.ts). */
 export interface RemoteDigest {
-  digest(limit: number, nowMs: number): Promise<{ count: number; grouped: number }>;
+  digest(limit: number, nowMs: number): Promise<DigestCounts>;
 }
 
 export class Digester {
@@ -58,9 +60,14 @@ export class Digester {
 
   /** One batch on the main connection; returns the inbox entries consumed. */
   step(): number {
-    const outcomes = this.store.digest(this.options.batchSize, this.options.clock());
-    this.counted(outcomes.length, outcomes.filter((o) => !o.duplicate).length);
-    return outcomes.length;
+    const { entries, outcomes, digestedThrough } = this.store.digest(
+      this.options.batchSize,
+      this.options.clock(),
+    );
+    let grouped = 0;
+    for (const o of outcomes) if (!o.duplicate) grouped++;
+    this.counted({ entries, events: outcomes.length, grouped, digestedThrough });
+    return entries;
   }
 
   /** Background batches run on `remote` from now on. */
@@ -88,9 +95,10 @@ export class Digester {
     this.cancelSoon();
   }
 
-  private counted(count: number, grouped: number): void {
+  private counted({ entries, events, grouped, digestedThrough }: DigestCounts): void {
+    if (entries > 0) this.store.trimInbox(digestedThrough);
     this.digested += grouped;
-    this.waiting = count < this.options.batchSize ? 0 : Math.max(0, this.waiting - count);
+    this.waiting = entries < this.options.batchSize ? 0 : Math.max(0, this.waiting - events);
     if (grouped > 0) this.options.onGrouped?.(grouped);
   }
 
@@ -115,10 +123,15 @@ export class Digester {
     if (this.remote) {
       // `scheduled` stays set until the batch is back: one batch at a time
       this.remote.digest(this.options.batchSize, this.options.clock()).then(
-        ({ count, grouped }) => {
+        (counts) => {
           this.scheduled = false;
-          this.counted(count, grouped);
-          if (count >= this.options.batchSize) this.kick();
+          try {
+            this.counted(counts);
+          } catch (err) {
+            // the trim failed: the entries stay until the next batch's trim (they are skipped)
+            this.options.onError?.(err);
+          }
+          if (counts.entries >= this.options.batchSize) this.kick();
         },
         (err) => {
           this.scheduled = false;

@@ -1,15 +1,8 @@
 // Group commit for the accept path: batches appended during one event-loop turn are written in
 // one transaction, and every request waits for that commit before its 200 (durable, and one
-// commit per turn instead of one per request under concurrency). While another connection's
-// write is running (a digest batch on the store worker), the commit waits for it off-thread
-// rather than in SQLite's busy handler, which would block the main thread.
+// commit per turn instead of one per request under concurrency). The commit goes to the inbox
+// file, which only the main thread writes, so it never waits for a lock (store/inbox.ts).
 import type { AcceptBatch, ErrorStore } from '../store/store.js';
-
-/** Another writer the commit should wait for (service/store-worker.ts). */
-export interface WriteGate {
-  busy(): boolean;
-  whenIdle(fn: () => void): void;
-}
 
 interface Waiting {
   batch: AcceptBatch;
@@ -21,10 +14,7 @@ export class GroupCommit {
   private queue: Waiting[] = [];
   private scheduled = false;
 
-  constructor(
-    private readonly store: ErrorStore,
-    private readonly gate: WriteGate | null = null,
-  ) {}
+  constructor(private readonly store: ErrorStore) {}
 
   append(batch: AcceptBatch): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -36,12 +26,8 @@ export class GroupCommit {
     });
   }
 
-  /** Writes everything queued now (or once the other writer is done). */
+  /** Writes everything queued now. */
   flush(): void {
-    if (this.gate?.busy()) {
-      this.gate.whenIdle(() => this.flush());
-      return;
-    }
     this.scheduled = false;
     const waiting = this.queue;
     this.queue = [];

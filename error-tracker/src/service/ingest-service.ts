@@ -10,7 +10,7 @@ import { decodeBody } from '../ingest/decode.js';
 import { MAX_DECODED_BYTES } from './prepare-payload.js';
 import { inlinePreparer, type Preparer } from './preparer.js';
 import { QuotaTracker } from './quotas.js';
-import { GroupCommit, type WriteGate } from './group-commit.js';
+import { GroupCommit } from './group-commit.js';
 import { LookupCache } from './lookup-cache.js';
 import { dsnFromEnvelopeHead, keyFromAuthHeader, keyFromDsn } from './sentry-auth.js';
 
@@ -34,8 +34,6 @@ export interface IngestOptions {
   clock: () => number;
   /** Where parsing and preparing run (inline or worker threads). */
   preparer?: Preparer;
-  /** Another writer inbox appends wait for (the store worker's digest batches). */
-  writeGate?: WriteGate;
 }
 
 const BACKPRESSURE_RETRY_SECONDS = 10;
@@ -59,7 +57,7 @@ export class IngestService {
     private readonly digester: Digester,
     private readonly options: IngestOptions,
   ) {
-    this.commits = new GroupCommit(store, options.writeGate ?? null);
+    this.commits = new GroupCommit(store);
     this.preparer = options.preparer ?? inlinePreparer();
   }
 

@@ -1,8 +1,8 @@
-// The main thread's handle on the store worker (store/store-worker-thread.ts): WAL checkpoints
-// run there with SQLite's automatic checkpoints off on the main connection, and digest batches run
-// there on request, so neither the checkpoint fsyncs nor the grouping transactions take the main
-// thread's time. While a batch runs, `busy()` tells the inbox appends to wait for it (a few ms)
-// instead of sleeping in SQLite's busy handler on the main thread.
+// The main thread's handle on the store worker (store/store-worker-thread.ts): WAL checkpoints of
+// errors.db and of the inbox file run there with SQLite's automatic checkpoints off on the main
+// thread's connections, and digest batches run there on request, so neither the checkpoint fsyncs
+// nor the grouping transactions take the main thread's time. Inbox appends do not wait for a
+// batch: they write the inbox file, the batch holds errors.db's lock (store/inbox.ts).
 import { once } from 'node:events';
 import type { Db } from '@flowrent/shared/db';
 import type { StoreWorkerReply, StoreWorkerRequest } from '../store/store-worker-thread.js';
@@ -16,10 +16,14 @@ const WORKER_CACHE_KB = 2000;
 const MAIN_CACHE_KB = 2000;
 
 export interface DigestCounts {
-  /** Inbox entries consumed, duplicates included. */
-  count: number;
+  /** Inbox entries consumed (events, duplicates included, and counter rows). */
+  entries: number;
+  /** Events consumed, duplicates included. */
+  events: number;
   /** Events stored into issues (not duplicates). */
   grouped: number;
+  /** The last inbox id digested (the inbox may be trimmed up to it). */
+  digestedThrough: number;
 }
 
 export class StoreWorker {
@@ -29,11 +33,14 @@ export class StoreWorker {
     reject: (e: Error) => void;
     done: Promise<unknown>;
   } | null = null;
-  private waiters: (() => void)[] = [];
   /** The main connection's cache_size before start(), restored by stop(). */
   private mainCacheSize: number | null = null;
 
-  constructor(private readonly db: Db) {}
+  /** `db`: errors.db; `inboxDb`: the inbox file (store/inbox.ts), both the main thread's. */
+  constructor(
+    private readonly db: Db,
+    private readonly inboxDb: Db,
+  ) {}
 
   get running(): boolean {
     return this.worker !== null;
@@ -43,13 +50,20 @@ export class StoreWorker {
   start(checkpointIntervalMs: number, onFailure?: (err: Error) => void): void {
     if (this.worker || this.db.name === ':memory:') return;
     const worker = spawnWorker('../store/store-worker-thread', {
-      workerData: { file: this.db.name, intervalMs: checkpointIntervalMs, cacheKb: WORKER_CACHE_KB },
+      workerData: {
+        file: this.db.name,
+        inboxFile: this.inboxDb.name,
+        intervalMs: checkpointIntervalMs,
+        cacheKb: WORKER_CACHE_KB,
+      },
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
     });
     worker.on('message', (msg: StoreWorkerReply) => {
       const p = this.settle();
-      if (msg.type === 'digested') p?.resolve({ count: msg.count, grouped: msg.grouped });
-      else p?.reject(new Error(`digest failed in the store worker: ${msg.message}`));
+      if (msg.type === 'digested') {
+        const { entries, events, grouped, digestedThrough } = msg;
+        p?.resolve({ entries, events, grouped, digestedThrough });
+      } else p?.reject(new Error(`digest failed in the store worker: ${msg.message}`));
     });
     const fail = (err: Error) => {
       if (this.worker !== worker) return;
@@ -63,6 +77,7 @@ export class StoreWorker {
     worker.unref();
     this.worker = worker;
     this.db.pragma('wal_autocheckpoint = 0');
+    this.inboxDb.pragma('wal_autocheckpoint = 0');
     this.mainCacheSize = Number(this.db.pragma('cache_size', { simple: true }));
     this.db.pragma(`cache_size = -${MAIN_CACHE_KB}`);
   }
@@ -85,17 +100,6 @@ export class StoreWorker {
     return done;
   }
 
-  /** True while a digest batch holds (or is about to hold) the write lock. */
-  busy(): boolean {
-    return this.inFlight !== null;
-  }
-
-  /** Calls `fn` once no batch is running (at once if none is). */
-  whenIdle(fn: () => void): void {
-    if (this.inFlight) this.waiters.push(fn);
-    else fn();
-  }
-
   async stop(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
@@ -112,16 +116,11 @@ export class StoreWorker {
     const p = this.inFlight;
     this.inFlight = null;
     this.worker?.unref();
-    const waiters = this.waiters;
-    this.waiters = [];
-    // the reply is handled first, then the waiting appends go
-    queueMicrotask(() => {
-      for (const w of waiters) w();
-    });
     return p;
   }
 
   private restoreMainConnection(): void {
+    if (this.inboxDb.open) this.inboxDb.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
     if (!this.db.open) return;
     this.db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
     if (this.mainCacheSize !== null) this.db.pragma(`cache_size = ${this.mainCacheSize}`);

@@ -1,20 +1,21 @@
-// The digest: moves inbox entries into issues and events in one short write transaction per batch.
-// SQL only; grouping keys and summaries were computed on accept (see ingest/prepare.ts).
+// The digest: moves inbox entries (store/inbox.ts, their own file) into issues and events in one
+// short write transaction on errors.db per batch. SQL only; grouping keys and summaries were
+// computed on accept (see ingest/prepare.ts). The batch is read from the inbox before the write
+// transaction starts, so the lock is held for the writes only.
 // Per event: dedupe by event_id, find or create the issue through its grouping key, apply the
 // workflow (regression, resolved-in-next-release, ignore conditions), count users, tags and the
-// hourly series, and queue alert deliveries in the same transaction (an outbox).
+// hourly series, and queue alert deliveries in the same transaction (an outbox). Item counts and
+// session updates of the batch are summed and applied once per key. The transaction also records
+// the last inbox id consumed (inbox_progress), which makes a repeated batch a no-op.
 import type { Db } from '@flowrent/shared/db';
+import type { InboxCounts, InboxReader, InboxRow } from './inbox.js';
 import type { AlertRuleRow, IssueRow } from './rows.js';
-import type { DigestOutcome, EventFacts } from './store.js';
+import type { DigestOutcome, DigestResult, EventFacts } from './store.js';
 
 const HOUR_MS = 3_600_000;
 
-interface InboxRow {
-  id: number;
-  project_id: number;
-  received_at: number;
-  facts: string;
-}
+/** An inbox row that holds an event. */
+type EventRow = InboxRow & { event_id: string; received_at: number; facts: string; payload: Buffer };
 
 /** The columns the workflow reads (the full row has 27). */
 type WorkflowRow = Pick<
@@ -33,11 +34,20 @@ type WorkflowRow = Pick<
   | 'ignore_until_time'
 >;
 
-export function createDigest(db: Db) {
+export function createDigest(db: Db, inbox: InboxReader) {
   const q = {
-    // the payload stays in SQLite: insertEvent copies it from the inbox row, not through JS
-    inbox: db.prepare('SELECT id, project_id, received_at, facts FROM inbox ORDER BY id LIMIT ?'),
-    deleteInbox: db.prepare('DELETE FROM inbox WHERE id <= ?'),
+    digestedThrough: db.prepare('SELECT digested_through FROM inbox_progress WHERE id = 1').pluck(),
+    setDigestedThrough: db.prepare('UPDATE inbox_progress SET digested_through = ? WHERE id = 1'),
+    countItem: db.prepare(
+      `INSERT INTO item_counts (project_id, type, count) VALUES (?, ?, ?)
+       ON CONFLICT (project_id, type) DO UPDATE SET count = count + excluded.count`,
+    ),
+    session: db.prepare(
+      `INSERT INTO release_health (project_id, release, environment, sessions, crashed, errored, abnormal)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, release, environment) DO UPDATE SET
+       sessions = sessions + excluded.sessions, crashed = crashed + excluded.crashed,
+       errored = errored + excluded.errored, abnormal = abnormal + excluded.abnormal`,
+    ),
     eventExists: db.prepare('SELECT 1 FROM events WHERE event_id = ? AND project_id = ?').pluck(),
     grouping: db.prepare('SELECT issue_id FROM groupings WHERE project_id = ? AND hash = ?').pluck(),
     issue: db.prepare(
@@ -55,7 +65,7 @@ export function createDigest(db: Db) {
     insertEvent: db.prepare(
       `INSERT INTO events (project_id, event_id, issue_id, timestamp, received_at, level, title, message,
         release, environment, trace_id, user_key, payload)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, payload FROM inbox WHERE id = ?`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)'),
     updateIssue: db.prepare(
@@ -183,7 +193,7 @@ export function createDigest(db: Db) {
     }
   }
 
-  function digestOne(row: InboxRow, nowMs: number): DigestOutcome {
+  function digestOne(row: EventRow, nowMs: number): DigestOutcome {
     const facts = JSON.parse(row.facts) as EventFacts;
     const projectId = row.project_id;
     const base = {
@@ -231,7 +241,7 @@ export function createDigest(db: Db) {
       facts.environment,
       facts.traceId,
       facts.userKey,
-      row.id,
+      row.payload,
     );
     q.updateIssue.run(
       newUser,
@@ -253,17 +263,44 @@ export function createDigest(db: Db) {
     return { ...base, issueId, isNewIssue: isNew, isRegression };
   }
 
+  function applyCounts(rows: InboxRow[]): void {
+    const items = new Map<string, [projectId: number, type: string, n: number]>();
+    for (const row of rows) {
+      if (row.counts === null) continue;
+      const counts = JSON.parse(row.counts) as InboxCounts;
+      for (const [type, n] of Object.entries(counts.items)) {
+        const key = `${row.project_id}\n${type}`;
+        const sum = items.get(key);
+        if (sum) sum[2] += n;
+        else items.set(key, [row.project_id, type, n]);
+      }
+      for (const s of counts.sessions) {
+        q.session.run(row.project_id, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
+      }
+    }
+    for (const [projectId, type, n] of items.values()) q.countItem.run(projectId, type, n);
+  }
+
   // alert rules are read once per project and batch
   const rulesInBatch = new Map<number, AlertRuleRow[]>();
-  const batch = db.transaction((limit: number, nowMs: number) => {
+  const batch = db.transaction((rows: InboxRow[], nowMs: number) => {
     rulesInBatch.clear();
-    const rows = q.inbox.all(limit) as InboxRow[];
+    // only one digest runs at a time, so this matches what the rows were read after; checked in
+    // the transaction all the same, so a batch repeated after a crash is skipped, not re-applied
+    const done = q.digestedThrough.get() as number;
+    const fresh = rows.filter((r) => r.id > done);
     const outcomes: DigestOutcome[] = [];
-    for (const row of rows) outcomes.push(digestOne(row, nowMs));
-    // rows are read in id order and only this connection appends, so one range delete suffices
-    if (rows.length > 0) q.deleteInbox.run(rows[rows.length - 1].id);
+    for (const row of fresh) if (row.event_id !== null) outcomes.push(digestOne(row as EventRow, nowMs));
+    applyCounts(fresh);
+    if (fresh.length > 0) q.setDigestedThrough.run(fresh[fresh.length - 1].id);
     return outcomes;
   });
 
-  return (limit: number, nowMs: number): DigestOutcome[] => batch.immediate(limit, nowMs);
+  return (limit: number, nowMs: number): DigestResult => {
+    const after = q.digestedThrough.get() as number;
+    const rows = inbox.read(after, limit);
+    if (rows.length === 0) return { entries: 0, outcomes: [], digestedThrough: after };
+    const outcomes = batch.immediate(rows, nowMs);
+    return { entries: rows.length, outcomes, digestedThrough: rows[rows.length - 1].id };
+  };
 }

@@ -1,5 +1,5 @@
-// SQLite implementation of ErrorStore. Composes the per-area statement sets; keeps the remaining
-// small reads and the accept transaction here.
+// SQLite implementation of ErrorStore over errors.db and the inbox file (store/inbox.ts).
+// Composes the per-area statement sets; keeps the remaining small reads here.
 import type { Db } from '@flowrent/shared/db';
 import { NotFound } from '@flowrent/shared/errors';
 import type {
@@ -19,6 +19,7 @@ import { parseJsonObject } from '../ingest/envelope.js';
 import { normalizeEvent } from '../ingest/normalize.js';
 import { decompressPayload } from './codec.js';
 import { createDigest } from './digest.js';
+import { createInbox, createInboxReader } from './inbox.js';
 import { createIssueQueries } from './issue-queries.js';
 import { createProjects } from './projects.js';
 import { createRetention, enableIncrementalVacuum } from './retention.js';
@@ -32,7 +33,7 @@ import {
   toIssue,
   toStatusChange,
 } from './rows.js';
-import type { AcceptBatch, ErrorStore, EventPageQuery } from './store.js';
+import type { ErrorStore, EventPageQuery, InboxEntry } from './store.js';
 import { createWorkflow } from './workflow.js';
 
 const HOUR_MS = 3_600_000;
@@ -53,7 +54,8 @@ const toTagValue = (r: TagRow): TagValueCount => ({
   lastSeen: iso(r.last_seen),
 });
 
-export function createSqliteStore(db: Db): ErrorStore {
+/** `inboxDb`: the inbox file's connection (store/inbox.ts openInbox), written only through this store. */
+export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
   enableIncrementalVacuum(db);
   // 8 MB of page cache (better-sqlite3 defaults to 16 MB): the hot set is the inbox, the newest
   // events and the issue rows; payload pages are written once and rarely read back.
@@ -63,22 +65,11 @@ export function createSqliteStore(db: Db): ErrorStore {
   const workflow = createWorkflow(db);
   const alerts = createAlerts(db);
   const retention = createRetention(db);
-  const digest = createDigest(db);
+  const digest = createDigest(db, createInboxReader(inboxDb));
+  const digestedThrough = db.prepare('SELECT digested_through FROM inbox_progress WHERE id = 1').pluck();
+  const inbox = createInbox(inboxDb, digestedThrough.get() as number);
+  moveLegacyInbox(db, inbox);
   const q = {
-    insertInbox: db.prepare(
-      'INSERT INTO inbox (project_id, event_id, received_at, facts, payload) VALUES (?, ?, ?, ?, ?)',
-    ),
-    countItem: db.prepare(
-      `INSERT INTO item_counts (project_id, type, count) VALUES (?, ?, ?)
-       ON CONFLICT (project_id, type) DO UPDATE SET count = count + excluded.count`,
-    ),
-    session: db.prepare(
-      `INSERT INTO release_health (project_id, release, environment, sessions, crashed, errored, abnormal)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, release, environment) DO UPDATE SET
-       sessions = sessions + excluded.sessions, crashed = crashed + excluded.crashed,
-       errored = errored + excluded.errored, abnormal = abnormal + excluded.abnormal`,
-    ),
-    pending: db.prepare('SELECT count(*) FROM inbox').pluck(),
     issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
     event: db.prepare('SELECT * FROM events WHERE event_id = ? ORDER BY id LIMIT 1'),
     latestEvent: db.prepare('SELECT * FROM events WHERE issue_id = ? ORDER BY id DESC LIMIT 1'),
@@ -122,26 +113,6 @@ export function createSqliteStore(db: Db): ErrorStore {
     return row ? toIssue(row) : null;
   };
 
-  // one group commit holds many requests, mostly of one project and item type: their item counts
-  // are summed first, so the commit runs one upsert per project and type, not one per request
-  const accept = db.transaction((batches: AcceptBatch[]) => {
-    const itemCounts = new Map<number, Map<string, number>>();
-    for (const batch of batches) {
-      for (const e of batch.events) {
-        q.insertInbox.run(e.projectId, e.eventId, e.receivedAtMs, e.factsJson, e.payload);
-      }
-      const counts = itemCounts.get(batch.projectId) ?? new Map<string, number>();
-      itemCounts.set(batch.projectId, counts);
-      for (const [type, n] of Object.entries(batch.itemCounts)) counts.set(type, (counts.get(type) ?? 0) + n);
-      for (const s of batch.sessions) {
-        q.session.run(batch.projectId, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
-      }
-    }
-    for (const [projectId, counts] of itemCounts) {
-      for (const [type, n] of counts) q.countItem.run(projectId, type, n);
-    }
-  });
-
   const hourlySeries = (issueId: number, fromMs: number, toMs: number): HourlyCount[] => {
     const start = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
     const rows = q.hourly.all(issueId, start, toMs) as { hour: number; count: number }[];
@@ -153,10 +124,10 @@ export function createSqliteStore(db: Db): ErrorStore {
 
   return {
     ...projects,
-    accept: (batch) => accept.immediate([batch]),
-    acceptMany: (batches) => accept.immediate(batches),
-    pendingCount: () => q.pending.get() as number,
+    acceptMany: inbox.append,
+    pendingCount: () => inbox.pendingEvents(digestedThrough.get() as number),
     digest,
+    trimInbox: inbox.trim,
     listIssues: queries.listIssues,
     getIssue,
     listIssueEvents: (issueId: number, page: EventPageQuery) =>
@@ -227,4 +198,38 @@ export function createSqliteStore(db: Db): ErrorStore {
     ...alerts,
     ...retention,
   };
+}
+
+/** Moves events an older version left in errors.db's inbox table to the inbox file (their item
+ * counts were applied when they were accepted). A crash between the two commits leaves copies in
+ * both; the digest stores an event_id once. */
+function moveLegacyInbox(db: Db, inbox: ReturnType<typeof createInbox>): void {
+  const read = db.prepare(
+    'SELECT id, project_id, event_id, received_at, facts, payload FROM inbox WHERE id > ? ORDER BY id LIMIT 500',
+  );
+  type Row = {
+    id: number;
+    project_id: number;
+    event_id: string;
+    received_at: number;
+    facts: string;
+    payload: Buffer;
+  };
+  let last = 0;
+  for (let rows = read.all(last) as Row[]; rows.length > 0; rows = read.all(last) as Row[]) {
+    inbox.append(
+      rows.map((r) => {
+        const event: InboxEntry = {
+          projectId: r.project_id,
+          eventId: r.event_id,
+          receivedAtMs: r.received_at,
+          factsJson: r.facts,
+          payload: r.payload,
+        };
+        return { projectId: r.project_id, events: [event], itemCounts: {}, sessions: [] };
+      }),
+    );
+    last = rows[rows.length - 1].id;
+  }
+  if (last > 0) db.prepare('DELETE FROM inbox').run();
 }

@@ -1,27 +1,37 @@
-// Worker thread with its own connection for the write work kept off the main thread: WAL
-// checkpoints (their fsyncs) on a timer, and grouping batches (the digest) when the main thread
-// asks for one. The main thread starts no inbox append while a batch runs here (see
-// service/store-worker.ts), so neither side waits on SQLite's lock in the normal course.
+// Worker thread with its own connections for the write work kept off the main thread: WAL
+// checkpoints of errors.db and of the inbox file (their fsyncs) on a timer, and grouping batches
+// (the digest) when the main thread asks for one. The digest reads the inbox file and writes
+// errors.db; the main thread appends to the inbox file meanwhile, so neither waits for the other.
 import { openDatabase } from '@flowrent/shared/db';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDigest } from './digest.js';
+import { createInboxReader } from './inbox.js';
 
 export type StoreWorkerRequest = { type: 'digest'; limit: number; nowMs: number } | { type: 'stop' };
 export type StoreWorkerReply =
-  | { type: 'digested'; count: number; grouped: number }
+  | { type: 'digested'; entries: number; events: number; grouped: number; digestedThrough: number }
   | { type: 'digest-failed'; message: string };
 
-const { file, intervalMs, cacheKb } = workerData as { file: string; intervalMs: number; cacheKb: number };
+const { file, inboxFile, intervalMs, cacheKb } = workerData as {
+  file: string;
+  inboxFile: string;
+  intervalMs: number;
+  cacheKb: number;
+};
 const db = openDatabase(file);
 db.pragma(`cache_size = -${cacheKb}`);
+const inboxDb = openDatabase(inboxFile);
+inboxDb.pragma('cache_size = -1000');
 // prepared on the first request: a worker that only checkpoints needs no statements
 let digest: ReturnType<typeof createDigest> | null = null;
 
 const timer = setInterval(() => {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // busy or closing: the next tick retries
+  for (const d of [db, inboxDb]) {
+    try {
+      d.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // busy or closing: the next tick retries
+    }
   }
 }, intervalMs);
 
@@ -30,16 +40,17 @@ const reply = (msg: StoreWorkerReply) => parentPort?.postMessage(msg);
 parentPort?.on('message', (msg: StoreWorkerRequest) => {
   if (msg.type === 'stop') {
     clearInterval(timer);
+    inboxDb.close();
     db.close();
     parentPort?.close();
     return;
   }
   try {
-    digest ??= createDigest(db);
-    const outcomes = digest(msg.limit, msg.nowMs);
+    digest ??= createDigest(db, createInboxReader(inboxDb));
+    const { entries, outcomes, digestedThrough } = digest(msg.limit, msg.nowMs);
     let grouped = 0;
     for (const o of outcomes) if (!o.duplicate) grouped++;
-    reply({ type: 'digested', count: outcomes.length, grouped });
+    reply({ type: 'digested', entries, events: outcomes.length, grouped, digestedThrough });
   } catch (err) {
     reply({ type: 'digest-failed', message: (err as Error)?.message ?? String(err) });
   }

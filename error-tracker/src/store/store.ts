@@ -104,6 +104,16 @@ export interface DigestOutcome {
   duplicate: boolean;
 }
 
+/** What one digest batch did. */
+export interface DigestResult {
+  /** Inbox entries consumed (events and counter rows); fewer than asked for: the inbox is empty. */
+  entries: number;
+  /** One per event consumed, duplicates included (and flagged). */
+  outcomes: DigestOutcome[];
+  /** The last inbox id now digested: the inbox may be trimmed up to it (trimInbox). */
+  digestedThrough: number;
+}
+
 export interface EventPageQuery {
   cursor?: string | null;
   limit?: number;
@@ -145,13 +155,15 @@ export interface ErrorStore {
   findActiveKey(projectId: number, publicKey: string): ProjectKey | null;
 
   // ingest
-  /** Appends accepted events (and counters) in one short transaction: durable when it returns. */
-  accept(batch: AcceptBatch): void;
-  /** Several requests' batches in one transaction (group commit). */
+  /** Appends several requests' events and counters to the inbox in one transaction (group
+   * commit): durable when it returns. Never waits for a digest batch (store/inbox.ts). */
   acceptMany(batches: AcceptBatch[]): void;
+  /** Events in the inbox, not yet digested. */
   pendingCount(): number;
-  /** Groups up to `limit` inbox entries in one transaction. */
-  digest(limit: number, nowMs: number): DigestOutcome[];
+  /** Groups up to `limit` inbox entries in one transaction. Does not trim the inbox. */
+  digest(limit: number, nowMs: number): DigestResult;
+  /** Removes inbox entries up to a digest's `digestedThrough` (on the inbox's writer). */
+  trimInbox(throughId: number): void;
 
   // reads
   listIssues(filter: IssueFilter): Page<Issue>;

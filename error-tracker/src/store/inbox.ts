@@ -1,0 +1,142 @@
+// The inbox: accepted requests waiting to be grouped, in their own SQLite file next to errors.db.
+// Accepting only writes this file, so a request's group commit never waits for a digest batch
+// (or a checkpoint) holding errors.db's write lock; the old single-file inbox did, for up to a
+// batch per request. Only the main thread writes here (appends, and trimming what was digested),
+// so appends never meet a lock either; the digest reads it from the store worker's connection.
+//
+// Across the two files: a digest batch stores events and records the last inbox id it consumed
+// in errors.db (inbox_progress) in one transaction; the main thread then trims the inbox up to
+// that id. A crash between the two leaves consumed rows here, and they are skipped by id (and
+// would be by event_id), so nothing is stored or counted twice, and nothing is lost.
+import { type Db, migrate, openDatabase } from '@flowrent/shared/db';
+import type { AcceptBatch, SessionUpdate } from './store.js';
+
+const INBOX_MIGRATIONS = new URL('../../migrations/inbox/', import.meta.url);
+// The inbox is written once and read once, in order: a small page cache does.
+const INBOX_CACHE_KB = 1000;
+
+/** The counters a group commit adds for one project, applied by the digest. */
+export interface InboxCounts {
+  items: Record<string, number>;
+  sessions: SessionUpdate[];
+}
+
+export interface InboxRow {
+  id: number;
+  project_id: number;
+  event_id: string | null;
+  received_at: number | null;
+  facts: string | null;
+  payload: Buffer | null;
+  counts: string | null;
+}
+
+/** The inbox file that belongs to a database file (`errors.db` → `errors-inbox.db`). */
+export function inboxFileFor(databaseFile: string): string {
+  if (databaseFile === ':memory:') return ':memory:';
+  const dot = databaseFile.lastIndexOf('.');
+  const slash = databaseFile.lastIndexOf('/');
+  return dot > slash
+    ? `${databaseFile.slice(0, dot)}-inbox${databaseFile.slice(dot)}`
+    : `${databaseFile}-inbox`;
+}
+
+/** Opens (and creates or migrates) an inbox file: WAL, synchronous=NORMAL like errors.db. */
+export function openInbox(file: string): Db {
+  const db = openDatabase(file);
+  migrate(db, decodeURIComponent(INBOX_MIGRATIONS.pathname));
+  db.pragma(`cache_size = -${INBOX_CACHE_KB}`);
+  return db;
+}
+
+/** The files of an inbox, for disk-usage metrics. */
+export function inboxDataFiles(inboxDb: Db): string[] {
+  return inboxDb.name === ':memory:' ? [] : [inboxDb.name, `${inboxDb.name}-wal`];
+}
+
+/** Reads entries in id order (the digest, on whichever connection runs it). */
+export function createInboxReader(inboxDb: Db) {
+  const read = inboxDb.prepare(
+    'SELECT id, project_id, event_id, received_at, facts, payload, counts FROM inbox WHERE id > ? ORDER BY id LIMIT ?',
+  );
+  return {
+    read: (afterId: number, limit: number) => read.all(afterId, limit) as InboxRow[],
+  };
+}
+export type InboxReader = ReturnType<typeof createInboxReader>;
+
+/** The writer's side: appends with fresh ids, trims what was digested. `digestedThrough` is
+ * errors.db's inbox_progress at start-up. */
+export function createInbox(inboxDb: Db, digestedThrough: number) {
+  const q = {
+    insert: inboxDb.prepare(
+      'INSERT INTO inbox (id, project_id, event_id, received_at, facts, payload, counts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    trim: inboxDb.prepare('DELETE FROM inbox WHERE id <= ?'),
+    maxId: inboxDb.prepare('SELECT coalesce(max(id), 0) FROM inbox').pluck(),
+    pendingEvents: inboxDb
+      .prepare('SELECT count(*) FROM inbox WHERE id > ? AND event_id IS NOT NULL')
+      .pluck(),
+  };
+  // ids continue above both what the file holds and what errors.db says was digested: a
+  // replaced or emptied inbox file must not hand out ids the digest would skip
+  let lastId = Math.max(digestedThrough, q.maxId.get() as number);
+  let trimmedThrough = 0;
+
+  const trim = (throughId: number) => {
+    if (throughId <= trimmedThrough) return;
+    q.trim.run(throughId);
+    trimmedThrough = throughId;
+  };
+  // rows consumed by a digest whose trim a crash cut off
+  trim(digestedThrough);
+
+  // one group commit holds many requests, mostly of one project and item type: their counts are
+  // summed per project and ride on the project's first row (a row of their own when the commit
+  // has no event of that project)
+  const append = inboxDb.transaction((batches: AcceptBatch[]) => {
+    const counts = new Map<number, InboxCounts>();
+    for (const batch of batches) {
+      let c = counts.get(batch.projectId);
+      if (!c) {
+        c = { items: {}, sessions: [] };
+        counts.set(batch.projectId, c);
+      }
+      for (const [type, n] of Object.entries(batch.itemCounts)) c.items[type] = (c.items[type] ?? 0) + n;
+      c.sessions.push(...batch.sessions);
+    }
+    const countsJson = (projectId: number): string | null => {
+      const c = counts.get(projectId);
+      if (!c) return null;
+      counts.delete(projectId);
+      return Object.keys(c.items).length > 0 || c.sessions.length > 0 ? JSON.stringify(c) : null;
+    };
+    for (const batch of batches) {
+      for (const e of batch.events) {
+        q.insert.run(
+          ++lastId,
+          e.projectId,
+          e.eventId,
+          e.receivedAtMs,
+          e.factsJson,
+          e.payload,
+          countsJson(batch.projectId),
+        );
+      }
+    }
+    for (const projectId of [...counts.keys()]) {
+      const json = countsJson(projectId);
+      if (json) q.insert.run(++lastId, projectId, null, null, null, null, json);
+    }
+  });
+
+  return {
+    /** One transaction for all batches: durable (WAL, synchronous=NORMAL) when it returns. */
+    append: (batches: AcceptBatch[]) => append.immediate(batches),
+    /** Removes entries up to `throughId`, which errors.db records as digested. */
+    trim,
+    /** Events after `digestedThrough` (errors.db's inbox_progress). */
+    pendingEvents: (digestedThrough: number) => q.pendingEvents.get(digestedThrough) as number,
+  };
+}
+export type Inbox = ReturnType<typeof createInbox>;
