@@ -12,6 +12,7 @@ import { buildLoad, type Load } from './load.js';
 import {
   cpuSeconds,
   dirBytes,
+  mainThreadCpuSeconds,
   PROMETHEUS_BIN,
   peakRssBytes,
   type System,
@@ -30,6 +31,8 @@ interface Result {
   scenario: string;
   samplesPerSec: number;
   cpuPerMillion: number;
+  /** The collector's JS thread only (undefined for the others, whose threads are not comparable). */
+  mainCpuPerMillion?: number;
   peakRssMb: number;
   ingestPeakRssMb: number;
   bytesPerSample: number;
@@ -164,8 +167,10 @@ async function run(start: (dir: string) => Promise<System>, load: Load, scenario
   const sys = await start(dir);
   const pid = sys.process.pid!;
   const cpu0 = cpuSeconds(pid);
+  const main0 = mainThreadCpuSeconds(pid);
   const { seconds, rejected } = await ingest(sys, load);
   const cpu = cpuSeconds(pid) - cpu0;
+  const mainCpu = mainThreadCpuSeconds(pid) - main0;
   const ingestPeak = peakRssBytes(pid);
   await new Promise((r) => setTimeout(r, 2000)); // VM makes fresh rows searchable after ~1 s
   const queries: Record<string, QueryTiming> = process.env.BENCH_NO_QUERIES
@@ -199,6 +204,7 @@ async function run(start: (dir: string) => Promise<System>, load: Load, scenario
     scenario,
     samplesPerSec: load.samples / seconds,
     cpuPerMillion: cpu / (load.samples / 1e6),
+    mainCpuPerMillion: sys.name === 'collector' ? mainCpu / (load.samples / 1e6) : undefined,
     peakRssMb: peak / 1024 / 1024,
     ingestPeakRssMb: ingestPeak / 1024 / 1024,
     bytesPerSample: disk / load.samples,
@@ -227,7 +233,8 @@ for (const sc of scenarios) {
     const r = await run(start, load, sc.name);
     results.push(r);
     console.log(
-      `${r.system.padEnd(17)} ${(r.samplesPerSec / 1e6).toFixed(2)} M samples/s  ${r.cpuPerMillion.toFixed(2)} CPU-s/M  ` +
+      `${r.system.padEnd(17)} ${(r.samplesPerSec / 1e6).toFixed(2)} M samples/s  ${r.cpuPerMillion.toFixed(2)} CPU-s/M` +
+        `${r.mainCpuPerMillion === undefined ? '' : ` (JS thread ${r.mainCpuPerMillion.toFixed(2)})`}  ` +
         `peak RSS ${r.ingestPeakRssMb.toFixed(0)} MB ingest / ${r.peakRssMb.toFixed(0)} MB with queries  ${r.bytesPerSample.toFixed(2)} B/sample on disk  rejected ${r.rejected}`,
     );
     for (const [q, { median, first, calls }] of Object.entries(r.queries)) {

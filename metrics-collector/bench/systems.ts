@@ -148,9 +148,19 @@ export async function startPrometheus(dir: string): Promise<System> {
   return { name: 'prometheus', url, headers: {}, process: proc, dataDir, stop: () => stopProcess(proc) };
 }
 
-/** utime + stime of a process, seconds. */
+/** utime + stime of a process (all threads), seconds. */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** utime + stime of a process' first thread, seconds: for Node the JS thread, which is the
+ * collector's ingest limit (libuv's pool, GC helpers and the rest run on others). */
+export function mainThreadCpuSeconds(pid: number): number {
+  return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuSeconds(file: string): number {
+  const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
