@@ -145,3 +145,49 @@ test('walkWriteRequest() hands TimeSeries exemplars to a sink that takes them, a
     ProtobufError,
   );
 });
+
+// Hand-built protobuf pieces, for Sample and TimeSeries shapes the encoder does not write.
+const varint = (v: number): number[] => {
+  let x = BigInt.asUintN(64, BigInt(v));
+  const out: number[] = [];
+  while (x >= 0x80n) {
+    out.push(Number(x & 0x7fn) | 0x80);
+    x >>= 7n;
+  }
+  out.push(Number(x));
+  return out;
+};
+const field = (n: number, bytes: number[]) => [(n << 3) | 2, ...varint(bytes.length), ...bytes];
+const double = (v: number) => [0x09, ...Buffer.from(new Float64Array([v]).buffer)];
+const stamp = (t: number) => [0x10, ...varint(t)];
+const nameLabel = field(1, [...field(1, [...Buffer.from('__name__')]), ...field(2, [...Buffer.from('m')])]);
+const series = (...fields: number[][]) => Uint8Array.from(field(1, fields.flat()));
+
+test('walkWriteRequest() reads every Sample shape the same as the usual value-then-timestamp one', () => {
+  const check = (buf: Uint8Array, expected: [number, number][]) =>
+    assert.deepEqual(decode(buf), [{ labels: { __name__: 'm' }, samples: expected, stale: [] }]);
+  check(series(nameLabel, field(2, [...double(2.5), ...stamp(1795635903274)])), [[1795635903274, 2.5]]);
+  check(series(nameLabel, field(2, [...stamp(1795635903274), ...double(2.5)])), [[1795635903274, 2.5]]);
+  check(series(nameLabel, field(2, stamp(7))), [[7, 0]]);
+  check(series(nameLabel, field(2, double(3))), [[0, 3]]);
+  check(series(nameLabel, field(2, [...double(1), ...stamp(9), 0x18, 0x01])), [[9, 1]]);
+  check(series(nameLabel, field(2, [...double(1), ...stamp(2 ** 49 - 1)])), [[2 ** 49 - 1, 1]]);
+  check(series(nameLabel, field(2, [...double(1), ...stamp(2 ** 49)])), [[2 ** 49, 1]]);
+  check(series(nameLabel, field(2, [...double(1), ...stamp(-5)])), [[-5, 1]]);
+  // A length prefix written in two bytes (non-minimal varint).
+  const body = [...double(4), ...stamp(11)];
+  check(series(nameLabel, [0x12, 0x80 | body.length, 0x00, ...body]), [[11, 4]]);
+  // Labels after the samples still name the series before its first sample is handed over.
+  check(series(field(2, [...double(1), ...stamp(1)]), nameLabel, field(2, [...double(2), ...stamp(2)])), [
+    [1, 1],
+    [2, 2],
+  ]);
+});
+
+test('walkWriteRequest() throws ProtobufError on a Sample that runs past its TimeSeries', () => {
+  const good = [...nameLabel, ...field(2, [...double(1), ...stamp(1)])];
+  const buf = Uint8Array.from([...field(1, good), ...field(1, good)]);
+  const bad = Buffer.from(buf);
+  bad[nameLabel.length + 3] = 0x30; // first Sample's length: past the end of its TimeSeries
+  assert.throws(() => walkWriteRequest(bad, decodeSinkNoop), ProtobufError);
+});

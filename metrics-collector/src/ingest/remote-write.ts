@@ -75,46 +75,92 @@ function walkTimeSeries(
   offsets: Int32Array,
   sink: RemoteWriteSink,
 ): number {
-  // First pass: labels (Prometheus sends them first, but proto allows any order).
+  // First pass: labels (Prometheus sends them first, but proto allows any order). It notes where
+  // the first other field starts, so that the second pass starts there unless a label follows it.
   const c = { pos: start };
   let labelCount = 0;
+  let firstOther = -1;
+  let labelAfterOther = false;
   while (c.pos < stop) {
-    const key = readVarint32(buf, c);
-    if (key === 0x0a) {
-      const len = readVarint32(buf, c);
-      const lstop = c.pos + len;
-      if (lstop > stop) throw new ProtobufError('Label runs past its TimeSeries', c.pos);
-      if (labelCount >= MAX_LABELS) throw new ProtobufError(`more than ${MAX_LABELS} labels`, c.pos);
-      const o = labelCount * 4;
-      offsets[o] = offsets[o + 1] = offsets[o + 2] = offsets[o + 3] = c.pos;
-      while (c.pos < lstop) {
-        const lkey = readVarint32(buf, c);
-        if (lkey === 0x0a || lkey === 0x12) {
-          const slen = readVarint32(buf, c);
-          const at = lkey === 0x0a ? o : o + 2;
-          offsets[at] = c.pos;
-          offsets[at + 1] = c.pos + slen;
-          c.pos += slen;
-        } else skipField(buf, c, lkey & 7);
-      }
-      if (c.pos !== lstop) throw new ProtobufError('malformed Label', c.pos);
-      labelCount++;
-    } else skipField(buf, c, key & 7);
+    const at = c.pos;
+    const key = buf[at];
+    if (key === 0x12 && buf[at + 1] < 0x80) {
+      // A Sample (almost every field): skip it without reading it twice.
+      if (firstOther < 0) firstOther = at;
+      c.pos = at + 2 + buf[at + 1];
+      continue;
+    }
+    if (readVarint32(buf, c) !== 0x0a) {
+      if (firstOther < 0) firstOther = at;
+      skipField(buf, c, key & 7);
+      continue;
+    }
+    if (firstOther >= 0) labelAfterOther = true;
+    const len = readVarint32(buf, c);
+    const lstop = c.pos + len;
+    if (lstop > stop) throw new ProtobufError('Label runs past its TimeSeries', c.pos);
+    if (labelCount >= MAX_LABELS) throw new ProtobufError(`more than ${MAX_LABELS} labels`, c.pos);
+    const o = labelCount * 4;
+    offsets[o] = offsets[o + 1] = offsets[o + 2] = offsets[o + 3] = c.pos;
+    while (c.pos < lstop) {
+      const lkey = readVarint32(buf, c);
+      if (lkey === 0x0a || lkey === 0x12) {
+        const slen = readVarint32(buf, c);
+        const at = lkey === 0x0a ? o : o + 2;
+        offsets[at] = c.pos;
+        offsets[at + 1] = c.pos + slen;
+        c.pos += slen;
+      } else skipField(buf, c, lkey & 7);
+    }
+    if (c.pos !== lstop) throw new ProtobufError('malformed Label', c.pos);
+    labelCount++;
   }
   if (c.pos !== stop) throw new ProtobufError('malformed TimeSeries', c.pos);
   const ref = sink.beginSeries(buf, offsets, labelCount);
-  // Second pass: samples.
+  if (firstOther < 0) return 0;
+  // Second pass: samples (and exemplars).
   let n = 0;
-  c.pos = start;
-  while (c.pos < stop) {
-    const key = readVarint32(buf, c);
-    if (key !== 0x12) {
+  let p = labelAfterOther ? start : firstOther;
+  while (p < stop) {
+    if (buf[p] !== 0x12) {
+      c.pos = p;
+      const key = readVarint32(buf, c);
       if (key === 0x1a && ref >= 0 && sink.exemplar) readExemplar(buf, view, c, stop, ref, sink);
       else skipField(buf, c, key & 7);
+      p = c.pos;
       continue;
     }
-    const len = readVarint32(buf, c);
-    const sstop = c.pos + len;
+    let q = p + 2;
+    let len = buf[p + 1];
+    if (!(len < 0x80)) {
+      c.pos = p + 1;
+      len = readVarint32(buf, c);
+      q = c.pos;
+    }
+    const sstop = q + len;
+    if (sstop > stop) throw new ProtobufError('Sample runs past its TimeSeries', q);
+    n++;
+    // The shape every sender we know writes: value (0x09, 8 bytes) then timestamp (0x10, varint of
+    // at most 7 bytes: any ms time below 2^49) and nothing else. Read inline; anything else goes
+    // through the general loop below.
+    if (len >= 11 && buf[q] === 0x09 && buf[q + 9] === 0x10) {
+      let i = q + 10;
+      let ts = 0;
+      let mul = 1;
+      let b = 0x80;
+      for (let k = 0; k < 7 && i < sstop; k++) {
+        b = buf[i++];
+        ts += (b & 0x7f) * mul;
+        if (b < 0x80) break;
+        mul *= 128;
+      }
+      if (b < 0x80 && i === sstop) {
+        if (ref >= 0) sink.sample(ref, ts, view.getFloat64(q + 1, true), isStaleMarker(buf, q + 1));
+        p = sstop;
+        continue;
+      }
+    }
+    c.pos = q;
     let value = 0;
     let stale = false;
     let ts = 0;
@@ -130,7 +176,7 @@ function walkTimeSeries(
     }
     if (c.pos !== sstop) throw new ProtobufError('malformed Sample', c.pos);
     if (ref >= 0) sink.sample(ref, ts, value, stale);
-    n++;
+    p = sstop;
   }
   return n;
 }
