@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
 import { collect, openTestStore, rec } from '../../test/store-helpers.js';
 import { tokenize } from '../model.js';
-import { attrGroupRows, BLOCK_FORMAT_VERSION, encodeBlock } from './block-codec.js';
+import { BLOCK_FORMAT_VERSION, encodeBlock, rowGroupRows } from './block-codec.js';
 import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
-import { bloomMayContain, bloomWhere, IN_ATTRS, IN_OTHER, tokenHash } from './bloom.js';
+import { bloomMayContain, bloomMayMatch, bloomWhere, IN_ATTRS, IN_OTHER, tokenHash } from './bloom.js';
 import type { Row } from './row.js';
 import { testRow as row } from './testing/rows.js';
 
@@ -94,7 +94,38 @@ test('format-4 blocks and their single bloom filter stay readable and searchable
   }
 });
 
-/** Rows with needles planted in single fields (indexes below), over several attribute groups. */
+// The same rows as written by the format-5 encoder (26 Nov 2026, before format 6: attributes in row
+// groups, the rest of the block whole, a split filter of version 2), captured with encodeBlock().
+const V5_BLOCK = {
+  data: 'BQEABAAAaQAAADkAAAAVAAAAZQAAACi1L/0gfwUDADQFA6Kd6sPCaAABAQcOFQICAsgBAgIAAAAAAQIcCgosJwADAAADAgkESU5GTwV3ZWItMQZuZGpzb24ACGNoZWNrb3V0BBEFRVJST1JwYXltZW50czIDADALIHCsiE6dASi1L/0gMIEBAE1haWxib3ggdW5hdmFpbGFibGUgZm9yIHVzZXJwYXltZW50IG9rcGxhaW4gbGluZSi1L/0gMGUAACBhYmNkAgBAxokOCyi1L/0gcuUCAPJFFBtwazMG6Oj4C/QC0raEVEL9/7VF/5XlWfofSQhvMqwGS4VPmyA4baUsyThLCuI7MBhX6+Y0/cQXn6Lj0AESZz7V2bKS0xmbQPZ7EUZxJn64CQIA+pPAZMwm',
+  bloom:
+    'AkYAAAABBgACAAAACGAC4CARjARDAIgQIQgAMAAKEEIIAUSAIAACiIFEABICRBgBEBAjBRAbAaAAAkAABAMAAMAAFFDKIAAgIAQAAQYAAgAAkAIgMACICQAEAIgIQYAAIQAEAAQCAIGSAAABAAEABBABIAQAAAAACSBgIAEAhABACgAIAAJAAACAQABwCABAAg==',
+};
+
+test('format-5 blocks and their split filter stay readable and searchable', () => {
+  const data = Buffer.from(V5_BLOCK.data, 'base64');
+  const bloom = Buffer.from(V5_BLOCK.bloom, 'base64');
+  assert.equal(data[0], 5);
+  assert.equal(bloom[0], 2);
+  assert.deepEqual(new BlockReader(data, '').allRows(), V4_BLOCK.rows);
+  assert.deepEqual(new BlockReader(data, '', new SectionBuffers(), bloom).row(2), V4_BLOCK.rows[2]);
+  for (const [tokens, want, where] of [
+    [['mailbox', 'unavailable'], [1, 0, 0], IN_OTHER],
+    [['zanzibar'], [0, 1, 0], IN_ATTRS],
+    [['gold'], [1, 0, 0], IN_ATTRS],
+    [['web'], [1, 1, 1], IN_OTHER],
+  ] as const) {
+    for (const t of tokens) assert.equal(bloomWhere(bloom, tokenHash(t)) & where, where, t);
+    assert.ok(bloomMayMatch(bloom, tokens.map(tokenHash)));
+    const reader = new BlockReader(data, '', new SectionBuffers(), bloom);
+    const got = reader.mayContain([...tokens])!;
+    assert.deepEqual([...got], want, tokens.join(' '));
+    // Rows the search marked read like any other.
+    assert.deepEqual(reader.row(got.indexOf(1)), V4_BLOCK.rows[got.indexOf(1)]);
+  }
+});
+
+/** Rows with needles planted in single fields (indexes below), over several row groups. */
 function plantedRows(n: number): Row[] {
   const rows: Row[] = [];
   for (let i = 0; i < n; i++) {
@@ -138,7 +169,7 @@ function wholeTokenRows(rows: Row[], tokens: string[]): number[] {
   );
 }
 
-/** Section buffers that record which slots (0 meta, 1 messages, 3 ids, 4 + g attribute group g) were read. */
+/** Section buffers that record which slots (group * 4 + 0 meta, 1 messages, 2 ids, 3 attributes) were read. */
 class CountingBuffers extends SectionBuffers {
   readonly slots = new Set<number>();
   override decompress(slot: number, frame: Uint8Array): Buffer {
@@ -147,14 +178,15 @@ class CountingBuffers extends SectionBuffers {
   }
 }
 
-test('format 5: attributes in row groups, a split filter, and no matching row dropped by it', () => {
+test('format 6: row groups, a filter per group, and no matching row dropped by them', () => {
   const rows = plantedRows(5000);
   const block = encodeBlock(rows);
   assert.equal(block.data[0], BLOCK_FORMAT_VERSION);
-  assert.equal(block.data[0], 5);
-  assert.equal(attrGroupRows(5000), 1250);
-  assert.equal(block.data[1], 4, 'attribute groups');
-  assert.equal(block.bloom[0], 2, 'split filter');
+  assert.equal(block.data[0], 6);
+  assert.equal(rowGroupRows(5000), 1250);
+  assert.equal(block.data[1], 4, 'row groups');
+  assert.equal(block.bloom[0], 3, 'a filter per group');
+  assert.equal(block.bloom[1], 4);
   assert.deepEqual(new BlockReader(block.data, '').allRows(), rows);
   for (const i of [0, 1249, 1250, 2600, 3749, 3750, 4999])
     assert.deepEqual(
@@ -198,38 +230,41 @@ test('format 5: attributes in row groups, a split filter, and no matching row dr
   assert.deepEqual([plain.indexOf(1), plain.lastIndexOf(1)], [3100, 3200]);
 });
 
-test('format 5: a message needle reads no attribute group, an attribute needle no messages', () => {
+test('format 6: a message needle reads only the groups that may hold it, an attribute needle no messages', () => {
   const rows = plantedRows(5000);
   const block = encodeBlock(rows);
+  const slot = (group: number, kind: number) => group * 4 + kind;
   const msg = new CountingBuffers();
-  new BlockReader(block.data, '', msg, block.bloom).mayContain(['mailbox']);
-  assert.ok(msg.slots.has(1));
+  const r = new BlockReader(block.data, '', msg, block.bloom);
+  const got = r.mayContain(['mailbox'])!;
   assert.deepEqual(
-    [4, 5, 6, 7].filter((s) => msg.slots.has(s)),
-    [],
-    'no attribute group for a message token',
+    [...got].flatMap((v, i) => (v ? [i] : [])),
+    [10, 4999],
   );
-  // Two tokens of messages only: the first token's few hit rows are built to check the second, so
-  // only their groups (rows 10 and 4999: groups 0 and 3) are read.
-  const hit = new CountingBuffers();
-  const r = new BlockReader(block.data, '', hit, block.bloom);
+  assert.deepEqual(r.row(4999), rows[4999]);
+  // Rows 10 and 4999 are in groups 0 and 3: groups 1 and 2 are not even decoded, and no group's
+  // attributes are (the token is in no attribute).
   assert.deepEqual(
-    [...r.mayContain(['mailbox', 'relay'])!].flatMap((v, i) => (v ? [i] : [])),
-    [10],
-  );
-  assert.deepEqual(r.row(10), rows[10]);
-  assert.deepEqual(
-    [4, 5, 6, 7].filter((s) => hit.slots.has(s)),
-    [4, 7],
-    'only the groups of rows 10 and 4999 (the hits of mailbox, built to check relay)',
+    [...msg.slots].sort((a, b) => a - b),
+    [slot(0, 0), slot(0, 1), slot(3, 0), slot(3, 1), slot(3, 3)],
+    'meta and messages of groups 0 and 3, then the attributes of the row read (it has no ids)',
   );
   const attrs = new CountingBuffers();
   new BlockReader(block.data, '', attrs, block.bloom).mayContain(['zanzibar']);
-  assert.ok(!attrs.slots.has(1), 'no messages for an attribute token');
-  assert.ok(attrs.slots.has(4 + Math.floor(2600 / 1250)));
+  assert.ok(![0, 1, 2, 3].some((g) => attrs.slots.has(slot(g, 1))), 'no messages for an attribute token');
+  assert.ok(attrs.slots.has(slot(Math.floor(2600 / 1250), 3)));
+  // Tokens that only occur in different groups: no record can hold both, so the block is pruned.
+  const hashes = (tokens: string[]) => tokens.map(tokenHash);
+  assert.ok(bloomMayMatch(block.bloom, hashes(['edge', 'node'])));
+  assert.ok(!bloomMayMatch(block.bloom, hashes(['edge', 'kestrel'])), 'group 2 host, group 3 label');
+  assert.ok(bloomMayMatch(block.bloom, hashes(['kestrel', 'zanzibar'])), 'attribute tokens are per block');
+  const none = new CountingBuffers();
+  const pruned = new BlockReader(block.data, '', none, block.bloom).mayContain(['edge', 'kestrel'])!;
+  assert.equal(pruned.indexOf(1), -1);
+  assert.equal(none.slots.size, 0, 'nothing decompressed');
 });
 
-test('the store finds tokens of single fields in format-5 blocks through its filters', async () => {
+test('the store finds tokens of single fields in format-6 blocks through its filters', async () => {
   const t = openTestStore();
   const records = Array.from({ length: 3000 }, (_, i) => rec(i));
   records[5] = rec(5, { message: 'Mailbox UNAVAILABLE now' });

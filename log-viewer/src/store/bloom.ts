@@ -5,14 +5,25 @@
 // Version 1: one filter over all tokens of the block. Version 2 (block format 5): two filters, the
 // tokens of messages, ids, hosts, labels and services, then the tokens of attributes, so a reader
 // searches only the sections that may hold a token. A block may hold a token when either does.
+// Version 3 (block format 6): one filter of the attribute tokens for the whole block and one filter
+// of the other tokens per row group, so a needle in messages or ids decodes only the groups that may
+// hold it; attribute tokens stay one filter per block (per group, the numbers that fill attributes
+// repeat in every group: +34 % attribute tokens against +13 % for the others, measured on bench
+// blocks).
 import { isTokenChar } from '../model.js';
 
 /** Bits per distinct token and probes: about 1 % false positives (attribute tokens ~2 %). */
 const BITS_PER_TOKEN = 10;
 const ATTR_BITS_PER_TOKEN = 8;
+/**
+ * Version 3's filters of a row group's message, id and stream tokens (~1.3 % false positives): the
+ * groups hold 13 % more tokens than their block, and a false positive costs one group's read.
+ */
+const GROUP_BITS_PER_TOKEN = 9;
 const PROBES = 6;
 export const BLOOM_VERSION = 1;
 export const SPLIT_BLOOM_VERSION = 2;
+export const GROUP_BLOOM_VERSION = 3;
 /** What bloomWhere() answers: the token may be in messages, ids or stream tuples; in attributes. */
 export const IN_OTHER = 1;
 export const IN_ATTRS = 2;
@@ -185,9 +196,62 @@ export function buildSplitBloom(other: TokenSet, attrs: TokenSet): Buffer {
   return Buffer.concat([head, a, b]);
 }
 
+/**
+ * Version 3: [3][row groups u8][byte length u32 LE of the attribute filter, then of each group's
+ * filter][attribute filter][filter of group 0's other tokens]..., each filter as buildBloom() writes it.
+ */
+export function buildGroupBloom(groups: TokenSet[], attrs: TokenSet): Buffer {
+  const filters = [
+    buildBloom(attrs, ATTR_BITS_PER_TOKEN),
+    ...groups.map((g) => buildBloom(g, GROUP_BITS_PER_TOKEN)),
+  ];
+  const head = Buffer.alloc(2 + 4 * filters.length);
+  head[0] = GROUP_BLOOM_VERSION;
+  head[1] = groups.length;
+  for (let i = 0; i < filters.length; i++) head.writeUInt32LE(filters[i].length, 2 + 4 * i);
+  return Buffer.concat([head, ...filters]);
+}
+
+/** Version 3: where each filter starts (the attribute filter, then one per row group). */
+function groupFilterOffsets(bloom: Uint8Array): number[] {
+  const count = 1 + bloom[1];
+  const out: number[] = [];
+  let at = 2 + 4 * count;
+  for (let i = 0; i < count; i++) {
+    out.push(at);
+    const p = 2 + 4 * i;
+    at += bloom[p] | (bloom[p + 1] << 8) | (bloom[p + 2] << 16) | (bloom[p + 3] * 0x1000000);
+  }
+  return out;
+}
+
 /** False means the block certainly has no such token. */
 export function bloomMayContain(bloom: Uint8Array, hash: number): boolean {
   return bloomWhere(bloom, hash) !== 0;
+}
+
+/**
+ * False when no record of the block can hold every token: a record lies in one row group, so with a
+ * version-3 filter all tokens must be possible in one group (its own filter or the block's attribute
+ * filter); older filters: each token somewhere in the block.
+ */
+export function bloomMayMatch(bloom: Uint8Array, hashes: number[]): boolean {
+  if (bloom[0] !== GROUP_BLOOM_VERSION) return hashes.every((h) => bloomWhere(bloom, h) !== 0);
+  const groups = groupBloomWhere(bloom, hashes);
+  return groups.some((where) => where.every((w) => w !== 0));
+}
+
+/**
+ * Version 3: for each row group, where each token may be (IN_OTHER from the group's filter, IN_ATTRS
+ * from the block's attribute filter); a group with a 0 cannot hold a record with every token.
+ */
+export function groupBloomWhere(bloom: Uint8Array, hashes: number[]): number[][] {
+  const at = groupFilterOffsets(bloom);
+  const attrs = hashes.map((h) => (filterMayContain(bloom, at[0], h) ? IN_ATTRS : 0));
+  const out: number[][] = [];
+  for (let g = 1; g < at.length; g++)
+    out.push(hashes.map((h, t) => (filterMayContain(bloom, at[g], h) ? IN_OTHER : 0) | attrs[t]));
+  return out;
 }
 
 /**
@@ -195,6 +259,8 @@ export function bloomMayContain(bloom: Uint8Array, hash: number): boolean {
  * both when it may hold it), 0 when certainly nowhere.
  */
 export function bloomWhere(bloom: Uint8Array, hash: number): number {
+  if (bloom[0] === GROUP_BLOOM_VERSION)
+    return groupBloomWhere(bloom, [hash]).reduce((where, g) => where | g[0], 0);
   if (bloom[0] !== SPLIT_BLOOM_VERSION) return filterMayContain(bloom, 0, hash) ? IN_OTHER | IN_ATTRS : 0;
   const second = 5 + (bloom[1] | (bloom[2] << 8) | (bloom[3] << 16) | (bloom[4] * 0x1000000));
   return (

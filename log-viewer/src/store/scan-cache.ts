@@ -77,20 +77,29 @@ export class ScanCache {
 class CachingBatch implements RowBatch {
   private readonly made = new Map<number, Row>();
   readonly count: number;
-  readonly ms: ArrayLike<number>;
-  readonly subNs: ArrayLike<number>;
-  readonly seq: ArrayLike<number>;
-  readonly level: ArrayLike<number>;
 
   constructor(
     private readonly block: SearchableBatch,
     private readonly keep: (rows: Row[]) => void,
   ) {
     this.count = block.count;
-    this.ms = block.ms;
-    this.subNs = block.subNs;
-    this.seq = block.seq;
-    this.level = block.level;
+  }
+
+  // Asked of the block when used: a block reader decodes only the row groups a search needs.
+  get ms(): ArrayLike<number> {
+    return this.block.ms;
+  }
+
+  get subNs(): ArrayLike<number> {
+    return this.block.subNs;
+  }
+
+  get seq(): ArrayLike<number> {
+    return this.block.seq;
+  }
+
+  get level(): ArrayLike<number> {
+    return this.block.level;
   }
 
   row(i: number): Row {

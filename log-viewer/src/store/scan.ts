@@ -5,7 +5,11 @@ import { LEVELS } from '../model.js';
 import type { RecordVisitor, ScanQuery, ScanResult } from './log-store.js';
 import { compareRows, type Row, rowMayContain, splitNs, toRecord } from './row.js';
 
-/** Columnar access to a block's rows (BlockReader, or a sorted snapshot of an open block). */
+/**
+ * Columnar access to a block's rows (BlockReader, or a sorted snapshot of an open block). Once
+ * mayContain() has returned an array, ms, subNs, seq and level need hold only the rows it marked
+ * (a block reader then decodes only the row groups that may hold the tokens).
+ */
 export interface RowBatch {
   readonly count: number;
   readonly ms: ArrayLike<number>;
