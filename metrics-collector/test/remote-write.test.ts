@@ -82,6 +82,13 @@ test('remote_write answers 400 for bodies that can never succeed and 415 for 2.0
   res = await post(compressSync(Buffer.from([0x0a, 0x05, 0x0a])));
   assert.equal(res.status, 400);
   assert.match(await res.text(), /malformed WriteRequest/);
+  // A block that declares 4 GB of output is refused before anything is decompressed.
+  res = await post(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]));
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /decoded WriteRequest too large: 4294967295 bytes/);
+  res = await post(Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80]));
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), /not snappy block data/);
   res = await post(compressSync(Buffer.from([])), {
     ...rwHeaders(),
     'content-type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request',

@@ -7,6 +7,7 @@ import { parseJson } from '@flowrent/shared/http/body';
 import type { FastifyInstance } from 'fastify';
 import { PushError, parsePushBatch } from '../ingest/push-json.js';
 import { ProtobufError } from '../ingest/remote-write.js';
+import { snappyDecodedLength } from '../ingest/snappy-block.js';
 import type { ScrapeManager } from '../scrape/scrape-manager.js';
 import type { AppendResult, MetricsStore } from '../store/metrics-store.js';
 
@@ -16,7 +17,8 @@ export const MAX_PUSH_BYTES = 8 * 1024 * 1024;
 
 export interface IngestRouteDeps {
   store: MetricsStore;
-  uncompressSnappy: (buf: Uint8Array) => Uint8Array;
+  /** Undoes a snappy block (off the JS thread in production: see ingest-setup.ts). */
+  uncompressSnappy: (buf: Uint8Array) => Promise<Uint8Array>;
   /** Accepts the admin key or the ingest key. */
   ingestAuth: (key: string | undefined) => boolean;
   scrapeManager?: ScrapeManager;
@@ -73,13 +75,19 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
         throw new Unavailable('the store is behind writing chunks to disk; retry shortly', 2);
       }
       const body = request.body as Buffer;
+      const declared = snappyDecodedLength(body);
+      if (declared < 0) throw new ParseError('body is not snappy block data: malformed length preamble');
+      if (declared > MAX_REMOTE_WRITE_DECODED_BYTES) {
+        throw new BadRequest(
+          `decoded WriteRequest too large: ${declared} bytes (limit ${MAX_REMOTE_WRITE_DECODED_BYTES})`,
+        );
+      }
       let raw: Uint8Array;
       try {
-        raw = deps.uncompressSnappy(body);
+        raw = await deps.uncompressSnappy(body);
       } catch (err) {
         throw new ParseError(`body is not snappy block data: ${(err as Error).message}`);
       }
-      if (raw.length > MAX_REMOTE_WRITE_DECODED_BYTES) throw new BadRequest('decoded WriteRequest too large');
       let result: AppendResult;
       try {
         result = await durably(deps.store.appendRemoteWrite(body, raw));
