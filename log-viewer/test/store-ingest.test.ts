@@ -423,3 +423,44 @@ test('when an ingest worker stops, its stream and new bodies are handled on the 
   await t.store.close();
   closeDatabase(t.db);
 });
+
+test('a large body moves to its ingest worker and back (not copied): the inbox frame holds it intact, its rows survive a crash', async () => {
+  const t = openTestStore({ sealWorker: true, blockRows: 8192 });
+  const body = ndjson(0, 1000);
+  const text = body.toString();
+  assert.ok(body.byteLength >= 64 * 1024);
+  const result = await t.store.ingestBody({ kind: 'ndjson', body, nowNs: NOW });
+  assert.equal(result.accepted, 1000);
+  assert.equal(body.byteLength, 0); // the caller's view was detached by the move
+  const before = collect(t.store, {});
+  assert.equal(before.length, 1000);
+  assert.equal(before[999].message, 'line 0');
+  await t.store.close({ seal: false });
+  const again = t.reopen({ sealWorker: false });
+  assert.deepEqual(collect(again.store, {}), before);
+  assert.equal(ndjson(0, 1000).toString(), text);
+  await again.store.close();
+  closeDatabase(again.db);
+});
+
+test('a worker that stops while it holds a moved body: the request fails as unavailable, nothing of it is stored, the next one is taken', async () => {
+  const t = openTestStore({ sealWorker: true, blockRows: 64 });
+  const internals = t.store as unknown as {
+    sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[];
+  };
+  const pending = t.store.ingestBody({ kind: 'ndjson', body: ndjson(0, 1000), nowNs: NOW });
+  await Promise.all(internals.sealers.map((s) => s?.worker.terminate()));
+  // The worker may have answered before it stopped; either way no row is stored twice or half.
+  const outcome = await pending.then(
+    (r) => r.accepted,
+    (err: Error & { status?: number }) => err.status,
+  );
+  const stored = collect(t.store, {}).length;
+  if (outcome === 503) assert.equal(stored, 0);
+  else assert.deepEqual([outcome, stored], [1000, 1000]);
+  const more = await t.store.ingestBody({ kind: 'ndjson', body: ndjson(1000, 1000), nowNs: NOW });
+  assert.equal(more.accepted, 1000);
+  assert.equal(collect(t.store, {}).length, stored + 1000);
+  await t.store.close();
+  closeDatabase(t.db);
+});

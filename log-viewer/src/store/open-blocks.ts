@@ -57,9 +57,25 @@ export function batchRows(b: OpenBatch): Row[] {
   return b.rows;
 }
 
-/** Bodies below this size are left to the garbage collector (they may share Node's Buffer pool). */
-const RELEASE_MIN_BYTES = 64 * 1024;
+/** Bodies below this size are copied to a worker and left to the garbage collector (they may share Node's Buffer pool). */
+const SOLE_MIN_BYTES = 64 * 1024;
 let sink: MessagePort | undefined;
+
+/**
+ * The ArrayBuffer of a body that spans it alone (not a view into a larger one, not Node's pool, not
+ * shared) and is large enough to be worth moving rather than copying; undefined otherwise.
+ */
+export function soleBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
+  const ab = bytes.buffer;
+  if (
+    bytes.byteLength < SOLE_MIN_BYTES ||
+    bytes.byteOffset !== 0 ||
+    !(ab instanceof ArrayBuffer) ||
+    ab.byteLength !== bytes.byteLength
+  )
+    return undefined;
+  return ab;
+}
 
 /**
  * Frees the memory of a body the store owns now that its rows are sealed: a request body (~1.2 MB for
@@ -68,17 +84,11 @@ let sink: MessagePort | undefined;
  * of such garbage (the bench server's main malloc arena held 30-50 MB of dead bodies). Transferring
  * the ArrayBuffer detaches it and hands its memory to the message; a port whose other end is closed
  * drops the message at once (Node 20 has no ArrayBuffer.prototype.transfer). Only a buffer that the
- * body alone spans is released: small Buffers can be slices of Node's shared pool.
+ * body alone spans is released (soleBuffer): small Buffers can be slices of Node's shared pool.
  */
 export function releaseBody(bytes: Uint8Array): void {
-  const ab = bytes.buffer;
-  if (
-    bytes.byteLength < RELEASE_MIN_BYTES ||
-    bytes.byteOffset !== 0 ||
-    !(ab instanceof ArrayBuffer) ||
-    ab.byteLength !== bytes.byteLength
-  )
-    return;
+  const ab = soleBuffer(bytes);
+  if (!ab) return;
   if (!sink) {
     const channel = new MessageChannel();
     channel.port2.close();

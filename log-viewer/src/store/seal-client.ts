@@ -6,6 +6,7 @@ import type { BodyKind } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import type { EncodedBlock } from './block-codec.js';
 import type { BatchSummary } from './body-rows.js';
+import { soleBuffer } from './open-blocks.js';
 import type { SealReply, SealRequest, WorkerError } from './seal-worker.js';
 
 /**
@@ -19,6 +20,8 @@ const WORKER_LIMITS = { maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 4
 
 export interface Parsed {
   id: number;
+  /** The body, handed back by the worker when parse() moved it there (the caller's copy is detached). */
+  body?: Uint8Array;
   summary: BatchSummary;
   rejected: number;
   errors: string[];
@@ -97,13 +100,20 @@ export class SealClient {
     return this.parsing.size;
   }
 
-  /** Parses a body in the worker, which keeps the rows until commit(id) or abort(id). */
+  /**
+   * Parses a body in the worker, which keeps the rows until commit(id) or abort(id). A body that owns
+   * its ArrayBuffer (soleBuffer) is moved there and back instead of copied twice (serialized, then
+   * deserialized in the worker): the caller's view is detached until `Parsed.body` returns it, and is
+   * lost if the worker dies meanwhile (the promise then rejects; nothing was stored).
+   */
   parse(kind: BodyKind, body: Uint8Array, nowNs: bigint): Promise<Parsed> {
     if (this.failed) return Promise.reject(new Error('ingest worker has stopped'));
     const id = this.nextId++;
+    const sole = soleBuffer(body);
     return new Promise<Parsed>((resolve, reject) => {
       this.parsing.set(id, { resolve, reject });
-      this.worker.postMessage({ t: 'parse', id, kind, body, nowNs } satisfies SealRequest);
+      const msg: SealRequest = { t: 'parse', id, kind, body, nowNs, moved: sole !== undefined };
+      this.worker.postMessage(msg, sole ? [sole] : []);
     });
   }
 

@@ -12,7 +12,8 @@ import { decodeRows } from './inbox.js';
 import { RowColumns } from './row-columns.js';
 
 export type SealRequest =
-  | { t: 'parse'; id: number; kind: BodyKind; body: Uint8Array; nowNs: bigint }
+  /** moved: the body's ArrayBuffer was transferred here; the reply hands it back. */
+  | { t: 'parse'; id: number; kind: BodyKind; body: Uint8Array; nowNs: bigint; moved: boolean }
   | { t: 'commit'; id: number; stream: string; seqBase: number }
   | { t: 'abort'; id: number }
   | { t: 'rows'; stream: string; payload: string }
@@ -31,6 +32,7 @@ export type SealReply =
   | {
       t: 'parsed';
       id: number;
+      body?: Uint8Array;
       summary: BatchSummary;
       rejected: number;
       errors: string[];
@@ -69,9 +71,9 @@ function prefixUpTo(rows: RowColumns, uptoSeq: number): number {
   return n;
 }
 
-function post(reply: SealReply): void {
-  // Copied, not transferred: small Buffers may share Node's pool, which must not be detached.
-  parentPort!.postMessage(reply);
+function post(reply: SealReply, transfer: ArrayBuffer[] = []): void {
+  // Blocks are copied, not transferred: small Buffers may share Node's pool, which must not be detached.
+  parentPort!.postMessage(reply, transfer);
 }
 
 function handle(msg: SealRequest): void {
@@ -93,14 +95,19 @@ function handle(msg: SealRequest): void {
     const summary = summarizeColumns(parsed.rows);
     if (parsed.rows.count > 0) parked.set(msg.id, parsed.rows);
     else recycle(parsed.rows);
-    post({
-      t: 'parsed',
-      id: msg.id,
-      summary,
-      rejected: parsed.rejected,
-      errors: parsed.errors,
-      items: parsed.items,
-    });
+    // The rows are copies: a body moved here goes back for the inbox, untouched.
+    post(
+      {
+        t: 'parsed',
+        id: msg.id,
+        body: msg.moved ? msg.body : undefined,
+        summary,
+        rejected: parsed.rejected,
+        errors: parsed.errors,
+        items: parsed.items,
+      },
+      msg.moved ? [msg.body.buffer as ArrayBuffer] : [],
+    );
   } else if (msg.t === 'commit') {
     const rows = parked.get(msg.id);
     if (!rows) return;

@@ -2,6 +2,7 @@
 // into compressed column blocks with summaries and a bloom filter each; background sealing by age,
 // merging of small blocks and retention. All SQL is in block-db.ts.
 import type { Db } from '@flowrent/shared/db';
+import { Unavailable } from '@flowrent/shared/errors';
 import { LEVELS, type LogRecord, type StoredRecord } from '../model.js';
 import { type EncodedBlock, encodeBlock, encodeColumns } from './block-codec.js';
 import { BlockReader } from './block-reader.js';
@@ -224,13 +225,17 @@ export class SqliteLogStore implements LogStore {
       }
       return { accepted: n, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
     }
+    const length = body.byteLength;
     let parsed: Parsed;
     try {
       parsed = await client.parse(kind, body, nowNs);
     } catch (err) {
       if (client.ok || this.closed) throw err;
-      return this.ingestBody(request); // the worker stopped: another one or this thread parses it
+      // The worker stopped. A body it held is gone with it (nothing was stored): the client retries.
+      if (body.byteLength !== length) throw new Unavailable('ingest worker stopped; retry the request', 1);
+      return this.ingestBody(request); // another worker or this thread parses it
     }
+    const bytes = parsed.body ?? body;
     const n = parsed.summary.count;
     if (n === 0)
       return { accepted: 0, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
@@ -239,7 +244,7 @@ export class SqliteLogStore implements LogStore {
     const seqBase = this.nextSeq;
     let durable: Promise<void>;
     try {
-      durable = this.inbox.appendBody(index, { kind, body, seqBase, count: n, nowNs });
+      durable = this.inbox.appendBody(index, { kind, body: bytes, seqBase, count: n, nowNs });
     } catch (err) {
       client.send({ t: 'abort', id: parsed.id });
       throw err;
@@ -250,7 +255,7 @@ export class SqliteLogStore implements LogStore {
       ...parsed.summary,
       seqBase,
       arrivedAt: this.options.clock(),
-      body: { kind, bytes: body, nowNs },
+      body: { kind, bytes, nowNs },
     };
     this.addBatch(stream, batch);
     await durable;
