@@ -10,7 +10,7 @@ const read = (dir: string) => [...readWal(dir)].map((r) => `${r.kind}:${Buffer.f
 
 test('write-ahead log replays records across preallocated segments and stops at a torn tail', async () => {
   const dir = makeTempDir('wal-');
-  const wal = new WriteAheadLog(dir, true, 64);
+  const wal = new WriteAheadLog(dir, true, 64, false); // no background spare: the test counts files
   await Promise.all([wal.append(1, rec('first record')), wal.append(2, rec('second'))]);
   await wal.append(1, rec('x'.repeat(100))); // larger than a segment: gets a segment of its own
   await wal.append(1, rec('after'));
@@ -77,4 +77,24 @@ test('write-ahead log replays records of the first format (FNV-1a checksum) and 
   writeFileSync(segment, bytes);
   assert.deepEqual(read(dir), ['1:old one', '2:old two', '1:new one']);
   assert.throws(() => new WriteAheadLog(dir, false).append(0x81, rec('x')), RangeError);
+});
+
+test('write-ahead log settles every append through rotations and segment switches with background spares', async () => {
+  const dir = makeTempDir('wal-');
+  const wal = new WriteAheadLog(dir, true, 512);
+  let kept: string[] = [];
+  const pending: Promise<void>[] = [];
+  for (let round = 0; round < 5; round++) {
+    kept = [];
+    for (let i = 0; i < 40; i++) {
+      const text = `r${round} n${i} ${'z'.repeat((i * 7) % 90)}`;
+      kept.push(`1:${text}`);
+      pending.push(wal.append(1, rec(text)));
+      if (i % 9 === 0) await pending[pending.length - 1];
+    }
+    if (round < 4) wal.removeSegments(wal.rotate());
+  }
+  await Promise.all(pending);
+  await wal.close();
+  assert.deepEqual(read(dir), kept);
 });

@@ -1,23 +1,32 @@
 // Write-ahead log: numbered segment files `wal-NNNNNNNN.log` in the data folder. A record is
 // [u32 payload length][u8 kind][u32 checksum][payload]; remote_write bodies are logged still
 // snappy-compressed (cheapest bytes to write). Durability by group commit: records are written with
-// a synchronous writev, then one asynchronous fdatasync covers every record queued behind it, so
-// callers answer 204 only after their bytes are on disk without a sync per request. A torn record at
-// the end of a segment (crash mid-write) ends replay of that segment.
+// an asynchronous writev (libuv's pool: the JS thread goes on with the next request instead of
+// waiting in the kernel, 13-26 us of wall time per 14 KB record measured here for ~5 us of CPU), and
+// once every record before it is written too, one asynchronous fdatasync covers every record queued
+// behind it, so callers answer 204 only after their bytes are on disk without a sync per request.
+// Records are released to a sync in the order they were appended: a record written after a hole
+// (an earlier write still in flight) would not replay after a crash, as replay of a segment stops
+// at the first torn or zero record.
 // Segments are preallocated and zero-filled, and records are written in place: an fdatasync then
 // flushes data blocks only, with no file-size or extent change to journal — measured here it took
-// about half as long as on a growing file. A zero header (checksum mismatch) ends a segment too.
+// about half as long as on a growing file. The next segment is prepared in the background once the
+// current one is half full (zero-filling and syncing 8 MB on the JS thread blocked it for
+// tens of ms at every switch).
 import {
+  close as closeAsync,
   closeSync,
   fdatasync,
-  fdatasyncSync,
+  fsync as fsyncAsync,
   fsyncSync,
+  open as openAsync,
   openSync,
   readdirSync,
   readFileSync,
   unlinkSync,
+  write,
   writeSync,
-  writevSync,
+  writev,
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -52,15 +61,40 @@ function fnv1a(buf: Uint8Array): number {
   return h >>> 0;
 }
 
+/** A record from append() until it is durable (or failed). */
+interface Pending {
+  fd: number;
+  /** rotate() calls before it was appended: a later rotate means a checkpoint holds its data. */
+  generation: number;
+  written: boolean;
+  error: Error | null;
+  settle: (err: Error | null) => void;
+}
+
+interface Segment {
+  n: number;
+  fd: number;
+  size: number;
+}
+
 export class WriteAheadLog {
   private fd = -1;
   private segment: number;
   private pos = 0;
   private size = 0;
-  private waiters: ((err: Error | null) => void)[] = [];
+  private generation = 0;
+  /** Appended records whose write, or an earlier record's write, is still in flight (in order). */
+  private writing: Pending[] = [];
+  /** Written records (and all before them) waiting for a sync. */
+  private waiters: Pending[] = [];
   private syncsInFlight = 0;
-  /** In-flight syncs per fd: a replaced segment's fd is closed by the last of them. */
-  private readonly syncsOnFd = new Map<number, number>();
+  /** Per fd: records not yet settled plus syncs in flight. A replaced segment's fd is closed when
+   * its count drops to zero. */
+  private readonly users = new Map<number, number>();
+  /** A fd whose write failed: later records in it sit behind a hole, so they fail too. */
+  private brokenFd = -1;
+  /** The next segment, zero-filled in the background (`ready` once usable). */
+  private spare: (Segment & { ready: boolean; abandoned: boolean }) | undefined;
   private closed = false;
   bytesWritten = 0;
   readonly stats = { syncs: 0, syncMs: 0, records: 0 };
@@ -69,6 +103,8 @@ export class WriteAheadLog {
     private readonly dir: string,
     private readonly fsync = true,
     private readonly segmentBytes = DEFAULT_SEGMENT_BYTES,
+    /** Zero-fill the next segment in the background (tests that count files turn it off). */
+    private readonly prepareNext = true,
   ) {
     const existing = listSegments(dir);
     this.segment = existing.length ? existing[existing.length - 1] : 0;
@@ -78,70 +114,177 @@ export class WriteAheadLog {
     return join(this.dir, `wal-${String(n).padStart(8, '0')}.log`);
   }
 
-  /** Opens segment n+1, zero-filled to at least `minBytes`; the previous one is synced first. */
+  private use(fd: number): void {
+    this.users.set(fd, (this.users.get(fd) ?? 0) + 1);
+  }
+
+  private release(fd: number): void {
+    const left = (this.users.get(fd) ?? 1) - 1;
+    if (left > 0) this.users.set(fd, left);
+    else {
+      this.users.delete(fd);
+      if (fd !== this.fd) this.closeFd(fd);
+    }
+  }
+
+  private closeFd(fd: number): void {
+    closeSync(fd);
+    if (fd === this.brokenFd) this.brokenFd = -1; // the number may come back for a new segment
+  }
+
+  /** Switches to the next segment (the background spare when it is ready and large enough). */
   private nextSegment(minBytes: number): void {
     const old = this.fd;
-    if (old >= 0) {
-      // Records in the old segment may still wait for a sync that would now go to the new one.
-      if (this.fsync) fdatasyncSync(old);
-      if (!this.syncsOnFd.has(old)) closeSync(old);
+    this.fd = -1;
+    if (old >= 0 && !this.users.has(old)) this.closeFd(old);
+    const spare = this.spare;
+    if (spare?.ready && spare.n === this.segment + 1 && spare.size >= minBytes) {
+      this.spare = undefined;
+      this.segment = spare.n;
+      this.fd = spare.fd;
+      this.size = spare.size;
+    } else {
+      if (spare) {
+        // Still being prepared (or too small): numbers must grow in append order, so skip it.
+        spare.abandoned = true;
+        if (spare.ready) this.dropSpare(spare);
+        this.spare = undefined;
+        this.segment = Math.max(this.segment, spare.n);
+      }
+      this.segment++;
+      const fd = openSync(this.path(this.segment), 'w+');
+      const size = Math.max(this.segmentBytes, minBytes);
+      for (let at = 0; at < size; at += ZEROS.length)
+        writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
+      if (this.fsync) fsyncSync(fd);
+      this.fd = fd;
+      this.size = size;
     }
-    this.segment++;
-    const fd = openSync(this.path(this.segment), 'w+');
-    const size = Math.max(this.segmentBytes, minBytes);
-    for (let at = 0; at < size; at += ZEROS.length)
-      writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
-    if (this.fsync) fsyncSync(fd);
-    this.fd = fd;
     this.pos = 0;
-    this.size = size;
+  }
+
+  /** Zero-fills segment n+1 on libuv's pool, for nextSegment() to take. */
+  private prepareSpare(): void {
+    const n = this.segment + 1;
+    const size = this.segmentBytes;
+    const spare = { n, fd: -1, size, ready: false, abandoned: false };
+    this.spare = spare;
+    const done = (err: Error | null) => {
+      if (err || spare.abandoned || this.closed) {
+        if (this.spare === spare) this.spare = undefined;
+        this.dropSpare(spare);
+      } else spare.ready = true;
+    };
+    openAsync(this.path(n), 'w+', (err, fd) => {
+      if (err) return done(err);
+      spare.fd = fd;
+      const fill = (at: number): void => {
+        if (at >= size) {
+          if (this.fsync) fsyncAsync(fd, (e) => done(e));
+          else done(null);
+          return;
+        }
+        write(fd, ZEROS, 0, Math.min(ZEROS.length, size - at), at, (e) =>
+          e ? done(e) : fill(at + ZEROS.length),
+        );
+      };
+      fill(0);
+    });
+  }
+
+  private dropSpare(spare: Segment): void {
+    if (spare.fd >= 0) closeAsync(spare.fd, () => {});
+    try {
+      unlinkSync(this.path(spare.n));
+    } catch {
+      // never created
+    }
   }
 
   /** Appends a record; the promise settles once it is durable. */
   append(kind: number, payload: Uint8Array): Promise<void> {
     if (kind <= 0 || kind >= KIND_CRC32) throw new RangeError(`record kind ${kind} is not 1-127`);
     const need = HEADER_BYTES + payload.length;
-    if (this.fd < 0 || this.pos + need > this.size) this.nextSegment(need);
+    if (this.fd < 0 || this.fd === this.brokenFd || this.pos + need > this.size) this.nextSegment(need);
+    if (this.prepareNext && !this.spare && !this.closed && this.pos + need > this.size / 2)
+      this.prepareSpare();
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt32LE(payload.length, 0);
     header.writeUInt8(kind | KIND_CRC32, 4);
     header.writeUInt32LE(crc32(payload), 5);
-    writevSync(this.fd, [header, payload], this.pos);
-    this.pos += need;
-    this.bytesWritten += need;
-    this.stats.records++;
-    if (!this.fsync) return Promise.resolve();
+    const fd = this.fd;
     return new Promise((resolve, reject) => {
-      this.waiters.push((err) => (err ? reject(err) : resolve()));
-      this.kick();
+      const rec: Pending = {
+        fd,
+        generation: this.generation,
+        written: false,
+        error: null,
+        settle: (err) => (err ? reject(err) : resolve()),
+      };
+      this.use(fd);
+      this.writing.push(rec);
+      writev(fd, [header, payload], this.pos, (err, bytes) => {
+        rec.written = true;
+        rec.error = err ?? (bytes === need ? null : new Error(`short write: ${bytes} of ${need} bytes`));
+        if (rec.error) this.brokenFd = fd;
+        this.releaseWritten();
+      });
+      this.pos += need;
+      this.bytesWritten += need;
+      this.stats.records++;
     });
   }
 
+  private settle(rec: Pending, err: Error | null): void {
+    rec.settle(err);
+    this.release(rec.fd);
+  }
+
+  /** Moves the written prefix of `writing` on to a sync (or settles it). */
+  private releaseWritten(): void {
+    const w = this.writing;
+    let i = 0;
+    for (; i < w.length && w[i].written; i++) {
+      const rec = w[i];
+      if (rec.error || rec.fd === this.brokenFd)
+        this.settle(rec, rec.error ?? new Error('an earlier write-ahead log write failed'));
+      else if (!this.fsync) this.settle(rec, null);
+      else this.waiters.push(rec);
+    }
+    if (i > 0) this.writing = w.slice(i);
+    this.kick();
+  }
+
   private kick(): void {
+    if (this.waiters.length === 0) return;
+    // rotate() ran after these were appended: the checkpoint that called it durably persisted
+    // everything they held before any callback could run.
+    if (this.waiters.some((rec) => rec.generation !== this.generation)) {
+      const current: Pending[] = [];
+      for (const rec of this.waiters) {
+        if (rec.generation !== this.generation) this.settle(rec, null);
+        else current.push(rec);
+      }
+      this.waiters = current;
+    }
     if (this.syncsInFlight >= MAX_CONCURRENT_SYNCS || this.waiters.length === 0) return;
-    const batch = this.waiters;
+    // One fd per sync: records of a replaced segment still need their own.
+    const fd = this.waiters[0].fd;
+    let batch = this.waiters;
     this.waiters = [];
-    const fd = this.fd;
-    if (fd < 0) {
-      // rotate() ran: the checkpoint that called it has durably persisted everything these
-      // records held before any callback can run.
-      for (const w of batch) w(null);
-      return;
+    if (batch.some((rec) => rec.fd !== fd)) {
+      this.waiters = batch.filter((rec) => rec.fd !== fd);
+      batch = batch.filter((rec) => rec.fd === fd);
     }
     this.syncsInFlight++;
-    this.syncsOnFd.set(fd, (this.syncsOnFd.get(fd) ?? 0) + 1);
+    this.use(fd);
     const started = performance.now();
     fdatasync(fd, (err) => {
       this.stats.syncs++;
       this.stats.syncMs += performance.now() - started;
       this.syncsInFlight--;
-      const left = this.syncsOnFd.get(fd)! - 1;
-      if (left > 0) this.syncsOnFd.set(fd, left);
-      else {
-        this.syncsOnFd.delete(fd);
-        if (fd !== this.fd) closeSync(fd);
-      }
-      for (const w of batch) w(err);
+      for (const rec of batch) this.settle(rec, err);
+      this.release(fd);
       this.kick();
     });
   }
@@ -150,11 +293,12 @@ export class WriteAheadLog {
    * so far (safe to delete once the state they hold is persisted elsewhere). */
   rotate(): number[] {
     const done = listSegments(this.dir).filter((n) => n <= this.segment);
-    if (this.fd >= 0) {
-      if (!this.syncsOnFd.has(this.fd)) closeSync(this.fd); // else the last in-flight sync closes it
-      this.fd = -1;
-    }
+    this.generation++;
+    const fd = this.fd;
+    this.fd = -1;
+    if (fd >= 0 && !this.users.has(fd)) this.closeFd(fd); // else its last user closes it
     this.bytesWritten = 0;
+    this.kick();
     return done;
   }
 
@@ -165,9 +309,18 @@ export class WriteAheadLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.syncsInFlight > 0 || this.waiters.length) await new Promise((r) => setImmediate(r));
-    if (this.fd >= 0) closeSync(this.fd);
+    while (
+      this.syncsInFlight > 0 ||
+      this.waiters.length ||
+      this.writing.length ||
+      this.spare?.ready === false
+    )
+      await new Promise((r) => setImmediate(r));
+    if (this.spare) this.dropSpare(this.spare);
+    this.spare = undefined;
+    const fd = this.fd;
     this.fd = -1;
+    if (fd >= 0) this.closeFd(fd);
   }
 }
 
