@@ -1,4 +1,4 @@
-// Encodings of chunks (the `encoding` column). Head chunks are encoding 6 in memory (delta-chunk.ts,
+// Encodings of chunks (the `encoding` column). Head chunks are encoding 7 in memory (delta-chunk.ts,
 // cheap to append); when a chunk is persisted it is re-encoded and the smallest of 1-5 wins (1 and
 // 2 only for values that are not decimals, 5 for decimals, 3/4 for decimals too wide for 5):
 //   1  XOR chunk as is (xor-chunk.ts)
@@ -16,7 +16,9 @@
 //      varint n + n index gaps of staleness markers (n may be 0), zigzag t0, zigzag first delta,
 //      packed delta-of-deltas of samples 2.., zigzag m0, packed value deltas of samples 1...
 //      Measured on the benchmark mix at 360 samples per chunk: 0.63 bytes/sample where 3 took 1.02.
-//   6  the head chunk's own format (delta-chunk.ts); head chunks written before it existed are 1.
+//   6  the head chunk's format until 7 replaced it in memory; never written to a database (head
+//      chunks and snapshots are re-encoded when persisted), so no decoder is kept.
+//   7  the head chunk's own format (delta-chunk.ts); head snapshots written before 6 are 1.
 // Persisted bytes: never change an encoding in place, add a number.
 import { createRequire } from 'node:module';
 import type * as Zstd from 'zstd-napi';
@@ -29,7 +31,7 @@ export const ENCODING_XOR_ZSTD = 2;
 export const ENCODING_INT_DELTA_ZSTD = 3;
 export const ENCODING_INT_DELTA_STALE_ZSTD = 4;
 export const ENCODING_DECIMAL_PACKED = 5;
-export const ENCODING_DELTA = 6;
+export const ENCODING_DELTA = 7;
 
 const ZSTD_LEVEL = 3;
 // zstd is loaded on first use (+3 MB of RSS once loaded): most chunks are bit-packed (encoding 5),

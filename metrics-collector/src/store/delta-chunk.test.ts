@@ -77,10 +77,27 @@ test('DeltaAppender round-trips random mixes of every kind of value', () => {
   }
 });
 
-test('DeltaAppender takes 2 bytes per sample for a counter growing by up to 50 per regular step', () => {
+test('DeltaAppender takes 1 byte per sample for a counter growing by up to 50 per regular step', () => {
   let c = 0;
   const vs = Array.from({ length: 720 }, (_, i) => (c += (i * 37) % 51));
-  assert.ok(roundTrip(vs) <= 3 + 6 + 3 + 720 * 2);
+  // Header 3, first sample 8 (absolute timestamp), second 4 (first delta).
+  assert.ok(roundTrip(vs) <= 3 + 8 + 4 + 718);
+});
+
+test('DeltaAppender takes 2 bytes per sample when timestamps jitter or values jump', () => {
+  let c = 0;
+  const ts = Array.from({ length: 720 }, (_, i) => 1_764_000_000_000 + i * 15_000 + (i % 3) * 7);
+  const vs = Array.from({ length: 720 }, (_, i) => (c += (i * 37) % 51));
+  assert.ok(roundTrip(vs, [], ts) <= 3 + 8 + 4 + 718 * 2);
+  const jumps = Array.from({ length: 720 }, (_, i) => (i % 2) * 8000);
+  assert.ok(roundTrip(jumps) <= 3 + 8 + 5 + 718 * 3);
+});
+
+test('DeltaAppender round-trips a marker or value at t = 0 and samples after a zero first delta', () => {
+  roundTrip([5], [0], [0]);
+  roundTrip([5, 6], [0], [0, 1]);
+  roundTrip([5, 6, 7], [1], [0, 60_000, 120_000]);
+  roundTrip([1.5, 1.5, 2.5, Number.NaN, 3], [3], [-120_000, -60_000, 0, 60_000, 120_000]);
 });
 
 test('decodeDeltaChunk() throws on truncated input', () => {

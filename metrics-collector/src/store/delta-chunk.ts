@@ -1,16 +1,22 @@
-// Chunk encoding 6: the open (head) chunk as byte-aligned varints, cheap to append and small for
+// Chunk encoding 7: the open (head) chunk as byte-aligned tokens, cheap to append and small for
 // the values most series carry. Layout: u16 sample count, u8 initial decimal exponent e, then per
-// sample: zigzag varint timestamp (t0, then the first delta, then delta-of-deltas) and an unsigned
-// varint value token:
+// sample a timestamp z (zigzag of t0, then of the first delta, then of the delta-of-deltas) and an
+// unsigned value token u:
 //   0        staleness marker (the value state is unchanged)
 //   1        raw float64 follows (8 bytes LE): NaN, ±Inf, -0, values that are not m / 10^e
-//   2        e changes: one byte with the new exponent follows, then another token
+//   2        e changes: one byte with the new exponent follows, then another token (a varint)
 //   u ≥ 3    m += unzigzag(u − 3); the value is m / 10^e
 // where m is exact below 2^50 and m / 10^e reproduces the float64 bit for bit (as encoding 3).
-// Gorilla XOR (encoding 1) cost twice the append CPU here (bit-level writes) and 2.5–3 bytes per
-// sample of a counter growing by 0..50, where this takes 2. Sealed chunks are re-encoded
-// (chunk-codec.ts), so this format is only what the head holds in memory and in its snapshot.
-// Persisted bytes: changing anything here needs a new encoding number.
+// A sample starts with one byte b:
+//   b ≥ 0x80       z = 0 and u = b − 0x80 (< 128): a sample on a regular interval whose value
+//                  moved by at most ±62 steps takes this one byte
+//   0x40 ≤ b < 0x80  z = (b − 0x40) + 64 × varint that follows, then u as a varint
+//   b < 0x40       z = b, then u as a varint
+// Encoding 6 (its predecessor, never persisted) spent a byte on z and one on u: 2.03 bytes per
+// sample on the bench mix where this takes ~1.0, and the head is most of a collector's memory per
+// series. Gorilla XOR (encoding 1) cost twice the append CPU (bit-level writes) and 2.5–3 bytes per
+// sample of a counter growing by 0..50. Sealed chunks are re-encoded (chunk-codec.ts), so this
+// format is only what the head holds in memory.
 
 import { ARENA_PAGE_BYTES, arenaBlockBytes, headArena } from './delta-chunk-arena.js';
 
@@ -127,20 +133,25 @@ export class DeltaAppender {
   append(t: number, v: number, stale = false): void {
     // Worst case per sample: 8 (t) + 1 + 1 + 1 + 8 (value) bytes.
     while (this.pos + 24 > this.limit) this.grow();
+    let z: number;
     if (this.count === 0) {
-      this.varint(t >= 0 ? t * 2 : -t * 2 - 1);
+      z = t >= 0 ? t * 2 : -t * 2 - 1;
       this.minT = t;
     } else {
       const delta = t - this.maxT;
       const dod = delta - this.delta;
       this.delta = delta;
-      this.varint(dod >= 0 ? dod * 2 : -dod * 2 - 1);
+      z = dod >= 0 ? dod * 2 : -dod * 2 - 1;
     }
     this.maxT = t;
     this.count++;
-    if (this.count === 2) this.posAfterTwo = this.pos;
     if (stale) {
-      this.buf[this.pos++] = 0;
+      if (z === 0) this.buf[this.pos++] = 0x80;
+      else {
+        this.timestamp(z);
+        this.buf[this.pos++] = 0;
+      }
+      if (this.count === 2) this.posAfterTwo = this.pos;
       return;
     }
     let e = this.e;
@@ -148,10 +159,19 @@ export class DeltaAppender {
       const scale = POW10[e];
       const m = Math.round(v * scale);
       if (m / scale === v && Math.abs(m) < INT_LIMIT && !Object.is(v, -0)) {
-        this.writeValueDelta(m);
+        const d = m - this.m;
+        this.m = m;
+        const u = (d >= 0 ? d * 2 : -d * 2 - 1) + 3;
+        if (z === 0 && u < 0x80) this.buf[this.pos++] = 0x80 | u;
+        else {
+          this.timestamp(z);
+          this.varint(u);
+        }
+        if (this.count === 2) this.posAfterTwo = this.pos;
         return;
       }
     }
+    this.timestamp(z);
     const need = exponentOf(v);
     if (need > e) {
       if (this.count === 1) {
@@ -168,6 +188,7 @@ export class DeltaAppender {
       this.e = e = need;
       if (!Number.isNaN(this.m)) {
         this.writeValueDelta(Math.round(v * POW10[e]));
+        if (this.count === 2) this.posAfterTwo = this.pos;
         return;
       }
     }
@@ -179,6 +200,16 @@ export class DeltaAppender {
     if (e >= 0) {
       const m = Math.round(v * POW10[e]);
       this.m = m / POW10[e] === v && Math.abs(m) < INT_LIMIT && !Object.is(v, -0) ? m : Number.NaN;
+    }
+    if (this.count === 2) this.posAfterTwo = this.pos;
+  }
+
+  /** A sample's timestamp z when it does not share its byte with the value token. */
+  private timestamp(z: number): void {
+    if (z < 0x40) this.buf[this.pos++] = z;
+    else {
+      this.buf[this.pos++] = 0x40 | (z % 64);
+      this.varint(Math.floor(z / 64));
     }
   }
 
@@ -246,16 +277,23 @@ export function decodeDeltaChunk(
   let delta = 0;
   let m = 0;
   for (let i = 0; i < count; i++) {
-    const zt = read();
-    const dt = zt % 2 === 0 ? zt / 2 : -(zt + 1) / 2;
-    if (i === 0) t = dt;
-    else {
-      delta += dt;
-      t += delta;
-    }
+    const b = buf[pos++];
+    if (b === undefined) throw new Error('chunk truncated');
+    // z = 0 (a regular step) with the value token in the same byte, or z and then u.
+    let u = b - 0x80;
+    if (b < 0x80) {
+      const zt = b < 0x40 ? b : b - 0x40 + 64 * read();
+      const dt = zt % 2 === 0 ? zt / 2 : -(zt + 1) / 2;
+      if (i === 0) t = dt;
+      else {
+        delta += dt;
+        t += delta;
+      }
+      u = read();
+    } else if (i === 0) t = 0;
+    else t += delta;
     if (t > toMs) break;
     const keep = t >= fromMs;
-    let u = read();
     while (u === 2) {
       const next = buf[pos++];
       if (next === undefined || POW10[next] === undefined) throw new Error('chunk corrupt: decimal exponent');

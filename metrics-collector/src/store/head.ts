@@ -1,5 +1,5 @@
-// Per-series in-memory state: the open in-order chunk (encoding 6, delta-chunk.ts), an out-of-order
-// buffer, and sealed chunks (also encoding 6) waiting for the next checkpoint. Every chunk gets a
+// Per-series in-memory state: the open in-order chunk (encoding 7, delta-chunk.ts), an out-of-order
+// buffer, and sealed chunks (also encoding 7) waiting for the next checkpoint. Every chunk gets a
 // sequence number when it is opened; on reads, for equal timestamps the sample from the chunk with
 // the higher sequence wins (last write wins).
 import { CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS, DeltaAppender } from './delta-chunk.js';
@@ -11,7 +11,7 @@ export interface SealedChunk {
   maxT: number;
   count: number;
   seq: number;
-  /** Encoding 6 (delta-chunk.ts). */
+  /** Encoding 7 (delta-chunk.ts). */
   data: Uint8Array;
 }
 

@@ -300,7 +300,7 @@ export class MetricsStore {
   }
 }
 
-/** Re-encodes an encoding-6 head chunk in the smallest persisted encoding. */
+/** Re-encodes an encoding-7 head chunk in the smallest persisted encoding. */
 function encodeHeadChunk(data: Uint8Array) {
   const ts: number[] = [];
   const vs: number[] = [];

@@ -127,7 +127,7 @@ export class StoreSampleSource implements SampleSource {
     }
     const head = store.heads[id];
     if (head) {
-      // Head chunks (encoding 6) are decoded only as far as the range needs: samples before
+      // Head chunks (encoding 7) are decoded only as far as the range needs: samples before
       // startMs are skipped without being stored, decoding stops past endMs.
       for (const c of head.sealed) {
         if (c.minT <= endMs && c.maxT >= startMs) {
