@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { LogStore } from '../store/log-store.js';
 import { type LogsUiDeps, registerLogsUi } from '../ui/logs-page.js';
 import { registerQueryRoutes } from './query-routes.js';
+import { warmUpReadPath } from './query-warm-up.js';
 
 export interface ReadSideDeps {
   store: LogStore;
@@ -16,4 +17,17 @@ export interface ReadSideDeps {
 export function registerReadSide(app: FastifyInstance, deps: ReadSideDeps): void {
   registerQueryRoutes(app, deps);
   registerLogsUi(app, deps);
+  // The search code's JIT warm-up, once the app is ready and off its start-up path (query-warm-up.ts).
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    timer = setTimeout(() => {
+      try {
+        warmUpReadPath();
+      } catch (err) {
+        app.log.warn({ err }, 'read path warm-up failed');
+      }
+    }, 0);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => clearTimeout(timer));
 }

@@ -85,13 +85,13 @@ export interface SearchResult {
 }
 
 /** Newest first, at most `limit` records, cursor paging. */
-export function runQuery(store: LogStore, params: SearchParams): SearchResult {
+export function runQuery(store: Pick<LogStore, 'scan'>, params: SearchParams): SearchResult {
   const prepared = prepareSearch(params);
   return runPrepared(store, prepared, params);
 }
 
 export function runPrepared(
-  store: LogStore,
+  store: Pick<LogStore, 'scan'>,
   { compiled, filter }: PreparedSearch,
   params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks' | 'budgetMs'> & { order?: 'asc' | 'desc' },
 ): SearchResult {
