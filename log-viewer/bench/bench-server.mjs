@@ -122,7 +122,7 @@ function time(fn) {
 process.on('message', async (/** @type {any} */ m) => {
   const send = (/** @type {object} */ x) => process.send?.(x);
   if (m.cmd === 'flush') {
-    await store.sealsSettled();
+    await store.sealOpen(); // in the ingest workers, as seal-by-age does
     store.flush();
     while (store.mergeSmallBlocks()) {}
     db.pragma('wal_checkpoint(TRUNCATE)');

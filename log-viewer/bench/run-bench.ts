@@ -245,6 +245,8 @@ console.log(
 console.log(
   `before the queries: ${stats.memory}, peak RSS so far ${(stats.peakRssMb as number).toFixed(0)} MB`,
 );
+if (stats.smapsAtPeak)
+  console.log(`  resident MB at the sampled peak so far and now: ${JSON.stringify(stats.smapsAtPeak)}`);
 const queries: [string, string][] = [
   ['rare word', NEEDLE_WORD],
   ['trace id', `trace_id:${ndData.needleTraceId}`],

@@ -464,3 +464,20 @@ test('a worker that stops while it holds a moved body: the request fails as unav
   await t.store.close();
   closeDatabase(t.db);
 });
+
+test('sealOpen() seals every open row in the ingest workers, whole blocks and the rest, and keeps every row once', async () => {
+  const t = openTestStore({ sealWorker: true, blockRows: 64, maintenanceIntervalMs: 0 });
+  for (const from of [0, 100, 200])
+    await t.store.ingestBody({ kind: 'ndjson', body: ndjson(from, 100), nowNs: NOW });
+  const before = collect(t.store, {});
+  assert.equal(before.length, 300);
+  await t.store.sealOpen();
+  assert.equal(t.store.stats().openRecords, 0);
+  assert.equal(t.store.stats().sealedRecords, 300);
+  assert.deepEqual(collect(t.store, {}), before);
+  await t.store.close();
+  const again = t.reopen({ sealWorker: false });
+  assert.deepEqual(collect(again.store, {}), before);
+  await again.store.close();
+  closeDatabase(again.db);
+});

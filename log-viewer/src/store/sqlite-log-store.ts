@@ -767,10 +767,27 @@ export class SqliteLogStore implements LogStore {
     this.releaseInbox();
   }
 
+  /**
+   * Seals every open row in the ingest workers, as seal-by-age does, and resolves once their blocks
+   * are committed; flush() then has nothing (or only what arrived meanwhile) to seal on this thread.
+   * A seal here parses the open bodies again and encodes on the main thread: at the end of the 2 M-line
+   * bench that raised the server's RSS by ~15 MB (the main heap's young generation).
+   */
+  async sealOpen(): Promise<void> {
+    for (let round = 0; round < 3 && this.open.total > 0 && !this.closed; round++) {
+      for (const b of [...this.open.byService.values()])
+        if (this.sealerOf(b.service)?.ok) this.requestSeal(b.service, true);
+      await this.sealsSettled();
+    }
+  }
+
   async close(options: { seal?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
-    if (options.seal !== false) this.flush();
+    if (options.seal !== false) {
+      await this.sealOpen();
+      this.flush();
+    }
     this.closed = true;
     await Promise.all(this.sealers.map((c) => c?.close()));
     await this.inbox.close();
