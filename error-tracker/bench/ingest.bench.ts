@@ -6,7 +6,7 @@
 //   3. database bytes per stored event (after a WAL checkpoint) and the server's peak RSS (VmHWM).
 // Usage: npm run bench -w error-tracker   (BENCH_SECONDS, BENCH_CLIENTS, BENCH_RATE override)
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LeanClient } from './http-client.js';
@@ -209,6 +209,10 @@ async function main() {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     const dbBytes = statSync(join(dataDir, 'errors.db')).size;
+    // the inbox file holds accepted events until they are grouped: its size follows the backlog
+    // (freed pages are reused), not the number of stored events
+    const inboxFile = join(dataDir, 'errors-inbox.db');
+    const inboxBytes = existsSync(inboxFile) ? statSync(inboxFile).size : 0;
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(join(dataDir, 'errors.db'), { readonly: true });
     const stored = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
@@ -243,7 +247,7 @@ async function main() {
       `    accept latency:    p50 ${fmt(percentile(latencies, 50), 2)} ms, p99 ${fmt(percentile(latencies, 99), 2)} ms, max ${fmt(latencies[latencies.length - 1], 1)} ms`,
     );
     console.log(
-      `  storage: ${fmt(stored)} events in ${fmt(issueCount)} issues, database ${fmt(dbBytes / 1024 / 1024, 1)} MB`,
+      `  storage: ${fmt(stored)} events in ${fmt(issueCount)} issues, database ${fmt(dbBytes / 1024 / 1024, 1)} MB (inbox file ${fmt(inboxBytes / 1024 / 1024, 1)} MB, empty)`,
     );
     console.log(
       `    bytes per stored event: ${fmt(dbBytes / stored)} (compressed payload alone ${fmt(payloadBytes / stored)})`,

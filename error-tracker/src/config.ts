@@ -31,7 +31,7 @@ export const configTable = defineConfig({
   DIGEST_BATCH: setting(
     parsers.integer(1, 10_000),
     50,
-    'events grouped per background transaction (small keeps accept latency low)',
+    'inbox entries grouped per background transaction (on the store worker)',
   ),
   DEFAULT_PROJECT_KEY: setting(
     parsers.string,
