@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { keysMatch } from '@flowrent/shared/http/auth';
 import type { FastifyInstance } from 'fastify';
-import { uncompress, uncompressSync } from 'snappy';
+import { uncompressSync } from 'snappy';
 import type { AppDeps } from '../app.js';
 import { parseScrapeConfig, type ScrapeConfig } from '../scrape/scrape-config.js';
 import { ScrapeManager } from '../scrape/scrape-manager.js';
@@ -26,13 +26,6 @@ const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
 export function uncompressSnappy(buf: Uint8Array): Uint8Array {
   return uncompressSync(buf, { asBuffer: true, copyOutputData: true }) as Buffer;
-}
-
-/** The same on libuv's thread pool: the JS thread walks one request while the next is decompressed
- * (~40 us of a 14 KB body's JS-thread time becomes ~15 us of task handling; the pool thread pays
- * ~60 us). `copyOutputData`: an external buffer per call cost ~9x the decompression. */
-export async function uncompressSnappyOffThread(buf: Uint8Array): Promise<Uint8Array> {
-  return (await uncompress(buf, { asBuffer: true, copyOutputData: true })) as Buffer;
 }
 
 export interface Ingestion {
@@ -88,7 +81,7 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
   });
   registerIngestRoutes(app, {
     store,
-    uncompressSnappy: uncompressSnappyOffThread,
+    uncompressSnappy,
     scrapeManager,
     clock,
     ingestAuth: (key) => keysMatch(key, config.API_KEY) || keysMatch(key, config.INGEST_API_KEY),
