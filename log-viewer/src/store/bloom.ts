@@ -12,8 +12,7 @@
 // blocks).
 import { isTokenChar } from '../model.js';
 
-/** Bits per distinct token and probes: about 1 % false positives (attribute tokens ~2 %). */
-const BITS_PER_TOKEN = 10;
+/** Bits per distinct attribute token and probes: ~2 % false positives. */
 const ATTR_BITS_PER_TOKEN = 8;
 /**
  * Version 3's filters of a row group's message, id and stream tokens (~1.3 % false positives): the
@@ -166,8 +165,12 @@ function probe2(h: number): number {
   return (x ^ (x >>> 16)) | 1;
 }
 
-/** Serialized filter: [version u8][probes u8][bit count u32 LE][bits]. */
-export function buildBloom(hashes: TokenSet, bitsPerToken = BITS_PER_TOKEN): Buffer {
+/**
+ * Serialized filter: [version u8][probes u8][bit count u32 LE][bits]. Version 1 was a whole block's
+ * filter (10 bits a token); versions 2 and 3 are made of such filters (version 2 wrote message, id
+ * and stream tokens at 10 bits, attribute tokens at 8).
+ */
+function buildBloom(hashes: TokenSet, bitsPerToken: number): Buffer {
   const bits = Math.max(512, Math.ceil((hashes.size * bitsPerToken) / 8) * 8);
   const out = Buffer.alloc(6 + bits / 8);
   out[0] = BLOOM_VERSION;
@@ -181,19 +184,6 @@ export function buildBloom(hashes: TokenSet, bitsPerToken = BITS_PER_TOKEN): Buf
     }
   });
   return out;
-}
-
-/**
- * Version 2: [2][byte length of the first filter u32 LE][filter of the other tokens][filter of the
- * attribute tokens], each filter as buildBloom() writes it.
- */
-export function buildSplitBloom(other: TokenSet, attrs: TokenSet): Buffer {
-  const a = buildBloom(other);
-  const b = buildBloom(attrs, ATTR_BITS_PER_TOKEN);
-  const head = Buffer.alloc(5);
-  head[0] = SPLIT_BLOOM_VERSION;
-  head.writeUInt32LE(a.length, 1);
-  return Buffer.concat([head, a, b]);
 }
 
 /**
@@ -262,6 +252,7 @@ export function bloomWhere(bloom: Uint8Array, hash: number): number {
   if (bloom[0] === GROUP_BLOOM_VERSION)
     return groupBloomWhere(bloom, [hash]).reduce((where, g) => where | g[0], 0);
   if (bloom[0] !== SPLIT_BLOOM_VERSION) return filterMayContain(bloom, 0, hash) ? IN_OTHER | IN_ATTRS : 0;
+  // Version 2: [2][byte length of the first filter u32 LE][other tokens' filter][attribute filter].
   const second = 5 + (bloom[1] | (bloom[2] << 8) | (bloom[3] << 16) | (bloom[4] * 0x1000000));
   return (
     (filterMayContain(bloom, 5, hash) ? IN_OTHER : 0) | (filterMayContain(bloom, second, hash) ? IN_ATTRS : 0)
