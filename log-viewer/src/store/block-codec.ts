@@ -3,9 +3,10 @@
 // sections, and a token filter per group for the message, id and stream tokens (bloom.ts version 3):
 // a needle decodes the meta and sections of the groups that may hold it, not the whole block's
 // (~1.3 ms of CPU per candidate block with format 5, where only the attributes were in groups).
-// Meta, messages and attributes are compressed at zstd level 3, ids at level 1: on bench blocks the
-// groups cost +1.8 % data bytes and their filters +6 % filter bytes, which level 3 pays back (-1.7 %
-// data for +~20 ns of compression per row; ids, random hex, come out larger at level 3).
+// Meta, messages and attributes are compressed at zstd level 3, ids at level 1: on the bench's blocks
+// the groups cost +1.8 % data bytes at level 1, and level 3 pays that back (data -0.04 % against
+// format 5, filters +0.7 %, for ~+0.05 µs of encoding per line; ids, random hex, come out larger at
+// level 3).
 // Format 5 (still readable): as format 4 with the attributes section cut into row groups and the
 // token filter split into message/id/stream tokens and attribute tokens (bloom.ts version 2).
 // Format 4 (still readable): the attributes section transposed into per-key columns
