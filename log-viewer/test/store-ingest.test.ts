@@ -448,13 +448,13 @@ test('a worker that stops while it holds a moved body: the request fails as unav
   const internals = t.store as unknown as {
     sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[];
   };
-  const pending = t.store.ingestBody({ kind: 'ndjson', body: ndjson(0, 1000), nowNs: NOW });
-  await Promise.all(internals.sealers.map((s) => s?.worker.terminate()));
-  // The worker may have answered before it stopped; either way no row is stored twice or half.
-  const outcome = await pending.then(
+  const pending = t.store.ingestBody({ kind: 'ndjson', body: ndjson(0, 1000), nowNs: NOW }).then(
     (r) => r.accepted,
     (err: Error & { status?: number }) => err.status,
   );
+  await Promise.all(internals.sealers.map((s) => s?.worker.terminate()));
+  // The worker may have answered before it stopped; either way no row is stored twice or half.
+  const outcome = await pending;
   const stored = collect(t.store, {}).length;
   if (outcome === 503) assert.equal(stored, 0);
   else assert.deepEqual([outcome, stored], [1000, 1000]);

@@ -18,6 +18,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   rmSync,
   writevSync,
 } from 'node:fs';
@@ -95,11 +96,15 @@ export class Inbox {
     return this.write(head, Buffer.from(text, 'utf8'), maxSeq);
   }
 
-  /** Writes a request body whose records get seqs seqBase … seqBase + count - 1; resolves once on disk. */
+  /**
+   * Writes a request body whose records get seqs seqBase … seqBase + count - 1. `durable` resolves once
+   * it is on disk; `read()` reads the body back from its segment, which stays until every row of the
+   * frame is sealed (release() is given the lowest open seq), so the caller need not keep the bytes.
+   */
   appendBody(
     stream: number,
     batch: { kind: BodyKind; body: Uint8Array; seqBase: number; count: number; nowNs: bigint },
-  ): Promise<void> {
+  ): { durable: Promise<void>; read: () => Buffer } {
     const head = Buffer.allocUnsafe(BODY_HEAD_BYTES);
     head[0] = BODY_FRAME;
     head[1] = stream;
@@ -107,7 +112,11 @@ export class Inbox {
     head.writeDoubleLE(batch.seqBase, 3);
     head.writeUInt32LE(batch.count, 11);
     head.writeBigInt64LE(batch.nowNs, 15);
-    return this.write(head, batch.body, batch.seqBase + batch.count - 1);
+    const durable = this.write(head, batch.body, batch.seqBase + batch.count - 1);
+    const { path } = this.segments[this.segments.length - 1];
+    const length = batch.body.byteLength;
+    const offset = this.size - length; // the body ends the frame just written
+    return { durable, read: () => readAt(path, offset, length) };
   }
 
   private write(head: Uint8Array, body: Uint8Array, maxSeq: number): Promise<void> {
@@ -183,6 +192,23 @@ export class Inbox {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** `length` bytes at `offset` of a segment file (a body written earlier: in the page cache as a rule). */
+function readAt(path: string, offset: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, out, done, length - done, offset + done);
+      if (n === 0) throw new Error(`inbox segment ${path} ends before its body at ${offset}`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
 }
 
 /**

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type OpenBatch, OpenBlocks, releaseBody, STREAM } from './open-blocks.js';
+import { forgetBodyBytes, type OpenBatch, OpenBlocks, releaseBody, STREAM } from './open-blocks.js';
 
-function batch(seqBase: number, count: number, bytes: Uint8Array): OpenBatch {
+function batch(seqBase: number, count: number, bytes: Uint8Array, read = () => Buffer.alloc(0)): OpenBatch {
   return {
     seqBase,
     count,
@@ -12,36 +12,46 @@ function batch(seqBase: number, count: number, bytes: Uint8Array): OpenBatch {
     levelCounts: [0, 0, count, 0, 0, 0],
     services: ['api'],
     rawBytes: bytes.byteLength,
-    body: { kind: 'ndjson', bytes, nowNs: 0n },
-    answered: true,
+    body: { kind: 'ndjson', bytes, read, nowNs: 0n },
   };
 }
 
-test('sealed bodies are released (their memory freed at once), open ones kept', () => {
+const line = (i: number) => JSON.stringify({ ts: '2026-11-26T06:00:00.000Z', msg: `line ${i}`, n: i });
+
+test('an answered batch forgets its body (freed at once when it owns its buffer) and reads it back when its rows are needed', () => {
   const open = new OpenBlocks();
-  const first = Buffer.alloc(100_000, 1);
-  const second = Buffer.alloc(100_000, 2);
-  open.add(STREAM, batch(1, 10, first));
-  open.add(STREAM, batch(11, 10, second));
-  open.dropUpTo(STREAM, 15); // the second batch is sealed in part: still open
-  assert.equal(first.byteLength, 0, 'detached');
-  assert.equal(first.buffer.byteLength, 0);
-  assert.equal(second.byteLength, 100_000);
-  assert.equal(second[0], 2);
-  assert.equal(open.total, 5);
-  open.dropUpTo(STREAM, 20);
-  assert.equal(second.byteLength, 0);
+  const text = Array.from({ length: 2000 }, (_, i) => line(i)).join('\n');
+  const body = Buffer.from(text);
+  assert.ok(body.byteLength >= 64 * 1024);
+  let reads = 0;
+  const b = batch(1, 2000, body, () => {
+    reads++;
+    return Buffer.from(text);
+  });
+  open.add(STREAM, b);
+  forgetBodyBytes(b);
+  assert.equal(body.byteLength, 0, 'detached');
+  assert.equal(b.body?.bytes, undefined);
+  open.dropUpTo(STREAM, 1500); // sealed in part: the rest is still open
+  const rows = open.rows(open.byService.get(STREAM)!);
+  assert.deepEqual(
+    rows.map((r) => r.message),
+    Array.from({ length: 500 }, (_, i) => `line ${1500 + i}`),
+  );
+  assert.equal(open.columns(open.byService.get(STREAM)!).count, 500);
+  assert.ok(reads >= 1);
+  open.dropUpTo(STREAM, 2000);
   assert.equal(open.total, 0);
 });
 
-test('a body is kept while its request is not answered yet (a seal can come back before the fdatasync)', () => {
+test('a batch whose request is not answered yet keeps its bytes, sealed or not (the live tail parses them after the fdatasync)', () => {
   const open = new OpenBlocks();
   const body = Buffer.alloc(100_000, 1);
   const b = batch(1, 10, body);
-  b.answered = false;
   open.add(STREAM, b);
   open.dropUpTo(STREAM, 10);
   assert.equal(body.byteLength, 100_000);
+  assert.equal(b.body?.bytes, body);
   assert.equal(open.total, 0);
 });
 

@@ -23,14 +23,27 @@ export interface OpenBatch extends BatchSummary {
   arrivedAt: number;
   /** The rows (seq order), or undefined until parsed from `body`. */
   rows?: Row[];
-  /** The request body, owned by the store from ingestBody on: released (detached) once its rows are sealed. */
-  body?: { kind: BodyKind; bytes: Uint8Array; nowNs: bigint };
   /**
-   * Set once the request is answered (durable, live tail notified): a worker's seal can come back
-   * before the inbox's fdatasync, and the tail still parses the body after it, so only an answered
-   * batch's body is released.
+   * The request body: its bytes until the request is answered (durable, live tail notified), then only
+   * `read`, which reads it back from the inbox when a query or a seal on this thread needs the rows.
    */
-  answered?: boolean;
+  body?: { kind: BodyKind; bytes?: Uint8Array; read: () => Uint8Array; nowNs: bigint };
+}
+
+/** The bytes of a batch's body (read back from the inbox once its request was answered). */
+function bodyBytes(body: NonNullable<OpenBatch['body']>): Uint8Array {
+  return body.bytes ?? body.read();
+}
+
+/**
+ * The request was answered: the bytes go (released at once when the body owns its buffer), the inbox
+ * keeps them. Open bodies were up to 11 (13 MB) on the main thread in the in-process ingest bench.
+ */
+export function forgetBodyBytes(batch: OpenBatch): void {
+  const body = batch.body;
+  if (!body?.bytes) return;
+  releaseBody(body.bytes);
+  body.bytes = undefined;
 }
 
 export interface OpenBlock {
@@ -52,7 +65,7 @@ export interface OpenBlock {
 export function batchRows(b: OpenBatch): Row[] {
   if (!b.rows) {
     const body = b.body!;
-    b.rows = parseBodyRows(body.kind, body.bytes, body.nowNs, b.seqBase).rows;
+    b.rows = parseBodyRows(body.kind, bodyBytes(body), body.nowNs, b.seqBase).rows;
   }
   return b.rows;
 }
@@ -78,7 +91,7 @@ export function soleBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
 }
 
 /**
- * Frees the memory of a body the store owns now that its rows are sealed: a request body (~1.2 MB for
+ * Frees the memory of a body the store owns once it is no longer needed: a request body (~1.2 MB for
  * 5 000 lines) is promoted to the old generation while its batch is open, and V8 frees an
  * ArrayBuffer's memory only when a full collection finds the object dead, which comes after tens of MB
  * of such garbage (the bench server's main malloc arena held 30-50 MB of dead bodies). Transferring
@@ -147,7 +160,7 @@ export class OpenBlocks {
       // A batch's rows have consecutive seqs from seqBase: those up to sealedUpTo are its first ones.
       const part = batch.rows
         ? RowColumns.fromRows(batch.rows)
-        : parseBodyColumns(batch.body!.kind, batch.body!.bytes, batch.body!.nowNs, batch.seqBase).rows;
+        : parseBodyColumns(batch.body!.kind, bodyBytes(batch.body!), batch.body!.nowNs, batch.seqBase).rows;
       part.dropPrefix(b.sealedUpTo + 1 - batch.seqBase);
       out.append(part);
     }
@@ -182,10 +195,7 @@ export class OpenBlocks {
     const kept: OpenBatch[] = [];
     for (const batch of b.batches) {
       const end = batch.seqBase + batch.count; // exclusive
-      if (end - 1 <= uptoSeq) {
-        if (batch.body && batch.answered) releaseBody(batch.body.bytes);
-        continue;
-      }
+      if (end - 1 <= uptoSeq) continue;
       kept.push(batch);
       open += end - Math.max(batch.seqBase, uptoSeq + 1);
     }

@@ -28,7 +28,7 @@ import type {
   ScanResult,
   StoreStats,
 } from './log-store.js';
-import { batchRows, type OpenBatch, OpenBlocks, STREAM, streamKey } from './open-blocks.js';
+import { batchRows, forgetBodyBytes, type OpenBatch, OpenBlocks, STREAM, streamKey } from './open-blocks.js';
 import { compareRows, type Row, splitNs, toRecord, toRow } from './row.js';
 import { type Candidate, RowsBatch, runScan } from './scan.js';
 import { ScanCache } from './scan-cache.js';
@@ -212,7 +212,7 @@ export class SqliteLogStore implements LogStore {
       const n = parsed.rows.length;
       if (n > 0) {
         this.nextSeq += n;
-        const durable = this.inbox.appendBody(index, { kind, body, seqBase, count: n, nowNs });
+        const { durable } = this.inbox.appendBody(index, { kind, body, seqBase, count: n, nowNs });
         const batch: OpenBatch = {
           ...summarizeRows(parsed.rows),
           seqBase,
@@ -242,9 +242,9 @@ export class SqliteLogStore implements LogStore {
     if (this.closed) throw new Error('log store is closed');
     const stream = streamKey(index);
     const seqBase = this.nextSeq;
-    let durable: Promise<void>;
+    let written: ReturnType<Inbox['appendBody']>;
     try {
-      durable = this.inbox.appendBody(index, { kind, body: bytes, seqBase, count: n, nowNs });
+      written = this.inbox.appendBody(index, { kind, body: bytes, seqBase, count: n, nowNs });
     } catch (err) {
       client.send({ t: 'abort', id: parsed.id });
       throw err;
@@ -255,12 +255,15 @@ export class SqliteLogStore implements LogStore {
       ...parsed.summary,
       seqBase,
       arrivedAt: this.options.clock(),
-      body: { kind, bytes, nowNs },
+      body: { kind, bytes, read: written.read, nowNs },
     };
     this.addBatch(stream, batch);
-    await durable;
-    this.notify(batch);
-    batch.answered = true; // its body may be released once sealed
+    try {
+      await written.durable;
+      this.notify(batch);
+    } finally {
+      forgetBodyBytes(batch); // read back from the inbox if this thread needs the rows again
+    }
     return { accepted: n, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
   }
 
