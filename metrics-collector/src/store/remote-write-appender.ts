@@ -6,11 +6,20 @@ import { hashBytes, type LabelPairs, sortLabels } from './series-index.js';
 
 const decoder = new TextDecoder();
 
+/** Slots of the label-string cache (a power of two). */
+const LABEL_STRING_SLOTS = 4096;
+/** Longer strings are decoded every time (few repeat: ids, URLs). */
+const MAX_CACHED_LABEL_BYTES = 64;
+
 export class RemoteWriteAppender implements RemoteWriteSink {
   private result: AppendResult | undefined;
   /** A DataView over the request being walked, made once per request for hashBytes. */
   private view: DataView | undefined;
   private viewOf: Uint8Array | undefined;
+  /** Decoded ASCII label names and values by a hash of their bytes, one per slot (a collision
+   * replaces): a new series mostly repeats strings earlier series had (job, instance, le, ...), so
+   * it decodes few, and the index's Maps get strings whose hash V8 has already computed. */
+  private readonly strings: (string | undefined)[] = new Array(LABEL_STRING_SLOTS).fill(undefined);
 
   constructor(private readonly store: MetricsStore) {}
 
@@ -53,14 +62,35 @@ export class RemoteWriteAppender implements RemoteWriteSink {
     const labels: LabelPairs = [];
     for (let i = 0; i < n; i++) {
       const o = i * 4;
-      const value = decoder.decode(buf.subarray(offs[o + 2], offs[o + 3]));
-      if (value === '') continue; // an empty label value means the label is absent
-      labels.push([decoder.decode(buf.subarray(offs[o], offs[o + 1])), value]);
+      if (offs[o + 3] === offs[o + 2]) continue; // an empty label value means the label is absent
+      labels.push([this.decode(buf, offs[o], offs[o + 1]), this.decode(buf, offs[o + 2], offs[o + 3])]);
     }
     sortLabels(labels);
     const id = this.store.index.findByKey(labels);
     if (id !== undefined) return id;
     return this.store.createSeries(labels, this.result!);
+  }
+
+  /** UTF-8 text of buf[start, end), from the cache when it holds these ASCII bytes. */
+  private decode(buf: Uint8Array, start: number, end: number): string {
+    const len = end - start;
+    if (len > MAX_CACHED_LABEL_BYTES || len === 0 || !this.view)
+      return decoder.decode(buf.subarray(start, end));
+    const slot = hashBytes(buf, start, end, this.view) & (LABEL_STRING_SLOTS - 1);
+    const cached = this.strings[slot];
+    if (cached !== undefined && cached.length === len) {
+      let i = 0;
+      while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
+      if (i === len) return cached;
+    }
+    const text = decoder.decode(buf.subarray(start, end));
+    // Only ASCII is cached: there one char per byte makes the check above exact.
+    if (text.length === len) {
+      let ascii = true;
+      for (let i = 0; i < len && ascii; i++) ascii = text.charCodeAt(i) < 0x80;
+      if (ascii) this.strings[slot] = text;
+    }
+    return text;
   }
 
   sample(ref: number, t: number, v: number, stale: boolean): void {
