@@ -30,7 +30,7 @@ export const configTable = defineConfig({
   ),
   DIGEST_BATCH: setting(
     parsers.integer(1, 10_000),
-    50,
+    200,
     'inbox entries grouped per background transaction (on the store worker)',
   ),
   DEFAULT_PROJECT_KEY: setting(
