@@ -37,6 +37,8 @@ interface Result {
   ingestPeakRssMb: number;
   bytesPerSample: number;
   rejected: number;
+  /** The collector's group commit during the ingest: fdatasync calls and their mean time. */
+  syncs?: { count: number; meanMs: number; recordsPerSync: number };
   queries: Record<string, QueryTiming>;
 }
 
@@ -162,6 +164,15 @@ async function warmClient(): Promise<void> {
   await new Promise((r) => stub.close(r));
 }
 
+/** fdatasync count and time from the collector's /metrics (read once, after the ingest). */
+async function walSyncs(sys: System, records: number): Promise<Result['syncs']> {
+  const text = await (await fetch(`${sys.url}/metrics`, { headers: sys.headers })).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const count = value('metrics_wal_fsyncs_total');
+  const seconds = value('metrics_wal_fsync_seconds_total');
+  return { count, meanMs: (seconds * 1000) / count, recordsPerSync: records / count };
+}
+
 async function run(start: (dir: string) => Promise<System>, load: Load, scenario: string): Promise<Result> {
   const dir = makeTempDir('metrics-bench-');
   const sys = await start(dir);
@@ -172,6 +183,7 @@ async function run(start: (dir: string) => Promise<System>, load: Load, scenario
   const cpu = cpuSeconds(pid) - cpu0;
   const mainCpu = mainThreadCpuSeconds(pid) - main0;
   const ingestPeak = peakRssBytes(pid);
+  const syncs = sys.name === 'collector' ? await walSyncs(sys, load.requests.length) : undefined;
   await new Promise((r) => setTimeout(r, 2000)); // VM makes fresh rows searchable after ~1 s
   const queries: Record<string, QueryTiming> = process.env.BENCH_NO_QUERIES
     ? {}
@@ -209,6 +221,7 @@ async function run(start: (dir: string) => Promise<System>, load: Load, scenario
     ingestPeakRssMb: ingestPeak / 1024 / 1024,
     bytesPerSample: disk / load.samples,
     rejected,
+    syncs,
     queries,
   };
 }
@@ -237,6 +250,12 @@ for (const sc of scenarios) {
         `${r.mainCpuPerMillion === undefined ? '' : ` (JS thread ${r.mainCpuPerMillion.toFixed(2)})`}  ` +
         `peak RSS ${r.ingestPeakRssMb.toFixed(0)} MB ingest / ${r.peakRssMb.toFixed(0)} MB with queries  ${r.bytesPerSample.toFixed(2)} B/sample on disk  rejected ${r.rejected}`,
     );
+    if (r.syncs) {
+      const { count, meanMs, recordsPerSync } = r.syncs;
+      console.log(
+        `${''.padEnd(19)}log: ${count} fdatasync calls, ${meanMs.toFixed(2)} ms mean, ${recordsPerSync.toFixed(1)} requests per sync`,
+      );
+    }
     for (const [q, { median, first, calls }] of Object.entries(r.queries)) {
       const firstCall = first === undefined ? '' : ` (median of ${calls}; first call ${first} ms)`;
       console.log(
