@@ -90,6 +90,30 @@ function walkTimeSeries(
       c.pos = at + 2 + buf[at + 1];
       continue;
     }
+    if (key === 0x0a && labelCount < MAX_LABELS && buf[at + 1] < 0x80 && buf[at + 2] === 0x0a) {
+      // The usual Label: name (field 1) then value (field 2), each with a 1-byte length.
+      const nameStart = at + 4;
+      const nameEnd = nameStart + buf[at + 3];
+      const valueStart = nameEnd + 2;
+      const valueEnd = valueStart + buf[nameEnd + 1];
+      if (
+        buf[at + 3] < 0x80 &&
+        buf[nameEnd] === 0x12 &&
+        buf[nameEnd + 1] < 0x80 &&
+        valueEnd === at + 2 + buf[at + 1] &&
+        valueEnd <= stop
+      ) {
+        if (firstOther >= 0) labelAfterOther = true;
+        const o = labelCount * 4;
+        offsets[o] = nameStart;
+        offsets[o + 1] = nameEnd;
+        offsets[o + 2] = valueStart;
+        offsets[o + 3] = valueEnd;
+        labelCount++;
+        c.pos = valueEnd;
+        continue;
+      }
+    }
     if (readVarint32(buf, c) !== 0x0a) {
       if (firstOther < 0) firstOther = at;
       skipField(buf, c, key & 7);
