@@ -16,7 +16,7 @@ async function fill(s: ReturnType<typeof openStore>, metric: string, hours: numb
     samples.push({ labels: [['__name__', metric] as [string, string]], t: T0 + i * 60_000, v });
   }
   await s.store.appendSamples(samples);
-  for (const h of s.store.heads) h?.sealApp();
+  for (const id of s.store.heads.ids()) s.store.heads.sealApp(id);
   s.store.checkpoint();
 }
 

@@ -24,7 +24,7 @@ async function fill(s: OpenedStore, from: number, hours: number): Promise<void> 
     samples.push({ labels: [['__name__', 'temp_celsius'] as [string, string]], t, v: gauge(m) });
   }
   await s.store.appendSamples(samples);
-  for (const h of s.store.heads) h?.sealApp();
+  for (const id of s.store.heads.ids()) s.store.heads.sealApp(id);
   s.store.checkpoint();
 }
 

@@ -18,7 +18,7 @@
 // sample of a counter growing by 0..50. Sealed chunks are re-encoded (chunk-codec.ts), so this
 // format is only what the head holds in memory.
 
-import { ARENA_PAGE_BYTES, arenaBlockBytes, headArena } from './delta-chunk-arena.js';
+import { ARENA_PAGE_BYTES, arenaBlockBytes, type DeltaChunkArena, headArena } from './delta-chunk-arena.js';
 
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
 const INT_LIMIT = 2 ** 50;
@@ -42,203 +42,364 @@ export const CHUNK_MAX_SAMPLES = 720;
 /** or when it would span this long, so a range read can bound its index scan on min_t. */
 export const CHUNK_MAX_SPAN_MS = 6 * 3600_000;
 
-/** Appends samples to an encoding-6 chunk whose bytes sit in a block of the head arena
- * (delta-chunk-arena.ts): `buf` is the arena page, the chunk is buf[base, pos). Call release()
- * once the chunk is sealed or dropped, or its block is never reused. */
-export class DeltaAppender {
-  buf: Uint8Array;
-  /** Where the block starts in `buf`, its arena handle, and where it ends. */
-  private base: number;
-  private at: number;
-  private limit: number;
-  pos: number;
-  count = 0;
-  minT = 0;
-  maxT = 0;
-  private delta = 0;
-  /** pos after the second sample (growth estimate). */
-  private posAfterTwo: number;
-  /** Current exponent, or -1 before the first decimal value. */
-  private e = -1;
-  /** m of the last decimal value, or NaN when the last value was raw and not decimal at e. */
-  private m = Number.NaN;
+// The state of every open chunk lives in two typed arrays indexed by a slot (the head uses the
+// series id): per slot 4 float64 (first and last timestamp, last delta, running m) and 7 int32
+// (arena page, block start, write position, block end, count, position after the second sample,
+// exponent). As an object per chunk (~120 bytes with its fields) plus boxed float64 fields
+// (~16 bytes each) it took ~240 bytes of V8 heap per series; this takes 60.
+const F_MIN_T = 0;
+const F_MAX_T = 1;
+const F_DELTA = 2;
+/** m of the last decimal value, or NaN when the last value was raw and not decimal at e. */
+const F_M = 3;
+const F_STRIDE = 4;
+/** Arena page index, or -1 when the slot holds no chunk. */
+const I_PAGE = 0;
+const I_BASE = 1;
+const I_POS = 2;
+const I_LIMIT = 3;
+const I_COUNT = 4;
+/** pos after the second sample (growth estimate). */
+const I_POS2 = 5;
+/** Current exponent, or -1 before the first decimal value. */
+const I_E = 6;
+const I_STRIDE = 7;
 
-  constructor(capacity = 64) {
-    this.at = headArena.alloc(capacity);
-    this.buf = headArena.page(this.at);
-    this.base = this.at % ARENA_PAGE_BYTES;
-    this.limit = this.base + arenaBlockBytes(capacity);
-    this.pos = this.posAfterTwo = this.base + HEADER_BYTES;
-    this.buf[this.base + 2] = 0;
+/** Open encoding-7 chunks whose bytes sit in blocks of the head arena (delta-chunk-arena.ts). A
+ * slot holds at most one chunk: open() it, append(), then release() it once the chunk is sealed or
+ * dropped, or its block is never reused. */
+export class DeltaChunks {
+  private f: Float64Array;
+  private i: Int32Array;
+  private slots: number;
+
+  constructor(
+    slots = 1,
+    private readonly arena: DeltaChunkArena = headArena,
+  ) {
+    this.slots = Math.max(1, slots);
+    this.f = new Float64Array(this.slots * F_STRIDE);
+    this.i = new Int32Array(this.slots * I_STRIDE).fill(-1);
+  }
+
+  /** Makes room for slots [0, n). */
+  reserve(n: number): void {
+    if (n <= this.slots) return;
+    const slots = Math.max(n, Math.ceil(this.slots * 1.5));
+    const f = new Float64Array(slots * F_STRIDE);
+    f.set(this.f);
+    const i = new Int32Array(slots * I_STRIDE).fill(-1);
+    i.set(this.i);
+    this.f = f;
+    this.i = i;
+    this.slots = slots;
+  }
+
+  isOpen(slot: number): boolean {
+    return slot < this.slots && this.i[slot * I_STRIDE + I_PAGE] >= 0;
+  }
+
+  /** Starts an empty chunk in the slot with a block of at least `capacity` bytes. */
+  open(slot: number, capacity = 64): void {
+    this.reserve(slot + 1);
+    if (this.isOpen(slot)) this.release(slot);
+    const at = this.arena.alloc(capacity);
+    const base = at % ARENA_PAGE_BYTES;
+    const r = slot * I_STRIDE;
+    const I = this.i;
+    I[r + I_PAGE] = Math.floor(at / ARENA_PAGE_BYTES);
+    I[r + I_BASE] = base;
+    I[r + I_POS] = base + HEADER_BYTES;
+    I[r + I_LIMIT] = base + arenaBlockBytes(capacity);
+    I[r + I_COUNT] = 0;
+    I[r + I_POS2] = base + HEADER_BYTES;
+    I[r + I_E] = -1;
+    const rf = slot * F_STRIDE;
+    this.f[rf + F_MIN_T] = 0;
+    this.f[rf + F_MAX_T] = 0;
+    this.f[rf + F_DELTA] = 0;
+    this.f[rf + F_M] = Number.NaN;
+    this.arena.pages[I[r + I_PAGE]][base + 2] = 0;
+  }
+
+  /** Gives the slot's block back to the arena; the slot holds no chunk afterwards. */
+  release(slot: number): void {
+    if (!this.isOpen(slot)) return;
+    const r = slot * I_STRIDE;
+    this.arena.release(this.i[r + I_PAGE] * ARENA_PAGE_BYTES + this.i[r + I_BASE], this.capacity(slot));
+    this.i[r + I_PAGE] = -1;
+  }
+
+  count(slot: number): number {
+    return this.i[slot * I_STRIDE + I_COUNT];
+  }
+
+  minT(slot: number): number {
+    return this.f[slot * F_STRIDE + F_MIN_T];
+  }
+
+  maxT(slot: number): number {
+    return this.f[slot * F_STRIDE + F_MAX_T];
   }
 
   /** Bytes of the chunk so far, and of its block. */
-  get size(): number {
-    return this.pos - this.base;
+  size(slot: number): number {
+    return this.i[slot * I_STRIDE + I_POS] - this.i[slot * I_STRIDE + I_BASE];
   }
 
-  get capacity(): number {
-    return this.limit - this.base;
+  capacity(slot: number): number {
+    return this.i[slot * I_STRIDE + I_LIMIT] - this.i[slot * I_STRIDE + I_BASE];
   }
 
-  /** Gives the block back to the arena; the appender must not be used afterwards. */
-  release(): void {
-    if (this.at < 0) return;
-    headArena.release(this.at, this.capacity);
-    this.at = -1;
-  }
-
-  private grow(): void {
+  /** Moves the chunk to a larger block with room for at least one more sample; returns its pos. */
+  private grow(slot: number): number {
     // Growing ×1.75 from 64 reallocated 4 times up to 360 samples of a counter and left ~870 bytes
     // per series of dead buffers, which showed in the peak RSS of an ingest. Once a few samples are
     // in, the chunk's final size is predictable: bytes per sample so far × the samples the chunk
     // will hold at this interval (the head cuts it at CHUNK_MAX_SAMPLES or CHUNK_MAX_SPAN_MS), plus
     // 2 % and the 24-byte worst case of one append. Never less than ×1.25, so a chunk that gets
     // denser still grows fast.
-    const used = this.size;
-    let size = Math.ceil(this.capacity * 1.75) + 16;
-    const n = this.count;
-    if (n >= 8 && this.maxT > this.minT) {
-      const interval = (this.maxT - this.minT) / (n - 1);
+    const I = this.i;
+    const r = slot * I_STRIDE;
+    const used = this.size(slot);
+    const capacity = this.capacity(slot);
+    let size = Math.ceil(capacity * 1.75) + 16;
+    const n = I[r + I_COUNT];
+    const minT = this.minT(slot);
+    const maxT = this.maxT(slot);
+    if (n >= 8 && maxT > minT) {
+      const interval = (maxT - minT) / (n - 1);
       const expected = Math.min(CHUNK_MAX_SAMPLES, Math.ceil(CHUNK_MAX_SPAN_MS / interval));
       // The first two samples (absolute timestamp, first delta) cost more than the rest.
-      const perSample = (this.pos - this.posAfterTwo) / (n - 2);
+      const perSample = (I[r + I_POS] - I[r + I_POS2]) / (n - 2);
       const predicted = used + Math.ceil(perSample * Math.max(0, expected - n) * 1.02) + 24;
-      size = Math.max(predicted, Math.ceil(this.capacity * 1.25) + 16);
+      size = Math.max(predicted, Math.ceil(capacity * 1.25) + 16);
     }
-    const at = headArena.alloc(size);
-    const page = headArena.page(at);
+    const at = this.arena.alloc(size);
+    const page = Math.floor(at / ARENA_PAGE_BYTES);
     const base = at % ARENA_PAGE_BYTES;
-    page.set(this.buf.subarray(this.base, this.pos), base);
-    this.release();
-    this.posAfterTwo += base - this.base;
-    this.at = at;
-    this.buf = page;
-    this.base = base;
-    this.pos = base + used;
-    this.limit = base + arenaBlockBytes(size);
+    const oldBase = I[r + I_BASE];
+    this.arena.pages[page].set(this.arena.pages[I[r + I_PAGE]].subarray(oldBase, oldBase + used), base);
+    this.release(slot);
+    I[r + I_PAGE] = page;
+    I[r + I_BASE] = base;
+    I[r + I_POS] = base + used;
+    I[r + I_POS2] += base - oldBase;
+    I[r + I_LIMIT] = base + arenaBlockBytes(size);
+    return base + used + 24 > I[r + I_LIMIT] ? this.grow(slot) : base + used;
   }
 
-  private varint(z: number): void {
-    const buf = this.buf;
-    let pos = this.pos;
-    while (z >= 0x80) {
-      buf[pos++] = (z % 128) | 0x80;
-      z = Math.floor(z / 128);
+  append(slot: number, t: number, v: number, stale = false): void {
+    if (!this.appendInOrder(slot, t, v, stale, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)) {
+      throw new Error('no open chunk');
     }
-    buf[pos++] = z;
-    this.pos = pos;
   }
 
-  append(t: number, v: number, stale = false): void {
+  /** Appends to the slot's open chunk unless it has none, or holds `maxSamples` samples, or would
+   * span `maxSpanMs` or more with t (the head then seals it and opens another): returns false. */
+  appendInOrder(
+    slot: number,
+    t: number,
+    v: number,
+    stale: boolean,
+    maxSamples: number,
+    maxSpanMs: number,
+  ): boolean {
+    const I = this.i;
+    const r = slot * I_STRIDE;
+    const page = I[r + I_PAGE];
+    if (page < 0) return false;
+    const F = this.f;
+    const rf = slot * F_STRIDE;
+    let count = I[r + I_COUNT];
+    if (count >= maxSamples || (count > 0 && t - F[rf + F_MIN_T] >= maxSpanMs)) return false;
+    let pos = I[r + I_POS];
     // Worst case per sample: 8 (t) + 1 + 1 + 1 + 8 (value) bytes.
-    while (this.pos + 24 > this.limit) this.grow();
+    if (pos + 24 > I[r + I_LIMIT]) pos = this.grow(slot);
+    const buf = this.arena.pages[I[r + I_PAGE]];
+    count++;
+    I[r + I_COUNT] = count;
     let z: number;
-    if (this.count === 0) {
+    if (count === 1) {
       z = t >= 0 ? t * 2 : -t * 2 - 1;
-      this.minT = t;
+      F[rf + F_MIN_T] = t;
     } else {
-      const delta = t - this.maxT;
-      const dod = delta - this.delta;
-      this.delta = delta;
+      const delta = t - F[rf + F_MAX_T];
+      const dod = delta - F[rf + F_DELTA];
+      F[rf + F_DELTA] = delta;
       z = dod >= 0 ? dod * 2 : -dod * 2 - 1;
     }
-    this.maxT = t;
-    this.count++;
+    F[rf + F_MAX_T] = t;
     if (stale) {
-      if (z === 0) this.buf[this.pos++] = 0x80;
+      if (z === 0) buf[pos++] = 0x80;
       else {
-        this.timestamp(z);
-        this.buf[this.pos++] = 0;
+        pos = writeTimestamp(buf, pos, z);
+        buf[pos++] = 0;
       }
-      if (this.count === 2) this.posAfterTwo = this.pos;
-      return;
-    }
-    let e = this.e;
-    if (e >= 0 && !Number.isNaN(this.m)) {
-      const scale = POW10[e];
-      const m = Math.round(v * scale);
-      if (m / scale === v && Math.abs(m) < INT_LIMIT && !Object.is(v, -0)) {
-        const d = m - this.m;
-        this.m = m;
+    } else {
+      const e = I[r + I_E];
+      const last = F[rf + F_M];
+      let m = Number.NaN;
+      // e = -1 before the first decimal value; last is NaN after a raw value.
+      if (e >= 0 && !Number.isNaN(last)) {
+        const scale = POW10[e];
+        m = Math.round(v * scale);
+        if (m / scale !== v || Math.abs(m) >= INT_LIMIT || Object.is(v, -0)) m = Number.NaN;
+      }
+      if (!Number.isNaN(m)) {
+        F[rf + F_M] = m;
+        const d = m - last;
         const u = (d >= 0 ? d * 2 : -d * 2 - 1) + 3;
-        if (z === 0 && u < 0x80) this.buf[this.pos++] = 0x80 | u;
-        else {
-          this.timestamp(z);
-          this.varint(u);
-        }
-        if (this.count === 2) this.posAfterTwo = this.pos;
-        return;
+        if (z === 0 && u < 0x80) buf[pos++] = 0x80 | u;
+        else pos = writeVarint(buf, writeTimestamp(buf, pos, z), u);
+      } else {
+        pos = this.appendSlow(slot, buf, writeTimestamp(buf, pos, z), v, e, count);
       }
     }
-    this.timestamp(z);
+    I[r + I_POS] = pos;
+    if (count === 2) I[r + I_POS2] = pos;
+    return true;
+  }
+
+  /** A value that is not a decimal at the current exponent: a finer exponent or a raw float64. */
+  private appendSlow(
+    slot: number,
+    buf: Uint8Array,
+    pos: number,
+    v: number,
+    e: number,
+    count: number,
+  ): number {
+    const F = this.f;
+    const rf = slot * F_STRIDE;
     const need = exponentOf(v);
     if (need > e) {
-      if (this.count === 1) {
+      if (count === 1) {
         // First sample: the exponent goes in the header and m starts at 0, as in the decoder.
-        this.buf[this.base + 2] = need;
-        this.m = 0;
+        buf[this.i[slot * I_STRIDE + I_BASE] + 2] = need;
+        F[rf + F_M] = 0;
       } else {
-        this.buf[this.pos++] = 2;
-        this.buf[this.pos++] = need;
+        buf[pos++] = 2;
+        buf[pos++] = need;
         // Rescale the running m to the finer exponent (exact while below 2^53).
-        const m = e >= 0 ? this.m * POW10[need - e] : Number.NaN;
-        this.m = Math.abs(m) < INT_LIMIT ? m : Number.NaN;
+        const m = e >= 0 ? F[rf + F_M] * POW10[need - e] : Number.NaN;
+        F[rf + F_M] = Math.abs(m) < INT_LIMIT ? m : Number.NaN;
       }
-      this.e = e = need;
-      if (!Number.isNaN(this.m)) {
-        this.writeValueDelta(Math.round(v * POW10[e]));
-        if (this.count === 2) this.posAfterTwo = this.pos;
-        return;
+      this.i[slot * I_STRIDE + I_E] = e = need;
+      const last = F[rf + F_M];
+      if (!Number.isNaN(last)) {
+        const m = Math.round(v * POW10[e]);
+        F[rf + F_M] = m;
+        const d = m - last;
+        return writeVarint(buf, pos, (d >= 0 ? d * 2 : -d * 2 - 1) + 3);
       }
     }
     // Raw float64; the value state restarts from it when it is decimal at the current exponent.
-    this.buf[this.pos++] = 1;
+    buf[pos++] = 1;
     f64[0] = v;
-    this.buf.set(u8, this.pos);
-    this.pos += 8;
+    buf.set(u8, pos);
+    pos += 8;
     if (e >= 0) {
       const m = Math.round(v * POW10[e]);
-      this.m = m / POW10[e] === v && Math.abs(m) < INT_LIMIT && !Object.is(v, -0) ? m : Number.NaN;
+      F[rf + F_M] = m / POW10[e] === v && Math.abs(m) < INT_LIMIT && !Object.is(v, -0) ? m : Number.NaN;
     }
-    if (this.count === 2) this.posAfterTwo = this.pos;
+    return pos;
   }
 
-  /** A sample's timestamp z when it does not share its byte with the value token. */
-  private timestamp(z: number): void {
-    if (z < 0x40) this.buf[this.pos++] = z;
-    else {
-      this.buf[this.pos++] = 0x40 | (z % 64);
-      this.varint(Math.floor(z / 64));
-    }
-  }
-
-  private writeValueDelta(m: number): void {
-    const d = m - this.m;
-    this.m = m;
-    this.varint((d >= 0 ? d * 2 : -d * 2 - 1) + 3);
-  }
-
-  /** The chunk bytes (a copy; the appender keeps its block). */
-  bytes(): Uint8Array {
-    const out = this.buf.slice(this.base, this.pos);
-    out[0] = this.count >>> 8;
-    out[1] = this.count & 0xff;
+  /** The chunk bytes (a copy; the slot keeps its block). */
+  bytes(slot: number): Uint8Array {
+    const r = slot * I_STRIDE;
+    const base = this.i[r + I_BASE];
+    const out = this.arena.pages[this.i[r + I_PAGE]].slice(base, this.i[r + I_POS]);
+    const count = this.i[r + I_COUNT];
+    out[0] = count >>> 8;
+    out[1] = count & 0xff;
     return out;
   }
 
-  /** decodeDeltaChunk of this chunk; with fromMs/toMs, only its samples in [fromMs, toMs]. */
+  /** decodeDeltaChunk of the slot's chunk; with fromMs/toMs, only its samples in [fromMs, toMs]. */
   decodeInto(
+    slot: number,
     ts: number[],
     vs: number[],
     stale?: number[],
     fromMs = Number.NEGATIVE_INFINITY,
     toMs = Number.POSITIVE_INFINITY,
   ): number {
-    this.buf[this.base] = this.count >>> 8;
-    this.buf[this.base + 1] = this.count & 0xff;
-    if (fromMs > this.maxT || toMs < this.minT) return 0;
-    return decodeDeltaChunk(this.buf.subarray(this.base, this.pos), ts, vs, stale, fromMs, toMs);
+    if (fromMs > this.maxT(slot) || toMs < this.minT(slot)) return 0;
+    const r = slot * I_STRIDE;
+    const buf = this.arena.pages[this.i[r + I_PAGE]];
+    const base = this.i[r + I_BASE];
+    const count = this.i[r + I_COUNT];
+    buf[base] = count >>> 8;
+    buf[base + 1] = count & 0xff;
+    return decodeDeltaChunk(buf.subarray(base, this.i[r + I_POS]), ts, vs, stale, fromMs, toMs);
+  }
+}
+
+/** A sample's timestamp z when it does not share its byte with the value token. */
+function writeTimestamp(buf: Uint8Array, pos: number, z: number): number {
+  if (z < 0x40) {
+    buf[pos] = z;
+    return pos + 1;
+  }
+  buf[pos] = 0x40 | (z % 64);
+  return writeVarint(buf, pos + 1, Math.floor(z / 64));
+}
+
+function writeVarint(buf: Uint8Array, pos: number, z: number): number {
+  while (z >= 0x80) {
+    buf[pos++] = (z % 128) | 0x80;
+    z = Math.floor(z / 128);
+  }
+  buf[pos++] = z;
+  return pos;
+}
+
+/** One chunk on its own (sealing an out-of-order buffer, tests): a DeltaChunks of one slot. */
+export class DeltaAppender {
+  private readonly chunks: DeltaChunks;
+
+  constructor(capacity = 64, arena: DeltaChunkArena = headArena) {
+    this.chunks = new DeltaChunks(1, arena);
+    this.chunks.open(0, capacity);
+  }
+
+  get count(): number {
+    return this.chunks.count(0);
+  }
+
+  get minT(): number {
+    return this.chunks.minT(0);
+  }
+
+  get maxT(): number {
+    return this.chunks.maxT(0);
+  }
+
+  get size(): number {
+    return this.chunks.size(0);
+  }
+
+  get capacity(): number {
+    return this.chunks.capacity(0);
+  }
+
+  append(t: number, v: number, stale = false): void {
+    this.chunks.append(0, t, v, stale);
+  }
+
+  bytes(): Uint8Array {
+    return this.chunks.bytes(0);
+  }
+
+  decodeInto(ts: number[], vs: number[], stale?: number[], fromMs?: number, toMs?: number): number {
+    return this.chunks.decodeInto(0, ts, vs, stale, fromMs, toMs);
+  }
+
+  /** Gives the block back to the arena; the appender must not be used afterwards. */
+  release(): void {
+    this.chunks.release(0);
   }
 }
 

@@ -2,7 +2,12 @@
 // buffer, and sealed chunks (also encoding 7) waiting for the next checkpoint. Every chunk gets a
 // sequence number when it is opened; on reads, for equal timestamps the sample from the chunk with
 // the higher sequence wins (last write wins).
-import { CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS, DeltaAppender } from './delta-chunk.js';
+//
+// The scalars of every head sit in typed arrays indexed by series id (the open chunks' state in a
+// DeltaChunks with the same ids): a SeriesHead and a DeltaAppender object per series with their
+// boxed float64 fields took ~370 bytes of V8 heap per series, these arrays ~95. Out-of-order
+// buffers and sealed chunks are rare between checkpoints and live in maps.
+import { CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS, DeltaAppender, DeltaChunks } from './delta-chunk.js';
 
 const OOO_MAX_SAMPLES = 240;
 
@@ -15,80 +20,170 @@ export interface SealedChunk {
   data: Uint8Array;
 }
 
+/** Out-of-order samples of a series, ascending and unique by timestamp. */
+export interface OutOfOrderBuffer {
+  seq: number;
+  ts: number[];
+  vs: number[];
+  /** 1 where the sample is a staleness marker (parallel to ts). */
+  stale: number[];
+}
+
 export const APPEND_OK = 0;
 export const APPEND_DUPLICATE = 1;
 export const APPEND_TOO_OLD = 2;
 
-/** The `sealed` of every head without sealed chunks (most of them, between checkpoints): an empty
- * array per series cost 32 bytes. Frozen, so a push on it throws instead of leaking into all. */
-const NO_SEALED: SealedChunk[] = Object.freeze([]) as unknown as SealedChunk[];
+/** The `sealed` of every head without sealed chunks. Frozen, so a push on it throws. */
+const NO_SEALED: readonly SealedChunk[] = Object.freeze([]);
 
-export class SeriesHead {
-  app: DeltaAppender | null = null;
-  appSeq = 0;
-  oooT: number[] | null = null;
-  oooV: number[] | null = null;
-  /** 1 where the out-of-order sample is a staleness marker (parallel to oooT). */
-  oooS: number[] | null = null;
-  oooSeq = 0;
-  sealed: SealedChunk[] = NO_SEALED;
-  /** Highest timestamp accepted in order; older samples go through the out-of-order buffer. */
-  lastT = Number.NEGATIVE_INFINITY;
-  lastV = 0;
-  lastStale = false;
-  firstT = Number.POSITIVE_INFINITY;
-  dirty = false;
+/** Highest timestamp accepted in order; older samples go through the out-of-order buffer. */
+const F_LAST_T = 0;
+const F_LAST_V = 1;
+/** Oldest sample time the series has (persisted chunks included). */
+const F_FIRST_T = 2;
+/** Sequence of the open chunk (kept after it is sealed, for the snapshot). */
+const F_APP_SEQ = 3;
+const F_STRIDE = 4;
 
-  constructor(readonly id: number) {}
+const EXISTS = 1;
+const DIRTY = 2;
+const LAST_STALE = 4;
 
-  append(t: number, v: number, oooWindowMs: number, nextSeq: () => number, stale = false): number {
-    this.dirty = true;
-    if (t < this.firstT) this.firstT = t;
-    if (t > this.lastT) {
-      let app = this.app;
-      if (app && (app.count >= CHUNK_MAX_SAMPLES || t - app.minT >= CHUNK_MAX_SPAN_MS)) {
-        this.sealApp();
-        app = null;
+export class Heads {
+  /** The open chunk of series `id` is slot `id`. */
+  private readonly chunks = new DeltaChunks(1024);
+  private f = new Float64Array(1024 * F_STRIDE);
+  private flags = new Uint8Array(1024);
+  private readonly sealedById = new Map<number, SealedChunk[]>();
+  private readonly ooo = new Map<number, OutOfOrderBuffer>();
+  /** Bytes of all sealed chunks waiting for a checkpoint. */
+  sealedBytes = 0;
+
+  has(id: number): boolean {
+    return id < this.flags.length && (this.flags[id] & EXISTS) !== 0;
+  }
+
+  /** Ids of every head, ascending. */
+  *ids(): Generator<number> {
+    const flags = this.flags;
+    for (let id = 0; id < flags.length; id++) if (flags[id] & EXISTS) yield id;
+  }
+
+  /** Creates an empty head for a series (no-op when it has one). */
+  create(id: number): void {
+    if (this.has(id)) return;
+    if (id >= this.flags.length) {
+      const n = Math.max(id + 1, Math.ceil(this.flags.length * 1.5));
+      const f = new Float64Array(n * F_STRIDE);
+      f.set(this.f);
+      const flags = new Uint8Array(n);
+      flags.set(this.flags);
+      this.f = f;
+      this.flags = flags;
+    }
+    this.chunks.reserve(id + 1);
+    const r = id * F_STRIDE;
+    this.f[r + F_LAST_T] = Number.NEGATIVE_INFINITY;
+    this.f[r + F_LAST_V] = 0;
+    this.f[r + F_FIRST_T] = Number.POSITIVE_INFINITY;
+    this.f[r + F_APP_SEQ] = 0;
+    this.flags[id] = EXISTS;
+  }
+
+  /** Drops a head and gives its chunk's block back. */
+  remove(id: number): void {
+    if (!this.has(id)) return;
+    this.chunks.release(id);
+    for (const c of this.sealedById.get(id) ?? []) this.sealedBytes -= c.data.length;
+    this.sealedById.delete(id);
+    this.ooo.delete(id);
+    this.flags[id] = 0;
+  }
+
+  /** Gives every open chunk's block back to the arena (the store is closing). */
+  releaseAll(): void {
+    for (const id of this.ids()) this.chunks.release(id);
+  }
+
+  lastT(id: number): number {
+    return this.f[id * F_STRIDE + F_LAST_T];
+  }
+
+  firstT(id: number): number {
+    return this.f[id * F_STRIDE + F_FIRST_T];
+  }
+
+  /** Widens the head's time bounds to a persisted chunk's (start-up). */
+  includeBounds(id: number, minT: number, maxT: number): void {
+    const r = id * F_STRIDE;
+    if (minT < this.f[r + F_FIRST_T]) this.f[r + F_FIRST_T] = minT;
+    if (maxT > this.f[r + F_LAST_T]) this.f[r + F_LAST_T] = maxT;
+  }
+
+  isDirty(id: number): boolean {
+    return (this.flags[id] & DIRTY) !== 0;
+  }
+
+  clearDirty(id: number): void {
+    this.flags[id] &= ~DIRTY;
+  }
+
+  append(
+    id: number,
+    t: number,
+    v: number,
+    oooWindowMs: number,
+    nextSeq: () => number,
+    stale = false,
+  ): number {
+    const f = this.f;
+    const r = id * F_STRIDE;
+    const lastT = f[r + F_LAST_T];
+    if (t > lastT) {
+      if (t < f[r + F_FIRST_T]) f[r + F_FIRST_T] = t;
+      const chunks = this.chunks;
+      if (!chunks.appendInOrder(id, t, v, stale, CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS)) {
+        this.sealApp(id);
+        chunks.open(id);
+        f[r + F_APP_SEQ] = nextSeq();
+        chunks.append(id, t, v, stale);
       }
-      if (!app) {
-        app = new DeltaAppender();
-        this.app = app;
-        this.appSeq = nextSeq();
-      }
-      app.append(t, v, stale);
-      this.lastT = t;
-      this.lastV = v;
-      this.lastStale = stale;
+      f[r + F_LAST_T] = t;
+      f[r + F_LAST_V] = v;
+      this.flags[id] = stale ? EXISTS | DIRTY | LAST_STALE : EXISTS | DIRTY;
       return APPEND_OK;
     }
-    if (t === this.lastT && Object.is(v, this.lastV) && stale === this.lastStale) return APPEND_DUPLICATE;
-    if (t < this.lastT - oooWindowMs) return APPEND_TOO_OLD;
-    this.insertOutOfOrder(t, v, nextSeq, stale);
-    if (t === this.lastT) {
-      this.lastV = v;
-      this.lastStale = stale;
+    this.flags[id] |= DIRTY;
+    if (t < f[r + F_FIRST_T]) f[r + F_FIRST_T] = t;
+    const lastStale = (this.flags[id] & LAST_STALE) !== 0;
+    if (t === lastT && Object.is(v, f[r + F_LAST_V]) && stale === lastStale) return APPEND_DUPLICATE;
+    if (t < lastT - oooWindowMs) return APPEND_TOO_OLD;
+    this.insertOutOfOrder(id, t, v, nextSeq, stale);
+    if (t === lastT) {
+      f[r + F_LAST_V] = v;
+      if (stale) this.flags[id] |= LAST_STALE;
+      else this.flags[id] &= ~LAST_STALE;
     }
     return APPEND_OK;
   }
 
-  private insertOutOfOrder(t: number, v: number, nextSeq: () => number, stale: boolean): void {
-    if (this.oooT && this.oooV) {
-      const lo = Math.min(this.oooT[0], t);
-      const hi = Math.max(this.oooT[this.oooT.length - 1], t);
+  private insertOutOfOrder(id: number, t: number, v: number, nextSeq: () => number, stale: boolean): void {
+    let buf = this.ooo.get(id);
+    if (buf) {
+      const lo = Math.min(buf.ts[0], t);
+      const hi = Math.max(buf.ts[buf.ts.length - 1], t);
       // A buffer older than the current in-order chunk must not lose a tie against it.
-      if (this.oooT.length >= OOO_MAX_SAMPLES || hi - lo >= CHUNK_MAX_SPAN_MS || this.appSeq > this.oooSeq) {
-        this.sealOutOfOrder();
+      if (buf.ts.length >= OOO_MAX_SAMPLES || hi - lo >= CHUNK_MAX_SPAN_MS || this.appSeq(id) > buf.seq) {
+        this.sealOutOfOrder(id);
+        buf = undefined;
       }
     }
     const flag = stale ? 1 : 0;
-    if (!this.oooT || !this.oooV || !this.oooS) {
-      this.oooT = [t];
-      this.oooV = [v];
-      this.oooS = [flag];
-      this.oooSeq = nextSeq();
+    if (!buf) {
+      this.ooo.set(id, { seq: nextSeq(), ts: [t], vs: [v], stale: [flag] });
       return;
     }
-    const ts = this.oooT;
+    const ts = buf.ts;
     let a = 0;
     let b = ts.length;
     while (a < b) {
@@ -97,89 +192,127 @@ export class SeriesHead {
       else b = mid;
     }
     if (ts[a] === t) {
-      this.oooV[a] = v;
-      this.oooS[a] = flag;
+      buf.vs[a] = v;
+      buf.stale[a] = flag;
     } else {
       ts.splice(a, 0, t);
-      this.oooV.splice(a, 0, v);
-      this.oooS.splice(a, 0, flag);
+      buf.vs.splice(a, 0, v);
+      buf.stale.splice(a, 0, flag);
     }
   }
 
-  sealApp(): void {
-    const app = this.app;
-    if (!app) return;
-    this.addSealed({
-      minT: app.minT,
-      maxT: app.maxT,
-      count: app.count,
-      seq: this.appSeq,
-      data: app.bytes(),
-    });
-    app.release();
-    this.app = null;
+  // ---- the open chunk ------------------------------------------------------------------------
+
+  hasApp(id: number): boolean {
+    return this.chunks.isOpen(id);
   }
 
-  sealOutOfOrder(): void {
-    if (!this.oooT || !this.oooV) return;
-    const app = new DeltaAppender();
-    const flags = this.oooS;
-    for (let i = 0; i < this.oooT.length; i++) app.append(this.oooT[i], this.oooV[i], flags?.[i] === 1);
-    this.addSealed({
-      minT: app.minT,
-      maxT: app.maxT,
-      count: app.count,
-      seq: this.oooSeq,
-      data: app.bytes(),
-    });
-    app.release();
-    this.oooT = null;
-    this.oooV = null;
-    this.oooS = null;
+  appSeq(id: number): number {
+    return this.f[id * F_STRIDE + F_APP_SEQ];
+  }
+
+  setAppSeq(id: number, seq: number): void {
+    this.f[id * F_STRIDE + F_APP_SEQ] = seq;
+  }
+
+  appMinT(id: number): number {
+    return this.chunks.minT(id);
+  }
+
+  appMaxT(id: number): number {
+    return this.chunks.maxT(id);
+  }
+
+  /** The open chunk's bytes (a copy). */
+  appBytes(id: number): Uint8Array {
+    return this.chunks.bytes(id);
+  }
+
+  /** Decodes the open chunk's samples in [fromMs, toMs] (see decodeDeltaChunk). */
+  decodeApp(
+    id: number,
+    ts: number[],
+    vs: number[],
+    stale?: number[],
+    fromMs?: number,
+    toMs?: number,
+  ): number {
+    return this.chunks.decodeInto(id, ts, vs, stale, fromMs, toMs);
   }
 
   /** Restores an open chunk from its decoded snapshot (`stale`: ascending marker indexes). */
-  restoreApp(seq: number, ts: number[], vs: number[], stale: number[] = []): void {
-    const app = new DeltaAppender();
+  restoreApp(id: number, seq: number, ts: number[], vs: number[], stale: number[] = []): void {
+    this.create(id);
+    const chunks = this.chunks;
+    chunks.open(id);
     let k = 0;
     for (let i = 0; i < ts.length; i++) {
       const isStale = stale[k] === i;
       if (isStale) k++;
-      app.append(ts[i], vs[i], isStale);
+      chunks.append(id, ts[i], vs[i], isStale);
     }
-    this.app?.release();
-    this.app = app;
-    this.appSeq = seq;
+    this.setAppSeq(id, seq);
     if (ts.length) {
-      this.lastT = Math.max(this.lastT, ts[ts.length - 1]);
-      this.lastV = vs[vs.length - 1];
-      this.lastStale = stale[stale.length - 1] === ts.length - 1;
-      this.firstT = Math.min(this.firstT, ts[0]);
+      const r = id * F_STRIDE;
+      const last = ts[ts.length - 1];
+      if (last > this.f[r + F_LAST_T]) this.f[r + F_LAST_T] = last;
+      this.f[r + F_LAST_V] = vs[vs.length - 1];
+      if (stale[stale.length - 1] === ts.length - 1) this.flags[id] |= LAST_STALE;
+      else this.flags[id] &= ~LAST_STALE;
+      if (ts[0] < this.f[r + F_FIRST_T]) this.f[r + F_FIRST_T] = ts[0];
     }
   }
 
-  restoreOutOfOrder(seq: number, ts: number[], vs: number[], stale: number[] = []): void {
-    this.oooT = ts;
-    this.oooV = vs;
-    this.oooS = flagsOf(stale, ts.length);
-    this.oooSeq = seq;
-    if (ts.length) this.firstT = Math.min(this.firstT, ts[0]);
+  sealApp(id: number): void {
+    const chunks = this.chunks;
+    if (!chunks.isOpen(id)) return;
+    this.addSealed(id, {
+      minT: chunks.minT(id),
+      maxT: chunks.maxT(id),
+      count: chunks.count(id),
+      seq: this.appSeq(id),
+      data: chunks.bytes(id),
+    });
+    chunks.release(id);
   }
 
-  private addSealed(chunk: SealedChunk): void {
-    if (this.sealed === NO_SEALED) this.sealed = [chunk];
-    else this.sealed.push(chunk);
+  // ---- out-of-order buffer and sealed chunks ---------------------------------------------------
+
+  outOfOrder(id: number): OutOfOrderBuffer | undefined {
+    return this.ooo.get(id);
+  }
+
+  restoreOutOfOrder(id: number, seq: number, ts: number[], vs: number[], stale: number[] = []): void {
+    this.create(id);
+    this.ooo.set(id, { seq, ts, vs, stale: flagsOf(stale, ts.length) });
+    if (ts.length) this.includeBounds(id, ts[0], Number.NEGATIVE_INFINITY);
+  }
+
+  sealOutOfOrder(id: number): void {
+    const buf = this.ooo.get(id);
+    if (!buf) return;
+    const app = new DeltaAppender(buf.ts.length * 2 + 32);
+    for (let i = 0; i < buf.ts.length; i++) app.append(buf.ts[i], buf.vs[i], buf.stale[i] === 1);
+    this.addSealed(id, { minT: app.minT, maxT: app.maxT, count: app.count, seq: buf.seq, data: app.bytes() });
+    app.release();
+    this.ooo.delete(id);
+  }
+
+  sealed(id: number): readonly SealedChunk[] {
+    return this.sealedById.get(id) ?? NO_SEALED;
+  }
+
+  private addSealed(id: number, chunk: SealedChunk): void {
+    const list = this.sealedById.get(id);
+    if (list) list.push(chunk);
+    else this.sealedById.set(id, [chunk]);
+    this.sealedBytes += chunk.data.length;
   }
 
   /** The sealed chunks were persisted (checkpoint). */
-  clearSealed(): void {
-    this.sealed = NO_SEALED;
-  }
-
-  sealedBytes(): number {
-    let n = 0;
-    for (const c of this.sealed) n += c.data.length;
-    return n;
+  clearSealed(id: number): void {
+    for (const c of this.sealedById.get(id) ?? []) this.sealedBytes -= c.data.length;
+    this.sealedById.delete(id);
   }
 }
 

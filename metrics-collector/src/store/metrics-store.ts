@@ -8,7 +8,7 @@ import type { Db } from '@flowrent/shared/db';
 import { walkWriteRequest } from '../ingest/remote-write.js';
 import { encodeSealedChunk } from './chunk-codec.js';
 import { DEFAULT_MAX_EXEMPLARS, type Exemplar, ExemplarStore } from './exemplar-store.js';
-import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, SeriesHead } from './head.js';
+import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, Heads } from './head.js';
 import { LabelPairIds } from './label-pairs.js';
 import { type Limits, DEFAULT_LIMITS, checkNewSeries } from './limits.js';
 import { RemoteWriteAppender } from './remote-write-appender.js';
@@ -71,7 +71,7 @@ export class MetricsStore {
   readonly db: Db;
   readonly sql: Statements;
   readonly index = new SeriesIndex();
-  heads: (SeriesHead | undefined)[] = [];
+  readonly heads = new Heads();
   readonly metadata = new Map<string, MetricMetadata>();
   readonly labelPairs = new LabelPairIds();
   readonly clock: () => number;
@@ -83,7 +83,6 @@ export class MetricsStore {
   private readonly uncompress: (buf: Uint8Array) => Uint8Array;
   private readonly checkpointSealedBytes: number;
   private seq = 1;
-  private sealedBytes = 0;
   private checkpointScheduled = false;
   private dirtyMetadata = new Set<string>();
   private dirtyExpiry = new Set<number>();
@@ -197,15 +196,9 @@ export class MetricsStore {
   }
 
   appendSample(id: number, t: number, v: number, result: AppendResult, stale = false): void {
-    let head = this.heads[id];
-    if (!head) {
-      head = new SeriesHead(id);
-      this.heads[id] = head;
-    }
-    const sealedBefore = head.sealed.length;
-    const r = head.append(t, v, this.oooWindowMs, this.nextSeq, stale);
-    if (head.sealed.length !== sealedBefore)
-      this.sealedBytes += head.sealed[head.sealed.length - 1].data.length;
+    const heads = this.heads;
+    if (!heads.has(id)) heads.create(id);
+    const r = heads.append(id, t, v, this.oooWindowMs, this.nextSeq, stale);
     if (r === APPEND_OK) {
       result.accepted++;
       this.stats.samplesAppended++;
@@ -214,7 +207,7 @@ export class MetricsStore {
       result.tooOld++;
       if (result.errors.length < MAX_ERRORS) {
         result.errors.push(
-          `sample for ${formatSeries(this.index.byId[id])} at ${t} is older than the out-of-order window (${this.oooWindowMs} ms behind ${head.lastT})`,
+          `sample for ${formatSeries(this.index.byId[id])} at ${t} is older than the out-of-order window (${this.oooWindowMs} ms behind ${heads.lastT(id)})`,
         );
       }
     }
@@ -222,13 +215,13 @@ export class MetricsStore {
 
   /** True while sealed chunks pile up faster than checkpoints write them: senders should back off. */
   isOverloaded(): boolean {
-    return this.sealedBytes > 4 * this.checkpointSealedBytes;
+    return this.heads.sealedBytes > 4 * this.checkpointSealedBytes;
   }
 
   // ---- checkpoint --------------------------------------------------------------------------------
 
   private maybeCheckpoint(): void {
-    if (this.sealedBytes < this.checkpointSealedBytes || this.checkpointScheduled) return;
+    if (this.heads.sealedBytes < this.checkpointSealedBytes || this.checkpointScheduled) return;
     this.checkpointScheduled = true;
     setImmediate(() => {
       this.checkpointScheduled = false;
@@ -257,25 +250,27 @@ export class MetricsStore {
         if (m) s.upsertMetadata.run(name, m.type, m.help, m.unit);
       }
       this.dirtyMetadata.clear();
-      for (const head of this.heads) {
-        if (!head?.dirty) continue;
-        for (const c of head.sealed) {
+      const heads = this.heads;
+      for (const id of heads.ids()) {
+        if (!heads.isDirty(id)) continue;
+        for (const c of heads.sealed(id)) {
           const enc = encodeHeadChunk(c.data);
-          s.insertChunk.run(head.id, c.minT, c.maxT, c.seq, enc.encoding, c.count, enc.data);
+          s.insertChunk.run(id, c.minT, c.maxT, c.seq, enc.encoding, c.count, enc.data);
         }
-        head.clearSealed();
-        if (head.app || head.oooT) {
-          const app = head.app ? encodeHeadChunk(head.app.bytes()) : undefined;
+        heads.clearSealed(id);
+        const ooo = heads.outOfOrder(id);
+        if (heads.hasApp(id) || ooo) {
+          const app = heads.hasApp(id) ? encodeHeadChunk(heads.appBytes(id)) : undefined;
           s.upsertHead.run(
-            head.id,
-            head.appSeq,
+            id,
+            heads.appSeq(id),
             app?.encoding ?? 0,
             app?.data ?? null,
-            head.oooSeq,
-            head.oooT ? xorOf(head.oooT, head.oooV!, head.oooS) : null,
+            ooo?.seq ?? 0,
+            ooo ? xorOf(ooo.ts, ooo.vs, ooo.stale) : null,
           );
-        } else s.deleteHead.run(head.id);
-        head.dirty = false;
+        } else s.deleteHead.run(id);
+        heads.clearDirty(id);
       }
       s.setState.run('next_seq', this.seq);
     });
@@ -289,7 +284,6 @@ export class MetricsStore {
     } finally {
       this.db.pragma('synchronous = NORMAL');
     }
-    this.sealedBytes = 0;
     this.wal?.removeSegments(oldSegments);
     this.stats.checkpoints++;
   }
@@ -297,6 +291,7 @@ export class MetricsStore {
   async close(): Promise<void> {
     this.checkpoint();
     await this.wal.close();
+    this.heads.releaseAll();
   }
 }
 
@@ -319,9 +314,9 @@ export function formatSeries(info: SeriesInfo | undefined): string {
   return `${info.metric}{${rest.join(',')}}`;
 }
 
-function xorOf(ts: number[], vs: number[], staleFlags: number[] | null): Uint8Array {
+function xorOf(ts: number[], vs: number[], staleFlags: number[]): Uint8Array {
   const app = new XorAppender();
-  for (let i = 0; i < ts.length; i++) app.append(ts[i], vs[i], staleFlags?.[i] === 1);
+  for (let i = 0; i < ts.length; i++) app.append(ts[i], vs[i], staleFlags[i] === 1);
   return app.bytes();
 }
 

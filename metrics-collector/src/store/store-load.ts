@@ -1,5 +1,4 @@
 // Start-up: rebuild the in-memory registry and heads from SQLite. Returns the next chunk sequence.
-import { SeriesHead } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { decodeChunk } from './chunk-codec.js';
 import { decodeXorChunk } from './xor-chunk.js';
@@ -15,22 +14,14 @@ export function loadStore(store: MetricsStore): number {
   }>) {
     store.index.add(row.id, store.labelPairs.decode(row.pairs), true, row.expires_ms ?? undefined);
   }
-  const headOf = (id: number): SeriesHead => {
-    let h = store.heads[id];
-    if (!h) {
-      h = new SeriesHead(id);
-      store.heads[id] = h;
-    }
-    return h;
-  };
+  const heads = store.heads;
   for (const row of s.chunkBounds.iterate() as Iterable<{
     series_id: number;
     min_t: number;
     max_t: number;
   }>) {
-    const h = headOf(row.series_id);
-    h.firstT = Math.min(h.firstT, row.min_t);
-    h.lastT = Math.max(h.lastT, row.max_t);
+    heads.create(row.series_id);
+    heads.includeBounds(row.series_id, row.min_t, row.max_t);
   }
   type HeadRow = {
     series_id: number;
@@ -41,21 +32,22 @@ export function loadStore(store: MetricsStore): number {
     ooo_data: Uint8Array | null;
   };
   for (const row of s.allHeads.iterate() as Iterable<HeadRow>) {
-    const h = headOf(row.series_id);
+    const id = row.series_id;
+    heads.create(id);
     if (row.app_data) {
       const ts: number[] = [];
       const vs: number[] = [];
       const stale: number[] = [];
       decodeChunk(row.app_encoding, row.app_data, ts, vs, stale);
-      h.restoreApp(row.app_seq, ts, vs, stale);
+      heads.restoreApp(id, row.app_seq, ts, vs, stale);
     }
-    h.appSeq = row.app_seq;
+    heads.setAppSeq(id, row.app_seq);
     if (row.ooo_data) {
       const ts: number[] = [];
       const vs: number[] = [];
       const stale: number[] = [];
       decodeXorChunk(row.ooo_data, ts, vs, stale);
-      h.restoreOutOfOrder(row.ooo_seq, ts, vs, stale);
+      heads.restoreOutOfOrder(id, row.ooo_seq, ts, vs, stale);
     }
   }
   for (const row of s.allRollupWatermarks.iterate() as Iterable<{ series_id: number; done_t: number }>) {

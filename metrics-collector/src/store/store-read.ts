@@ -77,8 +77,7 @@ export class StoreSampleSource implements SampleSource {
     return index.match(matchers).filter((id) => {
       const info = index.byId[id];
       if (!info || (info.expiresMs !== undefined && info.expiresMs <= now)) return false;
-      const h = heads[id];
-      if (h !== undefined && h.firstT <= endMs && h.lastT >= startMs) return true;
+      if (heads.has(id) && heads.firstT(id) <= endMs && heads.lastT(id) >= startMs) return true;
       // Raw gone (after a restart the series may have no head at all) but rolled up.
       const until = this.readRollups ? info.rolledUntilMs : undefined;
       return until !== undefined && until >= startMs;
@@ -125,28 +124,26 @@ export class StoreSampleSource implements SampleSource {
       const rows = store.sql.selectChunks.all(id, startMs - CHUNK_MAX_SPAN_MS, endMs, startMs) as ChunkRow[];
       for (const r of rows) sources.push(decoded(r.seq, r.encoding, r.data));
     }
-    const head = store.heads[id];
-    if (head) {
+    const heads = store.heads;
+    if (heads.has(id)) {
       // Head chunks (encoding 7) are decoded only as far as the range needs: samples before
       // startMs are skipped without being stored, decoding stops past endMs.
-      for (const c of head.sealed) {
+      for (const c of heads.sealed(id)) {
         if (c.minT <= endMs && c.maxT >= startMs) {
           const src: Source = { seq: c.seq, ts: [], vs: [], st: [] };
           decodeDeltaChunk(c.data, src.ts, src.vs, src.st, startMs, endMs);
           sources.push(src);
         }
       }
-      const app = head.app;
-      if (app && app.minT <= endMs && app.maxT >= startMs) {
-        const src: Source = { seq: head.appSeq, ts: [], vs: [], st: [] };
-        app.decodeInto(src.ts, src.vs, src.st, startMs, endMs);
+      if (heads.hasApp(id) && heads.appMinT(id) <= endMs && heads.appMaxT(id) >= startMs) {
+        const src: Source = { seq: heads.appSeq(id), ts: [], vs: [], st: [] };
+        heads.decodeApp(id, src.ts, src.vs, src.st, startMs, endMs);
         sources.push(src);
       }
       // Copies: the buffer keeps changing, and a single source is handed to the caller as is.
-      if (head.oooT && head.oooV) {
-        const st = head.oooS ? indexesOf(head.oooS) : undefined;
-        sources.push({ seq: head.oooSeq, ts: head.oooT.slice(), vs: head.oooV.slice(), st });
-      }
+      const ooo = heads.outOfOrder(id);
+      if (ooo)
+        sources.push({ seq: ooo.seq, ts: ooo.ts.slice(), vs: ooo.vs.slice(), st: indexesOf(ooo.stale) });
     }
     const raw = mergeSources(sources, startMs, endMs);
     const until = this.readRollups ? info?.rolledUntilMs : undefined;
