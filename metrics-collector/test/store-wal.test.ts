@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTempDir } from '@flowrent/shared/testing';
@@ -97,4 +97,16 @@ test('write-ahead log settles every append through rotations and segment switche
   await Promise.all(pending);
   await wal.close();
   assert.deepEqual(read(dir), kept);
+});
+
+test('write-ahead log fails the records of a segment whose write failed and goes on in a new segment', async () => {
+  const dir = makeTempDir('wal-');
+  const wal = new WriteAheadLog(dir, true, 4096, false);
+  await wal.append(1, rec('before'));
+  // Simulate an I/O error: the segment's descriptor goes bad under the log.
+  closeSync(Reflect.get(wal, 'fd') as number);
+  await assert.rejects(wal.append(1, rec('lost')));
+  await wal.append(1, rec('after'));
+  await wal.close();
+  assert.deepEqual(read(dir), ['1:before', '1:after']);
 });

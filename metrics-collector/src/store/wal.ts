@@ -91,7 +91,9 @@ export class WriteAheadLog {
   /** Per fd: records not yet settled plus syncs in flight. A replaced segment's fd is closed when
    * its count drops to zero. */
   private readonly users = new Map<number, number>();
-  /** A fd whose write failed: later records in it sit behind a hole, so they fail too. */
+  /** A fd whose write or sync failed: later records in it may sit behind a hole (and after a failed
+   * fdatasync Linux may have dropped the dirty pages, so a later sync's success proves nothing),
+   * so they fail too and the next record opens a new segment. */
   private brokenFd = -1;
   /** The next segment, zero-filled in the background (`ready` once usable). */
   private spare: (Segment & { ready: boolean; abandoned: boolean }) | undefined;
@@ -128,7 +130,11 @@ export class WriteAheadLog {
   }
 
   private closeFd(fd: number): void {
-    closeSync(fd);
+    try {
+      closeSync(fd);
+    } catch {
+      // a segment whose I/O failed may fail to close too; nothing more to lose
+    }
     if (fd === this.brokenFd) this.brokenFd = -1; // the number may come back for a new segment
   }
 
@@ -247,7 +253,7 @@ export class WriteAheadLog {
     for (; i < w.length && w[i].written; i++) {
       const rec = w[i];
       if (rec.error || rec.fd === this.brokenFd)
-        this.settle(rec, rec.error ?? new Error('an earlier write-ahead log write failed'));
+        this.settle(rec, rec.error ?? new Error('an earlier write-ahead log write or sync failed'));
       else if (!this.fsync) this.settle(rec, null);
       else this.waiters.push(rec);
     }
@@ -276,6 +282,11 @@ export class WriteAheadLog {
       this.waiters = batch.filter((rec) => rec.fd !== fd);
       batch = batch.filter((rec) => rec.fd === fd);
     }
+    if (fd === this.brokenFd) {
+      for (const rec of batch) this.settle(rec, new Error('an earlier write-ahead log write or sync failed'));
+      this.kick();
+      return;
+    }
     this.syncsInFlight++;
     this.use(fd);
     const started = performance.now();
@@ -283,6 +294,7 @@ export class WriteAheadLog {
       this.stats.syncs++;
       this.stats.syncMs += performance.now() - started;
       this.syncsInFlight--;
+      if (err) this.brokenFd = fd;
       for (const rec of batch) this.settle(rec, err);
       this.release(fd);
       this.kick();
