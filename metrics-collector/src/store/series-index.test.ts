@@ -24,3 +24,27 @@ test('findByRaw() finds a remembered series only when every raw byte matches, wo
   check(key.slice(0, 10), 0, undefined);
   assert.equal(index.findByRaw(buf, 3, 14, 43), undefined);
 });
+
+test('findByRaw() keeps series whose raw keys share a hash apart, through table growth and removal', () => {
+  const index = new SeriesIndex();
+  const keys: Uint8Array[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const id = index.nextId;
+    index.add(id, [['__name__', `m${i}`]], false);
+    const key = new TextEncoder().encode(`\n\u0008__name__\u0012\u0004m${i}`);
+    keys.push(key);
+    // Every tenth series collides with its predecessor's hash.
+    index.rememberRaw(id, key, 0, key.length, i % 10 === 1 ? i - 1 : i);
+  }
+  for (let i = 0; i < 3000; i++) {
+    const hash = i % 10 === 1 ? i - 1 : i;
+    assert.equal(index.findByRaw(keys[i], 0, keys[i].length, hash), i + 1, `series ${i}`);
+  }
+  index.remove(2);
+  assert.equal(index.findByRaw(keys[1], 0, keys[1].length, 0), undefined);
+  assert.equal(index.findByRaw(keys[0], 0, keys[0].length, 0), 1);
+  // A new series with the removed one's labels gets its own key in the table.
+  index.add(index.nextId, [['__name__', 'm1']], false);
+  index.rememberRaw(3001, keys[1], 0, keys[1].length, 0);
+  assert.equal(index.findByRaw(keys[1], 0, keys[1].length, 0), 3001);
+});
