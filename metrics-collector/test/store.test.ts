@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { assertUsesIndex } from '@flowrent/shared/testing';
 import { compressSync } from 'snappy';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
+import { DB_CACHE_KIB } from '../src/store/metrics-store.js';
 import { SELECT_CHUNKS_SQL } from '../src/store/store-sql.js';
 import { openStore } from './store-helpers.js';
 
@@ -97,5 +98,11 @@ test('store hides a pushed series once its TTL has passed', async () => {
 test('chunk range reads use the chunks primary key', async () => {
   const s = openStore();
   assertUsesIndex(s.store.db, SELECT_CHUNKS_SQL, [1, 0, 10, 5], 'PRIMARY KEY');
+  await s.close();
+});
+
+test('store sets the metrics database page cache to DB_CACHE_KIB instead of better-sqlite3 16 MB', async () => {
+  const s = openStore();
+  assert.equal(s.store.db.pragma('cache_size', { simple: true }), -DB_CACHE_KIB);
   await s.close();
 });

@@ -67,6 +67,12 @@ export interface MetricMetadata {
 
 const MAX_ERRORS = 10;
 
+/** SQLite page cache of the metrics database, KiB. better-sqlite3's default is 16 MB: checkpoints
+ * append chunk rows once and reads find the pages in the OS page cache anyway. In process (100k
+ * series x 60, two checkpoints and reads of 1/7 of the series) 2 MB left the checkpoint time and the
+ * reads unchanged and the process 6-7 MB smaller. */
+export const DB_CACHE_KIB = 2048;
+
 export class MetricsStore {
   readonly db: Db;
   readonly sql: Statements;
@@ -93,6 +99,7 @@ export class MetricsStore {
 
   constructor(options: StoreOptions) {
     this.db = options.db;
+    this.db.pragma(`cache_size = -${DB_CACHE_KIB}`);
     this.sql = prepareStatements(this.db);
     this.clock = options.clock ?? Date.now;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
