@@ -13,6 +13,7 @@ import {
   cpuSeconds,
   dirBytes,
   mainThreadCpuSeconds,
+  mainThreadSchedSeconds,
   PROMETHEUS_BIN,
   peakRssBytes,
   type System,
@@ -33,6 +34,8 @@ interface Result {
   cpuPerMillion: number;
   /** The collector's JS thread only (undefined for the others, whose threads are not comparable). */
   mainCpuPerMillion?: number;
+  /** Shares of the ingest's wall time the collector's JS thread ran, and waited for a core. */
+  mainThread?: { running: number; waiting: number };
   peakRssMb: number;
   ingestPeakRssMb: number;
   bytesPerSample: number;
@@ -179,9 +182,15 @@ async function run(start: (dir: string) => Promise<System>, load: Load, scenario
   const pid = sys.process.pid!;
   const cpu0 = cpuSeconds(pid);
   const main0 = mainThreadCpuSeconds(pid);
+  const sched0 = mainThreadSchedSeconds(pid);
   const { seconds, rejected } = await ingest(sys, load);
   const cpu = cpuSeconds(pid) - cpu0;
   const mainCpu = mainThreadCpuSeconds(pid) - main0;
+  const sched1 = mainThreadSchedSeconds(pid);
+  const mainThread = {
+    running: (sched1.running - sched0.running) / seconds,
+    waiting: (sched1.waiting - sched0.waiting) / seconds,
+  };
   const ingestPeak = peakRssBytes(pid);
   const syncs = sys.name === 'collector' ? await walSyncs(sys, load.requests.length) : undefined;
   await new Promise((r) => setTimeout(r, 2000)); // VM makes fresh rows searchable after ~1 s
@@ -217,6 +226,7 @@ async function run(start: (dir: string) => Promise<System>, load: Load, scenario
     samplesPerSec: load.samples / seconds,
     cpuPerMillion: cpu / (load.samples / 1e6),
     mainCpuPerMillion: sys.name === 'collector' ? mainCpu / (load.samples / 1e6) : undefined,
+    mainThread: sys.name === 'collector' ? mainThread : undefined,
     peakRssMb: peak / 1024 / 1024,
     ingestPeakRssMb: ingestPeak / 1024 / 1024,
     bytesPerSample: disk / load.samples,
@@ -250,6 +260,13 @@ for (const sc of scenarios) {
         `${r.mainCpuPerMillion === undefined ? '' : ` (JS thread ${r.mainCpuPerMillion.toFixed(2)})`}  ` +
         `peak RSS ${r.ingestPeakRssMb.toFixed(0)} MB ingest / ${r.peakRssMb.toFixed(0)} MB with queries  ${r.bytesPerSample.toFixed(2)} B/sample on disk  rejected ${r.rejected}`,
     );
+    if (r.mainThread) {
+      const { running, waiting } = r.mainThread;
+      const pct = (x: number) => `${Math.round(x * 100)} %`;
+      console.log(
+        `${''.padEnd(19)}JS thread: running ${pct(running)} of the ingest, waiting for a core ${pct(waiting)}, idle or blocked ${pct(1 - running - waiting)}`,
+      );
+    }
     if (r.syncs) {
       const { count, meanMs, recordsPerSync } = r.syncs;
       console.log(

@@ -159,6 +159,15 @@ export function mainThreadCpuSeconds(pid: number): number {
   return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
 }
 
+/** Seconds the process' first thread spent on a core and waiting in a run queue for one
+ * (/proc/<pid>/task/<pid>/schedstat): what the rest of the wall time was idle or blocked. */
+export function mainThreadSchedSeconds(pid: number): { running: number; waiting: number } {
+  const [running, waiting] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8')
+    .split(' ')
+    .map(Number);
+  return { running: running / 1e9, waiting: waiting / 1e9 };
+}
+
 function statCpuSeconds(file: string): number {
   const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
