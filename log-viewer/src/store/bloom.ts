@@ -209,8 +209,7 @@ function groupFilterOffsets(bloom: Uint8Array): number[] {
   let at = 2 + 4 * count;
   for (let i = 0; i < count; i++) {
     out.push(at);
-    const p = 2 + 4 * i;
-    at += bloom[p] | (bloom[p + 1] << 8) | (bloom[p + 2] << 16) | (bloom[p + 3] * 0x1000000);
+    at += readU32(bloom, 2 + 4 * i);
   }
   return out;
 }
@@ -227,8 +226,23 @@ export function bloomMayContain(bloom: Uint8Array, hash: number): boolean {
  */
 export function bloomMayMatch(bloom: Uint8Array, hashes: number[]): boolean {
   if (bloom[0] !== GROUP_BLOOM_VERSION) return hashes.every((h) => bloomWhere(bloom, h) !== 0);
-  const groups = groupBloomWhere(bloom, hashes);
-  return groups.some((where) => where.every((w) => w !== 0));
+  // Runs for every block of every text query: no arrays, and the attribute filter asked only for
+  // the tokens a group's filter lacks.
+  const count = 1 + bloom[1];
+  const attrAt = 2 + 4 * count;
+  let at = attrAt + readU32(bloom, 2);
+  for (let g = 1; g < count; g++) {
+    let all = true;
+    for (let t = 0; t < hashes.length && all; t++)
+      all = filterMayContain(bloom, at, hashes[t]) || filterMayContain(bloom, attrAt, hashes[t]);
+    if (all) return true;
+    at += readU32(bloom, 2 + 4 * g);
+  }
+  return false;
+}
+
+function readU32(b: Uint8Array, p: number): number {
+  return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] * 0x1000000);
 }
 
 /**
