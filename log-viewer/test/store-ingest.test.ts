@@ -481,3 +481,58 @@ test('sealOpen() seals every open row in the ingest workers, whole blocks and th
   await again.store.close();
   closeDatabase(again.db);
 });
+
+test('moved bulk and OTLP bodies: the worker keeps its own copy of the rows, so blocks it seals after handing the body back are intact', async () => {
+  const t = openTestStore({ sealWorker: true, blockRows: 64, maintenanceIntervalMs: 0 });
+  const docs: string[] = [];
+  for (let i = 0; i < 600; i++)
+    docs.push(
+      '{"index":{}}',
+      JSON.stringify({ '@timestamp': '2026-11-25T19:44:54.077Z', message: `bulk ${i} ${'x'.repeat(100)}` }),
+    );
+  const bulk = Buffer.from(docs.join('\n'));
+  const records = Array.from({ length: 600 }, (_, i) => ({
+    timeUnixNano: String(T0 + BigInt(i)),
+    body: { stringValue: `otlp ${i} ${'y'.repeat(100)}` },
+  }));
+  const otlp = Buffer.from(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] }));
+  assert.ok(bulk.byteLength >= 64 * 1024 && otlp.byteLength >= 64 * 1024);
+  await t.store.ingestBody({ kind: 'elasticsearch-bulk', body: bulk, nowNs: NOW });
+  await t.store.ingestBody({ kind: 'otlp-json', body: otlp, nowNs: NOW });
+  assert.deepEqual([bulk.byteLength, otlp.byteLength], [0, 0], 'both moved');
+  await t.store.sealOpen();
+  assert.equal(t.store.stats().openRecords, 0);
+  const messages = collect(t.store, {}).map((r) => r.message.split(' ').slice(0, 2).join(' '));
+  assert.deepEqual(
+    messages.sort(),
+    [
+      ...Array.from({ length: 600 }, (_, i) => `bulk ${i}`),
+      ...Array.from({ length: 600 }, (_, i) => `otlp ${i}`),
+    ].sort(),
+  );
+  await t.store.close();
+  closeDatabase(t.db);
+});
+
+test('after the workers stop, rows of answered bodies (bytes released) are read back from the inbox and sealed on the main thread', async () => {
+  const t = openTestStore({ sealWorker: true, blockRows: 8192, maintenanceIntervalMs: 0 });
+  const bodies = [ndjson(0, 1000), ndjson(1000, 1000), ndjson(2000, 50)];
+  for (const body of bodies) await t.store.ingestBody({ kind: 'ndjson', body, nowNs: NOW });
+  assert.deepEqual(
+    bodies.map((b) => b.byteLength),
+    [0, 0, ndjson(2000, 50).byteLength],
+    'large bodies released once answered, the small one left to the collector',
+  );
+  const before = collect(t.store, {});
+  assert.equal(before.length, 2050);
+  const internals = t.store as unknown as {
+    sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[];
+  };
+  await Promise.all(internals.sealers.map((s) => s?.worker.terminate()));
+  assert.equal(t.store.liveWorkers(), 0);
+  t.store.flush();
+  assert.deepEqual([t.store.stats().openRecords, t.store.stats().sealedRecords], [0, 2050]);
+  assert.deepEqual(collect(t.store, {}), before);
+  await t.store.close();
+  closeDatabase(t.db);
+});

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { tokenize } from '../model.js';
 import { encodeBlock } from './block-codec.js';
 import { BlockReader } from './block-reader.js';
+import { SectionBuffers } from './block-reader-buffers.js';
 import { bloomMayContain, tokenHash } from './bloom.js';
 import { testRow as row } from './testing/rows.js';
 
@@ -58,4 +59,29 @@ test('the bloom filter holds every token of the block (JSON escapes skipped)', (
     bloomMayContain(bloom, tokenHash(t)),
   );
   assert.ok(absent.length <= 1, `false positives: ${absent}`);
+});
+
+test('format 6 reads back blocks of one row group, a last group of one row, and groups whose ids and attributes are empty', () => {
+  // Only the last row has attributes, ids and the planted words, so every other group's id and
+  // attribute sections are empty; the sizes straddle MIN_GROUP_ROWS (1 024) and 4 groups of 1 024.
+  for (const n of [1, 1024, 1025, 4097]) {
+    const rows = Array.from({ length: n }, (_, i) =>
+      i === n - 1
+        ? row(i + 1, {
+            message: 'kestrel',
+            attrs: '{"k":"wombat"}',
+            traceId: 'ab'.repeat(16),
+            spanId: 'cd'.repeat(8),
+          })
+        : row(i + 1, { message: i % 7 === 0 ? '' : `line ${i}` }),
+    );
+    // Shuffled (7919 is prime: a permutation for these n), so the encoder sorts across the groups.
+    const block = encodeBlock(rows.map((_, i) => rows[(i * 7919) % n]));
+    assert.deepEqual(new BlockReader(block.data, '').allRows(), rows, `${n} rows`);
+    const reader = () => new BlockReader(block.data, '', new SectionBuffers(), block.bloom);
+    assert.deepEqual([reader().row(0), reader().row(n - 1)], [rows[0], rows[n - 1]], `${n} rows`);
+    for (const token of ['kestrel', 'wombat', 'ab'.repeat(16)])
+      assert.equal(reader().mayContain([token])?.[n - 1], 1, `${token} in ${n} rows`);
+    assert.ok(!reader().mayContain(['zzabsent'])?.includes(1), `zzabsent in ${n} rows`);
+  }
 });
