@@ -90,16 +90,6 @@ export class Heads {
     this.flags[id] = EXISTS;
   }
 
-  /** Drops a head and gives its chunk's block back. */
-  remove(id: number): void {
-    if (!this.has(id)) return;
-    this.chunks.release(id);
-    for (const c of this.sealedById.get(id) ?? []) this.sealedBytes -= c.data.length;
-    this.sealedById.delete(id);
-    this.ooo.delete(id);
-    this.flags[id] = 0;
-  }
-
   /** Gives every open chunk's block back to the arena (the store is closing). */
   releaseAll(): void {
     for (const id of this.ids()) this.chunks.release(id);

@@ -27,6 +27,7 @@ export function labelsToObject(labels: LabelPairs): Labels {
   return out;
 }
 
+/** An int32 (a small integer to V8): as a uint32 half the Map keys were boxed numbers. */
 function keyHash(labels: LabelPairs): number {
   let h = 0x811c9dc5;
   for (const [n, v] of labels) {
@@ -35,7 +36,7 @@ function keyHash(labels: LabelPairs): number {
     for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 16777619);
     h = Math.imul(h ^ 0xfe, 16777619);
   }
-  return h >>> 0;
+  return h | 0;
 }
 
 function sameLabels(a: LabelPairs, b: LabelPairs): boolean {
