@@ -5,6 +5,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+// @ts-expect-error: a plain .mjs of the repository's scripts (no types); the one reader of the Dockerfile.
+import { serviceAllocatorEnv, serviceNodeFlags } from '../../scripts/service-node-flags.mjs';
 
 export interface System {
   name: string;
@@ -47,6 +49,8 @@ async function stopProcess(p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'):
 }
 
 const API_KEY = 'bench-key';
+const ROOT = decodeURIComponent(new URL('../..', import.meta.url).pathname);
+const SERVICE = 'metrics-collector';
 
 export async function startCollector(dir: string): Promise<System> {
   const port = await freePort();
@@ -63,9 +67,12 @@ export async function startCollector(dir: string): Promise<System> {
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? productionNodeFlags();
+  // As the image runs it: the node flags of the Dockerfile's CMD and its ENV MALLOC_* settings
+  // (both decide peak RSS); BENCH_NODE_FLAGS and the caller's environment override them.
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? serviceNodeFlags(ROOT, SERVICE);
   const proc = spawn(process.execPath, [...flags, ...profile, ...entry], {
     env: {
+      ...serviceAllocatorEnv(ROOT, SERVICE),
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -88,15 +95,6 @@ export async function startCollector(dir: string): Promise<System> {
     dataDir,
     stop: () => stopProcess(proc),
   };
-}
-
-/** The node flags of the Dockerfile's CMD, so the bench measures the process as deployed. */
-function productionNodeFlags(): string[] {
-  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
-  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
-  if (!cmd) throw new Error('Dockerfile has no CMD ["node", ...] line');
-  const argv = JSON.parse(cmd[1]) as string[];
-  return argv.slice(1, -1);
 }
 
 export async function startVictoria(dir: string): Promise<System> {
