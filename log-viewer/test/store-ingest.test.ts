@@ -536,3 +536,16 @@ test('after the workers stop, rows of answered bodies (bytes released) are read 
   await t.store.close();
   closeDatabase(t.db);
 });
+
+test('a sealOpen() waiting on the workers returns when the store is closed without sealing; the rows stay in the inbox', async () => {
+  const t = openTestStore({ sealWorker: true, blockRows: 64, maintenanceIntervalMs: 0 });
+  await t.store.ingestBody({ kind: 'ndjson', body: ndjson(0, 300), nowNs: NOW });
+  const before = collect(t.store, {});
+  const sealing = t.store.sealOpen(); // the seals are sent now; their blocks come later, or never
+  await t.store.close({ seal: false });
+  await sealing;
+  const again = t.reopen({ sealWorker: false });
+  assert.deepEqual(collect(again.store, {}), before);
+  await again.store.close();
+  closeDatabase(again.db);
+});

@@ -125,6 +125,7 @@ export class SealClient {
 
   async close(): Promise<void> {
     this.failed = true;
+    this.pending.clear(); // its seals will not be answered: nobody waits for them (sealsSettled)
     for (const w of this.parsing.values()) w.reject(new Error('log store is closed'));
     this.parsing.clear();
     await this.worker.terminate();

@@ -793,6 +793,8 @@ export class SqliteLogStore implements LogStore {
     }
     this.closed = true;
     await Promise.all(this.sealers.map((c) => c?.close()));
+    // Blocks still awaited from the workers will not come: a sealOpen() running meanwhile returns.
+    this.wakeIdle();
     await this.inbox.close();
   }
 }
