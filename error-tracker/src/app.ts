@@ -139,6 +139,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     await storeWorker.stop();
     // group what was accepted before the database closes, so a restart starts with an empty inbox
     digester.drain();
+    store.close();
     closeDatabase(inboxDb);
   });
   return app;

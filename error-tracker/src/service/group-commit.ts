@@ -1,6 +1,6 @@
 // Group commit for the accept path: batches appended during one event-loop turn are written in
-// one transaction, and every request waits for that commit before its 200 (durable, and one
-// commit per turn instead of one per request under concurrency). The commit goes to the inbox
+// one transaction, and every request waits for that commit and the fdatasync after it before its
+// 200 (durable across a power loss, and one commit per turn instead of one per request). The commit goes to the inbox
 // file, which only the main thread writes, so it never waits for a lock (store/inbox.ts).
 import type { AcceptBatch, ErrorStore } from '../store/store.js';
 
@@ -38,6 +38,14 @@ export class GroupCommit {
       for (const w of waiting) w.reject(err);
       return;
     }
-    for (const w of waiting) w.resolve();
+    // the next turn's requests commit while this sync runs, and share the following one
+    this.store.syncAccepted().then(
+      () => {
+        for (const w of waiting) w.resolve();
+      },
+      (err: unknown) => {
+        for (const w of waiting) w.reject(err);
+      },
+    );
   }
 }

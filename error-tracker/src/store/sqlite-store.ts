@@ -19,7 +19,7 @@ import { parseJsonObject } from '../ingest/envelope.js';
 import { normalizeEvent } from '../ingest/normalize.js';
 import { decompressPayload } from './codec.js';
 import { createDigest } from './digest.js';
-import { createInbox, createInboxReader } from './inbox.js';
+import { createInbox, createInboxReader, WalSync } from './inbox.js';
 import { createIssueQueries } from './issue-queries.js';
 import { createProjects } from './projects.js';
 import { createRetention, enableIncrementalVacuum } from './retention.js';
@@ -68,6 +68,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
   const digest = createDigest(db, createInboxReader(inboxDb));
   const digestedThrough = db.prepare('SELECT digested_through FROM inbox_progress WHERE id = 1').pluck();
   const inbox = createInbox(inboxDb, digestedThrough.get() as number);
+  const inboxSync = WalSync.forInbox(inboxDb);
   moveLegacyInbox(db, inbox);
   const q = {
     issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
@@ -125,6 +126,8 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
   return {
     ...projects,
     acceptMany: inbox.append,
+    syncAccepted: () => inboxSync.sync(),
+    close: () => inboxSync.close(),
     pendingCount: () => inbox.pendingEvents(digestedThrough.get() as number),
     digest,
     trimInbox: inbox.trim,

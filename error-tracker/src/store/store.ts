@@ -156,8 +156,13 @@ export interface ErrorStore {
 
   // ingest
   /** Appends several requests' events and counters to the inbox in one transaction (group
-   * commit): durable when it returns. Never waits for a digest batch (store/inbox.ts). */
+   * commit): they survive a process crash when it returns, a power loss once `syncAccepted()`
+   * called after it resolves. Never waits for a digest batch (store/inbox.ts). */
   acceptMany(batches: AcceptBatch[]): void;
+  /** Flushes every earlier `acceptMany` to stable storage (fdatasync off the main thread). */
+  syncAccepted(): Promise<void>;
+  /** Releases the store's own handles (the caller closes the databases). */
+  close(): void;
   /** Events in the inbox, not yet digested. */
   pendingCount(): number;
   /** Groups up to `limit` inbox entries in one transaction. Does not trim the inbox. */

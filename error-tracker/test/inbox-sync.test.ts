@@ -1,0 +1,85 @@
+// The accept path's fdatasync of the inbox WAL: a request is answered only after a sync that
+// started after its commit, syncs requested during one share the next, and failures reach the
+// waiting requests instead of a 200.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { closeDatabase } from '@flowrent/shared/db';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { GroupCommit } from '../src/service/group-commit.js';
+import { inboxFileFor, openInbox, WalSync } from '../src/store/inbox.js';
+import type { AcceptBatch, ErrorStore } from '../src/store/store.js';
+
+const batch = (projectId: number): AcceptBatch => ({ projectId, events: [], itemCounts: {}, sessions: [] });
+
+/** A store whose syncs the test completes by hand, recording what was committed before each. */
+function storeWithManualSync() {
+  const committed: number[] = [];
+  const syncs: { coveredProjects: number[]; finish: (err?: Error) => void }[] = [];
+  const store = {
+    acceptMany: (batches: AcceptBatch[]) => committed.push(...batches.map((b) => b.projectId)),
+    syncAccepted: () =>
+      new Promise<void>((resolve, reject) => {
+        syncs.push({ coveredProjects: [...committed], finish: (err) => (err ? reject(err) : resolve()) });
+      }),
+  } as unknown as ErrorStore;
+  return { store, committed, syncs };
+}
+
+test('GroupCommit answers a request only after the sync that follows its commit', async () => {
+  const { store, committed, syncs } = storeWithManualSync();
+  const commits = new GroupCommit(store);
+  let answered = 0;
+  const a = commits.append(batch(1)).then(() => answered++);
+  const b = commits.append(batch(2)).then(() => answered++);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(committed, [1, 2], 'both requests of the turn are in one commit');
+  assert.equal(syncs.length, 1);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(answered, 0, 'committed but not yet synced: no answer');
+  syncs[0].finish();
+  await Promise.all([a, b]);
+  assert.equal(answered, 2);
+});
+
+test('GroupCommit fails the requests of a commit whose sync fails', async () => {
+  const { store, syncs } = storeWithManualSync();
+  const commits = new GroupCommit(store);
+  const a = commits.append(batch(1));
+  await new Promise((r) => setImmediate(r));
+  syncs[0].finish(new Error('EIO: fdatasync failed'));
+  await assert.rejects(a, /EIO/);
+});
+
+test('WalSync answers callers queued behind a sync with the next one, and refuses them once closed', async () => {
+  const file = join(makeTempDir(), 'errors.db');
+  const inboxDb = openInbox(inboxFileFor(file));
+  inboxDb.exec('CREATE TABLE t (x BLOB)');
+  inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(1000))').run();
+  const sync = WalSync.forInbox(inboxDb);
+  const order: string[] = [];
+  const track = (p: Promise<void>, name: string) => p.then(() => order.push(name));
+  await Promise.all([track(sync.sync(), 'a'), track(sync.sync(), 'b'), track(sync.sync(), 'c')]);
+  assert.deepEqual(order, ['a', 'b', 'c'], 'the in-flight sync answers a, the next one b and c');
+
+  order.length = 0;
+  const first = track(sync.sync(), 'first');
+  const queued = [track(sync.sync(), 'queued1'), track(sync.sync(), 'queued2')];
+  sync.close(); // lets the sync in flight finish, then refuses what waits behind it
+  await first;
+  const settled = await Promise.allSettled(queued);
+  assert.deepEqual(order, ['first']);
+  assert.deepEqual(
+    settled.map((s) => s.status),
+    ['rejected', 'rejected'],
+  );
+  await assert.rejects(sync.sync(), /inbox is closed/);
+  closeDatabase(inboxDb);
+});
+
+test('WalSync reports a WAL file it cannot open instead of answering', async () => {
+  const sync = new WalSync(join(makeTempDir(), 'missing', 'errors-inbox.db-wal'));
+  await assert.rejects(sync.sync(), /ENOENT/);
+  assert.ok(WalSync.forInbox(openInbox(':memory:')), 'an in-memory inbox has nothing to sync');
+  await WalSync.forInbox(openInbox(':memory:')).sync();
+});
