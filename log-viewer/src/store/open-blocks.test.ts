@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forgetBodyBytes, type OpenBatch, OpenBlocks, releaseBody, STREAM } from './open-blocks.js';
+import {
+  forgetBodyBytes,
+  type OpenBatch,
+  OpenBlocks,
+  parseBatchRows,
+  releaseBody,
+  STREAM,
+} from './open-blocks.js';
 
 function batch(seqBase: number, count: number, bytes: Uint8Array, read = () => Buffer.alloc(0)): OpenBatch {
   return {
@@ -69,4 +76,21 @@ test('releaseBody leaves alone what the body does not own alone: small, pooled, 
   assert.equal(shared.byteLength, 100_000);
   releaseBody(big);
   assert.equal(big.byteLength, 0);
+});
+
+test('parseBatchRows() (the live tail) leaves no rows on the batch; a query (rows()) keeps them', () => {
+  const open = new OpenBlocks();
+  const b = batch(1, 2, Buffer.from([line(0), line(1)].join('\n')));
+  const block = open.add(STREAM, b);
+  assert.deepEqual(
+    parseBatchRows(b).map((r) => [r.seq, r.message]),
+    [
+      [1, 'line 0'],
+      [2, 'line 1'],
+    ],
+  );
+  assert.equal(b.rows, undefined);
+  const kept = open.rows(block);
+  assert.deepEqual(b.rows, kept);
+  assert.equal(parseBatchRows(b), b.rows);
 });

@@ -61,13 +61,21 @@ export interface OpenBlock {
   levelCounts: number[];
 }
 
-/** The rows of a batch, parsing its body on first use. */
-export function batchRows(b: OpenBatch): Row[] {
-  if (!b.rows) {
-    const body = b.body!;
-    b.rows = parseBodyRows(body.kind, bodyBytes(body), body.nowNs, b.seqBase).rows;
-  }
+/** The rows of a batch, parsing its body on first use and keeping them (queries of the open rows). */
+function batchRows(b: OpenBatch): Row[] {
+  b.rows ??= parseBatchRows(b);
   return b.rows;
+}
+
+/**
+ * The rows of a batch without keeping them on it: the live tail's one look at every batch. Kept, every
+ * open batch would hold a Row object per line (and its strings) while a tail is open, in place of the
+ * body that forgetBodyBytes() lets go.
+ */
+export function parseBatchRows(b: OpenBatch): Row[] {
+  if (b.rows) return b.rows;
+  const body = b.body!;
+  return parseBodyRows(body.kind, bodyBytes(body), body.nowNs, b.seqBase).rows;
 }
 
 /** Bodies below this size are copied to a worker and left to the garbage collector (they may share Node's Buffer pool). */

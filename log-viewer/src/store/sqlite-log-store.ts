@@ -28,7 +28,7 @@ import type {
   ScanResult,
   StoreStats,
 } from './log-store.js';
-import { batchRows, forgetBodyBytes, type OpenBatch, OpenBlocks, STREAM, streamKey } from './open-blocks.js';
+import { forgetBodyBytes, type OpenBatch, OpenBlocks, parseBatchRows, STREAM, streamKey } from './open-blocks.js';
 import { compareRows, type Row, splitNs, toRecord, toRow } from './row.js';
 import { type Candidate, RowsBatch, runScan } from './scan.js';
 import { ScanCache } from './scan-cache.js';
@@ -278,7 +278,7 @@ export class SqliteLogStore implements LogStore {
   /** Hands a durable batch to live-tail listeners (parsing its body here only when someone listens). */
   private notify(batch: OpenBatch): void {
     if (this.listeners.size === 0) return;
-    const stored = batchRows(batch).map(toRecord);
+    const stored = parseBatchRows(batch).map(toRecord);
     for (const l of this.listeners) l(stored);
   }
 
