@@ -28,7 +28,14 @@ import type {
   ScanResult,
   StoreStats,
 } from './log-store.js';
-import { forgetBodyBytes, type OpenBatch, OpenBlocks, parseBatchRows, STREAM, streamKey } from './open-blocks.js';
+import {
+  forgetBodyBytes,
+  type OpenBatch,
+  OpenBlocks,
+  parseBatchRows,
+  STREAM,
+  streamKey,
+} from './open-blocks.js';
 import { compareRows, type Row, splitNs, toRecord, toRow } from './row.js';
 import { type Candidate, RowsBatch, runScan } from './scan.js';
 import { ScanCache } from './scan-cache.js';
