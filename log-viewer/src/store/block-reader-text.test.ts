@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readText } from './block-reader-text.js';
+import { readIds, readText } from './block-reader-text.js';
 
 function column(texts: string[]): [Buffer, Uint32Array] {
   const offsets = new Uint32Array(texts.length + 1);
@@ -42,4 +42,43 @@ test('readText() leaves non-ASCII UTF-8 sections to TextColumn', () => {
   const hit = new Uint8Array(2);
   assert.ok(section.markRows('größe', hit));
   assert.deepEqual([...hit], [1, 0]);
+});
+
+test('readIds() marks the rows the regex search marks, for every token, without decoding strings', () => {
+  // Ids as the codec stores them: a 32-hex trace id, a 16-hex span id, both, or none, lowercase.
+  let x = 11;
+  const hex = (n: number) => {
+    let out = '';
+    for (let i = 0; i < n; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      out += (x >>> 8).toString(16).slice(-1);
+    }
+    return out;
+  };
+  const texts = Array.from({ length: 3000 }, (_, i) =>
+    i % 5 === 0 ? '' : i % 3 === 0 ? hex(16) : i % 7 === 0 ? hex(48) : hex(32),
+  );
+  texts[2999] = texts[17];
+  const [bytes, offsets] = column(texts);
+  const tokens = [
+    texts[17], // a whole trace id, in two rows
+    texts[18].slice(3, 20), // inside one
+    texts[21], // a span id
+    texts[40].slice(-6) + texts[41].slice(0, 6), // across two rows: a possible match for both searches
+    '0',
+    'ffff',
+    'abc',
+    'nothex', // in no id
+    texts[17].toUpperCase(), // not what the store asks (tokens are lowercase), still answered
+  ];
+  for (const token of tokens) {
+    const want = new Uint8Array(texts.length);
+    assert.ok(readText(bytes, offsets, 'latin1').markRows(token, want));
+    const got = new Uint8Array(texts.length);
+    assert.ok(readIds(bytes, offsets).markRows(token, got));
+    assert.deepEqual(got, want, token);
+  }
+  const ids = readIds(bytes, offsets);
+  assert.equal(ids.text(17), texts[17]);
+  assert.equal(ids.text(0), '');
 });

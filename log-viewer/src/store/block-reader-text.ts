@@ -8,6 +8,15 @@ import { asciiTokenRegex, type RowSearch, TextColumn } from './text-column.js';
 
 const CHUNK_BYTES = 32 * 1024;
 
+/**
+ * The ids section (trace and span ids, lowercase hex by normalizeHexId in every format): a lowercase
+ * token is searched in the bytes by Buffer.indexOf, exact for lowercase text, with no string made
+ * (a trace id search read each candidate group's ids as ~32 KB strings, ~80 KB of the V8 heap per group).
+ */
+export function readIds(bytes: Buffer, offsets: Uint32Array): RowSearch {
+  return new LowercaseText(bytes, offsets);
+}
+
 export function readText(bytes: Buffer, offsets: Uint32Array, encoding: 'utf8' | 'latin1'): RowSearch {
   return encoding === 'latin1' || isAscii(bytes)
     ? new OneByteText(bytes, offsets)
@@ -16,9 +25,9 @@ export function readText(bytes: Buffer, offsets: Uint32Array, encoding: 'utf8' |
 
 class OneByteText implements RowSearch {
   constructor(
-    private readonly bytes: Buffer,
+    protected readonly bytes: Buffer,
     /** Start offset of each row's text, length rows + 1 (bytes = characters here). */
-    private readonly offsets: Uint32Array,
+    protected readonly offsets: Uint32Array,
   ) {}
 
   text(i: number): string {
@@ -26,6 +35,10 @@ class OneByteText implements RowSearch {
   }
 
   markRows(token: string, hit: Uint8Array): boolean {
+    return this.markChunks(token, hit);
+  }
+
+  protected markChunks(token: string, hit: Uint8Array): boolean {
     // Case-insensitive ASCII regex: finds what lowercasing + indexOf would (a token with other
     // characters cannot occur in ASCII text; latin1 ids are lowercase hex).
     const re = asciiTokenRegex(token);
@@ -57,3 +70,30 @@ class OneByteText implements RowSearch {
     return true;
   }
 }
+
+/** One-byte text known to hold no upper-case letter (ids). */
+class LowercaseText extends OneByteText {
+  override markRows(token: string, hit: Uint8Array): boolean {
+    if (!LOWER_ASCII.test(token)) return this.markChunks(token, hit);
+    const { bytes, offsets } = this;
+    const rows = offsets.length - 1;
+    const end = offsets[rows];
+    let lo = 0;
+    for (let at = bytes.indexOf(token, offsets[0], 'latin1'); at >= 0 && at < end; ) {
+      // The last row starting at or before the hit holds it (hits come in order: search from lo).
+      let hi = rows - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (offsets[mid] <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      hit[lo] = 1;
+      // Next search from the row's end: one hit per row is enough.
+      at = bytes.indexOf(token, Math.max(offsets[lo + 1], at + 1), 'latin1');
+    }
+    return true;
+  }
+}
+
+/** ASCII without upper-case letters (what a case-sensitive search finds case-insensitively in lowercase text). */
+const LOWER_ASCII = /^[\x00-\x40\x5b-\x7f]*$/;

@@ -139,4 +139,37 @@ test('BlockReader finds hex tokens that only ids hold, and skips the ids for oth
   assert.deepEqual([...reader.mayContain(['open'])!], [0, 0, 1, 0]);
   assert.deepEqual([...reader.mayContain(['id'])!], [0, 0, 0, 1]);
   assert.deepEqual([...reader.mayContain(['abab'])!], [1, 0, 0, 0]);
+  // Searched in the ids only (a trace_id: term): the message and attribute holders are not candidates.
+  assert.deepEqual([...reader.mayContain(['deadbeef'], ['deadbeef'])!], [0, 1, 0, 0]);
+  assert.deepEqual([...reader.mayContain(['cafe', 'open'], ['cafe'])!], [0, 0, 0, 0]);
+  assert.deepEqual([...reader.mayContain(['plain', 'cafe'], ['cafe'])!], [0, 1, 0, 0]);
+  assert.deepEqual([...reader.mayContain(['nothex'], ['nothex'])!], [0, 0, 0, 0]);
+});
+
+test('SectionBuffers frees an adopted block once the next reader takes the buffers, and leaves others alone', () => {
+  const buffers = new SectionBuffers();
+  // Messages that do not compress, so the block is large enough to be released (>= 64 KB).
+  let x = 7;
+  const noise = () => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x.toString(36);
+  };
+  const rows = manyRows(3000, false).map((r) => ({
+    ...r,
+    message: `${r.message} ${noise()}${noise()}${noise()}`,
+  }));
+  const encoded = encodeBlock(rows).data;
+  // As the store reads a block: a Buffer of its own (SQLite's copy), handed over before the reader.
+  const owned = Buffer.from(encoded);
+  assert.ok(owned.buffer.byteLength === owned.length && owned.length >= 64 * 1024, `${owned.length} bytes`);
+  buffers.adopt(owned);
+  const first = new BlockReader(owned, '', buffers);
+  assert.deepEqual(first.allRows(), rows);
+  // A reader on a block the caller keeps (no adopt): the adopted one is released, the kept one is not.
+  const kept = new BlockReader(encoded, '', buffers);
+  assert.equal(owned.buffer.byteLength, 0);
+  assert.throws(() => first.row(0), /reused/);
+  assert.deepEqual(kept.row(5), rows[5]);
+  new BlockReader(encoded, '', buffers);
+  assert.ok(encoded.byteLength > 0);
 });

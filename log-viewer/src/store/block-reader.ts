@@ -9,7 +9,7 @@ import { bloomWhere, GROUP_BLOOM_VERSION, groupBloomWhere, IN_ATTRS, IN_OTHER, t
 import { readAttrs } from './block-reader-attrs.js';
 import type { SectionBuffers } from './block-reader-buffers.js';
 import { MetaReader } from './block-reader-meta.js';
-import { readText } from './block-reader-text.js';
+import { readIds, readText } from './block-reader-text.js';
 import { type Row, rowMayContain, type StreamTuple } from './row.js';
 import type { RowBatch } from './scan.js';
 import { type RowSearch, TextColumn } from './text-column.js';
@@ -284,7 +284,7 @@ export class BlockReader implements RowBatch {
   }
 
   private ids(g: Group): RowSearch {
-    g.ids ??= readText(this.section(g, IDS), this.groupMeta(g).idOffsets, 'latin1');
+    g.ids ??= readIds(this.section(g, IDS), this.groupMeta(g).idOffsets);
     return g.ids;
   }
 

@@ -484,6 +484,7 @@ export class SqliteLogStore implements LogStore {
   private decode(b: BlockMeta, bloom?: Buffer): BlockReader {
     const data = this.sql.selectData(b.id);
     if (!data) throw new Error(`block ${b.id} has no data`);
+    this.sectionBuffers.adopt(data); // freed when the next block is read
     return new BlockReader(data, b.service, this.sectionBuffers, bloom);
   }
 
