@@ -60,10 +60,12 @@ export function warmUpReadPath(): number[] {
             // As the store loads a candidate: its filter, then a reader behind a (here fresh) cache.
             load: () => {
               const tokens = query.requiredTokens ?? [];
-              if (tokens.length > 0 && !bloomMayMatch(block.bloom, tokens.map(tokenHash))) return undefined;
+              const idOnly = tokens.map((t) => query.idTokens?.includes(t) === true);
+              if (tokens.length > 0 && !bloomMayMatch(block.bloom, tokens.map(tokenHash), idOnly))
+                return undefined;
               return new ScanCache().load(
                 block,
-                tokens,
+                query,
                 () => new BlockReader(block.data, '', buffers, block.bloom),
               );
             },

@@ -116,7 +116,18 @@ describe('compileQuery() pruning plan is sound', () => {
   checkPlan('level>warn', { minLevel: 'error', requiredTokens: [] });
   checkPlan('level:error', { minLevel: 'error', requiredTokens: [] });
   checkPlan('level<error', { requiredTokens: [] });
-  checkPlan('trace_id:4bf92f35', { requiredTokens: ['4bf92f35'] });
+  checkPlan('trace_id:4bf92f35', { requiredTokens: ['4bf92f35'], idTokens: ['4bf92f35'] });
+  checkPlan('span_id:=00f067aa0ba902b7 timeout', {
+    requiredTokens: ['00f067aa0ba902b7', 'timeout'],
+    idTokens: ['00f067aa0ba902b7'],
+  });
+  checkPlan('trace_id:4bf92f35 4bf92f35', { requiredTokens: ['4bf92f35'], idTokens: ['4bf92f35'] });
+  checkPlan('trace_id:4bf92f35 OR 4bf92f35', { requiredTokens: ['4bf92f35'] });
+  checkPlan('trace_id:4bf92f35 OR span_id:4bf92f35', {
+    requiredTokens: ['4bf92f35'],
+    idTokens: ['4bf92f35'],
+  });
+  checkPlan('trace_id:~^4bf9', { requiredTokens: [] });
   checkPlan('err*', { requiredTokens: [] });
   checkPlan('/api/cart/4*', { requiredTokens: ['api', 'cart'] });
   checkPlan('path:/api/us*', { requiredTokens: ['api'] });

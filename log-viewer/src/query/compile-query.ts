@@ -20,6 +20,11 @@ export interface PruningPlan {
   services?: string[];
   minLevel?: Level;
   requiredTokens: string[];
+  /**
+   * Those of requiredTokens that every match holds in its trace_id or span_id (from `trace_id:` and
+   * `span_id:` terms): the store need not look for them in messages, attributes or stream fields.
+   */
+  idTokens?: string[];
 }
 
 export interface CompiledQuery {
@@ -196,7 +201,10 @@ function planField(field: string, op: FieldOp, value: string): PruningPlan {
     return { minLevel: LEVELS[rank], requiredTokens: [] };
   }
   if ((op === 'match' || op === 'eq') && isTokenIndexedField(field)) {
-    return { requiredTokens: wordTokens(value, op === 'match' && isPrefixWord(value)) };
+    const requiredTokens = wordTokens(value, op === 'match' && isPrefixWord(value));
+    if ((lower === 'trace_id' || lower === 'span_id') && requiredTokens.length > 0)
+      return { requiredTokens, idTokens: requiredTokens };
+    return { requiredTokens };
   }
   return { requiredTokens: [] };
 }
@@ -208,7 +216,13 @@ function andPlans(a: PruningPlan, b: PruningPlan): PruningPlan {
     a.minLevel && b.minLevel
       ? LEVELS[Math.max(levelRank(a.minLevel), levelRank(b.minLevel))]
       : (a.minLevel ?? b.minLevel);
-  return withOptional(services, minLevel, unique([...a.requiredTokens, ...b.requiredTokens]));
+  // A token every match holds in an id by one side is in an id for the whole conjunction.
+  return withOptional(
+    services,
+    minLevel,
+    unique([...a.requiredTokens, ...b.requiredTokens]),
+    unique([...(a.idTokens ?? []), ...(b.idTokens ?? [])]),
+  );
 }
 
 function orPlans(a: PruningPlan, b: PruningPlan): PruningPlan {
@@ -219,6 +233,7 @@ function orPlans(a: PruningPlan, b: PruningPlan): PruningPlan {
     services,
     minLevel,
     a.requiredTokens.filter((t) => b.requiredTokens.includes(t)),
+    (a.idTokens ?? []).filter((t) => b.idTokens?.includes(t)),
   );
 }
 
@@ -226,8 +241,10 @@ function withOptional(
   services: string[] | undefined,
   minLevel: Level | undefined,
   tokens: string[],
+  idTokens: string[],
 ): PruningPlan {
   const plan: PruningPlan = { requiredTokens: tokens };
+  if (idTokens.length > 0) plan.idTokens = idTokens;
   if (services) plan.services = services;
   if (minLevel) plan.minLevel = minLevel;
   return plan;

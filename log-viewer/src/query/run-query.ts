@@ -71,6 +71,7 @@ export function prepareSearch(params: SearchParams): PreparedSearch {
   if (plan.services) filter.services = plan.services;
   if (plan.minLevel) filter.minLevel = plan.minLevel;
   if (plan.requiredTokens.length > 0) filter.requiredTokens = plan.requiredTokens;
+  if (plan.idTokens) filter.idTokens = plan.idTokens;
   return { ast, compiled, range, filter };
 }
 

@@ -258,6 +258,9 @@ test('format 6: a message needle reads only the groups that may hold it, an attr
   assert.ok(bloomMayMatch(block.bloom, hashes(['edge', 'node'])));
   assert.ok(!bloomMayMatch(block.bloom, hashes(['edge', 'kestrel'])), 'group 2 host, group 3 label');
   assert.ok(bloomMayMatch(block.bloom, hashes(['kestrel', 'zanzibar'])), 'attribute tokens are per block');
+  // A token asked of ids only: the attribute filter does not count.
+  assert.ok(!bloomMayMatch(block.bloom, hashes(['zanzibar']), [true]), 'zanzibar is only in attributes');
+  assert.ok(bloomMayMatch(block.bloom, hashes(['kestrel', 'zanzibar']), [true, false]));
   const none = new CountingBuffers();
   const pruned = new BlockReader(block.data, '', none, block.bloom).mayContain(['edge', 'kestrel'])!;
   assert.equal(pruned.indexOf(1), -1);

@@ -294,14 +294,19 @@ export class BlockReader implements RowBatch {
    * map its hits to rows (then the caller checks rows itself). With the block's filter, a token is
    * searched only in the groups and sections where the filter says it may be as a whole token:
    * tokens are tokenize() output (the query's required tokens), and a record matches a word only
-   * where it stands as a whole token.
+   * where it stands as a whole token. Tokens in `idTokens` (every match holds them in its trace or
+   * span id) are searched in the ids alone.
    */
-  mayContain(tokens: string[]): Uint8Array | undefined {
+  mayContain(tokens: string[], idTokens?: readonly string[]): Uint8Array | undefined {
     this.buffers?.check(this.lease);
     if (tokens.length === 0) return new Uint8Array(this.count).fill(1);
     // Longer tokens first: they are usually rarer, so fewer rows are left for the others.
     const order = [...tokens].sort((a, b) => b.length - a.length);
-    const where = this.whereByGroup(order);
+    let where = this.whereByGroup(order);
+    if (idTokens && idTokens.length > 0) {
+      const idOnly = order.map((token) => idTokens.includes(token));
+      where = where.map((w) => w.map((x, t) => (idOnly[t] ? (x & IN_OTHER ? ID_ONLY : 0) : x)));
+    }
     const result = new Uint8Array(this.count);
     for (let gi = 0; gi < this.groups.length; gi++) {
       // A group whose filters lack a token holds no record with every token: not even its meta is read.
@@ -332,7 +337,10 @@ export class BlockReader implements RowBatch {
     for (let t = 0; t < order.length; t++) {
       const token = order[t];
       const hit = new Uint8Array(n);
-      if (where[t] & IN_OTHER) {
+      if (where[t] === ID_ONLY) {
+        // Ids are lowercase hex (normalizeHexId): a token with another character is not in them.
+        if (HEX_ONLY.test(token) && !this.ids(g).markRows(token, hit)) return false;
+      } else if (where[t] & IN_OTHER) {
         if (!this.messages(g).markRows(token, hit)) return false;
         // Ids are lowercase hex (normalizeHexId): a token with another character is not in them.
         if (HEX_ONLY.test(token) && !this.ids(g).markRows(token, hit)) return false;
@@ -408,6 +416,8 @@ export class BlockReader implements RowBatch {
 }
 
 const HEX_ONLY = /^[0-9a-f]+$/;
+/** A where value (beside IN_OTHER and IN_ATTRS): the group's filter may hold the token, look in its ids only. */
+const ID_ONLY = 4;
 
 /**
  * Format 5's attributes: row groups, each a format-4 attributes section of its own, decompressed

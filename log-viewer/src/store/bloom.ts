@@ -222,10 +222,15 @@ export function bloomMayContain(bloom: Uint8Array, hash: number): boolean {
 /**
  * False when no record of the block can hold every token: a record lies in one row group, so with a
  * version-3 filter all tokens must be possible in one group (its own filter or the block's attribute
- * filter); older filters: each token somewhere in the block.
+ * filter); older filters: each token somewhere in the block. A token whose `idOnly` entry is true
+ * (it can only be in a trace or span id) is asked of the filters of ids, messages and stream
+ * fields only, not of the attribute filter, whose false positives then do not count.
  */
-export function bloomMayMatch(bloom: Uint8Array, hashes: number[]): boolean {
-  if (bloom[0] !== GROUP_BLOOM_VERSION) return hashes.every((h) => bloomWhere(bloom, h) !== 0);
+export function bloomMayMatch(bloom: Uint8Array, hashes: number[], idOnly?: boolean[]): boolean {
+  if (bloom[0] !== GROUP_BLOOM_VERSION)
+    return hashes.every(
+      (h, t) => (bloomWhere(bloom, h) & (idOnly?.[t] ? IN_OTHER : IN_OTHER | IN_ATTRS)) !== 0,
+    );
   // Runs for every block of every text query: no arrays, and the attribute filter asked only for
   // the tokens a group's filter lacks.
   const count = 1 + bloom[1];
@@ -234,7 +239,9 @@ export function bloomMayMatch(bloom: Uint8Array, hashes: number[]): boolean {
   for (let g = 1; g < count; g++) {
     let all = true;
     for (let t = 0; t < hashes.length && all; t++)
-      all = filterMayContain(bloom, at, hashes[t]) || filterMayContain(bloom, attrAt, hashes[t]);
+      all =
+        filterMayContain(bloom, at, hashes[t]) ||
+        (idOnly?.[t] !== true && filterMayContain(bloom, attrAt, hashes[t]));
     if (all) return true;
     at += readU32(bloom, 2 + 4 * g);
   }

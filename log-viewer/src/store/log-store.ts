@@ -20,6 +20,11 @@ export interface ScanFilter {
    * blocks: a record in a candidate block may still lack them, so the caller re-checks each record.
    */
   requiredTokens?: string[];
+  /**
+   * Those of requiredTokens that every matching record holds in its trace_id or span_id: the store
+   * may look for them only there (their blocks' id filters and id sections).
+   */
+  idTokens?: string[];
 }
 
 export interface ScanQuery extends ScanFilter {

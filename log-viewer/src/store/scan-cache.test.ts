@@ -41,9 +41,9 @@ test('ScanCache serves a searched token set without decoding, per block, within 
   const a = {};
   const b = {};
   const words = ['x y', 'y', 'x', 'z'];
-  const search = (key: object, tokens: string[]) => {
-    const batch = cache.load(key, tokens, block(words, decoded));
-    const hits = batch.mayContain?.(tokens);
+  const search = (key: object, tokens: string[], idTokens?: string[]) => {
+    const batch = cache.load(key, { requiredTokens: tokens, idTokens }, block(words, decoded));
+    const hits = batch.mayContain?.(tokens, idTokens);
     return Array.from({ length: batch.count }, (_, i) => i)
       .filter((i) => !hits || hits[i])
       .map((i) => batch.row(i).message);
@@ -61,6 +61,8 @@ test('ScanCache serves a searched token set without decoding, per block, within 
   assert.equal(cache.size, 3, 'an empty result takes a slot too');
   search(a, ['x']);
   assert.equal(decoded.count, 5);
-  cache.load(a, [], block(words, decoded));
+  cache.load(a, {}, block(words, decoded));
   assert.equal(decoded.count, 6, 'scans without tokens are not cached');
+  search(a, ['x'], ['x']);
+  assert.equal(decoded.count, 7, 'the same tokens searched in ids only are another search');
 });

@@ -6,6 +6,7 @@
 // the budget with one query), and the least recently used blocks go first. Entries are keyed by the
 // store's block summary object, so a block that is merged, rewritten or dropped is never served
 // again even if SQLite reuses its id.
+import type { ScanFilter } from './log-store.js';
 import type { Row } from './row.js';
 import { RowsBatch, type RowBatch } from './scan.js';
 
@@ -14,7 +15,7 @@ const MAX_ROWS_PER_RESULT = 256;
 
 /** A block reader as the cache needs it (BlockReader). */
 export interface SearchableBatch extends RowBatch {
-  mayContain(tokens: string[]): Uint8Array | undefined;
+  mayContain(tokens: string[], idTokens?: readonly string[]): Uint8Array | undefined;
 }
 
 interface Entry {
@@ -33,12 +34,20 @@ export class ScanCache {
   ) {}
 
   /**
-   * The block's rows for a scan that needs `tokens`: the cached candidates when this token set was
-   * searched before in this block, else the decoded block, whose search result is then cached.
+   * The block's rows for a scan that needs `requiredTokens` (`idTokens` of them in ids): the cached
+   * candidates when this search was made before in this block, else the decoded block, whose search
+   * result is then cached.
    */
-  load(block: object, tokens: string[], decode: () => SearchableBatch): RowBatch {
+  load(
+    block: object,
+    { requiredTokens: tokens = [], idTokens = [] }: Pick<ScanFilter, 'requiredTokens' | 'idTokens'>,
+    decode: () => SearchableBatch,
+  ): RowBatch {
     if (tokens.length === 0) return decode();
-    const key = [...new Set(tokens)].sort().join(' ');
+    // An ids-only search finds fewer candidates than the same tokens searched everywhere.
+    const key =
+      [...new Set(tokens)].sort().join(' ') +
+      (idTokens.length > 0 ? ` ids:${[...idTokens].sort().join(' ')}` : '');
     const entry = this.entries.get(block);
     const cached = entry?.results.get(key);
     if (entry && cached) {
@@ -110,8 +119,8 @@ class CachingBatch implements RowBatch {
     return this.block.serviceOf(i);
   }
 
-  mayContain(tokens: string[]): Uint8Array | undefined {
-    const hits = this.block.mayContain(tokens);
+  mayContain(tokens: string[], idTokens?: readonly string[]): Uint8Array | undefined {
+    const hits = this.block.mayContain(tokens, idTokens);
     if (!hits) return hits;
     const rows: Row[] = [];
     for (let i = hits.indexOf(1); i >= 0 && rows.length <= MAX_ROWS_PER_RESULT; i = hits.indexOf(1, i + 1)) {

@@ -19,8 +19,8 @@ export interface RowBatch {
   row(i: number): Row;
   /** Service of row i (blocks hold several services). */
   serviceOf(i: number): string;
-  /** Optional fast pre-filter: 1 for rows that may contain every token. */
-  mayContain?(tokens: string[]): Uint8Array | undefined;
+  /** Optional fast pre-filter: 1 for rows that may contain every token (those of idTokens in an id). */
+  mayContain?(tokens: string[], idTokens?: readonly string[]): Uint8Array | undefined;
 }
 
 export interface Candidate {
@@ -116,7 +116,7 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
     }
     result.blocksScanned++;
     const found: Row[] = [];
-    const candidates = tokens.length > 0 ? batch.mayContain?.(tokens) : undefined;
+    const candidates = tokens.length > 0 ? batch.mayContain?.(tokens, query.idTokens) : undefined;
     // With candidates, only their rows are visited (found by the native indexOf).
     for (
       let i = candidates ? candidates.indexOf(1) : 0;
