@@ -1,8 +1,9 @@
 // Rows acknowledged but not yet sealed, on the main thread (the inbox holds the durable copy). Readers
 // see them like sealed blocks. Open blocks are keyed by stream: one per ingest worker (all services
 // together, so a request's lines land in one block and compress together). A batch is one append or
-// one request body; when a worker parsed the body, the main thread keeps only the body and a summary
-// and parses it again only if a reader (or a seal on this thread) needs the rows.
+// one request body; when a worker parsed the body, the main thread keeps a summary, and the body only
+// until the request is answered: then it reads the body back from its inbox frame if a reader (or a
+// seal on this thread) needs the rows.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { BodyKind } from '../ingest/body-parsers.js';
 import { type BatchSummary, parseBodyColumns, parseBodyRows } from './body-rows.js';

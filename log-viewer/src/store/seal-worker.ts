@@ -1,7 +1,8 @@
 // Ingest worker thread: parses request bodies into rows and turns open rows into encoded blocks
-// (tokenizing, bloom filter, column encoding, zstd), off the main thread. A body is parsed once,
-// here: the main thread writes the body itself to the inbox, numbers the rows (commit) and keeps only
-// a summary. The worker holds the open rows of its streams and seals a stream's rows up to a seq on
+// (tokenizing, bloom filter, column encoding, zstd), off the main thread. A body is parsed here on
+// the ingest path: the main thread writes the body itself to the inbox, numbers the rows (commit) and
+// keeps a summary (it parses the body again only for a query of open rows, the live tail or a seal
+// on that thread). The worker holds the open rows of its streams and seals a stream's rows up to a seq on
 // request; the main thread inserts the result into SQLite.
 import { parentPort } from 'node:worker_threads';
 import type { BodyKind } from '../ingest/body-parsers.js';

@@ -232,14 +232,15 @@ export class SqliteLogStore implements LogStore {
       }
       return { accepted: n, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
     }
-    const length = body.byteLength;
+    const sentBytes = body.byteLength;
     let parsed: Parsed;
     try {
       parsed = await client.parse(kind, body, nowNs);
     } catch (err) {
       if (client.ok || this.closed) throw err;
-      // The worker stopped. A body it held is gone with it (nothing was stored): the client retries.
-      if (body.byteLength !== length) throw new Unavailable('ingest worker stopped; retry the request', 1);
+      // The worker stopped. A body moved to it (detached here, so shorter) went with it and nothing was
+      // stored: the client retries.
+      if (body.byteLength !== sentBytes) throw new Unavailable('ingest worker stopped; retry the request', 1);
       return this.ingestBody(request); // another worker or this thread parses it
     }
     const bytes = parsed.body ?? body;
@@ -484,7 +485,6 @@ export class SqliteLogStore implements LogStore {
   private decode(b: BlockMeta, bloom?: Buffer): BlockReader {
     const data = this.sql.selectData(b.id);
     if (!data) throw new Error(`block ${b.id} has no data`);
-    this.sectionBuffers.adopt(data); // freed when the next block is read
     return new BlockReader(data, b.service, this.sectionBuffers, bloom);
   }
 
@@ -536,10 +536,7 @@ export class SqliteLogStore implements LogStore {
     const [toMs] = splitNs(filter.toNs);
     const services = filter.services ? new Set(filter.services) : undefined;
     const minLevel = filter.minLevel ? LEVELS.indexOf(filter.minLevel) : 0;
-    const tokens = filter.requiredTokens ?? [];
-    const hashes = tokens.map(tokenHash);
-    // Tokens only a trace or span id can hold: the attribute filter is not asked about them.
-    const idOnly = filter.idTokens ? tokens.map((t) => filter.idTokens!.includes(t)) : undefined;
+    const hashes = (filter.requiredTokens ?? []).map(tokenHash);
     const levelOk = (counts: number[]) => counts.some((n, level) => n > 0 && level >= minLevel);
     const out: Candidate[] = [];
     for (const b of this.blocks.values()) {
@@ -553,11 +550,11 @@ export class SqliteLogStore implements LogStore {
           let bloom: Buffer | undefined;
           if (hashes.length > 0) {
             bloom = this.bloom(b.id);
-            if (bloom && !bloomMayMatch(bloom, hashes, idOnly)) return undefined;
+            if (bloom && !bloomMayMatch(bloom, hashes)) return undefined;
           }
           if (!this.blocks.has(b.id)) return undefined;
           // With the filter, the reader searches a token only in the sections that may hold it.
-          return this.scanCache.load(b, filter, () => this.decode(b, bloom));
+          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b, bloom));
         },
       });
     }
