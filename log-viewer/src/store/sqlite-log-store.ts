@@ -485,6 +485,7 @@ export class SqliteLogStore implements LogStore {
   private decode(b: BlockMeta, bloom?: Buffer): BlockReader {
     const data = this.sql.selectData(b.id);
     if (!data) throw new Error(`block ${b.id} has no data`);
+    this.sectionBuffers.adopt(data); // freed when the next block is read
     return new BlockReader(data, b.service, this.sectionBuffers, bloom);
   }
 
@@ -536,7 +537,10 @@ export class SqliteLogStore implements LogStore {
     const [toMs] = splitNs(filter.toNs);
     const services = filter.services ? new Set(filter.services) : undefined;
     const minLevel = filter.minLevel ? LEVELS.indexOf(filter.minLevel) : 0;
-    const hashes = (filter.requiredTokens ?? []).map(tokenHash);
+    const tokens = filter.requiredTokens ?? [];
+    const hashes = tokens.map(tokenHash);
+    // Tokens only a trace or span id can hold: the attribute filter is not asked about them.
+    const idOnly = filter.idTokens ? tokens.map((t) => filter.idTokens!.includes(t)) : undefined;
     const levelOk = (counts: number[]) => counts.some((n, level) => n > 0 && level >= minLevel);
     const out: Candidate[] = [];
     for (const b of this.blocks.values()) {
@@ -550,11 +554,11 @@ export class SqliteLogStore implements LogStore {
           let bloom: Buffer | undefined;
           if (hashes.length > 0) {
             bloom = this.bloom(b.id);
-            if (bloom && !bloomMayMatch(bloom, hashes)) return undefined;
+            if (bloom && !bloomMayMatch(bloom, hashes, idOnly)) return undefined;
           }
           if (!this.blocks.has(b.id)) return undefined;
           // With the filter, the reader searches a token only in the sections that may hold it.
-          return this.scanCache.load(b, filter.requiredTokens ?? [], () => this.decode(b, bloom));
+          return this.scanCache.load(b, filter, () => this.decode(b, bloom));
         },
       });
     }
