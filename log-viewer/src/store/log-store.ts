@@ -114,7 +114,10 @@ export interface RetentionPolicy {
 /** A request body for ingestBody(): the store parses it (possibly in a worker thread). */
 export interface BodyIngest {
   kind: BodyKind;
-  /** The body as received (Content-Encoding undone); kept as is in the durable inbox. */
+  /**
+   * The body as received (Content-Encoding undone); kept as is in the durable inbox. The store owns it
+   * from the call on: a large body is moved to an ingest worker, which detaches the caller's buffer.
+   */
   body: Uint8Array;
   /** Observed time of the request. */
   nowNs: bigint;
