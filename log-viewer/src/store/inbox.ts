@@ -61,6 +61,8 @@ export class Inbox {
   private syncing = false;
   /** Frames written since the last sync started. */
   private waiting: Waiter[] = [];
+  /** Segment descriptors replaced while a sync on them was in flight. */
+  private retiredFds: number[] = [];
   private closed = false;
 
   private constructor(private readonly dir: string) {}
@@ -126,8 +128,14 @@ export class Inbox {
     header.writeUInt32LE(length, 0);
     header.writeUInt32LE(crc32(body, crc32(head)), 4);
     if (this.size > 0 && this.size + length > SEGMENT_BYTES) this.startSegment();
-    writevSync(this.fd, [header, head, body]);
-    this.size += length + 8;
+    const written = writevSync(this.fd, [header, head, body]);
+    this.size += written;
+    if (written !== length + 8) {
+      // a short write (disk full) leaves a torn frame, and replay stops a segment at its first torn
+      // frame: later frames go to a new segment, and this request is refused, not acknowledged
+      this.startSegment();
+      throw new Error(`inbox: short write (${written} of ${length + 8} bytes)`);
+    }
     const seg = this.segments[this.segments.length - 1];
     if (maxSeq > seg.maxSeq) seg.maxSeq = maxSeq;
     return new Promise<void>((resolve, reject) => {
@@ -142,6 +150,7 @@ export class Inbox {
     this.syncing = true;
     fdatasync(this.fd, (err) => {
       this.syncing = false;
+      for (const fd of this.retiredFds.splice(0)) closeSync(fd);
       for (const w of batch) err ? w.reject(err) : w.resolve();
       if (this.waiting.length > 0) this.sync();
     });
@@ -150,7 +159,10 @@ export class Inbox {
   private startSegment(): void {
     if (this.fd >= 0) {
       fdatasyncSync(this.fd); // frames still waiting on the old fd must be durable before we move on
-      closeSync(this.fd);
+      // a background fdatasync may still hold the old descriptor: it is closed when that sync
+      // returns, so its number cannot go to another file first (a sync of that file, or EBADF)
+      if (this.syncing) this.retiredFds.push(this.fd);
+      else closeSync(this.fd);
     }
     const index = (this.segments.at(-1)?.index ?? 0) + 1;
     const path = join(this.dir, `seg-${String(index).padStart(10, '0')}.log`);
