@@ -8,6 +8,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGenerator, type GeneratedLine, NEEDLE_PHRASE, NEEDLE_WORD } from './generate.js';
+import { serviceAllocatorEnv, serviceNodeFlags } from '../../scripts/service-node-flags.mjs';
 import { encodeOtlp } from './otlp-encode.js';
 
 const LINES = Number(process.env.BENCH_LINES ?? 2_000_000);
@@ -18,22 +19,25 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 /** The bench server's API key (bench-server.mjs). */
 const auth = { authorization: 'Bearer bench-key' };
 
+const root = new URL('../../', import.meta.url).pathname;
+/** The image's malloc settings (log-viewer/Dockerfile, ENV) unless the caller sets others (an empty
+ * value: glibc's default). */
 function serverEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '1048576' };
-  if (env.MALLOC_MMAP_THRESHOLD_ === '') delete env.MALLOC_MMAP_THRESHOLD_;
+  const env: NodeJS.ProcessEnv = { ...serviceAllocatorEnv(root, 'log-viewer'), ...process.env };
+  for (const [name, value] of Object.entries(env))
+    if (name.startsWith('MALLOC_') && value === '') delete env[name];
   return env;
 }
 const server: ChildProcess = fork(new URL('./bench-server.mjs', import.meta.url), [], {
   // Plain node, no tsx and no development conditions: the server and its ingest workers load the
-  // production build (dist/ of shared and of the log viewer), as `node dist/main.js` does.
-  // BENCH_NODE_FLAGS: node flags for the server (to try V8 settings; production runs plain `node`).
+  // production build (dist/ of shared and of the log viewer), with the node flags of the
+  // Dockerfile's CMD as `node ...flags dist/main.js` runs; BENCH_NODE_FLAGS replaces them.
   execArgv: [
-    ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
+    ...(process.env.BENCH_NODE_FLAGS ?? serviceNodeFlags(root, 'log-viewer').join(' '))
+      .split(' ')
+      .filter((f) => f !== ''),
     ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/lvprof'] : []),
   ],
-  // The image's malloc setting (log-viewer/Dockerfile, ENV) unless the caller sets another (empty:
-  // glibc's default): blocks of 1 MB and more (request bodies and their copies) are mmapped and go back
-  // to the system when freed, instead of raising glibc's dynamic threshold and staying in the arena.
   env: serverEnv(),
 });
 const replies: ((m: Record<string, unknown>) => void)[] = [];
