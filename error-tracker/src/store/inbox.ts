@@ -144,6 +144,11 @@ export function createInbox(inboxDb: Db, digestedThrough: number) {
 }
 export type Inbox = ReturnType<typeof createInbox>;
 
+/** A commit made while one sync runs starts a second at once instead of waiting a whole sync for
+ * its turn (the wait, not the sync's CPU, bounds closed-loop clients); more did not pay in the
+ * metrics collector's log. */
+const MAX_SYNCS_IN_FLIGHT = 2;
+
 interface SyncWaiter {
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -153,13 +158,13 @@ interface SyncWaiter {
  * Makes committed inbox transactions survive a power loss. Under synchronous=NORMAL SQLite writes
  * a commit's frames to the -wal file without syncing it (a sync per commit would block the main
  * thread ~0.4 ms here); this fdatasyncs that file on libuv's pool instead, and the accept path
- * answers only after a sync that started after its commit. Syncs requested while one is in flight
- * share the next one (group commit). SQLite keeps the -wal file's inode while the connection is
+ * answers only after a sync that started after its commit. Up to two run at once; syncs requested
+ * while both are in flight share the next one (group commit). SQLite keeps the -wal file's inode while the connection is
  * open (a checkpoint rewrites it from the start or truncates it), so one descriptor serves.
  */
 export class WalSync {
   private fd = -1;
-  private syncing = false;
+  private inFlight = 0;
   private closing = false;
   private waiting: SyncWaiter[] = [];
 
@@ -176,14 +181,14 @@ export class WalSync {
     if (this.closing) return Promise.reject(new Error('inbox is closed'));
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      if (!this.syncing) this.start();
+      if (this.inFlight < MAX_SYNCS_IN_FLIGHT) this.start();
     });
   }
 
-  /** Closes the descriptor once the sync in flight (if any) is done. */
+  /** Closes the descriptor once the syncs in flight (if any) are done. */
   close(): void {
     this.closing = true;
-    if (!this.syncing) this.closeFd();
+    if (this.inFlight === 0) this.closeFd();
   }
 
   private start(): void {
@@ -196,12 +201,13 @@ export class WalSync {
       for (const w of batch) w.reject(err);
       return;
     }
-    this.syncing = true;
+    this.inFlight++;
     fdatasync(this.fd, (err) => {
-      this.syncing = false;
+      this.inFlight--;
       for (const w of batch) err ? w.reject(err) : w.resolve();
-      if (this.waiting.length > 0 && !this.closing) this.start();
-      else if (this.closing) this.closeFd();
+      if (this.closing) {
+        if (this.inFlight === 0) this.closeFd();
+      } else if (this.waiting.length > 0) this.start();
     });
   }
 
