@@ -54,14 +54,7 @@ class OneByteText implements RowSearch {
       re.lastIndex = 0;
       for (let m = re.exec(chunk); m && start + m.index < stop; m = re.exec(chunk)) {
         const at = start + m.index;
-        // The last row starting at or before the hit holds it.
-        let lo = 0;
-        let hi = rows - 1;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >>> 1;
-          if (offsets[mid] <= at) lo = mid;
-          else hi = mid - 1;
-        }
+        const lo = rowHolding(offsets, at, 0, rows - 1);
         hit[lo] = 1;
         // Next search from the row's end: one hit per row is enough.
         re.lastIndex = Math.max(offsets[lo + 1] - start, m.index + 1);
@@ -80,13 +73,8 @@ class LowercaseText extends OneByteText {
     const end = offsets[rows];
     let lo = 0;
     for (let at = bytes.indexOf(token, offsets[0], 'latin1'); at >= 0 && at < end; ) {
-      // The last row starting at or before the hit holds it (hits come in order: search from lo).
-      let hi = rows - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (offsets[mid] <= at) lo = mid;
-        else hi = mid - 1;
-      }
+      // hits come in order: search from the previous hit's row
+      lo = rowHolding(offsets, at, lo, rows - 1);
       hit[lo] = 1;
       // Next search from the row's end: one hit per row is enough.
       at = bytes.indexOf(token, Math.max(offsets[lo + 1], at + 1), 'latin1');
@@ -97,3 +85,13 @@ class LowercaseText extends OneByteText {
 
 /** ASCII without upper-case letters (what a case-sensitive search finds case-insensitively in lowercase text). */
 const LOWER_ASCII = /^[\x00-\x40\x5b-\x7f]*$/;
+
+/** The row holding byte `at`: the last of rows lo..hi that starts at or before it. */
+function rowHolding(offsets: Uint32Array, at: number, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (offsets[mid] <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
