@@ -300,7 +300,16 @@ export function createDigest(db: Db, inbox: InboxReader) {
     const after = q.digestedThrough.get() as number;
     const rows = inbox.read(after, limit);
     if (rows.length === 0) return { entries: 0, outcomes: [], digestedThrough: after };
-    const outcomes = batch.immediate(rows, nowMs);
-    return { entries: rows.length, outcomes, digestedThrough: rows[rows.length - 1].id };
+    // The caller trims the inbox up to digestedThrough, and the next accept's fdatasync makes that
+    // trim survive a power loss; under synchronous=NORMAL this commit would not, and a power loss
+    // would drop the batch from both files. So this one commit syncs errors.db's WAL (one fsync per
+    // batch, on the store worker); the connection's other writes keep NORMAL.
+    db.pragma('synchronous = FULL');
+    try {
+      const outcomes = batch.immediate(rows, nowMs);
+      return { entries: rows.length, outcomes, digestedThrough: rows[rows.length - 1].id };
+    } finally {
+      db.pragma('synchronous = NORMAL');
+    }
   };
 }
