@@ -91,10 +91,11 @@ export class WriteAheadLog {
   /** Per fd: records not yet settled plus syncs in flight. A replaced segment's fd is closed when
    * its count drops to zero. */
   private readonly users = new Map<number, number>();
-  /** A fd whose write or sync failed: later records in it may sit behind a hole (and after a failed
+  /** Fds whose write or sync failed: later records in them may sit behind a hole (and after a failed
    * fdatasync Linux may have dropped the dirty pages, so a later sync's success proves nothing),
-   * so they fail too and the next record opens a new segment. */
-  private brokenFd = -1;
+   * so they fail too and the next record opens a new segment. A set, not the last one: a second
+   * segment failing must not make the first one's late writes look good again. */
+  private readonly brokenFds = new Set<number>();
   /** The next segment, zero-filled in the background (`ready` once usable). */
   private spare: (Segment & { ready: boolean; abandoned: boolean }) | undefined;
   private closed = false;
@@ -135,7 +136,7 @@ export class WriteAheadLog {
     } catch {
       // a segment whose I/O failed may fail to close too; nothing more to lose
     }
-    if (fd === this.brokenFd) this.brokenFd = -1; // the number may come back for a new segment
+    this.brokenFds.delete(fd); // the number may come back for a new segment
   }
 
   /** Switches to the next segment (the background spare when it is ready and large enough). */
@@ -211,7 +212,7 @@ export class WriteAheadLog {
   append(kind: number, payload: Uint8Array): Promise<void> {
     if (kind <= 0 || kind >= KIND_CRC32) throw new RangeError(`record kind ${kind} is not 1-127`);
     const need = HEADER_BYTES + payload.length;
-    if (this.fd < 0 || this.fd === this.brokenFd || this.pos + need > this.size) this.nextSegment(need);
+    if (this.fd < 0 || this.brokenFds.has(this.fd) || this.pos + need > this.size) this.nextSegment(need);
     if (this.prepareNext && !this.spare && !this.closed && this.pos + need > this.size / 2)
       this.prepareSpare();
     const header = Buffer.allocUnsafe(HEADER_BYTES);
@@ -232,7 +233,7 @@ export class WriteAheadLog {
       writev(fd, [header, payload], this.pos, (err, bytes) => {
         rec.written = true;
         rec.error = err ?? (bytes === need ? null : new Error(`short write: ${bytes} of ${need} bytes`));
-        if (rec.error) this.brokenFd = fd;
+        if (rec.error) this.brokenFds.add(fd);
         this.releaseWritten();
       });
       this.pos += need;
@@ -252,7 +253,7 @@ export class WriteAheadLog {
     let i = 0;
     for (; i < w.length && w[i].written; i++) {
       const rec = w[i];
-      if (rec.error || rec.fd === this.brokenFd)
+      if (rec.error || this.brokenFds.has(rec.fd))
         this.settle(rec, rec.error ?? new Error('an earlier write-ahead log write or sync failed'));
       else if (!this.fsync) this.settle(rec, null);
       else this.waiters.push(rec);
@@ -282,7 +283,7 @@ export class WriteAheadLog {
       this.waiters = batch.filter((rec) => rec.fd !== fd);
       batch = batch.filter((rec) => rec.fd === fd);
     }
-    if (fd === this.brokenFd) {
+    if (this.brokenFds.has(fd)) {
       for (const rec of batch) this.settle(rec, new Error('an earlier write-ahead log write or sync failed'));
       this.kick();
       return;
@@ -294,7 +295,7 @@ export class WriteAheadLog {
       this.stats.syncs++;
       this.stats.syncMs += performance.now() - started;
       this.syncsInFlight--;
-      if (err) this.brokenFd = fd;
+      if (err) this.brokenFds.add(fd);
       for (const rec of batch) this.settle(rec, err);
       this.release(fd);
       this.kick();

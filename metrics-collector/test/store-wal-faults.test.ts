@@ -1,0 +1,60 @@
+// The write-ahead log under injected I/O failures: fs.writev and fs.fdatasync are replaced (and the
+// ESM bindings synced) so that each test decides when, and how, every write and sync completes.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { afterEach, test } from 'node:test';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { WriteAheadLog } from '../src/store/wal.js';
+
+type Done = (err: Error | null) => void;
+const real = { writev: fs.writev, fdatasync: fs.fdatasync };
+const writes: { fd: number; done: Done }[] = [];
+const syncs: { fd: number; done: Done }[] = [];
+
+function intercept({ holdWrites, holdSyncs }: { holdWrites: boolean; holdSyncs: boolean }): void {
+  Reflect.set(
+    fs,
+    'writev',
+    (fd: number, bufs: Buffer[], pos: number, cb: (e: Error | null, n: number) => void) => {
+      const bytes = bufs.reduce((n, b) => n + b.length, 0);
+      if (!holdWrites) return real.writev(fd, bufs, pos, cb);
+      writes.push({ fd, done: (err) => cb(err, err ? 0 : bytes) });
+    },
+  );
+  Reflect.set(fs, 'fdatasync', (fd: number, cb: (e: Error | null) => void) => {
+    if (!holdSyncs) return real.fdatasync(fd, cb);
+    syncs.push({ fd, done: cb });
+  });
+  syncBuiltinESMExports();
+}
+
+afterEach(() => {
+  Reflect.set(fs, 'writev', real.writev);
+  Reflect.set(fs, 'fdatasync', real.fdatasync);
+  syncBuiltinESMExports();
+  writes.length = 0;
+  syncs.length = 0;
+});
+
+const eio = () => Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+const outcome = (p: Promise<void>) =>
+  p.then(
+    () => 'ok',
+    () => 'failed',
+  );
+
+test('write-ahead log fails a late write behind a hole even after a second segment failed too', async () => {
+  intercept({ holdWrites: true, holdSyncs: false });
+  const wal = new WriteAheadLog(makeTempDir('wal-'), true, 4096, false);
+  const a1 = outcome(wal.append(1, Buffer.from('a1')));
+  const a2 = outcome(wal.append(1, Buffer.from('a2'))); // same segment, its write still in flight
+  writes[0].done(eio()); // a hole before a2
+  assert.equal(await a1, 'failed');
+  const b1 = outcome(wal.append(1, Buffer.from('b1'))); // a new segment
+  assert.notEqual(writes[2].fd, writes[0].fd);
+  writes[2].done(eio()); // and that one fails too
+  writes[1].done(null); // a2 lands, behind the hole of its segment: it would not replay
+  assert.deepEqual([await a2, await b1], ['failed', 'failed']);
+  await wal.close();
+});
