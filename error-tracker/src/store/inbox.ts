@@ -185,10 +185,12 @@ export class WalSync {
     });
   }
 
-  /** Closes the descriptor once the syncs in flight (if any) are done. */
+  /** Refuses new syncs; callers already waiting get one last sync (their rows are committed, and
+   * an error would make their clients send them again), then the descriptor closes. */
   close(): void {
     this.closing = true;
-    if (this.inFlight === 0) this.closeFd();
+    if (this.waiting.length > 0) this.start();
+    else if (this.inFlight === 0) this.closeFd();
   }
 
   private start(): void {
@@ -205,14 +207,12 @@ export class WalSync {
     fdatasync(this.fd, (err) => {
       this.inFlight--;
       for (const w of batch) err ? w.reject(err) : w.resolve();
-      if (this.closing) {
-        if (this.inFlight === 0) this.closeFd();
-      } else if (this.waiting.length > 0) this.start();
+      if (this.waiting.length > 0) this.start();
+      else if (this.closing && this.inFlight === 0) this.closeFd();
     });
   }
 
   private closeFd(): void {
-    for (const w of this.waiting.splice(0)) w.reject(new Error('inbox is closed'));
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
