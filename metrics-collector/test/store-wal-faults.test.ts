@@ -38,6 +38,9 @@ afterEach(() => {
 });
 
 const eio = () => Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+const turns = async (until: () => boolean) => {
+  while (!until()) await new Promise((r) => setImmediate(r));
+};
 const outcome = (p: Promise<void>) =>
   p.then(
     () => 'ok',
@@ -56,5 +59,39 @@ test('write-ahead log fails a late write behind a hole even after a second segme
   writes[2].done(eio()); // and that one fails too
   writes[1].done(null); // a2 lands, behind the hole of its segment: it would not replay
   assert.deepEqual([await a2, await b1], ['failed', 'failed']);
+  await wal.close();
+});
+
+test('write-ahead log acknowledges a sync only once the syncs that ran beside it on the segment succeeded', async () => {
+  // Linux reports a writeback error to one fdatasync of the file: a sync running at the same time
+  // may return 0 although the pages before its records were dropped.
+  intercept({ holdWrites: false, holdSyncs: true });
+  const wal = new WriteAheadLog(makeTempDir('wal-'), true, 4096, false);
+  const first = outcome(wal.append(1, Buffer.from('first')));
+  await turns(() => syncs.length === 1);
+  const second = outcome(wal.append(1, Buffer.from('second')));
+  await turns(() => syncs.length === 2);
+  let secondSettled = false;
+  void second.then(() => {
+    secondSettled = true;
+  });
+  syncs[1].done(null);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(secondSettled, false, 'held while the earlier sync runs');
+  syncs[0].done(eio());
+  assert.deepEqual([await first, await second], ['failed', 'failed']);
+  // The other order: the sync that started first returns 0 while the later one gets the error.
+  const third = outcome(wal.append(1, Buffer.from('third'))); // a new segment
+  await turns(() => syncs.length === 3);
+  const fourth = outcome(wal.append(1, Buffer.from('fourth')));
+  await turns(() => syncs.length === 4);
+  syncs[2].done(null);
+  syncs[3].done(eio());
+  assert.deepEqual([await third, await fourth], ['failed', 'failed']);
+  // Alone, a sync that succeeds acknowledges.
+  const fifth = outcome(wal.append(1, Buffer.from('fifth')));
+  await turns(() => syncs.length === 5);
+  syncs[4].done(null);
+  assert.equal(await fifth, 'ok');
   await wal.close();
 });

@@ -71,6 +71,16 @@ interface Pending {
   settle: (err: Error | null) => void;
 }
 
+/** An fdatasync from its start until its records are settled. */
+interface Sync {
+  fd: number;
+  batch: Pending[];
+  running: boolean;
+  error: Error | null;
+  /** Syncs of the same fd still running when this one returned. */
+  beside: Sync[];
+}
+
 interface Segment {
   n: number;
   fd: number;
@@ -88,6 +98,8 @@ export class WriteAheadLog {
   /** Written records (and all before them) waiting for a sync. */
   private waiters: Pending[] = [];
   private syncsInFlight = 0;
+  /** Syncs started and not yet settled, in start order. */
+  private syncs: Sync[] = [];
   /** Per fd: records not yet settled plus syncs in flight. A replaced segment's fd is closed when
    * its count drops to zero. */
   private readonly users = new Map<number, number>();
@@ -290,16 +302,40 @@ export class WriteAheadLog {
     }
     this.syncsInFlight++;
     this.use(fd);
+    const sync: Sync = { fd, batch, running: true, error: null, beside: [] };
+    this.syncs.push(sync);
     const started = performance.now();
     fdatasync(fd, (err) => {
       this.stats.syncs++;
       this.stats.syncMs += performance.now() - started;
       this.syncsInFlight--;
+      sync.running = false;
+      sync.error = err;
       if (err) this.brokenFds.add(fd);
-      for (const rec of batch) this.settle(rec, err);
-      this.release(fd);
+      sync.beside = this.syncs.filter((s) => s.running && s.fd === fd);
+      this.settleSyncs();
       this.kick();
     });
+  }
+
+  /** Settles the syncs whose neighbours on the same fd have returned too. Linux reports a writeback
+   * error to one fdatasync of the file only: a sync running beside the one that got it may return 0
+   * although pages before its records were dropped, so a success counts only if no sync of the fd
+   * failed meanwhile (waiting for every sync of the fd to be idle instead would starve under load). */
+  private settleSyncs(): void {
+    const left: Sync[] = [];
+    for (const sync of this.syncs) {
+      if (sync.running || sync.beside.some((s) => s.running)) {
+        left.push(sync);
+        continue;
+      }
+      const err =
+        sync.error ??
+        (this.brokenFds.has(sync.fd) ? new Error('an earlier write-ahead log write or sync failed') : null);
+      for (const rec of sync.batch) this.settle(rec, err);
+      this.release(sync.fd);
+    }
+    this.syncs = left;
   }
 
   /** Makes the next record start a new segment and returns the numbers of all segments written
@@ -322,12 +358,7 @@ export class WriteAheadLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (
-      this.syncsInFlight > 0 ||
-      this.waiters.length ||
-      this.writing.length ||
-      this.spare?.ready === false
-    )
+    while (this.syncs.length || this.waiters.length || this.writing.length || this.spare?.ready === false)
       await new Promise((r) => setImmediate(r));
     if (this.spare) this.dropSpare(this.spare);
     this.spare = undefined;
