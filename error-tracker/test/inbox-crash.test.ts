@@ -4,7 +4,7 @@
 // reopened as on restart: nothing accepted is lost, nothing is stored or counted twice.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
@@ -90,7 +90,7 @@ test('a replaced inbox file does not reuse ids the digest already consumed', asy
   closeDatabase(db);
 });
 
-test('events an older version left in errors.db inbox table are moved to the inbox file and grouped once', async () => {
+test('events an older version left in errors.db inbox table are moved to the inbox file, synced before they leave errors.db, and grouped once', async () => {
   const dir = makeTempDir();
   const db = openDatabase(join(dir, 'errors.db'));
   migrate(db, new URL('../migrations/', import.meta.url).pathname);
@@ -103,6 +103,11 @@ test('events an older version left in errors.db inbox table are moved to the inb
   const reopened = openStore(dir);
   reopened.store.createProject({ name: 'Default', slug: 'default', publicKey: 'publickey', nowMs: 1000 });
   assert.equal(reopened.db.prepare('SELECT count(*) FROM inbox').pluck().get(), 0);
+  assert.equal(
+    statSync(`${reopened.inboxDb.name}-wal`).size,
+    0,
+    'the moved rows were checkpointed (synced) into the inbox file before the legacy rows went',
+  );
   assert.equal(reopened.store.pendingCount(), 4);
   new Digester(reopened.store, { batchSize: 50, clock: () => 9000 }).drain();
   assert.equal(reopened.db.prepare('SELECT count(DISTINCT event_id) FROM events').pluck().get(), 4);

@@ -69,7 +69,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
   const digestedThrough = db.prepare('SELECT digested_through FROM inbox_progress WHERE id = 1').pluck();
   const inbox = createInbox(inboxDb, digestedThrough.get() as number);
   const inboxSync = WalSync.forInbox(inboxDb);
-  moveLegacyInbox(db, inbox);
+  moveLegacyInbox(db, inboxDb, inbox);
   const q = {
     issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
     event: db.prepare('SELECT * FROM events WHERE event_id = ? ORDER BY id LIMIT 1'),
@@ -206,7 +206,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
 /** Moves events an older version left in errors.db's inbox table to the inbox file (their item
  * counts were applied when they were accepted). A crash between the two commits leaves copies in
  * both; the digest stores an event_id once. */
-function moveLegacyInbox(db: Db, inbox: ReturnType<typeof createInbox>): void {
+function moveLegacyInbox(db: Db, inboxDb: Db, inbox: ReturnType<typeof createInbox>): void {
   const read = db.prepare(
     'SELECT id, project_id, event_id, received_at, facts, payload FROM inbox WHERE id > ? ORDER BY id LIMIT 500',
   );
@@ -234,5 +234,10 @@ function moveLegacyInbox(db: Db, inbox: ReturnType<typeof createInbox>): void {
     );
     last = rows[rows.length - 1].id;
   }
-  if (last > 0) db.prepare('DELETE FROM inbox').run();
+  if (last === 0) return;
+  // the appends are synchronous=NORMAL and no accept's fdatasync follows them yet: without this
+  // checkpoint (which syncs) a power loss could keep the DELETE below and lose the moved rows.
+  // Busy (another connection reads the inbox): the rows stay and are moved again next start.
+  const [{ busy }] = inboxDb.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+  if (busy === 0) db.prepare('DELETE FROM inbox').run();
 }
