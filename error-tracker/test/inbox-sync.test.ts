@@ -2,6 +2,7 @@
 // started after its commit, syncs requested during one share the next, and failures reach the
 // waiting requests instead of a 200.
 import assert from 'node:assert/strict';
+import type { fdatasync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
@@ -78,4 +79,27 @@ test('WalSync reports a WAL file it cannot open instead of answering', async () 
   await assert.rejects(sync.sync(), /ENOENT/);
   assert.ok(WalSync.forInbox(openInbox(':memory:')), 'an in-memory inbox has nothing to sync');
   await WalSync.forInbox(openInbox(':memory:')).sync();
+});
+
+test('WalSync fails every sync after one failed, also one in flight that the kernel answers with success', async () => {
+  const file = join(makeTempDir(), 'errors.db');
+  const inboxDb = openInbox(inboxFileFor(file));
+  inboxDb.exec('CREATE TABLE t (x BLOB)');
+  // the kernel reports a writeback error once: the first sync fails, the ones after succeed
+  const pending: ((err: NodeJS.ErrnoException | null) => void)[] = [];
+  const datasync = ((_fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    pending.push(cb);
+  }) as unknown as typeof fdatasync;
+  const sync = new WalSync(`${inboxDb.name}-wal`, datasync);
+  const first = sync.sync();
+  const second = sync.sync();
+  const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  pending[0](eio);
+  pending[1](null);
+  await assert.rejects(first, /EIO/);
+  await assert.rejects(second, /EIO/, 'ended after the failure: its success may cover a hole');
+  await assert.rejects(sync.sync(), /EIO/, 'no new sync is trusted until a restart');
+  assert.equal(pending.length, 2);
+  sync.close();
+  closeDatabase(inboxDb);
 });

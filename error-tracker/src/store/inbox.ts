@@ -167,9 +167,16 @@ export class WalSync {
   private inFlight = 0;
   private closing = false;
   private waiting: SyncWaiter[] = [];
+  /** The first failed sync. After one, Linux may have dropped the unwritten pages and reports the
+   * error only once per file: a later sync can succeed over a hole in the WAL, and recovery stops
+   * at the hole, losing later commits too. So every sync fails from then on, until a restart. */
+  private failed: unknown = null;
 
-  /** `walFile` null: an in-memory inbox, nothing to sync. */
-  constructor(private readonly walFile: string | null) {}
+  /** `walFile` null: an in-memory inbox, nothing to sync. `datasync`: tests inject failures. */
+  constructor(
+    private readonly walFile: string | null,
+    private readonly datasync: typeof fdatasync = fdatasync,
+  ) {}
 
   static forInbox(inboxDb: Db): WalSync {
     return new WalSync(inboxDb.name === ':memory:' ? null : `${inboxDb.name}-wal`);
@@ -179,6 +186,7 @@ export class WalSync {
   sync(): Promise<void> {
     if (this.walFile === null) return Promise.resolve();
     if (this.closing) return Promise.reject(new Error('inbox is closed'));
+    if (this.failed !== null) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
       if (this.inFlight < MAX_SYNCS_IN_FLIGHT) this.start();
@@ -196,6 +204,11 @@ export class WalSync {
   private start(): void {
     const batch = this.waiting;
     this.waiting = [];
+    if (this.failed !== null) {
+      for (const w of batch) w.reject(this.failed);
+      if (this.closing && this.inFlight === 0) this.closeFd();
+      return;
+    }
     try {
       // opened on first use: the -wal file exists once the connection has written
       if (this.fd < 0) this.fd = openSync(this.walFile as string, 'r');
@@ -204,9 +217,12 @@ export class WalSync {
       return;
     }
     this.inFlight++;
-    fdatasync(this.fd, (err) => {
+    this.datasync(this.fd, (err) => {
       this.inFlight--;
-      for (const w of batch) err ? w.reject(err) : w.resolve();
+      if (err && this.failed === null) this.failed = err;
+      // a sync that ends after a failed one may have succeeded over the hole: not durable either
+      const failure = err ?? this.failed;
+      for (const w of batch) failure ? w.reject(failure) : w.resolve();
       if (this.waiting.length > 0) this.start();
       else if (this.closing && this.inFlight === 0) this.closeFd();
     });
