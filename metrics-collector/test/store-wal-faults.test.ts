@@ -6,6 +6,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { afterEach, test } from 'node:test';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { WriteAheadLog } from '../src/store/wal.js';
+import { openStore } from './store-helpers.js';
 
 type Done = (err: Error | null) => void;
 const real = { writev: fs.writev, fdatasync: fs.fdatasync };
@@ -94,4 +95,48 @@ test('write-ahead log acknowledges a sync only once the syncs that ran beside it
   syncs[4].done(null);
   assert.equal(await fifth, 'ok');
   await wal.close();
+});
+
+test('a checkpoint whose transaction fails acknowledges no sample still waiting for its sync', async () => {
+  intercept({ holdWrites: false, holdSyncs: true });
+  const s = openStore();
+  const add = (v: number) =>
+    s.store.appendSamples([
+      {
+        labels: [
+          ['__name__', 'up'],
+          ['job', 'a'],
+        ],
+        t: 1_700_000_000_000 + v,
+        v,
+      },
+    ]);
+  const first = outcome(add(1));
+  await turns(() => syncs.length === 1);
+  const second = outcome(add(2));
+  await turns(() => syncs.length === 2);
+  let third = '';
+  void outcome(add(3)).then((o) => {
+    third = o;
+  });
+  await turns(() => Reflect.get(Reflect.get(s.store, 'wal'), 'waiters').length === 1); // written, no sync free
+  const db = s.store.db as unknown as { transaction: unknown };
+  const transaction = db.transaction;
+  db.transaction = () =>
+    Object.assign(() => {}, {
+      immediate: () => {
+        throw new Error('disk I/O error');
+      },
+    });
+  assert.throws(() => s.store.checkpoint(), /disk I\/O error/);
+  db.transaction = transaction;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(third, '', 'neither the checkpoint nor a sync holds it yet');
+  syncs[0].done(null);
+  syncs[1].done(null);
+  await turns(() => syncs.length === 3);
+  syncs[2].done(null);
+  await turns(() => third !== '');
+  assert.deepEqual([await first, await second, third], ['ok', 'ok', 'ok']);
+  await s.close();
 });

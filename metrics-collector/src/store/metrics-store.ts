@@ -238,7 +238,6 @@ export class MetricsStore {
 
   /** Persists everything in memory and drops the log segments that held it. Synchronous. */
   checkpoint(): void {
-    const oldSegments = this.wal ? this.wal.rotate() : [];
     const s = this.sql;
     const insertPair = (pairId: number, name: string, value: string) =>
       s.insertLabelPair.run(pairId, name, value);
@@ -291,7 +290,10 @@ export class MetricsStore {
     } finally {
       this.db.pragma('synchronous = NORMAL');
     }
-    this.wal?.removeSegments(oldSegments);
+    // Rotate only once the transaction committed: rotate() acknowledges the records still waiting
+    // for a sync (this commit holds their samples); a failed checkpoint must leave them to the sync.
+    // Nothing can append between the commit and here (all of this is synchronous).
+    if (this.wal) this.wal.removeSegments(this.wal.rotate());
     this.stats.checkpoints++;
   }
 
