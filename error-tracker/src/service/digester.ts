@@ -33,7 +33,6 @@ export class Digester {
   private soon: NodeJS.Timeout | null = null;
   private remote: RemoteDigest | null = null;
   private waiting: number;
-  digested = 0;
 
   constructor(
     private readonly store: ErrorStore,
@@ -100,7 +99,6 @@ export class Digester {
 
   private counted({ entries, events, grouped, digestedThrough }: DigestCounts): void {
     if (entries > 0) this.store.trimInbox(digestedThrough);
-    this.digested += grouped;
     this.waiting = entries < this.options.batchSize ? 0 : Math.max(0, this.waiting - events);
     if (grouped > 0) this.options.onGrouped?.(grouped);
   }
