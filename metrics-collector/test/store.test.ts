@@ -71,6 +71,25 @@ test('store accepts out-of-order samples within the window and keeps the last va
   await again.close();
 });
 
+test('store refuses sample times past ±2^50 ms, which the head encoding would decode as other times', async () => {
+  const s = openStore();
+  const ts = [-(2 ** 60), 5, 2 ** 53 + 2, 2 ** 53 + 4, 7];
+  const r = await s.store.appendRemoteWrite(
+    compressSync(
+      Buffer.from(encodeWriteRequest([{ labels: up('far'), timestamps: ts, values: [1, 2, 3, 4, 5] }])),
+    ),
+  );
+  assert.deepEqual([r.accepted, r.outOfRange], [2, 3]);
+  assert.match(r.errors[0], /up\{job="far"\} at -1152921504606847000 is outside/);
+  const read = (source: typeof s.source) =>
+    source.select([{ name: 'job', type: '=', value: 'far' }], -(2 ** 62), 2 ** 62)[0].timestamps;
+  assert.deepEqual(read(s.source), [5, 7]);
+  await s.close();
+  const again = openStore(s.dir);
+  assert.deepEqual(read(again.source), [5, 7]);
+  await again.close();
+});
+
 test('store refuses new series over a limit by name and keeps existing ones flowing', async () => {
   const s = openStore(undefined, { limits: { maxSeriesPerMetric: 2, maxLabelValueLength: 10 } });
   const sample = (job: string, t: number) => ({ labels: up(job), t, v: 1 });

@@ -29,12 +29,13 @@ export interface IngestRouteDeps {
 
 function ingestFailure(result: AppendResult): AppError | undefined {
   if (result.errors.length === 0) return undefined;
-  const dropped = result.tooOld + result.rejectedSeries;
+  const dropped = result.tooOld + result.outOfRange + result.rejectedSeries;
   return new BadRequest(
     `${dropped} samples or series rejected (${result.accepted} accepted): ${result.errors[0]}`,
     {
       accepted: result.accepted,
       too_old: result.tooOld,
+      out_of_range: result.outOfRange,
       rejected_series: result.rejectedSeries,
       errors: result.errors,
     },

@@ -39,10 +39,17 @@ export interface StoreOptions {
   maxExemplars?: number;
 }
 
+/** Sample times beyond ±2^50 ms (year ~37,600) are refused: the head encoding zigzags timestamps
+ * and their delta-of-deltas as doubles, exact only below 2^53, and a bogus int64 time decoded as
+ * another one (a negative one as positive), while the head kept the real one as its last time. */
+export const MAX_SAMPLE_TIME_MS = 2 ** 50;
+
 export interface AppendResult {
   accepted: number;
   duplicates: number;
   tooOld: number;
+  /** Samples whose timestamp is past ±MAX_SAMPLE_TIME_MS. */
+  outOfRange: number;
   rejectedSeries: number;
   /** Up to MAX_ERRORS human-readable reasons, each naming the series. */
   errors: string[];
@@ -203,6 +210,15 @@ export class MetricsStore {
   }
 
   appendSample(id: number, t: number, v: number, result: AppendResult, stale = false): void {
+    if (!(t >= -MAX_SAMPLE_TIME_MS && t <= MAX_SAMPLE_TIME_MS)) {
+      result.outOfRange++;
+      if (result.errors.length < MAX_ERRORS) {
+        result.errors.push(
+          `sample for ${formatSeries(this.index.byId[id])} at ${t} is outside ±${MAX_SAMPLE_TIME_MS} ms`,
+        );
+      }
+      return;
+    }
     const heads = this.heads;
     if (!heads.has(id)) heads.create(id);
     const r = heads.append(id, t, v, this.oooWindowMs, this.nextSeq, stale);
@@ -314,7 +330,7 @@ function encodeHeadChunk(data: Uint8Array) {
 }
 
 function emptyResult(): AppendResult {
-  return { accepted: 0, duplicates: 0, tooOld: 0, rejectedSeries: 0, errors: [] };
+  return { accepted: 0, duplicates: 0, tooOld: 0, outOfRange: 0, rejectedSeries: 0, errors: [] };
 }
 
 export function formatSeries(info: SeriesInfo | undefined): string {
