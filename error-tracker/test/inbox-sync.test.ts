@@ -2,7 +2,7 @@
 // started after its commit, syncs requested during one share the next, and failures reach the
 // waiting requests instead of a 200.
 import assert from 'node:assert/strict';
-import type { fdatasync } from 'node:fs';
+import { type fdatasync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
@@ -100,6 +100,27 @@ test('WalSync fails every sync after one failed, also one in flight that the ker
   await assert.rejects(second, /EIO/, 'ended after the failure: its success may cover a hole');
   await assert.rejects(sync.sync(), /EIO/, 'no new sync is trusted until a restart');
   assert.equal(pending.length, 2);
+  sync.close();
+  closeDatabase(inboxDb);
+});
+
+test('the inbox -wal file keeps its inode through TRUNCATE checkpoints and journal_size_limit, so WalSync needs one descriptor', async () => {
+  const inboxDb = openInbox(inboxFileFor(join(makeTempDir(), 'errors.db')));
+  inboxDb.exec('CREATE TABLE t (x BLOB)');
+  const write = () => inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(5000))').run();
+  write();
+  const sync = WalSync.forInbox(inboxDb);
+  await sync.sync(); // opens the descriptor
+  const wal = `${inboxDb.name}-wal`;
+  const inode = statSync(wal).ino;
+  inboxDb.pragma('wal_checkpoint(TRUNCATE)'); // what closeDatabase() does
+  assert.equal(statSync(wal).size, 0);
+  write();
+  inboxDb.pragma('journal_size_limit = 0');
+  inboxDb.pragma('wal_checkpoint(PASSIVE)');
+  write(); // restarts the WAL and truncates it to the limit
+  await sync.sync();
+  assert.equal(statSync(wal).ino, inode, 'the same file: syncing the descriptor covers new frames');
   sync.close();
   closeDatabase(inboxDb);
 });
