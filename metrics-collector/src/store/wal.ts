@@ -111,8 +111,7 @@ export class WriteAheadLog {
   /** The next segment, zero-filled in the background (`ready` once usable). */
   private spare: (Segment & { ready: boolean; abandoned: boolean }) | undefined;
   private closed = false;
-  bytesWritten = 0;
-  readonly stats = { syncs: 0, syncMs: 0, records: 0 };
+  readonly stats = { syncs: 0, syncMs: 0 };
 
   constructor(
     private readonly dir: string,
@@ -249,8 +248,6 @@ export class WriteAheadLog {
         this.releaseWritten();
       });
       this.pos += need;
-      this.bytesWritten += need;
-      this.stats.records++;
     });
   }
 
@@ -346,7 +343,6 @@ export class WriteAheadLog {
     const fd = this.fd;
     this.fd = -1;
     if (fd >= 0 && !this.users.has(fd)) this.closeFd(fd); // else its last user closes it
-    this.bytesWritten = 0;
     this.kick();
     return done;
   }
