@@ -67,3 +67,22 @@ test('Heads answers duplicates, out-of-order and too-old samples as before', () 
   heads.clearSealed(7);
   assert.equal(heads.sealedBytes, 0);
 });
+
+test('Heads keeps a series time bounds when it refuses a sample older than the window', () => {
+  const heads = new Heads();
+  heads.create(1);
+  assert.equal(
+    heads.append(1, T0, 1, 60_000, () => 1),
+    APPEND_OK,
+  );
+  assert.equal(
+    heads.append(1, T0 - 120_000, 2, 60_000, () => 2),
+    APPEND_TOO_OLD,
+  );
+  assert.equal(heads.firstT(1), T0);
+  assert.equal(
+    heads.append(1, T0 - 30_000, 3, 60_000, () => 3),
+    APPEND_OK,
+  );
+  assert.equal(heads.firstT(1), T0 - 30_000);
+});

@@ -143,11 +143,12 @@ export class Heads {
       this.flags[id] = stale ? EXISTS | DIRTY | LAST_STALE : EXISTS | DIRTY;
       return APPEND_OK;
     }
-    this.flags[id] |= DIRTY;
-    if (t < f[r + F_FIRST_T]) f[r + F_FIRST_T] = t;
     const lastStale = (this.flags[id] & LAST_STALE) !== 0;
     if (t === lastT && Object.is(v, f[r + F_LAST_V]) && stale === lastStale) return APPEND_DUPLICATE;
+    // Only a sample that is kept may widen the bounds reads use to pick series.
     if (t < lastT - oooWindowMs) return APPEND_TOO_OLD;
+    this.flags[id] |= DIRTY;
+    if (t < f[r + F_FIRST_T]) f[r + F_FIRST_T] = t;
     this.insertOutOfOrder(id, t, v, nextSeq, stale);
     if (t === lastT) {
       f[r + F_LAST_V] = v;
