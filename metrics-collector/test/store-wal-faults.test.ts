@@ -140,3 +140,40 @@ test('a checkpoint whose transaction fails acknowledges no sample still waiting 
   assert.deepEqual([await first, await second, third], ['ok', 'ok', 'ok']);
   await s.close();
 });
+
+test('write-ahead log syncs the directory entry of every segment it creates, spares included', async () => {
+  const dir = makeTempDir('wal-');
+  const dirFds = new Set<number>();
+  const synced: number[] = [];
+  const { openSync, open, fsyncSync, fsync } = fs;
+  Reflect.set(fs, 'openSync', (path: string, ...rest: unknown[]) => {
+    const fd = Reflect.apply(openSync, fs, [path, ...rest]) as number;
+    if (path === dir) dirFds.add(fd);
+    return fd;
+  });
+  Reflect.set(fs, 'open', (path: string, flags: string, cb: (e: Error | null, fd: number) => void) =>
+    open(path, flags, (e, fd) => {
+      if (!e && path === dir) dirFds.add(fd);
+      cb(e, fd);
+    }),
+  );
+  Reflect.set(fs, 'fsyncSync', (fd: number) => {
+    if (dirFds.delete(fd)) synced.push(fd); // the number comes back for other files once closed
+    fsyncSync(fd);
+  });
+  Reflect.set(fs, 'fsync', (fd: number, cb: (e: Error | null) => void) => {
+    if (dirFds.delete(fd)) synced.push(fd); // the number comes back for other files once closed
+    fsync(fd, cb);
+  });
+  syncBuiltinESMExports();
+  try {
+    const wal = new WriteAheadLog(dir, true, 64, true);
+    await wal.append(1, Buffer.from('x'.repeat(40))); // opens segment 1 and starts the spare
+    await turns(() => Reflect.get(wal, 'spare')?.ready === true);
+    assert.equal(synced.length, 2, 'segment 1 (opened in place) and the spare');
+    await wal.close();
+  } finally {
+    Object.assign(fs, { openSync, open, fsyncSync, fsync });
+    syncBuiltinESMExports();
+  }
+});

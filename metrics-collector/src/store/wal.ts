@@ -174,7 +174,10 @@ export class WriteAheadLog {
       const size = Math.max(this.segmentBytes, minBytes);
       for (let at = 0; at < size; at += ZEROS.length)
         writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
-      if (this.fsync) fsyncSync(fd);
+      if (this.fsync) {
+        fsyncSync(fd);
+        syncDirSync(this.dir);
+      }
       this.fd = fd;
       this.size = size;
     }
@@ -198,7 +201,7 @@ export class WriteAheadLog {
       spare.fd = fd;
       const fill = (at: number): void => {
         if (at >= size) {
-          if (this.fsync) fsyncAsync(fd, (e) => done(e));
+          if (this.fsync) fsyncAsync(fd, (e) => (e ? done(e) : syncDir(this.dir, done)));
           else done(null);
           return;
         }
@@ -348,7 +351,14 @@ export class WriteAheadLog {
   }
 
   removeSegments(segments: number[]): void {
-    for (const n of segments) unlinkSync(this.path(n));
+    for (const n of segments) {
+      try {
+        unlinkSync(this.path(n));
+      } catch (err) {
+        // An abandoned spare among them removes itself once its zero-fill returns.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -362,6 +372,24 @@ export class WriteAheadLog {
     this.fd = -1;
     if (fd >= 0) this.closeFd(fd);
   }
+}
+
+// A new segment's directory entry must be on disk too before a record in it is acknowledged: the
+// segment's own fsync does not cover the entry, and a crash could lose the whole file.
+function syncDirSync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function syncDir(dir: string, done: (err: Error | null) => void): void {
+  openAsync(dir, 'r', (err, fd) => {
+    if (err) return done(err);
+    fsyncAsync(fd, (e) => closeAsync(fd, () => done(e)));
+  });
 }
 
 function listSegments(dir: string): number[] {
