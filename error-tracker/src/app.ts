@@ -137,10 +137,14 @@ export function createApp(deps: AppDeps): FastifyInstance {
     await preparer.close();
     digester.runOn(null);
     await storeWorker.stop();
-    // group what was accepted before the database closes, so a restart starts with an empty inbox
-    digester.drain();
-    store.close();
-    closeDatabase(inboxDb);
+    try {
+      // group what was accepted before the database closes, so a restart starts with an empty inbox
+      digester.drain();
+    } finally {
+      // a drain that fails leaves the rest in the inbox for the next start; the files still close
+      store.close();
+      closeDatabase(inboxDb);
+    }
   });
   return app;
 }
