@@ -1,7 +1,8 @@
 // Group commit for the accept path: batches appended during one event-loop turn are written in
 // one transaction, and every request waits for that commit and the fdatasync after it before its
-// 200 (durable across a power loss, and one commit per turn instead of one per request). The commit goes to the inbox
-// file, which only the main thread writes, so it never waits for a lock (store/inbox.ts).
+// 200 (durable across a power loss, and one commit per turn instead of one per request). The
+// commit goes to the inbox file, which only the main thread writes, so it never waits for a lock
+// (store/inbox.ts).
 import type { AcceptBatch, ErrorStore } from '../store/store.js';
 
 interface Waiting {

@@ -159,8 +159,9 @@ interface SyncWaiter {
  * a commit's frames to the -wal file without syncing it (a sync per commit would block the main
  * thread ~0.4 ms here); this fdatasyncs that file on libuv's pool instead, and the accept path
  * answers only after a sync that started after its commit. Up to two run at once; syncs requested
- * while both are in flight share the next one (group commit). SQLite keeps the -wal file's inode while the connection is
- * open (a checkpoint rewrites it from the start or truncates it), so one descriptor serves.
+ * while both are in flight share the next one (group commit). SQLite keeps the -wal file's inode
+ * while the connection is open (a checkpoint rewrites it from the start or truncates it), so one
+ * descriptor serves.
  */
 export class WalSync {
   private fd = -1;
