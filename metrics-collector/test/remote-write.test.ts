@@ -2,11 +2,17 @@
 // and the JSON push batch.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TestApp } from '@flowrent/shared/testing';
 import { compressSync } from 'snappy';
 import type { Config } from '../src/config.js';
+import {
+  MAX_PUSH_BYTES,
+  MAX_REMOTE_WRITE_BYTES,
+  MAX_REMOTE_WRITE_DECODED_BYTES,
+} from '../src/http/ingest-routes.js';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
 import { FIXTURES, type HttpFixture, startCollector } from './ingest-helpers.js';
 
@@ -82,10 +88,17 @@ test('remote_write answers 400 for bodies that can never succeed and 415 for 2.0
   res = await post(compressSync(Buffer.from([0x0a, 0x05, 0x0a])));
   assert.equal(res.status, 400);
   assert.match(await res.text(), /malformed WriteRequest/);
-  // A block that declares 4 GB of output is refused before anything is decompressed.
+  // A block that declares 4 GB of output is refused before anything is decompressed, with 413 (the
+  // sender does not retry it: it can never fit) and the limit in the body.
   res = await post(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]));
-  assert.equal(res.status, 400);
-  assert.match(await res.text(), /decoded WriteRequest too large: 4294967295 bytes/);
+  assert.equal(res.status, 413);
+  const body = (await res.json()) as { error: { code: string; message: string; details: unknown } };
+  assert.equal(body.error.code, 'too_large');
+  assert.match(body.error.message, /decoded WriteRequest too large: 4294967295 bytes/);
+  assert.deepEqual(body.error.details, {
+    limit: 'MAX_REMOTE_WRITE_DECODED_BYTES',
+    limit_bytes: MAX_REMOTE_WRITE_DECODED_BYTES,
+  });
   res = await post(Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80]));
   assert.equal(res.status, 400);
   assert.match(await res.text(), /not snappy block data/);
@@ -97,6 +110,50 @@ test('remote_write answers 400 for bodies that can never succeed and 415 for 2.0
   res = await fetch(`${t.url}/api/v1/write`, { method: 'POST', body: compressSync(Buffer.from([])) });
   assert.equal(res.status, 401);
 });
+
+test('ingest routes answer 413 naming the limit when Content-Length is over it', async () => {
+  // The declared length alone decides: the body is refused before it is read.
+  for (const [path, name, limit] of [
+    ['/api/v1/write', 'MAX_REMOTE_WRITE_BYTES', MAX_REMOTE_WRITE_BYTES],
+    ['/api/metrics', 'MAX_PUSH_BYTES', MAX_PUSH_BYTES],
+  ] as const) {
+    const { status, text } = await postDeclaring(path, limit + 1);
+    assert.equal(status, 413, path);
+    const body = JSON.parse(text) as { error: { code: string; message: string; details: unknown } };
+    assert.equal(body.error.code, 'too_large');
+    assert.match(body.error.message, new RegExp(`${limit + 1} bytes`));
+    assert.deepEqual(body.error.details, { limit: name, limit_bytes: limit });
+  }
+});
+
+/** POSTs a few bytes to `path` with a Content-Length of `declared` and reads the answer. */
+function postDeclaring(path: string, declared: number): Promise<{ status: number; text: string }> {
+  const url = new URL(`${t.url}${path}`);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { ...rwHeaders(), 'content-length': String(declared) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.write(Buffer.alloc(16));
+  });
+}
 
 test('remote_write keeps valid samples and answers 400 naming a series over a limit', async () => {
   const long = 'x'.repeat(5000);

@@ -1,8 +1,16 @@
 // Ingest endpoints: remote_write 1.0, the JSON push batch, and the scrape-target health list.
 // Status codes follow the remote_write spec: 204 on success; 400 for data that can never succeed
-// (senders do not retry 4xx); 503 + Retry-After only when a retry can help (the log could not be
-// synced); 415 for a remote_write 2.0 body until 2.0 is supported.
-import { AppError, BadRequest, ParseError, Unavailable, UnsupportedMediaType } from '@flowrent/shared/errors';
+// and 413 for a body over a size limit (senders do not retry 4xx); 503 + Retry-After only when a
+// retry can help (the log could not be synced); 415 for a remote_write 2.0 body until 2.0 is
+// supported.
+import {
+  AppError,
+  BadRequest,
+  ParseError,
+  TooLarge,
+  Unavailable,
+  UnsupportedMediaType,
+} from '@flowrent/shared/errors';
 import { parseJson } from '@flowrent/shared/http/body';
 import type { FastifyInstance } from 'fastify';
 import { PushError, parsePushBatch } from '../ingest/push-json.js';
@@ -42,6 +50,20 @@ function ingestFailure(result: AppendResult): AppError | undefined {
   );
 }
 
+/** 413 naming the limit when the declared Content-Length is over it, before the body is read
+ * (Fastify's own bodyLimit answer does not say which limit). */
+function refuseDeclaredOver(limitName: string, limitBytes: number) {
+  return async (request: { headers: Record<string, string | string[] | undefined> }) => {
+    const declared = Number(request.headers['content-length']);
+    if (declared > limitBytes) {
+      throw new TooLarge(`body of ${declared} bytes is over ${limitName} = ${limitBytes}`, {
+        limit: limitName,
+        limit_bytes: limitBytes,
+      });
+    }
+  };
+}
+
 async function durably<T>(write: Promise<T>): Promise<T> {
   try {
     return await write;
@@ -66,6 +88,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
           passEncodings: ['snappy'],
         },
       },
+      onRequest: refuseDeclaredOver('MAX_REMOTE_WRITE_BYTES', MAX_REMOTE_WRITE_BYTES),
     },
     async (request, reply) => {
       const type = String(request.headers['content-type'] ?? '').toLowerCase();
@@ -81,8 +104,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       const declared = snappyDecodedLength(body);
       if (declared < 0) throw new ParseError('body is not snappy block data: malformed length preamble');
       if (declared > MAX_REMOTE_WRITE_DECODED_BYTES) {
-        throw new BadRequest(
+        throw new TooLarge(
           `decoded WriteRequest too large: ${declared} bytes (limit ${MAX_REMOTE_WRITE_DECODED_BYTES})`,
+          { limit: 'MAX_REMOTE_WRITE_DECODED_BYTES', limit_bytes: MAX_REMOTE_WRITE_DECODED_BYTES },
         );
       }
       let raw: Uint8Array;
@@ -106,7 +130,10 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
 
   app.post(
     '/api/metrics',
-    { config: { auth, ingest: { maxBodyBytes: MAX_PUSH_BYTES, maxDecodedBytes: MAX_PUSH_BYTES * 4 } } },
+    {
+      config: { auth, ingest: { maxBodyBytes: MAX_PUSH_BYTES, maxDecodedBytes: MAX_PUSH_BYTES * 4 } },
+      onRequest: refuseDeclaredOver('MAX_PUSH_BYTES', MAX_PUSH_BYTES),
+    },
     async (request, reply) => {
       const body = parseJson((request.body as Buffer).toString('utf8'));
       let batch: ReturnType<typeof parsePushBatch>;
