@@ -158,3 +158,18 @@ test('encoding 5 costs under a byte per sample for a counter and a 2-decimal gau
     assert.ok(enc.data.length < 360, `${enc.data.length} bytes`);
   }
 });
+
+test('decodeChunk refuses the in-memory head encodings 6 and 7: no persisted chunk carries them', () => {
+  // Every chunk and head snapshot goes through encodeSealedChunk (1-5) on its way to SQLite.
+  const ts = [1_764_000_000_000, 1_764_000_015_000];
+  for (const vs of [
+    [1, 2],
+    [0.1, Number.NaN],
+  ]) {
+    const enc = encodeSealedChunk(ts, vs, []);
+    assert.ok(enc.encoding >= ENCODING_XOR && enc.encoding <= ENCODING_DECIMAL_PACKED, `${enc.encoding}`);
+  }
+  for (const encoding of [6, 7]) {
+    assert.throws(() => decodeChunk(encoding, Uint8Array.of(0), [], []), /unknown chunk encoding/);
+  }
+});
