@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatPromResponse } from '../src/promql/format.js';
-import { decodeChunk } from '../src/store/chunk-codec.js';
+import { readHeadBlock } from '../src/store/head-block.js';
 import { MemorySource } from '../src/promql/memory-source.js';
 import { evaluateInstant, evaluateRange } from '../src/promql/query.js';
 import type { Labels } from '../src/promql/sample-source.js';
@@ -438,15 +438,12 @@ describe('PromQL oracle against Prometheus 2.42', { skip: !available && 'prometh
 
   describe('store after a checkpoint and restart (head chunks from SQLite)', () => {
     it('restored the open chunks of host-3 with their markers from a persisted encoding', () => {
-      const rows = restored!.store.db
-        .prepare('SELECT app_encoding, app_data FROM head_chunks WHERE app_encoding IN (4, 5)')
-        .all() as { app_encoding: number; app_data: Uint8Array }[];
-      const withMarkers = rows.filter((r) => {
-        const stale: number[] = [];
-        decodeChunk(r.app_encoding, r.app_data, [], [], stale);
-        return stale.length > 0;
-      });
-      assert.ok(withMarkers.length > 0, `${rows.length} decimal chunks, none with markers`);
+      const blocks = restored!.store.db.prepare('SELECT data FROM head_blocks').all() as {
+        data: Uint8Array;
+      }[];
+      const snapshots = blocks.flatMap((b) => [...readHeadBlock(b.data)]);
+      const withMarkers = snapshots.filter((s) => (s.app?.stale.length ?? 0) > 0);
+      assert.ok(withMarkers.length > 0, `${snapshots.length} head snapshots, none with markers`);
     });
     for (const q of QUERIES) {
       it(`instant + range: ${q}`, async () => {

@@ -24,7 +24,16 @@
 // Persisted bytes: never change an encoding in place, add a number.
 import { createRequire } from 'node:module';
 import type * as Zstd from 'zstd-napi';
-import { ByteReader, ByteWriter, readPackedInts, writePackedInts } from './packed-ints.js';
+import { ByteReader, ByteWriter } from './packed-ints.js';
+import {
+  decimalExponent,
+  readPackedTimes,
+  readValueBody,
+  readValueHeader,
+  writePackedTimes,
+  writeValueBody,
+  writeValueHeader,
+} from './packed-samples.js';
 import { decodeXorChunk, XorAppender } from './xor-chunk.js';
 
 export const ENCODING_XOR = 1;
@@ -42,20 +51,19 @@ function zstdLib(): typeof Zstd {
   zstd ??= require('zstd-napi') as typeof Zstd;
   return zstd;
 }
-function decompress(data: Uint8Array): Buffer {
+export function decompress(data: Uint8Array): Buffer {
   return zstdLib().decompress(data);
 }
 // One compressor with its parameters set once: the one-shot compress() re-applies them per call,
 // which cost more than compressing a 300-byte chunk.
 let compressor: Zstd.Compressor | undefined;
-function compress(data: Uint8Array): Buffer {
+export function compress(data: Uint8Array): Buffer {
   if (!compressor) {
     compressor = new (zstdLib().Compressor)();
     compressor.setParameters({ compressionLevel: ZSTD_LEVEL, checksumFlag: false, contentSizeFlag: true });
   }
   return compressor.compress(data);
 }
-const INT_LIMIT = 2 ** 50;
 
 export interface EncodedChunk {
   encoding: number;
@@ -120,27 +128,6 @@ export function decodeChunk(
 }
 
 const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
-
-/** The smallest e such that every value is exactly m / 10^e with an integer |m| < 2^50. */
-function decimalExponent(vs: number[], stale?: number[]): number {
-  let e = 0;
-  let k = 0;
-  for (let i = 0; i < vs.length; i++) {
-    if (stale && stale[k] === i) {
-      k++;
-      continue;
-    }
-    const v = vs[i];
-    if (!Number.isFinite(v) || Object.is(v, -0)) return -1;
-    while (e < POW10.length) {
-      const m = Math.round(v * POW10[e]);
-      if (Math.abs(m) < INT_LIMIT && m / POW10[e] === v) break;
-      e++;
-    }
-    if (e === POW10.length) return -1;
-  }
-  return e;
-}
 
 function encodeIntDelta(ts: number[], vs: number[], e: number, stale?: number[]): Uint8Array {
   const scale = POW10[e];
@@ -221,72 +208,19 @@ function decodeIntDelta(
 function encodePacked(ts: number[], vs: number[], e: number, stale: number[]): Uint8Array | undefined {
   const n = ts.length;
   if (n === 0) return undefined;
-  const scale = POW10[e];
   const w = new ByteWriter(24 + n);
   w.zigzag(n);
-  w.byte(e);
-  w.zigzag(stale.length);
-  for (let k = 0; k < stale.length; k++) w.zigzag(stale[k] - (k > 0 ? stale[k - 1] : 0));
-  const ints = new Float64Array(n);
-  w.zigzag(ts[0]);
-  if (n > 1) {
-    w.zigzag(ts[1] - ts[0]);
-    for (let i = 2; i < n; i++) ints[i - 2] = ts[i] - 2 * ts[i - 1] + ts[i - 2];
-    if (!writePackedInts(w, ints, 0, n - 2)) return undefined;
-  }
-  let prevM = 0;
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    let m = prevM;
-    if (stale[k] === i) k++;
-    else m = Math.round(vs[i] * scale);
-    if (i === 0) w.zigzag(m);
-    else ints[i - 1] = m - prevM;
-    prevM = m;
-  }
-  if (!writePackedInts(w, ints, 0, n - 1)) return undefined;
+  writeValueHeader(w, e, stale);
+  if (!writePackedTimes(w, ts) || !writeValueBody(w, vs, e, stale)) return undefined;
   return w.bytes().slice();
 }
 
 function decodePacked(buf: Uint8Array, ts: number[], vs: number[], staleOut?: number[]): number {
   const r = new ByteReader(buf);
   const n = r.zigzag();
-  const scale = POW10[r.byte()];
-  if (scale === undefined) throw new Error('chunk corrupt: decimal exponent');
-  const staleAt: number[] = [];
-  let at = 0;
-  for (let k = r.zigzag(); k > 0; k--) {
-    at += r.zigzag();
-    staleAt.push(at);
-  }
-  const base = ts.length;
-  const ints = new Float64Array(n);
-  let t = r.zigzag();
-  ts.push(t);
-  if (n > 1) {
-    let delta = r.zigzag();
-    t += delta;
-    ts.push(t);
-    readPackedInts(r, n - 2, ints, 0);
-    for (let i = 0; i < n - 2; i++) {
-      delta += ints[i];
-      t += delta;
-      ts.push(t);
-    }
-  }
-  let m = r.zigzag();
-  readPackedInts(r, n - 1, ints, 0);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    if (i > 0) m += ints[i - 1];
-    if (k < staleAt.length && staleAt[k] === i) {
-      k++;
-      vs.push(Number.NaN);
-      staleOut?.push(base + i);
-      continue;
-    }
-    vs.push(scale === 1 ? m : m / scale);
-  }
+  const header = readValueHeader(r);
+  readPackedTimes(r, n, ts);
+  readValueBody(r, n, header, vs, staleOut);
   return n;
 }
 

@@ -1,5 +1,5 @@
 // The `label_pairs` table's in-memory side: each distinct (name, value) gets a number once, and a
-// persisted series is the list of its pair numbers (migration 0003). Ids are handed out here and
+// persisted series is the list of its pair numbers (migration 0003; series-block.ts). Ids are handed out here and
 // inserted in the checkpoint transaction that first needs them.
 import type { LabelPairs } from './series-index.js';
 
@@ -17,10 +17,11 @@ export class LabelPairIds {
     if (id >= this.nextId) this.nextId = id + 1;
   }
 
-  /** "3,17,40" for a series' labels; `insert` receives pairs seen for the first time. */
-  encode(labels: LabelPairs, insert: (id: number, name: string, value: string) => void): string {
-    let out = '';
-    for (const [name, value] of labels) {
+  /** A series' pair ids in label order; `insert` receives pairs seen for the first time. */
+  encodeIds(labels: LabelPairs, insert: (id: number, name: string, value: string) => void): number[] {
+    const out = new Array<number>(labels.length);
+    for (let i = 0; i < labels.length; i++) {
+      const [name, value] = labels[i];
       const key = pairKey(name, value);
       let id = this.ids.get(key);
       if (id === undefined) {
@@ -30,7 +31,7 @@ export class LabelPairIds {
         this.pairs[id] = [name, value];
         this.pending.push(key);
       }
-      out = out === '' ? String(id) : `${out},${id}`;
+      out[i] = id;
     }
     return out;
   }
@@ -50,10 +51,15 @@ export class LabelPairIds {
     this.pending = [];
   }
 
+  /** Labels of a series row written as text before migration 6 ("3,17,40"). */
   decode(text: string): LabelPairs {
-    return text.split(',').map((s) => {
-      const pair = this.pairs[Number(s)];
-      if (!pair) throw new Error(`series refers to unknown label pair ${s}`);
+    return this.decodeIds(text.split(',').map(Number));
+  }
+
+  decodeIds(ids: number[]): LabelPairs {
+    return ids.map((id) => {
+      const pair = this.pairs[id];
+      if (!pair) throw new Error(`series refers to unknown label pair ${id}`);
       return [pair[0], pair[1]];
     });
   }

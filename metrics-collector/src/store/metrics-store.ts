@@ -1,23 +1,23 @@
 // The metrics store: series registry + inverted index in memory, head chunks in memory, sealed
 // chunks in SQLite BLOBs, a write-ahead log in front. Writes: append in memory, log the request,
 // resolve after the group-committed fdatasync. A checkpoint (timer or size) writes sealed chunks,
-// new series and head snapshots in one SQLite transaction and drops the log segments it covers.
+// new series and head snapshots (packed per stripe of ids: store-stripes.ts) in one SQLite
+// transaction and drops the log segments it covers.
 // Reads implement the PromQL SampleSource contract (store-read.ts).
 import { mkdirSync } from 'node:fs';
 import type { Db } from '@flowrent/shared/db';
 import { walkWriteRequest } from '../ingest/remote-write.js';
-import { encodeSealedChunk } from './chunk-codec.js';
 import { DEFAULT_MAX_EXEMPLARS, type Exemplar, ExemplarStore } from './exemplar-store.js';
 import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, Heads } from './head.js';
 import { LabelPairIds } from './label-pairs.js';
 import { type Limits, DEFAULT_LIMITS, checkNewSeries } from './limits.js';
 import { RemoteWriteAppender } from './remote-write-appender.js';
+import type { SeriesRow } from './series-block.js';
 import { loadStore } from './store-load.js';
 import { type Statements, prepareStatements } from './store-sql.js';
+import { type LegacyStripes, stripeOf, writeHeadStripe, writeSeriesStripe } from './store-stripes.js';
 import { type LabelPairs, SeriesIndex, type SeriesInfo, labelsToObject, sortLabels } from './series-index.js';
 import { WAL_KIND_REMOTE_WRITE_SNAPPY, WAL_KIND_SAMPLES_JSON, WriteAheadLog, readWal } from './wal.js';
-import { decodeDeltaChunk } from './delta-chunk.js';
-import { XorAppender } from './xor-chunk.js';
 
 export interface StoreOptions {
   db: Db;
@@ -101,6 +101,8 @@ export class MetricsStore {
   private dirtyExpiry = new Set<number>();
   private newSeries: number[] = [];
   private readonly rw: RemoteWriteAppender;
+  /** Stripes with rows written before migration 6 (store-load.ts): moved by the next checkpoint. */
+  readonly legacy: LegacyStripes = { series: new Set(), heads: new Set() };
   readonly nextSeq = () => this.seq++;
   stats = { samplesAppended: 0, checkpoints: 0 };
 
@@ -125,7 +127,7 @@ export class MetricsStore {
       replayed++;
     }
     this.wal = new WriteAheadLog(options.walDir, options.fsync ?? true, options.walSegmentBytes);
-    if (replayed > 0) this.checkpoint();
+    if (replayed > 0 || this.legacy.series.size > 0 || this.legacy.heads.size > 0) this.checkpoint();
   }
 
   // ---- writes ----------------------------------------------------------------------------------
@@ -257,49 +259,55 @@ export class MetricsStore {
     const s = this.sql;
     const insertPair = (pairId: number, name: string, value: string) =>
       s.insertLabelPair.run(pairId, name, value);
+    const created: SeriesInfo[] = [];
     const write = this.db.transaction(() => {
+      // Series rows: new series and new expiry times, grouped by stripe (store-stripes.ts).
+      const changed = new Map<number, SeriesRow[]>();
+      for (const stripe of this.legacy.series) changed.set(stripe, []);
+      const add = (info: SeriesInfo) => {
+        const row = {
+          id: info.id,
+          pairs: this.labelPairs.encodeIds(info.labels, insertPair),
+          expiresMs: info.expiresMs,
+        };
+        const list = changed.get(stripeOf(info.id));
+        if (list) list.push(row);
+        else changed.set(stripeOf(info.id), [row]);
+      };
       for (const id of this.newSeries) {
         const info = this.index.byId[id];
         if (!info || info.persisted) continue;
-        s.insertSeries.run(id, this.labelPairs.encode(info.labels, insertPair), info.expiresMs ?? null);
-        info.persisted = true;
+        add(info);
+        created.push(info);
       }
-      this.newSeries = [];
-      for (const id of this.dirtyExpiry) s.updateExpiry.run(this.index.byId[id]?.expiresMs ?? null, id);
-      this.dirtyExpiry.clear();
+      for (const id of this.dirtyExpiry) {
+        const info = this.index.byId[id];
+        if (info?.persisted) add(info);
+      }
+      for (const [stripe, rows] of changed)
+        writeSeriesStripe(this, stripe, rows, this.legacy.series.has(stripe));
       for (const name of this.dirtyMetadata) {
         const m = this.metadata.get(name);
         if (m) s.upsertMetadata.run(name, m.type, m.help, m.unit);
       }
-      this.dirtyMetadata.clear();
+      // Sealed chunks and head snapshots of every stripe with a changed head.
       const heads = this.heads;
-      for (const id of heads.ids()) {
-        if (!heads.isDirty(id)) continue;
-        for (const c of heads.sealed(id)) {
-          const enc = encodeHeadChunk(c.data);
-          s.insertChunk.run(id, c.minT, c.maxT, c.seq, enc.encoding, c.count, enc.data);
-        }
-        heads.clearSealed(id);
-        const ooo = heads.outOfOrder(id);
-        if (heads.hasApp(id) || ooo) {
-          const app = heads.hasApp(id) ? encodeHeadChunk(heads.appBytes(id)) : undefined;
-          s.upsertHead.run(
-            id,
-            heads.appSeq(id),
-            app?.encoding ?? 0,
-            app?.data ?? null,
-            ooo?.seq ?? 0,
-            ooo ? xorOf(ooo.ts, ooo.vs, ooo.stale) : null,
-          );
-        } else s.deleteHead.run(id);
-        heads.clearDirty(id);
-      }
+      const stripes = new Set(this.legacy.heads);
+      for (const id of heads.ids())
+        if (heads.isDirty(id) || heads.sealed(id).length > 0) stripes.add(stripeOf(id));
+      for (const stripe of stripes) writeHeadStripe(this, stripe, this.legacy.heads.has(stripe));
       s.setState.run('next_seq', this.seq);
     });
     this.db.pragma('synchronous = FULL');
     try {
       write.immediate();
       this.labelPairs.commit();
+      for (const info of created) info.persisted = true;
+      this.newSeries = [];
+      this.dirtyExpiry.clear();
+      this.dirtyMetadata.clear();
+      this.legacy.series.clear();
+      this.legacy.heads.clear();
     } catch (err) {
       this.labelPairs.rollback();
       throw err;
@@ -320,15 +328,6 @@ export class MetricsStore {
   }
 }
 
-/** Re-encodes an encoding-7 head chunk in the smallest persisted encoding. */
-function encodeHeadChunk(data: Uint8Array) {
-  const ts: number[] = [];
-  const vs: number[] = [];
-  const stale: number[] = [];
-  decodeDeltaChunk(data, ts, vs, stale);
-  return encodeSealedChunk(ts, vs, stale);
-}
-
 function emptyResult(): AppendResult {
   return { accepted: 0, duplicates: 0, tooOld: 0, outOfRange: 0, rejectedSeries: 0, errors: [] };
 }
@@ -337,12 +336,6 @@ export function formatSeries(info: SeriesInfo | undefined): string {
   if (!info) return '{}';
   const rest = info.labels.filter(([n]) => n !== '__name__').map(([n, v]) => `${n}=${JSON.stringify(v)}`);
   return `${info.metric}{${rest.join(',')}}`;
-}
-
-function xorOf(ts: number[], vs: number[], staleFlags: number[]): Uint8Array {
-  const app = new XorAppender();
-  for (let i = 0; i < ts.length; i++) app.append(ts[i], vs[i], staleFlags[i] === 1);
-  return app.bytes();
 }
 
 function encodeSamplesRecord(samples: PlainSample[]): Uint8Array {

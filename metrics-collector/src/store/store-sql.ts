@@ -14,18 +14,25 @@ export const SELECT_CHUNKS_SQL =
   'SELECT min_t, max_t, seq, encoding, data FROM chunks WHERE series_id = ? AND min_t >= ? AND min_t <= ? AND max_t >= ?';
 
 const SQL = {
-  insertSeries: 'INSERT INTO series (id, pairs, expires_ms) VALUES (?, ?, ?)',
   insertLabelPair: 'INSERT INTO label_pairs (id, name, value) VALUES (?, ?, ?)',
   allLabelPairs: 'SELECT id, name, value FROM label_pairs',
-  updateExpiry: 'UPDATE series SET expires_ms = ? WHERE id = ?',
+  // stripes of series ids (series-block.ts, head-block.ts; migration 6)
+  allSeriesBlocks: 'SELECT stripe, data FROM series_blocks ORDER BY stripe',
+  seriesBlock: 'SELECT data FROM series_blocks WHERE stripe = ?',
+  upsertSeriesBlock: 'INSERT OR REPLACE INTO series_blocks (stripe, data) VALUES (?, ?)',
+  allHeadBlocks: 'SELECT stripe, data FROM head_blocks ORDER BY stripe',
+  upsertHeadBlock: 'INSERT OR REPLACE INTO head_blocks (stripe, data) VALUES (?, ?)',
+  deleteHeadBlock: 'DELETE FROM head_blocks WHERE stripe = ?',
+  // rows written before migration 6, moved into the blocks by the first checkpoint
   allSeries: 'SELECT id, pairs, expires_ms FROM series ORDER BY id',
+  legacySeriesRow: 'SELECT id, pairs, expires_ms FROM series WHERE id = ?',
+  legacySeriesIn: 'SELECT id, pairs, expires_ms FROM series WHERE id >= ? AND id < ? ORDER BY id',
+  deleteLegacySeriesIn: 'DELETE FROM series WHERE id >= ? AND id < ?',
+  deleteLegacyHeadsIn: 'DELETE FROM head_chunks WHERE series_id >= ? AND series_id < ?',
   chunkBounds: 'SELECT series_id, MIN(min_t) AS min_t, MAX(max_t) AS max_t FROM chunks GROUP BY series_id',
   insertChunk:
     'INSERT OR REPLACE INTO chunks (series_id, min_t, max_t, seq, encoding, count, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
   selectChunks: SELECT_CHUNKS_SQL,
-  upsertHead:
-    'INSERT OR REPLACE INTO head_chunks (series_id, app_seq, app_encoding, app_data, ooo_seq, ooo_data) VALUES (?, ?, ?, ?, ?, ?)',
-  deleteHead: 'DELETE FROM head_chunks WHERE series_id = ?',
   allHeads: 'SELECT series_id, app_seq, app_encoding, app_data, ooo_seq, ooo_data FROM head_chunks',
   upsertMetadata: 'INSERT OR REPLACE INTO metric_metadata (metric, type, help, unit) VALUES (?, ?, ?, ?)',
   allMetadata: 'SELECT metric, type, help, unit FROM metric_metadata',
