@@ -90,6 +90,32 @@ export class Heads {
     this.flags[id] = EXISTS;
   }
 
+  /** Forgets a series' head (series-expiry.ts): its open chunk's block goes back to the arena,
+   * its out-of-order buffer and sealed chunks are dropped; persist them first (sealAll + a
+   * checkpoint). The slot's typed-array entries stay (ids are not reused). */
+  remove(id: number): void {
+    if (!this.has(id)) return;
+    if (this.chunks.isOpen(id)) this.chunks.release(id);
+    this.clearSealed(id);
+    this.ooo.delete(id);
+    this.flags[id] = 0;
+  }
+
+  /** Seals the open chunk and the out-of-order buffer, so the next checkpoint writes them as
+   * chunks (the head then holds nothing that is not in SQLite). */
+  sealAll(id: number): void {
+    if (!this.has(id)) return;
+    if (!this.chunks.isOpen(id) && !this.ooo.has(id)) return;
+    this.sealApp(id);
+    this.sealOutOfOrder(id);
+    this.flags[id] |= DIRTY;
+  }
+
+  /** True when the head holds samples not yet written as chunks (open, out-of-order or sealed). */
+  holdsSamples(id: number): boolean {
+    return this.has(id) && (this.chunks.isOpen(id) || this.ooo.has(id) || this.sealedById.has(id));
+  }
+
   /** Gives every open chunk's block back to the arena (the store is closing). */
   releaseAll(): void {
     for (const id of this.ids()) this.chunks.release(id);

@@ -12,6 +12,7 @@ import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, Heads } from './head.js';
 import { LabelPairIds } from './label-pairs.js';
 import { type Limits, DEFAULT_LIMITS, checkNewSeries } from './limits.js';
 import { RemoteWriteAppender } from './remote-write-appender.js';
+import { reviveSeries } from './series-expiry.js';
 import type { SeriesRow } from './series-block.js';
 import { loadStore } from './store-load.js';
 import { type Statements, prepareStatements } from './store-sql.js';
@@ -205,6 +206,8 @@ export class MetricsStore {
       if (result.errors.length < MAX_ERRORS) result.errors.push(problem);
       return -1;
     }
+    const revived = reviveSeries(this, labels);
+    if (revived !== undefined) return revived;
     const id = this.index.nextId;
     this.index.add(id, labels, false);
     this.newSeries.push(id);

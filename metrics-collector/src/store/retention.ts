@@ -7,6 +7,12 @@
 import { statSync } from 'node:fs';
 import { decodeChunk } from './chunk-codec.js';
 import type { MetricsStore } from './metrics-store.js';
+import {
+  evictedSeriesWithChunksBefore,
+  evictSeries,
+  readStoredSeries,
+  sealExpiringSeries,
+} from './series-expiry.js';
 import { parseDurationMs } from '@flowrent/shared/duration';
 
 export const RESOLUTIONS = [300_000, 3_600_000] as const;
@@ -47,6 +53,13 @@ export function parseRetention(spec: string, overrides = ''): RetentionPolicy {
   return policy;
 }
 
+interface ExpiringChunk {
+  min_t: number;
+  seq: number;
+  encoding: number;
+  data: Uint8Array;
+}
+
 interface Bucket {
   min: number;
   max: number;
@@ -68,23 +81,34 @@ export class RetentionJob {
     return this.policy.rawMs;
   }
 
-  /** Rolls up and deletes expired raw chunks, then drops expired rollups and enforces the size cap. */
-  run(nowMs: number): { chunksExpired: number } {
+  /** Rolls up and deletes expired raw chunks, then drops expired rollups and enforces the size cap;
+   * series whose TTL passed or whose newest sample left raw retention leave memory
+   * (series-expiry.ts). */
+  run(nowMs: number): { chunksExpired: number; seriesEvicted: number } {
     const { store } = this;
     let expired = 0;
     const db = store.db;
     const select = db.prepare(
       'SELECT series_id, min_t, seq, encoding, data FROM chunks WHERE max_t < ? ORDER BY series_id, min_t LIMIT 5000',
     );
-    for (const info of store.index.byId) {
-      if (!info?.persisted) continue;
-      const cutoff = nowMs - this.rawRetentionOf(info.metric);
-      const rows = db
-        .prepare(
-          'SELECT min_t, seq, encoding, data FROM chunks WHERE series_id = ? AND min_t < ? AND max_t < ?',
-        )
-        .all(info.id, cutoff, cutoff) as { min_t: number; seq: number; encoding: number; data: Uint8Array }[];
-      if (rows.length) expired += this.rollUpAndDelete(info.id, rows);
+    const retentionOf = (metric: string) => this.rawRetentionOf(metric);
+    // Their open chunks become chunks first, so this pass rolls them up like any other.
+    const leaving = sealExpiringSeries(store, nowMs, retentionOf);
+    if (leaving.length > 0) store.checkpoint();
+    const expiredOf = db.prepare(
+      'SELECT min_t, seq, encoding, data FROM chunks WHERE series_id = ? AND min_t < ? AND max_t < ?',
+    );
+    const expire = (id: number, metric: string) => {
+      const cutoff = nowMs - this.rawRetentionOf(metric);
+      const rows = expiredOf.all(id, cutoff, cutoff) as ExpiringChunk[];
+      if (rows.length) expired += this.rollUpAndDelete(id, rows);
+    };
+    for (const info of store.index.byId) if (info?.persisted) expire(info.id, info.metric);
+    // Evicted series are not in the index; their chunks expire all the same.
+    const shortest = Math.min(this.policy.rawMs, ...this.policy.overrides.map((o) => o.rawMs));
+    for (const id of evictedSeriesWithChunksBefore(store, nowMs - shortest)) {
+      const row = readStoredSeries(store, id);
+      if (row) expire(id, row.labels.find(([n]) => n === '__name__')?.[1] ?? '');
     }
     for (const res of RESOLUTIONS) store.sql.deleteRollupsBefore.run(res, nowMs - this.policy.rollupMs[res]);
     const max = this.options.maxDiskBytes ?? 0;
@@ -103,7 +127,7 @@ export class RetentionJob {
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.exec('VACUUM');
     }
-    return { chunksExpired: expired };
+    return { chunksExpired: expired, seriesEvicted: evictSeries(store, leaving, nowMs, retentionOf) };
   }
 
   /** With no raw chunks left, the oldest tenth of the finest rollups goes next. */
@@ -121,10 +145,7 @@ export class RetentionJob {
     return false;
   }
 
-  private rollUpAndDelete(
-    seriesId: number,
-    rows: { min_t: number; seq: number; encoding: number; data: Uint8Array }[],
-  ): number {
+  private rollUpAndDelete(seriesId: number, rows: ExpiringChunk[]): number {
     const s = this.store.sql;
     // The watermark tells reads (store-read.ts) that raw data up to it may be gone and that the
     // period is to be served from rollups.

@@ -43,8 +43,44 @@ test('findByRaw() keeps series whose raw keys share a hash apart, through table 
   index.remove(2);
   assert.equal(index.findByRaw(keys[1], 0, keys[1].length, 0), undefined);
   assert.equal(index.findByRaw(keys[0], 0, keys[0].length, 0), 1);
-  // A new series with the removed one's labels gets its own key in the table.
+  // A series added under another id with the removed one's labels gets its own key in the table.
   index.add(index.nextId, [['__name__', 'm1']], false);
   index.rememberRaw(3001, keys[1], 0, keys[1].length, 0);
   assert.equal(index.findByRaw(keys[1], 0, keys[1].length, 0), 3001);
+});
+
+test('compactRawKeys() drops the raw keys of removed series and keeps finding the others', () => {
+  const index = new SeriesIndex();
+  const keys: Uint8Array[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const id = index.nextId;
+    index.add(id, [['__name__', `m${i}`]], false);
+    const key = new TextEncoder().encode(`\n\u0008__name__\u0012\u0004m${i}`);
+    keys.push(key);
+    index.rememberRaw(id, key, 0, key.length, i);
+  }
+  const bytes = index.rawKeyBytes;
+  for (let id = 1; id <= 3000; id += 3) index.remove(id);
+  // Below a quarter of removed keys nothing is rebuilt; here a third are.
+  index.compactRawKeys();
+  assert.equal(index.rawKeyCount, 2000);
+  assert.equal(
+    index.rawKeyBytes,
+    bytes - keys.filter((_, i) => i % 3 === 0).reduce((n, k) => n + k.length, 0),
+  );
+  for (let i = 0; i < 3000; i++) {
+    const expected = i % 3 === 0 ? undefined : i + 1;
+    assert.equal(index.findByRaw(keys[i], 0, keys[i].length, i), expected, `series ${i}`);
+  }
+  // A removed series revived under its id (series-expiry.ts) gets its key back, and its labels'
+  // hash still leads to it while it is out.
+  assert.deepEqual(index.evictedIdsFor([['__name__', 'm3']]), [4]);
+  assert.equal(index.findByKey([['__name__', 'm3']]), undefined);
+  index.add(4, [['__name__', 'm3']], true);
+  assert.deepEqual(index.evictedIdsFor([['__name__', 'm3']]), []);
+  assert.equal(index.findByKey([['__name__', 'm3']]), 4);
+  index.rememberRaw(4, keys[3], 0, keys[3].length, 3);
+  assert.equal(index.findByRaw(keys[3], 0, keys[3].length, 3), 4);
+  assert.equal(index.size, 2001);
+  assert.equal(index.perMetric.size, 2001);
 });

@@ -39,7 +39,7 @@ function keyHash(labels: LabelPairs): number {
   return h | 0;
 }
 
-function sameLabels(a: LabelPairs, b: LabelPairs): boolean {
+export function sameLabels(a: LabelPairs, b: LabelPairs): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i][0] !== b[i][0] || a[i][1] !== b[i][1]) return false;
   return true;
@@ -93,6 +93,8 @@ export class SeriesIndex {
   private rawSlots = new Int32Array(4 * 1024);
   private rawMask = 1023;
   private rawCount = 0;
+  /** Series removed since the last compactRawKeys() (some of their keys are still in the table). */
+  private rawRemoved = 0;
   /** 1 for a series whose raw key is in the table: one key per series, the first one seen. */
   private rawKnown = new Uint8Array(1024);
   readonly postings = new Map<string, Map<string, Posting>>();
@@ -102,6 +104,8 @@ export class SeriesIndex {
   private arenaUsed = 0;
   readonly perMetric = new Map<string, number>();
   size = 0;
+  /** Newest rolled-up sample time among evicted series: reads reaching back to it look for them. */
+  evictedRolledUntilMs = Number.NEGATIVE_INFINITY;
 
   get nextId(): number {
     return this.byId.length === 0 ? 1 : this.byId.length;
@@ -142,7 +146,7 @@ export class SeriesIndex {
       if (i + 4 <= end) continue;
       const bytes = this.arena;
       for (; i < end; i++) if (bytes[at + i] !== buf[i]) break;
-      // A removed series' key stays in the table: keep probing past it.
+      // A removed series' key stays in the table until compactRawKeys(): keep probing past it.
       if (i === end && this.byId[id] !== undefined) return id;
     }
   }
@@ -228,25 +232,45 @@ export class SeriesIndex {
     };
     while (this.byId.length <= id) this.byId.push(undefined);
     this.byId[id] = info;
-    const h = keyHash(labels);
-    const prev = this.byKeyHash.get(h);
-    this.byKeyHash.set(h, prev === undefined ? id : typeof prev === 'number' ? [prev, id] : [...prev, id]);
+    this.hashKey(id, labels);
     this.perMetric.set(metric, (this.perMetric.get(metric) ?? 0) + 1);
     this.size++;
     return info;
   }
 
+  /** Enters `id` under its labels' hash (once: a revived series is already there). */
+  private hashKey(id: number, labels: LabelPairs): void {
+    const h = keyHash(labels);
+    const prev = this.byKeyHash.get(h);
+    if (prev === id || (typeof prev === 'object' && prev.includes(id))) return;
+    this.byKeyHash.set(h, prev === undefined ? id : typeof prev === 'number' ? [prev, id] : [...prev, id]);
+  }
+
+  /** Notes a series that is stored but not in memory (start-up): its id is taken, and
+   * evictedIdsFor() finds it by its labels so a new sample revives it instead of making a twin. */
+  addEvicted(id: number, labels: LabelPairs): void {
+    while (this.byId.length <= id) this.byId.push(undefined);
+    if (this.byId[id] === undefined) this.hashKey(id, labels);
+  }
+
+  /** Ids of evicted series whose labels may be `labels` (same hash: the caller compares the stored
+   * labels). */
+  evictedIdsFor(labels: LabelPairs): number[] {
+    const hit = this.byKeyHash.get(keyHash(labels));
+    if (hit === undefined) return [];
+    return (typeof hit === 'number' ? [hit] : hit).filter((id) => this.byId[id] === undefined);
+  }
+
+  /**
+   * Drops a series from memory (series-expiry.ts): postings, label values, the per-metric count.
+   * Its id stays taken and stays under its labels' hash (~16 bytes), so a new sample with these
+   * labels finds the stored series again (evictedIdsFor) instead of creating a second one. Its raw
+   * remote_write key leaves the table at the next compactRawKeys().
+   */
   remove(id: number): void {
     const info = this.byId[id];
     if (!info) return;
     this.byId[id] = undefined;
-    const h = keyHash(info.labels);
-    const prev = this.byKeyHash.get(h);
-    if (typeof prev === 'number' || prev === undefined) this.byKeyHash.delete(h);
-    else {
-      const rest = prev.filter((x) => x !== id);
-      this.byKeyHash.set(h, rest.length === 1 ? rest[0] : rest);
-    }
     for (const [n, v] of info.labels) {
       const values = this.postings.get(n);
       const ids = values?.get(v)?.ids;
@@ -256,8 +280,61 @@ export class SeriesIndex {
       if (ids.length === 0) values.delete(v);
       if (values.size === 0) this.postings.delete(n);
     }
-    this.perMetric.set(info.metric, (this.perMetric.get(info.metric) ?? 1) - 1);
+    const left = (this.perMetric.get(info.metric) ?? 1) - 1;
+    if (left > 0) this.perMetric.set(info.metric, left);
+    else this.perMetric.delete(info.metric);
     this.size--;
+    this.rawRemoved++;
+  }
+
+  /** Raw keys in the table (live series and removed ones not compacted yet). */
+  get rawKeyCount(): number {
+    return this.rawCount;
+  }
+
+  /** Bytes of raw keys held in the key arena. */
+  get rawKeyBytes(): number {
+    return this.arenaUsed;
+  }
+
+  /**
+   * Rebuilds the raw-key table and its arena without the keys of removed series, once removals
+   * make up a quarter of the keys (findByRaw probes past them until then). Linear in the table:
+   * called after a batch of removals, not per removal.
+   */
+  compactRawKeys(): void {
+    if (this.rawRemoved === 0 || this.rawRemoved * 4 < this.rawCount) return;
+    const old = this.rawSlots;
+    const oldArena = this.arena;
+    let live = 0;
+    let bytes = 0;
+    for (let r = 0; r < old.length; r += 4) {
+      const id = old[r + 1];
+      if (id === 0) continue;
+      if (this.byId[id] === undefined) this.rawKnown[id] = 0;
+      else {
+        live++;
+        bytes += old[r + 3];
+      }
+    }
+    let size = 1024;
+    while (live * 2 > size) size *= 2;
+    this.rawMask = size - 1;
+    this.rawSlots = new Int32Array(size * 4);
+    this.arena = new Uint8Array(Math.max(64 * 1024, bytes));
+    this.arenaView = new DataView(this.arena.buffer);
+    this.arenaUsed = 0;
+    for (let r = 0; r < old.length; r += 4) {
+      const id = old[r + 1];
+      if (id === 0 || this.byId[id] === undefined) continue;
+      const at = old[r + 2];
+      const len = old[r + 3];
+      this.arena.set(oldArena.subarray(at, at + len), this.arenaUsed);
+      this.insertRaw(old[r], id, this.arenaUsed, len);
+      this.arenaUsed += len;
+    }
+    this.rawCount = live;
+    this.rawRemoved = 0;
   }
 
   /** Ids of series matching every matcher, ascending. */

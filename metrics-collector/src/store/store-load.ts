@@ -4,6 +4,7 @@
 // the next checkpoint moves them.
 import type { MetricsStore } from './metrics-store.js';
 import { decodeChunk } from './chunk-codec.js';
+import { evictStoredSeriesAtLoad } from './series-expiry.js';
 import { readHeadBlock } from './head-block.js';
 import { decodeSeriesBlock, type SeriesRow } from './series-block.js';
 import type { LabelPairs } from './series-index.js';
@@ -52,6 +53,7 @@ export function loadStore(store: MetricsStore): number {
   }>) {
     store.metadata.set(row.metric, { type: row.type, help: row.help, unit: row.unit });
   }
+  evictStoredSeriesAtLoad(store);
   const next = s.getState.get('next_seq') as { value: number } | undefined;
   return next?.value ?? 1;
 }

@@ -17,7 +17,8 @@ import { CHUNK_MAX_SPAN_MS } from './delta-chunk.js';
 import { indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { prependSamples, readRollupLasts } from './rollup-read.js';
-import { type LabelPairs, labelsToObject } from './series-index.js';
+import { evictedWithRollups } from './series-expiry.js';
+import { type LabelPairs, labelsToObject, type SeriesInfo } from './series-index.js';
 import type { ChunkRow } from './store-sql.js';
 
 interface RollupRow {
@@ -70,18 +71,23 @@ export class StoreSampleSource implements SampleSource {
     this.readRollups = options.readRollups ?? true;
   }
 
-  /** Ids of live series matching the matchers whose samples (raw or rolled up) may overlap [start, end]. */
-  private matchIds(matchers: LabelMatcher[], startMs: number, endMs: number): number[] {
+  /** Series matching the matchers whose samples (raw or rolled up) may overlap [start, end]: live
+   * ones from the index, and evicted ones whose rollups reach the range (series-expiry.ts). */
+  private matchSeries(matchers: LabelMatcher[], startMs: number, endMs: number): SeriesInfo[] {
     const { index, heads } = this.store;
     const now = this.store.clock();
-    return index.match(matchers).filter((id) => {
+    const out: SeriesInfo[] = [];
+    for (const id of index.match(matchers)) {
       const info = index.byId[id];
-      if (!info || (info.expiresMs !== undefined && info.expiresMs <= now)) return false;
-      if (heads.has(id) && heads.firstT(id) <= endMs && heads.lastT(id) >= startMs) return true;
+      if (!info || (info.expiresMs !== undefined && info.expiresMs <= now)) continue;
+      if (heads.has(id) && heads.firstT(id) <= endMs && heads.lastT(id) >= startMs) out.push(info);
       // Raw gone (after a restart the series may have no head at all) but rolled up.
-      const until = this.readRollups ? info.rolledUntilMs : undefined;
-      return until !== undefined && until >= startMs;
-    });
+      else if (this.readRollups && info.rolledUntilMs !== undefined && info.rolledUntilMs >= startMs)
+        out.push(info);
+    }
+    if (!this.readRollups) return out;
+    const evicted = evictedWithRollups(this.store, matchers, startMs, endMs);
+    return evicted.length === 0 ? out : [...out, ...evicted].sort((a, b) => a.id - b.id);
   }
 
   /** Series in label order, each read from chunks when the iteration reaches it (see SampleSource). */
@@ -91,35 +97,34 @@ export class StoreSampleSource implements SampleSource {
     endMs: number,
     hints: SelectHints = {},
   ): Iterable<SeriesSamples> {
-    const byId = this.store.index.byId;
     // Sorted on the index's name-sorted pairs: no label object per series until it is read.
-    const ids = this.matchIds(matchers, startMs, endMs);
-    ids.sort((a, b) => compareLabelPairs(byId[a]!.labels, byId[b]!.labels));
-    return this.read(ids, startMs, endMs, hints.filter);
+    const infos = this.matchSeries(matchers, startMs, endMs);
+    infos.sort((a, b) => compareLabelPairs(a.labels, b.labels));
+    return this.read(infos, startMs, endMs, hints.filter);
   }
 
   select(matchers: LabelMatcher[], startMs: number, endMs: number): SeriesSamples[] {
-    return [...this.read(this.matchIds(matchers, startMs, endMs), startMs, endMs)];
+    return [...this.read(this.matchSeries(matchers, startMs, endMs), startMs, endMs)];
   }
 
   private *read(
-    ids: number[],
+    infos: SeriesInfo[],
     startMs: number,
     endMs: number,
     filter?: (labels: Labels) => boolean,
   ): Generator<SeriesSamples> {
-    for (const id of ids) {
-      const labels = labelsToObject(this.store.index.byId[id]!.labels);
+    for (const info of infos) {
+      const labels = labelsToObject(info.labels);
       if (filter && !filter(labels)) continue;
-      const samples = this.readSeries(id, startMs, endMs);
+      const samples = this.readSeries(info.id, startMs, endMs, info);
       if (samples.timestamps.length > 0) yield { labels, ...samples };
     }
   }
 
-  readSeries(id: number, startMs: number, endMs: number): ReadSamples {
+  /** `info`: the series (default: from the index; an evicted one is passed in). */
+  readSeries(id: number, startMs: number, endMs: number, info = this.store.index.byId[id]): ReadSamples {
     const store = this.store;
     const sources: Source[] = [];
-    const info = store.index.byId[id];
     if (info?.persisted) {
       const rows = store.sql.selectChunks.all(id, startMs - CHUNK_MAX_SPAN_MS, endMs, startMs) as ChunkRow[];
       for (const r of rows) sources.push(decoded(r.seq, r.encoding, r.data));
@@ -163,9 +168,12 @@ export class StoreSampleSource implements SampleSource {
   ): RollupSeries[] {
     const out: RollupSeries[] = [];
     const now = this.store.clock();
-    for (const id of this.store.index.match(matchers)) {
-      const info = this.store.index.byId[id];
+    const { index } = this.store;
+    const live = index.match(matchers).map((id) => index.byId[id]);
+    const evicted = evictedWithRollups(this.store, matchers, startMs, endMs);
+    for (const info of evicted.length === 0 ? live : [...live, ...evicted].sort((a, b) => a!.id - b!.id)) {
       if (!info?.persisted || (info.expiresMs !== undefined && info.expiresMs <= now)) continue;
+      const id = info.id;
       const rows = this.store.sql.selectRollups.all(resolutionMs, id, startMs, endMs) as RollupRow[];
       if (rows.length === 0) continue;
       out.push({
@@ -182,33 +190,31 @@ export class StoreSampleSource implements SampleSource {
   }
 
   series(matcherSets: LabelMatcher[][], startMs: number, endMs: number): Labels[] {
-    return this.idsForSets(matcherSets, startMs, endMs).map((id) =>
-      labelsToObject(this.store.index.byId[id]!.labels),
-    );
+    return this.seriesForSets(matcherSets, startMs, endMs).map((info) => labelsToObject(info.labels));
   }
 
   labelNames(matcherSets: LabelMatcher[][], startMs: number, endMs: number): string[] {
     const names = new Set<string>();
-    for (const id of this.idsForSets(matcherSets, startMs, endMs)) {
-      for (const [n] of this.store.index.byId[id]!.labels) names.add(n);
+    for (const info of this.seriesForSets(matcherSets, startMs, endMs)) {
+      for (const [n] of info.labels) names.add(n);
     }
     return [...names].sort();
   }
 
   labelValues(name: string, matcherSets: LabelMatcher[][], startMs: number, endMs: number): string[] {
     const values = new Set<string>();
-    for (const id of this.idsForSets(matcherSets, startMs, endMs)) {
-      const v = this.store.index.byId[id]!.labels.find(([n]) => n === name)?.[1];
+    for (const info of this.seriesForSets(matcherSets, startMs, endMs)) {
+      const v = info.labels.find(([n]) => n === name)?.[1];
       if (v !== undefined) values.add(v);
     }
     return [...values].sort();
   }
 
-  private idsForSets(matcherSets: LabelMatcher[][], startMs: number, endMs: number): number[] {
+  private seriesForSets(matcherSets: LabelMatcher[][], startMs: number, endMs: number): SeriesInfo[] {
     const sets = matcherSets.length === 0 ? [[]] : matcherSets;
-    const ids = new Set<number>();
-    for (const set of sets) for (const id of this.matchIds(set, startMs, endMs)) ids.add(id);
-    return [...ids].sort((a, b) => a - b);
+    const byId = new Map<number, SeriesInfo>();
+    for (const set of sets) for (const info of this.matchSeries(set, startMs, endMs)) byId.set(info.id, info);
+    return [...byId.values()].sort((a, b) => a.id - b.id);
   }
 }
 
