@@ -14,13 +14,13 @@ export const configTable = defineConfig({
     '',
     'path to a prometheus.yml-style scrape config; empty scrapes the three services',
   ),
-  SCRAPE_INTERVAL: setting(parsers.duration, 15_000, 'default scrape interval (ms)'),
+  SCRAPE_INTERVAL: setting(parsers.duration, 15_000, 'default scrape interval'),
   SCRAPE_TOKEN: setting(
     parsers.string,
     '',
     'bearer token for the default /metrics targets (empty: METRICS_TOKEN)',
   ),
-  STATSD_FLUSH_INTERVAL: setting(parsers.duration, 10_000, 'how often StatsD aggregates are written (ms)'),
+  STATSD_FLUSH_INTERVAL: setting(parsers.duration, 10_000, 'how often StatsD aggregates are written'),
   INGEST_API_KEY: setting(
     parsers.string,
     '',
@@ -29,7 +29,7 @@ export const configTable = defineConfig({
   OUT_OF_ORDER_WINDOW: setting(
     parsers.duration,
     3_600_000,
-    'accept samples this far behind a series’ newest (ms)',
+    'accept samples this far behind a series’ newest',
   ),
   RETENTION: setting(parsers.string, 'raw=15d,5m=90d,1h=730d', 'retention per resolution'),
   RETENTION_OVERRIDES: setting(parsers.string, '', 'raw retention per metric regex, e.g. "debug_.*=1d;x=7d"'),
@@ -45,7 +45,7 @@ export const configTable = defineConfig({
     '',
     'comma-separated Prometheus rule files (recording and alerting rules)',
   ),
-  RULE_EVALUATION_INTERVAL: setting(parsers.duration, 60_000, 'default rule group evaluation interval (ms)'),
+  RULE_EVALUATION_INTERVAL: setting(parsers.duration, 60_000, 'default rule group evaluation interval'),
   ALERT_WEBHOOK_URLS: setting(
     parsers.string,
     '',

@@ -1,10 +1,17 @@
-// The entry point every service's main.ts calls: flags (--version, --healthcheck, --migrate-only),
+// The entry point every service's main.ts calls: flags (--help, --version, --healthcheck, --migrate-only),
 // configuration, the dev-mode API key, the database, listening, and graceful shutdown.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type ConfigOf, ConfigError, type ConfigTable, type baseConfig, loadConfig } from './config.js';
+import {
+  type ConfigOf,
+  ConfigError,
+  type ConfigTable,
+  type baseConfig,
+  describeConfig,
+  loadConfig,
+} from './config.js';
 import { closeDatabase, type Db, isMigrated, loadMigrations, migrate, openDatabase } from './db.js';
 import { Registry } from './metrics.js';
 
@@ -45,6 +52,10 @@ export async function runService<T extends ConfigTable>(
   const version = JSON.parse(readFileSync(spec.packageJson, 'utf8')).version as string;
   if (argv.includes('--version')) {
     console.log(`${spec.name} ${version}`);
+    return;
+  }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(helpText(spec.name, version, spec.configTable));
     return;
   }
   let config: ConfigOf<T> & BaseConfig;
@@ -144,4 +155,18 @@ export async function probeHealth(port: number, timeoutMs = HEALTHCHECK_TIMEOUT_
   } catch {
     return false;
   }
+}
+
+function helpText(name: string, version: string, table: ConfigTable): string {
+  return [
+    `${name} ${version}`,
+    '',
+    `Usage: ${name} [--healthcheck | --migrate-only | --version | --help]`,
+    '  --healthcheck   probe the running instance on PORT; exit 0 when healthy, 1 otherwise',
+    '  --migrate-only  bring the database to the latest schema and exit',
+    '',
+    'Settings (environment variables; durations take units: 500ms, 30s, 5m, 12h, 7d — a bare number is',
+    'seconds; sizes take 512KB, 10MB, 2GB):',
+    describeConfig(table),
+  ].join('\n');
 }

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { baseConfig, ConfigError, defineConfig, loadConfig, parsers, setting } from './config.js';
+import {
+  baseConfig,
+  ConfigError,
+  defineConfig,
+  describeConfig,
+  loadConfig,
+  parsers,
+  setting,
+} from './config.js';
 
 const table = defineConfig({
   ...baseConfig,
   MAX_EVENTS: setting(parsers.integer(1), 100, 'events kept per issue'),
-  RETENTION: setting(parsers.duration, 86_400_000, 'how long events are kept (ms)'),
+  RETENTION: setting(parsers.duration, 86_400_000, 'how long events are kept'),
   MAX_SIZE: setting(parsers.bytes, 1024, 'size cap (bytes)'),
 });
 
@@ -40,4 +48,16 @@ test('loadConfig() names the bad variable', () => {
 test('a setting without a default is required', () => {
   const required = defineConfig({ TOKEN: setting(parsers.string, undefined, 'needed') });
   assert.throws(() => loadConfig(required, {}), { message: 'TOKEN: is required (needed)' });
+});
+
+test('describeConfig() writes each default the way it is set back (durations with units)', () => {
+  const lines = describeConfig(table).split('\n');
+  assert.equal(lines.length, Object.keys(table).length);
+  assert.ok(lines.includes('RETENTION=1d  how long events are kept'));
+  assert.ok(lines.includes('SHUTDOWN_TIMEOUT=10s  how long in-flight requests may finish on SIGTERM'));
+  assert.ok(lines.includes('MAX_EVENTS=100  events kept per issue'));
+  // What it prints must parse back to the same value.
+  const reread = loadConfig(table, { RETENTION: '1d', SHUTDOWN_TIMEOUT: '10s' });
+  assert.equal(reread.RETENTION, table.RETENTION.default);
+  assert.equal(reread.SHUTDOWN_TIMEOUT, baseConfig.SHUTDOWN_TIMEOUT.default);
 });

@@ -2,7 +2,7 @@
 // units); loadConfig() reads them from an environment object once at start-up, names the variable
 // that is wrong, and returns a frozen object. Only main.ts passes process.env in.
 
-import { parseDurationMs } from './duration.js';
+import { formatDurationMs, parseDurationMs } from './duration.js';
 
 export type Parser<T> = (raw: string) => T;
 
@@ -59,16 +59,18 @@ export function loadConfig<T extends ConfigTable>(
   return Object.freeze(out) as ConfigOf<T>;
 }
 
-/** One line per setting, for --help and the README. */
+/** One line per setting, for --help and the README: defaults written the way they are set. */
 export function describeConfig(table: ConfigTable): string {
   return Object.entries(table)
-    .map(
-      ([key, s]) => `${key}=${s.default === undefined ? '(required)' : formatDefault(s.default)}  ${s.doc}`,
-    )
+    .map(([key, s]) => `${key}=${s.default === undefined ? '(required)' : formatDefault(s)}  ${s.doc}`)
     .join('\n');
 }
 
-function formatDefault(value: unknown): string {
+function formatDefault(s: Setting<unknown>): string {
+  const value = s.default;
+  // Durations are held in ms but read with units (a bare number is seconds): print "10s", not 10000.
+  if (s.parse === parsers.duration && typeof value === 'number')
+    return value > 0 ? formatDurationMs(value) : '0';
   return typeof value === 'string' ? value || '(empty)' : JSON.stringify(value);
 }
 
@@ -139,11 +141,7 @@ export const baseConfig = {
     false,
     'generate and store an API key in DATA_DIR when API_KEY is unset (npm start sets it)',
   ),
-  SHUTDOWN_TIMEOUT: setting(
-    parsers.duration,
-    10_000,
-    'how long in-flight requests may finish on SIGTERM (ms)',
-  ),
+  SHUTDOWN_TIMEOUT: setting(parsers.duration, 10_000, 'how long in-flight requests may finish on SIGTERM'),
   ERROR_TRACKER_URL: setting(
     parsers.url,
     'http://localhost:5010',

@@ -49,6 +49,16 @@ test('--version prints the package version', () => {
   assert.match(out.stdout, /^fixture-service \d+\.\d+\.\d+/);
 });
 
+test('--help lists every setting with its default, even without API_KEY', () => {
+  const out = run(['--help'], { API_KEY: '' });
+  assert.equal(out.status, 0, out.stderr);
+  assert.match(out.stdout, /^Usage: fixture-service /m);
+  assert.match(out.stdout, /^--healthcheck| {2}--healthcheck /m);
+  assert.match(out.stdout, /^SHUTDOWN_TIMEOUT=10s /m);
+  assert.match(out.stdout, /^API_KEY=\(empty\) /m);
+  assert.equal(out.stderr, '');
+});
+
 test('a bad environment variable stops start-up with a message naming it', () => {
   const out = run([], { PORT: 'eighty', API_KEY: 'k', DATA_DIR: makeTempDir() });
   assert.equal(out.status, 2);
