@@ -95,4 +95,8 @@ if (existsSync(pythonTests) && (only.length === 0 || only.some((o) => o.startsWi
 }
 
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+// Under CI a skipped test means a missing install step (a skip only ever stands for a tool that is
+// absent), so it fails the run instead of hiding a test that never ran.
+const skipsFail = Boolean(process.env.CI) && skipped > 0;
+if (skipsFail) console.log('CI: skipped tests count as failures (install what they need in .ci/run)');
+process.exit(failed > 0 || passed === 0 || skipsFail ? 1 : 0);
