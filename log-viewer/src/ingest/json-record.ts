@@ -11,7 +11,7 @@ import {
   normalizeLevel,
   type Protocol,
 } from '../model.js';
-import { parseTimestamp } from './timestamp.js';
+import { parseTimestamp, TIME_RANGE_TEXT } from './timestamp.js';
 
 type Slot = 'time' | 'message' | 'level' | 'service' | 'host' | 'trace' | 'span' | 'exception';
 
@@ -147,7 +147,9 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     if (timeNs === undefined) {
       timeNs = parseTimestamp(rawTime);
       if (timeNs === undefined && rawTime !== 0 && rawTime !== '0' && rawTime !== null)
-        throw new RecordError(`unreadable timestamp ${JSON.stringify(rawTime).slice(0, 60)}`);
+        throw new RecordError(
+          `unreadable timestamp ${JSON.stringify(rawTime).slice(0, 60)}: expected RFC 3339 or epoch s/ms/µs/ns within ${TIME_RANGE_TEXT}`,
+        );
     }
   }
   let message = '';

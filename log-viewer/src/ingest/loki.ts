@@ -9,6 +9,7 @@ import { checkLabelCount, checkLineLength } from './limits.js';
 import { parseLokiLabels } from './loki-labels.js';
 import { ProtoReader, WIRE_LEN } from './protobuf.js';
 import { uncompressSnappy } from './snappy-body.js';
+import { TIME_RANGE_TEXT, timeInRange } from './timestamp.js';
 
 const SERVICE_LABELS = ['service_name', 'service', 'app', 'application', 'job', 'container'];
 const HOST_LABELS = ['host', 'hostname', 'instance', 'node'];
@@ -44,6 +45,8 @@ function entryRecord(
   where: string,
 ): LogRecord {
   checkLineLength(line, where);
+  if (!timeInRange(timeNs))
+    throw new ParseError(`${where}: timestamp ${timeNs} ns is outside ${TIME_RANGE_TEXT}`);
   const ctx: RecordContext = { protocol: 'loki', nowNs, timeNs, ...stream };
   let obj: Record<string, JsonValue> | undefined;
   let message = line;

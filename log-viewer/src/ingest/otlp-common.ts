@@ -8,6 +8,7 @@ import {
   severityToLevel,
 } from '../model.js';
 import { lineFits, MAX_LABELS_PER_STREAM } from './limits.js';
+import { MAX_TIME_NS, TIME_RANGE_TEXT } from './timestamp.js';
 
 export interface OtlpResource {
   attributes: Record<string, JsonValue>;
@@ -76,6 +77,10 @@ export class OtlpCollector {
         : typeof r.body === 'string'
           ? r.body
           : JSON.stringify(r.body);
+    if (r.timeNs > MAX_TIME_NS || r.observedNs > MAX_TIME_NS) {
+      this.reject(1, `timeUnixNano or observedTimeUnixNano is outside ${TIME_RANGE_TEXT}`);
+      return;
+    }
     if (!lineFits(message)) {
       this.reject(1, 'log record body exceeds MAX_LINE_BYTES = 262144');
       return;

@@ -64,3 +64,18 @@ test('isoMillis reads toISOString() output anywhere in a text, across hours and 
   ])
     assert.equal(isoMillis(bad), undefined, bad);
 });
+
+test('parseTimestamp refuses times outside 0 .. 2^63-1 ns, whatever the spelling', () => {
+  check('9223372036854775807', 9_223_372_036_854_775_807n);
+  check('2262-04-11T23:47:16.854Z', 9_223_372_036_854_000_000n);
+  check('9223372036854775808', undefined);
+  check('18446744073709551615', undefined);
+  check('99999999999999999999', undefined);
+  check(1e300, undefined);
+  check(9.3e18, undefined);
+  check(99_999_999_999, undefined); // seconds by magnitude: the year 5138
+  check('2263-01-01T00:00:00.000Z', undefined);
+  check('9999-12-31T23:59:59Z', undefined);
+  check('1969-12-31T23:59:59.999Z', undefined);
+  check('1969-12-31T23:59:59Z', undefined);
+});

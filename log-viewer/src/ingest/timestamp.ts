@@ -74,23 +74,49 @@ export function isoMillis(t: string, at = 0): number | undefined {
   return lastHourMs + mi * 60_000 + s * 1000 + ms;
 }
 
+/**
+ * The event times the store accepts: 0 .. 2^63-1 ns since the epoch (1970-01-01T00:00:00Z ..
+ * 2262-04-11T23:47:16.854775807Z), the range of a non-negative int64 of ns, which is how Loki, OTLP
+ * and Go's time.UnixNano carry it. A time outside it is rejected per record by every protocol (a
+ * far-future epoch such as 1e300 once reached SQLite as a REAL and failed every seal). Loki also
+ * rejects times too far from now (reject_old_samples, creation_grace_period); we do not: a host with
+ * a skewed clock or a backfill keeps its lines, found with an explicit time range.
+ */
+export const MAX_TIME_NS = 2n ** 63n - 1n;
+/** floor(MAX_TIME_NS / 1e6): the latest time in ms (parsers that work in ms). */
+export const MAX_TIME_MS = 9_223_372_036_854;
+/** The accepted range, for error messages. */
+export const TIME_RANGE_TEXT = '1970-01-01T00:00:00Z .. 2262-04-11T23:47:16Z (0 .. 2^63-1 ns)';
+
+/** True when an event time in ns is in the accepted range. */
+export function timeInRange(ns: bigint): boolean {
+  return ns >= 0n && ns <= MAX_TIME_NS;
+}
+
 /** Epoch number → ns: below 1e11 seconds (fractions kept), below 1e14 ms, below 1e17 µs, else ns. */
 export function epochToNs(value: number): bigint | undefined {
   if (!Number.isFinite(value) || value < 0) return undefined;
-  if (value < 1e11) return BigInt(Math.round(value * 1e6)) * 1000n;
-  if (value < 1e14) return BigInt(Math.round(value * 1e3)) * 1000n;
-  if (value < 1e17) return BigInt(Math.round(value)) * 1000n;
-  return BigInt(Math.round(value));
+  const ns =
+    value < 1e11
+      ? BigInt(Math.round(value * 1e6)) * 1000n
+      : value < 1e14
+        ? BigInt(Math.round(value * 1e3)) * 1000n
+        : value < 1e17
+          ? BigInt(Math.round(value)) * 1000n
+          : BigInt(Math.round(value));
+  return ns <= MAX_TIME_NS ? ns : undefined;
 }
 
 /** Digits-only string epoch, exact for ns. */
 function epochStringToNs(text: string): bigint | undefined {
-  if (text.length >= 17) return BigInt(text);
-  return epochToNs(Number(text));
+  if (text.length < 17) return epochToNs(Number(text));
+  const ns = BigInt(text);
+  return ns <= MAX_TIME_NS ? ns : undefined;
 }
 
 /**
- * Any accepted timestamp value → ns; undefined when absent or unparseable. "0" and 0 mean "now"
+ * Any accepted timestamp value → ns; undefined when absent, unparseable or outside the accepted
+ * range (timeInRange). "0" and 0 mean "now"
  * (Elasticsearch shippers) and also give undefined so the caller substitutes the observed time.
  */
 export function parseTimestamp(value: unknown): bigint | undefined {
@@ -98,9 +124,10 @@ export function parseTimestamp(value: unknown): bigint | undefined {
   if (typeof value !== 'string' || value === '' || value === '0') return undefined;
   if (value.length === 24) {
     const ms = isoMillis(value);
-    if (ms !== undefined) return BigInt(ms) * 1_000_000n;
+    if (ms !== undefined) return ms >= 0 && ms <= MAX_TIME_MS ? BigInt(ms) * 1_000_000n : undefined;
   }
   if (/^\d+$/.test(value)) return epochStringToNs(value);
   if (/^\d+\.\d+$/.test(value)) return epochToNs(Number(value));
-  return parseRfc3339(value.trim());
+  const ns = parseRfc3339(value.trim());
+  return ns !== undefined && timeInRange(ns) ? ns : undefined;
 }

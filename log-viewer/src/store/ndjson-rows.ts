@@ -11,7 +11,7 @@
 // re-serialized, so the token index and the stored values are what the object path produces.
 import { keySlotCode } from '../ingest/json-record.js';
 import { MAX_LINE_BYTES } from '../ingest/limits.js';
-import { isoMillis, parseTimestamp } from '../ingest/timestamp.js';
+import { isoMillis, MAX_TIME_MS, parseTimestamp } from '../ingest/timestamp.js';
 import { type Level, levelRank, levelToSeverity, normalizeHexId, normalizeLevel } from '../model.js';
 import { splitNs } from './row.js';
 import type { RowColumns } from './row-columns.js';
@@ -429,7 +429,7 @@ function lineRow(
     tm >= 0 && types[tm] === T_STRING && ends[tm] - starts[tm] === 26
       ? isoMillis(t, starts[tm] + 1)
       : undefined;
-  if (iso !== undefined) {
+  if (iso !== undefined && iso >= 0 && iso <= MAX_TIME_MS) {
     consumed[nConsumed++] = keys[tm];
     ms = iso;
     subNs = 0;

@@ -1,0 +1,139 @@
+// Bad input over real HTTP, through the ingest workers as in production: event times outside the
+// accepted range (0 .. 2^63-1 ns) are refused per record by every protocol, and what was accepted
+// beside them still seals into blocks.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { compressSync } from 'snappy';
+import { ProtoReader, ProtoWriter, WIRE_I64, WIRE_LEN, WIRE_VARINT } from '../src/ingest/protobuf.js';
+import { INGEST_KEY, type IngestServer, startIngestServer } from './ingest-helpers.js';
+
+let server: IngestServer;
+const ingest = { authorization: `Bearer ${INGEST_KEY}` };
+
+before(async () => {
+  server = await startIngestServer({ sealWorker: true });
+});
+after(async () => {
+  await server.close();
+});
+
+function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
+  return fetch(server.url + path, { method: 'POST', body, headers: { ...ingest, ...headers } });
+}
+
+async function errorOf(res: Response): Promise<string> {
+  return ((await res.json()) as { error: { message: string } }).error.message;
+}
+
+/** Seals everything open and gives the stored messages: a bad time that got in would fail here. */
+async function sealedMessages(): Promise<string[]> {
+  await server.store.sealOpen();
+  server.store.flush();
+  const out: string[] = [];
+  server.store.scan({ fromNs: 0n, toNs: 2n ** 63n, order: 'asc' }, (r) => {
+    out.push(r.message);
+    return true;
+  });
+  return out;
+}
+
+test('POST /api/logs refuses a timestamp outside 1970 .. 2262 with a 400 naming the line', async () => {
+  for (const ts of [
+    '1e300',
+    '"99999999999999999999"',
+    '"9223372036854775808"',
+    '"2263-01-01T00:00:00.000Z"',
+  ]) {
+    const body = `{"msg":"fine","ts":"2026-11-25T10:00:00.000Z"}\n{"msg":"x","ts":${ts}}\n`;
+    const res = await post('/api/logs', body, { 'content-type': 'application/x-ndjson' });
+    assert.equal(res.status, 400, ts);
+    assert.match(await errorOf(res), /^line 2: unreadable timestamp .*2262-04-11/, ts);
+  }
+  const edge = await post('/api/logs', '{"msg":"last ns","ts":"9223372036854775807"}', {
+    'content-type': 'application/x-ndjson',
+  });
+  assert.equal(edge.status, 200);
+  assert.ok((await sealedMessages()).includes('last ns'));
+});
+
+test('_bulk answers a per-item 400 for "@timestamp": 1e300 and stores the other document', async () => {
+  const body =
+    '{"create":{}}\n{"@timestamp":1e300,"message":"far"}\n{"create":{}}\n{"@timestamp":"2026-11-25T10:00:00Z","message":"bulk ok"}\n';
+  const res = await post('/_bulk', body, { 'content-type': 'application/x-ndjson' });
+  assert.equal(res.status, 200);
+  const answer = (await res.json()) as {
+    errors: boolean;
+    items: { create: { status: number; error?: { reason: string } } }[];
+  };
+  assert.equal(answer.errors, true);
+  assert.deepEqual(
+    answer.items.map((i) => i.create.status),
+    [400, 201],
+  );
+  assert.match(answer.items[0].create.error!.reason, /unreadable timestamp 1e\+300/);
+  assert.ok((await sealedMessages()).includes('bulk ok'));
+});
+
+test('Loki JSON and protobuf pushes with a far-future entry are a 400 naming the entry', async () => {
+  const json = JSON.stringify({
+    streams: [
+      {
+        stream: { app: 'a' },
+        values: [
+          ['1795635894000000000', 'ok'],
+          [1e300, 'x'],
+        ],
+      },
+    ],
+  });
+  const res = await post('/loki/api/v1/push', json, { 'content-type': 'application/json' });
+  assert.equal(res.status, 400);
+  assert.match(await errorOf(res), /^streams\[0\]\.values\[1\]: timestamp .* is outside 1970/);
+  const digits = JSON.stringify({ streams: [{ stream: {}, values: [['9999999999999999999', 'x']] }] });
+  assert.equal((await post('/loki/api/v1/push', digits, { 'content-type': 'application/json' })).status, 400);
+
+  // PushRequest { streams { labels, entries { timestamp { seconds: 1e16 }, line } } }, snappy block format
+  const timestamp = new ProtoWriter().tag(1, WIRE_VARINT).varint(1e16).finish();
+  const entry = new ProtoWriter().bytesField(1, timestamp).bytesField(2, Buffer.from('x')).finish();
+  const stream = new ProtoWriter().bytesField(1, Buffer.from('{app="p"}')).bytesField(2, entry).finish();
+  const push = compressSync(new ProtoWriter().bytesField(1, stream).finish());
+  const pres = await post('/loki/api/v1/push', push, { 'content-type': 'application/x-protobuf' });
+  assert.equal(pres.status, 400);
+  assert.match(await errorOf(pres), /^streams\[0\]\.entries\[0\]: timestamp 10{25} ns is outside/);
+});
+
+test('OTLP rejects records timed past 2^63-1 ns through partialSuccess, JSON and protobuf', async () => {
+  const records = [
+    { timeUnixNano: '18446744073709551615', body: { stringValue: 'max uint64' } },
+    { timeUnixNano: 1e300, body: { stringValue: 'huge number' } },
+    { timeUnixNano: '1795635894000000000', body: { stringValue: 'otlp ok' } },
+  ];
+  const doc = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] });
+  const res = await post('/v1/logs', doc, { 'content-type': 'application/json' });
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
+  assert.equal(body.partialSuccess.rejectedLogRecords, '2');
+  assert.match(body.partialSuccess.errorMessage, /timeUnixNano .*outside 1970/);
+
+  // LogRecord { time_unix_nano (fixed64) = 2^64-1, body { string_value } }
+  const anyValue = new ProtoWriter().bytesField(1, Buffer.from('proto far')).finish();
+  const record = Buffer.concat([
+    new ProtoWriter().tag(1, WIRE_I64).finish(),
+    Buffer.alloc(8, 0xff),
+    new ProtoWriter().bytesField(5, anyValue).finish(),
+  ]);
+  const scopeLogs = new ProtoWriter().bytesField(2, record).finish();
+  const request = new ProtoWriter()
+    .bytesField(1, new ProtoWriter().bytesField(2, scopeLogs).finish())
+    .finish();
+  const pres = await post('/v1/logs', request, { 'content-type': 'application/x-protobuf' });
+  assert.equal(pres.status, 200);
+  const r = new ProtoReader(new Uint8Array(await pres.arrayBuffer()));
+  assert.deepEqual(r.tag(), [1, WIRE_LEN]);
+  const partial = r.sub();
+  assert.deepEqual(partial.tag(), [1, WIRE_VARINT]);
+  assert.equal(partial.varint(), 1);
+  const messages = await sealedMessages();
+  assert.ok(messages.includes('otlp ok'));
+  assert.ok(!messages.includes('proto far') && !messages.includes('max uint64'));
+});
