@@ -47,3 +47,37 @@ test('hot-shots datagrams to the UDP port are counted, tagged and flushed into s
   await server.stop();
   await s.close();
 });
+
+test('a negative StatsD counter increment (hot-shots decrement) is dropped and counted; the counter stays monotonic', async () => {
+  const s = openStore();
+  let now = 1_764_000_000_000;
+  const server = new StatsdServer({
+    host: '127.0.0.1',
+    port: 0,
+    store: s.store,
+    clock: () => now,
+    flushIntervalMs: 3600_000,
+  });
+  const { port } = await server.start();
+  const client = new StatsD({ host: '127.0.0.1', port, errorHandler: () => {} });
+  const T0 = now;
+  client.increment('jobs.done', 5);
+  await server.waitForDatagrams(1);
+  await server.flush();
+  now += 10_000;
+  client.decrement('jobs.done'); // "jobs.done:-1|c"
+  client.decrement('jobs.only_down', 2); // a counter that only ever went down: no series at all
+  client.increment('jobs.done', 2);
+  await server.waitForDatagrams(4);
+  await new Promise<void>((r) => client.close(() => r()));
+  await server.flush();
+  const read = (name: string) => s.source.select([{ name: '__name__', type: '=', value: name }], 0, now * 2);
+  const done = read('jobs_done');
+  assert.deepEqual(done[0].timestamps, [T0, now]);
+  assert.deepEqual(done[0].values, [5, 7]); // never below 5: rate() sees no reset
+  assert.deepEqual(read('jobs_only_down'), []);
+  assert.equal(server.aggregator.negativeCounters, 2);
+  assert.equal(server.badLines, 0);
+  await server.stop();
+  await s.close();
+});

@@ -123,6 +123,16 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
       g.set({ reason: 'too_long' }, s.tooLong);
     },
   );
+  if (statsd) {
+    r.gauge(
+      'metrics_statsd_dropped_total',
+      'StatsD lines dropped: unparsable, or a negative counter increment (a counter is monotonic), since start (counter).',
+      (g) => {
+        g.set({ reason: 'bad_line' }, statsd.badLines);
+        g.set({ reason: 'negative_counter' }, statsd.aggregator.negativeCounters);
+      },
+    );
+  }
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     await statsd?.start();

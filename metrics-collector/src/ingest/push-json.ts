@@ -123,6 +123,9 @@ export function parsePushBatch(body: unknown, nowMs: number): PushBatch {
     } else {
       const value = toNumber(m.value);
       if (value === undefined) throw new PushError(name, 'value must be a number');
+      // A counter only goes up: a negative value would read as a reset to rate() and increase().
+      if (type === 'counter' && value < 0)
+        throw new PushError(name, `counter value ${value} is negative (a counter is monotonic)`);
       const sample = push(name, [], value);
       if (exemplar) sample.exemplar = exemplar;
     }
@@ -182,7 +185,7 @@ function expandHistogram(
     out.push({ le, sample: push(`${name}_bucket`, [['le', formatLe(le)]], count) });
   }
   const count = m.count === undefined ? infCount : toNumber(m.count);
-  if (count === undefined) throw new PushError(name, 'count must be a number');
+  if (count === undefined || count < 0) throw new PushError(name, 'count must be a number >= 0');
   if (!sawInf)
     out.push({ le: Number.POSITIVE_INFINITY, sample: push(`${name}_bucket`, [['le', '+Inf']], count) });
   const sum = toNumber(m.sum ?? 0);

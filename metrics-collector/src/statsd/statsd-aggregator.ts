@@ -3,6 +3,10 @@
 // apply signed deltas; timers (ms, converted to seconds), histograms and distributions fill a
 // fixed-bucket cumulative histogram (_bucket/_sum/_count); sets count unique members per flush.
 // Tags become labels. flush() hands the current values to the store stamped with the flush time.
+// A negative counter increment (hot-shots' decrement() sends `name:-1|c`) is dropped and counted,
+// as statsd_exporter drops it (events_error_total{reason="illegal_negative_counter"}): added, it
+// would make the counter go down, which rate() and increase() read as a reset; a value that goes
+// down is a gauge.
 import type { StatsdMetric } from '../ingest/statsd.js';
 import type { PlainSample } from '../store/metrics-store.js';
 
@@ -24,6 +28,8 @@ interface Entry {
 export class StatsdAggregator {
   private entries = new Map<string, Entry>();
   received = 0;
+  /** Negative counter increments dropped (a counter is monotonic). */
+  negativeCounters = 0;
 
   private entry(m: StatsdMetric, kind: Entry['kind']): Entry {
     const labels = [...m.tags].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -47,8 +53,15 @@ export class StatsdAggregator {
       this.received++;
       switch (m.type) {
         case 'c': {
-          const e = this.entry(m, 'counter');
-          for (const v of m.values) e.value += v / m.sampleRate;
+          let e: Entry | undefined;
+          for (const v of m.values) {
+            if (v < 0) {
+              this.negativeCounters++;
+              continue;
+            }
+            e ??= this.entry(m, 'counter');
+            e.value += v / m.sampleRate;
+          }
           break;
         }
         case 'g': {
