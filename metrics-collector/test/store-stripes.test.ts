@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assertUsesIndex } from '@flowrent/shared/testing';
 import { readSeriesRow } from '../src/store/store-load.js';
+import { SQL } from '../src/store/store-sql.js';
 import { STRIPE_IDS } from '../src/store/store-stripes.js';
 import { openStore } from './store-helpers.js';
 
@@ -78,4 +80,14 @@ test('a later TTL rewrites the series row of its stripe and survives a restart',
   assert.deepEqual(readSeriesRow(again.store, 2), { id: 2, labels: series(2), expiresMs: undefined });
   assert.equal(readSeriesRow(again.store, 3), undefined);
   await again.close();
+});
+
+test('stripe and legacy row statements use the integer primary keys', async () => {
+  const s = openStore();
+  for (const name of ['seriesBlock', 'deleteHeadBlock'] as const)
+    assertUsesIndex(s.store.db, SQL[name], [0], 'INTEGER PRIMARY KEY');
+  for (const name of ['legacySeriesIn', 'deleteLegacySeriesIn', 'deleteLegacyHeadsIn'] as const)
+    assertUsesIndex(s.store.db, SQL[name], [0, STRIPE_IDS], 'INTEGER PRIMARY KEY');
+  assertUsesIndex(s.store.db, SQL.legacySeriesRow, [1], 'INTEGER PRIMARY KEY');
+  await s.close();
 });

@@ -13,7 +13,7 @@ export interface ChunkRow {
 export const SELECT_CHUNKS_SQL =
   'SELECT min_t, max_t, seq, encoding, data FROM chunks WHERE series_id = ? AND min_t >= ? AND min_t <= ? AND max_t >= ?';
 
-const SQL = {
+export const SQL = {
   insertLabelPair: 'INSERT INTO label_pairs (id, name, value) VALUES (?, ?, ?)',
   allLabelPairs: 'SELECT id, name, value FROM label_pairs',
   // stripes of series ids (series-block.ts, head-block.ts; migration 6)
