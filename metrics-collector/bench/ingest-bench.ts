@@ -16,6 +16,7 @@ import {
   mainThreadSchedSeconds,
   PROMETHEUS_BIN,
   peakRssBytes,
+  threadCpuSeconds,
   type System,
   startCollector,
   startPrometheus,
@@ -40,6 +41,10 @@ interface Result {
   ingestPeakRssMb: number;
   bytesPerSample: number;
   rejected: number;
+  /** The load generator's (this process') CPU during the ingest, CPU-s per million samples. */
+  clientCpuPerMillion: number;
+  /** The collector's CPU per thread name during the ingest, CPU-s per million samples. */
+  threads?: [string, number][];
   /** The collector's group commit during the ingest: fdatasync calls and their mean time. */
   syncs?: { count: number; meanMs: number; recordsPerSync: number };
   queries: Record<string, QueryTiming>;
@@ -183,7 +188,14 @@ async function run(start: (dir: string) => Promise<System>, load: Load, scenario
   const cpu0 = cpuSeconds(pid);
   const main0 = mainThreadCpuSeconds(pid);
   const sched0 = mainThreadSchedSeconds(pid);
+  const threads0 = threadCpuSeconds(pid);
+  const client0 = process.cpuUsage();
   const { seconds, rejected } = await ingest(sys, load);
+  const client = process.cpuUsage(client0);
+  const threads = [...threadCpuSeconds(pid)]
+    .map(([name, s]): [string, number] => [name, (s - (threads0.get(name) ?? 0)) / (load.samples / 1e6)])
+    .filter(([, perM]) => perM >= 0.005)
+    .sort((a, b) => b[1] - a[1]);
   const cpu = cpuSeconds(pid) - cpu0;
   const mainCpu = mainThreadCpuSeconds(pid) - main0;
   const sched1 = mainThreadSchedSeconds(pid);
@@ -231,6 +243,8 @@ async function run(start: (dir: string) => Promise<System>, load: Load, scenario
     ingestPeakRssMb: ingestPeak / 1024 / 1024,
     bytesPerSample: disk / load.samples,
     rejected,
+    clientCpuPerMillion: (client.user + client.system) / 1e6 / (load.samples / 1e6),
+    threads: sys.name === 'collector' ? threads : undefined,
     syncs,
     queries,
   };
@@ -265,6 +279,11 @@ for (const sc of scenarios) {
       const pct = (x: number) => `${Math.round(x * 100)} %`;
       console.log(
         `${''.padEnd(19)}JS thread: running ${pct(running)} of the ingest, waiting for a core ${pct(waiting)}, idle or blocked ${pct(1 - running - waiting)}`,
+      );
+    }
+    if (r.threads) {
+      console.log(
+        `${''.padEnd(19)}CPU-s/M by thread: ${r.threads.map(([name, perM]) => `${name} ${perM.toFixed(3)}`).join(', ')}; load generator ${r.clientCpuPerMillion.toFixed(3)}`,
       );
     }
     if (r.syncs) {

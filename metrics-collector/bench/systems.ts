@@ -166,6 +166,22 @@ export function mainThreadSchedSeconds(pid: number): { running: number; waiting:
   return { running: running / 1e9, waiting: waiting / 1e9 };
 }
 
+/** utime + stime per thread (`JS thread`, else the comm name and thread id: Node names neither
+ * V8's helpers nor libuv's pool), seconds: where the CPU off the JS thread goes. */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const name = tid === String(pid) ? 'JS thread' : `${comm}#${tid}`;
+      out.set(name, statCpuSeconds(`/proc/${pid}/task/${tid}/stat`));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 function statCpuSeconds(file: string): number {
   const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;

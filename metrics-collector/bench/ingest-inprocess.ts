@@ -1,0 +1,77 @@
+// In-process driver of the remote_write hot path (no HTTP, no lock needed when kept short):
+//   node --conditions=development --import tsx bench/ingest-inprocess.ts [series] [samples] [rounds]
+// Times, per 2,000-sample request of the bench load, snappy alone, snappy + protobuf walk into a
+// null sink, and the whole store append (walk + series lookup + head append + log write; the log
+// without fdatasync). Run with --cpu-prof to see where the store append goes.
+import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { uncompressSync } from 'snappy';
+import { type RemoteWriteSink, walkWriteRequest } from '../src/ingest/remote-write.js';
+import { MetricsStore } from '../src/store/metrics-store.js';
+import { buildLoad } from './load.js';
+
+const series = Number(process.argv[2] ?? 10_000);
+const samples = Number(process.argv[3] ?? 360);
+const rounds = Number(process.argv[4] ?? 3);
+const uncompress = (b: Uint8Array) => uncompressSync(b, { asBuffer: true, copyOutputData: true }) as Buffer;
+const load = buildLoad(series, samples, 60_000, Date.now());
+const n = load.requests.length;
+const us = (ms: number) => ((ms * 1000) / n).toFixed(1);
+
+// Young-generation collections per phase: each one means ~a semi-space of garbage.
+let scavenges = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries())
+    if ((e.detail as { kind: number }).kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+}).observe({ entryTypes: ['gc'] });
+const tick = () => new Promise((r) => setImmediate(r));
+
+const nullSink: RemoteWriteSink = { beginSeries: () => 0, sample: () => {} };
+for (let r = 0; r < rounds; r++) {
+  await tick();
+  let gc0 = scavenges;
+  let t0 = performance.now();
+  for (const body of load.requests) uncompress(body);
+  const snappyMs = performance.now() - t0;
+  await tick();
+  const snappyGc = scavenges - gc0;
+  gc0 = scavenges;
+  t0 = performance.now();
+  for (const body of load.requests) walkWriteRequest(uncompress(body), nullSink);
+  const walkMs = performance.now() - t0 - snappyMs;
+  await tick();
+  const walkGc = scavenges - gc0;
+  const dir = makeTempDir('mc-inproc-');
+  const db = openDatabase(join(dir, 'metrics.db'));
+  migrate(db, new URL('../migrations/', import.meta.url).pathname);
+  const store = new MetricsStore({
+    db,
+    walDir: join(dir, 'wal'),
+    uncompressSnappy: uncompress,
+    fsync: false,
+  });
+  await tick();
+  gc0 = scavenges;
+  const cpu0 = process.cpuUsage();
+  t0 = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (const body of load.requests) {
+    pending.push(store.appendRemoteWrite(body));
+    if (pending.length >= 8) await Promise.all(pending.splice(0));
+  }
+  await Promise.all(pending);
+  const storeMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  await tick();
+  const storeGc = scavenges - gc0;
+  console.log(
+    `round ${r}: ${n} requests; per request: snappy ${us(snappyMs)} us, walk ${us(walkMs)} us, ` +
+      `store append ${us(storeMs)} us wall (${us((cpu.user + cpu.system) / 1000)} us CPU, all threads); ` +
+      `${(((load.samples / storeMs) * 1e3) / 1e6).toFixed(2)} M samples/s; scavenges: snappy ${snappyGc}, ` +
+      `snappy + walk ${walkGc}, store ${storeGc}`,
+  );
+  await store.close().catch((err) => console.log(`close: ${err.message}`));
+  closeDatabase(db);
+}
