@@ -21,6 +21,7 @@ function memoryFigures(s: ReturnType<typeof openStore>) {
   return {
     series: index.size,
     heads: [...heads.ids()].length,
+    headSlots: heads.slotCount,
     postings,
     rawKeys: index.rawKeyCount,
     rawKeyBytes: index.rawKeyBytes,

@@ -86,3 +86,46 @@ test('Heads keeps a series time bounds when it refuses a sample older than the w
   );
   assert.equal(heads.firstT(1), T0 - 30_000);
 });
+
+test('Heads.remove() frees the slot for the next series: slot arrays follow the heads alive, not ids', () => {
+  const heads = new Heads();
+  let seq = 1;
+  const nextSeq = () => seq++;
+  // 20 generations of 100 series with ever higher ids, each removed before the next one starts.
+  for (let g = 0; g < 20; g++) {
+    for (let k = 0; k < 100; k++) {
+      const id = 1 + g * 100 + k;
+      heads.create(id);
+      for (let i = 0; i < 10; i++) heads.append(id, T0 + i * 15_000, id + i, 3600_000, nextSeq);
+      if (k === 7) {
+        heads.append(id, T0 + 15_000, -1, 3600_000, nextSeq); // an out-of-order rewrite
+        heads.sealAll(id);
+        assert.equal(heads.hasApp(id), false);
+        assert.equal(heads.outOfOrder(id), undefined);
+        assert.equal(heads.isDirty(id), true);
+        assert.equal(heads.holdsSamples(id), true);
+      }
+    }
+    // The newest generation reads back its own samples, whatever slots it got.
+    for (let k = 0; k < 100; k++) {
+      const id = 1 + g * 100 + k;
+      const [ts, vs] = samplesOf(heads, id);
+      assert.equal(ts.length, k === 7 ? 11 : 10);
+      assert.equal(heads.lastT(id), T0 + 9 * 15_000);
+      if (k !== 7)
+        assert.deepEqual(
+          vs,
+          Array.from({ length: 10 }, (_, i) => id + i),
+        );
+    }
+    assert.deepEqual(
+      [...heads.ids()],
+      Array.from({ length: 100 }, (_, k) => 1 + g * 100 + k),
+    );
+    for (let k = 0; k < 100; k++) heads.remove(1 + g * 100 + k);
+    assert.equal(heads.has(1 + g * 100), false);
+  }
+  assert.equal(heads.slotCount, 0);
+  assert.equal(heads.slotCapacity, 1024);
+  assert.equal(heads.sealedBytes, 0);
+});

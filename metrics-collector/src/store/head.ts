@@ -3,10 +3,11 @@
 // sequence number when it is opened; on reads, for equal timestamps the sample from the chunk with
 // the higher sequence wins (last write wins).
 //
-// The scalars of every head sit in typed arrays indexed by series id (the open chunks' state in a
-// DeltaChunks with the same ids): a SeriesHead and a DeltaAppender object per series with their
-// boxed float64 fields took ~370 bytes of V8 heap per series, these arrays ~95. Out-of-order
-// buffers and sealed chunks are rare between checkpoints and live in maps.
+// The scalars of every head sit in typed arrays indexed by the head's slot (the open chunks' state
+// in a DeltaChunks with the same slots; `slotOf` maps a series id to its slot, and a removed head's
+// slot is reused): a SeriesHead and a DeltaAppender object per series with their boxed float64
+// fields took ~370 bytes of V8 heap per series, these arrays ~95 and the slot 4 more. Out-of-order
+// buffers and sealed chunks are rare between checkpoints and live in maps, by series id.
 import { CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS, DeltaAppender, DeltaChunks } from './delta-chunk.js';
 
 const OOO_MAX_SAMPLES = 240;
@@ -50,7 +51,13 @@ const DIRTY = 2;
 const LAST_STALE = 4;
 
 export class Heads {
-  /** The open chunk of series `id` is slot `id`. */
+  /** Series id → its slot + 1 (0: no head). The typed arrays below and the open chunks are indexed
+   * by slot, and a removed head's slot goes to the next new one: indexed by id, they kept ~95 bytes
+   * for every series ever created (series-expiry.ts removes heads; ids are never reused). */
+  private slotOf = new Int32Array(1024);
+  private readonly freeSlots: number[] = [];
+  private slotsUsed = 0;
+  /** The open chunk of the series in slot `s` is chunk slot `s`. */
   private readonly chunks = new DeltaChunks(1024);
   private f = new Float64Array(1024 * F_STRIDE);
   private flags = new Uint8Array(1024);
@@ -60,20 +67,36 @@ export class Heads {
   sealedBytes = 0;
 
   has(id: number): boolean {
-    return id < this.flags.length && (this.flags[id] & EXISTS) !== 0;
+    return id < this.slotOf.length && this.slotOf[id] !== 0;
+  }
+
+  /** Slots in use (heads), for tests of memory under churn. */
+  get slotCount(): number {
+    return this.slotsUsed - this.freeSlots.length;
+  }
+
+  /** Length of the slot arrays (grows only with the heads alive at once). */
+  get slotCapacity(): number {
+    return this.flags.length;
   }
 
   /** Ids of every head, ascending. */
   *ids(): Generator<number> {
-    const flags = this.flags;
-    for (let id = 0; id < flags.length; id++) if (flags[id] & EXISTS) yield id;
+    const slotOf = this.slotOf;
+    for (let id = 0; id < slotOf.length; id++) if (slotOf[id] !== 0) yield id;
   }
 
   /** Creates an empty head for a series (no-op when it has one). */
   create(id: number): void {
     if (this.has(id)) return;
-    if (id >= this.flags.length) {
-      const n = Math.max(id + 1, Math.ceil(this.flags.length * 1.5));
+    if (id >= this.slotOf.length) {
+      const slotOf = new Int32Array(Math.max(id + 1, Math.ceil(this.slotOf.length * 1.5)));
+      slotOf.set(this.slotOf);
+      this.slotOf = slotOf;
+    }
+    const s = this.freeSlots.pop() ?? this.slotsUsed++;
+    if (s >= this.flags.length) {
+      const n = Math.max(s + 1, Math.ceil(this.flags.length * 1.5));
       const f = new Float64Array(n * F_STRIDE);
       f.set(this.f);
       const flags = new Uint8Array(n);
@@ -81,67 +104,71 @@ export class Heads {
       this.f = f;
       this.flags = flags;
     }
-    this.chunks.reserve(id + 1);
-    const r = id * F_STRIDE;
+    this.chunks.reserve(s + 1);
+    const r = s * F_STRIDE;
     this.f[r + F_LAST_T] = Number.NEGATIVE_INFINITY;
     this.f[r + F_LAST_V] = 0;
     this.f[r + F_FIRST_T] = Number.POSITIVE_INFINITY;
     this.f[r + F_APP_SEQ] = 0;
-    this.flags[id] = EXISTS;
+    this.flags[s] = EXISTS;
+    this.slotOf[id] = s + 1;
   }
 
   /** Forgets a series' head (series-expiry.ts): its open chunk's block goes back to the arena,
-   * its out-of-order buffer and sealed chunks are dropped; persist them first (sealAll + a
-   * checkpoint). The slot's typed-array entries stay (ids are not reused). */
+   * its out-of-order buffer and sealed chunks are dropped (persist them first: sealAll + a
+   * checkpoint), and its slot goes to the next new head. */
   remove(id: number): void {
     if (!this.has(id)) return;
-    if (this.chunks.isOpen(id)) this.chunks.release(id);
+    const s = this.slotOf[id] - 1;
+    this.chunks.release(s);
     this.clearSealed(id);
     this.ooo.delete(id);
-    this.flags[id] = 0;
+    this.flags[s] = 0;
+    this.slotOf[id] = 0;
+    this.freeSlots.push(s);
   }
 
   /** Seals the open chunk and the out-of-order buffer, so the next checkpoint writes them as
    * chunks (the head then holds nothing that is not in SQLite). */
   sealAll(id: number): void {
     if (!this.has(id)) return;
-    if (!this.chunks.isOpen(id) && !this.ooo.has(id)) return;
+    if (!this.hasApp(id) && !this.ooo.has(id)) return;
     this.sealApp(id);
     this.sealOutOfOrder(id);
-    this.flags[id] |= DIRTY;
+    this.flags[this.slotOf[id] - 1] |= DIRTY;
   }
 
   /** True when the head holds samples not yet written as chunks (open, out-of-order or sealed). */
   holdsSamples(id: number): boolean {
-    return this.has(id) && (this.chunks.isOpen(id) || this.ooo.has(id) || this.sealedById.has(id));
+    return this.has(id) && (this.hasApp(id) || this.ooo.has(id) || this.sealedById.has(id));
   }
 
   /** Gives every open chunk's block back to the arena (the store is closing). */
   releaseAll(): void {
-    for (const id of this.ids()) this.chunks.release(id);
+    for (const id of this.ids()) this.chunks.release(this.slotOf[id] - 1);
   }
 
   lastT(id: number): number {
-    return this.f[id * F_STRIDE + F_LAST_T];
+    return this.f[(this.slotOf[id] - 1) * F_STRIDE + F_LAST_T];
   }
 
   firstT(id: number): number {
-    return this.f[id * F_STRIDE + F_FIRST_T];
+    return this.f[(this.slotOf[id] - 1) * F_STRIDE + F_FIRST_T];
   }
 
   /** Widens the head's time bounds to a persisted chunk's (start-up). */
   includeBounds(id: number, minT: number, maxT: number): void {
-    const r = id * F_STRIDE;
+    const r = (this.slotOf[id] - 1) * F_STRIDE;
     if (minT < this.f[r + F_FIRST_T]) this.f[r + F_FIRST_T] = minT;
     if (maxT > this.f[r + F_LAST_T]) this.f[r + F_LAST_T] = maxT;
   }
 
   isDirty(id: number): boolean {
-    return (this.flags[id] & DIRTY) !== 0;
+    return (this.flags[this.slotOf[id] - 1] & DIRTY) !== 0;
   }
 
   clearDirty(id: number): void {
-    this.flags[id] &= ~DIRTY;
+    this.flags[this.slotOf[id] - 1] &= ~DIRTY;
   }
 
   append(
@@ -153,33 +180,34 @@ export class Heads {
     stale = false,
   ): number {
     const f = this.f;
-    const r = id * F_STRIDE;
+    const s = this.slotOf[id] - 1;
+    const r = s * F_STRIDE;
     const lastT = f[r + F_LAST_T];
     if (t > lastT) {
       if (t < f[r + F_FIRST_T]) f[r + F_FIRST_T] = t;
       const chunks = this.chunks;
-      if (!chunks.appendInOrder(id, t, v, stale, CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS)) {
+      if (!chunks.appendInOrder(s, t, v, stale, CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS)) {
         this.sealApp(id);
-        chunks.open(id);
+        chunks.open(s);
         f[r + F_APP_SEQ] = nextSeq();
-        chunks.append(id, t, v, stale);
+        chunks.append(s, t, v, stale);
       }
       f[r + F_LAST_T] = t;
       f[r + F_LAST_V] = v;
-      this.flags[id] = stale ? EXISTS | DIRTY | LAST_STALE : EXISTS | DIRTY;
+      this.flags[s] = stale ? EXISTS | DIRTY | LAST_STALE : EXISTS | DIRTY;
       return APPEND_OK;
     }
-    const lastStale = (this.flags[id] & LAST_STALE) !== 0;
+    const lastStale = (this.flags[s] & LAST_STALE) !== 0;
     if (t === lastT && Object.is(v, f[r + F_LAST_V]) && stale === lastStale) return APPEND_DUPLICATE;
     // Only a sample that is kept may widen the bounds reads use to pick series.
     if (t < lastT - oooWindowMs) return APPEND_TOO_OLD;
-    this.flags[id] |= DIRTY;
+    this.flags[s] |= DIRTY;
     if (t < f[r + F_FIRST_T]) f[r + F_FIRST_T] = t;
     this.insertOutOfOrder(id, t, v, nextSeq, stale);
     if (t === lastT) {
       f[r + F_LAST_V] = v;
-      if (stale) this.flags[id] |= LAST_STALE;
-      else this.flags[id] &= ~LAST_STALE;
+      if (stale) this.flags[s] |= LAST_STALE;
+      else this.flags[s] &= ~LAST_STALE;
     }
     return APPEND_OK;
   }
@@ -221,28 +249,28 @@ export class Heads {
   // ---- the open chunk ------------------------------------------------------------------------
 
   hasApp(id: number): boolean {
-    return this.chunks.isOpen(id);
+    return this.has(id) && this.chunks.isOpen(this.slotOf[id] - 1);
   }
 
   appSeq(id: number): number {
-    return this.f[id * F_STRIDE + F_APP_SEQ];
+    return this.f[(this.slotOf[id] - 1) * F_STRIDE + F_APP_SEQ];
   }
 
   setAppSeq(id: number, seq: number): void {
-    this.f[id * F_STRIDE + F_APP_SEQ] = seq;
+    this.f[(this.slotOf[id] - 1) * F_STRIDE + F_APP_SEQ] = seq;
   }
 
   appMinT(id: number): number {
-    return this.chunks.minT(id);
+    return this.chunks.minT(this.slotOf[id] - 1);
   }
 
   appMaxT(id: number): number {
-    return this.chunks.maxT(id);
+    return this.chunks.maxT(this.slotOf[id] - 1);
   }
 
   /** The open chunk's bytes (a copy). */
   appBytes(id: number): Uint8Array {
-    return this.chunks.bytes(id);
+    return this.chunks.bytes(this.slotOf[id] - 1);
   }
 
   /** Decodes the open chunk's samples in [fromMs, toMs] (see decodeDeltaChunk). */
@@ -254,43 +282,45 @@ export class Heads {
     fromMs?: number,
     toMs?: number,
   ): number {
-    return this.chunks.decodeInto(id, ts, vs, stale, fromMs, toMs);
+    return this.chunks.decodeInto(this.slotOf[id] - 1, ts, vs, stale, fromMs, toMs);
   }
 
   /** Restores an open chunk from its decoded snapshot (`stale`: ascending marker indexes). */
   restoreApp(id: number, seq: number, ts: number[], vs: number[], stale: number[] = []): void {
     this.create(id);
+    const s = this.slotOf[id] - 1;
     const chunks = this.chunks;
-    chunks.open(id);
+    chunks.open(s);
     let k = 0;
     for (let i = 0; i < ts.length; i++) {
       const isStale = stale[k] === i;
       if (isStale) k++;
-      chunks.append(id, ts[i], vs[i], isStale);
+      chunks.append(s, ts[i], vs[i], isStale);
     }
     this.setAppSeq(id, seq);
     if (ts.length) {
-      const r = id * F_STRIDE;
+      const r = s * F_STRIDE;
       const last = ts[ts.length - 1];
       if (last > this.f[r + F_LAST_T]) this.f[r + F_LAST_T] = last;
       this.f[r + F_LAST_V] = vs[vs.length - 1];
-      if (stale[stale.length - 1] === ts.length - 1) this.flags[id] |= LAST_STALE;
-      else this.flags[id] &= ~LAST_STALE;
+      if (stale[stale.length - 1] === ts.length - 1) this.flags[s] |= LAST_STALE;
+      else this.flags[s] &= ~LAST_STALE;
       if (ts[0] < this.f[r + F_FIRST_T]) this.f[r + F_FIRST_T] = ts[0];
     }
   }
 
   sealApp(id: number): void {
+    if (!this.hasApp(id)) return;
+    const s = this.slotOf[id] - 1;
     const chunks = this.chunks;
-    if (!chunks.isOpen(id)) return;
     this.addSealed(id, {
-      minT: chunks.minT(id),
-      maxT: chunks.maxT(id),
-      count: chunks.count(id),
+      minT: chunks.minT(s),
+      maxT: chunks.maxT(s),
+      count: chunks.count(s),
       seq: this.appSeq(id),
-      data: chunks.bytes(id),
+      data: chunks.bytes(s),
     });
-    chunks.release(id);
+    chunks.release(s);
   }
 
   // ---- out-of-order buffer and sealed chunks ---------------------------------------------------
