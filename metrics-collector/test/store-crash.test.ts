@@ -67,3 +67,51 @@ test('samples acknowledged before a SIGKILL are read back after reopening', asyn
   );
   await again.close();
 });
+
+test('a remote_write body refused as malformed protobuf does not stop the replay of the samples acknowledged around it', async () => {
+  // The store logs a body before walking it (its fdatasync overlaps the walk), so a body whose
+  // protobuf breaks halfway is in the log: replay must skip it and go on with the later records.
+  const dir = makeTempDir('metrics-crash-');
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=development',
+      '--import',
+      'tsx',
+      new URL('./store-crash-child.ts', import.meta.url).pathname,
+      dir,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const T0 = 1_764_000_000_000;
+  const request = (i: number) =>
+    encodeWriteRequest([
+      {
+        labels: [
+          ['__name__', 'crash_test'],
+          ['batch', 'all'],
+        ],
+        timestamps: [T0 + i * 1000],
+        values: [i],
+      },
+    ]);
+  const send = async (body: Uint8Array) => {
+    child.stdin!.write(`${compressSync(Buffer.from(body)).toString('base64')}\n`);
+    return (await lines.next()).value;
+  };
+  assert.equal(await send(request(0)), 'ok 1');
+  // A valid series with one sample, then a TimeSeries whose length runs past the end.
+  const good = request(1);
+  const broken = new Uint8Array([...good, 0x0a, 0x7f, 0x0a, 0x02]);
+  assert.equal(await send(broken), 'refused 2: ProtobufError');
+  assert.equal(await send(request(2)), 'ok 3');
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+
+  const s = openStore(dir);
+  const all = s.source.select([{ name: 'batch', type: '=', value: 'all' }], 0, T0 * 2);
+  // The refused body's samples before its bad byte were in memory when it was answered, as now.
+  assert.deepEqual(all[0].values, [0, 1, 2]);
+  await s.close();
+});
