@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { type fdatasync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { closeDatabase } from '@flowrent/shared/db';
+import { closeDatabase, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { GroupCommit } from '../src/service/group-commit.js';
-import { inboxFileFor, openInbox, WalSync } from '../src/store/inbox.js';
+import { finishInboxCheckpoint, inboxFileFor, openInbox, WalSync } from '../src/store/inbox.js';
 import type { AcceptBatch, ErrorStore } from '../src/store/store.js';
 
 const batch = (projectId: number): AcceptBatch => ({ projectId, events: [], itemCounts: {}, sessions: [] });
@@ -122,5 +122,37 @@ test('the inbox -wal file keeps its inode through TRUNCATE checkpoints and journ
   await sync.sync();
   assert.equal(statSync(wal).ino, inode, 'the same file: syncing the descriptor covers new frames');
   sync.close();
+  closeDatabase(inboxDb);
+});
+
+test('finishInboxCheckpoint() lets the next append restart the WAL that a checkpoint on another connection left behind', () => {
+  const inboxDb = openInbox(inboxFileFor(join(makeTempDir(), 'errors.db')));
+  inboxDb.exec('CREATE TABLE t (x BLOB)');
+  inboxDb.pragma('wal_autocheckpoint = 0');
+  const insert = inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(8000))');
+  const wal = `${inboxDb.name}-wal`;
+  const worker = openDatabase(inboxDb.name); // the store worker's connection
+  const reader = openDatabase(inboxDb.name);
+  const round = (finish: boolean) => {
+    for (let i = 0; i < 20; i++) insert.run();
+    // a frame appended while the store worker's checkpoint runs is one it does not copy: here a
+    // reader's older snapshot keeps the checkpoint from copying it
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM t').get();
+    insert.run();
+    worker.pragma('wal_checkpoint(PASSIVE)');
+    reader.exec('COMMIT');
+    if (finish) finishInboxCheckpoint(inboxDb);
+  };
+  round(false);
+  const size = statSync(wal).size;
+  round(false);
+  assert.ok(statSync(wal).size > size, 'without it the WAL grows with every round');
+  round(true);
+  const grown = statSync(wal).size;
+  for (let i = 0; i < 5; i++) round(true);
+  assert.equal(statSync(wal).size, grown, 'frames are rewritten from the start of the file');
+  closeDatabase(reader);
+  closeDatabase(worker);
   closeDatabase(inboxDb);
 });

@@ -2,7 +2,7 @@
 // worker's own connections copy the WALs into the database files; digest batches run on its
 // connection, and inbox appends (to the inbox file) do not wait for them.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
@@ -39,6 +39,37 @@ test('StoreWorker moves checkpoints to a worker and restores autocheckpoint and 
   assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
   assert.equal(inboxDb.pragma('wal_autocheckpoint', { simple: true }), 1000);
   assert.equal(db.pragma('cache_size', { simple: true }), -8000);
+  closeDatabase(inboxDb);
+  closeDatabase(db);
+});
+
+test('StoreWorker lets the inbox WAL restart while appends go on during its checkpoints', async () => {
+  const file = join(makeTempDir(), 'cp.db');
+  const db = openDatabase(file);
+  const inboxDb = openInbox(inboxFileFor(file));
+  inboxDb.exec('CREATE TABLE t (x BLOB)');
+  const sw = new StoreWorker(db, inboxDb);
+  sw.start(50);
+  const insert = inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(500))');
+  const wal = `${inboxDb.name}-wal`;
+  // the WAL header's checkpoint sequence number (bytes 12-15) counts the WAL's restarts
+  const restarts = () => {
+    const fd = openSync(wal, 'r');
+    const header = Buffer.alloc(16);
+    readSync(fd, header, 0, 16, 0);
+    closeSync(fd);
+    return header.readUInt32BE(12);
+  };
+  insert.run();
+  const first = restarts();
+  // an append in every event-loop turn, so every checkpoint of the worker misses the last frames
+  // (without the main thread's help the WAL never restarts); bounded wait
+  for (let i = 0; i < 200_000 && restarts() < first + 2; i++) {
+    insert.run();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.ok(restarts() >= first + 2, 'the WAL restarted from its start twice');
+  await sw.stop();
   closeDatabase(inboxDb);
   closeDatabase(db);
 });

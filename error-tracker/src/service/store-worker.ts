@@ -5,6 +5,7 @@
 // batch: they write the inbox file, the batch holds errors.db's lock (store/inbox.ts).
 import { once } from 'node:events';
 import type { Db } from '@flowrent/shared/db';
+import { finishInboxCheckpoint } from '../store/inbox.js';
 import type { StoreWorkerReply, StoreWorkerRequest } from '../store/store-worker-thread.js';
 import { spawnWorker } from './spawn-worker.js';
 
@@ -59,6 +60,10 @@ export class StoreWorker {
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
     });
     worker.on('message', (msg: StoreWorkerReply) => {
+      if (msg.type === 'inbox-checkpointed') {
+        if (this.inboxDb.open) finishInboxCheckpoint(this.inboxDb);
+        return;
+      }
       const p = this.settle();
       if (msg.type === 'digested') {
         const { entries, events, grouped, digestedThrough } = msg;

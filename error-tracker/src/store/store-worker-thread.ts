@@ -10,7 +10,8 @@ import { createInboxReader } from './inbox.js';
 export type StoreWorkerRequest = { type: 'digest'; limit: number; nowMs: number } | { type: 'stop' };
 export type StoreWorkerReply =
   | { type: 'digested'; entries: number; events: number; grouped: number; digestedThrough: number }
-  | { type: 'digest-failed'; message: string };
+  | { type: 'digest-failed'; message: string }
+  | { type: 'inbox-checkpointed' };
 
 const { file, inboxFile, intervalMs, cacheKb } = workerData as {
   file: string;
@@ -25,17 +26,22 @@ inboxDb.pragma('cache_size = -1000');
 // prepared on the first request: a worker that only checkpoints needs no statements
 let digest: ReturnType<typeof createDigest> | null = null;
 
+const reply = (msg: StoreWorkerReply) => parentPort?.postMessage(msg);
+
 const timer = setInterval(() => {
   for (const d of [db, inboxDb]) {
     try {
       d.pragma('wal_checkpoint(PASSIVE)');
     } catch {
       // busy or closing: the next tick retries
+      continue;
     }
+    // the main thread appends to the inbox all the time, so this checkpoint never catches up with
+    // the WAL's end and SQLite never restarts it: the main thread checkpoints the few frames
+    // appended meanwhile (store/inbox.ts finishInboxCheckpoint)
+    if (d === inboxDb) reply({ type: 'inbox-checkpointed' });
   }
 }, intervalMs);
-
-const reply = (msg: StoreWorkerReply) => parentPort?.postMessage(msg);
 
 parentPort?.on('message', (msg: StoreWorkerRequest) => {
   if (msg.type === 'stop') {
