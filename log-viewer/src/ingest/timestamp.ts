@@ -55,13 +55,60 @@ export function isoMillis(t: string, at = 0): number | undefined {
     t.charCodeAt(at + 23) !== 90
   )
     return undefined;
-  const y = digits(t, at, 4);
-  const mo = digits(t, at + 5, 2);
-  const d = digits(t, at + 8, 2);
-  const h = digits(t, at + 11, 2);
-  const mi = digits(t, at + 14, 2);
-  const s = digits(t, at + 17, 2);
-  const ms = digits(t, at + 20, 3);
+  return isoParts(
+    digits(t, at, 4),
+    digits(t, at + 5, 2),
+    digits(t, at + 8, 2),
+    digits(t, at + 11, 2),
+    digits(t, at + 14, 2),
+    digits(t, at + 17, 2),
+    digits(t, at + 20, 3),
+  );
+}
+
+/** isoMillis() of the UTF-8 bytes b[at, at + 24) (NDJSON scanned as bytes, store/ndjson-rows.ts). */
+export function isoMillisBytes(b: Uint8Array, at: number): number | undefined {
+  if (
+    b[at + 4] !== 45 ||
+    b[at + 7] !== 45 ||
+    b[at + 10] !== 84 ||
+    b[at + 13] !== 58 ||
+    b[at + 16] !== 58 ||
+    b[at + 19] !== 46 ||
+    b[at + 23] !== 90
+  )
+    return undefined;
+  return isoParts(
+    digitBytes(b, at, 4),
+    digitBytes(b, at + 5, 2),
+    digitBytes(b, at + 8, 2),
+    digitBytes(b, at + 11, 2),
+    digitBytes(b, at + 14, 2),
+    digitBytes(b, at + 17, 2),
+    digitBytes(b, at + 20, 3),
+  );
+}
+
+/** The decimal number in b[at, at + len), NaN when a byte is not a digit. */
+function digitBytes(b: Uint8Array, at: number, len: number): number {
+  let v = 0;
+  for (let i = at; i < at + len; i++) {
+    const d = b[i] - 48;
+    if (!(d >= 0 && d <= 9)) return Number.NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+function isoParts(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+): number | undefined {
   if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 59 && ms >= 0))
     return undefined;
   const key = ((y * 100 + mo) * 100 + d) * 100 + h;

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createGenerator } from '../../bench/generate.js';
+import { MAX_LINE_BYTES } from '../ingest/limits.js';
 import { parseNdjsonLogs } from '../ingest/ndjson.js';
 import { addTokenHashes, TokenSet } from './bloom.js';
+import { parseBodyColumns } from './body-rows.js';
 import { ndjsonColumns } from './ndjson-rows.js';
 import { type Row, toRow } from './row.js';
 import { RowColumns } from './row-columns.js';
@@ -10,9 +12,17 @@ import { RowColumns } from './row-columns.js';
 const NOW = 1_795_635_900_123_456_789n;
 
 /** ndjsonColumns() as Row objects, or undefined when the body needs the object path. */
-function ndjsonRows(body: string, nowNs: bigint, seqBase: number): Row[] | undefined {
+function ndjsonRows(body: string | Buffer, nowNs: bigint, seqBase: number): Row[] | undefined {
   const out = new RowColumns();
-  return ndjsonColumns(Buffer.from(body), nowNs, seqBase, out) ? out.rows() : undefined;
+  if (!ndjsonColumns(typeof body === 'string' ? Buffer.from(body) : body, nowNs, seqBase, out))
+    return undefined;
+  // The UTF-16 lengths kept beside the bytes (block meta, raw sizes) are those of the texts.
+  for (let i = 0; i < out.count; i++) {
+    const row = out.row(i);
+    assert.equal(out.msgLen[i], row.message.length, `message length of ${row.message.slice(0, 40)}`);
+    assert.equal(out.attrLen[i], row.attrs.length, `attributes length of ${row.attrs.slice(0, 40)}`);
+  }
+  return out.rows();
 }
 
 function tokens(text: string): number[] {
@@ -30,17 +40,20 @@ function tokens(text: string): number[] {
  * (or more, for a repeated attribute key whose earlier value the object drops: only a bloom false
  * positive).
  */
-function sameAsObjectPath(body: string): void {
+function sameAsObjectPath(body: string, duplicateKeys = body.includes('"a":1,"a":2')): void {
   const fast = ndjsonRows(body, NOW, 7);
   assert.ok(fast, `scan path taken for ${body.slice(0, 80)}`);
-  const slow = parseNdjsonLogs(body, NOW).map((r, i) => toRow(r, 7 + i));
+  // The object path as parseBodyColumns() takes it: records pushed into a column table.
+  const table = new RowColumns();
+  for (const [i, r] of parseNdjsonLogs(body, NOW).entries()) table.pushRecord(r, 7 + i);
+  const slow = table.rows();
   assert.equal(fast.length, slow.length);
   for (let i = 0; i < fast.length; i++) {
     const strip = (r: Row) => ({ ...r, attrs: r.attrs === '' ? {} : JSON.parse(r.attrs) });
     assert.deepEqual(strip(fast[i]), strip(slow[i]), body);
     const extra = new Set(tokens(fast[i].attrs));
     for (const h of tokens(slow[i].attrs)) assert.ok(extra.delete(h), body);
-    if (!body.includes('"a":1,"a":2')) assert.equal(extra.size, 0, body);
+    if (!duplicateKeys) assert.equal(extra.size, 0, body);
   }
 }
 
@@ -63,10 +76,105 @@ describe('ndjsonColumns()', () => {
       '{"service":"a","service.name":"b","host":"h1","hostname":"h2"}',
       '{"msg":"ünïcödé ✓ 日本語","ключ":"значение"}',
       '{"deep":{"a":{"b":{"c":[[[]],{}]}}},"e":[],"o":{}}',
+      // Unicode: 2-, 3- and 4-byte UTF-8 in messages, keys and values (run and rebuilt attributes)
+      '{"message":"4-byte 𝄞 and 日本 and é","a":"é","b":"€","c":"𝄞𝄞","d":1}',
+      '{"msg":"x","日本":{"深い":["ü",1,{"ключ":"𝄞"}]},"ü":"ß"}',
+      '{"msg":"keys spaced","ünï" : "v", "b": "€"}',
+      // escapes: surrogate pairs, lone surrogates, escaped quotes in nested values, \/ in a key's value
+      '{"msg":"emoji \\ud83d\\ude00 pair","k":"\\ud83d\\ude00","raw":"😀"}',
+      '{"msg":"lone \\ud800 high","k":"\\udc00","n":{"q":"a\\"b","u":"\\u00e9","s":"\\/"}}',
+      '{"level":"\\u0077arn","service":"s\\u0076c","host":"h\\\\1","msg":"escaped consumed values"}',
+      // ids: upper case (lowercased), all zero and too short (kept as attributes), escaped
+      '{"trace_id":"0123456789ABCDEF0123456789ABCDEF","span_id":"ABCDEF0123456789","msg":"upper"}',
+      '{"trace_id":"00000000000000000000000000000000","span_id":"0123","msg":"bad ids stay"}',
+      '{"traceId":"\\u0030123456789abcdef0123456789abcdef","spanId":"0123456789abcde\\u0066"}',
+      '{"trace_id":"0123456789abcdef0123456789abcdeg","span_id":"0123456789abcdeé"}',
+      // odd key spellings and priorities
+      '{"@t":"2026-11-25T10:00:00.123Z","@mt":"template {x}","@l":"Warning","Service.Name":"svc"}',
+      '{"TS":"2026-11-25T10:00:00.123Z","Level":"ERROR","Host.Name":"h","Message":"caps"}',
+      '{"short_message":"gelf","levelname":"CRITICAL","log.level":"warn","hostname":"h2"}',
+      '{"level":50,"msg":"pino number"}',
+      '{"severity":"INFO2","log":"otel text","trace.id":"0123456789abcdef0123456789abcdef"}',
+      // timestamps other than toISOString()'s
+      '{"time":"2026-11-25T10:00:00Z","msg":"no ms"}',
+      '{"ts":"1795635890123456789","msg":"ns string"}',
+      '{"ts":1795635890.25,"msg":"s number"}',
+      '{"ts":"2026-11-25T10:00:00.123+01:00","msg":"zone"}',
+      '{"ts":"2026-11-25T10:00:00.12Z","msg":"two digits, same length"}',
+      // messages that are not strings
+      '{"msg":123}',
+      '{"msg":true,"x":1}',
+      '{"msg":["a",{"b":1.5}]}',
+      '{"msg":""}',
+      // spacing, long keys and values, numbers
+      '{ "msg" : "x" , "a" : 1 , "b" : [ 1 , 2 ] , "c" : { "d" : null } }',
+      `{"${'k'.repeat(80)}":1,"msg":"long key","v":"${'v'.repeat(200)}"}`,
+      `{"service":"${'s'.repeat(70)}","host":"${'é'.repeat(40)}"}`,
+      '{"a":-1,"b":0,"c":-0.5,"d":1E+2,"e":123456789012345,"f":1234567890123456,"g":1e-7}',
+      '{"a":true,"b":false,"c":null,"d":"true"}',
     ];
     for (const c of cases) sameAsObjectPath(c);
     sameAsObjectPath(cases.join('\n'));
     sameAsObjectPath(`\n${cases.slice(0, 3).join('\n')}\n`);
+    sameAsObjectPath(`  ${cases.slice(3, 6).join('\n')}  \n `);
+    sameAsObjectPath(`{"msg":"${'x'.repeat(90_000)}","a":"${'é'.repeat(20_000)}"}`);
+    sameAsObjectPath(`{"msg":"${'x'.repeat(MAX_LINE_BYTES - 11)}"}`);
+  });
+
+  it('gives the rows of the object path or leaves the body to it, for mutated lines', () => {
+    // A seeded walk over bench lines with one byte deleted, doubled or replaced by a JSON-significant
+    // byte: wherever the scan takes a line, the object path must accept it and give the same rows.
+    const lines = createGenerator(200, 1_795_635_900_000, 86_400_000, 5)
+      .next(200)
+      .map((l) => l.json);
+    const specials = Buffer.from('"\\{}[],:. 0e-u\t\u0001\u007fé');
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    let taken = 0;
+    for (let k = 0; k < 3000; k++) {
+      const line = Buffer.from(lines[k % lines.length]);
+      const at = random(line.length);
+      const op = random(3);
+      const byte = specials[random(specials.length)];
+      const mutated =
+        op === 0
+          ? Buffer.concat([line.subarray(0, at), line.subarray(at + 1)])
+          : op === 1
+            ? Buffer.concat([line.subarray(0, at + 1), line.subarray(at)])
+            : Buffer.concat([line.subarray(0, at), Buffer.from([byte]), line.subarray(at + 1)]);
+      const fast = ndjsonRows(mutated, NOW, 1);
+      let slow: Row[] | undefined;
+      try {
+        slow = parseNdjsonLogs(mutated.toString('utf8'), NOW).map((r, i) => toRow(r, 1 + i));
+      } catch {
+        slow = undefined;
+      }
+      if (fast === undefined) continue;
+      taken++;
+      const text = mutated.toString('utf8');
+      assert.ok(slow, `the scan took a line the object path rejects: ${text}`);
+      sameAsObjectPath(text, true); // a mutation may repeat a key ("msg" → "ms")
+    }
+    assert.ok(taken > 1000, `the scan took ${taken} of 3000 mutated lines`);
+  });
+
+  it('rejects an invalid line as the object path does, naming the line', () => {
+    const body = '{"msg":"ok"}\n{"msg": nope}\n{"msg":"after"}';
+    const expected = (() => {
+      try {
+        parseNdjsonLogs(body, NOW);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    })();
+    assert.match(expected, /^line 2: malformed JSON/);
+    assert.throws(() => parseBodyColumns('ndjson', Buffer.from(body), NOW, 0), { message: expected });
+    const long = `{"msg":"ok"}\n{"msg":"${'x'.repeat(MAX_LINE_BYTES)}"}`;
+    assert.throws(() => parseBodyColumns('ndjson', Buffer.from(long), NOW, 0), { status: 413 });
   });
 
   it('gives what the object path gives on the bench data', () => {
@@ -102,9 +210,30 @@ describe('ndjsonColumns()', () => {
       '{"a":1,}',
       '{"a":1} trailing',
       '"not an object"',
-      `{"msg":"${'x'.repeat(90_000)}"}`,
+      `{"msg":"${'x'.repeat(MAX_LINE_BYTES)}"}`,
       '{"a":"\\x"}',
+      '{"msg":"raw \u0001 control"}',
+      '{"msg":"x"}\t',
+      '{"msg":"x"}\n\t{"msg":"y"}',
+      '\ufeff{"msg":"byte order mark"}',
+      '{"a":"\\u12"}',
+      '{"a":"\\u12x4"}',
+      '{"a":"\\',
+      '{"a":nul}',
+      '{"a":truee}',
+      '{"a":{"b":[1,2}}',
+      '{"a":[1,2]]}',
+      '{"a":-}',
+      '{"a":1e}',
+      '{"a":"x"',
+      '{"a" "x"}',
+      '{"msg":"x"}{"msg":"y"}',
     ];
     for (const b of bail) assert.equal(ndjsonRows(b, NOW, 1), undefined, b.slice(0, 60));
+    // Invalid UTF-8 (a lone continuation byte, a truncated sequence) decodes to U+FFFD on the object path.
+    for (const bytes of [[0x80], [0xe2, 0x82], [0xff]]) {
+      const body = Buffer.concat([Buffer.from('{"msg":"'), Buffer.from(bytes), Buffer.from('"}')]);
+      assert.equal(ndjsonRows(body, NOW, 1), undefined, JSON.stringify(bytes));
+    }
   });
 });

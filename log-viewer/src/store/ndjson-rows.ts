@@ -1,17 +1,22 @@
 // NDJSON bodies (POST /api/logs) straight to store rows in column tables (row-columns.ts), without a
-// JavaScript object per record: one validating scan per line finds the top-level members, the
-// well-known keys are read from their raw text (same key table and rules as ingest/json-record.ts) and
-// the other members are the attributes, written member by member as the row's shape and value texts
-// (or, when not a compact run, as their raw text joined). Only the common case is taken: compact or
-// spaced JSON objects, one per line.
+// JavaScript object per record and without decoding the body to a string: one validating scan per
+// line over the body's UTF-8 bytes finds the top-level members, the well-known keys are read from
+// their raw bytes (same key table and rules as ingest/json-record.ts) and the other members are the
+// attributes, copied member by member as the row's shape and value bytes (or, when not a compact
+// run, as their text joined). Messages, ids and attribute values go from the body into the columns
+// as bytes; only keys and short repeated values (level, service, host) become strings, interned.
+// Only the common case is taken: compact or spaced JSON objects, one per line, valid UTF-8.
 // Anything else (blank lines, CR, a JSON array body, long lines, CLEF @x, escaped keys, an odd
-// timestamp, invalid JSON...) returns false and the caller uses parseNdjsonLogs + toRow, which
-// gives the exact rows or the exact error. Attribute values whose raw text would tokenize or compare
-// differently from their JSON.stringify form (\u or \/ escapes, non-canonical numbers) are
+// timestamp, invalid JSON or UTF-8...) returns false and the caller uses parseNdjsonLogs + toRow,
+// which gives the exact rows or the exact error. Attribute values whose raw text would tokenize or
+// compare differently from their JSON.stringify form (\u or \/ escapes, non-canonical numbers) are
 // re-serialized, so the token index and the stored values are what the object path produces.
+// (Scanning decoded strings cost ~1 µs per line more: the decode, then charCodeAt on sliced strings
+// and a UTF-8 encode of every message and value back into the columns.)
+import { isUtf8 } from 'node:buffer';
 import { keySlotCode } from '../ingest/json-record.js';
 import { MAX_LINE_BYTES } from '../ingest/limits.js';
-import { isoMillis, MAX_TIME_MS, parseTimestamp } from '../ingest/timestamp.js';
+import { isoMillisBytes, MAX_TIME_MS, parseTimestamp } from '../ingest/timestamp.js';
 import { type Level, levelRank, levelToSeverity, normalizeHexId, normalizeLevel } from '../model.js';
 import { splitNs } from './row.js';
 import type { RowColumns } from './row-columns.js';
@@ -22,19 +27,35 @@ const T_NUMBER = 2;
 const T_LITERAL = 3;
 const T_CONTAINER = 4;
 
+/**
+ * Bytes a string scan stops at: 1 for a quote, a backslash or a control byte (raw control characters
+ * are invalid in JSON strings; tabs and CRs between tokens fail the structural scan), 2 for a byte of
+ * a multi-byte UTF-8 sequence (the text's UTF-16 length is then not its byte length).
+ */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 32; c++) STRING_STOP[c] = 1;
+STRING_STOP[34] = 1;
+STRING_STOP[92] = 1;
+for (let c = 128; c < 256; c++) STRING_STOP[c] = 2;
+
 // Scratch state of one line's scan (synchronous, never re-entered). Positions travel in locals and
-// return values: a module-level cursor costs a context store per character.
+// return values: a module-level cursor costs a context store per byte.
 /** Set by a value scan: its raw text is not what JSON.stringify(JSON.parse(raw)) gives. */
 let needsNormalize = false;
 /** Set by a string scan: it holds a backslash escape. */
 let escaped = false;
+/** Set by a string scan: it holds a non-ASCII byte (reset per line). */
+let wide = false;
 const keys: string[] = [];
-/** Index of each member's opening quote. */
+/** Index of each member's opening quote, and the index after its key's closing quote. */
 const keyStarts: number[] = [];
+const keyEnds: number[] = [];
 const starts: number[] = [];
 const ends: number[] = [];
 const types: number[] = [];
 const flags: boolean[] = [];
+/** A string value holding a backslash escape (its bytes are not its text). */
+const escs: boolean[] = [];
 const slotOf: number[] = [];
 /** keySlotCode() of each member's key (-1: not a well-known key). */
 const codes: number[] = [];
@@ -54,37 +75,49 @@ function isConsumed(key: string): boolean {
 let lastType = 0;
 
 /**
- * Recent keys by a hash of their text, so a line's keys are compared in place instead of sliced
- * (a new string per key per line is most of the garbage of this parser). Collisions just miss.
+ * Recent keys (and short values) by a hash of their bytes, so a line's keys are compared in place
+ * instead of decoded (a new string per key per line is most of the garbage of such a parser).
+ * Only ASCII texts of at most KEY_CACHE_BYTES are cached, their bytes kept beside them for the
+ * comparison. Collisions just miss.
  */
 const KEY_CACHE_SIZE = 1024;
+const KEY_CACHE_BYTES = 64;
 const keyCache: (string | undefined)[] = new Array(KEY_CACHE_SIZE).fill(undefined);
+const keyCacheBytes = new Uint8Array(KEY_CACHE_SIZE * KEY_CACHE_BYTES);
 /** keySlotCode() of each cached key, -1 for none; the last internKey() call's in internedCode. */
 const keyCodes = new Int32Array(KEY_CACHE_SIZE);
 let internedCode = -1;
 
-function internKey(t: string, from: number, to: number): string {
-  let h = to - from;
-  for (let k = from; k < to; k++) h = (Math.imul(h, 31) + t.charCodeAt(k)) | 0;
+/** The text of the unescaped string bytes b[from, to) (`ascii`: no byte >= 0x80), interned when short. */
+function internKey(b: Uint8Array, from: number, to: number, ascii: boolean): string {
+  const len = to - from;
+  if (!ascii || len > KEY_CACHE_BYTES) {
+    const key = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', from, to);
+    internedCode = keySlotCode(key) ?? -1;
+    return key;
+  }
+  let h = len;
+  for (let k = from; k < to; k++) h = (Math.imul(h, 31) + b[k]) | 0;
   const slot = h & (KEY_CACHE_SIZE - 1);
   const cached = keyCache[slot];
-  if (cached !== undefined && cached.length === to - from && t.startsWith(cached, from)) {
+  if (cached !== undefined && cached.length === len && sameBytes(b, from, len, slot * KEY_CACHE_BYTES)) {
     internedCode = keyCodes[slot];
     return cached;
   }
-  // A slice of 13 chars or more would keep the whole body string alive for as long as it is cached.
-  const key = to - from < 13 ? t.slice(from, to) : ` ${t.slice(from, to)}`.slice(1);
+  const key = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', from, to);
   keyCache[slot] = key;
+  keyCacheBytes.set(b.subarray(from, to), slot * KEY_CACHE_BYTES);
   internedCode = keyCodes[slot] = keySlotCode(key) ?? -1;
   return key;
 }
 
-function skipWs(t: string, i: number, end: number): number {
-  while (i < end) {
-    const c = t.charCodeAt(i);
-    if (c !== 32) return i;
-    i++;
-  }
+function sameBytes(b: Uint8Array, from: number, len: number, at: number): boolean {
+  for (let k = 0; k < len; k++) if (b[from + k] !== keyCacheBytes[at + k]) return false;
+  return true;
+}
+
+function skipWs(b: Uint8Array, i: number, end: number): number {
+  while (i < end && b[i] === 32) i++;
   return i;
 }
 
@@ -92,40 +125,40 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 }
 
-/** Index of the next backslash at or after the last position asked for (Infinity: none left). */
-let nextBackslash = -1;
-
-/**
- * Scans a string from its opening quote; the index after the closing one, or -1. Sets `escaped`.
- * Native searches for the closing quote and the next backslash; the body holds no control
- * characters (ndjsonRows checked), so nothing between them needs a look.
- */
-function scanString(t: string, i: number, end: number): number {
-  const q = t.indexOf('"', i + 1);
-  if (q < 0 || q >= end) return -1;
-  if (nextBackslash <= i) {
-    const b = t.indexOf('\\', i + 1);
-    nextBackslash = b < 0 ? Number.POSITIVE_INFINITY : b;
+/** Scans a string from its opening quote; the index after the closing one, or -1. Sets `escaped`, `wide`. */
+function scanString(b: Uint8Array, i: number, end: number): number {
+  let k = i + 1;
+  for (;;) {
+    while (k < end && STRING_STOP[b[k]] === 0) k++;
+    if (k >= end) return -1;
+    const c = b[k];
+    if (c === 34) return k + 1;
+    if (c >= 128) {
+      wide = true;
+      k++;
+      continue;
+    }
+    if (c === 92) return scanEscapedString(b, k, end);
+    return -1; // a raw control character
   }
-  if (nextBackslash < q) return scanEscapedString(t, nextBackslash, end);
-  return q + 1;
 }
 
 /** The rest of a string from its first backslash (the rare path). */
-function scanEscapedString(t: string, i: number, end: number): number {
+function scanEscapedString(b: Uint8Array, i: number, end: number): number {
   escaped = true;
   while (i < end) {
-    const c = t.charCodeAt(i);
+    const c = b[i];
     if (c === 34) return i + 1;
     if (c < 32) return -1;
     if (c !== 92) {
+      if (c >= 128) wide = true;
       i++;
       continue;
     }
-    const e = t.charCodeAt(i + 1);
+    const e = b[i + 1];
     if (e === 117) {
-      if (!(isHex(t.charCodeAt(i + 2)) && isHex(t.charCodeAt(i + 3)))) return -1;
-      if (!(isHex(t.charCodeAt(i + 4)) && isHex(t.charCodeAt(i + 5)))) return -1;
+      if (i + 6 > end) return -1;
+      if (!(isHex(b[i + 2]) && isHex(b[i + 3]) && isHex(b[i + 4]) && isHex(b[i + 5]))) return -1;
       needsNormalize = true;
       i += 6;
       continue;
@@ -138,9 +171,9 @@ function scanEscapedString(t: string, i: number, end: number): number {
   return -1;
 }
 
-function skipDigits(t: string, i: number, end: number): number {
+function skipDigits(b: Uint8Array, i: number, end: number): number {
   while (i < end) {
-    const c = t.charCodeAt(i);
+    const c = b[i];
     if (c < 48 || c > 57) return i;
     i++;
   }
@@ -148,81 +181,91 @@ function skipDigits(t: string, i: number, end: number): number {
 }
 
 /** Scans a number; the index after it or -1. Flags non-canonical forms (1.0, 1e2, -0, > 15 digits). */
-function scanNumber(t: string, from: number, end: number): number {
+function scanNumber(b: Uint8Array, from: number, end: number): number {
   let i = from;
-  if (t.charCodeAt(i) === 45) i++;
-  const first = t.charCodeAt(i);
-  const intEnd = skipDigits(t, i, end);
+  if (b[i] === 45) i++;
+  const first = b[i];
+  const intEnd = skipDigits(b, i, end);
   if (intEnd === i || (first === 48 && intEnd - i > 1)) return -1;
   let plain = intEnd - i <= 15;
   i = intEnd;
-  if (t.charCodeAt(i) === 46) {
-    const fracEnd = skipDigits(t, i + 1, end);
+  if (i < end && b[i] === 46) {
+    const fracEnd = skipDigits(b, i + 1, end);
     if (fracEnd === i + 1) return -1;
     i = fracEnd;
     plain = false;
   }
-  const e = t.charCodeAt(i);
+  const e = i < end ? b[i] : 0;
   if (e === 101 || e === 69) {
     i++;
-    const sign = t.charCodeAt(i);
+    const sign = i < end ? b[i] : 0;
     if (sign === 43 || sign === 45) i++;
-    const expEnd = skipDigits(t, i, end);
+    const expEnd = skipDigits(b, i, end);
     if (expEnd === i) return -1;
     i = expEnd;
     plain = false;
   }
-  if (!plain || (first === 48 && t.charCodeAt(from) === 45)) {
-    const raw = t.slice(from, i);
+  if (!plain || (first === 48 && b[from] === 45)) {
+    const raw = latin1(b, from, i);
     if (JSON.stringify(Number(raw)) !== raw) needsNormalize = true;
   }
   return i;
 }
 
-function scanLiteral(t: string, i: number, word: string): number {
-  return t.startsWith(word, i) ? i + word.length : -1;
+/** The ASCII bytes b[from, to) as a string. */
+function latin1(b: Uint8Array, from: number, to: number): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', from, to);
 }
 
-/** Scans a scalar at i; the index after it or -1; its type in lastType. */
-function scanScalar(t: string, i: number, end: number): number {
-  const c = t.charCodeAt(i);
-  if (c === 34) {
-    lastType = T_STRING;
-    return scanString(t, i, end);
-  }
-  if (c === 45 || (c >= 48 && c <= 57)) {
-    lastType = T_NUMBER;
-    return scanNumber(t, i, end);
-  }
-  lastType = T_LITERAL;
-  if (c === 116) return scanLiteral(t, i, 'true');
-  if (c === 102) return scanLiteral(t, i, 'false');
-  if (c === 110) return scanLiteral(t, i, 'null');
+/** `true`, `false` or `null` at i (c = b[i]); the index after it or -1. */
+function scanLiteral(b: Uint8Array, i: number, end: number, c: number): number {
+  if (c === 116) return i + 4 <= end && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101 ? i + 4 : -1;
+  if (c === 110) return i + 4 <= end && b[i + 1] === 117 && b[i + 2] === 108 && b[i + 3] === 108 ? i + 4 : -1;
+  if (c === 102)
+    return i + 5 <= end && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101
+      ? i + 5
+      : -1;
   return -1;
 }
 
+/** Scans a scalar at i; the index after it or -1; its type in lastType. */
+function scanScalar(b: Uint8Array, i: number, end: number): number {
+  if (i >= end) return -1;
+  const c = b[i];
+  if (c === 34) {
+    lastType = T_STRING;
+    return scanString(b, i, end);
+  }
+  if (c === 45 || (c >= 48 && c <= 57)) {
+    lastType = T_NUMBER;
+    return scanNumber(b, i, end);
+  }
+  lastType = T_LITERAL;
+  return scanLiteral(b, i, end, c);
+}
+
 /** Scans any JSON value at i; the index after it or -1; its type in lastType. */
-function scanValue(t: string, i: number, end: number): number {
-  const c0 = t.charCodeAt(i);
-  if (c0 !== 123 && c0 !== 91) return scanScalar(t, i, end);
+function scanValue(b: Uint8Array, i: number, end: number): number {
+  const c0 = i < end ? b[i] : 0;
+  if (c0 !== 123 && c0 !== 91) return scanScalar(b, i, end);
   // A container: iterative, with a stack of open brackets (1 = object, 2 = array).
   let depth = 0;
   for (;;) {
-    const open = t.charCodeAt(i);
+    const open = i < end ? b[i] : 0;
     if (open === 123 || open === 91) {
       if (depth === MAX_DEPTH) return -1;
       stack[depth++] = open === 123 ? 1 : 2;
-      i = skipWs(t, i + 1, end);
-      if (t.charCodeAt(i) === (open === 123 ? 125 : 93)) {
+      i = skipWs(b, i + 1, end);
+      if (i < end && b[i] === (open === 123 ? 125 : 93)) {
         i++;
         depth--;
       } else {
-        if (open === 123) i = memberKey(t, i, end);
+        if (open === 123) i = memberKey(b, i, end);
         if (i < 0) return -1;
         continue; // the first member's value / element
       }
     } else {
-      i = scanScalar(t, i, end);
+      i = scanScalar(b, i, end);
       if (i < 0) return -1;
     }
     // After a value: ',' then the next element / member, or close containers.
@@ -231,12 +274,13 @@ function scanValue(t: string, i: number, end: number): number {
         lastType = T_CONTAINER;
         return i;
       }
-      i = skipWs(t, i, end);
-      const c = t.charCodeAt(i);
+      i = skipWs(b, i, end);
+      if (i >= end) return -1;
+      const c = b[i];
       const inObject = stack[depth - 1] === 1;
       if (c === 44) {
-        i = skipWs(t, i + 1, end);
-        if (inObject) i = memberKey(t, i, end);
+        i = skipWs(b, i + 1, end);
+        if (inObject) i = memberKey(b, i, end);
         if (i < 0) return -1;
         break;
       }
@@ -248,72 +292,100 @@ function scanValue(t: string, i: number, end: number): number {
 }
 
 /** Inside a nested object: `"key" :` and whitespace; the index of the value or -1. */
-function memberKey(t: string, i: number, end: number): number {
-  if (t.charCodeAt(i) !== 34) return -1;
-  i = scanString(t, i, end);
+function memberKey(b: Uint8Array, i: number, end: number): number {
+  if (i >= end || b[i] !== 34) return -1;
+  i = scanString(b, i, end);
   if (i < 0) return -1;
-  i = skipWs(t, i, end);
-  if (t.charCodeAt(i) !== 58) return -1;
-  return skipWs(t, i + 1, end);
+  i = skipWs(b, i, end);
+  if (i >= end || b[i] !== 58) return -1;
+  return skipWs(b, i + 1, end);
 }
 
 /** Scans the top-level members of the object on [start, end) into the scratch arrays; -1 when unusual. */
-function scanLine(t: string, start: number, end: number): number {
-  let i = skipWs(t, start, end);
-  if (t.charCodeAt(i) !== 123) return -1;
-  i = skipWs(t, i + 1, end);
+function scanLine(b: Uint8Array, start: number, end: number): number {
+  let i = skipWs(b, start, end);
+  if (i >= end || b[i] !== 123) return -1;
+  i = skipWs(b, i + 1, end);
   let n = 0;
-  if (t.charCodeAt(i) === 125) i++;
+  if (i < end && b[i] === 125) i++;
   else
     for (;;) {
-      if (t.charCodeAt(i) !== 34) return -1;
+      if (i >= end || b[i] !== 34) return -1;
       escaped = false;
-      const keyEnd = scanString(t, i, end);
+      const wideBefore = wide;
+      wide = false;
+      const keyEnd = scanString(b, i, end);
       if (keyEnd < 0 || escaped) return -1;
-      const key = internKey(t, i + 1, keyEnd - 1);
+      const key = internKey(b, i + 1, keyEnd - 1, !wide);
+      wide ||= wideBefore;
       if (key === '__proto__') return -1; // the object path drops it; keep the two alike
       keys[n] = key;
       codes[n] = internedCode;
       keyStarts[n] = i;
-      i = skipWs(t, keyEnd, end);
-      if (t.charCodeAt(i) !== 58) return -1;
-      i = skipWs(t, i + 1, end);
+      keyEnds[n] = keyEnd;
+      i = skipWs(b, keyEnd, end);
+      if (i >= end || b[i] !== 58) return -1;
+      i = skipWs(b, i + 1, end);
       needsNormalize = false;
+      escaped = false;
       starts[n] = i;
-      i = scanValue(t, i, end);
+      i = scanValue(b, i, end);
       if (i < 0) return -1;
       ends[n] = i;
       types[n] = lastType;
       flags[n] = needsNormalize;
+      escs[n] = escaped;
       n++;
-      i = skipWs(t, i, end);
-      const c = t.charCodeAt(i);
+      i = skipWs(b, i, end);
+      if (i >= end) return -1;
+      const c = b[i];
       if (c === 44) {
-        i = skipWs(t, i + 1, end);
+        i = skipWs(b, i + 1, end);
         continue;
       }
       if (c !== 125) return -1;
       i++;
       break;
     }
-  return skipWs(t, i, end) === end ? n : -1;
+  return skipWs(b, i, end) === end ? n : -1;
 }
 
 /** Like stringOf() for short repeated values (service, host, level): the same string object each time. */
-function internedStringOf(t: string, m: number): string | undefined {
+function internedStringOf(b: Uint8Array, m: number): string | undefined {
   if (types[m] !== T_STRING) return undefined;
-  const from = starts[m] + 1;
-  const to = ends[m] - 1;
-  if (to - from > 64) return stringOf(t, m);
-  for (let k = from; k < to; k++) if (t.charCodeAt(k) === 92) return stringOf(t, m);
-  return internKey(t, from, to);
+  if (escs[m]) return stringOf(b, m);
+  return internKey(b, starts[m] + 1, ends[m] - 1, !hasHighByte(b, starts[m] + 1, ends[m] - 1));
+}
+
+function hasHighByte(b: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (b[k] >= 128) return true;
+  return false;
 }
 
 /** The string value of member m (unescaped), or undefined when it is not a string. */
-function stringOf(t: string, m: number): string | undefined {
+function stringOf(b: Uint8Array, m: number): string | undefined {
   if (types[m] !== T_STRING) return undefined;
-  const s = t.slice(starts[m] + 1, ends[m] - 1);
-  return s.includes('\\') ? (JSON.parse(t.slice(starts[m], ends[m])) as string) : s;
+  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (!escs[m]) return buf.toString('utf8', starts[m] + 1, ends[m] - 1);
+  return JSON.parse(buf.toString('utf8', starts[m], ends[m])) as string;
+}
+
+/** The raw JSON text of member m. */
+function rawOf(b: Uint8Array, m: number): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', starts[m], ends[m]);
+}
+
+/** UTF-16 length of the valid UTF-8 bytes b[from, to). */
+function utf16Length(b: Uint8Array, from: number, to: number): number {
+  let n = to - from;
+  for (let k = from; k < to; k++) {
+    const c = b[k];
+    if (c < 128) continue;
+    if ((c & 0xc0) === 0x80)
+      n--; // a continuation byte
+    else if (c >= 0xf0) n++; // a 4-byte sequence is a surrogate pair
+  }
+  return n;
 }
 
 /**
@@ -322,75 +394,61 @@ function stringOf(t: string, m: number): string | undefined {
  * case `out` holds a part of the rows and is to be cleared.
  */
 export function ndjsonColumns(body: Uint8Array, nowNs: bigint, seqBase: number, out: RowColumns): boolean {
-  if (hasControl(body)) return false;
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // Invalid UTF-8 decodes to U+FFFD on the object path; bytes copied as they are would differ.
+  if (!isUtf8(body)) return false;
+  const b = body;
   // The body without leading and trailing blank lines and spaces (other whitespace that trim() would
   // take, a BOM say, fails the scan: the object path takes such bodies).
   let from = 0;
-  let to = bytes.length;
-  while (from < to && (bytes[from] === 32 || bytes[from] === 10)) from++;
-  while (to > from && (bytes[to - 1] === 32 || bytes[to - 1] === 10)) to--;
+  let to = b.length;
+  while (from < to && (b[from] === 32 || b[from] === 10)) from++;
+  while (to > from && (b[to - 1] === 32 || b[to - 1] === 10)) to--;
   if (from === to) return false;
   const [obsMs, obsSubNs] = splitNs(nowNs);
-  // Decoded in pieces of whole lines: a string over 128 KB (the whole 1.2 MB body) is a large object,
-  // which survives the collections that happen while it is scanned, is promoted and is freed only by
-  // a full mark-compact; ~64 KB pieces die young. (Not latin1 for ASCII either, though it decodes
-  // ~4x faster: Node makes that an external string in malloc'd memory, which raised peak RSS.)
-  while (from < to) {
-    let cut = Math.min(to, from + TEXT_PIECE_BYTES);
-    if (cut < to) {
-      const nl = bytes.indexOf(10, cut);
-      cut = nl < 0 || nl >= to ? to : nl;
-    }
-    if (!pieceRows(bytes.toString('utf8', from, cut), obsMs, obsSubNs, seqBase, out)) return false;
-    from = cut + 1;
-  }
-  return true;
+  return bodyRows(b, from, to, obsMs, obsSubNs, seqBase, out);
 }
 
-const TEXT_PIECE_BYTES = 64 * 1024;
-
-/** The rows of a piece of whole lines; false at a blank or unusual line. */
-function pieceRows(text: string, obsMs: number, obsSubNs: number, seqBase: number, out: RowColumns): boolean {
-  nextBackslash = -1;
-  for (let start = 0; start <= text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    if (end === start || (end - start) * 3 > MAX_LINE_BYTES) return false;
-    if (!lineRow(text, start, end, obsMs, obsSubNs, seqBase + out.count, out)) return false;
+/** The rows of the lines of b[from, to); false at a blank, long or unusual line. */
+function bodyRows(
+  b: Uint8Array,
+  from: number,
+  to: number,
+  obsMs: number,
+  obsSubNs: number,
+  seqBase: number,
+  out: RowColumns,
+): boolean {
+  for (let start = from; start <= to; ) {
+    let end = b.indexOf(10, start);
+    if (end < 0 || end > to) end = to;
+    if (end === start || end - start > MAX_LINE_BYTES) return false;
+    if (!lineRow(b, start, end, obsMs, obsSubNs, seqBase + out.count, out)) return false;
     start = end + 1;
   }
   return true;
 }
 
-/**
- * True when the bytes hold a control character other than the line feed (tabs and CRs included: the
- * object path takes those). Four bytes at a time: a word with a byte below 0x20 (a line feed nearly
- * always) is looked at byte by byte. ~5x faster than a regex over the decoded text.
- */
-function hasControl(b: Uint8Array): boolean {
-  const n = b.length;
-  let i = 0;
-  const head = Math.min(n, (4 - (b.byteOffset & 3)) & 3);
-  for (; i < head; i++) if (isControl(b[i])) return true;
-  const words = new Uint32Array(b.buffer, b.byteOffset + i, (n - i) >>> 2);
-  for (let w = 0; w < words.length; w++) {
-    const x = words[w] | 0;
-    if (((x - 0x20202020) & ~x & 0x80808080) !== 0) {
-      const p = i + w * 4;
-      if (isControl(b[p]) || isControl(b[p + 1]) || isControl(b[p + 2]) || isControl(b[p + 3])) return true;
-    }
-  }
-  for (i += words.length * 4; i < n; i++) if (isControl(b[i])) return true;
-  return false;
-}
+/** How lineRow() found the trace / span id: in place as bytes, as a string (escaped), or none. */
+let traceAt = -1;
+let traceText = '';
+let spanAt = -1;
+let spanText = '';
 
-function isControl(c: number): boolean {
-  return c < 32 && c !== 10;
+/** Whether the unescaped string of member m is an id normalizeHexId() accepts (hex, not all zero). */
+function hexIdAt(b: Uint8Array, m: number, length: number): boolean {
+  const from = starts[m] + 1;
+  if (ends[m] - 1 - from !== length) return false;
+  let nonZero = false;
+  for (let k = from; k < from + length; k++) {
+    const c = b[k];
+    if ((c >= 97 && c <= 102) || (c >= 49 && c <= 57) || (c >= 65 && c <= 70)) nonZero = true;
+    else if (c !== 48) return false;
+  }
+  return nonZero;
 }
 
 function lineRow(
-  t: string,
+  b: Uint8Array,
   start: number,
   end: number,
   obsMs: number,
@@ -398,7 +456,8 @@ function lineRow(
   seq: number,
   out: RowColumns,
 ): boolean {
-  const n = scanLine(t, start, end);
+  wide = false;
+  const n = scanLine(b, start, end);
   if (n < 0) return false;
   for (let k = 0; k < 8; k++) best[k] = -1;
   for (let m = 0; m < n; m++) {
@@ -410,9 +469,9 @@ function lineRow(
     const slot = code >> 4;
     const prio = code & 15;
     slotOf[m] = slot;
-    const b = best[slot];
+    const bm = best[slot];
     // A repeated key: JSON.parse keeps the last value.
-    if (b < 0 || prio < bestPrio[slot] || keys[b] === keys[m]) {
+    if (bm < 0 || prio < bestPrio[slot] || keys[bm] === keys[m]) {
       best[slot] = m;
       bestPrio[slot] = prio;
     }
@@ -424,10 +483,10 @@ function lineRow(
   let ms = obsMs;
   let subNs = obsSubNs;
   const tm = best[0];
-  // What Date.toISOString() writes, read in place (a backslash in it fails the format check).
+  // What Date.toISOString() writes, read in place.
   const iso =
-    tm >= 0 && types[tm] === T_STRING && ends[tm] - starts[tm] === 26
-      ? isoMillis(t, starts[tm] + 1)
+    tm >= 0 && types[tm] === T_STRING && !escs[tm] && ends[tm] - starts[tm] === 26
+      ? isoMillisBytes(b, starts[tm] + 1)
       : undefined;
   if (iso !== undefined && iso >= 0 && iso <= MAX_TIME_MS) {
     consumed[nConsumed++] = keys[tm];
@@ -436,31 +495,22 @@ function lineRow(
   } else if (tm >= 0) {
     consumed[nConsumed++] = keys[tm];
     let raw: string | number | undefined;
-    if (types[tm] === T_STRING) raw = stringOf(t, tm);
-    else if (types[tm] === T_NUMBER) raw = Number(t.slice(starts[tm], ends[tm]));
+    if (types[tm] === T_STRING) raw = stringOf(b, tm);
+    else if (types[tm] === T_NUMBER) raw = Number(latin1(b, starts[tm], ends[tm]));
     else return false;
     const ns = parseTimestamp(raw);
     if (ns !== undefined) [ms, subNs] = splitNs(ns);
     else if (raw !== 0 && raw !== '0') return false; // the object path names the bad timestamp
   }
 
-  let message = '';
   const mm = best[1];
-  if (mm >= 0) {
-    consumed[nConsumed++] = keys[mm];
-    const s = stringOf(t, mm);
-    if (s !== undefined) message = s;
-    else {
-      const raw = t.slice(starts[mm], ends[mm]);
-      if (raw !== 'null') message = JSON.stringify(JSON.parse(raw));
-    }
-  }
+  if (mm >= 0) consumed[nConsumed++] = keys[mm];
 
   let level: Level = 'info';
   let levelText = '';
   const lm = best[2];
   if (lm >= 0) {
-    const value = types[lm] === T_NUMBER ? Number(t.slice(starts[lm], ends[lm])) : internedStringOf(t, lm);
+    const value = types[lm] === T_NUMBER ? Number(latin1(b, starts[lm], ends[lm])) : internedStringOf(b, lm);
     const normalized = value === undefined ? undefined : normalizeLevel(value);
     if (normalized) {
       level = normalized;
@@ -473,7 +523,7 @@ function lineRow(
   const sm = best[3];
   if (sm >= 0) {
     if (types[sm] === T_CONTAINER) return false; // {"name": …}: the object path
-    const s = internedStringOf(t, sm);
+    const s = internedStringOf(b, sm);
     if (s !== undefined) {
       service = s;
       consumed[nConsumed++] = keys[sm];
@@ -483,71 +533,60 @@ function lineRow(
   const hm = best[4];
   if (hm >= 0) {
     if (types[hm] === T_CONTAINER) return false;
-    const s = internedStringOf(t, hm);
+    const s = internedStringOf(b, hm);
     if (s !== undefined) {
       host = s;
       consumed[nConsumed++] = keys[hm];
     }
   }
-  let traceId = '';
+  traceAt = spanAt = -1;
+  traceText = spanText = '';
   const trm = best[5];
   if (trm >= 0) {
-    const id = normalizeHexId(stringOf(t, trm), 32);
-    if (id) {
-      traceId = id;
-      consumed[nConsumed++] = keys[trm];
-    }
+    if (types[trm] === T_STRING && !escs[trm]) {
+      if (hexIdAt(b, trm, 32)) traceAt = starts[trm] + 1;
+    } else traceText = normalizeHexId(stringOf(b, trm), 32);
+    if (traceAt >= 0 || traceText !== '') consumed[nConsumed++] = keys[trm];
   }
-  let spanId = '';
   const spm = best[6];
   if (spm >= 0) {
-    const id = normalizeHexId(stringOf(t, spm), 16);
-    if (id) {
-      spanId = id;
-      consumed[nConsumed++] = keys[spm];
-    }
+    if (types[spm] === T_STRING && !escs[spm]) {
+      if (hexIdAt(b, spm, 16)) spanAt = starts[spm] + 1;
+    } else spanText = normalizeHexId(stringOf(b, spm), 16);
+    if (spanAt >= 0 || spanText !== '') consumed[nConsumed++] = keys[spm];
   }
 
-  return makeRow(
-    out,
-    t,
-    n,
-    seq,
-    ms,
-    subNs,
-    obsMs,
-    obsSubNs,
-    level,
-    levelText,
-    service,
-    host,
-    message,
-    traceId,
-    spanId,
-  );
+  const tuple = out.tupleOf(levelRank(level), levelText, levelToSeverity(level), service, host, '', 'ndjson');
+  out.startRow(seq, ms, subNs, obsMs, obsSubNs, tuple);
+  putMessage(out, b, mm);
+  if (traceAt >= 0) out.idBytes(b, traceAt, 32);
+  else if (traceText !== '') out.traceIdText(traceText);
+  if (spanAt >= 0) out.idBytes(b, spanAt, 16);
+  else if (spanText !== '') out.spanIdText(spanText);
+  putAttributes(out, b, n);
+  return true;
 }
 
-function makeRow(
-  out: RowColumns,
-  t: string,
-  n: number,
-  seq: number,
-  ms: number,
-  subNs: number,
-  obsMs: number,
-  obsSubNs: number,
-  level: Level,
-  levelText: string,
-  service: string,
-  host: string,
-  message: string,
-  traceId: string,
-  spanId: string,
-): boolean {
-  const tuple = out.tupleOf(levelRank(level), levelText, levelToSeverity(level), service, host, '', 'ndjson');
-  out.push(seq, ms, subNs, obsMs, obsSubNs, tuple, message, traceId, spanId);
-  // The attributes: when they are a run of compact members (`"k":v,"k2":v2`) needing no
-  // re-serialization, member by member straight into the columns; otherwise their rebuilt text.
+/** The row's message: member mm (-1: none) as the object path reads it, bytes straight when it can. */
+function putMessage(out: RowColumns, b: Uint8Array, mm: number): void {
+  if (mm < 0) out.messageText('');
+  else if (types[mm] === T_STRING && !escs[mm]) {
+    const from = starts[mm] + 1;
+    const to = ends[mm] - 1;
+    out.messageBytes(b, from, to, wide ? utf16Length(b, from, to) : to - from);
+  } else if (types[mm] === T_STRING) out.messageText(stringOf(b, mm) as string);
+  else {
+    const raw = rawOf(b, mm);
+    out.messageText(raw === 'null' ? '' : JSON.stringify(JSON.parse(raw)));
+  }
+}
+
+/**
+ * The attributes: when they are a run of compact members (`"k":v,"k2":v2`) needing no
+ * re-serialization, member by member straight from the body's bytes into the columns; otherwise
+ * their rebuilt text.
+ */
+function putAttributes(out: RowColumns, b: Uint8Array, n: number): void {
   let first = -1;
   let last = -1;
   let run = true;
@@ -555,27 +594,28 @@ function makeRow(
     if (slotOf[m] >= 0 && isConsumed(keys[m])) continue;
     if (first < 0) first = m;
     else if (last !== m - 1 || keyStarts[m] !== ends[m - 1] + 1) run = false;
-    if (flags[m] || starts[m] !== keyStarts[m] + keys[m].length + 3) run = false;
+    if (flags[m] || starts[m] !== keyEnds[m] + 1) run = false;
     last = m;
   }
-  if (first < 0) return true;
+  if (first < 0) return;
   if (run) {
     out.beginAttrs();
     let m = first;
-    while (m <= last && out.attr(keys[m], t, starts[m], ends[m])) m++;
-    if (m > last && out.endAttrs(ends[last] - keyStarts[first] + 2)) return true;
+    while (m <= last && out.attrUtf8(keys[m], b, starts[m], ends[m])) m++;
+    const from = keyStarts[first];
+    const to = ends[last];
+    if (m > last && out.endAttrs((wide ? utf16Length(b, from, to) : to - from) + 2)) return;
     out.dropAttrs();
-    out.attrsText(`{${t.slice(keyStarts[first], ends[last])}}`);
-    return true;
+    out.attrsText(`{${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', from, to)}}`);
+    return;
   }
   let attrs = '';
   for (let m = first; m <= last; m++) {
     const key = keys[m];
     if (slotOf[m] >= 0 && isConsumed(key)) continue;
-    let value = t.slice(starts[m], ends[m]);
+    let value = rawOf(b, m);
     if (flags[m]) value = JSON.stringify(JSON.parse(value));
     attrs += `${attrs === '' ? '{' : ','}"${key}":${value}`;
   }
   out.attrsText(`${attrs}}`);
-  return true;
 }

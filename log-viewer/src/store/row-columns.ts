@@ -57,10 +57,33 @@ class Bytes {
     this.length = o;
   }
 
+  /** Appends src[from, to) (a loop: most values are short, and a native copy costs a call). */
+  bytes(src: Uint8Array, from: number, to: number): void {
+    if (to - from > 64) {
+      this.copy(src, from, to);
+      return;
+    }
+    const buf = this.reserve(to - from);
+    let o = this.length;
+    for (let k = from; k < to; k++) buf[o++] = src[k];
+    this.length = o;
+  }
+
+  /** Appends src[from, to), ASCII letters lowercased (hex ids). */
+  lowerBytes(src: Uint8Array, from: number, to: number): void {
+    const buf = this.reserve(to - from);
+    let o = this.length;
+    for (let k = from; k < to; k++) {
+      const c = src[k];
+      buf[o++] = c >= 65 && c <= 90 ? c + 32 : c;
+    }
+    this.length = o;
+  }
+
   /** Appends bytes[from, to) of another buffer. */
-  copy(src: Buffer, from: number, to: number): void {
+  copy(src: Uint8Array, from: number, to: number): void {
     this.reserve(to - from);
-    src.copy(this.buf, this.length, from, to);
+    this.buf.set(src.subarray(from, to), this.length);
     this.length += to - from;
   }
 
@@ -224,6 +247,17 @@ export class RowColumns {
     traceId: string,
     spanId: string,
   ): void {
+    this.startRow(seq, ms, subNs, obsMs, obsSubNs, tuple);
+    this.messageText(message);
+    if (traceId !== '') this.traceIdText(traceId);
+    if (spanId !== '') this.spanIdText(spanId);
+  }
+
+  /**
+   * Starts a row without message, ids or attributes (tuple from tupleOf()); then its message
+   * (messageText or messageBytes), its trace id before its span id, and its attributes.
+   */
+  startRow(seq: number, ms: number, subNs: number, obsMs: number, obsSubNs: number, tuple: number): void {
     if (this.count === this.capacity) this.resize(this.capacity * 2);
     const i = this.count++;
     this.seq[i] = seq;
@@ -232,23 +266,48 @@ export class RowColumns {
     this.obsMs[i] = obsMs;
     this.obsSubNs[i] = obsSubNs;
     this.tuple[i] = tuple;
-    this.msg.text(message, 0, message.length);
     this.msgEnd[i] = this.msg.length;
-    this.msgLen[i] = message.length;
-    let flags = 0;
-    if (traceId !== '') {
-      this.ids.text(traceId, 0, traceId.length);
-      flags = 1;
-    }
-    if (spanId !== '') {
-      this.ids.text(spanId, 0, spanId.length);
-      flags |= 2;
-    }
-    this.idFlags[i] = flags;
+    this.msgLen[i] = 0;
+    this.idFlags[i] = 0;
     this.idEnd[i] = this.ids.length;
     this.valFirst[i] = this.valCount;
     this.shape[i] = SHAPE_NONE;
     this.attrLen[i] = 0;
+  }
+
+  /** The message of the row just started. */
+  messageText(message: string): void {
+    this.msg.text(message, 0, message.length);
+    this.msgEnd[this.count - 1] = this.msg.length;
+    this.msgLen[this.count - 1] = message.length;
+  }
+
+  /** The message of the row just started as the UTF-8 bytes src[from, to), `units` UTF-16 units long. */
+  messageBytes(src: Uint8Array, from: number, to: number, units: number): void {
+    this.msg.bytes(src, from, to);
+    this.msgEnd[this.count - 1] = this.msg.length;
+    this.msgLen[this.count - 1] = units;
+  }
+
+  /** The trace id (32 lowercase hex) of the row just started. */
+  traceIdText(id: string): void {
+    this.ids.text(id, 0, id.length);
+    this.idFlags[this.count - 1] |= 1;
+    this.idEnd[this.count - 1] = this.ids.length;
+  }
+
+  /** The span id (16 lowercase hex) of the row just started. */
+  spanIdText(id: string): void {
+    this.ids.text(id, 0, id.length);
+    this.idFlags[this.count - 1] |= 2;
+    this.idEnd[this.count - 1] = this.ids.length;
+  }
+
+  /** A trace id (32 hex bytes at src[at], lowercased here) or a span id (16) of the row just started. */
+  idBytes(src: Uint8Array, at: number, length: 32 | 16): void {
+    this.ids.lowerBytes(src, at, at + length);
+    this.idFlags[this.count - 1] |= length === 32 ? 1 : 2;
+    this.idEnd[this.count - 1] = this.ids.length;
   }
 
   /** A parsed record, as pushRow(toRow(r, seq)) would add it, without the Row or the attributes' whole text. */
@@ -283,6 +342,18 @@ export class RowColumns {
     }
     const a = this.attrs;
     a.text(text, from, to);
+    this.valEnd[this.valCount++] = a.length;
+    a.reserve(1)[a.length++] = 0;
+  }
+
+  private valueBytes(src: Uint8Array, from: number, to: number): void {
+    if (this.valCount === this.valEnd.length) {
+      const next = new Uint32Array(this.valEnd.length * 2);
+      next.set(this.valEnd);
+      this.valEnd = next;
+    }
+    const a = this.attrs;
+    a.bytes(src, from, to);
     this.valEnd[this.valCount++] = a.length;
     a.reserve(1)[a.length++] = 0;
   }
@@ -355,6 +426,15 @@ export class RowColumns {
     if (id < 0) return false;
     stepShape(id, key);
     this.value(text, from, to);
+    return true;
+  }
+
+  /** attr() with the value as the UTF-8 bytes src[from, to) of its JSON text. */
+  attrUtf8(key: string, src: Uint8Array, from: number, to: number): boolean {
+    const id = keyId(key);
+    if (id < 0) return false;
+    stepShape(id, key);
+    this.valueBytes(src, from, to);
     return true;
   }
 
