@@ -75,7 +75,13 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
     uncompressSnappy,
   });
   const source = new StoreSampleSource(store);
-  const scrapeManager = new ScrapeManager({ config: loadScrapeConfig(config), store, clock });
+  const scrapeManager = new ScrapeManager({
+    config: loadScrapeConfig(config),
+    store,
+    clock,
+    // product/version, the shape of Prometheus' own ("Prometheus/2.42.0+ds").
+    userAgent: `flowrent-metrics-collector/${deps.version}`,
+  });
   const retention = new RetentionJob(store, parseRetention(config.RETENTION, config.RETENTION_OVERRIDES), {
     maxDiskBytes: config.MAX_DISK_BYTES,
   });
