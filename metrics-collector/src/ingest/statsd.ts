@@ -84,7 +84,11 @@ function parseLine(line: string): StatsdMetric | string {
   else {
     for (const v of rawValues.split(':')) {
       if (!NUMBER_RE.test(v)) return `invalid value ${JSON.stringify(v)}`;
-      metric.values.push(Number(v));
+      const n = Number(v);
+      // "1e999" matches the syntax but is Infinity: added to a counter it would stay +Inf for good.
+      // statsd_exporter refuses it too (Go's ParseFloat reports ErrRange).
+      if (!Number.isFinite(n)) return `value out of range ${JSON.stringify(v)}`;
+      metric.values.push(n);
     }
     metric.relative = type === 'g' && (rawValues[0] === '+' || rawValues[0] === '-');
   }
