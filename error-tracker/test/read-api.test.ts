@@ -70,6 +70,26 @@ describe('GET /api/issues', () => {
     assert.equal(new Set(seen).size, 12);
   });
 
+  test('a cursor that no list gave out is a 400, on the issue list and on the events of an issue', async () => {
+    const issues = await list('sort=events&limit=1');
+    const top = issues.data[0].id;
+    const events = (await api<Page<unknown>>(t, 'GET', `/api/issues/${top}/events?limit=1`)).json;
+    assert.ok(issues.next_cursor && events.next_cursor);
+    const bad = [
+      '/api/issues?cursor=garbage',
+      `/api/issues?cursor=${events.next_cursor}`, // an events cursor on the issue list
+      `/api/issues?cursor=${Buffer.from('[1,"x"]').toString('base64url')}`,
+      `/api/issues/${top}/events?cursor=garbage`,
+      `/api/issues/${top}/events?cursor=${issues.next_cursor}`,
+    ];
+    for (const path of bad) {
+      const res = await api<{ error: { code: string; details: unknown } }>(t, 'GET', path);
+      assert.equal(res.status, 400, path);
+      assert.equal(res.json.error.code, 'bad_request');
+      assert.deepEqual(res.json.error.details, { param: 'cursor' });
+    }
+  });
+
   test('filters: level, environment, release, tag, text, seen ranges, status, project', async () => {
     assert.equal((await list('level=warning&limit=100')).data.length, 6);
     assert.equal((await list('environment=staging&limit=100')).data.length, 6);

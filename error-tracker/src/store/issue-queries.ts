@@ -2,6 +2,7 @@
 // here is checked to use an index in test/store-indexes.test.ts.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '@flowrent/shared/db';
+import { BadRequest } from '@flowrent/shared/errors';
 import type { EventSummary, Issue, IssueFilter, IssueSort, Page } from '../model.js';
 import { EVENT_SUMMARY_COLUMNS, type EventRow, type IssueRow, toEventSummary, toIssue } from './rows.js';
 
@@ -24,13 +25,25 @@ export function encodeCursor(parts: (number | string)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): (number | string)[] | null {
+function decodeCursor(cursor: string): number[] | null {
   try {
     const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    return Array.isArray(parts) && parts.every((p) => typeof p === 'number') ? parts : null;
+    return Array.isArray(parts) && parts.every((p) => Number.isFinite(p)) ? parts : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * The `parts` numbers of a cursor this list gave out. Anything else is a 400, not the first page:
+ * a client that mangled its cursor would otherwise loop over page one forever.
+ */
+function readCursor(cursor: string, parts: number): number[] {
+  const values = decodeCursor(cursor);
+  if (values?.length !== parts) {
+    throw new BadRequest('cursor is not one that this list returned as next_cursor', { param: 'cursor' });
+  }
+  return values;
 }
 
 const ms = (isoTime: string) => Date.parse(isoTime);
@@ -81,8 +94,7 @@ export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: stri
       like,
     );
   }
-  const cursor = filter.cursor ? decodeCursor(filter.cursor) : null;
-  if (cursor && cursor.length === 2) add(`(${sortCol}, id) < (?, ?)`, cursor[0], cursor[1]);
+  if (filter.cursor) add(`(${sortCol}, id) < (?, ?)`, ...readCursor(filter.cursor, 2));
   const sql =
     `SELECT * FROM issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
     `ORDER BY ${sortCol} DESC, id DESC LIMIT ?`;
@@ -126,8 +138,8 @@ export function createIssueQueries(db: Db) {
       limitIn?: number,
     ): Page<EventSummary> {
       const limit = clampLimit(limitIn);
-      const before = cursor ? (decodeCursor(cursor)?.[0] as number | undefined) : undefined;
-      const rows = issueEvents.all(issueId, before ?? Number.MAX_SAFE_INTEGER, limit + 1) as EventRow[];
+      const before = cursor ? readCursor(cursor, 1)[0] : Number.MAX_SAFE_INTEGER;
+      const rows = issueEvents.all(issueId, before, limit + 1) as EventRow[];
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
