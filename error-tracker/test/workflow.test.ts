@@ -146,6 +146,32 @@ test('bulk status change, merge and delete', async () => {
   assert.equal((await api(t, 'DELETE', `/api/issues/${c}`)).status, 404);
 });
 
+test('an unknown key (in ignore, or beside status) is a 400 naming it, single and bulk; nothing changes', async () => {
+  const id = await newIssue('typo');
+  const bodies: [string, object, string][] = [
+    [`/api/issues/${id}`, { status: 'ignored', ignore: { until_evnts: 5 } }, 'ignore.until_evnts'],
+    [`/api/issues/${id}`, { status: 'resolved', in_next_relase: true }, 'in_next_relase'],
+    [
+      '/api/issues',
+      { ids: [id], status: 'ignored', ignore: { until_users: 2, forever: true } },
+      'ignore.forever',
+    ],
+  ];
+  for (const [path, body, key] of bodies) {
+    const res = await api<{ error: { code: string; message: string; details: { key: string } } }>(
+      t,
+      'PATCH',
+      path,
+      body,
+    );
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.equal(res.json.error.details.key, key);
+    assert.ok(res.json.error.message.includes(key), res.json.error.message);
+  }
+  assert.equal((await issue(id)).status, 'unresolved');
+  assert.equal((await patch(id, { status: 'ignored', ignore: { until_events: 5 } })).status, 200);
+});
+
 test('invalid workflow requests are 422', async () => {
   const id = await newIssue('invalid');
   assert.equal((await patch(id, { status: 'open' })).status, 422);

@@ -1,5 +1,5 @@
 // Issue read API and workflow: list, detail, events, tags, status changes, bulk update, merge, delete.
-import { NotFound, ParseError, ValidationError } from '@flowrent/shared/errors';
+import { BadRequest, NotFound, ParseError, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyRequest } from 'fastify';
 import type { IssueAction } from '../model.js';
 import { parseIssueParams, QueryError, QuerySyntaxError, type QueryParams } from '../query/issue-search.js';
@@ -21,13 +21,21 @@ function issueOr404(ctx: HttpContext, id: number) {
   return issue;
 }
 
-/** Body {status, in_next_release?, ignore?: {until_events?, until_time?, until_users?}} → IssueAction. */
-export function parseAction(body: Body): IssueAction {
+const ACTION_KEYS = ['status', 'in_next_release', 'ignore'];
+const IGNORE_KEYS = ['until_events', 'until_users', 'until_time'];
+
+/**
+ * Body {status, in_next_release?, ignore?: {until_events?, until_time?, until_users?}} → IssueAction.
+ * Unknown keys are a 400: a misspelt condition would otherwise quietly mean "ignore forever".
+ */
+export function parseAction(body: Body, otherKeys: string[] = []): IssueAction {
+  rejectUnknownKeys(body, [...ACTION_KEYS, ...otherKeys], '');
   const status = body.status;
   if (status === 'unresolved') return { status };
   if (status === 'resolved') return { status, inNextRelease: body.in_next_release === true };
   if (status === 'ignored') {
     const ig = body.ignore === undefined ? {} : bodyObject(body.ignore);
+    rejectUnknownKeys(ig, IGNORE_KEYS, 'ignore.');
     const untilTime = optString(ig, 'until_time', 40);
     if (untilTime !== undefined && Number.isNaN(Date.parse(untilTime))) {
       throw new ValidationError('ignore.until_time must be an RFC 3339 time');
@@ -42,6 +50,18 @@ export function parseAction(body: Body): IssueAction {
     };
   }
   throw new ValidationError('status must be unresolved, resolved or ignored');
+}
+
+function rejectUnknownKeys(body: Body, known: string[], prefix: string): void {
+  const unknown = Object.keys(body).find((k) => !known.includes(k));
+  if (unknown !== undefined) {
+    throw new BadRequest(
+      `unknown key ${prefix}${unknown}: expected ${known.map((k) => prefix + k).join(', ')}`,
+      {
+        key: prefix + unknown,
+      },
+    );
+  }
 }
 
 export function issueHandlers(ctx: HttpContext) {
@@ -100,7 +120,7 @@ export function issueHandlers(ctx: HttpContext) {
     async bulk(request: FastifyRequest) {
       const body = bodyObject(request.body);
       const ids = intList(body, 'ids');
-      const issues = ctx.store.applyAction(ids, parseAction(body), actorOf(request), ctx.clock());
+      const issues = ctx.store.applyAction(ids, parseAction(body, ['ids']), actorOf(request), ctx.clock());
       return { data: toSnakeCase(issues) };
     },
     async merge(request: IdRequest) {
