@@ -3,8 +3,11 @@
 //   exception: {values:[...]} | [...] | single object  -> {values:[...]}
 //   message: string | {message, params, formatted}; logentry {...} -> logentry + message string
 //   tags: object | [[k, v], ...] -> object of strings; breadcrumbs: {values} | [...] -> {values}
-//   timestamps: RFC 3339 (UTC assumed without zone) or epoch seconds -> RFC 3339
+//   timestamps: RFC 3339 (UTC assumed without zone) or epoch seconds -> RFC 3339; a time outside
+//     1970..9999 is treated as absent (the event's falls back to the received time)
+//   nesting deeper than depth-limit.ts allows -> "[Object]" / "[Array]"
 import type { Level } from '../model.js';
+import { limitEventDepth } from './depth-limit.js';
 import type { JsonObject } from './envelope.js';
 import { IngestParseError } from './errors.js';
 
@@ -17,7 +20,8 @@ export interface NormalizeContext {
   newEventId: () => string;
   /**
    * Skip the bulky parts grouping never reads (breadcrumbs, threads): for the accept path, which
-   * stores the bytes as sent and normalizes them fully on read.
+   * stores the bytes as sent and normalizes them fully on read. Also skips the depth limit: that
+   * caller applies limitEventDepth() itself first, to know whether the bytes as sent may be kept.
    */
   factsOnly?: boolean;
 }
@@ -34,7 +38,8 @@ const LEVEL_ALIASES: Record<string, Level> = {
 };
 const MAX_TAG_CHARS = 200;
 
-export function normalizeEvent(raw: JsonObject, ctx: NormalizeContext): JsonObject {
+export function normalizeEvent(input: JsonObject, ctx: NormalizeContext): JsonObject {
+  const raw = ctx.factsOnly ? input : limitEventDepth(input);
   const event: JsonObject = { ...raw };
   event.event_id = normalizeEventId(ctx.envelopeEventId ?? raw.event_id, ctx.newEventId);
   event.timestamp = toIsoTimestamp(raw.timestamp) ?? new Date(ctx.receivedAtMs).toISOString();
@@ -67,18 +72,25 @@ export function normalizeEventId(value: unknown, newEventId: () => string): stri
   return id;
 }
 
-/** RFC 3339 string or epoch seconds → RFC 3339 UTC; null when absent or unparseable. */
+// Times a clock can honestly send: from the epoch to the last one RFC 3339's four-digit year
+// writes. Outside it are broken clocks and wrong units (milliseconds sent as seconds land in the
+// year 50,000), and beyond a Date's ±8.64e15 ms toISOString() throws.
+const MIN_TIME_MS = 0;
+const END_TIME_MS = Date.UTC(10_000, 0, 1);
+
+/** RFC 3339 string or epoch seconds → RFC 3339 UTC; null when absent, unparseable or out of range. */
 export function toIsoTimestamp(value: unknown): string | null {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return new Date(Math.round(value * 1000)).toISOString();
-  }
+  if (typeof value === 'number' && Number.isFinite(value)) return isoInRange(Math.round(value * 1000));
   if (typeof value === 'string' && value !== '') {
     if (/^\d+(\.\d+)?$/.test(value)) return toIsoTimestamp(Number(value));
     const hasZone = /(Z|[+-]\d\d:?\d\d)$/i.test(value);
-    const ms = Date.parse(hasZone ? value : `${value}Z`);
-    return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+    return isoInRange(Date.parse(hasZone ? value : `${value}Z`));
   }
   return null;
+}
+
+function isoInRange(ms: number): string | null {
+  return ms >= MIN_TIME_MS && ms < END_TIME_MS ? new Date(ms).toISOString() : null;
 }
 
 function normalizeValues(value: unknown): JsonObject {
@@ -151,8 +163,12 @@ function normalizeBreadcrumbs(value: unknown): JsonObject {
       : [];
   return {
     values: list.filter(isObject).map((b) => {
+      if (b.timestamp === undefined) return b;
       const ts = toIsoTimestamp(b.timestamp);
-      return ts ? { ...b, timestamp: ts } : b;
+      if (ts) return { ...b, timestamp: ts };
+      // a time nobody can read (out of range, unparseable) is dropped rather than shown raw
+      const { timestamp: _, ...rest } = b;
+      return rest;
     }),
   };
 }

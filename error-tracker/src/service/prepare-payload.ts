@@ -2,6 +2,7 @@
 // facts and compressed payload. Pure apart from the id generator; runs inline or in a worker.
 import { decodeBody } from '../ingest/decode.js';
 import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
+import { limitEventDepth } from '../ingest/depth-limit.js';
 import { isObject, normalizeEvent } from '../ingest/normalize.js';
 import { readEnvelopeBody, readStoreBody } from '../ingest/request.js';
 import type { SessionCounts } from '../ingest/sessions.js';
@@ -35,21 +36,22 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
   const entries: InboxEntry[] = [];
   for (const e of payload.events) {
     // events are stored as sent and normalized again on read, unless normalizing used the
-    // connection's address ({{auto}}), which is only known now
-    const autoIp = isObject(e.raw.user) && e.raw.user.ip_address === '{{auto}}';
-    const event = normalizeEvent(e.raw, {
+    // connection's address ({{auto}}), which is only known now, or nesting had to be trimmed
+    const raw = limitEventDepth(e.raw);
+    const asSent = raw === e.raw && !(isObject(raw.user) && raw.user.ip_address === '{{auto}}');
+    const event = normalizeEvent(raw, {
       receivedAtMs: input.nowMs,
       envelopeEventId: e.envelopeEventId,
       clientIp: input.clientIp,
       newEventId,
-      factsOnly: !autoIp,
+      factsOnly: asSent,
     });
     entries.push(
       prepareEvent(
         event,
         input.projectId,
         input.nowMs,
-        autoIp ? undefined : eventAsSent(input, body, e.bytes, payload.events.length),
+        asSent ? eventAsSent(input, body, e.bytes, payload.events.length) : undefined,
       ),
     );
   }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { renderBreadcrumbs, renderContexts, renderRequest, renderUser } from './event-panels.js';
 import { type Json, readBreadcrumbs, readExceptions } from './event-view.js';
 import { renderSparkline, last24Hours } from './sparkline.js';
-import { formatValue, renderExceptions } from './stack-trace.js';
+import { formatValue, MAX_FORMAT_DEPTH, renderExceptions } from './stack-trace.js';
 import { loadFixtureEvents } from './testing/fixture-events.js';
 
 const events = loadFixtureEvents();
@@ -143,4 +143,17 @@ test('formatValue() shows python reprs as sent and quotes plain strings like JSO
   check(["'5'", 1, null], "[\n  '5',\n  1,\n  null\n]");
   check({ id: "'4'", tags: {} }, `{\n  "id": '4',\n  "tags": {}\n}`);
   check({ a: ['"x"', "'"] }, `{\n  "a": [\n    "x",\n    "'"\n  ]\n}`);
+});
+
+test('formatValue() shows containers below MAX_FORMAT_DEPTH levels as placeholders, however deep', () => {
+  let deep: Json = [];
+  for (let i = 0; i < 20_000; i++) deep = [deep];
+  const out = formatValue(deep);
+  assert.equal((out.match(/\[\n/g) ?? []).length, MAX_FORMAT_DEPTH);
+  assert.ok(out.includes(`${'  '.repeat(MAX_FORMAT_DEPTH)}[Array]`));
+  let nested: Json = { last: 1 };
+  for (const key of 'jihgfedcba') nested = { [key]: nested };
+  const obj = formatValue(nested);
+  assert.match(obj, /"j": \[Object\]/, 'the 11th object is a placeholder');
+  assert.doesNotMatch(obj, /"last"/);
 });

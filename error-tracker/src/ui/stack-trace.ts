@@ -5,14 +5,18 @@ import type { ExceptionView, FrameView, Json } from './event-view.js';
 import { html, type SafeHtml } from './html.js';
 
 const REPR = /^(['"]).*\1$/s;
+/** Nesting shown on a page; deeper containers read "[Object]" / "[Array]" (the JSON link has all). */
+export const MAX_FORMAT_DEPTH = 10;
 
 /**
  * JSON-like, except that strings which already are reprs (sentry-python sends `'5'` for the str
- * "5") are shown as sent rather than quoted a second time, as Sentry shows them.
+ * "5") are shown as sent rather than quoted a second time, as Sentry shows them. Containers below
+ * MAX_FORMAT_DEPTH levels are placeholders, so the recursion is bounded whatever the data.
  */
 export function formatValue(value: Json, indent = ''): string {
   if (typeof value === 'string') return REPR.test(value) ? value : JSON.stringify(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (indent.length >= 2 * MAX_FORMAT_DEPTH) return Array.isArray(value) ? '[Array]' : '[Object]';
   const inner = `${indent}  `;
   const items = Array.isArray(value)
     ? value.map((v) => inner + formatValue(v, inner))
