@@ -262,3 +262,26 @@ test('the chunks of an evicted TTL series still expire with raw retention', asyn
   assert.equal(chunks(), 0);
   await s.close();
 });
+
+test('a series pushed without a TTL after one with a TTL no longer expires (also after a restart)', async () => {
+  let now = T0;
+  const first = openStore(undefined, { clock: () => now });
+  const labels: [string, string][] = [['__name__', 'worker_up']];
+  await first.store.appendSamples([{ labels, t: now, v: 1, ttlMs: 60_000 }]);
+  first.store.checkpoint();
+  now += 30_000;
+  await first.store.appendSamples([{ labels, t: now, v: 2 }]);
+  now += 5 * 60_000;
+  assert.equal(first.source.series([[name('worker_up')]], T0, now).length, 1);
+  new RetentionJob(first.store, parseRetention('raw=1d')).run(now);
+  assert.equal(first.store.index.size, 1);
+  await first.close();
+  const s = openStore(first.dir, { clock: () => now });
+  const [back] = s.source.select([name('worker_up')], T0, now);
+  assert.deepEqual(back.values, [1, 2]);
+  // A TTL on a later push applies again.
+  await s.store.appendSamples([{ labels, t: now, v: 3, ttlMs: 60_000 }]);
+  now += 2 * 60_000;
+  assert.deepEqual(s.source.series([[name('worker_up')]], T0, now), []);
+  await s.close();
+});

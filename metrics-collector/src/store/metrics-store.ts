@@ -203,13 +203,18 @@ export class MetricsStore {
         id = this.createSeries(labels, result);
         if (id < 0) continue;
       }
+      const info = this.index.byId[id]!;
       if (s.ttlMs !== undefined) {
-        const info = this.index.byId[id]!;
         const expires = s.t + s.ttlMs;
         if (info.expiresMs === undefined || expires > info.expiresMs) {
           info.expiresMs = expires;
           this.dirtyExpiry.add(id);
         }
+      } else if (info.expiresMs !== undefined) {
+        // Pushed without a TTL: the series no longer expires (it kept the old expiry and vanished
+        // from reads while samples kept arriving).
+        info.expiresMs = undefined;
+        this.dirtyExpiry.add(id);
       }
       this.appendSample(id, s.t, s.stale ? Number.NaN : s.v, result, s.stale === true);
       if (s.exemplar) this.addExemplar(id, s.exemplar);
