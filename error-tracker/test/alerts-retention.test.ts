@@ -1,11 +1,14 @@
 // Alerts (webhooks on new issue, regression and frequency; Slack body; background delivery with
 // retries and backoff; delivery log) and retention (max age, per-issue cap, counts kept, vacuum).
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { api, sendEvent } from './helpers/events.js';
-import { startTracker, type TrackerTest } from './helpers/server.js';
+import { send, startTracker, type TrackerTest } from './helpers/server.js';
 
 interface Hook {
   path: string;
@@ -142,7 +145,7 @@ describe('alerts', () => {
 });
 
 describe('retention', () => {
-  test('per-issue cap and max age prune oldest events, keep counts and first seen, vacuum runs', async () => {
+  test('per-issue cap and max age prune oldest events, keep counts and first seen', async () => {
     const first = await sendEvent(t, { fn: 'retained' });
     t.drain();
     const issueId = (await api<{ issue_id: number }>(t, 'GET', `/api/events/${first}`)).json.issue_id;
@@ -174,6 +177,55 @@ describe('retention', () => {
     assert.equal(after.event_count, 5);
     assert.equal(after.first_seen, issue.first_seen);
     assert.equal(after.latest_event_id, null);
+  });
+
+  test('incremental vacuum after pruning takes the freed pages off the freelist and shrinks the file', async () => {
     assert.equal(t.db.pragma('auto_vacuum', { simple: true }), 2, 'incremental auto-vacuum is on');
+    const pragma = (name: string) => t.db.pragma(name, { simple: true }) as number;
+    const fileBytes = () => {
+      // the main file changes size when the WAL is checkpointed into it
+      t.db.pragma('wal_checkpoint(TRUNCATE)');
+      return statSync(join(t.dataDir, 'errors.db')).size;
+    };
+    // 120 events carrying 8 KB of random hex, which zstd cannot shrink below 4 KB: ~0.5 MB of pages
+    for (let i = 0; i < 120; i++) {
+      const id = randomBytes(16).toString('hex');
+      const event = { message: 'bulky event', extra: { blob: randomBytes(4096).toString('hex') } };
+      const body = `${JSON.stringify({ event_id: id })}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
+      const res = await send(`${t.url}/api/1/envelope/?sentry_key=publickey`, { body });
+      assert.equal(res.status, 200);
+    }
+    t.drain();
+    const pagesBefore = pragma('page_count');
+    const bytesBefore = fileBytes();
+    // what the vacuum step finds: the pages the prune just freed
+    const store = t.app.errorTracker.store;
+    const vacuumStep = store.vacuumStep;
+    let freelistAtVacuum = -1;
+    store.vacuumStep = (pages) => {
+      freelistAtVacuum = pragma('freelist_count');
+      vacuumStep(pages);
+    };
+    try {
+      t.clock.now += 2 * 86_400_000;
+      const { pruned } = await t.app.errorTracker.maintenance.runOnce();
+      assert.ok(pruned >= 117, `pruned ${pruned}`);
+    } finally {
+      store.vacuumStep = vacuumStep;
+    }
+    // each blob is at least 4 KB once compressed, and its pages are freed with its event
+    const pageSize = pragma('page_size');
+    const freedPages = (120 * 4096) / pageSize;
+    assert.ok(freelistAtVacuum >= freedPages, `freelist ${freelistAtVacuum} pages before the vacuum step`);
+    assert.ok(pragma('freelist_count') < freelistAtVacuum / 10, 'the vacuum step took them off the freelist');
+    assert.ok(
+      pragma('page_count') <= pagesBefore - freedPages,
+      `page_count ${pagesBefore} -> ${pragma('page_count')}`,
+    );
+    const bytesAfter = fileBytes();
+    assert.ok(
+      bytesAfter <= bytesBefore - freedPages * pageSize,
+      `file ${bytesBefore} -> ${bytesAfter} bytes`,
+    );
   });
 });
