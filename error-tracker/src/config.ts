@@ -6,7 +6,7 @@ export const configTable = defineConfig({
   EVENT_MAX_AGE: setting(
     parsers.duration,
     90 * 86_400_000,
-    'events older than this are pruned (ms; e.g. 90d)',
+    'events older than this are pruned (a duration such as 90d or 12h; a bare number is seconds)',
   ),
   MAX_EVENTS_PER_ISSUE: setting(
     parsers.integer(0),
@@ -46,7 +46,7 @@ export const configTable = defineConfig({
   MAINTENANCE_INTERVAL: setting(
     parsers.duration,
     60_000,
-    'how often retention pruning and ignore expiry run (ms)',
+    'how often retention pruning and ignore expiry run (a duration such as 60s or 5m; a bare number is seconds)',
   ),
 });
 
