@@ -30,6 +30,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
       retention: retentionPolicy(deps.config),
       sealWorker: true,
       workers: deps.config.INGEST_WORKERS,
+      onBackgroundError: (err, what) => app.log.error({ err }, `log store: ${what} failed`),
     });
     app.addHook('onClose', () => own.close());
     deps.registry.gauge(

@@ -39,7 +39,9 @@ import {
 import { compareRows, type Row, splitNs, toRecord, toRow } from './row.js';
 import { type Candidate, RowsBatch, runScan } from './scan.js';
 import { ScanCache } from './scan-cache.js';
-import { statSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { RowColumns } from './row-columns.js';
 
 export interface StoreOptions {
   db: Db;
@@ -64,6 +66,26 @@ export interface StoreOptions {
   sealWorker?: boolean;
   /** Ingest workers when sealWorker is on (default 2), each with its own open block stream. */
   workers?: number;
+  /**
+   * Where a failed background step (seal, merge, retention, inbox release) is reported; it is never
+   * thrown into a timer or worker callback, where it would end the process. Default: stderr.
+   */
+  onBackgroundError?: (err: Error, what: string) => void;
+  /** Folder of rows that could not be stored in a block (default: `quarantine` beside the inbox). */
+  quarantineDir?: string;
+}
+
+/**
+ * SQLite errors of the database or the disk rather than of the rows (full disk, I/O, locks): a block
+ * that fails with one is neither split nor quarantined, its rows stay open and in the inbox and the
+ * seal is retried by a later tick.
+ */
+const SYSTEMIC_SQLITE =
+  /^SQLITE_(FULL|IOERR|BUSY|LOCKED|NOMEM|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|INTERRUPT)/;
+
+function isSystemic(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && SYSTEMIC_SQLITE.test(code);
 }
 
 const MS_PER_MINUTE = 60_000;
@@ -95,6 +117,10 @@ export class SqliteLogStore implements LogStore {
   private turn = 0;
   private sealScheduled = false;
   private idleWaiters: (() => void)[] = [];
+  /** Blocks whose merge failed: left as they are rather than retried every tick. */
+  private readonly unmergeable = new Set<number>();
+  /** Rows written to the quarantine folder since the start (stats, tests). */
+  quarantinedRows = 0;
   readonly blockRows: number;
   private readonly sealAgeMs: number;
   private readonly maxOpenRows: number;
@@ -151,7 +177,14 @@ export class SqliteLogStore implements LogStore {
     } else {
       if (entry.seqBase + entry.count > this.nextSeq) this.nextSeq = entry.seqBase + entry.count;
       if (entry.seqBase + entry.count - 1 <= mark) return;
-      rows = parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase).rows;
+      try {
+        rows = parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase).rows;
+      } catch (err) {
+        // Accepted by an older parser, refused by this one (a far-future time before 34fefcb): kept
+        // aside rather than failing every start.
+        this.quarantineBody(entry.kind, entry.body, entry.seqBase, err);
+        return;
+      }
     }
     // Per-service marks left by format-2 stores still cover their rows; keep runs of consecutive seqs.
     let run: Row[] = [];
@@ -279,7 +312,7 @@ export class SqliteLogStore implements LogStore {
     const b = this.open.add(stream, batch);
     if ((b.count >= this.blockRows || this.open.total > this.maxOpenRows) && !this.sealScheduled) {
       this.sealScheduled = true;
-      setImmediate(() => this.sealFull());
+      setImmediate(() => this.background('sealing full blocks', () => this.sealFull()));
     }
   }
 
@@ -353,12 +386,35 @@ export class SqliteLogStore implements LogStore {
       for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  /** A worker's blocks: commit them unless the rows were sealed on this thread meanwhile. */
+  /**
+   * A worker's blocks: commit them unless the rows were sealed on this thread meanwhile. When they
+   * cannot be stored, the stream's open rows are sealed here instead, where a block that fails is
+   * split until the rows at fault are found and quarantined (seal()).
+   */
   private onSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[]): void {
     try {
       this.commitSealed(stream, uptoSeq, blocks);
+    } catch (err) {
+      this.report(err, `storing blocks sealed by an ingest worker (rows up to seq ${uptoSeq}); sealing here`);
+      this.background('sealing after a failed worker seal', () => this.seal(stream));
     } finally {
       this.wakeIdle();
+    }
+  }
+
+  /** A failed background step, reported instead of thrown. */
+  private report(err: unknown, what: string): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (this.options.onBackgroundError) this.options.onBackgroundError(e, what);
+    else console.error(`log store: ${what} failed: ${e.stack ?? e.message}`);
+  }
+
+  /** Runs a step of background work (timers, worker replies): a failure is reported, not thrown. */
+  private background(what: string, step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      this.report(err, what);
     }
   }
 
@@ -375,41 +431,141 @@ export class SqliteLogStore implements LogStore {
     this.releasePending = true;
   }
 
-  /** Seals a stream's open rows on this thread, now (as column tables: no Row object per row). */
+  /**
+   * Seals a stream's open rows on this thread, now (as column tables: no Row object per row). Rows
+   * that can be neither stored nor quarantined (a full disk) go back to the open block, so they stay
+   * in the inbox and a later seal retries them.
+   */
   private seal(stream: string): void {
     const b = this.open.take(stream);
     if (!b || b.count === 0) return;
-    const rows = this.open.columns(b);
-    this.sealerOf(stream)?.send({ t: 'drop', stream, uptoSeq: rows.seq[rows.count - 1] });
-    for (let i = 0; i < rows.count; i += this.blockRows) {
-      const end = Math.min(rows.count, i + this.blockRows);
-      const encoded = encodeColumns(rows, i, end);
-      const last = rows.seq[end - 1];
-      const meta = this.sql.transaction(() => {
+    let done = b.sealedUpTo; // rows up to this seq are in blocks or quarantined
+    try {
+      const rows = this.open.columns(b);
+      for (let i = 0; i < rows.count; i += this.blockRows) {
+        const end = Math.min(rows.count, i + this.blockRows);
+        if (!this.sealRows(stream, rows, i, end)) break;
+        done = rows.seq[end - 1];
+      }
+    } catch (err) {
+      this.report(err, `reading the open rows of a stream to seal them`);
+    }
+    const lastBatch = b.batches[b.batches.length - 1];
+    if (done < lastBatch.seqBase + lastBatch.count - 1) {
+      this.open.byService.set(stream, b);
+      this.open.total += b.count;
+      this.open.dropUpTo(stream, done);
+    }
+    if (done > b.sealedUpTo) this.sealerOf(stream)?.send({ t: 'drop', stream, uptoSeq: done });
+    this.releasePending = true;
+  }
+
+  /**
+   * Stores rows [from, to) of a table as one block. A block that fails for its rows (not for the
+   * disk: isSystemic) is halved until the rows at fault are alone, which are quarantined, so one bad
+   * row costs neither the rest of its block nor the inbox's progress. False when rows could be neither
+   * stored nor quarantined: the caller keeps them open (rows before them are done, in seq order).
+   */
+  private sealRows(stream: string, rows: RowColumns, from: number, to: number): boolean {
+    const last = rows.seq[to - 1];
+    let encoded: EncodedBlock;
+    let meta: BlockMeta;
+    try {
+      encoded = encodeColumns(rows, from, to);
+      meta = this.sql.transaction(() => {
         const m = this.sql.insertBlock(encoded, 0);
         this.sql.upsertSealMark(stream, last);
         return m;
       });
-      this.addBlock(meta, encoded.bloom);
-      this.sealMarks.set(stream, last);
+    } catch (err) {
+      if (isSystemic(err)) {
+        this.report(err, `sealing rows up to seq ${last} (kept open and in the inbox, retried later)`);
+        return false;
+      }
+      if (to - from === 1) return this.quarantine(stream, rows, from, to, err);
+      const mid = (from + to) >>> 1;
+      return this.sealRows(stream, rows, from, mid) && this.sealRows(stream, rows, mid, to);
     }
-    this.releasePending = true;
+    this.addBlock(meta, encoded.bloom);
+    this.sealMarks.set(stream, last);
+    return true;
+  }
+
+  /** Writes an inbox body that no longer parses to `<quarantineDir>/replay-<seq base>.<kind>`. */
+  private quarantineBody(kind: string, body: Uint8Array, seqBase: number, cause: unknown): void {
+    const dir = this.quarantineDir();
+    const file = join(dir, `replay-${seqBase}.${kind}`);
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(file, 'w');
+    try {
+      writeSync(fd, body);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    this.report(cause, `replaying an inbox body (${reason}); it is kept in ${file}, not searchable`);
+  }
+
+  private quarantineDir(): string {
+    return this.options.quarantineDir ?? join(dirname(this.options.inboxDir), 'quarantine');
+  }
+
+  /**
+   * Appends rows the store cannot seal to `<quarantineDir>/seal-<first seq>.ndjson` (one store row
+   * as JSON per line, fdatasync'ed), then moves the stream's seal mark past them so the inbox can
+   * let them go. They are no longer searchable: the report names the file and the cause.
+   */
+  private quarantine(stream: string, rows: RowColumns, from: number, to: number, cause: unknown): boolean {
+    const first = rows.seq[from];
+    const last = rows.seq[to - 1];
+    const dir = this.quarantineDir();
+    const file = join(dir, `seal-${first}.ndjson`);
+    try {
+      let text = '';
+      for (let i = from; i < to; i++) text += `${JSON.stringify(rows.row(i))}\n`;
+      mkdirSync(dir, { recursive: true });
+      const fd = openSync(file, 'a');
+      try {
+        writeSync(fd, text);
+        fdatasyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      this.sql.transaction(() => this.sql.upsertSealMark(stream, last));
+    } catch (err) {
+      this.report(
+        err,
+        `quarantining rows ${first}..${last} that could not be sealed (kept open and in the inbox)`,
+      );
+      return false;
+    }
+    this.sealMarks.set(stream, last);
+    this.quarantinedRows += to - from;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    this.report(
+      cause,
+      `sealing rows ${first}..${last} (${reason}); they are kept in ${file}, not searchable`,
+    );
+    return true;
   }
 
   /** Background work: seal by age, merge small blocks, retention, inbox release. */
   maintain(): void {
     if (this.closed) return;
     const now = this.options.clock();
-    for (const b of [...this.open.byService.values()]) {
-      if (now - b.openedAt >= this.sealAgeMs) this.requestSeal(b.service, true);
-    }
-    this.mergeSmallBlocks();
+    this.background('sealing by age', () => {
+      for (const b of [...this.open.byService.values()]) {
+        if (now - b.openedAt >= this.sealAgeMs) this.requestSeal(b.service, true);
+      }
+    });
+    this.background('merging small blocks', () => this.mergeSmallBlocks());
     const policy = this.options.retention;
     if (policy && now - this.lastRetention >= (this.options.retentionIntervalMs ?? 60_000)) {
       this.lastRetention = now;
-      this.applyRetention(policy, BigInt(now) * 1_000_000n);
+      this.background('retention', () => this.applyRetention(policy, BigInt(now) * 1_000_000n));
     }
-    this.releaseInbox();
+    this.background('releasing inbox segments', () => this.releaseInbox());
   }
 
   private releaseInbox(): void {
@@ -424,7 +580,8 @@ export class SqliteLogStore implements LogStore {
   mergeSmallBlocks(): boolean {
     // One stream: small blocks of any services (format-2 per-service blocks too) merge together.
     const list: BlockMeta[] = [];
-    for (const b of this.blocks.values()) if (b.rows < this.blockRows / 2) list.push(b);
+    for (const b of this.blocks.values())
+      if (b.rows < this.blockRows / 2 && !this.unmergeable.has(b.id)) list.push(b);
     if (list.length < 2) return false;
     list.sort((a, b) => a.minMs - b.minMs);
     for (let i = 0; i < list.length - 1; i++) {
@@ -437,10 +594,16 @@ export class SqliteLogStore implements LogStore {
         rows += b.rows;
       }
       if (run.length < 2) continue;
-      this.replaceBlocks(
-        run,
-        run.flatMap((b) => this.decode(b).allRows()),
-      );
+      try {
+        this.replaceBlocks(
+          run,
+          run.flatMap((b) => this.decode(b).allRows()),
+        );
+      } catch (err) {
+        // The blocks stay as they are (the transaction rolled back), searchable, just not merged.
+        for (const b of run) this.unmergeable.add(b.id);
+        this.report(err, `merging blocks ${run.map((b) => b.id).join(', ')} (left unmerged)`);
+      }
       return true;
     }
     return false;
