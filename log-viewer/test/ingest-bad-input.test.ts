@@ -137,3 +137,78 @@ test('OTLP rejects records timed past 2^63-1 ns through partialSuccess, JSON and
   assert.ok(messages.includes('otlp ok'));
   assert.ok(!messages.includes('proto far') && !messages.includes('max uint64'));
 });
+
+const DEEP = 20_000; // 120 KB of brackets: under every size limit
+
+test('POST /api/logs refuses a line nested past MAX_NESTING_DEPTH with a 400 naming it, NDJSON or array', async () => {
+  const deep = `${'['.repeat(DEEP)}${']'.repeat(DEEP)}`;
+  const res = await post('/api/logs', `{"msg":"ok"}\n{"msg":"x","a":${deep}}\n`, {
+    'content-type': 'application/x-ndjson',
+  });
+  assert.equal(res.status, 400);
+  assert.match(await errorOf(res), /^line 2: record nested deeper than MAX_NESTING_DEPTH = 128/);
+  const array = await post('/api/logs', `[{"msg":"ok"},{"msg":"x","a":${deep}}]`, {
+    'content-type': 'application/json',
+  });
+  assert.equal(array.status, 400);
+  assert.match(await errorOf(array), /^element 1: record nested deeper than MAX_NESTING_DEPTH/);
+  // 127 levels under the record object: accepted, and sealed.
+  const fits = `{"msg":"deep but fits","a":${'['.repeat(127)}${']'.repeat(127)}}`;
+  assert.equal((await post('/api/logs', fits, { 'content-type': 'application/x-ndjson' })).status, 200);
+  assert.ok((await sealedMessages()).includes('deep but fits'));
+});
+
+test('_bulk answers a per-item 400 for a document nested too deep; a Loki line too deep stays text', async () => {
+  const deep = `${'{"a":'.repeat(DEEP)}1${'}'.repeat(DEEP)}`;
+  const bulk = `{"create":{}}\n{"message":"too deep","x":${deep}}\n{"create":{}}\n{"message":"bulk shallow"}\n`;
+  const res = await post('/_bulk', bulk, { 'content-type': 'application/x-ndjson' });
+  const answer = (await res.json()) as {
+    items: { create: { status: number; error?: { reason: string } } }[];
+  };
+  assert.deepEqual(
+    answer.items.map((i) => i.create.status),
+    [400, 201],
+  );
+  assert.match(answer.items[0].create.error!.reason, /MAX_NESTING_DEPTH/);
+
+  const line = `{"msg":"x","a":${'['.repeat(DEEP)}${']'.repeat(DEEP)}}`;
+  const push = JSON.stringify({
+    streams: [{ stream: { app: 'deep' }, values: [['1795635894000000000', line]] }],
+  });
+  assert.equal((await post('/loki/api/v1/push', push, { 'content-type': 'application/json' })).status, 204);
+  const messages = await sealedMessages();
+  assert.ok(messages.includes('bulk shallow') && !messages.includes('too deep'));
+  assert.ok(messages.includes(line), 'the Loki line is kept whole as the message');
+});
+
+test('OTLP rejects a record whose AnyValue nests too deep through partialSuccess, JSON and protobuf', async () => {
+  const deepJson = `${'{"arrayValue":{"values":['.repeat(DEEP)}{"stringValue":"x"}${']}}'.repeat(DEEP)}`;
+  const doc = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":${deepJson}},{"body":{"stringValue":"otlp shallow"}}]}]}]}`;
+  const res = await post('/v1/logs', doc, { 'content-type': 'application/json' });
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
+  assert.equal(body.partialSuccess.rejectedLogRecords, '1');
+  assert.match(body.partialSuccess.errorMessage, /MAX_NESTING_DEPTH/);
+
+  let value = new ProtoWriter().bytesField(1, Buffer.from('x')).finish(); // AnyValue { string_value }
+  for (let k = 0; k < 2000; k++) {
+    const array = new ProtoWriter().bytesField(1, value).finish(); // ArrayValue { values }
+    value = new ProtoWriter().bytesField(5, array).finish(); // AnyValue { array_value }
+  }
+  const records = [value, new ProtoWriter().bytesField(1, Buffer.from('proto shallow')).finish()].map((v) =>
+    new ProtoWriter().bytesField(5, v).finish(),
+  );
+  const scopeLogs = Buffer.concat(records.map((r) => new ProtoWriter().bytesField(2, r).finish()));
+  const request = new ProtoWriter()
+    .bytesField(1, new ProtoWriter().bytesField(2, scopeLogs).finish())
+    .finish();
+  const pres = await post('/v1/logs', request, { 'content-type': 'application/x-protobuf' });
+  assert.equal(pres.status, 200);
+  const r = new ProtoReader(new Uint8Array(await pres.arrayBuffer()));
+  r.tag();
+  const partial = r.sub();
+  assert.deepEqual(partial.tag(), [1, WIRE_VARINT]);
+  assert.equal(partial.varint(), 1);
+  const messages = await sealedMessages();
+  assert.ok(messages.includes('otlp shallow') && messages.includes('proto shallow'));
+});

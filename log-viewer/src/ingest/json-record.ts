@@ -11,6 +11,7 @@ import {
   normalizeLevel,
   type Protocol,
 } from '../model.js';
+import { NESTING_TOO_DEEP, nestedTooDeep } from './limits.js';
 import { parseTimestamp, TIME_RANGE_TEXT } from './timestamp.js';
 
 type Slot = 'time' | 'message' | 'level' | 'service' | 'host' | 'trace' | 'span' | 'exception';
@@ -111,8 +112,9 @@ const bestKey: (string | undefined)[] = new Array(8).fill(undefined);
 const bestPrio = new Int8Array(8);
 const consumed: string[] = [];
 
-/** Converts a parsed JSON object; throws RecordError for a timestamp it cannot read. */
+/** Converts a parsed JSON object; throws RecordError for a timestamp it cannot read or a record nested too deep. */
 export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordContext): LogRecord {
+  if (nestedTooDeep(obj)) throw new RecordError(`record ${NESTING_TOO_DEEP}`);
   bestKey.fill(undefined);
   for (const key in obj) {
     // Exact lookup first (keys are nearly always lowercase); lowercase only keys that start uppercase.

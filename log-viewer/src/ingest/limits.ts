@@ -34,3 +34,35 @@ export function checkLabelCount(count: number, where: string): void {
       },
     );
 }
+
+/**
+ * Deepest nesting of arrays and objects in one record's JSON (the record object is level 1; an OTLP
+ * AnyValue array or kvlist is a level). Deeper records are rejected (per record where the protocol
+ * can, a 400 naming the line otherwise; a Loki JSON line too deep stays its text, not unpacked):
+ * 20,000 nested arrays in 120 KB overflowed the stack of every recursive walk after the parse
+ * (JSON.stringify, attribute encoding). Elasticsearch caps object depth at 20 by default
+ * (index.mapping.depth.limit); 128 leaves room for any real payload.
+ */
+export const MAX_NESTING_DEPTH = 128;
+
+/** The message for a value nested past MAX_NESTING_DEPTH. */
+export const NESTING_TOO_DEEP = `nested deeper than MAX_NESTING_DEPTH = ${MAX_NESTING_DEPTH} levels of arrays and objects`;
+
+/** True when a parsed JSON value nests deeper than `max` levels (walked with a stack, not recursion). */
+export function nestedTooDeep(value: unknown, max = MAX_NESTING_DEPTH): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > max) return true;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    for (const c of children)
+      if (typeof c === 'object' && c !== null) {
+        values.push(c);
+        depths.push(depth + 1);
+      }
+  }
+  return false;
+}

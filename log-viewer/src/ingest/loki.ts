@@ -5,7 +5,7 @@
 import { ParseError } from '@flowrent/shared/errors';
 import { type JsonValue, type Level, type LogRecord, normalizeLevel } from '../model.js';
 import { isJsonObject, type RecordContext, RecordError, recordFromObject } from './json-record.js';
-import { checkLabelCount, checkLineLength } from './limits.js';
+import { checkLabelCount, checkLineLength, nestedTooDeep } from './limits.js';
 import { parseLokiLabels } from './loki-labels.js';
 import { ProtoReader, WIRE_LEN } from './protobuf.js';
 import { uncompressSnappy } from './snappy-body.js';
@@ -71,10 +71,11 @@ function entryRecord(
   }
 }
 
+/** A line's JSON object; undefined when it is not one or nests past MAX_NESTING_DEPTH (it stays text). */
 function parseObject(text: string): Record<string, JsonValue> | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    return isJsonObject(parsed) ? parsed : undefined;
+    return isJsonObject(parsed) && !nestedTooDeep(parsed) ? parsed : undefined;
   } catch {
     return undefined; // not JSON after all: the line stays the message
   }

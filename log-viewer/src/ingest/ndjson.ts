@@ -3,7 +3,7 @@
 import { ParseError } from '@flowrent/shared/errors';
 import type { JsonValue, LogRecord } from '../model.js';
 import { isJsonObject, RecordError, recordFromObject } from './json-record.js';
-import { checkLineLength, MAX_LINE_BYTES } from './limits.js';
+import { checkLineLength, MAX_LINE_BYTES, NESTING_TOO_DEEP, nestedTooDeep } from './limits.js';
 
 function parseLine(text: string, line: number, nowNs: bigint): LogRecord {
   checkLineLength(text, `line ${line}`);
@@ -41,6 +41,8 @@ export function parseNdjsonLogs(body: string, nowNs: bigint): LogRecord[] {
     }
     if (!Array.isArray(values)) throw new ParseError('expected a JSON array of objects');
     return values.map((v: JsonValue, i) => {
+      // Before JSON.stringify, which overflows the stack on a deep enough value.
+      if (nestedTooDeep(v)) throw new ParseError(`element ${i}: record ${NESTING_TOO_DEEP}`);
       checkLineLength(JSON.stringify(v), `element ${i}`);
       return fromValue(v, i + 1, nowNs);
     });

@@ -14,6 +14,7 @@ import {
   type RecordSink,
   resourceLabels,
 } from './otlp-common.js';
+import { MAX_NESTING_DEPTH, NESTING_TOO_DEEP } from './limits.js';
 
 type Obj = Record<string, JsonValue>;
 
@@ -92,8 +93,10 @@ export function otlpJsonId(v: JsonValue | undefined, bytes: 16 | 8): string {
   return /^0*$/.test(hex) ? '' : hex;
 }
 
-function anyValue(v: JsonValue | undefined): JsonValue {
+/** An AnyValue as JSON; `depth` is its nesting level (1: a record's attribute or body). */
+function anyValue(v: JsonValue | undefined, depth: number): JsonValue {
   if (!isJsonObject(v)) return null;
+  if (depth > MAX_NESTING_DEPTH) throw new RecordReject(NESTING_TOO_DEEP);
   if ('stringValue' in v || 'string_value' in v) return String(get(v, 'stringValue', 'string_value') ?? '');
   if ('boolValue' in v || 'bool_value' in v) return get(v, 'boolValue', 'bool_value') === true;
   if ('intValue' in v || 'int_value' in v) {
@@ -108,20 +111,21 @@ function anyValue(v: JsonValue | undefined): JsonValue {
   }
   if ('arrayValue' in v || 'array_value' in v) {
     const a = get(v, 'arrayValue', 'array_value');
-    return isJsonObject(a) && Array.isArray(a.values) ? a.values.map((e) => anyValue(e)) : [];
+    return isJsonObject(a) && Array.isArray(a.values) ? a.values.map((e) => anyValue(e, depth + 1)) : [];
   }
   if ('kvlistValue' in v || 'kvlist_value' in v) {
     const kv = get(v, 'kvlistValue', 'kvlist_value');
-    return isJsonObject(kv) ? keyValues(kv.values) : {};
+    return isJsonObject(kv) ? keyValues(kv.values, depth + 1) : {};
   }
   if ('bytesValue' in v || 'bytes_value' in v) return String(get(v, 'bytesValue', 'bytes_value') ?? '');
   return null;
 }
 
-function keyValues(v: JsonValue | undefined): Obj {
+function keyValues(v: JsonValue | undefined, depth = 1): Obj {
   const out: Obj = {};
   if (!Array.isArray(v)) return out;
-  for (const kv of v) if (isJsonObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+  for (const kv of v)
+    if (isJsonObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, depth);
   return out;
 }
 
@@ -131,7 +135,7 @@ function logRecord(o: Obj): OtlpLogRecord {
     observedNs: uint64(get(o, 'observedTimeUnixNano', 'observed_time_unix_nano'), 'observedTimeUnixNano'),
     severityNumber: severityNumber(get(o, 'severityNumber', 'severity_number')),
     severityText: String(get(o, 'severityText', 'severity_text') ?? ''),
-    body: o.body === undefined ? undefined : anyValue(o.body),
+    body: o.body === undefined ? undefined : anyValue(o.body, 1),
     attributes: keyValues(o.attributes),
     traceId: otlpJsonId(get(o, 'traceId', 'trace_id'), 16),
     spanId: otlpJsonId(get(o, 'spanId', 'span_id'), 8),
@@ -151,7 +155,13 @@ export function parseOtlpJson(body: string, nowNs: bigint, sink?: RecordSink): O
   const out = new OtlpCollector(nowNs, sink);
   list(get(doc, 'resourceLogs', 'resource_logs'), 'resourceLogs').forEach((rl, ri) => {
     const res = rl.resource;
-    const resource: OtlpResource = { attributes: isJsonObject(res) ? keyValues(res.attributes) : {} };
+    let resource: OtlpResource;
+    try {
+      resource = { attributes: isJsonObject(res) ? keyValues(res.attributes) : {} };
+    } catch (err) {
+      if (err instanceof RecordReject) throw new ParseError(`resourceLogs[${ri}].resource: ${err.message}`);
+      throw err;
+    }
     const labels = resourceLabels(resource);
     list(get(rl, 'scopeLogs', 'scope_logs'), `resourceLogs[${ri}].scopeLogs`).forEach((sl, si) => {
       const s = isJsonObject(sl.scope) ? sl.scope : {};

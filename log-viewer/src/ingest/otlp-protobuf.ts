@@ -1,7 +1,9 @@
 // OTLP/HTTP logs, protobuf encoding: opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest
 // (opentelemetry-proto @ac2c4b5), decoded by hand. Field numbers are from logs.proto, common.proto
 // and resource.proto.
+import { ParseError } from '@flowrent/shared/errors';
 import type { JsonValue } from '../model.js';
+import { MAX_NESTING_DEPTH, NESTING_TOO_DEEP } from './limits.js';
 import {
   OtlpCollector,
   type OtlpLogRecord,
@@ -30,7 +32,7 @@ function readResourceLogs(r: ProtoReader, out: OtlpCollector): void {
   const scopes: ProtoReader[] = [];
   while (!r.done) {
     const [field, wire] = r.tag();
-    if (field === 1 && wire === WIRE_LEN) resource = readResource(r.sub());
+    if (field === 1 && wire === WIRE_LEN) resource = readResourceChecked(r.sub());
     else if (field === 2 && wire === WIRE_LEN) scopes.push(r.sub());
     else r.skip(wire);
   }
@@ -45,7 +47,29 @@ function readResourceLogs(r: ProtoReader, out: OtlpCollector): void {
       else s.skip(wire);
     }
     if (!out.resourceOk(resource, records.length)) continue;
-    for (const rec of records) out.add(resource, labels, scope, readLogRecord(rec));
+    for (const rec of records) {
+      let record: OtlpLogRecord;
+      try {
+        record = readLogRecord(rec);
+      } catch (err) {
+        if (!(err instanceof TooDeep)) throw err;
+        out.reject(1, err.message);
+        continue;
+      }
+      out.add(resource, labels, scope, record);
+    }
+  }
+}
+
+/** An AnyValue nested past MAX_NESTING_DEPTH: its record is rejected (its resource: the request). */
+class TooDeep extends Error {}
+
+function readResourceChecked(r: ProtoReader): OtlpResource {
+  try {
+    return readResource(r);
+  } catch (err) {
+    if (err instanceof TooDeep) throw new ParseError(`resource: ${err.message}`);
+    throw err;
   }
 }
 
@@ -53,7 +77,7 @@ function readResource(r: ProtoReader): OtlpResource {
   const attributes: Record<string, JsonValue> = {};
   while (!r.done) {
     const [field, wire] = r.tag();
-    if (field === 1 && wire === WIRE_LEN) readKeyValue(r.sub(), attributes);
+    if (field === 1 && wire === WIRE_LEN) readKeyValue(r.sub(), attributes, 1);
     else r.skip(wire);
   }
   return { attributes };
@@ -88,8 +112,8 @@ function readLogRecord(r: ProtoReader): OtlpLogRecord {
     else if (field === 11 && wire === WIRE_I64) rec.observedNs = r.fixed64();
     else if (field === 2 && wire === WIRE_VARINT) rec.severityNumber = r.varint();
     else if (field === 3 && wire === WIRE_LEN) rec.severityText = r.string();
-    else if (field === 5 && wire === WIRE_LEN) rec.body = readAnyValue(r.sub());
-    else if (field === 6 && wire === WIRE_LEN) readKeyValue(r.sub(), rec.attributes);
+    else if (field === 5 && wire === WIRE_LEN) rec.body = readAnyValue(r.sub(), 1);
+    else if (field === 6 && wire === WIRE_LEN) readKeyValue(r.sub(), rec.attributes, 1);
     else if (field === 9 && wire === WIRE_LEN) rec.traceId = r.hexId(16);
     else if (field === 10 && wire === WIRE_LEN) rec.spanId = r.hexId(8);
     else if (field === 12 && wire === WIRE_LEN) rec.eventName = r.string();
@@ -98,19 +122,21 @@ function readLogRecord(r: ProtoReader): OtlpLogRecord {
   return rec;
 }
 
-function readKeyValue(r: ProtoReader, into: Record<string, JsonValue>): void {
+function readKeyValue(r: ProtoReader, into: Record<string, JsonValue>, depth: number): void {
   let key = '';
   let value: JsonValue = null;
   while (!r.done) {
     const [field, wire] = r.tag();
     if (field === 1 && wire === WIRE_LEN) key = r.string();
-    else if (field === 2 && wire === WIRE_LEN) value = readAnyValue(r.sub());
+    else if (field === 2 && wire === WIRE_LEN) value = readAnyValue(r.sub(), depth);
     else r.skip(wire);
   }
   into[key] = value;
 }
 
-function readAnyValue(r: ProtoReader): JsonValue {
+/** An AnyValue as JSON; `depth` is its nesting level (1: a record's attribute or body). */
+function readAnyValue(r: ProtoReader, depth: number): JsonValue {
+  if (depth > MAX_NESTING_DEPTH) throw new TooDeep(NESTING_TOO_DEEP);
   let value: JsonValue = null;
   while (!r.done) {
     const [field, wire] = r.tag();
@@ -123,7 +149,7 @@ function readAnyValue(r: ProtoReader): JsonValue {
       const a = r.sub();
       while (!a.done) {
         const [f, w] = a.tag();
-        if (f === 1 && w === WIRE_LEN) arr.push(readAnyValue(a.sub()));
+        if (f === 1 && w === WIRE_LEN) arr.push(readAnyValue(a.sub(), depth + 1));
         else a.skip(w);
       }
       value = arr;
@@ -132,7 +158,7 @@ function readAnyValue(r: ProtoReader): JsonValue {
       const kv = r.sub();
       while (!kv.done) {
         const [f, w] = kv.tag();
-        if (f === 1 && w === WIRE_LEN) readKeyValue(kv.sub(), obj);
+        if (f === 1 && w === WIRE_LEN) readKeyValue(kv.sub(), obj, depth + 1);
         else kv.skip(w);
       }
       value = obj;
