@@ -1,6 +1,8 @@
 // StatsD over real UDP on 127.0.0.1: the hot-shots client sends, the listener aggregates, a flush
 // writes series that read back through the sample source.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
 import StatsD from 'hot-shots';
 import { StatsdServer } from '../src/statsd/statsd-server.js';
@@ -80,4 +82,48 @@ test('a negative StatsD counter increment (hot-shots decrement) is dropped and c
   assert.equal(server.badLines, 0);
   await server.stop();
   await s.close();
+});
+
+test('a timed StatsD flush whose log sync fails is reported, the listener keeps running and the next flush writes the values', async () => {
+  const s = openStore();
+  const realFdatasync = fs.fdatasync;
+  let failing = true;
+  Reflect.set(fs, 'fdatasync', (fd: number, cb: (err: Error | null) => void) => {
+    if (!failing) return realFdatasync(fd, cb);
+    process.nextTick(() => cb(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
+  });
+  syncBuiltinESMExports();
+  let reported: (err: Error) => void = () => {};
+  const failure = new Promise<Error>((r) => {
+    reported = r;
+  });
+  const now = 1_764_000_000_000;
+  const server = new StatsdServer({
+    host: '127.0.0.1',
+    port: 0,
+    store: s.store,
+    clock: () => now,
+    flushIntervalMs: 5, // the timer path under test; the test waits on its report, not on time
+    onFlushError: (err) => reported(err),
+  });
+  try {
+    const { port } = await server.start();
+    const client = new StatsD({ host: '127.0.0.1', port, errorHandler: () => {} });
+    client.increment('flush.jobs', 3);
+    await server.waitForDatagrams(1);
+    assert.match((await failure).message, /EIO/);
+    assert.ok(server.flushFailures >= 1);
+    failing = false;
+    client.increment('flush.jobs', 1); // still listening
+    await server.waitForDatagrams(2);
+    await new Promise<void>((r) => client.close(() => r()));
+    await server.flush();
+    const jobs = s.source.select([{ name: '__name__', type: '=', value: 'flush_jobs' }], 0, now * 2);
+    assert.deepEqual(jobs[0].values, [4]);
+  } finally {
+    Reflect.set(fs, 'fdatasync', realFdatasync);
+    syncBuiltinESMExports();
+    await server.stop();
+    await s.close();
+  }
 });

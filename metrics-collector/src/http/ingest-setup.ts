@@ -100,6 +100,8 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
           store,
           clock,
           flushIntervalMs: config.STATSD_FLUSH_INTERVAL,
+          onFlushError: (err) =>
+            app.log.error({ err }, 'StatsD flush failed; the next flush writes the values again'),
         })
       : undefined;
   const r = deps.registry;
@@ -137,6 +139,11 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
         g.set({ reason: 'bad_line' }, statsd.badLines);
         g.set({ reason: 'negative_counter' }, statsd.aggregator.negativeCounters);
       },
+    );
+    r.gauge(
+      'metrics_statsd_flush_failures_total',
+      'Timed StatsD flushes whose write failed (counter).',
+      (g) => g.set({}, statsd.flushFailures),
     );
   }
   let timer: NodeJS.Timeout | undefined;

@@ -11,6 +11,8 @@ export interface StatsdServerOptions {
   store: MetricsStore;
   clock: () => number;
   flushIntervalMs?: number;
+  /** Told about a timed flush whose write failed (the log could not be synced, for instance). */
+  onFlushError?: (err: Error) => void;
 }
 
 export class StatsdServer {
@@ -19,6 +21,8 @@ export class StatsdServer {
   private timer: NodeJS.Timeout | undefined;
   datagrams = 0;
   badLines = 0;
+  /** Timed flushes whose write failed. */
+  flushFailures = 0;
   private waiters: (() => void)[] = [];
 
   constructor(private readonly options: StatsdServerOptions) {}
@@ -36,7 +40,15 @@ export class StatsdServer {
       });
     });
     const interval = this.options.flushIntervalMs ?? 10_000;
-    this.timer = setInterval(() => void this.flush(), interval);
+    // A failed write must not end the process (an unhandled rejection would): counters, gauges and
+    // histograms are cumulative, so the next flush writes them again; only that interval's set
+    // counts are lost.
+    this.timer = setInterval(() => {
+      this.flush().catch((err: Error) => {
+        this.flushFailures++;
+        this.options.onFlushError?.(err);
+      });
+    }, interval);
     this.timer.unref();
     return socket.address();
   }
