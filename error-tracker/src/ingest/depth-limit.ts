@@ -1,5 +1,5 @@
 // Nesting limits for event data, after Sentry: Relay trims databags to a depth (frame `vars` are a
-// "medium" bag of depth 5, `extra` a "larger" one of depth 7) and @sentry/core's normalize()
+// "medium" bag of depth 5, `extra` a "massive" one of depth 7) and @sentry/core's normalize()
 // replaces what lies deeper with "[Object]" / "[Array]"; we use the same placeholders. Every other
 // field gets a generous MAX_EVENT_DEPTH, so no event reaches code that recurses over it (JSON
 // serialization of the API answer, the UI's value formatting) nested thousands deep: JSON.parse
@@ -58,9 +58,9 @@ function exceeds(value: object, levels: number, inStack: boolean): boolean {
 /**
  * `value` with containers below `levels` levels replaced by placeholders (the same reference when
  * none is). In a stack field (`inStack`), an object's `vars` gets at most MAX_VARS_DEPTH levels.
+ * The rules are exceeds()'s: the two must agree.
  */
 export function limitDepth(value: unknown, levels: number, inStack = false): unknown {
-  // the same rules as exceeds(), which must agree with this
   if (value === null || typeof value !== 'object') return value;
   if (levels <= 0) return Array.isArray(value) ? '[Array]' : '[Object]';
   if (Array.isArray(value)) {
