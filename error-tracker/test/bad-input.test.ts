@@ -149,11 +149,8 @@ test('events stored before these limits (bad times, deep nesting) read in the AP
 });
 
 // The list comes from shared/src/http/body.ts, which joins its own encodings with the route's
-// pass-through ones (the error tracker passes through encodings that it decodes on its worker):
-// the fix is there, in the lead's paths (/tmp/rob/shared-415-dedupe.patch). Drop `todo` with it.
-test('a 415 for an unknown Content-Encoding lists each supported encoding once', {
-  todo: 'needs the one-line dedupe in shared/src/http/body.ts',
-}, async () => {
+// pass-through ones (the error tracker passes through encodings that it decodes on its worker).
+test('a 415 for an unknown Content-Encoding lists each supported encoding once', async () => {
   const res = await send(`${t.url}/api/1/envelope/?sentry_key=publickey`, {
     headers: { 'content-encoding': 'zstd' },
     body: envelope(nextEventId(), '{"message":"m"}'),

@@ -40,9 +40,9 @@ export const configTable = defineConfig({
     'worker threads that parse ingest bodies (NDJSON, OTLP, Loki, Elasticsearch bulk) and build blocks (0: all on the main thread)',
   ),
   LOG_RETENTION: setting(
-    parsers.duration,
+    parsers.durationOrZero,
     7 * 86_400_000,
-    'drop log blocks older than this (ms; 0 keeps forever)',
+    'drop log blocks older than this (0 keeps them forever)',
   ),
   LOG_RETENTION_MAX_BYTES: setting(
     parsers.bytes,

@@ -61,3 +61,14 @@ test('describeConfig() writes each default the way it is set back (durations wit
   assert.equal(reread.RETENTION, table.RETENTION.default);
   assert.equal(reread.SHUTDOWN_TIMEOUT, baseConfig.SHUTDOWN_TIMEOUT.default);
 });
+
+test('parsers.durationOrZero takes 0 as "off" and anything else as a duration', () => {
+  assert.equal(parsers.durationOrZero('0'), 0);
+  assert.equal(parsers.durationOrZero(' 0 '), 0);
+  assert.equal(parsers.durationOrZero('7d'), 7 * 86_400_000);
+  assert.equal(parsers.durationOrZero('30'), 30_000);
+  assert.throws(() => parsers.durationOrZero('-1'), /expected a duration/);
+  assert.throws(() => parsers.duration('0'), /expected a duration/);
+  const off = defineConfig({ KEEP: setting(parsers.durationOrZero, 0, 'how long to keep') });
+  assert.equal(describeConfig(off), 'KEEP=0  how long to keep');
+});

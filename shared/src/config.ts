@@ -69,7 +69,7 @@ export function describeConfig(table: ConfigTable): string {
 function formatDefault(s: Setting<unknown>): string {
   const value = s.default;
   // Durations are held in ms but read with units (a bare number is seconds): print "10s", not 10000.
-  if (s.parse === parsers.duration && typeof value === 'number')
+  if ((s.parse === parsers.duration || s.parse === parsers.durationOrZero) && typeof value === 'number')
     return value > 0 ? formatDurationMs(value) : '0';
   return typeof value === 'string' ? value || '(empty)' : JSON.stringify(value);
 }
@@ -115,6 +115,8 @@ export const parsers = {
     if (ms === undefined) throw new Error('expected a duration such as 30s, 5m, 12h or 7d');
     return ms;
   }) as Parser<number>,
+  /** A duration, or 0 to switch off what it limits ("keep forever"). */
+  durationOrZero: ((raw) => (/^0+(\.0*)?$/.test(raw.trim()) ? 0 : parsers.duration(raw))) as Parser<number>,
   /** Sizes such as 512, 64KB, 10MB, 2GB (binary multiples); returns bytes. */
   bytes: ((raw) => {
     const m = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?$/i.exec(raw.trim());

@@ -45,7 +45,8 @@ export async function decodeBody(
         });
       } else
         throw new UnsupportedMediaType(`unsupported Content-Encoding ${JSON.stringify(encoding)}`, {
-          supported: [...DECODABLE_ENCODINGS, ...passThrough],
+          // a route may pass through encodings this function also decodes (the error tracker does)
+          supported: [...new Set([...DECODABLE_ENCODINGS, ...passThrough])],
         });
     } catch (err) {
       if (err instanceof UnsupportedMediaType) throw err;
