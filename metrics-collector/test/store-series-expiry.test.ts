@@ -26,6 +26,7 @@ function memoryFigures(s: ReturnType<typeof openStore>) {
     rawKeys: index.rawKeyCount,
     rawKeyBytes: index.rawKeyBytes,
     metrics: index.perMetric.size,
+    labelPairs: s.store.labelPairs.size,
   };
 }
 

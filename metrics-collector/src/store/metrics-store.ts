@@ -87,7 +87,7 @@ export class MetricsStore {
   readonly index = new SeriesIndex();
   readonly heads = new Heads();
   readonly metadata = new Map<string, MetricMetadata>();
-  readonly labelPairs = new LabelPairIds();
+  readonly labelPairs: LabelPairIds;
   readonly clock: () => number;
   readonly limits: Limits;
   readonly oooWindowMs: number;
@@ -111,6 +111,14 @@ export class MetricsStore {
     this.db = options.db;
     this.db.pragma(`cache_size = -${DB_CACHE_KIB}`);
     this.sql = prepareStatements(this.db);
+    const sql = this.sql;
+    this.labelPairs = new LabelPairIds({
+      idOf: (name, value) => (sql.labelPairId.get(name, value) as { id: number } | undefined)?.id,
+      pairOf: (id) => {
+        const row = sql.labelPairById.get(id) as { name: string; value: string } | undefined;
+        return row && [row.name, row.value];
+      },
+    });
     this.clock = options.clock ?? Date.now;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.oooWindowMs = options.outOfOrderWindowMs ?? 3600_000;

@@ -121,6 +121,8 @@ function evictOne(store: MetricsStore, info: SeriesInfo): void {
     index.evictedRolledUntilMs = info.rolledUntilMs;
   index.remove(info.id);
   store.heads.remove(info.id);
+  // Pairs no series in memory has any more leave LabelPairIds (the table keeps them).
+  for (const [n, v] of info.labels) if (!index.postings.get(n)?.has(v)) store.labelPairs.forget(n, v);
 }
 
 /**
@@ -137,6 +139,9 @@ export function evictStoredSeriesAtLoad(store: MetricsStore): void {
     if (expired || (!heads.has(info.id) && info.rolledUntilMs !== undefined)) evictOne(store, info);
   }
   store.index.compactRawKeys();
+  // Every stored pair was loaded (rows are decoded with them): keep those of series in memory.
+  const postings = store.index.postings;
+  store.labelPairs.forgetUnless((n, v) => postings.get(n)?.has(v) === true);
 }
 
 /** The evicted series with these labels, back in memory under its id (undefined: none). */

@@ -16,6 +16,8 @@ export const SELECT_CHUNKS_SQL =
 export const SQL = {
   insertLabelPair: 'INSERT INTO label_pairs (id, name, value) VALUES (?, ?, ?)',
   allLabelPairs: 'SELECT id, name, value FROM label_pairs',
+  labelPairId: 'SELECT id FROM label_pairs WHERE name = ? AND value = ?',
+  labelPairById: 'SELECT name, value FROM label_pairs WHERE id = ?',
   // stripes of series ids (series-block.ts, head-block.ts; migration 6)
   allSeriesBlocks: 'SELECT stripe, data FROM series_blocks ORDER BY stripe',
   seriesBlock: 'SELECT data FROM series_blocks WHERE stripe = ?',
