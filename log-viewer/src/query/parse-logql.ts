@@ -5,6 +5,7 @@
 import { ParseError } from '@flowrent/shared/errors';
 import { LEVELS, normalizeLevel } from '../model.js';
 import type { QueryNode } from './ast.js';
+import { unsafeRegex } from './regex-safety.js';
 
 export interface Parsed {
   node: QueryNode;
@@ -41,12 +42,20 @@ function readString(s: string, i: number): { value: string; end: number } {
   throw fail('unterminated quoted string starting', i, s);
 }
 
-function checkRegex(re: string, at: number, s: string): void {
+/** `shift`: characters put before the user's pattern in `re` (the anchoring of label matchers). */
+function checkRegex(re: string, at: number, s: string, shift = 0): void {
   try {
     new RegExp(re);
   } catch (e) {
     throw fail(`invalid regular expression: ${(e as Error).message}`, at, s);
   }
+  const unsafe = unsafeRegex(re);
+  if (unsafe)
+    throw fail(
+      `regular expression refused: ${unsafe.message}`,
+      at + 1 + Math.max(0, unsafe.offset - shift),
+      s,
+    );
 }
 
 function escapeRegex(text: string): string {
@@ -70,7 +79,7 @@ export function parseSelector(s: string, i: number): Parsed {
     i = skipSpace(s, i + op.length);
     const valuePos = i;
     const { value, end } = readString(s, i);
-    if (op === '=~' || op === '!~') checkRegex(`^(?:${value})$`, valuePos, s);
+    if (op === '=~' || op === '!~') checkRegex(`^(?:${value})$`, valuePos, s, 4);
     else if (field === 'level' && normalizeLevel(value) === undefined) {
       throw fail(`unknown level '${value}' (use ${LEVELS.join(', ')})`, valuePos, s);
     }

@@ -130,4 +130,18 @@ describe('parseQuery() malformed queries report the position', () => {
   checkError('{level="loud"}', 7, /unknown level 'loud'/);
   checkError('|~ "["', 3, /invalid regular expression/);
   checkError('('.repeat(100) + 'a' + ')'.repeat(100), 64, /nested deeper/);
+  // Regexes that would backtrack exponentially are refused where the construct starts.
+  checkError('message:~(a+)+$', 9, /refused: a repeated group may not hold a quantifier/);
+  checkError('message:~(?i)x(a|aa)*$', 14, /refused: a repeated group/);
+  checkError('path:~"x(\\w+\\s?)*y"', 8, /refused: a repeated group/);
+  checkError('msg:~(a)\\1', 8, /refused: backreferences/);
+  checkError('msg:~a(?=b)', 6, /refused: lookahead/);
+  checkError('{app=~"(a+)+"}', 7, /refused: a repeated group/);
+  checkError('|~ "(x*)*y"', 4, /refused: a repeated group/);
+});
+
+describe('parseQuery() keeps regexes without ambiguous repetition', () => {
+  check('path:~^/api/v[12]/(users|orders)', 'path[regex]^/api/v[12]/(users|orders)');
+  check('m:~(?:GET|POST)\\s+(ab)+c{2,}d*', 'm[regex](?:GET|POST)\\s+(ab)+c{2,}d*');
+  check('m:~(a+)?b', 'm[regex](a+)?b');
 });

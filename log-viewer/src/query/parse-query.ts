@@ -19,6 +19,7 @@ import { ParseError } from '@flowrent/shared/errors';
 import { LEVELS, normalizeLevel } from '../model.js';
 import type { FieldOp, QueryNode } from './ast.js';
 import { parseLineFilter, parseSelector } from './parse-logql.js';
+import { unsafeRegex } from './regex-safety.js';
 
 export const MAX_QUERY_CHARS = 4096;
 const MAX_DEPTH = 64;
@@ -220,10 +221,19 @@ class QueryParser {
 
   private checkValue(field: string, op: FieldOp, value: string, at: number): void {
     if (op === 'regex') {
+      const pattern = value.replace(/^\(\?i\)/, '');
       try {
-        new RegExp(value.replace(/^\(\?i\)/, ''));
+        new RegExp(pattern);
       } catch (e) {
         throw this.error(`invalid regular expression: ${(e as Error).message}`, at);
+      }
+      const unsafe = unsafeRegex(pattern);
+      if (unsafe) {
+        const quoted = this.s[at] === '"' ? 1 : 0;
+        throw this.error(
+          `regular expression refused: ${unsafe.message}`,
+          at + quoted + unsafe.offset + value.length - pattern.length,
+        );
       }
     }
     if (field.toLowerCase() === 'level' && op !== 'regex' && normalizeLevel(value) === undefined) {
