@@ -2,6 +2,7 @@
 // and its kind (store.ingestBody, which parses it in a worker thread with ingest/body-parsers.ts,
 // keeps the body as the durable inbox frame and resolves once durable; a parse error rejects before
 // anything is appended) → the protocol's answer.
+import { UnsupportedMediaType } from '@flowrent/shared/errors';
 import type { Counter } from '@flowrent/shared/metrics';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bulkResponse } from '../ingest/elasticsearch-bulk.js';
@@ -15,6 +16,24 @@ export interface IngestDeps {
   clock: () => number;
   accepted: Counter;
   rejected: Counter;
+}
+
+/** OTLP/HTTP's encodings; any other Content-Type is a 415 as the spec asks (none at all: protobuf). */
+const OTLP_TYPES: Record<string, 'otlp-json' | 'otlp-protobuf'> = {
+  'application/json': 'otlp-json',
+  'application/x-protobuf': 'otlp-protobuf',
+  'application/protobuf': 'otlp-protobuf',
+  '': 'otlp-protobuf',
+};
+
+function otlpKind(contentType: string | undefined): 'otlp-json' | 'otlp-protobuf' {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  const kind = OTLP_TYPES[type];
+  if (kind) return kind;
+  throw new UnsupportedMediaType(
+    `Content-Type ${JSON.stringify(type)} is not an OTLP encoding: send application/x-protobuf or application/json`,
+    { supported: ['application/x-protobuf', 'application/json'] },
+  );
 }
 
 const body = (request: FastifyRequest): Buffer =>
@@ -45,9 +64,10 @@ export function ingestHandlers(deps: IngestDeps) {
 
     /** POST /v1/logs → 200 ExportLogsServiceResponse in the request's encoding. */
     async otlpLogs(request: FastifyRequest, reply: FastifyReply) {
-      const json = (header(request, 'content-type') ?? '').toLowerCase().startsWith('application/json');
+      const kind = otlpKind(header(request, 'content-type'));
+      const json = kind === 'otlp-json';
       const result = await deps.store.ingestBody({
-        kind: json ? 'otlp-json' : 'otlp-protobuf',
+        kind,
         body: body(request),
         nowNs: nowNs(),
       });

@@ -1,6 +1,7 @@
 // Query-string parameters of the read endpoints, validated into typed values (no `any`).
-import { ValidationError } from '@flowrent/shared/errors';
+import { BadRequest, ValidationError } from '@flowrent/shared/errors';
 import type { SearchParams } from '../query/run-query.js';
+import { decodeCursor } from '../store/scan.js';
 
 export type RawQuery = Record<string, unknown>;
 
@@ -40,6 +41,14 @@ export function nsParam(q: RawQuery, name: string): bigint {
   return BigInt(text);
 }
 
+/** A cursor as a page's next_cursor gave it; anything else is a 400 rather than the first page again. */
+function cursorParam(q: RawQuery): string | undefined {
+  const cursor = stringParam(q, 'cursor') || undefined;
+  if (cursor !== undefined && !decodeCursor(cursor))
+    throw new BadRequest(`'cursor' must be the next_cursor of a previous page`, { param: 'cursor' });
+  return cursor;
+}
+
 /** query, from, to, limit, cursor: the parameters every search-like endpoint shares. */
 export function searchParams(q: RawQuery, nowNs: bigint, maxLimit: number): SearchParams {
   return {
@@ -47,7 +56,7 @@ export function searchParams(q: RawQuery, nowNs: bigint, maxLimit: number): Sear
     from: stringParam(q, 'from'),
     to: stringParam(q, 'to'),
     limit: intParam(q, 'limit', { min: 1, max: maxLimit, default: 100 }),
-    cursor: stringParam(q, 'cursor') || undefined,
+    cursor: cursorParam(q),
     nowNs,
     budgetMs: SEARCH_BUDGET_MS,
   };
