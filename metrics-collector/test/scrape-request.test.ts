@@ -2,8 +2,10 @@
 // the captured Prometheus 2.42 scrape request (shared/fixtures/metrics/prometheus-2.42.0-scrape-
 // request.json), a gzip answer (the capture asks for one), and basic_auth as the target checks it.
 // The real collector is started with a scrape config file; rounds are driven with an explicit tick.
+// Last, a scrape whose write fails (fdatasync made to fail) shows on its target.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import fs, { readFileSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,7 +14,6 @@ import { after, before, test } from 'node:test';
 import { makeTempDir, type TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
 import { FIXTURES, startCollector } from './ingest-helpers.js';
-import { readFileSync } from 'node:fs';
 
 const TICK = 1_764_000_030_000;
 const BODY = '# TYPE probe_value gauge\nprobe_value 42\n';
@@ -126,4 +127,25 @@ test('basic_auth sends the username and password (or password_file) as the targe
   assert.deepEqual(read('probe_value', 'basic-wrong'), []);
   const wrong = t.app.ingestion.scrapeManager.targets().find((x) => x.job === 'basic-wrong');
   assert.match(wrong?.lastError ?? '', /401/);
+});
+
+test('a scrape whose write cannot be made durable shows on the target as its error; the next round is up again', async () => {
+  const realFdatasync = fs.fdatasync;
+  Reflect.set(fs, 'fdatasync', (_fd: number, cb: (err: Error | null) => void) =>
+    process.nextTick(() => cb(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))),
+  );
+  syncBuiltinESMExports();
+  const manager = t.app.ingestion.scrapeManager;
+  const health = () => manager.targets().find((x) => x.job === 'like-capture');
+  try {
+    await manager.scrapeRound(TICK + 15_000); // resolves: one target's failed write is not the round's
+  } finally {
+    Reflect.set(fs, 'fdatasync', realFdatasync);
+    syncBuiltinESMExports();
+  }
+  assert.equal(health()?.health, 'down');
+  assert.match(health()?.lastError ?? '', /^writing the scrape failed: .*EIO/);
+  await manager.scrapeRound(TICK + 30_000);
+  assert.equal(health()?.health, 'up');
+  assert.equal(health()?.lastError, '');
 });

@@ -183,7 +183,13 @@ export class ScrapeManager {
       own('scrape_duration_seconds', duration),
       own('scrape_samples_scraped', scraped),
     );
-    await this.options.store.appendSamples(samples);
+    try {
+      await this.options.store.appendSamples(samples);
+    } catch (err) {
+      // The store could not make the scrape durable (the log failed to sync): the target page says
+      // so, as Prometheus reports an append error as the scrape's error.
+      error = `writing the scrape failed: ${(err as Error).message}`;
+    }
     Object.assign(target.health, {
       health: error ? 'down' : 'up',
       lastScrapeMs: tickMs,
