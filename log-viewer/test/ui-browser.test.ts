@@ -88,7 +88,8 @@ describe('log explorer in headless Chromium', () => {
     );
     assert.equal(await rowCount(page), expected.length);
 
-    // exclude via the field sidebar
+    // the hostile error line: details, its trace link to the error tracker, context (excluding a
+    // value is tested in ui-browser-controls.test.ts)
     await page.goto(`${api.url}/?from=1h&query=${encodeURIComponent('level:error')}`);
     const hostile = page.locator('.log-row', { hasText: "window.__xss='script'" }).first();
     await hostile.locator('.log-summary').click();
