@@ -34,6 +34,11 @@ export const configTable = defineConfig({
   RETENTION: setting(parsers.string, 'raw=15d,5m=90d,1h=730d', 'retention per resolution'),
   RETENTION_OVERRIDES: setting(parsers.string, '', 'raw retention per metric regex, e.g. "debug_.*=1d;x=7d"'),
   MAX_DISK_BYTES: setting(parsers.bytes, 0, 'size cap of the database; oldest chunks go first (0: none)'),
+  MAX_UNPERSISTED_BYTES: setting(
+    parsers.bytes,
+    256 * 1024 * 1024,
+    'sealed chunks waiting in memory for a checkpoint beyond which writes get 503 + Retry-After (a checkpoint starts at a quarter of it)',
+  ),
   WAL_FSYNC: setting(parsers.boolean, true, 'fdatasync the write-ahead log before acknowledging a write'),
   SERIES_LIMITS: setting(
     parsers.string,

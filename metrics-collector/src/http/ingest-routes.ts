@@ -74,6 +74,13 @@ async function durably<T>(write: Promise<T>): Promise<T> {
   }
 }
 
+/** 503 + Retry-After while the store holds too much that no checkpoint persisted (the sender
+ * retries; memory stays bounded). Before anything of the request is applied. */
+function refuseWhileBacklogged(store: MetricsStore): void {
+  const busy = store.writeBackpressure();
+  if (busy) throw new Unavailable(busy.message, busy.retryAfterSeconds);
+}
+
 export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
   const auth = (key: string | undefined) => deps.ingestAuth(key);
 
@@ -97,9 +104,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
           accepted: 'application/x-protobuf;proto=prometheus.WriteRequest',
         });
       }
-      if (deps.store.isOverloaded()) {
-        throw new Unavailable('the store is behind writing chunks to disk; retry shortly', 2);
-      }
+      refuseWhileBacklogged(deps.store);
       const body = request.body as Buffer;
       const declared = snappyDecodedLength(body);
       if (declared < 0) throw new ParseError('body is not snappy block data: malformed length preamble');
@@ -135,6 +140,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       onRequest: refuseDeclaredOver('MAX_PUSH_BYTES', MAX_PUSH_BYTES),
     },
     async (request, reply) => {
+      refuseWhileBacklogged(deps.store);
       const body = parseJson((request.body as Buffer).toString('utf8'));
       let batch: ReturnType<typeof parsePushBatch>;
       try {

@@ -12,6 +12,7 @@ import { StatsdServer } from '../statsd/statsd-server.js';
 import { parseLimits } from '../store/limits.js';
 import { MetricsStore } from '../store/metrics-store.js';
 import { parseRetention, RetentionJob } from '../store/retention.js';
+import { StoreMaintenance } from '../store/store-maintenance.js';
 import { StoreSampleSource } from '../store/store-read.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 
@@ -33,6 +34,7 @@ export interface Ingestion {
   source: StoreSampleSource;
   scrapeManager: ScrapeManager;
   statsd?: StatsdServer;
+  maintenance: StoreMaintenance;
 }
 
 /** The scrape config: the file when SCRAPE_CONFIG names one, else the three FlowRent services. */
@@ -72,6 +74,13 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
     limits: parseLimits(config.SERIES_LIMITS),
     outOfOrderWindowMs: config.OUT_OF_ORDER_WINDOW,
     fsync: config.WAL_FSYNC,
+    checkpointSealedBytes: Math.ceil(config.MAX_UNPERSISTED_BYTES / 4),
+    maxUnpersistedBytes: config.MAX_UNPERSISTED_BYTES,
+    onCheckpointError: (err, consecutiveFailures) =>
+      app.log.error(
+        { err, consecutiveFailures },
+        'checkpoint failed; the head and the write-ahead log keep the data, retrying with back-off',
+      ),
     uncompressSnappy,
   });
   const source = new StoreSampleSource(store);
@@ -84,6 +93,13 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
   });
   const retention = new RetentionJob(store, parseRetention(config.RETENTION, config.RETENTION_OVERRIDES), {
     maxDiskBytes: config.MAX_DISK_BYTES,
+  });
+  const maintenance = new StoreMaintenance({
+    store,
+    retention,
+    clock,
+    intervalMs: CHECKPOINT_INTERVAL_MS,
+    onRetentionError: (err) => app.log.error({ err }, 'retention pass failed; the next one retries'),
   });
   registerIngestRoutes(app, {
     store,
@@ -112,6 +128,24 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
   r.gauge('metrics_checkpoints_total', 'Checkpoints written since start (counter).', (g) =>
     g.set({}, store.stats.checkpoints),
   );
+  r.gauge(
+    'metrics_checkpoint_failures_total',
+    'Checkpoints that failed (disk full, I/O error) since start; the log kept their data (counter).',
+    (g) => g.set({}, store.stats.checkpointFailures),
+  );
+  r.gauge(
+    'metrics_checkpoint_consecutive_failures',
+    'Checkpoints failed since the last good one (0 while checkpoints succeed).',
+    (g) => g.set({}, store.checkpointTrouble.consecutiveFailures),
+  );
+  r.gauge(
+    'metrics_unpersisted_sealed_bytes',
+    'Bytes of sealed chunks waiting in memory for a checkpoint; writes get 503 above MAX_UNPERSISTED_BYTES.',
+    (g) => g.set({}, store.heads.sealedBytes),
+  );
+  r.gauge('metrics_retention_failures_total', 'Retention passes that failed since start (counter).', (g) =>
+    g.set({}, maintenance.retentionFailures),
+  );
   r.gauge('metrics_wal_fsyncs_total', 'Group-commit fdatasync calls of the write-ahead log (counter).', (g) =>
     g.set({}, store.wal.stats.syncs),
   );
@@ -134,10 +168,11 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
   if (statsd) {
     r.gauge(
       'metrics_statsd_dropped_total',
-      'StatsD lines dropped: unparsable, or a negative counter increment (a counter is monotonic), since start (counter).',
+      'StatsD lines dropped: unparsable, a negative counter increment (a counter is monotonic), or a name already written as another type, since start (counter).',
       (g) => {
         g.set({ reason: 'bad_line' }, statsd.badLines);
         g.set({ reason: 'negative_counter' }, statsd.aggregator.negativeCounters);
+        g.set({ reason: 'type_conflict' }, statsd.aggregator.typeConflicts);
       },
     );
     r.gauge(
@@ -146,23 +181,18 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
       (g) => g.set({}, statsd.flushFailures),
     );
   }
-  let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     await statsd?.start();
     scrapeManager.start();
-    timer = setInterval(() => {
-      store.checkpoint();
-      retention.run(clock());
-    }, CHECKPOINT_INTERVAL_MS);
-    timer.unref();
+    maintenance.start();
   });
   app.addHook('onClose', async () => {
-    if (timer) clearInterval(timer);
+    maintenance.stop();
     scrapeManager.stop();
     await statsd?.stop();
     await store.close();
   });
-  const ingestion = { store, source, scrapeManager, statsd };
+  const ingestion = { store, source, scrapeManager, statsd, maintenance };
   app.decorate('ingestion', ingestion);
   return ingestion;
 }

@@ -16,7 +16,13 @@ import { reviveSeries } from './series-expiry.js';
 import type { SeriesRow } from './series-block.js';
 import { loadStore } from './store-load.js';
 import { type Statements, prepareStatements } from './store-sql.js';
-import { type LegacyStripes, stripeOf, writeHeadStripe, writeSeriesStripe } from './store-stripes.js';
+import {
+  type LegacyStripes,
+  markHeadStripePersisted,
+  stripeOf,
+  writeHeadStripe,
+  writeSeriesStripe,
+} from './store-stripes.js';
 import { type LabelPairs, SeriesIndex, type SeriesInfo, labelsToObject, sortLabels } from './series-index.js';
 import { WAL_KIND_REMOTE_WRITE_SNAPPY, WAL_KIND_SAMPLES_JSON, WriteAheadLog, readWal } from './wal.js';
 
@@ -34,6 +40,11 @@ export interface StoreOptions {
   walSegmentBytes?: number;
   /** Checkpoint once this many bytes of sealed chunks wait in memory. */
   checkpointSealedBytes?: number;
+  /** Writes are refused (503, the sender retries) while more sealed chunks than this wait for a
+   * checkpoint, e.g. while checkpoints fail. Default 4 × checkpointSealedBytes. */
+  maxUnpersistedBytes?: number;
+  /** Told of each checkpoint that failed in the background (it is retried with back-off). */
+  onCheckpointError?: (err: Error, consecutiveFailures: number) => void;
   /** Decompresses a snappy block (injected so the store has no opinion on the library). */
   uncompressSnappy: (buf: Uint8Array) => Uint8Array;
   /** Size of the in-memory exemplar ring (all series together); 0 turns exemplars off. */
@@ -75,6 +86,16 @@ export interface MetricMetadata {
 
 const MAX_ERRORS = 10;
 
+/** Back-off of checkpoint retries after a failure: doubles from the minimum up to the maximum. */
+export const CHECKPOINT_RETRY_MIN_MS = 1000;
+export const CHECKPOINT_RETRY_MAX_MS = 60_000;
+
+/** Why writes should wait, for a 503 + Retry-After. */
+export interface WriteBackpressure {
+  message: string;
+  retryAfterSeconds: number;
+}
+
 /** SQLite page cache of the metrics database, KiB. better-sqlite3's default is 16 MB: checkpoints
  * append chunk rows once and reads find the pages in the OS page cache anyway. In process (100k
  * series x 60, two checkpoints and reads of 1/7 of the series) 2 MB left the checkpoint time and the
@@ -96,6 +117,8 @@ export class MetricsStore {
   readonly exemplars: ExemplarStore;
   private readonly uncompress: (buf: Uint8Array) => Uint8Array;
   private readonly checkpointSealedBytes: number;
+  private readonly maxUnpersistedBytes: number;
+  private readonly onCheckpointError: (err: Error, consecutiveFailures: number) => void;
   private seq = 1;
   private checkpointScheduled = false;
   private dirtyMetadata = new Set<string>();
@@ -105,7 +128,9 @@ export class MetricsStore {
   /** Stripes with rows written before migration 6 (store-load.ts): moved by the next checkpoint. */
   readonly legacy: LegacyStripes = { series: new Set(), heads: new Set() };
   readonly nextSeq = () => this.seq++;
-  stats = { samplesAppended: 0, checkpoints: 0 };
+  stats = { samplesAppended: 0, checkpoints: 0, checkpointFailures: 0 };
+  /** Failed checkpoints since the last good one, the last one's message, and when to retry. */
+  readonly checkpointTrouble = { consecutiveFailures: 0, lastError: '', retryAtMs: 0 };
 
   constructor(options: StoreOptions) {
     this.db = options.db;
@@ -124,6 +149,8 @@ export class MetricsStore {
     this.oooWindowMs = options.outOfOrderWindowMs ?? 3600_000;
     this.uncompress = options.uncompressSnappy;
     this.checkpointSealedBytes = options.checkpointSealedBytes ?? 64 * 1024 * 1024;
+    this.maxUnpersistedBytes = options.maxUnpersistedBytes ?? 4 * this.checkpointSealedBytes;
+    this.onCheckpointError = options.onCheckpointError ?? (() => {});
     this.exemplars = new ExemplarStore(options.maxExemplars ?? DEFAULT_MAX_EXEMPLARS);
     mkdirSync(options.walDir, { recursive: true });
     this.seq = loadStore(this);
@@ -136,7 +163,9 @@ export class MetricsStore {
       replayed++;
     }
     this.wal = new WriteAheadLog(options.walDir, options.fsync ?? true, options.walSegmentBytes);
-    if (replayed > 0 || this.legacy.series.size > 0 || this.legacy.heads.size > 0) this.checkpoint();
+    // A failure (disk full) leaves the replayed data in memory and the log as it is: the service
+    // starts, answers queries and accepts writes up to maxUnpersistedBytes.
+    if (replayed > 0 || this.legacy.series.size > 0 || this.legacy.heads.size > 0) this.tryCheckpoint();
   }
 
   // ---- writes ----------------------------------------------------------------------------------
@@ -278,28 +307,78 @@ export class MetricsStore {
     }
   }
 
-  /** True while sealed chunks pile up faster than checkpoints write them: senders should back off. */
-  isOverloaded(): boolean {
-    return this.heads.sealedBytes > 4 * this.checkpointSealedBytes;
+  /** Why a write should wait (answered 503 + Retry-After), or undefined while writes may go on:
+   * more than maxUnpersistedBytes of sealed chunks wait for a checkpoint (checkpoints fail: disk
+   * full, I/O error). Once the retry time of a failed checkpoint has come, this runs the retry
+   * itself, so the refused senders' retries drive recovery between timer ticks and the first write
+   * after a good checkpoint is accepted. Sealed chunks stay under the limit plus what the requests
+   * in flight add (scrapes, StatsD and rules are not refused). */
+  writeBackpressure(): WriteBackpressure | undefined {
+    if (this.heads.sealedBytes <= this.maxUnpersistedBytes) return undefined;
+    const trouble = this.checkpointTrouble;
+    if (this.clock() >= trouble.retryAtMs) this.tryCheckpoint();
+    if (this.heads.sealedBytes <= this.maxUnpersistedBytes) return undefined;
+    // Still over: the checkpoint failed now or earlier (a good one leaves no sealed chunk).
+    return {
+      message: `the store cannot write chunks to disk (${trouble.consecutiveFailures} checkpoints failed, last: ${trouble.lastError}); retry later`,
+      retryAfterSeconds: Math.max(1, Math.ceil((trouble.retryAtMs - this.clock()) / 1000)),
+    };
   }
 
   // ---- checkpoint --------------------------------------------------------------------------------
 
   private maybeCheckpoint(): void {
     if (this.heads.sealedBytes < this.checkpointSealedBytes || this.checkpointScheduled) return;
+    if (this.clock() < this.checkpointTrouble.retryAtMs) return; // a failed one backs off
     this.checkpointScheduled = true;
     setImmediate(() => {
       this.checkpointScheduled = false;
-      this.checkpoint();
+      this.tryCheckpoint();
     });
   }
 
-  /** Persists everything in memory and drops the log segments that held it. Synchronous. */
+  /** checkpoint() for background callers: a failure goes to onCheckpointError instead of up (an
+   * exception in a timer or setImmediate would end the process). Returns whether it succeeded. */
+  tryCheckpoint(): boolean {
+    try {
+      this.checkpoint();
+      return true;
+    } catch (err) {
+      this.onCheckpointError(err as Error, this.checkpointTrouble.consecutiveFailures);
+      return false;
+    }
+  }
+
+  /** Persists everything in memory and drops the log segments that held it. Synchronous; throws
+   * when SQLite fails, after counting the failure and setting the retry time (back-off). Memory
+   * and the log are then as before: the heads keep every sample, the log keeps every segment. */
   checkpoint(): void {
+    const trouble = this.checkpointTrouble;
+    try {
+      this.writeCheckpoint();
+    } catch (err) {
+      this.stats.checkpointFailures++;
+      trouble.consecutiveFailures++;
+      trouble.lastError = (err as Error).message;
+      const backoff = CHECKPOINT_RETRY_MIN_MS * 2 ** Math.min(trouble.consecutiveFailures - 1, 16);
+      trouble.retryAtMs = this.clock() + Math.min(CHECKPOINT_RETRY_MAX_MS, backoff);
+      throw err;
+    }
+    trouble.consecutiveFailures = 0;
+    trouble.retryAtMs = 0;
+    this.stats.checkpoints++;
+  }
+
+  private writeCheckpoint(): void {
     const s = this.sql;
     const insertPair = (pairId: number, name: string, value: string) =>
       s.insertLabelPair.run(pairId, name, value);
     const created: SeriesInfo[] = [];
+    // Sealed chunks and head snapshots of every stripe with a changed head.
+    const heads = this.heads;
+    const stripes = new Set(this.legacy.heads);
+    for (const id of heads.ids())
+      if (heads.isDirty(id) || heads.sealed(id).length > 0) stripes.add(stripeOf(id));
     const write = this.db.transaction(() => {
       // Series rows: new series and new expiry times, grouped by stripe (store-stripes.ts).
       const changed = new Map<number, SeriesRow[]>();
@@ -330,11 +409,6 @@ export class MetricsStore {
         const m = this.metadata.get(name);
         if (m) s.upsertMetadata.run(name, m.type, m.help, m.unit);
       }
-      // Sealed chunks and head snapshots of every stripe with a changed head.
-      const heads = this.heads;
-      const stripes = new Set(this.legacy.heads);
-      for (const id of heads.ids())
-        if (heads.isDirty(id) || heads.sealed(id).length > 0) stripes.add(stripeOf(id));
       for (const stripe of stripes) writeHeadStripe(this, stripe, this.legacy.heads.has(stripe));
       s.setState.run('next_seq', this.seq);
     });
@@ -342,6 +416,7 @@ export class MetricsStore {
     try {
       write.immediate();
       this.labelPairs.commit();
+      for (const stripe of stripes) markHeadStripePersisted(heads, stripe);
       for (const info of created) info.persisted = true;
       this.newSeries = [];
       this.dirtyExpiry.clear();
@@ -358,11 +433,11 @@ export class MetricsStore {
     // for a sync (this commit holds their samples); a failed checkpoint must leave them to the sync.
     // Nothing can append between the commit and here (all of this is synchronous).
     if (this.wal) this.wal.removeSegments(this.wal.rotate());
-    this.stats.checkpoints++;
   }
 
+  /** A failed last checkpoint is reported, not thrown: the log keeps what it did not persist. */
   async close(): Promise<void> {
-    this.checkpoint();
+    this.tryCheckpoint();
     await this.wal.close();
     this.heads.releaseAll();
   }

@@ -10,7 +10,7 @@
 import { encodeSealedChunk } from './chunk-codec.js';
 import { decodeDeltaChunk } from './delta-chunk.js';
 import { HeadBlockWriter, type HeadSnapshot } from './head-block.js';
-import { indexesOf } from './head.js';
+import { type Heads, indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { decodeSeriesBlock, encodeSeriesBlock, type SeriesRow } from './series-block.js';
 
@@ -64,7 +64,8 @@ export function fromLegacy(row: LegacySeriesRow): SeriesRow {
   };
 }
 
-/** Writes the sealed chunks of every head in the stripe and replaces its snapshot row. */
+/** Writes the sealed chunks of every head in the stripe and replaces its snapshot row. Leaves the
+ * heads as they are: markHeadStripePersisted() clears them once the transaction committed. */
 export function writeHeadStripe(store: MetricsStore, stripe: number, legacy: boolean): void {
   const { heads, sql: s } = store;
   const lo = stripe * STRIPE_IDS;
@@ -75,7 +76,6 @@ export function writeHeadStripe(store: MetricsStore, stripe: number, legacy: boo
       const enc = encodeHeadChunk(c.data);
       s.insertChunk.run(id, c.minT, c.maxT, c.seq, enc.encoding, c.count, enc.data);
     }
-    heads.clearSealed(id);
     const ooo = heads.outOfOrder(id);
     if (heads.hasApp(id) || ooo) {
       const snap: HeadSnapshot = { id, appSeq: heads.appSeq(id) };
@@ -86,11 +86,23 @@ export function writeHeadStripe(store: MetricsStore, stripe: number, legacy: boo
       if (ooo) snap.ooo = { seq: ooo.seq, ts: ooo.ts, vs: ooo.vs, stale: indexesOf(ooo.stale) };
       block.add(snap);
     }
-    heads.clearDirty(id);
   }
   if (block.count > 0) s.upsertHeadBlock.run(stripe, block.finish());
   else s.deleteHeadBlock.run(stripe);
   if (legacy) s.deleteLegacyHeadsIn.run(lo, lo + STRIPE_IDS);
+}
+
+/** After the checkpoint's commit: the stripe's sealed chunks and snapshots are in SQLite. Not done
+ * inside the transaction: a failed commit (disk full, I/O error) dropped the sealed chunks from
+ * memory and left the heads clean, and the next good checkpoint then deleted the log that still
+ * held them. */
+export function markHeadStripePersisted(heads: Heads, stripe: number): void {
+  const lo = stripe * STRIPE_IDS;
+  for (let id = lo; id < lo + STRIPE_IDS; id++) {
+    if (!heads.has(id)) continue;
+    heads.clearSealed(id);
+    heads.clearDirty(id);
+  }
 }
 
 /** Re-encodes an encoding-7 head chunk in the smallest persisted encoding. */
