@@ -31,11 +31,14 @@ export const SHAPE_VERBATIM = -1;
 /** A trie node of key sequences: the shape reached by a walk from ROOT through key ids. */
 interface ShapeNode {
   next: Map<number, ShapeNode>;
+  /** The last step taken out of this node (rows of a stream mostly repeat one shape): no Map lookup. */
+  lastId: number;
+  lastNext: ShapeNode | undefined;
   keys: string[];
   /** Shape id once a row ended here, else -1. */
   id: number;
 }
-const ROOT: ShapeNode = { next: new Map(), keys: [], id: -1 };
+const ROOT: ShapeNode = { next: new Map(), lastId: -1, lastNext: undefined, keys: [], id: -1 };
 /** Keys of each shape, and `{"key":` / `,"key":` per key (what rebuilding a row's text puts before each value). */
 export const shapeKeys: string[][] = [];
 export const shapePrefixes: string[][] = [];
@@ -66,11 +69,17 @@ export function beginShape(): void {
 }
 
 export function stepShape(id: number, key: string): void {
+  if (walk.lastId === id) {
+    walk = walk.lastNext!;
+    return;
+  }
   let next = walk.next.get(id);
   if (!next) {
-    next = { next: new Map(), keys: [...walk.keys, key], id: -1 };
+    next = { next: new Map(), lastId: -1, lastNext: undefined, keys: [...walk.keys, key], id: -1 };
     walk.next.set(id, next);
   }
+  walk.lastId = id;
+  walk.lastNext = next;
   walk = next;
 }
 

@@ -357,8 +357,16 @@ function countPerMinute(
   tupleOf: Uint32Array,
   serviceIndex: Map<string, number>,
 ): number[] {
+  // level * 65536 + service index of each block tuple, looked up once per tuple rather than per row
+  const keyOf = new Int32Array(tuples.length);
+  for (let t = 0; t < tuples.length; t++)
+    keyOf[t] = tuples[t].level * 65536 + serviceIndex.get(tuples[t].service)!;
+  return minuteRuns(ms, order, tupleOf, keyOf);
+}
+
+function minuteRuns(ms: Float64Array, order: Uint32Array, tupleOf: Uint32Array, keyOf: Int32Array): number[] {
   const out: number[] = [];
-  const slot = new Map<number, number>(); // level * 65536 + service index -> position in out
+  const slot = new Map<number, number>(); // key -> position of its count in out
   let minute = Number.NaN;
   for (let j = 0; j < order.length; j++) {
     const m = Math.floor(ms[order[j]] / MS_PER_MINUTE);
@@ -366,13 +374,12 @@ function countPerMinute(
       minute = m;
       slot.clear();
     }
-    const t = tuples[tupleOf[j]];
-    const key = t.level * 65536 + serviceIndex.get(t.service)!;
+    const key = keyOf[tupleOf[j]];
     const at = slot.get(key);
     if (at !== undefined) out[at]++;
     else {
       slot.set(key, out.length + 2);
-      out.push(m, t.level, 1, serviceIndex.get(t.service)!);
+      out.push(m, key >>> 16, 1, key & 0xffff);
     }
   }
   return out;

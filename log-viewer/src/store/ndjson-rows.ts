@@ -18,6 +18,7 @@ import { keySlotCode } from '../ingest/json-record.js';
 import { MAX_LINE_BYTES } from '../ingest/limits.js';
 import { isoMillisBytes, MAX_TIME_MS, parseTimestamp } from '../ingest/timestamp.js';
 import { type Level, levelRank, levelToSeverity, normalizeHexId, normalizeLevel } from '../model.js';
+import { keyId } from './attr-columns.js';
 import { splitNs } from './row.js';
 import type { RowColumns } from './row-columns.js';
 
@@ -59,6 +60,8 @@ const escs: boolean[] = [];
 const slotOf: number[] = [];
 /** keySlotCode() of each member's key (-1: not a well-known key). */
 const codes: number[] = [];
+/** The key cache slot of each member's key (-1: not cached). */
+const keySlots: number[] = [];
 const best = new Int32Array(8);
 const bestPrio = new Int8Array(8);
 const stack = new Uint8Array(MAX_DEPTH);
@@ -87,6 +90,10 @@ const keyCacheBytes = new Uint8Array(KEY_CACHE_SIZE * KEY_CACHE_BYTES);
 /** keySlotCode() of each cached key, -1 for none; the last internKey() call's in internedCode. */
 const keyCodes = new Int32Array(KEY_CACHE_SIZE);
 let internedCode = -1;
+/** keyId() of each cached key once it was an attribute key (-1: not asked yet). */
+const keyIds = new Int32Array(KEY_CACHE_SIZE);
+/** The cache slot of the last internKey() call's text, -1 when not cached. */
+let internedSlot = -1;
 
 /** The text of the unescaped string bytes b[from, to) (`ascii`: no byte >= 0x80), interned when short. */
 function internKey(b: Uint8Array, from: number, to: number, ascii: boolean): string {
@@ -94,18 +101,21 @@ function internKey(b: Uint8Array, from: number, to: number, ascii: boolean): str
   if (!ascii || len > KEY_CACHE_BYTES) {
     const key = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', from, to);
     internedCode = keySlotCode(key) ?? -1;
+    internedSlot = -1;
     return key;
   }
   let h = len;
   for (let k = from; k < to; k++) h = (Math.imul(h, 31) + b[k]) | 0;
   const slot = h & (KEY_CACHE_SIZE - 1);
   const cached = keyCache[slot];
+  internedSlot = slot;
   if (cached !== undefined && cached.length === len && sameBytes(b, from, len, slot * KEY_CACHE_BYTES)) {
     internedCode = keyCodes[slot];
     return cached;
   }
   const key = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', from, to);
   keyCache[slot] = key;
+  keyIds[slot] = -1;
   keyCacheBytes.set(b.subarray(from, to), slot * KEY_CACHE_BYTES);
   internedCode = keyCodes[slot] = keySlotCode(key) ?? -1;
   return key;
@@ -321,6 +331,7 @@ function scanLine(b: Uint8Array, start: number, end: number): number {
       if (key === '__proto__') return -1; // the object path drops it; keep the two alike
       keys[n] = key;
       codes[n] = internedCode;
+      keySlots[n] = internedSlot;
       keyStarts[n] = i;
       keyEnds[n] = keyEnd;
       i = skipWs(b, keyEnd, end);
@@ -581,6 +592,15 @@ function putMessage(out: RowColumns, b: Uint8Array, mm: number): void {
   }
 }
 
+/** keyId() of member m's key, cached beside the interned key. */
+function attrKeyId(m: number): number {
+  const slot = keySlots[m];
+  if (slot >= 0 && keyIds[slot] >= 0) return keyIds[slot];
+  const id = keyId(keys[m]);
+  if (slot >= 0) keyIds[slot] = id;
+  return id;
+}
+
 /**
  * The attributes: when they are a run of compact members (`"k":v,"k2":v2`) needing no
  * re-serialization, member by member straight from the body's bytes into the columns; otherwise
@@ -601,7 +621,7 @@ function putAttributes(out: RowColumns, b: Uint8Array, n: number): void {
   if (run) {
     out.beginAttrs();
     let m = first;
-    while (m <= last && out.attrUtf8(keys[m], b, starts[m], ends[m])) m++;
+    while (m <= last && out.attrUtf8(attrKeyId(m), keys[m], b, starts[m], ends[m])) m++;
     const from = keyStarts[first];
     const to = ends[last];
     if (m > last && out.endAttrs((wide ? utf16Length(b, from, to) : to - from) + 2)) return;

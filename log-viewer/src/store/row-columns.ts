@@ -429,9 +429,11 @@ export class RowColumns {
     return true;
   }
 
-  /** attr() with the value as the UTF-8 bytes src[from, to) of its JSON text. */
-  attrUtf8(key: string, src: Uint8Array, from: number, to: number): boolean {
-    const id = keyId(key);
+  /**
+   * attr() with the key's registry id (keyId(key), which the caller may have cached) and the value
+   * as the UTF-8 bytes src[from, to) of its JSON text.
+   */
+  attrUtf8(id: number, key: string, src: Uint8Array, from: number, to: number): boolean {
     if (id < 0) return false;
     stepShape(id, key);
     this.valueBytes(src, from, to);
