@@ -11,6 +11,8 @@ import { compressSync } from 'snappy';
 import type { Config } from '../src/config.js';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
 import { CHECKPOINT_RETRY_MIN_MS } from '../src/store/metrics-store.js';
+import { parseRetention, RetentionJob } from '../src/store/retention.js';
+import { StoreMaintenance } from '../src/store/store-maintenance.js';
 import { readWal } from '../src/store/wal.js';
 import { startCollector } from './ingest-helpers.js';
 import { openStore } from './store-helpers.js';
@@ -89,6 +91,40 @@ test('a checkpoint failing in the background keeps the sealed chunks and the log
     samples(0, 11).map((s) => s.t),
   );
   await again.close();
+});
+
+test('a failing retention pass is reported and counted by the maintenance tick, and the next tick finishes it', async () => {
+  const s = openStore();
+  const now = T0 + 10 * HOUR;
+  const failures: string[] = [];
+  const maintenance = new StoreMaintenance({
+    store: s.store,
+    retention: new RetentionJob(s.store, parseRetention('raw=1h')),
+    clock: () => now,
+    intervalMs: 300_000,
+    onRetentionError: (err) => failures.push(err.message),
+  });
+  const samples = Array.from({ length: 9 }, (_, i) => ({
+    labels: [['__name__', 'ckpt_old'] as [string, string]],
+    t: T0 + i * HOUR,
+    v: i,
+  }));
+  await s.store.appendSamples(samples); // seals a 6 h chunk, past raw retention at `now`
+  s.store.db.exec(
+    "CREATE TRIGGER fail_rollups BEFORE INSERT ON rollups BEGIN SELECT RAISE(ABORT, 'disk I/O error (test trigger)'); END",
+  );
+  maintenance.runOnce(); // threw from the timer before
+  assert.deepEqual(failures, ['disk I/O error (test trigger)']);
+  assert.equal(maintenance.retentionFailures, 1);
+  assert.equal(s.store.checkpointTrouble.consecutiveFailures, 0, 'the checkpoint itself went through');
+  const chunks = () => (s.store.db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
+  assert.ok(chunks() > 0, 'the expired chunk is kept until its roll-up is written');
+  s.store.db.exec('DROP TRIGGER fail_rollups');
+  maintenance.runOnce();
+  assert.equal(maintenance.retentionFailures, 1);
+  assert.equal(chunks(), 0);
+  assert.ok((s.store.db.prepare('SELECT count(*) AS n FROM rollups').get() as { n: number }).n > 0);
+  await s.close();
 });
 
 /** A remote_write body of `n` series whose 8 hourly samples start at T0 + k·8 h (each seals a chunk). */
