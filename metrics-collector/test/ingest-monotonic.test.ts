@@ -1,6 +1,7 @@
 // Counters only go up, whatever the door they come in by: the real collector on loopback, a StatsD
-// decrement over real UDP (dropped and counted on /metrics, as statsd_exporter does) and a negative
-// counter in a JSON push (refused with a 400 naming the metric).
+// decrement over real UDP (dropped and counted on /metrics, as statsd_exporter does; so is a gauge
+// line for a counter's name) and a negative counter in a JSON push (refused with a 400 naming the
+// metric).
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { after, before, test } from 'node:test';
@@ -47,7 +48,8 @@ test('a StatsD decrement on a counter is dropped and counted in metrics_statsd_d
   client.increment('checkout.inflight', 3);
   client.decrement('checkout.inflight'); // hot-shots sends "checkout.inflight:-1|c"
   client.decrement('checkout.gone'); // only ever decremented: no series is created
-  await statsd.waitForDatagrams(3);
+  client.gauge('checkout.inflight', 10); // the name is a counter's: dropped, not written into it
+  await statsd.waitForDatagrams(4);
   await new Promise<void>((r) => client.close(() => r()));
   await statsd.flush();
   const inflight = await query('checkout_inflight');
@@ -59,6 +61,7 @@ test('a StatsD decrement on a counter is dropped and counted in metrics_statsd_d
   const text = await (await fetch(`${t.url}/metrics`, { headers: t.adminHeaders })).text();
   assert.match(text, /^metrics_statsd_dropped_total\{reason="negative_counter"\} 2$/m);
   assert.match(text, /^metrics_statsd_dropped_total\{reason="bad_line"\} 0$/m);
+  assert.match(text, /^metrics_statsd_dropped_total\{reason="type_conflict"\} 1$/m);
 });
 
 test('POST /api/metrics refuses a negative counter value with 400 naming the metric and stores nothing of the batch', async () => {

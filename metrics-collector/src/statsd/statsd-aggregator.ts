@@ -30,12 +30,31 @@ export class StatsdAggregator {
   received = 0;
   /** Negative counter increments dropped (a counter is monotonic). */
   negativeCounters = 0;
+  /** Lines dropped because their name is already written as another type. */
+  typeConflicts = 0;
+  /** Series name → the `kind:name` that writes it. A name has one type, as in Prometheus: a gauge
+   * and a counter of the same name (or a counter `x_count` beside a timer `x`) would otherwise
+   * write alternating values into one series. The first type seen keeps the name, as
+   * statsd_exporter keeps it (events_conflict_total). */
+  private owners = new Map<string, string>();
 
-  private entry(m: StatsdMetric, kind: Entry['kind']): Entry {
+  private claim(name: string, kind: Entry['kind']): boolean {
+    const owner = `${kind}:${name}`;
+    const names = kind === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
+    if (names.some((n) => (this.owners.get(n) ?? owner) !== owner)) return false;
+    for (const n of names) this.owners.set(n, owner);
+    return true;
+  }
+
+  private entry(m: StatsdMetric, kind: Entry['kind']): Entry | undefined {
     const labels = [...m.tags].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const key = `${kind}\u0000${m.name}\u0000${labels.map(([k, v]) => `${k}=${v}`).join('\u0001')}`;
     let e = this.entries.get(key);
     if (!e) {
+      if (!this.claim(m.name, kind)) {
+        this.typeConflicts++;
+        return undefined;
+      }
       e = { name: m.name, labels, kind, value: 0 };
       if (kind === 'histogram') {
         e.buckets = STATSD_BUCKETS.map(() => 0);
@@ -60,19 +79,21 @@ export class StatsdAggregator {
               continue;
             }
             e ??= this.entry(m, 'counter');
+            if (!e) break;
             e.value += v / m.sampleRate;
           }
           break;
         }
         case 'g': {
           const e = this.entry(m, 'gauge');
-          for (const v of m.values) e.value = m.relative ? e.value + v : v;
+          if (e) for (const v of m.values) e.value = m.relative ? e.value + v : v;
           break;
         }
         case 'ms':
         case 'h':
         case 'd': {
           const e = this.entry(m, 'histogram');
+          if (!e) break;
           const weight = 1 / m.sampleRate;
           for (const raw of m.values) {
             const v = m.type === 'ms' ? raw / 1000 : raw;
@@ -84,7 +105,7 @@ export class StatsdAggregator {
           break;
         }
         case 's':
-          this.entry(m, 'set').members!.add(m.member ?? '');
+          this.entry(m, 'set')?.members?.add(m.member ?? '');
           break;
       }
     }
