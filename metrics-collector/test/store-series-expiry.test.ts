@@ -286,3 +286,57 @@ test('a series pushed without a TTL after one with a TTL no longer expires (also
   assert.deepEqual(s.source.series([[name('worker_up')]], T0, now), []);
   await s.close();
 });
+
+test('a restart indexes only the series with something to serve from memory; rolled-up ones stay readable', async () => {
+  let now = T0;
+  const first = openStore(undefined, { clock: () => now });
+  const samples: PlainSample[] = [];
+  for (let i = 0; i < 120; i++) {
+    samples.push({
+      labels: [
+        ['__name__', 'old_gauge'],
+        ['pod', 'a'],
+      ],
+      t: T0 + i * 60_000,
+      v: i,
+    });
+    samples.push({
+      labels: [
+        ['__name__', 'old_gauge'],
+        ['pod', 'b'],
+      ],
+      t: T0 + i * 60_000,
+      v: -i,
+    });
+  }
+  await first.store.appendSamples(samples);
+  now = T0 + 5 * HOUR;
+  await first.store.appendSamples([{ labels: [['__name__', 'fresh']], t: now, v: 1 }]);
+  first.store.checkpoint();
+  assert.equal(new RetentionJob(first.store, parseRetention('raw=2h')).run(now).seriesEvicted, 2);
+  await first.close();
+  const s = openStore(first.dir, { clock: () => now });
+  assert.equal(s.store.index.size, 1);
+  assert.equal(s.store.heads.slotCount, 1);
+  assert.equal(s.store.labelPairs.size, 1);
+  assert.deepEqual(s.source.labelValues('pod', [], T0, T0 + HOUR), ['a', 'b']);
+  const [a] = s.source.select([name('old_gauge'), { name: 'pod', type: '=', value: 'a' }], T0, now);
+  assert.equal(a.values.length, 24);
+  await s.store.appendSamples([
+    {
+      labels: [
+        ['__name__', 'old_gauge'],
+        ['pod', 'b'],
+      ],
+      t: now,
+      v: 7,
+    },
+  ]);
+  assert.equal(s.store.index.size, 2);
+  s.store.checkpoint();
+  assert.equal((s.store.db.prepare('SELECT COUNT(*) AS n FROM label_pairs').get() as { n: number }).n, 4);
+  const [b] = s.source.select([name('old_gauge'), { name: 'pod', type: '=', value: 'b' }], T0, now);
+  assert.equal(b.values.length, 25);
+  assert.equal(b.values[24], 7);
+  await s.close();
+});

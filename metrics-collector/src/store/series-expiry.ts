@@ -126,20 +126,33 @@ function evictOne(store: MetricsStore, info: SeriesInfo): void {
 }
 
 /**
- * Start-up: series whose raw samples are all gone (no chunk, no head snapshot) but rolled up, and
- * TTL series past their expiry with nothing in the head, leave memory again at once; the rest of
- * the expiring ones leave at the first retention pass.
+ * Start-up, for each stored series once heads and watermarks are loaded: true (and the series
+ * noted as evicted: its id taken, its labels' hash kept for revival, its head dropped) when its raw
+ * samples are all gone but rolled up, or its TTL has passed and its head holds nothing; the rest of
+ * the expiring ones leave at the first retention pass. Indexing them all first made a restart hold
+ * every series ever stored.
  */
-export function evictStoredSeriesAtLoad(store: MetricsStore): void {
-  const now = store.clock();
+export function staysEvictedAtLoad(
+  store: MetricsStore,
+  row: StoredSeries,
+  rolledUntilMs: number | undefined,
+  nowMs: number,
+): boolean {
   const heads = store.heads;
-  for (const info of store.index.byId) {
-    if (!info?.persisted || heads.holdsSamples(info.id)) continue;
-    const expired = info.expiresMs !== undefined && info.expiresMs <= now;
-    if (expired || (!heads.has(info.id) && info.rolledUntilMs !== undefined)) evictOne(store, info);
-  }
-  store.index.compactRawKeys();
-  // Every stored pair was loaded (rows are decoded with them): keep those of series in memory.
+  if (heads.holdsSamples(row.id)) return false;
+  const expired = row.expiresMs !== undefined && row.expiresMs <= nowMs;
+  if (!expired && (heads.has(row.id) || rolledUntilMs === undefined)) return false;
+  const index = store.index;
+  index.addEvicted(row.id, row.labels);
+  if (rolledUntilMs !== undefined && rolledUntilMs > index.evictedRolledUntilMs)
+    index.evictedRolledUntilMs = rolledUntilMs;
+  heads.remove(row.id);
+  return true;
+}
+
+/** Start-up, after the series: every stored pair was loaded (rows are decoded with them); only
+ * those of series in memory stay. */
+export function forgetUnusedLabelPairs(store: MetricsStore): void {
   const postings = store.index.postings;
   store.labelPairs.forgetUnless((n, v) => postings.get(n)?.has(v) === true);
 }

@@ -246,8 +246,8 @@ export class SeriesIndex {
     this.byKeyHash.set(h, prev === undefined ? id : typeof prev === 'number' ? [prev, id] : [...prev, id]);
   }
 
-  /** Notes a series that is stored but not in memory (start-up): its id is taken, and
-   * evictedIdsFor() finds it by its labels so a new sample revives it instead of making a twin. */
+  /** Notes a stored series that is not brought into memory (start-up): its id is taken, and
+   * evictedIdsFor() finds it by its labels, so a new sample revives it instead of making a twin. */
   addEvicted(id: number, labels: LabelPairs): void {
     while (this.byId.length <= id) this.byId.push(undefined);
     if (this.byId[id] === undefined) this.hashKey(id, labels);

@@ -4,7 +4,7 @@
 // the next checkpoint moves them.
 import type { MetricsStore } from './metrics-store.js';
 import { decodeChunk } from './chunk-codec.js';
-import { evictStoredSeriesAtLoad } from './series-expiry.js';
+import { forgetUnusedLabelPairs, staysEvictedAtLoad } from './series-expiry.js';
 import { readHeadBlock } from './head-block.js';
 import { decodeSeriesBlock, type SeriesRow } from './series-block.js';
 import type { LabelPairs } from './series-index.js';
@@ -21,7 +21,6 @@ export function loadStore(store: MetricsStore): number {
   const s = store.sql;
   for (const row of s.allLabelPairs.iterate() as Iterable<{ id: number; name: string; value: string }>)
     store.labelPairs.load(row.id, row.name, row.value);
-  for (const row of persistedSeries(store)) store.index.add(row.id, row.labels, true, row.expiresMs);
   const heads = store.heads;
   for (const row of s.chunkBounds.iterate() as Iterable<{
     series_id: number;
@@ -41,9 +40,15 @@ export function loadStore(store: MetricsStore): number {
     }
   }
   loadLegacyHeads(store);
-  for (const row of s.allRollupWatermarks.iterate() as Iterable<{ series_id: number; done_t: number }>) {
-    const info = store.index.byId[row.series_id];
-    if (info) info.rolledUntilMs = row.done_t;
+  const rolledUntil = new Map<number, number>();
+  for (const row of s.allRollupWatermarks.iterate() as Iterable<{ series_id: number; done_t: number }>)
+    rolledUntil.set(row.series_id, row.done_t);
+  // Heads and watermarks first: a series with nothing left to serve from memory is not indexed.
+  const now = store.clock();
+  for (const row of persistedSeries(store)) {
+    const until = rolledUntil.get(row.id);
+    if (staysEvictedAtLoad(store, row, until, now)) continue;
+    store.index.add(row.id, row.labels, true, row.expiresMs).rolledUntilMs = until;
   }
   for (const row of s.allMetadata.iterate() as Iterable<{
     metric: string;
@@ -53,7 +58,7 @@ export function loadStore(store: MetricsStore): number {
   }>) {
     store.metadata.set(row.metric, { type: row.type, help: row.help, unit: row.unit });
   }
-  evictStoredSeriesAtLoad(store);
+  forgetUnusedLabelPairs(store);
   const next = s.getState.get('next_seq') as { value: number } | undefined;
   return next?.value ?? 1;
 }
