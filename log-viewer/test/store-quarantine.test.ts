@@ -74,3 +74,24 @@ test('an inbox body that no longer parses is set aside at start, not thrown from
   await again.store.close();
   closeDatabase(again.db);
 });
+
+test('a seal that fails for the database (read-only here), not the rows, keeps them open and retries', async () => {
+  const reports: string[] = [];
+  const t = openTestStore({ blockRows: 1000, onBackgroundError: (_e, what) => reports.push(what) });
+  await t.store.append(Array.from({ length: 150 }, (_, i) => rec(i)));
+  assert.equal(t.store.stats().openRecords, 150);
+  t.db.pragma('query_only = ON');
+  t.store.flush();
+  assert.match(reports.join('\n'), /kept open and in the inbox/);
+  assert.equal(t.store.stats().openRecords, 150);
+  assert.equal(collect(t.store, {}).length, 150);
+  assert.equal(t.store.quarantinedRows, 0);
+  assert.deepEqual(quarantined(t.dir), []);
+  t.db.pragma('query_only = OFF');
+  t.store.flush();
+  assert.equal(t.store.stats().openRecords, 0);
+  assert.equal(t.store.stats().sealedRecords, 150);
+  assert.equal(collect(t.store, {}).length, 150);
+  await t.store.close();
+  closeDatabase(t.db);
+});
