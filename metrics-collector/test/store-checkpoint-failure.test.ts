@@ -10,7 +10,7 @@ import type { TestApp } from '@flowrent/shared/testing';
 import { compressSync } from 'snappy';
 import type { Config } from '../src/config.js';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
-import { CHECKPOINT_RETRY_MIN_MS } from '../src/store/metrics-store.js';
+import { CHECKPOINT_RETRY_MIN_MS, StoreBackpressureError } from '../src/store/metrics-store.js';
 import { parseRetention, RetentionJob } from '../src/store/retention.js';
 import { StoreMaintenance } from '../src/store/store-maintenance.js';
 import { readWal } from '../src/store/wal.js';
@@ -41,6 +41,7 @@ test('a checkpoint failing in the background keeps the sealed chunks and the log
   const first = openStore(undefined, {
     clock: () => now,
     checkpointSealedBytes: 1,
+    maxUnpersistedBytes: 1 << 20,
     onCheckpointError: (err) => errors.push(err.message),
   });
   const { store } = first;
@@ -91,6 +92,35 @@ test('a checkpoint failing in the background keeps the sealed chunks and the log
     samples(0, 11).map((s) => s.t),
   );
   await again.close();
+});
+
+test('past maxUnpersistedBytes the store refuses appends of every source (scrape, StatsD, rules call appendSamples) and applies nothing of them', async () => {
+  let now = T0;
+  const s = openStore(undefined, { clock: () => now, checkpointSealedBytes: 1, maxUnpersistedBytes: 1 });
+  s.store.db.exec(
+    "CREATE TRIGGER fail_heads BEFORE INSERT ON head_blocks BEGIN SELECT RAISE(ABORT, 'disk I/O error (test trigger)'); END",
+  );
+  const hourly = (name: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      labels: [['__name__', name] as [string, string]],
+      t: T0 + i * HOUR,
+      v: i,
+    }));
+  await s.store.appendSamples(hourly('ckpt_a', 9)); // seals a chunk; its checkpoint fails
+  await turn();
+  assert.equal(s.store.stats.checkpointFailures, 1);
+  await assert.rejects(s.store.appendSamples(hourly('ckpt_b', 1)), (err) => {
+    assert.ok(err instanceof StoreBackpressureError);
+    assert.equal(err.backpressure.retryAfterSeconds, 1);
+    assert.match(err.message, /1 checkpoints failed, last: disk I\/O error \(test trigger\)/);
+    return true;
+  });
+  assert.equal(s.source.select(all('ckpt_b'), 0, T0 + HOUR).length, 0);
+  s.store.db.exec('DROP TRIGGER fail_heads');
+  now += CHECKPOINT_RETRY_MIN_MS; // the refused append's retry runs the checkpoint, which succeeds
+  assert.equal((await s.store.appendSamples(hourly('ckpt_b', 1))).accepted, 1);
+  assert.equal(s.store.checkpointTrouble.consecutiveFailures, 0);
+  await s.close();
 });
 
 test('a failing retention pass is reported and counted by the maintenance tick, and the next tick finishes it', async () => {

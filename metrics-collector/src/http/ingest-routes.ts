@@ -17,7 +17,7 @@ import { PushError, parsePushBatch } from '../ingest/push-json.js';
 import { ProtobufError } from '../ingest/remote-write.js';
 import { snappyDecodedLength } from '../ingest/snappy-block.js';
 import type { ScrapeManager } from '../scrape/scrape-manager.js';
-import type { AppendResult, MetricsStore } from '../store/metrics-store.js';
+import { type AppendResult, type MetricsStore, StoreBackpressureError } from '../store/metrics-store.js';
 
 export const MAX_REMOTE_WRITE_BYTES = 32 * 1024 * 1024;
 export const MAX_REMOTE_WRITE_DECODED_BYTES = 256 * 1024 * 1024;
@@ -69,6 +69,8 @@ async function durably<T>(write: Promise<T>): Promise<T> {
     return await write;
   } catch (err) {
     if (err instanceof AppError || err instanceof ProtobufError) throw err;
+    if (err instanceof StoreBackpressureError)
+      throw new Unavailable(err.message, err.backpressure.retryAfterSeconds);
     // The log could not be synced: nothing was acknowledged, so the sender should retry.
     throw new Unavailable(`write-ahead log unavailable: ${(err as Error).message}`, 5);
   }

@@ -96,6 +96,13 @@ export interface WriteBackpressure {
   retryAfterSeconds: number;
 }
 
+/** An append refused while writeBackpressure() says to wait; nothing of it was applied. */
+export class StoreBackpressureError extends Error {
+  constructor(readonly backpressure: WriteBackpressure) {
+    super(backpressure.message);
+  }
+}
+
 /** SQLite page cache of the metrics database, KiB. better-sqlite3's default is 16 MB: checkpoints
  * append chunk rows once and reads find the pages in the OS page cache anyway. In process (100k
  * series x 60, two checkpoints and reads of 1/7 of the series) 2 MB left the checkpoint time and the
@@ -176,6 +183,7 @@ export class MetricsStore {
    * started only once the JS work was done). A body whose protobuf turns out malformed is then in
    * the log: replay stops at the same byte, as the walk did before the 400. */
   async appendRemoteWrite(compressed: Uint8Array, decompressed?: Uint8Array): Promise<AppendResult> {
+    this.refuseWhileBacklogged();
     const raw = decompressed ?? this.uncompress(compressed);
     const durable = this.wal.append(WAL_KIND_REMOTE_WRITE_SNAPPY, compressed);
     let result: AppendResult;
@@ -193,6 +201,7 @@ export class MetricsStore {
 
   /** Appends samples from scrape, StatsD or JSON push (labels need not be sorted). */
   async appendSamples(samples: PlainSample[]): Promise<AppendResult> {
+    this.refuseWhileBacklogged();
     const result = this.applySamples(samples);
     // Duplicates too: a retry after a 503 (failed sync) finds its samples already in memory, and its
     // 204 must wait for a record that holds them.
@@ -323,6 +332,14 @@ export class MetricsStore {
       message: `the store cannot write chunks to disk (${trouble.consecutiveFailures} checkpoints failed, last: ${trouble.lastError}); retry later`,
       retryAfterSeconds: Math.max(1, Math.ceil((trouble.retryAtMs - this.clock()) / 1000)),
     };
+  }
+
+  /** Scrapes, StatsD flushes and recording rules are refused like the HTTP writes (their callers
+   * report it: the target's error, metrics_statsd_flush_failures_total, the rule's health), so
+   * memory stays bounded while checkpoints fail. */
+  private refuseWhileBacklogged(): void {
+    const busy = this.writeBackpressure();
+    if (busy) throw new StoreBackpressureError(busy);
   }
 
   // ---- checkpoint --------------------------------------------------------------------------------
