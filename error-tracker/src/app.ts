@@ -69,8 +69,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
     onGrouped: (n) => digested.inc({}, n),
     onError: (err) => app.log.error({ err }, 'digest batch failed; retried on the next run'),
   });
-  // checkpoints and, in the background, digest batches run on their own thread and connection
-  const storeWorker = new StoreWorker(deps.db, inboxDb);
   const preparer = config.INGEST_WORKERS > 0 ? workerPreparer(config.INGEST_WORKERS) : inlinePreparer();
   const ingest = new IngestService(store, digester, {
     maxPending: config.INGEST_MAX_PENDING,
@@ -78,6 +76,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     clock,
     preparer,
   });
+  // checkpoints and, in the background, digest batches run on their own thread and connection
+  const storeWorker = new StoreWorker(deps.db, inboxDb, ingest.commits);
   const deliverer = new AlertDeliverer(store, {
     clock,
     issueUrl: (id) => `${publicUrl}/issues/${id}`,

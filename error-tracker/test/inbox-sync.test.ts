@@ -125,7 +125,7 @@ test('the inbox -wal file keeps its inode through TRUNCATE checkpoints and journ
   closeDatabase(inboxDb);
 });
 
-test('finishInboxCheckpoint() lets the next append restart the WAL that a checkpoint on another connection left behind', () => {
+test('finishInboxCheckpoint() on the store worker connection lets the next append restart the WAL that the previous checkpoint left behind', () => {
   const inboxDb = openInbox(inboxFileFor(join(makeTempDir(), 'errors.db')));
   inboxDb.exec('CREATE TABLE t (x BLOB)');
   inboxDb.pragma('wal_autocheckpoint = 0');
@@ -142,7 +142,8 @@ test('finishInboxCheckpoint() lets the next append restart the WAL that a checkp
     insert.run();
     worker.pragma('wal_checkpoint(PASSIVE)');
     reader.exec('COMMIT');
-    if (finish) finishInboxCheckpoint(inboxDb);
+    // the writer holds its appends meanwhile
+    if (finish) finishInboxCheckpoint(worker);
   };
   round(false);
   const size = statSync(wal).size;
@@ -155,4 +156,21 @@ test('finishInboxCheckpoint() lets the next append restart the WAL that a checkp
   closeDatabase(reader);
   closeDatabase(worker);
   closeDatabase(inboxDb);
+});
+
+test('GroupCommit holds commits until release() and then writes the queued requests in one commit', async () => {
+  const { store, committed, syncs } = storeWithManualSync();
+  const commits = new GroupCommit(store);
+  commits.hold();
+  const a = commits.append(batch(1));
+  await new Promise((r) => setImmediate(r));
+  const b = commits.append(batch(2));
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(committed, [], 'nothing is written while held');
+  commits.release();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(committed, [1, 2]);
+  assert.equal(syncs.length, 1, 'one commit, one sync');
+  syncs[0].finish();
+  await Promise.all([a, b]);
 });

@@ -43,12 +43,22 @@ test('StoreWorker moves checkpoints to a worker and restores autocheckpoint and 
   closeDatabase(db);
 });
 
-test('StoreWorker lets the inbox WAL restart while appends go on during its checkpoints', async () => {
+test('StoreWorker holds inbox appends while it finishes a checkpoint, so the inbox WAL restarts although appends go on', async () => {
   const file = join(makeTempDir(), 'cp.db');
   const db = openDatabase(file);
   const inboxDb = openInbox(inboxFileFor(file));
   inboxDb.exec('CREATE TABLE t (x BLOB)');
-  const sw = new StoreWorker(db, inboxDb);
+  let held = false;
+  let holds = 0;
+  const sw = new StoreWorker(db, inboxDb, {
+    hold: () => {
+      held = true;
+      holds++;
+    },
+    release: () => {
+      held = false;
+    },
+  });
   sw.start(50);
   const insert = inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(500))');
   const wal = `${inboxDb.name}-wal`;
@@ -62,14 +72,16 @@ test('StoreWorker lets the inbox WAL restart while appends go on during its chec
   };
   insert.run();
   const first = restarts();
-  // an append in every event-loop turn, so every checkpoint of the worker misses the last frames
-  // (without the main thread's help the WAL never restarts); bounded wait
+  // an append in every event-loop turn unless held, so every checkpoint of the worker misses the
+  // last frames (without the hold the WAL never restarts); bounded wait
   for (let i = 0; i < 200_000 && restarts() < first + 2; i++) {
-    insert.run();
+    if (!held) insert.run();
     await new Promise((r) => setImmediate(r));
   }
   assert.ok(restarts() >= first + 2, 'the WAL restarted from its start twice');
+  assert.ok(holds >= 2);
   await sw.stop();
+  assert.equal(held, false, 'released by stop() at the latest');
   closeDatabase(inboxDb);
   closeDatabase(db);
 });

@@ -14,22 +14,32 @@ interface Waiting {
 export class GroupCommit {
   private queue: Waiting[] = [];
   private scheduled = false;
+  private held = false;
 
   constructor(private readonly store: ErrorStore) {}
 
   append(batch: AcceptBatch): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  /** Writes everything queued now. */
+  /** Commits wait until release(): the store worker finishes a checkpoint of the inbox meanwhile
+   * (service/store-worker.ts). Requests keep being parsed and queued. */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  /** Writes everything queued now (unless held: then on release). */
   flush(): void {
     this.scheduled = false;
+    if (this.held) return;
     const waiting = this.queue;
     this.queue = [];
     if (waiting.length === 0) return;
@@ -48,5 +58,11 @@ export class GroupCommit {
         for (const w of waiting) w.reject(err);
       },
     );
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 }

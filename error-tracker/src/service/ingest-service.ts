@@ -43,7 +43,8 @@ const EVENT_CATEGORIES = 'error;default;security';
 
 export class IngestService {
   private readonly quotas = new QuotaTracker();
-  private readonly commits: GroupCommit;
+  /** The accept path's group commit (held by the store worker around an inbox checkpoint). */
+  readonly commits: GroupCommit;
   private readonly preparer: Preparer;
   /** Whether a DSN key is active, by `${projectId}:${key}`. */
   private readonly keyCache = new LookupCache<string, boolean>(LOOKUP_CACHE_MS);

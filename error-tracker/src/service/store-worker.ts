@@ -5,7 +5,6 @@
 // batch: they write the inbox file, the batch holds errors.db's lock (store/inbox.ts).
 import { once } from 'node:events';
 import type { Db } from '@flowrent/shared/db';
-import { finishInboxCheckpoint } from '../store/inbox.js';
 import type { StoreWorkerReply, StoreWorkerRequest } from '../store/store-worker-thread.js';
 import { spawnWorker } from './spawn-worker.js';
 
@@ -27,6 +26,12 @@ export interface DigestCounts {
   digestedThrough: number;
 }
 
+/** Appends to the inbox file that can wait a moment (service/group-commit.ts). */
+export interface InboxWrites {
+  hold(): void;
+  release(): void;
+}
+
 export class StoreWorker {
   private worker: ReturnType<typeof spawnWorker> | null = null;
   private inFlight: {
@@ -37,10 +42,17 @@ export class StoreWorker {
   /** The main connection's cache_size before start(), restored by stop(). */
   private mainCacheSize: number | null = null;
 
-  /** `db`: errors.db; `inboxDb`: the inbox file (store/inbox.ts), both the main thread's. */
+  /** Whether inboxWrites is held for a finishing checkpoint. */
+  private inboxHeld = false;
+
+  /** `db`: errors.db; `inboxDb`: the inbox file (store/inbox.ts), both the main thread's;
+   * `inboxWrites`: what appends to the inbox (the accept path's group commit), held while the
+   * worker finishes a checkpoint of it; without it the inbox's WAL restarts only when appends
+   * pause. */
   constructor(
     private readonly db: Db,
     private readonly inboxDb: Db,
+    private readonly inboxWrites?: InboxWrites,
   ) {}
 
   get running(): boolean {
@@ -60,10 +72,8 @@ export class StoreWorker {
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
     });
     worker.on('message', (msg: StoreWorkerReply) => {
-      if (msg.type === 'inbox-checkpointed') {
-        if (this.inboxDb.open) finishInboxCheckpoint(this.inboxDb);
-        return;
-      }
+      if (msg.type === 'inbox-checkpointed') return this.finishInboxCheckpoint(worker);
+      if (msg.type === 'inbox-checkpoint-finished') return this.releaseInboxWrites();
       const p = this.settle();
       if (msg.type === 'digested') {
         const { entries, events, grouped, digestedThrough } = msg;
@@ -74,6 +84,7 @@ export class StoreWorker {
       if (this.worker !== worker) return;
       this.worker = null;
       this.settle()?.reject(err);
+      this.releaseInboxWrites();
       this.restoreMainConnection();
       onFailure?.(err);
     };
@@ -114,7 +125,29 @@ export class StoreWorker {
     worker.postMessage({ type: 'stop' } satisfies StoreWorkerRequest);
     await Promise.race([once(worker, 'exit'), new Promise((r) => setTimeout(r, 1000))]);
     await worker.terminate();
+    this.releaseInboxWrites();
     this.restoreMainConnection();
+  }
+
+  /**
+   * After the worker's checkpoint of the inbox: appends that arrived while it ran keep the WAL from
+   * restarting (store/inbox.ts finishInboxCheckpoint), so appends wait while the worker copies
+   * those few frames, then the next append restarts it. Done on the worker rather than here
+   * because it syncs two files: up to 90 ms on this machine's disk when others use it, which would
+   * block the event loop; held commits only delay the requests that reach them meanwhile. Skipped
+   * while a digest batch is out (the worker runs it first and commits would wait for all of it).
+   */
+  private finishInboxCheckpoint(worker: ReturnType<typeof spawnWorker>): void {
+    if (!this.inboxWrites || this.inboxHeld || this.inFlight || this.worker !== worker) return;
+    this.inboxHeld = true;
+    this.inboxWrites.hold();
+    worker.postMessage({ type: 'finish-inbox-checkpoint' } satisfies StoreWorkerRequest);
+  }
+
+  private releaseInboxWrites(): void {
+    if (!this.inboxHeld) return;
+    this.inboxHeld = false;
+    this.inboxWrites?.release();
   }
 
   private settle() {

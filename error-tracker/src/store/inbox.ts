@@ -52,21 +52,20 @@ export function openInbox(file: string): Db {
 }
 
 /**
- * Checkpoints the inbox frames the store worker's checkpoint left behind, on the writer's own
- * connection, so that the next append restarts the WAL from its start. SQLite restarts a WAL only
- * when a write begins with every frame checkpointed; with appends arriving during every checkpoint
- * of the store worker that never happened, and the inbox's -wal file grew for as long as accepting
- * went on (126 MB in a 8-second bench). Every accept's fdatasync of a growing file also commits
- * its new size (a journal commit on ext4): p50 1.2-1.4 ms against 0.30-0.33 ms for frames
- * rewritten in place (a throwaway simulation of the accept path's commits and syncs). Runs right after the store worker's checkpoint,
- * so only a few frames are left: it blocks the event loop for two small syncs (the WAL's and the
- * inbox file's). Busy (the digest is reading): the WAL restarts after a later checkpoint.
+ * Checkpoints the inbox frames appended while the previous checkpoint ran, while the writer holds
+ * its appends (service/store-worker.ts), so that its next append restarts the WAL from its start.
+ * SQLite restarts a WAL only when a write begins with every frame checkpointed; with appends
+ * arriving during every checkpoint that never happened, and the inbox's -wal file grew for as long
+ * as accepting went on (126 MB in an 8-second bench). Every accept's fdatasync of a growing file
+ * also commits its new size (a journal commit on ext4): p50 1.2-1.4 ms against 0.30-0.33 ms for
+ * frames rewritten in place (a throwaway simulation of the accept path's commits and syncs, load
+ * 9). Only a few frames are left by then: two small syncs (the WAL's and the inbox file's).
  */
 export function finishInboxCheckpoint(inboxDb: Db): void {
   try {
     inboxDb.pragma('wal_checkpoint(PASSIVE)');
   } catch {
-    // closing, or an I/O error the next append reports
+    // busy or closing: the WAL restarts after a later checkpoint
   }
 }
 

@@ -5,13 +5,17 @@
 import { openDatabase } from '@flowrent/shared/db';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDigest } from './digest.js';
-import { createInboxReader } from './inbox.js';
+import { createInboxReader, finishInboxCheckpoint } from './inbox.js';
 
-export type StoreWorkerRequest = { type: 'digest'; limit: number; nowMs: number } | { type: 'stop' };
+export type StoreWorkerRequest =
+  | { type: 'digest'; limit: number; nowMs: number }
+  | { type: 'finish-inbox-checkpoint' }
+  | { type: 'stop' };
 export type StoreWorkerReply =
   | { type: 'digested'; entries: number; events: number; grouped: number; digestedThrough: number }
   | { type: 'digest-failed'; message: string }
-  | { type: 'inbox-checkpointed' };
+  | { type: 'inbox-checkpointed' }
+  | { type: 'inbox-checkpoint-finished' };
 
 const { file, inboxFile, intervalMs, cacheKb } = workerData as {
   file: string;
@@ -37,8 +41,8 @@ const timer = setInterval(() => {
       continue;
     }
     // the main thread appends to the inbox all the time, so this checkpoint never catches up with
-    // the WAL's end and SQLite never restarts it: the main thread checkpoints the few frames
-    // appended meanwhile (store/inbox.ts finishInboxCheckpoint)
+    // the WAL's end and SQLite never restarts it: the main thread holds its appends and asks for
+    // the frames appended meanwhile (finish-inbox-checkpoint, store/inbox.ts)
     if (d === inboxDb) reply({ type: 'inbox-checkpointed' });
   }
 }, intervalMs);
@@ -49,6 +53,11 @@ parentPort?.on('message', (msg: StoreWorkerRequest) => {
     inboxDb.close();
     db.close();
     parentPort?.close();
+    return;
+  }
+  if (msg.type === 'finish-inbox-checkpoint') {
+    finishInboxCheckpoint(inboxDb);
+    reply({ type: 'inbox-checkpoint-finished' });
     return;
   }
   try {
