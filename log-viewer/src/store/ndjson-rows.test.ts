@@ -117,6 +117,11 @@ describe('ndjsonColumns()', () => {
     sameAsObjectPath(cases.join('\n'));
     sameAsObjectPath(`\n${cases.slice(0, 3).join('\n')}\n`);
     sameAsObjectPath(`  ${cases.slice(3, 6).join('\n')}  \n `);
+    // Lines end at their line feed, spaces before it allowed; keys move between members of lines.
+    sameAsObjectPath('{"msg":"a","k":1}   \n  {"k":2,"msg":"b"}\n{"msg":"c"}\n{"x":"y","k":3,"msg":"d"}');
+    sameAsObjectPath(
+      `{"msg":"1"}\n{"service":"s","${'k'.repeat(70)}":1}\n{"service":"s","${'k'.repeat(70)}":2}`,
+    );
     sameAsObjectPath(`{"msg":"${'x'.repeat(90_000)}","a":"${'é'.repeat(20_000)}"}`);
     sameAsObjectPath(`{"msg":"${'x'.repeat(MAX_LINE_BYTES - 11)}"}`);
   });
@@ -228,6 +233,9 @@ describe('ndjsonColumns()', () => {
       '{"a":"x"',
       '{"a" "x"}',
       '{"msg":"x"}{"msg":"y"}',
+      '{"msg":"x"} {"msg":"y"}',
+      '{"msg":"x"}\n{"msg":"y"} x',
+      '{"msg":"x"}\n {}\n\n{"msg":"y"}',
     ];
     for (const b of bail) assert.equal(ndjsonRows(b, NOW, 1), undefined, b.slice(0, 60));
     // Invalid UTF-8 (a lone continuation byte, a truncated sequence) decodes to U+FFFD on the object path.

@@ -121,6 +121,28 @@ function internKey(b: Uint8Array, from: number, to: number, ascii: boolean): str
   return key;
 }
 
+/**
+ * internKey() of the ASCII key bytes b[from, to) of member n: first compared with member n's key on
+ * the previous line (lines of a body mostly repeat their keys), which skips the hash.
+ */
+function lineKey(b: Uint8Array, from: number, to: number, n: number): string {
+  if (n < keySlots.length) {
+    const slot = keySlots[n];
+    const prev = keys[n];
+    if (
+      slot >= 0 &&
+      keyCache[slot] === prev &&
+      prev.length === to - from &&
+      sameBytes(b, from, to - from, slot * KEY_CACHE_BYTES)
+    ) {
+      internedCode = keyCodes[slot];
+      internedSlot = slot;
+      return prev;
+    }
+  }
+  return internKey(b, from, to, true);
+}
+
 function sameBytes(b: Uint8Array, from: number, len: number, at: number): boolean {
   for (let k = 0; k < len; k++) if (b[from + k] !== keyCacheBytes[at + k]) return false;
   return true;
@@ -311,7 +333,13 @@ function memberKey(b: Uint8Array, i: number, end: number): number {
   return skipWs(b, i + 1, end);
 }
 
-/** Scans the top-level members of the object on [start, end) into the scratch arrays; -1 when unusual. */
+/** Where the line scanned last ends: the index of its line feed, or the end of the body. */
+let lineEnd = 0;
+
+/**
+ * Scans the top-level members of the object that starts the line at `start` (up to its line feed or
+ * `end`) into the scratch arrays and sets lineEnd; -1 when unusual.
+ */
 function scanLine(b: Uint8Array, start: number, end: number): number {
   let i = skipWs(b, start, end);
   if (i >= end || b[i] !== 123) return -1;
@@ -326,7 +354,7 @@ function scanLine(b: Uint8Array, start: number, end: number): number {
       wide = false;
       const keyEnd = scanString(b, i, end);
       if (keyEnd < 0 || escaped) return -1;
-      const key = internKey(b, i + 1, keyEnd - 1, !wide);
+      const key = wide ? internKey(b, i + 1, keyEnd - 1, false) : lineKey(b, i + 1, keyEnd - 1, n);
       wide ||= wideBefore;
       if (key === '__proto__') return -1; // the object path drops it; keep the two alike
       keys[n] = key;
@@ -358,7 +386,10 @@ function scanLine(b: Uint8Array, start: number, end: number): number {
       i++;
       break;
     }
-  return skipWs(b, i, end) === end ? n : -1;
+  i = skipWs(b, i, end);
+  if (i < end && b[i] !== 10) return -1;
+  lineEnd = i;
+  return n;
 }
 
 /** Like stringOf() for short repeated values (service, host, level): the same string object each time. */
@@ -429,12 +460,13 @@ function bodyRows(
   seqBase: number,
   out: RowColumns,
 ): boolean {
+  // Each line is scanned up to the body's end: the scan itself stops at its line feed (a raw line
+  // feed fails a string, and between tokens only spaces are skipped), which saves a native
+  // indexOf call per line. A blank line fails the scan.
   for (let start = from; start <= to; ) {
-    let end = b.indexOf(10, start);
-    if (end < 0 || end > to) end = to;
-    if (end === start || end - start > MAX_LINE_BYTES) return false;
-    if (!lineRow(b, start, end, obsMs, obsSubNs, seqBase + out.count, out)) return false;
-    start = end + 1;
+    if (!lineRow(b, start, to, obsMs, obsSubNs, seqBase + out.count, out)) return false;
+    if (lineEnd - start > MAX_LINE_BYTES) return false;
+    start = lineEnd + 1;
   }
   return true;
 }
