@@ -86,6 +86,10 @@ test('memory stays bounded under series churn: pods come and go, each for an hou
     T0 + HOUR,
   );
   assert.deepEqual(pod0.values, [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55]);
+  // Without a matcher to narrow by (every evicted row is looked at): the first round's pods.
+  const pods = s.source.labelValues('pod', [], T0, T0 + HOUR - 1);
+  assert.equal(pods.length, 50);
+  assert.ok(pods.every((p) => p.startsWith('pod-000-')));
   // Pushed series past their TTL are not returned, even over the period they were pushed in.
   assert.deepEqual(s.source.series([[name('job_last_success')]], T0, T0 + HOUR - 1), []);
   await s.close();

@@ -92,6 +92,11 @@ export class LabelPairIds {
     });
   }
 
+  /** The id of a pair, in memory or stored (undefined: no series has it). */
+  idOf(name: string, value: string): number | undefined {
+    return this.ids.get(pairKey(name, value)) ?? this.stored?.idOf(name, value);
+  }
+
   /** Drops a stored pair from memory (no series in memory has it any more); it stays in the table. */
   forget(name: string, value: string): void {
     const key = pairKey(name, value);

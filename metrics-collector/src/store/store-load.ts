@@ -66,6 +66,13 @@ export function loadStore(store: MetricsStore): number {
 /** Every stored series row, ascending by id: the stripe blocks merged with legacy rows (whose
  * stripes are noted in store.legacy.series). */
 export function* persistedSeries(store: MetricsStore): Generator<PersistedSeries> {
+  for (const row of storedSeriesRows(store))
+    yield { id: row.id, labels: store.labelPairs.decodeIds(row.pairs), expiresMs: row.expiresMs };
+}
+
+/** persistedSeries() with the labels still as pair ids (a reader that filters on pair ids decodes
+ * only the rows it keeps: series-expiry.ts). */
+export function* storedSeriesRows(store: MetricsStore): Generator<SeriesRow> {
   const s = store.sql;
   const legacy = s.allSeries.iterate() as IterableIterator<LegacySeriesRow>;
   let next = legacy.next();
@@ -75,21 +82,16 @@ export function* persistedSeries(store: MetricsStore): Generator<PersistedSeries
     next = legacy.next();
     return row;
   };
-  const out = (row: SeriesRow): PersistedSeries => ({
-    id: row.id,
-    labels: store.labelPairs.decodeIds(row.pairs),
-    expiresMs: row.expiresMs,
-  });
   try {
     for (const block of s.allSeriesBlocks.iterate() as Iterable<{ stripe: number; data: Uint8Array }>) {
       for (const row of decodeSeriesBlock(block.data)) {
-        while (!next.done && (next.value as LegacySeriesRow).id < row.id) yield out(take());
+        while (!next.done && (next.value as LegacySeriesRow).id < row.id) yield take();
         // A legacy row and a block row for one id cannot both survive a checkpoint; the block's wins.
         if (!next.done && (next.value as LegacySeriesRow).id === row.id) take();
-        yield out(row);
+        yield row;
       }
     }
-    while (!next.done) yield out(take());
+    while (!next.done) yield take();
   } finally {
     legacy.return?.();
   }
