@@ -7,12 +7,8 @@
 import { statSync } from 'node:fs';
 import { decodeChunk } from './chunk-codec.js';
 import type { MetricsStore } from './metrics-store.js';
-import {
-  evictedSeriesWithChunksBefore,
-  evictSeries,
-  readStoredSeries,
-  sealExpiringSeries,
-} from './series-expiry.js';
+import { evictedSeriesWithChunksBefore, evictSeries, sealExpiringSeries } from './series-expiry.js';
+import { readSeriesRow } from './store-load.js';
 import { parseDurationMs } from '@flowrent/shared/duration';
 
 export const RESOLUTIONS = [300_000, 3_600_000] as const;
@@ -107,7 +103,7 @@ export class RetentionJob {
     // Evicted series are not in the index; their chunks expire all the same.
     const shortest = Math.min(this.policy.rawMs, ...this.policy.overrides.map((o) => o.rawMs));
     for (const id of evictedSeriesWithChunksBefore(store, nowMs - shortest)) {
-      const row = readStoredSeries(store, id);
+      const row = readSeriesRow(store, id);
       if (row) expire(id, row.labels.find(([n]) => n === '__name__')?.[1] ?? '');
     }
     for (const res of RESOLUTIONS) store.sql.deleteRollupsBefore.run(res, nowMs - this.policy.rollupMs[res]);

@@ -20,14 +20,8 @@ import type { LabelMatcher } from '../promql/sample-source.js';
 import type { MetricsStore } from './metrics-store.js';
 import type { SeriesRow } from './series-block.js';
 import { RESOLUTIONS } from './retention.js';
-import { readSeriesRow, storedSeriesRows } from './store-load.js';
+import { type PersistedSeries, readSeriesRow, storedSeriesRows } from './store-load.js';
 import { type LabelPairs, matcherTest, type SeriesInfo, sameLabels } from './series-index.js';
-
-export interface StoredSeries {
-  id: number;
-  labels: LabelPairs;
-  expiresMs?: number;
-}
 
 interface ExpiryStatements {
   chunkBounds: Statement;
@@ -57,11 +51,6 @@ function sql(store: MetricsStore): ExpiryStatements {
     statements.set(store, s);
   }
   return s;
-}
-
-/** The stored row of a series, in memory or not. */
-export function readStoredSeries(store: MetricsStore, id: number): StoredSeries | undefined {
-  return readSeriesRow(store, id);
 }
 
 /** Newest sample time of a series in memory (-Infinity without a head). */
@@ -135,7 +124,7 @@ function evictOne(store: MetricsStore, info: SeriesInfo): void {
  */
 export function staysEvictedAtLoad(
   store: MetricsStore,
-  row: StoredSeries,
+  row: PersistedSeries,
   rolledUntilMs: number | undefined,
   nowMs: number,
 ): boolean {
@@ -161,7 +150,7 @@ export function forgetUnusedLabelPairs(store: MetricsStore): void {
 /** The evicted series with these labels, back in memory under its id (undefined: none). */
 export function reviveSeries(store: MetricsStore, labels: LabelPairs): number | undefined {
   for (const id of store.index.evictedIdsFor(labels)) {
-    const row = readStoredSeries(store, id);
+    const row = readSeriesRow(store, id);
     if (!row || !sameLabels(row.labels, labels)) continue;
     const s = sql(store);
     const info = store.index.add(id, labels, true, row.expiresMs);
@@ -203,7 +192,7 @@ export function evictedWithRollups(
   const now = store.clock();
   const tests = matchers.map((m) => ({ name: m.name, test: matcherTest(m) }));
   const out: SeriesInfo[] = [];
-  const consider = (row: StoredSeries, rolledUntilMs: number) => {
+  const consider = (row: PersistedSeries, rolledUntilMs: number) => {
     if (row.expiresMs !== undefined && row.expiresMs <= now) return;
     const value = (name: string) => row.labels.find(([n]) => n === name)?.[1] ?? '';
     if (!tests.every((t) => t.test(value(t.name)))) return;
@@ -218,7 +207,7 @@ export function evictedWithRollups(
       rolledUntilMs,
     });
   };
-  const decoded = (row: SeriesRow): StoredSeries => ({
+  const decoded = (row: SeriesRow): PersistedSeries => ({
     id: row.id,
     labels: store.labelPairs.decodeIds(row.pairs),
     expiresMs: row.expiresMs,
@@ -238,7 +227,7 @@ export function evictedWithRollups(
   // A row is read out of its stripe block: past a few series one pass over all rows is cheaper.
   if (doneT.size <= 64) {
     for (const [id, done] of doneT) {
-      const row = readStoredSeries(store, id);
+      const row = readSeriesRow(store, id);
       if (row) consider(row, done);
     }
   } else {
