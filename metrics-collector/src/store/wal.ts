@@ -169,13 +169,26 @@ export class WriteAheadLog {
         this.segment = Math.max(this.segment, spare.n);
       }
       this.segment++;
-      const fd = openSync(this.path(this.segment), 'w+');
+      const path = this.path(this.segment);
+      const fd = openSync(path, 'w+');
       const size = Math.max(this.segmentBytes, minBytes);
-      for (let at = 0; at < size; at += ZEROS.length)
-        writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
-      if (this.fsync) {
-        fsyncSync(fd);
-        syncDirSync(this.dir);
+      try {
+        for (let at = 0; at < size; at += ZEROS.length)
+          writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, size - at), at);
+        if (this.fsync) {
+          fsyncSync(fd);
+          syncDirSync(this.dir);
+        }
+      } catch (err) {
+        // A full disk (ENOSPC): the request gets its 503 and each retry comes back here, which
+        // leaked a descriptor and left a partial file every time.
+        closeSync(fd);
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone
+        }
+        throw err;
       }
       this.fd = fd;
       this.size = size;
