@@ -113,6 +113,8 @@ test('a body over the wire limit gets 413 before it is parsed', async () => {
   const res = await post('/ingest', Buffer.alloc(65 * 1024, 'a'));
   assert.equal(res.status, 413);
   assert.equal(res.json.error.code, 'too_large');
+  assert.equal(res.json.error.details.limit_bytes, 64 * 1024);
+  assert.match(res.json.error.message, /65536-byte limit/);
 });
 
 test('a chunked body without Content-Length over the limit gets 413', async () => {
@@ -130,6 +132,7 @@ test('a chunked body without Content-Length over the limit gets 413', async () =
   });
   assert.equal(status, 413);
   assert.equal(JSON.parse(body).error.code, 'too_large');
+  assert.equal(JSON.parse(body).error.details.limit_bytes, 64 * 1024);
 });
 
 test('a decompression bomb gets 413, not an out-of-memory', async () => {

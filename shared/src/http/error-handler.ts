@@ -15,7 +15,15 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_VALIDATION: { status: 400, code: 'validation_error' },
 };
 
-export function toErrorResponse(err: unknown): {
+/** What the request adds to an error: the route's body limit, which Fastify's own 413 does not name. */
+export interface ErrorContext {
+  bodyLimit?: number;
+}
+
+export function toErrorResponse(
+  err: unknown,
+  context: ErrorContext = {},
+): {
   status: number;
   body: ErrorBody;
   headers: Record<string, string>;
@@ -29,6 +37,20 @@ export function toErrorResponse(err: unknown): {
   }
   const fe = err as FastifyError;
   const known = fe?.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (known?.status === 413 && context.bodyLimit !== undefined) {
+    const limit = context.bodyLimit;
+    return {
+      status: 413,
+      headers: {},
+      body: {
+        error: {
+          code: known.code,
+          message: `request body is larger than the ${limit}-byte limit`,
+          details: { limit: 'request body', limit_bytes: limit },
+        },
+      },
+    };
+  }
   if (known)
     return { status: known.status, headers: {}, body: { error: { code: known.code, message: fe.message } } };
   if (fe?.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -46,7 +68,7 @@ export function toErrorResponse(err: unknown): {
 }
 
 export function handleError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body, headers } = toErrorResponse(err);
+  const { status, body, headers } = toErrorResponse(err, { bodyLimit: request.routeOptions?.bodyLimit });
   if (status >= 500) request.log.error({ err }, 'request failed');
   else request.log.info({ status, code: body.error.code }, body.error.message);
   reply.status(status).headers(headers).send(body);
