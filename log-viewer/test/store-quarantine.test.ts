@@ -95,3 +95,37 @@ test('a seal that fails for the database (read-only here), not the rows, keeps t
   await t.store.close();
   closeDatabase(t.db);
 });
+
+test('a block halved around a bad row that then meets a full disk seals no row twice and quarantines none twice', async () => {
+  // Row 1 fails its block: halving stores row 0 as a block, quarantines row 1, and then the database
+  // turns read-only (a full disk) before row 2's half; the flush after it must resume past row 1.
+  let failed = false;
+  const t = openTestStore({
+    blockRows: 1000,
+    onBackgroundError: (_e, what) => {
+      if (!failed && /kept in .*quarantine/.test(what)) {
+        failed = true;
+        t.db.pragma('query_only = ON');
+      }
+    },
+  });
+  await t.store.append(Array.from({ length: 100 }, (_, i) => rec(i, i === 1 ? { timeNs: 10n ** 300n } : {})));
+  t.store.flush();
+  assert.ok(failed);
+  t.db.pragma('query_only = OFF');
+  t.store.flush();
+  assert.equal(t.store.stats().openRecords, 0);
+  const ns = collect(t.store, {}).map((r) => r.attributes.n as number);
+  assert.equal(ns.length, 99);
+  assert.equal(new Set(ns).size, 99);
+  assert.equal(t.store.quarantinedRows, 1);
+  assert.equal(quarantined(t.dir).length, 1);
+  await t.store.close();
+
+  const again = t.reopen();
+  again.store.flush();
+  assert.equal(collect(again.store, {}).length, 99);
+  assert.equal(quarantined(t.dir).length, 1);
+  await again.store.close();
+  closeDatabase(again.db);
+});

@@ -444,7 +444,12 @@ export class SqliteLogStore implements LogStore {
       const rows = this.open.columns(b);
       for (let i = 0; i < rows.count; i += this.blockRows) {
         const end = Math.min(rows.count, i + this.blockRows);
-        if (!this.sealRows(stream, rows, i, end)) break;
+        if (!this.sealRows(stream, rows, i, end)) {
+          // A halved block may have stored or quarantined its first rows before the failure: the
+          // seal mark says how far (reopening them would store or quarantine them a second time).
+          done = Math.max(done, this.sealMarks.get(stream) ?? done);
+          break;
+        }
         done = rows.seq[end - 1];
       }
     } catch (err) {
