@@ -180,6 +180,15 @@ describe('ndjsonColumns()', () => {
     assert.throws(() => parseBodyColumns('ndjson', Buffer.from(body), NOW, 0), { message: expected });
     const long = `{"msg":"ok"}\n{"msg":"${'x'.repeat(MAX_LINE_BYTES)}"}`;
     assert.throws(() => parseBodyColumns('ndjson', Buffer.from(long), NOW, 0), { status: 413 });
+    // Spaces count towards a line's length, also those at the start and the end of the body.
+    const full = `{"msg":"${'x'.repeat(MAX_LINE_BYTES - 10)}"}`;
+    for (const spaced of [` ${full}`, `${full} `, `{}\n${full} \n`, ` \n  ${full}\n{}`])
+      assert.throws(
+        () => parseBodyColumns('ndjson', Buffer.from(spaced), NOW, 0),
+        { status: 413 },
+        spaced.slice(0, 9),
+      );
+    assert.equal(parseBodyColumns('ndjson', Buffer.from(` \n${full}\n `), NOW, 0).rows.count, 1);
   });
 
   it('gives what the object path gives on the bench data', () => {

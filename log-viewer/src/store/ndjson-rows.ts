@@ -446,6 +446,9 @@ export function ndjsonColumns(body: Uint8Array, nowNs: bigint, seqBase: number, 
   while (from < to && (b[from] === 32 || b[from] === 10)) from++;
   while (to > from && (b[to - 1] === 32 || b[to - 1] === 10)) to--;
   if (from === to) return false;
+  // The first and last lines' own spaces count towards their length (MAX_LINE_BYTES), as there.
+  while (from > 0 && b[from - 1] === 32) from--;
+  while (to < b.length && b[to] === 32) to++;
   const [obsMs, obsSubNs] = splitNs(nowNs);
   return bodyRows(b, from, to, obsMs, obsSubNs, seqBase, out);
 }
