@@ -1,6 +1,5 @@
-// The write-ahead log under injected I/O failures: fs.writevSync and fs.fdatasync are replaced (and
-// the ESM bindings synced) so that each test decides which write fails and when, and how, every
-// sync completes.
+// The write-ahead log under injected I/O failures: fs.writev and fs.fdatasync are replaced (and the
+// ESM bindings synced) so that each test decides when, and how, every write and sync completes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -10,17 +9,20 @@ import { WriteAheadLog } from '../src/store/wal.js';
 import { openStore } from './store-helpers.js';
 
 type Done = (err: Error | null) => void;
-const real = { writevSync: fs.writevSync, fdatasync: fs.fdatasync };
-const writeFds: number[] = [];
+const real = { writev: fs.writev, fdatasync: fs.fdatasync };
+const writes: { fd: number; done: Done }[] = [];
 const syncs: { fd: number; done: Done }[] = [];
 
-/** `failWrites`: indexes (0-based, in call order) of the writes that throw EIO. */
-function intercept({ failWrites = [], holdSyncs }: { failWrites?: number[]; holdSyncs: boolean }): void {
-  Reflect.set(fs, 'writevSync', (fd: number, bufs: Buffer[], pos: number) => {
-    writeFds.push(fd);
-    if (failWrites.includes(writeFds.length - 1)) throw eio();
-    return real.writevSync(fd, bufs, pos);
-  });
+function intercept({ holdWrites, holdSyncs }: { holdWrites: boolean; holdSyncs: boolean }): void {
+  Reflect.set(
+    fs,
+    'writev',
+    (fd: number, bufs: Buffer[], pos: number, cb: (e: Error | null, n: number) => void) => {
+      const bytes = bufs.reduce((n, b) => n + b.length, 0);
+      if (!holdWrites) return real.writev(fd, bufs, pos, cb);
+      writes.push({ fd, done: (err) => cb(err, err ? 0 : bytes) });
+    },
+  );
   Reflect.set(fs, 'fdatasync', (fd: number, cb: (e: Error | null) => void) => {
     if (!holdSyncs) return real.fdatasync(fd, cb);
     syncs.push({ fd, done: cb });
@@ -29,10 +31,10 @@ function intercept({ failWrites = [], holdSyncs }: { failWrites?: number[]; hold
 }
 
 afterEach(() => {
-  Reflect.set(fs, 'writevSync', real.writevSync);
+  Reflect.set(fs, 'writev', real.writev);
   Reflect.set(fs, 'fdatasync', real.fdatasync);
   syncBuiltinESMExports();
-  writeFds.length = 0;
+  writes.length = 0;
   syncs.length = 0;
 });
 
@@ -46,29 +48,25 @@ const outcome = (p: Promise<void>) =>
     () => 'failed',
   );
 
-test('write-ahead log fails the records of a segment whose write failed even after a second segment failed too', async () => {
-  intercept({ failWrites: [1, 2], holdSyncs: true });
+test('write-ahead log fails a late write behind a hole even after a second segment failed too', async () => {
+  intercept({ holdWrites: true, holdSyncs: false });
   const wal = new WriteAheadLog(makeTempDir('wal-'), true, 4096, false);
-  const a1 = outcome(wal.append(1, Buffer.from('a1'))); // written, its sync held
-  await turns(() => syncs.length === 1);
-  const a2 = outcome(wal.append(1, Buffer.from('a2'))); // its write fails: maybe a torn record
-  assert.equal(await a2, 'failed');
-  const b1 = outcome(wal.append(1, Buffer.from('b1'))); // a new segment, whose write fails too
-  assert.equal(await b1, 'failed');
-  assert.notEqual(writeFds[2], writeFds[0]);
-  syncs[0].done(null); // a1's sync returns 0, but its segment broke meanwhile
+  const a1 = outcome(wal.append(1, Buffer.from('a1')));
+  const a2 = outcome(wal.append(1, Buffer.from('a2'))); // same segment, its write still in flight
+  writes[0].done(eio()); // a hole before a2
   assert.equal(await a1, 'failed');
-  const c1 = outcome(wal.append(1, Buffer.from('c1'))); // a third segment
-  await turns(() => syncs.length === 2);
-  syncs[1].done(null);
-  assert.equal(await c1, 'ok');
+  const b1 = outcome(wal.append(1, Buffer.from('b1'))); // a new segment
+  assert.notEqual(writes[2].fd, writes[0].fd);
+  writes[2].done(eio()); // and that one fails too
+  writes[1].done(null); // a2 lands, behind the hole of its segment: it would not replay
+  assert.deepEqual([await a2, await b1], ['failed', 'failed']);
   await wal.close();
 });
 
 test('write-ahead log acknowledges a sync only once the syncs that ran beside it on the segment succeeded', async () => {
   // Linux reports a writeback error to one fdatasync of the file: a sync running at the same time
   // may return 0 although the pages before its records were dropped.
-  intercept({ holdSyncs: true });
+  intercept({ holdWrites: false, holdSyncs: true });
   const wal = new WriteAheadLog(makeTempDir('wal-'), true, 4096, false);
   const first = outcome(wal.append(1, Buffer.from('first')));
   await turns(() => syncs.length === 1);
@@ -100,7 +98,7 @@ test('write-ahead log acknowledges a sync only once the syncs that ran beside it
 });
 
 test('a checkpoint whose transaction fails acknowledges no sample still waiting for its sync', async () => {
-  intercept({ holdSyncs: true });
+  intercept({ holdWrites: false, holdSyncs: true });
   const s = openStore();
   const add = (v: number) =>
     s.store.appendSamples([

@@ -6,7 +6,7 @@
 // Reads implement the PromQL SampleSource contract (store-read.ts).
 import { mkdirSync } from 'node:fs';
 import type { Db } from '@flowrent/shared/db';
-import { ProtobufError, walkWriteRequest } from '../ingest/remote-write.js';
+import { walkWriteRequest } from '../ingest/remote-write.js';
 import { DEFAULT_MAX_EXEMPLARS, type Exemplar, ExemplarStore } from './exemplar-store.js';
 import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, Heads } from './head.js';
 import { LabelPairIds } from './label-pairs.js';
@@ -165,7 +165,7 @@ export class MetricsStore {
     // Replay what the log holds beyond the last checkpoint, then fold it into SQLite.
     let replayed = 0;
     for (const rec of readWal(options.walDir)) {
-      if (rec.kind === WAL_KIND_REMOTE_WRITE_SNAPPY) this.replayRemoteWrite(rec.payload);
+      if (rec.kind === WAL_KIND_REMOTE_WRITE_SNAPPY) this.applyRemoteWrite(this.uncompress(rec.payload));
       else if (rec.kind === WAL_KIND_SAMPLES_JSON) this.applySamples(decodeSamplesRecord(rec.payload));
       replayed++;
     }
@@ -177,24 +177,14 @@ export class MetricsStore {
 
   // ---- writes ----------------------------------------------------------------------------------
 
-  /** Appends a snappy-compressed remote_write body; resolves once it is durable. Throws on a body
-   * that is not snappy before logging it. The body is logged before the walk, so its fdatasync
-   * runs on libuv's pool while this thread walks and appends (logged after the walk, its sync
-   * started only once the JS work was done). A body whose protobuf turns out malformed is then in
-   * the log: replay stops at the same byte, as the walk did before the 400. */
+  /** Appends a snappy-compressed remote_write body. Throws on a corrupt body before logging it. */
   async appendRemoteWrite(compressed: Uint8Array, decompressed?: Uint8Array): Promise<AppendResult> {
     this.refuseWhileBacklogged();
     const raw = decompressed ?? this.uncompress(compressed);
-    const durable = this.wal.append(WAL_KIND_REMOTE_WRITE_SNAPPY, compressed);
-    let result: AppendResult;
-    try {
-      result = this.applyRemoteWrite(raw);
-    } catch (err) {
-      durable.catch(() => {}); // nothing is acknowledged: the 400 does not wait for the sync
-      throw err;
+    const result = this.applyRemoteWrite(raw);
+    if (result.accepted > 0 || result.duplicates > 0) {
+      await this.wal.append(WAL_KIND_REMOTE_WRITE_SNAPPY, compressed);
     }
-    if (result.accepted > 0 || result.duplicates > 0) await durable;
-    else durable.catch(() => {});
     this.maybeCheckpoint();
     return result;
   }
@@ -216,17 +206,6 @@ export class MetricsStore {
     if (old && old.type === meta.type && old.help === meta.help && old.unit === meta.unit) return;
     this.metadata.set(metric, meta);
     this.dirtyMetadata.add(metric);
-  }
-
-  /** A logged body whose protobuf is malformed was answered 400 (logged before its walk found
-   * out): its samples before the bad byte are applied again, as they were then, and the rest is
-   * skipped. */
-  private replayRemoteWrite(compressed: Uint8Array): void {
-    try {
-      this.applyRemoteWrite(this.uncompress(compressed));
-    } catch (err) {
-      if (!(err instanceof ProtobufError)) throw err;
-    }
   }
 
   private applyRemoteWrite(raw: Uint8Array): AppendResult {
