@@ -91,3 +91,31 @@ test('stripe and legacy row statements use the integer primary keys', async () =
   assertUsesIndex(s.store.db, SQL.legacySeriesRow, [1], 'INTEGER PRIMARY KEY');
   await s.close();
 });
+
+test('a TTL that is not a whole number of ms, or too large for the series row, keeps its series after a restart', async () => {
+  const now = T0 + 1000;
+  const s = openStore(undefined, { clock: () => now });
+  // ttl_seconds is any positive JSON number: 86400.0006 s is 86400000.6 ms, 1e20 s overflows the
+  // varint's exact range, and 1e309 parses as Infinity.
+  const ttls = [86_400_000.6, 86_400_000.2, 1e23, Number.POSITIVE_INFINITY];
+  await s.store.appendSamples(ttls.map((ttlMs, i) => ({ labels: series(i), t: T0, v: i, ttlMs })));
+  const all = (src: typeof s.source) =>
+    src
+      .select([{ name: '__name__', type: '=', value: 'x' }], 0, now)
+      .map((r) => r.labels.i)
+      .sort();
+  assert.deepEqual(all(s.source), ['0', '1', '2', '3']);
+  await s.close();
+  const again = openStore(s.dir, { clock: () => now });
+  assert.deepEqual(all(again.source), ['0', '1', '2', '3']);
+  const expires = ttls.map(
+    (_, i) => again.store.index.byId[again.store.index.findByKey(series(i))!]!.expiresMs!,
+  );
+  assert.deepEqual(expires.slice(0, 2), [T0 + 86_400_001, T0 + 86_400_001]);
+  assert.ok(expires[2] > T0 + 1e15 && expires[3] > T0 + 1e15, String(expires));
+  await again.close();
+  // The whole-ms expiry still passes: gone once the clock reaches it.
+  const later = openStore(s.dir, { clock: () => T0 + 86_400_001 });
+  assert.deepEqual(all(later.source), ['2', '3']);
+  await later.close();
+});

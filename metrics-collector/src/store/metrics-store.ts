@@ -13,7 +13,7 @@ import { LabelPairIds } from './label-pairs.js';
 import { type Limits, DEFAULT_LIMITS, checkNewSeries } from './limits.js';
 import { RemoteWriteAppender } from './remote-write-appender.js';
 import { reviveSeries } from './series-expiry.js';
-import type { SeriesRow } from './series-block.js';
+import { type SeriesRow, storableExpiryMs } from './series-block.js';
 import { loadStore } from './store-load.js';
 import { type Statements, prepareStatements } from './store-sql.js';
 import {
@@ -230,7 +230,7 @@ export class MetricsStore {
       }
       const info = this.index.byId[id]!;
       if (s.ttlMs !== undefined) {
-        const expires = s.t + s.ttlMs;
+        const expires = storableExpiryMs(s.t + s.ttlMs);
         if (info.expiresMs === undefined || expires > info.expiresMs) {
           info.expiresMs = expires;
           this.dirtyExpiry.add(id);

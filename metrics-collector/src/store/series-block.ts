@@ -9,6 +9,17 @@
 import { frame, unframe } from './head-block.js';
 import { ByteReader, ByteWriter } from './packed-ints.js';
 
+/** Expiry times beyond this are stored as it (year ~73,000): the zigzag varint is exact only
+ * below 2^52, and a push may ask for any positive ttl_seconds (1e309 parses as Infinity). */
+export const MAX_EXPIRES_MS = 2 ** 51;
+
+/** An expiry as the series row holds it: whole ms (a fractional one, from a ttl_seconds such as
+ * 86400.0006, was written as a broken varint that read back as a negative time, so the series
+ * vanished at the next start), at most MAX_EXPIRES_MS (Infinity never ended the varint loop). */
+export function storableExpiryMs(ms: number): number {
+  return Math.max(-MAX_EXPIRES_MS, Math.min(MAX_EXPIRES_MS, Math.ceil(ms)));
+}
+
 export interface SeriesRow {
   id: number;
   /** label_pairs ids in label-name order. */
@@ -31,7 +42,7 @@ export function encodeSeriesBlock(rows: SeriesRow[]): Uint8Array {
     if (row.expiresMs === undefined) w.zigzag(0);
     else {
       w.zigzag(1);
-      w.zigzag(row.expiresMs);
+      w.zigzag(storableExpiryMs(row.expiresMs));
     }
   }
   return frame(w.bytes());
