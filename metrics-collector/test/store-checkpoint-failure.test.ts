@@ -305,3 +305,45 @@ test('a collector stopped while checkpoints fail comes back with every acknowled
     await restarted.close();
   }
 });
+
+test('a retention pass whose checkpoint fails still rolls up and deletes expired chunks; the series leaves memory once a checkpoint succeeds', async () => {
+  const s = openStore();
+  const now = T0 + 10 * HOUR;
+  const failures: string[] = [];
+  const maintenance = new StoreMaintenance({
+    store: s.store,
+    retention: new RetentionJob(s.store, parseRetention('raw=1h')),
+    clock: () => now,
+    intervalMs: 300_000,
+    onRetentionError: (err) => failures.push(err.message),
+  });
+  // 9 hourly samples: a sealed 6 h chunk (persisted below) and an open one; the series' newest
+  // sample is past raw retention at `now`, so the pass seals it and checkpoints before evicting.
+  await s.store.appendSamples(
+    Array.from({ length: 9 }, (_, i) => ({
+      labels: all('ret_leaving').map((m) => [m.name, m.value] as [string, string]),
+      t: T0 + i * HOUR,
+      v: i,
+    })),
+  );
+  s.store.checkpoint();
+  s.store.db.exec(
+    "CREATE TRIGGER fail_chunks BEFORE INSERT ON chunks BEGIN SELECT RAISE(ABORT, 'disk I/O error (test trigger)'); END",
+  );
+  const chunks = () => (s.store.db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
+  assert.equal(chunks(), 1);
+  maintenance.runOnce();
+  assert.deepEqual(failures, [], 'the rest of the pass ran');
+  assert.ok(s.store.checkpointTrouble.consecutiveFailures > 0);
+  assert.equal(chunks(), 0, 'the expired stored chunk was rolled up and deleted');
+  assert.equal(s.store.index.size, 1, 'its head still holds the sealed chunk: not evicted');
+  const read = () => s.source.select(all('ret_leaving'), T0, now)[0]?.values;
+  assert.deepEqual(read(), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  s.store.db.exec('DROP TRIGGER fail_chunks');
+  maintenance.runOnce();
+  assert.equal(s.store.checkpointTrouble.consecutiveFailures, 0);
+  assert.equal(s.store.index.size, 0);
+  assert.equal(chunks(), 0);
+  assert.deepEqual(read(), [0, 1, 2, 3, 4, 5, 6, 7, 8], 'from rollups');
+  await s.close();
+});

@@ -88,9 +88,12 @@ export class RetentionJob {
       'SELECT series_id, min_t, seq, encoding, data FROM chunks WHERE max_t < ? ORDER BY series_id, min_t LIMIT 5000',
     );
     const retentionOf = (metric: string) => this.rawRetentionOf(metric);
-    // Their open chunks become chunks first, so this pass rolls them up like any other.
+    // Their open chunks become chunks first, so this pass rolls them up like any other. When that
+    // checkpoint fails (reported by the store, retried with back-off) they stay in memory this
+    // time, but the rest of the pass runs: on a full disk its deletes and maxDiskBytes are what
+    // can make room (thrown, it skipped them whenever a series was leaving).
     const leaving = sealExpiringSeries(store, nowMs, retentionOf);
-    if (leaving.length > 0) store.checkpoint();
+    const sealedPersisted = leaving.length === 0 || store.tryCheckpoint();
     const expiredOf = db.prepare(
       'SELECT min_t, seq, encoding, data FROM chunks WHERE series_id = ? AND min_t < ? AND max_t < ?',
     );
@@ -123,7 +126,8 @@ export class RetentionJob {
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.exec('VACUUM');
     }
-    return { chunksExpired: expired, seriesEvicted: evictSeries(store, leaving, nowMs, retentionOf) };
+    const seriesEvicted = sealedPersisted ? evictSeries(store, leaving, nowMs, retentionOf) : 0;
+    return { chunksExpired: expired, seriesEvicted };
   }
 
   /** With no raw chunks left, the oldest tenth of the finest rollups goes next. */
