@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
 import { Inbox } from '../src/store/inbox.js';
+import { SealClient } from '../src/store/seal-client.js';
+import type { SealRequest } from '../src/store/seal-worker.js';
 import { collect, openTestStore, rec, T0 } from './store-helpers.js';
 
 /** 250 records; the 121st has a time no SQLite INTEGER holds (what 1e300 gave before 34fefcb). */
@@ -129,3 +131,46 @@ test('a block halved around a bad row that then meets a full disk seals no row t
   await again.store.close();
   closeDatabase(again.db);
 });
+
+for (const sealWorker of [false, true]) {
+  test(`a row whose time no block can encode (Infinity ms) is quarantined, not looped on, and the worker stays (${sealWorker ? 'ingest worker' : 'main thread'})`, async () => {
+    // Only the store's own append() can hold such a time (every parser refuses it). The rows reach
+    // the worker as JSON, where Infinity would become null: the worker is given 1e999 (Infinity once
+    // parsed) instead, so its encoder fails on the same row as the main thread's.
+    const send = SealClient.prototype.send;
+    SealClient.prototype.send = function (msg: SealRequest) {
+      if (msg.t === 'rows') msg = { ...msg, payload: msg.payload.replace('[31,null,', '[31,1e999,') };
+      send.call(this, msg);
+    };
+    try {
+      const reports: string[] = [];
+      const t = openTestStore({
+        blockRows: 100,
+        sealWorker,
+        workers: 1,
+        onBackgroundError: (_e, what) => reports.push(what),
+      });
+      const bad = Array.from({ length: 150 }, (_, i) => rec(i, i === 30 ? { timeNs: 10n ** 400n } : {}));
+      await t.store.append(bad);
+      if (sealWorker) await t.store.sealOpen();
+      t.store.flush();
+      assert.equal(t.store.liveWorkers(), sealWorker ? 1 : 0, reports.join('\n'));
+      assert.equal(t.store.stats().openRecords, 0);
+      const ns = collect(t.store, {}).map((r) => r.attributes.n as number);
+      assert.equal(ns.length, 149);
+      assert.ok(!ns.includes(30));
+      assert.equal(t.store.quarantinedRows, 1);
+      assert.equal(quarantined(t.dir).length, 1);
+      // The worker seals the next rows.
+      await t.store.append(Array.from({ length: 150 }, (_, i) => rec(1000 + i)));
+      if (sealWorker) await t.store.sealOpen();
+      assert.equal(t.store.stats().openRecords, 0);
+      assert.equal(t.store.liveWorkers(), sealWorker ? 1 : 0);
+      assert.equal(collect(t.store, {}).length, 299);
+      await t.store.close();
+      closeDatabase(t.db);
+    } finally {
+      SealClient.prototype.send = send;
+    }
+  });
+}

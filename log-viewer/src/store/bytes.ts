@@ -22,8 +22,9 @@ export class ByteWriter {
     this.buf[this.length++] = v;
   }
 
-  /** Unsigned varint (0 ≤ v < 2^53). */
+  /** Unsigned varint (0 ≤ v < 2^53). Throws on Infinity or NaN (the loop below would never end). */
   uvarint(v: number): void {
+    if (!(v <= Number.MAX_VALUE)) throw new RangeError(`varint of ${v}: not a finite number`);
     this.ensure(8);
     while (v >= 0x80) {
       this.buf[this.length++] = (v % 0x80) | 0x80;

@@ -49,8 +49,12 @@ export class SealClient {
   /** Streams with a seal request in flight, and up to which seq. */
   readonly pending = new Map<string, number>();
 
+  /**
+   * onSealed gets a stream's blocks, or the error that kept the worker from encoding them (the rows
+   * then stay in the worker until a 'drop'); onError, the worker's end.
+   */
   constructor(
-    onSealed: (stream: string, uptoSeq: number, blocks: EncodedBlock[]) => void,
+    onSealed: (stream: string, uptoSeq: number, blocks: EncodedBlock[] | Error) => void,
     onError: (err: Error) => void,
   ) {
     const fromSource = import.meta.url.endsWith('.ts');
@@ -73,6 +77,8 @@ export class SealClient {
         return;
       }
       this.pending.delete(msg.stream);
+      if (msg.t === 'seal-failed')
+        return onSealed(msg.stream, msg.uptoSeq, new Error(`ingest worker: ${msg.message}`));
       const blocks = msg.blocks.map((b) => ({ ...b, data: asBuffer(b.data), bloom: asBuffer(b.bloom) }));
       onSealed(msg.stream, msg.uptoSeq, blocks);
     });

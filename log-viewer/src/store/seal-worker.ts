@@ -41,6 +41,8 @@ export type SealReply =
     }
   | { t: 'parse-failed'; id: number; error: WorkerError }
   | { t: 'sealed'; stream: string; uptoSeq: number; blocks: EncodedBlock[] }
+  /** The rows could not be encoded: they stay here until a 'drop' (the main thread seals them). */
+  | { t: 'seal-failed'; stream: string; uptoSeq: number; message: string }
   | { t: 'error'; message: string };
 
 /** Open rows per stream, in seq order, as columns (no object per row for the collector to copy). */
@@ -129,8 +131,15 @@ function handle(msg: SealRequest): void {
     const rows = open.get(msg.stream);
     const n = rows ? prefixUpTo(rows, msg.uptoSeq) : 0;
     const blocks: EncodedBlock[] = [];
-    for (let i = 0; i < n; i += msg.blockRows)
-      blocks.push(encodeColumns(rows!, i, Math.min(n, i + msg.blockRows)));
+    try {
+      for (let i = 0; i < n; i += msg.blockRows)
+        blocks.push(encodeColumns(rows!, i, Math.min(n, i + msg.blockRows)));
+    } catch (err) {
+      // A row the encoder refuses must not end the worker (an 'error' reply does): the main thread
+      // seals the stream itself, finds the rows at fault and quarantines them, then drops the rest here.
+      post({ t: 'seal-failed', stream: msg.stream, uptoSeq: msg.uptoSeq, message: (err as Error).message });
+      return;
+    }
     rows?.dropPrefix(n);
     post({ t: 'sealed', stream: msg.stream, uptoSeq: msg.uptoSeq, blocks });
   }

@@ -388,14 +388,17 @@ export class SqliteLogStore implements LogStore {
 
   /**
    * A worker's blocks: commit them unless the rows were sealed on this thread meanwhile. When they
-   * cannot be stored, the stream's open rows are sealed here instead, where a block that fails is
-   * split until the rows at fault are found and quarantined (seal()).
+   * cannot be stored, or the worker could not encode them (an Error), the stream's open rows are
+   * sealed here instead, where a block that fails is split until the rows at fault are found and
+   * quarantined (seal()).
    */
-  private onSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[]): void {
+  private onSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[] | Error): void {
+    const step = blocks instanceof Error ? 'encoding' : 'storing';
     try {
+      if (blocks instanceof Error) throw blocks;
       this.commitSealed(stream, uptoSeq, blocks);
     } catch (err) {
-      this.report(err, `storing blocks sealed by an ingest worker (rows up to seq ${uptoSeq}); sealing here`);
+      this.report(err, `${step} blocks in an ingest worker (rows up to seq ${uptoSeq}); sealing here`);
       this.background('sealing after a failed worker seal', () => this.seal(stream));
     } finally {
       this.wakeIdle();
