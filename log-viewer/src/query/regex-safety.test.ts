@@ -44,6 +44,9 @@ test('unsafeRegex() passes patterns without ambiguous repetition', () => {
     'timeout|refused',
     '(?i)error',
     '\\d+\\.\\d+',
+    '(?:ab)+',
+    '(?<name>ab)*x',
+    '(?:GET|POST)?x',
   ])
     check(ok, undefined);
 });

@@ -46,6 +46,12 @@ export function unsafeRegex(pattern: string): UnsafeRegex | undefined {
         return { message: 'lookahead and lookbehind are not supported (RE2 semantics)', offset: i };
       stack.push({ start: i, ambiguous: false });
       i++;
+      // `(?:` and `(?<name>` open a group: their `?` is no quantifier (it made `(?:ab)+` refused).
+      if (pattern[i] === '?' && pattern[i + 1] === ':') i += 2;
+      else if (pattern[i] === '?' && pattern[i + 1] === '<') {
+        const close = pattern.indexOf('>', i);
+        i = close < 0 ? pattern.length : close + 1;
+      }
       continue;
     }
     if (c === '|') {
