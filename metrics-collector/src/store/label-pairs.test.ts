@@ -15,12 +15,12 @@ test('LabelPairIds numbers each pair once and decodes what it encoded', () => {
   );
   assert.deepEqual(ids, [8, 7]);
   assert.deepEqual(inserted, [[8, '__name__', 'up']]);
-  assert.deepEqual(p.decode('7,8'), [
+  assert.deepEqual(p.decodeIds([7, 8]), [
     ['job', 'a'],
     ['__name__', 'up'],
   ]);
   assert.deepEqual(p.decodeIds([8]), [['__name__', 'up']]);
-  assert.throws(() => p.decode('9'), /unknown label pair 9/);
+  assert.throws(() => p.decodeIds([9]), /unknown label pair 9/);
 });
 
 test('LabelPairIds inserts pairs again after the transaction that held them rolled back', () => {

@@ -79,11 +79,6 @@ export class LabelPairIds {
     this.pending = [];
   }
 
-  /** Labels of a series row written as text before migration 6 ("3,17,40"). */
-  decode(text: string): LabelPairs {
-    return this.decodeIds(text.split(',').map(Number));
-  }
-
   decodeIds(ids: number[]): LabelPairs {
     return ids.map((id) => {
       const pair = this.pairs[id] ?? this.stored?.pairOf(id);
