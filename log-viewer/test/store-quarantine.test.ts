@@ -174,3 +174,40 @@ for (const sealWorker of [false, true]) {
     }
   });
 }
+
+test("a worker's blocks for rows this thread partly sealed meanwhile (then a full disk) are not stored twice", async () => {
+  const reports: string[] = [];
+  const t = openTestStore({
+    blockRows: 100,
+    sealWorker: true,
+    workers: 1,
+    onBackgroundError: (_e, what) => reports.push(what),
+  });
+  await t.store.append(Array.from({ length: 250 }, (_, i) => rec(i)));
+  // The disk fills at the second block this thread stores (a SQLITE_FULL from the insert).
+  const sql = (t.store as unknown as { sql: { insertBlock: (...a: unknown[]) => unknown } }).sql;
+  const insert = sql.insertBlock;
+  let full = false;
+  let calls = 0;
+  sql.insertBlock = function (...a: unknown[]) {
+    if (full && ++calls === 2)
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    return insert.apply(this, a);
+  };
+  const settled = t.store.sealOpen(); // asks the worker to seal all 250 rows
+  full = true;
+  t.store.flush(); // meanwhile this thread stores rows 0..99, then the disk is full
+  full = false;
+  assert.match(reports.join('\n'), /kept open and in the inbox/);
+  await settled; // the worker's blocks of rows 0..249 arrive
+  t.store.flush();
+  assert.equal(t.store.stats().openRecords, 0);
+  const ns = collect(t.store, {}).map((r) => r.attributes.n as number);
+  assert.equal(new Set(ns).size, 250);
+  assert.equal(ns.length, 250);
+  await t.store.close();
+  const again = t.reopen();
+  assert.equal(collect(again.store, {}).length, 250);
+  await again.store.close();
+  closeDatabase(again.db);
+});

@@ -422,7 +422,14 @@ export class SqliteLogStore implements LogStore {
   }
 
   private commitSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[]): void {
-    if (this.closed || uptoSeq <= (this.sealMarks.get(stream) ?? 0)) return;
+    const mark = this.sealMarks.get(stream) ?? 0;
+    if (this.closed || uptoSeq <= mark) return;
+    if (blocks.some((b) => b.minSeq <= mark)) {
+      // This thread sealed a part of these rows meanwhile (a flush() stopped by a full disk): the
+      // blocks would store that part twice, so the rest is sealed here instead.
+      this.seal(stream);
+      return;
+    }
     const metas = this.sql.transaction(() => {
       const out = blocks.map((e) => this.sql.insertBlock(e, 0));
       this.sql.upsertSealMark(stream, uptoSeq);
