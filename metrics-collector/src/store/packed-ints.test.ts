@@ -47,3 +47,8 @@ test('readPackedInts() throws on truncated input instead of inventing samples', 
   const cut = w.bytes().subarray(0, w.pos - 1);
   assert.throws(() => readPackedInts(new ByteReader(cut), 4, new Float64Array(4), 0), /truncated/);
 });
+
+test('ByteWriter.zigzag() refuses ±Infinity and NaN instead of looping or writing garbage', () => {
+  for (const n of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN])
+    assert.throws(() => new ByteWriter(16).zigzag(n), RangeError);
+});

@@ -34,8 +34,10 @@ export class ByteWriter {
     this.buf[this.pos++] = b;
   }
 
-  /** Zigzag varint of an integer with |n| < 2^52. */
+  /** Zigzag varint of an integer with |n| < 2^52. Throws on ±Infinity and NaN: Infinity never
+   * ended the loop below (a series row's infinite TTL hung the checkpoint, see storableExpiryMs). */
   zigzag(n: number): void {
+    if (!Number.isFinite(n)) throw new RangeError(`varint of ${n}`);
     this.ensure(8);
     let z = n >= 0 ? n * 2 : -n * 2 - 1;
     while (z >= 0x80) {
