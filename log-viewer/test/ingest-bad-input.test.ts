@@ -212,3 +212,24 @@ test('OTLP rejects a record whose AnyValue nests too deep through partialSuccess
   const messages = await sealedMessages();
   assert.ok(messages.includes('otlp shallow') && messages.includes('proto shallow'));
 });
+
+test('OTLP JSON rejects a record whose timeUnixNano is a fractional number through partialSuccess, not a 500', async () => {
+  const records = [
+    { timeUnixNano: 1795635894000000.5, body: { stringValue: 'fractional ns' } },
+    {
+      timeUnixNano: '1795635894000000000',
+      observedTimeUnixNano: 0.25,
+      body: { stringValue: 'fractional observed' },
+    },
+    { timeUnixNano: '1795635894000000000', body: { stringValue: 'otlp whole ns' } },
+  ];
+  const doc = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] });
+  const res = await post('/v1/logs', doc, { 'content-type': 'application/json' });
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
+  assert.equal(body.partialSuccess.rejectedLogRecords, '2');
+  assert.match(body.partialSuccess.errorMessage, /timeUnixNano is not an unsigned 64-bit integer/);
+  const messages = await sealedMessages();
+  assert.ok(messages.includes('otlp whole ns'));
+  assert.ok(!messages.includes('fractional ns') && !messages.includes('fractional observed'));
+});

@@ -35,7 +35,8 @@ class RecordReject extends Error {}
 
 function uint64(v: JsonValue | undefined, name: string): bigint {
   if (v === undefined || v === null || v === '') return 0n;
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) {
+  // Not a fraction: BigInt(1.5) throws a RangeError (a 500 for the whole request).
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) {
     // Past 2^53 a JSON number has lost its last digits anyway: round to whole microseconds.
     return v > Number.MAX_SAFE_INTEGER ? BigInt(Math.round(v / 1000)) * 1000n : BigInt(v);
   }
