@@ -234,3 +234,53 @@ test('digest() counts tags, hours and releases the same in one batch as one even
     [2, 1, 2, 1],
   );
 });
+
+test('the inbox WAL restarts also while digest batches run back to back (a backlog), not only between them', async () => {
+  const { db, inboxDb, store, close } = trackerDb();
+  let held = false;
+  const sw = new StoreWorker(db, inboxDb, {
+    hold: () => {
+      held = true;
+    },
+    release: () => {
+      held = false;
+    },
+  });
+  sw.start(20);
+  const wal = `${inboxDb.name}-wal`;
+  const restarts = () => {
+    const fd = openSync(wal, 'r');
+    const header = Buffer.alloc(16);
+    readSync(fd, header, 0, 16, 0);
+    closeSync(fd);
+    return header.readUInt32BE(12);
+  };
+  const batch = await acceptBatch(5, 'backlog');
+  store.acceptMany([batch]);
+  const first = restarts();
+  // what the digester does when the inbox is behind: it trims and sends the next batch as soon as
+  // the last is back, so one is out whenever the worker's report of a checkpoint arrives
+  let batches = 0;
+  let digesting = true;
+  const nextBatch = (): Promise<void> =>
+    sw.digest(50, 5000).then((c) => {
+      batches++;
+      store.trimInbox(c.digestedThrough);
+      return digesting ? nextBatch() : undefined;
+    });
+  const backlog = nextBatch();
+  // appends in every turn unless held; bounded by batches (a checkpoint runs between two batches
+  // at most every 20 ms)
+  while (restarts() < first + 2 && batches < 300) {
+    if (!held) store.acceptMany([batch]);
+    await new Promise((r) => setImmediate(r));
+  }
+  digesting = false;
+  await backlog;
+  assert.ok(
+    restarts() >= first + 2,
+    `the WAL restarted twice (${batches} batches, ${statSync(wal).size} bytes)`,
+  );
+  await sw.stop();
+  close();
+});

@@ -44,6 +44,8 @@ export class StoreWorker {
 
   /** Whether inboxWrites is held for a finishing checkpoint. */
   private inboxHeld = false;
+  /** The worker checkpointed the inbox while a digest batch was out: finish after the batch. */
+  private finishAfterBatch = false;
 
   /** `db`: errors.db; `inboxDb`: the inbox file (store/inbox.ts), both the main thread's;
    * `inboxWrites`: what appends to the inbox (the accept path's group commit), held while the
@@ -84,6 +86,7 @@ export class StoreWorker {
       if (this.worker !== worker) return;
       this.worker = null;
       this.settle()?.reject(err);
+      this.finishAfterBatch = false;
       this.releaseInboxWrites();
       this.restoreMainConnection();
       onFailure?.(err);
@@ -109,6 +112,10 @@ export class StoreWorker {
       resolve = res;
       reject = rej;
     });
+    // with a backlog the next batch goes out as soon as the last is back, so the worker's report
+    // of an inbox checkpoint finds one out nearly every time: the checkpoint is finished before
+    // this batch (after the caller trimmed the inbox), else the WAL never restarts
+    if (this.finishAfterBatch) this.holdForCheckpoint(worker);
     this.inFlight = { resolve, reject, done: done.catch(() => {}) };
     // an idle worker does not keep the process alive; one with a batch to answer does
     worker.ref();
@@ -134,11 +141,19 @@ export class StoreWorker {
    * restarting (store/inbox.ts finishInboxCheckpoint), so appends wait while the worker copies
    * those few frames, then the next append restarts it. Done on the worker rather than here
    * because it syncs two files: up to 90 ms on this machine's disk when others use it, which would
-   * block the event loop; held commits only delay the requests that reach them meanwhile. Skipped
-   * while a digest batch is out (the worker runs it first and commits would wait for all of it).
+   * block the event loop; held commits only delay the requests that reach them meanwhile. While a
+   * digest batch is out it is done before the next batch (digest()): the worker would run the
+   * batch first, and commits would wait for all of it.
    */
   private finishInboxCheckpoint(worker: ReturnType<typeof spawnWorker>): void {
-    if (!this.inboxWrites || this.inboxHeld || this.inFlight || this.worker !== worker) return;
+    if (this.worker !== worker) return;
+    if (this.inFlight) this.finishAfterBatch = true;
+    else this.holdForCheckpoint(worker);
+  }
+
+  private holdForCheckpoint(worker: ReturnType<typeof spawnWorker>): void {
+    this.finishAfterBatch = false;
+    if (!this.inboxWrites || this.inboxHeld) return;
     this.inboxHeld = true;
     this.inboxWrites.hold();
     worker.postMessage({ type: 'finish-inbox-checkpoint' } satisfies StoreWorkerRequest);
