@@ -2,7 +2,8 @@
 // found by halving the block and written to the quarantine folder, the rest is sealed and searchable,
 // and a restart does not meet them again. An inbox body the parser now refuses is set aside likewise.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import fs, { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
@@ -210,4 +211,38 @@ test("a worker's blocks for rows this thread partly sealed meanwhile (then a ful
   assert.equal(collect(again.store, {}).length, 250);
   await again.store.close();
   closeDatabase(again.db);
+});
+
+test('a quarantine file is durable before the seal mark moves past its rows: file, folder and its parent synced', async () => {
+  // fsync of the directory makes a new file's name durable (fdatasync of the file does not).
+  const synced: string[] = [];
+  const fsyncSync = fs.fsyncSync;
+  const fdatasyncSync = fs.fdatasyncSync;
+  const record = (fd: number) => synced.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+  fs.fsyncSync = (fd: number) => {
+    record(fd);
+    fsyncSync(fd);
+  };
+  fs.fdatasyncSync = (fd: number) => {
+    record(fd);
+    fdatasyncSync(fd);
+  };
+  syncBuiltinESMExports();
+  try {
+    const t = openTestStore({ blockRows: 100, onBackgroundError: () => {} });
+    await t.store.append(records());
+    t.store.flush();
+    assert.equal(t.store.quarantinedRows, 1);
+    const q = join(t.dir, 'quarantine');
+    const file = join(q, readdirSync(q)[0]);
+    assert.ok(synced.includes(file), synced.join('\n'));
+    assert.ok(synced.includes(q), synced.join('\n'));
+    assert.ok(synced.includes(t.dir), synced.join('\n'));
+    await t.store.close();
+    closeDatabase(t.db);
+  } finally {
+    fs.fsyncSync = fsyncSync;
+    fs.fdatasyncSync = fdatasyncSync;
+    syncBuiltinESMExports();
+  }
 });

@@ -39,7 +39,7 @@ import {
 import { compareRows, type Row, splitNs, toRecord, toRow } from './row.js';
 import { type Candidate, RowsBatch, runScan } from './scan.js';
 import { ScanCache } from './scan-cache.js';
-import { closeSync, fdatasyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RowColumns } from './row-columns.js';
 
@@ -82,6 +82,40 @@ export interface StoreOptions {
  */
 const SYSTEMIC_SQLITE =
   /^SQLITE_(FULL|IOERR|BUSY|LOCKED|NOMEM|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|INTERRUPT)/;
+
+/**
+ * Writes (flags 'w') or appends ('a') data to dir/file and makes it durable before returning: the
+ * file's data, its name (the folder synced, as the inbox does for a new segment) and, when folders
+ * had to be made, their names up to the parent of the first one made. The seal mark moves past quarantined rows after
+ * this: a name lost in a crash would lose the rows.
+ */
+function writeDurably(dir: string, file: string, data: string | Uint8Array, flags: 'w' | 'a'): void {
+  const made = mkdirSync(dir, { recursive: true });
+  const fd = openSync(file, flags);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  let d = dir;
+  syncFolder(d);
+  if (made === undefined) return;
+  const top = dirname(made);
+  while (d !== top && d !== dirname(d)) {
+    d = dirname(d);
+    syncFolder(d);
+  }
+}
+
+function syncFolder(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function isSystemic(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
@@ -510,14 +544,7 @@ export class SqliteLogStore implements LogStore {
   private quarantineBody(kind: string, body: Uint8Array, seqBase: number, cause: unknown): void {
     const dir = this.quarantineDir();
     const file = join(dir, `replay-${seqBase}.${kind}`);
-    mkdirSync(dir, { recursive: true });
-    const fd = openSync(file, 'w');
-    try {
-      writeSync(fd, body);
-      fdatasyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeDurably(dir, file, body, 'w');
     const reason = cause instanceof Error ? cause.message : String(cause);
     this.report(cause, `replaying an inbox body (${reason}); it is kept in ${file}, not searchable`);
   }
@@ -539,14 +566,7 @@ export class SqliteLogStore implements LogStore {
     try {
       let text = '';
       for (let i = from; i < to; i++) text += `${JSON.stringify(rows.row(i))}\n`;
-      mkdirSync(dir, { recursive: true });
-      const fd = openSync(file, 'a');
-      try {
-        writeSync(fd, text);
-        fdatasyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      writeDurably(dir, file, text, 'a');
       this.sql.transaction(() => this.sql.upsertSealMark(stream, last));
     } catch (err) {
       this.report(
