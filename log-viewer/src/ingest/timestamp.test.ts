@@ -65,6 +65,17 @@ test('isoMillis reads toISOString() output anywhere in a text, across hours and 
     assert.equal(isoMillis(bad), undefined, bad);
 });
 
+test('parseTimestamp refuses dates that do not exist and years Date.UTC would read as 19xx', () => {
+  check('2026-02-31T10:00:00.000Z', undefined); // not March 3rd
+  check('2026-02-29T10:00:00Z', undefined);
+  check('2026-04-31T10:00:00.5Z', undefined);
+  check('0099-01-01T00:00:00.000Z', undefined); // not 1999
+  check('0070-06-01T00:00:00Z', undefined);
+  check('2024-02-29T10:00:00.000Z', 1_709_200_800_000_000_000n);
+  check('2016-12-31T23:59:60Z', 1_483_228_800_000_000_000n); // a leap second, as Date.UTC reads it
+  check('1969-12-31T23:00:00-05:00', 14_400_000_000_000n);
+});
+
 test('parseTimestamp refuses times outside 0 .. 2^63-1 ns, whatever the spelling', () => {
   check('9223372036854775807', 9_223_372_036_854_775_807n);
   check('2262-04-11T23:47:16.854Z', 9_223_372_036_854_000_000n);

@@ -16,13 +16,21 @@ export function parseRfc3339(text: string): bigint | undefined {
   const [mo, d, h, mi, s] = [m[2], m[3], m[4], m[5], m[6]].map(Number);
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  if (Number.isNaN(ms)) return undefined;
+  if (Number.isNaN(ms) || !dayExists(Number(m[1]), mo, d)) return undefined;
   let ns = BigInt(ms) * 1_000_000n + BigInt((m[7] ?? '').padEnd(9, '0') || '0');
   if (m[9]) {
     const offsetMin = Number(m[10]) * 60 + Number(m[11]);
     ns -= BigInt(m[9] === '-' ? -offsetMin : offsetMin) * 60_000_000_000n;
   }
   return ns;
+}
+
+/**
+ * Whether day d of month mo (1-12) of year y exists: Date.UTC rolls 2026-02-31 over to 03-03, and
+ * reads the years 0-99 as 1900-1999 (all before 1970 anyway).
+ */
+function dayExists(y: number, mo: number, d: number): boolean {
+  return y >= 100 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
 }
 
 /** The decimal number in t[at, at + len), NaN when a char is not a digit. */
@@ -114,7 +122,7 @@ function isoParts(
   const key = ((y * 100 + mo) * 100 + d) * 100 + h;
   if (key !== lastHourKey) {
     const hourMs = Date.UTC(y, mo - 1, d, h);
-    if (Number.isNaN(hourMs)) return undefined;
+    if (Number.isNaN(hourMs) || !dayExists(y, mo, d)) return undefined;
     lastHourKey = key;
     lastHourMs = hourMs;
   }
