@@ -30,7 +30,9 @@ export function parseRfc3339(text: string): bigint | undefined {
  * reads the years 0-99 as 1900-1999 (all before 1970 anyway).
  */
 function dayExists(y: number, mo: number, d: number): boolean {
-  return y >= 100 && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d;
+  if (y < 100) return false;
+  if (mo === 2) return d <= (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28);
+  return d <= (mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31);
 }
 
 /** The decimal number in t[at, at + len), NaN when a char is not a digit. */
