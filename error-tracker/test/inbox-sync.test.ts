@@ -2,7 +2,7 @@
 // started after its commit, syncs requested during one share the next, and failures reach the
 // waiting requests instead of a 200.
 import assert from 'node:assert/strict';
-import { type fdatasync, statSync } from 'node:fs';
+import { closeSync, type fdatasync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase, openDatabase } from '@flowrent/shared/db';
@@ -173,4 +173,43 @@ test('GroupCommit holds commits until release() and then writes the queued reque
   assert.equal(syncs.length, 1, 'one commit, one sync');
   syncs[0].finish();
   await Promise.all([a, b]);
+});
+
+test('finishInboxCheckpoint() restarts the WAL on its own connection, so the header sync of the restart is not in the next append on the event loop', () => {
+  const inboxDb = openInbox(inboxFileFor(join(makeTempDir(), 'errors.db')));
+  inboxDb.exec('CREATE TABLE t (x BLOB)');
+  inboxDb.pragma('wal_autocheckpoint = 0');
+  const insert = inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(8000))');
+  const wal = `${inboxDb.name}-wal`;
+  // the WAL header's checkpoint sequence number (bytes 12-15) counts the WAL's restarts
+  const restarts = () => {
+    const fd = openSync(wal, 'r');
+    const header = Buffer.alloc(16);
+    readSync(fd, header, 0, 16, 0);
+    closeSync(fd);
+    return header.readUInt32BE(12);
+  };
+  const worker = openDatabase(inboxDb.name); // the store worker's connection
+  for (let i = 0; i < 20; i++) insert.run();
+  const before = restarts();
+  // SQLite restarts a WAL in the first write after a complete checkpoint and fsyncs the new
+  // header there: in the writer's next append that was a sync on the main thread
+  finishInboxCheckpoint(worker);
+  assert.equal(restarts(), before + 1, 'restarted by the worker connection');
+  insert.run();
+  assert.equal(restarts(), before + 1, 'the append goes on in the restarted WAL');
+  assert.equal(inboxDb.prepare('SELECT count(*) FROM t').pluck().get(), 21);
+  // a checkpoint that cannot copy everything (a reader's older snapshot) writes nothing
+  const reader = openDatabase(inboxDb.name);
+  reader.exec('BEGIN');
+  reader.prepare('SELECT count(*) FROM t').get();
+  insert.run();
+  const size = statSync(wal).size;
+  finishInboxCheckpoint(worker);
+  reader.exec('COMMIT');
+  assert.equal(statSync(wal).size, size, 'no frame appended when the WAL cannot restart');
+  assert.equal(restarts(), before + 1);
+  closeDatabase(reader);
+  closeDatabase(worker);
+  closeDatabase(inboxDb);
 });

@@ -53,20 +53,44 @@ export function openInbox(file: string): Db {
 
 /**
  * Checkpoints the inbox frames appended while the previous checkpoint ran, while the writer holds
- * its appends (service/store-worker.ts), so that its next append restarts the WAL from its start.
+ * its appends (service/store-worker.ts), and restarts the WAL from its start.
  * SQLite restarts a WAL only when a write begins with every frame checkpointed; with appends
  * arriving during every checkpoint that never happened, and the inbox's -wal file grew for as long
  * as accepting went on (126 MB in an 8-second bench). Every accept's fdatasync of a growing file
  * also commits its new size (a journal commit on ext4): p50 1.2-1.4 ms against 0.30-0.33 ms for
  * frames rewritten in place (a throwaway simulation of the accept path's commits and syncs, load
- * 9). Only a few frames are left by then: two small syncs (the WAL's and the inbox file's).
+ * 9). Only a few frames are left by then: two small syncs (the WAL's and the inbox file's), and a
+ * third for the restart.
  */
 export function finishInboxCheckpoint(inboxDb: Db): void {
   try {
-    inboxDb.pragma('wal_checkpoint(PASSIVE)');
+    const [r] = inboxDb.pragma('wal_checkpoint(PASSIVE)') as CheckpointResult[];
+    // The first write after a complete checkpoint restarts the WAL, and SQLite fsyncs the new WAL
+    // header in that write: left to the writer's next append, that sync ran on the event loop
+    // (up to 40-90 ms on this machine's disk under others' load). A write of the unused
+    // user_version here restarts it on this connection instead, while the appends are held.
+    if (r && r.busy === 0 && r.log > 0 && r.checkpointed === r.log) restartWal(inboxDb);
   } catch {
     // busy or closing: the WAL restarts after a later checkpoint
   }
+}
+
+/** Writes the unused user_version unchanged; never waits for the write lock (appends are held,
+ * so it is free: waiting here would hold them longer). */
+function restartWal(db: Db): void {
+  const busyMs = Number(db.pragma('busy_timeout', { simple: true }));
+  db.pragma('busy_timeout = 0');
+  try {
+    db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+  } finally {
+    db.pragma(`busy_timeout = ${busyMs}`);
+  }
+}
+
+interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
 }
 
 /** The files of an inbox, for disk-usage metrics. */
