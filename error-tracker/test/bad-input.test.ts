@@ -131,6 +131,16 @@ describe('nesting 20,000 deep', () => {
   });
 });
 
+test('extra deeper than its limit (@sentry/node with normalizeDepth 10) keeps the rest as a JSON string, as Relay does', async () => {
+  const id = nextEventId();
+  const rest = { i: { j: 'leaf' } };
+  const extra = { a: { b: { c: { d: { e: { f: { g: { h: rest } } } } } } } };
+  assert.equal(await ingest('envelope', id, JSON.stringify({ message: 'deep extra', extra })), 200);
+  t.drain();
+  const event = await readBack(id);
+  assert.equal(at(event.data, 'extra', 'a', 'b', 'c', 'd', 'e', 'f', 'g'), JSON.stringify({ h: rest }));
+});
+
 test('events stored before these limits (bad times, deep nesting) read in the API and on the issue page', async () => {
   const id = await sendEvent(t, { fn: 'stored_before' });
   t.drain();

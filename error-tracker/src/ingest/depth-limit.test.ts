@@ -91,3 +91,23 @@ test('limitEventDepth() replaces an own "__proto__" key of parsed JSON, not the 
   );
   assert.ok(JSON.stringify(out).length < 200);
 });
+
+test('limitEventDepth() keeps what lies below the extra and vars depths as a JSON string, as Relay does, unless it is itself too deep', () => {
+  // @sentry/node with normalizeDepth: 10 sends extra this deep; Relay keeps the part below its
+  // depth as a JSON string (trimming.rs, test_databag_stripping) rather than dropping it
+  const below = { h: { leaf: 'kept' } };
+  const extra = { a: { b: { c: { d: { e: { f: { g: below } } } } } } };
+  const vars = { a: { b: { c: { d: { e: below } } } } };
+  const out = limitEventDepth({ extra, exception: frameWithVars(vars), custom: nest(40) });
+  assert.equal(at(out, 'extra', 'a', 'b', 'c', 'd', 'e', 'f', 'g'), JSON.stringify(below));
+  assert.equal(depthOf(out.extra), MAX_EXTRA_DEPTH);
+  const outVars = at(out, 'exception', 'values', 0, 'stacktrace', 'frames', 0, 'vars');
+  assert.equal(at(outVars, 'a', 'b', 'c', 'd', 'e'), JSON.stringify(below));
+  assert.equal(depthOf(outVars), MAX_VARS_DEPTH);
+  // the event-wide limit guards recursion over the event: placeholders there
+  assert.match(JSON.stringify(out.custom), /"\[Array\]"/);
+  // a part below the extra depth that is itself too deep to serialize safely: a placeholder
+  const deep = limitEventDepth({ extra: { a: nest(20_000) } });
+  assert.match(JSON.stringify(deep.extra), /"\[Array\]"/);
+  assert.ok(JSON.stringify(deep).length < 200);
+});

@@ -1,9 +1,11 @@
 // Nesting limits for event data, after Sentry: Relay trims databags to a depth (frame `vars` are a
-// "medium" bag of depth 5, `extra` a "massive" one of depth 7) and @sentry/core's normalize()
-// replaces what lies deeper with "[Object]" / "[Array]"; we use the same placeholders. Every other
-// field gets a generous MAX_EVENT_DEPTH, so no event reaches code that recurses over it (JSON
-// serialization of the API answer, the UI's value formatting) nested thousands deep: JSON.parse
-// takes 20,000 nested arrays in 120 KB, JSON.stringify overflows its stack on them.
+// "medium" bag of depth 5, `extra` a "massive" one of depth 7) and keeps what lies deeper as a
+// JSON string (trimming.rs process_value); so do we, for a part that is not itself deeper than
+// MAX_EVENT_DEPTH. Every other field gets a generous MAX_EVENT_DEPTH, so no event reaches code that
+// recurses over it (JSON serialization of the API answer, the UI's value formatting) nested
+// thousands deep: JSON.parse takes 20,000 nested arrays in 120 KB, JSON.stringify overflows its
+// stack on them. Past that limit a container becomes "[Object]" / "[Array]", @sentry/core's
+// normalize() placeholders.
 // Pure; the walk itself never goes deeper than the limit, and copies only what it trims.
 import type { JsonObject } from './envelope.js';
 
@@ -29,7 +31,9 @@ export function limitEventDepth(event: JsonObject): JsonObject {
   }
   if (!deep) return event;
   const out: JsonObject = { ...event };
-  for (const key in event) setOwn(out, key, limitDepth(event[key], levelsOf(key), STACK_FIELDS.has(key)));
+  for (const key in event) {
+    setOwn(out, key, limitDepth(event[key], levelsOf(key), STACK_FIELDS.has(key), key === 'extra'));
+  }
   return out;
 }
 
@@ -58,15 +62,19 @@ function exceeds(value: object, levels: number, inStack: boolean): boolean {
 /**
  * `value` with containers below `levels` levels replaced by placeholders (the same reference when
  * none is). In a stack field (`inStack`), an object's `vars` gets at most MAX_VARS_DEPTH levels.
- * The rules are exceeds()'s: the two must agree.
+ * In a databag (`bag`: extra, vars) a container below the levels becomes its JSON instead, when
+ * that is not deeper than MAX_EVENT_DEPTH. The rules are exceeds()'s: the two must agree.
  */
-export function limitDepth(value: unknown, levels: number, inStack = false): unknown {
+export function limitDepth(value: unknown, levels: number, inStack = false, bag = false): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (levels <= 0) return Array.isArray(value) ? '[Array]' : '[Object]';
+  if (levels <= 0) {
+    if (bag && !exceeds(value, MAX_EVENT_DEPTH, false)) return JSON.stringify(value);
+    return Array.isArray(value) ? '[Array]' : '[Object]';
+  }
   if (Array.isArray(value)) {
     let out: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
-      const limited = limitDepth(value[i], levels - 1, inStack);
+      const limited = limitDepth(value[i], levels - 1, inStack, bag);
       if (limited !== value[i]) {
         out ??= value.slice();
         out[i] = limited;
@@ -80,8 +88,8 @@ export function limitDepth(value: unknown, levels: number, inStack = false): unk
     const v = obj[key];
     const limited =
       inStack && key === 'vars'
-        ? limitDepth(v, Math.min(levels - 1, MAX_VARS_DEPTH), false)
-        : limitDepth(v, levels - 1, inStack);
+        ? limitDepth(v, Math.min(levels - 1, MAX_VARS_DEPTH), false, true)
+        : limitDepth(v, levels - 1, inStack, bag);
     if (limited !== v) {
       out ??= { ...obj };
       setOwn(out, key, limited);
