@@ -1,10 +1,12 @@
 // A series pushed with ttl_seconds over POST /api/metrics, seen through the Prometheus API while
 // its TTL runs and once it has passed (issue 5: "no longer returned"). The clock is a parameter.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
 import { startCollector } from './ingest-helpers.js';
+import { openStore } from './store-helpers.js';
 
 const T0 = 1_795_000_000_000;
 let now = T0;
@@ -62,4 +64,35 @@ test('/api/v1/series, /labels, label values and queries stop returning a pushed 
     await getData(`/api/v1/series?match[]=nightly_done&start=${T0 / 1000}&end=${(T0 + 1000) / 1000}`),
     [],
   );
+});
+
+test('a series pushed with a fractional or overflowing ttl_seconds is still listed after a restart', async () => {
+  const first = await startCollector({}, () => T0);
+  const push = async (metric: string) => {
+    const res = await fetch(`${first.url}/api/metrics`, {
+      method: 'POST',
+      headers: { ...first.adminHeaders, 'content-type': 'application/json' },
+      body: `{"metrics":[${metric}]}`,
+    });
+    assert.equal(res.status, 204, await res.text());
+  };
+  const { store } = first.app.ingestion;
+  await push('{"name":"ttl_frac","value":1,"ttl_seconds":86400.0006}');
+  store.checkpoint(); // its row is in SQLite, the log segment gone
+  await push('{"name":"ttl_huge","value":2,"ttl_seconds":1e309}'); // a valid JSON number: Infinity
+  await first.close();
+  assert.equal(store.checkpointTrouble.consecutiveFailures, 0, 'the last checkpoint wrote both rows');
+  // The same database and log opened again (startTestApp always starts on a fresh database).
+  const again = openStore(first.dataDir, {
+    walDir: join(first.config.DATA_DIR, 'metrics-wal'),
+    clock: () => T0 + 60_000,
+  });
+  try {
+    assert.deepEqual(again.source.series([[{ name: '__name__', type: '=~', value: 'ttl_.*' }]], T0, T0), [
+      { __name__: 'ttl_frac' },
+      { __name__: 'ttl_huge' },
+    ]);
+  } finally {
+    await again.close();
+  }
 });
