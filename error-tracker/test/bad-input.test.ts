@@ -141,6 +141,19 @@ test('extra deeper than its limit (@sentry/node with normalizeDepth 10) keeps th
   assert.equal(at(event.data, 'extra', 'a', 'b', 'c', 'd', 'e', 'f', 'g'), JSON.stringify({ h: rest }));
 });
 
+test('GET /api/events: trace_id given twice is a 422 (was a 500), a limit below 1 means the default page of 100, not all', async () => {
+  const trace = 'ab'.repeat(16);
+  assert.equal((await api(t, 'GET', `/api/events?trace_id=${trace}&trace_id=${trace}`)).status, 422);
+  for (let i = 0; i < 101; i++) await sendEvent(t, { message: `traced ${i}`, traceId: trace });
+  t.drain();
+  for (const limit of ['-1', '0', '1.5e400', 'x']) {
+    const res = await api<{ data: unknown[] }>(t, 'GET', `/api/events?trace_id=${trace}&limit=${limit}`);
+    assert.equal(res.json.data.length, 100, `limit=${limit}`);
+  }
+  const two = await api<{ data: unknown[] }>(t, 'GET', `/api/events?trace_id=${trace}&limit=2.5`);
+  assert.equal(two.json.data.length, 2);
+});
+
 test('events stored before these limits (bad times, deep nesting) read in the API and on the issue page', async () => {
   const id = await sendEvent(t, { fn: 'stored_before' });
   t.drain();

@@ -5,6 +5,9 @@ import { QueryError, traceId } from '../query/issue-search.js';
 import type { HttpContext } from './context.js';
 import { toSnakeCase } from './serialize.js';
 
+const DEFAULT_TRACE_EVENTS = 100;
+const MAX_TRACE_EVENTS = 500;
+
 export function eventHandlers(ctx: HttpContext) {
   return {
     async get(request: FastifyRequest<{ Params: { eventId: string } }>) {
@@ -17,16 +20,22 @@ export function eventHandlers(ctx: HttpContext) {
         newer_event_id: around.newer,
       };
     },
-    async byTrace(request: FastifyRequest<{ Querystring: { trace_id?: string; limit?: string } }>) {
-      if (!request.query.trace_id) throw new ValidationError('trace_id is required');
+    async byTrace(request: FastifyRequest<{ Querystring: { trace_id?: unknown; limit?: string } }>) {
+      const given = request.query.trace_id;
+      if (!given) throw new ValidationError('trace_id is required');
+      // a parameter given twice arrives as an array
+      if (typeof given !== 'string') throw new ValidationError('trace_id must be given once');
       let id: string;
       try {
-        id = traceId(request.query.trace_id);
+        id = traceId(given);
       } catch (err) {
         if (err instanceof QueryError) throw new ValidationError(err.message);
         throw err;
       }
-      const limit = Math.min(Number(request.query.limit) || 100, 500);
+      // below 1 (SQLite reads a negative LIMIT as none), a fraction or not a number: the default
+      const n = Number(request.query.limit);
+      const limit =
+        Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), MAX_TRACE_EVENTS) : DEFAULT_TRACE_EVENTS;
       return { data: toSnakeCase(ctx.store.listEventsByTrace(id, limit)) };
     },
   };
