@@ -191,6 +191,37 @@ describe('ndjsonColumns()', () => {
     assert.equal(parseBodyColumns('ndjson', Buffer.from(` \n${full}\n `), NOW, 0).rows.count, 1);
   });
 
+  it('keeps each attribute under its own key when keys and values share a slot of the key cache', () => {
+    // The scan's key cache slot of a text (ndjson-rows.ts internKey: 1024 slots by a byte hash).
+    const slot = (s: string) => {
+      let h = s.length;
+      for (const c of Buffer.from(s)) h = (Math.imul(h, 31) + c) | 0;
+      return h & 1023;
+    };
+    const sharing = (key: string, prefix: string, skip = '') => {
+      for (let i = 0; ; i++)
+        if (slot(`${prefix}${i}`) === slot(key) && `${prefix}${i}` !== skip) return `${prefix}${i}`;
+    };
+    const v = sharing('user', 'svc');
+    const k1 = sharing('user', 'k');
+    const k2 = sharing('user', 'k', k1);
+    const exact = (body: string) => {
+      const fast = ndjsonRows(body, NOW, 1);
+      assert.ok(fast, body);
+      const table = new RowColumns();
+      for (const [i, r] of parseNdjsonLogs(body, NOW).entries()) table.pushRecord(r, 1 + i);
+      assert.deepEqual(
+        fast.map((r) => r.attrs),
+        table.rows().map((r) => r.attrs),
+        body,
+      );
+    };
+    // A service value takes the slot of a key of its line, then is a key itself.
+    exact(`{"user":"u1","service":"${v}"}\n{"${v}":"x"}`);
+    // Keys of one line sharing a slot, then another pair in the same order.
+    exact(`{"user":1,"${k1}":2}\n{"${k1}":3,"user":4}\n{"user":5,"${k2}":6}`);
+  });
+
   it('gives what the object path gives on the bench data', () => {
     const gen = createGenerator(3000, 1_795_635_900_000, 86_400_000, 3);
     sameAsObjectPath(

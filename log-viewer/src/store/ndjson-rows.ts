@@ -92,6 +92,8 @@ const keyCodes = new Int32Array(KEY_CACHE_SIZE);
 let internedCode = -1;
 /** keyId() of each cached key once it was an attribute key (-1: not asked yet). */
 const keyIds = new Int32Array(KEY_CACHE_SIZE);
+/** Set when a line's text took over a cache slot (reset per line): keyIds then checked against keys. */
+let slotTaken = false;
 /** The cache slot of the last internKey() call's text, -1 when not cached. */
 let internedSlot = -1;
 
@@ -114,6 +116,7 @@ function internKey(b: Uint8Array, from: number, to: number, ascii: boolean): str
     return cached;
   }
   const key = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', from, to);
+  if (cached !== undefined) slotTaken = true;
   keyCache[slot] = key;
   keyIds[slot] = -1;
   keyCacheBytes.set(b.subarray(from, to), slot * KEY_CACHE_BYTES);
@@ -503,6 +506,7 @@ function lineRow(
   out: RowColumns,
 ): boolean {
   wide = false;
+  slotTaken = false;
   const n = scanLine(b, start, end);
   if (n < 0) return false;
   for (let k = 0; k < 8; k++) best[k] = -1;
@@ -627,13 +631,19 @@ function putMessage(out: RowColumns, b: Uint8Array, mm: number): void {
   }
 }
 
-/** keyId() of member m's key, cached beside the interned key. */
+/**
+ * keyId() of member m's key, cached beside the interned key while its cache slot still holds that
+ * key: a later text of the line with the same slot (another key, a service or level value) takes the
+ * slot over, and its id must not be this key's (that stored the attribute under the other name).
+ * Checked only on lines where a slot was taken over (slotTaken): a check per attribute cost ~3 %.
+ */
 function attrKeyId(m: number): number {
   const slot = keySlots[m];
-  if (slot >= 0 && keyIds[slot] >= 0) return keyIds[slot];
-  const id = keyId(keys[m]);
-  if (slot >= 0) keyIds[slot] = id;
-  return id;
+  if (!slotTaken && slot >= 0 && keyIds[slot] >= 0) return keyIds[slot];
+  const key = keys[m];
+  if (slot < 0 || keyCache[slot] !== key) return keyId(key);
+  if (keyIds[slot] < 0) keyIds[slot] = keyId(key);
+  return keyIds[slot];
 }
 
 /**
