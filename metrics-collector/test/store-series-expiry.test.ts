@@ -344,3 +344,24 @@ test('a restart indexes only the series with something to serve from memory; rol
   assert.equal(b.values[24], 7);
   await s.close();
 });
+
+test('a sample older than the rolled-up period of an evicted series revives it without hiding its rollups', async () => {
+  let now = T0;
+  const s = openStore(undefined, { clock: () => now });
+  const labels: [string, string][] = [['__name__', 'backfilled']];
+  await s.store.appendSamples(Array.from({ length: 120 }, (_, i) => ({ labels, t: T0 + i * 60_000, v: i })));
+  now = T0 + 5 * HOUR;
+  s.store.checkpoint();
+  assert.equal(new RetentionJob(s.store, parseRetention('raw=1h')).run(now).seriesEvicted, 1);
+  const read = () => s.source.select([name('backfilled')], T0, now)[0];
+  const lasts = read().values; // 24 five-minute bucket lasts: 4, 9, …, 119
+  assert.equal(lasts.length, 24);
+  // A client backfills one sample inside that period: the series comes back with no raw chunk to
+  // bound it. The read used rollups only before its oldest raw sample, so every bucket after it
+  // vanished (7 samples instead of 25).
+  await s.store.appendSamples([{ labels, t: T0 + 30 * 60_000 + 1, v: 999 }]);
+  const after = read();
+  assert.deepEqual(after.values, [...lasts.slice(0, 6), 999, ...lasts.slice(6)]);
+  assert.equal(after.timestamps[6], T0 + 30 * 60_000 + 1);
+  await s.close();
+});

@@ -65,18 +65,3 @@ export function readRollupLasts(
   }
   return { timestamps, values };
 }
-
-/** `older` (all before `newer`'s first sample) followed by `newer`, keeping staleness flags. */
-export function prependSamples(older: ReadSamples, newer: ReadSamples): ReadSamples {
-  if (older.timestamps.length === 0) return newer;
-  const out: ReadSamples = {
-    timestamps: older.timestamps.concat(newer.timestamps),
-    values: older.values.concat(newer.values),
-  };
-  if (newer.stale) {
-    const stale = new Uint8Array(out.timestamps.length);
-    stale.set(newer.stale, older.timestamps.length);
-    out.stale = stale;
-  }
-  return out;
-}

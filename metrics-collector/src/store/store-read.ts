@@ -2,8 +2,9 @@
 // index; samples from persisted chunks (range scan on the chunks primary key, bounded because no
 // chunk spans more than CHUNK_MAX_SPAN_MS), sealed chunks waiting for a checkpoint, the open head
 // chunk and the out-of-order buffer, merged with last-write-wins on equal timestamps. The period
-// before a series' oldest raw sample that retention rolled up is served from rollups
-// (rollup-read.ts: one synthetic sample per bucket, its last value; what that approximates is there).
+// that retention rolled up (up to the series' watermark) is served from rollups, merged with any
+// raw sample left in it (rollup-read.ts: one synthetic sample per bucket, its last value; what that
+// approximates is there).
 import type {
   LabelMatcher,
   Labels,
@@ -16,7 +17,7 @@ import { decodeDeltaChunk } from './delta-chunk.js';
 import { CHUNK_MAX_SPAN_MS } from './delta-chunk.js';
 import { indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
-import { prependSamples, readRollupLasts } from './rollup-read.js';
+import { readRollupLasts } from './rollup-read.js';
 import { evictedWithRollups } from './series-expiry.js';
 import { type LabelPairs, labelsToObject, type SeriesInfo } from './series-index.js';
 import type { ChunkRow } from './store-sql.js';
@@ -150,12 +151,17 @@ export class StoreSampleSource implements SampleSource {
       if (ooo)
         sources.push({ seq: ooo.seq, ts: ooo.ts.slice(), vs: ooo.vs.slice(), st: indexesOf(ooo.stale) });
     }
-    const raw = mergeSources(sources, startMs, endMs);
     const until = this.readRollups ? info?.rolledUntilMs : undefined;
-    if (until === undefined || until < startMs) return raw;
-    // Rollups only where no raw sample is left: before the oldest raw one in range.
-    const before = Math.min(until + 1, endMs + 1, raw.timestamps.length ? raw.timestamps[0] : endMs + 1);
-    return prependSamples(readRollupLasts(store.sql, id, startMs, before), raw);
+    if (until !== undefined && until >= startMs) {
+      // The rolled-up period's samples (bucket lasts) merged with the raw ones left in it, raw
+      // first at equal times. Read only before the oldest raw sample, a raw sample inside the
+      // period (a backfill that revived an evicted series, an out-of-order chunk that outlived
+      // its neighbours) hid every bucket after it.
+      const lasts = readRollupLasts(store.sql, id, startMs, Math.min(until + 1, endMs + 1));
+      if (lasts.timestamps.length > 0)
+        sources.push({ seq: -1, ts: lasts.timestamps, vs: lasts.values, st: [] });
+    }
+    return mergeSources(sources, startMs, endMs);
   }
 
   /** Downsampled buckets (resolution 300000 or 3600000 ms) of matching series; they exist for data
