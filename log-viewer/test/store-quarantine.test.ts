@@ -246,3 +246,31 @@ test('a quarantine file is durable before the seal mark moves past its rows: fil
     syncBuiltinESMExports();
   }
 });
+
+test("rows whose worker blocks met a full disk, and then this thread's seal too, are not lost at the worker's next seal", async () => {
+  const t = openTestStore({ blockRows: 100, sealWorker: true, workers: 1, onBackgroundError: () => {} });
+  const db = (t.store as unknown as { sql: { insertBlock: (...a: unknown[]) => unknown } }).sql;
+  const insert = db.insertBlock;
+  let full = true;
+  db.insertBlock = function (...a: unknown[]) {
+    if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    return insert.apply(this, a);
+  };
+  await t.store.append(Array.from({ length: 150 }, (_, i) => rec(i)));
+  await t.store.sealOpen(); // the worker's blocks cannot be stored, nor can this thread's seal
+  assert.equal(t.store.stats().openRecords, 150);
+  full = false;
+  await t.store.append(Array.from({ length: 50 }, (_, i) => rec(1000 + i)));
+  await t.store.sealOpen(); // the worker now holds only the 50 new rows
+  t.store.flush();
+  assert.equal(t.store.stats().openRecords, 0);
+  const ns = collect(t.store, {}).map((r) => r.attributes.n as number);
+  assert.equal(new Set(ns).size, 200);
+  assert.equal(ns.length, 200);
+  await t.store.close();
+  const again = t.reopen();
+  again.store.flush();
+  assert.equal(collect(again.store, {}).length, 200);
+  await again.store.close();
+  closeDatabase(again.db);
+});

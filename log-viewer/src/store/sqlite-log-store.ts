@@ -456,11 +456,11 @@ export class SqliteLogStore implements LogStore {
   }
 
   private commitSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[]): void {
-    const mark = this.sealMarks.get(stream) ?? 0;
-    if (this.closed || uptoSeq <= mark) return;
-    if (blocks.some((b) => b.minSeq <= mark)) {
-      // This thread sealed a part of these rows meanwhile (a flush() stopped by a full disk): the
-      // blocks would store that part twice, so the rest is sealed here instead.
+    if (this.closed || uptoSeq <= (this.sealMarks.get(stream) ?? 0)) return;
+    if (!this.holdsOpenRows(stream, uptoSeq, blocks)) {
+      // The worker's rows and this thread's differ: this thread sealed a part of them meanwhile (a
+      // flush() stopped by a full disk: committing would store that part twice), or the worker let
+      // rows go whose blocks could not be stored here (committing would move the mark past them).
       this.seal(stream);
       return;
     }
@@ -473,6 +473,27 @@ export class SqliteLogStore implements LogStore {
     this.sealMarks.set(stream, uptoSeq);
     this.open.dropUpTo(stream, uptoSeq);
     this.releasePending = true;
+  }
+
+  /** Whether blocks hold exactly this thread's open rows of a stream up to uptoSeq (first seq, count). */
+  private holdsOpenRows(stream: string, uptoSeq: number, blocks: EncodedBlock[]): boolean {
+    let first = Number.POSITIVE_INFINITY;
+    let count = 0;
+    const b = this.open.byService.get(stream);
+    for (const batch of b?.batches ?? []) {
+      const lo = Math.max(batch.seqBase, (b?.sealedUpTo ?? 0) + 1);
+      const hi = Math.min(batch.seqBase + batch.count - 1, uptoSeq);
+      if (hi < lo) continue;
+      first = Math.min(first, lo);
+      count += hi - lo + 1;
+    }
+    let minSeq = Number.POSITIVE_INFINITY;
+    let rows = 0;
+    for (const e of blocks) {
+      minSeq = Math.min(minSeq, e.minSeq);
+      rows += e.rows;
+    }
+    return rows === count && (count === 0 || minSeq === first);
   }
 
   /**
