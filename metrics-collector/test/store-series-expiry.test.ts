@@ -365,3 +365,34 @@ test('a sample older than the rolled-up period of an evicted series revives it w
   assert.equal(after.timestamps[6], T0 + 30 * 60_000 + 1);
   await s.close();
 });
+
+test('a revived series is found by every matcher, also beside series created while it was evicted', async () => {
+  let now = T0;
+  const s = openStore(undefined, { clock: () => now });
+  const job = new RetentionJob(s.store, parseRetention('raw=1d'));
+  const nightly = (pod: string, v: number, ttlMs?: number): PlainSample => ({
+    labels: [
+      ['__name__', 'nightly_rows'],
+      ['pod', pod],
+    ],
+    t: now,
+    v,
+    ttlMs,
+  });
+  await s.store.appendSamples([nightly('a', 1, HOUR), nightly('b', 2, HOUR)]);
+  now += 2 * HOUR;
+  s.store.checkpoint();
+  assert.equal(job.run(now).seriesEvicted, 2);
+  // A new series of the metric, then the evicted one pushed again (its older id comes back).
+  await s.store.appendSamples([nightly('c', 3)]);
+  await s.store.appendSamples([nightly('a', 4, HOUR)]);
+  const pods = (matchers: LabelMatcher[]) =>
+    s.source
+      .select(matchers, now - 1, now)
+      .map((r) => `${r.labels.pod}=${r.values.join(',')}`)
+      .sort();
+  assert.deepEqual(pods([name('nightly_rows')]), ['a=4', 'c=3']);
+  assert.deepEqual(pods([name('nightly_rows'), { name: 'pod', type: '=', value: 'a' }]), ['a=4']);
+  assert.deepEqual(pods([{ name: 'pod', type: '=~', value: 'a|c' }, name('nightly_rows')]), ['a=4', 'c=3']);
+  await s.close();
+});

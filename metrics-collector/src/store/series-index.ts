@@ -211,7 +211,7 @@ export class SeriesIndex {
       }
       const posting = values.get(v);
       if (posting) {
-        posting.ids.push(id);
+        insertAscending(posting.ids, id);
         labels.push(posting.pair);
       } else {
         const pair: [string, string] = [n, v];
@@ -275,8 +275,8 @@ export class SeriesIndex {
       const values = this.postings.get(n);
       const ids = values?.get(v)?.ids;
       if (!values || !ids) continue;
-      const at = ids.indexOf(id);
-      if (at >= 0) ids.splice(at, 1);
+      const at = lowerBound(ids, id);
+      if (ids[at] === id) ids.splice(at, 1);
       if (ids.length === 0) values.delete(v);
       if (values.size === 0) this.postings.delete(n);
     }
@@ -386,6 +386,30 @@ export function matcherTest(m: LabelMatcher): (v: string) => boolean {
   }
   const r = re;
   return m.type === '=~' ? (v) => r.test(v) : (v) => !r.test(v);
+}
+
+/** Posting lists stay ascending (intersect() and mergeUnion() merge them): a new series' id is the
+ * largest and goes at the end, a revived one (series-expiry.ts) in its place — pushed at the end,
+ * it made the merges skip it, so a selector with two matchers missed a series that came back. */
+function insertAscending(ids: number[], id: number): void {
+  if (ids.length === 0 || ids[ids.length - 1] < id) ids.push(id);
+  else {
+    const at = lowerBound(ids, id);
+    if (ids[at] !== id) ids.splice(at, 0, id);
+  }
+}
+
+/** First index whose id is ≥ `id` (binary search: removing a series from a list of 200,000 by
+ * indexOf made evicting many of one metric quadratic). */
+function lowerBound(ids: number[], id: number): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function intersect(a: number[], b: number[]): number[] {
