@@ -4,7 +4,7 @@
 // reopened as on restart: nothing accepted is lost, nothing is stored or counted twice.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
@@ -114,4 +114,32 @@ test('events an older version left in errors.db inbox table are moved to the inb
   assert.equal(reopened.db.prepare('SELECT count(*) FROM events').pluck().get(), 4);
   closeDatabase(reopened.inboxDb);
   closeDatabase(reopened.db);
+});
+
+const RESTARTS_BEFORE_CRASH = 4;
+
+test('a crash while the store worker restarts the inbox WAL under appends loses no acknowledged event', () => {
+  const dir = makeTempDir();
+  const script = new URL('./helpers/restart-crash.ts', import.meta.url).pathname;
+  const child = spawnSync(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', script, dir, String(RESTARTS_BEFORE_CRASH)],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(child.signal, 'SIGKILL', child.stderr);
+  const acknowledged = new Set(child.stdout.split('\n').filter(Boolean));
+  assert.ok(acknowledged.size > 0);
+  // the WAL header's checkpoint sequence number (bytes 12-15) counts the WAL's restarts
+  const header = readFileSync(join(dir, 'errors-inbox.db-wal')).subarray(0, 16);
+  assert.ok(header.readUInt32BE(12) >= RESTARTS_BEFORE_CRASH, 'the WAL restarted before the crash');
+  const { db, inboxDb } = openStore(dir);
+  const stored = new Set(
+    inboxDb.prepare('SELECT event_id FROM inbox WHERE event_id IS NOT NULL').pluck().all() as string[],
+  );
+  for (const id of acknowledged) assert.ok(stored.has(id), `acknowledged ${id} is in the inbox`);
+  assert.equal(inboxDb.pragma('integrity_check', { simple: true }), 'ok');
+  closeDatabase(inboxDb);
+  closeDatabase(db);
 });
