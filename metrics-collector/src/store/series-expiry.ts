@@ -93,26 +93,24 @@ export function evictSeries(
   nowMs: number,
   rawRetentionOf: (metric: string) => number,
 ): number {
-  let n = 0;
+  const leaving: number[] = [];
   for (const id of ids) {
     const info = store.index.byId[id];
     if (!info?.persisted || store.heads.holdsSamples(id)) continue;
     if (!expiring(store, info, nowMs, rawRetentionOf(info.metric))) continue;
-    evictOne(store, info);
-    n++;
+    leaving.push(id);
   }
-  store.index.compactRawKeys();
-  return n;
-}
-
-function evictOne(store: MetricsStore, info: SeriesInfo): void {
+  // All at once: the index filters each posting list once (SeriesIndex.removeAll).
   const index = store.index;
-  if (info.rolledUntilMs !== undefined && info.rolledUntilMs > index.evictedRolledUntilMs)
-    index.evictedRolledUntilMs = info.rolledUntilMs;
-  index.remove(info.id);
-  store.heads.remove(info.id);
-  // Pairs no series in memory has any more leave LabelPairIds (the table keeps them).
-  for (const [n, v] of info.labels) if (!index.postings.get(n)?.has(v)) store.labelPairs.forget(n, v);
+  for (const info of index.removeAll(leaving)) {
+    if (info.rolledUntilMs !== undefined && info.rolledUntilMs > index.evictedRolledUntilMs)
+      index.evictedRolledUntilMs = info.rolledUntilMs;
+    store.heads.remove(info.id);
+    // Pairs no series in memory has any more leave LabelPairIds (the table keeps them).
+    for (const [n, v] of info.labels) if (!index.postings.get(n)?.has(v)) store.labelPairs.forget(n, v);
+  }
+  index.compactRawKeys();
+  return leaving.length;
 }
 
 /**

@@ -84,3 +84,32 @@ test('compactRawKeys() drops the raw keys of removed series and keeps finding th
   assert.equal(index.size, 2001);
   assert.equal(index.perMetric.size, 2001);
 });
+
+test('SeriesIndex.removeAll() drops many series in one pass: postings, empty values, per-metric counts', () => {
+  const index = new SeriesIndex();
+  for (let id = 1; id <= 10; id++)
+    index.add(
+      id,
+      [
+        ['__name__', id <= 8 ? 'a' : 'b'],
+        ['pod', `p${id % 4}`],
+      ],
+      true,
+    );
+  const removed = index.removeAll([2, 4, 6, 8, 10, 99, 4]);
+  assert.deepEqual(
+    removed.map((i) => i.id),
+    [2, 4, 6, 8, 10],
+  );
+  assert.equal(index.size, 5);
+  assert.deepEqual(index.match([{ name: '__name__', type: '=', value: 'a' }]), [1, 3, 5, 7]);
+  assert.deepEqual(index.match([{ name: 'pod', type: '=~', value: 'p.*' }]), [1, 3, 5, 7, 9]);
+  assert.deepEqual([...index.postings.get('pod')!.keys()].sort(), ['p1', 'p3']); // p0 and p2 emptied
+  assert.deepEqual(
+    [...index.perMetric],
+    [
+      ['a', 4],
+      ['b', 1],
+    ],
+  );
+});

@@ -268,23 +268,39 @@ export class SeriesIndex {
    * remote_write key leaves the table at the next compactRawKeys().
    */
   remove(id: number): void {
-    const info = this.byId[id];
-    if (!info) return;
-    this.byId[id] = undefined;
-    for (const [n, v] of info.labels) {
-      const values = this.postings.get(n);
-      const ids = values?.get(v)?.ids;
-      if (!values || !ids) continue;
-      const at = lowerBound(ids, id);
-      if (ids[at] === id) ids.splice(at, 1);
-      if (ids.length === 0) values.delete(v);
+    this.removeAll([id]);
+  }
+
+  /** remove() for many series at once, returning the removed ones: each posting list they were in
+   * is filtered once (removed one by one, a list of n ids was spliced k times: evicting 100,000 of
+   * 200,000 series of one metric held the event loop for ~19 s). */
+  removeAll(ids: readonly number[]): SeriesInfo[] {
+    const removed: SeriesInfo[] = [];
+    const touched = new Set<Posting>();
+    for (const id of ids) {
+      const info = this.byId[id];
+      if (!info) continue;
+      this.byId[id] = undefined;
+      removed.push(info);
+      for (const [n, v] of info.labels) {
+        const posting = this.postings.get(n)?.get(v);
+        if (posting) touched.add(posting);
+      }
+      const left = (this.perMetric.get(info.metric) ?? 1) - 1;
+      if (left > 0) this.perMetric.set(info.metric, left);
+      else this.perMetric.delete(info.metric);
+      this.size--;
+      this.rawRemoved++;
+    }
+    for (const posting of touched) {
+      posting.ids = posting.ids.filter((id) => this.byId[id] !== undefined);
+      if (posting.ids.length > 0) continue;
+      const [n, v] = posting.pair;
+      const values = this.postings.get(n)!;
+      values.delete(v);
       if (values.size === 0) this.postings.delete(n);
     }
-    const left = (this.perMetric.get(info.metric) ?? 1) - 1;
-    if (left > 0) this.perMetric.set(info.metric, left);
-    else this.perMetric.delete(info.metric);
-    this.size--;
-    this.rawRemoved++;
+    return removed;
   }
 
   /** Raw keys in the table (live series and removed ones not compacted yet). */
@@ -399,8 +415,7 @@ function insertAscending(ids: number[], id: number): void {
   }
 }
 
-/** First index whose id is ≥ `id` (binary search: removing a series from a list of 200,000 by
- * indexOf made evicting many of one metric quadratic). */
+/** First index whose id is ≥ `id`. */
 function lowerBound(ids: number[], id: number): number {
   let lo = 0;
   let hi = ids.length;
