@@ -1,15 +1,17 @@
-// The LogStore on SQLite: a durable inbox in front of one open block stream for all services, sealed
-// into compressed column blocks with summaries and a bloom filter each; background sealing by age,
-// merging of small blocks and retention. All SQL is in block-db.ts.
+// The LogStore on SQLite: a durable inbox in front of one open block stream per ingest worker (one for
+// all services without workers), sealed into compressed column blocks with summaries and a bloom
+// filter each. This class is the composition: it owns the ingest hot path (append, ingestBody, open
+// batches) and the seal path (in workers or on this thread); the parts it wires together live beside
+// it: sealed-blocks.ts (blocks in memory, bloom cache, decoding), quarantine.ts (rows that cannot be
+// sealed), block-rewrites.ts (merges, retention, deletes), store-reads.ts (candidates, histogram,
+// stats), background-errors.ts (failures of timer and worker steps). All SQL is in block-db.ts.
 import type { Db } from '@flowrent/shared/db';
 import { Unavailable } from '@flowrent/shared/errors';
-import { LEVELS, type LogRecord, type StoredRecord } from '../model.js';
-import { type EncodedBlock, encodeBlock, encodeColumns } from './block-codec.js';
-import { BlockReader } from './block-reader.js';
-import { SectionBuffers } from './block-reader-buffers.js';
+import type { LogRecord, StoredRecord } from '../model.js';
+import { backgroundReporter, type ReportError, runInBackground } from './background-errors.js';
+import { type EncodedBlock, encodeColumns } from './block-codec.js';
 import { type BlockMeta, BlockDb, enableIncrementalVacuum } from './block-db.js';
-import { bloomMayMatch, tokenHash } from './bloom.js';
-import { FieldCollector } from './fields.js';
+import { BlockRewrites } from './block-rewrites.js';
 import { encodeRows, Inbox, type InboxEntry } from './inbox.js';
 import { parseBodyRows, summarizeRows } from './body-rows.js';
 import { type Parsed, SealClient } from './seal-client.js';
@@ -36,10 +38,12 @@ import {
   STREAM,
   streamKey,
 } from './open-blocks.js';
-import { compareRows, type Row, splitNs, toRecord, toRow } from './row.js';
-import { type Candidate, RowsBatch, runScan } from './scan.js';
+import { isSystemic, Quarantine } from './quarantine.js';
+import { type Row, toRecord, toRow } from './row.js';
+import { runScan } from './scan.js';
 import { ScanCache } from './scan-cache.js';
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { SealedBlocks } from './sealed-blocks.js';
+import { candidates, fields, histogram, type ReadState, storeStats } from './store-reads.js';
 import { dirname, join } from 'node:path';
 import type { RowColumns } from './row-columns.js';
 
@@ -75,72 +79,24 @@ export interface StoreOptions {
   quarantineDir?: string;
 }
 
-/**
- * SQLite errors of the database or the disk rather than of the rows (full disk, I/O, locks): a block
- * that fails with one is neither split nor quarantined, its rows stay open and in the inbox and the
- * seal is retried by a later tick.
- */
-const SYSTEMIC_SQLITE =
-  /^SQLITE_(FULL|IOERR|BUSY|LOCKED|NOMEM|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|INTERRUPT)/;
-
-/**
- * Writes (flags 'w') or appends ('a') data to dir/file and makes it durable before returning: the
- * file's data, its name (the folder synced, as the inbox does for a new segment) and, when folders
- * had to be made, their names up to the parent of the first one made. The seal mark moves past quarantined rows after
- * this: a name lost in a crash would lose the rows.
- */
-function writeDurably(dir: string, file: string, data: string | Uint8Array, flags: 'w' | 'a'): void {
-  const made = mkdirSync(dir, { recursive: true });
-  const fd = openSync(file, flags);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  let d = dir;
-  syncFolder(d);
-  if (made === undefined) return;
-  const top = dirname(made);
-  while (d !== top && d !== dirname(d)) {
-    d = dirname(d);
-    syncFolder(d);
-  }
-}
-
-function syncFolder(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function isSystemic(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && SYSTEMIC_SQLITE.test(code);
-}
-
-const MS_PER_MINUTE = 60_000;
-/** Default budget of the token filters kept in memory. */
-const BLOOM_CACHE_BYTES = 32 * 1024 * 1024;
-/** Merged blocks do not span more than this, so time pruning stays sharp. */
-const MAX_MERGED_SPAN_MS = 60 * MS_PER_MINUTE;
-
 export class SqliteLogStore implements LogStore {
   private readonly sql: BlockDb;
   private readonly inbox: Inbox;
-  private readonly blocks = new Map<number, BlockMeta>();
+  /** Sealed blocks in memory: metas, bloom cache, the block decoder. */
+  private readonly sealed: SealedBlocks;
   private readonly open = new OpenBlocks();
   private readonly sealMarks: Map<string, number>;
   private readonly listeners = new Set<(records: StoredRecord[]) => void>();
-  private readonly blooms = new Map<number, Buffer>();
-  private bloomBytes = 0;
   /** Needle results per sealed block, so repeated and paged text queries skip decoding. */
   private readonly scanCache = new ScanCache();
-  /** Decompression buffers and column arrays reused by the blocks read one after another. */
-  private readonly sectionBuffers = new SectionBuffers();
+  /** What the read side (store-reads.ts) looks at. */
+  private readonly reads: ReadState;
+  /** Merges, retention and deletes of sealed blocks. */
+  private readonly rewrites: BlockRewrites;
+  /** Rows that cannot be sealed and inbox bodies that no longer parse, written aside. */
+  private readonly quarantine: Quarantine;
+  /** A failed background step, reported instead of thrown. */
+  private readonly report: ReportError;
   private nextSeq = 1;
   private timer?: NodeJS.Timeout;
   private lastRetention = 0;
@@ -151,10 +107,6 @@ export class SqliteLogStore implements LogStore {
   private turn = 0;
   private sealScheduled = false;
   private idleWaiters: (() => void)[] = [];
-  /** Blocks whose merge failed: left as they are rather than retried every tick. */
-  private readonly unmergeable = new Set<number>();
-  /** Rows written to the quarantine folder since the start (stats, tests). */
-  quarantinedRows = 0;
   readonly blockRows: number;
   private readonly sealAgeMs: number;
   private readonly maxOpenRows: number;
@@ -163,15 +115,25 @@ export class SqliteLogStore implements LogStore {
     this.blockRows = options.blockRows ?? 8192;
     this.sealAgeMs = options.sealAgeMs ?? 10_000;
     this.maxOpenRows = options.maxOpenRows ?? 32768;
+    this.report = backgroundReporter(options.onBackgroundError);
     enableIncrementalVacuum(options.db);
     this.sql = new BlockDb(options.db);
+    this.sealed = new SealedBlocks(this.sql, options.bloomCacheBytes);
     for (const b of this.sql.selectAllBlocks()) {
-      this.blocks.set(b.id, b);
+      this.sealed.blocks.set(b.id, b);
       if (b.maxSeq >= this.nextSeq) this.nextSeq = b.maxSeq + 1;
     }
-    this.preloadBlooms();
+    this.sealed.preloadBlooms();
+    this.reads = { sealed: this.sealed, open: this.open, scanCache: this.scanCache };
+    this.rewrites = new BlockRewrites(this.sql, this.sealed, this.blockRows, this.report);
     this.sealMarks = this.sql.selectSealMarks();
     for (const seq of this.sealMarks.values()) if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+    this.quarantine = new Quarantine(
+      options.quarantineDir ?? join(dirname(options.inboxDir), 'quarantine'),
+      this.sql,
+      this.sealMarks,
+      this.report,
+    );
     const { inbox, entries } = Inbox.open(options.inboxDir);
     this.inbox = inbox;
     const now = options.clock();
@@ -200,7 +162,6 @@ export class SqliteLogStore implements LogStore {
       this.timer.unref();
     }
   }
-
   /** Puts the unsealed rows of an inbox frame back into their open block. */
   private replay(entry: InboxEntry, now: number): void {
     const stream = streamKey(entry.stream);
@@ -216,7 +177,7 @@ export class SqliteLogStore implements LogStore {
       } catch (err) {
         // Accepted by an older parser, refused by this one (a far-future time before 34fefcb): kept
         // aside rather than failing every start.
-        this.quarantineBody(entry.kind, entry.body, entry.seqBase, err);
+        this.quarantine.body(entry.kind, entry.body, entry.seqBase, err);
         return;
       }
     }
@@ -439,20 +400,9 @@ export class SqliteLogStore implements LogStore {
     }
   }
 
-  /** A failed background step, reported instead of thrown. */
-  private report(err: unknown, what: string): void {
-    const e = err instanceof Error ? err : new Error(String(err));
-    if (this.options.onBackgroundError) this.options.onBackgroundError(e, what);
-    else console.error(`log store: ${what} failed: ${e.stack ?? e.message}`);
-  }
-
   /** Runs a step of background work (timers, worker replies): a failure is reported, not thrown. */
   private background(what: string, step: () => void): void {
-    try {
-      step();
-    } catch (err) {
-      this.report(err, what);
-    }
+    runInBackground(this.report, what, step);
   }
 
   private commitSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[]): void {
@@ -469,7 +419,7 @@ export class SqliteLogStore implements LogStore {
       this.sql.upsertSealMark(stream, uptoSeq);
       return out;
     });
-    for (let i = 0; i < metas.length; i++) this.addBlock(metas[i], blocks[i].bloom);
+    for (let i = 0; i < metas.length; i++) this.sealed.add(metas[i], blocks[i].bloom);
     this.sealMarks.set(stream, uptoSeq);
     this.open.dropUpTo(stream, uptoSeq);
     this.releasePending = true;
@@ -552,57 +502,12 @@ export class SqliteLogStore implements LogStore {
         this.report(err, `sealing rows up to seq ${last} (kept open and in the inbox, retried later)`);
         return false;
       }
-      if (to - from === 1) return this.quarantine(stream, rows, from, to, err);
+      if (to - from === 1) return this.quarantine.sealRows(stream, rows, from, to, err);
       const mid = (from + to) >>> 1;
       return this.sealRows(stream, rows, from, mid) && this.sealRows(stream, rows, mid, to);
     }
-    this.addBlock(meta, encoded.bloom);
+    this.sealed.add(meta, encoded.bloom);
     this.sealMarks.set(stream, last);
-    return true;
-  }
-
-  /** Writes an inbox body that no longer parses to `<quarantineDir>/replay-<seq base>.<kind>`. */
-  private quarantineBody(kind: string, body: Uint8Array, seqBase: number, cause: unknown): void {
-    const dir = this.quarantineDir();
-    const file = join(dir, `replay-${seqBase}.${kind}`);
-    writeDurably(dir, file, body, 'w');
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    this.report(cause, `replaying an inbox body (${reason}); it is kept in ${file}, not searchable`);
-  }
-
-  private quarantineDir(): string {
-    return this.options.quarantineDir ?? join(dirname(this.options.inboxDir), 'quarantine');
-  }
-
-  /**
-   * Appends rows the store cannot seal to `<quarantineDir>/seal-<first seq>.ndjson` (one store row
-   * as JSON per line, fdatasync'ed), then moves the stream's seal mark past them so the inbox can
-   * let them go. They are no longer searchable: the report names the file and the cause.
-   */
-  private quarantine(stream: string, rows: RowColumns, from: number, to: number, cause: unknown): boolean {
-    const first = rows.seq[from];
-    const last = rows.seq[to - 1];
-    const dir = this.quarantineDir();
-    const file = join(dir, `seal-${first}.ndjson`);
-    try {
-      let text = '';
-      for (let i = from; i < to; i++) text += `${JSON.stringify(rows.row(i))}\n`;
-      writeDurably(dir, file, text, 'a');
-      this.sql.transaction(() => this.sql.upsertSealMark(stream, last));
-    } catch (err) {
-      this.report(
-        err,
-        `quarantining rows ${first}..${last} that could not be sealed (kept open and in the inbox)`,
-      );
-      return false;
-    }
-    this.sealMarks.set(stream, last);
-    this.quarantinedRows += to - from;
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    this.report(
-      cause,
-      `sealing rows ${first}..${last} (${reason}); they are kept in ${file}, not searchable`,
-    );
     return true;
   }
 
@@ -634,361 +539,37 @@ export class SqliteLogStore implements LogStore {
 
   /** Merges runs of small adjacent blocks into one block (one merge per call). */
   mergeSmallBlocks(): boolean {
-    // One stream: small blocks of any services (format-2 per-service blocks too) merge together.
-    const list: BlockMeta[] = [];
-    for (const b of this.blocks.values())
-      if (b.rows < this.blockRows / 2 && !this.unmergeable.has(b.id)) list.push(b);
-    if (list.length < 2) return false;
-    list.sort((a, b) => a.minMs - b.minMs);
-    for (let i = 0; i < list.length - 1; i++) {
-      const run = [list[i]];
-      let rows = list[i].rows;
-      for (let j = i + 1; j < list.length; j++) {
-        const b = list[j];
-        if (rows + b.rows > this.blockRows || b.maxMs - run[0].minMs > MAX_MERGED_SPAN_MS) break;
-        run.push(b);
-        rows += b.rows;
-      }
-      if (run.length < 2) continue;
-      try {
-        this.replaceBlocks(
-          run,
-          run.flatMap((b) => this.decode(b).allRows()),
-        );
-      } catch (err) {
-        // The blocks stay as they are (the transaction rolled back), searchable, just not merged.
-        for (const b of run) this.unmergeable.add(b.id);
-        this.report(err, `merging blocks ${run.map((b) => b.id).join(', ')} (left unmerged)`);
-      }
-      return true;
-    }
-    return false;
-  }
-
-  /** Swaps blocks for new ones holding `rows` in one transaction. */
-  private replaceBlocks(old: BlockMeta[], rows: Row[]): void {
-    const encoded: EncodedBlock[] = [];
-    for (let i = 0; i < rows.length; i += this.blockRows)
-      encoded.push(encodeBlock(rows.slice(i, i + this.blockRows)));
-    const generation = Math.max(...old.map((b) => b.generation)) + 1;
-    const metas = this.sql.transaction(() => {
-      for (const b of old) this.sql.deleteBlock(b.id);
-      return encoded.map((e) => this.sql.insertBlock(e, generation));
-    });
-    for (const b of old) this.dropCached(b.id);
-    for (let i = 0; i < metas.length; i++) this.addBlock(metas[i], encoded[i].bloom);
-  }
-
-  /**
-   * A committed block, with a copy of its bloom filter in the cache: the first text query after
-   * ingest would otherwise read every block's filter back from SQLite (20-80 ms for 325 blocks).
-   */
-  private addBlock(meta: BlockMeta, bloom: Uint8Array): void {
-    this.blocks.set(meta.id, meta);
-    this.cacheBloom(meta.id, Buffer.from(bloom));
-  }
-
-  private dropCached(id: number): void {
-    this.blocks.delete(id);
-    const bloom = this.blooms.get(id);
-    if (bloom) {
-      this.bloomBytes -= bloom.length;
-      this.blooms.delete(id);
-    }
-  }
-
-  /**
-   * A sealed block's reader on the store's reused section buffers: valid until the next decode (every
-   * caller, scans, fields, merges, delete and retention, takes a block's rows before reading the next).
-   */
-  private decode(b: BlockMeta, bloom?: Buffer): BlockReader {
-    const data = this.sql.selectData(b.id);
-    if (!data) throw new Error(`block ${b.id} has no data`);
-    this.sectionBuffers.adopt(data); // freed when the next block is read
-    return new BlockReader(data, b.service, this.sectionBuffers, bloom);
-  }
-
-  private bloom(id: number): Buffer | undefined {
-    let bloom = this.blooms.get(id);
-    if (bloom) return bloom;
-    bloom = this.sql.selectBloom(id);
-    if (bloom) this.cacheBloom(id, bloom);
-    return bloom;
-  }
-
-  /**
-   * The newest blocks' token filters, up to the cache's budget, read at start: a text query's pruning
-   * needs every block's filter, and the first query after a start read them one by one (~60 ms of
-   * its CPU for 306 blocks in-process, more than its block reads).
-   */
-  private preloadBlooms(): void {
-    const budget = this.options.bloomCacheBytes ?? BLOOM_CACHE_BYTES;
-    const kept: [number, Buffer][] = [];
-    let bytes = 0;
-    for (const b of [...this.blocks.values()].sort((x, y) => y.maxMs - x.maxMs)) {
-      const bloom = this.sql.selectBloom(b.id);
-      if (!bloom) continue;
-      if (bytes + bloom.length > budget) break;
-      kept.push([b.id, bloom]);
-      bytes += bloom.length;
-    }
-    // Oldest first: the cache gives up its first entries when it is full.
-    for (let i = kept.length - 1; i >= 0; i--) this.cacheBloom(kept[i][0], kept[i][1]);
-  }
-
-  private cacheBloom(id: number, bloom: Buffer): void {
-    const stale = this.blooms.get(id);
-    if (stale) this.bloomBytes -= stale.length;
-    this.blooms.delete(id);
-    const budget = this.options.bloomCacheBytes ?? BLOOM_CACHE_BYTES;
-    while (this.bloomBytes + bloom.length > budget && this.blooms.size > 0) {
-      const [oldId, old] = this.blooms.entries().next().value as [number, Buffer];
-      this.blooms.delete(oldId);
-      this.bloomBytes -= old.length;
-    }
-    this.blooms.set(id, bloom);
-    this.bloomBytes += bloom.length;
-  }
-
-  /** Sealed blocks and open blocks that may hold matches of `filter`, by summaries and blooms. */
-  private candidates(filter: ScanFilter): Candidate[] {
-    const [fromMs] = splitNs(filter.fromNs);
-    const [toMs] = splitNs(filter.toNs);
-    const services = filter.services ? new Set(filter.services) : undefined;
-    const minLevel = filter.minLevel ? LEVELS.indexOf(filter.minLevel) : 0;
-    const tokens = filter.requiredTokens ?? [];
-    const hashes = tokens.map(tokenHash);
-    // Tokens only a trace or span id can hold: the attribute filter is not asked about them.
-    const idOnly = filter.idTokens ? tokens.map((t) => filter.idTokens!.includes(t)) : undefined;
-    const levelOk = (counts: number[]) => counts.some((n, level) => n > 0 && level >= minLevel);
-    const out: Candidate[] = [];
-    for (const b of this.blocks.values()) {
-      if (b.maxMs < fromMs || b.minMs > toMs) continue;
-      if (services && !b.services.some((s) => services.has(s))) continue;
-      if (!levelOk(b.levelCounts)) continue;
-      out.push({
-        minMs: b.minMs,
-        maxMs: b.maxMs,
-        load: () => {
-          let bloom: Buffer | undefined;
-          if (hashes.length > 0) {
-            bloom = this.bloom(b.id);
-            if (bloom && !bloomMayMatch(bloom, hashes, idOnly)) return undefined;
-          }
-          if (!this.blocks.has(b.id)) return undefined;
-          // With the filter, the reader searches a token only in the sections that may hold it.
-          return this.scanCache.load(b, filter, () => this.decode(b, bloom));
-        },
-      });
-    }
-    for (const b of this.open.byService.values()) {
-      if (b.maxMs < fromMs || b.minMs > toMs) continue;
-      if (!levelOk(b.levelCounts)) continue; // services are checked per row by the scan
-      const snapshot = { batches: b.batches.slice(), sealedUpTo: b.sealedUpTo };
-      out.push({
-        minMs: b.minMs,
-        maxMs: b.maxMs,
-        load: () => new RowsBatch(this.open.rows(snapshot).sort(compareRows)),
-      });
-    }
-    return out;
+    return this.rewrites.mergeSmallBlocks();
   }
 
   scan(query: ScanQuery, visit: RecordVisitor): ScanResult {
-    return runScan(this.candidates(query), query, visit);
+    return runScan(candidates(this.reads, query), query, visit);
   }
 
   histogram(query: HistogramQuery): HistogramResult {
-    const stepMs = Math.max(
-      MS_PER_MINUTE,
-      Math.ceil(Number(query.stepNs / 1_000_000n) / MS_PER_MINUTE) * MS_PER_MINUTE,
-    );
-    const [fromMs] = splitNs(query.fromNs);
-    const [toMs] = splitNs(query.toNs);
-    const startMs = Math.floor(fromMs / stepMs) * stepMs;
-    const n = Math.max(1, Math.ceil((toMs - startMs) / stepMs));
-    const counts = Object.fromEntries(
-      LEVELS.map((l) => [l, new Array<number>(n).fill(0)]),
-    ) as HistogramResult['counts'];
-    const minLevel = query.minLevel ? LEVELS.indexOf(query.minLevel) : 0;
-    // Summaries are per minute: a minute counts when it overlaps [from, to) (width 60000 ms).
-    const add = (ms: number, level: number, count: number, width: number) => {
-      if (level < minLevel || ms + width <= fromMs || ms >= toMs) return;
-      counts[LEVELS[level]][Math.floor((ms - startMs) / stepMs)] += count;
-    };
-    const services = query.services ? new Set(query.services) : undefined;
-    for (const b of this.blocks.values()) {
-      if (b.maxMs < fromMs || b.minMs > toMs || (services && !b.services.some((s) => services.has(s))))
-        continue;
-      const mc = b.minuteCounts;
-      for (let i = 0; i < mc.length; i += 4) {
-        if (services && !services.has(b.services[mc[i + 3]])) continue;
-        add(mc[i] * MS_PER_MINUTE, mc[i + 1], mc[i + 2], MS_PER_MINUTE);
-      }
-    }
-    for (const b of this.open.byService.values()) {
-      for (const r of this.open.rows(b)) if (!services || services.has(r.service)) add(r.ms, r.level, 1, 1);
-    }
-    return { startNs: BigInt(startMs) * 1_000_000n, stepNs: BigInt(stepMs) * 1_000_000n, counts };
+    return histogram(this.reads, query);
   }
 
   fields(filter: ScanFilter, options: { maxBlocks?: number; maxValues?: number } = {}): FieldInfo[] {
-    const fields = new FieldCollector();
-    const cands = this.candidates(filter).sort((a, b) => b.maxMs - a.maxMs);
-    for (const c of cands.slice(0, options.maxBlocks ?? 4)) {
-      const batch = c.load();
-      if (!batch) continue;
-      for (let i = 0; i < batch.count; i++) fields.add(batch.row(i));
-    }
-    return fields.result(options.maxValues ?? 10);
+    return fields(this.reads, filter, options);
   }
 
   deleteWhere(query: DeleteQuery): number {
     if (!query.dryRun) this.flush();
-    let matched = 0;
-    const keep = (row: Row): boolean => {
-      const [fromMs, fromSub] = splitNs(query.fromNs);
-      const [toMs, toSub] = splitNs(query.toNs);
-      const inRange =
-        (row.ms > fromMs || (row.ms === fromMs && row.subNs >= fromSub)) &&
-        (row.ms < toMs || (row.ms === toMs && row.subNs < toSub));
-      const levelOk = !query.minLevel || row.level >= LEVELS.indexOf(query.minLevel);
-      const serviceOk = !query.services || query.services.includes(row.service);
-      const hit = inRange && levelOk && serviceOk && (!query.predicate || query.predicate(toRecord(row)));
-      if (hit) matched++;
-      return !hit;
-    };
-    for (const b of [...this.blocks.values()]) {
-      if (!this.blockInScope(b, query)) continue;
-      const rows = this.decode(b).allRows();
-      const kept = rows.filter(keep);
-      if (query.dryRun || kept.length === rows.length) continue;
-      if (kept.length === 0) this.dropBlocks([b]);
-      else this.replaceBlocks([b], kept);
-    }
-    if (query.dryRun) {
-      for (const b of this.open.byService.values()) for (const r of this.open.rows(b)) keep(r);
-    }
-    if (!query.dryRun) this.sql.reclaimSpace();
-    return matched;
-  }
-
-  private blockInScope(b: BlockMeta, f: ScanFilter): boolean {
-    const [fromMs] = splitNs(f.fromNs);
-    const [toMs] = splitNs(f.toNs);
-    if (b.maxMs < fromMs || b.minMs > toMs) return false;
-    if (f.services && !b.services.some((s) => f.services!.includes(s))) return false;
-    const hashes = (f.requiredTokens ?? []).map(tokenHash);
-    if (hashes.length === 0) return true;
-    const bloom = this.bloom(b.id);
-    return !bloom || bloomMayMatch(bloom, hashes);
-  }
-
-  private dropBlocks(list: BlockMeta[]): void {
-    this.sql.transaction(() => {
-      for (const b of list) this.sql.deleteBlock(b.id);
-    });
-    for (const b of list) this.dropCached(b.id);
+    return this.rewrites.deleteWhere(query, this.open);
   }
 
   applyRetention(policy: RetentionPolicy, nowNs: bigint): number {
-    const [nowMs] = splitNs(nowNs);
-    /** Rows of a service older than this go (-Infinity: kept forever). */
-    const cutoff = (service: string): number => {
-      const maxAge = policy.perService?.[service]?.maxAgeNs ?? policy.maxAgeNs;
-      return maxAge === undefined ? Number.NEGATIVE_INFINITY : nowMs - Number(maxAge / 1_000_000n);
-    };
-    const drop = new Set<BlockMeta>();
-    const trim: BlockMeta[] = [];
-    for (const b of this.blocks.values()) {
-      if (b.services.every((s) => b.maxMs < cutoff(s))) drop.add(b);
-      else if (b.services.length > 1 && b.minMs < Math.max(...b.services.map(cutoff))) {
-        // A block shared by services with different ages: trim when a service's oldest minute expired.
-        const oldest = new Map<string, number>();
-        const mc = b.minuteCounts;
-        for (let i = 0; i < mc.length; i += 4) {
-          const s = b.services[mc[i + 3]];
-          if (!oldest.has(s)) oldest.set(s, mc[i] * MS_PER_MINUTE);
-        }
-        if ([...oldest].some(([s, ms]) => ms < cutoff(s))) trim.push(b);
-      }
-    }
-    let dropped = 0;
-    for (const b of trim) {
-      const rows = this.decode(b).allRows();
-      const kept = rows.filter((r) => r.ms >= cutoff(r.service));
-      if (kept.length === rows.length) continue;
-      if (kept.length === 0) {
-        drop.add(b);
-        continue;
-      }
-      dropped += rows.length - kept.length;
-      this.replaceBlocks([b], kept);
-    }
-    if (policy.maxBytes !== undefined) {
-      let total = 0;
-      for (const b of this.blocks.values()) if (!drop.has(b)) total += b.storedBytes;
-      const oldestFirst = [...this.blocks.values()]
-        .filter((b) => !drop.has(b))
-        .sort((a, b) => a.maxMs - b.maxMs);
-      for (const b of oldestFirst) {
-        if (total <= policy.maxBytes) break;
-        drop.add(b);
-        total -= b.storedBytes;
-      }
-    }
-    if (drop.size === 0) {
-      if (dropped > 0) this.sql.reclaimSpace();
-      return dropped;
-    }
-    const list = [...drop];
-    this.dropBlocks(list);
-    this.sql.reclaimSpace();
-    return dropped + list.reduce((n, b) => n + b.rows, 0);
+    return this.rewrites.applyRetention(policy, nowNs);
   }
 
   stats(): StoreStats {
-    let sealed = 0;
-    let raw = 0;
-    let stored = 0;
-    let oldest = Number.POSITIVE_INFINITY;
-    let newest = Number.NEGATIVE_INFINITY;
-    const services = new Set<string>();
-    for (const b of this.blocks.values()) {
-      sealed += b.rows;
-      raw += b.rawBytes;
-      stored += b.storedBytes;
-      oldest = Math.min(oldest, b.minMs);
-      newest = Math.max(newest, b.maxMs);
-      for (const s of b.services) services.add(s);
-    }
-    for (const b of this.open.byService.values()) {
-      for (const batch of b.batches) {
-        // A batch sealed in part counts its open share of the raw bytes.
-        const open = batch.seqBase + batch.count - Math.max(batch.seqBase, b.sealedUpTo + 1);
-        raw += Math.round((batch.rawBytes * open) / batch.count);
-        for (const s of batch.services) services.add(s);
-      }
-      oldest = Math.min(oldest, b.minMs);
-      newest = Math.max(newest, b.maxMs);
-    }
-    let diskBytes = 0;
-    for (const f of [this.options.db.name, `${this.options.db.name}-wal`]) {
-      try {
-        diskBytes += statSync(f).size;
-      } catch {}
-    }
-    return {
-      blocks: this.blocks.size,
-      sealedRecords: sealed,
-      openRecords: this.open.total,
-      rawBytes: raw,
-      storedBytes: stored,
-      diskBytes,
-      oldestNs: Number.isFinite(oldest) ? BigInt(oldest) * 1_000_000n : undefined,
-      newestNs: Number.isFinite(newest) ? BigInt(newest) * 1_000_000n : undefined,
-      services: [...services].sort(),
-    };
+    return storeStats(this.reads, this.options.db.name);
+  }
+
+  /** Rows written to the quarantine folder since the start (stats, tests). */
+  get quarantinedRows(): number {
+    return this.quarantine.rows;
   }
 
   subscribe(listener: (records: StoredRecord[]) => void): () => void {
