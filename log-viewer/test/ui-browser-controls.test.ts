@@ -2,12 +2,13 @@
 // line's details and from the field sidebar), the query history, the syntax help, and the time
 // range picker's quick ranges and absolute from/to.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type LaunchedBrowser, launchBrowser, signIn } from '@flowrent/shared/ui/browser';
+import { describe, it } from 'node:test';
+import { signIn } from '@flowrent/shared/ui/browser';
 import { TEST_API_KEY } from '@flowrent/shared/testing';
 import type { Page } from 'playwright-core';
 import type { LogRecord } from '../src/model.js';
-import { type Api, logRecord, NOW_MS, startApi } from './api-helpers.js';
+import { logRecord, NOW_MS } from './api-helpers.js';
+import { rowCount, useBrowserApi } from './browser-helpers.js';
 
 const MINUTE_NS = 60_000_000_000n;
 const NOW_NS = BigInt(NOW_MS) * 1_000_000n;
@@ -23,10 +24,6 @@ function dataset(): LogRecord[] {
   return records;
 }
 
-async function rowCount(page: Page): Promise<number> {
-  return page.locator('[data-log-list] > .log-row').count();
-}
-
 async function submitQuery(page: Page, query: string): Promise<void> {
   await page.fill('input[name="query"]', query);
   await Promise.all([page.waitForEvent('load'), page.press('input[name="query"]', 'Enter')]);
@@ -34,21 +31,11 @@ async function submitQuery(page: Page, query: string): Promise<void> {
 }
 
 describe('log explorer controls in headless Chromium', () => {
-  let api: Api;
-  let chromium: LaunchedBrowser;
-  before(async () => {
-    api = await startApi();
-    await api.store.append(dataset());
-    chromium = await launchBrowser();
-  });
-  after(async () => {
-    await chromium?.close();
-    await api?.close();
-  });
+  const ui = useBrowserApi(dataset);
 
   it("excludes a field value from a line's details and from the field sidebar", async () => {
-    const page = await chromium.newPage();
-    await signIn(page, api.url, TEST_API_KEY, '/?from=15m');
+    const page = await ui.chromium.newPage();
+    await signIn(page, ui.api.url, TEST_API_KEY, '/?from=15m');
     await page.waitForSelector('[data-log-list] > .log-row');
     assert.equal(await rowCount(page), 40);
 
@@ -86,8 +73,8 @@ describe('log explorer controls in headless Chromium', () => {
   });
 
   it('remembers submitted queries, newest first and without repeats, and offers them in the query box', async () => {
-    const page = await chromium.newPage();
-    await signIn(page, api.url, TEST_API_KEY, '/?from=15m');
+    const page = await ui.chromium.newPage();
+    await signIn(page, ui.api.url, TEST_API_KEY, '/?from=15m');
     await page.waitForSelector('[data-log-list]');
     assert.equal(await page.locator('#query-history option').count(), 0);
     await submitQuery(page, 'service:payments');
@@ -105,8 +92,8 @@ describe('log explorer controls in headless Chromium', () => {
   });
 
   it('opens the syntax help and puts a clicked example into the query box', async () => {
-    const page = await chromium.newPage();
-    await signIn(page, api.url, TEST_API_KEY, '/?from=15m');
+    const page = await ui.chromium.newPage();
+    await signIn(page, ui.api.url, TEST_API_KEY, '/?from=15m');
     await page.waitForSelector('[data-log-list]');
     const help = page.locator('details.query-help');
     assert.equal(await help.getAttribute('open'), null);
@@ -126,8 +113,8 @@ describe('log explorer controls in headless Chromium', () => {
   });
 
   it('quick ranges and an absolute from/to choose the lines shown', async () => {
-    const page = await chromium.newPage();
-    await signIn(page, api.url, TEST_API_KEY, '/?from=15m');
+    const page = await ui.chromium.newPage();
+    await signIn(page, ui.api.url, TEST_API_KEY, '/?from=15m');
     await page.waitForSelector('[data-log-list] > .log-row');
     const expectations: [string, number][] = [
       ['1h', 41],

@@ -1,18 +1,12 @@
 // Real headless Chromium against the log explorer: sign in, search, filter by a clicked field
 // value, expand a line, show context, live tail; hostile log content must stay inert throughout.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import {
-  type LaunchedBrowser,
-  launchBrowser,
-  saveScreenshot,
-  signIn,
-  watchForScriptExecution,
-} from '@flowrent/shared/ui/browser';
+import { describe, it } from 'node:test';
+import { saveScreenshot, signIn, watchForScriptExecution } from '@flowrent/shared/ui/browser';
 import { TEST_API_KEY } from '@flowrent/shared/testing';
-import type { Page } from 'playwright-core';
 import type { LogRecord } from '../src/model.js';
-import { type Api, logRecord, startApi } from './api-helpers.js';
+import { logRecord } from './api-helpers.js';
+import { rowCount, useBrowserApi } from './browser-helpers.js';
 
 const HOSTILE = `<script>window.__xss='script'</script><img src=x onerror="window.__xss='img'"> javascript:alert(1)`;
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -31,27 +25,13 @@ function dataset(): LogRecord[] {
   return records;
 }
 
-async function rowCount(page: Page): Promise<number> {
-  return page.locator('[data-log-list] > .log-row').count();
-}
-
 describe('log explorer in headless Chromium', () => {
-  let api: Api;
-  let chromium: LaunchedBrowser;
-  before(async () => {
-    api = await startApi();
-    await api.store.append(dataset());
-    chromium = await launchBrowser();
-  });
-  after(async () => {
-    await chromium?.close();
-    await api?.close();
-  });
+  const ui = useBrowserApi(dataset);
 
   it('signs in, searches, filters by a clicked value, shows context and tails live, all inert', async () => {
-    const page = await chromium.newPage();
+    const page = await ui.chromium.newPage();
     const watch = await watchForScriptExecution(page);
-    await signIn(page, api.url, TEST_API_KEY, '/?from=1h');
+    await signIn(page, ui.api.url, TEST_API_KEY, '/?from=1h');
     await page.waitForSelector('[data-log-list] > .log-row');
     assert.equal(await rowCount(page), 60);
     await page.waitForSelector('.histogram-svg rect.hist-bar');
@@ -90,7 +70,7 @@ describe('log explorer in headless Chromium', () => {
 
     // the hostile error line: details, its trace link to the error tracker, context (excluding a
     // value is tested in ui-browser-controls.test.ts)
-    await page.goto(`${api.url}/?from=1h&query=${encodeURIComponent('level:error')}`);
+    await page.goto(`${ui.api.url}/?from=1h&query=${encodeURIComponent('level:error')}`);
     const hostile = page.locator('.log-row', { hasText: "window.__xss='script'" }).first();
     await hostile.locator('.log-summary').click();
     assert.ok(await hostile.locator('.log-details').isVisible());
@@ -124,14 +104,14 @@ describe('log explorer in headless Chromium', () => {
     await page.waitForSelector('[data-log-list] > .log-row');
 
     // live tail: new lines (one hostile) arrive through SSE and are rendered as text
-    await page.goto(`${api.url}/?from=1h&query=${encodeURIComponent('service:tailsvc')}`);
+    await page.goto(`${ui.api.url}/?from=1h&query=${encodeURIComponent('service:tailsvc')}`);
     await page.click('[data-live-toggle]');
     await page.waitForSelector('[data-live-status] .live');
     await page.waitForURL(/live=1/);
     await page.waitForFunction(
       () => !/connecting/.test(document.querySelector('[data-live-status]')?.textContent ?? ''),
     );
-    await api.store.append([
+    await ui.api.store.append([
       logRecord(100, { service: 'tailsvc', message: `live ${HOSTILE}` }),
       logRecord(101, { service: 'other', message: 'not for this tail' }),
     ]);
@@ -145,9 +125,9 @@ describe('log explorer in headless Chromium', () => {
     await page.click('[data-delete-matching]');
     await page.locator('[data-confirm-delete]', { hasText: 'Delete 1 lines' }).click();
     await page.waitForSelector('[data-deleted="1"]');
-    assert.equal(api.store.stats().openRecords + api.store.stats().sealedRecords, 61);
+    assert.equal(ui.api.store.stats().openRecords + ui.api.store.stats().sealedRecords, 61);
     assert.ok(path.endsWith('.png'));
-    await page.goto(`${api.url}/?from=1h`);
+    await page.goto(`${ui.api.url}/?from=1h`);
     await page.waitForSelector('.histogram-svg rect.hist-bar');
     await page.locator('[data-log-list] > .log-row').nth(1).locator('.log-summary').click();
     await saveScreenshot(page, 'log-viewer', 'logs-explorer');
