@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
-import { crashBatch, openStore } from './helpers/crash-store.js';
+import { crashBatch } from './helpers/crash-store.js';
+import { openStore } from './helpers/store-files.js';
 
 test('digest() commits its batch with synchronous=FULL and leaves the connection at NORMAL', async () => {
   const { db, inboxDb, store } = openStore(makeTempDir());

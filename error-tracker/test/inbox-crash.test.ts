@@ -11,7 +11,8 @@ import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { Digester } from '../src/service/digester.js';
 import { inboxFileFor } from '../src/store/inbox.js';
-import { CRASH_DIGEST_BATCH, CRASH_EVENTS, crashBatch, openStore } from './helpers/crash-store.js';
+import { CRASH_DIGEST_BATCH, CRASH_EVENTS, crashBatch } from './helpers/crash-store.js';
+import { openStore } from './helpers/store-files.js';
 
 function crashChild(mode: 'accepted' | 'digested'): string {
   const dir = makeTempDir();

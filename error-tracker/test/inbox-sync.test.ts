@@ -2,7 +2,7 @@
 // started after its commit, syncs requested during one share the next, and failures reach the
 // waiting requests instead of a 200.
 import assert from 'node:assert/strict';
-import { closeSync, type fdatasync, openSync, readSync, statSync } from 'node:fs';
+import { type fdatasync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase, openDatabase } from '@flowrent/shared/db';
@@ -10,6 +10,7 @@ import { makeTempDir } from '@flowrent/shared/testing';
 import { GroupCommit } from '../src/service/group-commit.js';
 import { finishInboxCheckpoint, inboxFileFor, openInbox, WalSync } from '../src/store/inbox.js';
 import type { AcceptBatch, ErrorStore } from '../src/store/store.js';
+import { walRestarts } from './helpers/store-files.js';
 
 const batch = (projectId: number): AcceptBatch => ({ projectId, events: [], itemCounts: {}, sessions: [] });
 
@@ -181,14 +182,7 @@ test('finishInboxCheckpoint() restarts the WAL on its own connection, so the hea
   inboxDb.pragma('wal_autocheckpoint = 0');
   const insert = inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(8000))');
   const wal = `${inboxDb.name}-wal`;
-  // the WAL header's checkpoint sequence number (bytes 12-15) counts the WAL's restarts
-  const restarts = () => {
-    const fd = openSync(wal, 'r');
-    const header = Buffer.alloc(16);
-    readSync(fd, header, 0, 16, 0);
-    closeSync(fd);
-    return header.readUInt32BE(12);
-  };
+  const restarts = () => walRestarts(wal);
   const worker = openDatabase(inboxDb.name); // the store worker's connection
   for (let i = 0; i < 20; i++) insert.run();
   const before = restarts();

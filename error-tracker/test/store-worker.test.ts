@@ -2,17 +2,17 @@
 // worker's own connections copy the WALs into the database files; digest batches run on its
 // connection, and inbox appends (to the inbox file) do not wait for them.
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
+import { closeDatabase, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { GroupCommit } from '../src/service/group-commit.js';
 import { inlinePreparer } from '../src/service/preparer.js';
 import { StoreWorker } from '../src/service/store-worker.js';
 import { inboxFileFor, openInbox } from '../src/store/inbox.js';
-import { createSqliteStore } from '../src/store/sqlite-store.js';
 import type { AcceptBatch } from '../src/store/store.js';
+import { openStore, walRestarts } from './helpers/store-files.js';
 
 test('StoreWorker moves checkpoints to a worker and restores autocheckpoint and cache on stop', async () => {
   const file = join(makeTempDir(), 'cp.db');
@@ -62,14 +62,7 @@ test('StoreWorker holds inbox appends while it finishes a checkpoint, so the inb
   sw.start(50);
   const insert = inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(500))');
   const wal = `${inboxDb.name}-wal`;
-  // the WAL header's checkpoint sequence number (bytes 12-15) counts the WAL's restarts
-  const restarts = () => {
-    const fd = openSync(wal, 'r');
-    const header = Buffer.alloc(16);
-    readSync(fd, header, 0, 16, 0);
-    closeSync(fd);
-    return header.readUInt32BE(12);
-  };
+  const restarts = () => walRestarts(wal);
   insert.run();
   const first = restarts();
   // an append in every event-loop turn unless held, so every checkpoint of the worker misses the
@@ -99,10 +92,7 @@ async function acceptBatch(n: number, message: string): Promise<AcceptBatch> {
 }
 
 function trackerDb() {
-  const db = openDatabase(join(makeTempDir(), 'errors.db'));
-  migrate(db, new URL('../migrations/', import.meta.url).pathname);
-  const inboxDb = openInbox(inboxFileFor(db.name));
-  const store = createSqliteStore(db, inboxDb);
+  const { db, inboxDb, store } = openStore(makeTempDir());
   store.createProject({ name: 'Default', slug: 'default', publicKey: 'publickey', nowMs: 1000 });
   const close = () => {
     closeDatabase(inboxDb);
@@ -248,13 +238,7 @@ test('the inbox WAL restarts also while digest batches run back to back (a backl
   });
   sw.start(20);
   const wal = `${inboxDb.name}-wal`;
-  const restarts = () => {
-    const fd = openSync(wal, 'r');
-    const header = Buffer.alloc(16);
-    readSync(fd, header, 0, 16, 0);
-    closeSync(fd);
-    return header.readUInt32BE(12);
-  };
+  const restarts = () => walRestarts(wal);
   const batch = await acceptBatch(5, 'backlog');
   store.acceptMany([batch]);
   const first = restarts();

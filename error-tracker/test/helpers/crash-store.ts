@@ -3,12 +3,9 @@
 // no close, no checkpoint, no trim: a crash at exactly that point.
 //   node --import tsx crash-store.ts <dir> accepted   crash with everything in the inbox
 //   node --import tsx crash-store.ts <dir> digested   crash after a digest batch, before its trim
-import { join } from 'node:path';
-import { migrate, openDatabase } from '@flowrent/shared/db';
 import { inlinePreparer } from '../../src/service/preparer.js';
-import { inboxFileFor, openInbox } from '../../src/store/inbox.js';
-import { createSqliteStore } from '../../src/store/sqlite-store.js';
 import type { AcceptBatch } from '../../src/store/store.js';
+import { openStore } from './store-files.js';
 
 export const CRASH_EVENTS = 20;
 export const CRASH_DIGEST_BATCH = 15;
@@ -26,13 +23,6 @@ export async function crashBatch(from: number, n: number): Promise<AcceptBatch> 
     { release: 'shop@1', environment: 'prod', started: 1, crashed: 0, errored: 0, abnormal: 0 },
   ];
   return { projectId: 1, events, itemCounts: { event: n, session: 1 }, sessions };
-}
-
-export function openStore(dir: string) {
-  const db = openDatabase(join(dir, 'errors.db'));
-  migrate(db, new URL('../../migrations/', import.meta.url).pathname);
-  const inboxDb = openInbox(inboxFileFor(db.name));
-  return { db, inboxDb, store: createSqliteStore(db, inboxDb) };
 }
 
 const [dir, mode] = process.argv.slice(2);

@@ -3,19 +3,16 @@
 // event id once its request would get its 200, and kills itself with SIGKILL after the WAL has
 // restarted a few times, with commits in flight.
 //   node --import tsx restart-crash.ts <dir> <restarts>
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { migrate, openDatabase } from '@flowrent/shared/db';
+import { writeSync } from 'node:fs';
 import { GroupCommit } from '../../src/service/group-commit.js';
 import { inlinePreparer } from '../../src/service/preparer.js';
 import { StoreWorker } from '../../src/service/store-worker.js';
-import { inboxFileFor, openInbox } from '../../src/store/inbox.js';
-import { createSqliteStore } from '../../src/store/sqlite-store.js';
 import type { AcceptBatch } from '../../src/store/store.js';
+import { openStore, walRestarts } from './store-files.js';
 
 const MAX_ACKED = 200_000;
 
-// (not crash-store.ts's helpers: importing that file runs its own crash for two arguments)
+// (not crash-store.ts's crashBatch: importing that file runs its own crash for two arguments)
 async function batchOf(from: number, n: number): Promise<AcceptBatch> {
   const preparer = inlinePreparer();
   const events = [];
@@ -32,22 +29,13 @@ async function batchOf(from: number, n: number): Promise<AcceptBatch> {
 const [dir, restartsArg] = process.argv.slice(2);
 if (dir && restartsArg) {
   const restartsBeforeCrash = Number(restartsArg);
-  const db = openDatabase(join(dir, 'errors.db'));
-  migrate(db, new URL('../../migrations/', import.meta.url).pathname);
-  const inboxDb = openInbox(inboxFileFor(db.name));
-  const store = createSqliteStore(db, inboxDb);
+  const { db, inboxDb, store } = openStore(dir);
   store.createProject({ name: 'Default', slug: 'default', publicKey: 'publickey', nowMs: 1000 });
   const commits = new GroupCommit(store);
   const worker = new StoreWorker(db, inboxDb, commits);
   worker.start(5);
   const wal = `${inboxDb.name}-wal`;
-  const restarts = () => {
-    const fd = openSync(wal, 'r');
-    const header = Buffer.alloc(16);
-    readSync(fd, header, 0, 16, 0);
-    closeSync(fd);
-    return header.readUInt32BE(12);
-  };
+  const restarts = () => walRestarts(wal);
   store.acceptMany([await batchOf(0, 4)]);
   const first = restarts();
   let next = 1;
