@@ -21,6 +21,14 @@ function post(path: string, body: string | Buffer, headers: Record<string, strin
   return fetch(server.url + path, { method: 'POST', body, headers: { ...ingest, ...headers } });
 }
 
+/** POSTs an OTLP JSON document to /v1/logs, which answers 200, and gives its partialSuccess. */
+async function postOtlpJson(doc: string): Promise<{ rejectedLogRecords: string; errorMessage: string }> {
+  const res = await post('/v1/logs', doc, { 'content-type': 'application/json' });
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
+  return body.partialSuccess;
+}
+
 async function errorOf(res: Response): Promise<string> {
   return ((await res.json()) as { error: { message: string } }).error.message;
 }
@@ -109,11 +117,9 @@ test('OTLP rejects records timed past 2^63-1 ns through partialSuccess, JSON and
     { timeUnixNano: '1795635894000000000', body: { stringValue: 'otlp ok' } },
   ];
   const doc = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] });
-  const res = await post('/v1/logs', doc, { 'content-type': 'application/json' });
-  assert.equal(res.status, 200);
-  const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
-  assert.equal(body.partialSuccess.rejectedLogRecords, '2');
-  assert.match(body.partialSuccess.errorMessage, /timeUnixNano .*outside 1970/);
+  const partialSuccess = await postOtlpJson(doc);
+  assert.equal(partialSuccess.rejectedLogRecords, '2');
+  assert.match(partialSuccess.errorMessage, /timeUnixNano .*outside 1970/);
 
   // LogRecord { time_unix_nano (fixed64) = 2^64-1, body { string_value } }
   const anyValue = new ProtoWriter().bytesField(1, Buffer.from('proto far')).finish();
@@ -184,11 +190,9 @@ test('_bulk answers a per-item 400 for a document nested too deep; a Loki line t
 test('OTLP rejects a record whose AnyValue nests too deep through partialSuccess, JSON and protobuf', async () => {
   const deepJson = `${'{"arrayValue":{"values":['.repeat(DEEP)}{"stringValue":"x"}${']}}'.repeat(DEEP)}`;
   const doc = `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":${deepJson}},{"body":{"stringValue":"otlp shallow"}}]}]}]}`;
-  const res = await post('/v1/logs', doc, { 'content-type': 'application/json' });
-  assert.equal(res.status, 200);
-  const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
-  assert.equal(body.partialSuccess.rejectedLogRecords, '1');
-  assert.match(body.partialSuccess.errorMessage, /MAX_NESTING_DEPTH/);
+  const partialSuccess = await postOtlpJson(doc);
+  assert.equal(partialSuccess.rejectedLogRecords, '1');
+  assert.match(partialSuccess.errorMessage, /MAX_NESTING_DEPTH/);
 
   let value = new ProtoWriter().bytesField(1, Buffer.from('x')).finish(); // AnyValue { string_value }
   for (let k = 0; k < 2000; k++) {
@@ -224,11 +228,9 @@ test('OTLP JSON rejects a record whose timeUnixNano is a fractional number throu
     { timeUnixNano: '1795635894000000000', body: { stringValue: 'otlp whole ns' } },
   ];
   const doc = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] });
-  const res = await post('/v1/logs', doc, { 'content-type': 'application/json' });
-  assert.equal(res.status, 200);
-  const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
-  assert.equal(body.partialSuccess.rejectedLogRecords, '2');
-  assert.match(body.partialSuccess.errorMessage, /timeUnixNano is not an unsigned 64-bit integer/);
+  const partialSuccess = await postOtlpJson(doc);
+  assert.equal(partialSuccess.rejectedLogRecords, '2');
+  assert.match(partialSuccess.errorMessage, /timeUnixNano is not an unsigned 64-bit integer/);
   const messages = await sealedMessages();
   assert.ok(messages.includes('otlp whole ns'));
   assert.ok(!messages.includes('fractional ns') && !messages.includes('fractional observed'));
