@@ -408,9 +408,11 @@ test('when an ingest worker stops, its stream and new bodies are handled on the 
   const t = openTestStore({ sealWorker: true, blockRows: 64 });
   await t.store.ingestBody({ kind: 'ndjson', body: ndjson(0, 100), nowNs: NOW });
   await t.store.ingestBody({ kind: 'ndjson', body: ndjson(100, 100), nowNs: NOW });
-  const internals = t.store as unknown as {
-    sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[];
-  };
+  const internals = (
+    t.store as unknown as {
+      workers: { sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[] };
+    }
+  ).workers;
   await internals.sealers[0]?.worker.terminate();
   await internals.sealers[1]?.worker.terminate();
   assert.equal(t.store.liveWorkers(), 0);
@@ -445,9 +447,11 @@ test('a large body moves to its ingest worker and back (not copied): the inbox f
 
 test('a worker that stops while it holds a moved body: the request fails as unavailable, nothing of it is stored, the next one is taken', async () => {
   const t = openTestStore({ sealWorker: true, blockRows: 64 });
-  const internals = t.store as unknown as {
-    sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[];
-  };
+  const internals = (
+    t.store as unknown as {
+      workers: { sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[] };
+    }
+  ).workers;
   const pending = t.store.ingestBody({ kind: 'ndjson', body: ndjson(0, 1000), nowNs: NOW }).then(
     (r) => r.accepted,
     (err: Error & { status?: number }) => err.status,
@@ -525,9 +529,11 @@ test('after the workers stop, rows of answered bodies (bytes released) are read 
   );
   const before = collect(t.store, {});
   assert.equal(before.length, 2050);
-  const internals = t.store as unknown as {
-    sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[];
-  };
+  const internals = (
+    t.store as unknown as {
+      workers: { sealers: ({ worker: { terminate(): Promise<number> } } | undefined)[] };
+    }
+  ).workers;
   await Promise.all(internals.sealers.map((s) => s?.worker.terminate()));
   assert.equal(t.store.liveWorkers(), 0);
   t.store.flush();

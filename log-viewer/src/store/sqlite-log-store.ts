@@ -9,12 +9,13 @@ import type { Db } from '@flowrent/shared/db';
 import { Unavailable } from '@flowrent/shared/errors';
 import type { LogRecord, StoredRecord } from '../model.js';
 import { backgroundReporter, type ReportError, runInBackground } from './background-errors.js';
-import { type EncodedBlock, encodeColumns } from './block-codec.js';
-import { type BlockMeta, BlockDb, enableIncrementalVacuum } from './block-db.js';
+import { BlockDb, enableIncrementalVacuum } from './block-db.js';
 import { BlockRewrites } from './block-rewrites.js';
 import { encodeRows, Inbox, type InboxEntry } from './inbox.js';
 import { parseBodyRows, summarizeRows } from './body-rows.js';
-import { type Parsed, SealClient } from './seal-client.js';
+import { IngestWorkers } from './ingest-workers.js';
+import { SealPath } from './seal-path.js';
+import type { Parsed } from './seal-client.js';
 import type {
   BodyIngest,
   BodyIngestResult,
@@ -30,22 +31,14 @@ import type {
   ScanResult,
   StoreStats,
 } from './log-store.js';
-import {
-  forgetBodyBytes,
-  type OpenBatch,
-  OpenBlocks,
-  parseBatchRows,
-  STREAM,
-  streamKey,
-} from './open-blocks.js';
-import { isSystemic, Quarantine } from './quarantine.js';
+import { forgetBodyBytes, type OpenBatch, OpenBlocks, parseBatchRows, streamKey } from './open-blocks.js';
+import { Quarantine } from './quarantine.js';
 import { type Row, toRecord, toRow } from './row.js';
 import { runScan } from './scan.js';
 import { ScanCache } from './scan-cache.js';
 import { SealedBlocks } from './sealed-blocks.js';
 import { candidates, fields, histogram, type ReadState, storeStats } from './store-reads.js';
 import { dirname, join } from 'node:path';
-import type { RowColumns } from './row-columns.js';
 
 export interface StoreOptions {
   db: Db;
@@ -100,13 +93,12 @@ export class SqliteLogStore implements LogStore {
   private nextSeq = 1;
   private timer?: NodeJS.Timeout;
   private lastRetention = 0;
-  private releasePending = false;
   private closed = false;
-  /** Ingest worker i owns stream i; undefined once it failed (its stream is then sealed here). */
-  private readonly sealers: (SealClient | undefined)[] = [];
-  private turn = 0;
+  /** The ingest workers, one per open block stream (none: everything on this thread). */
+  private readonly workers: IngestWorkers;
+  /** Open rows to sealed blocks, in the workers or here. */
+  private readonly seals: SealPath;
   private sealScheduled = false;
-  private idleWaiters: (() => void)[] = [];
   readonly blockRows: number;
   private readonly sealAgeMs: number;
   private readonly maxOpenRows: number;
@@ -138,20 +130,24 @@ export class SqliteLogStore implements LogStore {
     this.inbox = inbox;
     const now = options.clock();
     for (const entry of entries) this.replay(entry, now);
-    const workers = options.sealWorker ? (options.workers ?? 2) : 0;
-    for (let i = 0; i < workers; i++) {
-      this.sealers.push(
-        new SealClient(
-          (stream, uptoSeq, blocks) => this.onSealed(stream, uptoSeq, blocks),
-          () => {
-            this.sealers[i] = undefined; // its stream falls back to sealing on the main thread
-            this.wakeIdle();
-          },
-        ),
-      );
-    }
+    this.workers = new IngestWorkers(
+      options.sealWorker ? (options.workers ?? 2) : 0,
+      (stream, uptoSeq, blocks) => this.seals.onSealed(stream, uptoSeq, blocks),
+    );
+    this.seals = new SealPath({
+      sql: this.sql,
+      sealed: this.sealed,
+      open: this.open,
+      sealMarks: this.sealMarks,
+      workers: this.workers,
+      quarantine: this.quarantine,
+      report: this.report,
+      blockRows: this.blockRows,
+      maxOpenRows: this.maxOpenRows,
+      closed: () => this.closed,
+    });
     for (const b of this.open.byService.values())
-      this.sealerOf(b.service)?.send({
+      this.workers.sealerOf(b.service)?.send({
         t: 'rows',
         stream: b.service,
         payload: encodeRows(this.open.rows(b)),
@@ -197,34 +193,16 @@ export class SqliteLogStore implements LogStore {
     flush();
   }
 
-  /** Index of the stream that receives the next batch: the live worker with the fewest bodies in flight. */
-  private pickStream(): number {
-    let best = -1;
-    for (let k = 0; k < this.sealers.length; k++) {
-      const i = (this.turn + k) % this.sealers.length;
-      const c = this.sealers[i];
-      if (c && (best < 0 || c.parsingCount < this.sealers[best]!.parsingCount)) best = i;
-    }
-    this.turn++;
-    return Math.max(best, 0);
-  }
-
-  private sealerOf(stream: string): SealClient | undefined {
-    if (this.sealers.length === 0) return undefined;
-    const index = stream === STREAM ? 0 : Number(stream.slice(STREAM.length));
-    return this.sealers[(Number.isInteger(index) ? index : 0) % this.sealers.length];
-  }
-
   append(records: LogRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('log store is closed'));
     if (records.length === 0) return Promise.resolve();
     const rows: Row[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) rows[i] = toRow(records[i], this.nextSeq++);
-    const index = this.pickStream();
+    const index = this.workers.pickStream();
     const stream = streamKey(index);
     const text = encodeRows(rows);
     const durable = this.inbox.appendRows(index, rows, text);
-    this.sealerOf(stream)?.send({ t: 'rows', stream, payload: text });
+    this.workers.sealerOf(stream)?.send({ t: 'rows', stream, payload: text });
     const batch: OpenBatch = {
       ...summarizeRows(rows),
       seqBase: rows[0].seq,
@@ -238,8 +216,8 @@ export class SqliteLogStore implements LogStore {
   async ingestBody(request: BodyIngest): Promise<BodyIngestResult> {
     if (this.closed) throw new Error('log store is closed');
     const { kind, body, nowNs } = request;
-    const index = this.pickStream();
-    const client = this.sealers[index];
+    const index = this.workers.pickStream();
+    const client = this.workers.at(index);
     if (!client) {
       // No worker: parse here; the inbox still keeps the body, not the rows.
       const seqBase = this.nextSeq;
@@ -318,197 +296,26 @@ export class SqliteLogStore implements LogStore {
     for (const l of this.listeners) l(stored);
   }
 
-  /** Seals whole blocks of streams that have them, then the largest while over maxOpenRows. */
+  /** Seals full blocks (scheduled by addBatch once per burst of batches). */
   private sealFull(): void {
     this.sealScheduled = false;
     if (this.closed) return;
-    for (const b of [...this.open.byService.values()]) {
-      if (b.count >= this.blockRows) this.requestSeal(b.service, false);
-    }
-    if (this.open.total <= this.maxOpenRows) return;
-    if (this.sealers.some((c) => c)) {
-      // Over the cap: hand the largest blocks to the workers; far over it (workers lagging): seal here.
-      if (this.open.total > this.maxOpenRows * 2) {
-        for (const s of [...this.open.byService.keys()]) this.seal(s);
-      }
-      let excess = this.open.total - this.maxOpenRows;
-      const bySize = [...this.open.byService.values()].sort((a, b) => b.count - a.count);
-      for (const b of bySize) {
-        if (excess <= 0) break;
-        this.requestSeal(b.service, true);
-        excess -= b.count;
-      }
-      return;
-    }
-    while (this.open.total > this.maxOpenRows) {
-      const b = this.open.largest();
-      if (!b) break;
-      this.seal(b.service);
-    }
-  }
-
-  /**
-   * Seals a stream's open rows: in its worker when it has one (asynchronously), else now. `all` false
-   * seals whole blocks only and leaves the rest open, so size-triggered seals make no small blocks.
-   */
-  private requestSeal(stream: string, all: boolean): void {
-    const b = this.open.byService.get(stream);
-    if (!b || b.count === 0) return;
-    const client = this.sealerOf(stream);
-    if (!client) {
-      this.seal(stream);
-      return;
-    }
-    if (client.pending.has(stream)) return;
-    const n = all ? b.count : b.count - (b.count % this.blockRows);
-    if (n === 0) return;
-    client.send({ t: 'seal', stream, uptoSeq: this.open.seqAt(b, n - 1), blockRows: this.blockRows });
+    this.seals.sealFull();
   }
 
   /** Ingest workers running (bench, /metrics): fewer than configured means some fell back to this thread. */
   liveWorkers(): number {
-    return this.sealers.filter((c) => c?.ok).length;
+    return this.workers.live();
   }
 
   /** Resolves once no block is being encoded in a worker (tests, bench). */
   sealsSettled(): Promise<void> {
-    if (this.sealers.every((c) => !c || c.pending.size === 0)) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private wakeIdle(): void {
-    if (this.sealers.every((c) => !c || c.pending.size === 0))
-      for (const w of this.idleWaiters.splice(0)) w();
-  }
-
-  /**
-   * A worker's blocks: commit them unless the rows were sealed on this thread meanwhile. When they
-   * cannot be stored, or the worker could not encode them (an Error), the stream's open rows are
-   * sealed here instead, where a block that fails is split until the rows at fault are found and
-   * quarantined (seal()).
-   */
-  private onSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[] | Error): void {
-    const step = blocks instanceof Error ? 'encoding' : 'storing';
-    try {
-      if (blocks instanceof Error) throw blocks;
-      this.commitSealed(stream, uptoSeq, blocks);
-    } catch (err) {
-      this.report(err, `${step} blocks in an ingest worker (rows up to seq ${uptoSeq}); sealing here`);
-      this.background('sealing after a failed worker seal', () => this.seal(stream));
-    } finally {
-      this.wakeIdle();
-    }
+    return this.workers.settled();
   }
 
   /** Runs a step of background work (timers, worker replies): a failure is reported, not thrown. */
   private background(what: string, step: () => void): void {
     runInBackground(this.report, what, step);
-  }
-
-  private commitSealed(stream: string, uptoSeq: number, blocks: EncodedBlock[]): void {
-    if (this.closed || uptoSeq <= (this.sealMarks.get(stream) ?? 0)) return;
-    if (!this.holdsOpenRows(stream, uptoSeq, blocks)) {
-      // The worker's rows and this thread's differ: this thread sealed a part of them meanwhile (a
-      // flush() stopped by a full disk: committing would store that part twice), or the worker let
-      // rows go whose blocks could not be stored here (committing would move the mark past them).
-      this.seal(stream);
-      return;
-    }
-    const metas = this.sql.transaction(() => {
-      const out = blocks.map((e) => this.sql.insertBlock(e, 0));
-      this.sql.upsertSealMark(stream, uptoSeq);
-      return out;
-    });
-    for (let i = 0; i < metas.length; i++) this.sealed.add(metas[i], blocks[i].bloom);
-    this.sealMarks.set(stream, uptoSeq);
-    this.open.dropUpTo(stream, uptoSeq);
-    this.releasePending = true;
-  }
-
-  /** Whether blocks hold exactly this thread's open rows of a stream up to uptoSeq (first seq, count). */
-  private holdsOpenRows(stream: string, uptoSeq: number, blocks: EncodedBlock[]): boolean {
-    let first = Number.POSITIVE_INFINITY;
-    let count = 0;
-    const b = this.open.byService.get(stream);
-    for (const batch of b?.batches ?? []) {
-      const lo = Math.max(batch.seqBase, (b?.sealedUpTo ?? 0) + 1);
-      const hi = Math.min(batch.seqBase + batch.count - 1, uptoSeq);
-      if (hi < lo) continue;
-      first = Math.min(first, lo);
-      count += hi - lo + 1;
-    }
-    let minSeq = Number.POSITIVE_INFINITY;
-    let rows = 0;
-    for (const e of blocks) {
-      minSeq = Math.min(minSeq, e.minSeq);
-      rows += e.rows;
-    }
-    return rows === count && (count === 0 || minSeq === first);
-  }
-
-  /**
-   * Seals a stream's open rows on this thread, now (as column tables: no Row object per row). Rows
-   * that can be neither stored nor quarantined (a full disk) go back to the open block, so they stay
-   * in the inbox and a later seal retries them.
-   */
-  private seal(stream: string): void {
-    const b = this.open.take(stream);
-    if (!b || b.count === 0) return;
-    let done = b.sealedUpTo; // rows up to this seq are in blocks or quarantined
-    try {
-      const rows = this.open.columns(b);
-      for (let i = 0; i < rows.count; i += this.blockRows) {
-        const end = Math.min(rows.count, i + this.blockRows);
-        if (!this.sealRows(stream, rows, i, end)) {
-          // A halved block may have stored or quarantined its first rows before the failure: the
-          // seal mark says how far (reopening them would store or quarantine them a second time).
-          done = Math.max(done, this.sealMarks.get(stream) ?? done);
-          break;
-        }
-        done = rows.seq[end - 1];
-      }
-    } catch (err) {
-      this.report(err, `reading the open rows of a stream to seal them`);
-    }
-    const lastBatch = b.batches[b.batches.length - 1];
-    if (done < lastBatch.seqBase + lastBatch.count - 1) {
-      this.open.byService.set(stream, b);
-      this.open.total += b.count;
-      this.open.dropUpTo(stream, done);
-    }
-    if (done > b.sealedUpTo) this.sealerOf(stream)?.send({ t: 'drop', stream, uptoSeq: done });
-    this.releasePending = true;
-  }
-
-  /**
-   * Stores rows [from, to) of a table as one block. A block that fails for its rows (not for the
-   * disk: isSystemic) is halved until the rows at fault are alone, which are quarantined, so one bad
-   * row costs neither the rest of its block nor the inbox's progress. False when rows could be neither
-   * stored nor quarantined: the caller keeps them open (rows before them are done, in seq order).
-   */
-  private sealRows(stream: string, rows: RowColumns, from: number, to: number): boolean {
-    const last = rows.seq[to - 1];
-    let encoded: EncodedBlock;
-    let meta: BlockMeta;
-    try {
-      encoded = encodeColumns(rows, from, to);
-      meta = this.sql.transaction(() => {
-        const m = this.sql.insertBlock(encoded, 0);
-        this.sql.upsertSealMark(stream, last);
-        return m;
-      });
-    } catch (err) {
-      if (isSystemic(err)) {
-        this.report(err, `sealing rows up to seq ${last} (kept open and in the inbox, retried later)`);
-        return false;
-      }
-      if (to - from === 1) return this.quarantine.sealRows(stream, rows, from, to, err);
-      const mid = (from + to) >>> 1;
-      return this.sealRows(stream, rows, from, mid) && this.sealRows(stream, rows, mid, to);
-    }
-    this.sealed.add(meta, encoded.bloom);
-    this.sealMarks.set(stream, last);
-    return true;
   }
 
   /** Background work: seal by age, merge small blocks, retention, inbox release. */
@@ -517,7 +324,7 @@ export class SqliteLogStore implements LogStore {
     const now = this.options.clock();
     this.background('sealing by age', () => {
       for (const b of [...this.open.byService.values()]) {
-        if (now - b.openedAt >= this.sealAgeMs) this.requestSeal(b.service, true);
+        if (now - b.openedAt >= this.sealAgeMs) this.seals.requestSeal(b.service, true);
       }
     });
     this.background('merging small blocks', () => this.mergeSmallBlocks());
@@ -530,10 +337,10 @@ export class SqliteLogStore implements LogStore {
   }
 
   private releaseInbox(): void {
-    if (!this.releasePending) return;
+    if (!this.seals.releasePending) return;
     // Blocks committed with synchronous=NORMAL are durable once checkpointed; only then drop inbox files.
     if (!this.sql.checkpoint()) return;
-    this.releasePending = false;
+    this.seals.releasePending = false;
     this.inbox.release(this.open.lowWaterSeq(this.nextSeq));
   }
 
@@ -578,7 +385,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   flush(): void {
-    for (const service of [...this.open.byService.keys()]) this.seal(service);
+    for (const service of [...this.open.byService.keys()]) this.seals.seal(service);
     this.releaseInbox();
   }
 
@@ -591,7 +398,7 @@ export class SqliteLogStore implements LogStore {
   async sealOpen(): Promise<void> {
     for (let round = 0; round < 3 && this.open.total > 0 && !this.closed; round++) {
       for (const b of [...this.open.byService.values()])
-        if (this.sealerOf(b.service)?.ok) this.requestSeal(b.service, true);
+        if (this.workers.sealerOf(b.service)?.ok) this.seals.requestSeal(b.service, true);
       await this.sealsSettled();
     }
   }
@@ -604,9 +411,9 @@ export class SqliteLogStore implements LogStore {
       this.flush();
     }
     this.closed = true;
-    await Promise.all(this.sealers.map((c) => c?.close()));
+    await this.workers.close();
     // Blocks still awaited from the workers will not come: a sealOpen() running meanwhile returns.
-    this.wakeIdle();
+    this.workers.wakeIdle();
     await this.inbox.close();
   }
 }
