@@ -1,17 +1,20 @@
 // The LogStore on SQLite: a durable inbox in front of one open block stream per ingest worker (one for
 // all services without workers), sealed into compressed column blocks with summaries and a bloom
-// filter each. This class is the composition: it owns the ingest hot path (append, ingestBody, open
-// batches) and the seal path (in workers or on this thread); the parts it wires together live beside
-// it: sealed-blocks.ts (blocks in memory, bloom cache, decoding), quarantine.ts (rows that cannot be
-// sealed), block-rewrites.ts (merges, retention, deletes), store-reads.ts (candidates, histogram,
-// stats), background-errors.ts (failures of timer and worker steps). All SQL is in block-db.ts.
+// filter each. This class is the composition: it keeps the ingest hot path (append, ingestBody, open
+// batches, live tail) and the background tick, and wires the parts that live beside it:
+// ingest-workers.ts (the worker pool, one stream each), seal-path.ts (open rows to blocks, in a worker
+// or here), quarantine.ts (rows that cannot be sealed), inbox-replay.ts (open rows back at start),
+// sealed-blocks.ts (blocks in memory, bloom cache, decoding), block-rewrites.ts (merges, retention,
+// deletes), store-reads.ts (candidates, histogram, fields, stats), background-errors.ts (failures of
+// timer and worker steps, reported not thrown). All SQL is in block-db.ts.
 import type { Db } from '@flowrent/shared/db';
 import { Unavailable } from '@flowrent/shared/errors';
 import type { LogRecord, StoredRecord } from '../model.js';
 import { backgroundReporter, type ReportError, runInBackground } from './background-errors.js';
 import { BlockDb, enableIncrementalVacuum } from './block-db.js';
 import { BlockRewrites } from './block-rewrites.js';
-import { encodeRows, Inbox, type InboxEntry } from './inbox.js';
+import { encodeRows, Inbox } from './inbox.js';
+import { replayInbox } from './inbox-replay.js';
 import { parseBodyRows, summarizeRows } from './body-rows.js';
 import { IngestWorkers } from './ingest-workers.js';
 import { SealPath } from './seal-path.js';
@@ -128,8 +131,12 @@ export class SqliteLogStore implements LogStore {
     );
     const { inbox, entries } = Inbox.open(options.inboxDir);
     this.inbox = inbox;
-    const now = options.clock();
-    for (const entry of entries) this.replay(entry, now);
+    this.nextSeq = replayInbox(
+      entries,
+      options.clock(),
+      { open: this.open, sealMarks: this.sealMarks, quarantine: this.quarantine },
+      this.nextSeq,
+    );
     this.workers = new IngestWorkers(
       options.sealWorker ? (options.workers ?? 2) : 0,
       (stream, uptoSeq, blocks) => this.seals.onSealed(stream, uptoSeq, blocks),
@@ -157,40 +164,6 @@ export class SqliteLogStore implements LogStore {
       this.timer = setInterval(() => this.maintain(), interval);
       this.timer.unref();
     }
-  }
-  /** Puts the unsealed rows of an inbox frame back into their open block. */
-  private replay(entry: InboxEntry, now: number): void {
-    const stream = streamKey(entry.stream);
-    const mark = this.sealMarks.get(stream) ?? 0;
-    let rows: Row[];
-    if ('rows' in entry) {
-      rows = entry.rows;
-    } else {
-      if (entry.seqBase + entry.count > this.nextSeq) this.nextSeq = entry.seqBase + entry.count;
-      if (entry.seqBase + entry.count - 1 <= mark) return;
-      try {
-        rows = parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase).rows;
-      } catch (err) {
-        // Accepted by an older parser, refused by this one (a far-future time before 34fefcb): kept
-        // aside rather than failing every start.
-        this.quarantine.body(entry.kind, entry.body, entry.seqBase, err);
-        return;
-      }
-    }
-    // Per-service marks left by format-2 stores still cover their rows; keep runs of consecutive seqs.
-    let run: Row[] = [];
-    const flush = () => {
-      if (run.length > 0)
-        this.open.add(stream, { ...summarizeRows(run), seqBase: run[0].seq, arrivedAt: now, rows: run });
-      run = [];
-    };
-    for (const row of rows) {
-      if (row.seq >= this.nextSeq) this.nextSeq = row.seq + 1;
-      if (row.seq <= mark || row.seq <= (this.sealMarks.get(row.service) ?? 0)) continue;
-      if (run.length > 0 && row.seq !== run[run.length - 1].seq + 1) flush();
-      run.push(row);
-    }
-    flush();
   }
 
   append(records: LogRecord[]): Promise<void> {
