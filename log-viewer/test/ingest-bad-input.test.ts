@@ -29,6 +29,17 @@ async function postOtlpJson(doc: string): Promise<{ rejectedLogRecords: string; 
   return body.partialSuccess;
 }
 
+/** POSTs ExportLogsServiceRequest { resource_logs { scope_logs } } as protobuf to /v1/logs, which
+ * answers 200, and gives a reader of its answer. */
+async function postOtlpProto(scopeLogs: Uint8Array): Promise<ProtoReader> {
+  const request = new ProtoWriter()
+    .bytesField(1, new ProtoWriter().bytesField(2, scopeLogs).finish())
+    .finish();
+  const res = await post('/v1/logs', request, { 'content-type': 'application/x-protobuf' });
+  assert.equal(res.status, 200);
+  return new ProtoReader(new Uint8Array(await res.arrayBuffer()));
+}
+
 async function errorOf(res: Response): Promise<string> {
   return ((await res.json()) as { error: { message: string } }).error.message;
 }
@@ -129,12 +140,7 @@ test('OTLP rejects records timed past 2^63-1 ns through partialSuccess, JSON and
     new ProtoWriter().bytesField(5, anyValue).finish(),
   ]);
   const scopeLogs = new ProtoWriter().bytesField(2, record).finish();
-  const request = new ProtoWriter()
-    .bytesField(1, new ProtoWriter().bytesField(2, scopeLogs).finish())
-    .finish();
-  const pres = await post('/v1/logs', request, { 'content-type': 'application/x-protobuf' });
-  assert.equal(pres.status, 200);
-  const r = new ProtoReader(new Uint8Array(await pres.arrayBuffer()));
+  const r = await postOtlpProto(scopeLogs);
   assert.deepEqual(r.tag(), [1, WIRE_LEN]);
   const partial = r.sub();
   assert.deepEqual(partial.tag(), [1, WIRE_VARINT]);
@@ -203,12 +209,7 @@ test('OTLP rejects a record whose AnyValue nests too deep through partialSuccess
     new ProtoWriter().bytesField(5, v).finish(),
   );
   const scopeLogs = Buffer.concat(records.map((r) => new ProtoWriter().bytesField(2, r).finish()));
-  const request = new ProtoWriter()
-    .bytesField(1, new ProtoWriter().bytesField(2, scopeLogs).finish())
-    .finish();
-  const pres = await post('/v1/logs', request, { 'content-type': 'application/x-protobuf' });
-  assert.equal(pres.status, 200);
-  const r = new ProtoReader(new Uint8Array(await pres.arrayBuffer()));
+  const r = await postOtlpProto(scopeLogs);
   r.tag();
   const partial = r.sub();
   assert.deepEqual(partial.tag(), [1, WIRE_VARINT]);
