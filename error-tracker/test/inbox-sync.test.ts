@@ -126,12 +126,17 @@ test('the inbox -wal file keeps its inode through TRUNCATE checkpoints and journ
   closeDatabase(inboxDb);
 });
 
-test('finishInboxCheckpoint() on the store worker connection lets the next append restart the WAL that the previous checkpoint left behind', () => {
+/** A fresh inbox file whose WAL only explicit checkpoints copy back, and an insert of an 8 KB row. */
+function inboxWithoutAutocheckpoint() {
   const inboxDb = openInbox(inboxFileFor(join(makeTempDir(), 'errors.db')));
   inboxDb.exec('CREATE TABLE t (x BLOB)');
   inboxDb.pragma('wal_autocheckpoint = 0');
   const insert = inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(8000))');
-  const wal = `${inboxDb.name}-wal`;
+  return { inboxDb, insert, wal: `${inboxDb.name}-wal` };
+}
+
+test('finishInboxCheckpoint() on the store worker connection lets the next append restart the WAL that the previous checkpoint left behind', () => {
+  const { inboxDb, insert, wal } = inboxWithoutAutocheckpoint();
   const worker = openDatabase(inboxDb.name); // the store worker's connection
   const reader = openDatabase(inboxDb.name);
   const round = (finish: boolean) => {
@@ -177,11 +182,7 @@ test('GroupCommit holds commits until release() and then writes the queued reque
 });
 
 test('finishInboxCheckpoint() restarts the WAL on its own connection, so the header sync of the restart is not in the next append on the event loop', () => {
-  const inboxDb = openInbox(inboxFileFor(join(makeTempDir(), 'errors.db')));
-  inboxDb.exec('CREATE TABLE t (x BLOB)');
-  inboxDb.pragma('wal_autocheckpoint = 0');
-  const insert = inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(8000))');
-  const wal = `${inboxDb.name}-wal`;
+  const { inboxDb, insert, wal } = inboxWithoutAutocheckpoint();
   const restarts = () => walRestarts(wal);
   const worker = openDatabase(inboxDb.name); // the store worker's connection
   for (let i = 0; i < 20; i++) insert.run();
