@@ -6,7 +6,7 @@ import type { TestApp } from '@flowrent/shared/testing';
 import { compressSync } from 'snappy';
 import type { Config } from '../src/config.js';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
-import { startCollector } from './ingest-helpers.js';
+import { postRemoteWrite, startCollector } from './ingest-helpers.js';
 
 let t: TestApp<Config>;
 before(async () => {
@@ -115,16 +115,7 @@ test('remote_write exemplars are kept per series and selected by the query match
       exemplars: [{ labels: [['trace_id', TRACE_A]], value: 0.1, timestampMs: 1764119999000 }],
     },
   ]);
-  const res = await fetch(`${t.url}/api/v1/write`, {
-    method: 'POST',
-    headers: {
-      ...t.adminHeaders,
-      'content-type': 'application/x-protobuf',
-      'content-encoding': 'snappy',
-      'x-prometheus-remote-write-version': '0.1.0',
-    },
-    body: compressSync(Buffer.from(body)),
-  });
+  const res = await postRemoteWrite(t, compressSync(Buffer.from(body)));
   assert.equal(res.status, 204, await res.text());
   const { body: got } = await exemplars('sum by (le) (rate(rpc_seconds_bucket{job=~"a.*"}[5m]))');
   assert.deepEqual(got.data, [

@@ -23,6 +23,20 @@ export async function startCollector(
   });
 }
 
+/** POSTs a snappy'd remote_write body to /api/v1/write with Prometheus' headers, as the admin. */
+export function postRemoteWrite(t: TestApp<Config>, body: Buffer): Promise<Response> {
+  return fetch(`${t.url}/api/v1/write`, {
+    method: 'POST',
+    headers: {
+      ...t.adminHeaders,
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'snappy',
+      'x-prometheus-remote-write-version': '0.1.0',
+    },
+    body,
+  });
+}
+
 export const FIXTURES = decodeURIComponent(new URL('./fixtures/metrics/', import.meta.url).pathname);
 
 export interface HttpFixture {

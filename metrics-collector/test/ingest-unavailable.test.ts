@@ -12,7 +12,7 @@ import { compressSync } from 'snappy';
 import type { Config } from '../src/config.js';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
 import { WAL_KIND_REMOTE_WRITE_SNAPPY, WAL_KIND_SAMPLES_JSON, readWal } from '../src/store/wal.js';
-import { startCollector } from './ingest-helpers.js';
+import { postRemoteWrite, startCollector } from './ingest-helpers.js';
 
 const realFdatasync = fs.fdatasync;
 let t: TestApp<Config>;
@@ -66,17 +66,7 @@ test('remote_write answers 503 + Retry-After when the log sync fails; the retry 
       },
     ]),
   );
-  const send = () =>
-    fetch(`${t.url}/api/v1/write`, {
-      method: 'POST',
-      headers: {
-        ...t.adminHeaders,
-        'content-type': 'application/x-protobuf',
-        'content-encoding': 'snappy',
-        'x-prometheus-remote-write-version': '0.1.0',
-      },
-      body,
-    });
+  const send = () => postRemoteWrite(t, body);
   failSyncs(1);
   await expectUnavailable(await send());
   assert.equal(failed, 1);

@@ -14,7 +14,7 @@ import { CHECKPOINT_RETRY_MIN_MS, StoreBackpressureError } from '../src/store/me
 import { parseRetention, RetentionJob } from '../src/store/retention.js';
 import { StoreMaintenance } from '../src/store/store-maintenance.js';
 import { readWal } from '../src/store/wal.js';
-import { startCollector } from './ingest-helpers.js';
+import { postRemoteWrite, startCollector } from './ingest-helpers.js';
 import { openStore } from './store-helpers.js';
 
 const T0 = 1_795_000_000_000;
@@ -33,6 +33,21 @@ function fillDisk(db: {
 }
 function freeDisk(db: { pragma: (s: string) => unknown }): void {
   db.pragma('max_page_count = 4294967294');
+}
+
+/** A store whose maintenance tick runs a 1 h raw retention at T0 + 10 h; its errors land in `failures`. */
+function storeWithRawRetention() {
+  const s = openStore();
+  const now = T0 + 10 * HOUR;
+  const failures: string[] = [];
+  const maintenance = new StoreMaintenance({
+    store: s.store,
+    retention: new RetentionJob(s.store, parseRetention('raw=1h')),
+    clock: () => now,
+    intervalMs: 300_000,
+    onRetentionError: (err) => failures.push(err.message),
+  });
+  return { s, now, maintenance, failures };
 }
 
 test('a checkpoint failing in the background keeps the sealed chunks and the log; the next good one persists them, and a restart finds every sample', async () => {
@@ -124,16 +139,7 @@ test('past maxUnpersistedBytes the store refuses appends of every source (scrape
 });
 
 test('a failing retention pass is reported and counted by the maintenance tick, and the next tick finishes it', async () => {
-  const s = openStore();
-  const now = T0 + 10 * HOUR;
-  const failures: string[] = [];
-  const maintenance = new StoreMaintenance({
-    store: s.store,
-    retention: new RetentionJob(s.store, parseRetention('raw=1h')),
-    clock: () => now,
-    intervalMs: 300_000,
-    onRetentionError: (err) => failures.push(err.message),
-  });
+  const { s, maintenance, failures } = storeWithRawRetention();
   const samples = Array.from({ length: 9 }, (_, i) => ({
     labels: [['__name__', 'ckpt_old'] as [string, string]],
     t: T0 + i * HOUR,
@@ -173,19 +179,6 @@ function fillBody(k: number, n = 40, name = 'ckpt_fill'): Buffer {
   );
 }
 
-function remoteWrite(t: TestApp<Config>, body: Buffer): Promise<Response> {
-  return fetch(`${t.url}/api/v1/write`, {
-    method: 'POST',
-    headers: {
-      ...t.adminHeaders,
-      'content-type': 'application/x-protobuf',
-      'content-encoding': 'snappy',
-      'x-prometheus-remote-write-version': '0.1.0',
-    },
-    body,
-  });
-}
-
 /** Fills the disk: SQLite may use no new page, and the free room in the pages it has (a fresh
  * table's root page takes a few checkpoints' rows) is used up by writes that checkpoint until one
  * fails. The log then holds the one batch of that failed checkpoint. */
@@ -193,7 +186,7 @@ async function fillDiskThroughCheckpoints(t: TestApp<Config>): Promise<void> {
   const { store } = t.app.ingestion;
   fillDisk(t.db);
   for (let i = 0; i < 50; i++) {
-    assert.equal((await remoteWrite(t, fillBody(i, 40, 'ckpt_warm'))).status, 204);
+    assert.equal((await postRemoteWrite(t, fillBody(i, 40, 'ckpt_warm'))).status, 204);
     await turn();
     if (store.checkpointTrouble.consecutiveFailures > 0) return;
   }
@@ -203,7 +196,7 @@ async function fillDiskThroughCheckpoints(t: TestApp<Config>): Promise<void> {
 /** Writes fill bodies until one is refused; returns the refused batch's number. */
 async function writeUntilRefused(t: TestApp<Config>): Promise<{ k: number; refused: Response }> {
   for (let k = 0; k < 50; k++) {
-    const res = await remoteWrite(t, fillBody(k));
+    const res = await postRemoteWrite(t, fillBody(k));
     if (res.status === 503) return { k, refused: res };
     assert.equal(res.status, 204, await res.text());
     await turn();
@@ -266,10 +259,10 @@ test('with a full disk, writes get 503 + Retry-After past MAX_UNPERSISTED_BYTES,
 
     // Room again: within the back-off the sender still gets 503, after it the retry is accepted.
     freeDisk(t.db);
-    const early = await remoteWrite(t, fillBody(k));
+    const early = await postRemoteWrite(t, fillBody(k));
     assert.equal(early.status, 503);
     now = store.checkpointTrouble.retryAtMs;
-    const retried = await remoteWrite(t, fillBody(k));
+    const retried = await postRemoteWrite(t, fillBody(k));
     assert.equal(retried.status, 204, await retried.text());
     assert.equal(store.checkpointTrouble.consecutiveFailures, 0);
     assert.deepEqual(await query(t, 'count(ckpt_fill)', T0 + (k * 8 + 7) * HOUR), [
@@ -307,16 +300,7 @@ test('a collector stopped while checkpoints fail comes back with every acknowled
 });
 
 test('a retention pass whose checkpoint fails still rolls up and deletes expired chunks; the series leaves memory once a checkpoint succeeds', async () => {
-  const s = openStore();
-  const now = T0 + 10 * HOUR;
-  const failures: string[] = [];
-  const maintenance = new StoreMaintenance({
-    store: s.store,
-    retention: new RetentionJob(s.store, parseRetention('raw=1h')),
-    clock: () => now,
-    intervalMs: 300_000,
-    onRetentionError: (err) => failures.push(err.message),
-  });
+  const { s, now, maintenance, failures } = storeWithRawRetention();
   // 9 hourly samples: a sealed 6 h chunk (persisted below) and an open one; the series' newest
   // sample is past raw retention at `now`, so the pass seals it and checkpoints before evicting.
   await s.store.appendSamples(

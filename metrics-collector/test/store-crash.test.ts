@@ -10,8 +10,8 @@ import { compressSync } from 'snappy';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
 import { openStore } from './store-helpers.js';
 
-test('samples acknowledged before a SIGKILL are read back after reopening', async () => {
-  const dir = makeTempDir('metrics-crash-');
+/** The child over `dir`; send() writes it one remote_write body and gives the line it answers. */
+function startChild(dir: string) {
   const child = spawn(
     process.execPath,
     [
@@ -24,6 +24,16 @@ test('samples acknowledged before a SIGKILL are read back after reopening', asyn
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const send = async (body: Uint8Array) => {
+    child.stdin!.write(`${compressSync(Buffer.from(body)).toString('base64')}\n`);
+    return (await lines.next()).value;
+  };
+  return { child, send };
+}
+
+test('samples acknowledged before a SIGKILL are read back after reopening', async () => {
+  const dir = makeTempDir('metrics-crash-');
+  const { child, send } = startChild(dir);
   const T0 = 1_764_000_000_000;
   for (let i = 0; i < 5; i++) {
     const body = encodeWriteRequest([
@@ -44,9 +54,7 @@ test('samples acknowledged before a SIGKILL are read back after reopening', asyn
         values: [i * 10],
       },
     ]);
-    child.stdin!.write(`${compressSync(Buffer.from(body)).toString('base64')}\n`);
-    const { value } = await lines.next();
-    assert.equal(value, `ok ${i + 1}`);
+    assert.equal(await send(body), `ok ${i + 1}`);
   }
   child.kill('SIGKILL');
   await once(child, 'exit');
@@ -71,18 +79,7 @@ test('samples acknowledged before a SIGKILL are read back after reopening', asyn
 test('samples acknowledged around a remote_write body refused as malformed protobuf are read back after a SIGKILL', async () => {
   // A body whose protobuf breaks halfway is answered 400 and not logged; the bodies around it are.
   const dir = makeTempDir('metrics-crash-');
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=development',
-      '--import',
-      'tsx',
-      new URL('./store-crash-child.ts', import.meta.url).pathname,
-      dir,
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const { child, send } = startChild(dir);
   const T0 = 1_764_000_000_000;
   const request = (i: number) =>
     encodeWriteRequest([
@@ -95,10 +92,6 @@ test('samples acknowledged around a remote_write body refused as malformed proto
         values: [i],
       },
     ]);
-  const send = async (body: Uint8Array) => {
-    child.stdin!.write(`${compressSync(Buffer.from(body)).toString('base64')}\n`);
-    return (await lines.next()).value;
-  };
   assert.equal(await send(request(0)), 'ok 1');
   // A valid series with one sample, then a TimeSeries whose length runs past the end.
   const good = request(1);

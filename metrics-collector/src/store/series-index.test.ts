@@ -25,7 +25,8 @@ test('findByRaw() finds a remembered series only when every raw byte matches, wo
   assert.equal(index.findByRaw(buf, 3, 14, 43), undefined);
 });
 
-test('findByRaw() keeps series whose raw keys share a hash apart, through table growth and removal', () => {
+/** 3000 series m0..m2999 (ids 1..3000), each with its raw remote_write label key remembered under hashOf(i). */
+function indexWithRawKeys(hashOf: (i: number) => number): { index: SeriesIndex; keys: Uint8Array[] } {
   const index = new SeriesIndex();
   const keys: Uint8Array[] = [];
   for (let i = 0; i < 3000; i++) {
@@ -33,9 +34,14 @@ test('findByRaw() keeps series whose raw keys share a hash apart, through table 
     index.add(id, [['__name__', `m${i}`]], false);
     const key = new TextEncoder().encode(`\n\u0008__name__\u0012\u0004m${i}`);
     keys.push(key);
-    // Every tenth series collides with its predecessor's hash.
-    index.rememberRaw(id, key, 0, key.length, i % 10 === 1 ? i - 1 : i);
+    index.rememberRaw(id, key, 0, key.length, hashOf(i));
   }
+  return { index, keys };
+}
+
+test('findByRaw() keeps series whose raw keys share a hash apart, through table growth and removal', () => {
+  // Every tenth series collides with its predecessor's hash.
+  const { index, keys } = indexWithRawKeys((i) => (i % 10 === 1 ? i - 1 : i));
   for (let i = 0; i < 3000; i++) {
     const hash = i % 10 === 1 ? i - 1 : i;
     assert.equal(index.findByRaw(keys[i], 0, keys[i].length, hash), i + 1, `series ${i}`);
@@ -50,15 +56,7 @@ test('findByRaw() keeps series whose raw keys share a hash apart, through table 
 });
 
 test('compactRawKeys() drops the raw keys of removed series and keeps finding the others', () => {
-  const index = new SeriesIndex();
-  const keys: Uint8Array[] = [];
-  for (let i = 0; i < 3000; i++) {
-    const id = index.nextId;
-    index.add(id, [['__name__', `m${i}`]], false);
-    const key = new TextEncoder().encode(`\n\u0008__name__\u0012\u0004m${i}`);
-    keys.push(key);
-    index.rememberRaw(id, key, 0, key.length, i);
-  }
+  const { index, keys } = indexWithRawKeys((i) => i);
   const bytes = index.rawKeyBytes;
   for (let id = 1; id <= 3000; id += 3) index.remove(id);
   // Below a quarter of removed keys nothing is rebuilt; here a third are.
