@@ -415,13 +415,13 @@ function insertAscending(ids: number[], id: number): void {
   }
 }
 
-/** First index whose id is ≥ `id`. */
-function lowerBound(ids: number[], id: number): number {
+/** First index of the ascending `a` whose number is ≥ `x` (a.length when none). */
+export function lowerBound(a: number[], x: number): number {
   let lo = 0;
-  let hi = ids.length;
+  let hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ids[mid] < id) lo = mid + 1;
+    if (a[mid] < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

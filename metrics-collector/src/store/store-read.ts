@@ -19,7 +19,7 @@ import { indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { readRollupLasts } from './rollup-read.js';
 import { evictedWithRollups } from './series-expiry.js';
-import { type LabelPairs, labelsToObject, type SeriesInfo } from './series-index.js';
+import { type LabelPairs, labelsToObject, lowerBound, type SeriesInfo } from './series-index.js';
 import type { ChunkRow } from './store-sql.js';
 
 interface RollupRow {
@@ -317,15 +317,4 @@ function staleFlags(st: number[], from: number, to: number): Uint8Array | undefi
 function withStale(r: ReadSamples, stale: Uint8Array | undefined): ReadSamples {
   if (stale?.includes(1)) r.stale = stale;
   return r;
-}
-
-function lowerBound(ts: number[], t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
