@@ -2,7 +2,14 @@
 // tests, the oracle test and rule tests. Not tuned for size; series are scanned linearly.
 import { labelsKey, sortByLabels } from './labels.js';
 import { compileMatchers } from './matchers.js';
-import type { LabelMatcher, Labels, SampleSource, SelectHints, SeriesSamples } from './sample-source.js';
+import {
+  type LabelMatcher,
+  type Labels,
+  lowerBound,
+  type SampleSource,
+  type SelectHints,
+  type SeriesSamples,
+} from './sample-source.js';
 
 interface StoredSeries {
   labels: Labels;
@@ -105,15 +112,4 @@ function samplesIn(s: StoredSeries, startMs: number, endMs: number): SeriesSampl
     values: s.values.slice(lo, hi),
     stale: s.stale.slice(lo, hi),
   };
-}
-
-function lowerBound(a: number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

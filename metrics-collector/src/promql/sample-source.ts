@@ -53,3 +53,15 @@ export interface SampleSource {
   labelNames(matcherSets: LabelMatcher[][], startMs: number, endMs: number): string[];
   labelValues(name: string, matcherSets: LabelMatcher[][], startMs: number, endMs: number): string[];
 }
+
+/** First index of the ascending `a` whose number is ≥ `x` (a.length when none). */
+export function lowerBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -2,7 +2,7 @@
 // ids, ids ascending because they are handed out in order) for selector matching, and a hash table
 // over the raw remote_write label bytes so the hot ingest path finds a known series without
 // decoding a single string.
-import type { LabelMatcher, Labels } from '../promql/sample-source.js';
+import { type LabelMatcher, type Labels, lowerBound } from '../promql/sample-source.js';
 
 export type LabelPairs = [string, string][];
 
@@ -413,18 +413,6 @@ function insertAscending(ids: number[], id: number): void {
     const at = lowerBound(ids, id);
     if (ids[at] !== id) ids.splice(at, 0, id);
   }
-}
-
-/** First index of the ascending `a` whose number is ≥ `x` (a.length when none). */
-export function lowerBound(a: number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function intersect(a: number[], b: number[]): number[] {

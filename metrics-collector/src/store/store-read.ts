@@ -5,12 +5,13 @@
 // that retention rolled up (up to the series' watermark) is served from rollups, merged with any
 // raw sample left in it (rollup-read.ts: one synthetic sample per bucket, its last value; what that
 // approximates is there).
-import type {
-  LabelMatcher,
-  Labels,
-  SampleSource,
-  SelectHints,
-  SeriesSamples,
+import {
+  type LabelMatcher,
+  type Labels,
+  lowerBound,
+  type SampleSource,
+  type SelectHints,
+  type SeriesSamples,
 } from '../promql/sample-source.js';
 import { decodeChunk } from './chunk-codec.js';
 import { decodeDeltaChunk } from './delta-chunk.js';
@@ -19,7 +20,7 @@ import { indexesOf } from './head.js';
 import type { MetricsStore } from './metrics-store.js';
 import { readRollupLasts } from './rollup-read.js';
 import { evictedWithRollups } from './series-expiry.js';
-import { type LabelPairs, labelsToObject, lowerBound, type SeriesInfo } from './series-index.js';
+import { type LabelPairs, labelsToObject, type SeriesInfo } from './series-index.js';
 import type { ChunkRow } from './store-sql.js';
 
 interface RollupRow {
