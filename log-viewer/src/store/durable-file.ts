@@ -6,8 +6,8 @@ import { dirname } from 'node:path';
 /**
  * Writes (flags 'w') or appends ('a') data to dir/file and makes it durable before returning: the
  * file's data, its name (the folder synced, as the inbox does for a new segment) and, when folders
- * had to be made, their names up to the parent of the first one made. The seal mark moves past quarantined rows after
- * this: a name lost in a crash would lose the rows.
+ * had to be made, their names up to the parent of the first one made. The seal mark moves past
+ * quarantined rows after this: a name lost in a crash would lose the rows.
  */
 export function writeDurably(dir: string, file: string, data: string | Uint8Array, flags: 'w' | 'a'): void {
   const made = mkdirSync(dir, { recursive: true });
@@ -28,7 +28,8 @@ export function writeDurably(dir: string, file: string, data: string | Uint8Arra
   }
 }
 
-function syncFolder(dir: string): void {
+/** fsync of a folder, so that the names of files just created in it survive a crash. */
+export function syncFolder(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);

@@ -13,7 +13,6 @@ import {
   closeSync,
   fdatasync,
   fdatasyncSync,
-  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -25,6 +24,7 @@ import {
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { BODY_KINDS, type BodyKind } from '../ingest/body-parsers.js';
+import { syncFolder } from './durable-file.js';
 import type { Row } from './row.js';
 
 /** Start a new segment after this many bytes. */
@@ -169,9 +169,7 @@ export class Inbox {
     this.fd = openSync(path, 'a');
     this.size = 0;
     this.segments.push({ index, path, maxSeq: -1 });
-    const dirFd = openSync(this.dir, 'r');
-    fsyncSync(dirFd);
-    closeSync(dirFd);
+    syncFolder(this.dir);
   }
 
   /** Deletes closed segments whose rows all have seq < lowWaterSeq (i.e. are sealed in blocks). */
