@@ -130,6 +130,9 @@ export class MetricsStore {
   private checkpointScheduled = false;
   private dirtyMetadata = new Set<string>();
   private dirtyExpiry = new Set<number>();
+  /** Set once any series has had a TTL (a push with ttl_seconds, a stored or revived row with an
+   * expiry): until then appendSample() has no expiry to clear and skips the lookup. */
+  ttlSeen = false;
   private newSeries: number[] = [];
   private readonly rw: RemoteWriteAppender;
   /** Stripes with rows written before migration 6 (store-load.ts): moved by the next checkpoint. */
@@ -231,17 +234,13 @@ export class MetricsStore {
       const info = this.index.byId[id]!;
       if (s.ttlMs !== undefined) {
         const expires = storableExpiryMs(s.t + s.ttlMs);
+        this.ttlSeen = true;
         if (info.expiresMs === undefined || expires > info.expiresMs) {
           info.expiresMs = expires;
           this.dirtyExpiry.add(id);
         }
-      } else if (info.expiresMs !== undefined) {
-        // Pushed without a TTL: the series no longer expires (it kept the old expiry and vanished
-        // from reads while samples kept arriving).
-        info.expiresMs = undefined;
-        this.dirtyExpiry.add(id);
-      }
-      this.appendSample(id, s.t, s.stale ? Number.NaN : s.v, result, s.stale === true);
+      } else this.clearExpiry(id);
+      this.appendToHead(id, s.t, s.stale ? Number.NaN : s.v, result, s.stale === true);
       if (s.exemplar) this.addExemplar(id, s.exemplar);
     }
     return result;
@@ -268,7 +267,22 @@ export class MetricsStore {
     return id;
   }
 
+  /** Appends a sample that carries no TTL (remote_write): the series becomes permanent again. */
   appendSample(id: number, t: number, v: number, result: AppendResult, stale = false): void {
+    if (this.ttlSeen) this.clearExpiry(id);
+    this.appendToHead(id, t, v, result, stale);
+  }
+
+  /** A sample without a TTL arrived for the series (any protocol): it no longer expires. It kept the
+   * old expiry before, and vanished from reads while samples kept arriving. */
+  private clearExpiry(id: number): void {
+    const info = this.index.byId[id];
+    if (info?.expiresMs === undefined) return;
+    info.expiresMs = undefined;
+    this.dirtyExpiry.add(id);
+  }
+
+  private appendToHead(id: number, t: number, v: number, result: AppendResult, stale: boolean): void {
     if (!(t >= -MAX_SAMPLE_TIME_MS && t <= MAX_SAMPLE_TIME_MS)) {
       result.outOfRange++;
       if (result.errors.length < MAX_ERRORS) {

@@ -152,6 +152,7 @@ export function reviveSeries(store: MetricsStore, labels: LabelPairs): number | 
     if (!row || !sameLabels(row.labels, labels)) continue;
     const s = sql(store);
     const info = store.index.add(id, labels, true, row.expiresMs);
+    if (row.expiresMs !== undefined) store.ttlSeen = true;
     const wm = s.watermark.get(id) as { done_t: number } | undefined;
     info.rolledUntilMs = wm?.done_t;
     // Its chunks bound its times as at start-up: the out-of-order window counts from the newest.

@@ -49,6 +49,7 @@ export function loadStore(store: MetricsStore): number {
     const until = rolledUntil.get(row.id);
     if (staysEvictedAtLoad(store, row, until, now)) continue;
     store.index.add(row.id, row.labels, true, row.expiresMs).rolledUntilMs = until;
+    if (row.expiresMs !== undefined) store.ttlSeen = true;
   }
   for (const row of s.allMetadata.iterate() as Iterable<{
     metric: string;
