@@ -21,6 +21,11 @@ export const configTable = defineConfig({
     'bearer token for the default /metrics targets (empty: METRICS_TOKEN)',
   ),
   STATSD_FLUSH_INTERVAL: setting(parsers.duration, 10_000, 'how often StatsD aggregates are written'),
+  STATSD_IDLE_TTL: setting(
+    parsers.durationOrZero,
+    300_000,
+    'a StatsD series not updated for this long ends with a staleness marker and is no longer written (0: never)',
+  ),
   INGEST_API_KEY: setting(
     parsers.string,
     '',

@@ -116,6 +116,7 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
           store,
           clock,
           flushIntervalMs: config.STATSD_FLUSH_INTERVAL,
+          idleTtlMs: config.STATSD_IDLE_TTL,
           onFlushError: (err) =>
             app.log.error({ err }, 'StatsD flush failed; the next flush writes the values again'),
         })
@@ -174,6 +175,11 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
         g.set({ reason: 'negative_counter' }, statsd.aggregator.negativeCounters);
         g.set({ reason: 'type_conflict' }, statsd.aggregator.typeConflicts);
       },
+    );
+    r.gauge(
+      'metrics_statsd_idle_series_total',
+      'StatsD series ended with a staleness marker after STATSD_IDLE_TTL without an update (counter).',
+      (g) => g.set({}, statsd.aggregator.expired),
     );
     r.gauge(
       'metrics_statsd_flush_failures_total',

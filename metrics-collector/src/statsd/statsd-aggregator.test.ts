@@ -6,7 +6,7 @@ import { StatsdAggregator } from './statsd-aggregator.js';
 /** Aggregates the lines and returns `name{labels} → value` of one flush plus the drop counts. */
 function aggregate(...lines: string[]) {
   const agg = new StatsdAggregator();
-  agg.add(parseStatsdDatagram(lines.join('\n')).metrics);
+  agg.add(parseStatsdDatagram(lines.join('\n')).metrics, 0);
   const values: Record<string, number> = {};
   for (const s of agg.flush(1000)) {
     const [[, name], ...labels] = s.labels;

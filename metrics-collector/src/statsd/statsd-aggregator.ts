@@ -7,6 +7,13 @@
 // as statsd_exporter drops it (events_error_total{reason="illegal_negative_counter"}): added, it
 // would make the counter go down, which rate() and increase() read as a reset; a value that goes
 // down is a gauge.
+//
+// Idle series (statsd_exporter's mapping `ttl`, the Datadog agent's dogstatsd_expiry_seconds): an
+// entry not updated for `idleTtlMs` is written one last time as a Prometheus staleness marker per
+// series and forgotten, so a tag per container or request no longer makes a series that is written
+// every flush forever (on disk, and never idle for the store's eviction). A counter keeps its
+// monotonic total while it is updated; one that comes back after going idle starts again from its
+// new increments, which rate() reads as a reset, as with a restarted exporter.
 import type { StatsdMetric } from '../ingest/statsd.js';
 import type { PlainSample } from '../store/metrics-store.js';
 
@@ -23,10 +30,26 @@ interface Entry {
   sum?: number;
   count?: number;
   members?: Set<string>;
+  /** When a line last updated it (the receive time). */
+  updatedMs: number;
 }
+
+/** Default of STATSD_IDLE_TTL: the Datadog agent's dogstatsd_expiry_seconds, and Prometheus'
+ * lookback, within which a series not written any more would still be returned anyway. */
+export const DEFAULT_STATSD_IDLE_TTL_MS = 300_000;
 
 export class StatsdAggregator {
   private entries = new Map<string, Entry>();
+  /** Entries that went idle and were ended with staleness markers. */
+  expired = 0;
+  /** Live entries per `kind:name` owner: a name is released when its last entry goes idle. */
+  private entriesOf = new Map<string, number>();
+  /** Entries the last flush() ended with staleness markers, forgotten by flushWritten(). */
+  private idle: { key: string; entry: Entry; updatedMs: number }[] = [];
+
+  /** `idleTtlMs`: an entry not updated for this long is ended (0: kept forever). */
+  constructor(private readonly idleTtlMs = DEFAULT_STATSD_IDLE_TTL_MS) {}
+
   received = 0;
   /** Negative counter increments dropped (a counter is monotonic). */
   negativeCounters = 0;
@@ -46,7 +69,7 @@ export class StatsdAggregator {
     return true;
   }
 
-  private entry(m: StatsdMetric, kind: Entry['kind']): Entry | undefined {
+  private entry(m: StatsdMetric, kind: Entry['kind'], nowMs: number): Entry | undefined {
     const labels = [...m.tags].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const key = `${kind}\u0000${m.name}\u0000${labels.map(([k, v]) => `${k}=${v}`).join('\u0001')}`;
     let e = this.entries.get(key);
@@ -55,7 +78,9 @@ export class StatsdAggregator {
         this.typeConflicts++;
         return undefined;
       }
-      e = { name: m.name, labels, kind, value: 0 };
+      e = { name: m.name, labels, kind, value: 0, updatedMs: nowMs };
+      const owner = `${kind}:${m.name}`;
+      this.entriesOf.set(owner, (this.entriesOf.get(owner) ?? 0) + 1);
       if (kind === 'histogram') {
         e.buckets = STATSD_BUCKETS.map(() => 0);
         e.sum = 0;
@@ -64,10 +89,12 @@ export class StatsdAggregator {
       if (kind === 'set') e.members = new Set();
       this.entries.set(key, e);
     }
+    e.updatedMs = nowMs;
     return e;
   }
 
-  add(metrics: StatsdMetric[]): void {
+  /** `nowMs`: when the datagram arrived (what the idle TTL counts from). */
+  add(metrics: StatsdMetric[], nowMs: number): void {
     for (const m of metrics) {
       this.received++;
       switch (m.type) {
@@ -78,21 +105,21 @@ export class StatsdAggregator {
               this.negativeCounters++;
               continue;
             }
-            e ??= this.entry(m, 'counter');
+            e ??= this.entry(m, 'counter', nowMs);
             if (!e) break;
             e.value += v / m.sampleRate;
           }
           break;
         }
         case 'g': {
-          const e = this.entry(m, 'gauge');
+          const e = this.entry(m, 'gauge', nowMs);
           if (e) for (const v of m.values) e.value = m.relative ? e.value + v : v;
           break;
         }
         case 'ms':
         case 'h':
         case 'd': {
-          const e = this.entry(m, 'histogram');
+          const e = this.entry(m, 'histogram', nowMs);
           if (!e) break;
           const weight = 1 / m.sampleRate;
           for (const raw of m.values) {
@@ -105,19 +132,26 @@ export class StatsdAggregator {
           break;
         }
         case 's':
-          this.entry(m, 'set')?.members?.add(m.member ?? '');
+          this.entry(m, 'set', nowMs)?.members?.add(m.member ?? '');
           break;
       }
     }
   }
 
-  /** Current values as samples at `nowMs`; set membership starts over. */
+  /** Current values as samples at `nowMs`; set membership starts over. Entries idle for the TTL
+   * get a staleness marker per series instead and are forgotten. */
   flush(nowMs: number): PlainSample[] {
     const out: PlainSample[] = [];
+    let stale = false;
     const push = (name: string, labels: [string, string][], v: number) => {
-      out.push({ labels: [['__name__', name], ...labels], t: nowMs, v });
+      const sample: PlainSample = { labels: [['__name__', name], ...labels], t: nowMs, v };
+      if (stale) sample.stale = true;
+      out.push(sample);
     };
-    for (const e of this.entries.values()) {
+    this.idle = [];
+    for (const [key, e] of this.entries) {
+      stale = this.idleTtlMs > 0 && nowMs - e.updatedMs >= this.idleTtlMs;
+      if (stale) this.idle.push({ key, entry: e, updatedMs: e.updatedMs });
       if (e.kind === 'counter' || e.kind === 'gauge') push(e.name, e.labels, e.value);
       else if (e.kind === 'set') {
         push(e.name, e.labels, e.members!.size);
@@ -132,5 +166,29 @@ export class StatsdAggregator {
       }
     }
     return out;
+  }
+
+  /** The last flush's samples were written: its idle entries go. Not done in flush(): when the write
+   * fails, the next flush writes their staleness markers again (as it writes the cumulative values
+   * of the others again). An entry updated since the flush stays. */
+  flushWritten(): void {
+    for (const { key, entry, updatedMs } of this.idle)
+      if (entry.updatedMs === updatedMs) this.forget(key, entry);
+    this.idle = [];
+  }
+
+  private forget(key: string, e: Entry): void {
+    this.entries.delete(key);
+    this.expired++;
+    const owner = `${e.kind}:${e.name}`;
+    const left = (this.entriesOf.get(owner) ?? 1) - 1;
+    if (left > 0) {
+      this.entriesOf.set(owner, left);
+      return;
+    }
+    this.entriesOf.delete(owner);
+    const names =
+      e.kind === 'histogram' ? [`${e.name}_bucket`, `${e.name}_sum`, `${e.name}_count`] : [e.name];
+    for (const n of names) this.owners.delete(n);
   }
 }

@@ -11,12 +11,15 @@ export interface StatsdServerOptions {
   store: MetricsStore;
   clock: () => number;
   flushIntervalMs?: number;
+  /** A series not updated for this long gets a staleness marker and is no longer written (0: never;
+   * default DEFAULT_STATSD_IDLE_TTL_MS). */
+  idleTtlMs?: number;
   /** Told about a timed flush whose write failed (the log could not be synced, for instance). */
   onFlushError?: (err: Error) => void;
 }
 
 export class StatsdServer {
-  readonly aggregator = new StatsdAggregator();
+  readonly aggregator: StatsdAggregator;
   private socket: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
   datagrams = 0;
@@ -25,7 +28,9 @@ export class StatsdServer {
   flushFailures = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly options: StatsdServerOptions) {}
+  constructor(private readonly options: StatsdServerOptions) {
+    this.aggregator = new StatsdAggregator(options.idleTtlMs);
+  }
 
   async start(): Promise<{ address: string; port: number }> {
     const socket = createSocket(this.options.host.includes(':') ? 'udp6' : 'udp4');
@@ -57,7 +62,7 @@ export class StatsdServer {
     const parsed = parseStatsdDatagram(msg.toString('utf8'));
     this.datagrams++;
     this.badLines += parsed.errors.length;
-    this.aggregator.add(parsed.metrics);
+    this.aggregator.add(parsed.metrics, this.options.clock());
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
@@ -71,6 +76,7 @@ export class StatsdServer {
   async flush(): Promise<void> {
     const samples = this.aggregator.flush(this.options.clock());
     if (samples.length) await this.options.store.appendSamples(samples);
+    this.aggregator.flushWritten();
   }
 
   async stop(): Promise<void> {
