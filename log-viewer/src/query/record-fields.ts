@@ -23,23 +23,28 @@ const BUILTINS: Record<string, FieldGetter> = {
 /** Fields whose values the store's block token index covers (see ScanFilter.requiredTokens). */
 const TOKEN_INDEXED_BUILTINS = new Set(['message', 'msg', '_msg', 'host', 'trace_id', 'span_id']);
 
+/** The built-in getter of a field name; own keys only, so `constructor:` or `__proto__:` is an attribute. */
+function builtinGetter(field: string): FieldGetter | undefined {
+  const lower = field.toLowerCase();
+  return Object.hasOwn(BUILTINS, lower) ? BUILTINS[lower] : undefined;
+}
+
 export function isBuiltinField(field: string): boolean {
-  return field.toLowerCase() in BUILTINS;
+  return builtinGetter(field) !== undefined;
 }
 
 /** True when every value this field can read is covered by the store's token index. */
 export function isTokenIndexedField(field: string): boolean {
-  const lower = field.toLowerCase();
-  if (lower in BUILTINS) return TOKEN_INDEXED_BUILTINS.has(lower);
+  if (isBuiltinField(field)) return TOKEN_INDEXED_BUILTINS.has(field.toLowerCase());
   return true; // attributes and labels are indexed
 }
 
 export function fieldGetter(field: string): FieldGetter {
-  const builtin = BUILTINS[field.toLowerCase()];
+  const builtin = builtinGetter(field);
   if (builtin) return builtin;
   if (field.startsWith('labels.')) {
     const key = field.slice('labels.'.length);
-    return (r) => r.labels[key];
+    return (r) => ownValue(r.labels, key);
   }
   const path = field.startsWith('attributes.') ? field.slice('attributes.'.length) : field;
   const keyPaths = splitKeyPaths(path.split('.'));
@@ -51,13 +56,21 @@ export function fieldGetter(field: string): FieldGetter {
           v = undefined;
           break;
         }
-        v = (v as Record<string, JsonValue>)[key];
+        v = ownValue(v as Record<string, JsonValue>, key);
         if (v === undefined) break;
       }
       if (v !== undefined) return v;
     }
-    return r.labels[field];
+    return ownValue(r.labels, field);
   };
+}
+
+/**
+ * A key the record holds, never one its prototype lends: `constructor:*` matched every record and
+ * `__proto__:x` walked into Object.prototype (a getter that was no function: a 500).
+ */
+function ownValue<T>(obj: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
 /**
