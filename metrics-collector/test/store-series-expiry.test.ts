@@ -8,6 +8,7 @@ import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
 import type { LabelMatcher } from '../src/promql/sample-source.js';
 import type { PlainSample } from '../src/store/metrics-store.js';
 import { parseRetention, RetentionJob } from '../src/store/retention.js';
+import { storedSeriesRows } from '../src/store/store-load.js';
 import { openStore } from './store-helpers.js';
 
 const HOUR = 3_600_000;
@@ -95,7 +96,7 @@ test('memory stays bounded under series churn: pods come and go, each for an hou
   await s.close();
 });
 
-test('a pushed series past its TTL is no longer listed or returned, leaves memory, and comes back when pushed again', async () => {
+test('a pushed series past its TTL is no longer listed or returned, leaves memory and SQLite, and comes back as a new series when pushed again', async () => {
   let now = T0;
   const s = openStore(undefined, { clock: () => now });
   const job = new RetentionJob(s.store, parseRetention('raw=1d'));
@@ -128,14 +129,21 @@ test('a pushed series past its TTL is no longer listed or returned, leaves memor
   assert.deepEqual(listed(), { series: 0, names: ['__name__'], runs: [] });
   assert.deepEqual(s.source.select([name('batch_done')], T0 - HOUR, now), []);
   s.store.checkpoint();
-  assert.equal(job.run(now).seriesEvicted, 1);
+  assert.deepEqual(job.run(now), { chunksExpired: 0, seriesEvicted: 1, seriesRemoved: 1 });
   assert.equal(s.store.index.byId[id], undefined);
   assert.equal(s.store.heads.has(id), false);
   assert.equal(s.store.index.postings.get('run'), undefined);
   assert.deepEqual(listed(), { series: 0, names: ['__name__'], runs: [] });
-  // Pushed again: the same series (same id, one row), with its earlier sample, visible again.
+  // Only kept's row is left in SQLite, and only its label pair.
+  assert.deepEqual(
+    [...storedSeriesRows(s.store)].map((r) => r.id),
+    [s.store.index.findByKey([['__name__', 'kept']])],
+  );
+  const pairs = s.store.db.prepare('SELECT name, value FROM label_pairs').all();
+  assert.deepEqual(pairs, [{ name: '__name__', value: 'kept' }]);
+  // Pushed again: a new series (its row was removed with its samples), the earlier sample gone.
   await push(2, 10 * 60_000);
-  assert.equal(
+  assert.notEqual(
     s.store.index.findByKey([
       ['__name__', 'batch_done'],
       ['run', 'nightly'],
@@ -143,8 +151,8 @@ test('a pushed series past its TTL is no longer listed or returned, leaves memor
     id,
   );
   const [back] = s.source.select([name('batch_done')], T0 - HOUR, now);
-  assert.deepEqual(back.values, [1, 2]);
-  assert.deepEqual(back.timestamps, [T0, now]);
+  assert.deepEqual(back.values, [2]);
+  assert.deepEqual(back.timestamps, [now]);
   s.store.checkpoint();
   assert.deepEqual(listed(), { series: 1, names: ['__name__', 'run'], runs: ['nightly'] });
   await s.close();
@@ -188,7 +196,7 @@ test('an evicted series stays queryable from its rollups over an old range, and 
   await s.close();
 });
 
-test('after a restart evicted series stay out of memory and are revived by their labels', async () => {
+test('after a restart a TTL series past its TTL stays out of memory and is removed; pushed again it is a new series', async () => {
   let now = T0;
   const first = openStore(undefined, { clock: () => now });
   await first.store.appendSamples([
@@ -236,20 +244,20 @@ test('after a restart evicted series stay out of memory and are revived by their
       ttlMs: 60_000,
     },
   ]);
+  // A new series under a new id.
   assert.equal(
     again.store.index.findByKey([
       ['__name__', 'gone'],
       ['pod', 'x'],
     ]),
-    goneId,
+    goneId + 2,
   );
-  assert.equal(again.store.index.nextId, goneId + 2);
   const [back] = again.source.select([name('gone')], T0, now);
-  assert.deepEqual(back.values, [1, 2]);
+  assert.deepEqual(back.values, [2]);
   await again.close();
 });
 
-test('the chunks of an evicted TTL series still expire with raw retention', async () => {
+test('the chunks of an evicted TTL series leave with its row, before raw retention', async () => {
   let now = T0;
   const s = openStore(undefined, { clock: () => now });
   const job = new RetentionJob(s.store, parseRetention('raw=3h'));
@@ -259,11 +267,8 @@ test('the chunks of an evicted TTL series still expire with raw retention', asyn
   await s.store.appendSamples(samples);
   now = T0 + 2 * HOUR;
   s.store.checkpoint();
-  assert.equal(job.run(now).seriesEvicted, 1);
+  assert.deepEqual(job.run(now), { chunksExpired: 0, seriesEvicted: 1, seriesRemoved: 1 });
   const chunks = () => (s.store.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
-  assert.equal(chunks(), 1);
-  now = T0 + 5 * HOUR;
-  assert.equal(job.run(now).chunksExpired, 1);
   assert.equal(chunks(), 0);
   await s.close();
 });

@@ -92,6 +92,12 @@ export class LabelPairIds {
     return this.ids.get(pairKey(name, value)) ?? this.stored?.idOf(name, value);
   }
 
+  /** Whether memory holds the pair with this id (a series in memory, or one about to be written,
+   * may refer to it without looking it up again). */
+  holdsId(id: number): boolean {
+    return this.pairs[id] !== undefined;
+  }
+
   /** Drops a stored pair from memory (no series in memory has it any more); it stays in the table. */
   forget(name: string, value: string): void {
     const key = pairKey(name, value);

@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { decodeChunk } from './chunk-codec.js';
 import type { MetricsStore } from './metrics-store.js';
 import { evictedSeriesWithChunksBefore, evictSeries, sealExpiringSeries } from './series-expiry.js';
+import { removeExpiredSeries } from './series-removal.js';
 import { readSeriesRow } from './store-load.js';
 import { parseDurationMs } from '@flowrent/shared/duration';
 
@@ -79,8 +80,8 @@ export class RetentionJob {
 
   /** Rolls up and deletes expired raw chunks, then drops expired rollups and enforces the size cap;
    * series whose TTL passed or whose newest sample left raw retention leave memory
-   * (series-expiry.ts). */
-  run(nowMs: number): { chunksExpired: number; seriesEvicted: number } {
+   * (series-expiry.ts), and those of them that are gone for good leave SQLite (series-removal.ts). */
+  run(nowMs: number): { chunksExpired: number; seriesEvicted: number; seriesRemoved: number } {
     const { store } = this;
     let expired = 0;
     const db = store.db;
@@ -127,7 +128,9 @@ export class RetentionJob {
       db.exec('VACUUM');
     }
     const seriesEvicted = sealedPersisted ? evictSeries(store, leaving, nowMs, retentionOf) : 0;
-    return { chunksExpired: expired, seriesEvicted };
+    const longestRollupMs = Math.max(...RESOLUTIONS.map((res) => this.policy.rollupMs[res]));
+    const seriesRemoved = removeExpiredSeries(store, nowMs, nowMs - longestRollupMs);
+    return { chunksExpired: expired, seriesEvicted, seriesRemoved };
   }
 
   /** With no raw chunks left, the oldest tenth of the finest rollups goes next. */

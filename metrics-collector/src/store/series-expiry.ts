@@ -6,13 +6,14 @@
 // newest sample is older than its raw retention (retention has rolled its chunks up and deleted
 // them), and only once its head holds nothing that is not in SQLite: the retention pass seals the
 // candidates' open chunks, checkpoints, rolls up, then evicts (RetentionJob.run). The series' row
-// stays in SQLite with its labels and its id stays taken, so:
+// stays in SQLite with its labels and its id stays taken until it is gone for good (its TTL passed,
+// or no chunk and no rollup is left: series-removal.ts removes it at the end of the pass), so:
 //   - its rollups stay queryable: reads whose range reaches the evicted series' rolled-up period
 //     find them through rollup_watermarks and the stored rows (evictedWithRollups);
 //   - a new sample with the same labels revives the same id (reviveSeries), with its chunks, its
 //     rollups and its TTL, instead of creating a twin the queries would see twice;
-//   - retention still rolls up and deletes the chunks of evicted series (a TTL series is evicted
-//     before its raw data expires).
+//   - retention still rolls up and deletes the chunks of evicted series (older databases may hold
+//     chunks of evicted series; a TTL series' chunks now leave with its row).
 // Not taken: evicting idle series before retention and reading their chunks through a persisted
 // inverted index (Prometheus' blocks): the label index would have to live in SQLite.
 import type { Statement } from 'better-sqlite3';
