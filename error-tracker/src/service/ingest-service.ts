@@ -126,6 +126,7 @@ export class IngestService {
       events: entries,
       itemCounts: prepared.itemCounts,
       sessions: prepared.sessions,
+      countsKey: prepared.countsKey,
     });
     this.accepted += entries.length;
     if (entries.length > 0) this.digester.added(entries.length);

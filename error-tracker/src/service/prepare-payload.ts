@@ -1,10 +1,11 @@
 // The CPU-heavy half of accepting: parse the (decoded) body, normalize each event and compute its
 // facts and compressed payload. Pure apart from the id generator; runs inline or in a worker.
+import { createHash } from 'node:crypto';
 import { decodeBody } from '../ingest/decode.js';
 import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
 import { limitEventDepth } from '../ingest/depth-limit.js';
 import { isObject, normalizeEvent } from '../ingest/normalize.js';
-import { readEnvelopeBody, readStoreBody } from '../ingest/request.js';
+import { type IngestPayload, readEnvelopeBody, readStoreBody } from '../ingest/request.js';
 import type { SessionCounts } from '../ingest/sessions.js';
 import { payloadAsSent } from '../store/codec.js';
 import type { InboxEntry } from '../store/store.js';
@@ -25,6 +26,8 @@ export interface PreparedPayload {
   itemCounts: Record<string, number>;
   sessions: SessionCounts[];
   headerEventId: string | null;
+  /** What makes a retry of this request recognizable (AcceptBatch.countsKey). */
+  countsKey: string | null;
 }
 
 export const MAX_DECODED_BYTES = 20 * 1024 * 1024;
@@ -61,7 +64,22 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
     itemCounts: payload.itemCounts,
     sessions: payload.sessions,
     headerEventId: typeof headerId === 'string' ? headerId : null,
+    countsKey: countsKeyOf(input, payload, body),
   };
+}
+
+/** None when the request holds events only (the digest counts the events it stores). Else the
+ * envelope header's event_id; else, for an envelope without events and without session aggregates
+ * (two flushes can repeat byte for byte), a hash of its bytes: @sentry/node sends session updates
+ * and spans without an event_id, and a retry resends the same bytes. */
+function countsKeyOf(input: PrepareInput, payload: IngestPayload, decoded: Buffer): string | null {
+  let onlyEvents = true;
+  for (const type in payload.itemCounts) if (type !== 'event') onlyEvents = false;
+  if (onlyEvents) return null;
+  const headerId = payload.envelopeHeaders.event_id;
+  if (typeof headerId === 'string') return headerId;
+  if (input.endpoint !== 'envelope' || payload.events.length > 0 || payload.itemCounts.sessions) return null;
+  return createHash('sha256').update(decoded).digest('hex');
 }
 
 /** The compressed body as received when it holds just this event and codec.ts finds it worth

@@ -7,10 +7,14 @@
 // hourly series, and queue alert deliveries in the same transaction (an outbox). Item counts and
 // session updates of the batch are summed and applied once per key. The transaction also records
 // the last inbox id consumed (inbox_progress), which makes a repeated batch a no-op.
+// Item counts agree with what is stored: `event` counts the events stored (a duplicate event_id
+// is not), and the counts of an envelope with an event_id in its header (or, without one, the
+// hash of its bytes) are applied once per project, key and item type (counted_envelopes), so a
+// retried envelope counts once.
 import type { Db } from '@flowrent/shared/db';
 import type { InboxCounts, InboxReader, InboxRow } from './inbox.js';
 import type { AlertRuleRow, IssueRow } from './rows.js';
-import type { DigestOutcome, DigestResult, EventFacts } from './store.js';
+import type { DigestOutcome, DigestResult, EventFacts, SessionUpdate } from './store.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -38,6 +42,9 @@ export function createDigest(db: Db, inbox: InboxReader) {
   const q = {
     digestedThrough: db.prepare('SELECT digested_through FROM inbox_progress WHERE id = 1').pluck(),
     setDigestedThrough: db.prepare('UPDATE inbox_progress SET digested_through = ? WHERE id = 1'),
+    countOnce: db.prepare(
+      'INSERT OR IGNORE INTO counted_envelopes (project_id, envelope_key, type, received_at) VALUES (?, ?, ?, ?)',
+    ),
     countItem: db.prepare(
       `INSERT INTO item_counts (project_id, type, count) VALUES (?, ?, ?)
        ON CONFLICT (project_id, type) DO UPDATE SET count = count + excluded.count`,
@@ -263,21 +270,43 @@ export function createDigest(db: Db, inbox: InboxReader) {
     return { ...base, issueId, isNewIssue: isNew, isRegression };
   }
 
-  function applyCounts(rows: InboxRow[]): void {
+  function applyCounts(rows: InboxRow[], outcomes: DigestOutcome[], nowMs: number): void {
     const items = new Map<string, [projectId: number, type: string, n: number]>();
+    const add = (projectId: number, type: string, n: number) => {
+      const key = `${projectId}\n${type}`;
+      const sum = items.get(key);
+      if (sum) sum[2] += n;
+      else items.set(key, [projectId, type, n]);
+    };
+    const applySessions = (projectId: number, sessions: SessionUpdate[]) => {
+      for (const s of sessions) {
+        q.session.run(projectId, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
+      }
+    };
     for (const row of rows) {
       if (row.counts === null) continue;
       const counts = JSON.parse(row.counts) as InboxCounts;
-      for (const [type, n] of Object.entries(counts.items)) {
-        const key = `${row.project_id}\n${type}`;
-        const sum = items.get(key);
-        if (sum) sum[2] += n;
-        else items.set(key, [row.project_id, type, n]);
-      }
-      for (const s of counts.sessions) {
-        q.session.run(row.project_id, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
+      // `event` items are counted below, from the events stored
+      for (const [type, n] of Object.entries(counts.items))
+        if (type !== 'event') add(row.project_id, type, n);
+      applySessions(row.project_id, counts.sessions);
+      for (const keyed of counts.keyed ?? []) {
+        const eventId = countsKeyOf(keyed.key);
+        let first = eventId === null;
+        for (const [type, n] of Object.entries(keyed.items)) {
+          if (
+            eventId !== null &&
+            q.countOnce.run(row.project_id, eventId, type, row.received_at ?? nowMs).changes === 0
+          )
+            continue;
+          first = true;
+          if (type !== 'event') add(row.project_id, type, n);
+        }
+        // the session updates ride with the envelope's items: applied when any of them is new
+        if (first) applySessions(row.project_id, keyed.sessions);
       }
     }
+    for (const o of outcomes) if (!o.duplicate) add(o.projectId, 'event', 1);
     for (const [projectId, type, n] of items.values()) q.countItem.run(projectId, type, n);
   }
 
@@ -291,7 +320,7 @@ export function createDigest(db: Db, inbox: InboxReader) {
     const fresh = rows.filter((r) => r.id > done);
     const outcomes: DigestOutcome[] = [];
     for (const row of fresh) if (row.event_id !== null) outcomes.push(digestOne(row as EventRow, nowMs));
-    applyCounts(fresh);
+    applyCounts(fresh, outcomes, nowMs);
     if (fresh.length > 0) q.setDigestedThrough.run(fresh[fresh.length - 1].id);
     return outcomes;
   });
@@ -312,4 +341,11 @@ export function createDigest(db: Db, inbox: InboxReader) {
       db.pragma('synchronous = NORMAL');
     }
   };
+}
+
+/** An envelope's event_id as the events table spells it, or the hash of an envelope without one;
+ * null when it is neither (such an envelope is counted per request). */
+function countsKeyOf(key: string): string | null {
+  const id = key.replaceAll('-', '').toLowerCase();
+  return /^[0-9a-f]{32}$|^[0-9a-f]{64}$/.test(id) ? id : null;
 }

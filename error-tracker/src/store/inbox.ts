@@ -20,6 +20,8 @@ const INBOX_CACHE_KB = 1000;
 export interface InboxCounts {
   items: Record<string, number>;
   sessions: SessionUpdate[];
+  /** Requests with a countsKey (AcceptBatch): kept apart, applied once per key (store/digest.ts). */
+  keyed?: { key: string; items: Record<string, number>; sessions: SessionUpdate[] }[];
 }
 
 export interface InboxRow {
@@ -146,6 +148,11 @@ export function createInbox(inboxDb: Db, digestedThrough: number) {
         c = { items: {}, sessions: [] };
         counts.set(batch.projectId, c);
       }
+      if (batch.countsKey) {
+        c.keyed ??= [];
+        c.keyed.push({ key: batch.countsKey, items: batch.itemCounts, sessions: batch.sessions });
+        continue;
+      }
       for (const [type, n] of Object.entries(batch.itemCounts)) c.items[type] = (c.items[type] ?? 0) + n;
       c.sessions.push(...batch.sessions);
     }
@@ -153,7 +160,7 @@ export function createInbox(inboxDb: Db, digestedThrough: number) {
       const c = counts.get(projectId);
       if (!c) return null;
       counts.delete(projectId);
-      return Object.keys(c.items).length > 0 || c.sessions.length > 0 ? JSON.stringify(c) : null;
+      return Object.keys(c.items).length > 0 || c.sessions.length > 0 || c.keyed ? JSON.stringify(c) : null;
     };
     for (const batch of batches) {
       for (const e of batch.events) {

@@ -4,6 +4,10 @@
 import type { Db } from '@flowrent/shared/db';
 import type { PruneResult, RetentionPolicy } from './store.js';
 
+/** How long an envelope's event_id keeps its retry from being counted again (counted_envelopes):
+ * SDKs retry within minutes; Sentry's own duplicate check of events lasts about as long. */
+export const ITEM_DEDUPE_WINDOW_MS = 24 * 3_600_000;
+
 export function createRetention(db: Db) {
   const q = {
     oldEvents: db.prepare(
@@ -14,6 +18,10 @@ export function createRetention(db: Db) {
     ),
     oldestOfIssue: db.prepare('SELECT id, issue_id FROM events WHERE issue_id = ? ORDER BY id LIMIT ?'),
     deleteEvent: db.prepare('DELETE FROM events WHERE id = ?'),
+    forgetCounted: db.prepare(
+      `DELETE FROM counted_envelopes WHERE rowid IN
+       (SELECT rowid FROM counted_envelopes WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
+    ),
     decStored: db.prepare('UPDATE issues SET stored_count = max(stored_count - 1, 0) WHERE id = ?'),
     fixLatest: db.prepare(
       `UPDATE issues SET latest_event_id = (SELECT event_id FROM events WHERE issue_id = issues.id ORDER BY id DESC LIMIT 1)
@@ -39,6 +47,7 @@ export function createRetention(db: Db) {
       }[];
       deleteRows(old);
       let deleted = old.length;
+      const forgotten = q.forgetCounted.run(nowMs - ITEM_DEDUPE_WINDOW_MS, batchSize).changes;
       let budget = batchSize - deleted;
       if (budget > 0 && policy.maxEventsPerIssue > 0) {
         const issues = q.overCap.all(policy.maxEventsPerIssue) as { id: number; stored_count: number }[];
@@ -51,7 +60,7 @@ export function createRetention(db: Db) {
           budget -= rows.length;
         }
       }
-      return { deletedEvents: deleted, more: deleted >= batchSize };
+      return { deletedEvents: deleted, more: deleted >= batchSize || forgotten >= batchSize };
     },
   );
 

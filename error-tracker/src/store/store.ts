@@ -92,6 +92,10 @@ export interface AcceptBatch {
   /** Item types seen in the request, counted per project. */
   itemCounts: Record<string, number>;
   sessions: SessionUpdate[];
+  /** The envelope header's event_id (or a hash of an envelope without one, see
+   * service/prepare-payload.ts): the counts of a request with one are applied once per project,
+   * key and item type, so an SDK's retry of the envelope does not count again. */
+  countsKey?: string | null;
 }
 
 /** What grouping one inbox entry did, for alerts and metrics. */
