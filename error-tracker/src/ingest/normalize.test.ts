@@ -67,3 +67,41 @@ test('normalizeEvent() trims nesting deeper than the limits (the read path, fact
   assert.equal(JSON.stringify(out.extra), `{"d":${'['.repeat(6)}"[Array]"${']'.repeat(6)}}`);
   assert.equal(typeof (out.tags as Record<string, string>).t, 'string');
 });
+
+test('normalizeEvent() moves an event time from a wrong clock to the received time, as Relay does', () => {
+  const received = '2026-11-26T09:00:00.000Z';
+  // [time sent, time kept, note]
+  const check = (timestamp: unknown, expected: string, kind: string | null) => {
+    for (const factsOnly of [false, true]) {
+      const out = normalize({ timestamp }, factsOnly);
+      assert.equal(out.timestamp, expected, String(timestamp));
+      const note = kind && [[kind, { sent_at: toIsoTimestamp(timestamp), received_at: received }]];
+      assert.deepEqual(
+        (out._meta as { timestamp?: { '': { err: unknown } } } | undefined)?.timestamp?.[''].err,
+        note || undefined,
+        String(timestamp),
+      );
+    }
+  };
+  check('2026-11-26T09:01:00Z', '2026-11-26T09:01:00.000Z', null); // 60 s ahead: drift allowed
+  check('2026-11-26T09:01:00.001Z', received, 'future_timestamp');
+  check('2031-01-01T00:00:00Z', received, 'future_timestamp');
+  check('2026-10-27T09:00:00Z', '2026-10-27T09:00:00.000Z', null); // 30 days back
+  check('2026-10-27T08:59:59.999Z', received, 'past_timestamp');
+  check(1000, received, 'past_timestamp');
+  check(1764147600, received, 'past_timestamp'); // a year back
+});
+
+test('normalizeEvent() moves breadcrumbs with a corrected event time, keeps the client _meta, and is idempotent', () => {
+  const raw = {
+    timestamp: '2026-11-26T10:00:00Z', // an hour ahead
+    _meta: { user: { '': { rem: [['x']] } } },
+    breadcrumbs: [{ timestamp: '2026-11-26T09:59:30Z', message: 'before' }, { message: 'none' }],
+  };
+  const out = normalize(raw);
+  assert.deepEqual(out.breadcrumbs, {
+    values: [{ timestamp: '2026-11-26T08:59:30.000Z', message: 'before' }, { message: 'none' }],
+  });
+  assert.deepEqual((out._meta as Record<string, unknown>).user, { '': { rem: [['x']] } });
+  assert.deepEqual(normalize(out), out);
+});

@@ -4,7 +4,9 @@
 //   message: string | {message, params, formatted}; logentry {...} -> logentry + message string
 //   tags: object | [[k, v], ...] -> object of strings; breadcrumbs: {values} | [...] -> {values}
 //   timestamps: RFC 3339 (UTC assumed without zone) or epoch seconds -> RFC 3339; a time outside
-//     1970..9999 is treated as absent (the event's falls back to the received time)
+//     1970..9999 is treated as absent (the event's falls back to the received time); an event time
+//     more than 60 s after or 30 days before the received time is a wrong clock (Relay's rule):
+//     the received time, breadcrumbs moved by the same amount, noted in _meta.timestamp
 //   nesting deeper than depth-limit.ts allows -> "[Object]" / "[Array]"
 import type { Level } from '../model.js';
 import { limitEventDepth } from './depth-limit.js';
@@ -42,15 +44,19 @@ export function normalizeEvent(input: JsonObject, ctx: NormalizeContext): JsonOb
   const raw = ctx.factsOnly ? input : limitEventDepth(input);
   const event: JsonObject = { ...raw };
   event.event_id = normalizeEventId(ctx.envelopeEventId ?? raw.event_id, ctx.newEventId);
-  event.timestamp = toIsoTimestamp(raw.timestamp) ?? new Date(ctx.receivedAtMs).toISOString();
-  event.received = new Date(ctx.receivedAtMs).toISOString();
+  const received = new Date(ctx.receivedAtMs).toISOString();
+  const sent = toIsoTimestamp(raw.timestamp);
+  const drift = sent === null ? 0 : clockDrift(sent, ctx.receivedAtMs);
+  event.timestamp = sent === null || drift !== 0 ? received : sent;
+  event.received = received;
+  if (sent !== null && drift !== 0) event._meta = noteClockDrift(raw._meta, sent, received, drift);
   event.level = LEVEL_ALIASES[String(raw.level ?? 'error').toLowerCase()] ?? 'error';
   event.platform = typeof raw.platform === 'string' && raw.platform ? raw.platform : 'other';
   if (raw.exception !== undefined) event.exception = normalizeValues(raw.exception);
   normalizeMessage(event, raw);
   if (raw.tags !== undefined) event.tags = normalizeTags(raw.tags);
   if (!ctx.factsOnly) {
-    if (raw.breadcrumbs !== undefined) event.breadcrumbs = normalizeBreadcrumbs(raw.breadcrumbs);
+    if (raw.breadcrumbs !== undefined) event.breadcrumbs = normalizeBreadcrumbs(raw.breadcrumbs, drift);
     if (raw.threads !== undefined) event.threads = normalizeValues(raw.threads);
   }
   if (isObject(raw.user) && raw.user.ip_address === '{{auto}}') {
@@ -77,6 +83,28 @@ export function normalizeEventId(value: unknown, newEventId: () => string): stri
 // year 50,000), and beyond a Date's ±8.64e15 ms toISOString() throws.
 const MIN_TIME_MS = 0;
 const END_TIME_MS = Date.UTC(10_000, 0, 1);
+
+// Relay's defaults (relay-event-normalization's normalize_timestamps: max_secs_in_future 60,
+// max_secs_in_past 30 days, then its ClockDriftProcessor).
+const MAX_MS_IN_FUTURE = 60_000;
+const MAX_MS_IN_PAST = 30 * 86_400_000;
+
+/** How far to move the event's times so that an event time from a wrong clock becomes the
+ * received time; 0 when the time is within Relay's bounds. */
+function clockDrift(sentIso: string, receivedAtMs: number): number {
+  const sentMs = Date.parse(sentIso);
+  const ok = sentMs <= receivedAtMs + MAX_MS_IN_FUTURE && sentMs >= receivedAtMs - MAX_MS_IN_PAST;
+  return ok ? 0 : receivedAtMs - sentMs;
+}
+
+/** Relay's note of the correction: `_meta.timestamp[""].err` = [[kind, {sent_at, received_at}]]. */
+function noteClockDrift(meta: unknown, sent: string, received: string, drift: number): JsonObject {
+  const kind = drift < 0 ? 'future_timestamp' : 'past_timestamp';
+  return {
+    ...(isObject(meta) ? meta : {}),
+    timestamp: { '': { err: [[kind, { sent_at: sent, received_at: received }]] } },
+  };
+}
 
 /** RFC 3339 string or epoch seconds → RFC 3339 UTC; null when absent, unparseable or out of range. */
 export function toIsoTimestamp(value: unknown): string | null {
@@ -155,7 +183,8 @@ function normalizeTags(tags: unknown): Record<string, string> {
   return out;
 }
 
-function normalizeBreadcrumbs(value: unknown): JsonObject {
+/** `drift`: milliseconds to move each time by (the event's clock was wrong, see clockDrift). */
+function normalizeBreadcrumbs(value: unknown, drift: number): JsonObject {
   const list = Array.isArray(value)
     ? value
     : isObject(value) && Array.isArray(value.values)
@@ -165,7 +194,8 @@ function normalizeBreadcrumbs(value: unknown): JsonObject {
     values: list.filter(isObject).map((b) => {
       if (b.timestamp === undefined) return b;
       const ts = toIsoTimestamp(b.timestamp);
-      if (ts) return { ...b, timestamp: ts };
+      const moved = ts !== null && drift !== 0 ? isoInRange(Date.parse(ts) + drift) : ts;
+      if (moved) return { ...b, timestamp: moved };
       // a time nobody can read (out of range, unparseable) is dropped rather than shown raw
       const { timestamp: _, ...rest } = b;
       return rest;
