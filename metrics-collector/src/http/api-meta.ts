@@ -3,7 +3,14 @@
 import { isValidLabelName, labelsKey } from '../promql/labels.js';
 import { splitForSource } from '../promql/matchers.js';
 import type { LabelMatcher, Labels, SampleSource } from '../promql/sample-source.js';
-import { badData, type FormParams, parseMatchParams, parseTimeRange } from './api-params.js';
+import {
+  badData,
+  type FormParams,
+  MAX_TIME_MS,
+  MIN_TIME_MS,
+  parseMatchParams,
+  parseTimeRange,
+} from './api-params.js';
 
 export interface MetricMetadataEntry {
   type: string;
@@ -80,13 +87,29 @@ export function listLabelValues(deps: MetaDeps, p: FormParams, name: string): st
   return limit > 0 ? values.slice(0, limit) : values;
 }
 
+/** Series names a metric family's metadata covers (text format and OpenMetrics suffixes). */
+const FAMILY_SUFFIXES = ['', '_total', '_bucket', '_count', '_sum', '_created', '_info', '_gcount', '_gsum'];
+
+/**
+ * Metadata of the metric families that still have a series the store returns (over the whole time
+ * axis: in memory, or evicted with rollups within retention; not past a TTL). Prometheus answers
+ * from its targets' current metadata, so a metric whose series are all gone is not listed; ours
+ * listed every family ever pushed or scraped.
+ */
 export function listMetadata(deps: MetaDeps, p: FormParams): Record<string, MetricMetadataEntry[]> {
   const limit = limitOf(p);
   const metric = p.get('metric');
   const out: Record<string, MetricMetadataEntry[]> = {};
   let n = 0;
+  let names: Set<string> | undefined;
+  const alive = (family: string) => {
+    names ??= new Set(deps.source.labelValues('__name__', [], MIN_TIME_MS, MAX_TIME_MS));
+    const known = names;
+    return FAMILY_SUFFIXES.some((suffix) => known.has(family + suffix));
+  };
   for (const [name, meta] of deps.metadata?.() ?? []) {
     if (metric && name !== metric) continue;
+    if (!alive(name)) continue;
     if (limit > 0 && n >= limit) break;
     out[name] = [{ type: meta.type, help: meta.help, unit: meta.unit }];
     n++;
