@@ -64,7 +64,8 @@ function readResourceLogs(r: ProtoReader, out: OtlpCollector): void {
 /** An AnyValue nested past MAX_NESTING_DEPTH: its record is rejected (its resource: the request). */
 class TooDeep extends Error {}
 
-function readResourceChecked(r: ProtoReader): OtlpResource {
+/** A Resource (throws ParseError, also for an attribute nested too deep). */
+export function readResourceChecked(r: ProtoReader): OtlpResource {
   try {
     return readResource(r);
   } catch (err) {
@@ -83,7 +84,7 @@ function readResource(r: ProtoReader): OtlpResource {
   return { attributes };
 }
 
-function readScope(r: ProtoReader): OtlpScope {
+export function readScope(r: ProtoReader): OtlpScope {
   const scope: OtlpScope = { name: '', version: '' };
   while (!r.done) {
     const [field, wire] = r.tag();

@@ -5,6 +5,7 @@
 import { type BodyKind, type ParsedBody, parseBody } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import { ndjsonColumns } from './ndjson-rows.js';
+import { otlpColumns } from './otlp-rows.js';
 import { type Row, rawSize, toRow } from './row.js';
 import { RowColumns } from './row-columns.js';
 
@@ -24,7 +25,8 @@ const BYTES_PER_LINE_GUESS = 160;
 /**
  * Parses a body into rows numbered seqBase, seqBase + 1, …, added to `rows` (an empty table; an ingest
  * worker reuses a few, so their buffers are not allocated and freed for every body); deterministic
- * for the same inputs. NDJSON takes the scan of ndjson-rows.ts when it can, the object path otherwise.
+ * for the same inputs. NDJSON takes the scan of ndjson-rows.ts when it can, OTLP protobuf the walk of
+ * otlp-rows.ts, the object path otherwise.
  */
 export function parseBodyColumns(
   kind: BodyKind,
@@ -35,6 +37,10 @@ export function parseBodyColumns(
 ): BodyColumns {
   if (kind === 'ndjson') {
     if (ndjsonColumns(body, nowNs, seqBase, rows)) return { rows, rejected: 0, errors: [] };
+    rows.clear();
+  }
+  if (kind === 'otlp-protobuf') {
+    if (otlpColumns(body, nowNs, seqBase, rows)) return { rows, rejected: 0, errors: [] };
     rows.clear();
   }
   // The object path (for NDJSON the exact rows or the exact error of what the scan left). Records
