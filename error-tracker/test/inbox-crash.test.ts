@@ -4,10 +4,10 @@
 // reopened as on restart: nothing accepted is lost, nothing is stored or counted twice.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
+import { closeDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { Digester } from '../src/service/digester.js';
 import { inboxFileFor } from '../src/store/inbox.js';
@@ -89,32 +89,6 @@ test('a replaced inbox file does not reuse ids the digest already consumed', asy
   assert.equal(db.prepare('SELECT count(*) FROM events').pluck().get(), CRASH_DIGEST_BATCH + 3);
   closeDatabase(inboxDb);
   closeDatabase(db);
-});
-
-test('events an older version left in errors.db inbox table are moved to the inbox file, synced before they leave errors.db, and grouped once', async () => {
-  const dir = makeTempDir();
-  const db = openDatabase(join(dir, 'errors.db'));
-  migrate(db, new URL('../migrations/', import.meta.url).pathname);
-  const legacy = db.prepare(
-    'INSERT INTO inbox (project_id, event_id, received_at, facts, payload) VALUES (?, ?, ?, ?, ?)',
-  );
-  for (const e of (await crashBatch(0, 4)).events)
-    legacy.run(e.projectId, e.eventId, e.receivedAtMs, e.factsJson, e.payload);
-  closeDatabase(db);
-  const reopened = openStore(dir);
-  reopened.store.createProject({ name: 'Default', slug: 'default', publicKey: 'publickey', nowMs: 1000 });
-  assert.equal(reopened.db.prepare('SELECT count(*) FROM inbox').pluck().get(), 0);
-  assert.equal(
-    statSync(`${reopened.inboxDb.name}-wal`).size,
-    0,
-    'the moved rows were checkpointed (synced) into the inbox file before the legacy rows went',
-  );
-  assert.equal(reopened.store.pendingCount(), 4);
-  new Digester(reopened.store, { batchSize: 50, clock: () => 9000 }).drain();
-  assert.equal(reopened.db.prepare('SELECT count(DISTINCT event_id) FROM events').pluck().get(), 4);
-  assert.equal(reopened.db.prepare('SELECT count(*) FROM events').pluck().get(), 4);
-  closeDatabase(reopened.inboxDb);
-  closeDatabase(reopened.db);
 });
 
 const RESTARTS_BEFORE_CRASH = 4;

@@ -33,7 +33,7 @@ import {
   toIssue,
   toStatusChange,
 } from './rows.js';
-import type { ErrorStore, EventPageQuery, InboxEntry } from './store.js';
+import type { ErrorStore, EventPageQuery } from './store.js';
 import { createWorkflow } from './workflow.js';
 
 const HOUR_MS = 3_600_000;
@@ -69,7 +69,6 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
   const digestedThrough = db.prepare('SELECT digested_through FROM inbox_progress WHERE id = 1').pluck();
   const inbox = createInbox(inboxDb, digestedThrough.get() as number);
   const inboxSync = WalSync.forInbox(inboxDb);
-  moveLegacyInbox(db, inboxDb, inbox);
   const q = {
     issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
     event: db.prepare('SELECT * FROM events WHERE event_id = ? ORDER BY id LIMIT 1'),
@@ -201,43 +200,4 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     ...alerts,
     ...retention,
   };
-}
-
-/** Moves events an older version left in errors.db's inbox table to the inbox file (their item
- * counts were applied when they were accepted). A crash between the two commits leaves copies in
- * both; the digest stores an event_id once. */
-function moveLegacyInbox(db: Db, inboxDb: Db, inbox: ReturnType<typeof createInbox>): void {
-  const read = db.prepare(
-    'SELECT id, project_id, event_id, received_at, facts, payload FROM inbox WHERE id > ? ORDER BY id LIMIT 500',
-  );
-  type Row = {
-    id: number;
-    project_id: number;
-    event_id: string;
-    received_at: number;
-    facts: string;
-    payload: Buffer;
-  };
-  let last = 0;
-  for (let rows = read.all(last) as Row[]; rows.length > 0; rows = read.all(last) as Row[]) {
-    inbox.append(
-      rows.map((r) => {
-        const event: InboxEntry = {
-          projectId: r.project_id,
-          eventId: r.event_id,
-          receivedAtMs: r.received_at,
-          factsJson: r.facts,
-          payload: r.payload,
-        };
-        return { projectId: r.project_id, events: [event], itemCounts: {}, sessions: [] };
-      }),
-    );
-    last = rows[rows.length - 1].id;
-  }
-  if (last === 0) return;
-  // the appends are synchronous=NORMAL and no accept's fdatasync follows them yet: without this
-  // checkpoint (which syncs) a power loss could keep the DELETE below and lose the moved rows.
-  // Busy (another connection reads the inbox): the rows stay and are moved again next start.
-  const [{ busy }] = inboxDb.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-  if (busy === 0) db.prepare('DELETE FROM inbox').run();
 }
