@@ -12,6 +12,14 @@ before(async () => {
   await api.store.append([
     ...Array.from({ length: 5 }, (_, i) => logRecord(i)),
     logRecord(5, { attributes: { constructor: 'own-key', toString: 'x' } }),
+    // Long lines without the 'x' those regexes look for: polynomial backtracking territory.
+    ...Array.from({ length: 20 }, (_, i) =>
+      logRecord(10 + i, { message: `${'a'.repeat(20_000)} ${i}`, attributes: { path: 'b'.repeat(20_000) } }),
+    ),
+    logRecord(40, {
+      message: 'Upstream TIMEOUT, connection Refused',
+      traceId: '0123456789abcdef0123456789abcdef',
+    }),
   ]);
 });
 after(async () => {
@@ -50,4 +58,53 @@ test('field names that are prototype keys read only keys a record holds: no 500,
     const res = await api.json(`${path}${encodeURIComponent('__proto__:x')}`);
     assert.equal(res.status, 200, path);
   }
+});
+
+test('regexes that backtrack polynomially over 20 KB lines answer (linear-time fallback), also under (?i)', async () => {
+  // Without the fallback each of these takes hours on one such line (`.*.*.*x` over 1,000
+  // characters alone took > 20 s): the test would hang, not fail on a timing.
+  for (const query of [
+    'message:~.*.*.*x',
+    'message:~(?i).*.*.*X',
+    'message:~\\w+\\w+\\w+x',
+    'path:~.*.*b.*c',
+    '{service="checkout"} |~ ".*.*.*x"',
+    'message:~a{20}.*.*x',
+  ]) {
+    const res = await search(query);
+    assert.equal(res.status, 200, query);
+    assert.equal(res.body.data.length, 0, query);
+  }
+});
+
+test('(?i) regexes are case-insensitive on the lowered text; counted repetitions up to {256} are accepted', async () => {
+  const cases: [query: string, matches: number][] = [
+    ['message:~(?i)timeout.*REFUSED', 1],
+    ['message:~(?i)\\Wconnection\\s', 1],
+    ['message:~timeout', 0],
+    ['trace_id:~^[0-9a-f]{32}$', 1],
+    ['trace_id:~^[0-9a-f]{31}$', 0],
+    ['message:~^a{17,}', 20],
+  ];
+  for (const [query, matches] of cases) {
+    const res = await search(query);
+    assert.equal(res.status, 200, query);
+    assert.equal(res.body.data.length, matches, query);
+  }
+});
+
+test('a regex the linear-time engine cannot run is a 400 naming why, with its position', async () => {
+  for (const query of ['message:~.{0,5000}x', 'message:~(ab){50}', '{app="x"} |~ "a{300}"']) {
+    const res = await api.json<{ error: { code: string; message: string; details: { position: number } } }>(
+      `/api/logs?from=7d&query=${encodeURIComponent(query)}`,
+    );
+    assert.equal(res.status, 400, query);
+    assert.equal(res.body.error.code, 'parse_error');
+    assert.match(res.body.error.message, /cannot run in linear time/, query);
+  }
+  const lowered = await api.json<{ error: { message: string } }>(
+    `/api/logs?from=7d&query=${encodeURIComponent('message:~(?i)[Z-a]')}`,
+  );
+  assert.equal(lowered.status, 400);
+  assert.match(lowered.body.error.message, /once lowered for \(\?i\)/);
 });

@@ -2,7 +2,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runHistogram } from '../src/query/run-histogram.js';
-import { runDelete, runQuery } from '../src/query/run-query.js';
+import {
+  prepareSearch,
+  runDelete,
+  runPrepared,
+  runPreparedInSlices,
+  runQuery,
+} from '../src/query/run-query.js';
 import { logRecord, T0 } from './api-helpers.js';
 import { openTestStore, type TestStore } from './store-helpers.js';
 
@@ -55,6 +61,47 @@ describe('runQuery() and runHistogram() over the block store', () => {
     } while (cursor);
     assert.equal(found, 0);
     assert.ok(truncatedPages >= 2, `${truncatedPages} truncated pages`);
+  });
+
+  it('runPreparedInSlices() gives the page one scan gives, in slices that let other work run', async () => {
+    // A clock that moves 1 ms per look: a slice of 20 ms ends after 20 records (a regex query looks
+    // at every record), so the page needs several slices and pauses.
+    let now = 0;
+    const clock = () => now++;
+    let pauses = 0;
+    const prepared = prepareSearch({ query: 'message:~handled', from: '2h', nowNs: NOW });
+    const whole = runPrepared(t.store, prepared, { limit: 150 });
+    const sliced = await runPreparedInSlices(t.store, prepared, {
+      limit: 150,
+      budgetMs: 1_000_000,
+      sliceMs: 20,
+      clock,
+      pause: async () => {
+        pauses++;
+      },
+    });
+    assert.ok(pauses >= 5, `${pauses} pauses`);
+    assert.equal(sliced.truncated, false);
+    assert.deepEqual(
+      sliced.records.map((r) => r.seq),
+      whole.records.map((r) => r.seq),
+    );
+    assert.equal(sliced.nextCursor, whole.nextCursor);
+  });
+
+  it('runPreparedInSlices() past its whole budget answers what it has, truncated, with a cursor', async () => {
+    let now = 0;
+    const prepared = prepareSearch({ query: 'message:~nowhere', from: '2h', nowNs: NOW });
+    const r = await runPreparedInSlices(t.store, prepared, {
+      limit: 10,
+      budgetMs: 100,
+      sliceMs: 20,
+      clock: () => now++,
+      pause: async () => {},
+    });
+    assert.equal(r.records.length, 0);
+    assert.equal(r.truncated, true);
+    assert.ok(r.nextCursor);
   });
 
   it('histogram of a service/level query comes from summaries, of a text query from a scan; both agree', () => {

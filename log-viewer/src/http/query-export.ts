@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { ValidationError } from '@flowrent/shared/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type PreparedSearch, prepareSearch, runPrepared } from '../query/run-query.js';
+import { type PreparedSearch, prepareSearch, runPrepared, SLICE_MS } from '../query/run-query.js';
 import type { LogStore } from '../store/log-store.js';
 import { nowNs, type QueryDeps } from './query-handlers.js';
 import { intParam, type RawQuery, stringParam } from './query-params.js';
@@ -47,7 +47,13 @@ async function* exportLines(
   let cursor: string | undefined;
   let sent = 0;
   do {
-    const page = runPrepared(store, prepared, { limit: Math.min(EXPORT_PAGE, limit - sent), cursor });
+    // A page ends after one slice of work: a slow query's export lets the live tail and ingest run
+    // between pages (the generator yields to the stream), and goes on from the page's cursor.
+    const page = runPrepared(store, prepared, {
+      limit: Math.min(EXPORT_PAGE, limit - sent),
+      cursor,
+      budgetMs: SLICE_MS,
+    });
     let chunk = '';
     for (const r of page.records) {
       const json = recordJson(r);

@@ -6,10 +6,17 @@ import { LEVELS } from '../model.js';
 import { runContext } from '../query/run-context.js';
 import { runFields } from '../query/run-fields.js';
 import { runHistogram } from '../query/run-histogram.js';
-import { MAX_LIMIT, runQuery } from '../query/run-query.js';
+import { MAX_LIMIT, prepareSearch, runPreparedInSlices } from '../query/run-query.js';
 import { parseDuration } from '../query/time-range.js';
 import type { LogStore } from '../store/log-store.js';
-import { intParam, nsParam, type RawQuery, searchParams, stringParam } from './query-params.js';
+import {
+  intParam,
+  nsParam,
+  type RawQuery,
+  SEARCH_BUDGET_MS,
+  searchParams,
+  stringParam,
+} from './query-params.js';
 import { formatTimestampNs, recordJson } from './query-record-json.js';
 
 export interface QueryDeps {
@@ -28,7 +35,12 @@ export function queryHandlers(deps: QueryDeps) {
   return {
     async search(request: Req) {
       const started = performance.now();
-      const result = runQuery(deps.store, searchParams(request.query, nowNs(deps), MAX_LIMIT));
+      const params = searchParams(request.query, nowNs(deps), MAX_LIMIT);
+      const result = await runPreparedInSlices(deps.store, prepareSearch(params), {
+        ...params,
+        budgetMs: SEARCH_BUDGET_MS,
+        pause: () => new Promise((resolve) => setImmediate(resolve)),
+      });
       return {
         data: result.records.map(recordJson),
         next_cursor: result.nextCursor ?? null,

@@ -3,6 +3,7 @@ import type { Db } from '@flowrent/shared/db';
 import type { FastifyInstance } from 'fastify';
 import type { LogStore } from '../store/log-store.js';
 import { type LogsUiDeps, registerLogsUi } from '../ui/logs-page.js';
+import { boundRegexBacktracking } from './query-regex-engine.js';
 import { registerQueryRoutes } from './query-routes.js';
 import { warmUpReadPath } from './query-warm-up.js';
 
@@ -15,6 +16,7 @@ export interface ReadSideDeps {
 }
 
 export function registerReadSide(app: FastifyInstance, deps: ReadSideDeps): void {
+  boundRegexBacktracking();
   registerQueryRoutes(app, deps);
   registerLogsUi(app, deps);
   // The search code's JIT warm-up, once the app is ready and off its start-up path (query-warm-up.ts).

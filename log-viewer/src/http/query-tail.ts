@@ -13,6 +13,8 @@ import { TailBuffer, TailRateLimit } from './query-tail-buffer.js';
 
 export const TAIL_HEARTBEAT_MS = 5_000;
 const MAX_BACKLOG = 1_000;
+/** The backlog is what the newest blocks give within this; a slow query must not hold the loop long. */
+const BACKLOG_BUDGET_MS = 500;
 
 function logEvent(r: StoredRecord): string {
   return `id: ${r.timeNs}-${r.seq}\nevent: log\ndata: ${JSON.stringify(recordJson(r))}\n\n`;
@@ -34,7 +36,12 @@ export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
     });
     const backlogSize = intParam(q, 'backlog', { min: 0, max: MAX_BACKLOG, default: 0 });
     const backlog =
-      backlogSize > 0 ? runPrepared(deps.store, prepared, { limit: backlogSize }).records.reverse() : [];
+      backlogSize > 0
+        ? runPrepared(deps.store, prepared, {
+            limit: backlogSize,
+            budgetMs: BACKLOG_BUDGET_MS,
+          }).records.reverse()
+        : [];
     const { predicate, matchesAll } = prepared.compiled;
 
     reply.hijack();

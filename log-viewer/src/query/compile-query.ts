@@ -6,11 +6,13 @@
 //   field:value      same word match within one field; `service:` and `level:` compare exactly
 //   field:=v / :!=v  exact (case-sensitive) equality; numbers compare as numbers
 //   field:>n …       numeric when both sides are numbers, by severity for level, else by text
-//   field:~re        JavaScript regex (a leading (?i) makes it case-insensitive)
+//   field:~re        JavaScript regex (a leading (?i) makes it case-insensitive), run as
+//                    regex-linear.ts rewrites it so that its work stays bounded
 //   field:*          field present and not empty
 import { LEVELS, type Level, levelRank, normalizeLevel, type StoredRecord, tokenize } from '../model.js';
 import type { FieldOp, QueryNode } from './ast.js';
 import { fieldGetter, isTokenIndexedField, valueText } from './record-fields.js';
+import { regexTester } from './regex-linear.js';
 
 export type RecordPredicate = (record: StoredRecord) => boolean;
 
@@ -32,10 +34,24 @@ export interface CompiledQuery {
   plan: PruningPlan;
   /** True when the plan alone decides a match (no per-record check needed). */
   matchesAll: boolean;
+  /** A regex somewhere: one record may take long (a long line), so budgets look at every record. */
+  hasRegex: boolean;
 }
 
 export function compileQuery(node: QueryNode): CompiledQuery {
-  return { predicate: compilePredicate(node), plan: planPruning(node), matchesAll: node.kind === 'all' };
+  return {
+    predicate: compilePredicate(node),
+    plan: planPruning(node),
+    matchesAll: node.kind === 'all',
+    hasRegex: hasRegex(node),
+  };
+}
+
+function hasRegex(node: QueryNode): boolean {
+  if (node.kind === 'field') return node.op === 'regex';
+  if (node.kind === 'not') return hasRegex(node.child);
+  if (node.kind === 'and' || node.kind === 'or') return node.children.some(hasRegex);
+  return false;
 }
 
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
@@ -117,11 +133,10 @@ function compileField(field: string, op: FieldOp, value: string): RecordPredicat
     case 'ne':
       return (r) => !equals(get(r), value);
     case 'regex': {
-      const ci = value.startsWith('(?i)');
-      const re = new RegExp(ci ? value.slice(4) : value, ci ? 'i' : '');
+      const test = regexTester(value);
       return (r) => {
         const v = get(r);
-        return v !== undefined && v !== null && re.test(valueText(v));
+        return v !== undefined && v !== null && test(valueText(v));
       };
     }
     default: {

@@ -5,6 +5,7 @@
 import { ParseError } from '@flowrent/shared/errors';
 import { LEVELS, normalizeLevel } from '../model.js';
 import type { QueryNode } from './ast.js';
+import { nonLinearRegex } from './regex-linear.js';
 import { unsafeRegex } from './regex-safety.js';
 
 export interface Parsed {
@@ -50,6 +51,8 @@ function checkRegex(re: string, at: number, s: string, shift = 0): void {
     throw fail(`invalid regular expression: ${(e as Error).message}`, at, s);
   }
   const unsafe = unsafeRegex(re);
+  const nonLinear = unsafe ? undefined : nonLinearRegex(re);
+  if (nonLinear) throw fail(`regular expression refused: ${nonLinear}`, at, s);
   if (unsafe)
     throw fail(
       `regular expression refused: ${unsafe.message}`,

@@ -19,6 +19,7 @@ import { ParseError } from '@flowrent/shared/errors';
 import { LEVELS, normalizeLevel } from '../model.js';
 import type { FieldOp, QueryNode } from './ast.js';
 import { parseLineFilter, parseSelector } from './parse-logql.js';
+import { nonLinearRegex } from './regex-linear.js';
 import { unsafeRegex } from './regex-safety.js';
 
 export const MAX_QUERY_CHARS = 4096;
@@ -228,6 +229,8 @@ class QueryParser {
         throw this.error(`invalid regular expression: ${(e as Error).message}`, at);
       }
       const unsafe = unsafeRegex(pattern);
+      const nonLinear = unsafe ? undefined : nonLinearRegex(value);
+      if (nonLinear) throw this.error(`regular expression refused: ${nonLinear}`, at);
       if (unsafe) {
         const quoted = this.s[at] === '"' ? 1 : 0;
         throw this.error(

@@ -20,6 +20,7 @@ export function runFields(store: LogStore, params: SearchParams & { maxValues?: 
   const { records } = runPrepared(store, prepared, {
     limit: FIELDS_SAMPLE_RECORDS,
     maxBlocks: FIELDS_MAX_BLOCKS,
+    budgetMs: params.budgetMs,
   });
   return countFields(records, maxValues);
 }

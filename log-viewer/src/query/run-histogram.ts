@@ -4,7 +4,7 @@
 import { ValidationError } from '@flowrent/shared/errors';
 import { LEVELS, type Level } from '../model.js';
 import type { LogStore } from '../store/log-store.js';
-import { prepareSearch, type SearchParams } from './run-query.js';
+import { budgetCheckMask, prepareSearch, type SearchParams } from './run-query.js';
 import { summaryFilter } from './summary-filter.js';
 
 const SECOND = 1_000_000_000n;
@@ -87,14 +87,15 @@ export function runHistogram(store: LogStore, params: HistogramParams): Histogra
 
   const { predicate, matchesAll } = compiled;
   // Newest first, so a scan cut short by its budget still has the recent end of the chart right.
-  const deadline =
-    params.budgetMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + params.budgetMs;
+  const clock = params.clock ?? performance.now.bind(performance);
+  const deadline = params.budgetMs === undefined ? Number.POSITIVE_INFINITY : clock() + params.budgetMs;
+  const every = budgetCheckMask(compiled);
   let visited = 0;
   let outOfTime = false;
   const result = store.scan({ ...filter, order: 'desc', maxBlocks: HISTOGRAM_MAX_BLOCKS }, (r) => {
     const at = Number((r.timeNs - startNs) / stepNs);
     if (at >= 0 && at < buckets && (matchesAll || predicate(r))) counts[r.level][at]++;
-    if ((++visited & 1023) === 0 && performance.now() > deadline) outOfTime = true;
+    if ((++visited & every) === 0 && clock() > deadline) outOfTime = true;
     return !outOfTime;
   });
   return { startNs, stepNs, counts, source: 'scan', truncated: result.truncated || outOfTime };

@@ -38,6 +38,8 @@ export interface SearchParams {
    * to continue (a query nothing can prune must not hold a request for minutes). None by default.
    */
   budgetMs?: number;
+  /** Monotonic ms for the budget; performance.now() unless a test steps it. */
+  clock?: () => number;
 }
 
 export interface PreparedSearch {
@@ -94,14 +96,17 @@ export function runQuery(store: Pick<LogStore, 'scan'>, params: SearchParams): S
 export function runPrepared(
   store: Pick<LogStore, 'scan'>,
   { compiled, filter }: PreparedSearch,
-  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks' | 'budgetMs'> & { order?: 'asc' | 'desc' },
+  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks' | 'budgetMs' | 'clock'> & {
+    order?: 'asc' | 'desc';
+  },
 ): SearchResult {
   const limit = clampLimit(params.limit);
   const records: StoredRecord[] = [];
   if (!filter) return { records, truncated: false, blocksScanned: 0, blocksPruned: 0 };
   const { predicate, matchesAll } = compiled;
-  const deadline =
-    params.budgetMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + params.budgetMs;
+  const clock = params.clock ?? performance.now.bind(performance);
+  const deadline = params.budgetMs === undefined ? Number.POSITIVE_INFINITY : clock() + params.budgetMs;
+  const every = budgetCheckMask(compiled);
   let visited = 0;
   let outOfTime = false;
   const result = store.scan(
@@ -113,7 +118,7 @@ export function runPrepared(
     },
     (record) => {
       if (matchesAll || predicate(record)) records.push(record);
-      if ((++visited & 1023) === 0 && performance.now() > deadline) outOfTime = records.length < limit;
+      if ((++visited & every) === 0 && clock() > deadline) outOfTime = records.length < limit;
       return records.length < limit && !outOfTime;
     },
   );
@@ -124,6 +129,58 @@ export function runPrepared(
     blocksScanned: result.blocksScanned,
     blocksPruned: result.blocksPruned,
   };
+}
+
+/** Longest stretch one search holds the event loop for before letting other work run. */
+export const SLICE_MS = 50;
+
+/**
+ * runPrepared() cut into slices of at most `sliceMs`, with `pause()` awaited between them (the HTTP
+ * search passes setImmediate), so a slow query delays the live tail and ingest acknowledgements by
+ * one slice, not by its whole budget. The answer is the one unsliced page would give: each slice
+ * continues from the previous one's cursor, and the page's block and time budgets span the slices.
+ */
+export async function runPreparedInSlices(
+  store: Pick<LogStore, 'scan'>,
+  prepared: PreparedSearch,
+  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks' | 'clock'> & {
+    budgetMs: number;
+    sliceMs?: number;
+    pause: () => Promise<void>;
+  },
+): Promise<SearchResult> {
+  const clock = params.clock ?? performance.now.bind(performance);
+  const limit = clampLimit(params.limit);
+  const maxBlocks = params.maxBlocks ?? DEFAULT_MAX_BLOCKS;
+  const deadline = clock() + params.budgetMs;
+  const out: SearchResult = { records: [], truncated: false, blocksScanned: 0, blocksPruned: 0 };
+  let cursor = params.cursor;
+  for (;;) {
+    const page = runPrepared(store, prepared, {
+      limit: limit - out.records.length,
+      cursor,
+      maxBlocks: maxBlocks - out.blocksScanned,
+      budgetMs: Math.max(0, Math.min(params.sliceMs ?? SLICE_MS, deadline - clock())),
+      clock,
+    });
+    for (const r of page.records) out.records.push(r);
+    out.blocksScanned += page.blocksScanned;
+    out.blocksPruned += page.blocksPruned;
+    out.nextCursor = page.nextCursor;
+    out.truncated = page.truncated;
+    if (!page.truncated || !page.nextCursor || out.records.length >= limit) return out;
+    if (out.blocksScanned >= maxBlocks || clock() >= deadline) return out;
+    cursor = page.nextCursor;
+    await params.pause();
+  }
+}
+
+/**
+ * How often (a mask of the count of records visited) a scan looks at its clock: every 1,024 records,
+ * or every record when a regex may take long on one line (regex-linear.ts bounds it, not to µs).
+ */
+export function budgetCheckMask(compiled: CompiledQuery): number {
+  return compiled.hasRegex ? 0 : 1023;
 }
 
 export function clampLimit(limit: number | undefined): number {

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { expandCounts, lowerPattern, regexTester } from './regex-linear.js';
+
+test('lowerPattern() lowers letters but keeps class escapes, \\x, \\u and \\c as written', () => {
+  const check = (p: string, expected: string) => assert.equal(lowerPattern(p), expected, p);
+  check('GET /Api', 'get /api');
+  check('\\W\\S\\D\\B\\d', '\\W\\S\\D\\B\\d');
+  check('\\x4A\\u00C9\\u{1F4A5}\\cA', '\\x4A\\u00C9\\u{1F4A5}\\cA');
+  check('[A-Z]\\.\\A', '[a-z]\\.\\a');
+});
+
+test('expandCounts() writes out counted repetitions above {16} on one atom; leaves the rest', () => {
+  const check = (p: string, expected: string) => assert.equal(expandCounts(p), expected, p);
+  check('a{3}', 'a{3}');
+  check('a{17}', 'a'.repeat(17));
+  check('a{16,18}?b', `${'a'.repeat(16)}a?a?b`);
+  check('[0-9]{17,}', `${'[0-9]'.repeat(17)}[0-9]*`);
+  check('\\x41{17}', '\\x41'.repeat(17));
+  check('(ab){17}', '(ab){17}');
+  check('a{300}', 'a{300}');
+  check('x{', 'x{');
+});
+
+test('regexTester() answers as the pattern would, (?i) included', () => {
+  const check = (p: string, text: string, expected: boolean) =>
+    assert.equal(regexTester(p)(text), expected, p);
+  check('(?i)TimeOut', 'a timeout', true);
+  check('TimeOut', 'a timeout', false);
+  check('^[0-9a-f]{32}$', '0123456789abcdef0123456789abcdef', true);
+  check('^[0-9a-f]{32}$', '0123456789abcdef0123456789abcde', false);
+  check('^a{2,20}$', 'a'.repeat(21), false);
+  check('^a{2,20}$', 'a'.repeat(20), true);
+});
