@@ -31,3 +31,26 @@ test('typed ingest errors cross the worker boundary', async () => {
     /not valid JSON/,
   );
 });
+
+test('requests that wait for the worker go together and each gets its own answer', async () => {
+  const bodyOf = (n: number) =>
+    gzipSync(`{"event_id":"${String(n).padStart(32, '0')}"}\n{"type":"event"}\n{"message":"hi ${n}"}\n`);
+  // sent in one go: the first finds the worker idle, the others wait and share one message
+  const results = await Promise.allSettled([
+    ...[1, 2, 3].map((n) => pool.prepare({ ...input, body: bodyOf(n) })),
+    pool.prepare({ ...input, body: Buffer.from('nope') }),
+    ...[4, 5].map((n) => pool.prepare({ ...input, body: bodyOf(n) })),
+  ]);
+  const ids = results.map((r) => (r.status === 'fulfilled' ? r.value.entries[0].eventId : r.reason));
+  assert.deepEqual(
+    ids.slice(0, 3),
+    [1, 2, 3].map((n) => String(n).padStart(32, '0')),
+  );
+  assert.ok(ids[3] instanceof IngestParseError);
+  assert.deepEqual(
+    ids.slice(4),
+    [4, 5].map((n) => String(n).padStart(32, '0')),
+  );
+  for (const r of results)
+    if (r.status === 'fulfilled') assert.ok(Buffer.isBuffer(r.value.entries[0].payload));
+});

@@ -1,5 +1,8 @@
-// Runs preparePayload() inline or on a small pool of worker threads (INGEST_WORKERS). Results
-// cross back as structured clones; Buffers arrive as Uint8Arrays and are rewrapped.
+// Runs preparePayload() inline or on a small pool of worker threads (INGEST_WORKERS). Requests
+// that arrive while a worker is busy wait here and go to it together in one message when it
+// replies, and it answers them in one message (results cross back as structured clones; Buffers
+// arrive as Uint8Arrays and are rewrapped): under load a message and a thread wake-up each way
+// serve several requests, and their results reach the group commit together.
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import {
@@ -27,60 +30,83 @@ export function inlinePreparer(newEventId = () => randomUUID().replaceAll('-', '
   };
 }
 
-type Reply =
-  | { id: number; ok: true; result: PreparedPayload }
-  | { id: number; ok: false; error: SerializedError };
-interface Pending {
+/** The worker's answer to one message: one reply per input, in order. */
+export type Reply = { ok: true; result: PreparedPayload } | { ok: false; error: SerializedError };
+interface Job {
+  input: PrepareInput;
   resolve: (p: PreparedPayload) => void;
   reject: (e: Error) => void;
 }
+interface Slot {
+  worker: Worker;
+  /** The jobs of the message the worker is preparing; null while it is idle. */
+  out: Job[] | null;
+}
 
 export function workerPreparer(size: number): Preparer {
-  const slots: { worker: Worker; pending: Map<number, Pending> }[] = [];
-  let nextId = 0;
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
   let closed = false;
   // a worker that keeps dying (e.g. cannot load) is given up: preparation continues inline
   let respawns = 0;
   let broken = false;
   const inline = inlinePreparer();
 
+  /** Hands what waits to idle workers, shared evenly. */
+  const dispatch = () => {
+    if (broken) {
+      for (const job of queue.splice(0)) inline.prepare(job.input).then(job.resolve, job.reject);
+      return;
+    }
+    let idle = 0;
+    for (const s of slots) if (s.out === null) idle++;
+    for (const slot of slots) {
+      if (queue.length === 0 || idle === 0) return;
+      if (slot.out !== null) continue;
+      const jobs = queue.splice(0, Math.ceil(queue.length / idle--));
+      slot.out = jobs;
+      slot.worker.postMessage(jobs.map((j) => j.input));
+    }
+  };
+
   const spawn = (index: number) => {
     const worker = spawnWorker('prepare-worker', { resourceLimits: WORKER_LIMITS });
-    const pending = new Map<number, Pending>();
-    worker.on('message', (reply: Reply) => {
-      const p = pending.get(reply.id);
-      if (!p) return;
-      pending.delete(reply.id);
-      if (reply.ok) p.resolve(rewrap(reply.result));
-      else p.reject(deserializeError(reply.error));
+    const slot: Slot = { worker, out: null };
+    worker.on('message', (replies: Reply[]) => {
+      const jobs = slot.out ?? [];
+      slot.out = null;
+      jobs.forEach((job, i) => {
+        const reply = replies[i];
+        if (reply.ok) job.resolve(rewrap(reply.result));
+        else job.reject(deserializeError(reply.error));
+      });
+      dispatch();
     });
     let dead = false;
     const fail = (err: Error) => {
       if (dead) return; // 'error' is followed by 'exit'
       dead = true;
-      for (const p of pending.values()) p.reject(err);
-      pending.clear();
+      for (const job of slot.out ?? []) job.reject(err);
+      slot.out = null;
       if (closed) return;
       if (++respawns > MAX_RESPAWNS) broken = true;
       else spawn(index);
+      dispatch();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {
       if (!closed) fail(new Error(`prepare worker exited with code ${code}`));
     });
-    slots[index] = { worker, pending };
+    slots[index] = slot;
   };
   for (let i = 0; i < size; i++) spawn(i);
 
   return {
     prepare(input) {
       if (broken) return inline.prepare(input);
-      // the least busy worker
-      const slot = slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-      const id = nextId++;
       return new Promise((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
-        slot.worker.postMessage({ id, input });
+        queue.push({ input, resolve, reject });
+        dispatch();
       });
     },
     async close() {
