@@ -8,16 +8,25 @@ import { writeDurably } from './durable-file.js';
 import type { RowColumns } from './row-columns.js';
 
 /**
- * SQLite errors of the database or the disk rather than of the rows (full disk, I/O, locks): a block
- * that fails with one is neither split nor quarantined, its rows stay open and in the inbox and the
- * seal is retried by a later tick.
+ * Whether a seal failed for the machine rather than for its rows: such a block is neither split nor
+ * quarantined, its rows stay open and in the inbox and a later tick retries the seal. Only a fault
+ * the rows will always cause is quarantined: an error the encoder throws on the data (a RangeError
+ * on a time no varint holds, an Invalid string length), or SQLite refusing a value (CONSTRAINT,
+ * TOOBIG, MISMATCH, RANGE: `cannot store REAL value in INTEGER column`). Everything else is taken as
+ * transient, so that a cause nobody foresaw costs a retry, not searchable data: any other SQLite
+ * code (FULL, IOERR, BUSY, LOCKED, but also ERROR, ABORT, SCHEMA, MISUSE...), a system error code
+ * (ENOSPC, EIO, EMFILE...), memory that could not be allocated, a closed database connection.
  */
-const SYSTEMIC_SQLITE =
-  /^SQLITE_(FULL|IOERR|BUSY|LOCKED|NOMEM|READONLY|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|INTERRUPT)/;
+const ROW_FAULT_SQLITE = /^SQLITE_(CONSTRAINT|TOOBIG|MISMATCH|RANGE)/;
+const TRANSIENT_MESSAGE =
+  /allocation failed|out of memory|alloc.*memory|connection is not open|database is closed/i;
 
 export function isSystemic(err: unknown): boolean {
   const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && SYSTEMIC_SQLITE.test(code);
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return !ROW_FAULT_SQLITE.test(code);
+  if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return true;
+  const message = (err as { message?: unknown })?.message;
+  return typeof message === 'string' && TRANSIENT_MESSAGE.test(message);
 }
 
 export class Quarantine {
