@@ -198,7 +198,12 @@ describe('every list query uses an index', () => {
     ],
     ['environment', { environment: 'staging' }, 'idx_issue_tags_kv'],
     ['trace', { traceId: TRACE }, 'idx_events_trace'],
-    ['cursor', { sort: 'events', cursor: 'WzEwLDVd' }, 'idx_issues_events'],
+    // [event_count, id, sort index of 'events']
+    [
+      'cursor',
+      { sort: 'events', cursor: Buffer.from('[10,5,2]').toString('base64url') },
+      'idx_issues_events',
+    ],
   ];
   for (const [name, filter, index] of cases) {
     test(`issue list: ${name} → ${index}`, () => {

@@ -1,11 +1,20 @@
 // Issue read API and workflow: list, detail, events, tags, status changes, bulk update, merge, delete.
-import { BadRequest, NotFound, ParseError, ValidationError } from '@flowrent/shared/errors';
+import { NotFound, ParseError, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyRequest } from 'fastify';
 import type { IssueAction } from '../model.js';
 import { parseIssueParams, QueryError, QuerySyntaxError, type QueryParams } from '../query/issue-search.js';
 import type { HttpContext } from './context.js';
 import { page, toSnakeCase } from './serialize.js';
-import { type Body, bodyObject, idParam, intList, optInt, optString } from './validate.js';
+import {
+  type Body,
+  bodyObject,
+  idParam,
+  intList,
+  optBool,
+  optInt,
+  optString,
+  rejectUnknownKeys,
+} from './validate.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: QueryParams }>;
 const DAY_MS = 86_400_000;
@@ -22,6 +31,7 @@ function issueOr404(ctx: HttpContext, id: number) {
 }
 
 const ACTION_KEYS = ['status', 'in_next_release', 'ignore'];
+const RFC_3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
 const IGNORE_KEYS = ['until_events', 'until_users', 'until_time'];
 
 /**
@@ -32,13 +42,14 @@ export function parseAction(body: Body, otherKeys: string[] = []): IssueAction {
   rejectUnknownKeys(body, [...ACTION_KEYS, ...otherKeys], '');
   const status = body.status;
   if (status === 'unresolved') return { status };
-  if (status === 'resolved') return { status, inNextRelease: body.in_next_release === true };
+  if (status === 'resolved') return { status, inNextRelease: optBool(body, 'in_next_release') === true };
   if (status === 'ignored') {
     const ig = body.ignore === undefined ? {} : bodyObject(body.ignore);
     rejectUnknownKeys(ig, IGNORE_KEYS, 'ignore.');
     const untilTime = optString(ig, 'until_time', 40);
-    if (untilTime !== undefined && Number.isNaN(Date.parse(untilTime))) {
-      throw new ValidationError('ignore.until_time must be an RFC 3339 time');
+    // Date.parse alone takes "1" (the year 2001) and dates before the epoch
+    if (untilTime !== undefined && !(RFC_3339.test(untilTime) && Date.parse(untilTime) >= 0)) {
+      throw new ValidationError('ignore.until_time must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z');
     }
     return {
       status,
@@ -50,18 +61,6 @@ export function parseAction(body: Body, otherKeys: string[] = []): IssueAction {
     };
   }
   throw new ValidationError('status must be unresolved, resolved or ignored');
-}
-
-function rejectUnknownKeys(body: Body, known: string[], prefix: string): void {
-  const unknown = Object.keys(body).find((k) => !known.includes(k));
-  if (unknown !== undefined) {
-    throw new BadRequest(
-      `unknown key ${prefix}${unknown}: expected ${known.map((k) => prefix + k).join(', ')}`,
-      {
-        key: prefix + unknown,
-      },
-    );
-  }
 }
 
 export function issueHandlers(ctx: HttpContext) {
@@ -93,7 +92,7 @@ export function issueHandlers(ctx: HttpContext) {
     async events(request: IdRequest) {
       const id = idParam(request.params.id);
       issueOr404(ctx, id);
-      const limit = request.query.limit ? idParam(request.query.limit, 'limit') : undefined;
+      const limit = request.query.limit !== undefined ? idParam(request.query.limit, 'limit') : undefined;
       return page(ctx.store.listIssueEvents(id, { cursor: request.query.cursor, limit }));
     },
     async tagValues(request: FastifyRequest<{ Params: { id: string; key: string } }>) {

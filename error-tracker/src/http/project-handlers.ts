@@ -5,7 +5,7 @@ import type { AlertTrigger, ProjectWithKeys } from '../model.js';
 import { dsnFor } from '../service/sentry-auth.js';
 import type { HttpContext } from './context.js';
 import { toSnakeCase } from './serialize.js';
-import { bodyObject, idParam, optInt, optString } from './validate.js';
+import { bodyObject, idParam, optInt, optString, rejectUnknownKeys } from './validate.js';
 
 type ProjectRequest = FastifyRequest<{ Params: { id: string } }>;
 const TRIGGERS: AlertTrigger[] = ['new_issue', 'regression', 'frequency'];
@@ -49,6 +49,7 @@ export function projectHandlers(ctx: HttpContext) {
     async update(request: ProjectRequest) {
       const id = pid(request);
       const body = bodyObject(request.body);
+      rejectUnknownKeys(body, ['name', 'quota_per_minute', 'quota_per_hour']);
       ctx.store.updateProject(id, {
         name: optString(body, 'name', 100),
         quotaPerMinute: optInt(body, 'quota_per_minute'),

@@ -21,6 +21,7 @@ export { QueryError, QuerySyntaxError } from './search-tokens.js';
 /** Each tag term is a subquery: bounds keep one search from building an unbounded statement. */
 export const MAX_TAG_TERMS = 20;
 export const MAX_LIST_VALUES = 100;
+const MAX_DATE_MS = 8.64e15;
 
 const TAG_ALIASES: Record<string, string> = {
   env: 'environment',
@@ -33,6 +34,10 @@ type Term = SearchToken & { kind: 'term' };
 export type QueryParams = Record<string, string | undefined>;
 
 export function parseIssueParams(params: QueryParams): IssueFilter {
+  // a parameter given twice arrives as a list, which no filter takes
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && typeof value !== 'string') throw new QueryError(`${key} must be given once`);
+  }
   const filter: IssueFilter = {};
   if (params.project !== undefined) filter.projectId = positiveInt(params.project, 'project');
   if (params.status) filter.status = oneOf(params.status, ISSUE_STATUSES, 'status');
@@ -50,7 +55,9 @@ export function parseIssueParams(params: QueryParams): IssueFilter {
       filter[field] = isoTime(v, key);
     }
   }
-  if (params.is_regressed !== undefined) filter.isRegressed = params.is_regressed === 'true';
+  if (params.is_regressed !== undefined) {
+    filter.isRegressed = oneOf(params.is_regressed, ['true', 'false'], 'is_regressed') === 'true';
+  }
   if (params.trace_id) filter.traceId = traceId(params.trace_id);
   if (params.sort) filter.sort = oneOf(params.sort, ISSUE_SORTS, 'sort') as IssueSort;
   if (params.cursor) filter.cursor = params.cursor;
@@ -102,7 +109,8 @@ function applyBuiltIn(filter: IssueFilter, token: Term, words: string[]): void {
 }
 
 function positiveInt(v: string, name: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new QueryError(`${name} must be a positive integer`);
+  if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v)))
+    throw new QueryError(`${name} must be a positive integer`);
   return Number(v);
 }
 
@@ -113,7 +121,8 @@ function oneOf<T extends string>(v: string, allowed: readonly T[], name: string)
 
 function isoTime(v: string, name: string): string {
   const ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
-  if (Number.isNaN(ms)) throw new QueryError(`${name} must be RFC 3339 or epoch seconds`);
+  // epoch seconds beyond a Date's range (±8.64e15 ms) would make toISOString() throw
+  if (!(Math.abs(ms) <= MAX_DATE_MS)) throw new QueryError(`${name} must be RFC 3339 or epoch seconds`);
   return new Date(ms).toISOString();
 }
 

@@ -12,6 +12,7 @@ const SORT_COLUMNS: Record<IssueSort, string> = {
   events: 'event_count',
   users: 'user_count',
 };
+const SORT_INDEX: Record<IssueSort, number> = { last_seen: 0, first_seen: 1, events: 2, users: 3 };
 export const DEFAULT_PAGE = 25;
 export const MAX_PAGE = 100;
 const MAX_CACHED_STATEMENTS = 200;
@@ -94,7 +95,14 @@ export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: stri
       like,
     );
   }
-  if (filter.cursor) add(`(${sortCol}, id) < (?, ?)`, ...readCursor(filter.cursor, 2));
+  if (filter.cursor) {
+    // [sort value, id, sort]: a cursor of one sort read as another's would page from a wrong place
+    const [value, id, sort] = readCursor(filter.cursor, 3);
+    if (sort !== SORT_INDEX[filter.sort ?? 'last_seen']) {
+      throw new BadRequest('cursor belongs to a list with another sort', { param: 'cursor' });
+    }
+    add(`(${sortCol}, id) < (?, ?)`, value, id);
+  }
   const sql =
     `SELECT * FROM issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
     `ORDER BY ${sortCol} DESC, id DESC LIMIT ?`;
@@ -123,13 +131,14 @@ export function createIssueQueries(db: Db) {
       const limit = clampLimit(filter.limit);
       const { sql, params } = buildIssueQuery(filter, limit);
       const rows = prepared(sql).all(...params) as IssueRow[];
-      const sortCol = SORT_COLUMNS[filter.sort ?? 'last_seen'] as keyof IssueRow;
+      const sort = filter.sort ?? 'last_seen';
+      const sortCol = SORT_COLUMNS[sort] as keyof IssueRow;
       const more = rows.length > limit;
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
         data: page.map(toIssue),
-        nextCursor: more && last ? encodeCursor([last[sortCol] as number, last.id]) : null,
+        nextCursor: more && last ? encodeCursor([last[sortCol] as number, last.id, SORT_INDEX[sort]]) : null,
       };
     },
     listIssueEvents(

@@ -1,7 +1,6 @@
 // SQLite implementation of ErrorStore over errors.db and the inbox file (store/inbox.ts).
 // Composes the per-area statement sets; keeps the remaining small reads here.
 import type { Db } from '@flowrent/shared/db';
-import { NotFound } from '@flowrent/shared/errors';
 import type {
   EventSummary,
   HourlyCount,
@@ -190,9 +189,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
       return done.map((id) => getIssue(id) as Issue);
     },
     mergeIssues(targetId: number, sourceIds: number[], actor: string, nowMs: number): Issue {
-      if (!workflow.mergeIssues(targetId, sourceIds, actor, nowMs)) {
-        throw new NotFound(`issue ${targetId} not found`);
-      }
+      workflow.mergeIssues(targetId, sourceIds, actor, nowMs);
       return getIssue(targetId) as Issue;
     },
     deleteIssue: (id: number) => workflow.deleteIssue(id),

@@ -194,6 +194,8 @@ export interface ErrorStore {
 
   // workflow
   applyAction(issueIds: number[], action: IssueAction, actor: string, nowMs: number): Issue[];
+  /** All or nothing: NotFound when the target or a source is missing, ValidationError when a
+   * source is the target or in another project. */
   mergeIssues(targetId: number, sourceIds: number[], actor: string, nowMs: number): Issue;
   deleteIssue(id: number): boolean;
   /** Reopens ignored issues whose time condition passed. Returns reopened ids. */

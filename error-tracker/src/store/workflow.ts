@@ -1,6 +1,7 @@
 // Issue workflow writes: status changes (with history), merge and delete. Each public function is
 // one transaction.
 import type { Db } from '@flowrent/shared/db';
+import { NotFound, ValidationError } from '@flowrent/shared/errors';
 import type { IssueAction, IssueStatus } from '../model.js';
 import type { IssueRow } from './rows.js';
 
@@ -110,14 +111,24 @@ export function createWorkflow(db: Db) {
       },
     ),
     mergeIssuesTx: db.transaction(
-      (targetId: number, sourceIds: number[], actor: string, nowMs: number): boolean => {
+      (targetId: number, sourceIds: number[], actor: string, nowMs: number): void => {
         const target = q.issue.get(targetId) as IssueRow | undefined;
-        if (!target) return false;
-        const merged: number[] = [];
-        for (const sourceId of sourceIds) {
-          if (sourceId === targetId) continue;
+        if (!target) throw new NotFound(`issue ${targetId} not found`);
+        // every source is checked before anything moves: a merge is all or nothing, also when a
+        // source was deleted or merged elsewhere a moment ago
+        const sources: IssueRow[] = [];
+        for (const sourceId of new Set(sourceIds)) {
+          if (sourceId === targetId)
+            throw new ValidationError(`issue ${targetId} cannot be merged into itself`);
           const src = q.issue.get(sourceId) as IssueRow | undefined;
-          if (!src || src.project_id !== target.project_id) continue;
+          if (!src) throw new NotFound(`issue ${sourceId} not found`);
+          if (src.project_id !== target.project_id)
+            throw new ValidationError(`issue ${sourceId} belongs to another project than issue ${targetId}`);
+          sources.push(src);
+        }
+        const merged: number[] = [];
+        for (const src of sources) {
+          const sourceId = src.id;
           q.moveGroupings.run(targetId, sourceId);
           q.moveEvents.run(targetId, sourceId);
           q.mergeTags.run(targetId, sourceId);
@@ -138,11 +149,8 @@ export function createWorkflow(db: Db) {
           q.deleteIssue.run(sourceId);
           merged.push(sourceId);
         }
-        if (merged.length > 0) {
-          const status = target.status as IssueStatus;
-          record(targetId, status, status, actor, nowMs, { merged });
-        }
-        return true;
+        const status = target.status as IssueStatus;
+        record(targetId, status, status, actor, nowMs, { merged });
       },
     ),
     deleteIssueTx: db.transaction((id: number): boolean => {
@@ -162,7 +170,8 @@ export function createWorkflow(db: Db) {
   return {
     applyAction: (ids: number[], action: IssueAction, actor: string, nowMs: number): number[] =>
       tx.applyActionTx.immediate(ids, action, actor, nowMs),
-    mergeIssues: (targetId: number, sourceIds: number[], actor: string, nowMs: number): boolean =>
+    /** Throws NotFound (target or a source missing) or ValidationError (itself, another project). */
+    mergeIssues: (targetId: number, sourceIds: number[], actor: string, nowMs: number): void =>
       tx.mergeIssuesTx.immediate(targetId, sourceIds, actor, nowMs),
     deleteIssue: (id: number): boolean => tx.deleteIssueTx.immediate(id),
     expireIgnores: (nowMs: number): number[] => tx.expireIgnoresTx.immediate(nowMs),

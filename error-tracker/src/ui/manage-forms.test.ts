@@ -21,6 +21,8 @@ test('readId() takes what people type ("#12", " 7 ") and refuses the rest', () =
 
 test('readMergeSource() refuses merging an issue into itself', () => {
   assert.equal(readMergeSource({ source: '#3' }, 9), 3);
+  // ?source=2&source=3: a list at run time, a ValidationError (was a TypeError, a 500)
+  assert.throws(() => readMergeSource({ source: ['2', '3'] as unknown as string }, 9), ValidationError);
   assert.throws(() => readMergeSource({ source: '9' }, 9), /into itself/);
 });
 

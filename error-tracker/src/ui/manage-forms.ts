@@ -18,7 +18,8 @@ const MAX_COUNT = 1_000_000_000;
 
 /** A positive integer id from a form field ("#12" and " 12 " are fine, as people type them). */
 export function readId(value: string | undefined, what: string): number {
-  const text = (value ?? '').trim().replace(/^#/, '');
+  // a query parameter given twice (?source=2&source=3) arrives as a list
+  const text = (typeof value === 'string' ? value : '').trim().replace(/^#/, '');
   if (!/^\d{1,15}$/.test(text) || Number(text) < 1) throw new ValidationError(`${what} must be a number`);
   return Number(text);
 }

@@ -1,0 +1,158 @@
+// The read API and the workflow routes on odd input, over real HTTP: every bad parameter or body is
+// a 4xx naming what is wrong (none was a 500 or a quiet wrong answer after these fixes), and a
+// merge is all or nothing.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { api, sendEvent } from './helpers/events.js';
+import { TEST_API_KEY } from '@flowrent/shared/testing';
+import { startTracker, type TrackerTest } from './helpers/server.js';
+
+let t: TrackerTest;
+before(async () => {
+  t = await startTracker();
+  for (let i = 0; i < 4; i++) {
+    await sendEvent(t, {
+      fn: `odd${i}`,
+      user: `u${i}`,
+      tags: { 'odd key/with:colon': 'v 1', ключ: 'знач', 'a%b': 'c' },
+    });
+    t.drain();
+    t.clock.now += 60_000;
+  }
+});
+after(async () => t.close());
+
+const get = async (path: string) => {
+  const res = await fetch(`${t.url}${path}`, { headers: t.adminHeaders });
+  return { status: res.status, json: (await res.json()) as { error?: { code: string; message: string } } };
+};
+
+describe('GET parameters', () => {
+  // [path, status, a word of the message]
+  const cases: [string, number, string][] = [
+    ['/api/issues?first_seen_from=9999999999999999', 422, 'first_seen_from'], // epoch s beyond a Date: was a 500
+    ['/api/issues?last_seen_to=99999999999999999999999', 422, 'last_seen_to'],
+    ['/api/issues?environment=a&environment=b', 422, 'given once'], // an array bound into SQL: was a 500
+    ['/api/issues?release=a&release=b', 422, 'given once'],
+    ['/api/issues?trace_id=a&trace_id=b', 422, 'given once'],
+    ['/api/issues?query=a&query=b', 422, 'given once'], // was searched as "a,b"
+    ['/api/issues?is_regressed=maybe', 422, 'is_regressed'], // was read as false
+    ['/api/issues?project=99999999999999999999999', 422, 'project'],
+    ['/api/issues?limit=99999999999999999999', 422, 'limit'],
+    ['/api/issues/99999999999999999999999', 422, 'id'],
+    ['/api/issues/1/events?limit=0', 422, 'limit'], // was the default page
+    ['/api/issues?cursor=WzEsMl0', 400, 'cursor'], // a two-part cursor of the old format
+  ];
+  for (const [path, status, word] of cases) {
+    test(`${path} → ${status}`, async () => {
+      const res = await get(path);
+      assert.equal(res.status, status, JSON.stringify(res.json));
+      assert.match(res.json.error?.message ?? '', new RegExp(word));
+    });
+  }
+
+  test('a cursor of one sort on a list of another sort is a 400, not a page from the wrong place', async () => {
+    const byEvents = (await api<{ next_cursor: string }>(t, 'GET', '/api/issues?sort=events&limit=1')).json;
+    assert.ok(byEvents.next_cursor);
+    const res = await get(`/api/issues?cursor=${byEvents.next_cursor}`);
+    assert.equal(res.status, 400);
+    assert.match(res.json.error?.message ?? '', /another sort/);
+    const same = await get(`/api/issues?sort=events&limit=1&cursor=${byEvents.next_cursor}`);
+    assert.equal(same.status, 200);
+  });
+
+  test('tag keys with spaces, slashes, colons, percent signs and Cyrillic read back through the tags route', async () => {
+    for (const [key, value] of [
+      ['odd key/with:colon', 'v 1'],
+      ['ключ', 'знач'],
+      ['a%b', 'c'],
+    ]) {
+      const res = await api<{ data: { value: string; count: number }[] }>(
+        t,
+        'GET',
+        `/api/issues/1/tags/${encodeURIComponent(key)}`,
+      );
+      assert.equal(res.status, 200);
+      assert.deepEqual(
+        res.json.data.map((v) => [v.value, v.count]),
+        [[value, 1]],
+      );
+    }
+  });
+});
+
+describe('PATCH and POST bodies', () => {
+  // [method, path, body, status, a word of the message]
+  const cases: [string, string, unknown, number, string][] = [
+    ['PATCH', '/api/issues/1', { status: 'ignored', ignore: { until_events: 1e300 } }, 422, 'until_events'],
+    ['PATCH', '/api/issues/1', { status: 'ignored', ignore: { until_time: '1' } }, 422, 'until_time'], // Date.parse: 2001
+    [
+      'PATCH',
+      '/api/issues/1',
+      { status: 'ignored', ignore: { until_time: '-000001-01-01T00:00:00Z' } },
+      422,
+      'until_time',
+    ],
+    ['PATCH', '/api/issues/1', { status: 'resolved', in_next_release: 'yes' }, 422, 'in_next_release'], // was false
+    ['PATCH', '/api/issues', { ids: [1e300], status: 'resolved' }, 422, 'ids'],
+    ['PATCH', '/api/projects/1', { quota_per_minute: 1e300 }, 422, 'quota_per_minute'],
+    ['PATCH', '/api/projects/1', { slug: 'x' }, 400, 'unknown key slug'], // was ignored
+    [
+      'POST',
+      '/api/projects/1/alerts',
+      { trigger: 'frequency', url: 'http://127.0.0.1:9/', threshold: 1, window_minutes: 1e300 },
+      422,
+      'window_minutes',
+    ],
+    ['POST', '/api/issues/1/merge', { ids: [1] }, 422, 'itself'], // was a 200 that merged nothing
+    ['POST', '/api/issues/1/merge', { ids: [999] }, 404, 'issue 999'],
+  ];
+  for (const [method, path, body, status, word] of cases) {
+    test(`${method} ${path} ${JSON.stringify(body)} → ${status}`, async () => {
+      const res = await api<{ error: { message: string } }>(t, method, path, body);
+      assert.equal(res.status, status, JSON.stringify(res.json));
+      assert.match(res.json.error.message, new RegExp(word));
+    });
+  }
+
+  test('a body that is not JSON (text/plain) is a 422 naming the content type, not "unknown key 0"', async () => {
+    const res = await fetch(`${t.url}/api/issues/1`, {
+      method: 'PATCH',
+      headers: { ...t.adminHeaders, 'content-type': 'text/plain' },
+      body: 'status=resolved',
+    });
+    assert.equal(res.status, 422);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /application\/json/);
+  });
+
+  test('a merge with one missing source changes nothing; a source deleted a moment ago is a 404', async () => {
+    const before = (await api<{ event_count: number }>(t, 'GET', '/api/issues/2')).json;
+    const res = await api(t, 'POST', '/api/issues/1/merge', { ids: [2, 998] });
+    assert.equal(res.status, 404);
+    assert.equal((await api(t, 'GET', '/api/issues/2')).status, 200, 'source 2 still there');
+    assert.deepEqual((await api(t, 'GET', '/api/issues/2')).json, before);
+    assert.equal((await api<{ event_count: number }>(t, 'GET', '/api/issues/1')).json.event_count, 1);
+    assert.equal((await api(t, 'DELETE', '/api/issues/3')).status, 204);
+    const late = await api<{ error: { message: string } }>(t, 'POST', '/api/issues/1/merge', { ids: [2, 3] });
+    assert.equal(late.status, 404);
+    assert.match(late.json.error.message, /issue 3/);
+    const merged = await api<{ event_count: number }>(t, 'POST', '/api/issues/1/merge', { ids: [2, 2] });
+    assert.equal(merged.status, 200);
+    assert.equal(merged.json.event_count, 2);
+    assert.equal((await api(t, 'DELETE', '/api/issues/3')).status, 404);
+  });
+});
+
+test('the UI merge page with ?source given twice is a 422 page, not a 500', async () => {
+  const login = await fetch(`${t.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: t.url },
+    body: `key=${TEST_API_KEY}&next=/`,
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  assert.match(cookie, /=/);
+  const res = await fetch(`${t.url}/issues/1/merge?source=2&source=3`, { headers: { cookie } });
+  assert.equal(res.status, 422);
+  assert.match(await res.text(), /the issue to merge must be a number/);
+});
