@@ -103,6 +103,16 @@ const slotPrefix = new Int32Array(SLOTS);
 /** The slot of the last internText() call, -1 when its text is not cached. */
 let internedSlot = -1;
 
+/** Whether cache slot `slot` holds the text of the bytes b[from, to). */
+function slotHolds(slot: number, b: Uint8Array, from: number, to: number): boolean {
+  const cached = slotText[slot];
+  const n = to - from;
+  if (cached === undefined || cached.length !== n) return false;
+  const at = slot * TEXT_BYTES;
+  for (let k = 0; k < n; k++) if (b[from + k] !== slotBytes[at + k]) return false;
+  return true;
+}
+
 function internText(b: Uint8Array, from: number, to: number): string {
   const n = to - from;
   let h = n;
@@ -118,13 +128,7 @@ function internText(b: Uint8Array, from: number, to: number): string {
   }
   const slot = h & (SLOTS - 1);
   internedSlot = slot;
-  const cached = slotText[slot];
-  if (cached !== undefined && cached.length === n) {
-    const at = slot * TEXT_BYTES;
-    let k = 0;
-    while (k < n && b[from + k] === slotBytes[at + k]) k++;
-    if (k === n) return cached;
-  }
+  if (slotHolds(slot, b, from, to)) return slotText[slot] as string;
   const text = utf8(b, from, to);
   slotText[slot] = text;
   slotBytes.set(b.subarray(from, to), slot * TEXT_BYTES);
@@ -231,14 +235,19 @@ function writeOddString(b: Uint8Array, from: number, to: number): void {
   jsUnits += units + 2;
 }
 
-/** Non-negative integer (< 2^53) digits. */
+/** A non-negative integer below 2^53 in decimal (no string made). */
 function writeUint(v: number): void {
-  if (v < 10) {
-    reserve(1)[jsLen++] = 48 + v;
-    jsUnits++;
-    return;
-  }
-  writeAscii(String(v));
+  let digits = 1;
+  for (let p = 10; p <= v; p *= 10) digits++;
+  const buf = reserve(digits);
+  let o = jsLen + digits;
+  do {
+    const q = Math.floor(v / 10);
+    buf[--o] = 48 + v - q * 10;
+    v = q;
+  } while (v > 0);
+  jsLen += digits;
+  jsUnits += digits;
 }
 
 // What the last anyValue() call found: the field number of its value (0: none, -1: malformed or
@@ -405,6 +414,10 @@ let seq0 = 0;
 let service = '';
 let host = '';
 let labels = '';
+/** The previous record's tuple (-1: none yet for this resource) and what it was chosen by. */
+let tuple = -1;
+let tupleLevelText = '';
+let tupleSeverity = 0;
 /** The current scope's otel.scope.name / .version values as JSON text (empty when the scope has none). */
 let scopeName = Buffer.alloc(0);
 let scopeNameUnits = 0;
@@ -468,6 +481,7 @@ function resourceLogs(b: Uint8Array, from: number, to: number, out: RowColumns):
   service = typeof s === 'string' ? s : '';
   host = typeof h === 'string' ? h : '';
   labels = stringifyLabels(resourceLabels({ attributes }));
+  tuple = -1;
   for (let k = 0; k < scopes.length; k += 2) if (!scopeLogs(b, scopes[k], scopes[k + 1], out)) return false;
   return true;
 }
@@ -633,17 +647,21 @@ function logRecord(b: Uint8Array, from: number, to: number, out: RowColumns): bo
     subNs = splitSub;
   }
   const levelText = sevFrom < 0 ? '' : internText(b, sevFrom, sevTo);
-  const inRange = severity >= 1 && severity <= 24;
-  const level = inRange ? severityToLevel(severity) : (normalizeLevel(levelText) ?? 'info');
-  const tuple = out.tupleOf(
-    levelRank(level),
-    levelText,
-    inRange ? severity : levelToSeverity(level),
-    service,
-    host,
-    labels,
-    'otlp',
-  );
+  if (tuple < 0 || levelText !== tupleLevelText || severity !== tupleSeverity) {
+    const inRange = severity >= 1 && severity <= 24;
+    const level = inRange ? severityToLevel(severity) : (normalizeLevel(levelText) ?? 'info');
+    tuple = out.tupleOf(
+      levelRank(level),
+      levelText,
+      inRange ? severity : levelToSeverity(level),
+      service,
+      host,
+      labels,
+      'otlp',
+    );
+    tupleLevelText = levelText;
+    tupleSeverity = severity;
+  }
   out.startRow(seq0 + out.count, ms, subNs, oMs, oSub, tuple);
   if (!message(b, bodyFrom, bodyTo, out)) return false;
   if (traceFrom >= 0 && hexId(b, traceFrom, traceTo, 16)) out.idBytes(idHex, 0, 32);
@@ -693,6 +711,9 @@ function message(b: Uint8Array, from: number, to: number, out: RowColumns): bool
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The cache slot of the previous record's key of each attribute (-1: none). */
+const PREV_KEYS = 64;
+const prevKeySlot = new Int32Array(PREV_KEYS).fill(-1);
 let scopeNameId = -2;
 let scopeVersionId = -2;
 let eventNameId = -2;
@@ -704,8 +725,15 @@ function attributes(b: Uint8Array, eventFrom: number, eventTo: number, out: RowC
   let length = 1;
   for (let a = 0; a < nAttrs; a++) {
     if (!keyValue(b, attrFrom[a], attrTo[a])) return false;
-    const key = internText(b, keyFrom, keyTo);
-    const slot = internedSlot;
+    // Records of a body mostly repeat their keys: first compared with the previous record's key.
+    let slot = a < PREV_KEYS ? prevKeySlot[a] : -1;
+    let key: string;
+    if (slot >= 0 && slotHolds(slot, b, keyFrom, keyTo)) key = slotText[slot] as string;
+    else {
+      key = internText(b, keyFrom, keyTo);
+      slot = internedSlot;
+      if (a < PREV_KEYS) prevKeySlot[a] = slot;
+    }
     let id: number;
     let prefix: number;
     if (slot >= 0) {
