@@ -95,6 +95,13 @@ describe('PATCH and POST bodies', () => {
     ],
     ['PATCH', '/api/issues/1', { status: 'resolved', in_next_release: 'yes' }, 422, 'in_next_release'], // was false
     ['PATCH', '/api/issues', { ids: [1e300], status: 'resolved' }, 422, 'ids'],
+    [
+      'PATCH',
+      '/api/issues',
+      { ids: Array.from({ length: 1001 }, (_, i) => i + 1), status: 'resolved' },
+      422,
+      'at most 1000',
+    ],
     ['PATCH', '/api/projects/1', { quota_per_minute: 1e300 }, 422, 'quota_per_minute'],
     ['PATCH', '/api/projects/1', { slug: 'x' }, 400, 'unknown key slug'], // was ignored
     [

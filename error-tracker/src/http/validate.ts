@@ -35,11 +35,16 @@ export function optInt(body: Body, key: string, min = 0): number | undefined {
   return v;
 }
 
+/** Ids per bulk change or merge: each is a read and a write in one transaction, which holds the
+ * event loop (better-sqlite3 is synchronous); Sentry's bulk mutations stop at the same 1,000. */
+export const MAX_IDS = 1000;
+
 export function intList(body: Body, key: string): number[] {
   const v = body[key];
   if (!Array.isArray(v) || v.length === 0 || !v.every((x) => Number.isSafeInteger(x) && x > 0)) {
     throw new ValidationError(`${key} must be a non-empty list of ids`);
   }
+  if (v.length > MAX_IDS) throw new ValidationError(`${key} holds at most ${MAX_IDS} ids`);
   return v as number[];
 }
 
