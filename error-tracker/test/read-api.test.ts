@@ -255,6 +255,12 @@ describe('every list query uses an index', () => {
       'idx_alert_deliveries_project',
     ],
     [
+      'counted envelopes past the dedupe window (retention)',
+      'SELECT rowid FROM counted_envelopes WHERE received_at < ? ORDER BY received_at LIMIT ?',
+      [1, 500],
+      'idx_counted_envelopes_received',
+    ],
+    [
       'frequency window',
       'SELECT count(*) FROM events WHERE issue_id = ? AND received_at > ?',
       [1, 0],
