@@ -2,48 +2,20 @@
 // engine; ~90 dashboard-style PromQL queries are answered by both, instant and range, and must
 // agree within 1e-9 relative. One Prometheus start for the file, on 127.0.0.1, temp data dir.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatPromResponse } from '../src/promql/format.js';
 import { readHeadBlock } from '../src/store/head-block.js';
 import { MemorySource } from '../src/promql/memory-source.js';
 import { evaluateInstant, evaluateRange } from '../src/promql/query.js';
 import type { Labels } from '../src/promql/sample-source.js';
-import { makeTempDir, type TestApp } from '@flowrent/shared/testing';
+import type { TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
 import { startCollector } from './ingest-helpers.js';
+import { type PrometheusProcess, prometheusAvailable, startPrometheus } from './prometheus-process.js';
 import { type OpenedStore, openStore } from './store-helpers.js';
 import { encodeWriteRequest, generateSamples, SPAN, T0 } from './oracle-data.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
-
 // ---- prometheus ----------------------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(base: string, proc: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (proc.exitCode !== null) throw new Error(`prometheus exited with ${proc.exitCode}`);
-    try {
-      const r = await fetch(`${base}/-/ready`);
-      if (r.ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('prometheus did not become ready');
-}
 
 type PromData = { resultType: string; result: unknown };
 
@@ -328,10 +300,9 @@ const COLLECTOR_TIMES = [...INSTANT_TIMES, T0 + 40 * 60_000, T0 + 41 * 60_000, T
 const COLLECTOR_RANGE = { start: T0 + 5 * 60_000, end: T0 + SPAN + 2 * 60_000, step: 30_000 };
 
 let base = '';
-let proc: ChildProcess | undefined;
+let prometheus: PrometheusProcess | undefined;
 let collector: TestApp<Config> | undefined;
 const memory = new MemorySource();
-const available = existsSync(PROMETHEUS);
 const batches: Buffer[] = [];
 /** A store fed the same batches, checkpointed and reopened: samples come back from SQLite. */
 let restored: OpenedStore | undefined;
@@ -350,32 +321,9 @@ async function post(url: string, body: Buffer, headers: Record<string, string> =
   assert.equal(r.status, 204, await r.text());
 }
 
-async function startPrometheus(): Promise<void> {
-  const dir = makeTempDir('promql-oracle-');
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1m\n');
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  proc = spawn(
-    PROMETHEUS,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  proc.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  await waitReady(base, proc).catch((e) => {
-    throw new Error(`${e.message}\n${stderr}`);
-  });
-}
-
-describe('PromQL oracle against Prometheus 2.42', { skip: !available && 'prometheus not installed' }, () => {
+describe('PromQL oracle against Prometheus 2.42', {
+  skip: !prometheusAvailable && 'prometheus not installed',
+}, () => {
   before(async () => {
     const samples = generateSamples();
     for (const s of samples) memory.add(s.labels, s.t, s.v, { stale: s.stale });
@@ -383,7 +331,8 @@ describe('PromQL oracle against Prometheus 2.42', { skip: !available && 'prometh
     for (let from = T0; from <= T0 + SPAN; from += 600_000) {
       batches.push(encodeWriteRequest(samples.filter((s) => s.t >= from && s.t < from + 600_000)));
     }
-    await startPrometheus();
+    prometheus = await startPrometheus();
+    base = prometheus.base;
     for (const b of batches) await post(`${base}/api/v1/write`, b);
     collector = await startCollector({}, () => T0 + SPAN + 10 * 60_000);
     for (const b of batches) await post(`${collector.url}/api/v1/write`, b, collector.adminHeaders);
@@ -394,7 +343,7 @@ describe('PromQL oracle against Prometheus 2.42', { skip: !available && 'prometh
   });
 
   after(async () => {
-    proc?.kill('SIGTERM');
+    prometheus?.stop();
     await collector?.close();
     await restored?.close();
   });

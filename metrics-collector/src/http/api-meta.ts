@@ -9,7 +9,7 @@ import {
   MAX_TIME_MS,
   MIN_TIME_MS,
   parseMatchParams,
-  parseTimeRange,
+  parseMetaTimeRange,
 } from './api-params.js';
 
 export interface MetricMetadataEntry {
@@ -38,8 +38,9 @@ export function listSeries(deps: MetaDeps, p: FormParams): unknown {
   const matches = p.getAll('match[]');
   if (matches.length === 0) throw badData('no match[] parameter provided');
   const sets = parseMatchParams(matches);
-  const { start, end } = parseTimeRange(p);
+  const { start, end } = parseMetaTimeRange(p);
   const limit = limitOf(p);
+  if (end < start) return [];
   const series = seriesOf(deps.source, sets, start, end);
   return limit > 0 ? series.slice(0, limit) : series;
 }
@@ -59,8 +60,9 @@ const needsOwnMatching = (sets: LabelMatcher[][]) =>
 
 export function listLabelNames(deps: MetaDeps, p: FormParams): string[] {
   const sets = parseMatchParams(p.getAll('match[]'));
-  const { start, end } = parseTimeRange(p);
+  const { start, end } = parseMetaTimeRange(p);
   const limit = limitOf(p);
+  if (end < start) return [];
   const names = needsOwnMatching(sets)
     ? [...new Set(seriesOf(deps.source, sets, start, end).flatMap((l) => Object.keys(l)))].sort()
     : deps.source.labelNames(sets, start, end).sort();
@@ -75,10 +77,15 @@ export function listLabelValues(deps: MetaDeps, p: FormParams, name: string): st
       .slice(3)
       .replace(/_([0-9a-fA-F]+)_/g, (_m, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
   }
-  if (!isValidLabelName(label)) throw badData(`invalid label name: "${label}"`);
+  if (!isValidLabelName(label)) {
+    // Prometheus 2.42 knows no U__ escaping: to it the name is a valid one no series has.
+    if (name.startsWith('U__') && isValidLabelName(name)) return [];
+    throw badData(`invalid label name: "${label}"`);
+  }
   const sets = parseMatchParams(p.getAll('match[]'));
-  const { start, end } = parseTimeRange(p);
+  const { start, end } = parseMetaTimeRange(p);
   const limit = limitOf(p);
+  if (end < start) return [];
   const values = needsOwnMatching(sets)
     ? [
         ...new Set(seriesOf(deps.source, sets, start, end).flatMap((l) => (l[label] ? [l[label]] : []))),

@@ -70,7 +70,8 @@ export function parseDurationParam(p: FormParams, name: string): number | undefi
   if (raw === undefined || raw === '') return undefined;
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) {
     const s = Number(raw);
-    if (!Number.isFinite(s) || Math.abs(s) * 1000 > Number.MAX_SAFE_INTEGER) {
+    // Go's time.Duration: int64 nanoseconds.
+    if (!Number.isFinite(s) || Math.abs(s) * 1e9 > 2 ** 63) {
       throw invalidParam(name, `cannot parse "${raw}" to a valid duration. It overflows int64`);
     }
     return Math.round(s * 1000);
@@ -90,14 +91,22 @@ export function parseMatchParams(values: string[]): LabelMatcher[][] {
       throw invalidParam('match[]', (err as Error).message);
     }
     if (e.type !== 'VectorSelector') throw invalidParam('match[]', 'match[] must be a series selector');
+    // parser.ParseMetricSelector takes a bare selector: no offset, no @.
+    if (e.offsetMs !== 0 || e.at)
+      throw invalidParam('match[]', 'a series selector takes no offset or @ modifier');
     return e.matchers;
   });
 }
 
-/** start/end of the metadata endpoints: both optional, default to the whole time axis. */
+/** start/end of query_exemplars: both optional, default to the whole time axis. */
 export function parseTimeRange(p: FormParams): { start: number; end: number } {
-  const start = parseTimeParam(p, 'start', MIN_TIME_MS);
-  const end = parseTimeParam(p, 'end', MAX_TIME_MS);
+  const { start, end } = parseMetaTimeRange(p);
   if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
   return { start, end };
+}
+
+/** start/end of series, labels and label values: as parseTimeRange, but an end before the start
+ * is an empty range, not an error (Prometheus 2.42 answers 200 with no data there). */
+export function parseMetaTimeRange(p: FormParams): { start: number; end: number } {
+  return { start: parseTimeParam(p, 'start', MIN_TIME_MS), end: parseTimeParam(p, 'end', MAX_TIME_MS) };
 }

@@ -1,6 +1,6 @@
 // /api/v1/query and /api/v1/query_range: parse → evaluate over the SampleSource → Prometheus JSON.
 import { Readable } from 'node:stream';
-import type { PromQLError } from '../promql/errors.js';
+import { PromQLError } from '../promql/errors.js';
 import { promResponsePieces } from '../promql/format.js';
 import type { ParsedQueries } from '../promql/parse-cache.js';
 import { evaluateInstant, evaluateRange, MAX_POINTS_PER_SERIES, type QueryOptions } from '../promql/query.js';
@@ -18,12 +18,17 @@ export interface QueryDeps {
   parsed: ParsedQueries;
 }
 
-function parseQuery(deps: QueryDeps, p: FormParams) {
+function parseQuery(deps: QueryDeps, p: FormParams, opts: QueryOptions) {
+  let expr: ReturnType<ParsedQueries['get']>;
   try {
-    return deps.parsed.get(p.get('query') ?? '');
+    expr = deps.parsed.get(p.get('query') ?? '');
   } catch (e) {
     throw badData(`invalid parameter "query": ${(e as PromQLError).message}`);
   }
+  // A `timeout` of 0 or less: Go's context is done before the query runs (after it is parsed).
+  if (opts.timeoutMs !== undefined && opts.timeoutMs <= 0)
+    throw new PromQLError('timeout', 'query timed out in query execution');
+  return expr;
 }
 
 function options(deps: QueryDeps, p: FormParams): QueryOptions {
@@ -31,7 +36,7 @@ function options(deps: QueryDeps, p: FormParams): QueryOptions {
   return {
     lookbackMs: deps.lookbackMs,
     subqueryStepMs: deps.subqueryStepMs,
-    timeoutMs: timeout !== undefined && timeout > 0 ? Math.min(timeout, deps.timeoutMs) : deps.timeoutMs,
+    timeoutMs: timeout !== undefined ? Math.min(timeout, deps.timeoutMs) : deps.timeoutMs,
   };
 }
 
@@ -55,7 +60,7 @@ function responseBody(pieces: Generator<string>): string | Readable {
 export function instantQuery(deps: QueryDeps, p: FormParams): string | Readable {
   const time = parseTimeParam(p, 'time', deps.clock());
   const opts = options(deps, p);
-  const expr = parseQuery(deps, p);
+  const expr = parseQuery(deps, p, opts);
   return responseBody(promResponsePieces(evaluateInstant(deps.source, expr, time, opts)));
 }
 
@@ -76,6 +81,6 @@ export function rangeQuery(deps: QueryDeps, p: FormParams): string | Readable {
     );
   }
   const opts = options(deps, p);
-  const expr = parseQuery(deps, p);
+  const expr = parseQuery(deps, p, opts);
   return responseBody(promResponsePieces(evaluateRange(deps.source, expr, start, end, step, opts)));
 }

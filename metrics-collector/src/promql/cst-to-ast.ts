@@ -53,6 +53,8 @@ const BINARY_OPS: Record<string, BinaryOp> = {
   Or: 'or',
   Unless: 'unless',
 };
+/** The longest duration Go's int64 nanoseconds hold, in ms. */
+const MAX_DURATION_MS = 9_223_372_036_854;
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
 export class AstBuilder {
@@ -95,10 +97,19 @@ export class AstBuilder {
       return this.duration(kids[0]);
     }
     const t = this.text(n);
-    const d = parseDurationMs(t);
-    if (d !== undefined) return d;
-    if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
-    return this.fail(n, `bad duration syntax: "${t}"`);
+    let d = parseDurationMs(t);
+    if (d === undefined && /^\d+(\.\d+)?$/.test(t)) d = Math.round(Number(t) * 1000);
+    if (d === undefined) return this.fail(n, `bad duration syntax: "${t}"`);
+    // Go's time.Duration is int64 nanoseconds (~292 years).
+    if (d > MAX_DURATION_MS) return this.fail(n, 'duration out of range');
+    return d;
+  }
+
+  /** A range or a subquery step: Prometheus refuses 0 (`x[0s]`, `x[5m:0s]`). */
+  positiveDuration(n: SyntaxNode): number {
+    const d = this.duration(n);
+    if (d <= 0) return this.fail(n, 'duration must be greater than 0');
+    return d;
   }
 
   expr(n: SyntaxNode): Expr {
@@ -106,8 +117,12 @@ export class AstBuilder {
     const kids = this.children(n);
     switch (n.name) {
       case 'NumberDurationLiteral': {
-        const v = parseNumber(this.text(n));
-        if (v === undefined) return this.fail(n, `bad number or duration syntax: "${this.text(n)}"`);
+        const t = this.text(n);
+        const v = parseNumber(t);
+        if (v === undefined) return this.fail(n, `bad number or duration syntax: "${t}"`);
+        // strconv.ParseFloat refuses what overflows a float64 (JavaScript reads 1e400 as Infinity).
+        if (!Number.isFinite(v) && !Number.isNaN(v) && !/inf/i.test(t))
+          return this.fail(n, `error parsing number: strconv.ParseFloat: parsing "${t}": value out of range`);
         return { type: 'NumberLiteral', value: v, pos };
       }
       case 'StringLiteral':
@@ -125,7 +140,7 @@ export class AstBuilder {
       case 'VectorSelector':
         return this.vectorSelector(n);
       case 'MatrixSelector': {
-        const rangeMs = this.duration(kids[1]);
+        const rangeMs = this.positiveDuration(kids[1]);
         return pushDown(this.expr(kids[0]), (inner) => {
           if (inner.type !== 'VectorSelector')
             return this.fail(n, 'ranges only allowed for vector selectors');
@@ -141,9 +156,8 @@ export class AstBuilder {
       }
       case 'SubqueryExpr': {
         const durations = kids.filter((k) => k.name === 'DurationExpr');
-        const rangeMs = this.duration(durations[0]);
-        const stepMs = durations[1] ? this.duration(durations[1]) : 0;
-        if (stepMs < 0) return this.fail(n, 'step must be positive');
+        const rangeMs = this.positiveDuration(durations[0]);
+        const stepMs = durations[1] ? this.positiveDuration(durations[1]) : 0;
         return pushDown(this.expr(kids[0]), (inner) => ({
           type: 'SubqueryExpr',
           expr: inner,
@@ -248,8 +262,10 @@ export class AstBuilder {
       at = this.children(last)[0].name === 'AtStart' ? { kind: 'start' } : { kind: 'end' };
     } else {
       const lit = this.expr(last);
-      if (lit.type !== 'NumberLiteral' || !Number.isFinite(lit.value)) {
-        return this.fail(last, `timestamp out of bounds for @ modifier: ${this.text(last)}`);
+      // Go converts the seconds to an int64 (Prometheus' bound, in seconds, not milliseconds).
+      if (lit.type !== 'NumberLiteral' || !(Math.abs(lit.value) < 2 ** 63)) {
+        const shown = lit.type === 'NumberLiteral' ? lit.value.toFixed(6) : this.text(last);
+        return this.fail(last, `timestamp out of bounds for @ modifier: ${shown}`);
       }
       at = { kind: 'time', ms: Math.round(lit.value * 1000) };
     }

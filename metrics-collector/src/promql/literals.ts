@@ -68,14 +68,14 @@ export function unquoteString(raw: string): string {
       const hex = body.slice(i + 1, i + 1 + n);
       if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(hex))
         throw new Error(`invalid escape sequence \\${e}${hex}`);
-      out +=
-        e === 'x'
-          ? String.fromCharCode(Number.parseInt(hex, 16))
-          : String.fromCodePoint(Number.parseInt(hex, 16));
+      const cp = Number.parseInt(hex, 16);
+      if (e !== 'x') checkCodePoint(cp, 0x10ffff);
+      out += e === 'x' ? String.fromCharCode(cp) : String.fromCodePoint(cp);
       i += n;
     } else if (e !== undefined && e >= '0' && e <= '7') {
       const oct = body.slice(i, i + 3);
       if (!/^[0-7]{3}$/.test(oct)) throw new Error(`invalid escape sequence \\${oct}`);
+      checkCodePoint(Number.parseInt(oct, 8), 255);
       out += String.fromCharCode(Number.parseInt(oct, 8));
       i += 2;
     } else {
@@ -83,6 +83,13 @@ export function unquoteString(raw: string): string {
     }
   }
   return out;
+}
+
+/** Go's lexer refuses an escape past `max` (255 for octal) or a UTF-16 surrogate (JavaScript took
+ * `\400` and `\uD800` as characters). */
+function checkCodePoint(cp: number, max: number): void {
+  if (cp > max || (cp >= 0xd800 && cp < 0xe000))
+    throw new Error('escape sequence is an invalid Unicode code point');
 }
 
 /** Prometheus' duration rendering (model.Duration.String), e.g. 90000 → "1m30s". */

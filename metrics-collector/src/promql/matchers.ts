@@ -18,6 +18,8 @@ export function compileAnchoredRegex(source: string): RegExp {
     if (inline[1].includes('s')) flags += 's';
     if (inline[1].includes('m')) flags += 'm';
   }
+  const problem = re2Problem(body);
+  if (problem) throw new Error(problem);
   body = translateRe2(body);
   re = new RegExp(`^(?:${body})$`, flags);
   if (cache.size > 10_000) cache.clear();
@@ -41,6 +43,56 @@ const POSIX_CLASSES: Record<string, string> = {
   word: '0-9A-Za-z_',
   xdigit: '0-9A-Fa-f',
 };
+
+/** RE2's cap on a repeat count ({n}, {n,m}): larger ones are a syntax error there. */
+const MAX_RE2_REPEAT = 1000;
+
+/**
+ * What Go's regexp (RE2, as Prometheus 2.42 compiles matchers) refuses but JavaScript accepts, in
+ * Go's words: lookarounds and `(?<name>` groups, backreferences, repeat counts over 1000. Accepted,
+ * such a matcher answered 200 (and `a{1000000}` compiled a huge automaton) where Prometheus
+ * answers 400 bad_data.
+ */
+export function re2Problem(re: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === '\\') {
+      const e = re[i + 1] ?? '';
+      if (e >= '1' && e <= '9' && !/[0-7]/.test(re[i + 2] ?? ''))
+        return `invalid escape sequence: \`\\${e}\``;
+      if (e === 'k') return 'invalid escape sequence: `\\k`';
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      if (re[i + 1] === '^') i++;
+      if (re[i + 1] === ']') i++; // a leading ] is a literal
+      continue;
+    }
+    if (c === '(' && re[i + 1] === '?') {
+      const rest = re.slice(i, i + 4);
+      if (/^\(\?(=|!|<=|<!)/.test(rest))
+        return `invalid or unsupported Perl syntax: \`${rest.slice(0, rest[2] === '<' ? 4 : 3)}\``;
+      if (/^\(\?<[A-Za-z_]/.test(rest)) return 'invalid or unsupported Perl syntax: `(?<`';
+    }
+    if (c === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(re.slice(i));
+      if (
+        m &&
+        (Number(m[1]) > MAX_RE2_REPEAT ||
+          (m[3] !== undefined && m[3] !== '' && Number(m[3]) > MAX_RE2_REPEAT))
+      )
+        return `invalid repeat count: \`${m[0]}\``;
+    }
+  }
+  return undefined;
+}
 
 /** RE2 spellings JavaScript lacks: (?P<name>), [[:class:]], \A and \z. */
 export function translateRe2(re: string): string {

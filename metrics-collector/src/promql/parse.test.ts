@@ -106,6 +106,37 @@ describe('parseExpr()', () => {
     fails('"\\q"', /invalid escape sequence/);
   });
 
+  it('refuses what Prometheus 2.42 refuses and JavaScript would take (checked against its binary)', () => {
+    fails('x @ 1e20', 'timestamp out of bounds for @ modifier: 100000000000000000000.000000');
+    fails('x @ -1e20', 'timestamp out of bounds for @ modifier: -100000000000000000000.000000');
+    fails('x offset 300000y', 'duration out of range', 10);
+    fails('x[300000y]', 'duration out of range');
+    fails('x[0s]', 'duration must be greater than 0');
+    fails('x[5m:0s]', 'duration must be greater than 0');
+    fails('x[0s:1m]', 'duration must be greater than 0');
+    fails('1e400', 'error parsing number: strconv.ParseFloat: parsing "1e400": value out of range');
+    fails('x{a=~"a{1000000}"}', 'error parsing regexp: invalid repeat count: `{1000000}`');
+    fails('x{a=~"a{2,1001}"}', 'error parsing regexp: invalid repeat count: `{2,1001}`');
+    fails('x{a=~"(?<n>a)"}', 'error parsing regexp: invalid or unsupported Perl syntax: `(?<`');
+    fails('x{a=~"(?=a)"}', 'error parsing regexp: invalid or unsupported Perl syntax: `(?=`');
+    fails('x{a=~"(?<!a)b"}', 'error parsing regexp: invalid or unsupported Perl syntax: `(?<!`');
+    fails('x{a=~"(a)\\\\1"}', 'error parsing regexp: invalid escape sequence: `\\1`');
+    fails('x{a="\\uD800"}', 'escape sequence is an invalid Unicode code point');
+    fails('x{a="\\400"}', 'escape sequence is an invalid Unicode code point');
+    // Still accepted: RE2 forms, a repeat of 1000, an escaped backslash before a digit, octal.
+    for (const q of [
+      'x{a=~"a{1000}"}',
+      'x{a=~"(?P<n>a)"}',
+      'x{a=~"[[:digit:]]{2}"}',
+      'x{a=~"\\\\\\\\1"}',
+      'x{a=~"[(?=]"}',
+      'x{a="\\377"}',
+      'x @ 1e18',
+      'x[5m:1ms]',
+    ])
+      parseExpr(q);
+  });
+
   it('accepts the 2.42 function set including holt_winters', () => {
     for (const q of [
       'holt_winters(x[5m], 0.5, 0.5)',

@@ -226,6 +226,8 @@ function topk(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], k: Float6
   const selected = new Map<StepSeries, StepSeries>();
   const instantOrder: StepSeries[] = [];
   for (let i = 0; i < ctx.steps; i++) {
+    // Go converts k to an int64 first: NaN, ±Inf and beyond ±2^63 are an error there.
+    if (!(Math.abs(k[i]) < 2 ** 63)) throw executionError(`Scalar value ${goFloatV(k[i])} overflows int64`);
     const kk = Math.trunc(k[i]);
     if (!(kk >= 1)) continue;
     for (const g of groups) {
@@ -260,4 +262,11 @@ function countValues(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], la
     }
   }
   return b.result();
+}
+
+/** Go's %v of a float64 that does not fit an int64: NaN, ±Inf, or |v| ≥ 2^63 (%e form there). */
+function goFloatV(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return v.toExponential();
 }
