@@ -108,3 +108,29 @@ test('a regex the linear-time engine cannot run is a 400 naming why, with its po
   assert.equal(lowered.status, 400);
   assert.match(lowered.body.error.message, /once lowered for \(\?i\)/);
 });
+
+test("time parameters far outside the store's range are clamped; a step beyond a year is a 422, not a 500", async () => {
+  const huge = '9'.repeat(400);
+  for (const path of [
+    `/api/logs?from=${huge}h`,
+    `/api/logs/histogram?from=${huge}h`,
+    `/api/logs/histogram?from=${huge}h&query=GET`,
+    `/api/fields?from=${huge}d`,
+    `/api/logs?from=0&to=${huge}`,
+    `/api/logs/histogram?from=0&to=${huge}`,
+  ]) {
+    const res = await api.json<{ data: unknown }>(path);
+    assert.equal(res.status, 200, path);
+  }
+  const all = await api.json<Page>(`/api/logs?from=${huge}h&limit=1000`);
+  assert.equal(all.body.data.length, 27);
+  for (const step of [`${huge}d`, '367d']) {
+    const res = await api.json<{ error: { details: { param: string } } }>(
+      `/api/logs/histogram?from=7d&step=${step}`,
+    );
+    assert.equal(res.status, 422, step);
+    assert.equal(res.body.error.details.param, 'step');
+  }
+  const year = await api.json(`/api/logs/histogram?from=7d&step=366d`);
+  assert.equal(year.status, 200);
+});

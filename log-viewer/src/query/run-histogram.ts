@@ -34,6 +34,8 @@ export const TARGET_BUCKETS = 80;
 /** Decoding budget of a scanned histogram; beyond it the answer is marked truncated. */
 export const HISTOGRAM_MAX_BLOCKS = 20_000;
 export const MAX_BUCKETS = 5_000;
+/** The longest step a caller may ask for: a year (longer made the store's bucket maths Infinity: a 500). */
+export const MAX_STEP_NS = 366n * 86_400n * SECOND;
 
 export interface HistogramParams extends SearchParams {
   /** Bucket width in ns; chosen from the range when absent. */
@@ -58,6 +60,8 @@ export function chooseStep(rangeNs: bigint): bigint {
 }
 
 export function runHistogram(store: LogStore, params: HistogramParams): Histogram {
+  if (params.stepNs !== undefined && params.stepNs > MAX_STEP_NS)
+    throw new ValidationError("'step' must be at most 366d", { param: 'step' });
   const prepared = prepareSearch(params);
   const { range, filter, ast, compiled } = prepared;
   const stepNs = params.stepNs && params.stepNs > 0n ? params.stepNs : chooseStep(range.toNs - range.fromNs);

@@ -29,8 +29,20 @@ export function parseDuration(text: string): bigint | null {
   return m ? BigInt(m[1]) * UNIT_NS[m[2]] : null;
 }
 
+/**
+ * Times the store can hold: 0 to 2^63 ns (records are refused outside it at ingest). A parameter
+ * beyond is clamped into it, so `from=99999999999h` means "from the start", not a time so far
+ * before 1970 that the histogram's bucket arithmetic overflowed to NaN (a 500).
+ */
+export const MAX_TIME_NS = 1n << 63n;
+
 /** Parses one time parameter; `param` names it in the error. */
 export function parseTimeParam(text: string, nowNs: bigint, param: string): bigint {
+  const ns = parseUnclamped(text, nowNs, param);
+  return ns < 0n ? 0n : ns > MAX_TIME_NS ? MAX_TIME_NS : ns;
+}
+
+function parseUnclamped(text: string, nowNs: bigint, param: string): bigint {
   const t = text.trim();
   if (t === 'now') return nowNs;
   const rel = parseDuration(t.startsWith('now-') ? t.slice(4) : t);
