@@ -2,14 +2,18 @@
 //   node --conditions=development --import tsx bench/ingest-inprocess.ts [series] [samples] [rounds]
 // Times, per 2,000-sample request of the bench load, snappy alone, snappy + protobuf walk into a
 // null sink, and the whole store append (walk + series lookup + head append + log write; the log
-// without fdatasync). Run with --cpu-prof to see where the store append goes.
+// without fdatasync), each round twice, alternated: decoded on the JS thread, and decoded by the
+// decode worker (RemoteWriteDecoder) with the JS thread only appending. "JS thread" is this
+// thread's CPU (/proc schedstat). Run with --cpu-prof to see where the store append goes.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
-import { uncompressSync } from 'snappy';
+import { uncompress as uncompressAsync, uncompressSync } from 'snappy';
 import { type RemoteWriteSink, walkWriteRequest } from '../src/ingest/remote-write.js';
 import { MetricsStore } from '../src/store/metrics-store.js';
+import { RemoteWriteDecoder } from '../src/store/remote-write-decoder.js';
 import { buildLoad } from './load.js';
 
 const series = Number(process.argv[2] ?? 10_000);
@@ -27,6 +31,10 @@ new PerformanceObserver((list) => {
     if ((e.detail as { kind: number }).kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
 }).observe({ entryTypes: ['gc'] });
 const tick = () => new Promise((r) => setImmediate(r));
+/** This (the JS) thread's CPU time, ms. */
+const jsThreadMs = () =>
+  Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+const decoder = new RemoteWriteDecoder();
 
 const nullSink: RemoteWriteSink = { beginSeries: () => 0, sample: () => {} };
 for (let r = 0; r < rounds; r++) {
@@ -43,35 +51,51 @@ for (let r = 0; r < rounds; r++) {
   const walkMs = performance.now() - t0 - snappyMs;
   await tick();
   const walkGc = scavenges - gc0;
-  const dir = makeTempDir('mc-inproc-');
-  const db = openDatabase(join(dir, 'metrics.db'));
-  migrate(db, new URL('../migrations/', import.meta.url).pathname);
-  const store = new MetricsStore({
-    db,
-    walDir: join(dir, 'wal'),
-    uncompressSnappy: uncompress,
-    fsync: false,
-  });
-  await tick();
-  gc0 = scavenges;
-  const cpu0 = process.cpuUsage();
-  t0 = performance.now();
-  const pending: Promise<unknown>[] = [];
-  for (const body of load.requests) {
-    pending.push(store.appendRemoteWrite(body));
-    if (pending.length >= 8) await Promise.all(pending.splice(0));
+  const modes = (process.env.MODES ?? 'js,worker').split(',');
+  for (const mode of r % 2 === 0 ? modes : modes.toReversed()) {
+    const dir = makeTempDir('mc-inproc-');
+    const db = openDatabase(join(dir, 'metrics.db'));
+    migrate(db, new URL('../migrations/', import.meta.url).pathname);
+    const store = new MetricsStore({
+      db,
+      walDir: join(dir, 'wal'),
+      uncompressSnappy: uncompress,
+      fsync: false,
+    });
+    const append =
+      mode === 'js'
+        ? (body: Buffer) => store.appendRemoteWrite(body)
+        : mode === 'pool'
+          ? async (body: Buffer) =>
+              store.appendRemoteWrite(
+                body,
+                (await uncompressAsync(body, { asBuffer: true, copyOutputData: true })) as Buffer,
+              )
+          : async (body: Buffer) => store.appendRemoteWrite(body, await decoder.decode(body));
+    await tick();
+    gc0 = scavenges;
+    const cpu0 = process.cpuUsage();
+    const js0 = jsThreadMs();
+    t0 = performance.now();
+    const pending: Promise<unknown>[] = [];
+    for (const body of load.requests) {
+      pending.push(append(body));
+      if (pending.length >= 8) await Promise.race(pending.splice(0, 1));
+    }
+    await Promise.all(pending);
+    const storeMs = performance.now() - t0;
+    const jsMs = jsThreadMs() - js0;
+    const cpu = process.cpuUsage(cpu0);
+    await tick();
+    const storeGc = scavenges - gc0;
+    console.log(
+      `round ${r} ${mode.padEnd(6)}: ${n} requests; per request: snappy ${us(snappyMs)} us, walk ${us(walkMs)} us, ` +
+        `store append ${us(storeMs)} us wall, JS thread ${us(jsMs)} us, all threads ${us((cpu.user + cpu.system) / 1000)} us CPU; ` +
+        `${(((load.samples / storeMs) * 1e3) / 1e6).toFixed(2)} M samples/s; scavenges: snappy ${snappyGc}, ` +
+        `snappy + walk ${walkGc}, store ${storeGc}`,
+    );
+    await store.close().catch((err) => console.log(`close: ${err.message}`));
+    closeDatabase(db);
   }
-  await Promise.all(pending);
-  const storeMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  await tick();
-  const storeGc = scavenges - gc0;
-  console.log(
-    `round ${r}: ${n} requests; per request: snappy ${us(snappyMs)} us, walk ${us(walkMs)} us, ` +
-      `store append ${us(storeMs)} us wall (${us((cpu.user + cpu.system) / 1000)} us CPU, all threads); ` +
-      `${(((load.samples / storeMs) * 1e3) / 1e6).toFixed(2)} M samples/s; scavenges: snappy ${snappyGc}, ` +
-      `snappy + walk ${walkGc}, store ${storeGc}`,
-  );
-  await store.close().catch((err) => console.log(`close: ${err.message}`));
-  closeDatabase(db);
 }
+await decoder.close();

@@ -58,8 +58,9 @@ export async function startCollector(dir: string): Promise<System> {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dir, 'scrape.yml'), 'scrape_configs: []\n');
   // The production build when present (npm run bench builds it first), else the sources via tsx
-  // (which adds ~25 MB of RSS for the loader).
-  const dist = new URL('../dist/main.js', import.meta.url).pathname;
+  // (which adds ~25 MB of RSS for the loader). BENCH_COLLECTOR_DIST names another build's main.js
+  // (a copy of dist/ with node_modules reachable from it), for alternated runs of two builds.
+  const dist = process.env.BENCH_COLLECTOR_DIST ?? new URL('../dist/main.js', import.meta.url).pathname;
   const entry =
     existsSync(dist) && !process.env.BENCH_FROM_SOURCE
       ? [dist]

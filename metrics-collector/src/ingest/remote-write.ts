@@ -8,10 +8,10 @@
 
 export class ProtobufError extends Error {
   constructor(
-    message: string,
+    readonly reason: string,
     readonly offset: number,
   ) {
-    super(`${message} at byte ${offset}`);
+    super(`${reason} at byte ${offset}`);
   }
 }
 
