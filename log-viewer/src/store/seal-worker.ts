@@ -10,6 +10,7 @@ import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import { type EncodedBlock, encodeColumns } from './block-codec.js';
 import { type BatchSummary, type BodyColumns, parseBodyColumns, summarizeColumns } from './body-rows.js';
 import { decodeRows } from './inbox.js';
+import { warmUpIngest } from './ingest-warm-up.js';
 import { RowColumns } from './row-columns.js';
 
 export type SealRequest =
@@ -151,3 +152,5 @@ parentPort?.on('message', (msg: SealRequest) => {
     post({ t: 'error', message: (err as Error).message });
   }
 });
+// The parse and encode code compiled before the first bodies arrive, between messages (ingest-warm-up.ts).
+if (parentPort) warmUpIngest();
