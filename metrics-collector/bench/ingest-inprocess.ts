@@ -2,9 +2,10 @@
 //   node --conditions=development --import tsx bench/ingest-inprocess.ts [series] [samples] [rounds]
 // Times, per 2,000-sample request of the bench load, snappy alone, snappy + protobuf walk into a
 // null sink, and the whole store append (walk + series lookup + head append + log write; the log
-// without fdatasync), each round twice, alternated: decoded on the JS thread, and decoded by the
-// decode worker (RemoteWriteDecoder) with the JS thread only appending. "JS thread" is this
-// thread's CPU (/proc schedstat). Run with --cpu-prof to see where the store append goes.
+// without fdatasync), once per mode in each round, the order alternated: MODES=js,pool (default
+// js): snappy on the JS thread as the server does, or snappy's async variant on libuv's pool.
+// "JS thread" is this thread's CPU (/proc schedstat), "all threads" the process'. Run with
+// --cpu-prof to see where the store append goes. (The decode worker of 9624ef3 was a third mode.)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -13,7 +14,6 @@ import { makeTempDir } from '@flowrent/shared/testing';
 import { uncompress as uncompressAsync, uncompressSync } from 'snappy';
 import { type RemoteWriteSink, walkWriteRequest } from '../src/ingest/remote-write.js';
 import { MetricsStore } from '../src/store/metrics-store.js';
-import { RemoteWriteDecoder } from '../src/store/remote-write-decoder.js';
 import { buildLoad } from './load.js';
 
 const series = Number(process.argv[2] ?? 10_000);
@@ -34,7 +34,6 @@ const tick = () => new Promise((r) => setImmediate(r));
 /** This (the JS) thread's CPU time, ms. */
 const jsThreadMs = () =>
   Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-const decoder = new RemoteWriteDecoder();
 
 const nullSink: RemoteWriteSink = { beginSeries: () => 0, sample: () => {} };
 for (let r = 0; r < rounds; r++) {
@@ -51,7 +50,7 @@ for (let r = 0; r < rounds; r++) {
   const walkMs = performance.now() - t0 - snappyMs;
   await tick();
   const walkGc = scavenges - gc0;
-  const modes = (process.env.MODES ?? 'js,worker').split(',');
+  const modes = (process.env.MODES ?? 'js').split(',');
   for (const mode of r % 2 === 0 ? modes : modes.toReversed()) {
     const dir = makeTempDir('mc-inproc-');
     const db = openDatabase(join(dir, 'metrics.db'));
@@ -63,15 +62,13 @@ for (let r = 0; r < rounds; r++) {
       fsync: false,
     });
     const append =
-      mode === 'js'
-        ? (body: Buffer) => store.appendRemoteWrite(body)
-        : mode === 'pool'
-          ? async (body: Buffer) =>
-              store.appendRemoteWrite(
-                body,
-                (await uncompressAsync(body, { asBuffer: true, copyOutputData: true })) as Buffer,
-              )
-          : async (body: Buffer) => store.appendRemoteWrite(body, await decoder.decode(body));
+      mode === 'pool'
+        ? async (body: Buffer) =>
+            store.appendRemoteWrite(
+              body,
+              (await uncompressAsync(body, { asBuffer: true, copyOutputData: true })) as Buffer,
+            )
+        : (body: Buffer) => store.appendRemoteWrite(body);
     await tick();
     gc0 = scavenges;
     const cpu0 = process.cpuUsage();
@@ -98,4 +95,3 @@ for (let r = 0; r < rounds; r++) {
     closeDatabase(db);
   }
 }
-await decoder.close();

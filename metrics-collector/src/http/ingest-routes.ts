@@ -15,11 +15,9 @@ import { parseJson } from '@flowrent/shared/http/body';
 import type { FastifyInstance } from 'fastify';
 import { PushError, parsePushBatch } from '../ingest/push-json.js';
 import { ProtobufError } from '../ingest/remote-write.js';
-import type { DecodedWriteRequest } from '../ingest/remote-write-decode.js';
-import { SnappyBlockError, snappyDecodedLength } from '../ingest/snappy-block.js';
+import { snappyDecodedLength } from '../ingest/snappy-block.js';
 import type { ScrapeManager } from '../scrape/scrape-manager.js';
 import { type AppendResult, type MetricsStore, StoreBackpressureError } from '../store/metrics-store.js';
-import { DecoderStoppedError, RemoteWriteDecoder } from '../store/remote-write-decoder.js';
 
 export const MAX_REMOTE_WRITE_BYTES = 32 * 1024 * 1024;
 export const MAX_REMOTE_WRITE_DECODED_BYTES = 256 * 1024 * 1024;
@@ -27,13 +25,10 @@ export const MAX_PUSH_BYTES = 8 * 1024 * 1024;
 
 export interface IngestRouteDeps {
   store: MetricsStore;
-  /** Undoes a snappy block on the JS thread when there is no decode worker. (Snappy's async variant
-   * on libuv's pool saved ~25 us of JS-thread time per 14 KB body, but each pool thread's glibc
-   * arena kept its decompression buffers resident: +11 MB peak RSS at 10k series.) */
+  /** Undoes a snappy block. On the JS thread: snappy's async variant on libuv's pool saved ~25 us
+   * of JS-thread time per 14 KB body, but each pool thread's glibc arena kept its decompression
+   * buffers resident (+11 MB peak RSS at 10k series, over the budget). */
   uncompressSnappy: (buf: Uint8Array) => Uint8Array;
-  /** Snappy + protobuf walk on a worker thread (default), the JS thread only appending: see
-   * RemoteWriteDecoder. False decodes on the JS thread. */
-  decodeInWorker?: boolean;
   /** Accepts the admin key or the ingest key. */
   ingestAuth: (key: string | undefined) => boolean;
   scrapeManager?: ScrapeManager;
@@ -90,24 +85,6 @@ function refuseWhileBacklogged(store: MetricsStore): void {
 
 export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
   const auth = (key: string | undefined) => deps.ingestAuth(key);
-  const decoder = deps.decodeInWorker === false ? undefined : new RemoteWriteDecoder();
-  if (decoder) app.addHook('onClose', () => decoder.close());
-  /** On the worker while it runs; on the JS thread without one, or once it has stopped (logged). */
-  const decode = async (body: Buffer): Promise<Uint8Array | DecodedWriteRequest> => {
-    if (decoder?.ok) {
-      try {
-        return await decoder.decode(body);
-      } catch (err) {
-        if (!(err instanceof DecoderStoppedError)) throw err;
-        app.log.error({ err }, 'remote_write decode worker stopped; decoding on the JS thread');
-      }
-    }
-    try {
-      return deps.uncompressSnappy(body);
-    } catch (err) {
-      throw new SnappyBlockError((err as Error).message);
-    }
-  };
 
   app.post(
     '/api/v1/write',
@@ -139,12 +116,16 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
           { limit: 'MAX_REMOTE_WRITE_DECODED_BYTES', limit_bytes: MAX_REMOTE_WRITE_DECODED_BYTES },
         );
       }
+      let raw: Uint8Array;
+      try {
+        raw = deps.uncompressSnappy(body);
+      } catch (err) {
+        throw new ParseError(`body is not snappy block data: ${(err as Error).message}`);
+      }
       let result: AppendResult;
       try {
-        result = await durably(deps.store.appendRemoteWrite(body, await decode(body)));
+        result = await durably(deps.store.appendRemoteWrite(body, raw));
       } catch (err) {
-        if (err instanceof SnappyBlockError)
-          throw new ParseError(`body is not snappy block data: ${err.message}`);
         if (err instanceof ProtobufError) throw new ParseError(`malformed WriteRequest: ${err.message}`);
         throw err;
       }

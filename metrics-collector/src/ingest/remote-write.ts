@@ -8,10 +8,10 @@
 
 export class ProtobufError extends Error {
   constructor(
-    readonly reason: string,
+    message: string,
     readonly offset: number,
   ) {
-    super(`${reason} at byte ${offset}`);
+    super(`${message} at byte ${offset}`);
   }
 }
 

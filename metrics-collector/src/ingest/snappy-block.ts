@@ -12,6 +12,3 @@ export function snappyDecodedLength(block: Uint8Array): number {
   }
   return -1;
 }
-
-/** A body that is not snappy block data (the decompressor refused it). */
-export class SnappyBlockError extends Error {}

@@ -7,7 +7,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Db } from '@flowrent/shared/db';
 import { walkWriteRequest } from '../ingest/remote-write.js';
-import type { DecodedWriteRequest } from '../ingest/remote-write-decode.js';
 import { DEFAULT_MAX_EXEMPLARS, type Exemplar, ExemplarStore } from './exemplar-store.js';
 import { APPEND_DUPLICATE, APPEND_OK, APPEND_TOO_OLD, Heads } from './head.js';
 import { LabelPairIds } from './label-pairs.js';
@@ -182,19 +181,10 @@ export class MetricsStore {
   // ---- writes ----------------------------------------------------------------------------------
 
   /** Appends a snappy-compressed remote_write body. Throws on a corrupt body before logging it. */
-  /** `decoded`: the body already decompressed, or also walked off the JS thread (a request with
-   * exemplars is walked again here, by the sink that takes them). */
-  async appendRemoteWrite(
-    compressed: Uint8Array,
-    decoded?: Uint8Array | DecodedWriteRequest,
-  ): Promise<AppendResult> {
+  async appendRemoteWrite(compressed: Uint8Array, decompressed?: Uint8Array): Promise<AppendResult> {
     this.refuseWhileBacklogged();
-    const result =
-      decoded === undefined || decoded instanceof Uint8Array
-        ? this.applyRemoteWrite(decoded ?? this.uncompress(compressed))
-        : decoded.hasExemplars
-          ? this.applyRemoteWrite(decoded.raw)
-          : this.applyDecoded(decoded);
+    const raw = decompressed ?? this.uncompress(compressed);
+    const result = this.applyRemoteWrite(raw);
     if (result.accepted > 0 || result.duplicates > 0) {
       await this.wal.append(WAL_KIND_REMOTE_WRITE_SNAPPY, compressed);
     }
@@ -226,17 +216,6 @@ export class MetricsStore {
     this.rw.begin(result);
     try {
       walkWriteRequest(raw, this.rw);
-    } finally {
-      this.rw.end();
-    }
-    return result;
-  }
-
-  private applyDecoded(decoded: DecodedWriteRequest): AppendResult {
-    const result = emptyResult();
-    this.rw.begin(result);
-    try {
-      this.rw.appendDecoded(decoded);
     } finally {
       this.rw.end();
     }
