@@ -4,6 +4,7 @@
 // default DSN, and stops all three cleanly on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { serviceAllocatorEnv, serviceNodeFlags } from './service-node-flags.mjs';
@@ -24,6 +25,8 @@ const services = [
     keyVar: 'METRICS_COLLECTOR_API_KEY',
   },
 ];
+// StatsD (metrics collector) listens on the same interface as HTTP; STATSD_PORT=0 turns it off.
+const statsdPort = Number(process.env.STATSD_PORT ?? '8125');
 const READY_TIMEOUT_MS = 60_000;
 
 function readSecretsFile() {
@@ -45,6 +48,14 @@ function portIsFree(port) {
   });
 }
 
+function udpPortIsFree(port) {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, host, () => socket.close(() => resolve(true)));
+  });
+}
+
 const secrets = { ...readSecretsFile(), ...process.env };
 for (const s of services) {
   if (!(await portIsFree(s.port))) {
@@ -53,6 +64,13 @@ for (const s of services) {
     );
     process.exit(1);
   }
+}
+if (statsdPort !== 0 && !(await udpPortIsFree(statsdPort))) {
+  console.error(
+    `npm start: UDP port ${statsdPort} (the metrics collector's StatsD) is already in use, perhaps by a ` +
+      'StatsD or Datadog agent; set STATSD_PORT to another port, or STATSD_PORT=0 to turn StatsD off',
+  );
+  process.exit(1);
 }
 
 const urls = Object.fromEntries(services.map((s) => [s.name, `http://localhost:${s.port}`]));
@@ -73,9 +91,8 @@ const children = services.map((s) => {
         DATA_DIR: join(dataRoot, s.data),
         API_KEY: secrets[s.keyVar] ?? '',
         DEV_MODE: 'true',
-        // StatsD (metrics collector) stays on the same interface as HTTP; STACK_STATSD_PORT=0 turns it off.
         STATSD_HOST: host,
-        STATSD_PORT: process.env.STACK_STATSD_PORT ?? '8125',
+        STATSD_PORT: String(statsdPort),
         LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
         ERROR_TRACKER_URL: urls['error-tracker'],
         LOG_VIEWER_URL: urls['log-viewer'],

@@ -2,6 +2,7 @@
 // stop on Ctrl-C, reuse their data on a second start, and a taken port is reported.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,14 +28,16 @@ async function freePorts(n: number): Promise<number[]> {
 function startStack(
   ports: number[],
   dataDir: string,
+  env: Record<string, string> = {},
 ): { child: ChildProcess; output: () => string; up: Promise<void> } {
   const child = spawn(process.execPath, [script], {
     env: {
       ...process.env,
       STACK_PORTS: ports.join(','),
       STACK_DATA_DIR: dataDir,
-      STACK_STATSD_PORT: '0',
+      STATSD_PORT: '0',
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -86,4 +89,16 @@ test('npm start names a taken port and exits non-zero', async () => {
   await assert.rejects(run.up, /exited with 1/);
   blocker.close();
   assert.match(run.output(), new RegExp(`port ${ports[1]} \\(log-viewer\\) is already in use`));
+});
+
+test('npm start names a taken StatsD port (STATSD_PORT is honoured) and exits non-zero', async () => {
+  const blocker = createSocket('udp4').bind(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  const statsdPort = blocker.address().port;
+  const run = startStack(await freePorts(3), makeTempDir('flowrent-stack-'), {
+    STATSD_PORT: String(statsdPort),
+  });
+  await assert.rejects(run.up, /exited with 1/);
+  blocker.close();
+  assert.match(run.output(), new RegExp(`UDP port ${statsdPort} .*StatsD.* is already in use`));
 });
