@@ -49,8 +49,8 @@ for (const [label, sent, kind] of [
           [
             kind,
             {
-              sent_at: new Date(typeof sent === 'number' ? sent * 1000 : sent).toISOString(),
-              received_at: receivedIso,
+              sdk_time: new Date(typeof sent === 'number' ? sent * 1000 : sent).toISOString(),
+              server_time: receivedIso,
             },
           ],
         ],
@@ -89,4 +89,28 @@ test('an event time within the allowed drift is kept as sent', async () => {
   const ev = (await api<ApiEvent>(t, 'GET', `/api/events/${id}`)).json;
   assert.equal(ev.data.timestamp, sent);
   assert.equal(ev.data._meta, undefined);
+});
+
+test("an envelope whose sent_at is 2 hours behind (the SDK's clock): every time moves by the drift, stored so", async () => {
+  const received = t.clock.now;
+  const behind = (ms: number) => new Date(ms - 2 * 3_600_000).toISOString();
+  const id = nextEventId();
+  const event = {
+    ...sentryEvent({ fn: 'clock_sent_at' }),
+    timestamp: behind(received - 1000),
+    breadcrumbs: [{ timestamp: behind(received - 5000), message: 'step' }],
+  };
+  const body = `${JSON.stringify({ event_id: id, sent_at: behind(received) })}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
+  const res = await send(`${t.url}/api/1/envelope/?sentry_key=publickey`, { body });
+  assert.equal(res.status, 200, res.body);
+  t.drain();
+  const ev = (await api<ApiEvent>(t, 'GET', `/api/events/${id}`)).json;
+  assert.equal(ev.data.timestamp, new Date(received - 1000).toISOString());
+  assert.equal(ev.timestamp, new Date(received - 1000).toISOString());
+  assert.equal(ev.data.breadcrumbs.values[0].timestamp, new Date(received - 5000).toISOString());
+  assert.deepEqual(ev.data._meta?.timestamp, {
+    '': {
+      err: [['clock_drift', { sdk_time: behind(received), server_time: new Date(received).toISOString() }]],
+    },
+  });
 });

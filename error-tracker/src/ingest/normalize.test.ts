@@ -75,7 +75,7 @@ test('normalizeEvent() moves an event time from a wrong clock to the received ti
     for (const factsOnly of [false, true]) {
       const out = normalize({ timestamp }, factsOnly);
       assert.equal(out.timestamp, expected, String(timestamp));
-      const note = kind && [[kind, { sent_at: toIsoTimestamp(timestamp), received_at: received }]];
+      const note = kind && [[kind, { sdk_time: toIsoTimestamp(timestamp), server_time: received }]];
       assert.deepEqual(
         (out._meta as { timestamp?: { '': { err: unknown } } } | undefined)?.timestamp?.[''].err,
         note || undefined,
@@ -104,4 +104,46 @@ test('normalizeEvent() moves breadcrumbs with a corrected event time, keeps the 
   });
   assert.deepEqual((out._meta as Record<string, unknown>).user, { '': { rem: [['x']] } });
   assert.deepEqual(normalize(out), out);
+});
+
+test("normalizeEvent() moves every time by the envelope's sent_at drift of 55 minutes or more, as Relay does", () => {
+  const at = (sentAt: unknown, raw: Record<string, unknown>) =>
+    normalizeEvent(raw, { receivedAtMs: RECEIVED, sentAt, newEventId: () => 'a'.repeat(32) });
+  const raw = {
+    timestamp: '2026-11-26T07:00:00Z',
+    breadcrumbs: [{ timestamp: '2026-11-26T06:59:00Z', message: 'click' }],
+  };
+  // the SDK's clock is 2 h behind: sent_at says 07:00:01, received at 09:00:00
+  const out = at('2026-11-26T07:00:01Z', raw);
+  assert.equal(out.timestamp, '2026-11-26T08:59:59.000Z');
+  assert.deepEqual(out.breadcrumbs, {
+    values: [{ timestamp: '2026-11-26T08:58:59.000Z', message: 'click' }],
+  });
+  assert.deepEqual((out._meta as { timestamp: unknown }).timestamp, {
+    '': {
+      err: [
+        ['clock_drift', { sdk_time: '2026-11-26T07:00:01.000Z', server_time: '2026-11-26T09:00:00.000Z' }],
+      ],
+    },
+  });
+  // stored normalized, read again without the envelope: unchanged
+  assert.deepEqual(normalize(out), out);
+  // 54 minutes off, no sent_at, or one that does not parse: no correction
+  for (const sentAt of ['2026-11-26T08:06:00Z', undefined, 'yesterday', 42e99]) {
+    const kept = at(sentAt, { timestamp: '2026-11-26T08:05:59Z' });
+    assert.equal(kept.timestamp, '2026-11-26T08:05:59.000Z', String(sentAt));
+    assert.equal(kept._meta, undefined);
+  }
+  // a clock ahead by a day: corrected back, then within bounds
+  assert.equal(
+    at('2026-11-27T09:00:00Z', { timestamp: '2026-11-27T08:59:00Z' }).timestamp,
+    '2026-11-26T08:59:00.000Z',
+  );
+  // corrected and still out of bounds (the event time itself was wrong): the received time
+  const far = at('2026-11-26T07:00:00Z', { timestamp: '2031-01-01T00:00:00Z' });
+  assert.equal(far.timestamp, '2026-11-26T09:00:00.000Z');
+  assert.equal(
+    (far._meta as { timestamp: { '': { err: [string][] } } }).timestamp[''].err[0][0],
+    'future_timestamp',
+  );
 });

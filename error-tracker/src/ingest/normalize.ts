@@ -6,7 +6,8 @@
 //   timestamps: RFC 3339 (UTC assumed without zone) or epoch seconds -> RFC 3339; a time outside
 //     1970..9999 is treated as absent (the event's falls back to the received time); an event time
 //     more than 60 s after or 30 days before the received time is a wrong clock (Relay's rule):
-//     the received time, breadcrumbs moved by the same amount, noted in _meta.timestamp
+//     the received time, breadcrumbs moved by the same amount, noted in _meta.timestamp; with the
+//     envelope's sent_at 55 minutes or more off, every time moves by that drift first
 //   nesting deeper than depth-limit.ts allows -> "[Object]" / "[Array]"
 import type { Level } from '../model.js';
 import { limitEventDepth } from './depth-limit.js';
@@ -18,6 +19,8 @@ export interface NormalizeContext {
   /** The envelope header's event_id, which wins over the payload's. */
   envelopeEventId?: string;
   clientIp?: string;
+  /** The envelope header's `sent_at`: corrects a client clock off by 55 minutes or more. */
+  sentAt?: unknown;
   /** Used when the event carries no event_id (legacy clients). */
   newEventId: () => string;
   /**
@@ -44,12 +47,12 @@ export function normalizeEvent(input: JsonObject, ctx: NormalizeContext): JsonOb
   const raw = ctx.factsOnly ? input : limitEventDepth(input);
   const event: JsonObject = { ...raw };
   event.event_id = normalizeEventId(ctx.envelopeEventId ?? raw.event_id, ctx.newEventId);
-  const received = new Date(ctx.receivedAtMs).toISOString();
-  const sent = toIsoTimestamp(raw.timestamp);
-  const drift = sent === null ? 0 : clockDrift(sent, ctx.receivedAtMs);
-  event.timestamp = sent === null || drift !== 0 ? received : sent;
-  event.received = received;
-  if (sent !== null && drift !== 0) event._meta = noteClockDrift(raw._meta, sent, received, drift);
+  const clock = correctClock(toIsoTimestamp(raw.timestamp), ctx);
+  event.timestamp = clock.timestamp;
+  event.received = new Date(ctx.receivedAtMs).toISOString();
+  if (clock.note)
+    event._meta = { ...(isObject(raw._meta) ? raw._meta : {}), timestamp: { '': { err: [clock.note] } } };
+  const drift = clock.driftMs;
   event.level = LEVEL_ALIASES[String(raw.level ?? 'error').toLowerCase()] ?? 'error';
   event.platform = typeof raw.platform === 'string' && raw.platform ? raw.platform : 'other';
   if (raw.exception !== undefined) event.exception = normalizeValues(raw.exception);
@@ -84,26 +87,49 @@ export function normalizeEventId(value: unknown, newEventId: () => string): stri
 const MIN_TIME_MS = 0;
 const END_TIME_MS = Date.UTC(10_000, 0, 1);
 
-// Relay's defaults (relay-event-normalization's normalize_timestamps: max_secs_in_future 60,
-// max_secs_in_past 30 days, then its ClockDriftProcessor).
+// Relay's clock rules and defaults: its ClockDriftProcessor moves every time of an event by the
+// difference between the envelope's sent_at and the received time when that is 55 minutes or
+// more; then normalize_timestamps (max_secs_in_future 60, max_secs_in_past 30 days) moves an event
+// time still out of bounds to the received time. Both note it in _meta.timestamp.
+const MIN_CLOCK_DRIFT_MS = 55 * 60_000;
 const MAX_MS_IN_FUTURE = 60_000;
 const MAX_MS_IN_PAST = 30 * 86_400_000;
 
-/** How far to move the event's times so that an event time from a wrong clock becomes the
- * received time; 0 when the time is within Relay's bounds. */
-function clockDrift(sentIso: string, receivedAtMs: number): number {
-  const sentMs = Date.parse(sentIso);
-  const ok = sentMs <= receivedAtMs + MAX_MS_IN_FUTURE && sentMs >= receivedAtMs - MAX_MS_IN_PAST;
-  return ok ? 0 : receivedAtMs - sentMs;
+/** The envelope's clock drift: received - sent_at when at least 55 minutes apart, else 0. An
+ * event so corrected is stored normalized: the read path has no envelope header. */
+export function envelopeClockDrift(sentAt: unknown, receivedAtMs: number): number {
+  const sentIso = typeof sentAt === 'string' ? toIsoTimestamp(sentAt) : null;
+  const drift = sentIso === null ? 0 : receivedAtMs - Date.parse(sentIso);
+  return Math.abs(drift) >= MIN_CLOCK_DRIFT_MS ? drift : 0;
 }
 
-/** Relay's note of the correction: `_meta.timestamp[""].err` = [[kind, {sent_at, received_at}]]. */
-function noteClockDrift(meta: unknown, sent: string, received: string, drift: number): JsonObject {
-  const kind = drift < 0 ? 'future_timestamp' : 'past_timestamp';
-  return {
-    ...(isObject(meta) ? meta : {}),
-    timestamp: { '': { err: [[kind, { sent_at: sent, received_at: received }]] } },
-  };
+interface ClockCorrection {
+  timestamp: string;
+  /** Milliseconds every other time of the event moves by. */
+  driftMs: number;
+  /** Relay's `_meta` error: [kind, {sdk_time, server_time}]. */
+  note: [string, { sdk_time: string; server_time: string }] | null;
+}
+
+function correctClock(sent: string | null, ctx: NormalizeContext): ClockCorrection {
+  const received = ctx.receivedAtMs;
+  const server_time = new Date(received).toISOString();
+  const envelopeDrift = envelopeClockDrift(ctx.sentAt, received);
+  const shifted = sent === null ? null : isoInRange(Date.parse(sent) + envelopeDrift);
+  const ms = shifted === null ? received : Date.parse(shifted);
+  if (sent !== null && (ms > received + MAX_MS_IN_FUTURE || ms < received - MAX_MS_IN_PAST)) {
+    const kind = ms > received ? 'future_timestamp' : 'past_timestamp';
+    return {
+      timestamp: server_time,
+      driftMs: received - Date.parse(sent),
+      note: [kind, { sdk_time: sent, server_time }],
+    };
+  }
+  const note: ClockCorrection['note'] =
+    envelopeDrift === 0
+      ? null
+      : ['clock_drift', { sdk_time: new Date(received - envelopeDrift).toISOString(), server_time }];
+  return { timestamp: shifted ?? server_time, driftMs: envelopeDrift, note };
 }
 
 /** RFC 3339 string or epoch seconds → RFC 3339 UTC; null when absent, unparseable or out of range. */

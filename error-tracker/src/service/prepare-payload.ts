@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { decodeBody } from '../ingest/decode.js';
 import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
 import { limitEventDepth } from '../ingest/depth-limit.js';
-import { isObject, normalizeEvent } from '../ingest/normalize.js';
+import { envelopeClockDrift, isObject, normalizeEvent } from '../ingest/normalize.js';
 import { type IngestPayload, readEnvelopeBody, readStoreBody } from '../ingest/request.js';
 import type { SessionCounts } from '../ingest/sessions.js';
 import { payloadAsSent } from '../store/codec.js';
@@ -37,13 +37,18 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
   const payload =
     input.endpoint === 'envelope' ? readEnvelopeBody(body) : readStoreBody(body, input.contentType);
   const entries: InboxEntry[] = [];
+  const sentAt = payload.envelopeHeaders.sent_at;
+  const clockDrifted = sentAt !== undefined && envelopeClockDrift(sentAt, input.nowMs) !== 0;
   for (const e of payload.events) {
     // events are stored as sent and normalized again on read, unless normalizing used the
-    // connection's address ({{auto}}), which is only known now, or nesting had to be trimmed
+    // connection's address ({{auto}}) or the envelope's sent_at (a clock drift), which are only
+    // known now, or nesting had to be trimmed
     const raw = limitEventDepth(e.raw);
-    const asSent = raw === e.raw && !(isObject(raw.user) && raw.user.ip_address === '{{auto}}');
+    const asSent =
+      raw === e.raw && !clockDrifted && !(isObject(raw.user) && raw.user.ip_address === '{{auto}}');
     const event = normalizeEvent(raw, {
       receivedAtMs: input.nowMs,
+      sentAt,
       envelopeEventId: e.envelopeEventId,
       clientIp: input.clientIp,
       newEventId,
