@@ -39,3 +39,24 @@ test('StatsdAggregator gives a name one type: the first keeps it, a line of anot
   assert.equal(timer.values['t_sum{}'], 3.5);
   assert.equal(timer.values['t_bucket{le=0.5}'], 1);
 });
+
+test('StatsdAggregator ends an entry idle for the TTL, never one updated since the last flush', () => {
+  const agg = new StatsdAggregator(5_000); // a TTL shorter than the flush interval
+  const flush = (t: number) => agg.flush(t).map((s) => `${s.labels[0][1]}=${s.v}${s.stale ? ' stale' : ''}`);
+  agg.add(parseStatsdDatagram('a:1|c\nb:2|g').metrics, 1_000);
+  assert.deepEqual(flush(10_000), ['a=1', 'b=2']); // updated 9 s ago, but in this interval
+  agg.flushWritten();
+  agg.add(parseStatsdDatagram('a:1|c').metrics, 12_000);
+  assert.deepEqual(flush(20_000), ['a=2', 'b=2 stale']);
+  agg.flushWritten();
+  assert.deepEqual(flush(30_000), ['a=2 stale']);
+  agg.flushWritten();
+  assert.deepEqual(flush(40_000), []);
+  assert.equal(agg.expired, 2);
+  const forever = new StatsdAggregator(0);
+  forever.add(parseStatsdDatagram('a:1|c').metrics, 0);
+  assert.deepEqual(
+    forever.flush(1e12).map((s) => s.stale),
+    [undefined],
+  );
+});

@@ -32,6 +32,9 @@ interface Entry {
   members?: Set<string>;
   /** When a line last updated it (the receive time). */
   updatedMs: number;
+  /** Updated since the last flush: never idle then, whatever the TTL (one below the flush interval
+   * would otherwise end a series in the flush that carries its update). */
+  fresh: boolean;
 }
 
 /** Default of STATSD_IDLE_TTL: the Datadog agent's dogstatsd_expiry_seconds, and Prometheus'
@@ -78,7 +81,7 @@ export class StatsdAggregator {
         this.typeConflicts++;
         return undefined;
       }
-      e = { name: m.name, labels, kind, value: 0, updatedMs: nowMs };
+      e = { name: m.name, labels, kind, value: 0, updatedMs: nowMs, fresh: true };
       const owner = `${kind}:${m.name}`;
       this.entriesOf.set(owner, (this.entriesOf.get(owner) ?? 0) + 1);
       if (kind === 'histogram') {
@@ -90,6 +93,7 @@ export class StatsdAggregator {
       this.entries.set(key, e);
     }
     e.updatedMs = nowMs;
+    e.fresh = true;
     return e;
   }
 
@@ -150,7 +154,8 @@ export class StatsdAggregator {
     };
     this.idle = [];
     for (const [key, e] of this.entries) {
-      stale = this.idleTtlMs > 0 && nowMs - e.updatedMs >= this.idleTtlMs;
+      stale = this.idleTtlMs > 0 && !e.fresh && nowMs - e.updatedMs >= this.idleTtlMs;
+      e.fresh = false;
       if (stale) this.idle.push({ key, entry: e, updatedMs: e.updatedMs });
       if (e.kind === 'counter' || e.kind === 'gauge') push(e.name, e.labels, e.value);
       else if (e.kind === 'set') {
