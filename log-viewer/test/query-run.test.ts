@@ -104,14 +104,14 @@ describe('runQuery() and runHistogram() over the block store', () => {
     assert.ok(r.nextCursor);
   });
 
-  it('histogram of a service/level query comes from summaries, of a text query from a scan; both agree', () => {
-    const summary = runHistogram(t.store, {
+  it('histogram of a service/level query comes from summaries, of a text query from a scan; both agree', async () => {
+    const summary = await runHistogram(t.store, {
       query: 'level>=warn',
       from: '2h',
       nowNs: NOW,
       stepNs: 60_000_000_000n,
     });
-    const scanned = runHistogram(t.store, {
+    const scanned = await runHistogram(t.store, {
       query: 'level>=warn GET',
       from: '2h',
       nowNs: NOW,
@@ -125,6 +125,29 @@ describe('runQuery() and runHistogram() over the block store', () => {
         .flat()
         .reduce((a, b) => a + b, 0);
     assert.equal(total(summary), 1200);
+  });
+
+  it('a scanned histogram cut into slices (a pause between) counts what one scan counts', async () => {
+    const params = { query: 'level>=warn message:~GET', from: '2h', nowNs: NOW, stepNs: 60_000_000_000n };
+    const whole = await runHistogram(t.store, params);
+    let now = 0;
+    let pauses = 0;
+    const sliced = await runHistogram(t.store, {
+      ...params,
+      clock: () => now++, // 1 ms per look: a 50 ms slice ends after 50 records
+      budgetMs: 1_000_000,
+      pause: async () => {
+        pauses++;
+      },
+    });
+    assert.ok(pauses >= 5, `${pauses} pauses`);
+    assert.equal(sliced.truncated, false);
+    assert.deepEqual(sliced.counts, whole.counts);
+    assert.ok(
+      Object.values(whole.counts)
+        .flat()
+        .reduce((a, b) => a + b, 0) > 1000,
+    );
   });
 
   it('runDelete() counts on a dry run and deletes otherwise', () => {

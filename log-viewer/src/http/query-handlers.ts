@@ -31,6 +31,11 @@ export function nowNs(deps: QueryDeps): bigint {
 
 type Req = FastifyRequest<{ Querystring: RawQuery }>;
 
+/** Between two slices of a slow read: the live tail, ingest acknowledgements and other requests run. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export function queryHandlers(deps: QueryDeps) {
   return {
     async search(request: Req) {
@@ -39,7 +44,7 @@ export function queryHandlers(deps: QueryDeps) {
       const result = await runPreparedInSlices(deps.store, prepareSearch(params), {
         ...params,
         budgetMs: SEARCH_BUDGET_MS,
-        pause: () => new Promise((resolve) => setImmediate(resolve)),
+        pause: nextTurn,
       });
       return {
         data: result.records.map(recordJson),
@@ -59,7 +64,11 @@ export function queryHandlers(deps: QueryDeps) {
       const stepNs = step ? (parseDuration(step) ?? undefined) : undefined;
       if (step && !stepNs)
         throw new ValidationError("'step' must be a duration such as 1m or 1h", { param: 'step' });
-      const h = runHistogram(deps.store, { ...searchParams(q, nowNs(deps), MAX_LIMIT), stepNs });
+      const h = await runHistogram(deps.store, {
+        ...searchParams(q, nowNs(deps), MAX_LIMIT),
+        stepNs,
+        pause: nextTurn,
+      });
       const buckets = h.counts.info.length;
       const totals = Array.from({ length: buckets }, (_, i) =>
         LEVELS.reduce((sum, l) => sum + h.counts[l][i], 0),
@@ -101,7 +110,11 @@ export function queryHandlers(deps: QueryDeps) {
     async fields(request: Req) {
       const q = request.query;
       const maxValues = intParam(q, 'values', { min: 1, max: 100, default: 10 });
-      const fields = runFields(deps.store, { ...searchParams(q, nowNs(deps), MAX_LIMIT), maxValues });
+      const fields = await runFields(deps.store, {
+        ...searchParams(q, nowNs(deps), MAX_LIMIT),
+        maxValues,
+        pause: nextTurn,
+      });
       return {
         data: fields.map((f) => ({ name: f.name, count: f.count, top_values: f.topValues })),
       };

@@ -3,24 +3,30 @@
 // values shown are those of the current result.
 import type { JsonValue, StoredRecord } from '../model.js';
 import type { FieldInfo, LogStore } from '../store/log-store.js';
-import { prepareSearch, runPrepared, type SearchParams } from './run-query.js';
+import { prepareSearch, runPreparedInSlices, type SearchParams } from './run-query.js';
 
 export const FIELDS_SAMPLE_RECORDS = 1_000;
 const FIELDS_MAX_BLOCKS = 100;
 const MAX_VALUE_CHARS = 200;
 const MAX_FIELDS = 200;
 
-export function runFields(store: LogStore, params: SearchParams & { maxValues?: number }): FieldInfo[] {
+/** `pause`: awaited between slices of the sample's scan (runPreparedInSlices), as for a search. */
+export async function runFields(
+  store: LogStore,
+  params: SearchParams & { maxValues?: number; pause: () => Promise<void> },
+): Promise<FieldInfo[]> {
   const maxValues = params.maxValues ?? 10;
   const prepared = prepareSearch(params);
   if (!prepared.filter) return [];
   if (prepared.compiled.matchesAll) {
     return store.fields(prepared.filter, { maxBlocks: FIELDS_MAX_BLOCKS, maxValues });
   }
-  const { records } = runPrepared(store, prepared, {
+  const { records } = await runPreparedInSlices(store, prepared, {
     limit: FIELDS_SAMPLE_RECORDS,
     maxBlocks: FIELDS_MAX_BLOCKS,
-    budgetMs: params.budgetMs,
+    budgetMs: params.budgetMs ?? Number.POSITIVE_INFINITY,
+    clock: params.clock,
+    pause: params.pause,
   });
   return countFields(records, maxValues);
 }

@@ -4,7 +4,7 @@
 import { ValidationError } from '@flowrent/shared/errors';
 import { LEVELS, type Level } from '../model.js';
 import type { LogStore } from '../store/log-store.js';
-import { budgetCheckMask, prepareSearch, type SearchParams } from './run-query.js';
+import { budgetCheckMask, prepareSearch, SLICE_MS, type SearchParams } from './run-query.js';
 import { summaryFilter } from './summary-filter.js';
 
 const SECOND = 1_000_000_000n;
@@ -40,6 +40,11 @@ export const MAX_STEP_NS = 366n * 86_400n * SECOND;
 export interface HistogramParams extends SearchParams {
   /** Bucket width in ns; chosen from the range when absent. */
   stepNs?: bigint;
+  /**
+   * Awaited between slices of at most SLICE_MS of scanning (the HTTP handler passes setImmediate),
+   * so a slow text query lets the live tail and ingest run; none: one slice.
+   */
+  pause?: () => Promise<void>;
 }
 
 export interface Histogram {
@@ -59,7 +64,7 @@ export function chooseStep(rangeNs: bigint): bigint {
   );
 }
 
-export function runHistogram(store: LogStore, params: HistogramParams): Histogram {
+export async function runHistogram(store: LogStore, params: HistogramParams): Promise<Histogram> {
   if (params.stepNs !== undefined && params.stepNs > MAX_STEP_NS)
     throw new ValidationError("'step' must be at most 366d", { param: 'step' });
   const prepared = prepareSearch(params);
@@ -95,14 +100,27 @@ export function runHistogram(store: LogStore, params: HistogramParams): Histogra
   const deadline = params.budgetMs === undefined ? Number.POSITIVE_INFINITY : clock() + params.budgetMs;
   const every = budgetCheckMask(compiled);
   let visited = 0;
-  let outOfTime = false;
-  const result = store.scan({ ...filter, order: 'desc', maxBlocks: HISTOGRAM_MAX_BLOCKS }, (r) => {
-    const at = Number((r.timeNs - startNs) / stepNs);
-    if (at >= 0 && at < buckets && (matchesAll || predicate(r))) counts[r.level][at]++;
-    if ((++visited & every) === 0 && clock() > deadline) outOfTime = true;
-    return !outOfTime;
-  });
-  return { startNs, stepNs, counts, source: 'scan', truncated: result.truncated || outOfTime };
+  let blocks = 0;
+  let cursor: string | undefined;
+  for (;;) {
+    const sliceEnd = params.pause ? Math.min(deadline, clock() + SLICE_MS) : deadline;
+    let outOfTime = false;
+    const result = store.scan(
+      { ...filter, order: 'desc', cursor, maxBlocks: HISTOGRAM_MAX_BLOCKS - blocks },
+      (r) => {
+        const at = Number((r.timeNs - startNs) / stepNs);
+        if (at >= 0 && at < buckets && (matchesAll || predicate(r))) counts[r.level][at]++;
+        if ((++visited & every) === 0 && clock() > sliceEnd) outOfTime = true;
+        return !outOfTime;
+      },
+    );
+    blocks += result.blocksScanned;
+    const more = outOfTime && result.nextCursor !== undefined;
+    if (!more || !params.pause || clock() > deadline || blocks >= HISTOGRAM_MAX_BLOCKS)
+      return { startNs, stepNs, counts, source: 'scan', truncated: result.truncated || outOfTime };
+    cursor = result.nextCursor; // the slice counted every record up to it
+    await params.pause();
+  }
 }
 
 function emptyCounts(buckets: number): Record<Level, number[]> {

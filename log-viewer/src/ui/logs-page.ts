@@ -7,7 +7,7 @@ import { csrfToken, registerUi, registerUiPages, renderPage } from '@flowrent/sh
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordJson } from '../http/query-record-json.js';
 import { countFields } from '../query/run-fields.js';
-import { prepareSearch, runPrepared } from '../query/run-query.js';
+import { prepareSearch, runPreparedInSlices } from '../query/run-query.js';
 import { SavedSearchStore } from '../store/saved-search-store.js';
 import type { LogStore } from '../store/log-store.js';
 import type { PageState } from './filter-query.js';
@@ -46,7 +46,7 @@ function pageState(query: Record<string, unknown>): PageState {
   };
 }
 
-function loadPage(deps: LogsUiDeps, saved: SavedSearchStore, state: PageState): LogsPageData {
+async function loadPage(deps: LogsUiDeps, saved: SavedSearchStore, state: PageState): Promise<LogsPageData> {
   const data: LogsPageData = {
     state,
     records: [],
@@ -57,7 +57,12 @@ function loadPage(deps: LogsUiDeps, saved: SavedSearchStore, state: PageState): 
   };
   try {
     const prepared = prepareSearch({ ...state, nowNs: BigInt(deps.clock()) * 1_000_000n });
-    const result = runPrepared(deps.store, prepared, { limit: PAGE_SIZE, budgetMs: PAGE_BUDGET_MS });
+    // In slices, as the search API: a slow query must not hold the live tails of other users.
+    const result = await runPreparedInSlices(deps.store, prepared, {
+      limit: PAGE_SIZE,
+      budgetMs: PAGE_BUDGET_MS,
+      pause: () => new Promise((resolve) => setImmediate(resolve)),
+    });
     data.records = result.records.map(recordJson);
     data.nextCursor = result.nextCursor ?? null;
     data.fields = countFields(result.records, 5);
@@ -82,7 +87,7 @@ export function registerLogsUi(app: FastifyInstance, deps: LogsUiDeps): void {
   const saved = new SavedSearchStore(deps.db);
   registerUiPages(app, async (ui) => {
     ui.get('/', async (request: FastifyRequest<{ Querystring: Record<string, unknown> }>, reply) => {
-      const data = loadPage(deps, saved, pageState(request.query));
+      const data = await loadPage(deps, saved, pageState(request.query));
       const page = renderPage({
         service: 'logs',
         title: data.state.query || 'Explore',
