@@ -195,3 +195,47 @@ test('a query from Explore is added as a panel to a new or an existing dashboard
   );
   assert.equal((await post('/dashboards/add-panel', { dashboard: '999999', expr: 'up' })).status, 404);
 });
+
+test('a repeated query parameter takes its first value instead of a 500 (Explore and a dashboard view)', async () => {
+  for (const qs of [
+    'range=1h&range=2h',
+    'step=1&step=2',
+    'end=1&end=2',
+    'from=1&from=2',
+    'query=up&query=x',
+  ]) {
+    const res = await get(`/?${qs}`);
+    assert.equal(res.status, 200, qs);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+  }
+  const created = await post('/dashboards/add-panel', { dashboard: 'new', expr: 'up' });
+  const id = /^\/dashboards\/(\d+)\/edit$/.exec(created.headers.get('location') ?? '')?.[1];
+  for (const qs of ['range=1h&range=6h', 'end=1&end=2', 'refresh=5s&refresh=1m'])
+    assert.equal((await get(`/dashboards/${id}?${qs}`)).status, 200, qs);
+});
+
+test('adding an empty or unparsable query as a panel is refused with a page; a missing dashboard is an HTML 404 for browsers', async () => {
+  const created = await post('/dashboards/add-panel', { dashboard: 'new', expr: 'up' });
+  const id = /^\/dashboards\/(\d+)\/edit$/.exec(created.headers.get('location') ?? '')?.[1];
+  const panels = async () =>
+    ((await (await get(`/dashboards/${id}/export`)).json()) as { panels: unknown[] }).panels;
+  for (const expr of ['', '   ', 'rate(x[5m]']) {
+    const res = await post('/dashboards/add-panel', { dashboard: String(id), expr });
+    assert.equal(res.status, 400, JSON.stringify(expr));
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await res.text(), /Could not add the panel: .*parse error/);
+  }
+  assert.equal((await panels()).length, 1);
+  const browser = await fetch(`${c.url}/dashboards/add-panel`, {
+    method: 'POST',
+    headers: { cookie, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, dashboard: '99999', expr: 'up' }).toString(),
+    redirect: 'manual',
+  });
+  assert.equal(browser.status, 404);
+  assert.match(browser.headers.get('content-type') ?? '', /text\/html/);
+  assert.match(await browser.text(), /no such dashboard/);
+  const view = await get('/dashboards/99999');
+  assert.equal(view.status, 404);
+  assert.match(view.headers.get('content-type') ?? '', /text\/html/);
+});

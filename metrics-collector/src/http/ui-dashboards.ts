@@ -17,9 +17,11 @@ import {
 } from '../ui/dashboard-pages.js';
 import type { DashboardsStore } from '../store/dashboards-store.js';
 import { resolveRange } from '../ui/time-range.js';
-import { sendPage, type UiContext } from './ui-pages.js';
+import { parseExpr } from '../promql/parse.js';
+import { firstValues, sendPage, type UiContext, wantsHtml } from './ui-pages.js';
 
-type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>;
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+type Handler = (request: IdRequest, reply: FastifyReply) => Promise<unknown> | unknown;
 
 function dashboardId(request: IdRequest): number {
   const id = Number(request.params.id);
@@ -43,7 +45,7 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
     if (!found) throw new NotFound(`dashboard ${id} does not exist`);
     return found;
   };
-  const listPage = (request: FastifyRequest, reply: FastifyReply, error?: string) =>
+  const listPage = (request: FastifyRequest, reply: FastifyReply, error?: string, status = 422) =>
     sendPage(
       reply,
       request,
@@ -53,8 +55,21 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
         title: 'Dashboards',
         body: renderDashboardList(store.list(), request.uiSession!.csrfToken, error),
       },
-      error ? 422 : 200,
+      error ? status : 200,
     );
+  /** A missing dashboard: browsers get the list page with the message and a 404 (they got the
+   * API's JSON body), other clients the JSON error as before. */
+  const htmlNotFound =
+    (handler: Handler): Handler =>
+    async (request, reply) => {
+      try {
+        return await handler(request, reply);
+      } catch (err) {
+        if (err instanceof NotFound && wantsHtml(request))
+          return listPage(request, reply, (err as Error).message, 404);
+        throw err;
+      }
+    };
   const editPage = (
     request: IdRequest,
     reply: FastifyReply,
@@ -75,7 +90,7 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
       error ? 422 : 200,
     );
 
-  return {
+  const handlers = {
     list: (request: FastifyRequest, reply: FastifyReply) => listPage(request, reply),
 
     async create(request: FastifyRequest, reply: FastifyReply) {
@@ -104,9 +119,16 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
     async addPanel(request: FastifyRequest, reply: FastifyReply) {
       verifyCsrf(request);
       const form = formBody(request);
+      const expr = (form.expr ?? '').trim();
+      try {
+        parseExpr(expr);
+      } catch (err) {
+        // An empty or broken query made a panel that could only fail.
+        return listPage(request, reply, `Could not add the panel: ${(err as Error).message}`, 400);
+      }
       const panel = {
         title: '',
-        expr: form.expr ?? '',
+        expr,
         kind: form.kind === 'table' ? 'table' : 'graph',
         stacked: form.stacked === '1',
         width: 12,
@@ -132,10 +154,11 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
 
     async view(request: IdRequest, reply: FastifyReply) {
       const { id, dashboard } = load(request);
+      const query = firstValues(request.query);
       const params = {
-        range: request.query.range ?? dashboard.range,
-        end: request.query.end ?? '',
-        refresh: request.query.refresh ?? dashboard.refresh,
+        range: query.range ?? dashboard.range,
+        end: query.end ?? '',
+        refresh: query.refresh ?? dashboard.refresh,
       };
       const range = resolveRange(params, ctx.clock());
       const body = renderDashboardView(id, dashboard, params, range);
@@ -201,4 +224,7 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
       return reply.redirect('/dashboards', 303);
     },
   };
+  return Object.fromEntries(
+    Object.entries(handlers).map(([name, h]) => [name, htmlNotFound(h as Handler)]),
+  ) as typeof handlers;
 }

@@ -19,6 +19,27 @@ export interface UiContext {
 
 type Query = Record<string, string | undefined>;
 
+/** The first value of each query parameter, as Go's FormValue and URLSearchParams.get take it:
+ * Fastify hands a repeated one (`?range=1h&range=2h`) over as an array, which the pages took for a
+ * string (a 500, `text.trim is not a function`). */
+export function firstValues(query: unknown): Query {
+  const out: Query = {};
+  for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>))
+    out[k] = Array.isArray(v)
+      ? v.length
+        ? String(v[0])
+        : undefined
+      : v === undefined
+        ? undefined
+        : String(v);
+  return out;
+}
+
+/** Whether the client is a browser (form posts and links send Accept: text/html). */
+export function wantsHtml(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/html');
+}
+
 export function sendPage(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -36,8 +57,8 @@ function apiUnavailable(what: string, error: string) {
 
 export function uiPageHandlers(ctx: UiContext) {
   return {
-    async explore(request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) {
-      const params = exploreParams(request.query);
+    async explore(request: FastifyRequest, reply: FastifyReply) {
+      const params = exploreParams(firstValues(request.query));
       const range = resolveRange(params, ctx.clock());
       const title = params.query ? params.query.slice(0, 80) : 'Explore';
       const add = { csrfToken: csrfToken(request), dashboards: ctx.dashboards.list() };

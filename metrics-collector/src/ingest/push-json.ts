@@ -67,6 +67,9 @@ export function parsePushBatch(body: unknown, nowMs: number): PushBatch {
     throw new PushError(undefined, 'body must be an object with a "metrics" array');
   }
   const batch: PushBatch = { samples: [], metadata: [] };
+  // A name has one type, as in Prometheus (and as the StatsD path keeps it): a batch that pushes
+  // `x` as a counter and as a gauge wrote both into one series and its metadata flipped.
+  const typeOf = new Map<string, string>();
   for (const m of body.metrics as unknown[]) {
     if (!isObject(m)) throw new PushError(undefined, 'each entry of "metrics" must be an object');
     const name = m.name;
@@ -79,6 +82,13 @@ export function parsePushBatch(body: unknown, nowMs: number): PushBatch {
     const type = m.type ?? 'gauge';
     if (typeof type !== 'string' || !TYPES.has(type))
       throw new PushError(name, 'type must be counter, gauge or histogram');
+    const earlier = typeOf.get(name);
+    if (earlier !== undefined && earlier !== type)
+      throw new PushError(
+        name,
+        `${name} is pushed as a ${earlier} and as a ${type} in one batch (a name has one type)`,
+      );
+    typeOf.set(name, type);
     const labels: [string, string][] = [];
     if (m.labels !== undefined) {
       if (!isObject(m.labels)) throw new PushError(name, 'labels must be an object');
