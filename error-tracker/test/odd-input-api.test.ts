@@ -163,3 +163,53 @@ test('the UI merge page with ?source given twice is a 422 page, not a 500', asyn
   assert.equal(res.status, 422);
   assert.match(await res.text(), /the issue to merge must be a number/);
 });
+
+describe('workflow races with events still in the inbox', () => {
+  test('events of a merged source waiting in the inbox land in the target', async () => {
+    await sendEvent(t, { fn: 'race_target' });
+    await sendEvent(t, { fn: 'race_source' });
+    t.drain();
+    const ids = async () =>
+      (
+        await api<{ data: { id: number; culprit: string; event_count: number }[] }>(
+          t,
+          'GET',
+          '/api/issues?query=race_&limit=100',
+        )
+      ).json.data;
+    const [target, source] = ['race_target', 'race_source'].map((fn) =>
+      ids().then((l) => l.find((i) => i.culprit.endsWith(fn))),
+    );
+    const targetId = (await target)?.id as number;
+    const sourceId = (await source)?.id as number;
+    await sendEvent(t, { fn: 'race_source' }); // accepted, not grouped yet
+    assert.equal((await api(t, 'POST', `/api/issues/${targetId}/merge`, { ids: [sourceId] })).status, 200);
+    t.drain();
+    const after = await ids();
+    assert.deepEqual(
+      after.map((i) => [i.id, i.event_count]),
+      [[targetId, 3]],
+    );
+    // the merged-away source was the newest issue: its id is not given to the next one
+    await sendEvent(t, { fn: 'race_next' });
+    t.drain();
+    const next = (await ids()).find((i) => i.culprit.endsWith('race_next'));
+    assert.ok(next && next.id > sourceId, `${next?.id} > ${sourceId}`);
+  });
+
+  test('events of a deleted issue waiting in the inbox make a new issue with a new id; nothing is lost', async () => {
+    await sendEvent(t, { fn: 'race_deleted' });
+    t.drain();
+    const list = async () =>
+      (await api<{ data: { id: number; event_count: number }[] }>(t, 'GET', '/api/issues?query=race_deleted'))
+        .json.data;
+    const [first] = await list();
+    await sendEvent(t, { fn: 'race_deleted' });
+    assert.equal((await api(t, 'DELETE', `/api/issues/${first.id}`)).status, 204);
+    t.drain();
+    const now = await list();
+    assert.equal(now.length, 1);
+    assert.notEqual(now[0].id, first.id);
+    assert.equal(now[0].event_count, 1);
+  });
+});

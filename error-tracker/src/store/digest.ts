@@ -63,8 +63,10 @@ export function createDigest(db: Db, inbox: InboxReader) {
        FROM issues WHERE id = ?`,
     ),
     insertIssue: db.prepare(
-      `INSERT INTO issues (project_id, grouping_version, title, culprit, type, message, level, platform,
-        first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      // numbered above every id a deleted or merged issue had (migrations/0005): never reused
+      `INSERT INTO issues (id, project_id, grouping_version, title, culprit, type, message, level, platform,
+        first_seen, last_seen) VALUES (max(coalesce((SELECT max(id) FROM issues), 0),
+        (SELECT max_removed_id FROM issue_id_floor WHERE id = 1)) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertGrouping: db.prepare(
       'INSERT INTO groupings (project_id, hash, version, issue_id) VALUES (?, ?, ?, ?)',
