@@ -134,3 +134,29 @@ test("time parameters far outside the store's range are clamped; a step beyond a
   const year = await api.json(`/api/logs/histogram?from=7d&step=366d`);
   assert.equal(year.status, 200);
 });
+
+test('field names in any script or with a slash are fields; numeric equality is not pruned by its spelling', async () => {
+  await api.store.append([
+    logRecord(50, {
+      attributes: { ünï: 'cödé', 名前: '値', 'app.kubernetes.io/name': 'web', 'user-agent': 'curl/8', n: 5 },
+    }),
+  ]);
+  api.store.flush(); // sealed: the block's token filter is what could prune n:=05
+  const cases: [query: string, matches: number][] = [
+    ['ünï:cödé', 1],
+    ['ünï:CÖDÉ', 1],
+    ['名前:値', 1],
+    ['app.kubernetes.io/name:web', 1],
+    ['app.kubernetes.io/name:=web', 1],
+    ['user-agent:curl', 1],
+    ['n:=5', 1],
+    ['n:=05', 1],
+    ['n:=5.0', 1],
+    ['n:=6', 0],
+  ];
+  for (const [query, matches] of cases) {
+    const res = await search(query);
+    assert.equal(res.status, 200, query);
+    assert.equal(res.body.data.length, matches, query);
+  }
+});

@@ -216,7 +216,13 @@ function planField(field: string, op: FieldOp, value: string): PruningPlan {
     return { minLevel: LEVELS[rank], requiredTokens: [] };
   }
   if ((op === 'match' || op === 'eq') && isTokenIndexedField(field)) {
-    const requiredTokens = wordTokens(value, op === 'match' && isPrefixWord(value));
+    let requiredTokens = wordTokens(value, op === 'match' && isPrefixWord(value));
+    // `n:=05` or `n:=5.0` equals the number 5 (stored as "5"): only tokens both spellings hold.
+    const n = Number(value);
+    if (op === 'eq' && value.trim() !== '' && Number.isFinite(n) && String(n) !== value) {
+      const numberTokens = wordTokens(String(n), false);
+      requiredTokens = requiredTokens.filter((t) => numberTokens.includes(t));
+    }
     if ((lower === 'trace_id' || lower === 'span_id') && requiredTokens.length > 0)
       return { requiredTokens, idTokens: requiredTokens };
     return { requiredTokens };

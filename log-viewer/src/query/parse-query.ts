@@ -8,7 +8,7 @@
 //   field-expr := name ( ":" | ":=" | ":!=" | ":>" | ":>=" | ":<" | ":<=" | ":~" ) value
 //               | name ( "=" | "!=" | ">" | ">=" | "<" | "<=" ) value
 //               | name ":*"                                            (field exists)
-//   name    := [A-Za-z_@][A-Za-z0-9_.@-]*        dots address nested attributes: user.id
+//   name    := [\p{L}_@][\p{L}\p{N}\p{M}_.@/-]*  dots address nested attributes: user.id
 //   value   := "quoted" | word
 //
 //   logql   := {label="v", label=~"re", …} | (|= | != | |~ | !~) "text"   (see parse-logql.ts)
@@ -24,8 +24,10 @@ import { unsafeRegex } from './regex-safety.js';
 
 export const MAX_QUERY_CHARS = 4096;
 const MAX_DEPTH = 64;
-const NAME_START = /[A-Za-z_@]/;
-const NAME_CHAR = /[A-Za-z0-9_.@-]/;
+// Letters of any script (an attribute `ünï` or `名前`) and `/` (Kubernetes keys such as
+// `app.kubernetes.io/name`): `ünï:x` was read as one bare word and quietly matched nothing.
+const NAME_START = /[\p{L}_@]/u;
+const NAME_CHAR = /[\p{L}\p{N}\p{M}_.@/-]/u;
 
 function syntaxError(message: string, position: number, query: string): ParseError {
   return new ParseError(`${message} at position ${position}`, { position, query });
@@ -206,7 +208,7 @@ class QueryParser {
     while (j < this.s.length && NAME_CHAR.test(this.s[j])) j++;
     const op = matchOperator(this.s, j);
     if (!op) return null;
-    const field = this.s.slice(pos, j).replace(/[.-]+$/, '');
+    const field = this.s.slice(pos, j).replace(/[./-]+$/, '');
     if (field.length !== j - pos) return null; // "a.:" is a word, not a field
     this.i = j + op.length;
     if (op.op === 'exists') return { kind: 'field', field, op: 'exists', value: '', pos };
