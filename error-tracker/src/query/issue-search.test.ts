@@ -78,3 +78,30 @@ test('parseIssueParams() reports an unterminated quote as a syntax error with it
       err instanceof QuerySyntaxError && err.position === 20 && /unterminated quote/.test(err.message),
   );
 });
+
+test("parseIssueParams() reads a time filter without a zone as UTC, whatever the server's zone", () => {
+  const zone = process.env.TZ;
+  process.env.TZ = 'America/New_York';
+  try {
+    assert.equal(
+      parseIssueParams({ first_seen_from: '2026-11-25T20:00:00' }).firstSeenFrom,
+      '2026-11-25T20:00:00.000Z',
+    );
+    assert.equal(
+      parseIssueParams({ last_seen_to: '2026-11-25T20:00:00.5' }).lastSeenTo,
+      '2026-11-25T20:00:00.500Z',
+    );
+    assert.equal(
+      parseIssueParams({ last_seen_to: '2026-11-25T20:00:00+01:00' }).lastSeenTo,
+      '2026-11-25T19:00:00.000Z',
+    );
+    assert.equal(
+      parseIssueParams({ first_seen_from: '1764100800' }).firstSeenFrom,
+      '2025-11-25T20:00:00.000Z',
+    );
+    assert.throws(() => parseIssueParams({ first_seen_from: '9999999999999999' }), QueryError);
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
+});
