@@ -72,6 +72,7 @@ const CASES: Case[] = [
   ['/api/v1/label/job/values', { start: '100', end: '0' }], // *
   ['/api/v1/label/1bad/values', {}],
   ['/api/v1/label/U__a_2e_b/values', {}], // *
+  ['/api/v1/label/U__x_110000_/values', {}], // * (a 500)
   ['/api/v1/query_exemplars', { query: 'up', start: '100', end: '0' }],
 ];
 

@@ -75,7 +75,11 @@ export function listLabelValues(deps: MetaDeps, p: FormParams, name: string): st
   if (label.startsWith('U__')) {
     label = label
       .slice(3)
-      .replace(/_([0-9a-fA-F]+)_/g, (_m, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)));
+      // A code point past U+10FFFF stays as written (fromCodePoint threw: a 500).
+      .replace(/_([0-9a-fA-F]+)_/g, (m, hex: string) => {
+        const cp = Number.parseInt(hex, 16);
+        return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+      });
   }
   if (!isValidLabelName(label)) {
     // Prometheus 2.42 knows no U__ escaping: to it the name is a valid one no series has.
