@@ -160,3 +160,25 @@ test('field names in any script or with a slash are fields; numeric equality is 
     assert.equal(res.body.data.length, matches, query);
   }
 });
+
+test('quoted field names reach keys no bare name spells: spaces, colons, a leading digit', async () => {
+  await api.store.append([
+    logRecord(60, { attributes: { 'a b': 'sp', 'x:y': 'colon', '10': 'ten', 'q"k': 'quote' } }),
+  ]);
+  const cases: [query: string, matches: number][] = [
+    ['"a b":sp', 1],
+    ['"a b":=sp', 1],
+    ['"x:y":colon', 1],
+    ['"10":ten', 1],
+    ['"10":*', 1],
+    ['"q\\"k":quote', 1],
+    ['-"a b":sp', -1], // every record but that one
+    ['"a b"', 0], // still a phrase without an operator after it
+  ];
+  const total = (await search('*')).body.data.length;
+  for (const [query, matches] of cases) {
+    const res = await search(query);
+    assert.equal(res.status, 200, query);
+    assert.equal(res.body.data.length, matches === -1 ? total - 1 : matches, query);
+  }
+});

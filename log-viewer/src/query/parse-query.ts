@@ -9,6 +9,7 @@
 //               | name ( "=" | "!=" | ">" | ">=" | "<" | "<=" ) value
 //               | name ":*"                                            (field exists)
 //   name    := [\p{L}_@][\p{L}\p{N}\p{M}_.@/-]*  dots address nested attributes: user.id
+//            | "quoted"                          any key: "user agent":curl, "10":x
 //   value   := "quoted" | word
 //
 //   logql   := {label="v", label=~"re", …} | (|= | != | |~ | !~) "text"   (see parse-logql.ts)
@@ -160,6 +161,9 @@ class QueryParser {
     }
     if (c === '"') {
       const value = this.readQuoted();
+      // `"a b":x`: a quoted field name, for keys no bare name spells (spaces, colons, a leading digit).
+      const op = matchOperator(this.s, this.i);
+      if (op && value !== '') return this.fieldExpr(value, op, pos);
       if (value.trim() === '') throw this.error('empty phrase', pos);
       return { kind: 'text', value, phrase: true, pos };
     }
@@ -210,7 +214,13 @@ class QueryParser {
     if (!op) return null;
     const field = this.s.slice(pos, j).replace(/[./-]+$/, '');
     if (field.length !== j - pos) return null; // "a.:" is a word, not a field
-    this.i = j + op.length;
+    this.i = j;
+    return this.fieldExpr(field, op, pos);
+  }
+
+  /** The rest of a field expression, from its operator at this.i on. */
+  private fieldExpr(field: string, op: MatchedOp, pos: number): QueryNode {
+    this.i += op.length;
     if (op.op === 'exists') return { kind: 'field', field, op: 'exists', value: '', pos };
     const valuePos = this.i;
     const next = this.s[this.i];

@@ -29,6 +29,23 @@ describe('addFilter()', () => {
     }
   });
 
+  it('addFilter() quotes field names no bare name spells, and the parser reads them back', () => {
+    for (const f of [
+      'user.id',
+      'ünï',
+      'app.kubernetes.io/name',
+      'two words',
+      'x:y',
+      '10',
+      'q"uote',
+      'trailing.',
+      '(p)',
+    ]) {
+      const node = parseQuery(addFilter('', f, 'v'));
+      assert.deepEqual(node.kind === 'field' && [node.field, node.op, node.value], [f, 'eq', 'v'], f);
+    }
+  });
+
   it('pageUrl() keeps the state in the query string', () => {
     assert.equal(pageUrl({ query: 'a b', from: '1h', to: '', live: true }), '/?query=a+b&from=1h&live=1');
     assert.equal(pageUrl({ query: '', from: '', to: '' }), '/');

@@ -9,10 +9,16 @@ export function quoteValue(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** A field name as the query language reads it back: bare when it spells a name, else quoted. */
+export function quoteField(field: string): string {
+  if (/^[\p{L}_@][\p{L}\p{N}\p{M}_.@/-]*$/u.test(field) && !/[./-]$/.test(field)) return field;
+  return `"${field.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
 /** `field:=value` for exact matching (service and level use their own exact forms). */
 export function fieldClause(field: string, value: string): string {
   if (field === 'service' || field === 'level') return `${field}:${quoteValue(value)}`;
-  return `${field}:=${quoteValue(value)}`;
+  return `${quoteField(field)}:=${quoteValue(value)}`;
 }
 
 /** Appends a filter (or an exclusion) to a query, keeping the user's query intact. */

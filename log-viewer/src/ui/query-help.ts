@@ -12,6 +12,7 @@ const EXAMPLES: [string, string][] = [
   ['duration_ms:>250', 'numeric comparison (> >= < <=)'],
   ['path:~^/api/v[12]/', 'regular expression ((?i) for case-insensitive)'],
   ['exception:*', 'the field is present'],
+  ['"user agent":curl', 'a field whose name has spaces, colons or starts with a digit'],
   ['-healthcheck  NOT debug', 'exclude'],
   ['(a OR b) c', 'OR and grouping; terms side by side must all match'],
   ['trace_id:4bf92f3577b34da6a3ce929d0e0e4736', 'every line of one trace'],
