@@ -117,8 +117,18 @@ export class OtlpCollector {
 export function resourceLabels(resource: OtlpResource): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(resource.attributes))
-    out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    setMember(out, k, typeof v === 'string' ? v : JSON.stringify(v));
   return out;
+}
+
+/**
+ * obj[key] = value, also for the key "__proto__": an assignment would set the object's prototype
+ * instead and the attribute would be lost; it is kept as any other member, in its place.
+ */
+export function setMember<T>(obj: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__' && !Object.hasOwn(obj, key))
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /** int64 as a JSON number when exact, else its decimal string. */

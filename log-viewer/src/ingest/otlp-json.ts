@@ -13,6 +13,7 @@ import {
   type OtlpScope,
   type RecordSink,
   resourceLabels,
+  setMember,
 } from './otlp-common.js';
 import { MAX_NESTING_DEPTH, NESTING_TOO_DEEP } from './limits.js';
 
@@ -126,7 +127,7 @@ function keyValues(v: JsonValue | undefined, depth = 1): Obj {
   const out: Obj = {};
   if (!Array.isArray(v)) return out;
   for (const kv of v)
-    if (isJsonObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value, depth);
+    if (isJsonObject(kv) && typeof kv.key === 'string') setMember(out, kv.key, anyValue(kv.value, depth));
   return out;
 }
 

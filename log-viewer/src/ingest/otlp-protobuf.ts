@@ -12,6 +12,7 @@ import {
   type OtlpScope,
   type RecordSink,
   resourceLabels,
+  setMember,
 } from './otlp-common.js';
 import { ProtoReader, ProtoWriter, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './protobuf.js';
 
@@ -132,7 +133,7 @@ function readKeyValue(r: ProtoReader, into: Record<string, JsonValue>, depth: nu
     else if (field === 2 && wire === WIRE_LEN) value = readAnyValue(r.sub(), depth);
     else r.skip(wire);
   }
-  into[key] = value;
+  setMember(into, key, value);
 }
 
 /** An AnyValue as JSON; `depth` is its nesting level (1: a record's attribute or body). */

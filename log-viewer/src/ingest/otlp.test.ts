@@ -106,3 +106,23 @@ test('encodeOtlpResponse writes partial_success only when something was rejected
   assert.deepEqual(p.tag(), [2, 2]);
   assert.equal(p.string(), 'bad');
 });
+
+test('parseOtlpJson keeps an attribute named __proto__ in its place, nested and in the resource', () => {
+  // (The protobuf decoder: src/store/otlp-rows.test.ts, against the column walk.)
+  const attributes = [
+    { key: 'a', value: { intValue: 1 } },
+    {
+      key: '__proto__',
+      value: { kvlistValue: { values: [{ key: '__proto__', value: { stringValue: 'x' } }] } },
+    },
+    { key: 'o', value: { kvlistValue: { values: [{ key: 'b', value: { intValue: 2 } }] } } },
+  ];
+  const resource = [{ key: '__proto__', value: { stringValue: 'r' } }];
+  const [r] = parseOtlpJson(request([{ body: { stringValue: 'm' }, attributes }], resource), NOW).records;
+  assert.equal(
+    JSON.stringify(r.attributes),
+    '{"a":1,"__proto__":{"__proto__":"x"},"o":{"b":2},"otel.scope.name":"s"}',
+  );
+  assert.equal(JSON.stringify(r.labels), '{"__proto__":"r"}');
+  assert.equal(Object.getPrototypeOf(r.attributes), Object.prototype);
+});

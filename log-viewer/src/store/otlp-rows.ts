@@ -9,8 +9,8 @@
 // Only the common case is taken. A body with a record the object path would reject or read
 // differently (a time past 2^63-1 ns, a body over MAX_LINE_BYTES, a resource over
 // MAX_LABELS_PER_STREAM attributes, an AnyValue with two values or nested past MAX_DEPTH, attribute
-// keys that repeat, look like array indexes or are __proto__ (a JavaScript object orders or drops
-// those), a scope after its records, any malformed field) returns false and the caller uses
+// keys that repeat or look like array indexes (a JavaScript object keeps the first place of a
+// repeated key and puts index keys first), a scope after its records, any malformed field) returns false and the caller uses
 // parseOtlpProtobuf + pushRecord, which gives the exact rows, the partial success or the error.
 import { isUtf8 } from 'node:buffer';
 import { lineFits, MAX_LABELS_PER_STREAM, MAX_LINE_BYTES } from '../ingest/limits.js';
@@ -374,11 +374,11 @@ function keyValue(b: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
-/** A key a JavaScript object keeps in insertion order as an own property (not "__proto__", no index). */
+/** A key a JavaScript object keeps in insertion order (not an array index: those come first). */
 function plainKey(key: string): boolean {
   if (key.length === 0) return true;
   const c = key.charCodeAt(0);
-  return !(c >= 48 && c <= 57) && key !== '__proto__';
+  return !(c >= 48 && c <= 57);
 }
 
 function writeKvList(b: Uint8Array, from: number, to: number, depth: number): boolean {
