@@ -182,3 +182,40 @@ test('quoted field names reach keys no bare name spells: spaces, colons, a leadi
     assert.equal(res.body.data.length, matches === -1 ? total - 1 : matches, query);
   }
 });
+
+test('a delete the store cannot write (read-only, as on a full disk) is a 503 to retry, and the retry deletes every match', async () => {
+  const own = await startApi();
+  try {
+    await own.store.append(Array.from({ length: 40 }, (_, i) => logRecord(i)));
+    own.store.flush();
+    await own.store.append(Array.from({ length: 10 }, (_, i) => logRecord(100 + i))); // still open
+    const del = (dry: boolean) =>
+      own.json<{ data: { matched: number; deleted: number } }>('/api/logs/delete', {
+        method: 'POST',
+        body: JSON.stringify({ query: 'service:checkout', from: '7d', dry_run: dry }),
+      });
+    own.db.pragma('query_only = ON');
+    const refused = await del(false);
+    assert.equal(refused.status, 503);
+    assert.equal((await del(true)).body.data.matched, 25); // nothing was deleted
+    own.db.pragma('query_only = OFF');
+    const done = await del(false);
+    assert.equal(done.status, 200);
+    assert.equal(done.body.data.deleted, 25);
+    const left = await own.json<Page>('/api/logs?from=7d&limit=1000');
+    assert.equal(left.body.data.length, 25);
+    assert.ok(left.body.data.every((r) => !/cart\/\d*[02468] /.test(r.message)));
+
+    // Every row sealed now: the block rewrite itself meets the read-only database.
+    own.db.pragma('query_only = ON');
+    const rewrite = await own.json('/api/logs/delete', {
+      method: 'POST',
+      body: JSON.stringify({ query: 'service:payments', from: '7d', dry_run: false }),
+    });
+    assert.equal(rewrite.status, 503);
+    own.db.pragma('query_only = OFF');
+    assert.equal((await own.json<Page>('/api/logs?from=7d&limit=1000')).body.data.length, 25);
+  } finally {
+    await own.close();
+  }
+});

@@ -87,15 +87,9 @@ export class BlockRewrites {
    */
   deleteWhere(query: DeleteQuery, open: OpenBlocks): number {
     let matched = 0;
+    const hits = deleteMatcher(query);
     const keep = (row: Row): boolean => {
-      const [fromMs, fromSub] = splitNs(query.fromNs);
-      const [toMs, toSub] = splitNs(query.toNs);
-      const inRange =
-        (row.ms > fromMs || (row.ms === fromMs && row.subNs >= fromSub)) &&
-        (row.ms < toMs || (row.ms === toMs && row.subNs < toSub));
-      const levelOk = !query.minLevel || row.level >= LEVELS.indexOf(query.minLevel);
-      const serviceOk = !query.services || query.services.includes(row.service);
-      const hit = inRange && levelOk && serviceOk && (!query.predicate || query.predicate(toRecord(row)));
+      const hit = hits(row);
       if (hit) matched++;
       return !hit;
     };
@@ -107,9 +101,7 @@ export class BlockRewrites {
       if (kept.length === 0) this.dropBlocks([b]);
       else this.replaceBlocks([b], kept);
     }
-    if (query.dryRun) {
-      for (const b of open.byService.values()) for (const r of open.rows(b)) keep(r);
-    }
+    if (query.dryRun) matched += countOpenMatches(query, open);
     if (!query.dryRun) this.sql.reclaimSpace();
     return matched;
   }
@@ -179,4 +171,25 @@ export class BlockRewrites {
     this.sql.reclaimSpace();
     return dropped + list.reduce((n, b) => n + b.rows, 0);
   }
+}
+
+/** Whether a row is one a delete takes: in its time range, level, services and predicate. */
+function deleteMatcher(query: DeleteQuery): (row: Row) => boolean {
+  const [fromMs, fromSub] = splitNs(query.fromNs);
+  const [toMs, toSub] = splitNs(query.toNs);
+  const minLevel = query.minLevel ? LEVELS.indexOf(query.minLevel) : 0;
+  return (row) =>
+    (row.ms > fromMs || (row.ms === fromMs && row.subNs >= fromSub)) &&
+    (row.ms < toMs || (row.ms === toMs && row.subNs < toSub)) &&
+    row.level >= minLevel &&
+    (!query.services || query.services.includes(row.service)) &&
+    (!query.predicate || query.predicate(toRecord(row)));
+}
+
+/** Open (not yet sealed) rows a delete would take. */
+export function countOpenMatches(query: DeleteQuery, open: OpenBlocks): number {
+  const hits = deleteMatcher(query);
+  let n = 0;
+  for (const b of open.byService.values()) for (const r of open.rows(b)) if (hits(r)) n++;
+  return n;
 }

@@ -12,7 +12,7 @@ import { Unavailable } from '@flowrent/shared/errors';
 import type { LogRecord, StoredRecord } from '../model.js';
 import { backgroundReporter, type ReportError, runInBackground } from './background-errors.js';
 import { BlockDb, enableIncrementalVacuum } from './block-db.js';
-import { BlockRewrites } from './block-rewrites.js';
+import { BlockRewrites, countOpenMatches } from './block-rewrites.js';
 import { encodeRows, Inbox } from './inbox.js';
 import { replayInbox } from './inbox-replay.js';
 import { parseBodyRows, summarizeRows } from './body-rows.js';
@@ -35,7 +35,7 @@ import type {
   StoreStats,
 } from './log-store.js';
 import { forgetBodyBytes, type OpenBatch, OpenBlocks, parseBatchRows, streamKey } from './open-blocks.js';
-import { Quarantine } from './quarantine.js';
+import { isSystemic, Quarantine } from './quarantine.js';
 import { type Row, toRecord, toRow } from './row.js';
 import { runScan } from './scan.js';
 import { ScanCache } from './scan-cache.js';
@@ -334,9 +334,25 @@ export class SqliteLogStore implements LogStore {
     return fields(this.reads, filter, options);
   }
 
+  /**
+   * Seals the open rows first (a delete rewrites sealed blocks only). When rows it would take stay
+   * open (the disk is full), or a rewrite fails for the disk, the answer is a 503 to retry, not a
+   * 500 nor a count that leaves matches behind; a retry finishes a delete that was partly done.
+   */
   deleteWhere(query: DeleteQuery): number {
-    if (!query.dryRun) this.flush();
-    return this.rewrites.deleteWhere(query, this.open);
+    if (query.dryRun) return this.rewrites.deleteWhere(query, this.open);
+    this.flush();
+    if (countOpenMatches(query, this.open) > 0)
+      throw new Unavailable(
+        'matching records could not be sealed (see the log); nothing was deleted: retry',
+        5,
+      );
+    try {
+      return this.rewrites.deleteWhere(query, this.open);
+    } catch (err) {
+      if (!isSystemic(err)) throw err;
+      throw new Unavailable(`the store cannot write (${(err as Error).message}); retry the delete`, 5);
+    }
   }
 
   applyRetention(policy: RetentionPolicy, nowNs: bigint): number {
