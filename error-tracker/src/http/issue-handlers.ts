@@ -95,10 +95,10 @@ export function issueHandlers(ctx: HttpContext) {
       const limit = request.query.limit !== undefined ? idParam(request.query.limit, 'limit') : undefined;
       return page(ctx.store.listIssueEvents(id, { cursor: request.query.cursor, limit }));
     },
-    async tagValues(request: FastifyRequest<{ Params: { id: string; key: string } }>) {
+    async tagValues(request: FastifyRequest<{ Params: { id: string; '*': string } }>) {
       const id = idParam(request.params.id);
       issueOr404(ctx, id);
-      return { data: toSnakeCase(ctx.store.getTagValues(id, request.params.key, 100)) };
+      return { data: toSnakeCase(ctx.store.getTagValues(id, request.params['*'], 100)) };
     },
     async history(request: IdRequest) {
       const id = idParam(request.params.id);

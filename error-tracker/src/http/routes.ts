@@ -60,7 +60,9 @@ export function routes(ctx: HttpContext): Route[] {
     { method: 'DELETE', url: '/api/issues/:id', handler: issues.remove },
     { method: 'POST', url: '/api/issues/:id/merge', handler: issues.merge },
     { method: 'GET', url: '/api/issues/:id/events', handler: issues.events },
-    { method: 'GET', url: '/api/issues/:id/tags/:key', handler: issues.tagValues },
+    // the rest of the path is the key: tag keys may hold "/" and run to 200 characters, past the
+    // router's 100-character limit on a :param
+    { method: 'GET', url: '/api/issues/:id/tags/*', handler: issues.tagValues },
     { method: 'GET', url: '/api/issues/:id/history', handler: issues.history },
     { method: 'GET', url: '/api/events', handler: events.byTrace },
     { method: 'GET', url: '/api/events/:eventId', handler: events.get },
