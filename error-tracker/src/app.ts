@@ -100,8 +100,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     g.set({ kind: 'array_buffers' }, m.arrayBuffers);
     g.set({ kind: 'heap_total' }, m.heapTotal);
   });
-  deps.registry.gauge('errors_events_accepted', 'Events accepted since start.', (g) =>
-    g.set({}, ingest.accepted),
+  deps.registry.counter('errors_events_accepted_total', 'Events accepted since start.', (c) =>
+    c.setTotal({}, ingest.accepted),
   );
 
   const ctx: HttpContext = {

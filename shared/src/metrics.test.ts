@@ -38,5 +38,36 @@ test('Registry.render() writes counters, gauges and histograms in text format 0.
 test('registering a name twice returns the same metric, or throws on a type clash', () => {
   const r = new Registry();
   assert.equal(r.counter('x_total', 'x'), r.counter('x_total', 'x'));
-  assert.throws(() => r.gauge('x_total', 'x'), /already registered as counter/);
+  assert.throws(() => r.histogram('x_total', 'x'), /already registered as counter/);
+});
+
+test('a counter read from a monotonic source is collected at scrape time and typed counter', () => {
+  const r = new Registry();
+  let cpuSeconds = 1.5;
+  r.counter('process_cpu_seconds_total', 'CPU time.', (c) => c.setTotal({}, cpuSeconds));
+  r.counter('dropped_total', 'Dropped.', (c) => {
+    c.setTotal({ reason: 'bad_line' }, 2);
+    c.setTotal({ reason: 'too_long' }, 0);
+  });
+  const expected = (cpu: string) =>
+    [
+      '# HELP process_cpu_seconds_total CPU time.',
+      '# TYPE process_cpu_seconds_total counter',
+      `process_cpu_seconds_total ${cpu}`,
+      '# HELP dropped_total Dropped.',
+      '# TYPE dropped_total counter',
+      'dropped_total{reason="bad_line"} 2',
+      'dropped_total{reason="too_long"} 0',
+      '',
+    ].join('\n');
+  assert.equal(r.render(), expected('1.5'));
+  cpuSeconds = 2.25;
+  assert.equal(r.render(), expected('2.25'));
+});
+
+test('names follow the convention: counters end in _total, gauges do not', () => {
+  const r = new Registry();
+  assert.throws(() => r.counter('events_accepted', 'x'), /counter events_accepted must be named \*_total/);
+  assert.throws(() => r.gauge('cpu_seconds_total', 'x', () => {}), /must not be named \*_total/);
+  assert.doesNotThrow(() => r.gauge('queue_depth', 'x'));
 });

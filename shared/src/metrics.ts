@@ -1,5 +1,7 @@
 // A small Prometheus registry for each service's own /metrics (text format 0.0.4). We avoid
 // prom-client in production: the services need counters, gauges and histograms with labels only.
+// Names follow Prometheus' conventions, checked at registration: a counter ends in `_total`, nothing
+// else does (a `_total` gauge is a counter registered wrong: rate() and promtool both object).
 
 export type LabelValues = Record<string, string>;
 
@@ -38,15 +40,25 @@ export class Counter implements Metric {
   constructor(
     readonly name: string,
     readonly help: string,
+    /**
+     * Called at scrape time for a counter kept elsewhere (a store's running total, process CPU time):
+     * it copies the monotonic source in with setTotal().
+     */
+    private readonly collect?: (counter: Counter) => void,
   ) {}
   inc(labels: LabelValues = {}, by = 1): void {
     const key = labelKey(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
+  /** The running total read from a monotonic source (in a collect callback). */
+  setTotal(labels: LabelValues, total: number): void {
+    this.values.set(labelKey(labels), total);
+  }
   get(labels: LabelValues = {}): number {
     return this.values.get(labelKey(labels)) ?? 0;
   }
   render(): string[] {
+    this.collect?.(this);
     return [...this.values].map(([k, v]) => series(this.name, k, v));
   }
 }
@@ -111,10 +123,12 @@ export class Histogram implements Metric {
 export class Registry {
   private readonly metrics = new Map<string, Metric>();
 
-  counter(name: string, help: string): Counter {
-    return this.register(new Counter(name, help));
+  counter(name: string, help: string, collect?: (counter: Counter) => void): Counter {
+    if (!name.endsWith('_total')) throw new Error(`counter ${name} must be named *_total`);
+    return this.register(new Counter(name, help, collect));
   }
   gauge(name: string, help: string, collect?: (gauge: Gauge) => void): Gauge {
+    if (name.endsWith('_total')) throw new Error(`gauge ${name} must not be named *_total: is it a counter?`);
     return this.register(new Gauge(name, help, collect));
   }
   histogram(name: string, help: string, buckets?: number[]): Histogram {

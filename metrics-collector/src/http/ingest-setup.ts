@@ -123,16 +123,16 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
       : undefined;
   const r = deps.registry;
   r.gauge('metrics_active_series', 'Series known to the store.', (g) => g.set({}, store.index.size));
-  r.gauge('metrics_samples_appended_total', 'Samples appended since start (counter).', (g) =>
-    g.set({}, store.stats.samplesAppended),
+  r.counter('metrics_samples_appended_total', 'Samples appended since start.', (c) =>
+    c.setTotal({}, store.stats.samplesAppended),
   );
-  r.gauge('metrics_checkpoints_total', 'Checkpoints written since start (counter).', (g) =>
-    g.set({}, store.stats.checkpoints),
+  r.counter('metrics_checkpoints_total', 'Checkpoints written since start.', (c) =>
+    c.setTotal({}, store.stats.checkpoints),
   );
-  r.gauge(
+  r.counter(
     'metrics_checkpoint_failures_total',
-    'Checkpoints that failed (disk full, I/O error) since start; the log kept their data (counter).',
-    (g) => g.set({}, store.stats.checkpointFailures),
+    'Checkpoints that failed (disk full, I/O error) since start; the log kept their data.',
+    (c) => c.setTotal({}, store.stats.checkpointFailures),
   );
   r.gauge(
     'metrics_checkpoint_consecutive_failures',
@@ -144,47 +144,47 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
     'Bytes of sealed chunks waiting in memory for a checkpoint; writes get 503 above MAX_UNPERSISTED_BYTES.',
     (g) => g.set({}, store.heads.sealedBytes),
   );
-  r.gauge('metrics_retention_failures_total', 'Retention passes that failed since start (counter).', (g) =>
-    g.set({}, maintenance.retentionFailures),
+  r.counter('metrics_retention_failures_total', 'Retention passes that failed since start.', (c) =>
+    c.setTotal({}, maintenance.retentionFailures),
   );
-  r.gauge('metrics_wal_fsyncs_total', 'Group-commit fdatasync calls of the write-ahead log (counter).', (g) =>
-    g.set({}, store.wal.stats.syncs),
+  r.counter('metrics_wal_fsyncs_total', 'Group-commit fdatasync calls of the write-ahead log.', (c) =>
+    c.setTotal({}, store.wal.stats.syncs),
   );
-  r.gauge('metrics_wal_fsync_seconds_total', 'Time spent in those fdatasync calls (counter).', (g) =>
-    g.set({}, store.wal.stats.syncMs / 1000),
+  r.counter('metrics_wal_fsync_seconds_total', 'Time spent in those fdatasync calls.', (c) =>
+    c.setTotal({}, store.wal.stats.syncMs / 1000),
   );
-  r.gauge('metrics_exemplars_appended_total', 'Exemplars kept since start (counter).', (g) =>
-    g.set({}, store.exemplars.stats.added),
+  r.counter('metrics_exemplars_appended_total', 'Exemplars kept since start.', (c) =>
+    c.setTotal({}, store.exemplars.stats.added),
   );
-  r.gauge(
+  r.counter(
     'metrics_exemplars_dropped_total',
-    'Exemplars dropped as duplicate, out of order or too long, since start (counter).',
-    (g) => {
+    'Exemplars dropped as duplicate, out of order or too long, since start.',
+    (c) => {
       const s = store.exemplars.stats;
-      g.set({ reason: 'duplicate' }, s.duplicates);
-      g.set({ reason: 'out_of_order' }, s.outOfOrder);
-      g.set({ reason: 'too_long' }, s.tooLong);
+      c.setTotal({ reason: 'duplicate' }, s.duplicates);
+      c.setTotal({ reason: 'out_of_order' }, s.outOfOrder);
+      c.setTotal({ reason: 'too_long' }, s.tooLong);
     },
   );
   if (statsd) {
-    r.gauge(
+    r.counter(
       'metrics_statsd_dropped_total',
-      'StatsD lines dropped: unparsable, a negative counter increment (a counter is monotonic), or a name already written as another type, since start (counter).',
-      (g) => {
-        g.set({ reason: 'bad_line' }, statsd.badLines);
-        g.set({ reason: 'negative_counter' }, statsd.aggregator.negativeCounters);
-        g.set({ reason: 'type_conflict' }, statsd.aggregator.typeConflicts);
+      'StatsD lines dropped: unparsable, a negative counter increment (a counter is monotonic), or a name already written as another type, since start.',
+      (c) => {
+        c.setTotal({ reason: 'bad_line' }, statsd.badLines);
+        c.setTotal({ reason: 'negative_counter' }, statsd.aggregator.negativeCounters);
+        c.setTotal({ reason: 'type_conflict' }, statsd.aggregator.typeConflicts);
       },
     );
-    r.gauge(
+    r.counter(
       'metrics_statsd_idle_series_total',
-      'StatsD series ended with a staleness marker after STATSD_IDLE_TTL without an update (counter).',
-      (g) => g.set({}, statsd.aggregator.expired),
+      'StatsD series ended with a staleness marker after STATSD_IDLE_TTL without an update.',
+      (c) => c.setTotal({}, statsd.aggregator.expired),
     );
-    r.gauge(
+    r.counter(
       'metrics_statsd_flush_failures_total',
-      'Timed StatsD flushes whose write failed (counter).',
-      (g) => g.set({}, statsd.flushFailures),
+      'Timed StatsD flushes whose write failed.',
+      (c) => c.setTotal({}, statsd.flushFailures),
     );
   }
   app.addHook('onReady', async () => {

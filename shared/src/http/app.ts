@@ -177,9 +177,9 @@ function registerProcessMetrics(registry: Registry, dataFiles?: () => string[]):
   registry.gauge('nodejs_heap_used_bytes', 'V8 heap in use, bytes.', (g) =>
     g.set({}, process.memoryUsage().heapUsed),
   );
-  registry.gauge('process_cpu_seconds_total', 'User and system CPU time spent, seconds.', (g) => {
+  registry.counter('process_cpu_seconds_total', 'User and system CPU time spent, seconds.', (c) => {
     const { user, system } = process.cpuUsage();
-    g.set({}, (user + system) / 1e6);
+    c.setTotal({}, (user + system) / 1e6);
   });
   if (dataFiles) {
     registry.gauge('database_size_bytes', 'Size of the data files on disk, bytes.', (g) => {
