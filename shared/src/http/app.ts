@@ -4,11 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
-import { Unauthorized, UnsupportedMediaType } from '../errors.js';
+import { Unauthorized, Unavailable, UnsupportedMediaType } from '../errors.js';
 import { PROMETHEUS_TEXT_CONTENT_TYPE, type Registry } from '../metrics.js';
 import { keysMatch, presentedKey } from './auth.js';
 import { decodeBody, parseJson } from './body.js';
-import { handleError } from './error-handler.js';
+import { handleClientError, handleError, MAX_PATH_PARAM_CHARS } from './error-handler.js';
 
 /** Who may call a route: the admin key (default), anyone, or a custom check of the presented key. */
 export type RouteAuth = 'admin' | 'public' | ((key: string | undefined, request: FastifyRequest) => boolean);
@@ -62,12 +62,17 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
         ? false
         : { level: config.LOG_LEVEL, base: { service: options.service.name }, stream: options.logStream },
     bodyLimit: options.maxJsonBodyBytes ?? 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Fastify's own answers to a request that closing, a bad URL or an overlong path parameter stops,
+    // and Node's to bytes it cannot parse, have their own JSON shapes: all go through ours instead.
+    return503OnClosing: false,
+    frameworkErrors: handleError,
+    clientErrorHandler: handleClientError,
     // Fastify's two info lines per request cost ~60 µs of CPU each time and flood the log of an
     // ingest service taking thousands of requests a second; one debug line per response instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -89,8 +94,15 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     if (ingest) route.bodyLimit = ingest.maxBodyBytes;
   });
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Requests still arriving on kept-alive connections while the server drains (Fastify has set
+    // Connection: close on them) are shed: the balancer or client retries another instance.
+    if (closing) throw new Unavailable('the service is shutting down; retry');
     const auth = request.routeOptions.config?.auth ?? 'admin';
     if (auth === 'public') return;
     const key = presentedKey(request.headers);
