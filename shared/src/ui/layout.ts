@@ -1,5 +1,6 @@
 // The page shell every service renders: one stylesheet, the shared script, a top bar joining the three services.
-import { type HtmlValue, html, type SafeHtml, safeUrl } from './html.js';
+import { type HtmlValue, html, raw, type SafeHtml, safeUrl } from './html.js';
+import type { Theme } from './prefs.js';
 
 export type ServiceName = 'errors' | 'logs' | 'metrics';
 
@@ -73,6 +74,15 @@ function subNav(options: PageOptions): SafeHtml | '' {
   return html`<nav class="subnav" aria-label="${SERVICE_LABELS[options.service]}">${items}</nav>`;
 }
 
+/** How every page starts; withTheme() finds the <html> tag by it. */
+export const DOCUMENT_START = '<!doctype html>\n<html lang="en">';
+
+/** The page with the person's theme on <html>, so the first paint already has it (no flash). */
+export function withTheme(page: string, theme: Theme): string {
+  if (!page.startsWith(DOCUMENT_START)) return page;
+  return `${DOCUMENT_START.slice(0, -1)} data-theme="${theme}">${page.slice(DOCUMENT_START.length)}`;
+}
+
 /** A complete HTML document. Scripts are external files only (the CSP forbids inline script and style). */
 export function renderPage(options: PageOptions): SafeHtml {
   const scripts = (options.scripts ?? []).map(
@@ -81,8 +91,7 @@ export function renderPage(options: PageOptions): SafeHtml {
   const styles = (options.styles ?? []).map(
     (s) => html`<link rel="stylesheet" href="/assets/${assetName(s)}">`,
   );
-  return html`<!doctype html>
-<html lang="en">
+  return html`${raw(DOCUMENT_START)}
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -7,7 +7,8 @@ import type {} from '../http/app.js';
 import { REPO_ROOT, registerAssetRoute } from './assets.js';
 import { safeLocalPath } from './html.js';
 import { parseCookies, serializeCookie } from './http-util.js';
-import { renderLoginPage, type ServiceName, type ServiceUrls } from './layout.js';
+import { renderLoginPage, type ServiceName, type ServiceUrls, withTheme } from './layout.js';
+import { cookieValue, parseTheme, THEME_COOKIE } from './prefs.js';
 import { assertSameOrigin, formBody, isHttps, setSecurityHeaders } from './security.js';
 import {
   constantTimeEqual,
@@ -257,7 +258,10 @@ export function registerUiPages(app: FastifyInstance, routes: (ui: FastifyInstan
     ui.addHook('onSend', async (request, reply, payload) => {
       if (!reply.hasHeader('cache-control') && request.method === 'GET')
         reply.header('cache-control', 'no-store');
-      return payload;
+      // The theme chosen on any of the three services (a cookie: cookies ignore ports), on the server.
+      const theme =
+        typeof payload === 'string' && parseTheme(cookieValue(request.headers.cookie, THEME_COOKIE));
+      return theme ? withTheme(payload as string, theme) : payload;
     });
     await routes(ui);
   });

@@ -1,14 +1,13 @@
-// <time datetime> → "3 min ago", absolute time (local or UTC, toggled and remembered) on hover.
+// <time datetime> → "3 min ago", absolute time (local or UTC, toggled and remembered) on hover. The
+// choice is a cookie the three services share, localStorage the fallback (see ./prefs.ts).
 import { formatRelativeTime } from '../../format.js';
+import { parseTimeZone, TIME_ZONE_COOKIE } from '../../prefs.js';
+import { readChoice, writeChoice } from './prefs.js';
 
 const TZ_KEY = 'flowrent.tz';
 
 export function useUtc(): boolean {
-  try {
-    return localStorage.getItem(TZ_KEY) === 'utc';
-  } catch {
-    return false;
-  }
+  return parseTimeZone(readChoice(TIME_ZONE_COOKIE, TZ_KEY)) === 'utc';
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -45,11 +44,7 @@ export function renderTimes(root: ParentNode, nowMs = Date.now()): void {
 export function bindTimeZoneToggle(root: ParentNode): void {
   for (const button of root.querySelectorAll<HTMLElement>('[data-tz-toggle]')) {
     button.addEventListener('click', () => {
-      try {
-        localStorage.setItem(TZ_KEY, useUtc() ? 'local' : 'utc');
-      } catch {
-        // ignore: nothing to remember in private mode
-      }
+      writeChoice(TIME_ZONE_COOKIE, TZ_KEY, useUtc() ? 'local' : 'utc');
       renderTimes(document);
       document.dispatchEvent(new CustomEvent('flowrent:timezone', { detail: useUtc() ? 'utc' : 'local' }));
     });
