@@ -10,7 +10,7 @@
 // store is touched; the process-wide key and shape registries (attr-columns.ts) get a few common keys,
 // which a block does not depend on (its shapes are numbered in block order).
 import { encodeColumns } from './block-codec.js';
-import { parseBodyColumns } from './body-rows.js';
+import { parseBodyColumns, summarizeColumns } from './body-rows.js';
 import { RowColumns } from './row-columns.js';
 
 /** Lines per synthetic body, and rounds (a body each; a block of 4 096 rows every second round). */
@@ -81,12 +81,13 @@ export function warmUpBody(r: number, out: Buffer): Uint8Array {
 }
 
 /**
- * One round, as a worker takes a body: parsed into `table`, appended to the `open` rows, and every
+ * One round, as a worker takes a body: parsed into `table` and summarized, appended to the `open` rows, and every
  * second round the open rows encoded as one block (thrown away) and dropped. Returns the rows parsed.
  */
 export function warmUpRound(r: number, table: RowColumns, open: RowColumns, out: Buffer): number {
   const parsed = parseBodyColumns('ndjson', warmUpBody(r, out), NOW_NS, 0, table);
   const n = parsed.rows.count;
+  summarizeColumns(parsed.rows); // as the worker's parse reply does
   open.append(parsed.rows, open.count + 1);
   parsed.rows.clear();
   if (r % 2 === 1) {
