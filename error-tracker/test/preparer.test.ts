@@ -53,4 +53,12 @@ test('requests that wait for the worker go together and each gets its own answer
   );
   for (const r of results)
     if (r.status === 'fulfilled') assert.ok(Buffer.isBuffer(r.value.entries[0].payload));
+  // more than one message holds (16): the rest go in the next ones, each answered in order
+  const many = await Promise.all(
+    Array.from({ length: 40 }, (_, n) => pool.prepare({ ...input, body: bodyOf(n) })),
+  );
+  assert.deepEqual(
+    many.map((p) => p.entries[0].eventId),
+    Array.from({ length: 40 }, (_, n) => String(n).padStart(32, '0')),
+  );
 });
