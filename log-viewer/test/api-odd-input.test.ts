@@ -3,7 +3,7 @@
 // Each gets a correct answer or a clear 4xx, never a 500 or a request held for minutes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Api, logRecord, startApi } from './api-helpers.js';
+import { type Api, logRecord, NOW_MS, startApi } from './api-helpers.js';
 
 let api: Api;
 
@@ -215,6 +215,45 @@ test('a delete the store cannot write (read-only, as on a full disk) is a 503 to
     assert.equal(rewrite.status, 503);
     own.db.pragma('query_only = OFF');
     assert.equal((await own.json<Page>('/api/logs?from=7d&limit=1000')).body.data.length, 25);
+  } finally {
+    await own.close();
+  }
+});
+
+test('an attribute, stream label or structured metadata named __proto__ is stored and searchable, not dropped', async () => {
+  const own = await startApi();
+  try {
+    const post = (path: string, body: string, type: string) =>
+      fetch(`${own.url}${path}`, { method: 'POST', headers: { ...own.headers, 'content-type': type }, body });
+    const ndjson = await post(
+      '/api/logs',
+      '{"msg":"ndjson proto probe","__proto__":{"p":1},"k":2}\n',
+      'application/x-ndjson',
+    );
+    assert.equal(ndjson.status < 300, true, await ndjson.text());
+    const ts = `${BigInt(NOW_MS) * 1_000_000n - 1_000_000_000n}`;
+    const loki = await post(
+      '/loki/api/v1/push',
+      `{"streams":[{"stream":{"app":"x","__proto__":"lab"},"values":[["${ts}","loki proto probe",{"__proto__":"meta"}]]}]}`,
+      'application/json',
+    );
+    assert.equal(loki.status, 204, await loki.text());
+    const found = await own.json<{
+      data: { attributes: Record<string, unknown>; labels: Record<string, string> }[];
+    }>(`/api/logs?from=1h&query=${encodeURIComponent('"ndjson proto probe"')}`);
+    assert.equal(found.body.data.length, 1);
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(found.body.data[0].attributes)),
+      JSON.parse('{"__proto__":{"p":1},"k":2}'),
+    );
+    const byField = await own.json<Page>(`/api/logs?from=1h&query=${encodeURIComponent('__proto__.p:=1')}`);
+    assert.equal(byField.body.data.length, 1);
+    const lokiRec = await own.json<{
+      data: { attributes: Record<string, unknown>; labels: Record<string, string> }[];
+    }>(`/api/logs?from=1h&query=${encodeURIComponent('"loki proto probe"')}`);
+    assert.equal(lokiRec.body.data.length, 1);
+    assert.ok(Object.hasOwn(lokiRec.body.data[0].labels, '__proto__'), JSON.stringify(lokiRec.body.data[0]));
+    assert.deepEqual(Object.entries(lokiRec.body.data[0].attributes), [['__proto__', 'meta']]);
   } finally {
     await own.close();
   }

@@ -208,7 +208,7 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
         taken = true;
         break;
       }
-    if (!taken) attributes[key] = obj[key];
+    if (!taken) setOwn(attributes, key, obj[key]);
   }
   const finalLevel = level ?? 'info';
   return {
@@ -226,6 +226,16 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     labels: ctx.labels ?? NO_LABELS,
     protocol: ctx.protocol,
   };
+}
+
+/**
+ * obj[key] = value as an own member even for `__proto__`, which an assignment takes for the
+ * object's prototype: {"__proto__":{"p":1}} was accepted and its attribute silently dropped.
+ */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 export function isJsonObject(v: unknown): v is Record<string, JsonValue> {

@@ -2,6 +2,7 @@
 // parsed leniently: winston-loki 6 builds them by concatenation without escaping, so a `"` inside a
 // value ends it only when what follows looks like `, name="` or the closing `}`.
 import { ParseError } from '@flowrent/shared/errors';
+import { setOwn } from './json-record.js';
 
 const NEXT_PAIR_OR_END = /^\s*(?:,\s*[A-Za-z_][A-Za-z0-9_.]*\s*=\s*"|,?\s*\}\s*$)/;
 const NAME = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*"/;
@@ -47,7 +48,7 @@ export function parseLokiLabels(text: string): Record<string, string> {
       throw new ParseError(
         `stream labels: unterminated value of ${m[1]} in ${JSON.stringify(text.slice(0, 80))}`,
       );
-    out[m[1]] = value;
+    setOwn(out, m[1], value);
     const comma = /^\s*,?/.exec(s.slice(pos));
     pos += comma ? comma[0].length : 0;
   }

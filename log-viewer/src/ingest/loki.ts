@@ -4,7 +4,7 @@
 // message + attributes; stream labels give service, host and level defaults.
 import { ParseError } from '@flowrent/shared/errors';
 import { type JsonValue, type Level, type LogRecord, normalizeLevel } from '../model.js';
-import { isJsonObject, type RecordContext, RecordError, recordFromObject } from './json-record.js';
+import { isJsonObject, type RecordContext, RecordError, recordFromObject, setOwn } from './json-record.js';
 import { checkLabelCount, checkLineLength, nestedTooDeep } from './limits.js';
 import { parseLokiLabels } from './loki-labels.js';
 import { ProtoReader, WIRE_LEN } from './protobuf.js';
@@ -103,7 +103,8 @@ export function parseLokiJson(body: string, nowNs: bigint): LogRecord[] {
     const labelsIn = s.stream ?? {};
     if (!isJsonObject(labelsIn)) throw new ParseError(`streams[${si}].stream must be an object of labels`);
     const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(labelsIn)) labels[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(labelsIn))
+      setOwn(labels, k, typeof v === 'string' ? v : JSON.stringify(v));
     const stream = streamContext(labels, `streams[${si}]`);
     s.values.forEach((v, vi) => {
       const where = `streams[${si}].values[${vi}]`;
@@ -114,7 +115,7 @@ export function parseLokiJson(body: string, nowNs: bigint): LogRecord[] {
         if (!isJsonObject(v[2])) throw new ParseError(`${where}: structured metadata must be an object`);
         metadata = {};
         for (const [k, mv] of Object.entries(v[2]))
-          metadata[k] = typeof mv === 'string' ? mv : JSON.stringify(mv);
+          setOwn(metadata, k, typeof mv === 'string' ? mv : JSON.stringify(mv));
       }
       out.push(entryRecord(stream, nsFromString(v[0], where), v[1], metadata, nowNs, where));
     });
@@ -161,7 +162,7 @@ function readStream(r: ProtoReader, si: number, nowNs: bigint, out: LogRecord[])
       else if (field === 3 && wire === WIRE_LEN) {
         const [k, v] = readPair(e.sub());
         metadata ??= {};
-        metadata[k] = v;
+        setOwn(metadata, k, v);
       } else e.skip(wire);
     }
     out.push(
