@@ -89,6 +89,57 @@ describe('evaluateInstant() / evaluateRange()', () => {
     assert.deepEqual(names('topk(1, a)'), ['a']);
   });
 
+  it('checks the timeout inside a long evaluation of one series', () => {
+    // 600,000 subquery steps of one series: a clock read per node or per series never reaches
+    // the deadline; reads inside the step loop do.
+    let now = 0;
+    const clock = () => ++now;
+    errorType(
+      () =>
+        evaluateInstant(source(), 'max_over_time(rate(a[5m])[10m:1ms])', 600_000, {
+          timeoutMs: 50,
+          now: clock,
+        }),
+      'timeout',
+    );
+  });
+
+  it("counts a subquery's points as they are produced, before the next series is read", () => {
+    let read = 0;
+    class Counting extends MemorySource {
+      override *stream(...args: Parameters<MemorySource['stream']>) {
+        for (const x of super.stream(...args)) {
+          read++;
+          yield x;
+        }
+      }
+    }
+    const counting = new Counting();
+    for (let t = 0; t <= 600_000; t += 15_000)
+      for (const i of ['1', '2', '3']) counting.add({ __name__: 'c', i }, t, t);
+    // ~600,000 points per series: the second series passes 1,000,000, the third is never read.
+    errorType(
+      () => evaluateInstant(counting, 'rate(c[5m])[10m:1ms]', 600_000, { maxSamples: 1_000_000 }),
+      'execution',
+      /too many samples/,
+    );
+    assert.equal(read, 2);
+  });
+
+  it("releases an aggregation's input once aggregated, as Prometheus' rangeEval", () => {
+    const s = new MemorySource();
+    for (let t = 0; t <= 600_000; t += 15_000)
+      for (const i of ['1', '2', '3']) s.add({ __name__: 'c', i }, t, t);
+    // One sum's input is ~1,760 points (3 series x ~586 steps), its output ~586.
+    errorType(
+      () => evaluateRange(s, 'sum(rate(c[5m]))', 0, 600_000, 1000, { maxSamples: 1500 }),
+      'execution',
+      /too many samples/,
+    );
+    const r = evaluateRange(s, 'sum(rate(c[5m])) + sum(rate(c[5m]))', 0, 600_000, 1000, { maxSamples: 2600 });
+    assert.equal(r.result.length, 1);
+  });
+
   it('limits the samples a query may load', () => {
     errorType(
       () => evaluateRange(source(), 'a', 0, 600_000, 1000, { maxSamples: 100 }),

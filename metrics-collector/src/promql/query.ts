@@ -100,8 +100,8 @@ export function evaluateInstant(
             values.push(s.values[i]);
           }
         });
-        // The result keeps these points past the selector's series-at-a-time accounting.
-        countSamples(ctx, timestamps.length);
+        // The result keeps a range selector's points past its series-at-a-time accounting.
+        if (!v.range.counted) countSamples(ctx, timestamps.length);
         if (timestamps.length > 0) result.push({ metric: s.metric, timestamps, values });
       }
       return { resultType: 'matrix', result };

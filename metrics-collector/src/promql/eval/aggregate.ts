@@ -6,7 +6,7 @@ import { formatGoFloat } from '../format-value.js';
 import { isValidLabelName, LABEL_SEP, labelsKey, METRIC_NAME } from '../labels.js';
 import type { Labels } from '../sample-source.js';
 import { quantile } from './stats.js';
-import { type EvalContext, newSeries, SeriesBuilder, type StepSeries } from './values.js';
+import { checkDeadline, type EvalContext, newSeries, SeriesBuilder, type StepSeries } from './values.js';
 
 interface Group {
   metric: Labels;
@@ -55,6 +55,7 @@ function quantiles(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], q: F
   const out: StepSeries[] = groups.map((g) => newSeries(g.metric, ctx.steps));
   const buf: number[] = [];
   for (let i = 0; i < ctx.steps; i++) {
+    checkDeadline(ctx);
     for (let gi = 0; gi < groups.length; gi++) {
       buf.length = 0;
       for (const m of groups[gi].members) if (m.present[i]) buf.push(m.values[i]);
@@ -87,6 +88,7 @@ function fold(ctx: EvalContext, e: AggregateExpr, input: Iterable<StepSeries>): 
   const withCount = withMean || op === 'count';
   const groups = new Map<string, FoldState>();
   for (const s of input) {
+    checkDeadline(ctx);
     const key = keyOf(s.metric);
     let g = groups.get(key);
     if (!g) {
@@ -226,6 +228,7 @@ function topk(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], k: Float6
   const selected = new Map<StepSeries, StepSeries>();
   const instantOrder: StepSeries[] = [];
   for (let i = 0; i < ctx.steps; i++) {
+    checkDeadline(ctx);
     // Go converts k to an int64 first: NaN, ±Inf and beyond ±2^63 are an error there.
     if (!(Math.abs(k[i]) < 2 ** 63)) throw executionError(`Scalar value ${goFloatV(k[i])} overflows int64`);
     const kk = Math.trunc(k[i]);
@@ -252,6 +255,7 @@ function countValues(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], la
   const grouping = e.without ? e.grouping : [...e.grouping, label];
   const b = new SeriesBuilder(ctx.steps);
   for (let i = 0; i < ctx.steps; i++) {
+    checkDeadline(ctx);
     for (const s of input) {
       if (!s.present[i]) continue;
       const withValue: Labels = { ...s.metric, [label]: formatGoFloat(s.values[i], 'f') };

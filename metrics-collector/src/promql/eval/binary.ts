@@ -6,7 +6,14 @@ import { executionError } from '../errors.js';
 import { dropMetricName, formatLabels, matchSignature, METRIC_NAME } from '../labels.js';
 import type { Labels } from '../sample-source.js';
 import { goPow } from './stats.js';
-import { type EvalContext, newSeries, SeriesBuilder, type StepSeries } from './values.js';
+import {
+  checkDeadline,
+  checkDeadlineAt,
+  type EvalContext,
+  newSeries,
+  SeriesBuilder,
+  type StepSeries,
+} from './values.js';
 
 /** [value, keep]: arithmetic always keeps; comparisons keep the left value when true. */
 export function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
@@ -95,6 +102,7 @@ function seriesScalarBinop(
   const isCmp = COMPARISON_OPS.has(e.op);
   let o: StepSeries | undefined;
   for (let i = 0; i < ctx.steps; i++) {
+    checkDeadlineAt(ctx, i);
     if (!s.present[i]) continue;
     const lv = swap ? scalar[i] : s.values[i];
     const rv = swap ? s.values[i] : scalar[i];
@@ -176,6 +184,7 @@ export function vectorBinop(
   const b = new SeriesBuilder(ctx.steps);
   const outFor = new Map<number, StepSeries>();
   for (let i = 0; i < ctx.steps; i++) {
+    checkDeadline(ctx);
     for (let li = 0; li < lhs.length; li++) {
       const ls = lhs[li];
       if (!ls.present[i]) continue;
@@ -236,6 +245,7 @@ function setBinop(
   const outL = lhs.map((s) => b.get(s.metric));
   const outR = op === 'or' ? rhs.map((s) => b.get(s.metric)) : [];
   for (let i = 0; i < ctx.steps; i++) {
+    checkDeadline(ctx);
     for (let ri = 0; ri < rhs.length; ri++) if (rhs[ri].present[i]) rightAt[rSig[ri]] = i;
     for (let li = 0; li < lhs.length; li++) {
       if (!lhs[li].present[i]) continue;

@@ -87,7 +87,14 @@ function evalAggregateExpr(ctx: EvalContext, e: AggregateExpr): Value {
     const p = evaluate(ctx, e.param);
     param = p.kind === 'string' ? p.value : scalarValue(p);
   }
-  return { kind: 'vector', series: evalAggregate(ctx, e, streamVector(ctx, e.expr).series, param) };
+  const before = ctx.samples.loaded;
+  const series = evalAggregate(ctx, e, streamVector(ctx, e.expr).series, param);
+  // As Prometheus' rangeEval: the input's points (counted as they were produced) are released
+  // once aggregated, the output's stay held.
+  let held = 0;
+  for (const s of series) for (let i = 0; i < ctx.steps; i++) held += s.present[i];
+  ctx.samples.loaded = before + held;
+  return { kind: 'vector', series };
 }
 
 /**

@@ -6,7 +6,14 @@ import { dropMetricName, isValidLabelName, labelsKey } from '../labels.js';
 import { compileAnchoredRegex } from '../matchers.js';
 import type { Labels } from '../sample-source.js';
 import { parseGoFloat } from './stats.js';
-import { type EvalContext, newSeries, SeriesBuilder, type StepSeries, stepTime } from './values.js';
+import {
+  checkDeadlineAt,
+  type EvalContext,
+  newSeries,
+  SeriesBuilder,
+  type StepSeries,
+  stepTime,
+} from './values.js';
 
 type Elementwise = (v: number, params: number[]) => number;
 
@@ -67,6 +74,7 @@ export function mapElementwise(
   for (const s of input) {
     const o = b.get(dropMetricName(s.metric));
     for (let i = 0; i < ctx.steps; i++) {
+      checkDeadlineAt(ctx, i);
       if (!s.present[i]) continue;
       p.length = 0;
       for (const a of params) p.push(a[i]);
@@ -195,6 +203,7 @@ export function histogramQuantile(ctx: EvalContext, q: Float64Array, input: Step
   for (const g of groups.values()) {
     const o = newSeries(g.metric, ctx.steps);
     for (let i = 0; i < ctx.steps; i++) {
+      checkDeadlineAt(ctx, i);
       const buckets: Bucket[] = [];
       for (const m of g.members) if (m.s.present[i]) buckets.push({ upper: m.upper, count: m.s.values[i] });
       if (buckets.length === 0) continue;

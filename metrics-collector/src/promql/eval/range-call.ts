@@ -8,8 +8,10 @@ import { mayReset, RANGE_FUNCTIONS, type Window } from './range-functions.js';
 import { selectorDistinct } from './selectors.js';
 import {
   checkDeadline,
+  countSamples,
   type EvalContext,
   type RangeArg,
+  STEPS_PER_CHECK,
   type StepSeries,
   scalarValue,
   type Value,
@@ -70,6 +72,7 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
   const counter = e.func === 'rate' || e.func === 'increase';
   const { rangeMs, offsetMs, at } = range;
   const { steps, start, interval } = ctx;
+  const checkEvery = STEPS_PER_CHECK;
   for (const s of range.series) {
     checkDeadline(ctx);
     const ts = s.timestamps;
@@ -80,8 +83,18 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
     let present: Uint8Array | undefined;
     let lo = 0;
     let hi = 0;
+    // Output points are counted against --query.max-samples as they are produced, a block of
+    // steps at a time, with a deadline check per block: one series of a fine-grained subquery has
+    // millions of steps, and the limit must stop the work, not follow it.
+    let produced = 0;
+    let counted = 0;
     // Two pointers over the sorted samples: windows [ref - range, ref] only move forward.
     for (let i = 0; i < steps; i++) {
+      if (i % checkEvery === checkEvery - 1) {
+        checkDeadline(ctx);
+        countSamples(ctx, produced - counted);
+        counted = produced;
+      }
       const evalTs = start + i * interval;
       const ref = (at ?? evalTs) - offsetMs;
       const mint = ref - rangeMs;
@@ -102,8 +115,10 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
       }
       values[i] = v;
       present[i] = 1;
+      produced++;
     }
     if (!values || !present) continue;
+    countSamples(ctx, produced - counted);
     const metric = keepName ? s.metric : dropMetricName(s.metric);
     if (seen) {
       const key = labelsKey(metric);

@@ -7,6 +7,7 @@ import { splitForSource } from '../matchers.js';
 import type { SeriesSamples } from '../sample-source.js';
 import {
   checkDeadline,
+  checkDeadlineAt,
   countSamples,
   type Distinct,
   type EvalContext,
@@ -50,6 +51,9 @@ export function* streamVectorSelector(
   const offset = vs.offsetMs;
   for (const s of selectSeries(ctx, vs, minRef - lookbackMs, maxRef)) {
     checkDeadline(ctx);
+    // Counted before the per-step work (a subquery can have millions of steps), refunded below
+    // when the series has no value in the range.
+    countSamples(ctx, steps);
     const values = new Float64Array(steps);
     const present = new Uint8Array(steps);
     const times = sampleTimes ? new Float64Array(steps) : undefined;
@@ -60,6 +64,7 @@ export function* streamVectorSelector(
     let j = -1;
     let any = false;
     for (let i = 0; i < steps; i++) {
+      checkDeadlineAt(ctx, i);
       const ref = (at ?? start + i * interval) - offset;
       while (j + 1 < n && ts[j + 1] <= ref) j++;
       if (j < 0 || ts[j] < ref - lookbackMs || stale?.[j]) continue;
@@ -68,8 +73,10 @@ export function* streamVectorSelector(
       if (times) times[i] = ts[j];
       any = true;
     }
-    if (!any) continue;
-    countSamples(ctx, steps);
+    if (!any) {
+      ctx.samples.loaded -= steps;
+      continue;
+    }
     if (times) sampleTimes?.push(times);
     yield { metric: s.labels, values, present };
   }
@@ -134,29 +141,37 @@ export function evalSubquery(
   // Go's integer division truncates toward zero; keep that for negative times.
   let start = step * Math.trunc(lowest / step);
   if (start < lowest) start += step;
-  const range = {
+  const range: RangeArg = {
     series: [] as PointSeries[],
     rangeMs: sq.rangeMs,
     offsetMs: sq.offsetMs,
     at,
     distinct: undefined,
+    // The inner expression counted its output points as it produced them; they stay held.
+    counted: true,
   };
   if (maxRef < start) return range;
   const steps = Math.floor((maxRef - start) / step) + 1;
   // Each inner step holds at least one value; refuse resolutions no sample budget can hold.
   if (steps > ctx.samples.max) countSamples(ctx, steps);
   const inner: EvalContext = { ...ctx, start, interval: step, steps };
-  for (const s of vectorValue(evaluate(inner, sq.expr))) {
+  const stepSeries = vectorValue(evaluate(inner, sq.expr));
+  const points: PointSeries[] = [];
+  for (let k = 0; k < stepSeries.length; k++) {
+    const s = stepSeries[k];
+    // Released as converted, so the two forms of the points are not held at once.
+    (stepSeries as (StepSeries | undefined)[])[k] = undefined;
     const timestamps: number[] = [];
     const values: number[] = [];
     for (let i = 0; i < inner.steps; i++) {
+      checkDeadlineAt(ctx, i);
       if (!s.present[i]) continue;
       timestamps.push(start + i * step);
       values.push(s.values[i]);
     }
-    range.series.push({ metric: s.metric, timestamps, values });
+    points.push({ metric: s.metric, timestamps, values });
   }
-  range.series = sortByLabels(range.series, (s) => s.metric);
+  range.series = sortByLabels(points, (s) => s.metric);
   return range;
 }
 
@@ -170,6 +185,7 @@ export function forEachWindow(
   let lo = 0;
   let hi = 0;
   for (let i = 0; i < ctx.steps; i++) {
+    checkDeadlineAt(ctx, i);
     const ref = (range.at ?? ctx.start + i * ctx.interval) - range.offsetMs;
     const mint = ref - range.rangeMs;
     while (hi < ts.length && ts[hi] <= ref) hi++;

@@ -31,6 +31,9 @@ export interface RangeArg {
   offsetMs: number;
   at: number | undefined;
   distinct: Distinct;
+  /** The points are already counted against --query.max-samples while the range is held
+   * (a subquery's); a range selector's are counted only while the consumer uses a series. */
+  counted?: true;
 }
 
 /**
@@ -90,6 +93,14 @@ export function resolveAt(ctx: EvalContext, at: AtModifier | undefined): number 
 
 export function checkDeadline(ctx: EvalContext): void {
   if (ctx.now() > ctx.deadline) throw new PromQLError('timeout', 'query timed out in expression evaluation');
+}
+
+/** Steps between clock reads inside per-step loops (a subquery can have millions of steps). */
+export const STEPS_PER_CHECK = 4096;
+
+/** checkDeadline once every STEPS_PER_CHECK steps of a per-step loop. */
+export function checkDeadlineAt(ctx: EvalContext, step: number): void {
+  if (step % STEPS_PER_CHECK === STEPS_PER_CHECK - 1) checkDeadline(ctx);
 }
 
 export function newSeries(metric: Labels, steps: number): StepSeries {
