@@ -3,10 +3,12 @@
 // request.json), a gzip answer (the capture asks for one), and basic_auth as the target checks it.
 // The real collector is started with a scrape config file; rounds are driven with an explicit tick.
 // Last, a scrape whose write fails (fdatasync made to fail) shows on its target.
+// Scrape timeouts are generous (5 m) so a loaded machine never turns a test about something else
+// into a timeout; the timeout itself is tested with a target that never answers.
 import assert from 'node:assert/strict';
 import fs, { readFileSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -22,12 +24,18 @@ const BASIC_OK = `Basic ${Buffer.from('scraper:s3cret pass').toString('base64')}
 let target: Server;
 let address = '';
 const seen = new Map<string, IncomingHttpHeaders>();
+/** Requests to /hang, never answered until the test ends. */
+const hanging: ServerResponse[] = [];
 let t: TestApp<Config>;
 
 before(async () => {
   target = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     seen.set(path, req.headers);
+    if (path === '/hang') {
+      hanging.push(res);
+      return;
+    }
     if (path === '/basic' && req.headers.authorization !== BASIC_OK) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="metrics"' }).end();
       return;
@@ -47,7 +55,7 @@ before(async () => {
   writeFileSync(
     config,
     `
-global: {scrape_interval: 15s, scrape_timeout: 1s}
+global: {scrape_interval: 5m, scrape_timeout: 5m}
 scrape_configs:
   - job_name: like-capture
     static_configs: [{targets: ['${address}']}]
@@ -66,6 +74,10 @@ scrape_configs:
     metrics_path: /basic
     basic_auth: {username: scraper, password: nope}
     static_configs: [{targets: ['${address}']}]
+  - job_name: hangs
+    metrics_path: /hang
+    scrape_timeout: 100ms
+    static_configs: [{targets: ['${address}']}]
 `,
   );
   t = await startCollector({ SCRAPE_CONFIG: config });
@@ -73,6 +85,7 @@ scrape_configs:
 });
 
 after(async () => {
+  for (const res of hanging) res.end();
   await t.close();
   await new Promise((r) => target.close(r));
 });
@@ -100,9 +113,10 @@ test('the scrape request carries the headers of the captured Prometheus 2.42 scr
   assert.ok(ours, 'the target was scraped');
   // Every header Prometheus sent is sent, with the same value where the value is not per-client.
   for (const [name] of capture.raw_headers) assert.ok(name.toLowerCase() in ours, `sends ${name}`);
-  for (const name of ['accept', 'accept-encoding', 'x-prometheus-scrape-timeout-seconds']) {
-    assert.equal(ours[name], capture.headers[name], name);
-  }
+  for (const name of ['accept', 'accept-encoding']) assert.equal(ours[name], capture.headers[name], name);
+  // The timeout in seconds, as Prometheus formats it: the capture's job had scrape_timeout: 1s.
+  assert.equal(capture.headers['x-prometheus-scrape-timeout-seconds'], '1');
+  assert.equal(ours['x-prometheus-scrape-timeout-seconds'], '300');
   assert.equal(ours.host, address);
   // Prometheus identifies itself as product/version ("Prometheus/2.42.0+ds"): so do we.
   assert.match(capture.headers['user-agent'], /^[A-Za-z][\w.-]*\/\d+\.\d+\.\d+\S*$/);
@@ -127,6 +141,14 @@ test('basic_auth sends the username and password (or password_file) as the targe
   assert.deepEqual(read('probe_value', 'basic-wrong'), []);
   const wrong = t.app.ingestion.scrapeManager.targets().find((x) => x.job === 'basic-wrong');
   assert.match(wrong?.lastError ?? '', /401/);
+});
+
+test('a target that does not answer within scrape_timeout is down with the timeout as its error', () => {
+  assert.ok(hanging.length > 0, 'the target was asked');
+  assert.equal(seen.get('/hang')?.['x-prometheus-scrape-timeout-seconds'], '0.1');
+  assert.deepEqual(read('up', 'hangs')[0].values, [0]);
+  const hangs = t.app.ingestion.scrapeManager.targets().find((x) => x.job === 'hangs');
+  assert.equal(hangs?.lastError, 'scrape timed out after 100 ms');
 });
 
 test('a scrape whose write cannot be made durable shows on the target as its error; the next round is up again', async () => {
