@@ -3,6 +3,7 @@
 // Each gets a correct answer or a clear 4xx, never a 500 or a request held for minutes.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { addFilter } from '../src/ui/filter-query.js';
 import { type Api, logRecord, NOW_MS, startApi } from './api-helpers.js';
 
 let api: Api;
@@ -254,6 +255,72 @@ test('an attribute, stream label or structured metadata named __proto__ is store
     assert.equal(lokiRec.body.data.length, 1);
     assert.ok(Object.hasOwn(lokiRec.body.data[0].labels, '__proto__'), JSON.stringify(lokiRec.body.data[0]));
     assert.deepEqual(Object.entries(lokiRec.body.data[0].attributes), [['__proto__', 'meta']]);
+  } finally {
+    await own.close();
+  }
+});
+
+test("the UI's filter links find the record they were made from, and its exclude links leave it out", async () => {
+  const own = await startApi();
+  try {
+    const line = {
+      msg: 'filterlink probe',
+      'weird key': 'v',
+      ü: 'ß',
+      'k:colon': 'v:c',
+      nullv: null,
+      n: 42,
+      t: true,
+      arr: [1, 'x'],
+      s: 'null',
+    };
+    const res = await fetch(`${own.url}/api/logs`, {
+      method: 'POST',
+      headers: { ...own.headers, 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify(line)}\n{"msg":"other line"}\n`,
+    });
+    assert.ok(res.status < 300, await res.text());
+    own.store.flush();
+    for (const [field, v] of Object.entries(line)) {
+      if (field === 'msg') continue;
+      const value = typeof v === 'string' ? v : JSON.stringify(v); // as render-logs.ts shows it
+      for (const exclude of [false, true]) {
+        const q = addFilter('', field, value, exclude);
+        const page = await own.json<Page>(`/api/logs?from=1h&query=${encodeURIComponent(q)}`);
+        assert.equal(page.status, 200, q);
+        const messages = page.body.data.map((r) => r.message);
+        assert.deepEqual(messages, exclude ? ['other line'] : ['filterlink probe'], q);
+      }
+    }
+  } finally {
+    await own.close();
+  }
+});
+
+test('numeric comparisons: a literal past the double range is ±Infinity, NaN is a 400', async () => {
+  const own = await startApi();
+  try {
+    await own.store.append([logRecord(0, { attributes: { order_id: 42 } })]);
+    const cases: [query: string, matches: number][] = [
+      ['order_id:>1e400', 0],
+      ['order_id:<1e400', 1],
+      ['order_id:>-1e400', 1],
+      ['order_id:<-1e400', 0],
+      ['order_id:>=42', 1],
+      ['order_id:<42.0', 0],
+    ];
+    for (const [query, matches] of cases) {
+      const res = await own.json<Page>(`/api/logs?from=7d&query=${encodeURIComponent(query)}`);
+      assert.equal(res.status, 200, query);
+      assert.equal(res.body.data.length, matches, query);
+    }
+    for (const query of ['order_id:<NaN', 'order_id:>=nan']) {
+      const res = await own.json<{ error: { code: string; details: { position: number } } }>(
+        `/api/logs?from=7d&query=${encodeURIComponent(query)}`,
+      );
+      assert.equal(res.status, 400, query);
+      assert.equal(res.body.error.details.position, query.indexOf(':') + (query.includes('>=') ? 3 : 2));
+    }
   } finally {
     await own.close();
   }

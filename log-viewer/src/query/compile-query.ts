@@ -142,7 +142,9 @@ function compileField(field: string, op: FieldOp, value: string): RecordPredicat
     default: {
       const cmp = compare(op);
       const n = Number(value);
-      const numeric = value.trim() !== '' && Number.isFinite(n);
+      // A decimal literal past the double range (1e400) is ±Infinity and still a number: `:>1e400`
+      // matches no number and `:<1e400` every one (text comparison made 42 > "1e400").
+      const numeric = value.trim() !== '' && (Number.isFinite(n) || DECIMAL.test(value.trim()));
       return (r) => {
         const v = get(r);
         if (v === undefined || v === null || typeof v === 'object') return false;
@@ -157,8 +159,12 @@ function compileField(field: string, op: FieldOp, value: string): RecordPredicat
   }
 }
 
+/** A decimal number literal, however large. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function equals(v: unknown, value: string): boolean {
-  if (v === undefined || v === null) return false;
+  if (v === undefined) return false;
+  if (v === null) return value === 'null'; // JSON null: what the UI's filter link for it says
   if (typeof v === 'number') return v === Number(value) && value.trim() !== '';
   return valueText(v) === value;
 }
@@ -223,6 +229,7 @@ function planField(field: string, op: FieldOp, value: string): PruningPlan {
       const numberTokens = wordTokens(String(n), false);
       requiredTokens = requiredTokens.filter((t) => numberTokens.includes(t));
     }
+    if (op === 'eq' && value === 'null') requiredTokens = []; // JSON null, however the block indexes it
     if ((lower === 'trace_id' || lower === 'span_id') && requiredTokens.length > 0)
       return { requiredTokens, idTokens: requiredTokens };
     return { requiredTokens };

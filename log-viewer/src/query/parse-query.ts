@@ -251,6 +251,9 @@ class QueryParser {
         );
       }
     }
+    if ((op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte') && /^[+-]?nan$/i.test(value.trim())) {
+      throw this.error(`'${value}' is not a number to compare with`, at);
+    }
     if (field.toLowerCase() === 'level' && op !== 'regex' && normalizeLevel(value) === undefined) {
       throw this.error(`unknown level '${value}' (use ${LEVELS.join(', ')})`, at);
     }
