@@ -11,7 +11,10 @@ export const CORS_HEADERS = {
   'access-control-expose-headers': 'x-sentry-error, x-sentry-rate-limits, retry-after',
 };
 
-type IngestRequest = FastifyRequest<{ Params: { projectId: string }; Querystring: { sentry_key?: string } }>;
+type IngestRequest = FastifyRequest<{
+  Params: { projectId: string };
+  Querystring: { sentry_key?: string | string[] };
+}>;
 
 export function ingestHandler(ctx: HttpContext, endpoint: 'envelope' | 'store') {
   return async (request: IngestRequest, reply: FastifyReply) => {
@@ -25,8 +28,9 @@ export function ingestHandler(ctx: HttpContext, endpoint: 'envelope' | 'store') 
       body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
       contentType: header('content-type'),
       contentEncoding: header('content-encoding'),
-      sentryAuth: header('x-sentry-auth'),
-      authorization: header('authorization'),
+      // headersDistinct: Node keeps only the first Authorization and joins repeated others
+      sentryAuth: request.raw.headersDistinct['x-sentry-auth'],
+      authorization: request.raw.headersDistinct.authorization,
       queryKey: request.query.sentry_key,
       clientIp: request.ip,
     });

@@ -12,7 +12,7 @@ import { inlinePreparer, type Preparer } from './preparer.js';
 import { QuotaTracker } from './quotas.js';
 import { GroupCommit } from './group-commit.js';
 import { LookupCache } from './lookup-cache.js';
-import { dsnFromEnvelopeHead, keyFromAuthHeader, keyFromDsn } from './sentry-auth.js';
+import { dsnFromEnvelopeHead, keyFromDsn, keyOutsideBody, type Repeatable } from './sentry-auth.js';
 
 export interface IngestRequest {
   endpoint: 'envelope' | 'store';
@@ -21,9 +21,10 @@ export interface IngestRequest {
   body: Buffer;
   contentType?: string;
   contentEncoding?: string;
-  sentryAuth?: string;
-  authorization?: string;
-  queryKey?: string;
+  /** Every value given (a header or parameter may be repeated; two different keys are a 400). */
+  sentryAuth?: Repeatable;
+  authorization?: Repeatable;
+  queryKey?: Repeatable;
   clientIp?: string;
 }
 
@@ -80,7 +81,7 @@ export class IngestService {
     const projectId = /^\d+$/.test(req.projectId) ? Number(req.projectId) : Number.NaN;
     const project = Number.isSafeInteger(projectId) ? this.projectOf(projectId) : null;
     if (!project) throw new NotFound(`unknown project ${req.projectId}`);
-    if (!this.keyOutsideBody(req) && req.endpoint === 'envelope' && req.contentEncoding) {
+    if (!keyOutsideBody(req) && req.endpoint === 'envelope' && req.contentEncoding) {
       // the key can only be in the envelope header: decode here (rare: tunnels send plain bodies)
       const body = await guardAsync(
         Promise.resolve().then(() => decodeBody(req.body, req.contentEncoding, MAX_DECODED_BYTES)),
@@ -133,12 +134,8 @@ export class IngestService {
     return { id: entries[0]?.eventId ?? prepared.headerEventId };
   }
 
-  private keyOutsideBody(req: IngestRequest): string | undefined {
-    return req.queryKey || keyFromAuthHeader(req.sentryAuth) || keyFromAuthHeader(req.authorization);
-  }
-
   private authenticate(req: IngestRequest, projectId: number): void {
-    let key = this.keyOutsideBody(req);
+    let key = keyOutsideBody(req);
     if (!key && req.endpoint === 'envelope') {
       const dsn = keyFromDsn(dsnFromEnvelopeHead(req.body));
       if (dsn && dsn.projectId !== undefined && dsn.projectId !== projectId) {

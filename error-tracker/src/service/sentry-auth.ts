@@ -1,20 +1,56 @@
 // Where a Sentry client puts its DSN public key: X-Sentry-Auth (Python, Java), the sentry_key query
-// parameter (JS), or the envelope header's `dsn` (tunnels). First found wins, as in Bugsink.
+// parameter (JS), or the envelope header's `dsn` (tunnels, used only when no other source has one).
+import { BadRequest } from '@flowrent/shared/errors';
+
 export interface PresentedDsn {
   publicKey: string;
   /** Project id from the envelope `dsn`, checked against the URL's. */
   projectId?: number;
 }
 
-export function keyFromAuthHeader(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const trimmed = header.trim();
-  if (!/^sentry\s/i.test(trimmed)) return undefined;
-  for (const part of trimmed.slice(6).split(',')) {
-    const [k, v] = part.split('=').map((s) => s.trim());
-    if (k === 'sentry_key' && v) return v;
+/** A header or query parameter as the HTTP layer hands it over: absent, once, or repeated. */
+export type Repeatable = string | readonly string[] | undefined;
+
+/**
+ * The key presented outside the body: every sentry_key of the query, X-Sentry-Auth and a Sentry
+ * Authorization header (each possibly repeated, or two credentials joined by ", "). One distinct
+ * key, however often it is repeated, is that key; two different keys are a 400, as Relay answers
+ * "multiple authorization payloads" rather than picking one (picking the first would let a
+ * proxy's appended parameter decide the project's key silently).
+ */
+export function keyOutsideBody(sources: {
+  queryKey?: Repeatable;
+  sentryAuth?: Repeatable;
+  authorization?: Repeatable;
+}): string | undefined {
+  const keys = new Set<string>();
+  for (const key of valuesOf(sources.queryKey)) if (key !== '') keys.add(key);
+  for (const header of [...valuesOf(sources.sentryAuth), ...valuesOf(sources.authorization)]) {
+    for (const key of keysFromAuthHeader(header)) keys.add(key);
   }
-  return undefined;
+  if (keys.size > 1) {
+    throw new BadRequest(
+      `${keys.size} different sentry_key values were presented (query, X-Sentry-Auth, Authorization); send one`,
+    );
+  }
+  return keys.values().next().value;
+}
+
+function valuesOf(value: Repeatable): readonly string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : value;
+}
+
+/** Every sentry_key in a `Sentry k=v, ...` header (a repeated header arrives joined by ", "). */
+function keysFromAuthHeader(header: string): string[] {
+  if (!/^\s*sentry\s/i.test(header)) return [];
+  const keys: string[] = [];
+  for (const part of header.split(',')) {
+    const [k, v] = part.split('=').map((s) => s.trim());
+    const name = k?.replace(/^sentry\s+/i, '');
+    if (name === 'sentry_key' && v) keys.push(v);
+  }
+  return keys;
 }
 
 export function keyFromDsn(dsn: unknown): PresentedDsn | undefined {
