@@ -103,6 +103,10 @@ describe('parseQuery() valid queries', () => {
 
 describe('parseQuery() malformed queries report the position', () => {
   checkError('"unterminated', 0, /unterminated quoted string/);
+  checkError('x:""', 2, /empty value after ':'/);
+  checkError('a "k":" "', 6, /empty value/);
+  it('service:"" (no service) is not an empty value', () =>
+    assert.doesNotThrow(() => parseQuery('service:""')));
   checkError('foo "bar', 4, /unterminated/);
   checkError('(a OR b', 7, /missing '\)'/);
   checkError('a)', 1, /unexpected '\)'/);

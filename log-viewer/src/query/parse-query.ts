@@ -228,6 +228,10 @@ class QueryParser {
       throw this.error(`expected a value after '${field}${op.text}'`, valuePos);
     }
     const value = next === '"' ? this.readQuoted() : this.readWord();
+    // `x:""` held no word to look for and matched every record that has x (`x:*` says that);
+    // `service:""` stays: service and protocol compare exactly, and '' is "none".
+    if (op.op === 'match' && value.trim() === '' && !/^(service|protocol)$/i.test(field))
+      throw this.error(`empty value after '${op.text}'`, valuePos);
     this.checkValue(field, op.op, value, valuePos);
     return { kind: 'field', field, op: op.op, value, pos };
   }
