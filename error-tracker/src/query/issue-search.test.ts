@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IssueFilter } from '../model.js';
-import { MAX_TAG_TERMS, parseIssueParams, QueryError, QuerySyntaxError } from './issue-search.js';
+import {
+  formatTagTerm,
+  MAX_TAG_TERMS,
+  parseIssueParams,
+  QueryError,
+  QuerySyntaxError,
+} from './issue-search.js';
 
 const tag = (key: string, values: string[], negated = false) => ({ key, values, negated });
 
@@ -104,4 +110,25 @@ test("parseIssueParams() reads a time filter without a zone as UTC, whatever the
     if (zone === undefined) delete process.env.TZ;
     else process.env.TZ = zone;
   }
+});
+
+test('formatTagTerm() writes a term that parseIssueParams() reads back as exactly that tag key and value', () => {
+  const check = (key: string, value: string, written: string) => {
+    assert.equal(formatTagTerm(key, value), written);
+    // an empty value means "empty or not set", as in Sentry: empty values are not indexed
+    const expected = value === '' ? tag(key, [], true) : tag(key, [value]);
+    assert.deepEqual(parseIssueParams({ query: written }), { tags: [expected] });
+  };
+  check('tenant', 'acme', 'tenant:acme');
+  check('weird key', 'v w', '"weird key":"v w"');
+  check('ü', 'ß', 'ü:ß');
+  check('k:colon', 'v:c', '"k:colon":v:c');
+  check('empty', '', 'empty:""');
+  check('environment', 'prod', 'environment:prod');
+  // tag keys that name a built-in or an alias are quoted, so they stay the tag they are
+  check('level', 'x', '"level":x');
+  check('has', 'x', '"has":x');
+  check('env', 'x', '"env":x');
+  check('Release', 'x', '"Release":x');
+  assert.deepEqual(parseIssueParams({ query: '!empty:""' }), { tags: [tag('empty', [])] });
 });

@@ -3,6 +3,8 @@
 //   is:unresolved|resolved|ignored|regressed  level:<l>  trace:<32 hex>  message:<text>
 //   <tag>:<value>  <tag>:"quoted \"value\""  <tag>:[a, "b c"]  !<tag>:<v> or -<tag>:<v>
 //   has:<tag>  !has:<tag>   (env:, environment: and release: are the tags they name)
+//   "<any tag key>":<value>  (a quoted key is that tag's key, never a built-in or alias)
+//   <tag>:""  the tag is empty or not set, as in Sentry (empty values are not indexed, so !has:)
 //   and any other words or "quoted phrases" as free text over title, culprit and message.
 import {
   ISSUE_SORTS,
@@ -14,7 +16,13 @@ import {
   type Level,
   type TagTerm,
 } from '../model.js';
-import { QueryError, type SearchToken, tokenizeSearch } from './search-tokens.js';
+import {
+  formatSearchKey,
+  formatSearchValue,
+  QueryError,
+  type SearchToken,
+  tokenizeSearch,
+} from './search-tokens.js';
 
 export { QueryError, QuerySyntaxError } from './search-tokens.js';
 
@@ -71,6 +79,7 @@ export function applySearch(filter: IssueFilter, query: string): void {
   const tags: TagTerm[] = [];
   for (const token of tokenizeSearch(query)) {
     if (token.kind === 'text') words.push(token.value);
+    else if (token.quotedKey) tags.push(tagTerm(token));
     else if (token.key.toLowerCase() === 'has') tags.push(hasTerm(token));
     else if (BUILT_IN_KEYS.has(token.key.toLowerCase())) applyBuiltIn(filter, token, words);
     else tags.push(tagTerm(token));
@@ -85,8 +94,16 @@ function tagTerm(token: Term): TagTerm {
   if (token.values.length > MAX_LIST_VALUES) {
     throw new QueryError(`${token.key}: a list holds at most ${MAX_LIST_VALUES} values`);
   }
-  const key = TAG_ALIASES[token.key.toLowerCase()] ?? token.key;
+  const key = token.quotedKey ? token.key : (TAG_ALIASES[token.key.toLowerCase()] ?? token.key);
+  if (!token.list && token.values[0] === '') return { key, values: [], negated: !token.negated };
   return { key, values: token.values, negated: token.negated };
+}
+
+/** `key:value` that applySearch() reads back as exactly this tag key and value (for links). */
+export function formatTagTerm(key: string, value: string): string {
+  const lower = key.toLowerCase();
+  const literal = !BUILT_IN_KEYS.has(lower) && lower !== 'has' && (TAG_ALIASES[lower] ?? key) === key;
+  return `${formatSearchKey(key, !literal)}:${formatSearchValue(value)}`;
 }
 
 function hasTerm(token: Term): TagTerm {

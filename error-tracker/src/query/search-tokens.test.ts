@@ -1,17 +1,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatSearchValue, QuerySyntaxError, type SearchToken, tokenizeSearch } from './search-tokens.js';
+import {
+  formatSearchKey,
+  formatSearchValue,
+  QuerySyntaxError,
+  type SearchToken,
+  tokenizeSearch,
+} from './search-tokens.js';
 
 const text = (value: string, position: number): SearchToken => ({ kind: 'text', value, position });
 const term = (
   key: string,
   values: string[],
   position: number,
-  more: { list?: boolean; negated?: boolean } = {},
+  more: { list?: boolean; negated?: boolean; quotedKey?: boolean } = {},
 ) =>
   ({
     kind: 'term',
     key,
+    quotedKey: more.quotedKey ?? false,
     values,
     position,
     list: more.list ?? false,
@@ -50,6 +57,18 @@ test('tokenizeSearch() splits words, terms, quoted values, lists and negations',
     text('-word', 28),
   ]);
   check('it"s k:a"b', [text('it"s', 0), term('k', ['a"b'], 5)]);
+  // Quoted keys (spaces, colons, quotes) and keys of non-ASCII letters.
+  const quoted = { quotedKey: true };
+  check('"weird key":"v w" "k:colon":v:c', [
+    term('weird key', ['v w'], 0, quoted),
+    term('k:colon', ['v:c'], 18, quoted),
+  ]);
+  check('!"a b":x -"is":[p, q]', [
+    term('a b', ['x'], 0, { ...quoted, negated: true }),
+    term('is', ['p', 'q'], 9, { ...quoted, negated: true, list: true }),
+  ]);
+  check('"say \\"hi\\"":"" ü:ß', [term('say "hi"', [''], 0, quoted), term('ü', ['ß'], 16)]);
+  check('-"not a key" x', [text('-"not', 0), text('a', 6), text('key"', 8), text('x', 13)]);
 });
 
 test('tokenizeSearch() rejects malformed queries with the position of the fault', () => {
@@ -73,6 +92,8 @@ test('tokenizeSearch() rejects malformed queries with the position of the fault'
   check('k:"a"b', /expected a space after the closing quote/, 5);
   check('"a"b', /expected a space after the closing quote/, 3);
   check('k:[a]b', /expected a space/, 5);
+  check('"a b": x', /expected a value after the quoted key/, 6);
+  check('"a b":', /expected a value after the quoted key/, 6);
 });
 
 test('formatSearchValue() writes any tag value so that tokenizeSearch() reads it back whole', () => {
@@ -91,4 +112,20 @@ test('formatSearchValue() writes any tag value so that tokenizeSearch() reads it
   check('[a,b]', '"[a,b]"');
   check('"', '"\\""');
   check('a:b-c.d@e', 'a:b-c.d@e');
+});
+
+test('formatSearchKey() writes any tag key so that tokenizeSearch() reads it back whole', () => {
+  const check = (key: string, written: string, quotedKey = written.startsWith('"')) => {
+    assert.equal(formatSearchKey(key, quotedKey && /^[\p{L}_][\p{L}\p{N}_.@-]*$/u.test(key)), written);
+    assert.deepEqual(tokenizeSearch(`${written}:v`), [term(key, ['v'], 0, { quotedKey })]);
+  };
+  check('tenant', 'tenant');
+  check('sentry.os', 'sentry.os');
+  check('ü', 'ü');
+  check('weird key', '"weird key"');
+  check('k:colon', '"k:colon"');
+  check('say "hi" \\', '"say \\"hi\\" \\\\"');
+  check('', '""');
+  check('1st', '"1st"');
+  check('is', '"is"'); // asked to quote: a built-in name kept as a tag key
 });

@@ -1,6 +1,8 @@
 // Tokenizer for the issue search language, after Sentry's search syntax (docs.sentry.io "Search",
 // 2024): `key:value`, `key:"quoted value"` with `\"` and `\\` escapes, `key:[a, "b c"]` lists,
-// `!key:value` or `-key:value` negation, and free text (words or "quoted phrases"). Pure.
+// `!key:value` or `-key:value` negation, `"any key":value` for keys with spaces, colons or
+// quotes (a quoted key is always a tag key, never a built-in such as is: or has:), and free text
+// (words or "quoted phrases"). Pure.
 // A hand-written scanner rather than a regex split: a quoted value may hold spaces, and a bad
 // query must fail with the position of its first error rather than be guessed at.
 
@@ -24,10 +26,20 @@ export class QuerySyntaxError extends QueryError {
 
 export type SearchToken =
   | { kind: 'text'; value: string; position: number }
-  | { kind: 'term'; key: string; values: string[]; list: boolean; negated: boolean; position: number };
+  | {
+      kind: 'term';
+      key: string;
+      /** Written `"key":…`: a tag key taken literally. */
+      quotedKey: boolean;
+      values: string[];
+      list: boolean;
+      negated: boolean;
+      position: number;
+    };
 
 // A key starts with a letter or `_` so that times ("10:30") and ids stay free text.
-const KEY = /([!-]?)([A-Za-z_][\w.@-]*):/y;
+const KEY = /([!-]?)([\p{L}_][\p{L}\p{N}_.@-]*):/uy;
+const PLAIN_KEY = /^[\p{L}_][\p{L}\p{N}_.@-]*$/u;
 const WORD = /[^\s]+/y;
 const LIST_ITEM = /[^\s,\]"]+/y;
 
@@ -80,10 +92,37 @@ export function tokenizeSearch(query: string): SearchToken[] {
     }
   };
 
+  const value = (term: Omit<SearchToken & { kind: 'term' }, 'values' | 'list'>) => {
+    if (query[i] === '"') {
+      tokens.push({ ...term, values: [quoted()], list: false });
+      expectBoundary();
+    } else if (query[i] === '[') {
+      tokens.push({ ...term, values: list(), list: true });
+      expectBoundary();
+    } else {
+      tokens.push({ ...term, values: [match(WORD)?.[0] ?? ''], list: false });
+    }
+  };
+
   for (skipSpace(); i < query.length; skipSpace()) {
     const position = i;
-    if (query[i] === '"') {
-      tokens.push({ kind: 'text', value: quoted(), position });
+    const sign = /[!-]/.test(query[i]) && query[i + 1] === '"' ? 1 : 0;
+    if (query[i + sign] === '"') {
+      i += sign;
+      const text = quoted();
+      if (query[i] === ':') {
+        i++;
+        if (atBoundary()) throw new QuerySyntaxError('expected a value after the quoted key', i);
+        value({ kind: 'term', key: text, quotedKey: true, negated: sign === 1, position });
+        continue;
+      }
+      if (sign) {
+        // `-"phrase"` is not a term: read it as words, as before quoted keys existed
+        i = position;
+        tokens.push({ kind: 'text', value: match(WORD)?.[0] ?? '', position });
+        continue;
+      }
+      tokens.push({ kind: 'text', value: text, position });
       expectBoundary();
       continue;
     }
@@ -94,16 +133,7 @@ export function tokenizeSearch(query: string): SearchToken[] {
       tokens.push({ kind: 'text', value: match(WORD)?.[0] ?? '', position });
       continue;
     }
-    const term = { kind: 'term' as const, key: key[2], negated: key[1] !== '', position };
-    if (query[i] === '"') {
-      tokens.push({ ...term, values: [quoted()], list: false });
-      expectBoundary();
-    } else if (query[i] === '[') {
-      tokens.push({ ...term, values: list(), list: true });
-      expectBoundary();
-    } else {
-      tokens.push({ ...term, values: [match(WORD)?.[0] ?? ''], list: false });
-    }
+    value({ kind: 'term', key: key[2], quotedKey: false, negated: key[1] !== '', position });
   }
   return tokens;
 }
@@ -111,4 +141,9 @@ export function tokenizeSearch(query: string): SearchToken[] {
 /** A tag value written so tokenizeSearch() reads it back whole: quoted, backslashes and quotes escaped, when needed. */
 export function formatSearchValue(value: string): string {
   return value === '' || /[\s"\\]|^\[/.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : value;
+}
+
+/** A tag key written so tokenizeSearch() reads it back whole: quoted unless it is a plain word. */
+export function formatSearchKey(key: string, quote = false): string {
+  return quote || !PLAIN_KEY.test(key) ? `"${key.replace(/[\\"]/g, '\\$&')}"` : key;
 }

@@ -20,7 +20,7 @@ import {
 } from './event-view.js';
 import { emptyState, serviceLink } from '@flowrent/shared/ui/layout';
 import { requestMetricsQuery } from '@flowrent/shared/ui/links';
-import { formatSearchValue } from '../query/search-tokens.js';
+import { formatTagTerm } from '../query/issue-search.js';
 import { formatCount, levelClass, timeAbsolute, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { renderStatusActions } from './issue-actions.js';
@@ -60,7 +60,7 @@ function section(
 }
 
 function searchLink(key: string, value: string): string {
-  return `/?${new URLSearchParams({ query: `${key}:${formatSearchValue(value)}`, status: 'all' })}`;
+  return `/?${new URLSearchParams({ query: formatTagTerm(key, value), status: 'all' })}`;
 }
 
 function renderTagDistributions(tags: TagSummary[]): SafeHtml {
