@@ -19,9 +19,20 @@ import {
 type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: QueryParams }>;
 const DAY_MS = 86_400_000;
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** X-Actor as sent: Node hands header bytes over as latin1, so UTF-8 bytes ("Jörg") arrive as
+ * "JÃ¶rg"; they are decoded as UTF-8 when they are valid UTF-8, else kept as latin1. */
 function actorOf(request: FastifyRequest): string {
   const v = request.headers['x-actor'];
-  return typeof v === 'string' && v ? v.slice(0, 100) : 'api';
+  if (typeof v !== 'string' || !v) return 'api';
+  let actor = v;
+  if (/[\x80-\xff]/.test(v) && !/[^\x00-\xff]/.test(v)) {
+    try {
+      actor = UTF8.decode(Buffer.from(v, 'latin1'));
+    } catch {}
+  }
+  return [...actor].slice(0, 100).join('');
 }
 
 function issueOr404(ctx: HttpContext, id: number) {

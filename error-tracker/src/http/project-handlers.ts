@@ -9,6 +9,16 @@ import { bodyObject, idParam, optInt, optString, rejectUnknownKeys } from './val
 
 type ProjectRequest = FastifyRequest<{ Params: { id: string } }>;
 const TRIGGERS: AlertTrigger[] = ['new_issue', 'regression', 'frequency'];
+/** Events a project may send per minute (0 = no quota): 100x what one instance ingests (~2,000/s);
+ * beyond it a number is a typo (1e300 was stored as such). Per hour the bound is 60 times it. */
+export const MAX_QUOTA_PER_MINUTE = 10_000_000;
+
+/** The name on create and update alike: a non-blank string of at most 100 characters. */
+function projectName(body: Record<string, unknown>): string | undefined {
+  const name = optString(body, 'name', 100);
+  if (name !== undefined && name.trim() === '') throw new ValidationError('name must not be blank');
+  return name;
+}
 
 export function projectWithKeys(ctx: HttpContext, projectId: number): ProjectWithKeys {
   const project = ctx.store.getProject(projectId);
@@ -35,8 +45,8 @@ export function projectHandlers(ctx: HttpContext) {
     },
     async create(request: FastifyRequest, reply: FastifyReply) {
       const body = bodyObject(request.body);
-      const name = optString(body, 'name', 100);
-      if (!name) throw new ValidationError('name is required');
+      const name = projectName(body);
+      if (name === undefined) throw new ValidationError('name is required');
       const project = ctx.store.createProject({
         name,
         slug: optString(body, 'slug', 50),
@@ -51,9 +61,9 @@ export function projectHandlers(ctx: HttpContext) {
       const body = bodyObject(request.body);
       rejectUnknownKeys(body, ['name', 'quota_per_minute', 'quota_per_hour']);
       ctx.store.updateProject(id, {
-        name: optString(body, 'name', 100),
-        quotaPerMinute: optInt(body, 'quota_per_minute'),
-        quotaPerHour: optInt(body, 'quota_per_hour'),
+        name: projectName(body),
+        quotaPerMinute: optInt(body, 'quota_per_minute', 0, MAX_QUOTA_PER_MINUTE),
+        quotaPerHour: optInt(body, 'quota_per_hour', 0, MAX_QUOTA_PER_MINUTE * 60),
       });
       ctx.ingest.forgetCachedLookups();
       return toSnakeCase(projectWithKeys(ctx, id));

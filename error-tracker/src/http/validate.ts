@@ -27,11 +27,11 @@ export function optString(body: Body, key: string, max = 200): string | undefine
   return v;
 }
 
-export function optInt(body: Body, key: string, min = 0): number | undefined {
+export function optInt(body: Body, key: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
-    throw new ValidationError(`${key} must be an integer from ${min} to ${Number.MAX_SAFE_INTEGER}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    throw new ValidationError(`${key} must be an integer from ${min} to ${max}`);
   return v;
 }
 
