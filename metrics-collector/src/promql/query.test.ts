@@ -140,6 +140,19 @@ describe('evaluateInstant() / evaluateRange()', () => {
     assert.equal(r.result.length, 1);
   });
 
+  it('counts a vector selector by the points it has, as Prometheus, not by its steps', () => {
+    const s = new MemorySource();
+    s.add({ __name__: 'x', i: '1' }, 0, 1);
+    s.add({ __name__: 'x', i: '1' }, 600_000, 1);
+    // Selected (within the lookback of the range), but no step sees it: 0 points.
+    s.add({ __name__: 'x', i: '2' }, 100_000, 1);
+    // Two steps with one point each, one series with a single point: 3 points.
+    s.add({ __name__: 'x', i: '3' }, 600_000, 1);
+    const r = evaluateRange(s, 'x', 0, 600_000, 600_000, { maxSamples: 3 });
+    assert.equal(r.result.length, 2);
+    errorType(() => evaluateRange(s, 'x', 0, 600_000, 600_000, { maxSamples: 2 }), 'execution');
+  });
+
   it('limits the samples a query may load', () => {
     errorType(
       () => evaluateRange(source(), 'a', 0, 600_000, 1000, { maxSamples: 100 }),

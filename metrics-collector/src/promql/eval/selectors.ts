@@ -14,6 +14,7 @@ import {
   type PointSeries,
   type RangeArg,
   resolveAt,
+  STEPS_PER_CHECK,
   type StepSeries,
   stepTime,
   type Value,
@@ -51,9 +52,6 @@ export function* streamVectorSelector(
   const offset = vs.offsetMs;
   for (const s of selectSeries(ctx, vs, minRef - lookbackMs, maxRef)) {
     checkDeadline(ctx);
-    // Counted before the per-step work (a subquery can have millions of steps), refunded below
-    // when the series has no value in the range.
-    countSamples(ctx, steps);
     const values = new Float64Array(steps);
     const present = new Uint8Array(steps);
     const times = sampleTimes ? new Float64Array(steps) : undefined;
@@ -62,21 +60,28 @@ export function* streamVectorSelector(
     const stale = s.stale;
     const n = ts.length;
     let j = -1;
-    let any = false;
+    // Points are counted as Prometheus counts them (each step that has a value), a block of steps
+    // at a time while they are produced (a subquery can have millions of steps), with a deadline
+    // check per block. Counting every step up front refused queries Prometheus answers: a series
+    // with no value in the range, or a few, counted all its steps.
+    let produced = 0;
+    let counted = 0;
     for (let i = 0; i < steps; i++) {
-      checkDeadlineAt(ctx, i);
+      if (i % STEPS_PER_CHECK === STEPS_PER_CHECK - 1) {
+        checkDeadline(ctx);
+        countSamples(ctx, produced - counted);
+        counted = produced;
+      }
       const ref = (at ?? start + i * interval) - offset;
       while (j + 1 < n && ts[j + 1] <= ref) j++;
       if (j < 0 || ts[j] < ref - lookbackMs || stale?.[j]) continue;
       values[i] = vals[j];
       present[i] = 1;
       if (times) times[i] = ts[j];
-      any = true;
+      produced++;
     }
-    if (!any) {
-      ctx.samples.loaded -= steps;
-      continue;
-    }
+    countSamples(ctx, produced - counted);
+    if (produced === 0) continue;
     if (times) sampleTimes?.push(times);
     yield { metric: s.labels, values, present };
   }
