@@ -153,6 +153,15 @@ describe('evaluateInstant() / evaluateRange()', () => {
     errorType(() => evaluateRange(s, 'x', 0, 600_000, 600_000, { maxSamples: 2 }), 'execution');
   });
 
+  it("releases a subquery's points once the function over it is done, as Prometheus", () => {
+    // Each side: 601 subquery points, then 1 output point. Prometheus frees a side's subquery
+    // points when its call returns (peak ~603); holding them made both sides count (1,204).
+    const q = 'max_over_time(a[10m:1s]) + max_over_time(b[10m:1s])';
+    const r = evaluateInstant(source(), q, 600_000, { maxSamples: 700 });
+    assert.equal(r.resultType === 'vector' && r.result.length, 1);
+    errorType(() => evaluateInstant(source(), q, 600_000, { maxSamples: 600 }), 'execution');
+  });
+
   it('limits the samples a query may load', () => {
     errorType(
       () => evaluateRange(source(), 'a', 0, 600_000, 1000, { maxSamples: 100 }),

@@ -73,8 +73,12 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
   const { rangeMs, offsetMs, at } = range;
   const { steps, start, interval } = ctx;
   const checkEvery = STEPS_PER_CHECK;
+  // A subquery's points are held (counted) while the call runs over them and freed once it is done,
+  // as Prometheus' evaluator does (`ev.currentSamples -= totalSamples` after the call).
+  let subqueryPoints = 0;
   for (const s of range.series) {
     checkDeadline(ctx);
+    if (range.counted) subqueryPoints += s.timestamps.length;
     const ts = s.timestamps;
     w.ts = ts;
     w.vs = s.values;
@@ -127,4 +131,5 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
     }
     yield { metric, values, present };
   }
+  ctx.samples.loaded -= subqueryPoints;
 }
