@@ -147,15 +147,24 @@ export function handleClientError(this: FastifyInstance, err: NodeJS.ErrnoExcept
   }
   const json = JSON.stringify(response.body);
   this.log.debug({ status: response.status, code: err.code }, response.body.error.message);
+  const answer =
+    `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status]}\r\n` +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    // A timeout leaves the parser working (a parse error stops it for good): bytes arriving after the
+    // 408 would still become a request the application serves, whose answer cannot be sent, while
+    // the client, told 408, sends it again. Cut at once, as Node does; a slow client has sent little.
+    socket.write(answer);
+    socket.destroy();
+    return;
+  }
   // end(), not write() + destroy() as Node and Fastify do: destroying a socket with unread bytes (the
   // rest of a 70 KB request line) sends a reset, and the client may lose the answer before reading it
   // (seen on loopback). A lingering close instead: our half closes after the answer, the connection
   // ends when the client closes its half, and one that does not is cut after CLIENT_ERROR_LINGER_MS.
-  socket.end(
-    `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status]}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
-  );
+  // The parser stays in error, so nothing the client sends meanwhile becomes a request.
+  socket.end(answer);
   const linger = setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS);
   linger.unref();
   socket.once('close', () => clearTimeout(linger));

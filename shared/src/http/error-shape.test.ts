@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from '../metrics.js';
 import { createServiceApp } from './app.js';
+import { handleClientError } from './error-handler.js';
 
 const API_KEY = 'admin-key-0123456789';
 
@@ -155,4 +156,42 @@ test('a request that arrives while the server closes gets 503 in the error shape
   assert.match(responses[1], /^HTTP\/1.1 503 /);
   assert.match(responses[1], /connection: close/i);
   assert.equal(shapeOf(JSON.parse(responses[1].split('\r\n\r\n')[1])), 'unavailable');
+});
+
+test('a request that times out gets 408 and its connection closes: bytes sent after it are not served', async () => {
+  // Fastify with our client-error handler and short timeouts (a service has headersTimeout 60 s).
+  const timeoutApp = Fastify({
+    logger: false,
+    clientErrorHandler: handleClientError,
+    http: { connectionsCheckingInterval: 10 },
+  });
+  timeoutApp.server.headersTimeout = 50;
+  await timeoutApp.listen({ port: 0, host: '127.0.0.1' });
+  let parsed = 0;
+  timeoutApp.server.on('request', () => {
+    parsed++;
+  });
+  const serverSocket = once(timeoutApp.server, 'connection');
+  const socket = connect({
+    port: (timeoutApp.server.address() as AddressInfo).port,
+    host: '127.0.0.1',
+    allowHalfOpen: true,
+  });
+  await once(socket, 'connect');
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (c) => {
+    text += c;
+  });
+  socket.on('error', () => {});
+  const [server] = (await serverSocket) as [Socket];
+  const serverClosed = once(server, 'close');
+  socket.write('POST /things HTTP/1.1\r\nHost: x\r\n');
+  await once(timeoutApp.server, 'clientError');
+  // A slow client goes on sending: the rest of its headers and its body.
+  if (!socket.destroyed) socket.end('Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}');
+  await serverClosed;
+  await timeoutApp.close();
+  assert.match(text, /^HTTP\/1.1 408 /);
+  assert.equal(parsed, 0, 'the request completed after the 408 reached the application');
 });
