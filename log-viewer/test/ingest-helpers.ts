@@ -45,6 +45,7 @@ export async function startIngestServer(options: { sealWorker?: boolean } = {}):
     clock: Date.now,
     maintenanceIntervalMs: 0,
     sealWorker: options.sealWorker ?? false,
+    warmUpWorkers: false, // ~1 s of CPU per worker (app-store-wiring.test.ts runs the app's own store with it)
   });
   const app = await createApp({
     config,

@@ -27,6 +27,7 @@ export function openTestStore(
     inboxDir: join(dir, 'inbox'),
     clock: () => 1_795_635_900_000,
     maintenanceIntervalMs: 0,
+    warmUpWorkers: false, // ~1 s of CPU per worker; tests that want it say so
     ...options,
   });
   return {

@@ -57,7 +57,8 @@ const TRACE = 'ab'.repeat(16);
 for (const sealWorker of [false, true]) {
   const where = sealWorker ? 'in the ingest workers' : 'on the main thread';
   test(`ingestBody() parses ${where}; rows are readable before and after sealing and survive a crash`, async () => {
-    const t = openTestStore({ blockRows: 64, sealWorker });
+    // The workers' JIT warm-up runs here, as in the app (the helper turns it off elsewhere).
+    const t = openTestStore({ blockRows: 64, sealWorker, warmUpWorkers: sealWorker });
     const results = await Promise.all(
       [0, 100, 200].map((from) =>
         t.store.ingestBody({ kind: 'ndjson', body: ndjson(from, 100), nowNs: NOW }),

@@ -11,17 +11,25 @@ export class IngestWorkers {
   private turn = 0;
   private idleWaiters: (() => void)[] = [];
 
-  /** `onSealed` receives a worker's blocks of a stream's rows up to uptoSeq, or why it could not encode them. */
+  /**
+   * `onSealed` receives a worker's blocks of a stream's rows up to uptoSeq, or why it could not encode
+   * them; `warmUp`: each worker runs its JIT warm-up at start (ingest-warm-up.ts).
+   */
   constructor(
     count: number,
     onSealed: (stream: string, uptoSeq: number, blocks: EncodedBlock[] | Error) => void,
+    warmUp = true,
   ) {
     for (let i = 0; i < count; i++) {
       this.sealers.push(
-        new SealClient(onSealed, () => {
-          this.sealers[i] = undefined; // its stream falls back to sealing on the main thread
-          this.wakeIdle();
-        }),
+        new SealClient(
+          onSealed,
+          () => {
+            this.sealers[i] = undefined; // its stream falls back to sealing on the main thread
+            this.wakeIdle();
+          },
+          warmUp,
+        ),
       );
     }
   }

@@ -7,7 +7,7 @@ import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import type { EncodedBlock } from './block-codec.js';
 import type { BatchSummary } from './body-rows.js';
 import { soleBuffer } from './open-blocks.js';
-import type { SealReply, SealRequest, WorkerError } from './seal-worker.js';
+import type { SealReply, SealRequest, SealWorkerData, WorkerError } from './seal-worker.js';
 
 /**
  * The worker holds its open rows plus one block being encoded: keep its heap small. Young generation
@@ -51,21 +51,24 @@ export class SealClient {
 
   /**
    * onSealed gets a stream's blocks, or the error that kept the worker from encoding them (the rows
-   * then stay in the worker until a 'drop'); onError, the worker's end.
+   * then stay in the worker until a 'drop'); onError, the worker's end; warmUp, whether the worker
+   * runs its JIT warm-up at start (ingest-warm-up.ts).
    */
   constructor(
     onSealed: (stream: string, uptoSeq: number, blocks: EncodedBlock[] | Error) => void,
     onError: (err: Error) => void,
+    warmUp = true,
   ) {
     const fromSource = import.meta.url.endsWith('.ts');
     const url = new URL(fromSource ? './seal-worker.ts' : './seal-worker.js', import.meta.url);
+    const workerData: SealWorkerData = { warmUp };
     // Under tsx (tests, bench from sources) the worker needs the loader registered in its own thread.
     this.worker = fromSource
       ? new Worker(
           `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`,
-          { eval: true, resourceLimits: WORKER_LIMITS },
+          { eval: true, resourceLimits: WORKER_LIMITS, workerData },
         )
-      : new Worker(url, { resourceLimits: WORKER_LIMITS });
+      : new Worker(url, { resourceLimits: WORKER_LIMITS, workerData });
     this.worker.unref();
     this.worker.on('message', (msg: SealReply) => {
       if (msg.t === 'error') return this.fail(new Error(`ingest worker: ${msg.message}`), onError);

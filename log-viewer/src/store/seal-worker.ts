@@ -4,7 +4,7 @@
 // keeps a summary (it parses the body again only for a query of open rows, the live tail or a seal
 // on that thread). The worker holds the open rows of its streams and seals a stream's rows up to a seq on
 // request; the main thread inserts the result into SQLite.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { BodyKind } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import { type EncodedBlock, encodeColumns } from './block-codec.js';
@@ -12,6 +12,12 @@ import { type BatchSummary, type BodyColumns, parseBodyColumns, summarizeColumns
 import { decodeRows } from './inbox.js';
 import { warmUpIngest } from './ingest-warm-up.js';
 import { RowColumns } from './row-columns.js';
+
+/** What the main thread hands a worker at start (SealClient). */
+export interface SealWorkerData {
+  /** Run the JIT warm-up (ingest-warm-up.ts); off in most tests, where it costs ~1 s of CPU per worker. */
+  warmUp: boolean;
+}
 
 export type SealRequest =
   /** moved: the body's ArrayBuffer was transferred here; the reply hands it back. */
@@ -153,4 +159,4 @@ parentPort?.on('message', (msg: SealRequest) => {
   }
 });
 // The parse and encode code compiled before the first bodies arrive, between messages (ingest-warm-up.ts).
-if (parentPort) warmUpIngest();
+if (parentPort && (workerData as SealWorkerData | undefined)?.warmUp !== false) warmUpIngest();

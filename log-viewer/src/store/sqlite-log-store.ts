@@ -67,6 +67,11 @@ export interface StoreOptions {
   /** Ingest workers when sealWorker is on (default 2), each with its own open block stream. */
   workers?: number;
   /**
+   * The ingest workers' JIT warm-up at start (ingest-warm-up.ts; default true). Up to ~1 s of CPU per
+   * worker: test helpers turn it off, the app and a few tests keep it.
+   */
+  warmUpWorkers?: boolean;
+  /**
    * Where a failed background step (seal, merge, retention, inbox release) is reported; it is never
    * thrown into a timer or worker callback, where it would end the process. Default: stderr.
    */
@@ -140,6 +145,7 @@ export class SqliteLogStore implements LogStore {
     this.workers = new IngestWorkers(
       options.sealWorker ? (options.workers ?? 2) : 0,
       (stream, uptoSeq, blocks) => this.seals.onSealed(stream, uptoSeq, blocks),
+      options.warmUpWorkers ?? true,
     );
     this.seals = new SealPath({
       sql: this.sql,
