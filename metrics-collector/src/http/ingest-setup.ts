@@ -181,10 +181,8 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
       'StatsD series ended with a staleness marker after STATSD_IDLE_TTL without an update.',
       (c) => c.setTotal({}, statsd.aggregator.expired),
     );
-    r.counter(
-      'metrics_statsd_flush_failures_total',
-      'Timed StatsD flushes whose write failed.',
-      (c) => c.setTotal({}, statsd.flushFailures),
+    r.counter('metrics_statsd_flush_failures_total', 'Timed StatsD flushes whose write failed.', (c) =>
+      c.setTotal({}, statsd.flushFailures),
     );
   }
   app.addHook('onReady', async () => {
