@@ -28,12 +28,13 @@ FROM inbox i
 WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = i.event_id AND e.project_id = i.project_id)
   AND i.id = (SELECT min(j.id) FROM inbox j WHERE j.event_id = i.event_id AND j.project_id = i.project_id);
 
--- one new issue per unknown grouping key, numbered after the existing ones (the UPDATE below
--- describes every issue by its latest event, as the digest does)
+-- one new issue per unknown grouping key, numbered after the existing ones, made from its first
+-- event as the digest makes it (type, platform and grouping version stay those; the UPDATE below
+-- sets title, culprit, message and level from the latest event, as the digest does)
 CREATE TEMP TABLE legacy_new_issues AS
 SELECT (SELECT coalesce(max(id), 0) FROM issues) + row_number() OVER (ORDER BY k.first_id) AS issue_id, k.*
 FROM (
-  SELECT project_id, hash, min(id) AS first_id, max(id) AS last_id
+  SELECT project_id, hash, min(id) AS first_id
   FROM legacy l
   WHERE NOT EXISTS (SELECT 1 FROM groupings g WHERE g.project_id = l.project_id AND g.hash = l.hash)
   GROUP BY project_id, hash
@@ -43,7 +44,7 @@ INSERT INTO issues (id, project_id, grouping_version, title, culprit, type, mess
   first_seen, last_seen)
 SELECT n.issue_id, n.project_id, l.version, l.title, l.culprit, l.type, l.message, l.level, l.platform,
   l.received_at, l.received_at
-FROM legacy_new_issues n JOIN legacy l ON l.id = n.last_id;
+FROM legacy_new_issues n JOIN legacy l ON l.id = n.first_id;
 
 INSERT INTO groupings (project_id, hash, version, issue_id)
 SELECT n.project_id, n.hash, l.version, n.issue_id

@@ -139,3 +139,49 @@ test('a schema-1 database with events left in its inbox table migrates with ever
     closeDatabase(s.db);
   }
 });
+
+test("an issue made by the migration keeps its first event's type and platform, as the digest does", async () => {
+  // one fingerprint, two platforms and exception types: the digest describes a new issue by its
+  // first event and later events change only title, culprit, message and level
+  const first = await entry('x', {
+    fingerprint: ['one-issue'],
+    platform: 'python',
+    exception: { values: [{ type: 'KeyError', value: 'a' }] },
+  });
+  const second = await entry('y', {
+    fingerprint: ['one-issue'],
+    platform: 'node',
+    exception: { values: [{ type: 'TypeError', value: 'b' }] },
+  });
+  const refDir = makeTempDir();
+  const ref = openStore(refDir);
+  ref.store.createProject({ name: 'Default', slug: 'default', publicKey: 'publickey', nowMs: 1000 });
+  ref.store.acceptMany([{ projectId: 1, events: [first, second], itemCounts: {}, sessions: [] }]);
+  new Digester(ref.store, { batchSize: 50, clock: () => 2_000_000 }).drain();
+
+  const dir = makeTempDir();
+  const old = openDatabase(join(dir, 'errors.db'));
+  migrate(old, loadMigrations(MIGRATIONS).slice(0, 1));
+  const project = ref.db.prepare('SELECT * FROM projects').get() as Record<string, unknown>;
+  old
+    .prepare(
+      `INSERT INTO projects (${Object.keys(project).join(', ')}) VALUES (${Object.keys(project)
+        .map(() => '?')
+        .join(', ')})`,
+    )
+    .run(...Object.values(project));
+  const legacy = old.prepare(
+    'INSERT INTO inbox (project_id, event_id, received_at, facts, payload) VALUES (?, ?, ?, ?, ?)',
+  );
+  for (const e of [first, second]) legacy.run(e.projectId, e.eventId, e.receivedAtMs, e.factsJson, e.payload);
+  migrate(old, loadMigrations(MIGRATIONS));
+
+  const hash = JSON.parse(first.factsJson).groupingHash as string;
+  const state = issueState(old, hash);
+  assert.equal(state.issue.type, 'KeyError');
+  assert.equal(state.issue.platform, 'python');
+  assert.deepEqual(state, issueState(ref.db, hash));
+  closeDatabase(old);
+  closeDatabase(ref.inboxDb);
+  closeDatabase(ref.db);
+});
