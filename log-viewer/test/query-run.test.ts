@@ -1,6 +1,7 @@
 // runQuery/runHistogram as the bench and other callers use them, over the real block store.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { exportLines } from '../src/http/query-export.js';
 import { runHistogram } from '../src/query/run-histogram.js';
 import {
   prepareSearch,
@@ -102,6 +103,37 @@ describe('runQuery() and runHistogram() over the block store', () => {
     assert.equal(r.records.length, 0);
     assert.equal(r.truncated, true);
     assert.ok(r.nextCursor);
+  });
+
+  it('an export pauses between its pages, also between pages that matched nothing', async () => {
+    // A page ends after one 50 ms slice; a clock that moves 1 ms per look ends it after 50 records
+    // of a regex query. Without a turn of the event loop between pages, an export that matches
+    // nothing (no chunk to yield) held the loop, the live tail and ingest for its whole scan.
+    let now = 0;
+    let pauses = 0;
+    const pacing = {
+      clock: () => now++,
+      pause: async () => {
+        pauses++;
+      },
+    };
+    const nothing: string[] = [];
+    const none = prepareSearch({ query: 'message:~nowhere', from: '2h', nowNs: NOW });
+    for await (const chunk of exportLines(t.store, none, 10_000, 'ndjson', pacing)) nothing.push(chunk);
+    assert.deepEqual(nothing, []);
+    assert.ok(pauses >= 20, `${pauses} pauses`);
+
+    pauses = 0;
+    const some = prepareSearch({ query: 'message:~handled', from: '2h', nowNs: NOW });
+    const lines: string[] = [];
+    for await (const chunk of exportLines(t.store, some, 2_500, 'ndjson', pacing))
+      lines.push(...chunk.trimEnd().split('\n'));
+    assert.ok(pauses >= 20, `${pauses} pauses`);
+    const whole = runPrepared(t.store, some, { limit: 2_500 });
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).seq),
+      whole.records.map((r) => r.seq),
+    );
   });
 
   it('histogram of a service/level query comes from summaries, of a text query from a scan; both agree', async () => {

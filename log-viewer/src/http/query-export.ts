@@ -37,22 +37,33 @@ function csvRow(r: RecordJson): string {
   return `${cells.join(',')}\r\n`;
 }
 
-async function* exportLines(
-  store: LogStore,
+/** Between two pages of an export, and the pages' budget clock; tests step both. */
+export interface ExportPacing {
+  pause: () => Promise<void>;
+  clock?: () => number;
+}
+
+const NEXT_TURN: ExportPacing = { pause: () => new Promise((resolve) => setImmediate(resolve)) };
+
+export async function* exportLines(
+  store: Pick<LogStore, 'scan'>,
   prepared: PreparedSearch,
   limit: number,
   format: 'ndjson' | 'csv',
+  pacing: ExportPacing = NEXT_TURN,
 ): AsyncGenerator<string> {
   if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
   let cursor: string | undefined;
   let sent = 0;
   do {
-    // A page ends after one slice of work: a slow query's export lets the live tail and ingest run
-    // between pages (the generator yields to the stream), and goes on from the page's cursor.
+    // A page ends after one slice of work, then the live tail and ingest run (pause(): yielding a
+    // chunk to the stream is no turn of the event loop, and a page that matched nothing has none).
+    if (cursor) await pacing.pause();
     const page = runPrepared(store, prepared, {
       limit: Math.min(EXPORT_PAGE, limit - sent),
       cursor,
       budgetMs: SLICE_MS,
+      clock: pacing.clock,
     });
     let chunk = '';
     for (const r of page.records) {
