@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { Unavailable } from '@flowrent/shared/errors';
 import { IngestParseError, IngestTooLarge } from '../src/ingest/errors.js';
 import { inlinePreparer, workerPreparer } from '../src/service/preparer.js';
 
@@ -61,4 +63,36 @@ test('requests that wait for the worker go together and each gets its own answer
     many.map((p) => p.entries[0].eventId),
     Array.from({ length: 40 }, (_, n) => String(n).padStart(32, '0')),
   );
+});
+
+test('a worker that dies fails only the requests it held, with a retryable 503; the waiting ones go to its successor', async () => {
+  // a stand-in worker: exits while preparing a body that says "die", else answers each input
+  const source = `const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (inputs) => {
+      if (inputs.some((i) => Buffer.from(i.body).toString().includes('die'))) process.exit(7);
+      parentPort.postMessage(inputs.map((i) => ({ ok: true, result: { entries: [], itemCounts: {
+        [Buffer.from(i.body).toString()]: 1 }, sessions: [], headerEventId: null, countsKey: null } })));
+    });`;
+  const dying = workerPreparer(1, () => new Worker(source, { eval: true }));
+  try {
+    const held = dying.prepare({ ...input, body: Buffer.from('die') });
+    // these wait while the worker holds the first
+    const waiting = [
+      dying.prepare({ ...input, body: Buffer.from('a') }),
+      dying.prepare({ ...input, body: Buffer.from('b') }),
+    ];
+    await assert.rejects(held, (err: unknown) => {
+      assert.ok(err instanceof Unavailable);
+      assert.equal(err.status, 503);
+      assert.equal(err.headers['retry-after'], '1');
+      return true;
+    });
+    const answered = await Promise.all(waiting);
+    assert.deepEqual(
+      answered.map((p) => Object.keys(p.itemCounts)),
+      [['a'], ['b']],
+    );
+  } finally {
+    await dying.close();
+  }
 });

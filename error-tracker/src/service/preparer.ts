@@ -5,6 +5,7 @@
 // serve several requests, and their results reach the group commit together.
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
+import { Unavailable } from '@flowrent/shared/errors';
 import {
   deserializeError,
   type PrepareInput,
@@ -46,7 +47,11 @@ interface Slot {
   out: Job[] | null;
 }
 
-export function workerPreparer(size: number): Preparer {
+/** `spawn` starts one ingest worker (tests pass a stand-in). */
+export function workerPreparer(
+  size: number,
+  spawn: () => Worker = () => spawnWorker('prepare-worker', { resourceLimits: WORKER_LIMITS }),
+): Preparer {
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let closed = false;
@@ -72,8 +77,8 @@ export function workerPreparer(size: number): Preparer {
     }
   };
 
-  const spawn = (index: number) => {
-    const worker = spawnWorker('prepare-worker', { resourceLimits: WORKER_LIMITS });
+  const start = (index: number) => {
+    const worker = spawn();
     const slot: Slot = { worker, out: null };
     worker.on('message', (replies: Reply[]) => {
       const jobs = slot.out ?? [];
@@ -89,11 +94,13 @@ export function workerPreparer(size: number): Preparer {
     const fail = (err: Error) => {
       if (dead) return; // 'error' is followed by 'exit'
       dead = true;
-      for (const job of slot.out ?? []) job.reject(err);
+      // nothing of these requests was stored: a 503 asks the client to send them again
+      const failure = new Unavailable(`the ingest worker stopped (${err.message}); retry`, 1);
+      for (const job of slot.out ?? []) job.reject(failure);
       slot.out = null;
       if (closed) return;
       if (++respawns > MAX_RESPAWNS) broken = true;
-      else spawn(index);
+      else start(index);
       dispatch();
     };
     worker.on('error', fail);
@@ -102,7 +109,7 @@ export function workerPreparer(size: number): Preparer {
     });
     slots[index] = slot;
   };
-  for (let i = 0; i < size; i++) spawn(i);
+  for (let i = 0; i < size; i++) start(i);
 
   return {
     prepare(input) {
