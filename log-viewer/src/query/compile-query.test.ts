@@ -57,6 +57,9 @@ describe('compileQuery() predicate', () => {
   check('service:checkout', base, true);
   check('service:check', base, false);
   check('service:=checkout', base, true);
+  check('{app=~"(?i)SHOP"} |~ "(?i)CONNECTION REFUSED"', base, true); // LogQL's RE2 (?i)
+  check('{app=~"(?i)sho"}', base, false); // still anchored
+  check('|~ "CONNECTION REFUSED"', base, false);
   check('-service:checkout', base, false);
   check('host:web', base, true);
   check('host:=web', base, false);

@@ -43,22 +43,36 @@ function readString(s: string, i: number): { value: string; end: number } {
   throw fail('unterminated quoted string starting', i, s);
 }
 
-/** `shift`: characters put before the user's pattern in `re` (the anchoring of label matchers). */
+/**
+ * `shift`: characters put before the user's pattern in `re` (the anchoring of label matchers). A
+ * leading `(?i)` (RE2's case-insensitive flag, common in Grafana queries; no JavaScript syntax) is
+ * checked off the pattern, which then runs as regex-linear.ts rewrites it.
+ */
 function checkRegex(re: string, at: number, s: string, shift = 0): void {
+  const flag = re.startsWith(CASE_FLAG) ? CASE_FLAG.length : 0;
+  const pattern = re.slice(flag);
   try {
-    new RegExp(re);
+    new RegExp(pattern);
   } catch (e) {
     throw fail(`invalid regular expression: ${(e as Error).message}`, at, s);
   }
-  const unsafe = unsafeRegex(re);
+  const unsafe = unsafeRegex(pattern);
   const nonLinear = unsafe ? undefined : nonLinearRegex(re);
   if (nonLinear) throw fail(`regular expression refused: ${nonLinear}`, at, s);
   if (unsafe)
     throw fail(
       `regular expression refused: ${unsafe.message}`,
-      at + 1 + Math.max(0, unsafe.offset - shift),
+      at + 1 + Math.max(0, unsafe.offset + flag - shift),
       s,
     );
+}
+
+const CASE_FLAG = '(?i)';
+
+/** A label matcher's pattern anchored as in Prometheus, its `(?i)` kept in front. */
+function anchored(value: string): string {
+  const flag = value.startsWith(CASE_FLAG) ? CASE_FLAG : '';
+  return `${flag}^(?:${value.slice(flag.length)})$`;
 }
 
 function escapeRegex(text: string): string {
@@ -82,14 +96,14 @@ export function parseSelector(s: string, i: number): Parsed {
     i = skipSpace(s, i + op.length);
     const valuePos = i;
     const { value, end } = readString(s, i);
-    if (op === '=~' || op === '!~') checkRegex(`^(?:${value})$`, valuePos, s, 4);
+    if (op === '=~' || op === '!~') checkRegex(anchored(value), valuePos, s, 4);
     else if (field === 'level' && normalizeLevel(value) === undefined) {
       throw fail(`unknown level '${value}' (use ${LEVELS.join(', ')})`, valuePos, s);
     }
     const node: QueryNode =
       op === '=' || op === '!='
         ? { kind: 'field', field, op: 'eq', value, pos: valuePos }
-        : { kind: 'field', field, op: 'regex', value: `^(?:${value})$`, pos: valuePos };
+        : { kind: 'field', field, op: 'regex', value: anchored(value), pos: valuePos };
     children.push(op.startsWith('!') ? { kind: 'not', child: node, pos: valuePos } : node);
     i = skipSpace(s, end);
     if (s[i] === ',') i = skipSpace(s, i + 1);

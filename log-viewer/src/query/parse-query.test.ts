@@ -98,6 +98,8 @@ describe('parseQuery() valid queries', () => {
   );
   check('{} |~ "err(or)?" !~ "debug.*"', '(and * message[regex]err(or)? (not message[regex]debug.*))');
   check('|= "a.b"', 'message[regex]a\\.b');
+  // RE2's leading (?i), as Grafana users write it: case-insensitive, anchoring kept after it.
+  check('{app=~"(?i)web.*"} |~ "(?i)error"', '(and app[regex](?i)^(?:web.*)$ message[regex](?i)error)');
   check('|x', '|x');
 });
 
@@ -142,6 +144,9 @@ describe('parseQuery() malformed queries report the position', () => {
   checkError('msg:~a(?=b)', 6, /refused: lookahead/);
   checkError('{app=~"(a+)+"}', 7, /refused: a repeated group/);
   checkError('|~ "(x*)*y"', 4, /refused: a repeated group/);
+  checkError('|~ "(?i)(x*)*y"', 8, /refused: a repeated group/);
+  checkError('{app=~"(?i)(a+)+"}', 11, /refused: a repeated group/);
+  checkError('|~ "(?i)["', 3, /invalid regular expression/);
 });
 
 describe('parseQuery() keeps regexes without ambiguous repetition', () => {
