@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expandCounts, lowerPattern, regexTester } from './regex-linear.js';
 
-test('lowerPattern() lowers letters but keeps class escapes, \\x, \\u and \\c as written', () => {
+test('lowerPattern() lowers letters, also those \\x and \\u spell, but keeps class escapes and \\c', () => {
   const check = (p: string, expected: string) => assert.equal(lowerPattern(p), expected, p);
   check('GET /Api', 'get /api');
   check('\\W\\S\\D\\B\\d', '\\W\\S\\D\\B\\d');
-  check('\\x4A\\u00C9\\u{1F4A5}\\cA', '\\x4A\\u00C9\\u{1F4A5}\\cA');
+  check('\\x4A\\u00C9\\x2D\\x6a\\u{1F4A5}\\cA', '\\u006a\\u00e9\\x2D\\x6a\\u{1F4A5}\\cA');
   check('[A-Z]\\.\\A', '[a-z]\\.\\a');
 });
 
@@ -26,6 +26,8 @@ test('regexTester() answers as the pattern would, (?i) included', () => {
   const check = (p: string, text: string, expected: boolean) =>
     assert.equal(regexTester(p)(text), expected, p);
   check('(?i)TimeOut', 'a timeout', true);
+  check('(?i)\\x4A\\u00C9', 'JÉ', true); // J and É by their codes, case-insensitively
+  check('(?i)[\\x41-\\x5A]', 'q', true);
   check('TimeOut', 'a timeout', false);
   check('^[0-9a-f]{32}$', '0123456789abcdef0123456789abcdef', true);
   check('^[0-9a-f]{32}$', '0123456789abcdef0123456789abcde', false);

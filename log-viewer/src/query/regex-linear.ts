@@ -68,7 +68,7 @@ function escapeLength(p: string, i: number): number {
   return 2;
 }
 
-/** Letters lowered outside escapes; `\W`, `\S`, `\xHH`, `\uHHHH`, `\cX` kept as they are. */
+/** Letters lowered outside escapes; `\W`, `\S`, `\cX` kept as they are, `\xHH`/`\uHHHH` of a letter lowered. */
 export function lowerPattern(p: string): string {
   let out = '';
   let i = 0;
@@ -79,7 +79,7 @@ export function lowerPattern(p: string): string {
       i++;
     } else if (KEPT_ESCAPES.has(p[i + 1] ?? '')) {
       const n = escapeLength(p, i);
-      out += p.slice(i, i + n);
+      out += lowerCodeEscape(p.slice(i, i + n));
       i += n;
     } else {
       out += `\\${(p[i + 1] ?? '').toLowerCase()}`; // an identity escape such as `\.` or `\A`
@@ -87,6 +87,17 @@ export function lowerPattern(p: string): string {
     }
   }
   return out;
+}
+
+/** `\xHH` or `\uHHHH` of an upper-case letter as the escape of its lower case (`\x4A` is J: `\u006a`). */
+function lowerCodeEscape(code: string): string {
+  const hex = /^\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4}))$/.exec(code);
+  if (!hex) return code;
+  const char = String.fromCharCode(Number.parseInt(hex[1] ?? hex[2], 16));
+  const lower = char.toLowerCase();
+  return lower !== char && lower.length === 1
+    ? `\\u${lower.charCodeAt(0).toString(16).padStart(4, '0')}`
+    : code;
 }
 
 /** `x{n,m}` on a single atom (character, class, escape, `.`) written out where m is above 16. */
