@@ -97,6 +97,11 @@ test("parseIssueParams() reads a time filter without a zone as UTC, whatever the
       parseIssueParams({ last_seen_to: '2026-11-25T20:00:00.5' }).lastSeenTo,
       '2026-11-25T20:00:00.500Z',
     );
+    // RFC 3339 lets a space stand for the T; Date.parse reads that form in the server's zone too
+    assert.equal(
+      parseIssueParams({ first_seen_from: '2026-11-25 20:00:00' }).firstSeenFrom,
+      '2026-11-25T20:00:00.000Z',
+    );
     assert.equal(
       parseIssueParams({ last_seen_to: '2026-11-25T20:00:00+01:00' }).lastSeenTo,
       '2026-11-25T19:00:00.000Z',

@@ -138,7 +138,8 @@ function oneOf<T extends string>(v: string, allowed: readonly T[], name: string)
 
 function isoTime(v: string, name: string): string {
   // a date-time without a zone is UTC, as on ingest (Date.parse would read it in the server's zone)
-  const zoned = /T\d\d:\d\d(:\d\d(\.\d+)?)?$/i.test(v) ? `${v}Z` : v;
+  // (RFC 3339 allows a space for the T)
+  const zoned = /[T ]\d\d:\d\d(:\d\d(\.\d+)?)?$/i.test(v) ? `${v}Z` : v;
   const ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(zoned);
   // epoch seconds beyond a Date's range (±8.64e15 ms) would make toISOString() throw
   if (!(Math.abs(ms) <= MAX_DATE_MS)) throw new QueryError(`${name} must be RFC 3339 or epoch seconds`);
