@@ -41,6 +41,8 @@ function diskFigures(t: TestApp<Config>) {
     watermarks: count('rollup_watermarks'),
     rollups: count('rollups'),
     chunks: count('chunks'),
+    // In memory: the label hashes kept to revive evicted series.
+    keyHashes: t.app.ingestion.store.index.keyHashCount,
   };
 }
 
@@ -136,7 +138,14 @@ test('a removed series leaves no row, watermark or pair behind, its label pairs 
   t.app.ingestion.maintenance.runOnce(); // evicts (rolls up); the rollups are already past 1h
   t.app.ingestion.maintenance.runOnce();
   const figures = diskFigures(t);
-  assert.deepEqual(figures, { seriesRows: 1, labelPairs: 2, watermarks: 0, rollups: 0, chunks: 0 });
+  assert.deepEqual(figures, {
+    seriesRows: 1,
+    labelPairs: 2,
+    watermarks: 0,
+    rollups: 0,
+    chunks: 0,
+    keyHashes: 1,
+  });
   const pairs = store.db.prepare('SELECT name, value FROM label_pairs ORDER BY name').all();
   assert.deepEqual(pairs, [
     { name: '__name__', value: 'live_job' },

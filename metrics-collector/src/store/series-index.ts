@@ -253,6 +253,19 @@ export class SeriesIndex {
     if (this.byId[id] === undefined) this.hashKey(id, labels);
   }
 
+  /** An evicted series left SQLite for good (series-removal.ts): its labels no longer lead to its
+   * id (kept, each removed series held its hash entry until a restart: ~30 bytes per churned series). */
+  forgetEvicted(id: number, labels: LabelPairs): void {
+    if (this.byId[id] !== undefined) return;
+    const h = keyHash(labels);
+    const prev = this.byKeyHash.get(h);
+    if (prev === id) this.byKeyHash.delete(h);
+    else if (typeof prev === 'object' && prev.includes(id)) {
+      const left = prev.filter((x) => x !== id);
+      this.byKeyHash.set(h, left.length === 1 ? left[0] : left);
+    }
+  }
+
   /** Ids of evicted series whose labels may be `labels` (same hash: the caller compares the stored
    * labels). */
   evictedIdsFor(labels: LabelPairs): number[] {
@@ -301,6 +314,11 @@ export class SeriesIndex {
       if (values.size === 0) this.postings.delete(n);
     }
     return removed;
+  }
+
+  /** Label hashes entered (series in memory and evicted ones that may be revived). */
+  get keyHashCount(): number {
+    return this.byKeyHash.size;
   }
 
   /** Raw keys in the table (live series and removed ones not compacted yet). */

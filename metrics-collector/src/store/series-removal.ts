@@ -100,6 +100,9 @@ export function removeExpiredSeries(
       if (unused.size === 0) break;
     }
   }
+  // Their labels, read while their pairs are still stored: once the rows are gone, the hashes that
+  // would revive them leave the index.
+  const goneLabels = gone.map((r) => store.labelPairs.decodeIds(r.pairs));
   const stripes = new Set(gone.map((r) => stripeOf(r.id)));
   store.db
     .transaction(() => {
@@ -119,6 +122,7 @@ export function removeExpiredSeries(
       for (const p of unused) s.deleteLabelPair.run(p);
     })
     .immediate();
+  for (let i = 0; i < gone.length; i++) index.forgetEvicted(gone[i].id, goneLabels[i]);
   reclaimFreePages(store);
   return gone.length;
 }
