@@ -69,6 +69,9 @@ test('tokenizeSearch() splits words, terms, quoted values, lists and negations',
   ]);
   check('"say \\"hi\\"":"" ü:ß', [term('say "hi"', [''], 0, quoted), term('ü', ['ß'], 16)]);
   check('-"not a key" x', [text('-"not', 0), text('a', 6), text('key"', 8), text('x', 13)]);
+  // a lone quote after a sign is a word, as before quoted keys existed (not an unterminated quote)
+  check('-"x !"y', [text('-"x', 0), text('!"y', 4)]);
+  check('-"x\\"', [text('-"x\\"', 0)]);
 });
 
 test('tokenizeSearch() rejects malformed queries with the position of the fault', () => {

@@ -109,7 +109,16 @@ export function tokenizeSearch(query: string): SearchToken[] {
     const sign = /[!-]/.test(query[i]) && query[i + 1] === '"' ? 1 : 0;
     if (query[i + sign] === '"') {
       i += sign;
-      const text = quoted();
+      let text: string;
+      try {
+        text = quoted();
+      } catch (err) {
+        if (!sign) throw err;
+        // `-"x` with no closing quote is a word, as before quoted keys existed
+        i = position;
+        tokens.push({ kind: 'text', value: match(WORD)?.[0] ?? '', position });
+        continue;
+      }
       if (query[i] === ':') {
         i++;
         if (atBoundary()) throw new QuerySyntaxError('expected a value after the quoted key', i);
