@@ -105,6 +105,42 @@ describe('runQuery() and runHistogram() over the block store', () => {
     assert.ok(r.nextCursor);
   });
 
+  it('runPreparedInSlices() answers as one scan while rows are sealed, merged and ingested between slices', async () => {
+    const own = openTestStore({ blockRows: 64, maxOpenRows: 100_000 });
+    try {
+      const at = (i: number) => ({ timeNs: T0 + BigInt(i) * 1_000_000n });
+      await own.store.append(Array.from({ length: 1500 }, (_, i) => logRecord(i, at(i))));
+      own.store.flush(); // small blocks, which a merge rewrites
+      await own.store.append(Array.from({ length: 1500 }, (_, i) => logRecord(1500 + i, at(1500 + i))));
+      const prepared = prepareSearch({ query: 'message:~handled', from: '2h', nowNs: NOW });
+      const whole = runPrepared(own.store, prepared, { limit: 2_500 });
+      let now = 0;
+      let pauses = 0;
+      let merges = 0;
+      const sliced = await runPreparedInSlices(own.store, prepared, {
+        limit: 2_500,
+        budgetMs: 1_000_000,
+        sliceMs: 20,
+        clock: () => now++,
+        pause: async () => {
+          pauses++;
+          if (pauses === 1) own.store.flush(); // the open rows become blocks
+          if (pauses === 2) while (own.store.mergeSmallBlocks()) merges++;
+          // Newer rows arrive: after the page's start, so not in it (they sort before its cursor).
+          if (pauses === 3) await own.store.append([logRecord(9999, at(4000))]);
+        },
+      });
+      assert.ok(pauses >= 10 && merges > 0, `${pauses} pauses, ${merges} merges`);
+      assert.deepEqual(
+        sliced.records.map((r) => r.seq),
+        whole.records.map((r) => r.seq),
+      );
+      assert.equal(sliced.nextCursor, whole.nextCursor);
+    } finally {
+      await own.store.close();
+    }
+  });
+
   it('an export pauses between its pages, also between pages that matched nothing', async () => {
     // A page ends after one 50 ms slice; a clock that moves 1 ms per look ends it after 50 records
     // of a regex query. Without a turn of the event loop between pages, an export that matches
