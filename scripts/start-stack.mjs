@@ -26,7 +26,15 @@ const services = [
   },
 ];
 // StatsD (metrics collector) listens on the same interface as HTTP; STATSD_PORT=0 turns it off.
-const statsdPort = Number(process.env.STATSD_PORT ?? '8125');
+// Empty means unset, as in the collector's own settings.
+const statsdPortText = (process.env.STATSD_PORT || '8125').trim();
+const statsdPort = /^\d{1,5}$/.test(statsdPortText) ? Number(statsdPortText) : Number.NaN;
+if (!(statsdPort <= 65535)) {
+  console.error(
+    `npm start: STATSD_PORT=${JSON.stringify(process.env.STATSD_PORT)} is not a UDP port (0-65535; 0 turns StatsD off)`,
+  );
+  process.exit(1);
+}
 const READY_TIMEOUT_MS = 60_000;
 
 function readSecretsFile() {
@@ -50,7 +58,8 @@ function portIsFree(port) {
 
 function udpPortIsFree(port) {
   return new Promise((resolve) => {
-    const socket = createSocket('udp4');
+    // The collector's choice: an IPv6 HOST (::1, ::) needs a udp6 socket; udp4 refuses it (EINVAL).
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
     socket.once('error', () => resolve(false));
     socket.bind(port, host, () => socket.close(() => resolve(true)));
   });

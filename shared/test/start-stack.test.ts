@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -101,4 +101,26 @@ test('npm start names a taken StatsD port (STATSD_PORT is honoured) and exits no
   await assert.rejects(run.up, /exited with 1/);
   blocker.close();
   assert.match(run.output(), new RegExp(`UDP port ${statsdPort} .*StatsD.* is already in use`));
+});
+
+test('npm start refuses a STATSD_PORT that is not a port, naming it', async () => {
+  for (const value of ['abc', '70000', '-1']) {
+    const run = startStack(await freePorts(3), makeTempDir('flowrent-stack-'), { STATSD_PORT: value });
+    await assert.rejects(run.up, /exited with 1/);
+    assert.match(run.output(), new RegExp(`STATSD_PORT="${value}" is not a UDP port`));
+  }
+});
+
+test('npm start checks the StatsD port on an IPv6 HOST with a udp6 socket (a free port is not "in use")', async () => {
+  const probe = createSocket('udp6').bind(0, '::1');
+  await once(probe, 'listening');
+  const statsdPort = probe.address().port;
+  await new Promise<void>((resolve) => probe.close(resolve));
+  // DATA_DIR under a file: the services stop at once after the port checks, before listening.
+  const dataDir = join(makeTempDir('flowrent-stack-'), 'file');
+  writeFileSync(dataDir, '');
+  const run = startStack(await freePorts(3), dataDir, { HOST: '::1', STATSD_PORT: String(statsdPort) });
+  await assert.rejects(run.up, /exited with 1/);
+  assert.doesNotMatch(run.output(), /UDP port/);
+  assert.match(run.output(), /exited \(1\); stopping the stack/);
 });
