@@ -273,13 +273,16 @@ describe('the UIs in real Chromium', () => {
     await page.close();
   });
 
-  test("a choice kept only in one origin's localStorage (before the cookie) is copied to the cookie", async () => {
+  test("choices kept only in one origin's localStorage (before the cookie) are copied to the cookie", async () => {
     const errors = byName('error-tracker');
     const logs = byName('log-viewer');
     await chromium.context.clearCookies();
     const page = await chromium.newPage();
     await signIn(page, errors.base, API_KEY, '/');
-    await page.evaluate(() => localStorage.setItem('flowrent.theme', 'dark'));
+    await page.evaluate(() => {
+      localStorage.setItem('flowrent.theme', 'dark');
+      localStorage.setItem('flowrent.tz', 'utc');
+    });
     await page.reload();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     const [logsSignIn] = await Promise.all([
@@ -287,6 +290,8 @@ describe('the UIs in real Chromium', () => {
       page.goto(`${logs.base}/login`),
     ]);
     assert.match(await logsSignIn.text(), /<html lang="en" data-theme="dark">/);
+    assert.equal(await page.evaluate(() => localStorage.getItem('flowrent.tz')), null, "Logs' own storage");
+    assert.equal(await page.textContent('[data-tz-toggle]'), 'UTC');
     await page.close();
   });
 });

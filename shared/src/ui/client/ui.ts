@@ -4,11 +4,12 @@
 import { bindKeys } from './lib/keys.js';
 import { renderNumbers } from './lib/numbers.js';
 import { applyStoredTheme, bindThemeToggle } from './lib/theme.js';
-import { bindTimeZoneToggle, renderTimes } from './lib/times.js';
+import { adoptStoredTimeZone, bindTimeZoneToggle, renderTimes } from './lib/times.js';
 
 const RELATIVE_REFRESH_MS = 30_000;
 
 applyStoredTheme();
+adoptStoredTimeZone();
 
 function start(): void {
   bindThemeToggle(document);

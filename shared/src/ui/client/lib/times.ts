@@ -1,13 +1,23 @@
 // <time datetime> → "3 min ago", absolute time (local or UTC, toggled and remembered) on hover. The
 // choice is a cookie the three services share, localStorage the fallback (see ./prefs.ts).
 import { formatRelativeTime } from '../../format.js';
-import { parseTimeZone, TIME_ZONE_COOKIE } from '../../prefs.js';
+import { cookieValue, parseTimeZone, TIME_ZONE_COOKIE } from '../../prefs.js';
 import { readChoice, writeChoice } from './prefs.js';
 
 const TZ_KEY = 'flowrent.tz';
 
 export function useUtc(): boolean {
   return parseTimeZone(readChoice(TIME_ZONE_COOKIE, TZ_KEY)) === 'utc';
+}
+
+/**
+ * A choice only this origin's localStorage remembers (kept before the cookie existed) is copied to the
+ * cookie, so the other services follow it from now on, as applyStoredTheme() does for the theme.
+ */
+export function adoptStoredTimeZone(): void {
+  if (cookieValue(document.cookie, TIME_ZONE_COOKIE) !== null) return;
+  const stored = parseTimeZone(readChoice(TIME_ZONE_COOKIE, TZ_KEY));
+  if (stored) writeChoice(TIME_ZONE_COOKIE, TZ_KEY, stored);
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
