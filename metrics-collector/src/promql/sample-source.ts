@@ -52,6 +52,9 @@ export interface SampleSource {
   series(matcherSets: LabelMatcher[][], startMs: number, endMs: number): Labels[];
   labelNames(matcherSets: LabelMatcher[][], startMs: number, endMs: number): string[];
   labelValues(name: string, matcherSets: LabelMatcher[][], startMs: number, endMs: number): string[];
+  /** Optional: whether labelValues('__name__', [], -∞, +∞) would list `name`, answered without
+   * listing (the store: per-name counts; /api/v1/metadata asks it for every family). */
+  hasMetricName?(name: string): boolean;
 }
 
 /** First index of the ascending `a` whose number is ≥ `x` (a.length when none). */

@@ -132,7 +132,7 @@ export function staysEvictedAtLoad(
   const expired = row.expiresMs !== undefined && row.expiresMs <= nowMs;
   if (!expired && (heads.has(row.id) || rolledUntilMs === undefined)) return false;
   const index = store.index;
-  index.addEvicted(row.id, row.labels);
+  index.addEvicted(row.id, row.labels, row.expiresMs);
   if (rolledUntilMs !== undefined && rolledUntilMs > index.evictedRolledUntilMs)
     index.evictedRolledUntilMs = rolledUntilMs;
   heads.remove(row.id);

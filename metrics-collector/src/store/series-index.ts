@@ -106,6 +106,15 @@ export class SeriesIndex {
   size = 0;
   /** Newest rolled-up sample time among evicted series: reads reaching back to it look for them. */
   evictedRolledUntilMs = Number.NEGATIVE_INFINITY;
+  /** Evicted series (stored, not in memory) per metric name, so "does this metric still have a
+   * series" needs no scan of the stored rows (/api/v1/metadata: scanning and decoding 100k evicted
+   * series took ~1 s per call): 1 per evicted id, kept by removeAll/addEvicted (evicted),
+   * add (revived) and forgetEvicted (removed from SQLite); the counts follow. */
+  private evictedMark = new Uint8Array(1024);
+  /** Metric name → evicted series without a TTL. */
+  private readonly evictedForever = new Map<string, number>();
+  /** Metric name → evicted series with a TTL → its expiry (ms): one entry per such series. */
+  private readonly evictedUntil = new Map<string, Map<number, number>>();
 
   get nextId(): number {
     return this.byId.length === 0 ? 1 : this.byId.length;
@@ -220,6 +229,7 @@ export class SeriesIndex {
       }
     }
     const metric = labels.find(([n]) => n === '__name__')?.[1] ?? '';
+    if (this.evictedMark[id] === 1) this.unmarkEvicted(id, metric);
     // Every field in the literal: properties added later go to a separate backing store
     // (~60 bytes more per series).
     const info: SeriesInfo = {
@@ -248,15 +258,60 @@ export class SeriesIndex {
 
   /** Notes a stored series that is not brought into memory (start-up): its id is taken, and
    * evictedIdsFor() finds it by its labels, so a new sample revives it instead of making a twin. */
-  addEvicted(id: number, labels: LabelPairs): void {
+  addEvicted(id: number, labels: LabelPairs, expiresMs?: number): void {
     while (this.byId.length <= id) this.byId.push(undefined);
-    if (this.byId[id] === undefined) this.hashKey(id, labels);
+    if (this.byId[id] !== undefined) return;
+    this.hashKey(id, labels);
+    this.markEvicted(id, labels.find(([n]) => n === '__name__')?.[1] ?? '', expiresMs);
+  }
+
+  private markEvicted(id: number, metric: string, expiresMs: number | undefined): void {
+    if (id >= this.evictedMark.length) {
+      const mark = new Uint8Array(Math.max(id + 1, this.evictedMark.length * 2));
+      mark.set(this.evictedMark);
+      this.evictedMark = mark;
+    }
+    if (this.evictedMark[id] === 1) return;
+    this.evictedMark[id] = 1;
+    if (expiresMs === undefined) this.evictedForever.set(metric, (this.evictedForever.get(metric) ?? 0) + 1);
+    else {
+      let until = this.evictedUntil.get(metric);
+      if (!until) {
+        until = new Map();
+        this.evictedUntil.set(metric, until);
+      }
+      until.set(id, expiresMs);
+    }
+  }
+
+  private unmarkEvicted(id: number, metric: string): void {
+    this.evictedMark[id] = 0;
+    const until = this.evictedUntil.get(metric);
+    if (until?.delete(id)) {
+      if (until.size === 0) this.evictedUntil.delete(metric);
+      return;
+    }
+    const left = (this.evictedForever.get(metric) ?? 1) - 1;
+    if (left > 0) this.evictedForever.set(metric, left);
+    else this.evictedForever.delete(metric);
+  }
+
+  /** Whether an evicted series of `metric` is still stored and its TTL (if any) not passed at
+   * `nowMs`. After each retention pass every such series has rollups (one whose rollups or chunks
+   * all left retention is removed at the end of the same pass, series-removal.ts), so this is
+   * "the store still returns an evicted series of this metric". */
+  hasEvicted(metric: string, nowMs: number): boolean {
+    if (this.evictedForever.has(metric)) return true;
+    const until = this.evictedUntil.get(metric);
+    if (until) for (const expiresMs of until.values()) if (expiresMs > nowMs) return true;
+    return false;
   }
 
   /** An evicted series left SQLite for good (series-removal.ts): its labels no longer lead to its
    * id (kept, each removed series held its hash entry until a restart: ~30 bytes per churned series). */
   forgetEvicted(id: number, labels: LabelPairs): void {
     if (this.byId[id] !== undefined) return;
+    if (this.evictedMark[id] === 1) this.unmarkEvicted(id, labels.find(([n]) => n === '__name__')?.[1] ?? '');
     const h = keyHash(labels);
     const prev = this.byKeyHash.get(h);
     if (prev === id) this.byKeyHash.delete(h);
@@ -294,6 +349,7 @@ export class SeriesIndex {
       const info = this.byId[id];
       if (!info) continue;
       this.byId[id] = undefined;
+      this.markEvicted(id, info.metric, info.expiresMs);
       removed.push(info);
       for (const [n, v] of info.labels) {
         const posting = this.postings.get(n)?.get(v);

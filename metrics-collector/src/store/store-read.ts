@@ -76,20 +76,38 @@ export class StoreSampleSource implements SampleSource {
   /** Series matching the matchers whose samples (raw or rolled up) may overlap [start, end]: live
    * ones from the index, and evicted ones whose rollups reach the range (series-expiry.ts). */
   private matchSeries(matchers: LabelMatcher[], startMs: number, endMs: number): SeriesInfo[] {
-    const { index, heads } = this.store;
+    const { index } = this.store;
     const now = this.store.clock();
     const out: SeriesInfo[] = [];
     for (const id of index.match(matchers)) {
       const info = index.byId[id];
-      if (!info || (info.expiresMs !== undefined && info.expiresMs <= now)) continue;
-      if (heads.has(id) && heads.firstT(id) <= endMs && heads.lastT(id) >= startMs) out.push(info);
-      // Raw gone (after a restart the series may have no head at all) but rolled up.
-      else if (this.readRollups && info.rolledUntilMs !== undefined && info.rolledUntilMs >= startMs)
-        out.push(info);
+      if (info && this.returns(info, startMs, endMs, now)) out.push(info);
     }
     if (!this.readRollups) return out;
     const evicted = evictedWithRollups(this.store, matchers, startMs, endMs);
     return evicted.length === 0 ? out : [...out, ...evicted].sort((a, b) => a.id - b.id);
+  }
+
+  /** Whether a series in memory may have samples (raw or rolled up) in [start, end] at `now`. */
+  private returns(info: SeriesInfo, startMs: number, endMs: number, now: number): boolean {
+    if (info.expiresMs !== undefined && info.expiresMs <= now) return false;
+    const { heads } = this.store;
+    if (heads.has(info.id) && heads.firstT(info.id) <= endMs && heads.lastT(info.id) >= startMs) return true;
+    // Raw gone (after a restart the series may have no head at all) but rolled up.
+    return this.readRollups && info.rolledUntilMs !== undefined && info.rolledUntilMs >= startMs;
+  }
+
+  /** Whether a series named `name` is returned at some time (what labelValues('__name__') over the
+   * whole time axis lists), without listing: in memory, the first returned one of the name's
+   * posting list answers; evicted ones, the index's per-name counts (SeriesIndex.hasEvicted). */
+  hasMetricName(name: string): boolean {
+    const { index } = this.store;
+    const now = this.store.clock();
+    for (const id of index.postings.get('__name__')?.get(name)?.ids ?? []) {
+      const info = index.byId[id];
+      if (info && this.returns(info, -Number.MAX_VALUE, Number.MAX_VALUE, now)) return true;
+    }
+    return this.readRollups && index.hasEvicted(name, now);
   }
 
   /** Series in label order, each read from chunks when the iteration reaches it (see SampleSource). */
