@@ -66,6 +66,7 @@ class Worker:
         self._done = threading.Condition()
         self._start_lock = threading.Lock()
         self._count_lock = threading.Lock()
+        self._build_lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
         self._stopping = False
         self._closed = False
@@ -138,7 +139,8 @@ class Worker:
 
     def close(self, timeout: float) -> bool:
         ok = self.flush(timeout)
-        self._closed = True
+        with self._build_lock:
+            self._closed = True
         self._stopping = True
         self._wake.set()
         return ok
@@ -202,7 +204,11 @@ class Worker:
             self._batch_logs()
         if self.build_metrics and (flush or now >= self._metrics_deadline):
             self._metrics_deadline = now + self.options.metrics_interval
-            request = self.build_metrics()
+            with self._build_lock:
+                # The registry outlives this worker: once closed (init() again replaces the client
+                # with close(timeout=0), which does not wait for this thread), a step still running
+                # must not take the new client's snapshot and refused counts.
+                request = None if self._closed else self.build_metrics()
             if request is not None:
                 channel = self._channels["metrics"]
                 # Cumulative values: a newer snapshot replaces one still waiting to be retried.

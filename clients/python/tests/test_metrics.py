@@ -120,6 +120,18 @@ def test_refused_series_are_counted_as_dropped(server: CaptureServer) -> None:
     assert fm.stats()["dropped"] == {"cardinality": 1}
 
 
+def test_a_replaced_clients_worker_leaves_the_registry_to_the_new_client(server: CaptureServer) -> None:
+    old = init_for(server, max_series_per_metric=1)
+    c = fm.counter("c_total")
+    c.inc(a="1")
+    c.inc(a="2")  # refused: counted by whichever client builds the next snapshot
+    new = init_for(server, max_series_per_metric=1)  # closes the old client with timeout=0
+    old.worker._step(flush=True)  # a step of the old worker thread that was still running
+    assert old.stats()["dropped"] == {}
+    assert fm.flush(5)
+    assert new.stats()["dropped"] == {"cardinality": 1}
+
+
 def test_metrics_recorded_before_init_are_pushed_periodically(server: CaptureServer) -> None:
     fm.counter("early_total").inc()
     init_for(server, metrics_interval=0.05)
