@@ -131,6 +131,17 @@ describe('PATCH and POST bodies', () => {
     });
   }
 
+  test('ignore.until_time takes RFC 3339 with a space for the T, with its zone', async () => {
+    const res = await api<{ status: string; ignore_until_time: string | null }>(t, 'PATCH', '/api/issues/1', {
+      status: 'ignored',
+      ignore: { until_time: '2099-12-01 02:00:00+02:00' },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    const issue = await api<Record<string, unknown>>(t, 'GET', '/api/issues/1');
+    assert.match(JSON.stringify(issue.json), /2099-12-01T00:00:00\.000Z/);
+    await api(t, 'PATCH', '/api/issues/1', { status: 'unresolved' });
+  });
+
   test('a body that is not JSON (text/plain) is a 422 naming the content type, not "unknown key 0"', async () => {
     const res = await fetch(`${t.url}/api/issues/1`, {
       method: 'PATCH',

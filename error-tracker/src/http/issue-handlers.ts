@@ -42,7 +42,8 @@ function issueOr404(ctx: HttpContext, id: number) {
 }
 
 const ACTION_KEYS = ['status', 'in_next_release', 'ignore'];
-const RFC_3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
+// RFC 3339 (5.6) allows a space for the T, as the search filters do
+const RFC_3339 = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
 const IGNORE_KEYS = ['until_events', 'until_users', 'until_time'];
 
 /**
@@ -57,7 +58,7 @@ export function parseAction(body: Body, otherKeys: string[] = []): IssueAction {
   if (status === 'ignored') {
     const ig = body.ignore === undefined ? {} : bodyObject(body.ignore);
     rejectUnknownKeys(ig, IGNORE_KEYS, 'ignore.');
-    const untilTime = optString(ig, 'until_time', 40);
+    const untilTime = optString(ig, 'until_time', 40)?.replace(' ', 'T');
     // Date.parse alone takes "1" (the year 2001) and dates before the epoch
     if (untilTime !== undefined && !(RFC_3339.test(untilTime) && Date.parse(untilTime) >= 0)) {
       throw new ValidationError('ignore.until_time must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z');
