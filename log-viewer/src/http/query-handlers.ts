@@ -23,6 +23,8 @@ export interface QueryDeps {
   store: LogStore;
   /** Epoch ms. */
   clock: () => number;
+  /** Monotonic ms of the search and histogram time budgets; performance.now() unless a test steps it. */
+  budgetClock?: () => number;
 }
 
 export function nowNs(deps: QueryDeps): bigint {
@@ -44,6 +46,7 @@ export function queryHandlers(deps: QueryDeps) {
       const result = await runPreparedInSlices(deps.store, prepareSearch(params), {
         ...params,
         budgetMs: SEARCH_BUDGET_MS,
+        clock: deps.budgetClock,
         pause: nextTurn,
       });
       return {
@@ -67,6 +70,7 @@ export function queryHandlers(deps: QueryDeps) {
       const h = await runHistogram(deps.store, {
         ...searchParams(q, nowNs(deps), MAX_LIMIT),
         stepNs,
+        clock: deps.budgetClock,
         pause: nextTurn,
       });
       const buckets = h.counts.info.length;

@@ -15,6 +15,8 @@ export interface QueryRouteDeps {
   db: Db;
   /** Epoch ms. */
   clock: () => number;
+  /** Monotonic ms of the search budgets (tests step it); performance.now() by default. */
+  budgetClock?: () => number;
 }
 
 export function registerQueryRoutes(app: FastifyInstance, deps: QueryRouteDeps): void {

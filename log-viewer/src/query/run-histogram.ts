@@ -116,8 +116,8 @@ export async function runHistogram(store: LogStore, params: HistogramParams): Pr
     );
     blocks += result.blocksScanned;
     const more = outOfTime && result.nextCursor !== undefined;
-    if (!more || !params.pause || clock() > deadline || blocks >= HISTOGRAM_MAX_BLOCKS)
-      return { startNs, stepNs, counts, source: 'scan', truncated: result.truncated || outOfTime };
+    if (!more || !params.pause || clock() > deadline)
+      return { startNs, stepNs, counts, source: 'scan', truncated: result.truncated || more };
     cursor = result.nextCursor; // the slice counted every record up to it
     await params.pause();
   }

@@ -125,7 +125,8 @@ export function runPrepared(
   return {
     records,
     nextCursor: result.nextCursor,
-    truncated: result.truncated || outOfTime,
+    // Out of time on the range's last record: nothing is left, so the page is whole.
+    truncated: result.truncated || (outOfTime && result.nextCursor !== undefined),
     blocksScanned: result.blocksScanned,
     blocksPruned: result.blocksPruned,
   };
@@ -169,7 +170,9 @@ export async function runPreparedInSlices(
     out.nextCursor = page.nextCursor;
     out.truncated = page.truncated;
     if (!page.truncated || !page.nextCursor || out.records.length >= limit) return out;
-    if (out.blocksScanned >= maxBlocks || clock() >= deadline) return out;
+    // With the block budget spent, the next slice still finishes the blocks this one was cut in
+    // (they count once) and stops, truncated, where a new block would start.
+    if (clock() >= deadline) return out;
     cursor = page.nextCursor;
     await params.pause();
   }

@@ -104,17 +104,23 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
     emitUntil(c ? (desc ? c.maxMs : c.minMs) : desc ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
     if (stopped || !c) break;
     ci++;
-    if (query.maxBlocks !== undefined && result.blocksScanned >= query.maxBlocks) {
+    // A scan resumed from a cursor loads again the blocks the scan that made the cursor had loaded:
+    // those reaching past the cursor (every block was loaded before any row beyond its bound was
+    // visited). They count against maxBlocks once per search, where they were first loaded.
+    const loadedBefore = cursor !== undefined && (desc ? c.maxMs >= cursor[0] : c.minMs <= cursor[0]);
+    if (!loadedBefore && query.maxBlocks !== undefined && result.blocksScanned >= query.maxBlocks) {
+      // Every row beyond c's bound has been visited; the rest (pending rows included) is c's side of
+      // it, where the next scan starts: a cursor even when this one visited no row.
       result.truncated = true;
-      emitUntil(desc ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
-      break;
+      result.nextCursor = desc ? `${c.maxMs + 1}.0.0` : `${c.minMs - 1}.999999.${Number.MAX_SAFE_INTEGER}`;
+      return result;
     }
     const batch = c.load();
     if (!batch) {
       result.blocksPruned++;
       continue;
     }
-    result.blocksScanned++;
+    if (!loadedBefore) result.blocksScanned++;
     const found: Row[] = [];
     const candidates = tokens.length > 0 ? batch.mayContain?.(tokens, query.idTokens) : undefined;
     // With candidates, only their rows are visited (found by the native indexOf).
@@ -141,6 +147,6 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
     }
   }
   const exhausted = !stopped || (ci >= sorted.length && next >= pending.length);
-  if (last && (!exhausted || result.truncated)) result.nextCursor = encodeCursor(last);
+  if (last && !exhausted) result.nextCursor = encodeCursor(last);
   return result;
 }
