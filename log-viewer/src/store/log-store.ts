@@ -34,7 +34,9 @@ export interface ScanQuery extends ScanFilter {
   limit?: number;
   /** Continue after the record this cursor was made from (see ScanResult.nextCursor). */
   cursor?: string;
-  /** Give up after decoding this many blocks and report `truncated` (a scan budget for costly queries). */
+  /** Give up after decoding this many blocks and report `truncated` with a cursor (a scan budget for
+   * costly queries). Blocks a cursor's scan already read, re-read to resume after it, are not counted
+   * again. */
   maxBlocks?: number;
 }
 
@@ -46,8 +48,9 @@ export interface ScanResult {
   visited: number;
   /** Pass as `cursor` to continue after the last visited record; undefined when the range is exhausted. */
   nextCursor?: string;
-  /** True when maxBlocks stopped the scan early. */
+  /** True when maxBlocks stopped the scan early; nextCursor is then set. */
   truncated: boolean;
+  /** Blocks decoded, each counted once per search (not again when resumed from a cursor). */
   blocksScanned: number;
   blocksPruned: number;
 }
