@@ -74,8 +74,12 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
   const { steps, start, interval } = ctx;
   const checkEvery = STEPS_PER_CHECK;
   // A subquery's points are held (counted) while the call runs over them and freed once it is done,
-  // as Prometheus' evaluator does (`ev.currentSamples -= totalSamples` after the call).
+  // as Prometheus' evaluator does (`ev.currentSamples -= totalSamples` after the call). Its window
+  // over them is counted again while in use, as Prometheus' matrixIterSlice copies it (a range
+  // selector's series are counted whole while in use, which holds every window already).
+  const countWindow = range.counted === true;
   let subqueryPoints = 0;
+  let window = 0;
   for (const s of range.series) {
     checkDeadline(ctx);
     if (range.counted) subqueryPoints += s.timestamps.length;
@@ -104,6 +108,10 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
       const mint = ref - rangeMs;
       while (hi < ts.length && ts[hi] <= ref) hi++;
       while (lo < hi && ts[lo] < mint) lo++;
+      if (countWindow && hi - lo !== window) {
+        countSamples(ctx, hi - lo - window);
+        window = hi - lo;
+      }
       if (hi <= lo) continue;
       w.lo = lo;
       w.hi = hi;
@@ -121,8 +129,10 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
       present[i] = 1;
       produced++;
     }
-    if (!values || !present) continue;
     countSamples(ctx, produced - counted);
+    ctx.samples.loaded -= window;
+    window = 0;
+    if (!values || !present) continue;
     const metric = keepName ? s.metric : dropMetricName(s.metric);
     if (seen) {
       const key = labelsKey(metric);

@@ -2,9 +2,9 @@
 // newest sample in [ref - lookback, ref] unless it is a staleness marker; a range selector takes
 // every non-stale sample in [ref - range, ref]; ref = (@ time or step time) - offset.
 import type { SubqueryExpr, VectorSelector } from '../ast.js';
-import { METRIC_NAME, sortByLabels } from '../labels.js';
+import { labelsKey, METRIC_NAME, sortByLabels } from '../labels.js';
 import { splitForSource } from '../matchers.js';
-import type { SeriesSamples } from '../sample-source.js';
+import type { Labels, SeriesSamples } from '../sample-source.js';
 import {
   checkDeadline,
   checkDeadlineAt,
@@ -133,7 +133,31 @@ export function selectorDistinct(vs: VectorSelector): Distinct {
   return vs.matchers.some((m) => m.name === METRIC_NAME && m.type === '=') ? 'without-name' : 'labels';
 }
 
-/** Evaluates a subquery's inner expression on its own step grid, aligned to multiples of the step. */
+/**
+ * Inner steps evaluated at once by a subquery: its dense step arrays are sized by this, not by its
+ * whole step count (a fine subquery over a sparse metric has millions of steps and few points).
+ */
+export const SUBQUERY_BLOCK_STEPS = 65_536;
+
+/** A block of one series' subquery points: the inner step arrays when dense, else its points. */
+type SubqueryBlock =
+  | { start: number; values: Float64Array; present: Uint8Array }
+  | { times: Float64Array; values: Float64Array };
+
+interface SubquerySeries {
+  metric: Labels;
+  blocks: SubqueryBlock[];
+}
+
+/**
+ * Evaluates a subquery's inner expression on its own step grid, aligned to multiples of the step,
+ * a block of steps at a time. Its points are counted against --query.max-samples as Prometheus
+ * counts them: the points produced (a step without a value produces none), held until the range
+ * function over them is done (range-call.ts), so an empty or sparse metric at any resolution is
+ * answered, and a dense one is refused while its blocks are produced. A block is kept as the inner
+ * step arrays when most steps have a value (9 bytes a step, no copy), else as its points (16 bytes
+ * a point); the consumer gets one series' points at a time.
+ */
 export function evalSubquery(
   ctx: EvalContext,
   sq: SubqueryExpr,
@@ -152,32 +176,98 @@ export function evalSubquery(
     offsetMs: sq.offsetMs,
     at,
     distinct: undefined,
-    // The inner expression counted its output points as it produced them; they stay held.
+    // Counted below as the blocks are produced; held until the call over them is done.
     counted: true,
   };
   if (maxRef < start) return range;
   const steps = Math.floor((maxRef - start) / step) + 1;
-  // Each inner step holds at least one value; refuse resolutions no sample budget can hold.
-  if (steps > ctx.samples.max) countSamples(ctx, steps);
-  const inner: EvalContext = { ...ctx, start, interval: step, steps };
-  const stepSeries = vectorValue(evaluate(inner, sq.expr));
-  const points: PointSeries[] = [];
-  for (let k = 0; k < stepSeries.length; k++) {
-    const s = stepSeries[k];
-    // Released as converted, so the two forms of the points are not held at once.
-    (stepSeries as (StepSeries | undefined)[])[k] = undefined;
+  const bySeries = new Map<string, SubquerySeries>();
+  for (let first = 0; first < steps; first += SUBQUERY_BLOCK_STEPS) {
+    const blockStart = start + first * step;
+    const n = Math.min(SUBQUERY_BLOCK_STEPS, steps - first);
+    const inner: EvalContext = { ...ctx, start: blockStart, interval: step, steps: n };
+    const before = ctx.samples.loaded;
+    const stepSeries = vectorValue(evaluate(inner, sq.expr));
+    // The inner expression counted its points as it produced them; what stays held is the
+    // block's output points.
+    ctx.samples.loaded = before;
+    for (let k = 0; k < stepSeries.length; k++) {
+      const s = stepSeries[k];
+      (stepSeries as (StepSeries | undefined)[])[k] = undefined;
+      let points = 0;
+      for (let i = 0; i < n; i++) {
+        checkDeadlineAt(ctx, i);
+        points += s.present[i];
+      }
+      if (points === 0) continue;
+      countSamples(ctx, points);
+      const key = labelsKey(s.metric);
+      let out = bySeries.get(key);
+      if (!out) {
+        out = { metric: s.metric, blocks: [] };
+        bySeries.set(key, out);
+      }
+      out.blocks.push(
+        points * 16 >= n * 9
+          ? { start: blockStart, values: s.values, present: s.present }
+          : sparseBlock(s, points, n, blockStart, step),
+      );
+    }
+  }
+  range.series = subqueryPoints(
+    ctx,
+    sortByLabels([...bySeries.values()], (s) => s.metric),
+    step,
+  );
+  return range;
+}
+
+function sparseBlock(
+  s: StepSeries,
+  points: number,
+  n: number,
+  blockStart: number,
+  step: number,
+): SubqueryBlock {
+  const times = new Float64Array(points);
+  const values = new Float64Array(points);
+  for (let i = 0, j = 0; i < n; i++) {
+    if (!s.present[i]) continue;
+    times[j] = blockStart + i * step;
+    values[j++] = s.values[i];
+  }
+  return { times, values };
+}
+
+/** A subquery's series as points, one at a time; each series' blocks are dropped once converted. */
+function* subqueryPoints(
+  ctx: EvalContext,
+  list: (SubquerySeries | undefined)[],
+  step: number,
+): Generator<PointSeries> {
+  for (let k = 0; k < list.length; k++) {
+    const s = list[k] as SubquerySeries;
+    list[k] = undefined;
     const timestamps: number[] = [];
     const values: number[] = [];
-    for (let i = 0; i < inner.steps; i++) {
-      checkDeadlineAt(ctx, i);
-      if (!s.present[i]) continue;
-      timestamps.push(start + i * step);
-      values.push(s.values[i]);
+    for (const b of s.blocks) {
+      if ('present' in b) {
+        for (let i = 0; i < b.present.length; i++) {
+          checkDeadlineAt(ctx, i);
+          if (!b.present[i]) continue;
+          timestamps.push(b.start + i * step);
+          values.push(b.values[i]);
+        }
+      } else {
+        for (let j = 0; j < b.times.length; j++) {
+          checkDeadlineAt(ctx, j);
+          timestamps.push(b.times[j]);
+          values.push(b.values[j]);
+        }
+      }
     }
-    points.push({ metric: s.metric, timestamps, values });
+    yield { metric: s.metric, timestamps, values };
   }
-  range.series = sortByLabels(points, (s) => s.metric);
-  return range;
 }
 
 /** Index window [lo, hi) of points in [ref - range, ref] for each step, walked with two pointers. */
