@@ -2,9 +2,8 @@
 // PromQL results, api-odd-input.test.ts the answers to odd API input).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir } from '@flowrent/shared/testing';
+import { freePorts, makeTempDir } from '@flowrent/shared/testing';
 
 export const PROMETHEUS = '/usr/bin/prometheus';
 export const prometheusAvailable = existsSync(PROMETHEUS);
@@ -12,17 +11,6 @@ export const prometheusAvailable = existsSync(PROMETHEUS);
 export interface PrometheusProcess {
   base: string;
   stop(): void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(base: string, proc: ChildProcess): Promise<void> {
@@ -41,7 +29,7 @@ async function waitReady(base: string, proc: ChildProcess): Promise<void> {
 export async function startPrometheus(extraArgs: string[] = []): Promise<PrometheusProcess> {
   const dir = makeTempDir('prometheus-');
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1m\n');
-  const port = await freePort();
+  const [port] = await freePorts(1);
   const base = `http://127.0.0.1:${port}`;
   const proc = spawn(
     PROMETHEUS,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceSpec } from './cli.js';
 import { type ConfigOf, type ConfigTable, loadConfig } from './config.js';
@@ -21,6 +21,22 @@ export function makeTempDir(prefix = 'flowrent-test-'): string {
   if (tempDirsToRemove.length === 0) process.once('exit', removeTempDirs);
   tempDirsToRemove.push(dir);
   return dir;
+}
+
+/** `n` distinct loopback ports free at the time of the call (all held at once, so no two are alike). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => {
+      const server = createServer();
+      return new Promise<typeof server>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      });
+    }),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
 }
 
 function removeTempDirs(): void {

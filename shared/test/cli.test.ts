@@ -5,19 +5,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { makeTempDir } from '../src/testing.js';
+import { freePorts, makeTempDir } from '../src/testing.js';
 
 const fixture = new URL('./fixture-service.ts', import.meta.url).pathname;
 const nodeArgs = ['--conditions=development', '--import', 'tsx', fixture];
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 function run(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, [...nodeArgs, ...args], {
@@ -76,7 +67,7 @@ test('without API_KEY the service refuses to start unless DEV_MODE', () => {
 });
 
 test('--healthcheck exits 0 while the service runs, 1 when it does not, and SIGTERM finishes in-flight work', async () => {
-  const port = String(await freePort());
+  const port = String((await freePorts(1))[0]);
   const dir = makeTempDir();
   assert.equal(run(['--healthcheck'], { PORT: port }).status, 1);
   const child = await startFixture({

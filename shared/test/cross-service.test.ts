@@ -8,11 +8,11 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type LaunchedBrowser, launchBrowser, saveScreenshot, signIn } from '../src/ui/browser.js';
-import { makeTempDir } from '../src/testing.js';
+import { freePorts, makeTempDir } from '../src/testing.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const API_KEY = 'cross-service-key-0123456789abcdef';
@@ -22,19 +22,6 @@ const SERVICES = [
   { name: 'metrics-collector', data: 'metrics', longParamPath: (p: string) => `/api/v1/label/${p}/values` },
 ] as const;
 type Service = (typeof SERVICES)[number] & { port: number; base: string; child: ChildProcess };
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, async () => {
-      const s = createServer().listen(0, '127.0.0.1');
-      await once(s, 'listening');
-      return s;
-    }),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 /** Starts main.ts from source and resolves once its log says it listens. */
 async function start(spec: (typeof SERVICES)[number], port: number, env: Record<string, string>) {
