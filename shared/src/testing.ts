@@ -1,9 +1,10 @@
 // Helpers for tests only: temp folders and the index-use assertion every list query is checked by.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ServiceSpec } from './cli.js';
 import { type ConfigOf, type ConfigTable, loadConfig } from './config.js';
@@ -37,6 +38,22 @@ export async function freePorts(n: number): Promise<number[]> {
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
+}
+
+/** Raw bytes on a fresh loopback connection; resolves with everything the server wrote before it
+ * closed (for requests no HTTP client would send). */
+export async function rawExchange(port: number, bytes: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  let text = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (c) => {
+    text += c;
+  });
+  socket.on('error', () => {});
+  socket.write(bytes);
+  await once(socket, 'close');
+  return text;
 }
 
 function removeTempDirs(): void {

@@ -8,11 +8,10 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type LaunchedBrowser, launchBrowser, saveScreenshot, signIn } from '../src/ui/browser.js';
-import { freePorts, makeTempDir } from '../src/testing.js';
+import { freePorts, makeTempDir, rawExchange } from '../src/testing.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const API_KEY = 'cross-service-key-0123456789abcdef';
@@ -97,20 +96,6 @@ function rawGet(base: string, path: string): Promise<{ status: number; type: str
 }
 
 /** Bytes on a fresh connection; everything the server wrote before it closed. */
-async function rawExchange(port: number, bytes: string): Promise<string> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  let text = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (c) => {
-    text += c;
-  });
-  socket.on('error', () => {});
-  socket.write(bytes);
-  await once(socket, 'close');
-  return text;
-}
-
 function assertErrorShape(status: number, body: string, expectedStatus: number, code: string): void {
   assert.equal(status, expectedStatus, body);
   const json = JSON.parse(body);

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from '../metrics.js';
 import { createServiceApp } from './app.js';
+import { rawExchange } from '../testing.js';
 import { handleClientError } from './error-handler.js';
 
 const API_KEY = 'admin-key-0123456789';
@@ -56,21 +57,6 @@ function get(path: string): Promise<{ status: number; type: string; json: unknow
   });
 }
 
-/** Raw bytes on a fresh connection; resolves with everything the server wrote before closing. */
-async function raw(bytes: string): Promise<string> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  let text = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (c) => {
-    text += c;
-  });
-  socket.on('error', () => {});
-  socket.write(bytes);
-  await once(socket, 'close');
-  return text;
-}
-
 function shapeOf(json: unknown): string {
   const error = (json as { error?: { code?: unknown; message?: unknown } }).error;
   assert.equal(typeof error?.message, 'string', JSON.stringify(json));
@@ -95,7 +81,10 @@ test('a path parameter over the router limit gets 414 in the error shape, withou
 });
 
 test('headers over the size limit (a 70 KB query string) get 431 in the error shape', async () => {
-  const response = await raw(`GET /things/1?q=${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  const response = await rawExchange(
+    port,
+    `GET /things/1?q=${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+  );
   const [head, body] = response.split('\r\n\r\n');
   assert.match(head, /^HTTP\/1.1 431 /);
   assert.match(head, /content-type: application\/json/i);
@@ -105,7 +94,7 @@ test('headers over the size limit (a 70 KB query string) get 431 in the error sh
 });
 
 test('bytes that are not HTTP get 400 in the error shape', async () => {
-  const response = await raw('HELLO THERE\r\n\r\n');
+  const response = await rawExchange(port, 'HELLO THERE\r\n\r\n');
   const [head, body] = response.split('\r\n\r\n');
   assert.match(head, /^HTTP\/1.1 400 /);
   assert.equal(shapeOf(JSON.parse(body)), 'bad_request');
