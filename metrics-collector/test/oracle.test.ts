@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { formatPromResponse } from '../src/promql/format.js';
 import { readHeadBlock } from '../src/store/head-block.js';
 import { MemorySource } from '../src/promql/memory-source.js';
-import { evaluateInstant, evaluateRange } from '../src/promql/query.js';
+import { runWhole } from '../src/promql/eval/values.js';
+import { evaluateInstant, evaluateRange, instantEvaluation, rangeEvaluation } from '../src/promql/query.js';
 import type { Labels } from '../src/promql/sample-source.js';
 import type { TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
@@ -306,6 +307,10 @@ const memory = new MemorySource();
 const batches: Buffer[] = [];
 /** A store fed the same batches, checkpointed and reopened: samples come back from SQLite. */
 let restored: OpenedStore | undefined;
+/** The in-memory engine runs with a slice that is always due: it pauses between any two series
+ * (runWhole goes on at once), so the paused paths answer as Prometheus too. */
+const everyPause = { slice: { due: () => true } };
+let httpPauses = 0;
 
 async function post(url: string, body: Buffer, headers: Record<string, string> = {}): Promise<void> {
   const r = await fetch(url, {
@@ -335,6 +340,14 @@ describe('PromQL oracle against Prometheus 2.42', {
     base = prometheus.base;
     for (const b of batches) await post(`${base}/api/v1/write`, b);
     collector = await startCollector({}, () => T0 + SPAN + 10 * 60_000);
+    // Queries over HTTP give the event loop back between any two series (evaluateSliced).
+    const slicing = collector.app.querySlicing;
+    const nextTurn = slicing.nextTurn;
+    slicing.sliceMs = 0;
+    slicing.nextTurn = () => {
+      httpPauses++;
+      return nextTurn();
+    };
     for (const b of batches) await post(`${collector.url}/api/v1/write`, b, collector.adminHeaders);
     const first = openStore();
     for (const b of batches) await first.store.appendRemoteWrite(b);
@@ -355,13 +368,15 @@ describe('PromQL oracle against Prometheus 2.42', {
       it(`instant: ${q}`, async () => {
         for (const t of INSTANT_TIMES) {
           const expected = await promQuery(base, '/api/v1/query', { query: q, time: String(t / 1000) });
-          const actual = ours(() => evaluateInstant(memory, q, t));
+          const actual = ours(() => runWhole(instantEvaluation(memory, q, t, everyPause)));
           assertSame(`${q} @ ${t / 1000}`, expected, actual);
         }
       });
       it(`range: ${q}`, async () => {
         const expected = await promQuery(base, '/api/v1/query_range', rangeParams(q));
-        const actual = ours(() => evaluateRange(memory, q, RANGE.start, RANGE.end, RANGE.step));
+        const actual = ours(() =>
+          runWhole(rangeEvaluation(memory, q, RANGE.start, RANGE.end, RANGE.step, everyPause)),
+        );
         assertSame(`${q} [range]`, expected, actual);
       });
     }
@@ -383,6 +398,7 @@ describe('PromQL oracle against Prometheus 2.42', {
         assertSame(`${q} [range]`, expected, actual);
       });
     }
+    it('paused its evaluations', () => assert.ok(httpPauses > QUERIES.length, `${httpPauses} pauses`));
   });
 
   describe('store after a checkpoint and restart (head chunks from SQLite)', () => {

@@ -3,7 +3,14 @@ import { Readable } from 'node:stream';
 import { PromQLError } from '../promql/errors.js';
 import { promResponsePieces } from '../promql/format.js';
 import type { ParsedQueries } from '../promql/parse-cache.js';
-import { evaluateInstant, evaluateRange, MAX_POINTS_PER_SERIES, type QueryOptions } from '../promql/query.js';
+import {
+  evaluateSliced,
+  instantEvaluation,
+  MAX_POINTS_PER_SERIES,
+  type QueryOptions,
+  type QuerySlicing,
+  rangeEvaluation,
+} from '../promql/query.js';
 import type { SampleSource } from '../promql/sample-source.js';
 import { badData, type FormParams, parseDurationParam, parseTimeParam } from './api-params.js';
 
@@ -16,6 +23,8 @@ export interface QueryDeps {
   /** Step of subqueries written without one: the global evaluation interval, as in Prometheus. */
   subqueryStepMs?: number;
   parsed: ParsedQueries;
+  /** Evaluation shares the event loop in slices (ingest and health checks go on meanwhile). */
+  slicing: QuerySlicing;
 }
 
 function parseQuery(deps: QueryDeps, p: FormParams, opts: QueryOptions) {
@@ -37,6 +46,8 @@ function options(deps: QueryDeps, p: FormParams): QueryOptions {
     lookbackMs: deps.lookbackMs,
     subqueryStepMs: deps.subqueryStepMs,
     timeoutMs: timeout !== undefined ? Math.min(timeout, deps.timeoutMs) : deps.timeoutMs,
+    // The deadline runs on the slices' clock: time spent paused counts, as a wall-clock timeout.
+    now: () => deps.slicing.now(),
   };
 }
 
@@ -57,14 +68,18 @@ function responseBody(pieces: Generator<string>): string | Readable {
   );
 }
 
-export function instantQuery(deps: QueryDeps, p: FormParams): string | Readable {
+export async function instantQuery(deps: QueryDeps, p: FormParams): Promise<string | Readable> {
   const time = parseTimeParam(p, 'time', deps.clock());
   const opts = options(deps, p);
   const expr = parseQuery(deps, p, opts);
-  return responseBody(promResponsePieces(evaluateInstant(deps.source, expr, time, opts)));
+  const result = await evaluateSliced(
+    (slice) => instantEvaluation(deps.source, expr, time, { ...opts, slice }),
+    deps.slicing,
+  );
+  return responseBody(promResponsePieces(result));
 }
 
-export function rangeQuery(deps: QueryDeps, p: FormParams): string | Readable {
+export async function rangeQuery(deps: QueryDeps, p: FormParams): Promise<string | Readable> {
   const start = parseTimeParam(p, 'start');
   const end = parseTimeParam(p, 'end');
   if (end < start) throw badData('invalid parameter "end": end timestamp must not be before start time');
@@ -82,5 +97,9 @@ export function rangeQuery(deps: QueryDeps, p: FormParams): string | Readable {
   }
   const opts = options(deps, p);
   const expr = parseQuery(deps, p, opts);
-  return responseBody(promResponsePieces(evaluateRange(deps.source, expr, start, end, step, opts)));
+  const result = await evaluateSliced(
+    (slice) => rangeEvaluation(deps.source, expr, start, end, step, { ...opts, slice }),
+    deps.slicing,
+  );
+  return responseBody(promResponsePieces(result));
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PromQLError } from '../promql/errors.js';
 import { formatPromError, formatPromSuccess, statusForErrorType } from '../promql/format.js';
 import { ParsedQueries } from '../promql/parse-cache.js';
+import { defaultQuerySlicing, type QuerySlicing } from '../promql/query.js';
 import type { SampleSource } from '../promql/sample-source.js';
 import type { RuleManager } from '../rules/rule-manager.js';
 import type { ExemplarStore } from '../store/exemplar-store.js';
@@ -32,15 +33,30 @@ export interface PromApiDeps {
   queryTimeoutMs?: number;
   lookbackMs?: number;
   subqueryStepMs?: number;
+  /** Default: 10 ms slices between event-loop turns. */
+  querySlicing?: QuerySlicing;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** How queries share the event loop; tests replace its fields to hold a query mid-way. */
+    querySlicing: QuerySlicing;
+  }
 }
 
 /** Form bodies are read raw (the shared app would fold repeated `match[]` keys into one). */
 const FORM_BODY = { rawBody: true };
 
-type Handler = (p: FormParams, req: FastifyRequest<{ Params: { name?: string } }>) => string | Readable;
+type Handler = (
+  p: FormParams,
+  req: FastifyRequest<{ Params: { name?: string } }>,
+) => string | Readable | Promise<string | Readable>;
 
 export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
+  const slicing = deps.querySlicing ?? defaultQuerySlicing();
+  app.decorate('querySlicing', slicing);
   const q = {
+    slicing,
     source: deps.source,
     clock: deps.clock,
     timeoutMs: deps.queryTimeoutMs ?? 120_000,
@@ -70,7 +86,7 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
       handler: async (req: FastifyRequest<{ Params: { name?: string } }>, reply: FastifyReply) => {
         const body = req.method === 'POST' && isForm(req) ? (req.body as Buffer | undefined) : undefined;
         try {
-          const text = handler(new FormParams(req.url, body), req);
+          const text = await handler(new FormParams(req.url, body), req);
           return reply.type('application/json').send(text);
         } catch (e) {
           // Prometheus clients read errorType/error; unexpected failures (storage) are "internal".

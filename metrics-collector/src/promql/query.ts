@@ -3,7 +3,16 @@
 import { type Expr, typeOf } from './ast.js';
 import { PromQLError } from './errors.js';
 import { evaluate } from './eval/engine.js';
-import { countSamples, type EvalContext, type StepSeries, stepTime } from './eval/values.js';
+import {
+  countSamples,
+  type Eval,
+  type EvalContext,
+  PAUSE,
+  runWhole,
+  type Slice,
+  type StepSeries,
+  stepTime,
+} from './eval/values.js';
 import { sortByLabels } from './labels.js';
 import { parseExpr } from './parse.js';
 import type { Labels, SampleSource } from './sample-source.js';
@@ -37,6 +46,8 @@ export interface QueryOptions {
   now?: () => number;
   /** Default 50,000,000, as --query.max-samples. */
   maxSamples?: number;
+  /** When set, evaluation pauses (yields PAUSE) once it is due: see evaluateSliced. */
+  slice?: Slice;
 }
 
 /** Prometheus' limit on points per series in a range query. */
@@ -62,6 +73,7 @@ function context(
     deadline: now() + (opts.timeoutMs ?? 120_000),
     now,
     samples: { loaded: 0, max: opts.maxSamples ?? 50_000_000 },
+    slice: opts.slice,
   };
 }
 
@@ -75,9 +87,19 @@ export function evaluateInstant(
   timeMs: number,
   opts: QueryOptions = {},
 ): QueryResult {
+  return runWhole(instantEvaluation(source, query, timeMs, opts));
+}
+
+/** evaluateInstant as an evaluation that pauses when opts.slice says so. */
+export function* instantEvaluation(
+  source: SampleSource,
+  query: string | Expr,
+  timeMs: number,
+  opts: QueryOptions = {},
+): Eval<QueryResult> {
   const expr = toExpr(query);
   const ctx = context(source, timeMs, timeMs, 1, opts);
-  const v = evaluate(ctx, expr);
+  const v = yield* evaluate(ctx, expr);
   switch (v.kind) {
     case 'scalar':
       return { resultType: 'scalar', result: { t: timeMs, v: v.values[0] } };
@@ -92,6 +114,10 @@ export function evaluateInstant(
       const ref = (v.range.at ?? timeMs) - v.range.offsetMs;
       const result: RangeSeries[] = [];
       for (const s of v.range.series) {
+        if (s === PAUSE) {
+          yield PAUSE;
+          continue;
+        }
         const timestamps: number[] = [];
         const values: number[] = [];
         s.timestamps.forEach((t, i) => {
@@ -117,6 +143,18 @@ export function evaluateRange(
   stepMs: number,
   opts: QueryOptions = {},
 ): QueryResult {
+  return runWhole(rangeEvaluation(source, query, startMs, endMs, stepMs, opts));
+}
+
+/** evaluateRange as an evaluation that pauses when opts.slice says so. */
+export function* rangeEvaluation(
+  source: SampleSource,
+  query: string | Expr,
+  startMs: number,
+  endMs: number,
+  stepMs: number,
+  opts: QueryOptions = {},
+): Eval<QueryResult> {
   if (!(stepMs > 0)) {
     throw new PromQLError(
       'bad_data',
@@ -140,7 +178,7 @@ export function evaluateRange(
     );
   }
   const ctx = context(source, startMs, endMs, stepMs, opts);
-  const v = evaluate(ctx, expr);
+  const v = yield* evaluate(ctx, expr);
   let series: StepSeries[];
   if (v.kind === 'scalar') {
     series = [{ metric: {}, values: v.values, present: new Uint8Array(ctx.steps).fill(1) }];
@@ -158,4 +196,36 @@ export function evaluateRange(
   });
   const sorted = sortByLabels(result, (s) => s.metric);
   return { resultType: 'matrix', result: sorted.filter((s) => s.timestamps.length > 0) };
+}
+
+/** How a query shares the event loop: it runs for `sliceMs` of work, then gives the loop back
+ * (`nextTurn`, setImmediate: pending I/O such as remote_write and health checks runs first). */
+export interface QuerySlicing {
+  sliceMs: number;
+  nextTurn: () => Promise<void>;
+  /** Clock of the slices (ms). */
+  now: () => number;
+}
+
+export function defaultQuerySlicing(sliceMs = 10): QuerySlicing {
+  return {
+    sliceMs,
+    nextTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
+  };
+}
+
+/**
+ * Runs an evaluation in slices (Prometheus evaluates queries concurrently with ingest; our one JS
+ * thread interleaves them instead). Its deadline (QueryOptions.timeoutMs) runs on across pauses.
+ */
+export async function evaluateSliced<T>(run: (slice: Slice) => Eval<T>, slicing: QuerySlicing): Promise<T> {
+  let end = 0;
+  const evaluation = run({ due: () => slicing.now() >= end });
+  for (;;) {
+    end = slicing.now() + slicing.sliceMs;
+    const r = evaluation.next();
+    if (r.done) return r.value;
+    await slicing.nextTurn();
+  }
 }

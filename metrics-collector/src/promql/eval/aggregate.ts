@@ -6,7 +6,17 @@ import { formatGoFloat } from '../format-value.js';
 import { isValidLabelName, LABEL_SEP, labelsKey, METRIC_NAME } from '../labels.js';
 import type { Labels } from '../sample-source.js';
 import { quantile } from './stats.js';
-import { checkDeadline, type EvalContext, newSeries, SeriesBuilder, type StepSeries } from './values.js';
+import {
+  checkDeadline,
+  collect,
+  type Eval,
+  type EvalContext,
+  newSeries,
+  PAUSE,
+  type Pause,
+  SeriesBuilder,
+  type StepSeries,
+} from './values.js';
 
 interface Group {
   metric: Labels;
@@ -38,16 +48,17 @@ function buildGroups(input: StepSeries[], e: AggregateExpr): Group[] {
   return [...groups.values()];
 }
 
-export function evalAggregate(
+export function* evalAggregate(
   ctx: EvalContext,
   e: AggregateExpr,
-  input: Iterable<StepSeries>,
+  input: Iterable<StepSeries | Pause>,
   param: Float64Array | string | undefined,
-): StepSeries[] {
-  if (e.op === 'count_values') return countValues(ctx, e, [...input], param as string);
-  if (e.op === 'topk' || e.op === 'bottomk') return topk(ctx, e, [...input], param as Float64Array);
-  if (e.op === 'quantile') return quantiles(ctx, e, [...input], param as Float64Array);
-  return fold(ctx, e, input);
+): Eval<StepSeries[]> {
+  if (e.op === 'count_values') return countValues(ctx, e, yield* collect(input), param as string);
+  if (e.op === 'topk' || e.op === 'bottomk')
+    return topk(ctx, e, yield* collect(input), param as Float64Array);
+  if (e.op === 'quantile') return quantiles(ctx, e, yield* collect(input), param as Float64Array);
+  return yield* fold(ctx, e, input);
 }
 
 function quantiles(ctx: EvalContext, e: AggregateExpr, input: StepSeries[], q: Float64Array): StepSeries[] {
@@ -80,7 +91,7 @@ interface FoldState {
  * arithmetic is Prometheus' in member order: plain sum, incremental mean with its Inf handling,
  * Welford for stddev/stdvar, NaN-replacing min/max.
  */
-function fold(ctx: EvalContext, e: AggregateExpr, input: Iterable<StepSeries>): StepSeries[] {
+function* fold(ctx: EvalContext, e: AggregateExpr, input: Iterable<StepSeries | Pause>): Eval<StepSeries[]> {
   const { op } = e;
   const steps = ctx.steps;
   const keyOf = groupKeyOf(e);
@@ -88,6 +99,10 @@ function fold(ctx: EvalContext, e: AggregateExpr, input: Iterable<StepSeries>): 
   const withCount = withMean || op === 'count';
   const groups = new Map<string, FoldState>();
   for (const s of input) {
+    if (s === PAUSE) {
+      yield PAUSE;
+      continue;
+    }
     checkDeadline(ctx);
     const key = keyOf(s.metric);
     let g = groups.get(key);

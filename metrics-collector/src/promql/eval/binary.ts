@@ -11,6 +11,8 @@ import {
   checkDeadlineAt,
   type EvalContext,
   newSeries,
+  PAUSE,
+  type Pause,
   SeriesBuilder,
   type StepSeries,
 } from './values.js';
@@ -81,11 +83,15 @@ export function vectorScalarBinop(
 export function* streamScalarBinop(
   ctx: EvalContext,
   e: BinaryExpr,
-  vec: Iterable<StepSeries>,
+  vec: Iterable<StepSeries | Pause>,
   scalar: Float64Array,
   swap: boolean,
-): Generator<StepSeries> {
+): Generator<StepSeries | Pause> {
   for (const s of vec) {
+    if (s === PAUSE) {
+      yield PAUSE;
+      continue;
+    }
     const o = seriesScalarBinop(ctx, e, s, scalar, swap);
     if (o) yield o;
   }

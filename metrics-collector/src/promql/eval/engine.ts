@@ -1,6 +1,7 @@
 // The evaluator: walks the AST over the query's step grid. Every node yields its value at all
 // steps at once (see values.ts), mirroring Prometheus 2.42's range evaluation, so an instant
-// query is the one-step case of a range query.
+// query is the one-step case of a range query. Evaluation is a generator that pauses between
+// series when its slice is spent (values.ts PAUSE); the order of work is the same either way.
 import { type AggregateExpr, type BinaryExpr, type Call, type Expr, SET_OPS, typeOf } from '../ast.js';
 import { executionError } from '../errors.js';
 import { dropMetricName } from '../labels.js';
@@ -27,9 +28,12 @@ import {
 } from './selectors.js';
 import {
   checkDeadline,
+  collect,
   constantScalar,
+  type Eval,
   type EvalContext,
   newSeries,
+  PAUSE,
   SeriesBuilder,
   type StepSeries,
   scalarValue,
@@ -39,7 +43,7 @@ import {
   vectorValue,
 } from './values.js';
 
-export function evaluate(ctx: EvalContext, e: Expr): Value {
+export function* evaluate(ctx: EvalContext, e: Expr): Eval<Value> {
   checkDeadline(ctx);
   switch (e.type) {
     case 'NumberLiteral':
@@ -47,9 +51,9 @@ export function evaluate(ctx: EvalContext, e: Expr): Value {
     case 'StringLiteral':
       return { kind: 'string', value: e.value };
     case 'ParenExpr':
-      return evaluate(ctx, e.expr);
+      return yield* evaluate(ctx, e.expr);
     case 'UnaryExpr': {
-      const v = evaluate(ctx, e.expr);
+      const v = yield* evaluate(ctx, e.expr);
       if (e.op === '+') return v;
       if (v.kind === 'scalar') return { kind: 'scalar', values: v.values.map((x) => -x) };
       const b = new SeriesBuilder(ctx.steps);
@@ -58,16 +62,16 @@ export function evaluate(ctx: EvalContext, e: Expr): Value {
       return { kind: 'vector', series: b.result() };
     }
     case 'VectorSelector':
-      return { kind: 'vector', series: [...streamVectorSelector(ctx, e)] };
+      return { kind: 'vector', series: yield* collect(streamVectorSelector(ctx, e)) };
     case 'MatrixSelector':
       return { kind: 'matrix', range: streamMatrixSelector(ctx, e.selector, e.rangeMs) };
     case 'SubqueryExpr':
-      return { kind: 'matrix', range: evalSubquery(ctx, e, evaluate) };
+      return { kind: 'matrix', range: yield* evalSubquery(ctx, e, evaluate) };
     case 'AggregateExpr':
-      return evalAggregateExpr(ctx, e);
+      return yield* evalAggregateExpr(ctx, e);
     case 'BinaryExpr': {
-      const l = evaluate(ctx, e.lhs);
-      const r = evaluate(ctx, e.rhs);
+      const l = yield* evaluate(ctx, e.lhs);
+      const r = yield* evaluate(ctx, e.rhs);
       if (l.kind === 'scalar' && r.kind === 'scalar')
         return { kind: 'scalar', values: scalarBinop(e, l.values, r.values) };
       if (l.kind === 'vector' && r.kind === 'vector')
@@ -77,18 +81,18 @@ export function evaluate(ctx: EvalContext, e: Expr): Value {
       return { kind: 'vector', series: vectorScalarBinop(ctx, e, vectorValue(r), scalarValue(l), true) };
     }
     case 'Call':
-      return evalCall(ctx, e);
+      return yield* evalCall(ctx, e);
   }
 }
 
-function evalAggregateExpr(ctx: EvalContext, e: AggregateExpr): Value {
+function* evalAggregateExpr(ctx: EvalContext, e: AggregateExpr): Eval<Value> {
   let param: Float64Array | string | undefined;
   if (e.param) {
-    const p = evaluate(ctx, e.param);
+    const p = yield* evaluate(ctx, e.param);
     param = p.kind === 'string' ? p.value : scalarValue(p);
   }
   const before = ctx.samples.loaded;
-  const series = evalAggregate(ctx, e, streamVector(ctx, e.expr).series, param);
+  const series = yield* evalAggregate(ctx, e, (yield* streamVector(ctx, e.expr)).series, param);
   // As Prometheus' rangeEval: the input's points (counted as they were produced) are released
   // once aggregated, the output's stay held.
   let held = 0;
@@ -102,10 +106,10 @@ function evalAggregateExpr(ctx: EvalContext, e: AggregateExpr): Value {
  * arithmetic or comparison with a scalar produce one series at a time from storage (nothing is
  * read before iteration starts); anything else is evaluated whole. Iterate once.
  */
-function streamVector(ctx: EvalContext, e: Expr): VectorStream {
+function* streamVector(ctx: EvalContext, e: Expr): Eval<VectorStream> {
   switch (e.type) {
     case 'ParenExpr':
-      return streamVector(ctx, e.expr);
+      return yield* streamVector(ctx, e.expr);
     case 'VectorSelector':
       return { series: streamVectorSelector(ctx, e), distinct: selectorDistinct(e) };
     case 'Call':
@@ -113,18 +117,18 @@ function streamVector(ctx: EvalContext, e: Expr): VectorStream {
       break;
     case 'BinaryExpr':
       if (SET_OPS.has(e.op) || typeOf(e.lhs) === typeOf(e.rhs)) break;
-      return streamWithScalar(ctx, e);
+      return yield* streamWithScalar(ctx, e);
   }
-  return { series: vectorValue(evaluate(ctx, e)), distinct: undefined };
+  return { series: vectorValue(yield* evaluate(ctx, e)), distinct: undefined };
 }
 
 /** vector ⊕ scalar streamed when the output label sets cannot collide, else evaluated whole. */
-function streamWithScalar(ctx: EvalContext, e: BinaryExpr): VectorStream {
+function* streamWithScalar(ctx: EvalContext, e: BinaryExpr): Eval<VectorStream> {
   const swap = typeOf(e.lhs) === 'scalar';
   // Operands in Prometheus' order: the scalar first only when it is on the left.
-  const scalar = swap ? scalarValue(evaluate(ctx, e.lhs)) : undefined;
-  const vec = streamVector(ctx, swap ? e.rhs : e.lhs);
-  const s = scalar ?? scalarValue(evaluate(ctx, e.rhs));
+  const scalar = swap ? scalarValue(yield* evaluate(ctx, e.lhs)) : undefined;
+  const vec = yield* streamVector(ctx, swap ? e.rhs : e.lhs);
+  const s = scalar ?? scalarValue(yield* evaluate(ctx, e.rhs));
   const dropName = dropsName(e.op, e.returnBool);
   if (vec.distinct === 'without-name' || (vec.distinct === 'labels' && !dropName)) {
     return {
@@ -132,22 +136,23 @@ function streamWithScalar(ctx: EvalContext, e: BinaryExpr): VectorStream {
       distinct: dropName ? 'without-name' : vec.distinct,
     };
   }
-  return { series: vectorScalarBinop(ctx, e, [...vec.series], s, swap), distinct: undefined };
+  return { series: vectorScalarBinop(ctx, e, yield* collect(vec.series), s, swap), distinct: undefined };
 }
 
 function unwrap(e: Expr): Expr {
   return e.type === 'ParenExpr' ? unwrap(e.expr) : e;
 }
 
-function stringArg(ctx: EvalContext, e: Expr): string {
-  const v = evaluate(ctx, e);
+function* stringArg(ctx: EvalContext, e: Expr): Eval<string> {
+  const v = yield* evaluate(ctx, e);
   if (v.kind !== 'string') throw executionError('expected string argument');
   return v.value;
 }
 
-function evalCall(ctx: EvalContext, e: Call): Value {
+function* evalCall(ctx: EvalContext, e: Call): Eval<Value> {
   const { func, args } = e;
-  if (RANGE_FUNCTIONS[func]) return { kind: 'vector', series: [...streamRangeCall(ctx, e, evaluate).series] };
+  if (RANGE_FUNCTIONS[func])
+    return { kind: 'vector', series: yield* collect(streamRangeCall(ctx, e, evaluate).series) };
   switch (func) {
     case 'time':
       return { kind: 'scalar', values: timeScalar(ctx) };
@@ -155,12 +160,12 @@ function evalCall(ctx: EvalContext, e: Call): Value {
       return constantScalar(ctx.steps, Math.PI);
     case 'vector': {
       const s = newSeries({}, ctx.steps);
-      s.values.set(scalarValue(evaluate(ctx, args[0])));
+      s.values.set(scalarValue(yield* evaluate(ctx, args[0])));
       s.present.fill(1);
       return { kind: 'vector', series: [s] };
     }
     case 'scalar': {
-      const series = vectorValue(evaluate(ctx, args[0]));
+      const series = vectorValue(yield* evaluate(ctx, args[0]));
       const out = new Float64Array(ctx.steps);
       for (let i = 0; i < ctx.steps; i++) {
         let n = 0;
@@ -175,32 +180,37 @@ function evalCall(ctx: EvalContext, e: Call): Value {
       return { kind: 'scalar', values: out };
     }
     case 'timestamp':
-      return { kind: 'vector', series: evalTimestamp(ctx, args[0]) };
+      return { kind: 'vector', series: yield* evalTimestamp(ctx, args[0]) };
     case 'absent':
     case 'absent_over_time':
-      return evalAbsent(ctx, e);
+      return yield* evalAbsent(ctx, e);
     case 'sort':
     case 'sort_desc': {
-      const series = vectorValue(evaluate(ctx, args[0]));
+      const series = vectorValue(yield* evaluate(ctx, args[0]));
       return { kind: 'vector', series: ctx.steps === 1 ? sortByValue(series, func === 'sort_desc') : series };
     }
     case 'label_replace':
     case 'label_join': {
-      const input = vectorValue(evaluate(ctx, args[0]));
-      const strs = args.slice(1).map((a) => stringArg(ctx, a));
+      const input = vectorValue(yield* evaluate(ctx, args[0]));
+      const strs: string[] = [];
+      for (const a of args.slice(1)) strs.push(yield* stringArg(ctx, a));
       return {
         kind: 'vector',
         series: func === 'label_replace' ? labelReplace(ctx, input, strs) : labelJoin(ctx, input, strs),
       };
     }
     case 'histogram_quantile': {
-      const q = scalarValue(evaluate(ctx, args[0]));
-      return { kind: 'vector', series: histogramQuantile(ctx, q, vectorValue(evaluate(ctx, args[1]))) };
+      const q = scalarValue(yield* evaluate(ctx, args[0]));
+      return {
+        kind: 'vector',
+        series: histogramQuantile(ctx, q, vectorValue(yield* evaluate(ctx, args[1]))),
+      };
     }
   }
   if (ELEMENTWISE[func]) {
-    const input = args.length === 0 ? [timeVector(ctx)] : vectorValue(evaluate(ctx, args[0]));
-    const params = args.slice(1).map((a) => scalarValue(evaluate(ctx, a)));
+    const input = args.length === 0 ? [timeVector(ctx)] : vectorValue(yield* evaluate(ctx, args[0]));
+    const params: Float64Array[] = [];
+    for (const a of args.slice(1)) params.push(scalarValue(yield* evaluate(ctx, a)));
     return { kind: 'vector', series: mapElementwise(ctx, func, input, params) };
   }
   throw executionError(`function "${func}" is not supported`);
@@ -213,30 +223,34 @@ function timeVector(ctx: EvalContext): StepSeries {
   return s;
 }
 
-function evalTimestamp(ctx: EvalContext, arg: Expr): StepSeries[] {
+function* evalTimestamp(ctx: EvalContext, arg: Expr): Eval<StepSeries[]> {
   const inner = unwrap(arg);
   const b = new SeriesBuilder(ctx.steps);
   if (inner.type === 'VectorSelector') {
     const times: Float64Array[] = [];
-    const series = [...streamVectorSelector(ctx, inner, times)];
+    const series = yield* collect(streamVectorSelector(ctx, inner, times));
     series.forEach((s, k) => {
       const o = b.get(dropMetricName(s.metric));
       for (let i = 0; i < ctx.steps; i++) if (s.present[i]) b.set(o, i, times[k][i] / 1000);
     });
     return b.result();
   }
-  for (const s of vectorValue(evaluate(ctx, arg))) {
+  for (const s of vectorValue(yield* evaluate(ctx, arg))) {
     const o = b.get(dropMetricName(s.metric));
     for (let i = 0; i < ctx.steps; i++) if (s.present[i]) b.set(o, i, stepTime(ctx, i) / 1000);
   }
   return b.result();
 }
 
-function evalAbsent(ctx: EvalContext, e: Call): Value {
-  const v = evaluate(ctx, e.args[0]);
+function* evalAbsent(ctx: EvalContext, e: Call): Eval<Value> {
+  const v = yield* evaluate(ctx, e.args[0]);
   const out = newSeries(absentLabels(e.args[0]), ctx.steps);
   if (v.kind === 'matrix') {
     for (const s of v.range.series) {
+      if (s === PAUSE) {
+        yield PAUSE;
+        continue;
+      }
       forEachWindow(ctx, v.range, s.timestamps, (i, lo, hi) => {
         if (hi > lo) out.present[i] = 2;
       });

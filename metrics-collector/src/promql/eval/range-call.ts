@@ -9,7 +9,10 @@ import { selectorDistinct } from './selectors.js';
 import {
   checkDeadline,
   countSamples,
+  type Eval,
   type EvalContext,
+  PAUSE,
+  type Pause,
   type RangeArg,
   STEPS_PER_CHECK,
   type StepSeries,
@@ -18,17 +21,17 @@ import {
   type VectorStream,
 } from './values.js';
 
-type Evaluate = (ctx: EvalContext, e: Expr) => Value;
+type Evaluate = (ctx: EvalContext, e: Expr) => Eval<Value>;
 
-function rangeArgOf(
+function* rangeArgOf(
   ctx: EvalContext,
   e: Call,
   evaluate: Evaluate,
-): { range: RangeArg; params: Float64Array[] } {
+): Eval<{ range: RangeArg; params: Float64Array[] }> {
   let range: RangeArg | undefined;
   const params: Float64Array[] = [];
   for (const a of e.args) {
-    const v = evaluate(ctx, a);
+    const v = yield* evaluate(ctx, a);
     if (v.kind === 'matrix') range = v.range;
     else params.push(scalarValue(v));
   }
@@ -49,9 +52,9 @@ export function streamRangeCall(ctx: EvalContext, e: Call, evaluate: Evaluate): 
   };
 }
 
-function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Generator<StepSeries> {
+function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Generator<StepSeries | Pause> {
   const fn = RANGE_FUNCTIONS[e.func];
-  const { range, params } = rangeArgOf(ctx, e, evaluate);
+  const { range, params } = yield* rangeArgOf(ctx, e, evaluate);
   const keepName = e.func === 'last_over_time';
   // Two inputs with the same labels once the name is dropped: Prometheus refuses the result. The
   // keys are only kept when the input does not rule that out.
@@ -81,6 +84,10 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
   let subqueryPoints = 0;
   let window = 0;
   for (const s of range.series) {
+    if (s === PAUSE) {
+      yield PAUSE;
+      continue;
+    }
     checkDeadline(ctx);
     if (range.counted) subqueryPoints += s.timestamps.length;
     const ts = s.timestamps;

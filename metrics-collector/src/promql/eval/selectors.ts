@@ -10,7 +10,11 @@ import {
   checkDeadlineAt,
   countSamples,
   type Distinct,
+  type Eval,
   type EvalContext,
+  PAUSE,
+  type Pause,
+  pauseDue,
   type PointSeries,
   type RangeArg,
   resolveAt,
@@ -45,12 +49,13 @@ export function* streamVectorSelector(
   ctx: EvalContext,
   vs: VectorSelector,
   sampleTimes?: Float64Array[],
-): Generator<StepSeries> {
+): Generator<StepSeries | Pause> {
   const at = resolveAt(ctx, vs.at);
   const [minRef, maxRef] = refRange(ctx, at, vs.offsetMs);
   const { start, interval, steps, lookbackMs } = ctx;
   const offset = vs.offsetMs;
   for (const s of selectSeries(ctx, vs, minRef - lookbackMs, maxRef)) {
+    if (pauseDue(ctx)) yield PAUSE;
     checkDeadline(ctx);
     const values = new Float64Array(steps);
     const present = new Uint8Array(steps);
@@ -104,8 +109,9 @@ export function streamMatrixSelector(ctx: EvalContext, vs: VectorSelector, range
   };
 }
 
-function* matrixPoints(ctx: EvalContext, found: Iterable<SeriesSamples>): Generator<PointSeries> {
+function* matrixPoints(ctx: EvalContext, found: Iterable<SeriesSamples>): Generator<PointSeries | Pause> {
   for (const s of found) {
+    if (pauseDue(ctx)) yield PAUSE;
     checkDeadline(ctx);
     let timestamps = s.timestamps;
     let values = s.values;
@@ -158,11 +164,11 @@ interface SubquerySeries {
  * step arrays when most steps have a value (9 bytes a step, no copy), else as its points (16 bytes
  * a point); the consumer gets one series' points at a time.
  */
-export function evalSubquery(
+export function* evalSubquery(
   ctx: EvalContext,
   sq: SubqueryExpr,
-  evaluate: (ctx: EvalContext, e: SubqueryExpr['expr']) => Value,
-): RangeArg {
+  evaluate: (ctx: EvalContext, e: SubqueryExpr['expr']) => Eval<Value>,
+): Eval<RangeArg> {
   const at = resolveAt(ctx, sq.at);
   const [minRef, maxRef] = refRange(ctx, at, sq.offsetMs);
   const step = sq.stepMs || ctx.subqueryStepMs;
@@ -187,11 +193,12 @@ export function evalSubquery(
     const n = Math.min(SUBQUERY_BLOCK_STEPS, steps - first);
     const inner: EvalContext = { ...ctx, start: blockStart, interval: step, steps: n };
     const before = ctx.samples.loaded;
-    const stepSeries = vectorValue(evaluate(inner, sq.expr));
+    const stepSeries = vectorValue(yield* evaluate(inner, sq.expr));
     // The inner expression counted its points as it produced them; what stays held is the
     // block's output points.
     ctx.samples.loaded = before;
     for (let k = 0; k < stepSeries.length; k++) {
+      if (pauseDue(ctx)) yield PAUSE;
       const s = stepSeries[k];
       (stepSeries as (StepSeries | undefined)[])[k] = undefined;
       let points = 0;
@@ -244,8 +251,9 @@ function* subqueryPoints(
   ctx: EvalContext,
   list: (SubquerySeries | undefined)[],
   step: number,
-): Generator<PointSeries> {
+): Generator<PointSeries | Pause> {
   for (let k = 0; k < list.length; k++) {
+    if (pauseDue(ctx)) yield PAUSE;
     const s = list[k] as SubquerySeries;
     list[k] = undefined;
     const timestamps: number[] = [];

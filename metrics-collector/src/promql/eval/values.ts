@@ -26,7 +26,7 @@ export interface PointSeries {
  * selector the series are a lazy sequence read from storage one at a time: iterate once.
  */
 export interface RangeArg {
-  series: Iterable<PointSeries>;
+  series: Iterable<PointSeries | Pause>;
   rangeMs: number;
   offsetMs: number;
   at: number | undefined;
@@ -45,7 +45,7 @@ export type Distinct = 'labels' | 'without-name' | undefined;
 
 /** An instant vector produced one series at a time (see engine.ts streamVector). Iterate once. */
 export interface VectorStream {
-  series: Iterable<StepSeries>;
+  series: Iterable<StepSeries | Pause>;
   distinct: Distinct;
 }
 
@@ -54,6 +54,23 @@ export type Value =
   | { kind: 'scalar'; values: Float64Array }
   | { kind: 'string'; value: string }
   | { kind: 'matrix'; range: RangeArg };
+
+/**
+ * What the evaluator yields when its time slice is spent: evaluation is a generator (Eval) that
+ * gives the event loop back between series, so remote_write, scrapes and health checks are served
+ * while a long query runs (query.ts runs it in slices; synchronous callers never slice). Series
+ * streams carry it between their series, and every consumer passes it up. The alternative, a query
+ * worker, needs the store's heads in another isolate (a copy per read) and +10-20 MB of RSS.
+ */
+export const PAUSE: unique symbol = Symbol('pause');
+export type Pause = typeof PAUSE;
+/** A step of evaluation producing T, pausing with PAUSE. */
+export type Eval<T> = Generator<Pause, T, undefined>;
+
+/** When the current slice of a query's evaluation is spent. */
+export interface Slice {
+  due(): boolean;
+}
 
 export interface EvalContext {
   source: SampleSource;
@@ -71,6 +88,30 @@ export interface EvalContext {
   /** Points held for the query (a range selector's raw points only while their series is in
    * use), against Prometheus' --query.max-samples. */
   samples: { loaded: number; max: number };
+  /** Absent: evaluated in one go (rules, tests); never pauses. */
+  slice?: Slice;
+}
+
+export function pauseDue(ctx: EvalContext): boolean {
+  return ctx.slice?.due() === true;
+}
+
+/** The series of a stream as an array, passing its pauses up. */
+export function* collect<T>(items: Iterable<T | Pause>): Eval<T[]> {
+  const out: T[] = [];
+  for (const x of items) {
+    if (x === PAUSE) yield PAUSE;
+    else out.push(x);
+  }
+  return out;
+}
+
+/** Runs an evaluation to its end without giving the event loop back. */
+export function runWhole<T>(e: Eval<T>): T {
+  for (;;) {
+    const r = e.next();
+    if (r.done) return r.value;
+  }
 }
 
 export function countSamples(ctx: EvalContext, n: number): void {

@@ -1,0 +1,135 @@
+// A long query shares the event loop (promql/query.ts evaluateSliced): over the real server, a
+// query held at one of its pauses (the test owns the turn between slices) does not stop
+// remote_write, /healthz or another query from being answered; released, it answers what the
+// whole evaluation answers; its timeout still ends it across pauses. Events, not timing: the
+// slices are due at every chance (sliceMs 0) and the slices' clock is the test's.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestApp } from '@flowrent/shared/testing';
+import { compressSync } from 'snappy';
+import type { Config } from '../src/config.js';
+import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
+import { evaluateRange } from '../src/promql/query.js';
+import { postRemoteWrite, startCollector } from './ingest-helpers.js';
+
+const BASE_S = 1_700_000_000;
+const END_S = BASE_S + 3600;
+const SERIES = 40;
+const QUERY = 'sum by (mod) (rate(req_total[5m]))';
+
+let c: TestApp<Config>;
+let clockMs = 0;
+
+/** The next pause of a query: resolves when it is reached; `release` lets the query go on. */
+function holdNextPause(): { reached: Promise<void>; release: () => void } {
+  const slicing = c.app.querySlicing;
+  const nextTurn = slicing.nextTurn;
+  let release = () => {};
+  const reached = new Promise<void>((resolveReached) => {
+    slicing.nextTurn = () => {
+      slicing.nextTurn = nextTurn;
+      resolveReached();
+      return new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    };
+  });
+  return { reached, release: () => release() };
+}
+
+function rangeUrl(q: string, extra = ''): string {
+  const params = `query=${encodeURIComponent(q)}&start=${BASE_S + 600}&end=${END_S}&step=60${extra}`;
+  return `${c.url}/api/v1/query_range?${params}`;
+}
+
+function writeRequest(name: string, t: number, v: number): Buffer {
+  const body = encodeWriteRequest([{ labels: [['__name__', name]], timestamps: [t], values: [v] }]);
+  return compressSync(Buffer.from(body));
+}
+
+before(async () => {
+  c = await startCollector({}, () => END_S * 1000);
+  c.app.querySlicing.sliceMs = 0;
+  c.app.querySlicing.now = () => clockMs;
+  const metrics = [];
+  for (let k = 0; k < SERIES; k++) {
+    for (let t = BASE_S; t <= END_S; t += 30) {
+      metrics.push({
+        name: 'req_total',
+        type: 'counter',
+        labels: { i: String(k), mod: String(k % 4) },
+        value: (t - BASE_S) * (k + 1),
+        timestamp: t,
+      });
+    }
+  }
+  const r = await fetch(`${c.url}/api/metrics`, {
+    method: 'POST',
+    headers: { ...c.adminHeaders, 'content-type': 'application/json' },
+    body: JSON.stringify({ metrics }),
+  });
+  assert.equal(r.status, 204, await r.text());
+});
+
+after(async () => {
+  await c?.close();
+});
+
+describe('a query held mid-evaluation', () => {
+  it('lets remote_write, /healthz and another query through, then answers as the whole evaluation', async () => {
+    const held = holdNextPause();
+    let settled = false;
+    const pending = fetch(rangeUrl(QUERY), { headers: c.adminHeaders }).then(async (r) => {
+      settled = true;
+      return { status: r.status, body: await r.json() };
+    });
+    await held.reached;
+
+    const write = await postRemoteWrite(c, writeRequest('during_query', END_S * 1000, 7));
+    assert.equal(write.status, 204, await write.text());
+    assert.equal((await fetch(`${c.url}/healthz`)).status, 200);
+    const other = await fetch(`${c.url}/api/v1/query?query=during_query&time=${END_S}`, {
+      headers: c.adminHeaders,
+    });
+    assert.deepEqual((await other.json()).data.result, [
+      { metric: { __name__: 'during_query' }, value: [END_S, '7'] },
+    ]);
+    assert.equal(settled, false, 'the held query answered before it was released');
+
+    held.release();
+    const r = await pending;
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const whole = evaluateRange(c.app.ingestion.source, QUERY, (BASE_S + 600) * 1000, END_S * 1000, 60_000);
+    assert.equal(whole.resultType, 'matrix');
+    assert.equal(r.body.data.result.length, 4);
+    assert.deepEqual(
+      r.body.data.result.map((s: { metric: object; values: [number, string][] }) => s.metric),
+      whole.result.map((s) => s.metric),
+    );
+    for (const [k, s] of (whole.result as { timestamps: number[]; values: number[] }[]).entries()) {
+      const got = r.body.data.result[k].values as [number, string][];
+      assert.deepEqual(
+        got.map(([t]) => t * 1000),
+        s.timestamps,
+      );
+      assert.deepEqual(
+        got.map(([, v]) => Number(v)),
+        s.values,
+      );
+    }
+  });
+
+  it('times out across its pauses (503 timeout) while ingest goes on', async () => {
+    const held = holdNextPause();
+    const pending = fetch(rangeUrl(QUERY, '&timeout=5s'), { headers: c.adminHeaders });
+    await held.reached;
+    const write = await postRemoteWrite(c, writeRequest('during_timeout', END_S * 1000, 1));
+    assert.equal(write.status, 204, await write.text());
+    clockMs += 5001;
+    held.release();
+    const r = await pending;
+    assert.equal(r.status, 503);
+    const body = await r.json();
+    assert.equal(body.errorType, 'timeout');
+  });
+});
