@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApp } from '../src/app.js';
 import { configTable } from '../src/config.js';
 import type { Level, LogRecord } from '../src/model.js';
-import { SqliteLogStore } from '../src/store/sqlite-log-store.js';
+import { SqliteLogStore, type StoreOptions } from '../src/store/sqlite-log-store.js';
 
 export const MIGRATIONS = decodeURIComponent(new URL('../migrations/', import.meta.url).pathname);
 /** 2026-11-25T22:24:50Z in ms; the app's clock reads NOW_MS. */
@@ -23,14 +23,19 @@ export interface Api {
   app: FastifyInstance;
   store: SqliteLogStore;
   db: Db;
+  dataDir: string;
   headers: Record<string, string>;
   get(path: string): Promise<Response>;
   json<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
   close(): Promise<void>;
 }
 
-export async function startApi(env: Record<string, string> = {}): Promise<Api> {
-  const dataDir = makeTempDir('logviewer-api-');
+/** `dataDir` reopens a data folder left by a store; `store` overrides store options (blockRows…). */
+export async function startApi(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; store?: Partial<StoreOptions> } = {},
+): Promise<Api> {
+  const dataDir = options.dataDir ?? makeTempDir('logviewer-api-');
   const config = loadConfig(configTable, {
     API_KEY: TEST_API_KEY,
     DATA_DIR: dataDir,
@@ -40,7 +45,13 @@ export async function startApi(env: Record<string, string> = {}): Promise<Api> {
   const db = openDatabase(join(dataDir, 'logs.db'));
   migrate(db, MIGRATIONS);
   const clock = () => NOW_MS;
-  const store = new SqliteLogStore({ db, inboxDir: join(dataDir, 'inbox'), clock, maintenanceIntervalMs: 0 });
+  const store = new SqliteLogStore({
+    db,
+    inboxDir: join(dataDir, 'inbox'),
+    clock,
+    maintenanceIntervalMs: 0,
+    ...options.store,
+  });
   const app = await createApp({
     config,
     version: '0.0.0-test',
@@ -59,6 +70,7 @@ export async function startApi(env: Record<string, string> = {}): Promise<Api> {
     app,
     store,
     db,
+    dataDir,
     headers,
     get: (path) => fetch(url + path, { headers }),
     async json<T>(path: string, init: RequestInit = {}) {

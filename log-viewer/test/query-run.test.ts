@@ -11,7 +11,7 @@ import {
   runQuery,
 } from '../src/query/run-query.js';
 import { logRecord, T0 } from './api-helpers.js';
-import { openTestStore, type TestStore } from './store-helpers.js';
+import { noPause, openTestStore, type TestStore } from './store-helpers.js';
 
 const NOW = T0 + 3_600_000_000_000n;
 
@@ -218,9 +218,11 @@ describe('runQuery() and runHistogram() over the block store', () => {
     );
   });
 
-  it('runDelete() counts on a dry run and deletes otherwise', () => {
-    assert.equal(runDelete(t.store, { query: 'cart/7', from: '2h', nowNs: NOW, dryRun: true }), 1);
-    assert.equal(runDelete(t.store, { query: 'cart/7', from: '2h', nowNs: NOW, dryRun: false }), 1);
+  it('runDelete() counts on a dry run and deletes otherwise', async () => {
+    const del = (dryRun: boolean) =>
+      runDelete(t.store, { query: 'cart/7', from: '2h', nowNs: NOW, dryRun, pause: noPause });
+    assert.equal(await del(true), 1);
+    assert.equal(await del(false), 1);
     assert.equal(runQuery(t.store, { query: 'cart/7', from: '2h', nowNs: NOW }).records.length, 0);
   });
 });

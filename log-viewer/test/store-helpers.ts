@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { closeDatabase, type Db, migrate, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
 import type { Level, LogRecord, StoredRecord } from '../src/model.js';
-import type { ScanQuery } from '../src/store/log-store.js';
+import type { DeleteQuery, LogStore, ScanQuery } from '../src/store/log-store.js';
 import { SqliteLogStore, type StoreOptions } from '../src/store/sqlite-log-store.js';
 
 export const MIGRATIONS = decodeURIComponent(new URL('../migrations/', import.meta.url).pathname);
@@ -69,3 +69,13 @@ export function collect(store: SqliteLogStore, query: Partial<ScanQuery>): Store
   });
   return out;
 }
+
+/** A delete by query run to its end at once (store tests; the API runs a step per turn). */
+export function deleteNow(store: Pick<LogStore, 'startDelete'>, query: DeleteQuery, text = '*'): number {
+  const run = store.startDelete({ ...query, text });
+  while (!run.step());
+  return run.matched;
+}
+
+/** runDelete()'s pause in tests: the next microtask (no timers). */
+export const noPause = (): Promise<void> => Promise.resolve();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
 import { runDelete, runQuery } from '../src/query/run-query.js';
-import { openTestStore, rec, T0 } from './store-helpers.js';
+import { noPause, openTestStore, rec, T0 } from './store-helpers.js';
 
 const NOW = T0 + 3_600_000_000_000n;
 const needle = (i: number) => (i % 97 === 5 ? { message: `smtp failed: Mailbox unavailable for ${i}` } : {});
@@ -53,7 +53,10 @@ test('the cache never serves a block that was rewritten or merged', async () => 
       (r) => r.attributes.n,
     );
   assert.deepEqual(ask(), [393, 296, 199, 102, 5]);
-  assert.equal(runDelete(t.store, { query: 'n:=296', from: '2h', nowNs: NOW, dryRun: false }), 1);
+  assert.equal(
+    await runDelete(t.store, { query: 'n:=296', from: '2h', nowNs: NOW, dryRun: false, pause: noPause }),
+    1,
+  );
   assert.deepEqual(ask(), [393, 199, 102, 5]);
   await t.store.append(Array.from({ length: 30 }, (_, i) => rec(400 + i, needle(400 + i + 86))));
   t.store.flush();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
 import { tokenize } from '../src/model.js';
-import { collect, openTestStore, rec, T0 } from './store-helpers.js';
+import { collect, deleteNow, openTestStore, rec, T0 } from './store-helpers.js';
 
 test('records come back newest first across open and sealed blocks, with cursor paging', async () => {
   const t = openTestStore({ blockRows: 100 });
@@ -133,7 +133,7 @@ test('small blocks are merged and retention drops whole blocks', async () => {
   closeDatabase(t.db);
 });
 
-test('deleteWhere counts in a dry run and then removes only matching records', async () => {
+test('a delete counts in a dry run and then removes only matching records', async () => {
   const t = openTestStore({ blockRows: 50 });
   await t.store.append(Array.from({ length: 200 }, (_, i) => rec(i)));
   const q = {
@@ -141,9 +141,9 @@ test('deleteWhere counts in a dry run and then removes only matching records', a
     toNs: T0 * 2n,
     predicate: (r: { attributes: Record<string, unknown> }) => r.attributes.n === 42,
   };
-  assert.equal(t.store.deleteWhere({ ...q, dryRun: true }), 1);
+  assert.equal(deleteNow(t.store, { ...q, dryRun: true }), 1);
   assert.equal(collect(t.store, {}).length, 200);
-  assert.equal(t.store.deleteWhere({ ...q, dryRun: false }), 1);
+  assert.equal(deleteNow(t.store, { ...q, dryRun: false }), 1);
   const left = collect(t.store, {});
   assert.equal(left.length, 199);
   assert.ok(!left.some((r) => r.attributes.n === 42));

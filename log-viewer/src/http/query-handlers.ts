@@ -34,7 +34,7 @@ export function nowNs(deps: QueryDeps): bigint {
 type Req = FastifyRequest<{ Querystring: RawQuery }>;
 
 /** Between two slices of a slow read: the live tail, ingest acknowledgements and other requests run. */
-function nextTurn(): Promise<void> {
+export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 

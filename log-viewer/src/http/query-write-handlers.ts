@@ -6,7 +6,7 @@ import { parseQuery } from '../query/parse-query.js';
 import { runDelete } from '../query/run-query.js';
 import { parseTimeParam } from '../query/time-range.js';
 import type { SavedSearch, SavedSearchInput, SavedSearchStore } from '../store/saved-search-store.js';
-import { nowNs, type QueryDeps } from './query-handlers.js';
+import { nextTurn, nowNs, type QueryDeps } from './query-handlers.js';
 
 export const MAX_SAVED_SEARCH_NAME = 200;
 
@@ -68,12 +68,13 @@ export function writeHandlers(deps: QueryDeps & { savedSearches: SavedSearchStor
         throw new ValidationError("'query' is required; use * to match every record in the range");
       const dryRun = body.dry_run === undefined ? true : body.dry_run;
       if (typeof dryRun !== 'boolean') throw new ValidationError("'dry_run' must be true or false");
-      const matched = runDelete(deps.store, {
+      const matched = await runDelete(deps.store, {
         query,
         from: optionalString(body, 'from'),
         to: optionalString(body, 'to'),
         nowNs: nowNs(deps),
         dryRun,
+        pause: nextTurn,
       });
       return { data: { matched, deleted: dryRun ? 0 : matched, dry_run: dryRun } };
     },

@@ -10,7 +10,7 @@
 //   blocks by bloom and count in the store (runHistogram scans through scan() for those today).
 // - get(timeNs, seq) for "show context" (a one-nanosecond scan() window finds it today).
 import type { StoredRecord } from '../model.js';
-import type { LogStore, ScanFilter } from '../store/log-store.js';
+import type { DeleteRun, LogStore, ScanFilter } from '../store/log-store.js';
 import type { QueryNode } from './ast.js';
 import { type CompiledQuery, compileQuery } from './compile-query.js';
 import { parseQuery } from './parse-query.js';
@@ -191,13 +191,53 @@ export function clampLimit(limit: number | undefined): number {
   return Math.min(Math.max(1, Math.floor(limit)), MAX_LIMIT);
 }
 
-/** Counts matching records (or, with dryRun false, deletes them). */
-export function runDelete(store: LogStore, params: SearchParams & { dryRun: boolean }): number {
+/**
+ * Counts matching records (or, with dryRun false, deletes them) a block per step, with `pause()`
+ * awaited between steps so that ingest, queries and the tail run meanwhile (store/delete-runs.ts).
+ */
+export async function runDelete(
+  store: Pick<LogStore, 'startDelete'>,
+  params: SearchParams & { dryRun: boolean; pause: () => Promise<void> },
+): Promise<number> {
   const { compiled, filter } = prepareSearch(params);
   if (!filter) return 0;
-  return store.deleteWhere({
+  const run = store.startDelete({
     ...filter,
+    text: params.query ?? '',
     dryRun: params.dryRun,
     predicate: compiled.matchesAll ? undefined : compiled.predicate,
   });
+  return finishDelete(run, params.pause);
+}
+
+/**
+ * Continues the deletes a crash or a shutdown cut, oldest first, with their recorded query and range;
+ * resolves with how many records each deleted in all. A recorded query that no longer compiles (a
+ * grammar change) cannot happen today: the record is kept and reported by the rejection.
+ */
+export async function resumeDeletes(
+  store: Pick<LogStore, 'unfinishedDeletes' | 'resumeDelete'>,
+  pause: () => Promise<void>,
+): Promise<{ id: number; matched: number }[]> {
+  const done: { id: number; matched: number }[] = [];
+  for (const job of store.unfinishedDeletes()) {
+    const { compiled, filter } = prepareSearch({ query: job.query, from: job.fromNs, to: job.toNs });
+    const run = store.resumeDelete(job.id, {
+      ...(filter ?? { fromNs: job.fromNs, toNs: job.toNs }),
+      dryRun: false,
+      predicate: compiled.matchesAll ? undefined : compiled.predicate,
+    });
+    done.push({ id: job.id, matched: await finishDelete(run, pause) });
+  }
+  return done;
+}
+
+async function finishDelete(run: DeleteRun, pause: () => Promise<void>): Promise<number> {
+  try {
+    while (!run.step()) await pause();
+  } catch (err) {
+    run.abandon();
+    throw err;
+  }
+  return run.matched;
 }

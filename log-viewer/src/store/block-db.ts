@@ -23,6 +23,19 @@ export interface BlockMeta {
   generation: number;
 }
 
+/** A delete by query as recorded in `delete_jobs` (migration 0004). */
+export interface StoredDeleteJob {
+  id: number;
+  /** The query text, compiled again when the delete resumes. */
+  query: string;
+  fromNs: bigint;
+  toNs: bigint;
+  /** Records deleted so far. */
+  matched: number;
+  /** Blocks still to visit, by id. */
+  pending: number[];
+}
+
 interface BlockRow {
   id: number;
   service: string;
@@ -61,6 +74,21 @@ export class BlockDb {
          ON CONFLICT (service) DO UPDATE SET max_seq = max(max_seq, excluded.max_seq)`,
       ),
       selectMarks: db.prepare('SELECT service, max_seq FROM seal_marks'),
+      insertJob: db.prepare(
+        'INSERT INTO delete_jobs (query, from_ns, to_ns, created_ms) VALUES (?, ?, ?, ?)',
+      ),
+      insertPending: db.prepare('INSERT OR IGNORE INTO delete_pending (job_id, block_id) VALUES (?, ?)'),
+      inheritPending: db.prepare(
+        `INSERT OR IGNORE INTO delete_pending (job_id, block_id)
+         SELECT job_id, ? FROM delete_pending WHERE block_id = ? AND job_id != ?`,
+      ),
+      deletePending: db.prepare('DELETE FROM delete_pending WHERE job_id = ? AND block_id = ?'),
+      addMatched: db.prepare('UPDATE delete_jobs SET matched = matched + ? WHERE id = ?'),
+      deleteJob: db.prepare('DELETE FROM delete_jobs WHERE id = ?'),
+      selectJobs: db.prepare('SELECT id, query, from_ns, to_ns, matched FROM delete_jobs ORDER BY id'),
+      selectPending: db
+        .prepare('SELECT block_id FROM delete_pending WHERE job_id = ? ORDER BY block_id')
+        .pluck(),
     };
   }
 
@@ -141,6 +169,51 @@ export class BlockDb {
   selectSealMarks(): Map<string, number> {
     const rows = this.stmts.selectMarks.all() as { service: string; max_seq: number }[];
     return new Map(rows.map((r) => [r.service, r.max_seq]));
+  }
+
+  /** Records a delete by query with the blocks it has to visit (caller wraps it in a transaction). */
+  insertDeleteJob(
+    job: { query: string; fromNs: bigint; toNs: bigint; nowMs: number },
+    blockIds: number[],
+  ): number {
+    const info = this.stmts.insertJob.run(job.query, String(job.fromNs), String(job.toNs), job.nowMs);
+    const id = Number(info.lastInsertRowid);
+    for (const b of blockIds) this.stmts.insertPending.run(id, b);
+    return id;
+  }
+
+  /** The deletes that a block `newId` replacing `oldId` joins: those still to visit `oldId`, but `exceptJob`. */
+  inheritPending(oldId: number, newId: number, exceptJob: number): void {
+    this.stmts.inheritPending.run(newId, oldId, exceptJob);
+  }
+
+  /** A delete visited a block: its count grows by `matched` (caller wraps it in a transaction). */
+  finishPending(jobId: number, blockId: number, matched: number): void {
+    this.stmts.deletePending.run(jobId, blockId);
+    if (matched > 0) this.stmts.addMatched.run(matched, jobId);
+  }
+
+  deleteDeleteJob(id: number): void {
+    this.stmts.deleteJob.run(id);
+  }
+
+  /** Deletes recorded but not finished, oldest first, with the blocks each has still to visit. */
+  selectDeleteJobs(): StoredDeleteJob[] {
+    const rows = this.stmts.selectJobs.all() as {
+      id: number;
+      query: string;
+      from_ns: string;
+      to_ns: string;
+      matched: number;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      query: r.query,
+      fromNs: BigInt(r.from_ns),
+      toNs: BigInt(r.to_ns),
+      matched: r.matched,
+      pending: this.stmts.selectPending.all(r.id) as number[],
+    }));
   }
 
   /** Folds SQLite's WAL into the main file with syncs; true when every frame was checkpointed. */

@@ -1,38 +1,45 @@
 // Work that rewrites sealed blocks: merging runs of small blocks, retention by age and size, and
 // deletes. Each swaps old blocks for new ones (or none) in one transaction and keeps the in-memory
 // view (sealed-blocks.ts) in step. Run from the store's background tick or an admin request, never
-// on the ingest path.
-import { LEVELS } from '../model.js';
+// on the ingest path. Deletes go a block per step (delete-runs.ts); this class keeps the runs under
+// way so that merges and retention do not lose the blocks a run has still to visit.
 import type { ReportError } from './background-errors.js';
 import { type EncodedBlock, encodeBlock } from './block-codec.js';
 import type { BlockDb, BlockMeta } from './block-db.js';
-import { bloomMayMatch, tokenHash } from './bloom.js';
-import type { DeleteQuery, RetentionPolicy, ScanFilter } from './log-store.js';
+import { BlockDeleteRun, blockInScope, countOpenMatches, type DeleteRewriter } from './delete-runs.js';
+import type { DeleteQuery, RetentionPolicy, UnfinishedDelete } from './log-store.js';
 import type { OpenBlocks } from './open-blocks.js';
-import { type Row, splitNs, toRecord } from './row.js';
+import { type Row, splitNs } from './row.js';
 import type { SealedBlocks } from './sealed-blocks.js';
 
 const MS_PER_MINUTE = 60_000;
 /** Merged blocks do not span more than this, so time pruning stays sharp. */
 const MAX_MERGED_SPAN_MS = 60 * MS_PER_MINUTE;
 
-export class BlockRewrites {
+export class BlockRewrites implements DeleteRewriter {
   /** Blocks whose merge failed: left as they are rather than retried every tick. */
   private readonly unmergeable = new Set<number>();
+  /** Deletes under way, recorded ones (job id > 0) from the start on, until they finish. */
+  private readonly runs = new Set<BlockDeleteRun>();
 
   constructor(
     private readonly sql: BlockDb,
     private readonly sealed: SealedBlocks,
     private readonly blockRows: number,
     private readonly report: ReportError,
-  ) {}
+    private readonly closed: () => boolean,
+  ) {
+    // Recorded deletes hold their blocks from the start on, before anything resumes them.
+    for (const job of sql.selectDeleteJobs()) this.register(job.id, undefined, job.pending, job.matched);
+  }
 
   /** Merges runs of small adjacent blocks into one block (one merge per call). */
   mergeSmallBlocks(): boolean {
     // One stream: small blocks of any services (format-2 per-service blocks too) merge together.
     const list: BlockMeta[] = [];
+    const held = this.heldBlocks();
     for (const b of this.sealed.blocks.values())
-      if (b.rows < this.blockRows / 2 && !this.unmergeable.has(b.id)) list.push(b);
+      if (b.rows < this.blockRows / 2 && !this.unmergeable.has(b.id) && !held.has(b.id)) list.push(b);
     if (list.length < 2) return false;
     list.sort((a, b) => a.minMs - b.minMs);
     for (let i = 0; i < list.length - 1; i++) {
@@ -60,61 +67,113 @@ export class BlockRewrites {
     return false;
   }
 
-  /** Swaps blocks for new ones holding `rows` in one transaction. */
-  private replaceBlocks(old: BlockMeta[], rows: Row[]): void {
+  /**
+   * Swaps blocks for new ones holding `rows` in one transaction. A single block's replacement (a
+   * delete's or retention's rewrite: the same rows or fewer) is still to visit by the deletes that had
+   * the old one to visit, but `visitor`, the delete doing this rewrite; `inTransaction` commits with it.
+   */
+  private replaceBlocks(
+    old: BlockMeta[],
+    rows: Row[],
+    visitor?: BlockDeleteRun,
+    inTransaction?: () => void,
+  ): void {
     const encoded: EncodedBlock[] = [];
     for (let i = 0; i < rows.length; i += this.blockRows)
       encoded.push(encodeBlock(rows.slice(i, i + this.blockRows)));
     const generation = Math.max(...old.map((b) => b.generation)) + 1;
+    const heirs =
+      old.length === 1 ? [...this.runs].filter((r) => r !== visitor && r.pending.has(old[0].id)) : [];
     const metas = this.sql.transaction(() => {
+      inTransaction?.();
+      const metas = encoded.map((e) => this.sql.insertBlock(e, generation));
+      if (heirs.length > 0)
+        for (const m of metas) this.sql.inheritPending(old[0].id, m.id, visitor?.jobId ?? 0);
       for (const b of old) this.sql.deleteBlock(b.id);
-      return encoded.map((e) => this.sql.insertBlock(e, generation));
+      return metas;
     });
     for (const b of old) this.sealed.drop(b.id);
     for (let i = 0; i < metas.length; i++) this.sealed.add(metas[i], encoded[i].bloom);
+    for (const r of heirs) {
+      r.pending.delete(old[0].id);
+      for (const m of metas) r.pending.add(m.id);
+    }
   }
 
-  private dropBlocks(list: BlockMeta[]): void {
+  private dropBlocks(list: BlockMeta[], inTransaction?: () => void): void {
     this.sql.transaction(() => {
+      inTransaction?.();
       for (const b of list) this.sql.deleteBlock(b.id);
     });
     for (const b of list) this.sealed.drop(b.id);
   }
 
   /**
-   * Deletes (or with dryRun only counts) the rows matching `query`: sealed blocks are rewritten; the
-   * open rows are only counted, so the caller flushes them into blocks first when not a dry run.
+   * Starts a delete (or a count) over the sealed blocks in scope now; a dry run also counts the open
+   * rows now, a real delete expects the caller to have sealed them.
    */
-  deleteWhere(query: DeleteQuery, open: OpenBlocks): number {
-    let matched = 0;
-    const hits = deleteMatcher(query);
-    const keep = (row: Row): boolean => {
-      const hit = hits(row);
-      if (hit) matched++;
-      return !hit;
-    };
-    for (const b of [...this.sealed.blocks.values()]) {
-      if (!this.blockInScope(b, query)) continue;
-      const rows = this.sealed.decode(b).allRows();
-      const kept = rows.filter(keep);
-      if (query.dryRun || kept.length === rows.length) continue;
-      if (kept.length === 0) this.dropBlocks([b]);
-      else this.replaceBlocks([b], kept);
-    }
-    if (query.dryRun) matched += countOpenMatches(query, open);
-    if (!query.dryRun) this.sql.reclaimSpace();
-    return matched;
+  startDelete(query: DeleteQuery, text: string, open: OpenBlocks, nowMs: number): BlockDeleteRun {
+    const ids: number[] = [];
+    for (const b of this.sealed.blocks.values())
+      if (blockInScope(b, query, (id) => this.sealed.bloom(id))) ids.push(b.id);
+    if (query.dryRun) return this.register(0, query, ids, countOpenMatches(query, open));
+    const jobId = this.sql.transaction(() =>
+      this.sql.insertDeleteJob({ query: text, fromNs: query.fromNs, toNs: query.toNs, nowMs }, ids),
+    );
+    return this.register(jobId, query, ids, 0);
   }
 
-  private blockInScope(b: BlockMeta, f: ScanFilter): boolean {
-    const [fromMs] = splitNs(f.fromNs);
-    const [toMs] = splitNs(f.toNs);
-    if (b.maxMs < fromMs || b.minMs > toMs) return false;
-    if (f.services && !b.services.some((s) => f.services!.includes(s))) return false;
-    const hashes = (f.requiredTokens ?? []).map(tokenHash);
-    if (hashes.length === 0) return true;
-    const bloom = this.sealed.bloom(b.id);
-    return !bloom || bloomMayMatch(bloom, hashes);
+  /** Recorded deletes that have not finished. */
+  unfinishedDeletes(): UnfinishedDelete[] {
+    return this.sql.selectDeleteJobs().map(({ pending: _, ...job }) => job);
+  }
+
+  resumeDelete(id: number, query: DeleteQuery): BlockDeleteRun {
+    const run = [...this.runs].find((r) => r.jobId === id);
+    if (!run) throw new Error(`no unfinished delete ${id}`);
+    run.resume(query);
+    return run;
+  }
+
+  rewriteForDelete(block: BlockMeta, kept: Row[], run: BlockDeleteRun, matched: number): void {
+    const record = () => this.sql.finishPending(run.jobId, block.id, matched);
+    if (matched === 0) this.sql.transaction(record);
+    else if (kept.length === 0) this.dropBlocks([block], record);
+    else this.replaceBlocks([block], kept, run, record);
+  }
+
+  private register(
+    jobId: number,
+    query: DeleteQuery | undefined,
+    pending: number[],
+    matched: number,
+  ): BlockDeleteRun {
+    const run = new BlockDeleteRun(jobId, query, pending, matched, {
+      sealed: this.sealed,
+      rewriter: this,
+      budgetRows: this.blockRows,
+      closed: this.closed,
+      // A recorded delete keeps holding its blocks: it resumes at the next start.
+      abandoned: (gone) => {
+        if (gone.jobId === 0) this.runs.delete(gone);
+      },
+      finished: (done) => {
+        this.runs.delete(done);
+        if (done.jobId === 0) return;
+        this.sql.transaction(() => this.sql.deleteDeleteJob(done.jobId));
+        this.sql.reclaimSpace();
+      },
+    });
+    this.runs.add(run);
+    return run;
+  }
+
+  /** Blocks some delete under way has still to visit: merges leave them alone. */
+  private heldBlocks(): ReadonlySet<number> {
+    if (this.runs.size === 0) return NOTHING_HELD;
+    const held = new Set<number>();
+    for (const r of this.runs) for (const id of r.pending) held.add(id);
+    return held;
   }
 
   applyRetention(policy: RetentionPolicy, nowNs: bigint): number {
@@ -173,23 +232,4 @@ export class BlockRewrites {
   }
 }
 
-/** Whether a row is one a delete takes: in its time range, level, services and predicate. */
-function deleteMatcher(query: DeleteQuery): (row: Row) => boolean {
-  const [fromMs, fromSub] = splitNs(query.fromNs);
-  const [toMs, toSub] = splitNs(query.toNs);
-  const minLevel = query.minLevel ? LEVELS.indexOf(query.minLevel) : 0;
-  return (row) =>
-    (row.ms > fromMs || (row.ms === fromMs && row.subNs >= fromSub)) &&
-    (row.ms < toMs || (row.ms === toMs && row.subNs < toSub)) &&
-    row.level >= minLevel &&
-    (!query.services || query.services.includes(row.service)) &&
-    (!query.predicate || query.predicate(toRecord(row)));
-}
-
-/** Open (not yet sealed) rows a delete would take. */
-export function countOpenMatches(query: DeleteQuery, open: OpenBlocks): number {
-  const hits = deleteMatcher(query);
-  let n = 0;
-  for (const b of open.byService.values()) for (const r of open.rows(b)) if (hits(r)) n++;
-  return n;
-}
+const NOTHING_HELD: ReadonlySet<number> = new Set();

@@ -88,6 +88,32 @@ export interface DeleteQuery extends ScanFilter {
   dryRun: boolean;
 }
 
+/** A delete by query under way (store/delete-runs.ts). */
+export interface DeleteRun {
+  /** Records matched so far (deleted unless a dry run); all of them once step() returned true. */
+  readonly matched: number;
+  /**
+   * Visits the next blocks, about one block's rows, each rewrite in its own transaction; true once
+   * nothing is left. Throws Unavailable when the store cannot write (the delete stays recorded).
+   */
+  step(): boolean;
+  /**
+   * Gives the run up before its end (its caller failed): a dry run stops holding its blocks against
+   * merges; a recorded delete stays recorded and resumes at the next start.
+   */
+  abandon(): void;
+}
+
+/** A recorded delete that did not finish. */
+export interface UnfinishedDelete {
+  id: number;
+  query: string;
+  fromNs: bigint;
+  toNs: bigint;
+  /** Records deleted before it stopped. */
+  matched: number;
+}
+
 export interface StoreStats {
   blocks: number;
   /** Records in sealed blocks. */
@@ -150,8 +176,17 @@ export interface LogStore {
   histogram(query: HistogramQuery): HistogramResult;
   /** Field names with top values, sampled from the newest blocks overlapping the range. */
   fields(filter: ScanFilter, options?: { maxBlocks?: number; maxValues?: number }): FieldInfo[];
-  /** Delete matching records (rewriting or dropping blocks); returns how many matched. */
-  deleteWhere(query: DeleteQuery): number;
+  /**
+   * Starts a delete of the records matching `query` (with dryRun, a count of them) that runs a block
+   * per step(). The open rows are sealed first. A real delete is recorded, with the blocks it will
+   * visit, before it changes anything: a crash or shutdown leaves it to resumeDelete(). Records that
+   * arrive after the start are not taken. Throws Unavailable when matching rows could not be sealed.
+   */
+  startDelete(query: DeleteQuery & { text: string }): DeleteRun;
+  /** Deletes recorded and not finished (cut by a crash or a shutdown), oldest first. */
+  unfinishedDeletes(): UnfinishedDelete[];
+  /** Continues a recorded delete, its query compiled again from the recorded text. */
+  resumeDelete(id: number, query: DeleteQuery): DeleteRun;
   /** Apply a retention policy now: drops whole blocks; returns the number of records dropped. */
   applyRetention(policy: RetentionPolicy, nowNs: bigint): number;
   /** Sizes and counts for /metrics, the README and the UI. */

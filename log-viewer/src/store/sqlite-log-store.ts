@@ -12,7 +12,8 @@ import { Unavailable } from '@flowrent/shared/errors';
 import type { LogRecord, StoredRecord } from '../model.js';
 import { backgroundReporter, type ReportError, runInBackground } from './background-errors.js';
 import { BlockDb, enableIncrementalVacuum } from './block-db.js';
-import { BlockRewrites, countOpenMatches } from './block-rewrites.js';
+import { BlockRewrites } from './block-rewrites.js';
+import { type BlockDeleteRun, countOpenMatches } from './delete-runs.js';
 import { encodeRows, Inbox } from './inbox.js';
 import { replayInbox } from './inbox-replay.js';
 import { parseBodyRows, summarizeRows } from './body-rows.js';
@@ -23,6 +24,7 @@ import type {
   BodyIngest,
   BodyIngestResult,
   DeleteQuery,
+  DeleteRun,
   FieldInfo,
   HistogramQuery,
   HistogramResult,
@@ -33,6 +35,7 @@ import type {
   ScanQuery,
   ScanResult,
   StoreStats,
+  UnfinishedDelete,
 } from './log-store.js';
 import { forgetBodyBytes, type OpenBatch, OpenBlocks, parseBatchRows, streamKey } from './open-blocks.js';
 import { isSystemic, Quarantine } from './quarantine.js';
@@ -125,7 +128,7 @@ export class SqliteLogStore implements LogStore {
     }
     this.sealed.preloadBlooms();
     this.reads = { sealed: this.sealed, open: this.open, scanCache: this.scanCache };
-    this.rewrites = new BlockRewrites(this.sql, this.sealed, this.blockRows, this.report);
+    this.rewrites = new BlockRewrites(this.sql, this.sealed, this.blockRows, this.report, () => this.closed);
     this.sealMarks = this.sql.selectSealMarks();
     for (const seq of this.sealMarks.values()) if (seq >= this.nextSeq) this.nextSeq = seq + 1;
     this.quarantine = new Quarantine(
@@ -343,22 +346,44 @@ export class SqliteLogStore implements LogStore {
   /**
    * Seals the open rows first (a delete rewrites sealed blocks only). When rows it would take stay
    * open (the disk is full), or a rewrite fails for the disk, the answer is a 503 to retry, not a
-   * 500 nor a count that leaves matches behind; a retry finishes a delete that was partly done.
+   * 500 nor a count that leaves matches behind; the delete stays recorded and resumes at the next start.
    */
-  deleteWhere(query: DeleteQuery): number {
-    if (query.dryRun) return this.rewrites.deleteWhere(query, this.open);
+  startDelete(query: DeleteQuery & { text: string }): DeleteRun {
+    const now = this.options.clock();
+    if (query.dryRun)
+      return this.unavailableOnDisk(this.rewrites.startDelete(query, query.text, this.open, now));
     this.flush();
     if (countOpenMatches(query, this.open) > 0)
       throw new Unavailable(
         'matching records could not be sealed (see the log); nothing was deleted: retry',
         5,
       );
-    try {
-      return this.rewrites.deleteWhere(query, this.open);
-    } catch (err) {
-      if (!isSystemic(err)) throw err;
-      throw new Unavailable(`the store cannot write (${(err as Error).message}); retry the delete`, 5);
-    }
+    return this.unavailableOnDisk(
+      writeOrUnavailable(() => this.rewrites.startDelete(query, query.text, this.open, now)),
+    );
+  }
+
+  unfinishedDeletes(): UnfinishedDelete[] {
+    return this.rewrites.unfinishedDeletes();
+  }
+
+  resumeDelete(id: number, query: DeleteQuery): DeleteRun {
+    return this.unavailableOnDisk(this.rewrites.resumeDelete(id, query));
+  }
+
+  /** A run whose steps answer 503 when the store cannot write, or is closed. */
+  private unavailableOnDisk(run: BlockDeleteRun): DeleteRun {
+    return {
+      abandon: () => run.abandon(),
+      get matched() {
+        return run.matched;
+      },
+      step: () => {
+        if (this.closed)
+          throw new Unavailable('the log store is closing; a delete resumes at the next start', 5);
+        return writeOrUnavailable(() => run.step());
+      },
+    };
   }
 
   applyRetention(policy: RetentionPolicy, nowNs: bigint): number {
@@ -410,6 +435,16 @@ export class SqliteLogStore implements LogStore {
     // Blocks still awaited from the workers will not come: a sealOpen() running meanwhile returns.
     this.workers.wakeIdle();
     await this.inbox.close();
+  }
+}
+
+/** Runs a write; a failure of the disk (full, read-only) is a 503 to retry. */
+function writeOrUnavailable<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    if (!isSystemic(err)) throw err;
+    throw new Unavailable(`the store cannot write (${(err as Error).message}); retry the delete`, 5);
   }
 }
 
