@@ -103,11 +103,9 @@ test('a regex the linear-time engine cannot run is a 400 naming why, with its po
     assert.equal(res.body.error.code, 'parse_error');
     assert.match(res.body.error.message, /cannot run in linear time/, query);
   }
-  const lowered = await api.json<{ error: { message: string } }>(
-    `/api/logs?from=7d&query=${encodeURIComponent('message:~(?i)[Z-a]')}`,
-  );
-  assert.equal(lowered.status, 400);
-  assert.match(lowered.body.error.message, /once lowered for \(\?i\)/);
+  // `(?i)[Z-a]` is a valid /i class (Z to a, plus z and A); lowering it once made it a refused [z-a].
+  const ci = await api.json(`/api/logs?from=7d&query=${encodeURIComponent('message:~(?i)[Z-a]')}`);
+  assert.equal(ci.status, 200);
 });
 
 test("time parameters far outside the store's range are clamped; a step beyond a year is a 422, not a 500", async () => {

@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expandCounts, lowerPattern, regexTester } from './regex-linear.js';
-
-test('lowerPattern() lowers letters, also those \\x and \\u spell, but keeps class escapes and \\c', () => {
-  const check = (p: string, expected: string) => assert.equal(lowerPattern(p), expected, p);
-  check('GET /Api', 'get /api');
-  check('\\W\\S\\D\\B\\d', '\\W\\S\\D\\B\\d');
-  check('\\x4A\\u00C9\\x2D\\x6a\\u{1F4A5}\\cA', '\\u006a\\u00e9\\x2D\\x6a\\u{1F4A5}\\cA');
-  check('[A-Z]\\.\\A', '[a-z]\\.\\a');
-});
+import { expandCounts, nonLinearRegex, regexTester } from './regex-linear.js';
 
 test('expandCounts() writes out counted repetitions above {16} on one atom; leaves the rest', () => {
   const check = (p: string, expected: string) => assert.equal(expandCounts(p), expected, p);
@@ -28,9 +20,19 @@ test('regexTester() answers as the pattern would, (?i) included', () => {
   check('(?i)TimeOut', 'a timeout', true);
   check('(?i)\\x4A\\u00C9', 'JÉ', true); // J and É by their codes, case-insensitively
   check('(?i)[\\x41-\\x5A]', 'q', true);
+  check('(?i)^[0-Z]$', '_', false); // not widened to [0-z]
+  check('(?i)^[Z-a]$', 'z', true); // was refused once lowered to [z-a]
+  check('(?i)^.{3}$', 'İST', true); // the text is no longer lowered (İ lowered is two units)
+  check('(?i)^k$', '\u212a', false); // nor is the Kelvin sign taken for k
   check('TimeOut', 'a timeout', false);
   check('^[0-9a-f]{32}$', '0123456789abcdef0123456789abcdef', true);
   check('^[0-9a-f]{32}$', '0123456789abcdef0123456789abcde', false);
   check('^a{2,20}$', 'a'.repeat(21), false);
   check('^a{2,20}$', 'a'.repeat(20), true);
+});
+
+test('nonLinearRegex() takes a (?i) pattern the linear engine could not run with the i flag', () => {
+  assert.equal(nonLinearRegex('(?i)^[0-9a-f]{32}$'), undefined);
+  assert.equal(nonLinearRegex('(?i)(?:GET|POST) /api/[A-Z_]+'), undefined);
+  assert.equal(nonLinearRegex('(?i)[Z-a]'), undefined);
 });

@@ -4,32 +4,24 @@
 // backtracks too much is rerun on V8's breadth-first engine, linear in the text, like RE2 in Loki and
 // VictoriaLogs. That engine takes no `i` flag and no counted repetition above 16, so the pattern
 // is rewritten into one it takes, with the same yes/no answer (queries only ask re.test()):
-//   - `(?i)re`: the pattern's letters lowered (escapes such as `\W` kept) and the text lowered;
+//   - `(?i)re`: each character and class widened to what it matches case-insensitively
+//     (regex-case.ts: `a` → `[Aa]`), the same answers as JavaScript's /i flag;
 //   - `x{n,m}` on one character, class or escape, up to {256}: n copies of x, then m-n of `x?`.
 // A pattern that still cannot run in linear time is refused; the rest are bounded.
+import { foldCase } from './regex-case.js';
 
 /** Counted repetitions up to this are written out (a trace id's `[0-9a-f]{32}`); beyond, refused. */
 export const MAX_EXPANDED_REPEAT = 256;
 
-export interface QueryRegex {
-  /** The pattern the engine runs. */
-  source: string;
-  /** Whether the text is lowered before the test (for `(?i)`). */
-  lowerText: boolean;
-}
-
-/** The runnable form of a query's pattern (`(?i)` prefix included). */
-export function queryRegex(pattern: string): QueryRegex {
-  const ci = pattern.startsWith('(?i)');
-  const body = ci ? lowerPattern(pattern.slice(4)) : pattern;
-  return { source: expandCounts(body), lowerText: ci };
+/** The pattern the engine runs for a query's pattern (`(?i)` prefix included). */
+export function querySource(pattern: string): string {
+  return expandCounts(pattern.startsWith('(?i)') ? foldCase(pattern.slice(4)) : pattern);
 }
 
 /** A tester for a query pattern that the parser accepted. */
 export function regexTester(pattern: string): (text: string) => boolean {
-  const { source, lowerText } = queryRegex(pattern);
-  const re = new RegExp(source);
-  return lowerText ? (text) => re.test(text.toLowerCase()) : (text) => re.test(text);
+  const re = new RegExp(querySource(pattern));
+  return (text) => re.test(text);
 }
 
 /**
@@ -39,11 +31,11 @@ export function regexTester(pattern: string): (text: string) => boolean {
  * nothing is refused here.
  */
 export function nonLinearRegex(pattern: string): string | undefined {
-  const { source } = queryRegex(pattern);
+  const source = querySource(pattern);
   try {
-    new RegExp(source); // `(?i)[Z-a]` lowered is `[z-a]`: out of order
+    new RegExp(source);
   } catch (e) {
-    return `invalid regular expression once lowered for (?i): ${(e as Error).message}`;
+    return `invalid regular expression: ${(e as Error).message}`;
   }
   try {
     new RegExp(source, 'l');
@@ -57,8 +49,6 @@ export function nonLinearRegex(pattern: string): string | undefined {
   }
 }
 
-const KEPT_ESCAPES = new Set('dDwWsSbBfnrtv0cxu');
-
 /** Length of the escape at i: `\xHH` 4, `\uHHHH` 6, `\u{…}` to its brace, `\cX` 3, else 2. */
 function escapeLength(p: string, i: number): number {
   const next = p[i + 1];
@@ -66,38 +56,6 @@ function escapeLength(p: string, i: number): number {
   if (next === 'c') return 3;
   if (next === 'u') return p[i + 2] === '{' ? Math.max(p.indexOf('}', i) + 1 - i, 2) : 6;
   return 2;
-}
-
-/** Letters lowered outside escapes; `\W`, `\S`, `\cX` kept as they are, `\xHH`/`\uHHHH` of a letter lowered. */
-export function lowerPattern(p: string): string {
-  let out = '';
-  let i = 0;
-  while (i < p.length) {
-    const c = p[i];
-    if (c !== '\\') {
-      out += c.toLowerCase();
-      i++;
-    } else if (KEPT_ESCAPES.has(p[i + 1] ?? '')) {
-      const n = escapeLength(p, i);
-      out += lowerCodeEscape(p.slice(i, i + n));
-      i += n;
-    } else {
-      out += `\\${(p[i + 1] ?? '').toLowerCase()}`; // an identity escape such as `\.` or `\A`
-      i += 2;
-    }
-  }
-  return out;
-}
-
-/** `\xHH` or `\uHHHH` of an upper-case letter as the escape of its lower case (`\x4A` is J: `\u006a`). */
-function lowerCodeEscape(code: string): string {
-  const hex = /^\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4}))$/.exec(code);
-  if (!hex) return code;
-  const char = String.fromCharCode(Number.parseInt(hex[1] ?? hex[2], 16));
-  const lower = char.toLowerCase();
-  return lower !== char && lower.length === 1
-    ? `\\u${lower.charCodeAt(0).toString(16).padStart(4, '0')}`
-    : code;
 }
 
 /** `x{n,m}` on a single atom (character, class, escape, `.`) written out where m is above 16. */
