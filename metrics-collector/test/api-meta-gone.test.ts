@@ -75,7 +75,7 @@ test('metadata, label names, label values and series leave out metrics whose ser
   // rollups leave their retention, and the pass removes it.
   now = T0 + 3 * HOUR;
   await push([latency]);
-  t.app.ingestion.maintenance.runOnce();
+  await t.app.ingestion.maintenance.runOnce();
   assert.deepEqual(await view(), {
     metadata: ['lat_seconds'],
     labels: ['__name__', 'le'],

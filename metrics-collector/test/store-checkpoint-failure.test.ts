@@ -149,14 +149,14 @@ test('a failing retention pass is reported and counted by the maintenance tick, 
   s.store.db.exec(
     "CREATE TRIGGER fail_rollups BEFORE INSERT ON rollups BEGIN SELECT RAISE(ABORT, 'disk I/O error (test trigger)'); END",
   );
-  maintenance.runOnce(); // threw from the timer before
+  await maintenance.runOnce(); // threw from the timer before
   assert.deepEqual(failures, ['disk I/O error (test trigger)']);
   assert.equal(maintenance.retentionFailures, 1);
   assert.equal(s.store.checkpointTrouble.consecutiveFailures, 0, 'the checkpoint itself went through');
   const chunks = () => (s.store.db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
   assert.ok(chunks() > 0, 'the expired chunk is kept until its roll-up is written');
   s.store.db.exec('DROP TRIGGER fail_rollups');
-  maintenance.runOnce();
+  await maintenance.runOnce();
   assert.equal(maintenance.retentionFailures, 1);
   assert.equal(chunks(), 0);
   assert.ok((s.store.db.prepare('SELECT count(*) AS n FROM rollups').get() as { n: number }).n > 0);
@@ -316,7 +316,7 @@ test('a retention pass whose checkpoint fails still rolls up and deletes expired
   );
   const chunks = () => (s.store.db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
   assert.equal(chunks(), 1);
-  maintenance.runOnce();
+  await maintenance.runOnce();
   assert.deepEqual(failures, [], 'the rest of the pass ran');
   assert.ok(s.store.checkpointTrouble.consecutiveFailures > 0);
   assert.equal(chunks(), 0, 'the expired stored chunk was rolled up and deleted');
@@ -324,7 +324,7 @@ test('a retention pass whose checkpoint fails still rolls up and deletes expired
   const read = () => s.source.select(all('ret_leaving'), T0, now)[0]?.values;
   assert.deepEqual(read(), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
   s.store.db.exec('DROP TRIGGER fail_chunks');
-  maintenance.runOnce();
+  await maintenance.runOnce();
   assert.equal(s.store.checkpointTrouble.consecutiveFailures, 0);
   assert.equal(s.store.index.size, 0);
   assert.equal(chunks(), 0);

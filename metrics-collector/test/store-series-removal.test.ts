@@ -62,7 +62,7 @@ test('under pod churn the stored series, label pairs and watermarks stop growing
   for (let round = 0; round < 16; round++) {
     await writePods(t, round, now);
     now += HOUR;
-    t.app.ingestion.maintenance.runOnce();
+    await t.app.ingestion.maintenance.runOnce();
     figures.push(diskFigures(t));
   }
   // Each round's pods: in memory for an hour, rolled up, evicted, their rollups kept 3 hours, then
@@ -135,8 +135,8 @@ test('a removed series leaves no row, watermark or pair behind, its label pairs 
   ];
   res = await postRemoteWrite(t, compressSync(Buffer.from(encodeWriteRequest(live))));
   assert.equal(res.status, 204);
-  t.app.ingestion.maintenance.runOnce(); // evicts (rolls up); the rollups are already past 1h
-  t.app.ingestion.maintenance.runOnce();
+  await t.app.ingestion.maintenance.runOnce(); // evicts (rolls up); the rollups are already past 1h
+  await t.app.ingestion.maintenance.runOnce();
   const figures = diskFigures(t);
   assert.deepEqual(figures, {
     seriesRows: 1,

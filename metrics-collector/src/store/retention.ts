@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { decodeChunk } from './chunk-codec.js';
 import type { MetricsStore } from './metrics-store.js';
-import { evictedSeriesWithChunksBefore, evictSeries, sealExpiringSeries } from './series-expiry.js';
+import { evictedSeriesWithChunksBefore, evictSeries, findExpiringSeries } from './series-expiry.js';
 import { removeExpiredSeries } from './series-removal.js';
 import { readSeriesRow } from './store-load.js';
 import { parseDurationMs } from '@flowrent/shared/duration';
@@ -66,70 +66,175 @@ interface Bucket {
   lastT: number;
 }
 
+/** What one retention pass did. */
+export interface RetentionResult {
+  chunksExpired: number;
+  seriesEvicted: number;
+  seriesRemoved: number;
+}
+
+/** Work per slice of a pass (RetentionJob.pass): leaving series sealed and checkpointed, series
+ * whose expired chunks are rolled up in one transaction, series looked at (one SELECT each),
+ * series evicted from memory, series removed from SQLite in one transaction. */
+export interface RetentionSlices {
+  sealSeries: number;
+  rollUpSeries: number;
+  visitSeries: number;
+  evictSeries: number;
+  removeSeries: number;
+}
+
+const DEFAULT_SLICES: RetentionSlices = {
+  sealSeries: 2048,
+  rollUpSeries: 128,
+  visitSeries: 4096,
+  evictSeries: 2048,
+  removeSeries: 1024,
+};
+
 export class RetentionJob {
+  private readonly slices: RetentionSlices;
+
   constructor(
     private readonly store: MetricsStore,
     private readonly policy: RetentionPolicy,
-    private readonly options: { maxDiskBytes?: number } = {},
-  ) {}
+    private readonly options: { maxDiskBytes?: number; slices?: Partial<RetentionSlices> } = {},
+  ) {
+    this.slices = { ...DEFAULT_SLICES, ...options.slices };
+  }
 
   private rawRetentionOf(metric: string): number {
     for (const o of this.policy.overrides) if (o.pattern.test(metric)) return o.rawMs;
     return this.policy.rawMs;
   }
 
-  /** Rolls up and deletes expired raw chunks, then drops expired rollups and enforces the size cap;
+  /** A whole pass at once (tests, tools); the server runs it in slices (runInSlices). */
+  run(nowMs: number): RetentionResult {
+    const pass = this.pass(nowMs);
+    for (;;) {
+      const r = pass.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** A pass that gives the event loop back between its slices (`nextTurn`), so ingest and queries
+   * go on while 100,000 series roll up and leave memory (at once it held the loop ~50 s: one
+   * transaction per series). `stopped` abandons it between slices (the store is closing); every
+   * slice leaves the store consistent, the next pass does the rest. */
+  async runInSlices(
+    nowMs: number,
+    stopped: () => boolean = () => false,
+    nextTurn: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+  ): Promise<RetentionResult | undefined> {
+    const pass = this.pass(nowMs);
+    for (;;) {
+      const r = pass.next();
+      if (r.done) return r.value;
+      await nextTurn();
+      if (stopped()) {
+        pass.return(undefined as never);
+        return undefined;
+      }
+    }
+  }
+
+  /**
+   * Rolls up and deletes expired raw chunks, then drops expired rollups and enforces the size cap;
    * series whose TTL passed or whose newest sample left raw retention leave memory
-   * (series-expiry.ts), and those of them that are gone for good leave SQLite (series-removal.ts). */
-  run(nowMs: number): { chunksExpired: number; seriesEvicted: number; seriesRemoved: number } {
-    const { store } = this;
+   * (series-expiry.ts), and those of them that are gone for good leave SQLite (series-removal.ts).
+   * Yields between slices of bounded work. Between two slices anything may happen (appends, a
+   * checkpoint, queries): a series' chunks are read, rolled up and deleted within one slice, and
+   * eviction checks each candidate again when it comes to it (a sample that arrived meanwhile
+   * keeps the series in memory).
+   */
+  *pass(nowMs: number): Generator<void, RetentionResult, undefined> {
+    const { store, slices } = this;
     let expired = 0;
     const db = store.db;
     const select = db.prepare(
       'SELECT series_id, min_t, seq, encoding, data FROM chunks WHERE max_t < ? ORDER BY series_id, min_t LIMIT 5000',
     );
     const retentionOf = (metric: string) => this.rawRetentionOf(metric);
-    // Their open chunks become chunks first, so this pass rolls them up like any other. When that
-    // checkpoint fails (reported by the store, retried with back-off) they stay in memory this
-    // time, but the rest of the pass runs: on a full disk its deletes and maxDiskBytes are what
-    // can make room (thrown, it skipped them whenever a series was leaving).
-    const leaving = sealExpiringSeries(store, nowMs, retentionOf);
-    const sealedPersisted = leaving.length === 0 || store.tryCheckpoint();
+    // Their open chunks become chunks first, so this pass rolls them up like any other; a
+    // checkpoint per slice writes only the stripes sealed in it (one for 100,000 series held the
+    // loop ~2-3 s). When a checkpoint fails (reported by the store, retried with back-off) they
+    // stay in memory this time, but the rest of the pass runs: on a full disk its deletes and
+    // maxDiskBytes are what can make room (thrown, it skipped them whenever a series was leaving).
+    const leaving = findExpiringSeries(store, nowMs, retentionOf);
+    let sealedPersisted = true;
+    for (let i = 0; i < leaving.length; i += slices.sealSeries) {
+      yield;
+      for (const id of leaving.slice(i, i + slices.sealSeries)) store.heads.sealAll(id);
+      if (!store.tryCheckpoint()) sealedPersisted = false;
+    }
+    yield;
     const expiredOf = db.prepare(
       'SELECT min_t, seq, encoding, data FROM chunks WHERE series_id = ? AND min_t < ? AND max_t < ?',
     );
-    const expire = (id: number, metric: string) => {
+    let work: { id: number; rows: ExpiringChunk[] }[] = [];
+    let visited = 0;
+    const visit = (id: number, metric: string) => {
+      visited++;
       const cutoff = nowMs - this.rawRetentionOf(metric);
       const rows = expiredOf.all(id, cutoff, cutoff) as ExpiringChunk[];
-      if (rows.length) expired += this.rollUpAndDelete(id, rows);
+      if (rows.length) work.push({ id, rows });
     };
-    for (const info of store.index.byId) if (info?.persisted) expire(info.id, info.metric);
+    const sliceFull = () => work.length >= slices.rollUpSeries || visited >= slices.visitSeries;
+    const flush = () => {
+      expired += this.rollUpAndDelete(work);
+      work = [];
+      visited = 0;
+    };
+    // By id, not by iterator: series created between slices are appended to byId.
+    const byId = store.index.byId;
+    for (let id = 0; id < byId.length; id++) {
+      const info = byId[id];
+      if (!info?.persisted) continue;
+      visit(id, info.metric);
+      if (sliceFull()) {
+        flush();
+        yield;
+      }
+    }
     // Evicted series are not in the index; their chunks expire all the same.
     const shortest = Math.min(this.policy.rawMs, ...this.policy.overrides.map((o) => o.rawMs));
     for (const id of evictedSeriesWithChunksBefore(store, nowMs - shortest)) {
+      // Revived meanwhile: the loop above saw it or the next pass will.
+      if (byId[id] !== undefined) continue;
       const row = readSeriesRow(store, id);
-      if (row) expire(id, row.labels.find(([n]) => n === '__name__')?.[1] ?? '');
+      if (row) visit(id, row.labels.find(([n]) => n === '__name__')?.[1] ?? '');
+      if (sliceFull()) {
+        flush();
+        yield;
+      }
     }
+    flush();
     for (const res of RESOLUTIONS) store.sql.deleteRollupsBefore.run(res, nowMs - this.policy.rollupMs[res]);
     const max = this.options.maxDiskBytes ?? 0;
     while (max > 0 && diskBytes(db.name) > max) {
-      const rows = select.all(Number.MAX_SAFE_INTEGER) as {
-        series_id: number;
-        min_t: number;
-        seq: number;
-        encoding: number;
-        data: Uint8Array;
-      }[];
+      const rows = select.all(Number.MAX_SAFE_INTEGER) as (ExpiringChunk & { series_id: number })[];
       if (rows.length > 0) {
         const oldest = rows.slice(0, Math.max(1, Math.ceil(rows.length / 10)));
-        for (const r of oldest) expired += this.rollUpAndDelete(r.series_id, [r]);
+        expired += this.rollUpAndDelete(oldest.map((r) => ({ id: r.series_id, rows: [r] })));
       } else if (!this.dropOldestRollups()) break;
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.exec('VACUUM');
+      yield;
     }
-    const seriesEvicted = sealedPersisted ? evictSeries(store, leaving, nowMs, retentionOf) : 0;
+    let seriesEvicted = 0;
+    if (sealedPersisted) {
+      for (let i = 0; i < leaving.length; i += slices.evictSeries) {
+        yield;
+        seriesEvicted += evictSeries(store, leaving.slice(i, i + slices.evictSeries), nowMs, retentionOf);
+      }
+    }
     const longestRollupMs = Math.max(...RESOLUTIONS.map((res) => this.policy.rollupMs[res]));
-    const seriesRemoved = removeExpiredSeries(store, nowMs, nowMs - longestRollupMs);
+    const seriesRemoved = yield* removeExpiredSeries(
+      store,
+      nowMs,
+      nowMs - longestRollupMs,
+      slices.removeSeries,
+    );
     return { chunksExpired: expired, seriesEvicted, seriesRemoved };
   }
 
@@ -148,33 +253,47 @@ export class RetentionJob {
     return false;
   }
 
-  private rollUpAndDelete(seriesId: number, rows: ExpiringChunk[]): number {
+  /** Rolls each series' rows up into its buckets and deletes them, all in one transaction; the
+   * watermarks tell reads (store-read.ts) that raw data up to them may be gone and that the period
+   * is to be served from rollups. Returns the chunks deleted. */
+  private rollUpAndDelete(work: { id: number; rows: ExpiringChunk[] }[]): number {
+    if (work.length === 0) return 0;
     const s = this.store.sql;
-    // The watermark tells reads (store-read.ts) that raw data up to it may be gone and that the
-    // period is to be served from rollups.
-    const info = this.store.index.byId[seriesId];
-    let until = info?.rolledUntilMs ?? Number.NEGATIVE_INFINITY;
+    const index = this.store.index;
+    const watermarks = new Map<number, number>();
+    let deleted = 0;
     const tx = this.store.db.transaction(() => {
-      for (const res of RESOLUTIONS) {
-        const buckets = new Map<number, Bucket>();
-        for (const r of rows) {
-          const ts: number[] = [];
-          const vs: number[] = [];
-          decodeChunk(r.encoding, r.data, ts, vs);
-          for (let i = 0; i < ts.length; i++) {
-            addToBucket(buckets, Math.floor(ts[i] / res) * res, ts[i], vs[i]);
-            if (ts[i] > until) until = ts[i];
+      for (const { id: seriesId, rows } of work) {
+        let until =
+          watermarks.get(seriesId) ?? index.byId[seriesId]?.rolledUntilMs ?? Number.NEGATIVE_INFINITY;
+        for (const res of RESOLUTIONS) {
+          const buckets = new Map<number, Bucket>();
+          for (const r of rows) {
+            const ts: number[] = [];
+            const vs: number[] = [];
+            decodeChunk(r.encoding, r.data, ts, vs);
+            for (let i = 0; i < ts.length; i++) {
+              addToBucket(buckets, Math.floor(ts[i] / res) * res, ts[i], vs[i]);
+              if (ts[i] > until) until = ts[i];
+            }
           }
+          for (const [t, b] of buckets)
+            s.upsertRollup.run(res, seriesId, t, b.min, b.max, b.sum, b.count, b.last, b.lastT);
         }
-        for (const [t, b] of buckets)
-          s.upsertRollup.run(res, seriesId, t, b.min, b.max, b.sum, b.count, b.last, b.lastT);
+        for (const r of rows) s.deleteChunk.run(seriesId, r.min_t, r.seq);
+        deleted += rows.length;
+        if (Number.isFinite(until)) {
+          s.setRollupWatermark.run(seriesId, until);
+          watermarks.set(seriesId, until);
+        }
       }
-      for (const r of rows) s.deleteChunk.run(seriesId, r.min_t, r.seq);
-      if (Number.isFinite(until)) s.setRollupWatermark.run(seriesId, until);
     });
     tx.immediate();
-    if (info && Number.isFinite(until)) info.rolledUntilMs = until;
-    return rows.length;
+    for (const [id, until] of watermarks) {
+      const info = index.byId[id];
+      if (info) info.rolledUntilMs = until;
+    }
+    return deleted;
   }
 }
 

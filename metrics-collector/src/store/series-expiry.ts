@@ -68,20 +68,18 @@ function expiring(store: MetricsStore, info: SeriesInfo, nowMs: number, rawReten
 }
 
 /**
- * First step of a retention pass: the series to evict, with their open chunks and out-of-order
- * buffers sealed so the checkpoint that follows writes them as chunks (retention can then roll
- * them up and delete them).
+ * First step of a retention pass: the series to evict. The pass then seals their open chunks and
+ * out-of-order buffers (Heads.sealAll) and checkpoints, a slice at a time, so the checkpoints write
+ * them as chunks (retention can then roll them up and delete them).
  */
-export function sealExpiringSeries(
+export function findExpiringSeries(
   store: MetricsStore,
   nowMs: number,
   rawRetentionOf: (metric: string) => number,
 ): number[] {
   const out: number[] = [];
   for (const info of store.index.byId) {
-    if (!info || !expiring(store, info, nowMs, rawRetentionOf(info.metric))) continue;
-    store.heads.sealAll(info.id);
-    out.push(info.id);
+    if (info && expiring(store, info, nowMs, rawRetentionOf(info.metric))) out.push(info.id);
   }
   return out;
 }

@@ -64,13 +64,17 @@ const VACUUM_FREE_SHARE = 0.25;
 /**
  * Removes the stored series that are gone for good (see the file comment). `allRollupsGoneBeforeMs`:
  * a series rolled up only before this time has no rollup left at any resolution (now minus the
- * longest rollup retention). Returns how many series were removed.
+ * longest rollup retention). A generator: it finds them in one slice, then deletes them
+ * `perSlice` series per transaction, yielding between (100,000 TTL series in one transaction held
+ * the event loop ~3 s). A series revived between slices (a sample with its labels) is kept with
+ * everything it refers to. Returns how many series were removed.
  */
-export function removeExpiredSeries(
+export function* removeExpiredSeries(
   store: MetricsStore,
   nowMs: number,
   allRollupsGoneBeforeMs: number,
-): number {
+  perSlice = 1024,
+): Generator<void, number, undefined> {
   const s = sql(store);
   const index = store.index;
   const doneT = new Map<number, number>();
@@ -100,31 +104,49 @@ export function removeExpiredSeries(
       if (unused.size === 0) break;
     }
   }
-  // Their labels, read while their pairs are still stored: once the rows are gone, the hashes that
-  // would revive them leave the index.
-  const goneLabels = gone.map((r) => store.labelPairs.decodeIds(r.pairs));
-  const stripes = new Set(gone.map((r) => stripeOf(r.id)));
-  store.db
-    .transaction(() => {
-      for (const { id } of gone) {
-        s.deleteChunks.run(id);
-        for (const res of RESOLUTIONS) s.deleteRollups.run(res, id);
-        s.deleteWatermark.run(id);
-        s.deleteLegacySeries.run(id);
-      }
-      for (const stripe of stripes) {
-        const stored = store.sql.seriesBlock.get(stripe) as { data: Uint8Array } | undefined;
-        if (!stored) continue;
-        const left = decodeSeriesBlock(stored.data).filter((r) => !goneIds.has(r.id));
-        if (left.length === 0) s.deleteSeriesBlock.run(stripe);
-        else store.sql.upsertSeriesBlock.run(stripe, encodeSeriesBlock(left));
-      }
-      for (const p of unused) s.deleteLabelPair.run(p);
-    })
-    .immediate();
-  for (let i = 0; i < gone.length; i++) index.forgetEvicted(gone[i].id, goneLabels[i]);
-  reclaimFreePages(store);
-  return gone.length;
+  let removed = 0;
+  for (let i = 0; i < gone.length; i += perSlice) {
+    yield;
+    // Revived since the scan: it stays, and so do its pairs.
+    const batch: SeriesRow[] = [];
+    for (const row of gone.slice(i, i + perSlice)) {
+      if (index.byId[row.id] === undefined) batch.push(row);
+      else for (const p of row.pairs) unused.delete(p);
+    }
+    if (batch.length === 0) continue;
+    const batchIds = new Set(batch.map((r) => r.id));
+    // Their labels, read while their pairs are still stored: once the rows are gone, the hashes
+    // that would revive them leave the index.
+    const batchLabels = batch.map((r) => store.labelPairs.decodeIds(r.pairs));
+    const stripes = new Set(batch.map((r) => stripeOf(r.id)));
+    store.db
+      .transaction(() => {
+        for (const { id } of batch) {
+          s.deleteChunks.run(id);
+          for (const res of RESOLUTIONS) s.deleteRollups.run(res, id);
+          s.deleteWatermark.run(id);
+          s.deleteLegacySeries.run(id);
+        }
+        for (const stripe of stripes) {
+          const stored = store.sql.seriesBlock.get(stripe) as { data: Uint8Array } | undefined;
+          if (!stored) continue;
+          const left = decodeSeriesBlock(stored.data).filter((r) => !batchIds.has(r.id));
+          if (left.length === 0) s.deleteSeriesBlock.run(stripe);
+          else store.sql.upsertSeriesBlock.run(stripe, encodeSeriesBlock(left));
+        }
+      })
+      .immediate();
+    for (let k = 0; k < batch.length; k++) index.forgetEvicted(batch[k].id, batchLabels[k]);
+    removed += batch.length;
+  }
+  // A pair a series in memory took up meanwhile (new or revived) is held by LabelPairIds.
+  const deletable = [...unused].filter((p) => !store.labelPairs.holdsId(p));
+  if (deletable.length > 0)
+    store.db.transaction(() => {
+      for (const p of deletable) s.deleteLabelPair.run(p);
+    })();
+  if (removed > 0) reclaimFreePages(store);
+  return removed;
 }
 
 function reclaimFreePages(store: MetricsStore): void {

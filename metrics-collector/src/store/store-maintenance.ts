@@ -17,29 +17,45 @@ export interface MaintenanceOptions {
 export class StoreMaintenance {
   retentionFailures = 0;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** The retention pass in progress: it runs in slices across event-loop turns. */
+  private pass: Promise<void> | undefined;
 
   constructor(private readonly options: MaintenanceOptions) {}
 
   start(): void {
+    this.stopped = false;
     this.timer = setInterval(() => this.runOnce(), this.options.intervalMs);
     this.timer.unref();
   }
 
+  /** Stops the timer; a pass in progress stops at its next slice. */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
 
-  /** One tick; never throws. Retention runs even when the checkpoint failed: on a full disk its
-   * deletes (and MAX_DISK_BYTES) are what can make room. */
-  runOnce(): void {
+  /** One tick; never rejects. Retention runs even when the checkpoint failed: on a full disk its
+   * deletes (and MAX_DISK_BYTES) are what can make room. A tick while a pass is still running
+   * only checkpoints. Resolves when this tick's (or the running) pass is done. */
+  runOnce(): Promise<void> {
     const { store, retention, clock } = this.options;
     store.tryCheckpoint();
-    try {
-      retention.run(clock());
-    } catch (err) {
-      this.retentionFailures++;
-      this.options.onRetentionError(err as Error);
-    }
+    if (this.pass) return this.pass;
+    const pass = retention
+      .runInSlices(clock(), () => this.stopped)
+      .then(
+        () => {},
+        (err) => {
+          this.retentionFailures++;
+          this.options.onRetentionError(err as Error);
+        },
+      )
+      .finally(() => {
+        this.pass = undefined;
+      });
+    this.pass = pass;
+    return pass;
   }
 }
