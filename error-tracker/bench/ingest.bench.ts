@@ -4,7 +4,8 @@
 //      reports accepted events/s, and grouped+stored events/s until the inbox is empty;
 //   2. latency: an open-loop 1,000 events/s for T seconds; reports p50/p99 accept latency;
 //   3. database bytes per stored event (after a WAL checkpoint) and the server's peak RSS (VmHWM).
-// Usage: npm run bench -w error-tracker   (BENCH_SECONDS, BENCH_CLIENTS, BENCH_RATE override)
+// Usage: npm run bench -w error-tracker   (BENCH_SECONDS, BENCH_CLIENTS, BENCH_RATE override;
+// BENCH_BUILD=0 skips the build, for alternating runs of one build with different settings)
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -120,7 +121,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main() {
-  if (!process.env.BENCH_FROM_SOURCE) {
+  if (!process.env.BENCH_FROM_SOURCE && process.env.BENCH_BUILD !== '0') {
     console.log('building shared and error-tracker...');
     const root = new URL('../../', import.meta.url).pathname;
     const build = spawnSync('npm', ['run', 'build', '-w', 'shared', '-w', 'error-tracker'], {

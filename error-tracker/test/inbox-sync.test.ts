@@ -53,6 +53,30 @@ test('GroupCommit fails the requests of a commit whose sync fails', async () => 
   await assert.rejects(a, /EIO/);
 });
 
+test('GroupCommit commits while two syncs run only when one ends, then everything queued meanwhile in one commit', async () => {
+  const { store, committed, syncs } = storeWithManualSync();
+  const commits = new GroupCommit(store);
+  const turn = () => new Promise((r) => setImmediate(r));
+  const a = commits.append(batch(1));
+  await turn();
+  const b = commits.append(batch(2));
+  await turn();
+  assert.equal(syncs.length, 2, 'two syncs run at once');
+  const c = commits.append(batch(3));
+  await turn();
+  const d = commits.append(batch(4));
+  await turn();
+  assert.deepEqual(committed, [1, 2], 'no commit while both syncs run: it could not be answered sooner');
+  syncs[0].finish();
+  await a;
+  assert.deepEqual(committed, [1, 2, 3, 4], 'the queued requests share one commit');
+  assert.equal(syncs.length, 3);
+  assert.deepEqual(syncs[2].coveredProjects, [1, 2, 3, 4], 'and a sync that started after it');
+  syncs[1].finish();
+  syncs[2].finish();
+  await Promise.all([b, c, d]);
+});
+
 test('WalSync runs two syncs at once, answers callers queued behind them with the next one, also when closed meanwhile, and refuses new ones once closed', async () => {
   const file = join(makeTempDir(), 'errors.db');
   const inboxDb = openInbox(inboxFileFor(file));
