@@ -187,6 +187,33 @@ test('a retried envelope with an event_id counts its items and its session updat
   assert.equal((await counts()).user_report, 1);
 });
 
+test('attachments sent in a later envelope with the same event_id count, each one; a retry of it does not', async () => {
+  // Sentry counts every attachment item (its outcomes are per item), also those that arrive in an
+  // envelope of their own after the event (a minidump, a log file); only a retry repeats the bytes.
+  const key = await freshProject();
+  const eventId = nextEventId();
+  const attachment = (name: string, text: string) =>
+    line({ type: 'attachment', filename: name, length: Buffer.byteLength(text) }) + `${text}\n`;
+  const first =
+    line({ event_id: eventId }) +
+    line({ type: 'event' }) +
+    line(sentryEvent({})) +
+    attachment('a.txt', 'one');
+  const later = line({ event_id: eventId }) + attachment('b.txt', 'two') + attachment('c.txt', 'three');
+  await post(key, first);
+  t.drain();
+  await post(key, later);
+  await post(key, later); // the retry, in the same digest batch
+  t.drain();
+  await post(key, later); // and after it
+  t.drain();
+  assert.deepEqual(await counts(), { attachment: 3, event: 1 });
+  // the same attachment bytes again for the event cannot be told from a retry: not counted
+  await post(key, line({ event_id: eventId }) + attachment('a.txt', 'one'));
+  t.drain();
+  assert.equal((await counts()).attachment, 3);
+});
+
 test('two events with the same event_id in envelopes without a header id: stored and counted once', async () => {
   const key = await freshProject();
   const event = { ...sentryEvent({}), event_id: nextEventId() };

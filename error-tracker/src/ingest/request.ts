@@ -1,6 +1,7 @@
 // Turns a decoded Sentry ingest body into what the service stores: raw event objects, per-type
 // item counts and session counters. Pure; size limits per item are checked here, body limits at
 // the edge. Endpoints: `envelope` (/api/<id>/envelope/) and `store` (legacy /api/<id>/store/).
+import { createHash, type Hash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { type JsonObject, parseEnvelope, parseJsonObject } from './envelope.js';
 import { IngestParseError, IngestTooLarge } from './errors.js';
@@ -21,6 +22,12 @@ export interface IngestPayload {
   events: RawEvent[];
   itemCounts: Record<string, number>;
   sessions: SessionCounts[];
+  /**
+   * sha256 of the envelope's attachment items (headers and bytes, in order), when it has any:
+   * Sentry counts every attachment, also those sent later under the same event_id, so they are told
+   * apart from a retry (which repeats them) by their bytes, not by the event_id alone.
+   */
+  attachmentsKey?: string;
 }
 
 const EVENT_TYPES = new Set(['event']);
@@ -29,6 +36,7 @@ export function readEnvelopeBody(body: Buffer): IngestPayload {
   const envelope = parseEnvelope(body);
   const headerEventId = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
   const out: IngestPayload = { envelopeHeaders: envelope.headers, events: [], itemCounts: {}, sessions: [] };
+  let attachments: Hash | undefined;
   for (const item of envelope.items) {
     out.itemCounts[item.type] = (out.itemCounts[item.type] ?? 0) + 1;
     if (EVENT_TYPES.has(item.type)) {
@@ -45,9 +53,13 @@ export function readEnvelopeBody(body: Buffer): IngestPayload {
       if (counts) out.sessions.push(counts);
     } else if (item.type === 'sessions') {
       out.sessions.push(...sessionAggregatesCounts(safeJson(item.payload)));
+    } else if (item.type === 'attachment') {
+      attachments ??= createHash('sha256');
+      attachments.update(`${JSON.stringify(item.headers)}\n${item.payload.length}\n`).update(item.payload);
     }
     // transaction, client_report, attachment, check_in and unknown types: counted only
   }
+  if (attachments) out.attachmentsKey = attachments.digest('hex');
   return out;
 }
 

@@ -82,7 +82,8 @@ function countsKeyOf(input: PrepareInput, payload: IngestPayload, decoded: Buffe
   for (const type in payload.itemCounts) if (type !== 'event') onlyEvents = false;
   if (onlyEvents) return null;
   const headerId = payload.envelopeHeaders.event_id;
-  if (typeof headerId === 'string') return headerId;
+  if (typeof headerId === 'string')
+    return payload.attachmentsKey ? `${headerId}:${payload.attachmentsKey}` : headerId;
   if (input.endpoint !== 'envelope' || payload.events.length > 0 || payload.itemCounts.sessions) return null;
   return createHash('sha256').update(decoded).digest('hex');
 }

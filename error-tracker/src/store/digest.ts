@@ -345,9 +345,13 @@ export function createDigest(db: Db, inbox: InboxReader) {
   };
 }
 
-/** An envelope's event_id as the events table spells it, or the hash of an envelope without one;
- * null when it is neither (such an envelope is counted per request). */
+/** An envelope's event_id as the events table spells it (`:` and the hash of its attachments when
+ * it has some), or the hash of an envelope without one; null when it is neither (such an envelope
+ * is counted per request). */
 function countsKeyOf(key: string): string | null {
-  const id = key.replaceAll('-', '').toLowerCase();
+  const [eventId, attachments] = key.split(':', 2);
+  const id = eventId.replaceAll('-', '').toLowerCase();
+  if (attachments !== undefined)
+    return /^[0-9a-f]{32}$/.test(id) && /^[0-9a-f]{64}$/.test(attachments) ? `${id}:${attachments}` : null;
   return /^[0-9a-f]{32}$|^[0-9a-f]{64}$/.test(id) ? id : null;
 }
