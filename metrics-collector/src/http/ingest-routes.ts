@@ -12,12 +12,14 @@ import {
   UnsupportedMediaType,
 } from '@flowrent/shared/errors';
 import { parseJson } from '@flowrent/shared/http/body';
+import type { Registry } from '@flowrent/shared/metrics';
 import type { FastifyInstance } from 'fastify';
 import { PushError, parsePushBatch } from '../ingest/push-json.js';
 import { ProtobufError } from '../ingest/remote-write.js';
 import { snappyDecodedLength } from '../ingest/snappy-block.js';
 import type { ScrapeManager } from '../scrape/scrape-manager.js';
 import { type AppendResult, type MetricsStore, StoreBackpressureError } from '../store/metrics-store.js';
+import { serveRemoteWriteBeforeRouting } from './remote-write-listener.js';
 
 export const MAX_REMOTE_WRITE_BYTES = 32 * 1024 * 1024;
 export const MAX_REMOTE_WRITE_DECODED_BYTES = 256 * 1024 * 1024;
@@ -33,6 +35,8 @@ export interface IngestRouteDeps {
   ingestAuth: (key: string | undefined) => boolean;
   scrapeManager?: ScrapeManager;
   clock: () => number;
+  /** Where the remote_write listener counts its requests (the shared app's registry). */
+  registry: Registry;
 }
 
 function ingestFailure(result: AppendResult): AppError | undefined {
@@ -83,57 +87,56 @@ function refuseWhileBacklogged(store: MetricsStore): void {
   if (busy) throw new Unavailable(busy.message, busy.retryAfterSeconds);
 }
 
+/** POST /api/v1/write once auth and the body are in (see remote-write-listener.ts): 415 for 2.0,
+ * 503 while backlogged, 400/413 for a body that can never succeed, resolves once durable. */
+export async function acceptRemoteWrite(
+  deps: Pick<IngestRouteDeps, 'store' | 'uncompressSnappy'>,
+  contentType: string,
+  body: Buffer,
+): Promise<void> {
+  if (contentType.includes('io.prometheus.write.v2')) {
+    throw new UnsupportedMediaType('remote_write 2.0 is not supported yet; send remote_write 1.0', {
+      accepted: 'application/x-protobuf;proto=prometheus.WriteRequest',
+    });
+  }
+  refuseWhileBacklogged(deps.store);
+  const declared = snappyDecodedLength(body);
+  if (declared < 0) throw new ParseError('body is not snappy block data: malformed length preamble');
+  if (declared > MAX_REMOTE_WRITE_DECODED_BYTES) {
+    throw new TooLarge(
+      `decoded WriteRequest too large: ${declared} bytes (limit ${MAX_REMOTE_WRITE_DECODED_BYTES})`,
+      { limit: 'MAX_REMOTE_WRITE_DECODED_BYTES', limit_bytes: MAX_REMOTE_WRITE_DECODED_BYTES },
+    );
+  }
+  let raw: Uint8Array;
+  try {
+    raw = deps.uncompressSnappy(body);
+  } catch (err) {
+    throw new ParseError(`body is not snappy block data: ${(err as Error).message}`);
+  }
+  let result: AppendResult;
+  try {
+    result = await durably(deps.store.appendRemoteWrite(body, raw));
+  } catch (err) {
+    if (err instanceof ProtobufError) throw new ParseError(`malformed WriteRequest: ${err.message}`);
+    throw err;
+  }
+  const failure = ingestFailure(result);
+  if (failure) throw failure;
+}
+
 export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
   const auth = (key: string | undefined) => deps.ingestAuth(key);
 
-  app.post(
-    '/api/v1/write',
-    {
-      config: {
-        auth,
-        ingest: {
-          maxBodyBytes: MAX_REMOTE_WRITE_BYTES,
-          maxDecodedBytes: MAX_REMOTE_WRITE_BYTES,
-          passEncodings: ['snappy'],
-        },
-      },
-      onRequest: refuseDeclaredOver('MAX_REMOTE_WRITE_BYTES', MAX_REMOTE_WRITE_BYTES),
-    },
-    async (request, reply) => {
-      const type = String(request.headers['content-type'] ?? '').toLowerCase();
-      if (type.includes('io.prometheus.write.v2')) {
-        throw new UnsupportedMediaType('remote_write 2.0 is not supported yet; send remote_write 1.0', {
-          accepted: 'application/x-protobuf;proto=prometheus.WriteRequest',
-        });
-      }
-      refuseWhileBacklogged(deps.store);
-      const body = request.body as Buffer;
-      const declared = snappyDecodedLength(body);
-      if (declared < 0) throw new ParseError('body is not snappy block data: malformed length preamble');
-      if (declared > MAX_REMOTE_WRITE_DECODED_BYTES) {
-        throw new TooLarge(
-          `decoded WriteRequest too large: ${declared} bytes (limit ${MAX_REMOTE_WRITE_DECODED_BYTES})`,
-          { limit: 'MAX_REMOTE_WRITE_DECODED_BYTES', limit_bytes: MAX_REMOTE_WRITE_DECODED_BYTES },
-        );
-      }
-      let raw: Uint8Array;
-      try {
-        raw = deps.uncompressSnappy(body);
-      } catch (err) {
-        throw new ParseError(`body is not snappy block data: ${(err as Error).message}`);
-      }
-      let result: AppendResult;
-      try {
-        result = await durably(deps.store.appendRemoteWrite(body, raw));
-      } catch (err) {
-        if (err instanceof ProtobufError) throw new ParseError(`malformed WriteRequest: ${err.message}`);
-        throw err;
-      }
-      const failure = ingestFailure(result);
-      if (failure) throw failure;
-      reply.status(204).send();
-    },
-  );
+  const remoteWrite = serveRemoteWriteBeforeRouting({
+    server: app.server,
+    registry: deps.registry,
+    log: app.log,
+    auth,
+    maxBodyBytes: MAX_REMOTE_WRITE_BYTES,
+    accept: (contentType, body) => acceptRemoteWrite(deps, contentType, body),
+  });
+  app.addHook('preClose', async () => remoteWrite.close());
 
   app.post(
     '/api/metrics',

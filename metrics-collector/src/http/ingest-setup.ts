@@ -1,8 +1,8 @@
 // Builds the ingestion side of the collector for app.ts: the store (with its log in DATA_DIR), the
 // ingest routes, the scrape manager and the StatsD listener, with start/stop tied to the app.
+import { hash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { keysMatch } from '@flowrent/shared/http/auth';
 import type { FastifyInstance } from 'fastify';
 import { uncompressSync } from 'snappy';
 import type { AppDeps } from '../app.js';
@@ -15,6 +15,7 @@ import { parseRetention, RetentionJob } from '../store/retention.js';
 import { StoreMaintenance } from '../store/store-maintenance.js';
 import { StoreSampleSource } from '../store/store-read.js';
 import { registerIngestRoutes } from './ingest-routes.js';
+import { warmUpRemoteWrite } from './remote-write-warm-up.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,6 +28,20 @@ const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
 export function uncompressSnappy(buf: Uint8Array): Uint8Array {
   return uncompressSync(buf, { asBuffer: true, copyOutputData: true }) as Buffer;
+}
+
+/** Accepts any of `keys` (empty ones never match), comparing in constant time like the shared
+ * keysMatch() but hashing the presented key once for all of them: keysMatch per key hashed it
+ * twice for an ingest key (~4.7 vs ~1.6 us per remote_write request). */
+export function ingestKeyCheck(keys: string[]): (key: string | undefined) => boolean {
+  const expected = keys.filter(Boolean).map((k) => hash('sha256', k, 'buffer'));
+  return (key) => {
+    if (key === undefined) return false;
+    const presented = hash('sha256', key, 'buffer');
+    let ok = false;
+    for (const digest of expected) if (timingSafeEqual(presented, digest)) ok = true;
+    return ok;
+  };
 }
 
 export interface Ingestion {
@@ -106,7 +121,8 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
     uncompressSnappy,
     scrapeManager,
     clock,
-    ingestAuth: (key) => keysMatch(key, config.API_KEY) || keysMatch(key, config.INGEST_API_KEY),
+    registry: deps.registry,
+    ingestAuth: ingestKeyCheck([config.API_KEY, config.INGEST_API_KEY]),
   });
   const statsd =
     config.STATSD_PORT > 0
@@ -186,6 +202,14 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
     );
   }
   app.addHook('onReady', async () => {
+    if (config.REMOTE_WRITE_WARM_UP) {
+      const warm = await warmUpRemoteWrite({
+        dir: join(config.DATA_DIR, 'warm-up'),
+        uncompressSnappy,
+        log: app.log,
+      });
+      app.log.info(warm, 'remote_write path warmed up');
+    }
     await statsd?.start();
     scrapeManager.start();
     maintenance.start();
