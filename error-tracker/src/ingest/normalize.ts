@@ -95,6 +95,12 @@ const MIN_CLOCK_DRIFT_MS = 55 * 60_000;
 const MAX_MS_IN_FUTURE = 60_000;
 const MAX_MS_IN_PAST = 30 * 86_400_000;
 
+/** Whether an event time (ms) is from a wrong clock: more than 60 s after or 30 days before the
+ * received time (Relay's defaults); such an event gets the received time. */
+export function isWrongClock(eventMs: number, receivedMs: number): boolean {
+  return eventMs > receivedMs + MAX_MS_IN_FUTURE || eventMs < receivedMs - MAX_MS_IN_PAST;
+}
+
 /** The envelope's clock drift: received - sent_at when at least 55 minutes apart, else 0. An
  * event so corrected is stored normalized: the read path has no envelope header. */
 export function envelopeClockDrift(sentAt: unknown, receivedAtMs: number): number {
@@ -117,7 +123,7 @@ function correctClock(sent: string | null, ctx: NormalizeContext): ClockCorrecti
   const envelopeDrift = envelopeClockDrift(ctx.sentAt, received);
   const shifted = sent === null ? null : isoInRange(Date.parse(sent) + envelopeDrift);
   const ms = shifted === null ? received : Date.parse(shifted);
-  if (sent !== null && (ms > received + MAX_MS_IN_FUTURE || ms < received - MAX_MS_IN_PAST)) {
+  if (sent !== null && isWrongClock(ms, received)) {
     const kind = ms > received ? 'future_timestamp' : 'past_timestamp';
     return {
       timestamp: server_time,

@@ -12,6 +12,7 @@
 // hash of its bytes) are applied once per project, key and item type (counted_envelopes), so a
 // retried envelope counts once.
 import type { Db } from '@flowrent/shared/db';
+import { isWrongClock } from '../ingest/normalize.js';
 import type { InboxCounts, InboxReader, InboxRow } from './inbox.js';
 import type { AlertRuleRow, IssueRow } from './rows.js';
 import type { DigestOutcome, DigestResult, EventFacts, SessionUpdate } from './store.js';
@@ -241,7 +242,9 @@ export function createDigest(db: Db, inbox: InboxReader) {
       projectId,
       facts.eventId,
       issueId,
-      facts.timestampMs,
+      // the read path's clock rule against the stored received time: a no-op for what this version
+      // accepted, the received time for an event an older version left in the inbox unclamped
+      isWrongClock(facts.timestampMs, seen) ? seen : facts.timestampMs,
       seen,
       facts.level,
       facts.title,
