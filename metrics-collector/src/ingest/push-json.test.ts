@@ -33,3 +33,32 @@ test('parsePushBatch refuses a name pushed with two types in one batch, naming i
     undefined,
   );
 });
+
+test('parsePushBatch refuses a name whose stored series have another type, naming it', () => {
+  const stored = (name: string) => ({ jobs: 'counter', latency: 'histogram', up: 'gauge' })[name];
+  const check = (metrics: Array<{ name: string; [field: string]: unknown }>, error: string | undefined) => {
+    if (error === undefined) return parsePushBatch({ metrics }, 0, stored);
+    assert.throws(
+      () => parsePushBatch({ metrics }, 0, stored),
+      (e) => e instanceof PushError && e.metric === metrics[metrics.length - 1].name && e.reason === error,
+    );
+  };
+  const conflict = (name: string, was: string, now: string) =>
+    `${name} is stored as a ${was} and pushed as a ${now} (a name has one type; push it as a ${was} or under another name)`;
+  check([{ name: 'jobs', type: 'gauge', value: 2 }], conflict('jobs', 'counter', 'gauge'));
+  check([{ name: 'jobs', value: 2 }], conflict('jobs', 'counter', 'gauge')); // gauge by default
+  check(
+    [
+      { name: 'up', value: 1 },
+      { name: 'latency', type: 'counter', value: 3 },
+    ],
+    conflict('latency', 'histogram', 'counter'),
+  );
+  // Its own type, and names the store does not know, are fine.
+  check([{ name: 'jobs', type: 'counter', value: 3 }], undefined);
+  check(
+    [{ name: 'latency', type: 'histogram', buckets: [{ le: '+Inf', count: 1 }], sum: 1, count: 1 }],
+    undefined,
+  );
+  check([{ name: 'new_one', type: 'gauge', value: 3 }], undefined);
+});

@@ -61,8 +61,16 @@ function formatLe(le: number): string {
   return String(le);
 }
 
-/** Validates and expands a decoded JSON body. `nowMs` is used when a metric has no timestamp. */
-export function parsePushBatch(body: unknown, nowMs: number): PushBatch {
+/**
+ * Validates and expands a decoded JSON body. `nowMs` is used when a metric has no timestamp.
+ * `storedType`: the type a name already has in the store (while it has series), which the batch
+ * may not contradict.
+ */
+export function parsePushBatch(
+  body: unknown,
+  nowMs: number,
+  storedType: (name: string) => string | undefined = () => undefined,
+): PushBatch {
   if (!isObject(body) || !Array.isArray(body.metrics)) {
     throw new PushError(undefined, 'body must be an object with a "metrics" array');
   }
@@ -88,6 +96,15 @@ export function parsePushBatch(body: unknown, nowMs: number): PushBatch {
         name,
         `${name} is pushed as a ${earlier} and as a ${type} in one batch (a name has one type)`,
       );
+    if (earlier === undefined) {
+      // Against the stored series too: a batch alone could not flip a name's type, two batches did.
+      const stored = storedType(name);
+      if (stored !== undefined && stored !== type)
+        throw new PushError(
+          name,
+          `${name} is stored as a ${stored} and pushed as a ${type} (a name has one type; push it as a ${stored} or under another name)`,
+        );
+    }
     typeOf.set(name, type);
     const labels: [string, string][] = [];
     if (m.labels !== undefined) {

@@ -1,0 +1,105 @@
+// POST /api/metrics keeps one type per metric name across batches (store/metric-types.ts): a name
+// whose stored series are a counter (or histogram, ...) pushed as another type is a 400 naming it,
+// and nothing of that batch is stored; once the name's series are gone (TTL) it may take another
+// type. Real server on loopback, real SQLite file, the test's clock.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { TestApp } from '@flowrent/shared/testing';
+import type { Config } from '../src/config.js';
+import { startCollector } from './ingest-helpers.js';
+
+const T0_S = 1_764_000_000;
+let nowMs = T0_S * 1000;
+let t: TestApp<Config>;
+
+before(async () => {
+  t = await startCollector({}, () => nowMs);
+});
+
+after(async () => {
+  await t?.close();
+});
+
+function push(metrics: unknown[]): Promise<Response> {
+  return fetch(`${t.url}/api/metrics`, {
+    method: 'POST',
+    headers: { ...t.adminHeaders, 'content-type': 'application/json' },
+    body: JSON.stringify({ metrics }),
+  });
+}
+
+async function refusal(r: Response): Promise<{ metric: string; message: string }> {
+  assert.equal(r.status, 400);
+  const { error } = (await r.json()) as {
+    error: { code: string; message: string; details: { metric: string } };
+  };
+  assert.equal(error.code, 'bad_request');
+  return { metric: error.details.metric, message: error.message };
+}
+
+async function query(q: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const r = await fetch(`${t.url}/api/v1/query?query=${encodeURIComponent(q)}&time=${nowMs / 1000}`, {
+    headers: t.adminHeaders,
+  });
+  return (await r.json()).data.result;
+}
+
+async function metadataType(name: string): Promise<string | undefined> {
+  const r = await fetch(`${t.url}/api/v1/metadata?metric=${name}`, { headers: t.adminHeaders });
+  return (await r.json()).data[name]?.[0]?.type;
+}
+
+test('a counter pushed again as a gauge in a later batch is refused with its name; the batch stores nothing', async () => {
+  assert.equal((await push([{ name: 'jobs_done', type: 'counter', value: 5 }])).status, 204);
+  const r = await push([
+    { name: 'other_gauge', type: 'gauge', value: 1 },
+    { name: 'jobs_done', type: 'gauge', value: 2 },
+  ]);
+  const { metric, message } = await refusal(r);
+  assert.equal(metric, 'jobs_done');
+  assert.match(
+    message,
+    /"jobs_done": jobs_done is stored as a counter and pushed as a gauge \(a name has one type/,
+  );
+  assert.deepEqual(await query('other_gauge'), []);
+  assert.deepEqual(await query('jobs_done'), [
+    { metric: { __name__: 'jobs_done' }, value: [nowMs / 1000, '5'] },
+  ]);
+  assert.equal(await metadataType('jobs_done'), 'counter');
+  // Without a type a metric is a gauge: refused too. As a counter it goes on.
+  assert.equal((await refusal(await push([{ name: 'jobs_done', value: 7 }]))).metric, 'jobs_done');
+  nowMs += 1000;
+  assert.equal((await push([{ name: 'jobs_done', type: 'counter', value: 6 }])).status, 204);
+  assert.deepEqual(await query('jobs_done'), [
+    { metric: { __name__: 'jobs_done' }, value: [nowMs / 1000, '6'] },
+  ]);
+});
+
+test('a histogram name pushed as a counter is refused', async () => {
+  const histogram = {
+    name: 'wait_seconds',
+    type: 'histogram',
+    buckets: [{ le: '+Inf', count: 2 }],
+    sum: 3,
+    count: 2,
+  };
+  assert.equal((await push([histogram])).status, 204);
+  const { metric, message } = await refusal(
+    await push([{ name: 'wait_seconds', type: 'counter', value: 1 }]),
+  );
+  assert.equal(metric, 'wait_seconds');
+  assert.match(message, /stored as a histogram and pushed as a counter/);
+  assert.equal(await metadataType('wait_seconds'), 'histogram');
+});
+
+test('once the name has no series left (TTL passed) it may be pushed as another type', async () => {
+  assert.equal((await push([{ name: 'nightly', type: 'gauge', value: 1, ttl_seconds: 60 }])).status, 204);
+  assert.equal(
+    (await refusal(await push([{ name: 'nightly', type: 'counter', value: 1 }]))).metric,
+    'nightly',
+  );
+  nowMs += 61_000;
+  assert.equal((await push([{ name: 'nightly', type: 'counter', value: 3 }])).status, 204);
+  assert.equal(await metadataType('nightly'), 'counter');
+  assert.deepEqual(await query('nightly'), [{ metric: { __name__: 'nightly' }, value: [nowMs / 1000, '3'] }]);
+});
