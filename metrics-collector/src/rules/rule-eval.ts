@@ -3,7 +3,14 @@
 // alerts that go pending → firing after `for`, resolve when the series vanishes, and are
 // forgotten 15 minutes after resolving.
 import { labelsKey } from '../promql/labels.js';
-import { evaluateInstant, type QueryOptions } from '../promql/query.js';
+import {
+  evaluateInstant,
+  evaluateSliced,
+  instantEvaluation,
+  type QueryOptions,
+  type QueryResult,
+  type QuerySlicing,
+} from '../promql/query.js';
 import type { Labels, SampleSource } from '../promql/sample-source.js';
 import type { AlertingRule, RecordingRule } from './rule-file.js';
 import { expandTemplate } from './template.js';
@@ -31,28 +38,33 @@ export interface Alert {
 
 export const RESOLVED_RETENTION_MS = 15 * 60_000;
 
-/** Samples of a rule's result as a vector (a scalar becomes one label-less sample). */
-export function ruleVector(
+export type RuleVector = Array<{ metric: Labels; v: number }>;
+
+/**
+ * Samples of a rule's result as a vector (a scalar becomes one label-less sample). With `slicing`
+ * the evaluation shares the event loop as API queries do (evaluateSliced): a heavy rule no longer
+ * stops ingest and scrapes for as long as it runs.
+ */
+export async function ruleVector(
   source: SampleSource,
   rule: RecordingRule | AlertingRule,
   t: number,
   opts: QueryOptions,
-): Array<{ metric: Labels; v: number }> {
-  const r = evaluateInstant(source, rule.expr, t, opts);
+  slicing?: QuerySlicing,
+): Promise<RuleVector> {
+  const r: QueryResult = slicing
+    ? await evaluateSliced((slice) => instantEvaluation(source, rule.expr, t, { ...opts, slice }), slicing)
+    : evaluateInstant(source, rule.expr, t, opts);
   if (r.resultType === 'vector') return r.result.map((s) => ({ metric: s.metric, v: s.v }));
   if (r.resultType === 'scalar') return [{ metric: {}, v: r.result.v }];
   throw new Error(`rule result is a ${r.resultType}, not a vector`);
 }
 
-export function evalRecording(
-  source: SampleSource,
-  rule: RecordingRule,
-  t: number,
-  opts: QueryOptions,
-): OutSample[] {
+/** A recording rule's output at t from its expression's vector (ruleVector). */
+export function evalRecording(rule: RecordingRule, vector: RuleVector, t: number): OutSample[] {
   const out: OutSample[] = [];
   const keys = new Set<string>();
-  for (const s of ruleVector(source, rule, t, opts)) {
+  for (const s of vector) {
     const labels: Labels = { ...s.metric, __name__: rule.name, ...rule.labels };
     const key = labelsKey(labels);
     if (keys.has(key))
@@ -63,18 +75,18 @@ export function evalRecording(
   return out;
 }
 
-/** Updates `active` (alert label key → alert) from an evaluation at t; returns state changes. */
+/** Updates `active` (alert label key → alert) from the expression's vector at t (ruleVector);
+ * returns state changes. */
 export function evalAlerting(
-  source: SampleSource,
   rule: AlertingRule,
+  vector: RuleVector,
   active: Map<string, Alert>,
   t: number,
-  opts: QueryOptions,
   externalLabels: Labels = {},
   externalURL = '',
 ): { fired: Alert[]; resolved: Alert[] } {
   const seen = new Set<string>();
-  for (const s of ruleVector(source, rule, t, opts)) {
+  for (const s of vector) {
     const data = { labels: s.metric, value: s.v, externalLabels, externalURL };
     const labels: Labels = { ...s.metric };
     delete labels.__name__;
