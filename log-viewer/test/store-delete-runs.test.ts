@@ -61,6 +61,8 @@ test('a delete visits one block per step; between steps every block is whole or 
     range(300, (n) => n % 3 !== 0),
   );
   assert.deepEqual(t.store.unfinishedDeletes(), []);
+  // the last commit synced the WAL; the connection is back to NORMAL for ingest
+  assert.equal(t.db.pragma('synchronous', { simple: true }), 1);
   await t.store.close();
   closeDatabase(t.db);
 });

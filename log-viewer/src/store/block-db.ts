@@ -234,6 +234,19 @@ export class BlockDb {
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
+
+  /**
+   * A transaction whose commit syncs the WAL (synchronous=FULL for it alone): it and every commit
+   * before it survive a power loss once it returns. The connection's other commits keep NORMAL.
+   */
+  syncedTransaction<T>(fn: () => T): T {
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.transaction(fn);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
 }
 
 /** Switches a database that holds no blocks yet to incremental auto-vacuum (needs one VACUUM). */

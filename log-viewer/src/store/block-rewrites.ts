@@ -160,7 +160,8 @@ export class BlockRewrites implements DeleteRewriter {
       finished: (done) => {
         this.runs.delete(done);
         if (done.jobId === 0) return;
-        this.sql.transaction(() => this.sql.deleteDeleteJob(done.jobId));
+        // The answer says the records are gone: that, and every rewrite before it, survives a power loss.
+        this.sql.syncedTransaction(() => this.sql.deleteDeleteJob(done.jobId));
         this.sql.reclaimSpace();
       },
     });
