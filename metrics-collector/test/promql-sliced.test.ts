@@ -1,9 +1,13 @@
 // A long query shares the event loop (promql/query.ts evaluateSliced): over the real server, a
 // query held at one of its pauses (the test owns the turn between slices) does not stop
 // remote_write, /healthz or another query from being answered; released, it answers what the
-// whole evaluation answers; its timeout still ends it across pauses. Events, not timing: the
+// whole evaluation answers; its timeout still ends it across pauses, and a client that goes away
+// ends it at the next pause. Events, not timing: the
 // slices are due at every chance (sliceMs 0) and the slices' clock is the test's.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '@flowrent/shared/testing';
 import { compressSync } from 'snappy';
@@ -131,5 +135,36 @@ describe('a query held mid-evaluation', () => {
     assert.equal(r.status, 503);
     const body = await r.json();
     assert.equal(body.errorType, 'timeout');
+  });
+
+  it('stops at its next pause once the client has gone away', async () => {
+    const held = holdNextPause();
+    const serverSocket = new Promise<Socket>((resolve) => c.app.server.once('connection', resolve));
+    // Its own connection (no keep-alive pool), so the server-side socket is the query's.
+    const req = request(rangeUrl(QUERY), { headers: c.adminHeaders, agent: false });
+    req.on('error', () => {});
+    req.end();
+    const socket = await serverSocket;
+    await held.reached;
+    const closed = once(socket, 'close');
+    req.destroy();
+    await closed;
+    // After the release the evaluation would go on to its next pause at once (sliceMs 0) and ask
+    // for another turn; canceled, it asks for none.
+    const slicing = c.app.querySlicing;
+    const nextTurn = slicing.nextTurn;
+    let turns = 0;
+    slicing.nextTurn = () => {
+      turns++;
+      return nextTurn();
+    };
+    try {
+      held.release();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(turns, 0, 'the evaluation went on after the client left');
+    } finally {
+      slicing.nextTurn = nextTurn;
+    }
+    assert.equal((await fetch(`${c.url}/healthz`)).status, 200);
   });
 });

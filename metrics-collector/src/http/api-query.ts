@@ -68,18 +68,28 @@ function responseBody(pieces: Generator<string>): string | Readable {
   );
 }
 
-export async function instantQuery(deps: QueryDeps, p: FormParams): Promise<string | Readable> {
+/** `canceled`: whether the client went away (asked between slices of the evaluation). */
+export async function instantQuery(
+  deps: QueryDeps,
+  p: FormParams,
+  canceled?: () => boolean,
+): Promise<string | Readable> {
   const time = parseTimeParam(p, 'time', deps.clock());
   const opts = options(deps, p);
   const expr = parseQuery(deps, p, opts);
   const result = await evaluateSliced(
     (slice) => instantEvaluation(deps.source, expr, time, { ...opts, slice }),
     deps.slicing,
+    canceled,
   );
   return responseBody(promResponsePieces(result));
 }
 
-export async function rangeQuery(deps: QueryDeps, p: FormParams): Promise<string | Readable> {
+export async function rangeQuery(
+  deps: QueryDeps,
+  p: FormParams,
+  canceled?: () => boolean,
+): Promise<string | Readable> {
   const start = parseTimeParam(p, 'start');
   const end = parseTimeParam(p, 'end');
   if (end < start) throw badData('invalid parameter "end": end timestamp must not be before start time');
@@ -100,6 +110,7 @@ export async function rangeQuery(deps: QueryDeps, p: FormParams): Promise<string
   const result = await evaluateSliced(
     (slice) => rangeEvaluation(deps.source, expr, start, end, step, { ...opts, slice }),
     deps.slicing,
+    canceled,
   );
   return responseBody(promResponsePieces(result));
 }

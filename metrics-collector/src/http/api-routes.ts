@@ -67,8 +67,8 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
   const meta = { source: deps.source, version: deps.version, metadata: deps.metadata };
   const ok = (data: unknown) => formatPromSuccess(data);
   const routes: Array<[string, Handler]> = [
-    ['/api/v1/query', (p) => instantQuery(q, p)],
-    ['/api/v1/query_range', (p) => rangeQuery(q, p)],
+    ['/api/v1/query', (p, req) => instantQuery(q, p, clientGone(req))],
+    ['/api/v1/query_range', (p, req) => rangeQuery(q, p, clientGone(req))],
     ['/api/v1/series', (p) => ok(listSeries(meta, p))],
     ['/api/v1/labels', (p) => ok(listLabelNames(meta, p))],
     ['/api/v1/label/:name/values', (p, req) => ok(listLabelValues(meta, p, req.params.name ?? ''))],
@@ -100,6 +100,11 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
       },
     });
   }
+}
+
+/** Whether the client closed the connection of this request (it no longer waits for the answer). */
+function clientGone(req: FastifyRequest): () => boolean {
+  return () => req.raw.socket.destroyed;
 }
 
 function isForm(req: FastifyRequest): boolean {

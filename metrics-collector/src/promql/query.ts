@@ -218,8 +218,14 @@ export function defaultQuerySlicing(sliceMs = 10): QuerySlicing {
 /**
  * Runs an evaluation in slices (Prometheus evaluates queries concurrently with ingest; our one JS
  * thread interleaves them instead). Its deadline (QueryOptions.timeoutMs) runs on across pauses.
+ * `canceled` is asked between slices: true (the client went away) ends the evaluation, as
+ * Prometheus cancels a query's context.
  */
-export async function evaluateSliced<T>(run: (slice: Slice) => Eval<T>, slicing: QuerySlicing): Promise<T> {
+export async function evaluateSliced<T>(
+  run: (slice: Slice) => Eval<T>,
+  slicing: QuerySlicing,
+  canceled: () => boolean = () => false,
+): Promise<T> {
   let end = 0;
   const evaluation = run({ due: () => slicing.now() >= end });
   for (;;) {
@@ -227,5 +233,9 @@ export async function evaluateSliced<T>(run: (slice: Slice) => Eval<T>, slicing:
     const r = evaluation.next();
     if (r.done) return r.value;
     await slicing.nextTurn();
+    if (canceled()) {
+      evaluation.return(undefined as never);
+      throw new PromQLError('canceled', 'query was canceled in query execution');
+    }
   }
 }
