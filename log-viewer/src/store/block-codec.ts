@@ -18,7 +18,7 @@
 // lengths), messages, ids, attributes (formats 5 and 6 order; formats 2-4: meta, messages,
 // attributes, ids). Strings of a column are joined and encoded with one native call; lengths (UTF-16
 // units) go in meta.
-import { compress } from 'zstd-napi';
+import { Compressor } from 'zstd-napi';
 import { encodeAttrSection } from './attr-columns.js';
 import { addTokenHashes, addTokenHashesBytes, buildGroupBloom, TokenSet } from './bloom.js';
 import { ByteWriter } from './bytes.js';
@@ -31,6 +31,22 @@ export const ROW_GROUPS = 4;
 const MIN_GROUP_ROWS = 1024;
 /** zstd levels of the meta, messages, ids and attributes sections (see the top). */
 const ZSTD_LEVELS = [3, 3, 1, 3];
+/**
+ * One compressor per level, its parameters set once: zstd-napi's compress(data, params) resets and
+ * sets the shared context's parameters on every call (16 calls per block), and alternating levels
+ * made zstd rebuild its tables. Same bytes.
+ */
+const compressors = new Map<number, Compressor>();
+function compressorFor(level: number): Compressor {
+  let c = compressors.get(level);
+  if (!c) {
+    c = new Compressor();
+    c.setParameters({ compressionLevel: level });
+    compressors.set(level, c);
+  }
+  return c;
+}
+const SECTION_COMPRESSORS = ZSTD_LEVELS.map(compressorFor);
 /** Sections of a row group, in their order. */
 export const GROUP_SECTIONS = 4;
 const MS_PER_MINUTE = 60_000;
@@ -102,8 +118,7 @@ export function encodeColumns(c: RowColumns, from: number, to: number): EncodedB
       gather(c.ids.buf, c.idEnd, part, sorted),
       encodeAttrSection(c, part, attrTokens),
     ];
-    for (let k = 0; k < GROUP_SECTIONS; k++)
-      compressed.push(compress(sections[k], { compressionLevel: ZSTD_LEVELS[k] }));
+    for (let k = 0; k < GROUP_SECTIONS; k++) compressed.push(SECTION_COMPRESSORS[k].compress(sections[k]));
   }
   // [6][row groups u8][rows per group u32][rows u32][length u32 of each group's 4 sections], then
   // the sections, group after group.

@@ -232,6 +232,20 @@ describe('ndjsonColumns()', () => {
     );
   });
 
+  it('takes lines of up to 256 members and leaves wider ones to the object path, which gives their rows', () => {
+    const line = (members: number) =>
+      JSON.stringify(Object.fromEntries(Array.from({ length: members }, (_, k) => [`k${k}`, k])));
+    // Narrow and wide lines in one body: each member's key cache entry belongs to its line.
+    sameAsObjectPath([line(3), line(256), line(2), line(256), `{"msg":"m",${line(255).slice(1)}`].join('\n'));
+    assert.equal(ndjsonRows(line(257), NOW, 1), undefined);
+    const body = [line(2), line(257), line(1)].join('\n');
+    const columns = parseBodyColumns('ndjson', Buffer.from(body), NOW, 1);
+    assert.deepEqual(
+      columns.rows.rows().map((r) => Object.keys(JSON.parse(r.attrs)).length),
+      [2, 257, 1],
+    );
+  });
+
   it('leaves unusual and invalid bodies to the object path', () => {
     const bail = [
       '',

@@ -47,26 +47,34 @@ let needsNormalize = false;
 let escaped = false;
 /** Set by a string scan: it holds a non-ASCII byte (reset per line). */
 let wide = false;
-const keys: string[] = [];
+/**
+ * Members of one line the scan keeps (a line with more takes the object path). Fixed-size arrays: the
+ * JavaScript arrays they replace grew with the widest line seen so far, so a body with a wider line
+ * than the warm-up's ("out of bounds" stores and loads) deoptimized scanLine and lineRow, ~1 s of
+ * TurboFan per worker to compile them again.
+ */
+const MAX_MEMBERS = 256;
+const keys: string[] = new Array<string>(MAX_MEMBERS).fill('');
 /** Index of each member's opening quote, and the index after its key's closing quote. */
-const keyStarts: number[] = [];
-const keyEnds: number[] = [];
-const starts: number[] = [];
-const ends: number[] = [];
-const types: number[] = [];
-const flags: boolean[] = [];
-/** A string value holding a backslash escape (its bytes are not its text). */
-const escs: boolean[] = [];
-const slotOf: number[] = [];
+const keyStarts = new Int32Array(MAX_MEMBERS);
+const keyEnds = new Int32Array(MAX_MEMBERS);
+const starts = new Int32Array(MAX_MEMBERS);
+const ends = new Int32Array(MAX_MEMBERS);
+const types = new Uint8Array(MAX_MEMBERS);
+/** 1: the member's raw value is not what JSON.stringify(JSON.parse(raw)) gives (needsNormalize). */
+const flags = new Uint8Array(MAX_MEMBERS);
+/** 1: a string value holding a backslash escape (its bytes are not its text). */
+const escs = new Uint8Array(MAX_MEMBERS);
+const slotOf = new Int32Array(MAX_MEMBERS);
 /** keySlotCode() of each member's key (-1: not a well-known key). */
-const codes: number[] = [];
-/** The key cache slot of each member's key (-1: not cached). */
-const keySlots: number[] = [];
+const codes = new Int32Array(MAX_MEMBERS);
+/** The key cache slot of each member's key (-1: not cached; none yet: no member there so far). */
+const keySlots = new Int32Array(MAX_MEMBERS).fill(-1);
 const best = new Int32Array(8);
 const bestPrio = new Int8Array(8);
 const stack = new Uint8Array(MAX_DEPTH);
 /** Keys of the members the row took (time, message, …), nConsumed of them. */
-const consumed: string[] = [];
+const consumed: string[] = new Array<string>(8).fill('');
 let nConsumed = 0;
 
 function isConsumed(key: string): boolean {
@@ -129,19 +137,17 @@ function internKey(b: Uint8Array, from: number, to: number, ascii: boolean): str
  * the previous line (lines of a body mostly repeat their keys), which skips the hash.
  */
 function lineKey(b: Uint8Array, from: number, to: number, n: number): string {
-  if (n < keySlots.length) {
-    const slot = keySlots[n];
-    const prev = keys[n];
-    if (
-      slot >= 0 &&
-      keyCache[slot] === prev &&
-      prev.length === to - from &&
-      sameBytes(b, from, to - from, slot * KEY_CACHE_BYTES)
-    ) {
-      internedCode = keyCodes[slot];
-      internedSlot = slot;
-      return prev;
-    }
+  const slot = keySlots[n];
+  const prev = keys[n];
+  if (
+    slot >= 0 &&
+    keyCache[slot] === prev &&
+    prev.length === to - from &&
+    sameBytes(b, from, to - from, slot * KEY_CACHE_BYTES)
+  ) {
+    internedCode = keyCodes[slot];
+    internedSlot = slot;
+    return prev;
   }
   return internKey(b, from, to, true);
 }
@@ -351,7 +357,7 @@ function scanLine(b: Uint8Array, start: number, end: number): number {
   if (i < end && b[i] === 125) i++;
   else
     for (;;) {
-      if (i >= end || b[i] !== 34) return -1;
+      if (i >= end || b[i] !== 34 || n === MAX_MEMBERS) return -1;
       escaped = false;
       const wideBefore = wide;
       wide = false;
@@ -375,8 +381,8 @@ function scanLine(b: Uint8Array, start: number, end: number): number {
       if (i < 0) return -1;
       ends[n] = i;
       types[n] = lastType;
-      flags[n] = needsNormalize;
-      escs[n] = escaped;
+      flags[n] = needsNormalize ? 1 : 0;
+      escs[n] = escaped ? 1 : 0;
       n++;
       i = skipWs(b, i, end);
       if (i >= end) return -1;
