@@ -167,4 +167,29 @@ describe('a query held mid-evaluation', () => {
     }
     assert.equal((await fetch(`${c.url}/healthz`)).status, 200);
   });
+
+  it('lets no more queries evaluate at once than the gate allows; the next one starts when a slot frees', async () => {
+    const gate = c.app.queryGate;
+    const max = gate.max;
+    gate.max = 1;
+    try {
+      const held = holdNextPause();
+      const first = fetch(rangeUrl(QUERY), { headers: c.adminHeaders });
+      await held.reached;
+      let secondDone = false;
+      const second = fetch(rangeUrl('count(req_total)'), { headers: c.adminHeaders }).then((r) => {
+        secondDone = true;
+        return r;
+      });
+      assert.equal((await fetch(`${c.url}/healthz`)).status, 200);
+      assert.equal(secondDone, false, 'a second query evaluated while the only slot was taken');
+      held.release();
+      assert.equal((await first).status, 200);
+      const r = await second;
+      assert.equal(r.status, 200);
+      assert.equal((await r.json()).data.result[0].values[0][1], String(SERIES));
+    } finally {
+      gate.max = max;
+    }
+  });
 });

@@ -25,6 +25,33 @@ export interface QueryDeps {
   parsed: ParsedQueries;
   /** Evaluation shares the event loop in slices (ingest and health checks go on meanwhile). */
   slicing: QuerySlicing;
+  gate: QueryGate;
+}
+
+/**
+ * At most `max` queries evaluate at once, the others wait in arrival order (Prometheus'
+ * --query.max-concurrency). Sliced queries overlap and each holds its working set while paused:
+ * unbounded, a dashboard's burst of panels would hold them all at once (evaluated whole, they ran
+ * one after another). The timeout counts from the start of the evaluation, not the wait.
+ */
+export class QueryGate {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(public max: number) {}
+
+  async run<T>(evaluate: () => Promise<T>): Promise<T> {
+    if (this.running < this.max) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await evaluate();
+    } finally {
+      // The slot goes to the next waiting query, or is freed.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }
 
 function parseQuery(deps: QueryDeps, p: FormParams, opts: QueryOptions) {
@@ -77,10 +104,12 @@ export async function instantQuery(
   const time = parseTimeParam(p, 'time', deps.clock());
   const opts = options(deps, p);
   const expr = parseQuery(deps, p, opts);
-  const result = await evaluateSliced(
-    (slice) => instantEvaluation(deps.source, expr, time, { ...opts, slice }),
-    deps.slicing,
-    canceled,
+  const result = await deps.gate.run(() =>
+    evaluateSliced(
+      (slice) => instantEvaluation(deps.source, expr, time, { ...opts, slice }),
+      deps.slicing,
+      canceled,
+    ),
   );
   return responseBody(promResponsePieces(result));
 }
@@ -107,10 +136,12 @@ export async function rangeQuery(
   }
   const opts = options(deps, p);
   const expr = parseQuery(deps, p, opts);
-  const result = await evaluateSliced(
-    (slice) => rangeEvaluation(deps.source, expr, start, end, step, { ...opts, slice }),
-    deps.slicing,
-    canceled,
+  const result = await deps.gate.run(() =>
+    evaluateSliced(
+      (slice) => rangeEvaluation(deps.source, expr, start, end, step, { ...opts, slice }),
+      deps.slicing,
+      canceled,
+    ),
   );
   return responseBody(promResponsePieces(result));
 }

@@ -20,7 +20,7 @@ import {
   type MetricMetadataEntry,
 } from './api-meta.js';
 import { FormParams } from './api-params.js';
-import { instantQuery, rangeQuery } from './api-query.js';
+import { instantQuery, QueryGate, rangeQuery } from './api-query.js';
 import { listAlerts, listRules } from './rules-api.js';
 
 export interface PromApiDeps {
@@ -35,12 +35,16 @@ export interface PromApiDeps {
   subqueryStepMs?: number;
   /** Default: 10 ms slices between event-loop turns. */
   querySlicing?: QuerySlicing;
+  /** Queries evaluated at once (--query.max-concurrency); default 4. */
+  maxConcurrentQueries?: number;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** How queries share the event loop; tests replace its fields to hold a query mid-way. */
     querySlicing: QuerySlicing;
+    /** How many queries evaluate at once; the others wait. */
+    queryGate: QueryGate;
   }
 }
 
@@ -55,8 +59,11 @@ type Handler = (
 export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
   const slicing = deps.querySlicing ?? defaultQuerySlicing();
   app.decorate('querySlicing', slicing);
+  const gate = new QueryGate(deps.maxConcurrentQueries ?? 4);
+  app.decorate('queryGate', gate);
   const q = {
     slicing,
+    gate,
     source: deps.source,
     clock: deps.clock,
     timeoutMs: deps.queryTimeoutMs ?? 120_000,

@@ -226,6 +226,7 @@ export async function evaluateSliced<T>(
   slicing: QuerySlicing,
   canceled: () => boolean = () => false,
 ): Promise<T> {
+  if (canceled()) throw new PromQLError('canceled', 'query was canceled in query execution');
   let end = 0;
   const evaluation = run({ due: () => slicing.now() >= end });
   for (;;) {
