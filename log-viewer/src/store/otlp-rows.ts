@@ -143,6 +143,12 @@ function utf8(b: Uint8Array, from: number, to: number): string {
 
 /** The scratch buffer attribute values (and a non-string body) are written to as JSON text. */
 let js = Buffer.allocUnsafe(64 * 1024);
+/**
+ * js as a plain Uint8Array, what the column table's copies are handed: NDJSON hands them the body, a
+ * Uint8Array, and a Buffer (another map) deoptimized those shared functions ("wrong map") when OTLP
+ * bodies followed NDJSON ones in a worker.
+ */
+let jsBytes = new Uint8Array(js.buffer, js.byteOffset, js.length);
 let jsLen = 0;
 /** UTF-16 length of what was written to js. */
 let jsUnits = 0;
@@ -152,6 +158,7 @@ function reserve(extra: number): Buffer {
     const next = Buffer.allocUnsafe(Math.max(js.length * 2, jsLen + extra));
     js.copy(next, 0, 0, jsLen);
     js = next;
+    jsBytes = new Uint8Array(js.buffer, js.byteOffset, js.length);
   }
   return js;
 }
@@ -534,7 +541,8 @@ const valStart: number[] = [];
 const valEnd: number[] = [];
 
 const HEX = Buffer.from('0123456789abcdef');
-const idHex = Buffer.allocUnsafe(32);
+/** A plain Uint8Array, as the NDJSON scan's ids (see jsBytes). */
+const idHex = new Uint8Array(32);
 
 /** An id's bytes b[from, to) as lowercase hex into idHex when it has `length` bytes, not all zero. */
 function hexId(b: Uint8Array, from: number, to: number, length: number): boolean {
@@ -706,7 +714,7 @@ function message(b: Uint8Array, from: number, to: number, out: RowColumns): bool
   }
   jsLen = jsUnits = 0;
   if (!writeAnyJson(b, from, to, 1) || jsLen > MAX_LINE_BYTES) return false;
-  out.messageBytes(js, 0, jsLen, jsUnits);
+  out.messageBytes(jsBytes, 0, jsLen, jsUnits);
   return true;
 }
 
@@ -774,7 +782,7 @@ function attributes(b: Uint8Array, eventFrom: number, eventTo: number, out: RowC
   for (let k = nAttrs; k < n; k++) length += attrPrefix[k] + extraUnits[k];
   out.beginAttrs();
   for (let k = 0; k < n; k++)
-    if (!out.attrUtf8(attrIds[k], attrKeys[k], js, valStart[k], valEnd[k])) return false;
+    if (!out.attrUtf8(attrIds[k], attrKeys[k], jsBytes, valStart[k], valEnd[k])) return false;
   return out.endAttrs(length);
 }
 
