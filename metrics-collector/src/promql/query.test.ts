@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PromQLError } from './errors.js';
 import { MemorySource } from './memory-source.js';
-import { evaluateInstant, evaluateRange } from './query.js';
+import { type PAUSE, runWhole } from './eval/values.js';
+import { evaluateInstant, evaluateRange, instantEvaluation, rangeEvaluation } from './query.js';
 
 function source() {
   const s = new MemorySource();
@@ -219,4 +220,52 @@ describe('evaluateInstant() / evaluateRange()', () => {
       /too many samples/,
     );
   });
+});
+
+describe('evaluation in slices', () => {
+  // 2,100 series a side: vector-vector operators pause inside their loops over series too (every
+  // 1,024 series).
+  const big = new MemorySource();
+  for (let i = 0; i < 2100; i++) {
+    for (let t = 0; t <= 120_000; t += 30_000) {
+      big.add({ __name__: 'a', i: String(i), g: String(i % 7) }, t, i + t / 1000);
+      if (i % 3 !== 0) big.add({ __name__: 'b', i: String(i), g: String(i % 7) }, t, 1 + (i % 5));
+    }
+  }
+  const queries = [
+    'a / b',
+    'a > bool on(i) b',
+    'a * on(i) group_left(g) b',
+    'a and b',
+    'a unless b',
+    'a or b',
+    'sum by (g) (rate(a[1m])) / sum by (g) (b)',
+    'topk(3, a - b)',
+  ];
+  for (const q of queries) {
+    it(`pausing wherever it may answers as the whole evaluation: ${q}`, () => {
+      let pauses = 0;
+      const everyChance = { slice: { due: () => true } };
+      const count = <T>(e: Generator<typeof PAUSE, T, undefined>) =>
+        runWhole(
+          (function* () {
+            for (;;) {
+              const r = e.next();
+              if (r.done) return r.value;
+              pauses++;
+              yield r.value;
+            }
+          })(),
+        );
+      assert.deepEqual(
+        count(instantEvaluation(big, q, 120_000, everyChance)),
+        evaluateInstant(big, q, 120_000),
+      );
+      assert.deepEqual(
+        count(rangeEvaluation(big, q, 30_000, 120_000, 30_000, everyChance)),
+        evaluateRange(big, q, 30_000, 120_000, 30_000),
+      );
+      assert.ok(pauses > 4000, `${pauses} pauses`);
+    });
+  }
 });

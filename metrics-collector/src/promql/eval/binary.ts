@@ -9,10 +9,12 @@ import { goPow } from './stats.js';
 import {
   checkDeadline,
   checkDeadlineAt,
+  type Eval,
   type EvalContext,
   newSeries,
   PAUSE,
   type Pause,
+  pauseDue,
   SeriesBuilder,
   type StepSeries,
 } from './values.js';
@@ -152,34 +154,48 @@ function maxOf(...lists: number[][]): number {
   return max;
 }
 
-/** Integer ids for match signatures, so per-step bookkeeping needs no string keys. */
-function signatureIds(m: VectorMatching, ...sides: StepSeries[][]): number[][] {
-  const ids = new Map<string, number>();
-  return sides.map((side) =>
-    side.map((s) => {
-      const k = matchSignature(s.metric, m.on, m.labels);
-      let id = ids.get(k);
-      if (id === undefined) {
-        id = ids.size;
-        ids.set(k, id);
-      }
-      return id;
-    }),
-  );
+/** Series of a side between two looks at the slice's clock (vector-vector operators pause inside:
+ * 100,000 series a side took ~1 s in one go). */
+const SERIES_PER_PAUSE_CHECK = 1024;
+
+/** Whether to pause before series `k` of a loop over series. */
+function pauseAt(ctx: EvalContext, k: number): boolean {
+  return k % SERIES_PER_PAUSE_CHECK === SERIES_PER_PAUSE_CHECK - 1 && pauseDue(ctx);
 }
 
-export function vectorBinop(
+/** Integer ids for match signatures, so per-step bookkeeping needs no string keys. */
+function* signatureIds(ctx: EvalContext, m: VectorMatching, ...sides: StepSeries[][]): Eval<number[][]> {
+  const ids = new Map<string, number>();
+  const out: number[][] = [];
+  for (const side of sides) {
+    const sig: number[] = [];
+    for (let k = 0; k < side.length; k++) {
+      if (pauseAt(ctx, k)) yield PAUSE;
+      const key = matchSignature(side[k].metric, m.on, m.labels);
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(key, id);
+      }
+      sig.push(id);
+    }
+    out.push(sig);
+  }
+  return out;
+}
+
+export function* vectorBinop(
   ctx: EvalContext,
   e: BinaryExpr,
   lhsIn: StepSeries[],
   rhsIn: StepSeries[],
-): StepSeries[] {
+): Eval<StepSeries[]> {
   const m = e.matching!;
-  if (m.card === 'many-to-many') return setBinop(ctx, e.op, m, lhsIn, rhsIn);
+  if (m.card === 'many-to-many') return yield* setBinop(ctx, e.op, m, lhsIn, rhsIn);
   const swapped = m.card === 'one-to-many';
   const lhs = swapped ? rhsIn : lhsIn;
   const rhs = swapped ? lhsIn : rhsIn;
-  const [lSig, rSig] = signatureIds(m, lhs, rhs);
+  const [lSig, rSig] = yield* signatureIds(ctx, m, lhs, rhs);
   const rightBySig: number[][] = [];
   rSig.forEach((id, ri) => {
     const list = rightBySig[id];
@@ -192,6 +208,7 @@ export function vectorBinop(
   for (let i = 0; i < ctx.steps; i++) {
     checkDeadline(ctx);
     for (let li = 0; li < lhs.length; li++) {
+      if (pauseAt(ctx, li)) yield PAUSE;
       const ls = lhs[li];
       if (!ls.present[i]) continue;
       const candidates = rightBySig[lSig[li]];
@@ -236,24 +253,35 @@ export function vectorBinop(
   return b.result();
 }
 
-function setBinop(
+function* setBinop(
   ctx: EvalContext,
   op: BinaryOp,
   m: VectorMatching,
   lhs: StepSeries[],
   rhs: StepSeries[],
-): StepSeries[] {
-  const [lSig, rSig] = signatureIds(m, lhs, rhs);
+): Eval<StepSeries[]> {
+  const [lSig, rSig] = yield* signatureIds(ctx, m, lhs, rhs);
   const size = maxOf(lSig, rSig) + 1;
   const rightAt = new Int32Array(size).fill(-1);
   const leftAt = new Int32Array(size).fill(-1);
   const b = new SeriesBuilder(ctx.steps);
-  const outL = lhs.map((s) => b.get(s.metric));
-  const outR = op === 'or' ? rhs.map((s) => b.get(s.metric)) : [];
+  const outL: StepSeries[] = [];
+  for (let k = 0; k < lhs.length; k++) {
+    if (pauseAt(ctx, k)) yield PAUSE;
+    outL.push(b.get(lhs[k].metric));
+  }
+  const outR: StepSeries[] = [];
+  if (op === 'or') {
+    for (let k = 0; k < rhs.length; k++) {
+      if (pauseAt(ctx, k)) yield PAUSE;
+      outR.push(b.get(rhs[k].metric));
+    }
+  }
   for (let i = 0; i < ctx.steps; i++) {
     checkDeadline(ctx);
     for (let ri = 0; ri < rhs.length; ri++) if (rhs[ri].present[i]) rightAt[rSig[ri]] = i;
     for (let li = 0; li < lhs.length; li++) {
+      if (pauseAt(ctx, li)) yield PAUSE;
       if (!lhs[li].present[i]) continue;
       leftAt[lSig[li]] = i;
       const has = rightAt[lSig[li]] === i;

@@ -75,7 +75,7 @@ export function* evaluate(ctx: EvalContext, e: Expr): Eval<Value> {
       if (l.kind === 'scalar' && r.kind === 'scalar')
         return { kind: 'scalar', values: scalarBinop(e, l.values, r.values) };
       if (l.kind === 'vector' && r.kind === 'vector')
-        return { kind: 'vector', series: vectorBinop(ctx, e, l.series, r.series) };
+        return { kind: 'vector', series: yield* vectorBinop(ctx, e, l.series, r.series) };
       if (l.kind === 'vector')
         return { kind: 'vector', series: vectorScalarBinop(ctx, e, l.series, scalarValue(r), false) };
       return { kind: 'vector', series: vectorScalarBinop(ctx, e, vectorValue(r), scalarValue(l), true) };
