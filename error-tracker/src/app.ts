@@ -140,6 +140,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
     try {
       // group what was accepted before the database closes, so a restart starts with an empty inbox
       digester.drain();
+    } catch (err) {
+      // what is left stays in the inbox for the next start; shutting down goes on
+      app.log.error({ err }, 'shutdown digest failed; the rest is grouped on the next start');
     } finally {
       // a drain that fails leaves the rest in the inbox for the next start; the files still close
       store.close();

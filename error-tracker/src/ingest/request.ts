@@ -5,7 +5,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { type JsonObject, parseEnvelope, parseJsonObject } from './envelope.js';
 import { IngestParseError, IngestTooLarge } from './errors.js';
-import { type SessionCounts, sessionAggregatesCounts, sessionCounts } from './sessions.js';
+import { INVALID, type SessionCounts, sessionAggregatesCounts, sessionCounts } from './sessions.js';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
 
@@ -50,9 +50,12 @@ export function readEnvelopeBody(body: Buffer): IngestPayload {
       });
     } else if (item.type === 'session') {
       const counts = sessionCounts(safeJson(item.payload));
-      if (counts) out.sessions.push(counts);
+      if (counts === INVALID) countInvalid(out, item.type);
+      else if (counts) out.sessions.push(counts);
     } else if (item.type === 'sessions') {
-      out.sessions.push(...sessionAggregatesCounts(safeJson(item.payload)));
+      const counts = sessionAggregatesCounts(safeJson(item.payload));
+      if (counts === INVALID) countInvalid(out, item.type);
+      else out.sessions.push(...counts);
     } else if (item.type === 'attachment') {
       attachments ??= createHash('sha256');
       attachments.update(`${JSON.stringify(item.headers)}\n${item.payload.length}\n`).update(item.payload);
@@ -94,6 +97,13 @@ function unwrapLegacy(body: Buffer): Buffer {
   } catch {
     throw new IngestParseError('event is neither JSON, base64 JSON nor base64 zlib JSON');
   }
+}
+
+/** An item Relay would reject is dropped, the rest of the envelope kept: counted as `invalid`
+ * (Relay's outcome) instead of under its type. */
+function countInvalid(out: IngestPayload, type: string): void {
+  if (--out.itemCounts[type] === 0) delete out.itemCounts[type];
+  out.itemCounts[INVALID] = (out.itemCounts[INVALID] ?? 0) + 1;
 }
 
 function safeJson(payload: Buffer): JsonObject | null {

@@ -23,14 +23,30 @@ function attrsOf(payload: JsonObject): { release: string; environment: string } 
   };
 }
 
+/** An item Relay would reject (a count that is not a u32/u64): dropped and counted as `invalid`. */
+export const INVALID = 'invalid';
+
+const U32_MAX = 2 ** 32 - 1;
+
+/**
+ * A count as Relay reads it (serde u32, or u64 for `errors`): absent is 0; anything but an integer
+ * in range (1e309 parses to Infinity, 1e20, -1, 1.5, "3", null) makes the whole item invalid, so
+ * no sum of them can reach the database as Infinity, NaN or 1e20.
+ */
+function count(v: unknown, max: number): number | null {
+  if (v === undefined) return 0;
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max ? v : null;
+}
+
 /** One session update. `init: true` starts a session; a terminal status is counted once. */
-export function sessionCounts(payload: JsonObject | null): SessionCounts | null {
+export function sessionCounts(payload: JsonObject | null): SessionCounts | null | typeof INVALID {
   if (!payload) return null;
   const attrs = attrsOf(payload);
   if (!attrs) return null;
   const init = payload.init === true;
   const status = typeof payload.status === 'string' ? payload.status : 'ok';
-  const errors = typeof payload.errors === 'number' ? payload.errors : 0;
+  const errors = count(payload.errors, Number.MAX_SAFE_INTEGER);
+  if (errors === null) return INVALID;
   return {
     ...attrs,
     started: init ? 1 : 0,
@@ -42,19 +58,19 @@ export function sessionCounts(payload: JsonObject | null): SessionCounts | null 
 }
 
 /** Pre-aggregated `sessions` item: {aggregates:[{started, exited, errored, abnormal, crashed}], attrs}. */
-export function sessionAggregatesCounts(payload: JsonObject | null): SessionCounts[] {
+export function sessionAggregatesCounts(payload: JsonObject | null): SessionCounts[] | typeof INVALID {
   if (!payload) return [];
   const attrs = attrsOf(payload);
   const aggregates = Array.isArray(payload.aggregates) ? payload.aggregates : [];
   if (!attrs) return [];
-  const n = (v: unknown) => (typeof v === 'number' && v > 0 ? Math.floor(v) : 0);
-  return aggregates
-    .filter((a): a is JsonObject => a !== null && typeof a === 'object')
-    .map((a) => ({
-      ...attrs,
-      started: n(a.exited) + n(a.errored) + n(a.abnormal) + n(a.crashed),
-      crashed: n(a.crashed),
-      errored: n(a.errored),
-      abnormal: n(a.abnormal),
-    }));
+  const out: SessionCounts[] = [];
+  for (const a of aggregates) {
+    if (a === null || typeof a !== 'object' || Array.isArray(a)) continue;
+    const [exited, errored, abnormal, crashed] = [a.exited, a.errored, a.abnormal, a.crashed].map((v) =>
+      count(v, U32_MAX),
+    );
+    if (exited === null || errored === null || abnormal === null || crashed === null) return INVALID;
+    out.push({ ...attrs, started: exited + errored + abnormal + crashed, crashed, errored, abnormal });
+  }
+  return out;
 }

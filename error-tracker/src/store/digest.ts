@@ -113,6 +113,10 @@ export function createDigest(db: Db, inbox: InboxReader) {
       `INSERT INTO alert_state (rule_id, issue_id, last_fired_at) VALUES (?, ?, ?)
        ON CONFLICT (rule_id, issue_id) DO UPDATE SET last_fired_at = excluded.last_fired_at`,
     ),
+    quarantine: db.prepare(
+      `INSERT OR REPLACE INTO digest_quarantine (inbox_id, project_id, event_id, received_at, facts, payload,
+        counts, error, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
     delivery: db.prepare(
       `INSERT INTO alert_deliveries (rule_id, project_id, issue_id, trigger, url, body, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, '', ?, ?)`,
@@ -285,6 +289,12 @@ export function createDigest(db: Db, inbox: InboxReader) {
     };
     const applySessions = (projectId: number, sessions: SessionUpdate[]) => {
       for (const s of sessions) {
+        // an update an older version let through (1e309 was stored as null, 1e20 as is) is dropped
+        // and counted like the item it came from would be now (ingest/sessions.ts)
+        if (!isSessionUpdate(s)) {
+          add(projectId, 'invalid', 1);
+          continue;
+        }
         q.session.run(projectId, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
       }
     };
@@ -330,6 +340,35 @@ export function createDigest(db: Db, inbox: InboxReader) {
     return outcomes;
   });
 
+  const quarantine = db.transaction((row: InboxRow, err: unknown, nowMs: number) => {
+    q.quarantine.run(
+      row.id,
+      row.project_id,
+      row.event_id,
+      row.received_at,
+      row.facts,
+      row.payload,
+      row.counts,
+      String(err instanceof Error ? err.message : err).slice(0, 1000),
+      nowMs,
+    );
+    q.setDigestedThrough.run(row.id);
+  });
+
+  /** A batch that failed for good is applied entry by entry; an entry that fails alone is quarantined. */
+  function oneByOne(rows: InboxRow[], nowMs: number): DigestOutcome[] {
+    const outcomes: DigestOutcome[] = [];
+    for (const row of rows) {
+      try {
+        outcomes.push(...batch.immediate([row], nowMs));
+      } catch (err) {
+        if (!isPermanent(db, err)) throw err;
+        quarantine.immediate(row, err, nowMs);
+      }
+    }
+    return outcomes;
+  }
+
   return (limit: number, nowMs: number): DigestResult => {
     const after = q.digestedThrough.get() as number;
     const rows = inbox.read(after, limit);
@@ -340,7 +379,15 @@ export function createDigest(db: Db, inbox: InboxReader) {
     // batch, on the store worker); the connection's other writes keep NORMAL.
     db.pragma('synchronous = FULL');
     try {
-      const outcomes = batch.immediate(rows, nowMs);
+      let outcomes: DigestOutcome[];
+      try {
+        outcomes = batch.immediate(rows, nowMs);
+      } catch (err) {
+        // a busy or full disk is retried on the next run; an entry that can never be applied must
+        // not hold back every later one (the batch rolled back whole, so nothing is applied twice)
+        if (!isPermanent(db, err)) throw err;
+        outcomes = oneByOne(rows, nowMs);
+      }
       return { entries: rows.length, outcomes, digestedThrough: rows[rows.length - 1].id };
     } finally {
       db.pragma('synchronous = NORMAL');
@@ -357,4 +404,22 @@ function countsKeyOf(key: string): string | null {
   if (attachments !== undefined)
     return /^[0-9a-f]{32}$/.test(id) && /^[0-9a-f]{64}$/.test(attachments) ? `${id}:${attachments}` : null;
   return /^[0-9a-f]{32}$|^[0-9a-f]{64}$/.test(id) ? id : null;
+}
+
+// ingest/sessions.ts takes u32 counts; `started` sums four of them
+const MAX_COUNT = 4 * (2 ** 32 - 1);
+const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_COUNT;
+
+function isSessionUpdate(s: SessionUpdate): boolean {
+  return isCount(s.started) && isCount(s.crashed) && isCount(s.errored) && isCount(s.abnormal);
+}
+
+/** An error that repeating the same entry will raise again: a refused value or constraint, or facts
+ * that do not parse; not busy, I/O, full-disk or out-of-memory errors, which pass. */
+function isPermanent(db: Db, err: unknown): boolean {
+  if (!db.open) return false;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_'))
+    return err instanceof SyntaxError || err instanceof TypeError;
+  return /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
 }
