@@ -45,11 +45,6 @@ export const configTable = defineConfig({
     'sealed chunks waiting in memory for a checkpoint beyond which writes get 503 + Retry-After (a checkpoint starts at a quarter of it)',
   ),
   WAL_FSYNC: setting(parsers.boolean, true, 'fdatasync the write-ahead log before acknowledging a write'),
-  REMOTE_WRITE_WARM_UP: setting(
-    parsers.boolean,
-    true,
-    'before listening, run ~120k synthetic samples through the remote_write path into a scratch store so the first real requests run optimised code',
-  ),
   SERIES_LIMITS: setting(
     parsers.string,
     '',

@@ -18,8 +18,7 @@ export async function startCollector(
     migrationsDir: new URL('../migrations/', import.meta.url),
     databaseFile: 'metrics.db',
     createApp,
-    // The start-up warm-up (remote-write-warm-up.ts) costs ~0.5-1 s; its own test turns it on.
-    env: { STATSD_PORT: '0', SCRAPE_CONFIG: scrapeConfig, REMOTE_WRITE_WARM_UP: 'false', ...env },
+    env: { STATSD_PORT: '0', SCRAPE_CONFIG: scrapeConfig, ...env },
     clock,
   });
 }

@@ -1,10 +1,7 @@
 // POST /api/v1/write is served by node:http before Fastify routes (remote-write-listener.ts): what
 // the shared hooks gave the route must still hold — request ids, the error body, Content-Encoding,
-// the request and ingest-byte metrics — and every other request still reaches Fastify. And the
-// start-up warm-up leaves nothing behind.
+// the request and ingest-byte metrics — and every other request still reaches Fastify.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { TestApp } from '@flowrent/shared/testing';
@@ -161,18 +158,4 @@ test('other methods and paths next to /api/v1/write still go through Fastify', a
   });
   assert.equal(res.status, 204);
   assert.deepEqual(read('query_string_probe'), [6]);
-});
-
-test('the start-up warm-up leaves no series, samples, request counts or files behind', async () => {
-  const w = await startCollector({ REMOTE_WRITE_WARM_UP: 'true' });
-  try {
-    assert.equal(w.app.ingestion.store.index.size, 0);
-    assert.equal(w.app.ingestion.store.stats.samplesAppended, 0);
-    assert.equal(existsSync(join(w.dataDir, 'warm-up')), false);
-    const text = await (await fetch(`${w.url}/metrics`)).text();
-    assert.doesNotMatch(text, /route="\/api\/v1\/write"/);
-    assert.doesNotMatch(text, /warmup_/);
-  } finally {
-    await w.close();
-  }
 });

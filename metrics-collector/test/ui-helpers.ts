@@ -53,7 +53,7 @@ export async function startUiCollector(): Promise<UiCollector> {
     configTable,
     migrationsDir: new URL('../migrations/', import.meta.url),
     databaseFile: 'metrics.db',
-    env: { STATSD_PORT: '0', SCRAPE_CONFIG: scrape, RULE_FILES: rules, REMOTE_WRITE_WARM_UP: 'false' },
+    env: { STATSD_PORT: '0', SCRAPE_CONFIG: scrape, RULE_FILES: rules },
     createApp: (deps) => {
       const server = createApp(deps);
       // Until app.ts wires the UI itself (registerUi decorates flowrentUi).

@@ -90,7 +90,7 @@ function refuseWhileBacklogged(store: MetricsStore): void {
 
 /** POST /api/v1/write once auth and the body are in (see remote-write-listener.ts): 415 for 2.0,
  * 503 while backlogged, 400/413 for a body that can never succeed, resolves once durable. */
-export async function acceptRemoteWrite(
+async function acceptRemoteWrite(
   deps: Pick<IngestRouteDeps, 'store' | 'uncompressSnappy'>,
   contentType: string,
   body: Buffer,

@@ -15,7 +15,6 @@ import { parseRetention, RetentionJob } from '../store/retention.js';
 import { StoreMaintenance } from '../store/store-maintenance.js';
 import { StoreSampleSource } from '../store/store-read.js';
 import { registerIngestRoutes } from './ingest-routes.js';
-import { warmUpRemoteWrite } from './remote-write-warm-up.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -202,14 +201,6 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
     );
   }
   app.addHook('onReady', async () => {
-    if (config.REMOTE_WRITE_WARM_UP) {
-      const warm = await warmUpRemoteWrite({
-        dir: join(config.DATA_DIR, 'warm-up'),
-        uncompressSnappy,
-        log: app.log,
-      });
-      app.log.info(warm, 'remote_write path warmed up');
-    }
     await statsd?.start();
     scrapeManager.start();
     maintenance.start();
