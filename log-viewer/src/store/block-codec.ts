@@ -33,8 +33,7 @@ const MIN_GROUP_ROWS = 1024;
 const ZSTD_LEVELS = [3, 3, 1, 3];
 /**
  * One compressor per level, its parameters set once: zstd-napi's compress(data, params) resets and
- * sets the shared context's parameters on every call (16 calls per block), and alternating levels
- * made zstd rebuild its tables. Same bytes.
+ * sets the shared context's parameters on every call (16 calls per block). Same bytes.
  */
 const compressors = new Map<number, Compressor>();
 function compressorFor(level: number): Compressor {
