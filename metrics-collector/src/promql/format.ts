@@ -1,5 +1,9 @@
 // Prometheus HTTP API JSON (web/api/v1 of 2.42): values as strings ("NaN", "+Inf"), timestamps
 // as seconds written like jsonutil.MarshalTimestamp ("1435781451.781"), error bodies with errorType.
+// Scalar and string results are written by their own MarshalJSON in 2.42 (promql/value.go): the
+// value with strconv.FormatFloat(v, 'f', -1, 64) (1e21 → "1000000000000000000000", never an
+// exponent) and the time as the float64 seconds encoding/json writes (1435781451.5). Strings go
+// through Go's encoding/json, which escapes <, >, & and U+2028/U+2029 (goJson).
 import type { PromErrorType } from './errors.js';
 import { formatGoFloat } from './format-value.js';
 import type { QueryResult } from './query.js';
@@ -15,8 +19,19 @@ export function formatTimestamp(ms: number): string {
   return neg ? `-${s}` : s;
 }
 
-function point(t: number, v: string): string {
-  return `[${formatTimestamp(t)},${JSON.stringify(v)}]`;
+const GO_ESCAPED = /[<>&\u2028\u2029]/g;
+const goEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** JSON text as Go's encoding/json (and Prometheus' jsoniter config) writes it: HTML-safe
+ * escapes for <, >, & and the JavaScript line separators; the same JSON value. */
+export function goJson(json: string): string {
+  GO_ESCAPED.lastIndex = 0;
+  return GO_ESCAPED.test(json) ? json.replace(GO_ESCAPED, goEscape) : json;
+}
+
+/** A scalar's or string's time: encoding/json of float64(t) / 1000 (shortest digits). */
+function scalarTime(t: number): string {
+  return JSON.stringify(t / 1000);
 }
 
 /** point() of a float: formatGoFloat's text (digits, '.', 'e', signs, NaN, Inf) needs no escaping. */
@@ -26,7 +41,7 @@ function floatPoint(t: number, v: number): string {
 
 function metricJson(m: Labels): string {
   const names = Object.keys(m).sort();
-  return `{${names.map((n) => `${JSON.stringify(n)}:${JSON.stringify(m[n])}`).join(',')}}`;
+  return goJson(`{${names.map((n) => `${JSON.stringify(n)}:${JSON.stringify(m[n])}`).join(',')}}`);
 }
 
 /** Pieces of a response body are cut at about this many characters: V8 allocates a string past
@@ -44,10 +59,10 @@ export function* promResponsePieces(r: QueryResult, warnings: string[] = []): Ge
   let out = `{"status":"success","data":{"resultType":"${r.resultType}","result":`;
   switch (r.resultType) {
     case 'scalar':
-      out += floatPoint(r.result.t, r.result.v);
+      out += `[${scalarTime(r.result.t)},"${formatGoFloat(r.result.v, 'f')}"]`;
       break;
     case 'string':
-      out += point(r.result.t, r.result.v);
+      out += `[${scalarTime(r.result.t)},${goJson(JSON.stringify(r.result.v))}]`;
       break;
     case 'vector':
       out += '[';
@@ -78,7 +93,7 @@ export function* promResponsePieces(r: QueryResult, warnings: string[] = []): Ge
       out += ']';
       break;
   }
-  yield `${out}}${warnings.length > 0 ? `,"warnings":${JSON.stringify(warnings)}` : ''}}`;
+  yield `${out}}${warnings.length > 0 ? `,"warnings":${goJson(JSON.stringify(warnings))}` : ''}}`;
 }
 
 /** promResponsePieces as one string. */
@@ -89,11 +104,11 @@ export function formatPromResponse(r: QueryResult, warnings: string[] = []): str
 }
 
 export function formatPromSuccess(data: unknown): string {
-  return JSON.stringify({ status: 'success', data });
+  return goJson(JSON.stringify({ status: 'success', data }));
 }
 
 export function formatPromError(errorType: PromErrorType, error: string): string {
-  return JSON.stringify({ status: 'error', errorType, error });
+  return goJson(JSON.stringify({ status: 'error', errorType, error }));
 }
 
 /** HTTP status Prometheus uses for each errorType. */

@@ -1,0 +1,135 @@
+// The Prometheus HTTP API answered byte for byte as Debian's Prometheus 2.42 answers it (on
+// loopback, fed the same remote_write batch): value and time formatting of every result type
+// (scalars 'f' without exponent, vectors 'e' past 1e21, NaN, ±Inf, -0), Go's JSON escapes,
+// label and series listings. oracle.test.ts compares numbers within 1e-9; this
+// compares the text.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestApp } from '@flowrent/shared/testing';
+import type { Config } from '../src/config.js';
+import { startCollector } from './ingest-helpers.js';
+import { encodeWriteRequest, type Sample } from './oracle-data.js';
+import { type PrometheusProcess, prometheusAvailable, startPrometheus } from './prometheus-process.js';
+
+const T = 1_700_000_000_000;
+const AT = String(T / 1000 + 600);
+const AT_HALF = String(T / 1000 + 600.5);
+
+const samples: Sample[] = [];
+for (let k = 0; k <= 40; k++) {
+  const t = T + k * 15_000;
+  samples.push({ labels: { __name__: 'up', job: 'node', instance: 'a:9100' }, t, v: 1 });
+  samples.push({ labels: { __name__: 'up', job: 'node', instance: 'b:9100' }, t, v: k % 7 === 0 ? 0 : 1 });
+  samples.push({ labels: { __name__: 'big', job: 'x' }, t, v: 1e21 * (k + 1) });
+  samples.push({ labels: { __name__: 'tiny', job: 'x' }, t, v: 1.5e-7 * (k + 1) });
+  samples.push({ labels: { __name__: 'html', tag: '<a href="x">&amp;</a>', sep: '\u2028' }, t, v: -k });
+}
+
+type Params = Record<string, string | string[]>;
+type Case = [path: string, params: Params];
+
+const q = (query: string, time = AT): Case => ['/api/v1/query', { query, time }];
+const range = (query: string): Case => [
+  '/api/v1/query_range',
+  { query, start: String(T / 1000 + 300), end: String(T / 1000 + 420), step: '30' },
+];
+
+/** Same status and body text. */
+const SAME_TEXT: Case[] = [
+  // Scalars: FormatFloat 'f', -1 (no exponent at any magnitude), time as encoding/json writes it.
+  q('1e21'),
+  q('-1e21'),
+  q('1.5e300'),
+  q('1e-7'),
+  q('-2.5e-9'),
+  q('0.1 + 0.2'),
+  q('123456789012345680000'),
+  q('NaN'),
+  q('Inf'),
+  q('-Inf'),
+  q('-0'),
+  q('1e21', AT_HALF),
+  q('scalar(big)'),
+  q('time()', AT_HALF),
+  // Vectors and matrices: 'e' below 1e-6 and from 1e21 on.
+  q('vector(1e21)'),
+  q('vector(-1e-7)'),
+  q('big'),
+  q('tiny'),
+  q('-big'),
+  q('vector(1e21)', AT_HALF),
+  range('1e21'),
+  range('big / 3'),
+  range('tiny'),
+  range('vector(-0)'),
+  // Strings and label values: Go's HTML-safe escapes.
+  q('"<a & b>"'),
+  q('"<a & b>"', AT_HALF),
+  q('"line\\u2028sep"'),
+  q('html'),
+  range('html'),
+  q('label_replace(vector(1), "a", "<&>", "", "")'),
+  q('count_values("v", big)'),
+  q('count_values("v", tiny)'),
+  ['/api/v1/labels', { start: String(T / 1000), end: AT }],
+  ['/api/v1/label/tag/values', { start: String(T / 1000), end: AT }],
+  ['/api/v1/series', { 'match[]': 'html', start: String(T / 1000), end: AT }],
+];
+
+/** Same status, errorType and message. */
+const SAME_ERROR: Case[] = [];
+
+async function ask(base: string, [path, params]: Case, headers: Record<string, string> = {}) {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const one of [v].flat()) qs.append(k, one);
+  const r = await fetch(`${base}${path}?${qs}`, { headers });
+  return { status: r.status, text: await r.text() };
+}
+
+describe('API text as Prometheus 2.42 writes it', {
+  skip: !prometheusAvailable && 'prometheus not installed',
+}, () => {
+  let prometheus: PrometheusProcess;
+  let t: TestApp<Config>;
+  before(async () => {
+    prometheus = await startPrometheus();
+    t = await startCollector({}, () => T + 3_600_000);
+    const body = encodeWriteRequest(samples);
+    const headers = {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'snappy',
+      'x-prometheus-remote-write-version': '0.1.0',
+    };
+    for (const [url, extra] of [
+      [`${prometheus.base}/api/v1/write`, {}],
+      [`${t.url}/api/v1/write`, t.adminHeaders],
+    ] as const) {
+      const r = await fetch(url, { method: 'POST', headers: { ...headers, ...extra }, body });
+      assert.equal(r.status, 204, await r.text());
+    }
+  });
+  after(async () => {
+    prometheus?.stop();
+    await t?.close();
+  });
+
+  for (const c of SAME_TEXT) {
+    it(`same text: ${c[0]} ${JSON.stringify(c[1])}`, async () => {
+      const theirs = await ask(prometheus.base, c);
+      const ours = await ask(t.url, c, t.adminHeaders);
+      assert.deepEqual(ours, theirs);
+    });
+  }
+
+  for (const c of SAME_ERROR) {
+    it(`same error: ${c[0]} ${JSON.stringify(c[1])}`, async () => {
+      const shape = (r: { status: number; text: string }) => {
+        const b = JSON.parse(r.text) as { status: string; errorType?: string; error?: string };
+        return [r.status, b.status, b.errorType, b.error];
+      };
+      const theirs = await ask(prometheus.base, c);
+      const ours = await ask(t.url, c, t.adminHeaders);
+      assert.deepEqual(shape(ours), shape(theirs), `${theirs.text}\n${ours.text}`);
+    });
+  }
+});
