@@ -1,7 +1,7 @@
 // The Prometheus HTTP API answered byte for byte as Debian's Prometheus 2.42 answers it (on
 // loopback, fed the same remote_write batch): value and time formatting of every result type
 // (scalars 'f' without exponent, vectors 'e' past 1e21, NaN, ±Inf, -0), Go's JSON escapes,
-// label and series listings. oracle.test.ts compares numbers within 1e-9; this
+// function arities, label and series listings. oracle.test.ts compares numbers within 1e-9; this
 // compares the text.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -69,6 +69,11 @@ const SAME_TEXT: Case[] = [
   q('html'),
   range('html'),
   q('label_replace(vector(1), "a", "<&>", "", "")'),
+  // label_join: the source labels are optional (2.42: Variadic -1); none sets dst to "", i.e. removes it.
+  q('label_join(vector(1), "a", ",")'),
+  q('label_join(up, "job", ",")'),
+  q('label_join(up, "x", "-")'),
+  q('label_join(up, "x", "-", "job", "instance", "job")'),
   q('count_values("v", big)'),
   q('count_values("v", tiny)'),
   ['/api/v1/labels', { start: String(T / 1000), end: AT }],
@@ -77,7 +82,14 @@ const SAME_TEXT: Case[] = [
 ];
 
 /** Same status, errorType and message. */
-const SAME_ERROR: Case[] = [];
+const SAME_ERROR: Case[] = [
+  q('label_join(vector(1), "a")'),
+  q('label_join(vector(1))'),
+  q('round()'),
+  q('round(vector(1), 1, 2)'),
+  q('hour(vector(1), vector(2))'),
+  q('label_join(vector(1), "a", ",", "1bad")'),
+];
 
 async function ask(base: string, [path, params]: Case, headers: Record<string, string> = {}) {
   const qs = new URLSearchParams();

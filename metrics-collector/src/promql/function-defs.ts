@@ -4,7 +4,8 @@ import type { ValueType } from './ast.js';
 
 export interface FunctionDef {
   args: ValueType[];
-  /** 0: exactly args; -1: last arg optional; n > 0: last arg repeatable. */
+  /** As Prometheus' Variadic: 0 exactly args; otherwise the last arg is optional, and may be
+   * repeated up to n times when n > 0, any number of times when n < 0. */
   variadic: number;
   returns: ValueType;
 }
@@ -47,19 +48,19 @@ const DATE_FNS = [
 export const FUNCTIONS: Record<string, FunctionDef> = {
   ...Object.fromEntries([...MATH, ...TRIG].map((n) => [n, def([v], v)])),
   ...Object.fromEntries([...OVER_TIME, ...RANGE_FNS].map((n) => [n, def([m], v)])),
-  ...Object.fromEntries(DATE_FNS.map((n) => [n, def([v], v, -1)])),
+  ...Object.fromEntries(DATE_FNS.map((n) => [n, def([v], v, 1)])),
   absent: def([v], v),
   clamp: def([v, s, s], v),
   clamp_max: def([v, s], v),
   clamp_min: def([v, s], v),
   histogram_quantile: def([s, v], v),
   holt_winters: def([m, s, s], v),
-  label_join: def([v, str, str, str], v, 1),
+  label_join: def([v, str, str, str], v, -1),
   label_replace: def([v, str, str, str, str], v),
   pi: def([], s),
   predict_linear: def([m, s], v),
   quantile_over_time: def([s, m], v),
-  round: def([v, s], v, -1),
+  round: def([v, s], v, 1),
   scalar: def([v], s),
   sort: def([v], v),
   sort_desc: def([v], v),

@@ -78,12 +78,14 @@ function checkCall(e: Extract<Expr, { type: 'Call' }>, fail: Fail): void {
   const def = FUNCTIONS[e.func];
   const n = e.args.length;
   const want = def.args.length;
-  if (def.variadic === 0 && n !== want) {
-    fail(e.pos, `expected ${want} argument(s) in call to "${e.func}", got ${n}`);
-  } else if (def.variadic < 0 && (n > want || n < want - 1)) {
-    fail(e.pos, `expected at most ${want} argument(s) in call to "${e.func}", got ${n}`);
-  } else if (def.variadic > 0 && n < want) {
-    fail(e.pos, `expected at least ${want} argument(s) in call to "${e.func}", got ${n}`);
+  // Prometheus' checkAST: a variadic function's last argument is optional (label_join with no
+  // source label sets none), at most `variadic` more when positive, unbounded when negative.
+  if (def.variadic === 0) {
+    if (n !== want) fail(e.pos, `expected ${want} argument(s) in call to "${e.func}", got ${n}`);
+  } else if (n < want - 1) {
+    fail(e.pos, `expected at least ${want - 1} argument(s) in call to "${e.func}", got ${n}`);
+  } else if (def.variadic > 0 && n > want - 1 + def.variadic) {
+    fail(e.pos, `expected at most ${want - 1 + def.variadic} argument(s) in call to "${e.func}", got ${n}`);
   }
   e.args.forEach((arg, i) => {
     checkTypes(arg, fail);
