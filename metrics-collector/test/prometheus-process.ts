@@ -25,10 +25,14 @@ async function waitReady(base: string, proc: ChildProcess): Promise<void> {
   throw new Error('prometheus did not become ready');
 }
 
-/** Starts Prometheus on 127.0.0.1 with an empty temp database and its remote-write receiver on. */
-export async function startPrometheus(extraArgs: string[] = []): Promise<PrometheusProcess> {
+/** Starts Prometheus on 127.0.0.1 with an empty temp database and its remote-write receiver on
+ * (`config`: the prometheus.yml text, e.g. with scrape_configs). */
+export async function startPrometheus(
+  extraArgs: string[] = [],
+  config = 'global:\n  evaluation_interval: 1m\n',
+): Promise<PrometheusProcess> {
   const dir = makeTempDir('prometheus-');
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  evaluation_interval: 1m\n');
+  writeFileSync(join(dir, 'prometheus.yml'), config);
   const [port] = await freePorts(1);
   const base = `http://127.0.0.1:${port}`;
   const proc = spawn(

@@ -175,8 +175,14 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
   );
 
   app.get('/api/targets', async () => ({ data: deps.scrapeManager?.targets() ?? [] }));
-  app.get('/api/v1/targets', async () => ({
-    status: 'success',
-    data: { activeTargets: deps.scrapeManager?.prometheusTargets() ?? [], droppedTargets: [] },
-  }));
+  app.get('/api/v1/targets', async (request) => {
+    // As Prometheus' r.URL.Query().Get: the first of repeated parameters.
+    const query = request.query as Record<string, string | string[] | undefined>;
+    const first = (name: string) => [query[name] ?? ''].flat()[0] ?? '';
+    const filter = { state: first('state'), scrapePool: first('scrapePool') };
+    return {
+      status: 'success',
+      data: deps.scrapeManager?.prometheusTargets(filter) ?? { activeTargets: [], droppedTargets: [] },
+    };
+  });
 }

@@ -228,21 +228,39 @@ export class ScrapeManager {
     return [...this.health.values()];
   }
 
-  /** Prometheus' /api/v1/targets activeTargets shape. */
-  prometheusTargets(): object[] {
-    return this.targets().map((t) => ({
-      discoveredLabels: { __address__: t.labels.instance, job: t.job },
-      labels: t.labels,
-      scrapePool: t.job,
-      scrapeUrl: t.url,
-      globalUrl: t.url,
-      lastError: t.lastError,
-      lastScrape: t.lastScrapeMs === null ? '0001-01-01T00:00:00Z' : new Date(t.lastScrapeMs).toISOString(),
-      lastScrapeDuration: t.lastDurationSeconds ?? 0,
-      health: t.health,
-      scrapeInterval: `${t.intervalMs / 1000}s`,
-    }));
+  /**
+   * Prometheus' /api/v1/targets data (2.42): `state` (any case) "active", "dropped", "any" or ""
+   * picks the lists and any other value leaves both empty; a non-empty `scrapePool` keeps that
+   * job's targets. No target is ever dropped here (there is no relabelling), so droppedTargets is
+   * always empty.
+   */
+  prometheusTargets(filter: { state: string; scrapePool: string }): {
+    activeTargets: object[];
+    droppedTargets: object[];
+  } {
+    const state = filter.state.toLowerCase();
+    const active = state === '' || state === 'any' || state === 'active';
+    const targets = active
+      ? this.targets().filter((t) => filter.scrapePool === '' || t.job === filter.scrapePool)
+      : [];
+    return { activeTargets: targets.map(prometheusTarget), droppedTargets: [] };
   }
+}
+
+/** One activeTargets entry. */
+function prometheusTarget(t: TargetHealth): object {
+  return {
+    discoveredLabels: { __address__: t.labels.instance, job: t.job },
+    labels: t.labels,
+    scrapePool: t.job,
+    scrapeUrl: t.url,
+    globalUrl: t.url,
+    lastError: t.lastError,
+    lastScrape: t.lastScrapeMs === null ? '0001-01-01T00:00:00Z' : new Date(t.lastScrapeMs).toISOString(),
+    lastScrapeDuration: t.lastDurationSeconds ?? 0,
+    health: t.health,
+    scrapeInterval: `${t.intervalMs / 1000}s`,
+  };
 }
 
 /** Target labels win unless honor_labels; a clashing scraped label is kept as exported_<name>. */
