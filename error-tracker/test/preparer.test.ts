@@ -5,8 +5,7 @@ import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { Unavailable } from '@flowrent/shared/errors';
 import { IngestParseError, IngestTooLarge } from '../src/ingest/errors.js';
-import { inlinePreparer, type Reply, workerPreparer } from '../src/service/preparer.js';
-import { spawnWorker } from '../src/service/spawn-worker.js';
+import { inlinePreparer, workerPreparer } from '../src/service/preparer.js';
 
 const pool = workerPreparer(1);
 after(() => pool.close());
@@ -38,8 +37,7 @@ test('typed ingest errors cross the worker boundary', async () => {
 test('requests that wait for the worker go together and each gets its own answer', async () => {
   const bodyOf = (n: number) =>
     gzipSync(`{"event_id":"${String(n).padStart(32, '0')}"}\n{"type":"event"}\n{"message":"hi ${n}"}\n`);
-  // sent in one go: the first two go to the worker at once (it holds two messages), the others
-  // wait and share the next message
+  // sent in one go: the first finds the worker idle, the others wait and share one message
   const results = await Promise.allSettled([
     ...[1, 2, 3].map((n) => pool.prepare({ ...input, body: bodyOf(n) })),
     pool.prepare({ ...input, body: Buffer.from('nope') }),
@@ -67,73 +65,18 @@ test('requests that wait for the worker go together and each gets its own answer
   );
 });
 
-test('the worker answers each request of a message as soon as it is prepared', async () => {
-  const repliesPerMessage: number[] = [];
-  const counting = workerPreparer(1, () => {
-    const worker = spawnWorker('prepare-worker');
-    worker.on('message', (replies: Reply[]) => repliesPerMessage.push(replies.length));
-    return worker;
-  });
-  try {
-    // two go to the worker at once, the other four wait and share a message
-    const ids = await Promise.all(
-      Array.from({ length: 6 }, async (_, n) => {
-        const body = gzipSync(
-          `{"event_id":"${String(n).padStart(32, '0')}"}\n{"type":"event"}\n{"message":"m"}\n`,
-        );
-        return (await counting.prepare({ ...input, body })).entries[0].eventId;
-      }),
-    );
-    assert.deepEqual(
-      ids,
-      Array.from({ length: 6 }, (_, n) => String(n).padStart(32, '0')),
-    );
-    assert.deepEqual(repliesPerMessage, [1, 1, 1, 1, 1, 1]);
-  } finally {
-    await counting.close();
-  }
-});
-
-/** A stand-in worker: answers each input with its body as the only item count (and counts them in
- * workerData's first Int32, if given); exits on "die". */
-const echoWorker = `const { parentPort, workerData } = require('node:worker_threads');
-  const flags = workerData ? new Int32Array(workerData) : null;
-  parentPort.on('message', (inputs) => {
-    for (const i of inputs) {
-      const text = Buffer.from(i.body).toString();
-      if (text === 'die') process.exit(7);
-      parentPort.postMessage([{ ok: true, result: { entries: [], itemCounts: { [text]: 1 }, sessions: [],
-        headerEventId: null, countsKey: null } }]);
-      if (flags) { Atomics.add(flags, 0, 1); Atomics.notify(flags, 0); }
-    }
-  });`;
-
-test('a busy worker already holds the next request: it needs no turn of the main thread to go on', async () => {
-  const prepared = new Int32Array(new SharedArrayBuffer(4));
-  const pool2 = workerPreparer(1, () => new Worker(echoWorker, { eval: true, workerData: prepared.buffer }));
-  try {
-    const first = pool2.prepare({ ...input, body: Buffer.from('first') });
-    const second = pool2.prepare({ ...input, body: Buffer.from('second') });
-    // the main thread blocks here: had the second request waited for the first's answer (a
-    // message the blocked main thread cannot read), the worker would never see it
-    for (let done = Atomics.load(prepared, 0); done < 2; done = Atomics.load(prepared, 0)) {
-      assert.notEqual(Atomics.wait(prepared, 0, done, 10_000), 'timed-out', 'the worker prepared both');
-    }
-    const answers = await Promise.all([first, second]);
-    assert.deepEqual(
-      answers.map((p) => Object.keys(p.itemCounts)),
-      [['first'], ['second']],
-    );
-  } finally {
-    await pool2.close();
-  }
-});
-
-test('a worker that dies fails only the request it was preparing, with a retryable 503; the others go to its successor', async () => {
-  const dying = workerPreparer(1, () => new Worker(echoWorker, { eval: true }));
+test('a worker that dies fails only the requests it held, with a retryable 503; the waiting ones go to its successor', async () => {
+  // a stand-in worker: exits while preparing a body that says "die", else answers each input
+  const source = `const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (inputs) => {
+      if (inputs.some((i) => Buffer.from(i.body).toString().includes('die'))) process.exit(7);
+      parentPort.postMessage(inputs.map((i) => ({ ok: true, result: { entries: [], itemCounts: {
+        [Buffer.from(i.body).toString()]: 1 }, sessions: [], headerEventId: null, countsKey: null } })));
+    });`;
+  const dying = workerPreparer(1, () => new Worker(source, { eval: true }));
   try {
     const held = dying.prepare({ ...input, body: Buffer.from('die') });
-    // the first of these goes to the worker with the first request, the second waits in the pool
+    // these wait while the worker holds the first
     const waiting = [
       dying.prepare({ ...input, body: Buffer.from('a') }),
       dying.prepare({ ...input, body: Buffer.from('b') }),

@@ -1,8 +1,8 @@
 // Runs preparePayload() inline or on a small pool of worker threads (INGEST_WORKERS). Requests
-// that arrive while a worker is busy go to it together in one message, and it answers each as
-// soon as it is prepared (results cross back as structured clones; Buffers arrive as Uint8Arrays
-// and are rewrapped). A worker holds up to two messages: when it finishes one, the next is already
-// there, instead of idling for a round trip through the main thread.
+// that arrive while a worker is busy wait here and go to it together in one message when it
+// replies, and it answers them in one message (results cross back as structured clones; Buffers
+// arrive as Uint8Arrays and are rewrapped): under load a message and a thread wake-up each way
+// serve several requests, and their results reach the group commit together.
 import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { Unavailable } from '@flowrent/shared/errors';
@@ -18,10 +18,9 @@ import { spawnWorker } from './spawn-worker.js';
 // A small young generation keeps the worker's footprint low; events are at most 1 MiB each.
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 };
 const MAX_RESPAWNS = 20;
-/** Requests per message at most (bounds the memory a worker holds). */
+/** Requests per message at most: every request of a message waits for all of them (~0.3 ms of the
+ * worker's CPU each), and past a few the message's cost per request hardly falls. */
 const MAX_JOBS_PER_MESSAGE = 16;
-/** Messages a worker holds at once: the one it prepares and the next. */
-const MAX_MESSAGES_PER_WORKER = 2;
 
 export interface Preparer {
   prepare(input: PrepareInput): Promise<PreparedPayload>;
@@ -35,7 +34,7 @@ export function inlinePreparer(newEventId = () => randomUUID().replaceAll('-', '
   };
 }
 
-/** The worker's answers: one per input, in the order of the inputs; one message may hold several. */
+/** The worker's answer to one message: one reply per input, in order. */
 export type Reply = { ok: true; result: PreparedPayload } | { ok: false; error: SerializedError };
 interface Job {
   input: PrepareInput;
@@ -44,10 +43,8 @@ interface Job {
 }
 interface Slot {
   worker: Worker;
-  /** Jobs sent to the worker and not answered yet, in the order it answers them. */
-  out: Job[];
-  /** How many of `out` each message in the worker still holds, oldest first. */
-  messages: number[];
+  /** The jobs of the message the worker is preparing; null while it is idle. */
+  out: Job[] | null;
 }
 
 /** `spawn` starts one ingest worker (tests pass a stand-in). */
@@ -63,63 +60,45 @@ export function workerPreparer(
   let broken = false;
   const inline = inlinePreparer();
 
-  /** Hands what waits to workers with room, the least loaded first, shared evenly. */
+  /** Hands what waits to idle workers, shared evenly. */
   const dispatch = () => {
     if (broken) {
       for (const job of queue.splice(0)) inline.prepare(job.input).then(job.resolve, job.reject);
       return;
     }
-    while (queue.length > 0) {
-      let slot: Slot | null = null;
-      let room = 0;
-      for (const s of slots) {
-        if (s.messages.length >= MAX_MESSAGES_PER_WORKER) continue;
-        room++;
-        if (!slot || s.messages.length < slot.messages.length) slot = s;
-      }
-      if (!slot) return;
-      const jobs = queue.splice(0, Math.min(MAX_JOBS_PER_MESSAGE, Math.ceil(queue.length / room)));
-      slot.out.push(...jobs);
-      slot.messages.push(jobs.length);
+    let idle = 0;
+    for (const s of slots) if (s.out === null) idle++;
+    for (const slot of slots) {
+      if (queue.length === 0 || idle === 0) return;
+      if (slot.out !== null) continue;
+      const jobs = queue.splice(0, Math.min(MAX_JOBS_PER_MESSAGE, Math.ceil(queue.length / idle--)));
+      slot.out = jobs;
       slot.worker.postMessage(jobs.map((j) => j.input));
     }
   };
 
   const start = (index: number) => {
     const worker = spawn();
-    const slot: Slot = { worker, out: [], messages: [] };
+    const slot: Slot = { worker, out: null };
     worker.on('message', (replies: Reply[]) => {
-      if (slots[index] !== slot) return; // from a worker that was replaced
-      let freed = false;
-      for (const reply of replies) {
-        const job = slot.out.shift();
-        if (!job) break;
+      const jobs = slot.out ?? [];
+      slot.out = null;
+      jobs.forEach((job, i) => {
+        const reply = replies[i];
         if (reply.ok) job.resolve(rewrap(reply.result));
         else job.reject(deserializeError(reply.error));
-        if (--slot.messages[0] === 0) {
-          slot.messages.shift();
-          freed = true;
-        }
-      }
-      if (freed) dispatch();
+      });
+      dispatch();
     });
     let dead = false;
     const fail = (err: Error) => {
       if (dead) return; // 'error' is followed by 'exit'
       dead = true;
-      // the first unanswered request is the one the worker was preparing: a 503 asks its client
-      // to send it again (nothing of it was stored); the others were not started and wait for
-      // the successor (preparing has no side effects, so one begun twice does no harm)
-      const [held, ...notStarted] = slot.out;
-      slot.out = [];
-      slot.messages = [];
+      // nothing of these requests was stored: a 503 asks the client to send them again
       const failure = new Unavailable(`the ingest worker stopped (${err.message}); retry`, 1);
-      held?.reject(failure);
-      if (closed) {
-        for (const job of notStarted) job.reject(failure);
-        return;
-      }
-      queue.unshift(...notStarted);
+      for (const job of slot.out ?? []) job.reject(failure);
+      slot.out = null;
+      if (closed) return;
       if (++respawns > MAX_RESPAWNS) broken = true;
       else start(index);
       dispatch();
