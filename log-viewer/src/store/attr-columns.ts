@@ -28,27 +28,67 @@ interface Header {
 export const SHAPE_NONE = -2;
 export const SHAPE_VERBATIM = -1;
 
-/** A trie node of key sequences: the shape reached by a walk from ROOT through key ids. */
+/**
+ * A trie node of key sequences: the shape reached by a walk from ROOT through key ids. A node holds
+ * its own key and its parent, not the whole path (a path copied per node made one record of 15,000
+ * distinct keys cost 15,000²/2 array slots: GBs); a shape's key list is built once, when it is registered.
+ */
 interface ShapeNode {
-  next: Map<number, ShapeNode>;
+  /** Children by key id (none until a second one is needed: most nodes have at most one child). */
+  next: Map<number, ShapeNode> | undefined;
   /** The last step taken out of this node (rows of a stream mostly repeat one shape): no Map lookup. */
   lastId: number;
   lastNext: ShapeNode | undefined;
-  keys: string[];
+  parent: ShapeNode | undefined;
+  key: string;
+  /** Keys on the path from ROOT. */
+  depth: number;
   /** Shape id once a row ended here, else -1. */
   id: number;
 }
-const ROOT: ShapeNode = { next: new Map(), lastId: -1, lastNext: undefined, keys: [], id: -1 };
+const ROOT: ShapeNode = {
+  next: undefined,
+  lastId: -1,
+  lastNext: undefined,
+  parent: undefined,
+  key: '',
+  depth: 0,
+  id: -1,
+};
+/** Where a walk goes past the bounds below: it stays there and ends with no shape (the row is kept verbatim). */
+const OVERFLOW: ShapeNode = {
+  next: undefined,
+  lastId: -1,
+  lastNext: undefined,
+  parent: undefined,
+  key: '',
+  depth: Number.POSITIVE_INFINITY,
+  id: -1,
+};
 /** Keys of each shape, and `{"key":` / `,"key":` per key (what rebuilding a row's text puts before each value). */
 export const shapeKeys: string[][] = [];
 export const shapePrefixes: string[][] = [];
 /**
- * Bounds of the process-wide registries: past them rows are kept verbatim (a flood of distinct keys
- * costs compression, never memory or correctness).
+ * Bounds of the process-wide registries: past them rows are kept verbatim (their attributes as one
+ * JSON text, searched and read back as any other row), so a flood of distinct keys or of wide records
+ * costs compression, never memory or correctness. Worst case per isolate: ~10 MB of trie nodes and
+ * ~6 MB of shape keys and prefixes.
  */
 const MAX_SHAPES = 16_384;
 const MAX_KEYS = 65_536;
+/** Most keys in one shape: a wider attributes object is kept verbatim (as the NDJSON scan's 256 members). */
+export const MAX_SHAPE_KEYS = 256;
+/** Most trie nodes, and most keys over all registered shapes. */
+const MAX_SHAPE_NODES = 131_072;
+const MAX_SHAPE_KEY_SLOTS = 131_072;
+let shapeNodes = 0;
+let shapeKeySlots = 0;
 const keyIdOf = new Map<string, number>();
+
+/** Sizes of the process-wide registries (tests and diagnostics). */
+export function shapeRegistrySizes(): { keys: number; shapes: number; nodes: number; keySlots: number } {
+  return { keys: keyIdOf.size, shapes: shapeKeys.length, nodes: shapeNodes, keySlots: shapeKeySlots };
+}
 
 /** The id of a key, or -1 when the registry is full. */
 export function keyId(key: string): number {
@@ -73,23 +113,42 @@ export function stepShape(id: number, key: string): void {
     walk = walk.lastNext!;
     return;
   }
-  let next = walk.next.get(id);
-  if (!next) {
-    next = { next: new Map(), lastId: -1, lastNext: undefined, keys: [...walk.keys, key], id: -1 };
+  let next = walk.next === undefined ? undefined : walk.next.get(id);
+  if (next === undefined) {
+    if (walk.depth >= MAX_SHAPE_KEYS || shapeNodes >= MAX_SHAPE_NODES) {
+      walk = OVERFLOW;
+      return;
+    }
+    next = {
+      next: undefined,
+      lastId: -1,
+      lastNext: undefined,
+      parent: walk,
+      key,
+      depth: walk.depth + 1,
+      id: -1,
+    };
+    walk.next ??= new Map();
     walk.next.set(id, next);
+    shapeNodes++;
   }
   walk.lastId = id;
   walk.lastNext = next;
   walk = next;
 }
 
-/** The shape id of the walk so far, or -1 when the registry is full. */
+/** The shape id of the walk so far, or -1 when past a bound. */
 export function endShape(): number {
   if (walk.id < 0) {
-    if (shapeKeys.length >= MAX_SHAPES) return -1;
+    const n = walk.depth;
+    if (walk === OVERFLOW || shapeKeys.length >= MAX_SHAPES || shapeKeySlots + n > MAX_SHAPE_KEY_SLOTS)
+      return -1;
+    const keys = new Array<string>(n);
+    for (let node = walk; node.parent !== undefined; node = node.parent) keys[node.depth - 1] = node.key;
     walk.id = shapeKeys.length;
-    shapeKeys.push(walk.keys);
-    shapePrefixes.push(walk.keys.map(keyPrefix));
+    shapeKeySlots += n;
+    shapeKeys.push(keys);
+    shapePrefixes.push(keys.map(keyPrefix));
   }
   return walk.id;
 }
@@ -152,7 +211,8 @@ function skipString(text: string, i: number, n: number): number {
  * Splits the top-level members of a JSON object text into splitKeyIds/splitKeys and value bounds,
  * found by one scan without parsing; returns the member count, or -1 unless rebuilding
  * (JSON.stringify(key), ':', raw value, joined by ',' in braces) gives the text back exactly, e.g.
- * with whitespace between members, or for '{}' (or when the key registry is full).
+ * with whitespace between members, or for '{}' (or past MAX_SHAPE_KEYS members, or when the key
+ * registry is full).
  */
 export function splitObject(text: string): number {
   const n = text.length;
@@ -160,7 +220,8 @@ export function splitObject(text: string): number {
   let count = 0;
   let i = 1;
   for (;;) {
-    if (text.charCodeAt(i) !== 34) return -1;
+    // Wider objects are kept verbatim: their keys are not registered.
+    if (count === MAX_SHAPE_KEYS || text.charCodeAt(i) !== 34) return -1;
     const j = skipString(text, i, n);
     if (j < 0) return -1;
     const keyEnd = j - 1;

@@ -8,6 +8,7 @@ import {
   beginShape,
   endShape,
   keyId,
+  MAX_SHAPE_KEYS,
   SHAPE_NONE,
   SHAPE_VERBATIM,
   shapePrefixes,
@@ -371,12 +372,19 @@ export class RowColumns {
       shape = endShape();
     }
     if (shape < 0) {
-      this.value(text, 0, text.length);
-      this.shape[i] = SHAPE_VERBATIM;
+      this.attrsVerbatim(text);
       return;
     }
     for (let k = 0; k < n; k++) this.value(text, valueStarts[k], valueEnds[k]);
     this.shape[i] = shape;
+  }
+
+  /** The attributes of the row just pushed, kept as their whole JSON text (no shape). */
+  private attrsVerbatim(text: string): void {
+    const i = this.count - 1;
+    this.attrLen[i] = text.length;
+    this.value(text, 0, text.length);
+    this.shape[i] = SHAPE_VERBATIM;
   }
 
   /**
@@ -386,6 +394,11 @@ export class RowColumns {
   attrsObject(attributes: Record<string, JsonValue>): void {
     const keys = Object.keys(attributes);
     if (keys.length === 0) return;
+    // Kept verbatim without registering its keys (attr-columns.ts bounds the registries).
+    if (keys.length > MAX_SHAPE_KEYS) {
+      this.attrsVerbatim(JSON.stringify(attributes));
+      return;
+    }
     beginShape();
     let length = 1;
     for (const key of keys) {
