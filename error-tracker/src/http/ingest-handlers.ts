@@ -34,6 +34,8 @@ export function ingestHandler(ctx: HttpContext, endpoint: 'envelope' | 'store') 
       queryKey: request.query.sentry_key,
       clientIp: request.ip,
     });
+    // some items were rate limited and dropped: the SDK learns the limit from this header
+    if (result.rateLimits) reply.header('x-sentry-rate-limits', result.rateLimits);
     reply.headers(CORS_HEADERS).send(result.id ? { id: result.id } : {});
   };
 }

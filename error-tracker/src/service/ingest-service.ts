@@ -63,7 +63,7 @@ export class IngestService {
     this.preparer = options.preparer ?? inlinePreparer();
   }
 
-  async accept(req: IngestRequest): Promise<{ id: string | null }> {
+  async accept(req: IngestRequest): Promise<Accepted> {
     // shed load before decoded bodies pile up in front of the preparer (bounds memory)
     if (this.inFlight >= this.options.maxInFlight) {
       throw rateLimited('too many requests in flight, retry later', 1, 'organization', 'backpressure');
@@ -76,7 +76,7 @@ export class IngestService {
     }
   }
 
-  private async acceptNow(received: IngestRequest): Promise<{ id: string | null }> {
+  private async acceptNow(received: IngestRequest): Promise<Accepted> {
     let req = received;
     const projectId = /^\d+$/.test(req.projectId) ? Number(req.projectId) : Number.NaN;
     const project = Number.isSafeInteger(projectId) ? this.projectOf(projectId) : null;
@@ -101,37 +101,48 @@ export class IngestService {
         nowMs,
       }),
     );
-    const entries = prepared.entries;
+    let entries = prepared.entries;
+    let itemCounts = prepared.itemCounts;
+    let rateLimits: string | undefined;
     if (entries.length > 0) {
-      if (this.digester.pending() >= this.options.maxPending) {
-        throw rateLimited(
-          'ingestion is behind, retry later',
-          BACKPRESSURE_RETRY_SECONDS,
-          'organization',
-          'backpressure',
-        );
+      const refused = this.refuseEvents(projectId, project, nowMs, entries.length);
+      if (refused) {
+        // Relay drops only the rate-limited items (the events and the attachments that ride with
+        // them) and keeps the rest (sessions, client reports): 429 only when nothing is left
+        itemCounts = withoutEventItems(itemCounts);
+        if (prepared.sessions.length === 0 && Object.keys(itemCounts).length === 0) throw refused;
+        entries = [];
+        rateLimits = refused.headers['x-sentry-rate-limits'];
       }
-      const wait = this.quotas.take(
-        projectId,
-        project.quotaPerMinute,
-        project.quotaPerHour,
-        nowMs,
-        entries.length,
-      );
-      if (wait > 0)
-        throw rateLimited(`project ${projectId} quota exceeded`, wait, 'project', 'project_quota');
     }
     // durable before the answer: the group commit resolves after its transaction committed
     await this.commits.append({
       projectId,
       events: entries,
-      itemCounts: prepared.itemCounts,
+      itemCounts,
       sessions: prepared.sessions,
       countsKey: prepared.countsKey,
     });
     this.accepted += entries.length;
     if (entries.length > 0) this.digester.added(entries.length);
+    if (rateLimits) return { id: null, rateLimits };
     return { id: entries[0]?.eventId ?? prepared.headerEventId };
+  }
+
+  /** Why the events of a request cannot be taken now (back-pressure or the project's quota), or
+   * null; a refusal consumes no quota. */
+  private refuseEvents(projectId: number, project: Project, nowMs: number, n: number): RateLimited | null {
+    if (this.digester.pending() >= this.options.maxPending) {
+      return rateLimited(
+        'ingestion is behind, retry later',
+        BACKPRESSURE_RETRY_SECONDS,
+        'organization',
+        'backpressure',
+      );
+    }
+    const wait = this.quotas.take(projectId, project.quotaPerMinute, project.quotaPerHour, nowMs, n);
+    if (wait > 0) return rateLimited(`project ${projectId} quota exceeded`, wait, 'project', 'project_quota');
+    return null;
   }
 
   private authenticate(req: IngestRequest, projectId: number): void {
@@ -176,6 +187,20 @@ export class IngestService {
     this.keyCache.forget();
     this.projectCache.forget();
   }
+}
+
+/** What an accepted request answers: the stored event's id, and the rate limits that dropped some
+ * of its items (the X-Sentry-Rate-Limits header of a 200). */
+export interface Accepted {
+  id: string | null;
+  rateLimits?: string;
+}
+
+/** Item counts without the items a refused event takes with it. */
+function withoutEventItems(itemCounts: Record<string, number>): Record<string, number> {
+  const rest: Record<string, number> = {};
+  for (const type in itemCounts) if (type !== 'event' && type !== 'attachment') rest[type] = itemCounts[type];
+  return rest;
 }
 
 function rateLimited(message: string, seconds: number, scope: string, reason: string): RateLimited {
