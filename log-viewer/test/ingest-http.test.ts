@@ -242,6 +242,34 @@ test('Elasticsearch probes and _bulk answer like Elasticsearch, with X-Elastic-P
   );
 });
 
+test("_bulk items echo the index asked for: the action's _index, else the URL's /<index>/_bulk", async () => {
+  const arrived = server.waitForRecords(3);
+  const res = await post(
+    '/filebeat-8.15.0/_bulk',
+    '{"create":{"_index":"app-logs-2026.11.26"}}\n{"message":"own index"}\n{"index":{}}\n{"message":"url index"}\n{"create":{"_index":"other"}}\n{"message":"bad","@timestamp":"never"}\n{"index":{"_index":"x"}}\n{"message":"x index"}\n',
+    { 'content-type': 'application/x-ndjson' },
+  );
+  assert.equal(res.status, 200);
+  const body = (await res.json()) as { items: Record<string, { _index: string; status: number }>[] };
+  // Elasticsearch's shape: one {"<action>": {"_index", "status", ...}} per action, in request order.
+  assert.deepEqual(
+    body.items.map((i) => [Object.keys(i)[0], Object.values(i)[0]._index, Object.values(i)[0].status]),
+    [
+      ['create', 'app-logs-2026.11.26', 201],
+      ['index', 'filebeat-8.15.0', 201],
+      ['create', 'other', 400],
+      ['index', 'x', 201],
+    ],
+  );
+  await arrived;
+  const plain = await post('/_bulk', '{"index":{}}\n{"message":"no index anywhere"}\n', {
+    'content-type': 'application/x-ndjson',
+  });
+  const plainBody = (await plain.json()) as { items: Record<string, { _index: string }>[] };
+  assert.equal(Object.values(plainBody.items[0])[0]._index, 'logs');
+  await server.waitForRecords(1);
+});
+
 test('a body that decompresses past 10 MB is a 413 naming the limit', async () => {
   const bomb = gzipSync(Buffer.alloc(11 * 1024 * 1024, 0x20));
   const res = await post('/api/logs', bomb, { 'content-encoding': 'gzip' });

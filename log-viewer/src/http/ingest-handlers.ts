@@ -93,7 +93,8 @@ export function ingestHandlers(deps: IngestDeps) {
         nowNs: nowNs(),
       });
       count('elasticsearch', result.accepted, result.rejected);
-      reply.status(200).send(bulkResponse(result.items ?? [], deps.clock() - started));
+      const { index } = request.params as { index?: string };
+      reply.status(200).send(bulkResponse(result.items ?? [], deps.clock() - started, index));
     },
 
     /** POST /api/logs (NDJSON or a JSON array) → 200 {"accepted": n}. */

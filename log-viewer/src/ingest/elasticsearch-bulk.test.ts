@@ -43,7 +43,7 @@ test('parseBulk reads index/create pairs and answers per item', () => {
   assert.equal(records[1].attributes.stream, 'stderr');
   const resp = bulkResponse(items, 3) as { errors: boolean; items: object[] };
   assert.equal(resp.errors, true);
-  assert.deepEqual(resp.items[0], { create: { _index: 'logs', status: 201 } });
+  assert.deepEqual(resp.items[0], { create: { _index: 'logs-app', status: 201 } });
 });
 
 test('parseBulk fails the request on a broken action line or a missing document', () => {

@@ -8,6 +8,8 @@ import { lineFits } from './limits.js';
 
 export interface BulkItem {
   action: string;
+  /** The action's `_index`, if it names one. */
+  index?: string;
   status: number;
   error?: { type: string; reason: string };
 }
@@ -36,9 +38,12 @@ export function parseBulk(body: string, nowNs: bigint): BulkResult {
     if (!name || !isJsonObject(action))
       throw new ParseError(`line ${i + 1}: expected an action object`, { position: { line: i + 1 } });
     const meta = action[name];
+    const index =
+      isJsonObject(meta) && typeof meta._index === 'string' && meta._index !== '' ? meta._index : undefined;
     if (name === 'delete') {
       result.items.push({
         action: name,
+        index,
         status: 400,
         error: { type: 'illegal_argument_exception', reason: 'delete is not supported' },
       });
@@ -52,6 +57,7 @@ export function parseBulk(body: string, nowNs: bigint): BulkResult {
     if (name !== 'index' && name !== 'create') {
       result.items.push({
         action: name,
+        index,
         status: 400,
         error: { type: 'illegal_argument_exception', reason: `${name} is not supported` },
       });
@@ -60,6 +66,7 @@ export function parseBulk(body: string, nowNs: bigint): BulkResult {
     if (!lineFits(docText)) {
       result.items.push({
         action: name,
+        index,
         status: 413,
         error: { type: 'document_too_large', reason: 'document exceeds MAX_LINE_BYTES = 262144' },
       });
@@ -68,27 +75,36 @@ export function parseBulk(body: string, nowNs: bigint): BulkResult {
     try {
       const doc: unknown = JSON.parse(docText);
       if (!isJsonObject(doc)) throw new RecordError('document is not a JSON object');
-      const index = isJsonObject(meta) && typeof meta._index === 'string' ? meta._index : '';
       result.records.push(
         recordFromObject(doc, { protocol: 'elasticsearch', nowNs, labels: index ? { _index: index } : {} }),
       );
-      result.items.push({ action: name, status: 201 });
+      result.items.push({ action: name, index, status: 201 });
     } catch (err) {
       const reason =
         err instanceof RecordError ? err.message : `malformed document: ${(err as Error).message}`;
-      result.items.push({ action: name, status: 400, error: { type: 'mapper_parsing_exception', reason } });
+      result.items.push({
+        action: name,
+        index,
+        status: 400,
+        error: { type: 'mapper_parsing_exception', reason },
+      });
     }
   }
   return result;
 }
 
-/** The bulk response body Filebeat, Vector, Logstash and Fluent Bit read. */
-export function bulkResponse(items: BulkItem[], tookMs: number): object {
+/**
+ * The bulk response body Filebeat, Vector, Logstash and Fluent Bit read. Each item echoes the index
+ * asked for, as Elasticsearch does: the action's `_index`, else the URL's (`/<index>/_bulk`), else
+ * `logs` (Elasticsearch would refuse an action with no index; shippers always name one).
+ */
+export function bulkResponse(items: BulkItem[], tookMs: number, urlIndex?: string): object {
+  const fallback = urlIndex || 'logs';
   return {
     took: tookMs,
     errors: items.some((i) => i.status >= 300),
     items: items.map((i) => ({
-      [i.action]: { _index: 'logs', status: i.status, ...(i.error ? { error: i.error } : {}) },
+      [i.action]: { _index: i.index ?? fallback, status: i.status, ...(i.error ? { error: i.error } : {}) },
     })),
   };
 }
