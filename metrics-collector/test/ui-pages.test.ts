@@ -26,10 +26,10 @@ after(() => c?.close());
 
 const get = (path: string) =>
   fetch(`${c.url}${path}`, { headers: { cookie, accept: 'text/html' }, redirect: 'manual' });
-const post = (path: string, fields: Record<string, string>, token = csrf) =>
+const post = (path: string, fields: Record<string, string>, token = csrf, accept = '*/*') =>
   fetch(`${c.url}${path}`, {
     method: 'POST',
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { cookie, accept, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: token, ...fields }).toString(),
     redirect: 'manual',
   });
@@ -144,16 +144,71 @@ test('a dashboard is created, edited through the form, exported, re-imported and
 
 test('dashboard forms refuse a missing CSRF token and re-render bad input with the reason', async () => {
   assert.equal((await post('/dashboards', { title: 'x' }, 'forged')).status, 403);
-  const bad = await post('/dashboards/import', {
-    json: '{"title": "x", "panels": [{"expr": "up", "width": 40}]}',
-  });
+  const bad = await post(
+    '/dashboards/import',
+    { json: '{"title": "x", "panels": [{"expr": "up", "width": 40}]}' },
+    csrf,
+    'text/html',
+  );
   assert.equal(bad.status, 422);
   assert.match(await bad.text(), /Import failed: panels\[0\]\.width: must be an integer from 1 to 12/);
-  const notJson = await post('/dashboards/import', { json: '<script>' });
+  const notJson = await post('/dashboards/import', { json: '<script>' }, csrf, 'text/html');
   assert.equal(notJson.status, 422);
   assert.doesNotMatch(await notJson.text(), /<script>[^<]/);
   assert.equal((await get('/dashboards/999999')).status, 404);
   assert.equal((await get('/dashboards/abc/edit')).status, 404);
+});
+
+test('an imported dashboard needs a range a panel can query and panel queries that parse: a 422 naming the field (and the position in a query), nothing stored', async () => {
+  const count = async () =>
+    ((await (await get('/dashboards')).text()).match(/href="\/dashboards\/\d+"/g) ?? []).length;
+  const before = await count();
+  const cases: [dashboard: unknown, path: string, message: RegExp, position?: unknown][] = [
+    [
+      { title: 'x', range: '999999999999d', panels: [{ expr: 'up' }] },
+      'range',
+      /range: must be at most 100y/,
+    ],
+    [
+      { title: 'x', panels: [{ expr: 'up' }, { expr: 'sum(' }] },
+      'panels[1].expr',
+      /panels\[1\]\.expr: 1:5: parse error: /,
+      { offset: 4, line: 1, column: 5 },
+    ],
+    [
+      { title: 'x', panels: [{ expr: 'up +\n  rate(x[5m]' }] },
+      'panels[0].expr',
+      /parse error/,
+      { offset: 17, line: 2, column: 13 },
+    ],
+    [
+      { title: 'x', panels: [{ expr: '' }] },
+      'panels[0].expr',
+      /no expression found in input/,
+      { offset: 0, line: 1, column: 1 },
+    ],
+  ];
+  for (const [dashboard, path, message, position] of cases) {
+    const json = JSON.stringify(dashboard);
+    const res = await post('/dashboards/import', { json });
+    assert.equal(res.status, 422, json);
+    assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+    const body = (await res.json()) as {
+      error: { code: string; message: string; details: Record<string, unknown> };
+    };
+    assert.equal(body.error.code, 'validation_error');
+    assert.match(body.error.message, message);
+    assert.equal(body.error.details.path, path);
+    assert.deepEqual(body.error.details.position, position);
+    const page = await post('/dashboards/import', { json }, csrf, 'text/html');
+    assert.equal(page.status, 422);
+    assert.match(await page.text(), /Import failed: /);
+  }
+  assert.equal(await count(), before);
+  const good = await post('/dashboards/import', {
+    json: JSON.stringify({ title: 'ok', range: '100y', panels: [{ expr: 'up' }] }),
+  });
+  assert.equal(good.status, 303);
 });
 
 test('the session cookie reads the Prometheus API the pages call from the browser', async () => {

@@ -1,6 +1,8 @@
 // Dashboards as data: a title, a default time range and refresh, and a grid of panels each holding one
 // PromQL query. This is also the import/export JSON format (`flowrent_dashboard: 1`); pure, validated here.
 import { ValidationError } from '@flowrent/shared/errors';
+import { PromQLParseError } from '../promql/errors.js';
+import { parseExpr } from '../promql/parse.js';
 import { parseDurationMs } from '../ui/time-range.js';
 
 export const DASHBOARD_FORMAT_VERSION = 1;
@@ -11,6 +13,9 @@ export const MAX_EXPR_CHARS = 10_000;
 export const MAX_DASHBOARD_JSON_BYTES = 512 * 1024;
 export const GRID_COLUMNS = 12;
 export const MIN_REFRESH_MS = 5000;
+/** Longest default range (100 years): longer than any retention here, and far from the ranges
+ * whose panel queries cannot be asked at all (999999999999d: the step overflows int64 ns). */
+export const MAX_RANGE_MS = 100 * 365 * 86_400_000;
 
 export const PANEL_KINDS = ['graph', 'table', 'stat'] as const;
 export type PanelKind = (typeof PANEL_KINDS)[number];
@@ -38,8 +43,20 @@ export function emptyPanel(): Panel {
   return { title: '', expr: '', kind: 'graph', stacked: false, width: 6 };
 }
 
-function fail(path: string, message: string): never {
-  throw new ValidationError(`${path}: ${message}`, { path });
+function fail(path: string, message: string, extra: Record<string, unknown> = {}): never {
+  throw new ValidationError(`${path}: ${message}`, { path, ...extra });
+}
+
+/** A panel's query must parse, as Explore's add-panel requires: a broken one could only fail. */
+function checkExpr(expr: string, path: string): string {
+  try {
+    parseExpr(expr);
+  } catch (err) {
+    if (!(err instanceof PromQLParseError)) throw err;
+    const position = { offset: err.pos.from, line: err.line, column: err.column };
+    fail(path, err.message, { position });
+  }
+  return expr;
 }
 
 function text(value: unknown, path: string, max: number, fallback?: string): string {
@@ -65,7 +82,7 @@ function parsePanel(value: unknown, path: string): Panel {
     fail(`${path}.stacked`, 'must be true or false');
   return {
     title: text(p.title, `${path}.title`, MAX_TITLE_CHARS, ''),
-    expr: text(p.expr, `${path}.expr`, MAX_EXPR_CHARS),
+    expr: checkExpr(text(p.expr, `${path}.expr`, MAX_EXPR_CHARS), `${path}.expr`),
     kind: kind as PanelKind,
     stacked: p.stacked === true,
     width,
@@ -82,7 +99,9 @@ export function parseDashboard(value: unknown): Dashboard {
   const title = text(d.title, 'title', MAX_TITLE_CHARS).trim();
   if (!title) fail('title', 'must not be empty');
   const range = text(d.range, 'range', 20, '1h');
-  if (parseDurationMs(range) === undefined) fail('range', 'must be a duration like 1h');
+  const rangeMs = parseDurationMs(range);
+  if (rangeMs === undefined) fail('range', 'must be a duration like 1h');
+  if (rangeMs > MAX_RANGE_MS) fail('range', 'must be at most 100y');
   const refresh = text(d.refresh, 'refresh', 20, '');
   if (refresh !== '' && (parseDurationMs(refresh) ?? 0) < MIN_REFRESH_MS)
     fail('refresh', 'must be empty or a duration of at least 5s');

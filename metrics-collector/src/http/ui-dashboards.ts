@@ -110,7 +110,10 @@ export function dashboardHandlers(ctx: UiContext, store: DashboardsStore) {
         const dashboard = parseDashboardJson(formBody(request).json ?? '');
         return reply.redirect(`/dashboards/${store.create(dashboard, ctx.clock())}`, 303);
       } catch (err) {
-        if (err instanceof ValidationError) return listPage(request, reply, `Import failed: ${err.message}`);
+        // Browsers get the list page with the reason; scripts the 422 JSON error naming the field
+        // (details.path) and, for a panel query, the position in it (details.position).
+        if (err instanceof ValidationError && wantsHtml(request))
+          return listPage(request, reply, `Import failed: ${err.message}`);
         throw err;
       }
     },
