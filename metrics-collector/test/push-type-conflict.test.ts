@@ -103,3 +103,58 @@ test('once the name has no series left (TTL passed) it may be pushed as another 
   assert.equal(await metadataType('nightly'), 'counter');
   assert.deepEqual(await query('nightly'), [{ metric: { __name__: 'nightly' }, value: [nowMs / 1000, '3'] }]);
 });
+
+test("a histogram's own series pushed as a counter or gauge are refused, in a later batch or the same one", async () => {
+  const histogram = (name: string) => ({
+    name,
+    type: 'histogram',
+    buckets: [
+      { le: 1, count: 1 },
+      { le: '+Inf', count: 2 },
+    ],
+    sum: 3,
+    count: 2,
+  });
+  assert.equal((await push([histogram('tc')])).status, 204);
+  for (const m of [
+    { name: 'tc_count', type: 'counter', value: 9 },
+    { name: 'tc_sum', type: 'gauge', value: 9 },
+    { name: 'tc_bucket', type: 'gauge', labels: { le: '1' }, value: 9 },
+  ]) {
+    const { metric, message } = await refusal(await push([m]));
+    assert.equal(metric, m.name);
+    assert.match(message, new RegExp(`would write ${m.name}, a series of the histogram tc`));
+  }
+  assert.deepEqual(
+    (await query('tc_count')).map((s) => s.value[1]),
+    ['2'],
+  );
+  assert.deepEqual(
+    (await query('tc_bucket{le="1"}')).map((s) => s.value[1]),
+    ['1'],
+  );
+  const batch = await refusal(await push([histogram('h3'), { name: 'h3_count', value: 1 }]));
+  assert.equal(batch.metric, 'h3_count');
+  assert.match(batch.message, /a series of the histogram h3 in this batch/);
+  assert.deepEqual(await query('{__name__=~"h3.*"}'), []);
+});
+
+test('a histogram refused for its labels or buckets stores none of its series', async () => {
+  const bad = [
+    { labels: { le: '7' }, buckets: [{ le: 1, count: 1 }], sum: 1, count: 1 },
+    {
+      buckets: [
+        { le: 1, count: 5 },
+        { le: 2, count: 3 },
+      ],
+      sum: 1,
+      count: 2,
+    },
+  ];
+  for (const [k, m] of bad.entries()) {
+    const name = `refused_h${k}`;
+    const { metric } = await refusal(await push([{ name, type: 'histogram', ...m }]));
+    assert.equal(metric, name);
+    assert.deepEqual(await query(`{__name__=~"${name}.*"}`), []);
+  }
+});

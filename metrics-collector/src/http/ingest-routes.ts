@@ -19,7 +19,7 @@ import { ProtobufError } from '../ingest/remote-write.js';
 import { snappyDecodedLength } from '../ingest/snappy-block.js';
 import type { ScrapeManager } from '../scrape/scrape-manager.js';
 import { type AppendResult, type MetricsStore, StoreBackpressureError } from '../store/metrics-store.js';
-import { familyTypeInUse } from '../store/metric-types.js';
+import { storedTypes } from '../store/metric-types.js';
 import { serveRemoteWriteBeforeRouting } from './remote-write-listener.js';
 
 export const MAX_REMOTE_WRITE_BYTES = 32 * 1024 * 1024;
@@ -150,7 +150,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       const body = parseJson((request.body as Buffer).toString('utf8'));
       let batch: ReturnType<typeof parsePushBatch>;
       try {
-        batch = parsePushBatch(body, deps.clock(), (name) => familyTypeInUse(deps.store, name));
+        batch = parsePushBatch(body, deps.clock(), storedTypes(deps.store));
       } catch (err) {
         if (err instanceof PushError) throw new BadRequest(err.message, { metric: err.metric });
         throw err;

@@ -37,6 +37,18 @@ export class PushError extends Error {
   }
 }
 
+/** What the store already holds of a name, while it returns one of its series (the push API keeps
+ * one type per name, and a series to one family). */
+export interface StoredTypes {
+  /** The type of the family named `name`. */
+  familyType(name: string): string | undefined;
+  /** The families whose series `series` is (`x_count` of a histogram `x`, `x_total` of a counter
+   * `x`, `x` of a gauge `x`), with their types. */
+  ownersOf(series: string): Array<{ family: string; type: string }>;
+}
+
+const NOTHING_STORED: StoredTypes = { familyType: () => undefined, ownersOf: () => [] };
+
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const TYPES = new Set(['counter', 'gauge', 'histogram']);
@@ -61,15 +73,21 @@ function formatLe(le: number): string {
   return String(le);
 }
 
+/** The series names a pushed metric writes. */
+function seriesNames(name: string, type: string): string[] {
+  return type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
+}
+
 /**
  * Validates and expands a decoded JSON body. `nowMs` is used when a metric has no timestamp.
- * `storedType`: the type a name already has in the store (while it has series), which the batch
- * may not contradict.
+ * `stored`: what the store holds, which the batch may not contradict: a name keeps its type, and a
+ * series belongs to one family (`x_count` pushed as a counter beside a histogram `x` wrote into the
+ * histogram's own series).
  */
 export function parsePushBatch(
   body: unknown,
   nowMs: number,
-  storedType: (name: string) => string | undefined = () => undefined,
+  stored: StoredTypes = NOTHING_STORED,
 ): PushBatch {
   if (!isObject(body) || !Array.isArray(body.metrics)) {
     throw new PushError(undefined, 'body must be an object with a "metrics" array');
@@ -78,6 +96,7 @@ export function parsePushBatch(
   // A name has one type, as in Prometheus (and as the StatsD path keeps it): a batch that pushes
   // `x` as a counter and as a gauge wrote both into one series and its metadata flipped.
   const typeOf = new Map<string, string>();
+  const ownerOf = new Map<string, { family: string; type: string }>();
   for (const m of body.metrics as unknown[]) {
     if (!isObject(m)) throw new PushError(undefined, 'each entry of "metrics" must be an object');
     const name = m.name;
@@ -98,12 +117,24 @@ export function parsePushBatch(
       );
     if (earlier === undefined) {
       // Against the stored series too: a batch alone could not flip a name's type, two batches did.
-      const stored = storedType(name);
-      if (stored !== undefined && stored !== type)
+      const was = stored.familyType(name);
+      if (was !== undefined && was !== type)
         throw new PushError(
           name,
-          `${name} is stored as a ${stored} and pushed as a ${type} (a name has one type; push it as a ${stored} or under another name)`,
+          `${name} is stored as a ${was} and pushed as a ${type} (a name has one type; push it as a ${was} or under another name)`,
         );
+      for (const series of seriesNames(name, type)) {
+        const owners = [...stored.ownersOf(series)];
+        const inBatch = ownerOf.get(series);
+        if (inBatch) owners.push(inBatch);
+        const other = owners.find((o) => o.type !== type);
+        if (other)
+          throw new PushError(
+            name,
+            `${name} (${type}) would write ${series}, a series of the ${other.type} ${other.family}${inBatch === other ? ' in this batch' : ''} (a series belongs to one metric; push it under another name)`,
+          );
+        ownerOf.set(series, { family: name, type });
+      }
     }
     typeOf.set(name, type);
     const labels: [string, string][] = [];
@@ -112,6 +143,9 @@ export function parsePushBatch(
       for (const [k, v] of Object.entries(m.labels)) {
         if (!LABEL_RE.test(k) || k.startsWith('__'))
           throw new PushError(name, `invalid label name ${JSON.stringify(k)}`);
+        // The bucket label: the store refused the buckets (a duplicate label) and kept _sum/_count.
+        if (k === 'le' && type === 'histogram')
+          throw new PushError(name, 'a histogram may not have a label named "le" (its buckets\' label)');
         if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
           throw new PushError(name, `label ${k} must be a string`);
         }
@@ -195,6 +229,7 @@ function expandHistogram(
     throw new PushError(name, 'histogram needs buckets');
   let sawInf = false;
   let prevLe = Number.NEGATIVE_INFINITY;
+  let prevCount = 0;
   let infCount = 0;
   for (const b of m.buckets as unknown[]) {
     if (!isObject(b)) throw new PushError(name, 'each bucket must be {le, count}');
@@ -204,7 +239,15 @@ function expandHistogram(
       throw new PushError(name, 'bucket le must be a number or "+Inf"');
     if (count === undefined || count < 0) throw new PushError(name, 'bucket count must be a number >= 0');
     if (le <= prevLe) throw new PushError(name, 'bucket le values must increase');
+    // Cumulative, as Prometheus clients send them: histogram_quantile reads a smaller count as
+    // a negative bucket.
+    if (count < prevCount)
+      throw new PushError(
+        name,
+        `bucket counts must not decrease (cumulative): le=${formatLe(le)} has ${count} after ${prevCount}`,
+      );
     prevLe = le;
+    prevCount = count;
     if (le === Number.POSITIVE_INFINITY) {
       sawInf = true;
       infCount = count;
@@ -213,6 +256,14 @@ function expandHistogram(
   }
   const count = m.count === undefined ? infCount : toNumber(m.count);
   if (count === undefined || count < 0) throw new PushError(name, 'count must be a number >= 0');
+  // _count is the +Inf bucket's count.
+  if (sawInf ? count !== infCount : count < prevCount)
+    throw new PushError(
+      name,
+      sawInf
+        ? `count ${count} differs from the +Inf bucket's ${infCount}`
+        : `count ${count} is below the last bucket's ${prevCount}`,
+    );
   if (!sawInf)
     out.push({ le: Number.POSITIVE_INFINITY, sample: push(`${name}_bucket`, [['le', '+Inf']], count) });
   const sum = toNumber(m.sum ?? 0);

@@ -29,3 +29,28 @@ export function familyTypeInUse(store: MetricsStore, family: string): string | u
   const s = source;
   return suffixes.some((suffix) => s.hasMetricName(family + suffix)) ? type : undefined;
 }
+
+/** The families whose series `series` is, with their types, while they have a returned series
+ * (`x_count`: a histogram or summary `x`, or a gauge/counter `x_count`). */
+export function familiesOfSeries(
+  store: MetricsStore,
+  series: string,
+): Array<{ family: string; type: string }> {
+  const out: Array<{ family: string; type: string }> = [];
+  for (const [type, suffixes] of Object.entries(SERIES_SUFFIXES)) {
+    for (const suffix of suffixes) {
+      if (!series.endsWith(suffix) || series.length === suffix.length) continue;
+      const family = series.slice(0, series.length - suffix.length);
+      if (familyTypeInUse(store, family) === type) out.push({ family, type });
+    }
+  }
+  return out;
+}
+
+/** What the push API checks a batch against (parsePushBatch's StoredTypes). */
+export function storedTypes(store: MetricsStore) {
+  return {
+    familyType: (name: string) => familyTypeInUse(store, name),
+    ownersOf: (series: string) => familiesOfSeries(store, series),
+  };
+}
