@@ -128,4 +128,49 @@ describe('delete by query and saved searches over real HTTP', () => {
     assert.equal((await make({ query: 'x' })).status, 422);
     assert.equal((await make({ name: 'c', query: 'x', from: 'last tuesday' })).status, 400);
   });
+
+  it('saved searches: a range whose from is not before its to is a 400 naming the field, on create and update', async () => {
+    const send = (method: string, path: string, body: object) =>
+      api.json<{ error: { message: string; details?: { field?: string } } }>(path, {
+        method,
+        body: JSON.stringify(body),
+      });
+    for (const range of [
+      { from: 'now', to: '1h' },
+      { from: '1h', to: '2h' },
+      { from: '2026-11-26T10:00:00Z', to: '2026-11-26T09:00:00Z' },
+      { from: 'now', to: 'now' },
+    ]) {
+      const res = await send('POST', '/api/saved-searches', {
+        name: `r ${range.from} ${range.to}`,
+        query: 'x',
+        ...range,
+      });
+      assert.equal(res.status, 400, JSON.stringify(range));
+      assert.equal(res.body.error.details?.field, 'from');
+      assert.match(res.body.error.message, /'from' .* must be before 'to'/);
+    }
+    const ok = await send('POST', '/api/saved-searches', {
+      name: 'range ok',
+      query: 'x',
+      from: '2h',
+      to: '1h',
+    });
+    assert.equal(ok.status, 201);
+    const id = (ok.body as unknown as { data: { id: number } }).data.id;
+    const bad = await send('PUT', `/api/saved-searches/${id}`, {
+      name: 'range ok',
+      query: 'x',
+      from: 'now',
+      to: '1h',
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.details?.field, 'from');
+    const list = await api.json<{ data: Array<{ name: string; from: string; to: string }> }>(
+      '/api/saved-searches',
+    );
+    const kept = list.body.data.find((s) => s.name === 'range ok');
+    assert.deepEqual([kept?.from, kept?.to], ['2h', '1h']);
+    assert.ok(!list.body.data.some((s) => s.name.startsWith('r ')));
+  });
 });

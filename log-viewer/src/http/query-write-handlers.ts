@@ -1,10 +1,10 @@
 // State-changing endpoints of the read side: delete by query (dry run first) and saved searches.
 // Bodies are JSON validated here field by field (no `any`).
-import { NotFound, ValidationError } from '@flowrent/shared/errors';
+import { BadRequest, NotFound, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseQuery } from '../query/parse-query.js';
 import { runDelete } from '../query/run-query.js';
-import { parseTimeParam } from '../query/time-range.js';
+import { DEFAULT_RANGE, parseTimeParam } from '../query/time-range.js';
 import type { SavedSearch, SavedSearchInput, SavedSearchStore } from '../store/saved-search-store.js';
 import { nextTurn, nowNs, type QueryDeps } from './query-handlers.js';
 
@@ -34,8 +34,15 @@ function savedSearchInput(raw: unknown, now: bigint): SavedSearchInput {
   parseQuery(query); // a syntax error is a 400 with its position
   const from = optionalString(body, 'from') ?? '';
   const to = optionalString(body, 'to') ?? '';
-  if (from) parseTimeParam(from, now, 'from');
-  if (to) parseTimeParam(to, now, 'to');
+  // The range as a search would use it: a from at or after its to was saved, then failed every use.
+  const fromNs = parseTimeParam(from || DEFAULT_RANGE, now, 'from');
+  const toNs = to ? parseTimeParam(to, now, 'to') : now + 1n;
+  if (fromNs >= toNs)
+    throw new BadRequest(`'from' (${from || DEFAULT_RANGE}) must be before 'to' (${to || 'now'})`, {
+      field: 'from',
+      from,
+      to,
+    });
   return { name, query, from, to };
 }
 
