@@ -14,6 +14,7 @@
 import type { Db } from '@flowrent/shared/db';
 import { isWrongClock } from '../ingest/normalize.js';
 import type { InboxCounts, InboxReader, InboxRow } from './inbox.js';
+import { isNewerRelease } from './release-order.js';
 import type { AlertRuleRow, IssueRow } from './rows.js';
 import type { DigestOutcome, DigestResult, EventFacts, SessionUpdate } from './store.js';
 
@@ -123,14 +124,8 @@ export function createDigest(db: Db, inbox: InboxReader) {
     ),
   };
 
-  function isNewerRelease(projectId: number, release: string | null, resolvedIn: string): boolean {
-    if (release === null || release === resolvedIn) return false;
-    const resolvedFirst = q.releaseFirstSeen.get(projectId, resolvedIn) as number | undefined;
-    const eventFirst = q.releaseFirstSeen.get(projectId, release) as number | undefined;
-    // A release never seen before this event is newer than the one resolved in.
-    if (eventFirst === undefined) return true;
-    return resolvedFirst === undefined || eventFirst > resolvedFirst;
-  }
+  const firstSeenIn = (projectId: number) => (release: string) =>
+    q.releaseFirstSeen.get(projectId, release) as number | undefined;
 
   function applyWorkflow(
     issue: WorkflowRow,
@@ -141,7 +136,8 @@ export function createDigest(db: Db, inbox: InboxReader) {
     if (issue.status === 'resolved') {
       if (
         issue.resolved_in_release &&
-        !isNewerRelease(issue.project_id, facts.release, issue.resolved_in_release)
+        (facts.release === null ||
+          !isNewerRelease(facts.release, issue.resolved_in_release, firstSeenIn(issue.project_id)))
       ) {
         return null;
       }
