@@ -158,3 +158,36 @@ test('a histogram refused for its labels or buckets stores none of its series', 
     assert.deepEqual(await query(`{__name__=~"${name}.*"}`), []);
   }
 });
+
+test('a new series over a limit is refused alone: the rest of the batch is kept, existing series keep flowing', async () => {
+  // Unlike malformed input (the whole batch is refused), as issue 5's limits and remote_write: a
+  // client pushing all its metrics every time would otherwise lose every one of them.
+  const limited = await startCollector({ SERIES_LIMITS: 'per_metric=2' }, () => nowMs);
+  try {
+    const pushTo = (metrics: unknown[]) =>
+      fetch(`${limited.url}/api/metrics`, {
+        method: 'POST',
+        headers: { ...limited.adminHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify({ metrics }),
+      });
+    const stored = async (q: string) => {
+      const r = await fetch(
+        `${limited.url}/api/v1/query?query=${encodeURIComponent(q)}&time=${nowMs / 1000}`,
+        {
+          headers: limited.adminHeaders,
+        },
+      );
+      return (await r.json()).data.result.length;
+    };
+    const pod = (i: number) => ({ name: 'pods_up', labels: { pod: `p${i}` }, value: 1 });
+    const r = await pushTo([{ name: 'other_ok', value: 1 }, pod(1), pod(2), pod(3)]);
+    assert.equal(r.status, 400);
+    const { error } = (await r.json()) as { error: { message: string; details: { accepted: number } } };
+    assert.match(error.message, /pods_up\{pod="p3"\}.*already has 2 series \(limit\)/);
+    assert.equal(error.details.accepted, 3);
+    assert.equal(await stored('other_ok'), 1);
+    assert.equal(await stored('pods_up'), 2);
+  } finally {
+    await limited.close();
+  }
+});
