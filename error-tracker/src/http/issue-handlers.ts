@@ -137,7 +137,10 @@ export function issueHandlers(ctx: HttpContext) {
     async merge(request: IdRequest) {
       const id = idParam(request.params.id);
       issueOr404(ctx, id);
-      const sources = intList(bodyObject(request.body), 'ids');
+      const body = bodyObject(request.body);
+      // as PATCH: a misspelt key (`"idss"`) is a 400 naming it, not a merge of what was understood
+      rejectUnknownKeys(body, ['ids']);
+      const sources = intList(body, 'ids');
       return toSnakeCase(ctx.store.mergeIssues(id, sources, actorOf(request), ctx.clock()));
     },
     async remove(request: IdRequest, reply: { status: (n: number) => { send: () => void } }) {
