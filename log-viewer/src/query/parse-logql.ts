@@ -1,7 +1,11 @@
 // LogQL paste compatibility (grafana/loki docs/sources/query/log_queries): a stream selector
 // `{app="api", env=~"prod|stg", level!="debug"}` and line filters `|= "text"`, `!= "text"`,
 // `|~ "re"`, `!~ "re"`, turned into our own nodes. Label regexes are anchored as in Prometheus;
-// `|=` is a case-sensitive substring, as in Loki. Parsers, pipes and metric queries are not.
+// `|=` is a case-sensitive substring, as in Loki. Pipeline stages: the parsers `| json`, `| logfmt`
+// and `| unpack` match everything (records are stored with their JSON already unpacked), label filters
+// `| level="error"`, `| status >= 500` (joined by `and`, `,` or `or`) become field filters; any other
+// stage (line_format, label_format, pattern, regexp, drop, keep, …) and metric queries are a 400
+// naming the stage and its position, never a query that quietly matches nothing.
 import { ParseError } from '@flowrent/shared/errors';
 import { LEVELS, normalizeLevel } from '../model.js';
 import type { QueryNode } from './ast.js';
@@ -17,7 +21,7 @@ const LABEL = /[A-Za-z_][A-Za-z0-9_.]*/y;
 const SELECTOR_OPS = ['=~', '!~', '!=', '='] as const;
 const LINE_OPS = ['|=', '!=', '|~', '!~'] as const;
 /** Loki's OTLP label for the service. */
-const LABEL_ALIASES: Record<string, string> = { service_name: 'service' };
+const LABEL_ALIASES: Record<string, string> = { service_name: 'service', detected_level: 'level' };
 
 function fail(message: string, position: number, query: string): ParseError {
   return new ParseError(`${message} at position ${position}`, { position, query });
@@ -129,4 +133,124 @@ export function parseLineFilter(s: string, i: number): Parsed | null {
   const regex = op.endsWith('~') ? value : escapeRegex(value);
   const node: QueryNode = { kind: 'field', field: 'message', op: 'regex', value: regex, pos: i };
   return { node: op.startsWith('!') ? { kind: 'not', child: node, pos: i } : node, end };
+}
+
+/** Parser stages with nothing to do here: the record's JSON attributes are already fields. */
+const NO_OP_STAGES = new Set(['json', 'logfmt', 'unpack']);
+const UNSUPPORTED_STAGES = new Set([
+  'line_format',
+  'label_format',
+  'pattern',
+  'regexp',
+  'drop',
+  'keep',
+  'decolorize',
+  'unwrap',
+  'distinct',
+]);
+const FILTER_OPS = ['==', '=~', '!~', '!=', '>=', '<=', '=', '>', '<'] as const;
+const NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
+
+/**
+ * A pipeline stage `| json`, `| logfmt`, `| unpack` or `| label op value …` at i (the '|'), or null
+ * when the text there is not one (`|x` stays a word unless x names a stage or a filter follows it).
+ */
+export function parsePipelineStage(s: string, i: number): Parsed | null {
+  if (s[i] !== '|') return null;
+  const at = skipSpace(s, i + 1);
+  LABEL.lastIndex = at;
+  const m = LABEL.exec(s);
+  if (!m) return null;
+  const name = m[0];
+  const after = skipSpace(s, at + name.length);
+  if (NO_OP_STAGES.has(name)) {
+    // `| json first="a.b"` extracts under new names: not expressible here.
+    LABEL.lastIndex = after;
+    const param = after > at + name.length ? LABEL.exec(s) : null;
+    if (param && s[skipSpace(s, after + param[0].length)] === '=')
+      throw fail(`LogQL '| ${name}' with parameters is not supported (plain '| ${name}' is)`, after, s);
+    if (name === 'logfmt')
+      for (const flag of ['--strict', '--keep-empty'])
+        if (s.startsWith(flag, after)) return { node: { kind: 'all', pos: i }, end: after + flag.length };
+    return { node: { kind: 'all', pos: i }, end: at + name.length };
+  }
+  if (UNSUPPORTED_STAGES.has(name))
+    throw fail(
+      `LogQL stage '${name}' is not supported (supported: line filters, | json, | logfmt, | unpack, label filters)`,
+      at,
+      s,
+    );
+  if (!FILTER_OPS.some((o) => s.startsWith(o, after))) {
+    if (at === i + 1) return null;
+    throw fail(
+      `LogQL stage '${name}' is not supported (expected a label filter like ${name}="value")`,
+      at,
+      s,
+    );
+  }
+  return parseLabelFilters(s, at, i);
+}
+
+/** `a="x" and b=~"y", c>5 or d!="z"` at i: and (also `,`) binds tighter than or. */
+function parseLabelFilters(s: string, i: number, pos: number): Parsed {
+  const alternatives: QueryNode[] = [];
+  let all: QueryNode[] = [];
+  for (;;) {
+    const filter = parseLabelFilter(s, i);
+    all.push(filter.node);
+    const next = skipSpace(s, filter.end);
+    i = next;
+    if (s[next] === ',') i = skipSpace(s, next + 1);
+    else if (/^and\s/.test(s.slice(next, next + 4))) i = skipSpace(s, next + 3);
+    else if (/^or\s/.test(s.slice(next, next + 3))) {
+      alternatives.push(all.length === 1 ? all[0] : { kind: 'and', children: all, pos });
+      all = [];
+      i = skipSpace(s, next + 2);
+    } else {
+      alternatives.push(all.length === 1 ? all[0] : { kind: 'and', children: all, pos });
+      const node: QueryNode =
+        alternatives.length === 1 ? alternatives[0] : { kind: 'or', children: alternatives, pos };
+      return { node, end: filter.end };
+    }
+  }
+}
+
+function parseLabelFilter(s: string, i: number): Parsed {
+  LABEL.lastIndex = i;
+  const m = LABEL.exec(s);
+  if (!m) throw fail('expected a label name', i, s);
+  const field = LABEL_ALIASES[m[0]] ?? m[0];
+  const opAt = skipSpace(s, i + m[0].length);
+  const op = FILTER_OPS.find((o) => s.startsWith(o, opAt));
+  if (!op) throw fail(`expected =, !=, =~, !~, >, >=, < or <= after '${m[0]}'`, opAt, s);
+  const valuePos = skipSpace(s, opAt + op.length);
+  let value: string;
+  let end: number;
+  if (s[valuePos] === '"' || s[valuePos] === '`') {
+    ({ value, end } = readString(s, valuePos));
+  } else {
+    NUMBER.lastIndex = valuePos;
+    const n = NUMBER.exec(s);
+    end = n ? valuePos + n[0].length : valuePos;
+    if (!n || /[A-Za-z_]/.test(s[end] ?? ''))
+      throw fail(
+        'expected a quoted string or a number (duration and bytes values are not supported)',
+        valuePos,
+        s,
+      );
+    value = n[0];
+  }
+  if (op === '=~' || op === '!~') {
+    checkRegex(anchored(value), valuePos, s, 4);
+    const node: QueryNode = { kind: 'field', field, op: 'regex', value: anchored(value), pos: valuePos };
+    return { node: op === '!~' ? { kind: 'not', child: node, pos: valuePos } : node, end };
+  }
+  if (field === 'level' && normalizeLevel(value) === undefined)
+    throw fail(`unknown level '${value}' (use ${LEVELS.join(', ')})`, valuePos, s);
+  if (op === '=' || op === '==' || op === '!=') {
+    const node: QueryNode = { kind: 'field', field, op: 'eq', value, pos: valuePos };
+    return { node: op === '!=' ? { kind: 'not', child: node, pos: valuePos } : node, end };
+  }
+  const cmp = op === '>' ? 'gt' : op === '>=' ? 'gte' : op === '<' ? 'lt' : 'lte';
+  return { node: { kind: 'field', field, op: cmp, value, pos: valuePos }, end };
 }

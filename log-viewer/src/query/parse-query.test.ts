@@ -101,6 +101,38 @@ describe('parseQuery() valid queries', () => {
   // RE2's leading (?i), as Grafana users write it: case-insensitive, anchoring kept after it.
   check('{app=~"(?i)web.*"} |~ "(?i)error"', '(and app[regex](?i)^(?:web.*)$ message[regex](?i)error)');
   check('|x', '|x');
+  // Pipeline stages pasted from Grafana: parsers are no-ops (attributes are already fields), label
+  // filters become field filters.
+  check('{service_name="web2"} | json', '(and service[eq]web2 *)');
+  check('{service_name="web2"} | logfmt', '(and service[eq]web2 *)');
+  check('{app="a"} | unpack |= "x"', '(and app[eq]a * message[regex]x)');
+  check('{app="a"} |json', '(and app[eq]a *)');
+  check('{app="a"} | logfmt --strict | level="error"', '(and app[eq]a * level[eq]error)');
+  check('{service_name="web2"} | json | level="error"', '(and service[eq]web2 * level[eq]error)');
+  check('| detected_level="warn"', 'level[eq]warn');
+  check('| status >= 500', 'status[gte]500');
+  check('| status==200', 'status[eq]200');
+  check('| duration_ms < 1.5e3', 'duration_ms[lt]1.5e3');
+  check('| path=~"/api/.*" | user!="bot"', '(and path[regex]^(?:/api/.*)$ (not user[eq]bot))');
+  check('| a="1" and b!~"x", c="3"', '(and a[eq]1 (not b[regex]^(?:x)$) c[eq]3)');
+  check('| a="1" or b="2" and c="3"', '(or a[eq]1 (and b[eq]2 c[eq]3))');
+  check(
+    '{app="a"} | json | status >= 500 != "health"',
+    '(and app[eq]a * status[gte]500 (not message[regex]health))',
+  );
+});
+
+describe('parseQuery() LogQL stages it cannot run are a 400 naming the stage and its position', () => {
+  checkError('{app="a"} | json | line_format "{{.msg}}"', 19, /LogQL stage 'line_format' is not supported/);
+  checkError('{app="a"} | label_format x=y', 12, /'label_format' is not supported/);
+  checkError('| pattern "<ip> <_>"', 2, /'pattern' is not supported/);
+  checkError('| regexp "(?P<x>.)"', 2, /'regexp' is not supported/);
+  checkError('| json first="a.b"', 7, /'\| json' with parameters is not supported/);
+  checkError('| frobnicate', 2, /'frobnicate' is not supported/);
+  checkError('| latency > 10s', 12, /duration and bytes/);
+  checkError('| level="loud"', 8, /unknown level 'loud'/);
+  checkError('| path=~"(unclosed"', 8, /invalid regular expression/);
+  checkError('| a="1", ', 9, /expected a label name/);
 });
 
 describe('parseQuery() malformed queries report the position', () => {

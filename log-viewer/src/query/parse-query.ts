@@ -12,14 +12,16 @@
 //            | "quoted"                          any key: "user agent":curl, "10":x
 //   value   := "quoted" | word
 //
-//   logql   := {label="v", label=~"re", …} | (|= | != | |~ | !~) "text"   (see parse-logql.ts)
+//   logql   := {label="v", label=~"re", …} | (|= | != | |~ | !~) "text"
+//            | "|" (json | logfmt | unpack) | "|" label op value ((and | , | or) label op value)*
+//                                                                     (see parse-logql.ts)
 //
 // Keywords are upper case only, so `not` and `or` stay searchable words. A word may contain
 // balanced parentheses (`path:~^/(a|b)`); an unbalanced `)` ends it. Pure: no I/O, no store.
 import { ParseError } from '@flowrent/shared/errors';
 import { LEVELS, normalizeLevel } from '../model.js';
 import type { FieldOp, QueryNode } from './ast.js';
-import { parseLineFilter, parseSelector } from './parse-logql.js';
+import { parseLineFilter, parsePipelineStage, parseSelector } from './parse-logql.js';
 import { nonLinearRegex } from './regex-linear.js';
 import { unsafeRegex } from './regex-safety.js';
 
@@ -154,7 +156,7 @@ class QueryParser {
       this.i = end;
       return node;
     }
-    const lineFilter = parseLineFilter(this.s, this.i);
+    const lineFilter = parseLineFilter(this.s, this.i) ?? parsePipelineStage(this.s, this.i);
     if (lineFilter) {
       this.i = lineFilter.end;
       return lineFilter.node;

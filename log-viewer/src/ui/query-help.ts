@@ -17,6 +17,7 @@ const EXAMPLES: [string, string][] = [
   ['(a OR b) c', 'OR and grouping; terms side by side must all match'],
   ['trace_id:4bf92f3577b34da6a3ce929d0e0e4736', 'every line of one trace'],
   ['{app="api", env=~"prod|stg"} |= "timeout"', 'a LogQL selector and line filter pasted from Grafana'],
+  ['{app="api"} | json | level="error"', 'LogQL | json / | logfmt (already unpacked) and label filters'],
 ];
 
 export function renderQueryHelp(): SafeHtml {
