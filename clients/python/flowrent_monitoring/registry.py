@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -102,7 +103,7 @@ class Registry:
                 if isinstance(metric, Histogram):
                     _fill_histogram(item, metric.bounds, state)
                 else:
-                    item["value"] = state
+                    item["value"] = _number(state)
                 out.append(item)
         return out
 
@@ -114,11 +115,22 @@ def _fill_histogram(item: Dict[str, Any], bounds: Sequence[float], state: Dict[s
         running += n
         buckets.append({"le": bound, "count": running})
     item["buckets"] = buckets
-    item["sum"] = state["sum"]
+    item["sum"] = _number(state["sum"])  # observe(inf) makes it inf
     item["count"] = state["count"]
     if state["exemplar"] is not None:
         trace_id, value, ts = state["exemplar"]
-        item["exemplar"] = {"labels": {"trace_id": trace_id}, "value": value, "timestamp": ts}
+        item["exemplar"] = {"labels": {"trace_id": trace_id}, "value": _number(value), "timestamp": ts}
+
+
+def _number(value: float) -> Any:
+    """A sample value as the collector reads it: JSON has no NaN or infinities, and ``dumps`` would
+    send them as null, which the collector refuses with a 400 for the whole push (every metric of
+    the process, every interval); its push JSON takes them as the strings Prometheus writes."""
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "+Inf" if value > 0 else "-Inf"
+    return value
 
 
 _REGISTRIES: "weakref.WeakSet[Registry]" = weakref.WeakSet()

@@ -137,3 +137,24 @@ def test_metrics_recorded_before_init_are_pushed_periodically(server: CaptureSer
     init_for(server, metrics_interval=0.05)
     pushes = server.wait_for(1, path="/api/metrics")
     assert pushes[0].json()["metrics"][0]["name"] == "early_total"
+
+
+def test_nan_and_infinite_values_are_sent_as_the_collectors_strings() -> None:
+    # JSON has no NaN or infinities; sent as null they made the collector refuse the whole push
+    reg = Registry()
+    ratio = reg.gauge("cache_hit_ratio")
+    ratio.set(float("nan"), pool="a")
+    ratio.set(float("inf"), pool="b")
+    ratio.set(float("-inf"), pool="c")
+    reg.counter("bytes_total").inc(float("inf"))
+    latency = reg.histogram("wait_seconds", buckets=[1.0])
+    latency.observe(float("inf"))
+    latency.observe(0.5)
+    got = _payload(reg)
+    assert [got[("cache_hit_ratio", (("pool", p),))]["value"] for p in "abc"] == ["NaN", "+Inf", "-Inf"]
+    assert got[("bytes_total", ())]["value"] == "+Inf"
+    histogram = got[("wait_seconds", ())]
+    assert histogram["sum"] == "+Inf"
+    assert histogram["buckets"] == [{"le": 1.0, "count": 1}, {"le": "+Inf", "count": 2}]
+    reg.histogram("nan_seconds", buckets=[1.0]).observe(float("nan"))
+    assert _payload(reg)[("nan_seconds", ())]["sum"] == "NaN"
