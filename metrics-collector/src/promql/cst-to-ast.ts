@@ -321,8 +321,31 @@ export class AstBuilder {
     );
   }
 
-  binary(n: SyntaxNode, kids: SyntaxNode[]): Expr {
-    const lhs = this.expr(kids[0]);
+  binary(n: SyntaxNode, kids: SyntaxNode[], unsignedLhs?: Expr): Expr {
+    // Prometheus' grammar gives a unary sign the precedence of '*', below '^' (`-2 ^ 2` is -4);
+    // lezer-promql binds it tighter (and lexes `-2` as one literal), so the sign moves out:
+    // (-a) ^ b becomes -(a ^ b).
+    if (kids[1].name === 'Pow' && !unsignedLhs) {
+      const left = kids[0];
+      const signed = (op: string, expr: Expr): Expr => ({
+        type: 'UnaryExpr',
+        op: op as '+' | '-',
+        expr,
+        pos: this.pos(n),
+      });
+      if (left.name === 'UnaryExpr') {
+        const [sign, operand] = this.children(left);
+        return signed(this.text(sign), this.binary(n, [operand, ...kids.slice(1)]));
+      }
+      const t = this.text(left);
+      if (left.name === 'NumberDurationLiteral' && /^[+-]/.test(t)) {
+        const lit = this.expr(left) as Extract<Expr, { type: 'NumberLiteral' }>;
+        const value = t[0] === '-' ? -lit.value : lit.value;
+        const abs: Expr = { ...lit, value, pos: { from: left.from + 1, to: left.to } };
+        return signed(t[0], this.binary(n, kids, abs));
+      }
+    }
+    const lhs = unsignedLhs ?? this.expr(kids[0]);
     const rhs = this.expr(kids[kids.length - 1]);
     const op = BINARY_OPS[kids[1].name];
     if (!op) return this.fail(kids[1], `unsupported binary operator "${this.text(kids[1])}"`);
@@ -336,10 +359,11 @@ export class AstBuilder {
     }
     const lt = typeOf(lhs);
     const rt = typeOf(rhs);
+    // These two are reported at the operator, as 2.42's checkAST (opRange).
     if (returnBool && !COMPARISON_OPS.has(op))
-      this.fail(n, 'bool modifier can only be used on comparison operators');
+      this.fail(kids[1], 'bool modifier can only be used on comparison operators');
     if (lt === 'scalar' && rt === 'scalar' && COMPARISON_OPS.has(op) && !returnBool) {
-      this.fail(n, 'comparisons between scalars must use BOOL modifier');
+      this.fail(kids[1], 'comparisons between scalars must use BOOL modifier');
     }
     if (SET_OPS.has(op) && (lt === 'scalar' || rt === 'scalar')) {
       this.fail(n, `set operator "${op}" not allowed in binary scalar expression`);
@@ -352,20 +376,23 @@ export class AstBuilder {
         include: [],
       };
     }
-    if (clause) {
-      if (!matching) return this.fail(clause, 'vector matching only allowed between instant vectors');
+    if (clause && !matching) {
+      // 2.42 refuses only labels in the clause (`1 + on(a) x`); `1 + on() x` drops the clause.
+      if (this.groupingLabels(this.children(clause)[1]).length > 0)
+        this.fail(n, 'vector matching only allowed between instant vectors');
+    } else if (clause && matching) {
       const ck = this.children(clause);
       matching.on = ck[0].name === 'On';
       matching.labels = this.groupingLabels(ck[1]);
       const group = ck[2];
       if (group) {
-        if (SET_OPS.has(op)) this.fail(clause, `no grouping allowed for "${op}" operation`);
+        if (SET_OPS.has(op)) this.fail(n, `no grouping allowed for "${op}" operation`);
         const card: Cardinality = group.name === 'GroupLeft' ? 'many-to-one' : 'one-to-many';
         matching.card = card;
         matching.include = ck[3] ? this.groupingLabels(ck[3]) : [];
         for (const l of matching.include) {
           if (matching.on && matching.labels.includes(l)) {
-            this.fail(clause, `label "${l}" must not occur in ON and GROUP clause at once`);
+            this.fail(kids[1], `label "${l}" must not occur in ON and GROUP clause at once`);
           }
         }
       }

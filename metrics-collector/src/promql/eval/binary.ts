@@ -53,8 +53,10 @@ export function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean]
   }
 }
 
+/** Prometheus 2.42's shouldDropMetricName: the arithmetic operators (+ - * / % ^), not atan2 nor
+ * comparisons (without bool), drop __name__. */
 export const dropsName = (op: BinaryOp, returnBool: boolean): boolean =>
-  returnBool || !COMPARISON_OPS.has(op);
+  returnBool || (!COMPARISON_OPS.has(op) && op !== 'atan2');
 
 export function scalarBinop(e: BinaryExpr, l: Float64Array, r: Float64Array): Float64Array {
   const out = new Float64Array(l.length);
@@ -148,6 +150,14 @@ function resultMetric(l: Labels, r: Labels, e: BinaryExpr, m: VectorMatching): L
   return out;
 }
 
+/** Prometheus' Labels.MatchLabels: the on(...) labels, or all but the ignoring(...) ones and __name__. */
+function matchedLabels(metric: Labels, m: VectorMatching): Labels {
+  const out: Labels = {};
+  for (const n of Object.keys(metric))
+    if (m.on ? m.labels.includes(n) : !m.labels.includes(n) && n !== METRIC_NAME) out[n] = metric[n];
+  return out;
+}
+
 function maxOf(...lists: number[][]): number {
   let max = 0;
   for (const l of lists) for (const x of l) if (x > max) max = x;
@@ -218,8 +228,9 @@ export function* vectorBinop(
         if (!rhs[c].present[i]) continue;
         if (ri >= 0) {
           const side = swapped ? 'left' : 'right';
+          const group = formatLabels(matchedLabels(rhs[c].metric, m));
           throw executionError(
-            `found duplicate series for the match group on the ${side} hand-side of the operation: [${formatLabels(rhs[c].metric)}, ${formatLabels(rhs[ri].metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+            `found duplicate series for the match group ${group} on the ${side} hand-side of the operation: [${formatLabels(rhs[c].metric)}, ${formatLabels(rhs[ri].metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
           );
         }
         ri = c;

@@ -103,10 +103,8 @@ export function labelReplace(ctx: EvalContext, input: StepSeries[], args: string
   let re: RegExp;
   try {
     re = compileAnchoredRegex(regexStr);
-  } catch (e) {
-    throw executionError(
-      `invalid regular expression in label_replace(): ${regexStr}: ${(e as Error).message}`,
-    );
+  } catch {
+    throw executionError(`invalid regular expression in label_replace(): ${regexStr}`);
   }
   if (!isValidLabelName(dst))
     throw executionError(`invalid destination label name in label_replace(): ${dst}`);

@@ -1,6 +1,7 @@
 // Functions over a range of samples (promql/functions.go of Prometheus 2.42): rate/increase/delta
 // with extrapolation and counter resets, irate/idelta, deriv/predict_linear (least squares with
 // Kahan sums), *_over_time, changes, resets, holt_winters. Pure: points in, one number (or none) out.
+import { formatGoFloat } from '../format-value.js';
 import { executionError } from '../errors.js';
 import { quantile } from './stats.js';
 
@@ -153,10 +154,20 @@ function variance(vs: number[], lo: number, hi: number): number {
   return (aux + cAux) / count;
 }
 
+/** Go's %f: six decimals, NaN, +Inf, -Inf (2.42 writes the refused factors so). */
+function goPercentF(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return Math.abs(v) < 1e21 ? v.toFixed(6) : `${formatGoFloat(v, 'f')}.000000`;
+}
+
 function holtWinters(w: Window): number | undefined {
   const [sf, tf] = w.params;
-  if (!(sf > 0 && sf < 1)) throw executionError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf}`);
-  if (!(tf > 0 && tf < 1)) throw executionError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf}`);
+  // As 2.42: `sf <= 0 || sf >= 1` refuses, so a NaN factor is evaluated (to NaN).
+  if (sf <= 0 || sf >= 1)
+    throw executionError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${goPercentF(sf)}`);
+  if (tf <= 0 || tf >= 1)
+    throw executionError(`invalid trend factor. Expected: 0 < tf < 1, got: ${goPercentF(tf)}`);
   const { vs, lo, hi } = w;
   if (hi - lo < 2) return undefined;
   let s0 = 0;
