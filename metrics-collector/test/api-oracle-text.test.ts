@@ -94,6 +94,13 @@ const SAME_TEXT: Case[] = [
   ['/api/v1/labels', { start: String(T / 1000), end: AT }],
   ['/api/v1/label/tag/values', { start: String(T / 1000), end: AT }],
   ['/api/v1/series', { 'match[]': 'html', start: String(T / 1000), end: AT }],
+  // Series sorted by their label sets, whatever the store's order (here: samples interleaved).
+  ['/api/v1/series', { 'match[]': '{job=~".+"}', start: String(T / 1000), end: AT }],
+  [
+    '/api/v1/series',
+    { 'match[]': ['tiny', 'up{instance="b:9100"}', 'big', 'up'], start: String(T / 1000), end: AT },
+  ],
+  ['/api/v1/series', { 'match[]': '{__name__=~".+"}', start: String(T / 1000), end: AT }],
 ];
 
 /** Same status, errorType and message. */

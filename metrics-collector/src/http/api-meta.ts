@@ -41,8 +41,22 @@ export function listSeries(deps: MetaDeps, p: FormParams): unknown {
   const { start, end } = parseMetaTimeRange(p);
   const limit = limitOf(p);
   if (end < start) return [];
-  const series = seriesOf(deps.source, sets, start, end);
+  // Sorted as 2.42's merged, sorted Select sets (labels.Compare), not in store order.
+  const series = seriesOf(deps.source, sets, start, end).sort(compareLabels);
   return limit > 0 ? series.slice(0, limit) : series;
+}
+
+/** Prometheus' labels.Compare: pair by pair in name order, name then value; a prefix sorts first. */
+function compareLabels(a: Labels, b: Labels): number {
+  const an = Object.keys(a).sort();
+  const bn = Object.keys(b).sort();
+  for (let i = 0; i < an.length && i < bn.length; i++) {
+    if (an[i] !== bn[i]) return an[i] < bn[i] ? -1 : 1;
+    const av = a[an[i]];
+    const bv = b[bn[i]];
+    if (av !== bv) return av < bv ? -1 : 1;
+  }
+  return an.length - bn.length;
 }
 
 /** source.series() with RE2-only regexes applied here (see splitForSource). */
