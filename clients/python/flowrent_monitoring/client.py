@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional
 
 from . import _internal
 from .envelope import dumps, event_envelope
-from .logs import Captured, record_to_json, records_to_ndjson, sentry_level
+from .logs import Captured, record_line, record_to_json, records_to_ndjson, sentry_level
 from .registry import Registry, default_registry
 from .options import Options, logs_endpoint, metrics_endpoint
 from .scope import Scope, get_current_scope
@@ -263,13 +263,21 @@ class Client:
             _internal.report(exc, "capture_log")
 
     def _build_log_batch(self, items: List[Captured]) -> Optional[Request]:
-        records = [record_to_json(item, self.options.service, self.options.server_name, self._static_log_fields)
-                   for item in items]
+        lines = []
+        for item in items:
+            line = record_line(record_to_json(item, self.options.service, self.options.server_name,
+                                              self._static_log_fields))
+            if line is None:
+                self.worker.count_drop("too_large")
+            else:
+                lines.append(line)
+        if not lines:
+            return None
         headers = {"Content-Type": "application/x-ndjson"}
         if self.options.logs_key:
             headers["Authorization"] = f"Bearer {self.options.logs_key}"
         assert self.logs_url is not None
-        return Request("logs", self.logs_url, headers, records_to_ndjson(records), len(records), "log_item")
+        return Request("logs", self.logs_url, headers, records_to_ndjson(lines), len(lines), "log_item")
 
     # ---- metrics --------------------------------------------------------------------------------
 

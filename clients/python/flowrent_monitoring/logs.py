@@ -8,6 +8,7 @@ that into the log viewer's JSON record happens on the background thread (``recor
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from datetime import datetime, timezone
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from . import _internal
 from .envelope import dumps
-from .scrub import FILTERED, is_secret_key
+from .scrub import FILTERED, is_secret_key, scrub_json
 from .trace import TraceContext, current_trace
 from .worker import LOG
 
@@ -27,6 +28,10 @@ _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict
     "message", "asctime", "taskName", "exc_text", "stack_info",
 }
 MAX_ATTRIBUTE_CHARS = 2048
+# The log viewer's line limit (log-viewer/src/ingest/limits.ts MAX_LINE_BYTES, Loki's default): one
+# longer line makes it answer 413 for the whole batch.
+MAX_LINE_BYTES = 256 * 1024
+TRUNCATED = "…[truncated]"
 
 Captured = Tuple[logging.LogRecord, str, Optional[str], Optional[TraceContext]]
 
@@ -138,12 +143,55 @@ def _attribute(value: Any) -> Any:
     kind = type(value)
     if kind is int or kind is float or kind is bool or value is None:
         return value
+    if isinstance(value, (dict, list, tuple)):
+        return _nested(value)
     text = value if kind is str else value if isinstance(value, str) else repr(value)
+    return _clip(text)
+
+
+def _clip(text: str) -> str:
     return text if len(text) <= MAX_ATTRIBUTE_CHARS else text[: MAX_ATTRIBUTE_CHARS - 3] + "..."
 
 
-def records_to_ndjson(records: List[Dict[str, Any]]) -> bytes:
-    return b"\n".join(dumps(r) for r in records) + b"\n"
+def _nested(value: Any) -> Any:
+    """A dict/list extra as nested JSON (the log viewer keeps it as such), a copy taken now; a
+    value JSON cannot hold inside it becomes its repr there. Over ``MAX_ATTRIBUTE_CHARS`` of JSON,
+    or not encodable at all (a tuple key, a cycle), it is sent as text, as before."""
+    try:
+        text = dumps(value).decode("utf-8")
+    except (TypeError, ValueError, RecursionError):
+        return _clip(repr(value))
+    # secret keys inside are filtered as at the top level (the repr text used to carry them)
+    nested = scrub_json(json.loads(text))
+    return nested if len(text) <= MAX_ATTRIBUTE_CHARS else _clip(dumps(nested).decode("utf-8"))
+
+
+def record_line(record: Dict[str, Any]) -> Optional[bytes]:
+    """The record's NDJSON line, within the log viewer's ``MAX_LINE_BYTES``: an over-long message or
+    exception is cut (marked ``TRUNCATED``); None when it cannot fit (then it is dropped and
+    counted, rather than making the log viewer refuse the whole batch with a 413)."""
+    line = dumps(record)
+    for _ in range(4):  # escapes (\\uXXXX, \\n) make the cut a little short at times: cut again
+        excess = len(line) - MAX_LINE_BYTES
+        if excess <= 0:
+            return line
+        texts = [(len(record[k]), k) for k in ("message", "exception") if isinstance(record.get(k), str)]
+        if not texts or max(texts)[0] == 0:
+            return None  # other fields alone are too long
+        key = max(texts)[1]
+        text = record[key]
+        encoded = text.encode("utf-8")
+        # JSON escapes make a byte of text cost up to 6 bytes of line: cut in proportion
+        json_bytes = len(dumps(text))
+        budget = json_bytes - excess - len(TRUNCATED.encode("utf-8")) - 64
+        keep = max(0, len(encoded) * budget // json_bytes)
+        record = dict(record, **{key: encoded[:keep].decode("utf-8", "ignore") + TRUNCATED})
+        line = dumps(record)
+    return line if len(line) <= MAX_LINE_BYTES else None
+
+
+def records_to_ndjson(lines: List[bytes]) -> bytes:
+    return b"\n".join(lines) + b"\n"
 
 
 class BreadcrumbHandler(logging.Handler):

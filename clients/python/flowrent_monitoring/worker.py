@@ -238,10 +238,11 @@ class Worker:
         size = max(1, self.options.log_batch_size)
         for start in range(0, len(records), size):
             chunk = records[start : start + size]
-            request = self.build_log_batch(chunk) if self.build_log_batch else None
-            if request is None:
+            if self.build_log_batch is None:
                 self.count_drop("no_destination", len(chunk))
-            else:
+                continue
+            request = self.build_log_batch(chunk)  # None: it dropped (and counted) every record
+            if request is not None:
                 self._enqueue(self._channels["logs"], request)
 
     def _enqueue(self, channel: _Channel, request: Request) -> None:

@@ -329,3 +329,63 @@ def test_the_request_duration_histogram_is_exported(stack: Dict[str, Service], j
 
     (series,) = _poll(find, query)
     assert series["metric"]["method"] == "POST"
+
+
+def test_non_finite_metrics_an_over_long_log_line_and_nested_extras_reach_the_services(
+        stack: Dict[str, Service], journey: Journey) -> None:
+    """NaN/±Inf samples were sent as null (a 400 for the whole push), a record over the log viewer's
+    256 KB line limit made it answer 413 for the whole batch, and dict extras arrived as repr text."""
+    logs, metrics = stack["log-viewer"], stack["metrics-collector"]
+    _require(logs)
+    _require(metrics)
+    from flowrent_monitoring import _internal
+    from flowrent_monitoring.logs import MAX_LINE_BYTES, TRUNCATED
+    from flowrent_monitoring.registry import default_registry
+
+    _internal.set_strict(True)
+    default_registry.clear()
+    fm.init(service="python-it-edge", install_excepthooks=False, raise_internal_errors=True, metrics_interval=3600,
+            log_flush_interval=0.05, logs_url=logs.url, logs_key=logs.key, metrics_url=metrics.url,
+            metrics_key=metrics.key)
+    run = secrets.token_hex(4)
+    ratio = fm.gauge("python_it_edge_ratio", "Non-finite values")
+    for kind, value in (("nan", float("nan")), ("inf", float("inf")), ("minus_inf", float("-inf"))):
+        ratio.set(value, run=run, kind=kind)
+    fm.histogram("python_it_edge_seconds", buckets=[1]).observe(float("inf"), run=run)
+    fm.counter("python_it_edge_total").inc(run=run)  # a finite metric of the same push
+    log = logging.getLogger("python_it.edge")
+    log.setLevel(logging.INFO)
+    with fm.trace() as ctx:
+        log.info("huge %s", "z" * MAX_LINE_BYTES, extra={"nested": {"a": [1, 2]}})
+        log.info("small", extra={"nested": {"a": [1, 2]}})
+    try:
+        assert fm.flush(15), f"flush did not complete: {fm.stats()}"
+        stats = fm.stats()
+    finally:
+        fm.close(timeout=1)
+        _internal.set_strict(False)
+        default_registry.clear()
+    assert not any(stats["dropped"].values()), f"the client dropped data: {stats}"
+
+    def query(q: str) -> Any:
+        def find() -> Tuple[Optional[List[Dict[str, Any]]], Any]:
+            status, body = metrics.get("/api/v1/query", {"query": q})
+            result = body.get("data", {}).get("result") if status == 200 and isinstance(body, dict) else None
+            return (result or None), (status, body)
+        return _poll(find, q)
+
+    values = {s["metric"]["kind"]: s["value"][1] for s in query(f'python_it_edge_ratio{{run="{run}"}}')}
+    assert values == {"nan": "NaN", "inf": "+Inf", "minus_inf": "-Inf"}
+    (total,) = query(f'python_it_edge_total{{run="{run}"}}')
+    assert float(total["value"][1]) == 1.0
+    (histogram_sum,) = query(f'python_it_edge_seconds_sum{{run="{run}"}}')
+    assert histogram_sum["value"][1] == "+Inf"
+
+    def find_logs() -> Tuple[Optional[List[Dict[str, Any]]], Any]:
+        status, body = logs.get("/api/logs", {"query": f"trace_id:{ctx.trace_id}", "from": "1h"})
+        records = body.get("data") if status == 200 and isinstance(body, dict) else None
+        return (records if records and len(records) >= 2 else None), (status, body)
+
+    records = {r["message"][:5]: r for r in _poll(find_logs, f"two log records with trace_id {ctx.trace_id}")}
+    assert records["huge "]["message"].endswith(TRUNCATED)
+    assert records["small"]["attributes"]["nested"] == {"a": [1, 2]}

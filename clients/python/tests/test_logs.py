@@ -8,7 +8,7 @@ import threading
 
 import flowrent_monitoring as fm
 from conftest import CaptureServer, init_for
-from flowrent_monitoring.logs import format_timestamp_ns
+from flowrent_monitoring.logs import MAX_LINE_BYTES, TRUNCATED, format_timestamp_ns
 from flowrent_monitoring.scrub import FILTERED
 
 
@@ -124,3 +124,47 @@ def test_a_standalone_log_handler_can_be_attached_to_any_logger(server: CaptureS
 def test_format_timestamp_ns() -> None:
     assert format_timestamp_ns(0) == "1970-01-01T00:00:00.000000000Z"
     assert format_timestamp_ns(1764110000_123456789) == "2025-11-25T22:33:20.123456789Z"
+
+
+def test_a_record_over_the_line_limit_is_cut_and_marked_and_the_batch_is_kept(server: CaptureServer) -> None:
+    init_for(server, log_flush_interval=30)
+    log = _logger("app.huge")
+    log.info("before")
+    log.info("x" * (MAX_LINE_BYTES + 1000))
+    log.info("after")
+    assert fm.flush(5)
+    (request,) = server.wait_for(1, path="/api/logs")
+    lines = request.body.splitlines()
+    assert all(len(line) <= MAX_LINE_BYTES for line in lines)
+    records = request.ndjson()
+    assert [r["message"][:6] for r in records] == ["before", "xxxxxx", "after"]
+    assert records[1]["message"].endswith(TRUNCATED)
+    assert len(records[1]["message"]) > MAX_LINE_BYTES - 4096, "cut to fit, not emptied"
+    assert not any(fm.stats()["dropped"].values())
+
+
+def test_a_record_that_cannot_fit_is_dropped_and_counted_the_others_sent(server: CaptureServer) -> None:
+    init_for(server, log_flush_interval=30)
+    log = _logger("app.wide")
+    wide = {f"field_{i}": "y" * 2000 for i in range(200)}  # 400 KB of attributes, each within its cap
+    log.info("kept 1")
+    log.info("too wide", extra=wide)
+    log.info("kept 2")
+    assert fm.flush(5)
+    (request,) = server.wait_for(1, path="/api/logs")
+    assert [r["message"] for r in request.ndjson()] == ["kept 1", "kept 2"]
+    assert fm.stats()["dropped"] == {"too_large": 1}
+
+
+def test_dict_and_list_extras_are_sent_as_nested_json(server: CaptureServer) -> None:
+    init_for(server)
+    log = _logger("app.nested")
+    log.info("nested", extra={"nested": {"a": [1, 2]}, "ids": (3, 4), "conf": {"password": "p", "o": object()},
+                              "tuple_key": {(1, 2): 3}})
+    assert fm.flush(5)
+    (record,) = server.wait_for(1, path="/api/logs")[0].ndjson()
+    assert record["nested"] == {"a": [1, 2]}
+    assert record["ids"] == [3, 4]
+    assert record["conf"]["password"] == FILTERED
+    assert record["conf"]["o"].startswith("<object object")
+    assert record["tuple_key"] == "{(1, 2): 3}", "what JSON cannot encode falls back to its repr"
