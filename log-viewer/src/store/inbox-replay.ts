@@ -1,11 +1,11 @@
 // Start-up recovery: the inbox frames of rows acknowledged but not yet sealed go back into their open
 // blocks, as they were before the process stopped. Frames (or the parts of them) below a stream's seal
-// mark are already in blocks or quarantined and are skipped; a body that no longer parses is
-// quarantined rather than failing every start. Runs once per start, never on the ingest path.
+// mark are already in blocks or quarantined and are skipped; a body that no longer parses, or that
+// starts died replaying (quarantine.ts replayingBody), is quarantined rather than failing every start. Runs once per start, never on the ingest path.
 import type { InboxEntry } from './inbox.js';
 import { summarizeRows, parseBodyRows } from './body-rows.js';
 import { type OpenBlocks, streamKey } from './open-blocks.js';
-import type { Quarantine } from './quarantine.js';
+import { MAX_REPLAY_DEATHS, type Quarantine } from './quarantine.js';
 import type { Row } from './row.js';
 
 export interface ReplayParts {
@@ -32,6 +32,11 @@ export function replayInbox(entries: InboxEntry[], now: number, parts: ReplayPar
     } else {
       if (entry.seqBase + entry.count > next) next = entry.seqBase + entry.count;
       if (entry.seqBase + entry.count - 1 <= mark) return;
+      if (quarantine.replayingBody(entry.seqBase)) {
+        const cause = new Error(`${MAX_REPLAY_DEATHS} starts died replaying it (out of memory or an abort)`);
+        quarantine.body(entry.kind, entry.body, entry.seqBase, cause);
+        return;
+      }
       try {
         rows = parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase).rows;
       } catch (err) {
@@ -57,5 +62,6 @@ export function replayInbox(entries: InboxEntry[], now: number, parts: ReplayPar
     flush();
   };
   for (const entry of entries) replay(entry);
+  quarantine.replayDone();
   return next;
 }

@@ -1,6 +1,7 @@
 // Rows the store cannot seal, and inbox bodies that no longer parse, written aside to files so that one
 // bad row costs neither the rest of its block nor the inbox's progress. Quarantined rows are no longer
 // searchable; every quarantine is reported with its file and cause.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReportError } from './background-errors.js';
 import type { BlockDb } from './block-db.js';
@@ -29,9 +30,19 @@ export function isSystemic(err: unknown): boolean {
   return typeof message === 'string' && TRANSIENT_MESSAGE.test(message);
 }
 
+/** Names, in the quarantine folder, of the inbox body being replayed and of the bodies a start died on. */
+export const REPLAYING_FILE = 'replaying';
+export const REPLAY_DEATHS_FILE = 'replay-deaths';
+/** Starts that may die replaying one inbox body before it is quarantined instead of replayed. */
+export const MAX_REPLAY_DEATHS = 2;
+
 export class Quarantine {
   /** Rows written to the quarantine folder since the start (stats, tests). */
   rows = 0;
+  /** Seq base of each inbox body a start died replaying → how many starts did. */
+  private deaths?: Map<number, number>;
+  /** Bodies asked about by this replay (the deaths list keeps only those). */
+  private replayed = new Set<number>();
 
   /**
    * `dir` is the quarantine folder; `sealMarks` is the store's map of seal marks per stream, moved
@@ -43,6 +54,56 @@ export class Quarantine {
     private readonly sealMarks: Map<string, number>,
     private readonly report: ReportError,
   ) {}
+
+  /**
+   * Called before an inbox body is parsed again at start: true when starts died (out of memory, an
+   * abort: nothing a catch sees) replaying it MAX_REPLAY_DEATHS times, and the caller quarantines it
+   * instead of dying once more on every start. Otherwise names it in the `replaying` marker, which a
+   * start that dies leaves behind (written without a sync: it has to outlive the process, not the
+   * machine) and the next start counts in `replay-deaths` (synced).
+   */
+  replayingBody(seqBase: number): boolean {
+    const deaths = this.replayDeaths();
+    this.replayed.add(seqBase);
+    if ((deaths.get(seqBase) ?? 0) >= MAX_REPLAY_DEATHS) return true;
+    mkdirSync(this.dir, { recursive: true });
+    writeFileSync(join(this.dir, REPLAYING_FILE), String(seqBase));
+    return false;
+  }
+
+  /** The replay is over: clears the marker and forgets deaths of bodies no longer in the inbox. */
+  replayDone(): void {
+    const deaths = this.replayDeaths();
+    rmSync(join(this.dir, REPLAYING_FILE), { force: true });
+    const kept = [...deaths].filter(([seq]) => this.replayed.has(seq));
+    if (kept.length !== deaths.size) {
+      const text = kept.map(([seq, n]) => `${seq}\n`.repeat(n)).join('');
+      if (text === '') rmSync(join(this.dir, REPLAY_DEATHS_FILE), { force: true });
+      else writeDurably(this.dir, join(this.dir, REPLAY_DEATHS_FILE), text, 'w');
+    }
+    this.deaths = undefined;
+    this.replayed.clear();
+  }
+
+  private replayDeaths(): Map<number, number> {
+    if (this.deaths) return this.deaths;
+    const deaths = new Map<number, number>();
+    const list = join(this.dir, REPLAY_DEATHS_FILE);
+    const marker = join(this.dir, REPLAYING_FILE);
+    const died = readIfThere(marker);
+    if (died !== undefined && /^\d+$/.test(died)) {
+      writeDurably(this.dir, list, `${died}\n`, 'a');
+      this.report(
+        new Error('the previous start died replaying an inbox body'),
+        `replaying the inbox body at seq ${died} (retried until ${MAX_REPLAY_DEATHS} starts died on it)`,
+      );
+      rmSync(marker, { force: true });
+    }
+    for (const line of (readIfThere(list) ?? '').split('\n'))
+      if (/^\d+$/.test(line)) deaths.set(Number(line), (deaths.get(Number(line)) ?? 0) + 1);
+    this.deaths = deaths;
+    return deaths;
+  }
 
   /** Writes an inbox body that no longer parses to `<quarantineDir>/replay-<seq base>.<kind>`. */
   body(kind: string, body: Uint8Array, seqBase: number, cause: unknown): void {
@@ -83,5 +144,14 @@ export class Quarantine {
       `sealing rows ${first}..${last} (${reason}); they are kept in ${file}, not searchable`,
     );
     return true;
+  }
+}
+
+function readIfThere(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return undefined;
+    throw err;
   }
 }
