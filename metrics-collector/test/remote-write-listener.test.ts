@@ -2,6 +2,7 @@
 // the shared hooks gave the route must still hold — request ids, the error body, Content-Encoding,
 // the request and ingest-byte metrics — and every other request still reaches Fastify.
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { TestApp } from '@flowrent/shared/testing';
@@ -143,6 +144,32 @@ test('remote_write requests are counted on /metrics as the shared hooks count ot
   assert.equal(value(afterText, bad) - value(before, bad), 1);
   assert.equal(value(afterText, bytes) - value(before, bytes), sent.length + 1);
   assert.equal(value(afterText, count) - value(before, count), 2);
+});
+
+test('a client that leaves mid-body is counted as a 400 and applies nothing; the server goes on', async () => {
+  const series = 'http_requests_total{method="POST",route="/api/v1/write",status="400"}';
+  const count = async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+  const before = await count();
+  const { port } = new URL(t.url);
+  const req = httpRequest({
+    host: '127.0.0.1',
+    port,
+    path: '/api/v1/write',
+    method: 'POST',
+    headers: { ...t.adminHeaders, 'content-encoding': 'snappy', 'content-length': '1000' },
+  });
+  req.on('error', () => {}); // our own destroy
+  const bytes = body('aborted_probe', 1);
+  req.write(bytes.subarray(0, 8), () => req.destroy());
+  // The server sees the reset on its own schedule: ask until it has counted the request.
+  while ((await count()) === before) await new Promise((r) => setImmediate(r));
+  assert.equal((await count()) - before, 1);
+  assert.deepEqual(read('aborted_probe'), []);
+  assert.equal((await post(body('after_abort_probe', 2))).status, 204);
 });
 
 test('other methods and paths next to /api/v1/write still go through Fastify', async () => {

@@ -9,7 +9,7 @@
 // shared app builds the server; that is the lead's code).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { TooLarge, Unauthorized, Unavailable } from '@flowrent/shared/errors';
+import { BadRequest, TooLarge, Unauthorized, Unavailable } from '@flowrent/shared/errors';
 import { decodeBody, presentedKey, toErrorResponse } from '@flowrent/shared/http';
 import type { Registry } from '@flowrent/shared/metrics';
 import type { FastifyBaseLogger } from 'fastify';
@@ -168,6 +168,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (chunks === undefined) resolve(first ?? NO_BODY);
       else resolve(Buffer.concat(chunks, received));
     });
-    req.on('error', reject);
+    // The client went away mid-body (or the socket failed): a 400 as Fastify's body reader gave,
+    // logged at info, not a 500; there is rarely anyone left to read it.
+    req.on('error', (err) => reject(new BadRequest(`the request body could not be read: ${err.message}`)));
   });
 }
