@@ -53,6 +53,15 @@ const BINARY_OPS: Record<string, BinaryOp> = {
   Or: 'or',
   Unless: 'unless',
 };
+type DurationPlace = 'range' | 'step' | 'offset';
+
+/** 2.42's messages for a number where a duration belongs. */
+const BARE_NUMBER: Record<DurationPlace, (t: string) => string> = {
+  range: () => 'missing unit character in duration',
+  step: (t) => `unexpected number "${t}" in subquery selector, expected duration or "]"`,
+  offset: (t) => `unexpected number "${t}" in offset, expected duration`,
+};
+
 /** The longest duration Go's int64 nanoseconds hold, in ms. */
 const MAX_DURATION_MS = 9_223_372_036_854;
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
@@ -86,19 +95,20 @@ export class AstBuilder {
     }
   }
 
-  duration(n: SyntaxNode): number {
+  duration(n: SyntaxNode, where: DurationPlace): number {
     const kids = this.children(n);
     if (n.name === 'DurationExpr' || n.name === 'OffsetDurationExpr') {
       if (kids.length === 2 && kids[0].name === 'UnaryOp') {
-        const d = this.duration(kids[1]);
+        const d = this.duration(kids[1], where);
         return this.text(kids[0]) === '-' ? -d : d;
       }
       if (kids.length !== 1) return this.fail(n, 'duration arithmetic is not supported');
-      return this.duration(kids[0]);
+      return this.duration(kids[0], where);
     }
     const t = this.text(n);
-    let d = parseDurationMs(t);
-    if (d === undefined && /^\d+(\.\d+)?$/.test(t)) d = Math.round(Number(t) * 1000);
+    // 2.42 wants a unit: a bare number (`[90]`, `offset 90`, `[5m:30]`) is a parse error there.
+    if (/^\d+(\.\d+)?$/.test(t)) return this.fail(n, BARE_NUMBER[where](t));
+    const d = parseDurationMs(t);
     if (d === undefined) return this.fail(n, `bad duration syntax: "${t}"`);
     // Go's time.Duration is int64 nanoseconds (~292 years).
     if (d > MAX_DURATION_MS) return this.fail(n, 'duration out of range');
@@ -106,8 +116,8 @@ export class AstBuilder {
   }
 
   /** A range or a subquery step: Prometheus refuses 0 (`x[0s]`, `x[5m:0s]`). */
-  positiveDuration(n: SyntaxNode): number {
-    const d = this.duration(n);
+  positiveDuration(n: SyntaxNode, where: DurationPlace): number {
+    const d = this.duration(n, where);
     if (d <= 0) return this.fail(n, 'duration must be greater than 0');
     return d;
   }
@@ -140,7 +150,7 @@ export class AstBuilder {
       case 'VectorSelector':
         return this.vectorSelector(n);
       case 'MatrixSelector': {
-        const rangeMs = this.positiveDuration(kids[1]);
+        const rangeMs = this.positiveDuration(kids[1], 'range');
         return pushDown(this.expr(kids[0]), (inner) => {
           if (inner.type !== 'VectorSelector')
             return this.fail(n, 'ranges only allowed for vector selectors');
@@ -156,8 +166,8 @@ export class AstBuilder {
       }
       case 'SubqueryExpr': {
         const durations = kids.filter((k) => k.name === 'DurationExpr');
-        const rangeMs = this.positiveDuration(durations[0]);
-        const stepMs = durations[1] ? this.positiveDuration(durations[1]) : 0;
+        const rangeMs = this.positiveDuration(durations[0], 'range');
+        const stepMs = durations[1] ? this.positiveDuration(durations[1], 'step') : 0;
         return pushDown(this.expr(kids[0]), (inner) => ({
           type: 'SubqueryExpr',
           expr: inner,
@@ -225,7 +235,7 @@ export class AstBuilder {
   }
 
   offset(n: SyntaxNode, kids: SyntaxNode[]): Expr {
-    const ms = this.duration(kids[kids.length - 1]);
+    const ms = this.duration(kids[kids.length - 1], 'offset');
     return pushDown(this.expr(kids[0]), (inner) => this.setOffset(n, inner, ms));
   }
 
