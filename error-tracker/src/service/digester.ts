@@ -144,6 +144,10 @@ export class Digester {
     let n = 0;
     try {
       n = this.step();
+    } catch (err) {
+      // as on the worker: logged and retried on the next run (thrown out of setImmediate, it ended
+      // the process; an entry that can never apply is quarantined by the digest itself)
+      this.options.onError?.(err);
     } finally {
       this.scheduled = false;
     }
