@@ -89,6 +89,13 @@ const SAME_TEXT: Case[] = [
   q('1 + on() vector(1)'),
   q('vector(1) * ignoring() group_left 2'),
   q('holt_winters(up[5m], NaN, 0.5)'),
+  // Date functions: time.Unix(int64(v), 0).UTC(), NaN/±Inf/past int64 as math.MinInt64 (wraps).
+  ...['year', 'month', 'day_of_month', 'day_of_year', 'day_of_week', 'days_in_month', 'hour', 'minute'].map(
+    (f) =>
+      q(
+        `${f}(vector(NaN)) or label_replace(${f}(vector(Inf)), "v", "inf", "", "") or label_replace(${f}(vector(-1e20)), "v", "-1e20", "", "") or label_replace(${f}(vector(1e15)), "v", "1e15", "", "") or label_replace(${f}(vector(-1e15)), "v", "-1e15", "", "") or label_replace(${f}(vector(-62135596801.5)), "v", "y0", "", "") or label_replace(${f}(vector(-59011459200)), "v", "y100", "", "") or label_replace(${f}(vector(951782400)), "v", "leap", "", "") or label_replace(${f}(vector(9.2e18)), "v", "max", "", "") or label_replace(${f}(vector(-9.2e18)), "v", "min", "", "") or label_replace(${f}(vector(-0.9)), "v", "neg", "", "")`,
+      ),
+  ),
   q('count_values("v", big)'),
   q('count_values("v", tiny)'),
   ['/api/v1/labels', { start: String(T / 1000), end: AT }],

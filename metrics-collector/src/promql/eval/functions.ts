@@ -1,5 +1,6 @@
 // Instant-vector functions of Prometheus 2.42 (promql/functions.go): element-wise math that drops
 // `__name__`, label_replace/label_join, histogram_quantile, scalar/vector/time, sort, absent.
+import { daysInMonth, type GoDate, goUtcDate } from './go-time.js';
 import type { Expr } from '../ast.js';
 import { executionError } from '../errors.js';
 import { dropMetricName, isValidLabelName, labelsKey } from '../labels.js';
@@ -18,7 +19,7 @@ import {
 type Elementwise = (v: number, params: number[]) => number;
 
 const sgn = (v: number) => (v < 0 ? -1 : v > 0 ? 1 : v);
-const date = (f: (d: Date) => number) => (v: number) => f(new Date(Math.trunc(v) * 1000));
+const date = (f: (d: GoDate) => number) => (v: number) => f(goUtcDate(v));
 
 export const ELEMENTWISE: Record<string, Elementwise> = {
   abs: Math.abs,
@@ -51,14 +52,14 @@ export const ELEMENTWISE: Record<string, Elementwise> = {
   clamp: (v, [min, max]) => Math.max(min, Math.min(max, v)),
   clamp_max: (v, [max]) => Math.min(v, max),
   clamp_min: (v, [min]) => Math.max(v, min),
-  day_of_month: date((d) => d.getUTCDate()),
-  day_of_week: date((d) => d.getUTCDay()),
-  day_of_year: date((d) => Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1),
-  days_in_month: date((d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate()),
-  hour: date((d) => d.getUTCHours()),
-  minute: date((d) => d.getUTCMinutes()),
-  month: date((d) => d.getUTCMonth() + 1),
-  year: date((d) => d.getUTCFullYear()),
+  day_of_month: date((d) => d.day),
+  day_of_week: date((d) => d.weekday),
+  day_of_year: date((d) => d.yday),
+  days_in_month: date((d) => daysInMonth(d.year, d.month)),
+  hour: date((d) => d.hour),
+  minute: date((d) => d.minute),
+  month: date((d) => d.month),
+  year: date((d) => d.year),
 };
 
 /** Applies an element-wise function; `params[k][i]` is scalar argument k at step i. */
