@@ -50,6 +50,12 @@ const SAME_TEXT: Case[] = [
   q('-0'),
   q('1e21', AT_HALF),
   q('scalar(big)'),
+  // Times and steps in seconds to ms as 2.42: fraction rounded half away from zero, floored ms.
+  ...['1700001800.123', '1700001800.0005', '1700001800.0015', '-0.0005', '-1.0015', '1.9995', '0.29'].map(
+    (t) => q('time()', t),
+  ),
+  ['/api/v1/query_range', { query: 'time()', start: '1700000000.123', end: '1700000100', step: '10.0005' }],
+  ['/api/v1/query_range', { query: 'time()', start: '-1.0015', end: '1', step: '0.9999' }],
   q('time()', AT_HALF),
   // Vectors and matrices: 'e' below 1e-6 and from 1e21 on.
   q('vector(1e21)'),

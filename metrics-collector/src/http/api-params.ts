@@ -55,8 +55,24 @@ export function parseTimeParam(p: FormParams, name: string, fallback?: number): 
   return ms;
 }
 
+/** Go's math.Round: halves away from zero (Math.round takes -0.5 to -0). */
+const goRound = (x: number) => Math.sign(x) * Math.round(Math.abs(x));
+
+/**
+ * Unix seconds → ms as 2.42's parseTime and timestamp.FromTime: the fraction rounded to ms half
+ * away from zero (math.Round), then whole ns, then floored ms (time.Unix normalizes a negative
+ * fraction into the previous second): -0.0005 is -1 ms, 1700001800.0015 (a float just below)
+ * 1700001800001.
+ */
+function secondsToMs(t: number): number {
+  if (!Number.isFinite(t)) return t;
+  const s = Math.trunc(t);
+  const ns = Math.trunc((goRound((t - s) * 1000) / 1000) * 1e9);
+  return s * 1000 + Math.floor(ns / 1e6);
+}
+
 export function parseTime(raw: string): number | undefined {
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return Math.round(Number(raw) * 1000);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return secondsToMs(Number(raw));
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw)) {
     const ms = Date.parse(raw);
     return Number.isNaN(ms) ? undefined : ms;
@@ -74,7 +90,8 @@ export function parseDurationParam(p: FormParams, name: string): number | undefi
     if (!Number.isFinite(s) || Math.abs(s) * 1e9 > 2 ** 63) {
       throw invalidParam(name, `cannot parse "${raw}" to a valid duration. It overflows int64`);
     }
-    return Math.round(s * 1000);
+    // time.Duration(s * 1e9) truncates to ns, and the engine's ms truncate again (10.0005 is 10 s).
+    return Math.trunc(Math.trunc(s * 1e9) / 1e6);
   }
   const ms = parseDurationMs(raw);
   if (ms === undefined) throw invalidParam(name, `cannot parse "${raw}" to a valid duration`);
