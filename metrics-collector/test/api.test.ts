@@ -186,7 +186,8 @@ describe('Prometheus query API', () => {
     assert.deepEqual(badTime.body, {
       status: 'error',
       errorType: 'bad_data',
-      error: 'invalid parameter "time": cannot parse "yesterday" to a valid timestamp',
+      error:
+        'invalid parameter "time": Invalid time value for \'time\': cannot parse "yesterday" to a valid timestamp',
     });
     const matrix = await form('/api/v1/query_range', [
       ['query', 'up[5m]'],

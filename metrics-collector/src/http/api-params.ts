@@ -51,7 +51,12 @@ export function parseTimeParam(p: FormParams, name: string, fallback?: number): 
     throw invalidParam(name, `cannot parse "" to a valid timestamp`);
   }
   const ms = parseTime(raw);
-  if (ms === undefined) throw invalidParam(name, `cannot parse "${raw}" to a valid timestamp`);
+  if (ms === undefined) {
+    // 2.42 reads optional times through parseTimeParam, which wraps the error; query_range's
+    // required start/end go to parseTime directly.
+    const prefix = fallback === undefined ? '' : `Invalid time value for '${name}': `;
+    throw invalidParam(name, `${prefix}cannot parse "${raw}" to a valid timestamp`);
+  }
   return ms;
 }
 
