@@ -73,7 +73,7 @@ function threadCpuMs() {
  * Where the resident memory is (BENCH_SMAPS=1: sampled every second, the breakdown at the highest RSS
  * is reported): the main thread's malloc arena ([heap]), the other threads' arenas (64 MB-aligned
  * mappings), other anonymous memory (V8 pages, malloc's mmapped chunks), files (binaries, SQLite's
- * -shm), in MB.
+ * -shm), in MiB.
  */
 function smapsBreakdown() {
   /** @type {Record<string, number>} */
@@ -106,6 +106,14 @@ if (process.env.BENCH_SMAPS === '1') {
     const b = smapsBreakdown();
     if (!smapsAtPeak || b.rss > smapsAtPeak.rss) smapsAtPeak = b;
   }, 1000).unref();
+}
+
+/**
+ * A size in MiB and in decimal MB: the goal says "RSS < 200 MB", getrusage counts KiB.
+ * @param {number} bytes
+ */
+function mebibytes(bytes) {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB (${(bytes / 1e6).toFixed(0)} MB)`;
 }
 
 /**
@@ -157,12 +165,12 @@ process.on('message', async (/** @type {any} */ m) => {
     const s = store.stats();
     const mem = process.memoryUsage();
     send({
-      memory: `heap ${(mem.heapUsed / 1e6).toFixed(0)}/${(mem.heapTotal / 1e6).toFixed(0)} MB, external ${(mem.external / 1e6).toFixed(0)} MB, rss now ${(mem.rss / 1e6).toFixed(0)} MB`,
+      memory: `heap ${(mem.heapUsed / 1e6).toFixed(0)}/${(mem.heapTotal / 1e6).toFixed(0)} MB, external ${(mem.external / 1e6).toFixed(0)} MB, rss now ${mebibytes(mem.rss)}`,
       blocks: s.blocks,
       workers: store.liveWorkers(),
       records: s.sealedRecords + s.openRecords,
       diskBytes: du(dataDir),
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      peakRss: mebibytes(process.resourceUsage().maxRSS * 1024),
       smapsAtPeak: smapsAtPeak && { ...smapsAtPeak, now: smapsBreakdown() },
     });
   } else if (m.cmd === 'exit') {

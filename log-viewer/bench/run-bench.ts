@@ -1,10 +1,23 @@
 // npm run bench -w log-viewer: ingest generated logs over real HTTP (NDJSON, then OTLP protobuf)
 // into a server in a child process, then measure storage, query latency, tail lag and peak RSS.
 // BENCH_LINES (default 2,000,000) sets the NDJSON line count; OTLP gets a quarter of it. BENCH_QUERIES=0
-// skips the query phase (ingest, tail, storage and RSS only).
+// skips the query phase (ingest, tail, storage and RSS only). BENCH_INPUT_DIR keeps the generated
+// frames in that folder and reuses them on the next run with the same line count (iterating on the
+// server without paying the ~1 min of generation each time).
 import { type ChildProcess, fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGenerator, type GeneratedLine, NEEDLE_PHRASE, NEEDLE_WORD } from './generate.js';
@@ -55,6 +68,8 @@ interface Prepared {
   lines: number;
   raw: number;
   needleTraceId: string;
+  /** The generated times end here (the queries' "now" is a minute later). */
+  endMs: number;
 }
 
 /** Generates the data set before timing: frames [u32 length][body] of BATCH lines each. */
@@ -65,7 +80,8 @@ function prepare(
   seed: number,
   body: (lines: GeneratedLine[]) => Uint8Array,
 ): Prepared {
-  const file = join(workDir, `${name}.frames`);
+  const file = join(workDir, `${name}-${total}-${seed}.frames`);
+  if (existsSync(`${file}.json`)) return JSON.parse(readFileSync(`${file}.json`, 'utf8')) as Prepared;
   const fd = openSync(file, 'w');
   const gen = createGenerator(total, endMs, 86_400_000, seed);
   let raw = 0;
@@ -82,7 +98,9 @@ function prepare(
     writeSync(fd, b);
   }
   closeSync(fd);
-  return { file, lines, raw, needleTraceId: gen.needleTraceId };
+  const prepared: Prepared = { file, lines, raw, needleTraceId: gen.needleTraceId, endMs };
+  writeFileSync(`${file}.json`, JSON.stringify(prepared));
+  return prepared;
 }
 
 function* frames(file: string): Generator<Buffer> {
@@ -164,13 +182,15 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')} on ${cpus().length} cores`,
 );
-const endMs = Date.now();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const workDir = mkdtempSync(join(tmpdir(), 'logviewer-bench-input-'));
+const keepInput = process.env.BENCH_INPUT_DIR;
+if (keepInput) mkdirSync(keepInput, { recursive: true });
+const workDir = keepInput ?? mkdtempSync(join(tmpdir(), 'logviewer-bench-input-'));
 const t0 = performance.now();
-const ndData = prepare('ndjson', LINES, endMs, 42, (lines) =>
+const ndData = prepare('ndjson', LINES, Date.now(), 42, (lines) =>
   Buffer.from(lines.map((l) => l.json).join('\n')),
 );
+const endMs = ndData.endMs;
 const otData = prepare('otlp', OTLP_LINES, endMs, 7, (lines) => encodeOtlp(lines.map((l) => l.record)));
 console.log(
   `generated ${ndData.lines + otData.lines} lines in ${((performance.now() - t0) / 1000).toFixed(1)} s (not timed)`,
@@ -189,14 +209,14 @@ console.log(
 console.log(
   `  CPU-µs per OTLP line by server thread: ${ot.perThread}; bench client ${ot.clientCpuUsPerLine.toFixed(2)}`,
 );
-rmSync(workDir, { recursive: true, force: true });
+if (!keepInput) rmSync(workDir, { recursive: true, force: true });
 const afterIngest = await call({ cmd: 'stats' });
 console.log(
-  `peak RSS of the server process during ingest: ${(afterIngest.peakRssMb as number).toFixed(0)} MB (then: ${afterIngest.memory}); ingest workers still running: ${afterIngest.workers}`,
+  `peak RSS of the server process during ingest: ${afterIngest.peakRss} (then: ${afterIngest.memory}); ingest workers still running: ${afterIngest.workers}`,
 );
 if (afterIngest.smapsAtPeak)
   console.log(
-    `  resident MB at the sampled peak (BENCH_SMAPS=1): ${JSON.stringify(afterIngest.smapsAtPeak)}`,
+    `  resident MiB at the sampled peak (BENCH_SMAPS=1): ${JSON.stringify(afterIngest.smapsAtPeak)}`,
   );
 
 // Tail lag: a line POSTed while an SSE tail for it is open; time from send to event.
@@ -246,11 +266,9 @@ console.log(
 );
 
 // The server's memory as the queries start (after flush and merges): what they add is their own.
-console.log(
-  `before the queries: ${stats.memory}, peak RSS so far ${(stats.peakRssMb as number).toFixed(0)} MB`,
-);
+console.log(`before the queries: ${stats.memory}, peak RSS so far ${stats.peakRss}`);
 if (stats.smapsAtPeak)
-  console.log(`  resident MB at the sampled peak so far and now: ${JSON.stringify(stats.smapsAtPeak)}`);
+  console.log(`  resident MiB at the sampled peak so far and now: ${JSON.stringify(stats.smapsAtPeak)}`);
 const queries: [string, string][] = [
   ['rare word', NEEDLE_WORD],
   ['trace id', `trace_id:${ndData.needleTraceId}`],
@@ -286,7 +304,5 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );
-console.log(
-  `peak RSS of the server process: ${(final.peakRssMb as number).toFixed(0)} MB (at the end: ${final.memory})`,
-);
+console.log(`peak RSS of the server process: ${final.peakRss} (at the end: ${final.memory})`);
 await call({ cmd: 'exit' });
