@@ -6,6 +6,7 @@ import { createGenerator } from '../../bench/generate.js';
 import { encodeOtlp } from '../../bench/otlp-encode.js';
 import { parseOtlpProtobuf } from '../ingest/otlp-protobuf.js';
 import { parseBodyColumns } from './body-rows.js';
+import { MAX_SHAPE_KEYS, shapeRegistrySizes } from './attr-columns.js';
 import { otlpColumns } from './otlp-rows.js';
 import type { Row } from './row.js';
 import { RowColumns } from './row-columns.js';
@@ -124,6 +125,21 @@ describe('otlpColumns', () => {
       assert.equal(rows.length, 5);
       assert.ok(rows.some((r) => r.traceId !== '' && r.spanId !== ''));
     }
+  });
+
+  it('leaves a record of more than MAX_SHAPE_KEYS attributes to the object path, registering none of its keys', () => {
+    const wide = (n: number) =>
+      request([record(body(sv('wide')), ...Array.from({ length: n }, (_, k) => attr(`w${n}_${k}`, iv(k))))]);
+    const before = shapeRegistrySizes();
+    assert.equal(fastRows(wide(MAX_SHAPE_KEYS + 1)), undefined);
+    assert.deepEqual(shapeRegistrySizes(), before);
+    const big = wide(15_000);
+    assert.equal(fastRows(big), undefined);
+    const { rows } = objectPath(big);
+    assert.equal(Object.keys(JSON.parse(rows[0].attrs)).length, 15_000 + 2); // + otel.scope.name/version
+    assert.deepEqual(shapeRegistrySizes(), before);
+    // 254 + the scope's name and version: 256 attributes, still columns.
+    assert.equal(sameRows(wide(MAX_SHAPE_KEYS - 2), 'a 256-attribute record').length, 1);
   });
 
   it('gives the object path rows for the bench bodies', () => {

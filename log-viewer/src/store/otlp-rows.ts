@@ -19,7 +19,7 @@ import { ProtoReader } from '../ingest/protobuf.js';
 import type { JsonValue } from '../model.js';
 import { levelRank, levelToSeverity, normalizeLevel, severityToLevel } from '../model.js';
 import { resourceLabels } from '../ingest/otlp-common.js';
-import { keyId } from './attr-columns.js';
+import { keyId, MAX_SHAPE_KEYS } from './attr-columns.js';
 import { splitNs, stringifyLabels } from './row.js';
 import type { RowColumns } from './row-columns.js';
 
@@ -728,6 +728,8 @@ let eventNameId = -2;
 
 /** The row's attributes: the record's, then otel.scope.name, otel.scope.version and event.name. */
 function attributes(b: Uint8Array, eventFrom: number, eventTo: number, out: RowColumns): boolean {
+  // A wider record is kept verbatim by the object path, without registering its keys.
+  if (nAttrs > MAX_SHAPE_KEYS) return false;
   jsLen = jsUnits = 0;
   let n = 0;
   let length = 1;
