@@ -73,7 +73,7 @@ const needsOwnMatching = (sets: LabelMatcher[][]) =>
   sets.some((set) => splitForSource(set).own !== undefined);
 
 export function listLabelNames(deps: MetaDeps, p: FormParams): string[] {
-  const sets = parseMatchParams(p.getAll('match[]'));
+  const sets = parseMatchParams(p.getAll('match[]'), false);
   const { start, end } = parseMetaTimeRange(p);
   const limit = limitOf(p);
   if (end < start) return [];
@@ -100,7 +100,7 @@ export function listLabelValues(deps: MetaDeps, p: FormParams, name: string): st
     if (name.startsWith('U__') && isValidLabelName(name)) return [];
     throw badData(`invalid label name: "${label}"`);
   }
-  const sets = parseMatchParams(p.getAll('match[]'));
+  const sets = parseMatchParams(p.getAll('match[]'), false);
   const { start, end } = parseMetaTimeRange(p);
   const limit = limitOf(p);
   if (end < start) return [];

@@ -103,19 +103,20 @@ export function parseDurationParam(p: FormParams, name: string): number | undefi
   return ms;
 }
 
-/** `match[]` selectors → matcher lists; each must be a plain vector selector. */
-export function parseMatchParams(values: string[]): LabelMatcher[][] {
+/** `match[]` selectors → matcher lists; each must be a plain vector selector. 2.42's series
+ * endpoint names the parameter in its errors, labels and label values give the bare parse error. */
+export function parseMatchParams(values: string[], nameInErrors = true): LabelMatcher[][] {
+  const fail = (message: string) => (nameInErrors ? invalidParam('match[]', message) : badData(message));
   return values.map((v) => {
     let e: ReturnType<typeof parseExpr>;
     try {
       e = parseExpr(v);
     } catch (err) {
-      throw invalidParam('match[]', (err as Error).message);
+      throw fail((err as Error).message);
     }
-    if (e.type !== 'VectorSelector') throw invalidParam('match[]', 'match[] must be a series selector');
+    if (e.type !== 'VectorSelector') throw fail('match[] must be a series selector');
     // parser.ParseMetricSelector takes a bare selector: no offset, no @.
-    if (e.offsetMs !== 0 || e.at)
-      throw invalidParam('match[]', 'a series selector takes no offset or @ modifier');
+    if (e.offsetMs !== 0 || e.at) throw fail('a series selector takes no offset or @ modifier');
     return e.matchers;
   });
 }

@@ -48,7 +48,10 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 /** Go strconv.Unquote for "…", '…' and `…`; throws Error with a message on bad escapes. */
 export function unquoteString(raw: string): string {
   const q = raw[0];
-  if (raw.length < 2 || raw[raw.length - 1] !== q) throw new Error(`unterminated quoted string ${raw}`);
+  // The closing quote must not be escaped ('a\' runs to the end of input in 2.42's lexer).
+  const slashes = raw.length - 1 - raw.slice(0, -1).replace(/\\+$/, '').length;
+  if (raw.length < 2 || raw[raw.length - 1] !== q || (q !== '`' && slashes % 2 === 1))
+    throw new Error('unterminated quoted string');
   const body = raw.slice(1, -1);
   if (q === '`') return body;
   let out = '';

@@ -49,7 +49,7 @@ export function parseExpr(input: string): Expr {
     const detail = text
       ? `unexpected "${text}"`
       : firstError.from >= query.length
-        ? 'unexpected end of input'
+        ? endOfInputError(query)
         : 'unexpected character';
     throw new PromQLParseError(query, { from: firstError.from, to: firstError.to }, detail);
   }
@@ -59,4 +59,28 @@ export function parseExpr(input: string): Expr {
   const expr = b.expr(root);
   checkTypes(expr, (pos, msg) => b.fail(pos, msg));
   return expr;
+}
+
+/** 2.42's lexer at the end of input: inside braces, else with a '(' or '[' left open. */
+function endOfInputError(query: string): string {
+  let braces = false;
+  let parens = 0;
+  let brackets = 0;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < query.length && query[i] !== c; i++) if (query[i] === '\\' && c !== '`') i++;
+    } else if (c === '#') {
+      while (i < query.length && query[i] !== '\n') i++;
+    } else if (c === '{') braces = true;
+    else if (c === '}') braces = false;
+    else if (c === '(') parens++;
+    else if (c === ')') parens--;
+    else if (c === '[') brackets++;
+    else if (c === ']') brackets--;
+  }
+  if (braces) return 'unexpected end of input inside braces';
+  if (parens > 0) return 'unclosed left parenthesis';
+  if (brackets > 0) return 'unclosed left bracket';
+  return 'unexpected end of input';
 }
