@@ -34,7 +34,7 @@ export const SHAPE_VERBATIM = -1;
  * distinct keys cost 15,000²/2 array slots: GBs); a shape's key list is built once, when it is registered.
  */
 interface ShapeNode {
-  /** Children by key id (none until a second one is needed: most nodes have at most one child). */
+  /** Children by key id (no Map until the first child: a leaf, the end of a shape, has none). */
   next: Map<number, ShapeNode> | undefined;
   /** The last step taken out of this node (rows of a stream mostly repeat one shape): no Map lookup. */
   lastId: number;
