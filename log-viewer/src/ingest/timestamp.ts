@@ -137,7 +137,8 @@ function isoParts(
  * and Go's time.UnixNano carry it. A time outside it is rejected per record by every protocol (a
  * far-future epoch such as 1e300 once reached SQLite as a REAL and failed every seal). Loki also
  * rejects times too far from now (reject_old_samples, creation_grace_period); we do not: a host with
- * a skewed clock or a backfill keeps its lines, found with an explicit time range.
+ * a skewed clock keeps its lines, found with an explicit time range, and a backfill keeps those
+ * inside LOG_RETENTION (older ones are accepted, then dropped by the next retention pass).
  */
 export const MAX_TIME_NS = 2n ** 63n - 1n;
 /** floor(MAX_TIME_NS / 1e6): the latest time in ms (parsers that work in ms). */
