@@ -151,11 +151,13 @@ export class AstBuilder {
         return this.vectorSelector(n);
       case 'MatrixSelector': {
         const rangeMs = this.positiveDuration(kids[1], 'range');
+        // 2.42 reports these at the brackets.
+        const brackets = { from: this.q.lastIndexOf('[', kids[1].from), to: n.to };
         return pushDown(this.expr(kids[0]), (inner) => {
           if (inner.type !== 'VectorSelector')
-            return this.fail(n, 'ranges only allowed for vector selectors');
-          if (inner.offsetMs !== 0 || inner.at)
-            return this.fail(n, 'no offset or @ modifiers allowed before range');
+            return this.fail(brackets, 'ranges only allowed for vector selectors');
+          if (inner.offsetMs !== 0) return this.fail(brackets, 'no offset modifiers allowed before range');
+          if (inner.at) return this.fail(brackets, 'no @ modifiers allowed before range');
           return {
             type: 'MatrixSelector',
             selector: inner,

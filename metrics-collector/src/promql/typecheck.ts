@@ -58,13 +58,13 @@ export function checkTypes(e: Expr, fail: Fail): void {
       checkTypes(e.expr, fail);
       const t = typeOf(e.expr);
       if (t !== 'vector')
-        fail(e.pos, `expected type instant vector in aggregation expression, got ${typeName(t)}`);
+        fail(e.expr.pos, `expected type instant vector in aggregation expression, got ${typeName(t)}`);
       if (e.param) {
         checkTypes(e.param, fail);
         const want: ValueType = e.op === 'count_values' ? 'string' : 'scalar';
         const got = typeOf(e.param);
         if (got !== want)
-          fail(e.pos, `expected type ${typeName(want)} in aggregation parameter, got ${typeName(got)}`);
+          fail(e.param.pos, `expected type ${typeName(want)} in aggregation parameter, got ${typeName(got)}`);
       }
       return;
     }
