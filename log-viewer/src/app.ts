@@ -4,6 +4,7 @@ import type { ServiceDeps } from '@flowrent/shared/cli';
 import { createServiceApp } from '@flowrent/shared/http';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { releaseIngestBodyChunks } from './http/ingest-body-chunks.js';
 import { registerIngestRoutes } from './http/ingest-routes.js';
 import { registerReadSide } from './http/query-read-side.js';
 import type { LogStore } from './store/log-store.js';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     );
     store = own;
   }
+  releaseIngestBodyChunks(app);
   registerIngestRoutes(app, { store, clock: deps.clock, registry: deps.registry, config: deps.config });
   registerReadSide(app, { store, db: deps.db, clock: deps.clock, config: deps.config });
   return app;
