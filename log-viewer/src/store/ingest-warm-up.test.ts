@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { ndjsonColumns } from './ndjson-rows.js';
 import { RowColumns } from './row-columns.js';
-import { WARM_UP_BODY_BYTES, warmUpBody } from './ingest-warm-up.js';
+import { WARM_UP_BODY_BYTES, WARM_UP_STEPS, warmUpBody, warmUpIngest } from './ingest-warm-up.js';
 
 test('warm-up bodies go through the NDJSON scan line by line (the code real bodies run)', () => {
   const out = Buffer.allocUnsafeSlow(WARM_UP_BODY_BYTES);
-  for (const r of [0, 5, 11]) {
+  for (const r of [0, 5, 11, 95]) {
     const body = warmUpBody(r, out);
     assert.ok(!Buffer.isBuffer(body), 'a plain Uint8Array, as bodies arrive from the main thread');
     const lines = Buffer.from(body).toString('utf8').split('\n');
@@ -20,9 +20,9 @@ test('warm-up bodies go through the NDJSON scan line by line (the code real bodi
 
 /**
  * Hash of the blocks of a fixed NDJSON body encoded in a fresh thread (its own key and shape
- * registries), after `rounds` warm-up rounds there.
+ * registries), after `steps` warm-up steps there.
  */
-function blocksHashInFreshThread(rounds: number): Promise<string> {
+function blocksHashInFreshThread(steps: number): Promise<string> {
   const url = (name: string) => JSON.stringify(new URL(name, import.meta.url).href);
   const code = `
     const { parentPort } = require('node:worker_threads');
@@ -32,9 +32,8 @@ function blocksHashInFreshThread(rounds: number): Promise<string> {
       const warm = await import(${url('./ingest-warm-up.ts')});
       const { parseBodyColumns } = await import(${url('./body-rows.ts')});
       const { encodeColumns } = await import(${url('./block-codec.ts')});
-      const { RowColumns } = await import(${url('./row-columns.ts')});
-      const table = new RowColumns(16), open = new RowColumns(16), out = Buffer.alloc(warm.WARM_UP_BODY_BYTES);
-      for (let r = 0; r < ${rounds}; r++) warm.warmUpRound(r, table, open, out);
+      const tables = warm.warmUpTables();
+      for (let s = 0; s < ${steps}; s++) warm.warmUpStep(s, tables);
       const lines = [];
       for (let i = 0; i < 2100; i++)
         lines.push(JSON.stringify({ time: 1767225600000 + i, level: i % 3 ? 'info' : 'warn', service: 's' + (i % 4),
@@ -58,7 +57,41 @@ function blocksHashInFreshThread(rounds: number): Promise<string> {
 }
 
 test('blocks are byte-identical whether or not the warm-up ran before them', async () => {
-  const [cold, warm] = await Promise.all([blocksHashInFreshThread(0), blocksHashInFreshThread(2)]);
+  const [cold, warm] = await Promise.all([blocksHashInFreshThread(0), blocksHashInFreshThread(10)]);
   assert.match(cold, /^[0-9a-f]{64}$/, cold);
   assert.equal(warm, cold);
+});
+
+test('a message arriving during the warm-up waits for the step in progress only, then goes first', async () => {
+  // The worker's message handler marks real work (seal-worker.ts); here a MessagePort stands in for it.
+  const events: string[] = [];
+  let realWork = false;
+  const { port1, port2 } = new MessageChannel();
+  port1.on('message', (m: string) => {
+    realWork = true;
+    events.push(m);
+  });
+  await new Promise<void>((resolve) =>
+    warmUpIngest({
+      busy: () => {
+        const busy = realWork;
+        realWork = false;
+        return busy;
+      },
+      onStep: (rows) => {
+        events.push(`step ${rows}`);
+        if (events.length === 1) port2.postMessage('request'); // sent while the first step runs
+      },
+      onDone: resolve,
+    }),
+  );
+  port1.close();
+  // Before: rounds of 2 048 lines and a 4 096-row block every second round (100-200 ms on cold code).
+  assert.deepEqual(events.slice(0, 3), ['step 256', 'request', 'step 256']);
+  const steps = events.filter((e) => e.startsWith('step '));
+  assert.equal(steps.length, WARM_UP_STEPS);
+  assert.ok(
+    steps.every((e) => Number(e.slice(5)) <= 1024),
+    'no step handles more than 1 024 rows',
+  );
 });

@@ -3,19 +3,30 @@
 // several times over as new paths and types deoptimized them: in-process over 1.2 M bench lines
 // (plain node on dist/, 26 Nov), ~0.8 s of the server's CPU went to TurboFan, nearly all of it in the
 // first ~0.4 s of each worker's work, i.e. ~0.4 CPU-µs per line of a 2 M-line ingest. The worker
-// instead parses and encodes synthetic bodies once it starts, one slice per turn of its event loop
-// (a real message waits at most one slice): rows of common log shapes (ISO and epoch times, levels,
-// services, hosts, trace and span ids, attributes of every JSON type, escapes, non-ASCII text, stack
-// traces), parsed into a table of its own and encoded into blocks that are thrown away. Nothing of the
-// store is touched; the process-wide key and shape registries (attr-columns.ts) get a few common keys,
-// which a block does not depend on (its shapes are numbered in block order).
+// instead parses and encodes synthetic bodies once it starts: rows of common log shapes (ISO and
+// epoch times, levels, services, hosts, trace and span ids, attributes of every JSON type, escapes,
+// non-ASCII text, stack traces), parsed into a table of its own and encoded into blocks that are
+// thrown away. Nothing of the store is touched; the process-wide key and shape registries
+// (attr-columns.ts) get a few common keys, which a block does not depend on (its shapes are numbered
+// in block order).
+//
+// It runs in small steps, one per turn of the worker's event loop, and only while the worker is
+// idle: a request arriving meanwhile waits for the step in progress at most, and real bodies go
+// first (they warm the same code). The steps used to be rounds of 2 048 lines plus a 4 096-row block
+// every second round, 100-200 ms each on cold code, which a small request arriving in the worker's
+// first second waited behind (160-220 ms). Not chosen: holding the service's listen until the
+// workers are warm (start-up then waits for CPU-bound work, seconds on a loaded machine: under tsx at
+// load 10 it ran past Fastify's 10 s hook timeout and the service did not start).
 import { encodeColumns } from './block-codec.js';
 import { parseBodyColumns, summarizeColumns } from './body-rows.js';
 import { RowColumns } from './row-columns.js';
 
-/** Lines per synthetic body, and rounds (a body each; a block of 4 096 rows every second round). */
-const LINES = 2048;
-export const WARM_UP_ROUNDS = 12;
+/** Lines per synthetic body, bodies per block, blocks: 24 576 lines in all, as 12 x 2 048 before. */
+const LINES = 256;
+const BODIES_PER_BLOCK = 4;
+const BLOCKS = 24;
+/** Steps: each block's bodies, one parse each, then its encode. */
+export const WARM_UP_STEPS = BLOCKS * (BODIES_PER_BLOCK + 1);
 const NOW_NS = 1_795_000_000_000_000_000n;
 const BASE_MS = Date.UTC(2026, 0, 1);
 
@@ -44,7 +55,7 @@ function hex(n: number, width: number): string {
 /** Line i of round r, written at `o` in `out`; the index after it. Mostly common shapes, some rarer. */
 function writeLine(r: number, i: number, out: Buffer, o: number): number {
   const n = r * LINES + i;
-  const ms = BASE_MS + n * 7_919; // ~4.5 h a round: the time parser meets new hours
+  const ms = BASE_MS + n * 7_919; // ~34 min a body: the time parser meets new hours
   const words = `${WORDS[n % WORDS.length]} ${WORDS[(n >> 3) % WORDS.length]} ${n % 977}`;
   const ts = n % 7 === 3 ? String(ms) : `"${new Date(ms).toISOString()}"`;
   const msg = n % 11 === 5 ? `failed: ${words}\\n    at handler (/srv/app.js:${n % 90}:7)` : words;
@@ -80,20 +91,40 @@ export function warmUpBody(r: number, out: Buffer): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, o);
 }
 
+/** A warm-up's scratch: a parse table, the open rows and a body buffer. */
+export interface WarmUpTables {
+  table: RowColumns;
+  open: RowColumns;
+  out: Buffer;
+}
+
+export function warmUpTables(): WarmUpTables {
+  return {
+    table: new RowColumns(LINES),
+    open: new RowColumns(BODIES_PER_BLOCK * LINES),
+    out: Buffer.allocUnsafeSlow(WARM_UP_BODY_BYTES),
+  };
+}
+
 /**
- * One round, as a worker takes a body: parsed into `table` and summarized, appended to the `open` rows, and every
- * second round the open rows encoded as one block (thrown away) and dropped. Returns the rows parsed.
+ * Step s, as a worker takes a body or seals: body b parsed into the table and summarized (as the
+ * worker's parse reply does), then appended to the open rows; or, after every BODIES_PER_BLOCK bodies,
+ * the open rows encoded as one block (thrown away) and dropped. Returns the rows the step handled.
  */
-export function warmUpRound(r: number, table: RowColumns, open: RowColumns, out: Buffer): number {
-  const parsed = parseBodyColumns('ndjson', warmUpBody(r, out), NOW_NS, 0, table);
+export function warmUpStep(s: number, { table, open, out }: WarmUpTables): number {
+  const k = s % (BODIES_PER_BLOCK + 1);
+  if (k === BODIES_PER_BLOCK) {
+    const n = open.count;
+    encodeColumns(open, 0, n);
+    open.dropPrefix(n);
+    return n;
+  }
+  const b = Math.floor(s / (BODIES_PER_BLOCK + 1)) * BODIES_PER_BLOCK + k;
+  const parsed = parseBodyColumns('ndjson', warmUpBody(b, out), NOW_NS, 0, table);
   const n = parsed.rows.count;
-  summarizeColumns(parsed.rows); // as the worker's parse reply does
+  summarizeColumns(parsed.rows);
   open.append(parsed.rows, open.count + 1);
   parsed.rows.clear();
-  if (r % 2 === 1) {
-    encodeColumns(open, 0, open.count);
-    open.dropPrefix(open.count);
-  }
   return n;
 }
 
@@ -108,20 +139,33 @@ export function detachOnce(): void {
   structuredClone(buffer, { transfer: [buffer] });
 }
 
-/** Runs the warm-up one round per turn of the event loop (real work goes between rounds). */
-export function warmUpIngest(rounds = WARM_UP_ROUNDS): void {
+export interface WarmUpOptions {
+  /** Whether real work came in since the last call (the worker's message handler sets it): no step then. */
+  busy?: () => boolean;
+  /** After each step, with the rows it handled (tests). */
+  onStep?: (rows: number) => void;
+  /** Once the last step ran, or a step threw (only a warm-up: the real bodies compile the code anyway). */
+  onDone?: () => void;
+  steps?: number;
+}
+
+/** Runs the warm-up one step per turn of the event loop while the caller is not busy. */
+export function warmUpIngest(options: WarmUpOptions = {}): void {
+  const { busy = () => false, onStep, onDone, steps = WARM_UP_STEPS } = options;
   detachOnce();
-  const table = new RowColumns(LINES);
-  const open = new RowColumns(2 * LINES);
-  const out = Buffer.allocUnsafeSlow(WARM_UP_BODY_BYTES);
-  let r = 0;
+  const tables = warmUpTables();
+  let s = 0;
   const step = () => {
-    try {
-      warmUpRound(r, table, open, out);
-    } catch {
-      return; // only a warm-up: the real bodies compile the code anyway
+    if (!busy()) {
+      try {
+        onStep?.(warmUpStep(s, tables));
+        s++;
+      } catch {
+        s = steps;
+      }
+      if (s >= steps) return onDone?.();
     }
-    if (++r < rounds) setImmediate(step).unref();
+    setImmediate(step);
   };
-  setImmediate(step).unref();
+  setImmediate(step);
 }

@@ -151,12 +151,23 @@ function handle(msg: SealRequest): void {
     post({ t: 'sealed', stream: msg.stream, uptoSeq: msg.uptoSeq, blocks });
   }
 }
+/** Whether a message came in since the warm-up last asked: its steps wait while real work arrives. */
+let realWork = false;
 parentPort?.on('message', (msg: SealRequest) => {
+  realWork = true;
   try {
     handle(msg);
   } catch (err) {
     post({ t: 'error', message: (err as Error).message });
   }
 });
-// The parse and encode code compiled before the first bodies arrive, between messages (ingest-warm-up.ts).
-if (parentPort && (workerData as SealWorkerData | undefined)?.warmUp !== false) warmUpIngest();
+// The parse and encode code compiled before the first bodies arrive, in steps between messages while
+// the worker is idle (ingest-warm-up.ts).
+if (parentPort && (workerData as SealWorkerData | undefined)?.warmUp !== false)
+  warmUpIngest({
+    busy: () => {
+      const busy = realWork;
+      realWork = false;
+      return busy;
+    },
+  });
