@@ -1,5 +1,6 @@
 // Walks lezer-promql's concrete syntax tree into the typed AST of ast.ts (one method per node
 // kind), with Prometheus 2.42's parser errors. Type checks come after, in typecheck.ts.
+import { goPercentF } from './format-value.js';
 import type { SyntaxNode } from '@lezer/common';
 import {
   type AggregateExpr,
@@ -275,11 +276,14 @@ export class AstBuilder {
     } else {
       const lit = this.expr(last);
       // Go converts the seconds to an int64 (Prometheus' bound, in seconds, not milliseconds).
-      if (lit.type !== 'NumberLiteral' || !(Math.abs(lit.value) < 2 ** 63)) {
-        const shown = lit.type === 'NumberLiteral' ? lit.value.toFixed(6) : this.text(last);
-        return this.fail(last, `timestamp out of bounds for @ modifier: ${shown}`);
-      }
-      at = { kind: 'time', ms: Math.round(lit.value * 1000) };
+      // 2.42's setTimestamp reports at the modified expression, the value with %f; in bounds it
+      // takes int64(math.Round(ts * 1000)): halves away from zero.
+      if (lit.type !== 'NumberLiteral')
+        return this.fail(last, `timestamp out of bounds for @ modifier: ${this.text(last)}`);
+      if (!(Math.abs(lit.value) < 2 ** 63))
+        return this.fail(inner.pos, `timestamp out of bounds for @ modifier: ${goPercentF(lit.value)}`);
+      const ms = lit.value * 1000;
+      at = { kind: 'time', ms: Math.sign(ms) * Math.round(Math.abs(ms)) };
     }
     target.at = at;
     inner.pos = { from: inner.pos.from, to: n.to };

@@ -40,3 +40,10 @@ function expandExponent(v: number): string {
   }
   return neg ? `-${out}` : out;
 }
+
+/** Go's %f: six decimals, NaN, +Inf, -Inf (for error messages that print a float so). */
+export function goPercentF(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return Math.abs(v) < 1e21 ? v.toFixed(6) : `${formatGoFloat(v, 'f')}.000000`;
+}

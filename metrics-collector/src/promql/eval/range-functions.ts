@@ -1,7 +1,7 @@
 // Functions over a range of samples (promql/functions.go of Prometheus 2.42): rate/increase/delta
 // with extrapolation and counter resets, irate/idelta, deriv/predict_linear (least squares with
 // Kahan sums), *_over_time, changes, resets, holt_winters. Pure: points in, one number (or none) out.
-import { formatGoFloat } from '../format-value.js';
+import { goPercentF } from '../format-value.js';
 import { executionError } from '../errors.js';
 import { quantile } from './stats.js';
 
@@ -152,13 +152,6 @@ function variance(vs: number[], lo: number, hi: number): number {
     [aux, cAux] = kahanSumInc(delta * (v - (mean + cMean)), aux, cAux);
   }
   return (aux + cAux) / count;
-}
-
-/** Go's %f: six decimals, NaN, +Inf, -Inf (2.42 writes the refused factors so). */
-function goPercentF(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
-  return Math.abs(v) < 1e21 ? v.toFixed(6) : `${formatGoFloat(v, 'f')}.000000`;
 }
 
 function holtWinters(w: Window): number | undefined {
