@@ -24,11 +24,17 @@ _encode = json.JSONEncoder(separators=(",", ":"), default=_json_default, ensure_
 
 
 def dumps(value: Any) -> bytes:
-    """Compact JSON; anything not JSON-serialisable becomes its repr; NaN/Infinity become null."""
+    """Compact JSON; anything not JSON-serialisable becomes its repr; NaN/Infinity become null; a
+    lone surrogate becomes "?"."""
     text = _encode(value)
     if ("NaN" in text or "Infinity" in text) and _has_non_finite(value):
         text = _encode(_replace_non_finite(value))
-    return text.encode("utf-8")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Bytes decoded with surrogateescape (file names, argv, environ) leave lone surrogates,
+        # which UTF-8 cannot hold: raising here lost the event, or the whole log batch, uncounted.
+        return text.encode("utf-8", "replace")
 
 
 def _has_non_finite(value: Any) -> bool:

@@ -180,7 +180,7 @@ def record_line(record: Dict[str, Any]) -> Optional[bytes]:
             return None  # other fields alone are too long
         key = max(texts)[1]
         text = record[key]
-        encoded = text.encode("utf-8")
+        encoded = text.encode("utf-8", "replace")  # as dumps() writes a lone surrogate
         # JSON escapes make a byte of text cost up to 6 bytes of line: cut in proportion
         json_bytes = len(dumps(text))
         budget = json_bytes - excess - len(TRUNCATED.encode("utf-8")) - 64

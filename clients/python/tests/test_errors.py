@@ -265,3 +265,12 @@ def test_logging_an_error_inside_before_send_does_not_recurse(server: CaptureSer
     log.error("outer")
     assert fm.flush(5)
     assert [r.event()["logentry"]["message"] for r in server.wait_for(1)] == ["outer"]
+
+
+def test_a_message_with_a_lone_surrogate_is_sent(server: CaptureServer) -> None:
+    # UTF-8 cannot encode a lone surrogate (surrogateescape-decoded bytes): the event was lost
+    init_for(server)
+    fm.capture_message("cannot open report-\udcff.csv")
+    assert fm.flush(5)
+    (request,) = server.wait_for(1, path="/api/1/envelope")
+    assert request.event()["message"] == "cannot open report-?.csv"

@@ -168,3 +168,21 @@ def test_dict_and_list_extras_are_sent_as_nested_json(server: CaptureServer) -> 
     assert record["conf"]["password"] == FILTERED
     assert record["conf"]["o"].startswith("<object object")
     assert record["tuple_key"] == "{(1, 2): 3}", "what JSON cannot encode falls back to its repr"
+
+
+def test_a_message_with_a_lone_surrogate_is_sent_and_the_batch_kept(server: CaptureServer) -> None:
+    # os.listdir()/sys.argv decode undecodable bytes as lone surrogates (surrogateescape); UTF-8
+    # cannot encode them, and the exception lost the whole batch without counting it
+    init_for(server, log_flush_interval=30)
+    log = _logger("app.surrogate")
+    log.info("before")
+    log.info("opening %s", "report-\udcff.csv", extra={"path": "/tmp/\udcfe"})
+    log.info("\udcff" + "x" * MAX_LINE_BYTES)  # and one cut to fit
+    log.info("after")
+    assert fm.flush(5)
+    (request,) = server.wait_for(1, path="/api/logs")
+    records = request.ndjson()
+    assert [r["message"][:20] for r in records] == ["before", "opening report-?.csv", "?" + "x" * 19, "after"]
+    assert records[1]["path"] == "/tmp/?"
+    assert records[2]["message"].endswith(TRUNCATED)
+    assert not any(fm.stats()["dropped"].values())
