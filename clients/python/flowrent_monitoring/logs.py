@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from . import _internal
 from .envelope import dumps
-from .scrub import FILTERED, is_secret_key, scrub_json
+from .scrub import FILTERED, is_secret_key, safe_repr, scrub_json
 from .trace import TraceContext, current_trace
 from .worker import LOG
 
@@ -145,8 +145,8 @@ def _attribute(value: Any) -> Any:
         return value
     if isinstance(value, (dict, list, tuple)):
         return _nested(value)
-    text = value if kind is str else value if isinstance(value, str) else repr(value)
-    return _clip(text)
+    # safe_repr: a host's __repr__ that raises lost the whole batch
+    return _clip(value) if isinstance(value, str) else safe_repr(value, MAX_ATTRIBUTE_CHARS)
 
 
 def _clip(text: str) -> str:
@@ -160,7 +160,7 @@ def _nested(value: Any) -> Any:
     try:
         text = dumps(value).decode("utf-8")
     except (TypeError, ValueError, RecursionError):
-        return _clip(repr(value))
+        return safe_repr(value, MAX_ATTRIBUTE_CHARS)
     # secret keys inside are filtered as at the top level (the repr text used to carry them)
     nested = scrub_json(json.loads(text))
     return nested if len(text) <= MAX_ATTRIBUTE_CHARS else _clip(dumps(nested).decode("utf-8"))

@@ -186,3 +186,24 @@ def test_a_message_with_a_lone_surrogate_is_sent_and_the_batch_kept(server: Capt
     assert records[1]["path"] == "/tmp/?"
     assert records[2]["message"].endswith(TRUNCATED)
     assert not any(fm.stats()["dropped"].values())
+
+
+class _BrokenRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("broken __repr__")
+
+
+def test_an_extra_whose_repr_raises_is_sent_as_a_placeholder_and_the_batch_kept(server: CaptureServer) -> None:
+    # the exception from the host's __repr__ lost the whole batch, uncounted
+    init_for(server, log_flush_interval=30)
+    log = _logger("app.repr")
+    log.info("before")
+    log.info("broken", extra={"obj": _BrokenRepr(), "keyed": {(1, 2): _BrokenRepr()}})
+    log.info("after")
+    assert fm.flush(5)
+    (request,) = server.wait_for(1, path="/api/logs")
+    records = request.ndjson()
+    assert [r["message"] for r in records] == ["before", "broken", "after"]
+    assert records[1]["obj"] == "<_BrokenRepr instance (repr failed)>"
+    assert records[1]["keyed"] == "<dict instance (repr failed)>"
+    assert not any(fm.stats()["dropped"].values())
