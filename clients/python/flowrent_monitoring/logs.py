@@ -28,6 +28,9 @@ _STANDARD_ATTRS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict
     "message", "asctime", "taskName", "exc_text", "stack_info",
 }
 MAX_ATTRIBUTE_CHARS = 2048
+# Levels of dicts/lists an extra is sent nested with: scrub_json filters secret keys that deep (and
+# the log viewer refuses a record nested past 128 levels with a 400 for the whole batch).
+MAX_NESTED_LEVELS = 8
 # The log viewer's line limit (log-viewer/src/ingest/limits.ts MAX_LINE_BYTES, Loki's default): one
 # longer line makes it answer 413 for the whole batch.
 MAX_LINE_BYTES = 256 * 1024
@@ -155,15 +158,26 @@ def _clip(text: str) -> str:
 
 def _nested(value: Any) -> Any:
     """A dict/list extra as nested JSON (the log viewer keeps it as such), a copy taken now; a
-    value JSON cannot hold inside it becomes its repr there. Over ``MAX_ATTRIBUTE_CHARS`` of JSON,
-    or not encodable at all (a tuple key, a cycle), it is sent as text, as before."""
+    value JSON cannot hold inside it becomes its repr there. Over ``MAX_ATTRIBUTE_CHARS`` of JSON or
+    ``MAX_NESTED_LEVELS`` deep, or not encodable at all (a tuple key, a cycle), it is sent as text."""
     try:
         text = dumps(value).decode("utf-8")
+        parsed = json.loads(text)
     except (TypeError, ValueError, RecursionError):
         return safe_repr(value, MAX_ATTRIBUTE_CHARS)
     # secret keys inside are filtered as at the top level (the repr text used to carry them)
-    nested = scrub_json(json.loads(text))
-    return nested if len(text) <= MAX_ATTRIBUTE_CHARS else _clip(dumps(nested).decode("utf-8"))
+    nested = scrub_json(parsed)
+    if len(text) <= MAX_ATTRIBUTE_CHARS and not _deeper_than(nested, MAX_NESTED_LEVELS):
+        return nested
+    return _clip(dumps(nested).decode("utf-8"))
+
+
+def _deeper_than(value: Any, levels: int) -> bool:
+    """True when ``value`` nests more than ``levels`` levels of dicts and lists (stops there)."""
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+    if children is None:
+        return False
+    return levels == 0 or any(_deeper_than(child, levels - 1) for child in children)
 
 
 def record_line(record: Dict[str, Any]) -> Optional[bytes]:

@@ -358,6 +358,10 @@ def test_non_finite_metrics_an_over_long_log_line_and_nested_extras_reach_the_se
     with fm.trace() as ctx:
         log.info("huge %s", "z" * MAX_LINE_BYTES, extra={"nested": {"a": [1, 2]}})
         log.info("small", extra={"nested": {"a": [1, 2]}})
+        deep: Any = 1
+        for _ in range(200):  # past the log viewer's 128 levels: a 400 for the whole batch
+            deep = [deep]
+        log.info("deep", extra={"tree": deep})
     try:
         assert fm.flush(15), f"flush did not complete: {fm.stats()}"
         stats = fm.stats()
@@ -384,8 +388,9 @@ def test_non_finite_metrics_an_over_long_log_line_and_nested_extras_reach_the_se
     def find_logs() -> Tuple[Optional[List[Dict[str, Any]]], Any]:
         status, body = logs.get("/api/logs", {"query": f"trace_id:{ctx.trace_id}", "from": "1h"})
         records = body.get("data") if status == 200 and isinstance(body, dict) else None
-        return (records if records and len(records) >= 2 else None), (status, body)
+        return (records if records and len(records) >= 3 else None), (status, body)
 
-    records = {r["message"][:5]: r for r in _poll(find_logs, f"two log records with trace_id {ctx.trace_id}")}
+    records = {r["message"][:5]: r for r in _poll(find_logs, f"three log records with trace_id {ctx.trace_id}")}
     assert records["huge "]["message"].endswith(TRUNCATED)
     assert records["small"]["attributes"]["nested"] == {"a": [1, 2]}
+    assert records["deep"]["attributes"]["tree"] == "[" * 200 + "1" + "]" * 200

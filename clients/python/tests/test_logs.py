@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
+from typing import Any
 
 import flowrent_monitoring as fm
 from conftest import CaptureServer, init_for
-from flowrent_monitoring.logs import MAX_LINE_BYTES, TRUNCATED, format_timestamp_ns
+from flowrent_monitoring.logs import MAX_LINE_BYTES, MAX_NESTED_LEVELS, TRUNCATED, format_timestamp_ns
 from flowrent_monitoring.scrub import FILTERED
 
 
@@ -207,3 +209,27 @@ def test_an_extra_whose_repr_raises_is_sent_as_a_placeholder_and_the_batch_kept(
     assert records[1]["obj"] == "<_BrokenRepr instance (repr failed)>"
     assert records[1]["keyed"] == "<dict instance (repr failed)>"
     assert not any(fm.stats()["dropped"].values())
+
+
+def _nest(levels: int, leaf: Any) -> Any:
+    for i in range(levels):
+        leaf = {f"k{i}": leaf} if i % 2 else [leaf]
+    return leaf
+
+
+def test_an_extra_nested_deeper_than_its_secret_filter_reaches_is_sent_as_text(server: CaptureServer) -> None:
+    # the log viewer refuses a record nested past 128 levels with a 400 for the whole batch, and
+    # scrub_json filters secret keys in the first MAX_NESTED_LEVELS levels only
+    init_for(server, log_flush_interval=30)
+    log = _logger("app.deep")
+    log.info("before")
+    log.info("deep", extra={"tree": _nest(200, 1), "ok": _nest(MAX_NESTED_LEVELS - 1, {"password": "p"}),
+                            "over": _nest(MAX_NESTED_LEVELS + 1, 1)})
+    log.info("after")
+    assert fm.flush(5)
+    (request,) = server.wait_for(1, path="/api/logs")
+    records = request.ndjson()
+    assert [r["message"] for r in records] == ["before", "deep", "after"]
+    assert isinstance(records[1]["tree"], str) and isinstance(records[1]["over"], str)
+    assert json.loads(records[1]["over"]) == _nest(MAX_NESTED_LEVELS + 1, 1)
+    assert records[1]["ok"] == _nest(MAX_NESTED_LEVELS - 1, {"password": FILTERED})
