@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional
 
 from . import _internal
 from .envelope import dumps, event_envelope
-from .logs import Captured, record_line, record_to_json, records_to_ndjson, sentry_level
+from .logs import MAX_REQUEST_BYTES, Captured, record_line, record_to_json, records_to_ndjson, sentry_level
 from .registry import Registry, default_registry
 from .options import Options, logs_endpoint, metrics_endpoint
 from .scope import Scope, get_current_scope
@@ -262,22 +262,28 @@ class Client:
         except Exception as exc:  # noqa: BLE001
             _internal.report(exc, "capture_log")
 
-    def _build_log_batch(self, items: List[Captured]) -> Optional[Request]:
-        lines = []
+    def _build_log_batch(self, items: List[Captured]) -> List[Request]:
+        """One request per ``MAX_REQUEST_BYTES`` of lines: the log viewer answers a longer body with
+        a 413 for all of it (500 records near the line limit are 128 MB)."""
+        bodies: List[List[bytes]] = []
+        size = 0
         for item in items:
             line = record_line(record_to_json(item, self.options.service, self.options.server_name,
                                               self._static_log_fields))
             if line is None:
                 self.worker.count_drop("too_large")
-            else:
-                lines.append(line)
-        if not lines:
-            return None
+                continue
+            if not bodies or size + len(line) + 1 > MAX_REQUEST_BYTES:
+                bodies.append([])
+                size = 0
+            bodies[-1].append(line)
+            size += len(line) + 1
         headers = {"Content-Type": "application/x-ndjson"}
         if self.options.logs_key:
             headers["Authorization"] = f"Bearer {self.options.logs_key}"
         assert self.logs_url is not None
-        return Request("logs", self.logs_url, headers, records_to_ndjson(lines), len(lines), "log_item")
+        return [Request("logs", self.logs_url, headers, records_to_ndjson(lines), len(lines), "log_item")
+                for lines in bodies]
 
     # ---- metrics --------------------------------------------------------------------------------
 

@@ -34,6 +34,8 @@ MAX_NESTED_LEVELS = 8
 # The log viewer's line limit (log-viewer/src/ingest/limits.ts MAX_LINE_BYTES, Loki's default): one
 # longer line makes it answer 413 for the whole batch.
 MAX_LINE_BYTES = 256 * 1024
+# Its body limit (MAX_REQUEST_BYTES, decompressed): a longer batch is sent in several requests.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
 TRUNCATED = "…[truncated]"
 
 Captured = Tuple[logging.LogRecord, str, Optional[str], Optional[TraceContext]]

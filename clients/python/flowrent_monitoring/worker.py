@@ -25,7 +25,7 @@ EVENT, LOG = "event", "log"
 MAX_BACKLOG_REQUESTS = 50  # per channel while its service is failing
 IDLE_WAKE_SECONDS = 1.0
 
-LogBatchBuilder = Callable[[List[Any]], Optional[Request]]  # captured records -> one request
+LogBatchBuilder = Callable[[List[Any]], List[Request]]  # captured records -> their requests
 MetricsBuilder = Callable[[], Optional[Request]]
 
 
@@ -241,8 +241,8 @@ class Worker:
             if self.build_log_batch is None:
                 self.count_drop("no_destination", len(chunk))
                 continue
-            request = self.build_log_batch(chunk)  # None: it dropped (and counted) every record
-            if request is not None:
+            # none when it dropped (and counted) every record, several past the body limit
+            for request in self.build_log_batch(chunk):
                 self._enqueue(self._channels["logs"], request)
 
     def _enqueue(self, channel: _Channel, request: Request) -> None:

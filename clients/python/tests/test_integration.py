@@ -394,3 +394,36 @@ def test_non_finite_metrics_an_over_long_log_line_and_nested_extras_reach_the_se
     assert records["huge "]["message"].endswith(TRUNCATED)
     assert records["small"]["attributes"]["nested"] == {"a": [1, 2]}
     assert records["deep"]["attributes"]["tree"] == "[" * 200 + "1" + "]" * 200
+
+
+def test_a_batch_over_the_log_viewers_body_limit_reaches_it_whole(stack: Dict[str, Service]) -> None:
+    """45 records of 250 KB (each within the line limit) were one 11 MB body, over the log viewer's
+    10 MiB MAX_REQUEST_BYTES: a 413, and the whole batch lost."""
+    logs = stack["log-viewer"]
+    _require(logs)
+    from flowrent_monitoring import _internal
+
+    _internal.set_strict(True)
+    fm.init(service="python-it-bulk", install_excepthooks=False, raise_internal_errors=True, metrics_interval=3600,
+            log_flush_interval=30, logs_url=logs.url, logs_key=logs.key)
+    log = logging.getLogger("python_it.bulk")
+    log.setLevel(logging.INFO)
+    with fm.trace() as ctx:
+        for i in range(45):
+            log.info("%02d %s", i, "b" * 250_000)
+    try:
+        assert fm.flush(30), f"flush did not complete: {fm.stats()}"
+        stats = fm.stats()
+    finally:
+        fm.close(timeout=1)
+        _internal.set_strict(False)
+    assert not any(stats["dropped"].values()), f"the client dropped data: {stats}"
+    assert stats["sent"] == {"logs": 45}
+
+    def find_logs() -> Tuple[Optional[List[Dict[str, Any]]], Any]:
+        status, body = logs.get("/api/logs", {"query": f"trace_id:{ctx.trace_id}", "from": "1h", "limit": "100"})
+        records = body.get("data") if status == 200 and isinstance(body, dict) else None
+        return (records if records and len(records) == 45 else None), (status, body)
+
+    records = _poll(find_logs, f"45 log records with trace_id {ctx.trace_id}")
+    assert sorted(r["message"][:2] for r in records) == [f"{i:02d}" for i in range(45)]

@@ -10,7 +10,7 @@ from typing import Any
 
 import flowrent_monitoring as fm
 from conftest import CaptureServer, init_for
-from flowrent_monitoring.logs import MAX_LINE_BYTES, MAX_NESTED_LEVELS, TRUNCATED, format_timestamp_ns
+from flowrent_monitoring.logs import MAX_LINE_BYTES, MAX_NESTED_LEVELS, MAX_REQUEST_BYTES, TRUNCATED, format_timestamp_ns
 from flowrent_monitoring.scrub import FILTERED
 
 
@@ -233,3 +233,18 @@ def test_an_extra_nested_deeper_than_its_secret_filter_reaches_is_sent_as_text(s
     assert isinstance(records[1]["tree"], str) and isinstance(records[1]["over"], str)
     assert json.loads(records[1]["over"]) == _nest(MAX_NESTED_LEVELS + 1, 1)
     assert records[1]["ok"] == _nest(MAX_NESTED_LEVELS - 1, {"password": FILTERED})
+
+
+def test_a_batch_over_the_log_viewers_body_limit_is_sent_in_several_requests(server: CaptureServer) -> None:
+    # 45 records of 250 KB, each within the line limit, made an 11 MB body: the log viewer's
+    # MAX_REQUEST_BYTES (10 MiB, decompressed) answered 413 and the whole batch was lost
+    init_for(server, log_flush_interval=30)
+    log = _logger("app.bulk")
+    for i in range(45):
+        log.info("%02d %s", i, "b" * 250_000)
+    assert fm.flush(10)
+    requests = server.of("/api/logs")
+    assert len(requests) == 2
+    assert all(len(r.body) <= MAX_REQUEST_BYTES for r in requests)
+    assert [r["message"][:2] for q in requests for r in q.ndjson()] == [f"{i:02d}" for i in range(45)]
+    assert fm.stats()["sent"] == {"logs": 45}
