@@ -167,6 +167,28 @@ const SAME_ERROR: Case[] = [
   q('sum(up) + up[5m:] @ -Inf'),
   q('up @ 1e20'),
   q('up[5m] @ -1e22'),
+  // RE2 regexes: \Q…\E, \x{…}, a leading ] in a class, POSIX classes, escapes Go refuses.
+  ...[
+    '\\Qa:9100\\E',
+    'a\\Q:9\\E100',
+    '\\Q.*',
+    '\\x{61}:9100',
+    'a\\x3a9100',
+    '[]a]:9100',
+    '[^]b]:9100',
+    '[[:alpha:]]:[[:digit:]]+',
+    '[:alpha:]:9100',
+    '\\C',
+    '\\e',
+    '\\u0061:9100',
+    '\\E',
+    'a\\:9100',
+    '\\141:9100',
+  ].map((re) => q(`up{instance=~\`${re}\`}`)),
+  // String escapes as 2.42's lexer reads them.
+  ...['\\Q', '\\x{61}', '\\x4', '\\u00g1', '\\08', "\\'", '\\\u0001', '\\é', '\\U0010FFFF', '\\400'].map(
+    (esc) => q(`"a${esc}b"`),
+  ),
   q('sum(up[5m])'),
   q('sum by (job) (\n  rate(up[5m])[5m:] )'),
   q('topk("a", up)'),

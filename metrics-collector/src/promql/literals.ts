@@ -61,31 +61,34 @@ export function unquoteString(raw: string): string {
       out += c;
       continue;
     }
-    const e = body[++i];
-    if (e !== undefined && e in SIMPLE_ESCAPES) {
-      if ((e === "'" && q === '"') || (e === '"' && q === "'"))
-        throw new Error(`invalid escape sequence \\${e}`);
+    const e = body[++i] ?? q;
+    if (e in SIMPLE_ESCAPES && e !== (q === '"' ? "'" : '"')) {
       out += SIMPLE_ESCAPES[e];
-    } else if (e === 'x' || e === 'u' || e === 'U') {
-      const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
-      const hex = body.slice(i + 1, i + 1 + n);
-      if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(hex))
-        throw new Error(`invalid escape sequence \\${e}${hex}`);
-      const cp = Number.parseInt(hex, 16);
-      if (e !== 'x') checkCodePoint(cp, 0x10ffff);
-      out += e === 'x' ? String.fromCharCode(cp) : String.fromCodePoint(cp);
-      i += n;
-    } else if (e !== undefined && e >= '0' && e <= '7') {
-      const oct = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(oct)) throw new Error(`invalid escape sequence \\${oct}`);
-      checkCodePoint(Number.parseInt(oct, 8), 255);
-      out += String.fromCharCode(Number.parseInt(oct, 8));
-      i += 2;
-    } else {
-      throw new Error(`invalid escape sequence \\${e ?? ''}`);
+      continue;
     }
+    // 2.42's lexEscape: digits read one by one (the closing quote is the next character), its messages.
+    const n = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : e >= '0' && e <= '7' ? 3 : 0;
+    if (n === 0) throw new Error(`unknown escape sequence ${goRuneU(e)}`);
+    const octal = n === 3;
+    const digits = octal ? body.slice(i, i + 3) : body.slice(i + 1, i + 1 + n);
+    for (let k = 0; k < n; k++) {
+      const ch = digits[k] ?? q;
+      if (!(octal ? /[0-7]/ : /[0-9a-fA-F]/).test(ch))
+        throw new Error(`illegal character ${goRuneU(ch)} in escape sequence`);
+    }
+    const cp = Number.parseInt(digits, octal ? 8 : 16);
+    checkCodePoint(cp, octal || e === 'x' ? 255 : 0x10ffff);
+    out += e === 'x' || octal ? String.fromCharCode(cp) : String.fromCodePoint(cp);
+    i += octal ? 2 : n;
   }
   return out;
+}
+
+/** Go's %#U: U+0051 'Q' (the character only when printable). */
+function goRuneU(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  return /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch) ? `${hex} '${ch}'` : hex;
 }
 
 /** Go's lexer refuses an escape past `max` (255 for octal) or a UTF-16 surrogate (JavaScript took

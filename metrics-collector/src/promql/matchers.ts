@@ -61,7 +61,16 @@ export function re2Problem(re: string): string | undefined {
       const e = re[i + 1] ?? '';
       if (e >= '1' && e <= '9' && !/[0-7]/.test(re[i + 2] ?? ''))
         return `invalid escape sequence: \`\\${e}\``;
-      if (e === 'k') return 'invalid escape sequence: `\\k`';
+      // Go knows these letter escapes only (\C, \e, \u, \k… are errors; JavaScript read some as
+      // the letter itself).
+      if (/[A-Za-z]/.test(e) && !RE2_LETTER_ESCAPES.includes(e)) return `invalid escape sequence: \`\\${e}\``;
+      if (e === 'Q') {
+        const end = re.indexOf('\\E', i + 2);
+        // Unclosed, \Q also quotes the ")$" Prometheus' anchoring appends.
+        if (end < 0) return `missing closing ): \`^(?:${re})$\``;
+        i = end + 1;
+        continue;
+      }
       i++;
       continue;
     }
@@ -94,13 +103,78 @@ export function re2Problem(re: string): string | undefined {
   return undefined;
 }
 
-/** RE2 spellings JavaScript lacks: (?P<name>), [[:class:]], \A and \z. */
+const RE2_LETTER_ESCAPES = 'aftnrvxpPdDsSwWbBAzQ';
+
+const escapeLiteral = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+
+/**
+ * RE2 spellings JavaScript lacks or reads otherwise: (?P<name>), [[:class:]] inside a class,
+ * \A and \z, \Q…\E (literal text), \x{HHHH}, and a `]` first in a class (a literal in RE2,
+ * an empty class in JavaScript).
+ */
 export function translateRe2(re: string): string {
-  return re
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\[:([a-z]+):\]/g, (all, name: string) => POSIX_CLASSES[name] ?? all)
-    .replace(/\\A/g, '^')
-    .replace(/\\z/g, '$');
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === '\\') {
+      const e = re[i + 1] ?? '';
+      if (e === 'Q') {
+        const end = re.indexOf('\\E', i + 2);
+        out += escapeLiteral(re.slice(i + 2, end < 0 ? undefined : end));
+        i = end < 0 ? re.length : end + 1;
+      } else if (e === 'x' && re[i + 2] === '{') {
+        const close = re.indexOf('}', i + 3);
+        const cp = Number.parseInt(re.slice(i + 3, close), 16);
+        const units = close > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+        if (units) {
+          for (const u of units.split('')) out += `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`;
+          i = close;
+        } else {
+          out += c + e;
+          i++;
+        }
+      } else if (!inClass && e === 'A') {
+        out += '^';
+        i++;
+      } else if (!inClass && e === 'z') {
+        out += '$';
+        i++;
+      } else {
+        out += c + e;
+        i++;
+      }
+      continue;
+    }
+    if (inClass) {
+      const posix = c === '[' ? /^\[:([a-z]+):\]/.exec(re.slice(i)) : null;
+      if (posix && POSIX_CLASSES[posix[1]]) {
+        out += POSIX_CLASSES[posix[1]];
+        i += posix[0].length - 1;
+        continue;
+      }
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      if (re[i + 1] === '^') out += re[++i];
+      if (re[i + 1] === ']') {
+        out += '\\]';
+        i++;
+      }
+      continue;
+    }
+    if (c === '(' && re.startsWith('(?P<', i)) {
+      out += '(?<';
+      i += 3;
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 export type CompiledMatcher = (value: string) => boolean;

@@ -103,7 +103,7 @@ describe('parseExpr()', () => {
     fails('(x)[5m]', 'ranges only allowed for vector selectors');
     fails('x[5m][10m:]', 'subquery is only allowed on instant vector, got range vector instead');
     fails('x{a=~"("}', /error parsing regexp/);
-    fails('"\\q"', /invalid escape sequence/);
+    fails('"\\q"', /unknown escape sequence U\+0071 'q'/);
   });
 
   it('refuses what Prometheus 2.42 refuses and JavaScript would take (checked against its binary)', () => {
@@ -164,6 +164,6 @@ describe('literals', () => {
     assert.equal(unquoteString('"a\\"b\\n\\u00e9\\x41"'), 'a"b\néA');
     assert.equal(unquoteString("'it\\'s'"), "it's");
     assert.equal(unquoteString('`raw\\n`'), 'raw\\n');
-    assert.throws(() => unquoteString('"\\z"'), /invalid escape/);
+    assert.throws(() => unquoteString('"\\z"'), /unknown escape sequence U\+007A 'z'/);
   });
 });
