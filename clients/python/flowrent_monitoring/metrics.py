@@ -153,7 +153,8 @@ class Histogram(_Metric):
 
     def __init__(self, registry: "Registry", name: str, help: str, buckets: Sequence[float]) -> None:
         super().__init__(registry, name, help)
-        bounds = sorted(float(b) for b in buckets if not math.isinf(float(b)))
+        # +Inf is always the last bucket; a NaN bound has no place (its "le" would be null)
+        bounds = sorted(float(b) for b in buckets if math.isfinite(float(b)))
         self.bounds = tuple(dict.fromkeys(bounds))
 
     def _new_state(self) -> _HistogramState:

@@ -158,3 +158,10 @@ def test_nan_and_infinite_values_are_sent_as_the_collectors_strings() -> None:
     assert histogram["buckets"] == [{"le": 1.0, "count": 1}, {"le": "+Inf", "count": 2}]
     reg.histogram("nan_seconds", buckets=[1.0]).observe(float("nan"))
     assert _payload(reg)[("nan_seconds", ())]["sum"] == "NaN"
+
+
+def test_a_nan_bucket_bound_is_ignored_as_an_infinite_one_is() -> None:
+    # its "le" went out as null, and the collector refused the whole push (every metric, every interval)
+    reg = Registry()
+    reg.histogram("odd_seconds", buckets=[float("nan"), 1.0, float("inf")]).observe(0.5)
+    assert _payload(reg)[("odd_seconds", ())]["buckets"] == [{"le": 1.0, "count": 1}, {"le": "+Inf", "count": 1}]
