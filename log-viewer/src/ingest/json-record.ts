@@ -2,6 +2,8 @@
 // Well-known keys are matched case-insensitively with a priority per slot (`timestamp` beats `time`);
 // every other key is kept as an attribute. Key spellings: the log viewer contract in the team rules
 // plus CLEF (`@t @m @mt @l @x @tr @sp`), ECS (`log.level`, `host.name`, `service.name`) and pino.
+// CLEF's `@mt` (Serilog's CompactJsonFormatter, Serilog.Sinks.Seq) is rendered into the message
+// when no `@m` or other message key is there, and kept as the attribute `message_template`.
 import {
   type JsonValue,
   type Level,
@@ -12,6 +14,7 @@ import {
   type Protocol,
 } from '../model.js';
 import { NESTING_TOO_DEEP, nestedTooDeep } from './limits.js';
+import { renderTemplate } from './message-template.js';
 import { parseTimestamp, TIME_RANGE_TEXT } from './timestamp.js';
 
 type Slot = 'time' | 'message' | 'level' | 'service' | 'host' | 'trace' | 'span' | 'exception';
@@ -26,9 +29,8 @@ const KEYS = new Map<string, [Slot, number]>([
   ['message', ['message', 0]],
   ['msg', ['message', 1]],
   ['@m', ['message', 2]],
-  ['@mt', ['message', 3]],
-  ['short_message', ['message', 4]],
-  ['log', ['message', 5]],
+  ['short_message', ['message', 3]],
+  ['log', ['message', 4]],
   ['level', ['level', 0]],
   ['severity', ['level', 1]],
   ['@l', ['level', 2]],
@@ -94,13 +96,23 @@ const SLOT: Record<Slot, number> = {
 };
 /** lowercase key → slot * 16 + priority: one Map lookup, no tuple per key. */
 const KEY_CODES = new Map<string, number>([...KEYS].map(([k, [slot, prio]]) => [k, SLOT[slot] * 16 + prio]));
+/** CLEF's message template: exact key (CLEF's `@` names are case-sensitive), not a slot of KEYS. */
+const TEMPLATE_KEY = '@mt';
+/** CLEF's renderings of the template's tokens that have a format; used for the message, not kept. */
+const RENDERINGS_KEY = '@r';
+/**
+ * KEY_CODES for scanners: `@mt` shares the exception slot (7), the slot of keys only
+ * recordFromObject() handles, so a scanner that leaves those lines to it needs no second check.
+ */
+const SCAN_CODES = new Map<string, number>([...KEY_CODES, [TEMPLATE_KEY, SLOT.exception * 16 + 1]]);
 /**
  * slot * 16 + priority of a key as recordFromObject() matches it (exact, then lowercased when it starts
  * with an uppercase letter), or undefined for an attribute key. Slots: 0 time, 1 message, 2 level,
- * 3 service, 4 host, 5 trace id, 6 span id, 7 exception. For parsers that scan JSON text themselves.
+ * 3 service, 4 host, 5 trace id, 6 span id, 7 exception or CLEF template (`@x`, `@mt`: a line with one
+ * must go to recordFromObject()). For parsers that scan JSON text themselves.
  */
 export function keySlotCode(key: string): number | undefined {
-  const code = KEY_CODES.get(key);
+  const code = SCAN_CODES.get(key);
   if (code !== undefined) return code;
   const c = key.charCodeAt(0);
   if (c < 65 || c > 90 || key.length > 14) return undefined;
@@ -161,6 +173,11 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     if (typeof rawMessage === 'string') message = rawMessage;
     else if (rawMessage !== null) message = JSON.stringify(rawMessage);
   }
+  const template = Object.hasOwn(obj, TEMPLATE_KEY) ? obj[TEMPLATE_KEY] : undefined;
+  if (typeof template === 'string') {
+    if (messageKey === undefined) message = renderTemplate(template, obj, obj[RENDERINGS_KEY]);
+    consumed.push(TEMPLATE_KEY, RENDERINGS_KEY);
+  }
 
   let level = ctx.level;
   let levelText = ctx.levelText ?? '';
@@ -200,6 +217,7 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     consumed.push(exceptionKey);
     attributes.exception = obj[exceptionKey];
   }
+  if (typeof template === 'string') attributes.message_template = template;
   const nConsumed = consumed.length;
   for (const key in obj) {
     let taken = false;

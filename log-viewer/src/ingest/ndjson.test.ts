@@ -57,9 +57,31 @@ test('parseNdjsonLogs maps the contract keys and keeps the rest as attributes', 
     attributes: { exception: 'System.Exception: boom' },
   });
   check('{"@t":"2026-11-25T19:44:54Z","@mt":"Hello {Name}","Name":"x"}', {
-    message: 'Hello {Name}',
+    message: 'Hello x',
     level: 'info',
-    attributes: { Name: 'x' },
+    attributes: { Name: 'x', message_template: 'Hello {Name}' },
+  });
+  // Serilog's CompactJsonFormatter: @r holds the renderings of tokens with a format, @i the event id.
+  check(
+    '{"@t":"2026-11-25T19:44:54.1234567Z","@mt":"Took {Elapsed:0.00} ms for {@Req}","@r":["12.35"],"Elapsed":12.345,"Req":{"Path":"/a","$type":"Request"},"@i":"a1b2c3d4","@l":"Verbose","@tr":"5B8EFFF798038103D269B633813FC60C","@sp":"eee19b7ec3c1b174"}',
+    {
+      message: 'Took 12.35 ms for Request { Path: "/a" }',
+      level: 'trace',
+      levelText: 'Verbose',
+      trace: '5b8efff798038103d269b633813fc60c',
+      span: 'eee19b7ec3c1b174',
+      attributes: {
+        Elapsed: 12.345,
+        Req: { Path: '/a', $type: 'Request' },
+        '@i': 'a1b2c3d4',
+        message_template: 'Took {Elapsed:0.00} ms for {@Req}',
+      },
+    },
+  );
+  // A rendered @m (RenderedCompactJsonFormatter, or both) is the message; the template is still kept.
+  check('{"@m":"Hello \\"x\\"","@mt":"Hello {Name}","Name":"x"}', {
+    message: 'Hello "x"',
+    attributes: { Name: 'x', message_template: 'Hello {Name}' },
   });
   check('{"message":"no time"}', { time: NOW, level: 'info' });
   check('{"message":"odd level","level":"chatty"}', { level: 'info', attributes: { level: 'chatty' } });

@@ -90,7 +90,7 @@ describe('ndjsonColumns()', () => {
       '{"traceId":"\\u0030123456789abcdef0123456789abcdef","spanId":"0123456789abcde\\u0066"}',
       '{"trace_id":"0123456789abcdef0123456789abcdeg","span_id":"0123456789abcdeé"}',
       // odd key spellings and priorities
-      '{"@t":"2026-11-25T10:00:00.123Z","@mt":"template {x}","@l":"Warning","Service.Name":"svc"}',
+      '{"@t":"2026-11-25T10:00:00.123Z","@m":"clef","@l":"Warning","Service.Name":"svc","@i":"0a1b2c3d"}',
       '{"TS":"2026-11-25T10:00:00.123Z","Level":"ERROR","Host.Name":"h","Message":"caps"}',
       '{"short_message":"gelf","levelname":"CRITICAL","log.level":"warn","hostname":"h2"}',
       '{"level":50,"msg":"pino number"}',
@@ -254,6 +254,7 @@ describe('ndjsonColumns()', () => {
       '{"msg":"a"}\r\n{"msg":"crlf"}',
       '{"msg":"tab\tinside"}',
       '{"@x":"exception renames its key"}',
+      '{"@mt":"a CLEF template is rendered: {x}","x":1}',
       '{"m\\u0073g":"escaped key"}',
       '{"__proto__":{"x":1}}',
       '{"service":{"name":"object service"}}',

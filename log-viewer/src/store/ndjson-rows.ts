@@ -6,7 +6,7 @@
 // run, as their text joined). Messages, ids and attribute values go from the body into the columns
 // as bytes; only keys and short repeated values (level, service, host) become strings, interned.
 // Only the common case is taken: compact or spaced JSON objects, one per line, valid UTF-8.
-// Anything else (blank lines, CR, a JSON array body, long lines, CLEF @x, escaped keys, an odd
+// Anything else (blank lines, CR, a JSON array body, long lines, CLEF @x or @mt, escaped keys, an odd
 // timestamp, invalid JSON or UTF-8...) returns false and the caller uses parseNdjsonLogs + toRow,
 // which gives the exact rows or the exact error. Attribute values whose raw text would tokenize or
 // compare differently from their JSON.stringify form (\u or \/ escapes, non-canonical numbers) are
@@ -532,7 +532,7 @@ function lineRow(
       bestPrio[slot] = prio;
     }
   }
-  if (best[7] >= 0) return false; // CLEF @x renames the key: the object path handles it
+  if (best[7] >= 0) return false; // CLEF @x (renamed) or @mt (rendered): the object path handles it
   // Consumed members, by key (a consumed key's duplicates go too, as with the object path).
   nConsumed = 0;
 
