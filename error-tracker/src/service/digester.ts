@@ -33,6 +33,8 @@ export class Digester {
   private soon: NodeJS.Timeout | null = null;
   private remote: RemoteDigest | null = null;
   private waiting: number;
+  /** Events accepted since the batch in flight (or the last one) read the inbox. */
+  private addedSinceRead = 0;
 
   constructor(
     private readonly store: ErrorStore,
@@ -49,10 +51,8 @@ export class Digester {
   /** Called after `n` events were appended to the inbox. */
   added(n: number): void {
     this.waiting += n;
-    // a full batch is grouped right away; a partial one waits a little for more, since each
-    // transaction's commit costs about as much as grouping a handful of events
-    if (this.waiting >= this.options.batchSize) this.kick();
-    else this.kickSoon();
+    this.addedSinceRead += n;
+    this.schedule();
   }
 
   /** Groups everything pending now, synchronously, on the main connection. */
@@ -62,6 +62,7 @@ export class Digester {
 
   /** One batch on the main connection; returns the inbox entries consumed. */
   step(): number {
+    this.addedSinceRead = 0;
     const { entries, outcomes, digestedThrough } = this.store.digest(
       this.options.batchSize,
       this.options.clock(),
@@ -99,8 +100,21 @@ export class Digester {
 
   private counted({ entries, events, grouped, digestedThrough }: DigestCounts): void {
     if (entries > 0) this.store.trimInbox(digestedThrough);
-    this.waiting = entries < this.options.batchSize ? 0 : Math.max(0, this.waiting - events);
+    // A short batch emptied the inbox as it was when read: what waits now was accepted since (some
+    // of it may have been in the batch already; the next, empty batch then says so). Not 0: events
+    // accepted while a batch ran on the store worker were reported as grouped and got no batch
+    // until the next interval tick. A full batch leaves an estimate (an event can be read before
+    // its request calls added()), corrected by the next short one.
+    this.waiting =
+      entries < this.options.batchSize ? this.addedSinceRead : Math.max(0, this.waiting - events);
     if (grouped > 0) this.options.onGrouped?.(grouped);
+  }
+
+  /** A full batch is grouped right away; a partial one waits a little for more, since each
+   * transaction's commit costs about as much as grouping a handful of events. */
+  private schedule(): void {
+    if (this.waiting >= this.options.batchSize) this.kick();
+    else if (this.waiting > 0) this.kickSoon();
   }
 
   private kickSoon(): void {
@@ -123,6 +137,7 @@ export class Digester {
     }
     if (this.remote) {
       // `scheduled` stays set until the batch is back: one batch at a time
+      this.addedSinceRead = 0;
       this.remote.digest(this.options.batchSize, this.options.clock()).then(
         (counts) => {
           this.scheduled = false;
@@ -133,6 +148,7 @@ export class Digester {
             this.options.onError?.(err);
           }
           if (counts.entries >= this.options.batchSize) this.kick();
+          else this.schedule();
         },
         (err) => {
           this.scheduled = false;
