@@ -185,6 +185,19 @@ const SAME_ERROR: Case[] = [
     'a\\:9100',
     '\\141:9100',
   ].map((re) => q(`up{instance=~\`${re}\`}`)),
+  // Flags for a group or the rest of one.
+  ...[
+    '(?i:NODE)',
+    'n(?i)ODE',
+    '(?i:N)ode',
+    '(?i:[M-O])ode',
+    '(?i:[^A-M]ODE)',
+    '(?s:.)ode',
+    '(?i:n(?-i:O)de)',
+    '(?i)NO(?-i:d)E',
+    '(?i:N)(O)de',
+    '(?i:x)|node',
+  ].map((re) => q(`count(up{job=~\`${re}\`})`)),
   // String escapes as 2.42's lexer reads them.
   ...['\\Q', '\\x{61}', '\\x4', '\\u00g1', '\\08', "\\'", '\\\u0001', '\\é', '\\U0010FFFF', '\\400'].map(
     (esc) => q(`"a${esc}b"`),

@@ -109,12 +109,19 @@ const escapeLiteral = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\
 
 /**
  * RE2 spellings JavaScript lacks or reads otherwise: (?P<name>), [[:class:]] inside a class,
- * \A and \z, \Q…\E (literal text), \x{HHHH}, and a `]` first in a class (a literal in RE2,
- * an empty class in JavaScript).
+ * \A and \z, \Q…\E (literal text), \x{HHHH}, a `]` first in a class (a literal in RE2, an
+ * empty class in JavaScript), and the flags i and s set for a group or the rest of one
+ * (`(?i:x)`, `a(?i)b`; JavaScript before V8 12.5 has no modifiers): letters become both cases,
+ * `.` any character. A leading (?i) stays a flag of the whole RegExp (compileAnchoredRegex).
  */
 export function translateRe2(re: string): string {
   let out = '';
   let inClass = false;
+  let ci = false;
+  let dotAll = false;
+  const saved: [boolean, boolean][] = [];
+  const cased = (ch: string) => ch.toLowerCase() !== ch.toUpperCase();
+  const other = (ch: string) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase());
   for (let i = 0; i < re.length; i++) {
     const c = re[i];
     if (c === '\\') {
@@ -154,6 +161,20 @@ export function translateRe2(re: string): string {
         continue;
       }
       if (c === ']') inClass = false;
+      else if (ci && cased(c)) {
+        const to = re[i + 1] === '-' ? re[i + 2] : undefined;
+        if (
+          to !== undefined &&
+          to !== ']' &&
+          cased(to) &&
+          other(c) !== c &&
+          (c === c.toLowerCase()) === (to === to.toLowerCase())
+        ) {
+          out += `${c}-${to}${other(c)}-${other(to)}`;
+          i += 2;
+        } else out += c + other(c);
+        continue;
+      }
       out += c;
       continue;
     }
@@ -168,11 +189,27 @@ export function translateRe2(re: string): string {
       continue;
     }
     if (c === '(' && re.startsWith('(?P<', i)) {
+      saved.push([ci, dotAll]);
       out += '(?<';
       i += 3;
       continue;
     }
-    out += c;
+    const flags = c === '(' ? /^\(\?([is]*)(?:-([is]*))?([:)])/.exec(re.slice(i)) : null;
+    if (flags && (flags[1] || flags[2])) {
+      if (flags[3] === ':') saved.push([ci, dotAll]);
+      if (flags[1].includes('i')) ci = true;
+      if (flags[1].includes('s')) dotAll = true;
+      if (flags[2]?.includes('i')) ci = false;
+      if (flags[2]?.includes('s')) dotAll = false;
+      out += flags[3] === ':' ? '(?:' : '';
+      i += flags[0].length - 1;
+      continue;
+    }
+    if (c === '(') saved.push([ci, dotAll]);
+    else if (c === ')') [ci, dotAll] = saved.pop() ?? [false, false];
+    if (ci && cased(c)) out += `[${c}${other(c)}]`;
+    else if (dotAll && c === '.') out += '[^]';
+    else out += c;
   }
   return out;
 }
