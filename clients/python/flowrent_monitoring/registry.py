@@ -52,6 +52,10 @@ class Registry:
             with self._lock:
                 metric = self._metrics.get(name)
                 if metric is None:
+                    clash = self._clash(cls.kind, name)
+                    if clash is not None:
+                        _internal.report(ValueError(clash), "metrics")
+                        return cls(Registry(0), name, help, **kwargs)  # detached: records nothing
                     metric = self._metrics[name] = cls(self, name, help, **kwargs)
         if not isinstance(metric, cls):
             _internal.report(TypeError(f"metric {name!r} is a {metric.kind}, not a {cls.kind}"), "metrics")
@@ -69,6 +73,19 @@ class Registry:
 
     def timer(self, name: str, help: str = "", buckets: Iterable[float] = DEFAULT_BUCKETS, **labels: Any) -> Timer:
         return Timer(self.histogram(name, help, buckets), labels)
+
+    def _clash(self, kind: str, name: str) -> Optional[str]:
+        """Why a new ``kind`` metric ``name`` may not be created: it would write a series of another
+        type's metric (a histogram ``x`` writes ``x_bucket``, ``x_sum`` and ``x_count``, a counter
+        ``x`` also owns ``x_total``). The collector refuses such a push whole (in one push, or
+        against what an earlier one stored), and every metric of the process with it."""
+        mine = set(_series_names(kind, name))
+        for other in self._metrics.values():
+            shared = mine.intersection(_series_names(other.kind, other.name))
+            if shared and other.kind != kind:
+                return (f"metric {name!r} ({kind}) would write {min(shared)}, a series of the {other.kind} "
+                        f"{other.name!r}; name it otherwise")
+        return None
 
     def reset(self) -> None:
         """Zero every series."""
@@ -106,6 +123,13 @@ class Registry:
                     item["value"] = _number(state)
                 out.append(item)
         return out
+
+
+def _series_names(kind: str, name: str) -> Sequence[str]:
+    """The series a metric owns, as the collector's push API reads them (store/metric-types.ts)."""
+    if kind == "histogram":
+        return (f"{name}_bucket", f"{name}_sum", f"{name}_count")
+    return (name, f"{name}_total") if kind == "counter" else (name,)
 
 
 def _fill_histogram(item: Dict[str, Any], bounds: Sequence[float], state: Dict[str, Any]) -> None:

@@ -427,3 +427,40 @@ def test_a_batch_over_the_log_viewers_body_limit_reaches_it_whole(stack: Dict[st
 
     records = _poll(find_logs, f"45 log records with trace_id {ctx.trace_id}")
     assert sorted(r["message"][:2] for r in records) == [f"{i:02d}" for i in range(45)]
+
+
+def test_metrics_whose_series_clash_do_not_stop_the_others_reaching_the_collector(
+        stack: Dict[str, Service]) -> None:
+    """A histogram x beside a gauge x_count (one push), a counter y beside a gauge y_total (against
+    what the first push stored): the collector refused every later push whole with a 400."""
+    metrics = stack["metrics-collector"]
+    _require(metrics)
+    from flowrent_monitoring import _internal
+    from flowrent_monitoring.registry import default_registry
+
+    _internal.set_strict(False)  # the clashing metrics are misuse: logged and ignored, as in production
+    default_registry.clear()
+    fm.init(service="python-it-clash", install_excepthooks=False, metrics_interval=3600,
+            metrics_url=metrics.url, metrics_key=metrics.key)
+    run = secrets.token_hex(4)
+    try:
+        fm.histogram("python_it_clash_seconds", buckets=[1]).observe(0.5, run=run)
+        fm.gauge("python_it_clash_seconds_count").set(1, run=run)
+        fm.counter("python_it_clash_jobs").inc(run=run)
+        assert fm.flush(15), f"flush did not complete: {fm.stats()}"
+        fm.gauge("python_it_clash_jobs_total").set(1, run=run)
+        fm.counter("python_it_clash_jobs").inc(run=run)
+        assert fm.flush(15), f"flush did not complete: {fm.stats()}"
+        stats = fm.stats()
+    finally:
+        fm.close(timeout=1)
+        _internal.set_strict(True)
+        default_registry.clear()
+    assert not any(stats["dropped"].values()), f"the client dropped data: {stats}"
+
+    def find() -> Tuple[Optional[List[Dict[str, Any]]], Any]:
+        status, body = metrics.get("/api/v1/query", {"query": f'python_it_clash_jobs{{run="{run}"}} == 2'})
+        result = body.get("data", {}).get("result") if status == 200 and isinstance(body, dict) else None
+        return (result or None), (status, body)
+
+    _poll(find, "python_it_clash_jobs at 2")

@@ -165,3 +165,27 @@ def test_a_nan_bucket_bound_is_ignored_as_an_infinite_one_is() -> None:
     reg = Registry()
     reg.histogram("odd_seconds", buckets=[float("nan"), 1.0, float("inf")]).observe(0.5)
     assert _payload(reg)[("odd_seconds", ())]["buckets"] == [{"le": 1.0, "count": 1}, {"le": "+Inf", "count": 1}]
+
+
+def test_a_metric_that_would_write_another_types_series_is_misuse() -> None:
+    # the collector refuses a push where one series would belong to two families of different
+    # types (a histogram x and a gauge x_count, a counter x and a gauge x_total) with a 400 for the
+    # whole push, every interval: in one push, or against what the first push stored
+    reg = Registry()
+    reg.histogram("wait_seconds", buckets=[1]).observe(0.5)
+    reg.gauge("queue_size_sum").set(1)
+    reg.counter("jobs").inc()
+    reg.counter("jobs_total").inc()  # two counters may share jobs_total, as the collector allows
+    with pytest.raises(ValueError, match="wait_seconds_count"):
+        reg.counter("wait_seconds_count")
+    with pytest.raises(ValueError, match="queue_size_sum"):
+        reg.histogram("queue_size")
+    reg.counter("tasks").inc()
+    with pytest.raises(ValueError, match="tasks_total"):
+        reg.gauge("tasks_total")
+    _internal.set_strict(False)
+    reg.counter("wait_seconds_count").inc()  # detached, records nothing
+    reg.histogram("queue_size").observe(1)
+    reg.gauge("tasks_total").set(1)
+    names = sorted(m["name"] for m in reg.to_payload({}, 0))
+    assert names == ["jobs", "jobs_total", "queue_size_sum", "tasks", "wait_seconds"]
