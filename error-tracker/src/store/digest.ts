@@ -336,22 +336,53 @@ export function createDigest(db: Db, inbox: InboxReader) {
     return outcomes;
   });
 
-  const quarantine = db.transaction((row: InboxRow, err: unknown, nowMs: number) => {
-    q.quarantine.run(
-      row.id,
-      row.project_id,
-      row.event_id,
-      row.received_at,
-      row.facts,
-      row.payload,
-      row.counts,
-      String(err instanceof Error ? err.message : err).slice(0, 1000),
-      nowMs,
-    );
+  // nested in a transaction, a savepoint: a part that throws is rolled back alone
+  const savepoint = db.transaction(<T>(fn: () => T): T => fn());
+  /** Runs `fn` in a savepoint; a permanent error is returned instead of thrown. */
+  const tryApart = (fn: () => void): unknown => {
+    try {
+      savepoint(fn);
+      return null;
+    } catch (err) {
+      if (!isPermanent(db, err)) throw err;
+      return err;
+    }
+  };
+
+  /** An entry that failed alone. It holds an event and the counts of every request its group commit
+   * held for the project (store/inbox.ts): each is applied apart, and only what fails is quarantined,
+   * so one request's bad event does not drop the others' counts and session updates, nor their bad
+   * session update an event. */
+  const settleAlone = db.transaction((row: InboxRow, nowMs: number): DigestOutcome[] => {
+    rulesInBatch.clear();
+    const outcomes: DigestOutcome[] = [];
+    const eventError =
+      row.event_id === null ? null : tryApart(() => outcomes.push(digestOne(row as EventRow, nowMs)));
+    const countsError = row.counts === null ? null : tryApart(() => applyCounts([row], [], nowMs));
+    applyCounts([], outcomes, nowMs);
+    if (eventError !== null || countsError !== null) {
+      q.quarantine.run(
+        row.id,
+        row.project_id,
+        eventError === null ? null : row.event_id,
+        row.received_at,
+        eventError === null ? null : row.facts,
+        eventError === null ? null : row.payload,
+        countsError === null ? null : row.counts,
+        [eventError, countsError]
+          .filter((e) => e !== null)
+          .map((e) => String(e instanceof Error ? e.message : e))
+          .join('; ')
+          .slice(0, 1000),
+        nowMs,
+      );
+    }
     q.setDigestedThrough.run(row.id);
+    return outcomes;
   });
 
-  /** A batch that failed for good is applied entry by entry; an entry that fails alone is quarantined. */
+  /** A batch that failed for good is applied entry by entry (each in its own transaction, which
+   * records it as digested); an entry that fails alone is settled part by part. */
   function oneByOne(rows: InboxRow[], nowMs: number): DigestOutcome[] {
     const outcomes: DigestOutcome[] = [];
     for (const row of rows) {
@@ -359,7 +390,7 @@ export function createDigest(db: Db, inbox: InboxReader) {
         outcomes.push(...batch.immediate([row], nowMs));
       } catch (err) {
         if (!isPermanent(db, err)) throw err;
-        quarantine.immediate(row, err, nowMs);
+        outcomes.push(...settleAlone.immediate(row, nowMs));
       }
     }
     return outcomes;
