@@ -107,6 +107,16 @@ test('an event with a session over quota: the session is kept (200 + X-Sentry-Ra
   assert.equal((await send(p.url, { body: eventEnvelope(limitedId, sessionItem('mixed@1')) })).status, 200);
   t.drain();
   assert.equal((await api(t, 'GET', `/api/events/${limitedId}`)).status, 200);
+  assert.deepEqual(await health(p.id), [['mixed@1', 1, 0]], 'the session update is applied once');
+  const again = await api<{ data: { type: string; count: number }[] }>(
+    t,
+    'GET',
+    `/api/projects/${p.id}/item-counts`,
+  );
+  assert.deepEqual(Object.fromEntries(again.json.data.map((r) => [r.type, r.count])), {
+    event: 3,
+    session: 1,
+  });
 });
 
 test('sentry-python: an envelope with an event and a session over quota keeps the session and the SDK stops sending errors', async () => {

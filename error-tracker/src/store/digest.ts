@@ -303,18 +303,20 @@ export function createDigest(db: Db, inbox: InboxReader) {
       applySessions(row.project_id, counts.sessions);
       for (const keyed of counts.keyed ?? []) {
         const eventId = countsKeyOf(keyed.key);
-        let first = eventId === null;
+        let sessionsNew = eventId === null;
         for (const [type, n] of Object.entries(keyed.items)) {
           if (
             eventId !== null &&
             q.countOnce.run(row.project_id, eventId, type, row.received_at ?? nowMs).changes === 0
           )
             continue;
-          first = true;
+          if (type === 'session' || type === 'sessions') sessionsNew = true;
           if (type !== 'event') add(row.project_id, type, n);
         }
-        // the session updates ride with the envelope's items: applied when any of them is new
-        if (first) applySessions(row.project_id, keyed.sessions);
+        // the session updates come from the envelope's session items: applied when those are new,
+        // not when another of its items is (an envelope whose event was refused over quota kept its
+        // session; its retry stores the event and must not apply the session again)
+        if (sessionsNew) applySessions(row.project_id, keyed.sessions);
       }
     }
     for (const o of outcomes) if (!o.duplicate) add(o.projectId, 'event', 1);
