@@ -66,6 +66,14 @@ test('isNewerRelease() compares versions when both parse, else first-seen times'
   check('r2@2.0.1-rc.1', 'r2@2.0.0', true);
   check('r2@2.0.0+b2', 'r2@2.0.0+b1', false); // same precedence
   check('r2@2.0.0', 'r2@2.0.0', false);
+  // numeric pre-release identifiers past 2^53 compare exactly, one way only
+  check(`1.0.0-${'9'.repeat(30)}`, `1.0.0-${'9'.repeat(29)}8`, true);
+  check(`1.0.0-${'9'.repeat(29)}8`, `1.0.0-${'9'.repeat(30)}`, false);
+  check('1.0.0-10', '1.0.0-9', true);
+  // odd releases are compared by first-seen time, without throwing
+  check('latest', 'abc', true);
+  check('1.0.0+build', '1.0.0', false);
+  check('x'.repeat(200), 'abc', true);
   check('def', 'abc', true); // not versions: by time
   check('abc', 'def', false);
   check('r2@1.0.0', 'abc', true); // one is not a version: by time

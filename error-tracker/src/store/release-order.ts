@@ -43,7 +43,9 @@ export function compareVersions(a: ReleaseVersion, b: ReleaseVersion): number {
     if (x === y) continue;
     const xNum = NUMERIC.test(x);
     const yNum = NUMERIC.test(y);
-    if (xNum && yNum) return Number(x) < Number(y) ? -1 : 1;
+    // by length, then digit by digit (no leading zeros): Number() rounds identifiers past 2^53, and
+    // two of them that round alike were each newer than the other
+    if (xNum && yNum) return x.length !== y.length ? x.length - y.length : x < y ? -1 : 1;
     if (xNum !== yNum) return xNum ? -1 : 1;
     return x < y ? -1 : 1; // ASCII order
   }
