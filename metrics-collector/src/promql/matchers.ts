@@ -20,7 +20,7 @@ export function compileAnchoredRegex(source: string): RegExp {
   }
   const problem = re2Problem(body);
   if (problem) throw new Error(problem);
-  body = translateRe2(body);
+  body = translateRe2(body, flags.includes('s'));
   re = new RegExp(`^(?:${body})$`, flags);
   if (cache.size > 10_000) cache.clear();
   cache.set(source, re);
@@ -112,13 +112,13 @@ const escapeLiteral = (text: string) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\
  * \A and \z, \Q…\E (literal text), \x{HHHH}, a `]` first in a class (a literal in RE2, an
  * empty class in JavaScript), and the flags i and s set for a group or the rest of one
  * (`(?i:x)`, `a(?i)b`; JavaScript before V8 12.5 has no modifiers): letters become both cases,
- * `.` any character. A leading (?i) stays a flag of the whole RegExp (compileAnchoredRegex).
+ * `.` any character (else any but \n, as Go's). A leading (?i) stays a flag of the whole RegExp.
  */
-export function translateRe2(re: string): string {
+export function translateRe2(re: string, dotAllFlag = false): string {
   let out = '';
   let inClass = false;
   let ci = false;
-  let dotAll = false;
+  let dotAll = dotAllFlag;
   const saved: [boolean, boolean][] = [];
   const cased = (ch: string) => ch.toLowerCase() !== ch.toUpperCase();
   const other = (ch: string) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase());
@@ -141,6 +141,10 @@ export function translateRe2(re: string): string {
           out += c + e;
           i++;
         }
+      } else if (e === 's' || (e === 'S' && !inClass)) {
+        // Go's \s is [\t\n\f\r ] (JavaScript's also \v, U+00A0, U+2028…).
+        out += inClass ? '\\t\\n\\f\\r ' : e === 's' ? '[\\t\\n\\f\\r ]' : '[^\\t\\n\\f\\r ]';
+        i++;
       } else if (!inClass && e === 'A') {
         out += '^';
         i++;
@@ -206,9 +210,10 @@ export function translateRe2(re: string): string {
       continue;
     }
     if (c === '(') saved.push([ci, dotAll]);
-    else if (c === ')') [ci, dotAll] = saved.pop() ?? [false, false];
+    else if (c === ')') [ci, dotAll] = saved.pop() ?? [false, dotAllFlag];
     if (ci && cased(c)) out += `[${c}${other(c)}]`;
-    else if (dotAll && c === '.') out += '[^]';
+    // Go's . leaves out only \n (JavaScript's also \r, U+2028 and U+2029).
+    else if (c === '.') out += dotAll ? '[^]' : '[^\\n]';
     else out += c;
   }
   return out;
