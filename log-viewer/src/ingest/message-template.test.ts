@@ -17,8 +17,8 @@ const PROPS: Record<string, JsonValue> = {
   '1': 2,
 };
 
-function check(template: string, expected: string, renderings?: JsonValue) {
-  assert.equal(renderTemplate(template, PROPS, renderings), expected, template);
+function check(template: string, expected: string, renderings?: JsonValue, props = PROPS) {
+  assert.equal(renderTemplate(template, props, renderings), expected, template);
 }
 
 test('renderTemplate() renders Serilog message templates as Seq shows CLEF @mt', () => {
@@ -73,4 +73,12 @@ test('renderTemplate() bounds the message a small template over a large property
   const out = renderTemplate('{B}'.repeat(1000), { B: big });
   assert.equal(out.length, MAX_RENDERED_CHARS);
   assert.equal(renderTemplate('{B,-999999999}', { B: 'x' }).length, MAX_RENDERED_CHARS);
+});
+
+test('renderTemplate() gives the same text from a cached template, and reads astral names as .NET does', () => {
+  for (let i = 0; i < 3; i++)
+    check('User {UserId} from {@Ip}', 'User 42 from { Address: "10.0.0.1", Port: 443 }');
+  check('{Ünïcödé} {日本}', 'ü 語', undefined, { Ünïcödé: 'ü', 日本: '語' });
+  check('{𝐀}', '{𝐀}', undefined, { 𝐀: 'x' }); // a surrogate pair is not a letter to char.IsLetter
+  check(`${'long '.repeat(300)}{User}`, `${'long '.repeat(300)}alice`);
 });
