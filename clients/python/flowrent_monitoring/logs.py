@@ -37,6 +37,7 @@ MAX_LINE_BYTES = 256 * 1024
 # Its body limit (MAX_REQUEST_BYTES, decompressed): a longer batch is sent in several requests.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 TRUNCATED = "…[truncated]"
+_CUT_CHUNK = 4096  # characters of an over-long text measured at a time to cut it
 
 Captured = Tuple[logging.LogRecord, str, Optional[str], Optional[TraceContext]]
 
@@ -187,23 +188,42 @@ def record_line(record: Dict[str, Any]) -> Optional[bytes]:
     exception is cut (marked ``TRUNCATED``); None when it cannot fit (then it is dropped and
     counted, rather than making the log viewer refuse the whole batch with a 413)."""
     line = dumps(record)
-    for _ in range(4):  # escapes (\\uXXXX, \\n) make the cut a little short at times: cut again
-        excess = len(line) - MAX_LINE_BYTES
-        if excess <= 0:
-            return line
-        texts = [(len(record[k]), k) for k in ("message", "exception") if isinstance(record.get(k), str)]
-        if not texts or max(texts)[0] == 0:
+    left = [k for k in ("message", "exception") if isinstance(record.get(k), str)]
+    while len(line) > MAX_LINE_BYTES:
+        if not left:
             return None  # other fields alone are too long
-        key = max(texts)[1]
+        key = max(left, key=lambda k: len(record[k]))
+        left.remove(key)
         text = record[key]
-        encoded = text.encode("utf-8", "replace")  # as dumps() writes a lone surrogate
-        # JSON escapes make a byte of text cost up to 6 bytes of line: cut in proportion
-        json_bytes = len(dumps(text))
-        budget = json_bytes - excess - len(TRUNCATED.encode("utf-8")) - 64
-        keep = max(0, len(encoded) * budget // json_bytes)
-        record = dict(record, **{key: encoded[:keep].decode("utf-8", "ignore") + TRUNCATED})
+        record = dict(record, **{key: _cut(text, len(dumps(text)) - (len(line) - MAX_LINE_BYTES))})
         line = dumps(record)
-    return line if len(line) <= MAX_LINE_BYTES else None
+    return line
+
+
+def _cut(text: str, max_json_bytes: int) -> str:
+    """The longest prefix of ``text`` that, marked ``TRUNCATED``, takes at most ``max_json_bytes`` of
+    JSON (just the mark when none does). Measured, not estimated: an escape costs up to 6 bytes
+    (\\u0001) and a letter 1, so a cut in proportion to the whole text's escapes can miss by far.
+    JSON escapes each character alone, so the prefix is measured chunk by chunk, and the last
+    chunk by halves."""
+    room = max_json_bytes - len(dumps(TRUNCATED))  # for the kept text's JSON, without its quotes
+    kept = 0
+    while kept < len(text):
+        chunk = text[kept : kept + _CUT_CHUNK]
+        size = len(dumps(chunk)) - 2
+        if size > room:
+            lo, hi = 0, len(chunk) - 1
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if len(dumps(chunk[:mid])) - 2 <= room:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            kept += lo
+            break
+        room -= size
+        kept += len(chunk)
+    return text[:kept] + TRUNCATED
 
 
 def records_to_ndjson(lines: List[bytes]) -> bytes:

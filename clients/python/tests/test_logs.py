@@ -248,3 +248,21 @@ def test_a_batch_over_the_log_viewers_body_limit_is_sent_in_several_requests(ser
     assert all(len(r.body) <= MAX_REQUEST_BYTES for r in requests)
     assert [r["message"][:2] for q in requests for r in q.ndjson()] == [f"{i:02d}" for i in range(45)]
     assert fm.stats()["sent"] == {"logs": 45}
+
+
+def test_a_message_whose_escapes_are_uneven_is_cut_to_fit_not_dropped_or_emptied(server: CaptureServer) -> None:
+    # a control character takes 6 bytes of JSON (\u0001), a letter 1: a cut in proportion to the
+    # whole text's escapes, repeated 4 times, still did not fit (dropped) or kept far less than fits
+    init_for(server, log_flush_interval=30)
+    log = _logger("app.escapes")
+    log.info(("\x01" * 30_000 + "a" * 100_000) * 3)
+    log.info("a" * 200_000 + "\x01" * 100_000)
+    log.error("short message", exc_info=(ValueError, ValueError("\x01" * 60_000 + "b" * 300_000), None))
+    assert fm.flush(5)
+    (request,) = server.wait_for(1, path="/api/logs")
+    lines = request.body.splitlines()
+    assert len(lines) == 3 and all(MAX_LINE_BYTES - 64 < len(line) <= MAX_LINE_BYTES for line in lines)
+    records = request.ndjson()
+    assert records[0]["message"].endswith(TRUNCATED) and records[1]["message"].endswith(TRUNCATED)
+    assert records[2]["message"] == "short message" and records[2]["exception"].endswith(TRUNCATED)
+    assert not any(fm.stats()["dropped"].values())
