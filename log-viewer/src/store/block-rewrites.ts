@@ -106,6 +106,9 @@ export class BlockRewrites implements DeleteRewriter {
       for (const b of list) this.sql.deleteBlock(b.id);
     });
     for (const b of list) this.sealed.drop(b.id);
+    // As ON DELETE CASCADE did for delete_pending: SQLite gives a freed highest id to the next block,
+    // which a run still holding the id would visit and take records that arrived after its start.
+    for (const r of this.runs) for (const b of list) r.pending.delete(b.id);
   }
 
   /**
