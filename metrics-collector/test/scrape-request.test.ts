@@ -5,6 +5,9 @@
 // Last, a scrape whose write fails (fdatasync made to fail) shows on its target.
 // Scrape timeouts are generous (5 m) so a loaded machine never turns a test about something else
 // into a timeout; the timeout itself is tested with a target that never answers.
+// Only the test's own rounds scrape: the collector's clock stands at TICK (its timers would start
+// a round at the next multiple of the 5 m interval of the wall clock, which a slow run on a loaded
+// machine reached in the middle of the tests) and the timers are stopped.
 import assert from 'node:assert/strict';
 import fs, { readFileSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
@@ -15,6 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { makeTempDir, type TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
+import { parseScrapeConfig, type ScrapeJob } from '../src/scrape/scrape-config.js';
 import { FIXTURES, startCollector } from './ingest-helpers.js';
 
 const TICK = 1_764_000_030_000;
@@ -27,6 +31,7 @@ const seen = new Map<string, IncomingHttpHeaders>();
 /** Requests to /hang, never answered until the test ends. */
 const hanging: ServerResponse[] = [];
 let t: TestApp<Config>;
+let jobs: ScrapeJob[] = [];
 
 before(async () => {
   target = createServer((req, res) => {
@@ -52,9 +57,7 @@ before(async () => {
   const dir = makeTempDir('scrape-request-');
   writeFileSync(join(dir, 'password'), 's3cret pass\n'); // Prometheus trims the file's newline
   const config = join(dir, 'scrape.yml');
-  writeFileSync(
-    config,
-    `
+  const configText = `
 global: {scrape_interval: 5m, scrape_timeout: 5m}
 scrape_configs:
   - job_name: like-capture
@@ -76,11 +79,13 @@ scrape_configs:
     static_configs: [{targets: ['${address}']}]
   - job_name: hangs
     metrics_path: /hang
-    scrape_timeout: 100ms
+    scrape_timeout: 1500ms
     static_configs: [{targets: ['${address}']}]
-`,
-  );
-  t = await startCollector({ SCRAPE_CONFIG: config });
+`;
+  writeFileSync(config, configText);
+  jobs = parseScrapeConfig(configText, dir).jobs;
+  t = await startCollector({ SCRAPE_CONFIG: config }, () => TICK);
+  t.app.ingestion.scrapeManager.stop();
   await t.app.ingestion.scrapeManager.scrapeRound(TICK);
 });
 
@@ -145,10 +150,13 @@ test('basic_auth sends the username and password (or password_file) as the targe
 
 test('a target that does not answer within scrape_timeout is down with the timeout as its error', () => {
   assert.ok(hanging.length > 0, 'the target was asked');
-  assert.equal(seen.get('/hang')?.['x-prometheus-scrape-timeout-seconds'], '0.1');
+  // 1.5 s, not less: the scraper's timer also runs while the loop is busy with the other targets'
+  // answers (the first write zero-fills an 8 MB log segment synchronously), so a 100 ms one could
+  // end before the target had even read the request on a loaded machine.
+  assert.equal(seen.get('/hang')?.['x-prometheus-scrape-timeout-seconds'], '1.5');
   assert.deepEqual(read('up', 'hangs')[0].values, [0]);
   const hangs = t.app.ingestion.scrapeManager.targets().find((x) => x.job === 'hangs');
-  assert.equal(hangs?.lastError, 'scrape timed out after 100 ms');
+  assert.equal(hangs?.lastError, 'scrape timed out after 1500 ms');
 });
 
 test('a scrape whose write cannot be made durable shows on the target as its error; the next round is up again', async () => {
@@ -159,15 +167,19 @@ test('a scrape whose write cannot be made durable shows on the target as its err
   syncBuiltinESMExports();
   const manager = t.app.ingestion.scrapeManager;
   const health = () => manager.targets().find((x) => x.job === 'like-capture');
+  // This job alone: its write is then the one whose fdatasync fails and reports EIO. Beside other
+  // targets it could land behind a sync that failed first and carry the log's 'an earlier
+  // write-ahead log write or sync failed' instead, depending on which answer came first.
+  const likeCapture = jobs.filter((j) => j.jobName === 'like-capture');
   try {
-    await manager.scrapeRound(TICK + 15_000); // resolves: one target's failed write is not the round's
+    await manager.scrapeRound(TICK + 15_000, likeCapture); // resolves: a target's failed write is not the round's
   } finally {
     Reflect.set(fs, 'fdatasync', realFdatasync);
     syncBuiltinESMExports();
   }
   assert.equal(health()?.health, 'down');
   assert.match(health()?.lastError ?? '', /^writing the scrape failed: .*EIO/);
-  await manager.scrapeRound(TICK + 30_000);
+  await manager.scrapeRound(TICK + 30_000, likeCapture);
   assert.equal(health()?.health, 'up');
   assert.equal(health()?.lastError, '');
 });
