@@ -35,3 +35,25 @@ test('dashboards are created, listed by title, updated and deleted', () => {
   assert.equal(store.get(b), undefined);
   assert.equal(store.update(b, got.dashboard, 4000), false);
 });
+
+test('a dashboard stored before queries and ranges were checked still opens, as it was stored', () => {
+  // Saved by an earlier version: 'sum(' and a range past 100y were accepted, and 'up[90]' parsed
+  // until unit-less durations became errors; the rules of today apply when it is saved again.
+  const definition = {
+    title: 'Old',
+    description: '',
+    range: '999999999999d',
+    refresh: '',
+    panels: [
+      { title: '', expr: 'sum(', kind: 'graph', stacked: false, width: 6 },
+      { title: '', expr: 'rate(up[90])', kind: 'graph', stacked: false, width: 6 },
+    ],
+  };
+  const id = Number(
+    db
+      .prepare('INSERT INTO ui_dashboards (title, definition, created_ms, updated_ms) VALUES (?, ?, 1, 1)')
+      .run('Old', JSON.stringify(definition)).lastInsertRowid,
+  );
+  assert.deepEqual(store.get(id)?.dashboard, definition);
+  assert.throws(() => parseDashboard(definition), /range: must be at most 100y/);
+});

@@ -1,7 +1,7 @@
 // SQL for saved dashboards (the UI's only table). Kept beside the UI rather than in store/, which holds
 // the sample storage engine; one function per statement, synchronous like better-sqlite3.
 import type { Db } from '@flowrent/shared/db';
-import { type Dashboard, parseDashboard } from '../dashboards/dashboard-model.js';
+import { type Dashboard, parseStoredDashboard } from '../dashboards/dashboard-model.js';
 
 export interface DashboardSummary {
   id: number;
@@ -50,7 +50,7 @@ export class DashboardsStore {
     // Stored definitions were validated on the way in; parsing again keeps old rows in today's shape.
     return {
       id: row.id,
-      dashboard: parseDashboard(JSON.parse(row.definition)),
+      dashboard: parseStoredDashboard(JSON.parse(row.definition)),
       createdMs: row.created_ms,
       updatedMs: row.updated_ms,
     };
