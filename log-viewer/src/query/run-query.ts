@@ -20,6 +20,13 @@ export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
 /** Scan budget of one page of results; a page that hits it comes back with a cursor to continue. */
 export const DEFAULT_MAX_BLOCKS = 2_000;
+/**
+ * Characters of record text (recordChars) one page of results holds at most, then it ends with a
+ * cursor. MAX_LIMIT records of up to MAX_LINE_BYTES each would be 2.5 GB, and the image runs the
+ * main thread with --max-old-space-size=256: 1,800 records of 100 KB in one answer aborted the
+ * process (records, then their JSON, both in the heap). Records of a few KB never reach it.
+ */
+export const MAX_PAGE_CHARS = 16 * 1024 * 1024;
 
 /** `from`/`to` as the API takes them (`24h`, RFC 3339, epoch ms) or as ns. */
 export type TimeParam = string | bigint;
@@ -40,6 +47,8 @@ export interface SearchParams {
   budgetMs?: number;
   /** Monotonic ms for the budget; performance.now() unless a test steps it. */
   clock?: () => number;
+  /** Record text a page holds at most (MAX_PAGE_CHARS by default); past it, `truncated` and a cursor. */
+  maxChars?: number;
 }
 
 export interface PreparedSearch {
@@ -81,10 +90,12 @@ export interface SearchResult {
   records: StoredRecord[];
   /** Continue with this cursor; undefined when the range is exhausted. */
   nextCursor?: string;
-  /** The scan budget ran out before `limit` matches: follow nextCursor for more. */
+  /** The scan budget (time, blocks or characters) ran out before `limit` matches: follow nextCursor for more. */
   truncated: boolean;
   blocksScanned: number;
   blocksPruned: number;
+  /** recordChars() of the records. */
+  chars: number;
 }
 
 /** Newest first, at most `limit` records, cursor paging. */
@@ -96,19 +107,21 @@ export function runQuery(store: Pick<LogStore, 'scan'>, params: SearchParams): S
 export function runPrepared(
   store: Pick<LogStore, 'scan'>,
   { compiled, filter }: PreparedSearch,
-  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks' | 'budgetMs' | 'clock'> & {
+  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks' | 'budgetMs' | 'clock' | 'maxChars'> & {
     order?: 'asc' | 'desc';
   },
 ): SearchResult {
   const limit = clampLimit(params.limit);
   const records: StoredRecord[] = [];
-  if (!filter) return { records, truncated: false, blocksScanned: 0, blocksPruned: 0 };
+  if (!filter) return { records, truncated: false, blocksScanned: 0, blocksPruned: 0, chars: 0 };
+  const maxChars = params.maxChars ?? MAX_PAGE_CHARS;
+  let chars = 0;
   const { predicate, matchesAll } = compiled;
   const clock = params.clock ?? performance.now.bind(performance);
   const deadline = params.budgetMs === undefined ? Number.POSITIVE_INFINITY : clock() + params.budgetMs;
   const every = budgetCheckMask(compiled);
   let visited = 0;
-  let outOfTime = false;
+  let outOfBudget = false;
   const result = store.scan(
     {
       ...filter,
@@ -117,18 +130,24 @@ export function runPrepared(
       maxBlocks: params.maxBlocks ?? DEFAULT_MAX_BLOCKS,
     },
     (record) => {
-      if (matchesAll || predicate(record)) records.push(record);
-      if ((++visited & every) === 0 && clock() > deadline) outOfTime = records.length < limit;
-      return records.length < limit && !outOfTime;
+      if (matchesAll || predicate(record)) {
+        records.push(record);
+        chars += recordChars(record);
+        // A page holds at least one record, so that paging always moves on.
+        if (chars >= maxChars) outOfBudget = records.length < limit;
+      }
+      if ((++visited & every) === 0 && clock() > deadline) outOfBudget = records.length < limit;
+      return records.length < limit && !outOfBudget;
     },
   );
   return {
     records,
     nextCursor: result.nextCursor,
-    // Out of time on the range's last record: nothing is left, so the page is whole.
-    truncated: result.truncated || (outOfTime && result.nextCursor !== undefined),
+    // Out of budget on the range's last record: nothing is left, so the page is whole.
+    truncated: result.truncated || (outOfBudget && result.nextCursor !== undefined),
     blocksScanned: result.blocksScanned,
     blocksPruned: result.blocksPruned,
+    chars,
   };
 }
 
@@ -144,7 +163,7 @@ export const SLICE_MS = 50;
 export async function runPreparedInSlices(
   store: Pick<LogStore, 'scan'>,
   prepared: PreparedSearch,
-  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks' | 'clock'> & {
+  params: Pick<SearchParams, 'limit' | 'cursor' | 'maxBlocks' | 'clock' | 'maxChars'> & {
     budgetMs: number;
     sliceMs?: number;
     pause: () => Promise<void>;
@@ -154,7 +173,8 @@ export async function runPreparedInSlices(
   const limit = clampLimit(params.limit);
   const maxBlocks = params.maxBlocks ?? DEFAULT_MAX_BLOCKS;
   const deadline = clock() + params.budgetMs;
-  const out: SearchResult = { records: [], truncated: false, blocksScanned: 0, blocksPruned: 0 };
+  const maxChars = params.maxChars ?? MAX_PAGE_CHARS;
+  const out: SearchResult = { records: [], truncated: false, blocksScanned: 0, blocksPruned: 0, chars: 0 };
   let cursor = params.cursor;
   for (;;) {
     const page = runPrepared(store, prepared, {
@@ -163,13 +183,16 @@ export async function runPreparedInSlices(
       maxBlocks: maxBlocks - out.blocksScanned,
       budgetMs: Math.max(0, Math.min(params.sliceMs ?? SLICE_MS, deadline - clock())),
       clock,
+      maxChars: maxChars - out.chars,
     });
     for (const r of page.records) out.records.push(r);
     out.blocksScanned += page.blocksScanned;
     out.blocksPruned += page.blocksPruned;
+    out.chars += page.chars;
     out.nextCursor = page.nextCursor;
     out.truncated = page.truncated;
-    if (!page.truncated || !page.nextCursor || out.records.length >= limit) return out;
+    if (!page.truncated || !page.nextCursor || out.records.length >= limit || out.chars >= maxChars)
+      return out;
     // With the block budget spent, the next slice still finishes the blocks this one was cut in
     // (they count once) and stops, truncated, where a new block would start.
     if (clock() >= deadline) return out;
@@ -184,6 +207,20 @@ export async function runPreparedInSlices(
  */
 export function budgetCheckMask(compiled: CompiledQuery): number {
   return compiled.hasRegex ? 0 : 1023;
+}
+
+/** About the characters a record takes in an answer: its texts, attribute keys and values. */
+export function recordChars(r: StoredRecord): number {
+  return 256 + r.message.length + r.host.length + valueChars(r.attributes) + valueChars(r.labels);
+}
+
+function valueChars(v: unknown): number {
+  if (typeof v === 'string') return v.length + 2;
+  if (v === null || typeof v !== 'object') return 8;
+  let n = 2;
+  if (Array.isArray(v)) for (const x of v) n += valueChars(x) + 1;
+  else for (const [k, x] of Object.entries(v)) n += k.length + 4 + valueChars(x);
+  return n;
 }
 
 export function clampLimit(limit: number | undefined): number {
