@@ -1,7 +1,13 @@
 // Start-up recovery: the inbox frames of rows acknowledged but not yet sealed go back into their open
 // blocks, as they were before the process stopped. Frames (or the parts of them) below a stream's seal
-// mark are already in blocks or quarantined and are skipped; a body that no longer parses, or that
-// starts died replaying (quarantine.ts replayingBody), is quarantined rather than failing every start. Runs once per start, never on the ingest path.
+// mark are already in blocks or quarantined and are skipped; a body that no longer parses is
+// quarantined rather than failing every start. Runs once per start, never on the ingest path.
+//
+// A body a start died parsing (out of memory, an abort: nothing a catch sees) is parsed once more,
+// alone, before any other rows are in memory: a start that dies then died of that body, which the next
+// start quarantines. One that does not was killed by something else (the rows of the whole inbox
+// together, a SIGKILL or a stop during start-up), and the body is replayed as usual: a death in the
+// inbox's order alone never quarantines acknowledged records.
 import type { InboxEntry } from './inbox.js';
 import { summarizeRows, parseBodyRows } from './body-rows.js';
 import { type OpenBlocks, streamKey } from './open-blocks.js';
@@ -22,6 +28,18 @@ export interface ReplayParts {
 export function replayInbox(entries: InboxEntry[], now: number, parts: ReplayParts, nextSeq: number): number {
   const { open, sealMarks, quarantine } = parts;
   let next = nextSeq;
+  for (const entry of entries) {
+    if ('rows' in entry) continue;
+    if (entry.seqBase + entry.count - 1 <= (sealMarks.get(streamKey(entry.stream)) ?? 0)) continue;
+    if (quarantine.replaySuspicion(entry.seqBase) !== 'died') continue;
+    quarantine.markReplaying(entry.seqBase, true);
+    try {
+      parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase); // rows dropped: a test
+    } catch {
+      // a body the parser refuses is quarantined in order below
+    }
+  }
+  quarantine.clearReplaying();
   /** Puts the unsealed rows of an inbox frame back into their open block. */
   const replay = (entry: InboxEntry): void => {
     const stream = streamKey(entry.stream);
@@ -32,11 +50,14 @@ export function replayInbox(entries: InboxEntry[], now: number, parts: ReplayPar
     } else {
       if (entry.seqBase + entry.count > next) next = entry.seqBase + entry.count;
       if (entry.seqBase + entry.count - 1 <= mark) return;
-      if (quarantine.replayingBody(entry.seqBase)) {
-        const cause = new Error(`${MAX_REPLAY_DEATHS} starts died replaying it (out of memory or an abort)`);
+      if (quarantine.replaySuspicion(entry.seqBase) === 'died-alone') {
+        const cause = new Error(
+          `${MAX_REPLAY_DEATHS} starts died replaying it, the last parsing it alone (out of memory or an abort)`,
+        );
         quarantine.body(entry.kind, entry.body, entry.seqBase, cause);
         return;
       }
+      quarantine.markReplaying(entry.seqBase, false);
       try {
         rows = parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase).rows;
       } catch (err) {

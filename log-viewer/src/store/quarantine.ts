@@ -33,14 +33,22 @@ export function isSystemic(err: unknown): boolean {
 /** Names, in the quarantine folder, of the inbox body being replayed and of the bodies a start died on. */
 export const REPLAYING_FILE = 'replaying';
 export const REPLAY_DEATHS_FILE = 'replay-deaths';
-/** Starts that may die replaying one inbox body before it is quarantined instead of replayed. */
+/**
+ * Starts that may die replaying one inbox body before it is quarantined instead of replayed: one that
+ * died on it in the inbox's order, then one that died parsing it alone (inbox-replay.ts).
+ */
 export const MAX_REPLAY_DEATHS = 2;
+/** Suffix of a marker (and of a deaths line) naming a body parsed alone, before any other rows. */
+export const ALONE = ' alone';
+
+/** What the starts that died replaying an inbox body say about it. */
+export type ReplaySuspicion = 'none' | 'died' | 'died-alone';
 
 export class Quarantine {
   /** Rows written to the quarantine folder since the start (stats, tests). */
   rows = 0;
-  /** Seq base of each inbox body a start died replaying → how many starts did. */
-  private deaths?: Map<number, number>;
+  /** Seq base of each inbox body a start died replaying → whether one died parsing it alone. */
+  private deaths?: Map<number, { starts: number; alone: boolean }>;
   /** Bodies asked about by this replay (the deaths list keeps only those). */
   private replayed = new Set<number>();
 
@@ -56,28 +64,40 @@ export class Quarantine {
   ) {}
 
   /**
-   * Called before an inbox body is parsed again at start: true when starts died (out of memory, an
-   * abort: nothing a catch sees) replaying it MAX_REPLAY_DEATHS times, and the caller quarantines it
-   * instead of dying once more on every start. Otherwise names it in the `replaying` marker, which a
-   * start that dies leaves behind (written without a sync: it has to outlive the process, not the
-   * machine) and the next start counts in `replay-deaths` (synced).
+   * Whether starts died (out of memory, an abort: nothing a catch sees) while the inbox body at
+   * `seqBase` was being parsed: in the inbox's order ('died': the cause may as well be the rows
+   * replayed before it, or a SIGKILL), or parsed alone before any other rows ('died-alone': the body).
    */
-  replayingBody(seqBase: number): boolean {
-    const deaths = this.replayDeaths();
+  replaySuspicion(seqBase: number): ReplaySuspicion {
+    const death = this.replayDeaths().get(seqBase);
     this.replayed.add(seqBase);
-    if ((deaths.get(seqBase) ?? 0) >= MAX_REPLAY_DEATHS) return true;
+    return !death ? 'none' : death.alone ? 'died-alone' : 'died';
+  }
+
+  /**
+   * Names the body about to be parsed in the `replaying` marker, which a start that dies leaves
+   * behind (written without a sync: it has to outlive the process, not the machine) and the next
+   * start counts in `replay-deaths` (synced). `alone`: parsed before any other rows are in memory.
+   */
+  markReplaying(seqBase: number, alone: boolean): void {
+    this.replayDeaths();
     mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, REPLAYING_FILE), String(seqBase));
-    return false;
+    writeFileSync(join(this.dir, REPLAYING_FILE), `${seqBase}${alone ? ALONE : ''}`);
+  }
+
+  /** No body is being parsed: a death now is no body's. */
+  clearReplaying(): void {
+    this.replayDeaths(); // a marker a start died with is counted first
+    rmSync(join(this.dir, REPLAYING_FILE), { force: true });
   }
 
   /** The replay is over: clears the marker and forgets deaths of bodies no longer in the inbox. */
   replayDone(): void {
     const deaths = this.replayDeaths();
-    rmSync(join(this.dir, REPLAYING_FILE), { force: true });
+    this.clearReplaying();
     const kept = [...deaths].filter(([seq]) => this.replayed.has(seq));
     if (kept.length !== deaths.size) {
-      const text = kept.map(([seq, n]) => `${seq}\n`.repeat(n)).join('');
+      const text = kept.map(([seq, d]) => deathLines(seq, d)).join('');
       if (text === '') rmSync(join(this.dir, REPLAY_DEATHS_FILE), { force: true });
       else writeDurably(this.dir, join(this.dir, REPLAY_DEATHS_FILE), text, 'w');
     }
@@ -85,22 +105,28 @@ export class Quarantine {
     this.replayed.clear();
   }
 
-  private replayDeaths(): Map<number, number> {
+  private replayDeaths(): Map<number, { starts: number; alone: boolean }> {
     if (this.deaths) return this.deaths;
-    const deaths = new Map<number, number>();
+    const deaths = new Map<number, { starts: number; alone: boolean }>();
     const list = join(this.dir, REPLAY_DEATHS_FILE);
     const marker = join(this.dir, REPLAYING_FILE);
     const died = readIfThere(marker);
-    if (died !== undefined && /^\d+$/.test(died)) {
+    if (died !== undefined && DEATH_LINE.test(died)) {
       writeDurably(this.dir, list, `${died}\n`, 'a');
       this.report(
         new Error('the previous start died replaying an inbox body'),
-        `replaying the inbox body at seq ${died} (retried until ${MAX_REPLAY_DEATHS} starts died on it)`,
+        `replaying the inbox body at seq ${died} (quarantined once a start dies parsing it alone)`,
       );
       rmSync(marker, { force: true });
     }
-    for (const line of (readIfThere(list) ?? '').split('\n'))
-      if (/^\d+$/.test(line)) deaths.set(Number(line), (deaths.get(Number(line)) ?? 0) + 1);
+    for (const line of (readIfThere(list) ?? '').split('\n')) {
+      if (!DEATH_LINE.test(line)) continue;
+      const seq = Number.parseInt(line, 10);
+      const d = deaths.get(seq) ?? { starts: 0, alone: false };
+      d.starts++;
+      if (line.endsWith(ALONE)) d.alone = true;
+      deaths.set(seq, d);
+    }
     this.deaths = deaths;
     return deaths;
   }
@@ -154,4 +180,11 @@ function readIfThere(file: string): string | undefined {
     if ((err as { code?: string }).code === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+/** A `replaying` marker or a `replay-deaths` line: a seq base, ` alone` when parsed alone. */
+const DEATH_LINE = /^\d+( alone)?$/;
+
+function deathLines(seq: number, d: { starts: number; alone: boolean }): string {
+  return `${seq}\n`.repeat(d.alone ? d.starts - 1 : d.starts) + (d.alone ? `${seq}${ALONE}\n` : '');
 }
