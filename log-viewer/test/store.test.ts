@@ -204,3 +204,19 @@ test('the background tick applies retention and gives the space back to the file
   await t.store.close();
   closeDatabase(t.db);
 });
+
+test('merges stop at MAX_MERGED_RAW_BYTES of text: three blocks of 12.5 MB merge two by two', async () => {
+  const t = openTestStore();
+  const big = 'x'.repeat(250_000);
+  for (let b = 0; b < 3; b++) {
+    await t.store.append(Array.from({ length: 50 }, (_, i) => rec(b * 50 + i, { message: `m ${big}` })));
+    t.store.flush();
+  }
+  assert.equal(t.store.stats().blocks, 3);
+  while (t.store.mergeSmallBlocks());
+  // All three (37.5 MB, 150 rows) would be decoded at once on the main thread: two only.
+  assert.equal(t.store.stats().blocks, 2);
+  assert.equal(collect(t.store, {}).length, 150);
+  await t.store.close();
+  closeDatabase(t.db);
+});

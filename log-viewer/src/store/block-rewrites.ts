@@ -15,6 +15,12 @@ import type { SealedBlocks } from './sealed-blocks.js';
 const MS_PER_MINUTE = 60_000;
 /** Merged blocks do not span more than this, so time pruning stays sharp. */
 const MAX_MERGED_SPAN_MS = 60 * MS_PER_MINUTE;
+/**
+ * Nor hold more text than this (rawBytes: messages, attributes, ids): a merge decodes its blocks'
+ * rows whole on the main thread, whose heap the image caps at 256 MB. Three blocks of 800 rows of
+ * 100 KB merged (240 MB) aborted the process at every tick. Rows of a few KB never reach it.
+ */
+export const MAX_MERGED_RAW_BYTES = 32 * 1024 * 1024;
 
 export class BlockRewrites implements DeleteRewriter {
   /** Blocks whose merge failed: left as they are rather than retried every tick. */
@@ -45,11 +51,14 @@ export class BlockRewrites implements DeleteRewriter {
     for (let i = 0; i < list.length - 1; i++) {
       const run = [list[i]];
       let rows = list[i].rows;
+      let bytes = list[i].rawBytes;
       for (let j = i + 1; j < list.length; j++) {
         const b = list[j];
         if (rows + b.rows > this.blockRows || b.maxMs - run[0].minMs > MAX_MERGED_SPAN_MS) break;
+        if (bytes + b.rawBytes > MAX_MERGED_RAW_BYTES) break;
         run.push(b);
         rows += b.rows;
+        bytes += b.rawBytes;
       }
       if (run.length < 2) continue;
       try {
