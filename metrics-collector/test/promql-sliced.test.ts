@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '@flowrent/shared/testing';
 import { compressSync } from 'snappy';
 import type { Config } from '../src/config.js';
+import type { QueryGate } from '../src/http/api-query.js';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
 import { evaluateRange } from '../src/promql/query.js';
 import { postRemoteWrite, startCollector } from './ingest-helpers.js';
@@ -176,17 +177,37 @@ describe('a query held mid-evaluation', () => {
       const held = holdNextPause();
       const first = fetch(rangeUrl(QUERY), { headers: c.adminHeaders });
       await held.reached;
-      let secondDone = false;
-      const second = fetch(rangeUrl('count(req_total)'), { headers: c.adminHeaders }).then((r) => {
-        secondDone = true;
-        return r;
+      // The second query's arrival at the gate, and whether its evaluation started: without the
+      // gate it starts at once (evaluate() runs up to its first pause inside run()). Waiting for
+      // /healthz instead could not fail: the second query had often not arrived yet.
+      const run = gate.run;
+      let secondStarted = false;
+      let arrived!: () => void;
+      const atGate = new Promise<void>((resolve) => {
+        arrived = resolve;
       });
+      gate.run = function <T>(this: QueryGate, evaluate: () => Promise<T>) {
+        const result = run.call(this, () => {
+          secondStarted = true;
+          return evaluate();
+        });
+        arrived();
+        return result;
+      };
+      const second = fetch(rangeUrl('count(req_total)'), { headers: c.adminHeaders });
+      try {
+        await atGate;
+      } finally {
+        gate.run = run;
+      }
+      const startedWhileHeld = secondStarted;
       assert.equal((await fetch(`${c.url}/healthz`)).status, 200);
-      assert.equal(secondDone, false, 'a second query evaluated while the only slot was taken');
       held.release();
+      assert.equal(startedWhileHeld, false, 'a second query evaluated while the only slot was taken');
       assert.equal((await first).status, 200);
       const r = await second;
       assert.equal(r.status, 200);
+      assert.equal(secondStarted, true);
       assert.equal((await r.json()).data.result[0].values[0][1], String(SERIES));
     } finally {
       gate.max = max;
