@@ -205,7 +205,7 @@ test('the background tick applies retention and gives the space back to the file
   closeDatabase(t.db);
 });
 
-test('merges stop at MAX_MERGED_RAW_BYTES of text: three blocks of 12.5 MB merge two by two', async () => {
+test('merges stop at MAX_BLOCK_RAW_BYTES of text: three blocks of 12.5 MB merge two by two', async () => {
   const t = openTestStore();
   const big = 'x'.repeat(250_000);
   for (let b = 0; b < 3; b++) {
@@ -217,6 +217,35 @@ test('merges stop at MAX_MERGED_RAW_BYTES of text: three blocks of 12.5 MB merge
   // All three (37.5 MB, 150 rows) would be decoded at once on the main thread: two only.
   assert.equal(t.store.stats().blocks, 2);
   assert.equal(collect(t.store, {}).length, 150);
+  await t.store.close();
+  closeDatabase(t.db);
+});
+
+test('a seal ends a block at MAX_BLOCK_RAW_BYTES of text as at blockRows rows', async () => {
+  const t = openTestStore();
+  const big = 'x'.repeat(250_000);
+  await t.store.append(Array.from({ length: 150 }, (_, i) => rec(i, { message: `m ${big}` })));
+  t.store.flush();
+  // 37.5 MB of messages: the first block takes what fits in 32 MiB (134 rows), the second the rest.
+  assert.deepEqual(
+    t.db.prepare('SELECT row_count FROM blocks ORDER BY row_count DESC').pluck().all(),
+    [134, 16],
+  );
+  assert.equal(collect(t.store, {}).length, 150);
+  await t.store.close();
+  closeDatabase(t.db);
+});
+
+test('an ingest worker ends a block at MAX_BLOCK_RAW_BYTES of text too', async () => {
+  const t = openTestStore({ sealWorker: true, workers: 1, blockRows: 150 });
+  const big = 'x'.repeat(250_000);
+  await t.store.append(Array.from({ length: 150 }, (_, i) => rec(i, { message: `m ${big}` })));
+  // 150 rows: a whole block's worth, sealed in the worker; its blocks come in one reply, stored together.
+  while (t.store.stats().blocks === 0) await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    t.db.prepare('SELECT row_count FROM blocks ORDER BY row_count DESC').pluck().all(),
+    [134, 16],
+  );
   await t.store.close();
   closeDatabase(t.db);
 });

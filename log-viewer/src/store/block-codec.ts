@@ -78,6 +78,26 @@ export function encodeBlock(rows: Row[]): EncodedBlock {
 }
 
 /**
+ * Most row text (rawSize: messages, attributes, ids) in one block, as blockRows bounds its rows: the
+ * main thread decodes a block's rows whole (a search materializes every row in range, a merge or a
+ * delete all of them), and the image caps its heap at 256 MB: a block of 3,000 rows of 100 KB made
+ * every search over it abort the process. Rows of a few KB never reach it.
+ */
+export const MAX_BLOCK_RAW_BYTES = 32 * 1024 * 1024;
+
+/** Where a block of rows [from, n) of `c` ends: after blockRows rows or MAX_BLOCK_RAW_BYTES of text, at least one row. */
+export function blockEnd(c: RowColumns, from: number, n: number, blockRows: number): number {
+  const last = Math.min(n, from + blockRows);
+  let bytes = c.rawSize(from);
+  let end = from + 1;
+  for (; end < last; end++) {
+    bytes += c.rawSize(end);
+    if (bytes > MAX_BLOCK_RAW_BYTES) break;
+  }
+  return end;
+}
+
+/**
  * Encodes rows [from, to) of a column table as one block (an ingest worker's seal). Each loop is a
  * function of its own: this runs once per block, so V8 compiles its loops on stack (OSR), and one
  * large function with many loops was recompiled whole for each loop and after each, ~100 ms of

@@ -4,7 +4,7 @@
 // on the ingest path. Deletes go a block per step (delete-runs.ts); this class keeps the runs under
 // way so that merges and retention do not lose the blocks a run has still to visit.
 import type { ReportError } from './background-errors.js';
-import { type EncodedBlock, encodeBlock } from './block-codec.js';
+import { type EncodedBlock, encodeBlock, MAX_BLOCK_RAW_BYTES } from './block-codec.js';
 import type { BlockDb, BlockMeta } from './block-db.js';
 import { BlockDeleteRun, blockInScope, countOpenMatches, type DeleteRewriter } from './delete-runs.js';
 import type { DeleteQuery, RetentionPolicy, UnfinishedDelete } from './log-store.js';
@@ -15,12 +15,6 @@ import type { SealedBlocks } from './sealed-blocks.js';
 const MS_PER_MINUTE = 60_000;
 /** Merged blocks do not span more than this, so time pruning stays sharp. */
 const MAX_MERGED_SPAN_MS = 60 * MS_PER_MINUTE;
-/**
- * Nor hold more text than this (rawBytes: messages, attributes, ids): a merge decodes its blocks'
- * rows whole on the main thread, whose heap the image caps at 256 MB. Three blocks of 800 rows of
- * 100 KB merged (240 MB) aborted the process at every tick. Rows of a few KB never reach it.
- */
-export const MAX_MERGED_RAW_BYTES = 32 * 1024 * 1024;
 
 export class BlockRewrites implements DeleteRewriter {
   /** Blocks whose merge failed: left as they are rather than retried every tick. */
@@ -55,7 +49,7 @@ export class BlockRewrites implements DeleteRewriter {
       for (let j = i + 1; j < list.length; j++) {
         const b = list[j];
         if (rows + b.rows > this.blockRows || b.maxMs - run[0].minMs > MAX_MERGED_SPAN_MS) break;
-        if (bytes + b.rawBytes > MAX_MERGED_RAW_BYTES) break;
+        if (bytes + b.rawBytes > MAX_BLOCK_RAW_BYTES) break; // decoded whole on the main thread
         run.push(b);
         rows += b.rows;
         bytes += b.rawBytes;

@@ -4,7 +4,7 @@
 // the disk (isSystemic) keeps its rows open and in the inbox for a later seal. Runs per block, from a
 // setImmediate after ingest, the background tick, flush() and worker replies, never per row.
 import { type ReportError, runInBackground } from './background-errors.js';
-import { type EncodedBlock, encodeColumns } from './block-codec.js';
+import { blockEnd, type EncodedBlock, encodeColumns } from './block-codec.js';
 import type { BlockDb, BlockMeta } from './block-db.js';
 import type { IngestWorkers } from './ingest-workers.js';
 import type { OpenBlocks } from './open-blocks.js';
@@ -171,8 +171,8 @@ export class SealPath {
     let done = b.sealedUpTo; // rows up to this seq are in blocks or quarantined
     try {
       const rows = this.open.columns(b);
-      for (let i = 0; i < rows.count; i += this.blockRows) {
-        const end = Math.min(rows.count, i + this.blockRows);
+      for (let i = 0, end = 0; i < rows.count; i = end) {
+        end = blockEnd(rows, i, rows.count, this.blockRows);
         if (!this.sealRows(stream, rows, i, end)) {
           // A halved block may have stored or quarantined its first rows before the failure: the
           // seal mark says how far (reopening them would store or quarantine them a second time).

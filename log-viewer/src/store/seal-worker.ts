@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BodyKind } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
-import { type EncodedBlock, encodeColumns } from './block-codec.js';
+import { blockEnd, type EncodedBlock, encodeColumns } from './block-codec.js';
 import { type BatchSummary, type BodyColumns, parseBodyColumns, summarizeColumns } from './body-rows.js';
 import { decodeRows } from './inbox.js';
 import { warmUpIngest } from './ingest-warm-up.js';
@@ -139,8 +139,10 @@ function handle(msg: SealRequest): void {
     const n = rows ? prefixUpTo(rows, msg.uptoSeq) : 0;
     const blocks: EncodedBlock[] = [];
     try {
-      for (let i = 0; i < n; i += msg.blockRows)
-        blocks.push(encodeColumns(rows!, i, Math.min(n, i + msg.blockRows)));
+      for (let i = 0, end = 0; i < n; i = end) {
+        end = blockEnd(rows!, i, n, msg.blockRows);
+        blocks.push(encodeColumns(rows!, i, end));
+      }
     } catch (err) {
       // A row the encoder refuses must not end the worker (an 'error' reply does): the main thread
       // seals the stream itself, finds the rows at fault and quarantines them, then drops the rest here.
