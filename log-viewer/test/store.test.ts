@@ -249,3 +249,18 @@ test('an ingest worker ends a block at MAX_BLOCK_RAW_BYTES of text too', async (
   await t.store.close();
   closeDatabase(t.db);
 });
+
+test("a stream's open rows are sealed once they hold MAX_BLOCK_RAW_BYTES of text, before blockRows rows", async () => {
+  const t = openTestStore();
+  const big = 'x'.repeat(250_000);
+  await t.store.append(Array.from({ length: 100 }, (_, i) => rec(i, { message: `m ${big}` })));
+  await t.store.append(Array.from({ length: 50 }, (_, i) => rec(100 + i, { message: `m ${big}` })));
+  await new Promise((resolve) => setImmediate(resolve)); // the seal addBatch() scheduled
+  // A search materializes the open rows as it does a block's: 150 rows of 250 KB stay open no longer.
+  assert.deepEqual(
+    t.db.prepare('SELECT row_count FROM blocks ORDER BY row_count DESC').pluck().all(),
+    [134, 16],
+  );
+  await t.store.close();
+  closeDatabase(t.db);
+});

@@ -55,6 +55,8 @@ export interface OpenBlock {
   sealedUpTo: number;
   /** Open rows. */
   count: number;
+  /** Their text (rawSize), about: a batch sealed in part counts whole until it is dropped. */
+  rawBytes: number;
   openedAt: number;
   /** Bounds over the batches (a superset once a batch is sealed in part: fine for pruning). */
   minMs: number;
@@ -132,6 +134,7 @@ export class OpenBlocks {
         batches: [],
         sealedUpTo: 0,
         count: 0,
+        rawBytes: 0,
         openedAt: batch.arrivedAt,
         minMs: batch.minMs,
         maxMs: batch.maxMs,
@@ -141,6 +144,7 @@ export class OpenBlocks {
     }
     b.batches.push(batch);
     b.count += batch.count;
+    b.rawBytes += batch.rawBytes;
     if (batch.minMs < b.minMs) b.minMs = batch.minMs;
     if (batch.maxMs > b.maxMs) b.maxMs = batch.maxMs;
     for (let l = 0; l < 6; l++) b.levelCounts[l] += batch.levelCounts[l];
@@ -220,7 +224,9 @@ export class OpenBlocks {
     b.minMs = Number.POSITIVE_INFINITY;
     b.maxMs = Number.NEGATIVE_INFINITY;
     b.levelCounts = [0, 0, 0, 0, 0, 0];
+    b.rawBytes = 0;
     for (const batch of kept) {
+      b.rawBytes += batch.rawBytes;
       if (batch.minMs < b.minMs) b.minMs = batch.minMs;
       if (batch.maxMs > b.maxMs) b.maxMs = batch.maxMs;
       for (let l = 0; l < 6; l++) b.levelCounts[l] += batch.levelCounts[l];

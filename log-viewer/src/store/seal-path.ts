@@ -4,7 +4,7 @@
 // the disk (isSystemic) keeps its rows open and in the inbox for a later seal. Runs per block, from a
 // setImmediate after ingest, the background tick, flush() and worker replies, never per row.
 import { type ReportError, runInBackground } from './background-errors.js';
-import { blockEnd, type EncodedBlock, encodeColumns } from './block-codec.js';
+import { blockEnd, type EncodedBlock, encodeColumns, MAX_BLOCK_RAW_BYTES } from './block-codec.js';
 import type { BlockDb, BlockMeta } from './block-db.js';
 import type { IngestWorkers } from './ingest-workers.js';
 import type { OpenBlocks } from './open-blocks.js';
@@ -55,10 +55,14 @@ export class SealPath {
     this.closed = parts.closed;
   }
 
-  /** Seals whole blocks of streams that have them, then the largest while over maxOpenRows. */
+  /**
+   * Seals whole blocks of streams that have them (blockRows rows, or MAX_BLOCK_RAW_BYTES of text: all
+   * of that stream's rows then), then the largest while over maxOpenRows.
+   */
   sealFull(): void {
     for (const b of [...this.open.byService.values()]) {
       if (b.count >= this.blockRows) this.requestSeal(b.service, false);
+      else if (b.rawBytes >= MAX_BLOCK_RAW_BYTES) this.requestSeal(b.service, true);
     }
     if (this.open.total <= this.maxOpenRows) return;
     if (this.workers.hasWorkers()) {

@@ -11,6 +11,7 @@ import type { Db } from '@flowrent/shared/db';
 import { Unavailable } from '@flowrent/shared/errors';
 import type { LogRecord, StoredRecord } from '../model.js';
 import { backgroundReporter, type ReportError, runInBackground } from './background-errors.js';
+import { MAX_BLOCK_RAW_BYTES } from './block-codec.js';
 import { BlockDb, enableIncrementalVacuum } from './block-db.js';
 import { BlockRewrites } from './block-rewrites.js';
 import { type BlockDeleteRun, countOpenMatches } from './delete-runs.js';
@@ -265,7 +266,8 @@ export class SqliteLogStore implements LogStore {
 
   private addBatch(stream: string, batch: OpenBatch): void {
     const b = this.open.add(stream, batch);
-    if ((b.count >= this.blockRows || this.open.total > this.maxOpenRows) && !this.sealScheduled) {
+    const full = b.count >= this.blockRows || b.rawBytes >= MAX_BLOCK_RAW_BYTES;
+    if ((full || this.open.total > this.maxOpenRows) && !this.sealScheduled) {
       this.sealScheduled = true;
       setImmediate(() => this.background('sealing full blocks', () => this.sealFull()));
     }
