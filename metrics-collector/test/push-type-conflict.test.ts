@@ -1,7 +1,8 @@
 // POST /api/metrics keeps one type per metric name across batches (store/metric-types.ts): a name
-// whose stored series are a counter (or histogram, ...) pushed as another type is a 400 naming it,
-// and nothing of that batch is stored; once the name's series are gone (TTL) it may take another
-// type. Real server on loopback, real SQLite file, the test's clock.
+// whose stored series are a counter (or histogram, ...) pushed as another type is a 400 naming it;
+// that metric alone is refused and the rest of the batch is stored (a client pushes all its metrics
+// every interval); two types within one batch refuse the whole batch. Once the name's series are
+// gone (TTL) it may take another type. Real server on loopback, real SQLite file, the test's clock.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestApp } from '@flowrent/shared/testing';
@@ -49,19 +50,34 @@ async function metadataType(name: string): Promise<string | undefined> {
   return (await r.json()).data[name]?.[0]?.type;
 }
 
-test('a counter pushed again as a gauge in a later batch is refused with its name; the batch stores nothing', async () => {
+test('a counter pushed again as a gauge in a later batch is refused alone, with its name; the rest of the batch is stored', async () => {
   assert.equal((await push([{ name: 'jobs_done', type: 'counter', value: 5 }])).status, 204);
   const r = await push([
     { name: 'other_gauge', type: 'gauge', value: 1 },
     { name: 'jobs_done', type: 'gauge', value: 2 },
+    { name: 'jobs_done', type: 'gauge', labels: { shard: 'b' }, value: 3 },
+    { name: 'later_gauge', type: 'gauge', value: 4 },
   ]);
+  const body = (await r.clone().json()) as {
+    error: { details: { accepted: number; refused: Array<{ metric: string }> } };
+  };
   const { metric, message } = await refusal(r);
   assert.equal(metric, 'jobs_done');
   assert.match(
     message,
     /"jobs_done": jobs_done is stored as a counter and pushed as a gauge \(a name has one type/,
   );
-  assert.deepEqual(await query('other_gauge'), []);
+  assert.equal(body.error.details.accepted, 2);
+  assert.deepEqual(
+    body.error.details.refused.map((x) => x.metric),
+    ['jobs_done'],
+  );
+  assert.deepEqual(await query('other_gauge'), [
+    { metric: { __name__: 'other_gauge' }, value: [nowMs / 1000, '1'] },
+  ]);
+  assert.deepEqual(await query('later_gauge'), [
+    { metric: { __name__: 'later_gauge' }, value: [nowMs / 1000, '4'] },
+  ]);
   assert.deepEqual(await query('jobs_done'), [
     { metric: { __name__: 'jobs_done' }, value: [nowMs / 1000, '5'] },
   ]);

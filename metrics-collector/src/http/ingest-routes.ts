@@ -55,6 +55,21 @@ function ingestFailure(result: AppendResult): AppError | undefined {
   );
 }
 
+/** 400 naming the pushed metrics refused alone (they contradict the stored series' types), with
+ * what the rest of the batch gave, as ingestFailure says it. */
+function pushRefusal(refused: PushError[], result: AppendResult): AppError {
+  const stored = ingestFailure(result);
+  return new BadRequest(
+    `${refused.length} metric(s) refused (the rest of the batch: ${result.accepted} samples accepted): ${refused[0].message}`,
+    {
+      metric: refused[0].metric,
+      refused: refused.map((r) => ({ metric: r.metric, reason: r.reason })),
+      accepted: result.accepted,
+      ...(stored ? { rejected: stored.details } : {}),
+    },
+  );
+}
+
 /** 413 naming the limit when the declared Content-Length is over it, before the body is read
  * (Fastify's own bodyLimit answer does not say which limit). */
 function refuseDeclaredOver(limitName: string, limitBytes: number) {
@@ -168,6 +183,7 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
           })),
         ),
       );
+      if (batch.refused.length > 0) throw pushRefusal(batch.refused, result);
       const failure = ingestFailure(result);
       if (failure) throw failure;
       reply.status(204).send();

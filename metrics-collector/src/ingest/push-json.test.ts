@@ -53,13 +53,25 @@ test('parsePushBatch refuses a name whose stored series have another type, or a 
         .filter(([family, type]) => suffixes[type].some((suffix) => family + suffix === series))
         .map(([family, type]) => ({ family, type })),
   };
+  // Against the store the last metric is refused alone (the others are kept); within one batch
+  // the whole batch is.
   const check = (metrics: Array<{ name: string; [field: string]: unknown }>, error: string | undefined) => {
-    if (error === undefined) return parsePushBatch({ metrics }, 0, stored);
+    const batch = parsePushBatch({ metrics }, 0, stored);
+    const last = metrics[metrics.length - 1].name;
+    if (error === undefined) return assert.deepEqual(batch.refused, []);
+    assert.deepEqual(
+      batch.refused.map((e) => [e.metric, e.reason]),
+      [[last, error]],
+    );
+    assert.ok(batch.samples.every((x) => !x.labels.some(([k, v]) => k === '__name__' && v.startsWith(last))));
+    assert.ok(!batch.metadata.some((m) => m.name === last));
+    assert.equal(batch.metadata.length, metrics.length - 1);
+  };
+  const checkWhole = (metrics: Array<{ name: string; [field: string]: unknown }>, error: string) =>
     assert.throws(
       () => parsePushBatch({ metrics }, 0, stored),
       (e) => e instanceof PushError && e.metric === metrics[metrics.length - 1].name && e.reason === error,
     );
-  };
   const conflict = (name: string, was: string, now: string) =>
     `${name} is stored as a ${was} and pushed as a ${now} (a name has one type; push it as a ${was} or under another name)`;
   const intrudes = (name: string, type: string, series: string, owner: string, batch = '') =>
@@ -88,7 +100,7 @@ test('parsePushBatch refuses a name whose stored series have another type, or a 
   check([{ name: 'jobs_total', value: 1 }], intrudes('jobs_total', 'gauge', 'jobs_total', 'counter jobs'));
   check([{ name: 'jobs_total', type: 'counter', value: 1 }], undefined);
   // Within one batch.
-  check(
+  checkWhole(
     [
       { name: 'h3', ...histogram },
       { name: 'h3_count', value: 1 },

@@ -26,6 +26,10 @@ export interface PushedMetadata {
 export interface PushBatch {
   samples: PushedSample[];
   metadata: PushedMetadata[];
+  /** Metrics left out because they contradict what the store holds (another type, another
+   * family's series), refused alone like a series over a limit: a client that pushes all its
+   * metrics every interval would otherwise lose all of them for one metric whose type changed. */
+  refused: PushError[];
 }
 
 export class PushError extends Error {
@@ -92,11 +96,12 @@ export function parsePushBatch(
   if (!isObject(body) || !Array.isArray(body.metrics)) {
     throw new PushError(undefined, 'body must be an object with a "metrics" array');
   }
-  const batch: PushBatch = { samples: [], metadata: [] };
+  const batch: PushBatch = { samples: [], metadata: [], refused: [] };
   // A name has one type, as in Prometheus (and as the StatsD path keeps it): a batch that pushes
   // `x` as a counter and as a gauge wrote both into one series and its metadata flipped.
   const typeOf = new Map<string, string>();
   const ownerOf = new Map<string, { family: string; type: string }>();
+  const refusedNames = new Set<string>();
   for (const m of body.metrics as unknown[]) {
     if (!isObject(m)) throw new PushError(undefined, 'each entry of "metrics" must be an object');
     const name = m.name;
@@ -116,27 +121,41 @@ export function parsePushBatch(
         `${name} is pushed as a ${earlier} and as a ${type} in one batch (a name has one type)`,
       );
     if (earlier === undefined) {
-      // Against the stored series too: a batch alone could not flip a name's type, two batches did.
+      // Within the batch a contradiction is malformed input (the whole batch is refused); against
+      // the stored series (a batch alone could not flip a name's type, two batches did) only this
+      // metric is, and it stays refused for the rest of the batch.
       const was = stored.familyType(name);
+      let conflict: PushError | undefined;
       if (was !== undefined && was !== type)
-        throw new PushError(
+        conflict = new PushError(
           name,
           `${name} is stored as a ${was} and pushed as a ${type} (a name has one type; push it as a ${was} or under another name)`,
         );
-      for (const series of seriesNames(name, type)) {
-        const owners = [...stored.ownersOf(series)];
+      for (const series of conflict ? [] : seriesNames(name, type)) {
         const inBatch = ownerOf.get(series);
-        if (inBatch) owners.push(inBatch);
-        const other = owners.find((o) => o.type !== type);
-        if (other)
+        if (inBatch && inBatch.type !== type)
           throw new PushError(
             name,
-            `${name} (${type}) would write ${series}, a series of the ${other.type} ${other.family}${inBatch === other ? ' in this batch' : ''} (a series belongs to one metric; push it under another name)`,
+            `${name} (${type}) would write ${series}, a series of the ${inBatch.type} ${inBatch.family} in this batch (a series belongs to one metric; push it under another name)`,
           );
-        ownerOf.set(series, { family: name, type });
+        const other = stored.ownersOf(series).find((o) => o.type !== type);
+        if (other) {
+          conflict = new PushError(
+            name,
+            `${name} (${type}) would write ${series}, a series of the ${other.type} ${other.family} (a series belongs to one metric; push it under another name)`,
+          );
+          break;
+        }
+      }
+      if (!conflict)
+        for (const series of seriesNames(name, type)) ownerOf.set(series, { family: name, type });
+      if (conflict) {
+        batch.refused.push(conflict);
+        refusedNames.add(name);
       }
     }
     typeOf.set(name, type);
+    if (refusedNames.has(name)) continue;
     const labels: [string, string][] = [];
     if (m.labels !== undefined) {
       if (!isObject(m.labels)) throw new PushError(name, 'labels must be an object');
