@@ -119,6 +119,14 @@ export function keySlotCode(key: string): number | undefined {
   return KEY_CODES.get(key.toLowerCase());
 }
 
+/**
+ * Slots only a CLEF event's own `@` keys fill (time, message, level, exception): in an event with
+ * `@mt`, a property spelled like another key of theirs (Serilog's `{Message}`, `{Level}`, PascalCase,
+ * matched lowercased) stays a property, as in Seq. Service and host have no CLEF key; a `TraceId` or
+ * `SpanId` property (Serilog's span enricher) still gives the ids, as `@tr`/`@sp` do.
+ */
+const CLEF_SLOTS = [true, true, true, false, false, false, false, true];
+
 // Scratch state of recordFromObject (synchronous, never re-entered): no allocation per record.
 const bestKey: (string | undefined)[] = new Array(8).fill(undefined);
 const bestPrio = new Int8Array(8);
@@ -128,6 +136,8 @@ const consumed: string[] = [];
 export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordContext): LogRecord {
   if (nestedTooDeep(obj)) throw new RecordError(`record ${NESTING_TOO_DEEP}`);
   bestKey.fill(undefined);
+  const template = Object.hasOwn(obj, TEMPLATE_KEY) ? obj[TEMPLATE_KEY] : undefined;
+  const clef = typeof template === 'string';
   for (const key in obj) {
     // Exact lookup first (keys are nearly always lowercase); lowercase only keys that start uppercase.
     let code = KEY_CODES.get(key);
@@ -139,6 +149,7 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     }
     const slot = code >> 4;
     const prio = code & 15;
+    if (clef && CLEF_SLOTS[slot] && key.charCodeAt(0) !== 64) continue; // not an '@' key
     if (bestKey[slot] === undefined || prio < bestPrio[slot]) {
       bestKey[slot] = key;
       bestPrio[slot] = prio;
@@ -173,8 +184,7 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     if (typeof rawMessage === 'string') message = rawMessage;
     else if (rawMessage !== null) message = JSON.stringify(rawMessage);
   }
-  const template = Object.hasOwn(obj, TEMPLATE_KEY) ? obj[TEMPLATE_KEY] : undefined;
-  if (typeof template === 'string') {
+  if (clef) {
     if (messageKey === undefined) message = renderTemplate(template, obj, obj[RENDERINGS_KEY]);
     consumed.push(TEMPLATE_KEY, RENDERINGS_KEY);
   }
@@ -217,7 +227,7 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     consumed.push(exceptionKey);
     attributes.exception = obj[exceptionKey];
   }
-  if (typeof template === 'string') attributes.message_template = template;
+  if (clef) attributes.message_template = template;
   const nConsumed = consumed.length;
   for (const key in obj) {
     let taken = false;

@@ -83,6 +83,39 @@ test('parseNdjsonLogs maps the contract keys and keeps the rest as attributes', 
     message: 'Hello "x"',
     attributes: { Name: 'x', message_template: 'Hello {Name}' },
   });
+  // With @mt, CLEF's @ keys are the event's fields: Serilog's PascalCase properties that spell another
+  // key of theirs (`{Message}`, `{Level}`, `{Timestamp}`) stay properties and render, as in Seq.
+  check(
+    '{"@t":"2026-11-25T19:44:54Z","@mt":"Processed {Message} for {User} at {Timestamp}","Message":"order 42","User":"ann","Timestamp":"yesterday"}',
+    {
+      time: 1_795_635_894_000_000_000n,
+      message: 'Processed order 42 for ann at yesterday',
+      attributes: {
+        Message: 'order 42',
+        User: 'ann',
+        Timestamp: 'yesterday',
+        message_template: 'Processed {Message} for {User} at {Timestamp}',
+      },
+    },
+  );
+  check('{"@t":"2026-11-25T19:44:54Z","@m":"rendered","@mt":"Processed {Message}","Message":"order 42"}', {
+    message: 'rendered',
+    attributes: { Message: 'order 42', message_template: 'Processed {Message}' },
+  });
+  check('{"@t":"2026-11-25T19:44:54Z","@mt":"Level is {Level}","Level":"Fatal","@l":"Warning"}', {
+    message: 'Level is Fatal',
+    level: 'warn',
+    levelText: 'Warning',
+    attributes: { Level: 'Fatal', message_template: 'Level is {Level}' },
+  });
+  check(
+    '{"@t":"2026-11-25T19:44:54Z","@mt":"No level","Level":"Fatal","TraceId":"5B8EFFF798038103D269B633813FC60C"}',
+    {
+      level: 'info',
+      trace: '5b8efff798038103d269b633813fc60c',
+      attributes: { Level: 'Fatal', message_template: 'No level' },
+    },
+  );
   check('{"message":"no time"}', { time: NOW, level: 'info' });
   check('{"message":"odd level","level":"chatty"}', { level: 'info', attributes: { level: 'chatty' } });
   check('{"message":"bad id","trace_id":"xyz"}', { trace: '', attributes: { trace_id: 'xyz' } });
