@@ -1,0 +1,52 @@
+// How often a block's token filters let through a token it does not hold, as a one-token text query
+// (the bench's rare word) asks them: bench lines split by service as the store's streams are, encoded
+// into 8192-row blocks, then PROBE_TOKENS absent tokens asked of every block with bloomMayMatch().
+// Prints the filter bytes a block keeps in memory (SealedBlocks' cache) and the false positives per block:
+//   PROFILE_LINES=300000 node --conditions=development --import tsx bench/bloom-false-positives.ts
+import { encodeColumns } from '../src/store/block-codec.js';
+import { bloomMayMatch, tokenHash } from '../src/store/bloom.js';
+import { parseBodyColumns } from '../src/store/body-rows.js';
+import { RowColumns } from '../src/store/row-columns.js';
+import { createGenerator } from './generate.js';
+
+const LINES = Number(process.env.PROFILE_LINES ?? 300_000);
+const PROBE_TOKENS = Number(process.env.PROBE_TOKENS ?? 2000);
+const BLOCK_ROWS = 8192;
+
+const gen = createGenerator(LINES, Date.now(), 86_400_000, 7);
+const byService = new Map<string, string[]>();
+for (;;) {
+  const batch = gen.next(5000);
+  if (batch.length === 0) break;
+  for (const line of batch) {
+    const service = String(line.record.service);
+    const lines = byService.get(service) ?? [];
+    if (lines.length === 0) byService.set(service, lines);
+    lines.push(line.json);
+  }
+}
+const blooms: Buffer[] = [];
+for (const lines of byService.values()) {
+  const rows = new RowColumns(BLOCK_ROWS);
+  for (let i = 0; i < lines.length; i += 5000) {
+    const body = Buffer.from(lines.slice(i, i + 5000).join('\n'));
+    rows.append(parseBodyColumns('ndjson', body, 1_795_635_900_000_000_000n, 0).rows, rows.count + 1);
+  }
+  for (let i = 0; i + BLOCK_ROWS <= rows.count; i += BLOCK_ROWS)
+    blooms.push(encodeColumns(rows, i, i + BLOCK_ROWS).bloom);
+}
+let passed = 0;
+for (let q = 0; q < PROBE_TOKENS; q++) {
+  const hash = tokenHash(`absent${q}token`);
+  for (const bloom of blooms) if (bloomMayMatch(bloom, [hash])) passed++;
+}
+const bytes = blooms.reduce((sum, b) => sum + b.length, 0);
+console.log(
+  JSON.stringify({
+    blocks: blooms.length,
+    rowGroups: blooms[0][1],
+    filterBytesPerBlock: Math.round(bytes / blooms.length),
+    attributeFilterBytes: Math.round(blooms.reduce((sum, b) => sum + b.readUInt32LE(2), 0) / blooms.length),
+    falsePositivesPerBlock: +(passed / PROBE_TOKENS / blooms.length).toFixed(4),
+  }),
+);
