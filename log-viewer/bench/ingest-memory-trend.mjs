@@ -1,0 +1,97 @@
+// @ts-check
+// Where resident memory goes as a store grows, without HTTP: the frames of bench/write-frames.ts (or a
+// BENCH_INPUT_DIR frames file) → store.ingestBody from the production build (dist/) with the two ingest
+// workers, 4 bodies in flight; every million lines one JSON line of the resident MiB by kind (as
+// bench-server.mjs's BENCH_SMAPS=1: main malloc arena, other threads' arenas, other anonymous memory,
+// files) and the main heap and external MB. Run it with the image's flags and allocator setting:
+//   MALLOC_MMAP_THRESHOLD_=1048576 node --max-semi-space-size=2 --max-old-space-size=256 \
+//     bench/ingest-memory-trend.mjs /tmp/lv10m-input/ndjson-8000000-42.frames
+import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
+import { makeTempDir } from '@flowrent/shared/testing';
+import { tuneDatabase } from '../dist/config.js';
+import { SqliteLogStore } from '../dist/store/sqlite-log-store.js';
+
+const file = process.argv[2] ?? '/tmp/lv-frames.bin';
+const kind = process.env.PROFILE_KIND === 'otlp-protobuf' ? 'otlp-protobuf' : 'ndjson';
+const LINES_PER_FRAME = 5000;
+
+/** @returns {Generator<Buffer>} */
+function* frames() {
+  const fd = openSync(file, 'r');
+  const len = Buffer.alloc(4);
+  while (readSync(fd, len, 0, 4, null) === 4) {
+    const body = Buffer.allocUnsafe(len.readUInt32LE());
+    readSync(fd, body, 0, body.length, null);
+    yield body;
+  }
+  closeSync(fd);
+}
+
+function smaps() {
+  const kb = { rss: 0, mainArena: 0, threadArenas: 0, otherAnon: 0, files: 0 };
+  let section = '';
+  let arenas = 0;
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const [, start, name] = head;
+      section =
+        name === '[heap]'
+          ? 'mainArena'
+          : name.startsWith('/')
+            ? 'files'
+            : name === '' && BigInt(`0x${start}`) % 0x4000000n === 0n
+              ? 'threadArenas'
+              : 'otherAnon';
+      if (section === 'threadArenas') arenas++;
+    } else if (line.startsWith('Rss:')) {
+      const n = Number(line.split(/\s+/)[1]);
+      kb[section] += n;
+      kb.rss += n;
+    }
+  }
+  return {
+    ...Object.fromEntries(Object.entries(kb).map(([k, v]) => [k, Math.round(v / 1024)])),
+    arenaMaps: arenas,
+  };
+}
+const dir = makeTempDir('lv-arena-');
+const db = openDatabase(join(dir, 'logs.db'));
+tuneDatabase(db);
+migrate(db, decodeURIComponent(new URL('../migrations/', import.meta.url).pathname));
+const store = new SqliteLogStore({ db, inboxDir: join(dir, 'inbox'), clock: Date.now, sealWorker: true });
+await new Promise((r) => setTimeout(r, 2000));
+let lines = 0;
+let next = 0;
+const inFlight = new Set();
+const report = () => {
+  const m = process.memoryUsage();
+  console.log(
+    JSON.stringify({
+      lines,
+      ...smaps(),
+      heap: Math.round(m.heapUsed / 1e6),
+      external: Math.round(m.external / 1e6),
+    }),
+  );
+};
+for (const body of frames()) {
+  lines += LINES_PER_FRAME;
+  const p = store
+    .ingestBody({ kind, body, nowNs: BigInt(Date.now()) * 1_000_000n })
+    .then(() => inFlight.delete(p));
+  inFlight.add(p);
+  if (inFlight.size >= 4) await Promise.race(inFlight);
+  if (lines >= next) {
+    report();
+    next += 1_000_000;
+  }
+}
+await Promise.all(inFlight);
+await store.sealsSettled();
+report();
+await store.close();
+closeDatabase(db);
+rmSync(dir, { recursive: true, force: true });
