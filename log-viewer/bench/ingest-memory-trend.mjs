@@ -6,6 +6,7 @@
 // files) and the main heap and external MB. Run it with the image's flags and allocator setting:
 //   MALLOC_MMAP_THRESHOLD_=1048576 node --max-semi-space-size=2 --max-old-space-size=256 \
 //     bench/ingest-memory-trend.mjs /tmp/lv10m-input/ndjson-8000000-42.frames
+// (PROFILE_KIND=otlp-protobuf for OTLP frames; TREND_REPEAT=n sends the file n times.)
 import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
@@ -77,18 +78,20 @@ const report = () => {
     }),
   );
 };
-for (const body of frames()) {
-  lines += LINES_PER_FRAME;
-  const p = store
-    .ingestBody({ kind, body, nowNs: BigInt(Date.now()) * 1_000_000n })
-    .then(() => inFlight.delete(p));
-  inFlight.add(p);
-  if (inFlight.size >= 4) await Promise.race(inFlight);
-  if (lines >= next) {
-    report();
-    next += 1_000_000;
+const repeat = Number(process.env.TREND_REPEAT ?? 1); // the file again: more lines of one kind
+for (let r = 0; r < repeat; r++)
+  for (const body of frames()) {
+    lines += LINES_PER_FRAME;
+    const p = store
+      .ingestBody({ kind, body, nowNs: BigInt(Date.now()) * 1_000_000n })
+      .then(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= 4) await Promise.race(inFlight);
+    if (lines >= next) {
+      report();
+      next += 1_000_000;
+    }
   }
-}
 await Promise.all(inFlight);
 await store.sealsSettled();
 report();
