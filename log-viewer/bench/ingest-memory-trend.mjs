@@ -6,7 +6,8 @@
 // files) and the main heap and external MB. Run it with the image's flags and allocator setting:
 //   MALLOC_MMAP_THRESHOLD_=1048576 node --max-semi-space-size=2 --max-old-space-size=256 \
 //     bench/ingest-memory-trend.mjs /tmp/lv10m-input/ndjson-8000000-42.frames
-// (PROFILE_KIND=otlp-protobuf for OTLP frames; TREND_REPEAT=n sends the file n times.)
+// (PROFILE_KIND=otlp-protobuf for OTLP frames; TREND_REPEAT=n sends the file n times; TREND_WORKERS=0
+// parses and encodes on the main thread instead of the two ingest workers.)
 import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
@@ -62,7 +63,12 @@ const dir = makeTempDir('lv-arena-');
 const db = openDatabase(join(dir, 'logs.db'));
 tuneDatabase(db);
 migrate(db, decodeURIComponent(new URL('../migrations/', import.meta.url).pathname));
-const store = new SqliteLogStore({ db, inboxDir: join(dir, 'inbox'), clock: Date.now, sealWorker: true });
+const store = new SqliteLogStore({
+  db,
+  inboxDir: join(dir, 'inbox'),
+  clock: Date.now,
+  sealWorker: process.env.TREND_WORKERS !== '0',
+});
 await new Promise((r) => setTimeout(r, 2000));
 let lines = 0;
 let next = 0;
@@ -75,6 +81,7 @@ const report = () => {
       ...smaps(),
       heap: Math.round(m.heapUsed / 1e6),
       external: Math.round(m.external / 1e6),
+      arrayBuffers: Math.round(m.arrayBuffers / 1e6),
     }),
   );
 };
