@@ -16,6 +16,7 @@ import type { QueryGate } from '../src/http/api-query.js';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
 import { evaluateRange } from '../src/promql/query.js';
 import { postRemoteWrite, startCollector } from './ingest-helpers.js';
+import { holdNextPause } from './query-pause.js';
 
 const BASE_S = 1_700_000_000;
 const END_S = BASE_S + 3600;
@@ -24,23 +25,6 @@ const QUERY = 'sum by (mod) (rate(req_total[5m]))';
 
 let c: TestApp<Config>;
 let clockMs = 0;
-
-/** The next pause of a query: resolves when it is reached; `release` lets the query go on. */
-function holdNextPause(): { reached: Promise<void>; release: () => void } {
-  const slicing = c.app.querySlicing;
-  const nextTurn = slicing.nextTurn;
-  let release = () => {};
-  const reached = new Promise<void>((resolveReached) => {
-    slicing.nextTurn = () => {
-      slicing.nextTurn = nextTurn;
-      resolveReached();
-      return new Promise<void>((resolve) => {
-        release = resolve;
-      });
-    };
-  });
-  return { reached, release: () => release() };
-}
 
 function rangeUrl(q: string, extra = ''): string {
   const params = `query=${encodeURIComponent(q)}&start=${BASE_S + 600}&end=${END_S}&step=60${extra}`;
@@ -82,7 +66,7 @@ after(async () => {
 
 describe('a query held mid-evaluation', () => {
   it('lets remote_write, /healthz and another query through, then answers as the whole evaluation', async () => {
-    const held = holdNextPause();
+    const held = holdNextPause(c.app.querySlicing);
     let settled = false;
     const pending = fetch(rangeUrl(QUERY), { headers: c.adminHeaders }).then(async (r) => {
       settled = true;
@@ -125,7 +109,7 @@ describe('a query held mid-evaluation', () => {
   });
 
   it('times out across its pauses (503 timeout) while ingest goes on', async () => {
-    const held = holdNextPause();
+    const held = holdNextPause(c.app.querySlicing);
     const pending = fetch(rangeUrl(QUERY, '&timeout=5s'), { headers: c.adminHeaders });
     await held.reached;
     const write = await postRemoteWrite(c, writeRequest('during_timeout', END_S * 1000, 1));
@@ -139,7 +123,7 @@ describe('a query held mid-evaluation', () => {
   });
 
   it('stops at its next pause once the client has gone away', async () => {
-    const held = holdNextPause();
+    const held = holdNextPause(c.app.querySlicing);
     const serverSocket = new Promise<Socket>((resolve) => c.app.server.once('connection', resolve));
     // Its own connection (no keep-alive pool), so the server-side socket is the query's.
     const req = request(rangeUrl(QUERY), { headers: c.adminHeaders, agent: false });
@@ -174,7 +158,7 @@ describe('a query held mid-evaluation', () => {
     const max = gate.max;
     gate.max = 1;
     try {
-      const held = holdNextPause();
+      const held = holdNextPause(c.app.querySlicing);
       const first = fetch(rangeUrl(QUERY), { headers: c.adminHeaders });
       await held.reached;
       // The second query's arrival at the gate, and whether its evaluation started: without the

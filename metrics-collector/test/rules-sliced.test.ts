@@ -10,6 +10,7 @@ import { makeTempDir, type TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
 import { evaluateInstant } from '../src/promql/query.js';
 import { startCollector } from './ingest-helpers.js';
+import { holdNextPause } from './query-pause.js';
 
 const BASE_S = 1_700_000_020 - (1_700_000_020 % 60);
 const SERIES = 30;
@@ -56,17 +57,7 @@ test('a recording rule held mid-evaluation lets /healthz, a push and a query thr
   assert.ok(rules);
   const slicing = rules.slicing;
   slicing.sliceMs = 0;
-  const nextTurn = slicing.nextTurn;
-  let release = () => {};
-  const reached = new Promise<void>((resolveReached) => {
-    slicing.nextTurn = () => {
-      slicing.nextTurn = nextTurn;
-      resolveReached();
-      return new Promise<void>((resolve) => {
-        release = resolve;
-      });
-    };
-  });
+  const { reached, release } = holdNextPause(slicing);
   now += 60_000; // the next aligned evaluation time
   let done = false;
   const tick = rules.tick(now).then(() => {
