@@ -5,7 +5,7 @@
 // range-query latencies over the Prometheus HTTP API, then the ratios. BENCH_SCALE=0.2 shrinks the
 // series counts; BENCH_ONLY=collector skips the others.
 import { existsSync, rmSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { buildLoad, type Load } from './load.js';
@@ -20,6 +20,7 @@ import {
   type System,
   startCollector,
   startPrometheus,
+  sendRemoteWrite,
   startVictoria,
   VICTORIA_BIN,
 } from './systems.js';
@@ -50,34 +51,6 @@ interface Result {
   queries: Record<string, QueryTiming>;
 }
 
-async function send(agent: Agent, sys: System, body: Buffer): Promise<number> {
-  const u = new URL(`${sys.url}/api/v1/write`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: u.hostname,
-        port: u.port,
-        path: u.pathname,
-        method: 'POST',
-        headers: {
-          ...sys.headers,
-          'content-type': 'application/x-protobuf',
-          'content-encoding': 'snappy',
-          'x-prometheus-remote-write-version': '0.1.0',
-          'content-length': body.length,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function ingest(sys: System, load: Load): Promise<{ seconds: number; rejected: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
   let next = 0;
@@ -85,7 +58,7 @@ async function ingest(sys: System, load: Load): Promise<{ seconds: number; rejec
   const started = process.hrtime.bigint();
   const worker = async () => {
     while (next < load.requests.length) {
-      const status = await send(agent, sys, load.requests[next++]);
+      const status = await sendRemoteWrite(agent, sys, load.requests[next++]);
       if (status !== 204 && status !== 200) rejected++;
     }
   };

@@ -3,6 +3,7 @@
 // Debian's Prometheus (remote-write receiver on). Figures read from /proc: CPU time and peak RSS.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 // @ts-expect-error: a plain .mjs of the repository's scripts (no types); the one reader of the Dockerfile.
@@ -203,4 +204,33 @@ export function dirBytes(dir: string): number {
     else if (entry.isFile()) n += statSync(p).size;
   }
   return n;
+}
+
+/** POSTs one pre-encoded remote_write body to `sys` with Prometheus' headers; resolves to the status. */
+export function sendRemoteWrite(agent: Agent, sys: System, body: Buffer): Promise<number> {
+  const u = new URL(`${sys.url}/api/v1/write`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: {
+          ...sys.headers,
+          'content-type': 'application/x-protobuf',
+          'content-encoding': 'snappy',
+          'x-prometheus-remote-write-version': '0.1.0',
+          'content-length': body.length,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

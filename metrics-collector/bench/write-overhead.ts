@@ -6,10 +6,10 @@
 // A build is a copy of dist/ with package.json, migrations/ and node_modules reachable from it,
 // as for BENCH_COLLECTOR_DIST. Short (seconds); no lock needed, but mind the load.
 import { rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { compressSync } from 'snappy';
-import { mainThreadCpuSeconds, startCollector } from './systems.js';
+import { mainThreadCpuSeconds, sendRemoteWrite, startCollector } from './systems.js';
 
 const builds = (process.argv[2] ?? new URL('../dist/main.js', import.meta.url).pathname).split(',');
 const rounds = Number(process.argv[3] ?? 3);
@@ -22,33 +22,8 @@ async function measure(dist: string): Promise<{ first: number; steady: number }>
   process.env.BENCH_COLLECTOR_DIST = dist; // read by startCollector
   const sys = await startCollector(dir);
   const pid = sys.process.pid ?? 0;
-  const { port } = new URL(sys.url);
   const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-  const send = () =>
-    new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          agent,
-          host: '127.0.0.1',
-          port,
-          path: '/api/v1/write',
-          method: 'POST',
-          headers: {
-            ...sys.headers,
-            'content-type': 'application/x-protobuf',
-            'content-encoding': 'snappy',
-            'x-prometheus-remote-write-version': '0.1.0',
-            'content-length': EMPTY.length,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(EMPTY);
-    });
+  const send = () => sendRemoteWrite(agent, sys, EMPTY);
   const usPerRequest = async (n: number) => {
     const cpu0 = mainThreadCpuSeconds(pid);
     let left = n;
