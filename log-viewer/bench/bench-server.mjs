@@ -15,6 +15,7 @@ import { configTable, tuneDatabase } from '../dist/config.js';
 import { runHistogram } from '../dist/query/run-histogram.js';
 import { runQuery } from '../dist/query/run-query.js';
 import { SqliteLogStore } from '../dist/store/sqlite-log-store.js';
+import { smapsBreakdown } from './bench-support.mjs';
 
 /** API key the bench server is started with (run-bench.ts sends it). */
 const BENCH_KEY = 'bench-key';
@@ -69,36 +70,7 @@ function threadCpuMs() {
   return out;
 }
 
-/**
- * Where the resident memory is (BENCH_SMAPS=1: sampled every second, the breakdown at the highest RSS
- * is reported): the main thread's malloc arena ([heap]), the other threads' arenas (64 MB-aligned
- * mappings), other anonymous memory (V8 pages, malloc's mmapped chunks), files (binaries, SQLite's
- * -shm), in MiB.
- */
-function smapsBreakdown() {
-  /** @type {Record<string, number>} */
-  const kb = { rss: 0, mainArena: 0, threadArenas: 0, otherAnon: 0, files: 0 };
-  let kind = '';
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    const head = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (head) {
-      const [, start, name] = head;
-      kind =
-        name === '[heap]'
-          ? 'mainArena'
-          : name.startsWith('/')
-            ? 'files'
-            : name === '' && BigInt(`0x${start}`) % 0x4000000n === 0n
-              ? 'threadArenas'
-              : 'otherAnon';
-    } else if (line.startsWith('Rss:')) {
-      const n = Number(line.split(/\s+/)[1]);
-      kb[kind] = (kb[kind] ?? 0) + n;
-      kb.rss += n;
-    }
-  }
-  return Object.fromEntries(Object.entries(kb).map(([k, v]) => [k, Math.round(v / 1024)]));
-}
+// BENCH_SMAPS=1: sampled every second; the breakdown at the highest RSS is reported.
 /** @type {Record<string, number> | undefined} */
 let smapsAtPeak;
 if (process.env.BENCH_SMAPS === '1') {

@@ -8,57 +8,18 @@
 //     bench/ingest-memory-trend.mjs /tmp/lv10m-input/ndjson-8000000-42.frames
 // (PROFILE_KIND=otlp-protobuf for OTLP frames; TREND_REPEAT=n sends the file n times; TREND_WORKERS=0
 // parses and encodes on the main thread instead of the two ingest workers.)
-import { closeSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { tuneDatabase } from '../dist/config.js';
 import { SqliteLogStore } from '../dist/store/sqlite-log-store.js';
+import { readFrames, smapsBreakdown } from './bench-support.mjs';
 
 const file = process.argv[2] ?? '/tmp/lv-frames.bin';
 const kind = process.env.PROFILE_KIND === 'otlp-protobuf' ? 'otlp-protobuf' : 'ndjson';
 const LINES_PER_FRAME = 5000;
 
-/** @returns {Generator<Buffer>} */
-function* frames() {
-  const fd = openSync(file, 'r');
-  const len = Buffer.alloc(4);
-  while (readSync(fd, len, 0, 4, null) === 4) {
-    const body = Buffer.allocUnsafe(len.readUInt32LE());
-    readSync(fd, body, 0, body.length, null);
-    yield body;
-  }
-  closeSync(fd);
-}
-
-function smaps() {
-  const kb = { rss: 0, mainArena: 0, threadArenas: 0, otherAnon: 0, files: 0 };
-  let section = '';
-  let arenas = 0;
-  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-    const head = /^([0-9a-f]+)-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (head) {
-      const [, start, name] = head;
-      section =
-        name === '[heap]'
-          ? 'mainArena'
-          : name.startsWith('/')
-            ? 'files'
-            : name === '' && BigInt(`0x${start}`) % 0x4000000n === 0n
-              ? 'threadArenas'
-              : 'otherAnon';
-      if (section === 'threadArenas') arenas++;
-    } else if (line.startsWith('Rss:')) {
-      const n = Number(line.split(/\s+/)[1]);
-      kb[section] += n;
-      kb.rss += n;
-    }
-  }
-  return {
-    ...Object.fromEntries(Object.entries(kb).map(([k, v]) => [k, Math.round(v / 1024)])),
-    arenaMaps: arenas,
-  };
-}
 const dir = makeTempDir('lv-arena-');
 const db = openDatabase(join(dir, 'logs.db'));
 tuneDatabase(db);
@@ -78,7 +39,7 @@ const report = () => {
   console.log(
     JSON.stringify({
       lines,
-      ...smaps(),
+      ...smapsBreakdown(),
       heap: Math.round(m.heapUsed / 1e6),
       external: Math.round(m.external / 1e6),
       arrayBuffers: Math.round(m.arrayBuffers / 1e6),
@@ -87,7 +48,7 @@ const report = () => {
 };
 const repeat = Number(process.env.TREND_REPEAT ?? 1); // the file again: more lines of one kind
 for (let r = 0; r < repeat; r++)
-  for (const body of frames()) {
+  for (const body of readFrames(file)) {
     lines += LINES_PER_FRAME;
     const p = store
       .ingestBody({ kind, body, nowNs: BigInt(Date.now()) * 1_000_000n })

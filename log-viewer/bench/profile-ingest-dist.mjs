@@ -4,28 +4,17 @@
 // no HTTP; prints lines/s, CPU-µs per line over all threads and per thread, peak RSS, and the CPU of
 // the final flush. Build first (`npm run build -w log-viewer`), then:
 //   [PROFILE_KIND=otlp-protobuf] node bench/profile-ingest-dist.mjs /tmp/lv-frames.bin
-import { closeSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { tuneDatabase } from '../dist/config.js';
 import { SqliteLogStore } from '../dist/store/sqlite-log-store.js';
+import { readFrames } from './bench-support.mjs';
 
 const file = process.argv[2] ?? '/tmp/lv-frames.bin';
 const kind = process.env.PROFILE_KIND === 'otlp-protobuf' ? 'otlp-protobuf' : 'ndjson';
 const LINES_PER_FRAME = 5000;
-
-/** @returns {Generator<Buffer>} */
-function* frames() {
-  const fd = openSync(file, 'r');
-  const len = Buffer.alloc(4);
-  while (readSync(fd, len, 0, 4, null) === 4) {
-    const body = Buffer.allocUnsafe(len.readUInt32LE());
-    readSync(fd, body, 0, body.length, null);
-    yield body;
-  }
-  closeSync(fd);
-}
 
 /** CPU ms of each thread of this process (Linux /proc), as the bench server reports them. */
 function threadCpuMs() {
@@ -52,7 +41,7 @@ const t0 = performance.now();
 let lines = 0;
 /** @type {Set<Promise<unknown>>} */
 const inFlight = new Set();
-for (const body of frames()) {
+for (const body of readFrames(file)) {
   lines += LINES_PER_FRAME;
   /** @type {Promise<unknown>} */
   const p = store
