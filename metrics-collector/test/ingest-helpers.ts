@@ -23,6 +23,15 @@ export async function startCollector(
   });
 }
 
+/** POSTs a JSON batch to the push API (`POST /api/metrics`) as the admin. */
+export function pushMetrics(t: TestApp<Config>, metrics: unknown[]): Promise<Response> {
+  return fetch(`${t.url}/api/metrics`, {
+    method: 'POST',
+    headers: { ...t.adminHeaders, 'content-type': 'application/json' },
+    body: JSON.stringify({ metrics }),
+  });
+}
+
 /** POSTs a snappy'd remote_write body to /api/v1/write with Prometheus' headers, as the admin. */
 export function postRemoteWrite(t: TestApp<Config>, body: Buffer): Promise<Response> {
   return fetch(`${t.url}/api/v1/write`, {

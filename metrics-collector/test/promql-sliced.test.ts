@@ -15,7 +15,7 @@ import type { Config } from '../src/config.js';
 import type { QueryGate } from '../src/http/api-query.js';
 import { encodeWriteRequest } from '../src/ingest/remote-write-encode.js';
 import { evaluateRange } from '../src/promql/query.js';
-import { postRemoteWrite, startCollector } from './ingest-helpers.js';
+import { postRemoteWrite, pushMetrics, startCollector } from './ingest-helpers.js';
 import { holdNextPause } from './query-pause.js';
 
 const BASE_S = 1_700_000_000;
@@ -52,11 +52,7 @@ before(async () => {
       });
     }
   }
-  const r = await fetch(`${c.url}/api/metrics`, {
-    method: 'POST',
-    headers: { ...c.adminHeaders, 'content-type': 'application/json' },
-    body: JSON.stringify({ metrics }),
-  });
+  const r = await pushMetrics(c, metrics);
   assert.equal(r.status, 204, await r.text());
 });
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
-import { startCollector } from './ingest-helpers.js';
+import { pushMetrics, startCollector } from './ingest-helpers.js';
 
 const T0_S = 1_764_000_000;
 let nowMs = T0_S * 1000;
@@ -22,11 +22,7 @@ after(async () => {
 });
 
 function push(metrics: unknown[]): Promise<Response> {
-  return fetch(`${t.url}/api/metrics`, {
-    method: 'POST',
-    headers: { ...t.adminHeaders, 'content-type': 'application/json' },
-    body: JSON.stringify({ metrics }),
-  });
+  return pushMetrics(t, metrics);
 }
 
 async function refusal(r: Response): Promise<{ metric: string; message: string }> {
@@ -180,12 +176,7 @@ test('a new series over a limit is refused alone: the rest of the batch is kept,
   // client pushing all its metrics every time would otherwise lose every one of them.
   const limited = await startCollector({ SERIES_LIMITS: 'per_metric=2' }, () => nowMs);
   try {
-    const pushTo = (metrics: unknown[]) =>
-      fetch(`${limited.url}/api/metrics`, {
-        method: 'POST',
-        headers: { ...limited.adminHeaders, 'content-type': 'application/json' },
-        body: JSON.stringify({ metrics }),
-      });
+    const pushTo = (metrics: unknown[]) => pushMetrics(limited, metrics);
     const stored = async (q: string) => {
       const r = await fetch(
         `${limited.url}/api/v1/query?query=${encodeURIComponent(q)}&time=${nowMs / 1000}`,

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { makeTempDir, type TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
 import { evaluateInstant } from '../src/promql/query.js';
-import { startCollector } from './ingest-helpers.js';
+import { pushMetrics, startCollector } from './ingest-helpers.js';
 import { holdNextPause } from './query-pause.js';
 
 const BASE_S = 1_700_000_020 - (1_700_000_020 % 60);
@@ -19,11 +19,7 @@ let now = (BASE_S + 1800) * 1000;
 let c: TestApp<Config>;
 
 function push(metrics: object[]): Promise<Response> {
-  return fetch(`${c.url}/api/metrics`, {
-    method: 'POST',
-    headers: { ...c.adminHeaders, 'content-type': 'application/json' },
-    body: JSON.stringify({ metrics }),
-  });
+  return pushMetrics(c, metrics);
 }
 
 before(async () => {
