@@ -34,7 +34,7 @@ const STACK = `TypeError: Cannot read properties of undefined (reading 'total')
     at async Router.handle (/srv/app/node_modules/router/index.js:284:9)`;
 
 /** Deterministic PRNG (mulberry32) so every run generates the same data. */
-export function rng(seed: number) {
+function rng(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
