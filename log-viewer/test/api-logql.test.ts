@@ -13,6 +13,23 @@ before(async () => {
     { timestamp: at, service: 'web2', level: 'info', msg: 'fine two', status: 200 },
     { timestamp: at, service: 'web2', level: 'error', msg: 'boom three health', status: 503 },
     { timestamp: at, service: 'other', level: 'error', msg: 'boom elsewhere', status: 500 },
+    // black-box findings 1-3 (7th session): nested keys, Loki's flattened names, `or` of line filters
+    {
+      timestamp: at,
+      service: 'bb',
+      level: 'error',
+      msg: 'payment failed',
+      user: { id: 42, 'home-town': 'Oslo' },
+    },
+    {
+      timestamp: at,
+      service: 'bb',
+      level: 'error',
+      msg: 'Timeout calling bank',
+      'http.method': 'GET',
+      user_id: 7,
+    },
+    { timestamp: at, service: 'bb', level: 'info', msg: 'all good' },
   ];
   const res = await fetch(`${api.url}/api/logs`, {
     method: 'POST',
@@ -56,4 +73,27 @@ test('a LogQL stage that cannot run is a 400 naming it with its position', async
   assert.equal(res.status, 400);
   assert.match(res.body.error.message, /LogQL stage 'line_format' is not supported/);
   assert.equal(res.body.error.details.position, query.indexOf('line_format'));
+});
+
+async function status400(query: string): Promise<{ message: string; position: number }> {
+  const res = await api.json<{ error: { message: string; details: { position: number } } }>(
+    `/api/logs?from=1h&query=${encodeURIComponent(query)}`,
+  );
+  assert.equal(res.status, 400, JSON.stringify(res.body));
+  return { message: res.body.error.message, position: res.body.error.details.position };
+}
+
+const BB = ['Timeout calling bank', 'all good', 'payment failed'];
+
+test('Grafana\'s `| __error__=""` keeps every line (no parse errors here) and `!=""` none', async () => {
+  assert.deepEqual(await messages('{service="bb"} | json | __error__=""'), BB);
+  assert.deepEqual(await messages('{service="bb"} | json | __error__!=""'), []);
+  assert.deepEqual(await messages('{service="bb"} | logfmt | __error__="" | __error_details__=""'), BB);
+  assert.deepEqual(await messages('{service="bb"} | json | __error__!~".+" | level="error"'), [
+    'Timeout calling bank',
+    'payment failed',
+  ]);
+  assert.deepEqual(await messages('{service="bb"} | json | drop __error__, __error_details__'), BB);
+  const bad = await status400('{service="bb"} | json | __error__ > 1');
+  assert.match(bad.message, /'__error__' is always empty/);
 });

@@ -3,7 +3,9 @@
 // `|~ "re"`, `!~ "re"`, turned into our own nodes. Label regexes are anchored as in Prometheus;
 // `|=` is a case-sensitive substring, as in Loki. Pipeline stages: the parsers `| json`, `| logfmt`
 // and `| unpack` match everything (records are stored with their JSON already unpacked), label filters
-// `| level="error"`, `| status >= 500` (joined by `and`, `,` or `or`) become field filters; any other
+// `| level="error"`, `| status >= 500` (joined by `and`, `,` or `or`) become field filters, Loki's
+// parser-error labels `__error__`/`__error_details__` are always empty (`| __error__=""` keeps every
+// line, `| drop __error__, __error_details__` is a no-op); any other
 // stage (line_format, label_format, pattern, regexp, drop, keep, …) and metric queries are a 400
 // naming the stage and its position, never a query that quietly matches nothing.
 import { ParseError } from '@flowrent/shared/errors';
@@ -174,6 +176,10 @@ export function parsePipelineStage(s: string, i: number): Parsed | null {
         if (s.startsWith(flag, after)) return { node: { kind: 'all', pos: i }, end: after + flag.length };
     return { node: { kind: 'all', pos: i }, end: at + name.length };
   }
+  if (name === 'drop') {
+    const dropped = parseErrorLabelDrop(s, after);
+    if (dropped !== null) return { node: { kind: 'all', pos: i }, end: dropped };
+  }
   if (UNSUPPORTED_STAGES.has(name))
     throw fail(
       `LogQL stage '${name}' is not supported (supported: line filters, | json, | logfmt, | unpack, label filters)`,
@@ -215,6 +221,26 @@ function parseLabelFilters(s: string, i: number, pos: number): Parsed {
   }
 }
 
+/**
+ * Loki's parser-error labels. Records are stored with their JSON already unpacked, so a `| json` or
+ * `| logfmt` here never fails and these labels are always empty: Grafana's `| __error__=""` keeps
+ * every line (it matched none when read as an absent attribute).
+ */
+const ERROR_LABELS = new Set(['__error__', '__error_details__']);
+const NONE: QueryNode = { kind: 'not', child: { kind: 'all', pos: 0 }, pos: 0 };
+
+/** `| drop __error__, __error_details__` (the other Grafana idiom) is a no-op; the end, or null. */
+function parseErrorLabelDrop(s: string, i: number): number | null {
+  for (;;) {
+    LABEL.lastIndex = i;
+    const m = LABEL.exec(s);
+    if (!m || !ERROR_LABELS.has(m[0])) return null;
+    const next = skipSpace(s, i + m[0].length);
+    if (s[next] !== ',') return i + m[0].length;
+    i = skipSpace(s, next + 1);
+  }
+}
+
 function parseLabelFilter(s: string, i: number): Parsed {
   LABEL.lastIndex = i;
   const m = LABEL.exec(s);
@@ -223,6 +249,7 @@ function parseLabelFilter(s: string, i: number): Parsed {
   const opAt = skipSpace(s, i + m[0].length);
   const op = FILTER_OPS.find((o) => s.startsWith(o, opAt));
   if (!op) throw fail(`expected =, !=, =~, !~, >, >=, < or <= after '${m[0]}'`, opAt, s);
+  if (ERROR_LABELS.has(field)) return parseErrorLabelFilter(s, field, op, opAt);
   const valuePos = skipSpace(s, opAt + op.length);
   let value: string;
   let end: number;
@@ -253,4 +280,23 @@ function parseLabelFilter(s: string, i: number): Parsed {
   }
   const cmp = op === '>' ? 'gt' : op === '>=' ? 'gte' : op === '<' ? 'lt' : 'lte';
   return { node: { kind: 'field', field, op: cmp, value, pos: valuePos }, end };
+}
+
+/** `__error__ op value`, decided here against the always-empty value. */
+function parseErrorLabelFilter(s: string, field: string, op: string, opAt: number): Parsed {
+  const valuePos = skipSpace(s, opAt + op.length);
+  if (op !== '=' && op !== '==' && op !== '!=' && op !== '=~' && op !== '!~')
+    throw fail(`'${field}' is always empty here: compare it with =, !=, =~ or !~`, opAt, s);
+  const { value, end } = readString(s, valuePos);
+  let matches: boolean;
+  if (op === '=~' || op === '!~') {
+    checkRegex(anchored(value), valuePos, s, 4);
+    matches = regexMatchesEmpty(value) === (op === '=~');
+  } else matches = (value === '') === (op !== '!=');
+  return { node: matches ? { kind: 'all', pos: valuePos } : { ...NONE, pos: valuePos }, end };
+}
+
+function regexMatchesEmpty(value: string): boolean {
+  const flag = value.startsWith(CASE_FLAG) ? CASE_FLAG.length : 0;
+  return new RegExp(`^(?:${value.slice(flag)})$`).test('');
 }

@@ -116,6 +116,12 @@ describe('parseQuery() valid queries', () => {
   check('| path=~"/api/.*" | user!="bot"', '(and path[regex]^(?:/api/.*)$ (not user[eq]bot))');
   check('| a="1" and b!~"x", c="3"', '(and a[eq]1 (not b[regex]^(?:x)$) c[eq]3)');
   check('| a="1" or b="2" and c="3"', '(or a[eq]1 (and b[eq]2 c[eq]3))');
+  // Loki's parser-error labels are always empty here: Grafana's `| __error__=""` keeps every line.
+  check('{app="a"} | json | __error__=""', '(and app[eq]a * *)');
+  check('| __error__!=""', '(not *)');
+  check('| __error__=~".*" | __error_details__!~".+"', '(and * *)');
+  check('| __error__=~".+"', '(not *)');
+  check('| json | drop __error__, __error_details__', '(and * *)');
   check(
     '{app="a"} | json | status >= 500 != "health"',
     '(and app[eq]a * status[gte]500 (not message[regex]health))',
@@ -133,6 +139,8 @@ describe('parseQuery() LogQL stages it cannot run are a 400 naming the stage and
   checkError('| level="loud"', 8, /unknown level 'loud'/);
   checkError('| path=~"(unclosed"', 8, /invalid regular expression/);
   checkError('| a="1", ', 9, /expected a label name/);
+  checkError('| __error__ > 1', 12, /'__error__' is always empty here/);
+  checkError('| drop __error__, level', 2, /'drop' is not supported/);
 });
 
 describe('parseQuery() malformed queries report the position', () => {
