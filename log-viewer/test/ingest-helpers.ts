@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApp } from '../src/app.js';
 import { configTable } from '../src/config.js';
 import type { StoredRecord } from '../src/model.js';
+import type { RetentionPolicy } from '../src/store/log-store.js';
 import { SqliteLogStore } from '../src/store/sqlite-log-store.js';
 
 export const INGEST_KEY = 'test-ingest-key';
@@ -28,8 +29,14 @@ export interface IngestServer {
   close(): Promise<void>;
 }
 
-/** `sealWorker`: the store parses bodies in its ingest workers (default: on the main thread). */
-export async function startIngestServer(options: { sealWorker?: boolean } = {}): Promise<IngestServer> {
+/**
+ * `sealWorker`: the store parses bodies in its ingest workers (default: on the main thread);
+ * `clock` (epoch ms, default Date.now) and `retention` go to the store and the app.
+ */
+export async function startIngestServer(
+  options: { sealWorker?: boolean; clock?: () => number; retention?: RetentionPolicy } = {},
+): Promise<IngestServer> {
+  const clock = options.clock ?? Date.now;
   const dataDir = makeTempDir('logviewer-ingest-');
   const config = loadConfig(configTable, {
     API_KEY: TEST_API_KEY,
@@ -42,7 +49,8 @@ export async function startIngestServer(options: { sealWorker?: boolean } = {}):
   const store = new SqliteLogStore({
     db,
     inboxDir: join(dataDir, 'inbox'),
-    clock: Date.now,
+    clock,
+    retention: options.retention,
     maintenanceIntervalMs: 0,
     sealWorker: options.sealWorker ?? false,
     warmUpWorkers: false, // ~1 s of CPU per worker (app-store-wiring.test.ts runs the app's own store with it)
@@ -53,7 +61,7 @@ export async function startIngestServer(options: { sealWorker?: boolean } = {}):
     db,
     registry: new Registry(),
     isReady: () => true,
-    clock: Date.now,
+    clock,
     logger: false,
     store,
   });

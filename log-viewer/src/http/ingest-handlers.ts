@@ -2,7 +2,7 @@
 // and its kind (store.ingestBody, which parses it in a worker thread with ingest/body-parsers.ts,
 // keeps the body as the durable inbox frame and resolves once durable; a parse error rejects before
 // anything is appended) → the protocol's answer.
-import { UnsupportedMediaType } from '@flowrent/shared/errors';
+import { BadRequest, UnsupportedMediaType } from '@flowrent/shared/errors';
 import type { Counter } from '@flowrent/shared/metrics';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bulkResponse } from '../ingest/elasticsearch-bulk.js';
@@ -58,7 +58,13 @@ export function ingestHandlers(deps: IngestDeps) {
         contentEncoding: header(request, 'content-encoding'),
       });
       const result = await deps.store.ingestBody({ ...push, nowNs: nowNs() });
-      count('loki', result.accepted);
+      count('loki', result.accepted, result.rejected);
+      // Loki stores the rest of the push and answers 400 naming the entries it ignored
+      if (result.rejected > 0)
+        throw new BadRequest(result.errors.join(',\n'), {
+          accepted: result.accepted,
+          rejected: result.rejected,
+        });
       reply.status(204).send();
     },
 
@@ -87,21 +93,23 @@ export function ingestHandlers(deps: IngestDeps) {
     /** POST /_bulk → Elasticsearch bulk response with one item per action. */
     async bulk(request: FastifyRequest, reply: FastifyReply) {
       const started = deps.clock();
+      const { index } = request.params as { index?: string };
       const result = await deps.store.ingestBody({
         kind: 'elasticsearch-bulk',
         body: body(request),
         nowNs: nowNs(),
+        index,
       });
       count('elasticsearch', result.accepted, result.rejected);
-      const { index } = request.params as { index?: string };
       reply.status(200).send(bulkResponse(result.items ?? [], deps.clock() - started, index));
     },
 
-    /** POST /api/logs (NDJSON or a JSON array) → 200 {"accepted": n}. */
+    /** POST /api/logs (NDJSON or a JSON array) → 200 {"accepted": n} (+ rejected, errors: records older than the retention). */
     async apiLogs(request: FastifyRequest, reply: FastifyReply) {
       const result = await deps.store.ingestBody({ kind: 'ndjson', body: body(request), nowNs: nowNs() });
-      count('ndjson', result.accepted);
-      reply.status(200).send({ accepted: result.accepted });
+      count('ndjson', result.accepted, result.rejected);
+      const { accepted, rejected, errors } = result;
+      reply.status(200).send(rejected > 0 ? { accepted, rejected, errors } : { accepted });
     },
   };
 }

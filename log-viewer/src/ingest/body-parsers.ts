@@ -2,6 +2,7 @@
 // the raw bytes and a kind, the store (or its worker) calls parseBody. One table, kind → parser, so
 // the durable inbox can keep the body itself and replay it through the same parser after a crash.
 import type { LogRecord } from '../model.js';
+import { type AgeCutoff, otlpAgeSink, refuseOld } from './age-cutoff.js';
 import { type BulkItem, parseBulk } from './elasticsearch-bulk.js';
 import { parseLokiJson, parseLokiProtobuf } from './loki.js';
 import { parseNdjsonLogs } from './ndjson.js';
@@ -29,6 +30,14 @@ export interface ParsedBody {
   items?: BulkItem[];
 }
 
+/** What a body needs beside its bytes to be parsed the same way again (kept with it in the inbox). */
+export interface BodyOptions {
+  /** Elasticsearch bulk: the index of `/<index>/_bulk`, for the actions that name none. */
+  index?: string;
+  /** Records older than this are refused one by one (age-cutoff.ts). */
+  cutoff?: AgeCutoff;
+}
+
 function text(body: Uint8Array): string {
   return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
 }
@@ -38,10 +47,26 @@ function text(body: Uint8Array): string {
  * …). With a sink, the accepted records go to it in order (as each is parsed, for OTLP, so none
  * outlives its turn) and `records` comes back empty; a parser that throws may have handed some over.
  */
-export function parseBody(kind: BodyKind, body: Uint8Array, nowNs: bigint, sink?: RecordSink): ParsedBody {
-  if (kind === 'otlp-protobuf') return parseOtlpProtobuf(body, nowNs, sink);
-  if (kind === 'otlp-json') return parseOtlpJson(text(body), nowNs, sink);
-  const parsed = parseWhole(kind, body, nowNs);
+export function parseBody(
+  kind: BodyKind,
+  body: Uint8Array,
+  nowNs: bigint,
+  sink?: RecordSink,
+  options: BodyOptions = {},
+): ParsedBody {
+  const { cutoff } = options;
+  if (kind === 'otlp-protobuf' || kind === 'otlp-json') {
+    const records: LogRecord[] = [];
+    const aged = cutoff && otlpAgeSink(cutoff, sink ?? ((r) => records.push(r)));
+    const take = aged ? aged.sink : sink;
+    const parsed =
+      kind === 'otlp-protobuf'
+        ? parseOtlpProtobuf(body, nowNs, take)
+        : parseOtlpJson(text(body), nowNs, take);
+    return aged ? aged.finish({ ...parsed, records: sink ? [] : records }) : parsed;
+  }
+  let parsed = parseWhole(kind, body, nowNs, options.index);
+  if (cutoff) parsed = refuseOld(kind, parsed, cutoff);
   if (sink) {
     for (const r of parsed.records) sink(r);
     parsed.records = [];
@@ -49,7 +74,7 @@ export function parseBody(kind: BodyKind, body: Uint8Array, nowNs: bigint, sink?
   return parsed;
 }
 
-function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint): ParsedBody {
+function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint, index?: string): ParsedBody {
   switch (kind) {
     case 'ndjson':
       return { records: parseNdjsonLogs(text(body), nowNs), rejected: 0, errors: [] };
@@ -62,7 +87,7 @@ function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint): ParsedBody
     case 'loki-json':
       return { records: parseLokiJson(text(body), nowNs), rejected: 0, errors: [] };
     case 'elasticsearch-bulk': {
-      const { records, items } = parseBulk(text(body), nowNs);
+      const { records, items } = parseBulk(text(body), nowNs, index);
       return { records, rejected: items.length - records.length, errors: [], items };
     }
   }

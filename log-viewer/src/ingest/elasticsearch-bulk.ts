@@ -20,7 +20,11 @@ export interface BulkResult {
   items: BulkItem[];
 }
 
-export function parseBulk(body: string, nowNs: bigint): BulkResult {
+/**
+ * `defaultIndex`: the URL's `/<index>/_bulk`, the index (and `_index` label) of actions that name
+ * none, as Elasticsearch reads it.
+ */
+export function parseBulk(body: string, nowNs: bigint, defaultIndex?: string): BulkResult {
   const lines = body.split('\n');
   const result: BulkResult = { records: [], items: [] };
   for (let i = 0; i < lines.length; i++) {
@@ -39,7 +43,9 @@ export function parseBulk(body: string, nowNs: bigint): BulkResult {
       throw new ParseError(`line ${i + 1}: expected an action object`, { position: { line: i + 1 } });
     const meta = action[name];
     const index =
-      isJsonObject(meta) && typeof meta._index === 'string' && meta._index !== '' ? meta._index : undefined;
+      isJsonObject(meta) && typeof meta._index === 'string' && meta._index !== ''
+        ? meta._index
+        : defaultIndex || undefined;
     if (name === 'delete') {
       result.items.push({
         action: name,

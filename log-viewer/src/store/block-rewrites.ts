@@ -188,7 +188,8 @@ export class BlockRewrites implements DeleteRewriter {
     const [nowMs] = splitNs(nowNs);
     /** Rows of a service older than this go (-Infinity: kept forever). */
     const cutoff = (service: string): number => {
-      const maxAge = policy.perService?.[service]?.maxAgeNs ?? policy.maxAgeNs;
+      const own = policy.perService && Object.hasOwn(policy.perService, service);
+      const maxAge = own ? policy.perService![service].maxAgeNs : policy.maxAgeNs;
       return maxAge === undefined ? Number.NEGATIVE_INFINITY : nowMs - Number(maxAge / 1_000_000n);
     };
     const drop = new Set<BlockMeta>();

@@ -2,7 +2,8 @@
 // open rows, replay, no workers) or column tables for an ingest worker; and the summary of a batch of
 // rows that the main thread keeps for rows it has not parsed itself (time range, levels, services,
 // raw size).
-import { type BodyKind, type ParsedBody, parseBody } from '../ingest/body-parsers.js';
+import { cutoffMs } from '../ingest/age-cutoff.js';
+import { type BodyKind, type BodyOptions, type ParsedBody, parseBody } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import { ndjsonColumns } from './ndjson-rows.js';
 import { otlpColumns } from './otlp-rows.js';
@@ -26,7 +27,8 @@ const BYTES_PER_LINE_GUESS = 160;
  * Parses a body into rows numbered seqBase, seqBase + 1, …, added to `rows` (an empty table; an ingest
  * worker reuses a few, so their buffers are not allocated and freed for every body); deterministic
  * for the same inputs. NDJSON takes the scan of ndjson-rows.ts when it can, OTLP protobuf the walk of
- * otlp-rows.ts, the object path otherwise.
+ * otlp-rows.ts, the object path otherwise (also when a record is older than options.cutoff: the
+ * object path refuses it in the protocol's way).
  */
 export function parseBodyColumns(
   kind: BodyKind,
@@ -34,25 +36,42 @@ export function parseBodyColumns(
   nowNs: bigint,
   seqBase: number,
   rows = new RowColumns(Math.max(16, Math.ceil(body.byteLength / BYTES_PER_LINE_GUESS))),
+  options: BodyOptions = {},
 ): BodyColumns {
   if (kind === 'ndjson') {
-    if (ndjsonColumns(body, nowNs, seqBase, rows)) return { rows, rejected: 0, errors: [] };
+    if (ndjsonColumns(body, nowNs, seqBase, rows) && !someTooOld(rows, options))
+      return { rows, rejected: 0, errors: [] };
     rows.clear();
   }
   if (kind === 'otlp-protobuf') {
-    if (otlpColumns(body, nowNs, seqBase, rows)) return { rows, rejected: 0, errors: [] };
+    if (otlpColumns(body, nowNs, seqBase, rows) && !someTooOld(rows, options))
+      return { rows, rejected: 0, errors: [] };
     rows.clear();
   }
   // The object path (for NDJSON the exact rows or the exact error of what the scan left). Records
   // go into the table as they are parsed (OTLP), so none outlives a young-generation collection.
-  const parsed = parseBody(kind, body, nowNs, (r) => rows.pushRecord(r, seqBase + rows.count));
+  const parsed = parseBody(kind, body, nowNs, (r) => rows.pushRecord(r, seqBase + rows.count), options);
   return { rows, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
 }
 
+/** True when a row is older than the cut-off of its service (one comparison per row). */
+function someTooOld(c: RowColumns, { cutoff }: BodyOptions): boolean {
+  if (!cutoff) return false;
+  const min = c.tuples.map((t) => cutoffMs(cutoff, t.service));
+  for (let i = 0; i < c.count; i++) if (c.ms[i] < min[c.tuple[i]]) return true;
+  return false;
+}
+
 /** parseBodyColumns() as Row objects. */
-export function parseBodyRows(kind: BodyKind, body: Uint8Array, nowNs: bigint, seqBase: number): BodyRows {
-  if (kind !== 'ndjson') return toRows(parseBody(kind, body, nowNs), seqBase);
-  const parsed = parseBodyColumns(kind, body, nowNs, seqBase);
+export function parseBodyRows(
+  kind: BodyKind,
+  body: Uint8Array,
+  nowNs: bigint,
+  seqBase: number,
+  options: BodyOptions = {},
+): BodyRows {
+  if (kind !== 'ndjson') return toRows(parseBody(kind, body, nowNs, undefined, options), seqBase);
+  const parsed = parseBodyColumns(kind, body, nowNs, seqBase, undefined, options);
   return { ...parsed, rows: parsed.rows.rows() };
 }
 

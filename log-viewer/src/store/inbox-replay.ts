@@ -34,7 +34,7 @@ export function replayInbox(entries: InboxEntry[], now: number, parts: ReplayPar
     if (quarantine.replaySuspicion(entry.seqBase) !== 'died') continue;
     quarantine.markReplaying(entry.seqBase, true);
     try {
-      parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase); // rows dropped: a test
+      parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase, entry.options); // rows dropped: a test
     } catch {
       // a body the parser refuses is quarantined in order below
     }
@@ -59,7 +59,7 @@ export function replayInbox(entries: InboxEntry[], now: number, parts: ReplayPar
       }
       quarantine.markReplaying(entry.seqBase, false);
       try {
-        rows = parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase).rows;
+        rows = parseBodyRows(entry.kind, entry.body, entry.nowNs, entry.seqBase, entry.options).rows;
       } catch (err) {
         // Accepted by an older parser, refused by this one (a far-future time before 34fefcb): kept
         // aside rather than failing every start.

@@ -4,6 +4,9 @@
 // the sync that covers its frame. Payloads (the first byte tells them apart):
 //   0x02 body frame: [stream u8][kind u8][seqBase f64][count u32][observed ns i64][request body as received]
 //        (the durable form of a request is its body: no re-serialization; replay parses it again)
+//   0x03 body frame with parse options: as 0x02, then [options length u32][options JSON] before the
+//        body (a bulk URL's index, the age cut-off that refused some of its records: body-parsers.ts
+//        BodyOptions), written only for a body that has some, so replay parses it as the request did
 //   0x01 rows frame: [stream u8][JSON array of row tuples] (records handed to append())
 //   '['  a JSON array of row tuples from before streams existed (stream 0); read, never written.
 // Segments are deleted once every row in them has been sealed into a block (the store passes a
@@ -23,7 +26,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { BODY_KINDS, type BodyKind } from '../ingest/body-parsers.js';
+import { BODY_KINDS, type BodyKind, type BodyOptions } from '../ingest/body-parsers.js';
 import { syncFolder } from './durable-file.js';
 import type { Row } from './row.js';
 
@@ -42,12 +45,21 @@ interface Segment {
 
 const ROWS_FRAME = 0x01;
 const BODY_FRAME = 0x02;
+const BODY_OPTIONS_FRAME = 0x03;
 const BODY_HEAD_BYTES = 1 + 1 + 1 + 8 + 4 + 8;
 
 /** A frame read back at start-up: rows as appended, or a body to parse again. */
 export type InboxEntry =
   | { stream: number; rows: Row[] }
-  | { stream: number; body: Uint8Array; kind: BodyKind; seqBase: number; count: number; nowNs: bigint };
+  | {
+      stream: number;
+      body: Uint8Array;
+      kind: BodyKind;
+      seqBase: number;
+      count: number;
+      nowNs: bigint;
+      options?: BodyOptions;
+    };
 
 interface Waiter {
   resolve: () => void;
@@ -105,15 +117,27 @@ export class Inbox {
    */
   appendBody(
     stream: number,
-    batch: { kind: BodyKind; body: Uint8Array; seqBase: number; count: number; nowNs: bigint },
+    batch: {
+      kind: BodyKind;
+      body: Uint8Array;
+      seqBase: number;
+      count: number;
+      nowNs: bigint;
+      options?: BodyOptions;
+    },
   ): { durable: Promise<void>; read: () => Buffer } {
-    const head = Buffer.allocUnsafe(BODY_HEAD_BYTES);
-    head[0] = BODY_FRAME;
+    const options = batch.options ? Buffer.from(JSON.stringify(batch.options), 'utf8') : undefined;
+    const head = Buffer.allocUnsafe(BODY_HEAD_BYTES + (options ? 4 + options.length : 0));
+    head[0] = options ? BODY_OPTIONS_FRAME : BODY_FRAME;
     head[1] = stream;
     head[2] = BODY_KINDS.indexOf(batch.kind);
     head.writeDoubleLE(batch.seqBase, 3);
     head.writeUInt32LE(batch.count, 11);
     head.writeBigInt64LE(batch.nowNs, 15);
+    if (options) {
+      head.writeUInt32LE(options.length, BODY_HEAD_BYTES);
+      options.copy(head, BODY_HEAD_BYTES + 4);
+    }
     const durable = this.write(head, batch.body, batch.seqBase + batch.count - 1);
     const { path } = this.segments[this.segments.length - 1];
     const length = batch.body.byteLength;
@@ -300,14 +324,22 @@ function* readFrames(buf: Buffer): Generator<InboxEntry> {
     const payload = buf.subarray(off + 8, off + 8 + len);
     if (crc32(payload) !== sum) return;
     off += 8 + len;
-    if (payload[0] === BODY_FRAME) {
+    if (payload[0] === BODY_FRAME || payload[0] === BODY_OPTIONS_FRAME) {
+      let start = BODY_HEAD_BYTES;
+      let options: BodyOptions | undefined;
+      if (payload[0] === BODY_OPTIONS_FRAME) {
+        const length = payload.readUInt32LE(start);
+        options = JSON.parse(payload.toString('utf8', start + 4, start + 4 + length)) as BodyOptions;
+        start += 4 + length;
+      }
       yield {
         stream: payload[1],
         kind: BODY_KINDS[payload[2]],
         seqBase: payload.readDoubleLE(3),
         count: payload.readUInt32LE(11),
         nowNs: payload.readBigInt64LE(15),
-        body: payload.subarray(BODY_HEAD_BYTES),
+        body: payload.subarray(start),
+        ...(options ? { options } : {}),
       };
     } else if (payload[0] === ROWS_FRAME) {
       yield { stream: payload[1], rows: decodeRows(payload.subarray(2).toString('utf8')) };

@@ -136,8 +136,8 @@ export interface RetentionPolicy {
   maxAgeNs?: bigint;
   /** Drop oldest blocks while the stored bytes exceed this. */
   maxBytes?: number;
-  /** Per-service age overrides. */
-  perService?: Record<string, { maxAgeNs: bigint }>;
+  /** Per-service age overrides (maxAgeNs undefined: that service is kept forever). */
+  perService?: Record<string, { maxAgeNs?: bigint }>;
 }
 
 /** A request body for ingestBody(): the store parses it (possibly in a worker thread). */
@@ -150,12 +150,14 @@ export interface BodyIngest {
   body: Uint8Array;
   /** Observed time of the request. */
   nowNs: bigint;
+  /** Elasticsearch bulk: the URL's `/<index>/_bulk`. */
+  index?: string;
 }
 
 export interface BodyIngestResult {
   /** Records appended (durable when the promise resolves). */
   accepted: number;
-  /** Records rejected one by one (OTLP partial success, bulk items). */
+  /** Records rejected one by one (OTLP partial success, bulk items, records older than the retention). */
   rejected: number;
   errors: string[];
   /** Elasticsearch bulk: one answer per action, in request order. */

@@ -5,7 +5,7 @@
 // until the request is answered: then it reads the body back from its inbox frame if a reader (or a
 // seal on this thread) needs the rows.
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { BodyKind } from '../ingest/body-parsers.js';
+import type { BodyKind, BodyOptions } from '../ingest/body-parsers.js';
 import { type BatchSummary, parseBodyColumns, parseBodyRows } from './body-rows.js';
 import type { Row } from './row.js';
 import { RowColumns } from './row-columns.js';
@@ -28,7 +28,14 @@ export interface OpenBatch extends BatchSummary {
    * The request body: its bytes until the request is answered (durable, live tail notified), then only
    * `read`, which reads it back from the inbox when a query or a seal on this thread needs the rows.
    */
-  body?: { kind: BodyKind; bytes?: Uint8Array; read: () => Uint8Array; nowNs: bigint };
+  body?: {
+    kind: BodyKind;
+    bytes?: Uint8Array;
+    read: () => Uint8Array;
+    nowNs: bigint;
+    /** As written in its inbox frame. */
+    options?: BodyOptions;
+  };
 }
 
 /** The bytes of a batch's body (read back from the inbox once its request was answered). */
@@ -78,7 +85,12 @@ function batchRows(b: OpenBatch): Row[] {
 export function parseBatchRows(b: OpenBatch): Row[] {
   if (b.rows) return b.rows;
   const body = b.body!;
-  return parseBodyRows(body.kind, bodyBytes(body), body.nowNs, b.seqBase).rows;
+  return parseBodyRows(body.kind, bodyBytes(body), body.nowNs, b.seqBase, body.options).rows;
+}
+
+/** The rows of a body as columns, parsed as its request was. */
+function parseBody(body: NonNullable<OpenBatch['body']>, seqBase: number): RowColumns {
+  return parseBodyColumns(body.kind, bodyBytes(body), body.nowNs, seqBase, undefined, body.options).rows;
 }
 
 /** Bodies below this size are copied to a worker and left to the garbage collector (they may share Node's Buffer pool). */
@@ -171,9 +183,7 @@ export class OpenBlocks {
     const out = new RowColumns(Math.max(16, b.count));
     for (const batch of b.batches) {
       // A batch's rows have consecutive seqs from seqBase: those up to sealedUpTo are its first ones.
-      const part = batch.rows
-        ? RowColumns.fromRows(batch.rows)
-        : parseBodyColumns(batch.body!.kind, bodyBytes(batch.body!), batch.body!.nowNs, batch.seqBase).rows;
+      const part = batch.rows ? RowColumns.fromRows(batch.rows) : parseBody(batch.body!, batch.seqBase);
       part.dropPrefix(b.sealedUpTo + 1 - batch.seqBase);
       out.append(part);
     }

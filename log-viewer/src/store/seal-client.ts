@@ -2,7 +2,7 @@
 // sends bodies to parse and rows to hold, and hands encoded blocks back to the store.
 import { Worker } from 'node:worker_threads';
 import { type AppError, BadRequest, ParseError, TooLarge, ValidationError } from '@flowrent/shared/errors';
-import type { BodyKind } from '../ingest/body-parsers.js';
+import type { BodyKind, BodyOptions } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import type { EncodedBlock } from './block-codec.js';
 import type { BatchSummary } from './body-rows.js';
@@ -115,13 +115,13 @@ export class SealClient {
    * deserialized in the worker): the caller's view is detached until `Parsed.body` returns it, and is
    * lost if the worker dies meanwhile (the promise then rejects; nothing was stored).
    */
-  parse(kind: BodyKind, body: Uint8Array, nowNs: bigint): Promise<Parsed> {
+  parse(kind: BodyKind, body: Uint8Array, nowNs: bigint, options?: BodyOptions): Promise<Parsed> {
     if (this.failed) return Promise.reject(new Error('ingest worker has stopped'));
     const id = this.nextId++;
     const sole = soleBuffer(body);
     return new Promise<Parsed>((resolve, reject) => {
       this.parsing.set(id, { resolve, reject });
-      const msg: SealRequest = { t: 'parse', id, kind, body, nowNs, moved: sole !== undefined };
+      const msg: SealRequest = { t: 'parse', id, kind, body, nowNs, moved: sole !== undefined, options };
       this.worker.postMessage(msg, sole ? [sole] : []);
     });
   }

@@ -5,7 +5,7 @@
 // on that thread). The worker holds the open rows of its streams and seals a stream's rows up to a seq on
 // request; the main thread inserts the result into SQLite.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BodyKind } from '../ingest/body-parsers.js';
+import type { BodyKind, BodyOptions } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import { blockEnd, type EncodedBlock, encodeColumns } from './block-codec.js';
 import { type BatchSummary, type BodyColumns, parseBodyColumns, summarizeColumns } from './body-rows.js';
@@ -21,7 +21,15 @@ export interface SealWorkerData {
 
 export type SealRequest =
   /** moved: the body's ArrayBuffer was transferred here; the reply hands it back. */
-  | { t: 'parse'; id: number; kind: BodyKind; body: Uint8Array; nowNs: bigint; moved: boolean }
+  | {
+      t: 'parse';
+      id: number;
+      kind: BodyKind;
+      body: Uint8Array;
+      nowNs: bigint;
+      moved: boolean;
+      options?: BodyOptions;
+    }
   | { t: 'commit'; id: number; stream: string; seqBase: number }
   | { t: 'abort'; id: number }
   | { t: 'rows'; stream: string; payload: string }
@@ -91,7 +99,7 @@ function handle(msg: SealRequest): void {
     let parsed: BodyColumns;
     const table = spare.pop();
     try {
-      parsed = parseBodyColumns(msg.kind, msg.body, msg.nowNs, 0, table);
+      parsed = parseBodyColumns(msg.kind, msg.body, msg.nowNs, 0, table, msg.options);
     } catch (err) {
       if (table) recycle(table);
       const e = err as Error & { status?: number; details?: unknown };

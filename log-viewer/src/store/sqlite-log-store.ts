@@ -9,6 +9,8 @@
 // timer and worker steps, reported not thrown). All SQL is in block-db.ts.
 import type { Db } from '@flowrent/shared/db';
 import { Unavailable } from '@flowrent/shared/errors';
+import type { AgeCutoff } from '../ingest/age-cutoff.js';
+import type { BodyOptions } from '../ingest/body-parsers.js';
 import type { LogRecord, StoredRecord } from '../model.js';
 import { backgroundReporter, type ReportError, runInBackground } from './background-errors.js';
 import { MAX_BLOCK_RAW_BYTES } from './block-codec.js';
@@ -199,16 +201,30 @@ export class SqliteLogStore implements LogStore {
   async ingestBody(request: BodyIngest): Promise<BodyIngestResult> {
     if (this.closed) throw new Error('log store is closed');
     const { kind, body, nowNs } = request;
+    const cutoff = this.options.retention && ageCutoff(this.options.retention, nowNs);
+    const options: BodyOptions = { index: request.index, cutoff };
+    /** What the inbox frame keeps: the cut-off only when it refused records (else a parse without it is the same). */
+    const frameOptions = (rejected: number): BodyOptions | undefined =>
+      request.index || (cutoff && rejected > 0)
+        ? { index: request.index, cutoff: rejected > 0 ? cutoff : undefined }
+        : undefined;
     const index = this.workers.pickStream();
     const client = this.workers.at(index);
     if (!client) {
       // No worker: parse here; the inbox still keeps the body, not the rows.
       const seqBase = this.nextSeq;
-      const parsed = parseBodyRows(kind, body, nowNs, seqBase);
+      const parsed = parseBodyRows(kind, body, nowNs, seqBase, options);
       const n = parsed.rows.length;
       if (n > 0) {
         this.nextSeq += n;
-        const { durable } = this.inbox.appendBody(index, { kind, body, seqBase, count: n, nowNs });
+        const { durable } = this.inbox.appendBody(index, {
+          kind,
+          body,
+          seqBase,
+          count: n,
+          nowNs,
+          options: frameOptions(parsed.rejected),
+        });
         const batch: OpenBatch = {
           ...summarizeRows(parsed.rows),
           seqBase,
@@ -224,7 +240,7 @@ export class SqliteLogStore implements LogStore {
     const sentBytes = body.byteLength;
     let parsed: Parsed;
     try {
-      parsed = await client.parse(kind, body, nowNs);
+      parsed = await client.parse(kind, body, nowNs, options);
     } catch (err) {
       if (client.ok || this.closed) throw err;
       // The worker stopped. A body moved to it (detached here, so shorter) went with it and nothing was
@@ -239,9 +255,10 @@ export class SqliteLogStore implements LogStore {
     if (this.closed) throw new Error('log store is closed');
     const stream = streamKey(index);
     const seqBase = this.nextSeq;
+    const kept = frameOptions(parsed.rejected);
     let written: ReturnType<Inbox['appendBody']>;
     try {
-      written = this.inbox.appendBody(index, { kind, body: bytes, seqBase, count: n, nowNs });
+      written = this.inbox.appendBody(index, { kind, body: bytes, seqBase, count: n, nowNs, options: kept });
     } catch (err) {
       client.send({ t: 'abort', id: parsed.id });
       throw err;
@@ -252,7 +269,7 @@ export class SqliteLogStore implements LogStore {
       ...parsed.summary,
       seqBase,
       arrivedAt: this.options.clock(),
-      body: { kind, bytes, read: written.read, nowNs },
+      body: { kind, bytes, read: written.read, nowNs, options: kept },
     };
     this.addBatch(stream, batch);
     try {
@@ -450,6 +467,23 @@ function writeOrUnavailable<T>(write: () => T): T {
   }
 }
 
+/**
+ * The age cut-off of a request observed at nowNs under a retention policy (undefined: no age limit):
+ * records older are refused at ingest instead of being dropped by the next retention pass.
+ */
+export function ageCutoff(policy: RetentionPolicy, nowNs: bigint): AgeCutoff | undefined {
+  const nowMs = Number(nowNs / 1_000_000n);
+  const min = (age: bigint | undefined) => (age === undefined ? undefined : nowMs - Number(age / 1_000_000n));
+  const services = Object.entries(policy.perService ?? {});
+  if (policy.maxAgeNs === undefined && services.length === 0) return undefined;
+  return {
+    minMs: min(policy.maxAgeNs),
+    ...(services.length > 0
+      ? { services: Object.fromEntries(services.map(([s, p]) => [s, min(p.maxAgeNs) ?? null])) }
+      : {}),
+  };
+}
+
 /** The retention settings of config.ts as a policy (0 = no limit). */
 export function retentionPolicy(config: {
   LOG_RETENTION: number;
@@ -463,7 +497,7 @@ export function retentionPolicy(config: {
     perService: Object.fromEntries(
       Object.entries(config.LOG_RETENTION_PER_SERVICE).map(([service, ms]) => [
         service,
-        { maxAgeNs: ns(ms) },
+        { maxAgeNs: ms > 0 ? ns(ms) : undefined }, // 0 keeps the service forever, as LOG_RETENTION=0
       ]),
     ),
   };
