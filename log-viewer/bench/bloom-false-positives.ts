@@ -1,7 +1,9 @@
 // How often a block's token filters let through a token it does not hold, as a one-token text query
-// (the bench's rare word) asks them: bench lines split by service as the store's streams are, encoded
-// into 8192-row blocks, then PROBE_TOKENS absent tokens asked of every block with bloomMayMatch().
-// Prints the filter bytes a block keeps in memory (SealedBlocks' cache) and the false positives per block:
+// (the bench's rare word) asks them: bench lines split by service, encoded into 8192-row blocks, then
+// PROBE_TOKENS absent tokens asked of every block with bloomMayMatch(): words (like the bench's rare
+// word) and hex tokens (numbers, like an id searched for), which version 4 keeps in filters of their
+// own. Prints the filter bytes a block keeps in memory (SealedBlocks' cache) and the false positives
+// per block:
 //   PROFILE_LINES=300000 node --conditions=development --import tsx bench/bloom-false-positives.ts
 import { encodeColumns } from '../src/store/block-codec.js';
 import { bloomMayMatch, tokenHash } from '../src/store/bloom.js';
@@ -35,18 +37,26 @@ for (const lines of byService.values()) {
   for (let i = 0; i + BLOCK_ROWS <= rows.count; i += BLOCK_ROWS)
     blooms.push(encodeColumns(rows, i, i + BLOCK_ROWS).bloom);
 }
-let passed = 0;
-for (let q = 0; q < PROBE_TOKENS; q++) {
-  const hash = tokenHash(`absent${q}token`);
-  for (const bloom of blooms) if (bloomMayMatch(bloom, [hash])) passed++;
+/** Share of (block, token) pairs that pass the filters, for absent tokens. */
+function falsePositives(token: (q: number) => string): number {
+  let passed = 0;
+  for (let q = 0; q < PROBE_TOKENS; q++) {
+    const key = tokenHash(token(q));
+    for (const bloom of blooms) if (bloomMayMatch(bloom, [key])) passed++;
+  }
+  return +(passed / PROBE_TOKENS / blooms.length).toFixed(4);
 }
 const bytes = blooms.reduce((sum, b) => sum + b.length, 0);
+// Version 4: the attribute filters are the first two (hex, word); version 3: the first.
+const attrBytes = (b: Buffer) => b.readUInt32LE(2) + (b[0] === 4 ? b.readUInt32LE(6) : 0);
 console.log(
   JSON.stringify({
     blocks: blooms.length,
+    bloomVersion: blooms[0][0],
     rowGroups: blooms[0][1],
     filterBytesPerBlock: Math.round(bytes / blooms.length),
-    attributeFilterBytes: Math.round(blooms.reduce((sum, b) => sum + b.readUInt32LE(2), 0) / blooms.length),
-    falsePositivesPerBlock: +(passed / PROBE_TOKENS / blooms.length).toFixed(4),
+    attributeFilterBytes: Math.round(blooms.reduce((sum, b) => sum + attrBytes(b), 0) / blooms.length),
+    falsePositivesPerBlock: falsePositives((q) => `absent${q}token`),
+    hexFalsePositivesPerBlock: falsePositives((q) => String(1_000_000_007 + q * 7919)),
   }),
 );

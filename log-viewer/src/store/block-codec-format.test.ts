@@ -8,6 +8,7 @@ import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
 import { bloomMayContain, bloomMayMatch, bloomWhere, IN_ATTRS, IN_OTHER, tokenHash } from './bloom.js';
 import type { Row } from './row.js';
+import { version3BlockBloom } from './testing/bloom-v3.js';
 import { testRow as row } from './testing/rows.js';
 
 // A block written by the format-4 encoder (attributes in per-key columns, one zstd frame, one bloom
@@ -125,6 +126,39 @@ test('format-5 blocks and their split filter stay readable and searchable', () =
   }
 });
 
+// The same rows as written by the format-6 encoder with its version-3 filter (26 Nov 2026, before
+// version 4 split each filter by token class), captured with encodeBlock() at 4e63b29.
+const V6_V3_BLOCK = {
+  data: 'BgEABAAAAwAAAGkAAAA5AAAAFQAAAGUAAAAotS/9IH8FAwA0BQOinerDwmgAAQEHDhUCAgLIAQICAAAAAAECHAoKLCcAAwAAAwIJBElORk8Fd2ViLTEGbmRqc29uAAhjaGVja291dAQRBUVSUk9ScGF5bWVudHMyAwAwCyBwrIhOnQEotS/9IDCBAQBNYWlsYm94IHVuYXZhaWxhYmxlIGZvciB1c2VycGF5bWVudCBva3BsYWluIGxpbmUotS/9IDBlAAAgYWJjZAIAQMaJDgsotS/9IHLlAgDyRRQbcGszBujo+Av0AtK2hFRC/f+1Rf+V5Vn6H0kIbzKsBkuFT5sgOG2lLMk4SwriOzAYV+vmNP3EF5+i49ABEmc+1dmyktMZm0D2exFGcSZ+uAkCAPqTwGTMJg==',
+  bloom:
+    'AwFGAAAARgAAAAEGAAIAAJACIDAAiAkABACICEGAACEABAAEAgCBkgAAAQABAAQQASAEAAAAAAkgYCABAIQAQAoACAACQAAAgEAAcAgAQAIBBgACAAAACGAC4CARjARDAIgQIQgAMAAKEEIIAUSAIAACiIFEABICRBgBEBAjBRAbAaAAAkAABAMAAMAAFFDKIAAgIAQA',
+};
+
+test('format-6 blocks with a version-3 filter stay readable and searchable', () => {
+  const data = Buffer.from(V6_V3_BLOCK.data, 'base64');
+  const bloom = Buffer.from(V6_V3_BLOCK.bloom, 'base64');
+  assert.equal(data[0], 6);
+  assert.equal(bloom[0], 3);
+  // The tests' rebuilt version-3 filter is byte for byte what the encoder wrote.
+  assert.deepEqual(version3BlockBloom(V4_BLOCK.rows), bloom);
+  assert.deepEqual(new BlockReader(data, '').allRows(), V4_BLOCK.rows);
+  for (const [tokens, want, where] of [
+    [['mailbox', 'unavailable'], [1, 0, 0], IN_OTHER],
+    [['zanzibar'], [0, 1, 0], IN_ATTRS],
+    [['gold'], [1, 0, 0], IN_ATTRS],
+    [['web'], [1, 1, 1], IN_OTHER],
+    [['ab'.repeat(16)], [1, 0, 0], IN_OTHER],
+  ] as const) {
+    for (const t of tokens) assert.equal(bloomWhere(bloom, tokenHash(t)) & where, where, t);
+    assert.ok(bloomMayMatch(bloom, tokens.map(tokenHash)));
+    const reader = new BlockReader(data, '', new SectionBuffers(), bloom);
+    const got = reader.mayContain([...tokens])!;
+    assert.deepEqual([...got], want, tokens.join(' '));
+    assert.deepEqual(reader.row(got.indexOf(1)), V4_BLOCK.rows[got.indexOf(1)]);
+  }
+  assert.ok(!bloomMayMatch(bloom, [tokenHash('zanzibarquux')]));
+});
+
 /** Rows with needles planted in single fields (indexes below), over several row groups. */
 function plantedRows(n: number): Row[] {
   const rows: Row[] = [];
@@ -185,7 +219,7 @@ test('format 6: row groups, a filter per group, and no matching row dropped by t
   assert.equal(block.data[0], 6);
   assert.equal(rowGroupRows(5000), 1250);
   assert.equal(block.data[1], 4, 'row groups');
-  assert.equal(block.bloom[0], 3, 'a filter per group');
+  assert.equal(block.bloom[0], 4, 'filters per group and token class');
   assert.equal(block.bloom[1], 4);
   assert.deepEqual(new BlockReader(block.data, '').allRows(), rows);
   for (const i of [0, 1249, 1250, 2600, 3749, 3750, 4999])
@@ -285,6 +319,75 @@ test('the store finds tokens of single fields in format-6 blocks through its fil
   assert.match(seqs(['zanzibar'])[0], /Zanzibar/);
   assert.equal(seqs(['wombat']).length, 2);
   assert.equal(seqs(['nosuchtoken']).length, 0);
+  await t.store.close();
+  closeDatabase(t.db);
+});
+
+test('a store whose blocks mix version-3 and version-4 filters finds exactly the records holding every token', async () => {
+  let t = openTestStore();
+  const records = Array.from({ length: 6000 }, (_, i) => rec(i));
+  const plant = (i: number, over: Parameters<typeof rec>[1]) => {
+    records[i] = rec(i, over);
+  };
+  for (const i of [15, 1700, 2500, 4100, 5900]) plant(i, { message: `unexpected Zanzibarquux flag ${i}` });
+  plant(900, { attributes: { user: { profile: { Country: 'Zanzibarquux' } } } });
+  plant(3300, { attributes: { note: 'quetzal', code: 'BEEF42' }, message: 'plain' });
+  plant(4800, { message: 'quetzal seen', traceId: 'cd'.repeat(16), spanId: '00ff00ff00ff00ff' });
+  plant(5100, { host: 'edge-quetzal-3' });
+  // Three batches sealed one by one: blocks of 2000 rows, each in 2 row groups.
+  for (let b = 0; b < 3; b++) {
+    await t.store.append(records.slice(b * 2000, (b + 1) * 2000));
+    t.store.flush();
+  }
+  const holding = (tokens: string[]) =>
+    records
+      .filter((r) =>
+        tokens.every((token) =>
+          [r.message, JSON.stringify(r.attributes), r.traceId, r.spanId, r.host, r.service].some((f) =>
+            tokenize(f).includes(token),
+          ),
+        ),
+      )
+      .map((r) => r.message)
+      .sort();
+  const queries = [
+    ['zanzibarquux'],
+    ['quetzal'],
+    ['quetzal', 'seen'],
+    ['beef42'],
+    ['cd'.repeat(16)],
+    ['00ff00ff00ff00ff'],
+    ['edge', 'quetzal'],
+    ['request', '4242'],
+    ['nosuchword'],
+    ['zanzibarquux', 'quetzal'],
+  ];
+  const found = (store: typeof t.store, tokens: string[]) =>
+    collect(store, { requiredTokens: tokens })
+      .map((r) => r.message)
+      .sort();
+  for (const tokens of queries) assert.deepEqual(found(t.store, tokens), holding(tokens), `v4 ${tokens}`);
+  // Blocks 1 and 3 get the filter the encoder wrote before version 4, rebuilt from their rows.
+  const ids = (t.db.prepare('SELECT id FROM blocks ORDER BY min_ms').pluck().all() as number[]).filter(
+    (_, i) => i !== 1,
+  );
+  assert.equal(ids.length, 2);
+  await t.store.close();
+  for (const id of ids) {
+    const data = t.db.prepare('SELECT data FROM block_data WHERE block_id = ?').pluck().get(id) as Buffer;
+    const bloom = version3BlockBloom(new BlockReader(data, '').allRows());
+    t.db.prepare('UPDATE block_blooms SET bloom = ? WHERE block_id = ?').run(bloom, id);
+  }
+  t = t.reopen();
+  const versions = t.db
+    .prepare('SELECT substr(bloom, 1, 1) AS v FROM block_blooms ORDER BY block_id')
+    .pluck();
+  assert.deepEqual(
+    (versions.all() as Buffer[]).map((v) => v[0]),
+    [3, 4, 3],
+  );
+  for (const tokens of queries) assert.deepEqual(found(t.store, tokens), holding(tokens), `v3 ${tokens}`);
+  assert.equal(found(t.store, ['zanzibarquux']).length, 6);
   await t.store.close();
   closeDatabase(t.db);
 });

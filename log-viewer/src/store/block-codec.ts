@@ -1,6 +1,7 @@
 // Column block encoding. Format 6: the block's rows (sorted by time, seq) cut into row groups of at
 // least 1 024 rows (4 per full block), each with its own meta, messages, ids and attributes
-// sections, and a token filter per group for the message, id and stream tokens (bloom.ts version 3):
+// sections, and a token filter per group for the message, id and stream tokens (bloom.ts version 3;
+// version 4 since the seventh session, each filter cut in two by token class, same block data):
 // a needle decodes the meta and sections of the groups that may hold it, not the whole block's
 // (~1.3 ms of CPU per candidate block with format 5, where only the attributes were in groups).
 // Meta, messages and attributes are compressed at zstd level 3, ids at level 1: on the bench's blocks

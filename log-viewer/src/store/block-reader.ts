@@ -5,7 +5,7 @@
 // sections the block's filter says may hold it, and only matching rows materialized.
 import { decompress } from 'zstd-napi';
 import { BLOCK_FORMAT_VERSION, BLOCK_HEADER_BYTES, GROUP_SECTIONS } from './block-codec.js';
-import { bloomWhere, GROUP_BLOOM_VERSION, groupBloomWhere, IN_ATTRS, IN_OTHER, tokenHash } from './bloom.js';
+import { bloomWhere, groupBloomWhere, IN_ATTRS, IN_OTHER, isGroupBloom, tokenHash } from './bloom.js';
 import { readAttrs } from './block-reader-attrs.js';
 import type { SectionBuffers } from './block-reader-buffers.js';
 import { MetaReader } from './block-reader-meta.js';
@@ -324,7 +324,7 @@ export class BlockReader implements RowBatch {
     const groups = this.groups.length;
     if (!bloom) return Array.from({ length: groups }, () => tokens.map(() => IN_OTHER | IN_ATTRS));
     const hashes = tokens.map(tokenHash);
-    if (bloom[0] === GROUP_BLOOM_VERSION && bloom[1] === groups) return groupBloomWhere(bloom, hashes);
+    if (isGroupBloom(bloom) && bloom[1] === groups) return groupBloomWhere(bloom, hashes);
     const where = hashes.map((h) => bloomWhere(bloom, h));
     return Array.from({ length: groups }, () => where);
   }

@@ -1,52 +1,152 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildGroupBloom, GROUP_BLOOM_VERSION, TokenSet } from './bloom.js';
+import { tokenize } from '../model.js';
+import {
+  addTokenHashes,
+  addTokenHashesBytes,
+  bloomMayMatch,
+  buildGroupBloom,
+  CLASS_BLOOM_VERSION,
+  groupBloomWhere,
+  IN_ATTRS,
+  IN_OTHER,
+  TokenSet,
+  tokenHash,
+} from './bloom.js';
+import { referenceFilter, referenceGroupBloom, version3Bloom } from './testing/bloom-v3.js';
 
-/** The filter bits as the readers test them: ((h + k * h2) >>> 0) % bits for k < probes. */
-function referenceFilter(hashes: number[], bitsPerToken: number): Buffer {
-  const bits = Math.max(512, Math.ceil((hashes.length * bitsPerToken) / 8) * 8);
-  const out = Buffer.alloc(6 + bits / 8);
-  out[0] = 1;
-  out[1] = 6;
-  out.writeUInt32LE(bits, 2);
-  for (const h of hashes) {
-    let x = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-    const h2 = (x ^ (x >>> 16)) | 1;
-    for (let k = 0; k < 6; k++) {
-      const bit = ((h + Math.imul(k, h2)) >>> 0) % bits;
-      out[6 + (bit >>> 3)] |= 1 << (bit & 7);
-    }
-  }
-  return out;
+const WORD = 0x40000000;
+const HASH = 0x3fffffff;
+
+function seededKeys(seed: number): () => number {
+  return () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    // A word token about one time in four.
+    return (seed & HASH) | ((seed >>> 7) % 4 === 0 ? WORD : 0);
+  };
 }
 
-test('buildGroupBloom() sets exactly the bits the readers test, for filters of any size', () => {
-  let seed = 7;
-  const random = () => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return seed & 0x3fffffff;
-  };
+function setOf(keys: number[]): TokenSet {
+  const set = new TokenSet(16);
+  for (const k of keys) set.add(k);
+  return set;
+}
+
+test('buildGroupBloom() writes version 4: per part a hex filter (8 or 9 bits, 6 probes) and a word filter (14 bits, 10 probes)', () => {
+  const random = seededKeys(7);
   for (const sizes of [
     [1, 0],
     [100, 3000],
     [5000, 70],
     [0, 20000],
   ]) {
-    const lists = sizes.map((n) => Array.from({ length: n }, random));
-    const sets = lists.map((hashes) => {
-      const set = new TokenSet(16);
-      for (const h of hashes) set.add(h);
-      return set;
-    });
-    // one row group (sets[0]) and the attribute filter (sets[1])
-    const bloom = buildGroupBloom([sets[0]], sets[1]);
-    assert.equal(bloom[0], GROUP_BLOOM_VERSION);
-    const attrs = referenceFilter(lists[1], 8);
-    const group = referenceFilter(lists[0], 9);
-    assert.equal(bloom.readUInt32LE(2), attrs.length);
-    assert.equal(bloom.readUInt32LE(6), group.length);
-    assert.deepEqual(bloom.subarray(10, 10 + attrs.length), attrs, `attribute filter, sizes ${sizes}`);
-    assert.deepEqual(bloom.subarray(10 + attrs.length), group, `group filter, sizes ${sizes}`);
+    const [group, attrs] = sizes.map((n) => Array.from({ length: n }, random));
+    const bloom = buildGroupBloom([setOf(group)], setOf(attrs));
+    const hex = (keys: number[]) => keys.filter((k) => (k & WORD) === 0);
+    const word = (keys: number[]) => keys.filter((k) => (k & WORD) !== 0);
+    const want = referenceGroupBloom(CLASS_BLOOM_VERSION, 1, [
+      referenceFilter(hex(attrs), 8, 6),
+      referenceFilter(word(attrs), 14, 10),
+      referenceFilter(hex(group), 9, 6),
+      referenceFilter(word(group), 14, 10),
+    ]);
+    assert.deepEqual(bloom, want, `sizes ${sizes}`);
   }
+});
+
+test('tokenHash() gives the key the write side stores: the same hash and class for every token', () => {
+  const texts = [
+    'GET /api/orders/12345 took 87 ms',
+    'trace ABCDEF0123456789abcdef0123456789 span DEADbeef00112233',
+    'cafe Face add b_1 a9 ffff 0x1F Zanzibar naïve ÉCOLE 東京 𝒳yz',
+    '{"user":"u-42","hex":"BEEF","esc":"a\\nb"}',
+  ];
+  for (const text of texts) {
+    for (const json of [false, true]) {
+      const fromText = new TokenSet();
+      addTokenHashes(text, fromText, json);
+      const fromBytes = new TokenSet();
+      const bytes = Buffer.from(text);
+      addTokenHashesBytes(bytes, 0, bytes.length, fromBytes, json);
+      const keys = (set: TokenSet) => {
+        const out: number[] = [];
+        set.forEach((k) => {
+          out.push(k);
+        });
+        return out.sort();
+      };
+      assert.deepEqual(keys(fromBytes), keys(fromText), text);
+      if (json) continue; // tokenize() does not skip JSON escapes
+      const query = [...new Set(tokenize(text).map(tokenHash))].sort();
+      assert.deepEqual(keys(fromText), query, text);
+    }
+  }
+  const word = (t: string) => (tokenHash(t) & WORD) !== 0;
+  assert.deepEqual(['12345', 'deadbeef', 'cafe', 'a9', 'zanzibar', 'b_1', 'naïve', 'ox', 'g'].map(word), [
+    false,
+    false,
+    false,
+    false,
+    true,
+    true,
+    true,
+    true,
+    true,
+  ]);
+  assert.equal(tokenHash('zanzibar') & HASH, tokenHash('zanzibar') & HASH, 'the hash is the 30 low bits');
+});
+
+test('version 4 filters never prune a block holding every token, in the same group or the attributes', () => {
+  const random = seededKeys(11);
+  for (let round = 0; round < 20; round++) {
+    const groups = Array.from({ length: 4 }, () => Array.from({ length: 50 + round * 40 }, random));
+    const attrs = Array.from({ length: 30 + round * 60 }, random);
+    const bloom = buildGroupBloom(groups.map(setOf), setOf(attrs));
+    for (let g = 0; g < 4; g++) {
+      for (let t = 0; t < 10; t++) {
+        // a group's token alone, with an attribute token, with another token of its group
+        const own = groups[g][t * 3];
+        assert.ok(bloomMayMatch(bloom, [own]));
+        assert.ok(bloomMayMatch(bloom, [own, attrs[t]]));
+        assert.ok(bloomMayMatch(bloom, [own, groups[g][t * 3 + 1]], [false, true]));
+        const where = groupBloomWhere(bloom, [own, attrs[t]]);
+        assert.ok(where[g][0] & IN_OTHER);
+        assert.ok(where.every((w) => w[1] & IN_ATTRS));
+      }
+    }
+  }
+});
+
+test('version 3 filters (blocks written before version 4) are read as before', () => {
+  const random = seededKeys(13);
+  const groups = Array.from({ length: 4 }, () => Array.from({ length: 200 }, random));
+  const attrs = Array.from({ length: 300 }, random);
+  const bloom = version3Bloom(groups, attrs);
+  // Version 3 hashed without the class bit: its readers must ignore it.
+  for (let g = 0; g < 4; g++)
+    for (const key of groups[g].slice(0, 20)) {
+      assert.ok(bloomMayMatch(bloom, [key]));
+      assert.ok(bloomMayMatch(bloom, [key & HASH]));
+      assert.ok(groupBloomWhere(bloom, [key])[g][0] & IN_OTHER);
+      assert.ok(bloomMayMatch(bloom, [key, attrs[g]]));
+    }
+  for (const key of attrs.slice(0, 20)) {
+    assert.ok(bloomMayMatch(bloom, [key]));
+    assert.ok(groupBloomWhere(bloom, [key]).every((w) => w[0] & IN_ATTRS));
+  }
+  // Absent keys pass at about version 3's rate (the attribute filter or any of 4 groups: ~7 %).
+  const absent = Array.from({ length: 4000 }, random).filter((k) => bloomMayMatch(bloom, [k])).length;
+  assert.ok(absent > 100 && absent < 600, `${absent} of 4000`);
+});
+
+test('version 4 lets far fewer absent word tokens through than absent hex tokens', () => {
+  const random = seededKeys(17);
+  const groups = Array.from({ length: 4 }, () => Array.from({ length: 2000 }, random));
+  const bloom = buildGroupBloom(groups.map(setOf), setOf(Array.from({ length: 3000 }, random)));
+  const probe = Array.from({ length: 20000 }, random);
+  const passed = (word: number) =>
+    probe.filter((k) => (k & WORD) === word && bloomMayMatch(bloom, [k])).length /
+    probe.filter((k) => (k & WORD) === word).length;
+  assert.ok(passed(0) > 0.03, `hex ${passed(0)}`);
+  assert.ok(passed(WORD) < 0.015, `word ${passed(WORD)}`);
 });

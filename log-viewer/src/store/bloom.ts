@@ -10,31 +10,58 @@
 // hold it; attribute tokens stay one filter per block (per group, the numbers that fill attributes
 // repeat in every group: +34 % attribute tokens against +13 % for the others, measured on bench
 // blocks).
+// Version 4 (block format 6, from the seventh session): version 3's filters, each cut in two by the
+// token's class: hex tokens (only 0-9 and a-f: numbers, trace and span ids, hex words) and word
+// tokens (any other character). A token is asked only of its class's filters. Hex tokens are nearly
+// all of a block's distinct tokens (bench blocks: ~15,700 hex against ~120 word tokens: ids, user
+// ids, durations) and keep version 3's bits; word tokens, the few that words of a query are, get
+// many more bits each for almost no bytes: a rare word's false positives per block drop from ~7.3 %
+// (five filters of 8-9 bits a token) to ~0.5 %, each of which cost a decoded block.
 import { isTokenChar } from '../model.js';
 
-/** Bits per distinct attribute token and probes: ~2 % false positives. */
+/** Bits per distinct hex attribute token and probes: ~2 % false positives. */
 const ATTR_BITS_PER_TOKEN = 8;
 /**
- * Version 3's filters of a row group's message, id and stream tokens (~1.3 % false positives): the
- * groups hold 13 % more tokens than their block, and a false positive costs one group's read.
+ * Filters of a row group's hex message, id and stream tokens (~1.3 % false positives): the groups
+ * hold 13 % more tokens than their block, and a false positive costs one group's read.
  */
 const GROUP_BITS_PER_TOKEN = 9;
 const PROBES = 6;
+/**
+ * Word tokens, in the attributes and in each group: ~0.1 % false positives a filter (five filters a
+ * block). Few per block, so the bits cost little; filters of 512 bits at least (buildBloom).
+ */
+const WORD_BITS_PER_TOKEN = 14;
+const WORD_PROBES = 10;
 export const BLOOM_VERSION = 1;
 export const SPLIT_BLOOM_VERSION = 2;
 export const GROUP_BLOOM_VERSION = 3;
+export const CLASS_BLOOM_VERSION = 4;
 /** What bloomWhere() answers: the token may be in messages, ids or stream tuples; in attributes. */
 export const IN_OTHER = 1;
 export const IN_ATTRS = 2;
 
-/** Hashes are cut to 30 bits so they stay small integers (no heap number per token in a Set). */
+/**
+ * A token's key: its hash cut to 30 bits (the filters' bits come from those alone, in every version)
+ * and, in bit 30, its class (WORD_CLASS: a character other than 0-9 and a-f), which picks the
+ * filter of version 4 that is asked.
+ */
 const HASH_MASK = 0x3fffffff;
+const WORD_CLASS = 0x40000000;
 
-/** FNV-1a over lowercase UTF-16 code units of a token (the query side hashes tokenize() output). */
+/**
+ * The key of a token: FNV-1a over lowercase UTF-16 code units of a token (the query side hashes
+ * tokenize() output) and its class, both from the units the write side hashes.
+ */
 export function tokenHash(token: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token.charCodeAt(i), 0x01000193);
-  return h & HASH_MASK;
+  let word = 0;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    h = Math.imul(h ^ c, 0x01000193);
+    word |= c < 128 ? ASCII_WORD[c] : WORD_CLASS;
+  }
+  return (h & HASH_MASK) | word;
 }
 
 function lower(c: number): number {
@@ -44,13 +71,15 @@ function lower(c: number): number {
 }
 
 /**
- * Distinct token hashes of a block: an open-addressing set in one Int32Array (hashes are 30-bit, so
- * -1 marks a free slot). About 5x cheaper than a Set<number> on the write path and no garbage.
+ * Distinct token keys of a block: an open-addressing set in one Int32Array (keys are 31-bit, so -1
+ * marks a free slot). About 5x cheaper than a Set<number> on the write path and no garbage.
  */
 export class TokenSet {
   private slots: Int32Array;
   private mask: number;
   size = 0;
+  /** How many of them are word tokens (WORD_CLASS set). */
+  words = 0;
 
   constructor(capacity = 4096) {
     let n = 1024;
@@ -69,6 +98,7 @@ export class TokenSet {
       i = (i + 1) & this.mask;
     }
     slots[i] = h;
+    if (h & WORD_CLASS) this.words++;
     if (++this.size * 2 > slots.length) this.grow();
   }
 
@@ -77,10 +107,11 @@ export class TokenSet {
     this.slots = new Int32Array(old.length * 2).fill(-1);
     this.mask = this.slots.length - 1;
     this.size = 0;
+    this.words = 0;
     for (const v of old) if (v !== -1) this.add(v);
   }
 
-  /** The slot array: every hash once, -1 in free slots (for loops that a callback would slow). */
+  /** The slot array: every key once, -1 in free slots (for loops that a callback would slow). */
   get rawSlots(): Int32Array {
     return this.slots;
   }
@@ -96,6 +127,7 @@ export class TokenSet {
  */
 export function addTokenHashes(text: string, out: TokenSet, json = false): void {
   let h = 0x811c9dc5;
+  let word = 0;
   let inToken = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -105,18 +137,20 @@ export function addTokenHashes(text: string, out: TokenSet, json = false): void 
     if (l !== 0) {
       if (!inToken) {
         h = 0x811c9dc5;
+        word = 0;
         inToken = true;
       }
       h = Math.imul(h ^ l, 0x01000193);
+      word |= l < 128 ? ASCII_WORD[l] : WORD_CLASS;
       continue;
     }
     if (inToken) {
-      out.add(h & HASH_MASK);
+      out.add((h & HASH_MASK) | word);
       inToken = false;
     }
     if (json && c === 92) i += text.charCodeAt(i + 1) === 117 ? 5 : 1; // \uXXXX or \n, \", ...
   }
-  if (inToken) out.add(h & HASH_MASK);
+  if (inToken) out.add((h & HASH_MASK) | word);
 }
 
 /**
@@ -131,6 +165,7 @@ export function addTokenHashesBytes(
   json = false,
 ): void {
   let h = 0x811c9dc5;
+  let word = 0;
   let inToken = false;
   for (let i = from; i < to; i++) {
     const c = bytes[i];
@@ -143,24 +178,34 @@ export function addTokenHashesBytes(
     if (l !== 0) {
       if (!inToken) {
         h = 0x811c9dc5;
+        word = 0;
         inToken = true;
       }
       h = Math.imul(h ^ l, 0x01000193);
+      word |= ASCII_WORD[l];
       continue;
     }
     if (inToken) {
-      out.add(h & HASH_MASK);
+      out.add((h & HASH_MASK) | word);
       inToken = false;
     }
     if (json && c === 92) i += bytes[i + 1] === 117 ? 5 : 1;
   }
-  if (inToken) out.add(h & HASH_MASK);
+  if (inToken) out.add((h & HASH_MASK) | word);
 }
 
 /** For each ASCII code: its lowercase form when it is a token char (letter, digit, '_'), else 0. */
 const ASCII_TOKEN = (() => {
   const t = new Uint8Array(128);
   for (let c = 0; c < 128; c++) if (isTokenChar(c)) t[c] = c >= 65 && c <= 90 ? c + 32 : c;
+  return t;
+})();
+
+/** For each ASCII code: WORD_CLASS unless it is 0-9 or a-f (codes as hashed: lowercase). */
+const ASCII_WORD = (() => {
+  const t = new Int32Array(128).fill(WORD_CLASS);
+  for (let c = 48; c <= 57; c++) t[c] = 0;
+  for (let c = 97; c <= 102; c++) t[c] = 0;
   return t;
 })();
 
@@ -171,31 +216,34 @@ function probe2(h: number): number {
 }
 
 /**
- * Serialized filter: [version u8][probes u8][bit count u32 LE][bits]. Version 1 was a whole block's
- * filter (10 bits a token); versions 2 and 3 are made of such filters (version 2 wrote message, id
- * and stream tokens at 10 bits, attribute tokens at 8).
+ * Serialized filter: [version u8][probes u8][bit count u32 LE][bits], over the keys of one class
+ * (`word`: WORD_CLASS or 0; undefined: all keys). Version 1 was a whole block's filter (10 bits a
+ * token); versions 2-4 are made of such filters (version 2 wrote message, id and stream tokens at
+ * 10 bits, attribute tokens at 8).
  */
-function buildBloom(hashes: TokenSet, bitsPerToken: number): Buffer {
-  const bits = Math.max(512, Math.ceil((hashes.size * bitsPerToken) / 8) * 8);
+function buildBloom(keys: TokenSet, bitsPerToken: number, probes: number, word?: number): Buffer {
+  const count = word === undefined ? keys.size : word ? keys.words : keys.size - keys.words;
+  const bits = Math.max(512, Math.ceil((count * bitsPerToken) / 8) * 8);
   const out = Buffer.alloc(6 + bits / 8);
   out[0] = BLOOM_VERSION;
-  out[1] = PROBES;
+  out[1] = probes;
   out.writeUInt32LE(bits, 2);
-  setAllProbeBits(out, hashes.rawSlots, bits);
+  setAllProbeBits(out, keys.rawSlots, bits, probes, word === undefined ? -1 : word);
   return out;
 }
 
 /**
- * Sets the bits filterMayContain() tests for each hash. A loop over the set's slots: through
- * TokenSet.forEach, whose callback was a new closure per filter (never inlined, deoptimized as "wrong
- * call target"), building the filters took ~1.8x as long.
+ * Sets the bits filterMayContain() tests for each key of the class (-1: every key). A loop over the
+ * set's slots: through TokenSet.forEach, whose callback was a new closure per filter (never inlined,
+ * deoptimized as "wrong call target"), building the filters took ~1.8x as long.
  */
-function setAllProbeBits(out: Buffer, slots: Int32Array, bits: number): void {
+function setAllProbeBits(out: Buffer, slots: Int32Array, bits: number, probes: number, word: number): void {
   for (let i = 0; i < slots.length; i++) {
-    const h = slots[i];
-    if (h === -1) continue;
+    const key = slots[i];
+    if (key === -1 || (word !== -1 && (key & WORD_CLASS) !== word)) continue;
+    const h = key & HASH_MASK;
     const h2 = probe2(h);
-    for (let k = 0; k < PROBES; k++) {
+    for (let k = 0; k < probes; k++) {
       const bit = ((h + Math.imul(k, h2)) >>> 0) % bits;
       out[6 + (bit >>> 3)] |= 1 << (bit & 7);
     }
@@ -203,24 +251,40 @@ function setAllProbeBits(out: Buffer, slots: Int32Array, bits: number): void {
 }
 
 /**
- * Version 3: [3][row groups u8][byte length u32 LE of the attribute filter, then of each group's
- * filter][attribute filter][filter of group 0's other tokens]..., each filter as buildBloom() writes it.
+ * Version 4: [4][row groups u8][byte length u32 LE of each filter][filters]: the attribute filters
+ * of hex and of word tokens, then for each row group the filters of its hex and of its word message,
+ * id and stream tokens; each filter as buildBloom() writes it.
  */
 export function buildGroupBloom(groups: TokenSet[], attrs: TokenSet): Buffer {
   const filters = [
-    buildBloom(attrs, ATTR_BITS_PER_TOKEN),
-    ...groups.map((g) => buildBloom(g, GROUP_BITS_PER_TOKEN)),
+    buildBloom(attrs, ATTR_BITS_PER_TOKEN, PROBES, 0),
+    buildBloom(attrs, WORD_BITS_PER_TOKEN, WORD_PROBES, WORD_CLASS),
   ];
+  for (const g of groups)
+    filters.push(
+      buildBloom(g, GROUP_BITS_PER_TOKEN, PROBES, 0),
+      buildBloom(g, WORD_BITS_PER_TOKEN, WORD_PROBES, WORD_CLASS),
+    );
   const head = Buffer.alloc(2 + 4 * filters.length);
-  head[0] = GROUP_BLOOM_VERSION;
+  head[0] = CLASS_BLOOM_VERSION;
   head[1] = groups.length;
   for (let i = 0; i < filters.length; i++) head.writeUInt32LE(filters[i].length, 2 + 4 * i);
   return Buffer.concat([head, ...filters]);
 }
 
-/** Version 3: where each filter starts (the attribute filter, then one per row group). */
+/** Versions 3 and 4: filters by row group (and the block's attribute filters). */
+export function isGroupBloom(bloom: Uint8Array): boolean {
+  return bloom[0] === GROUP_BLOOM_VERSION || bloom[0] === CLASS_BLOOM_VERSION;
+}
+
+/** Versions 3 and 4: filters per part (the attributes, then each row group): 1, or 2 by class. */
+function filtersPerPart(bloom: Uint8Array): number {
+  return bloom[0] === CLASS_BLOOM_VERSION ? 2 : 1;
+}
+
+/** Versions 3 and 4: where each filter starts (the attribute filters, then each row group's). */
 function groupFilterOffsets(bloom: Uint8Array): number[] {
-  const count = 1 + bloom[1];
+  const count = filtersPerPart(bloom) * (1 + bloom[1]);
   const out: number[] = [];
   let at = 2 + 4 * count;
   for (let i = 0; i < count; i++) {
@@ -231,35 +295,42 @@ function groupFilterOffsets(bloom: Uint8Array): number[] {
 }
 
 /** False means the block certainly has no such token. */
-export function bloomMayContain(bloom: Uint8Array, hash: number): boolean {
-  return bloomWhere(bloom, hash) !== 0;
+export function bloomMayContain(bloom: Uint8Array, key: number): boolean {
+  return bloomWhere(bloom, key) !== 0;
 }
 
 /**
- * False when no record of the block can hold every token: a record lies in one row group, so with a
- * version-3 filter all tokens must be possible in one group (its own filter or the block's attribute
- * filter); older filters: each token somewhere in the block. A token whose `idOnly` entry is true
- * (it can only be in a trace or span id) is asked of the filters of ids, messages and stream
- * fields only, not of the attribute filter, whose false positives then do not count.
+ * False when no record of the block can hold every token (`keys`: tokenHash() of each): a record
+ * lies in one row group, so with a version-3 or 4 filter all tokens must be possible in one group
+ * (its own filter or the block's attribute filter, of the token's class in version 4); older
+ * filters: each token somewhere in the block. A token whose `idOnly` entry is true (it can only be
+ * in a trace or span id) is asked of the filters of ids, messages and stream fields only, not of
+ * the attribute filter, whose false positives then do not count.
  */
-export function bloomMayMatch(bloom: Uint8Array, hashes: number[], idOnly?: boolean[]): boolean {
-  if (bloom[0] !== GROUP_BLOOM_VERSION)
-    return hashes.every(
+export function bloomMayMatch(bloom: Uint8Array, keys: number[], idOnly?: boolean[]): boolean {
+  if (!isGroupBloom(bloom))
+    return keys.every(
       (h, t) => (bloomWhere(bloom, h) & (idOnly?.[t] ? IN_OTHER : IN_OTHER | IN_ATTRS)) !== 0,
     );
   // Runs for every block of every text query: no arrays, and the attribute filter asked only for
   // the tokens a group's filter lacks.
-  const count = 1 + bloom[1];
+  const perPart = filtersPerPart(bloom);
+  const count = perPart * (1 + bloom[1]);
   const attrAt = 2 + 4 * count;
-  let at = attrAt + readU32(bloom, 2);
-  for (let g = 1; g < count; g++) {
+  const attrWordAt = perPart === 2 ? attrAt + readU32(bloom, 2) : attrAt;
+  let at = perPart === 2 ? attrWordAt + readU32(bloom, 6) : attrAt + readU32(bloom, 2);
+  for (let f = perPart; f < count; f += perPart) {
+    // This group's hex filter at `at`; in version 4 its word filter follows.
+    const wordAt = perPart === 2 ? at + readU32(bloom, 2 + 4 * f) : at;
     let all = true;
-    for (let t = 0; t < hashes.length && all; t++)
+    for (let t = 0; t < keys.length && all; t++) {
+      const word = perPart === 2 && (keys[t] & WORD_CLASS) !== 0;
       all =
-        filterMayContain(bloom, at, hashes[t]) ||
-        (idOnly?.[t] !== true && filterMayContain(bloom, attrAt, hashes[t]));
+        filterMayContain(bloom, word ? wordAt : at, keys[t]) ||
+        (idOnly?.[t] !== true && filterMayContain(bloom, word ? attrWordAt : attrAt, keys[t]));
+    }
     if (all) return true;
-    at += readU32(bloom, 2 + 4 * g);
+    at = perPart === 2 ? wordAt + readU32(bloom, 2 + 4 * (f + 1)) : at + readU32(bloom, 2 + 4 * f);
   }
   return false;
 }
@@ -269,15 +340,19 @@ function readU32(b: Uint8Array, p: number): number {
 }
 
 /**
- * Version 3: for each row group, where each token may be (IN_OTHER from the group's filter, IN_ATTRS
- * from the block's attribute filter); a group with a 0 cannot hold a record with every token.
+ * Versions 3 and 4: for each row group, where each token may be (IN_OTHER from the group's filter,
+ * IN_ATTRS from the block's attribute filter, of the token's class in version 4); a group with a 0
+ * cannot hold a record with every token.
  */
-export function groupBloomWhere(bloom: Uint8Array, hashes: number[]): number[][] {
+export function groupBloomWhere(bloom: Uint8Array, keys: number[]): number[][] {
   const at = groupFilterOffsets(bloom);
-  const attrs = hashes.map((h) => (filterMayContain(bloom, at[0], h) ? IN_ATTRS : 0));
+  const perPart = filtersPerPart(bloom);
+  // Index of a key's filter within its part: 1 for a word token in version 4.
+  const cls = keys.map((h) => (perPart === 2 && (h & WORD_CLASS) !== 0 ? 1 : 0));
+  const attrs = keys.map((h, t) => (filterMayContain(bloom, at[cls[t]], h) ? IN_ATTRS : 0));
   const out: number[][] = [];
-  for (let g = 1; g < at.length; g++)
-    out.push(hashes.map((h, t) => (filterMayContain(bloom, at[g], h) ? IN_OTHER : 0) | attrs[t]));
+  for (let f = perPart; f < at.length; f += perPart)
+    out.push(keys.map((h, t) => (filterMayContain(bloom, at[f + cls[t]], h) ? IN_OTHER : 0) | attrs[t]));
   return out;
 }
 
@@ -285,18 +360,19 @@ export function groupBloomWhere(bloom: Uint8Array, hashes: number[]): number[][]
  * Where a block may hold a token: IN_OTHER | IN_ATTRS bits (a version-1 filter cannot tell, so
  * both when it may hold it), 0 when certainly nowhere.
  */
-export function bloomWhere(bloom: Uint8Array, hash: number): number {
-  if (bloom[0] === GROUP_BLOOM_VERSION)
-    return groupBloomWhere(bloom, [hash]).reduce((where, g) => where | g[0], 0);
-  if (bloom[0] !== SPLIT_BLOOM_VERSION) return filterMayContain(bloom, 0, hash) ? IN_OTHER | IN_ATTRS : 0;
+export function bloomWhere(bloom: Uint8Array, key: number): number {
+  if (isGroupBloom(bloom)) return groupBloomWhere(bloom, [key]).reduce((where, g) => where | g[0], 0);
+  if (bloom[0] !== SPLIT_BLOOM_VERSION) return filterMayContain(bloom, 0, key) ? IN_OTHER | IN_ATTRS : 0;
   // Version 2: [2][byte length of the first filter u32 LE][other tokens' filter][attribute filter].
   const second = 5 + (bloom[1] | (bloom[2] << 8) | (bloom[3] << 16) | (bloom[4] * 0x1000000));
   return (
-    (filterMayContain(bloom, 5, hash) ? IN_OTHER : 0) | (filterMayContain(bloom, second, hash) ? IN_ATTRS : 0)
+    (filterMayContain(bloom, 5, key) ? IN_OTHER : 0) | (filterMayContain(bloom, second, key) ? IN_ATTRS : 0)
   );
 }
 
-function filterMayContain(bloom: Uint8Array, at: number, hash: number): boolean {
+/** Whether the filter at `at` may hold the key's token: its bits come from the 30-bit hash alone. */
+function filterMayContain(bloom: Uint8Array, at: number, key: number): boolean {
+  const hash = key & HASH_MASK;
   const probes = bloom[at + 1];
   const bits = bloom[at + 2] | (bloom[at + 3] << 8) | (bloom[at + 4] << 16) | (bloom[at + 5] * 0x1000000);
   const h2 = probe2(hash);
