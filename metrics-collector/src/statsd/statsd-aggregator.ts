@@ -37,6 +37,30 @@ interface Entry {
   fresh: boolean;
 }
 
+/**
+ * The store's side of "a name has one type" (store/metric-types.ts): a StatsD name that pushes,
+ * scrapes or remote_write already hold as another type is a type conflict too (a StatsD counter
+ * wrote its total into a JSON-pushed gauge every flush), and the type StatsD gives a name goes into
+ * the metadata, so that a push of the name as another type is refused in turn.
+ */
+export interface StoredFamilies {
+  /** The families (with their types) that own a series name while it has series in the store. */
+  ownersOf(series: string): Array<{ family: string; type: string }>;
+  /** StatsD starts writing `family` as `type`. */
+  claimed(family: string, type: string): void;
+}
+
+/** Released names remembered for a change of type (each a short string). */
+const MAX_RELEASED_NAMES = 10_000;
+
+/** The Prometheus type each kind of entry writes. */
+const PROMETHEUS_TYPE: Record<Entry['kind'], string> = {
+  counter: 'counter',
+  gauge: 'gauge',
+  set: 'gauge',
+  histogram: 'histogram',
+};
+
 /** Default of STATSD_IDLE_TTL: the Datadog agent's dogstatsd_expiry_seconds, and Prometheus'
  * lookback, within which a series not written any more would still be returned anyway. */
 export const DEFAULT_STATSD_IDLE_TTL_MS = 300_000;
@@ -51,7 +75,10 @@ export class StatsdAggregator {
   private idle: { key: string; entry: Entry; updatedMs: number }[] = [];
 
   /** `idleTtlMs`: an entry not updated for this long is ended (0: kept forever). */
-  constructor(private readonly idleTtlMs = DEFAULT_STATSD_IDLE_TTL_MS) {}
+  constructor(
+    private readonly idleTtlMs = DEFAULT_STATSD_IDLE_TTL_MS,
+    private readonly stored?: StoredFamilies,
+  ) {}
 
   received = 0;
   /** Negative counter increments dropped (a counter is monotonic). */
@@ -61,13 +88,25 @@ export class StatsdAggregator {
   /** Series name → the `kind:name` that writes it. A name has one type, as in Prometheus: a gauge
    * and a counter of the same name (or a counter `x_count` beside a timer `x`) would otherwise
    * write alternating values into one series. The first type seen keeps the name, as
-   * statsd_exporter keeps it (events_conflict_total). */
+   * statsd_exporter keeps it (events_conflict_total); a type the store holds for it comes first. */
   private owners = new Map<string, string>();
+  /** Names whose last entry went idle → the type StatsD wrote them as (oldest dropped past a bound). */
+  private released = new Map<string, string>();
 
   private claim(name: string, kind: Entry['kind']): boolean {
     const owner = `${kind}:${name}`;
     const names = kind === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
     if (names.some((n) => (this.owners.get(n) ?? owner) !== owner)) return false;
+    if (this.stored && this.owners.get(names[0]) !== owner) {
+      const type = PROMETHEUS_TYPE[kind];
+      // A name StatsD itself ended (idle) may come back as another type, as before the store check.
+      const mine = this.released.get(name);
+      const conflicts = (o: { family: string; type: string }) =>
+        o.type !== type && !(o.family === name && o.type === mine);
+      if (names.some((n) => this.stored!.ownersOf(n).some(conflicts))) return false;
+      this.released.delete(name);
+      this.stored.claimed(name, type);
+    }
     for (const n of names) this.owners.set(n, owner);
     return true;
   }
@@ -195,5 +234,8 @@ export class StatsdAggregator {
     const names =
       e.kind === 'histogram' ? [`${e.name}_bucket`, `${e.name}_sum`, `${e.name}_count`] : [e.name];
     for (const n of names) this.owners.delete(n);
+    this.released.delete(e.name);
+    this.released.set(e.name, PROMETHEUS_TYPE[e.kind]);
+    if (this.released.size > MAX_RELEASED_NAMES) this.released.delete(this.released.keys().next().value!);
   }
 }

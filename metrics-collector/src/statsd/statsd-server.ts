@@ -2,6 +2,7 @@
 // packet); values are aggregated in memory and written to the store on every flush interval.
 import { createSocket, type Socket } from 'node:dgram';
 import { parseStatsdDatagram } from '../ingest/statsd.js';
+import { familiesOfSeries } from '../store/metric-types.js';
 import type { MetricsStore } from '../store/metrics-store.js';
 import { StatsdAggregator } from './statsd-aggregator.js';
 
@@ -29,7 +30,14 @@ export class StatsdServer {
   private waiters: (() => void)[] = [];
 
   constructor(private readonly options: StatsdServerOptions) {
-    this.aggregator = new StatsdAggregator(options.idleTtlMs);
+    const { store } = options;
+    this.aggregator = new StatsdAggregator(options.idleTtlMs, {
+      ownersOf: (series) => familiesOfSeries(store, series),
+      claimed: (family, type) => {
+        if (store.metadata.get(family)?.type !== type)
+          store.setMetadata(family, { type, help: '', unit: '' });
+      },
+    });
   }
 
   async start(): Promise<{ address: string; port: number }> {
