@@ -97,3 +97,18 @@ test('Grafana\'s `| __error__=""` keeps every line (no parse errors here) and `!
   const bad = await status400('{service="bb"} | json | __error__ > 1');
   assert.match(bad.message, /'__error__' is always empty/);
 });
+
+test('`| json` label filters name nested keys as Loki flattens them (user_id, http_method)', async () => {
+  assert.deepEqual(await messages('{service="bb"} | json | user_id = 42'), ['payment failed']);
+  assert.deepEqual(await messages('{service="bb"} | json | user_id >= 7'), [
+    'Timeout calling bank',
+    'payment failed',
+  ]);
+  assert.deepEqual(await messages('{service="bb"} | json | user_id = 7'), ['Timeout calling bank']);
+  assert.deepEqual(await messages('{service="bb"} | json | http_method = "GET"'), ['Timeout calling bank']);
+  assert.deepEqual(await messages('{service="bb"} | json | user_home_town = "Oslo"'), ['payment failed']);
+  assert.deepEqual(await messages('{service="bb"} | json | user_id != 42'), [
+    'Timeout calling bank',
+    'all good',
+  ]);
+});

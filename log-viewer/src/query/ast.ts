@@ -6,7 +6,8 @@ export type FieldOp = 'match' | 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'reg
 export type QueryNode =
   /** A bare word or a "quoted phrase": case-insensitive word-boundary match on the message. */
   | { kind: 'text'; value: string; phrase: boolean; pos: number }
-  | { kind: 'field'; field: string; op: FieldOp; value: string; pos: number }
+  /** `flat`: a LogQL label name, which also reads nested keys as Loki flattens them (user_id). */
+  | { kind: 'field'; field: string; op: FieldOp; value: string; pos: number; flat?: boolean }
   | { kind: 'not'; child: QueryNode; pos: number }
   | { kind: 'and'; children: QueryNode[]; pos: number }
   | { kind: 'or'; children: QueryNode[]; pos: number }

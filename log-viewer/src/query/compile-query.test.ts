@@ -149,3 +149,18 @@ describe('compileQuery() pruning plan is sound', () => {
     requiredTokens: ['timeout'],
   });
 });
+
+describe("LogQL label filters read nested keys as Loki's json parser flattens them", () => {
+  const odd = rec({ attributes: { '1st': { 'home-town': 'Oslo' }, user_id: 7, list: [{ a: 1 }] } });
+  check('| user_id=42', base, true);
+  check('| user_email="ann@example.com"', base, true);
+  check('| http_status_code=200', base, true);
+  check('| duration_ms > 12', base, true);
+  check('| user_id=7', odd, true);
+  check('| user_id=42', odd, false);
+  check('| _1st_home_town="Oslo"', odd, true);
+  check('| list_0_a=1', odd, false); // arrays are not flattened
+  check('| app="shop"', base, true); // stream labels too
+  check('| user.id=42', base, true); // a dotted name stays a path
+  check('user_id:=42', base, false); // our own language keeps names literal
+});

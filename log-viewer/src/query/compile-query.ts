@@ -96,7 +96,7 @@ function compilePredicate(node: QueryNode): RecordPredicate {
         anyStringValue(r.attributes, test);
     }
     case 'field':
-      return compileField(node.field, node.op, node.value);
+      return compileField(node.field, node.op, node.value, node.flat);
     case 'not': {
       const child = compilePredicate(node.child);
       return (r) => !child(r);
@@ -112,10 +112,10 @@ function compilePredicate(node: QueryNode): RecordPredicate {
   }
 }
 
-function compileField(field: string, op: FieldOp, value: string): RecordPredicate {
+function compileField(field: string, op: FieldOp, value: string, flat = false): RecordPredicate {
   const lower = field.toLowerCase();
   if (lower === 'level' && op !== 'regex' && op !== 'exists') return compileLevel(op, normalizeLevel(value)!);
-  const get = fieldGetter(field);
+  const get = fieldGetter(field, flat);
   const exact = lower === 'service' || lower === 'protocol';
   switch (op) {
     case 'exists':

@@ -3,7 +3,8 @@
 // `|~ "re"`, `!~ "re"`, turned into our own nodes. Label regexes are anchored as in Prometheus;
 // `|=` is a case-sensitive substring, as in Loki. Pipeline stages: the parsers `| json`, `| logfmt`
 // and `| unpack` match everything (records are stored with their JSON already unpacked), label filters
-// `| level="error"`, `| status >= 500` (joined by `and`, `,` or `or`) become field filters, Loki's
+// `| level="error"`, `| status >= 500` (joined by `and`, `,` or `or`) become field filters (a name
+// also reads a nested key as Loki's json parser flattens it: `user_id` for {"user":{"id":1}}), Loki's
 // parser-error labels `__error__`/`__error_details__` are always empty (`| __error__=""` keeps every
 // line, `| drop __error__, __error_details__` is a no-op); any other
 // stage (line_format, label_format, pattern, regexp, drop, keep, …) and metric queries are a 400
@@ -269,17 +270,24 @@ function parseLabelFilter(s: string, i: number): Parsed {
   }
   if (op === '=~' || op === '!~') {
     checkRegex(anchored(value), valuePos, s, 4);
-    const node: QueryNode = { kind: 'field', field, op: 'regex', value: anchored(value), pos: valuePos };
+    const node: QueryNode = {
+      kind: 'field',
+      field,
+      op: 'regex',
+      value: anchored(value),
+      pos: valuePos,
+      flat: true,
+    };
     return { node: op === '!~' ? { kind: 'not', child: node, pos: valuePos } : node, end };
   }
   if (field === 'level' && normalizeLevel(value) === undefined)
     throw fail(`unknown level '${value}' (use ${LEVELS.join(', ')})`, valuePos, s);
   if (op === '=' || op === '==' || op === '!=') {
-    const node: QueryNode = { kind: 'field', field, op: 'eq', value, pos: valuePos };
+    const node: QueryNode = { kind: 'field', field, op: 'eq', value, pos: valuePos, flat: true };
     return { node: op === '!=' ? { kind: 'not', child: node, pos: valuePos } : node, end };
   }
   const cmp = op === '>' ? 'gt' : op === '>=' ? 'gte' : op === '<' ? 'lt' : 'lte';
-  return { node: { kind: 'field', field, op: cmp, value, pos: valuePos }, end };
+  return { node: { kind: 'field', field, op: cmp, value, pos: valuePos, flat: true }, end };
 }
 
 /** `__error__ op value`, decided here against the always-empty value. */

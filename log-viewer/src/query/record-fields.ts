@@ -39,9 +39,11 @@ export function isTokenIndexedField(field: string): boolean {
   return true; // attributes and labels are indexed
 }
 
-export function fieldGetter(field: string): FieldGetter {
+/** `flat`: a LogQL label name (see flattenedGetter); a dotted name stays a path. */
+export function fieldGetter(field: string, flat = false): FieldGetter {
   const builtin = builtinGetter(field);
   if (builtin) return builtin;
+  if (flat && !field.includes('.')) return flattenedGetter(field);
   if (field.startsWith('labels.')) {
     const key = field.slice('labels.'.length);
     return (r) => ownValue(r.labels, key);
@@ -63,6 +65,42 @@ export function fieldGetter(field: string): FieldGetter {
     }
     return ownValue(r.labels, field);
   };
+}
+
+/**
+ * A label name after Loki's `| json` (grafana/loki pkg/logql/log/parser.go): nested keys joined by
+ * `_`, each key's characters other than [A-Za-z0-9_] replaced by `_` and a leading digit of the
+ * first prefixed by `_`. So `user_id` reads {"user":{"id":42}}, {"user.id":42} and {"user_id":42},
+ * `user_home_town` reads {"user":{"home-town":"Oslo"}}. An own key of that exact name is read
+ * first; the walk over keys runs only when it misses. Then the stream labels, likewise.
+ */
+function flattenedGetter(name: string): FieldGetter {
+  return (r) => {
+    const v = flattenedValue(r.attributes, name, true);
+    return v !== undefined ? v : flattenedValue(r.labels, name, true);
+  };
+}
+
+function flattenedValue<T>(obj: Record<string, T>, name: string, first: boolean): T | undefined {
+  const own = ownValue(obj, name);
+  if (own !== undefined) return own;
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    const label = sanitizedKey(key, first);
+    if (label === name) return obj[key];
+    const v = obj[key];
+    if (name.startsWith(label) && name[label.length] === '_' && v !== null && typeof v === 'object') {
+      if (Array.isArray(v)) continue; // Loki's json parser extracts no array members
+      const inner = flattenedValue(v as Record<string, T>, name.slice(label.length + 1), false);
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
+}
+
+function sanitizedKey(key: string, first: boolean): string {
+  const label = key.trim().replace(/[^A-Za-z0-9_]/g, '_');
+  return first && /^[0-9]/.test(label) ? `_${label}` : label;
 }
 
 /**
