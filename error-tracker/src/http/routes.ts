@@ -8,6 +8,7 @@ import { eventHandlers } from './event-handlers.js';
 import { addSentryErrorHeaders, ingestHandler, preflightHandler } from './ingest-handlers.js';
 import { issueHandlers } from './issue-handlers.js';
 import { projectHandlers } from './project-handlers.js';
+import { quarantineHandlers } from './quarantine-handlers.js';
 
 export const MAX_ENVELOPE_BYTES = 20 * 1024 * 1024;
 // Bodies reach the handler still compressed: decoding (capped) happens on the ingest worker
@@ -50,6 +51,7 @@ export function routes(ctx: HttpContext): Route[] {
   const issues = issueHandlers(ctx);
   const events = eventHandlers(ctx);
   const projects = projectHandlers(ctx);
+  const quarantine = quarantineHandlers(ctx);
   return [
     ...ingestRoute('envelope'),
     ...ingestRoute('store'),
@@ -78,6 +80,10 @@ export function routes(ctx: HttpContext): Route[] {
     { method: 'GET', url: '/api/projects/:id/alert-deliveries', handler: projects.deliveries },
     { method: 'GET', url: '/api/projects/:id/releases', handler: projects.releases },
     { method: 'GET', url: '/api/projects/:id/item-counts', handler: projects.itemCounts },
+    // inbox entries the digest set aside (store/quarantine.ts)
+    { method: 'GET', url: '/api/quarantine', handler: quarantine.list },
+    { method: 'POST', url: '/api/quarantine/:id/retry', handler: quarantine.retry },
+    { method: 'DELETE', url: '/api/quarantine/:id', handler: quarantine.discard },
   ];
 }
 

@@ -251,6 +251,12 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         releases: shown ? store.listReleaseHealth(shown.id) : [],
         alertRules: shown ? store.listAlertRules(shown.id) : [],
         deliveries: shown ? store.listDeliveries(shown.id, 20) : [],
+        quarantine: shown
+          ? {
+              total: store.quarantineCount(shown.id),
+              latest: store.listQuarantined({ projectId: shown.id, limit: 10 }),
+            }
+          : { total: 0, latest: [] },
         csrfField: csrfInput(request),
         nowMs: clock(),
       });

@@ -40,7 +40,8 @@ type WorkflowRow = Pick<
   | 'ignore_until_time'
 >;
 
-export function createDigest(db: Db, inbox: InboxReader) {
+/** The statements and steps that apply inbox entries: the digest's, and a quarantined entry's retry. */
+function createAppliers(db: Db) {
   const q = {
     digestedThrough: db.prepare('SELECT digested_through FROM inbox_progress WHERE id = 1').pluck(),
     setDigestedThrough: db.prepare('UPDATE inbox_progress SET digested_through = ? WHERE id = 1'),
@@ -116,13 +117,16 @@ export function createDigest(db: Db, inbox: InboxReader) {
     ),
     quarantine: db.prepare(
       `INSERT OR REPLACE INTO digest_quarantine (inbox_id, project_id, event_id, received_at, facts, payload,
-        counts, error, quarantined_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        counts, error, quarantined_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     delivery: db.prepare(
       `INSERT INTO alert_deliveries (rule_id, project_id, issue_id, trigger, url, body, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, '', ?, ?)`,
     ),
   };
+
+  // alert rules are read once per project and batch
+  const rulesInBatch = new Map<number, AlertRuleRow[]>();
 
   const firstSeenIn = (projectId: number) => (release: string) =>
     q.releaseFirstSeen.get(projectId, release) as number | undefined;
@@ -204,7 +208,7 @@ export function createDigest(db: Db, inbox: InboxReader) {
   }
 
   function digestOne(row: EventRow, nowMs: number): DigestOutcome {
-    const facts = JSON.parse(row.facts) as EventFacts;
+    const facts = parseFacts(row.facts);
     const projectId = row.project_id;
     const base = {
       eventId: facts.eventId,
@@ -296,7 +300,7 @@ export function createDigest(db: Db, inbox: InboxReader) {
     };
     for (const row of rows) {
       if (row.counts === null) continue;
-      const counts = JSON.parse(row.counts) as InboxCounts;
+      const counts = parseCounts(row.counts);
       // `event` items are counted below, from the events stored
       for (const [type, n] of Object.entries(counts.items))
         if (type !== 'event') add(row.project_id, type, n);
@@ -323,8 +327,17 @@ export function createDigest(db: Db, inbox: InboxReader) {
     for (const [projectId, type, n] of items.values()) q.countItem.run(projectId, type, n);
   }
 
-  // alert rules are read once per project and batch
-  const rulesInBatch = new Map<number, AlertRuleRow[]>();
+  return { q, digestOne, applyCounts, rulesInBatch };
+}
+
+/** The steps that apply one entry, for a quarantined entry's retry (store/quarantine.ts). */
+export function entryAppliers(db: Db) {
+  const { digestOne, applyCounts, rulesInBatch } = createAppliers(db);
+  return { digestOne, applyCounts, rulesInBatch };
+}
+
+export function createDigest(db: Db, inbox: InboxReader) {
+  const { q, digestOne, applyCounts, rulesInBatch } = createAppliers(db);
   const batch = db.transaction((rows: InboxRow[], nowMs: number) => {
     rulesInBatch.clear();
     // only one digest runs at a time, so this matches what the rows were read after; checked in
@@ -340,13 +353,14 @@ export function createDigest(db: Db, inbox: InboxReader) {
 
   // nested in a transaction, a savepoint: a part that throws is rolled back alone
   const savepoint = db.transaction(<T>(fn: () => T): T => fn());
-  /** Runs `fn` in a savepoint; a permanent error is returned instead of thrown. */
-  const tryApart = (fn: () => void): unknown => {
+  /** Runs `fn` in a savepoint; an error that keeps the entry from ever applying is returned instead
+   * of thrown (a bug's error too once `bugsToo`: it failed MAX_BUG_ATTEMPTS times). */
+  const tryApart = (fn: () => void, bugsToo: boolean): unknown => {
     try {
       savepoint(fn);
       return null;
     } catch (err) {
-      if (!isPermanent(db, err)) throw err;
+      if (!settles(classify(db, err), bugsToo)) throw err;
       return err;
     }
   };
@@ -355,14 +369,18 @@ export function createDigest(db: Db, inbox: InboxReader) {
    * held for the project (store/inbox.ts): each is applied apart, and only what fails is quarantined,
    * so one request's bad event does not drop the others' counts and session updates, nor their bad
    * session update an event. */
-  const settleAlone = db.transaction((row: InboxRow, nowMs: number): DigestOutcome[] => {
+  const settleAlone = db.transaction((row: InboxRow, nowMs: number, bugsToo: boolean): DigestOutcome[] => {
     rulesInBatch.clear();
     const outcomes: DigestOutcome[] = [];
     const eventError =
-      row.event_id === null ? null : tryApart(() => outcomes.push(digestOne(row as EventRow, nowMs)));
-    const countsError = row.counts === null ? null : tryApart(() => applyCounts([row], [], nowMs));
+      row.event_id === null
+        ? null
+        : tryApart(() => outcomes.push(digestOne(row as EventRow, nowMs)), bugsToo);
+    const countsError = row.counts === null ? null : tryApart(() => applyCounts([row], [], nowMs), bugsToo);
     applyCounts([], outcomes, nowMs);
     if (eventError !== null || countsError !== null) {
+      const errors = [eventError, countsError].filter((e) => e !== null);
+      const bug = errors.some((e) => classify(db, e) === 'bug');
       q.quarantine.run(
         row.id,
         row.project_id,
@@ -371,35 +389,42 @@ export function createDigest(db: Db, inbox: InboxReader) {
         eventError === null ? null : row.facts,
         eventError === null ? null : row.payload,
         countsError === null ? null : row.counts,
-        [eventError, countsError]
-          .filter((e) => e !== null)
-          .map((e) => String(e instanceof Error ? e.message : e))
-          .join('; ')
-          .slice(0, 1000),
+        errors.map(describeError).join('; ').slice(0, 1000),
         nowMs,
+        bug ? 'repeated_failure' : 'bad_entry',
       );
     }
     q.setDigestedThrough.run(row.id);
     return outcomes;
   });
 
-  /** A batch that failed for good is applied entry by entry (each in its own transaction, which
+  /** A batch that cannot apply whole is applied entry by entry (each in its own transaction, which
    * records it as digested); an entry that fails alone is settled part by part. */
-  function oneByOne(rows: InboxRow[], nowMs: number): DigestOutcome[] {
+  function oneByOne(rows: InboxRow[], nowMs: number, bugsToo: boolean): DigestOutcome[] {
     const outcomes: DigestOutcome[] = [];
     for (const row of rows) {
       try {
         outcomes.push(...batch.immediate([row], nowMs));
       } catch (err) {
-        if (!isPermanent(db, err)) throw err;
-        outcomes.push(...settleAlone.immediate(row, nowMs));
+        // an entry whose error is not yet settled stops here: the next run starts with it
+        if (!settles(classify(db, err), bugsToo)) {
+          if (row !== rows[0]) return outcomes;
+          throw err;
+        }
+        outcomes.push(...settleAlone.immediate(row, nowMs, bugsToo));
       }
     }
     return outcomes;
   }
 
+  /** Where the digest failed with what looks like a bug in this code, and when to try again. */
+  let stuck: { after: number; attempts: number; retryAt: number } | null = null;
+
   return (limit: number, nowMs: number): DigestResult => {
     const after = q.digestedThrough.get() as number;
+    // backing off after a bug's failure: nothing this run (the next timer tick tries again)
+    if (stuck !== null && stuck.after === after && nowMs < stuck.retryAt)
+      return { entries: 0, outcomes: [], digestedThrough: after };
     const rows = inbox.read(after, limit);
     if (rows.length === 0) return { entries: 0, outcomes: [], digestedThrough: after };
     // The caller trims the inbox up to digestedThrough, and the next accept's fdatasync makes that
@@ -411,17 +436,115 @@ export function createDigest(db: Db, inbox: InboxReader) {
       let outcomes: DigestOutcome[];
       try {
         outcomes = batch.immediate(rows, nowMs);
+        stuck = null;
       } catch (err) {
-        // a busy or full disk is retried on the next run; an entry that can never be applied must
-        // not hold back every later one (the batch rolled back whole, so nothing is applied twice)
-        if (!isPermanent(db, err)) throw err;
-        outcomes = oneByOne(rows, nowMs);
+        // A busy or full disk is retried on the next run. An entry that can never be applied (a
+        // bad stored entry) must not hold back every later one: quarantined at once (the batch
+        // rolled back whole, so nothing is applied twice). Any other error is most likely a bug
+        // here: retried with a growing pause, then quarantined too (kept for a retry once fixed).
+        const kind = classify(db, err);
+        if (kind === 'transient') throw err;
+        const attempts = kind === 'bug' ? (stuck?.after === after ? stuck.attempts : 0) + 1 : 0;
+        const bugsToo = attempts >= MAX_BUG_ATTEMPTS;
+        if (kind === 'bug' && !bugsToo) {
+          stuck = { after, attempts, retryAt: nowMs + bugBackoffMs(attempts) };
+          throw err;
+        }
+        stuck = null;
+        outcomes = oneByOne(rows, nowMs, bugsToo);
       }
-      return { entries: rows.length, outcomes, digestedThrough: rows[rows.length - 1].id };
+      const last = q.digestedThrough.get() as number;
+      return { entries: rows.filter((r) => r.id <= last).length, outcomes, digestedThrough: last };
     } finally {
       db.pragma('synchronous = NORMAL');
     }
   };
+}
+
+/** Failures at the same place, with a bug's error, before its entries are quarantined. */
+export const MAX_BUG_ATTEMPTS = 5;
+
+/** The pause after the n-th failure with a bug's error: 1 s, 4 s, 16 s, 64 s (about 1.5 min in all). */
+export function bugBackoffMs(attempts: number): number {
+  return 1000 * 4 ** (attempts - 1);
+}
+
+/** A stored entry the digest cannot read: facts or counts that do not have the shape it wrote. */
+class BadEntry extends Error {}
+
+/**
+ * What an error says about the entry that raised it:
+ * - 'bad_entry': the entry itself can never apply (facts or counts that do not parse or lack a field,
+ *   a value or constraint the schema refuses);
+ * - 'transient': the disk, the database or the process (busy, I/O, full, out of memory, closed): retried
+ *   without end, the entries are safe in the inbox;
+ * - 'bug': anything else (a TypeError, a RangeError…), most likely this code's fault, which the same
+ *   entry may not meet after a fix: retried with a pause, a bounded number of times.
+ */
+export function classify(db: Db, err: unknown): 'bad_entry' | 'transient' | 'bug' {
+  if (!db.open) return 'transient';
+  if (err instanceof BadEntry || err instanceof SyntaxError) return 'bad_entry';
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_'))
+    return /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code) ? 'bad_entry' : 'transient';
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return 'transient'; // ENOSPC, EIO, …
+  if (err instanceof RangeError && /allocation failed|out of memory/i.test(err.message)) return 'transient';
+  return 'bug';
+}
+
+const settles = (kind: ReturnType<typeof classify>, bugsToo: boolean) =>
+  kind === 'bad_entry' || (bugsToo && kind === 'bug');
+
+function describeError(err: unknown): string {
+  if (err instanceof BadEntry || err instanceof SyntaxError) return err.message;
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+const isString = (v: unknown) => typeof v === 'string';
+const isStringOrNull = (v: unknown) => v === null || typeof v === 'string';
+const FACT_FIELDS: [keyof EventFacts, (v: unknown) => boolean][] = [
+  ['eventId', isString],
+  ['timestampMs', Number.isFinite],
+  ['level', isString],
+  ['platform', isString],
+  ['title', isString],
+  ['culprit', isString],
+  ['type', isString],
+  ['message', isString],
+  ['release', isStringOrNull],
+  ['environment', isStringOrNull],
+  ['traceId', isStringOrNull],
+  ['userKey', isStringOrNull],
+  ['groupingHash', isString],
+  ['groupingVersion', Number.isInteger],
+  ['tags', (v) => Array.isArray(v) && v.every((t) => Array.isArray(t) && isString(t[0]) && isString(t[1]))],
+];
+
+/** An entry's facts, checked field by field: a stored entry without the shape is a bad entry, not a
+ * TypeError deep in the digest (which would look like a bug and be retried). */
+function parseFacts(text: string): EventFacts {
+  const facts = JSON.parse(text) as Record<string, unknown>;
+  if (facts === null || typeof facts !== 'object') throw new BadEntry('facts are not an object');
+  for (const [field, ok] of FACT_FIELDS)
+    if (!ok(facts[field])) throw new BadEntry(`facts.${field} is missing or of the wrong type`);
+  return facts as unknown as EventFacts;
+}
+
+const isCountMap = (v: unknown) =>
+  v !== null && typeof v === 'object' && Object.values(v).every((n) => Number.isFinite(n));
+
+function parseCounts(text: string): InboxCounts {
+  const counts = JSON.parse(text) as InboxCounts;
+  const ok =
+    counts !== null &&
+    typeof counts === 'object' &&
+    isCountMap(counts.items) &&
+    Array.isArray(counts.sessions) &&
+    (counts.keyed === undefined ||
+      (Array.isArray(counts.keyed) &&
+        counts.keyed.every((k) => isString(k?.key) && isCountMap(k.items) && Array.isArray(k.sessions))));
+  if (!ok) throw new BadEntry('counts do not have the shape of an inbox entry');
+  return counts;
 }
 
 /** An envelope's event_id as the events table spells it (`:` and the hash of its attachments when
@@ -441,14 +564,4 @@ const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && 
 
 function isSessionUpdate(s: SessionUpdate): boolean {
   return isCount(s.started) && isCount(s.crashed) && isCount(s.errored) && isCount(s.abnormal);
-}
-
-/** An error that repeating the same entry will raise again: a refused value or constraint, or facts
- * that do not parse; not busy, I/O, full-disk or out-of-memory errors, which pass. */
-function isPermanent(db: Db, err: unknown): boolean {
-  if (!db.open) return false;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_'))
-    return err instanceof SyntaxError || err instanceof TypeError;
-  return /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
 }

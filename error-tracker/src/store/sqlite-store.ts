@@ -18,6 +18,7 @@ import { parseJsonObject } from '../ingest/envelope.js';
 import { normalizeEvent } from '../ingest/normalize.js';
 import { decompressPayload } from './codec.js';
 import { createDigest } from './digest.js';
+import { createQuarantine } from './quarantine.js';
 import { createInbox, createInboxReader, WalSync } from './inbox.js';
 import { createIssueQueries } from './issue-queries.js';
 import { createProjects } from './projects.js';
@@ -129,6 +130,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     pendingCount: () => inbox.pendingEvents(digestedThrough.get() as number),
     digest,
     trimInbox: inbox.trim,
+    ...createQuarantine(db),
     listIssues: queries.listIssues,
     getIssue,
     listIssueEvents: (issueId: number, page: EventPageQuery) =>

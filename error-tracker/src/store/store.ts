@@ -108,6 +108,27 @@ export interface DigestOutcome {
   duplicate: boolean;
 }
 
+/** An inbox entry the digest set aside (digest_quarantine). */
+export interface QuarantinedEntry {
+  /** Its inbox id. */
+  id: number;
+  projectId: number;
+  eventId: string | null;
+  receivedAt: string | null;
+  quarantinedAt: string;
+  /** 'bad_entry': it can never apply as stored; 'repeated_failure': an error that looked like a bug in
+   * the digest, met every time it was tried. */
+  reason: 'bad_entry' | 'repeated_failure';
+  error: string;
+  /** It holds an event (else only item counts and session updates). */
+  hasEvent: boolean;
+  hasCounts: boolean;
+}
+
+export type QuarantineRetry =
+  | { applied: true; outcome: DigestOutcome | null }
+  | { applied: false; error: string };
+
 /** What one digest batch did. */
 export interface DigestResult {
   /** Inbox entries consumed (events and counter rows); fewer than asked for: the inbox is empty. */
@@ -173,6 +194,13 @@ export interface ErrorStore {
   digest(limit: number, nowMs: number): DigestResult;
   /** Removes inbox entries up to a digest's `digestedThrough` (on the inbox's writer). */
   trimInbox(throughId: number): void;
+  /** Entries the digest set aside, newest first (before `beforeId` when paging). */
+  listQuarantined(filter: { projectId?: number; beforeId?: number; limit: number }): QuarantinedEntry[];
+  quarantineCount(projectId?: number): number;
+  /** Applies a set-aside entry now and removes it; if it fails again it stays, with the new error.
+   * Null when there is no such entry. */
+  retryQuarantined(id: number, nowMs: number): QuarantineRetry | null;
+  discardQuarantined(id: number): boolean;
 
   // reads
   listIssues(filter: IssueFilter): Page<Issue>;

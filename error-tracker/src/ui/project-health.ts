@@ -1,6 +1,7 @@
-// Read-only project facts on the settings page: crash-free sessions per release, alert rules and
-// the latest webhook deliveries.
+// Read-only project facts on the settings page: events set aside by the digest, crash-free sessions
+// per release, alert rules and the latest webhook deliveries.
 import type { AlertDelivery, ReleaseHealth } from '../model.js';
+import type { QuarantinedEntry } from '../store/store.js';
 import { formatCount, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 
@@ -30,4 +31,22 @@ export function renderDeliveries(deliveries: AlertDelivery[], nowMs: number): Sa
             nowMs,
           )}</td></tr>`,
       )}</tbody></table></div>`;
+}
+
+/** Inbox entries the digest set aside (store/quarantine.ts): a warning card only when there are some. */
+export function renderQuarantine(
+  projectId: number,
+  total: number,
+  latest: QuarantinedEntry[],
+  nowMs: number,
+): SafeHtml | string {
+  if (total === 0) return '';
+  return html`<section class="card" id="quarantine"><h2>Set aside <span class="badge level-warn quarantine-count">${formatCount(total)}</span></h2>
+<p>${formatCount(total)} ${total === 1 ? 'entry' : 'entries'} of this project could not be grouped and ${total === 1 ? 'was' : 'were'} kept aside instead of blocking the others. Retry ${total === 1 ? 'it' : 'them'} once the cause is fixed, or discard: <code>GET /api/quarantine?project=${projectId}</code>, <code>POST /api/quarantine/:id/retry</code>, <code>DELETE /api/quarantine/:id</code>.</p>
+<div class="table-wrap"><table class="data quarantine"><thead><tr><th class="num">Entry</th><th>Event</th><th>Reason</th><th>Error</th><th>Set aside</th></tr></thead><tbody>${latest.map(
+    (e) =>
+      html`<tr><td class="num">${e.id}</td><td class="mono small">${e.eventId ?? (e.hasCounts ? 'counts only' : '')}</td><td>${
+        e.reason === 'bad_entry' ? 'bad stored entry' : 'failed repeatedly'
+      }</td><td class="small">${e.error}</td><td>${timeAgo(Date.parse(e.quarantinedAt), nowMs)}</td></tr>`,
+  )}</tbody></table></div></section>`;
 }

@@ -1,8 +1,9 @@
 // Project settings: each project's DSN keys (add, revoke), a copy-paste SDK setup for the first
 // active one, release health, and alert rules (add, delete) with their latest deliveries.
 import type { AlertDelivery, AlertRule, ProjectWithKeys, ReleaseHealth } from '../model.js';
+import type { QuarantinedEntry } from '../store/store.js';
 import { html, type SafeHtml } from './html.js';
-import { renderDeliveries, renderReleaseHealth } from './project-health.js';
+import { renderDeliveries, renderQuarantine, renderReleaseHealth } from './project-health.js';
 import { renderSdkSetup } from './sdk-snippets.js';
 import { renderAlertRules, renderKeys } from './settings-forms.js';
 
@@ -14,6 +15,8 @@ export interface SettingsPageData {
   releases: ReleaseHealth[];
   alertRules: AlertRule[];
   deliveries: AlertDelivery[];
+  /** Inbox entries of the shown project the digest set aside: how many, and the newest. */
+  quarantine?: { total: number; latest: QuarantinedEntry[] };
   /** Hidden CSRF field for the key and alert forms, from the UI kit. */
   csrfField: SafeHtml;
   nowMs: number;
@@ -43,6 +46,7 @@ ${project.dsn ? renderSdkSetup(project.dsn, `p${project.id}`) : html`<p class="m
 <h3 id="keys">Client keys (DSN)</h3>${renderKeys(project, data.csrfField)}
 <p class="muted small">Quotas: ${project.quotaPerMinute || 'unlimited'} events per minute, ${project.quotaPerHour || 'unlimited'} per hour.</p>
 </section>
+${renderQuarantine(project.id, data.quarantine?.total ?? 0, data.quarantine?.latest ?? [], data.nowMs)}
 <section class="card"><h2>Release health</h2>${renderReleaseHealth(data.releases)}</section>
 <section class="card" id="alerts"><h2>Alerts</h2>${renderAlertRules(project.id, data.alertRules, data.csrfField)}${renderDeliveries(data.deliveries, data.nowMs)}</section></div>`,
   };
