@@ -66,7 +66,9 @@ export class IngestService {
   async accept(req: IngestRequest): Promise<Accepted> {
     // shed load before decoded bodies pile up in front of the preparer (bounds memory)
     if (this.inFlight >= this.options.maxInFlight) {
-      throw rateLimited('too many requests in flight, retry later', 1, 'organization', 'backpressure');
+      // refused before its items are read: every category (an empty list), as the SDKs read it; the
+      // event categories alone let them keep sending sessions and transactions into the overload
+      throw rateLimited('too many requests in flight, retry later', 1, 'organization', 'backpressure', '');
     }
     this.inFlight++;
     try {
@@ -203,9 +205,15 @@ function withoutEventItems(itemCounts: Record<string, number>): Record<string, n
   return rest;
 }
 
-function rateLimited(message: string, seconds: number, scope: string, reason: string): RateLimited {
+function rateLimited(
+  message: string,
+  seconds: number,
+  scope: string,
+  reason: string,
+  categories = EVENT_CATEGORIES,
+): RateLimited {
   return new RateLimited(message, seconds, undefined, {
-    'x-sentry-rate-limits': `${seconds}:${EVENT_CATEGORIES}:${scope}:${reason}`,
+    'x-sentry-rate-limits': `${seconds}:${categories}:${scope}:${reason}`,
   });
 }
 
