@@ -112,3 +112,35 @@ test('`| json` label filters name nested keys as Loki flattens them (user_id, ht
     'all good',
   ]);
 });
+
+test('LogQL label filters compare an absent label as "", as Loki does; parentheses group label filters', async () => {
+  // of the three bb lines only 'payment failed' has user (an object: user_id flattens into it)
+  assert.deepEqual(await messages('{service="bb"} | json | user_id!=""'), [
+    'Timeout calling bank',
+    'payment failed',
+  ]);
+  assert.deepEqual(await messages('{service="bb"} | json | http_method!=""'), ['Timeout calling bank']);
+  assert.deepEqual(await messages('{service="bb"} | json | label_not_exist=""'), BB);
+  assert.deepEqual(await messages('{service="bb"} | json | http_method=~"|GET"'), BB);
+  assert.deepEqual(await messages('{service="bb"} | json | http_method!~".+"'), [
+    'all good',
+    'payment failed',
+  ]);
+  assert.deepEqual(await messages('{service="bb"} | json | nope > 0'), []); // numeric: absent filters out
+  assert.deepEqual(await messages('{service="bb", http_method=""}'), ['all good', 'payment failed']);
+  assert.deepEqual(await messages('{service="bb"} | json | (user_id > 40)'), ['payment failed']);
+  assert.deepEqual(await messages('{service="bb"} | json | (user_id > 40 or level="info")'), [
+    'all good',
+    'payment failed',
+  ]);
+  assert.deepEqual(
+    await messages('{service="bb"} | json | level="error" and (user_id=7 or http_method="POST")'),
+    ['Timeout calling bank'],
+  );
+  let q = '{service="bb"} | json | (user_id > 40';
+  assert.equal((await status400(q)).position, q.length);
+  q = '{service="bb"} |= ip("10.0.0.1")';
+  const bad = await status400(q);
+  assert.match(bad.message, /ip\(\) is not supported/);
+  assert.equal(bad.position, q.indexOf('ip('));
+});

@@ -4,7 +4,8 @@
 // `|=` is a case-sensitive substring, as in Loki. Pipeline stages: the parsers `| json`, `| logfmt`
 // and `| unpack` match everything (records are stored with their JSON already unpacked), label filters
 // `| level="error"`, `| status >= 500` (joined by `and`, `,` or `or`) become field filters (a name
-// also reads a nested key as Loki's json parser flattens it: `user_id` for {"user":{"id":1}}), Loki's
+// also reads a nested key as Loki's json parser flattens it: `user_id` for {"user":{"id":1}}, and
+// an absent label reads as "" as in Loki; parentheses group them), Loki's
 // parser-error labels `__error__`/`__error_details__` are always empty (`| __error__=""` keeps every
 // line, `| drop __error__, __error_details__` is a no-op); any other
 // stage (line_format, label_format, pattern, regexp, drop, keep, …) and metric queries are a 400
@@ -109,8 +110,8 @@ export function parseSelector(s: string, i: number): Parsed {
     }
     const node: QueryNode =
       op === '=' || op === '!='
-        ? { kind: 'field', field, op: 'eq', value, pos: valuePos }
-        : { kind: 'field', field, op: 'regex', value: anchored(value), pos: valuePos };
+        ? { kind: 'field', field, op: 'eq', value, pos: valuePos, flat: true }
+        : { kind: 'field', field, op: 'regex', value: anchored(value), pos: valuePos, flat: true };
     children.push(op.startsWith('!') ? { kind: 'not', child: node, pos: valuePos } : node);
     i = skipSpace(s, end);
     if (s[i] === ',') i = skipSpace(s, i + 1);
@@ -130,6 +131,8 @@ export function parseLineFilter(s: string, i: number): Parsed | null {
   const op = LINE_OPS.find((o) => s.startsWith(o, i));
   if (!op) return null;
   const valuePos = skipSpace(s, i + 2);
+  if (s.startsWith('ip(', valuePos))
+    throw fail('LogQL ip() is not supported (match the address as text: |= "10.0.0.1")', valuePos, s);
   if (s[valuePos] !== '"' && s[valuePos] !== '`') return null;
   const { value, end } = readString(s, valuePos);
   if (op.endsWith('~')) checkRegex(value, valuePos, s);
@@ -161,6 +164,7 @@ const NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 export function parsePipelineStage(s: string, i: number): Parsed | null {
   if (s[i] !== '|') return null;
   const at = skipSpace(s, i + 1);
+  if (s[at] === '(') return parseLabelFilters(s, at, i);
   LABEL.lastIndex = at;
   const m = LABEL.exec(s);
   if (!m) return null;
@@ -198,28 +202,45 @@ export function parsePipelineStage(s: string, i: number): Parsed | null {
   return parseLabelFilters(s, at, i);
 }
 
-/** `a="x" and b=~"y", c>5 or d!="z"` at i: and (also `,`) binds tighter than or. */
-function parseLabelFilters(s: string, i: number, pos: number): Parsed {
+const JOIN = /(and|or)(?=[\s(]|$)/y;
+const MAX_GROUP_DEPTH = 32;
+
+/**
+ * `a="x" and (b=~"y" or c>5), d!="z"` at i: and (also `,`) binds tighter than or, parentheses group.
+ * A trailing `and`/`or` is a 400 at the end (it was read as a search word: a 200 matching nothing).
+ */
+function parseLabelFilters(s: string, i: number, pos: number, depth = 0): Parsed {
   const alternatives: QueryNode[] = [];
   let all: QueryNode[] = [];
   for (;;) {
-    const filter = parseLabelFilter(s, i);
+    const filter = parseLabelGroup(s, i, pos, depth);
     all.push(filter.node);
     const next = skipSpace(s, filter.end);
-    i = next;
-    if (s[next] === ',') i = skipSpace(s, next + 1);
-    else if (/^and\s/.test(s.slice(next, next + 4))) i = skipSpace(s, next + 3);
-    else if (/^or\s/.test(s.slice(next, next + 3))) {
-      alternatives.push(all.length === 1 ? all[0] : { kind: 'and', children: all, pos });
-      all = [];
-      i = skipSpace(s, next + 2);
-    } else {
+    JOIN.lastIndex = next;
+    const join = s[next] === ',' ? ',' : JOIN.exec(s)?.[1];
+    if (join === undefined) {
       alternatives.push(all.length === 1 ? all[0] : { kind: 'and', children: all, pos });
       const node: QueryNode =
         alternatives.length === 1 ? alternatives[0] : { kind: 'or', children: alternatives, pos };
       return { node, end: filter.end };
     }
+    if (join === 'or') {
+      alternatives.push(all.length === 1 ? all[0] : { kind: 'and', children: all, pos });
+      all = [];
+    }
+    i = skipSpace(s, next + join.length);
   }
+}
+
+/** `( filters )` or one label filter at i. */
+function parseLabelGroup(s: string, i: number, pos: number, depth: number): Parsed {
+  if (s[i] !== '(') return parseLabelFilter(s, i);
+  if (depth >= MAX_GROUP_DEPTH)
+    throw fail(`label filters nested deeper than ${MAX_GROUP_DEPTH} levels`, i, s);
+  const inner = parseLabelFilters(s, skipSpace(s, i + 1), pos, depth + 1);
+  const close = skipSpace(s, inner.end);
+  if (s[close] !== ')') throw fail("missing ')'", close, s);
+  return { node: inner.node, end: close + 1 };
 }
 
 /**

@@ -72,12 +72,14 @@ export function fieldGetter(field: string, flat = false): FieldGetter {
  * `_`, each key's characters other than [A-Za-z0-9_] replaced by `_` and a leading digit of the
  * first prefixed by `_`. So `user_id` reads {"user":{"id":42}}, {"user.id":42} and {"user_id":42},
  * `user_home_town` reads {"user":{"home-town":"Oslo"}}. An own key of that exact name is read
- * first; the walk over keys runs only when it misses. Then the stream labels, likewise.
+ * first; the walk over keys runs only when it misses. Then the stream labels, likewise. A label the
+ * line does not have reads as '', as Loki compares it (`x!=""` keeps the lines that have x, `x=""`
+ * the others; a numeric comparison is false).
  */
 function flattenedGetter(name: string): FieldGetter {
   return (r) => {
     const v = flattenedValue(r.attributes, name, true);
-    return v !== undefined ? v : flattenedValue(r.labels, name, true);
+    return v !== undefined ? v : (flattenedValue(r.labels, name, true) ?? '');
   };
 }
 
