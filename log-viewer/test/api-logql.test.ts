@@ -144,3 +144,23 @@ test('LogQL label filters compare an absent label as "", as Loki does; parenthes
   assert.match(bad.message, /ip\(\) is not supported/);
   assert.equal(bad.position, q.indexOf('ip('));
 });
+
+test('LogQL `or` between line filters: either value; negated: neither; a trailing `or` is a 400', async () => {
+  const both = ['Timeout calling bank', 'payment failed'];
+  assert.deepEqual(await messages('{service="bb"} |= "Timeout" or "payment"'), both);
+  assert.deepEqual(await messages('{service="bb"} |= "payment" or "Timeout"'), both);
+  assert.deepEqual(await messages('{service="bb"} |~ "Time.ut" or `pay`'), both);
+  assert.deepEqual(await messages('{service="bb"} != "payment" or "Timeout"'), ['all good']);
+  assert.deepEqual(await messages('{service="bb"} |= "bank" or "good" != "Timeout"'), ['all good']);
+  let q = '{service="bb"} | json | level="error" or';
+  let bad = await status400(q);
+  assert.match(bad.message, /expected a label name/);
+  assert.equal(bad.position, q.length);
+  q = '{service="bb"} |= "Timeout" or';
+  bad = await status400(q);
+  assert.match(bad.message, /expected a quoted string after 'or'/);
+  assert.equal(bad.position, q.length);
+  q = '{service="bb"} |= "Timeout" or payment';
+  bad = await status400(q);
+  assert.equal(bad.position, q.indexOf('payment'));
+});

@@ -1,6 +1,6 @@
 // LogQL paste compatibility (grafana/loki docs/sources/query/log_queries): a stream selector
 // `{app="api", env=~"prod|stg", level!="debug"}` and line filters `|= "text"`, `!= "text"`,
-// `|~ "re"`, `!~ "re"`, turned into our own nodes. Label regexes are anchored as in Prometheus;
+// `|~ "re"`, `!~ "re"` (Loki 3's `|= "a" or "b"` too), turned into our own nodes. Label regexes are anchored as in Prometheus;
 // `|=` is a case-sensitive substring, as in Loki. Pipeline stages: the parsers `| json`, `| logfmt`
 // and `| unpack` match everything (records are stored with their JSON already unpacked), label filters
 // `| level="error"`, `| status >= 500` (joined by `and`, `,` or `or`) become field filters (a name
@@ -24,6 +24,8 @@ export interface Parsed {
 const LABEL = /[A-Za-z_][A-Za-z0-9_.]*/y;
 const SELECTOR_OPS = ['=~', '!~', '!=', '='] as const;
 const LINE_OPS = ['|=', '!=', '|~', '!~'] as const;
+/** `and` / `or` joining filters (a word such as `order` is no join). */
+const JOIN = /(and|or)(?=[\s(]|$)/y;
 /** Loki's OTLP label for the service. */
 const LABEL_ALIASES: Record<string, string> = { service_name: 'service', detected_level: 'level' };
 
@@ -134,11 +136,24 @@ export function parseLineFilter(s: string, i: number): Parsed | null {
   if (s.startsWith('ip(', valuePos))
     throw fail('LogQL ip() is not supported (match the address as text: |= "10.0.0.1")', valuePos, s);
   if (s[valuePos] !== '"' && s[valuePos] !== '`') return null;
-  const { value, end } = readString(s, valuePos);
-  if (op.endsWith('~')) checkRegex(value, valuePos, s);
-  const regex = op.endsWith('~') ? value : escapeRegex(value);
-  const node: QueryNode = { kind: 'field', field: 'message', op: 'regex', value: regex, pos: i };
-  return { node: op.startsWith('!') ? { kind: 'not', child: node, pos: i } : node, end };
+  // Loki 3's `|= "a" or "b"`: either value; `!= "a" or "b"`: neither.
+  const alternatives: QueryNode[] = [];
+  let at = valuePos;
+  for (;;) {
+    const { value, end } = readString(s, at);
+    if (op.endsWith('~')) checkRegex(value, at, s);
+    const regex = op.endsWith('~') ? value : escapeRegex(value);
+    alternatives.push({ kind: 'field', field: 'message', op: 'regex', value: regex, pos: at });
+    const next = skipSpace(s, end);
+    JOIN.lastIndex = next;
+    if (JOIN.exec(s)?.[1] !== 'or') {
+      const node: QueryNode =
+        alternatives.length === 1 ? alternatives[0] : { kind: 'or', children: alternatives, pos: i };
+      return { node: op.startsWith('!') ? { kind: 'not', child: node, pos: i } : node, end };
+    }
+    at = skipSpace(s, next + 2);
+    if (s[at] !== '"' && s[at] !== '`') throw fail("expected a quoted string after 'or'", at, s);
+  }
 }
 
 /** Parser stages with nothing to do here: the record's JSON attributes are already fields. */
@@ -202,7 +217,6 @@ export function parsePipelineStage(s: string, i: number): Parsed | null {
   return parseLabelFilters(s, at, i);
 }
 
-const JOIN = /(and|or)(?=[\s(]|$)/y;
 const MAX_GROUP_DEPTH = 32;
 
 /**

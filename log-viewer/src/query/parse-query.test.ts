@@ -122,6 +122,12 @@ describe('parseQuery() valid queries', () => {
   check('| __error__=~".*" | __error_details__!~".+"', '(and * *)');
   check('| __error__=~".+"', '(not *)');
   check('| json | drop __error__, __error_details__', '(and * *)');
+  check(
+    '|= "a" or "b" |~ `c` or "d"',
+    '(and (or message[regex]a message[regex]b) (or message[regex]c message[regex]d))',
+  );
+  check('!= "a" or `b`', '(not (or message[regex]a message[regex]b))');
+  check('|= "a" order', '(and message[regex]a order)');
   check('| (a="1" or b="2"), c="3"', '(and (or a[eq]1 b[eq]2) c[eq]3)');
   check('| json | (n > 4)', '(and * n[gt]4)');
   check('| a="1" and(b="2")', '(and a[eq]1 b[eq]2)');
@@ -145,6 +151,9 @@ describe('parseQuery() LogQL stages it cannot run are a 400 naming the stage and
   checkError('| a="1", ', 9, /expected a label name/);
   checkError('| __error__ > 1', 12, /'__error__' is always empty here/);
   checkError('| a="1" or', 10, /expected a label name/);
+  checkError('|= "a" or', 9, /expected a quoted string after 'or'/);
+  checkError('|= "a" or b', 10, /expected a quoted string after 'or'/);
+  checkError('|~ "a" or "("', 10, /invalid regular expression/);
   checkError('| a="1" and ', 12, /expected a label name/);
   checkError('| (a="1"', 8, /missing '\)'/);
   checkError('|= ip("10.0.0.1")', 3, /LogQL ip\(\) is not supported/);
