@@ -2,7 +2,7 @@
 // worker's own connections copy the WALs into the database files; digest batches run on its
 // connection, and inbox appends (to the inbox file) do not wait for them.
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closeDatabase, openDatabase } from '@flowrent/shared/db';
@@ -128,6 +128,42 @@ test('digest batches run on the worker connection and group like the main thread
     store.listItemCounts(1).map((c) => [c.type, c.count]),
     [['event', 30]],
   );
+  await sw.stop();
+  close();
+});
+
+/** The nice value of each of this process's threads (Linux /proc), by thread id. */
+function threadNiceValues(): Map<number, number> {
+  const nice = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // fields after the command name: state is field 3, nice field 19
+      nice.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return nice;
+}
+
+test('the store worker thread runs its digest batches at a lower CPU priority than the other threads', {
+  skip: !existsSync('/proc/thread-self') && 'needs Linux /proc',
+}, async () => {
+  const { db, inboxDb, store, close } = trackerDb();
+  store.acceptMany([await acceptBatch(3, 'priority check')]);
+  const before = threadNiceValues();
+  const sw = new StoreWorker(db, inboxDb);
+  sw.start(1000, undefined, 13);
+  // a batch answered: the worker has run its start-up code
+  assert.deepEqual(counts(await sw.digest(50, 5000)), { entries: 3, events: 3, grouped: 3 });
+  const after = threadNiceValues();
+  const lowered = [...after].filter(([tid, nice]) => nice === 13 && !before.has(tid));
+  assert.equal(lowered.length, 1, 'exactly one new thread, the store worker, at nice 13');
+  assert.equal(after.get(process.pid), before.get(process.pid), 'the main thread keeps its priority');
+  for (const [tid, nice] of before) {
+    if (after.has(tid)) assert.equal(after.get(tid), nice, `thread ${tid} keeps its priority`);
+  }
   await sw.stop();
   close();
 });

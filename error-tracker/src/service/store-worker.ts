@@ -14,6 +14,12 @@ const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 // CPU in bench/hot-path.bench.ts (within its spread), and every MB counts toward the RSS goal.
 const WORKER_CACHE_KB = 2000;
 const MAIN_CACHE_KB = 2000;
+/** The worker thread's nice value (store/store-worker-thread.ts lowerPriority). Its digest batches
+ * take ~30 ms of CPU each (200 events) and the accept path's requests wait on the main thread, the
+ * ingest worker and the clients: on two cores a batch that takes one of them stretches every
+ * request's hand-offs meanwhile. At a lower priority the batches run on the cores those threads
+ * leave idle, and still get a share when they do not (weight 110 against 1024 at nice 10). */
+const WORKER_NICE = 10;
 
 export interface DigestCounts {
   /** Inbox entries consumed (events, duplicates included, and counter rows). */
@@ -61,8 +67,9 @@ export class StoreWorker {
     return this.worker !== null;
   }
 
-  /** `onFailure`: the worker died (its batch, if any, was rolled back); the caller falls back. */
-  start(checkpointIntervalMs: number, onFailure?: (err: Error) => void): void {
+  /** `onFailure`: the worker died (its batch, if any, was rolled back); the caller falls back.
+   * `nice`: the worker thread's nice value (0 keeps the process's). */
+  start(checkpointIntervalMs: number, onFailure?: (err: Error) => void, nice = WORKER_NICE): void {
     if (this.worker || this.db.name === ':memory:') return;
     const worker = spawnWorker('../store/store-worker-thread', {
       workerData: {
@@ -70,6 +77,7 @@ export class StoreWorker {
         inboxFile: this.inboxDb.name,
         intervalMs: checkpointIntervalMs,
         cacheKb: WORKER_CACHE_KB,
+        nice,
       },
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 },
     });

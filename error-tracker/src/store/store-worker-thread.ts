@@ -2,6 +2,8 @@
 // checkpoints of errors.db and of the inbox file (their fsyncs) on a timer, and grouping batches
 // (the digest) when the main thread asks for one. The digest reads the inbox file and writes
 // errors.db; the main thread appends to the inbox file meanwhile, so neither waits for the other.
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { openDatabase } from '@flowrent/shared/db';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDigest } from './digest.js';
@@ -17,12 +19,14 @@ export type StoreWorkerReply =
   | { type: 'inbox-checkpointed' }
   | { type: 'inbox-checkpoint-finished' };
 
-const { file, inboxFile, intervalMs, cacheKb } = workerData as {
+const { file, inboxFile, intervalMs, cacheKb, nice } = workerData as {
   file: string;
   inboxFile: string;
   intervalMs: number;
   cacheKb: number;
+  nice: number;
 };
+lowerPriority(nice);
 const db = openDatabase(file);
 db.pragma(`cache_size = -${cacheKb}`);
 const inboxDb = openDatabase(inboxFile);
@@ -70,3 +74,21 @@ parentPort?.on('message', (msg: StoreWorkerRequest) => {
     reply({ type: 'digest-failed', message: (err as Error)?.message ?? String(err) });
   }
 });
+
+/**
+ * Gives this thread the nice value `nice` unless it already has a higher one (service/store-worker.ts
+ * WORKER_NICE says why). On Linux a thread's id serves as a pid for setpriority and changes only that
+ * thread. An unprivileged process (the image runs as `node`) can raise a nice value but not lower it
+ * again, so the thread keeps it for its life, checkpoints included: those are short and mostly wait
+ * for the disk. Where there is no /proc/thread-self, or setpriority is refused, the thread keeps the
+ * process's priority.
+ */
+function lowerPriority(nice: number): void {
+  if (!(nice > 0)) return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (getPriority(tid) < nice) setPriority(tid, nice);
+  } catch {
+    // not Linux, or not allowed: same priority as the other threads
+  }
+}
