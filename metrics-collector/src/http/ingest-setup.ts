@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { uncompressSync } from 'snappy';
 import type { AppDeps } from '../app.js';
-import { parseScrapeConfig, type ScrapeConfig } from '../scrape/scrape-config.js';
+import { parseScrapeConfig, type ScrapeConfig, ScrapeConfigError } from '../scrape/scrape-config.js';
 import { ScrapeManager } from '../scrape/scrape-manager.js';
 import { StatsdServer } from '../statsd/statsd-server.js';
 import { parseLimits } from '../store/limits.js';
@@ -54,7 +54,14 @@ export interface Ingestion {
 /** The scrape config: the file when SCRAPE_CONFIG names one, else the three FlowRent services. */
 export function loadScrapeConfig(config: AppDeps['config']): ScrapeConfig {
   if (config.SCRAPE_CONFIG) {
-    return parseScrapeConfig(readFileSync(config.SCRAPE_CONFIG, 'utf8'), dirname(config.SCRAPE_CONFIG));
+    let text: string;
+    try {
+      text = readFileSync(config.SCRAPE_CONFIG, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new ScrapeConfigError(`${config.SCRAPE_CONFIG} cannot be read (${code})`);
+    }
+    return parseScrapeConfig(text, dirname(config.SCRAPE_CONFIG));
   }
   const token = config.SCRAPE_TOKEN || config.METRICS_TOKEN || undefined;
   const job = (jobName: string, url: string) => ({

@@ -4,7 +4,7 @@
 // bearer_token / bearer_token_file / basic_auth, static_configs (targets + labels) and
 // file_sd_configs (JSON or YAML files of [{targets, labels}], re-read on every scrape round).
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseYaml } from '../lazy-deps.js';
 
 export interface TargetGroup {
@@ -58,9 +58,20 @@ function str(v: unknown, what: string): string {
   return v;
 }
 
-function readSecretFile(file: unknown, baseDir: string): string | undefined {
+/** A path as Prometheus' config.JoinDir reads it: relative to the config's folder, absolute kept. */
+function configPath(baseDir: string, file: unknown, what: string): string {
+  return resolve(baseDir, str(file, what));
+}
+
+function readSecretFile(file: unknown, baseDir: string, job: string, key: string): string | undefined {
   if (file === undefined) return undefined;
-  return readFileSync(join(baseDir, str(file, 'credentials file')), 'utf8').trim();
+  const path = configPath(baseDir, file, key);
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ScrapeConfigError(`job ${job}: ${key} ${path} cannot be read (${code})`);
+  }
 }
 
 function parseGroups(v: unknown, what: string): TargetGroup[] {
@@ -113,21 +124,27 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
     if (isObj(j.authorization)) {
       bearerToken =
         (j.authorization.credentials as string | undefined) ??
-        readSecretFile(j.authorization.credentials_file, baseDir);
+        readSecretFile(j.authorization.credentials_file, baseDir, jobName, 'credentials_file');
     }
-    bearerToken ??= (j.bearer_token as string | undefined) ?? readSecretFile(j.bearer_token_file, baseDir);
+    bearerToken ??=
+      (j.bearer_token as string | undefined) ??
+      readSecretFile(j.bearer_token_file, baseDir, jobName, 'bearer_token_file');
     let basicAuth: ScrapeJob['basicAuth'];
     if (isObj(j.basic_auth)) {
       basicAuth = {
         username: String(j.basic_auth.username ?? ''),
-        password: String(j.basic_auth.password ?? readSecretFile(j.basic_auth.password_file, baseDir) ?? ''),
+        password: String(
+          j.basic_auth.password ??
+            readSecretFile(j.basic_auth.password_file, baseDir, jobName, 'password_file') ??
+            '',
+        ),
       };
     }
     const fileSdFiles: string[] = [];
     if (Array.isArray(j.file_sd_configs)) {
       for (const sd of j.file_sd_configs) {
         if (isObj(sd) && Array.isArray(sd.files))
-          for (const f of sd.files) fileSdFiles.push(join(baseDir, str(f, 'file')));
+          for (const f of sd.files) fileSdFiles.push(configPath(baseDir, f, 'file'));
       }
     }
     return {
