@@ -2,7 +2,7 @@
 // 127.0.0.1 port 0, settable clock): what is set aside at once (a stored entry the digest cannot
 // read), what is retried with growing pauses first (an error that looks like a bug in the digest:
 // a TypeError), what is retried without end (the disk's errors); and the admin API that lists them
-// (project, reason, when), retries them once the cause is fixed, or discards them; and the count
+// (project, reason, when), retries them (one or many) once the cause is fixed, or discards them; and the count
 // on the settings page in real Chromium.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -196,6 +196,25 @@ test('GET /api/quarantine: pages newest first; bad parameters are 4xx; admin onl
     ['?bogus=1', 400],
   ] as const)
     assert.equal((await api(t, 'GET', `/api/quarantine${query}`)).status, status, query);
+  // after a fix, many at once: each applied, kept with its new error, or missing
+  fault = (m) => (m === 'page 1' ? new RangeError(`Invalid time value ${HOSTILE}`) : null);
+  const ids = [...first.data, ...rest.data].map((e) => e.id);
+  const many = await api<{ applied: number[]; failed: { id: number; error: string }[]; missing: number[] }>(
+    t,
+    'POST',
+    '/api/quarantine/retry',
+    { ids: [...ids, 999_999] },
+  );
+  assert.equal(many.status, 200);
+  assert.equal(many.json.applied.length, 2);
+  assert.equal(many.json.failed.length, 1);
+  assert.match(many.json.failed[0].error, /^RangeError: Invalid time value/);
+  assert.deepEqual(many.json.missing, [999_999]);
+  assert.ok(messages().includes('page 0') && messages().includes('page 2') && !messages().includes('page 1'));
+  assert.equal((await list()).total, 1);
+  assert.equal((await api(t, 'POST', '/api/quarantine/retry', { ids: [] })).status, 422);
+  assert.equal((await api(t, 'POST', '/api/quarantine/retry', { ids: [1], all: true })).status, 400);
+  fault = null;
   assert.equal((await fetch(`${t.url}/api/quarantine`)).status, 401);
   assert.equal((await fetch(`${t.url}/api/quarantine/1/retry`, { method: 'POST' })).status, 401);
 });

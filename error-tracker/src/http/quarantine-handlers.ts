@@ -3,7 +3,7 @@ import { Conflict, NotFound, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpContext } from './context.js';
 import { toSnakeCase } from './serialize.js';
-import { idParam, rejectUnknownKeys } from './validate.js';
+import { bodyObject, idParam, intList, rejectUnknownKeys } from './validate.js';
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 500;
@@ -49,6 +49,21 @@ export function quarantineHandlers(ctx: HttpContext) {
       if (result === null) throw new NotFound(`quarantined entry ${id} not found`);
       if (!result.applied) throw new Conflict(`entry ${id} failed again: ${result.error}`, { id });
       return toSnakeCase(result);
+    },
+    /** POST /api/quarantine/retry {"ids":[…]} → each applied or kept (after a fix, many at once). */
+    async retryMany(request: FastifyRequest) {
+      const body = bodyObject(request.body);
+      rejectUnknownKeys(body, ['ids']);
+      const applied: number[] = [];
+      const failed: { id: number; error: string }[] = [];
+      const missing: number[] = [];
+      for (const id of intList(body, 'ids')) {
+        const result = ctx.store.retryQuarantined(id, ctx.clock());
+        if (result === null) missing.push(id);
+        else if (result.applied) applied.push(id);
+        else failed.push({ id, error: result.error });
+      }
+      return { applied, failed, missing };
     },
     /** DELETE /api/quarantine/:id → 204. */
     async discard(request: EntryRequest, reply: FastifyReply) {

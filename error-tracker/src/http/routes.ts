@@ -82,6 +82,7 @@ export function routes(ctx: HttpContext): Route[] {
     { method: 'GET', url: '/api/projects/:id/item-counts', handler: projects.itemCounts },
     // inbox entries the digest set aside (store/quarantine.ts)
     { method: 'GET', url: '/api/quarantine', handler: quarantine.list },
+    { method: 'POST', url: '/api/quarantine/retry', handler: quarantine.retryMany },
     { method: 'POST', url: '/api/quarantine/:id/retry', handler: quarantine.retry },
     { method: 'DELETE', url: '/api/quarantine/:id', handler: quarantine.discard },
   ];

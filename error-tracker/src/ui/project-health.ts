@@ -42,7 +42,7 @@ export function renderQuarantine(
 ): SafeHtml | string {
   if (total === 0) return '';
   return html`<section class="card" id="quarantine"><h2>Set aside <span class="badge level-warn quarantine-count">${formatCount(total)}</span></h2>
-<p>${formatCount(total)} ${total === 1 ? 'entry' : 'entries'} of this project could not be grouped and ${total === 1 ? 'was' : 'were'} kept aside instead of blocking the others. Retry ${total === 1 ? 'it' : 'them'} once the cause is fixed, or discard: <code>GET /api/quarantine?project=${projectId}</code>, <code>POST /api/quarantine/:id/retry</code>, <code>DELETE /api/quarantine/:id</code>.</p>
+<p>${formatCount(total)} ${total === 1 ? 'entry' : 'entries'} of this project could not be grouped and ${total === 1 ? 'was' : 'were'} kept aside instead of blocking the others. Retry ${total === 1 ? 'it' : 'them'} once the cause is fixed, or discard: <code>GET /api/quarantine?project=${projectId}</code>, <code>POST /api/quarantine/retry {"ids":[…]}</code>, <code>DELETE /api/quarantine/:id</code>.</p>
 <div class="table-wrap"><table class="data quarantine"><thead><tr><th class="num">Entry</th><th>Event</th><th>Reason</th><th>Error</th><th>Set aside</th></tr></thead><tbody>${latest.map(
     (e) =>
       html`<tr><td class="num">${e.id}</td><td class="mono small">${e.eventId ?? (e.hasCounts ? 'counts only' : '')}</td><td>${
