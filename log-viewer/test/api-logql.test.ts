@@ -164,3 +164,41 @@ test('LogQL `or` between line filters: either value; negated: neither; a trailin
   bad = await status400(q);
   assert.equal(bad.position, q.indexOf('payment'));
 });
+
+test('`| logfmt` label filters read the keys of logfmt lines (level, quoted values, _extracted on a clash)', async () => {
+  const ns = String(BigInt(NOW_MS - 30_000) * 1_000_000n);
+  const res = await fetch(`${api.url}/loki/api/v1/push`, {
+    method: 'POST',
+    headers: { ...api.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      streams: [
+        {
+          stream: { app: 'lfmt' },
+          values: [
+            [ns, 'level=error msg="db down" status=500 user_id=42 app=inner'],
+            [ns, 'level=info msg=ok status=200'],
+            [ns, 'no pairs in this line'],
+          ],
+        },
+      ],
+    }),
+  });
+  assert.equal(res.status, 204, await res.text());
+  const down = ['level=error msg="db down" status=500 user_id=42 app=inner'];
+  assert.deepEqual(await messages('{app="lfmt"} | logfmt | status=500'), down);
+  assert.deepEqual(await messages('{app="lfmt"} | logfmt | status >= 200'), [
+    'level=error msg="db down" status=500 user_id=42 app=inner',
+    'level=info msg=ok status=200',
+  ]);
+  assert.deepEqual(await messages('{app="lfmt"} | logfmt | level="error"'), down);
+  assert.deepEqual(await messages('{app="lfmt"} | logfmt | msg="db down"'), down);
+  assert.deepEqual(await messages('{app="lfmt"} | logfmt | app_extracted="inner"'), down);
+  assert.deepEqual(await messages('{app="lfmt"} | logfmt | status=""'), ['no pairs in this line']);
+  // the level filter is not answered from the stored level (info for all three) or its summaries;
+  // a line with no level key and none sent has no level label, which is != "info" in Loki
+  assert.deepEqual(await messages('{app="lfmt"} | logfmt | level!="info"'), [
+    'level=error msg="db down" status=500 user_id=42 app=inner',
+    'no pairs in this line',
+  ]);
+  assert.deepEqual(await messages('{app="lfmt"} | logfmt | level="info"'), ['level=info msg=ok status=200']);
+});

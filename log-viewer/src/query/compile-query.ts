@@ -11,7 +11,7 @@
 //   field:*          field present and not empty
 import { LEVELS, type Level, levelRank, normalizeLevel, type StoredRecord, tokenize } from '../model.js';
 import type { FieldOp, QueryNode } from './ast.js';
-import { fieldGetter, isTokenIndexedField, valueText } from './record-fields.js';
+import { fieldGetter, isTokenIndexedField, logfmtGetter, logfmtPairs, valueText } from './record-fields.js';
 import { regexTester } from './regex-linear.js';
 
 export type RecordPredicate = (record: StoredRecord) => boolean;
@@ -96,7 +96,9 @@ function compilePredicate(node: QueryNode): RecordPredicate {
         anyStringValue(r.attributes, test);
     }
     case 'field':
-      return compileField(node.field, node.op, node.value, node.flat);
+      return node.logfmt
+        ? compileLogfmtField(node.field, node.op, node.value)
+        : compileField(node.field, node.op, node.value, node.flat);
     case 'not': {
       const child = compilePredicate(node.child);
       return (r) => !child(r);
@@ -112,10 +114,34 @@ function compilePredicate(node: QueryNode): RecordPredicate {
   }
 }
 
-function compileField(field: string, op: FieldOp, value: string, flat = false): RecordPredicate {
+/**
+ * A label filter after `| logfmt`. Its `level` is the line's `level=` key (a logfmt line is stored
+ * as info), else the level the record was sent with; a record sent with none has no level label.
+ */
+function compileLogfmtField(field: string, op: FieldOp, value: string): RecordPredicate {
+  if (field.toLowerCase() !== 'level' || op === 'regex' || op === 'exists')
+    return compileField(field, op, value, true, logfmtGetter(field));
+  const rank = levelRank(normalizeLevel(value)!);
+  const stored = compileLevel(op, normalizeLevel(value)!);
+  return (r) => {
+    const text = logfmtPairs(r).get('level');
+    if (text === undefined) return r.levelText !== '' && stored(r);
+    const level = normalizeLevel(text);
+    return level !== undefined && levelAllowed(op, levelRank(level) - rank);
+  };
+}
+
+function compileField(
+  field: string,
+  op: FieldOp,
+  value: string,
+  flat = false,
+  getter?: (r: StoredRecord) => unknown,
+): RecordPredicate {
   const lower = field.toLowerCase();
-  if (lower === 'level' && op !== 'regex' && op !== 'exists') return compileLevel(op, normalizeLevel(value)!);
-  const get = fieldGetter(field, flat);
+  if (!getter && lower === 'level' && op !== 'regex' && op !== 'exists')
+    return compileLevel(op, normalizeLevel(value)!);
+  const get = getter ?? fieldGetter(field, flat);
   const exact = lower === 'service' || lower === 'protocol';
   switch (op) {
     case 'exists':
@@ -202,6 +228,8 @@ export function planPruning(node: QueryNode): PruningPlan {
     case 'text':
       return { requiredTokens: wordTokens(node.value, !node.phrase && isPrefixWord(node.value)) };
     case 'field':
+      // after `| logfmt` the level is read from the line: the stored level (info) prunes nothing
+      if (node.logfmt && node.field.toLowerCase() === 'level') return { requiredTokens: [] };
       return planField(node.field, node.op, node.value);
     case 'and':
       return node.children.map(planPruning).reduce(andPlans);

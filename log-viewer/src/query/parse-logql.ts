@@ -3,7 +3,8 @@
 // `|~ "re"`, `!~ "re"` (Loki 3's `|= "a" or "b"` too), turned into our own nodes. Label regexes are anchored as in Prometheus;
 // `|=` is a case-sensitive substring, as in Loki. Pipeline stages: the parsers `| json`, `| logfmt`
 // and `| unpack` match everything (records are stored with their JSON already unpacked), label filters
-// `| level="error"`, `| status >= 500` (joined by `and`, `,` or `or`) become field filters (a name
+// `| level="error"`, `| status >= 500` (joined by `and`, `,` or `or`) become field filters (after
+// `| logfmt` they read the line's logfmt keys first, as Loki extracts them; a name
 // also reads a nested key as Loki's json parser flattens it: `user_id` for {"user":{"id":1}}, and
 // an absent label reads as "" as in Loki; parentheses group them), Loki's
 // parser-error labels `__error__`/`__error_details__` are always empty (`| __error__=""` keeps every
@@ -179,7 +180,7 @@ const NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 export function parsePipelineStage(s: string, i: number): Parsed | null {
   if (s[i] !== '|') return null;
   const at = skipSpace(s, i + 1);
-  if (s[at] === '(') return parseLabelFilters(s, at, i);
+  if (s[at] === '(') return afterLogfmt(s, i, parseLabelFilters(s, at, i));
   LABEL.lastIndex = at;
   const m = LABEL.exec(s);
   if (!m) return null;
@@ -214,7 +215,21 @@ export function parsePipelineStage(s: string, i: number): Parsed | null {
       s,
     );
   }
-  return parseLabelFilters(s, at, i);
+  return afterLogfmt(s, i, parseLabelFilters(s, at, i));
+}
+
+const LOGFMT_STAGE = /\|\s*logfmt\b/;
+
+/** Label filters after a `| logfmt` stage read the line's logfmt keys too (logfmt.ts). */
+function afterLogfmt(s: string, at: number, parsed: Parsed): Parsed {
+  if (!LOGFMT_STAGE.test(s.slice(0, at))) return parsed;
+  const mark = (node: QueryNode): void => {
+    if (node.kind === 'field') node.logfmt = true;
+    else if (node.kind === 'not') mark(node.child);
+    else if (node.kind === 'and' || node.kind === 'or') node.children.forEach(mark);
+  };
+  mark(parsed.node);
+  return parsed;
 }
 
 const MAX_GROUP_DEPTH = 32;

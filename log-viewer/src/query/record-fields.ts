@@ -2,6 +2,7 @@
 // dotted keys such as "http.method" as well as nested objects such as {"user":{"id":42}}), then
 // the stream labels. Pure; getters are built once per query, not per record.
 import type { JsonValue, StoredRecord } from '../model.js';
+import { parseLogfmt } from './logfmt.js';
 
 export type FieldGetter = (record: StoredRecord) => unknown;
 
@@ -103,6 +104,28 @@ function flattenedValue<T>(obj: Record<string, T>, name: string, first: boolean)
 function sanitizedKey(key: string, first: boolean): string {
   const label = key.trim().replace(/[^A-Za-z0-9_]/g, '_');
   return first && /^[0-9]/.test(label) ? `_${label}` : label;
+}
+
+/**
+ * A label after `| logfmt`: the key Loki's logfmt parser extracts from the line (a clash with a
+ * stream label as `<key>_extracted`), else what the flattened name reads. The last line's pairs
+ * are kept, so the filters of one record parse it once each at most.
+ */
+export function logfmtGetter(name: string): FieldGetter {
+  const rest = flattenedGetter(name);
+  return (r) => logfmtPairs(r).get(name) ?? rest(r);
+}
+
+let lastLine: StoredRecord | undefined;
+let lastPairs = new Map<string, string>();
+
+/** The logfmt pairs of a record's message (the last record's are remembered). */
+export function logfmtPairs(r: StoredRecord): Map<string, string> {
+  if (r !== lastLine) {
+    lastPairs = parseLogfmt(r.message, r.labels);
+    lastLine = r;
+  }
+  return lastPairs;
 }
 
 /**

@@ -19,6 +19,7 @@ export function summaryFilter(node: QueryNode): SummaryFilter | null {
     case 'text':
       return null;
     case 'field': {
+      if (node.logfmt) return null; // read from the line, not from the stored level
       const field = node.field.toLowerCase();
       if (field === 'service' && (node.op === 'match' || node.op === 'eq')) {
         return { services: [node.value], levels: ALL_LEVELS() };
