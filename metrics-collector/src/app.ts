@@ -7,6 +7,7 @@ import { registerPromApi } from './http/api-routes.js';
 import { setupIngestion } from './http/ingest-setup.js';
 import { registerMetricsUi } from './http/ui-routes.js';
 import { setupRules } from './rules/rules-setup.js';
+import { parseRetention } from './store/retention.js';
 
 export type AppDeps = ServiceDeps<Config>;
 
@@ -34,6 +35,13 @@ export function createApp(deps: AppDeps): FastifyInstance {
     rules: () => rules,
     exemplars: store.exemplars,
     subqueryStepMs: deps.config.RULE_EVALUATION_INTERVAL,
+    status: {
+      store,
+      retentionMs: parseRetention(deps.config.RETENTION).rawMs,
+      maxDiskBytes: deps.config.MAX_DISK_BYTES,
+      scrapeConfigFile: deps.config.SCRAPE_CONFIG,
+      logLevel: deps.config.LOG_LEVEL,
+    },
   });
   registerMetricsUi(app, deps);
   return app;

@@ -145,6 +145,8 @@ const SAME_ERROR: Case[] = [
   ['/api/v1/labels', { end: '2023-11-14 22:13:20Z' }],
   ['/api/v1/label/job/values', { start: '1', end: 'x' }],
   ['/api/v1/query_exemplars', { query: 'up', start: 'abc' }],
+  ['/api/v1/metadata', { limit: 'abc' }],
+  ['/api/v1/metadata', { limit: '1.5' }],
   // Parse errors at the end of input, and match[] errors (labels and label values: no parameter name).
   ...[
     'up{',

@@ -166,11 +166,19 @@ describe('a query held mid-evaluation', () => {
       const atGate = new Promise<void>((resolve) => {
         arrived = resolve;
       });
-      gate.run = function <T>(this: QueryGate, evaluate: () => Promise<T>) {
-        const result = run.call(this, () => {
-          secondStarted = true;
-          return evaluate();
-        });
+      gate.run = function <T>(
+        this: QueryGate,
+        evaluate: (timeoutMs: number) => Promise<T>,
+        timeoutMs?: number,
+      ) {
+        const result = run.call(
+          this,
+          (left) => {
+            secondStarted = true;
+            return evaluate(left);
+          },
+          timeoutMs,
+        );
         arrived();
         return result;
       };
@@ -189,6 +197,70 @@ describe('a query held mid-evaluation', () => {
       assert.equal(r.status, 200);
       assert.equal(secondStarted, true);
       assert.equal((await r.json()).data.result[0].values[0][1], String(SERIES));
+    } finally {
+      gate.max = max;
+    }
+  });
+
+  it('counts the wait for a slot in the timeout: a query granted one after its timeout ends with 503', async () => {
+    const gate = c.app.queryGate;
+    const max = gate.max;
+    gate.max = 1;
+    try {
+      const held = holdNextPause(c.app.querySlicing);
+      const first = fetch(rangeUrl(QUERY), { headers: c.adminHeaders });
+      await held.reached;
+      const run = gate.run;
+      let arrived!: () => void;
+      const atGate = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      gate.run = function <T>(
+        this: QueryGate,
+        evaluate: (timeoutMs: number) => Promise<T>,
+        timeoutMs?: number,
+      ) {
+        const result = run.call(this, evaluate, timeoutMs);
+        arrived();
+        return result;
+      };
+      const second = fetch(rangeUrl('count(req_total)', '&timeout=10s'), { headers: c.adminHeaders });
+      try {
+        await atGate;
+      } finally {
+        gate.run = run;
+      }
+      clockMs += 11_000; // on the slices' clock: the second query waited past its 10 s
+      held.release();
+      assert.equal((await first).status, 200);
+      const r = await second;
+      assert.equal(r.status, 503);
+      assert.deepEqual(await r.json(), {
+        status: 'error',
+        errorType: 'timeout',
+        error: 'query timed out in query queue',
+      });
+    } finally {
+      gate.max = max;
+    }
+  });
+
+  it('ends a query still waiting for a slot at its timeout', async () => {
+    const gate = c.app.queryGate;
+    const max = gate.max;
+    gate.max = 1;
+    try {
+      const held = holdNextPause(c.app.querySlicing);
+      const first = fetch(rangeUrl(QUERY), { headers: c.adminHeaders });
+      await held.reached;
+      // The slot stays taken: the waiting query's own timer ends it.
+      const r = await fetch(rangeUrl('count(req_total)', '&timeout=20ms'), { headers: c.adminHeaders });
+      assert.equal(r.status, 503);
+      assert.equal((await r.json()).error, 'query timed out in query queue');
+      held.release();
+      assert.equal((await first).status, 200);
+      const again = await fetch(rangeUrl('count(req_total)'), { headers: c.adminHeaders });
+      assert.equal(again.status, 200, 'the timed-out wait left the gate usable');
     } finally {
       gate.max = max;
     }

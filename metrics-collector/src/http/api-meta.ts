@@ -115,6 +115,14 @@ export function listLabelValues(deps: MetaDeps, p: FormParams, name: string): st
 /** Series names a metric family's metadata covers (text format and OpenMetrics suffixes). */
 const FAMILY_SUFFIXES = ['', '_total', '_bucket', '_count', '_sum', '_created', '_info', '_gcount', '_gsum'];
 
+/** 2.42's metadata limit: strconv.Atoi, any value below 1 meaning none, its own message. */
+function metadataLimit(p: FormParams): number {
+  const raw = p.get('limit');
+  if (raw === undefined || raw === '') return 0;
+  if (!/^[+-]?\d{1,18}$/.test(raw)) throw badData('limit must be a number');
+  return Number(raw);
+}
+
 /**
  * Metadata of the metric families that still have a series the store returns (over the whole time
  * axis: in memory, or evicted with rollups within retention; not past a TTL). Prometheus answers
@@ -122,7 +130,7 @@ const FAMILY_SUFFIXES = ['', '_total', '_bucket', '_count', '_sum', '_created', 
  * listed every family ever pushed or scraped.
  */
 export function listMetadata(deps: MetaDeps, p: FormParams): Record<string, MetricMetadataEntry[]> {
-  const limit = limitOf(p);
+  const limit = metadataLimit(p);
   const metric = p.get('metric');
   const out: Record<string, MetricMetadataEntry[]> = {};
   let n = 0;

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { PromQLError } from '../promql/errors.js';
 import { promResponsePieces } from '../promql/format.js';
 import type { ParsedQueries } from '../promql/parse-cache.js';
+import { prettyExpr } from '../promql/print.js';
 import {
   evaluateSliced,
   instantEvaluation,
@@ -32,19 +33,31 @@ export interface QueryDeps {
  * At most `max` queries evaluate at once, the others wait in arrival order (Prometheus'
  * --query.max-concurrency). Sliced queries overlap and each holds its working set while paused:
  * unbounded, a dashboard's burst of panels would hold them all at once (evaluated whole, they ran
- * one after another). The timeout counts from the start of the evaluation, not the wait.
+ * one after another). The timeout covers the wait as in Prometheus (its context is made before
+ * the query asks for a slot): a query still waiting at its timeout, or granted a slot after it,
+ * ends with "query timed out in query queue"; one granted a slot evaluates for the time left.
  */
 export class QueryGate {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(public max: number) {}
+  /** `now`: the clock the timeout runs on (ms), the slices' clock. */
+  constructor(
+    public max: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
-  async run<T>(evaluate: () => Promise<T>): Promise<T> {
+  async run<T>(
+    evaluate: (timeoutMs: number) => Promise<T>,
+    timeoutMs = Number.POSITIVE_INFINITY,
+  ): Promise<T> {
+    const queued = this.now();
     if (this.running < this.max) this.running++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else await this.slot(timeoutMs);
     try {
-      return await evaluate();
+      const left = timeoutMs - (this.now() - queued);
+      if (left <= 0) throw queueTimeout();
+      return await evaluate(left);
     } finally {
       // The slot goes to the next waiting query, or is freed.
       const next = this.waiting.shift();
@@ -52,9 +65,35 @@ export class QueryGate {
       else this.running--;
     }
   }
+
+  /** Resolves once a slot is handed over; rejects (holding none) if the timeout passes first. */
+  private slot(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const granted = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiting.push(granted);
+      if (timeoutMs <= MAX_TIMER_MS) {
+        timer = setTimeout(() => {
+          const i = this.waiting.indexOf(granted);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(queueTimeout());
+        }, timeoutMs);
+      }
+    });
+  }
 }
 
-function parseQuery(deps: QueryDeps, p: FormParams, opts: QueryOptions) {
+/** setTimeout's longest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function queueTimeout(): PromQLError {
+  return new PromQLError('timeout', 'query timed out in query queue');
+}
+
+function parseQuery(deps: Pick<QueryDeps, 'parsed'>, p: FormParams, opts: QueryOptions) {
   let expr: ReturnType<ParsedQueries['get']>;
   try {
     expr = deps.parsed.get(p.get('query') ?? '');
@@ -76,6 +115,11 @@ function options(deps: QueryDeps, p: FormParams): QueryOptions {
     // The deadline runs on the slices' clock: time spent paused counts, as a wall-clock timeout.
     now: () => deps.slicing.now(),
   };
+}
+
+/** /api/v1/format_query: the expression as Prometheus' Pretty(0) prints it. */
+export function formatQuery(deps: Pick<QueryDeps, 'parsed'>, p: FormParams): string {
+  return prettyExpr(parseQuery(deps, p, {}));
 }
 
 /** A body of one piece as a string; a larger one as a stream of its pieces, written as they are
@@ -104,12 +148,14 @@ export async function instantQuery(
   const time = parseTimeParam(p, 'time', deps.clock());
   const opts = options(deps, p);
   const expr = parseQuery(deps, p, opts);
-  const result = await deps.gate.run(() =>
-    evaluateSliced(
-      (slice) => instantEvaluation(deps.source, expr, time, { ...opts, slice }),
-      deps.slicing,
-      canceled,
-    ),
+  const result = await deps.gate.run(
+    (timeoutMs) =>
+      evaluateSliced(
+        (slice) => instantEvaluation(deps.source, expr, time, { ...opts, timeoutMs, slice }),
+        deps.slicing,
+        canceled,
+      ),
+    opts.timeoutMs,
   );
   return responseBody(promResponsePieces(result));
 }
@@ -136,12 +182,14 @@ export async function rangeQuery(
   }
   const opts = options(deps, p);
   const expr = parseQuery(deps, p, opts);
-  const result = await deps.gate.run(() =>
-    evaluateSliced(
-      (slice) => rangeEvaluation(deps.source, expr, start, end, step, { ...opts, slice }),
-      deps.slicing,
-      canceled,
-    ),
+  const result = await deps.gate.run(
+    (timeoutMs) =>
+      evaluateSliced(
+        (slice) => rangeEvaluation(deps.source, expr, start, end, step, { ...opts, timeoutMs, slice }),
+        deps.slicing,
+        canceled,
+      ),
+    opts.timeoutMs,
   );
   return responseBody(promResponsePieces(result));
 }

@@ -4,12 +4,15 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PromQLError } from '../promql/errors.js';
-import { formatPromError, formatPromSuccess, statusForErrorType } from '../promql/format.js';
+import { formatPromError, formatPromSuccess, goJson, statusForErrorType } from '../promql/format.js';
 import { ParsedQueries } from '../promql/parse-cache.js';
-import { defaultQuerySlicing, type QuerySlicing } from '../promql/query.js';
+import { DEFAULT_MAX_SAMPLES, defaultQuerySlicing, type QuerySlicing } from '../promql/query.js';
 import type { SampleSource } from '../promql/sample-source.js';
 import type { RuleManager } from '../rules/rule-manager.js';
 import type { ExemplarStore } from '../store/exemplar-store.js';
+import { Heads } from '../store/head.js';
+import type { MetricsStore } from '../store/metrics-store.js';
+import { SeriesIndex } from '../store/series-index.js';
 import { queryExemplars } from './api-exemplars.js';
 import {
   buildInfo,
@@ -20,7 +23,8 @@ import {
   type MetricMetadataEntry,
 } from './api-meta.js';
 import { FormParams } from './api-params.js';
-import { instantQuery, QueryGate, rangeQuery } from './api-query.js';
+import { runtimeInfo, type StatusSettings, statusFlags, tsdbStatusJson } from './api-status.js';
+import { formatQuery, instantQuery, QueryGate, rangeQuery } from './api-query.js';
 import { listAlerts, listRules } from './rules-api.js';
 
 export interface PromApiDeps {
@@ -37,6 +41,14 @@ export interface PromApiDeps {
   querySlicing?: QuerySlicing;
   /** Queries evaluated at once (--query.max-concurrency); default 4. */
   maxConcurrentQueries?: number;
+  /** For /api/v1/status/{flags,runtimeinfo,tsdb}: the store and the settings they report. */
+  status?: {
+    store: MetricsStore;
+    retentionMs: number;
+    maxDiskBytes: number;
+    scrapeConfigFile: string;
+    logLevel: string;
+  };
 }
 
 declare module 'fastify' {
@@ -59,7 +71,7 @@ type Handler = (
 export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
   const slicing = deps.querySlicing ?? defaultQuerySlicing();
   app.decorate('querySlicing', slicing);
-  const gate = new QueryGate(deps.maxConcurrentQueries ?? 4);
+  const gate = new QueryGate(deps.maxConcurrentQueries ?? 4, () => slicing.now());
   app.decorate('queryGate', gate);
   const q = {
     slicing,
@@ -73,23 +85,47 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
   };
   const meta = { source: deps.source, version: deps.version, metadata: deps.metadata };
   const ok = (data: unknown) => formatPromSuccess(data);
-  const routes: Array<[string, Handler]> = [
-    ['/api/v1/query', (p, req) => instantQuery(q, p, clientGone(req))],
-    ['/api/v1/query_range', (p, req) => rangeQuery(q, p, clientGone(req))],
-    ['/api/v1/series', (p) => ok(listSeries(meta, p))],
-    ['/api/v1/labels', (p) => ok(listLabelNames(meta, p))],
-    ['/api/v1/label/:name/values', (p, req) => ok(listLabelValues(meta, p, req.params.name ?? ''))],
-    ['/api/v1/metadata', (p) => ok(listMetadata(meta, p))],
-    ['/api/v1/status/buildinfo', () => ok(buildInfo(meta))],
-    ['/api/v1/query_exemplars', (p) => ok(queryExemplars(deps.exemplars, p))],
-    ['/api/v1/rules', (p) => ok(listRules(deps.rules?.(), p))],
-    ['/api/v1/alerts', () => ok(listAlerts(deps.rules?.()))],
+  const settings: StatusSettings = {
+    lookbackMs: q.lookbackMs,
+    queryTimeoutMs: q.timeoutMs,
+    maxConcurrentQueries: gate.max,
+    maxSamples: DEFAULT_MAX_SAMPLES,
+    retentionMs: deps.status?.retentionMs ?? 0,
+    maxDiskBytes: deps.status?.maxDiskBytes ?? 0,
+    scrapeConfigFile: deps.status?.scrapeConfigFile ?? '',
+    logLevel: deps.status?.logLevel ?? '',
+    startedMs: deps.clock(),
+  };
+  const store = deps.status?.store;
+  // Methods as Prometheus 2.42 routes them (label values and metadata also take POST, on purpose).
+  const both: Method[] = ['GET', 'POST'];
+  const get: Method[] = ['GET'];
+  const routes: Array<[string, Method[], Handler]> = [
+    ['/api/v1/query', both, (p, req) => instantQuery(q, p, clientGone(req))],
+    ['/api/v1/query_range', both, (p, req) => rangeQuery(q, p, clientGone(req))],
+    ['/api/v1/series', both, (p) => ok(listSeries(meta, p))],
+    ['/api/v1/labels', both, (p) => ok(listLabelNames(meta, p))],
+    ['/api/v1/label/:name/values', both, (p, req) => ok(listLabelValues(meta, p, req.params.name ?? ''))],
+    ['/api/v1/metadata', both, (p) => ok(listMetadata(meta, p))],
+    ['/api/v1/status/buildinfo', get, () => ok(buildInfo(meta))],
+    ['/api/v1/status/flags', get, () => ok(statusFlags({ ...settings, maxConcurrentQueries: gate.max }))],
+    ['/api/v1/status/runtimeinfo', get, () => ok(runtimeInfo(settings))],
+    [
+      '/api/v1/status/tsdb',
+      get,
+      () => goJson(`{"status":"success","data":${tsdbStatusJson(store ?? EMPTY_STORE)}}`),
+    ],
+    ['/api/v1/query_exemplars', both, (p) => ok(queryExemplars(deps.exemplars, p))],
+    ['/api/v1/format_query', both, (p) => ok(formatQuery(q, p))],
+    ['/api/v1/rules', get, (p) => ok(listRules(deps.rules?.(), p))],
+    ['/api/v1/alerts', get, () => ok(listAlerts(deps.rules?.()))],
   ];
-  for (const [url, handler] of routes) {
+  for (const [url, methods, handler] of routes) {
     app.route({
-      method: ['GET', 'POST'],
+      method: methods,
       url,
       config: FORM_BODY,
+      exposeHeadRoute: false,
       handler: async (req: FastifyRequest<{ Params: { name?: string } }>, reply: FastifyReply) => {
         const body = req.method === 'POST' && isForm(req) ? (req.body as Buffer | undefined) : undefined;
         try {
@@ -99,14 +135,56 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
           // Prometheus clients read errorType/error; unexpected failures (storage) are "internal".
           const err = e instanceof PromQLError ? e : new PromQLError('internal', (e as Error).message);
           if (!(e instanceof PromQLError)) req.log.error({ err: e }, 'prometheus api handler failed');
-          return reply
-            .status(statusForErrorType(err.errorType))
-            .type('application/json')
-            .send(formatPromError(err.errorType, err.message));
+          return sendPromError(reply, err);
         }
       },
     });
+    registerOtherMethods(app, url, methods);
   }
+  // Served by ingest-routes.ts (GET); the other methods answered here as for the routes above.
+  registerOtherMethods(app, '/api/v1/targets', get, ['HEAD']);
+}
+
+/** What the tsdb status reports when the API runs without a store (a test's own source). */
+const EMPTY_STORE = { index: new SeriesIndex(), heads: new Heads() };
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS';
+const METHODS: Method[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+
+function sendPromError(reply: FastifyReply, err: PromQLError) {
+  return reply
+    .status(statusForErrorType(err.errorType))
+    .type('application/json')
+    .send(formatPromError(err.errorType, err.message));
+}
+
+/**
+ * A method a route does not take answers as Prometheus' router does: 405 with `Allow` and Go's
+ * http.Error text (it was our JSON 404); OPTIONS is 204 (Prometheus' CORS preflight answer, whose
+ * Access-Control headers we leave out: the API needs the admin key). DELETE /series is the admin
+ * API's verb: 2.42 answers it 500 "not implemented" unless the admin API is on; so do we.
+ * `taken`: methods another file already routes.
+ */
+function registerOtherMethods(app: FastifyInstance, url: string, methods: Method[], taken: Method[] = []) {
+  const allow = [...methods, 'OPTIONS', ...(url === '/api/v1/series' ? ['DELETE'] : [])].sort().join(', ');
+  const others = METHODS.filter((m) => !methods.includes(m) && !taken.includes(m));
+  app.route({
+    method: others,
+    url,
+    config: { auth: 'public' },
+    exposeHeadRoute: false,
+    handler: async (req, reply) => {
+      if (req.method === 'OPTIONS') return reply.status(204).send();
+      if (req.method === 'DELETE' && url === '/api/v1/series')
+        return sendPromError(reply, new PromQLError('internal', 'not implemented'));
+      return reply
+        .status(405)
+        .header('allow', allow)
+        .header('x-content-type-options', 'nosniff')
+        .type('text/plain; charset=utf-8')
+        .send('Method Not Allowed\n');
+    },
+  });
 }
 
 /** Whether the client closed the connection of this request (it no longer waits for the answer). */

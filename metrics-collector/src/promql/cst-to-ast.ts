@@ -18,6 +18,7 @@ import {
 } from './ast.js';
 import { PromQLParseError } from './errors.js';
 import { FUNCTIONS } from './function-defs.js';
+import { prometheusSyntaxError } from './syntax-error.js';
 import { parseDurationMs, parseNumber, unquoteString } from './literals.js';
 import { compileAnchoredRegex } from './matchers.js';
 import type { LabelMatcher, MatchType } from './sample-source.js';
@@ -74,6 +75,13 @@ export class AstBuilder {
     throw new PromQLParseError(this.q, { from: pos.from, to: pos.to }, detail);
   }
 
+  /** A form the npm grammar takes but 2.42's does not (quoted label names, Prometheus 3's UTF-8
+   * syntax): 2.42's syntax error at that point. */
+  failSyntax(n: SyntaxNode): never {
+    const { pos, detail } = prometheusSyntaxError(this.q, n.from);
+    throw new PromQLParseError(this.q, pos, detail);
+  }
+
   text(n: SyntaxNode): string {
     return this.q.slice(n.from, n.to);
   }
@@ -128,7 +136,9 @@ export class AstBuilder {
     const kids = this.children(n);
     switch (n.name) {
       case 'NumberDurationLiteral': {
-        const t = this.text(n);
+        // The grammar's literal takes a sign and the blanks after it (`- 1`), which 2.42 reads as
+        // a unary sign on 1.
+        const t = this.text(n).replace(/^([+-])\s+/, '$1');
         const v = parseNumber(t);
         if (v === undefined) return this.fail(n, `bad number or duration syntax: "${t}"`);
         // strconv.ParseFloat refuses what overflows a float64 (JavaScript reads 1e400 as Infinity).
@@ -204,13 +214,9 @@ export class AstBuilder {
       else if (c.name === 'LabelMatchers') {
         for (const m of this.children(c)) {
           const mk = this.children(m);
-          if (m.name === 'QuotedLabelName') {
-            if (name !== undefined) this.fail(m, 'metric name must not be set twice');
-            name = this.string(mk[0]);
-            continue;
-          }
-          const labelName =
-            m.name === 'QuotedLabelMatcher' ? this.string(this.children(mk[0])[0]) : this.text(mk[0]);
+          // 2.42 has no quoted label names ({"up"}, {"a"="b"}: Prometheus 3's UTF-8 syntax).
+          if (m.name === 'QuotedLabelName' || m.name === 'QuotedLabelMatcher') this.failSyntax(m);
+          const labelName = this.text(mk[0]);
           const opNode = this.children(mk[1])[0];
           const type = MATCH_OPS[opNode.name];
           if (!type) this.fail(mk[1], `unexpected matcher "${this.text(mk[1])}"`);
@@ -314,6 +320,7 @@ export class AstBuilder {
     const args = body ? this.children(body).map((a) => this.expr(a)) : [];
     const takesParam = op === 'topk' || op === 'bottomk' || op === 'quantile' || op === 'count_values';
     const want = takesParam ? 2 : 1;
+    if (args.length === 0) return this.fail(n, 'no arguments for aggregate expression provided');
     if (args.length !== want) {
       return this.fail(
         n,
@@ -332,9 +339,7 @@ export class AstBuilder {
   }
 
   groupingLabels(n: SyntaxNode): string[] {
-    return this.children(n).map((c) =>
-      c.name === 'QuotedLabelName' ? this.string(this.children(c)[0]) : this.text(c),
-    );
+    return this.children(n).map((c) => (c.name === 'QuotedLabelName' ? this.failSyntax(c) : this.text(c)));
   }
 
   binary(n: SyntaxNode, kids: SyntaxNode[], unsignedLhs?: Expr): Expr {

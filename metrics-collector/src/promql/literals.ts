@@ -98,26 +98,28 @@ function checkCodePoint(cp: number, max: number): void {
     throw new Error('escape sequence is an invalid Unicode code point');
 }
 
-/** Prometheus' duration rendering (model.Duration.String), e.g. 90000 → "1m30s". */
+/** Prometheus' duration rendering (model.Duration.String): 90000 → "1m30s"; years and weeks only
+ * when exact (15d stays "15d", 14d is "2w"). */
 export function formatDurationMs(ms: number): string {
-  if (ms === 0) return '0s';
-  const parts: string[] = [];
-  let rest = ms;
-  const units: Array<[string, number]> = [
-    ['y', UNIT_MS[0]],
-    ['w', UNIT_MS[1]],
-    ['d', UNIT_MS[2]],
-    ['h', UNIT_MS[3]],
-    ['m', UNIT_MS[4]],
-    ['s', UNIT_MS[5]],
-    ['ms', 1],
+  let rest = Math.trunc(ms);
+  if (rest === 0) return '0s';
+  let s = '';
+  const units: Array<[unit: string, size: number, exact: boolean]> = [
+    ['y', UNIT_MS[0], true],
+    ['w', UNIT_MS[1], true],
+    ['d', UNIT_MS[2], false],
+    ['h', UNIT_MS[3], false],
+    ['m', UNIT_MS[4], false],
+    ['s', UNIT_MS[5], false],
+    ['ms', 1, false],
   ];
-  for (const [u, size] of units) {
-    const n = Math.floor(rest / size);
+  for (const [unit, size, exact] of units) {
+    if (exact && rest % size !== 0) continue;
+    const n = Math.trunc(rest / size);
     if (n > 0) {
-      parts.push(`${n}${u}`);
+      s += `${n}${unit}`;
       rest -= n * size;
     }
   }
-  return parts.join('');
+  return s;
 }

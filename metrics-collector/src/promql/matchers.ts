@@ -21,10 +21,25 @@ export function compileAnchoredRegex(source: string): RegExp {
   const problem = re2Problem(body);
   if (problem) throw new Error(problem);
   body = translateRe2(body, flags.includes('s'));
-  re = new RegExp(`^(?:${body})$`, flags);
+  try {
+    re = new RegExp(`^(?:${body})$`, flags);
+  } catch (e) {
+    throw new Error(goRegexpError(source, (e as Error).message));
+  }
   if (cache.size > 10_000) cache.clear();
   cache.set(source, re);
   return re;
+}
+
+/** Go's regexp/syntax wording of the errors JavaScript words its own way (Go compiles the
+ * anchored `^(?:re)$` and quotes the part it stopped at); others keep JavaScript's text. */
+function goRegexpError(source: string, message: string): string {
+  const anchored = `^(?:${source})$`;
+  if (message.includes('Unterminated group')) return `missing closing ): \`${anchored}\``;
+  if (message.includes("Unmatched ')'")) return `unexpected ): \`${anchored}\``;
+  if (message.includes('Unterminated character class'))
+    return `missing closing ]: \`${anchored.slice(anchored.lastIndexOf('['))}\``;
+  return message;
 }
 
 const POSIX_CLASSES: Record<string, string> = {

@@ -5,6 +5,14 @@ import { PromQLParseError } from './errors.js';
 import { formatDurationMs, parseDurationMs, parseNumber, unquoteString } from './literals.js';
 import { parseExpr } from './parse.js';
 
+/** The whole message, position included. */
+function failsWith(query: string, message: string) {
+  assert.throws(
+    () => parseExpr(query),
+    (e) => e instanceof PromQLParseError && e.message === message,
+  );
+}
+
 function fails(query: string, message: RegExp | string, column?: number) {
   assert.throws(
     () => parseExpr(query),
@@ -79,9 +87,46 @@ describe('parseExpr()', () => {
 
   it('reports syntax errors with line and column', () => {
     fails('sum(rate(x[5m])', /^1:\d+: parse error: unexpected end of input|^1:\d+: parse error/);
-    fails('foo bar', 'unexpected "bar"', 5);
+    fails('foo bar', 'unexpected identifier "bar"', 5);
     fails('  # only a comment', 'no expression found in input', 1);
     fails('x{a="b"}\n  + ', /^2:\d+: parse error/);
+  });
+
+  // Texts and positions as Prometheus 2.42 answers them (test/api-syntax-oracle.test.ts asks it).
+  it("words syntax errors as 2.42 does: the lexer's, then the grammar rule's context", () => {
+    failsWith('up)', "1:4: parse error: unexpected right parenthesis ')'");
+    failsWith('rate(up[5x])', '1:9: parse error: bad duration syntax: "5"');
+    failsWith('up[1h5]', '1:4: parse error: bad duration syntax: "1h5"');
+    failsWith('up[5m:1m:1m]', "1:9: parse error: unexpected colon ':'");
+    failsWith('up }', "1:4: parse error: unexpected character: '}'");
+    failsWith(
+      'up{job}',
+      '1:7: parse error: unexpected "}" in label matching, expected label matching operator',
+    );
+    failsWith(
+      'up{=~"a"}',
+      '1:4: parse error: unexpected <op:=~> in label matching, expected identifier or "}"',
+    );
+    failsWith('sum(up) by', '1:11: parse error: unexpected end of input in grouping opts, expected "("');
+    failsWith(
+      'sum(up) without job',
+      '1:17: parse error: unexpected identifier "job" in grouping opts, expected "("',
+    );
+    failsWith('sum by (job)', '1:13: parse error: unexpected end of input in aggregation');
+    failsWith('topk(5 up)', '1:8: parse error: unexpected identifier "up" in aggregation');
+    failsWith('up offset', '1:10: parse error: unexpected end of input in offset, expected duration');
+    failsWith('up @', '1:5: parse error: unexpected end of input in @, expected timestamp');
+    failsWith('1 +* 2', '1:4: parse error: unexpected <op:*>');
+    failsWith('up[5.5m]', '1:4: parse error: not a valid duration string: "5.5m"');
+    failsWith(
+      '1e',
+      '1:1: parse error: error parsing number: strconv.ParseFloat: parsing "1e": invalid syntax',
+    );
+    failsWith(
+      'sum by ("a") (up)',
+      '1:9: parse error: unexpected string "\\"a\\"" in grouping opts, expected label',
+    );
+    failsWith('sum()', '1:1: parse error: no arguments for aggregate expression provided');
   });
 
   it('applies the type checks of Prometheus with its messages', () => {

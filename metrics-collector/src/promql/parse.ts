@@ -7,6 +7,7 @@ import type { Expr } from './ast.js';
 import { AstBuilder } from './cst-to-ast.js';
 import { PromQLParseError } from './errors.js';
 import { FUNCTIONS } from './function-defs.js';
+import { prometheusSyntaxError } from './syntax-error.js';
 import { checkTypes } from './typecheck.js';
 
 /**
@@ -45,13 +46,8 @@ export function parseExpr(input: string): Expr {
         `unknown function with name "${fn[1]}"`,
       );
     }
-    const text = query.slice(firstError.from, firstError.to);
-    const detail = text
-      ? `unexpected "${text}"`
-      : firstError.from >= query.length
-        ? endOfInputError(query)
-        : 'unexpected character';
-    throw new PromQLParseError(query, { from: firstError.from, to: firstError.to }, detail);
+    const { pos, detail } = prometheusSyntaxError(query, firstError.from);
+    throw new PromQLParseError(query, pos, detail);
   }
   const root = top.firstChild;
   if (!root) throw new PromQLParseError(query, { from: 0, to: 0 }, 'no expression found in input');
@@ -59,28 +55,4 @@ export function parseExpr(input: string): Expr {
   const expr = b.expr(root);
   checkTypes(expr, (pos, msg) => b.fail(pos, msg));
   return expr;
-}
-
-/** 2.42's lexer at the end of input: inside braces, else with a '(' or '[' left open. */
-function endOfInputError(query: string): string {
-  let braces = false;
-  let parens = 0;
-  let brackets = 0;
-  for (let i = 0; i < query.length; i++) {
-    const c = query[i];
-    if (c === '"' || c === "'" || c === '`') {
-      for (i++; i < query.length && query[i] !== c; i++) if (query[i] === '\\' && c !== '`') i++;
-    } else if (c === '#') {
-      while (i < query.length && query[i] !== '\n') i++;
-    } else if (c === '{') braces = true;
-    else if (c === '}') braces = false;
-    else if (c === '(') parens++;
-    else if (c === ')') parens--;
-    else if (c === '[') brackets++;
-    else if (c === ']') brackets--;
-  }
-  if (braces) return 'unexpected end of input inside braces';
-  if (parens > 0) return 'unclosed left parenthesis';
-  if (brackets > 0) return 'unclosed left bracket';
-  return 'unexpected end of input';
 }

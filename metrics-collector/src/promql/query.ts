@@ -50,6 +50,9 @@ export interface QueryOptions {
   slice?: Slice;
 }
 
+/** --query.max-samples' default: points a query may hold at once. */
+export const DEFAULT_MAX_SAMPLES = 50_000_000;
+
 /** Prometheus' limit on points per series in a range query. */
 export const MAX_POINTS_PER_SERIES = 11_000;
 
@@ -72,7 +75,7 @@ function context(
     subqueryStepMs: opts.subqueryStepMs ?? 60_000,
     deadline: now() + (opts.timeoutMs ?? 120_000),
     now,
-    samples: { loaded: 0, max: opts.maxSamples ?? 50_000_000 },
+    samples: { loaded: 0, max: opts.maxSamples ?? DEFAULT_MAX_SAMPLES },
     slice: opts.slice,
   };
 }

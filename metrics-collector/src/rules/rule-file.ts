@@ -6,6 +6,7 @@ import { parseYaml } from '../lazy-deps.js';
 import type { Expr } from '../promql/ast.js';
 import { parseDurationMs } from '../promql/literals.js';
 import { parseExpr } from '../promql/parse.js';
+import { printExpr } from '../promql/print.js';
 
 export interface RecordingRule {
   kind: 'recording';
@@ -113,13 +114,15 @@ function parseRule(r: unknown, at: string): Rule {
   }
   if (typeof r.expr !== 'string' && typeof r.expr !== 'number')
     throw new RuleFileError(`${at}: field 'expr' must be set in rule`);
-  const query = String(r.expr);
   let expr: Expr;
   try {
-    expr = parseExpr(query);
+    expr = parseExpr(String(r.expr));
   } catch (e) {
     throw new RuleFileError(`${at}: could not parse expression: ${(e as Error).message}`);
   }
+  // The rules API, the UI and alerts' generator links show the expression printed back in its
+  // canonical form, as Prometheus' rule.Query().String() does.
+  const query = printExpr(expr);
   const labels = stringMap(r.labels, `${at}: labels`);
   if (record !== undefined) {
     if (typeof record !== 'string' || !METRIC_NAME_RE.test(record)) {
