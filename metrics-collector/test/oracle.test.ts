@@ -287,6 +287,11 @@ export const QUERIES: string[] = [
   'up{job=~"(?i)NODE"}',
   'count({__name__=~"(?i)NODE_LOAD1"})',
   'node_filesystem_avail_bytes{device=~"[[:alpha:]]+[[:digit:]]"}',
+  // NaN sorts first in quantile() and quantile_over_time(), whatever the input order (Go's sort
+  // with vectorByValueHeap.Less): black-box finding 6
+  'quantile(0.5, label_replace(vector(-19),"a","a","","") or label_replace(vector(11),"a","b","","") or label_replace(vector(NaN),"a","c","",""))',
+  'quantile(0, label_replace(vector(-19),"a","a","","") or label_replace(vector(NaN),"a","c","",""))',
+  'quantile_over_time(0.3, (vector(time()) % 180 > 60 or vector(0) / vector(0))[10m:30s])',
 ];
 
 const INSTANT_TIMES = [T0 + 30 * 60_000, T0 + 42 * 60_000 + 7_500, T0 + SPAN + 60_000];
