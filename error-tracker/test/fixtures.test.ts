@@ -180,7 +180,15 @@ describe('fixtures decode to the documented facts', () => {
   test('sessions and client reports are counted, not stored', () => {
     const s = decode(loadCapture('sentry-node-11.12.0-uncaught-exception-1-session.json'));
     assert.deepEqual(s.sessions, [
-      { release: 'shop@1.2.3', environment: 'production', started: 1, crashed: 1, errored: 0, abnormal: 0 },
+      {
+        release: 'shop@1.2.3',
+        environment: 'production',
+        started: 1,
+        crashed: 1,
+        errored: 0,
+        abnormal: 0,
+        sid: 'bedda1ec6a0e4afb9fd6eb3bc4cd1b98',
+      },
     ]);
     const py = decode(loadCapture('sentry-python-1.9.10-session-2-session.json'));
     assert.equal(py.sessions[0].started, 1);

@@ -10,6 +10,9 @@ export interface SessionCounts {
   crashed: number;
   errored: number;
   abnormal: number;
+  /** A `session` update's id: `errored` then says whether this update reports an error, and the
+   * digest counts each sid once (store/digest.ts). Absent in `sessions` aggregates. */
+  sid?: string;
 }
 
 function attrsOf(payload: JsonObject): { release: string; environment: string } | null {
@@ -47,14 +50,20 @@ export function sessionCounts(payload: JsonObject | null): SessionCounts | null 
   const status = typeof payload.status === 'string' ? payload.status : 'ok';
   const errors = count(payload.errors, Number.MAX_SAFE_INTEGER);
   if (errors === null) return INVALID;
-  return {
+  const counts = {
     ...attrs,
     started: init ? 1 : 0,
     crashed: status === 'crashed' ? 1 : 0,
     abnormal: status === 'abnormal' ? 1 : 0,
-    // counted when the session is first seen with errors (approximation: no per-sid state)
-    errored: init && errors > 0 && status !== 'crashed' ? 1 : 0,
+    // any update with errors marks the session errored (Relay's session.error set of sids, from
+    // every update): the SDKs start a session clean and report the error in a later update
+    // (never for a crashed or abnormal one: Sentry's errored excludes them)
+    errored: (errors > 0 || status === 'errored') && status !== 'crashed' && status !== 'abnormal' ? 1 : 0,
   };
+  const sid = payload.sid;
+  if (typeof sid === 'string' && sid !== '' && sid.length <= 128) return { ...counts, sid };
+  // no usable sid (Relay refuses such an item): counted when the session starts with errors
+  return { ...counts, errored: init ? counts.errored : 0 };
 }
 
 /** Pre-aggregated `sessions` item: {aggregates:[{started, exited, errored, abnormal, crashed}], attrs}. */

@@ -58,6 +58,11 @@ function createAppliers(db: Db) {
        sessions = sessions + excluded.sessions, crashed = crashed + excluded.crashed,
        errored = errored + excluded.errored, abnormal = abnormal + excluded.abnormal`,
     ),
+    erroredSid: db.prepare('SELECT counted FROM session_errored WHERE project_id = ? AND sid = ?').pluck(),
+    markSid: db.prepare(
+      `INSERT INTO session_errored (project_id, sid, counted, seen_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (project_id, sid) DO UPDATE SET counted = excluded.counted, seen_at = excluded.seen_at`,
+    ),
     eventExists: db.prepare('SELECT 1 FROM events WHERE event_id = ? AND project_id = ?').pluck(),
     grouping: db.prepare('SELECT issue_id FROM groupings WHERE project_id = ? AND hash = ?').pluck(),
     issue: db.prepare(
@@ -279,6 +284,20 @@ function createAppliers(db: Db) {
     return { ...base, issueId, isNewIssue: isNew, isRegression };
   }
 
+  /** How one update of session `sid` changes its release's errored count: +1 the first time it
+   * reports errors, -1 when a session counted so ends crashed or abnormal (Sentry's errored is the
+   * set of sids with errors minus the crashed and abnormal ones), else 0. */
+  function erroredOnce(projectId: number, sid: string, s: SessionUpdate, nowMs: number): number {
+    const counted = q.erroredSid.get(projectId, sid) as number | undefined;
+    if (s.crashed > 0 || s.abnormal > 0) {
+      q.markSid.run(projectId, sid, 0, nowMs);
+      return counted === 1 ? -1 : 0;
+    }
+    if (s.errored === 0 || counted !== undefined) return 0;
+    q.markSid.run(projectId, sid, 1, nowMs);
+    return 1;
+  }
+
   function applyCounts(rows: InboxRow[], outcomes: DigestOutcome[], nowMs: number): void {
     const items = new Map<string, [projectId: number, type: string, n: number]>();
     const add = (projectId: number, type: string, n: number) => {
@@ -295,7 +314,8 @@ function createAppliers(db: Db) {
           add(projectId, 'invalid', 1);
           continue;
         }
-        q.session.run(projectId, s.release, s.environment, s.started, s.crashed, s.errored, s.abnormal);
+        const errored = s.sid === undefined ? s.errored : erroredOnce(projectId, s.sid, s, nowMs);
+        q.session.run(projectId, s.release, s.environment, s.started, s.crashed, errored, s.abnormal);
       }
     };
     for (const row of rows) {
@@ -563,5 +583,11 @@ const MAX_COUNT = 4 * (2 ** 32 - 1);
 const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_COUNT;
 
 function isSessionUpdate(s: SessionUpdate): boolean {
-  return isCount(s.started) && isCount(s.crashed) && isCount(s.errored) && isCount(s.abnormal);
+  return (
+    isCount(s.started) &&
+    isCount(s.crashed) &&
+    isCount(s.errored) &&
+    isCount(s.abnormal) &&
+    (s.sid === undefined || typeof s.sid === 'string')
+  );
 }

@@ -8,6 +8,10 @@ import type { PruneResult, RetentionPolicy } from './store.js';
  * SDKs retry within minutes; Sentry's own duplicate check of events lasts about as long. */
 export const ITEM_DEDUPE_WINDOW_MS = 24 * 3_600_000;
 
+/** How long a session's errored mark (session_errored) is kept after its last update: Relay drops
+ * session updates started more than 5 days ago (max_session_secs_in_past). */
+export const SESSION_ERRORED_WINDOW_MS = 5 * 24 * 3_600_000;
+
 export function createRetention(db: Db) {
   const q = {
     oldEvents: db.prepare(
@@ -21,6 +25,10 @@ export function createRetention(db: Db) {
     forgetCounted: db.prepare(
       `DELETE FROM counted_envelopes WHERE rowid IN
        (SELECT rowid FROM counted_envelopes WHERE received_at < ? ORDER BY received_at LIMIT ?)`,
+    ),
+    forgetSessions: db.prepare(
+      `DELETE FROM session_errored WHERE rowid IN
+       (SELECT rowid FROM session_errored WHERE seen_at < ? ORDER BY seen_at LIMIT ?)`,
     ),
     decStored: db.prepare('UPDATE issues SET stored_count = max(stored_count - 1, 0) WHERE id = ?'),
     fixLatest: db.prepare(
@@ -47,7 +55,9 @@ export function createRetention(db: Db) {
       }[];
       deleteRows(old);
       let deleted = old.length;
-      const forgotten = q.forgetCounted.run(nowMs - ITEM_DEDUPE_WINDOW_MS, batchSize).changes;
+      const forgotten =
+        q.forgetCounted.run(nowMs - ITEM_DEDUPE_WINDOW_MS, batchSize).changes +
+        q.forgetSessions.run(nowMs - SESSION_ERRORED_WINDOW_MS, batchSize).changes;
       let budget = batchSize - deleted;
       if (budget > 0 && policy.maxEventsPerIssue > 0) {
         const issues = q.overCap.all(policy.maxEventsPerIssue) as { id: number; stored_count: number }[];

@@ -84,6 +84,9 @@ export interface SessionUpdate {
   crashed: number;
   errored: number;
   abnormal: number;
+  /** The session's id (a `session` item): `errored` is then whether this update reports errors, and
+   * the digest counts the sid once. */
+  sid?: string;
 }
 
 export interface AcceptBatch {
