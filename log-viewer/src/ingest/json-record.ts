@@ -1,7 +1,8 @@
 // One JSON object (an NDJSON line, an Elasticsearch document, a JSON Loki line) → LogRecord.
 // Well-known keys are matched case-insensitively with a priority per slot (`timestamp` beats `time`);
 // every other key is kept as an attribute. Key spellings: the log viewer contract in the team rules
-// plus CLEF (`@t @m @mt @l @x @tr @sp`), ECS (`log.level`, `host.name`, `service.name`) and pino.
+// plus CLEF (`@t @m @mt @l @x @tr @sp`), ECS (`log.level`, `host.name`, `service.name`, `trace.id`,
+// `span.id`, dotted or nested) and pino.
 // CLEF's `@mt` (Serilog's CompactJsonFormatter, Serilog.Sinks.Seq) is rendered into the message
 // when no `@m` or other message key is there, and kept as the attribute `message_template`.
 import {
@@ -191,6 +192,7 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
 
   let level = ctx.level;
   let levelText = ctx.levelText ?? '';
+  let levelRead = false;
   if (levelKey !== undefined) {
     const rawLevel = obj[levelKey];
     const normalized = normalizeLevel(rawLevel);
@@ -198,7 +200,18 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
       level = normalized;
       levelText = typeof rawLevel === 'string' ? rawLevel : String(rawLevel);
       consumed.push(levelKey);
+      levelRead = true;
     } // else: an unrecognised level stays an attribute
+  }
+  if (!levelRead) {
+    // ECS as Filebeat, Elastic Agent and ecs-logging write it: {"log":{"level":"warn"}}, read like
+    // `log.level` (the object stays an attribute, as a nested service or host does)
+    const rawLevel = nestedMember(obj, 'log', 'level');
+    const normalized = rawLevel === undefined ? undefined : normalizeLevel(rawLevel);
+    if (normalized) {
+      level = normalized;
+      levelText = typeof rawLevel === 'string' ? rawLevel : String(rawLevel);
+    }
   }
 
   const service = serviceKey !== undefined ? nameOf(obj[serviceKey]) : undefined;
@@ -207,20 +220,23 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
   if (host !== undefined && typeof obj[hostKey!] === 'string') consumed.push(hostKey!);
 
   let traceId = ctx.traceId ?? '';
-  if (traceKey !== undefined) {
-    const id = normalizeHexId(obj[traceKey], 32);
-    if (id) {
-      traceId = id;
-      consumed.push(traceKey);
-    }
+  let id = traceKey !== undefined ? normalizeHexId(obj[traceKey], 32) : '';
+  if (id) {
+    traceId = id;
+    consumed.push(traceKey!);
+  } else {
+    // ECS {"trace":{"id":…}}, like `trace.id`
+    id = normalizeHexId(nestedMember(obj, 'trace', 'id'), 32);
+    if (id) traceId = id;
   }
   let spanId = ctx.spanId ?? '';
-  if (spanKey !== undefined) {
-    const id = normalizeHexId(obj[spanKey], 16);
-    if (id) {
-      spanId = id;
-      consumed.push(spanKey);
-    }
+  id = spanKey !== undefined ? normalizeHexId(obj[spanKey], 16) : '';
+  if (id) {
+    spanId = id;
+    consumed.push(spanKey!);
+  } else {
+    id = normalizeHexId(nestedMember(obj, 'span', 'id'), 16);
+    if (id) spanId = id;
   }
   const attributes: Record<string, JsonValue> = ctx.attributes ? { ...ctx.attributes } : {};
   if (exceptionKey !== undefined) {
@@ -254,6 +270,12 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
     labels: ctx.labels ?? NO_LABELS,
     protocol: ctx.protocol,
   };
+}
+
+/** obj[outer][inner] when obj[outer] is an object (ECS nesting), else undefined. */
+function nestedMember(obj: Record<string, JsonValue>, outer: string, inner: string): JsonValue | undefined {
+  const o = Object.hasOwn(obj, outer) ? obj[outer] : undefined;
+  return isJsonObject(o) && Object.hasOwn(o, inner) ? o[inner] : undefined;
 }
 
 /**

@@ -518,6 +518,9 @@ function lineRow(
   for (let k = 0; k < 8; k++) best[k] = -1;
   for (let m = 0; m < n; m++) {
     const code = codes[m];
+    // ECS nested {"log":{"level":…}}, {"trace":{"id":…}}, {"span":{"id":…}}: the object path reads them
+    if (types[m] === T_CONTAINER && (keys[m] === 'log' || keys[m] === 'trace' || keys[m] === 'span'))
+      return false;
     if (code < 0) {
       slotOf[m] = -1;
       continue;
