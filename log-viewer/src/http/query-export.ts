@@ -23,9 +23,10 @@ const CSV_COLUMNS = [
   'labels',
 ] as const;
 
-/** RFC 4180 quoting; cells that a spreadsheet would run as a formula get a leading apostrophe. */
+/** RFC 4180 quoting; cells that a spreadsheet would run as a formula (OWASP: = + - @ TAB CR) get a
+ * leading apostrophe, except a plain negative number. */
 export function csvCell(value: string): string {
-  const v = /^[=+@\t\r]/.test(value) ? `'${value}` : value;
+  const v = /^[=+@\t\r]|^-(?!\d+(\.\d+)?([eE][+-]?\d+)?$)/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
