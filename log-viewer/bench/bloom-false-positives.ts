@@ -2,11 +2,11 @@
 // (the bench's rare word) asks them: bench lines split by service, encoded into 8192-row blocks, then
 // PROBE_TOKENS absent tokens asked of every block with bloomMayMatch(): words (like the bench's rare
 // word) and hex tokens (numbers, like an id searched for), which version 4 keeps in filters of their
-// own. Prints the filter bytes a block keeps in memory (SealedBlocks' cache) and the false positives
-// per block:
+// own. Prints the filter bytes of a block, those it keeps in memory (SealedBlocks' cache) and the
+// false positives per block:
 //   PROFILE_LINES=300000 node --conditions=development --import tsx bench/bloom-false-positives.ts
 import { encodeColumns } from '../src/store/block-codec.js';
-import { bloomMayMatch, tokenHash } from '../src/store/bloom.js';
+import { bloomMayMatch, tokenHash, wordFilters } from '../src/store/bloom.js';
 import { parseBodyColumns } from '../src/store/body-rows.js';
 import { RowColumns } from '../src/store/row-columns.js';
 import { createGenerator } from './generate.js';
@@ -55,6 +55,10 @@ console.log(
     bloomVersion: blooms[0][0],
     rowGroups: blooms[0][1],
     filterBytesPerBlock: Math.round(bytes / blooms.length),
+    // What SealedBlocks keeps of each (version 4: the word filters).
+    cachedBytesPerBlock: Math.round(
+      blooms.reduce((sum, b) => sum + (wordFilters(b) ?? b).length, 0) / blooms.length,
+    ),
     attributeFilterBytes: Math.round(blooms.reduce((sum, b) => sum + attrBytes(b), 0) / blooms.length),
     falsePositivesPerBlock: falsePositives((q) => `absent${q}token`),
     hexFalsePositivesPerBlock: falsePositives((q) => String(1_000_000_007 + q * 7919)),

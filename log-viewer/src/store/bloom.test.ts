@@ -10,8 +10,10 @@ import {
   groupBloomWhere,
   IN_ATTRS,
   IN_OTHER,
+  lacksHexFilters,
   TokenSet,
   tokenHash,
+  wordFilters,
 } from './bloom.js';
 import { referenceFilter, referenceGroupBloom, version3Bloom } from './testing/bloom-v3.js';
 
@@ -149,4 +151,29 @@ test('version 4 lets far fewer absent word tokens through than absent hex tokens
     probe.filter((k) => (k & WORD) === word).length;
   assert.ok(passed(0) > 0.03, `hex ${passed(0)}`);
   assert.ok(passed(WORD) < 0.015, `word ${passed(WORD)}`);
+});
+
+test('wordFilters() answers every word token as the whole filter does, and lets every hex token through', () => {
+  const random = seededKeys(19);
+  const groups = Array.from({ length: 4 }, () => Array.from({ length: 800 }, random));
+  const attrs = Array.from({ length: 1200 }, random);
+  const whole = buildGroupBloom(groups.map(setOf), setOf(attrs));
+  const words = wordFilters(whole)!;
+  assert.ok(lacksHexFilters(words));
+  assert.ok(!lacksHexFilters(whole));
+  assert.ok(words.length < whole.length, `${words.length} of ${whole.length}`);
+  const probe = [
+    ...groups.flat().slice(0, 300),
+    ...attrs.slice(0, 300),
+    ...Array.from({ length: 3000 }, random),
+  ];
+  for (let i = 0; i + 1 < probe.length; i += 2) {
+    const pair = [probe[i], probe[i + 1]];
+    if (pair.every((k) => k & WORD)) {
+      assert.equal(bloomMayMatch(words, pair), bloomMayMatch(whole, pair));
+      assert.deepEqual(groupBloomWhere(words, pair), groupBloomWhere(whole, pair));
+    }
+    for (const k of pair) if (!(k & WORD)) assert.ok(bloomMayMatch(words, [k]));
+  }
+  assert.equal(wordFilters(version3Bloom(groups, attrs)), undefined, 'version 3 has no word filters');
 });

@@ -370,15 +370,60 @@ export function bloomWhere(bloom: Uint8Array, key: number): number {
   );
 }
 
-/** Whether the filter at `at` may hold the key's token: its bits come from the 30-bit hash alone. */
+/**
+ * Whether the filter at `at` may hold the key's token: its bits come from the 30-bit hash alone. A
+ * filter of 0 bits (wordFilters()' stand-in for a hex filter) may hold any.
+ */
 function filterMayContain(bloom: Uint8Array, at: number, key: number): boolean {
   const hash = key & HASH_MASK;
   const probes = bloom[at + 1];
   const bits = bloom[at + 2] | (bloom[at + 3] << 8) | (bloom[at + 4] << 16) | (bloom[at + 5] * 0x1000000);
+  if (bits === 0) return true;
   const h2 = probe2(hash);
   for (let k = 0; k < probes; k++) {
     const bit = ((hash + Math.imul(k, h2)) >>> 0) % bits;
     if ((bloom[at + 6 + (bit >>> 3)] & (1 << (bit & 7))) === 0) return false;
   }
   return true;
+}
+
+/** Whether some of the keys are hex tokens, which wordFilters() cannot rule out. */
+export function hasHexKey(keys: number[]): boolean {
+  return keys.some((k) => (k & WORD_CLASS) === 0);
+}
+
+/**
+ * A version-4 filter's word filters alone, its hex filters replaced by 0-bit filters that may hold
+ * any token (~0.5 KB of a bench block's ~25 KB): what the store keeps in memory, enough for a query
+ * made of word tokens. Undefined for older versions (one filter serves both classes).
+ */
+export function wordFilters(bloom: Uint8Array): Buffer | undefined {
+  if (bloom[0] !== CLASS_BLOOM_VERSION) return undefined;
+  const at = groupFilterOffsets(bloom);
+  let size = 2 + 4 * at.length;
+  for (let f = 1; f < at.length; f += 2) size += EMPTY_FILTER_BYTES + readU32(bloom, 2 + 4 * f);
+  // Small: from Node's pool, not one malloc chunk each.
+  const out = Buffer.allocUnsafe(size);
+  out[0] = CLASS_BLOOM_VERSION;
+  out[1] = bloom[1];
+  let o = 2 + 4 * at.length;
+  for (let f = 0; f < at.length; f += 2) {
+    const word = readU32(bloom, 2 + 4 * (f + 1));
+    out.writeUInt32LE(EMPTY_FILTER_BYTES, 2 + 4 * f);
+    out.writeUInt32LE(word, 2 + 4 * (f + 1));
+    out.fill(0, o, o + EMPTY_FILTER_BYTES);
+    out[o] = BLOOM_VERSION;
+    o += EMPTY_FILTER_BYTES;
+    out.set(bloom.subarray(at[f + 1], at[f + 1] + word), o);
+    o += word;
+  }
+  return out;
+}
+
+/** A filter header of 0 bits: [1][0 probes][0 bits]. */
+const EMPTY_FILTER_BYTES = 6;
+
+/** Whether a filter is wordFilters()' output: its hex tokens are not in it. */
+export function lacksHexFilters(bloom: Uint8Array): boolean {
+  return bloom[0] === CLASS_BLOOM_VERSION && readU32(bloom, 2) === EMPTY_FILTER_BYTES;
 }

@@ -1,9 +1,14 @@
 // The sealed blocks as the store sees them in memory: every block's meta (summaries for pruning), an
 // LRU-ish cache of their bloom filters within a byte budget, and the one reader of a block's data on
 // reused section buffers. The rows themselves stay in SQLite (block-db.ts) until a query decodes them.
+// Of a version-4 filter only the word filters are kept (wordFilters(), ~0.5 KB of ~25 KB a bench
+// block): at 10 M lines the whole filters held ~25-30 MB, resident for good in the main malloc arena,
+// while only queries with a hex token (trace ids, numbers) need the rest, which they read from
+// SQLite (~8-10 CPU-ms per 300 blocks).
 import type { BlockMeta, BlockDb } from './block-db.js';
 import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
+import { hasHexKey, lacksHexFilters, wordFilters } from './bloom.js';
 
 /** Default budget of the token filters kept in memory. */
 const BLOOM_CACHE_BYTES = 32 * 1024 * 1024;
@@ -23,12 +28,13 @@ export class SealedBlocks {
   ) {}
 
   /**
-   * A committed block, with a copy of its bloom filter in the cache: the first text query after
-   * ingest would otherwise read every block's filter back from SQLite (20-80 ms for 325 blocks).
+   * A committed block, with a copy of its bloom filter (its word filters) in the cache: the first
+   * text query after ingest would otherwise read every block's filter back from SQLite (20-80 ms
+   * for 325 blocks).
    */
   add(meta: BlockMeta, bloom: Uint8Array): void {
     this.blocks.set(meta.id, meta);
-    this.cacheBloom(meta.id, Buffer.from(bloom));
+    this.cacheBloom(meta.id, wordFilters(bloom) ?? Buffer.from(bloom));
   }
 
   /** Forgets a deleted block and its cached filter. */
@@ -52,11 +58,17 @@ export class SealedBlocks {
     return new BlockReader(data, b.service, this.sectionBuffers, bloom);
   }
 
-  bloom(id: number): Buffer | undefined {
-    let bloom = this.blooms.get(id);
-    if (bloom) return bloom;
-    bloom = this.sql.selectBloom(id);
-    if (bloom) this.cacheBloom(id, bloom);
+  /**
+   * A block's filter, enough for tokens of these keys (tokenHash()): the cached word filters when
+   * every key is a word token, else the whole filter (read from SQLite, not kept). Without keys:
+   * the whole filter.
+   */
+  bloom(id: number, keys?: number[]): Buffer | undefined {
+    const cached = this.blooms.get(id);
+    const hex = keys === undefined || hasHexKey(keys);
+    if (cached && !(hex && lacksHexFilters(cached))) return cached;
+    const bloom = this.sql.selectBloom(id);
+    if (bloom && !cached) this.cacheBloom(id, wordFilters(bloom) ?? bloom);
     return bloom;
   }
 
@@ -70,8 +82,9 @@ export class SealedBlocks {
     const kept: [number, Buffer][] = [];
     let bytes = 0;
     for (const b of [...this.blocks.values()].sort((x, y) => y.maxMs - x.maxMs)) {
-      const bloom = this.sql.selectBloom(b.id);
-      if (!bloom) continue;
+      const whole = this.sql.selectBloom(b.id);
+      if (!whole) continue;
+      const bloom = wordFilters(whole) ?? whole;
       if (bytes + bloom.length > budget) break;
       kept.push([b.id, bloom]);
       bytes += bloom.length;

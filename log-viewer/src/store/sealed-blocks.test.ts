@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { closeDatabase } from '@flowrent/shared/db';
+import { openTestStore, rec } from '../../test/store-helpers.js';
+import { BlockDb } from './block-db.js';
+import { bloomMayMatch, lacksHexFilters, tokenHash } from './bloom.js';
+import { SealedBlocks } from './sealed-blocks.js';
+
+/** A BlockDb that counts the filters read back from SQLite. */
+class CountingDb extends BlockDb {
+  reads = 0;
+  override selectBloom(id: number): Buffer | undefined {
+    this.reads++;
+    return super.selectBloom(id);
+  }
+}
+
+test('the filter cache keeps word filters only; a hex token reads the whole filter from SQLite', async () => {
+  const t = openTestStore();
+  const records = Array.from({ length: 4000 }, (_, i) => rec(i));
+  records[100] = rec(100, { message: 'unexpected zanzibarquux flag' });
+  records[3900] = rec(3900, { attributes: { code: 'beef42' } });
+  for (let b = 0; b < 2; b++) {
+    await t.store.append(records.slice(b * 2000, (b + 1) * 2000));
+    t.store.flush();
+  }
+  await t.store.close();
+  const db = new CountingDb(t.db);
+  const sealed = new SealedBlocks(db, undefined);
+  for (const b of db.selectAllBlocks()) sealed.blocks.set(b.id, b);
+  sealed.preloadBlooms();
+  const ids = [...sealed.blocks.keys()];
+  assert.equal(ids.length, 2);
+  db.reads = 0;
+  const word = [tokenHash('zanzibarquux')];
+  const hex = [tokenHash('beef42')];
+  for (const id of ids) {
+    const whole = t.db.prepare('SELECT bloom FROM block_blooms WHERE block_id = ?').pluck().get(id) as Buffer;
+    const cached = sealed.bloom(id, word)!;
+    assert.ok(lacksHexFilters(cached));
+    assert.ok(cached.length * 10 < whole.length, `${cached.length} of ${whole.length} bytes kept`);
+    // Word tokens: the cached filters answer as the whole filter does; hex tokens: only the whole can.
+    for (const token of ['zanzibarquux', 'unexpected', 'request', 'nosuchword', 'user'])
+      assert.equal(
+        bloomMayMatch(cached, [tokenHash(token)]),
+        bloomMayMatch(whole, [tokenHash(token)]),
+        token,
+      );
+    assert.ok(bloomMayMatch(cached, hex), 'cannot rule out a hex token');
+    assert.equal(db.reads, 0, 'word tokens need no read');
+    assert.deepEqual(sealed.bloom(id, hex), whole);
+    assert.deepEqual(sealed.bloom(id, [...word, ...hex]), whole);
+    assert.deepEqual(sealed.bloom(id), whole, 'callers that give no tokens get the whole filter');
+    assert.equal(db.reads, 3);
+    db.reads = 0;
+  }
+  // Each token lies in one block: the other block's filters rule it out.
+  assert.deepEqual(
+    ids.map((id) => bloomMayMatch(sealed.bloom(id, word)!, word)),
+    [true, false],
+  );
+  assert.deepEqual(
+    ids.map((id) => bloomMayMatch(sealed.bloom(id, hex)!, hex)),
+    [false, true],
+  );
+  closeDatabase(t.db);
+});
+
+test('a store prunes by the cached word filters and by the hex filters it reads back, exactly', async () => {
+  let t = openTestStore();
+  const records = Array.from({ length: 6000 }, (_, i) => rec(i));
+  records[100] = rec(100, { message: 'unexpected zanzibarquux flag' });
+  records[5900] = rec(5900, { attributes: { code: 'beef42' } });
+  for (let b = 0; b < 3; b++) {
+    await t.store.append(records.slice(b * 2000, (b + 1) * 2000));
+    t.store.flush();
+  }
+  const scan = (tokens: string[]) => {
+    const hits: string[] = [];
+    const r = t.store.scan({ fromNs: 0n, toNs: 2n ** 62n, order: 'desc', requiredTokens: tokens }, (rec) => {
+      hits.push(rec.message);
+      return true;
+    });
+    return { hits, pruned: r.blocksPruned };
+  };
+  for (let round = 0; round < 2; round++) {
+    // Blocks added at seal time, then preloaded at start.
+    assert.deepEqual(scan(['zanzibarquux']), { hits: ['unexpected zanzibarquux flag'], pruned: 2 });
+    assert.deepEqual(scan(['beef42']), { hits: [records[5900].message], pruned: 2 });
+    assert.deepEqual(scan(['zanzibarquux', 'beef42']), { hits: [], pruned: 3 });
+    await t.store.close();
+    t = t.reopen();
+  }
+  await t.store.close();
+  closeDatabase(t.db);
+});
