@@ -30,6 +30,10 @@ before(async () => {
       user_id: 7,
     },
     { timestamp: at, service: 'bb', level: 'info', msg: 'all good' },
+    // black-box finding 14: RE2 regexes
+    { timestamp: at, service: 'rx', msg: 'order 12345 placed' },
+    { timestamp: at, service: 'rx', msg: 'no numbers here' },
+    { timestamp: at, service: 'rx', msg: 'weird d] text p' },
   ];
   const res = await fetch(`${api.url}/api/logs`, {
     method: 'POST',
@@ -201,4 +205,23 @@ test('`| logfmt` label filters read the keys of logfmt lines (level, quoted valu
     'no pairs in this line',
   ]);
   assert.deepEqual(await messages('{app="lfmt"} | logfmt | level="info"'), ['level=info msg=ok status=200']);
+});
+
+test('LogQL regexes are RE2: POSIX classes, \\A \\z, (?P<n>), (?s) as Loki reads them; \\pL is a 400', async () => {
+  const order = ['order 12345 placed'];
+  assert.deepEqual(await messages('{service="rx"} |~ "[[:digit:]]+"'), order);
+  assert.deepEqual(await messages('{service="rx"} |~ "[^[:space:]]+ 12345"'), order);
+  assert.deepEqual(await messages('{service="rx"} |~ `\\Aorder`'), order);
+  assert.deepEqual(await messages('{service="rx"} |~ `placed\\z`'), order);
+  assert.deepEqual(await messages('{service="rx"} |~ `(?P<n>\\d+)`'), order);
+  assert.deepEqual(await messages('{service="rx"} |~ "(?s)order.+placed"'), order);
+  assert.deepEqual(await messages('{service="rx"} |~ "(?i)ORDER"'), order);
+  assert.deepEqual(await messages('{service=~"[[:alpha:]]x"} != "e"'), []);
+  assert.deepEqual(await messages('{service=~"[[:alpha:]]x"} |= "d]"'), ['weird d] text p']);
+  assert.deepEqual(await messages('{service="rx"} | json | msg=~"[[:alpha:]]+ [[:digit:]]+ .*"'), order);
+  const q = '{service="rx"} |~ `\\pL+ \\d`';
+  const bad = await status400(q);
+  assert.match(bad.message, /Unicode classes/);
+  assert.equal(bad.position, q.indexOf('`'));
+  assert.match((await status400('{service="rx"} |~ "(?=x)"')).message, /invalid or unsupported Perl syntax/);
 });

@@ -15,6 +15,7 @@ import { ParseError } from '@flowrent/shared/errors';
 import { LEVELS, normalizeLevel } from '../model.js';
 import type { QueryNode } from './ast.js';
 import { nonLinearRegex } from './regex-linear.js';
+import { re2ToJs } from './regex-go.js';
 import { unsafeRegex } from './regex-safety.js';
 
 export interface Parsed {
@@ -80,6 +81,13 @@ function checkRegex(re: string, at: number, s: string, shift = 0): void {
 
 const CASE_FLAG = '(?i)';
 
+/** A LogQL (RE2) pattern as the JavaScript the engine runs (regex-go.ts); a 400 at its value if refused. */
+function re2(pattern: string, at: number, s: string): string {
+  const js = re2ToJs(pattern);
+  if ('problem' in js) throw fail(`regular expression refused: ${js.problem}`, at, s);
+  return js.source;
+}
+
 /** A label matcher's pattern anchored as in Prometheus, its `(?i)` kept in front. */
 function anchored(value: string): string {
   const flag = value.startsWith(CASE_FLAG) ? CASE_FLAG : '';
@@ -106,7 +114,9 @@ export function parseSelector(s: string, i: number): Parsed {
     if (!op) throw fail(`expected =, !=, =~ or !~ after '${m[0]}'`, i, s);
     i = skipSpace(s, i + op.length);
     const valuePos = i;
-    const { value, end } = readString(s, i);
+    const read = readString(s, i);
+    const end = read.end;
+    const value = op === '=~' || op === '!~' ? re2(read.value, valuePos, s) : read.value;
     if (op === '=~' || op === '!~') checkRegex(anchored(value), valuePos, s, 4);
     else if (field === 'level' && normalizeLevel(value) === undefined) {
       throw fail(`unknown level '${value}' (use ${LEVELS.join(', ')})`, valuePos, s);
@@ -142,8 +152,8 @@ export function parseLineFilter(s: string, i: number): Parsed | null {
   let at = valuePos;
   for (;;) {
     const { value, end } = readString(s, at);
-    if (op.endsWith('~')) checkRegex(value, at, s);
-    const regex = op.endsWith('~') ? value : escapeRegex(value);
+    const regex = op.endsWith('~') ? re2(value, at, s) : escapeRegex(value);
+    if (op.endsWith('~')) checkRegex(regex, at, s);
     alternatives.push({ kind: 'field', field: 'message', op: 'regex', value: regex, pos: at });
     const next = skipSpace(s, end);
     JOIN.lastIndex = next;
@@ -319,6 +329,7 @@ function parseLabelFilter(s: string, i: number): Parsed {
     value = n[0];
   }
   if (op === '=~' || op === '!~') {
+    value = re2(value, valuePos, s);
     checkRegex(anchored(value), valuePos, s, 4);
     const node: QueryNode = {
       kind: 'field',
@@ -345,7 +356,9 @@ function parseErrorLabelFilter(s: string, field: string, op: string, opAt: numbe
   const valuePos = skipSpace(s, opAt + op.length);
   if (op !== '=' && op !== '==' && op !== '!=' && op !== '=~' && op !== '!~')
     throw fail(`'${field}' is always empty here: compare it with =, !=, =~ or !~`, opAt, s);
-  const { value, end } = readString(s, valuePos);
+  const read = readString(s, valuePos);
+  const end = read.end;
+  const value = op === '=~' || op === '!~' ? re2(read.value, valuePos, s) : read.value;
   let matches: boolean;
   if (op === '=~' || op === '!~') {
     checkRegex(anchored(value), valuePos, s, 4);
