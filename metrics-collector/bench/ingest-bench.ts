@@ -47,7 +47,7 @@ interface Result {
   /** The collector's CPU per thread name during the ingest, CPU-s per million samples. */
   threads?: [string, number][];
   /** The collector's group commit during the ingest: fdatasync calls and their mean time. */
-  syncs?: { count: number; meanMs: number; recordsPerSync: number };
+  syncs?: { count: number; meanMs: number; recordsPerSync: number; recordsPerWrite: number };
   queries: Record<string, QueryTiming>;
 }
 
@@ -151,7 +151,13 @@ async function walSyncs(sys: System, records: number): Promise<Result['syncs']> 
   const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   const count = value('metrics_wal_fsyncs_total');
   const seconds = value('metrics_wal_fsync_seconds_total');
-  return { count, meanMs: (seconds * 1000) / count, recordsPerSync: records / count };
+  const writes = value('metrics_wal_writes_total');
+  return {
+    count,
+    meanMs: (seconds * 1000) / count,
+    recordsPerSync: records / count,
+    recordsPerWrite: records / writes,
+  };
 }
 
 async function run(start: (dir: string) => Promise<System>, load: Load, scenario: string): Promise<Result> {
@@ -260,9 +266,9 @@ for (const sc of scenarios) {
       );
     }
     if (r.syncs) {
-      const { count, meanMs, recordsPerSync } = r.syncs;
+      const { count, meanMs, recordsPerSync, recordsPerWrite } = r.syncs;
       console.log(
-        `${''.padEnd(19)}log: ${count} fdatasync calls, ${meanMs.toFixed(2)} ms mean, ${recordsPerSync.toFixed(1)} requests per sync`,
+        `${''.padEnd(19)}log: ${count} fdatasync calls, ${meanMs.toFixed(2)} ms mean, ${recordsPerSync.toFixed(1)} requests per sync, ${recordsPerWrite.toFixed(1)} per writev`,
       );
     }
     for (const [q, { median, first, calls }] of Object.entries(r.queries)) {

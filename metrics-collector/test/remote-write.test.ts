@@ -229,6 +229,7 @@ test('the collector reports its store and log figures on /metrics', async () => 
   const text = await (await fetch(`${t.url}/metrics`)).text();
   assert.match(text, /^metrics_active_series \d+/m);
   assert.match(text, /^metrics_wal_fsyncs_total \d+/m);
+  assert.match(text, /^metrics_wal_writes_total \d+/m);
 });
 
 test('a staleness marker sent over remote_write ends the series for /api/v1/query at once', async () => {

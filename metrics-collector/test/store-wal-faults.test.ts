@@ -48,18 +48,35 @@ const outcome = (p: Promise<void>) =>
     () => 'failed',
   );
 
-test('write-ahead log fails a late write behind a hole even after a second segment failed too', async () => {
+test('write-ahead log never writes a record behind a failed write, in the first segment or a later one', async () => {
+  // Records appended while a write is in flight wait for it and go in the next writev together:
+  // behind a failed write they would sit after a hole (replay stops there), so they fail unwritten.
   intercept({ holdWrites: true, holdSyncs: false });
-  const wal = new WriteAheadLog(makeTempDir('wal-'), true, 4096, false);
+  const dir = makeTempDir('wal-');
+  const segments = () => fs.readdirSync(dir).filter((f) => f.endsWith('.log')).length;
+  const wal = new WriteAheadLog(dir, true, 4096, false);
   const a1 = outcome(wal.append(1, Buffer.from('a1')));
-  const a2 = outcome(wal.append(1, Buffer.from('a2'))); // same segment, its write still in flight
+  const a2 = outcome(wal.append(1, Buffer.from('a2'))); // same segment, behind a1's write in flight
+  assert.equal(writes.length, 1);
   writes[0].done(eio()); // a hole before a2
-  assert.equal(await a1, 'failed');
+  assert.deepEqual([await a1, await a2], ['failed', 'failed']);
+  assert.equal(writes.length, 1, 'a2 was not written behind the hole');
   const b1 = outcome(wal.append(1, Buffer.from('b1'))); // a new segment
-  assert.notEqual(writes[2].fd, writes[0].fd);
-  writes[2].done(eio()); // and that one fails too
-  writes[1].done(null); // a2 lands, behind the hole of its segment: it would not replay
-  assert.deepEqual([await a2, await b1], ['failed', 'failed']);
+  const b2 = outcome(wal.append(1, Buffer.from('b2')));
+  assert.equal(writes.length, 2);
+  assert.equal(segments(), 2);
+  writes[1].done(eio()); // that one fails too
+  assert.deepEqual([await b1, await b2], ['failed', 'failed']);
+  assert.equal(writes.length, 2);
+  // The next segment's records are written together and acknowledged once synced.
+  const c1 = outcome(wal.append(1, Buffer.from('c1')));
+  const c2 = outcome(wal.append(1, Buffer.from('c2')));
+  const c3 = outcome(wal.append(1, Buffer.from('c3')));
+  writes[2].done(null);
+  assert.equal(writes.length, 4, "c2 and c3 go in one write once c1's returned");
+  assert.equal(segments(), 3);
+  writes[3].done(null);
+  assert.deepEqual([await c1, await c2, await c3], ['ok', 'ok', 'ok']);
   await wal.close();
 });
 

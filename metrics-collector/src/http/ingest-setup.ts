@@ -172,6 +172,11 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
   r.counter('metrics_wal_fsyncs_total', 'Group-commit fdatasync calls of the write-ahead log.', (c) =>
     c.setTotal({}, store.wal.stats.syncs),
   );
+  r.counter(
+    'metrics_wal_writes_total',
+    'writev calls of the write-ahead log (each carries the records queued meanwhile).',
+    (c) => c.setTotal({}, store.wal.stats.writes),
+  );
   r.counter('metrics_wal_fsync_seconds_total', 'Time spent in those fdatasync calls.', (c) =>
     c.setTotal({}, store.wal.stats.syncMs / 1000),
   );
