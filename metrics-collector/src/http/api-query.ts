@@ -4,11 +4,13 @@ import { PromQLError } from '../promql/errors.js';
 import { promResponsePieces } from '../promql/format.js';
 import type { ParsedQueries } from '../promql/parse-cache.js';
 import { prettyExpr } from '../promql/print.js';
+import type { Eval } from '../promql/eval/values.js';
 import {
   evaluateSliced,
   instantEvaluation,
   MAX_POINTS_PER_SERIES,
   type QueryOptions,
+  type QueryResult,
   type QuerySlicing,
   rangeEvaluation,
 } from '../promql/query.js';
@@ -139,6 +141,76 @@ function responseBody(pieces: Generator<string>): string | Readable {
   );
 }
 
+/** Prometheus' data.stats (`stats` given, any value): timings in seconds and sample counts. */
+class QueryStats {
+  readonly counts = { loaded: 0, max: 0, peak: 0, total: 0 };
+  private readonly started: number;
+  private parsed = 0;
+  private granted = 0;
+  private evaluated = 0;
+
+  constructor(private readonly now: () => number) {
+    this.started = now();
+  }
+
+  parsedNow(): void {
+    this.parsed = this.now();
+  }
+
+  grantedNow(): void {
+    this.granted = this.now();
+  }
+
+  evaluatedNow(): void {
+    this.evaluated = this.now();
+  }
+
+  /** Parsing stands for 2.42's queryPreparationTime; results are sorted as they are evaluated. */
+  json(): string {
+    const s = (ms: number) => Math.max(0, ms) / 1000;
+    const preparation = s(this.parsed - this.started);
+    const inner = s(this.evaluated - this.granted);
+    const queue = s(this.granted - this.parsed);
+    return JSON.stringify({
+      timings: {
+        evalTotalTime: preparation + inner,
+        resultSortTime: 0,
+        queryPreparationTime: preparation,
+        innerEvalTime: inner,
+        execQueueTime: queue,
+        execTotalTime: queue + preparation + inner,
+      },
+      samples: { totalQueryableSamples: this.counts.total, peakSamples: this.counts.peak },
+    });
+  }
+}
+
+/** Evaluates through the gate, in slices; with `stats`, its timings and counts are kept. */
+async function run(
+  deps: QueryDeps,
+  opts: QueryOptions,
+  stats: QueryStats | undefined,
+  evaluation: (opts: QueryOptions) => Eval<QueryResult>,
+  canceled?: () => boolean,
+): Promise<string | Readable> {
+  stats?.parsedNow();
+  const result = await deps.gate.run(async (timeoutMs) => {
+    stats?.grantedNow();
+    const r = await evaluateSliced(
+      (slice) => evaluation({ ...opts, timeoutMs, slice, counts: stats?.counts }),
+      deps.slicing,
+      canceled,
+    );
+    stats?.evaluatedNow();
+    return r;
+  }, opts.timeoutMs);
+  return responseBody(promResponsePieces(result, [], stats?.json()));
+}
+
+function statsOf(deps: QueryDeps, p: FormParams): QueryStats | undefined {
+  return p.get('stats') ? new QueryStats(() => deps.slicing.now()) : undefined;
+}
+
 /** `canceled`: whether the client went away (asked between slices of the evaluation). */
 export async function instantQuery(
   deps: QueryDeps,
@@ -147,17 +219,9 @@ export async function instantQuery(
 ): Promise<string | Readable> {
   const time = parseTimeParam(p, 'time', deps.clock());
   const opts = options(deps, p);
+  const stats = statsOf(deps, p);
   const expr = parseQuery(deps, p, opts);
-  const result = await deps.gate.run(
-    (timeoutMs) =>
-      evaluateSliced(
-        (slice) => instantEvaluation(deps.source, expr, time, { ...opts, timeoutMs, slice }),
-        deps.slicing,
-        canceled,
-      ),
-    opts.timeoutMs,
-  );
-  return responseBody(promResponsePieces(result));
+  return run(deps, opts, stats, (o) => instantEvaluation(deps.source, expr, time, o), canceled);
 }
 
 export async function rangeQuery(
@@ -181,15 +245,7 @@ export async function rangeQuery(
     );
   }
   const opts = options(deps, p);
+  const stats = statsOf(deps, p);
   const expr = parseQuery(deps, p, opts);
-  const result = await deps.gate.run(
-    (timeoutMs) =>
-      evaluateSliced(
-        (slice) => rangeEvaluation(deps.source, expr, start, end, step, { ...opts, timeoutMs, slice }),
-        deps.slicing,
-        canceled,
-      ),
-    opts.timeoutMs,
-  );
-  return responseBody(promResponsePieces(result));
+  return run(deps, opts, stats, (o) => rangeEvaluation(deps.source, expr, start, end, step, o), canceled);
 }

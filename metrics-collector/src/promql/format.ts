@@ -55,7 +55,12 @@ const PIECE_CHARS = 32_768;
  * characters (concatenated, the same text as formatPromResponse), so that the HTTP layer can
  * write a large result without ever holding it as one string.
  */
-export function* promResponsePieces(r: QueryResult, warnings: string[] = []): Generator<string> {
+export function* promResponsePieces(
+  r: QueryResult,
+  warnings: string[] = [],
+  /** JSON text of data.stats (`stats=all`), if asked. */
+  stats?: string,
+): Generator<string> {
   let out = `{"status":"success","data":{"resultType":"${r.resultType}","result":`;
   switch (r.resultType) {
     case 'scalar':
@@ -93,7 +98,8 @@ export function* promResponsePieces(r: QueryResult, warnings: string[] = []): Ge
       out += ']';
       break;
   }
-  yield `${out}}${warnings.length > 0 ? `,"warnings":${goJson(JSON.stringify(warnings))}` : ''}}`;
+  const statsField = stats === undefined ? '' : `,"stats":${stats}`;
+  yield `${out}${statsField}}${warnings.length > 0 ? `,"warnings":${goJson(JSON.stringify(warnings))}` : ''}}`;
 }
 
 /** promResponsePieces as one string. */

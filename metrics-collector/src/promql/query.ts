@@ -9,6 +9,7 @@ import {
   type EvalContext,
   PAUSE,
   runWhole,
+  type SampleCounts,
   type Slice,
   type StepSeries,
   stepTime,
@@ -46,6 +47,8 @@ export interface QueryOptions {
   now?: () => number;
   /** Default 50,000,000, as --query.max-samples. */
   maxSamples?: number;
+  /** Receives the query's sample counts (stats=all); the evaluation keeps them up to date. */
+  counts?: SampleCounts;
   /** When set, evaluation pauses (yields PAUSE) once it is due: see evaluateSliced. */
   slice?: Slice;
 }
@@ -75,7 +78,9 @@ function context(
     subqueryStepMs: opts.subqueryStepMs ?? 60_000,
     deadline: now() + (opts.timeoutMs ?? 120_000),
     now,
-    samples: { loaded: 0, max: opts.maxSamples ?? DEFAULT_MAX_SAMPLES },
+    samples: Object.assign(opts.counts ?? { loaded: 0, peak: 0, total: 0, max: 0 }, {
+      max: opts.maxSamples ?? DEFAULT_MAX_SAMPLES,
+    }),
     slice: opts.slice,
   };
 }
@@ -131,6 +136,7 @@ export function* instantEvaluation(
         });
         // The result keeps a range selector's points past its series-at-a-time accounting.
         if (!v.range.counted) countSamples(ctx, timestamps.length);
+        ctx.samples.total += timestamps.length;
         if (timestamps.length > 0) result.push({ metric: s.metric, timestamps, values });
       }
       return { resultType: 'matrix', result };

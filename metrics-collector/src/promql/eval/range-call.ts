@@ -103,6 +103,7 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
     // millions of steps, and the limit must stop the work, not follow it.
     let produced = 0;
     let counted = 0;
+    let read = 0;
     // Two pointers over the sorted samples: windows [ref - range, ref] only move forward.
     for (let i = 0; i < steps; i++) {
       if (i % checkEvery === checkEvery - 1) {
@@ -120,6 +121,7 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
         window = hi - lo;
       }
       if (hi <= lo) continue;
+      read += hi - lo;
       w.lo = lo;
       w.hi = hi;
       w.rangeEnd = ref;
@@ -137,6 +139,7 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
       produced++;
     }
     countSamples(ctx, produced - counted);
+    ctx.samples.total += read;
     ctx.samples.loaded -= window;
     window = 0;
     if (!values || !present) continue;

@@ -86,6 +86,7 @@ export function* streamVectorSelector(
       produced++;
     }
     countSamples(ctx, produced - counted);
+    ctx.samples.total += produced;
     if (produced === 0) continue;
     if (times) sampleTimes?.push(times);
     yield { metric: s.labels, values, present };
@@ -193,10 +194,13 @@ export function* evalSubquery(
     const n = Math.min(SUBQUERY_BLOCK_STEPS, steps - first);
     const inner: EvalContext = { ...ctx, start: blockStart, interval: step, steps: n };
     const before = ctx.samples.loaded;
+    const read = ctx.samples.total;
     const stepSeries = vectorValue(yield* evaluate(inner, sq.expr));
     // The inner expression counted its points as it produced them; what stays held is the
-    // block's output points.
+    // block's output points. What it read is not the query's (2.42 keeps a subquery's own
+    // totalQueryableSamples apart).
     ctx.samples.loaded = before;
+    ctx.samples.total = read;
     for (let k = 0; k < stepSeries.length; k++) {
       if (pauseDue(ctx)) yield PAUSE;
       const s = stepSeries[k];

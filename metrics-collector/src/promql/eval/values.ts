@@ -87,7 +87,7 @@ export interface EvalContext {
   now: () => number;
   /** Points held for the query (a range selector's raw points only while their series is in
    * use), against Prometheus' --query.max-samples. */
-  samples: { loaded: number; max: number };
+  samples: SampleCounts;
   /** Absent: evaluated in one go (rules, tests); never pauses. */
   slice?: Slice;
 }
@@ -114,9 +114,22 @@ export function runWhole<T>(e: Eval<T>): T {
   }
 }
 
+/** Points held against --query.max-samples (`loaded`, its `peak`), and `total`: the samples the
+ * query read per step (Prometheus' totalQueryableSamples: a point per step for an instant
+ * selector, a range's points at each step for a range function). `peak` and `total` are what
+ * `stats=all` reports. */
+export interface SampleCounts {
+  loaded: number;
+  max: number;
+  peak: number;
+  total: number;
+}
+
 export function countSamples(ctx: EvalContext, n: number): void {
-  ctx.samples.loaded += n;
-  if (ctx.samples.loaded > ctx.samples.max) {
+  const samples = ctx.samples;
+  samples.loaded += n;
+  if (samples.loaded > samples.peak) samples.peak = samples.loaded;
+  if (samples.loaded > samples.max) {
     throw executionError('query processing would load too many samples into memory in query execution');
   }
 }

@@ -1,0 +1,104 @@
+// `stats=all` on /api/v1/query and /api/v1/query_range against Debian's Prometheus 2.42 (on
+// loopback), both fed the same remote_write batch: data.stats has 2.42's fields and JSON types, and
+// totalQueryableSamples (samples read per step) is 2.42's figure. peakSamples is our
+// --query.max-samples accounting's peak, which counts fewer things than 2.42's (README).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { TestApp } from '@flowrent/shared/testing';
+import type { Config } from '../src/config.js';
+import { startCollector } from './ingest-helpers.js';
+import { encodeWriteRequest, type Sample } from './oracle-data.js';
+import { type PrometheusProcess, prometheusAvailable, startPrometheus } from './prometheus-process.js';
+
+const T = 1_700_000_000_000;
+const samples: Sample[] = [];
+for (let k = 0; k <= 40; k++) {
+  const t = T + k * 15_000;
+  samples.push({ labels: { __name__: 'up', job: 'node', instance: 'a:9100' }, t, v: 1 });
+  samples.push({ labels: { __name__: 'up', job: 'node', instance: 'b:9100' }, t, v: k % 3 });
+  samples.push({ labels: { __name__: 'req_total', job: 'api', code: '200' }, t, v: k * 3 });
+}
+
+const QUERIES = [
+  'up',
+  'req_total',
+  'rate(req_total[1m])',
+  'sum(rate(req_total[5m]))',
+  'max_over_time(up[2m])',
+  'sum(up)',
+  'up + up',
+  'topk(1, up)',
+  'count_over_time(up[1m:15s])',
+  '1 + 1',
+  'vector(1)',
+];
+
+type Stats = {
+  timings: Record<string, number>;
+  samples: { totalQueryableSamples: number; peakSamples: number };
+};
+
+async function stats(base: string, path: string, params: Record<string, string>, headers = {}) {
+  const r = await fetch(`${base}${path}?${new URLSearchParams({ ...params, stats: 'all' })}`, { headers });
+  assert.equal(r.status, 200);
+  return ((await r.json()) as { data: { stats: Stats } }).data.stats;
+}
+
+const shape = (s: Stats) => ({
+  timings: Object.keys(s.timings).map((k) => [k, typeof s.timings[k]]),
+  samples: Object.keys(s.samples).map((k) => [k, typeof s.samples[k as keyof Stats['samples']]]),
+});
+
+describe('stats=all as Prometheus 2.42 answers it', {
+  skip: !prometheusAvailable && 'prometheus not installed',
+}, () => {
+  let prometheus: PrometheusProcess;
+  let t: TestApp<Config>;
+  before(async () => {
+    [prometheus, t] = await Promise.all([startPrometheus(), startCollector({}, () => T + 3_600_000)]);
+    const body = encodeWriteRequest(samples);
+    const headers = {
+      'content-type': 'application/x-protobuf',
+      'content-encoding': 'snappy',
+      'x-prometheus-remote-write-version': '0.1.0',
+    };
+    for (const [url, extra] of [
+      [`${prometheus.base}/api/v1/write`, {}],
+      [`${t.url}/api/v1/write`, t.adminHeaders],
+    ] as const) {
+      const r = await fetch(url, { method: 'POST', headers: { ...headers, ...extra }, body });
+      assert.equal(r.status, 204, await r.text());
+    }
+  });
+  after(async () => {
+    prometheus?.stop();
+    await t?.close();
+  });
+
+  for (const query of QUERIES) {
+    for (const [path, params] of [
+      ['/api/v1/query', { query, time: String(T / 1000 + 600) }],
+      ['/api/v1/query_range', { query, start: String(T / 1000), end: String(T / 1000 + 600), step: '60' }],
+    ] as const) {
+      it(`${path} ${query}`, async () => {
+        const theirs = await stats(prometheus.base, path, params);
+        const ours = await stats(t.url, path, params, t.adminHeaders);
+        assert.deepEqual(shape(ours), shape(theirs));
+        assert.equal(ours.samples.totalQueryableSamples, theirs.samples.totalQueryableSamples);
+        for (const v of Object.values(ours.timings)) assert.ok(v >= 0 && Number.isFinite(v));
+      });
+    }
+  }
+
+  it('leaves stats out unless asked, and answers the same result with them', async () => {
+    const url = `${t.url}/api/v1/query?${new URLSearchParams({ query: 'sum(up)', time: String(T / 1000 + 600) })}`;
+    const plain = (await (await fetch(url, { headers: t.adminHeaders })).json()) as {
+      data: Record<string, unknown>;
+    };
+    assert.equal('stats' in plain.data, false);
+    const withStats = (await (await fetch(`${url}&stats=all`, { headers: t.adminHeaders })).json()) as {
+      data: Record<string, unknown>;
+    };
+    assert.deepEqual(withStats.data.result, plain.data.result);
+  });
+});
