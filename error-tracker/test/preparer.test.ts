@@ -37,7 +37,7 @@ test('typed ingest errors cross the worker boundary', async () => {
 test('requests that wait for the worker go together and each gets its own answer', async () => {
   const bodyOf = (n: number) =>
     gzipSync(`{"event_id":"${String(n).padStart(32, '0')}"}\n{"type":"event"}\n{"message":"hi ${n}"}\n`);
-  // sent in one go: the first finds the worker idle, the others wait and share one message
+  // sent in one turn: they reach the idle worker together, in one message
   const results = await Promise.allSettled([
     ...[1, 2, 3].map((n) => pool.prepare({ ...input, body: bodyOf(n) })),
     pool.prepare({ ...input, body: Buffer.from('nope') }),
@@ -76,7 +76,8 @@ test('a worker that dies fails only the requests it held, with a retryable 503; 
   const dying = workerPreparer(1, () => new Worker(source, { eval: true }));
   try {
     const held = dying.prepare({ ...input, body: Buffer.from('die') });
-    // these wait while the worker holds the first
+    // the next turn: the first went to the worker alone, and these wait while it holds it
+    await new Promise((r) => setImmediate(r));
     const waiting = [
       dying.prepare({ ...input, body: Buffer.from('a') }),
       dying.prepare({ ...input, body: Buffer.from('b') }),
@@ -94,5 +95,28 @@ test('a worker that dies fails only the requests it held, with a retryable 503; 
     );
   } finally {
     await dying.close();
+  }
+});
+
+test('requests that arrive in one turn while the worker is idle go to it in one message; a later one goes alone', async () => {
+  // a stand-in worker that answers each input with the size of the message it came in
+  const source = `const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (inputs) => {
+      parentPort.postMessage(inputs.map((i) => ({ ok: true, result: { entries: [], itemCounts: {
+        [Buffer.from(i.body).toString()]: inputs.length }, sessions: [], headerEventId: null, countsKey: null } })));
+    });`;
+  const counting = workerPreparer(1, () => new Worker(source, { eval: true }));
+  try {
+    const sameTurn = await Promise.all(
+      ['a', 'b', 'c'].map((b) => counting.prepare({ ...input, body: Buffer.from(b) })),
+    );
+    assert.deepEqual(
+      sameTurn.map((p) => p.itemCounts),
+      [{ a: 3 }, { b: 3 }, { c: 3 }],
+    );
+    const alone = await counting.prepare({ ...input, body: Buffer.from('d') });
+    assert.deepEqual(alone.itemCounts, { d: 1 });
+  } finally {
+    await counting.close();
   }
 });

@@ -272,7 +272,10 @@ test('the inbox WAL restarts also while digest batches run back to back (a backl
       held = false;
     },
   });
-  sw.start(20);
+  // the process's priority (nice 0): this loop keeps the main thread busy in every turn, which on
+  // a loaded machine left the worker at its usual nice 10 a few batches in 7 s (load 36), and this
+  // test is about the WAL restarts between batches, not about who gets the cores
+  sw.start(20, undefined, 0);
   const wal = `${inboxDb.name}-wal`;
   const restarts = () => walRestarts(wal);
   const batch = await acceptBatch(5, 'backlog');
