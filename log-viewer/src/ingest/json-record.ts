@@ -107,17 +107,34 @@ const RENDERINGS_KEY = '@r';
  */
 const SCAN_CODES = new Map<string, number>([...KEY_CODES, [TEMPLATE_KEY, SLOT.exception * 16 + 1]]);
 /**
- * slot * 16 + priority of a key as recordFromObject() matches it (exact, then lowercased when it starts
- * with an uppercase letter), or undefined for an attribute key. Slots: 0 time, 1 message, 2 level,
+ * slot * 16 + priority of a key as recordFromObject() matches it (exact, then lowercased, see
+ * foldedKeyCode()), or undefined for an attribute key. Slots: 0 time, 1 message, 2 level,
  * 3 service, 4 host, 5 trace id, 6 span id, 7 exception or CLEF template (`@x`, `@mt`: a line with one
  * must go to recordFromObject()). For parsers that scan JSON text themselves.
  */
 export function keySlotCode(key: string): number | undefined {
-  const code = SCAN_CODES.get(key);
-  if (code !== undefined) return code;
-  const c = key.charCodeAt(0);
-  if (c < 65 || c > 90 || key.length > 14) return undefined;
-  return KEY_CODES.get(key.toLowerCase());
+  return SCAN_CODES.get(key) ?? foldedKeyCode(key);
+}
+
+/** Bit (c - 97) set for each lowercase letter a well-known key starts with: t m s l h. */
+const FIRST_LETTERS = [...KEYS.keys()].reduce((bits, k) => {
+  const c = k.charCodeAt(0);
+  return c >= 97 && c <= 122 ? bits | (1 << (c - 97)) : bits;
+}, 0);
+const MAX_KEY_LENGTH = Math.max(...[...KEYS.keys()].map((k) => k.length));
+
+/**
+ * KEY_CODES of a key that missed the exact lookup, matched lowercased: `TraceId`, `traceId`,
+ * `hostName`, `logLevel`, `LEVEL`. Only keys that start with a letter some well-known key starts with
+ * and are not longer than the longest are lowercased (CLEF's `@` keys are exact); an all-lowercase key
+ * is not looked up twice. The NDJSON scanner calls this only when a key misses its key cache.
+ */
+function foldedKeyCode(key: string): number | undefined {
+  if (key.length > MAX_KEY_LENGTH) return undefined;
+  const c = (key.charCodeAt(0) | 32) - 97;
+  if (c < 0 || c > 25 || ((FIRST_LETTERS >> c) & 1) === 0) return undefined;
+  const lower = key.toLowerCase();
+  return lower === key ? undefined : KEY_CODES.get(lower);
 }
 
 /**
@@ -140,14 +157,9 @@ export function recordFromObject(obj: Record<string, JsonValue>, ctx: RecordCont
   const template = Object.hasOwn(obj, TEMPLATE_KEY) ? obj[TEMPLATE_KEY] : undefined;
   const clef = typeof template === 'string';
   for (const key in obj) {
-    // Exact lookup first (keys are nearly always lowercase); lowercase only keys that start uppercase.
-    let code = KEY_CODES.get(key);
-    if (code === undefined) {
-      const c = key.charCodeAt(0);
-      if (c < 65 || c > 90 || key.length > 14) continue;
-      code = KEY_CODES.get(key.toLowerCase());
-      if (code === undefined) continue;
-    }
+    // Exact lookup first (keys are nearly always lowercase), then lowercased (`traceId`, `Level`).
+    const code = KEY_CODES.get(key) ?? foldedKeyCode(key);
+    if (code === undefined) continue;
     const slot = code >> 4;
     const prio = code & 15;
     if (clef && CLEF_SLOTS[slot] && key.charCodeAt(0) !== 64) continue; // not an '@' key
