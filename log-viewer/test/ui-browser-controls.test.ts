@@ -149,4 +149,22 @@ describe('log explorer controls in headless Chromium', () => {
     assert.equal(await page.locator('a[data-range].is-active').count(), 0);
     await page.close();
   });
+  it('shows one alert, not a stack, when saving under a taken name fails twice', async () => {
+    const page = await ui.chromium.newPage();
+    await signIn(page, ui.api.url, TEST_API_KEY, '/?from=15m');
+    await page.waitForSelector('[data-log-list] > .log-row');
+    await page.fill('[data-save-search] input[name="name"]', 'taken');
+    await Promise.all([page.waitForEvent('load'), page.click('[data-save-search] button[type="submit"]')]);
+    for (let i = 1; i <= 2; i++) {
+      // mark the alerts there are, then wait for the new one of this failure
+      await page.$$eval('[data-save-search] .alert-error', (els) => {
+        for (const el of els) el.setAttribute('data-old', '');
+      });
+      await page.fill('[data-save-search] input[name="name"]', 'taken');
+      await page.click('[data-save-search] button[type="submit"]');
+      await page.locator('[data-save-search] .alert-error:not([data-old])').waitFor();
+    }
+    assert.equal(await page.locator('[data-save-search] .alert-error').count(), 1);
+    await page.close();
+  });
 });

@@ -38,6 +38,12 @@ export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The context's scope: `stream` (default) or `service`; anything else was read as `stream`. */
+function scopeParam(scope: string | undefined): 'stream' | 'service' {
+  if (scope === undefined || scope === 'stream' || scope === 'service') return scope ?? 'stream';
+  throw new ValidationError("'scope' must be stream or service", { param: 'scope' });
+}
+
 export function queryHandlers(deps: QueryDeps) {
   return {
     async search(request: Req) {
@@ -99,7 +105,7 @@ export function queryHandlers(deps: QueryDeps) {
         seq: intParam(q, 'seq', { min: 0, max: Number.MAX_SAFE_INTEGER, default: -1 }),
         before: intParam(q, 'before', { min: 0, max: 500, default: 20 }),
         after: intParam(q, 'after', { min: 0, max: 500, default: 20 }),
-        scope: stringParam(q, 'scope') === 'service' ? 'service' : 'stream',
+        scope: scopeParam(stringParam(q, 'scope')),
       });
       if (!result) throw new NotFound('no record with that time_ns and seq');
       return {

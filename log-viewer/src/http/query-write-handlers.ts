@@ -1,6 +1,6 @@
 // State-changing endpoints of the read side: delete by query (dry run first) and saved searches.
 // Bodies are JSON validated here field by field (no `any`).
-import { BadRequest, NotFound, ValidationError } from '@flowrent/shared/errors';
+import { BadRequest, NotFound, UnsupportedMediaType, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseQuery } from '../query/parse-query.js';
 import { runDelete } from '../query/run-query.js';
@@ -10,7 +10,12 @@ import { nextTurn, nowNs, type QueryDeps } from './query-handlers.js';
 
 export const MAX_SAVED_SEARCH_NAME = 200;
 
-function bodyObject(body: unknown): Record<string, unknown> {
+function bodyObject(request: FastifyRequest): Record<string, unknown> {
+  // The app turns a form body into an object too: curl's default form type was read as "no query".
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (request.body !== undefined && type !== 'application/json' && !type.endsWith('+json'))
+    throw new UnsupportedMediaType('expected Content-Type: application/json');
+  const body = request.body;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ValidationError('expected a JSON object body');
   }
@@ -24,8 +29,13 @@ function optionalString(body: Record<string, unknown>, key: string): string | un
   return v;
 }
 
-function savedSearchInput(raw: unknown, now: bigint): SavedSearchInput {
-  const body = bodyObject(raw);
+function savedSearchInput(request: FastifyRequest, now: bigint, replace = false): SavedSearchInput {
+  const body = bodyObject(request);
+  // PUT replaces the whole search: a body with only a new name silently emptied its query.
+  if (replace && body.query === undefined)
+    throw new ValidationError("'query' is required: PUT replaces the saved search (name, query, from, to)", {
+      field: 'query',
+    });
   const name = (optionalString(body, 'name') ?? '').trim();
   if (name === '' || name.length > MAX_SAVED_SEARCH_NAME) {
     throw new ValidationError(`'name' must be 1 to ${MAX_SAVED_SEARCH_NAME} characters`, { field: 'name' });
@@ -59,7 +69,9 @@ function savedSearchJson(s: SavedSearch) {
 }
 
 function idParam(params: unknown): number {
-  const id = Number((params as { id?: string }).id);
+  const raw = (params as { id?: string }).id ?? '';
+  // Digits only: Number() also read `1e0`, ` 1` and `0x1` as saved search 1.
+  const id = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : 0;
   if (!Number.isSafeInteger(id) || id < 1) throw new NotFound('no such saved search');
   return id;
 }
@@ -69,7 +81,7 @@ export function writeHandlers(deps: QueryDeps & { savedSearches: SavedSearchStor
   return {
     /** POST /api/logs/delete {query, from, to, dry_run}: dry_run defaults to true. */
     async deleteByQuery(request: FastifyRequest) {
-      const body = bodyObject(request.body);
+      const body = bodyObject(request);
       const query = (optionalString(body, 'query') ?? '').trim();
       if (query === '')
         throw new ValidationError("'query' is required; use * to match every record in the range");
@@ -95,13 +107,13 @@ export function writeHandlers(deps: QueryDeps & { savedSearches: SavedSearchStor
       return { data: savedSearchJson(s) };
     },
     async create(request: FastifyRequest, reply: FastifyReply) {
-      const s = saved.create(savedSearchInput(request.body, nowNs(deps)), deps.clock());
+      const s = saved.create(savedSearchInput(request, nowNs(deps)), deps.clock());
       return reply.code(201).send({ data: savedSearchJson(s) });
     },
     async update(request: FastifyRequest) {
       const s = saved.update(
         idParam(request.params),
-        savedSearchInput(request.body, nowNs(deps)),
+        savedSearchInput(request, nowNs(deps), true),
         deps.clock(),
       );
       if (!s) throw new NotFound('no such saved search');

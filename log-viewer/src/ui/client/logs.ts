@@ -227,7 +227,11 @@ function bindSaved(state: PageState): void {
       });
       location.reload();
     } catch (err) {
-      form.append(h('p', { class: 'alert alert-error small' }, (err as Error).message));
+      // One alert, the latest: a second failure stacked a copy under the first.
+      form.querySelector('[data-save-error]')?.remove();
+      form.append(
+        h('p', { class: 'alert alert-error small', 'data-save-error': '' }, (err as Error).message),
+      );
     }
   });
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-delete-saved]')) {
