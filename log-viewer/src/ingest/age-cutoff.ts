@@ -109,5 +109,6 @@ function lokiRefusal(parsed: ParsedBody, old: { r: LogRecord; min: number }[]) {
         `entry with timestamp ${iso(recordMs(first.r))} ignored, reason: 'entry too far behind, oldest acceptable timestamp is: ${iso(first.min)}', total ignored: ${n} out of ${totals.get(stream)} for stream: ${stream}`,
     );
   if (perStream.size > 5) errors.push(`and ${perStream.size - 5} more streams with entries too far behind`);
-  return { rejected: old.length, errors };
+  // added to the entries the parse dropped (over MAX_LINE_BYTES)
+  return { rejected: parsed.rejected + old.length, errors: [...parsed.errors, ...errors] };
 }

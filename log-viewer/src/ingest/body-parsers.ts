@@ -23,7 +23,7 @@ export type BodyKind = (typeof BODY_KINDS)[number];
 
 export interface ParsedBody {
   records: LogRecord[];
-  /** Records rejected one by one (OTLP partial success); 0 for all-or-nothing protocols. */
+  /** Records rejected one by one (OTLP partial success, bulk items, Loki entries over MAX_LINE_BYTES). */
   rejected: number;
   errors: string[];
   /** Elasticsearch bulk: one answer per action, in request order (the response's `items`). */
@@ -83,9 +83,9 @@ function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint, index?: str
     case 'otlp-json':
       return parseOtlpJson(text(body), nowNs);
     case 'loki-protobuf': // snappy-compressed, as sent (the inbox keeps the compressed body)
-      return { records: parseLokiProtobuf(body, nowNs, true), rejected: 0, errors: [] };
+      return parseLokiProtobuf(body, nowNs, true);
     case 'loki-json':
-      return { records: parseLokiJson(text(body), nowNs), rejected: 0, errors: [] };
+      return parseLokiJson(text(body), nowNs);
     case 'elasticsearch-bulk': {
       const { records, items } = parseBulk(text(body), nowNs, index);
       return { records, rejected: items.length - records.length, errors: [], items };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BadRequest, ParseError, TooLarge } from '@flowrent/shared/errors';
+import { BadRequest, ParseError } from '@flowrent/shared/errors';
 import { compressSync } from 'snappy';
 import { parseLokiJson, parseLokiProtobuf } from './loki.js';
 import { ProtoWriter, WIRE_VARINT } from './protobuf.js';
@@ -24,7 +24,7 @@ test('parseLokiJson maps labels, ns string timestamps, plain and JSON lines, str
       },
     ],
   });
-  const [a, b, c] = parseLokiJson(body, NOW);
+  const [a, b, c] = parseLokiJson(body, NOW).records;
   assert.equal(a.timeNs, 1_795_635_890_279_000_001n);
   assert.deepEqual(
     [a.service, a.host, a.level, a.levelText, a.message],
@@ -59,7 +59,25 @@ test('parseLokiJson rejects malformed pushes with 400 and too many labels naming
   );
   const labels = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`l${i}`, 'v']));
   bad({ streams: [{ stream: labels, values: [] }] }, BadRequest, /MAX_LABELS_PER_STREAM = 30/);
-  bad({ streams: [{ stream: {}, values: [['1', 'x'.repeat(300_000)]] }] }, TooLarge, /MAX_LINE_BYTES/);
+});
+
+test('parseLokiJson drops an entry over MAX_LINE_BYTES alone and names it as Loki does', () => {
+  const values = [
+    ['1', 'a'],
+    ...Array.from({ length: 7 }, (_, i) => [`${i + 2}`, 'x'.repeat(300_000)]),
+    ['9', 'b'],
+  ];
+  const push = parseLokiJson(JSON.stringify({ streams: [{ stream: { app: 'a' }, values }] }), NOW);
+  assert.deepEqual(
+    push.records.map((r) => r.message),
+    ['a', 'b'],
+  );
+  assert.equal(push.rejected, 7);
+  assert.equal(
+    push.errors[0],
+    `Max entry size '262144' bytes exceeded for stream '{app="a"}' while adding an entry with length '300000' bytes`,
+  );
+  assert.deepEqual(push.errors.slice(5), ['and 2 more entries over MAX_LINE_BYTES = 262144']);
 });
 
 function pushRequest(labels: string, entries: [number, number, string, [string, string][]][]): Buffer {
@@ -83,10 +101,10 @@ test('parseLokiProtobuf decodes snappy-compressed PushRequest with structured me
   const raw = pushRequest('{app="shop", level="error"}', [
     [1795635894, 77000000, 'boom', [['trace_id', 'ab'.repeat(16)]]],
   ]);
-  const [r] = parseLokiProtobuf(compressSync(raw), NOW);
+  const [r] = parseLokiProtobuf(compressSync(raw), NOW).records;
   assert.equal(r.timeNs, 1_795_635_894_077_000_000n);
   assert.deepEqual([r.service, r.level, r.message, r.traceId], ['shop', 'error', 'boom', 'ab'.repeat(16)]);
-  assert.deepEqual(parseLokiProtobuf(raw, NOW, false)[0].message, 'boom');
+  assert.deepEqual(parseLokiProtobuf(raw, NOW, false).records[0].message, 'boom');
 });
 
 test('parseLokiProtobuf rejects bodies that are not snappy or not protobuf', () => {

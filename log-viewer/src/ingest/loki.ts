@@ -5,7 +5,7 @@
 import { ParseError } from '@flowrent/shared/errors';
 import { type JsonValue, type Level, type LogRecord, normalizeLevel } from '../model.js';
 import { isJsonObject, type RecordContext, RecordError, recordFromObject, setOwn } from './json-record.js';
-import { checkLabelCount, checkLineLength, nestedTooDeep } from './limits.js';
+import { checkLabelCount, lineFits, MAX_LINE_BYTES, nestedTooDeep } from './limits.js';
 import { parseLokiLabels } from './loki-labels.js';
 import { ProtoReader, WIRE_LEN } from './protobuf.js';
 import { uncompressSnappy } from './snappy-body.js';
@@ -36,6 +36,36 @@ function streamContext(labels: Record<string, string>, where: string): StreamCon
   };
 }
 
+/**
+ * A push's records and the entries it drops one by one: as Loki's distributor (pkg/validation), an
+ * entry longer than MAX_LINE_BYTES is discarded (reason line_too_long) and the rest of the push is
+ * stored; the answer is then a 400 naming the dropped entries. Everything else wrong in a push
+ * (malformed JSON or protobuf, a bad timestamp, too many labels) still refuses all of it.
+ */
+export interface LokiPush {
+  records: LogRecord[];
+  rejected: number;
+  errors: string[];
+}
+
+/** Loki's message for a dropped entry (validation.LineTooLongErrorMsg); the first few are named. */
+const MAX_NAMED = 5;
+function dropTooLong(push: LokiPush, stream: StreamContext, line: string): void {
+  if (push.rejected++ < MAX_NAMED) {
+    const labels = Object.entries(stream.labels)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(', ');
+    push.errors.push(
+      `Max entry size '${MAX_LINE_BYTES}' bytes exceeded for stream '{${labels}}' while adding an entry with length '${Buffer.byteLength(line, 'utf8')}' bytes`,
+    );
+  }
+}
+function finish(push: LokiPush): LokiPush {
+  if (push.rejected > MAX_NAMED)
+    push.errors.push(`and ${push.rejected - MAX_NAMED} more entries over MAX_LINE_BYTES = ${MAX_LINE_BYTES}`);
+  return push;
+}
+
 function entryRecord(
   stream: StreamContext,
   timeNs: bigint,
@@ -44,7 +74,6 @@ function entryRecord(
   nowNs: bigint,
   where: string,
 ): LogRecord {
-  checkLineLength(line, where);
   if (!timeInRange(timeNs))
     throw new ParseError(`${where}: timestamp ${timeNs} ns is outside ${TIME_RANGE_TEXT}`);
   const ctx: RecordContext = { protocol: 'loki', nowNs, timeNs, ...stream };
@@ -88,7 +117,7 @@ function nsFromString(value: unknown, where: string): bigint {
 }
 
 /** Loki push JSON. */
-export function parseLokiJson(body: string, nowNs: bigint): LogRecord[] {
+export function parseLokiJson(body: string, nowNs: bigint): LokiPush {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -96,7 +125,7 @@ export function parseLokiJson(body: string, nowNs: bigint): LogRecord[] {
     throw new ParseError(`malformed JSON: ${(err as Error).message}`);
   }
   if (!isJsonObject(doc) || !Array.isArray(doc.streams)) throw new ParseError('expected {"streams": [...]}');
-  const out: LogRecord[] = [];
+  const push: LokiPush = { records: [], rejected: 0, errors: [] };
   doc.streams.forEach((s, si) => {
     if (!isJsonObject(s) || !Array.isArray(s.values))
       throw new ParseError(`streams[${si}]: expected {"stream": {...}, "values": [...]}`);
@@ -117,17 +146,19 @@ export function parseLokiJson(body: string, nowNs: bigint): LogRecord[] {
         for (const [k, mv] of Object.entries(v[2]))
           setOwn(metadata, k, typeof mv === 'string' ? mv : JSON.stringify(mv));
       }
-      out.push(entryRecord(stream, nsFromString(v[0], where), v[1], metadata, nowNs, where));
+      const timeNs = nsFromString(v[0], where);
+      if (lineFits(v[1])) push.records.push(entryRecord(stream, timeNs, v[1], metadata, nowNs, where));
+      else dropTooLong(push, stream, v[1]);
     });
   });
-  return out;
+  return finish(push);
 }
 
 /** Loki push protobuf, body as sent: snappy-compressed unless `compressed` is false. */
-export function parseLokiProtobuf(body: Uint8Array, nowNs: bigint, compressed = true): LogRecord[] {
+export function parseLokiProtobuf(body: Uint8Array, nowNs: bigint, compressed = true): LokiPush {
   const buf = compressed ? uncompressSnappy(body) : body;
   const r = new ProtoReader(buf);
-  const out: LogRecord[] = [];
+  const push: LokiPush = { records: [], rejected: 0, errors: [] };
   let si = 0;
   while (!r.done) {
     const [field, wire] = r.tag();
@@ -136,12 +167,12 @@ export function parseLokiProtobuf(body: Uint8Array, nowNs: bigint, compressed = 
       continue;
     }
     r.expect(wire, WIRE_LEN, 'PushRequest.streams');
-    readStream(r.sub(), si++, nowNs, out);
+    readStream(r.sub(), si++, nowNs, push);
   }
-  return out;
+  return finish(push);
 }
 
-function readStream(r: ProtoReader, si: number, nowNs: bigint, out: LogRecord[]): void {
+function readStream(r: ProtoReader, si: number, nowNs: bigint, push: LokiPush): void {
   const entries: ProtoReader[] = [];
   let labelText = '';
   while (!r.done) {
@@ -165,16 +196,18 @@ function readStream(r: ProtoReader, si: number, nowNs: bigint, out: LogRecord[])
         setOwn(metadata, k, v);
       } else e.skip(wire);
     }
-    out.push(
-      entryRecord(
-        stream,
-        timeNs === 0n ? nowNs : timeNs,
-        line,
-        metadata,
-        nowNs,
-        `streams[${si}].entries[${ei}]`,
-      ),
-    );
+    if (!lineFits(line)) dropTooLong(push, stream, line);
+    else
+      push.records.push(
+        entryRecord(
+          stream,
+          timeNs === 0n ? nowNs : timeNs,
+          line,
+          metadata,
+          nowNs,
+          `streams[${si}].entries[${ei}]`,
+        ),
+      );
   });
 }
 
