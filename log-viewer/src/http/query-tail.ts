@@ -2,10 +2,12 @@
 // the client as soon as the store reports them durable (store.subscribe), so the lag is the store's
 // group-commit delay. Events: `log` (one record), `ready` (subscribed; after the optional backlog),
 // `dropped` ({dropped: n} when a slow client lost lines, or beyond 2,000 lines/s per client), `heartbeat` (now_ms, dropped) every 5 s.
+// A reconnect with `Last-Event-ID` (EventSource sends the last `id:`) gets the lines that matched
+// since that one before `ready`, instead of the backlog.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredRecord } from '../model.js';
-import { prepareSearch, runPrepared } from '../query/run-query.js';
+import { DEFAULT_MAX_BLOCKS, prepareSearch, runPrepared } from '../query/run-query.js';
 import { nowNs, type QueryDeps } from './query-handlers.js';
 import { intParam, type RawQuery, stringParam } from './query-params.js';
 import { recordJson } from './query-record-json.js';
@@ -18,6 +20,51 @@ const BACKLOG_BUDGET_MS = 500;
 
 function logEvent(r: StoredRecord): string {
   return `id: ${r.timeNs}-${r.seq}\nevent: log\ndata: ${JSON.stringify(recordJson(r))}\n\n`;
+}
+
+/** How far before the last line a reconnect looks (a line's time is its sender's, not arrival). */
+const REPLAY_SLACK_NS = 5n * 60n * 1_000_000_000n;
+
+/** `Last-Event-ID: <time_ns>-<seq>` as logEvent() writes it; anything else is ignored. */
+function parseEventId(header: string | string[] | undefined): { timeNs: bigint; seq: number } | undefined {
+  const m = typeof header === 'string' ? /^(\d{1,20})-(\d{1,15})$/.exec(header.trim()) : null;
+  return m ? { timeNs: BigInt(m[1]), seq: Number(m[2]) } : undefined;
+}
+
+/**
+ * The lines matching the tail's query appended after `since` (seq is the store's append order), in
+ * that order: the newest MAX_BACKLOG within the tail's window and five minutes before the last
+ * line's time; older ones are `missed` (sent as dropped). Bounded by BACKLOG_BUDGET_MS like the
+ * backlog; lines past the budget or window are neither sent nor counted.
+ */
+function replaySince(
+  store: QueryDeps['store'],
+  { filter, compiled }: ReturnType<typeof prepareSearch>,
+  since: { timeNs: bigint; seq: number },
+): { records: StoredRecord[]; missed: number } {
+  const records: StoredRecord[] = [];
+  let missed = 0;
+  if (!filter) return { records, missed };
+  const floor = since.timeNs - REPLAY_SLACK_NS;
+  const deadline = performance.now() + BACKLOG_BUDGET_MS;
+  let visited = 0;
+  store.scan(
+    {
+      ...filter,
+      fromNs: filter.fromNs > floor ? filter.fromNs : floor,
+      order: 'desc',
+      maxBlocks: DEFAULT_MAX_BLOCKS,
+    },
+    (r) => {
+      if (r.seq > since.seq && (compiled.matchesAll || compiled.predicate(r))) {
+        if (records.length < MAX_BACKLOG) records.push(r);
+        else missed++;
+      }
+      return (++visited & 255) !== 0 || performance.now() < deadline;
+    },
+  );
+  records.sort((a, b) => a.seq - b.seq);
+  return { records, missed };
 }
 
 export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
@@ -35,14 +82,20 @@ export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
       nowNs: nowNs(deps),
     });
     const backlogSize = intParam(q, 'backlog', { min: 0, max: MAX_BACKLOG, default: 0 });
+    const since = parseEventId(request.headers['last-event-id']);
+    // A reconnect (EventSource sends the last id it saw): what matched meanwhile, not the backlog again.
+    const replay = since ? replaySince(deps.store, prepared, since) : undefined;
     const backlog =
-      backlogSize > 0
+      replay?.records ??
+      (backlogSize > 0
         ? runPrepared(deps.store, prepared, {
             limit: backlogSize,
             budgetMs: BACKLOG_BUDGET_MS,
           }).records.reverse()
-        : [];
+        : []);
     const { predicate, matchesAll } = prepared.compiled;
+    // A replayed line that is also reported durable after the scan saw it is not sent twice.
+    const sent = replay ? new Set(replay.records.map((r) => r.seq)) : undefined;
 
     reply.hijack();
     const res = reply.raw;
@@ -57,11 +110,14 @@ export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
     const buffer = new TailBuffer({ write: (chunk) => res.write(chunk) });
     const limit = new TailRateLimit(() => performance.now()); // wall time, even when tests fix the clock
     res.on('drain', () => buffer.drain());
-    buffer.push(['retry: 3000\n\n', ...backlog.map(logEvent), 'event: ready\ndata: {}\n\n']);
+    buffer.push(['retry: 3000\n\n', ...backlog.map(logEvent)]);
+    if (replay && replay.missed > 0) buffer.drop(replay.missed);
+    buffer.push(['event: ready\ndata: {}\n\n']);
 
     const unsubscribe = deps.store.subscribe((records) => {
       try {
-        const matches = matchesAll ? records : records.filter(predicate);
+        let matches = matchesAll ? records : records.filter(predicate);
+        if (sent?.size) matches = matches.filter((r) => !sent.delete(r.seq));
         if (matches.length === 0) return;
         // Serialize only what this client can take; the rest is counted as dropped.
         const keep = Math.min(limit.take(matches.length), buffer.room());
