@@ -6,6 +6,7 @@ import {
   OpenBlocks,
   parseBatchRows,
   releaseBody,
+  releaseOwned,
   STREAM,
 } from './open-blocks.js';
 
@@ -76,6 +77,22 @@ test('releaseBody leaves alone what the body does not own alone: small, pooled, 
   assert.equal(shared.byteLength, 100_000);
   releaseBody(big);
   assert.equal(big.byteLength, 0);
+});
+
+test('releaseOwned frees a buffer of any size it spans alone; pooled slices, views and shared memory stay', () => {
+  const pooled = Buffer.allocUnsafe(100).fill(1); // a slice of Node's shared pool
+  releaseOwned(pooled);
+  assert.equal(pooled.byteLength, 100);
+  const bloom = Buffer.concat([Buffer.alloc(5000, 1), Buffer.alloc(15_000, 2)]); // an encoded block's filter
+  const view = bloom.subarray(1);
+  releaseOwned(view);
+  assert.equal(view.byteLength, 19_999);
+  const shared = new Uint8Array(new SharedArrayBuffer(20_000));
+  releaseOwned(shared);
+  assert.equal(shared.byteLength, 20_000);
+  releaseOwned(bloom);
+  assert.equal(bloom.byteLength, 0);
+  assert.equal(view.byteLength, 0);
 });
 
 test('parseBatchRows() (the live tail) leaves no rows on the batch; a query (rows()) keeps them', () => {

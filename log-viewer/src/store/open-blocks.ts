@@ -98,32 +98,47 @@ const SOLE_MIN_BYTES = 64 * 1024;
 let sink: MessagePort | undefined;
 
 /**
- * The ArrayBuffer of a body that spans it alone (not a view into a larger one, not Node's pool, not
- * shared) and is large enough to be worth moving rather than copying; undefined otherwise.
+ * The ArrayBuffer that `bytes` alone spans (not a view into a larger one, not a slice of Node's pool,
+ * which is never handed out whole, not shared); undefined otherwise.
  */
-export function soleBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
+function ownedBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
   const ab = bytes.buffer;
-  if (
-    bytes.byteLength < SOLE_MIN_BYTES ||
-    bytes.byteOffset !== 0 ||
-    !(ab instanceof ArrayBuffer) ||
-    ab.byteLength !== bytes.byteLength
-  )
+  if (bytes.byteOffset !== 0 || !(ab instanceof ArrayBuffer) || ab.byteLength !== bytes.byteLength)
     return undefined;
   return ab;
+}
+
+/** ownedBuffer() of a body large enough to be worth moving to a worker rather than copying. */
+export function soleBuffer(bytes: Uint8Array): ArrayBuffer | undefined {
+  return bytes.byteLength < SOLE_MIN_BYTES ? undefined : ownedBuffer(bytes);
 }
 
 /**
  * Frees the memory of a body the store owns once it is no longer needed: a request body (~1.2 MB for
  * 5 000 lines) is promoted to the old generation while its batch is open, and V8 frees an
  * ArrayBuffer's memory only when a full collection finds the object dead, which comes after tens of MB
- * of such garbage (the bench server's main malloc arena held 30-50 MB of dead bodies). Transferring
- * the ArrayBuffer detaches it and hands its memory to the message; a port whose other end is closed
- * drops the message at once (Node 20 has no ArrayBuffer.prototype.transfer). Only a buffer that the
- * body alone spans is released (soleBuffer): small Buffers can be slices of Node's shared pool.
+ * of such garbage (the bench server's main malloc arena held 30-50 MB of dead bodies). Only a buffer
+ * that the body alone spans is released (soleBuffer): small Buffers can be slices of Node's shared pool.
  */
 export function releaseBody(bytes: Uint8Array): void {
-  const ab = soleBuffer(bytes);
+  release(soleBuffer(bytes));
+}
+
+/**
+ * releaseBody() for a buffer of any size that its caller alone holds: an ingest worker's encoded
+ * blocks once posted (the main thread got copies). Left to the collector they piled up as ~2 MB of
+ * dead buffers a block until a full collection, in the worker's own malloc arena, which kept the
+ * peak: OTLP ingest grew the workers' arenas with every block (README, Benchmark).
+ */
+export function releaseOwned(bytes: Uint8Array): void {
+  release(ownedBuffer(bytes));
+}
+
+/**
+ * Transferring an ArrayBuffer detaches it and hands its memory to the message; a port whose other end
+ * is closed drops the message at once (Node 20 has no ArrayBuffer.prototype.transfer).
+ */
+function release(ab: ArrayBuffer | undefined): void {
   if (!ab) return;
   if (!sink) {
     const channel = new MessageChannel();

@@ -10,6 +10,7 @@ import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
 import { blockEnd, type EncodedBlock, encodeColumns } from './block-codec.js';
 import { type BatchSummary, type BodyColumns, parseBodyColumns, summarizeColumns } from './body-rows.js';
 import { decodeRows } from './inbox.js';
+import { releaseOwned } from './open-blocks.js';
 import { warmUpIngest } from './ingest-warm-up.js';
 import { RowColumns } from './row-columns.js';
 
@@ -159,6 +160,11 @@ function handle(msg: SealRequest): void {
     }
     rows?.dropPrefix(n);
     post({ t: 'sealed', stream: msg.stream, uptoSeq: msg.uptoSeq, blocks });
+    // The main thread got copies: free ours now rather than at a full collection (releaseOwned).
+    for (const b of blocks) {
+      releaseOwned(b.data);
+      releaseOwned(b.bloom);
+    }
   }
 }
 /** Whether a message came in since the warm-up last asked: its steps wait while real work arrives. */
