@@ -19,7 +19,7 @@
 // lengths), messages, ids, attributes (formats 5 and 6 order; formats 2-4: meta, messages,
 // attributes, ids). Strings of a column are joined and encoded with one native call; lengths (UTF-16
 // units) go in meta.
-import { Compressor } from 'zstd-napi';
+import { createRequire } from 'node:module';
 import { encodeAttrSection } from './attr-columns.js';
 import { addTokenHashes, addTokenHashesBytes, buildGroupBloom, TokenSet } from './bloom.js';
 import { ByteWriter } from './bytes.js';
@@ -32,21 +32,52 @@ export const ROW_GROUPS = 4;
 const MIN_GROUP_ROWS = 1024;
 /** zstd levels of the meta, messages, ids and attributes sections (see the top). */
 const ZSTD_LEVELS = [3, 3, 1, 3];
-/**
- * One compressor per level, its parameters set once: zstd-napi's compress(data, params) resets and
- * sets the shared context's parameters on every call (16 calls per block). Same bytes.
- */
-const compressors = new Map<number, Compressor>();
-function compressorFor(level: number): Compressor {
-  let c = compressors.get(level);
+// zstd-napi's documented low-level module (compression into a given buffer); CommonJS whose exports
+// ES module named imports cannot see.
+const { CCtx, CParameter, compressBound } = createRequire(import.meta.url)(
+  'zstd-napi/binding.js',
+) as typeof import('zstd-napi/binding.js');
+/** One context per level, its parameters set once (Compressor.compress() = compress2 with these). */
+const contexts = new Map<number, InstanceType<typeof CCtx>>();
+function contextFor(level: number): InstanceType<typeof CCtx> {
+  let c = contexts.get(level);
   if (!c) {
-    c = new Compressor();
-    c.setParameters({ compressionLevel: level });
-    compressors.set(level, c);
+    c = new CCtx();
+    c.setParameter(CParameter.compressionLevel, level);
+    contexts.set(level, c);
   }
   return c;
 }
-const SECTION_COMPRESSORS = ZSTD_LEVELS.map(compressorFor);
+const SECTION_CONTEXTS = ZSTD_LEVELS.map(contextFor);
+
+/**
+ * A block's compressed sections, written one after another, and the unsorted rows' messages or ids
+ * gathered for compression: buffers reused from block to block (encoding is synchronous), so a block
+ * allocates only its data and filter. Compressor.compress() allocated a compressBound-sized output
+ * per section and copied the result out of it, and gather() copied the messages and ids of every
+ * block whose rows arrive out of time order (every OTLP block: a body groups its records by
+ * resource): ~2 MB of dead buffers a block, which an ingest worker freed only at a full collection,
+ * in its own malloc arena — the arenas grew with every OTLP block (README, Benchmark).
+ */
+let packed = Buffer.allocUnsafe(512 * 1024);
+let packedLength = 0;
+let gathered = Buffer.allocUnsafe(512 * 1024);
+/** Scratch grown past this for an outsized block is given back after it. */
+const MAX_KEPT_SCRATCH_BYTES = 4 * 1024 * 1024;
+
+/** Compresses section kind k after the block's previous sections (packed); returns its length. */
+function compressSection(k: number, section: Uint8Array): number {
+  const need = packedLength + compressBound(section.length);
+  if (need > packed.length) {
+    const next = Buffer.allocUnsafe(Math.max(packed.length * 2, need));
+    packed.copy(next, 0, 0, packedLength);
+    packed = next;
+  }
+  const n = SECTION_CONTEXTS[k].compress2(packed.subarray(packedLength), section);
+  packedLength += n;
+  return n;
+}
+
 /** Sections of a row group, in their order. */
 export const GROUP_SECTIONS = 4;
 const MS_PER_MINUTE = 60_000;
@@ -127,34 +158,35 @@ export function encodeColumns(c: RowColumns, from: number, to: number): EncodedB
   };
   indexRows(c, rows);
   const attrTokens = new TokenSet(n);
-  const compressed: Buffer[] = [];
+  const lengths: number[] = [];
+  packedLength = 0;
   for (let g = 0; g < groups; g++) {
     const j0 = g * groupRows;
     const j1 = Math.min(n, j0 + groupRows);
     const part = order.subarray(j0, j1);
-    const sections = [
-      encodeMeta(c, rows, j0, j1),
-      gather(c.msg.buf, c.msgEnd, part, sorted),
-      gather(c.ids.buf, c.idEnd, part, sorted),
-      encodeAttrSection(c, part, attrTokens),
-    ];
-    for (let k = 0; k < GROUP_SECTIONS; k++) compressed.push(SECTION_COMPRESSORS[k].compress(sections[k]));
+    lengths.push(compressSection(0, encodeMeta(c, rows, j0, j1)));
+    lengths.push(compressSection(1, gather(c.msg.buf, c.msgEnd, part, sorted)));
+    lengths.push(compressSection(2, gather(c.ids.buf, c.idEnd, part, sorted)));
+    lengths.push(compressSection(3, encodeAttrSection(c, part, attrTokens)));
   }
   // [6][row groups u8][rows per group u32][rows u32][length u32 of each group's 4 sections], then
   // the sections, group after group.
-  const header = Buffer.alloc(BLOCK_HEADER_BYTES + 4 * compressed.length);
-  header[0] = BLOCK_FORMAT_VERSION;
-  header[1] = groups;
-  header.writeUInt32LE(groupRows, 2);
-  header.writeUInt32LE(n, 6);
-  for (let i = 0; i < compressed.length; i++)
-    header.writeUInt32LE(compressed[i].length, BLOCK_HEADER_BYTES + 4 * i);
+  const headerBytes = BLOCK_HEADER_BYTES + 4 * lengths.length;
+  const data = Buffer.allocUnsafe(headerBytes + packedLength);
+  data[0] = BLOCK_FORMAT_VERSION;
+  data[1] = groups;
+  data.writeUInt32LE(groupRows, 2);
+  data.writeUInt32LE(n, 6);
+  for (let i = 0; i < lengths.length; i++) data.writeUInt32LE(lengths[i], BLOCK_HEADER_BYTES + 4 * i);
+  packed.copy(data, headerBytes, 0, packedLength);
+  if (packed.length > MAX_KEPT_SCRATCH_BYTES) packed = Buffer.allocUnsafe(512 * 1024);
+  if (gathered.length > MAX_KEPT_SCRATCH_BYTES) gathered = Buffer.allocUnsafe(512 * 1024);
   const { serviceIndex } = rows;
   const services = [...serviceIndex.keys()].sort();
   for (let i = 0; i < services.length; i++) serviceIndex.set(services[i], i);
   const [minSeq, maxSeq] = seqRange(seq, from, to);
   return {
-    data: Buffer.concat([header, ...compressed]),
+    data,
     bloom: buildGroupBloom(rows.tokens, attrTokens),
     service: services.length === 1 ? services[0] : '',
     services,
@@ -375,13 +407,15 @@ function gather(bytes: Buffer, ends: Uint32Array, order: Uint32Array, sorted: bo
     const i = order[j];
     size += ends[i] - (i === 0 ? 0 : ends[i - 1]);
   }
-  const out = Buffer.allocUnsafe(size);
+  // Into the reused scratch: the section is compressed before the next gather().
+  if (gathered.length < size) gathered = Buffer.allocUnsafe(Math.max(gathered.length * 2, size));
+  const out = gathered;
   let o = 0;
   for (let j = 0; j < order.length; j++) {
     const i = order[j];
     o += bytes.copy(out, o, i === 0 ? 0 : ends[i - 1], ends[i]);
   }
-  return out;
+  return out.subarray(0, size);
 }
 
 /** (minute, level, count, service index) quadruples of rows sorted by time. */
