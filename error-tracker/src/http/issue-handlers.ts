@@ -50,9 +50,14 @@ const IGNORE_KEYS = ['until_events', 'until_users', 'until_time'];
  * Body {status, in_next_release?, ignore?: {until_events?, until_time?, until_users?}} → IssueAction.
  * Unknown keys are a 400: a misspelt condition would otherwise quietly mean "ignore forever".
  */
-export function parseAction(body: Body, otherKeys: string[] = []): IssueAction {
+export function parseAction(body: Body, nowMs: number, otherKeys: string[] = []): IssueAction {
   rejectUnknownKeys(body, [...ACTION_KEYS, ...otherKeys], '');
   const status = body.status;
+  // A key of another status was silently dropped ({"status":"resolved","ignore":{…}} resolved).
+  if (body.in_next_release !== undefined && status !== 'resolved')
+    throw new ValidationError('in_next_release applies only to status resolved');
+  if (body.ignore !== undefined && status !== 'ignored')
+    throw new ValidationError('ignore applies only to status ignored');
   if (status === 'unresolved') return { status };
   if (status === 'resolved') return { status, inNextRelease: optBool(body, 'in_next_release') === true };
   if (status === 'ignored') {
@@ -63,6 +68,9 @@ export function parseAction(body: Body, otherKeys: string[] = []): IssueAction {
     if (untilTime !== undefined && !(RFC_3339.test(untilTime) && Date.parse(untilTime) >= 0)) {
       throw new ValidationError('ignore.until_time must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z');
     }
+    // A past time was accepted and undone only at the next maintenance pass.
+    if (untilTime !== undefined && Date.parse(untilTime) <= nowMs)
+      throw new ValidationError('ignore.until_time must be in the future');
     return {
       status,
       ignore: {
@@ -119,19 +127,20 @@ export function issueHandlers(ctx: HttpContext) {
     },
     async patch(request: IdRequest) {
       const id = idParam(request.params.id);
-      issueOr404(ctx, id);
-      const [issue] = ctx.store.applyAction(
-        [id],
-        parseAction(bodyObject(request.body)),
-        actorOf(request),
-        ctx.clock(),
-      );
+      const current = issueOr404(ctx, id);
+      const now = ctx.clock();
+      const action = parseAction(bodyObject(request.body), now);
+      // Sentry offers "next release" only when the issue has one; here it quietly became a plain resolve.
+      if (action.status === 'resolved' && action.inNextRelease && current.lastRelease === null)
+        throw new ValidationError("this issue's events carry no release: resolve it without in_next_release");
+      const [issue] = ctx.store.applyAction([id], action, actorOf(request), now);
       return toSnakeCase(issue);
     },
     async bulk(request: FastifyRequest) {
       const body = bodyObject(request.body);
       const ids = intList(body, 'ids');
-      const issues = ctx.store.applyAction(ids, parseAction(body, ['ids']), actorOf(request), ctx.clock());
+      const now = ctx.clock();
+      const issues = ctx.store.applyAction(ids, parseAction(body, now, ['ids']), actorOf(request), now);
       return { data: toSnakeCase(issues) };
     },
     async merge(request: IdRequest) {

@@ -77,11 +77,12 @@ export function parseIssueParams(params: QueryParams): IssueFilter {
 export function applySearch(filter: IssueFilter, query: string): void {
   const words: string[] = [];
   const tags: TagTerm[] = [];
+  const seen: { status?: IssueStatus } = {};
   for (const token of tokenizeSearch(query)) {
     if (token.kind === 'text') words.push(token.value);
     else if (token.quotedKey) tags.push(tagTerm(token));
     else if (token.key.toLowerCase() === 'has') tags.push(hasTerm(token));
-    else if (BUILT_IN_KEYS.has(token.key.toLowerCase())) applyBuiltIn(filter, token, words);
+    else if (BUILT_IN_KEYS.has(token.key.toLowerCase())) applyBuiltIn(filter, token, words, seen);
     else tags.push(tagTerm(token));
   }
   if (tags.length > MAX_TAG_TERMS) throw new QueryError(`a search holds at most ${MAX_TAG_TERMS} tag terms`);
@@ -112,14 +113,29 @@ function hasTerm(token: Term): TagTerm {
   return { key: TAG_ALIASES[key.toLowerCase()] ?? key, values: [], negated: token.negated };
 }
 
-function applyBuiltIn(filter: IssueFilter, token: Term, words: string[]): void {
+function applyBuiltIn(
+  filter: IssueFilter,
+  token: Term,
+  words: string[],
+  seen: { status?: IssueStatus },
+): void {
   const key = token.key.toLowerCase();
   if (token.negated) throw new QueryError(`${key}: cannot be negated, only tag terms and has: can`);
   if (token.list) throw new QueryError(`${key}: takes one value, not a list`);
   const value = token.values[0];
   if (key === 'is') {
     if (value === 'regressed') filter.isRegressed = true;
-    else filter.status = oneOf(value, ISSUE_STATUSES, 'is') as IssueStatus;
+    else {
+      const status = oneOf(value, ISSUE_STATUSES, 'is') as IssueStatus;
+      // Terms are ANDed: the last of two statuses won, where an issue has only one. (An is: term
+      // still overrides the status tab or parameter, set before the search is applied.)
+      if (seen.status !== undefined && seen.status !== status)
+        throw new QueryError(
+          `is:${seen.status} and is:${status} together match nothing: an issue has one status`,
+        );
+      seen.status = status;
+      filter.status = status;
+    }
   } else if (key === 'level') filter.level = oneOf(value, LEVELS, 'level') as Level;
   else if (key === 'message') words.push(value);
   else filter.traceId = traceId(value);

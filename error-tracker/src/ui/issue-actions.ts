@@ -27,12 +27,12 @@ export function renderStatusActions(issue: Issue, csrf: SafeHtml): SafeHtml {
   if (issue.status !== 'unresolved') {
     return html`<div class="actions">${actionForm(issue, csrf, 'unresolve', issue.status === 'resolved' ? 'Unresolve' : 'Stop ignoring', true)}</div>`;
   }
-  return html`<div class="actions">${actionForm(issue, csrf, 'resolve', 'Resolve', true)}${actionForm(
-    issue,
-    csrf,
-    'resolve_next_release',
-    'Resolve in next release',
-  )}<form method="post" action="/issues/${issue.id}/status" class="inline-form ignore-form">${csrf}<select name="action" aria-label="Ignore how long">
+  // "Next release" only when the issue's events carry one (as Sentry): else it was a plain resolve.
+  const nextRelease =
+    issue.lastRelease === null
+      ? ''
+      : actionForm(issue, csrf, 'resolve_next_release', 'Resolve in next release');
+  return html`<div class="actions">${actionForm(issue, csrf, 'resolve', 'Resolve', true)}${nextRelease}<form method="post" action="/issues/${issue.id}/status" class="inline-form ignore-form">${csrf}<select name="action" aria-label="Ignore how long">
 <option value="ignore">Ignore forever</option><option value="ignore_1h">for 1 hour</option><option value="ignore_24h">for 24 hours</option>
 <option value="ignore_10_events">until 10 more events</option><option value="ignore_100_events">until 100 more events</option><option value="ignore_10_users">until 10 more users</option>
 </select><button type="submit" class="btn" data-action="ignore">Ignore</button></form></div>`;
