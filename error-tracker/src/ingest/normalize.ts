@@ -9,10 +9,13 @@
 //     the received time, breadcrumbs moved by the same amount, noted in _meta.timestamp; with the
 //     envelope's sent_at 55 minutes or more off, every time moves by that drift first
 //   nesting deeper than depth-limit.ts allows -> "[Object]" / "[Array]"
+//   values under password/secret/token/auth… keys in frame vars, extra, request, breadcrumb data
+//     -> "[Filtered]" (scrub.ts, Sentry's default data scrubber)
 import type { Level } from '../model.js';
 import { limitEventDepth } from './depth-limit.js';
 import type { JsonObject } from './envelope.js';
 import { IngestParseError } from './errors.js';
+import { scrubEvent } from './scrub.js';
 
 export interface NormalizeContext {
   receivedAtMs: number;
@@ -70,7 +73,8 @@ export function normalizeEvent(input: JsonObject, ctx: NormalizeContext): JsonOb
       ? event.fingerprint.map((p) => String(p))
       : undefined;
   }
-  return event;
+  // Sentry's default server-side scrubber; facts-only events are scrubbed when read (normalized in full)
+  return ctx.factsOnly ? event : scrubEvent(event);
 }
 
 export function normalizeEventId(value: unknown, newEventId: () => string): string {

@@ -1,0 +1,65 @@
+// Sentry's default server-side data scrubber (black-box #10 n): sentry-python sends frame vars such
+// as secret_password = 'hunter2' as they are; the API and the issue page show "[Filtered]" instead,
+// as Sentry does for official SDK users, whose events are not scrubbed on the client.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { TEST_API_KEY } from '@flowrent/shared/testing';
+import { api, nextEventId } from './helpers/events.js';
+import { send, startTracker, type TrackerTest } from './helpers/server.js';
+
+let t: TrackerTest;
+let session: string;
+before(async () => {
+  t = await startTracker();
+  const login = await send(`${t.url}/login`, {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ key: TEST_API_KEY, next: '/' }).toString(),
+  });
+  session = String(login.headers['set-cookie']).split(';')[0];
+});
+after(async () => t.close());
+
+test('frame vars, extra and request headers under secret-looking keys are [Filtered] in the API and the UI', async () => {
+  const id = nextEventId();
+  const event = {
+    platform: 'python',
+    level: 'error',
+    exception: {
+      values: [
+        {
+          type: 'LoginError',
+          value: 'bad login',
+          stacktrace: {
+            frames: [
+              {
+                function: 'login',
+                filename: 'app.py',
+                lineno: 3,
+                vars: { secret_password: "'hunter2'", username: "'bob'" },
+              },
+            ],
+          },
+        },
+      ],
+    },
+    extra: { stripe_api_key: 'sk_live_zz', order: 7 },
+    request: { url: 'https://shop/login', method: 'POST', headers: { Authorization: 'Bearer tok123' } },
+  };
+  const body = `${JSON.stringify({ event_id: id })}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
+  const res = await send(`${t.url}/api/1/envelope/?sentry_key=publickey`, { body });
+  assert.equal(res.status, 200);
+  t.drain();
+  const read = await api<{ issue_id: number; data: Record<string, unknown> }>(t, 'GET', `/api/events/${id}`);
+  assert.equal(read.status, 200);
+  const json = JSON.stringify(read.json.data);
+  for (const secret of ['hunter2', 'sk_live_zz', 'tok123']) assert.ok(!json.includes(secret), secret);
+  assert.ok(json.includes('"username":"\'bob\'"'));
+  assert.ok(json.includes('"order":7'));
+  const page = await fetch(`${t.url}/issues/${read.json.issue_id}?event=${id}`, {
+    headers: { cookie: session },
+  });
+  const html = await page.text();
+  assert.equal(page.status, 200);
+  assert.ok(!html.includes('hunter2'));
+  assert.ok(html.includes('[Filtered]'));
+});
