@@ -2,10 +2,15 @@
 // global.scrape_interval / scrape_timeout, scrape_configs[].job_name, scrape_interval,
 // scrape_timeout, metrics_path, scheme, params, honor_labels, honor_timestamps, authorization /
 // bearer_token / bearer_token_file / basic_auth, static_configs (targets + labels) and
-// file_sd_configs (JSON or YAML files of [{targets, labels}], re-read on every scrape round).
+// file_sd_configs (JSON or YAML files of [{targets, labels}], re-read on every scrape round),
+// relabel_configs and metric_relabel_configs (relabel.ts). Any other key of a scrape config, a
+// static/file_sd group or a relabel rule is refused at start, naming it: Prometheus refuses an
+// unknown key, and one it knows that we do not do (kubernetes_sd_configs, sample_limit, tls_config…)
+// would otherwise be silently without effect.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseYaml } from '../lazy-deps.js';
+import { parseRelabelConfigs, RelabelConfigError, type RelabelRule } from './relabel.js';
 
 export interface TargetGroup {
   targets: string[];
@@ -25,6 +30,38 @@ export interface ScrapeJob {
   basicAuth?: { username: string; password: string };
   staticConfigs: TargetGroup[];
   fileSdFiles: string[];
+  /** Applied to each target's labels before it is scraped (relabel.ts); absent: none. */
+  relabelConfigs?: RelabelRule[];
+  /** Applied to each scraped sample's labels before it is stored; absent: none. */
+  metricRelabelConfigs?: RelabelRule[];
+}
+
+const JOB_KEYS = new Set([
+  'job_name',
+  'scrape_interval',
+  'scrape_timeout',
+  'metrics_path',
+  'scheme',
+  'params',
+  'honor_labels',
+  'honor_timestamps',
+  'authorization',
+  'bearer_token',
+  'bearer_token_file',
+  'basic_auth',
+  'static_configs',
+  'file_sd_configs',
+  'relabel_configs',
+  'metric_relabel_configs',
+]);
+
+/** A key of `obj` outside `known`: a ScrapeConfigError naming it and where it is. */
+function refuseUnknownKeys(obj: Obj, known: Set<string>, where: string): void {
+  for (const k of Object.keys(obj))
+    if (!known.has(k))
+      throw new ScrapeConfigError(
+        `${where}: unsupported key ${k} (the metrics collector reads only ${[...known].join(', ')})`,
+      );
 }
 
 export interface ScrapeConfig {
@@ -74,17 +111,25 @@ function readSecretFile(file: unknown, baseDir: string, job: string, key: string
   }
 }
 
+const GROUP_KEYS = new Set(['targets', 'labels']);
+
 function parseGroups(v: unknown, what: string): TargetGroup[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new ScrapeConfigError(`${what} must be a list`);
   return v.map((g) => {
     if (!isObj(g)) throw new ScrapeConfigError(`${what} entries must be maps`);
+    refuseUnknownKeys(g, GROUP_KEYS, what);
+    if (g.targets !== undefined && g.targets !== null && !Array.isArray(g.targets))
+      throw new ScrapeConfigError(`${what}: targets must be a list of strings`);
     const targets = Array.isArray(g.targets) ? g.targets.map((t) => str(t, 'target')) : [];
     const labels: Record<string, string> = {};
     if (isObj(g.labels)) for (const [k, val] of Object.entries(g.labels)) labels[k] = String(val);
     return { targets, labels };
   });
 }
+
+/** file_sd_configs keys: refresh_interval is moot (the files are read every scrape round). */
+const FILE_SD_KEYS = new Set(['files', 'refresh_interval']);
 
 /** Parses a prometheus.yml-style document; `baseDir` resolves relative file paths. */
 export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
@@ -103,6 +148,7 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
   const jobs = list.map((j): ScrapeJob => {
     if (!isObj(j)) throw new ScrapeConfigError('each scrape_configs entry must be a map');
     const jobName = str(j.job_name, 'job_name');
+    refuseUnknownKeys(j, JOB_KEYS, `job ${jobName}`);
     if (names.has(jobName)) throw new ScrapeConfigError(`duplicate job_name ${jobName}`);
     names.add(jobName);
     const intervalMs = j.scrape_interval
@@ -143,9 +189,22 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
     const fileSdFiles: string[] = [];
     if (Array.isArray(j.file_sd_configs)) {
       for (const sd of j.file_sd_configs) {
+        if (isObj(sd)) refuseUnknownKeys(sd, FILE_SD_KEYS, `job ${jobName}: file_sd_configs`);
         if (isObj(sd) && Array.isArray(sd.files))
           for (const f of sd.files) fileSdFiles.push(configPath(baseDir, f, 'file'));
       }
+    }
+    let relabelConfigs: RelabelRule[];
+    let metricRelabelConfigs: RelabelRule[];
+    try {
+      relabelConfigs = parseRelabelConfigs(j.relabel_configs, `job ${jobName}: relabel_configs`);
+      metricRelabelConfigs = parseRelabelConfigs(
+        j.metric_relabel_configs,
+        `job ${jobName}: metric_relabel_configs`,
+      );
+    } catch (err) {
+      if (err instanceof RelabelConfigError) throw new ScrapeConfigError(err.message);
+      throw err;
     }
     return {
       jobName,
@@ -160,6 +219,8 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
       basicAuth,
       staticConfigs: parseGroups(j.static_configs, `job ${jobName}: static_configs`),
       fileSdFiles,
+      relabelConfigs,
+      metricRelabelConfigs,
     };
   });
   return { jobs };

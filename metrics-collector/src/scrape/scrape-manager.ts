@@ -7,6 +7,7 @@
 // Series that vanish, failed scrapes and removed targets get staleness markers (scrape-staleness.ts).
 import { isOpenMetricsContentType, parseExposition } from '../ingest/exposition.js';
 import type { MetricsStore, PlainSample } from '../store/metrics-store.js';
+import { relabel } from './relabel.js';
 import { readFileSd, type ScrapeConfig, type ScrapeJob } from './scrape-config.js';
 import { expireTargets, ScrapedSeries, type TargetState } from './scrape-staleness.js';
 
@@ -48,25 +49,38 @@ export class ScrapeManager {
   private timers = new Map<string, NodeJS.Timeout>();
   private health = new Map<string, TargetHealth>();
   private states = new Map<string, TargetState>();
+  /** Per job, the discovered labels of the targets its relabel_configs dropped last time. */
+  private dropped = new Map<string, Record<string, string>[]>();
   private readonly fetchFn: typeof fetch;
 
   constructor(private readonly options: ScrapeManagerOptions) {
     this.fetchFn = options.fetch ?? fetch;
   }
 
-  /** Targets of a job right now: static ones plus whatever its file_sd files list. */
+  /** Targets of a job right now: static ones plus whatever its file_sd files list, after its
+   * relabel_configs (the ones they drop are kept for droppedTargets). */
   resolveTargets(job: ScrapeJob): Target[] {
     const groups = [...job.staticConfigs, ...readFileSd(job.fileSdFiles)];
     const out: Target[] = [];
+    const dropped: Record<string, string>[] = [];
     for (const g of groups) {
-      for (const address of g.targets) {
-        const base = /^https?:\/\//.test(address)
-          ? address.replace(/\/+$/, '')
-          : `${job.scheme}://${address}`;
-        const u = new URL(base.endsWith(job.metricsPath) ? base : base + job.metricsPath);
-        for (const [k, vs] of Object.entries(job.params)) for (const v of vs) u.searchParams.append(k, v);
+      for (const discovered of g.targets) {
+        let address = discovered;
+        let { scheme, metricsPath, params } = job;
+        let targetLabels: Record<string, string> = { ...g.labels, job: job.jobName };
+        if (job.relabelConfigs?.length) {
+          const r = relabelTarget(job, g.labels, discovered);
+          if (typeof r === 'object' && 'drop' in r) {
+            dropped.push(r.drop);
+            continue;
+          }
+          ({ address, scheme, metricsPath, params, labels: targetLabels } = r);
+        }
+        const base = /^https?:\/\//.test(address) ? address.replace(/\/+$/, '') : `${scheme}://${address}`;
+        const u = new URL(base.endsWith(metricsPath) ? base : base + metricsPath);
+        for (const [k, vs] of Object.entries(params)) for (const v of vs) u.searchParams.append(k, v);
         const instance = /^https?:\/\//.test(address) ? new URL(address).host : address;
-        const labels = { ...g.labels, job: job.jobName, instance: g.labels.instance ?? instance };
+        const labels = { ...targetLabels, instance: targetLabels.instance ?? instance };
         const key = `${job.jobName}\u0000${u.href}`;
         let health = this.health.get(key);
         if (!health) {
@@ -88,6 +102,7 @@ export class ScrapeManager {
         out.push({ job, url: u.href, labels: pairs, health, stateKey, healthKey: key });
       }
     }
+    this.dropped.set(job.jobName, dropped);
     return out;
   }
 
@@ -152,8 +167,15 @@ export class ScrapeManager {
         openMetrics: isOpenMetricsContentType(res.headers.get('content-type') ?? undefined),
       });
       for (const [name, meta] of exposition.families) this.options.store.setMetadata(name, meta);
+      const relabels = job.metricRelabelConfigs;
       for (const s of exposition.samples) {
-        const labels = mergeLabels(s.name, s.labels, target.labels, job.honorLabels);
+        let labels = mergeLabels(s.name, s.labels, target.labels, job.honorLabels);
+        if (relabels?.length) {
+          const m = new Map(labels);
+          // dropped by metric_relabel_configs, or left without a name: not stored, as Prometheus
+          if (!relabel(m, relabels) || !m.has('__name__')) continue;
+          labels = [...m];
+        }
         const ownTime = job.honorTimestamps && s.timestampMs !== undefined;
         const t = ownTime ? s.timestampMs! : tickMs;
         // An exemplar without its own timestamp gets the sample's, as Prometheus does.
@@ -231,8 +253,8 @@ export class ScrapeManager {
   /**
    * Prometheus' /api/v1/targets data (2.42): `state` (any case) "active", "dropped", "any" or ""
    * picks the lists and any other value leaves both empty; a non-empty `scrapePool` keeps that
-   * job's targets. No target is ever dropped here (there is no relabelling), so droppedTargets is
-   * always empty.
+   * job's targets. droppedTargets lists the targets relabel_configs dropped, by their discovered
+   * labels.
    */
   prometheusTargets(filter: { state: string; scrapePool: string }): {
     activeTargets: object[];
@@ -243,7 +265,13 @@ export class ScrapeManager {
     const targets = active
       ? this.targets().filter((t) => filter.scrapePool === '' || t.job === filter.scrapePool)
       : [];
-    return { activeTargets: targets.map(prometheusTarget), droppedTargets: [] };
+    const dropped =
+      state === '' || state === 'any' || state === 'dropped'
+        ? [...this.dropped]
+            .filter(([job]) => filter.scrapePool === '' || job === filter.scrapePool)
+            .flatMap(([, list]) => list.map((discoveredLabels) => ({ discoveredLabels })))
+        : [];
+    return { activeTargets: targets.map(prometheusTarget), droppedTargets: dropped };
   }
 }
 
@@ -261,6 +289,57 @@ function prometheusTarget(t: TargetHealth): object {
     health: t.health,
     scrapeInterval: `${t.intervalMs / 1000}s`,
   };
+}
+
+const durationText = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+
+/**
+ * A target through its job's relabel_configs, as Prometheus 2.42's PopulateLabels: the discovered
+ * labels (group labels, __address__, job, __scheme__, __metrics_path__, __scrape_interval__,
+ * __scrape_timeout__, __param_<name>) are relabelled; the result gives the address, scheme, path
+ * and params, and its labels without the `__` ones are the target's. `drop`: the discovered labels
+ * of a target the rules dropped (or left without an address).
+ */
+function relabelTarget(
+  job: ScrapeJob,
+  groupLabels: Record<string, string>,
+  address: string,
+):
+  | { drop: Record<string, string> }
+  | {
+      address: string;
+      scheme: 'http' | 'https';
+      metricsPath: string;
+      params: Record<string, string[]>;
+      labels: Record<string, string>;
+    } {
+  const m = new Map(Object.entries(groupLabels));
+  m.set('__address__', address);
+  const defaults: [string, string][] = [
+    ['job', job.jobName],
+    ['__scrape_interval__', durationText(job.intervalMs)],
+    ['__scrape_timeout__', durationText(job.timeoutMs)],
+    ['__metrics_path__', job.metricsPath],
+    ['__scheme__', job.scheme],
+  ];
+  for (const [k, v] of defaults) if (!m.get(k)) m.set(k, v);
+  for (const [k, vs] of Object.entries(job.params)) if (vs.length > 0) m.set(`__param_${k}`, vs[0]);
+  const discovered = Object.fromEntries(m);
+  if (!relabel(m, job.relabelConfigs ?? [])) return { drop: discovered };
+  const addr = m.get('__address__');
+  const scheme = m.get('__scheme__') ?? job.scheme;
+  if (!addr || (scheme !== 'http' && scheme !== 'https')) return { drop: discovered };
+  const params: Record<string, string[]> = {};
+  for (const [k, vs] of Object.entries(job.params)) params[k] = [...vs];
+  const labels: Record<string, string> = {};
+  for (const [k, v] of m) {
+    if (k.startsWith('__param_')) {
+      const name = k.slice('__param_'.length);
+      if (params[name]?.length) params[name][0] = v;
+      else params[name] = [v];
+    } else if (!k.startsWith('__')) labels[k] = v;
+  }
+  return { address: addr, scheme, metricsPath: m.get('__metrics_path__') ?? job.metricsPath, params, labels };
 }
 
 /** Target labels win unless honor_labels; a clashing scraped label is kept as exported_<name>. */
