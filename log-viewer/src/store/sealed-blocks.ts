@@ -1,10 +1,10 @@
 // The sealed blocks as the store sees them in memory: every block's meta (summaries for pruning), an
 // LRU-ish cache of their bloom filters within a byte budget, and the one reader of a block's data on
 // reused section buffers. The rows themselves stay in SQLite (block-db.ts) until a query decodes them.
-// Of a version-4 filter only the word filters are kept (wordFilters(), ~0.5 KB of ~25 KB a bench
-// block): at 10 M lines the whole filters held ~25-30 MB, resident for good in the main malloc arena,
-// while only queries with a hex token (trace ids, numbers) need the rest, which they read from
-// SQLite (~8-10 CPU-ms per 300 blocks).
+// Of a version-4 filter only the word filters are kept at first (wordFilters(), ~0.5 KB of ~25 KB a
+// bench block): at 10 M lines the whole filters held ~25-30 MB, resident for good in the main malloc
+// arena, while only queries with a hex token (trace ids, numbers) need the rest; the first such
+// query over a block reads its whole filter from SQLite (~8-10 CPU-ms per 300 blocks) and keeps it.
 import type { BlockMeta, BlockDb } from './block-db.js';
 import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
@@ -60,15 +60,17 @@ export class SealedBlocks {
 
   /**
    * A block's filter, enough for tokens of these keys (tokenHash()): the cached word filters when
-   * every key is a word token, else the whole filter (read from SQLite, not kept). Without keys:
-   * the whole filter.
+   * every key is a word token, else the whole filter, read from SQLite once and then cached in their
+   * place. Without keys: the whole filter. Read for each query and dropped, the whole filters stayed
+   * as garbage in the main malloc arena until the query ended (~30 MB at 10 M lines: RSS 192 -> 232
+   * MiB over the bench's four trace-id runs), and freeing each at once (releaseOwned) grew RSS more.
    */
   bloom(id: number, keys?: number[]): Buffer | undefined {
     const cached = this.blooms.get(id);
     const hex = keys === undefined || hasHexKey(keys);
     if (cached && !(hex && lacksHexFilters(cached))) return cached;
     const bloom = this.sql.selectBloom(id);
-    if (bloom && !cached) this.cacheBloom(id, wordFilters(bloom) ?? bloom);
+    if (bloom) this.cacheBloom(id, hex ? bloom : (wordFilters(bloom) ?? bloom));
     return bloom;
   }
 
