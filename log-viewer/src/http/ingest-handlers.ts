@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bulkResponse } from '../ingest/elasticsearch-bulk.js';
 import { lokiPushBody } from '../ingest/loki.js';
 import { encodeOtlpResponse } from '../ingest/otlp-protobuf.js';
+import { isClefRequest, seqRawEventsToClef } from '../ingest/seq.js';
 import type { LogStore } from '../store/log-store.js';
 
 export interface IngestDeps {
@@ -110,6 +111,24 @@ export function ingestHandlers(deps: IngestDeps) {
       count('ndjson', result.accepted, result.rejected);
       const { accepted, rejected, errors } = result;
       reply.status(200).send(rejected > 0 ? { accepted, rejected, errors } : { accepted });
+    },
+    /**
+     * POST /ingest/clef, /api/events/raw → 201 {"MinimumLevelAccepted":null} as Seq answers
+     * (Serilog.Sinks.Seq reads that field: null = send every level).
+     */
+    async seqEvents(request: FastifyRequest, reply: FastifyReply) {
+      const raw = body(request);
+      const clef =
+        request.routeOptions.url === '/ingest/clef' ||
+        isClefRequest(Object.hasOwn(request.query as object, 'clef'), header(request, 'content-type'));
+      const result = await deps.store.ingestBody({
+        kind: 'ndjson',
+        body: clef ? raw : seqRawEventsToClef(raw),
+        nowNs: nowNs(),
+      });
+      count('seq', result.accepted, result.rejected);
+      const { rejected, errors } = result;
+      reply.status(201).send({ MinimumLevelAccepted: null, ...(rejected > 0 ? { rejected, errors } : {}) });
     },
   };
 }

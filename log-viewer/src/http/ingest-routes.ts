@@ -1,8 +1,9 @@
 // Every ingest endpoint of the log viewer in one table. Auth: the admin key or the write-only
-// INGEST_API_KEY (Bearer, X-API-Key or Basic password, which is how Loki and OTLP shippers send it).
+// INGEST_API_KEY (Bearer, X-API-Key or Basic password, which is how Loki and OTLP shippers send it;
+// on Seq's routes also X-Seq-ApiKey or ?apiKey=, as Serilog.Sinks.Seq sends it).
 import { keysMatch, type RouteAuth } from '@flowrent/shared/http';
 import type { Registry } from '@flowrent/shared/metrics';
-import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { MAX_REQUEST_BYTES } from '../ingest/limits.js';
 import type { LogStore } from '../store/log-store.js';
 import { elasticInfo, elasticProbes, isElasticRootProbe } from './ingest-elasticsearch.js';
@@ -25,6 +26,14 @@ const ingest = {
 const ELASTIC_PREFIXES = ['', '/insert/elasticsearch'];
 
 type Method = 'GET' | 'POST' | 'PUT' | 'HEAD';
+
+/** Seq's key of a request: the X-Seq-ApiKey header, else the apiKey query parameter. */
+function seqKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-seq-apikey'];
+  if (typeof header === 'string' && header) return header.trim();
+  const param = (request.query as Record<string, unknown>).apiKey;
+  return typeof param === 'string' && param ? param : undefined;
+}
 
 export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
   const auth: RouteAuth = (key) =>
@@ -49,6 +58,9 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
     [['POST'], '/otlp/v1/logs', h.otlpLogs, true],
     [['POST'], '/api/logs', h.apiLogs, true],
   ];
+  // Seq's routes, with Seq's places for the key too: X-Seq-ApiKey or ?apiKey= (Serilog.Sinks.Seq)
+  const seqRoutes = ['/ingest/clef', '/api/events/raw'];
+  const seqAuth: RouteAuth = (key, request) => auth(key ?? seqKey(request), request);
   for (const prefix of ELASTIC_PREFIXES) {
     routes.push(
       [['POST', 'PUT'], `${prefix}/_bulk`, h.bulk, true],
@@ -74,6 +86,13 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
       config: { auth, ...(hasBody ? { ingest } : {}) },
     });
   }
+  for (const url of seqRoutes)
+    app.route({
+      method: 'POST',
+      url,
+      handler: h.seqEvents as RouteHandlerMethod,
+      config: { auth: seqAuth, ingest },
+    });
   // Elasticsearch clients hit the API root, which is also the UI's page: answer programs (which do
   // not ask for text/html) before routing. The header goes on every Elasticsearch-API answer.
   app.addHook('onRequest', async (request, reply) => {
