@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-// query/ stays pure (STYLE.md): it may import itself, the record model, the shared error types,
-// and the store's interface as types only; never HTTP, SQL, the file system or the store's code.
+// query/ stays pure (STYLE.md): it may import itself, the record model, the shared error types and
+// RE2 translation, and the store's interface as types only; never HTTP, SQL, the file system or
+// the store's code.
 const ALLOWED = [
   /^\.\/[a-z-]+\.js$/,
   /^\.\.\/model\.js$/,
-  /^@flowrent\/shared\/errors$/,
+  /^@flowrent\/shared\/(errors|re2)$/,
   /^node:(assert\/strict|test|fs)$/,
 ];
 const TYPE_ONLY = [/^\.\.\/store\/log-store\.js$/];
