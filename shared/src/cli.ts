@@ -43,6 +43,8 @@ export interface ServiceSpec<T extends ConfigTable> {
 }
 
 const HEALTHCHECK_TIMEOUT_MS = 2000;
+const KNOWN_FLAGS = ['--healthcheck', '--migrate-only', '--version', '--help', '-h'];
+const USAGE = (name: string) => `Usage: ${name} [--healthcheck | --migrate-only | --version | --help]`;
 
 export async function runService<T extends ConfigTable>(
   spec: ServiceSpec<T>,
@@ -50,6 +52,12 @@ export async function runService<T extends ConfigTable>(
   env: Record<string, string | undefined>,
 ): Promise<void> {
   const version = JSON.parse(readFileSync(spec.packageJson, 'utf8')).version as string;
+  // A mistyped flag must not start the service (and migrate a database in ./data) as if absent.
+  const unknown = argv.find((arg) => !KNOWN_FLAGS.includes(arg));
+  if (unknown !== undefined) {
+    console.error(`${spec.name}: unknown option ${JSON.stringify(unknown)}\n${USAGE(spec.name)}`);
+    process.exit(2);
+  }
   if (argv.includes('--version')) {
     console.log(`${spec.name} ${version}`);
     return;
@@ -161,7 +169,7 @@ function helpText(name: string, version: string, table: ConfigTable): string {
   return [
     `${name} ${version}`,
     '',
-    `Usage: ${name} [--healthcheck | --migrate-only | --version | --help]`,
+    USAGE(name),
     '  --healthcheck   probe the running instance on PORT; exit 0 when healthy, 1 otherwise',
     '  --migrate-only  bring the database to the latest schema and exit',
     '',

@@ -50,6 +50,14 @@ test('--help lists every setting with its default, even without API_KEY', () => 
   assert.equal(out.stderr, '');
 });
 
+test('an unknown option stops start-up with the usage, before the data folder is touched', () => {
+  const dir = join(makeTempDir(), 'data');
+  const out = run(['--healthckeck'], { API_KEY: 'k', DATA_DIR: dir });
+  assert.equal(out.status, 2);
+  assert.match(out.stderr, /unknown option "--healthckeck"\nUsage: fixture-service /);
+  assert.equal(existsSync(dir), false);
+});
+
 test('a bad environment variable stops start-up with a message naming it', () => {
   const out = run([], { PORT: 'eighty', API_KEY: 'k', DATA_DIR: makeTempDir() });
   assert.equal(out.status, 2);
