@@ -46,23 +46,6 @@ const WORD_OPERATORS = new Set(['and', 'or', 'unless', 'atan2']);
 /** Lexed as keywords (the @ modifier's start()/end()) but described by their text. */
 const PREPROCESSORS = new Set(['start', 'end']);
 const KEYWORDS = new Set(['offset', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool']);
-const SYMBOL_OPERATORS = new Set([
-  '+',
-  '-',
-  '*',
-  '/',
-  '%',
-  '^',
-  '==',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  '=~',
-  '!~',
-  '@',
-]);
 
 const isAlpha = (c: string) => c === '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 const isDigit = (c: string) => c >= '0' && c <= '9';
