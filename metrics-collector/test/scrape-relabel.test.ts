@@ -150,6 +150,49 @@ scrape_configs:
   ]);
 });
 
+test('a target whose relabelled address makes no URL is scraped as down, not the end of its job; a path without "/" gets one', async () => {
+  const m = manager(`
+scrape_configs:
+  - job_name: odd
+    static_configs: [{targets: ['${base}']}, {targets: ['odd'], labels: {odd: 'yes'}}]
+    relabel_configs:
+      - {source_labels: [__address__], regex: odd, target_label: __address__, replacement: 'bad host'}
+      - {target_label: __metrics_path__, replacement: metrics}
+`);
+  urls = [];
+  // Prometheus 2.42 keeps both active (bad%20host:80 fails at its scrape) and reads the path as /metrics
+  const { activeTargets } = m.prometheusTargets({ state: 'active', scrapePool: '' }) as {
+    activeTargets: { labels: Record<string, string>; scrapeUrl: string }[];
+  };
+  assert.deepEqual(
+    activeTargets.map((t) => [t.labels.instance, t.scrapeUrl]),
+    [
+      [base, `http://${base}/metrics`],
+      ['bad host', 'http://bad host/metrics'],
+    ],
+  );
+  await m.scrapeRound(TICK);
+  assert.deepEqual(urls, ['/metrics']);
+  assert.ok(
+    series('odd').includes(JSON.stringify({ __name__: 'go_goroutines', instance: base, job: 'odd' })),
+  );
+  const up = s.source.select(
+    [
+      { name: '__name__', type: '=', value: 'up' },
+      { name: 'job', type: '=', value: 'odd' },
+    ],
+    0,
+    TICK * 2,
+  );
+  assert.deepEqual(up.map((x) => [x.labels.instance, x.values[0]]).sort(), [
+    [base, 1],
+    ['bad host', 0],
+  ]);
+  const bad = m.targets().find((t) => t.labels.instance === 'bad host');
+  assert.equal(bad?.health, 'down');
+  assert.notEqual(bad?.lastError, '');
+});
+
 test('hashmod, lowercase, keepequal and Go expansion ($1x is the group named 1x, {1} braced is group 1)', () => {
   const rules = parseRelabelConfigs(
     [

@@ -76,17 +76,15 @@ export class ScrapeManager {
           }
           ({ address, scheme, metricsPath, params, labels: targetLabels } = r);
         }
-        const base = /^https?:\/\//.test(address) ? address.replace(/\/+$/, '') : `${scheme}://${address}`;
-        const u = new URL(base.endsWith(metricsPath) ? base : base + metricsPath);
-        for (const [k, vs] of Object.entries(params)) for (const v of vs) u.searchParams.append(k, v);
-        const instance = /^https?:\/\//.test(address) ? new URL(address).host : address;
+        const url = scrapeUrl(address, scheme, metricsPath, params);
+        const instance = /^https?:\/\//.test(address) ? (parseUrl(address)?.host ?? address) : address;
         const labels = { ...targetLabels, instance: targetLabels.instance ?? instance };
-        const key = `${job.jobName}\u0000${u.href}`;
+        const key = `${job.jobName}\u0000${url}`;
         let health = this.health.get(key);
         if (!health) {
           health = {
             job: job.jobName,
-            url: u.href,
+            url,
             labels,
             health: 'unknown',
             lastScrapeMs: null,
@@ -99,7 +97,7 @@ export class ScrapeManager {
         }
         const pairs = Object.entries(labels);
         const stateKey = `${key}\u0000${JSON.stringify(pairs)}`;
-        out.push({ job, url: u.href, labels: pairs, health, stateKey, healthKey: key });
+        out.push({ job, url, labels: pairs, health, stateKey, healthKey: key });
       }
     }
     this.dropped.set(job.jobName, dropped);
@@ -289,6 +287,35 @@ function prometheusTarget(t: TargetHealth): object {
     health: t.health,
     scrapeInterval: `${t.intervalMs / 1000}s`,
   };
+}
+
+/**
+ * A target's scrape URL. One that does not parse (a relabelled address such as "bad host") is kept
+ * as its text: its scrapes fail and it shows down with the error, as in Prometheus 2.42 (the
+ * exception new URL() threw used to end the job's whole scrape round and /api/v1/targets). A path
+ * without a leading "/" gets one, as Go's url.URL prints it.
+ */
+function scrapeUrl(
+  address: string,
+  scheme: string,
+  metricsPath: string,
+  params: Record<string, string[]>,
+): string {
+  const base = /^https?:\/\//.test(address) ? address.replace(/\/+$/, '') : `${scheme}://${address}`;
+  const path = metricsPath.startsWith('/') ? metricsPath : `/${metricsPath}`;
+  const text = base.endsWith(path) ? base : base + path;
+  const u = parseUrl(text);
+  if (!u) return text;
+  for (const [k, vs] of Object.entries(params)) for (const v of vs) u.searchParams.append(k, v);
+  return u.href;
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }
 
 const durationText = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
