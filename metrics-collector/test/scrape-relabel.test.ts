@@ -193,6 +193,24 @@ scrape_configs:
   assert.notEqual(bad?.lastError, '');
 });
 
+test('without relabel_configs too, group labels starting with __ are not stored and __metrics_path__ from a group is the path', async () => {
+  const m = manager(`
+scrape_configs:
+  - job_name: plain
+    static_configs: [{targets: ['${base}'], labels: {__metrics_path__: /custom, __meta_team: payments, env: prod}}]
+`);
+  urls = [];
+  await m.scrapeRound(TICK);
+  // Prometheus 2.42 stores go_goroutines{env="prod",instance,job} from /custom
+  assert.deepEqual(urls, ['/custom']);
+  assert.ok(
+    series('plain').includes(
+      JSON.stringify({ __name__: 'go_goroutines', env: 'prod', instance: base, job: 'plain' }),
+    ),
+    series('plain').join('\n'),
+  );
+});
+
 test('hashmod, lowercase, keepequal and Go expansion ($1x is the group named 1x, {1} braced is group 1)', () => {
   const rules = parseRelabelConfigs(
     [

@@ -65,17 +65,14 @@ export class ScrapeManager {
     const dropped: Record<string, string>[] = [];
     for (const g of groups) {
       for (const discovered of g.targets) {
-        let address = discovered;
-        let { scheme, metricsPath, params } = job;
-        let targetLabels: Record<string, string> = { ...g.labels, job: job.jobName };
-        if (job.relabelConfigs?.length) {
-          const r = relabelTarget(job, g.labels, discovered);
-          if (typeof r === 'object' && 'drop' in r) {
-            dropped.push(r.drop);
-            continue;
-          }
-          ({ address, scheme, metricsPath, params, labels: targetLabels } = r);
+        // Also without rules: a group's __metrics_path__/__scheme__ apply and its __ labels are
+        // not stored, as in Prometheus (they went onto every series, the path was ignored).
+        const r = relabelTarget(job, g.labels, discovered);
+        if ('drop' in r) {
+          dropped.push(r.drop);
+          continue;
         }
+        const { address, scheme, metricsPath, params, labels: targetLabels } = r;
         const url = scrapeUrl(address, scheme, metricsPath, params);
         const instance = /^https?:\/\//.test(address) ? (parseUrl(address)?.host ?? address) : address;
         const labels = { ...targetLabels, instance: targetLabels.instance ?? instance };
