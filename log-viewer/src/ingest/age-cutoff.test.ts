@@ -32,7 +32,8 @@ test('refuseOld(): a record exactly at the cut-off stays; NDJSON errors name the
 });
 
 test('bulk: the refused documents are the 201 items in order; other items keep their status', () => {
-  const doc = (ts: number, i: number) => `{"create":{}}\n{"@timestamp":"${new Date(ts).toISOString()}","message":"d${i}"}`;
+  const doc = (ts: number, i: number) =>
+    `{"create":{}}\n{"@timestamp":"${new Date(ts).toISOString()}","message":"d${i}"}`;
   const body = Buffer.from([doc(2000, 0), '{"update":{}}\n{}', doc(500, 1), doc(3000, 2)].join('\n'));
   const parsed = parseBody('elasticsearch-bulk', body, 0n, undefined, { cutoff: { minMs: 1000 } });
   assert.deepEqual(
