@@ -121,7 +121,7 @@ export class BlockRewrites implements DeleteRewriter {
   startDelete(query: DeleteQuery, text: string, open: OpenBlocks, nowMs: number): BlockDeleteRun {
     const ids: number[] = [];
     for (const b of this.sealed.blocks.values())
-      if (blockInScope(b, query, (id) => this.sealed.bloom(id))) ids.push(b.id);
+      if (blockInScope(b, query, (id, keys) => this.sealed.bloom(id, keys))) ids.push(b.id);
     if (query.dryRun) return this.register(0, query, ids, countOpenMatches(query, open));
     const jobId = this.sql.transaction(() =>
       this.sql.insertDeleteJob({ query: text, fromNs: query.fromNs, toNs: query.toNs, nowMs }, ids),

@@ -93,7 +93,7 @@ export class BlockDeleteRun implements DeleteRun {
 export function blockInScope(
   block: BlockMeta,
   f: ScanFilter,
-  bloomOf: (id: number) => Buffer | undefined,
+  bloomOf: (id: number, keys: number[]) => Buffer | undefined,
 ): boolean {
   const [fromMs] = splitNs(f.fromNs);
   const [toMs] = splitNs(f.toNs);
@@ -101,7 +101,7 @@ export function blockInScope(
   if (f.services && !block.services.some((s) => f.services!.includes(s))) return false;
   const hashes = (f.requiredTokens ?? []).map(tokenHash);
   if (hashes.length === 0) return true;
-  const bloom = bloomOf(block.id);
+  const bloom = bloomOf(block.id, hashes);
   return !bloom || bloomMayMatch(bloom, hashes);
 }
 

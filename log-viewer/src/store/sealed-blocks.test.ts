@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
-import { openTestStore, rec } from '../../test/store-helpers.js';
+import { deleteNow, openTestStore, rec } from '../../test/store-helpers.js';
 import { BlockDb } from './block-db.js';
 import { bloomMayMatch, lacksHexFilters, tokenHash } from './bloom.js';
 import { SealedBlocks } from './sealed-blocks.js';
@@ -93,6 +93,39 @@ test('a store prunes by the cached word filters and by the hex filters it reads 
     assert.deepEqual(scan(['zanzibarquux', 'beef42']), { hits: [], pruned: 3 });
     await t.store.close();
     t = t.reopen();
+  }
+  await t.store.close();
+  closeDatabase(t.db);
+});
+
+test('a delete of word tokens prunes by the cached word filters: no whole filter read from SQLite', async () => {
+  let t = openTestStore();
+  const records = Array.from({ length: 4000 }, (_, i) => rec(i));
+  records[100] = rec(100, { message: 'unexpected zanzibarquux flag' });
+  for (let b = 0; b < 2; b++) {
+    await t.store.append(records.slice(b * 2000, (b + 1) * 2000));
+    t.store.flush();
+  }
+  await t.store.close();
+  t = t.reopen(); // filters preloaded as word filters
+  const select = BlockDb.prototype.selectBloom;
+  let reads = 0;
+  BlockDb.prototype.selectBloom = function (this: BlockDb, id: number) {
+    reads++;
+    return select.call(this, id);
+  };
+  try {
+    const query = {
+      fromNs: 0n,
+      toNs: 2n ** 62n,
+      requiredTokens: ['zanzibarquux'],
+      predicate: (r: { message: string }) => r.message.includes('zanzibarquux'),
+      dryRun: true,
+    };
+    assert.equal(deleteNow(t.store, query), 1);
+    assert.equal(reads, 0, 'the whole filters were read (and then kept) for a word-only delete');
+  } finally {
+    BlockDb.prototype.selectBloom = select;
   }
   await t.store.close();
   closeDatabase(t.db);
