@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TEST_API_KEY } from '@flowrent/shared/testing';
+import { decompressPayload } from '../src/store/codec.js';
 import { api, nextEventId } from './helpers/events.js';
 import { send, startTracker, type TrackerTest } from './helpers/server.js';
 
@@ -53,6 +54,11 @@ test('frame vars, extra and request headers under secret-looking keys are [Filte
   assert.equal(read.status, 200);
   const json = JSON.stringify(read.json.data);
   for (const secret of ['hunter2', 'sk_live_zz', 'tok123']) assert.ok(!json.includes(secret), secret);
+  // nor in the database: Relay scrubs before the event is stored
+  const row = t.db.prepare('SELECT payload FROM events WHERE event_id = ?').get(id) as { payload: Buffer };
+  const stored = decompressPayload(row.payload);
+  for (const secret of ['hunter2', 'sk_live_zz', 'tok123']) assert.ok(!stored.includes(secret), secret);
+  assert.ok(stored.includes('[Filtered]'));
   assert.ok(json.includes('"username":"\'bob\'"'));
   assert.ok(json.includes('"order":7'));
   const page = await fetch(`${t.url}/issues/${read.json.issue_id}?event=${id}`, {

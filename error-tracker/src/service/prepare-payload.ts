@@ -6,6 +6,7 @@ import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../
 import { limitEventDepth } from '../ingest/depth-limit.js';
 import { envelopeClockDrift, isObject, normalizeEvent } from '../ingest/normalize.js';
 import { type IngestPayload, readEnvelopeBody, readStoreBody } from '../ingest/request.js';
+import { scrubEvent } from '../ingest/scrub.js';
 import type { SessionCounts } from '../ingest/sessions.js';
 import { payloadAsSent } from '../store/codec.js';
 import type { InboxEntry } from '../store/store.js';
@@ -42,8 +43,9 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
   for (const e of payload.events) {
     // events are stored as sent and normalized again on read, unless normalizing used the
     // connection's address ({{auto}}) or the envelope's sent_at (a clock drift), which are only
-    // known now, or nesting had to be trimmed
-    const raw = limitEventDepth(e.raw);
+    // known now, or nesting had to be trimmed, or a value had to be scrubbed (as Relay, before it is
+    // stored: the bytes as sent would keep it in the database)
+    const raw = scrubEvent(limitEventDepth(e.raw));
     const asSent =
       raw === e.raw && !clockDrifted && !(isObject(raw.user) && raw.user.ip_address === '{{auto}}');
     const event = normalizeEvent(raw, {
