@@ -89,6 +89,9 @@ const QUERIES = [
   '1 + 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13 + 14 + 15 + 16 + 17 + 18 + 19 + 20 + 21 + 22 + 23 + 24 + 25 + 26',
   'some_metric_with_a_very_very_long_name_to_exceed_the_limit_of_one_hundred_characters_on_one_line{a="b"}',
   '- 1 + 2',
+  // long enough to be split: the split shows how the modified operand groups
+  'a_long_metric_name_number_one_total - a_long_metric_name_number_two_total offset -30s / a_long_metric_three * 2',
+  'a_long_metric_name_number_one_total or a_long_metric_name_number_two_total + a_long_metric_three @ 100 ^ 2 > bool 1',
 ];
 
 /** Rule expressions: the rules API shows them printed back (rule.Query().String()). */

@@ -338,11 +338,41 @@ export class AstBuilder {
     };
   }
 
+  /** Expressions regroup() returned (an operator after them may have to go down too). */
+  private readonly regrouped = new WeakSet<Expr>();
+
+  /** `n` (lhs `e`, a chain whose rightmost operand got a modifier, then `op` and the rhs) regrouped:
+   * `op` applies to the rightmost operand it binds tighter than; the levels above keep their
+   * operands' types (the rightmost one is a selector), so their checks stand. */
+  regroup(n: SyntaxNode, kids: SyntaxNode[], e: Expr, op: BinaryOp): Expr {
+    if (e.type === 'BinaryExpr' && goesInside(op, e))
+      return { ...e, rhs: this.regroup(n, kids, e.rhs, op), pos: { from: e.pos.from, to: n.to } };
+    if (e.type === 'UnaryExpr' && goesInside(op, e))
+      return { ...e, expr: this.regroup(n, kids, e.expr, op), pos: { from: e.pos.from, to: n.to } };
+    const inner = this.binary(n, kids, e);
+    inner.pos = { from: e.pos.from, to: n.to };
+    return inner;
+  }
+
   groupingLabels(n: SyntaxNode): string[] {
     return this.children(n).map((c) => (c.name === 'QuotedLabelName' ? this.failSyntax(c) : this.text(c)));
   }
 
   binary(n: SyntaxNode, kids: SyntaxNode[], unsignedLhs?: Expr): Expr {
+    // lezer attaches offset/@ to the whole `a - b` before them and pushDown moved them onto b, but
+    // an operator after them then took `a - b offset 1m` as its left operand; 2.42 groups
+    // `a - b offset 1m / c` as a - ((b offset 1m) / c): the tighter operator goes down the chain.
+    // So does an operator after such a regrouped chain (`a - b offset 1m * c / d`).
+    let lhs = unsignedLhs;
+    if (!lhs && (MODIFIER_NODES.has(kids[0].name) || kids[0].name === 'BinaryExpr')) {
+      lhs = this.expr(kids[0]);
+      const op = BINARY_OPS[kids[1].name];
+      if (op && (kids[0].name !== 'BinaryExpr' || this.regrouped.has(lhs)) && goesInside(op, lhs)) {
+        const out = this.regroup(n, kids, lhs, op);
+        this.regrouped.add(out);
+        return out;
+      }
+    }
     // Prometheus' grammar gives a unary sign the precedence of '*', below '^' (`-2 ^ 2` is -4);
     // lezer-promql binds it tighter (and lexes `-2` as one literal), so the sign moves out:
     // (-a) ^ b becomes -(a ^ b).
@@ -366,7 +396,7 @@ export class AstBuilder {
         return signed(t[0], this.binary(n, kids, abs));
       }
     }
-    const lhs = unsignedLhs ?? this.expr(kids[0]);
+    lhs ??= this.expr(kids[0]);
     const rhs = this.expr(kids[kids.length - 1]);
     const op = BINARY_OPS[kids[1].name];
     if (!op) return this.fail(kids[1], `unsupported binary operator "${this.text(kids[1])}"`);
@@ -421,6 +451,41 @@ export class AstBuilder {
     return { type: 'BinaryExpr', op, lhs, rhs, returnBool, matching, pos: this.pos(n) };
   }
 }
+
+/** Operator precedence of 2.42's yacc grammar (promql/parser/generated_parser.y), loosest first. */
+const PRECEDENCE: Record<BinaryOp, number> = {
+  or: 1,
+  and: 2,
+  unless: 2,
+  '==': 3,
+  '!=': 3,
+  '>': 3,
+  '<': 3,
+  '>=': 3,
+  '<=': 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+  '%': 5,
+  atan2: 5,
+  '^': 6,
+};
+
+/** Whether `x op1 y op2 z` groups as x op1 (y op2 z): op2 tighter, or both ^ (right-associative). */
+function bindsTighter(op2: BinaryOp, op1: BinaryOp): boolean {
+  return PRECEDENCE[op2] > PRECEDENCE[op1] || (op2 === '^' && op1 === '^');
+}
+
+/** Whether `op` after `e` (a chain built without parentheses) applies to e's last operand: `e` is a
+ * binary expression `op` binds tighter than, or a sign (2.42 gives it the precedence of `*`). */
+function goesInside(op: BinaryOp, e: Expr): boolean {
+  if (e.type === 'BinaryExpr') return bindsTighter(op, e.op);
+  return e.type === 'UnaryExpr' && op === '^';
+}
+
+/** The CST nodes of the postfix modifiers lezer attaches to a whole binary expression. */
+const MODIFIER_NODES = new Set(['OffsetExpr', 'StepInvariantExpr']);
 
 /**
  * Postfix modifiers ([range], [range:step], offset, @) bind tighter than binary and unary operators

@@ -62,6 +62,30 @@ describe('parseExpr()', () => {
     fails('a - b[5m]', 'binary expression must contain only scalar and instant vector types');
   });
 
+  it('binds an operator after a modified operand before a looser one on its left, as 2.42', () => {
+    // lezer attaches `offset`/`@` to the whole `a - b` before it, so the `/ c` took all of it
+    const grouping = (e: Expr): string => {
+      if (e.type === 'BinaryExpr') return `(${grouping(e.lhs)} ${e.op} ${grouping(e.rhs)})`;
+      if (e.type === 'UnaryExpr') return `${e.op}${grouping(e.expr)}`;
+      if (e.type === 'VectorSelector')
+        return `${e.name}${e.offsetMs ? `~${e.offsetMs}` : ''}${e.at ? '@' : ''}`;
+      return e.type === 'NumberLiteral' ? String(e.value) : e.type;
+    };
+    const check = (q: string, want: string) => assert.equal(grouping(parseExpr(q)), want, q);
+    check('a - b offset 1m / c', '(a - (b~60000 / c))');
+    check('a - b offset -1m * c / d', '(a - ((b~-60000 * c) / d))');
+    check('a or b * c offset 1m ^ 2 > 1', '(a or ((b * (c~60000 ^ 2)) > 1))');
+    check('a ^ b @ 100 ^ c', '(a ^ (b@ ^ c))');
+    check('a - b offset 1m @ 100 / c', '(a - (b~60000@ / c))');
+    check('a - b offset 1m + c', '((a - b~60000) + c)');
+    check('a * b offset 1m - c', '((a * b~60000) - c)');
+    check('a - (b offset 1m) / c', '(a - (ParenExpr / c))');
+    check('a - -b offset 1m * c', '(a - (-b~60000 * c))');
+    check('a / b offset 1m == bool c', '((a / b~60000) == c)');
+    check('-b offset 1m ^ 2', '-(b~60000 ^ 2)');
+    check('a - -b @ 100 ^ c * d', '(a - (-(b@ ^ c) * d))');
+  });
+
   it('reads aggregation modifiers and vector matching', () => {
     const e = parseExpr('sum without (a, b) (x) / on(job) group_left(team) y');
     assert.ok(e.type === 'BinaryExpr');
