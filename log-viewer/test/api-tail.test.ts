@@ -176,6 +176,26 @@ describe('GET /api/logs/tail with Last-Event-ID (a reconnect)', () => {
     );
   });
 
+  it('replays a missed line whose timestamp is ahead of the server clock, as the live tail sent it', async () => {
+    let last: string | undefined;
+    let appended = false;
+    await tail(undefined, (evs) => {
+      if (!appended && evs.some((e) => e.event === 'ready')) {
+        appended = true;
+        void api.store.append([logRecord(30, { service: 'tailsvc', message: 'before the skew' })]);
+      }
+      last = evs.find((e) => e.event === 'log')?.id;
+      return last !== undefined;
+    });
+    // NOW is T0 + 600 s: a sender whose clock runs 100 s ahead, during the disconnect
+    await api.store.append([logRecord(700, { service: 'tailsvc', message: 'ahead of the clock' })]);
+    const events = await tail(last, (evs) => evs.some((e) => e.event === 'ready'));
+    assert.deepEqual(
+      events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).message),
+      ['ahead of the clock'],
+    );
+  });
+
   it('past the replay bound the oldest missed lines are counted as dropped', async () => {
     let anchor: string | undefined;
     let appended = false;

@@ -24,6 +24,8 @@ function logEvent(r: StoredRecord): string {
 
 /** How far before the last line a reconnect looks (a line's time is its sender's, not arrival). */
 const REPLAY_SLACK_NS = 5n * 60n * 1_000_000_000n;
+/** Past every time a record can have (parsers refuse times from 2^63 ns on). */
+const END_OF_TIME_NS = 2n ** 63n;
 
 /** `Last-Event-ID: <time_ns>-<seq>` as logEvent() writes it; anything else is ignored. */
 function parseEventId(header: string | string[] | undefined): { timeNs: bigint; seq: number } | undefined {
@@ -33,8 +35,8 @@ function parseEventId(header: string | string[] | undefined): { timeNs: bigint; 
 
 /**
  * The lines matching the tail's query appended after `since` (seq is the store's append order), in
- * that order: the newest MAX_BACKLOG within the tail's window and five minutes before the last
- * line's time; older ones are `missed` (sent as dropped). Bounded by BACKLOG_BUDGET_MS like the
+ * that order: the newest MAX_BACKLOG timed from the tail's window start and five minutes before the
+ * last line's time on (a time ahead of the clock included, as live); older ones are `missed` (sent as dropped). Bounded by BACKLOG_BUDGET_MS like the
  * backlog; lines past the budget or window are neither sent nor counted.
  */
 function replaySince(
@@ -52,6 +54,9 @@ function replaySince(
     {
       ...filter,
       fromNs: filter.fromNs > floor ? filter.fromNs : floor,
+      // not the window's end (now): the live tail sends a line whatever its time, so a sender whose
+      // clock runs ahead had its lines missing from the replay
+      toNs: END_OF_TIME_NS,
       order: 'desc',
       maxBlocks: DEFAULT_MAX_BLOCKS,
     },
