@@ -47,7 +47,7 @@ test('scrubEvent() filters frame vars, extra, request data/headers/cookies/env a
         ['Authorization', 'Bearer abc'],
         ['Accept', 'text/html'],
       ],
-      cookies: { sessionid: 's', csrftoken: 'c' },
+      cookies: { sessionid: 's', csrftoken: 'c', lang: 'en' },
       env: { REMOTE_ADDR: '1.2.3.4', SECRET_KEY: 'dj' },
     },
     breadcrumbs: { values: [{ category: 'http', data: { url: '/x', token: 't' } }, { message: 'm' }] },
@@ -70,7 +70,7 @@ test('scrubEvent() filters frame vars, extra, request data/headers/cookies/env a
     ['Authorization', FILTERED],
     ['Accept', 'text/html'],
   ]);
-  assert.deepEqual(out.request.cookies, { sessionid: 's', csrftoken: FILTERED });
+  assert.deepEqual(out.request.cookies, { sessionid: FILTERED, csrftoken: FILTERED, lang: 'en' });
   assert.deepEqual(out.request.env, { REMOTE_ADDR: '1.2.3.4', SECRET_KEY: FILTERED });
   assert.equal(out.request.url, 'https://x/login?password=p');
   assert.deepEqual(out.breadcrumbs.values[0].data, { url: '/x', token: FILTERED });
@@ -83,4 +83,29 @@ test('scrubEvent() returns the event itself when nothing is sensitive', () => {
     request: { headers: { Accept: 'x' } },
   } as unknown as JsonObject;
   assert.equal(scrubEvent(event), event);
+});
+
+test("scrubEvent() keeps booleans and filters Relay's session and CSRF cookies, also in a Cookie header or a cookie string", () => {
+  const event = {
+    extra: { auth_enabled: true, token_count: 3 },
+    request: {
+      cookies: { SessionId: 's', PHPSESSID: 'p', theme: 'dark' },
+      headers: { Cookie: 'sessionid=abc; theme=dark; csrftoken=xyz', Accept: 'x' },
+    },
+  } as unknown as JsonObject;
+  // biome-ignore lint/suspicious/noExplicitAny: the test walks the scrubbed JSON
+  const out = scrubEvent(event) as Record<string, any>;
+  assert.deepEqual(out.extra, { auth_enabled: true, token_count: FILTERED });
+  assert.deepEqual(out.request.cookies, { SessionId: FILTERED, PHPSESSID: FILTERED, theme: 'dark' });
+  assert.deepEqual(out.request.headers, {
+    Cookie: `sessionid=${FILTERED}; theme=dark; csrftoken=${FILTERED}`,
+    Accept: 'x',
+  });
+  const asString = {
+    request: { cookies: 'sessionid=abc; theme=dark', headers: [['cookie', 'theme=dark']] },
+  } as unknown as JsonObject;
+  // biome-ignore lint/suspicious/noExplicitAny: the test walks the scrubbed JSON
+  const out2 = scrubEvent(asString) as Record<string, any>;
+  assert.equal(out2.request.cookies, `sessionid=${FILTERED}; theme=dark`);
+  assert.deepEqual(out2.request.headers, [['cookie', 'theme=dark']]);
 });
