@@ -10,21 +10,54 @@ import { FUNCTIONS } from './function-defs.js';
 import { prometheusSyntaxError } from './syntax-error.js';
 import { checkTypes } from './typecheck.js';
 
+const OLD_NAME = 'holt_winters';
+const NEW_NAME = 'double_exponential_smoothing';
+
 /**
  * The npm grammar knows Prometheus 2.42's holt_winters() only by its 3.x name; rewrite calls
- * (outside string literals) before parsing. Positions after it shift, which only affects messages.
+ * (outside string literals) before parsing. `at`: where each renamed call starts in the input.
  */
-function renameHoltWinters(q: string): string {
-  if (!q.includes('holt_winters')) return q;
-  return q.replace(
+function renameHoltWinters(q: string): { query: string; at: number[] } {
+  const at: number[] = [];
+  if (!q.includes('holt_winters')) return { query: q, at };
+  const query = q.replace(
     /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)|\bholt_winters(\s*\()/g,
-    (all, quoted, paren) => (quoted ? all : `double_exponential_smoothing${paren}`),
+    (all, quoted, paren, offset: number) => {
+      if (quoted) return all;
+      at.push(offset);
+      return `${NEW_NAME}${paren}`;
+    },
   );
+  return { query, at };
+}
+
+/** A position in the renamed query as one in the input (inside a renamed name: within the old one). */
+function inputPosition(renamed: number, at: number[]): number {
+  let shift = 0;
+  for (const start of at) {
+    const from = start + shift;
+    if (renamed < from) break;
+    if (renamed < from + NEW_NAME.length) return start + Math.min(renamed - from, OLD_NAME.length);
+    shift += NEW_NAME.length - OLD_NAME.length;
+  }
+  return renamed - shift;
 }
 
 /** Parses a PromQL expression into a checked AST; throws PromQLParseError with a position. */
 export function parseExpr(input: string): Expr {
-  const query = renameHoltWinters(input);
+  const { query, at } = renameHoltWinters(input);
+  if (at.length === 0) return parseRenamed(query);
+  try {
+    return parseRenamed(query);
+  } catch (e) {
+    // Positions as in the query the user wrote (they were 16 characters on per renamed call).
+    if (!(e instanceof PromQLParseError)) throw e;
+    const pos = { from: inputPosition(e.pos.from, at), to: inputPosition(e.pos.to, at) };
+    throw new PromQLParseError(input, pos, e.detail);
+  }
+}
+
+function parseRenamed(query: string): Expr {
   if (/^\s*(#[^\n]*\s*)*$/.test(query)) {
     throw new PromQLParseError(query, { from: 0, to: 0 }, 'no expression found in input');
   }
