@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
-import { startCollector } from './ingest-helpers.js';
+import { remoteWriteToBoth, startCollector } from './ingest-helpers.js';
 import { encodeWriteRequest, type Sample } from './oracle-data.js';
 import { type PrometheusProcess, prometheusAvailable, startPrometheus } from './prometheus-process.js';
 
@@ -56,19 +56,7 @@ describe('stats=all as Prometheus 2.42 answers it', {
   let t: TestApp<Config>;
   before(async () => {
     [prometheus, t] = await Promise.all([startPrometheus(), startCollector({}, () => T + 3_600_000)]);
-    const body = encodeWriteRequest(samples);
-    const headers = {
-      'content-type': 'application/x-protobuf',
-      'content-encoding': 'snappy',
-      'x-prometheus-remote-write-version': '0.1.0',
-    };
-    for (const [url, extra] of [
-      [`${prometheus.base}/api/v1/write`, {}],
-      [`${t.url}/api/v1/write`, t.adminHeaders],
-    ] as const) {
-      const r = await fetch(url, { method: 'POST', headers: { ...headers, ...extra }, body });
-      assert.equal(r.status, 204, await r.text());
-    }
+    await remoteWriteToBoth(prometheus.base, t, encodeWriteRequest(samples));
   });
   after(async () => {
     prometheus?.stop();

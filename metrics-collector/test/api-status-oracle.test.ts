@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '@flowrent/shared/testing';
 import type { Config } from '../src/config.js';
-import { startCollector } from './ingest-helpers.js';
+import { remoteWriteToBoth, startCollector } from './ingest-helpers.js';
 import { encodeWriteRequest, type Sample } from './oracle-data.js';
 import { type PrometheusProcess, prometheusAvailable, startPrometheus } from './prometheus-process.js';
 
@@ -72,19 +72,7 @@ describe('status endpoints as Prometheus 2.42 answers them', {
   });
 
   it('tsdb: series, label pairs and the top-10 lists equal for the same series', async () => {
-    const body = encodeWriteRequest(samples);
-    const headers = {
-      'content-type': 'application/x-protobuf',
-      'content-encoding': 'snappy',
-      'x-prometheus-remote-write-version': '0.1.0',
-    };
-    for (const [url, extra] of [
-      [`${prometheus.base}/api/v1/write`, {}],
-      [`${t.url}/api/v1/write`, t.adminHeaders],
-    ] as const) {
-      const r = await fetch(url, { method: 'POST', headers: { ...headers, ...extra }, body });
-      assert.equal(r.status, 204, await r.text());
-    }
+    await remoteWriteToBoth(prometheus.base, t, encodeWriteRequest(samples));
     const ours = await data(t.url, '/api/v1/status/tsdb', t.adminHeaders);
     const theirs = await data(prometheus.base, '/api/v1/status/tsdb');
     type Head = {

@@ -1,5 +1,6 @@
 // Starts the collector on 127.0.0.1:0 with a temp data folder, no StatsD listener and an empty
 // scrape config unless a test asks for them.
+import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, startTestApp, type TestApp } from '@flowrent/shared/testing';
@@ -44,6 +45,31 @@ export function postRemoteWrite(t: TestApp<Config>, body: Buffer): Promise<Respo
     },
     body,
   });
+}
+
+/** Sends one remote_write body to Prometheus and to the collector (as the admin): the oracle
+ * tests' shared data. Both must answer 204. */
+export async function remoteWriteToBoth(
+  prometheusBase: string,
+  t: TestApp<Config>,
+  body: Buffer,
+): Promise<void> {
+  for (const [url, extra] of [
+    [`${prometheusBase}/api/v1/write`, {}],
+    [`${t.url}/api/v1/write`, t.adminHeaders],
+  ] as const) {
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-protobuf',
+        'content-encoding': 'snappy',
+        'x-prometheus-remote-write-version': '0.1.0',
+        ...extra,
+      },
+      body,
+    });
+    assert.equal(r.status, 204, await r.text());
+  }
 }
 
 export const FIXTURES = decodeURIComponent(new URL('./fixtures/metrics/', import.meta.url).pathname);
