@@ -196,6 +196,28 @@ describe('GET /api/logs/tail with Last-Event-ID (a reconnect)', () => {
     );
   });
 
+  it('a last line timed ahead of the clock does not hide the lines that arrived after it', async () => {
+    let last: string | undefined;
+    let appended = false;
+    await tail(undefined, (evs) => {
+      if (!appended && evs.some((e) => e.event === 'ready')) {
+        appended = true;
+        // a sender whose clock runs an hour ahead (NOW is T0 + 600 s)
+        void api.store.append([logRecord(4200, { service: 'tailsvc', message: 'an hour ahead' })]);
+      }
+      last = evs.find((e) => e.event === 'log')?.id;
+      return last !== undefined;
+    });
+    await api.store.append([
+      logRecord(590, { service: 'tailsvc', message: 'on time, during the disconnect' }),
+    ]);
+    const events = await tail(last, (evs) => evs.some((e) => e.event === 'ready'));
+    assert.deepEqual(
+      events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).message),
+      ['on time, during the disconnect'],
+    );
+  });
+
   it('past the replay bound the oldest missed lines are counted as dropped', async () => {
     let anchor: string | undefined;
     let appended = false;

@@ -36,18 +36,22 @@ function parseEventId(header: string | string[] | undefined): { timeNs: bigint; 
 /**
  * The lines matching the tail's query appended after `since` (seq is the store's append order), in
  * that order: the newest MAX_BACKLOG timed from the tail's window start and five minutes before the
- * last line's time on (a time ahead of the clock included, as live); older ones are `missed` (sent as dropped). Bounded by BACKLOG_BUDGET_MS like the
- * backlog; lines past the budget or window are neither sent nor counted.
+ * last line's time (or the clock, if that is earlier) on, times ahead of the clock included as live;
+ * older ones are `missed` (sent as dropped). Bounded by BACKLOG_BUDGET_MS like the backlog; lines
+ * past the budget or before that start are neither sent nor counted.
  */
 function replaySince(
   store: QueryDeps['store'],
   { filter, compiled }: ReturnType<typeof prepareSearch>,
   since: { timeNs: bigint; seq: number },
+  clockNs: bigint,
 ): { records: StoredRecord[]; missed: number } {
   const records: StoredRecord[] = [];
   let missed = 0;
   if (!filter) return { records, missed };
-  const floor = since.timeNs - REPLAY_SLACK_NS;
+  // From the last line's time, but not from a time ahead of the clock: a sender whose clock runs
+  // ahead would hide every line that arrived after its own
+  const floor = (since.timeNs < clockNs ? since.timeNs : clockNs) - REPLAY_SLACK_NS;
   const deadline = performance.now() + BACKLOG_BUDGET_MS;
   let visited = 0;
   store.scan(
@@ -89,7 +93,7 @@ export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
     const backlogSize = intParam(q, 'backlog', { min: 0, max: MAX_BACKLOG, default: 0 });
     const since = parseEventId(request.headers['last-event-id']);
     // A reconnect (EventSource sends the last id it saw): what matched meanwhile, not the backlog again.
-    const replay = since ? replaySince(deps.store, prepared, since) : undefined;
+    const replay = since ? replaySince(deps.store, prepared, since, nowNs(deps)) : undefined;
     const backlog =
       replay?.records ??
       (backlogSize > 0
