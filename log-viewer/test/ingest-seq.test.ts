@@ -50,6 +50,19 @@ test('POST /ingest/clef with X-Seq-ApiKey: 201 {"MinimumLevelAccepted":null}, th
   assert.equal(found.find((r) => r.message.endsWith('placed'))?.level, 'warn');
 });
 
+test('POST /ingest/clef takes a single event sent as application/json, pretty-printed too (Seq docs)', async () => {
+  const event = { '@t': TS, '@mt': 'single seq event {N}', N: 7 };
+  const res = await post('/ingest/clef', JSON.stringify(event, null, 2), {
+    'x-seq-apikey': TEST_API_KEY,
+    'content-type': 'application/json',
+  });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  assert.deepEqual(
+    (await search('"single seq event"')).map((r) => r.message),
+    ['single seq event 7'],
+  );
+});
+
 test('POST /api/events/raw?clef and ?apiKey=; without ?clef the {"Events":[…]} JSON format', async () => {
   const line = JSON.stringify({ '@t': TS, '@mt': 'raw clef {N}', N: 1 });
   const a = await post(`/api/events/raw?clef&apiKey=${TEST_API_KEY}`, `${line}\n`, { 'content-type': CLEF });

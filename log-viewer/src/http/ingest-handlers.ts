@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { bulkResponse } from '../ingest/elasticsearch-bulk.js';
 import { lokiPushBody } from '../ingest/loki.js';
 import { encodeOtlpResponse } from '../ingest/otlp-protobuf.js';
-import { isClefRequest, seqRawEventsToClef } from '../ingest/seq.js';
+import { clefLines, isClefRequest, seqRawEventsToClef } from '../ingest/seq.js';
 import type { LogStore } from '../store/log-store.js';
 
 export interface IngestDeps {
@@ -123,7 +123,7 @@ export function ingestHandlers(deps: IngestDeps) {
         isClefRequest(Object.hasOwn(request.query as object, 'clef'), header(request, 'content-type'));
       const result = await deps.store.ingestBody({
         kind: 'ndjson',
-        body: clef ? raw : seqRawEventsToClef(raw),
+        body: clef ? clefLines(raw, header(request, 'content-type')) : seqRawEventsToClef(raw),
         nowNs: nowNs(),
       });
       count('seq', result.accepted, result.rejected);

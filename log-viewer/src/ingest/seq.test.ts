@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isClefRequest, seqRawEventsToClef } from './seq.js';
+import { clefLines, isClefRequest, seqRawEventsToClef } from './seq.js';
 
 const clef = (body: unknown) =>
   seqRawEventsToClef(Buffer.from(JSON.stringify(body)))
@@ -53,4 +53,14 @@ test('isClefRequest() takes ?clef or the CLEF content type', () => {
   assert.equal(isClefRequest(false, 'application/vnd.serilog.clef; charset=utf-8'), true);
   assert.equal(isClefRequest(false, 'application/json'), false);
   assert.equal(isClefRequest(false, undefined), false);
+});
+
+test('clefLines() makes one line of a single application/json event and leaves CLEF lines alone', () => {
+  const check = (body: string, type: string | undefined, expected: string) =>
+    assert.equal(Buffer.from(clefLines(Buffer.from(body), type)).toString(), expected, body);
+  check('{\n  "@mt": "a",\n  "N": 1\n}', 'application/json; charset=utf-8', '{"@mt":"a","N":1}\n');
+  check('{"@mt":"a"}\n{"@mt":"b"}\n', 'application/json', '{"@mt":"a"}\n{"@mt":"b"}\n');
+  check('{\n  "@mt": "a"\n}', 'application/vnd.serilog.clef', '{\n  "@mt": "a"\n}');
+  check('[{"@mt":"a"}]', 'application/json', '[{"@mt":"a"}]');
+  check('{"@mt":', 'application/json', '{"@mt":');
 });

@@ -13,6 +13,22 @@ export function isClefRequest(hasClefParam: boolean, contentType: string | undef
   return hasClefParam || (contentType ?? '').split(';')[0].trim().toLowerCase() === CLEF_CONTENT_TYPE;
 }
 
+/**
+ * A CLEF body as NDJSON lines: Seq also takes a single event typed application/json, which may be
+ * pretty-printed (one JSON document over several lines); such a body becomes one line. Anything else
+ * (CLEF lines, or JSON that is not one object) is left to the NDJSON parser and its errors.
+ */
+export function clefLines(body: Uint8Array, contentType: string | undefined): Uint8Array {
+  if ((contentType ?? '').split(';')[0].trim().toLowerCase() !== 'application/json') return body;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch {
+    return body; // CLEF lines (or malformed: the NDJSON parser names the line)
+  }
+  return isObject(doc) ? Buffer.from(`${JSON.stringify(doc)}\n`) : body;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
