@@ -69,6 +69,19 @@ test('resolve in next release needs a release: 422 without one, the release with
   );
   assert.equal(ok.status, 200);
   assert.equal(ok.json.resolved_in_release, 'app@1.0.0');
+  await api(t, 'PATCH', `/api/issues/${withRelease}`, { status: 'unresolved' });
+  // the bulk PATCH likewise, and it changes none of the issues
+  const bulk = await api<{ error: { message: string } }>(t, 'PATCH', '/api/issues', {
+    ids: [withRelease, noRelease],
+    status: 'resolved',
+    in_next_release: true,
+  });
+  assert.equal(bulk.status, 422);
+  assert.match(bulk.json.error.message, new RegExp(`issues ${noRelease} carry no release`));
+  for (const id of [withRelease, noRelease]) {
+    const issue = await api<{ status: string }>(t, 'GET', `/api/issues/${id}`);
+    assert.equal(issue.json.status, 'unresolved');
+  }
 });
 
 test('search: two different is: statuses are a 422; the same one twice is fine', async () => {

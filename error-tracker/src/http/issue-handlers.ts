@@ -140,7 +140,16 @@ export function issueHandlers(ctx: HttpContext) {
       const body = bodyObject(request.body);
       const ids = intList(body, 'ids');
       const now = ctx.clock();
-      const issues = ctx.store.applyAction(ids, parseAction(body, now, ['ids']), actorOf(request), now);
+      const action = parseAction(body, now, ['ids']);
+      // as PATCH: "next release" of an issue without one would be a plain resolve (nothing changes)
+      if (action.status === 'resolved' && action.inNextRelease) {
+        const without = ids.filter((id) => ctx.store.getIssue(id)?.lastRelease === null);
+        if (without.length > 0)
+          throw new ValidationError(
+            `the events of issues ${without.slice(0, 20).join(', ')} carry no release: resolve them without in_next_release`,
+          );
+      }
+      const issues = ctx.store.applyAction(ids, action, actorOf(request), now);
       return { data: toSnakeCase(issues) };
     },
     async merge(request: IdRequest) {
