@@ -68,6 +68,11 @@ export class BlockDb {
       deleteBlock: db.prepare('DELETE FROM blocks WHERE id = ?'),
       selectData: db.prepare('SELECT data FROM block_data WHERE block_id = ?').pluck(),
       selectBloom: db.prepare('SELECT bloom FROM block_blooms WHERE block_id = ?').pluck(),
+      selectBloomHead: db.prepare('SELECT substr(bloom, 1, ?) FROM block_blooms WHERE block_id = ?').pluck(),
+      // A blob concatenated stays byte for byte (|| works on the bytes; CAST gives the blob back).
+      selectBloomSpliced: db
+        .prepare('SELECT CAST(? || substr(bloom, ?) AS BLOB) FROM block_blooms WHERE block_id = ?')
+        .pluck(),
       selectAll: db.prepare('SELECT * FROM blocks ORDER BY max_ms'),
       upsertMark: db.prepare(
         `INSERT INTO seal_marks (service, max_seq) VALUES (?, ?)
@@ -141,6 +146,19 @@ export class BlockDb {
 
   selectBloom(id: number): Buffer | undefined {
     return this.stmts.selectBloom.get(id) as Buffer | undefined;
+  }
+
+  /** The first `bytes` bytes of a block's filter. */
+  selectBloomHead(id: number, bytes: number): Buffer | undefined {
+    return this.stmts.selectBloomHead.get(bytes, id) as Buffer | undefined;
+  }
+
+  /**
+   * `prefix` followed by a block's filter from byte `from` (0-based) on, built by SQLite in the one
+   * Buffer returned: no copy of the whole filter is made on our side.
+   */
+  selectBloomSpliced(id: number, prefix: Uint8Array, from: number): Buffer | undefined {
+    return this.stmts.selectBloomSpliced.get(prefix, from + 1, id) as Buffer | undefined;
   }
 
   /** All block summaries, oldest first. */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { closeDatabase } from '@flowrent/shared/db';
 import { deleteNow, openTestStore, rec } from '../../test/store-helpers.js';
 import { BlockDb } from './block-db.js';
-import { bloomMayMatch, lacksHexFilters, tokenHash } from './bloom.js';
+import { bloomMayMatch, lacksAttrHexFilter, lacksHexFilters, tokenHash } from './bloom.js';
 import { SealedBlocks } from './sealed-blocks.js';
 
 /** A BlockDb that counts the filters read back from SQLite. */
@@ -126,6 +126,73 @@ test('a delete of word tokens prunes by the cached word filters: no whole filter
     assert.equal(reads, 0, 'the whole filters were read (and then kept) for a word-only delete');
   } finally {
     BlockDb.prototype.selectBloom = select;
+  }
+  await t.store.close();
+  closeDatabase(t.db);
+});
+
+test('a trace-id token reads and keeps the filter without its attribute hex filter, spliced by SQLite', async () => {
+  let t = openTestStore();
+  const trace = 'c0ffee'.repeat(5) + 'ab';
+  const records = Array.from({ length: 6000 }, (_, i) => rec(i, { traceId: '' }));
+  records[100] = rec(100, { traceId: trace });
+  // The same hex token in attributes elsewhere: only a query that is not id-only may match it there.
+  records[5900] = rec(5900, { traceId: '', attributes: { ref: trace } });
+  for (let b = 0; b < 3; b++) {
+    await t.store.append(records.slice(b * 2000, (b + 1) * 2000));
+    t.store.flush();
+  }
+  await t.store.close();
+  const db = new CountingDb(t.db);
+  const sealed = new SealedBlocks(db, undefined);
+  for (const b of db.selectAllBlocks()) sealed.blocks.set(b.id, b);
+  sealed.preloadBlooms();
+  const ids = [...sealed.blocks.keys()];
+  const id = [tokenHash(trace)];
+  const word = [tokenHash('request')];
+  for (const blockId of ids) {
+    const whole = t.db
+      .prepare('SELECT bloom FROM block_blooms WHERE block_id = ?')
+      .pluck()
+      .get(blockId) as Buffer;
+    db.reads = 0;
+    const spliced = sealed.bloom(blockId, id, [true])!;
+    assert.equal(db.reads, 0, 'the whole filter is not read');
+    assert.ok(lacksAttrHexFilter(spliced) && !lacksHexFilters(spliced));
+    assert.ok(spliced.length < whole.length);
+    // Id-only hex tokens and word tokens: answered as the whole filter answers them.
+    for (const token of [trace, 'ab'.repeat(16), '42', 'request', 'zanzibarquux', 'checkout'])
+      assert.equal(
+        bloomMayMatch(spliced, [tokenHash(token)], [true]),
+        bloomMayMatch(whole, [tokenHash(token)], [true]),
+        token,
+      );
+    assert.equal(bloomMayMatch(spliced, word), bloomMayMatch(whole, word));
+    assert.equal(sealed.bloom(blockId, id, [true]), spliced, 'kept');
+    assert.equal(sealed.bloom(blockId, word), spliced);
+    assert.equal(db.reads, 0);
+    // A hex token the attributes may hold needs the whole filter: read once, then kept.
+    assert.deepEqual(sealed.bloom(blockId, id), whole);
+    assert.equal(db.reads, 1);
+    assert.deepEqual(sealed.bloom(blockId, id, [true]), whole);
+    assert.equal(db.reads, 1);
+  }
+  // Through the store: exact answers, the trace id's blocks pruned by the spliced filters.
+  t = t.reopen();
+  const scan = (idTokens: string[] | undefined) => {
+    const hits: string[] = [];
+    const r = t.store.scan(
+      { fromNs: 0n, toNs: 2n ** 62n, order: 'desc', requiredTokens: [trace], idTokens },
+      (rec) => {
+        hits.push(rec.message);
+        return true;
+      },
+    );
+    return { hits, pruned: r.blocksPruned };
+  };
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(scan([trace]), { hits: [records[100].message], pruned: 2 });
+    assert.deepEqual(scan(undefined), { hits: [records[5900].message, records[100].message], pruned: 1 });
   }
   await t.store.close();
   closeDatabase(t.db);

@@ -4,14 +4,33 @@
 // Of a version-4 filter only the word filters are kept at first (wordFilters(), ~0.5 KB of ~25 KB a
 // bench block): at 10 M lines the whole filters held ~25-30 MB, resident for good in the main malloc
 // arena, while only queries with a hex token (trace ids, numbers) need the rest; the first such
-// query over a block reads its whole filter from SQLite (~8-10 CPU-ms per 300 blocks) and keeps it.
+// query over a block reads what it needs from SQLite (~8-10 CPU-ms per 300 blocks) and keeps it: a
+// trace or span id everything but the attribute hex filter (about half the bytes), another hex token
+// the whole filter.
 import type { BlockMeta, BlockDb } from './block-db.js';
 import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
-import { hasHexKey, lacksHexFilters, wordFilters } from './bloom.js';
+import {
+  classHeaderBytes,
+  hasHexKey,
+  idHexSplice,
+  lacksAttrHexFilter,
+  lacksHexFilters,
+  needsAttrHex,
+  wordFilters,
+} from './bloom.js';
 
 /** Default budget of the token filters kept in memory. */
 const BLOOM_CACHE_BYTES = 32 * 1024 * 1024;
+
+/** What a cached filter answers exactly: word tokens; those and id-only hex tokens; every token. */
+const WORDS = 0;
+const ID_HEX = 1;
+const WHOLE = 2;
+
+function coverage(bloom: Uint8Array): number {
+  return lacksHexFilters(bloom) ? WORDS : lacksAttrHexFilter(bloom) ? ID_HEX : WHOLE;
+}
 
 export class SealedBlocks {
   /** Every sealed block by id, loaded at start and kept in step with each commit. */
@@ -59,18 +78,31 @@ export class SealedBlocks {
   }
 
   /**
-   * A block's filter, enough for tokens of these keys (tokenHash()): the cached word filters when
-   * every key is a word token, else the whole filter, read from SQLite once and then cached in their
-   * place. Without keys: the whole filter. Read for each query and dropped, the whole filters stayed
-   * as garbage in the main malloc arena until the query ended (~30 MB at 10 M lines: RSS 192 -> 232
-   * MiB over the bench's four trace-id runs), and freeing each at once (releaseOwned) grew RSS more.
+   * A block's filter, enough for tokens of these keys (tokenHash(); `idOnly` as in bloomMayMatch()):
+   * the cached word filters when every key is a word token; for hex tokens that only a trace or span
+   * id can hold (a trace-id query), the filter without its attribute hex filter, spliced by SQLite
+   * into one Buffer and cached in place of the word filters (about half the whole filter's bytes: at
+   * 10 M bench lines 18 MB of external memory after the queries against 30); else the whole filter, read once and then cached. Without keys: the
+   * whole filter. Read for each query and dropped, the whole filters stayed as garbage in the main
+   * malloc arena until the query ended (~30 MB at 10 M lines: RSS 192 -> 232 MiB over the bench's
+   * four trace-id runs), and freeing each at once (releaseOwned) grew RSS more: so what is read is
+   * what is kept.
    */
-  bloom(id: number, keys?: number[]): Buffer | undefined {
+  bloom(id: number, keys?: number[], idOnly?: readonly boolean[]): Buffer | undefined {
     const cached = this.blooms.get(id);
-    const hex = keys === undefined || hasHexKey(keys);
-    if (cached && !(hex && lacksHexFilters(cached))) return cached;
+    const need = keys === undefined || needsAttrHex(keys, idOnly) ? WHOLE : hasHexKey(keys) ? ID_HEX : WORDS;
+    if (cached && coverage(cached) >= need) return cached;
+    if (cached && need === ID_HEX) {
+      // `cached` is a version-4 block's word filters: its header tells the stored header's size.
+      const head = this.sql.selectBloomHead(id, classHeaderBytes(cached[1]));
+      if (!head) return undefined;
+      const { prefix, restAt } = idHexSplice(head);
+      const bloom = this.sql.selectBloomSpliced(id, prefix, restAt);
+      if (bloom) this.cacheBloom(id, bloom);
+      return bloom;
+    }
     const bloom = this.sql.selectBloom(id);
-    if (bloom) this.cacheBloom(id, hex ? bloom : (wordFilters(bloom) ?? bloom));
+    if (bloom) this.cacheBloom(id, need === WORDS ? (wordFilters(bloom) ?? bloom) : bloom);
     return bloom;
   }
 

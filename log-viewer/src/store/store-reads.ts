@@ -45,7 +45,7 @@ export function candidates(state: ReadState, filter: ScanFilter): Candidate[] {
       load: () => {
         let bloom: Buffer | undefined;
         if (hashes.length > 0) {
-          bloom = sealed.bloom(b.id, hashes);
+          bloom = sealed.bloom(b.id, hashes, idOnly);
           if (bloom && !bloomMayMatch(bloom, hashes, idOnly)) return undefined;
         }
         if (!sealed.blocks.has(b.id)) return undefined;
