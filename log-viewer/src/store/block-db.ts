@@ -68,7 +68,6 @@ export class BlockDb {
       deleteBlock: db.prepare('DELETE FROM blocks WHERE id = ?'),
       selectData: db.prepare('SELECT data FROM block_data WHERE block_id = ?').pluck(),
       selectBloom: db.prepare('SELECT bloom FROM block_blooms WHERE block_id = ?').pluck(),
-      selectBloomHead: db.prepare('SELECT substr(bloom, 1, ?) FROM block_blooms WHERE block_id = ?').pluck(),
       // A blob concatenated stays byte for byte (|| works on the bytes; CAST gives the blob back).
       selectBloomSpliced: db
         .prepare('SELECT CAST(? || substr(bloom, ?) AS BLOB) FROM block_blooms WHERE block_id = ?')
@@ -146,11 +145,6 @@ export class BlockDb {
 
   selectBloom(id: number): Buffer | undefined {
     return this.stmts.selectBloom.get(id) as Buffer | undefined;
-  }
-
-  /** The first `bytes` bytes of a block's filter. */
-  selectBloomHead(id: number, bytes: number): Buffer | undefined {
-    return this.stmts.selectBloomHead.get(bytes, id) as Buffer | undefined;
   }
 
   /**

@@ -438,23 +438,20 @@ export function needsAttrHex(keys: number[], idOnly?: readonly boolean[]): boole
   return keys.some((k, t) => (k & WORD_CLASS) === 0 && idOnly?.[t] !== true);
 }
 
-/** Bytes of a version-4 filter's header (its filters' sizes) for `groups` row groups. */
-export function classHeaderBytes(groups: number): number {
-  return 2 + 4 * 2 * (1 + groups);
-}
-
 /**
- * For a stored version-4 filter's header (classHeaderBytes()), what a filter without its attribute
+ * For a stored version-4 filter (its header is enough), what a filter without its attribute
  * hex filter (a 0-bit one in its place) starts with, and the 0-based offset in the stored filter of
  * the rest (the attribute word filter, then every group's filters), which follows the prefix as is.
  * Enough for word tokens and for hex tokens that only a trace or span id can hold (idOnly in
  * bloomMayMatch()), about half the whole filter's bytes in bench blocks.
  */
 export function idHexSplice(head: Uint8Array): { prefix: Buffer; restAt: number } {
-  const headBytes = classHeaderBytes(head[1]);
-  const prefix = Buffer.alloc(headBytes + EMPTY_FILTER_BYTES);
+  const headBytes = 2 + 4 * 2 * (1 + head[1]);
+  // Small: from Node's pool, not one malloc chunk each.
+  const prefix = Buffer.allocUnsafe(headBytes + EMPTY_FILTER_BYTES);
   prefix.set(head.subarray(0, headBytes));
   prefix.writeUInt32LE(EMPTY_FILTER_BYTES, 2);
+  prefix.fill(0, headBytes, headBytes + EMPTY_FILTER_BYTES);
   prefix[headBytes] = BLOOM_VERSION;
   return { prefix, restAt: headBytes + readU32(head, 2) };
 }

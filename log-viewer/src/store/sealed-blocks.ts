@@ -11,7 +11,6 @@ import type { BlockMeta, BlockDb } from './block-db.js';
 import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
 import {
-  classHeaderBytes,
   hasHexKey,
   idHexSplice,
   lacksAttrHexFilter,
@@ -37,6 +36,12 @@ export class SealedBlocks {
   readonly blocks = new Map<number, BlockMeta>();
   private readonly blooms = new Map<number, Buffer>();
   private bloomBytes = 0;
+  /**
+   * Of each version-4 block whose word filters are cached, how to read its filter without the
+   * attribute hex filter in one statement (idHexSplice(), taken from the whole filter at seal or
+   * preload: ~50 bytes a block); dropped once read.
+   */
+  private readonly splices = new Map<number, { prefix: Buffer; restAt: number }>();
   /** Decompression buffers and column arrays reused by the blocks read one after another. */
   private readonly sectionBuffers = new SectionBuffers();
 
@@ -53,12 +58,15 @@ export class SealedBlocks {
    */
   add(meta: BlockMeta, bloom: Uint8Array): void {
     this.blocks.set(meta.id, meta);
-    this.cacheBloom(meta.id, wordFilters(bloom) ?? Buffer.from(bloom));
+    const words = wordFilters(bloom);
+    if (words) this.splices.set(meta.id, idHexSplice(bloom));
+    this.cacheBloom(meta.id, words ?? Buffer.from(bloom));
   }
 
   /** Forgets a deleted block and its cached filter. */
   drop(id: number): void {
     this.blocks.delete(id);
+    this.splices.delete(id);
     const bloom = this.blooms.get(id);
     if (bloom) {
       this.bloomBytes -= bloom.length;
@@ -92,12 +100,10 @@ export class SealedBlocks {
     const cached = this.blooms.get(id);
     const need = keys === undefined || needsAttrHex(keys, idOnly) ? WHOLE : hasHexKey(keys) ? ID_HEX : WORDS;
     if (cached && coverage(cached) >= need) return cached;
-    if (cached && need === ID_HEX) {
-      // `cached` is a version-4 block's word filters: its header tells the stored header's size.
-      const head = this.sql.selectBloomHead(id, classHeaderBytes(cached[1]));
-      if (!head) return undefined;
-      const { prefix, restAt } = idHexSplice(head);
-      const bloom = this.sql.selectBloomSpliced(id, prefix, restAt);
+    const splice = need === ID_HEX ? this.splices.get(id) : undefined;
+    if (cached && splice) {
+      this.splices.delete(id);
+      const bloom = this.sql.selectBloomSpliced(id, splice.prefix, splice.restAt);
       if (bloom) this.cacheBloom(id, bloom);
       return bloom;
     }
@@ -120,6 +126,7 @@ export class SealedBlocks {
       if (!whole) continue;
       const bloom = wordFilters(whole) ?? whole;
       if (bytes + bloom.length > budget) break;
+      if (bloom !== whole) this.splices.set(b.id, idHexSplice(whole));
       kept.push([b.id, bloom]);
       bytes += bloom.length;
     }
