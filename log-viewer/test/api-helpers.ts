@@ -1,5 +1,6 @@
 // Starts the log viewer's app on 127.0.0.1 port 0 over a temp data dir with the real block store,
 // plus a few record builders for read-API tests.
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '@flowrent/shared/config';
@@ -91,6 +92,28 @@ export async function startApi(
       closeDatabase(db);
     },
   };
+}
+
+/** The records `query` finds in the hour before NOW_MS, newest first (a 200 asserted). */
+export async function searchLastHour<T>(api: Api, query: string): Promise<T[]> {
+  const q = new URLSearchParams({
+    query,
+    from: new Date(NOW_MS - 3_600_000).toISOString(),
+    to: new Date(NOW_MS).toISOString(),
+  });
+  const res = await api.json<{ data: T[] }>(`/api/logs?${q}`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.data;
+}
+
+/** POSTs a body as the admin to an ingest route; asserts it was accepted (2xx). */
+export async function postAccepted(api: Api, path: string, contentType: string, body: string): Promise<void> {
+  const res = await fetch(`${api.url}${path}`, {
+    method: 'POST',
+    headers: { ...api.headers, 'content-type': contentType },
+    body,
+  });
+  assert.ok(res.status < 300, `${res.status} ${await res.text()}`);
 }
 
 /** Record i is i seconds after T0. */

@@ -5,7 +5,7 @@
 // starting uppercase were lowercased, so these stayed attributes (black-box #16).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Api, NOW_MS, startApi } from './api-helpers.js';
+import { type Api, NOW_MS, postAccepted, searchLastHour, startApi } from './api-helpers.js';
 
 interface Found {
   message: string;
@@ -26,25 +26,9 @@ before(async () => {
 });
 after(() => api.close());
 
-async function post(path: string, contentType: string, body: string): Promise<void> {
-  const res = await fetch(`${api.url}${path}`, {
-    method: 'POST',
-    headers: { ...api.headers, 'content-type': contentType },
-    body,
-  });
-  assert.ok(res.status < 300, `${res.status} ${await res.text()}`);
-}
+const post = (path: string, contentType: string, body: string) => postAccepted(api, path, contentType, body);
 
-async function search(query: string): Promise<Found[]> {
-  const q = new URLSearchParams({
-    query,
-    from: new Date(NOW_MS - 3_600_000).toISOString(),
-    to: new Date(NOW_MS).toISOString(),
-  });
-  const res = await api.json<{ data: Found[] }>(`/api/logs?${q}`);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.data;
-}
+const search = (query: string) => searchLastHour<Found>(api, query);
 
 /** A distinct trace id per case, so each case's `trace_id:` search finds exactly its record. */
 const traceOf = (n: number) => `${n}${TRACE.slice(1)}`;

@@ -4,7 +4,7 @@
 // They were stored as info with no ids (black-box #15).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Api, NOW_MS, startApi } from './api-helpers.js';
+import { type Api, NOW_MS, postAccepted, searchLastHour, startApi } from './api-helpers.js';
 
 interface Found {
   message: string;
@@ -27,25 +27,9 @@ before(async () => {
 });
 after(() => api.close());
 
-async function post(path: string, contentType: string, body: string): Promise<void> {
-  const res = await fetch(`${api.url}${path}`, {
-    method: 'POST',
-    headers: { ...api.headers, 'content-type': contentType },
-    body,
-  });
-  assert.ok(res.status < 300, `${res.status} ${await res.text()}`);
-}
+const post = (path: string, contentType: string, body: string) => postAccepted(api, path, contentType, body);
 
-async function search(query: string): Promise<Found[]> {
-  const q = new URLSearchParams({
-    query,
-    from: new Date(NOW_MS - 3_600_000).toISOString(),
-    to: new Date(NOW_MS).toISOString(),
-  });
-  const res = await api.json<{ data: Found[] }>(`/api/logs?${q}`);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.data;
-}
+const search = (query: string) => searchLastHour<Found>(api, query);
 
 test('NDJSON: nested log.level, trace.id and span.id are read as the dotted keys are', async () => {
   const lines = [

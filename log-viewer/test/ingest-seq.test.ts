@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TEST_API_KEY } from '@flowrent/shared/testing';
-import { type Api, NOW_MS, startApi } from './api-helpers.js';
+import { type Api, NOW_MS, searchLastHour, startApi } from './api-helpers.js';
 
 let api: Api;
 before(async () => {
@@ -25,16 +25,7 @@ interface Found {
   level: string;
   attributes: Record<string, unknown>;
 }
-async function search(query: string): Promise<Found[]> {
-  const q = new URLSearchParams({
-    query,
-    from: new Date(NOW_MS - 3_600_000).toISOString(),
-    to: new Date(NOW_MS).toISOString(),
-  });
-  const res = await api.json<{ data: Found[] }>(`/api/logs?${q}`);
-  assert.equal(res.status, 200, JSON.stringify(res.body));
-  return res.body.data;
-}
+const search = (query: string) => searchLastHour<Found>(api, query);
 
 test('POST /ingest/clef with X-Seq-ApiKey: 201 {"MinimumLevelAccepted":null}, the template rendered', async () => {
   const lines = [
