@@ -122,6 +122,50 @@ test('an over-long Loki entry is dropped alone, the rest of the push stored, wit
   assert.deepEqual(stored[1], stored[0]);
 });
 
+test('a Loki entry with a malformed or out-of-range timestamp is dropped alone, the rest stored, with and without ingest workers', async () => {
+  // Loki's distributor drops an entry timed out of its limits and answers 400 naming it; a time that
+  // is not a number at all refused the whole push here, and the shipper lost its good entries.
+  const json = Buffer.from(
+    JSON.stringify({
+      streams: [
+        {
+          stream: { app: 'ts' },
+          values: [
+            ['1795645000000000001', 'good a'],
+            ['2026-11-26T20:00:00Z', 'rfc3339 is not Loki'],
+            ['1795645000000000002', 'good b'],
+            ['99999999999999999999', 'past 2262'],
+          ],
+        },
+      ],
+    }),
+  );
+  const answers: unknown[] = [];
+  const stored: unknown[] = [];
+  for (const server of [inWorkers, onMain]) {
+    const arrived = server.waitForRecords(2);
+    const [status, text] = await post(server, json, JSON_TYPE);
+    assert.equal(status, 400, String(text));
+    answers.push(text);
+    stored.push((await arrived).map((r) => [r.message, String(r.timeNs)]));
+  }
+  const { error } = JSON.parse(String(answers[0])) as {
+    error: { message: string; details: { accepted: number; rejected: number } };
+  };
+  assert.deepEqual(error.details, { accepted: 2, rejected: 2 });
+  assert.equal(
+    error.message,
+    `entry for stream '{app="ts"}' has malformed timestamp: "2026-11-26T20:00:00Z", expected a string of Unix epoch nanoseconds (streams[0].values[1]),\n` +
+      `entry for stream '{app="ts"}' has timestamp too new: 5138-11-16T09:46:39Z`,
+  );
+  assert.equal(answers[1], answers[0]);
+  assert.deepEqual(stored[0], [
+    ['good a', '1795645000000000001'],
+    ['good b', '1795645000000000002'],
+  ]);
+  assert.deepEqual(stored[1], stored[0]);
+});
+
 test('the winston-loki protobuf capture is stored alike with and without ingest workers', async () => {
   const capture = JSON.parse(
     readFileSync(new URL('./fixtures/logs/winston-loki-6.1.7-protobuf.json', import.meta.url), 'utf8'),

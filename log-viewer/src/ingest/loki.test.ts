@@ -46,11 +46,6 @@ test('parseLokiJson rejects malformed pushes with 400 and too many labels naming
     );
   bad('{"streams":', ParseError, /malformed JSON/);
   bad({ nope: [] }, ParseError, /expected \{"streams"/);
-  bad(
-    { streams: [{ stream: {}, values: [['abc', 'x']] }] },
-    ParseError,
-    /values\[0\]: timestamp must be a string/,
-  );
   bad({ streams: [{ stream: {}, values: [['1', 2]] }] }, ParseError, /expected \["<ns timestamp>"/);
   bad(
     { streams: [{ stream: {}, values: [['1', 'x', 'meta']] }] },
@@ -77,7 +72,30 @@ test('parseLokiJson drops an entry over MAX_LINE_BYTES alone and names it as Lok
     push.errors[0],
     `Max entry size '262144' bytes exceeded for stream '{app="a"}' while adding an entry with length '300000' bytes`,
   );
-  assert.deepEqual(push.errors.slice(5), ['and 2 more entries over MAX_LINE_BYTES = 262144']);
+  assert.deepEqual(push.errors.slice(5), ['and 2 more entries ignored']);
+});
+
+test("parseLokiJson drops an entry with a malformed or out-of-range timestamp alone, in Loki's words", () => {
+  const values = [
+    ['1795635890279000001', 'good 1'],
+    ['abc', 'bad text'],
+    ['9999999999999999999', 'past 2262'],
+    ['-5', 'before 1970'],
+    [null, 'null time'],
+    [1795635890279000000, 'good 2 (a number, leniently)'],
+  ];
+  const push = parseLokiJson(JSON.stringify({ streams: [{ stream: { app: 'a' }, values }] }), NOW);
+  assert.deepEqual(
+    push.records.map((r) => r.message),
+    ['good 1', 'good 2 (a number, leniently)'],
+  );
+  assert.equal(push.rejected, 4);
+  assert.deepEqual(push.errors, [
+    `entry for stream '{app="a"}' has malformed timestamp: "abc", expected a string of Unix epoch nanoseconds (streams[0].values[1])`,
+    `entry for stream '{app="a"}' has timestamp too new: 2286-11-20T17:46:39Z`,
+    `entry for stream '{app="a"}' has timestamp too old: 1969-12-31T23:59:59Z, oldest acceptable timestamp is: 1970-01-01T00:00:00Z`,
+    `entry for stream '{app="a"}' has malformed timestamp: null, expected a string of Unix epoch nanoseconds (streams[0].values[4])`,
+  ]);
 });
 
 function pushRequest(labels: string, entries: [number, number, string, [string, string][]][]): Buffer {
@@ -105,6 +123,35 @@ test('parseLokiProtobuf decodes snappy-compressed PushRequest with structured me
   assert.equal(r.timeNs, 1_795_635_894_077_000_000n);
   assert.deepEqual([r.service, r.level, r.message, r.traceId], ['shop', 'error', 'boom', 'ab'.repeat(16)]);
   assert.deepEqual(parseLokiProtobuf(raw, NOW, false).records[0].message, 'boom');
+});
+
+test('parseLokiProtobuf drops an entry timed before 1970 or past 2262 alone', () => {
+  // Timestamp.seconds is an int64: -1 is ten varint bytes (two's complement)
+  const entry = (seconds: bigint, line: string) => {
+    const ts = [0x08];
+    for (let v = BigInt.asUintN(64, seconds); ; v >>= 7n) {
+      if (v < 0x80n) {
+        ts.push(Number(v));
+        break;
+      }
+      ts.push(Number(v & 0x7fn) | 0x80);
+    }
+    return new ProtoWriter().bytesField(1, Buffer.from(ts)).bytesField(2, Buffer.from(line)).finish();
+  };
+  const stream = new ProtoWriter()
+    .bytesField(1, Buffer.from('{app="p"}'))
+    .bytesField(2, entry(1795635894n, 'good'))
+    .bytesField(2, entry(-1n, 'negative seconds'))
+    .bytesField(2, entry(9_300_000_000n, 'past 2^63 ns'));
+  const raw = new ProtoWriter().bytesField(1, stream.finish()).finish();
+  const push = parseLokiProtobuf(compressSync(raw), NOW);
+  assert.deepEqual(
+    push.records.map((r) => r.message),
+    ['good'],
+  );
+  assert.equal(push.rejected, 2);
+  assert.match(push.errors[0], /^entry for stream '\{app="p"\}' has timestamp too old: 1969-12-31T23:59:59Z/);
+  assert.equal(push.errors[1], `entry for stream '{app="p"}' has timestamp too new: 2264-09-14T21:20:00Z`);
 });
 
 test('parseLokiProtobuf rejects bodies that are not snappy or not protobuf', () => {

@@ -9,7 +9,7 @@ import { checkLabelCount, lineFits, MAX_LINE_BYTES, nestedTooDeep } from './limi
 import { parseLokiLabels } from './loki-labels.js';
 import { ProtoReader, WIRE_LEN } from './protobuf.js';
 import { uncompressSnappy } from './snappy-body.js';
-import { TIME_RANGE_TEXT, timeInRange } from './timestamp.js';
+import { timeInRange } from './timestamp.js';
 
 const SERVICE_LABELS = ['service_name', 'service', 'app', 'application', 'job', 'container'];
 const HOST_LABELS = ['host', 'hostname', 'instance', 'node'];
@@ -37,10 +37,14 @@ function streamContext(labels: Record<string, string>, where: string): StreamCon
 }
 
 /**
- * A push's records and the entries it drops one by one: as Loki's distributor (pkg/validation), an
- * entry longer than MAX_LINE_BYTES is discarded (reason line_too_long) and the rest of the push is
- * stored; the answer is then a 400 naming the dropped entries. Everything else wrong in a push
- * (malformed JSON or protobuf, a bad timestamp, too many labels) still refuses all of it.
+ * A push's records and the entries it drops one by one: as Loki's distributor (pkg/distributor
+ * validator.go ValidateEntry), an entry longer than MAX_LINE_BYTES (line_too_long) or timed outside
+ * the range the store keeps (too_far_in_future, greater_than_max_sample_age) is discarded and the rest
+ * of the push is stored; the answer is then a 400 naming the dropped entries. An entry whose timestamp
+ * is not a number at all is dropped the same way: Loki fails the whole JSON push there, and the
+ * shippers do not retry a 400, so every good entry of the batch was lost with it. Everything else
+ * wrong in a push (malformed JSON or protobuf, an entry that is not ["<ns>", "<line>"], too many
+ * labels) still refuses all of it.
  */
 export interface LokiPush {
   records: LogRecord[];
@@ -48,22 +52,64 @@ export interface LokiPush {
   errors: string[];
 }
 
-/** Loki's message for a dropped entry (validation.LineTooLongErrorMsg); the first few are named. */
+/** Dropped entries named in the answer (Loki names each; the rest are counted). */
 const MAX_NAMED = 5;
-function dropTooLong(push: LokiPush, stream: StreamContext, line: string): void {
-  if (push.rejected++ < MAX_NAMED) {
-    const labels = Object.entries(stream.labels)
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join(', ');
-    push.errors.push(
-      `Max entry size '${MAX_LINE_BYTES}' bytes exceeded for stream '{${labels}}' while adding an entry with length '${Buffer.byteLength(line, 'utf8')}' bytes`,
-    );
-  }
+function dropEntry(push: LokiPush, message: () => string): void {
+  if (push.rejected++ < MAX_NAMED) push.errors.push(message());
 }
 function finish(push: LokiPush): LokiPush {
-  if (push.rejected > MAX_NAMED)
-    push.errors.push(`and ${push.rejected - MAX_NAMED} more entries over MAX_LINE_BYTES = ${MAX_LINE_BYTES}`);
+  if (push.rejected > MAX_NAMED) push.errors.push(`and ${push.rejected - MAX_NAMED} more entries ignored`);
   return push;
+}
+
+/** The stream as Loki prints labels in its messages: `{app="a", env="b"}`. */
+function streamText(stream: StreamContext): string {
+  return `{${Object.entries(stream.labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ')}}`;
+}
+
+/** Loki's message for an entry over the limit (validation.LineTooLongErrorMsg). */
+function dropTooLong(push: LokiPush, stream: StreamContext, line: string): void {
+  dropEntry(
+    push,
+    () =>
+      `Max entry size '${MAX_LINE_BYTES}' bytes exceeded for stream '${streamText(stream)}' while adding an entry with length '${Buffer.byteLength(line, 'utf8')}' bytes`,
+  );
+}
+
+/** RFC 3339 to the second, as Go's time.RFC3339 prints Loki's times; raw ns past what Date can hold. */
+function rfc3339(ns: bigint): string {
+  const ms = ns / 1_000_000n - (ns < 0n && ns % 1_000_000n !== 0n ? 1n : 0n); // floor
+  if (ms > 8_640_000_000_000_000n || ms < -8_640_000_000_000_000n)
+    return `${Number(ns).toExponential()} ns since the epoch`;
+  return new Date(Number(ms)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Loki's messages for a time outside the store's range (validation.TooFarInFutureErrorMsg,
+ * GreaterThanMaxSampleAgeErrorMsg); the store keeps 0 .. 2^63-1 ns (timestamp.ts), not Loki's
+ * limits around now.
+ */
+function dropOutOfRange(push: LokiPush, stream: StreamContext, timeNs: bigint): void {
+  dropEntry(push, () =>
+    timeNs < 0n
+      ? `entry for stream '${streamText(stream)}' has timestamp too old: ${rfc3339(timeNs)}, oldest acceptable timestamp is: ${rfc3339(0n)}`
+      : `entry for stream '${streamText(stream)}' has timestamp too new: ${rfc3339(timeNs)}`,
+  );
+}
+
+/** Takes an entry whose time and length the store accepts; drops it with Loki's message otherwise. */
+function addEntry(
+  push: LokiPush,
+  stream: StreamContext,
+  entry: { timeNs: bigint; line: string; metadata?: Record<string, string> },
+  nowNs: bigint,
+  where: string,
+): void {
+  if (!lineFits(entry.line)) dropTooLong(push, stream, entry.line);
+  else if (!timeInRange(entry.timeNs)) dropOutOfRange(push, stream, entry.timeNs);
+  else push.records.push(entryRecord(stream, entry.timeNs, entry.line, entry.metadata, nowNs, where));
 }
 
 function entryRecord(
@@ -74,8 +120,6 @@ function entryRecord(
   nowNs: bigint,
   where: string,
 ): LogRecord {
-  if (!timeInRange(timeNs))
-    throw new ParseError(`${where}: timestamp ${timeNs} ns is outside ${TIME_RANGE_TEXT}`);
   const ctx: RecordContext = { protocol: 'loki', nowNs, timeNs, ...stream };
   let obj: Record<string, JsonValue> | undefined;
   let message = line;
@@ -110,10 +154,11 @@ function parseObject(text: string): Record<string, JsonValue> | undefined {
   }
 }
 
-function nsFromString(value: unknown, where: string): bigint {
-  if (typeof value === 'string' && /^\d{1,19}$/.test(value)) return BigInt(value);
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return BigInt(Math.round(value));
-  throw new ParseError(`${where}: timestamp must be a string of Unix epoch nanoseconds`);
+/** A JSON entry's time: a string of epoch ns (or a number, leniently); undefined when it is neither. */
+function nsFromJson(value: unknown): bigint | undefined {
+  if (typeof value === 'string' && /^-?\d{1,20}$/.test(value)) return BigInt(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return BigInt(Math.round(value));
+  return undefined;
 }
 
 /** Loki push JSON. */
@@ -146,9 +191,14 @@ export function parseLokiJson(body: string, nowNs: bigint): LokiPush {
         for (const [k, mv] of Object.entries(v[2]))
           setOwn(metadata, k, typeof mv === 'string' ? mv : JSON.stringify(mv));
       }
-      const timeNs = nsFromString(v[0], where);
-      if (lineFits(v[1])) push.records.push(entryRecord(stream, timeNs, v[1], metadata, nowNs, where));
-      else dropTooLong(push, stream, v[1]);
+      const timeNs = nsFromJson(v[0]);
+      if (timeNs === undefined)
+        dropEntry(
+          push,
+          () =>
+            `entry for stream '${streamText(stream)}' has malformed timestamp: ${JSON.stringify(v[0]).slice(0, 60)}, expected a string of Unix epoch nanoseconds (${where})`,
+        );
+      else addEntry(push, stream, { timeNs, line: v[1], metadata }, nowNs, where);
     });
   });
   return finish(push);
@@ -196,18 +246,8 @@ function readStream(r: ProtoReader, si: number, nowNs: bigint, push: LokiPush): 
         setOwn(metadata, k, v);
       } else e.skip(wire);
     }
-    if (!lineFits(line)) dropTooLong(push, stream, line);
-    else
-      push.records.push(
-        entryRecord(
-          stream,
-          timeNs === 0n ? nowNs : timeNs,
-          line,
-          metadata,
-          nowNs,
-          `streams[${si}].entries[${ei}]`,
-        ),
-      );
+    const entry = { timeNs: timeNs === 0n ? nowNs : timeNs, line, metadata };
+    addEntry(push, stream, entry, nowNs, `streams[${si}].entries[${ei}]`);
   });
 }
 
