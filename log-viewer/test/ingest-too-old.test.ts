@@ -142,6 +142,57 @@ function otlpProtobuf(service: string, records: [bigint, string][]): Buffer {
   return new ProtoWriter().bytesField(1, rl).finish();
 }
 
+test('Seq /ingest/clef: 201 naming the old events when some are stored; 400 {"Error"} when none is', async () => {
+  // Seq answers a batch it refuses with 400 and {"Error": "…"} (seq-api's ErrorPart); the sinks
+  // drop such a batch. A 201 told the sink that events no one will ever see were kept.
+  const CLEF = 'application/vnd.serilog.clef';
+  const clef = (events: { t: string; m: string }[]) =>
+    events.map((e) => JSON.stringify({ '@t': e.t, '@m': e.m })).join('\n');
+  for (const [name, s] of servers) {
+    const seen = new Set<string>();
+    storedSince(s, seen);
+    const some = await post(
+      s,
+      '/ingest/clef',
+      clef([
+        { t: ago(0.5), m: `${name} seq fresh` },
+        { t: ago(9), m: `${name} seq nine days` },
+      ]),
+      CLEF,
+    );
+    assert.equal(some.status, 201, some.text);
+    assert.equal(some.json.MinimumLevelAccepted, null);
+    assert.equal(some.json.rejected, 1);
+    assert.match(some.json.errors[0], /^record 2: timestamp .* is older than the retention/);
+
+    const none = await post(
+      s,
+      '/ingest/clef',
+      clef([
+        { t: ago(8), m: `${name} seq eight days` },
+        { t: ago(30), m: `${name} seq a month` },
+      ]),
+      CLEF,
+    );
+    assert.equal(none.status, 400, none.text);
+    assert.match(
+      none.json.Error,
+      /^nothing stored: all 2 events were refused; record 1: timestamp .* is older than the retention: oldest acceptable timestamp is 2026-11-19T12:00:00\.000Z$/,
+    );
+    assert.equal(none.json.rejected, 2);
+    assert.equal(none.json.errors.length, 2);
+    const legacy = await post(
+      s,
+      '/api/events/raw',
+      JSON.stringify({ Events: [{ Timestamp: ago(10), MessageTemplate: `${name} legacy old` }] }),
+      'application/json',
+    );
+    assert.equal(legacy.status, 400, legacy.text);
+    assert.match(legacy.json.Error, /^nothing stored: the event was refused; record 1: /);
+    assert.deepEqual(storedSince(s, seen), [`${name} seq fresh`], name);
+  }
+});
+
 test('OTLP: records older than the retention are a partialSuccess rejection (JSON and protobuf)', async () => {
   for (const [name, s] of servers) {
     const seen = new Set<string>();

@@ -114,7 +114,10 @@ export function ingestHandlers(deps: IngestDeps) {
     },
     /**
      * POST /ingest/clef, /api/events/raw → 201 {"MinimumLevelAccepted":null} as Seq answers
-     * (Serilog.Sinks.Seq reads that field: null = send every level).
+     * (Serilog.Sinks.Seq reads that field: null = send every level), with the events refused one by
+     * one (older than the retention) listed beside it. When events were sent and none was stored, a
+     * 400 with Seq's error shape {"Error": "…"} (seq-api's ErrorPart): a 201 told the sink they were
+     * kept; on a 400 the sinks drop the batch rather than retry it (seqcli, seq-logging).
      */
     async seqEvents(request: FastifyRequest, reply: FastifyReply) {
       const raw = body(request);
@@ -127,7 +130,12 @@ export function ingestHandlers(deps: IngestDeps) {
         nowNs: nowNs(),
       });
       count('seq', result.accepted, result.rejected);
-      const { rejected, errors } = result;
+      const { accepted, rejected, errors } = result;
+      if (rejected > 0 && accepted === 0) {
+        const why = `nothing stored: ${rejected === 1 ? 'the event was' : `all ${rejected} events were`} refused; ${errors[0]}`;
+        reply.status(400).send({ Error: why, MinimumLevelAccepted: null, rejected, errors });
+        return;
+      }
       reply.status(201).send({ MinimumLevelAccepted: null, ...(rejected > 0 ? { rejected, errors } : {}) });
     },
   };
