@@ -1,6 +1,7 @@
 // Every ingest endpoint of the log viewer in one table. Auth: the admin key or the write-only
 // INGEST_API_KEY (Bearer, X-API-Key or Basic password, which is how Loki and OTLP shippers send it;
 // on Seq's routes also X-Seq-ApiKey or ?apiKey=, as Serilog.Sinks.Seq sends it).
+import type { IncomingMessage, Server } from 'node:http';
 import { keysMatch, type RouteAuth } from '@flowrent/shared/http';
 import type { Registry } from '@flowrent/shared/metrics';
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
@@ -27,15 +28,49 @@ const ELASTIC_PREFIXES = ['', '/insert/elasticsearch'];
 
 type Method = 'GET' | 'POST' | 'PUT' | 'HEAD';
 
-/** Seq's key of a request: the X-Seq-ApiKey header, else the apiKey query parameter. */
+/** Where hideUrlKeys() keeps a request's `?apiKey=` once it is out of the URL. */
+const URL_KEY = Symbol('apiKey from the URL');
+type KeyedMessage = IncomingMessage & { [URL_KEY]?: string };
+// ASP.NET binds query parameters whatever their case, so Seq takes ?apikey= and ?APIKEY= as well
+const API_KEY_PARAM = /([?&])apikey=([^&#]*)/gi;
+/** What a URL shows in place of its key (logs, 404 bodies). */
+export const HIDDEN_KEY = '(hidden)';
+
+/**
+ * Seq takes its key as `?apiKey=` in the URL (Serilog.Sinks.Seq's apiKey on a URL), so we do too; but
+ * the URL is what request logs, 404 bodies and error messages repeat. The key is taken out of it
+ * before Fastify sees the request, as the server's first `request` listener, and kept beside it.
+ */
+function hideUrlKeys(server: Server): void {
+  server.prependListener('request', (req: KeyedMessage) => {
+    const url = req.url;
+    if (url === undefined || !/apikey=/i.test(url)) return;
+    req.url = url.replace(API_KEY_PARAM, (_all, sep: string, value: string) => {
+      if (req[URL_KEY] === undefined && value !== '') {
+        try {
+          req[URL_KEY] = decodeURIComponent(value.replace(/\+/g, ' '));
+        } catch {
+          req[URL_KEY] = value; // not percent-encoded validly: compared as sent
+        }
+      }
+      return `${sep}apiKey=${HIDDEN_KEY}`;
+    });
+  });
+}
+
+/** Seq's key of a request: the X-Seq-ApiKey header, else the URL's apiKey. */
 function seqKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-seq-apikey'];
   if (typeof header === 'string' && header) return header.trim();
+  const hidden = (request.raw as KeyedMessage)[URL_KEY];
+  if (hidden !== undefined) return hidden;
+  // requests that never passed the server's listeners (app.inject): the URL still holds it
   const param = (request.query as Record<string, unknown>).apiKey;
-  return typeof param === 'string' && param ? param : undefined;
+  return typeof param === 'string' && param && param !== HIDDEN_KEY ? param : undefined;
 }
 
 export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps): void {
+  hideUrlKeys(app.server);
   const auth: RouteAuth = (key) =>
     keysMatch(key, deps.config.API_KEY) ||
     (deps.config.INGEST_API_KEY !== '' && keysMatch(key, deps.config.INGEST_API_KEY));
