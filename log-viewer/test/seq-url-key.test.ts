@@ -38,6 +38,8 @@ before(async () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  // a runner that kills this file on a timeout must not leave the server behind
+  process.once('exit', () => child.kill('SIGKILL'));
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk;
