@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type Api, logRecord, startApi } from './api-helpers.js';
+import { type Api, logRecord, startApi, T0 } from './api-helpers.js';
 
 interface SseEvent {
   event: string;
@@ -216,6 +216,37 @@ describe('GET /api/logs/tail with Last-Event-ID (a reconnect)', () => {
       events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).message),
       ['on time, during the disconnect'],
     );
+  });
+
+  it('lines more than five minutes behind the last one, or before the window, are counted as dropped', async () => {
+    let last: string | undefined;
+    let appended = false;
+    await tail(undefined, (evs) => {
+      if (!appended && evs.some((e) => e.event === 'ready')) {
+        appended = true;
+        void api.store.append([logRecord(500, { service: 'tailsvc', message: 'last seen' })]);
+      }
+      last = evs.find((e) => e.event === 'log')?.id;
+      return last !== undefined;
+    });
+    // during the disconnect: a shipper catching up sends lines timed long before the last one seen
+    await api.store.append([
+      logRecord(450, { service: 'tailsvc', message: 'fifty seconds behind' }),
+      logRecord(100, { service: 'tailsvc', message: 'four hundred seconds behind' }),
+      logRecord(2, { service: 'tailsvc', message: 'before the window', timeNs: T0 - 4_000_000_000_000n }),
+      logRecord(3, {
+        service: 'other',
+        message: 'another service, far behind',
+        timeNs: T0 - 9_000_000_000_000n,
+      }),
+    ]);
+    const events = await tail(last, (evs) => evs.some((e) => e.event === 'ready'));
+    assert.deepEqual(
+      events.filter((e) => e.event === 'log').map((e) => JSON.parse(e.data).message),
+      ['fifty seconds behind'],
+    );
+    const dropped = events.find((e) => e.event === 'dropped');
+    assert.deepEqual(JSON.parse(dropped?.data ?? '{}'), { dropped: 2 });
   });
 
   it('past the replay bound the oldest missed lines are counted as dropped', async () => {

@@ -3,7 +3,7 @@
 // group-commit delay. Events: `log` (one record), `ready` (subscribed; after the optional backlog),
 // `dropped` ({dropped: n} when a slow client lost lines, or beyond 2,000 lines/s per client), `heartbeat` (now_ms, dropped) every 5 s.
 // A reconnect with `Last-Event-ID` (EventSource sends the last `id:`) gets the lines that matched
-// since that one before `ready`, instead of the backlog.
+// since that one before `ready`, instead of the backlog, and those it cannot replay as `dropped`.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredRecord } from '../model.js';
@@ -34,11 +34,12 @@ function parseEventId(header: string | string[] | undefined): { timeNs: bigint; 
 }
 
 /**
- * The lines matching the tail's query appended after `since` (seq is the store's append order), in
- * that order: the newest MAX_BACKLOG timed from the tail's window start and five minutes before the
- * last line's time (or the clock, if that is earlier) on, times ahead of the clock included as live;
- * older ones are `missed` (sent as dropped). Bounded by BACKLOG_BUDGET_MS like the backlog; lines
- * past the budget or before that start are neither sent nor counted.
+ * The lines matching the tail's query appended after `since` (seq is the store's append order, and
+ * blocks whose rows all came before it are not read): those timed from the tail's window start and
+ * five minutes before the last line's time (or the clock, if that is earlier) on, the newest
+ * MAX_BACKLOG of them, are replayed in arrival order (times ahead of the clock included, as live).
+ * Every other one is `missed` and sent as dropped: the live tail would have sent it, whatever its
+ * time. Bounded by BACKLOG_BUDGET_MS like the backlog; lines past the budget are not counted.
  */
 function replaySince(
   store: QueryDeps['store'],
@@ -51,22 +52,24 @@ function replaySince(
   if (!filter) return { records, missed };
   // From the last line's time, but not from a time ahead of the clock: a sender whose clock runs
   // ahead would hide every line that arrived after its own
-  const floor = (since.timeNs < clockNs ? since.timeNs : clockNs) - REPLAY_SLACK_NS;
+  const slack = (since.timeNs < clockNs ? since.timeNs : clockNs) - REPLAY_SLACK_NS;
+  const floor = filter.fromNs > slack ? filter.fromNs : slack;
   const deadline = performance.now() + BACKLOG_BUDGET_MS;
   let visited = 0;
   store.scan(
     {
       ...filter,
-      fromNs: filter.fromNs > floor ? filter.fromNs : floor,
-      // not the window's end (now): the live tail sends a line whatever its time, so a sender whose
-      // clock runs ahead had its lines missing from the replay
+      // every time: what arrived since is found by seq; the floor only decides replayed or counted.
+      // Not the window's end (now) either: the live tail sends a line whatever its time
+      fromNs: 0n,
       toNs: END_OF_TIME_NS,
+      minSeq: since.seq,
       order: 'desc',
       maxBlocks: DEFAULT_MAX_BLOCKS,
     },
     (r) => {
       if (r.seq > since.seq && (compiled.matchesAll || compiled.predicate(r))) {
-        if (records.length < MAX_BACKLOG) records.push(r);
+        if (r.timeNs >= floor && records.length < MAX_BACKLOG) records.push(r);
         else missed++;
       }
       return (++visited & 255) !== 0 || performance.now() < deadline;

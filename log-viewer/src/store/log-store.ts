@@ -25,6 +25,12 @@ export interface ScanFilter {
    * may look for them only there (their blocks' id filters and id sections).
    */
   idTokens?: string[];
+  /**
+   * Only records appended after this seq (the store's append order): blocks whose rows all came
+   * before it are skipped whatever their time (a live tail's reconnect asks what arrived since).
+   * Used only to prune: the caller re-checks each record's seq.
+   */
+  minSeq?: number;
 }
 
 export interface ScanQuery extends ScanFilter {

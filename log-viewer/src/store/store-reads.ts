@@ -35,8 +35,10 @@ export function candidates(state: ReadState, filter: ScanFilter): Candidate[] {
   const idOnly = filter.idTokens ? tokens.map((t) => filter.idTokens!.includes(t)) : undefined;
   const levelOk = (counts: number[]) => counts.some((n, level) => n > 0 && level >= minLevel);
   const out: Candidate[] = [];
+  const minSeq = filter.minSeq ?? -1;
   for (const b of sealed.blocks.values()) {
     if (b.maxMs < fromMs || b.minMs > toMs) continue;
+    if (b.maxSeq <= minSeq) continue;
     if (services && !b.services.some((s) => services.has(s))) continue;
     if (!levelOk(b.levelCounts)) continue;
     out.push({
@@ -56,6 +58,8 @@ export function candidates(state: ReadState, filter: ScanFilter): Candidate[] {
   }
   for (const b of open.byService.values()) {
     if (b.maxMs < fromMs || b.minMs > toMs) continue;
+    const last = b.batches.at(-1); // batches come in seq order
+    if (!last || last.seqBase + last.count - 1 <= minSeq) continue;
     if (!levelOk(b.levelCounts)) continue; // services are checked per row by the scan
     const snapshot = { batches: b.batches.slice(), sealedUpTo: b.sealedUpTo };
     out.push({

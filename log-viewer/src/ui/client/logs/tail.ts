@@ -1,5 +1,7 @@
 // Live tail: an EventSource on /api/logs/tail with the page's query; new lines go on top, the
-// status shows how far behind the newest line is and how many lines were dropped for this client.
+// status shows how far behind the newest line is and how many lines were dropped for this client
+// since the tail was switched on: the server counts per connection (slow client, and lines a
+// reconnect could not replay), and EventSource reconnects by itself, so the page adds them up.
 import { announceContent } from './dom.js';
 import { type RecordJson, type RowContext, renderRow } from './rows.js';
 
@@ -7,7 +9,10 @@ export const MAX_LIVE_ROWS = 500;
 
 export class LiveTail {
   private source: EventSource | null = null;
-  private dropped = 0;
+  /** Dropped on this tail's earlier connections. */
+  private droppedBefore = 0;
+  /** Dropped on the current connection (the server's running count). */
+  private droppedNow = 0;
   private lastLagMs = 0;
 
   constructor(
@@ -25,11 +30,18 @@ export class LiveTail {
     const params = new URLSearchParams({ query: this.ctx.state.query });
     const source = new EventSource(`/api/logs/tail?${params}`);
     this.source = source;
+    this.droppedBefore = 0;
+    this.droppedNow = 0;
+    // a new connection (the first, or EventSource's reconnect): its count starts again from 0
+    source.addEventListener('open', () => {
+      this.droppedBefore += this.droppedNow;
+      this.droppedNow = 0;
+    });
     source.addEventListener('log', (e) =>
       this.onLog(JSON.parse((e as MessageEvent<string>).data) as RecordJson),
     );
     source.addEventListener('dropped', (e) => {
-      this.dropped = (JSON.parse((e as MessageEvent<string>).data) as { dropped: number }).dropped;
+      this.droppedNow = (JSON.parse((e as MessageEvent<string>).data) as { dropped: number }).dropped;
       this.render();
     });
     source.addEventListener('ready', () => this.render());
@@ -65,9 +77,10 @@ export class LiveTail {
     live.textContent = 'Live';
     const lag = this.lastLagMs < 1000 ? '< 1 s behind' : `${(this.lastLagMs / 1000).toFixed(1)} s behind`;
     const parts = [note ?? lag];
-    if (this.dropped > 0)
-      parts.push(`${this.dropped.toLocaleString('en-US')} lines dropped (client too slow)`);
+    const dropped = this.droppedBefore + this.droppedNow;
+    if (dropped > 0)
+      parts.push(`${dropped.toLocaleString('en-US')} lines dropped (client too slow or reconnecting)`);
     this.status.append(live, ` ${parts.join(' · ')}`);
-    this.status.dataset.dropped = String(this.dropped);
+    this.status.dataset.dropped = String(dropped);
   }
 }
