@@ -46,61 +46,129 @@ function invalidParam(name: string, message: string): PromQLError {
 /** Unix seconds (float) or RFC 3339 → ms; `fallback` when absent. */
 export function parseTimeParam(p: FormParams, name: string, fallback?: number): number {
   const raw = p.get(name);
-  if (raw === undefined || raw === '') {
-    if (fallback !== undefined) return fallback;
-    throw invalidParam(name, `cannot parse "" to a valid timestamp`);
-  }
-  const ms = parseTime(raw);
-  if (ms === undefined) {
-    // 2.42 reads optional times through parseTimeParam, which wraps the error; query_range's
-    // required start/end go to parseTime directly.
-    const prefix = fallback === undefined ? '' : `Invalid time value for '${name}': `;
+  if ((raw === undefined || raw === '') && fallback !== undefined) return fallback;
+  return engineMs(requiredTime(p, name, fallback !== undefined));
+}
+
+/**
+ * A time parameter as 2.42's time.Time: ns since Go's internal epoch (year 1), from int64 seconds
+ * that wrap where Go's do. `wrapped`: the error as parseTimeParam words it (optional times), else
+ * as parseTime (query_range's start and end).
+ */
+export function requiredTime(p: FormParams, name: string, wrapped = false): bigint {
+  const raw = p.get(name) ?? '';
+  const ns = parseTimeNs(raw);
+  if (ns === undefined) {
+    const prefix = wrapped ? `Invalid time value for '${name}': ` : '';
     throw invalidParam(name, `${prefix}cannot parse "${raw}" to a valid timestamp`);
   }
-  return ms;
+  return ns;
+}
+
+/** Go's unixToInternal: seconds from year 1 to 1970. */
+const UNIX_TO_INTERNAL_NS = 62_135_596_800n * 1_000_000_000n;
+
+/** The engine's ms of a time: t.UnixNano() (wraps past year 2262) / 1e6. */
+export const engineMs = (ns: bigint): number => Number(wrap64(ns - UNIX_TO_INTERNAL_NS) / 1_000_000n);
+
+/** time.Time.Sub: saturates at the int64 bounds. */
+export function subNs(end: bigint, start: bigint): bigint {
+  const d = end - start;
+  return d > INT64_MAX ? INT64_MAX : d < INT64_MIN ? INT64_MIN : d;
 }
 
 /** Go's math.Round: halves away from zero (Math.round takes -0.5 to -0). */
 const goRound = (x: number) => Math.sign(x) * Math.round(Math.abs(x));
 
-/**
- * Unix seconds → ms as 2.42's parseTime and timestamp.FromTime: the fraction rounded to ms half
- * away from zero (math.Round), then whole ns, then floored ms (time.Unix normalizes a negative
- * fraction into the previous second): -0.0005 is -1 ms, 1700001800.0015 (a float just below)
- * 1700001800001.
- */
-function secondsToMs(t: number): number {
-  if (!Number.isFinite(t)) return t;
-  const s = Math.trunc(t);
-  const ns = Math.trunc((goRound((t - s) * 1000) / 1000) * 1e9);
-  return s * 1000 + Math.floor(ns / 1e6);
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/** Go's int64(f) on amd64 (CVTTSD2SQ): truncated; NaN, ±Inf and out of range give MinInt64. */
+const goInt64 = (f: number): bigint => (Math.abs(f) < 2 ** 63 ? BigInt(Math.trunc(f)) : INT64_MIN);
+const wrap64 = (v: bigint) => BigInt.asIntN(64, v);
+
+/** strconv.ParseFloat's decimal syntax (underscores between digits too) and its words (inf and
+ * infinity with a sign, nan without). Hexadecimal floats (0x1p3) are not taken here. */
+const DIGITS = '\\d+(?:_\\d+)*';
+const GO_FLOAT = new RegExp(
+  `^(?:[+-]?(?:(?:${DIGITS}(?:\\.(?:${DIGITS})?)?|\\.${DIGITS})(?:[eE][+-]?${DIGITS})?|inf|infinity)|nan)$`,
+  'i',
+);
+
+/** strconv.ParseFloat: undefined on bad syntax and on overflow (1e400, where Number gives Infinity). */
+function goParseFloat(raw: string): number | undefined {
+  if (!GO_FLOAT.test(raw)) return undefined;
+  if (/n/i.test(raw)) return /a/i.test(raw) ? Number.NaN : raw.startsWith('-') ? -Infinity : Infinity;
+  const v = Number(raw.replaceAll('_', ''));
+  return Number.isFinite(v) ? v : undefined;
 }
 
-export function parseTime(raw: string): number | undefined {
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return secondsToMs(Number(raw));
+/**
+ * Unix seconds → ns exactly as 2.42's parseTime: math.Modf, the fraction rounded to ms half away
+ * from zero, time.Unix(int64(s), int64(ns)) with Go's int64 conversions and time.Unix's
+ * normalization. So -0.0005 is -1 ms, and seconds past year 2262 wrap in the engine (1e10 is
+ * -8446744073709 ms), as 2.42 answers them.
+ */
+function secondsToNs(t: number): bigint {
+  const whole = Number.isFinite(t) ? Math.trunc(t) : t;
+  const frac = goRound((t - whole) * 1000) / 1000;
+  let sec = goInt64(whole);
+  let nsec = goInt64(frac * 1e9);
+  if (nsec < 0n || nsec >= 1_000_000_000n) {
+    const n = nsec / 1_000_000_000n;
+    sec = wrap64(sec + n);
+    nsec -= n * 1_000_000_000n;
+    if (nsec < 0n) {
+      nsec += 1_000_000_000n;
+      sec = wrap64(sec - 1n);
+    }
+  }
+  // time.Unix keeps sec + unixToInternal in an int64: that wraps too.
+  return wrap64(sec + 62_135_596_800n) * 1_000_000_000n + nsec;
+}
+
+/** Unix seconds or RFC 3339 → ns since year 1 (see requiredTime); undefined where 2.42's parseTime
+ * fails. */
+function parseTimeNs(raw: string): bigint | undefined {
+  const seconds = goParseFloat(raw);
+  // 2.42 turns NaN and ±Inf into a time near -292 years (secondsToNs would too); a 400 is more use
+  // to a client (a documented difference, README).
+  if (seconds !== undefined) return Number.isFinite(seconds) ? secondsToNs(seconds) : undefined;
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(raw)) {
     const ms = Date.parse(raw);
-    return Number.isNaN(ms) ? undefined : ms;
+    return Number.isNaN(ms) ? undefined : BigInt(ms) * 1_000_000n + UNIX_TO_INTERNAL_NS;
   }
   return undefined;
 }
 
-/** Seconds (float) or a Prometheus duration → ms. */
+export function parseTime(raw: string): number | undefined {
+  const ns = parseTimeNs(raw);
+  return ns === undefined ? undefined : engineMs(ns);
+}
+
+/** Seconds (float) or a Prometheus duration → ms, as 2.42's API parseDuration (then the engine's
+ * truncation to ms). */
 export function parseDurationParam(p: FormParams, name: string): number | undefined {
+  const ns = parseDurationNs(p, name);
+  return ns === undefined ? undefined : Number(ns / 1_000_000n);
+}
+
+/** 2.42's API parseDuration: time.Duration (int64 ns) of seconds or a Prometheus duration. */
+export function parseDurationNs(p: FormParams, name: string): bigint | undefined {
   const raw = p.get(name);
   if (raw === undefined || raw === '') return undefined;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) {
-    const s = Number(raw);
-    // Go's time.Duration: int64 nanoseconds.
-    if (!Number.isFinite(s) || Math.abs(s) * 1e9 > 2 ** 63) {
+  const s = goParseFloat(raw);
+  if (s !== undefined) {
+    // The bounds are float64(MaxInt64) = 2^63, so 2^63 itself passes and converts to MinInt64,
+    // as NaN does (negative: refused as a step).
+    const ns = s * 1e9;
+    if (ns > 2 ** 63 || ns < -(2 ** 63)) {
       throw invalidParam(name, `cannot parse "${raw}" to a valid duration. It overflows int64`);
     }
-    // time.Duration(s * 1e9) truncates to ns, and the engine's ms truncate again (10.0005 is 10 s).
-    return Math.trunc(Math.trunc(s * 1e9) / 1e6);
+    return goInt64(ns);
   }
   const ms = parseDurationMs(raw);
   if (ms === undefined) throw invalidParam(name, `cannot parse "${raw}" to a valid duration`);
-  return ms;
+  return BigInt(ms) * 1_000_000n;
 }
 
 /** `match[]` selectors → matcher lists; each must be a plain vector selector. 2.42's series

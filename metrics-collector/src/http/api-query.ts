@@ -1,6 +1,6 @@
 // /api/v1/query and /api/v1/query_range: parse → evaluate over the SampleSource → Prometheus JSON.
 import { Readable } from 'node:stream';
-import { PromQLError } from '../promql/errors.js';
+import { executionError, PromQLError } from '../promql/errors.js';
 import { promResponsePieces } from '../promql/format.js';
 import type { ParsedQueries } from '../promql/parse-cache.js';
 import { prettyExpr } from '../promql/print.js';
@@ -15,7 +15,16 @@ import {
   rangeEvaluation,
 } from '../promql/query.js';
 import type { SampleSource } from '../promql/sample-source.js';
-import { badData, type FormParams, parseDurationParam, parseTimeParam } from './api-params.js';
+import {
+  badData,
+  engineMs,
+  type FormParams,
+  parseDurationNs,
+  parseDurationParam,
+  parseTimeParam,
+  requiredTime,
+  subNs,
+} from './api-params.js';
 
 export interface QueryDeps {
   source: SampleSource;
@@ -95,12 +104,15 @@ function queueTimeout(): PromQLError {
   return new PromQLError('timeout', 'query timed out in query queue');
 }
 
-function parseQuery(deps: Pick<QueryDeps, 'parsed'>, p: FormParams, opts: QueryOptions) {
+/** `named`: 2.42's instant query (and format_query) name the parameter in a parse error; its
+ * query_range gives the bare error. */
+function parseQuery(deps: Pick<QueryDeps, 'parsed'>, p: FormParams, opts: QueryOptions, named = true) {
   let expr: ReturnType<ParsedQueries['get']>;
   try {
     expr = deps.parsed.get(p.get('query') ?? '');
   } catch (e) {
-    throw badData(`invalid parameter "query": ${(e as PromQLError).message}`);
+    const message = (e as PromQLError).message;
+    throw badData(named ? `invalid parameter "query": ${message}` : message);
   }
   // A `timeout` of 0 or less: Go's context is done before the query runs (after it is parsed).
   if (opts.timeoutMs !== undefined && opts.timeoutMs <= 0)
@@ -229,23 +241,28 @@ export async function rangeQuery(
   p: FormParams,
   canceled?: () => boolean,
 ): Promise<string | Readable> {
-  const start = parseTimeParam(p, 'start');
-  const end = parseTimeParam(p, 'end');
-  if (end < start) throw badData('invalid parameter "end": end timestamp must not be before start time');
-  const step = parseDurationParam(p, 'step');
-  if (step === undefined) throw badData(`invalid parameter "step": cannot parse "" to a valid duration`);
-  if (step <= 0) {
+  // 2.42 checks the range on time.Time and time.Duration (ns); the engine then takes ms.
+  const startNs = requiredTime(p, 'start');
+  const endNs = requiredTime(p, 'end');
+  if (endNs < startNs) throw badData('invalid parameter "end": end timestamp must not be before start time');
+  const stepNs = parseDurationNs(p, 'step');
+  if (stepNs === undefined) throw badData(`invalid parameter "step": cannot parse "" to a valid duration`);
+  if (stepNs <= 0n) {
     throw badData(
       'invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
     );
   }
-  if ((end - start) / step > MAX_POINTS_PER_SERIES) {
+  if (subNs(endNs, startNs) / stepNs > BigInt(MAX_POINTS_PER_SERIES)) {
     throw badData(
       'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
     );
   }
+  const [start, end, step] = [engineMs(startNs), engineMs(endNs), Number(stepNs / 1_000_000n)];
   const opts = options(deps, p);
   const stats = statsOf(deps, p);
-  const expr = parseQuery(deps, p, opts);
+  const expr = parseQuery(deps, p, opts, false);
+  // A step under 1 ms passes the checks above and is 0 in the engine's ms, where 2.42 divides by
+  // it: its answer, as it gives it.
+  if (step === 0) throw executionError('unexpected error: runtime error: integer divide by zero');
   return run(deps, opts, stats, (o) => rangeEvaluation(deps.source, expr, start, end, step, o), canceled);
 }

@@ -18,7 +18,7 @@ import {
 } from './ast.js';
 import { PromQLParseError } from './errors.js';
 import { FUNCTIONS } from './function-defs.js';
-import { prometheusSyntaxError } from './syntax-error.js';
+import { prometheusSyntaxError, tokenKind } from './syntax-error.js';
 import { parseDurationMs, parseNumber, unquoteString } from './literals.js';
 import { compileAnchoredRegex } from './matchers.js';
 import type { LabelMatcher, MatchType } from './sample-source.js';
@@ -77,7 +77,7 @@ export class AstBuilder {
 
   /** A form the npm grammar takes but 2.42's does not (quoted label names, Prometheus 3's UTF-8
    * syntax): 2.42's syntax error at that point. */
-  failSyntax(n: SyntaxNode): never {
+  failSyntax(n: Pos | SyntaxNode): never {
     const { pos, detail } = prometheusSyntaxError(this.q, n.from);
     throw new PromQLParseError(this.q, pos, detail);
   }
@@ -116,11 +116,13 @@ export class AstBuilder {
     }
     const t = this.text(n);
     // 2.42 wants a unit: a bare number (`[90]`, `offset 90`, `[5m:30]`) is a parse error there.
-    if (/^\d+(\.\d+)?$/.test(t)) return this.fail(n, BARE_NUMBER[where](t));
+    if (/^\d+(\.\d+)?$/.test(t) || tokenKind(t) === 'number') return this.fail(n, BARE_NUMBER[where](t));
     const d = parseDurationMs(t);
     if (d === undefined) return this.fail(n, `bad duration syntax: "${t}"`);
     // Go's time.Duration is int64 nanoseconds (~292 years).
     if (d > MAX_DURATION_MS) return this.fail(n, 'duration out of range');
+    // 2.42's parseDuration refuses 0 at the token (`offset 0m`; ranges and steps: positiveDuration).
+    if (d === 0 && where === 'offset') return this.fail(n, 'duration must be greater than 0');
     return d;
   }
 
@@ -137,14 +139,25 @@ export class AstBuilder {
     switch (n.name) {
       case 'NumberDurationLiteral': {
         // The grammar's literal takes a sign and the blanks after it (`- 1`), which 2.42 reads as
-        // a unary sign on 1.
+        // a unary sign on 1; and durations (`5m`, Prometheus 3), which 2.42's grammar has no place
+        // for outside ranges and offsets ("unexpected duration").
         const t = this.text(n).replace(/^([+-])\s+/, '$1');
-        const v = parseNumber(t);
-        if (v === undefined) return this.fail(n, `bad number or duration syntax: "${t}"`);
+        const unsigned = t.replace(/^[+-]/, '');
+        const at = n.to - unsigned.length;
+        if (tokenKind(unsigned) !== 'number') return this.failSyntax({ from: at, to: n.to });
+        const v = parseNumber(unsigned);
+        if (v === undefined)
+          return this.fail(
+            { from: at, to: n.to },
+            `error parsing number: strconv.ParseFloat: parsing "${unsigned}": invalid syntax`,
+          );
         // strconv.ParseFloat refuses what overflows a float64 (JavaScript reads 1e400 as Infinity).
         if (!Number.isFinite(v) && !Number.isNaN(v) && !/inf/i.test(t))
-          return this.fail(n, `error parsing number: strconv.ParseFloat: parsing "${t}": value out of range`);
-        return { type: 'NumberLiteral', value: v, pos };
+          return this.fail(
+            { from: at, to: n.to },
+            `error parsing number: strconv.ParseFloat: parsing "${unsigned}": value out of range`,
+          );
+        return { type: 'NumberLiteral', value: t.startsWith('-') ? -v : v, pos };
       }
       case 'StringLiteral':
         return { type: 'StringLiteral', value: this.string(n), pos };
@@ -161,10 +174,13 @@ export class AstBuilder {
       case 'VectorSelector':
         return this.vectorSelector(n);
       case 'MatrixSelector': {
+        // The operand first: 2.42 reports the leftmost error (`up[0m] + up[0s]`, where lezer puts
+        // the second range on the whole sum).
+        const operand = this.expr(kids[0]);
         const rangeMs = this.positiveDuration(kids[1], 'range');
         // 2.42 reports these at the brackets.
         const brackets = { from: this.q.lastIndexOf('[', kids[1].from), to: n.to };
-        return pushDown(this.expr(kids[0]), (inner) => {
+        return pushDown(operand, (inner) => {
           if (inner.type !== 'VectorSelector')
             return this.fail(brackets, 'ranges only allowed for vector selectors');
           if (inner.offsetMs !== 0) return this.fail(brackets, 'no offset modifiers allowed before range');
@@ -178,10 +194,11 @@ export class AstBuilder {
         });
       }
       case 'SubqueryExpr': {
+        const operand = this.expr(kids[0]);
         const durations = kids.filter((k) => k.name === 'DurationExpr');
         const rangeMs = this.positiveDuration(durations[0], 'range');
         const stepMs = durations[1] ? this.positiveDuration(durations[1], 'step') : 0;
-        return pushDown(this.expr(kids[0]), (inner) => ({
+        return pushDown(operand, (inner) => ({
           type: 'SubqueryExpr',
           expr: inner,
           rangeMs,
@@ -244,8 +261,9 @@ export class AstBuilder {
   }
 
   offset(n: SyntaxNode, kids: SyntaxNode[]): Expr {
+    const operand = this.expr(kids[0]);
     const ms = this.duration(kids[kids.length - 1], 'offset');
-    return pushDown(this.expr(kids[0]), (inner) => this.setOffset(n, inner, ms));
+    return pushDown(operand, (inner) => this.setOffset(n, inner, ms));
   }
 
   setOffset(n: SyntaxNode, inner: Expr, ms: number): Expr {

@@ -14,22 +14,31 @@ export function parseDurationMs(text: string): number | undefined {
   return ms;
 }
 
-/** Number literal as Prometheus reads it: ints in any Go base prefix, floats, Inf/NaN, or a duration in seconds. */
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A number token as 2.42's parseNumber reads it: strconv.ParseInt(s, 0, 64), and when that fails
+ * (syntax, or past int64) strconv.ParseFloat(s, 64). Undefined where both fail. Signs are tokens of
+ * their own in 2.42 (a leading one is allowed here for callers that hold a signed literal).
+ */
 export function parseNumber(text: string): number | undefined {
   if (text.startsWith('-') || text.startsWith('+')) {
     const v = parseNumber(text.slice(1));
     return v === undefined ? undefined : text[0] === '-' ? -v : v;
   }
   const t = text.toLowerCase();
-  if (t === 'inf') return Number.POSITIVE_INFINITY;
+  const int = /^0x[0-9a-f]+$/.test(t)
+    ? BigInt(t)
+    : /^0[0-7]+$/.test(t)
+      ? BigInt(`0o${t.slice(1)}`)
+      : undefined;
+  if (int !== undefined && int <= INT64_MAX) return Number(int);
+  // ParseFloat: decimal (a leading 0 is not octal there), inf/infinity/nan; hexadecimal only with
+  // a p exponent, which 2.42's lexer never lets through.
+  if (t === 'inf' || t === 'infinity') return Number.POSITIVE_INFINITY;
   if (t === 'nan') return Number.NaN;
-  if (/^0x[0-9a-f]+$/.test(t)) return Number.parseInt(t.slice(2), 16);
-  if (/^0[0-7]+$/.test(t)) return Number.parseInt(t.slice(1), 8);
-  if (/^0o[0-7]+$/.test(t)) return Number.parseInt(t.slice(2), 8);
-  if (/^0b[01]+$/.test(t)) return Number.parseInt(t.slice(2), 2);
   if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return Number(t);
-  const d = parseDurationMs(text);
-  return d === undefined ? undefined : d / 1000;
+  return undefined;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {

@@ -234,7 +234,25 @@ describe('literals', () => {
     assert.equal(parseDurationMs('250ms'), 250);
     assert.equal(parseDurationMs('5m1h'), undefined);
     assert.equal(formatDurationMs(90_000), '1m30s');
-    assert.equal(parseNumber('5m'), 300);
+  });
+
+  it('reads numbers as 2.42 parseNumber: ParseInt base 0, then ParseFloat', () => {
+    const cases: Array<[string, number | undefined]> = [
+      ['1.', 1],
+      ['1.e3', 1000],
+      ['0X1f', 31],
+      ['017', 15],
+      ['08', 8],
+      ['.5', 0.5],
+      ['inf', Number.POSITIVE_INFINITY],
+      ['NaN', Number.NaN],
+      ['0x1.8', undefined],
+      ['0o17', undefined],
+      ['5m', undefined],
+      ['0x8000000000000000', undefined],
+      ['01000000000000000000000', 1e21],
+    ];
+    for (const [text, want] of cases) assert.deepEqual(parseNumber(text), want, text);
   });
 
   it('unquotes Go strings', () => {

@@ -7,7 +7,8 @@ import type { Expr } from './ast.js';
 import { AstBuilder } from './cst-to-ast.js';
 import { PromQLParseError } from './errors.js';
 import { FUNCTIONS } from './function-defs.js';
-import { prometheusSyntaxError } from './syntax-error.js';
+import { parseNumber } from './literals.js';
+import { numberTokens, prometheusSyntaxError } from './syntax-error.js';
 import { checkTypes } from './typecheck.js';
 
 const OLD_NAME = 'holt_winters';
@@ -57,11 +58,33 @@ export function parseExpr(input: string): Expr {
   }
 }
 
+/** Number tokens the npm grammar has (Prometheus 3: `1_000`, no `1.`, lower-case `0x` only). */
+const LEZER_NUMBER = /^(?:(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?|0x[0-9a-fA-F]+|inf|nan)$/i;
+
+/**
+ * 2.42 reads `1.`, `1.e3` and `0X1F` as numbers; the npm grammar has no token for them. They go to
+ * the grammar as digits of the same length, so the tree keeps their spans; the AST builder reads
+ * the values from the query as typed.
+ */
+function lezerText(query: string): string {
+  if (!/\.|0X/.test(query)) return query;
+  let out = query;
+  for (const t of numberTokens(query)) {
+    if (LEZER_NUMBER.test(t.text) && !t.text.startsWith('0X')) continue;
+    // Invalid ones keep the grammar's error path. `1..5` must stay two tokens (2.42 refuses the
+    // second; a query where a '.' follows a number is an error whatever the first one's value).
+    if (parseNumber(t.text) === undefined) continue;
+    const digits = query[t.to] === '.' ? `${'1'.repeat(t.to - t.from - 1)} ` : '1'.repeat(t.to - t.from);
+    out = `${out.slice(0, t.from)}${digits}${out.slice(t.to)}`;
+  }
+  return out;
+}
+
 function parseRenamed(query: string): Expr {
   if (/^\s*(#[^\n]*\s*)*$/.test(query)) {
     throw new PromQLParseError(query, { from: 0, to: 0 }, 'no expression found in input');
   }
-  const tree = promqlParser().parse(query);
+  const tree = promqlParser().parse(lezerText(query));
   const top = tree.topNode;
   let firstError: SyntaxNode | undefined;
   tree.iterate({

@@ -8,7 +8,7 @@
 import type { Pos } from './ast.js';
 import { parseNumber } from './literals.js';
 
-type Kind =
+export type Kind =
   | 'identifier'
   | 'metric identifier'
   | 'keyword'
@@ -248,6 +248,28 @@ function* lex(q: string): Generator<Token, void, undefined> {
       bracketOpen = false;
       yield tok('symbol', from);
     } else throw fail(from, `unexpected character: ${quoteRune(c)}`);
+  }
+}
+
+/** The number tokens 2.42's lexer reads from `q`, up to its first error. */
+export function numberTokens(q: string): Token[] {
+  const out: Token[] = [];
+  try {
+    for (const t of lex(q)) if (t.kind === 'number') out.push(t);
+  } catch (e) {
+    if (!(e instanceof LexError)) throw e;
+  }
+  return out;
+}
+
+/** The kind of token 2.42's lexer makes of `text` in an expression, when it is one whole token. */
+export function tokenKind(text: string): Kind | undefined {
+  try {
+    const first = lex(text).next().value;
+    return first && first.to === text.length ? first.kind : undefined;
+  } catch (e) {
+    if (!(e instanceof LexError)) throw e;
+    return undefined;
   }
 }
 
