@@ -3,6 +3,7 @@ import type { ServiceDeps } from '@flowrent/shared/cli';
 import { createServiceApp } from '@flowrent/shared/http';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { configSource } from './http/api-config.js';
 import { registerPromApi } from './http/api-routes.js';
 import { setupIngestion } from './http/ingest-setup.js';
 import { registerMetricsUi } from './http/ui-routes.js';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
       maxDiskBytes: deps.config.MAX_DISK_BYTES,
       scrapeConfigFile: deps.config.SCRAPE_CONFIG,
       logLevel: deps.config.LOG_LEVEL,
+      config: configSource(deps.config),
     },
   });
   registerMetricsUi(app, deps);

@@ -24,6 +24,9 @@ const CASES: Array<[method: string, path: string]> = [
   ['POST', '/api/v1/rules'],
   ['DELETE', '/api/v1/alerts'],
   ['PUT', '/api/v1/targets'],
+  ['HEAD', '/api/v1/targets'],
+  ['HEAD', '/api/v1/status/config'],
+  ['POST', '/api/v1/status/config'],
   ['OPTIONS', '/api/v1/query'],
   ['OPTIONS', '/api/v1/status/buildinfo'],
 ];

@@ -22,6 +22,7 @@ import {
   listSeries,
   type MetricMetadataEntry,
 } from './api-meta.js';
+import { type ConfigSource, statusConfigYaml } from './api-config.js';
 import { FormParams } from './api-params.js';
 import { runtimeInfo, type StatusSettings, statusFlags, tsdbStatusJson } from './api-status.js';
 import { formatQuery, instantQuery, QueryGate, rangeQuery } from './api-query.js';
@@ -48,6 +49,8 @@ export interface PromApiDeps {
     maxDiskBytes: number;
     scrapeConfigFile: string;
     logLevel: string;
+    /** For /api/v1/status/config; absent: an empty scrape config. */
+    config?: ConfigSource;
   };
 }
 
@@ -97,6 +100,12 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
     startedMs: deps.clock(),
   };
   const store = deps.status?.store;
+  // Rendered once: the config is the one loaded at start, as Prometheus shows its loaded one.
+  let configYaml: string | undefined;
+  const statusConfig = () => {
+    configYaml ??= statusConfigYaml(deps.status?.config ?? EMPTY_CONFIG);
+    return ok({ yaml: configYaml });
+  };
   // Methods as Prometheus 2.42 routes them (label values and metadata also take POST, on purpose).
   const both: Method[] = ['GET', 'POST'];
   const get: Method[] = ['GET'];
@@ -108,6 +117,7 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
     ['/api/v1/label/:name/values', both, (p, req) => ok(listLabelValues(meta, p, req.params.name ?? ''))],
     ['/api/v1/metadata', both, (p) => ok(listMetadata(meta, p))],
     ['/api/v1/status/buildinfo', get, () => ok(buildInfo(meta))],
+    ['/api/v1/status/config', get, statusConfig],
     ['/api/v1/status/flags', get, () => ok(statusFlags({ ...settings, maxConcurrentQueries: gate.max }))],
     ['/api/v1/status/runtimeinfo', get, () => ok(runtimeInfo(settings))],
     [
@@ -142,8 +152,15 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
     registerOtherMethods(app, url, methods);
   }
   // Served by ingest-routes.ts (GET); the other methods answered here as for the routes above.
-  registerOtherMethods(app, '/api/v1/targets', get, ['HEAD']);
+  registerOtherMethods(app, '/api/v1/targets', get);
 }
+
+const EMPTY_CONFIG: ConfigSource = {
+  defaultJobs: () => [],
+  scrapeIntervalMs: 60_000,
+  evaluationIntervalMs: 60_000,
+  ruleFiles: [],
+};
 
 /** What the tsdb status reports when the API runs without a store (a test's own source). */
 const EMPTY_STORE = { index: new SeriesIndex(), heads: new Heads() };

@@ -191,7 +191,8 @@ export function registerIngestRoutes(app: FastifyInstance, deps: IngestRouteDeps
   );
 
   app.get('/api/targets', async () => ({ data: deps.scrapeManager?.targets() ?? [] }));
-  app.get('/api/v1/targets', async (request) => {
+  // No automatic HEAD route: 2.42 answers HEAD with 405 (api-routes.ts registers it).
+  app.get('/api/v1/targets', { exposeHeadRoute: false }, async (request) => {
     // As Prometheus' r.URL.Query().Get: the first of repeated parameters.
     const query = request.query as Record<string, string | string[] | undefined>;
     const first = (name: string) => [query[name] ?? ''].flat()[0] ?? '';
