@@ -69,3 +69,63 @@ test('frame vars, extra and request headers under secret-looking keys are [Filte
   assert.ok(!html.includes('hunter2'));
   assert.ok(html.includes('[Filtered]'));
 });
+
+test("Relay's value rules, user and contexts are scrubbed before storage; tags and the event's message are not", async () => {
+  const id = nextEventId();
+  const card = '4111 1111 1111 1111';
+  const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+  const event = {
+    platform: 'python',
+    message: 'checkout failed',
+    exception: {
+      values: [
+        {
+          type: 'PaymentError',
+          value: 'declined',
+          stacktrace: {
+            frames: [{ function: 'pay', filename: 'pay.py', vars: { number: `'${card}'`, key: pem } }],
+          },
+        },
+      ],
+    },
+    user: { id: 'u-7', email: 'bob@example.com', ip_address: '10.1.2.3', data: { ssn: '123-45-6789' } },
+    contexts: { billing: { gateway_token: 'gw-secret-1', dsn: 'pg://shop:pw-9@db/shop' } },
+    request: { url: 'https://shop/pay?api_key=ak-3', headers: { 'X-Debug': 'Bearer tok-4' } },
+    tags: { plan: 'pro' },
+  };
+  const body = `${JSON.stringify({ event_id: id })}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
+  const res = await send(`${t.url}/api/1/envelope/?sentry_key=publickey`, { body });
+  assert.equal(res.status, 200);
+  t.drain();
+  const row = t.db.prepare('SELECT payload FROM events WHERE event_id = ?').get(id) as { payload: Buffer };
+  const stored = decompressPayload(row.payload);
+  for (const secret of [
+    card,
+    'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+    '123-45-6789',
+    'gw-secret-1',
+    'pw-9',
+    'ak-3',
+    'tok-4',
+  ])
+    assert.ok(!stored.includes(secret), secret);
+  const read = await api<{ data: Record<string, unknown> }>(t, 'GET', `/api/events/${id}`);
+  const data = read.json.data as {
+    user: Record<string, unknown>;
+    tags: unknown;
+    message: string;
+    contexts: { billing: Record<string, unknown> };
+  };
+  assert.deepEqual(data.user, {
+    id: 'u-7',
+    email: 'bob@example.com',
+    ip_address: '10.1.2.3',
+    data: { ssn: '[Filtered]' },
+  });
+  assert.deepEqual(data.contexts.billing, {
+    gateway_token: '[Filtered]',
+    dsn: 'pg://shop:[Filtered]@db/shop',
+  });
+  assert.equal(data.message, 'checkout failed');
+  assert.ok(JSON.stringify(data.tags).includes('"pro"'));
+});

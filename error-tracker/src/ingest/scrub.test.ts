@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JsonObject } from './envelope.js';
-import { FILTERED, isSensitiveKey, scrubEvent } from './scrub.js';
+import { buildEvent } from '../../bench/events.js';
+import { FILTERED, isSensitiveKey, scrubEvent, scrubString } from './scrub.js';
 
 test('isSensitiveKey() matches the default scrubber names anywhere in a key, any case', () => {
   const check = (key: string, expected: boolean) => assert.equal(isSensitiveKey(key), expected, key);
@@ -18,6 +19,11 @@ test('isSensitiveKey() matches the default scrubber names anywhere in a key, any
   check('user', false);
   check('order_id', false);
   check('pass', false);
+  check('api-key', true);
+  check('otp', true);
+  check('two_factor', true);
+  check('otp_code', false);
+  check('tokens_used', true);
 });
 
 test('scrubEvent() filters frame vars, extra, request data/headers/cookies/env and breadcrumb data', () => {
@@ -72,7 +78,7 @@ test('scrubEvent() filters frame vars, extra, request data/headers/cookies/env a
   ]);
   assert.deepEqual(out.request.cookies, { sessionid: FILTERED, csrftoken: FILTERED, lang: 'en' });
   assert.deepEqual(out.request.env, { REMOTE_ADDR: '1.2.3.4', SECRET_KEY: FILTERED });
-  assert.equal(out.request.url, 'https://x/login?password=p');
+  assert.equal(out.request.url, `https://x/login?password=${FILTERED}`);
   assert.deepEqual(out.breadcrumbs.values[0].data, { url: '/x', token: FILTERED });
 });
 
@@ -108,4 +114,145 @@ test("scrubEvent() keeps booleans and filters Relay's session and CSRF cookies, 
   const out2 = scrubEvent(asString) as Record<string, any>;
   assert.equal(out2.request.cookies, `sessionid=${FILTERED}; theme=dark`);
   assert.deepEqual(out2.request.headers, [['cookie', 'theme=dark']]);
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk the scrubbed JSON
+const scrubbed = (event: object) => scrubEvent(event as JsonObject) as Record<string, any>;
+const checkString = (input: string, expected: string) => assert.equal(scrubString(input), expected, input);
+
+test("credit card numbers (Relay's @creditcard) are filtered when they pass the Luhn check", () => {
+  checkString('4111111111111111', FILTERED);
+  checkString('card 4111 1111 1111 1111 declined', `card ${FILTERED} declined`);
+  checkString('5555-5555-5555-4444', FILTERED);
+  checkString('amex 378282246310005', `amex ${FILTERED}`);
+  checkString('6011111111111117', FILTERED);
+  checkString('4111111111111112', '4111111111111112'); // Luhn fails: an order id
+  checkString('1453843029218310', '1453843029218310'); // no card prefix: a timestamp
+  checkString('x4111111111111111', 'x4111111111111111'); // not a word of its own
+});
+
+test('PEM key bodies (@pemkey) are filtered, their BEGIN/END lines kept', () => {
+  const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA1\nabc+/=\n-----END RSA PRIVATE KEY-----';
+  checkString(
+    `key: ${pem}`,
+    `key: -----BEGIN RSA PRIVATE KEY-----\n${FILTERED}\n-----END RSA PRIVATE KEY-----`,
+  );
+  checkString(
+    '-----BEGIN PUBLIC KEY-----MIIB-----END PUBLIC KEY-----',
+    `-----BEGIN PUBLIC KEY-----${FILTERED}-----END PUBLIC KEY-----`,
+  );
+  checkString(
+    '-----BEGIN CERTIFICATE-----x-----END CERTIFICATE-----',
+    '-----BEGIN CERTIFICATE-----x-----END CERTIFICATE-----',
+  );
+});
+
+test('US social security numbers (@usssn) are filtered only as a number of their own', () => {
+  checkString('ssn 123-45-6789.', `ssn ${FILTERED}.`);
+  checkString('123-45-67890', '123-45-67890');
+  checkString('order 2026-11-2612', 'order 2026-11-2612');
+});
+
+test('Bearer tokens and Basic credentials are filtered; the word alone or before no credentials is kept', () => {
+  checkString('Bearer abc.def-ghi', FILTERED);
+  checkString('sent bearer eyJhbGciOi to the api', `sent ${FILTERED} to the api`);
+  checkString(`Basic ${Buffer.from('bob:hunter2').toString('base64')}`, FILTERED);
+  checkString('Basic usage of the api', 'Basic usage of the api'); // "usage" does not decode to user:password
+  checkString('Bearer', 'Bearer');
+  checkString('a bearer of news', `a ${FILTERED} news`); // as Relay's \bBearer\s+\S+, any case
+});
+
+test('the password of a URL (@urlauth:legacy) is filtered, the user and host kept', () => {
+  checkString('pg://matt:pass@localhost/1', `pg://matt:${FILTERED}@localhost/1`);
+  checkString(
+    "foo 'redis://redis:foo@localhost:6379/0' bar",
+    `foo 'redis://redis:${FILTERED}@localhost:6379/0' bar`,
+  );
+  checkString('postgres:///path', 'postgres:///path');
+  checkString('shop@1.2.0 bob@example.com', 'shop@1.2.0 bob@example.com');
+});
+
+test('user: sensitive keys and value rules apply; id, email, ip_address and username stay', () => {
+  const out = scrubbed({
+    user: {
+      id: '42',
+      email: 'bob@example.com',
+      ip_address: '10.0.0.1',
+      username: 'bob',
+      password: 'hunter2',
+      data: { api_key: 'k', card: '4111111111111111', plan: 'pro' },
+    },
+  });
+  assert.deepEqual(out.user, {
+    id: '42',
+    email: 'bob@example.com',
+    ip_address: '10.0.0.1',
+    username: 'bob',
+    password: FILTERED,
+    data: { api_key: FILTERED, card: FILTERED, plan: 'pro' },
+  });
+});
+
+test("contexts: a free-form context is scrubbed, one of Relay's typed contexts is not, one under a sensitive name goes whole", () => {
+  const vars = { foo: 'bar', password: 'hello', the_secret: 'hello' };
+  const out = scrubbed({
+    contexts: {
+      biz: { ...vars },
+      app: { ...vars },
+      mine: { type: 'device', ...vars },
+      secret: { a: 1 },
+      response: { headers: { Authorization: 'x' }, cookies: { sessionid: 's' }, status_code: 500 },
+    },
+  });
+  assert.deepEqual(out.contexts.biz, { foo: 'bar', password: FILTERED, the_secret: FILTERED });
+  assert.deepEqual(out.contexts.app, vars);
+  assert.deepEqual(out.contexts.mine, { type: 'device', ...vars });
+  assert.equal(out.contexts.secret, FILTERED);
+  assert.deepEqual(out.contexts.response, {
+    headers: { Authorization: FILTERED },
+    cookies: { sessionid: FILTERED },
+    status_code: 500,
+  });
+});
+
+test('request: query strings, form and JSON bodies by key; breadcrumb messages by value rules; tags untouched', () => {
+  const out = scrubbed({
+    request: {
+      url: 'https://u:pw@shop/x?q=1&api_key=k#top',
+      query_string: 'a=1&access_token=t',
+      data: 'user=bob&password=hunter2',
+      env: { DATABASE_URL: 'pg://app:s3cret@db/app' },
+    },
+    breadcrumbs: { values: [{ message: 'charged 4111111111111111' }, { message: 'User authenticated' }] },
+    tags: { auth_method: 'oauth', card: '4111111111111111' },
+  });
+  assert.equal(out.request.url, `https://u:${FILTERED}@shop/x?q=1&api_key=${FILTERED}#top`);
+  assert.equal(out.request.query_string, `a=1&access_token=${FILTERED}`);
+  assert.equal(out.request.data, `user=bob&password=${FILTERED}`);
+  assert.deepEqual(out.request.env, { DATABASE_URL: `pg://app:${FILTERED}@db/app` });
+  assert.equal(out.breadcrumbs.values[0].message, `charged ${FILTERED}`);
+  assert.equal(out.breadcrumbs.values[1].message, 'User authenticated');
+  assert.deepEqual(out.tags, { auth_method: 'oauth', card: '4111111111111111' });
+  const json = scrubbed({ request: { data: '{"login":"bob","password":"hunter2","n":[1]}' } });
+  assert.equal(json.request.data, `{"login":"bob","password":"${FILTERED}","n":[1]}`);
+});
+
+test('what Relay keeps under a sensitive key stays: booleans, null, "", "true", "[Filtered]"', () => {
+  const extra = {
+    auth: true,
+    token: null,
+    secret: '',
+    password: 'true',
+    api_key: FILTERED,
+    passwd: 'undefined',
+  };
+  const event = { extra } as unknown as JsonObject;
+  assert.equal(scrubEvent(event), event);
+});
+
+test("scrubEvent() returns the benchmark's realistic event itself: nothing in it is sensitive", () => {
+  for (let g = 0; g < 40; g++) {
+    const event = JSON.parse(JSON.stringify(buildEvent(g, g % 8))) as JsonObject;
+    assert.equal(scrubEvent(event), event, `group ${g}`);
+  }
 });
