@@ -2,7 +2,16 @@
 // this collector (dist/main.js, StatsD and scraping off), Debian's VictoriaMetrics and
 // Debian's Prometheus (remote-write receiver on). Figures read from /proc: CPU time and peak RSS.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { type Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -72,6 +81,10 @@ export async function startCollector(dir: string): Promise<System> {
   // As the image runs it: the node flags of the Dockerfile's CMD and its ENV MALLOC_* settings
   // (both decide peak RSS); BENCH_NODE_FLAGS and the caller's environment override them.
   const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? serviceNodeFlags(ROOT, SERVICE);
+  // BENCH_COLLECTOR_STDOUT=<file>: the collector's stdout (e.g. --trace-gc in BENCH_NODE_FLAGS).
+  const stdout = process.env.BENCH_COLLECTOR_STDOUT
+    ? openSync(process.env.BENCH_COLLECTOR_STDOUT, 'w')
+    : 'ignore';
   const proc = spawn(process.execPath, [...flags, ...profile, ...entry], {
     env: {
       ...serviceAllocatorEnv(ROOT, SERVICE),
@@ -85,8 +98,9 @@ export async function startCollector(dir: string): Promise<System> {
       LOG_LEVEL: 'warn',
       WAL_FSYNC: process.env.BENCH_WAL_FSYNC ?? 'true',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
   });
+  if (typeof stdout === 'number') closeSync(stdout);
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/readyz`);
   return {
