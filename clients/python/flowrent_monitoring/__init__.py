@@ -122,7 +122,10 @@ def close(timeout: Optional[float] = None) -> bool:
 
 
 def flush(timeout: float = 2.0) -> bool:
-    """Wait up to ``timeout`` seconds for everything queued to be sent; ``True`` if it was."""
+    """Wait up to ``timeout`` seconds for everything queued to be sent; ``True`` if it was.
+
+    ``False`` when the deadline passed first or when something was dropped since the previous flush
+    (rejected by the server, rate limited, queue full): ``fm.stats()`` says what and why."""
     client = get_client()
     return client.flush(timeout) if client is not None else True
 

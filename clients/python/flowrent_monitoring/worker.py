@@ -29,6 +29,9 @@ LogBatchBuilder = Callable[[List[Any]], List[Request]]  # captured records -> th
 MetricsBuilder = Callable[[], Optional[Request]]
 
 
+# Drops the application asked for: they do not make a flush report a failed delivery.
+CHOSEN_DROPS = frozenset({"sample_rate", "before_send"})
+
 class _Channel:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -55,6 +58,7 @@ class Worker:
         self.rng = rng or random.Random()
         self.maxsize = options.queue_size
         self.dropped: Dict[str, int] = {}
+        self._drops_at_last_flush = 0
         self.sent: Dict[str, int] = {}
         self.last_error: Dict[str, str] = {}  # channel -> latest failure, for stats() and debugging
         self._init_state()
@@ -120,8 +124,21 @@ class Worker:
             self._thread = thread
 
     def flush(self, timeout: float) -> bool:
-        """Wait until everything queued so far is sent or dropped, at most ``timeout`` seconds."""
-        deadline = time.monotonic() + max(0.0, timeout)
+        """Wait until everything queued so far is sent or dropped, at most ``timeout`` seconds.
+
+        ``True`` only if it all went: a drop counted since the previous flush (rejected, rate
+        limited, queue full; not the application's own sampling or ``before_send``) means something
+        was not delivered. Counted since the previous
+        flush, not since this call, because the worker may drop an item before the call begins."""
+        done = self._wait_for_flush(max(0.0, timeout))
+        with self._count_lock:
+            drops = sum(n for reason, n in self.dropped.items() if reason not in CHOSEN_DROPS)
+            nothing_dropped = drops == self._drops_at_last_flush
+            self._drops_at_last_flush = drops
+        return done and nothing_dropped
+
+    def _wait_for_flush(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
         thread = self._thread
         if thread is None or not thread.is_alive():
             return self._flush_inline(deadline)
