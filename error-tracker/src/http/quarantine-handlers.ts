@@ -1,5 +1,5 @@
 // Inbox entries the digest set aside (store/quarantine.ts): list, retry, discard. Admin only.
-import { Conflict, NotFound, ValidationError } from '@flowrent/shared/errors';
+import { Conflict, NotFound, Unavailable, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpContext } from './context.js';
 import { toSnakeCase } from './serialize.js';
@@ -10,6 +10,10 @@ const MAX_LIMIT = 500;
 
 type ListRequest = FastifyRequest<{ Querystring: Record<string, string | string[]> }>;
 type EntryRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/** What retryQuarantined() throws is the database failing (the disk, a lock): worth a retry later. */
+const RETRY_AFTER_SECONDS = 5;
+const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 function oneParam(query: Record<string, string | string[]>, key: string): string | undefined {
   const v = query[key];
@@ -42,23 +46,44 @@ export function quarantineHandlers(ctx: HttpContext) {
         next_before: data.length === limit ? data[data.length - 1].id : null,
       };
     },
-    /** POST /api/quarantine/:id/retry → 200 applied (and removed), or 409 when it fails again (kept). */
+    /** POST /api/quarantine/:id/retry → 200 applied (and removed), 409 when it fails again (kept),
+     * 503 when the database fails (nothing changed). */
     async retry(request: EntryRequest) {
       const id = idParam(request.params.id);
-      const result = ctx.store.retryQuarantined(id, ctx.clock());
+      let result: ReturnType<typeof ctx.store.retryQuarantined>;
+      try {
+        result = ctx.store.retryQuarantined(id, ctx.clock());
+      } catch (err) {
+        request.log.error({ err }, 'quarantine retry: database error');
+        throw new Unavailable(`database error, entry ${id} kept: ${describe(err)}`, RETRY_AFTER_SECONDS);
+      }
       if (result === null) throw new NotFound(`quarantined entry ${id} not found`);
       if (!result.applied) throw new Conflict(`entry ${id} failed again: ${result.error}`, { id });
       return toSnakeCase(result);
     },
-    /** POST /api/quarantine/retry {"ids":[…]} → each applied or kept (after a fix, many at once). */
+    /** POST /api/quarantine/retry {"ids":[…]} → each applied or kept (after a fix, many at once).
+     * Each entry is its own transaction: when the database fails midway, the answer is a 503 whose
+     * details still say what was applied, and which ids were not (that one and the rest: untried). */
     async retryMany(request: FastifyRequest) {
       const body = bodyObject(request.body);
       rejectUnknownKeys(body, ['ids']);
+      const ids = intList(body, 'ids');
       const applied: number[] = [];
       const failed: { id: number; error: string }[] = [];
       const missing: number[] = [];
-      for (const id of intList(body, 'ids')) {
-        const result = ctx.store.retryQuarantined(id, ctx.clock());
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i];
+        let result: ReturnType<typeof ctx.store.retryQuarantined>;
+        try {
+          result = ctx.store.retryQuarantined(id, ctx.clock());
+        } catch (err) {
+          request.log.error({ err }, 'quarantine retry: database error');
+          throw new Unavailable(
+            `database error at entry ${id}; ${applied.length} applied before it, the rest kept: ${describe(err)}`,
+            RETRY_AFTER_SECONDS,
+            { applied, failed, missing, not_retried: ids.slice(i) },
+          );
+        }
         if (result === null) missing.push(id);
         else if (result.applied) applied.push(id);
         else failed.push({ id, error: result.error });
