@@ -13,6 +13,7 @@ import {
   optBool,
   optInt,
   optString,
+  rejectNextReleaseWithoutRelease,
   rejectUnknownKeys,
 } from './validate.js';
 
@@ -35,11 +36,23 @@ function actorOf(request: FastifyRequest): string {
   return [...actor].slice(0, 100).join('');
 }
 
+/** "Ignored until a time" reads as unresolved from that time on, not from the next maintenance
+ * pass: every issue read and status change first turns the ignores that are due (one index probe
+ * when none is). */
+export function expireDueIgnores(ctx: { store: HttpContext['store']; clock: () => number }): void {
+  ctx.store.expireIgnores(ctx.clock());
+}
+
 function issueOr404(ctx: HttpContext, id: number) {
+  expireDueIgnores(ctx);
   const issue = ctx.store.getIssue(id);
   if (!issue) throw new NotFound(`issue ${id} not found`);
   return issue;
 }
+
+/** The issues of `ids` that exist (a bulk change skips the others). */
+const existingIssues = (ctx: HttpContext, ids: number[]) =>
+  ids.map((id) => ctx.store.getIssue(id)).filter((i) => i !== null && i !== undefined);
 
 const ACTION_KEYS = ['status', 'in_next_release', 'ignore'];
 // RFC 3339 (5.6) allows a space for the T, as the search filters do
@@ -96,6 +109,7 @@ export function issueHandlers(ctx: HttpContext) {
         if (err instanceof QueryError) throw new ValidationError(err.message);
         throw err;
       }
+      expireDueIgnores(ctx);
       const result = ctx.store.listIssues(filter);
       return page(result);
     },
@@ -130,25 +144,18 @@ export function issueHandlers(ctx: HttpContext) {
       const current = issueOr404(ctx, id);
       const now = ctx.clock();
       const action = parseAction(bodyObject(request.body), now);
-      // Sentry offers "next release" only when the issue has one; here it quietly became a plain resolve.
-      if (action.status === 'resolved' && action.inNextRelease && current.lastRelease === null)
-        throw new ValidationError("this issue's events carry no release: resolve it without in_next_release");
+      rejectNextReleaseWithoutRelease(action, [current]);
       const [issue] = ctx.store.applyAction([id], action, actorOf(request), now);
       return toSnakeCase(issue);
     },
     async bulk(request: FastifyRequest) {
       const body = bodyObject(request.body);
       const ids = intList(body, 'ids');
+      expireDueIgnores(ctx);
       const now = ctx.clock();
       const action = parseAction(body, now, ['ids']);
-      // as PATCH: "next release" of an issue without one would be a plain resolve (nothing changes)
-      if (action.status === 'resolved' && action.inNextRelease) {
-        const without = ids.filter((id) => ctx.store.getIssue(id)?.lastRelease === null);
-        if (without.length > 0)
-          throw new ValidationError(
-            `the events of issues ${without.slice(0, 20).join(', ')} carry no release: resolve them without in_next_release`,
-          );
-      }
+      if (action.status === 'resolved' && action.inNextRelease)
+        rejectNextReleaseWithoutRelease(action, existingIssues(ctx, ids));
       const issues = ctx.store.applyAction(ids, action, actorOf(request), now);
       return { data: toSnakeCase(issues) };
     },

@@ -26,7 +26,9 @@ import { readListState, toIssueFilter } from '../ui/issue-query.js';
 import { renderSettingsPage } from '../ui/settings-page.js';
 import { last24Hours } from '../ui/sparkline.js';
 import { renderTraceEventsPage } from '../ui/trace-events-page.js';
+import { expireDueIgnores } from './issue-handlers.js';
 import { registerManageRoutes } from './ui-manage-routes.js';
+import { rejectNextReleaseWithoutRelease } from './validate.js';
 
 export interface UiRouteDeps {
   store: ErrorStore;
@@ -130,6 +132,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
     ui.get<{ Querystring: Record<string, unknown> }>('/', async (request, reply) => {
       const nowMs = clock();
       const state = readListState(request.query);
+      expireDueIgnores(deps);
       let page: Page<Issue> = { data: [], nextCursor: null };
       let error: string | undefined;
       let errorPosition: number | undefined;
@@ -171,6 +174,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
       '/issues/:id',
       async (request, reply) => {
         const nowMs = clock();
+        expireDueIgnores(deps);
         const issue = store.getIssue(Number(request.params.id));
         if (!issue) throw new NotFound(`no issue ${request.params.id}`);
         const wanted = request.query.event;
@@ -206,12 +210,16 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
 
     ui.post<{ Params: { id: string } }>('/issues/:id/status', async (request, reply) => {
       verifyCsrf(request);
+      expireDueIgnores(deps);
       const issue = store.getIssue(Number(request.params.id));
       if (!issue) throw new NotFound(`no issue ${request.params.id}`);
       const toAction = STATUS_FORM_ACTIONS[formBody(request).action ?? ''];
       if (!toAction) throw new ValidationError('unknown status action');
       const nowMs = clock();
-      applyAction([issue.id], toAction(nowMs), 'ui', nowMs);
+      const action = toAction(nowMs);
+      // the button is offered only with a release; a hand-made post is refused as the API does
+      rejectNextReleaseWithoutRelease(action, [issue], '"next release"');
+      applyAction([issue.id], action, 'ui', nowMs);
       return reply.redirect(`/issues/${issue.id}`, 303);
     });
 
@@ -220,12 +228,16 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
       const form = formBody(request);
       const toAction = STATUS_FORM_ACTIONS[form.action ?? ''];
       if (!toAction) throw new ValidationError('unknown status action');
+      expireDueIgnores(deps);
       const ids = Object.keys(form)
         .map((k) => /^issue_(\d{1,15})$/.exec(k)?.[1])
         .filter((id): id is string => id !== undefined)
         .map(Number);
       const nowMs = clock();
-      if (ids.length > 0) applyAction(ids, toAction(nowMs), 'ui', nowMs);
+      const action = toAction(nowMs);
+      const issues = ids.map((id) => store.getIssue(id)).filter((i) => i !== null);
+      rejectNextReleaseWithoutRelease(action, issues, '"next release"');
+      if (ids.length > 0) applyAction(ids, action, 'ui', nowMs);
       return reply.redirect(safeLocalPath(form.next), 303);
     });
 

@@ -50,9 +50,13 @@ export function createWorkflow(db: Db) {
     deleteIssue: db.prepare('DELETE FROM issues WHERE id = ?'),
     deleteEvents: db.prepare('DELETE FROM events WHERE issue_id = ?'),
     deleteDeliveries: db.prepare('DELETE FROM alert_deliveries WHERE issue_id = ?'),
-    expiredIgnores: db
+    expiredIgnores: db.prepare(
+      "SELECT id, ignore_until_time AS until FROM issues WHERE status = 'ignored' AND ignore_until_time IS NOT NULL AND ignore_until_time <= ?",
+    ),
+    // one probe of idx_issues_status_ignore_time: reads ask it before each page or answer
+    anyExpiredIgnore: db
       .prepare(
-        "SELECT id FROM issues WHERE status = 'ignored' AND ignore_until_time IS NOT NULL AND ignore_until_time <= ?",
+        "SELECT 1 FROM issues WHERE status = 'ignored' AND ignore_until_time IS NOT NULL AND ignore_until_time <= ? LIMIT 1",
       )
       .pluck(),
   };
@@ -159,12 +163,13 @@ export function createWorkflow(db: Db) {
       return q.deleteIssue.run(id).changes > 0;
     }),
     expireIgnoresTx: db.transaction((nowMs: number): number[] => {
-      const ids = q.expiredIgnores.all(nowMs) as number[];
-      for (const id of ids) {
+      const rows = q.expiredIgnores.all(nowMs) as { id: number; until: number }[];
+      for (const { id, until } of rows) {
         q.setUnresolved.run(id);
-        record(id, 'ignored', 'unresolved', 'system', nowMs, { reason: 'ignore_expired' });
+        // it turned back at its time, whenever this runs (a read, the maintenance pass)
+        record(id, 'ignored', 'unresolved', 'system', until, { reason: 'ignore_expired' });
       }
-      return ids;
+      return rows.map((r) => r.id);
     }),
   };
   return {
@@ -174,6 +179,8 @@ export function createWorkflow(db: Db) {
     mergeIssues: (targetId: number, sourceIds: number[], actor: string, nowMs: number): void =>
       tx.mergeIssuesTx.immediate(targetId, sourceIds, actor, nowMs),
     deleteIssue: (id: number): boolean => tx.deleteIssueTx.immediate(id),
-    expireIgnores: (nowMs: number): number[] => tx.expireIgnoresTx.immediate(nowMs),
+    /** Ignores whose time has come turn unresolved: a read-only probe when none has (the common case). */
+    expireIgnores: (nowMs: number): number[] =>
+      q.anyExpiredIgnore.get(nowMs) === undefined ? [] : tx.expireIgnoresTx.immediate(nowMs),
   };
 }
