@@ -302,8 +302,8 @@ function collectShapes(
   tokens: TokenSet | undefined,
 ): number {
   const { shape, valFirst, valEnd, attrBytes: bytes } = c;
-  /** Block shape of each registry shape seen, by registry id. */
-  const blockShape = new Map<number, number>();
+  /** Block shape of each registry shape seen, by registry id (-1: not yet): no Map lookup per row. */
+  const blockShape = new Int32Array(shapeKeys.length).fill(-1);
   let size = 0;
   for (let j = 0; j < order.length; j++) {
     const i = order[j];
@@ -318,8 +318,8 @@ function collectShapes(
       if (tokens && s !== SHAPE_NONE) addTokenHashesBytes(bytes, from, to, tokens, true);
       continue;
     }
-    let b = blockShape.get(s);
-    if (b === undefined) b = addShape(s, blockShape, header, rowsOf, tokens);
+    let b = blockShape[s];
+    if (b < 0) b = addShape(s, blockShape, header, rowsOf, tokens);
     header.s[j] = b;
     rowsOf[b].push(i);
     // The row's values with the NULs between them, plus one separator.
@@ -331,13 +331,13 @@ function collectShapes(
 
 function addShape(
   s: number,
-  blockShape: Map<number, number>,
+  blockShape: Int32Array,
   header: Header,
   rowsOf: number[][],
   tokens: TokenSet | undefined,
 ): number {
   const b = header.k.length;
-  blockShape.set(s, b);
+  blockShape[s] = b;
   header.k.push(shapeKeys[s]);
   rowsOf.push([]);
   if (tokens) for (const key of shapeKeys[s]) addTokenHashes(JSON.stringify(key), tokens, true);

@@ -24,6 +24,20 @@ export class ByteWriter {
 
   /** Unsigned varint (0 ≤ v < 2^53). Throws on Infinity or NaN (the loop below would never end). */
   uvarint(v: number): void {
+    if (v <= 0x7fffffff) {
+      // Most values (deltas, lengths, indexes): int32 shifts instead of float % and floor, same bytes.
+      this.ensure(5);
+      const buf = this.buf;
+      let o = this.length;
+      let x = v | 0;
+      while (x >= 0x80) {
+        buf[o++] = (x & 0x7f) | 0x80;
+        x >>>= 7;
+      }
+      buf[o++] = x;
+      this.length = o;
+      return;
+    }
     if (!(v <= Number.MAX_VALUE)) throw new RangeError(`varint of ${v}: not a finite number`);
     this.ensure(8);
     while (v >= 0x80) {

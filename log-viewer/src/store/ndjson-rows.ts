@@ -70,16 +70,30 @@ const slotOf = new Int32Array(MAX_MEMBERS);
 const codes = new Int32Array(MAX_MEMBERS);
 /** The key cache slot of each member's key (-1: not cached; none yet: no member there so far). */
 const keySlots = new Int32Array(MAX_MEMBERS).fill(-1);
+/** Length of each member's key, and its cache slot's generation when the key was read (sameKeyEnd()). */
+const keyLengths = new Int32Array(MAX_MEMBERS);
+const keyGenerations = new Int32Array(MAX_MEMBERS);
 const best = new Int32Array(8);
 const bestPrio = new Int8Array(8);
 const stack = new Uint8Array(MAX_DEPTH);
-/** Keys of the members the row took (time, message, …), nConsumed of them. */
-const consumed: string[] = new Array<string>(8).fill('');
-let nConsumed = 0;
+/**
+ * The key of the member the row took for each key slot (time, message, …; set when consumedSlots[slot]
+ * is 1). A member whose key is one of them is not an attribute (a consumed key's duplicates go too, as
+ * with the object path); the same key text always has the same slot (keySlotCode), so one comparison
+ * per well-known member finds it.
+ */
+const consumedKeys: string[] = new Array<string>(8).fill('');
+const consumedSlots = new Uint8Array(8);
 
-function isConsumed(key: string): boolean {
-  for (let k = 0; k < nConsumed; k++) if (consumed[k] === key) return true;
-  return false;
+function consume(slot: number, m: number): void {
+  consumedKeys[slot] = keys[m];
+  consumedSlots[slot] = 1;
+}
+
+/** Whether member m's key is a key the row took (m a well-known key: slotOf[m] >= 0). */
+function isConsumed(m: number): boolean {
+  const slot = slotOf[m];
+  return consumedSlots[slot] === 1 && consumedKeys[slot] === keys[m];
 }
 
 /** Type of the value the last scanValue() call read. */
@@ -98,6 +112,8 @@ const keyCacheBytes = new Uint8Array(KEY_CACHE_SIZE * KEY_CACHE_BYTES);
 /** keySlotCode() of each cached key, -1 for none; the last internKey() call's in internedCode. */
 const keyCodes = new Int32Array(KEY_CACHE_SIZE);
 let internedCode = -1;
+/** Bumped each time a cache slot takes another text (a member's key still there: same generation). */
+const slotGenerations = new Int32Array(KEY_CACHE_SIZE);
 /** keyId() of each cached key once it was an attribute key (-1: not asked yet). */
 const keyIds = new Int32Array(KEY_CACHE_SIZE);
 /** Set when a line's text took over a cache slot (reset per line): keyIds then checked against keys. */
@@ -126,6 +142,7 @@ function internKey(b: Uint8Array, from: number, to: number, ascii: boolean): str
   const key = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', from, to);
   if (cached !== undefined) slotTaken = true;
   keyCache[slot] = key;
+  slotGenerations[slot]++;
   keyIds[slot] = -1;
   keyCacheBytes.set(b.subarray(from, to), slot * KEY_CACHE_BYTES);
   internedCode = keyCodes[slot] = keySlotCode(key) ?? -1;
@@ -133,23 +150,19 @@ function internKey(b: Uint8Array, from: number, to: number, ascii: boolean): str
 }
 
 /**
- * internKey() of the ASCII key bytes b[from, to) of member n: first compared with member n's key on
- * the previous line (lines of a body mostly repeat their keys), which skips the hash.
+ * The index after the closing quote of member n's key when it is member n's key on the previous line
+ * (lines of a body mostly repeat their keys), compared in place from the opening quote at i: no string
+ * scan and no hash. keys/codes/keySlots[n] then stay as they are. -1 otherwise. A cached key's bytes
+ * are ASCII without quotes, backslashes or control bytes (a clean scan gave them), so equal bytes and
+ * a quote after them are what the string scan would find.
  */
-function lineKey(b: Uint8Array, from: number, to: number, n: number): string {
+function sameKeyEnd(b: Uint8Array, i: number, end: number, n: number): number {
   const slot = keySlots[n];
-  const prev = keys[n];
-  if (
-    slot >= 0 &&
-    keyCache[slot] === prev &&
-    prev.length === to - from &&
-    sameBytes(b, from, to - from, slot * KEY_CACHE_BYTES)
-  ) {
-    internedCode = keyCodes[slot];
-    internedSlot = slot;
-    return prev;
-  }
-  return internKey(b, from, to, true);
+  if (slot < 0 || slotGenerations[slot] !== keyGenerations[n]) return -1;
+  const length = keyLengths[n];
+  const close = i + 1 + length;
+  if (close >= end || b[close] !== 34 || !sameBytes(b, i + 1, length, slot * KEY_CACHE_BYTES)) return -1;
+  return close + 1;
 }
 
 function sameBytes(b: Uint8Array, from: number, len: number, at: number): boolean {
@@ -358,17 +371,22 @@ function scanLine(b: Uint8Array, start: number, end: number): number {
   else
     for (;;) {
       if (i >= end || b[i] !== 34 || n === MAX_MEMBERS) return -1;
-      escaped = false;
-      const wideBefore = wide;
-      wide = false;
-      const keyEnd = scanString(b, i, end);
-      if (keyEnd < 0 || escaped) return -1;
-      const key = wide ? internKey(b, i + 1, keyEnd - 1, false) : lineKey(b, i + 1, keyEnd - 1, n);
-      wide ||= wideBefore;
-      if (key === '__proto__') return -1; // the object path drops it; keep the two alike
-      keys[n] = key;
-      codes[n] = internedCode;
-      keySlots[n] = internedSlot;
+      let keyEnd = sameKeyEnd(b, i, end, n);
+      if (keyEnd < 0) {
+        escaped = false;
+        const wideBefore = wide;
+        wide = false;
+        keyEnd = scanString(b, i, end);
+        if (keyEnd < 0 || escaped) return -1;
+        const key = internKey(b, i + 1, keyEnd - 1, !wide);
+        wide ||= wideBefore;
+        if (key === '__proto__') return -1; // the object path drops it; keep the two alike
+        keys[n] = key;
+        codes[n] = internedCode;
+        keySlots[n] = internedSlot;
+        keyLengths[n] = key.length;
+        if (internedSlot >= 0) keyGenerations[n] = slotGenerations[internedSlot];
+      }
       keyStarts[n] = i;
       keyEnds[n] = keyEnd;
       i = skipWs(b, keyEnd, end);
@@ -483,24 +501,11 @@ function bodyRows(
   return true;
 }
 
-/** How lineRow() found the trace / span id: in place as bytes, as a string (escaped), or none. */
+/** How lineRow() found the trace / span id: in place as bytes (to check), as a string (escaped), or none. */
 let traceAt = -1;
 let traceText = '';
 let spanAt = -1;
 let spanText = '';
-
-/** Whether the unescaped string of member m is an id normalizeHexId() accepts (hex, not all zero). */
-function hexIdAt(b: Uint8Array, m: number, length: number): boolean {
-  const from = starts[m] + 1;
-  if (ends[m] - 1 - from !== length) return false;
-  let nonZero = false;
-  for (let k = from; k < from + length; k++) {
-    const c = b[k];
-    if ((c >= 97 && c <= 102) || (c >= 49 && c <= 57) || (c >= 65 && c <= 70)) nonZero = true;
-    else if (c !== 48) return false;
-  }
-  return nonZero;
-}
 
 function lineRow(
   b: Uint8Array,
@@ -536,8 +541,7 @@ function lineRow(
     }
   }
   if (best[7] >= 0) return false; // CLEF @x (renamed) or @mt (rendered): the object path handles it
-  // Consumed members, by key (a consumed key's duplicates go too, as with the object path).
-  nConsumed = 0;
+  for (let k = 0; k < 8; k++) consumedSlots[k] = 0;
 
   let ms = obsMs;
   let subNs = obsSubNs;
@@ -548,11 +552,11 @@ function lineRow(
       ? isoMillisBytes(b, starts[tm] + 1)
       : undefined;
   if (iso !== undefined && iso >= 0 && iso <= MAX_TIME_MS) {
-    consumed[nConsumed++] = keys[tm];
+    consume(0, tm);
     ms = iso;
     subNs = 0;
   } else if (tm >= 0) {
-    consumed[nConsumed++] = keys[tm];
+    consume(0, tm);
     let raw: string | number | undefined;
     if (types[tm] === T_STRING) raw = stringOf(b, tm);
     else if (types[tm] === T_NUMBER) raw = Number(latin1(b, starts[tm], ends[tm]));
@@ -563,7 +567,7 @@ function lineRow(
   }
 
   const mm = best[1];
-  if (mm >= 0) consumed[nConsumed++] = keys[mm];
+  if (mm >= 0) consume(1, mm);
 
   let level: Level = 'info';
   let levelText = '';
@@ -574,7 +578,7 @@ function lineRow(
     if (normalized) {
       level = normalized;
       levelText = typeof value === 'string' ? value : String(value);
-      consumed[nConsumed++] = keys[lm];
+      consume(2, lm);
     }
   }
 
@@ -585,7 +589,7 @@ function lineRow(
     const s = internedStringOf(b, sm);
     if (s !== undefined) {
       service = s;
-      consumed[nConsumed++] = keys[sm];
+      consume(3, sm);
     }
   }
   let host = '';
@@ -595,33 +599,36 @@ function lineRow(
     const s = internedStringOf(b, hm);
     if (s !== undefined) {
       host = s;
-      consumed[nConsumed++] = keys[hm];
+      consume(4, hm);
     }
   }
   traceAt = spanAt = -1;
   traceText = spanText = '';
+  // An id as plain string bytes is checked while it is copied (hexIdBytes), after the row's start.
   const trm = best[5];
   if (trm >= 0) {
     if (types[trm] === T_STRING && !escs[trm]) {
-      if (hexIdAt(b, trm, 32)) traceAt = starts[trm] + 1;
+      if (ends[trm] - starts[trm] === 34) traceAt = starts[trm] + 1;
     } else traceText = normalizeHexId(stringOf(b, trm), 32);
-    if (traceAt >= 0 || traceText !== '') consumed[nConsumed++] = keys[trm];
+    if (traceText !== '') consume(5, trm);
   }
   const spm = best[6];
   if (spm >= 0) {
     if (types[spm] === T_STRING && !escs[spm]) {
-      if (hexIdAt(b, spm, 16)) spanAt = starts[spm] + 1;
+      if (ends[spm] - starts[spm] === 18) spanAt = starts[spm] + 1;
     } else spanText = normalizeHexId(stringOf(b, spm), 16);
-    if (spanAt >= 0 || spanText !== '') consumed[nConsumed++] = keys[spm];
+    if (spanText !== '') consume(6, spm);
   }
 
   const tuple = out.tupleOf(levelRank(level), levelText, levelToSeverity(level), service, host, '', 'ndjson');
   out.startRow(seq, ms, subNs, obsMs, obsSubNs, tuple);
   putMessage(out, b, mm);
-  if (traceAt >= 0) out.idBytes(b, traceAt, 32);
-  else if (traceText !== '') out.traceIdText(traceText);
-  if (spanAt >= 0) out.idBytes(b, spanAt, 16);
-  else if (spanText !== '') out.spanIdText(spanText);
+  if (traceAt >= 0) {
+    if (out.hexIdBytes(b, traceAt, 32)) consume(5, trm);
+  } else if (traceText !== '') out.traceIdText(traceText);
+  if (spanAt >= 0) {
+    if (out.hexIdBytes(b, spanAt, 16)) consume(6, spm);
+  } else if (spanText !== '') out.spanIdText(spanText);
   putAttributes(out, b, n);
   return true;
 }
@@ -665,7 +672,7 @@ function putAttributes(out: RowColumns, b: Uint8Array, n: number): void {
   let last = -1;
   let run = true;
   for (let m = 0; m < n; m++) {
-    if (slotOf[m] >= 0 && isConsumed(keys[m])) continue;
+    if (slotOf[m] >= 0 && isConsumed(m)) continue;
     if (first < 0) first = m;
     else if (last !== m - 1 || keyStarts[m] !== ends[m - 1] + 1) run = false;
     if (flags[m] || starts[m] !== keyEnds[m] + 1) run = false;
@@ -685,8 +692,8 @@ function putAttributes(out: RowColumns, b: Uint8Array, n: number): void {
   }
   let attrs = '';
   for (let m = first; m <= last; m++) {
+    if (slotOf[m] >= 0 && isConsumed(m)) continue;
     const key = keys[m];
-    if (slotOf[m] >= 0 && isConsumed(key)) continue;
     let value = rawOf(b, m);
     if (flags[m]) value = JSON.stringify(JSON.parse(value));
     attrs += `${attrs === '' ? '{' : ','}"${key}":${value}`;

@@ -70,15 +70,24 @@ class Bytes {
     this.length = o;
   }
 
-  /** Appends src[from, to), ASCII letters lowercased (hex ids). */
-  lowerBytes(src: Uint8Array, from: number, to: number): void {
+  /**
+   * Appends src[from, to) lowercased when it is a hex id as normalizeHexId() takes it (hex digits of
+   * either case, not all zero); otherwise appends nothing and answers false. One pass: validating
+   * first and copying after cost two.
+   */
+  hexBytes(src: Uint8Array, from: number, to: number): boolean {
     const buf = this.reserve(to - from);
     let o = this.length;
+    let nonZero = 0;
     for (let k = from; k < to; k++) {
-      const c = src[k];
-      buf[o++] = c >= 65 && c <= 90 ? c + 32 : c;
+      const l = HEX_LOWER[src[k]];
+      if (l === 0) return false;
+      buf[o++] = l;
+      nonZero |= l ^ 48;
     }
+    if (nonZero === 0) return false;
     this.length = o;
+    return true;
   }
 
   /** Appends bytes[from, to) of another buffer. */
@@ -99,6 +108,14 @@ class Bytes {
     }
   }
 }
+
+/** For each byte: its lowercase form when it is a hex digit, else 0. */
+const HEX_LOWER = (() => {
+  const t = new Uint8Array(256);
+  for (const c of '0123456789abcdef') t[c.charCodeAt(0)] = c.charCodeAt(0);
+  for (const c of 'ABCDEF') t[c.charCodeAt(0)] = c.toLowerCase().charCodeAt(0);
+  return t;
+})();
 
 /** A buffer this large that is mostly empty after a seal is given back. */
 const SHRINK_BYTES = 8 * 1024 * 1024;
@@ -304,11 +321,22 @@ export class RowColumns {
     this.idEnd[this.count - 1] = this.ids.length;
   }
 
-  /** A trace id (32 hex bytes at src[at], lowercased here) or a span id (16) of the row just started. */
+  /** A trace id (32 lowercase hex bytes at src[at]) or a span id (16) of the row just started. */
   idBytes(src: Uint8Array, at: number, length: 32 | 16): void {
-    this.ids.lowerBytes(src, at, at + length);
+    this.ids.bytes(src, at, at + length);
     this.idFlags[this.count - 1] |= length === 32 ? 1 : 2;
     this.idEnd[this.count - 1] = this.ids.length;
+  }
+
+  /**
+   * idBytes() of the bytes at src[at] when they are a hex id (either case, lowercased here, not all
+   * zero: what normalizeHexId() keeps); false, and nothing added, otherwise.
+   */
+  hexIdBytes(src: Uint8Array, at: number, length: 32 | 16): boolean {
+    if (!this.ids.hexBytes(src, at, at + length)) return false;
+    this.idFlags[this.count - 1] |= length === 32 ? 1 : 2;
+    this.idEnd[this.count - 1] = this.ids.length;
+    return true;
   }
 
   /** A parsed record, as pushRow(toRow(r, seq)) would add it, without the Row or the attributes' whole text. */
@@ -354,9 +382,19 @@ export class RowColumns {
       this.valEnd = next;
     }
     const a = this.attrs;
-    a.bytes(src, from, to);
-    this.valEnd[this.valCount++] = a.length;
-    a.reserve(1)[a.length++] = 0;
+    if (to - from > 64) {
+      a.copy(src, from, to);
+      this.valEnd[this.valCount++] = a.length;
+      a.reserve(1)[a.length++] = 0;
+      return;
+    }
+    // Short values (most): one reserve for the value and its NUL, a loop rather than a native call.
+    const buf = a.reserve(to - from + 1);
+    let o = a.length;
+    for (let k = from; k < to; k++) buf[o++] = src[k];
+    this.valEnd[this.valCount++] = o;
+    buf[o++] = 0;
+    a.length = o;
   }
 
   /** The attributes of the row just pushed, as their JSON text ('' = none). */
