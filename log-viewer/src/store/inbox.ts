@@ -9,9 +9,15 @@
 //        BodyOptions), written only for a body that has some, so replay parses it as the request did
 //   0x01 rows frame: [stream u8][JSON array of row tuples] (records handed to append())
 //   '['  a JSON array of row tuples from before streams existed (stream 0); read, never written.
+//   0x80-0xff extension frames, for types added after this reader: [type u8][flags u8][inbox format
+//        u16 LE of the writer][its payload]. Flag EXTENSION_SKIPPABLE says the frame holds no records
+//        (an index, a hint): a reader that does not know the type passes over it. Any other unknown
+//        frame stops the start with a message naming its type and writer, never a misread record.
 // Segments are deleted once every row in them has been sealed into a block (the store passes a
-// low-water seq). A torn frame at the tail of a segment (crash mid-write) ends replay of that
-// segment; everything acknowledged before it is intact.
+// low-water seq), and all of them on a clean close that sealed everything: an older version started
+// on that folder has no frame it cannot read (type 0x03 is unknown before INBOX_FORMAT 3). A torn
+// frame at the tail of a segment (crash mid-write) ends replay of that segment; everything
+// acknowledged before it is intact.
 import {
   closeSync,
   fdatasync,
@@ -47,6 +53,27 @@ const ROWS_FRAME = 0x01;
 const BODY_FRAME = 0x02;
 const BODY_OPTIONS_FRAME = 0x03;
 const BODY_HEAD_BYTES = 1 + 1 + 1 + 8 + 4 + 8;
+const LEGACY_ROWS = 0x5b; // '['
+/** First type of the extension frames (the high bit); their head is EXTENSION_HEAD_BYTES. */
+export const EXTENSION_FRAME = 0x80;
+export const EXTENSION_HEAD_BYTES = 4;
+/** An extension frame's flag: it holds no records, so a reader that does not know it may skip it. */
+export const EXTENSION_SKIPPABLE = 0x01;
+/**
+ * The inbox formats, by the frame types their writers add: 1 rows frames (JSON before that), 2 body
+ * frames, 3 body frames with parse options (commit 051319a, 26 Nov 2026: the age cut-off, a bulk
+ * URL's index), 4 this reader of extension frames. A writer of extension frames puts its format in
+ * them; a reader names it when it cannot read one.
+ */
+export const INBOX_FORMAT = 4;
+const FRAME_NAMES: Record<number, string> = {
+  [ROWS_FRAME]: '0x01 rows (inbox format 1)',
+  [BODY_FRAME]: '0x02 body (format 2)',
+  [BODY_OPTIONS_FRAME]: '0x03 body with parse options (format 3, commit 051319a)',
+};
+
+/** A frame this version cannot read: it was written by a newer one. */
+export class UnreadableFrame extends Error {}
 
 /** A frame read back at start-up: rows as appended, or a body to parse again. */
 export type InboxEntry =
@@ -90,7 +117,7 @@ export class Inbox {
     for (const name of names) {
       const index = Number(SEGMENT_NAME.exec(name)![1]);
       const seg: Segment = { index, path: join(dir, name), maxSeq: -1 };
-      for (const entry of readFrames(readFileSync(seg.path))) {
+      for (const entry of readFrames(readFileSync(seg.path), seg.path)) {
         entries.push(entry);
         if ('rows' in entry) {
           for (const r of entry.rows) if (r.seq > seg.maxSeq) seg.maxSeq = r.seq;
@@ -215,8 +242,13 @@ export class Inbox {
     return this.segments.length;
   }
 
-  /** Waits for in-flight syncs, then closes the file. */
-  async close(): Promise<void> {
+  /**
+   * Waits for in-flight syncs, then closes the file. With `releaseBelow` (the low-water seq of a store
+   * that sealed and checkpointed everything before closing), every segment whose rows are all below
+   * it is deleted, the current one included: a clean stop leaves an empty inbox, which any version
+   * reads (a rollback to one that does not know a frame type written since).
+   */
+  async close(releaseBelow?: number): Promise<void> {
     while (this.syncing || this.waiting.length > 0) {
       await new Promise<void>((resolve) =>
         this.waiting.length > 0 || this.syncing ? setImmediate(resolve) : resolve(),
@@ -225,6 +257,13 @@ export class Inbox {
     this.closed = true;
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+    if (releaseBelow === undefined) return;
+    this.segments = this.segments.filter((s) => {
+      if (s.maxSeq >= releaseBelow) return true;
+      rmSync(s.path, { force: true });
+      return false;
+    });
+    syncFolder(this.dir);
   }
 }
 
@@ -315,7 +354,7 @@ export function decodeRows(text: string): Row[] {
   }));
 }
 
-function* readFrames(buf: Buffer): Generator<InboxEntry> {
+function* readFrames(buf: Buffer, path: string): Generator<InboxEntry> {
   let off = 0;
   while (off + 8 <= buf.length) {
     const len = buf.readUInt32LE(off);
@@ -323,7 +362,14 @@ function* readFrames(buf: Buffer): Generator<InboxEntry> {
     if (off + 8 + len > buf.length) return; // torn tail
     const payload = buf.subarray(off + 8, off + 8 + len);
     if (crc32(payload) !== sum) return;
+    const at = off;
     off += 8 + len;
+    if (payload[0] >= EXTENSION_FRAME) {
+      const flags = payload.length >= EXTENSION_HEAD_BYTES ? payload[1] : 0;
+      if (flags & EXTENSION_SKIPPABLE) continue; // no records in it: a newer writer's index or hint
+      const format = payload.length >= EXTENSION_HEAD_BYTES ? payload.readUInt16LE(2) : undefined;
+      throw unreadable(path, at, payload[0], `a log viewer of inbox format ${format ?? '?'}`);
+    }
     if (payload[0] === BODY_FRAME || payload[0] === BODY_OPTIONS_FRAME) {
       let start = BODY_HEAD_BYTES;
       let options: BodyOptions | undefined;
@@ -343,8 +389,20 @@ function* readFrames(buf: Buffer): Generator<InboxEntry> {
       };
     } else if (payload[0] === ROWS_FRAME) {
       yield { stream: payload[1], rows: decodeRows(payload.subarray(2).toString('utf8')) };
-    } else {
+    } else if (payload[0] === LEGACY_ROWS) {
       yield { stream: 0, rows: decodeRows(payload.toString('utf8')) };
+    } else {
+      throw unreadable(path, at, payload[0], 'a newer log viewer');
     }
   }
+}
+
+function unreadable(path: string, at: number, type: number, writer: string): UnreadableFrame {
+  const hex = `0x${type.toString(16).padStart(2, '0')}`;
+  return new UnreadableFrame(
+    `inbox ${path}: the frame at byte ${at} has type ${hex}, written by ${writer}; this log viewer reads ` +
+      `inbox format ${INBOX_FORMAT} (frames ${Object.values(FRAME_NAMES).join(', ')}, skippable extensions). ` +
+      `Start the version that wrote it and stop it cleanly (SIGTERM): a clean stop seals every record and ` +
+      `empties the inbox, which any version reads (README "Rolling back")`,
+  );
 }

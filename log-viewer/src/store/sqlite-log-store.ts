@@ -453,7 +453,10 @@ export class SqliteLogStore implements LogStore {
     await this.workers.close();
     // Blocks still awaited from the workers will not come: a sealOpen() running meanwhile returns.
     this.workers.wakeIdle();
-    await this.inbox.close();
+    // A clean close that sealed everything leaves an empty inbox (once the blocks are checkpointed):
+    // an older version can start on it even if it cannot read a frame type written since.
+    const sealed = options.seal !== false && this.sql.checkpoint();
+    await this.inbox.close(sealed ? this.open.lowWaterSeq(this.nextSeq) : undefined);
   }
 }
 
