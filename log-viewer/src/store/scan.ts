@@ -3,7 +3,7 @@
 // blocks of different services overlap in time.
 import { LEVELS } from '../model.js';
 import type { RecordVisitor, ScanQuery, ScanResult } from './log-store.js';
-import { compareRows, type Row, rowMayContain, splitNs, toRecord } from './row.js';
+import { type Row, rowMayContain, splitNs, toRecord } from './row.js';
 
 /**
  * Columnar access to a block's rows (BlockReader, or a sorted snapshot of an open block). Once
@@ -26,6 +26,8 @@ export interface RowBatch {
 export interface Candidate {
   minMs: number;
   maxMs: number;
+  /** A sealed block over MAX_BLOCK_RAW_BYTES of text: its rows are made one at a time (LazyRow). */
+  oversized?: boolean;
   /** Loads the rows; undefined when the block turned out not to match (e.g. by its bloom filter). */
   load(): RowBatch | undefined;
 }
@@ -52,6 +54,22 @@ export class RowsBatch implements RowBatch {
 }
 
 type Pos = [number, number, number];
+
+/**
+ * A row of a block over MAX_BLOCK_RAW_BYTES (sealed before 56ae859 bounded blocks by text), made only
+ * when the scan visits it: such a block can hold 300 MB of text, and making every row in range first
+ * aborted the process under its 256 MB heap even for a search asking for one record.
+ */
+interface LazyRow {
+  ms: number;
+  subNs: number;
+  seq: number;
+  batch: RowBatch;
+  i: number;
+}
+type PendingRow = Row | LazyRow;
+const comparePending = (a: PendingRow, b: PendingRow) => a.ms - b.ms || a.subNs - b.subNs || a.seq - b.seq;
+const made = (p: PendingRow): Row => ('batch' in p ? p.batch.row(p.i) : p);
 
 function cmpPos(ms: number, sub: number, seq: number, p: Pos): number {
   return ms - p[0] || sub - p[1] || seq - p[2];
@@ -84,16 +102,17 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
     })
     .sort((a, b) => (desc ? b.maxMs - a.maxMs : a.minMs - b.minMs));
   const result: ScanResult = { visited: 0, truncated: false, blocksScanned: 0, blocksPruned: 0 };
-  let pending: Row[] = [];
+  let pending: PendingRow[] = [];
   let next = 0;
   let ci = 0;
   let last: Row | undefined;
   let stopped = false;
   const emitUntil = (bound: number): void => {
     while (next < pending.length && !stopped) {
-      const r = pending[next];
-      if (desc ? r.ms <= bound : r.ms >= bound) break;
+      const p = pending[next];
+      if (desc ? p.ms <= bound : p.ms >= bound) break;
       next++;
+      const r = made(p);
       last = r;
       result.visited++;
       if (!visit(toRecord(r)) || result.visited >= limit) stopped = true;
@@ -121,7 +140,8 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
       continue;
     }
     if (!loadedBefore) result.blocksScanned++;
-    const found: Row[] = [];
+    const found: PendingRow[] = [];
+    const lazy = c.oversized === true;
     const candidates = tokens.length > 0 ? batch.mayContain?.(tokens, query.idTokens) : undefined;
     // With candidates, only their rows are visited (found by the native indexOf).
     for (
@@ -136,6 +156,11 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
       if (services && !services.has(batch.serviceOf(i))) continue;
       if (cmpPos(ms, sub, seq, from) < 0 || cmpPos(ms, sub, seq, to) >= 0) continue;
       if (cursor && (desc ? cmpPos(ms, sub, seq, cursor) >= 0 : cmpPos(ms, sub, seq, cursor) <= 0)) continue;
+      if (lazy) {
+        if (!candidates && tokens.length > 0 && !rowMayContain(batch.row(i), tokens)) continue;
+        found.push({ ms, subNs: sub, seq, batch, i });
+        continue;
+      }
       const row = batch.row(i);
       if (!candidates && tokens.length > 0 && !rowMayContain(row, tokens)) continue;
       found.push(row);
@@ -143,7 +168,7 @@ export function runScan(candidates: Candidate[], query: ScanQuery, visit: Record
     if (found.length > 0) {
       pending = pending.slice(next).concat(found);
       next = 0;
-      pending.sort(desc ? (a, b) => compareRows(b, a) : compareRows);
+      pending.sort(desc ? (a, b) => comparePending(b, a) : comparePending);
     }
   }
   const exhausted = !stopped || (ci >= sorted.length && next >= pending.length);

@@ -4,6 +4,7 @@
 // LogStore; they run once per request, never per ingested row.
 import { statSync } from 'node:fs';
 import { LEVELS } from '../model.js';
+import { MAX_BLOCK_RAW_BYTES } from './block-codec.js';
 import { bloomMayMatch, tokenHash } from './bloom.js';
 import { FieldCollector } from './fields.js';
 import type { FieldInfo, HistogramQuery, HistogramResult, ScanFilter, StoreStats } from './log-store.js';
@@ -44,6 +45,8 @@ export function candidates(state: ReadState, filter: ScanFilter): Candidate[] {
     out.push({
       minMs: b.minMs,
       maxMs: b.maxMs,
+      // sealed before 56ae859 bounded a block's text
+      oversized: b.rawBytes > MAX_BLOCK_RAW_BYTES,
       load: () => {
         let bloom: Buffer | undefined;
         if (hashes.length > 0) {

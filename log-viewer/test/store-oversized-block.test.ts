@@ -1,0 +1,56 @@
+// A block sealed before 56ae859 could hold any amount of text (blocks now end at MAX_BLOCK_RAW_BYTES =
+// 32 MiB): a search made every row in range of a block it loaded, and one such block of 300 MB aborted
+// the process under its 256 MB heap, even for one record. Here: a constructed old block of 64 MiB,
+// searched by a process with a 48 MB heap.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { closeDatabase } from '@flowrent/shared/db';
+import { encodeBlock, MAX_BLOCK_RAW_BYTES } from '../src/store/block-codec.js';
+import { toRow } from '../src/store/row.js';
+import { openTestStore, rec } from './store-helpers.js';
+
+const ROWS = 256;
+const ROW_TEXT = 256 * 1024;
+
+test('a search over a block of more text than the heap holds visits its rows one at a time', {
+  timeout: 120_000,
+}, async () => {
+  const t = openTestStore({ sealWorker: false });
+  const rows = Array.from({ length: ROWS }, (_, i) =>
+    toRow(
+      rec(i, {
+        message: `row ${String(i).padStart(4, '0')} ${i === 100 ? 'needle ' : ''}${'x'.repeat(ROW_TEXT)}`,
+      }),
+      1 + i,
+    ),
+  );
+  const block = encodeBlock(rows);
+  assert.ok(block.rawBytes > 2 * MAX_BLOCK_RAW_BYTES, `${block.rawBytes} bytes of text in one block`);
+  (
+    t.store as unknown as { sql: { insertBlock(b: typeof block, generation: number): unknown } }
+  ).sql.insertBlock(block, 0);
+  await t.store.close({ seal: false });
+  closeDatabase(t.db);
+
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--max-old-space-size=48',
+      '--conditions=development',
+      '--import',
+      'tsx',
+      new URL('./oversized-block-search.ts', import.meta.url).pathname,
+      t.dir,
+    ],
+    { encoding: 'utf8', cwd: join(new URL('../', import.meta.url).pathname) },
+  );
+  assert.equal(child.status, 0, `exit ${child.status} ${child.signal ?? ''}\n${child.stderr.slice(-2000)}`);
+  const found = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}');
+  assert.deepEqual(found.newest, ['row 0255 xxx']);
+  assert.deepEqual(found.needle, [100]);
+  assert.equal(found.visited, ROWS);
+  assert.ok(found.textBytes > ROWS * ROW_TEXT);
+  assert.equal(found.blocks, 1);
+});
