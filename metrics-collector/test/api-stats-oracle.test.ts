@@ -1,7 +1,7 @@
 // `stats=all` on /api/v1/query and /api/v1/query_range against Debian's Prometheus 2.42 (on
 // loopback), both fed the same remote_write batch: data.stats has 2.42's fields and JSON types, and
-// totalQueryableSamples (samples read per step) is 2.42's figure. peakSamples is our
-// --query.max-samples accounting's peak, which counts fewer things than 2.42's (README).
+// totalQueryableSamples (samples read per step) and peakSamples (the most points 2.42's evaluator
+// holds at once, replayed by eval/peak.ts) are 2.42's figures.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TestApp } from '@flowrent/shared/testing';
@@ -31,6 +31,34 @@ const QUERIES = [
   'count_over_time(up[1m:15s])',
   '1 + 1',
   'vector(1)',
+  'vector(1) + up',
+  'up + 1',
+  '2 * sum(rate(req_total[1m]))',
+  'sum by (job) (up) * 2',
+  'up > 0.5',
+  'up > bool 0.5',
+  '-up',
+  'abs(up)',
+  'up offset 1m',
+  'up @ 1700000300',
+  'sum(up @ 1700000300) + up',
+  'rate(req_total[1m] @ 1700000300)',
+  'time()',
+  'scalar(sum(up))',
+  'topk(1, rate(req_total[1m]))',
+  'quantile(0.5, up)',
+  'count_values("v", up)',
+  'label_replace(up, "x", "$1", "instance", "(.*):.*")',
+  'timestamp(up)',
+  'sort(up)',
+  'absent(nonexistent)',
+  'up and up',
+  'up or vector(1)',
+  'max_over_time(up[2m:30s])',
+  'quantile_over_time(0.5, up[2m])',
+  'sum_over_time(rate(req_total[1m])[3m:1m])',
+  'histogram_quantile(0.5, sum by (le) (rate(req_total[1m])))',
+  'clamp(up, 0, 1)',
 ];
 
 type Stats = {
@@ -73,9 +101,20 @@ describe('stats=all as Prometheus 2.42 answers it', {
         const ours = await stats(t.url, path, params, t.adminHeaders);
         assert.deepEqual(shape(ours), shape(theirs));
         assert.equal(ours.samples.totalQueryableSamples, theirs.samples.totalQueryableSamples);
+        assert.equal(ours.samples.peakSamples, theirs.samples.peakSamples);
         for (const v of Object.values(ours.timings)) assert.ok(v >= 0 && Number.isFinite(v));
       });
     }
+  }
+
+  for (const query of ['up[2m]', 'up[2m:30s]', 'rate(req_total[1m])[3m:1m]']) {
+    it(`/api/v1/query ${query} (a range result)`, async () => {
+      const params = { query, time: String(T / 1000 + 600) };
+      const theirs = await stats(prometheus.base, '/api/v1/query', params);
+      const ours = await stats(t.url, '/api/v1/query', params, t.adminHeaders);
+      assert.equal(ours.samples.totalQueryableSamples, theirs.samples.totalQueryableSamples);
+      assert.equal(ours.samples.peakSamples, theirs.samples.peakSamples);
+    });
   }
 
   it('leaves stats out unless asked, and answers the same result with them', async () => {

@@ -15,6 +15,7 @@ import {
   stepTime,
 } from './eval/values.js';
 import { sortByLabels } from './labels.js';
+import { peakAccounting, recordOf } from './eval/peak.js';
 import { parseExpr } from './parse.js';
 import type { Labels, SampleSource } from './sample-source.js';
 
@@ -85,6 +86,18 @@ function context(
   };
 }
 
+/** With stats, 2.42's peakSamples bookkeeping is replayed alongside (eval/peak.ts). */
+function trackPeak(ctx: EvalContext, expr: Expr, opts: QueryOptions): void {
+  if (opts.counts) ctx.peak = peakAccounting(expr);
+}
+
+/** peakSamples of the query: the top node's peak (`held`: a range result's points, which 2.42's
+ * matrix selector holds as it reads them). */
+function finishPeak(ctx: EvalContext, expr: Expr, held = 0): void {
+  if (!ctx.peak) return;
+  ctx.samples.peak = Math.max(recordOf(ctx, expr).peak, held);
+}
+
 function toExpr(query: string | Expr): Expr {
   return typeof query === 'string' ? parseExpr(query) : query;
 }
@@ -107,7 +120,9 @@ export function* instantEvaluation(
 ): Eval<QueryResult> {
   const expr = toExpr(query);
   const ctx = context(source, timeMs, timeMs, 1, opts);
+  trackPeak(ctx, expr, opts);
   const v = yield* evaluate(ctx, expr);
+  if (v.kind !== 'matrix') finishPeak(ctx, expr);
   switch (v.kind) {
     case 'scalar':
       return { resultType: 'scalar', result: { t: timeMs, v: v.values[0] } };
@@ -136,9 +151,15 @@ export function* instantEvaluation(
         });
         // The result keeps a range selector's points past its series-at-a-time accounting.
         if (!v.range.counted) countSamples(ctx, timestamps.length);
-        ctx.samples.total += timestamps.length;
+        if (v.range.read === undefined) ctx.samples.total += timestamps.length;
         if (timestamps.length > 0) result.push({ metric: s.metric, timestamps, values });
       }
+      ctx.samples.total += v.range.read ?? 0;
+      finishPeak(
+        ctx,
+        expr,
+        result.reduce((n, s) => n + s.timestamps.length, 0),
+      );
       return { resultType: 'matrix', result };
     }
   }
@@ -189,7 +210,9 @@ export function* rangeEvaluation(
   // (api-params.ts) and can come out reversed, where its engine evaluates no step.
   if (endMs < startMs) return { resultType: 'matrix', result: [] };
   const ctx = context(source, startMs, endMs, stepMs, opts);
+  trackPeak(ctx, expr, opts);
   const v = yield* evaluate(ctx, expr);
+  finishPeak(ctx, expr);
   let series: StepSeries[];
   if (v.kind === 'scalar') {
     series = [{ metric: {}, values: v.values, present: new Uint8Array(ctx.steps).fill(1) }];

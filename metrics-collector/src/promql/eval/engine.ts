@@ -17,6 +17,7 @@ import {
   sortByValue,
   timeScalar,
 } from './functions.js';
+import { countsOf, recordNode } from './peak.js';
 import { streamRangeCall } from './range-call.js';
 import { RANGE_FUNCTIONS } from './range-functions.js';
 import {
@@ -34,6 +35,7 @@ import {
   type EvalContext,
   newSeries,
   PAUSE,
+  type Pause,
   SeriesBuilder,
   type StepSeries,
   scalarValue,
@@ -44,6 +46,12 @@ import {
 } from './values.js';
 
 export function* evaluate(ctx: EvalContext, e: Expr): Eval<Value> {
+  const v = yield* evaluateNode(ctx, e);
+  if (ctx.peak) recordNode(ctx, e, countsOf(ctx, v));
+  return v;
+}
+
+function* evaluateNode(ctx: EvalContext, e: Expr): Eval<Value> {
   checkDeadline(ctx);
   switch (e.type) {
     case 'NumberLiteral':
@@ -92,7 +100,13 @@ function* evalAggregateExpr(ctx: EvalContext, e: AggregateExpr): Eval<Value> {
     param = p.kind === 'string' ? p.value : scalarValue(p);
   }
   const before = ctx.samples.loaded;
-  const series = yield* evalAggregate(ctx, e, (yield* streamVector(ctx, e.expr)).series, param);
+  const input = yield* streamVector(ctx, e.expr);
+  const series = yield* evalAggregate(
+    ctx,
+    e,
+    ctx.peak ? recorded(ctx, e.expr, input.series) : input.series,
+    param,
+  );
   // As Prometheus' rangeEval: the input's points (counted as they were produced) are released
   // once aggregated, the output's stay held.
   let held = 0;
@@ -127,7 +141,9 @@ function* streamWithScalar(ctx: EvalContext, e: BinaryExpr): Eval<VectorStream> 
   const swap = typeOf(e.lhs) === 'scalar';
   // Operands in Prometheus' order: the scalar first only when it is on the left.
   const scalar = swap ? scalarValue(yield* evaluate(ctx, e.lhs)) : undefined;
-  const vec = yield* streamVector(ctx, swap ? e.rhs : e.lhs);
+  const operand = swap ? e.rhs : e.lhs;
+  const vec = yield* streamVector(ctx, operand);
+  if (ctx.peak) vec.series = recorded(ctx, operand, vec.series);
   const s = scalar ?? scalarValue(yield* evaluate(ctx, e.rhs));
   const dropName = dropsName(e.op, e.returnBool);
   if (vec.distinct === 'without-name' || (vec.distinct === 'labels' && !dropName)) {
@@ -137,6 +153,26 @@ function* streamWithScalar(ctx: EvalContext, e: BinaryExpr): Eval<VectorStream> 
     };
   }
   return { series: vectorScalarBinop(ctx, e, yield* collect(vec.series), s, swap), distinct: undefined };
+}
+
+/** A streamed input passed through, recording its node once it is consumed (peak.ts). */
+function* recorded(
+  ctx: EvalContext,
+  e: Expr,
+  series: Iterable<StepSeries | Pause>,
+): Generator<StepSeries | Pause> {
+  const counts = new Int32Array(ctx.steps);
+  for (const s of series) {
+    if (s !== PAUSE) for (let i = 0; i < ctx.steps; i++) counts[i] += s.present[i];
+    yield s;
+  }
+  recordStreamed(ctx, e, counts);
+}
+
+/** Records a streamed node and the streamed operands under it (a vector with a scalar). */
+function recordStreamed(ctx: EvalContext, e: Expr, counts: Int32Array): void {
+  if (e.type === 'ParenExpr') recordStreamed(ctx, e.expr, counts);
+  recordNode(ctx, e, counts);
 }
 
 function unwrap(e: Expr): Expr {

@@ -24,6 +24,7 @@ import {
   type Value,
   vectorValue,
 } from './values.js';
+import { recordOf, setRecord } from './peak.js';
 
 function refRange(ctx: EvalContext, at: number | undefined, offsetMs: number): [number, number] {
   if (at !== undefined) return [at - offsetMs, at - offsetMs];
@@ -186,7 +187,12 @@ export function* evalSubquery(
     // Counted below as the blocks are produced; held until the call over them is done.
     counted: true,
   };
-  if (maxRef < start) return range;
+  // 2.42's bookkeeping of the inner evaluation (peak.ts), its blocks one after the other.
+  const peak = { peak: 0, after: 0, counts: new Int32Array(ctx.steps) };
+  if (maxRef < start) {
+    setRecord(ctx, sq, peak);
+    return range;
+  }
   const steps = Math.floor((maxRef - start) / step) + 1;
   const bySeries = new Map<string, SubquerySeries>();
   for (let first = 0; first < steps; first += SUBQUERY_BLOCK_STEPS) {
@@ -196,10 +202,14 @@ export function* evalSubquery(
     const before = ctx.samples.loaded;
     const read = ctx.samples.total;
     const stepSeries = vectorValue(yield* evaluate(inner, sq.expr));
+    const block = recordOf(inner, sq.expr);
+    peak.peak = Math.max(peak.peak, peak.after + block.peak);
+    peak.after += block.after;
     // The inner expression counted its points as it produced them; what stays held is the
     // block's output points. What it read is not the query's (2.42 keeps a subquery's own
     // totalQueryableSamples apart).
     ctx.samples.loaded = before;
+    range.read = (range.read ?? 0) + ctx.samples.total - read;
     ctx.samples.total = read;
     for (let k = 0; k < stepSeries.length; k++) {
       if (pauseDue(ctx)) yield PAUSE;
@@ -225,6 +235,7 @@ export function* evalSubquery(
       );
     }
   }
+  setRecord(ctx, sq, peak);
   range.series = subqueryPoints(
     ctx,
     sortByLabels([...bySeries.values()], (s) => s.metric),

@@ -7,6 +7,7 @@ import type { AtModifier } from '../ast.js';
 import { executionError, PromQLError } from '../errors.js';
 import { labelsKey } from '../labels.js';
 import type { Labels, SampleSource } from '../sample-source.js';
+import type { PeakAccounting } from './peak.js';
 
 export interface StepSeries {
   metric: Labels;
@@ -34,6 +35,9 @@ export interface RangeArg {
   /** The points are already counted against --query.max-samples while the range is held
    * (a subquery's); a range selector's are counted only while the consumer uses a series. */
   counted?: true;
+  /** A subquery's: the samples its inner expression read (2.42 counts them in
+   * totalQueryableSamples only for a subquery that is the whole query). */
+  read?: number;
 }
 
 /**
@@ -90,6 +94,8 @@ export interface EvalContext {
   samples: SampleCounts;
   /** Absent: evaluated in one go (rules, tests); never pauses. */
   slice?: Slice;
+  /** Present with stats=all: 2.42's peakSamples bookkeeping, replayed (peak.ts). */
+  peak?: PeakAccounting;
 }
 
 export function pauseDue(ctx: EvalContext): boolean {
@@ -114,10 +120,10 @@ export function runWhole<T>(e: Eval<T>): T {
   }
 }
 
-/** Points held against --query.max-samples (`loaded`, its `peak`), and `total`: the samples the
- * query read per step (Prometheus' totalQueryableSamples: a point per step for an instant
- * selector, a range's points at each step for a range function). `peak` and `total` are what
- * `stats=all` reports. */
+/** Points held against --query.max-samples (`loaded`), and `total`: the samples the query read
+ * per step (Prometheus' totalQueryableSamples: a point per step for an instant selector, a range's
+ * points at each step for a range function). `peak` (2.42's peakSamples, peak.ts) and `total` are
+ * what `stats=all` reports. */
 export interface SampleCounts {
   loaded: number;
   max: number;
@@ -128,7 +134,6 @@ export interface SampleCounts {
 export function countSamples(ctx: EvalContext, n: number): void {
   const samples = ctx.samples;
   samples.loaded += n;
-  if (samples.loaded > samples.peak) samples.peak = samples.loaded;
   if (samples.loaded > samples.max) {
     throw executionError('query processing would load too many samples into memory in query execution');
   }

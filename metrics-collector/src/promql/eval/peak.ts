@@ -1,0 +1,236 @@
+// stats=all's peakSamples as Prometheus 2.42 counts it (promql/engine.go, ev.currentSamples and
+// samplesStats.UpdatePeak): the most points its evaluator holds at once. Our evaluator holds
+// fewer (it streams series), so this replays 2.42's bookkeeping from what each node produced,
+// bottom-up: a node's record is its own peak and what it leaves held, both relative to the count
+// before it ran (2.42's bookkeeping only adds and releases, so these compose), plus its points per
+// step, which its parent gathers again step by step.
+// - rangeEval nodes (operators, aggregations, functions of instant vectors, literals): the
+//   children in order, then at each step the points gathered from them and the step's output,
+//   on top of the outputs of the steps before;
+// - selectors: their points; range functions: one input series' window at a time on top of the
+//   outputs so far (range-call.ts), then the window of the last step with the series' output;
+// - 2.42's PreprocessExpr wraps step-invariant parts (no selector without @, no time()) in a
+//   StepInvariantExpr: evaluated at one step, then copied to the others.
+// Not replayed: a subquery of more than SUBQUERY_BLOCK_STEPS inner steps (its blocks' records are
+// chained, an upper bound), and absent_over_time's peculiar output.
+import type { Expr } from '../ast.js';
+import { RANGE_FUNCTIONS } from './range-functions.js';
+import type { EvalContext, Value } from './values.js';
+
+export interface PeakRecord {
+  /** The most points held while the node ran, above what was held before it. */
+  peak: number;
+  /** What the node leaves held (its output, plus anything 2.42 never releases). */
+  after: number;
+  /** Output points per step of the evaluator that ran it. */
+  counts: Int32Array;
+}
+
+export interface PeakAccounting {
+  records: Map<Expr, PeakRecord>;
+  /** Roots of 2.42's StepInvariantExpr (not literals: those it evaluates directly). */
+  wrapped: Set<Expr>;
+  /** Nodes evaluated inside such a root, at one step. */
+  inside: Set<Expr>;
+}
+
+/** 2.42's AtModifierUnsafeFunctions: never step-invariant. */
+const UNSAFE = new Set([
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'time',
+  'timestamp',
+]);
+
+export function peakAccounting(root: Expr): PeakAccounting {
+  const acct: PeakAccounting = { records: new Map(), wrapped: new Set(), inside: new Set() };
+  if (invariant(root, acct)) wrap(root, acct);
+  return acct;
+}
+
+/** newStepInvariantExpr: parentheses unwrapped; a literal is evaluated as it is. */
+function wrap(e: Expr, acct: PeakAccounting): void {
+  const inner = unparen(e);
+  if (inner.type === 'NumberLiteral' || inner.type === 'StringLiteral') return;
+  acct.wrapped.add(inner);
+  markInside(inner, acct);
+}
+
+function markInside(e: Expr, acct: PeakAccounting): void {
+  for (const c of children(e)) {
+    acct.inside.add(c);
+    markInside(c, acct);
+  }
+}
+
+function unparen(e: Expr): Expr {
+  return e.type === 'ParenExpr' ? unparen(e.expr) : e;
+}
+
+function children(e: Expr): Expr[] {
+  switch (e.type) {
+    case 'ParenExpr':
+    case 'UnaryExpr':
+    case 'SubqueryExpr':
+      return [e.expr];
+    case 'MatrixSelector':
+      return [e.selector];
+    case 'BinaryExpr':
+      return [e.lhs, e.rhs];
+    case 'AggregateExpr':
+      return e.param ? [e.param, e.expr] : [e.expr];
+    case 'Call':
+      return e.args;
+    default:
+      return [];
+  }
+}
+
+/** preprocessExprHelper: whether `e` is step-invariant; wraps invariant parts of variant nodes. */
+function invariant(e: Expr, acct: PeakAccounting): boolean {
+  switch (e.type) {
+    case 'VectorSelector':
+      return e.at !== undefined;
+    case 'MatrixSelector':
+      return e.selector.at !== undefined;
+    case 'AggregateExpr':
+      return invariant(e.expr, acct);
+    case 'ParenExpr':
+    case 'UnaryExpr':
+      return invariant(e.expr, acct);
+    case 'NumberLiteral':
+    case 'StringLiteral':
+      return true;
+    case 'SubqueryExpr':
+      if (invariant(e.expr, acct)) wrap(e.expr, acct);
+      return e.at !== undefined;
+    case 'BinaryExpr': {
+      const l = invariant(e.lhs, acct);
+      const r = invariant(e.rhs, acct);
+      if (l && r) return true;
+      if (l) wrap(e.lhs, acct);
+      if (r) wrap(e.rhs, acct);
+      return false;
+    }
+    case 'Call': {
+      const each = e.args.map((a) => invariant(a, acct));
+      if (!UNSAFE.has(e.func) && each.every(Boolean)) return true;
+      e.args.forEach((a, i) => {
+        if (each[i]) wrap(a, acct);
+      });
+      return false;
+    }
+  }
+}
+
+const NONE: PeakRecord = { peak: 0, after: 0, counts: new Int32Array(0) };
+
+/** Steps the node's evaluator runs: one inside a step-invariant root. */
+export function peakSteps(ctx: EvalContext, e: Expr): number {
+  const acct = ctx.peak;
+  return acct && (acct.inside.has(e) || acct.wrapped.has(e)) ? 1 : ctx.steps;
+}
+
+/** Output points per step of a value (a scalar has one at every step). */
+export function countsOf(ctx: EvalContext, v: Value): Int32Array {
+  const counts = new Int32Array(ctx.steps);
+  if (v.kind === 'scalar') counts.fill(1);
+  else if (v.kind === 'vector')
+    for (const s of v.series) for (let i = 0; i < ctx.steps; i++) counts[i] += s.present[i];
+  return counts;
+}
+
+/** Stores `rec` for `e`, as copied to every step when 2.42 evaluates `e` step-invariant. */
+export function setRecord(ctx: EvalContext, e: Expr, rec: PeakRecord): void {
+  const acct = ctx.peak;
+  if (!acct) return;
+  if (acct.wrapped.has(e) && ctx.steps > 1) {
+    const after = rec.after + (ctx.steps - 1) * rec.counts[0];
+    rec = { peak: Math.max(rec.peak, after), after, counts: rec.counts };
+  }
+  acct.records.set(e, rec);
+}
+
+export function recordOf(ctx: EvalContext, e: Expr): PeakRecord {
+  return ctx.peak?.records.get(e) ?? NONE;
+}
+
+/** The record of `e` from its output points per step (`counts`); range-function calls and
+ * subqueries record themselves. */
+export function recordNode(ctx: EvalContext, e: Expr, counts: Int32Array): void {
+  if (!ctx.peak) return;
+  const rec = recordFor(ctx, e, counts);
+  if (rec) setRecord(ctx, e, rec);
+}
+
+function recordFor(ctx: EvalContext, e: Expr, counts: Int32Array): PeakRecord | undefined {
+  switch (e.type) {
+    case 'StringLiteral':
+      return { peak: 0, after: 0, counts };
+    case 'ParenExpr':
+    case 'UnaryExpr':
+      return { ...recordOf(ctx, e.expr), counts };
+    case 'VectorSelector': {
+      const n = peakSteps(ctx, e);
+      let points = 0;
+      for (let i = 0; i < n; i++) points += counts[i];
+      return { peak: points, after: points, counts };
+    }
+    case 'MatrixSelector':
+    case 'SubqueryExpr':
+      return undefined;
+    case 'NumberLiteral':
+      return rangeEval(ctx, e, [], counts);
+    case 'BinaryExpr':
+      return rangeEval(ctx, e, [e.lhs, e.rhs], counts);
+    case 'AggregateExpr':
+      return rangeEval(
+        ctx,
+        e,
+        e.param && e.param.type !== 'StringLiteral' ? [e.param, e.expr] : [e.expr],
+        counts,
+      );
+    case 'Call': {
+      if (RANGE_FUNCTIONS[e.func]) return undefined;
+      const arg = e.args[0] && unparen(e.args[0]);
+      // timestamp(selector) selects at each step inside the call: gathered, never left held.
+      if (e.func === 'timestamp' && arg?.type === 'VectorSelector')
+        return rangeEval(ctx, e, [], counts, counts);
+      const args = e.args.filter((a) => unparen(a).type !== 'StringLiteral');
+      return rangeEval(ctx, e, args, counts);
+    }
+  }
+}
+
+/** 2.42's rangeEval: children in order, then each step's gathered inputs and output. */
+function rangeEval(
+  ctx: EvalContext,
+  e: Expr,
+  kids: Expr[],
+  counts: Int32Array,
+  gathered?: Int32Array,
+): PeakRecord {
+  const steps = peakSteps(ctx, e);
+  let held = 0;
+  let peak = 0;
+  const records = kids.map((k) => recordOf(ctx, k));
+  for (const r of records) {
+    peak = Math.max(peak, held + r.peak);
+    held += r.after;
+  }
+  let after = 0;
+  for (let i = 0; i < steps; i++) {
+    let step = held + after + (gathered?.[i] ?? 0);
+    for (const r of records) step += r.counts[i] ?? 0;
+    peak = Math.max(peak, step + counts[i]);
+    after += counts[i];
+  }
+  return { peak, after, counts };
+}
