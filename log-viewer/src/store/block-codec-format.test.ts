@@ -8,7 +8,7 @@ import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
 import { bloomMayContain, bloomMayMatch, bloomWhere, IN_ATTRS, IN_OTHER, tokenHash } from './bloom.js';
 import type { Row } from './row.js';
-import { version3BlockBloom } from './testing/bloom-v3.js';
+import { version3BlockBloom, version4BlockBloom } from './testing/reference-blooms.js';
 import { testRow as row } from './testing/rows.js';
 
 // A block written by the format-4 encoder (attributes in per-key columns, one zstd frame, one bloom
@@ -219,7 +219,7 @@ test('format 6: row groups, a filter per group, and no matching row dropped by t
   assert.equal(block.data[0], 6);
   assert.equal(rowGroupRows(5000), 1250);
   assert.equal(block.data[1], 4, 'row groups');
-  assert.equal(block.bloom[0], 4, 'filters per group and token class');
+  assert.equal(block.bloom[0], 5, 'filters per group and token class, and of the ids');
   assert.equal(block.bloom[1], 4);
   assert.deepEqual(new BlockReader(block.data, '').allRows(), rows);
   for (const i of [0, 1249, 1250, 2600, 3749, 3750, 4999])
@@ -294,7 +294,11 @@ test('format 6: a message needle reads only the groups that may hold it, an attr
   assert.ok(bloomMayMatch(block.bloom, hashes(['kestrel', 'zanzibar'])), 'attribute tokens are per block');
   // A token asked of ids only: the attribute filter does not count.
   assert.ok(!bloomMayMatch(block.bloom, hashes(['zanzibar']), [true]), 'zanzibar is only in attributes');
-  assert.ok(bloomMayMatch(block.bloom, hashes(['kestrel', 'zanzibar']), [true, false]));
+  // Version 5: a token asked of ids only is asked of the ids' filters alone (not of the stream's).
+  const id = `${'0'.repeat(24)}feedface`;
+  assert.ok(bloomMayMatch(block.bloom, hashes([id, 'zanzibar']), [true, false]));
+  assert.ok(!bloomMayMatch(block.bloom, hashes(['kestrel', 'zanzibar']), [true, false]), 'kestrel is no id');
+  assert.ok(!bloomMayMatch(block.bloom, hashes([id, 'kestrel']), [true, false]), 'in different groups');
   const none = new CountingBuffers();
   const pruned = new BlockReader(block.data, '', none, block.bloom).mayContain(['edge', 'kestrel'])!;
   assert.equal(pruned.indexOf(1), -1);
@@ -323,7 +327,7 @@ test('the store finds tokens of single fields in format-6 blocks through its fil
   closeDatabase(t.db);
 });
 
-test('a store whose blocks mix version-3 and version-4 filters finds exactly the records holding every token', async () => {
+test('a store whose blocks mix version-3, 4 and 5 filters finds exactly the records holding every token', async () => {
   let t = openTestStore();
   const records = Array.from({ length: 6000 }, (_, i) => rec(i));
   const plant = (i: number, over: Parameters<typeof rec>[1]) => {
@@ -366,27 +370,52 @@ test('a store whose blocks mix version-3 and version-4 filters finds exactly the
     collect(store, { requiredTokens: tokens })
       .map((r) => r.message)
       .sort();
-  for (const tokens of queries) assert.deepEqual(found(t.store, tokens), holding(tokens), `v4 ${tokens}`);
-  // Blocks 1 and 3 get the filter the encoder wrote before version 4, rebuilt from their rows.
+  // Also as trace-id queries (id-only tokens): only the records holding them in an id.
+  const idQueries = ['cd'.repeat(16), '00ff00ff00ff00ff', 'beef42', 'request'];
+  const inIds = (token: string) =>
+    records
+      .filter((r) => [r.traceId, r.spanId].includes(token))
+      .map((r) => r.message)
+      .sort();
+  const foundById = (store: typeof t.store, token: string) =>
+    collect(store, { requiredTokens: [token], idTokens: [token] })
+      .map((r) => r.message)
+      .sort();
+  const versions = () =>
+    (
+      t.db.prepare('SELECT substr(bloom, 1, 1) FROM block_blooms ORDER BY block_id').pluck().all() as Buffer[]
+    ).map((v) => v[0]);
+  const check = (name: string) => {
+    for (const tokens of queries)
+      assert.deepEqual(found(t.store, tokens), holding(tokens), `${name} ${tokens}`);
+    for (const token of idQueries)
+      assert.deepEqual(foundById(t.store, token), inIds(token), `${name} id ${token}`);
+  };
+  assert.deepEqual(versions(), [5, 5, 5]);
+  check('v5');
+  assert.equal(foundById(t.store, 'cd'.repeat(16)).length, 1);
+  // Blocks 1 and 3 get the filters the encoder wrote before version 5 (version 4), then before
+  // version 4 (version 3), rebuilt from their rows.
   const ids = (t.db.prepare('SELECT id FROM blocks ORDER BY min_ms').pluck().all() as number[]).filter(
     (_, i) => i !== 1,
   );
   assert.equal(ids.length, 2);
-  await t.store.close();
-  for (const id of ids) {
-    const data = t.db.prepare('SELECT data FROM block_data WHERE block_id = ?').pluck().get(id) as Buffer;
-    const bloom = version3BlockBloom(new BlockReader(data, '').allRows());
-    t.db.prepare('UPDATE block_blooms SET bloom = ? WHERE block_id = ?').run(bloom, id);
+  for (const [version, rebuild] of [
+    [4, version4BlockBloom],
+    [3, version3BlockBloom],
+  ] as const) {
+    await t.store.close();
+    for (const id of ids) {
+      const data = t.db.prepare('SELECT data FROM block_data WHERE block_id = ?').pluck().get(id) as Buffer;
+      const bloom = rebuild(new BlockReader(data, '').allRows());
+      t.db.prepare('UPDATE block_blooms SET bloom = ? WHERE block_id = ?').run(bloom, id);
+    }
+    t = t.reopen();
+    assert.deepEqual(versions(), [version, 5, version]);
+    // Twice: with the filters preloaded, then as the first queries left them in the cache.
+    check(`v${version}`);
+    check(`v${version} again`);
   }
-  t = t.reopen();
-  const versions = t.db
-    .prepare('SELECT substr(bloom, 1, 1) AS v FROM block_blooms ORDER BY block_id')
-    .pluck();
-  assert.deepEqual(
-    (versions.all() as Buffer[]).map((v) => v[0]),
-    [3, 4, 3],
-  );
-  for (const tokens of queries) assert.deepEqual(found(t.store, tokens), holding(tokens), `v3 ${tokens}`);
   assert.equal(found(t.store, ['zanzibarquux']).length, 6);
   await t.store.close();
   closeDatabase(t.db);

@@ -1,7 +1,8 @@
 // Column block encoding. Format 6: the block's rows (sorted by time, seq) cut into row groups of at
 // least 1 024 rows (4 per full block), each with its own meta, messages, ids and attributes
 // sections, and a token filter per group for the message, id and stream tokens (bloom.ts version 3;
-// version 4 since the seventh session, each filter cut in two by token class, same block data):
+// version 4 since the seventh session, each filter cut in two by token class, same block data;
+// version 5 since the eighth, the trace and span id tokens in a filter of their own, bloom-ids.ts):
 // a needle decodes the meta and sections of the groups that may hold it, not the whole block's
 // (~1.3 ms of CPU per candidate block with format 5, where only the attributes were in groups).
 // Meta, messages and attributes are compressed at zstd level 3, ids at level 1: on the bench's blocks
@@ -21,7 +22,8 @@
 // units) go in meta.
 import { createRequire } from 'node:module';
 import { encodeAttrSection } from './attr-columns.js';
-import { addTokenHashes, addTokenHashesBytes, buildGroupBloom, TokenSet } from './bloom.js';
+import { addTokenHashes, addTokenHashesBytes, TokenSet } from './bloom.js';
+import { buildIdBloom } from './bloom-ids.js';
 import { ByteWriter } from './bytes.js';
 import type { Row, StreamTuple } from './row.js';
 import { RowColumns } from './row-columns.js';
@@ -152,6 +154,7 @@ export function encodeColumns(c: RowColumns, from: number, to: number): EncodedB
     tupleGroup: [],
     tupleOf: new Uint32Array(n),
     tokens: Array.from({ length: groups }, () => new TokenSet(groupRows * 2)),
+    idTokens: Array.from({ length: groups }, () => new TokenSet(groupRows)),
     levelCounts: [0, 0, 0, 0, 0, 0],
     serviceIndex: new Map<string, number>(),
     raw: 0,
@@ -187,7 +190,7 @@ export function encodeColumns(c: RowColumns, from: number, to: number): EncodedB
   const [minSeq, maxSeq] = seqRange(seq, from, to);
   return {
     data,
-    bloom: buildGroupBloom(rows.tokens, attrTokens),
+    bloom: buildIdBloom(rows.tokens, rows.idTokens, attrTokens),
     service: services.length === 1 ? services[0] : '',
     services,
     rows: n,
@@ -221,8 +224,10 @@ interface BlockRows {
   tupleGroup: number[];
   /** Block tuple of each row, in block order. */
   tupleOf: Uint32Array;
-  /** Message, id and stream tokens of each row group. */
+  /** Message and stream tokens of each row group. */
   tokens: TokenSet[];
+  /** Trace and span id tokens of each row group (bloom version 5 keeps them apart). */
+  idTokens: TokenSet[];
   levelCounts: number[];
   /** The block's services (values set once sorted). */
   serviceIndex: Map<string, number>;
@@ -253,6 +258,7 @@ function indexRows(c: RowColumns, b: BlockRows): void {
 function indexGroup(c: RowColumns, b: BlockRows, g: number, j0: number, j1: number): number {
   const { order, blockTuple, tuples, tupleGroup, tupleOf, levelCounts } = b;
   const tokens = b.tokens[g];
+  const idTokens = b.idTokens[g];
   const msgBytes = c.msg.buf;
   const idBytes = c.ids.buf;
   const { msgEnd, idEnd, idFlags } = c;
@@ -275,10 +281,10 @@ function indexGroup(c: RowColumns, b: BlockRows, g: number, j0: number, j1: numb
     const flags = idFlags[i];
     if (flags & 1) {
       if (prevTrace < 0 || !sameBytes(idBytes, prevTrace, id0, 32))
-        addTokenHashesBytes(idBytes, id0, id0 + 32, tokens);
+        addTokenHashesBytes(idBytes, id0, id0 + 32, idTokens);
       prevTrace = id0;
     } else prevTrace = -1;
-    if (flags & 2) addTokenHashesBytes(idBytes, idEnd[i] - 16, idEnd[i], tokens);
+    if (flags & 2) addTokenHashesBytes(idBytes, idEnd[i] - 16, idEnd[i], idTokens);
     raw += c.rawSize(i);
   }
   return raw;

@@ -72,6 +72,9 @@ export class BlockDb {
       selectBloomSpliced: db
         .prepare('SELECT CAST(? || substr(bloom, ?) AS BLOB) FROM block_blooms WHERE block_id = ?')
         .pluck(),
+      selectBloomPrefix: db
+        .prepare('SELECT substr(bloom, 1, ?) FROM block_blooms WHERE block_id = ?')
+        .pluck(),
       selectAll: db.prepare('SELECT * FROM blocks ORDER BY max_ms'),
       upsertMark: db.prepare(
         `INSERT INTO seal_marks (service, max_seq) VALUES (?, ?)
@@ -153,6 +156,11 @@ export class BlockDb {
    */
   selectBloomSpliced(id: number, prefix: Uint8Array, from: number): Buffer | undefined {
     return this.stmts.selectBloomSpliced.get(prefix, from + 1, id) as Buffer | undefined;
+  }
+
+  /** The first `bytes` bytes of a block's filter (substr of a blob counts bytes and gives a blob). */
+  selectBloomPrefix(id: number, bytes: number): Buffer | undefined {
+    return this.stmts.selectBloomPrefix.get(bytes, id) as Buffer | undefined;
   }
 
   /** All block summaries, oldest first. */

@@ -17,37 +17,29 @@
 // ids, durations) and keep version 3's bits; word tokens, the few that words of a query are, get
 // many more bits each for almost no bytes: a rare word's false positives per block drop from ~7.3 %
 // (five filters of 8-9 bits a token) to ~0.5 %, each of which cost a decoded block.
+// Version 5 (from the eighth session): version 4's filters plus a filter of each row group's trace
+// and span ids, laid out by what a query needs (bloom-ids.ts). Every version is still read.
 import { isTokenChar } from '../model.js';
+import {
+  BLOOM_VERSION,
+  EMPTY_FILTER_BYTES,
+  filterMayContain,
+  HASH_MASK,
+  IN_ATTRS,
+  IN_OTHER,
+  readU32,
+  WORD_CLASS,
+} from './bloom-filter.js';
+import { ID_BLOOM_VERSION, idBloomMayMatch, idBloomWhere } from './bloom-ids.js';
 
-/** Bits per distinct hex attribute token and probes: ~2 % false positives. */
-const ATTR_BITS_PER_TOKEN = 8;
-/**
- * Filters of a row group's hex message, id and stream tokens (~1.3 % false positives): the groups
- * hold 13 % more tokens than their block, and a false positive costs one group's read.
- */
-const GROUP_BITS_PER_TOKEN = 9;
-const PROBES = 6;
-/**
- * Word tokens, in the attributes and in each group: ~0.1 % false positives a filter (five filters a
- * block). Few per block, so the bits cost little; filters of 512 bits at least (buildBloom).
- */
-const WORD_BITS_PER_TOKEN = 14;
-const WORD_PROBES = 10;
-export const BLOOM_VERSION = 1;
+export { IN_ATTRS, IN_OTHER } from './bloom-filter.js';
 export const SPLIT_BLOOM_VERSION = 2;
 export const GROUP_BLOOM_VERSION = 3;
 export const CLASS_BLOOM_VERSION = 4;
-/** What bloomWhere() answers: the token may be in messages, ids or stream tuples; in attributes. */
-export const IN_OTHER = 1;
-export const IN_ATTRS = 2;
 
-/**
- * A token's key: its hash cut to 30 bits (the filters' bits come from those alone, in every version)
- * and, in bit 30, its class (WORD_CLASS: a character other than 0-9 and a-f), which picks the
- * filter of version 4 that is asked.
- */
-const HASH_MASK = 0x3fffffff;
-const WORD_CLASS = 0x40000000;
+// A token's key: its hash cut to 30 bits (the filters' bits come from those alone, in every version)
+// and, in bit 30, its class (WORD_CLASS: a character other than 0-9 and a-f), which picks the
+// filters of versions 4 and 5 that are asked.
 
 /**
  * The key of a token: FNV-1a over lowercase UTF-16 code units of a token (the query side hashes
@@ -209,72 +201,11 @@ const ASCII_WORD = (() => {
   return t;
 })();
 
-function probe2(h: number): number {
-  let x = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) | 1;
-}
-
-/**
- * Serialized filter: [version u8][probes u8][bit count u32 LE][bits], over the keys of one class
- * (`word`: WORD_CLASS or 0; undefined: all keys). Version 1 was a whole block's filter (10 bits a
- * token); versions 2-4 are made of such filters (version 2 wrote message, id and stream tokens at
- * 10 bits, attribute tokens at 8).
- */
-function buildBloom(keys: TokenSet, bitsPerToken: number, probes: number, word?: number): Buffer {
-  const count = word === undefined ? keys.size : word ? keys.words : keys.size - keys.words;
-  const bits = Math.max(512, Math.ceil((count * bitsPerToken) / 8) * 8);
-  const out = Buffer.alloc(6 + bits / 8);
-  out[0] = BLOOM_VERSION;
-  out[1] = probes;
-  out.writeUInt32LE(bits, 2);
-  setAllProbeBits(out, keys.rawSlots, bits, probes, word === undefined ? -1 : word);
-  return out;
-}
-
-/**
- * Sets the bits filterMayContain() tests for each key of the class (-1: every key). A loop over the
- * set's slots: through TokenSet.forEach, whose callback was a new closure per filter (never inlined,
- * deoptimized as "wrong call target"), building the filters took ~1.8x as long.
- */
-function setAllProbeBits(out: Buffer, slots: Int32Array, bits: number, probes: number, word: number): void {
-  for (let i = 0; i < slots.length; i++) {
-    const key = slots[i];
-    if (key === -1 || (word !== -1 && (key & WORD_CLASS) !== word)) continue;
-    const h = key & HASH_MASK;
-    const h2 = probe2(h);
-    for (let k = 0; k < probes; k++) {
-      const bit = ((h + Math.imul(k, h2)) >>> 0) % bits;
-      out[6 + (bit >>> 3)] |= 1 << (bit & 7);
-    }
-  }
-}
-
-/**
- * Version 4: [4][row groups u8][byte length u32 LE of each filter][filters]: the attribute filters
- * of hex and of word tokens, then for each row group the filters of its hex and of its word message,
- * id and stream tokens; each filter as buildBloom() writes it.
- */
-export function buildGroupBloom(groups: TokenSet[], attrs: TokenSet): Buffer {
-  const filters = [
-    buildBloom(attrs, ATTR_BITS_PER_TOKEN, PROBES, 0),
-    buildBloom(attrs, WORD_BITS_PER_TOKEN, WORD_PROBES, WORD_CLASS),
-  ];
-  for (const g of groups)
-    filters.push(
-      buildBloom(g, GROUP_BITS_PER_TOKEN, PROBES, 0),
-      buildBloom(g, WORD_BITS_PER_TOKEN, WORD_PROBES, WORD_CLASS),
-    );
-  const head = Buffer.alloc(2 + 4 * filters.length);
-  head[0] = CLASS_BLOOM_VERSION;
-  head[1] = groups.length;
-  for (let i = 0; i < filters.length; i++) head.writeUInt32LE(filters[i].length, 2 + 4 * i);
-  return Buffer.concat([head, ...filters]);
-}
-
-/** Versions 3 and 4: filters by row group (and the block's attribute filters). */
+/** Versions 3 to 5: filters by row group (and the block's attribute filters). */
 export function isGroupBloom(bloom: Uint8Array): boolean {
-  return bloom[0] === GROUP_BLOOM_VERSION || bloom[0] === CLASS_BLOOM_VERSION;
+  return (
+    bloom[0] === GROUP_BLOOM_VERSION || bloom[0] === CLASS_BLOOM_VERSION || bloom[0] === ID_BLOOM_VERSION
+  );
 }
 
 /** Versions 3 and 4: filters per part (the attributes, then each row group): 1, or 2 by class. */
@@ -305,9 +236,11 @@ export function bloomMayContain(bloom: Uint8Array, key: number): boolean {
  * (its own filter or the block's attribute filter, of the token's class in version 4); older
  * filters: each token somewhere in the block. A token whose `idOnly` entry is true (it can only be
  * in a trace or span id) is asked of the filters of ids, messages and stream fields only, not of
- * the attribute filter, whose false positives then do not count.
+ * the attribute filter, whose false positives then do not count; version 5 asks it of the ids'
+ * filter alone (bloom-ids.ts).
  */
-export function bloomMayMatch(bloom: Uint8Array, keys: number[], idOnly?: boolean[]): boolean {
+export function bloomMayMatch(bloom: Uint8Array, keys: number[], idOnly?: readonly boolean[]): boolean {
+  if (bloom[0] === ID_BLOOM_VERSION) return idBloomMayMatch(bloom, keys, idOnly);
   if (!isGroupBloom(bloom))
     return keys.every(
       (h, t) => (bloomWhere(bloom, h) & (idOnly?.[t] ? IN_OTHER : IN_OTHER | IN_ATTRS)) !== 0,
@@ -335,16 +268,13 @@ export function bloomMayMatch(bloom: Uint8Array, keys: number[], idOnly?: boolea
   return false;
 }
 
-function readU32(b: Uint8Array, p: number): number {
-  return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] * 0x1000000);
-}
-
 /**
  * Versions 3 and 4: for each row group, where each token may be (IN_OTHER from the group's filter,
  * IN_ATTRS from the block's attribute filter, of the token's class in version 4); a group with a 0
  * cannot hold a record with every token.
  */
 export function groupBloomWhere(bloom: Uint8Array, keys: number[]): number[][] {
+  if (bloom[0] === ID_BLOOM_VERSION) return idBloomWhere(bloom, keys);
   const at = groupFilterOffsets(bloom);
   const perPart = filtersPerPart(bloom);
   // Index of a key's filter within its part: 1 for a word token in version 4.
@@ -368,23 +298,6 @@ export function bloomWhere(bloom: Uint8Array, key: number): number {
   return (
     (filterMayContain(bloom, 5, key) ? IN_OTHER : 0) | (filterMayContain(bloom, second, key) ? IN_ATTRS : 0)
   );
-}
-
-/**
- * Whether the filter at `at` may hold the key's token: its bits come from the 30-bit hash alone. A
- * filter of 0 bits (wordFilters()' stand-in for a hex filter) may hold any.
- */
-function filterMayContain(bloom: Uint8Array, at: number, key: number): boolean {
-  const hash = key & HASH_MASK;
-  const probes = bloom[at + 1];
-  const bits = bloom[at + 2] | (bloom[at + 3] << 8) | (bloom[at + 4] << 16) | (bloom[at + 5] * 0x1000000);
-  if (bits === 0) return true;
-  const h2 = probe2(hash);
-  for (let k = 0; k < probes; k++) {
-    const bit = ((hash + Math.imul(k, h2)) >>> 0) % bits;
-    if ((bloom[at + 6 + (bit >>> 3)] & (1 << (bit & 7))) === 0) return false;
-  }
-  return true;
 }
 
 /** Whether some of the keys are hex tokens, which wordFilters() cannot rule out. */
@@ -419,9 +332,6 @@ export function wordFilters(bloom: Uint8Array): Buffer | undefined {
   }
   return out;
 }
-
-/** A filter header of 0 bits: [1][0 probes][0 bits]. */
-const EMPTY_FILTER_BYTES = 6;
 
 /** Whether a filter is wordFilters()' output: its hex tokens are not in it. */
 export function lacksHexFilters(bloom: Uint8Array): boolean {

@@ -1,16 +1,17 @@
 // The sealed blocks as the store sees them in memory: every block's meta (summaries for pruning), an
 // LRU-ish cache of their bloom filters within a byte budget, and the one reader of a block's data on
 // reused section buffers. The rows themselves stay in SQLite (block-db.ts) until a query decodes them.
-// Of a version-4 filter only the word filters are kept at first (wordFilters(), ~0.5 KB of ~25 KB a
-// bench block): at 10 M lines the whole filters held ~25-30 MB, resident for good in the main malloc
+// Of a version-4 or 5 filter only the word filters are kept at first (~0.5 KB of ~25 KB a bench
+// block): at 10 M lines the whole filters held ~25-30 MB, resident for good in the main malloc
 // arena, while only queries with a hex token (trace ids, numbers) need the rest; the first such
 // query over a block reads what it needs from SQLite (~8-10 CPU-ms per 300 blocks) and keeps it: a
-// trace or span id everything but the attribute hex filter (about half the bytes), another hex token
-// the whole filter.
+// trace or span id the id filters (version 5: its prefix up to them, ~5 KB a bench block; version 4:
+// everything but the attribute hex filter, ~12 KB), another hex token the whole filter.
 import type { BlockMeta, BlockDb } from './block-db.js';
 import { BlockReader } from './block-reader.js';
 import { SectionBuffers } from './block-reader-buffers.js';
 import {
+  CLASS_BLOOM_VERSION as CLASS_VERSION,
   hasHexKey,
   idHexSplice,
   lacksAttrHexFilter,
@@ -18,17 +19,37 @@ import {
   needsAttrHex,
   wordFilters,
 } from './bloom.js';
+import {
+  ID_BLOOM_VERSION,
+  ID_PREFIX,
+  idBloomCoverage,
+  idBloomPrefixBytes,
+  WHOLE_FILTER,
+  WORD_PREFIX,
+} from './bloom-ids.js';
 
 /** Default budget of the token filters kept in memory. */
 const BLOOM_CACHE_BYTES = 32 * 1024 * 1024;
 
-/** What a cached filter answers exactly: word tokens; those and id-only hex tokens; every token. */
-const WORDS = 0;
-const ID_HEX = 1;
-const WHOLE = 2;
+/**
+ * What a cached filter answers exactly: word tokens; those and id-only tokens (version 4: id-only
+ * hex tokens); every token. The same values as bloom-ids.ts's prefixes.
+ */
+const WORDS = WORD_PREFIX;
+const IDS = ID_PREFIX;
+const WHOLE = WHOLE_FILTER;
 
 function coverage(bloom: Uint8Array): number {
-  return lacksHexFilters(bloom) ? WORDS : lacksAttrHexFilter(bloom) ? ID_HEX : WHOLE;
+  if (bloom[0] === ID_BLOOM_VERSION) return idBloomCoverage(bloom);
+  return lacksHexFilters(bloom) ? WORDS : lacksAttrHexFilter(bloom) ? IDS : WHOLE;
+}
+
+/** What of a whole filter the cache keeps when `need` is asked: a copy of the part, or the filter. */
+function keptPart(whole: Buffer, need: number): Buffer {
+  // Copies of a small part: from Node's pool below 4 KB, not one malloc chunk each.
+  if (whole[0] === ID_BLOOM_VERSION && need !== WHOLE)
+    return Buffer.from(whole.subarray(0, idBloomPrefixBytes(whole, need)));
+  return need === WORDS ? (wordFilters(whole) ?? whole) : whole;
 }
 
 export class SealedBlocks {
@@ -58,9 +79,10 @@ export class SealedBlocks {
    */
   add(meta: BlockMeta, bloom: Uint8Array): void {
     this.blocks.set(meta.id, meta);
-    const words = wordFilters(bloom);
-    if (words) this.splices.set(meta.id, idHexSplice(bloom));
-    this.cacheBloom(meta.id, words ?? Buffer.from(bloom));
+    const whole = Buffer.from(bloom.buffer, bloom.byteOffset, bloom.length);
+    const words = keptPart(whole, WORDS);
+    if (bloom[0] === CLASS_VERSION) this.splices.set(meta.id, idHexSplice(bloom));
+    this.cacheBloom(meta.id, words === whole ? Buffer.from(bloom) : words);
   }
 
   /** Forgets a deleted block and its cached filter. */
@@ -87,20 +109,30 @@ export class SealedBlocks {
 
   /**
    * A block's filter, enough for tokens of these keys (tokenHash(); `idOnly` as in bloomMayMatch()):
-   * the cached word filters when every key is a word token; for hex tokens that only a trace or span
-   * id can hold (a trace-id query), the filter without its attribute hex filter, spliced by SQLite
-   * into one Buffer and cached in place of the word filters (about half the whole filter's bytes: at
-   * 10 M bench lines 18 MB of external memory after the queries against 30); else the whole filter, read once and then cached. Without keys: the
-   * whole filter. Read for each query and dropped, the whole filters stayed as garbage in the main
-   * malloc arena until the query ended (~30 MB at 10 M lines: RSS 192 -> 232 MiB over the bench's
-   * four trace-id runs), and freeing each at once (releaseOwned) grew RSS more: so what is read is
-   * what is kept.
+   * the cached word filters when every key is a word token; for tokens that only a trace or span id
+   * can hold (a trace-id query), the filter up to its id filters (version 5: a prefix read by
+   * SQLite, ~5 KB of a bench block's ~27 KB; version 4: without its attribute hex filter, spliced by
+   * SQLite into one Buffer, ~12 KB) and cached in place of the word filters; else the whole filter,
+   * read once and then cached. Without keys: the whole filter. Read for each query and dropped, the
+   * whole filters stayed as garbage in the main malloc arena until the query ended (~30 MB at 10 M
+   * lines: RSS 192 -> 232 MiB over the bench's four trace-id runs), and freeing each at once
+   * (releaseOwned) grew RSS more: so what is read is what is kept.
    */
   bloom(id: number, keys?: number[], idOnly?: readonly boolean[]): Buffer | undefined {
     const cached = this.blooms.get(id);
-    const need = keys === undefined || needsAttrHex(keys, idOnly) ? WHOLE : hasHexKey(keys) ? ID_HEX : WORDS;
+    const need =
+      keys === undefined || needsAttrHex(keys, idOnly)
+        ? WHOLE
+        : hasHexKey(keys) || idOnly?.includes(true)
+          ? IDS
+          : WORDS;
     if (cached && coverage(cached) >= need) return cached;
-    const splice = need === ID_HEX ? this.splices.get(id) : undefined;
+    if (cached && need === IDS && cached[0] === ID_BLOOM_VERSION) {
+      const bloom = this.sql.selectBloomPrefix(id, idBloomPrefixBytes(cached, IDS));
+      if (bloom) this.cacheBloom(id, bloom);
+      return bloom;
+    }
+    const splice = need === IDS ? this.splices.get(id) : undefined;
     if (cached && splice) {
       this.splices.delete(id);
       const bloom = this.sql.selectBloomSpliced(id, splice.prefix, splice.restAt);
@@ -108,7 +140,7 @@ export class SealedBlocks {
       return bloom;
     }
     const bloom = this.sql.selectBloom(id);
-    if (bloom) this.cacheBloom(id, need === WORDS ? (wordFilters(bloom) ?? bloom) : bloom);
+    if (bloom) this.cacheBloom(id, keptPart(bloom, need));
     return bloom;
   }
 
@@ -124,9 +156,9 @@ export class SealedBlocks {
     for (const b of [...this.blocks.values()].sort((x, y) => y.maxMs - x.maxMs)) {
       const whole = this.sql.selectBloom(b.id);
       if (!whole) continue;
-      const bloom = wordFilters(whole) ?? whole;
+      const bloom = keptPart(whole, WORDS);
       if (bytes + bloom.length > budget) break;
-      if (bloom !== whole) this.splices.set(b.id, idHexSplice(whole));
+      if (whole[0] === CLASS_VERSION) this.splices.set(b.id, idHexSplice(whole));
       kept.push([b.id, bloom]);
       bytes += bloom.length;
     }
