@@ -256,3 +256,18 @@ test("scrubEvent() returns the benchmark's realistic event itself: nothing in it
     assert.equal(scrubEvent(event), event, `group ${g}`);
   }
 });
+
+test('scrubEvent() reads events as sent too: bare exception, thread and breadcrumb lists, one exception alone', () => {
+  const frames = [{ vars: { password: 'p', n: 1 } }];
+  const out = scrubbed({
+    exception: [{ type: 'E', stacktrace: { frames } }],
+    threads: [{ stacktrace: { frames } }],
+    breadcrumbs: [{ message: 'Bearer abc', data: { token: 't' } }],
+  });
+  assert.deepEqual(out.exception[0].stacktrace.frames[0].vars, { password: FILTERED, n: 1 });
+  assert.deepEqual(out.threads[0].stacktrace.frames[0].vars, { password: FILTERED, n: 1 });
+  assert.deepEqual(out.breadcrumbs, [{ message: FILTERED, data: { token: FILTERED } }]);
+  const single = scrubbed({ exception: { type: 'E', stacktrace: { frames } } });
+  assert.deepEqual(single.exception.stacktrace.frames[0].vars, { password: FILTERED, n: 1 });
+  assert.deepEqual(scrubEvent(out as JsonObject), out, 'scrubbing again changes nothing');
+});

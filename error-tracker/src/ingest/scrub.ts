@@ -26,6 +26,9 @@
 import type { JsonObject } from './envelope.js';
 
 export const FILTERED = '[Filtered]';
+/** Bumped when the rules filter more: events stored before are rewritten in the background
+ * (store/rescrub.ts). 1: the key rule (f5399ba, 512b613); 2: Relay's value rules and fields. */
+export const SCRUB_VERSION = 2;
 const SENSITIVE_KEY =
   /password|secret|passwd|api[-_]?key|auth|credentials|mysql_pwd|private[-_]?key|token|^otp$|^two[-_]factor$/i;
 /** Walk depth: the event was depth-limited already; this only bounds the work. */
@@ -293,18 +296,30 @@ function scrubFrames(stacktrace: Json | undefined): Json | undefined {
   return newFrames ? { ...stacktrace, frames: newFrames } : stacktrace;
 }
 
-/** The frames' vars of one exception or thread list ({values:[{stacktrace:{frames}}]}). */
-function scrubStacktraces(container: Json | undefined): Json | undefined {
-  if (!isObject(container) || !Array.isArray(container.values)) return container;
-  const list = container.values;
+/** An entry's (an exception's, a thread's) frames' vars; the same entry when none changed. */
+function scrubEntry(entry: Json): Json {
+  if (!isObject(entry)) return entry;
+  const stacktrace = scrubFrames(entry.stacktrace);
+  return stacktrace === entry.stacktrace ? entry : ({ ...entry, stacktrace } as Json);
+}
+
+/** Each entry of a list, as sent ([…]) or normalized ({values:[…]}); the same list when none changed. */
+function scrubList(container: Json | undefined, each: (entry: Json) => Json): Json | undefined {
+  const list = Array.isArray(container) ? container : isObject(container) ? container.values : undefined;
+  if (!Array.isArray(list)) return container;
   let values: Json[] | undefined;
   for (let i = 0; i < list.length; i++) {
-    const entry = list[i];
-    if (!isObject(entry)) continue;
-    const stacktrace = scrubFrames(entry.stacktrace);
-    if (stacktrace !== entry.stacktrace) values = replaced(values, list, i, { ...entry, stacktrace } as Json);
+    const v = each(list[i]);
+    if (v !== list[i]) values = replaced(values, list, i, v);
   }
-  return values ? { ...container, values } : container;
+  if (!values) return container;
+  return Array.isArray(container) ? values : { ...(container as JsonObject), values };
+}
+
+/** Exceptions or threads as normalized ({values}), as sent (a list), or one exception alone. */
+function scrubStacktraces(container: Json | undefined): Json | undefined {
+  if (isObject(container) && !Array.isArray(container.values)) return scrubEntry(container);
+  return scrubList(container, scrubEntry);
 }
 
 /** Relay's typed contexts (relay-event-schema Context): their fields are typed, the extra keys
@@ -348,25 +363,19 @@ function scrubContexts(contexts: JsonObject): JsonObject {
   return out ?? contexts;
 }
 
-function scrubBreadcrumbs(crumbs: JsonObject): JsonObject {
-  if (!Array.isArray(crumbs.values)) return crumbs;
-  const list = crumbs.values;
-  let values: Json[] | undefined;
-  for (let i = 0; i < list.length; i++) {
-    const crumb = list[i];
-    if (!isObject(crumb)) continue;
-    const data = crumb.data === undefined ? undefined : scrubValue(crumb.data);
-    const message = typeof crumb.message === 'string' ? scrubString(crumb.message) : crumb.message;
-    if (data === crumb.data && message === crumb.message) continue;
-    const copy: JsonObject = { ...crumb };
-    if (data !== undefined) copy.data = data;
-    if (message !== undefined) copy.message = message;
-    values = replaced(values, list, i, copy);
-  }
-  return values ? { ...crumbs, values } : crumbs;
+function scrubCrumb(crumb: Json): Json {
+  if (!isObject(crumb)) return crumb;
+  const data = crumb.data === undefined ? undefined : scrubValue(crumb.data);
+  const message = typeof crumb.message === 'string' ? scrubString(crumb.message) : crumb.message;
+  if (data === crumb.data && message === crumb.message) return crumb;
+  const copy: JsonObject = { ...crumb };
+  if (data !== undefined) copy.data = data;
+  if (message !== undefined) copy.message = message;
+  return copy;
 }
 
-/** The event with its sensitive values filtered (a shallow copy where something changed). */
+/** The event, normalized or as sent (lists bare or in {values}), with its sensitive values
+ * filtered (a shallow copy where something changed). Stable: scrubbing twice changes nothing more. */
 export function scrubEvent(event: JsonObject): JsonObject {
   let out: JsonObject | undefined;
   const set = (key: string, value: Json | undefined) => {
@@ -381,6 +390,6 @@ export function scrubEvent(event: JsonObject): JsonObject {
   if (event.user !== undefined) set('user', scrubValue(event.user));
   if (isObject(event.request)) set('request', scrubRequest(event.request));
   if (isObject(event.contexts)) set('contexts', scrubContexts(event.contexts));
-  if (isObject(event.breadcrumbs)) set('breadcrumbs', scrubBreadcrumbs(event.breadcrumbs));
+  if (event.breadcrumbs !== undefined) set('breadcrumbs', scrubList(event.breadcrumbs, scrubCrumb));
   return out ?? event;
 }

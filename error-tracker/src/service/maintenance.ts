@@ -1,5 +1,6 @@
 // Background upkeep: reopen ignores whose time passed, prune events by age and per-issue cap in
-// small transactions (yielding between them), and hand freed pages back with incremental vacuum.
+// small transactions (yielding between them), hand freed pages back with incremental vacuum, and
+// rewrite events stored before the scrubber's current rules (store/rescrub.ts), a few batches a run.
 import type { ErrorStore, RetentionPolicy } from '../store/store.js';
 
 export interface MaintenanceOptions {
@@ -8,6 +9,11 @@ export interface MaintenanceOptions {
   batchSize: number;
   vacuumPages: number;
 }
+
+/** Events per rescrub transaction (~10 ms of the main thread each: decode, scrub, re-encode)… */
+export const RESCRUB_BATCH = 50;
+/** …and at most this many a run, so a large backlog is worked off over hours, not at once. */
+export const RESCRUB_EVENTS_PER_RUN = 2000;
 
 export class Maintenance {
   private timer: NodeJS.Timeout | null = null;
@@ -18,7 +24,7 @@ export class Maintenance {
     private readonly options: MaintenanceOptions,
   ) {}
 
-  async runOnce(): Promise<{ pruned: number; reopened: number[] }> {
+  async runOnce(): Promise<{ pruned: number; reopened: number[]; rescrubbed: number }> {
     const reopened = this.store.expireIgnores(this.options.clock());
     let pruned = 0;
     for (;;) {
@@ -28,7 +34,15 @@ export class Maintenance {
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (pruned > 0) this.store.vacuumStep(this.options.vacuumPages);
-    return { pruned, reopened };
+    let rescrubbed = 0;
+    for (let scanned = 0; scanned < RESCRUB_EVENTS_PER_RUN; ) {
+      const r = this.store.rescrubStoredEvents(RESCRUB_BATCH);
+      rescrubbed += r.rewritten;
+      scanned += r.scanned;
+      if (r.done) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { pruned, reopened, rescrubbed };
   }
 
   start(intervalMs: number): void {

@@ -1,5 +1,6 @@
 // The narrow, synchronous storage interface of the error tracker. The SQLite implementation is
 // in sqlite-store.ts; handlers, the digest loop and the UI only see this interface.
+import type { RescrubStep } from './rescrub.js';
 import type {
   AlertDelivery,
   AlertRule,
@@ -229,8 +230,11 @@ export interface ErrorStore {
    * source is the target or in another project. */
   mergeIssues(targetId: number, sourceIds: number[], actor: string, nowMs: number): Issue;
   deleteIssue(id: number): boolean;
-  /** Reopens ignored issues whose time condition passed. Returns reopened ids. */
+  /** Reopens ignored issues whose time condition passed (at that time). Returns reopened ids. */
   expireIgnores(nowMs: number): number[];
+  /** One batch of the background pass that rewrites events stored before the scrubber's current
+   * rules (store/rescrub.ts): one transaction, progress kept in _meta. */
+  rescrubStoredEvents(batchSize: number): RescrubStep;
 
   // alerts
   listAlertRules(projectId: number): AlertRule[];

@@ -1,0 +1,87 @@
+// Events stored before the scrubber's current rules were in place (before 20afe39 events were
+// stored as sent and scrubbed only on read; 61db27c added Relay's value rules and more fields) keep
+// their secrets in the database. A background pass (service/maintenance.ts) rewrites them scrubbed:
+// one small transaction per batch that updates the payloads that change and the progress marker in
+// _meta together, so a crash leaves each event either as it was or scrubbed, and the pass goes on
+// from its marker. Events the digest stores after the pass began were scrubbed when accepted.
+import type { Db } from '@flowrent/shared/db';
+import { parseJsonObject } from '../ingest/envelope.js';
+import { SCRUB_VERSION, scrubEvent } from '../ingest/scrub.js';
+import { compressPayload, decompressPayload } from './codec.js';
+
+/** _meta keys: the scrubber version every stored event has been through, and a running pass. */
+const DONE_KEY = 'events_scrubbed_version';
+const PASS_KEY = 'events_scrub_pass';
+
+interface Pass {
+  version: number;
+  /** The last event id done. */
+  throughId: number;
+  /** The newest event id when the pass began: later ones were scrubbed when accepted. */
+  untilId: number;
+}
+
+export interface RescrubStep {
+  scanned: number;
+  rewritten: number;
+  /** Nothing is left to rewrite (until the scrubber's version changes). */
+  done: boolean;
+}
+
+export function createRescrub(db: Db) {
+  const q = {
+    meta: db.prepare('SELECT value FROM _meta WHERE key = ?').pluck(),
+    setMeta: db.prepare('INSERT OR REPLACE INTO _meta (key, value) VALUES (?, ?)'),
+    deleteMeta: db.prepare('DELETE FROM _meta WHERE key = ?'),
+    maxId: db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck(),
+    batch: db.prepare('SELECT id, payload FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?'),
+    setPayload: db.prepare('UPDATE events SET payload = ? WHERE id = ?'),
+  };
+
+  const isDone = () => Number(q.meta.get(DONE_KEY) ?? 0) >= SCRUB_VERSION;
+
+  const step = db.transaction((batchSize: number): RescrubStep => {
+    if (isDone()) return { scanned: 0, rewritten: 0, done: true };
+    const saved = q.meta.get(PASS_KEY) as string | undefined;
+    let pass = saved ? (JSON.parse(saved) as Pass) : null;
+    if (pass?.version !== SCRUB_VERSION)
+      pass = { version: SCRUB_VERSION, throughId: 0, untilId: q.maxId.get() as number };
+    const rows = q.batch.all(pass.throughId, pass.untilId, batchSize) as { id: number; payload: Buffer }[];
+    let rewritten = 0;
+    for (const row of rows) {
+      const scrubbed = rescrubbed(row.payload);
+      if (scrubbed) {
+        q.setPayload.run(scrubbed, row.id);
+        rewritten++;
+      }
+    }
+    const done = rows.length < batchSize;
+    if (done) {
+      q.setMeta.run(DONE_KEY, String(SCRUB_VERSION));
+      q.deleteMeta.run(PASS_KEY);
+    } else {
+      pass.throughId = rows[rows.length - 1].id;
+      q.setMeta.run(PASS_KEY, JSON.stringify(pass));
+    }
+    return { scanned: rows.length, rewritten, done };
+  });
+
+  return {
+    /** One batch of the pass: the next `batchSize` events, each rewritten if scrubbing changes it. */
+    rescrubStoredEvents: (batchSize: number): RescrubStep =>
+      isDone() ? { scanned: 0, rewritten: 0, done: true } : step.immediate(batchSize),
+  };
+}
+
+/** The payload scrubbed, or null when scrubbing changes nothing (or it cannot be read: left as is,
+ * as the read path would show it). The stored JSON is as sent or normalized: scrubEvent reads both. */
+function rescrubbed(payload: Buffer): Buffer | null {
+  let event: ReturnType<typeof parseJsonObject>;
+  try {
+    event = parseJsonObject(decompressPayload(payload), 'stored event');
+  } catch {
+    return null;
+  }
+  const scrubbed = scrubEvent(event);
+  return scrubbed === event ? null : compressPayload(JSON.stringify(scrubbed));
+}
