@@ -312,7 +312,11 @@ export class BlockReader implements RowBatch {
       // A group whose filters lack a token holds no record with every token: not even its meta is read.
       if (where[gi].some((w) => w === 0)) continue;
       const g = this.groups[gi];
-      if (!this.searchGroup(g, order, where[gi], result.subarray(g.from, g.from + g.rows))) return undefined;
+      const marks = result.subarray(g.from, g.from + g.rows);
+      if (!this.searchGroup(g, order, where[gi], marks)) return undefined;
+      // The scan reads the marked rows' times, seqs and levels next: a token found in the attributes
+      // alone never decoded this group's meta, and the columns held stale values (black-box #3)
+      if (marks.includes(1)) this.groupMeta(g);
     }
     this.searched = true;
     return result;
