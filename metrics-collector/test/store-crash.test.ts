@@ -103,8 +103,8 @@ test('samples acknowledged around a remote_write body refused as malformed proto
 
   const s = openStore(dir);
   const all = s.source.select([{ name: 'batch', type: '=', value: 'all' }], 0, T0 * 2);
-  // The refused body's sample before its bad byte was in memory when it was answered, but never
-  // acknowledged nor logged: only the acknowledged ones come back.
+  // The refused body's sample before its bad byte was rolled back out of memory and never logged
+  // (remote-write-malformed.test.ts): only the acknowledged ones come back.
   assert.deepEqual(all[0].values, [0, 2]);
   await s.close();
 });

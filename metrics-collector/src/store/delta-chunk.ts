@@ -151,6 +151,39 @@ export class DeltaChunks {
     return this.i[slot * I_STRIDE + I_LIMIT] - this.i[slot * I_STRIDE + I_BASE];
   }
 
+  /** Samples in the slot's chunk, or -1 when the slot holds none. */
+  openCount(slot: number): number {
+    return slot < this.slots && this.i[slot * I_STRIDE + I_PAGE] >= 0
+      ? this.i[slot * I_STRIDE + I_COUNT]
+      : -1;
+  }
+
+  /** Keeps the first `n` samples of the slot's chunk, its state as when it held only those (the
+   * chunk is decoded and appended again: for undoing a malformed request, never on the hot path). */
+  truncate(slot: number, n: number): void {
+    const ts: number[] = [];
+    const vs: number[] = [];
+    const stale: number[] = [];
+    this.decodeInto(slot, ts, vs, stale);
+    this.open(slot, Math.max(64, this.size(slot)));
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const isStale = stale[k] === i;
+      if (isStale) k++;
+      this.append(slot, ts[i], vs[i], isStale);
+    }
+  }
+
+  /** Opens the slot with a sealed copy of its chunk (bytes()): undoes a seal, for truncate(). */
+  reopenFrom(slot: number, data: Uint8Array): void {
+    this.open(slot, data.length + 24);
+    const r = slot * I_STRIDE;
+    const base = this.i[r + I_BASE];
+    this.arena.pages[this.i[r + I_PAGE]].set(data, base);
+    this.i[r + I_POS] = base + data.length;
+    this.i[r + I_COUNT] = (data[0] << 8) | data[1];
+  }
+
   /** Moves the chunk to a larger block with room for at least one more sample; returns its pos. */
   private grow(slot: number): number {
     // Growing ×1.75 from 64 reallocated 4 times up to 360 samples of a counter and left ~870 bytes

@@ -50,6 +50,14 @@ const EXISTS = 1;
 const DIRTY = 2;
 const LAST_STALE = 4;
 
+/** One undo record (saveForUndo): series id, its open chunk's sample count (-1: no open chunk,
+ * -2: no head), its F_STRIDE scalars and flags. */
+const U_ID = 0;
+const U_COUNT = 1;
+const U_F = 2;
+const U_FLAGS = U_F + F_STRIDE;
+const U_STRIDE = U_FLAGS + 1;
+
 export class Heads {
   /** Series id → its slot + 1 (0: no head). The typed arrays below and the open chunks are indexed
    * by slot, and a removed head's slot goes to the next new one: indexed by id, they kept ~95 bytes
@@ -65,6 +73,94 @@ export class Heads {
   private readonly ooo = new Map<number, OutOfOrderBuffer>();
   /** Bytes of all sealed chunks waiting for a checkpoint. */
   sealedBytes = 0;
+  // The undo log of the request being applied (beginUndo … endUndo or rollback): a record per
+  // series the request touches, saved before its first sample (saveForUndo: 8 numbers; the open
+  // chunk's own state is rebuilt on rollback from its first `count` samples, so the hot path copies
+  // only the count), and closures for the rare changes those records cannot undo (a seal, an
+  // out-of-order insert), each with the number of records saved before it so that rollback
+  // interleaves them in reverse order.
+  private undo = new Float64Array(256 * U_STRIDE);
+  private undoCount = 0;
+  private undoing = false;
+  private readonly undoRare: { after: number; undo: () => void }[] = [];
+
+  /** Starts an undo log: until endUndo(), rollback() can put every head back as it is now, for the
+   * series passed to saveForUndo() before their samples (a malformed remote_write request applies
+   * nothing, as Prometheus decodes the whole request first). */
+  beginUndo(): void {
+    this.undoCount = 0;
+    this.undoRare.length = 0;
+    this.undoing = true;
+  }
+
+  /** Records a series' head before the request appends to it (again for a series seen twice). */
+  saveForUndo(id: number): void {
+    if (!this.undoing) return;
+    let u = this.undo;
+    const o = this.undoCount * U_STRIDE;
+    if (o + U_STRIDE > u.length) {
+      u = new Float64Array(u.length * 2);
+      u.set(this.undo);
+      this.undo = u;
+    }
+    this.undoCount++;
+    u[o + U_ID] = id;
+    const slotOf = this.slotOf;
+    const s = (id < slotOf.length ? slotOf[id] : 0) - 1;
+    if (s < 0) {
+      u[o + U_COUNT] = -2;
+      return;
+    }
+    const f = this.f;
+    const r = s * F_STRIDE;
+    u[o + U_COUNT] = this.chunks.openCount(s);
+    u[o + U_F] = f[r];
+    u[o + U_F + 1] = f[r + 1];
+    u[o + U_F + 2] = f[r + 2];
+    u[o + U_F + 3] = f[r + 3];
+    u[o + U_FLAGS] = this.flags[s];
+  }
+
+  /** Registers how to undo a change outside the heads' saved state (while an undo log is open). */
+  onUndo(undo: () => void): void {
+    if (this.undoing) this.undoRare.push({ after: this.undoCount, undo });
+  }
+
+  /** Closes the undo log: the request's appends stay. */
+  endUndo(): void {
+    this.undoing = false;
+    this.undoCount = 0;
+    this.undoRare.length = 0;
+  }
+
+  /** Puts every head the open undo log saved back as it was, then closes the log. */
+  rollback(): void {
+    this.undoing = false;
+    const u = this.undo;
+    const rare = this.undoRare;
+    for (let k = this.undoCount - 1; k >= 0; k--) {
+      while (rare.length > 0 && rare[rare.length - 1].after > k) rare.pop()!.undo();
+      const o = k * U_STRIDE;
+      const id = u[o + U_ID];
+      const count = u[o + U_COUNT];
+      if (count === -2) {
+        this.remove(id);
+        continue;
+      }
+      const s = this.slotOf[id] - 1;
+      const r = s * F_STRIDE;
+      this.f[r] = u[o + U_F];
+      this.f[r + 1] = u[o + U_F + 1];
+      this.f[r + 2] = u[o + U_F + 2];
+      this.f[r + 3] = u[o + U_F + 3];
+      this.flags[s] = u[o + U_FLAGS];
+      // Rebuilt even when the count is the same: a chunk reopened from its sealed copy has it.
+      if (count === -1) this.chunks.release(s);
+      else this.chunks.truncate(s, count);
+    }
+    while (rare.length > 0) rare.pop()!.undo();
+    this.undoCount = 0;
+  }
 
   has(id: number): boolean {
     return id < this.slotOf.length && this.slotOf[id] !== 0;
@@ -187,9 +283,7 @@ export class Heads {
       if (t < f[r + F_FIRST_T]) f[r + F_FIRST_T] = t;
       const chunks = this.chunks;
       if (!chunks.appendInOrder(s, t, v, stale, CHUNK_MAX_SAMPLES, CHUNK_MAX_SPAN_MS)) {
-        this.sealApp(id);
-        chunks.open(s);
-        f[r + F_APP_SEQ] = nextSeq();
+        this.cutApp(id, s, nextSeq);
         chunks.append(s, t, v, stale);
       }
       f[r + F_LAST_T] = t;
@@ -212,8 +306,25 @@ export class Heads {
     return APPEND_OK;
   }
 
+  /** Seals the open chunk (if any) and opens the next one. */
+  private cutApp(id: number, s: number, nextSeq: () => number): void {
+    const chunks = this.chunks;
+    if (this.undoing && chunks.isOpen(s)) {
+      // Undone: the sealed copy goes back into the slot (rollback then truncates it).
+      const data = chunks.bytes(s);
+      this.onUndo(() => this.chunks.reopenFrom(this.slotOf[id] - 1, data));
+    }
+    this.sealApp(id);
+    chunks.open(s);
+    this.f[s * F_STRIDE + F_APP_SEQ] = nextSeq();
+  }
+
   private insertOutOfOrder(id: number, t: number, v: number, nextSeq: () => number, stale: boolean): void {
     let buf = this.ooo.get(id);
+    if (this.undoing) {
+      const was = buf && { seq: buf.seq, ts: buf.ts.slice(), vs: buf.vs.slice(), stale: buf.stale.slice() };
+      this.onUndo(() => (was ? this.ooo.set(id, was) : this.ooo.delete(id)));
+    }
     if (buf) {
       const lo = Math.min(buf.ts[0], t);
       const hi = Math.max(buf.ts[buf.ts.length - 1], t);
@@ -354,6 +465,13 @@ export class Heads {
     if (list) list.push(chunk);
     else this.sealedById.set(id, [chunk]);
     this.sealedBytes += chunk.data.length;
+    if (this.undoing)
+      this.onUndo(() => {
+        const chunks = this.sealedById.get(id)!;
+        chunks.splice(chunks.indexOf(chunk), 1);
+        if (chunks.length === 0) this.sealedById.delete(id);
+        this.sealedBytes -= chunk.data.length;
+      });
   }
 
   /** The sealed chunks were persisted (checkpoint). */

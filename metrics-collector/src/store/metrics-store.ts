@@ -211,14 +211,23 @@ export class MetricsStore {
     this.dirtyMetadata.add(metric);
   }
 
+  /** A malformed request (ProtobufError) applies nothing: the heads it appended to are rolled back
+   * before the error goes on (series it created stay known, without samples, like those whose
+   * samples were all refused). */
   private applyRemoteWrite(raw: Uint8Array): AppendResult {
     const result = emptyResult();
     this.rw.begin(result);
+    this.heads.beginUndo();
     try {
       walkWriteRequest(raw, this.rw);
-    } finally {
-      this.rw.end();
+    } catch (err) {
+      this.heads.rollback();
+      this.stats.samplesAppended -= result.accepted;
+      this.rw.end(false);
+      throw err;
     }
+    this.heads.endUndo();
+    this.rw.end(true);
     return result;
   }
 
@@ -278,6 +287,10 @@ export class MetricsStore {
   private clearExpiry(id: number): void {
     const info = this.index.byId[id];
     if (info?.expiresMs === undefined) return;
+    const expiresMs = info.expiresMs;
+    this.heads.onUndo(() => {
+      info.expiresMs = expiresMs;
+    });
     info.expiresMs = undefined;
     this.dirtyExpiry.add(id);
   }

@@ -1,6 +1,8 @@
 // The remote_write hot path: a RemoteWriteSink that maps raw label bytes to a series id by hash
 // (no string decoding for known series) and appends samples straight into head chunks.
 import type { RemoteWriteSink } from '../ingest/remote-write.js';
+import type { Exemplar } from './exemplar-store.js';
+import type { Heads } from './head.js';
 import type { AppendResult, MetricsStore } from './metrics-store.js';
 import { hashBytes, type LabelPairs, sortLabels } from './series-index.js';
 
@@ -21,18 +23,31 @@ export class RemoteWriteAppender implements RemoteWriteSink {
    * it decodes few, and the index's Maps get strings whose hash V8 has already computed. */
   private readonly strings: (string | undefined)[] = new Array(LABEL_STRING_SLOTS).fill(undefined);
 
-  constructor(private readonly store: MetricsStore) {}
+  /** The request's exemplars, added once the whole request has been walked. */
+  private readonly exemplars: [number, Exemplar][] = [];
+
+  private readonly heads: Heads;
+
+  constructor(private readonly store: MetricsStore) {
+    this.heads = store.heads;
+  }
 
   begin(result: AppendResult): void {
     this.result = result;
   }
 
-  end(): void {
+  /** `applied`: the walk ended well, so the request's exemplars are kept (a malformed request
+   * keeps none). */
+  end(applied: boolean): void {
+    if (applied) for (const [id, e] of this.exemplars) this.store.addExemplar(id, e);
+    this.exemplars.length = 0;
     this.result = undefined;
     this.view = undefined;
     this.viewOf = undefined;
   }
 
+  // Each series is saved for undo before its first sample: a malformed request is rolled back
+  // (MetricsStore.applyRemoteWrite).
   beginSeries(buf: Uint8Array, offs: Int32Array, n: number): number {
     if (n === 0) {
       this.result!.rejectedSeries++;
@@ -50,12 +65,20 @@ export class RemoteWriteAppender implements RemoteWriteSink {
       }
       const hash = hashBytes(buf, start, end, this.view);
       const id = index.findByRaw(buf, start, end, hash, this.view);
-      if (id !== undefined) return id;
+      if (id !== undefined) {
+        this.heads.saveForUndo(id);
+        return id;
+      }
       const found = this.slowPath(buf, offs, n);
-      if (found >= 0) index.rememberRaw(found, buf, start, end, hash);
+      if (found >= 0) {
+        index.rememberRaw(found, buf, start, end, hash);
+        this.heads.saveForUndo(found);
+      }
       return found;
     }
-    return this.slowPath(buf, offs, n);
+    const found = this.slowPath(buf, offs, n);
+    if (found >= 0) this.heads.saveForUndo(found);
+    return found;
   }
 
   private slowPath(buf: Uint8Array, offs: Int32Array, n: number): number {
@@ -98,6 +121,6 @@ export class RemoteWriteAppender implements RemoteWriteSink {
   }
 
   exemplar(ref: number, labels: Record<string, string>, value: number, timestampMs: number): void {
-    this.store.addExemplar(ref, { labels, value, timestampMs });
+    this.exemplars.push([ref, { labels, value, timestampMs }]);
   }
 }
