@@ -90,6 +90,14 @@ test('events stored unscrubbed by an older version are rewritten scrubbed by the
   const read = await api<{ data: Record<string, unknown> }>(t, 'GET', `/api/events/${rows[0].event_id}`);
   for (const secret of SECRETS) assert.ok(!JSON.stringify(read.json.data).includes(secret), secret);
 
+  // no pass begins while the inbox holds events (an older version's backlog would escape it)
+  const pending = await sendEvent(t, { message: 'waiting in the inbox' });
+  assert.equal((await t.app.errorTracker.maintenance.runOnce()).rescrubbed, 0);
+  assert.equal(meta('events_scrub_pass'), undefined);
+  assert.equal(t.app.errorTracker.store.rescrubStoredEvents(50, false).scanned, 0);
+  t.drain();
+  assert.ok(pending);
+
   // a failure midway through the pass's transaction: every event as it was, no progress recorded
   failUpdates = true;
   await assert.rejects(t.app.errorTracker.maintenance.runOnce(), /disk I\/O error/);
@@ -99,7 +107,7 @@ test('events stored unscrubbed by an older version are rewritten scrubbed by the
   assert.equal(meta('events_scrubbed_version'), undefined);
 
   // one batch at a time: the progress marker names the last event done
-  const first = t.app.errorTracker.store.rescrubStoredEvents(1);
+  const first = t.app.errorTracker.store.rescrubStoredEvents(1, true);
   assert.deepEqual(first, { scanned: 1, rewritten: 1, done: false });
   assert.equal(JSON.parse(meta('events_scrub_pass')!).throughId, rows[0].id);
   for (const secret of SECRETS) assert.ok(!payloadOf(rows[0].id).includes(secret), secret);
@@ -129,7 +137,7 @@ test('events stored unscrubbed by an older version are rewritten scrubbed by the
   assert.ok(JSON.stringify(again.json.data).includes('"who":"\'bob\'"'));
   // done: later runs scan nothing
   assert.equal((await t.app.errorTracker.maintenance.runOnce()).rescrubbed, 0);
-  assert.deepEqual(t.app.errorTracker.store.rescrubStoredEvents(50), {
+  assert.deepEqual(t.app.errorTracker.store.rescrubStoredEvents(50, true), {
     scanned: 0,
     rewritten: 0,
     done: true,

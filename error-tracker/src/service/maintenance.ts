@@ -35,11 +35,13 @@ export class Maintenance {
     }
     if (pruned > 0) this.store.vacuumStep(this.options.vacuumPages);
     let rescrubbed = 0;
+    // a pass begins when the inbox is empty: what an older version accepted is stored by then
+    const mayBegin = this.store.pendingCount() === 0;
     for (let scanned = 0; scanned < RESCRUB_EVENTS_PER_RUN; ) {
-      const r = this.store.rescrubStoredEvents(RESCRUB_BATCH);
+      const r = this.store.rescrubStoredEvents(RESCRUB_BATCH, mayBegin);
       rescrubbed += r.rewritten;
       scanned += r.scanned;
-      if (r.done) break;
+      if (r.done || r.scanned === 0) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
     return { pruned, reopened, rescrubbed };

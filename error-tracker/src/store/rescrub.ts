@@ -3,7 +3,8 @@
 // their secrets in the database. A background pass (service/maintenance.ts) rewrites them scrubbed:
 // one small transaction per batch that updates the payloads that change and the progress marker in
 // _meta together, so a crash leaves each event either as it was or scrubbed, and the pass goes on
-// from its marker. Events the digest stores after the pass began were scrubbed when accepted.
+// from its marker. It begins once the inbox is empty (everything an older version accepted is in
+// the events table by then): the events the digest stores after that were scrubbed when accepted.
 import type { Db } from '@flowrent/shared/db';
 import { parseJsonObject } from '../ingest/envelope.js';
 import { SCRUB_VERSION, scrubEvent } from '../ingest/scrub.js';
@@ -40,12 +41,14 @@ export function createRescrub(db: Db) {
 
   const isDone = () => Number(q.meta.get(DONE_KEY) ?? 0) >= SCRUB_VERSION;
 
-  const step = db.transaction((batchSize: number): RescrubStep => {
+  const step = db.transaction((batchSize: number, mayBegin: boolean): RescrubStep => {
     if (isDone()) return { scanned: 0, rewritten: 0, done: true };
     const saved = q.meta.get(PASS_KEY) as string | undefined;
     let pass = saved ? (JSON.parse(saved) as Pass) : null;
-    if (pass?.version !== SCRUB_VERSION)
+    if (pass?.version !== SCRUB_VERSION) {
+      if (!mayBegin) return { scanned: 0, rewritten: 0, done: false };
       pass = { version: SCRUB_VERSION, throughId: 0, untilId: q.maxId.get() as number };
+    }
     const rows = q.batch.all(pass.throughId, pass.untilId, batchSize) as { id: number; payload: Buffer }[];
     let rewritten = 0;
     for (const row of rows) {
@@ -67,9 +70,11 @@ export function createRescrub(db: Db) {
   });
 
   return {
-    /** One batch of the pass: the next `batchSize` events, each rewritten if scrubbing changes it. */
-    rescrubStoredEvents: (batchSize: number): RescrubStep =>
-      isDone() ? { scanned: 0, rewritten: 0, done: true } : step.immediate(batchSize),
+    /** One batch of the pass: the next `batchSize` events, each rewritten if scrubbing changes it.
+     * A pass begins only when `mayBegin` (the caller's word that the inbox holds nothing an older
+     * version accepted: the events stored when it begins are all it has to cover). */
+    rescrubStoredEvents: (batchSize: number, mayBegin: boolean): RescrubStep =>
+      isDone() ? { scanned: 0, rewritten: 0, done: true } : step.immediate(batchSize, mayBegin),
   };
 }
 

@@ -233,8 +233,9 @@ export interface ErrorStore {
   /** Reopens ignored issues whose time condition passed (at that time). Returns reopened ids. */
   expireIgnores(nowMs: number): number[];
   /** One batch of the background pass that rewrites events stored before the scrubber's current
-   * rules (store/rescrub.ts): one transaction, progress kept in _meta. */
-  rescrubStoredEvents(batchSize: number): RescrubStep;
+   * rules (store/rescrub.ts): one transaction, progress kept in _meta; it begins only when
+   * `mayBegin` (the inbox is empty). */
+  rescrubStoredEvents(batchSize: number, mayBegin: boolean): RescrubStep;
 
   // alerts
   listAlertRules(projectId: number): AlertRule[];
