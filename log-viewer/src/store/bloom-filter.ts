@@ -45,16 +45,20 @@ export function buildBloom(keys: KeySlots, bitsPerToken: number, probes: number,
 /**
  * Sets the bits filterMayContain() tests for each key of the class (-1: every key). A loop over the
  * set's slots: through TokenSet.forEach, whose callback was a new closure per filter (never inlined,
- * deoptimized as "wrong call target"), building the filters took ~1.8x as long.
+ * deoptimized as "wrong call target"), building the filters took ~1.8x as long. The bit count is
+ * made an unsigned 32-bit value (`>>> 0`) so that the remainder of the probe (also unsigned, often
+ * past 2^31) compiles to an integer division: with `% bits` TurboFan took a float64 remainder (fmod),
+ * ~2.4x as slow for the same bits.
  */
 function setAllProbeBits(out: Buffer, slots: Int32Array, bits: number, probes: number, word: number): void {
+  const n = bits >>> 0;
   for (let i = 0; i < slots.length; i++) {
     const key = slots[i];
     if (key === -1 || (word !== -1 && (key & WORD_CLASS) !== word)) continue;
     const h = key & HASH_MASK;
     const h2 = probe2(h);
     for (let k = 0; k < probes; k++) {
-      const bit = ((h + Math.imul(k, h2)) >>> 0) % bits;
+      const bit = (((h + Math.imul(k, h2)) >>> 0) % n) >>> 0;
       out[6 + (bit >>> 3)] |= 1 << (bit & 7);
     }
   }
