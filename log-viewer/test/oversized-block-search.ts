@@ -22,6 +22,9 @@ store.scan(
   { ...all, order: 'asc', requiredTokens: ['needle'] },
   (r) => needle.push(Number(r.attributes.n)) > 0,
 );
+// a word of every row: the scan cache would keep up to 256 of its rows (64 MB here)
+let common = 0;
+store.scan({ ...all, order: 'desc', requiredTokens: ['common'] }, () => ++common > 0);
 let visited = 0;
 let textBytes = 0;
 store.scan({ ...all, order: 'asc' }, (r) => {
@@ -31,5 +34,5 @@ store.scan({ ...all, order: 'asc' }, (r) => {
 });
 await store.close({ seal: false });
 process.stdout.write(
-  `${JSON.stringify({ newest, needle, visited, textBytes, blocks: store.stats().blocks })}\n`,
+  `${JSON.stringify({ newest, needle, common, visited, textBytes, blocks: store.stats().blocks })}\n`,
 );

@@ -21,7 +21,7 @@ test('a search over a block of more text than the heap holds visits its rows one
   const rows = Array.from({ length: ROWS }, (_, i) =>
     toRow(
       rec(i, {
-        message: `row ${String(i).padStart(4, '0')} ${i === 100 ? 'needle ' : ''}${'x'.repeat(ROW_TEXT)}`,
+        message: `row ${String(i).padStart(4, '0')} common ${i === 100 ? 'needle ' : ''}${'x'.repeat(ROW_TEXT)}`,
       }),
       1 + i,
     ),
@@ -48,8 +48,9 @@ test('a search over a block of more text than the heap holds visits its rows one
   );
   assert.equal(child.status, 0, `exit ${child.status} ${child.signal ?? ''}\n${child.stderr.slice(-2000)}`);
   const found = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}');
-  assert.deepEqual(found.newest, ['row 0255 xxx']);
+  assert.deepEqual(found.newest, ['row 0255 com']);
   assert.deepEqual(found.needle, [100]);
+  assert.equal(found.common, ROWS);
   assert.equal(found.visited, ROWS);
   assert.ok(found.textBytes > ROWS * ROW_TEXT);
   assert.equal(found.blocks, 1);

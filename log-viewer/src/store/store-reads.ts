@@ -42,11 +42,12 @@ export function candidates(state: ReadState, filter: ScanFilter): Candidate[] {
     if (b.maxSeq <= minSeq) continue;
     if (services && !b.services.some((s) => services.has(s))) continue;
     if (!levelOk(b.levelCounts)) continue;
+    // sealed before 56ae859 bounded a block's text: its rows are made one at a time
+    const oversized = b.rawBytes > MAX_BLOCK_RAW_BYTES;
     out.push({
       minMs: b.minMs,
       maxMs: b.maxMs,
-      // sealed before 56ae859 bounded a block's text
-      oversized: b.rawBytes > MAX_BLOCK_RAW_BYTES,
+      oversized,
       load: () => {
         let bloom: Buffer | undefined;
         if (hashes.length > 0) {
@@ -55,7 +56,9 @@ export function candidates(state: ReadState, filter: ScanFilter): Candidate[] {
         }
         if (!sealed.blocks.has(b.id)) return undefined;
         // With the filter, the reader searches a token only in the sections that may hold it.
-        return scanCache.load(b, filter, () => sealed.decode(b, bloom));
+        const decode = () => sealed.decode(b, bloom);
+        // Not cached: the cache copies up to 256 rows of a result, 64 MB of a block of 256 KB rows
+        return oversized ? decode() : scanCache.load(b, filter, decode);
       },
     });
   }
