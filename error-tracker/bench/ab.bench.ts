@@ -8,7 +8,8 @@
 // Usage (under the lock; one build per arm, e.g. `git archive` of the old commit, built):
 //   AB_ARMS='[{"name":"old","dist":"/tmp/old/error-tracker/dist"},{"name":"new"}]' \
 //     flock /tmp/bench.lock node --conditions=development --import tsx bench/ab.bench.ts
-// An arm is {name, dist? (default: this workspace's dist/), env? (extra environment)}.
+// An arm is {name, dist? (default: this workspace's dist/), env? (extra environment), flags? (the
+// server's node flags, default the Dockerfile's '--max-semi-space-size=1')}.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ interface Arm {
   name: string;
   dist?: string;
   env?: Record<string, string>;
+  flags?: string;
 }
 const ARMS = JSON.parse(process.env.AB_ARMS ?? '[]') as Arm[];
 const ROUND_SECONDS = Number(process.env.AB_ROUND ?? 2);
@@ -56,7 +58,8 @@ interface Server {
 async function start(arm: Arm, port: number): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'et-ab-'));
   const dist = arm.dist ?? new URL('../dist', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', join(dist, 'main.js')], {
+  const flags = (arm.flags ?? '--max-semi-space-size=1').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, join(dist, 'main.js')], {
     env: {
       ...process.env,
       ...arm.env,
