@@ -268,13 +268,15 @@ export class AstBuilder {
 
   setOffset(n: SyntaxNode, inner: Expr, ms: number): Expr {
     const target = inner.type === 'MatrixSelector' ? inner.selector : inner;
+    // 2.42's addOffset reports at the modified expression (to the end of the modifier).
+    const at = { from: inner.pos.from, to: n.to };
     if (target.type !== 'VectorSelector' && target.type !== 'SubqueryExpr') {
       return this.fail(
-        n,
+        at,
         'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
       );
     }
-    if (target.offsetMs !== 0) return this.fail(n, 'offset may not be set multiple times');
+    if (target.offsetMs !== 0) return this.fail(at, 'offset may not be set multiple times');
     target.offsetMs = ms;
     inner.pos = { from: inner.pos.from, to: n.to };
     return inner;
@@ -286,13 +288,14 @@ export class AstBuilder {
 
   setAt(n: SyntaxNode, kids: SyntaxNode[], inner: Expr): Expr {
     const target = inner.type === 'MatrixSelector' ? inner.selector : inner;
+    const pos = { from: inner.pos.from, to: n.to };
     if (target.type !== 'VectorSelector' && target.type !== 'SubqueryExpr') {
       return this.fail(
-        n,
+        pos,
         '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
       );
     }
-    if (target.at) return this.fail(n, '@ <timestamp> may not be set multiple times');
+    if (target.at) return this.fail(pos, '@ <timestamp> may not be set multiple times');
     const last = kids[kids.length - 1];
     let at: AtModifier;
     if (last.name === 'AtModifierPreprocessors') {

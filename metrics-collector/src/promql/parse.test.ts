@@ -170,7 +170,7 @@ describe('parseExpr()', () => {
     fails('sum(x) offset 5m', /offset modifier must be preceded by an instant vector selector/);
     fails('x offset 1m offset 2m', 'offset may not be set multiple times');
     fails('(x)[5m]', 'ranges only allowed for vector selectors');
-    fails('x[5m][10m:]', 'subquery is only allowed on instant vector, got range vector instead');
+    fails('x[5m][10m:]', 'subquery is only allowed on instant vector, got matrix instead');
     fails('x{a=~"("}', /error parsing regexp/);
     fails('"\\q"', /unknown escape sequence U\+0071 'q'/);
   });

@@ -80,7 +80,155 @@ function lezerText(query: string): string {
   return out;
 }
 
-function parseRenamed(query: string): Expr {
+/**
+ * 2.42 reports an unknown function when its call is reduced, after the arguments: an error in
+ * them (syntax, a lexer error, an unclosed parenthesis, or an error of an action such as a nested
+ * unknown function) comes first. The arguments are parsed with a known name of the same length in
+ * its place (blanks and `ln`); an error of theirs before the call's end is the answer, else the
+ * unknown function. A one-letter name's call is parsed as a parenthesis instead.
+ */
+function firstInCall(query: string, from: number, name: string, paren: number): PromQLParseError {
+  const unknown = new PromQLParseError(
+    query,
+    { from, to: from + name.length },
+    `unknown function with name "${name}"`,
+  );
+  let standIn = `${' '.repeat(Math.max(0, name.length - 2))}ln`;
+  if (name.length < 2) {
+    // No known name that short: parsed as a parenthesis, unless it holds several arguments (then
+    // the unknown function, or for an unclosed call, never reduced, the lexer's error).
+    if (hasArguments(query, paren)) {
+      if (callEnd(query, paren) < query.length + 1) return unknown;
+      const { pos, detail } = prometheusSyntaxError(query, query.length);
+      return new PromQLParseError(query, pos, detail);
+    }
+    standIn = ' ';
+  }
+  try {
+    parseRenamed(`${query.slice(0, from)}${standIn}${query.slice(from + name.length)}`, false);
+  } catch (e) {
+    // An error of the arguments, or of what comes entirely before the call; not one of an
+    // expression around the call (reduced after it).
+    const inArgs = (at: number) => at >= paren && at < callEnd(query, paren);
+    if (e instanceof PromQLParseError && (e.pos.to <= from || inArgs(e.pos.from)))
+      return new PromQLParseError(query, e.pos, e.detail);
+  }
+  return unknown;
+}
+
+/** Whether a `{` before `at` is still open (strings skipped): a label matcher, not a call. */
+function insideBraces(q: string, at: number): boolean {
+  let open = false;
+  for (let i = 0; i < at; i++) {
+    const c = q[i];
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < at && q[i] !== c; i++) if (q[i] === '\\' && c !== '`') i++;
+    } else if (c === '{') open = true;
+    else if (c === '}') open = false;
+  }
+  return open;
+}
+
+/** A comma at the top level of the call's arguments (from its parenthesis `open`). */
+function hasArguments(q: string, open: number): boolean {
+  let depth = 0;
+  for (let i = open; i < q.length; i++) {
+    const c = q[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (--depth === 0) return false;
+    } else if (c === ',' && depth === 1) return true;
+  }
+  return false;
+}
+
+/** The index after the parenthesis closing the one at `open` (strings skipped); none (an
+ * unclosed call, never reduced: any later error comes first): Infinity. */
+function callEnd(q: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < q.length; i++) {
+    const c = q[i];
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < q.length && q[i] !== c; i++) if (q[i] === '\\' && c !== '`') i++;
+    } else if (c === '#') {
+      while (i + 1 < q.length && q[i + 1] !== '\n') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i + 1;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** Expression nodes of the npm grammar (AstBuilder.expr's cases). */
+const EXPR_NODES = new Set([
+  'NumberDurationLiteral',
+  'StringLiteral',
+  'ParenExpr',
+  'UnaryExpr',
+  'VectorSelector',
+  'MatrixSelector',
+  'SubqueryExpr',
+  'OffsetExpr',
+  'StepInvariantExpr',
+  'FunctionCall',
+  'AggregateExpr',
+  'BinaryExpr',
+]);
+
+/** 2.42's checkAST messages (checks our builder makes while building): never reported once the
+ * query has a syntax error. */
+const CHECK_AST =
+  /^(vector selector must contain|metric name must not be set twice|comparisons between scalars|bool modifier can only|set operator .* not allowed|vector matching only allowed|no grouping allowed|label .* must not occur in ON and GROUP)/;
+
+/** Words 2.42's lexer makes keywords or operators: never a function's name. */
+const NOT_FUNCTIONS = new Set([
+  'and',
+  'or',
+  'unless',
+  'atan2',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'start',
+  'end',
+  'inf',
+  'nan',
+]);
+
+const hasError = (n: SyntaxNode): boolean => {
+  for (let c = n.firstChild; c; c = c.nextSibling) if (c.type.isError || hasError(c)) return true;
+  return false;
+};
+
+/**
+ * yacc reduces what is complete before it meets a syntax error, and 2.42's grammar actions report
+ * their errors as they reduce (`sum()`'s missing argument, `rate()[1m]`'s range, a nested unknown
+ * function, a bad duration): the first such error of a node that ends before the syntax error
+ * (`at`), in the order of reduction (children first, left to right), comes first. The checks
+ * that are checkAST's in 2.42 (CHECK_AST) it skips after a syntax error.
+ */
+function actionErrorBefore(query: string, top: SyntaxNode, at: number): PromQLParseError | undefined {
+  const b = new AstBuilder(query);
+  let found: PromQLParseError | undefined;
+  const visit = (n: SyntaxNode): void => {
+    for (let c = n.firstChild; c && !found; c = c.nextSibling) visit(c);
+    if (found || n.to > at || !EXPR_NODES.has(n.name) || hasError(n)) return;
+    try {
+      b.expr(n);
+    } catch (e) {
+      if (e instanceof PromQLParseError && !CHECK_AST.test(e.detail)) found = e;
+    }
+  };
+  visit(top);
+  return found;
+}
+
+/** `check`: the type checks that follow parsing (2.42's checkAST, skipped after a parse error). */
+function parseRenamed(query: string, check = true): Expr {
   if (/^\s*(#[^\n]*\s*)*$/.test(query)) {
     throw new PromQLParseError(query, { from: 0, to: 0 }, 'no expression found in input');
   }
@@ -93,22 +241,27 @@ function parseRenamed(query: string): Expr {
     },
   });
   if (firstError) {
-    const fn = /([a-zA-Z_][a-zA-Z0-9_]*)\s*$/.exec(query.slice(0, firstError.from));
-    if (fn && query[firstError.from] === '(' && !FUNCTIONS[fn[1]]) {
+    // A name with ':' is a metric name to 2.42's lexer, never a function.
+    const fn = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*$/.exec(query.slice(0, firstError.from));
+    const name = fn?.[1] ?? '';
+    if (
+      fn &&
+      query[firstError.from] === '(' &&
+      !FUNCTIONS[name] &&
+      !name.includes(':') &&
+      !NOT_FUNCTIONS.has(name.toLowerCase()) &&
+      !insideBraces(query, firstError.from)
+    ) {
       const from = firstError.from - fn[0].length;
-      throw new PromQLParseError(
-        query,
-        { from, to: from + fn[1].length },
-        `unknown function with name "${fn[1]}"`,
-      );
+      throw firstInCall(query, from, fn[1], firstError.from);
     }
     const { pos, detail } = prometheusSyntaxError(query, firstError.from);
-    throw new PromQLParseError(query, pos, detail);
+    throw actionErrorBefore(query, tree.topNode, pos.from) ?? new PromQLParseError(query, pos, detail);
   }
   const root = top.firstChild;
   if (!root) throw new PromQLParseError(query, { from: 0, to: 0 }, 'no expression found in input');
   const b = new AstBuilder(query);
   const expr = b.expr(root);
-  checkTypes(expr, (pos, msg) => b.fail(pos, msg));
+  if (check) checkTypes(expr, (pos, msg) => b.fail(pos, msg));
   return expr;
 }

@@ -279,7 +279,12 @@ function describe(t: Token): string {
     case 'end':
       return 'end of input';
     case 'operator':
-      return `<op:${t.text.toLowerCase()}>`;
+      // AT has no entry in 2.42's ItemTypeStr: Item.desc() prints its type number.
+      return t.text === '@' ? '"<Item 57385>" <op:@>' : `<op:${t.text.toLowerCase()}>`;
+    case 'identifier':
+    case 'metric identifier':
+      // Item.String quotes identifiers whole; only other values are cut to 10 characters.
+      return `${t.kind} ${JSON.stringify(t.text)}`;
     case 'aggregator':
       return `<aggr:${t.text.toLowerCase()}>`;
     case 'keyword':
@@ -314,7 +319,9 @@ function ruleContext(before: Token[], bad: Token): [string, string] | undefined 
     if (prev.kind === 'string') return ['label matching', '"," or "}"'];
     return ['label matching', 'string'];
   }
-  if (prev.kind === 'keyword' && ['by', 'without', 'on', 'ignoring'].includes(prevWord))
+  // by/without where an operand belongs are a metric name (2.42's metric_identifier), not a clause.
+  const asName = ['by', 'without'].includes(prevWord) && expectsOperand(before.at(-2));
+  if (prev.kind === 'keyword' && ['by', 'without', 'on', 'ignoring'].includes(prevWord) && !asName)
     return ['grouping opts', '"("'];
   const inGrouping = groupingOpen(before);
   if (inGrouping) {
@@ -329,14 +336,17 @@ function ruleContext(before: Token[], bad: Token): [string, string] | undefined 
   if (prev.kind === 'duration' && before.at(-2)?.text === '[') return ['subquery or range', '":" or "]"'];
   if (prev.kind === 'colon') return ['subquery selector', 'duration or "]"'];
   if (prev.kind === 'duration' && before.at(-2)?.kind === 'colon') return ['subquery selector', '"]"'];
-  // Right after the aggregator 2.42 gives no context; after its by/without clause, or inside its
-  // parentheses (the innermost rule with an error alternative), "in aggregation".
-  if (
-    prev.kind !== 'aggregator' &&
-    bad.text !== '(' &&
-    (aggregationHead(before) || insideAggregation(before))
-  )
-    return ['aggregation', ''];
+  // Right after the aggregator 2.42 gives no context of its own (an enclosing aggregation's
+  // parentheses give theirs); after its by/without clause, or inside its parentheses (the
+  // innermost rule with an error alternative), "in aggregation".
+  // A '(' after a name used as a metric name (start, end, by, without) is unexpected in the
+  // aggregation around it; after an aggregation's parts 2.42 gives no context.
+  const metricWord =
+    PREPROCESSORS.has(prevWord) || (['by', 'without'].includes(prevWord) && expectsOperand(before.at(-2)));
+  if (bad.text === '(' && !metricWord) return undefined;
+  if (prev.kind === 'aggregator')
+    return insideAggregation(before.slice(0, -1)) ? ['aggregation', ''] : undefined;
+  if (aggregationHead(before) || insideAggregation(before)) return ['aggregation', ''];
   return undefined;
 }
 
@@ -366,6 +376,72 @@ function invalidLiteral(t: Token): string | undefined {
   return undefined;
 }
 
+/** Binary operators that cannot start an expression (+ and - can: signs; and/or/unless can: as
+ * metric names). */
+const BINARY_ONLY = new Set(['*', '/', '%', '^', '==', '!=', '<', '>', '<=', '>=', 'atan2']);
+
+/** Words 2.42's grammar also takes as a metric name (its metric_identifier rule), so they can
+ * start an expression: and, or, unless, by, without, offset, start, end, the aggregators. */
+const METRIC_WORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'offset', 'start', 'end']);
+
+/**
+ * A token 2.42's grammar has no place for where it stands, though the npm grammar (Prometheus 3)
+ * takes it and stops later: a duration outside a range, step or offset (`1s + x`, `f(x, 10m)`), a
+ * number where a duration belongs (`[5m:1`, `offset 5`), a binary operator where an operand
+ * belongs (`x + atan2 y`).
+ */
+function misplaced(before: Token[], t: Token): boolean {
+  const prev = before.at(-1);
+  const afterOffset =
+    prev?.text.toLowerCase() === 'offset' ||
+    (prev?.text === '-' && before.at(-2)?.text.toLowerCase() === 'offset');
+  const inBrackets = prev?.text === '[' || prev?.kind === 'colon';
+  if (t.kind === 'duration') return !afterOffset && !inBrackets;
+  if (t.kind === 'number') return afterOffset || prev?.kind === 'colon';
+  // A quoted label name (Prometheus 3) where 2.42 wants an identifier.
+  if (t.kind === 'string' && (prev?.text === '{' || prev?.text === ',') && braceOpen(before)) return true;
+  // start/end outside `@ start()` are metric names there: no call follows.
+  if (t.text === '(' && prev && PREPROCESSORS.has(prev.text.toLowerCase()) && before.at(-2)?.text !== '@')
+    return true;
+  if (t.kind === 'operator' && BINARY_ONLY.has(t.text.toLowerCase()))
+    return !prev || prev.text === '(' || prev.text === ',' || prev.kind === 'operator';
+  return false;
+}
+
+/** After `prev` an expression may start (a number stands where one belongs). */
+function expectsOperand(prev: Token | undefined): boolean {
+  return !prev || prev.text === '(' || prev.text === ',' || prev.kind === 'operator' || prev.text === 'bool';
+}
+
+function startsExpression(t: Token): boolean {
+  if (['identifier', 'metric identifier', 'number', 'string', 'aggregator'].includes(t.kind)) return true;
+  return ['(', '{', '+', '-'].includes(t.text) || METRIC_WORDS.has(t.text.toLowerCase());
+}
+
+function braceOpen(before: Token[]): boolean {
+  for (let i = before.length - 1; i >= 0; i--) {
+    if (before[i].text === '}' && before[i].kind === 'symbol') return false;
+    if (before[i].text === '{' && before[i].kind === 'symbol') return true;
+  }
+  return false;
+}
+
+/** The innermost open parenthesis is a function call's or an aggregation's. */
+function callArgsOpen(before: Token[]): boolean {
+  let depth = 0;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const t = before[i];
+    if (t.kind !== 'symbol') continue;
+    if (t.text === ')') depth++;
+    else if (t.text === '(' && depth > 0) depth--;
+    else if (t.text === '(') {
+      const k = before[i - 1];
+      return k?.kind === 'aggregator' || k?.kind === 'identifier' || aggregationHead(before.slice(0, i));
+    } else if (t.text === '{' || t.text === '[') return false;
+  }
+  return false;
+}
+
 /** Inside the parentheses of by/without/on/ignoring/group_left/group_right. */
 function groupingOpen(before: Token[]): boolean {
   for (let i = before.length - 1; i >= 0; i--) {
@@ -378,7 +454,13 @@ function groupingOpen(before: Token[]): boolean {
         ['by', 'without', 'on', 'ignoring', 'group_left', 'group_right'].includes(k.text.toLowerCase())
       );
     }
-    if (t.kind !== 'identifier' && t.kind !== 'keyword' && t.kind !== 'aggregator' && t.text !== ',')
+    if (
+      t.kind !== 'identifier' &&
+      t.kind !== 'keyword' &&
+      t.kind !== 'aggregator' &&
+      t.text !== ',' &&
+      !PREPROCESSORS.has(t.text.toLowerCase())
+    )
       return false;
   }
   return false;
@@ -406,9 +488,19 @@ export function prometheusSyntaxError(query: string, errorAt: number): { pos: Po
   const tokens: Token[] = [];
   try {
     for (const t of lex(query)) {
+      // A literal's own error is the parser action's, once it stands where one belongs; elsewhere
+      // the token is unexpected first (`time() 1e-`).
       const invalid = invalidLiteral(t);
-      if (invalid) return { pos: { from: t.from, to: t.to }, detail: invalid };
-      if (t.to > errorAt || t.kind === 'end') {
+      if (invalid && (t.kind === 'duration' ? !misplaced(tokens, t) : expectsOperand(tokens.at(-1))))
+        return { pos: { from: t.from, to: t.to }, detail: invalid };
+      if (t.to > errorAt || t.kind === 'end' || invalid || misplaced(tokens, t)) {
+        // yacc reduces 2.42's error rule `function_call_args COMMA` when nothing can follow it.
+        const comma = tokens.at(-1);
+        if (comma?.text === ',' && !startsExpression(t) && callArgsOpen(tokens))
+          return {
+            pos: { from: comma.from, to: comma.to },
+            detail: 'trailing commas not allowed in function call args',
+          };
         const context = ruleContext(tokens, t);
         const where = context ? ` in ${context[0]}${context[1] ? `, expected ${context[1]}` : ''}` : '';
         return { pos: { from: t.from, to: t.to }, detail: `unexpected ${describe(t)}${where}` };

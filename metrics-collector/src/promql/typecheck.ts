@@ -40,7 +40,11 @@ export function checkTypes(e: Expr, fail: Fail): void {
       checkTypes(e.expr, fail);
       const t = typeOf(e.expr);
       if (t !== 'vector')
-        fail(e.pos, `subquery is only allowed on instant vector, got ${typeName(t)} instead`);
+        // 2.42 prints the value type here (%s of ValueType: "matrix"), not its documented name.
+        fail(
+          e.pos,
+          `subquery is only allowed on instant vector, got ${t === 'matrix' ? t : typeName(t)} instead`,
+        );
       return;
     }
     case 'BinaryExpr': {
@@ -49,7 +53,7 @@ export function checkTypes(e: Expr, fail: Fail): void {
       for (const side of [e.lhs, e.rhs]) {
         const t = typeOf(side);
         if (t !== 'scalar' && t !== 'vector') {
-          fail(e.pos, 'binary expression must contain only scalar and instant vector types');
+          fail(side.pos, 'binary expression must contain only scalar and instant vector types');
         }
       }
       return;

@@ -228,6 +228,8 @@ export function absentLabels(arg: Expr): Labels {
     else drop.add(m.name);
   }
   for (const n of drop) delete out[n];
+  // labels.Builder.Set with an empty value deletes the label (`absent(x{job=""})` has none).
+  for (const n of Object.keys(out)) if (out[n] === '') delete out[n];
   return out;
 }
 
