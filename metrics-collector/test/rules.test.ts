@@ -98,6 +98,11 @@ describe('rule files agree with promtool check rules', {
     'groups: [{name: a, rules: [{record: x, expr: up, foo: bar}]}]',
     'groups: [{name: a, foo: 1, rules: []}]',
     'foo: 1\ngroups: []',
+    'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ weird stuff }}"}}]}]',
+    'groups: [{name: a, rules: [{alert: E, expr: up, labels: {a: "{{ if $value }}x"}}]}]',
+    'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ if gt $value 1.0 }}x{{ end }}"}}]}]',
+    'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ with query \\"up\\" }}{{ . | first | value }}{{ end }}"}}]}]',
+    'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ $labels.x | humanize }"}}]}]',
   ];
   for (const [i, text] of cases.entries()) {
     it(`case ${i + 1}`, () => assert.equal(ours(text), promtoolAccepts(text), text));
@@ -110,13 +115,16 @@ describe('expandTemplate()', () => {
       expandTemplate(tmpl, { labels: { job: 'api', instance: 'a:1' }, value: 1234.5678 }),
       expected,
     );
-  it('expands labels, value and the common pipes', () => {
+  it('expands labels, value and the common pipes (all of Go text/template: rules-template-oracle.test.ts)', () => {
     check('{{ $labels.job }} on {{ .Labels.instance }}', 'api on a:1');
     check('{{ $value }}', '1234.5678');
-    check('{{ $value | humanize }}', '1.235K');
+    check('{{ $value | humanize }}', '1.235k');
     check('{{ printf "%.2f" $value }}', '1234.57');
     check('{{ $labels.missing }}!', '!');
-    check('{{ weird stuff }}', '{{ weird stuff }}');
+    check(
+      '{{ weird stuff }}',
+      '<error expanding template: error parsing template __alert_: template: __alert_:1: function "weird" not defined>',
+    );
     check('{{ $value | humanize1024 }}', '1.206ki');
     check('{{ $labels.job | toUpper }}', 'API');
   });

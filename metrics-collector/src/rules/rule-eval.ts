@@ -13,7 +13,7 @@ import {
 } from '../promql/query.js';
 import type { Labels, SampleSource } from '../promql/sample-source.js';
 import type { AlertingRule, RecordingRule } from './rule-file.js';
-import { expandTemplate } from './template.js';
+import { expandTemplate, type TemplateData } from './template.js';
 
 export interface OutSample {
   labels: Labels;
@@ -84,17 +84,19 @@ export function evalAlerting(
   t: number,
   externalLabels: Labels = {},
   externalURL = '',
+  query?: TemplateData['query'],
 ): { fired: Alert[]; resolved: Alert[] } {
   const seen = new Set<string>();
   for (const s of vector) {
-    const data = { labels: s.metric, value: s.v, externalLabels, externalURL };
+    const data: TemplateData = { labels: s.metric, value: s.v, externalLabels, externalURL, query };
     const labels: Labels = { ...s.metric };
     delete labels.__name__;
-    for (const [k, v] of Object.entries(rule.labels)) labels[k] = expandTemplate(v, data);
+    for (const [k, v] of Object.entries(rule.labels)) labels[k] = expandTemplate(v, data, rule.name);
     labels.alertname = rule.name;
     for (const k of Object.keys(labels)) if (labels[k] === '') delete labels[k];
     const annotations: Record<string, string> = {};
-    for (const [k, v] of Object.entries(rule.annotations)) annotations[k] = expandTemplate(v, data);
+    for (const [k, v] of Object.entries(rule.annotations))
+      annotations[k] = expandTemplate(v, data, rule.name);
     const key = labelsKey(labels);
     if (seen.has(key))
       throw new Error('vector contains metrics with the same labelset after applying alert labels');

@@ -5,6 +5,7 @@
 import { parseYaml } from '../lazy-deps.js';
 import type { Expr } from '../promql/ast.js';
 import { parseDurationMs } from '../promql/literals.js';
+import { templateProblem } from './template.js';
 import { parseExpr } from '../promql/parse.js';
 import { printExpr } from '../promql/print.js';
 
@@ -137,6 +138,17 @@ function parseRule(r: unknown, at: string): Rule {
   }
   if (typeof alert !== 'string' || !LABEL_NAME_RE.test(alert))
     throw new RuleFileError(`${at}: invalid alert name: ${String(alert)}`);
+  const annotations = stringMap(r.annotations, `${at}: annotations`);
+  // As 2.42's rulefmt: a label or annotation template that does not parse refuses the file.
+  for (const [kind, map] of [
+    ['label', labels],
+    ['annotation', annotations],
+  ] as const) {
+    for (const [k, v] of Object.entries(map)) {
+      const problem = templateProblem(v, alert);
+      if (problem) throw new RuleFileError(`${at}: ${kind} "${k}": ${problem}`);
+    }
+  }
   return {
     kind: 'alerting',
     name: alert,
@@ -145,6 +157,6 @@ function parseRule(r: unknown, at: string): Rule {
     forMs: duration(r.for, `${at}: for`) ?? 0,
     keepFiringForMs: duration(r.keep_firing_for, `${at}: keep_firing_for`) ?? 0,
     labels,
-    annotations: stringMap(r.annotations, `${at}: annotations`),
+    annotations,
   };
 }

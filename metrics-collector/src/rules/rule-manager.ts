@@ -2,11 +2,17 @@
 // rules see earlier recordings; recorded samples (and ALERTS) go to a sink, alert changes to the
 // notifier. The clock is a parameter: tests call evaluateGroupsAt(t) and never sleep.
 import { labelsKey } from '../promql/labels.js';
-import { defaultQuerySlicing, type QueryOptions, type QuerySlicing } from '../promql/query.js';
+import {
+  defaultQuerySlicing,
+  evaluateInstant,
+  type QueryOptions,
+  type QuerySlicing,
+} from '../promql/query.js';
 import type { SampleSource } from '../promql/sample-source.js';
 import type { AlertNotice, WebhookNotifier } from './notifier.js';
 import type { Rule, RuleGroup } from './rule-file.js';
 import { restoreAlerts } from './alert-restore.js';
+import type { TemplateSample } from './template.js';
 import {
   type Alert,
   alertsSeries,
@@ -131,11 +137,22 @@ export class RuleManager {
     return ruleVector(this.opts.source, rule, t, this.opts.queryOptions ?? {}, this.slicing);
   }
 
+  /** A template's `query`: an instant query at the evaluation time, in one go (a template's
+   * queries are small; 2.42 runs them synchronously too). */
+  private templateQuery(q: string, t: number): TemplateSample[] {
+    const r = evaluateInstant(this.opts.source, q, t, this.opts.queryOptions ?? {});
+    if (r.resultType === 'scalar') return [{ Labels: {}, Value: r.result.v }];
+    if (r.resultType !== 'vector') throw new Error(`query ${JSON.stringify(q)} is not a vector or scalar`);
+    return r.result.map((s) => ({ Labels: s.metric, Value: s.v }));
+  }
+
   private async alert(r: RuleStatus, t: number): Promise<OutSample[]> {
     const rule = r.rule as Extract<Rule, { kind: 'alerting' }>;
     const vector = await this.vector(rule, t);
     const before = alertsSeries(r.alerts.values(), t);
-    const evaluated = evalAlerting(rule, vector, r.alerts, t, {}, this.opts.externalURL ?? '');
+    const evaluated = evalAlerting(rule, vector, r.alerts, t, {}, this.opts.externalURL ?? '', (q) =>
+      this.templateQuery(q, t),
+    );
     const { resolved } = evaluated;
     let { fired } = evaluated;
     if (!r.restored) {

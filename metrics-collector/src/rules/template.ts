@@ -1,108 +1,327 @@
-// The subset of Prometheus' alert templating (Go text/template) that rule files use in practice:
-// {{ $labels.name }}, {{ $value }}, {{ .Labels.name }}, {{ .Value }}, {{ $externalLabels.x }},
-// with the pipes `humanize`, `humanizePercentage`, `humanizeDuration` and `printf "%.Nf"`.
-// Anything else is left verbatim rather than failing the alert.
+// Alert label and annotation templates as Prometheus 2.42 expands them: Go text/template (actions
+// with pipelines, `|`, variables, fields, parentheses, if/else if/else, with, range, `-` trims)
+// over {Labels, ExternalLabels, ExternalURL, Value}, with $labels, $externalLabels, $externalURL
+// and $value declared first (rules/alerting.go), Go's builtins and Prometheus' functions
+// (template-functions.ts). A template that fails to parse or run gives 2.42's text
+// "<error expanding template: ...>". Not done: define/template/block, and method calls on values.
+import { goPrint, isTrue, TEMPLATE_FUNCTIONS, type TemplateValue } from './template-functions.js';
+
+export interface TemplateSample {
+  Labels: Record<string, string>;
+  Value: number;
+}
 
 export interface TemplateData {
   labels: Record<string, string>;
   value: number;
   externalLabels?: Record<string, string>;
   externalURL?: string;
+  /** The `query` function: an instant query at the evaluation time. */
+  query?: (q: string) => TemplateSample[];
 }
 
-const PREFIXES = ['K', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
+class TemplateError extends Error {}
 
-function trimFloat(v: number, digits = 4): string {
-  return String(Number(v.toPrecision(digits)));
+type Arg =
+  | { k: 'lit'; v: TemplateValue }
+  | { k: 'field'; base: 'dot' | string; path: string[] }
+  | { k: 'fn'; name: string }
+  | { k: 'pipe'; p: Pipeline };
+type Command = Arg[];
+interface Pipeline {
+  /** `$x :=`, or for range `$i, $x :=` (index or key, then element). */
+  decl?: string[];
+  cmds: Command[];
 }
+type Node =
+  | { k: 'text'; text: string }
+  | { k: 'action'; p: Pipeline }
+  | { k: 'if' | 'with' | 'range'; p: Pipeline; body: Node[]; other: Node[] };
 
-export function humanize(v: number): string {
-  if (v === 0 || !Number.isFinite(v)) return String(v).replace('Infinity', 'Inf');
-  const abs = Math.abs(v);
-  if (abs >= 1) {
-    let i = -1;
-    let x = v;
-    while (Math.abs(x) >= 1000 && i < PREFIXES.length - 1) {
-      x /= 1000;
-      i++;
-    }
-    return trimFloat(x) + (i >= 0 ? PREFIXES[i] : '');
-  }
-  const small = ['m', 'u', 'n', 'p', 'f', 'a', 'z', 'y'];
-  let i = -1;
-  let x = v;
-  while (Math.abs(x) < 1 && i < small.length - 1) {
-    x *= 1000;
-    i++;
-  }
-  return trimFloat(x) + small[i];
-}
-
-function humanize1024(v: number): string {
-  if (Math.abs(v) <= 1 || !Number.isFinite(v)) return trimFloat(v);
-  const units = ['', 'ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi'];
+/** Splits into text and actions, applying `{{-`/`-}}` trims; actions keep their inner text. */
+function split(src: string): Array<{ text: string } | { action: string }> {
+  const out: Array<{ text: string } | { action: string }> = [];
   let i = 0;
-  let x = v;
-  while (Math.abs(x) >= 1024 && i < units.length - 1) {
-    x /= 1024;
-    i++;
+  let trimNext = false;
+  while (i < src.length) {
+    const open = src.indexOf('{{', i);
+    let text = src.slice(i, open < 0 ? undefined : open);
+    if (trimNext) text = text.replace(/^\s+/, '');
+    if (open < 0) {
+      out.push({ text });
+      break;
+    }
+    const trimLeft = /^\{\{- /.test(src.slice(open, open + 4));
+    if (trimLeft) text = text.replace(/\s+$/, '');
+    out.push({ text });
+    let j = open + (trimLeft ? 3 : 2);
+    let quote = '';
+    for (; j < src.length; j++) {
+      const c = src[j];
+      if (quote) {
+        if (c === '\\' && quote === '"') j++;
+        else if (c === quote) quote = '';
+      } else if (c === '"' || c === '`') quote = c;
+      else if (src.startsWith('}}', j)) break;
+    }
+    if (j >= src.length) throw new TemplateError('unclosed action');
+    const trimRight = src[j - 1] === '-' && /\s/.test(src[j - 2] ?? '');
+    out.push({ action: src.slice(open + (trimLeft ? 3 : 2), trimRight ? j - 1 : j).trim() });
+    trimNext = trimRight;
+    i = j + 2;
   }
-  return trimFloat(x) + units[i];
+  return out;
 }
 
-function humanizeDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return String(seconds);
-  if (Math.abs(seconds) < 1) return `${trimFloat(seconds * 1000)}ms`;
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  const parts = [d ? `${d}d ` : '', h ? `${h}h ` : '', m ? `${m}m ` : '', `${trimFloat(s)}s`];
-  return parts.join('');
+/** Tokens of an action: strings, numbers, words, fields, variables, ( ) | := = */
+function tokenize(s: string): string[] {
+  const re = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|:=|[()|=,]|[^\s()|=,"`]+)/gy;
+  const out: string[] = [];
+  let m: RegExpExecArray | null = re.exec(s);
+  while (m) {
+    out.push(m[1]);
+    m = re.exec(s);
+  }
+  if (s.slice(re.lastIndex).trim() !== '' && out.join('').length < s.replace(/\s/g, '').length)
+    throw new TemplateError(`unexpected ${JSON.stringify(s.slice(re.lastIndex).trim())} in command`);
+  return out;
 }
 
-function resolve(term: string, data: TemplateData): string | number | undefined {
-  const t = term.trim();
-  const label = /^(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(t);
-  if (label) return data.labels[label[1]] ?? '';
-  const ext = /^\$externalLabels\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(t);
-  if (ext) return data.externalLabels?.[ext[1]] ?? '';
-  if (t === '$value' || t === '.Value') return data.value;
-  if (t === '$externalURL' || t === '.ExternalURL') return data.externalURL ?? '';
-  const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(t);
-  if (quoted) return quoted[1];
-  return undefined;
+function parsePipeline(toks: string[], pos: { i: number }): Pipeline {
+  const p: Pipeline = { cmds: [] };
+  const isVar = (t: string | undefined) => /^\$\w*$/.test(t ?? '');
+  const isDecl = (t: string | undefined) => t === ':=' || t === '=';
+  if (isVar(toks[pos.i]) && isDecl(toks[pos.i + 1])) {
+    p.decl = [toks[pos.i]];
+    pos.i += 2;
+  } else if (
+    isVar(toks[pos.i]) &&
+    toks[pos.i + 1] === ',' &&
+    isVar(toks[pos.i + 2]) &&
+    isDecl(toks[pos.i + 3])
+  ) {
+    p.decl = [toks[pos.i], toks[pos.i + 2]];
+    pos.i += 4;
+  }
+  let cmd: Command = [];
+  while (pos.i < toks.length && toks[pos.i] !== ')') {
+    const t = toks[pos.i++];
+    if (t === '|') {
+      if (cmd.length === 0) throw new TemplateError('missing command');
+      p.cmds.push(cmd);
+      cmd = [];
+    } else if (t === '(') {
+      const inner = parsePipeline(toks, pos);
+      if (toks[pos.i++] !== ')') throw new TemplateError('unclosed left paren');
+      cmd.push({ k: 'pipe', p: inner });
+    } else cmd.push(parseArg(t));
+  }
+  if (cmd.length === 0) throw new TemplateError('missing value for command');
+  p.cmds.push(cmd);
+  return p;
 }
 
-function applyPipe(value: string | number, fn: string): string | number | undefined {
-  const f = fn.trim();
-  const n = typeof value === 'number' ? value : Number(value);
-  if (f === 'humanize') return humanize(n);
-  if (f === 'humanizePercentage') return `${trimFloat(n * 100)}%`;
-  if (f === 'humanize1024') return humanize1024(n);
-  if (f === 'toUpper') return String(value).toUpperCase();
-  if (f === 'toLower') return String(value).toLowerCase();
-  if (f === 'title') return String(value).replace(/\b\w/g, (c) => c.toUpperCase());
-  if (f === 'humanizeDuration') return humanizeDuration(n);
-  const printf = /^printf\s+"%\.(\d+)f"$/.exec(f);
-  if (printf) return n.toFixed(Number(printf[1]));
-  return undefined;
+function parseArg(t: string): Arg {
+  if (t.startsWith('"')) return { k: 'lit', v: JSON.parse(t.replace(/\\([abfv'])/g, '')) as string };
+  if (t.startsWith('`')) return { k: 'lit', v: t.slice(1, -1) };
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) || /^0x[0-9a-f]+$/i.test(t))
+    return { k: 'lit', v: Number(t) };
+  if (t === 'true' || t === 'false') return { k: 'lit', v: t === 'true' };
+  if (t === 'nil') return { k: 'lit', v: null };
+  if (t === '.') return { k: 'field', base: 'dot', path: [] };
+  if (t.startsWith('.')) return { k: 'field', base: 'dot', path: t.slice(1).split('.') };
+  if (t.startsWith('$')) {
+    const [name, ...path] = t.split('.');
+    return { k: 'field', base: name, path };
+  }
+  if (!TEMPLATE_FUNCTIONS[t]) throw new TemplateError(`function "${t}" not defined`);
+  return { k: 'fn', name: t };
 }
 
-export function expandTemplate(text: string, data: TemplateData): string {
+function parse(src: string): Node[] {
+  const parts = split(src);
+  let i = 0;
+  const list = (ends: string[]): { nodes: Node[]; end: string } => {
+    const nodes: Node[] = [];
+    while (i < parts.length) {
+      const part = parts[i++];
+      if ('text' in part) {
+        if (part.text) nodes.push({ k: 'text', text: part.text });
+        continue;
+      }
+      const a = part.action;
+      if (a.startsWith('/*')) continue;
+      const word = /^(\w+)/.exec(a)?.[1] ?? '';
+      if (word === 'end' || word === 'else') {
+        if (!ends.includes(word)) throw new TemplateError(`unexpected {{${word}}}`);
+        return { nodes, end: a };
+      }
+      if (word === 'if' || word === 'with' || word === 'range') nodes.push(block(word, a.slice(word.length)));
+      else if (word === 'define' || word === 'template' || word === 'block')
+        throw new TemplateError(`{{${word}}} is not supported`);
+      else nodes.push({ k: 'action', p: pipelineOf(a) });
+    }
+    if (ends.length > 0) throw new TemplateError('unexpected EOF');
+    return { nodes, end: '' };
+  };
+  const block = (k: 'if' | 'with' | 'range', rest: string): Node => {
+    const p = pipelineOf(rest);
+    const body = list(['end', 'else']);
+    let other: Node[] = [];
+    if (body.end.startsWith('else')) {
+      const elseIf = /^else\s+if\s+(.*)$/s.exec(body.end);
+      if (elseIf && k === 'if') other = [block('if', elseIf[1])];
+      else other = list(['end']).nodes;
+    }
+    return { k, p, body: body.nodes, other };
+  };
+  return list([]).nodes;
+}
+
+function pipelineOf(text: string): Pipeline {
+  const toks = tokenize(text);
+  const pos = { i: 0 };
+  const p = parsePipeline(toks, pos);
+  if (pos.i < toks.length) throw new TemplateError(`unexpected ${JSON.stringify(toks[pos.i])} in operand`);
+  return p;
+}
+
+interface Scope {
+  dot: TemplateValue;
+  vars: Map<string, TemplateValue>;
+}
+
+function field(v: TemplateValue, name: string): TemplateValue {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, TemplateValue>;
+    // A map's missing key is its zero value (text/template gives "<no value>" only for interface
+    // maps; Prometheus' label maps are map[string]string, so "").
+    return name in o ? o[name] : '';
+  }
+  throw new TemplateError(`can't evaluate field ${name} in type ${typeof v}`);
+}
+
+function evalArg(a: Arg, s: Scope, data: TemplateData): TemplateValue {
+  switch (a.k) {
+    case 'lit':
+      return a.v;
+    case 'pipe':
+      return run(a.p, s, data);
+    case 'fn':
+      return call(a.name, [], undefined, data);
+    case 'field': {
+      let v: TemplateValue;
+      if (a.base === 'dot') v = s.dot;
+      else {
+        if (!s.vars.has(a.base)) throw new TemplateError(`undefined variable "${a.base}"`);
+        v = s.vars.get(a.base) as TemplateValue;
+      }
+      for (const p of a.path) v = field(v, p);
+      return v;
+    }
+  }
+}
+
+function call(name: string, args: TemplateValue[], piped: TemplateValue | undefined, data: TemplateData) {
+  const fn = TEMPLATE_FUNCTIONS[name];
+  const all = piped === undefined ? args : [...args, piped];
+  try {
+    return fn(all, data);
+  } catch (e) {
+    throw new TemplateError(`error calling ${name}: ${(e as Error).message}`);
+  }
+}
+
+function run(p: Pipeline, s: Scope, data: TemplateData): TemplateValue {
+  let v: TemplateValue | undefined;
+  for (const cmd of p.cmds) {
+    const [head, ...rest] = cmd;
+    if (head.k === 'fn') {
+      const args = rest.map((a) => evalArg(a, s, data));
+      v = call(head.name, args, v, data);
+    } else {
+      if (rest.length > 0 || v !== undefined) throw new TemplateError("can't give argument to non-function");
+      v = evalArg(head, s, data);
+    }
+  }
+  const out = v ?? null;
+  if (p.decl?.length === 1) s.vars.set(p.decl[0], out);
+  return out;
+}
+
+function exec(nodes: Node[], s: Scope, data: TemplateData, out: string[]): void {
+  for (const n of nodes) {
+    if (n.k === 'text') out.push(n.text);
+    else if (n.k === 'action') {
+      const v = run(n.p, s, data);
+      if (!n.p.decl) out.push(v === null ? '<no value>' : goPrint([v]));
+    } else {
+      const v = run(n.p, s, data);
+      if (n.k === 'if') exec(isTrue(v) ? n.body : n.other, s, data, out);
+      else if (n.k === 'with') exec(isTrue(v) ? n.body : n.other, { ...s, dot: v }, data, out);
+      else {
+        // Arrays by index, maps by sorted key; `$i, $x :=` gets both, `$x :=` the element.
+        const keys: TemplateValue[] = Array.isArray(v)
+          ? v.map((_x, i) => i)
+          : v && typeof v === 'object'
+            ? Object.keys(v).sort()
+            : [];
+        if (keys.length === 0) exec(n.other, s, data, out);
+        for (const key of keys) {
+          const dot = (v as Record<string, TemplateValue>)[key as string];
+          if (n.p.decl?.length === 2) {
+            s.vars.set(n.p.decl[0], key);
+            s.vars.set(n.p.decl[1], dot);
+          } else if (n.p.decl) s.vars.set(n.p.decl[0], dot);
+          exec(n.body, { dot, vars: s.vars }, data, out);
+        }
+      }
+    }
+  }
+}
+
+/** Why 2.42 refuses `text` as a template when it loads the rule file (rulefmt's template check:
+ * a parse error); undefined when it parses. */
+export function templateProblem(text: string, name: string): string | undefined {
+  if (!text.includes('{{')) return undefined;
+  try {
+    parse(text);
+    return undefined;
+  } catch (e) {
+    return `template: __alert_${name}:1: ${(e as Error).message}`;
+  }
+}
+
+/** Expands one label or annotation value; `name`: the rule's, for error texts (__alert_<name>). */
+export function expandTemplate(text: string, data: TemplateData, name = ''): string {
   if (!text.includes('{{')) return text;
-  return text.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (all, body: string) => {
-    const printfFirst = /^printf\s+"%\.(\d+)f"\s+(\S+)$/.exec(body);
-    if (printfFirst) {
-      const v = resolve(printfFirst[2], data);
-      return v === undefined ? all : Number(v).toFixed(Number(printfFirst[1]));
-    }
-    const [head, ...pipes] = body.split('|');
-    let v = resolve(head, data);
-    for (const p of pipes) {
-      if (v === undefined) break;
-      v = applyPipe(v, p);
-    }
-    return v === undefined ? all : String(v);
-  });
+  const tmpl = `__alert_${name}`;
+  let nodes: Node[];
+  try {
+    nodes = parse(text);
+  } catch (e) {
+    return `<error expanding template: error parsing template ${tmpl}: template: ${tmpl}:1: ${(e as Error).message}>`;
+  }
+  const dot: TemplateValue = {
+    Labels: data.labels,
+    ExternalLabels: data.externalLabels ?? {},
+    ExternalURL: data.externalURL ?? '',
+    Value: data.value,
+  };
+  const vars = new Map<string, TemplateValue>([
+    ['$', dot],
+    ['$labels', data.labels],
+    ['$externalLabels', data.externalLabels ?? {}],
+    ['$externalURL', data.externalURL ?? ''],
+    ['$value', data.value],
+  ]);
+  const out: string[] = [];
+  try {
+    exec(nodes, { dot, vars }, data, out);
+  } catch (e) {
+    return `<error expanding template: error executing template ${tmpl}: template: ${tmpl}:1: ${(e as Error).message}>`;
+  }
+  return out.join('');
 }
+
+export { humanize } from './template-functions.js';

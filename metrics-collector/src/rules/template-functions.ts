@@ -1,0 +1,297 @@
+// Functions of alert templates: Go text/template's builtins (and, or, not, eq…ge, len, index,
+// print, printf, println) and Prometheus 2.42's (template/template.go: query, first, label, value,
+// strvalue, sortByLabel, the humanize family, toUpper, toLower, title, match, reReplaceAll,
+// safeHtml, stripPort, args, externalURL, pathPrefix, graphLink, tableLink, parseDuration), with
+// Go's formatting of values (%v prints a float64 as strconv 'g': 1e+06, 1.234567e+06).
+import { parseDurationMs } from '../promql/literals.js';
+import type { TemplateData, TemplateSample } from './template.js';
+
+export type TemplateValue =
+  | string
+  | number
+  | boolean
+  | null
+  | TemplateValue[]
+  | TemplateSample
+  | { [key: string]: TemplateValue };
+export type Fn = (args: TemplateValue[], data: TemplateData) => TemplateValue;
+
+export function isTrue(v: TemplateValue): boolean {
+  if (v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+/** Go's strconv 'g' of a float64: shortest digits (`precision` undefined, as %v, where the
+ * exponent form starts at 1e+06 unless fewer digits reach the point: 20, 100000, 1e+06,
+ * 1.234567e+06) or `precision` significant digits (%.4g), trailing zeros dropped. */
+export function goFloat(v: number, precision?: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mant, expText] = (
+    precision === undefined ? v.toExponential() : v.toExponential(precision - 1)
+  ).split('e');
+  const exp = Number(expText);
+  const digits = mant.replace(/^-/, '').replace('.', '').replace(/0+$/, '').length || 1;
+  let eprec = precision ?? 6;
+  if (precision === undefined && eprec > digits && digits >= exp + 1) eprec = digits;
+  if (exp < -4 || exp >= eprec) {
+    const m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
+    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const fixed = v.toFixed(Math.max(0, (precision ?? digits) - 1 - exp));
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
+}
+
+function printOne(v: TemplateValue): string {
+  if (typeof v === 'number') return goFloat(v);
+  if (v === null) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(printOne).join(' ')}]`;
+  if (typeof v === 'object') {
+    const o = v as Record<string, TemplateValue>;
+    return `map[${Object.keys(o)
+      .sort()
+      .map((k) => `${k}:${printOne(o[k])}`)
+      .join(' ')}]`;
+  }
+  return String(v);
+}
+
+/** fmt.Sprint: a space between operands when neither is a string. */
+export function goPrint(args: TemplateValue[]): string {
+  let out = '';
+  args.forEach((a, i) => {
+    if (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string') out += ' ';
+    out += printOne(a);
+  });
+  return out;
+}
+
+/** fmt.Sprintf for the verbs templates use: %s %v %d %f %e %g %q %x with flags, width, precision. */
+export function goSprintf(format: string, args: TemplateValue[]): string {
+  let n = 0;
+  return format.replace(
+    /%([-+# 0]*)(\d+)?(?:\.(\d+))?([svdfeEgGqxX%])/g,
+    (_all, flags: string, width, prec, verb) => {
+      if (verb === '%') return '%';
+      if (n >= args.length) return `%!${verb}(MISSING)`;
+      const a = args[n++];
+      const p = prec === undefined ? undefined : Number(prec);
+      let s: string;
+      const num = typeof a === 'number' ? a : Number(a);
+      switch (verb) {
+        case 'd':
+          s =
+            typeof a === 'number' && Number.isInteger(a)
+              ? String(a)
+              : `%!d(${typeof a === 'number' ? 'float64' : 'string'}=${printOne(a)})`;
+          break;
+        case 'f':
+          s = typeof a === 'number' ? num.toFixed(p ?? 6) : `%!f(string=${printOne(a)})`;
+          break;
+        case 'e':
+        case 'E':
+          s = num.toExponential(p ?? 6).replace(/e([-+])(\d)$/, 'e$10$2');
+          if (verb === 'E') s = s.toUpperCase();
+          break;
+        case 'g':
+        case 'G':
+          s = goFloat(num, p === undefined ? undefined : Math.max(p, 1));
+          break;
+        case 'q':
+          s = JSON.stringify(printOne(a));
+          break;
+        case 'x':
+        case 'X':
+          s = typeof a === 'number' ? Math.trunc(a).toString(16) : Buffer.from(String(a)).toString('hex');
+          if (verb === 'X') s = s.toUpperCase();
+          break;
+        default:
+          s = p !== undefined && typeof a === 'string' ? a.slice(0, p) : printOne(a);
+      }
+      if (flags.includes('+') && typeof a === 'number' && num >= 0 && 'dfeEgG'.includes(verb)) s = `+${s}`;
+      const w = width === undefined ? 0 : Number(width);
+      if (s.length < w)
+        s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') ? '0' : ' ');
+      return s;
+    },
+  );
+}
+
+function toFloat(v: TemplateValue): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const n = Number(v);
+    if (v.trim() === '' || Number.isNaN(n)) {
+      if (/^[-+]?(inf|infinity)$/i.test(v)) return v.startsWith('-') ? -Infinity : Infinity;
+      if (/^nan$/i.test(v)) return Number.NaN;
+      throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
+    }
+    return n;
+  }
+  throw new Error(`can't convert ${printOne(v)} to float`);
+}
+
+const trim4 = (v: number) => goSprintf('%.4g', [v]);
+
+export function humanize(v: number): string {
+  if (v === 0 || Number.isNaN(v) || !Number.isFinite(v)) return goSprintf('%.4g', [v]);
+  if (Math.abs(v) >= 1) {
+    const prefixes = ['', 'k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
+    let i = 0;
+    for (; i < prefixes.length - 1 && Math.abs(v) >= 1000; i++) v /= 1000;
+    return `${trim4(v)}${prefixes[i]}`;
+  }
+  const prefixes = ['', 'm', 'u', 'n', 'p', 'f', 'a', 'z', 'y'];
+  let i = 0;
+  for (; i < prefixes.length - 1 && Math.abs(v) < 1; i++) v *= 1000;
+  return `${trim4(v)}${prefixes[i]}`;
+}
+
+function humanize1024(v: number): string {
+  if (Math.abs(v) <= 1 || Number.isNaN(v) || !Number.isFinite(v)) return goSprintf('%.4g', [v]);
+  const prefixes = ['', 'ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi'];
+  let i = 0;
+  for (; i < prefixes.length - 1 && Math.abs(v) >= 1024; i++) v /= 1024;
+  return `${trim4(v)}${prefixes[i]}`;
+}
+
+function humanizeDuration(v: number): string {
+  if (Number.isNaN(v) || !Number.isFinite(v)) return goSprintf('%.4g', [v]);
+  if (v === 0) return '0s';
+  if (Math.abs(v) >= 1) {
+    const sign = v < 0 ? '-' : '';
+    v = Math.abs(v);
+    const days = Math.trunc(v / 86400);
+    const hours = Math.trunc(v / 3600) % 24;
+    const minutes = Math.trunc(v / 60) % 60;
+    const seconds = Math.trunc(v) % 60;
+    if (days !== 0) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
+    if (hours !== 0) return `${sign}${hours}h ${minutes}m ${seconds}s`;
+    if (minutes !== 0) return `${sign}${minutes}m ${seconds}s`;
+    return `${sign}${goSprintf('%.4g', [v])}s`;
+  }
+  const prefixes = ['', 'm', 'u', 'n', 'p', 'f', 'a', 'z', 'y'];
+  let i = 0;
+  for (; i < prefixes.length - 1 && Math.abs(v) < 1; i++) v *= 1000;
+  return `${goSprintf('%.4g', [v])}${prefixes[i]}s`;
+}
+
+/** time.Unix(…).UTC().String(): "2023-11-14 22:13:20 +0000 UTC" (fraction only when present). */
+function humanizeTimestamp(v: number): string {
+  if (Number.isNaN(v) || !Number.isFinite(v)) return goSprintf('%.4g', [v]);
+  const ms = Math.round(v * 1000);
+  const iso = new Date(ms).toISOString();
+  const frac = ms % 1000 === 0 ? '' : `.${iso.slice(20, 23)}`.replace(/0+$/, '');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac} +0000 UTC`;
+}
+
+function goRegexp(pattern: string): RegExp {
+  return new RegExp(pattern.replace(/\(\?P</g, '(?<'));
+}
+
+const samples = (v: TemplateValue): TemplateSample[] => {
+  if (!Array.isArray(v)) throw new Error('expected a query result');
+  return v as unknown as TemplateSample[];
+};
+const sample = (v: TemplateValue): TemplateSample => {
+  if (!v || typeof v !== 'object' || !('Labels' in v)) throw new Error('expected a sample');
+  return v as TemplateSample;
+};
+
+function compare(name: string, args: TemplateValue[], test: (c: number) => boolean): boolean {
+  const [a, b] = args;
+  if (typeof a !== typeof b) throw new Error('incompatible types for comparison');
+  if (typeof a === 'number' && typeof b === 'number') return test(a < b ? -1 : a > b ? 1 : 0);
+  if (typeof a === 'string' && typeof b === 'string') return test(a < b ? -1 : a > b ? 1 : 0);
+  if (name === 'eq' || name === 'ne') return test(a === b ? 0 : 1);
+  throw new Error('invalid type for comparison');
+}
+
+export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
+  and: (a) => a.find((x) => !isTrue(x)) ?? a[a.length - 1],
+  or: (a) => a.find((x) => isTrue(x)) ?? a[a.length - 1],
+  not: (a) => !isTrue(a[0]),
+  eq: (a) => a.slice(1).some((b) => compare('eq', [a[0], b], (c) => c === 0)),
+  ne: (a) => compare('ne', a, (c) => c !== 0),
+  lt: (a) => compare('lt', a, (c) => c < 0),
+  le: (a) => compare('le', a, (c) => c <= 0),
+  gt: (a) => compare('gt', a, (c) => c > 0),
+  ge: (a) => compare('ge', a, (c) => c >= 0),
+  len: ([v]) =>
+    Array.isArray(v) ? v.length : typeof v === 'string' ? v.length : Object.keys(v ?? {}).length,
+  index: ([v, ...keys]) => {
+    let x = v;
+    for (const k of keys)
+      x = (x as Record<string, TemplateValue>)?.[String(k)] ?? (Array.isArray(x) ? null : '');
+    return x;
+  },
+  print: (a) => goPrint(a),
+  println: (a) => `${a.map(printOne).join(' ')}\n`,
+  printf: ([f, ...a]) => goSprintf(String(f), a),
+  query: ([q], data) => {
+    if (!data.query) throw new Error('no query engine');
+    return data.query(String(q)) as unknown as TemplateValue;
+  },
+  first: ([v]) => {
+    const s = samples(v);
+    if (s.length === 0) throw new Error('first() called on vector with no elements');
+    return s[0];
+  },
+  label: ([name, v]) => sample(v).Labels[String(name)] ?? '',
+  value: ([v]) => sample(v).Value,
+  strvalue: ([v]) => sample(v).Labels.__value__ ?? '',
+  sortByLabel: ([name, v]) =>
+    [...samples(v)].sort((a, b) =>
+      (a.Labels[String(name)] ?? '') < (b.Labels[String(name)] ?? '') ? -1 : 1,
+    ) as unknown as TemplateValue,
+  humanize: ([v]) => humanize(toFloat(v)),
+  humanize1024: ([v]) => humanize1024(toFloat(v)),
+  humanizeDuration: ([v]) => humanizeDuration(toFloat(v)),
+  humanizePercentage: ([v]) => `${goSprintf('%.4g', [toFloat(v) * 100])}%`,
+  humanizeTimestamp: ([v]) => humanizeTimestamp(toFloat(v)),
+  toUpper: ([v]) => String(v).toUpperCase(),
+  toLower: ([v]) => String(v).toLowerCase(),
+  title: ([v]) =>
+    String(v).replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()),
+  match: ([pattern, text]) => goRegexp(String(pattern)).test(String(text)),
+  reReplaceAll: ([pattern, repl, text]) =>
+    String(text).replace(new RegExp(goRegexp(String(pattern)).source, 'g'), (...m) => {
+      const groups = m.slice(1, -2) as string[];
+      const named = (typeof m.at(-1) === 'object' ? m.at(-1) : {}) as Record<string, string>;
+      return String(repl).replace(/\$(?:\{(\w+)\}|(\w+))/g, (_x, a?: string, b?: string) => {
+        const ref = a ?? b ?? '';
+        return /^\d+$/.test(ref)
+          ? ref === '0'
+            ? m[0]
+            : (groups[Number(ref) - 1] ?? '')
+          : (named[ref] ?? '');
+      });
+    }),
+  safeHtml: ([v]) => String(v),
+  stripPort: ([v]) => {
+    const s = String(v);
+    const m = /^\[(.*)\]:\d*$/.exec(s) ?? /^([^:]*):\d*$/.exec(s);
+    return m ? m[1] : s;
+  },
+  args: (a) => Object.fromEntries(a.map((v, i) => [`arg${i}`, v])),
+  externalURL: (_a, data) => data.externalURL ?? '',
+  pathPrefix: (_a, data) => {
+    try {
+      return new URL(data.externalURL ?? '').pathname.replace(/\/$/, '');
+    } catch {
+      return '';
+    }
+  },
+  graphLink: ([expr], data) =>
+    `${data.externalURL ?? ''}/graph?g0.expr=${encodeURIComponent(String(expr))}&g0.tab=0`,
+  tableLink: ([expr], data) =>
+    `${data.externalURL ?? ''}/graph?g0.expr=${encodeURIComponent(String(expr))}&g0.tab=1`,
+  parseDuration: ([v]) => {
+    const ms = parseDurationMs(String(v));
+    if (ms === undefined) throw new Error(`not a valid duration string: ${JSON.stringify(String(v))}`);
+    return ms / 1000;
+  },
+};
