@@ -103,6 +103,9 @@ describe('rule files agree with promtool check rules', {
     'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ if gt $value 1.0 }}x{{ end }}"}}]}]',
     'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ with query \\"up\\" }}{{ . | first | value }}{{ end }}"}}]}]',
     'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ $labels.x | humanize }"}}]}]',
+    'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ $nosuch }}"}}]}]',
+    'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ if true }}{{ $x := 1 }}{{ end }}{{ $x }}"}}]}]',
+    'groups: [{name: a, rules: [{alert: E, expr: up, annotations: {a: "{{ $x := 1 }}{{ if true }}{{ $x }}{{ end }}"}}]}]',
   ];
   for (const [i, text] of cases.entries()) {
     it(`case ${i + 1}`, () => assert.equal(ours(text), promtoolAccepts(text), text));

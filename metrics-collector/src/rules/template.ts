@@ -138,9 +138,29 @@ function parseArg(t: string): Arg {
   return { k: 'fn', name: t };
 }
 
+/** The variables rules/alerting.go declares before every template. */
+const PREDECLARED = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
+
 function parse(src: string): Node[] {
   const parts = split(src);
   let i = 0;
+  // text/template refuses an undefined variable when it parses; a declaration holds to the end of
+  // its block.
+  const scopes: string[][] = [[...PREDECLARED]];
+  const checkVars = (p: Pipeline): void => {
+    for (const cmd of p.cmds)
+      for (const a of cmd) {
+        if (a.k === 'pipe') checkVars(a.p);
+        if (a.k === 'field' && a.base !== 'dot' && !scopes.some((sc) => sc.includes(a.base)))
+          throw new TemplateError(`undefined variable "${a.base}"`);
+      }
+    if (p.decl) scopes[scopes.length - 1].push(...p.decl);
+  };
+  const pipelineChecked = (text: string): Pipeline => {
+    const p = pipelineOf(text);
+    checkVars(p);
+    return p;
+  };
   const list = (ends: string[]): { nodes: Node[]; end: string } => {
     const nodes: Node[] = [];
     while (i < parts.length) {
@@ -159,13 +179,14 @@ function parse(src: string): Node[] {
       if (word === 'if' || word === 'with' || word === 'range') nodes.push(block(word, a.slice(word.length)));
       else if (word === 'define' || word === 'template' || word === 'block')
         throw new TemplateError(`{{${word}}} is not supported`);
-      else nodes.push({ k: 'action', p: pipelineOf(a) });
+      else nodes.push({ k: 'action', p: pipelineChecked(a) });
     }
     if (ends.length > 0) throw new TemplateError('unexpected EOF');
     return { nodes, end: '' };
   };
   const block = (k: 'if' | 'with' | 'range', rest: string): Node => {
-    const p = pipelineOf(rest);
+    scopes.push([]);
+    const p = pipelineChecked(rest);
     const body = list(['end', 'else']);
     let other: Node[] = [];
     if (body.end.startsWith('else')) {
@@ -173,6 +194,7 @@ function parse(src: string): Node[] {
       if (elseIf && k === 'if') other = [block('if', elseIf[1])];
       else other = list(['end']).nodes;
     }
+    scopes.pop();
     return { k, p, body: body.nodes, other };
   };
   return list([]).nodes;
