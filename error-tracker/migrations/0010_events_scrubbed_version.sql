@@ -1,6 +1,6 @@
--- The background pass that rewrites stored events scrubbed (store/rescrub.ts) has nothing to do on
--- a database that holds no event yet: every event it will store is scrubbed when accepted, with the
--- rules of scrub.ts version 2 (SCRUB_VERSION when this migration was written; a later version
--- rescans every event anyway). A database upgraded with events keeps no marker: the pass runs.
-INSERT OR REPLACE INTO _meta (key, value)
-  SELECT 'events_scrubbed_version', '2' WHERE NOT EXISTS (SELECT 1 FROM events);
+-- Superseded before release (same session): this migration marked a database with no events as
+-- scrubbed, but it cannot see the inbox (its own database) where entries an older version accepted
+-- may wait. The service does it instead at start (service/maintenance.ts start(): the rescrub pass
+-- begins, and on an empty events table ends at once, only when the inbox is empty). Kept as a
+-- no-op so that databases already at schema 10 stay readable.
+SELECT 1;

@@ -48,6 +48,11 @@ export class Maintenance {
   }
 
   start(intervalMs: number): void {
+    // at once, not a MAINTENANCE_INTERVAL later: a new database is marked scrubbed while it holds
+    // no event, so the pass never rescans what this version stored (store/rescrub.ts)
+    try {
+      this.store.rescrubStoredEvents(RESCRUB_BATCH, this.store.pendingCount() === 0);
+    } catch {} // the next run tries again
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = true;

@@ -4,6 +4,7 @@
 import type { Db } from '@flowrent/shared/db';
 import { classify, entryAppliers } from './digest.js';
 import type { InboxRow } from './inbox.js';
+import { rescrubbed } from './rescrub.js';
 import type { DigestOutcome, QuarantinedEntry, QuarantineRetry } from './store.js';
 
 interface QuarantineRow {
@@ -62,7 +63,8 @@ export function createQuarantine(db: Db) {
       event_id: row.facts === null ? null : row.event_id,
       received_at: row.received_at,
       facts: row.facts,
-      payload: row.payload,
+      // set aside by an older version, the payload may predate the scrubber's rules: scrubbed now
+      payload: row.payload === null ? null : (rescrubbed(row.payload) ?? row.payload),
       counts: row.counts,
     };
     const outcomes: DigestOutcome[] = [];

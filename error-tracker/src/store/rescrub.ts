@@ -3,7 +3,8 @@
 // their secrets in the database. A background pass (service/maintenance.ts) rewrites them scrubbed:
 // one small transaction per batch that updates the payloads that change and the progress marker in
 // _meta together, so a crash leaves each event either as it was or scrubbed, and the pass goes on
-// from its marker. It begins once the inbox is empty (everything an older version accepted is in
+// from its marker; when it ends, the payloads of entries in digest_quarantine are rewritten too.
+// It begins once the inbox is empty (everything an older version accepted is in
 // the events table by then): the events the digest stores after that were scrubbed when accepted.
 import type { Db } from '@flowrent/shared/db';
 import { parseJsonObject } from '../ingest/envelope.js';
@@ -37,6 +38,8 @@ export function createRescrub(db: Db) {
     maxId: db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck(),
     batch: db.prepare('SELECT id, payload FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?'),
     setPayload: db.prepare('UPDATE events SET payload = ? WHERE id = ?'),
+    quarantined: db.prepare('SELECT inbox_id, payload FROM digest_quarantine WHERE payload IS NOT NULL'),
+    setQuarantined: db.prepare('UPDATE digest_quarantine SET payload = ? WHERE inbox_id = ?'),
   };
 
   const isDone = () => Number(q.meta.get(DONE_KEY) ?? 0) >= SCRUB_VERSION;
@@ -60,6 +63,12 @@ export function createRescrub(db: Db) {
     }
     const done = rows.length < batchSize;
     if (done) {
+      // entries set aside by the digest hold their payload as accepted too (a retry stores it):
+      // few, so all at once
+      for (const entry of q.quarantined.all() as { inbox_id: number; payload: Buffer }[]) {
+        const scrubbed = rescrubbed(entry.payload);
+        if (scrubbed) q.setQuarantined.run(scrubbed, entry.inbox_id);
+      }
       q.setMeta.run(DONE_KEY, String(SCRUB_VERSION));
       q.deleteMeta.run(PASS_KEY);
     } else {
@@ -79,8 +88,9 @@ export function createRescrub(db: Db) {
 }
 
 /** The payload scrubbed, or null when scrubbing changes nothing (or it cannot be read: left as is,
- * as the read path would show it). The stored JSON is as sent or normalized: scrubEvent reads both. */
-function rescrubbed(payload: Buffer): Buffer | null {
+ * as the read path would show it). The stored JSON is as sent or normalized: scrubEvent reads both.
+ * Also for a quarantined entry's payload when it is retried (quarantine.ts). */
+export function rescrubbed(payload: Buffer): Buffer | null {
   let event: ReturnType<typeof parseJsonObject>;
   try {
     event = parseJsonObject(decompressPayload(payload), 'stored event');
