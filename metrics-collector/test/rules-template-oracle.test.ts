@@ -24,6 +24,7 @@ const TEMPLATES = [
   '{{ humanizeTimestamp 1700000000 }}',
   '{{ humanizeTimestamp 1700000000.5 }}',
   '{{ reReplaceAll "a" "b" $labels.inst }}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: Go's ${2} expansion, not JavaScript's
   '{{ reReplaceAll "(a)(.*)" "${2}x$1" "abc" }}',
   '{{ if match "^a" $labels.inst }}yes{{ end }}',
   '{{ $value | humanize }}',
@@ -45,6 +46,12 @@ const TEMPLATES = [
   '{{ stripPort "host:9090" }} {{ parseDuration "1h30m" }}',
   '{{ with $labels.missing }}has{{ else }}none{{ end }}',
   '{{ print 1 2 "x" 3 }}',
+  // Failing while running: 2.42's <error expanding template: ...> with Go's position and node.
+  '{{ query "nonexistent" | first | value }}',
+  '{{ humanize "abc" }}',
+  '{{ $labels.inst.y }}',
+  'line one\n  {{ .Labels.inst.y }}',
+  '{{ if gt $value (humanize "x") }}{{ end }}',
 ];
 
 const SERIES = { __name__: 'bb8_val', inst: 'a' };

@@ -22,11 +22,24 @@ export interface TemplateData {
 
 class TemplateError extends Error {}
 
-type Arg =
+/** A failure while running: where (offset in the template) and at which node, as Go reports it. */
+class ExecError extends TemplateError {
+  constructor(
+    readonly node: string,
+    readonly at: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type ArgKind =
   | { k: 'lit'; v: TemplateValue }
   | { k: 'field'; base: 'dot' | string; path: string[] }
   | { k: 'fn'; name: string }
   | { k: 'pipe'; p: Pipeline };
+/** `text`: the argument as written, `pos`: its offset in the template (Go's node String/Pos). */
+type Arg = ArgKind & { text: string; pos: number };
 type Command = Arg[];
 interface Pipeline {
   /** `$x :=`, or for range `$i, $x :=` (index or key, then element). */
@@ -39,8 +52,8 @@ type Node =
   | { k: 'if' | 'with' | 'range'; p: Pipeline; body: Node[]; other: Node[] };
 
 /** Splits into text and actions, applying `{{-`/`-}}` trims; actions keep their inner text. */
-function split(src: string): Array<{ text: string } | { action: string }> {
-  const out: Array<{ text: string } | { action: string }> = [];
+function split(src: string): Array<{ text: string } | { action: string; at: number }> {
+  const out: Array<{ text: string } | { action: string; at: number }> = [];
   let i = 0;
   let trimNext = false;
   while (i < src.length) {
@@ -66,7 +79,9 @@ function split(src: string): Array<{ text: string } | { action: string }> {
     }
     if (j >= src.length) throw new TemplateError('unclosed action');
     const trimRight = src[j - 1] === '-' && /\s/.test(src[j - 2] ?? '');
-    out.push({ action: src.slice(open + (trimLeft ? 3 : 2), trimRight ? j - 1 : j).trim() });
+    const from = open + (trimLeft ? 3 : 2);
+    const raw = src.slice(from, trimRight ? j - 1 : j);
+    out.push({ action: raw.trim(), at: from + raw.length - raw.trimStart().length });
     trimNext = trimRight;
     i = j + 2;
   }
@@ -74,20 +89,22 @@ function split(src: string): Array<{ text: string } | { action: string }> {
 }
 
 /** Tokens of an action: strings, numbers, words, fields, variables, ( ) | := = */
-function tokenize(s: string): string[] {
+function tokenize(s: string, at: number): { toks: string[]; pos: number[] } {
   const re = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|:=|[()|=,]|[^\s()|=,"`]+)/gy;
   const out: string[] = [];
+  const pos: number[] = [];
   let m: RegExpExecArray | null = re.exec(s);
   while (m) {
     out.push(m[1]);
+    pos.push(at + m.index + m[0].length - m[1].length);
     m = re.exec(s);
   }
   if (s.slice(re.lastIndex).trim() !== '' && out.join('').length < s.replace(/\s/g, '').length)
     throw new TemplateError(`unexpected ${JSON.stringify(s.slice(re.lastIndex).trim())} in command`);
-  return out;
+  return { toks: out, pos };
 }
 
-function parsePipeline(toks: string[], pos: { i: number }): Pipeline {
+function parsePipeline(toks: string[], offsets: number[], pos: { i: number }): Pipeline {
   const p: Pipeline = { cmds: [] };
   const isVar = (t: string | undefined) => /^\$\w*$/.test(t ?? '');
   const isDecl = (t: string | undefined) => t === ':=' || t === '=';
@@ -111,17 +128,26 @@ function parsePipeline(toks: string[], pos: { i: number }): Pipeline {
       p.cmds.push(cmd);
       cmd = [];
     } else if (t === '(') {
-      const inner = parsePipeline(toks, pos);
+      const at = offsets[pos.i - 1];
+      const inner = parsePipeline(toks, offsets, pos);
       if (toks[pos.i++] !== ')') throw new TemplateError('unclosed left paren');
-      cmd.push({ k: 'pipe', p: inner });
-    } else cmd.push(parseArg(t));
+      cmd.push({ k: 'pipe', p: inner, text: `(${pipelineText(inner)})`, pos: at });
+    } else cmd.push({ ...parseArg(t), text: t, pos: offsets[pos.i - 1] });
   }
   if (cmd.length === 0) throw new TemplateError('missing value for command');
   p.cmds.push(cmd);
   return p;
 }
 
-function parseArg(t: string): Arg {
+/** Go's PipeNode.String(). */
+function pipelineText(p: Pipeline): string {
+  const cmds = p.cmds.map(commandText).join(' | ');
+  return p.decl ? `${p.decl.join(', ')} := ${cmds}` : cmds;
+}
+
+const commandText = (c: Command): string => c.map((a) => a.text).join(' ');
+
+function parseArg(t: string): ArgKind {
   if (t.startsWith('"')) return { k: 'lit', v: JSON.parse(t.replace(/\\([abfv'])/g, '')) as string };
   if (t.startsWith('`')) return { k: 'lit', v: t.slice(1, -1) };
   if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) || /^0x[0-9a-f]+$/i.test(t))
@@ -156,12 +182,12 @@ function parse(src: string): Node[] {
       }
     if (p.decl) scopes[scopes.length - 1].push(...p.decl);
   };
-  const pipelineChecked = (text: string): Pipeline => {
-    const p = pipelineOf(text);
+  const pipelineChecked = (text: string, at: number): Pipeline => {
+    const p = pipelineOf(text, at);
     checkVars(p);
     return p;
   };
-  const list = (ends: string[]): { nodes: Node[]; end: string } => {
+  const list = (ends: string[]): { nodes: Node[]; end: { text: string; at: number } } => {
     const nodes: Node[] = [];
     while (i < parts.length) {
       const part = parts[i++];
@@ -174,24 +200,26 @@ function parse(src: string): Node[] {
       const word = /^(\w+)/.exec(a)?.[1] ?? '';
       if (word === 'end' || word === 'else') {
         if (!ends.includes(word)) throw new TemplateError(`unexpected {{${word}}}`);
-        return { nodes, end: a };
+        return { nodes, end: { text: a, at: part.at } };
       }
-      if (word === 'if' || word === 'with' || word === 'range') nodes.push(block(word, a.slice(word.length)));
+      if (word === 'if' || word === 'with' || word === 'range')
+        nodes.push(block(word, a.slice(word.length), part.at + word.length));
       else if (word === 'define' || word === 'template' || word === 'block')
         throw new TemplateError(`{{${word}}} is not supported`);
-      else nodes.push({ k: 'action', p: pipelineChecked(a) });
+      else nodes.push({ k: 'action', p: pipelineChecked(a, part.at) });
     }
     if (ends.length > 0) throw new TemplateError('unexpected EOF');
-    return { nodes, end: '' };
+    return { nodes, end: { text: '', at: 0 } };
   };
-  const block = (k: 'if' | 'with' | 'range', rest: string): Node => {
+  const block = (k: 'if' | 'with' | 'range', rest: string, at: number): Node => {
     scopes.push([]);
-    const p = pipelineChecked(rest);
+    const p = pipelineChecked(rest, at);
     const body = list(['end', 'else']);
     let other: Node[] = [];
-    if (body.end.startsWith('else')) {
-      const elseIf = /^else\s+if\s+(.*)$/s.exec(body.end);
-      if (elseIf && k === 'if') other = [block('if', elseIf[1])];
+    if (body.end.text.startsWith('else')) {
+      const elseIf = /^else\s+if\s+(.*)$/s.exec(body.end.text);
+      const { text, at: endAt } = body.end;
+      if (elseIf && k === 'if') other = [block('if', elseIf[1], endAt + text.length - elseIf[1].length)];
       else other = list(['end']).nodes;
     }
     scopes.pop();
@@ -200,10 +228,10 @@ function parse(src: string): Node[] {
   return list([]).nodes;
 }
 
-function pipelineOf(text: string): Pipeline {
-  const toks = tokenize(text);
+function pipelineOf(text: string, at: number): Pipeline {
+  const { toks, pos: offsets } = tokenize(text, at);
   const pos = { i: 0 };
-  const p = parsePipeline(toks, pos);
+  const p = parsePipeline(toks, offsets, pos);
   if (pos.i < toks.length) throw new TemplateError(`unexpected ${JSON.stringify(toks[pos.i])} in operand`);
   return p;
 }
@@ -213,6 +241,14 @@ interface Scope {
   vars: Map<string, TemplateValue>;
 }
 
+function goType(v: TemplateValue): string {
+  if (typeof v === 'number') return 'float64';
+  if (typeof v === 'boolean') return 'bool';
+  if (v === null) return 'interface {}';
+  if (Array.isArray(v)) return 'template.queryResult';
+  return typeof v === 'string' ? 'string' : 'map[string]string';
+}
+
 function field(v: TemplateValue, name: string): TemplateValue {
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, TemplateValue>;
@@ -220,7 +256,7 @@ function field(v: TemplateValue, name: string): TemplateValue {
     // maps; Prometheus' label maps are map[string]string, so "").
     return name in o ? o[name] : '';
   }
-  throw new TemplateError(`can't evaluate field ${name} in type ${typeof v}`);
+  throw new TemplateError(`can't evaluate field ${name} in type ${goType(v)}`);
 }
 
 function evalArg(a: Arg, s: Scope, data: TemplateData): TemplateValue {
@@ -230,7 +266,7 @@ function evalArg(a: Arg, s: Scope, data: TemplateData): TemplateValue {
     case 'pipe':
       return run(a.p, s, data);
     case 'fn':
-      return call(a.name, [], undefined, data);
+      return call(a.name, [], undefined, data, [a]);
     case 'field': {
       let v: TemplateValue;
       if (a.base === 'dot') v = s.dot;
@@ -238,19 +274,31 @@ function evalArg(a: Arg, s: Scope, data: TemplateData): TemplateValue {
         if (!s.vars.has(a.base)) throw new TemplateError(`undefined variable "${a.base}"`);
         v = s.vars.get(a.base) as TemplateValue;
       }
-      for (const p of a.path) v = field(v, p);
+      try {
+        for (const p of a.path) v = field(v, p);
+      } catch (e) {
+        // Go places a field chain at its first chained field: `$x.a.b` at `.a`, `.a.b.c` at `.b`.
+        const head = a.base === 'dot' ? (a.path.length > 1 ? a.path[0].length + 1 : 0) : a.base.length;
+        throw new ExecError(a.text, a.pos + head, (e as Error).message);
+      }
       return v;
     }
   }
 }
 
-function call(name: string, args: TemplateValue[], piped: TemplateValue | undefined, data: TemplateData) {
+function call(
+  name: string,
+  args: TemplateValue[],
+  piped: TemplateValue | undefined,
+  data: TemplateData,
+  cmd: Command,
+) {
   const fn = TEMPLATE_FUNCTIONS[name];
   const all = piped === undefined ? args : [...args, piped];
   try {
     return fn(all, data);
   } catch (e) {
-    throw new TemplateError(`error calling ${name}: ${(e as Error).message}`);
+    throw new ExecError(commandText(cmd), cmd[0].pos, `error calling ${name}: ${(e as Error).message}`);
   }
 }
 
@@ -260,7 +308,7 @@ function run(p: Pipeline, s: Scope, data: TemplateData): TemplateValue {
     const [head, ...rest] = cmd;
     if (head.k === 'fn') {
       const args = rest.map((a) => evalArg(a, s, data));
-      v = call(head.name, args, v, data);
+      v = call(head.name, args, v, data, cmd);
     } else {
       if (rest.length > 0 || v !== undefined) throw new TemplateError("can't give argument to non-function");
       v = evalArg(head, s, data);
@@ -302,6 +350,20 @@ function exec(nodes: Node[], s: Scope, data: TemplateData, out: string[]): void 
   }
 }
 
+/** rules/alerting.go's `defs`, put before every template: Go's error columns count them. */
+const DEFS_LENGTH =
+  '{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}'
+    .length;
+
+/** text/template's ErrorContext: `line:col: executing "name" at <node>: message`. */
+function where(text: string, e: Error, tmpl: string): string {
+  if (!(e instanceof ExecError)) return `1: ${e.message}`;
+  const before = text.slice(0, e.at);
+  const line = before.split('\n').length;
+  const col = line === 1 ? DEFS_LENGTH + e.at : e.at - before.lastIndexOf('\n') - 1;
+  return `${line}:${col}: executing "${tmpl}" at <${e.node}>: ${e.message}`;
+}
+
 /** Why 2.42 refuses `text` as a template when it loads the rule file (rulefmt's template check:
  * a parse error); undefined when it parses. */
 export function templateProblem(text: string, name: string): string | undefined {
@@ -341,7 +403,7 @@ export function expandTemplate(text: string, data: TemplateData, name = ''): str
   try {
     exec(nodes, { dot, vars }, data, out);
   } catch (e) {
-    return `<error expanding template: error executing template ${tmpl}: template: ${tmpl}:1: ${(e as Error).message}>`;
+    return `<error expanding template: error executing template ${tmpl}: template: ${tmpl}:${where(text, e as Error, tmpl)}>`;
   }
   return out.join('');
 }
