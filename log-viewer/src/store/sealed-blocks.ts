@@ -99,10 +99,13 @@ export class SealedBlocks {
   /**
    * A sealed block's reader on the store's reused section buffers: valid until the next decode (every
    * caller, scans, fields, merges, delete and retention, takes a block's rows before reading the next).
+   * `own`: on buffers of its own instead, valid as long as it is held (a scan keeps an oversized
+   * block's reader while it reads the next blocks: its rows are made only when visited).
    */
-  decode(b: BlockMeta, bloom?: Buffer): BlockReader {
+  decode(b: BlockMeta, bloom?: Buffer, own = false): BlockReader {
     const data = this.sql.selectData(b.id);
     if (!data) throw new Error(`block ${b.id} has no data`);
+    if (own) return new BlockReader(data, b.service, undefined, bloom);
     this.sectionBuffers.adopt(data); // freed when the next block is read
     return new BlockReader(data, b.service, this.sectionBuffers, bloom);
   }

@@ -56,9 +56,11 @@ export function candidates(state: ReadState, filter: ScanFilter): Candidate[] {
         }
         if (!sealed.blocks.has(b.id)) return undefined;
         // With the filter, the reader searches a token only in the sections that may hold it.
-        const decode = () => sealed.decode(b, bloom);
-        // Not cached: the cache copies up to 256 rows of a result, 64 MB of a block of 256 KB rows
-        return oversized ? decode() : scanCache.load(b, filter, decode);
+        // Oversized: not cached (the cache copies up to 256 rows of a result, 64 MB of a block of
+        // 256 KB rows), and on buffers of its own, since the scan makes its rows when it visits them,
+        // after it has read the blocks that overlap it (the shared buffers are theirs by then)
+        if (oversized) return sealed.decode(b, bloom, true);
+        return scanCache.load(b, filter, () => sealed.decode(b, bloom));
       },
     });
   }
