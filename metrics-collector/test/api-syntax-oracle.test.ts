@@ -142,6 +142,17 @@ const QUERIES = [
   'up{job=~"a)"}',
   'up{job=~"[a"}',
   'up[5m:1m] @',
+  // checkAST's order for an operator: its own checks, the operands' types, then the matching
+  '1 > 2 and x',
+  'x[5m] and 1',
+  'x[5m] + on(a) 1',
+  'x and on(a) group_left 1',
+  'x + on(a) group_left(a) y[5m]',
+  'x[5m] + bool x',
+  '(1 > 2) + x[5m]',
+  'x[5m] or 1 > 2',
+  '1 and 2 + on(a) x[5m]',
+  'x or on(a) group_right y[1m]',
 ];
 
 const AT = '1700000600';

@@ -107,6 +107,9 @@ export interface BinaryExpr {
   /** Set when both sides are instant vectors. */
   matching: VectorMatching | undefined;
   pos: Pos;
+  /** What 2.42's checkAST refuses of the operator itself, found while building and reported by
+   * typecheck.ts after the operands, in checkAST's order (`order`: its step). */
+  problems?: Array<{ order: number; pos: Pos; message: string }>;
 }
 
 export interface UnaryExpr {

@@ -431,14 +431,17 @@ export class AstBuilder {
     }
     const lt = typeOf(lhs);
     const rt = typeOf(rhs);
-    // These two are reported at the operator, as 2.42's checkAST (opRange).
+    // checkAST's steps (2.42's order, typecheck.ts reports the first): 1-3 at the operator.
+    const problems: NonNullable<Extract<Expr, { type: 'BinaryExpr' }>['problems']> = [];
+    const problem = (order: number, at: Pos | SyntaxNode, message: string) =>
+      problems.push({ order, pos: { from: at.from, to: at.to }, message });
     if (returnBool && !COMPARISON_OPS.has(op))
-      this.fail(kids[1], 'bool modifier can only be used on comparison operators');
+      problem(1, kids[1], 'bool modifier can only be used on comparison operators');
     if (lt === 'scalar' && rt === 'scalar' && COMPARISON_OPS.has(op) && !returnBool) {
-      this.fail(kids[1], 'comparisons between scalars must use BOOL modifier');
+      problem(2, kids[1], 'comparisons between scalars must use BOOL modifier');
     }
     if (SET_OPS.has(op) && (lt === 'scalar' || rt === 'scalar')) {
-      this.fail(n, `set operator "${op}" not allowed in binary scalar expression`);
+      problem(8, n, `set operator "${op}" not allowed in binary scalar expression`);
     }
     if (lt === 'vector' && rt === 'vector') {
       matching = {
@@ -451,25 +454,27 @@ export class AstBuilder {
     if (clause && !matching) {
       // 2.42 refuses only labels in the clause (`1 + on(a) x`); `1 + on() x` drops the clause.
       if (this.groupingLabels(this.children(clause)[1]).length > 0)
-        this.fail(n, 'vector matching only allowed between instant vectors');
+        problem(7, n, 'vector matching only allowed between instant vectors');
     } else if (clause && matching) {
       const ck = this.children(clause);
       matching.on = ck[0].name === 'On';
       matching.labels = this.groupingLabels(ck[1]);
       const group = ck[2];
       if (group) {
-        if (SET_OPS.has(op)) this.fail(n, `no grouping allowed for "${op}" operation`);
+        if (SET_OPS.has(op)) problem(7, n, `no grouping allowed for "${op}" operation`);
         const card: Cardinality = group.name === 'GroupLeft' ? 'many-to-one' : 'one-to-many';
         matching.card = card;
         matching.include = ck[3] ? this.groupingLabels(ck[3]) : [];
         for (const l of matching.include) {
           if (matching.on && matching.labels.includes(l)) {
-            this.fail(kids[1], `label "${l}" must not occur in ON and GROUP clause at once`);
+            problem(3, kids[1], `label "${l}" must not occur in ON and GROUP clause at once`);
           }
         }
       }
     }
-    return { type: 'BinaryExpr', op, lhs, rhs, returnBool, matching, pos: this.pos(n) };
+    const e: Expr = { type: 'BinaryExpr', op, lhs, rhs, returnBool, matching, pos: this.pos(n) };
+    if (problems.length > 0) e.problems = problems;
+    return e;
   }
 }
 

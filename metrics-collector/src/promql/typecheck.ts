@@ -50,12 +50,20 @@ export function checkTypes(e: Expr, fail: Fail): void {
     case 'BinaryExpr': {
       checkTypes(e.lhs, fail);
       checkTypes(e.rhs, fail);
-      for (const side of [e.lhs, e.rhs]) {
+      // checkAST's order: the operator's own checks (1-3), each operand's type (5, 6), then the
+      // matching (7) and a set operator with a scalar (8).
+      const problems = [...(e.problems ?? [])];
+      [e.lhs, e.rhs].forEach((side, i) => {
         const t = typeOf(side);
-        if (t !== 'scalar' && t !== 'vector') {
-          fail(side.pos, 'binary expression must contain only scalar and instant vector types');
-        }
-      }
+        if (t !== 'scalar' && t !== 'vector')
+          problems.push({
+            order: 5 + i,
+            pos: side.pos,
+            message: 'binary expression must contain only scalar and instant vector types',
+          });
+      });
+      const first = problems.sort((a, b) => a.order - b.order)[0];
+      if (first) fail(first.pos, first.message);
       return;
     }
     case 'AggregateExpr': {
