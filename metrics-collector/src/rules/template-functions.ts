@@ -3,6 +3,7 @@
 // strvalue, sortByLabel, the humanize family, toUpper, toLower, title, match, reReplaceAll,
 // safeHtml, stripPort, args, externalURL, pathPrefix, graphLink, tableLink, parseDuration), with
 // Go's formatting of values (%v prints a float64 as strconv 'g': 1e+06, 1.234567e+06).
+import { re2Problem, translateRe2 } from '@flowrent/shared/re2';
 import { parseDurationMs } from '../promql/literals.js';
 import type { TemplateData, TemplateSample } from './template.js';
 
@@ -69,55 +70,97 @@ export function goPrint(args: TemplateValue[]): string {
   return out;
 }
 
-/** fmt.Sprintf for the verbs templates use: %s %v %d %f %e %g %q %x with flags, width, precision. */
+/** The Go type fmt names in %!verb(type=value) (numbers are float64 here: Go's int literals in a
+ * template are not told apart). */
+function goTypeOf(v: TemplateValue): string {
+  if (typeof v === 'number') return 'float64';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'string';
+  if (v === null) return '<nil>';
+  return Array.isArray(v) ? 'template.queryResult' : 'map[string]string';
+}
+
+/** fmt.Sprintf for %s %v %d %f %e %g %q %x %o %b %t with flags, width, precision; a wrong
+ * operand as %!verb(type=value), missing ones as %!verb(MISSING), extra ones as %!(EXTRA …). */
 export function goSprintf(format: string, args: TemplateValue[]): string {
   let n = 0;
-  return format.replace(
-    /%([-+# 0]*)(\d+)?(?:\.(\d+))?([svdfeEgGqxX%])/g,
-    (_all, flags: string, width, prec, verb) => {
+  const bad = (verb: string, a: TemplateValue) => `%!${verb}(${goTypeOf(a)}=${printOne(a)})`;
+  const out = format.replace(
+    /%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g,
+    (_all, flags: string, width, prec, verb: string) => {
       if (verb === '%') return '%';
       if (n >= args.length) return `%!${verb}(MISSING)`;
       const a = args[n++];
       const p = prec === undefined ? undefined : Number(prec);
+      const num = typeof a === 'number' ? a : Number.NaN;
+      const isNum = typeof a === 'number';
       let s: string;
-      const num = typeof a === 'number' ? a : Number(a);
       switch (verb) {
         case 'd':
+        case 'o':
+        case 'b':
           s =
-            typeof a === 'number' && Number.isInteger(a)
-              ? String(a)
-              : `%!d(${typeof a === 'number' ? 'float64' : 'string'}=${printOne(a)})`;
+            isNum && Number.isInteger(a)
+              ? num.toString(verb === 'd' ? 10 : verb === 'o' ? 8 : 2)
+              : bad(verb, a);
           break;
         case 'f':
-          s = typeof a === 'number' ? num.toFixed(p ?? 6) : `%!f(string=${printOne(a)})`;
+        case 'F':
+          s = isNum ? num.toFixed(p ?? 6) : bad(verb, a);
           break;
         case 'e':
         case 'E':
-          s = num.toExponential(p ?? 6).replace(/e([-+])(\d)$/, 'e$10$2');
+          s = isNum ? num.toExponential(p ?? 6).replace(/e([-+])(\d)$/, 'e$10$2') : bad(verb, a);
           if (verb === 'E') s = s.toUpperCase();
           break;
         case 'g':
         case 'G':
-          s = goFloat(num, p === undefined ? undefined : Math.max(p, 1));
+          s = isNum ? goFloat(num, p === undefined ? undefined : Math.max(p, 1)) : bad(verb, a);
           break;
         case 'q':
-          s = JSON.stringify(printOne(a));
+          s = typeof a === 'string' ? JSON.stringify(a) : bad(verb, a);
           break;
         case 'x':
         case 'X':
-          s = typeof a === 'number' ? Math.trunc(a).toString(16) : Buffer.from(String(a)).toString('hex');
+          s =
+            isNum && Number.isInteger(a)
+              ? num.toString(16)
+              : typeof a === 'string'
+                ? Buffer.from(a).toString('hex')
+                : bad(verb, a);
           if (verb === 'X') s = s.toUpperCase();
           break;
+        case 't':
+          s = typeof a === 'boolean' ? String(a) : bad(verb, a);
+          break;
+        case 's':
+          s =
+            typeof a === 'string'
+              ? p !== undefined
+                ? a.slice(0, p)
+                : a
+              : isNum
+                ? bad(verb, a)
+                : printOne(a);
+          break;
+        case 'v':
+          s = printOne(a);
+          break;
         default:
-          s = p !== undefined && typeof a === 'string' ? a.slice(0, p) : printOne(a);
+          s = bad(verb, a);
       }
-      if (flags.includes('+') && typeof a === 'number' && num >= 0 && 'dfeEgG'.includes(verb)) s = `+${s}`;
+      if (flags.includes('+') && isNum && num >= 0 && 'dfeEgG'.includes(verb)) s = `+${s}`;
       const w = width === undefined ? 0 : Number(width);
       if (s.length < w)
         s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') ? '0' : ' ');
       return s;
     },
   );
+  if (n >= args.length) return out;
+  return `${out}%!(EXTRA ${args
+    .slice(n)
+    .map((a) => `${goTypeOf(a)}=${printOne(a)}`)
+    .join(', ')})`;
 }
 
 function toFloat(v: TemplateValue): number {
@@ -188,8 +231,41 @@ function humanizeTimestamp(v: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac} +0000 UTC`;
 }
 
-function goRegexp(pattern: string): RegExp {
-  return new RegExp(pattern.replace(/\(\?P</g, '(?<'));
+/** regexp.Compile (RE2, unanchored); `must`: MustCompile's wording of the error. */
+function goRegexp(pattern: string, must = false): RegExp {
+  const fail = (message: string): never => {
+    const syntax = `error parsing regexp: ${message}`;
+    throw new Error(must ? `regexp: Compile(\`${pattern}\`): ${syntax}` : syntax);
+  };
+  let body = pattern;
+  let flags = '';
+  const inline = /^\(\?([imsU]+)\)/.exec(body);
+  if (inline) {
+    body = body.slice(inline[0].length);
+    for (const f of 'ism') if (inline[1].includes(f)) flags += f;
+  }
+  const problem = re2Problem(body);
+  if (problem) fail(problem);
+  try {
+    return new RegExp(translateRe2(body, flags.includes('s')), flags);
+  } catch (e) {
+    const m = (e as Error).message;
+    if (m.includes('Unterminated group')) return fail(`missing closing ): \`${pattern}\``);
+    if (m.includes("Unmatched ')'")) return fail(`unexpected ): \`${pattern}\``);
+    if (m.includes('Unterminated character class'))
+      return fail(`missing closing ]: \`${pattern.slice(pattern.lastIndexOf('['))}\``);
+    return fail(m);
+  }
+}
+
+/** Go's strings.ToUpper/ToLower map rune by rune (ß stays ß). */
+function perRune(s: string, map: (c: string) => string): string {
+  return [...s]
+    .map((c) => {
+      const m = map(c);
+      return [...m].length === 1 ? m : c;
+    })
+    .join('');
 }
 
 const samples = (v: TemplateValue): TemplateSample[] => {
@@ -210,6 +286,26 @@ function compare(name: string, args: TemplateValue[], test: (c: number) => boole
   throw new Error('invalid type for comparison');
 }
 
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  "'": '&#39;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&#34;',
+};
+const JS_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '<': '\\u003C',
+  '>': '\\u003E',
+  '&': '\\u0026',
+  '=': '\\u003D',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
 export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   and: (a) => a.find((x) => !isTrue(x)) ?? a[a.length - 1],
   or: (a) => a.find((x) => isTrue(x)) ?? a[a.length - 1],
@@ -220,8 +316,9 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   le: (a) => compare('le', a, (c) => c <= 0),
   gt: (a) => compare('gt', a, (c) => c > 0),
   ge: (a) => compare('ge', a, (c) => c >= 0),
+  // Go's len of a string counts bytes.
   len: ([v]) =>
-    Array.isArray(v) ? v.length : typeof v === 'string' ? v.length : Object.keys(v ?? {}).length,
+    Array.isArray(v) ? v.length : typeof v === 'string' ? Buffer.byteLength(v) : Object.keys(v ?? {}).length,
   index: ([v, ...keys]) => {
     let x = v;
     for (const k of keys)
@@ -252,24 +349,52 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   humanizeDuration: ([v]) => humanizeDuration(toFloat(v)),
   humanizePercentage: ([v]) => `${goSprintf('%.4g', [toFloat(v) * 100])}%`,
   humanizeTimestamp: ([v]) => humanizeTimestamp(toFloat(v)),
-  toUpper: ([v]) => String(v).toUpperCase(),
-  toLower: ([v]) => String(v).toLowerCase(),
+  toUpper: ([v]) => perRune(String(v), (c) => c.toUpperCase()),
+  toLower: ([v]) => perRune(String(v), (c) => c.toLowerCase()),
+  // strings.Title: a letter after a separator (ASCII other than letters, digits and '_', or a
+  // space) is upper-cased.
   title: ([v]) =>
-    String(v).replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_m, a: string, b: string) => a + b.toUpperCase()),
+    String(v).replace(
+      /(^|[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f\s])(\p{L})/gu,
+      (_m, a: string, b: string) => a + perRune(b, (c) => c.toUpperCase()),
+    ),
+  html: (a) => goPrint(a).replace(/[&'<>"]/g, (c) => HTML_ESCAPES[c] ?? c),
+  js: (a) =>
+    goPrint(a).replace(
+      /[\\'"<>&=]|[\x00-\x1f]/g,
+      (c) => JS_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+    ),
+  urlquery: (a) =>
+    encodeURIComponent(goPrint(a))
+      .replace(/%20/g, '+')
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  slice: ([v, ...idx]) => {
+    const [from, to] = idx.map(Number);
+    if (typeof v === 'string')
+      return Buffer.from(v)
+        .subarray(from ?? 0, to)
+        .toString();
+    if (Array.isArray(v)) return v.slice(from ?? 0, to);
+    throw new Error(`can't slice item of type ${goTypeOf(v)}`);
+  },
+  toTime: ([v]) => humanizeTimestamp(toFloat(v)),
   match: ([pattern, text]) => goRegexp(String(pattern)).test(String(text)),
   reReplaceAll: ([pattern, repl, text]) =>
-    String(text).replace(new RegExp(goRegexp(String(pattern)).source, 'g'), (...m) => {
-      const groups = m.slice(1, -2) as string[];
-      const named = (typeof m.at(-1) === 'object' ? m.at(-1) : {}) as Record<string, string>;
-      return String(repl).replace(/\$(?:\{(\w+)\}|(\w+))/g, (_x, a?: string, b?: string) => {
-        const ref = a ?? b ?? '';
-        return /^\d+$/.test(ref)
-          ? ref === '0'
-            ? m[0]
-            : (groups[Number(ref) - 1] ?? '')
-          : (named[ref] ?? '');
-      });
-    }),
+    String(text).replace(
+      new RegExp(goRegexp(String(pattern), true).source, `g${goRegexp(String(pattern)).flags}`),
+      (...m) => {
+        const groups = m.slice(1, -2) as string[];
+        const named = (typeof m.at(-1) === 'object' ? m.at(-1) : {}) as Record<string, string>;
+        return String(repl).replace(/\$(?:\{(\w+)\}|(\w+))/g, (_x, a?: string, b?: string) => {
+          const ref = a ?? b ?? '';
+          return /^\d+$/.test(ref)
+            ? ref === '0'
+              ? m[0]
+              : (groups[Number(ref) - 1] ?? '')
+            : (named[ref] ?? '');
+        });
+      },
+    ),
   safeHtml: ([v]) => String(v),
   stripPort: ([v]) => {
     const s = String(v);

@@ -90,7 +90,7 @@ function split(src: string): Array<{ text: string } | { action: string; at: numb
 
 /** Tokens of an action: strings, numbers, words, fields, variables, ( ) | := = */
 function tokenize(s: string, at: number): { toks: string[]; pos: number[] } {
-  const re = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|:=|[()|=,]|[^\s()|=,"`]+)/gy;
+  const re = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|'(?:[^'\\]|\\.)+'|:=|[()|=,]|[^\s()|=,"`']+)/gy;
   const out: string[] = [];
   const pos: number[] = [];
   let m: RegExpExecArray | null = re.exec(s);
@@ -150,6 +150,12 @@ const commandText = (c: Command): string => c.map((a) => a.text).join(' ');
 function parseArg(t: string): ArgKind {
   if (t.startsWith('"')) return { k: 'lit', v: JSON.parse(t.replace(/\\([abfv'])/g, '')) as string };
   if (t.startsWith('`')) return { k: 'lit', v: t.slice(1, -1) };
+  // A character constant is its code point (an int in Go).
+  if (t.startsWith("'"))
+    return {
+      k: 'lit',
+      v: (JSON.parse(`"${t.slice(1, -1).replace(/\\'/g, "'")}"`) as string).codePointAt(0) ?? 0,
+    };
   if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) || /^0x[0-9a-f]+$/i.test(t))
     return { k: 'lit', v: Number(t) };
   if (t === 'true' || t === 'false') return { k: 'lit', v: t === 'true' };
