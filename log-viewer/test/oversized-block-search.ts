@@ -32,7 +32,17 @@ store.scan({ ...all, order: 'asc' }, (r) => {
   textBytes += r.message.length;
   return true;
 });
+// a delete's dry run (the count the UI asks before a delete) over the block
+const run = store.startDelete({
+  ...all,
+  requiredTokens: ['needle'],
+  predicate: (r) => r.message.includes(' needle '),
+  dryRun: true,
+  text: 'needle',
+});
+while (!run.step());
+const dryRun = run.matched;
 await store.close({ seal: false });
 process.stdout.write(
-  `${JSON.stringify({ newest, needle, common, visited, textBytes, blocks: store.stats().blocks })}\n`,
+  `${JSON.stringify({ newest, needle, common, dryRun, visited, textBytes, blocks: store.stats().blocks })}\n`,
 );

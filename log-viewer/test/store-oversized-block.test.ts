@@ -51,6 +51,7 @@ test('a search over a block of more text than the heap holds visits its rows one
   assert.deepEqual(found.newest, ['row 0255 com']);
   assert.deepEqual(found.needle, [100]);
   assert.equal(found.common, ROWS);
+  assert.equal(found.dryRun, 1);
   assert.equal(found.visited, ROWS);
   assert.ok(found.textBytes > ROWS * ROW_TEXT);
   assert.equal(found.blocks, 1);
