@@ -116,6 +116,22 @@ const perM = (s: number) => (s / (load.samples / 1e6)).toFixed(3);
 /** CPU-s per million samples of a window of `requests` requests. */
 const perWindowM = (s: number, requests: number) => (s / ((load.samples * requests) / n / 1e6)).toFixed(2);
 console.log(`${series} × ${samples}: ${load.requests.length} requests; flags ${flags.join(' ')}`);
+// The load generator has taken 2-3x its later CPU per sample in the first run of a process (README,
+// eighth session). DELAY=<s> waits before the first run; THROWAWAY=<n> first feeds n requests to
+// a collector that is then stopped, unmeasured.
+if (process.env.DELAY) await new Promise((r) => setTimeout(r, Number(process.env.DELAY) * 1000));
+if (process.env.THROWAWAY) {
+  const dir = makeTempDir('mc-repeat-');
+  const sys = await startCollector(dir);
+  await ingest(
+    sys.url,
+    sys.headers,
+    { ...load, requests: load.requests.slice(0, Number(process.env.THROWAWAY)) },
+    () => {},
+  );
+  await sys.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
 for (let r = 0; r < runs; r++) {
   for (const dist of r % 2 === 0 ? builds : builds.toReversed()) {
     const dir = makeTempDir('mc-repeat-');
