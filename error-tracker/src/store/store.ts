@@ -1,6 +1,6 @@
 // The narrow, synchronous storage interface of the error tracker. The SQLite implementation is
 // in sqlite-store.ts; handlers, the digest loop and the UI only see this interface.
-import type { RescrubStep } from './rescrub.js';
+import type { PassStart, RescrubStep } from './rescrub.js';
 import type {
   AlertDelivery,
   AlertRule,
@@ -233,9 +233,9 @@ export interface ErrorStore {
   /** Reopens ignored issues whose time condition passed (at that time). Returns reopened ids. */
   expireIgnores(nowMs: number): number[];
   /** One batch of the background pass that rewrites events stored before the scrubber's current
-   * rules (store/rescrub.ts): one transaction, progress kept in _meta; it begins only when
-   * `mayBegin` (the inbox is empty). */
-  rescrubStoredEvents(batchSize: number, mayBegin: boolean): RescrubStep;
+   * rules (store/rescrub.ts): one transaction, progress kept in _meta; it begins only once what
+   * an older version accepted is digested (the inbox empty, or an event since `processStartMs`). */
+  rescrubStoredEvents(batchSize: number, when: PassStart): RescrubStep;
 
   // alerts
   listAlertRules(projectId: number): AlertRule[];
