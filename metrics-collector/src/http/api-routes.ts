@@ -151,8 +151,10 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
     });
     registerOtherMethods(app, url, methods);
   }
-  // Served by ingest-routes.ts (GET); the other methods answered here as for the routes above.
+  // Served by ingest-routes.ts (GET) and remote-write-listener.ts (POST, before routing); the other
+  // methods answered here as for the routes above.
   registerOtherMethods(app, '/api/v1/targets', get);
+  registerOtherMethods(app, '/api/v1/write', ['POST']);
 }
 
 const EMPTY_CONFIG: ConfigSource = {
