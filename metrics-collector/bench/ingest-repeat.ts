@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { makeTempDir } from '@flowrent/shared/testing';
 // @ts-expect-error: a plain .mjs of the repository's scripts (no types)
 import { serviceNodeFlags } from '../../scripts/service-node-flags.mjs';
+import { readCpuProfile } from './cpu-profile.js';
 import { buildLoad, type Load } from './load.js';
 import {
   cpuSeconds,
@@ -183,28 +184,12 @@ for (let r = 0; r < runs; r++) {
   }
 }
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
 /** Self time by function of the profile's samples between t0 and t1 (hrtime ns, the same
  * monotonic clock as the profile's µs), first and second half apart: the top 14 of each. */
 function profileSummary(dir: string, t0: bigint, t1: bigint): string {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) return 'no profile';
-  const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
-    nodes: ProfileNode[];
-    startTime: number;
-    samples: number[];
-    timeDeltas: number[];
-  };
-  const name = new Map<number, string>();
-  for (const n of p.nodes) {
-    const { functionName, url, lineNumber } = n.callFrame;
-    name.set(n.id, `${functionName || '(anon)'} ${url.split('/').slice(-1)[0]}:${lineNumber + 1}`);
-  }
+  const p = readCpuProfile(join(dir, file));
   const from = Number(t0 / 1000n);
   const to = Number(t1 / 1000n);
   const mid = (from + to) / 2;
@@ -215,7 +200,7 @@ function profileSummary(dir: string, t0: bigint, t1: bigint): string {
     const dt = p.timeDeltas[i + 1] ?? 0;
     if (t < from || t > to) continue;
     const h = halves[t < mid ? 0 : 1];
-    const key = name.get(p.samples[i])!;
+    const key = p.functionOf.get(p.samples[i])!;
     h.set(key, (h.get(key) ?? 0) + dt);
   }
   return halves

@@ -1,25 +1,10 @@
 // Self time by function of a V8 .cpuprofile (node --cpu-prof, or PROFILE_DIR of the benches):
 //   node --conditions=development --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [fromMs] [toMs]
 // fromMs/toMs keep the samples in that window of the profile (ms after its start).
-import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
+import { readCpuProfile } from './cpu-profile.js';
 
 const [file, topArg, fromArg, toArg] = process.argv.slice(2);
-const p = JSON.parse(readFileSync(file, 'utf8')) as {
-  nodes: ProfileNode[];
-  startTime: number;
-  samples: number[];
-  timeDeltas: number[];
-};
-const name = new Map<number, string>();
-for (const n of p.nodes) {
-  const { functionName, url, lineNumber } = n.callFrame;
-  name.set(n.id, `${functionName || '(anon)'} ${url.split('/').slice(-1)[0]}:${lineNumber + 1}`);
-}
+const p = readCpuProfile(file);
 const from = Number(fromArg ?? 0) * 1000;
 const to = toArg === undefined ? Number.POSITIVE_INFINITY : Number(toArg) * 1000;
 const self = new Map<string, number>();
@@ -29,7 +14,7 @@ for (let i = 0; i < p.samples.length; i++) {
   t += p.timeDeltas[i];
   if (t < from || t > to) continue;
   const dt = p.timeDeltas[i + 1] ?? 0;
-  const key = name.get(p.samples[i])!;
+  const key = p.functionOf.get(p.samples[i])!;
   self.set(key, (self.get(key) ?? 0) + dt);
   total += dt;
 }
