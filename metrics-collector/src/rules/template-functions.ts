@@ -5,6 +5,7 @@
 // Go's formatting of values (%v prints a float64 as strconv 'g': 1e+06, 1.234567e+06).
 import { re2Problem, translateRe2 } from '@flowrent/shared/re2';
 import { parseDurationMs } from '../promql/literals.js';
+import { goFloatV } from '../promql/print.js';
 import type { TemplateData, TemplateSample } from './template.js';
 
 export type TemplateValue =
@@ -24,25 +25,20 @@ export function isTrue(v: TemplateValue): boolean {
   return true;
 }
 
-/** Go's strconv 'g' of a float64: shortest digits (`precision` undefined, as %v, where the
- * exponent form starts at 1e+06 unless fewer digits reach the point: 20, 100000, 1e+06,
- * 1.234567e+06) or `precision` significant digits (%.4g), trailing zeros dropped. */
+/** Go's strconv 'g' of a float64: shortest digits as fmt's %v (`precision` undefined; goFloatV) or
+ * `precision` significant digits (%.4g), trailing zeros dropped. */
 export function goFloat(v: number, precision?: number): string {
+  if (precision === undefined) return goFloatV(v);
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mant, expText] = (
-    precision === undefined ? v.toExponential() : v.toExponential(precision - 1)
-  ).split('e');
+  const [mant, expText] = v.toExponential(precision - 1).split('e');
   const exp = Number(expText);
-  const digits = mant.replace(/^-/, '').replace('.', '').replace(/0+$/, '').length || 1;
-  let eprec = precision ?? 6;
-  if (precision === undefined && eprec > digits && digits >= exp + 1) eprec = digits;
-  if (exp < -4 || exp >= eprec) {
+  if (exp < -4 || exp >= precision) {
     const m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
     return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
-  const fixed = v.toFixed(Math.max(0, (precision ?? digits) - 1 - exp));
+  const fixed = v.toFixed(Math.max(0, precision - 1 - exp));
   return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }
 
