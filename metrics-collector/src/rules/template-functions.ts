@@ -5,7 +5,7 @@
 // Go's formatting of values (%v prints a float64 as strconv 'g': 1e+06, 1.234567e+06).
 import { re2Problem, translateRe2 } from '@flowrent/shared/re2';
 import { parseDurationMs } from '../promql/literals.js';
-import { goFloatV } from '../promql/print.js';
+import { goFloatV, goQuote } from '../promql/print.js';
 import type { TemplateData, TemplateSample } from './template.js';
 
 export type TemplateValue =
@@ -114,7 +114,7 @@ export function goSprintf(format: string, args: TemplateValue[]): string {
           s = isNum ? goFloat(num, p === undefined ? undefined : Math.max(p, 1)) : bad(verb, a);
           break;
         case 'q':
-          s = typeof a === 'string' ? JSON.stringify(a) : bad(verb, a);
+          s = typeof a === 'string' ? goQuote(a) : bad(verb, a);
           break;
         case 'x':
         case 'X':
