@@ -66,3 +66,34 @@ test('ScanCache serves a searched token set without decoding, per block, within 
   search(a, ['x'], ['x']);
   assert.equal(decoded.count, 7, 'the same tokens searched in ids only are another search');
 });
+
+test('ScanCache bounds the text it holds: big lines evict by bytes, a result over a quarter is not kept', () => {
+  const line = (w: string) => `${w} ${'x'.repeat(256 * 1024)}`;
+  const words = [line('a'), line('b'), line('c d'), line('d'), 'e'];
+  const cache = new ScanCache(16_384, 4 * 1024 * 1024);
+  const decoded = { count: 0 };
+  const search = (key: object, tokens: string[]) => {
+    const batch = cache.load(key, { requiredTokens: tokens }, block(words, decoded));
+    const hits = batch.mayContain?.(tokens);
+    return Array.from({ length: batch.count }, (_, i) => i)
+      .filter((i) => !hits || hits[i])
+      .map((i) => batch.row(i).message.slice(0, 3));
+  };
+  const blocks = Array.from({ length: 8 }, () => ({}));
+  for (const b of blocks) assert.deepEqual(search(b, ['a']), ['a x']);
+  assert.equal(decoded.count, 8);
+  assert.equal(cache.size, 14, 'seven of the eight 512 KB results fit the budget');
+  assert.ok(cache.sizeBytes <= 4 * 1024 * 1024, `${cache.sizeBytes} bytes held`);
+  search(blocks[7], ['a']);
+  assert.equal(decoded.count, 8, 'the newest is served from the cache');
+  search(blocks[0], ['a']);
+  assert.equal(decoded.count, 9, 'the oldest went');
+  const before = cache.sizeBytes;
+  assert.deepEqual(search(blocks[1], ['d']), ['c d', 'd x']);
+  assert.equal(cache.sizeBytes, before, 'two 512 KB rows are over a quarter of the budget (1 MiB): not kept');
+  search(blocks[1], ['d']);
+  assert.equal(decoded.count, 11);
+  assert.deepEqual(search(blocks[1], ['e']), ['e']);
+  search(blocks[1], ['e']);
+  assert.equal(decoded.count, 12, 'a small result beside them is kept');
+});

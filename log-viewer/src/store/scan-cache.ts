@@ -3,7 +3,8 @@
 // asks again on refresh, on the next page, for the histogram) then reads no block at all.
 //
 // Only small results are kept (a needle finds a handful of rows per block; a common word would fill
-// the budget with one query), and the least recently used blocks go first. Entries are keyed by the
+// the budget with one query), within a budget of rows and one of bytes (a few rows of 256 KB lines
+// would otherwise hold 16,384 x 256 KB), and the least recently used blocks go first. Entries are keyed by the
 // store's block summary object, so a block that is merged, rewritten or dropped is never served
 // again even if SQLite reuses its id.
 import type { ScanFilter } from './log-store.js';
@@ -12,6 +13,10 @@ import { RowsBatch, type RowBatch } from './scan.js';
 
 /** More candidate rows than this in one block: the result is not worth caching. */
 const MAX_ROWS_PER_RESULT = 256;
+/** Default budget of the rows' text, about what 16,384 rows of bench lines hold. */
+const MAX_CACHED_BYTES = 16 * 1024 * 1024;
+/** A row's fixed cost beside its text: the object, numbers and shared strings. */
+const ROW_OVERHEAD_BYTES = 160;
 
 /** A block reader as the cache needs it (BlockReader). */
 export interface SearchableBatch extends RowBatch {
@@ -22,15 +27,19 @@ interface Entry {
   /** Token set (sorted, space-joined) → candidate rows, each materialized. */
   results: Map<string, Row[]>;
   rows: number;
+  bytes: number;
 }
 
 export class ScanCache {
   private readonly entries = new Map<object, Entry>();
   private rows = 0;
+  private bytes = 0;
 
   constructor(
-    /** Rows kept over all blocks (about 0.5 KB each), plus one per cached result. */
+    /** Rows kept over all blocks, plus one per cached result. */
     private readonly maxRows = 16_384,
+    /** Bytes of those rows (rowBytes()). */
+    private readonly maxBytes = MAX_CACHED_BYTES,
   ) {}
 
   /**
@@ -55,24 +64,30 @@ export class ScanCache {
       this.entries.set(block, entry);
       return new RowsBatch(cached);
     }
-    return new CachingBatch(decode(), (result) => this.store(block, key, result));
+    // A result may take a quarter of the byte budget: one of more would empty the cache for itself.
+    return new CachingBatch(decode(), this.maxBytes / 4, (result, bytes) =>
+      this.store(block, key, result, bytes),
+    );
   }
 
-  private store(block: object, key: string, rows: Row[]): void {
+  private store(block: object, key: string, rows: Row[], bytes: number): void {
     let entry = this.entries.get(block);
     if (!entry) {
-      entry = { results: new Map(), rows: 0 };
+      entry = { results: new Map(), rows: 0, bytes: 0 };
       this.entries.set(block, entry);
     }
     entry.results.set(key, rows);
     // An empty result (a bloom false positive) costs a slot too, so entries stay bounded.
     const cost = rows.length + 1;
     entry.rows += cost;
+    entry.bytes += bytes;
     this.rows += cost;
+    this.bytes += bytes;
     for (const [oldest, e] of this.entries) {
-      if (this.rows <= this.maxRows) break;
+      if (this.rows <= this.maxRows && this.bytes <= this.maxBytes) break;
       this.entries.delete(oldest);
       this.rows -= e.rows;
+      this.bytes -= e.bytes;
     }
   }
 
@@ -80,6 +95,18 @@ export class ScanCache {
   get size(): number {
     return this.rows;
   }
+
+  /** Bytes held now, as rowBytes() counts them (tests, stats). */
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+}
+
+/** What a cached row holds: its own copies of the text (2 bytes a character at most) and the rest. */
+export function rowBytes(row: Row): number {
+  return (
+    ROW_OVERHEAD_BYTES + 2 * (row.message.length + row.attrs.length + row.traceId.length + row.spanId.length)
+  );
 }
 
 /** A decoded block that hands a small search result to the cache as it is computed. */
@@ -89,7 +116,8 @@ class CachingBatch implements RowBatch {
 
   constructor(
     private readonly block: SearchableBatch,
-    private readonly keep: (rows: Row[]) => void,
+    private readonly maxBytes: number,
+    private readonly keep: (rows: Row[], bytes: number) => void,
   ) {
     this.count = block.count;
   }
@@ -123,9 +151,13 @@ class CachingBatch implements RowBatch {
     const hits = this.block.mayContain(tokens, idTokens);
     if (!hits) return hits;
     const rows: Row[] = [];
-    for (let i = hits.indexOf(1); i >= 0 && rows.length <= MAX_ROWS_PER_RESULT; i = hits.indexOf(1, i + 1)) {
+    let bytes = 0;
+    for (let i = hits.indexOf(1); i >= 0; i = hits.indexOf(1, i + 1)) {
       const row = this.block.row(i);
       this.made.set(i, row);
+      bytes += rowBytes(row);
+      // Copies stop at the first row past a bound: the scan makes the other rows as it visits them.
+      if (rows.length === MAX_ROWS_PER_RESULT || bytes > this.maxBytes) return hits;
       rows.push({
         ...row,
         message: own(row.message),
@@ -134,7 +166,7 @@ class CachingBatch implements RowBatch {
         spanId: own(row.spanId),
       });
     }
-    if (rows.length <= MAX_ROWS_PER_RESULT) this.keep(rows);
+    this.keep(rows, bytes);
     return hits;
   }
 }
