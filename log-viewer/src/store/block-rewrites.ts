@@ -6,15 +6,33 @@
 import type { ReportError } from './background-errors.js';
 import { type EncodedBlock, encodeBlock, MAX_BLOCK_RAW_BYTES } from './block-codec.js';
 import type { BlockDb, BlockMeta } from './block-db.js';
-import { BlockDeleteRun, blockInScope, countOpenMatches, type DeleteRewriter } from './delete-runs.js';
+import {
+  BlockDeleteRun,
+  blockInScope,
+  countOpenMatches,
+  type DeleteRewriter,
+  type RewriteCount,
+} from './delete-runs.js';
 import type { DeleteQuery, RetentionPolicy, UnfinishedDelete } from './log-store.js';
 import type { OpenBlocks } from './open-blocks.js';
-import { type Row, splitNs } from './row.js';
+import { type Row, rawSize, splitNs } from './row.js';
 import type { SealedBlocks } from './sealed-blocks.js';
 
 const MS_PER_MINUTE = 60_000;
 /** Merged blocks do not span more than this, so time pruning stays sharp. */
 const MAX_MERGED_SPAN_MS = 60 * MS_PER_MINUTE;
+/**
+ * Text of the rows kept from a block over MAX_BLOCK_RAW_BYTES (sealed before 56ae859) encoded at a
+ * time: a 48 MB heap holds this chunk, its copy in the encoder's columns and the reader's row group.
+ */
+const OVERSIZED_CHUNK_RAW_BYTES = 4 * 1024 * 1024;
+
+/** What a rewrite of one block keeps: its rows encoded (none when nothing goes), rows read and kept. */
+interface KeptRows {
+  encoded: EncodedBlock[];
+  rows: number;
+  kept: number;
+}
 
 export class BlockRewrites implements DeleteRewriter {
   /** Blocks whose merge failed: left as they are rather than retried every tick. */
@@ -56,10 +74,7 @@ export class BlockRewrites implements DeleteRewriter {
       }
       if (run.length < 2) continue;
       try {
-        this.replaceBlocks(
-          run,
-          run.flatMap((b) => this.sealed.decode(b).allRows()),
-        );
+        this.replaceBlocks(run, this.encodeRows(run.flatMap((b) => this.sealed.decode(b).allRows())));
       } catch (err) {
         // The blocks stay as they are (the transaction rolled back), searchable, just not merged.
         for (const b of run) this.unmergeable.add(b.id);
@@ -71,19 +86,16 @@ export class BlockRewrites implements DeleteRewriter {
   }
 
   /**
-   * Swaps blocks for new ones holding `rows` in one transaction. A single block's replacement (a
+   * Swaps blocks for the `encoded` ones in one transaction. A single block's replacement (a
    * delete's or retention's rewrite: the same rows or fewer) is still to visit by the deletes that had
    * the old one to visit, but `visitor`, the delete doing this rewrite; `inTransaction` commits with it.
    */
   private replaceBlocks(
     old: BlockMeta[],
-    rows: Row[],
+    encoded: EncodedBlock[],
     visitor?: BlockDeleteRun,
     inTransaction?: () => void,
   ): void {
-    const encoded: EncodedBlock[] = [];
-    for (let i = 0; i < rows.length; i += this.blockRows)
-      encoded.push(encodeBlock(rows.slice(i, i + this.blockRows)));
     const generation = Math.max(...old.map((b) => b.generation)) + 1;
     const heirs =
       old.length === 1 ? [...this.runs].filter((r) => r !== visitor && r.pending.has(old[0].id)) : [];
@@ -101,6 +113,49 @@ export class BlockRewrites implements DeleteRewriter {
       r.pending.delete(old[0].id);
       for (const m of metas) r.pending.add(m.id);
     }
+  }
+
+  private encodeRows(rows: Row[]): EncodedBlock[] {
+    const encoded: EncodedBlock[] = [];
+    for (let i = 0; i < rows.length; i += this.blockRows)
+      encoded.push(encodeBlock(rows.slice(i, i + this.blockRows)));
+    return encoded;
+  }
+
+  /**
+   * The rows of `block` that `keep` keeps, encoded as new blocks; nothing encoded when it keeps
+   * every row. A block over MAX_BLOCK_RAW_BYTES of text (sealed before 56ae859, up to 300 MB seen)
+   * is read row by row, twice: a count first (a delete's bloom false positive rewrites nothing),
+   * then its kept rows encoded OVERSIZED_CHUNK_RAW_BYTES at a time, so what is held is the
+   * compressed blocks and one chunk, where decoding it whole aborted under the heap limit.
+   */
+  private keptRows(block: BlockMeta, keep: (row: Row) => boolean): KeptRows {
+    if (block.rawBytes <= MAX_BLOCK_RAW_BYTES) {
+      const rows = this.sealed.decode(block).allRows();
+      const kept = rows.filter(keep);
+      const encoded = kept.length < rows.length ? this.encodeRows(kept) : [];
+      return { encoded, rows: rows.length, kept: kept.length };
+    }
+    const reader = this.sealed.decode(block, undefined, true);
+    let kept = 0;
+    for (let i = 0; i < reader.count; i++) if (keep(reader.row(i))) kept++;
+    const encoded: EncodedBlock[] = [];
+    if (kept === reader.count) return { encoded, rows: reader.count, kept };
+    let chunk: Row[] = [];
+    let bytes = 0;
+    for (let i = 0; i < reader.count; i++) {
+      const row = reader.row(i);
+      if (!keep(row)) continue;
+      chunk.push(row);
+      bytes += rawSize(row);
+      if (bytes >= OVERSIZED_CHUNK_RAW_BYTES || chunk.length === this.blockRows) {
+        encoded.push(encodeBlock(chunk));
+        chunk = [];
+        bytes = 0;
+      }
+    }
+    if (chunk.length > 0) encoded.push(encodeBlock(chunk));
+    return { encoded, rows: reader.count, kept };
   }
 
   private dropBlocks(list: BlockMeta[], inTransaction?: () => void): void {
@@ -141,11 +196,14 @@ export class BlockRewrites implements DeleteRewriter {
     return run;
   }
 
-  rewriteForDelete(block: BlockMeta, kept: Row[], run: BlockDeleteRun, matched: number): void {
+  rewriteForDelete(block: BlockMeta, hits: (row: Row) => boolean, run: BlockDeleteRun): RewriteCount {
+    const { encoded, rows, kept } = this.keptRows(block, (r) => !hits(r));
+    const matched = rows - kept;
     const record = () => this.sql.finishPending(run.jobId, block.id, matched);
     if (matched === 0) this.sql.transaction(record);
-    else if (kept.length === 0) this.dropBlocks([block], record);
-    else this.replaceBlocks([block], kept, run, record);
+    else if (kept === 0) this.dropBlocks([block], record);
+    else this.replaceBlocks([block], encoded, run, record);
+    return { rows, matched };
   }
 
   private register(
@@ -209,15 +267,14 @@ export class BlockRewrites implements DeleteRewriter {
     }
     let dropped = 0;
     for (const b of trim) {
-      const rows = this.sealed.decode(b).allRows();
-      const kept = rows.filter((r) => r.ms >= cutoff(r.service));
-      if (kept.length === rows.length) continue;
-      if (kept.length === 0) {
+      const { encoded, rows, kept } = this.keptRows(b, (r) => r.ms >= cutoff(r.service));
+      if (kept === rows) continue;
+      if (kept === 0) {
         drop.add(b);
         continue;
       }
-      dropped += rows.length - kept.length;
-      this.replaceBlocks([b], kept);
+      dropped += rows - kept;
+      this.replaceBlocks([b], encoded);
     }
     if (policy.maxBytes !== undefined) {
       let total = 0;

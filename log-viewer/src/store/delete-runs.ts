@@ -19,8 +19,14 @@ import type { SealedBlocks } from './sealed-blocks.js';
 
 /** How a run changes a block it visited (block-rewrites.ts, in one transaction with the record). */
 export interface DeleteRewriter {
-  /** Replaces `block` by one holding `kept` (none: drops it), `matched` of its rows gone. */
-  rewriteForDelete(block: BlockMeta, kept: Row[], run: BlockDeleteRun, matched: number): void;
+  /** Replaces `block` by blocks without the rows `hits` takes (none left: drops it). */
+  rewriteForDelete(block: BlockMeta, hits: (row: Row) => boolean, run: BlockDeleteRun): RewriteCount;
+}
+
+/** Rows a rewrite read of a block, and how many of them it took. */
+export interface RewriteCount {
+  rows: number;
+  matched: number;
 }
 
 export interface DeleteRunDeps {
@@ -76,10 +82,10 @@ export class BlockDeleteRun implements DeleteRun {
         this.pending.delete(id); // dropped (retention): its row in delete_pending went with it
         continue;
       }
-      const reader = this.deps.sealed.decode(block);
       if (this.jobId === 0) {
         // A dry run only counts: row by row, none kept (a block sealed before 56ae859 can hold
         // 300 MB of text, and keeping every row aborted the count under the heap limit)
+        const reader = this.deps.sealed.decode(block);
         let matched = 0;
         for (let i = 0; i < reader.count; i++) if (hits(reader.row(i))) matched++;
         rows += reader.count;
@@ -87,13 +93,10 @@ export class BlockDeleteRun implements DeleteRun {
         this.matched += matched;
         continue;
       }
-      const all = reader.allRows();
-      rows += all.length;
-      const kept = all.filter((r) => !hits(r));
-      const matched = all.length - kept.length;
-      if (this.jobId !== 0) this.deps.rewriter.rewriteForDelete(block, kept, this, matched);
+      const done = this.deps.rewriter.rewriteForDelete(block, hits, this);
+      rows += done.rows;
       this.pending.delete(id);
-      this.matched += matched; // after the commit: a failed rewrite leaves the count as it was
+      this.matched += done.matched; // after the commit: a failed rewrite leaves the count as it was
     }
     this.deps.finished(this);
     return true;
