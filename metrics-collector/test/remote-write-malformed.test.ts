@@ -1,7 +1,9 @@
 // A malformed remote_write request applies nothing (as Prometheus, which decodes the whole request
 // before appending): the samples before its bad byte are rolled back out of the heads — in-order
 // appends, a chunk cut, out-of-order inserts, a series seen twice, a new series — and its exemplars
-// are not kept. Over HTTP the request answers 400 and a query finds none of its samples.
+// are not kept, and the series it created are taken back (they had stayed in memory and SQLite,
+// counted against the series limits and in status/tsdb, though no listing returned them: they had
+// no head). Over HTTP the request answers 400 and nothing finds or counts anything of it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compressSync } from 'snappy';
@@ -112,7 +114,65 @@ test('a remote_write request whose last bytes are bad answers 400 and no query f
       body.data.result.map((r) => [r.metric.series, r.values.map(([, v]) => v)]),
       [['a', ['1', '2']]],
     );
+    // B came only in the refused request: the head's statistics do not count it.
+    const tsdb = (await (await fetch(`${t.url}/api/v1/status/tsdb`, { headers: t.adminHeaders })).json()) as {
+      data: { headStats: { numSeries: number }; seriesCountByLabelValuePair: unknown[] };
+    };
+    assert.equal(tsdb.data.headStats.numSeries, 1);
+    assert.deepEqual(tsdb.data.seriesCountByLabelValuePair.map((p) => (p as { name: string }).name).sort(), [
+      '__name__=rw_undo',
+      'series=a',
+    ]);
   } finally {
     await t.close();
   }
+});
+
+test('a series first seen in a malformed remote_write is taken back: not in the index, not counted against the limits, not stored', async () => {
+  const s = openStore(undefined, { limits: { maxSeries: 2 } });
+  const { store, source } = s;
+  const snappy = (b: Uint8Array) => compressSync(Buffer.from(b));
+  await store.appendRemoteWrite(snappy(encodeWriteRequest([{ labels: A, timestamps: [T0], values: [1] }])));
+  const figures = () => ({
+    size: store.index.size,
+    metrics: [...store.index.perMetric],
+    postings: [...store.index.postings].map(([n, values]) => [n, [...values.keys()]]),
+    keyHashes: store.index.keyHashCount,
+  });
+  const before = figures();
+  const ghost: [string, string][] = [
+    ['__name__', 'rw_ghost'],
+    ['zone', 'z1'],
+  ];
+  // B and rw_ghost are new, each sent twice (the second time found by its raw bytes).
+  const bad = malformed([
+    { labels: B, timestamps: [T0], values: [1] },
+    { labels: ghost, timestamps: [T0], values: [1] },
+    { labels: A, timestamps: [T0 + 1000], values: [2] },
+    { labels: B, timestamps: [T0 + 1000], values: [2] },
+  ]);
+  await assert.rejects(store.appendRemoteWrite(snappy(bad)), ProtobufError);
+  await assert.rejects(store.appendRemoteWrite(snappy(bad)), ProtobufError);
+
+  assert.deepEqual(figures(), before);
+  const all = [{ name: '__name__', type: '=~' as const, value: '.+' }];
+  assert.deepEqual(source.series([all], 0, T0 * 2), [{ __name__: 'rw_undo', series: 'a' }]);
+  assert.deepEqual(source.labelNames([], 0, T0 * 2), ['__name__', 'series']);
+  assert.deepEqual(source.labelValues('series', [], 0, T0 * 2), ['a']);
+  assert.equal(source.hasMetricName('rw_ghost'), false);
+
+  // The limit of 2 series counts A only: a new series still fits, sent well-formed.
+  const ok = await store.appendRemoteWrite(
+    snappy(encodeWriteRequest([{ labels: ghost, timestamps: [T0], values: [5] }])),
+  );
+  assert.deepEqual([ok.accepted, ok.rejectedSeries], [1, 0]);
+  // Nothing of B reaches SQLite: after a checkpoint and a restart only A and rw_ghost are there.
+  store.checkpoint();
+  await s.close();
+  const again = openStore(s.dir);
+  assert.deepEqual(
+    again.source.series([all], 0, T0 * 2).map((l) => l.__name__ + (l.series ?? '')),
+    ['rw_undoa', 'rw_ghost'],
+  );
+  await again.close();
 });

@@ -401,3 +401,32 @@ test('a revived series is found by every matcher, also beside series created whi
   assert.deepEqual(pods([{ name: 'pod', type: '=~', value: 'a|c' }, name('nightly_rows')]), ['a=4', 'c=3']);
   await s.close();
 });
+
+test('an evicted series revived by a malformed remote_write is evicted again, and a good one revives it', async () => {
+  let now = T0;
+  const s = openStore(undefined, { clock: () => now });
+  const labels: [string, string][] = [
+    ['__name__', 'old_counter'],
+    ['pod', 'a'],
+  ];
+  const samples: PlainSample[] = [];
+  for (let i = 0; i < 120; i++) samples.push({ labels, t: T0 + i * 60_000, v: i });
+  await s.store.appendSamples(samples);
+  const id = s.store.index.findByKey(labels)!;
+  now = T0 + 5 * HOUR;
+  s.store.checkpoint();
+  assert.equal(new RetentionJob(s.store, parseRetention('raw=2h')).run(now).seriesEvicted, 1);
+  const write = encodeWriteRequest([{ labels, timestamps: [now], values: [7] }]);
+  // The same request with a TimeSeries whose length runs past the end.
+  const bad = Buffer.from([...write, 0x0a, 0x7f, 0x0a, 0x02]);
+  await assert.rejects(s.store.appendRemoteWrite(compressSync(bad)));
+  assert.equal(s.store.index.size, 0);
+  assert.equal(s.store.heads.has(id), false);
+  assert.deepEqual(s.source.series([[name('old_counter')]], T0 + 3 * HOUR, now + 1), []);
+  assert.equal(s.store.index.evictedIdsFor(labels)[0], id);
+  await s.store.appendRemoteWrite(compressSync(Buffer.from(write)));
+  assert.equal(s.store.index.findByKey(labels), id);
+  const [back] = s.source.select([name('old_counter')], T0, now);
+  assert.deepEqual([back.values.length, back.values[24]], [25, 7]);
+  await s.close();
+});

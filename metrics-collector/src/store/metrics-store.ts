@@ -212,16 +212,21 @@ export class MetricsStore {
   }
 
   /** A malformed request (ProtobufError) applies nothing: the heads it appended to are rolled back
-   * before the error goes on (series it created stay known, without samples, like those whose
-   * samples were all refused). */
+   * and the series it created are taken back before the error goes on (they had stayed in memory
+   * and SQLite without samples, counted against the series limits); a series it revived is evicted again
+   * (reviveSeries). Series created by a well-formed request whose samples were all refused stay. */
   private applyRemoteWrite(raw: Uint8Array): AppendResult {
     const result = emptyResult();
+    const newBefore = this.newSeries.length;
     this.rw.begin(result);
     this.heads.beginUndo();
     try {
       walkWriteRequest(raw, this.rw);
     } catch (err) {
       this.heads.rollback();
+      // Only createSeries() pushes to newSeries, and nothing checkpoints during the walk.
+      this.index.discardNew(this.newSeries.splice(newBefore));
+      this.index.compactRawKeys();
       this.stats.samplesAppended -= result.accepted;
       this.rw.end(false);
       throw err;

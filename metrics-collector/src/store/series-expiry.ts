@@ -99,9 +99,14 @@ export function evictSeries(
     if (!expiring(store, info, nowMs, rawRetentionOf(info.metric))) continue;
     leaving.push(id);
   }
+  evictFromMemory(store, leaving);
+  return leaving.length;
+}
+
+function evictFromMemory(store: MetricsStore, ids: number[]): void {
   // All at once: the index filters each posting list once (SeriesIndex.removeAll).
   const index = store.index;
-  for (const info of index.removeAll(leaving)) {
+  for (const info of index.removeAll(ids)) {
     if (info.rolledUntilMs !== undefined && info.rolledUntilMs > index.evictedRolledUntilMs)
       index.evictedRolledUntilMs = info.rolledUntilMs;
     store.heads.remove(info.id);
@@ -109,7 +114,6 @@ export function evictSeries(
     for (const [n, v] of info.labels) if (!index.postings.get(n)?.has(v)) store.labelPairs.forget(n, v);
   }
   index.compactRawKeys();
-  return leaving.length;
 }
 
 /**
@@ -151,6 +155,8 @@ export function reviveSeries(store: MetricsStore, labels: LabelPairs): number | 
     if (!row || !sameLabels(row.labels, labels)) continue;
     const s = sql(store);
     const info = store.index.add(id, labels, true, row.expiresMs);
+    // Revived by a request that turns out malformed: back to evicted (runs after the head's undo).
+    store.heads.onUndo(() => evictFromMemory(store, [id]));
     if (row.expiresMs !== undefined) store.ttlSeen = true;
     const wm = s.watermark.get(id) as { done_t: number } | undefined;
     info.rolledUntilMs = wm?.done_t;

@@ -372,6 +372,13 @@ export class SeriesIndex {
     return removed;
   }
 
+  /** Takes back series that were added but never persisted (a refused remote_write created them):
+   * they leave every map as if never added; their ids stay unused (the raw-key table may hold
+   * their keys until compactRawKeys(), and handed out again an id would match those bytes). */
+  discardNew(ids: readonly number[]): void {
+    for (const info of this.removeAll(ids)) this.forgetEvicted(info.id, info.labels);
+  }
+
   /** Label hashes entered (series in memory and evicted ones that may be revived). */
   get keyHashCount(): number {
     return this.byKeyHash.size;
