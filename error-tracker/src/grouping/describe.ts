@@ -2,7 +2,14 @@
 // title "Type: first line of value" (message for synthetic or message events), culprit the
 // event's `culprit`, else its `transaction`, else "<module or file> in <function>" of the crash
 // frame (the innermost in-app frame, else the innermost frame).
-import { exceptionsOf, firstLine, frameLocation, type JsonObject, messageOf } from './event-shape.js';
+import {
+  type ExceptionValue,
+  exceptionsOf,
+  firstLine,
+  frameLocation,
+  type JsonObject,
+  messageOf,
+} from './event-shape.js';
 
 export interface EventDescription {
   title: string;
@@ -13,8 +20,8 @@ export interface EventDescription {
 
 const MAX_TITLE = 200;
 
-export function describeEvent(event: JsonObject): EventDescription {
-  const exceptions = exceptionsOf(event);
+/** `exceptions`: exceptionsOf(event), when the caller has it already (see groupEvent). */
+export function describeEvent(event: JsonObject, exceptions = exceptionsOf(event)): EventDescription {
   const main = exceptions[exceptions.length - 1];
   const message = firstLine(messageOf(event));
   let title: string;
@@ -30,16 +37,15 @@ export function describeEvent(event: JsonObject): EventDescription {
   }
   return {
     title: (title || '<unlabeled event>').slice(0, MAX_TITLE),
-    culprit: culpritOf(event).slice(0, MAX_TITLE),
+    culprit: culpritOf(event, main).slice(0, MAX_TITLE),
     type,
     message: headline.slice(0, 1024),
   };
 }
 
-function culpritOf(event: JsonObject): string {
+function culpritOf(event: JsonObject, main: ExceptionValue | undefined): string {
   if (typeof event.culprit === 'string' && event.culprit) return event.culprit;
   if (typeof event.transaction === 'string' && event.transaction) return event.transaction;
-  const main = exceptionsOf(event).at(-1);
   if (!main || main.frames.length === 0) return typeof event.logger === 'string' ? event.logger : '';
   const inApp = main.frames.filter((f) => f.inApp === true);
   const crash = (inApp.length > 0 ? inApp : main.frames).at(-1)!;

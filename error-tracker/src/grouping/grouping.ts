@@ -30,17 +30,19 @@ export interface Grouping {
 
 const DEFAULT_PART = /^\{\{\s*default\s*\}\}$/;
 
-export function groupEvent(event: JsonObject): Grouping {
+/** `exceptions`: exceptionsOf(event), when the caller has it already (prepare.ts reads them once
+ * for grouping and the description: each call maps every frame). */
+export function groupEvent(event: JsonObject, exceptions = exceptionsOf(event)): Grouping {
   const fingerprint = fingerprintOf(event);
   let components: string[];
   if (fingerprint) {
     components = ['fingerprint'];
     for (const part of fingerprint) {
-      if (DEFAULT_PART.test(part)) components.push(...defaultComponents(event));
+      if (DEFAULT_PART.test(part)) components.push(...defaultComponents(event, exceptions));
       else components.push(`fp:${part}`);
     }
   } else {
-    components = defaultComponents(event);
+    components = defaultComponents(event, exceptions);
   }
   const hash = createHash('sha256')
     .update(`v${GROUPING_VERSION}\n${components.join('\n')}`)
@@ -48,8 +50,7 @@ export function groupEvent(event: JsonObject): Grouping {
   return { version: GROUPING_VERSION, hash, components };
 }
 
-export function defaultComponents(event: JsonObject): string[] {
-  const exceptions = exceptionsOf(event);
+export function defaultComponents(event: JsonObject, exceptions = exceptionsOf(event)): string[] {
   const main = exceptions[exceptions.length - 1];
   if (main?.synthetic) {
     return [`message:${parameterize(messageOf(event) || main.value)}`];

@@ -1,6 +1,7 @@
 // From a normalized event to what the inbox stores: its facts (grouping key, title, culprit, tags,
 // user, trace) and its compressed JSON. Runs on the accept path: CPU only, no I/O.
 import { describeEvent } from '../grouping/describe.js';
+import { exceptionsOf } from '../grouping/event-shape.js';
 import { groupEvent } from '../grouping/grouping.js';
 import { isObject } from '../ingest/normalize.js';
 import type { Level } from '../model.js';
@@ -26,8 +27,9 @@ export function prepareEvent(
   receivedAtMs: number,
   asSent?: EventAsSent,
 ): InboxEntry {
-  const grouping = groupEvent(event);
-  const description = describeEvent(event);
+  const exceptions = exceptionsOf(event);
+  const grouping = groupEvent(event, exceptions);
+  const description = describeEvent(event, exceptions);
   const release = str(event.release);
   const environment = str(event.environment);
   const userKey = userKeyOf(event.user);
