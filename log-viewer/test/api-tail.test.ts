@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import Fastify from 'fastify';
+import { registerQueryRoutes } from '../src/http/query-routes.js';
 import { type Api, logRecord, startApi, T0 } from './api-helpers.js';
+import { collect, openTestStore, rec } from './store-helpers.js';
 
 interface SseEvent {
   event: string;
@@ -271,5 +274,42 @@ describe('GET /api/logs/tail with Last-Event-ID (a reconnect)', () => {
     assert.equal(logs.at(-1), 'burst 1001');
     const dropped = events.find((e) => e.event === 'dropped');
     assert.deepEqual(JSON.parse(dropped?.data ?? '{}'), { dropped: 2 });
+  });
+});
+
+// The replay reads within the backlog's budget (500 ms, 2,000 blocks): past it, the lines it did not
+// reach are neither replayed nor counted, and the client is told its count is a lower bound.
+describe('GET /api/logs/tail with Last-Event-ID, a replay past its budget', () => {
+  it('sends the dropped count with lower_bound: true', async () => {
+    const t = openTestStore({ blockRows: 50 });
+    const app = Fastify();
+    let now = 0;
+    // each look at the budget's clock is a second later: the scan stops after its first 256 records
+    registerQueryRoutes(app, {
+      store: t.store,
+      db: t.db,
+      clock: () => 1_795_635_900_000,
+      budgetClock: () => (now += 1_000),
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      await t.store.append([rec(0, { message: 'anchor' })]);
+      const [anchor] = collect(t.store, {});
+      await t.store.append(Array.from({ length: 600 }, (_, i) => rec(1 + i)));
+      t.store.flush();
+      const res = await fetch(
+        `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/logs/tail`,
+        {
+          headers: { 'last-event-id': `${anchor.timeNs}-${anchor.seq}` },
+        },
+      );
+      const events = await readEvents(res, (evs) => evs.some((e) => e.event === 'ready'));
+      assert.equal(events.filter((e) => e.event === 'log').length, 256, 'replayed before the budget ran out');
+      const dropped = events.find((e) => e.event === 'dropped');
+      assert.deepEqual(JSON.parse(dropped?.data ?? '{}'), { dropped: 0, lower_bound: true });
+    } finally {
+      await app.close();
+      await t.store.close();
+    }
   });
 });

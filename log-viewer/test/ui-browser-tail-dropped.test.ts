@@ -83,4 +83,30 @@ describe('live tail dropped count in headless Chromium', () => {
     );
     await page.close();
   });
+
+  it('shows "at least" once a reconnect could not count every line it missed', async () => {
+    const page = await ui.chromium.newPage();
+    let tails = 0;
+    // The server's side (a replay past its 500 ms / 2,000-block budget sends lower_bound: true) is
+    // api-tail.test.ts's; here the reconnect is answered with that event.
+    await page.route('**/api/logs/tail?*', async (route) => {
+      if (tails++ === 0) return route.continue();
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream' },
+        body: 'retry: 60000\n\nevent: dropped\ndata: {"dropped":7,"lower_bound":true}\n\nevent: ready\ndata: {}\n\n',
+      });
+    });
+    await signIn(page, ui.api.url, TEST_API_KEY, `/?from=1h&query=${encodeURIComponent('service:dropsvc')}`);
+    await page.click('[data-live-toggle]');
+    await page.waitForFunction(
+      () => !/connecting/.test(document.querySelector('[data-live-status]')?.textContent ?? ''),
+    );
+    ui.api.app.server.closeAllConnections();
+    await page.waitForFunction(
+      () => document.querySelector('[data-live-status]')?.getAttribute('data-dropped-at-least') === 'true',
+    );
+    assert.match((await page.locator('[data-live-status]').textContent()) ?? '', /at least 7 lines dropped/);
+    await page.close();
+  });
 });

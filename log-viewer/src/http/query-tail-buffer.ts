@@ -38,7 +38,10 @@ export class TailBuffer {
   private blocked = false;
   /** Lines dropped for this client since it connected. */
   dropped = 0;
+  /** Some lines were lost without being counted (a reconnect's replay ran out of budget). */
+  lowerBound = false;
   private reportedDropped = 0;
+  private reportedLowerBound = false;
 
   constructor(
     private readonly sink: TailSink,
@@ -72,6 +75,12 @@ export class TailBuffer {
     if (!this.blocked && this.queue.length === 0) this.write(this.droppedEvent());
   }
 
+  /** Counts lines lost, and more that were never counted: `dropped` is a lower bound from now on. */
+  dropAtLeast(count: number): void {
+    this.lowerBound = true;
+    this.drop(count);
+  }
+
   /** A control event (heartbeat): sent only when nothing is pending, never queued or counted. */
   offer(event: string): void {
     if (!this.blocked && this.queue.length === 0) this.write(event);
@@ -80,7 +89,7 @@ export class TailBuffer {
   /** The socket drained: send what queued up, then the updated dropped counter. */
   drain(): void {
     this.blocked = false;
-    if (this.queue.length === 0 && this.dropped === this.reportedDropped) return;
+    if (this.queue.length === 0 && this.dropped === this.reportedDropped && !this.lowerBoundUnsent) return;
     const chunk = this.queue.join('');
     this.queue = [];
     this.write(chunk + this.droppedEvent());
@@ -90,10 +99,20 @@ export class TailBuffer {
     return this.queue.length;
   }
 
+  /** The running count as the `dropped` event and heartbeat carry it. */
+  get droppedJson(): { dropped: number; lower_bound?: true } {
+    return this.lowerBound ? { dropped: this.dropped, lower_bound: true } : { dropped: this.dropped };
+  }
+
+  private get lowerBoundUnsent(): boolean {
+    return this.lowerBound !== this.reportedLowerBound;
+  }
+
   private droppedEvent(): string {
-    if (this.dropped === this.reportedDropped) return '';
+    if (this.dropped === this.reportedDropped && !this.lowerBoundUnsent) return '';
     this.reportedDropped = this.dropped;
-    return `event: dropped\ndata: ${JSON.stringify({ dropped: this.dropped })}\n\n`;
+    this.reportedLowerBound = this.lowerBound;
+    return `event: dropped\ndata: ${JSON.stringify(this.droppedJson)}\n\n`;
   }
 
   private write(chunk: string): void {

@@ -3,7 +3,8 @@
 // group-commit delay. Events: `log` (one record), `ready` (subscribed; after the optional backlog),
 // `dropped` ({dropped: n} when a slow client lost lines, or beyond 2,000 lines/s per client), `heartbeat` (now_ms, dropped) every 5 s.
 // A reconnect with `Last-Event-ID` (EventSource sends the last `id:`) gets the lines that matched
-// since that one before `ready`, instead of the backlog, and those it cannot replay as `dropped`.
+// since that one before `ready`, instead of the backlog, and those it cannot replay as `dropped`;
+// when its scan ran out of budget before the end, `lower_bound: true` says more may be missing.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoredRecord } from '../model.js';
@@ -33,30 +34,40 @@ function parseEventId(header: string | string[] | undefined): { timeNs: bigint; 
   return m ? { timeNs: BigInt(m[1]), seq: Number(m[2]) } : undefined;
 }
 
+interface Replay {
+  records: StoredRecord[];
+  /** Matching lines seen and not replayed. */
+  missed: number;
+  /** False when the budget stopped the scan: lines it did not reach are not in `missed`. */
+  complete: boolean;
+}
+
 /**
  * The lines matching the tail's query appended after `since` (seq is the store's append order, and
  * blocks whose rows all came before it are not read): those timed from the tail's window start and
  * five minutes before the last line's time (or the clock, if that is earlier) on, the newest
  * MAX_BACKLOG of them, are replayed in arrival order (times ahead of the clock included, as live).
  * Every other one is `missed` and sent as dropped: the live tail would have sent it, whatever its
- * time. Bounded by BACKLOG_BUDGET_MS like the backlog; lines past the budget are not counted.
+ * time. Bounded by BACKLOG_BUDGET_MS and DEFAULT_MAX_BLOCKS like the backlog: counting the lines past
+ * them would mean reading them, so the replay is then `complete: false` instead.
  */
 function replaySince(
-  store: QueryDeps['store'],
+  { store, budgetClock = () => performance.now() }: QueryDeps,
   { filter, compiled }: ReturnType<typeof prepareSearch>,
   since: { timeNs: bigint; seq: number },
   clockNs: bigint,
-): { records: StoredRecord[]; missed: number } {
+): Replay {
   const records: StoredRecord[] = [];
   let missed = 0;
-  if (!filter) return { records, missed };
+  if (!filter) return { records, missed, complete: true };
   // From the last line's time, but not from a time ahead of the clock: a sender whose clock runs
   // ahead would hide every line that arrived after its own
   const slack = (since.timeNs < clockNs ? since.timeNs : clockNs) - REPLAY_SLACK_NS;
   const floor = filter.fromNs > slack ? filter.fromNs : slack;
-  const deadline = performance.now() + BACKLOG_BUDGET_MS;
+  const deadline = budgetClock() + BACKLOG_BUDGET_MS;
   let visited = 0;
-  store.scan(
+  let outOfTime = false;
+  const { truncated } = store.scan(
     {
       ...filter,
       // every time: what arrived since is found by seq; the floor only decides replayed or counted.
@@ -72,11 +83,13 @@ function replaySince(
         if (r.timeNs >= floor && records.length < MAX_BACKLOG) records.push(r);
         else missed++;
       }
-      return (++visited & 255) !== 0 || performance.now() < deadline;
+      if ((++visited & 255) !== 0 || budgetClock() < deadline) return true;
+      outOfTime = true;
+      return false;
     },
   );
   records.sort((a, b) => a.seq - b.seq);
-  return { records, missed };
+  return { records, missed, complete: !outOfTime && !truncated };
 }
 
 export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
@@ -96,7 +109,7 @@ export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
     const backlogSize = intParam(q, 'backlog', { min: 0, max: MAX_BACKLOG, default: 0 });
     const since = parseEventId(request.headers['last-event-id']);
     // A reconnect (EventSource sends the last id it saw): what matched meanwhile, not the backlog again.
-    const replay = since ? replaySince(deps.store, prepared, since, nowNs(deps)) : undefined;
+    const replay = since ? replaySince(deps, prepared, since, nowNs(deps)) : undefined;
     const backlog =
       replay?.records ??
       (backlogSize > 0
@@ -123,7 +136,8 @@ export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
     const limit = new TailRateLimit(() => performance.now()); // wall time, even when tests fix the clock
     res.on('drain', () => buffer.drain());
     buffer.push(['retry: 3000\n\n', ...backlog.map(logEvent)]);
-    if (replay && replay.missed > 0) buffer.drop(replay.missed);
+    if (replay && !replay.complete) buffer.dropAtLeast(replay.missed);
+    else if (replay && replay.missed > 0) buffer.drop(replay.missed);
     buffer.push(['event: ready\ndata: {}\n\n']);
 
     const unsubscribe = deps.store.subscribe((records) => {
@@ -141,7 +155,7 @@ export function tailHandler(app: FastifyInstance, deps: QueryDeps) {
     });
     const heartbeat = setInterval(() => {
       buffer.offer(
-        `event: heartbeat\ndata: ${JSON.stringify({ now_ms: deps.clock(), dropped: buffer.dropped })}\n\n`,
+        `event: heartbeat\ndata: ${JSON.stringify({ now_ms: deps.clock(), ...buffer.droppedJson })}\n\n`,
       );
     }, TAIL_HEARTBEAT_MS);
     heartbeat.unref();

@@ -1,7 +1,8 @@
 // Live tail: an EventSource on /api/logs/tail with the page's query; new lines go on top, the
 // status shows how far behind the newest line is and how many lines were dropped for this client
 // since the tail was switched on: the server counts per connection (slow client, and lines a
-// reconnect could not replay), and EventSource reconnects by itself, so the page adds them up.
+// reconnect could not replay), and EventSource reconnects by itself, so the page adds them up. A
+// reconnect whose replay ran out of budget says its count is a lower bound: "at least" from then on.
 import { announceContent } from './dom.js';
 import { type RecordJson, type RowContext, renderRow } from './rows.js';
 
@@ -13,6 +14,8 @@ export class LiveTail {
   private droppedBefore = 0;
   /** Dropped on the current connection (the server's running count). */
   private droppedNow = 0;
+  /** Some connection lost lines it could not count. */
+  private droppedAtLeast = false;
   private lastLagMs = 0;
 
   constructor(
@@ -32,6 +35,7 @@ export class LiveTail {
     this.source = source;
     this.droppedBefore = 0;
     this.droppedNow = 0;
+    this.droppedAtLeast = false;
     // a new connection (the first, or EventSource's reconnect): its count starts again from 0
     source.addEventListener('open', () => {
       this.droppedBefore += this.droppedNow;
@@ -41,7 +45,9 @@ export class LiveTail {
       this.onLog(JSON.parse((e as MessageEvent<string>).data) as RecordJson),
     );
     source.addEventListener('dropped', (e) => {
-      this.droppedNow = (JSON.parse((e as MessageEvent<string>).data) as { dropped: number }).dropped;
+      const data = JSON.parse((e as MessageEvent<string>).data) as { dropped: number; lower_bound?: boolean };
+      this.droppedNow = data.dropped;
+      if (data.lower_bound) this.droppedAtLeast = true;
       this.render();
     });
     source.addEventListener('ready', () => this.render());
@@ -78,9 +84,11 @@ export class LiveTail {
     const lag = this.lastLagMs < 1000 ? '< 1 s behind' : `${(this.lastLagMs / 1000).toFixed(1)} s behind`;
     const parts = [note ?? lag];
     const dropped = this.droppedBefore + this.droppedNow;
-    if (dropped > 0)
-      parts.push(`${dropped.toLocaleString('en-US')} lines dropped (client too slow or reconnecting)`);
+    const count = `${this.droppedAtLeast ? 'at least ' : ''}${dropped.toLocaleString('en-US')}`;
+    if (dropped > 0 || this.droppedAtLeast)
+      parts.push(`${count} lines dropped (client too slow or reconnecting)`);
     this.status.append(live, ` ${parts.join(' · ')}`);
     this.status.dataset.dropped = String(dropped);
+    this.status.dataset.droppedAtLeast = String(this.droppedAtLeast);
   }
 }
