@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { makeTempDir } from '@flowrent/shared/testing';
 import { MemorySource } from '../src/promql/memory-source.js';
 import { evaluateInstant } from '../src/promql/query.js';
-import { expandTemplate, type TemplateData } from '../src/rules/template.js';
+import { expandTemplate, type TemplateData, templateProblem } from '../src/rules/template.js';
 
 const TEMPLATES = [
   '{{ if gt $value 15.0 }}critical{{ else }}warning{{ end }}',
@@ -59,6 +59,74 @@ const TEMPLATES = [
   '{{ $labels.inst.y }}',
   'line one\n  {{ .Labels.inst.y }}',
   '{{ if gt $value (humanize "x") }}{{ end }}',
+  // Go's int: integer constants, len, range indexes; float64: $value, 5.0, 1e6.
+  '{{ printf "%s" 5 }} {{ printf "%d" 5 }} {{ printf "%d" 5.0 }} {{ printf "%v %s" 5 5.5 }}',
+  "{{ 1000000 }} {{ 1e6 }} {{ 0x1F }} {{ 'a' }} {{ -3 }} {{ 1_000 }} {{ 0o17 }} {{ 0b101 }} {{ 017 }} {{ +5 }} {{ .5 }} {{ 5. }}",
+  '{{ printf "%05d|%+d|%x|%X|%o|%b|%c|%q|%U|%T|%T|%T" -42 5 -255 255 8 5 97 97 97 5 5.0 "s" }}',
+  '{{ printf "%5d|%-5d|%.3x|%08.3f|%T|%T" 42 42 3.0 -3.14159 $labels true }}',
+  '{{ printf "%x|%X|%.2x|%x|%x|%b|%b|%b" 0.0 -1.5 3.14159 1e-310 -0.0 0.0 -1e-310 5.0 }}',
+  '{{ printf "%e|%f|%g|%s|%t" 5 5 5 5 5 }} {{ printf "%f|%e|%x|%5.1f" $value 1e300 255.0 2.25 }}',
+  "{{ printf \"%d\" 'x' }} {{ '\\n' }} {{ printf \"%q %q\" '\\n' 39 }}",
+  '{{ print 5 5.5 "a" 6 }} {{ println 5 }} {{ args 1 2.5 "x" }}',
+  '{{ len $labels | printf "%T" }} {{ range $i, $x := query "bb8_val" }}{{ $i }} {{ printf "%T" $i }}{{ end }}',
+  '{{ eq 5 5 }} {{ lt 3 4 }} {{ ne 5 6 }} {{ if 0 }}t{{ else }}f{{ end }}{{ and 1 0 }}{{ or 0 2 }}{{ not 0 }}',
+  '{{ humanize 1000 }} {{ humanizeDuration 90 }} {{ humanizePercentage 1 }} {{ humanize1024 2048 }}',
+  '{{ slice "abcdef" 1 3 }} {{ len "abc" | printf "%d" }}',
+  '{{ gt $value 15 }}',
+  '{{ eq 5 5.0 }}',
+  '{{ eq "a" 5 }}',
+  '{{ index $labels 5 }}',
+  '{{ index (query "bb8_val") "a" }}',
+  '{{ index (query "bb8_val") 5 }}',
+  '{{ index (query "bb8_val") 0 | value }} {{ index (query "bb8_val") 0.0 }}',
+  // Exact ties round half to even, as Go's strconv.
+  '{{ printf "%.4g|%.2f|%.1e|%.0f|%.0f|%.3g|%g|%.1f|%.2e|%.3f|%e|%.0e" 10.125 0.125 2.25 0.5 1.5 1.0625e10 1e21 -0.25 1.0e-310 1e22 0.0 -9.5 }}',
+  '{{ humanize 10125.0 }} {{ humanize 0.0010125 }} {{ humanizePercentage 0.0010125 }} {{ printf "%.2g|%.3g|%.10g|%.1g" 99.5 0.00001234 123456.0 0.05 }}',
+  // Arguments of a Go string parameter.
+  '{{ toUpper 5 }}',
+  '{{ toUpper $value }}',
+  '{{ $value | toUpper }}',
+  '{{ 5 | toUpper }}',
+  '{{ toUpper nil }}',
+  '{{ reReplaceAll "a" 1 "b" }}',
+  '{{ query true }}',
+  // define, template, block.
+  '{{ define "x" }}X{{ . }}{{ end }}a{{ template "x" 5 }}b{{ template "x" }}',
+  '{{ block "y" $labels.inst }}[{{ . }}]{{ end }}',
+  '{{ define "row" }}{{ .Labels.inst }}={{ .Value }};{{ end }}{{ range query "bb8_val" }}{{ template "row" . }}{{ end }}',
+  '{{ define "a" }}A{{ template "b" . }}{{ end }}{{ define "b" }}<{{ . }}>{{ end }}{{ template "a" $value }}',
+  '{{ define "x" }}  {{ end }}{{ block "x" 1 }}block{{ end }}',
+  '{{ block "x" 1 }}block{{ end }}{{ define "x" }} \n {{ end }}',
+  '{{ define "x" }}{{ $ }}{{ $y := 2 }}{{ $y }}{{ end }}{{ template "x" "d" }}{{ $x := 1 }}{{ $x }}',
+  '{{- define "x" -}} x {{- end -}} [{{ template "x" }}]',
+  '{{ with $labels }}{{ template "inner" .inst }}{{ end }}{{ define "inner" }}i={{ . }}{{ end }}',
+  '{{ template "nope" }}',
+  '{{ define "x" }}{{ humanize "q" }}{{ end }}{{ template "x" }}',
+  'line\n{{ define "x" }}\n{{ .y }}{{ end }}{{ template "x" 5 }}',
+  '{{ define "x" }}{{ template "x" }}{{ end }}{{ template "x" }}',
+  '{{ define "x" }}{{ template "y" }}{{ end }}{{ define "y" }}{{ template "x" }}{{ end }}{{ template "x" }}',
+];
+
+/** Templates 2.42 refuses when it loads the rule file (`promtool check rules` names the error). */
+const REFUSED = [
+  '{{ define "x" }}{{ $labels }}{{ end }}',
+  '{{ define "x" }}a{{ end }}{{ define "x" }}b{{ end }}',
+  '{{ if true }}{{ define "x" }}a{{ end }}{{ end }}',
+  '{{ define "x" }}{{ define "y" }}{{ end }}{{ end }}',
+  '{{ template x }}',
+  '{{ template }}',
+  '{{ block "x" }}{{ end }}',
+  '{{ block "x" 1 }}a{{ else }}b{{ end }}',
+  '{{ define "x" }}a{{ else }}b{{ end }}',
+  '{{ define "x" }}a',
+  '{{ define x }}a{{ end }}',
+  '{{ template "x" $nope }}',
+  '{{ block "x" . }}{{ $value }}{{ end }}',
+  '{{ template "a" }}{{ define "a" }}{{ end }}{{ define "a" }}b{{ end }}{{ define "a" }}c{{ end }}',
+  'line one\n{{ template x }}',
+  'a\n\n{{ $nope }}',
+  'a\n{{ if 1 }}\nb\n',
+  '{{ define "x" }}\n{{ end }}{{ define "y" }}\n{{ $labels }}{{ end }}',
 ];
 
 const SERIES = { __name__: 'bb8_val', inst: 'a' };
@@ -117,5 +185,18 @@ describe('alert templates as Prometheus 2.42 expands them (promtool test rules)'
     );
     const r = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  });
+
+  it(`${REFUSED.length} templates that refuse the rule file, with promtool check rules' reason`, () => {
+    const dir = makeTempDir('templates-');
+    const file = join(dir, 'rules.yml');
+    const rules = REFUSED.map((t, i) => ({ alert: `R${i}`, expr: 'up', annotations: { t } }));
+    writeFileSync(file, JSON.stringify({ groups: [{ name: 'g', rules }] }));
+    const r = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    const theirs = r.stderr.split('\n').filter((l) => l.startsWith(file));
+    const ours = REFUSED.map(
+      (t, i) => `${file}: group "g", rule ${i + 1}, "R${i}": annotation "t": ${templateProblem(t, `R${i}`)}`,
+    );
+    assert.deepEqual(ours, theirs);
   });
 });

@@ -1,166 +1,26 @@
 // Functions of alert templates: Go text/template's builtins (and, or, not, eq…ge, len, index,
 // print, printf, println) and Prometheus 2.42's (template/template.go: query, first, label, value,
 // strvalue, sortByLabel, the humanize family, toUpper, toLower, title, match, reReplaceAll,
-// safeHtml, stripPort, args, externalURL, pathPrefix, graphLink, tableLink, parseDuration), with
-// Go's formatting of values (%v prints a float64 as strconv 'g': 1e+06, 1.234567e+06).
+// safeHtml, stripPort, args, externalURL, pathPrefix, graphLink, tableLink, parseDuration); Go's
+// formatting of values is template-format.ts.
 import { re2Problem, translateRe2 } from '@flowrent/shared/re2';
 import { parseDurationMs } from '../promql/literals.js';
-import { goFloatV, goQuote } from '../promql/print.js';
+import { goPrint, goSprintf, goTypeOf, printOne, type TemplateValue } from './template-format.js';
 import type { TemplateData, TemplateSample } from './template.js';
 
-export type TemplateValue =
-  | string
-  | number
-  | boolean
-  | null
-  | TemplateValue[]
-  | TemplateSample
-  | { [key: string]: TemplateValue };
 export type Fn = (args: TemplateValue[], data: TemplateData) => TemplateValue;
 
 export function isTrue(v: TemplateValue): boolean {
-  if (v === null || v === false || v === 0 || v === '') return false;
+  if (v === null || v === false || v === 0 || v === 0n || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
   if (typeof v === 'object') return Object.keys(v).length > 0;
   return true;
 }
 
-/** Go's strconv 'g' of a float64: shortest digits as fmt's %v (`precision` undefined; goFloatV) or
- * `precision` significant digits (%.4g), trailing zeros dropped. */
-export function goFloat(v: number, precision?: number): string {
-  if (precision === undefined) return goFloatV(v);
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mant, expText] = v.toExponential(precision - 1).split('e');
-  const exp = Number(expText);
-  if (exp < -4 || exp >= precision) {
-    const m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
-    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  const fixed = v.toFixed(Math.max(0, precision - 1 - exp));
-  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
-}
-
-function printOne(v: TemplateValue): string {
-  if (typeof v === 'number') return goFloat(v);
-  if (v === null) return '<nil>';
-  if (Array.isArray(v)) return `[${v.map(printOne).join(' ')}]`;
-  if (typeof v === 'object') {
-    const o = v as Record<string, TemplateValue>;
-    return `map[${Object.keys(o)
-      .sort()
-      .map((k) => `${k}:${printOne(o[k])}`)
-      .join(' ')}]`;
-  }
-  return String(v);
-}
-
-/** fmt.Sprint: a space between operands when neither is a string. */
-export function goPrint(args: TemplateValue[]): string {
-  let out = '';
-  args.forEach((a, i) => {
-    if (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string') out += ' ';
-    out += printOne(a);
-  });
-  return out;
-}
-
-/** The Go type fmt names in %!verb(type=value) (numbers are float64 here: Go's int literals in a
- * template are not told apart). */
-function goTypeOf(v: TemplateValue): string {
-  if (typeof v === 'number') return 'float64';
-  if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'string';
-  if (v === null) return '<nil>';
-  return Array.isArray(v) ? 'template.queryResult' : 'map[string]string';
-}
-
-/** fmt.Sprintf for %s %v %d %f %e %g %q %x %o %b %t with flags, width, precision; a wrong
- * operand as %!verb(type=value), missing ones as %!verb(MISSING), extra ones as %!(EXTRA …). */
-export function goSprintf(format: string, args: TemplateValue[]): string {
-  let n = 0;
-  const bad = (verb: string, a: TemplateValue) => `%!${verb}(${goTypeOf(a)}=${printOne(a)})`;
-  const out = format.replace(
-    /%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g,
-    (_all, flags: string, width, prec, verb: string) => {
-      if (verb === '%') return '%';
-      if (n >= args.length) return `%!${verb}(MISSING)`;
-      const a = args[n++];
-      const p = prec === undefined ? undefined : Number(prec);
-      const num = typeof a === 'number' ? a : Number.NaN;
-      const isNum = typeof a === 'number';
-      let s: string;
-      switch (verb) {
-        case 'd':
-        case 'o':
-        case 'b':
-          s =
-            isNum && Number.isInteger(a)
-              ? num.toString(verb === 'd' ? 10 : verb === 'o' ? 8 : 2)
-              : bad(verb, a);
-          break;
-        case 'f':
-        case 'F':
-          s = isNum ? num.toFixed(p ?? 6) : bad(verb, a);
-          break;
-        case 'e':
-        case 'E':
-          s = isNum ? num.toExponential(p ?? 6).replace(/e([-+])(\d)$/, 'e$10$2') : bad(verb, a);
-          if (verb === 'E') s = s.toUpperCase();
-          break;
-        case 'g':
-        case 'G':
-          s = isNum ? goFloat(num, p === undefined ? undefined : Math.max(p, 1)) : bad(verb, a);
-          break;
-        case 'q':
-          s = typeof a === 'string' ? goQuote(a) : bad(verb, a);
-          break;
-        case 'x':
-        case 'X':
-          s =
-            isNum && Number.isInteger(a)
-              ? num.toString(16)
-              : typeof a === 'string'
-                ? Buffer.from(a).toString('hex')
-                : bad(verb, a);
-          if (verb === 'X') s = s.toUpperCase();
-          break;
-        case 't':
-          s = typeof a === 'boolean' ? String(a) : bad(verb, a);
-          break;
-        case 's':
-          s =
-            typeof a === 'string'
-              ? p !== undefined
-                ? a.slice(0, p)
-                : a
-              : isNum
-                ? bad(verb, a)
-                : printOne(a);
-          break;
-        case 'v':
-          s = printOne(a);
-          break;
-        default:
-          s = bad(verb, a);
-      }
-      if (flags.includes('+') && isNum && num >= 0 && 'dfeEgG'.includes(verb)) s = `+${s}`;
-      const w = width === undefined ? 0 : Number(width);
-      if (s.length < w)
-        s = flags.includes('-') ? s.padEnd(w) : s.padStart(w, flags.includes('0') ? '0' : ' ');
-      return s;
-    },
-  );
-  if (n >= args.length) return out;
-  return `${out}%!(EXTRA ${args
-    .slice(n)
-    .map((a) => `${goTypeOf(a)}=${printOne(a)}`)
-    .join(', ')})`;
-}
-
+/** 2.42's convertToFloat: float64, int and strings. */
 function toFloat(v: TemplateValue): number {
   if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string') {
     const n = Number(v);
     if (v.trim() === '' || Number.isNaN(n)) {
@@ -276,8 +136,8 @@ const sample = (v: TemplateValue): TemplateSample => {
 function compare(name: string, args: TemplateValue[], test: (c: number) => boolean): boolean {
   const [a, b] = args;
   if (typeof a !== typeof b) throw new Error('incompatible types for comparison');
-  if (typeof a === 'number' && typeof b === 'number') return test(a < b ? -1 : a > b ? 1 : 0);
-  if (typeof a === 'string' && typeof b === 'string') return test(a < b ? -1 : a > b ? 1 : 0);
+  if (typeof a === 'number' || typeof a === 'bigint' || typeof a === 'string')
+    return test(a! < b! ? -1 : a! > b! ? 1 : 0);
   if (name === 'eq' || name === 'ne') return test(a === b ? 0 : 1);
   throw new Error('invalid type for comparison');
 }
@@ -302,6 +162,25 @@ const JS_ESCAPES: Record<string, string> = {
   '\t': '\\t',
 };
 
+/** Functions whose first n parameters are Go strings (2.42's signatures): text/template refuses
+ * any other value there ("expected string; found 5", "wrong type for value; expected string; got
+ * float64") before calling them. */
+export const STRING_PARAMS: Record<string, number> = {
+  query: 1,
+  label: 1,
+  sortByLabel: 1,
+  reReplaceAll: 3,
+  match: 2,
+  safeHtml: 1,
+  title: 1,
+  toUpper: 1,
+  toLower: 1,
+  graphLink: 1,
+  tableLink: 1,
+  parseDuration: 1,
+  stripPort: 1,
+};
+
 export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   and: (a) => a.find((x) => !isTrue(x)) ?? a[a.length - 1],
   or: (a) => a.find((x) => isTrue(x)) ?? a[a.length - 1],
@@ -312,13 +191,27 @@ export const TEMPLATE_FUNCTIONS: Record<string, Fn> = {
   le: (a) => compare('le', a, (c) => c <= 0),
   gt: (a) => compare('gt', a, (c) => c > 0),
   ge: (a) => compare('ge', a, (c) => c >= 0),
-  // Go's len of a string counts bytes.
+  // Go's len is an int; of a string it counts bytes.
   len: ([v]) =>
-    Array.isArray(v) ? v.length : typeof v === 'string' ? Buffer.byteLength(v) : Object.keys(v ?? {}).length,
+    BigInt(
+      Array.isArray(v)
+        ? v.length
+        : typeof v === 'string'
+          ? Buffer.byteLength(v)
+          : Object.keys(v ?? {}).length,
+    ),
   index: ([v, ...keys]) => {
     let x = v;
-    for (const k of keys)
-      x = (x as Record<string, TemplateValue>)?.[String(k)] ?? (Array.isArray(x) ? null : '');
+    for (const k of keys) {
+      if (Array.isArray(x)) {
+        if (typeof k !== 'bigint') throw new Error(`cannot index slice/array with type ${goTypeOf(k)}`);
+        if (k < 0n || k >= BigInt(x.length)) throw new Error(`index out of range: ${k}`);
+        x = x[Number(k)];
+      } else {
+        if (typeof k !== 'string') throw new Error(`value has type ${goTypeOf(k)}; should be string`);
+        x = (x as Record<string, TemplateValue>)?.[k] ?? '';
+      }
+    }
     return x;
   },
   print: (a) => goPrint(a),

@@ -1,10 +1,20 @@
-// Alert label and annotation templates as Prometheus 2.42 expands them: Go text/template (actions
-// with pipelines, `|`, variables, fields, parentheses, if/else if/else, with, range, `-` trims)
-// over {Labels, ExternalLabels, ExternalURL, Value}, with $labels, $externalLabels, $externalURL
-// and $value declared first (rules/alerting.go), Go's builtins and Prometheus' functions
-// (template-functions.ts). A template that fails to parse or run gives 2.42's text
-// "<error expanding template: ...>". Not done: define/template/block, and method calls on values.
-import { goPrint, isTrue, TEMPLATE_FUNCTIONS, type TemplateValue } from './template-functions.js';
+// Alert label and annotation templates as Prometheus 2.42 expands them: Go text/template
+// (template-parse.ts) over {Labels, ExternalLabels, ExternalURL, Value}, with $labels,
+// $externalLabels, $externalURL and $value declared first (rules/alerting.go), Go's builtins and
+// Prometheus' functions (template-functions.ts). A template that fails to parse or run gives
+// 2.42's text "<error expanding template: ...>". Not done: method calls on values.
+import { goPrint, goTypeOf, type TemplateValue } from './template-format.js';
+import { isTrue, STRING_PARAMS, TEMPLATE_FUNCTIONS } from './template-functions.js';
+import {
+  type Arg,
+  type Command,
+  commandText,
+  type Node,
+  type ParsedTemplate,
+  type Pipeline,
+  parse,
+  TemplateError,
+} from './template-parse.js';
 
 export interface TemplateSample {
   Labels: Record<string, string>;
@@ -20,10 +30,10 @@ export interface TemplateData {
   query?: (q: string) => TemplateSample[];
 }
 
-class TemplateError extends Error {}
-
-/** A failure while running: where (offset in the template) and at which node, as Go reports it. */
+/** A failure while running: where (offset in the template) and at which node, as Go reports it;
+ * `tmpl`: the template that ran it (set on the way out of a {{template}}). */
 class ExecError extends TemplateError {
+  tmpl?: string;
   constructor(
     readonly node: string,
     readonly at: number,
@@ -33,226 +43,33 @@ class ExecError extends TemplateError {
   }
 }
 
-type ArgKind =
-  | { k: 'lit'; v: TemplateValue }
-  | { k: 'field'; base: 'dot' | string; path: string[] }
-  | { k: 'fn'; name: string }
-  | { k: 'pipe'; p: Pipeline };
-/** `text`: the argument as written, `pos`: its offset in the template (Go's node String/Pos). */
-type Arg = ArgKind & { text: string; pos: number };
-type Command = Arg[];
-interface Pipeline {
-  /** `$x :=`, or for range `$i, $x :=` (index or key, then element). */
-  decl?: string[];
-  cmds: Command[];
-}
-type Node =
-  | { k: 'text'; text: string }
-  | { k: 'action'; p: Pipeline }
-  | { k: 'if' | 'with' | 'range'; p: Pipeline; body: Node[]; other: Node[] };
-
-/** Splits into text and actions, applying `{{-`/`-}}` trims; actions keep their inner text. */
-function split(src: string): Array<{ text: string } | { action: string; at: number }> {
-  const out: Array<{ text: string } | { action: string; at: number }> = [];
-  let i = 0;
-  let trimNext = false;
-  while (i < src.length) {
-    const open = src.indexOf('{{', i);
-    let text = src.slice(i, open < 0 ? undefined : open);
-    if (trimNext) text = text.replace(/^\s+/, '');
-    if (open < 0) {
-      out.push({ text });
-      break;
-    }
-    const trimLeft = /^\{\{- /.test(src.slice(open, open + 4));
-    if (trimLeft) text = text.replace(/\s+$/, '');
-    out.push({ text });
-    let j = open + (trimLeft ? 3 : 2);
-    let quote = '';
-    for (; j < src.length; j++) {
-      const c = src[j];
-      if (quote) {
-        if (c === '\\' && quote === '"') j++;
-        else if (c === quote) quote = '';
-      } else if (c === '"' || c === '`') quote = c;
-      else if (src.startsWith('}}', j)) break;
-    }
-    if (j >= src.length) throw new TemplateError('unclosed action');
-    const trimRight = src[j - 1] === '-' && /\s/.test(src[j - 2] ?? '');
-    const from = open + (trimLeft ? 3 : 2);
-    const raw = src.slice(from, trimRight ? j - 1 : j);
-    out.push({ action: raw.trim(), at: from + raw.length - raw.trimStart().length });
-    trimNext = trimRight;
-    i = j + 2;
-  }
-  return out;
-}
-
-/** Tokens of an action: strings, numbers, words, fields, variables, ( ) | := = */
-function tokenize(s: string, at: number): { toks: string[]; pos: number[] } {
-  const re = /\s*("(?:[^"\\]|\\.)*"|`[^`]*`|'(?:[^'\\]|\\.)+'|:=|[()|=,]|[^\s()|=,"`']+)/gy;
-  const out: string[] = [];
-  const pos: number[] = [];
-  let m: RegExpExecArray | null = re.exec(s);
-  while (m) {
-    out.push(m[1]);
-    pos.push(at + m.index + m[0].length - m[1].length);
-    m = re.exec(s);
-  }
-  if (s.slice(re.lastIndex).trim() !== '' && out.join('').length < s.replace(/\s/g, '').length)
-    throw new TemplateError(`unexpected ${JSON.stringify(s.slice(re.lastIndex).trim())} in command`);
-  return { toks: out, pos };
-}
-
-function parsePipeline(toks: string[], offsets: number[], pos: { i: number }): Pipeline {
-  const p: Pipeline = { cmds: [] };
-  const isVar = (t: string | undefined) => /^\$\w*$/.test(t ?? '');
-  const isDecl = (t: string | undefined) => t === ':=' || t === '=';
-  if (isVar(toks[pos.i]) && isDecl(toks[pos.i + 1])) {
-    p.decl = [toks[pos.i]];
-    pos.i += 2;
-  } else if (
-    isVar(toks[pos.i]) &&
-    toks[pos.i + 1] === ',' &&
-    isVar(toks[pos.i + 2]) &&
-    isDecl(toks[pos.i + 3])
-  ) {
-    p.decl = [toks[pos.i], toks[pos.i + 2]];
-    pos.i += 4;
-  }
-  let cmd: Command = [];
-  while (pos.i < toks.length && toks[pos.i] !== ')') {
-    const t = toks[pos.i++];
-    if (t === '|') {
-      if (cmd.length === 0) throw new TemplateError('missing command');
-      p.cmds.push(cmd);
-      cmd = [];
-    } else if (t === '(') {
-      const at = offsets[pos.i - 1];
-      const inner = parsePipeline(toks, offsets, pos);
-      if (toks[pos.i++] !== ')') throw new TemplateError('unclosed left paren');
-      cmd.push({ k: 'pipe', p: inner, text: `(${pipelineText(inner)})`, pos: at });
-    } else cmd.push({ ...parseArg(t), text: t, pos: offsets[pos.i - 1] });
-  }
-  if (cmd.length === 0) throw new TemplateError('missing value for command');
-  p.cmds.push(cmd);
-  return p;
-}
-
-/** Go's PipeNode.String(). */
-function pipelineText(p: Pipeline): string {
-  const cmds = p.cmds.map(commandText).join(' | ');
-  return p.decl ? `${p.decl.join(', ')} := ${cmds}` : cmds;
-}
-
-const commandText = (c: Command): string => c.map((a) => a.text).join(' ');
-
-function parseArg(t: string): ArgKind {
-  if (t.startsWith('"')) return { k: 'lit', v: JSON.parse(t.replace(/\\([abfv'])/g, '')) as string };
-  if (t.startsWith('`')) return { k: 'lit', v: t.slice(1, -1) };
-  // A character constant is its code point (an int in Go).
-  if (t.startsWith("'"))
-    return {
-      k: 'lit',
-      v: (JSON.parse(`"${t.slice(1, -1).replace(/\\'/g, "'")}"`) as string).codePointAt(0) ?? 0,
-    };
-  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) || /^0x[0-9a-f]+$/i.test(t))
-    return { k: 'lit', v: Number(t) };
-  if (t === 'true' || t === 'false') return { k: 'lit', v: t === 'true' };
-  if (t === 'nil') return { k: 'lit', v: null };
-  if (t === '.') return { k: 'field', base: 'dot', path: [] };
-  if (t.startsWith('.')) return { k: 'field', base: 'dot', path: t.slice(1).split('.') };
-  if (t.startsWith('$')) {
-    const [name, ...path] = t.split('.');
-    return { k: 'field', base: name, path };
-  }
-  if (!TEMPLATE_FUNCTIONS[t]) throw new TemplateError(`function "${t}" not defined`);
-  return { k: 'fn', name: t };
-}
-
-/** The variables rules/alerting.go declares before every template. */
-const PREDECLARED = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
-
-function parse(src: string): Node[] {
-  const parts = split(src);
-  let i = 0;
-  // text/template refuses an undefined variable when it parses; a declaration holds to the end of
-  // its block.
-  const scopes: string[][] = [[...PREDECLARED]];
-  const checkVars = (p: Pipeline): void => {
-    for (const cmd of p.cmds)
-      for (const a of cmd) {
-        if (a.k === 'pipe') checkVars(a.p);
-        if (a.k === 'field' && a.base !== 'dot' && !scopes.some((sc) => sc.includes(a.base)))
-          throw new TemplateError(`undefined variable "${a.base}"`);
-      }
-    if (p.decl) scopes[scopes.length - 1].push(...p.decl);
-  };
-  const pipelineChecked = (text: string, at: number): Pipeline => {
-    const p = pipelineOf(text, at);
-    checkVars(p);
-    return p;
-  };
-  const list = (ends: string[]): { nodes: Node[]; end: { text: string; at: number } } => {
-    const nodes: Node[] = [];
-    while (i < parts.length) {
-      const part = parts[i++];
-      if ('text' in part) {
-        if (part.text) nodes.push({ k: 'text', text: part.text });
-        continue;
-      }
-      const a = part.action;
-      if (a.startsWith('/*')) continue;
-      const word = /^(\w+)/.exec(a)?.[1] ?? '';
-      if (word === 'end' || word === 'else') {
-        if (!ends.includes(word)) throw new TemplateError(`unexpected {{${word}}}`);
-        return { nodes, end: { text: a, at: part.at } };
-      }
-      if (word === 'if' || word === 'with' || word === 'range')
-        nodes.push(block(word, a.slice(word.length), part.at + word.length));
-      else if (word === 'define' || word === 'template' || word === 'block')
-        throw new TemplateError(`{{${word}}} is not supported`);
-      else nodes.push({ k: 'action', p: pipelineChecked(a, part.at) });
-    }
-    if (ends.length > 0) throw new TemplateError('unexpected EOF');
-    return { nodes, end: { text: '', at: 0 } };
-  };
-  const block = (k: 'if' | 'with' | 'range', rest: string, at: number): Node => {
-    scopes.push([]);
-    const p = pipelineChecked(rest, at);
-    const body = list(['end', 'else']);
-    let other: Node[] = [];
-    if (body.end.text.startsWith('else')) {
-      const elseIf = /^else\s+if\s+(.*)$/s.exec(body.end.text);
-      const { text, at: endAt } = body.end;
-      if (elseIf && k === 'if') other = [block('if', elseIf[1], endAt + text.length - elseIf[1].length)];
-      else other = list(['end']).nodes;
-    }
-    scopes.pop();
-    return { k, p, body: body.nodes, other };
-  };
-  return list([]).nodes;
-}
-
-function pipelineOf(text: string, at: number): Pipeline {
-  const { toks, pos: offsets } = tokenize(text, at);
-  const pos = { i: 0 };
-  const p = parsePipeline(toks, offsets, pos);
-  if (pos.i < toks.length) throw new TemplateError(`unexpected ${JSON.stringify(toks[pos.i])} in operand`);
-  return p;
-}
+/** text/template's maxExecDepth: nested {{template}} calls (a template that calls itself). */
+const MAX_EXEC_DEPTH = 100_000;
 
 interface Scope {
   dot: TemplateValue;
   vars: Map<string, TemplateValue>;
+  /** Templates named by define and block. */
+  defs: Map<string, Node[]>;
 }
 
-function goType(v: TemplateValue): string {
-  if (typeof v === 'number') return 'float64';
-  if (typeof v === 'boolean') return 'bool';
-  if (v === null) return 'interface {}';
-  if (Array.isArray(v)) return 'template.queryResult';
-  return typeof v === 'string' ? 'string' : 'map[string]string';
+const goType = (v: TemplateValue): string => (v === null ? 'interface {}' : goTypeOf(v));
+
+/** Why text/template refuses `v` for a string parameter, at argument `a`. */
+function notString(a: Arg, v: TemplateValue): ExecError {
+  if (a.k === 'lit')
+    return new ExecError(
+      a.text,
+      a.pos,
+      v === null ? 'cannot assign nil to string' : `expected string; found ${a.text}`,
+    );
+  return new ExecError(
+    a.text,
+    a.pos,
+    v === null
+      ? 'invalid value; expected string'
+      : `wrong type for value; expected string; got ${goTypeOf(v)}`,
+  );
 }
 
 function field(v: TemplateValue, name: string): TemplateValue {
@@ -313,7 +130,14 @@ function run(p: Pipeline, s: Scope, data: TemplateData): TemplateValue {
   for (const cmd of p.cmds) {
     const [head, ...rest] = cmd;
     if (head.k === 'fn') {
-      const args = rest.map((a) => evalArg(a, s, data));
+      const strings = STRING_PARAMS[head.name] ?? 0;
+      const args = rest.map((a, i) => {
+        const x = evalArg(a, s, data);
+        if (i < strings && typeof x !== 'string') throw notString(a, x);
+        return x;
+      });
+      // A piped value is the last argument; a wrong one is reported at the function's name.
+      if (v !== undefined && rest.length < strings && typeof v !== 'string') throw notString(head, v);
       v = call(head.name, args, v, data, cmd);
     } else {
       if (rest.length > 0 || v !== undefined) throw new TemplateError("can't give argument to non-function");
@@ -331,6 +155,24 @@ function exec(nodes: Node[], s: Scope, data: TemplateData, out: string[]): void 
     else if (n.k === 'action') {
       const v = run(n.p, s, data);
       if (!n.p.decl) out.push(v === null ? '<no value>' : goPrint([v]));
+    } else if (n.k === 'template') {
+      const body = s.defs.get(n.name);
+      if (!body) throw new ExecError(n.text, n.at, `template "${n.name}" not defined`);
+      const dot = n.p ? run(n.p, s, data) : null;
+      try {
+        // No dynamic scoping: the template sees `$` only.
+        exec(body, { dot, vars: new Map([['$', dot]]), defs: s.defs }, data, out);
+      } catch (e) {
+        if (e instanceof ExecError) {
+          e.tmpl ??= n.name;
+          throw e;
+        }
+        // JavaScript's stack ends before Go's 100,000 nested calls; the message is Go's. (Other
+        // RangeErrors come from functions, which call() reports.)
+        if (e instanceof RangeError)
+          throw new ExecError(n.text, n.at, `exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
+        throw e;
+      }
     } else {
       const v = run(n.p, s, data);
       if (n.k === 'if') exec(isTrue(v) ? n.body : n.other, s, data, out);
@@ -338,18 +180,18 @@ function exec(nodes: Node[], s: Scope, data: TemplateData, out: string[]): void 
       else {
         // Arrays by index, maps by sorted key; `$i, $x :=` gets both, `$x :=` the element.
         const keys: TemplateValue[] = Array.isArray(v)
-          ? v.map((_x, i) => i)
+          ? v.map((_x, i) => BigInt(i))
           : v && typeof v === 'object'
             ? Object.keys(v).sort()
             : [];
         if (keys.length === 0) exec(n.other, s, data, out);
         for (const key of keys) {
-          const dot = (v as Record<string, TemplateValue>)[key as string];
+          const dot = (v as Record<string, TemplateValue>)[String(key)];
           if (n.p.decl?.length === 2) {
             s.vars.set(n.p.decl[0], key);
             s.vars.set(n.p.decl[1], dot);
           } else if (n.p.decl) s.vars.set(n.p.decl[0], dot);
-          exec(n.body, { dot, vars: s.vars }, data, out);
+          exec(n.body, { dot, vars: s.vars, defs: s.defs }, data, out);
         }
       }
     }
@@ -367,7 +209,7 @@ function where(text: string, e: Error, tmpl: string): string {
   const before = text.slice(0, e.at);
   const line = before.split('\n').length;
   const col = line === 1 ? DEFS_LENGTH + e.at : e.at - before.lastIndexOf('\n') - 1;
-  return `${line}:${col}: executing "${tmpl}" at <${e.node}>: ${e.message}`;
+  return `${line}:${col}: executing "${e.tmpl ?? tmpl}" at <${e.node}>: ${e.message}`;
 }
 
 /** Why 2.42 refuses `text` as a template when it loads the rule file (rulefmt's template check:
@@ -378,7 +220,7 @@ export function templateProblem(text: string, name: string): string | undefined 
     parse(text);
     return undefined;
   } catch (e) {
-    return `template: __alert_${name}:1: ${(e as Error).message}`;
+    return `template: __alert_${name}:${(e as TemplateError).line ?? 1}: ${(e as Error).message}`;
   }
 }
 
@@ -386,11 +228,11 @@ export function templateProblem(text: string, name: string): string | undefined 
 export function expandTemplate(text: string, data: TemplateData, name = ''): string {
   if (!text.includes('{{')) return text;
   const tmpl = `__alert_${name}`;
-  let nodes: Node[];
+  let parsed: ParsedTemplate;
   try {
-    nodes = parse(text);
+    parsed = parse(text);
   } catch (e) {
-    return `<error expanding template: error parsing template ${tmpl}: template: ${tmpl}:1: ${(e as Error).message}>`;
+    return `<error expanding template: error parsing template ${tmpl}: template: ${tmpl}:${(e as TemplateError).line ?? 1}: ${(e as Error).message}>`;
   }
   const dot: TemplateValue = {
     Labels: data.labels,
@@ -407,7 +249,7 @@ export function expandTemplate(text: string, data: TemplateData, name = ''): str
   ]);
   const out: string[] = [];
   try {
-    exec(nodes, { dot, vars }, data, out);
+    exec(parsed.root, { dot, vars, defs: parsed.defs }, data, out);
   } catch (e) {
     return `<error expanding template: error executing template ${tmpl}: template: ${tmpl}:${where(text, e as Error, tmpl)}>`;
   }
