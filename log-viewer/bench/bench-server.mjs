@@ -5,6 +5,7 @@
 // and to every worker thread), like `node dist/main.js` in production.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '@flowrent/shared/config';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { Registry } from '@flowrent/shared/metrics';
@@ -70,6 +71,34 @@ function threadCpuMs() {
   return out;
 }
 
+/**
+ * CPU ns of each thread (/proc/…/schedstat, exact where stat counts 10 ms ticks), keyed `name#tid`:
+ * what a ~100 ms query costs each thread.
+ * @returns {Record<string, number>}
+ */
+function threadCpuNs() {
+  /** @type {Record<string, number>} */
+  const out = {};
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      out[`${Number(tid) === process.pid ? 'main' : name}#${tid}`] = ns;
+    }
+  } catch {} // not Linux, or a thread that just ended
+  return out;
+}
+
+/** The V8 collections of the main thread (kind, start, duration), for what a query's window held. */
+/** @type {{ kind: number, start: number, ms: number }[]} */
+const collections = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries())
+    collections.push({ kind: /** @type {any} */ (e).detail?.kind ?? 0, start: e.startTime, ms: e.duration });
+  if (collections.length > 10_000) collections.splice(0, 5_000);
+}).observe({ entryTypes: ['gc'] });
+
 // BENCH_SMAPS=1: sampled every second; the breakdown at the highest RSS is reported.
 /** @type {Record<string, number> | undefined} */
 let smapsAtPeak;
@@ -109,9 +138,28 @@ process.on('message', async (/** @type {any} */ m) => {
     send({ ok: true });
   } else if (m.cmd === 'query') {
     const nowNs = BigInt(m.nowMs) * 1_000_000n;
+    const threads0 = threadCpuNs();
+    const t0 = performance.now();
     const [r, ms] = time(() => runQuery(store, { query: m.query, from: '24h', limit: 100, nowNs }));
+    const threads1 = threadCpuNs();
+    // The observer hears of the collections a little later (not yet after a setImmediate).
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const gcs = collections.filter((c) => c.start >= t0 && c.start <= t0 + ms);
+    /** @type {Record<string, number>} */
+    const cpuByThread = {};
+    // Threads are all named `node` (ingest workers, V8's helpers, libuv's pool): told apart by tid.
+    for (const [t, ns] of Object.entries(threads1)) {
+      const d = (ns - (threads0[t] ?? 0)) / 1e6;
+      if (d >= 0.5 || t.startsWith('main#')) cpuByThread[t.startsWith('main#') ? 'main' : t] = d;
+    }
     send({
       ms,
+      cpuByThread,
+      gc: {
+        minor: gcs.filter((c) => c.kind === 1).length,
+        major: gcs.filter((c) => c.kind === 2).length,
+        ms: gcs.reduce((n, c) => n + c.ms, 0),
+      },
       hits: r.records.length,
       blocksScanned: r.blocksScanned,
       blocksPruned: r.blocksPruned,

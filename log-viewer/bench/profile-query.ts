@@ -4,7 +4,10 @@
 // store: the first run of a query is cold (no needle cache; the page cache is warm), the next warm.
 //   PROFILE_LINES=2000000 node --conditions=development --import tsx bench/profile-query.ts
 // Add --cpu-prof for hot spots. PROFILE_QUERY='…' runs one query instead of the bench's.
+// PROFILE_CPU=phrase writes a 50 µs-sampled profile of that query's cold run in each round (after the
+// queries before it, as the bench runs them) to /tmp/lv-profile-<round>.cpuprofile.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { runQuery } from '../src/query/run-query.js';
@@ -85,6 +88,10 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+const PROFILE_CPU = process.env.PROFILE_CPU;
+const session = new Session();
+session.connect();
+await session.post('Profiler.enable');
 for (let round = 0; round < ROUNDS; round++) {
   const { store, close } = openStore(false);
   const rss0 = process.memoryUsage().rss;
@@ -93,10 +100,19 @@ for (let round = 0; round < ROUNDS; round++) {
     const times: string[] = [];
     let info = '';
     for (let i = 0; i < 2; i++) {
+      const profiled = i === 0 && name === PROFILE_CPU;
+      if (profiled) {
+        await session.post('Profiler.setSamplingInterval', { interval: 50 });
+        await session.post('Profiler.start');
+      }
       const c = cpuMs();
       const t = performance.now();
       const r = runQuery(store, { query, from: '24h', limit: 100, nowNs });
       times.push(`${(performance.now() - t).toFixed(1)}/${(cpuMs() - c).toFixed(0)}`);
+      if (profiled) {
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(`/tmp/lv-profile-${round}.cpuprofile`, JSON.stringify(profile));
+      }
       info = `${r.records.length} hits, ${r.blocksScanned} blocks`;
     }
     line.push(`${name}: cold ${times[0]} warm ${times[1]} ms wall/CPU (${info})`);

@@ -275,6 +275,15 @@ const queries: [string, string][] = [
   ['phrase', `"${NEEDLE_PHRASE}"`],
   ['service + level', 'service:payments level>=error'],
 ];
+/** A query call's CPU by thread kind and the main thread's collections during it (bench-server.mjs). */
+const threadsLine = (r: Record<string, unknown>) => {
+  const t = r.cpuByThread as Record<string, number>;
+  const gc = r.gc as { minor: number; major: number; ms: number };
+  const cpu = Object.entries(t)
+    .map(([k, ms]) => `${k} ${ms.toFixed(1)}`)
+    .join(', ');
+  return `${cpu} CPU-ms; GC ${gc.minor} minor + ${gc.major} major, ${gc.ms.toFixed(1)} ms`;
+};
 for (const [name, query] of QUERIES ? queries : []) {
   const runs = [];
   const cpu = [];
@@ -287,7 +296,7 @@ for (const [name, query] of QUERIES ? queries : []) {
   }
   const warm = median(runs.slice(1).map((r) => r.ms as number));
   console.log(
-    `query ${name} \`${query}\` (24 h, newest 100): cold ${(runs[0].ms as number).toFixed(1)} ms (${cpu[0].toFixed(0)} CPU-ms), warm median ${warm.toFixed(1)} ms (${median(cpu.slice(1)).toFixed(0)} CPU-ms); ${runs[0].hits} hits, ${runs[0].blocksScanned} blocks decoded, ${runs[0].blocksPruned} pruned by bloom`,
+    `query ${name} \`${query}\` (24 h, newest 100): cold ${(runs[0].ms as number).toFixed(1)} ms (${cpu[0].toFixed(0)} CPU-ms; in the call ${threadsLine(runs[0])}), warm median ${warm.toFixed(1)} ms (${median(cpu.slice(1)).toFixed(0)} CPU-ms); ${runs[0].hits} hits, ${runs[0].blocksScanned} blocks decoded, ${runs[0].blocksPruned} pruned by bloom`,
   );
 }
 if (QUERIES) {
