@@ -153,6 +153,16 @@ const QUERIES = [
   'x[5m] or 1 > 2',
   '1 and 2 + on(a) x[5m]',
   'x or on(a) group_right y[1m]',
+  // A refused duration (0, past int64 ns) fails when it arrives, before a later syntax error.
+  'avg_over_time(cpu[0m:1m) offset 1h',
+  'avg_over_time(cpu[300y:1m) offset 1h',
+  'sum(cpu[0m) by (x)',
+  'cpu[0m',
+  'cpu[5m:0s',
+  'cpu[0ms:1m)',
+  'cpu[1m:0s)',
+  'cpu[5m] offset 0s)',
+  '(cpu[0m] + 1',
 ];
 
 const AT = '1700000600';

@@ -19,7 +19,7 @@ import {
 import { PromQLParseError } from './errors.js';
 import { FUNCTIONS } from './function-defs.js';
 import { prometheusSyntaxError, tokenKind } from './syntax-error.js';
-import { parseDurationMs, parseNumber, unquoteString } from './literals.js';
+import { MAX_DURATION_MS, parseDurationMs, parseNumber, unquoteString } from './literals.js';
 import { compileAnchoredRegex } from './matchers.js';
 import type { LabelMatcher, MatchType } from './sample-source.js';
 
@@ -64,8 +64,6 @@ const BARE_NUMBER: Record<DurationPlace, (t: string) => string> = {
   offset: (t) => `unexpected number "${t}" in offset, expected duration`,
 };
 
-/** The longest duration Go's int64 nanoseconds hold, in ms. */
-const MAX_DURATION_MS = 9_223_372_036_854;
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
 
 export class AstBuilder {

@@ -4,6 +4,9 @@
 const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
 
+/** The longest duration Go's int64 nanoseconds hold, in ms. */
+export const MAX_DURATION_MS = 9_223_372_036_854;
+
 /** Parses "1h30m", "5m", "250ms"; undefined when not a duration. */
 export function parseDurationMs(text: string): number | undefined {
   if (text === '' || text === '0') return text === '0' ? 0 : undefined;

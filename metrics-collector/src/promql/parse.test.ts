@@ -183,6 +183,9 @@ describe('parseExpr()', () => {
     fails('x[0s]', 'duration must be greater than 0');
     fails('x[5m:0s]', 'duration must be greater than 0');
     fails('x[0s:1m]', 'duration must be greater than 0');
+    // Before the syntax error that follows it: 2.42 checks a duration as it arrives.
+    fails('avg_over_time(cpu[0m:1m) offset 1h', 'duration must be greater than 0', 19);
+    fails('cpu[0ms:1m)', 'duration must be greater than 0', 5);
     fails('1e400', 'error parsing number: strconv.ParseFloat: parsing "1e400": value out of range');
     fails('x{a=~"a{1000000}"}', 'error parsing regexp: invalid repeat count: `{1000000}`');
     fails('x{a=~"a{2,1001}"}', 'error parsing regexp: invalid repeat count: `{2,1001}`');

@@ -6,7 +6,7 @@
 // context and expectation of the grammar rule in which the token arrived ("in label matching,
 // expected string", "in grouping opts, expected \"(\"", "in offset, expected duration").
 import type { Pos } from './ast.js';
-import { parseNumber } from './literals.js';
+import { MAX_DURATION_MS, parseDurationMs, parseNumber } from './literals.js';
 
 export type Kind =
   | 'identifier'
@@ -368,6 +368,14 @@ const DURATION_TEXT = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 
 /** A number or duration token 2.42's parser refuses when it reads it (model.ParseDuration,
  * strconv.ParseInt/ParseFloat). */
+/** parseDuration's refusal of a well-formed duration (undefined when accepted). */
+function durationRefused(text: string): string | undefined {
+  const ms = parseDurationMs(text);
+  if (ms === 0) return 'duration must be greater than 0';
+  if (ms !== undefined && ms > MAX_DURATION_MS) return 'duration out of range';
+  return undefined;
+}
+
 function invalidLiteral(t: Token): string | undefined {
   if (t.kind === 'duration' && (t.text === '' || !DURATION_TEXT.test(t.text)))
     return `not a valid duration string: ${JSON.stringify(t.text)}`;
@@ -493,6 +501,10 @@ export function prometheusSyntaxError(query: string, errorAt: number): { pos: Po
       const invalid = invalidLiteral(t);
       if (invalid && (t.kind === 'duration' ? !misplaced(tokens, t) : expectsOperand(tokens.at(-1))))
         return { pos: { from: t.from, to: t.to }, detail: invalid };
+      // 2.42's parseDuration runs when a duration arrives where one belongs, before the lexer
+      // reads on: `avg_over_time(cpu[0m:1m) offset 1h` fails at 0m, not at the ")".
+      const refused = t.kind === 'duration' && !invalid && !misplaced(tokens, t) && durationRefused(t.text);
+      if (refused) return { pos: { from: t.from, to: t.to }, detail: refused };
       if (t.to > errorAt || t.kind === 'end' || invalid || misplaced(tokens, t)) {
         // yacc reduces 2.42's error rule `function_call_args COMMA` when nothing can follow it.
         const comma = tokens.at(-1);
