@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTempDir } from '@flowrent/shared/testing';
@@ -26,6 +34,23 @@ test('write-ahead log replays records across preallocated segments and stops at 
   truncateSync(segment, 9 + 3 + 5);
   appendFileSync(segment, Buffer.from([9, 0, 0, 0, 1, 1, 2]));
   assert.deepEqual(read(dir), ['2:new']);
+});
+
+test('write-ahead log makes its first segment when opened and has the next one ready for the switch after a rotate', async () => {
+  const dir = makeTempDir('wal-');
+  const wal = new WriteAheadLog(dir, true, 4096);
+  // Made at start-up, not by the first request (zero-filling and syncing it blocked the JS thread).
+  assert.equal(statSync(join(dir, 'wal-00000001.log')).size, 4096);
+  while (!(Reflect.get(wal, 'spare') as { ready: boolean } | undefined)?.ready)
+    await new Promise((r) => setImmediate(r));
+  await wal.append(1, rec('before rotate'));
+  wal.rotate();
+  await wal.append(1, rec('after rotate'));
+  // The prepared spare took the record; a segment made on the JS thread would have been number 3.
+  assert.equal(readFileSync(join(dir, 'wal-00000002.log')).readUInt32LE(0), 'after rotate'.length);
+  assert.equal(statSync(join(dir, 'wal-00000002.log')).size, 4096);
+  await wal.close();
+  assert.deepEqual(read(dir), ['1:before rotate', '1:after rotate']);
 });
 
 test('write-ahead log acknowledges concurrent appends across segment switches and replays them all', async () => {

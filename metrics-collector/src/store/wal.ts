@@ -11,9 +11,12 @@
 // at the first torn or zero record.
 // Segments are preallocated and zero-filled, and records are written in place: an fdatasync then
 // flushes data blocks only, with no file-size or extent change to journal — measured here it took
-// about half as long as on a growing file. The next segment is prepared in the background once the
-// current one is half full (zero-filling and syncing 8 MB on the JS thread blocked it for
-// tens of ms at every switch).
+// about half as long as on a growing file. The first segment is made when the log is opened (at
+// start-up, not in the first request: zero-filling and syncing 8 MB on the JS thread blocked it for
+// 13-160 ms here), and the next one is prepared in the background as soon as a segment is taken,
+// so that the switch after a checkpoint's rotate() finds it ready too (prepared once the current
+// segment was half full, it was missing after a rotate() before that point, and the first request
+// after each checkpoint made one on the JS thread).
 import {
   close as closeAsync,
   closeSync,
@@ -133,6 +136,13 @@ export class WriteAheadLog {
   ) {
     const existing = listSegments(dir);
     this.segment = existing.length ? existing[existing.length - 1] : 0;
+    if (prepareNext) {
+      try {
+        this.nextSegment(0);
+      } catch {
+        // A full disk: the service starts anyway, and the first append tries again and fails there.
+      }
+    }
   }
 
   private path(n: number): string {
@@ -206,6 +216,7 @@ export class WriteAheadLog {
       this.size = size;
     }
     this.pos = 0;
+    if (this.prepareNext && !this.spare && !this.closed) this.prepareSpare();
   }
 
   /** Zero-fills segment n+1 on libuv's pool, for nextSegment() to take. */
