@@ -10,9 +10,13 @@ import { spawnWorker } from './spawn-worker.js';
 
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 // Page caches: the worker's connection does the digest's reads (issues, groupings, indexes), the
-// main one then only appends and serves the API. 2 MB each: 2, 4 and 8 MB gave the same digest
-// CPU in bench/hot-path.bench.ts (within its spread), and every MB counts toward the RSS goal.
-const WORKER_CACHE_KB = 2000;
+// main one then only appends and serves the API. A batch of 200 bench events dirties ~850 pages
+// (events, the random event_id and trace_id indexes, issue_tags) that stay in the cache until the
+// commit: with 2 MB (500 pages) the clean index pages the next events need are evicted and read
+// again through the WAL index. 8 MB: the digest's CPU per event 10-12 % lower than 2 MB on a
+// database of 15-60k events (/tmp digest A/B in one process, README ninth session), 16 MB no better.
+// The main connection keeps 2 MB: every MB counts toward the RSS goal.
+const WORKER_CACHE_KB = 8000;
 const MAIN_CACHE_KB = 2000;
 /** The worker thread's nice value (store/store-worker-thread.ts lowerPriority). Its digest batches
  * take ~30 ms of CPU each (200 events) and the accept path's requests wait on the main thread, the
