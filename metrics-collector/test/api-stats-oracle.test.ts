@@ -59,6 +59,16 @@ const QUERIES = [
   'sum_over_time(rate(req_total[1m])[3m:1m])',
   'histogram_quantile(0.5, sum by (le) (rate(req_total[1m])))',
   'clamp(up, 0, 1)',
+  'count_over_time(up[1m])',
+  'count_over_time(up[1m] offset 5m)',
+  'absent_over_time(up[1m])',
+  'absent_over_time(nonexistent[1m])',
+  'absent_over_time(up[1m] offset 5m)',
+  'absent_over_time(up{instance="b:9100"}[30s] offset 4m)',
+  'absent_over_time(up[1m:15s])',
+  'absent_over_time(nonexistent[5m:1m])',
+  'absent_over_time(rate(req_total[1m])[2m:30s] offset 5m)',
+  'sum(absent_over_time(up[1m] offset 5m)) + up',
 ];
 
 type Stats = {

@@ -17,16 +17,10 @@ import {
   sortByValue,
   timeScalar,
 } from './functions.js';
-import { countsOf, recordNode } from './peak.js';
+import { countsOf, recordAbsentOverTime, recordNode } from './peak.js';
 import { streamRangeCall } from './range-call.js';
 import { RANGE_FUNCTIONS } from './range-functions.js';
-import {
-  evalSubquery,
-  forEachWindow,
-  selectorDistinct,
-  streamMatrixSelector,
-  streamVectorSelector,
-} from './selectors.js';
+import { evalSubquery, selectorDistinct, streamMatrixSelector, streamVectorSelector } from './selectors.js';
 import {
   checkDeadline,
   collect,
@@ -279,24 +273,18 @@ function* evalTimestamp(ctx: EvalContext, arg: Expr): Eval<StepSeries[]> {
 }
 
 function* evalAbsent(ctx: EvalContext, e: Call): Eval<Value> {
-  const v = yield* evaluate(ctx, e.args[0]);
   const out = newSeries(absentLabels(e.args[0]), ctx.steps);
-  if (v.kind === 'matrix') {
-    for (const s of v.range.series) {
-      if (s === PAUSE) {
-        yield PAUSE;
-        continue;
-      }
-      forEachWindow(ctx, v.range, s.timestamps, (i, lo, hi) => {
-        if (hi > lo) out.present[i] = 2;
-      });
-    }
-  } else {
-    for (const s of vectorValue(v)) for (let i = 0; i < ctx.steps; i++) if (s.present[i]) out.present[i] = 2;
-  }
+  // absent_over_time: the steps where no input series has a point in its window.
+  const inputs =
+    e.func === 'absent_over_time'
+      ? yield* collect(streamRangeCall(ctx, e, evaluate).series)
+      : vectorValue(yield* evaluate(ctx, e.args[0]));
+  for (const s of inputs) for (let i = 0; i < ctx.steps; i++) if (s.present[i]) out.present[i] = 2;
   for (let i = 0; i < ctx.steps; i++) {
     out.present[i] = out.present[i] === 2 ? 0 : 1;
     out.values[i] = 1;
   }
-  return { kind: 'vector', series: out.present.some((p) => p === 1) ? [out] : [] };
+  const v: Value = { kind: 'vector', series: out.present.some((p) => p === 1) ? [out] : [] };
+  if (e.func === 'absent_over_time') recordAbsentOverTime(ctx, e, countsOf(ctx, v));
+  return v;
 }

@@ -11,8 +11,10 @@
 //   outputs so far (range-call.ts), then the window of the last step with the series' output;
 // - 2.42's PreprocessExpr wraps step-invariant parts (no selector without @, no time()) in a
 //   StepInvariantExpr: evaluated at one step, then copied to the others.
+// - absent_over_time: the range function's bookkeeping (its per-series outputs stay counted, 2.42
+//   never releases them), then its own output (one series or none), which the parent gathers.
 // Not replayed: a subquery of more than SUBQUERY_BLOCK_STEPS inner steps (its blocks' records are
-// chained, an upper bound), and absent_over_time's peculiar output.
+// chained, an upper bound).
 import type { Expr } from '../ast.js';
 import { RANGE_FUNCTIONS } from './range-functions.js';
 import type { EvalContext, Value } from './values.js';
@@ -158,6 +160,13 @@ export function setRecord(ctx: EvalContext, e: Expr, rec: PeakRecord): void {
   acct.records.set(e, rec);
 }
 
+/** absent_over_time's record: its range-function bookkeeping (range-call.ts), with the points of
+ * its own output per step. */
+export function recordAbsentOverTime(ctx: EvalContext, e: Expr, counts: Int32Array): void {
+  const rec = ctx.peak?.records.get(e);
+  if (rec) setRecord(ctx, e, { ...rec, counts });
+}
+
 export function recordOf(ctx: EvalContext, e: Expr): PeakRecord {
   return ctx.peak?.records.get(e) ?? NONE;
 }
@@ -198,7 +207,7 @@ function recordFor(ctx: EvalContext, e: Expr, counts: Int32Array): PeakRecord | 
         counts,
       );
     case 'Call': {
-      if (RANGE_FUNCTIONS[e.func]) return undefined;
+      if (RANGE_FUNCTIONS[e.func] || e.func === 'absent_over_time') return undefined;
       const arg = e.args[0] && unparen(e.args[0]);
       // timestamp(selector) selects at each step inside the call: gathered, never left held.
       if (e.func === 'timestamp' && arg?.type === 'VectorSelector')

@@ -54,13 +54,16 @@ export function streamRangeCall(ctx: EvalContext, e: Call, evaluate: Evaluate): 
 }
 
 function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Generator<StepSeries | Pause> {
-  const fn = RANGE_FUNCTIONS[e.func];
+  // absent_over_time walks the windows as 2.42 does (aggrOverTime returning 1: present_over_time),
+  // with no label-set check; evalAbsent makes its output from these series.
+  const absent = e.func === 'absent_over_time';
+  const fn = RANGE_FUNCTIONS[absent ? 'present_over_time' : e.func];
   const { range, params } = yield* rangeArgOf(ctx, e, evaluate);
   const keepName = e.func === 'last_over_time';
   // Two inputs with the same labels once the name is dropped: Prometheus refuses the result. The
   // keys are only kept when the input does not rule that out.
   const distinct = range.distinct === 'without-name' || (keepName && range.distinct === 'labels');
-  const seen = distinct ? undefined : new Set<string>();
+  const seen = distinct || absent ? undefined : new Set<string>();
   const w: Window = {
     ts: [],
     vs: [],
@@ -196,7 +199,10 @@ function startPeak(ctx: EvalContext, e: Call) {
       last = 0;
     },
     done(subqueryPoints: number) {
-      setRecord(ctx, e, { peak, after: held + outputs - subqueryPoints, counts });
+      const rec = { peak, after: held + outputs - subqueryPoints, counts };
+      // absent_over_time's output is not these series' (evalAbsent records it with its own).
+      if (e.func === 'absent_over_time') ctx.peak?.records.set(e, rec);
+      else setRecord(ctx, e, rec);
     },
   };
 }

@@ -292,22 +292,3 @@ function* subqueryPoints(
     yield { metric: s.metric, timestamps, values };
   }
 }
-
-/** Index window [lo, hi) of points in [ref - range, ref] for each step, walked with two pointers. */
-export function forEachWindow(
-  ctx: EvalContext,
-  range: RangeArg,
-  ts: number[],
-  fn: (step: number, lo: number, hi: number, ref: number) => void,
-): void {
-  let lo = 0;
-  let hi = 0;
-  for (let i = 0; i < ctx.steps; i++) {
-    checkDeadlineAt(ctx, i);
-    const ref = (range.at ?? ctx.start + i * ctx.interval) - range.offsetMs;
-    const mint = ref - range.rangeMs;
-    while (hi < ts.length && ts[hi] <= ref) hi++;
-    while (lo < hi && ts[lo] < mint) lo++;
-    fn(i, lo, hi, ref);
-  }
-}
