@@ -69,6 +69,18 @@ const QUERIES = [
   'absent_over_time(nonexistent[5m:1m])',
   'absent_over_time(rate(req_total[1m])[2m:30s] offset 5m)',
   'sum(absent_over_time(up[1m] offset 5m)) + up',
+  // More inner steps than a subquery evaluates at once (SUBQUERY_BLOCK_STEPS).
+  'max_over_time(up[20h:1s])',
+  'count_over_time(rate(req_total[1m])[20h:1s])',
+  'sum_over_time((sum(up) + 1)[20h:1s])',
+  'max_over_time(max_over_time(up[1m])[20h:1s])',
+  'absent_over_time(up[20h:1s])',
+  'max_over_time(vector(1)[20h:1s])',
+  // The data straddles the blocks' boundary (6,464 inner steps before the end).
+  'max_over_time(up[20h:1s] offset -6164s)',
+  'sum_over_time(rate(req_total[1m])[20h:1s] offset -6164s)',
+  'count_over_time((up * on(instance) group_left up)[20h:1s] offset -6164s)',
+  'max_over_time(sum(count_over_time(up[2m]))[20h:1s] offset -6164s)',
 ];
 
 type Stats = {

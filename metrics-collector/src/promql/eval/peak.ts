@@ -13,11 +13,27 @@
 //   StepInvariantExpr: evaluated at one step, then copied to the others.
 // - absent_over_time: the range function's bookkeeping (its per-series outputs stay counted, 2.42
 //   never releases them), then its own output (one series or none), which the parent gathers.
-// Not replayed: a subquery of more than SUBQUERY_BLOCK_STEPS inner steps (its blocks' records are
-// chained, an upper bound).
-import type { Expr } from '../ast.js';
+// - a subquery of more than SUBQUERY_BLOCK_STEPS inner steps, which we evaluate a block of steps at
+//   a time and 2.42 at once: each block's records extend those of the blocks before
+//   (ctx.peakBlockBefore): selectors add their points, rangeEval nodes keep their outputs and the
+//   most held at a step, range functions their figures per input series.
+// Not replayed exactly: a subquery inside such a subquery (evaluated once per outer block).
+import type { Call, Expr } from '../ast.js';
+import { compareLabels, labelsKey } from '../labels.js';
+import type { Labels } from '../sample-source.js';
 import { RANGE_FUNCTIONS } from './range-functions.js';
 import type { EvalContext, Value } from './values.js';
+
+/** A range function's figures for one input series (in a blocked subquery, merged over blocks). */
+interface SeriesPeak {
+  labels: Labels;
+  /** The most points of its window at one step. */
+  window: number;
+  /** Its output points. */
+  out: number;
+  /** Its window at the last step. */
+  last: number;
+}
 
 export interface PeakRecord {
   /** The most points held while the node ran, above what was held before it. */
@@ -26,6 +42,11 @@ export interface PeakRecord {
   after: number;
   /** Output points per step of the evaluator that ran it. */
   counts: Int32Array;
+  /** rangeEval nodes: their output points and the most they held at a step above their inputs'
+   * `after` (what a later block of a subquery extends). */
+  steps?: { outputs: number; max: number };
+  /** Range-function calls in a blocked subquery: their figures per input series. */
+  series?: Map<string, SeriesPeak>;
 }
 
 export interface PeakAccounting {
@@ -153,11 +174,20 @@ export function countsOf(ctx: EvalContext, v: Value): Int32Array {
 export function setRecord(ctx: EvalContext, e: Expr, rec: PeakRecord): void {
   const acct = ctx.peak;
   if (!acct) return;
-  if (acct.wrapped.has(e) && ctx.steps > 1) {
-    const after = rec.after + (ctx.steps - 1) * rec.counts[0];
+  const steps = (ctx.peakBlockBefore ?? 0) + ctx.steps;
+  if (acct.wrapped.has(e) && steps > 1) {
+    const after = rec.after + (steps - 1) * rec.counts[0];
     rec = { peak: Math.max(rec.peak, after), after, counts: rec.counts };
   }
   acct.records.set(e, rec);
+}
+
+/** The record of `e` from the blocks before this one of a blocked subquery (not for step-invariant
+ * parts: evaluated at one step in each block, the same each time). */
+function earlier(ctx: EvalContext, e: Expr): PeakRecord | undefined {
+  const acct = ctx.peak;
+  if (!acct || !ctx.peakBlockBefore || acct.inside.has(e) || acct.wrapped.has(e)) return undefined;
+  return acct.records.get(e);
 }
 
 /** absent_over_time's record: its range-function bookkeeping (range-call.ts), with the points of
@@ -188,7 +218,7 @@ function recordFor(ctx: EvalContext, e: Expr, counts: Int32Array): PeakRecord | 
       return { ...recordOf(ctx, e.expr), counts };
     case 'VectorSelector': {
       const n = peakSteps(ctx, e);
-      let points = 0;
+      let points = earlier(ctx, e)?.after ?? 0;
       for (let i = 0; i < n; i++) points += counts[i];
       return { peak: points, after: points, counts };
     }
@@ -234,12 +264,84 @@ function rangeEval(
     peak = Math.max(peak, held + r.peak);
     held += r.after;
   }
-  let after = 0;
+  const before = earlier(ctx, e)?.steps;
+  let outputs = before?.outputs ?? 0;
+  let max = before?.max ?? 0;
   for (let i = 0; i < steps; i++) {
-    let step = held + after + (gathered?.[i] ?? 0);
+    let step = outputs + (gathered?.[i] ?? 0);
     for (const r of records) step += r.counts[i] ?? 0;
-    peak = Math.max(peak, step + counts[i]);
-    after += counts[i];
+    max = Math.max(max, step + counts[i]);
+    outputs += counts[i];
   }
-  return { peak, after, counts };
+  return { peak: Math.max(peak, held + max), after: outputs, counts, steps: { outputs, max } };
+}
+
+/**
+ * 2.42's bookkeeping of a range-function call: a subquery argument, then the other arguments;
+ * per input series its window at each step (matrixIterSlice) on top of the outputs so far, then
+ * its output with the last step's window still held; the subquery's points released at the end.
+ */
+export function rangeCallPeak(ctx: EvalContext, e: Call) {
+  const acct = ctx.peak;
+  const steps = peakSteps(ctx, e);
+  const sub = e.args.find((a) => unparen(a).type === 'SubqueryExpr');
+  const order = sub ? [sub, ...e.args.filter((a) => a !== sub)] : e.args;
+  let held = 0;
+  let peak = 0;
+  for (const a of order) {
+    const r = recordOf(ctx, unparen(a));
+    peak = Math.max(peak, held + r.peak);
+    held += r.after;
+  }
+  const counts = new Int32Array(ctx.steps);
+  // In a blocked subquery each series' figures are kept, merged with the blocks before, and the
+  // peak is recomputed over them in label order: 2.42 walks each series' whole range at once.
+  const blocked = ctx.peakBlockBefore !== undefined && !acct?.inside.has(e) && !acct?.wrapped.has(e);
+  const bySeries = blocked ? new Map<string, SeriesPeak>() : undefined;
+  for (const [k, s] of earlier(ctx, e)?.series ?? []) bySeries?.set(k, { ...s, last: 0 });
+  let outputs = 0;
+  let window = 0;
+  let last = 0;
+  return {
+    steps,
+    window(i: number, points: number) {
+      if (points > window) window = points;
+      if (i === steps - 1) last = points;
+    },
+    series(labels: Labels, present: Uint8Array | undefined) {
+      let out = 0;
+      if (present) {
+        for (let i = 0; i < steps; i++) out += present[i];
+        for (let i = 0; i < ctx.steps; i++) counts[i] += present[i];
+      }
+      if (bySeries) {
+        const key = labelsKey(labels);
+        const s = bySeries.get(key);
+        if (s) {
+          s.window = Math.max(s.window, window);
+          s.out += out;
+          s.last = last;
+        } else bySeries.set(key, { labels, window, out, last });
+      } else {
+        peak = Math.max(peak, held + outputs + window);
+        outputs += out;
+        peak = Math.max(peak, held + outputs + last);
+      }
+      window = 0;
+      last = 0;
+    },
+    done(subqueryPoints: number) {
+      if (bySeries) {
+        for (const s of [...bySeries.values()].sort((a, b) => compareLabels(a.labels, b.labels))) {
+          peak = Math.max(peak, held + outputs + s.window);
+          outputs += s.out;
+          peak = Math.max(peak, held + outputs + s.last);
+        }
+      }
+      const rec = { peak, after: held + outputs - subqueryPoints, counts, series: bySeries };
+      // absent_over_time's output is not these series' (evalAbsent records it with its own).
+      if (e.func === 'absent_over_time') acct?.records.set(e, rec);
+      else setRecord(ctx, e, rec);
+    },
+  };
 }

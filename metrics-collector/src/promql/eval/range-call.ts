@@ -4,7 +4,7 @@
 import { type Call, type Expr, typeOf } from '../ast.js';
 import { executionError } from '../errors.js';
 import { dropMetricName, labelsKey } from '../labels.js';
-import { peakSteps, recordOf, setRecord } from './peak.js';
+import { rangeCallPeak } from './peak.js';
 import { mayReset, RANGE_FUNCTIONS, type Window } from './range-functions.js';
 import { selectorDistinct } from './selectors.js';
 import {
@@ -87,7 +87,7 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
   const countWindow = range.counted === true;
   let subqueryPoints = 0;
   let window = 0;
-  const peak = ctx.peak ? startPeak(ctx, e) : undefined;
+  const peak = ctx.peak ? rangeCallPeak(ctx, e) : undefined;
   for (const s of range.series) {
     if (s === PAUSE) {
       yield PAUSE;
@@ -148,7 +148,7 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
     ctx.samples.total += read;
     ctx.samples.loaded -= window;
     window = 0;
-    peak?.series(present);
+    peak?.series(s.metric, present);
     if (!values || !present) continue;
     const metric = keepName ? s.metric : dropMetricName(s.metric);
     if (seen) {
@@ -160,53 +160,4 @@ function* rangeCallSeries(ctx: EvalContext, e: Call, evaluate: Evaluate): Genera
   }
   ctx.samples.loaded -= subqueryPoints;
   peak?.done(subqueryPoints);
-}
-
-/**
- * 2.42's bookkeeping of a range-function call (peak.ts): a subquery argument, then the other
- * arguments; per input series its window at each step (matrixIterSlice) on top of the outputs so
- * far, then its output with the last step's window still held; the subquery's points released
- * at the end.
- */
-function startPeak(ctx: EvalContext, e: Call) {
-  const steps = peakSteps(ctx, e);
-  const sub = e.args.find((a) => unparen(a).type === 'SubqueryExpr');
-  const order = sub ? [sub, ...e.args.filter((a) => a !== sub)] : e.args;
-  let held = 0;
-  let peak = 0;
-  for (const a of order) {
-    const r = recordOf(ctx, unparen(a));
-    peak = Math.max(peak, held + r.peak);
-    held += r.after;
-  }
-  const counts = new Int32Array(ctx.steps);
-  let outputs = 0;
-  let last = 0;
-  return {
-    steps,
-    window(i: number, points: number) {
-      peak = Math.max(peak, held + outputs + points);
-      if (i === steps - 1) last = points;
-    },
-    series(present: Uint8Array | undefined) {
-      let out = 0;
-      if (present) {
-        for (let i = 0; i < steps; i++) out += present[i];
-        for (let i = 0; i < ctx.steps; i++) counts[i] += present[i];
-      }
-      outputs += out;
-      peak = Math.max(peak, held + outputs + last);
-      last = 0;
-    },
-    done(subqueryPoints: number) {
-      const rec = { peak, after: held + outputs - subqueryPoints, counts };
-      // absent_over_time's output is not these series' (evalAbsent records it with its own).
-      if (e.func === 'absent_over_time') ctx.peak?.records.set(e, rec);
-      else setRecord(ctx, e, rec);
-    },
-  };
-}
-
-function unparen(e: Expr): Expr {
-  return e.type === 'ParenExpr' ? unparen(e.expr) : e;
 }

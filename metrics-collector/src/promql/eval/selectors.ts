@@ -187,7 +187,8 @@ export function* evalSubquery(
     // Counted below as the blocks are produced; held until the call over them is done.
     counted: true,
   };
-  // 2.42's bookkeeping of the inner evaluation (peak.ts), its blocks one after the other.
+  // 2.42's bookkeeping of the inner evaluation (peak.ts): each block's records extend the blocks'
+  // before, so the last block's is the whole evaluation's.
   const peak = { peak: 0, after: 0, counts: new Int32Array(ctx.steps) };
   if (maxRef < start) {
     setRecord(ctx, sq, peak);
@@ -198,13 +199,19 @@ export function* evalSubquery(
   for (let first = 0; first < steps; first += SUBQUERY_BLOCK_STEPS) {
     const blockStart = start + first * step;
     const n = Math.min(SUBQUERY_BLOCK_STEPS, steps - first);
-    const inner: EvalContext = { ...ctx, start: blockStart, interval: step, steps: n };
+    const inner: EvalContext = {
+      ...ctx,
+      start: blockStart,
+      interval: step,
+      steps: n,
+      peakBlockBefore: steps > SUBQUERY_BLOCK_STEPS ? first : undefined,
+    };
     const before = ctx.samples.loaded;
     const read = ctx.samples.total;
     const stepSeries = vectorValue(yield* evaluate(inner, sq.expr));
-    const block = recordOf(inner, sq.expr);
-    peak.peak = Math.max(peak.peak, peak.after + block.peak);
-    peak.after += block.after;
+    const whole = recordOf(inner, sq.expr);
+    peak.peak = whole.peak;
+    peak.after = whole.after;
     // The inner expression counted its points as it produced them; what stays held is the
     // block's output points. What it read is not the query's (2.42 keeps a subquery's own
     // totalQueryableSamples apart).

@@ -96,6 +96,9 @@ export interface EvalContext {
   slice?: Slice;
   /** Present with stats=all: 2.42's peakSamples bookkeeping, replayed (peak.ts). */
   peak?: PeakAccounting;
+  /** In a subquery evaluated a block of steps at a time: its inner steps in the blocks before this
+   * one, whose peak records this block's extend (peak.ts). */
+  peakBlockBefore?: number;
 }
 
 export function pauseDue(ctx: EvalContext): boolean {
