@@ -70,6 +70,7 @@ describe('GET /api/issues: cursor paging under filters, each sort, ties in every
     'level=error&query=tenant:acme',
     'query=tenant:acme paged',
     'environment=production&query=!tenant:acme',
+    'first_seen_from=2026-11-25T20:01:00Z&last_seen_to=2026-11-25T20:04:30Z&query=is:unresolved',
   ];
   for (const sort of ['last_seen', 'first_seen', 'events', 'users'])
     for (const filter of filters)
