@@ -17,18 +17,18 @@ export function alertBody(
   const headline = `${HEADLINES[trigger]}: ${issue.title}`;
   if (format === 'slack') {
     return JSON.stringify({
-      text: `${headline} (${issueUrl})`,
+      text: `${HEADLINES[trigger]}: ${escapeSlack(issue.title)} (${issueUrl})`,
       attachments: [
         {
-          title: issue.title,
+          title: escapeSlack(issue.title),
           title_link: issueUrl,
-          text: issue.culprit,
+          text: escapeSlack(issue.culprit),
           color: issue.level === 'warning' ? 'warning' : 'danger',
           fields: [
             { title: 'Events', value: String(issue.eventCount), short: true },
             { title: 'Users', value: String(issue.userCount), short: true },
-            { title: 'Level', value: issue.level, short: true },
-            { title: 'Release', value: issue.lastRelease ?? '-', short: true },
+            { title: 'Level', value: escapeSlack(issue.level), short: true },
+            { title: 'Release', value: escapeSlack(issue.lastRelease ?? '-'), short: true },
           ],
         },
       ],
@@ -53,6 +53,15 @@ export function alertBody(
       last_release: issue.lastRelease,
     },
   });
+}
+
+/**
+ * Slack's "Escaping text": `&`, `<`, `>` are its control characters (`<!channel>`, `<url|label>`), so
+ * event text (exception messages carry user input) must not reach it raw. As Sentry's
+ * escape_slack_text; `*` and `_` stay, as there.
+ */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Delay before retry number `attempt` (1-based): 10 s, 20 s, 40 s... capped at one hour. */

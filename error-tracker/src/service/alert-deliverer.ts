@@ -65,7 +65,7 @@ export class AlertDeliverer {
         await res.arrayBuffer().catch(() => undefined);
         if (!res.ok) error = `HTTP ${res.status}`;
       } catch (err) {
-        error = (err as Error).message;
+        error = fetchErrorMessage(err);
       }
       const attempt = d.attempts + 1;
       const retry = error !== null && attempt < this.options.maxAttempts;
@@ -79,4 +79,18 @@ export class AlertDeliverer {
     }
     return due.length;
   }
+}
+
+/**
+ * undici's "fetch failed" hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, a TLS error); the
+ * delivery log is where a wrong webhook URL is debugged, so the cause is kept next to it.
+ */
+export function fetchErrorMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause;
+  if (!(cause instanceof Error) || !cause.message) return err.message;
+  const code = (cause as { code?: unknown }).code;
+  const detail =
+    typeof code === 'string' && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
+  return `${err.message}: ${detail}`;
 }
