@@ -23,7 +23,14 @@ import {
   writeHeadStripe,
   writeSeriesStripe,
 } from './store-stripes.js';
-import { type LabelPairs, SeriesIndex, type SeriesInfo, labelsToObject, sortLabels } from './series-index.js';
+import {
+  keyHash,
+  type LabelPairs,
+  SeriesIndex,
+  type SeriesInfo,
+  labelsToObject,
+  sortLabels,
+} from './series-index.js';
 import { WAL_KIND_REMOTE_WRITE_SNAPPY, WAL_KIND_SAMPLES_JSON, WriteAheadLog, readWal } from './wal.js';
 
 export interface StoreOptions {
@@ -240,9 +247,10 @@ export class MetricsStore {
     const result = emptyResult();
     for (const s of samples) {
       const labels = sortLabels(s.labels.filter(([, v]) => v !== ''));
-      let id = this.index.findByKey(labels);
+      const hash = keyHash(labels);
+      let id = this.index.findByKey(labels, hash);
       if (id === undefined) {
-        id = this.createSeries(labels, result);
+        id = this.createSeries(labels, result, hash);
         if (id < 0) continue;
       }
       const info = this.index.byId[id]!;
@@ -265,18 +273,19 @@ export class MetricsStore {
     this.exemplars.add(id, () => labelsToObject(this.index.byId[id]!.labels), e);
   }
 
-  /** Creates a series after checking the limits; returns -1 (and records why) when refused. */
-  createSeries(labels: LabelPairs, result: AppendResult): number {
+  /** Creates a series after checking the limits; returns -1 (and records why) when refused.
+   * `hash`: keyHash(labels), when the caller has it. */
+  createSeries(labels: LabelPairs, result: AppendResult, hash = keyHash(labels)): number {
     const problem = checkNewSeries(labels, this.index, this.limits);
     if (problem) {
       result.rejectedSeries++;
       if (result.errors.length < MAX_ERRORS) result.errors.push(problem);
       return -1;
     }
-    const revived = reviveSeries(this, labels);
+    const revived = this.index.hasKeyHash(hash) ? reviveSeries(this, labels) : undefined;
     if (revived !== undefined) return revived;
     const id = this.index.nextId;
-    this.index.add(id, labels, false);
+    this.index.add(id, labels, false, undefined, hash);
     this.newSeries.push(id);
     return id;
   }

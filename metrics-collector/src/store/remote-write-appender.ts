@@ -4,7 +4,7 @@ import type { RemoteWriteSink } from '../ingest/remote-write.js';
 import type { Exemplar } from './exemplar-store.js';
 import type { Heads } from './head.js';
 import type { AppendResult, MetricsStore } from './metrics-store.js';
-import { hashBytes, type LabelPairs, sortLabels } from './series-index.js';
+import { hashBytes, keyHash, type LabelPairs, sortLabels } from './series-index.js';
 
 const decoder = new TextDecoder();
 
@@ -89,9 +89,10 @@ export class RemoteWriteAppender implements RemoteWriteSink {
       labels.push([this.decode(buf, offs[o], offs[o + 1]), this.decode(buf, offs[o + 2], offs[o + 3])]);
     }
     sortLabels(labels);
-    const id = this.store.index.findByKey(labels);
+    const hash = keyHash(labels);
+    const id = this.store.index.findByKey(labels, hash);
     if (id !== undefined) return id;
-    return this.store.createSeries(labels, this.result!);
+    return this.store.createSeries(labels, this.result!, hash);
   }
 
   /** UTF-8 text of buf[start, end), from the cache when it holds these ASCII bytes. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SeriesIndex } from './series-index.js';
+import { keyHash, SeriesIndex, sortLabels } from './series-index.js';
 
 test('findByRaw() finds a remembered series only when every raw byte matches, word-aligned or not', () => {
   const index = new SeriesIndex();
@@ -110,4 +110,69 @@ test('SeriesIndex.removeAll() drops many series in one pass: postings, empty val
       ['b', 1],
     ],
   );
+});
+
+test('sortLabels() sorts labels by name and hands back sorted ones as they are', () => {
+  const check = (input: [string, string][], expected: [string, string][]) =>
+    assert.deepEqual(sortLabels(input.slice()), expected, JSON.stringify(input));
+  check([], []);
+  check([['a', '1']], [['a', '1']]);
+  check(
+    [
+      ['__name__', 'up'],
+      ['job', 'x'],
+    ],
+    [
+      ['__name__', 'up'],
+      ['job', 'x'],
+    ],
+  );
+  check(
+    [
+      ['job', 'x'],
+      ['__name__', 'up'],
+      ['instance', 'h'],
+    ],
+    [
+      ['__name__', 'up'],
+      ['instance', 'h'],
+      ['job', 'x'],
+    ],
+  );
+  check(
+    [
+      ['b', '1'],
+      ['a', '2'],
+      ['b', '0'],
+    ],
+    [
+      ['a', '2'],
+      ['b', '1'],
+      ['b', '0'],
+    ],
+  );
+});
+
+test('hasKeyHash() knows the labels of series in memory and of evicted ones, and findByKey() takes the hash', () => {
+  const index = new SeriesIndex();
+  const live: [string, string][] = [
+    ['__name__', 'up'],
+    ['job', 'a'],
+  ];
+  const evicted: [string, string][] = [
+    ['__name__', 'up'],
+    ['job', 'b'],
+  ];
+  const unseen: [string, string][] = [
+    ['__name__', 'up'],
+    ['job', 'c'],
+  ];
+  index.add(index.nextId, live, false, undefined, keyHash(live));
+  index.addEvicted(index.nextId, evicted);
+  assert.equal(index.hasKeyHash(keyHash(live)), true);
+  assert.equal(index.hasKeyHash(keyHash(evicted)), true);
+  assert.equal(index.hasKeyHash(keyHash(unseen)), false);
+  assert.equal(index.findByKey(live, keyHash(live)), index.findByKey(live));
+  assert.equal(index.findByKey(evicted, keyHash(evicted)), undefined);
+  assert.deepEqual(index.evictedIdsFor(evicted), [2]);
 });
