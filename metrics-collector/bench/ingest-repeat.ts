@@ -2,7 +2,7 @@
 // one or more builds, alternated, each fed the same pre-encoded load (8 in flight, as
 // ingest-bench.ts), collector only, no queries. For the spread between runs of one build: per run
 // the JS thread's CPU per million samples (whole ingest and its first and second half), its share
-// waiting for a core, the machine's steal time, and from --trace-gc the collections of the ingest.
+// waiting for a core, the machine's steal time, from --trace-gc the collections of the ingest, and the peak RSS.
 //   flock /tmp/bench.lock node --conditions=development --import tsx bench/ingest-repeat.ts \
 //     <dist>/main.js[,<other>/main.js] [series] [samples] [runs]
 // EXTRA_FLAGS="--trace-deopt ..." adds node flags to the image's; KEEP_TRACE=<dir> keeps the
@@ -19,6 +19,7 @@ import { buildLoad, type Load } from './load.js';
 import {
   cpuSeconds,
   mainThreadSchedSeconds,
+  peakRssBytes,
   sendRemoteWrite,
   startCollector,
   threadCpuSeconds,
@@ -166,6 +167,7 @@ for (let r = 0; r < runs; r++) {
       .join(', ');
     const m1 = machineJiffies();
     const gc = gcStats(readFileSync(trace, 'utf8').slice(before));
+    const rssMb = peakRssBytes(pid) / 2 ** 20;
     await sys.stop();
     const profile = process.env.PROFILE ? profileSummary(join(dir, 'prof'), t0, t1) : '';
     if (process.env.KEEP_TRACE)
@@ -177,7 +179,8 @@ for (let r = 0; r < runs; r++) {
           .map((x, i) => perWindowM(x - (marks[i - 1] ?? js0.running), MARKS[i] - (MARKS[i - 1] ?? 0)))
           .join(' ')}), waiting ${(((js1.waiting - js0.waiting) / seconds) * 100).toFixed(0)} %, ` +
         `process ${perM(cpu)}, load generator ${perM((client.user + client.system) / 1e6)} (its JS thread ${perM(clientMain)}; ${clientThreads}); machine busy ${(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100).toFixed(0)} %, steal ${m1.steal - m0.steal} jiffies; ` +
-        `GC ${gc.scavenges} scavenges ${gc.scavengeMs.toFixed(0)} ms, ${gc.marks} mark ${gc.markMs.toFixed(0)} ms; ${gc.deopts} deopts, ${gc.opts} optimizations`,
+        `GC ${gc.scavenges} scavenges ${gc.scavengeMs.toFixed(0)} ms, ${gc.marks} mark ${gc.markMs.toFixed(0)} ms; ${gc.deopts} deopts, ${gc.opts} optimizations; ` +
+        `peak RSS ${rssMb.toFixed(0)} MB`,
     );
     if (profile) console.log(profile);
     if (gc.deopted.length) console.log(`  deopts in the ingest: ${gc.deopted.join(', ')}`);
