@@ -103,7 +103,7 @@ export class ScanCache {
 }
 
 /** What a cached row holds: its own copies of the text (2 bytes a character at most) and the rest. */
-export function rowBytes(row: Row): number {
+function rowBytes(row: Row): number {
   return (
     ROW_OVERHEAD_BYTES + 2 * (row.message.length + row.attrs.length + row.traceId.length + row.spanId.length)
   );
