@@ -60,6 +60,16 @@ export function messageOf(event: JsonObject): string {
   return str(entry?.formatted) ?? str(event.message) ?? str(entry?.message) ?? '';
 }
 
+/**
+ * The unformatted logging template (`logentry.message`, e.g. "user %s not found") when it differs
+ * from messageOf(): Sentry's message strategy groups by it, so each parameter value is not an issue.
+ */
+export function messageTemplateOf(event: JsonObject, message = messageOf(event)): string | undefined {
+  const entry = isObject(event.logentry) ? event.logentry : null;
+  const template = str(entry?.message);
+  return template !== undefined && template !== message ? template : undefined;
+}
+
 export function basename(path: string): string {
   const parts = path.split(/[\\/]/);
   return parts[parts.length - 1] ?? path;

@@ -105,3 +105,46 @@ test('describeEvent() builds title and culprit', () => {
   assert.equal(syn.type, '');
   assert.equal(describeEvent({}).title, '<unlabeled event>');
 });
+
+const logEntry = (name: string, via: string) => ({
+  logentry: {
+    message: 'invoice for customer %s could not be sent via %s',
+    params: [name, via],
+    formatted: `invoice for customer ${name} could not be sent via ${via}`,
+  },
+});
+
+test('groupEvent() groups logging events by the template, not the formatted text (version 2)', () => {
+  const a = groupEvent(logEntry('alice', 'smtp'));
+  const b = groupEvent(logEntry('bob smith', 'sendgrid api'));
+  assert.equal(a.version, 2);
+  assert.equal(a.hash, b.hash);
+  assert.deepEqual(a.components, ['message:invoice for customer %s could not be sent via %s']);
+  assert.notEqual(a.hash, groupEvent(logEntry('alice', 'smtp')).legacyHash);
+  assert.equal(
+    describeEvent(logEntry('alice', 'smtp')).title,
+    'invoice for customer alice could not be sent via smtp',
+  );
+});
+
+test('groupEvent() keeps version 1 keys where the components did not change, and gives the old key of the rest', () => {
+  // hashes computed by version 1 (bbacac2's grouping.ts)
+  assert.equal(
+    groupEvent({ message: 'payment 12 failed for jane@example.com' }).hash,
+    '1a53b826cecac02a2a058e073ec63e28eb79f1b623711607bb7d9aa91b2c86ba',
+  );
+  const ex = exc('ValueError', 'x', [{ module: 'app', function: 'main', in_app: true }]);
+  assert.equal(groupEvent(ex).hash, '12ccf9a006974f043d4323a34673d1be6ebaca3ba3fcc6af2805996acfffe840');
+  assert.equal(groupEvent(ex).legacyHash, undefined);
+  assert.equal(
+    groupEvent(logEntry('alice', 'smtp')).legacyHash,
+    '47c342c7c9e32b7bc4af193836c5daeed77816f6e4b506679b5aa603267e37bf',
+  );
+  const withFp = groupEvent({
+    fingerprint: ['{{ default }}', 'x'],
+    logentry: { message: 'user %s not found', params: ['bob'], formatted: 'user bob not found' },
+  });
+  assert.equal(withFp.legacyHash, '0b6dfb78c927f3ccd3993290b6de1d247e012f70cefba5f387bc7336ca065e4f');
+  const noParams = groupEvent({ logentry: { message: 'cache warm', params: [], formatted: 'cache warm' } });
+  assert.equal(noParams.legacyHash, undefined, 'the template is the text: the v1 key stands');
+});

@@ -50,6 +50,7 @@ export function prepareEvent(
     groupingHash: grouping.hash,
     groupingVersion: grouping.version,
   };
+  if (grouping.legacyHash) facts.legacyGroupingHash = grouping.legacyHash;
   const payload =
     asSent && 'payload' in asSent ? asSent.payload : compressPayload(asSent?.json ?? JSON.stringify(event));
   return { projectId, receivedAtMs, eventId: facts.eventId, factsJson: JSON.stringify(facts), payload };

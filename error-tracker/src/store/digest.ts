@@ -224,7 +224,10 @@ function createAppliers(db: Db) {
     };
     if (q.eventExists.get(facts.eventId, projectId)) return { ...base, issueId: 0, duplicate: true };
     const seen = row.received_at;
-    let issueId = q.grouping.get(projectId, facts.groupingHash) as number | undefined;
+    let issueId = (
+      facts.legacyGroupingHash === undefined ? undefined : q.grouping.get(projectId, facts.legacyGroupingHash)
+    ) as number | undefined;
+    issueId ??= q.grouping.get(projectId, facts.groupingHash) as number | undefined;
     let isNew = false;
     if (issueId === undefined) {
       const info = q.insertIssue.run(
@@ -537,6 +540,7 @@ const FACT_FIELDS: [keyof EventFacts, (v: unknown) => boolean][] = [
   ['userKey', isStringOrNull],
   ['groupingHash', isString],
   ['groupingVersion', Number.isInteger],
+  ['legacyGroupingHash', (v) => v === undefined || isString(v)],
   ['tags', (v) => Array.isArray(v) && v.every((t) => Array.isArray(t) && isString(t[0]) && isString(t[1]))],
 ];
 

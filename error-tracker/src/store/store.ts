@@ -41,6 +41,9 @@ export interface EventFacts {
   tags: [string, string][];
   groupingHash: string;
   groupingVersion: number;
+  /** The grouping key an older grouping version gave this event, when it differs: the digest looks
+   * it up first, so an issue made before the version change keeps its events. */
+  legacyGroupingHash?: string;
 }
 
 /** One accepted event waiting in the inbox for grouping. */
