@@ -105,7 +105,9 @@ export interface StoredEvent extends EventSummary {
 export type IssueSort = 'last_seen' | 'first_seen' | 'events' | 'users';
 export const ISSUE_SORTS: readonly IssueSort[] = ['last_seen', 'first_seen', 'events', 'users'];
 
-/** `key:value`, `key:[a,b]` (any of), `has:key` (no values); negated: the issue must not match. */
+/** `key:value`, `key:[a,b]` (any of), `has:key` (no values); negated: the issue must not match.
+ * In values and free text, `*` matches any characters and `\*` is an asterisk (query/search-tokens.ts
+ * wildcardParts). */
 export interface TagTerm {
   key: string;
   values: string[];

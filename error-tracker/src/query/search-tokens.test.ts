@@ -6,6 +6,7 @@ import {
   QuerySyntaxError,
   type SearchToken,
   tokenizeSearch,
+  wildcardParts,
 } from './search-tokens.js';
 
 const text = (value: string, position: number): SearchToken => ({ kind: 'text', value, position });
@@ -99,13 +100,12 @@ test('tokenizeSearch() rejects malformed queries with the position of the fault'
   check('"a b":', /expected a value after the quoted key/, 6);
 });
 
-test('formatSearchValue() writes any tag value so that tokenizeSearch() reads it back whole', () => {
+test('formatSearchValue() writes any tag value so that the search reads it back as that value, no wildcard', () => {
   const check = (value: string, written: string) => {
     assert.equal(formatSearchValue(value), written);
-    assert.deepEqual(tokenizeSearch(`k:${written} x`), [
-      term('k', [value], 0),
-      text('x', 3 + written.length),
-    ]);
+    const tokens = tokenizeSearch(`k:${written} x`);
+    assert.deepEqual(tokens[1], text('x', 3 + written.length));
+    assert.deepEqual(wildcardParts((tokens[0] as { values: string[] }).values[0]), [value]);
   };
   check('acme', 'acme');
   check('Chrome 120', '"Chrome 120"');
@@ -115,6 +115,31 @@ test('formatSearchValue() writes any tag value so that tokenizeSearch() reads it
   check('[a,b]', '"[a,b]"');
   check('"', '"\\""');
   check('a:b-c.d@e', 'a:b-c.d@e');
+  check('a*b', 'a\\*b');
+  check('x\\*', '"x\\\\\\*"');
+  check('C:\\dir\\*', '"C:\\\\dir\\\\\\*"');
+});
+
+test('tokenizeSearch() keeps a backslash inside quotes unless it escapes " or \\ (Sentry keeps it)', () => {
+  const check = (query: string, value: string) =>
+    assert.deepEqual(tokenizeSearch(query), [term('k', [value], 0)]);
+  check('k:"C:\\dir\\file"', 'C:\\dir\\file');
+  check('k:"DOMAIN\\user"', 'DOMAIN\\user');
+  check('k:"\\d{3}"', '\\d{3}');
+  check('k:"a\\\\b"', 'a\\b');
+  check('k:"a\\"b"', 'a"b');
+  check('k:"a\\*"', 'a\\*');
+});
+
+test('wildcardParts() splits a value at * and reads \\* as an asterisk', () => {
+  const check = (value: string, parts: string[]) => assert.deepEqual(wildcardParts(value), parts);
+  check('acme', ['acme']);
+  check('acm*', ['acm', '']);
+  check('*pager*', ['', 'pager', '']);
+  check('app@1.*', ['app@1.', '']);
+  check('a\\*b', ['a*b']);
+  check('a\\**', ['a*', '']);
+  check('C:\\dir', ['C:\\dir']);
 });
 
 test('formatSearchKey() writes any tag key so that tokenizeSearch() reads it back whole', () => {

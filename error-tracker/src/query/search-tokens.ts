@@ -1,5 +1,6 @@
 // Tokenizer for the issue search language, after Sentry's search syntax (docs.sentry.io "Search",
-// 2024): `key:value`, `key:"quoted value"` with `\"` and `\\` escapes, `key:[a, "b c"]` lists,
+// 2024): `key:value`, `key:"quoted value"` with `\"` and `\\` escapes (any other backslash is
+// literal, as in Sentry's quoted_value: `"C:\dir\file"` is that path), `key:[a, "b c"]` lists,
 // `!key:value` or `-key:value` negation, `"any key":value` for keys with spaces, colons or
 // quotes (a quoted key is always a tag key, never a built-in such as is: or has:), and free text
 // (words or "quoted phrases"). Pure.
@@ -59,7 +60,7 @@ export function tokenizeSearch(query: string): SearchToken[] {
     while (i < query.length) {
       const c = query[i++];
       if (c === '"') return value;
-      if (c === '\\' && i < query.length) value += query[i++];
+      if (c === '\\' && (query[i] === '"' || query[i] === '\\')) value += query[i++];
       else value += c;
     }
     throw new QuerySyntaxError('unterminated quote: the " is never closed', open);
@@ -147,9 +148,20 @@ export function tokenizeSearch(query: string): SearchToken[] {
   return tokens;
 }
 
-/** A tag value written so tokenizeSearch() reads it back whole: quoted, backslashes and quotes escaped, when needed. */
+/** A tag value written so the search reads it back as exactly this value: quoted, backslashes and
+ * quotes escaped, when needed; `*` escaped, else it is a wildcard. */
 export function formatSearchValue(value: string): string {
-  return value === '' || /[\s"\\]|^\[/.test(value) ? `"${value.replace(/[\\"]/g, '\\$&')}"` : value;
+  const v = value.replace(/\*/g, '\\*');
+  return v === '' || /[\s"]|\\(?!\*)|^\[/.test(v) ? `"${v.replace(/\\(?!\*)|"/g, '\\$&')}"` : v;
+}
+
+/**
+ * A search value's literal parts around its `*` wildcards (`\*` is a literal asterisk): one part
+ * when it has no wildcard. As Sentry's SearchValue.is_wildcard(); the store turns parts into a
+ * pattern of its own syntax.
+ */
+export function wildcardParts(value: string): string[] {
+  return value.split(/(?<!\\)\*/).map((part) => part.replaceAll('\\*', '*'));
 }
 
 /** A tag key written so tokenizeSearch() reads it back whole: quoted unless it is a plain word. */

@@ -4,6 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '@flowrent/shared/db';
 import { BadRequest } from '@flowrent/shared/errors';
 import type { EventSummary, Issue, IssueFilter, IssueSort, Page } from '../model.js';
+import { wildcardParts } from '../query/search-tokens.js';
 import { EVENT_SUMMARY_COLUMNS, type EventRow, type IssueRow, toEventSummary, toIssue } from './rows.js';
 
 const SORT_COLUMNS: Record<IssueSort, string> = {
@@ -78,16 +79,28 @@ export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: stri
   for (const tag of filter.tags ?? []) {
     // NOT IN rather than a NOT EXISTS join: both probe idx_issue_tags_kv once per query, and the
     // issue scan stays on the sort's index.
-    const values = tag.values.length ? ` AND value IN (${tag.values.map(() => '?').join(', ')})` : '';
+    const parts = tag.values.map(wildcardParts);
+    const exact = parts.filter((p) => p.length === 1).map((p) => p[0]);
+    // GLOB, not LIKE: case-sensitive as `=` is, so a pattern's fixed prefix is an index range
+    const globs = parts.filter((p) => p.length > 1).map((p) => p.map(escapeGlob).join('*'));
+    const alternatives = [
+      ...(exact.length ? [`value IN (${exact.map(() => '?').join(', ')})`] : []),
+      ...globs.map(() => 'value GLOB ?'),
+    ];
+    const values = alternatives.length ? ` AND (${alternatives.join(' OR ')})` : '';
     add(
       `id ${tag.negated ? 'NOT IN' : 'IN'} (SELECT issue_id FROM issue_tags WHERE key = ?${values})`,
       tag.key,
-      ...tag.values,
+      ...exact,
+      ...globs,
     );
   }
   if (filter.traceId) add('id IN (SELECT issue_id FROM events WHERE trace_id = ?)', filter.traceId);
   if (filter.text) {
-    const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = wildcardParts(filter.text)
+      .map((part) => part.replace(/[\\%_]/g, (c) => `\\${c}`))
+      .join('%');
+    const like = `%${pattern}%`;
     add(
       "(title LIKE ? ESCAPE '\\' OR culprit LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')",
       like,
@@ -108,6 +121,11 @@ export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: stri
     `ORDER BY ${sortCol} DESC, id DESC LIMIT ?`;
   params.push(limit + 1);
   return { sql, params };
+}
+
+/** A literal for GLOB: its `*`, `?` and `[` each in a one-character set. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[]/g, '[$&]');
 }
 
 export function createIssueQueries(db: Db) {
