@@ -124,6 +124,13 @@ export interface IssueFilter {
   firstSeenTo?: string;
   lastSeenFrom?: string;
   lastSeenTo?: string;
+  /** Inclusive bounds on the issue's event count (`times_seen:`). */
+  eventCountMin?: number;
+  eventCountMax?: number;
+  /** The release of the issue's first event with one (`firstRelease:`). */
+  firstRelease?: string;
+  /** The issue's exception type (`error.type:`). */
+  type?: string;
   /** Free text over title, culprit and message (case-insensitive substring). */
   text?: string;
   /** Tag conditions from the search language, all must hold. */

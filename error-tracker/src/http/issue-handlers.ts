@@ -101,7 +101,7 @@ export function issueHandlers(ctx: HttpContext) {
     async list(request: FastifyRequest<{ Querystring: QueryParams }>) {
       let filter: ReturnType<typeof parseIssueParams>;
       try {
-        filter = parseIssueParams(request.query);
+        filter = parseIssueParams(request.query, ctx.clock());
       } catch (err) {
         if (err instanceof QuerySyntaxError) {
           throw new ParseError(err.message, { param: 'query', position: err.position });

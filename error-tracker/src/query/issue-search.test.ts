@@ -137,3 +137,33 @@ test('formatTagTerm() writes a term that parseIssueParams() reads back as exactl
   check('Release', 'x', '"Release":x');
   assert.deepEqual(parseIssueParams({ query: '!empty:""' }), { tags: [tag('empty', [])] });
 });
+
+test("parseIssueParams() maps Sentry's issue keys onto the filter, counting relative times from the clock", () => {
+  const now = Date.parse('2026-11-26T12:00:00Z');
+  const check = (query: string, expected: IssueFilter) =>
+    assert.deepEqual(parseIssueParams({ query }, now), expected);
+  check('times_seen:>10', { eventCountMin: 11 });
+  check('timesSeen:>=3 times_seen:<5', { eventCountMin: 3, eventCountMax: 4 });
+  check('times_seen:7', { eventCountMin: 7, eventCountMax: 7 });
+  check('age:-24h', { firstSeenFrom: '2026-11-25T12:00:00.000Z' });
+  check('age:+1w', { firstSeenTo: '2026-11-19T12:00:00.000Z' });
+  check('lastSeen:-30m lastSeen:-1h', { lastSeenFrom: '2026-11-26T11:30:00.000Z' });
+  check('firstSeen:>2026-11-25', { firstSeenFrom: '2026-11-25T00:00:00.001Z' });
+  check('firstSeen:<=2026-11-25T10:00:00', { firstSeenTo: '2026-11-25T10:00:00.000Z' });
+  check('firstRelease:app@1.0.0 error.type:ValueError', { firstRelease: 'app@1.0.0', type: 'ValueError' });
+  check('user.id:u1 !user.email:[a@x.io, b@x.io]', {
+    tags: [tag('user', ['id:u1']), tag('user', ['email:a@x.io', 'email:b@x.io'], true)],
+  });
+  const refused = (query: string, message: RegExp) =>
+    assert.throws(
+      () => parseIssueParams({ query }, now),
+      (e: Error) => e instanceof QueryError && message.test(e.message),
+    );
+  refused('assigned:me', /^assigned: is a Sentry search key/);
+  refused('bookmarks:me', /^bookmarks: is a Sentry search key/);
+  refused('is:unassigned', /one of unresolved, resolved, ignored, regressed$/);
+  refused('times_seen:>x', /^times_seen: takes a count/);
+  refused('lastSeen:yesterday', /^lastSeen: takes a comparison with a date/);
+  refused('age:2026-11-25', /^age: takes a relative time/);
+  refused('!age:-1h', /cannot be negated/);
+});

@@ -6,6 +6,10 @@
 //   "<any tag key>":<value>  (a quoted key is that tag's key, never a built-in or alias)
 //   <tag>:""  the tag is empty or not set, as in Sentry (empty values are not indexed, so !has:)
 //   and any other words or "quoted phrases" as free text over title, culprit and message.
+// Sentry's own issue keys: times_seen:>N, age:-24h, firstSeen:/lastSeen: (-1h, +2d, >2026-11-25),
+// firstRelease:, error.type:, user.id:/user.email:/user.username:/user.ip: (the `user` tag); the
+// Sentry keys with no counterpart here (assigned:, bookmarks:...) are a 422 naming them rather than
+// tag names that match nothing.
 import {
   ISSUE_SORTS,
   ISSUE_STATUSES,
@@ -36,12 +40,47 @@ const TAG_ALIASES: Record<string, string> = {
   environment: 'environment',
   release: 'release',
 };
-const BUILT_IN_KEYS = new Set(['is', 'level', 'trace', 'trace_id', 'message']);
+const BUILT_IN_KEYS = new Set([
+  'is',
+  'level',
+  'trace',
+  'trace_id',
+  'message',
+  'times_seen',
+  'timesseen',
+  'age',
+  'firstseen',
+  'lastseen',
+  'firstrelease',
+  'error.type',
+]);
+/** Sentry issue-search keys that have nothing to match here (no assignees, owners, bookmarks...). */
+const UNSUPPORTED_SENTRY_KEYS = new Set([
+  'assigned',
+  'assigned_or_suggested',
+  'bookmarks',
+  'subscribed',
+  'owner',
+  'issue.category',
+  'issue.type',
+  'issue.priority',
+  'issue.seer_actionability',
+  'detector',
+]);
+const USER_FIELDS: Record<string, string> = {
+  'user.id': 'id',
+  'user.email': 'email',
+  'user.username': 'username',
+  'user.ip': 'ip',
+};
+const IS_VALUES = [...ISSUE_STATUSES, 'regressed'];
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 type Term = SearchToken & { kind: 'term' };
 
 export type QueryParams = Record<string, string | undefined>;
 
-export function parseIssueParams(params: QueryParams): IssueFilter {
+/** `nowMs`: the clock that relative times (`age:-24h`, `lastSeen:-1h`) count back from. */
+export function parseIssueParams(params: QueryParams, nowMs?: number): IssueFilter {
   // a parameter given twice arrives as a list, which no filter takes
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && typeof value !== 'string') throw new QueryError(`${key} must be given once`);
@@ -70,11 +109,11 @@ export function parseIssueParams(params: QueryParams): IssueFilter {
   if (params.sort) filter.sort = oneOf(params.sort, ISSUE_SORTS, 'sort') as IssueSort;
   if (params.cursor) filter.cursor = params.cursor;
   if (params.limit !== undefined) filter.limit = positiveInt(params.limit, 'limit');
-  if (params.query) applySearch(filter, params.query);
+  if (params.query) applySearch(filter, params.query, nowMs);
   return filter;
 }
 
-export function applySearch(filter: IssueFilter, query: string): void {
+export function applySearch(filter: IssueFilter, query: string, nowMs?: number): void {
   const words: string[] = [];
   const tags: TagTerm[] = [];
   const seen: { status?: IssueStatus } = {};
@@ -82,8 +121,13 @@ export function applySearch(filter: IssueFilter, query: string): void {
     if (token.kind === 'text') words.push(token.value);
     else if (token.quotedKey) tags.push(tagTerm(token));
     else if (token.key.toLowerCase() === 'has') tags.push(hasTerm(token));
-    else if (BUILT_IN_KEYS.has(token.key.toLowerCase())) applyBuiltIn(filter, token, words, seen);
-    else tags.push(tagTerm(token));
+    else if (BUILT_IN_KEYS.has(token.key.toLowerCase())) applyBuiltIn(filter, token, words, seen, nowMs);
+    else if (USER_FIELDS[token.key.toLowerCase()]) tags.push(userTerm(token));
+    else if (UNSUPPORTED_SENTRY_KEYS.has(token.key.toLowerCase())) {
+      throw new QueryError(
+        `${token.key}: is a Sentry search key this tracker does not support; write "${token.key}":value for a tag of that name`,
+      );
+    } else tags.push(tagTerm(token));
   }
   if (tags.length > MAX_TAG_TERMS) throw new QueryError(`a search holds at most ${MAX_TAG_TERMS} tag terms`);
   if (tags.length) filter.tags = tags;
@@ -98,6 +142,13 @@ function tagTerm(token: Term): TagTerm {
   const key = token.quotedKey ? token.key : (TAG_ALIASES[token.key.toLowerCase()] ?? token.key);
   if (!token.list && token.values[0] === '') return { key, values: [], negated: !token.negated };
   return { key, values: token.values, negated: token.negated };
+}
+
+/** `user.id:u1` is the `user` tag's `id:u1` (as userKeyOf() in service/prepare.ts writes it). */
+function userTerm(token: Term): TagTerm {
+  const prefix = USER_FIELDS[token.key.toLowerCase()];
+  const term = tagTerm({ ...token, quotedKey: true, key: 'user' });
+  return { ...term, values: term.values.map((v) => `${prefix}:${v}`) };
 }
 
 /** `key:value` that applySearch() reads back as exactly this tag key and value (for links). */
@@ -118,15 +169,22 @@ function applyBuiltIn(
   token: Term,
   words: string[],
   seen: { status?: IssueStatus },
+  nowMs: number | undefined,
 ): void {
   const key = token.key.toLowerCase();
   if (token.negated) throw new QueryError(`${key}: cannot be negated, only tag terms and has: can`);
   if (token.list) throw new QueryError(`${key}: takes one value, not a list`);
   const value = token.values[0];
-  if (key === 'is') {
+  if (key === 'times_seen' || key === 'timesseen') applyTimesSeen(filter, token.key, value);
+  else if (key === 'age') applyTime(filter, 'firstSeen', token.key, value, nowMs, true);
+  else if (key === 'firstseen') applyTime(filter, 'firstSeen', token.key, value, nowMs, false);
+  else if (key === 'lastseen') applyTime(filter, 'lastSeen', token.key, value, nowMs, false);
+  else if (key === 'firstrelease') filter.firstRelease = value;
+  else if (key === 'error.type') filter.type = value;
+  else if (key === 'is') {
     if (value === 'regressed') filter.isRegressed = true;
     else {
-      const status = oneOf(value, ISSUE_STATUSES, 'is') as IssueStatus;
+      const status = oneOf(value, IS_VALUES, 'is') as IssueStatus;
       // Terms are ANDed: the last of two statuses won, where an issue has only one. (An is: term
       // still overrides the status tab or parameter, set before the search is applied.)
       if (seen.status !== undefined && seen.status !== status)
@@ -139,6 +197,55 @@ function applyBuiltIn(
   } else if (key === 'level') filter.level = oneOf(value, LEVELS, 'level') as Level;
   else if (key === 'message') words.push(value);
   else filter.traceId = traceId(value);
+}
+
+/** `times_seen:>N`, `>=N`, `<N`, `<=N`, `N` (Sentry's numeric filter) as inclusive event-count bounds. */
+function applyTimesSeen(filter: IssueFilter, key: string, value: string): void {
+  const m = /^(>=|<=|>|<|=)?(\d{1,15})$/.exec(value);
+  if (!m) throw new QueryError(`${key}: takes a count with an optional >, >=, < or <=, e.g. ${key}:>10`);
+  const [op, n] = [m[1] ?? '=', Number(m[2])];
+  const min = op === '>' ? n + 1 : op === '>=' || op === '=' ? n : undefined;
+  const max = op === '<' ? n - 1 : op === '<=' || op === '=' ? n : undefined;
+  if (min !== undefined) filter.eventCountMin = Math.max(filter.eventCountMin ?? 0, min);
+  if (max !== undefined)
+    filter.eventCountMax = Math.min(filter.eventCountMax ?? Number.MAX_SAFE_INTEGER, max);
+}
+
+/**
+ * Sentry's time filters: `-24h` within the last 24 hours, `+24h` longer ago (units s m h d w), or a
+ * comparison with a date (`>2026-11-25`, `<=2026-11-25T10:00:00`). `age:` is first seen, relative
+ * only. Several terms narrow the range.
+ */
+function applyTime(
+  filter: IssueFilter,
+  field: 'firstSeen' | 'lastSeen',
+  key: string,
+  value: string,
+  nowMs: number | undefined,
+  relativeOnly: boolean,
+): void {
+  const rel = /^([-+])(\d{1,9})([smhdw])$/.exec(value);
+  let bound: 'From' | 'To';
+  let iso: string;
+  if (rel) {
+    if (nowMs === undefined) throw new Error("a relative time needs the caller's clock");
+    bound = rel[1] === '-' ? 'From' : 'To';
+    iso = new Date(nowMs - Number(rel[2]) * UNIT_MS[rel[3]]).toISOString();
+  } else {
+    const cmp = relativeOnly ? null : /^(>=|<=|>|<)(.+)$/.exec(value);
+    if (!cmp) {
+      throw new QueryError(
+        `${key}: takes ${relativeOnly ? '' : 'a comparison with a date (>2026-11-25) or '}a relative time such as -24h or +7d`,
+      );
+    }
+    bound = cmp[1][0] === '>' ? 'From' : 'To';
+    const ms = Date.parse(isoTime(cmp[2], key)) + (cmp[1] === '>' ? 1 : cmp[1] === '<' ? -1 : 0);
+    iso = new Date(ms).toISOString();
+  }
+  const name = `${field}${bound}` as const;
+  const current = filter[name];
+  const narrower = current === undefined || (bound === 'From' ? iso > current : iso < current);
+  if (narrower) filter[name] = iso;
 }
 
 function positiveInt(v: string, name: string): number {

@@ -67,6 +67,17 @@ export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: stri
   if (filter.firstSeenTo) add('first_seen <= ?', ms(filter.firstSeenTo));
   if (filter.lastSeenFrom) add('last_seen >= ?', ms(filter.lastSeenFrom));
   if (filter.lastSeenTo) add('last_seen <= ?', ms(filter.lastSeenTo));
+  if (filter.eventCountMin !== undefined) add('event_count >= ?', filter.eventCountMin);
+  if (filter.eventCountMax !== undefined) add('event_count <= ?', filter.eventCountMax);
+  if (filter.type !== undefined) add('type = ?', filter.type);
+  if (filter.firstRelease !== undefined) {
+    // the release tag value first seen on the issue (tag rows keep their first sighting)
+    add(
+      `id IN (SELECT issue_id FROM issue_tags t WHERE key = 'release' AND value = ? AND first_seen =
+        (SELECT MIN(first_seen) FROM issue_tags WHERE issue_id = t.issue_id AND key = 'release'))`,
+      filter.firstRelease,
+    );
+  }
   if (filter.environment) {
     add(
       "id IN (SELECT issue_id FROM issue_tags WHERE key = 'environment' AND value = ?)",

@@ -65,7 +65,7 @@ export function toIssueFilter(state: IssueListState, nowMs: number): IssueFilter
   if (state.status !== 'all') filter.status = state.status;
   if (state.level) filter.level = state.level;
   if (state.projectId !== null) filter.projectId = state.projectId;
-  applySearch(filter, state.query);
+  applySearch(filter, state.query, nowMs);
   return filter;
 }
 
