@@ -8,6 +8,7 @@
 // queries before it, as the bench runs them) to /tmp/lv-profile-<round>.cpuprofile.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { closeDatabase, migrate, openDatabase } from '@flowrent/shared/db';
 import { runQuery } from '../src/query/run-query.js';
@@ -88,6 +89,11 @@ const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+/** This thread's CPU ms (schedstat, Linux): the query's own work, without V8's helper threads. */
+const mainMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+/** The main thread's collections (run with the server's --max-semi-space-size=2 to see its count). */
+const collections: PerformanceEntry[] = [];
+new PerformanceObserver((list) => collections.push(...list.getEntries())).observe({ entryTypes: ['gc'] });
 const PROFILE_CPU = process.env.PROFILE_CPU;
 const session = new Session();
 session.connect();
@@ -106,16 +112,25 @@ for (let round = 0; round < ROUNDS; round++) {
         await session.post('Profiler.start');
       }
       const c = cpuMs();
+      const m = mainMs();
       const t = performance.now();
       const r = runQuery(store, { query, from: '24h', limit: 100, nowNs });
-      times.push(`${(performance.now() - t).toFixed(1)}/${(cpuMs() - c).toFixed(0)}`);
+      const ms = performance.now() - t;
+      const cpu = cpuMs() - c;
+      const main = mainMs() - m;
+      await new Promise((resolve) => setTimeout(resolve, 10)); // the observer hears of collections later
+      const gc = collections.filter((e) => e.startTime >= t && e.startTime <= t + ms);
+      const gcMs = gc.reduce((n, e) => n + e.duration, 0);
+      times.push(
+        `${ms.toFixed(1)}/${cpu.toFixed(0)}/${main.toFixed(1)} (GC ${gc.length}: ${gcMs.toFixed(1)} ms)`,
+      );
       if (profiled) {
         const { profile } = await session.post('Profiler.stop');
         writeFileSync(`/tmp/lv-profile-${round}.cpuprofile`, JSON.stringify(profile));
       }
       info = `${r.records.length} hits, ${r.blocksScanned} blocks`;
     }
-    line.push(`${name}: cold ${times[0]} warm ${times[1]} ms wall/CPU (${info})`);
+    line.push(`${name}: cold ${times[0]} warm ${times[1]} ms wall/CPU/main-thread CPU (${info})`);
   }
   const rss = process.memoryUsage().rss;
   console.log(

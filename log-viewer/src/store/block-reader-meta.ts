@@ -71,7 +71,10 @@ export class MetaReader {
     const buf = this.buf;
     const n = out.length;
     let p = this.pos;
-    let acc = start;
+    // `+start`: with `start` as passed (a small integer from some callers, a double from others) the
+    // optimized loop kept `acc` boxed, a new heap number per row: ~16 bytes a value, 5.4 of the
+    // 10.4 MB a cold phrase query allocated at 10 M lines (5 of its ~9 young collections).
+    let acc = +start;
     for (let i = 0; i < n; i++) {
       let b = buf[p++];
       let v = b;

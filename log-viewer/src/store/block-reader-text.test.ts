@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readIds, readText } from './block-reader-text.js';
+import { lowerAscii, readIds, readText } from './block-reader-text.js';
 
 function column(texts: string[]): [Buffer, Uint32Array] {
   const offsets = new Uint32Array(texts.length + 1);
@@ -81,4 +81,39 @@ test('readIds() marks the rows the regex search marks, for every token, without 
   const ids = readIds(bytes, offsets);
   assert.equal(ids.text(17), texts[17]);
   assert.equal(ids.text(0), '');
+});
+
+test('lowerAscii() lowercases every ASCII byte as toLowerCase() does, at any start and length', () => {
+  const all = Buffer.from(Array.from({ length: 128 * 3 + 5 }, (_, i) => (i * 37) % 128));
+  for (const from of [0, 1, 2, 3, 7]) {
+    for (const to of [from, from + 1, from + 3, from + 4, from + 130, all.length]) {
+      const want = all.toString('latin1', from, to).toLowerCase();
+      assert.equal(lowerAscii(all, from, to).toString('latin1'), want, `${from}..${to}`);
+    }
+  }
+});
+
+test('readText() marks the rows a case-insensitive search of the joined text marks', () => {
+  let x = 5;
+  const next = (n: number) => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return (x >>> 8) % n;
+  };
+  const words = ['Mailbox', 'UNAVAILABLE', 'mailbox', 'unAvailable', 'box', 'mail', 'x', '[A]', '@Z`'];
+  const texts = Array.from({ length: 2000 }, () =>
+    Array.from({ length: next(6) }, () => words[next(words.length)]).join(next(2) ? ' ' : ''),
+  );
+  const [bytes, offsets] = column(texts);
+  const joined = texts.join('').toLowerCase();
+  for (const token of ['mailbox', 'unavailable', 'boxmail', 'x', '[a]', '@z`', 'absent', 'ü']) {
+    const want = new Uint8Array(texts.length);
+    for (let at = joined.indexOf(token), row = 0; at >= 0; ) {
+      while (offsets[row + 1] <= at) row++;
+      want[row] = 1;
+      at = joined.indexOf(token, Math.max(offsets[row + 1], at + 1));
+    }
+    const got = new Uint8Array(texts.length);
+    assert.ok(readText(bytes, offsets, 'utf8').markRows(token, got));
+    assert.deepEqual(got, want, token);
+  }
 });

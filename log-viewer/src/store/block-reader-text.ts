@@ -1,12 +1,14 @@
-// A one-byte text section of a block (messages that are all ASCII, or the latin1 ids) as a scan
-// reads it: row i's text sliced straight from the bytes, and a token searched over ~32 KB latin1
-// strings that are dropped right after (text-column.ts keeps its row-aligned chunks for the reader's
-// life, which a collection during the scan then copies to the old generation). Other sections go to
-// TextColumn.
+// An ASCII text section of a block (messages that are all ASCII, or the ids) as a scan reads it: row
+// i's text sliced straight from the bytes, and a token searched in the bytes by Buffer.indexOf, in a
+// lowercased copy of the section (messages) or in the section itself (ids, lowercase already). No
+// string is made for a search: the ~32 KB latin1 strings a regex searched before cost a copy into
+// the V8 heap and its collections (~70 KB a needle's row group). Other sections go to TextColumn.
 import { isAscii } from 'node:buffer';
-import { asciiTokenRegex, type RowSearch, TextColumn } from './text-column.js';
+import { type RowSearch, TextColumn } from './text-column.js';
 
-const CHUNK_BYTES = 32 * 1024;
+/** The lowercased copy of a section searched last (reused; sections past this get their own). */
+const MAX_KEPT_LOWERED = 4 * 1024 * 1024;
+let lowered = Buffer.alloc(0);
 
 /**
  * The ids section (trace and span ids, lowercase hex by normalizeHexId in every format): a lowercase
@@ -18,11 +20,10 @@ export function readIds(bytes: Buffer, offsets: Uint32Array): RowSearch {
 }
 
 export function readText(bytes: Buffer, offsets: Uint32Array, encoding: 'utf8' | 'latin1'): RowSearch {
-  return encoding === 'latin1' || isAscii(bytes)
-    ? new OneByteText(bytes, offsets)
-    : new TextColumn(bytes, offsets, encoding);
+  return isAscii(bytes) ? new OneByteText(bytes, offsets) : new TextColumn(bytes, offsets, encoding);
 }
 
+/** ASCII text (every byte below 0x80). */
 class OneByteText implements RowSearch {
   constructor(
     protected readonly bytes: Buffer,
@@ -35,31 +36,13 @@ class OneByteText implements RowSearch {
   }
 
   markRows(token: string, hit: Uint8Array): boolean {
-    return this.markChunks(token, hit);
-  }
-
-  protected markChunks(token: string, hit: Uint8Array): boolean {
-    // Case-insensitive ASCII regex: finds what lowercasing + indexOf would (a token with other
-    // characters cannot occur in ASCII text; latin1 ids are lowercase hex).
-    const re = asciiTokenRegex(token);
-    if (!re) return true;
+    const lower = lowerAsciiToken(token);
+    if (lower === undefined) return true; // a token with other characters is not in ASCII text
     const { bytes, offsets } = this;
-    const rows = offsets.length - 1;
-    const end = offsets[rows];
-    // Chunks overlap by the token's length - 1, so no occurrence is cut; a hit is taken from the
-    // chunk it starts in.
-    for (let start = offsets[0]; start < end; start += CHUNK_BYTES) {
-      const stop = Math.min(end, start + CHUNK_BYTES);
-      const chunk = bytes.toString('latin1', start, Math.min(end, stop + token.length - 1));
-      re.lastIndex = 0;
-      for (let m = re.exec(chunk); m && start + m.index < stop; m = re.exec(chunk)) {
-        const at = start + m.index;
-        const lo = rowHolding(offsets, at, 0, rows - 1);
-        hit[lo] = 1;
-        // Next search from the row's end: one hit per row is enough.
-        re.lastIndex = Math.max(offsets[lo + 1] - start, m.index + 1);
-      }
-    }
+    const base = offsets[0];
+    const end = offsets[offsets.length - 1];
+    // Finds what lowercasing the text and indexOf would, as the case-insensitive regex did.
+    markHits(lowerAscii(bytes, base, end), base, offsets, lower, hit);
     return true;
   }
 }
@@ -67,24 +50,60 @@ class OneByteText implements RowSearch {
 /** One-byte text known to hold no upper-case letter (ids). */
 class LowercaseText extends OneByteText {
   override markRows(token: string, hit: Uint8Array): boolean {
-    if (!LOWER_ASCII.test(token)) return this.markChunks(token, hit);
+    const lower = lowerAsciiToken(token);
+    if (lower === undefined) return true;
     const { bytes, offsets } = this;
-    const rows = offsets.length - 1;
-    const end = offsets[rows];
-    let lo = 0;
-    for (let at = bytes.indexOf(token, offsets[0], 'latin1'); at >= 0 && at < end; ) {
-      // hits come in order: search from the previous hit's row
-      lo = rowHolding(offsets, at, lo, rows - 1);
-      hit[lo] = 1;
-      // Next search from the row's end: one hit per row is enough.
-      at = bytes.indexOf(token, Math.max(offsets[lo + 1], at + 1), 'latin1');
-    }
+    const base = offsets[0];
+    markHits(bytes.subarray(base, offsets[offsets.length - 1]), base, offsets, lower, hit);
     return true;
   }
 }
 
-/** ASCII without upper-case letters (what a case-sensitive search finds case-insensitively in lowercase text). */
-const LOWER_ASCII = /^[\x00-\x40\x5b-\x7f]*$/;
+/** The token lowercased, or undefined when it has a character beyond ASCII. */
+function lowerAsciiToken(token: string): string | undefined {
+  for (let i = 0; i < token.length; i++) if (token.charCodeAt(i) > 127) return undefined;
+  return token.toLowerCase();
+}
+
+/** Marks the rows holding `token` in `text`, the bytes of rows from offsets[0] (= base) on. */
+function markHits(text: Buffer, base: number, offsets: Uint32Array, token: string, hit: Uint8Array): void {
+  const rows = offsets.length - 1;
+  let lo = 0;
+  for (let at = text.indexOf(token, 0, 'latin1'); at >= 0; ) {
+    // hits come in order: search from the previous hit's row
+    lo = rowHolding(offsets, base + at, lo, rows - 1);
+    hit[lo] = 1;
+    // Next search from the row's end: one hit per row is enough.
+    at = text.indexOf(token, Math.max(offsets[lo + 1] - base, at + 1), 'latin1');
+  }
+}
+
+/**
+ * A lowercased copy of ASCII bytes [from, to), valid until the next call: copied natively, then four
+ * bytes at a time. Below 0x80, adding 0x3f to a byte sets its top bit exactly when it is >= 'A', and
+ * adding 0x25 when it is >= '[' (neither carries into the next byte): the difference marks 'A'-'Z'.
+ */
+export function lowerAscii(src: Buffer, from: number, to: number): Buffer {
+  const n = to - from;
+  let dst = lowered;
+  if (dst.length < n) {
+    dst = Buffer.allocUnsafeSlow(
+      n > MAX_KEPT_LOWERED ? n : Math.min(MAX_KEPT_LOWERED, Math.max(n, Math.ceil(dst.length * 1.5))),
+    );
+    if (dst.length <= MAX_KEPT_LOWERED) lowered = dst;
+  }
+  src.copy(dst, 0, from, to);
+  const words = new Int32Array(dst.buffer, dst.byteOffset, n >>> 2);
+  for (let i = 0; i < words.length; i++) {
+    const x = words[i];
+    words[i] = x | (((x + 0x3f3f3f3f) & ~(x + 0x25252525) & 0x80808080) >>> 2);
+  }
+  for (let i = words.length * 4; i < n; i++) {
+    const b = dst[i];
+    if (b >= 0x41 && b <= 0x5a) dst[i] = b | 0x20;
+  }
+  return dst.subarray(0, n);
+}
 
 /** The row holding byte `at`: the last of rows lo..hi that starts at or before it. */
 function rowHolding(offsets: Uint32Array, at: number, lo: number, hi: number): number {
