@@ -89,12 +89,19 @@ describe('live tail dropped count in headless Chromium', () => {
     let tails = 0;
     // The server's side (a replay past its 500 ms / 2,000-block budget sends lower_bound: true) is
     // api-tail.test.ts's; here the reconnect is answered with that event.
+    // first reconnect: nothing counted, but not all replayed; the second (100 ms later): 7 counted
+    let releaseSecond = () => {};
+    const secondMayGo = new Promise<void>((resolve) => {
+      releaseSecond = resolve;
+    });
     await page.route('**/api/logs/tail?*', async (route) => {
-      if (tails++ === 0) return route.continue();
+      const n = tails++;
+      if (n === 0) return route.continue();
+      if (n === 2) await secondMayGo;
       await route.fulfill({
         status: 200,
         headers: { 'content-type': 'text/event-stream' },
-        body: 'retry: 60000\n\nevent: dropped\ndata: {"dropped":7,"lower_bound":true}\n\nevent: ready\ndata: {}\n\n',
+        body: `retry: ${n === 1 ? 100 : 60_000}\n\nevent: dropped\ndata: {"dropped":${n === 1 ? 0 : 7},"lower_bound":true}\n\nevent: ready\ndata: {}\n\n`,
       });
     });
     await signIn(page, ui.api.url, TEST_API_KEY, `/?from=1h&query=${encodeURIComponent('service:dropsvc')}`);
@@ -105,6 +112,14 @@ describe('live tail dropped count in headless Chromium', () => {
     ui.api.app.server.closeAllConnections();
     await page.waitForFunction(
       () => document.querySelector('[data-live-status]')?.getAttribute('data-dropped-at-least') === 'true',
+    );
+    assert.match(
+      (await page.locator('[data-live-status]').textContent()) ?? '',
+      /lines may be missing \(a reconnect could not replay them all\)/,
+    );
+    releaseSecond();
+    await page.waitForFunction(
+      () => document.querySelector('[data-live-status]')?.getAttribute('data-dropped') === '7',
     );
     assert.match((await page.locator('[data-live-status]').textContent()) ?? '', /at least 7 lines dropped/);
     await page.close();

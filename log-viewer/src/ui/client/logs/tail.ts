@@ -85,8 +85,8 @@ export class LiveTail {
     const parts = [note ?? lag];
     const dropped = this.droppedBefore + this.droppedNow;
     const count = `${this.droppedAtLeast ? 'at least ' : ''}${dropped.toLocaleString('en-US')}`;
-    if (dropped > 0 || this.droppedAtLeast)
-      parts.push(`${count} lines dropped (client too slow or reconnecting)`);
+    if (dropped > 0) parts.push(`${count} lines dropped (client too slow or reconnecting)`);
+    else if (this.droppedAtLeast) parts.push('lines may be missing (a reconnect could not replay them all)');
     this.status.append(live, ` ${parts.join(' · ')}`);
     this.status.dataset.dropped = String(dropped);
     this.status.dataset.droppedAtLeast = String(this.droppedAtLeast);
