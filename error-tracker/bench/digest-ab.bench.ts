@@ -2,12 +2,14 @@
 // its own temp database and is fed the same rounds of bench events (bench/events.ts, 10 % new
 // issues); the database grows round by round as in a long run. Prints each round's digest CPU µs
 // per event and errors.db WAL bytes per event, then the medians (and the CPU of checkpointing that
-// WAL into the file, all of it at once). An arm is a source tree (a git
-// worktree of another commit: `DIGEST_AB_TREES=/tmp/wt-old,/work/main`) and a page cache size
-// (`DIGEST_AB_CACHE_KB=2000,8000`); DIGEST_AB_WAL_MAP=1 also prints which tables and indexes the
+// WAL into the file, what is left of it at the round's end). An arm is a source tree (a git
+// worktree of another commit: `DIGEST_AB_TREES=/tmp/wt-old,/work/main`), a page cache size
+// (`DIGEST_AB_CACHE_KB=2000,8000`) and the connection's wal_autocheckpoint in pages during the
+// digest (`DIGEST_AB_AUTOCHECKPOINT=1000,0`, default 0: one checkpoint a round); DIGEST_AB_WAL_MAP=1 also prints which tables and indexes the
 // last round's WAL frames belong to (dbstat).
 // Usage: node --conditions=development --import tsx bench/digest-ab.bench.ts
-//   DIGEST_AB_EVENTS (per round, 3000), DIGEST_AB_ROUNDS (10), DIGEST_AB_BATCH (200), DIGEST_AB_GROUPS (300)
+//   DIGEST_AB_EVENTS (per round, 3000), DIGEST_AB_ROUNDS (10), DIGEST_AB_BATCH (200), DIGEST_AB_GROUPS (300),
+//   DIGEST_AB_CHECKPOINT_EVERY (a passive checkpoint every n batches, counted in the digest's CPU; 0)
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +22,9 @@ const GROUPS = Number(process.env.DIGEST_AB_GROUPS ?? 300);
 const here = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const trees = (process.env.DIGEST_AB_TREES ?? `${here},${here}`).split(',');
 const caches = (process.env.DIGEST_AB_CACHE_KB ?? '2000,2000').split(',').map(Number);
+const autoCheckpoints = (process.env.DIGEST_AB_AUTOCHECKPOINT ?? '0,0').split(',').map(Number);
 
-async function openArm(tree: string, cacheKb: number) {
+async function openArm(tree: string, cacheKb: number, autoCheckpoint: number) {
   const et = `${tree}/error-tracker`;
   const { migrate, openDatabase } = await import(`${tree}/shared/src/db.ts`);
   const { createSqliteStore } = await import(`${et}/src/store/sqlite-store.ts`);
@@ -34,7 +37,8 @@ async function openArm(tree: string, cacheKb: number) {
   store.createProject({ name: 'Default', slug: 'default', publicKey: 'benchkey', nowMs: Date.now() });
   db.pragma(`cache_size = -${cacheKb}`);
   return {
-    name: `${tree} ${cacheKb} KB`,
+    name: `${tree} ${cacheKb} KB, wal_autocheckpoint ${autoCheckpoint}`,
+    autoCheckpoint,
     dir,
     db,
     inboxDb,
@@ -80,11 +84,14 @@ function append(arm: Arm, list: Prepared[]) {
         .map((p: Prepared) => ({ projectId: 1, events: p.entries, itemCounts: p.itemCounts, sessions: [] })),
     );
 }
+// the store worker's timer checkpoints errors.db every 500 ms: at 2,000 events/s, every 5 batches
+const CHECKPOINT_EVERY = Number(process.env.DIGEST_AB_CHECKPOINT_EVERY ?? 0);
 function digestAll(arm: Arm) {
-  for (;;) {
+  for (let n = 1; ; n++) {
     const { entries, digestedThrough } = arm.store.digest(BATCH, Date.now());
     if (entries === 0) return;
     arm.store.trimInbox(digestedThrough);
+    if (CHECKPOINT_EVERY > 0 && n % CHECKPOINT_EVERY === 0) arm.db.pragma('wal_checkpoint(PASSIVE)');
   }
 }
 function walMap(arm: Arm) {
@@ -106,7 +113,10 @@ function walMap(arm: Arm) {
     console.log(`  ${((n * pageSize) / N).toFixed(0).padStart(6)} B/event  ${name}`);
 }
 
-const arms = [await openArm(trees[0], caches[0]), await openArm(trees[1], caches[1])];
+const arms = [
+  await openArm(trees[0], caches[0], autoCheckpoints[0]),
+  await openArm(trees[1], caches[1], autoCheckpoints[1]),
+];
 const warm = prepareRound();
 for (const arm of arms) {
   append(arm, warm);
@@ -117,7 +127,7 @@ for (let r = 0; r < ROUNDS; r++) {
   for (const arm of r % 2 ? [arms[1], arms[0]] : arms) {
     append(arm, events);
     arm.db.pragma('wal_checkpoint(TRUNCATE)');
-    arm.db.pragma('wal_autocheckpoint = 0');
+    arm.db.pragma(`wal_autocheckpoint = ${arm.autoCheckpoint}`);
     const c0 = process.cpuUsage();
     digestAll(arm);
     const c = process.cpuUsage(c0);

@@ -307,3 +307,27 @@ test('the inbox WAL restarts also while digest batches run back to back (a backl
   await sw.stop();
   close();
 });
+
+test('the events database WAL restarts while digest batches run back to back: the worker checkpoints it on its timer', async () => {
+  const { db, inboxDb, store, close } = trackerDb();
+  const sw = new StoreWorker(db, inboxDb);
+  sw.start(20, undefined, 0);
+  const wal = `${db.name}-wal`;
+  const batch = await acceptBatch(5, 'events-wal');
+  let batches = 0;
+  const first = existsSync(wal) ? walRestarts(wal) : 0;
+  // neither connection checkpoints errors.db after its commits: the WAL restarts only after the
+  // worker's timer copied it, at the next batch's first write
+  while ((!existsSync(wal) || walRestarts(wal) < first + 2) && batches < 300) {
+    store.acceptMany([batch]);
+    const c = await sw.digest(50, 5000);
+    store.trimInbox(c.digestedThrough);
+    batches++;
+  }
+  assert.ok(
+    walRestarts(wal) >= first + 2,
+    `the WAL restarted twice (${batches} batches, ${statSync(wal).size} bytes)`,
+  );
+  await sw.stop();
+  close();
+});
