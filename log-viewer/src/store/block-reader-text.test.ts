@@ -117,3 +117,19 @@ test('readText() marks the rows a case-insensitive search of the joined text mar
     assert.deepEqual(got, want, token);
   }
 });
+
+test('readText() finds a token across its 4 MB search windows in a large section', () => {
+  // Rows of 1,000 bytes: the window boundary (4,194,304) falls in row 4,194, in the middle of its token.
+  const texts = Array.from({ length: 4300 }, (_, i) => `${'.'.repeat(990)}r${String(i).padStart(9, '0')}`);
+  texts[4194] = `${'.'.repeat(300)}ZANZIBAR${'.'.repeat(692)}`;
+  texts[4250] = `zanzibar${'.'.repeat(992)}`;
+  texts[3] = `${'.'.repeat(992)}Zanzibar`;
+  const [bytes, offsets] = column(texts);
+  assert.equal(bytes.indexOf('ZANZIBAR'), 4 * 1024 * 1024 - 4);
+  const hit = new Uint8Array(texts.length);
+  assert.ok(readText(bytes, offsets, 'utf8').markRows('zanzibar', hit));
+  assert.deepEqual(
+    [...hit].flatMap((h, i) => (h ? [i] : [])),
+    [3, 4194, 4250],
+  );
+});

@@ -6,8 +6,11 @@
 import { isAscii } from 'node:buffer';
 import { type RowSearch, TextColumn } from './text-column.js';
 
-/** The lowercased copy of a section searched last (reused; sections past this get their own). */
-const MAX_KEPT_LOWERED = 4 * 1024 * 1024;
+/**
+ * A section is lowercased and searched this many bytes at a time (plus a token's length of overlap),
+ * in one reused buffer: an old oversized block's section (hundreds of MB) is not copied whole.
+ */
+const WINDOW_BYTES = 4 * 1024 * 1024;
 let lowered = Buffer.alloc(0);
 
 /**
@@ -39,10 +42,15 @@ class OneByteText implements RowSearch {
     const lower = lowerAsciiToken(token);
     if (lower === undefined) return true; // a token with other characters is not in ASCII text
     const { bytes, offsets } = this;
-    const base = offsets[0];
     const end = offsets[offsets.length - 1];
-    // Finds what lowercasing the text and indexOf would, as the case-insensitive regex did.
-    markHits(lowerAscii(bytes, base, end), base, offsets, lower, hit);
+    // Finds what lowercasing the text and indexOf would, as the case-insensitive regex did. Windows
+    // overlap by the token's length - 1, so no occurrence is cut; a hit is taken in the window it
+    // starts in.
+    for (let start = offsets[0]; start < end; start += WINDOW_BYTES) {
+      const stop = Math.min(end, start + WINDOW_BYTES);
+      const text = lowerAscii(bytes, start, Math.min(end, stop + lower.length - 1));
+      markHits(text, start, stop, offsets, lower, hit);
+    }
     return true;
   }
 }
@@ -54,7 +62,8 @@ class LowercaseText extends OneByteText {
     if (lower === undefined) return true;
     const { bytes, offsets } = this;
     const base = offsets[0];
-    markHits(bytes.subarray(base, offsets[offsets.length - 1]), base, offsets, lower, hit);
+    const end = offsets[offsets.length - 1];
+    markHits(bytes.subarray(base, end), base, end, offsets, lower, hit);
     return true;
   }
 }
@@ -65,11 +74,18 @@ function lowerAsciiToken(token: string): string | undefined {
   return token.toLowerCase();
 }
 
-/** Marks the rows holding `token` in `text`, the bytes of rows from offsets[0] (= base) on. */
-function markHits(text: Buffer, base: number, offsets: Uint32Array, token: string, hit: Uint8Array): void {
+/** Marks the rows holding `token` at a start before `stop` in `text`, the section's bytes from `base` on. */
+function markHits(
+  text: Buffer,
+  base: number,
+  stop: number,
+  offsets: Uint32Array,
+  token: string,
+  hit: Uint8Array,
+): void {
   const rows = offsets.length - 1;
   let lo = 0;
-  for (let at = text.indexOf(token, 0, 'latin1'); at >= 0; ) {
+  for (let at = text.indexOf(token, 0, 'latin1'); at >= 0 && base + at < stop; ) {
     // hits come in order: search from the previous hit's row
     lo = rowHolding(offsets, base + at, lo, rows - 1);
     hit[lo] = 1;
@@ -87,10 +103,9 @@ export function lowerAscii(src: Buffer, from: number, to: number): Buffer {
   const n = to - from;
   let dst = lowered;
   if (dst.length < n) {
-    dst = Buffer.allocUnsafeSlow(
-      n > MAX_KEPT_LOWERED ? n : Math.min(MAX_KEPT_LOWERED, Math.max(n, Math.ceil(dst.length * 1.5))),
-    );
-    if (dst.length <= MAX_KEPT_LOWERED) lowered = dst;
+    // Grown by half again (a window and a token at most, for markRows).
+    dst = Buffer.allocUnsafeSlow(Math.max(n, Math.min(WINDOW_BYTES, Math.ceil(dst.length * 1.5))));
+    lowered = dst;
   }
   src.copy(dst, 0, from, to);
   const words = new Int32Array(dst.buffer, dst.byteOffset, n >>> 2);
