@@ -65,7 +65,13 @@ export function severityToLevel(severity: number): Level {
 const LEVEL_WORDS: Record<string, Level> = {
   trace: 'trace',
   trc: 'trace',
-  verbose: 'trace',
+  // npm's levels (winston): error, warn, info, http, verbose, debug, silly, mapped by their order as
+  // OpenTelemetry's winston instrumentation does (http and verbose are DEBUG2-3, silly TRACE). The
+  // lowercase `verbose` is npm's, above debug; Serilog's `Verbose` (any other spelling, CLEF's `@l`)
+  // is its lowest level, below Debug, so it stays trace (normalizeLevel's exact lookup comes first).
+  verbose: 'debug',
+  silly: 'trace',
+  http: 'debug',
   verb: 'trace',
   finest: 'trace',
   finer: 'trace',
@@ -106,6 +112,8 @@ const LEVEL_WORDS: Record<string, Level> = {
 
 /** LEVEL_WORDS as a Map: no prototype keys ('constructor', '__proto__') can match. */
 const LEVEL_MAP = new Map<string, Level>(Object.entries(LEVEL_WORDS));
+/** Case-folded spellings whose level differs from the exact lowercase word's (see LEVEL_WORDS). */
+const FOLDED_LEVELS = new Map<string, Level>([['verbose', 'trace']]);
 
 /**
  * Normalize a level as sent by any client: words in any case ("Warning", "ERR", "Information"),
@@ -122,7 +130,7 @@ export function normalizeLevel(value: unknown): Level | undefined {
   const exact = LEVEL_MAP.get(value); // the common case: already a lowercase word
   if (exact) return exact;
   const word = value.trim().toLowerCase();
-  const direct = LEVEL_MAP.get(word);
+  const direct = FOLDED_LEVELS.get(word) ?? LEVEL_MAP.get(word);
   if (direct) return direct;
   const stripped = word.replace(/[0-9]+$/, ''); // OTel "INFO2", "ERROR3"
   if (stripped !== word && LEVEL_MAP.has(stripped)) return LEVEL_MAP.get(stripped);

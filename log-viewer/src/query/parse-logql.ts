@@ -98,6 +98,35 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
+/**
+ * LogQL's `level` label (selector or `| level=…` filter, `=` or `=~`): as in Loki it is the
+ * shipper's stream label when the stream has one (pino-loki labels pino's trace lines
+ * level="debug", winston-loki sends npm's `silly`/`http`, a pipeline may set it from a default),
+ * compared as text; a record whose stream has no `level` label compares its normalized level
+ * (NDJSON, OTLP, a level read from the line). So a word that is no level is no 400 here.
+ * `detected_level` and the native language's `level:`/`level>=` read the normalized level.
+ */
+function levelLabelNode(op: 'eq' | 'regex', value: string, pos: number): QueryNode {
+  const label: QueryNode =
+    op === 'eq'
+      ? { kind: 'field', field: 'labels.level', op, value, pos }
+      : { kind: 'field', field: 'labels.level', op, value: anchored(value), pos };
+  const hasLabel: QueryNode = { kind: 'field', field: 'labels.level', op: 'exists', value: '', pos };
+  const normalized: QueryNode | undefined =
+    op === 'regex'
+      ? { kind: 'field', field: 'level', op, value: anchored(value), pos, flat: true }
+      : normalizeLevel(value) !== undefined
+        ? { kind: 'field', field: 'level', op, value, pos, flat: true }
+        : undefined;
+  if (!normalized) return label;
+  const unlabelled: QueryNode = {
+    kind: 'and',
+    children: [{ kind: 'not', child: hasLabel, pos }, normalized],
+    pos,
+  };
+  return { kind: 'or', children: [label, unlabelled], pos };
+}
+
 /** `{…}` at i. */
 export function parseSelector(s: string, i: number): Parsed {
   const pos = i;
@@ -118,13 +147,12 @@ export function parseSelector(s: string, i: number): Parsed {
     const end = read.end;
     const value = op === '=~' || op === '!~' ? re2(read.value, valuePos, s) : read.value;
     if (op === '=~' || op === '!~') checkRegex(anchored(value), valuePos, s, 4);
-    else if (field === 'level' && normalizeLevel(value) === undefined) {
-      throw fail(`unknown level '${value}' (use ${LEVELS.join(', ')})`, valuePos, s);
-    }
     const node: QueryNode =
-      op === '=' || op === '!='
-        ? { kind: 'field', field, op: 'eq', value, pos: valuePos, flat: true }
-        : { kind: 'field', field, op: 'regex', value: anchored(value), pos: valuePos, flat: true };
+      m[0] === 'level'
+        ? levelLabelNode(op === '=' || op === '!=' ? 'eq' : 'regex', value, valuePos)
+        : op === '=' || op === '!='
+          ? { kind: 'field', field, op: 'eq', value, pos: valuePos, flat: true }
+          : { kind: 'field', field, op: 'regex', value: anchored(value), pos: valuePos, flat: true };
     children.push(op.startsWith('!') ? { kind: 'not', child: node, pos: valuePos } : node);
     i = skipSpace(s, end);
     if (s[i] === ',') i = skipSpace(s, i + 1);
@@ -233,8 +261,9 @@ const LOGFMT_STAGE = /\|\s*logfmt\b/;
 /** Label filters after a `| logfmt` stage read the line's logfmt keys too (logfmt.ts). */
 function afterLogfmt(s: string, at: number, parsed: Parsed): Parsed {
   if (!LOGFMT_STAGE.test(s.slice(0, at))) return parsed;
+  // a stream label stays one (Loki names the line's key level_extracted then, levelLabelNode)
   const mark = (node: QueryNode): void => {
-    if (node.kind === 'field') node.logfmt = true;
+    if (node.kind === 'field' && !node.field.startsWith('labels.')) node.logfmt = true;
     else if (node.kind === 'not') mark(node.child);
     else if (node.kind === 'and' || node.kind === 'or') node.children.forEach(mark);
   };
@@ -331,22 +360,22 @@ function parseLabelFilter(s: string, i: number): Parsed {
   if (op === '=~' || op === '!~') {
     value = re2(value, valuePos, s);
     checkRegex(anchored(value), valuePos, s, 4);
-    const node: QueryNode = {
-      kind: 'field',
-      field,
-      op: 'regex',
-      value: anchored(value),
-      pos: valuePos,
-      flat: true,
-    };
+    const node: QueryNode =
+      m[0] === 'level'
+        ? levelLabelNode('regex', value, valuePos)
+        : { kind: 'field', field, op: 'regex', value: anchored(value), pos: valuePos, flat: true };
     return { node: op === '!~' ? { kind: 'not', child: node, pos: valuePos } : node, end };
   }
-  if (field === 'level' && normalizeLevel(value) === undefined)
-    throw fail(`unknown level '${value}' (use ${LEVELS.join(', ')})`, valuePos, s);
   if (op === '=' || op === '==' || op === '!=') {
-    const node: QueryNode = { kind: 'field', field, op: 'eq', value, pos: valuePos, flat: true };
+    const node: QueryNode =
+      m[0] === 'level'
+        ? levelLabelNode('eq', value, valuePos)
+        : { kind: 'field', field, op: 'eq', value, pos: valuePos, flat: true };
     return { node: op === '!=' ? { kind: 'not', child: node, pos: valuePos } : node, end };
   }
+  // ordered comparisons (an extension: Loki compares numbers) rank the normalized level
+  if (field === 'level' && normalizeLevel(value) === undefined)
+    throw fail(`unknown level '${value}' (use ${LEVELS.join(', ')})`, valuePos, s);
   const cmp = op === '>' ? 'gt' : op === '>=' ? 'gte' : op === '<' ? 'lt' : 'lte';
   return { node: { kind: 'field', field, op: cmp, value, pos: valuePos, flat: true }, end };
 }

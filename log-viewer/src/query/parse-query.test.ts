@@ -90,7 +90,7 @@ describe('parseQuery() valid queries', () => {
   check('{app="api"}', 'app[eq]api');
   check(
     '{app="api", env=~"prod|stg", level!="debug"}',
-    '(and app[eq]api env[regex]^(?:prod|stg)$ (not level[eq]debug))',
+    `(and app[eq]api env[regex]^(?:prod|stg)$ (not (or labels.level[eq]debug (and (not labels.level[exists]) level[eq]debug))))`,
   );
   check(
     '{service_name="checkout"} |= "timeout" != `health`',
@@ -107,9 +107,22 @@ describe('parseQuery() valid queries', () => {
   check('{service_name="web2"} | logfmt', '(and service[eq]web2 *)');
   check('{app="a"} | unpack |= "x"', '(and app[eq]a * message[regex]x)');
   check('{app="a"} |json', '(and app[eq]a *)');
-  check('{app="a"} | logfmt --strict | level="error"', '(and app[eq]a * level[eq]error)');
-  check('{service_name="web2"} | json | level="error"', '(and service[eq]web2 * level[eq]error)');
+  check(
+    '{app="a"} | logfmt --strict | level="error"',
+    '(and app[eq]a * (or labels.level[eq]error (and (not labels.level[exists]) level[eq]error)))',
+  );
+  check(
+    '{service_name="web2"} | json | level="error"',
+    '(and service[eq]web2 * (or labels.level[eq]error (and (not labels.level[exists]) level[eq]error)))',
+  );
   check('| detected_level="warn"', 'level[eq]warn');
+  // LogQL's level is the stream's level label when there is one (Loki), else the normalized level
+  check('{level="loud"}', 'labels.level[eq]loud');
+  check(
+    '{level=~"warn|error"}',
+    '(or labels.level[regex]^(?:warn|error)$ (and (not labels.level[exists]) level[regex]^(?:warn|error)$))',
+  );
+  check('| level>="warn"', 'level[gte]warn');
   check('| status >= 500', 'status[gte]500');
   check('| status==200', 'status[eq]200');
   check('| duration_ms < 1.5e3', 'duration_ms[lt]1.5e3');
@@ -146,7 +159,7 @@ describe('parseQuery() LogQL stages it cannot run are a 400 naming the stage and
   checkError('| json first="a.b"', 7, /'\| json' with parameters is not supported/);
   checkError('| frobnicate', 2, /'frobnicate' is not supported/);
   checkError('| latency > 10s', 12, /duration and bytes/);
-  checkError('| level="loud"', 8, /unknown level 'loud'/);
+  checkError('| level>="loud"', 9, /unknown level 'loud'/);
   checkError('| path=~"(unclosed"', 8, /invalid regular expression/);
   checkError('| a="1", ', 9, /expected a label name/);
   checkError('| __error__ > 1', 12, /'__error__' is always empty here/);
@@ -190,7 +203,6 @@ describe('parseQuery() malformed queries report the position', () => {
   checkError('{app>"x"}', 4, /expected =, !=, =~ or !~/);
   checkError('{app=~"("}', 6, /invalid regular expression/);
   checkError('{1="x"}', 1, /expected a label name/);
-  checkError('{level="loud"}', 7, /unknown level 'loud'/);
   checkError('|~ "["', 3, /invalid regular expression/);
   checkError('('.repeat(100) + 'a' + ')'.repeat(100), 64, /nested deeper/);
   // Regexes that would backtrack exponentially are refused where the construct starts.
