@@ -116,6 +116,7 @@ describe('parseQuery() valid queries', () => {
     '(and service[eq]web2 * (or labels.level[eq]error (and (not labels.level[exists]) level[eq]error)))',
   );
   check('| detected_level="warn"', 'level[eq]warn');
+  check('max(retries) exceeded', '(and max(retries) exceeded)');
   // LogQL's level is the stream's level label when there is one (Loki), else the normalized level
   check('{level="loud"}', 'labels.level[eq]loud');
   check(
@@ -171,6 +172,12 @@ describe('parseQuery() LogQL stages it cannot run are a 400 naming the stage and
   checkError('| (a="1"', 8, /missing '\)'/);
   checkError('|= ip("10.0.0.1")', 3, /LogQL ip\(\) is not supported/);
   checkError('| drop __error__, level', 2, /'drop' is not supported/);
+  // metric queries pasted from a Grafana panel (black-box 27, ninth session: a 200 with no lines)
+  checkError('rate({app="shop"}[5m])', 0, /metric queries such as 'rate\(…\)' are not supported/);
+  checkError(' count_over_time({app="shop"}[5m])', 1, /'count_over_time\(…\)'/);
+  checkError('sum(rate({app="shop"}[1m]))', 0, /'sum\(…\)'/);
+  checkError('sum by (level) (count_over_time({app="shop"} |= "x" [5m]))', 0, /'sum\(…\)'/);
+  checkError('topk(5, sum by (host) (bytes_rate({job="a"}[1h])))', 0, /'topk\(…\)'/);
 });
 
 describe('parseQuery() malformed queries report the position', () => {

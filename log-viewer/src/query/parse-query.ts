@@ -21,7 +21,7 @@
 import { ParseError } from '@flowrent/shared/errors';
 import { LEVELS, normalizeLevel } from '../model.js';
 import type { FieldOp, QueryNode } from './ast.js';
-import { parseLineFilter, parsePipelineStage, parseSelector } from './parse-logql.js';
+import { parseLineFilter, parsePipelineStage, parseSelector, refuseMetricQuery } from './parse-logql.js';
 import { nonLinearRegex } from './regex-linear.js';
 import { unsafeRegex } from './regex-safety.js';
 
@@ -40,6 +40,7 @@ export function parseQuery(query: string): QueryNode {
   if (query.length > MAX_QUERY_CHARS) {
     throw syntaxError(`query longer than ${MAX_QUERY_CHARS} characters`, MAX_QUERY_CHARS, query);
   }
+  refuseMetricQuery(query);
   const p = new QueryParser(query);
   return p.parseAll();
 }
