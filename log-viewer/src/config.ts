@@ -15,14 +15,14 @@ export function tuneDatabase(db: Db): void {
   db.pragma(`cache_size = -${DB_CACHE_KIB}`);
 }
 
-/** `checkout=3d,payments=30d` → { checkout: ms, payments: ms }. */
+/** `checkout=3d,payments=30d` → { checkout: ms, payments: ms }; `audit=0` keeps that service forever. */
 const perServiceDurations = (raw: string): Record<string, number> => {
   const out: Record<string, number> = {};
   for (const part of raw.split(',').filter((p) => p.trim())) {
     const [service, value] = part.split('=').map((s) => s.trim());
     if (!service || !value)
-      throw new Error('expected service=duration pairs such as checkout=3d,payments=30d');
-    out[service] = parsers.duration(value);
+      throw new Error('expected service=duration pairs such as checkout=3d,payments=30d,audit=0');
+    out[service] = parsers.durationOrZero(value);
   }
   return out;
 };

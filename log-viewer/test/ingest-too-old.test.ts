@@ -3,6 +3,8 @@
 // and a crash replays exactly what was acknowledged, whatever the retention is at the next start.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { loadConfig } from '@flowrent/shared/config';
+import { configTable } from '../src/config.js';
 import { ProtoWriter } from '../src/ingest/protobuf.js';
 import type { RetentionPolicy } from '../src/store/log-store.js';
 import { retentionPolicy } from '../src/store/sqlite-log-store.js';
@@ -339,11 +341,13 @@ test('a crash replays exactly the acknowledged records, with the cut-off and the
 });
 
 test('LOG_RETENTION_PER_SERVICE service=0 keeps that service forever, as LOG_RETENTION=0 does', async () => {
-  const policy = retentionPolicy({
-    LOG_RETENTION: 7 * DAY_MS,
-    LOG_RETENTION_MAX_BYTES: 0,
-    LOG_RETENTION_PER_SERVICE: { audit: 0 },
-  });
+  // as the README's Configuration table writes it (black-box 24: refused at start before)
+  const env = (value: string) =>
+    loadConfig(configTable, { API_KEY: 'k', LOG_RETENTION: '7d', LOG_RETENTION_PER_SERVICE: value });
+  assert.deepEqual(env('audit=0').LOG_RETENTION_PER_SERVICE, { audit: 0 });
+  assert.deepEqual(env('a=3s, b=0').LOG_RETENTION_PER_SERVICE, { a: 3000, b: 0 });
+  assert.throws(() => env('audit=forever'), /LOG_RETENTION_PER_SERVICE/);
+  const policy = retentionPolicy(env('audit=0'));
   const t = openTestStore({ clock: () => NOW_MS, retention: policy });
   const nowNs = BigInt(NOW_MS) * 1_000_000n;
   const lines = [
