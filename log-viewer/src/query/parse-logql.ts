@@ -40,7 +40,24 @@ function skipSpace(s: string, i: number): number {
   return i;
 }
 
-/** A "double-quoted" (with backslash escapes) or `raw` string starting at i. */
+/** Go's one-character escapes in a "double-quoted" string (strconv.Unquote). */
+const GO_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+};
+
+/**
+ * A "double-quoted" or `raw` string starting at i. LogQL's strings are Go's, as in Loki: `\n`, `\t`,
+ * `\x41`, `\u00e9`, `\101`… and any other escape is a parse error, so `|~ "\d{3}"` is refused as Loki
+ * refuses it (write `"\\d{3}"` or `` `\d{3}` ``) instead of silently matching `d{3}`.
+ */
 function readString(s: string, i: number): { value: string; end: number } {
   const quote = s[i];
   if (quote !== '"' && quote !== '`') throw fail('expected a quoted string', i, s);
@@ -49,8 +66,30 @@ function readString(s: string, i: number): { value: string; end: number } {
   while (j < s.length) {
     const c = s[j++];
     if (c === quote) return { value: out, end: j };
-    if (c === '\\' && quote === '"' && j < s.length) out += s[j++];
-    else out += c;
+    if (c !== '\\' || quote === '`') {
+      out += c;
+      continue;
+    }
+    const e = s[j] ?? '';
+    if (Object.hasOwn(GO_ESCAPES, e)) {
+      out += GO_ESCAPES[e];
+      j++;
+      continue;
+    }
+    const octal = e >= '0' && e <= '7';
+    const n = octal ? 3 : e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    const digits = octal ? s.slice(j, j + 3) : s.slice(j + 1, j + 1 + n);
+    const cp = Number.parseInt(digits, octal ? 8 : 16);
+    const valid =
+      n > 0 &&
+      digits.length === n &&
+      (octal ? /^[0-7]+$/ : /^[0-9a-fA-F]+$/).test(digits) &&
+      cp <= (octal || e === 'x' ? 255 : 0x10ffff) &&
+      !(cp >= 0xd800 && cp < 0xe000);
+    if (!valid)
+      throw fail(`invalid char escape '\\${e}' (write '\\\\${e}' or use a \`raw\` string)`, j - 1, s);
+    out += octal || e === 'x' ? String.fromCharCode(cp) : String.fromCodePoint(cp);
+    j += octal ? 3 : n + 1;
   }
   throw fail('unterminated quoted string starting', i, s);
 }

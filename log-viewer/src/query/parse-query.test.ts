@@ -230,3 +230,22 @@ describe('parseQuery() keeps regexes without ambiguous repetition', () => {
   check('m:~(?:GET|POST)\\s+(ab)+c{2,}d*', 'm[regex](?:GET|POST)\\s+(ab)+c{2,}d*');
   check('m:~(a+)?b', 'm[regex](a+)?b');
 });
+
+// A backslash before anything but `"` and `\` stays in the query language's quoted strings, so a
+// quoted regex keeps `\d` and `\.` (black-box 12: they read `d` and `.`); LogQL strings are Go's, as
+// in Loki: its escapes are read and any other is a 400 at its position.
+describe('parseQuery() backslashes in quoted strings', () => {
+  check('message:~"\\d{3}"', 'message[regex]\\d{3}');
+  check('message:~"status=\\d+ \\."', 'message[regex]status=\\d+ \\.');
+  check('message:~"\\\\d"', 'message[regex]\\d');
+  check('path:"C:\\dir\\file"', 'path:C:\\dir\\file');
+  check('"say \\"hi\\" \\w"', '"say \\"hi\\" \\\\w"');
+  check('{app="shop"} |~ "\\\\d{3}"', '(and app[eq]shop message[regex]\\d{3})');
+  check('{app="shop"} |~ `\\d{3}`', '(and app[eq]shop message[regex]\\d{3})');
+  check('{app="shop"} |= "a\\tb"', '(and app[eq]shop message[regex]a\tb)');
+  check('{app="shop"} |= "\\x41\\u00e9\\101\\"\\\\"', '(and app[eq]shop message[regex]AéA"\\\\)');
+  checkError('{app="shop"} |~ "\\d{3}"', 17, /invalid char escape '\\d'/);
+  checkError('{app=~"a\\.b"}', 8, /invalid char escape '\\.'/);
+  checkError('{app="shop"} |= "\\x4"', 17, /invalid char escape '\\x'/);
+  checkError('{app="shop"} |= "\\400"', 17, /invalid char escape/);
+});

@@ -184,7 +184,8 @@ class QueryParser {
     while (this.i < this.s.length) {
       const c = this.s[this.i++];
       if (c === '"') return out;
-      if (c === '\\' && this.i < this.s.length) out += this.s[this.i++];
+      // `\"` and `\\` are escapes; any other backslash stays, so a quoted regex keeps `\d` and `\.`
+      if (c === '\\' && (this.s[this.i] === '"' || this.s[this.i] === '\\')) out += this.s[this.i++];
       else out += c;
     }
     throw this.error(`unterminated quoted string starting`, start);
