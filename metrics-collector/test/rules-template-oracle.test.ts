@@ -11,6 +11,7 @@ import { MemorySource } from '../src/promql/memory-source.js';
 import { evaluateInstant } from '../src/promql/query.js';
 import { expandTemplate, type TemplateData, templateProblem } from '../src/rules/template.js';
 
+/** `{i}` stands for the template's index (its rule is T<i>, its template __alert_T<i>). */
 const TEMPLATES = [
   '{{ if gt $value 15.0 }}critical{{ else }}warning{{ end }}',
   '{{ humanize1024 1048576 }}',
@@ -100,12 +101,18 @@ const TEMPLATES = [
   '{{ define "x" }}{{ $ }}{{ $y := 2 }}{{ $y }}{{ end }}{{ template "x" "d" }}{{ $x := 1 }}{{ $x }}',
   '{{- define "x" -}} x {{- end -}} [{{ template "x" }}]',
   '{{ with $labels }}{{ template "inner" .inst }}{{ end }}{{ define "inner" }}i={{ . }}{{ end }}',
+  '{{ range $k, $v := $labels }}{{ if eq $k "inst" }}{{ break }}{{ end }}{{ $k }}{{ end }}|{{ range $k, $v := $labels }}{{ if eq $k "__name__" }}{{ continue }}{{ end }}{{ $k }}{{ end }}',
+  '{{ range $i, $x := query "bb8_val" }}{{ range $labels }}{{ break }}{{ end }}{{ $i }}{{ continue }}x{{ else }}none{{ end }}',
+  '{{- /* c */ -}} a {{- /* d */}} b',
   '{{ template "nope" }}',
+  // The template itself, by its name (__alert_<rule>): an empty definition gives way to it.
+  '{{ define "__alert_T{i}" }} {{ end }}y{{ if false }}{{ template "__alert_T{i}" }}{{ end }}',
+  '{{ template "__alert_T{i}" }}',
   '{{ define "x" }}{{ humanize "q" }}{{ end }}{{ template "x" }}',
   'line\n{{ define "x" }}\n{{ .y }}{{ end }}{{ template "x" 5 }}',
   '{{ define "x" }}{{ template "x" }}{{ end }}{{ template "x" }}',
   '{{ define "x" }}{{ template "y" }}{{ end }}{{ define "y" }}{{ template "x" }}{{ end }}{{ template "x" }}',
-];
+].map((t, i) => t.replaceAll('{i}', String(i)));
 
 /** Templates 2.42 refuses when it loads the rule file (`promtool check rules` names the error). */
 const REFUSED = [
@@ -124,10 +131,16 @@ const REFUSED = [
   '{{ block "x" . }}{{ $value }}{{ end }}',
   '{{ template "a" }}{{ define "a" }}{{ end }}{{ define "a" }}b{{ end }}{{ define "a" }}c{{ end }}',
   'line one\n{{ template x }}',
+  '{{ break }}',
+  '{{ if true }}{{ continue }}{{ end }}',
+  '{{ range $labels }}{{ else }}{{ break }}{{ end }}',
+  '{{ range $labels }}{{ block "b" . }}{{ break }}{{ end }}{{ end }}',
+  '{{ range $labels }}{{ break 1 }}{{ end }}',
+  '{{ define "__alert_R{i}" }}x{{ end }}y',
   'a\n\n{{ $nope }}',
   'a\n{{ if 1 }}\nb\n',
   '{{ define "x" }}\n{{ end }}{{ define "y" }}\n{{ $labels }}{{ end }}',
-];
+].map((t, i) => t.replaceAll('{i}', String(i)));
 
 const SERIES = { __name__: 'bb8_val', inst: 'a' };
 const T = 60_000;

@@ -1,6 +1,6 @@
 // Go text/template's parser (Go 1.19, as in Prometheus 2.42) for alert templates: text and actions
-// with pipelines, `|`, variables, fields, parentheses, if/else if/else, with, range, define,
-// template, block, comments and `-` trims. Undefined variables are refused here, as Go refuses them
+// with pipelines, `|`, variables, fields, parentheses, if/else if/else, with, range with break and
+// continue, define, template, block, comments and `-` trims. Undefined variables are refused here, as Go refuses them
 // when it parses; a define or block body sees only `$` (Go's startParse).
 import { goQuote } from '../promql/print.js';
 import type { TemplateValue } from './template-format.js';
@@ -28,6 +28,8 @@ export type Node =
   | { k: 'text'; text: string }
   | { k: 'action'; p: Pipeline }
   | { k: 'if' | 'with' | 'range'; p: Pipeline; body: Node[]; other: Node[] }
+  | { k: 'break' }
+  | { k: 'continue' }
   /** `{{template "name" pipeline}}` (a block leaves one too); `text`/`at`: Go's String and Pos. */
   | { k: 'template'; name: string; p?: Pipeline; text: string; at: number };
 
@@ -215,12 +217,22 @@ const isEmpty = (nodes: Node[]) => nodes.every((n) => n.k === 'text' && n.text.t
 /** The variables rules/alerting.go declares before every template. */
 const PREDECLARED = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
 
-export function parse(src: string): ParsedTemplate {
+/** `name`: the template's own, under which it can call itself. */
+export function parse(src: string, name: string): ParsedTemplate {
   let at = 0;
   try {
-    return parseParts(src, split(src), (offset) => {
+    const parsed = parseParts(src, split(src), (offset) => {
       at = offset;
     });
+    // Added last, as text/template adds it; never empty (rules/alerting.go's variables come first),
+    // so a non-empty definition of the same name is a second one.
+    const own = parsed.defs.get(name);
+    if (own && !isEmpty(own)) {
+      at = src.length;
+      throw new TemplateError(`template: multiple definition of template "${name}"`);
+    }
+    parsed.defs.set(name, parsed.root);
+    return parsed;
   } catch (e) {
     if (e instanceof TemplateError) e.line ??= src.slice(0, at).split('\n').length;
     throw e;
@@ -235,6 +247,8 @@ function parseParts(
 ): ParsedTemplate {
   const defs = new Map<string, Node[]>();
   let i = 0;
+  /** Range bodies the parser is in (not their else): where break and continue may stand. */
+  let loops = 0;
   // text/template refuses an undefined variable when it parses; a declaration holds to the end of
   // its block.
   let scopes: string[][] = [[...PREDECLARED]];
@@ -259,10 +273,11 @@ function parseParts(
   };
   /** The body of a define or block, up to its {{end}}. */
   const definition = (name: string, context: string): void => {
-    const outer = scopes;
+    const [outer, outerLoops] = [scopes, loops];
     scopes = [['$']];
+    loops = 0;
     const body = list(['end', 'else'], false);
-    scopes = outer;
+    [scopes, loops] = [outer, outerLoops];
     if (body.end.text.startsWith('else')) throw new TemplateError(`unexpected {{else}} in ${context}`);
     define(name, body.nodes);
   };
@@ -292,7 +307,11 @@ function parseParts(
         return { nodes, end: { text: a, at: part.at } };
       }
       if (word === 'if' || word === 'with' || word === 'range') nodes.push(block(word, rest, restAt));
-      else if (word === 'define') {
+      else if (word === 'break' || word === 'continue') {
+        if (rest.trim()) throw new TemplateError(`unexpected ${itemText(rest.trim())} in {{${word}}}`);
+        if (loops === 0) throw new TemplateError(`{{${word}}} outside {{range}}`);
+        nodes.push({ k: word });
+      } else if (word === 'define') {
         // Only at the top of the template; elsewhere text/template does not know the word.
         if (!top) throw new TemplateError('unexpected <define> in command');
         definition(templateName(rest, restAt, 'define clause').name, 'define clause');
@@ -316,7 +335,9 @@ function parseParts(
   const block = (k: 'if' | 'with' | 'range', rest: string, at: number): Node => {
     scopes.push([]);
     const p = pipelineChecked(rest, at);
+    if (k === 'range') loops++;
     const body = list(['end', 'else'], false);
+    if (k === 'range') loops--;
     let other: Node[] = [];
     if (body.end.text.startsWith('else')) {
       const elseIf = /^else\s+if\s+(.*)$/s.exec(body.end.text);

@@ -43,6 +43,11 @@ class ExecError extends TemplateError {
   }
 }
 
+/** Thrown by {{break}} and {{continue}} to the range they stand in. */
+class LoopControl {
+  constructor(readonly k: 'break' | 'continue') {}
+}
+
 /** text/template's maxExecDepth: nested {{template}} calls (a template that calls itself). */
 const MAX_EXEC_DEPTH = 100_000;
 
@@ -152,6 +157,7 @@ function run(p: Pipeline, s: Scope, data: TemplateData): TemplateValue {
 function exec(nodes: Node[], s: Scope, data: TemplateData, out: string[]): void {
   for (const n of nodes) {
     if (n.k === 'text') out.push(n.text);
+    else if (n.k === 'break' || n.k === 'continue') throw new LoopControl(n.k);
     else if (n.k === 'action') {
       const v = run(n.p, s, data);
       if (!n.p.decl) out.push(v === null ? '<no value>' : goPrint([v]));
@@ -191,7 +197,12 @@ function exec(nodes: Node[], s: Scope, data: TemplateData, out: string[]): void 
             s.vars.set(n.p.decl[0], key);
             s.vars.set(n.p.decl[1], dot);
           } else if (n.p.decl) s.vars.set(n.p.decl[0], dot);
-          exec(n.body, { dot, vars: s.vars, defs: s.defs }, data, out);
+          try {
+            exec(n.body, { dot, vars: s.vars, defs: s.defs }, data, out);
+          } catch (e) {
+            if (!(e instanceof LoopControl)) throw e;
+            if (e.k === 'break') break;
+          }
         }
       }
     }
@@ -217,7 +228,7 @@ function where(text: string, e: Error, tmpl: string): string {
 export function templateProblem(text: string, name: string): string | undefined {
   if (!text.includes('{{')) return undefined;
   try {
-    parse(text);
+    parse(text, `__alert_${name}`);
     return undefined;
   } catch (e) {
     return `template: __alert_${name}:${(e as TemplateError).line ?? 1}: ${(e as Error).message}`;
@@ -230,7 +241,7 @@ export function expandTemplate(text: string, data: TemplateData, name = ''): str
   const tmpl = `__alert_${name}`;
   let parsed: ParsedTemplate;
   try {
-    parsed = parse(text);
+    parsed = parse(text, tmpl);
   } catch (e) {
     return `<error expanding template: error parsing template ${tmpl}: template: ${tmpl}:${(e as TemplateError).line ?? 1}: ${(e as Error).message}>`;
   }
