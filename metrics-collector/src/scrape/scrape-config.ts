@@ -139,9 +139,13 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
   const globalInterval = global.scrape_interval
     ? parseDuration(str(global.scrape_interval, 'scrape_interval'))
     : 60_000;
+  // 2.42's config.go: an explicit timeout over its interval is refused; an unset one is 10 s, or
+  // the interval when that is shorter.
   const globalTimeout = global.scrape_timeout
     ? parseDuration(str(global.scrape_timeout, 'scrape_timeout'))
-    : 10_000;
+    : Math.min(10_000, globalInterval);
+  if (globalTimeout > globalInterval)
+    throw new ScrapeConfigError('global scrape timeout greater than scrape interval');
   const list = doc.scrape_configs ?? [];
   if (!Array.isArray(list)) throw new ScrapeConfigError('scrape_configs must be a list');
   const names = new Set<string>();
@@ -154,10 +158,13 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
     const intervalMs = j.scrape_interval
       ? parseDuration(str(j.scrape_interval, 'scrape_interval'))
       : globalInterval;
-    const timeoutMs = Math.min(
-      intervalMs,
-      j.scrape_timeout ? parseDuration(str(j.scrape_timeout, 'scrape_timeout')) : globalTimeout,
-    );
+    const timeoutMs = j.scrape_timeout
+      ? parseDuration(str(j.scrape_timeout, 'scrape_timeout'))
+      : Math.min(globalTimeout, intervalMs);
+    if (timeoutMs > intervalMs)
+      throw new ScrapeConfigError(
+        `scrape timeout greater than scrape interval for scrape config with job name "${jobName}"`,
+      );
     const params: Record<string, string[]> = {};
     if (isObj(j.params)) {
       for (const [k, v] of Object.entries(j.params))
