@@ -11,11 +11,14 @@
 //   nesting deeper than depth-limit.ts allows -> "[Object]" / "[Array]"
 //   values under password/secret/token/auth… keys in frame vars, extra, request, breadcrumb data
 //     -> "[Filtered]" (scrub.ts, Sentry's default data scrubber)
+//   request.headers User-Agent, when no browser context was sent -> the missing browser, os and
+//     device contexts (user-agent.ts, as Relay)
 import type { Level } from '../model.js';
 import { limitEventDepth } from './depth-limit.js';
 import type { JsonObject } from './envelope.js';
 import { IngestParseError } from './errors.js';
 import { scrubEvent } from './scrub.js';
+import { parseUserAgent } from './user-agent.js';
 
 export interface NormalizeContext {
   receivedAtMs: number;
@@ -61,6 +64,7 @@ export function normalizeEvent(input: JsonObject, ctx: NormalizeContext): JsonOb
   if (raw.exception !== undefined) event.exception = normalizeValues(raw.exception);
   normalizeMessage(event, raw);
   if (raw.tags !== undefined) event.tags = normalizeTags(raw.tags);
+  addUserAgentContexts(event);
   if (!ctx.factsOnly) {
     if (raw.breadcrumbs !== undefined) event.breadcrumbs = normalizeBreadcrumbs(raw.breadcrumbs, drift);
     if (raw.threads !== undefined) event.threads = normalizeValues(raw.threads);
@@ -237,6 +241,35 @@ function normalizeBreadcrumbs(value: unknown, drift: number): JsonObject {
       return rest;
     }),
   };
+}
+
+/** Only when the SDK sent no browser context (the browser SDKs send the UA in request.headers). */
+function addUserAgentContexts(event: JsonObject): void {
+  const contexts = isObject(event.contexts) ? event.contexts : undefined;
+  if (contexts && isObject(contexts.browser)) return;
+  const ua = isObject(event.request) ? headerOf(event.request.headers, 'user-agent') : undefined;
+  if (!ua) return;
+  const parsed = parseUserAgent(ua);
+  let filled: JsonObject | undefined;
+  for (const name of ['browser', 'os', 'device'] as const) {
+    const context = parsed[name];
+    if (context && !isObject(contexts?.[name])) {
+      filled ??= { ...contexts };
+      filled[name] = { ...context, type: name };
+    }
+  }
+  if (filled) event.contexts = filled;
+}
+
+/** A header from Sentry's request.headers: an object, or a list of [name, value] pairs. */
+function headerOf(headers: unknown, lowerName: string): string | undefined {
+  const pairs = Array.isArray(headers) ? headers : isObject(headers) ? Object.entries(headers) : [];
+  for (const pair of pairs) {
+    if (Array.isArray(pair) && typeof pair[0] === 'string' && pair[0].toLowerCase() === lowerName) {
+      return typeof pair[1] === 'string' ? pair[1] : undefined;
+    }
+  }
+  return undefined;
 }
 
 export function isObject(value: unknown): value is JsonObject {

@@ -98,7 +98,13 @@ function tagsOf(event: Record<string, unknown>, userKey: string | null): [string
     const c = contexts[name];
     if (isObject(c) && typeof c.name === 'string') {
       put(name, typeof c.version === 'string' ? `${c.name} ${c.version.trim()}` : c.name);
+      if (name !== 'runtime') put(`${name}.name`, c.name);
     }
+  }
+  // Sentry's context tags: `device` is the model; `url` is request.url without its query
+  if (isObject(contexts.device)) put('device', contexts.device.model);
+  if (isObject(event.request) && typeof event.request.url === 'string') {
+    put('url', event.request.url.replace(/[?#].*$/s, ''));
   }
   if (isObject(event.tags)) for (const [k, v] of Object.entries(event.tags)) put(k, v);
   return [...tags];
