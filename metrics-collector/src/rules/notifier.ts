@@ -1,6 +1,7 @@
 // Alert notifications to webhooks in Alertmanager's webhook payload format (version 4), so any
 // receiver written for Alertmanager works unchanged. Deliveries retry with exponential backoff on
 // network errors, 5xx and 429; other 4xx are final. Time and sleeping are injectable for tests.
+import { fetchErrorMessage } from '../fetch-error.js';
 
 export interface AlertNotice {
   status: 'firing' | 'resolved';
@@ -146,7 +147,7 @@ export class WebhookNotifier {
         last = `HTTP ${res.status}`;
         if (res.status < 500 && res.status !== 429) break;
       } catch (e) {
-        last = (e as Error).message;
+        last = fetchErrorMessage(e);
       }
       if (attempt < attempts) {
         this.stats.retries++;

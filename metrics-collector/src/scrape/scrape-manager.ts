@@ -5,6 +5,7 @@
 // tick (not the moment the response arrived), so regular series compress to ~1 bit per timestamp.
 // Time comes from `clock`; timers only decide when to call scrapeRound(), which tests call directly.
 // Series that vanish, failed scrapes and removed targets get staleness markers (scrape-staleness.ts).
+import { fetchErrorMessage } from '../fetch-error.js';
 import { isOpenMetricsContentType, parseExposition } from '../ingest/exposition.js';
 import type { MetricsStore, PlainSample } from '../store/metrics-store.js';
 import { relabel } from './relabel.js';
@@ -180,10 +181,13 @@ export class ScrapeManager {
       }
       scraped = exposition.samples.length;
     } catch (err) {
+      // Prometheus names the request too: `Get "http://…/metrics": dial tcp …: connection refused`.
       error =
         (err as Error).name === 'TimeoutError'
           ? `scrape timed out after ${job.timeoutMs} ms`
-          : (err as Error).message;
+          : (err as Error).message === 'fetch failed'
+            ? `Get "${target.url}": ${fetchErrorMessage(err).replace(/^fetch failed: /, '')}`
+            : (err as Error).message;
       samples.length = 0;
     }
     // A failed scrape is an empty one: everything the last good scrape had goes stale.
