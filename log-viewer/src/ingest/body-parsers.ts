@@ -3,6 +3,7 @@
 // the durable inbox can keep the body itself and replay it through the same parser after a crash.
 import type { LogRecord } from '../model.js';
 import { type AgeCutoff, otlpAgeSink, refuseOld } from './age-cutoff.js';
+import { bodyText } from './body-text.js';
 import { type BulkItem, parseBulk } from './elasticsearch-bulk.js';
 import { parseLokiJson, parseLokiProtobuf } from './loki.js';
 import { parseNdjsonLogs } from './ndjson.js';
@@ -38,10 +39,6 @@ export interface BodyOptions {
   cutoff?: AgeCutoff;
 }
 
-function text(body: Uint8Array): string {
-  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-}
-
 /**
  * Parses a body of `kind` observed at `nowNs`; throws the parser's typed error (ParseError, TooLarge,
  * …). With a sink, the accepted records go to it in order (as each is parsed, for OTLP, so none
@@ -62,7 +59,7 @@ export function parseBody(
     const parsed =
       kind === 'otlp-protobuf'
         ? parseOtlpProtobuf(body, nowNs, take)
-        : parseOtlpJson(text(body), nowNs, take);
+        : parseOtlpJson(bodyText(body), nowNs, take);
     return aged ? aged.finish({ ...parsed, records: sink ? [] : records }) : parsed;
   }
   let parsed = parseWhole(kind, body, nowNs, options.index);
@@ -77,17 +74,17 @@ export function parseBody(
 function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint, index?: string): ParsedBody {
   switch (kind) {
     case 'ndjson':
-      return { records: parseNdjsonLogs(text(body), nowNs), rejected: 0, errors: [] };
+      return { records: parseNdjsonLogs(bodyText(body), nowNs), rejected: 0, errors: [] };
     case 'otlp-protobuf':
       return parseOtlpProtobuf(body, nowNs);
     case 'otlp-json':
-      return parseOtlpJson(text(body), nowNs);
+      return parseOtlpJson(bodyText(body), nowNs);
     case 'loki-protobuf': // snappy-compressed, as sent (the inbox keeps the compressed body)
       return parseLokiProtobuf(body, nowNs, true);
     case 'loki-json':
-      return parseLokiJson(text(body), nowNs);
+      return parseLokiJson(bodyText(body), nowNs);
     case 'elasticsearch-bulk': {
-      const { records, items } = parseBulk(text(body), nowNs, index);
+      const { records, items } = parseBulk(bodyText(body), nowNs, index);
       return { records, rejected: items.length - records.length, errors: [], items };
     }
   }

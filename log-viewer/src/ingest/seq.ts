@@ -5,6 +5,7 @@
 // older JSON format {"Events":[{"Timestamp","Level","MessageTemplate","RenderedMessage",
 // "Exception","Properties":{…}}]}, turned here into the same CLEF lines.
 import { ParseError } from '@flowrent/shared/errors';
+import { bodyText } from './body-text.js';
 
 export const CLEF_CONTENT_TYPE = 'application/vnd.serilog.clef';
 
@@ -22,7 +23,7 @@ export function clefLines(body: Uint8Array, contentType: string | undefined): Ui
   if ((contentType ?? '').split(';')[0].trim().toLowerCase() !== 'application/json') return body;
   let doc: unknown;
   try {
-    doc = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    doc = JSON.parse(bodyText(body));
   } catch {
     return body; // CLEF lines (or malformed: the NDJSON parser names the line)
   }
@@ -36,7 +37,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 export function seqRawEventsToClef(body: Uint8Array): Buffer {
   let doc: unknown;
   try {
-    doc = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    doc = JSON.parse(bodyText(body));
   } catch (err) {
     throw new ParseError(`malformed JSON: ${(err as Error).message}; send {"Events":[…]} or CLEF with ?clef`);
   }
