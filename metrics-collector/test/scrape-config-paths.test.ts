@@ -9,7 +9,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeTempDir } from '@flowrent/shared/testing';
-import { parseScrapeConfig, readFileSd, ScrapeConfigError } from '../src/scrape/scrape-config.js';
+import {
+  parseScrapeConfig,
+  readFileSd,
+  ScrapeConfigError,
+  scrapeCredentials,
+} from '../src/scrape/scrape-config.js';
 import { startCollector } from './ingest-helpers.js';
 
 const promtool = spawnSync('promtool', ['--version']).status === 0;
@@ -44,7 +49,7 @@ scrape_configs:
   assert.equal(filesd.bearerToken, 'sesame');
   assert.deepEqual(filesd.fileSdFiles, [join(elsewhere, 'sd-*.json')]);
   assert.deepEqual(readFileSd(filesd.fileSdFiles), [{ targets: ['127.0.0.1:9'], labels: { via: 'file' } }]);
-  assert.deepEqual(rel.basicAuth, { username: 'u', password: 'secret' });
+  assert.deepEqual(scrapeCredentials(rel).basicAuth, { username: 'u', password: 'secret' });
 });
 
 test('a credentials file that cannot be read is a ScrapeConfigError naming the job, the key and the file', () => {

@@ -27,7 +27,10 @@ export interface ScrapeJob {
   honorLabels: boolean;
   honorTimestamps: boolean;
   bearerToken?: string;
-  basicAuth?: { username: string; password: string };
+  basicAuth?: { username: string; password: string; passwordFile?: string };
+  /** credentials_file / bearer_token_file: read again before every scrape (scrapeCredentials), as
+   * 2.42 reads it for every request, so a rotated token is used at once. */
+  bearerTokenFile?: string;
   staticConfigs: TargetGroup[];
   fileSdFiles: string[];
   /** Applied to each target's labels before it is scraped (relabel.ts); absent: none. */
@@ -173,17 +176,24 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
     const scheme = j.scheme === undefined ? 'http' : str(j.scheme, 'scheme');
     if (scheme !== 'http' && scheme !== 'https')
       throw new ScrapeConfigError(`job ${jobName}: scheme must be http or https`);
+    // Files are read here too, so that one that cannot be read stops the start.
     let bearerToken: string | undefined;
+    let bearerTokenFile: string | undefined;
+    const tokenFile = (file: unknown, key: string) => {
+      bearerToken = readSecretFile(file, baseDir, jobName, key);
+      if (bearerToken !== undefined) bearerTokenFile = configPath(baseDir, file, key);
+    };
     if (isObj(j.authorization)) {
-      bearerToken =
-        (j.authorization.credentials as string | undefined) ??
-        readSecretFile(j.authorization.credentials_file, baseDir, jobName, 'credentials_file');
+      bearerToken = j.authorization.credentials as string | undefined;
+      if (bearerToken === undefined) tokenFile(j.authorization.credentials_file, 'credentials_file');
     }
-    bearerToken ??=
-      (j.bearer_token as string | undefined) ??
-      readSecretFile(j.bearer_token_file, baseDir, jobName, 'bearer_token_file');
+    if (bearerToken === undefined) {
+      bearerToken = j.bearer_token as string | undefined;
+      if (bearerToken === undefined) tokenFile(j.bearer_token_file, 'bearer_token_file');
+    }
     let basicAuth: ScrapeJob['basicAuth'];
     if (isObj(j.basic_auth)) {
+      const fromFile = j.basic_auth.password === undefined && j.basic_auth.password_file !== undefined;
       basicAuth = {
         username: String(j.basic_auth.username ?? ''),
         password: String(
@@ -192,6 +202,7 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
             '',
         ),
       };
+      if (fromFile) basicAuth.passwordFile = configPath(baseDir, j.basic_auth.password_file, 'password_file');
     }
     const fileSdFiles: string[] = [];
     if (Array.isArray(j.file_sd_configs)) {
@@ -223,6 +234,7 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
       honorLabels: j.honor_labels === true,
       honorTimestamps: j.honor_timestamps !== false,
       bearerToken,
+      bearerTokenFile,
       basicAuth,
       staticConfigs: parseGroups(j.static_configs, `job ${jobName}: static_configs`),
       fileSdFiles,
@@ -231,6 +243,32 @@ export function parseScrapeConfig(text: string, baseDir = '.'): ScrapeConfig {
     };
   });
   return { jobs };
+}
+
+/** The job's credentials for a scrape about to start, their files read now; throws (the scrape's
+ * error) when one cannot be read, with 2.42's words. */
+export function scrapeCredentials(job: ScrapeJob): {
+  bearerToken?: string;
+  basicAuth?: { username: string; password: string };
+} {
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path, 'utf8').trim();
+    } catch (err) {
+      throw new Error(
+        `unable to read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
+    }
+  };
+  const bearerToken = job.bearerTokenFile
+    ? read(job.bearerTokenFile, 'authorization credentials file')
+    : job.bearerToken;
+  const auth = job.basicAuth;
+  const basicAuth =
+    auth?.passwordFile !== undefined
+      ? { username: auth.username, password: read(auth.passwordFile, 'basic auth password file') }
+      : auth;
+  return { bearerToken, basicAuth };
 }
 
 /** Reads the target groups of file_sd files (a `*` in the file name is a glob); unreadable files

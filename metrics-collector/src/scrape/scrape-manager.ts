@@ -9,7 +9,7 @@ import { fetchErrorMessage } from '../fetch-error.js';
 import { isOpenMetricsContentType, parseExposition } from '../ingest/exposition.js';
 import type { MetricsStore, PlainSample } from '../store/metrics-store.js';
 import { relabel } from './relabel.js';
-import { readFileSd, type ScrapeConfig, type ScrapeJob } from './scrape-config.js';
+import { readFileSd, type ScrapeConfig, type ScrapeJob, scrapeCredentials } from './scrape-config.js';
 import { expireTargets, ScrapedSeries, type TargetState } from './scrape-staleness.js';
 
 export const SCRAPE_ACCEPT =
@@ -151,9 +151,10 @@ export class ScrapeManager {
         'user-agent': this.options.userAgent ?? 'flowrent-metrics-collector',
         'x-prometheus-scrape-timeout-seconds': String(job.timeoutMs / 1000),
       };
-      if (job.bearerToken) headers.authorization = `Bearer ${job.bearerToken}`;
-      else if (job.basicAuth) {
-        headers.authorization = `Basic ${Buffer.from(`${job.basicAuth.username}:${job.basicAuth.password}`).toString('base64')}`;
+      const { bearerToken, basicAuth } = scrapeCredentials(job);
+      if (bearerToken) headers.authorization = `Bearer ${bearerToken}`;
+      else if (basicAuth) {
+        headers.authorization = `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString('base64')}`;
       }
       const res = await this.fetchFn(target.url, { headers, signal: AbortSignal.timeout(job.timeoutMs) });
       if (res.status !== 200) throw new Error(`server returned HTTP status ${res.status} ${res.statusText}`);
