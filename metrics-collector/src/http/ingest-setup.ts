@@ -111,6 +111,8 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
     clock,
     // product/version, the shape of Prometheus' own ("Prometheus/2.42.0+ds").
     userAgent: `flowrent-metrics-collector/${deps.version}`,
+    onFileSdError: (path, err) =>
+      app.log.error({ err, path }, 'file_sd file cannot be read; its last good targets stay'),
   });
   const retention = new RetentionJob(store, parseRetention(config.RETENTION, config.RETENTION_OVERRIDES), {
     maxDiskBytes: config.MAX_DISK_BYTES,
@@ -179,6 +181,11 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
   );
   r.counter('metrics_wal_fsync_seconds_total', 'Time spent in those fdatasync calls.', (c) =>
     c.setTotal({}, store.wal.stats.syncMs / 1000),
+  );
+  r.counter(
+    'metrics_sd_file_read_errors_total',
+    'file_sd reads that failed (the file keeps its last good targets), as prometheus_sd_file_read_errors_total.',
+    (c) => c.setTotal({}, scrapeManager.stats.fileSdReadErrors),
   );
   r.counter('metrics_exemplars_appended_total', 'Exemplars kept since start.', (c) =>
     c.setTotal({}, store.exemplars.stats.added),

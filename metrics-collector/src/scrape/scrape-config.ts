@@ -271,9 +271,14 @@ export function scrapeCredentials(job: ScrapeJob): {
   return { bearerToken, basicAuth };
 }
 
-/** Reads the target groups of file_sd files (a `*` in the file name is a glob); unreadable files
- * yield no targets, as in Prometheus, rather than failing the scrape round. */
-export function readFileSd(files: string[]): TargetGroup[] {
+/** Reads the target groups of file_sd files (a `*` in the file name is a glob). A listed file that
+ * cannot be read or parsed (half written) keeps the groups it last had (`lastGood`, by path) and is
+ * reported to `onError`, as 2.42's file discovery does; it never fails the scrape round. */
+export function readFileSd(
+  files: string[],
+  lastGood = new Map<string, TargetGroup[]>(),
+  onError?: (path: string, err: Error) => void,
+): TargetGroup[] {
   const groups: TargetGroup[] = [];
   for (const pattern of files) {
     let paths = [pattern];
@@ -293,9 +298,12 @@ export function readFileSd(files: string[]): TargetGroup[] {
     }
     for (const p of paths) {
       try {
-        groups.push(...parseGroups(parseYaml(readFileSync(p, 'utf8')), p));
-      } catch {
-        // skipped: Prometheus keeps the last good version; we drop the file until it parses
+        const read = parseGroups(parseYaml(readFileSync(p, 'utf8')), p);
+        lastGood.set(p, read);
+        groups.push(...read);
+      } catch (err) {
+        onError?.(p, err as Error);
+        groups.push(...(lastGood.get(p) ?? []));
       }
     }
   }

@@ -9,7 +9,13 @@ import { fetchErrorMessage } from '../fetch-error.js';
 import { isOpenMetricsContentType, parseExposition } from '../ingest/exposition.js';
 import type { MetricsStore, PlainSample } from '../store/metrics-store.js';
 import { relabel } from './relabel.js';
-import { readFileSd, type ScrapeConfig, type ScrapeJob, scrapeCredentials } from './scrape-config.js';
+import {
+  readFileSd,
+  type ScrapeConfig,
+  type ScrapeJob,
+  scrapeCredentials,
+  type TargetGroup,
+} from './scrape-config.js';
 import { expireTargets, ScrapedSeries, type TargetState } from './scrape-staleness.js';
 
 export const SCRAPE_ACCEPT =
@@ -44,6 +50,8 @@ export interface ScrapeManagerOptions {
   clock: () => number;
   fetch?: typeof fetch;
   userAgent?: string;
+  /** Told of each file_sd file that could not be read or parsed (its last good targets stay). */
+  onFileSdError?: (path: string, err: Error) => void;
 }
 
 export class ScrapeManager {
@@ -53,6 +61,9 @@ export class ScrapeManager {
   /** Per job, the discovered labels of the targets its relabel_configs dropped last time. */
   private dropped = new Map<string, Record<string, string>[]>();
   private readonly fetchFn: typeof fetch;
+  /** The groups each file_sd file had when it last parsed. */
+  private readonly fileSdGood = new Map<string, TargetGroup[]>();
+  readonly stats = { fileSdReadErrors: 0 };
 
   constructor(private readonly options: ScrapeManagerOptions) {
     this.fetchFn = options.fetch ?? fetch;
@@ -61,7 +72,13 @@ export class ScrapeManager {
   /** Targets of a job right now: static ones plus whatever its file_sd files list, after its
    * relabel_configs (the ones they drop are kept for droppedTargets). */
   resolveTargets(job: ScrapeJob): Target[] {
-    const groups = [...job.staticConfigs, ...readFileSd(job.fileSdFiles)];
+    const groups = [
+      ...job.staticConfigs,
+      ...readFileSd(job.fileSdFiles, this.fileSdGood, (path, err) => {
+        this.stats.fileSdReadErrors++;
+        this.options.onFileSdError?.(path, err);
+      }),
+    ];
     const out: Target[] = [];
     const dropped: Record<string, string>[] = [];
     for (const g of groups) {
