@@ -6,6 +6,7 @@ import { keysMatch, type RouteAuth } from '@flowrent/shared/http';
 import type { Registry } from '@flowrent/shared/metrics';
 import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { MAX_REQUEST_BYTES } from '../ingest/limits.js';
+import { decodeZstdBody } from '../ingest/zstd-body.js';
 import type { LogStore } from '../store/log-store.js';
 import { elasticInfo, elasticProbes, isElasticRootProbe } from './ingest-elasticsearch.js';
 import { ingestHandlers } from './ingest-handlers.js';
@@ -22,6 +23,7 @@ const ingest = {
   maxBodyBytes: MAX_REQUEST_BYTES,
   maxDecodedBytes: MAX_REQUEST_BYTES,
   passEncodings: ['snappy'],
+  decoders: { zstd: decodeZstdBody },
 };
 /** Elasticsearch API paths served at the root and under this prefix (VictoriaLogs' spelling). */
 const ELASTIC_PREFIXES = ['', '/insert/elasticsearch'];

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, LogController } fro
 import { Unauthorized, Unavailable, UnsupportedMediaType } from '../errors.js';
 import { PROMETHEUS_TEXT_CONTENT_TYPE, type Registry } from '../metrics.js';
 import { keysMatch, presentedKey } from './auth.js';
-import { decodeBody, parseJson } from './body.js';
+import { type BodyDecoder, decodeBody, parseJson } from './body.js';
 import { handleClientError, handleError, MAX_PATH_PARAM_CHARS } from './error-handler.js';
 
 /** Who may call a route: the admin key (default), anyone, or a custom check of the presented key. */
@@ -20,6 +20,8 @@ export interface IngestOptions {
   maxDecodedBytes: number;
   /** Encodings the handler undoes itself (e.g. snappy); the body reaches it still encoded. */
   passEncodings?: string[];
+  /** Encodings the service decodes before the handler, besides gzip, deflate and br (e.g. zstd). */
+  decoders?: Record<string, BodyDecoder>;
 }
 
 declare module 'fastify' {
@@ -123,7 +125,13 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
     const encoding = request.headers['content-encoding'];
     if (ingest) {
       ingestBytes.inc({ route: request.routeOptions.url ?? '' }, request.body.length);
-      request.body = await decodeBody(request.body, encoding, ingest.maxDecodedBytes, ingest.passEncodings);
+      request.body = await decodeBody(
+        request.body,
+        encoding,
+        ingest.maxDecodedBytes,
+        ingest.passEncodings,
+        ingest.decoders,
+      );
       return;
     }
     if (encoding && encoding !== 'identity')

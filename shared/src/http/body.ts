@@ -15,15 +15,20 @@ function isOutputTooLarge(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
 }
 
+/** A Content-Encoding a service decodes itself (e.g. the log viewer's zstd), within the cap. */
+export type BodyDecoder = (body: Buffer, maxDecodedBytes: number) => Buffer;
+
 /**
  * Undoes `encoding` (one value of Content-Encoding; stacked encodings are applied right to left).
- * `passThrough` lists encodings the route decodes itself (e.g. snappy for remote_write).
+ * `passThrough` lists encodings the route decodes itself (e.g. snappy for remote_write); `decoders`
+ * adds encodings by name (they throw TooLarge or ParseError themselves).
  */
 export async function decodeBody(
   body: Buffer,
   contentEncoding: string | undefined,
   maxDecodedBytes: number,
   passThrough: readonly string[] = [],
+  decoders: Readonly<Record<string, BodyDecoder>> = {},
 ): Promise<Buffer> {
   const encodings = (contentEncoding ?? '')
     .split(',')
@@ -33,6 +38,10 @@ export async function decodeBody(
   let out = body;
   for (const encoding of encodings) {
     if (passThrough.includes(encoding)) continue;
+    if (Object.hasOwn(decoders, encoding)) {
+      out = decoders[encoding](out, maxDecodedBytes);
+      continue;
+    }
     const options = { maxOutputLength: maxDecodedBytes };
     try {
       if (encoding === 'gzip' || encoding === 'x-gzip') out = await gunzip(out, options);
@@ -46,7 +55,7 @@ export async function decodeBody(
       } else
         throw new UnsupportedMediaType(`unsupported Content-Encoding ${JSON.stringify(encoding)}`, {
           // a route may pass through encodings this function also decodes (the error tracker does)
-          supported: [...new Set([...DECODABLE_ENCODINGS, ...passThrough])],
+          supported: [...new Set([...DECODABLE_ENCODINGS, ...Object.keys(decoders), ...passThrough])],
         });
     } catch (err) {
       if (err instanceof UnsupportedMediaType) throw err;
