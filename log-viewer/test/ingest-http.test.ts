@@ -144,6 +144,32 @@ test('Loki push: JSON and snappy protobuf with or without Content-Encoding; labe
   );
 });
 
+// Black-box 8: an OTel Collector with k8sattributes + resourcedetection sends 30+ resource
+// attributes; every record was rejected (partialSuccess, which collectors do not retry).
+test('OTLP: a resource with more attributes than labels allow keeps its records', async () => {
+  const attributes = [
+    { key: 'service.name', value: { stringValue: 'k8sapp' } },
+    ...Array.from({ length: 34 }, (_, i) => ({ key: `k8s.attr${i}`, value: { stringValue: `v${i}` } })),
+  ];
+  const doc = JSON.stringify({
+    resourceLogs: [
+      {
+        resource: { attributes },
+        scopeLogs: [{ logRecords: [{ body: { stringValue: 'many resource attrs' } }] }],
+      },
+    ],
+  });
+  const arrived = server.waitForRecords(1);
+  const res = await post('/v1/logs', doc, { 'content-type': 'application/json' });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), {});
+  const [r] = await arrived;
+  assert.equal(r.message, 'many resource attrs');
+  assert.equal(r.service, 'k8sapp');
+  assert.equal(Object.keys(r.labels).length, 30);
+  assert.equal(r.attributes['k8s.attr33'], 'v33');
+});
+
 test('OTLP partial success is answered in the request encoding', async () => {
   const records = [{ body: { stringValue: 'ok' } }, { timeUnixNano: 'soon', body: { stringValue: 'bad' } }];
   const doc = JSON.stringify({
@@ -163,7 +189,8 @@ test('OTLP partial success is answered in the request encoding', async () => {
     (await post('/v1/logs', '{"resourceLogs":', { 'content-type': 'application/json' })).status,
     400,
   );
-  // A protobuf request whose resource has too many attributes: all its records rejected.
+  // A protobuf request with a record timed past 2^63-1 ns (a resource of 31 attributes is no
+  // reason any more: the rest beyond the labels is kept on each record).
   const kv = (k: string) =>
     Buffer.concat([
       Buffer.from([0x0a, k.length]),
@@ -176,7 +203,8 @@ test('OTLP partial success is answered in the request encoding', async () => {
     ),
   );
   const resource = Buffer.concat([Buffer.from([0x0a]), encodeLen(attrs.length), attrs]);
-  const record = Buffer.from([0x12, 0x00]); // ScopeLogs.log_records = empty LogRecord
+  // ScopeLogs.log_records = a LogRecord whose time_unix_nano (fixed64) is 2^64-1
+  const record = Buffer.from([0x12, 0x09, 0x09, ...Array(8).fill(0xff)]);
   const rl = Buffer.concat([resource, Buffer.from([0x12, record.length]), record]);
   const req = Buffer.concat([Buffer.from([0x0a]), encodeLen(rl.length), rl]);
   const pres = await post('/v1/logs', req, { 'content-type': 'application/x-protobuf' });

@@ -59,17 +59,6 @@ export class OtlpCollector {
       this.result.errors.push(reason);
   }
 
-  /** Checks a resource once; false when its records must all be rejected. */
-  resourceOk(resource: OtlpResource, recordCount: number): boolean {
-    const n = Object.keys(resource.attributes).length;
-    if (n <= MAX_LABELS_PER_STREAM) return true;
-    this.reject(
-      recordCount,
-      `resource has ${n} attributes, over MAX_LABELS_PER_STREAM = ${MAX_LABELS_PER_STREAM}`,
-    );
-    return false;
-  }
-
   add(resource: OtlpResource, labels: Record<string, string>, scope: OtlpScope, r: OtlpLogRecord): void {
     const message =
       r.body === undefined || r.body === null
@@ -90,6 +79,10 @@ export class OtlpCollector {
         ? severityToLevel(r.severityNumber)
         : (normalizeLevel(r.severityText) ?? 'info');
     const attributes = r.attributes;
+    // a resource's attributes past the labels go with each record, as Loki keeps them as
+    // structured metadata; the record's own attribute of the same name wins
+    for (const [k, v] of overflow(resource, labels))
+      if (!Object.hasOwn(attributes, k)) setMember(attributes, k, v);
     if (scope.name) attributes['otel.scope.name'] = scope.name;
     if (scope.version) attributes['otel.scope.version'] = scope.version;
     if (r.eventName) attributes['event.name'] = r.eventName;
@@ -113,12 +106,58 @@ export class OtlpCollector {
   }
 }
 
-/** Resource attributes as stream labels (non-strings JSON-encoded). */
+/**
+ * Loki's OTLP defaults: the resource attributes it makes index labels (the rest is structured
+ * metadata). Here every attribute is a label while a resource has at most MAX_LABELS_PER_STREAM;
+ * past that these go first, then the others in the order sent, and the rest is kept on each record.
+ */
+const LOKI_LABEL_ATTRIBUTES = [
+  'service.name',
+  'service.namespace',
+  'service.instance.id',
+  'deployment.environment',
+  'cloud.region',
+  'cloud.availability_zone',
+  'k8s.cluster.name',
+  'k8s.namespace.name',
+  'k8s.pod.name',
+  'k8s.container.name',
+  'container.name',
+  'k8s.replicaset.name',
+  'k8s.deployment.name',
+  'k8s.statefulset.name',
+  'k8s.daemonset.name',
+  'k8s.cronjob.name',
+  'k8s.job.name',
+];
+
+/** Resource attributes as stream labels (non-strings JSON-encoded), at most MAX_LABELS_PER_STREAM. */
 export function resourceLabels(resource: OtlpResource): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(resource.attributes))
-    setMember(out, k, typeof v === 'string' ? v : JSON.stringify(v));
+  const all = resource.attributes;
+  const keys = Object.keys(all);
+  const chosen =
+    keys.length <= MAX_LABELS_PER_STREAM
+      ? keys
+      : [
+          ...LOKI_LABEL_ATTRIBUTES.filter((k) => Object.hasOwn(all, k)),
+          ...keys.filter((k) => !LOKI_LABEL_ATTRIBUTES.includes(k)),
+        ].slice(0, MAX_LABELS_PER_STREAM);
+  for (const k of chosen)
+    setMember(out, k, typeof all[k] === 'string' ? (all[k] as string) : JSON.stringify(all[k]));
   return out;
+}
+
+const overflows = new WeakMap<OtlpResource, [string, JsonValue][]>();
+
+/** The resource's attributes that are not among its labels (none for a resource within the limit). */
+function overflow(resource: OtlpResource, labels: Record<string, string>): [string, JsonValue][] {
+  let extra = overflows.get(resource);
+  if (!extra) {
+    extra = Object.entries(resource.attributes).filter(([k]) => !Object.hasOwn(labels, k));
+    overflows.set(resource, extra);
+  }
+  return extra;
 }
 
 /**

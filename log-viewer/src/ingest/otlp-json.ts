@@ -172,7 +172,6 @@ export function parseOtlpJson(body: string, nowNs: bigint, sink?: RecordSink): O
         get(sl, 'logRecords', 'log_records'),
         `resourceLogs[${ri}].scopeLogs[${si}].logRecords`,
       );
-      if (!out.resourceOk(resource, records.length)) return;
       for (const r of records) {
         try {
           out.add(resource, labels, scope, logRecord(r));

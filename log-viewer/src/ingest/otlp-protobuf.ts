@@ -47,7 +47,6 @@ function readResourceLogs(r: ProtoReader, out: OtlpCollector): void {
       else if (field === 2 && wire === WIRE_LEN) records.push(s.sub());
       else s.skip(wire);
     }
-    if (!out.resourceOk(resource, records.length)) continue;
     for (const rec of records) {
       let record: OtlpLogRecord;
       try {

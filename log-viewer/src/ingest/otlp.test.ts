@@ -81,8 +81,6 @@ test('parseOtlpJson rejects bad records individually and bad documents entirely'
   assert.equal(partial.records.length, 1);
   assert.equal(partial.rejected, 2);
   assert.match(partial.errors.join(';'), /timeUnixNano/);
-  const many = Array.from({ length: 31 }, (_, i) => ({ key: `k${i}`, value: { stringValue: 'v' } }));
-  assert.equal(parseOtlpJson(request([{}, {}], many), NOW).rejected, 2);
   assert.throws(() => parseOtlpJson('{"resourceLogs":', NOW), ParseError);
   assert.throws(() => parseOtlpJson('{"resourceLogs":{}}', NOW), /resourceLogs must be an array/);
   assert.deepEqual(parseOtlpJson('', NOW).records, []);
@@ -125,4 +123,39 @@ test('parseOtlpJson keeps an attribute named __proto__ in its place, nested and 
   );
   assert.equal(JSON.stringify(r.labels), '{"__proto__":"r"}');
   assert.equal(Object.getPrototypeOf(r.attributes), Object.prototype);
+});
+
+// Black-box 8: OTel resources are wide (SDK detectors, k8sattributes): a resource past
+// MAX_LABELS_PER_STREAM attributes lost every record. Now Loki's label attributes come first, then
+// the rest in order, up to 30 labels; the others are kept on each record (Loki: structured metadata).
+test('parseOtlpJson keeps the records of a resource with more attributes than labels allow', () => {
+  const attrs = [
+    ...Array.from({ length: 34 }, (_, i) => ({ key: `k8s.attr${i}`, value: { stringValue: `v${i}` } })),
+    { key: 'k8s.pod.name', value: { stringValue: 'web-1' } },
+    { key: 'service.name', value: { stringValue: 'k8sapp' } },
+  ];
+  const r = parseOtlpJson(
+    request(
+      [
+        { body: { stringValue: 'one' } },
+        { body: { stringValue: 'two' }, attributes: [{ key: 'k8s.attr33', value: { stringValue: 'own' } }] },
+      ],
+      attrs,
+    ),
+    NOW,
+  );
+  assert.deepEqual([r.rejected, r.records.length], [0, 2]);
+  const [one, two] = r.records;
+  assert.equal(one.service, 'k8sapp');
+  const labels = Object.keys(one.labels);
+  assert.equal(labels.length, 30);
+  assert.deepEqual(labels.slice(0, 3), ['service.name', 'k8s.pod.name', 'k8s.attr0']);
+  assert.equal(labels.at(-1), 'k8s.attr27');
+  assert.deepEqual(
+    Object.keys(one.attributes).filter((k) => k.startsWith('k8s.')),
+    ['k8s.attr28', 'k8s.attr29', 'k8s.attr30', 'k8s.attr31', 'k8s.attr32', 'k8s.attr33'],
+  );
+  assert.equal(one.attributes['k8s.attr33'], 'v33');
+  assert.equal(two.attributes['k8s.attr33'], 'own', "the record's own attribute wins");
+  assert.equal(one.labels['k8s.attr0'], 'v0');
 });

@@ -482,7 +482,8 @@ function resourceLogs(b: Uint8Array, from: number, to: number, out: RowColumns):
       return false; // the object path names the error
     }
   }
-  if (Object.keys(attributes).length > MAX_LABELS_PER_STREAM) return false; // rejected there
+  // past the limit the object path keeps the rest of the resource on each record (otlp-common.ts)
+  if (Object.keys(attributes).length > MAX_LABELS_PER_STREAM) return false;
   const s = attributes['service.name'];
   const h = attributes['host.name'];
   service = typeof s === 'string' ? s : '';
