@@ -251,6 +251,17 @@ export class BlockDb {
     this.db.pragma('incremental_vacuum');
   }
 
+  /**
+   * reclaimSpace() and then a TRUNCATE checkpoint: in WAL mode the vacuum's shorter file is only a
+   * WAL frame until a checkpoint applies it, and the WAL file keeps its largest size until one
+   * truncates it. The service has this one connection: only an outside reader (a backup) can make
+   * the checkpoint wait, for busy_timeout at most, once per retention pass that dropped blocks.
+   */
+  returnSpaceNow(): void {
+    this.reclaimSpace();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
