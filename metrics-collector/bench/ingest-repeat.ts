@@ -2,7 +2,8 @@
 // one or more builds, alternated, each fed the same pre-encoded load (8 in flight, as
 // ingest-bench.ts), collector only, no queries. For the spread between runs of one build: per run
 // the JS thread's CPU per million samples (whole ingest and its first and second half), its share
-// waiting for a core, the machine's steal time, from --trace-gc the collections of the ingest, and the peak RSS.
+// waiting for a core and idle (nothing to run: waiting for the client or the log), the machine's
+// steal time, from --trace-gc the collections of the ingest, and the peak RSS.
 //   flock /tmp/bench.lock node --conditions=development --import tsx bench/ingest-repeat.ts \
 //     <dist>/main.js[,<other>/main.js] [series] [samples] [runs]
 // EXTRA_FLAGS="--trace-deopt ..." adds node flags to the image's; KEEP_TRACE=<dir> keeps the
@@ -178,6 +179,7 @@ for (let r = 0; r < runs; r++) {
         `(by window ${marks
           .map((x, i) => perWindowM(x - (marks[i - 1] ?? js0.running), MARKS[i] - (MARKS[i - 1] ?? 0)))
           .join(' ')}), waiting ${(((js1.waiting - js0.waiting) / seconds) * 100).toFixed(0)} %, ` +
+        `idle ${((1 - (js1.running - js0.running + js1.waiting - js0.waiting) / seconds) * 100).toFixed(0)} %, ` +
         `process ${perM(cpu)}, load generator ${perM((client.user + client.system) / 1e6)} (its JS thread ${perM(clientMain)}; ${clientThreads}); machine busy ${(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100).toFixed(0)} %, steal ${m1.steal - m0.steal} jiffies; ` +
         `GC ${gc.scavenges} scavenges ${gc.scavengeMs.toFixed(0)} ms, ${gc.marks} mark ${gc.markMs.toFixed(0)} ms; ${gc.deopts} deopts, ${gc.opts} optimizations; ` +
         `peak RSS ${rssMb.toFixed(0)} MB`,
