@@ -4,6 +4,7 @@
 // scrape) differ by timing and are not compared: only which targets each list holds.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTempDir, type TestApp } from '@flowrent/shared/testing';
@@ -76,4 +77,64 @@ describe('/api/v1/targets filters as Prometheus 2.42', {
       assert.deepEqual(ours, theirs);
     });
   }
+});
+
+// Entries as 2.42 writes them (black-box finding 18): discoveredLabels as discovery gave them
+// (group labels, __scheme__, __metrics_path__, __scrape_interval__/_timeout__, __param_*), not
+// rebuilt from the final labels; scrapeInterval and scrapeTimeout as Go durations. The scrape's
+// own fields (health, lastError, lastScrape, lastScrapeDuration) depend on timing: not compared.
+const RICH = `  - job_name: probe
+    scrape_interval: 1h
+    scrape_timeout: 90s
+    metrics_path: /probe
+    params: {module: [http_2xx]}
+    static_configs:
+      - targets: ["127.0.0.1:1", "127.0.0.1:2"]
+        labels: {team: a}
+    relabel_configs:
+      - {source_labels: [__address__], target_label: __param_target}
+      - {source_labels: [__param_target], target_label: instance}
+      - {target_label: __address__, replacement: "127.0.0.1:3"}
+      - {source_labels: [instance], regex: "127.0.0.1:2", action: drop}
+`;
+
+type Entry = Record<string, unknown>;
+const TIMING = new Set(['health', 'lastError', 'lastScrape', 'lastScrapeDuration']);
+
+async function entries(base: string, headers: Record<string, string> = {}) {
+  const r = await fetch(`${base}/api/v1/targets`, { headers });
+  const { data } = (await r.json()) as { data: { activeTargets: Entry[]; droppedTargets: Entry[] } };
+  return {
+    active: data.activeTargets.map((e) => Object.entries(e).filter(([k]) => !TIMING.has(k))),
+    dropped: data.droppedTargets,
+  };
+}
+
+describe('/api/v1/targets entries as Prometheus 2.42 writes them', {
+  skip: !prometheusAvailable && 'prometheus not installed',
+}, () => {
+  let prometheus: PrometheusProcess;
+  let t: TestApp<Config>;
+  before(async () => {
+    prometheus = await startPrometheus([], `global:\n  evaluation_interval: 1m\nscrape_configs:\n${RICH}`);
+    const dir = makeTempDir('targets-oracle-');
+    writeFileSync(join(dir, 'scrape.yml'), `scrape_configs:\n${RICH}`);
+    // Prometheus' default external URL is this machine's name: globalUrl shows it for loopback.
+    t = await startCollector({
+      SCRAPE_CONFIG: join(dir, 'scrape.yml'),
+      METRICS_COLLECTOR_URL: `http://${hostname()}:5012`,
+    });
+    for (let i = 0; (await entries(prometheus.base)).active.length === 0; i++) {
+      assert.ok(i < 200, 'prometheus never listed its target');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  after(async () => {
+    prometheus?.stop();
+    await t?.close();
+  });
+
+  it('the same active and dropped entries, field by field and in order', async () => {
+    assert.deepEqual(await entries(t.url, t.adminHeaders), await entries(prometheus.base));
+  });
 });

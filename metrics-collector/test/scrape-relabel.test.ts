@@ -140,7 +140,7 @@ scrape_configs:
         env: 'dev',
         __address__: '10.255.255.1:9',
         job: 'tr',
-        __scrape_interval__: '60s',
+        __scrape_interval__: '1m', // Go's model.Duration, as 2.42 (api-targets-oracle.test.ts)
         __scrape_timeout__: '10s',
         __metrics_path__: '/metrics',
         __scheme__: 'http',

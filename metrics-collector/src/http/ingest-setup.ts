@@ -111,6 +111,8 @@ export function setupIngestion(app: FastifyInstance, deps: AppDeps): Ingestion {
     clock,
     // product/version, the shape of Prometheus' own ("Prometheus/2.42.0+ds").
     userAgent: `flowrent-metrics-collector/${deps.version}`,
+    externalUrl: config.METRICS_COLLECTOR_URL,
+    listenPort: config.PORT,
     onFileSdError: (path, err) =>
       app.log.error({ err, path }, 'file_sd file cannot be read; its last good targets stay'),
   });

@@ -7,6 +7,7 @@
 // Series that vanish, failed scrapes and removed targets get staleness markers (scrape-staleness.ts).
 import { fetchErrorMessage } from '../fetch-error.js';
 import { isOpenMetricsContentType, parseExposition } from '../ingest/exposition.js';
+import { formatDurationMs } from '../promql/literals.js';
 import type { MetricsStore, PlainSample } from '../store/metrics-store.js';
 import { relabel } from './relabel.js';
 import {
@@ -32,6 +33,9 @@ export interface TargetHealth {
   lastError: string;
   samplesScraped: number;
   intervalMs: number;
+  timeoutMs: number;
+  /** The labels discovery gave it, before relabelling (as /api/v1/targets lists them). */
+  discoveredLabels: Record<string, string>;
 }
 
 interface Target {
@@ -50,6 +54,10 @@ export interface ScrapeManagerOptions {
   clock: () => number;
   fetch?: typeof fetch;
   userAgent?: string;
+  /** The collector's public URL and listening port, for the targets' globalUrl (as 2.42's
+   * --web.external-url and listen address). */
+  externalUrl?: string;
+  listenPort?: number;
   /** Told of each file_sd file that could not be read or parsed (its last good targets stay). */
   onFileSdError?: (path: string, err: Error) => void;
 }
@@ -107,9 +115,12 @@ export class ScrapeManager {
             lastError: '',
             samplesScraped: 0,
             intervalMs: job.intervalMs,
+            timeoutMs: job.timeoutMs,
+            discoveredLabels: r.discovered,
           };
           this.health.set(key, health);
         }
+        health.discoveredLabels = r.discovered;
         const pairs = Object.entries(labels);
         const stateKey = `${key}\u0000${JSON.stringify(pairs)}`;
         out.push({ job, url, labels: pairs, health, stateKey, healthKey: key });
@@ -288,24 +299,40 @@ export class ScrapeManager {
             .filter(([job]) => filter.scrapePool === '' || job === filter.scrapePool)
             .flatMap(([, list]) => list.map((discoveredLabels) => ({ discoveredLabels })))
         : [];
-    return { activeTargets: targets.map(prometheusTarget), droppedTargets: dropped };
+    const global = (url: string) => globalUrl(url, this.options.externalUrl, this.options.listenPort);
+    return { activeTargets: targets.map((t) => prometheusTarget(t, global)), droppedTargets: dropped };
   }
 }
 
 /** One activeTargets entry. */
-function prometheusTarget(t: TargetHealth): object {
+function prometheusTarget(t: TargetHealth, global: (url: string) => string): object {
   return {
-    discoveredLabels: { __address__: t.labels.instance, job: t.job },
+    discoveredLabels: t.discoveredLabels,
     labels: t.labels,
     scrapePool: t.job,
     scrapeUrl: t.url,
-    globalUrl: t.url,
+    globalUrl: global(t.url),
     lastError: t.lastError,
     lastScrape: t.lastScrapeMs === null ? '0001-01-01T00:00:00Z' : new Date(t.lastScrapeMs).toISOString(),
     lastScrapeDuration: t.lastDurationSeconds ?? 0,
     health: t.health,
-    scrapeInterval: `${t.intervalMs / 1000}s`,
+    scrapeInterval: formatDurationMs(t.intervalMs),
+    scrapeTimeout: formatDurationMs(t.timeoutMs),
   };
+}
+
+/** 2.42's getGlobalURL: a loopback target is not reachable from elsewhere, so its host becomes the
+ * external URL's (and, when it is this process' own port, its scheme and port too). */
+function globalUrl(url: string, externalUrl: string | undefined, listenPort: number | undefined): string {
+  const u = parseUrl(url);
+  const ext = externalUrl === undefined ? undefined : parseUrl(externalUrl);
+  if (!u || !ext || !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) return url;
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  if (listenPort !== undefined && port === String(listenPort)) {
+    u.protocol = ext.protocol;
+    u.host = ext.host;
+  } else u.hostname = ext.hostname;
+  return u.toString();
 }
 
 /**
@@ -337,8 +364,6 @@ function parseUrl(text: string): URL | undefined {
   }
 }
 
-const durationText = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
-
 /**
  * A target through its job's relabel_configs, as Prometheus 2.42's PopulateLabels: the discovered
  * labels (group labels, __address__, job, __scheme__, __metrics_path__, __scrape_interval__,
@@ -353,6 +378,7 @@ function relabelTarget(
 ):
   | { drop: Record<string, string> }
   | {
+      discovered: Record<string, string>;
       address: string;
       scheme: 'http' | 'https';
       metricsPath: string;
@@ -363,8 +389,8 @@ function relabelTarget(
   m.set('__address__', address);
   const defaults: [string, string][] = [
     ['job', job.jobName],
-    ['__scrape_interval__', durationText(job.intervalMs)],
-    ['__scrape_timeout__', durationText(job.timeoutMs)],
+    ['__scrape_interval__', formatDurationMs(job.intervalMs)],
+    ['__scrape_timeout__', formatDurationMs(job.timeoutMs)],
     ['__metrics_path__', job.metricsPath],
     ['__scheme__', job.scheme],
   ];
@@ -385,7 +411,14 @@ function relabelTarget(
       else params[name] = [v];
     } else if (!k.startsWith('__')) labels[k] = v;
   }
-  return { address: addr, scheme, metricsPath: m.get('__metrics_path__') ?? job.metricsPath, params, labels };
+  return {
+    discovered,
+    address: addr,
+    scheme,
+    metricsPath: m.get('__metrics_path__') ?? job.metricsPath,
+    params,
+    labels,
+  };
 }
 
 /** Target labels win unless honor_labels; a clashing scraped label is kept as exported_<name>. */
