@@ -7,7 +7,7 @@ import { configSource } from './http/api-config.js';
 import { registerPromApi } from './http/api-routes.js';
 import { setupIngestion } from './http/ingest-setup.js';
 import { registerMetricsUi } from './http/ui-routes.js';
-import { setupRules } from './rules/rules-setup.js';
+import { alertWebhookUrls, setupRules } from './rules/rules-setup.js';
 import { parseRetention } from './store/retention.js';
 
 export type AppDeps = ServiceDeps<Config>;
@@ -34,6 +34,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     version: deps.version,
     metadata: () => store.metadata,
     rules: () => rules,
+    alertWebhooks: alertWebhookUrls(deps.config.ALERT_WEBHOOK_URLS),
     exemplars: store.exemplars,
     subqueryStepMs: deps.config.RULE_EVALUATION_INTERVAL,
     status: {

@@ -23,6 +23,8 @@ const CASES: Array<[method: string, path: string]> = [
   ['PUT', '/api/v1/format_query?query=up'],
   ['POST', '/api/v1/rules'],
   ['DELETE', '/api/v1/alerts'],
+  ['POST', '/api/v1/alertmanagers'],
+  ['HEAD', '/api/v1/alertmanagers'],
   ['PUT', '/api/v1/targets'],
   ['HEAD', '/api/v1/targets'],
   ['GET', '/api/v1/write'],

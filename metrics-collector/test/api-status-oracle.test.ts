@@ -132,4 +132,10 @@ describe('status endpoints as Prometheus 2.42 answers them', {
     assert.equal(ours.startTime, new Date(T + 600_000).toISOString().replace('.000Z', 'Z'));
     assert.equal(ours.storageRetention, '15d');
   });
+
+  it('alertmanagers: the same answer with no webhook configured (black-box 7)', async () => {
+    const theirs = await data(prometheus.base, '/api/v1/alertmanagers');
+    assert.deepEqual(await data(t.url, '/api/v1/alertmanagers', t.adminHeaders), theirs);
+    assert.deepEqual(theirs, { activeAlertmanagers: [], droppedAlertmanagers: [] });
+  });
 });

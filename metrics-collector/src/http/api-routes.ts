@@ -34,6 +34,8 @@ export interface PromApiDeps {
   version: string;
   metadata?: () => Iterable<[string, MetricMetadataEntry]>;
   rules?: () => RuleManager | undefined;
+  /** ALERT_WEBHOOK_URLS, listed by /api/v1/alertmanagers where Prometheus lists its Alertmanagers. */
+  alertWebhooks?: string[];
   exemplars?: ExemplarStore;
   queryTimeoutMs?: number;
   lookbackMs?: number;
@@ -129,6 +131,15 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
     ['/api/v1/format_query', both, (p) => ok(formatQuery(q, p))],
     ['/api/v1/rules', get, (p) => ok(listRules(deps.rules?.(), p))],
     ['/api/v1/alerts', get, () => ok(listAlerts(deps.rules?.()))],
+    [
+      '/api/v1/alertmanagers',
+      get,
+      () =>
+        ok({
+          activeAlertmanagers: (deps.alertWebhooks ?? []).map((url) => ({ url })),
+          droppedAlertmanagers: [],
+        }),
+    ],
   ];
   for (const [url, methods, handler] of routes) {
     app.route({

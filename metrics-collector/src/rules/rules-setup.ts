@@ -39,9 +39,7 @@ export function setupRules(
   },
 ): RuleManager {
   const { config } = opts;
-  const urls = config.ALERT_WEBHOOK_URLS.split(',')
-    .map((u) => u.trim())
-    .filter(Boolean);
+  const urls = alertWebhookUrls(config.ALERT_WEBHOOK_URLS);
   const notifier = new WebhookNotifier({
     urls,
     externalURL: config.METRICS_COLLECTOR_URL,
@@ -65,4 +63,12 @@ export function setupRules(
     });
   }
   return manager;
+}
+
+/** ALERT_WEBHOOK_URLS: comma-separated, blanks ignored. */
+export function alertWebhookUrls(value: string): string[] {
+  return value
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
 }
