@@ -27,7 +27,7 @@ export interface LaunchedBrowser {
 
 /** A fresh Chromium with its own throwaway profile; close() removes the profile directory. */
 export async function launchBrowser(
-  options: { colorScheme?: 'light' | 'dark' } = {},
+  options: { colorScheme?: 'light' | 'dark'; timezoneId?: string } = {},
 ): Promise<LaunchedBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'flowrent-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -37,7 +37,7 @@ export async function launchBrowser(
     viewport: { width: 1280, height: 800 },
     colorScheme: options.colorScheme ?? 'light',
     locale: 'en-US',
-    timezoneId: 'UTC',
+    timezoneId: options.timezoneId ?? 'UTC',
   });
   return {
     context,

@@ -8,6 +8,7 @@ import { announceContent, h } from './logs/dom.js';
 import { loadHistogram } from './logs/histogram.js';
 import { fillHistory, rememberQuery } from './logs/history.js';
 import { type RecordJson, type RowContext, renderRow } from './logs/rows.js';
+import { withLocalZone } from './logs/local-zone.js';
 import { LiveTail } from './logs/tail.js';
 
 function start(): void {
@@ -100,6 +101,10 @@ function bindQueryForm(state: PageState): void {
   form?.addEventListener('submit', () => {
     const input = form.querySelector<HTMLInputElement>('input[name="query"]');
     if (input) rememberQuery(input.value);
+    // the range boxes sit outside the form element (form="query-form"): its elements list has them
+    for (const el of Array.from(form.elements))
+      if (el instanceof HTMLInputElement && (el.name === 'from' || el.name === 'to'))
+        el.value = withLocalZone(el.value);
   });
   for (const example of document.querySelectorAll<HTMLElement>('[data-example]')) {
     example.addEventListener('click', () => {
