@@ -37,4 +37,11 @@ test('parseStatsdDatagram() reads values, signs, rates and tags, and reports bad
   check('a:1|c|@0', /^invalid sample rate "@0"/);
   check('a:1|x', /^unknown type "x"/);
   check(':1|c', /^missing name:value/);
+  // Labels the collector writes itself refuse the line (black-box 32: buckets lost, series renamed).
+  check('lat:100|ms|#le:5,route:/a', /^tag "le" is reserved for the histogram buckets/);
+  check('lat:1|h|#le:5', /^tag "le" is reserved/);
+  check('lat,le=5:1|d', /^tag "le" is reserved/);
+  check('cnt:1|c|#__name__:evil', /^tag "__name__" is reserved/);
+  check('cnt,__x=1:1|c', /^tag "__x" is reserved/);
+  check('cnt:1|c|#le:5', { ...c, name: 'cnt', values: [1], tags: [['le', '5']] });
 });

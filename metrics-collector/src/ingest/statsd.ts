@@ -27,6 +27,8 @@ export interface StatsdParseResult {
 }
 
 const TYPES = new Set(['c', 'g', 'ms', 'h', 'd', 's']);
+/** Types stored as fixed-bucket histograms (their buckets carry `le`). */
+const HISTOGRAM_TYPES = new Set<StatsdType>(['ms', 'h', 'd']);
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export function sanitizeMetricName(name: string): string {
@@ -103,6 +105,14 @@ function parseLine(line: string): StatsdMetric | string {
       metric.timestampMs = Number(f.slice(1)) * 1000;
     }
     // `c:<container id>` and unknown future fields are ignored.
+  }
+  // Labels the collector writes itself: stored, they lost the line's data (a timer's `le` replaced
+  // its buckets' and left _count/_sum with a bogus one; `__name__` renamed the series), so the
+  // line is refused whole, as statsd_exporter refuses it.
+  for (const [n] of tags) {
+    if (n.startsWith('__')) return `tag ${JSON.stringify(n)} is reserved`;
+    if (n === 'le' && HISTOGRAM_TYPES.has(metric.type))
+      return 'tag "le" is reserved for the histogram buckets of a timer, histogram or distribution';
   }
   return metric;
 }
