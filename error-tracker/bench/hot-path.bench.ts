@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { migrate, openDatabase } from '@flowrent/shared/db';
 import { decodeBody } from '../src/ingest/decode.js';
+import { limitEventDepth } from '../src/ingest/depth-limit.js';
 import { readEnvelopeBody } from '../src/ingest/request.js';
+import { scrubEvent } from '../src/ingest/scrub.js';
 import { normalizeEvent } from '../src/ingest/normalize.js';
 import { prepareEvent } from '../src/service/prepare.js';
 import { preparePayload } from '../src/service/prepare-payload.js';
@@ -45,6 +47,12 @@ time('gunzip', () => {
 const payloads = decoded.map((d) => readEnvelopeBody(d));
 time('frame envelope + JSON.parse', () => {
   for (const d of decoded) readEnvelopeBody(d);
+});
+time('depth-limit walk', () => {
+  for (const p of payloads) limitEventDepth(p.events[0].raw);
+});
+time('scrubbing walk', () => {
+  for (const p of payloads) scrubEvent(p.events[0].raw);
 });
 const events = payloads.map((p) =>
   normalizeEvent(p.events[0].raw, { receivedAtMs: Date.now(), newEventId: newId, factsOnly: true }),
