@@ -101,21 +101,21 @@ function markHits(
  */
 export function lowerAscii(src: Buffer, from: number, to: number): Buffer {
   const n = to - from;
+  // The last word is padded with zeros rather than finished byte by byte: a byte loop that the
+  // optimized code had never run deoptimized it on every section whose length is not a multiple of 4.
+  const words = (n + 3) >>> 2;
   let dst = lowered;
-  if (dst.length < n) {
+  if (dst.length < words * 4) {
     // Grown by half again (a window and a token at most, for markRows).
-    dst = Buffer.allocUnsafeSlow(Math.max(n, Math.min(WINDOW_BYTES, Math.ceil(dst.length * 1.5))));
+    dst = Buffer.allocUnsafeSlow(Math.max(words * 4, Math.min(WINDOW_BYTES, Math.ceil(dst.length * 1.5))));
     lowered = dst;
   }
   src.copy(dst, 0, from, to);
-  const words = new Int32Array(dst.buffer, dst.byteOffset, n >>> 2);
-  for (let i = 0; i < words.length; i++) {
-    const x = words[i];
-    words[i] = x | (((x + 0x3f3f3f3f) & ~(x + 0x25252525) & 0x80808080) >>> 2);
-  }
-  for (let i = words.length * 4; i < n; i++) {
-    const b = dst[i];
-    if (b >= 0x41 && b <= 0x5a) dst[i] = b | 0x20;
+  dst.fill(0, n, words * 4);
+  const w = new Int32Array(dst.buffer, dst.byteOffset, words);
+  for (let i = 0; i < words; i++) {
+    const x = w[i];
+    w[i] = x | (((x + 0x3f3f3f3f) & ~(x + 0x25252525) & 0x80808080) >>> 2);
   }
   return dst.subarray(0, n);
 }
