@@ -31,7 +31,13 @@ import {
   labelsToObject,
   sortLabels,
 } from './series-index.js';
-import { WAL_KIND_REMOTE_WRITE_SNAPPY, WAL_KIND_SAMPLES_JSON, WriteAheadLog, readWal } from './wal.js';
+import {
+  removeEmptyWal,
+  WAL_KIND_REMOTE_WRITE_SNAPPY,
+  WAL_KIND_SAMPLES_JSON,
+  WriteAheadLog,
+  readWal,
+} from './wal.js';
 
 export interface StoreOptions {
   db: Db;
@@ -179,6 +185,7 @@ export class MetricsStore {
       else if (rec.kind === WAL_KIND_SAMPLES_JSON) this.applySamples(decodeSamplesRecord(rec.payload));
       replayed++;
     }
+    if (replayed === 0) removeEmptyWal(options.walDir);
     this.wal = new WriteAheadLog(options.walDir, options.fsync ?? true, options.walSegmentBytes);
     // A failure (disk full) leaves the replayed data in memory and the log as it is: the service
     // starts, answers queries and accepts writes up to maxUnpersistedBytes.

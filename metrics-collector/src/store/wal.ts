@@ -490,6 +490,13 @@ function listSegments(dir: string): number[] {
     .sort((a, b) => a - b);
 }
 
+/** Removes every segment in `dir`: at start-up, when readWal() found no record in them. Each start
+ * makes its first segment (and a spare) at once, so starts that end before any write (a crash loop
+ * on a bad SCRAPE_CONFIG, read after the store opens) added 16 MB of empty segments each. */
+export function removeEmptyWal(dir: string): void {
+  for (const n of listSegments(dir)) unlinkSync(join(dir, `wal-${String(n).padStart(8, '0')}.log`));
+}
+
 /** Every intact record of every segment in `dir`, oldest first. */
 export function* readWal(dir: string): Generator<WalRecord> {
   for (const n of listSegments(dir)) {
