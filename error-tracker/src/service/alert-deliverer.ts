@@ -1,5 +1,6 @@
 // Sends queued alert webhooks in the background with retries and exponential backoff. Never
 // called from the ingest path: the digest only writes outbox rows.
+import { fetchErrorMessage } from '@flowrent/shared/fetch-error';
 import { alertBody, backoffMs } from '../alerts/format.js';
 import type { ErrorStore } from '../store/store.js';
 
@@ -79,18 +80,4 @@ export class AlertDeliverer {
     }
     return due.length;
   }
-}
-
-/**
- * undici's "fetch failed" hides the reason in `cause` (ECONNREFUSED, ENOTFOUND, a TLS error); the
- * delivery log is where a wrong webhook URL is debugged, so the cause is kept next to it.
- */
-export function fetchErrorMessage(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause;
-  if (!(cause instanceof Error) || !cause.message) return err.message;
-  const code = (cause as { code?: unknown }).code;
-  const detail =
-    typeof code === 'string' && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
-  return `${err.message}: ${detail}`;
 }

@@ -1,7 +1,7 @@
 // Alert notifications to webhooks in Alertmanager's webhook payload format (version 4), so any
 // receiver written for Alertmanager works unchanged. Deliveries retry with exponential backoff on
 // network errors, 5xx and 429; other 4xx are final. Time and sleeping are injectable for tests.
-import { fetchErrorMessage } from '../fetch-error.js';
+import { fetchErrorMessage } from '@flowrent/shared/fetch-error';
 
 export interface AlertNotice {
   status: 'firing' | 'resolved';

@@ -5,7 +5,7 @@
 // tick (not the moment the response arrived), so regular series compress to ~1 bit per timestamp.
 // Time comes from `clock`; timers only decide when to call scrapeRound(), which tests call directly.
 // Series that vanish, failed scrapes and removed targets get staleness markers (scrape-staleness.ts).
-import { fetchErrorMessage } from '../fetch-error.js';
+import { fetchErrorMessage } from '@flowrent/shared/fetch-error';
 import { isOpenMetricsContentType, parseExposition } from '../ingest/exposition.js';
 import { formatDurationMs } from '../promql/literals.js';
 import type { MetricsStore, PlainSample } from '../store/metrics-store.js';
