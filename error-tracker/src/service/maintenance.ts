@@ -42,7 +42,9 @@ export class Maintenance {
       if (!r.more) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (pruned > 0) this.store.vacuumStep(this.options.vacuumPages);
+    // every run, not only after a prune: a deleted or merged issue frees pages too (a no-op when the
+    // freelist is empty)
+    this.store.vacuumStep(this.options.vacuumPages);
     let rescrubbed = 0;
     const when = this.passStart();
     for (let scanned = 0; scanned < RESCRUB_EVENTS_PER_RUN; ) {
