@@ -3,11 +3,15 @@
 import type { Db } from '@flowrent/shared/db';
 import { NotFound, ValidationError } from '@flowrent/shared/errors';
 import type { IssueAction, IssueStatus } from '../model.js';
+import { compareVersions, parseReleaseVersion } from './release-order.js';
 import type { IssueRow } from './rows.js';
 
 export function createWorkflow(db: Db) {
   const q = {
     issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
+    releases: db.prepare<[number], { release: string; first_seen: number }>(
+      'SELECT release, first_seen FROM releases WHERE project_id = ? ORDER BY first_seen DESC, release DESC',
+    ),
     setUnresolved: db.prepare(
       `UPDATE issues SET status = 'unresolved', is_regressed = 0, resolved_in_release = NULL, resolved_at = NULL,
         ignore_until_events = NULL, ignore_until_time = NULL, ignore_until_users = NULL,
@@ -70,13 +74,30 @@ export function createWorkflow(db: Db) {
     details: object,
   ) => q.statusChange.run(id, from, to, actor, at, JSON.stringify(details));
 
+  /**
+   * The release "resolved in next release" means, as Sentry's get_release_to_resolve_by(): the
+   * project's greatest version when its newest release is a version, else its newest release;
+   * not the issue's last release, whose later events from a newer deployed release were regressions.
+   */
+  function projectRelease(projectId: number): string | null {
+    const rows = q.releases.all(projectId);
+    if (rows.length === 0 || !parseReleaseVersion(rows[0].release)) return rows[0]?.release ?? null;
+    let best = rows[0].release;
+    let bestVersion = parseReleaseVersion(best) as NonNullable<ReturnType<typeof parseReleaseVersion>>;
+    for (const r of rows) {
+      const v = parseReleaseVersion(r.release);
+      if (v && compareVersions(v, bestVersion) > 0) [best, bestVersion] = [r.release, v];
+    }
+    return best;
+  }
+
   function applyOne(row: IssueRow, action: IssueAction, actor: string, nowMs: number): void {
     const from = row.status as IssueStatus;
     if (action.status === 'unresolved') {
       q.setUnresolved.run(row.id);
       record(row.id, from, 'unresolved', actor, nowMs, {});
     } else if (action.status === 'resolved') {
-      const inRelease = action.inNextRelease ? row.last_release : null;
+      const inRelease = action.inNextRelease ? (projectRelease(row.project_id) ?? row.last_release) : null;
       q.setResolved.run(inRelease, nowMs, row.id);
       record(
         row.id,
