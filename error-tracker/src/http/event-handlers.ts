@@ -3,7 +3,7 @@ import { NotFound, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyRequest } from 'fastify';
 import { QueryError, traceId } from '../query/issue-search.js';
 import type { HttpContext } from './context.js';
-import { toSnakeCase } from './serialize.js';
+import { page, toSnakeCase } from './serialize.js';
 
 const DEFAULT_TRACE_EVENTS = 100;
 const MAX_TRACE_EVENTS = 500;
@@ -20,7 +20,9 @@ export function eventHandlers(ctx: HttpContext) {
         newer_event_id: around.newer,
       };
     },
-    async byTrace(request: FastifyRequest<{ Querystring: { trace_id?: unknown; limit?: string } }>) {
+    async byTrace(
+      request: FastifyRequest<{ Querystring: { trace_id?: unknown; limit?: string; cursor?: string } }>,
+    ) {
       const given = request.query.trace_id;
       if (!given) throw new ValidationError('trace_id is required');
       // a parameter given twice arrives as an array
@@ -36,7 +38,7 @@ export function eventHandlers(ctx: HttpContext) {
       const n = Number(request.query.limit);
       const limit =
         Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), MAX_TRACE_EVENTS) : DEFAULT_TRACE_EVENTS;
-      return { data: toSnakeCase(ctx.store.listEventsByTrace(id, limit)) };
+      return page(ctx.store.listEventsByTrace(id, request.query.cursor, limit));
     },
   };
 }

@@ -53,6 +53,7 @@ export interface UiRouteDeps {
 
 const HOUR_MS = 3600_000;
 const TRACE_ID = /^[0-9a-f]{32}$/;
+const TRACE_PAGE_EVENTS = 100;
 const EVENT_ID = /^[0-9a-f]{32}$/;
 const NAV = [
   { href: '/', label: 'Issues' },
@@ -246,7 +247,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
       if (!TRACE_ID.test(traceId)) throw new ValidationError('trace_id must be 32 hex digits');
       const page = renderTraceEventsPage({
         traceId,
-        events: store.listEventsByTrace(traceId, 100),
+        events: store.listEventsByTrace(traceId, null, TRACE_PAGE_EVENTS),
         logViewerUrl: config.LOG_VIEWER_URL,
         nowMs: clock(),
       });

@@ -151,6 +151,9 @@ export function createIssueQueries(db: Db) {
     }
     return stmt;
   };
+  const traceEvents = db.prepare(
+    `SELECT ${EVENT_SUMMARY_COLUMNS} FROM events WHERE trace_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+  );
   const issueEvents = db.prepare(
     `SELECT ${EVENT_SUMMARY_COLUMNS} FROM events WHERE issue_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
   );
@@ -168,6 +171,16 @@ export function createIssueQueries(db: Db) {
       return {
         data: page.map(toIssue),
         nextCursor: more && last ? encodeCursor([last[sortCol] as number, last.id, SORT_INDEX[sort]]) : null,
+      };
+    },
+    listTraceEvents(traceId: string, cursor: string | null | undefined, limit: number): Page<EventSummary> {
+      const before = cursor ? readCursor(cursor, 1)[0] : Number.MAX_SAFE_INTEGER;
+      const rows = traceEvents.all(traceId, before, limit + 1) as EventRow[];
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        data: page.map(toEventSummary),
+        nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
       };
     },
     listIssueEvents(

@@ -2,7 +2,6 @@
 // Composes the per-area statement sets; keeps the remaining small reads here.
 import type { Db } from '@flowrent/shared/db';
 import type {
-  EventSummary,
   HourlyCount,
   Issue,
   IssueAction,
@@ -24,7 +23,6 @@ import { createIssueQueries } from './issue-queries.js';
 import { createProjects } from './projects.js';
 import { createRetention, enableIncrementalVacuum } from './retention.js';
 import {
-  EVENT_SUMMARY_COLUMNS,
   type EventRow,
   type IssueRow,
   iso,
@@ -80,9 +78,6 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     newer: db
       .prepare('SELECT event_id FROM events WHERE issue_id = ? AND id > ? ORDER BY id LIMIT 1')
       .pluck(),
-    byTrace: db.prepare(
-      `SELECT ${EVENT_SUMMARY_COLUMNS} FROM events WHERE trace_id = ? ORDER BY id DESC LIMIT ?`,
-    ),
     tagKeys: db.prepare(
       'SELECT key, sum(count) AS total FROM issue_tags WHERE issue_id = ? GROUP BY key ORDER BY key',
     ),
@@ -151,8 +146,8 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
         newer: (q.newer.get(issueId, id) as string | undefined) ?? null,
       };
     },
-    listEventsByTrace: (traceId: string, limit: number): EventSummary[] =>
-      (q.byTrace.all(traceId.toLowerCase(), limit) as EventRow[]).map(toEventSummary),
+    listEventsByTrace: (traceId: string, cursor: string | null | undefined, limit: number) =>
+      queries.listTraceEvents(traceId.toLowerCase(), cursor, limit),
     listIssueTags(issueId: number, topN: number): TagSummary[] {
       const keys = q.tagKeys.all(issueId) as { key: string; total: number }[];
       return keys.map((k) => ({

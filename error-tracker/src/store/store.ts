@@ -217,7 +217,8 @@ export interface ErrorStore {
   getLatestEvent(issueId: number): StoredEvent | null;
   /** Neighbours of an event within its issue (by receive order). */
   getAdjacentEvents(issueId: number, eventId: string): { older: string | null; newer: string | null };
-  listEventsByTrace(traceId: string, limit: number): EventSummary[];
+  /** Newest first; `limit` is the caller's (the trace route allows more than other lists). */
+  listEventsByTrace(traceId: string, cursor: string | null | undefined, limit: number): Page<EventSummary>;
   listIssueTags(issueId: number, topN: number): TagSummary[];
   getTagValues(issueId: number, key: string, limit: number): TagValueCount[];
   hourlyCounts(issueId: number, fromMs: number, toMs: number): HourlyCount[];
