@@ -27,6 +27,7 @@ before(async () => {
     if (fn === 'win') t.clock.now += 2 * DAY_MS;
   }
   await sendEvent(t, { message: 'the pager rang at night' });
+  await sendEvent(t, { message: 'Ошибка ОПЛАТЫ Zahlung FEHLGESCHLAGEN für Über' });
   t.drain();
   t.clock.now += 2 * HOUR_MS;
   for (const release of ['app@1.1.0', 'app@1.2.0']) {
@@ -107,5 +108,12 @@ describe('GET /api/issues?query= with Sentry syntax', () => {
     assert.match(await refused('times_seen:many'), /^times_seen: takes a count/);
     assert.match(await refused('age:>2026-11-25'), /^age: takes a relative time/);
     assert.deepEqual(await search('"assigned":me'), [], 'a quoted key is still a tag');
+  });
+
+  test('free text folds the case of any letter, not only ASCII', async () => {
+    const hit = ['Ошибка ОПЛАТЫ Zahlung FEHLGESCHLAGEN für Über'];
+    for (const q of ['Ошибка', 'ошибка', 'оплаты', 'fehlgeschlagen', 'über', 'ÜBER', 'zahlung fehlgeschlagen FÜR'])
+      assert.deepEqual(await search(q), hit, q);
+    assert.deepEqual(await search('оплата'), []);
   });
 });

@@ -111,9 +111,13 @@ export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: stri
     const pattern = wildcardParts(filter.text)
       .map((part) => part.replace(/[\\%_]/g, (c) => `\\${c}`))
       .join('%');
-    const like = `%${pattern}%`;
+    // SQLite's LIKE folds ASCII letters only: a needle with other letters (Ошибка, Über) compares
+    // through fold(), JS's Unicode toLowerCase, on both sides; ASCII needles keep the cheaper LIKE
+    const unicode = /[^\x00-\x7f]/.test(pattern);
+    const like = `%${unicode ? pattern.toLowerCase() : pattern}%`;
+    const col = (name: string) => (unicode ? `${FOLD}(${name})` : name);
     add(
-      "(title LIKE ? ESCAPE '\\' OR culprit LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\')",
+      `(${col('title')} LIKE ? ESCAPE '\\' OR ${col('culprit')} LIKE ? ESCAPE '\\' OR ${col('message')} LIKE ? ESCAPE '\\')`,
       like,
       like,
       like,
@@ -139,7 +143,13 @@ function escapeGlob(text: string): string {
   return text.replace(/[*?[]/g, '[$&]');
 }
 
+/** Unicode lower case for the free-text search (registered on each connection that lists issues). */
+const FOLD = 'unicode_lower';
+
 export function createIssueQueries(db: Db) {
+  db.function(FOLD, { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? text.toLowerCase() : text,
+  );
   const cache = new Map<string, Statement<unknown[]>>();
   const prepared = (sql: string) => {
     let stmt = cache.get(sql);
