@@ -5,7 +5,7 @@ import type { LogRecord } from '../model.js';
 import { type AgeCutoff, otlpAgeSink, refuseOld } from './age-cutoff.js';
 import { bodyText } from './body-text.js';
 import { type BulkItem, parseBulk } from './elasticsearch-bulk.js';
-import { parseLokiJson, parseLokiProtobuf } from './loki.js';
+import { type LokiMarks, parseLokiJson, parseLokiProtobuf } from './loki.js';
 import { parseNdjsonLogs } from './ndjson.js';
 import type { RecordSink } from './otlp-common.js';
 import { parseOtlpJson } from './otlp-json.js';
@@ -29,6 +29,8 @@ export interface ParsedBody {
   errors: string[];
   /** Elasticsearch bulk: one answer per action, in request order (the response's `items`). */
   items?: BulkItem[];
+  /** Loki: each stream's first and last stored entry (loki.ts, duplicates across pushes). */
+  lokiStreams?: Record<string, [first: string, last: string]>;
 }
 
 /** What a body needs beside its bytes to be parsed the same way again (kept with it in the inbox). */
@@ -37,6 +39,8 @@ export interface BodyOptions {
   index?: string;
   /** Records older than this are refused one by one (age-cutoff.ts). */
   cutoff?: AgeCutoff;
+  /** Loki: the last stored entry of streams whose first entry here repeats it (loki.ts LokiMarks). */
+  lokiLast?: LokiMarks;
 }
 
 /**
@@ -62,7 +66,7 @@ export function parseBody(
         : parseOtlpJson(bodyText(body), nowNs, take);
     return aged ? aged.finish({ ...parsed, records: sink ? [] : records }) : parsed;
   }
-  let parsed = parseWhole(kind, body, nowNs, options.index);
+  let parsed = parseWhole(kind, body, nowNs, options);
   if (cutoff) parsed = refuseOld(kind, parsed, cutoff);
   if (sink) {
     for (const r of parsed.records) sink(r);
@@ -71,7 +75,7 @@ export function parseBody(
   return parsed;
 }
 
-function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint, index?: string): ParsedBody {
+function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint, options: BodyOptions): ParsedBody {
   switch (kind) {
     case 'ndjson':
       return { records: parseNdjsonLogs(bodyText(body), nowNs), rejected: 0, errors: [] };
@@ -80,11 +84,11 @@ function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint, index?: str
     case 'otlp-json':
       return parseOtlpJson(bodyText(body), nowNs);
     case 'loki-protobuf': // snappy-compressed, as sent (the inbox keeps the compressed body)
-      return parseLokiProtobuf(body, nowNs, true);
+      return parseLokiProtobuf(body, nowNs, true, options.lokiLast);
     case 'loki-json':
-      return parseLokiJson(bodyText(body), nowNs);
+      return parseLokiJson(bodyText(body), nowNs, options.lokiLast);
     case 'elasticsearch-bulk': {
-      const { records, items } = parseBulk(bodyText(body), nowNs, index);
+      const { records, items } = parseBulk(bodyText(body), nowNs, options.index);
       return { records, rejected: items.length - records.length, errors: [], items };
     }
   }

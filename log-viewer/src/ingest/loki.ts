@@ -2,6 +2,7 @@
 // JSON `{"streams":[{"stream":{labels},"values":[["<ns>","line",{metadata}?]]}]}` and protobuf
 // logproto.PushRequest, snappy block-compressed. JSON-looking lines (pino, winston) are unpacked into
 // message + attributes; stream labels give service, host and level defaults.
+import { createHash } from 'node:crypto';
 import { ParseError } from '@flowrent/shared/errors';
 import { type JsonValue, type Level, type LogRecord, normalizeLevel } from '../model.js';
 import { isJsonObject, type RecordContext, RecordError, recordFromObject, setOwn } from './json-record.js';
@@ -17,6 +18,8 @@ const LEVEL_LABELS = ['level', 'detected_level', 'severity', 'lvl'];
 
 interface StreamContext {
   labels: Record<string, string>;
+  /** The labels sorted, as one string: the stream's identity across pushes. */
+  key: string;
   service?: string;
   host?: string;
   level?: Level;
@@ -29,6 +32,7 @@ function streamContext(labels: Record<string, string>, where: string): StreamCon
   const levelText = pick(LEVEL_LABELS);
   return {
     labels,
+    key: JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     service: pick(SERVICE_LABELS),
     host: pick(HOST_LABELS),
     level: normalizeLevel(levelText),
@@ -50,6 +54,65 @@ export interface LokiPush {
   records: LogRecord[];
   rejected: number;
   errors: string[];
+  /** Per stream key: the first and the last entry stored, as entryMark()s (see dedupe below). */
+  lokiStreams: Record<string, [first: string, last: string]>;
+}
+
+/**
+ * Exact duplicates, as Loki's ingester drops them (pkg/ingester/stream.go validateEntries): an entry
+ * with the same timestamp and line as the stream's last stored entry is ignored, within a push and
+ * across pushes, so a shipper's retry of a batch whose answer was lost is not stored twice. Across
+ * pushes the store hands the parser the stream's last entry as a mark (`lastMarks`: stream key →
+ * entryMark) when a push's first entry of a stream equals it, and keeps that hint with the body so a
+ * replay parses the same. (Loki's unordered head block also drops a duplicate of any entry it still
+ * holds; only the last entry is compared here, which catches a retried one-entry batch and the
+ * resent tail of a longer one.)
+ */
+export type LokiMarks = Record<string, string>;
+
+/** An entry as `<ns>:<sha1 of the line>`: what is compared across pushes, short whatever the line. */
+export function entryMark(timeNs: bigint, line: string): string {
+  return `${timeNs}:${createHash('sha1').update(line).digest('base64')}`;
+}
+
+interface LastEntry {
+  timeNs: bigint;
+  /** The line when the entry is of this push, else its mark. */
+  line?: string;
+  mark?: string;
+}
+
+class Dedupe {
+  private readonly last = new Map<string, LastEntry>();
+  private readonly first = new Map<string, string>();
+  constructor(private readonly hints: LokiMarks | undefined) {}
+
+  /** True when the entry repeats the stream's last stored one; else it becomes that entry. */
+  repeats(key: string, timeNs: bigint, line: string): boolean {
+    let prev = this.last.get(key);
+    if (prev === undefined && this.hints && Object.hasOwn(this.hints, key)) {
+      const mark = this.hints[key];
+      prev = { timeNs: BigInt(mark.slice(0, mark.indexOf(':'))), mark };
+    }
+    if (
+      prev !== undefined &&
+      prev.timeNs === timeNs &&
+      (prev.line !== undefined ? prev.line === line : prev.mark === entryMark(timeNs, line))
+    )
+      return true;
+    this.last.set(key, { timeNs, line });
+    if (!this.first.has(key)) this.first.set(key, entryMark(timeNs, line));
+    return false;
+  }
+
+  marks(): Record<string, [string, string]> {
+    const out: Record<string, [string, string]> = {};
+    for (const [key, first] of this.first) {
+      const last = this.last.get(key)!;
+      setOwn(out, key, [first, entryMark(last.timeNs, last.line!)]);
+    }
+    return out;
+  }
 }
 
 /** Dropped entries named in the answer (Loki names each; the rest are counted). */
@@ -57,8 +120,9 @@ const MAX_NAMED = 5;
 function dropEntry(push: LokiPush, message: () => string): void {
   if (push.rejected++ < MAX_NAMED) push.errors.push(message());
 }
-function finish(push: LokiPush): LokiPush {
+function finish(push: LokiPush, dedupe: Dedupe): LokiPush {
   if (push.rejected > MAX_NAMED) push.errors.push(`and ${push.rejected - MAX_NAMED} more entries ignored`);
+  push.lokiStreams = dedupe.marks();
   return push;
 }
 
@@ -102,6 +166,7 @@ function dropOutOfRange(push: LokiPush, stream: StreamContext, timeNs: bigint): 
 /** Takes an entry whose time and length the store accepts; drops it with Loki's message otherwise. */
 function addEntry(
   push: LokiPush,
+  dedupe: Dedupe,
   stream: StreamContext,
   entry: { timeNs: bigint; line: string; metadata?: Record<string, string> },
   nowNs: bigint,
@@ -109,7 +174,8 @@ function addEntry(
 ): void {
   if (!lineFits(entry.line)) dropTooLong(push, stream, entry.line);
   else if (!timeInRange(entry.timeNs)) dropOutOfRange(push, stream, entry.timeNs);
-  else push.records.push(entryRecord(stream, entry.timeNs, entry.line, entry.metadata, nowNs, where));
+  else if (!dedupe.repeats(stream.key, entry.timeNs, entry.line))
+    push.records.push(entryRecord(stream, entry.timeNs, entry.line, entry.metadata, nowNs, where));
 }
 
 function entryRecord(
@@ -162,7 +228,7 @@ function nsFromJson(value: unknown): bigint | undefined {
 }
 
 /** Loki push JSON. */
-export function parseLokiJson(body: string, nowNs: bigint): LokiPush {
+export function parseLokiJson(body: string, nowNs: bigint, lastMarks?: LokiMarks): LokiPush {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -170,7 +236,8 @@ export function parseLokiJson(body: string, nowNs: bigint): LokiPush {
     throw new ParseError(`malformed JSON: ${(err as Error).message}`);
   }
   if (!isJsonObject(doc) || !Array.isArray(doc.streams)) throw new ParseError('expected {"streams": [...]}');
-  const push: LokiPush = { records: [], rejected: 0, errors: [] };
+  const push: LokiPush = { records: [], rejected: 0, errors: [], lokiStreams: {} };
+  const dedupe = new Dedupe(lastMarks);
   doc.streams.forEach((s, si) => {
     if (!isJsonObject(s) || !Array.isArray(s.values))
       throw new ParseError(`streams[${si}]: expected {"stream": {...}, "values": [...]}`);
@@ -198,17 +265,23 @@ export function parseLokiJson(body: string, nowNs: bigint): LokiPush {
           () =>
             `entry for stream '${streamText(stream)}' has malformed timestamp: ${JSON.stringify(v[0]).slice(0, 60)}, expected a string of Unix epoch nanoseconds (${where})`,
         );
-      else addEntry(push, stream, { timeNs, line: v[1], metadata }, nowNs, where);
+      else addEntry(push, dedupe, stream, { timeNs, line: v[1], metadata }, nowNs, where);
     });
   });
-  return finish(push);
+  return finish(push, dedupe);
 }
 
 /** Loki push protobuf, body as sent: snappy-compressed unless `compressed` is false. */
-export function parseLokiProtobuf(body: Uint8Array, nowNs: bigint, compressed = true): LokiPush {
+export function parseLokiProtobuf(
+  body: Uint8Array,
+  nowNs: bigint,
+  compressed = true,
+  lastMarks?: LokiMarks,
+): LokiPush {
   const buf = compressed ? uncompressSnappy(body) : body;
   const r = new ProtoReader(buf);
-  const push: LokiPush = { records: [], rejected: 0, errors: [] };
+  const push: LokiPush = { records: [], rejected: 0, errors: [], lokiStreams: {} };
+  const dedupe = new Dedupe(lastMarks);
   let si = 0;
   while (!r.done) {
     const [field, wire] = r.tag();
@@ -217,12 +290,12 @@ export function parseLokiProtobuf(body: Uint8Array, nowNs: bigint, compressed = 
       continue;
     }
     r.expect(wire, WIRE_LEN, 'PushRequest.streams');
-    readStream(r.sub(), si++, nowNs, push);
+    readStream(r.sub(), si++, nowNs, push, dedupe);
   }
-  return finish(push);
+  return finish(push, dedupe);
 }
 
-function readStream(r: ProtoReader, si: number, nowNs: bigint, push: LokiPush): void {
+function readStream(r: ProtoReader, si: number, nowNs: bigint, push: LokiPush, dedupe: Dedupe): void {
   const entries: ProtoReader[] = [];
   let labelText = '';
   while (!r.done) {
@@ -247,7 +320,7 @@ function readStream(r: ProtoReader, si: number, nowNs: bigint, push: LokiPush): 
       } else e.skip(wire);
     }
     const entry = { timeNs: timeNs === 0n ? nowNs : timeNs, line, metadata };
-    addEntry(push, stream, entry, nowNs, `streams[${si}].entries[${ei}]`);
+    addEntry(push, dedupe, stream, entry, nowNs, `streams[${si}].entries[${ei}]`);
   });
 }
 

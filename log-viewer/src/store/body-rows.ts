@@ -16,6 +16,8 @@ interface Parsed<T> {
   errors: string[];
   /** Elasticsearch bulk: one answer per action. */
   items?: BulkItem[];
+  /** Loki: each stream's first and last stored entry (ingest/loki.ts). */
+  lokiStreams?: Record<string, [string, string]>;
 }
 export type BodyRows = Parsed<Row[]>;
 export type BodyColumns = Parsed<RowColumns>;
@@ -51,7 +53,13 @@ export function parseBodyColumns(
   // The object path (for NDJSON the exact rows or the exact error of what the scan left). Records
   // go into the table as they are parsed (OTLP), so none outlives a young-generation collection.
   const parsed = parseBody(kind, body, nowNs, (r) => rows.pushRecord(r, seqBase + rows.count), options);
-  return { rows, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
+  return {
+    rows,
+    rejected: parsed.rejected,
+    errors: parsed.errors,
+    items: parsed.items,
+    lokiStreams: parsed.lokiStreams,
+  };
 }
 
 /** True when a row is older than the cut-off of its service (one comparison per row). */
@@ -78,7 +86,8 @@ export function parseBodyRows(
 function toRows(parsed: ParsedBody, seqBase: number): BodyRows {
   const rows: Row[] = new Array(parsed.records.length);
   for (let i = 0; i < rows.length; i++) rows[i] = toRow(parsed.records[i], seqBase + i);
-  return { rows, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
+  const { rejected, errors, items, lokiStreams } = parsed;
+  return { rows, rejected, errors, items, lokiStreams };
 }
 
 export interface BatchSummary {

@@ -26,6 +26,8 @@ export interface Parsed {
   rejected: number;
   errors: string[];
   items?: BulkItem[];
+  /** Loki: each stream's first and last stored entry (ingest/loki.ts). */
+  lokiStreams?: Record<string, [string, string]>;
 }
 
 /** The parser's typed errors, rebuilt on this side so the HTTP layer maps them as usual. */

@@ -54,6 +54,7 @@ export type SealReply =
       rejected: number;
       errors: string[];
       items?: BulkItem[];
+      lokiStreams?: Record<string, [string, string]>;
     }
   | { t: 'parse-failed'; id: number; error: WorkerError }
   | { t: 'sealed'; stream: string; uptoSeq: number; blocks: EncodedBlock[] }
@@ -124,6 +125,7 @@ function handle(msg: SealRequest): void {
         rejected: parsed.rejected,
         errors: parsed.errors,
         items: parsed.items,
+        lokiStreams: parsed.lokiStreams,
       },
       msg.moved ? [msg.body.buffer as ArrayBuffer] : [],
     );

@@ -11,6 +11,7 @@ import type { Db } from '@flowrent/shared/db';
 import { Unavailable } from '@flowrent/shared/errors';
 import type { AgeCutoff } from '../ingest/age-cutoff.js';
 import type { BodyOptions } from '../ingest/body-parsers.js';
+import type { LokiMarks } from '../ingest/loki.js';
 import type { LogRecord, StoredRecord } from '../model.js';
 import { backgroundReporter, type ReportError, runInBackground } from './background-errors.js';
 import { MAX_BLOCK_RAW_BYTES } from './block-codec.js';
@@ -86,6 +87,9 @@ export interface StoreOptions {
   quarantineDir?: string;
 }
 
+/** Loki streams whose last entry is remembered for the duplicate rule (~100 bytes each). */
+const MAX_LOKI_STREAMS = 20_000;
+
 export class SqliteLogStore implements LogStore {
   private readonly sql: BlockDb;
   private readonly inbox: Inbox;
@@ -94,6 +98,8 @@ export class SqliteLogStore implements LogStore {
   private readonly open = new OpenBlocks();
   private readonly sealMarks: Map<string, number>;
   private readonly listeners = new Set<(records: StoredRecord[]) => void>();
+  /** Loki streams' last stored entry (ingest/loki.ts entryMark), for Loki's duplicate rule; bounded. */
+  private readonly lokiLast = new Map<string, string>();
   /** Needle results per sealed block, so repeated and paged text queries skip decoding. */
   private readonly scanCache = new ScanCache();
   /** What the read side (store-reads.ts) looks at. */
@@ -198,15 +204,20 @@ export class SqliteLogStore implements LogStore {
     return this.listeners.size === 0 ? durable : durable.then(() => this.notify(batch));
   }
 
-  async ingestBody(request: BodyIngest): Promise<BodyIngestResult> {
+  /**
+   * `lokiLast`: set on a second parse of a Loki push whose first entry of some stream repeated that
+   * stream's last stored entry (ingest/loki.ts): the parser then drops it, and the inbox frame keeps
+   * the hint so a replay parses the same. The first parse costs nothing more unless a shipper retries.
+   */
+  async ingestBody(request: BodyIngest, lokiLast?: LokiMarks): Promise<BodyIngestResult> {
     if (this.closed) throw new Error('log store is closed');
     const { kind, body, nowNs } = request;
     const cutoff = this.options.retention && ageCutoff(this.options.retention, nowNs);
-    const options: BodyOptions = { index: request.index, cutoff };
+    const options: BodyOptions = { index: request.index, cutoff, lokiLast };
     /** What the inbox frame keeps: the cut-off only when it refused records (else a parse without it is the same). */
     const frameOptions = (rejected: number): BodyOptions | undefined =>
-      request.index || (cutoff && rejected > 0)
-        ? { index: request.index, cutoff: rejected > 0 ? cutoff : undefined }
+      request.index || (cutoff && rejected > 0) || lokiLast
+        ? { index: request.index, cutoff: rejected > 0 ? cutoff : undefined, lokiLast }
         : undefined;
     const index = this.workers.pickStream();
     const client = this.workers.at(index);
@@ -214,6 +225,9 @@ export class SqliteLogStore implements LogStore {
       // No worker: parse here; the inbox still keeps the body, not the rows.
       const seqBase = this.nextSeq;
       const parsed = parseBodyRows(kind, body, nowNs, seqBase, options);
+      const repeated = lokiLast ? undefined : this.lokiRepeats(parsed.lokiStreams);
+      if (repeated) return this.ingestBody(request, repeated);
+      this.rememberLoki(parsed.lokiStreams);
       const n = parsed.rows.length;
       if (n > 0) {
         this.nextSeq += n;
@@ -250,6 +264,12 @@ export class SqliteLogStore implements LogStore {
     }
     const bytes = parsed.body ?? body;
     const n = parsed.summary.count;
+    const repeated = lokiLast ? undefined : this.lokiRepeats(parsed.lokiStreams);
+    if (repeated) {
+      if (n > 0) client.send({ t: 'abort', id: parsed.id });
+      return this.ingestBody({ ...request, body: bytes }, repeated);
+    }
+    this.rememberLoki(parsed.lokiStreams);
     if (n === 0)
       return { accepted: 0, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
     if (this.closed) throw new Error('log store is closed');
@@ -279,6 +299,32 @@ export class SqliteLogStore implements LogStore {
       forgetBodyBytes(batch); // read back from the inbox if this thread needs the rows again
     }
     return { accepted: n, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
+  }
+
+  /** The streams of a Loki push whose first entry is the stream's last stored one, or undefined. */
+  private lokiRepeats(streams: Record<string, [string, string]> | undefined): LokiMarks | undefined {
+    if (!streams || this.lokiLast.size === 0) return undefined;
+    const repeated: LokiMarks = {};
+    let any = false;
+    for (const key in streams) {
+      const last = this.lokiLast.get(key);
+      if (last === undefined || streams[key][0] !== last) continue;
+      repeated[key] = last;
+      any = true;
+    }
+    return any ? repeated : undefined;
+  }
+
+  private rememberLoki(streams: Record<string, [string, string]> | undefined): void {
+    if (!streams) return;
+    for (const key in streams) {
+      this.lokiLast.delete(key); // re-inserted last: the map drops its least recently pushed streams
+      this.lokiLast.set(key, streams[key][1]);
+    }
+    for (const key of this.lokiLast.keys()) {
+      if (this.lokiLast.size <= MAX_LOKI_STREAMS) break;
+      this.lokiLast.delete(key);
+    }
   }
 
   private addBatch(stream: string, batch: OpenBatch): void {

@@ -1,0 +1,67 @@
+// Loki's exact-duplicate rule over real HTTP (black-box 28, ninth session): an entry with the same
+// stream, timestamp and line as the stream's last stored entry is dropped, within a push and across
+// pushes (a shipper's retry whose answer was lost), with the parse in this thread or in a worker.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { INGEST_KEY, type IngestServer, startIngestServer } from './ingest-helpers.js';
+
+for (const sealWorker of [false, true]) {
+  describe(`Loki duplicates (${sealWorker ? 'ingest workers' : 'main thread'})`, () => {
+    let server: IngestServer;
+    before(async () => {
+      server = await startIngestServer({ sealWorker });
+    });
+    after(() => server.close());
+
+    async function push(stream: Record<string, string>, values: [string, string][]): Promise<void> {
+      const res = await fetch(`${server.url}/loki/api/v1/push`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ streams: [{ stream, values }] }),
+      });
+      assert.equal(res.status, 204, await res.text());
+    }
+    const stored = (app: string) =>
+      server
+        .all()
+        .filter((r) => r.labels.app === app)
+        .map((r) => r.message);
+    const ns = (i: number) => String(BigInt(Date.now()) * 1_000_000n + BigInt(i));
+
+    test('the same one-entry push twice is stored once', async () => {
+      const t = ns(0);
+      await push({ app: 'dedupe' }, [[t, 'same line same ts']]);
+      await push({ app: 'dedupe' }, [[t, 'same line same ts']]);
+      // another stream in between does not reset it; the labels in another order are the same stream
+      await push({ app: 'other' }, [[t, 'same line same ts']]);
+      await push({ env: 'x', app: 'dedupe2' }, [[t, 'a']]);
+      await push({ app: 'dedupe2', env: 'x' }, [[t, 'a']]);
+      assert.deepEqual(stored('dedupe'), ['same line same ts']);
+      assert.deepEqual(stored('other'), ['same line same ts']);
+      assert.deepEqual(stored('dedupe2'), ['a']);
+    });
+
+    test('consecutive repeats in a push go; the same time with another line, or a repeat later, stays', async () => {
+      const t = ns(10);
+      await push({ app: 'inpush' }, [
+        [t, 'one'],
+        [t, 'one'],
+        [t, 'two'],
+        [t, 'one'],
+      ]);
+      // the stream's last entry again, alone or heading a push: dropped
+      await push({ app: 'inpush' }, [[t, 'one']]);
+      await push({ app: 'inpush' }, [
+        [t, 'one'],
+        [t, 'three'],
+      ]);
+      // a retried batch of several entries whose first is not the stream's last: stored again (Loki's
+      // head block would drop it; only the last entry is compared here, README)
+      await push({ app: 'inpush' }, [
+        [t, 'two'],
+        [t, 'three'],
+      ]);
+      assert.deepEqual(stored('inpush'), ['one', 'two', 'one', 'three', 'two', 'three']);
+    });
+  });
+}
