@@ -48,6 +48,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     isReady: deps.isReady,
     dataFiles: () => [deps.db.name, `${deps.db.name}-wal`, ...inboxDataFiles(inboxDb)],
     logger: deps.logger,
+    trustProxy: config.TRUST_PROXY,
   });
   // accepted events wait for grouping in their own file next to errors.db (store/inbox.ts); the
   // app opens it and closes it after the shutdown drain

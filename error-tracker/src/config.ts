@@ -23,6 +23,11 @@ export const configTable = defineConfig({
     256,
     'ingest requests parsed or committed at once before 429 (bounds memory)',
   ),
+  TRUST_PROXY: setting(
+    parseTrustProxy,
+    false,
+    "reverse proxies whose X-Forwarded-For gives the client IP (browser SDKs' user.ip_address {{auto}}): false, true (any), or addresses/CIDRs separated by commas",
+  ),
   INGEST_WORKERS: setting(
     parsers.integer(0, 16),
     1,
@@ -51,3 +56,13 @@ export const configTable = defineConfig({
 });
 
 export type Config = ConfigOf<typeof configTable>;
+
+function parseTrustProxy(raw: string): boolean | string {
+  const v = raw.trim();
+  if (/^(false|no|off|0)?$/i.test(v)) return false;
+  if (/^(true|yes|on|1)$/i.test(v)) return true;
+  if (!/^[\da-fA-F.:/]+(\s*,\s*[\da-fA-F.:/]+)*$/.test(v)) {
+    throw new Error('must be false, true, or IP addresses/CIDRs separated by commas');
+  }
+  return v;
+}

@@ -52,6 +52,9 @@ export interface ServiceAppOptions {
   logger?: boolean;
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: { write(line: string): void };
+  /** Fastify's trustProxy: request.ip from X-Forwarded-For for these proxies (true = any, or
+   * addresses/CIDRs); unset = the socket's peer. */
+  trustProxy?: boolean | string;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -64,6 +67,7 @@ export function createServiceApp(options: ServiceAppOptions): FastifyInstance {
         ? false
         : { level: config.LOG_LEVEL, base: { service: options.service.name }, stream: options.logStream },
     bodyLimit: options.maxJsonBodyBytes ?? 1024 * 1024,
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     routerOptions: { maxParamLength: MAX_PATH_PARAM_CHARS },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
