@@ -66,6 +66,14 @@ function udpPortIsFree(port) {
 }
 
 const secrets = { ...readSecretsFile(), ...process.env };
+// A secrets.env copied from the example and not edited holds placeholders, which the services refuse
+// as keys (shared/src/config.ts): npm start generates keys for those instead, as when they are unset.
+for (const s of services) {
+  if (/^change-me(-|$)/i.test((secrets[s.keyVar] ?? '').trim())) {
+    console.log(`npm start: ${s.keyVar} is the example's placeholder; using a generated key instead`);
+    delete secrets[s.keyVar];
+  }
+}
 for (const s of services) {
   if (!(await portIsFree(s.port))) {
     console.error(

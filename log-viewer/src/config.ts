@@ -30,7 +30,7 @@ const perServiceDurations = (raw: string): Record<string, number> => {
 export const configTable = defineConfig({
   ...baseConfig,
   INGEST_API_KEY: setting(
-    parsers.string,
+    parsers.secretKey,
     '',
     'write-only key accepted (besides API_KEY) by the ingest endpoints',
   ),

@@ -27,7 +27,7 @@ export const configTable = defineConfig({
     'a StatsD series not updated for this long ends with a staleness marker and is no longer written (0: never)',
   ),
   INGEST_API_KEY: setting(
-    parsers.string,
+    parsers.secretKey,
     '',
     'key accepted (besides API_KEY) by /api/v1/write and /api/metrics',
   ),

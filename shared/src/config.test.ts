@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   baseConfig,
@@ -71,4 +72,18 @@ test('parsers.durationOrZero takes 0 as "off" and anything else as a duration', 
   assert.throws(() => parsers.duration('0'), /expected a duration/);
   const off = defineConfig({ KEEP: setting(parsers.durationOrZero, 0, 'how long to keep') });
   assert.equal(describeConfig(off), 'KEEP=0  how long to keep');
+});
+
+test("API_KEY refuses deploy/secrets.env.example's placeholders, naming the variable", () => {
+  const example = readFileSync(new URL('../../deploy/secrets.env.example', import.meta.url), 'utf8');
+  const placeholders = [...example.matchAll(/^\w+_API_KEY=(\S+)$/gm)].map((m) => m[1]);
+  assert.equal(placeholders.length, 3);
+  for (const key of placeholders)
+    assert.throws(() => loadConfig(table, { API_KEY: key }), {
+      message: /^API_KEY: invalid value .*placeholder/,
+    });
+  assert.equal(
+    loadConfig(table, { API_KEY: 'change-meaning-of-life-0123' }).API_KEY,
+    'change-meaning-of-life-0123',
+  );
 });

@@ -74,8 +74,20 @@ function formatDefault(s: Setting<unknown>): string {
   return typeof value === 'string' ? value || '(empty)' : JSON.stringify(value);
 }
 
+/** deploy/secrets.env.example's values: a copy run without editing it would guard every service
+ * with a key printed in the repository, while the compose file publishes the ports. */
+const EXAMPLE_KEY = /^change-me(-|$)/i;
+
 export const parsers = {
   string: ((raw) => raw) as Parser<string>,
+  /** An API key: any string but the example file's placeholders. */
+  secretKey: ((raw) => {
+    if (EXAMPLE_KEY.test(raw.trim()))
+      throw new Error(
+        'this is the placeholder of deploy/secrets.env.example; set a long random key (openssl rand -hex 24)',
+      );
+    return raw;
+  }) as Parser<string>,
   integer(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): Parser<number> {
     return (raw) => {
       if (!/^-?\d+$/.test(raw.trim())) throw new Error('expected an integer');
@@ -129,7 +141,11 @@ export const parsers = {
 
 /** Settings every service has. Each service spreads these into its own table. */
 export const baseConfig = {
-  API_KEY: setting(parsers.string, '', 'admin API key for the read API and the UI; required unless DEV_MODE'),
+  API_KEY: setting(
+    parsers.secretKey,
+    '',
+    'admin API key for the read API and the UI; required unless DEV_MODE',
+  ),
   PORT: setting(parsers.integer(0, 65535), 8000, 'TCP port to listen on'),
   HOST: setting(parsers.string, '0.0.0.0', 'address to listen on'),
   DATA_DIR: setting(parsers.string, './data', 'folder for the SQLite database and other data files'),

@@ -68,6 +68,26 @@ test('npm start brings up the three services, prints their keys, stops on SIGINT
   await once(second.child, 'exit');
 });
 
+test("npm start generates keys where deploy/secrets.env holds the example's placeholders", async () => {
+  const ports = await freePorts(3);
+  const run = startStack(ports, makeTempDir('flowrent-stack-'), {
+    ERROR_TRACKER_API_KEY: 'change-me-error-tracker',
+    LOG_VIEWER_API_KEY: 'change-me-log-viewer',
+    METRICS_COLLECTOR_API_KEY: 'change-me-metrics-collector',
+  });
+  await run.up;
+  const keys = printedKeys(run.output());
+  assert.equal(keys.length, 3);
+  for (const key of keys) assert.doesNotMatch(key, /change-me/);
+  assert.match(run.output(), /ERROR_TRACKER_API_KEY is the example's placeholder; using a generated key/);
+  const res = await fetch(`http://127.0.0.1:${ports[0]}/api/projects`, {
+    headers: { authorization: `Bearer ${keys[0]}` },
+  });
+  assert.equal(res.status, 200);
+  run.child.kill('SIGINT');
+  await once(run.child, 'exit');
+});
+
 test('npm start names a taken port and exits non-zero', async () => {
   const ports = await freePorts(3);
   const blocker = createServer().listen(ports[1], '127.0.0.1');
