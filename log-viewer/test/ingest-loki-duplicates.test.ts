@@ -63,5 +63,25 @@ for (const sealWorker of [false, true]) {
       ]);
       assert.deepEqual(stored('inpush'), ['one', 'two', 'one', 'three', 'two', 'three']);
     });
+
+    test('a push the inbox could not write is stored by its retry, not taken for a duplicate', async () => {
+      // the inbox's short write on a full disk throws: the push is refused, the shipper retries it
+      const inbox = (server.store as unknown as { inbox: { appendBody: (...a: unknown[]) => unknown } })
+        .inbox;
+      const appendBody = inbox.appendBody;
+      inbox.appendBody = () => {
+        inbox.appendBody = appendBody;
+        throw new Error('inbox: short write (0 of 120 bytes)');
+      };
+      const t = ns(20);
+      const res = await fetch(`${server.url}/loki/api/v1/push`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ streams: [{ stream: { app: 'refused' }, values: [[t, 'only line']] }] }),
+      });
+      assert.ok(res.status >= 500, `${res.status}`);
+      await push({ app: 'refused' }, [[t, 'only line']]);
+      assert.deepEqual(stored('refused'), ['only line']);
+    });
   });
 }

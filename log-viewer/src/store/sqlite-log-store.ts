@@ -227,7 +227,6 @@ export class SqliteLogStore implements LogStore {
       const parsed = parseBodyRows(kind, body, nowNs, seqBase, options);
       const repeated = lokiLast ? undefined : this.lokiRepeats(parsed.lokiStreams);
       if (repeated) return this.ingestBody(request, repeated);
-      this.rememberLoki(parsed.lokiStreams);
       const n = parsed.rows.length;
       if (n > 0) {
         this.nextSeq += n;
@@ -239,6 +238,8 @@ export class SqliteLogStore implements LogStore {
           nowNs,
           options: frameOptions(parsed.rejected),
         });
+        // only once the inbox took the body: a push it refused (a full disk) is not a duplicate of its retry
+        this.rememberLoki(parsed.lokiStreams);
         const batch: OpenBatch = {
           ...summarizeRows(parsed.rows),
           seqBase,
@@ -269,7 +270,6 @@ export class SqliteLogStore implements LogStore {
       if (n > 0) client.send({ t: 'abort', id: parsed.id });
       return this.ingestBody({ ...request, body: bytes }, repeated);
     }
-    this.rememberLoki(parsed.lokiStreams);
     if (n === 0)
       return { accepted: 0, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
     if (this.closed) throw new Error('log store is closed');
@@ -283,6 +283,7 @@ export class SqliteLogStore implements LogStore {
       client.send({ t: 'abort', id: parsed.id });
       throw err;
     }
+    this.rememberLoki(parsed.lokiStreams);
     this.nextSeq += n;
     client.send({ t: 'commit', id: parsed.id, stream, seqBase });
     const batch: OpenBatch = {
