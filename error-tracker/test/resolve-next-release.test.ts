@@ -41,8 +41,7 @@ async function straggle(...releases: string[]): Promise<void> {
 
 type IssueJson = { id: number; status: string; is_regressed: boolean; resolved_in_release: string | null };
 const theIssue = async () => {
-  const list = (await api<{ data: IssueJson[] }>(t, 'GET', '/api/issues?query=straggler')).json
-    .data;
+  const list = (await api<{ data: IssueJson[] }>(t, 'GET', '/api/issues?query=straggler')).json.data;
   assert.equal(list.length, 1);
   return (await api<IssueJson>(t, 'GET', `/api/issues/${list[0].id}`)).json;
 };

@@ -112,7 +112,15 @@ describe('GET /api/issues?query= with Sentry syntax', () => {
 
   test('free text folds the case of any letter, not only ASCII', async () => {
     const hit = ['Ошибка ОПЛАТЫ Zahlung FEHLGESCHLAGEN für Über'];
-    for (const q of ['Ошибка', 'ошибка', 'оплаты', 'fehlgeschlagen', 'über', 'ÜBER', 'zahlung fehlgeschlagen FÜR'])
+    for (const q of [
+      'Ошибка',
+      'ошибка',
+      'оплаты',
+      'fehlgeschlagen',
+      'über',
+      'ÜBER',
+      'zahlung fehlgeschlagen FÜR',
+    ])
       assert.deepEqual(await search(q), hit, q);
     assert.deepEqual(await search('оплата'), []);
   });

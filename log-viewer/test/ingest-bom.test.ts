@@ -61,7 +61,7 @@ for (const [path, type, body, count] of bodies) {
     const records = await arrived;
     assert.ok(
       records.every((r) => !r.message.startsWith(BOM) && !JSON.stringify(r.attributes).includes(BOM)),
-      records.map((r) => r.message).join(", "),
+      records.map((r) => r.message).join(', '),
     );
   });
 }
