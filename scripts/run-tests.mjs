@@ -67,9 +67,9 @@ if (files.length > 0) {
       'tsx',
       '--test',
       '--test-concurrency=2',
-      // A test that hangs fails after 5 minutes; a file left with open handles still exits.
+      // A test that hangs fails after 5 minutes. No --test-force-exit: under Node 20 it ends a file
+      // while tests it has registered are still to run (parse-query.test.ts ran 147-163 of its 163).
       '--test-timeout=300000',
-      '--test-force-exit',
       '--test-reporter=spec',
       ...files,
     ],
