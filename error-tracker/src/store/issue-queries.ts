@@ -184,14 +184,7 @@ export function createIssueQueries(db: Db) {
       };
     },
     listTraceEvents(traceId: string, cursor: string | null | undefined, limit: number): Page<EventSummary> {
-      const before = cursor ? readCursor(cursor, 1)[0] : Number.MAX_SAFE_INTEGER;
-      const rows = traceEvents.all(traceId, before, limit + 1) as EventRow[];
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        data: page.map(toEventSummary),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
-      };
+      return eventPage((before) => traceEvents.all(traceId, before, limit + 1) as EventRow[], cursor, limit);
     },
     listIssueEvents(
       issueId: number,
@@ -199,14 +192,22 @@ export function createIssueQueries(db: Db) {
       limitIn?: number,
     ): Page<EventSummary> {
       const limit = clampLimit(limitIn);
-      const before = cursor ? readCursor(cursor, 1)[0] : Number.MAX_SAFE_INTEGER;
-      const rows = issueEvents.all(issueId, before, limit + 1) as EventRow[];
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        data: page.map(toEventSummary),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
-      };
+      return eventPage((before) => issueEvents.all(issueId, before, limit + 1) as EventRow[], cursor, limit);
     },
+  };
+}
+
+/** A page of events newest first by id: `read(before)` returns up to limit + 1 rows with id < before. */
+function eventPage(
+  read: (before: number) => EventRow[],
+  cursor: string | null | undefined,
+  limit: number,
+): Page<EventSummary> {
+  const rows = read(cursor ? readCursor(cursor, 1)[0] : Number.MAX_SAFE_INTEGER);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map(toEventSummary),
+    nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
   };
 }
