@@ -53,43 +53,71 @@ const GO_ESCAPES: Record<string, string> = {
   '"': '"',
 };
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
- * A "double-quoted" or `raw` string starting at i. LogQL's strings are Go's, as in Loki: `\n`, `\t`,
- * `\x41`, `\u00e9`, `\101`… and any other escape is a parse error, so `|~ "\d{3}"` is refused as Loki
- * refuses it (write `"\\d{3}"` or `` `\d{3}` ``) instead of silently matching `d{3}`.
+ * A "double-quoted" or `raw` string starting at i. LogQL's strings are Go's, read as Loki reads them
+ * (Prometheus' util/strutil.Unquote, strconv.Unquote's copy): `\n`, `\t`, `\u00e9`… and any other
+ * escape is a parse error, so `|~ "\d{3}"` is refused as Loki refuses it (write `"\\d{3}"` or
+ * `` `\d{3}` ``) instead of silently matching `d{3}`. `\xNN` and octal `\NNN` are bytes, so
+ * `"caf\xc3\xa9"` is "café"; bytes that are no UTF-8 are a 400 at their first escape: Loki's regexes
+ * refuse them ("invalid UTF-8"), its `|=` compares them with the line's bytes, which a store of text
+ * cannot. A surrogate `\ud800` is U+FFFD, as strutil encodes it (strconv refuses it).
  */
 function readString(s: string, i: number): { value: string; end: number } {
   const quote = s[i];
   if (quote !== '"' && quote !== '`') throw fail('expected a quoted string', i, s);
   let out = '';
+  let bytes: number[] = [];
+  let bytesAt = 0;
+  const flushBytes = () => {
+    if (bytes.length === 0) return;
+    try {
+      out += UTF8.decode(Uint8Array.from(bytes));
+    } catch {
+      const hex = bytes.map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+      throw fail(
+        `invalid UTF-8: ${hex} is not whole characters (Loki refuses it in a regex and compares bytes in |=; write the character's bytes in full, "\\xc3\\xa9" for é)`,
+        bytesAt,
+        s,
+      );
+    }
+    bytes = [];
+  };
   let j = i + 1;
   while (j < s.length) {
+    const at = j;
     const c = s[j++];
+    const e = c === '\\' && quote === '"' ? (s[j] ?? '') : '';
+    const octal = e >= '0' && e <= '7';
+    if (e === 'x' || octal) {
+      const digits = octal ? s.slice(j, j + 3) : s.slice(j + 1, j + 3);
+      const b = Number.parseInt(digits, octal ? 8 : 16);
+      if (!(octal ? /^[0-7]{3}$/ : /^[0-9a-fA-F]{2}$/).test(digits) || b > 255)
+        throw fail(`invalid char escape '\\${e}' (write '\\\\${e}' or use a \`raw\` string)`, j - 1, s);
+      if (bytes.length === 0) bytesAt = at;
+      bytes.push(b);
+      j += 3;
+      continue;
+    }
+    flushBytes();
     if (c === quote) return { value: out, end: j };
     if (c !== '\\' || quote === '`') {
       out += c;
       continue;
     }
-    const e = s[j] ?? '';
     if (Object.hasOwn(GO_ESCAPES, e)) {
       out += GO_ESCAPES[e];
       j++;
       continue;
     }
-    const octal = e >= '0' && e <= '7';
-    const n = octal ? 3 : e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
-    const digits = octal ? s.slice(j, j + 3) : s.slice(j + 1, j + 1 + n);
-    const cp = Number.parseInt(digits, octal ? 8 : 16);
-    const valid =
-      n > 0 &&
-      digits.length === n &&
-      (octal ? /^[0-7]+$/ : /^[0-9a-fA-F]+$/).test(digits) &&
-      cp <= (octal || e === 'x' ? 255 : 0x10ffff) &&
-      !(cp >= 0xd800 && cp < 0xe000);
-    if (!valid)
+    const n = e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    const digits = s.slice(j + 1, j + 1 + n);
+    const cp = Number.parseInt(digits, 16);
+    if (n === 0 || !/^[0-9a-fA-F]+$/.test(digits) || digits.length !== n || cp > 0x10ffff)
       throw fail(`invalid char escape '\\${e}' (write '\\\\${e}' or use a \`raw\` string)`, j - 1, s);
-    out += octal || e === 'x' ? String.fromCharCode(cp) : String.fromCodePoint(cp);
-    j += octal ? 3 : n + 1;
+    out += cp >= 0xd800 && cp < 0xe000 ? '\ufffd' : String.fromCodePoint(cp);
+    j += n + 1;
   }
   throw fail('unterminated quoted string starting', i, s);
 }

@@ -248,4 +248,16 @@ describe('parseQuery() backslashes in quoted strings', () => {
   checkError('{app=~"a\\.b"}', 8, /invalid char escape '\\.'/);
   checkError('{app="shop"} |= "\\x4"', 17, /invalid char escape '\\x'/);
   checkError('{app="shop"} |= "\\400"', 17, /invalid char escape/);
+  // \xNN and octal are bytes, read as UTF-8 as Loki's strutil.Unquote does (they were code points)
+  check('{app="shop"} |= "caf\\xc3\\xa9 \\303\\251"', '(and app[eq]shop message[regex]café é)');
+  check('{app="caf\\xC3\\xA9"}', 'app[eq]café');
+  check('{app="shop"} |~ "\\xe2\\x82\\xac\\x41"', '(and app[eq]shop message[regex]€A)');
+  check('{app="shop"} | x="\\xf0\\x9f\\x98\\x80"', '(and app[eq]shop x[eq]\u{1f600})');
+  check('{app="shop"} |= "\\ud800"', '(and app[eq]shop message[regex]\ufffd)');
+  checkError('{app="shop"} |= "ab\\xc3"', 19, /invalid UTF-8: \\xc3 is not whole characters/);
+  checkError('{app="shop"} |~ "\\xc3\\x28"', 17, /invalid UTF-8: \\xc3\\x28/);
+  checkError('{app=~"\\xff"}', 7, /invalid UTF-8/);
+  checkError('{app="shop"} |= "\\377"', 17, /invalid UTF-8: \\xff/);
+  checkError('{app="shop"} |= "\\xa9"', 17, /invalid UTF-8/);
+  checkError('{app="shop"} |= "\\U00110000"', 17, /invalid char escape '\\U'/);
 });
