@@ -13,7 +13,6 @@ import {
   optBool,
   optInt,
   optString,
-  rejectNextReleaseWithoutRelease,
   rejectUnknownKeys,
 } from './validate.js';
 
@@ -49,10 +48,6 @@ function issueOr404(ctx: HttpContext, id: number) {
   if (!issue) throw new NotFound(`issue ${id} not found`);
   return issue;
 }
-
-/** The issues of `ids` that exist (a bulk change skips the others). */
-const existingIssues = (ctx: HttpContext, ids: number[]) =>
-  ids.map((id) => ctx.store.getIssue(id)).filter((i) => i !== null && i !== undefined);
 
 const ACTION_KEYS = ['status', 'in_next_release', 'ignore'];
 // RFC 3339 (5.6) allows a space for the T, as the search filters do
@@ -141,10 +136,9 @@ export function issueHandlers(ctx: HttpContext) {
     },
     async patch(request: IdRequest) {
       const id = idParam(request.params.id);
-      const current = issueOr404(ctx, id);
+      issueOr404(ctx, id);
       const now = ctx.clock();
       const action = parseAction(bodyObject(request.body), now);
-      rejectNextReleaseWithoutRelease(action, [current]);
       const [issue] = ctx.store.applyAction([id], action, actorOf(request), now);
       return toSnakeCase(issue);
     },
@@ -154,8 +148,6 @@ export function issueHandlers(ctx: HttpContext) {
       expireDueIgnores(ctx);
       const now = ctx.clock();
       const action = parseAction(body, now, ['ids']);
-      if (action.status === 'resolved' && action.inNextRelease)
-        rejectNextReleaseWithoutRelease(action, existingIssues(ctx, ids));
       const issues = ctx.store.applyAction(ids, action, actorOf(request), now);
       return { data: toSnakeCase(issues) };
     },

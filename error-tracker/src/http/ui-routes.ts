@@ -28,7 +28,6 @@ import { last24Hours } from '../ui/sparkline.js';
 import { renderTraceEventsPage } from '../ui/trace-events-page.js';
 import { expireDueIgnores } from './issue-handlers.js';
 import { registerManageRoutes } from './ui-manage-routes.js';
-import { rejectNextReleaseWithoutRelease } from './validate.js';
 
 export interface UiRouteDeps {
   store: ErrorStore;
@@ -194,6 +193,8 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         const page = renderIssuePage({
           issue,
           project: store.getProject(issue.projectId),
+          releaseToResolveBy:
+            issue.status === 'unresolved' ? store.releaseToResolveBy(issue.projectId) : null,
           event,
           eventsPage,
           adjacent: event ? store.getAdjacentEvents(issue.id, event.eventId) : { older: null, newer: null },
@@ -218,8 +219,6 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
       if (!toAction) throw new ValidationError('unknown status action');
       const nowMs = clock();
       const action = toAction(nowMs);
-      // the button is offered only with a release; a hand-made post is refused as the API does
-      rejectNextReleaseWithoutRelease(action, [issue], '"next release"');
       applyAction([issue.id], action, 'ui', nowMs);
       return reply.redirect(`/issues/${issue.id}`, 303);
     });
@@ -236,8 +235,6 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         .map(Number);
       const nowMs = clock();
       const action = toAction(nowMs);
-      const issues = ids.map((id) => store.getIssue(id)).filter((i) => i !== null);
-      rejectNextReleaseWithoutRelease(action, issues, '"next release"');
       if (ids.length > 0) applyAction(ids, action, 'ui', nowMs);
       return reply.redirect(safeLocalPath(form.next), 303);
     });

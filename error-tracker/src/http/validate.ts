@@ -1,7 +1,6 @@
 // Small validators for JSON request bodies (no `any`): each returns a typed value or throws
 // ValidationError naming the field.
 import { BadRequest, ValidationError } from '@flowrent/shared/errors';
-import type { IssueAction } from '../model.js';
 
 export type Body = Record<string, unknown>;
 
@@ -64,24 +63,4 @@ export function rejectUnknownKeys(body: Body, known: string[], prefix = ''): voi
       { key: prefix + unknown },
     );
   }
-}
-
-/**
- * "Resolved in next release" compares later events' releases with the issue's: Sentry offers it
- * only for an issue that has one, and without one it would quietly be a plain resolve. A 422 from
- * the API (PATCH, bulk) and the UI's forms alike; `option` names the choice as the caller offers it.
- */
-export function rejectNextReleaseWithoutRelease(
-  action: IssueAction,
-  issues: readonly { id: number; lastRelease: string | null }[],
-  option = 'in_next_release',
-): void {
-  if (action.status !== 'resolved' || !action.inNextRelease) return;
-  const without = issues.filter((i) => i.lastRelease === null).map((i) => i.id);
-  if (without.length === 0) return;
-  throw new ValidationError(
-    issues.length === 1
-      ? `this issue's events carry no release: resolve it without ${option}`
-      : `the events of issues ${without.slice(0, 20).join(', ')} carry no release: resolve them without ${option}`,
-  );
 }

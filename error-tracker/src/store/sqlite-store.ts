@@ -189,6 +189,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
       workflow.mergeIssues(targetId, sourceIds, actor, nowMs);
       return getIssue(targetId) as Issue;
     },
+    releaseToResolveBy: (projectId: number) => workflow.releaseToResolveBy(projectId),
     deleteIssue: (id: number) => workflow.deleteIssue(id),
     expireIgnores: (nowMs: number) => workflow.expireIgnores(nowMs),
     ...alerts,

@@ -41,8 +41,11 @@ export interface EventFacts {
   tags: [string, string][];
   groupingHash: string;
   groupingVersion: number;
-  /** The grouping key an older grouping version gave this event, when it differs: the digest looks
-   * it up first, so an issue made before the version change keeps its events. */
+  /** The keys older grouping versions gave this event, newest first, where they differ: the digest
+   * looks them up when `groupingHash` is not known yet, so an issue made before the version change
+   * keeps its events (store/digest.ts). */
+  legacyGroupingHashes?: string[];
+  /** The one older key of an entry accepted before version 3 (its version 1 key): read as the list. */
   legacyGroupingHash?: string;
 }
 
@@ -229,7 +232,10 @@ export interface ErrorStore {
   listItemCounts(projectId: number): ItemTypeCount[];
 
   // workflow
+  /** ValidationError, and nothing changes, when "in next release" meets a project with no release. */
   applyAction(issueIds: number[], action: IssueAction, actor: string, nowMs: number): Issue[];
+  /** The release "resolved in next release" pins for the project's issues; null when it has none. */
+  releaseToResolveBy(projectId: number): string | null;
   /** All or nothing: NotFound when the target or a source is missing, ValidationError when a
    * source is the target or in another project. */
   mergeIssues(targetId: number, sourceIds: number[], actor: string, nowMs: number): Issue;

@@ -78,8 +78,9 @@ export function createWorkflow(db: Db) {
    * The release "resolved in next release" means, as Sentry's get_release_to_resolve_by(): the
    * project's greatest version when its newest release is a version, else its newest release;
    * not the issue's last release, whose later events from a newer deployed release were regressions.
+   * Null when the project has no release.
    */
-  function projectRelease(projectId: number): string | null {
+  function releaseToResolveBy(projectId: number): string | null {
     const rows = q.releases.all(projectId);
     if (rows.length === 0 || !parseReleaseVersion(rows[0].release)) return rows[0]?.release ?? null;
     let best = rows[0].release;
@@ -91,13 +92,36 @@ export function createWorkflow(db: Db) {
     return best;
   }
 
-  function applyOne(row: IssueRow, action: IssueAction, actor: string, nowMs: number): void {
+  /** Each project's release to resolve by, read once per bulk change (a project can have
+   * thousands of CI releases, and this runs inside the write transaction). As Sentry, a project
+   * with no release refuses it: there is nothing to form a basis for "next release". */
+  function releasesToResolveBy(rows: IssueRow[]): Map<number, string> {
+    const byProject = new Map<number, string | null>();
+    for (const row of rows) {
+      if (!byProject.has(row.project_id)) byProject.set(row.project_id, releaseToResolveBy(row.project_id));
+    }
+    const without = [...byProject].filter(([, r]) => r === null).map(([id]) => id);
+    if (without.length > 0) {
+      throw new ValidationError(
+        `${without.length === 1 ? 'project' : 'projects'} ${without.join(', ')} ${without.length === 1 ? 'has' : 'have'} no release data to form a basis for "next release" (no event carried a release): resolve without it`,
+      );
+    }
+    return byProject as Map<number, string>;
+  }
+
+  function applyOne(
+    row: IssueRow,
+    action: IssueAction,
+    actor: string,
+    nowMs: number,
+    releases: Map<number, string> | null,
+  ): void {
     const from = row.status as IssueStatus;
     if (action.status === 'unresolved') {
       q.setUnresolved.run(row.id);
       record(row.id, from, 'unresolved', actor, nowMs, {});
     } else if (action.status === 'resolved') {
-      const inRelease = action.inNextRelease ? (projectRelease(row.project_id) ?? row.last_release) : null;
+      const inRelease = releases?.get(row.project_id) ?? null;
       q.setResolved.run(inRelease, nowMs, row.id);
       record(
         row.id,
@@ -125,14 +149,11 @@ export function createWorkflow(db: Db) {
   const tx = {
     applyActionTx: db.transaction(
       (ids: number[], action: IssueAction, actor: string, nowMs: number): number[] => {
-        const done: number[] = [];
-        for (const id of ids) {
-          const row = q.issue.get(id) as IssueRow | undefined;
-          if (!row) continue;
-          applyOne(row, action, actor, nowMs);
-          done.push(id);
-        }
-        return done;
+        const rows = ids.map((id) => q.issue.get(id) as IssueRow | undefined).filter((r) => r !== undefined);
+        const releases =
+          action.status === 'resolved' && action.inNextRelease ? releasesToResolveBy(rows) : null;
+        for (const row of rows) applyOne(row, action, actor, nowMs, releases);
+        return rows.map((r) => r.id);
       },
     ),
     mergeIssuesTx: db.transaction(
@@ -194,6 +215,8 @@ export function createWorkflow(db: Db) {
     }),
   };
   return {
+    releaseToResolveBy,
+    /** ValidationError, and nothing changes, when "in next release" meets a project without releases. */
     applyAction: (ids: number[], action: IssueAction, actor: string, nowMs: number): number[] =>
       tx.applyActionTx.immediate(ids, action, actor, nowMs),
     /** Throws NotFound (target or a source missing) or ValidationError (itself, another project). */

@@ -19,20 +19,35 @@ export const STATUS_FORM_ACTIONS: Record<string, (nowMs: number) => IssueAction>
   ignore_10_users: () => ({ status: 'ignored', ignore: { untilUsers: 10 } }),
 };
 
-function actionForm(issue: Issue, csrf: SafeHtml, action: string, label: string, primary = false): SafeHtml {
-  return html`<form method="post" action="/issues/${issue.id}/status" class="inline-form">${csrf}<input type="hidden" name="action" value="${action}"><button type="submit" class="btn${primary ? ' btn-primary' : ''}" data-action="${action}">${label}</button></form>`;
+function actionForm(
+  issue: Issue,
+  csrf: SafeHtml,
+  action: string,
+  label: string,
+  primary = false,
+  hint = '',
+): SafeHtml {
+  return html`<form method="post" action="/issues/${issue.id}/status" class="inline-form">${csrf}<input type="hidden" name="action" value="${action}"><button type="submit" class="btn${primary ? ' btn-primary' : ''}" data-action="${action}"${hint ? html` title="${hint}"` : ''}>${label}</button></form>`;
 }
 
-export function renderStatusActions(issue: Issue, csrf: SafeHtml): SafeHtml {
+/** `nextRelease`: the project's release "next release" would resolve after (null: it has none). */
+export function renderStatusActions(issue: Issue, csrf: SafeHtml, nextRelease: string | null): SafeHtml {
   if (issue.status !== 'unresolved') {
     return html`<div class="actions">${actionForm(issue, csrf, 'unresolve', issue.status === 'resolved' ? 'Unresolve' : 'Stop ignoring', true)}</div>`;
   }
-  // "Next release" only when the issue's events carry one (as Sentry): else it was a plain resolve.
-  const nextRelease =
-    issue.lastRelease === null
+  // "Next release" only when the project has a release (as Sentry): there is nothing to follow else
+  const resolveNext =
+    nextRelease === null
       ? ''
-      : actionForm(issue, csrf, 'resolve_next_release', 'Resolve in next release');
-  return html`<div class="actions">${actionForm(issue, csrf, 'resolve', 'Resolve', true)}${nextRelease}<form method="post" action="/issues/${issue.id}/status" class="inline-form ignore-form">${csrf}<select name="action" aria-label="Ignore how long">
+      : actionForm(
+          issue,
+          csrf,
+          'resolve_next_release',
+          'Resolve in next release',
+          false,
+          `after ${nextRelease}`,
+        );
+  return html`<div class="actions">${actionForm(issue, csrf, 'resolve', 'Resolve', true)}${resolveNext}<form method="post" action="/issues/${issue.id}/status" class="inline-form ignore-form">${csrf}<select name="action" aria-label="Ignore how long">
 <option value="ignore">Ignore forever</option><option value="ignore_1h">for 1 hour</option><option value="ignore_24h">for 24 hours</option>
 <option value="ignore_10_events">until 10 more events</option><option value="ignore_100_events">until 100 more events</option><option value="ignore_10_users">until 10 more users</option>
 </select><button type="submit" class="btn" data-action="ignore">Ignore</button></form></div>`;

@@ -32,6 +32,8 @@ import { FRAME_TOOLS, renderExceptions, renderFrames } from './stack-trace.js';
 export interface IssuePageData {
   issue: Issue;
   project: Project | null;
+  /** The project's release "resolve in next release" pins, null when it has none (no button). */
+  releaseToResolveBy: string | null;
   event: StoredEvent | null;
   /** Set on the "All events" tab (then `event` is not shown). */
   eventsPage?: Page<EventSummary>;
@@ -184,7 +186,7 @@ export function renderIssuePage(data: IssuePageData): { title: string; body: Saf
       ? html` <span class="muted">in the release after <span class="mono">${issue.resolvedInRelease}</span></span>`
       : ''
   }${issue.status === 'ignored' ? html` <span class="muted">${describeIgnore(issue.ignore)}</span>` : ''}</div></div>
-<div class="issue-actions">${renderStatusActions(issue, data.csrfField)}${renderManageMenu(issue)}</div></header>
+<div class="issue-actions">${renderStatusActions(issue, data.csrfField, data.releaseToResolveBy)}${renderManageMenu(issue)}</div></header>
 <section class="issue-stats">${stat('Events', formatCount(issue.eventCount))}${stat('Users', formatCount(issue.userCount))}${stat(
     'First seen',
     timeAgo(Date.parse(issue.firstSeen), nowMs),

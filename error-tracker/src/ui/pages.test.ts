@@ -106,6 +106,7 @@ test('renderIssuePage() shows counts, status actions with CSRF, event navigation
   const { body } = renderIssuePage({
     issue: issue(),
     project: null,
+    releaseToResolveBy: 'app@2.0.0',
     event: stored('sentry-node-11.12.0-uncaught-exception-2-event'),
     adjacent: { older: 'a'.repeat(32), newer: null },
     tags: [
@@ -124,6 +125,7 @@ test('renderIssuePage() shows counts, status actions with CSRF, event navigation
   const out = body.value;
   assert.equal((out.match(/name="_csrf" value="tok"/g) ?? []).length, 3);
   assert.match(out, /data-action="resolve"/);
+  assert.match(out, /data-action="resolve_next_release" title="after app@2.0.0">Resolve in next release/);
   assert.match(out, /href="\/issues\/7\?event=a{32}" data-key="older" title="Older event \(\[\)">← Older/);
   assert.match(out, /<button type="button" class="btn btn-small" disabled>Newer →<\/button>/);
   assert.match(
@@ -138,6 +140,7 @@ test('renderIssuePage() offers unresolve on a resolved issue and formats a logen
   const out = renderIssuePage({
     issue: issue({ status: 'resolved' }),
     project: null,
+    releaseToResolveBy: null,
     event: stored('sentry-python-1.9.10-logging-error'),
     adjacent: { older: null, newer: null },
     tags: [],
@@ -160,6 +163,7 @@ test('page renderers keep hostile issue fields and tags as text', () => {
   const page = renderIssuePage({
     issue: hostile,
     project: null,
+    releaseToResolveBy: HOSTILE,
     event: null,
     adjacent: { older: null, newer: null },
     tags: [
