@@ -204,6 +204,14 @@ describe('rejected inputs get a 4xx with X-Sentry-Error', () => {
       413,
     ],
     [
+      'legacy /store/ base64 zlib event over 1 MiB decompressed',
+      () =>
+        send(`${t.url}/api/1/store/?sentry_key=publickey`, {
+          body: deflateSync(event({ extra: { big: 'x'.repeat(1024 * 1024) } })).toString('base64'),
+        }),
+      413,
+    ],
+    [
       'gzip bomb over 20 MiB decompressed',
       () =>
         send(envUrl(), {

@@ -94,7 +94,11 @@ function unwrapLegacy(body: Buffer): Buffer {
   if (decoded[0] === 0x7b) return decoded;
   try {
     return inflateSync(decoded, { maxOutputLength: MAX_EVENT_BYTES });
-  } catch {
+  } catch (err) {
+    // the cap stops inflating: an event over 1 MiB decompressed, a 413 as on the other paths
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new IngestTooLarge(`event is larger than ${MAX_EVENT_BYTES} bytes`, MAX_EVENT_BYTES);
+    }
     throw new IngestParseError('event is neither JSON, base64 JSON nor base64 zlib JSON');
   }
 }
