@@ -19,19 +19,10 @@ export class Maintenance {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
 
-  /** When this process started: events received since were scrubbed by this version. */
-  private readonly processStartMs: number;
-
   constructor(
     private readonly store: ErrorStore,
     private readonly options: MaintenanceOptions,
-  ) {
-    this.processStartMs = options.clock();
-  }
-
-  private passStart() {
-    return { inboxEmpty: this.store.pendingCount() === 0, processStartMs: this.processStartMs };
-  }
+  ) {}
 
   async runOnce(): Promise<{ pruned: number; reopened: number[]; rescrubbed: number }> {
     const reopened = this.store.expireIgnores(this.options.clock());
@@ -46,9 +37,8 @@ export class Maintenance {
     // freelist is empty)
     this.store.vacuumStep(this.options.vacuumPages);
     let rescrubbed = 0;
-    const when = this.passStart();
     for (let scanned = 0; scanned < RESCRUB_EVENTS_PER_RUN; ) {
-      const r = this.store.rescrubStoredEvents(RESCRUB_BATCH, when);
+      const r = this.store.rescrubStoredEvents(RESCRUB_BATCH);
       rescrubbed += r.rewritten;
       scanned += r.scanned;
       if (r.done || r.scanned === 0) break;
@@ -61,7 +51,7 @@ export class Maintenance {
     // at once, not a MAINTENANCE_INTERVAL later: a new database is marked scrubbed while it holds
     // no event, so the pass never rescans what this version stored (store/rescrub.ts)
     try {
-      this.store.rescrubStoredEvents(RESCRUB_BATCH, this.passStart());
+      this.store.rescrubStoredEvents(RESCRUB_BATCH);
     } catch {} // the next run tries again
     this.timer = setInterval(() => {
       if (this.running) return;

@@ -182,6 +182,8 @@ export function createInbox(inboxDb: Db, digestedThrough: number) {
   });
 
   return {
+    /** The highest id when the inbox was opened: what an older process accepted is at or below it. */
+    idAtOpen: lastId,
     /** One transaction for all batches. When it returns the batches survive a process crash;
      * they survive a power loss once a WalSync.sync() started after it resolves. */
     append: (batches: AcceptBatch[]) => append.immediate(batches),

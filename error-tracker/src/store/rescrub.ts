@@ -4,8 +4,9 @@
 // one small transaction per batch that updates the payloads that change and the progress marker in
 // _meta together, so a crash leaves each event either as it was or scrubbed, and the pass goes on
 // from its marker; when it ends, the payloads of entries in digest_quarantine are rewritten too.
-// It begins once everything an older version accepted is in the events table (the inbox is empty,
-// or an event this process accepted is stored): the events stored after that were scrubbed.
+// It begins once everything an older version accepted is in the events table (the digest has
+// passed the highest inbox id there was when the store opened): the events stored after that were
+// scrubbed.
 import type { Db } from '@flowrent/shared/db';
 import { parseJsonObject } from '../ingest/envelope.js';
 import { SCRUB_VERSION, scrubEvent } from '../ingest/scrub.js';
@@ -23,10 +24,16 @@ interface Pass {
   untilId: number;
 }
 
-/** What tells whether the entries an older version accepted are digested (see rescrubStoredEvents). */
-export interface PassStart {
-  inboxEmpty: boolean;
-  processStartMs: number;
+/**
+ * Whether every inbox entry an older version accepted is digested, so that the events table holds
+ * all it stored: the digest has passed the highest inbox id there was when this process opened the
+ * inbox (`inboxIdAtOpen`; an empty inbox at open passes at once). Exact, where comparing
+ * events.received_at with the wall clock at start read an older event as this process's when the
+ * clock had been stepped back.
+ */
+export function probeOlderEntriesDigested(db: Db, inboxIdAtOpen: number): () => boolean {
+  const through = db.prepare('SELECT digested_through FROM inbox_progress WHERE id = 1').pluck();
+  return () => (through.get() as number) >= inboxIdAtOpen;
 }
 
 export interface RescrubStep {
@@ -36,30 +43,27 @@ export interface RescrubStep {
   done: boolean;
 }
 
-export function createRescrub(db: Db) {
+export function createRescrub(db: Db, inboxIdAtOpen: number) {
   const q = {
     meta: db.prepare('SELECT value FROM _meta WHERE key = ?').pluck(),
     setMeta: db.prepare('INSERT OR REPLACE INTO _meta (key, value) VALUES (?, ?)'),
     deleteMeta: db.prepare('DELETE FROM _meta WHERE key = ?'),
     maxId: db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck(),
-    acceptedSince: db.prepare('SELECT 1 FROM events WHERE received_at >= ? LIMIT 1').pluck(),
     batch: db.prepare('SELECT id, payload FROM events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?'),
     setPayload: db.prepare('UPDATE events SET payload = ? WHERE id = ?'),
     quarantined: db.prepare('SELECT inbox_id, payload FROM digest_quarantine WHERE payload IS NOT NULL'),
     setQuarantined: db.prepare('UPDATE digest_quarantine SET payload = ? WHERE inbox_id = ?'),
   };
 
+  const olderEntriesDigested = probeOlderEntriesDigested(db, inboxIdAtOpen);
   const isDone = () => Number(q.meta.get(DONE_KEY) ?? 0) >= SCRUB_VERSION;
 
-  const step = db.transaction((batchSize: number, when: PassStart): RescrubStep => {
+  const step = db.transaction((batchSize: number): RescrubStep => {
     if (isDone()) return { scanned: 0, rewritten: 0, done: true };
     const saved = q.meta.get(PASS_KEY) as string | undefined;
     let pass = saved ? (JSON.parse(saved) as Pass) : null;
     if (pass?.version !== SCRUB_VERSION) {
-      // the inbox is digested in order: once an event this process accepted is stored, so is every
-      // entry an older version left in it
-      const olderDigested = when.inboxEmpty || q.acceptedSince.get(when.processStartMs) !== undefined;
-      if (!olderDigested) return { scanned: 0, rewritten: 0, done: false };
+      if (!olderEntriesDigested()) return { scanned: 0, rewritten: 0, done: false };
       pass = { version: SCRUB_VERSION, throughId: 0, untilId: q.maxId.get() as number };
     }
     const rows = q.batch.all(pass.throughId, pass.untilId, batchSize) as { id: number; payload: Buffer }[];
@@ -91,10 +95,9 @@ export function createRescrub(db: Db) {
   return {
     /** One batch of the pass: the next `batchSize` events, each rewritten if scrubbing changes it.
      * A pass begins only once the inbox holds nothing an older version accepted (the events stored
-     * when it begins are all it has to cover): the inbox is empty, or an event this process
-     * accepted (received since `processStartMs`) is stored. */
-    rescrubStoredEvents: (batchSize: number, when: PassStart): RescrubStep =>
-      isDone() ? { scanned: 0, rewritten: 0, done: true } : step.immediate(batchSize, when),
+     * when it begins are all it has to cover): probeOlderEntriesDigested(). */
+    rescrubStoredEvents: (batchSize: number): RescrubStep =>
+      isDone() ? { scanned: 0, rewritten: 0, done: true } : step.immediate(batchSize),
   };
 }
 

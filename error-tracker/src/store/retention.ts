@@ -2,7 +2,6 @@
 // in small transactions; issue counters (event_count, first_seen) are kept, stored_count follows.
 // Freed pages are returned to the file system by incremental vacuum (auto_vacuum = INCREMENTAL).
 import type { Db } from '@flowrent/shared/db';
-import { createRescrub } from './rescrub.js';
 import type { PruneResult, RetentionPolicy } from './store.js';
 
 /** How long an envelope's event_id keeps its retry from being counted again (counted_envelopes):
@@ -81,8 +80,6 @@ export function createRetention(db: Db) {
     vacuumStep(pages: number): void {
       db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
     },
-    // the other background pass over stored events: rewriting those stored before the scrubber's rules
-    ...createRescrub(db),
   };
 }
 

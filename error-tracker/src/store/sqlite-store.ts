@@ -21,6 +21,7 @@ import { createQuarantine } from './quarantine.js';
 import { createInbox, createInboxReader, WalSync } from './inbox.js';
 import { createIssueQueries } from './issue-queries.js';
 import { createProjects } from './projects.js';
+import { createRescrub } from './rescrub.js';
 import { createRetention, enableIncrementalVacuum } from './retention.js';
 import {
   type EventRow,
@@ -194,5 +195,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     expireIgnores: (nowMs: number) => workflow.expireIgnores(nowMs),
     ...alerts,
     ...retention,
+    // the other background pass over stored events: rewriting those stored before the scrubber's rules
+    ...createRescrub(db, inbox.idAtOpen),
   };
 }

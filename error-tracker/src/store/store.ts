@@ -1,6 +1,6 @@
 // The narrow, synchronous storage interface of the error tracker. The SQLite implementation is
 // in sqlite-store.ts; handlers, the digest loop and the UI only see this interface.
-import type { PassStart, RescrubStep } from './rescrub.js';
+import type { RescrubStep } from './rescrub.js';
 import type {
   AlertDelivery,
   AlertRule,
@@ -244,8 +244,8 @@ export interface ErrorStore {
   expireIgnores(nowMs: number): number[];
   /** One batch of the background pass that rewrites events stored before the scrubber's current
    * rules (store/rescrub.ts): one transaction, progress kept in _meta; it begins only once what
-   * an older version accepted is digested (the inbox empty, or an event since `processStartMs`). */
-  rescrubStoredEvents(batchSize: number, when: PassStart): RescrubStep;
+   * an older version accepted is digested (the digest passed the highest inbox id at open). */
+  rescrubStoredEvents(batchSize: number): RescrubStep;
 
   // alerts
   listAlertRules(projectId: number): AlertRule[];
