@@ -2,6 +2,8 @@
 // send into one form and keeps every unknown field. Pure: clock, ids and client IP are inputs.
 //   exception: {values:[...]} | [...] | single object  -> {values:[...]}
 //   message: string | {message, params, formatted}; logentry {...} -> logentry + message string
+//   message: null -> none (not the text "null"); release: a number -> its text; release and
+//     environment trimmed, empty -> none (Relay's LenientString, trim_whitespace, nonempty)
 //   tags: object | [[k, v], ...] -> object of strings; breadcrumbs: {values} | [...] -> {values}
 //   timestamps: RFC 3339 (UTC assumed without zone) or epoch seconds -> RFC 3339; a time outside
 //     1970..9999 is treated as absent (the event's falls back to the received time); an event time
@@ -63,6 +65,7 @@ export function normalizeEvent(input: JsonObject, ctx: NormalizeContext): JsonOb
   event.platform = typeof raw.platform === 'string' && raw.platform ? raw.platform : 'other';
   if (raw.exception !== undefined) event.exception = normalizeValues(raw.exception);
   normalizeMessage(event, raw);
+  normalizeReleaseAndEnvironment(event, raw);
   if (raw.tags !== undefined) event.tags = normalizeTags(raw.tags);
   addUserAgentContexts(event);
   if (!ctx.factsOnly) {
@@ -182,8 +185,27 @@ function normalizeMessage(event: JsonObject, raw: JsonObject): void {
     event.message = formatted;
   } else if (typeof raw.message === 'string') {
     event.logentry = { formatted: raw.message };
-  } else if (raw.message !== undefined) {
+  } else if (typeof raw.message === 'number' || typeof raw.message === 'boolean') {
     event.message = String(raw.message);
+  }
+}
+
+/**
+ * As Relay's schema: `release` is a lenient string (a number or boolean is its text: an SDK
+ * initialised with `release=123` sends a JSON number), both are trimmed, and an empty one is none.
+ * Another type is left as sent and read as no release.
+ */
+function normalizeReleaseAndEnvironment(event: JsonObject, raw: JsonObject): void {
+  const release =
+    typeof raw.release === 'number' || typeof raw.release === 'boolean' ? String(raw.release) : raw.release;
+  for (const [key, value] of [
+    ['release', release],
+    ['environment', raw.environment],
+  ] as const) {
+    if (typeof value !== 'string') continue;
+    const trimmed = value.trim();
+    if (trimmed === '') delete event[key];
+    else event[key] = trimmed;
   }
 }
 
