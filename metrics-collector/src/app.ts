@@ -33,6 +33,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     clock: deps.clock,
     version: deps.version,
     metadata: () => store.metadata,
+    targetsMetadata: () => app.ingestion.scrapeManager.targetsMetadata(),
     rules: () => rules,
     alertWebhooks: alertWebhookUrls(deps.config.ALERT_WEBHOOK_URLS),
     exemplars: store.exemplars,

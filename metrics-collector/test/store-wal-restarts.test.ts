@@ -36,3 +36,20 @@ test('starts that end before any write (a crash-looping start) do not pile up wr
   );
   await again.close();
 });
+
+test('walReplay reports the segments replayed at start-up, up to the one opened for writing (/api/v1/status/walreplay)', async () => {
+  const dir = makeTempDir('metrics-walreplay-');
+  const options = { walSegmentBytes: 64 * 1024 };
+  const first = openStore(dir, options);
+  const fresh = first.store.walReplay;
+  assert.equal(fresh.min, fresh.max);
+  assert.equal(fresh.current, fresh.max);
+  await first.store.appendSamples([{ labels: [['__name__', 'up']], t: 1_764_000_000_000, v: 1 }]);
+  // Not closed: a crash, so the next start replays the log.
+  const again = openStore(dir, options);
+  const { min, max, current } = again.store.walReplay;
+  assert.equal(min, fresh.max);
+  assert.ok(max > min, JSON.stringify(again.store.walReplay));
+  assert.equal(current, max);
+  await again.close();
+});

@@ -1,7 +1,9 @@
-// Metadata endpoints of the Prometheus API: series, labels, label values, metadata, buildinfo
-// (exemplars: api-exemplars.ts).
+// Metadata endpoints of the Prometheus API: series, labels, label values, metadata, targets'
+// metadata, buildinfo (exemplars: api-exemplars.ts).
 import { isValidLabelName, labelsKey } from '../promql/labels.js';
-import { splitForSource } from '../promql/matchers.js';
+import { compileMatchers, splitForSource } from '../promql/matchers.js';
+import { parseExpr } from '../promql/parse.js';
+import type { TargetMetadata } from '../scrape/target-metadata.js';
 import type { LabelMatcher, Labels, SampleSource } from '../promql/sample-source.js';
 import {
   badData,
@@ -153,6 +155,73 @@ export function listMetadata(deps: MetaDeps, p: FormParams): Record<string, Metr
     n++;
   }
   return out;
+}
+
+export interface ScrapeTargetMetadata {
+  labels: Record<string, string>;
+  metadata?: TargetMetadata;
+}
+
+/**
+ * /api/v1/targets/metadata as 2.42's targetMetadata: per active target matching `match_target` (a
+ * series selector, matched against the target's labels; `{}` and empty-matching ones allowed, as
+ * ParseMetricSelector does), every family's metadata with its name, or only `metric`'s without it.
+ * `limit` is checked before each target, so a target's list is never cut; below 0 is none. 2.42
+ * walks its Go maps in random order; here targets come in /api/v1/targets' order, families in the
+ * order first scraped.
+ */
+export function listTargetMetadata(targets: ScrapeTargetMetadata[], p: FormParams): object[] {
+  const raw = p.get('limit');
+  if (raw !== undefined && raw !== '' && !/^[+-]?\d{1,18}$/.test(raw))
+    throw badData('limit must be a number');
+  const limit = raw === undefined || raw === '' ? -1 : Number(raw);
+  const selector = p.get('match_target') ?? '';
+  const matches = selector === '' ? () => true : compileMatchers(targetMatchers(selector));
+  const metric = p.get('metric') ?? '';
+  const out: object[] = [];
+  for (const t of targets) {
+    if (limit >= 0 && out.length >= limit) break;
+    if (!matches(t.labels)) continue;
+    const target = Object.fromEntries(Object.entries(t.labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+    if (metric === '') {
+      for (const m of t.metadata?.list() ?? []) out.push({ target, ...m });
+      continue;
+    }
+    const m = t.metadata?.get(metric);
+    if (m) out.push({ target, type: m.type, help: m.help, unit: m.unit });
+  }
+  return out;
+}
+
+/** ParseMetricSelector's matchers: the query parser's, without checkAST's non-empty-matcher rule. */
+function targetMatchers(selector: string) {
+  const parse = (text: string) => {
+    const e = parseExpr(text);
+    if (e.type !== 'VectorSelector' || e.offsetMs !== 0 || e.at)
+      throw new Error('1:1: parse error: match_target must be a series selector');
+    return e.matchers;
+  };
+  try {
+    return parse(selector);
+  } catch (err) {
+    const message = (err as Error).message;
+    const open = selector.indexOf('{');
+    // `{}`, `{x=""}`: parsed again with a matcher that satisfies the rule, then taken out.
+    if (
+      message.includes('at least one non-empty matcher') &&
+      open >= 0 &&
+      selector.slice(0, open).trim() === ''
+    ) {
+      const inner = selector.slice(open + 1).trimStart();
+      const sep = inner.startsWith('}') ? '' : ',';
+      try {
+        return parse(`{__match_target__="1"${sep}${inner}`).filter((m) => m.name !== '__match_target__');
+      } catch {
+        // the first error is the one to report
+      }
+    }
+    throw badData(`invalid parameter "match_target": ${message}`);
+  }
 }
 
 /**

@@ -20,7 +20,9 @@ import {
   listLabelValues,
   listMetadata,
   listSeries,
+  listTargetMetadata,
   type MetricMetadataEntry,
+  type ScrapeTargetMetadata,
 } from './api-meta.js';
 import { type ConfigSource, statusConfigYaml } from './api-config.js';
 import { FormParams } from './api-params.js';
@@ -33,6 +35,8 @@ export interface PromApiDeps {
   clock: () => number;
   version: string;
   metadata?: () => Iterable<[string, MetricMetadataEntry]>;
+  /** Active scrape targets with their scraped metadata, for /api/v1/targets/metadata. */
+  targetsMetadata?: () => ScrapeTargetMetadata[];
   rules?: () => RuleManager | undefined;
   /** ALERT_WEBHOOK_URLS, listed by /api/v1/alertmanagers where Prometheus lists its Alertmanagers. */
   alertWebhooks?: string[];
@@ -118,10 +122,12 @@ export function registerPromApi(app: FastifyInstance, deps: PromApiDeps): void {
     ['/api/v1/labels', both, (p) => ok(listLabelNames(meta, p))],
     ['/api/v1/label/:name/values', both, (p, req) => ok(listLabelValues(meta, p, req.params.name ?? ''))],
     ['/api/v1/metadata', both, (p) => ok(listMetadata(meta, p))],
+    ['/api/v1/targets/metadata', get, (p) => ok(listTargetMetadata(deps.targetsMetadata?.() ?? [], p))],
     ['/api/v1/status/buildinfo', get, () => ok(buildInfo(meta))],
     ['/api/v1/status/config', get, statusConfig],
     ['/api/v1/status/flags', get, () => ok(statusFlags({ ...settings, maxConcurrentQueries: gate.max }))],
     ['/api/v1/status/runtimeinfo', get, () => ok(runtimeInfo(settings))],
+    ['/api/v1/status/walreplay', get, () => ok(store?.walReplay ?? { min: 0, max: 0, current: 0 })],
     [
       '/api/v1/status/tsdb',
       get,

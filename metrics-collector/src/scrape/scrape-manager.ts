@@ -18,6 +18,7 @@ import {
   type TargetGroup,
 } from './scrape-config.js';
 import { expireTargets, ScrapedSeries, type TargetState } from './scrape-staleness.js';
+import { TargetMetadata } from './target-metadata.js';
 
 export const SCRAPE_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -65,6 +66,8 @@ export interface ScrapeManagerOptions {
 export class ScrapeManager {
   private timers = new Map<string, NodeJS.Timeout>();
   private health = new Map<string, TargetHealth>();
+  /** By the health key: the scrape cache's metadata of each target. */
+  private metadata = new Map<string, TargetMetadata>();
   private states = new Map<string, TargetState>();
   /** Per job, the discovered labels of the targets its relabel_configs dropped last time. */
   private dropped = new Map<string, Record<string, string>[]>();
@@ -102,7 +105,7 @@ export class ScrapeManager {
         const url = scrapeUrl(address, scheme, metricsPath, params);
         const instance = /^https?:\/\//.test(address) ? (parseUrl(address)?.host ?? address) : address;
         const labels = { ...targetLabels, instance: targetLabels.instance ?? instance };
-        const key = `${job.jobName}\u0000${url}`;
+        const key = healthKey(job.jobName, url);
         let health = this.health.get(key);
         if (!health) {
           health = {
@@ -142,7 +145,11 @@ export class ScrapeManager {
       gone,
     );
     const listed = new Set(targets.map((t) => t.healthKey));
-    for (const key of gone) if (!listed.has(key)) this.health.delete(key);
+    for (const key of gone) {
+      if (listed.has(key)) continue;
+      this.health.delete(key);
+      this.metadata.delete(key);
+    }
     await Promise.all(targets.map((t) => this.scrapeTarget(t, tickMs)));
     if (markers.length) await this.options.store.appendSamples(markers);
   }
@@ -192,6 +199,9 @@ export class ScrapeManager {
         openMetrics: isOpenMetricsContentType(res.headers.get('content-type') ?? undefined),
       });
       for (const [name, meta] of exposition.families) this.options.store.setMetadata(name, meta);
+      const metadata = this.metadata.get(target.healthKey) ?? new TargetMetadata();
+      this.metadata.set(target.healthKey, metadata);
+      metadata.update(exposition);
       const relabels = job.metricRelabelConfigs;
       for (const s of exposition.samples) {
         let labels = mergeLabels(s.name, s.labels, target.labels, job.honorLabels);
@@ -278,6 +288,14 @@ export class ScrapeManager {
     return [...this.health.values()];
   }
 
+  /** Each active target's labels and metadata, in the order /api/v1/targets lists them. */
+  targetsMetadata(): Array<{ labels: Record<string, string>; metadata?: TargetMetadata }> {
+    return this.targets().map((t) => ({
+      labels: t.labels,
+      metadata: this.metadata.get(healthKey(t.job, t.url)),
+    }));
+  }
+
   /**
    * Prometheus' /api/v1/targets data (2.42): `state` (any case) "active", "dropped", "any" or ""
    * picks the lists and any other value leaves both empty; a non-empty `scrapePool` keeps that
@@ -302,6 +320,10 @@ export class ScrapeManager {
     const global = (url: string) => globalUrl(url, this.options.externalUrl, this.options.listenPort);
     return { activeTargets: targets.map((t) => prometheusTarget(t, global)), droppedTargets: dropped };
   }
+}
+
+function healthKey(job: string, url: string): string {
+  return `${job}\u0000${url}`;
 }
 
 /** One activeTargets entry. */

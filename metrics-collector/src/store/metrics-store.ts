@@ -32,6 +32,7 @@ import {
   sortLabels,
 } from './series-index.js';
 import {
+  listSegments,
   removeEmptyWal,
   WAL_KIND_REMOTE_WRITE_SNAPPY,
   WAL_KIND_SAMPLES_JSON,
@@ -133,6 +134,10 @@ export class MetricsStore {
   readonly limits: Limits;
   readonly oooWindowMs: number;
   readonly wal: WriteAheadLog;
+  /** /api/v1/status/walreplay: the log segments replayed at start-up, as 2.42's head.Init counts
+   * them (up to the one opened for writing, replayed empty there too); replay ends before the server
+   * listens, so `current` is `max`. */
+  readonly walReplay: { min: number; max: number; current: number };
   /** Exemplars of all series, in memory only (see exemplar-store.ts). */
   readonly exemplars: ExemplarStore;
   private readonly uncompress: (buf: Uint8Array) => Uint8Array;
@@ -180,6 +185,7 @@ export class MetricsStore {
     this.rw = new RemoteWriteAppender(this);
     // Replay what the log holds beyond the last checkpoint, then fold it into SQLite.
     let replayed = 0;
+    const segments = listSegments(options.walDir);
     for (const rec of readWal(options.walDir)) {
       if (rec.kind === WAL_KIND_REMOTE_WRITE_SNAPPY) this.applyRemoteWrite(this.uncompress(rec.payload));
       else if (rec.kind === WAL_KIND_SAMPLES_JSON) this.applySamples(decodeSamplesRecord(rec.payload));
@@ -187,6 +193,8 @@ export class MetricsStore {
     }
     if (replayed === 0) removeEmptyWal(options.walDir);
     this.wal = new WriteAheadLog(options.walDir, options.fsync ?? true, options.walSegmentBytes);
+    const opened = this.wal.currentSegment;
+    this.walReplay = { min: replayed > 0 ? segments[0] : opened, max: opened, current: opened };
     // A failure (disk full) leaves the replayed data in memory and the log as it is: the service
     // starts, answers queries and accepts writes up to maxUnpersistedBytes.
     if (replayed > 0 || this.legacy.series.size > 0 || this.legacy.heads.size > 0) this.tryCheckpoint();

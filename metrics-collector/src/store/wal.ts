@@ -145,6 +145,12 @@ export class WriteAheadLog {
     }
   }
 
+  /** The segment records go to now (before the first append without prepareNext: the last one
+   * found, or 0). */
+  get currentSegment(): number {
+    return this.segment;
+  }
+
   private path(n: number): string {
     return join(this.dir, `wal-${String(n).padStart(8, '0')}.log`);
   }
@@ -482,7 +488,8 @@ function syncDir(dir: string, done: (err: Error | null) => void): void {
   });
 }
 
-function listSegments(dir: string): number[] {
+/** The numbers of the segments in `dir`, ascending. */
+export function listSegments(dir: string): number[] {
   return readdirSync(dir)
     .map((f) => SEGMENT_RE.exec(f))
     .filter((m): m is RegExpExecArray => m !== null)
