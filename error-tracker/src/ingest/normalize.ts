@@ -2,7 +2,7 @@
 // send into one form and keeps every unknown field. Pure: clock, ids and client IP are inputs.
 //   exception: {values:[...]} | [...] | single object  -> {values:[...]}
 //   message: string | {message, params, formatted}; logentry {...} -> logentry + message string
-//   message: null -> none (not the text "null"); release: a number -> its text; release and
+//   message: null or a list -> none (not the text "null"); release: a number -> its text; release and
 //     environment trimmed, empty -> none (Relay's LenientString, trim_whitespace, nonempty)
 //   tags: object | [[k, v], ...] -> object of strings; breadcrumbs: {values} | [...] -> {values}
 //   timestamps: RFC 3339 (UTC assumed without zone) or epoch seconds -> RFC 3339; a time outside
@@ -187,6 +187,9 @@ function normalizeMessage(event: JsonObject, raw: JsonObject): void {
     event.logentry = { formatted: raw.message };
   } else if (typeof raw.message === 'number' || typeof raw.message === 'boolean') {
     event.message = String(raw.message);
+  } else if (raw.message !== undefined) {
+    // null or a list: no message, as Relay drops a value of the wrong type (was the text "null")
+    delete event.message;
   }
 }
 
