@@ -112,6 +112,9 @@ export interface TagTerm {
   key: string;
   values: string[];
   negated: boolean;
+  /** user.email:, user.username:, user.ip:: a field of the issue's events' users (any of them), not
+   * a tag; `key` is then the search key. */
+  userField?: 'email' | 'username' | 'ip';
 }
 
 export interface IssueFilter {

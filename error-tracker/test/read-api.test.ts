@@ -197,6 +197,21 @@ describe('every list query uses an index', () => {
       'idx_issue_tags_kv',
     ],
     ['environment', { environment: 'staging' }, 'idx_issue_tags_kv'],
+    [
+      'user email',
+      { tags: [{ key: 'user.email', userField: 'email', values: ['a@x.io'], negated: false }] },
+      'idx_issue_user_values_fv',
+    ],
+    [
+      'user ip pattern, negated',
+      { tags: [{ key: 'user.ip', userField: 'ip', values: ['10.0.*'], negated: true }] },
+      'idx_issue_user_values_fv',
+    ],
+    [
+      'no username + project',
+      { projectId: 1, tags: [{ key: 'user.username', userField: 'username', values: [], negated: true }] },
+      'idx_issue_user_values_fv',
+    ],
     ['trace', { traceId: TRACE }, 'idx_events_trace'],
     // [event_count, id, sort index of 'events']
     [

@@ -151,9 +151,15 @@ test("parseIssueParams() maps Sentry's issue keys onto the filter, counting rela
   check('firstSeen:>2026-11-25', { firstSeenFrom: '2026-11-25T00:00:00.001Z' });
   check('firstSeen:<=2026-11-25T10:00:00', { firstSeenTo: '2026-11-25T10:00:00.000Z' });
   check('firstRelease:app@1.0.0 error.type:ValueError', { firstRelease: 'app@1.0.0', type: 'ValueError' });
-  check('user.id:u1 !user.email:[a@x.io, b@x.io]', {
-    tags: [tag('user', ['id:u1']), tag('user', ['email:a@x.io', 'email:b@x.io'], true)],
+  check('user.id:u1 !user.email:[a@x.io, b@x.io] user.username:bo* User.IP:10.0.0.1', {
+    tags: [
+      tag('user', ['id:u1']),
+      { ...tag('user.email', ['a@x.io', 'b@x.io'], true), userField: 'email' },
+      { ...tag('user.username', ['bo*']), userField: 'username' },
+      { ...tag('User.IP', ['10.0.0.1']), userField: 'ip' },
+    ],
   });
+  check('user.email:""', { tags: [{ ...tag('user.email', [], true), userField: 'email' }] });
   const refused = (query: string, message: RegExp) =>
     assert.throws(
       () => parseIssueParams({ query }, now),

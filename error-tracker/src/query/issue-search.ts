@@ -7,7 +7,8 @@
 //   <tag>:""  the tag is empty or not set, as in Sentry (empty values are not indexed, so !has:)
 //   and any other words or "quoted phrases" as free text over title, culprit and message.
 // Sentry's own issue keys: times_seen:>N, age:-24h, firstSeen:/lastSeen: (-1h, +2d, >2026-11-25),
-// firstRelease:, error.type:, user.id:/user.email:/user.username:/user.ip: (the `user` tag); the
+// firstRelease:, error.type:, user.id: (the `user` tag's id:), user.email:/user.username:/user.ip:
+// (any user of the issue's events with that value, not only the one the `user` tag names); the
 // Sentry keys with no counterpart here (assigned:, bookmarks:...) are a 422 naming them rather than
 // tag names that match nothing.
 import {
@@ -67,7 +68,7 @@ const UNSUPPORTED_SENTRY_KEYS = new Set([
   'issue.seer_actionability',
   'detector',
 ]);
-const USER_FIELDS: Record<string, string> = {
+const USER_FIELDS: Record<string, 'id' | 'email' | 'username' | 'ip'> = {
   'user.id': 'id',
   'user.email': 'email',
   'user.username': 'username',
@@ -144,11 +145,16 @@ function tagTerm(token: Term): TagTerm {
   return { key, values: token.values, negated: token.negated };
 }
 
-/** `user.id:u1` is the `user` tag's `id:u1` (as userKeyOf() in service/prepare.ts writes it). */
+/**
+ * `user.id:u1` is the `user` tag's `id:u1` (as userKeyOf() in service/prepare.ts writes it: the id
+ * comes first, so the tag names every user with one). The tag holds only the first of id, email,
+ * username and IP, so the other three search each field (store/user-values.ts), as Sentry does.
+ */
 function userTerm(token: Term): TagTerm {
-  const prefix = USER_FIELDS[token.key.toLowerCase()];
+  const field = USER_FIELDS[token.key.toLowerCase()];
+  if (field !== 'id') return { ...tagTerm({ ...token, quotedKey: true }), userField: field };
   const term = tagTerm({ ...token, quotedKey: true, key: 'user' });
-  return { ...term, values: term.values.map((v) => `${prefix}:${v}`) };
+  return { ...term, values: term.values.map((v) => `id:${v}`) };
 }
 
 /** `key:value` that applySearch() reads back as exactly this tag key and value (for links). */

@@ -1,6 +1,8 @@
 // Background upkeep: reopen ignores whose time passed, prune events by age and per-issue cap in
 // small transactions (yielding between them), hand freed pages back with incremental vacuum, and
-// rewrite events stored before the scrubber's current rules (store/rescrub.ts), a few batches a run.
+// two passes over events stored by an older version, a few batches a run: rewrite those stored
+// before the scrubber's current rules (store/rescrub.ts), add the user values of those stored before
+// they were searched (store/user-values.ts).
 import type { ErrorStore, RetentionPolicy } from '../store/store.js';
 
 export interface MaintenanceOptions {
@@ -14,6 +16,27 @@ export interface MaintenanceOptions {
 export const RESCRUB_BATCH = 50;
 /** …and at most this many a run, so a large backlog is worked off over hours, not at once. */
 export const RESCRUB_EVENTS_PER_RUN = 2000;
+
+/** Events per transaction of the user values pass (decode and parse, no re-encode)… */
+export const USER_VALUES_BATCH = 100;
+/** …and at most this many a run. */
+export const USER_VALUES_EVENTS_PER_RUN = 2000;
+
+/** Batches of a pass over stored events until it is done or scanned `perRun` events, yielding
+ * between them so that requests are served. */
+async function runPass<T extends { scanned: number; done: boolean }>(
+  step: () => T,
+  perRun: number,
+  each: (r: T) => void = () => {},
+): Promise<void> {
+  for (let scanned = 0; scanned < perRun; ) {
+    const r = step();
+    each(r);
+    scanned += r.scanned;
+    if (r.done || r.scanned === 0) break;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 export class Maintenance {
   private timer: NodeJS.Timeout | null = null;
@@ -37,21 +60,23 @@ export class Maintenance {
     // freelist is empty)
     this.store.vacuumStep(this.options.vacuumPages);
     let rescrubbed = 0;
-    for (let scanned = 0; scanned < RESCRUB_EVENTS_PER_RUN; ) {
-      const r = this.store.rescrubStoredEvents(RESCRUB_BATCH);
-      rescrubbed += r.rewritten;
-      scanned += r.scanned;
-      if (r.done || r.scanned === 0) break;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await runPass(
+      () => this.store.rescrubStoredEvents(RESCRUB_BATCH),
+      RESCRUB_EVENTS_PER_RUN,
+      (r) => {
+        rescrubbed += r.rewritten;
+      },
+    );
+    await runPass(() => this.store.fillUserValues(USER_VALUES_BATCH), USER_VALUES_EVENTS_PER_RUN);
     return { pruned, reopened, rescrubbed };
   }
 
   start(intervalMs: number): void {
-    // at once, not a MAINTENANCE_INTERVAL later: a new database is marked scrubbed while it holds
-    // no event, so the pass never rescans what this version stored (store/rescrub.ts)
+    // at once, not a MAINTENANCE_INTERVAL later: a new database is marked scrubbed (and filled)
+    // while it holds no event, so the passes never rescan what this version stored
     try {
       this.store.rescrubStoredEvents(RESCRUB_BATCH);
+      this.store.fillUserValues(USER_VALUES_BATCH);
     } catch {} // the next run tries again
     this.timer = setInterval(() => {
       if (this.running) return;

@@ -6,6 +6,7 @@ import { groupEvent } from '../grouping/grouping.js';
 import { isObject } from '../ingest/normalize.js';
 import type { Level } from '../model.js';
 import { compressPayload } from '../store/codec.js';
+import { userValuesOf } from '../store/user-values.js';
 import type { EventFacts, InboxEntry } from '../store/store.js';
 
 const MAX_TAGS = 50;
@@ -50,6 +51,8 @@ export function prepareEvent(
     groupingHash: grouping.hash,
     groupingVersion: grouping.version,
   };
+  const userValues = userValuesOf(event.user);
+  if (userValues.length > 0) facts.userValues = userValues;
   if (grouping.legacyHash) facts.legacyGroupingHash = grouping.legacyHash;
   const payload =
     asSent && 'payload' in asSent ? asSent.payload : compressPayload(asSent?.json ?? JSON.stringify(event));

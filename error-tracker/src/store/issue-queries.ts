@@ -99,9 +99,11 @@ export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: stri
       ...globs.map(() => 'value GLOB ?'),
     ];
     const values = alternatives.length ? ` AND (${alternatives.join(' OR ')})` : '';
+    // a user field is its own table of the same shape (field, value, issue_id): store/user-values.ts
+    const from = tag.userField ? 'issue_user_values WHERE field' : 'issue_tags WHERE key';
     add(
-      `id ${tag.negated ? 'NOT IN' : 'IN'} (SELECT issue_id FROM issue_tags WHERE key = ?${values})`,
-      tag.key,
+      `id ${tag.negated ? 'NOT IN' : 'IN'} (SELECT issue_id FROM ${from} = ?${values})`,
+      tag.userField ?? tag.key,
       ...exact,
       ...globs,
     );

@@ -23,6 +23,7 @@ import { createIssueQueries } from './issue-queries.js';
 import { createProjects } from './projects.js';
 import { createRescrub } from './rescrub.js';
 import { createRetention, enableIncrementalVacuum } from './retention.js';
+import { createUserValues } from './user-values.js';
 import {
   type EventRow,
   type IssueRow,
@@ -197,5 +198,6 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     ...retention,
     // the other background pass over stored events: rewriting those stored before the scrubber's rules
     ...createRescrub(db, inbox.idAtOpen),
+    ...createUserValues(db, inbox.idAtOpen),
   };
 }

@@ -1,6 +1,7 @@
 // The narrow, synchronous storage interface of the error tracker. The SQLite implementation is
 // in sqlite-store.ts; handlers, the digest loop and the UI only see this interface.
 import type { RescrubStep } from './rescrub.js';
+import type { FillStep, UserField } from './user-values.js';
 import type {
   AlertDelivery,
   AlertRule,
@@ -37,6 +38,9 @@ export interface EventFacts {
   environment: string | null;
   traceId: string | null;
   userKey: string | null;
+  /** The user's email, username and IP address (store/user-values.ts), for user.email: and the
+   * like; absent when it has none, and in entries accepted before they were searched. */
+  userValues?: [UserField, string][];
   /** Tag pairs counted per issue: the event's tags plus level, release, environment, server_name... */
   tags: [string, string][];
   groupingHash: string;
@@ -246,6 +250,9 @@ export interface ErrorStore {
    * rules (store/rescrub.ts): one transaction, progress kept in _meta; it begins only once what
    * an older version accepted is digested (the digest passed the highest inbox id at open). */
   rescrubStoredEvents(batchSize: number): RescrubStep;
+  /** One batch of the background pass that adds the user values of events stored before
+   * issue_user_values existed (store/user-values.ts); it begins as the rescrub pass does. */
+  fillUserValues(batchSize: number): FillStep;
 
   // alerts
   listAlertRules(projectId: number): AlertRule[];

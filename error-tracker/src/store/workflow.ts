@@ -41,6 +41,10 @@ export function createWorkflow(db: Db) {
     mergeUsers: db.prepare(
       'INSERT OR IGNORE INTO issue_users (issue_id, user_key) SELECT ?, user_key FROM issue_users WHERE issue_id = ?',
     ),
+    mergeUserValues: db.prepare(
+      `INSERT OR IGNORE INTO issue_user_values (issue_id, field, value)
+         SELECT ?, field, value FROM issue_user_values WHERE issue_id = ?`,
+    ),
     mergeHourly: db.prepare(
       `INSERT INTO issue_hourly (issue_id, hour, count) SELECT ?, hour, count FROM issue_hourly WHERE issue_id = ? AND true
        ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + excluded.count`,
@@ -179,6 +183,7 @@ export function createWorkflow(db: Db) {
           q.moveEvents.run(targetId, sourceId);
           q.mergeTags.run(targetId, sourceId);
           q.mergeUsers.run(targetId, sourceId);
+          q.mergeUserValues.run(targetId, sourceId);
           q.mergeHourly.run(targetId, sourceId);
           const users = q.countUsers.get(targetId) as number;
           q.mergeCounters.run(
