@@ -85,9 +85,6 @@ function createAppliers(db: Db) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)'),
-    insertUserValue: db.prepare(
-      'INSERT OR IGNORE INTO issue_user_values (issue_id, field, value) VALUES (?, ?, ?)',
-    ),
     updateIssue: db.prepare(
       `UPDATE issues SET event_count = event_count + 1, stored_count = stored_count + 1,
         user_count = user_count + ?, last_seen = max(last_seen, ?), first_seen = min(first_seen, ?),
@@ -144,7 +141,7 @@ function createAppliers(db: Db) {
     facts: EventFacts,
     nowMs: number,
     newUser: number,
-  ): 'regression' | null {
+  ): 'regression' | 'ignore_expired' | null {
     if (issue.status === 'resolved') {
       if (
         issue.resolved_in_release &&
@@ -181,6 +178,7 @@ function createAppliers(db: Db) {
           nowMs,
           JSON.stringify({ reason: 'ignore_expired' }),
         );
+        return 'ignore_expired';
       }
     }
     return null;
@@ -251,7 +249,6 @@ function createAppliers(db: Db) {
     }
     if (facts.release) q.release.run(projectId, facts.release, seen);
     const newUser = facts.userKey ? q.insertUser.run(issueId, facts.userKey).changes : 0;
-    for (const [field, value] of facts.userValues ?? []) q.insertUserValue.run(issueId, field, value);
     const issue = q.issue.get(issueId) as WorkflowRow;
     const transition = isNew ? null : applyWorkflow(issue, facts, nowMs, newUser);
     q.insertEvent.run(
@@ -287,7 +284,11 @@ function createAppliers(db: Db) {
     for (const [key, value] of facts.tags) q.tag.run(issueId, key, value, seen, seen);
     q.hourly.run(issueId, Math.floor(seen / HOUR_MS) * HOUR_MS);
     const isRegression = transition === 'regression';
-    queueAlerts(projectId, issueId, isNew, isRegression, nowMs);
+    // as Sentry's RuleProcessor, rules apply to unresolved issues only: a frequency rule does not
+    // page for an ignored issue, nor for a resolved one's events that do not reopen it
+    if (issue.status === 'unresolved' || transition !== null) {
+      queueAlerts(projectId, issueId, isNew, isRegression, nowMs);
+    }
     return { ...base, issueId, isNewIssue: isNew, isRegression };
   }
 
@@ -542,12 +543,6 @@ const FACT_FIELDS: [keyof EventFacts, (v: unknown) => boolean][] = [
   ['environment', isStringOrNull],
   ['traceId', isStringOrNull],
   ['userKey', isStringOrNull],
-  [
-    'userValues',
-    (v) =>
-      v === undefined ||
-      (Array.isArray(v) && v.every((p) => Array.isArray(p) && isString(p[0]) && isString(p[1]))),
-  ],
   ['groupingHash', isString],
   ['groupingVersion', Number.isInteger],
   ['legacyGroupingHash', (v) => v === undefined || isString(v)],
