@@ -85,6 +85,9 @@ function createAppliers(db: Db) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)'),
+    insertUserValue: db.prepare(
+      'INSERT OR IGNORE INTO issue_user_values (issue_id, field, value) VALUES (?, ?, ?)',
+    ),
     updateIssue: db.prepare(
       `UPDATE issues SET event_count = event_count + 1, stored_count = stored_count + 1,
         user_count = user_count + ?, last_seen = max(last_seen, ?), first_seen = min(first_seen, ?),
@@ -249,6 +252,7 @@ function createAppliers(db: Db) {
     }
     if (facts.release) q.release.run(projectId, facts.release, seen);
     const newUser = facts.userKey ? q.insertUser.run(issueId, facts.userKey).changes : 0;
+    for (const [field, value] of facts.userValues ?? []) q.insertUserValue.run(issueId, field, value);
     const issue = q.issue.get(issueId) as WorkflowRow;
     const transition = isNew ? null : applyWorkflow(issue, facts, nowMs, newUser);
     q.insertEvent.run(
@@ -543,6 +547,12 @@ const FACT_FIELDS: [keyof EventFacts, (v: unknown) => boolean][] = [
   ['environment', isStringOrNull],
   ['traceId', isStringOrNull],
   ['userKey', isStringOrNull],
+  [
+    'userValues',
+    (v) =>
+      v === undefined ||
+      (Array.isArray(v) && v.every((p) => Array.isArray(p) && isString(p[0]) && isString(p[1]))),
+  ],
   ['groupingHash', isString],
   ['groupingVersion', Number.isInteger],
   ['legacyGroupingHash', (v) => v === undefined || isString(v)],
