@@ -1,5 +1,7 @@
 // The real SDKs against the running server: @sentry/node 11 in a child Node process and Debian's
-// sentry-python (/usr/bin/python3) change only the DSN and create issues that group as Sentry would.
+// sentry-python (/usr/bin/python3) change only the DSN and create issues that group as Sentry would,
+// including Sentry's frame rules (grouping version 3): anonymous functions and module-level code are
+// told apart by their context lines.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -56,6 +58,34 @@ sentry_sdk.capture_message("Disk usage above 91% on /data", level="warning")
 sentry_sdk.flush(5)
 `;
 
+// Black-box #30: two anonymous timer callbacks of one file, different code. Their in-app frames are
+// \`Timeout._onTimeout\` and \`?\` in both: only the context lines tell them apart.
+const NODE_ANONYMOUS = `
+const Sentry = require('@sentry/node');
+Sentry.init({ dsn: process.argv[2], release: 'anon@1', tracesSampleRate: 0 });
+let left = 2;
+const done = () => { if (--left === 0) Sentry.flush(5000); };
+setTimeout(() => { try { (() => { JSON.parse('{bad'); })(); } catch (e) { Sentry.captureException(e); } done(); }, 1);
+setTimeout(() => { try { (() => { JSON.parse('also bad'); })(); } catch (e) { Sentry.captureException(e); } done(); }, 1);
+`;
+
+// Black-box #30 addendum: two module-level KeyErrors of one script, different lines; the only in-app
+// frame of each is __main__ / <module>
+const PYTHON_MODULE_LEVEL = `
+import sys
+import sentry_sdk
+sentry_sdk.init(dsn=sys.argv[1], release="modlevel@1", default_integrations=False)
+try:
+    {}["missing"]
+except KeyError:
+    sentry_sdk.capture_exception()
+try:
+    {"a": 1}["other"]
+except KeyError:
+    sentry_sdk.capture_exception()
+sentry_sdk.flush(5)
+`;
+
 function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { env: { ...process.env, ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
@@ -82,6 +112,8 @@ before(async () => {
   dir = makeTempDir('et-sdk-');
   writeFileSync(join(dir, 'node_client.cjs'), NODE_CLIENT);
   writeFileSync(join(dir, 'python_client.py'), PYTHON_CLIENT);
+  writeFileSync(join(dir, 'node_anonymous.cjs'), NODE_ANONYMOUS);
+  writeFileSync(join(dir, 'python_module_level.py'), PYTHON_MODULE_LEVEL);
 });
 after(async () => t.close());
 
@@ -141,4 +173,36 @@ test('sentry-python (Debian python3-sentry-sdk) groups same-line errors and spli
     frames.some((f) => f.vars),
     'python local variables are stored',
   );
+});
+
+async function issuesOfRelease(release: string): Promise<ApiIssue[]> {
+  const { data } = await getJson<{ data: ApiIssue[] }>(t, `/api/issues?release=${release}&limit=100`);
+  return data;
+}
+
+test('@sentry/node: errors in two anonymous callbacks of one file with different code are two issues', async () => {
+  const port = new URL(t.url).port;
+  await run(process.execPath, [join(dir, 'node_anonymous.cjs'), `http://publickey@127.0.0.1:${port}/1`], {
+    NODE_PATH: NODE_MODULES,
+  });
+  t.drain();
+  const issues = await issuesOfRelease('anon@1');
+  assert.equal(issues.length, 2, JSON.stringify(issues));
+  assert.deepEqual(
+    issues.map((i) => i.event_count),
+    [1, 1],
+  );
+  assert.ok(issues.every((i) => i.title.startsWith('SyntaxError')));
+});
+
+test('sentry-python: two module-level errors of one script on different lines are two issues', async () => {
+  const port = new URL(t.url).port;
+  await run('/usr/bin/python3', [
+    join(dir, 'python_module_level.py'),
+    `http://publickey@127.0.0.1:${port}/1`,
+  ]);
+  t.drain();
+  const issues = await issuesOfRelease('modlevel@1');
+  assert.equal(issues.length, 2, JSON.stringify(issues));
+  assert.ok(issues.every((i) => i.title.startsWith('KeyError') && i.event_count === 1));
 });

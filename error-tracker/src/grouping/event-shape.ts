@@ -7,8 +7,17 @@ export interface Frame {
   filename?: string;
   absPath?: string;
   function?: string;
+  /** The name before a source map renamed it (Sentry's raw_function). */
+  rawFunction?: string;
   inApp?: boolean;
   lineno?: number;
+  colno?: number;
+  package?: string;
+  /** The frame's own platform, when it differs from the event's (mixed stacks). */
+  platform?: string;
+  contextLine?: string;
+  /** A source map was applied (`data.sourcemap` set by the symbolicator). */
+  sourcemap: boolean;
 }
 
 export interface ExceptionValue {
@@ -49,8 +58,14 @@ function toFrame(f: JsonObject): Frame {
     filename: str(f.filename),
     absPath: str(f.abs_path),
     function: str(f.function),
+    rawFunction: str(f.raw_function),
     inApp: f.in_app === true ? true : f.in_app === false ? false : undefined,
     lineno: typeof f.lineno === 'number' ? f.lineno : undefined,
+    colno: typeof f.colno === 'number' ? f.colno : undefined,
+    package: str(f.package),
+    platform: str(f.platform),
+    contextLine: str(f.context_line),
+    sourcemap: isObject(f.data) && f.data.sourcemap != null,
   };
 }
 

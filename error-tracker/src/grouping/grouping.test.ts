@@ -67,7 +67,7 @@ test('groupEvent() honours fingerprint and expands {{ default }}', () => {
   const custom = groupEvent({ ...ev, fingerprint: ['my-rpc', 'POST'] });
   const otherCustom = groupEvent({ ...exc('X', 'y', []), fingerprint: ['my-rpc', 'POST'] });
   assert.notEqual(plain.hash, withDefault.hash);
-  assert.ok(withDefault.components.includes('frame:app:f'));
+  assert.ok(withDefault.components.includes('frame:app\tf\t'));
   assert.notEqual(plain.hash, custom.hash);
   assert.equal(custom.hash, otherCustom.hash);
   assert.deepEqual(onlyDefault.components.slice(1), plain.components);
@@ -114,37 +114,349 @@ const logEntry = (name: string, via: string) => ({
   },
 });
 
-test('groupEvent() groups logging events by the template, not the formatted text (version 2)', () => {
+test('groupEvent() groups logging events by the template, not the formatted text (since version 2)', () => {
   const a = groupEvent(logEntry('alice', 'smtp'));
   const b = groupEvent(logEntry('bob smith', 'sendgrid api'));
-  assert.equal(a.version, 2);
+  assert.equal(a.version, 3);
   assert.equal(a.hash, b.hash);
   assert.deepEqual(a.components, ['message:invoice for customer %s could not be sent via %s']);
-  assert.notEqual(a.hash, groupEvent(logEntry('alice', 'smtp')).legacyHash);
+  assert.deepEqual(a.legacyHashes.length, 1, 'version 2 = version 3 here: only the version 1 key');
+  assert.notEqual(a.hash, a.legacyHashes[0]);
   assert.equal(
     describeEvent(logEntry('alice', 'smtp')).title,
     'invoice for customer alice could not be sent via smtp',
   );
 });
 
-test('groupEvent() keeps version 1 keys where the components did not change, and gives the old key of the rest', () => {
-  // hashes computed by version 1 (bbacac2's grouping.ts)
+test('groupEvent() keeps the keys of versions 1 and 2 where the components did not change, and gives the old keys of the rest', () => {
+  // hashes computed by version 1 (bbacac2's grouping.ts); version 2 (eca9b3d) kept them for these
   assert.equal(
     groupEvent({ message: 'payment 12 failed for jane@example.com' }).hash,
     '1a53b826cecac02a2a058e073ec63e28eb79f1b623711607bb7d9aa91b2c86ba',
   );
+  assert.deepEqual(groupEvent({ message: 'payment 12 failed for jane@example.com' }).legacyHashes, []);
   const ex = exc('ValueError', 'x', [{ module: 'app', function: 'main', in_app: true }]);
-  assert.equal(groupEvent(ex).hash, '12ccf9a006974f043d4323a34673d1be6ebaca3ba3fcc6af2805996acfffe840');
-  assert.equal(groupEvent(ex).legacyHash, undefined);
-  assert.equal(
-    groupEvent(logEntry('alice', 'smtp')).legacyHash,
+  assert.notEqual(groupEvent(ex).hash, '12ccf9a006974f043d4323a34673d1be6ebaca3ba3fcc6af2805996acfffe840');
+  assert.deepEqual(groupEvent(ex).legacyHashes, [
+    '12ccf9a006974f043d4323a34673d1be6ebaca3ba3fcc6af2805996acfffe840',
+  ]);
+  assert.deepEqual(groupEvent(logEntry('alice', 'smtp')).legacyHashes, [
     '47c342c7c9e32b7bc4af193836c5daeed77816f6e4b506679b5aa603267e37bf',
-  );
+  ]);
   const withFp = groupEvent({
     fingerprint: ['{{ default }}', 'x'],
     logentry: { message: 'user %s not found', params: ['bob'], formatted: 'user bob not found' },
   });
-  assert.equal(withFp.legacyHash, '0b6dfb78c927f3ccd3993290b6de1d247e012f70cefba5f387bc7336ca065e4f');
+  assert.deepEqual(withFp.legacyHashes, ['0b6dfb78c927f3ccd3993290b6de1d247e012f70cefba5f387bc7336ca065e4f']);
   const noParams = groupEvent({ logentry: { message: 'cache warm', params: [], formatted: 'cache warm' } });
-  assert.equal(noParams.legacyHash, undefined, 'the template is the text: the v1 key stands');
+  assert.deepEqual(noParams.legacyHashes, [], 'the template is the text: the old keys stand');
+});
+
+// Version 3's frame rules (frame.ts), each against Sentry's newstyle.py. `same`: the two stacks
+// give one key; otherwise two.
+type Frames = Record<string, unknown>[];
+const stackEvent = (platform: string, frames: Frames, value = 'v') => ({
+  platform,
+  exception: { values: [{ type: 'TypeError', value, stacktrace: { frames } }] },
+});
+const app = (fields: Record<string, unknown>) => ({ in_app: true, ...fields });
+const js = (fn: string | undefined, line: string, more: Record<string, unknown> = {}) =>
+  app({
+    filename: '/srv/app/routes.js',
+    abs_path: '/srv/app/routes.js',
+    function: fn,
+    context_line: line,
+    ...more,
+  });
+const py = (fn: string, line: string) =>
+  app({ module: '__main__', filename: 'job.py', function: fn, context_line: line });
+const long = (c: string) => `x = "${c.repeat(120)}"`;
+
+const frameCases: [name: string, platform: string, a: Frames, b: Frames, same: boolean][] = [
+  [
+    'JS frames named ? split by their context line',
+    'node',
+    [js('?', 'JSON.parse(a)')],
+    [js('?', 'JSON.parse(b)')],
+    false,
+  ],
+  [
+    'an unknown JS function name does not contribute: ? = <anonymous>',
+    'node',
+    [js('?', 'f()')],
+    [js('<anonymous>', 'f()')],
+    true,
+  ],
+  [
+    '<anonymous function> does not contribute',
+    'javascript',
+    [js('<anonymous function>', 'f()')],
+    [js(undefined, 'f()')],
+    true,
+  ],
+  [
+    'Anonymous function does not contribute',
+    'javascript',
+    [js('Anonymous function', 'f()')],
+    [js('?', 'f()')],
+    true,
+  ],
+  [
+    'a Firefox name ending in /< does not contribute',
+    'javascript',
+    [js('init/<', 'f()')],
+    [js('?', 'f()')],
+    true,
+  ],
+  [
+    'Object.? is an unknown name too (the last dotted part)',
+    'node',
+    [js('Object.?', 'f()')],
+    [js('?', 'f()')],
+    true,
+  ],
+  [
+    'JS function names are trimmed to their last dotted part',
+    'node',
+    [js('Timeout._onTimeout', 'f()')],
+    [js('_onTimeout', 'f()')],
+    true,
+  ],
+  ['Object.foo = foo', 'javascript', [js('Object.foo', 'f()')], [js('foo', 'f()')], true],
+  ['known JS function names still split', 'node', [js('foo', 'f()')], [js('bar', 'f()')], false],
+  ['Python dotted names are not trimmed', 'python', [py('Job.run', 'run()')], [py('run', 'run()')], false],
+  [
+    'the context line is whitespace-normalized',
+    'node',
+    [js('f', '  a  =\tb(1) ')],
+    [js('f', 'a = b(1)')],
+    true,
+  ],
+  [
+    'a context line over 120 chars does not contribute',
+    'node',
+    [js('f', long('a'))],
+    [js('f', long('b'))],
+    true,
+  ],
+  [
+    'a context line of 120 chars contributes',
+    'node',
+    [js('f', 'a'.repeat(120))],
+    [js('f', 'b'.repeat(120))],
+    false,
+  ],
+  [
+    'the 120 are code points, not UTF-16 units',
+    'node',
+    [js('f', '😀'.repeat(60))],
+    [js('f', '😁'.repeat(60))],
+    false,
+  ],
+  ['context lines count for python', 'python', [py('f', 'a()')], [py('f', 'b()')], false],
+  [
+    'context lines count for php',
+    'php',
+    [app({ filename: 'a.php', function: 'f', context_line: 'a();' })],
+    [app({ filename: 'a.php', function: 'f', context_line: 'b();' })],
+    false,
+  ],
+  [
+    'context lines count for ruby',
+    'ruby',
+    [app({ filename: 'a.rb', function: 'f', context_line: 'a' })],
+    [app({ filename: 'a.rb', function: 'f', context_line: 'b' })],
+    false,
+  ],
+  [
+    'context lines do not count for java',
+    'java',
+    [app({ module: 'A', function: 'f', context_line: 'a();' })],
+    [app({ module: 'A', function: 'f', context_line: 'b();' })],
+    true,
+  ],
+  [
+    'a frame platform overrides the event platform',
+    'java',
+    [js('f', 'a()', { platform: 'node' })],
+    [js('f', 'b()', { platform: 'node' })],
+    false,
+  ],
+  [
+    'Python <module> frames split by their context line',
+    'python',
+    [py('<module>', '{}["missing"]')],
+    [py('<module>', 'log.makeRecord()')],
+    false,
+  ],
+  [
+    'Python <module> frames of the same line group',
+    'python',
+    [py('<module>', 'x = {}["missing"]')],
+    [py('<module>', 'x = {}["missing"]')],
+    true,
+  ],
+  [
+    'Python <lambda> is a function name like any other',
+    'python',
+    [py('<lambda>', 'f(x)')],
+    [py('handler', 'f(x)')],
+    false,
+  ],
+  [
+    'a [native code] frame does not contribute',
+    'javascript',
+    [js('f', 'a()'), app({ abs_path: '[native code]', function: 'forEach' })],
+    [js('f', 'a()')],
+    true,
+  ],
+  ['an eval frame does not contribute', 'node', [js('f', 'a()'), js('eval', 'b()')], [js('f', 'a()')], true],
+  [
+    'a frame of <anonymous> path does not contribute',
+    'node',
+    [js('f', 'a()'), app({ abs_path: '<anonymous>', function: 'g' })],
+    [js('f', 'a()')],
+    true,
+  ],
+  [
+    'a recursive frame (same place, same line) counts once',
+    'python',
+    [py('walk', 'walk(n)'), py('walk', 'walk(n)')],
+    [py('walk', 'walk(n)')],
+    true,
+  ],
+  [
+    'the same function at another line is not recursion',
+    'python',
+    [
+      { ...py('walk', 'walk(n)'), lineno: 1 },
+      { ...py('walk', 'walk(n)'), lineno: 2 },
+    ],
+    [{ ...py('walk', 'walk(n)'), lineno: 1 }],
+    false,
+  ],
+  [
+    'file basenames are lowercased',
+    'node',
+    [app({ filename: '/a/App.js', function: 'f' })],
+    [app({ filename: '/b/app.js', function: 'f' })],
+    true,
+  ],
+  [
+    'a file at a URL does not contribute its name',
+    'javascript',
+    [app({ abs_path: 'https://x.io/a.1f2e.js', filename: 'a.1f2e.js', function: 'f' })],
+    [app({ abs_path: 'https://x.io/a.9a8b.js', filename: 'a.9a8b.js', function: 'f' })],
+    true,
+  ],
+  [
+    'a file: URL contributes its name',
+    'javascript',
+    [app({ abs_path: 'file:///a/a.js', filename: 'a.js', function: 'f' })],
+    [app({ abs_path: 'file:///a/b.js', filename: 'b.js', function: 'f' })],
+    false,
+  ],
+  [
+    'no context line from a URL when the function is unknown',
+    'javascript',
+    [
+      app({ abs_path: 'https://x.io/a.js', function: 'f', context_line: 'a()' }),
+      app({ abs_path: 'https://x.io/p.html', context_line: 'a()' }),
+    ],
+    [
+      app({ abs_path: 'https://x.io/a.js', function: 'f', context_line: 'a()' }),
+      app({ abs_path: 'https://x.io/p.html', context_line: 'b()' }),
+    ],
+    true,
+  ],
+  [
+    'a source-mapped function name gives way to the context line',
+    'javascript',
+    [js('a', 'pay()', { data: { sourcemap: 'x.map' } })],
+    [js('b', 'pay()', { data: { sourcemap: 'x.map' } })],
+    true,
+  ],
+  [
+    'a browser module that is its URL path does not contribute',
+    'javascript',
+    [app({ module: 'app/a', abs_path: 'https://x.io/app/a', function: 'f' })],
+    [app({ module: 'app/b', abs_path: 'https://x.io/app/b', function: 'f' })],
+    true,
+  ],
+  [
+    'ruby blocks are "block"',
+    'ruby',
+    [app({ filename: 'a.rb', function: 'block in run' })],
+    [app({ filename: 'a.rb', function: 'block (2 levels) in run' })],
+    true,
+  ],
+  [
+    'ruby erb suffixes are removed',
+    'ruby',
+    [app({ filename: 'a.erb', function: '_app_views_a_erb__1234_5678' })],
+    [app({ filename: 'a.erb', function: '_app_views_a_erb__9999_1111' })],
+    true,
+  ],
+  [
+    'PHP anonymous functions do not contribute',
+    'php',
+    [app({ filename: 'a.php', function: '[Anonymous function]' })],
+    [app({ filename: 'a.php', function: '{closure}' })],
+    false,
+  ],
+  [
+    'Java lambdas do not contribute',
+    'java',
+    [app({ module: 'A', function: 'lambda$run$0' })],
+    [app({ module: 'A', function: 'lambda$run$1' })],
+    true,
+  ],
+  [
+    'unknown native functions do not contribute',
+    'native',
+    [app({ filename: 'a.c', function: '<unknown>' })],
+    [app({ filename: 'a.c', function: '<redacted>' })],
+    true,
+  ],
+];
+
+for (const [name, platform, a, b, same] of frameCases) {
+  test(`groupEvent() v3: ${name}`, () => {
+    const ka = groupEvent(stackEvent(platform, a)).hash;
+    const kb = groupEvent(stackEvent(platform, b)).hash;
+    if (same) assert.equal(ka, kb);
+    else assert.notEqual(ka, kb);
+  });
+}
+
+test('groupEvent() v3: a stack whose frames contribute nothing groups by type and value', () => {
+  const lone = (value: string) =>
+    groupEvent(
+      stackEvent('javascript', [app({ abs_path: 'https://x.io/a.js', context_line: 'a()' })], value),
+    );
+  // Sentry's single-frame rule: a lone URL frame without a function says nothing
+  assert.notEqual(lone('a is undefined').hash, lone('b is undefined').hash);
+  assert.ok(lone('a is undefined').components.includes('value:a is undefined'));
+  const evals = (value: string) =>
+    groupEvent(stackEvent('node', [js('eval', 'x()'), js('eval', 'y()')], value));
+  assert.notEqual(evals('a').hash, evals('b').hash);
+});
+
+test('groupEvent() v3: all frames count when no in-app frame contributes', () => {
+  const ev = (lib: string) =>
+    groupEvent(
+      stackEvent('node', [
+        { filename: `/srv/node_modules/${lib}.js`, function: 'load', in_app: false },
+        app({ abs_path: '[native code]', function: 'forEach' }),
+      ]),
+    );
+  assert.notEqual(ev('a').hash, ev('b').hash);
+});
+
+test('groupEvent() v3: in-app frames only, when some contribute', () => {
+  const ev = (lib: string) =>
+    groupEvent(
+      stackEvent('node', [{ filename: `${lib}.js`, function: 'load', in_app: false }, js('f', 'a()')]),
+    );
+  assert.equal(ev('a').hash, ev('b').hash);
 });

@@ -1,29 +1,36 @@
-// Grouping of events into issues, version 2. Pure and versioned: the key is persisted per issue,
+// Grouping of events into issues, version 3. Pure and versioned: the key is persisted per issue,
 // so any change to the components below must bump GROUPING_VERSION.
 // Key components, first that applies:
 //   1. the event's `fingerprint`, each "{{ default }}" part replaced by the default components;
-//   2. default: per exception in the chain, its type (unless mechanism.synthetic) plus the in-app
-//      frames' module (or file basename) and function, line numbers ignored; all frames when no
-//      frame is in-app; an exception without frames contributes type + parameterized value;
+//   2. default: per exception in the chain, its type (unless mechanism.synthetic) plus what its
+//      in-app frames contribute (frame.ts: Sentry's frame strategy: module or file basename,
+//      function, context line; line numbers ignored); all frames when no frame is in-app or no
+//      in-app frame contributes; an exception without contributing frames contributes type +
+//      parameterized value;
 //   3. synthetic exceptions (captureMessage stacks) group by the parameterized message;
 //   4. events without exceptions group by the parameterized message.
-// "Message" is the logging template (`logentry.message`) when there is one, else the formatted text
-// (version 1 used the formatted text: one issue per parameter value). Such an event also gets its
-// version 1 key as `legacyHash`, which the digest looks up first, so an issue made before keeps
-// its events.
+// "Message" is the logging template (`logentry.message`) when there is one, else the formatted text.
+// Versions: 1 grouped messages by the formatted text; 2 by the template; 3 takes frames as Sentry
+// does (2 took every frame's module and function as sent, so anonymous JavaScript callbacks and
+// Python module-level code of one file were one issue whatever their code).
+// An event also carries the keys versions 2 and 1 give it where they differ (`legacyHashes`,
+// newest first): the digest looks them up when the version 3 key is not known yet (see
+// store/digest.ts), so an issue made before the upgrade keeps its events.
 import { createHash } from 'node:crypto';
 import {
   type ExceptionValue,
   exceptionsOf,
+  type Frame,
   fingerprintOf,
   frameLocation,
   type JsonObject,
   messageOf,
   messageTemplateOf,
 } from './event-shape.js';
+import { frameComponent, isLoneUrlFrame } from './frame.js';
 import { parameterize } from './parameterize.js';
 
-export const GROUPING_VERSION = 2;
+export const GROUPING_VERSION = 3;
 /** The hash input's prefix: the key's format, kept from version 1 so that every event whose
  * components did not change keeps its key (a new prefix would have split every issue). */
 const KEY_PREFIX = 'v1\n';
@@ -34,9 +41,22 @@ export interface Grouping {
   hash: string;
   /** The human-readable components the hash was computed from (for debugging). */
   components: string[];
-  /** The version 1 key, only when it differs (events with a logging template). */
-  legacyHash?: string;
+  /** The keys of versions 2 and 1, newest first, each only when it differs from the newer ones. */
+  legacyHashes: string[];
 }
+
+/** What the frames of one exception contribute, in a version's way. */
+type StackComponents = (frames: Frame[], inAppOnly: boolean, platform: string) => string[];
+
+interface Strategy {
+  stack: StackComponents;
+  /** Whether all frames count when no in-app frame contributes (version 3, as Sentry's system
+   * variant); version 2 kept only the in-app frames, which always contributed. */
+  fallBackToAllFrames: boolean;
+}
+
+const V3: Strategy = { stack: stackComponentsV3, fallBackToAllFrames: true };
+const V2: Strategy = { stack: stackComponentsV2, fallBackToAllFrames: false };
 
 const DEFAULT_PART = /^\{\{\s*default\s*\}\}$/;
 
@@ -45,13 +65,30 @@ const DEFAULT_PART = /^\{\{\s*default\s*\}\}$/;
 export function groupEvent(event: JsonObject, exceptions = exceptionsOf(event)): Grouping {
   const message = messageOf(event);
   const template = messageTemplateOf(event, message);
-  const components = componentsOf(event, exceptions, template ?? message);
-  const grouping: Grouping = { version: GROUPING_VERSION, hash: keyOf(components), components };
-  if (template !== undefined) {
-    const v1 = componentsOf(event, exceptions, message);
-    if (v1.join('\n') !== components.join('\n')) grouping.legacyHash = keyOf(v1);
-  }
-  return grouping;
+  const platform = typeof event.platform === 'string' ? event.platform : '';
+  // each version parameterizes the same message and values: once per text
+  const seen = new Map<string, string>();
+  const param = (text: string) => {
+    let p = seen.get(text);
+    if (p === undefined) {
+      p = parameterize(text);
+      seen.set(text, p);
+    }
+    return p;
+  };
+  const build = (strategy: Strategy, text: string) =>
+    componentsOf(event, exceptions, { strategy, message: text, platform, param });
+  const components = build(V3, template ?? message);
+  const hash = keyOf(components);
+  const legacyHashes: string[] = [];
+  const addOlder = (older: string[]) => {
+    const key = keyOf(older);
+    if (key !== hash && !legacyHashes.includes(key)) legacyHashes.push(key);
+  };
+  // the versions differ in frames only (3 and 2) and in the message only (2 and 1)
+  if (exceptions.some((e) => e.frames.length > 0)) addOlder(build(V2, template ?? message));
+  if (template !== undefined) addOlder(build(V2, message));
+  return { version: GROUPING_VERSION, hash, components, legacyHashes };
 }
 
 function keyOf(components: string[]): string {
@@ -60,34 +97,59 @@ function keyOf(components: string[]): string {
     .digest('hex');
 }
 
-function componentsOf(event: JsonObject, exceptions: ExceptionValue[], message: string): string[] {
+interface Inputs {
+  strategy: Strategy;
+  /** The message text the version groups by. */
+  message: string;
+  platform: string;
+  param: (text: string) => string;
+}
+
+function componentsOf(event: JsonObject, exceptions: ExceptionValue[], inputs: Inputs): string[] {
   const fingerprint = fingerprintOf(event);
-  if (!fingerprint) return defaultComponents(exceptions, message);
+  if (!fingerprint) return defaultComponents(exceptions, inputs);
   const components = ['fingerprint'];
   for (const part of fingerprint) {
-    if (DEFAULT_PART.test(part)) components.push(...defaultComponents(exceptions, message));
+    if (DEFAULT_PART.test(part)) components.push(...defaultComponents(exceptions, inputs));
     else components.push(`fp:${part}`);
   }
   return components;
 }
 
-function defaultComponents(exceptions: ExceptionValue[], message: string): string[] {
+function defaultComponents(exceptions: ExceptionValue[], inputs: Inputs): string[] {
+  const { strategy, message, platform, param } = inputs;
   const main = exceptions[exceptions.length - 1];
-  if (main?.synthetic) {
-    return [`message:${parameterize(message || main.value)}`];
+  if (main?.synthetic) return [`message:${param(message || main.value)}`];
+  if (exceptions.length === 0) return [`message:${param(message)}`];
+  let stacks: string[][] | undefined;
+  if (exceptions.some((e) => e.frames.some((f) => f.inApp === true))) {
+    stacks = exceptions.map((e) => strategy.stack(e.frames, true, platform));
+    if (strategy.fallBackToAllFrames && stacks.every((s) => s.length === 0)) stacks = undefined;
   }
-  if (exceptions.length > 0) {
-    const anyInApp = exceptions.some((e) => e.frames.some((f) => f.inApp === true));
-    return exceptions.flatMap((e) => exceptionComponents(e, anyInApp));
-  }
-  return [`message:${parameterize(message)}`];
+  stacks ??= exceptions.map((e) => strategy.stack(e.frames, false, platform));
+  return exceptions.flatMap((e, i) => {
+    const type = `type:${e.synthetic ? '' : e.type}`;
+    const stack = stacks[i];
+    return stack.length === 0 ? [type, `value:${param(e.value)}`] : [type, ...stack];
+  });
 }
 
-function exceptionComponents(exc: ExceptionValue, inAppOnly: boolean): string[] {
-  const frames = inAppOnly ? exc.frames.filter((f) => f.inApp === true) : exc.frames;
-  const type = exc.synthetic ? '' : exc.type;
-  if (frames.length === 0) {
-    return [`type:${type}`, `value:${parameterize(exc.value)}`];
+function stackComponentsV3(frames: Frame[], inAppOnly: boolean, platform: string): string[] {
+  if (frames.length === 1 && isLoneUrlFrame(frames[0], platform)) return [];
+  const out: string[] = [];
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i];
+    if (inAppOnly && frame.inApp !== true) continue;
+    const c = frameComponent(frame, platform, i > 0 ? frames[i - 1] : undefined);
+    if (c !== null) out.push(c);
   }
-  return [`type:${type}`, ...frames.map((f) => `frame:${frameLocation(f)}:${f.function ?? '?'}`)];
+  return out;
+}
+
+function stackComponentsV2(frames: Frame[], inAppOnly: boolean): string[] {
+  const out: string[] = [];
+  for (const f of frames) {
+    if (!inAppOnly || f.inApp === true) out.push(`frame:${frameLocation(f)}:${f.function ?? '?'}`);
+  }
+  return out;
 }

@@ -53,7 +53,7 @@ export function prepareEvent(
   };
   const userValues = userValuesOf(event.user);
   if (userValues.length > 0) facts.userValues = userValues;
-  if (grouping.legacyHash) facts.legacyGroupingHash = grouping.legacyHash;
+  if (grouping.legacyHashes.length > 0) facts.legacyGroupingHashes = grouping.legacyHashes;
   const payload =
     asSent && 'payload' in asSent ? asSent.payload : compressPayload(asSent?.json ?? JSON.stringify(event));
   return { projectId, receivedAtMs, eventId: facts.eventId, factsJson: JSON.stringify(facts), payload };

@@ -2,7 +2,8 @@
 // short write transaction on errors.db per batch. SQL only; grouping keys and summaries were
 // computed on accept (see ingest/prepare.ts). The batch is read from the inbox before the write
 // transaction starts, so the lock is held for the writes only.
-// Per event: dedupe by event_id, find or create the issue through its grouping key, apply the
+// Per event: dedupe by event_id, find or create the issue through its grouping key (the current
+// grouping version's key first, then the keys older versions gave the event: findIssue), apply the
 // workflow (regression, resolved-in-next-release, ignore conditions), count users, tags and the
 // hourly series, and queue alert deliveries in the same transaction (an outbox). Item counts and
 // session updates of the batch are summed and applied once per key. The transaction also records
@@ -216,6 +217,31 @@ function createAppliers(db: Db) {
     }
   }
 
+  /**
+   * The issue of the event's current grouping key, else of its older keys, newest first, as Sentry's
+   * secondary grouping during a config transition: an older key that finds an issue gets the
+   * current key attached to that issue, so the next such event finds it at once and the older keys
+   * are no longer needed for it. The current key goes first so that once an issue holds it, events
+   * whose older keys still point elsewhere (issues split under the older version, e.g. one per
+   * parameter value under version 1) join it rather than scattering. Issues merged under an older
+   * version stay merged: each of their events' new keys is attached to the merged issue.
+   */
+  function findIssue(projectId: number, facts: EventFacts): number | undefined {
+    const current = q.grouping.get(projectId, facts.groupingHash) as number | undefined;
+    if (current !== undefined) return current;
+    const older =
+      facts.legacyGroupingHashes ??
+      (facts.legacyGroupingHash === undefined ? [] : [facts.legacyGroupingHash]);
+    for (const hash of older) {
+      const issueId = q.grouping.get(projectId, hash) as number | undefined;
+      if (issueId !== undefined) {
+        q.insertGrouping.run(projectId, facts.groupingHash, facts.groupingVersion, issueId);
+        return issueId;
+      }
+    }
+    return undefined;
+  }
+
   function digestOne(row: EventRow, nowMs: number): DigestOutcome {
     const facts = parseFacts(row.facts);
     const projectId = row.project_id;
@@ -228,10 +254,7 @@ function createAppliers(db: Db) {
     };
     if (q.eventExists.get(facts.eventId, projectId)) return { ...base, issueId: 0, duplicate: true };
     const seen = row.received_at;
-    let issueId = (
-      facts.legacyGroupingHash === undefined ? undefined : q.grouping.get(projectId, facts.legacyGroupingHash)
-    ) as number | undefined;
-    issueId ??= q.grouping.get(projectId, facts.groupingHash) as number | undefined;
+    let issueId = findIssue(projectId, facts);
     let isNew = false;
     if (issueId === undefined) {
       const info = q.insertIssue.run(
@@ -555,6 +578,7 @@ const FACT_FIELDS: [keyof EventFacts, (v: unknown) => boolean][] = [
   ],
   ['groupingHash', isString],
   ['groupingVersion', Number.isInteger],
+  ['legacyGroupingHashes', (v) => v === undefined || (Array.isArray(v) && v.every(isString))],
   ['legacyGroupingHash', (v) => v === undefined || isString(v)],
   ['tags', (v) => Array.isArray(v) && v.every((t) => Array.isArray(t) && isString(t[0]) && isString(t[1]))],
 ];
