@@ -1,5 +1,5 @@
 // Issue read API and workflow: list, detail, events, tags, status changes, bulk update, merge, delete.
-import { NotFound, ParseError, ValidationError } from '@flowrent/shared/errors';
+import { AppError, NotFound, ParseError, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyRequest } from 'fastify';
 import type { IssueAction } from '../model.js';
 import { parseIssueParams, QueryError, QuerySyntaxError, type QueryParams } from '../query/issue-search.js';
@@ -42,11 +42,25 @@ export function expireDueIgnores(ctx: { store: HttpContext['store']; clock: () =
   ctx.store.expireIgnores(ctx.clock());
 }
 
-function issueOr404(ctx: HttpContext, id: number) {
+function issueOr404(ctx: HttpContext, id: number, request: FastifyRequest) {
   expireDueIgnores(ctx);
   const issue = ctx.store.getIssue(id);
-  if (!issue) throw new NotFound(`issue ${id} not found`);
+  if (!issue) throw missingIssue(ctx, id, request);
   return issue;
+}
+
+/**
+ * A merged-away id leads to the issue it was merged into, as Sentry's get_group_with_redirect: a
+ * read is a 302 to the same route of that issue; a change is a 404 naming it in
+ * `details.merged_into`, so a status change or a delete never lands on another issue unasked.
+ */
+function missingIssue(ctx: HttpContext, id: number, request: FastifyRequest): AppError {
+  const target = ctx.store.issueMergedInto(id);
+  if (target === null) return new NotFound(`issue ${id} not found`);
+  const message = `issue ${id} was merged into issue ${target}`;
+  if (request.method !== 'GET') return new NotFound(message, { merged_into: target });
+  const location = request.url.replace(/^\/api\/issues\/[^/?]+/, `/api/issues/${target}`);
+  return new AppError(302, 'moved', message, { merged_into: target }, { location });
 }
 
 const ACTION_KEYS = ['status', 'in_next_release', 'ignore'];
@@ -109,7 +123,7 @@ export function issueHandlers(ctx: HttpContext) {
       return page(result);
     },
     async get(request: IdRequest) {
-      const issue = issueOr404(ctx, idParam(request.params.id));
+      const issue = issueOr404(ctx, idParam(request.params.id), request);
       const now = ctx.clock();
       return {
         ...(toSnakeCase(issue) as object),
@@ -120,23 +134,23 @@ export function issueHandlers(ctx: HttpContext) {
     },
     async events(request: IdRequest) {
       const id = idParam(request.params.id);
-      issueOr404(ctx, id);
+      issueOr404(ctx, id, request);
       const limit = request.query.limit !== undefined ? idParam(request.query.limit, 'limit') : undefined;
       return page(ctx.store.listIssueEvents(id, { cursor: request.query.cursor, limit }));
     },
     async tagValues(request: FastifyRequest<{ Params: { id: string; '*': string } }>) {
       const id = idParam(request.params.id);
-      issueOr404(ctx, id);
+      issueOr404(ctx, id, request);
       return { data: toSnakeCase(ctx.store.getTagValues(id, request.params['*'], 100)) };
     },
     async history(request: IdRequest) {
       const id = idParam(request.params.id);
-      issueOr404(ctx, id);
+      issueOr404(ctx, id, request);
       return { data: toSnakeCase(ctx.store.listStatusChanges(id)) };
     },
     async patch(request: IdRequest) {
       const id = idParam(request.params.id);
-      issueOr404(ctx, id);
+      issueOr404(ctx, id, request);
       const now = ctx.clock();
       const action = parseAction(bodyObject(request.body), now);
       const [issue] = ctx.store.applyAction([id], action, actorOf(request), now);
@@ -153,7 +167,7 @@ export function issueHandlers(ctx: HttpContext) {
     },
     async merge(request: IdRequest) {
       const id = idParam(request.params.id);
-      issueOr404(ctx, id);
+      issueOr404(ctx, id, request);
       const body = bodyObject(request.body);
       // as PATCH: a misspelt key (`"idss"`) is a 400 naming it, not a merge of what was understood
       rejectUnknownKeys(body, ['ids']);
@@ -162,7 +176,7 @@ export function issueHandlers(ctx: HttpContext) {
     },
     async remove(request: IdRequest, reply: { status: (n: number) => { send: () => void } }) {
       const id = idParam(request.params.id);
-      if (!ctx.store.deleteIssue(id)) throw new NotFound(`issue ${id} not found`);
+      if (!ctx.store.deleteIssue(id)) throw missingIssue(ctx, id, request);
       reply.status(204).send();
     },
   };

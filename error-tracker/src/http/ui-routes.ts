@@ -176,7 +176,13 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         const nowMs = clock();
         expireDueIgnores(deps);
         const issue = store.getIssue(Number(request.params.id));
-        if (!issue) throw new NotFound(`no issue ${request.params.id}`);
+        if (!issue) {
+          // a merged-away issue's links (alerts, tickets) lead to the issue it was merged into
+          const target = store.issueMergedInto(Number(request.params.id));
+          if (target === null) throw new NotFound(`no issue ${request.params.id}`);
+          const query = request.url.indexOf('?');
+          return reply.redirect(`/issues/${target}${query < 0 ? '' : request.url.slice(query)}`, 302);
+        }
         const wanted = request.query.event;
         const eventsPage =
           request.query.tab === 'events'

@@ -71,6 +71,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
   const inboxSync = WalSync.forInbox(inboxDb);
   const q = {
     issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
+    redirect: db.prepare('SELECT target_id FROM issue_redirects WHERE issue_id = ?').pluck(),
     event: db.prepare('SELECT * FROM events WHERE event_id = ? ORDER BY id LIMIT 1'),
     latestEvent: db.prepare('SELECT * FROM events WHERE issue_id = ? ORDER BY id DESC LIMIT 1'),
     eventIdOf: db.prepare('SELECT id FROM events WHERE event_id = ? AND issue_id = ?').pluck(),
@@ -130,6 +131,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     ...createQuarantine(db),
     listIssues: queries.listIssues,
     getIssue,
+    issueMergedInto: (id: number) => (q.redirect.get(id) as number | undefined) ?? null,
     listIssueEvents: (issueId: number, page: EventPageQuery) =>
       queries.listIssueEvents(issueId, page.cursor, page.limit),
     getEvent(eventId: string): StoredEvent | null {

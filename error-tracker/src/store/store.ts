@@ -219,6 +219,8 @@ export interface ErrorStore {
   // reads
   listIssues(filter: IssueFilter): Page<Issue>;
   getIssue(id: number): Issue | null;
+  /** The issue a merged-away id was merged into (migrations/0012), else null. */
+  issueMergedInto(id: number): number | null;
   listIssueEvents(issueId: number, page: EventPageQuery): Page<EventSummary>;
   getEvent(eventId: string): StoredEvent | null;
   getLatestEvent(issueId: number): StoredEvent | null;

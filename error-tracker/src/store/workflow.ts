@@ -31,6 +31,9 @@ export function createWorkflow(db: Db) {
       'INSERT INTO status_changes (issue_id, from_status, to_status, actor, at, details) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     moveGroupings: db.prepare('UPDATE groupings SET issue_id = ? WHERE issue_id = ?'),
+    // ids merged into the source lead on to the target: redirects stay one hop
+    moveRedirects: db.prepare('UPDATE issue_redirects SET target_id = ? WHERE target_id = ?'),
+    redirect: db.prepare('INSERT OR REPLACE INTO issue_redirects (target_id, issue_id) VALUES (?, ?)'),
     moveEvents: db.prepare('UPDATE events SET issue_id = ? WHERE issue_id = ?'),
     mergeTags: db.prepare(
       `INSERT INTO issue_tags (issue_id, key, value, count, first_seen, last_seen)
@@ -197,6 +200,8 @@ export function createWorkflow(db: Db) {
             targetId,
           );
           q.deleteDeliveries.run(sourceId);
+          q.moveRedirects.run(targetId, sourceId);
+          q.redirect.run(targetId, sourceId);
           q.deleteIssue.run(sourceId);
           merged.push(sourceId);
         }
