@@ -3,8 +3,9 @@
 // form (ui/manage-forms.ts) → CSRF check → one store call → redirect back (303).
 import { randomBytes } from 'node:crypto';
 import { NotFound, ValidationError } from '@flowrent/shared/errors';
-import { csrfToken, formBody, verifyCsrf } from '@flowrent/shared/ui';
+import { csrfToken, formBody, isHttps, serializeCookie, verifyCsrf } from '@flowrent/shared/ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ACTOR_COOKIE, ACTOR_COOKIE_MAX_AGE_SECONDS, actorOf, readActorName } from '../ui/actor.js';
 import { html, type SafeHtml } from '../ui/html.js';
 import { renderDeleteConfirm, renderMergeConfirm } from '../ui/issue-manage.js';
 import { readAlertRule, readId, readKeyLabel, readMergeSource } from '../ui/manage-forms.js';
@@ -60,7 +61,7 @@ export function registerManageRoutes(ui: FastifyInstance, deps: UiRouteDeps, sen
     const source = store.getIssue(sourceId);
     if (!source || source.projectId !== target.projectId)
       throw new ValidationError(`issue #${sourceId} cannot be merged into #${target.id}`);
-    store.mergeIssues(target.id, [sourceId], 'ui', clock());
+    store.mergeIssues(target.id, [sourceId], actorOf(request.headers.cookie), clock());
     return reply.redirect(`/issues/${target.id}`, 303);
   });
   ui.get<IssueParams>('/issues/:id/delete', async (request, reply) =>
@@ -78,6 +79,16 @@ export function registerManageRoutes(ui: FastifyInstance, deps: UiRouteDeps, sen
     return reply.redirect('/', 303);
   });
 
+  ui.post('/settings/actor', async (request, reply) => {
+    verifyCsrf(request);
+    const name = readActorName(formBody(request).name);
+    // a blank name clears it: the browser's actions are "ui" again
+    const cookie = serializeCookie(ACTOR_COOKIE, name, {
+      maxAgeSeconds: name ? ACTOR_COOKIE_MAX_AGE_SECONDS : 0,
+      secure: isHttps(request),
+    });
+    return reply.header('set-cookie', cookie).redirect('/settings#actor', 303);
+  });
   ui.post<{ Params: { projectId: string } }>('/settings/:projectId/keys', async (request, reply) => {
     verifyCsrf(request);
     const projectId = projectOr404(request.params.projectId);

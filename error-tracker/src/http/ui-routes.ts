@@ -23,6 +23,7 @@ import { renderIssueListPage } from '../ui/issue-list-page.js';
 import { renderErrorPage } from '../ui/error-page.js';
 import { renderIssuePage } from '../ui/issue-page.js';
 import { readListState, toIssueFilter } from '../ui/issue-query.js';
+import { actorNameOf, actorOf } from '../ui/actor.js';
 import { renderSettingsPage } from '../ui/settings-page.js';
 import { last24Hours } from '../ui/sparkline.js';
 import { renderTraceEventsPage } from '../ui/trace-events-page.js';
@@ -225,7 +226,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
       if (!toAction) throw new ValidationError('unknown status action');
       const nowMs = clock();
       const action = toAction(nowMs);
-      applyAction([issue.id], action, 'ui', nowMs);
+      applyAction([issue.id], action, actorOf(request.headers.cookie), nowMs);
       return reply.redirect(`/issues/${issue.id}`, 303);
     });
 
@@ -241,7 +242,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         .map(Number);
       const nowMs = clock();
       const action = toAction(nowMs);
-      if (ids.length > 0) applyAction(ids, action, 'ui', nowMs);
+      if (ids.length > 0) applyAction(ids, action, actorOf(request.headers.cookie), nowMs);
       return reply.redirect(safeLocalPath(form.next), 303);
     });
 
@@ -274,6 +275,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
             }
           : { total: 0, latest: [] },
         csrfField: csrfInput(request),
+        actorName: actorNameOf(request.headers.cookie),
         nowMs: clock(),
       });
       return send(request, reply, page, '/settings');

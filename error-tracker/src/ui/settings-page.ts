@@ -2,6 +2,7 @@
 // active one, release health, and alert rules (add, delete) with their latest deliveries.
 import type { AlertDelivery, AlertRule, ProjectWithKeys, ReleaseHealth } from '../model.js';
 import type { QuarantinedEntry } from '../store/store.js';
+import { MAX_ACTOR_CHARS } from './actor.js';
 import { html, type SafeHtml } from './html.js';
 import { renderDeliveries, renderQuarantine, renderReleaseHealth } from './project-health.js';
 import { renderSdkSetup } from './sdk-snippets.js';
@@ -19,6 +20,8 @@ export interface SettingsPageData {
   quarantine?: { total: number; latest: QuarantinedEntry[] };
   /** Hidden CSRF field for the key and alert forms, from the UI kit. */
   csrfField: SafeHtml;
+  /** The name this browser's UI actions are recorded under (ui/actor.ts); null: "ui". */
+  actorName: string | null;
   nowMs: number;
 }
 
@@ -48,6 +51,14 @@ ${project.dsn ? renderSdkSetup(project.dsn, `p${project.id}`) : html`<p class="m
 </section>
 ${renderQuarantine(project.id, data.quarantine?.total ?? 0, data.quarantine?.latest ?? [], data.nowMs)}
 <section class="card"><h2>Release health</h2>${renderReleaseHealth(data.releases)}</section>
-<section class="card" id="alerts"><h2>Alerts</h2>${renderAlertRules(project.id, data.alertRules, data.csrfField)}${renderDeliveries(data.deliveries, data.nowMs)}</section></div>`,
+<section class="card" id="alerts"><h2>Alerts</h2>${renderAlertRules(project.id, data.alertRules, data.csrfField)}${renderDeliveries(data.deliveries, data.nowMs)}</section>
+${renderActorForm(data.actorName, data.csrfField)}</div>`,
   };
+}
+
+/** Everyone signs in with the admin key: this name, kept by this browser, is who the history shows. */
+function renderActorForm(name: string | null, csrf: SafeHtml): SafeHtml {
+  return html`<section class="card" id="actor"><h2>Your name in issue history</h2>
+<p class="muted small">Status changes and merges made in this browser are recorded as ${name ? html`<strong>${name}</strong>` : html`<strong>ui</strong> (no name set)`}. The name is what you type here, not checked, like the API's X-Actor header.</p>
+<form method="post" action="/settings/actor" class="form-inline actor-form">${csrf}<label>Name <input name="name" maxlength="${MAX_ACTOR_CHARS}" value="${name ?? ''}" placeholder="e.g. Jane Doe"></label><button type="submit" class="btn" data-action="save-actor">Save</button></form></section>`;
 }
