@@ -1,6 +1,7 @@
-// Loki's exact-duplicate rule over real HTTP (black-box 28, ninth session): an entry with the same
-// stream, timestamp and line as the stream's last stored entry is dropped, within a push and across
-// pushes (a shipper's retry whose answer was lost), with the parse in this thread or in a worker.
+// Loki's exact-duplicate rule over real HTTP (black-box 28, ninth session; head windows, tenth): an
+// entry with the same stream, timestamp and line as the stream's last entry, or as one of its newest
+// 256 KB of lines, is dropped, within a push and across pushes (a shipper's retry whose answer was
+// lost), with the parse in this thread or in a worker.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { INGEST_KEY, type IngestServer, startIngestServer } from './ingest-helpers.js';
@@ -55,13 +56,38 @@ for (const sealWorker of [false, true]) {
         [t, 'one'],
         [t, 'three'],
       ]);
-      // a retried batch of several entries whose first is not the stream's last: stored again (Loki's
-      // head block would drop it; only the last entry is compared here, README)
+      // entries the stream's head window holds, wherever they are in the push: dropped, as Loki's head
+      // block drops them; a new one among them is stored
       await push({ app: 'inpush' }, [
         [t, 'two'],
+        [t, 'four'],
         [t, 'three'],
       ]);
-      assert.deepEqual(stored('inpush'), ['one', 'two', 'one', 'three', 'two', 'three']);
+      assert.deepEqual(stored('inpush'), ['one', 'two', 'one', 'three', 'four']);
+    });
+
+    test('a retried batch of several entries is stored once, also after other pushes of its stream', async () => {
+      const batch: [string, string][] = Array.from({ length: 50 }, (_, i) => [ns(100 + i), `line ${i}`]);
+      await push({ app: 'retry' }, batch);
+      await push({ app: 'retry' }, [[ns(200), 'newer']]);
+      await push({ app: 'retry' }, batch);
+      await push({ app: 'retry' }, [...batch.slice(10, 20), [ns(150), 'line 50']]);
+      assert.deepEqual(stored('retry'), [...batch.map(([, l]) => l), 'newer', 'line 50']);
+    });
+
+    test("an entry older than its stream's newest 256 KB of lines is stored again", async () => {
+      const old: [string, string][] = [[ns(300), 'old entry']];
+      await push({ app: 'window' }, old);
+      // 300 KB of newer lines in three pushes push it out of the window
+      for (let p = 0; p < 3; p++)
+        await push(
+          { app: 'window' },
+          Array.from({ length: 10 }, (_, i) => [ns(400 + p * 10 + i), `${p}.${i} ${'x'.repeat(10_000)}`]),
+        );
+      await push({ app: 'window' }, old);
+      const messages = stored('window');
+      assert.equal(messages.length, 32);
+      assert.equal(messages.filter((m) => m === 'old entry').length, 2);
     });
 
     test('a push the inbox could not write is stored by its retry, not taken for a duplicate', async () => {

@@ -5,7 +5,7 @@ import type { LogRecord } from '../model.js';
 import { type AgeCutoff, otlpAgeSink, refuseOld } from './age-cutoff.js';
 import { bodyText } from './body-text.js';
 import { type BulkItem, parseBulk } from './elasticsearch-bulk.js';
-import { type LokiMarks, parseLokiJson, parseLokiProtobuf } from './loki.js';
+import { type LokiHeld, type LokiMarks, type LokiStreams, parseLokiJson, parseLokiProtobuf } from './loki.js';
 import { parseNdjsonLogs } from './ndjson.js';
 import type { RecordSink } from './otlp-common.js';
 import { parseOtlpJson } from './otlp-json.js';
@@ -29,8 +29,8 @@ export interface ParsedBody {
   errors: string[];
   /** Elasticsearch bulk: one answer per action, in request order (the response's `items`). */
   items?: BulkItem[];
-  /** Loki: each stream's first and last stored entry (loki.ts, duplicates across pushes). */
-  lokiStreams?: Record<string, [first: string, last: string]>;
+  /** Loki: each stream's stored entries (loki.ts, duplicates across pushes). */
+  lokiStreams?: LokiStreams;
 }
 
 /** What a body needs beside its bytes to be parsed the same way again (kept with it in the inbox). */
@@ -39,7 +39,9 @@ export interface BodyOptions {
   index?: string;
   /** Records older than this are refused one by one (age-cutoff.ts). */
   cutoff?: AgeCutoff;
-  /** Loki: the last stored entry of streams whose first entry here repeats it (loki.ts LokiMarks). */
+  /** Loki: entries the streams' heads already hold, dropped here (loki.ts LokiHeld). */
+  lokiHeld?: LokiHeld;
+  /** Loki, in frames of the ninth session: the last stored entry of some streams (loki.ts LokiMarks). */
   lokiLast?: LokiMarks;
 }
 
@@ -84,9 +86,9 @@ function parseWhole(kind: BodyKind, body: Uint8Array, nowNs: bigint, options: Bo
     case 'otlp-json':
       return parseOtlpJson(bodyText(body), nowNs);
     case 'loki-protobuf': // snappy-compressed, as sent (the inbox keeps the compressed body)
-      return parseLokiProtobuf(body, nowNs, true, options.lokiLast);
+      return parseLokiProtobuf(body, nowNs, true, { held: options.lokiHeld, last: options.lokiLast });
     case 'loki-json':
-      return parseLokiJson(bodyText(body), nowNs, options.lokiLast);
+      return parseLokiJson(bodyText(body), nowNs, { held: options.lokiHeld, last: options.lokiLast });
     case 'elasticsearch-bulk': {
       const { records, items } = parseBulk(bodyText(body), nowNs, options.index);
       return { records, rejected: items.length - records.length, errors: [], items };

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { BadRequest, ParseError } from '@flowrent/shared/errors';
 import { compressSync } from 'snappy';
-import { parseLokiJson, parseLokiProtobuf } from './loki.js';
+import { heldMark, lineHash, parseLokiJson, parseLokiProtobuf } from './loki.js';
 import { ProtoWriter, WIRE_VARINT } from './protobuf.js';
 
 const NOW = 1_800_000_000_000_000_000n;
@@ -165,4 +166,42 @@ test('parseLokiProtobuf rejects bodies that are not snappy or not protobuf', () 
     () => parseLokiProtobuf(Buffer.from([0x80, 0x80, 0x80, 0x80, 0x04, 0]), NOW),
     /MAX_REQUEST_BYTES/,
   );
+});
+
+test("parseLokiJson reports each stream's entries and drops those named held, or last in old frames", () => {
+  const values = [
+    ['10', 'a'],
+    ['11', 'b'],
+    ['11', 'b'],
+    ['12', 'c'],
+  ];
+  const body = JSON.stringify({ streams: [{ stream: { app: 'a' }, values }] });
+  const push = parseLokiJson(body, NOW);
+  const [key] = Object.keys(push.lokiStreams);
+  const entries = push.lokiStreams[key];
+  assert.deepEqual([...entries.times], [10n, 11n, 12n]); // the consecutive repeat went
+  assert.deepEqual([entries.minNs, entries.maxNs, entries.chars], [10n, 12n, 3]);
+  assert.deepEqual([...entries.hashes], [lineHash('a'), lineHash('b'), lineHash('c')]);
+  const held = parseLokiJson(body, NOW, {
+    held: { [key]: [heldMark(11n, lineHash('b')), heldMark(12n, 1)] },
+  });
+  assert.deepEqual(
+    held.records.map((r) => r.message),
+    ['a', 'c'],
+  );
+  // the ninth session's frames: the stream's last entry as <ns>:<sha1>, compared with its first here
+  const sha1 = createHash('sha1').update('a').digest('base64');
+  const last = parseLokiJson(body, NOW, { last: { [key]: `10:${sha1}` } });
+  assert.deepEqual(
+    last.records.map((r) => r.message),
+    ['b', 'c'],
+  );
+});
+
+test('lineHash differs for lines that differ anywhere, is stable, and fits 53 bits', () => {
+  const lines = ['', 'a', 'b', 'ab', 'ba', 'x'.repeat(1000), `${'x'.repeat(999)}y`, 'é', 'e\u0301'];
+  const hashes = lines.map(lineHash);
+  assert.equal(new Set(hashes).size, lines.length);
+  for (const h of hashes) assert.ok(Number.isSafeInteger(h) && h >= 0);
+  assert.equal(lineHash('stable'), lineHash('stable'));
 });

@@ -54,62 +54,125 @@ export interface LokiPush {
   records: LogRecord[];
   rejected: number;
   errors: string[];
-  /** Per stream key: the first and the last entry stored, as entryMark()s (see dedupe below). */
-  lokiStreams: Record<string, [first: string, last: string]>;
+  /** Per stream key: the entries stored, for the store's head windows (see Dedupe below). */
+  lokiStreams: LokiStreams;
 }
 
 /**
- * Exact duplicates, as Loki's ingester drops them (pkg/ingester/stream.go validateEntries): an entry
- * with the same timestamp and line as the stream's last stored entry is ignored, within a push and
- * across pushes, so a shipper's retry of a batch whose answer was lost is not stored twice. Across
- * pushes the store hands the parser the stream's last entry as a mark (`lastMarks`: stream key →
- * entryMark) when a push's first entry of a stream equals it, and keeps that hint with the body so a
- * replay parses the same. (Loki's unordered head block also drops a duplicate of any entry it still
- * holds; only the last entry is compared here, which catches a retried one-entry batch and the
- * resent tail of a longer one.)
+ * Exact duplicates, as Loki's ingester drops them: an entry with the same timestamp and line as the
+ * stream's last one (pkg/ingester/stream.go validateEntries) or as any entry still in the stream's
+ * head block (pkg/chunkenc/unordered.go Append, its last ~256 KB of lines) is ignored, so a shipper's
+ * retry of a batch whose answer was lost is not stored twice. Within a push the parser drops an
+ * entry repeating the one before it; across pushes it reports each stream's entries (time and
+ * lineHash()), the store finds those its window of the stream already holds (store/loki-heads.ts),
+ * and a push with some is parsed again with their marks (`held`: stream key → `<ns>:<hash>`), which
+ * it then drops; the inbox frame keeps the marks so a replay parses the same. Frames written by the
+ * ninth session's code carry `last`: the stream's last entry as `<ns>:<sha1 of the line>`.
  */
+export interface LokiStreamEntries {
+  times: BigInt64Array;
+  hashes: Float64Array;
+  minNs: bigint;
+  maxNs: bigint;
+  /** UTF-16 units of the lines: the head window's size. */
+  chars: number;
+}
+export type LokiStreams = Record<string, LokiStreamEntries>;
 export type LokiMarks = Record<string, string>;
+export type LokiHeld = Record<string, string[]>;
+/** What a second parse of a push drops (kept with the push in the inbox). */
+export interface LokiHints {
+  held?: LokiHeld;
+  last?: LokiMarks;
+}
 
-/** An entry as `<ns>:<sha1 of the line>`: what is compared across pushes, short whatever the line. */
-export function entryMark(timeNs: bigint, line: string): string {
+/** A stored entry as the store names it to the parser: `<ns>:<lineHash in base 36>`. */
+export function heldMark(timeNs: bigint, hash: number): string {
+  return `${timeNs}:${hash.toString(36)}`;
+}
+
+/**
+ * 53 bits of a line (two 32-bit multiply-xorshift lanes mixed, cyrb53's scheme): cheap enough for
+ * every entry (~1 ns per character), and with the exact timestamp a collision of two different lines
+ * is ~2^-53 per pair of entries with the same time.
+ */
+export function lineHash(line: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** The ninth session's mark of a stream's last entry (frames it wrote still replay). */
+function sha1Mark(timeNs: bigint, line: string): string {
   return `${timeNs}:${createHash('sha1').update(line).digest('base64')}`;
 }
 
-interface LastEntry {
-  timeNs: bigint;
-  /** The line when the entry is of this push, else its mark. */
-  line?: string;
-  mark?: string;
+interface StreamEntries {
+  times: bigint[];
+  hashes: number[];
+  chars: number;
+  /** The last entry taken, for the repeat within a push. */
+  lastNs: bigint;
+  lastLine: string;
 }
 
 class Dedupe {
-  private readonly last = new Map<string, LastEntry>();
-  private readonly first = new Map<string, string>();
-  constructor(private readonly hints: LokiMarks | undefined) {}
+  private readonly streams = new Map<string, StreamEntries>();
+  private readonly heldSets = new Map<string, Set<string>>();
+  constructor(
+    private readonly held: LokiHeld | undefined,
+    private readonly last: LokiMarks | undefined,
+  ) {}
 
-  /** True when the entry repeats the stream's last stored one; else it becomes that entry. */
+  /** True when the entry is a duplicate to drop; else it is taken. */
   repeats(key: string, timeNs: bigint, line: string): boolean {
-    let prev = this.last.get(key);
-    if (prev === undefined && this.hints && Object.hasOwn(this.hints, key)) {
-      const mark = this.hints[key];
-      prev = { timeNs: BigInt(mark.slice(0, mark.indexOf(':'))), mark };
-    }
-    if (
-      prev !== undefined &&
-      prev.timeNs === timeNs &&
-      (prev.line !== undefined ? prev.line === line : prev.mark === entryMark(timeNs, line))
-    )
+    let s = this.streams.get(key);
+    if (s !== undefined) {
+      if (s.lastNs === timeNs && s.lastLine === line) return true;
+    } else if (this.last && Object.hasOwn(this.last, key) && this.last[key] === sha1Mark(timeNs, line)) {
       return true;
-    this.last.set(key, { timeNs, line });
-    if (!this.first.has(key)) this.first.set(key, entryMark(timeNs, line));
+    }
+    const hash = lineHash(line);
+    if (this.held && Object.hasOwn(this.held, key)) {
+      const set = this.heldSets.get(key) ?? new Set(this.held[key]);
+      this.heldSets.set(key, set);
+      if (set.has(heldMark(timeNs, hash))) return true;
+    }
+    if (s === undefined) {
+      s = { times: [], hashes: [], chars: 0, lastNs: timeNs, lastLine: line };
+      this.streams.set(key, s);
+    }
+    s.lastNs = timeNs;
+    s.lastLine = line;
+    s.times.push(timeNs);
+    s.hashes.push(hash);
+    s.chars += line.length;
     return false;
   }
 
-  marks(): Record<string, [string, string]> {
-    const out: Record<string, [string, string]> = {};
-    for (const [key, first] of this.first) {
-      const last = this.last.get(key)!;
-      setOwn(out, key, [first, entryMark(last.timeNs, last.line!)]);
+  entries(): LokiStreams {
+    const out: LokiStreams = {};
+    for (const [key, s] of this.streams) {
+      let minNs = s.times[0];
+      let maxNs = minNs;
+      for (const t of s.times) {
+        if (t < minNs) minNs = t;
+        if (t > maxNs) maxNs = t;
+      }
+      out[key] = {
+        times: BigInt64Array.from(s.times),
+        hashes: Float64Array.from(s.hashes),
+        minNs,
+        maxNs,
+        chars: s.chars,
+      };
     }
     return out;
   }
@@ -122,7 +185,7 @@ function dropEntry(push: LokiPush, message: () => string): void {
 }
 function finish(push: LokiPush, dedupe: Dedupe): LokiPush {
   if (push.rejected > MAX_NAMED) push.errors.push(`and ${push.rejected - MAX_NAMED} more entries ignored`);
-  push.lokiStreams = dedupe.marks();
+  push.lokiStreams = dedupe.entries();
   return push;
 }
 
@@ -228,7 +291,7 @@ function nsFromJson(value: unknown): bigint | undefined {
 }
 
 /** Loki push JSON. */
-export function parseLokiJson(body: string, nowNs: bigint, lastMarks?: LokiMarks): LokiPush {
+export function parseLokiJson(body: string, nowNs: bigint, hints: LokiHints = {}): LokiPush {
   let doc: unknown;
   try {
     doc = JSON.parse(body);
@@ -237,7 +300,7 @@ export function parseLokiJson(body: string, nowNs: bigint, lastMarks?: LokiMarks
   }
   if (!isJsonObject(doc) || !Array.isArray(doc.streams)) throw new ParseError('expected {"streams": [...]}');
   const push: LokiPush = { records: [], rejected: 0, errors: [], lokiStreams: {} };
-  const dedupe = new Dedupe(lastMarks);
+  const dedupe = new Dedupe(hints.held, hints.last);
   doc.streams.forEach((s, si) => {
     if (!isJsonObject(s) || !Array.isArray(s.values))
       throw new ParseError(`streams[${si}]: expected {"stream": {...}, "values": [...]}`);
@@ -276,12 +339,12 @@ export function parseLokiProtobuf(
   body: Uint8Array,
   nowNs: bigint,
   compressed = true,
-  lastMarks?: LokiMarks,
+  hints: LokiHints = {},
 ): LokiPush {
   const buf = compressed ? uncompressSnappy(body) : body;
   const r = new ProtoReader(buf);
   const push: LokiPush = { records: [], rejected: 0, errors: [], lokiStreams: {} };
-  const dedupe = new Dedupe(lastMarks);
+  const dedupe = new Dedupe(hints.held, hints.last);
   let si = 0;
   while (!r.done) {
     const [field, wire] = r.tag();

@@ -2,6 +2,7 @@
 // open rows, replay, no workers) or column tables for an ingest worker; and the summary of a batch of
 // rows that the main thread keeps for rows it has not parsed itself (time range, levels, services,
 // raw size).
+import type { LokiStreams } from '../ingest/loki.js';
 import { cutoffMs } from '../ingest/age-cutoff.js';
 import { type BodyKind, type BodyOptions, type ParsedBody, parseBody } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
@@ -16,8 +17,8 @@ interface Parsed<T> {
   errors: string[];
   /** Elasticsearch bulk: one answer per action. */
   items?: BulkItem[];
-  /** Loki: each stream's first and last stored entry (ingest/loki.ts). */
-  lokiStreams?: Record<string, [string, string]>;
+  /** Loki: each stream's stored entries (ingest/loki.ts). */
+  lokiStreams?: LokiStreams;
 }
 export type BodyRows = Parsed<Row[]>;
 export type BodyColumns = Parsed<RowColumns>;

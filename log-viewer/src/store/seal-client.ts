@@ -1,5 +1,6 @@
 // Main-thread side of one ingest worker: starts it (also from TypeScript sources under tsx, in tests),
 // sends bodies to parse and rows to hold, and hands encoded blocks back to the store.
+import type { LokiStreams } from '../ingest/loki.js';
 import { Worker } from 'node:worker_threads';
 import { type AppError, BadRequest, ParseError, TooLarge, ValidationError } from '@flowrent/shared/errors';
 import type { BodyKind, BodyOptions } from '../ingest/body-parsers.js';
@@ -26,8 +27,8 @@ export interface Parsed {
   rejected: number;
   errors: string[];
   items?: BulkItem[];
-  /** Loki: each stream's first and last stored entry (ingest/loki.ts). */
-  lokiStreams?: Record<string, [string, string]>;
+  /** Loki: each stream's stored entries (ingest/loki.ts). */
+  lokiStreams?: LokiStreams;
 }
 
 /** The parser's typed errors, rebuilt on this side so the HTTP layer maps them as usual. */

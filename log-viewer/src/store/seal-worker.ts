@@ -4,6 +4,7 @@
 // keeps a summary (it parses the body again only for a query of open rows, the live tail or a seal
 // on that thread). The worker holds the open rows of its streams and seals a stream's rows up to a seq on
 // request; the main thread inserts the result into SQLite.
+import type { LokiStreams } from '../ingest/loki.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BodyKind, BodyOptions } from '../ingest/body-parsers.js';
 import type { BulkItem } from '../ingest/elasticsearch-bulk.js';
@@ -54,7 +55,7 @@ export type SealReply =
       rejected: number;
       errors: string[];
       items?: BulkItem[];
-      lokiStreams?: Record<string, [string, string]>;
+      lokiStreams?: LokiStreams;
     }
   | { t: 'parse-failed'; id: number; error: WorkerError }
   | { t: 'sealed'; stream: string; uptoSeq: number; blocks: EncodedBlock[] }

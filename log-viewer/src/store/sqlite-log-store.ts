@@ -11,7 +11,7 @@ import type { Db } from '@flowrent/shared/db';
 import { Unavailable } from '@flowrent/shared/errors';
 import type { AgeCutoff } from '../ingest/age-cutoff.js';
 import type { BodyOptions } from '../ingest/body-parsers.js';
-import type { LokiMarks } from '../ingest/loki.js';
+import type { LokiHeld } from '../ingest/loki.js';
 import type { LogRecord, StoredRecord } from '../model.js';
 import { backgroundReporter, type ReportError, runInBackground } from './background-errors.js';
 import { MAX_BLOCK_RAW_BYTES } from './block-codec.js';
@@ -22,6 +22,7 @@ import { encodeRows, Inbox } from './inbox.js';
 import { replayInbox } from './inbox-replay.js';
 import { parseBodyRows, summarizeRows } from './body-rows.js';
 import { IngestWorkers } from './ingest-workers.js';
+import { LokiHeads } from './loki-heads.js';
 import { SealPath } from './seal-path.js';
 import type { Parsed } from './seal-client.js';
 import type {
@@ -88,7 +89,6 @@ export interface StoreOptions {
 }
 
 /** Loki streams whose last entry is remembered for the duplicate rule (~100 bytes each). */
-const MAX_LOKI_STREAMS = 20_000;
 
 export class SqliteLogStore implements LogStore {
   private readonly sql: BlockDb;
@@ -98,8 +98,8 @@ export class SqliteLogStore implements LogStore {
   private readonly open = new OpenBlocks();
   private readonly sealMarks: Map<string, number>;
   private readonly listeners = new Set<(records: StoredRecord[]) => void>();
-  /** Loki streams' last stored entry (ingest/loki.ts entryMark), for Loki's duplicate rule; bounded. */
-  private readonly lokiLast = new Map<string, string>();
+  /** Loki streams' recent entries, for Loki's duplicate rule (loki-heads.ts). */
+  private readonly lokiHeads = new LokiHeads();
   /** Needle results per sealed block, so repeated and paged text queries skip decoding. */
   private readonly scanCache = new ScanCache();
   /** What the read side (store-reads.ts) looks at. */
@@ -205,19 +205,19 @@ export class SqliteLogStore implements LogStore {
   }
 
   /**
-   * `lokiLast`: set on a second parse of a Loki push whose first entry of some stream repeated that
-   * stream's last stored entry (ingest/loki.ts): the parser then drops it, and the inbox frame keeps
-   * the hint so a replay parses the same. The first parse costs nothing more unless a shipper retries.
+   * `lokiHeld`: set on a second parse of a Loki push some of whose entries its streams' windows
+   * already held (loki-heads.ts): the parser then drops them, and the inbox frame keeps the marks so a
+   * replay parses the same. The first parse costs nothing more unless a push repeats stored entries.
    */
-  async ingestBody(request: BodyIngest, lokiLast?: LokiMarks): Promise<BodyIngestResult> {
+  async ingestBody(request: BodyIngest, lokiHeld?: LokiHeld): Promise<BodyIngestResult> {
     if (this.closed) throw new Error('log store is closed');
     const { kind, body, nowNs } = request;
     const cutoff = this.options.retention && ageCutoff(this.options.retention, nowNs);
-    const options: BodyOptions = { index: request.index, cutoff, lokiLast };
+    const options: BodyOptions = { index: request.index, cutoff, lokiHeld };
     /** What the inbox frame keeps: the cut-off only when it refused records (else a parse without it is the same). */
     const frameOptions = (rejected: number): BodyOptions | undefined =>
-      request.index || (cutoff && rejected > 0) || lokiLast
-        ? { index: request.index, cutoff: rejected > 0 ? cutoff : undefined, lokiLast }
+      request.index || (cutoff && rejected > 0) || lokiHeld
+        ? { index: request.index, cutoff: rejected > 0 ? cutoff : undefined, lokiHeld }
         : undefined;
     const index = this.workers.pickStream();
     const client = this.workers.at(index);
@@ -225,7 +225,7 @@ export class SqliteLogStore implements LogStore {
       // No worker: parse here; the inbox still keeps the body, not the rows.
       const seqBase = this.nextSeq;
       const parsed = parseBodyRows(kind, body, nowNs, seqBase, options);
-      const repeated = lokiLast ? undefined : this.lokiRepeats(parsed.lokiStreams);
+      const repeated = lokiHeld ? undefined : this.lokiHeads.held(parsed.lokiStreams);
       if (repeated) return this.ingestBody(request, repeated);
       const n = parsed.rows.length;
       if (n > 0) {
@@ -239,7 +239,7 @@ export class SqliteLogStore implements LogStore {
           options: frameOptions(parsed.rejected),
         });
         // only once the inbox took the body: a push it refused (a full disk) is not a duplicate of its retry
-        this.rememberLoki(parsed.lokiStreams);
+        this.lokiHeads.remember(parsed.lokiStreams);
         const batch: OpenBatch = {
           ...summarizeRows(parsed.rows),
           seqBase,
@@ -265,7 +265,7 @@ export class SqliteLogStore implements LogStore {
     }
     const bytes = parsed.body ?? body;
     const n = parsed.summary.count;
-    const repeated = lokiLast ? undefined : this.lokiRepeats(parsed.lokiStreams);
+    const repeated = lokiHeld ? undefined : this.lokiHeads.held(parsed.lokiStreams);
     if (repeated) {
       if (n > 0) client.send({ t: 'abort', id: parsed.id });
       return this.ingestBody({ ...request, body: bytes }, repeated);
@@ -283,7 +283,7 @@ export class SqliteLogStore implements LogStore {
       client.send({ t: 'abort', id: parsed.id });
       throw err;
     }
-    this.rememberLoki(parsed.lokiStreams);
+    this.lokiHeads.remember(parsed.lokiStreams);
     this.nextSeq += n;
     client.send({ t: 'commit', id: parsed.id, stream, seqBase });
     const batch: OpenBatch = {
@@ -300,32 +300,6 @@ export class SqliteLogStore implements LogStore {
       forgetBodyBytes(batch); // read back from the inbox if this thread needs the rows again
     }
     return { accepted: n, rejected: parsed.rejected, errors: parsed.errors, items: parsed.items };
-  }
-
-  /** The streams of a Loki push whose first entry is the stream's last stored one, or undefined. */
-  private lokiRepeats(streams: Record<string, [string, string]> | undefined): LokiMarks | undefined {
-    if (!streams || this.lokiLast.size === 0) return undefined;
-    const repeated: LokiMarks = {};
-    let any = false;
-    for (const key in streams) {
-      const last = this.lokiLast.get(key);
-      if (last === undefined || streams[key][0] !== last) continue;
-      repeated[key] = last;
-      any = true;
-    }
-    return any ? repeated : undefined;
-  }
-
-  private rememberLoki(streams: Record<string, [string, string]> | undefined): void {
-    if (!streams) return;
-    for (const key in streams) {
-      this.lokiLast.delete(key); // re-inserted last: the map drops its least recently pushed streams
-      this.lokiLast.set(key, streams[key][1]);
-    }
-    for (const key of this.lokiLast.keys()) {
-      if (this.lokiLast.size <= MAX_LOKI_STREAMS) break;
-      this.lokiLast.delete(key);
-    }
   }
 
   private addBatch(stream: string, batch: OpenBatch): void {
