@@ -298,17 +298,47 @@ const METRIC_CALL = /^\s*([a-z_]+)\s*(?:(?:by|without)\s*\([^)]*\)\s*)?\(/;
 /**
  * A metric query pasted from a Grafana panel (`rate({app="a"}[5m])`, `sum by (level)
  * (count_over_time({…} |= "x" [5m]))`) is a 400 at its function: read as free text it was a 200
- * matching nothing. Only a known function followed somewhere by a stream selector counts, so a search
- * for the text `max(` stays one.
+ * matching nothing. Only a known function whose parentheses hold a stream selector counts (every
+ * metric query has one there, Loki's grammar has no other place for it), so free text such as
+ * `max(retries) exceeded {attempt}` or `sort(items) failed {id="7"}` is searched, as before 486b63d.
  */
 export function refuseMetricQuery(s: string): void {
   const m = METRIC_CALL.exec(s);
-  if (!m || !METRIC_FUNCTIONS.has(m[1]) || !s.includes('{', m[0].length)) return;
-  throw fail(
-    `LogQL metric queries such as '${m[1]}(…)' are not supported (search the log query inside; the histogram counts lines by level)`,
-    s.indexOf(m[1]),
-    s,
-  );
+  if (!m || !METRIC_FUNCTIONS.has(m[1])) return;
+  const close = closingParen(s, m[0].length - 1);
+  for (
+    let brace = s.indexOf('{', m[0].length);
+    brace >= 0 && brace < close;
+    brace = s.indexOf('{', brace + 1)
+  ) {
+    if (!isSelector(s, brace)) continue;
+    throw fail(
+      `LogQL metric queries such as '${m[1]}(…)' are not supported (search the log query inside; the histogram counts lines by level)`,
+      s.indexOf(m[1]),
+      s,
+    );
+  }
+}
+
+/** Index of the `)` closing the `(` at open (quoted strings skipped), or s.length when none does. */
+function closingParen(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"' || c === '`') {
+      for (i++; i < s.length && s[i] !== c; i++) if (s[i] === '\\' && c === '"') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return s.length;
+}
+
+function isSelector(s: string, at: number): boolean {
+  try {
+    return parseSelector(s, at).node.kind !== 'all';
+  } catch {
+    return false;
+  }
 }
 
 /** Parser stages with nothing to do here: the record's JSON attributes are already fields. */

@@ -117,6 +117,8 @@ describe('parseQuery() valid queries', () => {
   );
   check('| detected_level="warn"', 'level[eq]warn');
   check('max(retries) exceeded', '(and max(retries) exceeded)');
+  // a call-shaped start whose parentheses hold no stream selector is free text, also before one
+  check('sort(items) failed {app="shop"}', '(and sort(items) failed app[eq]shop)');
   // LogQL's level is the stream's level label when there is one (Loki), else the normalized level
   check('{level="loud"}', 'labels.level[eq]loud');
   check(
@@ -178,6 +180,11 @@ describe('parseQuery() LogQL stages it cannot run are a 400 naming the stage and
   checkError('sum(rate({app="shop"}[1m]))', 0, /'sum\(…\)'/);
   checkError('sum by (level) (count_over_time({app="shop"} |= "x" [5m]))', 0, /'sum\(…\)'/);
   checkError('topk(5, sum by (host) (bytes_rate({job="a"}[1h])))', 0, /'topk\(…\)'/);
+  checkError('rate({app="shop"}[5m]', 0, /'rate\(…\)'/); // unclosed: still the metric query
+  checkError('quantile_over_time(0.99, {app="a"} | unwrap x [5m]) by (host)', 0, /quantile_over_time/);
+  // no selector inside the call's parentheses: not a metric query; a bare `{` opens a selector
+  checkError('max(retries) {attempt}', 21, /expected =, !=, =~ or !~ after 'attempt'/);
+  checkError('max(retries {attempt=3})', 21, /expected a quoted string/);
 });
 
 describe('parseQuery() malformed queries report the position', () => {
