@@ -1,8 +1,18 @@
 // Sends queued alert webhooks in the background with retries and exponential backoff. Never
 // called from the ingest path: the digest only writes outbox rows.
+//
+// Deliveries run concurrently, at most MAX_IN_FLIGHT in all and MAX_PER_HOST to one receiver, and
+// each one that ends starts the next due one: sent one at a time, a receiver that times out
+// (a firewall drop) held every other project's alerts 5 s per delivery (black-box 10 #58).
+// Alertmanager gives each receiver its own queue for the same reason.
 import { fetchErrorMessage } from '@flowrent/shared/fetch-error';
 import { alertBody, backoffMs } from '../alerts/format.js';
-import type { ErrorStore } from '../store/store.js';
+import { webhookRequest } from '../alerts/webhook-url.js';
+import type { DueDelivery, ErrorStore } from '../store/store.js';
+
+const MAX_IN_FLIGHT = 8;
+const MAX_PER_HOST = 2;
+const DUE_PAGE = 100;
 
 export interface DelivererOptions {
   clock: () => number;
@@ -13,71 +23,130 @@ export interface DelivererOptions {
 }
 
 export class AlertDeliverer {
-  private running: Promise<number> | null = null;
+  private readonly inFlight = new Map<number, string>();
+  private readonly perHost = new Map<string, number>();
+  private idleWaiters: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
     private readonly store: ErrorStore,
     private readonly options: DelivererOptions,
   ) {}
 
-  /** Sends every due delivery once; resolves to how many were attempted. */
-  deliverDue(): Promise<number> {
-    if (!this.running) this.running = this.run().finally(() => (this.running = null));
-    return this.running;
+  /** Starts every due delivery the limits allow; resolves once none is in flight (tests). */
+  deliverDue(): Promise<void> {
+    this.pump();
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.deliverDue().catch(() => {}), intervalMs);
+    this.timer = setInterval(() => this.pump(), intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
   }
 
-  private async run(): Promise<number> {
-    const due = this.store.dueDeliveries(this.options.clock(), 50);
-    const doFetch = this.options.fetch ?? fetch;
-    for (const d of due) {
-      const issue = this.store.getIssue(d.issueId);
-      const nowMs = () => this.options.clock();
-      if (!issue) {
-        this.store.recordDelivery(d.id, {
-          ok: false,
-          responseStatus: null,
-          error: 'issue deleted',
-          nextAttemptAtMs: null,
-          nowMs: nowMs(),
-        });
-        continue;
-      }
-      const body = alertBody(d.format, d.trigger, issue, this.options.issueUrl(issue.id));
-      let status: number | null = null;
-      let error: string | null = null;
+  private pump(startDue = true): void {
+    if (startDue && !this.stopped && this.inFlight.size < MAX_IN_FLIGHT) {
+      let due: DueDelivery[] = [];
       try {
-        const res = await doFetch(d.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'flowrent-error-tracker' },
-          body,
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+        due = this.store.dueDeliveries({
+          nowMs: this.options.clock(),
+          limit: DUE_PAGE,
+          perUrl: MAX_PER_HOST,
+          skipIds: [...this.inFlight.keys()],
         });
-        status = res.status;
-        await res.arrayBuffer().catch(() => undefined);
-        if (!res.ok) error = `HTTP ${res.status}`;
-      } catch (err) {
-        error = fetchErrorMessage(err);
+      } catch {
+        // a locked or closed database: the next tick tries again
       }
-      const attempt = d.attempts + 1;
-      const retry = error !== null && attempt < this.options.maxAttempts;
+      for (const d of due) {
+        if (this.inFlight.size >= MAX_IN_FLIGHT) break;
+        const host = hostOf(d.url);
+        if ((this.perHost.get(host) ?? 0) >= MAX_PER_HOST) continue;
+        this.begin(d, host);
+      }
+    }
+    if (this.inFlight.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private begin(d: DueDelivery, host: string): void {
+    this.inFlight.set(d.id, host);
+    this.perHost.set(host, (this.perHost.get(host) ?? 0) + 1);
+    this.deliver(d).then(
+      () => this.end(d.id, host, true),
+      // the row could not be recorded (a database error): it stays due, for the next tick
+      () => this.end(d.id, host, false),
+    );
+  }
+
+  private end(id: number, host: string, recorded: boolean): void {
+    this.inFlight.delete(id);
+    const n = (this.perHost.get(host) ?? 1) - 1;
+    if (n === 0) this.perHost.delete(host);
+    else this.perHost.set(host, n);
+    this.pump(recorded);
+  }
+
+  private async deliver(d: DueDelivery): Promise<void> {
+    const nowMs = () => this.options.clock();
+    const issue = this.store.getIssue(d.issueId);
+    if (!issue) {
       this.store.recordDelivery(d.id, {
-        ok: error === null,
-        responseStatus: status,
-        error,
-        nextAttemptAtMs: retry ? nowMs() + backoffMs(attempt) : null,
+        ok: false,
+        responseStatus: null,
+        error: 'issue deleted',
+        nextAttemptAtMs: null,
         nowMs: nowMs(),
       });
+      return;
     }
-    return due.length;
+    const body = alertBody(d.format, d.trigger, issue, this.options.issueUrl(issue.id));
+    let status: number | null = null;
+    let error: string | null = null;
+    const target = webhookRequest(d.url);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'flowrent-error-tracker',
+    };
+    if (target.authorization) headers.authorization = target.authorization;
+    try {
+      const res = await (this.options.fetch ?? fetch)(target.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = fetchErrorMessage(err);
+    }
+    const attempt = d.attempts + 1;
+    const retry = error !== null && attempt < this.options.maxAttempts;
+    this.store.recordDelivery(d.id, {
+      ok: error === null,
+      responseStatus: status,
+      error,
+      nextAttemptAtMs: retry ? nowMs() + backoffMs(attempt) : null,
+      nowMs: nowMs(),
+    });
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }

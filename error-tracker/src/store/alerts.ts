@@ -3,7 +3,7 @@ import type { Db } from '@flowrent/shared/db';
 import { NotFound } from '@flowrent/shared/errors';
 import type { AlertDelivery, AlertRule, AlertTrigger } from '../model.js';
 import { type AlertRuleRow, type DeliveryRow, toAlertRule, toDelivery } from './rows.js';
-import type { DeliveryResult, DueDelivery, NewAlertRule } from './store.js';
+import type { DeliveryResult, DueDelivery, DueQuery, NewAlertRule } from './store.js';
 
 export function createAlerts(db: Db) {
   const q = {
@@ -16,9 +16,13 @@ export function createAlerts(db: Db) {
     deleteRule: db.prepare('DELETE FROM alert_rules WHERE id = ? AND project_id = ?'),
     deliveries: db.prepare('SELECT * FROM alert_deliveries WHERE project_id = ? ORDER BY id DESC LIMIT ?'),
     due: db.prepare(
-      `SELECT d.id, d.rule_id, d.issue_id, d.trigger, d.url, d.attempts, r.format FROM alert_deliveries d
-       JOIN alert_rules r ON r.id = d.rule_id
-       WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?`,
+      `SELECT d.id, d.rule_id, d.issue_id, d.trigger, d.url, d.attempts, r.format FROM (
+         SELECT id, rule_id, issue_id, trigger, url, attempts, next_attempt_at,
+           row_number() OVER (PARTITION BY url ORDER BY next_attempt_at, id) AS nth
+         FROM alert_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
+       ) d JOIN alert_rules r ON r.id = d.rule_id
+       WHERE d.nth <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`,
     ),
     record: db.prepare(
       `UPDATE alert_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
@@ -47,8 +51,8 @@ export function createAlerts(db: Db) {
     },
     listDeliveries: (projectId: number, limit: number): AlertDelivery[] =>
       (q.deliveries.all(projectId, limit) as DeliveryRow[]).map(toDelivery),
-    dueDeliveries(nowMs: number, limit: number): DueDelivery[] {
-      const rows = q.due.all(nowMs, limit) as {
+    dueDeliveries(due: DueQuery): DueDelivery[] {
+      const rows = q.due.all(due.nowMs, JSON.stringify(due.skipIds), due.perUrl, due.limit) as {
         id: number;
         rule_id: number;
         issue_id: number;

@@ -77,6 +77,15 @@ export interface DueDelivery {
   attempts: number;
 }
 
+/** Due deliveries, oldest first: at most `perUrl` of each URL (so one dead receiver's backlog
+ * does not fill the page), none of `skipIds` (those in flight). */
+export interface DueQuery {
+  nowMs: number;
+  limit: number;
+  perUrl: number;
+  skipIds: readonly number[];
+}
+
 export interface DeliveryResult {
   ok: boolean;
   responseStatus: number | null;
@@ -261,7 +270,7 @@ export interface ErrorStore {
   createAlertRule(rule: NewAlertRule, nowMs: number): AlertRule;
   deleteAlertRule(projectId: number, ruleId: number): boolean;
   listDeliveries(projectId: number, limit: number): AlertDelivery[];
-  dueDeliveries(nowMs: number, limit: number): DueDelivery[];
+  dueDeliveries(due: DueQuery): DueDelivery[];
   recordDelivery(id: number, result: DeliveryResult): void;
 
   // retention
