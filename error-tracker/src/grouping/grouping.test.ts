@@ -70,6 +70,7 @@ test('groupEvent() honours fingerprint and expands {{ default }}', () => {
   assert.ok(withDefault.components.includes('frame:app\tf\t'));
   assert.notEqual(plain.hash, custom.hash);
   assert.equal(custom.hash, otherCustom.hash);
+  assert.deepEqual(custom.legacyHashes, [], 'frames do not count: the older versions agree');
   assert.deepEqual(onlyDefault.components.slice(1), plain.components);
 });
 

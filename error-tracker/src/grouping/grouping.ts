@@ -86,7 +86,7 @@ export function groupEvent(event: JsonObject, exceptions = exceptionsOf(event)):
     if (key !== hash && !legacyHashes.includes(key)) legacyHashes.push(key);
   };
   // the versions differ in frames only (3 and 2) and in the message only (2 and 1)
-  if (exceptions.some((e) => e.frames.length > 0)) addOlder(build(V2, template ?? message));
+  if (usesFrames(event, exceptions)) addOlder(build(V2, template ?? message));
   if (template !== undefined) addOlder(build(V2, message));
   return { version: GROUPING_VERSION, hash, components, legacyHashes };
 }
@@ -103,6 +103,14 @@ interface Inputs {
   message: string;
   platform: string;
   param: (text: string) => string;
+}
+
+/** Whether the key takes frames: the default components of an exception with a stack. */
+function usesFrames(event: JsonObject, exceptions: ExceptionValue[]): boolean {
+  const main = exceptions[exceptions.length - 1];
+  if (main === undefined || main.synthetic || !exceptions.some((e) => e.frames.length > 0)) return false;
+  const fingerprint = fingerprintOf(event);
+  return fingerprint === null || fingerprint.some((part) => DEFAULT_PART.test(part));
 }
 
 function componentsOf(event: JsonObject, exceptions: ExceptionValue[], inputs: Inputs): string[] {
