@@ -92,7 +92,7 @@ function createAppliers(db: Db) {
     updateIssue: db.prepare(
       `UPDATE issues SET event_count = event_count + 1, stored_count = stored_count + 1,
         user_count = user_count + ?, last_seen = max(last_seen, ?), first_seen = min(first_seen, ?),
-        title = ?, culprit = ?, message = ?, level = ?, last_release = coalesce(?, last_release),
+        title = ?, culprit = ?, type = ?, message = ?, level = ?, last_release = coalesce(?, last_release),
         last_environment = coalesce(?, last_environment), latest_event_id = ? WHERE id = ?`,
     ),
     reopen: db.prepare(
@@ -301,6 +301,8 @@ function createAppliers(db: Db) {
       seen,
       facts.title,
       facts.culprit,
+      // the type follows the latest event with the title it is part of (merged issues: black-box #53)
+      facts.type,
       facts.message,
       facts.level,
       facts.release,
