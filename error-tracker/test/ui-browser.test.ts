@@ -225,12 +225,12 @@ test('an issue from @sentry/node shows its in-app frames with context, then reso
   const logs = page.locator('a.trace-logs');
   assert.match(
     (await logs.getAttribute('href')) ?? '',
-    /^http:\/\/logs\.invalid:5011\/\?query=trace_id:[0-9a-f]{32}$/,
+    /^http:\/\/logs\.invalid:5011\/\?query=trace_id:[0-9a-f]{32}&from=[\dT:.-]+Z&to=[\dT:.-]+Z$/,
   );
   const metrics = new URL((await page.locator('a.service-metrics').getAttribute('href')) ?? '');
   assert.equal(metrics.origin, METRICS_URL);
   assert.match(metrics.searchParams.get('query') ?? '', /http_requests_total\{service="checkout-api"\}/);
-  const traceId = ((await logs.getAttribute('href')) ?? '').split(':').pop();
+  const traceId = /trace_id:([0-9a-f]{32})/.exec((await logs.getAttribute('href')) ?? '')?.[1];
   const issueUrl = page.url();
   await page.goto(`${server.url}/events?trace_id=${traceId}`);
   assert.ok((await page.locator('table.events tbody tr').count()) >= 1);

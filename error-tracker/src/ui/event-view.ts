@@ -165,6 +165,20 @@ export function readTags(event: JsonObject): [string, string][] {
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
+// The log viewer looks back 7 days for a trace link without a range, so an older event's lines
+// (LOG_RETENTION can be longer) were out of range (black-box 10 #55). An hour on each side of the
+// events, as Sentry's trace-to-logs links carry the span's time window.
+const TRACE_LOGS_MARGIN_MS = 3_600_000;
+
+/** The log viewer's path for the lines of a trace around events seen from firstMs to lastMs. */
+export function traceLogsPath(traceId: string, firstMs: number, lastMs: number): string {
+  const path = `/?query=trace_id:${traceId}`;
+  if (!Number.isFinite(firstMs) || !Number.isFinite(lastMs)) return path;
+  const from = new Date(Math.min(firstMs, lastMs) - TRACE_LOGS_MARGIN_MS).toISOString();
+  const to = new Date(Math.max(firstMs, lastMs) + TRACE_LOGS_MARGIN_MS).toISOString();
+  return `${path}&from=${from}&to=${to}`;
+}
+
 /** The trace id from `contexts.trace`, only when it is well formed (it goes into a link). */
 export function readTraceId(event: JsonObject): string | null {
   const id = asText(asObject(asObject(event.contexts)?.trace)?.trace_id).toLowerCase();

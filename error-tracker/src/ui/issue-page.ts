@@ -17,6 +17,7 @@ import {
   readTags,
   readThreadStack,
   readTraceId,
+  traceLogsPath,
 } from './event-view.js';
 import { emptyState, serviceLink } from '@flowrent/shared/ui/layout';
 import { requestMetricsQuery } from '@flowrent/shared/ui/links';
@@ -110,10 +111,14 @@ function renderServiceLink(
   return html`<div class="fact"><a class="service-metrics" href="${serviceLink(metricsUrl, `/?query=${encodeURIComponent(query)}`)}">Request metrics of this service</a></div>`;
 }
 
-function renderTraceLinks(traceId: string | null, logViewerUrl: string | null): SafeHtml | string {
+function renderTraceLinks(
+  traceId: string | null,
+  eventMs: number,
+  logViewerUrl: string | null,
+): SafeHtml | string {
   if (traceId === null) return '';
   const logs = logViewerUrl
-    ? html` <a class="trace-logs" href="${serviceLink(logViewerUrl, `/?query=trace_id:${traceId}`)}">View logs of this trace</a>`
+    ? html` <a class="trace-logs" href="${serviceLink(logViewerUrl, traceLogsPath(traceId, eventMs, eventMs))}">View logs of this trace</a>`
     : '';
   return html`<div class="fact"><span class="muted">trace</span> <code>${traceId}</code>${logs} <a href="/?query=trace:${traceId}&amp;status=all">Other errors in this trace</a></div>`;
 }
@@ -132,6 +137,7 @@ function renderEvent(data: IssuePageData, event: StoredEvent): SafeHtml {
 ${renderEventNav(data.issue, event, data.adjacent)}</div>
 <div class="facts">${facts.map(([k, v]) => html`<div class="fact"><span class="muted">${k}</span> <span class="mono">${v}</span></div>`)}${renderTraceLinks(
     readTraceId(payload) ?? (event.traceId && /^[0-9a-f]{32}$/.test(event.traceId) ? event.traceId : null),
+    Date.parse(event.timestamp),
     data.logViewerUrl,
   )}${renderServiceLink(tags, data.metricsUrl)}</div>
 ${showMessage ? section('message', 'Message', html`<pre class="message">${message}</pre>`) : ''}

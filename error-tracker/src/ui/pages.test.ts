@@ -130,7 +130,8 @@ test('renderIssuePage() shows counts, status actions with CSRF, event navigation
   assert.match(out, /<button type="button" class="btn btn-small" disabled>Newer →<\/button>/);
   assert.match(
     out,
-    /href="http:\/\/logs\.example:5011\/\?query&#61;trace_id:f0963fcdf71842289610e542e0874db6"/,
+    // the event's time ± 1 h: the log viewer looks back only 7 days for a trace link without a range
+    /href="http:\/\/logs\.example:5011\/\?query&#61;trace_id:f0963fcdf71842289610e542e0874db6&amp;from&#61;2026-11-25T18:58:00\.000Z&amp;to&#61;2026-11-25T20:58:00\.000Z"/,
   );
   assert.match(out, /<span class="tag-value mono">acme<\/span><span class="num">75%<\/span>/);
   assert.match(out, /12,345/);

@@ -3,6 +3,7 @@
 import type { EventSummary } from '../model.js';
 import { emptyState, serviceLink } from '@flowrent/shared/ui/layout';
 import { levelClass, timeAgo } from './format.js';
+import { traceLogsPath } from './event-view.js';
 import { html, type SafeHtml } from './html.js';
 
 export interface TraceEventsData {
@@ -13,8 +14,9 @@ export interface TraceEventsData {
 }
 
 export function renderTraceEventsPage(data: TraceEventsData): { title: string; body: SafeHtml } {
+  const times = data.events.data.map((e) => Date.parse(e.timestamp));
   const logs = data.logViewerUrl
-    ? html`<a href="${serviceLink(data.logViewerUrl, `/?query=trace_id:${data.traceId}`)}">View the logs of this trace</a>`
+    ? html`<a class="trace-logs" href="${serviceLink(data.logViewerUrl, traceLogsPath(data.traceId, Math.min(...times), Math.max(...times)))}">View the logs of this trace</a>`
     : '';
   const list =
     data.events.data.length === 0
