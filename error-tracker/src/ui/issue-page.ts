@@ -25,6 +25,7 @@ import { formatTagTerm } from '../query/issue-search.js';
 import { formatCount, levelClass, timeAbsolute, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { renderStatusActions } from './issue-actions.js';
+import { describeIgnore, renderActivity } from './issue-activity.js';
 import { renderManageMenu } from './issue-manage.js';
 import { renderIssueEvents, renderIssueTabs } from './issue-events.js';
 import { renderSparkline } from './sparkline.js';
@@ -161,23 +162,6 @@ ${section('extra', 'Additional data', renderExtra(payload))}
 </div>`;
 }
 
-function renderHistory(changes: StatusChange[], nowMs: number): SafeHtml | string {
-  if (changes.length === 0) return '';
-  return html`<section class="card history"><h3>Activity</h3><ul>${changes.map(
-    (c) =>
-      html`<li><span class="badge status-${c.toStatus}">${c.toStatus}</span> by ${c.actor} ${timeAgo(Date.parse(c.at), nowMs)}</li>`,
-  )}</ul></section>`;
-}
-
-/** "until 10 more events", "until 2026-11-26 10:00 UTC", or "forever". */
-export function describeIgnore(ignore: Issue['ignore']): string {
-  const parts: string[] = [];
-  if (ignore?.untilEvents) parts.push(`${formatCount(ignore.untilEvents)} more events`);
-  if (ignore?.untilUsers) parts.push(`${formatCount(ignore.untilUsers)} more users`);
-  if (ignore?.untilTime) parts.push(ignore.untilTime.replace('T', ' ').replace(/(:\d\d)?(\.\d+)?Z$/, ' UTC'));
-  return parts.length === 0 ? 'forever' : `until ${parts.join(' or ')}`;
-}
-
 export function renderIssuePage(data: IssuePageData): { title: string; body: SafeHtml } {
   const { issue, nowMs } = data;
   const stat = (label: string, value: SafeHtml | string) =>
@@ -204,7 +188,7 @@ export function renderIssuePage(data: IssuePageData): { title: string; body: Saf
         ? renderEvent(data, data.event)
         : html`<div class="card">${emptyState('No stored events', 'Retention removed the events of this issue; its counts are kept.')}</div>`
   }</div>
-<aside class="issue-side"><section class="card"><h3>Tags</h3>${renderTagDistributions(data.tags)}</section>${renderHistory(data.statusChanges, nowMs)}</aside></div>
+<aside class="issue-side"><section class="card"><h3>Tags</h3>${renderTagDistributions(data.tags)}</section>${renderActivity(data.statusChanges, nowMs)}</aside></div>
 </div>`;
   return { title: issue.title, body };
 }
