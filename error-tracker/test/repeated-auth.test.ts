@@ -4,6 +4,7 @@
 // 400 with X-Sentry-Error and the JSON error body, never a 500, on both ingest endpoints.
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { nextEventId } from './helpers/events.js';
 import { startTracker, type TrackerTest } from './helpers/server.js';
@@ -104,3 +105,55 @@ for (const endpoint of ['store', 'envelope'] as const) {
     }
   });
 }
+
+describe('an envelope dsn besides a key in the query or a header', () => {
+  const envelope = (dsn: string) => {
+    const id = nextEventId();
+    const event = JSON.stringify({ event_id: id, message: 'dsn and key' });
+    return { id, body: `${JSON.stringify({ event_id: id, dsn })}\n{"type":"event"}\n${event}\n` };
+  };
+  const dsn = (key: string, projectId: number) => `http://${key}@127.0.0.1:5010/${projectId}`;
+  const stored = async (id: string) => {
+    t.drain();
+    const res = await fetch(`${t.url}/api/events/${id}`, { headers: t.adminHeaders });
+    return res.status === 200;
+  };
+  // [name, envelope dsn, gzip, status]
+  const dsnCases: [string, string, boolean, number][] = [
+    ['the same key and project', dsn('publickey', 1), false, 200],
+    ['the same key and project, gzip', dsn('publickey', 1), true, 200],
+    ['another key', dsn('otherkey', 1), false, 400],
+    ['another key, gzip (read once the worker parsed it)', dsn('otherkey', 1), true, 400],
+    ['the same key for another project', dsn('publickey', 2), false, 403],
+  ];
+  for (const [name, envelopeDsn, gzip, status] of dsnCases) {
+    test(`${name}: ${status}${status === 200 ? '' : ', nothing stored'}`, async () => {
+      const { id, body } = envelope(envelopeDsn);
+      const res = await new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+        (resolve, reject) => {
+          const headers: Record<string, string> = gzip ? { 'content-encoding': 'gzip' } : {};
+          const req = httpRequest(
+            `${t.url}/api/1/envelope/?sentry_key=publickey`,
+            { method: 'POST', headers },
+            (r) => {
+              const chunks: Buffer[] = [];
+              r.on('data', (c: Buffer) => chunks.push(c));
+              r.on('end', () =>
+                resolve({
+                  status: r.statusCode ?? 0,
+                  headers: r.headers,
+                  body: Buffer.concat(chunks).toString(),
+                }),
+              );
+            },
+          );
+          req.on('error', reject);
+          req.end(gzip ? gzipSync(body) : body);
+        },
+      );
+      assert.equal(res.status, status, res.body);
+      assert.equal(await stored(id), status === 200);
+      if (status !== 200) assert.match(String(res.headers['x-sentry-error']), /envelope dsn/);
+    });
+  }
+});

@@ -1,7 +1,15 @@
 // The accept path of Sentry ingestion: authenticate the DSN key, apply back-pressure and quotas,
 // parse and normalize, and append to the inbox in one transaction. The 200 is sent after that
 // transaction commits, so an accepted event is never lost; grouping happens in the Digester.
-import { AppError, NotFound, ParseError, RateLimited, TooLarge, Unauthorized } from '@flowrent/shared/errors';
+import {
+  AppError,
+  BadRequest,
+  NotFound,
+  ParseError,
+  RateLimited,
+  TooLarge,
+  Unauthorized,
+} from '@flowrent/shared/errors';
 import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
 import type { Project } from '../model.js';
 import type { ErrorStore } from '../store/store.js';
@@ -90,7 +98,7 @@ export class IngestService {
       );
       req = { ...req, body, contentEncoding: undefined };
     }
-    this.authenticate(req, projectId);
+    const presented = this.authenticate(req, projectId);
     const nowMs = this.options.clock();
     const prepared = await guardAsync(
       this.preparer.prepare({
@@ -103,6 +111,7 @@ export class IngestService {
         nowMs,
       }),
     );
+    if (presented === 'outside body') checkEnvelopeDsn(prepared.envelopeDsn, req, projectId);
     let entries = prepared.entries;
     let itemCounts = prepared.itemCounts;
     let rateLimits: string | undefined;
@@ -147,8 +156,11 @@ export class IngestService {
     return null;
   }
 
-  private authenticate(req: IngestRequest, projectId: number): void {
+  /** Where the key was: outside the body (the envelope's dsn, if any, is checked once parsed), or
+   * in the envelope header's dsn. */
+  private authenticate(req: IngestRequest, projectId: number): 'outside body' | 'envelope dsn' {
     let key = keyOutsideBody(req);
+    const where = key ? 'outside body' : 'envelope dsn';
     if (!key && req.endpoint === 'envelope') {
       const dsn = keyFromDsn(dsnFromEnvelopeHead(req.body));
       if (dsn && dsn.projectId !== undefined && dsn.projectId !== projectId) {
@@ -163,6 +175,7 @@ export class IngestService {
     if (!this.isActiveKey(projectId, key)) {
       throw new AppError(403, 'forbidden', `invalid or revoked DSN key for project ${projectId}`);
     }
+    return where;
   }
 
   private projectOf(projectId: number): Project | null {
@@ -188,6 +201,23 @@ export class IngestService {
   forgetCachedLookups(): void {
     this.keyCache.forget();
     this.projectCache.forget();
+  }
+}
+
+/**
+ * An envelope that carries a `dsn` besides a key in the query or a header must name the same key
+ * and project, as Relay checks that the auth forms of a request match: a tunnel or proxy that
+ * sends another project's envelope to this URL is refused, not filed under the URL's project.
+ * Checked once the worker parsed the envelope (also when compressed), before quotas are taken.
+ */
+function checkEnvelopeDsn(envelopeDsn: string | null, req: IngestRequest, projectId: number): void {
+  const dsn = keyFromDsn(envelopeDsn);
+  if (!dsn) return;
+  if (dsn.publicKey !== keyOutsideBody(req)) {
+    throw new BadRequest('the envelope dsn holds another sentry_key than the one presented; send one');
+  }
+  if (dsn.projectId !== undefined && dsn.projectId !== projectId) {
+    throw new AppError(403, 'forbidden', 'envelope dsn names another project');
   }
 }
 

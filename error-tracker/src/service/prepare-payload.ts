@@ -27,6 +27,8 @@ export interface PreparedPayload {
   itemCounts: Record<string, number>;
   sessions: SessionCounts[];
   headerEventId: string | null;
+  /** The envelope header's `dsn`, checked against a key presented outside the body. */
+  envelopeDsn: string | null;
   /** What makes a retry of this request recognizable (AcceptBatch.countsKey). */
   countsKey: string | null;
 }
@@ -66,11 +68,13 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
     );
   }
   const headerId = payload.envelopeHeaders.event_id;
+  const dsn = payload.envelopeHeaders.dsn;
   return {
     entries,
     itemCounts: payload.itemCounts,
     sessions: payload.sessions,
     headerEventId: typeof headerId === 'string' ? headerId : null,
+    envelopeDsn: typeof dsn === 'string' ? dsn : null,
     countsKey: countsKeyOf(input, payload, body),
   };
 }
