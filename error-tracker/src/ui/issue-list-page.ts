@@ -133,7 +133,7 @@ export function renderIssueListPage(data: IssueListData): { title: string; body:
     : data.issues.length === 0
       ? renderEmpty(data)
       : html`${renderBulkForm(data)}<div class="table-wrap"><table class="data issues">
-<thead><tr><th class="select"></th><th>Issue</th><th>Last 24 h</th><th class="num">${sortLink('events', 'Events')}</th><th class="num">${sortLink('users', 'Users')}</th></tr></thead>
+<thead><tr><th class="select"></th><th>Issue</th><th class="spark">Last 24 h</th><th class="num">${sortLink('events', 'Events')}</th><th class="num">${sortLink('users', 'Users')}</th></tr></thead>
 <tbody>${data.issues.map((issue) => renderRow(issue, data.sparklines.get(issue.id), data.nowMs))}</tbody></table></div>
 ${data.nextCursor ? html`<p class="pager"><a class="btn" href="${listUrl(state, { cursor: data.nextCursor })}" rel="next">Next page →</a></p>` : ''}`;
   return {
