@@ -41,10 +41,37 @@ let digest: ReturnType<typeof createDigest> | null = null;
 
 const reply = (msg: StoreWorkerReply) => parentPort?.postMessage(msg);
 
+// errors.db's WAL is reused, never shrunk, so it kept the size of its largest burst (a prune, a big
+// merge or delete, a digest backlog) until a restart (black-box 10 #5). A tick that finds the WAL
+// all copied and nothing written since the last tick truncates it: it is all in the database
+// already, so that costs a header write and an ftruncate. Not under load: a WAL truncated every
+// tick would be regrown by appends, where reusing it overwrites.
+let lastWalFrames = -1;
+
+function truncateWalWhenQuiet(r: { busy: number; log: number; checkpointed: number } | undefined): void {
+  const quiet =
+    r !== undefined && r.busy === 0 && r.log > 0 && r.checkpointed === r.log && r.log === lastWalFrames;
+  lastWalFrames = r?.log ?? -1;
+  if (!quiet) return;
+  // a reader on an older snapshot or a writer now: skip this tick rather than wait on the worker
+  const busyMs = Number(db.pragma('busy_timeout', { simple: true }));
+  db.pragma('busy_timeout = 0');
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.pragma(`busy_timeout = ${busyMs}`);
+  }
+}
+
 const timer = setInterval(() => {
   for (const d of [db, inboxDb]) {
     try {
-      d.pragma('wal_checkpoint(PASSIVE)');
+      const [r] = d.pragma('wal_checkpoint(PASSIVE)') as {
+        busy: number;
+        log: number;
+        checkpointed: number;
+      }[];
+      if (d === db) truncateWalWhenQuiet(r);
     } catch {
       // busy or closing: the next tick retries
       continue;
