@@ -4,15 +4,25 @@ import type { FastifyRequest } from 'fastify';
 import { QueryError, traceId } from '../query/issue-search.js';
 import type { HttpContext } from './context.js';
 import { page, toSnakeCase } from './serialize.js';
+import { idParam } from './validate.js';
 
 const DEFAULT_TRACE_EVENTS = 100;
 const MAX_TRACE_EVENTS = 500;
 
 export function eventHandlers(ctx: HttpContext) {
   return {
-    async get(request: FastifyRequest<{ Params: { eventId: string } }>) {
-      const event = ctx.store.getEvent(request.params.eventId);
-      if (!event) throw new NotFound(`event ${request.params.eventId} not found`);
+    async get(request: FastifyRequest<{ Params: { eventId: string }; Querystring: { project?: unknown } }>) {
+      // ids are unique per project: the same event sent to two DSNs (@sentry/core's multiplexed
+      // transport) is two events, which `project` tells apart; without it, the first stored
+      const given = request.query.project;
+      if (given !== undefined && typeof given !== 'string')
+        throw new ValidationError('project must be given once');
+      const projectId = given === undefined ? undefined : idParam(given, 'project');
+      const event = ctx.store.getEvent(request.params.eventId, projectId);
+      if (!event) {
+        const where = projectId === undefined ? '' : ` in project ${projectId}`;
+        throw new NotFound(`event ${request.params.eventId} not found${where}`);
+      }
       const around = ctx.store.getAdjacentEvents(event.issueId, event.eventId);
       return {
         ...(toSnakeCase(event) as object),

@@ -192,7 +192,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         const event = eventsPage
           ? null
           : typeof wanted === 'string' && EVENT_ID.test(wanted)
-            ? store.getEvent(wanted)
+            ? store.getEvent(wanted, issue.projectId)
             : store.getLatestEvent(issue.id);
         if (event && event.issueId !== issue.id)
           throw new NotFound(`event ${wanted} is not in issue ${issue.id}`);

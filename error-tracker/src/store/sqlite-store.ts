@@ -73,6 +73,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
     redirect: db.prepare('SELECT target_id FROM issue_redirects WHERE issue_id = ?').pluck(),
     event: db.prepare('SELECT * FROM events WHERE event_id = ? ORDER BY id LIMIT 1'),
+    eventOfProject: db.prepare('SELECT * FROM events WHERE event_id = ? AND project_id = ?'),
     latestEvent: db.prepare('SELECT * FROM events WHERE issue_id = ? ORDER BY id DESC LIMIT 1'),
     eventIdOf: db.prepare('SELECT id FROM events WHERE event_id = ? AND issue_id = ?').pluck(),
     older: db
@@ -134,8 +135,11 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     issueMergedInto: (id: number) => (q.redirect.get(id) as number | undefined) ?? null,
     listIssueEvents: (issueId: number, page: EventPageQuery) =>
       queries.listIssueEvents(issueId, page.cursor, page.limit),
-    getEvent(eventId: string): StoredEvent | null {
-      const row = q.event.get(eventId.replaceAll('-', '').toLowerCase()) as EventRow | undefined;
+    getEvent(eventId: string, projectId?: number): StoredEvent | null {
+      const id = eventId.replaceAll('-', '').toLowerCase();
+      const row = (projectId === undefined ? q.event.get(id) : q.eventOfProject.get(id, projectId)) as
+        | EventRow
+        | undefined;
       return row ? toStored(row) : null;
     },
     getLatestEvent(issueId: number): StoredEvent | null {

@@ -231,7 +231,8 @@ export interface ErrorStore {
   /** The issue a merged-away id was merged into (migrations/0012), else null. */
   issueMergedInto(id: number): number | null;
   listIssueEvents(issueId: number, page: EventPageQuery): Page<EventSummary>;
-  getEvent(eventId: string): StoredEvent | null;
+  /** An event id is unique per project: with `projectId` that project's event, else the first stored. */
+  getEvent(eventId: string, projectId?: number): StoredEvent | null;
   getLatestEvent(issueId: number): StoredEvent | null;
   /** Neighbours of an event within its issue (by receive order). */
   getAdjacentEvents(issueId: number, eventId: string): { older: string | null; newer: string | null };
