@@ -53,7 +53,8 @@ const GO_ESCAPES: Record<string, string> = {
   '"': '"',
 };
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: EF BB BF is U+FEFF, as Go reads it; by default TextDecoder drops it at the start of each run of escapes
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * A "double-quoted" or `raw` string starting at i. LogQL's strings are Go's, read as Loki reads them

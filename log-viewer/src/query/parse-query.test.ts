@@ -261,6 +261,9 @@ describe('parseQuery() backslashes in quoted strings', () => {
   check('{app="shop"} |~ "\\xe2\\x82\\xac\\x41"', '(and app[eq]shop message[regex]€A)');
   check('{app="shop"} | x="\\xf0\\x9f\\x98\\x80"', '(and app[eq]shop x[eq]\u{1f600})');
   check('{app="shop"} |= "\\ud800"', '(and app[eq]shop message[regex]\ufffd)');
+  // a byte order mark is a character like any other (TextDecoder strips a leading one by default)
+  check('{app="shop"} |= "x\\xef\\xbb\\xbfabc"', '(and app[eq]shop message[regex]x\ufeffabc)');
+  check('{app="shop"} |= "\\xef\\xbb\\xbf"', '(and app[eq]shop message[regex]\ufeff)');
   checkError('{app="shop"} |= "ab\\xc3"', 19, /invalid UTF-8: \\xc3 is not whole characters/);
   checkError('{app="shop"} |~ "\\xc3\\x28"', 17, /invalid UTF-8: \\xc3\\x28/);
   checkError('{app=~"\\xff"}', 7, /invalid UTF-8/);

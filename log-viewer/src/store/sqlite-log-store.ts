@@ -88,8 +88,6 @@ export interface StoreOptions {
   quarantineDir?: string;
 }
 
-/** Loki streams whose last entry is remembered for the duplicate rule (~100 bytes each). */
-
 export class SqliteLogStore implements LogStore {
   private readonly sql: BlockDb;
   private readonly inbox: Inbox;
