@@ -126,7 +126,10 @@ export class AlertDeliverer {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
       status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
+      // The answer is never read: a receiver answering with a large body (a mistyped URL to a
+      // download) was buffered whole, 400-600 MB of RSS per delivery (black-box 10 #64).
+      // Alertmanager and Sentry's webhook sender discard it too.
+      await res.body?.cancel().catch(() => undefined);
       if (!res.ok) error = `HTTP ${res.status}`;
     } catch (err) {
       error = fetchErrorMessage(err);
