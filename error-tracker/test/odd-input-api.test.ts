@@ -44,6 +44,19 @@ describe('GET parameters', () => {
     ['/api/issues/99999999999999999999999', 422, 'id'],
     ['/api/issues/1/events?limit=0', 422, 'limit'], // was the default page
     ['/api/issues?cursor=WzEsMl0', 400, 'cursor'], // a two-part cursor of the old format
+    // days their month lacks were rolled over by Date.parse (2026-11-31 read as Dec 1st)
+    [
+      '/api/issues?last_seen_from=2026-11-31T00:00:00Z',
+      422,
+      'last_seen_from: 2026-11-31T00:00:00Z is not a date',
+    ],
+    ['/api/issues?first_seen_to=2027-01-01T24:00:00Z', 422, 'first_seen_to'],
+    [
+      `/api/issues?query=${encodeURIComponent('lastSeen:>2026-11-31')}`,
+      422,
+      'lastSeen: 2026-11-31 is not a date',
+    ],
+    [`/api/issues?query=${encodeURIComponent('firstSeen:<=2027-02-29T10:00:00')}`, 422, 'firstSeen'],
   ];
   for (const [path, status, word] of cases) {
     test(`${path} → ${status}`, async () => {
@@ -101,6 +114,28 @@ describe('PATCH and POST bodies', () => {
       { status: 'ignored', ignore: { until_time: '-000001-01-01T00:00:00Z' } },
       422,
       'until_time',
+    ],
+    // Date.parse rolls these over (March 2nd, May 1st, the next day): a later time than asked
+    [
+      'PATCH',
+      '/api/issues/1',
+      { status: 'ignored', ignore: { until_time: '2027-02-30T00:00:00Z' } },
+      422,
+      'RFC 3339',
+    ],
+    [
+      'PATCH',
+      '/api/issues/1',
+      { status: 'ignored', ignore: { until_time: '2027-04-31T10:00:00Z' } },
+      422,
+      'RFC 3339',
+    ],
+    [
+      'PATCH',
+      '/api/issues/1',
+      { status: 'ignored', ignore: { until_time: '2027-01-01T24:00:00Z' } },
+      422,
+      'RFC 3339',
     ],
     ['PATCH', '/api/issues/1', { status: 'resolved', in_next_release: 'yes' }, 422, 'in_next_release'], // was false
     ['PATCH', '/api/issues', { ids: [1e300], status: 'resolved' }, 422, 'ids'],

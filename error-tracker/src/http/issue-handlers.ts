@@ -2,6 +2,7 @@
 import { AppError, NotFound, ParseError, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyRequest } from 'fastify';
 import type { IssueAction } from '../model.js';
+import { hasRealCalendarFields } from '../query/calendar-date.js';
 import { parseIssueParams, QueryError, QuerySyntaxError, type QueryParams } from '../query/issue-search.js';
 import type { HttpContext } from './context.js';
 import { page, toSnakeCase } from './serialize.js';
@@ -87,7 +88,11 @@ export function parseAction(body: Body, nowMs: number, otherKeys: string[] = [])
     rejectUnknownKeys(ig, IGNORE_KEYS, 'ignore.');
     const untilTime = optString(ig, 'until_time', 40)?.replace(' ', 'T');
     // Date.parse alone takes "1" (the year 2001) and dates before the epoch
-    if (untilTime !== undefined && !(RFC_3339.test(untilTime) && Date.parse(untilTime) >= 0)) {
+    // and a day its month has: Date.parse reads 2027-02-30 as March 2nd
+    if (
+      untilTime !== undefined &&
+      !(RFC_3339.test(untilTime) && hasRealCalendarFields(untilTime) && Date.parse(untilTime) >= 0)
+    ) {
       throw new ValidationError('ignore.until_time must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z');
     }
     // A past time was accepted and undone only at the next maintenance pass.

@@ -21,6 +21,7 @@ import {
   type Level,
   type TagTerm,
 } from '../model.js';
+import { hasRealCalendarFields } from './calendar-date.js';
 import {
   formatSearchKey,
   formatSearchValue,
@@ -268,6 +269,7 @@ function oneOf<T extends string>(v: string, allowed: readonly T[], name: string)
 function isoTime(v: string, name: string): string {
   // a date-time without a zone is UTC, as on ingest (Date.parse would read it in the server's zone)
   // (RFC 3339 allows a space for the T)
+  if (!hasRealCalendarFields(v)) throw new QueryError(`${name}: ${v} is not a date (no such day or hour)`);
   const zoned = /[T ]\d\d:\d\d(:\d\d(\.\d+)?)?$/i.test(v) ? `${v}Z` : v;
   const ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(zoned);
   // epoch seconds beyond a Date's range (±8.64e15 ms) would make toISOString() throw
