@@ -15,6 +15,16 @@ const NATIVE_PLATFORMS = new Set(['objc', 'cocoa', 'swift', 'native', 'c']);
 const UNKNOWN_JS_FUNCTIONS = new Set(['?', '<anonymous function>', '<anonymous>', 'Anonymous function']);
 /** Frames of no code of the user's: the whole frame is left out. */
 const LOW_QUALITY_JS_PATHS = new Set(['[native code]', 'native code', 'eval code', '<anonymous>']);
+/** JavaScript frames at these URLs without a module get one made from the URL (below). */
+const MODULE_URL = /^(?:https?|webpack|app):/;
+const URL_PATH = /^[a-z][a-z0-9+.-]*:(?:\/\/[^/?#]*)?([^?#]*)/i;
+// Sentry's CLEAN_MODULE_RE: leading slashes and folders that say nothing (js, static, build,
+// versions, short and long hashes, dot- or underscore-folders), and a trailing commit-ish
+const CLEAN_MODULE =
+  /^(?:\/|(?:(?:java)?scripts?|js|build|static|node_modules|bower_components|[_.~].*?|v?(?:\d+\.)*\d+|[a-f0-9]{7,8}|[a-f0-9]{32}|[a-f0-9]{40})\/)+|[-.][a-f0-9]{7,}$/gi;
+/** A hash between dots, as webpack's `[name].[contenthash].chunk.js` (not Sentry's: see below). */
+const INNER_HASH = /\.[a-f0-9]{7,}(?=\.)/gi;
+const SHA_FOLDER = /^(?:[a-f0-9]{32}|[a-f0-9]{40}$)/i;
 /** Longer lines are minified code: they change with every build. Counted in code points. */
 const MAX_CONTEXT_LINE_CHARS = 120;
 const RUBY_ERB_SUFFIX = /__\d{4,}_\d{4,}$/;
@@ -40,7 +50,7 @@ export function frameComponent(frame: Frame, eventPlatform: string, previous?: F
     if (name === 'eval' || (absPath !== undefined && LOW_QUALITY_JS_PATHS.has(absPath))) return null;
     if (UNKNOWN_JS_FUNCTIONS.has(name) || name.endsWith('/<')) fn = '';
   }
-  const location = locationOf(frame, platform, absPath);
+  const location = locationOf(frame, platform, javascript, absPath);
   if (location === '' && fn === '' && contextLine === '') return null;
   // a tab cannot occur in a whitespace-normalized context line, nor in a real name
   return `frame:${location}\t${fn}\t${contextLine}`;
@@ -69,8 +79,16 @@ function isRecursion(a: Frame, b: Frame): boolean {
 }
 
 /** The module when it contributes (it takes precedence), else the lowercased file basename. */
-function locationOf(frame: Frame, platform: string, absPath: string | undefined): string {
-  const module = frame.module;
+function locationOf(
+  frame: Frame,
+  platform: string,
+  javascript: boolean,
+  absPath: string | undefined,
+): string {
+  let module = frame.module;
+  // Sentry's JavaScript processing gives a browser frame the module its URL makes
+  if (module === undefined && javascript && absPath !== undefined && MODULE_URL.test(absPath))
+    module = generateModule(absPath);
   // a browser "module" that is only the end of its URL says no more than the file
   if (
     module !== undefined &&
@@ -81,6 +99,24 @@ function locationOf(frame: Frame, platform: string, absPath: string | undefined)
   if (filename === undefined || hasUrlOrigin(absPath, true)) return '';
   const name = basename(filename).toLowerCase();
   return name === '<anonymous>' || name === '[native code]' ? '' : name;
+}
+
+/**
+ * Sentry's generate_module (lang/javascript processing): the URL's path without its extension,
+ * `.min`, the folders above a full sha, the folders that say nothing and a trailing hash:
+ * `https://x.io/static/js/main.3f2a1b9c.js` -> `main`. One addition: a hash between dots goes too
+ * (`main.3f2a1b9c.chunk.js` -> `main.chunk`), which Sentry leaves to source maps; without them
+ * every deploy of such a bundle made new issues (black-box 10 #13).
+ */
+function generateModule(url: string): string {
+  let path = URL_PATH.exec(url)?.[1] ?? url;
+  const dot = path.lastIndexOf('.');
+  if (dot > path.lastIndexOf('/') + 1) path = path.slice(0, dot);
+  if (path.endsWith('.min')) path = path.slice(0, -4);
+  const tokens = path.split('/');
+  for (let i = 0; i < tokens.length; i++)
+    if (SHA_FOLDER.test(tokens[i])) return tokens.slice(i + 1).join('/');
+  return path.replace(CLEAN_MODULE, '').replace(INNER_HASH, '') || '<unknown module>';
 }
 
 function functionOf(frame: Frame, platform: string, javascript: boolean, contextLine: boolean): string {

@@ -344,11 +344,87 @@ const frameCases: [name: string, platform: string, a: Frames, b: Frames, same: b
     true,
   ],
   [
-    'a file at a URL does not contribute its name',
+    "a browser frame's module comes from its URL: a trailing hash goes",
     'javascript',
-    [app({ abs_path: 'https://x.io/a.1f2e.js', filename: 'a.1f2e.js', function: 'f' })],
-    [app({ abs_path: 'https://x.io/a.9a8b.js', filename: 'a.9a8b.js', function: 'f' })],
+    [
+      app({
+        abs_path: 'https://x.io/static/js/main.3f2a1b9c.js',
+        filename: 'https://x.io/static/js/main.3f2a1b9c.js',
+        function: 'f',
+      }),
+    ],
+    [
+      app({
+        abs_path: 'https://x.io/static/js/main.8d7e6f5a.js',
+        filename: 'https://x.io/static/js/main.8d7e6f5a.js',
+        function: 'f',
+      }),
+    ],
     true,
+  ],
+  [
+    "a hash between dots goes too (webpack's [name].[contenthash].chunk.js)",
+    'javascript',
+    [
+      app({
+        abs_path: 'https://x.io/static/js/main.3f2a1b9c.chunk.js',
+        filename: 'https://x.io/static/js/main.3f2a1b9c.chunk.js',
+        function: 'f',
+      }),
+    ],
+    [
+      app({
+        abs_path: 'https://x.io/static/js/main.8d7e6f5a.chunk.js',
+        filename: 'https://x.io/static/js/main.8d7e6f5a.chunk.js',
+        function: 'f',
+      }),
+    ],
+    true,
+  ],
+  [
+    'version and sha folders go',
+    'javascript',
+    [
+      app({
+        abs_path: 'https://cdn.x.io/v1.2.3/0123456789abcdef0123456789abcdef01234567/app/cart.js',
+        filename: 'https://cdn.x.io/v1.2.3/0123456789abcdef0123456789abcdef01234567/app/cart.js',
+        function: 'f',
+      }),
+    ],
+    [
+      app({
+        abs_path: 'https://cdn.x.io/v1.2.4/89abcdef0123456789abcdef0123456789abcdef/app/cart.js',
+        filename: 'https://cdn.x.io/v1.2.4/89abcdef0123456789abcdef0123456789abcdef/app/cart.js',
+        function: 'f',
+      }),
+    ],
+    true,
+  ],
+  [
+    'different bundles stay apart',
+    'javascript',
+    [
+      app({
+        abs_path: 'https://x.io/static/js/main.3f2a1b9c.js',
+        filename: 'https://x.io/static/js/main.3f2a1b9c.js',
+        function: 'f',
+      }),
+    ],
+    [
+      app({
+        abs_path: 'https://x.io/static/js/vendor.3f2a1b9c.js',
+        filename: 'https://x.io/static/js/vendor.3f2a1b9c.js',
+        function: 'f',
+      }),
+    ],
+    false,
+  ],
+  [
+    'the module made from a URL keeps its folders',
+    'javascript',
+    [app({ abs_path: 'https://x.io/app/cart.js', filename: 'https://x.io/app/cart.js', function: 'f' })],
+    [app({ abs_path: 'https://x.io/lib/cart.js', filename: 'https://x.io/lib/cart.js', function: 'f' })],
+    false,
   ],
   [
     'a file: URL contributes its name',
@@ -460,4 +536,43 @@ test('groupEvent() v3: in-app frames only, when some contribute', () => {
       stackEvent('node', [{ filename: `${lib}.js`, function: 'load', in_app: false }, js('f', 'a()')]),
     );
   assert.equal(ev('a').hash, ev('b').hash);
+});
+
+test('groupEvent() v3: the same bug in two deploys of a hashed browser bundle is one issue (black-box 10 #13)', () => {
+  const deploy = (h: string) =>
+    groupEvent({
+      platform: 'javascript',
+      release: `web@${h}`,
+      exception: {
+        values: [
+          {
+            type: 'TypeError',
+            value: "Cannot read properties of null (reading 'price')",
+            stacktrace: {
+              frames: [
+                {
+                  abs_path: `http://shop.example/static/js/vendor.${h}.js`,
+                  function: 'HTMLButtonElement.dispatch',
+                  in_app: true,
+                  lineno: 1,
+                  colno: 9000,
+                },
+                {
+                  abs_path: `http://shop.example/static/js/main.${h}.chunk.js`,
+                  function: 'addToCart',
+                  in_app: true,
+                  lineno: 1,
+                  colno: 1234,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+  assert.equal(deploy('3f2a1b9c').hash, deploy('8d7e6f5a').hash);
+  assert.deepEqual(deploy('3f2a1b9c').components.slice(1), [
+    'frame:vendor\tdispatch\t',
+    'frame:main.chunk\taddToCart\t',
+  ]);
 });
