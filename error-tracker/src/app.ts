@@ -74,6 +74,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   const ingest = new IngestService(store, digester, {
     maxPending: config.INGEST_MAX_PENDING,
     maxInFlight: config.INGEST_MAX_IN_FLIGHT,
+    maxBufferedBytes: config.INGEST_MAX_BUFFERED_BYTES,
     clock,
     preparer,
   });
@@ -101,6 +102,15 @@ export function createApp(deps: AppDeps): FastifyInstance {
     g.set({ kind: 'array_buffers' }, m.arrayBuffers);
     g.set({ kind: 'heap_total' }, m.heapTotal);
   });
+  deps.registry.gauge(
+    'errors_ingest_in_flight',
+    'Ingest requests admitted and not yet answered (requests), and the body bytes they hold (bytes).',
+    (g) => {
+      const now = ingest.requestsInFlight;
+      g.set({ kind: 'requests' }, now.requests);
+      g.set({ kind: 'bytes' }, now.bytes);
+    },
+  );
   deps.registry.counter('errors_events_accepted_total', 'Events accepted since start.', (c) =>
     c.setTotal({}, ingest.accepted),
   );

@@ -21,7 +21,12 @@ export const configTable = defineConfig({
   INGEST_MAX_IN_FLIGHT: setting(
     parsers.integer(1),
     256,
-    'ingest requests parsed or committed at once before 429 (bounds memory)',
+    'ingest requests at once, counted from their first byte, before 429 (bounds memory)',
+  ),
+  INGEST_MAX_BUFFERED_BYTES: setting(
+    parsers.bytes,
+    32 * 1024 * 1024,
+    'body bytes the ingest requests in flight may hold at once before 429 (a size such as 32MB; one request alone is always taken)',
   ),
   TRUST_PROXY: setting(
     parseTrustProxy,

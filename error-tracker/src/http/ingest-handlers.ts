@@ -1,6 +1,8 @@
 // Sentry ingest endpoints: thin handlers over IngestService, plus CORS for browser SDKs and the
 // X-Sentry-Error header on every 4xx (set in one onSend hook for these routes).
+import { pipeline, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Admission, IngestService } from '../service/ingest-service.js';
 import type { HttpContext } from './context.js';
 
 export const CORS_HEADERS = {
@@ -47,11 +49,45 @@ export async function preflightHandler(_request: FastifyRequest, reply: FastifyR
     .send();
 }
 
+const isIngestRoute = (request: FastifyRequest) =>
+  /^\/api\/:projectId\/(envelope|store)\/?$/.test(request.routeOptions.url ?? '');
+
+/**
+ * Ingest requests count against INGEST_MAX_IN_FLIGHT and INGEST_MAX_BUFFERED_BYTES from their
+ * first byte (IngestService.admit), before Fastify buffers the body, and until answered: a burst of
+ * large uploads is refused early instead of each being held whole in memory first.
+ */
+export function admitIngestRequests(app: FastifyInstance, ingest: IngestService): void {
+  const admissions = new WeakMap<FastifyRequest, Admission>();
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'POST' || !isIngestRoute(request)) return;
+    const length = Number(request.headers['content-length']);
+    const admission = ingest.admit(Number.isSafeInteger(length) && length > 0 ? length : 0);
+    reply.raw.once('close', admission.release);
+    // a body without Content-Length is counted as it arrives
+    if (request.headers['content-length'] === undefined) admissions.set(request, admission);
+  });
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const admission = admissions.get(request);
+    if (!admission) return payload;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        try {
+          admission.received(chunk.length);
+          done(null, chunk);
+        } catch (err) {
+          done(err as Error);
+        }
+      },
+    });
+    return pipeline(payload, counted, () => {});
+  });
+}
+
 /** Adds CORS and X-Sentry-Error to error answers of ingest routes. */
 export function addSentryErrorHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    const url = request.routeOptions.url ?? '';
-    if (!/^\/api\/:projectId\/(envelope|store)\/?$/.test(url)) return payload;
+    if (!isIngestRoute(request)) return payload;
     reply.headers(CORS_HEADERS);
     if (reply.statusCode >= 400 && typeof payload === 'string') {
       let message = `HTTP ${reply.statusCode}`;

@@ -5,7 +5,12 @@ import type { IngestOptions, RouteAuth } from '@flowrent/shared/http';
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from './context.js';
 import { eventHandlers } from './event-handlers.js';
-import { addSentryErrorHeaders, ingestHandler, preflightHandler } from './ingest-handlers.js';
+import {
+  addSentryErrorHeaders,
+  admitIngestRequests,
+  ingestHandler,
+  preflightHandler,
+} from './ingest-handlers.js';
 import { issueHandlers } from './issue-handlers.js';
 import { projectHandlers } from './project-handlers.js';
 import { quarantineHandlers } from './quarantine-handlers.js';
@@ -90,6 +95,7 @@ export function routes(ctx: HttpContext): Route[] {
 
 export function registerRoutes(app: FastifyInstance, ctx: HttpContext): void {
   addSentryErrorHeaders(app);
+  admitIngestRequests(app, ctx.ingest);
   for (const r of routes(ctx)) {
     app.route({
       method: r.method,

@@ -38,8 +38,11 @@ export interface IngestRequest {
 
 export interface IngestOptions {
   maxPending: number;
-  /** Requests being parsed or committed at once before 429. */
+  /** Ingest requests at once, from their first byte to their answer, before 429. */
   maxInFlight: number;
+  /** Body bytes those requests may hold at once before 429 (one request alone is always taken:
+   * its size is bounded by MAX_ENVELOPE_BYTES). */
+  maxBufferedBytes: number;
   clock: () => number;
   /** Where parsing and preparing run (inline or worker threads). */
   preparer?: Preparer;
@@ -61,6 +64,12 @@ export class IngestService {
   private readonly projectCache = new LookupCache<number, Project | null>(LOOKUP_CACHE_MS);
   accepted = 0;
   private inFlight = 0;
+  private bufferedBytes = 0;
+
+  /** Ingest requests admitted and not yet answered, and the body bytes they hold (/metrics). */
+  get requestsInFlight(): { requests: number; bytes: number } {
+    return { requests: this.inFlight, bytes: this.bufferedBytes };
+  }
 
   constructor(
     private readonly store: ErrorStore,
@@ -71,22 +80,38 @@ export class IngestService {
     this.preparer = options.preparer ?? inlinePreparer();
   }
 
-  async accept(req: IngestRequest): Promise<Accepted> {
-    // shed load before decoded bodies pile up in front of the preparer (bounds memory)
-    if (this.inFlight >= this.options.maxInFlight) {
-      // refused before its items are read: every category (an empty list), as the SDKs read it; the
-      // event categories alone let them keep sending sessions and transactions into the overload
-      throw rateLimited('too many requests in flight, retry later', 1, 'organization', 'backpressure', '');
-    }
+  /**
+   * Takes an ingest request in before its body is read (the HTTP layer's onRequest hook), or throws
+   * the 429: bodies were buffered whole first and counted only once handed over, so concurrent large
+   * uploads each held their 20 MB (black-box #12: 40 uploads, 2 GB of RSS). The declared
+   * Content-Length is reserved at once; a chunked body is counted as it arrives (`received`).
+   * `release` when the request is answered or its connection closes.
+   */
+  admit(declaredBytes: number): Admission {
+    if (this.inFlight >= this.options.maxInFlight) throw tooBusy('too many requests in flight');
+    if (this.inFlight > 0 && this.bufferedBytes + declaredBytes > this.options.maxBufferedBytes)
+      throw tooBusy('too many request bytes in flight');
     this.inFlight++;
-    try {
-      return await this.acceptNow(req);
-    } finally {
-      this.inFlight--;
-    }
+    this.bufferedBytes += declaredBytes;
+    let held = declaredBytes;
+    let open = true;
+    return {
+      received: (n: number) => {
+        held += n;
+        this.bufferedBytes += n;
+        if (this.inFlight > 1 && this.bufferedBytes > this.options.maxBufferedBytes)
+          throw tooBusy('too many request bytes in flight');
+      },
+      release: () => {
+        if (!open) return;
+        open = false;
+        this.inFlight--;
+        this.bufferedBytes -= held;
+      },
+    };
   }
 
-  private async acceptNow(received: IngestRequest): Promise<Accepted> {
+  async accept(received: IngestRequest): Promise<Accepted> {
     let req = received;
     const projectId = /^\d+$/.test(req.projectId) ? Number(req.projectId) : Number.NaN;
     const project = Number.isSafeInteger(projectId) ? this.projectOf(projectId) : null;
@@ -233,6 +258,22 @@ function withoutEventItems(itemCounts: Record<string, number>): Record<string, n
   const rest: Record<string, number> = {};
   for (const type in itemCounts) if (type !== 'event' && type !== 'attachment') rest[type] = itemCounts[type];
   return rest;
+}
+
+/** An admitted request's hold on the in-flight budget (IngestService.admit). */
+export interface Admission {
+  /** Bytes of a body without Content-Length as they arrive; throws the 429 past the budget. */
+  received(bytes: number): void;
+  release(): void;
+}
+
+/** Refused before its items are read: every category (an empty list), as the SDKs read it (the
+ * event categories alone let them keep sending sessions and transactions into the overload); the
+ * connection is closed rather than the rest of the body read. */
+function tooBusy(what: string): RateLimited {
+  const refused = rateLimited(`${what}, retry later`, 1, 'organization', 'backpressure', '');
+  refused.headers.connection = 'close';
+  return refused;
 }
 
 function rateLimited(
