@@ -63,7 +63,7 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
         event,
         input.projectId,
         input.nowMs,
-        asSent ? eventAsSent(input, body, e.bytes, payload.events.length) : undefined,
+        asSent ? eventAsSent(input, body, e.bytes, onlyItemIsEvent(payload)) : undefined,
       ),
     );
   }
@@ -94,13 +94,25 @@ function countsKeyOf(input: PrepareInput, payload: IngestPayload, decoded: Buffe
   return createHash('sha256').update(decoded).digest('hex');
 }
 
+/** Whether the body holds one item, an event: only then may it be stored as received. Any other
+ * item (an attachment, a user report, a session) would be kept in errors.db byte for byte, out of
+ * the scrubber's reach, although it is only counted (Relay stores the event alone). */
+function onlyItemIsEvent(payload: IngestPayload): boolean {
+  let items = 0;
+  for (const type in payload.itemCounts) {
+    if (type !== 'event') return false;
+    items += payload.itemCounts[type];
+  }
+  return items === 1;
+}
+
 /** The compressed body as received when it holds just this event and codec.ts finds it worth
  * keeping (payloadAsSent), else the event's bytes within the `decoded` body. */
-function eventAsSent(input: PrepareInput, decoded: Buffer, event: Buffer, eventCount: number): EventAsSent {
+function eventAsSent(input: PrepareInput, decoded: Buffer, event: Buffer, onlyItem: boolean): EventAsSent {
   const offset = event.byteOffset - decoded.byteOffset;
   const inBody = event.buffer === decoded.buffer && offset >= 0 && offset + event.length <= decoded.length;
   const payload =
-    eventCount === 1 && inBody && decoded !== input.body
+    onlyItem && inBody && decoded !== input.body
       ? payloadAsSent(input.body, input.contentEncoding, {
           offset,
           length: event.length,
