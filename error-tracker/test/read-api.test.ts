@@ -276,10 +276,10 @@ describe('every list query uses an index', () => {
       'idx_counted_envelopes_received',
     ],
     [
-      'frequency window',
-      'SELECT count(*) FROM events WHERE issue_id = ? AND received_at > ?',
+      'frequency window (per-minute counts)',
+      'SELECT coalesce(sum(count), 0) FROM issue_minutes WHERE issue_id = ? AND minute > ?',
       [1, 0],
-      'idx_events_issue_received',
+      'PRIMARY KEY',
     ],
     [
       'retention by age',

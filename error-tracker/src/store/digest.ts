@@ -20,6 +20,7 @@ import type { AlertRuleRow, IssueRow } from './rows.js';
 import type { DigestOutcome, DigestResult, EventFacts, SessionUpdate } from './store.js';
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 /** An inbox row that holds an event. */
 type EventRow = InboxRow & { event_id: string; received_at: number; facts: string; payload: Buffer };
@@ -116,7 +117,14 @@ function createAppliers(db: Db) {
       .prepare('SELECT first_seen FROM releases WHERE project_id = ? AND release = ?')
       .pluck(),
     rules: db.prepare('SELECT * FROM alert_rules WHERE project_id = ? AND enabled = 1'),
-    eventsInWindow: db.prepare('SELECT count(*) FROM events WHERE issue_id = ? AND received_at > ?').pluck(),
+    minute: db.prepare(
+      `INSERT INTO issue_minutes (issue_id, minute, count) VALUES (?, ?, 1)
+       ON CONFLICT (issue_id, minute) DO UPDATE SET count = count + 1`,
+    ),
+    // the minutes that overlap the window: a rule may count up to a minute more, never fewer
+    eventsInWindow: db
+      .prepare('SELECT coalesce(sum(count), 0) FROM issue_minutes WHERE issue_id = ? AND minute > ?')
+      .pluck(),
     alertState: db
       .prepare('SELECT last_fired_at FROM alert_state WHERE rule_id = ? AND issue_id = ?')
       .pluck(),
@@ -188,6 +196,15 @@ function createAppliers(db: Db) {
     return null;
   }
 
+  function rulesOf(projectId: number): AlertRuleRow[] {
+    let rules = rulesInBatch.get(projectId);
+    if (!rules) {
+      rules = q.rules.all(projectId) as AlertRuleRow[];
+      rulesInBatch.set(projectId, rules);
+    }
+    return rules;
+  }
+
   function queueAlerts(
     projectId: number,
     issueId: number,
@@ -195,18 +212,13 @@ function createAppliers(db: Db) {
     isRegression: boolean,
     nowMs: number,
   ) {
-    let rules = rulesInBatch.get(projectId);
-    if (!rules) {
-      rules = q.rules.all(projectId) as AlertRuleRow[];
-      rulesInBatch.set(projectId, rules);
-    }
-    for (const rule of rules) {
+    for (const rule of rulesOf(projectId)) {
       let fire = false;
       if (rule.trigger === 'new_issue') fire = isNew;
       else if (rule.trigger === 'regression') fire = isRegression;
       else if (rule.trigger === 'frequency' && rule.threshold !== null && rule.window_minutes !== null) {
         const windowMs = rule.window_minutes * 60_000;
-        const count = q.eventsInWindow.get(issueId, nowMs - windowMs) as number;
+        const count = q.eventsInWindow.get(issueId, nowMs - windowMs - MINUTE_MS) as number;
         const last = q.alertState.get(rule.id, issueId) as number | undefined;
         if (count > rule.threshold && (last === undefined || nowMs - last >= windowMs)) {
           fire = true;
@@ -312,6 +324,9 @@ function createAppliers(db: Db) {
     );
     for (const [key, value] of facts.tags) q.tag.run(issueId, key, value, seen, seen);
     q.hourly.run(issueId, Math.floor(seen / HOUR_MS) * HOUR_MS);
+    // every event counts toward frequency rules, also while the issue is ignored or resolved
+    if (rulesOf(projectId).some((r) => r.trigger === 'frequency'))
+      q.minute.run(issueId, Math.floor(seen / MINUTE_MS) * MINUTE_MS);
     const isRegression = transition === 'regression';
     // as Sentry's RuleProcessor, rules apply to unresolved issues only: a frequency rule does not
     // page for an ignored issue, nor for a resolved one's events that do not reopen it

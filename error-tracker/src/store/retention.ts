@@ -30,6 +30,11 @@ export function createRetention(db: Db) {
       `DELETE FROM session_errored WHERE rowid IN
        (SELECT rowid FROM session_errored WHERE seen_at < ? ORDER BY seen_at LIMIT ?)`,
     ),
+    // minutes no frequency rule looks at any more (all of them when there is no such rule)
+    forgetMinutes: db.prepare(
+      `DELETE FROM issue_minutes WHERE minute < ? - 60000 * (1 + coalesce(
+         (SELECT max(window_minutes) FROM alert_rules WHERE trigger = 'frequency'), 0))`,
+    ),
     decStored: db.prepare('UPDATE issues SET stored_count = max(stored_count - 1, 0) WHERE id = ?'),
     fixLatest: db.prepare(
       `UPDATE issues SET latest_event_id = (SELECT event_id FROM events WHERE issue_id = issues.id ORDER BY id DESC LIMIT 1)
@@ -58,6 +63,7 @@ export function createRetention(db: Db) {
       const forgotten =
         q.forgetCounted.run(nowMs - ITEM_DEDUPE_WINDOW_MS, batchSize).changes +
         q.forgetSessions.run(nowMs - SESSION_ERRORED_WINDOW_MS, batchSize).changes;
+      q.forgetMinutes.run(nowMs);
       let budget = batchSize - deleted;
       if (budget > 0 && policy.maxEventsPerIssue > 0) {
         const issues = q.overCap.all(policy.maxEventsPerIssue) as { id: number; stored_count: number }[];

@@ -52,6 +52,10 @@ export function createWorkflow(db: Db) {
       `INSERT INTO issue_hourly (issue_id, hour, count) SELECT ?, hour, count FROM issue_hourly WHERE issue_id = ? AND true
        ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + excluded.count`,
     ),
+    mergeMinutes: db.prepare(
+      `INSERT INTO issue_minutes (issue_id, minute, count) SELECT ?, minute, count FROM issue_minutes WHERE issue_id = ? AND true
+       ON CONFLICT (issue_id, minute) DO UPDATE SET count = count + excluded.count`,
+    ),
     countUsers: db.prepare('SELECT count(*) FROM issue_users WHERE issue_id = ?').pluck(),
     mergeCounters: db.prepare(
       `UPDATE issues SET event_count = event_count + ?, stored_count = stored_count + ?, user_count = ?,
@@ -188,6 +192,7 @@ export function createWorkflow(db: Db) {
           q.mergeUsers.run(targetId, sourceId);
           q.mergeUserValues.run(targetId, sourceId);
           q.mergeHourly.run(targetId, sourceId);
+          q.mergeMinutes.run(targetId, sourceId);
           const users = q.countUsers.get(targetId) as number;
           q.mergeCounters.run(
             src.event_count,
