@@ -64,7 +64,13 @@ export function createWorkflow(db: Db) {
     ),
     deleteIssue: db.prepare('DELETE FROM issues WHERE id = ?'),
     deleteEvents: db.prepare('DELETE FROM events WHERE issue_id = ?'),
-    deleteDeliveries: db.prepare('DELETE FROM alert_deliveries WHERE issue_id = ?'),
+    // a queued alert is about something that happened: a merge sends it with the merged issue, a
+    // delete logs it as failed; they were deleted unsent, gone from the log (black-box 10 #65)
+    moveDeliveries: db.prepare('UPDATE alert_deliveries SET issue_id = ? WHERE issue_id = ?'),
+    dropDeliveries: db.prepare(
+      `UPDATE alert_deliveries SET status = 'failed', next_attempt_at = NULL, last_error = 'issue deleted'
+       WHERE issue_id = ? AND status = 'pending'`,
+    ),
     expiredIgnores: db.prepare(
       "SELECT id, ignore_until_time AS until FROM issues WHERE status = 'ignored' AND ignore_until_time IS NOT NULL AND ignore_until_time <= ?",
     ),
@@ -204,7 +210,7 @@ export function createWorkflow(db: Db) {
             src.latest_event_id,
             targetId,
           );
-          q.deleteDeliveries.run(sourceId);
+          q.moveDeliveries.run(targetId, sourceId);
           q.moveRedirects.run(targetId, sourceId);
           q.redirect.run(targetId, sourceId);
           q.deleteIssue.run(sourceId);
@@ -216,7 +222,7 @@ export function createWorkflow(db: Db) {
     ),
     deleteIssueTx: db.transaction((id: number): boolean => {
       q.deleteEvents.run(id);
-      q.deleteDeliveries.run(id);
+      q.dropDeliveries.run(id);
       return q.deleteIssue.run(id).changes > 0;
     }),
     expireIgnoresTx: db.transaction((nowMs: number): number[] => {
