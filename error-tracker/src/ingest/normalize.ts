@@ -1,5 +1,6 @@
 // Sentry event normalization (develop.sentry.dev event payloads, 2026): brings the shapes SDKs
 // send into one form and keeps every unknown field. Pure: clock, ids and client IP are inputs.
+//   raven-era names (sentry.interfaces.Message, .Exception, .Http, .User, ...) -> the modern ones
 //   exception: {values:[...]} | [...] | single object  -> {values:[...]}
 //   message: string | {message, params, formatted}; logentry {...} -> logentry + message string
 //   message: null or a list -> none (not the text "null"); release: a number -> its text; release and
@@ -19,6 +20,7 @@ import type { Level } from '../model.js';
 import { limitEventDepth } from './depth-limit.js';
 import type { JsonObject } from './envelope.js';
 import { IngestParseError } from './errors.js';
+import { withModernNames } from './legacy-names.js';
 import { scrubEvent } from './scrub.js';
 import { parseUserAgent } from './user-agent.js';
 
@@ -34,7 +36,8 @@ export interface NormalizeContext {
   /**
    * Skip the bulky parts grouping never reads (breadcrumbs, threads): for the accept path, which
    * stores the bytes as sent and normalizes them fully on read. Also skips the depth limit: that
-   * caller applies limitEventDepth() itself first, to know whether the bytes as sent may be kept.
+   * caller applies limitEventDepth() and withModernNames() itself first, to know whether the
+   * bytes as sent may be kept.
    */
   factsOnly?: boolean;
 }
@@ -52,7 +55,7 @@ const LEVEL_ALIASES: Record<string, Level> = {
 const MAX_TAG_CHARS = 200;
 
 export function normalizeEvent(input: JsonObject, ctx: NormalizeContext): JsonObject {
-  const raw = ctx.factsOnly ? input : limitEventDepth(input);
+  const raw = ctx.factsOnly ? input : withModernNames(limitEventDepth(input));
   const event: JsonObject = { ...raw };
   event.event_id = normalizeEventId(ctx.envelopeEventId ?? raw.event_id, ctx.newEventId);
   const clock = correctClock(toIsoTimestamp(raw.timestamp), ctx);

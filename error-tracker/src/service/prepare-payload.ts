@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { decodeBody } from '../ingest/decode.js';
 import { IngestParseError, IngestTooLarge, IngestUnsupportedEncoding } from '../ingest/errors.js';
 import { limitEventDepth } from '../ingest/depth-limit.js';
+import { withModernNames } from '../ingest/legacy-names.js';
 import { envelopeClockDrift, isObject, normalizeEvent } from '../ingest/normalize.js';
 import { type IngestPayload, readEnvelopeBody, readStoreBody } from '../ingest/request.js';
 import { scrubEvent } from '../ingest/scrub.js';
@@ -46,8 +47,9 @@ export function preparePayload(input: PrepareInput, newEventId: () => string): P
     // events are stored as sent and normalized again on read, unless normalizing used the
     // connection's address ({{auto}}) or the envelope's sent_at (a clock drift), which are only
     // known now, or nesting had to be trimmed, or a value had to be scrubbed (as Relay, before it is
-    // stored: the bytes as sent would keep it in the database)
-    const raw = scrubEvent(limitEventDepth(e.raw));
+    // stored: the bytes as sent would keep it in the database), or it used raven-era interface
+    // names (the scrubber reads the modern ones)
+    const raw = scrubEvent(limitEventDepth(withModernNames(e.raw)));
     const asSent =
       raw === e.raw && !clockDrifted && !(isObject(raw.user) && raw.user.ip_address === '{{auto}}');
     const event = normalizeEvent(raw, {
