@@ -1,26 +1,171 @@
 // Replaces the variable parts of a message or exception value with placeholders so that
 // "user 42 not found" and "user 43 not found" group together. Order matters: urls and emails
 // before paths, uuids before hex, hex before ids and numbers.
-const RULES: [RegExp, string][] = [
-  [/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi, '<url>'],
-  [/\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g, '<email>'],
-  [/\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b/gi, '<uuid>'],
-  [/\b\d{1,3}(\.\d{1,3}){3}\b/g, '<ip>'],
-  [/(?:[A-Za-z]:\\|\\\\)[^\s'"]+|(?<![\w.:/])(?:\.{0,2}\/[\w.@-]+)+\/?|\b[\w.@-]+(?:\/[\w.@-]+)+/g, '<path>'],
-  [/\b0x[0-9a-f]+\b/gi, '<hex>'],
-  [/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>'],
-  [/\b(?=[A-Za-z_-]*\d)(?=[\d_-]*[A-Za-z])[A-Za-z0-9_-]{6,}\b/g, '<id>'],
-  [/-?\b\d+(\.\d+)?\b/g, '<int>'],
+// The output is part of persisted grouping keys. The rules were plain regexes until the tenth
+// session; four of them (url, email, path, id) rescanned the rest of a token from every word
+// boundary inside it, so 'a-'.repeat(100000) took minutes on the ingest worker (black-box 10 #9).
+// Those four are now drivers that give the same matches in one pass: a candidate's outcome depends
+// only on where its run of token characters ends, so one failed candidate fails the whole run.
+// parameterize.test.ts checks them against the old regexes.
+
+/** Relay's cap on a message (`logentry.message`, 8,192 chars): Sentry never groups on more, and the
+ * variable parts that matter for grouping sit at the start. Bounds the work on a hostile event. */
+export const MAX_PARAMETERIZE_CHARS = 8192;
+
+type Rule = (text: string) => string;
+
+/** A rule of the form `\b<start char><run chars>*<tail>`: every candidate inside one run shares
+ * the run's end, so the tail is tried once per run instead of once per candidate. `needle`: a
+ * string every tail holds, to skip most texts at once. */
+function runRule(needle: string, start: RegExp, run: RegExp, tail: RegExp, placeholder: string): Rule {
+  return (text) => {
+    if (!text.includes(needle)) return text;
+    let out = '';
+    let emitted = 0;
+    start.lastIndex = 0;
+    for (let m = start.exec(text); m !== null; m = start.exec(text)) {
+      run.lastIndex = m.index;
+      run.exec(text);
+      tail.lastIndex = run.lastIndex;
+      if (tail.exec(text) !== null) {
+        out += text.slice(emitted, m.index) + placeholder;
+        emitted = tail.lastIndex;
+      }
+      start.lastIndex = Math.max(run.lastIndex, emitted);
+    }
+    return out + text.slice(emitted);
+  };
+}
+
+/** Was /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>)]+/gi */
+const url = runRule('://', /\b[a-z]/gi, /[a-z0-9+.-]*/iy, /:\/\/[^\s'"<>)]+/y, '<url>');
+
+/** Was /\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b/g */
+const email = runRule('@', /\b[\w.+-]/g, /[\w.+-]*/y, /@[\w-]+(?:\.[\w-]+)+\b/y, '<email>');
+
+const WINDOWS_PATH = /(?:[A-Za-z]:\\|\\\\)[^\s'"]+/y;
+const SLASH_PATH = /(?<![\w.:/])(?:\.{0,2}\/[\w.@-]+)+\/?/y;
+const PATH_RUN = /[\w.@-]*/y;
+const PATH_TAIL = /(?:\/[\w.@-]+)+/y;
+const PATH_CANDIDATE = /[A-Za-z]:\\|\\\\|[./]|\b[\w.@-]/g;
+const PATH_WORD_START = /\b[\w.@-]/y;
+
+/** Was /(?:[A-Za-z]:\\|\\\\)[^\s'"]+|(?<![\w.:/])(?:\.{0,2}\/[\w.@-]+)+\/?|\b[\w.@-]+(?:\/[\w.@-]+)+/g:
+ * the alternatives are tried in that order at each position; the third one's outcome is cached
+ * per run of [\w.@-] (it needs `/` + a run character right after the run). */
+function path(text: string): string {
+  if (!text.includes('/') && !text.includes('\\')) return text;
+  let out = '';
+  let emitted = 0;
+  let runEnd = -1; // the run the third alternative last failed on ends here
+  PATH_CANDIDATE.lastIndex = 0;
+  for (let m = PATH_CANDIDATE.exec(text); m !== null; m = PATH_CANDIDATE.exec(text)) {
+    const at = m.index;
+    let end = matchAt(WINDOWS_PATH, text, at);
+    if (end < 0) end = matchAt(SLASH_PATH, text, at);
+    if (end < 0 && at >= runEnd && matchAt(PATH_WORD_START, text, at) > 0) {
+      const b = matchAt(PATH_RUN, text, at);
+      end = matchAt(PATH_TAIL, text, b);
+      if (end < 0) runEnd = b;
+    }
+    if (end < 0) {
+      PATH_CANDIDATE.lastIndex = at + 1;
+      continue;
+    }
+    out += `${text.slice(emitted, at)}<path>`;
+    emitted = end;
+    PATH_CANDIDATE.lastIndex = end;
+  }
+  return out + text.slice(emitted);
+}
+
+/** End of a sticky match of `re` at `at`, or -1. */
+function matchAt(re: RegExp, text: string, at: number): number {
+  re.lastIndex = at;
+  return re.exec(text) === null ? -1 : re.lastIndex;
+}
+
+const ID_RUN = /[A-Za-z0-9_-]+/g;
+const ANY_DIGIT = /\d/;
+const MIN_ID_CHARS = 6;
+
+/** Was /\b(?=[A-Za-z_-]*\d)(?=[\d_-]*[A-Za-z])[A-Za-z0-9_-]{6,}\b/g. Per run of [A-Za-z0-9_-]:
+ * a candidate (a word boundary) matches when a digit and a letter follow it in the run and the
+ * run's last word boundary is 6+ characters on; the match ends there, so a run has one match at
+ * most, from its first candidate or none. */
+function id(text: string): string {
+  if (!ANY_DIGIT.test(text)) return text;
+  let out = '';
+  let emitted = 0;
+  ID_RUN.lastIndex = 0;
+  for (let m = ID_RUN.exec(text); m !== null; m = ID_RUN.exec(text)) {
+    const a = m.index;
+    const b = a + m[0].length;
+    let first = -1;
+    let lastDigit = -1;
+    let lastLetter = -1;
+    for (let i = a; i < b; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) lastDigit = i;
+      else if (c !== 45 && c !== 95) lastLetter = i;
+      if (first < 0 && isWord(c) !== (i > 0 && isWord(text.charCodeAt(i - 1)))) first = i;
+    }
+    let lastBoundary = b;
+    while (lastBoundary > a && isWord(text.charCodeAt(lastBoundary - 1)) === isWordAt(text, lastBoundary))
+      lastBoundary--;
+    if (first < 0 || first > Math.min(lastDigit, lastLetter) || lastBoundary - first < MIN_ID_CHARS) continue;
+    out += `${text.slice(emitted, first)}<id>`;
+    emitted = lastBoundary;
+  }
+  return out + text.slice(emitted);
+}
+
+function isWord(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function isWordAt(text: string, i: number): boolean {
+  return i < text.length && isWord(text.charCodeAt(i));
+}
+
+function regexRule(pattern: RegExp, placeholder: string): Rule {
+  return (text) => text.replace(pattern, placeholder);
+}
+
+// The regex rules left are linear: a bounded length (uuid, ip), or a start that only a run's
+// first character can be (hex, int).
+const RULES: Rule[] = [
+  url,
+  email,
+  regexRule(/\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b/gi, '<uuid>'),
+  regexRule(/\b\d{1,3}(\.\d{1,3}){3}\b/g, '<ip>'),
+  path,
+  regexRule(/\b0x[0-9a-f]+\b/gi, '<hex>'),
+  regexRule(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>'),
+  id,
+  regexRule(/-?\b\d+(\.\d+)?\b/g, '<int>'),
 ];
 
-/** First non-empty line of `text`, with variable parts replaced by placeholders. */
+/** First non-empty line of `text` (its first MAX_PARAMETERIZE_CHARS), with variable parts
+ * replaced by placeholders. */
 export function parameterize(text: string): string {
-  const line =
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .find((l) => l !== '') ?? '';
+  return replaceVariableParts(firstLine(text).slice(0, MAX_PARAMETERIZE_CHARS));
+}
+
+/** The rules alone, on any length (exported for the linearity test). */
+export function replaceVariableParts(line: string): string {
   let out = line;
-  for (const [pattern, placeholder] of RULES) out = out.replace(pattern, placeholder);
+  for (const rule of RULES) out = rule(out);
   return out;
+}
+
+function firstLine(text: string): string {
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end).trim();
+    if (line !== '') return line;
+    start = end + 1;
+  }
+  return '';
 }
