@@ -84,10 +84,10 @@ export function admitIngestRequests(app: FastifyInstance, ingest: IngestService)
   });
 }
 
-/** Adds CORS and X-Sentry-Error to error answers of ingest routes. */
+/** Adds CORS and X-Sentry-Error to error answers of ingest routes (and of the unsupported ones). */
 export function addSentryErrorHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!isIngestRoute(request)) return payload;
+    if (!request.routeOptions.url?.startsWith('/api/:projectId/')) return payload;
     reply.headers(CORS_HEADERS);
     if (reply.statusCode >= 400 && typeof payload === 'string') {
       let message = `HTTP ${reply.statusCode}`;
