@@ -81,7 +81,9 @@ test('a merge of the target moves its redirects on (one hop); deleting the targe
   for (const id of [first, second, last]) {
     const res = await raw(`/api/issues/${id}`);
     assert.equal(res.status, 404);
-    assert.equal(res.json.error.message, `issue ${id} not found`);
+    // the deleted issue's own id names who deleted it (black-box 10 #66)
+    const why = id === last ? `was deleted by api at ${new Date(t.clock.now).toISOString()}` : 'not found';
+    assert.equal(res.json.error.message, `issue ${id} ${why}`);
   }
 });
 
@@ -92,6 +94,7 @@ test('migration 0013 makes redirects for merges recorded before 0012', async () 
   // what a version before 0012 left: the merge in the target's history only
   t.db.exec('DROP TABLE issue_redirects');
   t.db.exec('DROP TABLE issue_minutes'); // migration 0014's
+  t.db.exec('DROP TABLE deleted_issues'); // migration 0015's
   t.db.prepare("UPDATE _meta SET value = '11' WHERE key = 'schema_version'").run();
   const latest = loadMigrations(MIGRATIONS).length;
   assert.deepEqual(migrate(t.db, loadMigrations(MIGRATIONS)), { from: 11, to: latest });

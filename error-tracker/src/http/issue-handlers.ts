@@ -57,7 +57,14 @@ function issueOr404(ctx: HttpContext, id: number, request: FastifyRequest) {
  */
 function missingIssue(ctx: HttpContext, id: number, request: FastifyRequest): AppError {
   const target = ctx.store.issueMergedInto(id);
-  if (target === null) return new NotFound(`issue ${id} not found`);
+  if (target === null) {
+    const deleted = ctx.store.issueDeleted(id);
+    if (!deleted) return new NotFound(`issue ${id} not found`);
+    return new NotFound(`issue ${id} was deleted by ${deleted.deletedBy} at ${deleted.deletedAt}`, {
+      deleted_by: deleted.deletedBy,
+      deleted_at: deleted.deletedAt,
+    });
+  }
   const message = `issue ${id} was merged into issue ${target}`;
   if (request.method !== 'GET') return new NotFound(message, { merged_into: target });
   const location = request.url.replace(/^\/api\/issues\/[^/?]+/, `/api/issues/${target}`);
@@ -181,7 +188,9 @@ export function issueHandlers(ctx: HttpContext) {
     },
     async remove(request: IdRequest, reply: { status: (n: number) => { send: () => void } }) {
       const id = idParam(request.params.id);
-      if (!ctx.store.deleteIssue(id)) throw missingIssue(ctx, id, request);
+      const actor = actorOf(request);
+      if (!ctx.store.deleteIssue(id, actor, ctx.clock())) throw missingIssue(ctx, id, request);
+      request.log.info({ issueId: id, actor }, 'issue deleted');
       reply.status(204).send();
     },
   };

@@ -75,7 +75,9 @@ export function registerManageRoutes(ui: FastifyInstance, deps: UiRouteDeps, sen
   ui.post<IssueParams>('/issues/:id/delete', async (request, reply) => {
     verifyCsrf(request);
     const issue = issueOr404(request.params.id);
-    store.deleteIssue(issue.id);
+    const actor = actorOf(request.headers.cookie);
+    store.deleteIssue(issue.id, actor, clock());
+    request.log.info({ issueId: issue.id, actor }, 'issue deleted');
     return reply.redirect('/', 303);
   });
 

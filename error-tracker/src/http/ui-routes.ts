@@ -180,7 +180,13 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         if (!issue) {
           // a merged-away issue's links (alerts, tickets) lead to the issue it was merged into
           const target = store.issueMergedInto(Number(request.params.id));
-          if (target === null) throw new NotFound(`no issue ${request.params.id}`);
+          if (target === null) {
+            const deleted = store.issueDeleted(Number(request.params.id));
+            if (!deleted) throw new NotFound(`no issue ${request.params.id}`);
+            throw new NotFound(
+              `issue ${request.params.id} (${deleted.title}) was deleted by ${deleted.deletedBy} at ${deleted.deletedAt}`,
+            );
+          }
           const query = request.url.indexOf('?');
           return reply.redirect(`/issues/${target}${query < 0 ? '' : request.url.slice(query)}`, 302);
         }

@@ -72,6 +72,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
   const q = {
     issue: db.prepare('SELECT * FROM issues WHERE id = ?'),
     redirect: db.prepare('SELECT target_id FROM issue_redirects WHERE issue_id = ?').pluck(),
+    deleted: db.prepare('SELECT title, deleted_by, deleted_at FROM deleted_issues WHERE issue_id = ?'),
     event: db.prepare('SELECT * FROM events WHERE event_id = ? ORDER BY id LIMIT 1'),
     eventOfProject: db.prepare('SELECT * FROM events WHERE event_id = ? AND project_id = ?'),
     latestEvent: db.prepare('SELECT * FROM events WHERE issue_id = ? ORDER BY id DESC LIMIT 1'),
@@ -133,6 +134,12 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     listIssues: queries.listIssues,
     getIssue,
     issueMergedInto: (id: number) => (q.redirect.get(id) as number | undefined) ?? null,
+    issueDeleted(id: number) {
+      const r = q.deleted.get(id) as { title: string; deleted_by: string; deleted_at: number } | undefined;
+      return r
+        ? { title: r.title, deletedBy: r.deleted_by, deletedAt: new Date(r.deleted_at).toISOString() }
+        : null;
+    },
     listIssueEvents: (issueId: number, page: EventPageQuery) =>
       queries.listIssueEvents(issueId, page.cursor, page.limit),
     getEvent(eventId: string, projectId?: number): StoredEvent | null {
@@ -198,7 +205,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
       return getIssue(targetId) as Issue;
     },
     releaseToResolveBy: (projectId: number) => workflow.releaseToResolveBy(projectId),
-    deleteIssue: (id: number) => workflow.deleteIssue(id),
+    deleteIssue: (id: number, actor: string, nowMs: number) => workflow.deleteIssue(id, actor, nowMs),
     expireIgnores: (nowMs: number) => workflow.expireIgnores(nowMs),
     ...alerts,
     ...retention,

@@ -66,6 +66,12 @@ export interface InboxEntry {
   payload: Buffer;
 }
 
+export interface DeletedIssue {
+  title: string;
+  deletedBy: string;
+  deletedAt: string;
+}
+
 /** A webhook delivery that is due. */
 export interface DueDelivery {
   id: number;
@@ -230,6 +236,8 @@ export interface ErrorStore {
   getIssue(id: number): Issue | null;
   /** The issue a merged-away id was merged into (migrations/0012), else null. */
   issueMergedInto(id: number): number | null;
+  /** Who deleted the issue of this id and when (migrations/0015), else null. */
+  issueDeleted(id: number): DeletedIssue | null;
   listIssueEvents(issueId: number, page: EventPageQuery): Page<EventSummary>;
   /** An event id is unique per project: with `projectId` that project's event, else the first stored. */
   getEvent(eventId: string, projectId?: number): StoredEvent | null;
@@ -255,7 +263,7 @@ export interface ErrorStore {
   /** All or nothing: NotFound when the target or a source is missing, ValidationError when a
    * source is the target or in another project. */
   mergeIssues(targetId: number, sourceIds: number[], actor: string, nowMs: number): Issue;
-  deleteIssue(id: number): boolean;
+  deleteIssue(id: number, actor: string, nowMs: number): boolean;
   /** Reopens ignored issues whose time condition passed (at that time). Returns reopened ids. */
   expireIgnores(nowMs: number): number[];
   /** One batch of the background pass that rewrites events stored before the scrubber's current

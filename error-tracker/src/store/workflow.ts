@@ -63,6 +63,10 @@ export function createWorkflow(db: Db) {
         latest_event_id = CASE WHEN ? > last_seen THEN ? ELSE latest_event_id END WHERE id = ?`,
     ),
     deleteIssue: db.prepare('DELETE FROM issues WHERE id = ?'),
+    recordDeleted: db.prepare(
+      `INSERT OR REPLACE INTO deleted_issues (issue_id, project_id, title, event_count, deleted_by, deleted_at)
+       SELECT id, project_id, title, event_count, ?, ? FROM issues WHERE id = ?`,
+    ),
     deleteEvents: db.prepare('DELETE FROM events WHERE issue_id = ?'),
     // a queued alert is about something that happened: a merge sends it with the merged issue, a
     // delete logs it as failed; they were deleted unsent, gone from the log (black-box 10 #65)
@@ -220,7 +224,8 @@ export function createWorkflow(db: Db) {
         record(targetId, status, status, actor, nowMs, { merged });
       },
     ),
-    deleteIssueTx: db.transaction((id: number): boolean => {
+    deleteIssueTx: db.transaction((id: number, actor: string, nowMs: number): boolean => {
+      q.recordDeleted.run(actor, nowMs, id);
       q.deleteEvents.run(id);
       q.dropDeliveries.run(id);
       return q.deleteIssue.run(id).changes > 0;
@@ -243,7 +248,8 @@ export function createWorkflow(db: Db) {
     /** Throws NotFound (target or a source missing) or ValidationError (itself, another project). */
     mergeIssues: (targetId: number, sourceIds: number[], actor: string, nowMs: number): void =>
       tx.mergeIssuesTx.immediate(targetId, sourceIds, actor, nowMs),
-    deleteIssue: (id: number): boolean => tx.deleteIssueTx.immediate(id),
+    deleteIssue: (id: number, actor: string, nowMs: number): boolean =>
+      tx.deleteIssueTx.immediate(id, actor, nowMs),
     /** Ignores whose time has come turn unresolved: a read-only probe when none has (the common case). */
     expireIgnores: (nowMs: number): number[] =>
       q.anyExpiredIgnore.get(nowMs) === undefined ? [] : tx.expireIgnoresTx.immediate(nowMs),
