@@ -1,5 +1,6 @@
 // Settings of the error tracker: the shared ones plus its own. Read once in main.ts.
 import { baseConfig, type ConfigOf, defineConfig, parsers, setting } from '@flowrent/shared/config';
+import { isUsablePublicKey, PUBLIC_KEY_RULE } from './service/sentry-auth.js';
 
 export const configTable = defineConfig({
   ...baseConfig,
@@ -44,9 +45,9 @@ export const configTable = defineConfig({
     'inbox entries grouped per background transaction (on the store worker)',
   ),
   DEFAULT_PROJECT_KEY: setting(
-    parsers.string,
+    parsePublicKey,
     '',
-    'public DSN key of the default project created on first start (random if empty)',
+    `public DSN key of the default project created on first start (random if empty): ${PUBLIC_KEY_RULE}`,
   ),
   ALERT_MAX_ATTEMPTS: setting(
     parsers.integer(1, 20),
@@ -61,6 +62,12 @@ export const configTable = defineConfig({
 });
 
 export type Config = ConfigOf<typeof configTable>;
+
+function parsePublicKey(raw: string): string {
+  if (!isUsablePublicKey(raw))
+    throw new Error(`must be ${PUBLIC_KEY_RULE}; SDKs refuse DSNs with other keys`);
+  return raw;
+}
 
 function parseTrustProxy(raw: string): boolean | string {
   const v = raw.trim();

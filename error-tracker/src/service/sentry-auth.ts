@@ -76,6 +76,19 @@ export function dsnFromEnvelopeHead(body: Buffer): unknown {
   }
 }
 
+/**
+ * A DSN public key every SDK can use: @sentry/javascript's DSN pattern takes the key as `\w+` (with a
+ * `-`, `/` or space in it the SDK reports nothing), and 8 characters at least, so a one-letter key
+ * anyone could guess is refused. Sentry's keys (and newPublicKey's) are 32 hex characters; Relay
+ * takes only those, we keep shorter ones for keys chosen before (the test fixtures' "publickey").
+ */
+export const PUBLIC_KEY_RULE =
+  'letters, digits and _ only, 8 to 64 of them (random keys are 32 hex characters)';
+
+export function isUsablePublicKey(key: string): boolean {
+  return /^\w{8,64}$/.test(key);
+}
+
 export function dsnFor(baseUrl: string, publicKey: string, projectId: number): string {
   const url = new URL(baseUrl);
   return `${url.protocol}//${publicKey}@${url.host}${url.pathname.replace(/\/+$/, '')}/${projectId}`;
