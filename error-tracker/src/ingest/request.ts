@@ -32,13 +32,70 @@ export interface IngestPayload {
 
 const EVENT_TYPES = new Set(['event']);
 
+// Relay's item types (relay-server envelope ItemType::from_str); any other name is counted as
+// `unknown`, as Relay's ItemType::Unknown: a public DSN could otherwise add a counter row per made-up
+// name, of any length
+const ITEM_TYPES = new Set([
+  'event',
+  'transaction',
+  'security',
+  'attachment',
+  'form_data',
+  'raw_security',
+  'nel',
+  'unreal_report',
+  'user_report',
+  'feedback',
+  'session',
+  'sessions',
+  'statsd',
+  'metric_buckets',
+  'client_report',
+  'profile',
+  'replay_event',
+  'replay_recording',
+  'replay_video',
+  'check_in',
+  'log',
+  'otel_log',
+  'trace_metric',
+  'span',
+  'otel_span',
+  'otel_traces_data',
+  'profile_chunk',
+  'integration',
+]);
+const countedType = (type: string) =>
+  ITEM_TYPES.has(type) ? type : type === 'profile_chunk_ui' ? 'profile_chunk' : 'unknown';
+
+/** The envelope header's event_id, checked whatever the items hold (Relay parses it as a UUID:
+ * one that is not makes the envelope malformed), normalized to 32 lower-case hex digits. */
+function headerEventIdOf(headers: JsonObject): string | undefined {
+  const id = headers.event_id;
+  if (id === undefined || id === null) return undefined;
+  const hex = typeof id === 'string' ? id.replaceAll('-', '').toLowerCase() : '';
+  if (!/^[0-9a-f]{32}$/.test(hex))
+    throw new IngestParseError(`invalid event_id in the envelope header: ${asciiJson(id).slice(0, 64)}`);
+  return hex;
+}
+
+/** JSON with every character outside printable ASCII escaped: the message goes into X-Sentry-Error. */
+const asciiJson = (value: unknown) =>
+  JSON.stringify(value).replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 export function readEnvelopeBody(body: Buffer): IngestPayload {
   const envelope = parseEnvelope(body);
-  const headerEventId = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
-  const out: IngestPayload = { envelopeHeaders: envelope.headers, events: [], itemCounts: {}, sessions: [] };
+  const headerEventId = headerEventIdOf(envelope.headers);
+  const headers =
+    headerEventId === undefined ? envelope.headers : { ...envelope.headers, event_id: headerEventId };
+  const out: IngestPayload = { envelopeHeaders: headers, events: [], itemCounts: {}, sessions: [] };
   let attachments: Hash | undefined;
   for (const item of envelope.items) {
-    out.itemCounts[item.type] = (out.itemCounts[item.type] ?? 0) + 1;
+    const type = countedType(item.type);
+    out.itemCounts[type] = (out.itemCounts[type] ?? 0) + 1;
     if (EVENT_TYPES.has(item.type)) {
       if (item.payload.length > MAX_EVENT_BYTES) {
         throw new IngestTooLarge(`event is larger than ${MAX_EVENT_BYTES} bytes`, MAX_EVENT_BYTES);
@@ -81,7 +138,7 @@ export function readStoreBody(body: Buffer, contentType: string | undefined): In
   return {
     envelopeHeaders: {},
     events: isEvent ? [{ raw, bytes }] : [],
-    itemCounts: { [isEvent ? 'event' : type]: 1 },
+    itemCounts: { [isEvent ? 'event' : countedType(type)]: 1 },
     sessions: [],
   };
 }
