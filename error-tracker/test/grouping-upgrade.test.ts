@@ -152,3 +152,31 @@ test('an entry version 2 left in the inbox (one legacy key) still finds the issu
     .get(facts.groupingHash);
   assert.equal(attached, 1, 'the template key now points to the version 1 issue');
 });
+
+test('after the transition period older keys find no issue: 90 days from the first event grouped with version 3', async () => {
+  const { db, store } = openStore(makeTempDir('et-grouping-upgrade-'));
+  store.createProject({ name: 'Default', slug: 'default', publicKey: 'publickey', nowMs: 1000 });
+  const DAY = 86_400_000;
+  const t0 = 1_800_000_000_000;
+  const digest = (entries: InboxEntry[], nowMs: number) => {
+    store.acceptMany([{ projectId: 1, events: entries, itemCounts: {}, sessions: [] }]);
+    new Digester(store, { batchSize: 50, clock: () => nowMs }).drain();
+  };
+  // version 2 merged every anonymous callback of jobs.js into one issue
+  digest([asVersion2(await entry(anonymousCallbackError("JSON.parse('{bad');", 8)))], t0);
+  // day 1: the first version 3 event (its key is attached: it keeps finding the issue)
+  digest([await entry(anonymousCallbackError("JSON.parse('{bad');", 8))], t0 + DAY);
+  assert.equal(
+    db.prepare("SELECT value FROM _meta WHERE key = 'grouping_v3_since_ms'").pluck().get(),
+    String(t0 + DAY),
+  );
+  // day 90: still in the transition, another callback joins the old issue by its version 2 key
+  digest([await entry(anonymousCallbackError("JSON.parse('also bad');", 9))], t0 + 90 * DAY);
+  assert.equal(store.getIssue(1)?.eventCount, 3);
+  // day 92: a third callback's error is its own issue; the first callback's still finds the old one
+  digest([await entry(anonymousCallbackError("JSON.parse('third');", 12))], t0 + 92 * DAY);
+  digest([await entry(anonymousCallbackError("JSON.parse('{bad');", 8))], t0 + 92 * DAY);
+  assert.equal(store.getIssue(1)?.eventCount, 4);
+  assert.equal(store.getIssue(2)?.eventCount, 1);
+  assert.equal(store.getIssue(2)?.groupingVersion, 3);
+});

@@ -71,7 +71,18 @@ test('groupEvent() honours fingerprint and expands {{ default }}', () => {
   assert.notEqual(plain.hash, custom.hash);
   assert.equal(custom.hash, otherCustom.hash);
   assert.deepEqual(custom.legacyHashes, [], 'frames do not count: the older versions agree');
-  assert.deepEqual(onlyDefault.components.slice(1), plain.components);
+  // ["{{ default }}"] alone is no fingerprint (black-box 10 #2); version 2 keyed it as one: that key
+  // comes along, so the issue version 2 made for it keeps its events
+  assert.equal(onlyDefault.hash, plain.hash);
+  assert.deepEqual(onlyDefault.components, plain.components);
+  assert.equal(onlyDefault.legacyHashes.length, 1);
+  assert.notEqual(onlyDefault.legacyHashes[0], plain.legacyHashes[0]);
+  const msg = { message: 'cache warm' };
+  assert.equal(groupEvent({ ...msg, fingerprint: ['{{ default }}'] }).hash, groupEvent(msg).hash);
+  assert.notEqual(
+    groupEvent({ ...msg, fingerprint: ['{{ default }}', '{{ default }}'] }).hash,
+    groupEvent(msg).hash,
+  );
 });
 
 test('groupEvent() covers every exception of a chain', () => {

@@ -49,14 +49,30 @@ export interface Grouping {
 type StackComponents = (frames: Frame[], inAppOnly: boolean, platform: string) => string[];
 
 interface Strategy {
+  /** The grouping version, also the parameterization's. */
+  version: number;
   stack: StackComponents;
   /** Whether all frames count when no in-app frame contributes (version 3, as Sentry's system
    * variant); version 2 kept only the in-app frames, which always contributed. */
   fallBackToAllFrames: boolean;
+  /** Whether `["{{ default }}"]` alone is no fingerprint (version 3, as Sentry: Relay writes it into
+   * every event without one, and SDKs reset a scope's fingerprint to it); version 2 hashed it as a
+   * fingerprint, so it made another issue than the same event without one (black-box 10 #2). */
+  defaultFingerprintIsNone: boolean;
 }
 
-const V3: Strategy = { stack: stackComponentsV3, fallBackToAllFrames: true };
-const V2: Strategy = { stack: stackComponentsV2, fallBackToAllFrames: false };
+const V3: Strategy = {
+  version: 3,
+  stack: stackComponentsV3,
+  fallBackToAllFrames: true,
+  defaultFingerprintIsNone: true,
+};
+const V2: Strategy = {
+  version: 2,
+  stack: stackComponentsV2,
+  fallBackToAllFrames: false,
+  defaultFingerprintIsNone: false,
+};
 
 const DEFAULT_PART = /^\{\{\s*default\s*\}\}$/;
 
@@ -66,18 +82,26 @@ export function groupEvent(event: JsonObject, exceptions = exceptionsOf(event)):
   const message = messageOf(event);
   const template = messageTemplateOf(event, message);
   const platform = typeof event.platform === 'string' ? event.platform : '';
-  // each version parameterizes the same message and values: once per text
-  const seen = new Map<string, string>();
-  const param = (text: string) => {
-    let p = seen.get(text);
-    if (p === undefined) {
-      p = parameterize(text);
-      seen.set(text, p);
+  // a version's builds parameterize the same message and values: once per version and text
+  const memos = new Map<number, (text: string) => string>();
+  const paramFor = (version: number) => {
+    let param = memos.get(version);
+    if (param === undefined) {
+      const seen = new Map<string, string>();
+      param = (text: string) => {
+        let p = seen.get(text);
+        if (p === undefined) {
+          p = parameterize(text);
+          seen.set(text, p);
+        }
+        return p;
+      };
+      memos.set(version, param);
     }
-    return p;
+    return param;
   };
   const build = (strategy: Strategy, text: string) =>
-    componentsOf(event, exceptions, { strategy, message: text, platform, param });
+    componentsOf(event, exceptions, { strategy, message: text, platform, param: paramFor(strategy.version) });
   const components = build(V3, template ?? message);
   const hash = keyOf(components);
   const legacyHashes: string[] = [];
@@ -85,8 +109,9 @@ export function groupEvent(event: JsonObject, exceptions = exceptionsOf(event)):
     const key = keyOf(older);
     if (key !== hash && !legacyHashes.includes(key)) legacyHashes.push(key);
   };
-  // the versions differ in frames only (3 and 2) and in the message only (2 and 1)
-  if (usesFrames(event, exceptions)) addOlder(build(V2, template ?? message));
+  // versions 3 and 2 differ in what the default components are made of (frames, a lone default
+  // fingerprint); 2 and 1 in the message only. A custom fingerprint alone is the same in all.
+  if (hasDefaultComponents(event)) addOlder(build(V2, template ?? message));
   if (template !== undefined) addOlder(build(V2, message));
   return { version: GROUPING_VERSION, hash, components, legacyHashes };
 }
@@ -105,17 +130,20 @@ interface Inputs {
   param: (text: string) => string;
 }
 
-/** Whether the key takes frames: the default components of an exception with a stack. */
-function usesFrames(event: JsonObject, exceptions: ExceptionValue[]): boolean {
-  const main = exceptions[exceptions.length - 1];
-  if (main === undefined || main.synthetic || !exceptions.some((e) => e.frames.length > 0)) return false;
+function hasDefaultComponents(event: JsonObject): boolean {
   const fingerprint = fingerprintOf(event);
   return fingerprint === null || fingerprint.some((part) => DEFAULT_PART.test(part));
 }
 
 function componentsOf(event: JsonObject, exceptions: ExceptionValue[], inputs: Inputs): string[] {
   const fingerprint = fingerprintOf(event);
-  if (!fingerprint) return defaultComponents(exceptions, inputs);
+  if (
+    !fingerprint ||
+    (inputs.strategy.defaultFingerprintIsNone &&
+      fingerprint.length === 1 &&
+      DEFAULT_PART.test(fingerprint[0]))
+  )
+    return defaultComponents(exceptions, inputs);
   const components = ['fingerprint'];
   for (const part of fingerprint) {
     if (DEFAULT_PART.test(part)) components.push(...defaultComponents(exceptions, inputs));

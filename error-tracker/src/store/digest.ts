@@ -20,6 +20,9 @@ import type { AlertRuleRow, IssueRow } from './rows.js';
 import type { DigestOutcome, DigestResult, EventFacts, SessionUpdate } from './store.js';
 
 const HOUR_MS = 3_600_000;
+/** How long after this database first grouped with a version the keys of older versions are looked
+ * up: Sentry's secondary grouping expiry (SENTRY_GROUPING_UPDATE_MIGRATION_PHASE, 90 days). */
+const GROUPING_TRANSITION_MS = 90 * 86_400_000;
 const MINUTE_MS = 60_000;
 
 /** An inbox row that holds an event. */
@@ -67,6 +70,8 @@ function createAppliers(db: Db) {
     ),
     eventExists: db.prepare('SELECT 1 FROM events WHERE event_id = ? AND project_id = ?').pluck(),
     grouping: db.prepare('SELECT issue_id FROM groupings WHERE project_id = ? AND hash = ?').pluck(),
+    groupingSince: db.prepare('SELECT value FROM _meta WHERE key = ?').pluck(),
+    setGroupingSince: db.prepare('INSERT OR IGNORE INTO _meta (key, value) VALUES (?, ?)'),
     issue: db.prepare(
       `SELECT id, project_id, status, resolved_in_release, is_ignored_forever, event_count, user_count,
         ignored_at_events, ignored_at_users, ignore_until_events, ignore_until_users, ignore_until_time
@@ -236,11 +241,16 @@ function createAppliers(db: Db) {
    * are no longer needed for it. The current key goes first so that once an issue holds it, events
    * whose older keys still point elsewhere (issues split under the older version, e.g. one per
    * parameter value under version 1) join it rather than scattering. Issues merged under an older
-   * version stay merged: each of their events' new keys is attached to the merged issue.
+   * version stay merged: each of their events' new keys is attached to the merged issue. As in
+   * Sentry, the older keys count for a transition period only (from the first event this database
+   * grouped with the version): after it, an error no issue holds by its current key is a new issue,
+   * even if an old issue (say one that version 2 merged with others) holds its older key.
    */
-  function findIssue(projectId: number, facts: EventFacts): number | undefined {
+  function findIssue(projectId: number, facts: EventFacts, nowMs: number): number | undefined {
+    const transitionEndMs = groupingSince(facts.groupingVersion, nowMs) + GROUPING_TRANSITION_MS;
     const current = q.grouping.get(projectId, facts.groupingHash) as number | undefined;
     if (current !== undefined) return current;
+    if (nowMs >= transitionEndMs) return undefined;
     const older =
       facts.legacyGroupingHashes ??
       (facts.legacyGroupingHash === undefined ? [] : [facts.legacyGroupingHash]);
@@ -252,6 +262,19 @@ function createAppliers(db: Db) {
       }
     }
     return undefined;
+  }
+
+  const since = new Map<number, number>();
+  /** When this database first grouped an event with `version` (kept in _meta, set on first use). */
+  function groupingSince(version: number, nowMs: number): number {
+    let ms = since.get(version);
+    if (ms === undefined) {
+      const key = `grouping_v${version}_since_ms`;
+      q.setGroupingSince.run(key, String(nowMs));
+      ms = Number(q.groupingSince.get(key));
+      since.set(version, ms);
+    }
+    return ms;
   }
 
   function digestOne(row: EventRow, nowMs: number): DigestOutcome {
@@ -266,7 +289,7 @@ function createAppliers(db: Db) {
     };
     if (q.eventExists.get(facts.eventId, projectId)) return { ...base, issueId: 0, duplicate: true };
     const seen = row.received_at;
-    let issueId = findIssue(projectId, facts);
+    let issueId = findIssue(projectId, facts, nowMs);
     let isNew = false;
     if (issueId === undefined) {
       const info = q.insertIssue.run(
