@@ -5,8 +5,8 @@ import { buildEvent } from '../../bench/events.js';
 import { loadFixtureEvents } from '../ui/testing/fixture-events.js';
 import { MAX_PARAMETERIZE_CHARS, parameterize } from './parameterize.js';
 
-function check(input: string, expected: string) {
-  assert.equal(parameterize(input), expected, input);
+function check(input: string, expected: string, version = 2) {
+  assert.equal(parameterize(input, version), expected, input);
 }
 
 test('parameterize() replaces variable parts with placeholders', () => {
@@ -25,6 +25,29 @@ test('parameterize() replaces variable parts with placeholders', () => {
   check('\n\n  first line\nsecond 2', 'first line');
   check('', '');
   check(' \n \n', '');
+});
+
+test('parameterize() of version 3 replaces ISO 8601 dates and durations (black-box 10 #8)', () => {
+  check('nightly sync failed at 2026-11-27T01:55:41.455Z', 'nightly sync failed at <date>', 3);
+  check('at 2026-11-27T01:00:05Z and 2026-11-27T01:00:05+00:00', 'at <date> and <date>', 3);
+  check('python 2026-11-27T01:55:41.455123 / 2026-11-27T01:55:41+0100', 'python <date> / <date>', 3);
+  check('2026-11-27 01:55:41,123 ERROR job', '<date> ERROR job', 3);
+  check('report for 2026-11-27 missing', 'report for <date> missing', 3);
+  check('slow query took 87ms', 'slow query took <duration>', 3);
+  check('slow query took 1532ms', 'slow query took <duration>', 3);
+  check(
+    'timed out after 1.5s (limit 30s), retry in 5m',
+    'timed out after <duration> (limit <duration>), retry in <duration>',
+    3,
+  );
+  check('took 87 ms', 'took <int> ms', 3);
+  check('user 42 not found', 'user <int> not found', 3);
+  check('session ord_8f3kd9x expired', 'session <id> expired', 3);
+  check('GET https://x.example/2026-11-27T01:00:05Z failed', 'GET <url> failed', 3);
+  // versions 1 and 2 as before: their keys are looked up for issues made before version 3
+  check('nightly sync failed at 2026-11-27T01:55:41.455Z', 'nightly sync failed at <id>:<int>:<int>.455Z', 2);
+  check('at 2026-11-27T01:00:05Z', 'at <id>:<int>:05Z', 1);
+  check('took 87ms, then 1532ms and 1.5s', 'took 87ms, then <id> and <int>.5s', 2);
 });
 
 test('parameterize() reads only the first MAX_PARAMETERIZE_CHARS of the first line', () => {
@@ -138,7 +161,7 @@ function adversarialStrings(n: number): string[] {
   });
 }
 
-test('parameterize() gives the old regexes’ output on fixtures, bench events and generated strings', () => {
+test('parameterize() of versions 1 and 2 gives the old regexes’ output on fixtures, bench events and generated strings', () => {
   const corpus = [
     ...stringsOf([...loadFixtureEvents().values()], []),
     ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((g) => stringsOf(buildEvent(g, g * 3), [])),
@@ -146,20 +169,43 @@ test('parameterize() gives the old regexes’ output on fixtures, bench events a
     ...adversarialStrings(50_000),
   ];
   assert.ok(corpus.length > 55_000);
-  for (const text of corpus) assert.equal(parameterize(text), oldParameterize(text), JSON.stringify(text));
+  for (const text of corpus) {
+    const old = oldParameterize(text);
+    assert.equal(parameterize(text, 2), old, JSON.stringify(text));
+    assert.equal(parameterize(text, 1), old, JSON.stringify(text));
+  }
 });
 
 // Black-box 10 #9: each of these took 30+ s at 80 KB with the old regexes. No timing assert: a
 // child process with a generous timeout only catches a catastrophic return (a synchronous loop
 // cannot be interrupted by the test's own timeout); linear takes about a second for all of them.
 test('replaceVariableParts() finishes on 1 MiB of adversarial text', () => {
-  const units = ['a.', 'a-', 'a1.', 'a1-', 'a@', '.a', '-a', 'a/', 'a_1-', 'ab.c@', '0x', 'f0', '1.'];
+  const units = [
+    'a.',
+    'a-',
+    'a1.',
+    'a1-',
+    'a@',
+    '.a',
+    '-a',
+    'a/',
+    'a_1-',
+    'ab.c@',
+    '0x',
+    'f0',
+    '1.',
+    '1',
+    '2026-11-27T',
+    '1m',
+  ];
   const script = `
     import { parameterize, replaceVariableParts } from ${JSON.stringify(new URL('./parameterize.ts', import.meta.url).href)};
     for (const unit of ${JSON.stringify(units)}) {
       const text = unit.repeat(Math.ceil(2 ** 20 / unit.length));
-      replaceVariableParts(text);
-      parameterize(text);
+      for (const version of [2, 3]) {
+        replaceVariableParts(text, version);
+        parameterize(text, version);
+      }
     }`;
   const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: new URL('../../../', import.meta.url),

@@ -132,30 +132,39 @@ function regexRule(pattern: RegExp, placeholder: string): Rule {
   return (text) => text.replace(pattern, placeholder);
 }
 
-// The regex rules left are linear: a bounded length (uuid, ip), or a start that only a run's
-// first character can be (hex, int).
-const RULES: Rule[] = [
-  url,
-  email,
-  regexRule(/\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b/gi, '<uuid>'),
-  regexRule(/\b\d{1,3}(\.\d{1,3}){3}\b/g, '<ip>'),
-  path,
-  regexRule(/\b0x[0-9a-f]+\b/gi, '<hex>'),
-  regexRule(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>'),
-  id,
-  regexRule(/-?\b\d+(\.\d+)?\b/g, '<int>'),
-];
+// The regex rules left are linear: a bounded length (uuid, ip, date), or a start that only a
+// run's first character can be (hex, int, duration).
+const UUID = regexRule(/\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b/gi, '<uuid>');
+const IP = regexRule(/\b\d{1,3}(\.\d{1,3}){3}\b/g, '<ip>');
+const HEX_0X = regexRule(/\b0x[0-9a-f]+\b/gi, '<hex>');
+const HEX = regexRule(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<hex>');
+const INT = regexRule(/-?\b\d+(\.\d+)?\b/g, '<int>');
+/** ISO 8601 / RFC 3339 dates and date-times, with a fraction and a zone (Sentry's "date" rule, its
+ * RFC 3339 and datetime forms; `toISOString()`, Python's `isoformat()` and logging's asctime). The
+ * int rule left the fraction and "05Z" behind, so each millisecond made an issue (black-box 10 #8). */
+const DATE = regexRule(
+  /(?<!\d)\d{4}-[01]\d-[0-3]\d(?:[T ][0-2]\d:[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?(?:Z|[+-][0-2]\d(?::?[0-5]\d)?)?)?(?!\d)/g,
+  '<date>',
+);
+/** A number with a time unit ("took 87ms", "1.5s", "retry in 5m"), as Sentry's "duration" rule
+ * (which knows ms and s): the id rule took 6+ characters only, so "87ms" stayed and "1532ms" was an id. */
+const DURATION = regexRule(/\b\d+(?:\.\d+)?(?:ns|us|ms|s|sec|secs|m|min|mins|h|hr|hrs)\b/g, '<duration>');
+
+/** Grouping versions 1 and 2. */
+const RULES_V2: Rule[] = [url, email, UUID, IP, path, HEX_0X, HEX, id, INT];
+/** Grouping version 3: dates before the numbers in them, durations before ids. */
+const RULES_V3: Rule[] = [url, email, DATE, UUID, IP, path, HEX_0X, HEX, DURATION, id, INT];
 
 /** First non-empty line of `text` (its first MAX_PARAMETERIZE_CHARS), with variable parts
- * replaced by placeholders. */
-export function parameterize(text: string): string {
-  return replaceVariableParts(firstLine(text).slice(0, MAX_PARAMETERIZE_CHARS));
+ * replaced by placeholders the way grouping `version` does (its output is part of the keys). */
+export function parameterize(text: string, version = 2): string {
+  return replaceVariableParts(firstLine(text).slice(0, MAX_PARAMETERIZE_CHARS), version);
 }
 
 /** The rules alone, on any length (exported for the linearity test). */
-export function replaceVariableParts(line: string): string {
+export function replaceVariableParts(line: string, version = 2): string {
   let out = line;
-  for (const rule of RULES) out = rule(out);
+  for (const rule of version >= 3 ? RULES_V3 : RULES_V2) out = rule(out);
   return out;
 }
 
