@@ -210,6 +210,9 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 export interface AlertDelivery {
   id: number;
   ruleId: number;
+  /** The webhook it went to, a password in it masked, and the body format of its rule. */
+  url: string;
+  format: AlertFormat;
   issueId: number;
   trigger: AlertTrigger;
   status: DeliveryStatus;

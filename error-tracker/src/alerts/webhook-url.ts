@@ -23,6 +23,19 @@ export function webhookRequest(configured: string): WebhookRequest {
   return { url: url.href, authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
 }
 
+/** The URL to show (delivery log, settings): a password in it becomes `***`. */
+export function redactWebhookUrl(configured: string): string {
+  let url: URL;
+  try {
+    url = new URL(configured);
+  } catch {
+    return configured;
+  }
+  if (url.password === '') return configured;
+  url.password = '***';
+  return url.href;
+}
+
 function decode(part: string): string {
   try {
     return decodeURIComponent(part);

@@ -14,7 +14,10 @@ export function createAlerts(db: Db) {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     deleteRule: db.prepare('DELETE FROM alert_rules WHERE id = ? AND project_id = ?'),
-    deliveries: db.prepare('SELECT * FROM alert_deliveries WHERE project_id = ? ORDER BY id DESC LIMIT ?'),
+    deliveries: db.prepare(
+      `SELECT d.*, r.format FROM alert_deliveries d LEFT JOIN alert_rules r ON r.id = d.rule_id
+       WHERE d.project_id = ? ORDER BY d.id DESC LIMIT ?`,
+    ),
     due: db.prepare(
       `SELECT d.id, d.rule_id, d.issue_id, d.trigger, d.url, d.attempts, r.format FROM (
          SELECT id, rule_id, issue_id, trigger, url, attempts, next_attempt_at,

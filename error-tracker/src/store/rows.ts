@@ -13,6 +13,7 @@ import type {
   ProjectKey,
   StatusChange,
 } from '../model.js';
+import { redactWebhookUrl } from '../alerts/webhook-url.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -208,6 +209,8 @@ export function toAlertRule(r: AlertRuleRow): AlertRule {
 export interface DeliveryRow {
   id: number;
   rule_id: number;
+  url: string;
+  format: string | null;
   issue_id: number;
   trigger: string;
   status: string;
@@ -223,6 +226,8 @@ export function toDelivery(r: DeliveryRow): AlertDelivery {
   return {
     id: r.id,
     ruleId: r.rule_id,
+    url: redactWebhookUrl(r.url),
+    format: r.format === 'slack' ? 'slack' : 'json',
     issueId: r.issue_id,
     trigger: r.trigger as AlertTrigger,
     status: r.status as DeliveryStatus,

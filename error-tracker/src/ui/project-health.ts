@@ -22,9 +22,9 @@ export function renderReleaseHealth(releases: ReleaseHealth[]): SafeHtml {
 export function renderDeliveries(deliveries: AlertDelivery[], nowMs: number): SafeHtml | string {
   return deliveries.length === 0
     ? ''
-    : html`<h4>Latest deliveries</h4><div class="table-wrap"><table class="data deliveries"><thead><tr><th>Issue</th><th>Trigger</th><th>Status</th><th class="num">Attempts</th><th>Last error</th><th>Created</th></tr></thead><tbody>${deliveries.map(
+    : html`<h4>Latest deliveries</h4><div class="table-wrap"><table class="data deliveries"><thead><tr><th>Issue</th><th>Trigger</th><th>Webhook</th><th>Status</th><th class="num">Attempts</th><th>Last error</th><th>Created</th></tr></thead><tbody>${deliveries.map(
         (d) =>
-          html`<tr><td><a href="/issues/${d.issueId}">#${d.issueId}</a></td><td>${d.trigger}</td><td><span class="badge${
+          html`<tr><td><a href="/issues/${d.issueId}">#${d.issueId}</a></td><td>${d.trigger}</td><td class="mono small webhook">${d.url} · ${d.format === 'slack' ? 'Slack' : 'JSON'}</td><td><span class="badge${
             d.status === 'delivered' ? ' badge-ok' : d.status === 'failed' ? ' level-error' : ''
           }">${d.status}</span></td><td class="num">${d.attempts}</td><td class="small">${d.lastError ?? ''}</td><td>${timeAgo(
             Date.parse(d.createdAt),

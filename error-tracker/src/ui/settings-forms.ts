@@ -1,6 +1,7 @@
 // The editable parts of project settings: DSN keys (add, revoke) and alert rules (add, delete).
 // Plain POST forms with the CSRF field; the destructive ones sit behind a <details> "…" step so a
 // single stray click changes nothing. Routes are in http/ui-routes.ts under /settings/:projectId/.
+import { redactWebhookUrl } from '../alerts/webhook-url.js';
 import type { AlertRule, ProjectWithKeys } from '../model.js';
 import { html, type SafeHtml } from './html.js';
 import { ALERT_TRIGGERS } from './manage-forms.js';
@@ -62,7 +63,7 @@ export function renderAlertRules(projectId: number, rules: AlertRule[], csrf: Sa
       ? html`<p class="muted">No alert rules yet. Webhooks are sent in the background with retries; ingestion never waits for them.</p>`
       : html`<div class="table-wrap"><table class="data rules"><thead><tr><th>When</th><th>Webhook</th><th>Body</th><th>Enabled</th><th></th></tr></thead><tbody>${rules.map(
           (r) =>
-            html`<tr data-rule-id="${r.id}"><td>${describeRule(r)}</td><td class="mono">${r.url}</td><td>${r.format === 'slack' ? 'Slack' : 'JSON'}</td><td>${r.enabled ? 'yes' : 'no'}</td><td class="row-actions">${confirmStep(
+            html`<tr data-rule-id="${r.id}"><td>${describeRule(r)}</td><td class="mono">${redactWebhookUrl(r.url)}</td><td>${r.format === 'slack' ? 'Slack' : 'JSON'}</td><td>${r.enabled ? 'yes' : 'no'}</td><td class="row-actions">${confirmStep(
               'Delete…',
               `/settings/${projectId}/alerts/${r.id}/delete`,
               csrf,
