@@ -2,7 +2,7 @@
 import { NotFound, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AlertTrigger, ProjectWithKeys } from '../model.js';
-import { dsnFor } from '../service/sentry-auth.js';
+import { dsnFor, isUsablePublicKey, PUBLIC_KEY_RULE } from '../service/sentry-auth.js';
 import type { HttpContext } from './context.js';
 import { toSnakeCase } from './serialize.js';
 import { bodyObject, idParam, optInt, optString, rejectUnknownKeys } from './validate.js';
@@ -18,6 +18,13 @@ function projectName(body: Record<string, unknown>): string | undefined {
   const name = optString(body, 'name', 100);
   if (name !== undefined && name.trim() === '') throw new ValidationError('name must not be blank');
   return name;
+}
+
+function quotasOf(body: Record<string, unknown>): { quotaPerMinute?: number; quotaPerHour?: number } {
+  return {
+    quotaPerMinute: optInt(body, 'quota_per_minute', 0, MAX_QUOTA_PER_MINUTE),
+    quotaPerHour: optInt(body, 'quota_per_hour', 0, MAX_QUOTA_PER_MINUTE * 60),
+  };
 }
 
 export function projectWithKeys(ctx: HttpContext, projectId: number): ProjectWithKeys {
@@ -45,6 +52,8 @@ export function projectHandlers(ctx: HttpContext) {
     },
     async create(request: FastifyRequest, reply: FastifyReply) {
       const body = bodyObject(request.body);
+      // as PATCH: a key it does not know is a 400, not a 201 that silently left it out
+      rejectUnknownKeys(body, ['name', 'slug', 'quota_per_minute', 'quota_per_hour']);
       const name = projectName(body);
       if (name === undefined) throw new ValidationError('name is required');
       const project = ctx.store.createProject({
@@ -52,6 +61,7 @@ export function projectHandlers(ctx: HttpContext) {
         slug: optString(body, 'slug', 50),
         publicKey: ctx.newPublicKey(),
         nowMs: ctx.clock(),
+        ...quotasOf(body),
       });
       ctx.ingest.forgetCachedLookups();
       reply.status(201).send(toSnakeCase(projectWithKeys(ctx, project.id)));
@@ -60,18 +70,19 @@ export function projectHandlers(ctx: HttpContext) {
       const id = pid(request);
       const body = bodyObject(request.body);
       rejectUnknownKeys(body, ['name', 'quota_per_minute', 'quota_per_hour']);
-      ctx.store.updateProject(id, {
-        name: projectName(body),
-        quotaPerMinute: optInt(body, 'quota_per_minute', 0, MAX_QUOTA_PER_MINUTE),
-        quotaPerHour: optInt(body, 'quota_per_hour', 0, MAX_QUOTA_PER_MINUTE * 60),
-      });
+      ctx.store.updateProject(id, { name: projectName(body), ...quotasOf(body) });
       ctx.ingest.forgetCachedLookups();
       return toSnakeCase(projectWithKeys(ctx, id));
     },
     async addKey(request: ProjectRequest, reply: FastifyReply) {
       const id = pid(request);
-      const label = optString(bodyObject(request.body ?? {}), 'label', 100) ?? '';
-      const key = ctx.store.addKey(id, ctx.newPublicKey(), label, ctx.clock());
+      const body = bodyObject(request.body ?? {});
+      rejectUnknownKeys(body, ['label', 'public_key']);
+      const label = optString(body, 'label', 100) ?? '';
+      // a key kept from another Sentry server, so only the host of each DSN changes
+      const publicKey = optString(body, 'public_key', 64) ?? ctx.newPublicKey();
+      if (!isUsablePublicKey(publicKey)) throw new ValidationError(`public_key must be ${PUBLIC_KEY_RULE}`);
+      const key = ctx.store.addKey(id, publicKey, label, ctx.clock());
       ctx.ingest.forgetCachedLookups();
       reply.status(201).send(toSnakeCase({ ...key, dsn: dsnFor(ctx.publicUrl, key.publicKey, id) }));
     },
@@ -87,6 +98,9 @@ export function projectHandlers(ctx: HttpContext) {
     async createAlertRule(request: ProjectRequest, reply: FastifyReply) {
       const id = pid(request);
       const body = bodyObject(request.body);
+      // as the other creates and PATCHes: a key it does not know (a misspelt `treshold`, an
+      // `enabled: false` it cannot honour) is a 400 naming it, not a live rule made without it
+      rejectUnknownKeys(body, ['trigger', 'url', 'format', 'threshold', 'window_minutes']);
       const trigger = body.trigger as AlertTrigger;
       if (!TRIGGERS.includes(trigger))
         throw new ValidationError(`trigger must be one of ${TRIGGERS.join(', ')}`);
@@ -98,6 +112,9 @@ export function projectHandlers(ctx: HttpContext) {
       const windowMinutes = optInt(body, 'window_minutes', 1) ?? null;
       if (trigger === 'frequency' && (threshold === null || windowMinutes === null)) {
         throw new ValidationError('a frequency rule needs threshold and window_minutes');
+      }
+      if (trigger !== 'frequency' && (threshold !== null || windowMinutes !== null)) {
+        throw new ValidationError('threshold and window_minutes apply only to frequency rules');
       }
       const rule = ctx.store.createAlertRule(
         { projectId: id, trigger, url, format, threshold, windowMinutes },

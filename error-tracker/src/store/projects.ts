@@ -3,6 +3,7 @@ import type { Db } from '@flowrent/shared/db';
 import { Conflict, NotFound } from '@flowrent/shared/errors';
 import type { Project, ProjectKey } from '../model.js';
 import { type KeyRow, type ProjectRow, toKey, toProject } from './rows.js';
+import type { NewProject } from './store.js';
 
 export function slugify(name: string): string {
   return (
@@ -19,7 +20,9 @@ export function createProjects(db: Db) {
     list: db.prepare('SELECT * FROM projects ORDER BY id'),
     get: db.prepare('SELECT * FROM projects WHERE id = ?'),
     slugTaken: db.prepare('SELECT 1 FROM projects WHERE slug = ?').pluck(),
-    insert: db.prepare('INSERT INTO projects (name, slug, created_at) VALUES (?, ?, ?)'),
+    insert: db.prepare(
+      'INSERT INTO projects (name, slug, created_at, quota_per_minute, quota_per_hour) VALUES (?, ?, ?, ?, ?)',
+    ),
     update: db.prepare('UPDATE projects SET name = ?, quota_per_minute = ?, quota_per_hour = ? WHERE id = ?'),
     keys: db.prepare('SELECT * FROM project_keys WHERE project_id = ? ORDER BY id'),
     key: db.prepare('SELECT * FROM project_keys WHERE id = ? AND project_id = ?'),
@@ -49,26 +52,26 @@ export function createProjects(db: Db) {
     }
   };
 
-  const createProjectTx = db.transaction(
-    (input: { name: string; slug?: string; publicKey: string; nowMs: number }) => {
-      let slug = slugify(input.slug ?? input.name);
-      if (q.slugTaken.get(slug)) {
-        if (input.slug) throw new Conflict(`slug ${slug} is taken`);
-        let n = 2;
-        while (q.slugTaken.get(`${slug}-${n}`)) n++;
-        slug = `${slug}-${n}`;
-      }
-      const id = Number(q.insert.run(input.name, slug, input.nowMs).lastInsertRowid);
-      addKey(id, input.publicKey, 'default', input.nowMs);
-      return getProject(id) as Project;
-    },
-  );
+  const createProjectTx = db.transaction((input: NewProject) => {
+    let slug = slugify(input.slug ?? input.name);
+    if (q.slugTaken.get(slug)) {
+      if (input.slug) throw new Conflict(`slug ${slug} is taken`);
+      let n = 2;
+      while (q.slugTaken.get(`${slug}-${n}`)) n++;
+      slug = `${slug}-${n}`;
+    }
+    const id = Number(
+      q.insert.run(input.name, slug, input.nowMs, input.quotaPerMinute ?? 0, input.quotaPerHour ?? 0)
+        .lastInsertRowid,
+    );
+    addKey(id, input.publicKey, 'default', input.nowMs);
+    return getProject(id) as Project;
+  });
 
   return {
     listProjects: (): Project[] => (q.list.all() as ProjectRow[]).map(toProject),
     getProject,
-    createProject: (input: { name: string; slug?: string; publicKey: string; nowMs: number }): Project =>
-      createProjectTx.immediate(input),
+    createProject: (input: NewProject): Project => createProjectTx.immediate(input),
     updateProject(
       id: number,
       patch: Partial<Pick<Project, 'name' | 'quotaPerMinute' | 'quotaPerHour'>>,

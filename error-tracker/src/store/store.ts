@@ -24,6 +24,16 @@ import type {
   TagValueCount,
 } from '../model.js';
 
+export interface NewProject {
+  name: string;
+  slug?: string;
+  publicKey: string;
+  nowMs: number;
+  /** 0 (unlimited) when left out. */
+  quotaPerMinute?: number;
+  quotaPerHour?: number;
+}
+
 /** What the accept path computes once per event (pure CPU), so the digest is SQL only. */
 export interface EventFacts {
   eventId: string;
@@ -197,7 +207,7 @@ export interface ErrorStore {
   // projects and keys
   listProjects(): Project[];
   getProject(id: number): Project | null;
-  createProject(input: { name: string; slug?: string; publicKey: string; nowMs: number }): Project;
+  createProject(input: NewProject): Project;
   updateProject(
     id: number,
     patch: Partial<Pick<Project, 'name' | 'quotaPerMinute' | 'quotaPerHour'>>,
