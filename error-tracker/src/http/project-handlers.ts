@@ -98,9 +98,6 @@ export function projectHandlers(ctx: HttpContext) {
     async createAlertRule(request: ProjectRequest, reply: FastifyReply) {
       const id = pid(request);
       const body = bodyObject(request.body);
-      // as the other creates and PATCHes: a key it does not know (a misspelt `treshold`, an
-      // `enabled: false` it cannot honour) is a 400 naming it, not a live rule made without it
-      rejectUnknownKeys(body, ['trigger', 'url', 'format', 'threshold', 'window_minutes']);
       const trigger = body.trigger as AlertTrigger;
       if (!TRIGGERS.includes(trigger))
         throw new ValidationError(`trigger must be one of ${TRIGGERS.join(', ')}`);
@@ -112,9 +109,6 @@ export function projectHandlers(ctx: HttpContext) {
       const windowMinutes = optInt(body, 'window_minutes', 1) ?? null;
       if (trigger === 'frequency' && (threshold === null || windowMinutes === null)) {
         throw new ValidationError('a frequency rule needs threshold and window_minutes');
-      }
-      if (trigger !== 'frequency' && (threshold !== null || windowMinutes !== null)) {
-        throw new ValidationError('threshold and window_minutes apply only to frequency rules');
       }
       const rule = ctx.store.createAlertRule(
         { projectId: id, trigger, url, format, threshold, windowMinutes },
