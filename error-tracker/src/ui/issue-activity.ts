@@ -3,7 +3,7 @@
 // reopening it?), a regression "unresolved by system" and an ignore never said until when
 // (black-box 10 #59); Sentry's activity feed words each kind.
 import type { Issue, StatusChange } from '../model.js';
-import { formatCount, timeAgo } from './format.js';
+import { formatCount, timeAbsolute, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 
 /** "until 10 more events", "until 2026-11-26 10:00 UTC", or "forever". */
@@ -13,6 +13,19 @@ export function describeIgnore(ignore: Issue['ignore']): string {
   if (ignore?.untilUsers) parts.push(`${formatCount(ignore.untilUsers)} more users`);
   if (ignore?.untilTime) parts.push(ignore.untilTime.replace('T', ' ').replace(/(:\d\d)?(\.\d+)?Z$/, ' UTC'));
   return parts.length === 0 ? 'forever' : `until ${parts.join(' or ')}`;
+}
+
+/**
+ * An ignore's condition for the page: the time is a <time> element, so it follows the Local/UTC
+ * toggle as every other time on the page (it was UTC text; black-box 10 #68).
+ */
+export function renderIgnore(ignore: Issue['ignore']): SafeHtml {
+  const parts: (SafeHtml | string)[] = [];
+  if (ignore?.untilEvents) parts.push(`${formatCount(ignore.untilEvents)} more events`);
+  if (ignore?.untilUsers) parts.push(`${formatCount(ignore.untilUsers)} more users`);
+  if (ignore?.untilTime) parts.push(timeAbsolute(Date.parse(ignore.untilTime)));
+  if (parts.length === 0) return html`forever`;
+  return html`until ${parts.map((p, i) => html`${i > 0 ? ' or ' : ''}${p}`)}`;
 }
 
 /** What a change did beyond its new status ("in the release after app@1.1.0"), or ''. */

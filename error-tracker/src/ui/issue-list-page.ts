@@ -3,6 +3,7 @@
 import { emptyState } from '@flowrent/shared/ui/layout';
 import type { Issue, Project } from '../model.js';
 import { formatCount, levelClass, timeAgo } from './format.js';
+import { renderIgnore } from './issue-activity.js';
 import { html, type SafeHtml } from './html.js';
 import { type IssueListState, listUrl, SINCE_RANGES, STATUS_TABS } from './issue-query.js';
 import { renderSdkSetup } from './sdk-snippets.js';
@@ -75,7 +76,13 @@ ${projectSelect}
 }
 
 function renderRow(issue: Issue, counts: number[] | undefined, nowMs: number): SafeHtml {
-  const status = issue.status !== 'unresolved' ? html` <span class="badge">${issue.status}</span>` : '';
+  // an ignored issue says until when or what, as Sentry's list: which ignores come back by themselves
+  const status =
+    issue.status === 'ignored'
+      ? html` <span class="badge">ignored</span> <span class="muted small ignore-until">${renderIgnore(issue.ignore)}</span>`
+      : issue.status !== 'unresolved'
+        ? html` <span class="badge">${issue.status}</span>`
+        : '';
   return html`<tr class="issue-row level-bar ${levelClass(issue.level)}" data-row>
 <td class="select"><input type="checkbox" form="bulk" name="issue_${issue.id}" value="1" aria-label="Select issue ${issue.id}"></td>
 <td class="issue-cell"><a class="issue-title" data-row-link href="/issues/${issue.id}">${issue.title}</a>${

@@ -25,7 +25,7 @@ import { formatTagTerm } from '../query/issue-search.js';
 import { formatCount, levelClass, timeAbsolute, timeAgo } from './format.js';
 import { html, type SafeHtml } from './html.js';
 import { renderStatusActions } from './issue-actions.js';
-import { describeIgnore, renderActivity } from './issue-activity.js';
+import { renderActivity, renderIgnore } from './issue-activity.js';
 import { renderManageMenu } from './issue-manage.js';
 import { renderIssueEvents, renderIssueTabs } from './issue-events.js';
 import { renderSparkline } from './sparkline.js';
@@ -175,7 +175,7 @@ export function renderIssuePage(data: IssuePageData): { title: string; body: Saf
     issue.resolvedInRelease
       ? html` <span class="muted">in the release after <span class="mono">${issue.resolvedInRelease}</span></span>`
       : ''
-  }${issue.status === 'ignored' ? html` <span class="muted">${describeIgnore(issue.ignore)}</span>` : ''}</div></div>
+  }${issue.status === 'ignored' ? html` <span class="muted ignore-until">${renderIgnore(issue.ignore)}</span>` : ''}</div></div>
 <div class="issue-actions">${renderStatusActions(issue, data.csrfField, data.releaseToResolveBy)}${renderManageMenu(issue)}</div></header>
 <section class="issue-stats">${stat('Events', formatCount(issue.eventCount))}${stat('Users', formatCount(issue.userCount))}${stat(
     'First seen',
