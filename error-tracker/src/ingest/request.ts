@@ -100,11 +100,14 @@ export function readEnvelopeBody(body: Buffer): IngestPayload {
       if (item.payload.length > MAX_EVENT_BYTES) {
         throw new IngestTooLarge(`event is larger than ${MAX_EVENT_BYTES} bytes`, MAX_EVENT_BYTES);
       }
-      out.events.push({
-        raw: parseJsonObject(item.payload, 'event payload'),
-        bytes: item.payload,
-        envelopeEventId: headerEventId,
-      });
+      const raw = parseJsonObject(item.payload, 'event payload');
+      // the payload's type decides, as on /store/: a transaction sent in an event item is counted
+      // as a transaction, not grouped as an error into one "<unlabeled event>" issue
+      if (raw.type === 'transaction') {
+        countAs(out, item.type, 'transaction');
+        continue;
+      }
+      out.events.push({ raw, bytes: item.payload, envelopeEventId: headerEventId });
     } else if (item.type === 'session') {
       const counts = sessionCounts(safeJson(item.payload));
       if (counts === INVALID) countInvalid(out, item.type);
@@ -163,8 +166,13 @@ function unwrapLegacy(body: Buffer): Buffer {
 /** An item Relay would reject is dropped, the rest of the envelope kept: counted as `invalid`
  * (Relay's outcome) instead of under its type. */
 function countInvalid(out: IngestPayload, type: string): void {
-  if (--out.itemCounts[type] === 0) delete out.itemCounts[type];
-  out.itemCounts[INVALID] = (out.itemCounts[INVALID] ?? 0) + 1;
+  countAs(out, type, INVALID);
+}
+
+/** Moves one item's count from the type it was sent as to the one it is counted as. */
+function countAs(out: IngestPayload, sentAs: string, countedAs: string): void {
+  if (--out.itemCounts[sentAs] === 0) delete out.itemCounts[sentAs];
+  out.itemCounts[countedAs] = (out.itemCounts[countedAs] ?? 0) + 1;
 }
 
 function safeJson(payload: Buffer): JsonObject | null {
