@@ -66,6 +66,11 @@ test('users sent with an id are found by email, username and IP address; user.id
   assert.deepEqual(await found('user.id:u-2'), ['checkout']);
   assert.deepEqual(await found('user.id:u-3 user.ip:10.1.1.3'), ['refund']);
   assert.deepEqual(await found('user.email:nobody@shop.example'), []);
+  // has: asks the same fields (it asked for a tag named "user.email", which never exists)
+  assert.deepEqual(await found('has:user.username'), ['checkout', 'login']);
+  assert.deepEqual(await found('!has:user.username'), ['refund']);
+  assert.deepEqual(await found('has:user.ip'), ['checkout', 'refund']);
+  assert.deepEqual(await found('!has:user.id'), ['login']);
 });
 
 test("a merge keeps the source issue users' values on the target", async () => {

@@ -49,6 +49,14 @@ test('parseIssueParams() maps each search term onto the filter', () => {
   check('has:browser !has:user has:env', {
     tags: [tag('browser', []), tag('user', [], true), tag('environment', [])],
   });
+  // the user fields are not tags: has: asks whether any user of the issue had the field
+  check('has:user.email !has:user.ip has:user.id', {
+    tags: [
+      { ...tag('user.email', []), userField: 'email' },
+      { ...tag('user.ip', [], true), userField: 'ip' },
+      tag('user', ['id:*']),
+    ],
+  });
   check('Tenant:X', { tags: [tag('Tenant', ['X'])] });
   check('https://shop/x 10:30', { text: 'https://shop/x 10:30' });
 });

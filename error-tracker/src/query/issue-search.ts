@@ -168,6 +168,10 @@ export function formatTagTerm(key: string, value: string): string {
 function hasTerm(token: Term): TagTerm {
   const key = token.values[0];
   if (token.list || !key) throw new QueryError('has: takes one tag name, e.g. has:browser');
+  // the user fields are not tags (a tag named "user.email" never exists): as userTerm() reads them
+  const field = USER_FIELDS[key.toLowerCase()];
+  if (field === 'id') return { key: 'user', values: ['id:*'], negated: token.negated };
+  if (field) return { key, values: [], negated: token.negated, userField: field };
   return { key: TAG_ALIASES[key.toLowerCase()] ?? key, values: [], negated: token.negated };
 }
 
