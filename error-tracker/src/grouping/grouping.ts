@@ -27,6 +27,7 @@ import {
   messageOf,
   messageTemplateOf,
 } from './event-shape.js';
+import { resolveFingerprintPart } from './fingerprint-variables.js';
 import { frameComponent, isLoneUrlFrame } from './frame.js';
 import { parameterize } from './parameterize.js';
 
@@ -59,6 +60,9 @@ interface Strategy {
    * every event without one, and SDKs reset a scope's fingerprint to it); version 2 hashed it as a
    * fingerprint, so it made another issue than the same event without one (black-box 10 #2). */
   defaultFingerprintIsNone: boolean;
+  /** Whether fingerprint parts such as `{{ transaction }}` are the event's values (version 3, as
+   * Sentry; fingerprint-variables.ts); version 2 hashed them as written (black-box 10 #3). */
+  resolveVariables: boolean;
 }
 
 const V3: Strategy = {
@@ -66,15 +70,18 @@ const V3: Strategy = {
   stack: stackComponentsV3,
   fallBackToAllFrames: true,
   defaultFingerprintIsNone: true,
+  resolveVariables: true,
 };
 const V2: Strategy = {
   version: 2,
   stack: stackComponentsV2,
   fallBackToAllFrames: false,
   defaultFingerprintIsNone: false,
+  resolveVariables: false,
 };
 
 const DEFAULT_PART = /^\{\{\s*default\s*\}\}$/;
+const VARIABLE_PART = /^\{\{\s*\S+\s*\}\}$/;
 
 /** `exceptions`: exceptionsOf(event), when the caller has it already (prepare.ts reads them once
  * for grouping and the description: each call maps every frame). */
@@ -101,7 +108,13 @@ export function groupEvent(event: JsonObject, exceptions = exceptionsOf(event)):
     return param;
   };
   const build = (strategy: Strategy, text: string) =>
-    componentsOf(event, exceptions, { strategy, message: text, platform, param: paramFor(strategy.version) });
+    componentsOf(event, exceptions, {
+      strategy,
+      message: text,
+      formatted: message,
+      platform,
+      param: paramFor(strategy.version),
+    });
   const components = build(V3, template ?? message);
   const hash = keyOf(components);
   const legacyHashes: string[] = [];
@@ -110,8 +123,9 @@ export function groupEvent(event: JsonObject, exceptions = exceptionsOf(event)):
     if (key !== hash && !legacyHashes.includes(key)) legacyHashes.push(key);
   };
   // versions 3 and 2 differ in what the default components are made of (frames, a lone default
-  // fingerprint); 2 and 1 in the message only. A custom fingerprint alone is the same in all.
-  if (hasDefaultComponents(event)) addOlder(build(V2, template ?? message));
+  // fingerprint) and in fingerprint variables; 2 and 1 in the message only. A fingerprint of
+  // literal parts only is the same in all.
+  if (olderVersionsMayDiffer(event)) addOlder(build(V2, template ?? message));
   if (template !== undefined) addOlder(build(V2, message));
   return { version: GROUPING_VERSION, hash, components, legacyHashes };
 }
@@ -126,13 +140,15 @@ interface Inputs {
   strategy: Strategy;
   /** The message text the version groups by. */
   message: string;
+  /** The formatted message, for the `{{ message }}` fingerprint variable. */
+  formatted: string;
   platform: string;
   param: (text: string) => string;
 }
 
-function hasDefaultComponents(event: JsonObject): boolean {
+function olderVersionsMayDiffer(event: JsonObject): boolean {
   const fingerprint = fingerprintOf(event);
-  return fingerprint === null || fingerprint.some((part) => DEFAULT_PART.test(part));
+  return fingerprint === null || fingerprint.some((part) => VARIABLE_PART.test(part));
 }
 
 function componentsOf(event: JsonObject, exceptions: ExceptionValue[], inputs: Inputs): string[] {
@@ -147,7 +163,11 @@ function componentsOf(event: JsonObject, exceptions: ExceptionValue[], inputs: I
   const components = ['fingerprint'];
   for (const part of fingerprint) {
     if (DEFAULT_PART.test(part)) components.push(...defaultComponents(exceptions, inputs));
-    else components.push(`fp:${part}`);
+    else if (!inputs.strategy.resolveVariables) components.push(`fp:${part}`);
+    else {
+      const { formatted: message, param } = inputs;
+      components.push(`fp:${resolveFingerprintPart(part, { event, exceptions, message, param })}`);
+    }
   }
   return components;
 }
