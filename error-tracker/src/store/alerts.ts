@@ -28,6 +28,7 @@ export function createAlerts(db: Db) {
            -- backoff once tried, so the rows behind them come up
            SELECT * FROM alert_deliveries
            WHERE status = 'pending' AND next_attempt_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
+             AND url NOT IN (SELECT value FROM json_each(?))
            ORDER BY next_attempt_at LIMIT 1000
          )
        ) d JOIN alert_rules r ON r.id = d.rule_id
@@ -61,7 +62,13 @@ export function createAlerts(db: Db) {
     listDeliveries: (projectId: number, limit: number): AlertDelivery[] =>
       (q.deliveries.all(projectId, limit) as DeliveryRow[]).map(toDelivery),
     dueDeliveries(due: DueQuery): DueDelivery[] {
-      const rows = q.due.all(due.nowMs, JSON.stringify(due.skipIds), due.perUrl, due.limit) as {
+      const rows = q.due.all(
+        due.nowMs,
+        JSON.stringify(due.skipIds),
+        JSON.stringify(due.skipUrls),
+        due.perUrl,
+        due.limit,
+      ) as {
         id: number;
         rule_id: number;
         issue_id: number;

@@ -100,6 +100,8 @@ export interface DueQuery {
   limit: number;
   perUrl: number;
   skipIds: readonly number[];
+  /** Receivers that failed without an answer this tick: their rows wait for the next one. */
+  skipUrls: readonly string[];
 }
 
 export interface DeliveryResult {
