@@ -1,9 +1,9 @@
 // In-process A/B of parameterize() (src/grouping/parameterize.ts, run on the ingest worker for the
 // message and each exception value): this tree's against the one at PARAM_BASE (a commit; default
-// HEAD), in interleaved rounds, µs per call on realistic strings and on black-box 10 #9's
+// HEAD; this tree's runs grouping version PARAM_VERSION, default 3), in interleaved rounds, µs per call on realistic strings and on black-box 10 #9's
 // adversarial ones. The base runs the adversarial strings only up to 8 KiB (the old rules need
 // minutes from ~100 KB). No lock needed (under a minute).
-// Usage: PARAM_BASE=<commit> node --conditions=development --import tsx bench/parameterize-ab.bench.ts
+// Usage: PARAM_BASE=<commit> PARAM_VERSION=3 node --conditions=development --import tsx bench/parameterize-ab.bench.ts
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,12 @@ import { parameterize } from '../src/grouping/parameterize.js';
 import { buildEvent } from './events.js';
 
 const base = process.env.PARAM_BASE ?? 'HEAD';
+const version = Number(process.env.PARAM_VERSION ?? 3);
 const dir = mkdtempSync(join(tmpdir(), 'param-ab-'));
 const baseFile = join(dir, 'parameterize.ts'); // it imports nothing
 writeFileSync(baseFile, execFileSync('git', ['show', `${base}:error-tracker/src/grouping/parameterize.ts`]));
 const { parameterize: parameterizeBase } = (await import(pathToFileURL(baseFile).href)) as {
-  parameterize: (text: string) => string;
+  parameterize: (text: string, version: number) => string;
 };
 rmSync(dir, { recursive: true });
 
@@ -63,13 +64,15 @@ const cases: [string, string[], boolean][] = [
   ...adversarial(1024).map(([name, text]): [string, string[], boolean] => [name, [text], false]),
 ];
 const ROUNDS = 3;
-console.log(`base ${base} vs this tree, CPU µs per call, ${ROUNDS} interleaved rounds (median)`);
+console.log(
+  `base ${base} vs this tree (version ${version}), CPU µs per call, ${ROUNDS} interleaved rounds (median)`,
+);
 for (const [name, texts, runBase] of cases) {
   const a: number[] = [];
   const b: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    if (runBase) a.push(time(parameterizeBase, texts));
-    b.push(time(parameterize, texts));
+    if (runBase) a.push(time((t) => parameterizeBase(t, version), texts));
+    b.push(time((t) => parameterize(t, version), texts));
   }
   const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1];
   const baseText = runBase ? median(a).toFixed(1).padStart(12) : '(not run)'.padStart(12);

@@ -98,7 +98,7 @@ export function groupEvent(event: JsonObject, exceptions = exceptionsOf(event)):
       param = (text: string) => {
         let p = seen.get(text);
         if (p === undefined) {
-          p = parameterize(text);
+          p = parameterize(text, version);
           seen.set(text, p);
         }
         return p;

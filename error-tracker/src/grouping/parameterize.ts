@@ -157,12 +157,12 @@ const RULES_V3: Rule[] = [url, email, DATE, UUID, IP, path, HEX_0X, HEX, DURATIO
 
 /** First non-empty line of `text` (its first MAX_PARAMETERIZE_CHARS), with variable parts
  * replaced by placeholders the way grouping `version` does (its output is part of the keys). */
-export function parameterize(text: string, version = 2): string {
+export function parameterize(text: string, version: number): string {
   return replaceVariableParts(firstLine(text).slice(0, MAX_PARAMETERIZE_CHARS), version);
 }
 
 /** The rules alone, on any length (exported for the linearity test). */
-export function replaceVariableParts(line: string, version = 2): string {
+export function replaceVariableParts(line: string, version: number): string {
   let out = line;
   for (const rule of version >= 3 ? RULES_V3 : RULES_V2) out = rule(out);
   return out;
