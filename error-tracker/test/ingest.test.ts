@@ -326,7 +326,7 @@ describe('quotas and back-pressure', () => {
     assert.ok(r.headers['retry-after']);
     assert.match(String(r.headers['x-sentry-rate-limits']), /backpressure/);
     const sessionOnly = await send(envUrl(), {
-      body: '{}\n{"type":"session"}\n{"init":true,"attrs":{"release":"a"}}',
+      body: '{}\n{"type":"session"}\n{"init":true,"started":"2026-11-25T19:59:00Z","attrs":{"release":"a"}}',
     });
     assert.equal(sessionOnly.status, 200, 'sessions still count during back-pressure');
     t.drain();

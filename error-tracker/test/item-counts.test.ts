@@ -161,6 +161,7 @@ test('a retried envelope with an event_id counts its items and its session updat
     line({
       sid: 'b0e7b1a6e0a04d6b9a1f3b8f1c2d3e4f',
       init: true,
+      started: '2026-11-25T19:59:00Z',
       status: 'crashed',
       attrs: { release: 'r@1' },
     });

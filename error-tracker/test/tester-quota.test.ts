@@ -64,7 +64,14 @@ const line = (o: unknown) => `${JSON.stringify(o)}\n`;
 const eventEnvelope = (id: string, ...more: string[]) =>
   line({ event_id: id }) + line({ type: 'event' }) + line({ message: `m ${id}` }) + more.join('');
 const sessionItem = (release: string) =>
-  line({ type: 'session' }) + line({ sid: nextEventId(), init: true, status: 'exited', attrs: { release } });
+  line({ type: 'session' }) +
+  line({
+    sid: nextEventId(),
+    init: true,
+    started: '2026-11-25T19:59:00Z',
+    status: 'exited',
+    attrs: { release },
+  });
 
 async function health(projectId: number): Promise<unknown[]> {
   const res = await api<{ data: { release: string; sessions: number; crashed: number }[] }>(

@@ -15,18 +15,29 @@ export interface SessionCounts {
   sid?: string;
 }
 
+/** Release and environment trimmed, a blank one as none, as on events (normalize.ts), so a session
+ * of "app@1 " counts for the events of app@1 and a blank release never becomes a row of its own. */
 function attrsOf(payload: JsonObject): { release: string; environment: string } | null {
   const attrs = payload.attrs;
   if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) return null;
   const { release, environment } = attrs as JsonObject;
-  if (typeof release !== 'string' || release === '') return null;
-  return {
-    release,
-    environment: typeof environment === 'string' && environment ? environment : 'production',
-  };
+  const name = typeof release === 'string' ? release.trim() : '';
+  if (name === '') return null;
+  const env = typeof environment === 'string' ? environment.trim() : '';
+  return { release: name, environment: env || 'production' };
 }
 
-/** An item Relay would reject (a count that is not a u32/u64): dropped and counted as `invalid`. */
+/** Relay's session statuses; it drops an update with another (SessionStatus::Unknown). */
+const STATUSES = new Set(['ok', 'exited', 'crashed', 'abnormal', 'errored']);
+
+/** `started` is required and must be a timestamp (RFC 3339, or epoch seconds), as Relay parses it. */
+function isTimestamp(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0;
+  return typeof v === 'string' && /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/.test(v) && Number.isFinite(Date.parse(v));
+}
+
+/** An item Relay would reject (a count that is not a u32/u64, a `started` that is no timestamp, an
+ * unknown status): dropped and counted as `invalid`. */
 export const INVALID = 'invalid';
 
 const U32_MAX = 2 ** 32 - 1;
@@ -47,7 +58,8 @@ export function sessionCounts(payload: JsonObject | null): SessionCounts | null 
   const attrs = attrsOf(payload);
   if (!attrs) return null;
   const init = payload.init === true;
-  const status = typeof payload.status === 'string' ? payload.status : 'ok';
+  const status = payload.status === undefined ? 'ok' : payload.status;
+  if (typeof status !== 'string' || !STATUSES.has(status) || !isTimestamp(payload.started)) return INVALID;
   const errors = count(payload.errors, Number.MAX_SAFE_INTEGER);
   if (errors === null) return INVALID;
   const counts = {
@@ -75,6 +87,7 @@ export function sessionAggregatesCounts(payload: JsonObject | null): SessionCoun
   const out: SessionCounts[] = [];
   for (const a of aggregates) {
     if (a === null || typeof a !== 'object' || Array.isArray(a)) continue;
+    if (!isTimestamp(a.started)) return INVALID;
     const [exited, errored, abnormal, crashed] = [a.exited, a.errored, a.abnormal, a.crashed].map((v) =>
       count(v, U32_MAX),
     );
