@@ -8,16 +8,31 @@ const HEADLINES: Record<AlertTrigger, string> = {
   frequency: 'Frequent issue',
 };
 
-export function alertBody(
-  format: AlertFormat,
-  trigger: AlertTrigger,
-  issue: Issue,
-  issueUrl: string,
-): string {
-  const headline = `${HEADLINES[trigger]}: ${issue.title}`;
+/** The rule that fired, so a receiver can tell why it was paged (black-box 10 #73), as Sentry's
+ * webhook payload carries its triggering rules and its Slack message names the condition. */
+export interface FiredRule {
+  id: number;
+  trigger: AlertTrigger;
+  threshold: number | null;
+  windowMinutes: number | null;
+}
+
+/** "more than 3 events in 1 minute" for a frequency rule, else null. */
+export function ruleCondition(rule: FiredRule): string | null {
+  if (rule.trigger !== 'frequency' || rule.threshold === null || rule.windowMinutes === null) return null;
+  const events = rule.threshold === 1 ? 'event' : 'events';
+  const minutes = rule.windowMinutes === 1 ? '1 minute' : `${rule.windowMinutes} minutes`;
+  return `more than ${rule.threshold} ${events} in ${minutes}`;
+}
+
+export function alertBody(format: AlertFormat, rule: FiredRule, issue: Issue, issueUrl: string): string {
+  const trigger = rule.trigger;
+  const condition = ruleCondition(rule);
+  const kind = condition ? `${HEADLINES[trigger]} (${condition})` : HEADLINES[trigger];
+  const headline = `${kind}: ${issue.title}`;
   if (format === 'slack') {
     return JSON.stringify({
-      text: `${HEADLINES[trigger]}: ${escapeSlack(issue.title)} (${issueUrl})`,
+      text: `${kind}: ${escapeSlack(issue.title)} (${issueUrl})`,
       attachments: [
         {
           title: escapeSlack(issue.title),
@@ -29,6 +44,7 @@ export function alertBody(
             { title: 'Users', value: String(issue.userCount), short: true },
             { title: 'Level', value: escapeSlack(issue.level), short: true },
             { title: 'Release', value: escapeSlack(issue.lastRelease ?? '-'), short: true },
+            { title: 'Rule', value: `#${rule.id}${condition ? `: ${condition}` : ''}`, short: false },
           ],
         },
       ],
@@ -38,6 +54,13 @@ export function alertBody(
     trigger,
     text: headline,
     url: issueUrl,
+    rule: {
+      id: rule.id,
+      trigger,
+      threshold: rule.threshold,
+      window_minutes: rule.windowMinutes,
+      condition,
+    },
     issue: {
       id: issue.id,
       project_id: issue.projectId,

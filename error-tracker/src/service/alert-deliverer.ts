@@ -134,7 +134,8 @@ export class AlertDeliverer {
       });
       return;
     }
-    const body = alertBody(d.format, d.trigger, issue, this.options.issueUrl(issue.id));
+    const rule = { id: d.ruleId, trigger: d.trigger, threshold: d.threshold, windowMinutes: d.windowMinutes };
+    const body = alertBody(d.format, rule, issue, this.options.issueUrl(issue.id));
     let status: number | null = null;
     let error: string | null = null;
     const target = webhookRequest(d.url);

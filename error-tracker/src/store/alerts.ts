@@ -19,7 +19,7 @@ export function createAlerts(db: Db) {
        WHERE d.project_id = ? ORDER BY d.id DESC LIMIT ?`,
     ),
     due: db.prepare(
-      `SELECT d.id, d.rule_id, d.issue_id, d.trigger, d.url, d.attempts, r.format FROM (
+      `SELECT d.id, d.rule_id, d.issue_id, d.trigger, d.url, d.attempts, r.format, r.threshold, r.window_minutes FROM (
          SELECT id, rule_id, issue_id, trigger, url, attempts, next_attempt_at,
            row_number() OVER (PARTITION BY url ORDER BY next_attempt_at, id) AS nth
          FROM (
@@ -76,6 +76,8 @@ export function createAlerts(db: Db) {
         url: string;
         attempts: number;
         format: string;
+        threshold: number | null;
+        window_minutes: number | null;
       }[];
       return rows.map((r) => ({
         id: r.id,
@@ -85,6 +87,8 @@ export function createAlerts(db: Db) {
         url: r.url,
         attempts: r.attempts,
         format: r.format === 'slack' ? 'slack' : 'json',
+        threshold: r.threshold,
+        windowMinutes: r.window_minutes,
       }));
     },
     recordDelivery(id: number, r: DeliveryResult): void {

@@ -91,6 +91,9 @@ export interface DueDelivery {
   format: 'json' | 'slack';
   url: string;
   attempts: number;
+  /** The rule's condition, for the body (frequency rules). */
+  threshold: number | null;
+  windowMinutes: number | null;
 }
 
 /** Due deliveries, oldest first: at most `perUrl` of each URL (so one dead receiver's backlog
