@@ -273,7 +273,7 @@ export function registerUiRoutes(app: FastifyInstance, deps: UiRouteDeps): void 
         projectId: shown?.id ?? null,
         releases: shown ? store.listReleaseHealth(shown.id) : [],
         alertRules: shown ? store.listAlertRules(shown.id) : [],
-        deliveries: shown ? store.listDeliveries(shown.id, 20) : [],
+        deliveries: shown ? store.listDeliveries(shown.id, { limit: 20 }).data : [],
         quarantine: shown
           ? {
               total: store.quarantineCount(shown.id),

@@ -1,9 +1,22 @@
 // Alert rules and the delivery outbox.
 import type { Db } from '@flowrent/shared/db';
-import { NotFound } from '@flowrent/shared/errors';
-import type { AlertDelivery, AlertRule, AlertTrigger } from '../model.js';
+import { BadRequest, NotFound } from '@flowrent/shared/errors';
+import type { AlertDelivery, AlertRule, AlertTrigger, Page } from '../model.js';
 import { type AlertRuleRow, type DeliveryRow, toAlertRule, toDelivery } from './rows.js';
-import type { DeliveryResult, DueDelivery, DueQuery, NewAlertRule } from './store.js';
+import type { DeliveryPageQuery, DeliveryResult, DueDelivery, DueQuery, NewAlertRule } from './store.js';
+
+const deliveryCursor = (id: number) => Buffer.from(JSON.stringify([id]), 'utf8').toString('base64url');
+
+/** The id a next_cursor of this list holds; anything else is a 400, not the first page again. */
+function readDeliveryCursor(cursor: string): number {
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parts) && parts.length === 1 && Number.isSafeInteger(parts[0])) return parts[0];
+  } catch {
+    // not base64url JSON
+  }
+  throw new BadRequest('cursor is not one that this list returned as next_cursor', { param: 'cursor' });
+}
 
 export function createAlerts(db: Db) {
   const q = {
@@ -14,9 +27,11 @@ export function createAlerts(db: Db) {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     deleteRule: db.prepare('DELETE FROM alert_rules WHERE id = ? AND project_id = ?'),
+    // newest first, from before the cursor's id, of one status or any (idx_alert_deliveries_project)
     deliveries: db.prepare(
       `SELECT d.*, r.format FROM alert_deliveries d LEFT JOIN alert_rules r ON r.id = d.rule_id
-       WHERE d.project_id = ? ORDER BY d.id DESC LIMIT ?`,
+       WHERE d.project_id = @project AND d.id < @before AND (@status IS NULL OR d.status = @status)
+       ORDER BY d.id DESC LIMIT @limit`,
     ),
     due: db.prepare(
       `SELECT d.id, d.rule_id, d.issue_id, d.trigger, d.url, d.attempts, r.format, r.threshold, r.window_minutes FROM (
@@ -59,8 +74,19 @@ export function createAlerts(db: Db) {
       if (!done) throw new NotFound(`alert rule ${ruleId} not found`);
       return done;
     },
-    listDeliveries: (projectId: number, limit: number): AlertDelivery[] =>
-      (q.deliveries.all(projectId, limit) as DeliveryRow[]).map(toDelivery),
+    listDeliveries(projectId: number, page: DeliveryPageQuery): Page<AlertDelivery> {
+      const before = page.cursor ? readDeliveryCursor(page.cursor) : Number.MAX_SAFE_INTEGER;
+      const rows = q.deliveries.all({
+        project: projectId,
+        before,
+        status: page.status ?? null,
+        limit: page.limit + 1,
+      }) as DeliveryRow[];
+      const more = rows.length > page.limit;
+      const data = rows.slice(0, page.limit).map(toDelivery);
+      const last = data[data.length - 1];
+      return { data, nextCursor: more && last ? deliveryCursor(last.id) : null };
+    },
     dueDeliveries(due: DueQuery): DueDelivery[] {
       const rows = q.due.all(
         due.nowMs,

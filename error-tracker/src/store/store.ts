@@ -6,6 +6,7 @@ import type {
   AlertDelivery,
   AlertRule,
   AlertTrigger,
+  DeliveryStatus,
   EventSummary,
   HourlyCount,
   IgnoreCondition,
@@ -80,6 +81,12 @@ export interface DeletedIssue {
   title: string;
   deletedBy: string;
   deletedAt: string;
+}
+
+export interface DeliveryPageQuery {
+  limit: number;
+  cursor?: string | null;
+  status?: DeliveryStatus | null;
 }
 
 /** A webhook delivery that is due. */
@@ -293,7 +300,8 @@ export interface ErrorStore {
   listAlertRules(projectId: number): AlertRule[];
   createAlertRule(rule: NewAlertRule, nowMs: number): AlertRule;
   deleteAlertRule(projectId: number, ruleId: number): boolean;
-  listDeliveries(projectId: number, limit: number): AlertDelivery[];
+  /** Newest first; `cursor` is a page's nextCursor (else a BadRequest). */
+  listDeliveries(projectId: number, page: DeliveryPageQuery): Page<AlertDelivery>;
   dueDeliveries(due: DueQuery): DueDelivery[];
   recordDelivery(id: number, result: DeliveryResult): void;
 
