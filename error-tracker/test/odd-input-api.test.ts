@@ -155,6 +155,28 @@ describe('PATCH and POST bodies', () => {
       422,
       'window_minutes',
     ],
+    // an alert rule made without what was misspelt or could not be honoured was a live 201
+    [
+      'POST',
+      '/api/projects/1/alerts',
+      { trigger: 'new_issue', url: 'http://127.0.0.1:9/', enabled: false },
+      400,
+      'unknown key enabled',
+    ],
+    [
+      'POST',
+      '/api/projects/1/alerts',
+      { trigger: 'frequency', url: 'http://127.0.0.1:9/', treshold: 5, window_minutes: 1 },
+      400,
+      'unknown key treshold',
+    ],
+    [
+      'POST',
+      '/api/projects/1/alerts',
+      { trigger: 'new_issue', url: 'http://127.0.0.1:9/', threshold: 5, window_minutes: 3 },
+      422,
+      'only to frequency',
+    ],
     ['POST', '/api/issues/1/merge', { ids: [1] }, 422, 'itself'], // was a 200 that merged nothing
     ['POST', '/api/issues/1/merge', { ids: [999] }, 404, 'issue 999'],
   ];
