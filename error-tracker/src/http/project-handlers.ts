@@ -1,14 +1,15 @@
 // Projects, DSN keys, alert rules and deliveries, release health and item counts.
 import { NotFound, ValidationError } from '@flowrent/shared/errors';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AlertTrigger, ProjectWithKeys } from '../model.js';
+import type { AlertTrigger, DeliveryStatus, ProjectWithKeys } from '../model.js';
 import { dsnFor, isUsablePublicKey, PUBLIC_KEY_RULE } from '../service/sentry-auth.js';
 import type { HttpContext } from './context.js';
-import { toSnakeCase } from './serialize.js';
+import { page, toSnakeCase } from './serialize.js';
 import { bodyObject, idParam, optInt, optString, rejectUnknownKeys } from './validate.js';
 
 type ProjectRequest = FastifyRequest<{ Params: { id: string } }>;
 const TRIGGERS: AlertTrigger[] = ['new_issue', 'regression', 'frequency'];
+const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'delivered', 'failed'];
 /** Events a project may send per minute (0 = no quota): 100x what one instance ingests (~2,000/s);
  * beyond it a number is a typo (1e300 was stored as such). Per hour the bound is 60 times it. */
 export const MAX_QUOTA_PER_MINUTE = 10_000_000;
@@ -129,8 +130,29 @@ export function projectHandlers(ctx: HttpContext) {
       ctx.store.deleteAlertRule(pid(request), idParam(request.params.ruleId, 'ruleId'));
       reply.status(204).send();
     },
-    async deliveries(request: ProjectRequest) {
-      return { data: toSnakeCase(ctx.store.listDeliveries(pid(request), 100)) };
+    /** The delivery log, paged: `limit` (1-500, default 100), `cursor`, `status` (black-box 10 #63:
+     * it stopped at the newest 100, and during a burst the failures scrolled out of it). */
+    async deliveries(
+      request: FastifyRequest<{
+        Params: { id: string };
+        Querystring: { limit?: unknown; cursor?: unknown; status?: unknown };
+      }>,
+    ) {
+      const { limit, cursor, status } = request.query;
+      if (status !== undefined && !DELIVERY_STATUSES.includes(status as DeliveryStatus))
+        throw new ValidationError(`status must be one of ${DELIVERY_STATUSES.join(', ')}`);
+      if (cursor !== undefined && typeof cursor !== 'string')
+        throw new ValidationError('cursor must be given once');
+      const n = limit === undefined ? 100 : Number(limit);
+      if (!Number.isInteger(n) || n < 1 || n > 500)
+        throw new ValidationError('limit must be an integer from 1 to 500');
+      return page(
+        ctx.store.listDeliveries(pid(request), {
+          limit: n,
+          cursor,
+          status: status as DeliveryStatus | undefined,
+        }),
+      );
     },
     async releases(request: ProjectRequest) {
       return { data: toSnakeCase(ctx.store.listReleaseHealth(pid(request))) };
