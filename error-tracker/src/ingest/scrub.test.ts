@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import type { JsonObject } from './envelope.js';
 import { buildEvent } from '../../bench/events.js';
@@ -145,6 +146,61 @@ test('PEM key bodies (@pemkey) are filtered, their BEGIN/END lines kept', () => 
     '-----BEGIN CERTIFICATE-----x-----END CERTIFICATE-----',
     '-----BEGIN CERTIFICATE-----x-----END CERTIFICATE-----',
   );
+});
+
+// The regex before the tenth session, kept only as the oracle (black-box 10 #9 addendum).
+const OLD_PEM_KEY =
+  /(-----BEGIN[A-Z ]+(?:PRIVATE|PUBLIC) KEY-----[\t ]*\r?\n?)[\s\S]+?(\r?\n?-----END[A-Z ]+(?:PRIVATE|PUBLIC) KEY-----)/g;
+
+test('PEM key bodies are filtered as the old regex did, on strings made of BEGIN/END lines and bodies', () => {
+  const pieces = [
+    '-----BEGIN RSA PRIVATE KEY-----',
+    '-----BEGIN PUBLIC KEY-----',
+    '-----END RSA PRIVATE KEY-----',
+    '-----END PUBLIC KEY-----',
+    '-----END A PRIVATE KEY-------END B PRIVATE KEY-----',
+    '-----BEGIN CERTIFICATE-----',
+    ' PRIVATE KEY-----',
+    '\n',
+    '\r\n',
+    ' ',
+    '\t',
+    'MIIB',
+    'abc+/=',
+    '-----',
+    '--',
+  ];
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  for (let i = 0; i < 20_000; i++) {
+    let text = 'key ';
+    for (let k = 1 + Math.floor(next() * 10); k > 0; k--) text += pieces[Math.floor(next() * pieces.length)];
+    // the other value rules do not apply to these pieces
+    assert.equal(scrubString(text), text.replace(OLD_PEM_KEY, `$1${FILTERED}$2`), JSON.stringify(text));
+  }
+});
+
+// No timing assert: a child process with a generous timeout only catches a quadratic return (the
+// old regex took 99 s at 928 KB; linear takes well under a second).
+test('scrubString() finishes on 1 MiB of repeated BEGIN lines', () => {
+  const units = [
+    '-----BEGIN A PRIVATE KEY-----',
+    '-----BEGIN A PRIVATE KEY-----\n',
+    '-----END A PRIVATE KEY-----',
+  ];
+  const script = `
+    import { scrubString } from ${JSON.stringify(new URL('./scrub.ts', import.meta.url).href)};
+    for (const unit of ${JSON.stringify(units)}) scrubString(unit.repeat(Math.ceil(2 ** 20 / unit.length)));`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: new URL('../../../', import.meta.url),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(child.signal, null, 'killed after 120 s');
+  assert.equal(child.status, 0, child.stderr);
 });
 
 test('US social security numbers (@usssn) are filtered only as a number of their own', () => {

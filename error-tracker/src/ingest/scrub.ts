@@ -55,6 +55,21 @@ export function isSensitiveKey(key: string): boolean {
 
 const PEM_KEY =
   /(-----BEGIN[A-Z ]+(?:PRIVATE|PUBLIC) KEY-----[\t ]*\r?\n?)[\s\S]+?(\r?\n?-----END[A-Z ]+(?:PRIVATE|PUBLIC) KEY-----)/g;
+const PEM_END = /-----END[A-Z ]+(?:PRIVATE|PUBLIC) KEY-----/g;
+
+/** PEM_KEY's lazy body ran to the end of the text from every BEGIN without an END after it, so
+ * BEGIN lines repeated were quadratic (black-box 10 #9 addendum: 99 s at 928 KB). No match can end
+ * after the last END line: PEM_KEY runs on the text up to it, where every BEGIN finds its END. */
+function scrubPemKeys(text: string): string {
+  let end = 0;
+  PEM_END.lastIndex = 0;
+  for (let m = PEM_END.exec(text); m !== null; m = PEM_END.exec(text)) {
+    end = Math.max(end, m.index + m[0].length);
+    PEM_END.lastIndex = m.index + 1; // END lines may overlap ("KEY-------END …")
+  }
+  if (end === 0) return text;
+  return text.slice(0, end).replace(PEM_KEY, `$1${FILTERED}$2`) + text.slice(end);
+}
 const URL_PASSWORD = /\b((?:[a-z0-9]+:)?\/\/[a-zA-Z0-9%_.-]+:)[a-zA-Z0-9%_.-]+@/g;
 const BEARER = /\bBearer\s+\S+/gi;
 const BASIC = /\bBasic\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/gi;
@@ -83,8 +98,7 @@ const isBasicCredentials = (b64: string) => Buffer.from(b64, 'base64').toString(
 /** The string with the value rules' matches filtered; the same string when none matched. */
 export function scrubString(text: string): string {
   if (text.length < MIN_MATCH_CHARS || !VALUE_HINT.test(text)) return text;
-  return text
-    .replace(PEM_KEY, `$1${FILTERED}$2`)
+  return scrubPemKeys(text)
     .replace(URL_PASSWORD, `$1${FILTERED}@`)
     .replace(BEARER, FILTERED)
     .replace(BASIC, (m, b64: string) => (isBasicCredentials(b64) ? FILTERED : m))
