@@ -159,6 +159,12 @@ export interface TagValueCount {
   lastSeen: string;
 }
 
+/** A page of one key's values, with how many distinct values and events carry the key in all. */
+export interface TagValuePage extends Page<TagValueCount> {
+  uniqueValues: number;
+  totalCount: number;
+}
+
 /** Per tag key of an issue: total count and the most frequent values. */
 export interface TagSummary {
   key: string;

@@ -237,8 +237,8 @@ test('digest() counts tags, hours and releases the same in one batch as one even
     while (store.digest(batchSize, 10 * HOUR).entries > 0);
     const issueId = store.listIssues({ limit: 10 }).data[0].id;
     const result = {
-      region: store.getTagValues(issueId, 'region', 10),
-      release: store.getTagValues(issueId, 'release', 10),
+      region: store.getTagValues(issueId, 'region', { limit: 10 }).data,
+      release: store.getTagValues(issueId, 'release', { limit: 10 }).data,
       hours: store.hourlyCounts(issueId, 0, 10 * HOUR),
       issue: store.getIssue(issueId),
     };

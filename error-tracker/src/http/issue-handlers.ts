@@ -19,6 +19,11 @@ import {
 
 type IdRequest = FastifyRequest<{ Params: { id: string }; Querystring: QueryParams }>;
 const DAY_MS = 86_400_000;
+/** Values per page of GET /api/issues/:id/tags/:key (the first page was all there was), and the most
+ * `limit` may ask for. */
+const TAG_VALUES_PAGE = 100;
+const MAX_TAG_VALUES_PAGE = 1000;
+type TagValuesQuery = { cursor?: string; limit?: string };
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -150,10 +155,17 @@ export function issueHandlers(ctx: HttpContext) {
       const limit = request.query.limit !== undefined ? idParam(request.query.limit, 'limit') : undefined;
       return page(ctx.store.listIssueEvents(id, { cursor: request.query.cursor, limit }));
     },
-    async tagValues(request: FastifyRequest<{ Params: { id: string; '*': string } }>) {
+    async tagValues(
+      request: FastifyRequest<{ Params: { id: string; '*': string }; Querystring: TagValuesQuery }>,
+    ) {
       const id = idParam(request.params.id);
       issueOr404(ctx, id, request);
-      return { data: toSnakeCase(ctx.store.getTagValues(id, request.params['*'], 100)) };
+      const { cursor, limit } = request.query;
+      const values = ctx.store.getTagValues(id, request.params['*'], {
+        cursor,
+        limit: limit === undefined ? TAG_VALUES_PAGE : Math.min(idParam(limit, 'limit'), MAX_TAG_VALUES_PAGE),
+      });
+      return { ...page(values), unique_values: values.uniqueValues, total_count: values.totalCount };
     },
     async history(request: IdRequest) {
       const id = idParam(request.params.id);

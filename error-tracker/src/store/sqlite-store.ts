@@ -9,8 +9,6 @@ import type {
   ReleaseHealth,
   StatusChange,
   StoredEvent,
-  TagSummary,
-  TagValueCount,
 } from '../model.js';
 import { createAlerts } from './alerts.js';
 import { parseJsonObject } from '../ingest/envelope.js';
@@ -23,6 +21,7 @@ import { createIssueQueries } from './issue-queries.js';
 import { createProjects } from './projects.js';
 import { createRescrub } from './rescrub.js';
 import { createRetention, enableIncrementalVacuum } from './retention.js';
+import { createTagValues } from './tag-values.js';
 import { createUserValues } from './user-values.js';
 import {
   type EventRow,
@@ -37,22 +36,6 @@ import type { ErrorStore, EventPageQuery } from './store.js';
 import { createWorkflow } from './workflow.js';
 
 const HOUR_MS = 3_600_000;
-
-interface TagRow {
-  key: string;
-  value: string;
-  count: number;
-  first_seen: number;
-  last_seen: number;
-}
-
-const toTagValue = (r: TagRow): TagValueCount => ({
-  key: r.key,
-  value: r.value,
-  count: r.count,
-  firstSeen: iso(r.first_seen),
-  lastSeen: iso(r.last_seen),
-});
 
 /** `inboxDb`: the inbox file's connection (store/inbox.ts openInbox), written only through this store. */
 export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
@@ -83,12 +66,6 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     newer: db
       .prepare('SELECT event_id FROM events WHERE issue_id = ? AND id > ? ORDER BY id LIMIT 1')
       .pluck(),
-    tagKeys: db.prepare(
-      'SELECT key, sum(count) AS total FROM issue_tags WHERE issue_id = ? GROUP BY key ORDER BY key',
-    ),
-    tagValues: db.prepare(
-      'SELECT * FROM issue_tags WHERE issue_id = ? AND key = ? ORDER BY count DESC, value LIMIT ?',
-    ),
     hourly: db.prepare(
       'SELECT hour, count FROM issue_hourly WHERE issue_id = ? AND hour >= ? AND hour <= ? ORDER BY hour',
     ),
@@ -163,16 +140,7 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     },
     listEventsByTrace: (traceId: string, cursor: string | null | undefined, limit: number) =>
       queries.listTraceEvents(traceId.toLowerCase(), cursor, limit),
-    listIssueTags(issueId: number, topN: number): TagSummary[] {
-      const keys = q.tagKeys.all(issueId) as { key: string; total: number }[];
-      return keys.map((k) => ({
-        key: k.key,
-        totalCount: k.total,
-        topValues: (q.tagValues.all(issueId, k.key, topN) as TagRow[]).map(toTagValue),
-      }));
-    },
-    getTagValues: (issueId: number, key: string, limit: number): TagValueCount[] =>
-      (q.tagValues.all(issueId, key, limit) as TagRow[]).map(toTagValue),
+    ...createTagValues(db),
     hourlyCounts: hourlySeries,
     hourlyCountsFor(issueIds: number[], fromMs: number, toMs: number) {
       return new Map(issueIds.map((id) => [id, hourlySeries(id, fromMs, toMs)]));

@@ -22,7 +22,7 @@ import type {
   StatusChange,
   StoredEvent,
   TagSummary,
-  TagValueCount,
+  TagValuePage,
 } from '../model.js';
 
 export interface NewProject {
@@ -269,7 +269,8 @@ export interface ErrorStore {
   /** Newest first; `limit` is the caller's (the trace route allows more than other lists). */
   listEventsByTrace(traceId: string, cursor: string | null | undefined, limit: number): Page<EventSummary>;
   listIssueTags(issueId: number, topN: number): TagSummary[];
-  getTagValues(issueId: number, key: string, limit: number): TagValueCount[];
+  /** One key's values, most events first: `cursor` is a page's nextCursor (else a 400). */
+  getTagValues(issueId: number, key: string, page: { limit: number; cursor?: string | null }): TagValuePage;
   hourlyCounts(issueId: number, fromMs: number, toMs: number): HourlyCount[];
   /** Hourly counts for many issues at once (list sparklines). */
   hourlyCountsFor(issueIds: number[], fromMs: number, toMs: number): Map<number, HourlyCount[]>;
