@@ -236,6 +236,18 @@ describe('every list query uses an index', () => {
       'idx_events_issue',
     ],
     [
+      'events of an issue by time (list, latest, older)',
+      'SELECT * FROM events WHERE issue_id = ? AND (timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ?',
+      [1, 1_800_000_000_000, 99, 5],
+      'idx_events_issue_time',
+    ],
+    [
+      'events of an issue by time (newer)',
+      'SELECT event_id FROM events WHERE issue_id = ? AND (timestamp, id) > (?, ?) ORDER BY timestamp, id LIMIT 1',
+      [1, 1_800_000_000_000, 99],
+      'idx_events_issue_time',
+    ],
+    [
       'events of a trace',
       'SELECT * FROM events WHERE trace_id = ? ORDER BY id DESC LIMIT ?',
       [TRACE, 5],

@@ -167,8 +167,10 @@ export function createIssueQueries(db: Db) {
   const traceEvents = db.prepare(
     `SELECT ${EVENT_SUMMARY_COLUMNS} FROM events WHERE trace_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
   );
+  // by the events' time, then arrival, as the issue page's latest event and older/newer
   const issueEvents = db.prepare(
-    `SELECT ${EVENT_SUMMARY_COLUMNS} FROM events WHERE issue_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+    `SELECT ${EVENT_SUMMARY_COLUMNS} FROM events WHERE issue_id = ? AND (timestamp, id) < (?, ?)
+     ORDER BY timestamp DESC, id DESC LIMIT ?`,
   );
 
   return {
@@ -187,7 +189,12 @@ export function createIssueQueries(db: Db) {
       };
     },
     listTraceEvents(traceId: string, cursor: string | null | undefined, limit: number): Page<EventSummary> {
-      return eventPage((before) => traceEvents.all(traceId, before, limit + 1) as EventRow[], cursor, limit);
+      const rows = traceEvents.all(
+        traceId,
+        cursor ? readCursor(cursor, 1)[0] : Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      );
+      return eventPage(rows as EventRow[], limit, (last) => [last.id]);
     },
     listIssueEvents(
       issueId: number,
@@ -195,22 +202,21 @@ export function createIssueQueries(db: Db) {
       limitIn?: number,
     ): Page<EventSummary> {
       const limit = clampLimit(limitIn);
-      return eventPage((before) => issueEvents.all(issueId, before, limit + 1) as EventRow[], cursor, limit);
+      // [timestamp, id] of the page's last event; the one-part cursors of the arrival order are a 400
+      const [time, id] = cursor ? readCursor(cursor, 2) : [Number.MAX_SAFE_INTEGER, 0];
+      const rows = issueEvents.all(issueId, time, id, limit + 1) as EventRow[];
+      return eventPage(rows, limit, (last) => [last.timestamp, last.id]);
     },
   };
 }
 
 /** A page of events newest first by id: `read(before)` returns up to limit + 1 rows with id < before. */
-function eventPage(
-  read: (before: number) => EventRow[],
-  cursor: string | null | undefined,
-  limit: number,
-): Page<EventSummary> {
-  const rows = read(cursor ? readCursor(cursor, 1)[0] : Number.MAX_SAFE_INTEGER);
+/** `rows`: up to limit + 1 rows; `keyOf` gives the next cursor's parts from a page's last row. */
+function eventPage(rows: EventRow[], limit: number, keyOf: (last: EventRow) => number[]): Page<EventSummary> {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     data: page.map(toEventSummary),
-    nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null,
   };
 }

@@ -58,13 +58,21 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
     deleted: db.prepare('SELECT title, deleted_by, deleted_at FROM deleted_issues WHERE issue_id = ?'),
     event: db.prepare('SELECT * FROM events WHERE event_id = ? ORDER BY id LIMIT 1'),
     eventOfProject: db.prepare('SELECT * FROM events WHERE event_id = ? AND project_id = ?'),
-    latestEvent: db.prepare('SELECT * FROM events WHERE issue_id = ? ORDER BY id DESC LIMIT 1'),
-    eventIdOf: db.prepare('SELECT id FROM events WHERE event_id = ? AND issue_id = ?').pluck(),
+    // an issue's events run by their time, then arrival (Sentry's order): a late-delivered old
+    // event is not the latest (idx_events_issue_time)
+    latestEvent: db.prepare(
+      'SELECT * FROM events WHERE issue_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1',
+    ),
+    eventKeyOf: db.prepare('SELECT timestamp, id FROM events WHERE event_id = ? AND issue_id = ?').raw(),
     older: db
-      .prepare('SELECT event_id FROM events WHERE issue_id = ? AND id < ? ORDER BY id DESC LIMIT 1')
+      .prepare(
+        'SELECT event_id FROM events WHERE issue_id = ? AND (timestamp, id) < (?, ?) ORDER BY timestamp DESC, id DESC LIMIT 1',
+      )
       .pluck(),
     newer: db
-      .prepare('SELECT event_id FROM events WHERE issue_id = ? AND id > ? ORDER BY id LIMIT 1')
+      .prepare(
+        'SELECT event_id FROM events WHERE issue_id = ? AND (timestamp, id) > (?, ?) ORDER BY timestamp, id LIMIT 1',
+      )
       .pluck(),
     hourly: db.prepare(
       'SELECT hour, count FROM issue_hourly WHERE issue_id = ? AND hour >= ? AND hour <= ? ORDER BY hour',
@@ -131,11 +139,11 @@ export function createSqliteStore(db: Db, inboxDb: Db): ErrorStore {
       return row ? toStored(row) : null;
     },
     getAdjacentEvents(issueId: number, eventId: string) {
-      const id = q.eventIdOf.get(eventId, issueId) as number | undefined;
-      if (id === undefined) return { older: null, newer: null };
+      const key = q.eventKeyOf.get(eventId, issueId) as [number, number] | undefined;
+      if (key === undefined) return { older: null, newer: null };
       return {
-        older: (q.older.get(issueId, id) as string | undefined) ?? null,
-        newer: (q.newer.get(issueId, id) as string | undefined) ?? null,
+        older: (q.older.get(issueId, ...key) as string | undefined) ?? null,
+        newer: (q.newer.get(issueId, ...key) as string | undefined) ?? null,
       };
     },
     listEventsByTrace: (traceId: string, cursor: string | null | undefined, limit: number) =>
