@@ -117,13 +117,16 @@ function renderEmpty(data: IssueListData): SafeHtml {
   )}</div>`;
 }
 
-/** Bulk status change for the ticked rows (checkboxes join this form through form="bulk"). */
+/** Bulk status change for the ticked rows (checkboxes join this form through form="bulk"): the
+ * issue page's choices, and a header box that ticks the page, as Sentry's list (black-box 10 #62). */
 function renderBulkForm(data: IssueListData): SafeHtml {
   return html`<form id="bulk" class="toolbar bulk" method="post" action="/issues/bulk-status">${data.csrfField}<input type="hidden" name="next" value="${listUrl(
     data.state,
     { cursor: data.state.cursor },
   )}"><span class="muted small">Selected issues:</span><select name="action" aria-label="Bulk action">
-<option value="resolve">Resolve</option><option value="unresolve">Unresolve</option><option value="ignore">Ignore</option></select>
+<option value="resolve">Resolve</option><option value="resolve_next_release">Resolve in next release</option><option value="unresolve">Unresolve</option>
+<option value="ignore">Ignore forever</option><option value="ignore_1h">Ignore for 1 hour</option><option value="ignore_24h">Ignore for 24 hours</option>
+<option value="ignore_10_events">Ignore until 10 more events</option><option value="ignore_100_events">Ignore until 100 more events</option><option value="ignore_10_users">Ignore until 10 more users</option></select>
 <button type="submit" class="btn btn-small" data-action="bulk">Apply</button></form>`;
 }
 
@@ -140,7 +143,7 @@ export function renderIssueListPage(data: IssueListData): { title: string; body:
     : data.issues.length === 0
       ? renderEmpty(data)
       : html`${renderBulkForm(data)}<div class="table-wrap"><table class="data issues">
-<thead><tr><th class="select"></th><th>Issue</th><th class="spark">Last 24 h</th><th class="num">${sortLink('events', 'Events')}</th><th class="num">${sortLink('users', 'Users')}</th></tr></thead>
+<thead><tr><th class="select"><input type="checkbox" data-select-page aria-label="Select all issues on this page"></th><th>Issue</th><th class="spark">Last 24 h</th><th class="num">${sortLink('events', 'Events')}</th><th class="num">${sortLink('users', 'Users')}</th></tr></thead>
 <tbody>${data.issues.map((issue) => renderRow(issue, data.sparklines.get(issue.id), data.nowMs))}</tbody></table></div>
 ${data.nextCursor ? html`<p class="pager"><a class="btn" href="${listUrl(state, { cursor: data.nextCursor })}" rel="next">Next page →</a></p>` : ''}`;
   return {

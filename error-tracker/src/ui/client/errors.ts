@@ -96,7 +96,25 @@ function bindRecentQueries(): void {
   });
 }
 
+/** The list's header box ticks or clears every row of the page for the bulk form. */
+function bindSelectPage(): void {
+  for (const all of document.querySelectorAll<HTMLInputElement>('input[data-select-page]')) {
+    const rows = () => document.querySelectorAll<HTMLInputElement>('input[type="checkbox"][form="bulk"]');
+    all.addEventListener('change', () => {
+      for (const box of rows()) box.checked = all.checked;
+    });
+    document.addEventListener('change', (event) => {
+      const target = event.target as HTMLInputElement | null;
+      if (target?.form?.id !== 'bulk' || target === all) return;
+      const boxes = [...rows()];
+      all.checked = boxes.length > 0 && boxes.every((b) => b.checked);
+      all.indeterminate = !all.checked && boxes.some((b) => b.checked);
+    });
+  }
+}
+
 function start(): void {
+  bindSelectPage();
   bindCopyButtons();
   bindRecentQueries();
   bindAutoSubmit();
