@@ -30,6 +30,9 @@ test('at 375 px no page scrolls sideways and the issue list shows whole titles a
   });
   t.drain();
   const issueId = (await api<{ issue_id: number }>(t, 'GET', `/api/events/${eventId}`)).json.issue_id;
+  // the list's project filter is as wide as the longest project name, which may not break
+  const project = await api(t, 'POST', '/api/projects', { name: `Payments-backend-${'W'.repeat(60)}` });
+  assert.equal(project.status, 201);
   const page = await browser.newPage();
   await page.setViewportSize({ width: WIDTH, height: 740 });
   await signIn(page, t.url, TEST_API_KEY);
