@@ -125,6 +125,9 @@ describe('an envelope dsn besides a key in the query or a header', () => {
     ['another key', dsn('otherkey', 1), false, 400],
     ['another key, gzip (read once the worker parsed it)', dsn('otherkey', 1), true, 400],
     ['the same key for another project', dsn('publickey', 2), false, 403],
+    // Relay refuses a header dsn that does not parse (black-box 10 #6 addendum)
+    ['a dsn that is not a DSN', 'garbage', false, 400],
+    ['a dsn without a public key, gzip', 'http://127.0.0.1:5010/1', true, 400],
   ];
   for (const [name, envelopeDsn, gzip, status] of dsnCases) {
     test(`${name}: ${status}${status === 200 ? '' : ', nothing stored'}`, async () => {

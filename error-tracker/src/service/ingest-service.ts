@@ -236,8 +236,11 @@ export class IngestService {
  * Checked once the worker parsed the envelope (also when compressed), before quotas are taken.
  */
 function checkEnvelopeDsn(envelopeDsn: string | null, req: IngestRequest, projectId: number): void {
+  if (envelopeDsn === null) return;
   const dsn = keyFromDsn(envelopeDsn);
-  if (!dsn) return;
+  // Relay reads the header's dsn as a DSN and refuses an envelope whose dsn does not parse; it
+  // was ignored beside a valid key (black-box 10 #6 addendum)
+  if (!dsn) throw new BadRequest('the envelope dsn is not a DSN with a public key');
   if (dsn.publicKey !== keyOutsideBody(req)) {
     throw new BadRequest('the envelope dsn holds another sentry_key than the one presented; send one');
   }
