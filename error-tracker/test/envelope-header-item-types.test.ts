@@ -65,3 +65,10 @@ test("item types Relay does not know are counted as 'unknown', one row however m
     'no row per made-up name',
   );
 });
+
+test('an error message with characters outside printable ASCII reaches X-Sentry-Error percent-encoded', async () => {
+  const res = await send(`${t.url}/api/%E2%98%83/envelope/?sentry_key=publickey`, { body: '{}\n' });
+  assert.equal(res.status, 404);
+  assert.equal((res.json() as { error: { code: string } }).error.code, 'not_found');
+  assert.match(String(res.headers['x-sentry-error']), /%E2%98%83/);
+});

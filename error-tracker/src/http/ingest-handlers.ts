@@ -84,6 +84,17 @@ export function admitIngestRequests(app: FastifyInstance, ingest: IngestService)
   });
 }
 
+/** A message fit for a header: line breaks as spaces, any character outside printable ASCII
+ * percent-encoded as UTF-8 (a path echoed in a 404, `/api/☃/envelope/`, made Node refuse the header,
+ * and Fastify answered its own ERR_INVALID_CHAR body instead). */
+function headerText(message: string): string {
+  return message
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[^\x20-\x7e]/gu, (c) =>
+      [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+    );
+}
+
 /** Adds CORS and X-Sentry-Error to error answers of ingest routes (and of the unsupported ones). */
 export function addSentryErrorHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
@@ -94,7 +105,7 @@ export function addSentryErrorHeaders(app: FastifyInstance): void {
       try {
         message = (JSON.parse(payload) as { error?: { message?: string } }).error?.message ?? message;
       } catch {}
-      reply.header('x-sentry-error', message.replace(/[\r\n]+/g, ' ').slice(0, 300));
+      reply.header('x-sentry-error', headerText(message).slice(0, 300));
     }
     return payload;
   });
