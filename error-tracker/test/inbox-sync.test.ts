@@ -10,7 +10,7 @@ import { makeTempDir } from '@flowrent/shared/testing';
 import { GroupCommit } from '../src/service/group-commit.js';
 import { finishInboxCheckpoint, inboxFileFor, openInbox, WalSync } from '../src/store/inbox.js';
 import type { AcceptBatch, ErrorStore } from '../src/store/store.js';
-import { walRestarts } from './helpers/store-files.js';
+import { walRestartCounter } from './helpers/store-files.js';
 
 const batch = (projectId: number): AcceptBatch => ({ projectId, events: [], itemCounts: {}, sessions: [] });
 
@@ -207,7 +207,7 @@ test('GroupCommit holds commits until release() and then writes the queued reque
 
 test('finishInboxCheckpoint() restarts the WAL on its own connection, so the header sync of the restart is not in the next append on the event loop', () => {
   const { inboxDb, insert, wal } = inboxWithoutAutocheckpoint();
-  const restarts = () => walRestarts(wal);
+  const restarts = walRestartCounter(wal);
   const worker = openDatabase(inboxDb.name); // the store worker's connection
   for (let i = 0; i < 20; i++) insert.run();
   const before = restarts();

@@ -12,7 +12,7 @@ import { inlinePreparer } from '../src/service/preparer.js';
 import { StoreWorker } from '../src/service/store-worker.js';
 import { inboxFileFor, openInbox } from '../src/store/inbox.js';
 import type { AcceptBatch } from '../src/store/store.js';
-import { openStore, walRestarts } from './helpers/store-files.js';
+import { openStore, walRestartCounter } from './helpers/store-files.js';
 
 test('StoreWorker moves checkpoints to a worker and restores autocheckpoint and cache on stop', async () => {
   const file = join(makeTempDir(), 'cp.db');
@@ -62,7 +62,7 @@ test('StoreWorker holds inbox appends while it finishes a checkpoint, so the inb
   sw.start(50);
   const insert = inboxDb.prepare('INSERT INTO t (x) VALUES (randomblob(500))');
   const wal = `${inboxDb.name}-wal`;
-  const restarts = () => walRestarts(wal);
+  const restarts = walRestartCounter(wal);
   insert.run();
   const first = restarts();
   // an append in every event-loop turn unless held, so every checkpoint of the worker misses the
@@ -277,7 +277,7 @@ test('the inbox WAL restarts also while digest batches run back to back (a backl
   // test is about the WAL restarts between batches, not about who gets the cores
   sw.start(20, undefined, 0);
   const wal = `${inboxDb.name}-wal`;
-  const restarts = () => walRestarts(wal);
+  const restarts = walRestartCounter(wal);
   const batch = await acceptBatch(5, 'backlog');
   store.acceptMany([batch]);
   const first = restarts();
@@ -315,17 +315,18 @@ test('the events database WAL restarts while digest batches run back to back: th
   const wal = `${db.name}-wal`;
   const batch = await acceptBatch(5, 'events-wal');
   let batches = 0;
-  const first = existsSync(wal) ? walRestarts(wal) : 0;
+  const restarts = walRestartCounter(wal);
+  const first = restarts();
   // neither connection checkpoints errors.db after its commits: the WAL restarts only after the
   // worker's timer copied it, at the next batch's first write
-  while ((!existsSync(wal) || walRestarts(wal) < first + 2) && batches < 300) {
+  while (restarts() < first + 2 && batches < 300) {
     store.acceptMany([batch]);
     const c = await sw.digest(50, 5000);
     store.trimInbox(c.digestedThrough);
     batches++;
   }
   assert.ok(
-    walRestarts(wal) >= first + 2,
+    restarts() >= first + 2,
     `the WAL restarted twice (${batches} batches, ${statSync(wal).size} bytes)`,
   );
   await sw.stop();

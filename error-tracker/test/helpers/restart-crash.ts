@@ -8,7 +8,7 @@ import { GroupCommit } from '../../src/service/group-commit.js';
 import { inlinePreparer } from '../../src/service/preparer.js';
 import { StoreWorker } from '../../src/service/store-worker.js';
 import type { AcceptBatch } from '../../src/store/store.js';
-import { openStore, walRestarts } from './store-files.js';
+import { openStore, walRestartCounter } from './store-files.js';
 
 const MAX_ACKED = 200_000;
 
@@ -35,7 +35,7 @@ if (dir && restartsArg) {
   const worker = new StoreWorker(db, inboxDb, commits);
   worker.start(5);
   const wal = `${inboxDb.name}-wal`;
-  const restarts = () => walRestarts(wal);
+  const restarts = walRestartCounter(wal);
   store.acceptMany([await batchOf(0, 4)]);
   const first = restarts();
   let next = 1;
