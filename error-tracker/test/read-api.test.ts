@@ -213,8 +213,6 @@ describe('every list query uses an index', () => {
       'idx_issue_user_values_fv',
     ],
     ['trace', { traceId: TRACE }, 'idx_events_trace'],
-    ['text over every stored event', { text: 'x' }, 'idx_events_issue'],
-    ['non-ASCII text over every stored event', { text: 'ø' }, 'idx_events_issue'],
     // [event_count, id, sort index of 'events']
     [
       'cursor',

@@ -118,12 +118,11 @@ export function buildIssueQuery(filter: IssueFilter, limit: number): { sql: stri
     const unicode = /[^\x00-\x7f]/.test(pattern);
     const like = `%${unicode ? pattern.toLowerCase() : pattern}%`;
     const col = (name: string) => (unicode ? `${FOLD}(${name})` : name);
-    const matches = (...names: string[]) => names.map((n) => `${col(n)} LIKE ? ESCAPE '\\'`).join(' OR ');
-    // the issue's latest text, else any stored event's message (as Sentry searches the events'
-    // messages): idx_events_issue carries the message, so no event row or payload is read
     add(
-      `(${matches('title', 'culprit', 'message')} OR EXISTS (SELECT 1 FROM events WHERE issue_id = issues.id AND ${matches('message')}))`,
-      ...Array(4).fill(like),
+      `(${col('title')} LIKE ? ESCAPE '\\' OR ${col('culprit')} LIKE ? ESCAPE '\\' OR ${col('message')} LIKE ? ESCAPE '\\')`,
+      like,
+      like,
+      like,
     );
   }
   if (filter.cursor) {
