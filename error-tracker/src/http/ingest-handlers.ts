@@ -95,10 +95,10 @@ function headerText(message: string): string {
     );
 }
 
-/** Adds CORS and X-Sentry-Error to error answers of ingest routes (and of the unsupported ones). */
+/** Adds CORS and X-Sentry-Error to error answers of ingest routes. */
 export function addSentryErrorHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.routeOptions.url?.startsWith('/api/:projectId/')) return payload;
+    if (!isIngestRoute(request)) return payload;
     reply.headers(CORS_HEADERS);
     if (reply.statusCode >= 400 && typeof payload === 'string') {
       let message = `HTTP ${reply.statusCode}`;

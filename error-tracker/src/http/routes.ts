@@ -14,11 +14,6 @@ import {
 import { issueHandlers } from './issue-handlers.js';
 import { projectHandlers } from './project-handlers.js';
 import { quarantineHandlers } from './quarantine-handlers.js';
-import {
-  UNSUPPORTED_ENDPOINTS,
-  unsupportedEndpointHandler,
-  wrongMethodHandler,
-} from './unsupported-handlers.js';
 
 export const MAX_ENVELOPE_BYTES = 20 * 1024 * 1024;
 // Bodies reach the handler still compressed: decoding (capped) happens on the ingest worker
@@ -30,15 +25,11 @@ const INGEST: IngestOptions = {
 };
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS';
-const OTHER_METHODS: Method[] = ['GET', 'PUT', 'PATCH', 'DELETE'];
-const ALL_METHODS: Method[] = ['POST', ...OTHER_METHODS, 'OPTIONS'];
 interface Route {
-  method: Method | Method[];
+  method: Method;
   url: string;
   auth?: RouteAuth;
   ingest?: IngestOptions;
-  /** The handler answers (always an error) from onRequest, before the body is read. */
-  refuseEarly?: boolean;
   // biome-ignore lint/suspicious/noExplicitAny: each handler declares its own request generics
   handler: (request: any, reply: any) => Promise<unknown>;
 }
@@ -61,26 +52,7 @@ export function routes(ctx: HttpContext): Route[] {
     },
     { method: 'OPTIONS', url: `/api/:projectId/${endpoint}/`, auth: 'public', handler: preflightHandler },
     { method: 'OPTIONS', url: `/api/:projectId/${endpoint}`, auth: 'public', handler: preflightHandler },
-    ...[`/api/:projectId/${endpoint}/`, `/api/:projectId/${endpoint}`].map(
-      (url): Route => ({
-        method: OTHER_METHODS,
-        url,
-        auth: 'public',
-        refuseEarly: true,
-        handler: wrongMethodHandler(endpoint),
-      }),
-    ),
   ];
-  // Sentry endpoints not served: a 404 naming them, not the admin check's 401 (unsupported-handlers.ts)
-  const unsupported = Object.entries(UNSUPPORTED_ENDPOINTS).flatMap(([path, what]): Route[] =>
-    [`/api/:projectId/${path}`, `/api/:projectId/${path.slice(0, -1)}`].map((url) => ({
-      method: ALL_METHODS,
-      url,
-      auth: 'public',
-      refuseEarly: true,
-      handler: unsupportedEndpointHandler(what),
-    })),
-  );
   const issues = issueHandlers(ctx);
   const events = eventHandlers(ctx);
   const projects = projectHandlers(ctx);
@@ -88,7 +60,6 @@ export function routes(ctx: HttpContext): Route[] {
   return [
     ...ingestRoute('envelope'),
     ...ingestRoute('store'),
-    ...unsupported,
     { method: 'GET', url: '/api/issues', handler: issues.list },
     { method: 'PATCH', url: '/api/issues', handler: issues.bulk },
     { method: 'GET', url: '/api/issues/:id', handler: issues.get },
@@ -131,7 +102,6 @@ export function registerRoutes(app: FastifyInstance, ctx: HttpContext): void {
       url: r.url,
       config: { auth: r.auth ?? 'admin', ingest: r.ingest },
       handler: r.handler,
-      ...(r.refuseEarly ? { onRequest: r.handler } : {}),
     });
   }
 }
